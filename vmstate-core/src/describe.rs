@@ -1,0 +1,299 @@
+//! The static, reflectable description of a migratable type.
+//!
+//! Every `#[derive(VmState)]` struct carries a [`Description`] in
+//! [`VmState::DESCRIPTION`](crate::VmState::DESCRIPTION): its section name, versions, hooks and
+//! one [`FieldDesc`] per field — including the fields that never travel (derived, immutable on
+//! QEMU's wire, skipped). Tools (schema dumps, the compatibility checker, stream inspectors) read
+//! it without running any device code.
+
+/// The description of one migratable struct: QEMU's `VMStateDescription`, with every field.
+///
+/// ```
+/// use vmstate_core::{FieldKind, VmState};
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "timer", version = 2, minimum_version = 1)]
+/// struct Timer {
+///     count: u32,
+///     #[vmstate(skip)]
+///     host_cookie: u64,
+/// }
+///
+/// let d = Timer::DESCRIPTION;
+/// assert_eq!((d.name, d.version, d.minimum_version), ("timer", 2, 1));
+/// assert_eq!(d.fields[1].kind, FieldKind::Skipped);
+/// assert_eq!(d.field("count").unwrap().shape.qemu_size(), Some(4));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Description {
+    /// Section name (QEMU's `vmsd->name`), e.g. `integratorcm`.
+    pub name: &'static str,
+    /// The version this build writes.
+    pub version: u32,
+    /// The oldest version this build can load.
+    pub minimum_version: u32,
+    /// Every field in declaration order, migrated or not.
+    pub fields: &'static [FieldDesc],
+    /// The container's hooks, as written in the attributes.
+    pub hooks: Hooks,
+    /// The Rust type the description was derived from.
+    pub rust_type: &'static str,
+}
+
+impl Description {
+    /// The field called `name`, if any.
+    ///
+    /// ```
+    /// # use vmstate_core::VmState;
+    /// #[derive(VmState)]
+    /// struct Uart { lcr: u8 }
+    /// assert!(Uart::DESCRIPTION.field("lcr").is_some());
+    /// assert!(Uart::DESCRIPTION.field("nope").is_none());
+    /// ```
+    pub fn field(&self, name: &str) -> Option<&'static FieldDesc> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The fields that QEMU's wire carries (migrated ones), in order.
+    ///
+    /// ```
+    /// # use vmstate_core::VmState;
+    /// #[derive(VmState)]
+    /// #[vmstate(post_load = "Self::fix")]
+    /// struct Dev { a: u32, #[vmstate(derived)] b: bool, #[vmstate(immutable)] c: u32 }
+    /// impl Dev { fn fix(&mut self) { self.b = self.a != 0 } }
+    /// let names: Vec<_> = Dev::DESCRIPTION.wire_fields().map(|f| f.name).collect();
+    /// assert_eq!(names, ["a"]);
+    /// ```
+    pub fn wire_fields(&self) -> impl Iterator<Item = &'static FieldDesc> {
+        self.fields.iter().filter(|f| f.kind == FieldKind::Migrated)
+    }
+
+    /// The number of bytes this struct takes on QEMU's wire, when it is fixed.
+    ///
+    /// ```
+    /// # use vmstate_core::VmState;
+    /// #[derive(VmState)]
+    /// struct Regs { a: u32, b: [u16; 3], #[vmstate(skip)] c: u64 }
+    /// assert_eq!(Regs::DESCRIPTION.qemu_size(), Some(10));
+    /// ```
+    pub const fn qemu_size(&self) -> Option<usize> {
+        let mut total = 0;
+        let mut i = 0;
+        while i < self.fields.len() {
+            let f = &self.fields[i];
+            if matches!(f.kind, FieldKind::Migrated) {
+                match f.shape.qemu_size() {
+                    Some(n) => total += n,
+                    None => return None,
+                }
+            }
+            i += 1;
+        }
+        Some(total)
+    }
+}
+
+/// Hook functions named by a description's container attributes (their path as written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Hooks {
+    /// `pre_save = "..."`: runs before the fields are written.
+    pub pre_save: Option<&'static str>,
+    /// `post_load = "..."`: runs after a load, after every derived function.
+    pub post_load: Option<&'static str>,
+}
+
+/// One field of a [`Description`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldDesc {
+    /// The field's name.
+    pub name: &'static str,
+    /// The field's Rust type, as written in the struct.
+    pub rust_type: &'static str,
+    /// Whether and how the field migrates.
+    pub kind: FieldKind,
+    /// How the field's type looks on the wire.
+    pub shape: &'static Shape,
+    /// For a nested struct field: the parent's function that recomputes the nested struct's
+    /// owner-derived fields (`#[vmstate(derives = "...")]`).
+    pub derives: Option<&'static str>,
+}
+
+/// Whether and how a field migrates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Sent and loaded (the default).
+    Migrated,
+    /// Not sent; recomputed after a load by `hook`, or by the container's `post_load` when
+    /// `hook` is `None`.
+    Derived {
+        /// The function that recomputes the field.
+        hook: Option<&'static str>,
+    },
+    /// Not sent; recomputed by the function that the owning struct names with
+    /// `#[vmstate(derives = "...")]` on the field holding this struct.
+    DerivedByOwner,
+    /// Configuration fixed at creation: never overwritten by a load. The native codec carries
+    /// it and refuses a stream whose value differs; QEMU's wire does not carry it.
+    Immutable,
+    /// Not migrated at all (host-side bookkeeping), but still described.
+    Skipped,
+}
+
+impl FieldKind {
+    /// A short lowercase name: `migrated`, `derived`, `derived_by_owner`, `immutable`, `skipped`.
+    ///
+    /// ```
+    /// assert_eq!(vmstate_core::FieldKind::Skipped.as_str(), "skipped");
+    /// ```
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            FieldKind::Migrated => "migrated",
+            FieldKind::Derived { .. } => "derived",
+            FieldKind::DerivedByOwner => "derived_by_owner",
+            FieldKind::Immutable => "immutable",
+            FieldKind::Skipped => "skipped",
+        }
+    }
+}
+
+/// A primitive wire type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Primitive {
+    Bool,
+    U8,
+    U16,
+    U32,
+    U64,
+    U128,
+    I8,
+    I16,
+    I32,
+    I64,
+    I128,
+    F32,
+    F64,
+}
+
+impl Primitive {
+    /// Size in bytes of the fixed-width (QEMU) encoding.
+    ///
+    /// ```
+    /// assert_eq!(vmstate_core::Primitive::U32.size(), 4);
+    /// ```
+    pub const fn size(self) -> usize {
+        match self {
+            Primitive::Bool | Primitive::U8 | Primitive::I8 => 1,
+            Primitive::U16 | Primitive::I16 => 2,
+            Primitive::U32 | Primitive::I32 | Primitive::F32 => 4,
+            Primitive::U64 | Primitive::I64 | Primitive::F64 => 8,
+            Primitive::U128 | Primitive::I128 => 16,
+        }
+    }
+
+    /// The name QEMU's vmdesc JSON uses for this type (`uint32`, `bool`, ...).
+    ///
+    /// ```
+    /// assert_eq!(vmstate_core::Primitive::I16.qemu_name(), "int16");
+    /// ```
+    pub const fn qemu_name(self) -> &'static str {
+        match self {
+            Primitive::Bool => "bool",
+            Primitive::U8 => "uint8",
+            Primitive::U16 => "uint16",
+            Primitive::U32 => "uint32",
+            Primitive::U64 => "uint64",
+            Primitive::U128 => "uint128",
+            Primitive::I8 => "int8",
+            Primitive::I16 => "int16",
+            Primitive::I32 => "int32",
+            Primitive::I64 => "int64",
+            Primitive::I128 => "int128",
+            Primitive::F32 => "float32",
+            Primitive::F64 => "float64",
+        }
+    }
+}
+
+/// How a type looks on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A single primitive value.
+    Primitive(Primitive),
+    /// `[T; N]`.
+    Array {
+        /// The element's shape.
+        elem: &'static Shape,
+        /// N.
+        len: usize,
+    },
+    /// A variable-length sequence (`Vec<T>`, `Box<[T]>`) of at most `max_len` elements.
+    Seq {
+        /// The element's shape.
+        elem: &'static Shape,
+        /// The largest length a load accepts.
+        max_len: usize,
+    },
+    /// A UTF-8 string of at most `max_len` bytes.
+    Str {
+        /// The largest length a load accepts.
+        max_len: usize,
+    },
+    /// A nested struct with its own description.
+    Struct(&'static Description),
+    /// A hand-written encoding (see the crate docs on implementing [`Field`](crate::Field)).
+    Custom {
+        /// A name for tools.
+        name: &'static str,
+        /// Its fixed size on QEMU's wire, when it has one.
+        qemu_size: Option<usize>,
+    },
+}
+
+impl Shape {
+    /// The number of bytes QEMU's wire uses for this shape, when it is fixed.
+    ///
+    /// ```
+    /// use vmstate_core::{Field, Shape};
+    /// assert_eq!(<[u32; 4] as Field>::SHAPE.qemu_size(), Some(16));
+    /// ```
+    pub const fn qemu_size(&self) -> Option<usize> {
+        match self {
+            Shape::Primitive(p) => Some(p.size()),
+            Shape::Array { elem, len } => match elem.qemu_size() {
+                Some(n) => Some(n * *len),
+                None => None,
+            },
+            Shape::Seq { .. } | Shape::Str { .. } => None,
+            Shape::Struct(d) => d.qemu_size(),
+            Shape::Custom { qemu_size, .. } => *qemu_size,
+        }
+    }
+
+    /// Whether the shape (or anything nested in it) has fields that the owner must recompute.
+    ///
+    /// ```
+    /// use vmstate_core::{Field, VmState};
+    /// #[derive(VmState)]
+    /// struct Window { base: u32, #[vmstate(derived_by_owner)] enabled: bool }
+    /// assert!(<Window as Field>::SHAPE.needs_owner());
+    /// assert!(!<u32 as Field>::SHAPE.needs_owner());
+    /// ```
+    pub const fn needs_owner(&self) -> bool {
+        match self {
+            Shape::Array { elem, .. } | Shape::Seq { elem, .. } => elem.needs_owner(),
+            Shape::Struct(d) => {
+                let mut i = 0;
+                while i < d.fields.len() {
+                    if matches!(d.fields[i].kind, FieldKind::DerivedByOwner) {
+                        return true;
+                    }
+                    i += 1;
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The one error type of saving and loading.
+
+use std::fmt;
+
+/// The error from a save or a load: what went wrong ([`ErrorKind`]), where in the state
+/// (`integratorcm.flash.size`) and, for a load, at which byte of the input.
+///
+/// ```
+/// use vmstate_core::{ErrorKind, VmState};
+///
+/// #[derive(VmState, Debug)]
+/// #[vmstate(name = "board")]
+/// struct Board { #[vmstate(immutable)] memsz: u32, osc: u32 }
+///
+/// let bytes = vmstate_core::to_bytes(&Board { memsz: 64, osc: 1 }).unwrap();
+/// let mut dst = Board { memsz: 128, osc: 0 };
+/// let err = vmstate_core::from_bytes(&mut dst, &bytes).unwrap_err();
+/// assert_eq!(err.path(), "board.memsz");
+/// assert!(matches!(err.kind(), ErrorKind::ImmutableMismatch { .. }));
+/// assert!(err.to_string().contains("stream has 64, destination has 128"));
+/// assert_eq!(dst.osc, 0); // nothing was loaded
+/// ```
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    /// Innermost segment first; `Display` reverses it.
+    path: Vec<Segment>,
+    offset: Option<usize>,
+}
+
+enum Segment {
+    Name(&'static str),
+    Owned(String),
+    Index(usize),
+}
+
+/// What went wrong.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The section is another description's.
+    WrongSection {
+        /// The name the destination expects.
+        expected: String,
+        /// The name found in the input.
+        found: String,
+    },
+    /// The input's version is newer than this build writes.
+    TooNew {
+        /// The input's version.
+        version: u32,
+        /// The newest this build loads.
+        max: u32,
+    },
+    /// The input's version is older than this build still loads.
+    TooOld {
+        /// The input's version.
+        version: u32,
+        /// The oldest this build loads.
+        min: u32,
+    },
+    /// The input ends before the data does.
+    Truncated {
+        /// Bytes needed at the offset.
+        needed: usize,
+        /// Bytes left at the offset.
+        available: usize,
+    },
+    /// Bytes follow the end of the data.
+    TrailingBytes {
+        /// How many.
+        count: usize,
+    },
+    /// The stored checksum does not match the data.
+    BadChecksum {
+        /// The checksum in the input.
+        stored: u32,
+        /// The checksum of the bytes read.
+        computed: u32,
+    },
+    /// An immutable field's value in the input differs from the destination's.
+    ImmutableMismatch {
+        /// The value in the input.
+        stream: String,
+        /// The destination's value.
+        destination: String,
+    },
+    /// A length is above the field's `max_len`.
+    TooLong {
+        /// The length in the input (or of the value being saved).
+        len: u64,
+        /// The field's bound.
+        max_len: usize,
+    },
+    /// A bool byte other than 0 or 1.
+    InvalidBool(u8),
+    /// A string that is not UTF-8.
+    InvalidUtf8,
+    /// A malformed variable-length integer (or one out of range for its type).
+    InvalidVarint,
+    /// A value that the type does not accept (for hand-written encodings).
+    InvalidValue(String),
+    /// A hook returned an error.
+    Hook {
+        /// The hook's path as written in the attribute.
+        hook: &'static str,
+        /// The hook's error.
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+    /// The input is not in the expected format (bad magic, unknown section type, ...).
+    Format(String),
+}
+
+impl Error {
+    /// An error of `kind` with no path and no offset yet.
+    ///
+    /// ```
+    /// let e = vmstate_core::Error::new(vmstate_core::ErrorKind::InvalidUtf8);
+    /// assert_eq!(e.path(), "");
+    /// ```
+    pub fn new(kind: ErrorKind) -> Self {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                path: Vec::new(),
+                offset: None,
+            }),
+        }
+    }
+
+    /// An error of `kind` at byte `offset` of the input.
+    ///
+    /// ```
+    /// let e = vmstate_core::Error::at(vmstate_core::ErrorKind::InvalidBool(7), 12);
+    /// assert_eq!(e.offset(), Some(12));
+    /// ```
+    pub fn at(kind: ErrorKind, offset: usize) -> Self {
+        let mut e = Error::new(kind);
+        e.inner.offset = Some(offset);
+        e
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.inner.kind
+    }
+
+    /// The byte offset in the input where it went wrong (loads only).
+    pub fn offset(&self) -> Option<usize> {
+        self.inner.offset
+    }
+
+    /// The field path, outermost first: `integratorcm.flash.size`, `fifo.data[3]`.
+    ///
+    /// ```
+    /// let e = vmstate_core::Error::new(vmstate_core::ErrorKind::InvalidUtf8)
+    ///     .in_index(3)
+    ///     .in_field("data")
+    ///     .in_field("fifo");
+    /// assert_eq!(e.path(), "fifo.data[3]");
+    /// ```
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for seg in self.inner.path.iter().rev() {
+            match seg {
+                Segment::Index(i) => out.push_str(&format!("[{i}]")),
+                Segment::Name(n) => push_name(&mut out, n),
+                Segment::Owned(n) => push_name(&mut out, n),
+            }
+        }
+        out
+    }
+
+    /// Prefixes the path with a field (or struct) name; used while the error unwinds.
+    pub fn in_field(mut self, name: &'static str) -> Self {
+        self.inner.path.push(Segment::Name(name));
+        self
+    }
+
+    /// Prefixes the path with a name built at run time (a section's idstr, say).
+    pub fn in_named(mut self, name: String) -> Self {
+        self.inner.path.push(Segment::Owned(name));
+        self
+    }
+
+    /// Prefixes the path with an element index.
+    pub fn in_index(mut self, index: usize) -> Self {
+        self.inner.path.push(Segment::Index(index));
+        self
+    }
+
+    /// Sets the offset if none is known yet.
+    pub fn or_offset(mut self, offset: usize) -> Self {
+        self.inner.offset.get_or_insert(offset);
+        self
+    }
+
+    /// The error a failing hook becomes.
+    pub fn hook(
+        hook: &'static str,
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    ) -> Self {
+        Error::new(ErrorKind::Hook { hook, source })
+    }
+}
+
+fn push_name(out: &mut String, name: &str) {
+    if !out.is_empty() {
+        out.push('.');
+    }
+    out.push_str(name);
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::WrongSection { expected, found } => {
+                write!(f, "wrong section: expected `{expected}`, found `{found}`")
+            }
+            ErrorKind::TooNew { version, max } => write!(
+                f,
+                "version {version} is too new: this build loads versions up to {max}"
+            ),
+            ErrorKind::TooOld { version, min } => write!(
+                f,
+                "version {version} is too old: this build loads versions from {min}"
+            ),
+            ErrorKind::Truncated { needed, available } => write!(
+                f,
+                "input truncated: {needed} more bytes needed, {available} available"
+            ),
+            ErrorKind::TrailingBytes { count } => {
+                write!(f, "{count} unexpected trailing bytes")
+            }
+            ErrorKind::BadChecksum { stored, computed } => write!(
+                f,
+                "bad checksum: stored {stored:#010x}, computed {computed:#010x}"
+            ),
+            ErrorKind::ImmutableMismatch {
+                stream,
+                destination,
+            } => write!(
+                f,
+                "immutable field differs: stream has {stream}, destination has {destination}"
+            ),
+            ErrorKind::TooLong { len, max_len } => {
+                write!(f, "length {len} exceeds max_len {max_len}")
+            }
+            ErrorKind::InvalidBool(b) => write!(f, "invalid bool byte {b:#04x}"),
+            ErrorKind::InvalidUtf8 => f.write_str("string is not valid UTF-8"),
+            ErrorKind::InvalidVarint => f.write_str("malformed or out-of-range varint"),
+            ErrorKind::InvalidValue(why) => write!(f, "invalid value: {why}"),
+            ErrorKind::Hook { hook, source } => write!(f, "hook `{hook}` failed: {source}"),
+            ErrorKind::Format(why) => f.write_str(why),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path();
+        if !path.is_empty() {
+            write!(f, "{path}: ")?;
+        }
+        write!(f, "{}", self.inner.kind)?;
+        if let Some(offset) = self.inner.offset {
+            write!(f, " (at byte {offset})")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.inner.kind)
+            .field("path", &self.path())
+            .field("offset", &self.inner.offset)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.inner.kind {
+            ErrorKind::Hook { source, .. } => Some(&**source),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! What a type must do to be a field of a migratable struct.
+
+use crate::describe::Shape;
+use crate::error::Error;
+use crate::wire::{Decoder, Encoder, Scalar};
+
+/// A type that can be a migrated field: it writes itself, reads a *staged* copy of itself, and
+/// commits the staged copy by swapping it in.
+///
+/// Loads are atomic: every field of a section is read into [`Field::Staged`] values first, and
+/// only when the whole section has been read and checked does [`Field::commit`] swap them into
+/// the device. Since commit swaps, the staged values then hold the old state, and a second
+/// commit restores it; no `Clone` is needed.
+///
+/// `#[derive(VmState)]` implements this for structs; the crate implements it for `bool`, the
+/// integers, `f32`, `f64` and arrays `[T; N]`. `Vec<T>`, `Box<[T]>` and `String` need a bound
+/// and implement [`Bounded`] instead (use `#[vmstate(max_len = N)]`).
+///
+/// # Implementing it by hand
+/// A type the derive cannot handle (an enum, a type with its own encoding) implements `Field`
+/// on top of an existing implementation. Here a C-like enum travels as a `u8` and refuses
+/// unknown discriminants:
+///
+/// ```
+/// use vmstate_core::{Decoder, Encoder, Error, ErrorKind, Field, Shape, VmState};
+///
+/// #[derive(Clone, Copy, Debug, PartialEq)]
+/// enum Mode { Off = 0, On = 1 }
+///
+/// impl Field for Mode {
+///     const SHAPE: Shape = Shape::Custom { name: "Mode", qemu_size: Some(1) };
+///     type Staged = Mode;
+///     fn placeholder() -> Mode { Mode::Off }
+///     fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
+///         e.scalar(*self as u8);
+///         Ok(())
+///     }
+///     fn load<D: Decoder>(&self, d: &mut D) -> Result<Mode, Error> {
+///         let at = d.offset();
+///         match d.scalar::<u8>()? {
+///             0 => Ok(Mode::Off),
+///             1 => Ok(Mode::On),
+///             v => Err(Error::at(ErrorKind::InvalidValue(format!("unknown Mode {v}")), at)),
+///         }
+///     }
+///     fn matches(&self, staged: &Mode) -> bool { self == staged }
+///     fn commit(&mut self, staged: &mut Mode) { core::mem::swap(self, staged) }
+/// }
+///
+/// #[derive(VmState)]
+/// struct Led { mode: Mode }
+///
+/// let bytes = vmstate_core::to_bytes(&Led { mode: Mode::On }).unwrap();
+/// let mut led = Led { mode: Mode::Off };
+/// vmstate_core::from_bytes(&mut led, &bytes).unwrap();
+/// assert_eq!(led.mode, Mode::On);
+/// ```
+///
+/// A type from another crate cannot implement this trait (Rust's orphan rule); wrap it in a
+/// newtype of your own and implement `Field` for the newtype.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot migrate: it does not implement `vmstate_core::Field`",
+    label = "this field's type cannot migrate",
+    note = "derive `VmState` for it, implement `Field` by hand, mark the field `#[vmstate(skip)]`, or, for `Vec`/`Box<[T]>`/`String`, add `#[vmstate(max_len = N)]`"
+)]
+pub trait Field: Sized {
+    /// How the type looks on the wire.
+    const SHAPE: Shape;
+    /// The type a load decodes into before committing.
+    type Staged;
+    /// A cheap value of `Staged` that a load overwrites (used to build staged arrays).
+    fn placeholder() -> Self::Staged;
+    /// Writes the value.
+    fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error>;
+    /// Reads a staged value; `self` is the destination's current value (for immutable checks).
+    fn load<D: Decoder>(&self, d: &mut D) -> Result<Self::Staged, Error>;
+    /// Whether the staged value equals the current one (immutable fields).
+    fn matches(&self, staged: &Self::Staged) -> bool;
+    /// Swaps the staged value in (so `staged` then holds the old value).
+    fn commit(&mut self, staged: &mut Self::Staged);
+    /// Runs after a commit: recomputes derived state, runs `post_load` hooks.
+    fn after_load(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Writes a slice of values; primitives override this to write one block.
+    #[doc(hidden)]
+    fn save_slice<E: Encoder>(items: &[Self], e: &mut E) -> Result<(), Error> {
+        for (i, item) in items.iter().enumerate() {
+            item.save(e).map_err(|err| err.in_index(i))?;
+        }
+        Ok(())
+    }
+    /// Reads a slice of staged values; primitives override this to read one block.
+    #[doc(hidden)]
+    fn load_slice<D: Decoder>(
+        current: &[Self],
+        out: &mut [Self::Staged],
+        d: &mut D,
+    ) -> Result<(), Error> {
+        for (i, (cur, slot)) in current.iter().zip(out.iter_mut()).enumerate() {
+            *slot = cur.load(d).map_err(|err| err.in_index(i))?;
+        }
+        Ok(())
+    }
+    /// Commits a slice of staged values.
+    #[doc(hidden)]
+    fn commit_slice(items: &mut [Self], staged: &mut [Self::Staged]) {
+        for (item, s) in items.iter_mut().zip(staged.iter_mut()) {
+            item.commit(s);
+        }
+    }
+}
+
+/// A type whose wire form is all of it (no skipped or immutable parts): what `Vec<T>` holds.
+pub trait Plain: Field<Staged = Self> {
+    /// Reads `out.len()` values; a value's own placeholder serves as its "current" value,
+    /// since a plain type has no immutable parts to compare.
+    #[doc(hidden)]
+    fn load_fresh_slice<D: Decoder>(out: &mut [Self], d: &mut D) -> Result<(), Error> {
+        for (i, slot) in out.iter_mut().enumerate() {
+            *slot = slot.load(d).map_err(|err| err.in_index(i))?;
+        }
+        Ok(())
+    }
+}
+
+macro_rules! scalar_field {
+    ($($t:ty),*) => {$(
+        impl Field for $t {
+            const SHAPE: Shape = Shape::Primitive(<$t as Scalar>::PRIMITIVE);
+            type Staged = $t;
+            #[inline]
+            fn placeholder() -> $t { <$t>::default() }
+            #[inline]
+            fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
+                e.scalar(*self);
+                Ok(())
+            }
+            #[inline]
+            fn load<D: Decoder>(&self, d: &mut D) -> Result<$t, Error> { d.scalar() }
+            #[inline]
+            fn matches(&self, staged: &$t) -> bool { self == staged }
+            #[inline]
+            fn commit(&mut self, staged: &mut $t) { core::mem::swap(self, staged) }
+            #[inline]
+            fn save_slice<E: Encoder>(items: &[Self], e: &mut E) -> Result<(), Error> {
+                e.block(items);
+                Ok(())
+            }
+            #[inline]
+            fn load_slice<D: Decoder>(_: &[Self], out: &mut [$t], d: &mut D) -> Result<(), Error> {
+                d.block(out)
+            }
+            #[inline]
+            fn commit_slice(items: &mut [Self], staged: &mut [$t]) { items.swap_with_slice(staged) }
+        }
+        impl Plain for $t {
+            #[inline]
+            fn load_fresh_slice<D: Decoder>(out: &mut [$t], d: &mut D) -> Result<(), Error> {
+                d.block(out)
+            }
+        }
+    )*};
+}
+
+scalar_field!(bool, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128, f32, f64);
+
+impl<T: Field, const N: usize> Field for [T; N] {
+    const SHAPE: Shape = Shape::Array {
+        elem: &T::SHAPE,
+        len: N,
+    };
+    type Staged = [T::Staged; N];
+    fn placeholder() -> Self::Staged {
+        core::array::from_fn(|_| T::placeholder())
+    }
+    #[inline]
+    fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
+        T::save_slice(self, e)
+    }
+    #[inline]
+    fn load<D: Decoder>(&self, d: &mut D) -> Result<Self::Staged, Error> {
+        let mut out = Self::placeholder();
+        T::load_slice(self, &mut out, d)?;
+        Ok(out)
+    }
+    fn matches(&self, staged: &Self::Staged) -> bool {
+        self.iter().zip(staged).all(|(a, b)| a.matches(b))
+    }
+    #[inline]
+    fn commit(&mut self, staged: &mut Self::Staged) {
+        T::commit_slice(self, staged)
+    }
+    fn after_load(&mut self) -> Result<(), Error> {
+        for (i, item) in self.iter_mut().enumerate() {
+            item.after_load().map_err(|e| e.in_index(i))?;
+        }
+        Ok(())
+    }
+}
+
+impl<T: Plain, const N: usize> Plain for [T; N] where [T; N]: Field<Staged = [T; N]> {}
+
+/// A variable-length type that migrates only with a bound: `#[vmstate(max_len = N)]`.
+///
+/// Implemented for `Vec<T>` and `Box<[T]>` of [`Plain`] elements and for `String`. A load reads
+/// the length first and refuses one above the bound, or one that the remaining input cannot
+/// hold, before allocating anything.
+///
+/// ```
+/// use vmstate_core::{ErrorKind, VmState};
+///
+/// #[derive(VmState, Debug)]
+/// struct Fifo { #[vmstate(max_len = 4)] data: Vec<u8> }
+///
+/// let long = vmstate_core::to_bytes(&Fifo { data: vec![1; 4] }).unwrap();
+/// let mut small = Fifo { data: vec![] };
+/// vmstate_core::from_bytes(&mut small, &long).unwrap();
+/// assert_eq!(small.data, [1, 1, 1, 1]);
+///
+/// // Saving more than max_len is refused too.
+/// let err = vmstate_core::to_bytes(&Fifo { data: vec![0; 5] }).unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::TooLong { len: 5, max_len: 4 }));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot carry `max_len`",
+    label = "`max_len` applies to `Vec<T>`, `Box<[T]>` and `String` only"
+)]
+pub trait Bounded: Sized {
+    /// The element's shape (`u8` for a string).
+    const ELEM: Shape;
+    /// Whether this is a string (`Shape::Str`) rather than a sequence.
+    const IS_STR: bool;
+    /// Writes the length and the elements; refuses a value longer than `max_len`.
+    fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error>;
+    /// Reads a new value of at most `max_len` elements.
+    fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error>;
+}
+
+fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
+    if len > max_len {
+        return Err(Error::new(crate::ErrorKind::TooLong {
+            len: len as u64,
+            max_len,
+        }));
+    }
+    Ok(())
+}
+
+fn load_elems<T: Plain, D: Decoder>(max_len: usize, d: &mut D) -> Result<Vec<T>, Error> {
+    // Every element takes at least one byte in either format.
+    let len = d.len(max_len, 1)?;
+    let mut v: Vec<T> = (0..len).map(|_| T::placeholder()).collect();
+    T::load_fresh_slice(&mut v, d)?;
+    Ok(v)
+}
+
+impl<T: Plain> Bounded for Vec<T> {
+    const ELEM: Shape = T::SHAPE;
+    const IS_STR: bool = false;
+    fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
+        check_save_len(self.len(), max_len)?;
+        e.len(self.len());
+        T::save_slice(self, e)
+    }
+    fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
+        load_elems(max_len, d)
+    }
+}
+
+impl<T: Plain> Bounded for Box<[T]> {
+    const ELEM: Shape = T::SHAPE;
+    const IS_STR: bool = false;
+    fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
+        check_save_len(self.len(), max_len)?;
+        e.len(self.len());
+        T::save_slice(self, e)
+    }
+    fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
+        load_elems(max_len, d).map(Vec::into_boxed_slice)
+    }
+}
+
+impl Bounded for String {
+    const ELEM: Shape = Shape::Primitive(crate::Primitive::U8);
+    const IS_STR: bool = true;
+    fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
+        check_save_len(self.len(), max_len)?;
+        e.len(self.len());
+        e.raw(self.as_bytes());
+        Ok(())
+    }
+    fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
+        let len = d.len(max_len, 1)?;
+        let at = d.offset();
+        let mut bytes = vec![0u8; len];
+        d.raw(&mut bytes)?;
+        String::from_utf8(bytes).map_err(|_| Error::at(crate::ErrorKind::InvalidUtf8, at))
+    }
+}

@@ -1,0 +1,187 @@
+//! The native section: one device's state, self-identifying and checksummed.
+//!
+//! ```text
+//! name      postcard string (varint length + UTF-8)
+//! version   postcard varint u32
+//! length    postcard varint u64: bytes of `fields`
+//! fields    the migrated fields in order (see `wire`)
+//! crc32     4 bytes little-endian: CRC-32 (IEEE) of everything above
+//! ```
+
+use crate::error::{Error, ErrorKind};
+use crate::wire::{Decoder, NativeDecoder, NativeEncoder, Scalar};
+use crate::VmState;
+
+/// Longest section name accepted on load.
+const MAX_NAME_LEN: usize = 255;
+
+/// Saves `value` as one native section.
+///
+/// ```
+/// use vmstate_core::VmState;
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart")]
+/// struct Uart { lcr: u8, dll: u8 }
+///
+/// let bytes = vmstate_core::to_bytes(&Uart { lcr: 3, dll: 12 }).unwrap();
+/// assert_eq!(&bytes[..5], b"\x04uart");
+/// ```
+pub fn to_bytes<T: VmState>(value: &T) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    save_section(value, &mut out)?;
+    Ok(out)
+}
+
+/// Appends one native section holding `value` to `out`; on error `out` is left as it was.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] struct Uart { lcr: u8 }
+/// let mut stream = b"header".to_vec();
+/// vmstate_core::save_section(&Uart { lcr: 3 }, &mut stream).unwrap();
+/// assert!(stream.len() > 6);
+/// ```
+pub fn save_section<T: VmState>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
+    let start = out.len();
+    let d = T::DESCRIPTION;
+    let mut fields = Vec::new();
+    value
+        .save(&mut NativeEncoder::new(&mut fields))
+        .map_err(|e| e.in_field(d.name))?;
+    (d.name.len() as u64).put_native(out);
+    out.extend_from_slice(d.name.as_bytes());
+    d.version.put_native(out);
+    (fields.len() as u64).put_native(out);
+    out.extend_from_slice(&fields);
+    let crc = crc32fast::hash(&out[start..]);
+    out.extend_from_slice(&crc.to_le_bytes());
+    Ok(())
+}
+
+/// Loads `value` from a native section that fills `bytes` exactly.
+///
+/// The load is atomic: on any error `value` is left exactly as it was.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// #[derive(VmState, Debug, PartialEq)]
+/// #[vmstate(name = "uart")]
+/// struct Uart { lcr: u8 }
+/// let bytes = vmstate_core::to_bytes(&Uart { lcr: 3 }).unwrap();
+/// let mut dst = Uart { lcr: 0 };
+/// vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
+/// assert_eq!(dst, Uart { lcr: 3 });
+///
+/// let err = vmstate_core::from_bytes(&mut dst, &bytes[..bytes.len() - 1]).unwrap_err();
+/// assert!(err.to_string().contains("truncated"));
+/// ```
+pub fn from_bytes<T: VmState>(value: &mut T, bytes: &[u8]) -> Result<(), Error> {
+    let used = load_section(value, bytes, 0)?;
+    if used != bytes.len() {
+        let count = bytes.len() - used;
+        return Err(
+            Error::at(ErrorKind::TrailingBytes { count }, used).in_field(T::DESCRIPTION.name)
+        );
+    }
+    Ok(())
+}
+
+/// A native section's framing, read and checked but not yet decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionFrame<'a> {
+    /// The section's name.
+    pub name: &'a str,
+    /// The version it was written with.
+    pub version: u32,
+    /// The field bytes.
+    pub fields: &'a [u8],
+    /// Offset of `fields[0]` from the start of the section.
+    pub fields_offset: usize,
+    /// Total bytes of the section, checksum included.
+    pub len: usize,
+}
+
+/// Reads a section's framing from the front of `bytes` and verifies its checksum.
+/// `base` is the absolute offset of `bytes[0]`, for error messages.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] #[vmstate(name = "uart", version = 3)] struct Uart { lcr: u8 }
+/// let bytes = vmstate_core::to_bytes(&Uart { lcr: 3 }).unwrap();
+/// let frame = vmstate_core::read_frame(&bytes, 0).unwrap();
+/// assert_eq!((frame.name, frame.version, frame.len), ("uart", 3, bytes.len()));
+/// ```
+pub fn read_frame(bytes: &[u8], base: usize) -> Result<SectionFrame<'_>, Error> {
+    let mut d = NativeDecoder::new(bytes, base);
+    let name_len = d
+        .len(MAX_NAME_LEN, 1)
+        .map_err(|e| e.in_field("section name"))?;
+    let name_start = d.offset() - base;
+    let name = &bytes[name_start..name_start + name_len];
+    d.raw(&mut vec![0u8; name_len])?;
+    let name = std::str::from_utf8(name).map_err(|_| {
+        Error::at(ErrorKind::InvalidUtf8, base + name_start).in_field("section name")
+    })?;
+    let version: u32 = d.scalar().map_err(|e| e.in_field("section version"))?;
+    let len_at = d.offset();
+    let len: u64 = d.scalar().map_err(|e| e.in_field("section length"))?;
+    let header = d.offset() - base;
+    let available = bytes.len() - header;
+    let needed = len.saturating_add(4);
+    if needed > available as u64 {
+        let needed = usize::try_from(needed).unwrap_or(usize::MAX);
+        return Err(
+            Error::at(ErrorKind::Truncated { needed, available }, len_at)
+                .in_field("section length"),
+        );
+    }
+    let end = header + len as usize;
+    let stored = u32::from_le_bytes(bytes[end..end + 4].try_into().expect("4 bytes"));
+    let computed = crc32fast::hash(&bytes[..end]);
+    if stored != computed {
+        return Err(
+            Error::at(ErrorKind::BadChecksum { stored, computed }, base + end)
+                .in_field("section checksum"),
+        );
+    }
+    Ok(SectionFrame {
+        name,
+        version,
+        fields: &bytes[header..end],
+        fields_offset: header,
+        len: end + 4,
+    })
+}
+
+/// Loads `value` from the native section at the front of `bytes` and returns the number of
+/// bytes it used. `base` is the absolute offset of `bytes[0]`, for error messages.
+/// Atomic: on any error `value` is unchanged.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] struct Uart { lcr: u8 }
+/// let mut stream = Vec::new();
+/// vmstate_core::save_section(&Uart { lcr: 3 }, &mut stream).unwrap();
+/// vmstate_core::save_section(&Uart { lcr: 4 }, &mut stream).unwrap();
+/// let mut u = Uart { lcr: 0 };
+/// let used = vmstate_core::load_section(&mut u, &stream, 0).unwrap();
+/// vmstate_core::load_section(&mut u, &stream[used..], used).unwrap();
+/// assert_eq!(u.lcr, 4);
+/// ```
+pub fn load_section<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Result<usize, Error> {
+    let d = T::DESCRIPTION;
+    let frame = read_frame(bytes, base).map_err(|e| e.in_field(d.name))?;
+    if frame.name != d.name {
+        return Err(Error::at(
+            ErrorKind::WrongSection {
+                expected: d.name.to_owned(),
+                found: frame.name.to_owned(),
+            },
+            base,
+        ));
+    }
+    crate::check_version(d, frame.version).map_err(|e| e.or_offset(base).in_field(d.name))?;
+    let mut dec = NativeDecoder::new(frame.fields, base + frame.fields_offset);
+    crate::load_atomic(value, &mut dec, frame.version)?;
+    Ok(frame.len)
+}

@@ -1,0 +1,432 @@
+//! The two wire formats, as encoders and decoders of scalars, blocks and lengths.
+//!
+//! Field code ([`Field`](crate::Field)) is written once against [`Encoder`]/[`Decoder`]; each
+//! codec decides how a scalar looks:
+//!
+//! | | native | QEMU |
+//! |---|---|---|
+//! | scalar | postcard (varint integers, zigzag for signed, LE floats) | fixed-width big-endian |
+//! | array of primitives | one fixed-width little-endian block | fixed-width big-endian, element by element |
+//! | length of a `Vec`/`String` | postcard varint | be32 |
+//! | immutable fields | carried and compared | not carried |
+//!
+//! Arrays travel as blocks in the native format because per-element varints cost 30-60x a
+//! memory copy; postcard keeps what it is good at, compact scalars and lengths.
+
+use crate::describe::Primitive;
+use crate::error::{Error, ErrorKind};
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A primitive value with a native and a QEMU encoding. Implemented for `bool`, the integers
+/// up to 128 bits, `f32` and `f64`; sealed.
+pub trait Scalar: Copy + Default + PartialEq + std::fmt::Debug + 'static + sealed::Sealed {
+    /// Which primitive this is.
+    const PRIMITIVE: Primitive;
+    /// Appends the postcard encoding.
+    fn put_native(self, out: &mut Vec<u8>);
+    /// Reads the postcard encoding from the front of `input`; returns the value and the bytes used.
+    fn get_native(input: &[u8]) -> Result<(Self, usize), ErrorKind>;
+    /// Appends the fixed-width big-endian encoding.
+    fn put_be(self, out: &mut Vec<u8>);
+    /// Reads the fixed-width big-endian encoding from exactly `Self::PRIMITIVE.size()` bytes.
+    fn get_be(bytes: &[u8]) -> Result<Self, ErrorKind>;
+    /// Appends the fixed-width little-endian encoding of every element.
+    fn put_le_block(items: &[Self], out: &mut Vec<u8>);
+    /// Reads `out.len()` fixed-width little-endian elements from exactly that many bytes.
+    fn get_le_block(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind>;
+}
+
+fn postcard_kind(e: postcard::Error, input: &[u8]) -> ErrorKind {
+    match e {
+        postcard::Error::DeserializeUnexpectedEnd => ErrorKind::Truncated {
+            needed: 1,
+            available: input.len(),
+        },
+        postcard::Error::DeserializeBadBool => ErrorKind::InvalidBool(input[0]),
+        _ => ErrorKind::InvalidVarint,
+    }
+}
+
+fn postcard_get<T: serde::de::DeserializeOwned>(input: &[u8]) -> Result<(T, usize), ErrorKind> {
+    match postcard::take_from_bytes::<T>(input) {
+        Ok((v, rest)) => Ok((v, input.len() - rest.len())),
+        Err(e) => Err(postcard_kind(e, input)),
+    }
+}
+
+fn postcard_put<T: serde::Serialize>(v: &T, out: &mut Vec<u8>) {
+    // 19 bytes hold the longest postcard scalar (a u128 varint).
+    let mut buf = [0u8; 19];
+    let used = postcard::to_slice(v, &mut buf).expect("a scalar fits 19 bytes");
+    out.extend_from_slice(used);
+}
+
+macro_rules! scalar_int {
+    ($($t:ty => $p:ident),* $(,)?) => {$(
+        impl sealed::Sealed for $t {}
+        impl Scalar for $t {
+            const PRIMITIVE: Primitive = Primitive::$p;
+            #[inline]
+            fn put_native(self, out: &mut Vec<u8>) { postcard_put(&self, out) }
+            #[inline]
+            fn get_native(input: &[u8]) -> Result<(Self, usize), ErrorKind> { postcard_get(input) }
+            #[inline]
+            fn put_be(self, out: &mut Vec<u8>) { out.extend_from_slice(&self.to_be_bytes()) }
+            #[inline]
+            fn get_be(bytes: &[u8]) -> Result<Self, ErrorKind> {
+                Ok(<$t>::from_be_bytes(bytes.try_into().expect("caller passes the exact size")))
+            }
+            #[inline]
+            fn put_le_block(items: &[Self], out: &mut Vec<u8>) {
+                out.reserve(items.len() * core::mem::size_of::<$t>());
+                for v in items {
+                    out.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+            #[inline]
+            fn get_le_block(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind> {
+                const W: usize = core::mem::size_of::<$t>();
+                for (dst, src) in out.iter_mut().zip(bytes.chunks_exact(W)) {
+                    *dst = <$t>::from_le_bytes(src.try_into().expect("chunks_exact"));
+                }
+                Ok(())
+            }
+        }
+    )*};
+}
+
+scalar_int! {
+    u8 => U8, u16 => U16, u32 => U32, u64 => U64, u128 => U128,
+    i8 => I8, i16 => I16, i32 => I32, i64 => I64, i128 => I128,
+    f32 => F32, f64 => F64,
+}
+
+impl sealed::Sealed for bool {}
+impl Scalar for bool {
+    const PRIMITIVE: Primitive = Primitive::Bool;
+    fn put_native(self, out: &mut Vec<u8>) {
+        out.push(self as u8)
+    }
+    fn get_native(input: &[u8]) -> Result<(Self, usize), ErrorKind> {
+        postcard_get(input)
+    }
+    fn put_be(self, out: &mut Vec<u8>) {
+        out.push(self as u8)
+    }
+    fn get_be(bytes: &[u8]) -> Result<Self, ErrorKind> {
+        match bytes[0] {
+            0 => Ok(false),
+            1 => Ok(true),
+            b => Err(ErrorKind::InvalidBool(b)),
+        }
+    }
+    fn put_le_block(items: &[Self], out: &mut Vec<u8>) {
+        out.extend(items.iter().map(|&b| b as u8))
+    }
+    fn get_le_block(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind> {
+        for (dst, &b) in out.iter_mut().zip(bytes) {
+            *dst = Self::get_be(&[b])?;
+        }
+        Ok(())
+    }
+}
+
+/// Where field code writes; one implementation per wire format.
+pub trait Encoder {
+    /// Whether immutable fields travel in this format (native: yes, QEMU: no).
+    const CARRIES_IMMUTABLE: bool;
+    /// Writes one scalar.
+    fn scalar<S: Scalar>(&mut self, v: S);
+    /// Writes a fixed-length array of scalars.
+    fn block<S: Scalar>(&mut self, items: &[S]);
+    /// Writes the length of a variable-length value.
+    fn len(&mut self, len: usize);
+    /// Writes raw bytes (a string's contents, padding).
+    fn raw(&mut self, bytes: &[u8]);
+}
+
+/// Where field code reads from; one implementation per wire format. Every read is bounds
+/// checked and reports the offset of what it could not read.
+pub trait Decoder {
+    /// Whether immutable fields travel in this format (native: yes, QEMU: no).
+    const CARRIES_IMMUTABLE: bool;
+    /// The absolute byte offset of the next read.
+    fn offset(&self) -> usize;
+    /// Bytes left.
+    fn remaining(&self) -> usize;
+    /// Reads one scalar.
+    fn scalar<S: Scalar>(&mut self) -> Result<S, Error>;
+    /// Reads `out.len()` scalars.
+    fn block<S: Scalar>(&mut self, out: &mut [S]) -> Result<(), Error>;
+    /// Reads a length and refuses it, before anything is allocated, when it is above `max_len`
+    /// or when `len * min_elem_size` bytes cannot follow.
+    fn len(&mut self, max_len: usize, min_elem_size: usize) -> Result<usize, Error>;
+    /// Reads `out.len()` raw bytes.
+    fn raw(&mut self, out: &mut [u8]) -> Result<(), Error>;
+}
+
+/// The native format's encoder, appending to a `Vec<u8>`.
+pub struct NativeEncoder<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+impl<'a> NativeEncoder<'a> {
+    /// An encoder that appends to `out`.
+    ///
+    /// ```
+    /// use vmstate_core::{Encoder, NativeEncoder};
+    /// let mut buf = Vec::new();
+    /// NativeEncoder::new(&mut buf).scalar(300u32);
+    /// assert_eq!(buf, [0xac, 0x02]); // postcard varint
+    /// ```
+    pub fn new(out: &'a mut Vec<u8>) -> Self {
+        NativeEncoder { out }
+    }
+}
+
+impl Encoder for NativeEncoder<'_> {
+    const CARRIES_IMMUTABLE: bool = true;
+    #[inline]
+    fn scalar<S: Scalar>(&mut self, v: S) {
+        v.put_native(self.out)
+    }
+    #[inline]
+    fn block<S: Scalar>(&mut self, items: &[S]) {
+        S::put_le_block(items, self.out)
+    }
+    #[inline]
+    fn len(&mut self, len: usize) {
+        (len as u64).put_native(self.out)
+    }
+    #[inline]
+    fn raw(&mut self, bytes: &[u8]) {
+        self.out.extend_from_slice(bytes)
+    }
+}
+
+/// QEMU's format's encoder (fixed-width big-endian), appending to a `Vec<u8>`.
+pub struct QemuEncoder<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+impl<'a> QemuEncoder<'a> {
+    /// An encoder that appends to `out`.
+    ///
+    /// ```
+    /// use vmstate_core::{Encoder, QemuEncoder};
+    /// let mut buf = Vec::new();
+    /// QemuEncoder::new(&mut buf).scalar(0x777u32);
+    /// assert_eq!(buf, [0, 0, 7, 0x77]);
+    /// ```
+    pub fn new(out: &'a mut Vec<u8>) -> Self {
+        QemuEncoder { out }
+    }
+}
+
+impl Encoder for QemuEncoder<'_> {
+    const CARRIES_IMMUTABLE: bool = false;
+    #[inline]
+    fn scalar<S: Scalar>(&mut self, v: S) {
+        v.put_be(self.out)
+    }
+    #[inline]
+    fn block<S: Scalar>(&mut self, items: &[S]) {
+        self.out.reserve(std::mem::size_of_val(items));
+        for &v in items {
+            v.put_be(self.out)
+        }
+    }
+    #[inline]
+    fn len(&mut self, len: usize) {
+        (len as u32).put_be(self.out)
+    }
+    #[inline]
+    fn raw(&mut self, bytes: &[u8]) {
+        self.out.extend_from_slice(bytes)
+    }
+}
+
+/// Bounds-checked reading shared by both decoders.
+struct Cursor<'a> {
+    input: &'a [u8],
+    pos: usize,
+    /// Offset of `input[0]` in the whole input, for error messages.
+    base: usize,
+}
+
+impl<'a> Cursor<'a> {
+    #[inline]
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        let available = self.input.len() - self.pos;
+        if n > available {
+            return Err(Error::at(
+                ErrorKind::Truncated {
+                    needed: n,
+                    available,
+                },
+                self.offset(),
+            ));
+        }
+        let s = &self.input[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+    #[inline]
+    fn offset(&self) -> usize {
+        self.base + self.pos
+    }
+    #[inline]
+    fn remaining(&self) -> usize {
+        self.input.len() - self.pos
+    }
+    fn check_len(
+        &self,
+        len: u64,
+        max_len: usize,
+        min_elem_size: usize,
+        at: usize,
+    ) -> Result<usize, Error> {
+        if len > max_len as u64 {
+            return Err(Error::at(ErrorKind::TooLong { len, max_len }, at));
+        }
+        let len = len as usize;
+        let needed = len.saturating_mul(min_elem_size);
+        if needed > self.remaining() {
+            return Err(Error::at(
+                ErrorKind::Truncated {
+                    needed,
+                    available: self.remaining(),
+                },
+                self.offset(),
+            ));
+        }
+        Ok(len)
+    }
+}
+
+/// The native format's decoder over a byte slice.
+pub struct NativeDecoder<'a> {
+    cur: Cursor<'a>,
+}
+
+impl<'a> NativeDecoder<'a> {
+    /// A decoder over `input`, whose first byte is at absolute offset `base` (for messages).
+    ///
+    /// ```
+    /// use vmstate_core::{Decoder, NativeDecoder};
+    /// let mut d = NativeDecoder::new(&[0xac, 0x02], 0);
+    /// assert_eq!(d.scalar::<u32>().unwrap(), 300);
+    /// assert_eq!(d.remaining(), 0);
+    /// ```
+    pub fn new(input: &'a [u8], base: usize) -> Self {
+        NativeDecoder {
+            cur: Cursor {
+                input,
+                pos: 0,
+                base,
+            },
+        }
+    }
+}
+
+impl Decoder for NativeDecoder<'_> {
+    const CARRIES_IMMUTABLE: bool = true;
+    #[inline]
+    fn offset(&self) -> usize {
+        self.cur.offset()
+    }
+    #[inline]
+    fn remaining(&self) -> usize {
+        self.cur.remaining()
+    }
+    #[inline]
+    fn scalar<S: Scalar>(&mut self) -> Result<S, Error> {
+        let at = self.cur.offset();
+        let (v, used) =
+            S::get_native(&self.cur.input[self.cur.pos..]).map_err(|k| Error::at(k, at))?;
+        self.cur.pos += used;
+        Ok(v)
+    }
+    #[inline]
+    fn block<S: Scalar>(&mut self, out: &mut [S]) -> Result<(), Error> {
+        let at = self.cur.offset();
+        let bytes = self.cur.take(std::mem::size_of_val(out))?;
+        S::get_le_block(bytes, out).map_err(|k| Error::at(k, at))
+    }
+    fn len(&mut self, max_len: usize, min_elem_size: usize) -> Result<usize, Error> {
+        let at = self.cur.offset();
+        let len: u64 = self.scalar()?;
+        self.cur.check_len(len, max_len, min_elem_size, at)
+    }
+    #[inline]
+    fn raw(&mut self, out: &mut [u8]) -> Result<(), Error> {
+        out.copy_from_slice(self.cur.take(out.len())?);
+        Ok(())
+    }
+}
+
+/// QEMU's format's decoder over a byte slice.
+pub struct QemuDecoder<'a> {
+    cur: Cursor<'a>,
+}
+
+impl<'a> QemuDecoder<'a> {
+    /// A decoder over `input`, whose first byte is at absolute offset `base` (for messages).
+    ///
+    /// ```
+    /// use vmstate_core::{Decoder, QemuDecoder};
+    /// let mut d = QemuDecoder::new(&[0, 0, 7, 0x77], 0);
+    /// assert_eq!(d.scalar::<u32>().unwrap(), 0x777);
+    /// ```
+    pub fn new(input: &'a [u8], base: usize) -> Self {
+        QemuDecoder {
+            cur: Cursor {
+                input,
+                pos: 0,
+                base,
+            },
+        }
+    }
+}
+
+impl Decoder for QemuDecoder<'_> {
+    const CARRIES_IMMUTABLE: bool = false;
+    #[inline]
+    fn offset(&self) -> usize {
+        self.cur.offset()
+    }
+    #[inline]
+    fn remaining(&self) -> usize {
+        self.cur.remaining()
+    }
+    #[inline]
+    fn scalar<S: Scalar>(&mut self) -> Result<S, Error> {
+        let at = self.cur.offset();
+        let bytes = self.cur.take(S::PRIMITIVE.size())?;
+        S::get_be(bytes).map_err(|k| Error::at(k, at))
+    }
+    #[inline]
+    fn block<S: Scalar>(&mut self, out: &mut [S]) -> Result<(), Error> {
+        let at = self.cur.offset();
+        let size = S::PRIMITIVE.size();
+        let bytes = self.cur.take(size * out.len())?;
+        for (i, (dst, src)) in out.iter_mut().zip(bytes.chunks_exact(size)).enumerate() {
+            *dst = S::get_be(src).map_err(|k| Error::at(k, at + i * size))?;
+        }
+        Ok(())
+    }
+    fn len(&mut self, max_len: usize, min_elem_size: usize) -> Result<usize, Error> {
+        let at = self.cur.offset();
+        let len: u32 = self.scalar()?;
+        self.cur
+            .check_len(u64::from(len), max_len, min_elem_size, at)
+    }
+    #[inline]
+    fn raw(&mut self, out: &mut [u8]) -> Result<(), Error> {
+        out.copy_from_slice(self.cur.take(out.len())?);
+        Ok(())
+    }
+}

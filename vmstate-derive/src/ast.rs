@@ -1,0 +1,157 @@
+//! The derive input as a typed model: the struct, its fields and their attributes.
+
+use crate::attr::{Container, FieldAttrs};
+use crate::ctxt::Ctxt;
+use syn::spanned::Spanned;
+
+/// A struct that derives `VmState`.
+pub struct Input<'a> {
+    pub ident: &'a syn::Ident,
+    pub generics: &'a syn::Generics,
+    pub attrs: Container,
+    pub fields: Vec<Field<'a>>,
+}
+
+/// One named field.
+pub struct Field<'a> {
+    pub ident: &'a syn::Ident,
+    pub ty: &'a syn::Type,
+    pub attrs: FieldAttrs,
+}
+
+/// What a field does on the wire, decided from its attributes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Migrated,
+    Derived,
+    DerivedByOwner,
+    Immutable,
+    Skipped,
+}
+
+impl<'a> Input<'a> {
+    /// Reads the input; `None` (with errors recorded) when it is not a struct with named fields.
+    pub fn from_syn(cx: &Ctxt, input: &'a syn::DeriveInput) -> Option<Self> {
+        let attrs = Container::parse(cx, &input.attrs);
+        let named = match &input.data {
+            syn::Data::Struct(s) => match &s.fields {
+                syn::Fields::Named(named) => Some(named.named.iter().collect::<Vec<_>>()),
+                syn::Fields::Unit => Some(Vec::new()),
+                syn::Fields::Unnamed(fields) => {
+                    cx.error_spanned_by(
+                        fields,
+                        "`VmState` cannot be derived for a tuple struct: every field needs a name \
+                         (its name is part of the migration description); use named fields",
+                    );
+                    None
+                }
+            },
+            syn::Data::Enum(e) => {
+                cx.error_at(
+                    e.enum_token.span(),
+                    "`VmState` cannot be derived for an enum; derive it for a struct, or implement \
+                     `vmstate_core::Field` by hand for the enum (see its documentation)",
+                );
+                None
+            }
+            syn::Data::Union(u) => {
+                cx.error_at(
+                    u.union_token.span(),
+                    "`VmState` cannot be derived for a union: which member is live is not known, \
+                     so it cannot be described; use a struct",
+                );
+                None
+            }
+        }?;
+        let fields = named
+            .into_iter()
+            .map(|f| Field {
+                ident: f.ident.as_ref().expect("named field"),
+                ty: &f.ty,
+                attrs: FieldAttrs::parse(cx, &f.attrs),
+            })
+            .collect();
+        Some(Input {
+            ident: &input.ident,
+            generics: &input.generics,
+            attrs,
+            fields,
+        })
+    }
+
+    /// The section name: `name = "..."` or the type's name in snake_case.
+    pub fn name(&self) -> String {
+        match self.attrs.name.get() {
+            Some(n) => n.value.clone(),
+            None => snake_case(&self.ident.to_string()),
+        }
+    }
+
+    pub fn version(&self) -> u32 {
+        self.attrs.version.get().map_or(1, |v| v.value)
+    }
+
+    pub fn minimum_version(&self) -> u32 {
+        self.attrs
+            .minimum_version
+            .get()
+            .map_or_else(|| self.version(), |v| v.value)
+    }
+}
+
+impl Field<'_> {
+    pub fn role(&self) -> Role {
+        let a = &self.attrs;
+        if a.skip.get().is_some() {
+            Role::Skipped
+        } else if a.derived.get().is_some() {
+            Role::Derived
+        } else if a.derived_by_owner.get().is_some() {
+            Role::DerivedByOwner
+        } else if a.immutable.get().is_some() {
+            Role::Immutable
+        } else {
+            Role::Migrated
+        }
+    }
+
+    /// `Some(n)` when the field is a bounded variable-length value (`max_len = n`).
+    pub fn max_len(&self) -> Option<usize> {
+        self.attrs.max_len.get().map(|m| m.value)
+    }
+
+    /// Whether the type is written as `Vec<..>`, `Box<[..]>` or `String` (which need `max_len`).
+    pub fn is_variable_length(&self) -> bool {
+        let syn::Type::Path(p) = self.ty else {
+            return false;
+        };
+        let Some(last) = p.path.segments.last() else {
+            return false;
+        };
+        match last.ident.to_string().as_str() {
+            "Vec" | "String" => true,
+            "Box" => matches!(
+                &last.arguments,
+                syn::PathArguments::AngleBracketed(a)
+                    if matches!(a.args.first(), Some(syn::GenericArgument::Type(syn::Type::Slice(_))))
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// `IntegratorCm` → `integrator_cm`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, ch) in name.char_indices() {
+        if ch.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(ch.to_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}

@@ -1,0 +1,375 @@
+//! `#[vmstate(...)]` attributes, parsed into typed values that remember their spans.
+
+use crate::ctxt::Ctxt;
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::{Expr, ExprLit, Lit, LitStr, Token};
+
+/// The keys a container attribute accepts.
+pub const CONTAINER_KEYS: &[&str] = &[
+    "name",
+    "version",
+    "minimum_version",
+    "pre_save",
+    "post_load",
+    "crate",
+];
+/// The keys a field attribute accepts.
+pub const FIELD_KEYS: &[&str] = &[
+    "derived",
+    "derived_by_owner",
+    "derives",
+    "immutable",
+    "skip",
+    "max_len",
+];
+
+/// A value with the span of its key (for "duplicate"/"conflicting key" errors) and of itself.
+pub struct Spanned<T> {
+    pub value: T,
+    pub key: Span,
+    pub span: Span,
+}
+
+/// A function named in an attribute string: `post_load = "Self::after_load"`.
+pub struct Hook {
+    /// The path, parsed from the literal; its tokens carry the literal's span.
+    pub path: syn::ExprPath,
+    /// The literal's text, as written (for descriptions and error messages).
+    pub text: String,
+    pub span: Span,
+}
+
+/// A key that may be given once; a second occurrence is an error on the second key.
+pub struct Slot<T> {
+    name: &'static str,
+    value: Option<Spanned<T>>,
+}
+
+impl<T> Slot<T> {
+    pub fn new(name: &'static str) -> Self {
+        Slot { name, value: None }
+    }
+
+    fn set(&mut self, cx: &Ctxt, key: Span, span: Span, value: T) {
+        if let Some(first) = &self.value {
+            let mut err =
+                syn::Error::new(key, format!("duplicate vmstate attribute `{}`", self.name));
+            err.combine(syn::Error::new(
+                first.key,
+                format!("`{}` first given here", self.name),
+            ));
+            cx.syn_error(err);
+        } else {
+            self.value = Some(Spanned { value, key, span });
+        }
+    }
+
+    pub fn get(&self) -> Option<&Spanned<T>> {
+        self.value.as_ref()
+    }
+}
+
+/// Container attributes.
+pub struct Container {
+    pub name: Slot<String>,
+    pub version: Slot<u32>,
+    pub minimum_version: Slot<u32>,
+    pub pre_save: Slot<Hook>,
+    pub post_load: Slot<Hook>,
+    pub krate: Slot<syn::Path>,
+}
+
+/// Field attributes.
+pub struct FieldAttrs {
+    /// `derived` (no function: `None`) or `derived = "path"`.
+    pub derived: Slot<Option<Hook>>,
+    pub derived_by_owner: Slot<()>,
+    pub derives: Slot<Hook>,
+    pub immutable: Slot<()>,
+    pub skip: Slot<()>,
+    pub max_len: Slot<usize>,
+}
+
+impl Container {
+    pub fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        let mut c = Container {
+            name: Slot::new("name"),
+            version: Slot::new("version"),
+            minimum_version: Slot::new("minimum_version"),
+            pre_save: Slot::new("pre_save"),
+            post_load: Slot::new("post_load"),
+            krate: Slot::new("crate"),
+        };
+        for_each_key(cx, attrs, |key, meta| {
+            let span = meta
+                .path
+                .get_ident()
+                .map_or_else(Span::call_site, |i| i.span());
+            match key.as_str() {
+                "name" => {
+                    if let Some(s) = string_value(cx, meta, &key)? {
+                        c.name.set(cx, span, s.span(), s.value());
+                    }
+                }
+                "version" => {
+                    if let Some((v, s)) = int_value(cx, meta, &key)? {
+                        c.version.set(cx, span, s, v);
+                    }
+                }
+                "minimum_version" => {
+                    if let Some((v, s)) = int_value(cx, meta, &key)? {
+                        c.minimum_version.set(cx, span, s, v);
+                    }
+                }
+                "pre_save" => {
+                    if let Some(h) = hook_value(cx, meta, &key)? {
+                        c.pre_save.set(cx, span, h.span, h);
+                    }
+                }
+                "post_load" => {
+                    if let Some(h) = hook_value(cx, meta, &key)? {
+                        c.post_load.set(cx, span, h.span, h);
+                    }
+                }
+                "crate" => {
+                    if let Some(s) = string_value(cx, meta, &key)? {
+                        match s.parse::<syn::Path>() {
+                            Ok(p) => c.krate.set(cx, span, s.span(), p),
+                            Err(_) => cx.error_spanned_by(
+                                &s,
+                                "`crate` must be a path, e.g. \"::my_vmstate\"",
+                            ),
+                        }
+                    }
+                }
+                _ => unknown_key(cx, meta, &key, "container", CONTAINER_KEYS)?,
+            }
+            Ok(())
+        });
+        c
+    }
+}
+
+impl FieldAttrs {
+    pub fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        let mut f = FieldAttrs {
+            derived: Slot::new("derived"),
+            derived_by_owner: Slot::new("derived_by_owner"),
+            derives: Slot::new("derives"),
+            immutable: Slot::new("immutable"),
+            skip: Slot::new("skip"),
+            max_len: Slot::new("max_len"),
+        };
+        for_each_key(cx, attrs, |key, meta| {
+            let span = meta
+                .path
+                .get_ident()
+                .map_or_else(Span::call_site, |i| i.span());
+            match key.as_str() {
+                "derived" => {
+                    if meta.input.peek(Token![=]) {
+                        if let Some(h) = hook_value(cx, meta, &key)? {
+                            f.derived.set(cx, span, h.span, Some(h));
+                        }
+                    } else {
+                        f.derived.set(cx, span, span, None);
+                    }
+                }
+                "derives" => {
+                    if let Some(h) = hook_value(cx, meta, &key)? {
+                        f.derives.set(cx, span, h.span, h);
+                    }
+                }
+                "derived_by_owner" => flag(cx, meta, &key, span, &mut f.derived_by_owner)?,
+                "immutable" => flag(cx, meta, &key, span, &mut f.immutable)?,
+                "skip" => flag(cx, meta, &key, span, &mut f.skip)?,
+                "max_len" => {
+                    if let Some((v, s)) = int_value(cx, meta, &key)? {
+                        f.max_len.set(cx, span, s, v);
+                    }
+                }
+                _ => unknown_key(cx, meta, &key, "field", FIELD_KEYS)?,
+            }
+            Ok(())
+        });
+        f
+    }
+
+    /// The keys given, with their spans, in a fixed order (for conflict messages).
+    pub fn given(&self) -> Vec<(&'static str, Span)> {
+        let mut out = Vec::new();
+        let mut push = |name, span: Option<Span>| {
+            if let Some(s) = span {
+                out.push((name, s));
+            }
+        };
+        push("derived", self.derived.get().map(|s| s.key));
+        push(
+            "derived_by_owner",
+            self.derived_by_owner.get().map(|s| s.key),
+        );
+        push("derives", self.derives.get().map(|s| s.key));
+        push("immutable", self.immutable.get().map(|s| s.key));
+        push("skip", self.skip.get().map(|s| s.key));
+        push("max_len", self.max_len.get().map(|s| s.key));
+        out
+    }
+}
+
+/// Calls `f` with each key of each `#[vmstate(...)]` attribute; syntax errors are recorded
+/// and parsing moves on to the next attribute.
+fn for_each_key(
+    cx: &Ctxt,
+    attrs: &[syn::Attribute],
+    mut f: impl FnMut(String, &ParseNestedMeta) -> syn::Result<()>,
+) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("vmstate")) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = match meta.path.get_ident() {
+                Some(ident) => ident.to_string(),
+                None => {
+                    cx.error_spanned_by(&meta.path, "expected a vmstate attribute key");
+                    skip_value(&meta)?;
+                    return Ok(());
+                }
+            };
+            f(key, &meta)
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+}
+
+fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        content.parse::<proc_macro2::TokenStream>()?;
+    }
+    Ok(())
+}
+
+fn unknown_key(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    key: &str,
+    what: &str,
+    valid: &[&str],
+) -> syn::Result<()> {
+    let list = valid
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    cx.error_spanned_by(
+        &meta.path,
+        format!("unknown vmstate {what} attribute `{key}`; expected one of: {list}"),
+    );
+    skip_value(meta)
+}
+
+fn flag(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    key: &str,
+    span: Span,
+    slot: &mut Slot<()>,
+) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`{key}` takes no value: write `#[vmstate({key})]`"),
+        );
+        return skip_value(meta);
+    }
+    slot.set(cx, span, span, ());
+    Ok(())
+}
+
+/// Parses `= <expr>`; a missing `=` is an error on the key.
+fn value_expr(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    key: &str,
+    example: &str,
+) -> syn::Result<Option<Expr>> {
+    if !meta.input.peek(Token![=]) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`{key}` needs a value: `{key} = {example}`"),
+        );
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    Ok(Some(meta.value()?.parse::<Expr>()?))
+}
+
+fn string_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Option<LitStr>> {
+    Ok(
+        value_expr(cx, meta, key, "\"...\"")?.and_then(|expr| match expr {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => Some(s),
+            other => {
+                cx.error_spanned_by(
+                    &other,
+                    format!("`{key}` expects a string literal, e.g. `{key} = \"...\"`"),
+                );
+                None
+            }
+        }),
+    )
+}
+
+fn int_value<T: std::str::FromStr>(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    key: &str,
+) -> syn::Result<Option<(T, Span)>>
+where
+    T::Err: std::fmt::Display,
+{
+    Ok(
+        value_expr(cx, meta, key, "1")?.and_then(|expr| match &expr {
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(i), ..
+            }) => match i.base10_parse::<T>() {
+                Ok(v) => Some((v, i.span())),
+                Err(e) => {
+                    cx.error_spanned_by(i, format!("`{key}`: {e}"));
+                    None
+                }
+            },
+            other => {
+                cx.error_spanned_by(
+                    other,
+                    format!("`{key}` expects an integer literal, e.g. `{key} = 1`"),
+                );
+                None
+            }
+        }),
+    )
+}
+
+fn hook_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Option<Hook>> {
+    Ok(value_expr(cx, meta, key, "\"Self::function\"")?.and_then(|expr| match expr {
+        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => match s.parse::<syn::ExprPath>() {
+            Ok(path) => Some(Hook { path, text: s.value(), span: s.span() }),
+            Err(_) => {
+                cx.error_spanned_by(&s, format!("`{key}` must name a function, e.g. \"Self::update\""));
+                None
+            }
+        },
+        other => {
+            cx.error_spanned_by(
+                &other,
+                format!("`{key}` expects a function path in a string, e.g. `{key} = \"Self::update\"`"),
+            );
+            None
+        }
+    }))
+}
