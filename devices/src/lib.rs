@@ -1,1 +1,33 @@
-//! Device models.
+//! Device models ported from QEMU 7.2's Integrator/CP board, with migratable state.
+//!
+//! Each device is a plain struct deriving [`vmstate_core::VmState`], with MMIO `read`/`write`
+//! that follow QEMU's behaviour register by register, and a description equal to QEMU's
+//! (so its QEMU-format section is byte-compatible). Where QEMU aborts the whole emulator on a
+//! guest access, these models report the condition instead (see [`mmio`]).
+//!
+//! ```
+//! use devices::IntegratorCp;
+//!
+//! let mut board = IntegratorCp::new(32);
+//! board.write(0x1000_0014, 0xa05f).unwrap(); // unlock the core module
+//! board.write(0x1000_0008, 0x777).unwrap();  // CM_OSC
+//! assert_eq!(board.read(0x1000_0008).unwrap(), 0x777);
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod board;
+pub mod clock;
+pub mod icp_control;
+pub mod icp_pic;
+pub mod integratorcm;
+pub mod memory;
+pub mod mmio;
+
+pub use board::{BoardError, IntegratorCp};
+pub use clock::{Clock, FakeClock, HostClock};
+pub use icp_control::IcpControl;
+pub use icp_pic::IcpPic;
+pub use integratorcm::IntegratorCm;
+pub use memory::{MemoryRegion, RegionKind};
+pub use mmio::{Unimplemented, WriteEffects};

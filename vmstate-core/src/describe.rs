@@ -54,7 +54,9 @@ impl Description {
         self.fields.iter().find(|f| f.name == name)
     }
 
-    /// The fields that QEMU's wire carries (migrated ones), in order.
+    /// The fields that QEMU's wire carries, in order: the migrated ones, less nested structs
+    /// that put no byte on it (a struct of immutable and derived fields only, like a memory
+    /// region's identity). These are the fields of QEMU's own description.
     ///
     /// ```
     /// # use vmstate_core::VmState;
@@ -62,11 +64,13 @@ impl Description {
     /// #[vmstate(post_load = "Self::fix")]
     /// struct Dev { a: u32, #[vmstate(derived)] b: bool, #[vmstate(immutable)] c: u32 }
     /// impl Dev { fn fix(&mut self) { self.b = self.a != 0 } }
-    /// let names: Vec<_> = Dev::DESCRIPTION.wire_fields().map(|f| f.name).collect();
+    /// let names: Vec<_> = Dev::DESCRIPTION.qemu_fields().map(|f| f.name).collect();
     /// assert_eq!(names, ["a"]);
     /// ```
-    pub fn wire_fields(&self) -> impl Iterator<Item = &'static FieldDesc> {
-        self.fields.iter().filter(|f| f.kind == FieldKind::Migrated)
+    pub fn qemu_fields(&self) -> impl Iterator<Item = &'static FieldDesc> {
+        self.fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::Migrated && f.shape.qemu_size() != Some(0))
     }
 
     /// The number of bytes this struct takes on QEMU's wire, when it is fixed.

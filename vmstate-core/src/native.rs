@@ -76,14 +76,14 @@ pub fn save_section<T: VmState>(value: &T, out: &mut Vec<u8>) -> Result<(), Erro
 /// assert!(err.to_string().contains("truncated"));
 /// ```
 pub fn from_bytes<T: VmState>(value: &mut T, bytes: &[u8]) -> Result<(), Error> {
-    let used = load_section(value, bytes, 0)?;
-    if used != bytes.len() {
-        let count = bytes.len() - used;
+    let frame = read_frame(bytes, 0).map_err(|e| e.in_field(T::DESCRIPTION.name))?;
+    if frame.len != bytes.len() {
+        let count = bytes.len() - frame.len;
         return Err(
-            Error::at(ErrorKind::TrailingBytes { count }, used).in_field(T::DESCRIPTION.name)
+            Error::at(ErrorKind::TrailingBytes { count }, frame.len).in_field(T::DESCRIPTION.name)
         );
     }
-    Ok(())
+    load_frame(value, &frame, 0)
 }
 
 /// A native section's framing, read and checked but not yet decoded.
@@ -169,8 +169,18 @@ pub fn read_frame(bytes: &[u8], base: usize) -> Result<SectionFrame<'_>, Error> 
 /// assert_eq!(u.lcr, 4);
 /// ```
 pub fn load_section<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Result<usize, Error> {
+    let frame = read_frame(bytes, base).map_err(|e| e.in_field(T::DESCRIPTION.name))?;
+    load_frame(value, &frame, base)?;
+    Ok(frame.len)
+}
+
+/// Loads `value` from a checked frame whose section starts at absolute offset `base`.
+fn load_frame<T: VmState>(
+    value: &mut T,
+    frame: &SectionFrame<'_>,
+    base: usize,
+) -> Result<(), Error> {
     let d = T::DESCRIPTION;
-    let frame = read_frame(bytes, base).map_err(|e| e.in_field(d.name))?;
     if frame.name != d.name {
         return Err(Error::at(
             ErrorKind::WrongSection {
@@ -182,6 +192,5 @@ pub fn load_section<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Res
     }
     crate::check_version(d, frame.version).map_err(|e| e.or_offset(base).in_field(d.name))?;
     let mut dec = NativeDecoder::new(frame.fields, base + frame.fields_offset);
-    crate::load_atomic(value, &mut dec, frame.version)?;
-    Ok(frame.len)
+    crate::load_atomic(value, &mut dec, frame.version)
 }

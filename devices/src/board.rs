@@ -1,0 +1,160 @@
+//! The Integrator/CP board: the devices this crate ports, at their physical addresses, with
+//! their interrupt lines wired as in QEMU's `integratorcp_init`.
+
+use crate::clock::{Clock, HostClock};
+use crate::icp_control::IcpControl;
+use crate::icp_pic::IcpPic;
+use crate::integratorcm::IntegratorCm;
+use crate::mmio::{Unimplemented, WriteEffects};
+use std::fmt;
+use std::sync::Arc;
+
+/// Physical base addresses and window sizes.
+pub mod map {
+    /// The core module.
+    pub const CORE_MODULE: u64 = 0x1000_0000;
+    /// The primary interrupt controller.
+    pub const PIC: u64 = 0x1400_0000;
+    /// The PL031 real-time clock.
+    pub const RTC: u64 = 0x1500_0000;
+    /// The secondary interrupt controller.
+    pub const SIC: u64 = 0xca00_0000;
+    /// The CP control registers.
+    pub const CONTROL: u64 = 0xcb00_0000;
+    /// Size of the core module, PIC and control windows.
+    pub const WINDOW: u64 = 0x0080_0000;
+}
+
+/// Primary PIC input driven by the secondary PIC's IRQ output.
+pub const PIC_INPUT_SIC: u32 = 26;
+/// Secondary PIC input driven by the control registers' MMC interrupt.
+pub const SIC_INPUT_MMC: u32 = 3;
+
+/// A board-level access error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardError {
+    /// No ported device at this address.
+    Unmapped(u64),
+}
+
+impl fmt::Display for BoardError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BoardError::Unmapped(a) => write!(f, "no ported device at address {a:#010x}"),
+        }
+    }
+}
+
+impl std::error::Error for BoardError {}
+
+/// Which device a physical address falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The core module.
+    CoreModule,
+    /// The primary interrupt controller.
+    Pic,
+    /// The secondary interrupt controller.
+    Sic,
+    /// The control registers.
+    Control,
+}
+
+/// The board.
+///
+/// ```
+/// use devices::IntegratorCp;
+/// let mut b = IntegratorCp::new(32);
+/// b.write(0xca00_0008, 0x3).unwrap(); // secondary PIC: enable inputs 0 and 1
+/// assert_eq!(b.read(0xca00_0008).unwrap(), 0x3);
+/// assert!(b.read(0x2000_0000).is_err());
+/// ```
+#[derive(Debug, PartialEq)]
+pub struct IntegratorCp {
+    /// The core module at 0x10000000.
+    pub core: IntegratorCm,
+    /// The primary interrupt controller at 0x14000000 (`icp_pic` instance 0).
+    pub pic: IcpPic,
+    /// The secondary interrupt controller at 0xca000000 (`icp_pic` instance 1).
+    pub sic: IcpPic,
+    /// The control registers at 0xcb000000.
+    pub control: IcpControl,
+}
+
+impl IntegratorCp {
+    /// A board with `memsz_mib` MiB of RAM on the host clock.
+    pub fn new(memsz_mib: u32) -> Self {
+        Self::with_clock(memsz_mib, Arc::new(HostClock::new()))
+    }
+
+    /// A board whose time-keeping devices read `clock`.
+    pub fn with_clock(memsz_mib: u32, clock: Arc<dyn Clock>) -> Self {
+        IntegratorCp {
+            core: IntegratorCm::with_clock(memsz_mib, clock),
+            pic: IcpPic::default(),
+            sic: IcpPic::default(),
+            control: IcpControl::default(),
+        }
+    }
+
+    /// The device and offset behind a physical address.
+    pub fn decode(addr: u64) -> Result<(Target, u64), BoardError> {
+        let windows = [
+            (map::CORE_MODULE, Target::CoreModule),
+            (map::PIC, Target::Pic),
+            (map::SIC, Target::Sic),
+            (map::CONTROL, Target::Control),
+        ];
+        windows
+            .iter()
+            .find(|(base, _)| addr >= *base && addr - base < map::WINDOW)
+            .map(|&(base, t)| (t, addr - base))
+            .ok_or(BoardError::Unmapped(addr))
+    }
+
+    /// Reads the 32-bit register at physical address `addr`.
+    pub fn read(&self, addr: u64) -> Result<u32, BoardError> {
+        Ok(self.read_checked(addr)?.unwrap_or(0))
+    }
+
+    /// Reads, telling apart an unimplemented register (inner `Err`) from an unmapped address.
+    pub fn read_checked(&self, addr: u64) -> Result<Result<u32, Unimplemented>, BoardError> {
+        let (target, offset) = Self::decode(addr)?;
+        Ok(match target {
+            Target::CoreModule => self.core.read_checked(offset),
+            Target::Pic => self.pic.read_checked(offset),
+            Target::Sic => self.sic.read_checked(offset),
+            Target::Control => self.control.read_checked(offset),
+        })
+    }
+
+    /// Writes the 32-bit register at physical address `addr`, then propagates interrupt
+    /// lines between the devices.
+    pub fn write(&mut self, addr: u64, value: u32) -> Result<WriteEffects, BoardError> {
+        let (target, offset) = Self::decode(addr)?;
+        let effects = match target {
+            Target::CoreModule => self.core.write(offset, value),
+            Target::Pic => self.pic.write(offset, value),
+            Target::Sic => self.sic.write(offset, value),
+            Target::Control => self.control.write(offset, value),
+        };
+        self.update_interrupts();
+        Ok(effects)
+    }
+
+    /// Drives each device's interrupt output into the controller it is wired to.
+    pub fn update_interrupts(&mut self) {
+        self.sic.set_input(SIC_INPUT_MMC, self.control.mmc_irq());
+        self.pic.set_input(PIC_INPUT_SIC, self.sic.irq_output());
+    }
+
+    /// The CPU's IRQ line.
+    pub fn cpu_irq(&self) -> bool {
+        self.pic.irq_output()
+    }
+
+    /// The CPU's FIQ line.
+    pub fn cpu_fiq(&self) -> bool {
+        self.pic.fiq_output()
+    }
+}

@@ -1,0 +1,519 @@
+//! Round trips of every supported field type, and every load error, in both codecs.
+
+use vmstate_core::{ErrorKind, VmState};
+
+#[derive(VmState, Debug, Clone, PartialEq, Default)]
+#[vmstate(name = "inner", version = 2, minimum_version = 1)]
+struct Inner {
+    enabled: bool,
+    words: [u16; 3],
+}
+
+#[derive(VmState, Debug, Clone, PartialEq, Default)]
+#[vmstate(name = "all_types")]
+struct AllTypes {
+    b: bool,
+    u8_: u8,
+    u16_: u16,
+    u32_: u32,
+    u64_: u64,
+    u128_: u128,
+    i8_: i8,
+    i16_: i16,
+    i32_: i32,
+    i64_: i64,
+    i128_: i128,
+    f32_: f32,
+    f64_: f64,
+    bytes: [u8; 5],
+    grid: [[i32; 2]; 2],
+    nested: Inner,
+    nested_array: [Inner; 2],
+    #[vmstate(max_len = 16)]
+    fifo: Vec<u32>,
+    #[vmstate(max_len = 8)]
+    boxed: Box<[i16]>,
+    #[vmstate(max_len = 32)]
+    label: String,
+}
+
+fn sample() -> AllTypes {
+    AllTypes {
+        b: true,
+        u8_: 0xfe,
+        u16_: 0xbeef,
+        u32_: 0xdead_beef,
+        u64_: u64::MAX - 5,
+        u128_: u128::MAX / 3,
+        i8_: -7,
+        i16_: -300,
+        i32_: i32::MIN + 1,
+        i64_: -1,
+        i128_: i128::MIN / 7,
+        f32_: -1.5,
+        f64_: std::f64::consts::PI,
+        bytes: [1, 2, 3, 4, 5],
+        grid: [[-1, 2], [3, -4]],
+        nested: Inner {
+            enabled: true,
+            words: [7, 8, 9],
+        },
+        nested_array: [
+            Inner {
+                enabled: false,
+                words: [1; 3],
+            },
+            Inner {
+                enabled: true,
+                words: [65535; 3],
+            },
+        ],
+        fifo: vec![1, 1 << 20, u32::MAX],
+        boxed: vec![-1, 0, 1].into_boxed_slice(),
+        label: "héllo".into(),
+    }
+}
+
+#[test]
+fn native_round_trip_of_every_type() {
+    let src = sample();
+    let bytes = vmstate_core::to_bytes(&src).unwrap();
+    let mut dst = AllTypes::default();
+    vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
+    assert_eq!(dst, src);
+}
+
+#[test]
+fn qemu_round_trip_of_every_type() {
+    let src = sample();
+    let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+    let mut dst = AllTypes::default();
+    vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap();
+    assert_eq!(dst, src);
+}
+
+#[test]
+fn qemu_encoding_is_fixed_width_big_endian() {
+    #[derive(VmState)]
+    struct Regs {
+        a: u32,
+        b: u16,
+        c: bool,
+        d: [u8; 2],
+        e: i64,
+    }
+    let bytes = vmstate_core::qemu::to_bytes(&Regs {
+        a: 0x0102_0304,
+        b: 0x0506,
+        c: true,
+        d: [7, 8],
+        e: -2,
+    })
+    .unwrap();
+    assert_eq!(
+        bytes,
+        [1, 2, 3, 4, 5, 6, 1, 7, 8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe]
+    );
+    assert_eq!(Regs::DESCRIPTION.qemu_size(), Some(17));
+}
+
+#[derive(VmState, Debug, Clone, PartialEq)]
+struct Fifo<T, const N: usize> {
+    data: [T; N],
+    head: u32,
+}
+
+#[test]
+fn generic_structs_round_trip() {
+    let src = Fifo::<u8, 4> {
+        data: [1, 2, 3, 4],
+        head: 2,
+    };
+    let mut dst = Fifo::<u8, 4> {
+        data: [0; 4],
+        head: 0,
+    };
+    vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+    assert_eq!(dst, src);
+    let src = Fifo::<Inner, 2> {
+        data: [
+            Inner::default(),
+            Inner {
+                enabled: true,
+                words: [3; 3],
+            },
+        ],
+        head: 1,
+    };
+    let mut dst = Fifo::<Inner, 2> {
+        data: [Inner::default(), Inner::default()],
+        head: 0,
+    };
+    vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+    assert_eq!(dst, src);
+    assert_eq!(Fifo::<u32, 16>::DESCRIPTION.qemu_size(), Some(68));
+    assert_eq!(Fifo::<u32, 16>::DESCRIPTION.name, "fifo");
+}
+
+#[test]
+fn native_arrays_of_primitives_travel_as_blocks() {
+    #[derive(VmState)]
+    struct Ram {
+        data: [u32; 1024],
+    }
+    let bytes = vmstate_core::to_bytes(&Ram {
+        data: [u32::MAX; 1024],
+    })
+    .unwrap();
+    // One fixed-width block: 4 bytes per element, not 5-byte varints.
+    assert!(bytes.len() < 4096 + 20, "{}", bytes.len());
+}
+
+// ---- load errors: typed, with the field path and the byte offset ----
+
+#[derive(VmState, Debug, Clone, PartialEq, Default)]
+#[vmstate(name = "dev", version = 3, minimum_version = 2)]
+struct Dev {
+    #[vmstate(immutable)]
+    size: u32,
+    regs: [u32; 2],
+    inner: Inner,
+}
+
+fn dev_bytes() -> Vec<u8> {
+    vmstate_core::to_bytes(&Dev {
+        size: 1,
+        regs: [5, 6],
+        inner: Inner {
+            enabled: true,
+            words: [1, 2, 3],
+        },
+    })
+    .unwrap()
+}
+
+fn dst() -> Dev {
+    Dev {
+        size: 1,
+        ..Dev::default()
+    }
+}
+
+#[test]
+fn wrong_section_name() {
+    let bytes = vmstate_core::to_bytes(&Inner::default()).unwrap();
+    let mut d = dst();
+    let err = vmstate_core::from_bytes(&mut d, &bytes).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::WrongSection { expected, found } if expected == "dev" && found == "inner")
+    );
+    assert!(
+        err.to_string().contains("expected `dev`, found `inner`"),
+        "{err}"
+    );
+    assert_eq!(d, dst());
+}
+
+/// A section of `dev` claiming `version`, with a valid checksum.
+fn dev_section_with_version(version: u32) -> Vec<u8> {
+    let good = dev_bytes();
+    let frame = vmstate_core::read_frame(&good, 0).unwrap();
+    let mut out = vec![3, b'd', b'e', b'v'];
+    out.push(version as u8);
+    out.push(frame.fields.len() as u8);
+    out.extend_from_slice(frame.fields);
+    let crc = crc(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
+}
+
+fn crc(bytes: &[u8]) -> u32 {
+    // CRC-32 (IEEE), bit by bit: independent of the implementation under test.
+    let mut c = !0u32;
+    for &b in bytes {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0xedb8_8320
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+#[test]
+fn version_too_new() {
+    let mut d = dst();
+    let err = vmstate_core::from_bytes(&mut d, &dev_section_with_version(4)).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::TooNew { version: 4, max: 3 }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().starts_with("dev: version 4 is too new"),
+        "{err}"
+    );
+    assert_eq!(d, dst());
+}
+
+#[test]
+fn version_too_old() {
+    let mut d = dst();
+    let err = vmstate_core::from_bytes(&mut d, &dev_section_with_version(1)).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::TooOld { version: 1, min: 2 }),
+        "{err}"
+    );
+    assert_eq!(d, dst());
+    // Versions inside the range load.
+    vmstate_core::from_bytes(&mut d, &dev_section_with_version(2)).unwrap();
+    assert_eq!(d.regs, [5, 6]);
+}
+
+#[test]
+fn every_truncation_is_refused() {
+    let bytes = dev_bytes();
+    for len in 0..bytes.len() {
+        let mut d = dst();
+        let err = vmstate_core::from_bytes(&mut d, &bytes[..len]).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::Truncated { .. }),
+            "len {len}: {err}"
+        );
+        assert!(err.offset().is_some(), "len {len}: {err}");
+        assert_eq!(d, dst());
+    }
+}
+
+#[test]
+fn truncated_fields_name_the_field_and_offset() {
+    // A well-framed section whose field bytes stop inside `regs`.
+    let good = dev_bytes();
+    let frame = vmstate_core::read_frame(&good, 0).unwrap();
+    let fields = &frame.fields[..2]; // size (1 byte varint) + 1 byte of regs
+    let mut out = vec![3, b'd', b'e', b'v', 3, fields.len() as u8];
+    out.extend_from_slice(fields);
+    out.extend_from_slice(&crc(&out).to_le_bytes());
+    let mut d = dst();
+    let err = vmstate_core::from_bytes(&mut d, &out).unwrap_err();
+    assert_eq!(err.path(), "dev.regs");
+    assert_eq!(err.offset(), Some(7));
+    assert_eq!(
+        err.to_string(),
+        "dev.regs: input truncated: 8 more bytes needed, 1 available (at byte 7)"
+    );
+}
+
+#[test]
+fn trailing_bytes_are_refused() {
+    let mut bytes = dev_bytes();
+    let len = bytes.len();
+    bytes.push(0);
+    let mut d = dst();
+    let err = vmstate_core::from_bytes(&mut d, &bytes).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::TrailingBytes { count: 1 }),
+        "{err}"
+    );
+    assert_eq!(err.offset(), Some(len));
+    assert_eq!(d, dst());
+}
+
+#[test]
+fn trailing_bytes_inside_the_section_are_refused() {
+    let good = dev_bytes();
+    let frame = vmstate_core::read_frame(&good, 0).unwrap();
+    let mut out = vec![3, b'd', b'e', b'v', 3, frame.fields.len() as u8 + 2];
+    out.extend_from_slice(frame.fields);
+    out.extend_from_slice(&[9, 9]);
+    out.extend_from_slice(&crc(&out).to_le_bytes());
+    let mut d = dst();
+    let err = vmstate_core::from_bytes(&mut d, &out).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::TrailingBytes { count: 2 }),
+        "{err}"
+    );
+    assert_eq!(d, dst());
+}
+
+#[test]
+fn every_bit_flip_is_refused_by_the_checksum() {
+    let bytes = dev_bytes();
+    for i in 0..bytes.len() {
+        for bit in 0..8 {
+            let mut bad = bytes.clone();
+            bad[i] ^= 1 << bit;
+            let mut d = dst();
+            let err = vmstate_core::from_bytes(&mut d, &bad).unwrap_err();
+            assert_eq!(d, dst(), "byte {i} bit {bit}: {err}");
+        }
+    }
+    let mut bad = bytes.clone();
+    let last = bad.len() - 6;
+    bad[last] ^= 0x40; // inside the fields
+    let err = vmstate_core::from_bytes(&mut dst(), &bad).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::BadChecksum { .. }), "{err}");
+    assert!(err.to_string().contains("bad checksum"), "{err}");
+}
+
+#[test]
+fn immutable_mismatch_names_field_and_both_values() {
+    let mut d = Dev {
+        size: 2,
+        ..Dev::default()
+    };
+    let err = vmstate_core::from_bytes(&mut d, &dev_bytes()).unwrap_err();
+    assert_eq!(err.path(), "dev.size");
+    assert_eq!(
+        err.to_string(),
+        "dev.size: immutable field differs: stream has 1, destination has 2 (at byte 6)"
+    );
+    assert_eq!(
+        d,
+        Dev {
+            size: 2,
+            ..Dev::default()
+        }
+    );
+}
+
+#[test]
+fn invalid_bool_names_the_nested_field() {
+    let mut d = Inner::default();
+    let err = vmstate_core::qemu::from_bytes(&mut d, &[2, 0, 0, 0, 0, 0, 0], 2, 100).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "inner.enabled: invalid bool byte 0x02 (at byte 100)"
+    );
+}
+
+#[test]
+fn vec_longer_than_max_len_is_refused_before_allocating() {
+    #[derive(VmState, Debug, Default)]
+    #[vmstate(name = "buf")]
+    struct Buf {
+        #[vmstate(max_len = 4)]
+        data: Vec<u8>,
+    }
+    // QEMU codec: be32 length 0xffffffff, then nothing.
+    let mut d = Buf::default();
+    let err = vmstate_core::qemu::from_bytes(&mut d, &[0xff, 0xff, 0xff, 0xff], 1, 0).unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::TooLong {
+                len: 0xffff_ffff,
+                max_len: 4
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(err.path(), "buf.data");
+    // Within max_len but longer than the input: refused as truncated, also before allocating.
+    let err = vmstate_core::qemu::from_bytes(&mut d, &[0, 0, 0, 3, 1], 1, 0).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Truncated { .. }), "{err}");
+    assert!(d.data.is_empty());
+}
+
+#[test]
+fn hooks_run_in_order_and_their_errors_name_them() {
+    use std::fmt;
+    #[derive(Debug)]
+    struct Refused;
+    impl fmt::Display for Refused {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("refused by the device")
+        }
+    }
+    impl std::error::Error for Refused {}
+
+    #[derive(VmState, Debug, Default)]
+    #[vmstate(name = "hooked", post_load = "Self::post", pre_save = "Self::pre")]
+    struct Hooked {
+        reg: u32,
+        #[vmstate(derived = "Self::first")]
+        a: u32,
+        #[vmstate(derived = "Self::second")]
+        b: u32,
+        #[vmstate(derived = "Self::first")]
+        c: u32,
+        #[vmstate(skip)]
+        log: Vec<&'static str>,
+    }
+    impl Hooked {
+        fn pre(&self) -> Result<(), Refused> {
+            if self.reg == 13 {
+                Err(Refused)
+            } else {
+                Ok(())
+            }
+        }
+        fn first(&mut self) {
+            self.log.push("first");
+            self.a = self.reg + 1;
+            self.c = self.reg + 3;
+        }
+        fn second(&mut self) {
+            self.log.push("second");
+            self.b = self.reg + 2;
+        }
+        fn post(&mut self) -> Result<(), Refused> {
+            self.log.push("post");
+            if self.reg == 7 {
+                Err(Refused)
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    let bytes = vmstate_core::to_bytes(&Hooked {
+        reg: 10,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut d = Hooked::default();
+    vmstate_core::from_bytes(&mut d, &bytes).unwrap();
+    assert_eq!(
+        d.log,
+        ["first", "second", "post"],
+        "each distinct function once, then post_load"
+    );
+    assert_eq!((d.a, d.b, d.c), (11, 12, 13));
+
+    let err = vmstate_core::to_bytes(&Hooked {
+        reg: 13,
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "hooked: hook `Self::pre` failed: refused by the device"
+    );
+
+    // A failing post_load: the old registers come back and derived state is recomputed.
+    let bytes = vmstate_core::to_bytes(&Hooked {
+        reg: 7,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut d = Hooked {
+        reg: 1,
+        ..Default::default()
+    };
+    let err = vmstate_core::from_bytes(&mut d, &bytes).unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Hook {
+                hook: "Self::post",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(d.reg, 1);
+    assert_eq!((d.a, d.b, d.c), (2, 3, 4));
+}

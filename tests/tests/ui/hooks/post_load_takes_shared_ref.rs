@@ -1,0 +1,14 @@
+// `post_load` must be `fn(&mut Self)`.
+use vmstate_core::VmState;
+
+#[derive(VmState)]
+#[vmstate(post_load = "Self::after_load")]
+struct Uart {
+    lcr: u8,
+}
+
+impl Uart {
+    fn after_load(&self) {}
+}
+
+fn main() {}
