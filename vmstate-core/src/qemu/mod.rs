@@ -4,6 +4,10 @@
 //! with no names, tags or lengths; immutable, derived and skipped fields are not on this wire.
 //! So the 11-register `integratorcm` encodes to exactly QEMU's 44 bytes.
 
+mod stream;
+
+pub use stream::{tag, write_section, Item, Section, SectionKind, Stream, FILE_VERSION, MAGIC};
+
 use crate::error::Error;
 use crate::wire::{QemuDecoder, QemuEncoder};
 use crate::VmState;

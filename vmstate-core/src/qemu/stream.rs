@@ -1,0 +1,618 @@
+//! QEMU's migration stream: read it into items, and write it back byte for byte.
+//!
+//! ```text
+//! be32 "QEVM", be32 3
+//! [0x07 configuration: be32 len, machine name, subsections]
+//! sections: 0x01 START / 0x04 FULL: be32 id, u8 len + idstr, be32 instance, be32 version, data
+//!           0x02 PART / 0x03 END:   be32 id, data
+//!           each followed by the footer 0x7e + be32 id
+//! 0x00 EOF
+//! [0x06 vmdesc: be32 len, JSON]
+//! ```
+//!
+//! Device sections carry no lengths, so the reader takes each FULL section's size from the
+//! vmdesc JSON at the end of the stream (as QEMU's `analyze-migration.py` does) and checks
+//! that the footer is where the size says. RAM sections are walked page by page: their
+//! content is kept, not interpreted.
+
+use crate::error::{Error, ErrorKind};
+use std::ops::Range;
+
+/// `QEVM`.
+pub const MAGIC: u32 = 0x5145_564d;
+/// The only stream version modern QEMU writes.
+pub const FILE_VERSION: u32 = 3;
+
+/// Section type bytes.
+pub mod tag {
+    /// End of the sections.
+    pub const EOF: u8 = 0x00;
+    /// First chunk of an iterative section.
+    pub const SECTION_START: u8 = 0x01;
+    /// Middle chunk of an iterative section.
+    pub const SECTION_PART: u8 = 0x02;
+    /// Last chunk of an iterative section.
+    pub const SECTION_END: u8 = 0x03;
+    /// A device's whole state.
+    pub const SECTION_FULL: u8 = 0x04;
+    /// A subsection inside a device's data.
+    pub const SUBSECTION: u8 = 0x05;
+    /// The vmdesc JSON trailer.
+    pub const VMDESCRIPTION: u8 = 0x06;
+    /// The configuration section.
+    pub const CONFIGURATION: u8 = 0x07;
+    /// The footer after every section.
+    pub const SECTION_FOOTER: u8 = 0x7e;
+}
+
+/// RAM section record flags (the low bits of each be64 address word).
+mod ram_flag {
+    pub const ZERO: u64 = 0x02;
+    pub const MEM_SIZE: u64 = 0x04;
+    pub const PAGE: u64 = 0x08;
+    pub const EOS: u64 = 0x10;
+    pub const CONTINUE: u64 = 0x20;
+    pub const XBZRLE: u64 = 0x40;
+    pub const HOOK: u64 = 0x80;
+    pub const COMPRESS_PAGE: u64 = 0x100;
+    pub const MULTIFD_FLUSH: u64 = 0x200;
+    /// Flags live below the smallest target page (1 KiB).
+    pub const MASK: u64 = 0x3ff;
+}
+
+/// The kind of a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionKind {
+    /// `0x01`.
+    Start,
+    /// `0x02`.
+    Part,
+    /// `0x03`.
+    End,
+    /// `0x04`.
+    Full,
+}
+
+impl SectionKind {
+    /// The type byte.
+    pub fn tag(self) -> u8 {
+        match self {
+            SectionKind::Start => tag::SECTION_START,
+            SectionKind::Part => tag::SECTION_PART,
+            SectionKind::End => tag::SECTION_END,
+            SectionKind::Full => tag::SECTION_FULL,
+        }
+    }
+}
+
+/// One section of the stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// START, PART, END or FULL.
+    pub kind: SectionKind,
+    /// The section id (the footer repeats it).
+    pub section_id: u32,
+    /// The device's idstr; for PART/END, the idstr of the START with the same id.
+    pub idstr: String,
+    /// The instance id (START/FULL only; PART/END repeat the START's).
+    pub instance_id: u32,
+    /// The description's version (START/FULL only; PART/END repeat the START's).
+    pub version_id: u32,
+    /// Bytes of the whole section in the stream, from its type byte through its footer.
+    pub range: Range<usize>,
+    /// Bytes of its data.
+    pub data: Range<usize>,
+}
+
+/// One top-level item of the stream, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// The configuration section: the machine type and the bytes of its subsections.
+    Configuration {
+        /// The machine type (e.g. `integratorcp`).
+        machine: String,
+        /// The raw subsections after the name.
+        subsections: Range<usize>,
+    },
+    /// A section.
+    Section(Section),
+    /// The end of the sections.
+    Eof,
+    /// The vmdesc JSON.
+    Vmdesc(Range<usize>),
+}
+
+/// A parsed QEMU migration stream. It borrows nothing: the bytes are kept, and items refer
+/// to them by range.
+#[derive(Debug, Clone)]
+pub struct Stream {
+    bytes: Vec<u8>,
+    items: Vec<Item>,
+    page_size: u64,
+}
+
+fn fmt_err(msg: String, offset: usize) -> Error {
+    Error::at(ErrorKind::Format(msg), offset)
+}
+
+/// Bounds-checked big-endian reading with offsets for messages.
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], Error> {
+        let available = self.b.len() - self.pos;
+        if n > available {
+            return Err(Error::at(
+                ErrorKind::Truncated {
+                    needed: n,
+                    available,
+                },
+                self.pos,
+            )
+            .in_named(what.to_owned()));
+        }
+        let s = &self.b[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+    fn u8(&mut self, what: &str) -> Result<u8, Error> {
+        Ok(self.take(1, what)?[0])
+    }
+    fn be32(&mut self, what: &str) -> Result<u32, Error> {
+        Ok(u32::from_be_bytes(
+            self.take(4, what)?.try_into().expect("4"),
+        ))
+    }
+    fn be64(&mut self, what: &str) -> Result<u64, Error> {
+        Ok(u64::from_be_bytes(
+            self.take(8, what)?.try_into().expect("8"),
+        ))
+    }
+    fn short_str(&mut self, what: &str) -> Result<String, Error> {
+        let at = self.pos;
+        let len = self.u8(what)? as usize;
+        let s = self.take(len, what)?;
+        String::from_utf8(s.to_vec())
+            .map_err(|_| Error::at(ErrorKind::InvalidUtf8, at).in_named(what.to_owned()))
+    }
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+}
+
+impl Stream {
+    /// Parses a whole stream.
+    ///
+    /// ```
+    /// let err = vmstate_core::qemu::Stream::parse(b"not a stream".to_vec()).unwrap_err();
+    /// assert!(err.to_string().contains("not a QEMU migration stream"));
+    /// ```
+    pub fn parse(bytes: Vec<u8>) -> Result<Stream, Error> {
+        let vmdesc = find_vmdesc(&bytes);
+        let json: Option<serde_json::Value> = match &vmdesc {
+            Some(r) => Some(
+                serde_json::from_slice(&bytes[r.clone()])
+                    .map_err(|e| fmt_err(format!("vmdesc JSON is malformed: {e}"), r.start))?,
+            ),
+            None => None,
+        };
+        let page_size = json
+            .as_ref()
+            .and_then(|j| j["page_size"].as_u64())
+            .unwrap_or(0);
+        let devices: Vec<&serde_json::Value> = json
+            .as_ref()
+            .and_then(|j| j["devices"].as_array())
+            .map(|d| d.iter().collect())
+            .unwrap_or_default();
+        let mut stream = Stream {
+            bytes: Vec::new(),
+            items: Vec::new(),
+            page_size,
+        };
+        let items = stream.parse_items(&bytes, &devices, vmdesc)?;
+        stream.items = items;
+        stream.bytes = bytes;
+        Ok(stream)
+    }
+
+    fn parse_items(
+        &self,
+        bytes: &[u8],
+        devices: &[&serde_json::Value],
+        vmdesc: Option<Range<usize>>,
+    ) -> Result<Vec<Item>, Error> {
+        let mut r = Reader { b: bytes, pos: 0 };
+        let magic = r.be32("stream header").map_err(|_| {
+            fmt_err(
+                "not a QEMU migration stream: shorter than its header".into(),
+                0,
+            )
+        })?;
+        if magic != MAGIC {
+            return Err(fmt_err(format!("not a QEMU migration stream: magic {magic:#010x}, expected 0x5145564d (\"QEVM\")"), 0));
+        }
+        let version = r.be32("stream header")?;
+        if version != FILE_VERSION {
+            return Err(fmt_err(
+                format!("unsupported QEMU stream version {version} (only 3 is supported)"),
+                4,
+            ));
+        }
+        let mut items = Vec::new();
+        let mut ignore_shared = false;
+        let mut starts: Vec<(u32, String, u32, u32)> = Vec::new();
+        let mut next_device = 0usize;
+        loop {
+            let at = r.pos;
+            let t = r
+                .u8("section type")
+                .map_err(|_| fmt_err("stream ends before its EOF marker".into(), at))?;
+            match t {
+                tag::CONFIGURATION => {
+                    let len = r.be32("configuration")? as usize;
+                    let name = r.take(len, "configuration machine name")?;
+                    let machine = String::from_utf8_lossy(name).into_owned();
+                    let sub_start = r.pos;
+                    ignore_shared = parse_config_subsections(&mut r)?;
+                    items.push(Item::Configuration {
+                        machine,
+                        subsections: sub_start..r.pos,
+                    });
+                }
+                tag::SECTION_START | tag::SECTION_FULL => {
+                    let section_id = r.be32("section id")?;
+                    let idstr = r.short_str("section idstr")?;
+                    let instance_id = r.be32("instance id")?;
+                    let version_id = r.be32("version id")?;
+                    let data_start = r.pos;
+                    let kind = if t == tag::SECTION_START {
+                        SectionKind::Start
+                    } else {
+                        SectionKind::Full
+                    };
+                    if kind == SectionKind::Start {
+                        starts.push((section_id, idstr.clone(), instance_id, version_id));
+                    }
+                    if idstr == "ram" {
+                        self.walk_ram(&mut r, ignore_shared)?;
+                    } else if kind == SectionKind::Full {
+                        let size = device_size(devices, &mut next_device, &idstr, instance_id).ok_or_else(|| {
+                            fmt_err(format!("section `{idstr}` instance {instance_id}: its size is not known (no matching vmdesc entry)"), at)
+                        })?;
+                        r.take(size, &idstr)?;
+                    } else {
+                        return Err(fmt_err(
+                            format!("iterative section `{idstr}` is not supported (only `ram`)"),
+                            at,
+                        ));
+                    }
+                    let data = data_start..r.pos;
+                    footer(&mut r, section_id, &idstr)?;
+                    items.push(Item::Section(Section {
+                        kind,
+                        section_id,
+                        idstr,
+                        instance_id,
+                        version_id,
+                        range: at..r.pos,
+                        data,
+                    }));
+                }
+                tag::SECTION_PART | tag::SECTION_END => {
+                    let section_id = r.be32("section id")?;
+                    let Some((_, idstr, instance_id, version_id)) =
+                        starts.iter().find(|s| s.0 == section_id).cloned()
+                    else {
+                        return Err(fmt_err(
+                            format!("section part for unknown section id {section_id}"),
+                            at,
+                        ));
+                    };
+                    let data_start = r.pos;
+                    if idstr == "ram" {
+                        self.walk_ram(&mut r, ignore_shared)?;
+                    } else {
+                        return Err(fmt_err(
+                            format!("iterative section `{idstr}` is not supported (only `ram`)"),
+                            at,
+                        ));
+                    }
+                    let data = data_start..r.pos;
+                    footer(&mut r, section_id, &idstr)?;
+                    let kind = if t == tag::SECTION_PART {
+                        SectionKind::Part
+                    } else {
+                        SectionKind::End
+                    };
+                    items.push(Item::Section(Section {
+                        kind,
+                        section_id,
+                        idstr,
+                        instance_id,
+                        version_id,
+                        range: at..r.pos,
+                        data,
+                    }));
+                }
+                tag::EOF => {
+                    items.push(Item::Eof);
+                    break;
+                }
+                other => return Err(fmt_err(format!("unknown section type {other:#04x}"), at)),
+            }
+        }
+        if let Some(v) = vmdesc {
+            if r.pos != v.start - 5 {
+                return Err(fmt_err(
+                    format!(
+                        "{} unexpected bytes after the EOF marker",
+                        v.start - 5 - r.pos
+                    ),
+                    r.pos,
+                ));
+            }
+            items.push(Item::Vmdesc(v.clone()));
+            r.pos = v.end;
+        }
+        if r.pos != bytes.len() {
+            return Err(Error::at(
+                ErrorKind::TrailingBytes {
+                    count: bytes.len() - r.pos,
+                },
+                r.pos,
+            ));
+        }
+        Ok(items)
+    }
+
+    fn walk_ram(&self, r: &mut Reader, ignore_shared: bool) -> Result<(), Error> {
+        loop {
+            let at = r.pos;
+            let word = r.be64("ram record")?;
+            let flags = word & ram_flag::MASK;
+            let addr = word & !ram_flag::MASK;
+            if flags & ram_flag::MEM_SIZE != 0 {
+                let mut total = addr;
+                while total > 0 {
+                    r.short_str("ram block id")?;
+                    let used = r.be64("ram block length")?;
+                    if ignore_shared {
+                        r.be64("ram block address")?;
+                    }
+                    total = total.checked_sub(used).ok_or_else(|| {
+                        fmt_err("ram block lengths exceed the total".into(), r.pos)
+                    })?;
+                }
+            }
+            if flags & (ram_flag::XBZRLE | ram_flag::HOOK | ram_flag::COMPRESS_PAGE) != 0 {
+                return Err(fmt_err(format!("ram record flags {flags:#x} (compression, XBZRLE or hooks) are not supported"), at));
+            }
+            if flags & (ram_flag::ZERO | ram_flag::PAGE) != 0 {
+                if flags & ram_flag::CONTINUE == 0 {
+                    r.short_str("ram block id")?;
+                }
+                if flags & ram_flag::ZERO != 0 {
+                    r.u8("ram zero-page fill")?;
+                } else {
+                    if self.page_size == 0 {
+                        return Err(fmt_err(
+                            "ram page with no page size known (the stream has no vmdesc)".into(),
+                            at,
+                        ));
+                    }
+                    r.take(self.page_size as usize, "ram page")?;
+                }
+            }
+            let _ = ram_flag::MULTIFD_FLUSH; // no payload
+            if flags & ram_flag::EOS != 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The stream's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The items, in stream order.
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    /// The target page size from the vmdesc (0 when the stream has none).
+    pub fn page_size(&self) -> u64 {
+        self.page_size
+    }
+
+    /// The sections, in stream order.
+    pub fn sections(&self) -> impl Iterator<Item = &Section> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Section(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// The FULL section with this idstr and instance.
+    pub fn device(&self, idstr: &str, instance_id: u32) -> Option<&Section> {
+        self.sections().find(|s| {
+            s.kind == SectionKind::Full && s.idstr == idstr && s.instance_id == instance_id
+        })
+    }
+
+    /// The data bytes of a section.
+    pub fn data(&self, s: &Section) -> &[u8] {
+        &self.bytes[s.data.clone()]
+    }
+
+    /// The vmdesc JSON, if the stream has one.
+    pub fn vmdesc(&self) -> Option<serde_json::Value> {
+        self.items.iter().find_map(|i| match i {
+            Item::Vmdesc(r) => serde_json::from_slice(&self.bytes[r.clone()]).ok(),
+            _ => None,
+        })
+    }
+
+    /// Writes the stream again from its items, replacing the data of the sections named in
+    /// `replace` (by index into [`Stream::sections`]). With nothing replaced the output is
+    /// the input, byte for byte.
+    pub fn encode(&self, replace: &[(usize, Vec<u8>)]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.bytes.len());
+        out.extend_from_slice(&MAGIC.to_be_bytes());
+        out.extend_from_slice(&FILE_VERSION.to_be_bytes());
+        let mut section_index = 0;
+        for item in &self.items {
+            match item {
+                Item::Configuration {
+                    machine,
+                    subsections,
+                } => {
+                    out.push(tag::CONFIGURATION);
+                    out.extend_from_slice(&(machine.len() as u32).to_be_bytes());
+                    out.extend_from_slice(machine.as_bytes());
+                    out.extend_from_slice(&self.bytes[subsections.clone()]);
+                }
+                Item::Section(s) => {
+                    let data = replace
+                        .iter()
+                        .find(|(i, _)| *i == section_index)
+                        .map_or(&self.bytes[s.data.clone()], |(_, d)| d.as_slice());
+                    write_section(&mut out, s, data);
+                    section_index += 1;
+                }
+                Item::Eof => out.push(tag::EOF),
+                Item::Vmdesc(r) => {
+                    out.push(tag::VMDESCRIPTION);
+                    out.extend_from_slice(&(r.len() as u32).to_be_bytes());
+                    out.extend_from_slice(&self.bytes[r.clone()]);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Appends a section: header, `data`, footer.
+pub fn write_section(out: &mut Vec<u8>, s: &Section, data: &[u8]) {
+    out.push(s.kind.tag());
+    out.extend_from_slice(&s.section_id.to_be_bytes());
+    if matches!(s.kind, SectionKind::Start | SectionKind::Full) {
+        out.push(s.idstr.len() as u8);
+        out.extend_from_slice(s.idstr.as_bytes());
+        out.extend_from_slice(&s.instance_id.to_be_bytes());
+        out.extend_from_slice(&s.version_id.to_be_bytes());
+    }
+    out.extend_from_slice(data);
+    out.push(tag::SECTION_FOOTER);
+    out.extend_from_slice(&s.section_id.to_be_bytes());
+}
+
+fn footer(r: &mut Reader, section_id: u32, idstr: &str) -> Result<(), Error> {
+    let at = r.pos;
+    let mark = r.u8("section footer")?;
+    if mark != tag::SECTION_FOOTER {
+        return Err(fmt_err(
+            format!("missing section footer for `{idstr}`: found {mark:#04x}"),
+            at,
+        ));
+    }
+    let id = r.be32("section footer")?;
+    if id != section_id {
+        return Err(fmt_err(
+            format!(
+                "mismatched section id in footer for `{idstr}`: read {id}, expected {section_id}"
+            ),
+            at,
+        ));
+    }
+    Ok(())
+}
+
+/// Walks the configuration section's subsections; returns whether `x-ignore-shared` is on.
+fn parse_config_subsections(r: &mut Reader) -> Result<bool, Error> {
+    let mut ignore_shared = false;
+    while r.peek() == Some(tag::SUBSECTION) {
+        let at = r.pos;
+        r.u8("subsection")?;
+        let name = r.short_str("configuration subsection name")?;
+        r.be32("configuration subsection version")?;
+        match name.as_str() {
+            "configuration/target-page-bits" => {
+                r.be32("target-page-bits")?;
+            }
+            "configuration/capabilities" => {
+                let count = r.be32("capabilities count")?;
+                for _ in 0..count {
+                    let cap = r.short_str("capability")?;
+                    ignore_shared |= cap == "x-ignore-shared";
+                }
+            }
+            "configuration/uuid" => {
+                r.take(16, "uuid")?;
+            }
+            other => {
+                return Err(fmt_err(
+                    format!("unknown configuration subsection `{other}`"),
+                    at,
+                ))
+            }
+        }
+    }
+    Ok(ignore_shared)
+}
+
+/// Finds the vmdesc trailer: `0x00 0x06 be32(len) JSON` ending the stream.
+fn find_vmdesc(b: &[u8]) -> Option<Range<usize>> {
+    let n = b.len();
+    (1..n.saturating_sub(5)).rev().find_map(|p| {
+        let len = u32::from_be_bytes(b[p + 1..p + 5].try_into().ok()?) as usize;
+        (b[p] == tag::VMDESCRIPTION
+            && b[p - 1] == tag::EOF
+            && p + 5 + len == n
+            && b.get(p + 5) == Some(&b'{'))
+        .then_some(p + 5..n)
+    })
+}
+
+/// The size of a FULL section's data, from the next vmdesc entry (they come in stream order).
+fn device_size(
+    devices: &[&serde_json::Value],
+    next: &mut usize,
+    idstr: &str,
+    instance_id: u32,
+) -> Option<usize> {
+    let pos = devices[*next..].iter().position(|d| {
+        d["name"].as_str() == Some(idstr)
+            && d["instance_id"].as_u64() == Some(u64::from(instance_id))
+    })?;
+    *next += pos + 1;
+    vmdesc_size(devices[*next - 1])
+}
+
+/// Bytes a vmdesc entry describes: its fields (size × array_len) and subsections (with
+/// their 0x05 + name + version headers).
+fn vmdesc_size(d: &serde_json::Value) -> Option<usize> {
+    let mut total = 0usize;
+    for f in d["fields"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let size = f["size"].as_u64()? as usize;
+        let count = f["array_len"].as_u64().unwrap_or(1) as usize;
+        total = total.checked_add(size.checked_mul(count)?)?;
+    }
+    for s in d["subsections"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let name = s["vmsd_name"].as_str()?;
+        total = total.checked_add(1 + 1 + name.len() + 4 + vmdesc_size(s)?)?;
+    }
+    Some(total)
+}
