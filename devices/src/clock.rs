@@ -79,3 +79,20 @@ impl Clock for FakeClock {
         self.ns.load(Ordering::SeqCst)
     }
 }
+
+/// The host's wall clock: nanoseconds since the Unix epoch (QEMU's default RTC clock).
+///
+/// ```
+/// use devices::{Clock, WallClock};
+/// assert!(WallClock.now_ns() > 1_600_000_000 * 1_000_000_000);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WallClock;
+
+impl Clock for WallClock {
+    fn now_ns(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+    }
+}

@@ -25,7 +25,7 @@ pub mod memory;
 pub mod mmio;
 
 pub use board::{BoardError, IntegratorCp};
-pub use clock::{Clock, FakeClock, HostClock};
+pub use clock::{Clock, FakeClock, HostClock, WallClock};
 pub use icp_control::IcpControl;
 pub use icp_pic::IcpPic;
 pub use integratorcm::IntegratorCm;

@@ -44,11 +44,28 @@ pub struct Hook {
 pub struct Slot<T> {
     name: &'static str,
     value: Option<Spanned<T>>,
+    /// The key was given with a value that was rejected (and reported).
+    invalid: bool,
 }
 
 impl<T> Slot<T> {
     pub fn new(name: &'static str) -> Self {
-        Slot { name, value: None }
+        Slot {
+            name,
+            value: None,
+            invalid: false,
+        }
+    }
+
+    /// Records that the key was given with a bad value, so checks that the key is missing
+    /// do not report it a second time.
+    fn set_invalid(&mut self) {
+        self.invalid = true;
+    }
+
+    /// Whether the key was given at all, valid or not.
+    pub fn given(&self) -> bool {
+        self.value.is_some() || self.invalid
     }
 
     fn set(&mut self, cx: &Ctxt, key: Span, span: Span, value: T) {
@@ -184,11 +201,10 @@ impl FieldAttrs {
                 "derived_by_owner" => flag(cx, meta, &key, span, &mut f.derived_by_owner)?,
                 "immutable" => flag(cx, meta, &key, span, &mut f.immutable)?,
                 "skip" => flag(cx, meta, &key, span, &mut f.skip)?,
-                "max_len" => {
-                    if let Some((v, s)) = int_value(cx, meta, &key)? {
-                        f.max_len.set(cx, span, s, v);
-                    }
-                }
+                "max_len" => match int_value(cx, meta, &key)? {
+                    Some((v, s)) => f.max_len.set(cx, span, s, v),
+                    None => f.max_len.set_invalid(),
+                },
                 _ => unknown_key(cx, meta, &key, "field", FIELD_KEYS)?,
             }
             Ok(())
@@ -340,10 +356,25 @@ where
             }) => match i.base10_parse::<T>() {
                 Ok(v) => Some((v, i.span())),
                 Err(e) => {
-                    cx.error_spanned_by(i, format!("`{key}`: {e}"));
+                    cx.error_spanned_by(i, format!("`{key} = {i}`: {e}"));
                     None
                 }
             },
+            Expr::Unary(syn::ExprUnary {
+                op: syn::UnOp::Neg(_),
+                expr: inner,
+                ..
+            }) if matches!(
+                &**inner,
+                Expr::Lit(ExprLit {
+                    lit: Lit::Int(_),
+                    ..
+                })
+            ) =>
+            {
+                cx.error_spanned_by(&expr, format!("`{key}` cannot be negative"));
+                None
+            }
             other => {
                 cx.error_spanned_by(
                     other,

@@ -100,7 +100,8 @@ fn check_derived_has_function(cx: &Ctxt, input: &Input, field: &crate::ast::Fiel
 
 fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
     let travels = matches!(field.role(), Role::Migrated | Role::Immutable);
-    if travels && field.is_variable_length() && field.max_len().is_none() {
+    // A `max_len` with a bad value has been reported already.
+    if travels && field.is_variable_length() && !field.attrs.max_len.given() {
         cx.error_spanned_by(
             field.ty,
             format!(

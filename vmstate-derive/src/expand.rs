@@ -8,7 +8,7 @@
 use crate::ast::{Field, Input, Role};
 use crate::attr::Hook;
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
 pub fn expand(input: &Input) -> TokenStream {
@@ -28,9 +28,17 @@ pub fn expand(input: &Input) -> TokenStream {
         let where_clause = generics.make_where_clause();
         for param in input.generics.type_params() {
             let t = &param.ident;
+            // On the parameter, so that an unsatisfied bound is explained there.
+            let field = respan(&quote!(#p::Field), t.span());
             where_clause
                 .predicates
-                .push(syn::parse_quote!(#t: #p::Field));
+                .push(syn::parse_quote_spanned!(t.span()=> #t: #field));
+        }
+        // Every field type that travels, bounded by the trait the code uses, and spanned on
+        // the type: a type that cannot migrate fails this bound, there, once, while the
+        // items below (which assume the bound) report nothing more.
+        for f in &input.fields {
+            where_clause.predicates.extend(field_bounds(f, &p));
         }
     }
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
@@ -47,13 +55,15 @@ pub fn expand(input: &Input) -> TokenStream {
         let ty = staged_type(f, &p);
         quote!(#name: #ty)
     });
+    // Code that handles a field's staged value is spanned on the field's type, so that the
+    // errors of a type that cannot migrate all land there (and are reported once).
     let placeholders = wire.iter().map(|f| {
-        let name = f.ident;
+        let name = on_type(f);
         match f.max_len() {
-            Some(_) => quote!(#name: ::core::default::Default::default()),
+            Some(_) => quote_spanned!(f.ty.span()=> #name: ::core::default::Default::default()),
             None => {
                 let field = field_trait(f.ty, &p);
-                quote!(#name: #field::placeholder())
+                quote_spanned!(f.ty.span()=> #name: #field::placeholder())
             }
         }
     });
@@ -61,24 +71,25 @@ pub fn expand(input: &Input) -> TokenStream {
 
     let save_stmts = input.fields.iter().map(|f| save_field(f, &p));
     let load_stmts = input.fields.iter().map(|f| load_field(f, &p));
-    let wire_names: Vec<_> = wire.iter().map(|f| f.ident).collect();
+    let wire_names: Vec<_> = wire.iter().map(|f| on_type(f)).collect();
     let matches = wire.iter().map(|f| {
-        let name = f.ident;
+        let name = on_type(f);
         match f.max_len() {
-            Some(_) => quote!(self.#name == staged.#name),
+            // A missing `PartialEq` is reported on the type too.
+            Some(_) => quote_spanned!(f.ty.span()=> self.#name == staged.#name),
             None => {
                 let field = field_trait(f.ty, &p);
-                quote!(#field::matches(&self.#name, &staged.#name))
+                quote_spanned!(f.ty.span()=> #field::matches(&self.#name, &staged.#name))
             }
         }
     });
     let commits = wire.iter().map(|f| {
-        let name = f.ident;
+        let name = on_type(f);
         match f.max_len() {
-            Some(_) => quote!(#p::swap(&mut self.#name, &mut staged.#name);),
+            Some(_) => quote_spanned!(f.ty.span()=> #p::swap(&mut self.#name, &mut staged.#name);),
             None => {
                 let field = field_trait(f.ty, &p);
-                quote!(#field::commit(&mut self.#name, &mut staged.#name);)
+                quote_spanned!(f.ty.span()=> #field::commit(&mut self.#name, &mut staged.#name);)
             }
         }
     });
@@ -86,13 +97,14 @@ pub fn expand(input: &Input) -> TokenStream {
         .attrs
         .pre_save
         .get()
-        .map(|h| call_hook(&h.value, quote!(fn(&Self) -> _), &p));
-    let after_load = after_load(input, &wire, &p);
+        .map(|h| call_hook(&h.value, ("pre_save", h.key), false, &p));
+    let nested_after_load = nested_after_load(&wire, &p);
+    let load_hooks = load_hooks(input, &p);
     let owner_checks = owner_checks(input, &p);
 
     quote! {
         #[doc(hidden)]
-        #[allow(non_camel_case_types, non_snake_case, dead_code, missing_docs)]
+        #[allow(non_camel_case_types, non_snake_case, dead_code, missing_docs, private_bounds)]
         const _: () = {
             pub struct #staged_ident #impl_generics #where_clause {
                 #(#staged_fields,)*
@@ -100,6 +112,28 @@ pub fn expand(input: &Input) -> TokenStream {
             }
 
             #owner_checks
+
+            // The hooks are named and called here, outside the `Field` impl: inside it,
+            // `Self::after_load` would resolve to `Field::after_load` itself when the struct
+            // has no inherent `after_load`, and the load would recurse forever instead of
+            // failing to compile (with `Field` imported it still can: see
+            // `not_field_after_load`).
+            #[automatically_derived]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #[doc(hidden)]
+                #[inline]
+                fn __vmstate_pre_save(&self) -> #p::Result<(), #p::Error> {
+                    #pre_save
+                    #p::Ok(())
+                }
+
+                #[doc(hidden)]
+                #[inline]
+                fn __vmstate_load_hooks(&mut self) -> #p::Result<(), #p::Error> {
+                    #load_hooks
+                    #p::Ok(())
+                }
+            }
 
             #[automatically_derived]
             impl #impl_generics #p::VmState for #ident #ty_generics #where_clause {
@@ -126,7 +160,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 }
 
                 fn save<__E: #p::Encoder>(&self, __e: &mut __E) -> #p::Result<(), #p::Error> {
-                    #pre_save
+                    Self::__vmstate_pre_save(self)?;
                     #(#save_stmts)*
                     #p::Ok(())
                 }
@@ -150,12 +184,46 @@ pub fn expand(input: &Input) -> TokenStream {
                 }
 
                 fn after_load(&mut self) -> #p::Result<(), #p::Error> {
-                    #after_load
-                    #p::Ok(())
+                    #nested_after_load
+                    Self::__vmstate_load_hooks(self)
                 }
             }
         };
     }
+}
+
+/// What the code below needs of a field's type, as where-clause predicates whose tokens all
+/// carry the type's spans: `Ty: Field` (with `max_len`: `Ty: Bounded + PartialEq`), and for an
+/// immutable field `Debug` too (for the mismatch error).
+fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicate> {
+    let immutable = match f.role() {
+        Role::Migrated => false,
+        Role::Immutable => true,
+        _ => return Vec::new(),
+    };
+    let ty = f.ty;
+    let mut tokens = ty.to_token_stream().into_iter();
+    let start = tokens.next().map_or_else(|| ty.span(), |tt| tt.span());
+    let end = tokens.last().map_or(start, |tt| tt.span());
+    let p = respan(p, end);
+    let partial_eq = quote_spanned!(end=> ::core::cmp::PartialEq);
+    let mut bounds = Vec::new();
+    match (f.max_len(), immutable) {
+        (Some(_), false) => bounds.push(quote_spanned!(end=> #ty: #p::Bounded + #partial_eq)),
+        (Some(_), true) => {
+            bounds.push(quote_spanned!(end=> #ty: #p::Bounded + #partial_eq + #p::Debug))
+        }
+        (None, false) => bounds.push(quote_spanned!(end=> #ty: #p::Field)),
+        (None, true) => {
+            bounds.push(quote_spanned!(end=> #ty: #p::Field + #p::Debug));
+            let lt = quote_spanned!(start=> <);
+            bounds.push(quote_spanned!(end=> #lt #ty as #p::Field>::Staged: #p::Debug));
+        }
+    }
+    bounds
+        .into_iter()
+        .map(|b| syn::parse2(b).expect("a type and its bounds make a where predicate"))
+        .collect()
 }
 
 /// `<Ty as Field>`, spanned on the type so "cannot migrate" lands on it.
@@ -305,6 +373,14 @@ fn save_field(f: &Field, p: &TokenStream) -> TokenStream {
     }
 }
 
+/// The field's name, spanned on the field's type: for code that handles its staged value
+/// (whose type errors then land on the field's type like the others).
+fn on_type(f: &Field) -> syn::Ident {
+    let mut name = f.ident.clone();
+    name.set_span(f.ty.span());
+    name
+}
+
 /// Reads one field into a local of the same name; an immutable one is compared and dropped.
 fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
     let name = f.ident;
@@ -321,23 +397,28 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
     };
     let load = quote!(#load.map_err(|e| e.in_field(#name_str))?);
     match f.role() {
-        Role::Migrated => quote!(let #name = #load;),
+        Role::Migrated => {
+            let local = on_type(f);
+            quote!(let #local = #load;)
+        }
         Role::Immutable => {
             let same = match f.max_len() {
-                Some(_) => quote!(incoming == self.#name),
+                Some(_) => quote_spanned!(f.ty.span()=> incoming == self.#name),
                 None => {
                     let field = field_trait(f.ty, p);
                     quote!(#field::matches(&self.#name, &incoming))
                 }
+            };
+            // The where clause requires `Debug` of both; on the type all the same.
+            let mismatch = quote_spanned! {f.ty.span()=>
+                #p::immutable_mismatch(&incoming, &self.#name, at)
             };
             quote! {
                 if <__D as #p::Decoder>::CARRIES_IMMUTABLE {
                     let at = #p::Decoder::offset(__d);
                     let incoming = #load;
                     if !(#same) {
-                        return #p::Err(
-                            #p::immutable_mismatch(&incoming, &self.#name, at).in_field(#name_str),
-                        );
+                        return #p::Err(#mismatch.in_field(#name_str));
                     }
                 }
             }
@@ -346,29 +427,113 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
     }
 }
 
-/// A call of a hook named in an attribute string, coerced to `fn_ty` on the string's span so
-/// a missing function or a wrong signature is reported there.
-fn call_hook(hook: &Hook, fn_ty: TokenStream, p: &TokenStream) -> TokenStream {
+/// A call of a hook named in an attribute string, coerced to `fn(&Self)` (`mutable`:
+/// `fn(&mut Self)`) so a missing function or a wrong signature is reported on the string,
+/// with the expected type on the key (`post_load`, `derived`, ...).
+fn call_hook(hook: &Hook, key: (&str, Span), mutable: bool, p: &TokenStream) -> TokenStream {
+    let (key_name, key) = key;
     let path = &hook.path;
     let text = &hook.text;
     let span: Span = hook.span;
+    let fn_ty = if mutable {
+        quote_spanned!(key=> fn(&mut Self) -> _)
+    } else {
+        quote_spanned!(key=> fn(&Self) -> _)
+    };
+    let p = respan(p, span);
+    let not_itself = if mutable {
+        not_field_after_load(hook, key_name, &p)
+    } else {
+        quote!()
+    };
     quote_spanned! {span=>
         {
+            #not_itself
             let __hook: #fn_ty = #path;
             #p::hook(#text, __hook(self))?;
         }
     }
 }
 
-/// After a commit: nested structs' own hooks, then each distinct derived function (field
-/// order), then `post_load`.
-fn after_load(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
+/// For a hook path ending in `after_load`: a compile error if it resolves to the
+/// `Field::after_load` this derive implements (no inherent `after_load`, and `Field` in scope),
+/// which would call itself forever. Method resolution picks `__probe` on `(T, T)` (by value)
+/// over `&(H, F)` (one more autoref) only when both paths name the same function.
+fn not_field_after_load(hook: &Hook, key: &str, p: &TokenStream) -> TokenStream {
+    let path = &hook.path;
+    if path
+        .path
+        .segments
+        .last()
+        .map_or(true, |s| s.ident != "after_load")
+    {
+        return quote!();
+    }
+    let message = format!(
+        "`{key} = \"{text}\"` names `vmstate_core::Field::after_load`, which `#[derive(VmState)]` \
+         implements by calling this hook: the load would recurse forever",
+        text = hook.text,
+    );
+    quote_spanned! {hook.span=>
+        {
+            #[diagnostic::on_unimplemented(
+                message = #message,
+                label = "this is `Field::after_load`, not a function of yours",
+                note = "define `fn after_load(&mut self)` in an inherent `impl` of the struct, or name another function"
+            )]
+            trait __VmStateHookIsNotFieldAfterLoad {}
+            struct __Itself;
+            struct __Other;
+            impl __VmStateHookIsNotFieldAfterLoad for __Other {}
+            trait __ProbeItself {
+                fn __probe(&self) -> __Itself {
+                    __Itself
+                }
+            }
+            impl<T> __ProbeItself for (T, T) {}
+            trait __ProbeOther {
+                fn __probe(&self) -> __Other {
+                    __Other
+                }
+            }
+            impl<H, F> __ProbeOther for &(H, F) {}
+            fn __require<T: __VmStateHookIsNotFieldAfterLoad>(_: T) {}
+            __require((&(#path, <Self as #p::Field>::after_load)).__probe());
+        }
+    }
+}
+
+/// `tokens` with every span replaced by `span`.
+fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(&g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
+
+/// After a commit, first: the nested structs' own `after_load`.
+fn nested_after_load(wire: &[&Field], p: &TokenStream) -> TokenStream {
     let nested = wire.iter().filter(|f| f.max_len().is_none()).map(|f| {
         let name = f.ident;
         let name_str = name.to_string();
         let field = field_trait(f.ty, p);
         quote!(#field::after_load(&mut self.#name).map_err(|e| e.in_field(#name_str))?;)
     });
+    quote!(#(#nested)*)
+}
+
+/// After a commit, then: each distinct derived function (field order), then `post_load`.
+fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
     let mut seen = Vec::new();
     let mut derived = Vec::new();
     for f in &input.fields {
@@ -376,12 +541,17 @@ fn after_load(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
             .attrs
             .derived
             .get()
-            .and_then(|d| d.value.as_ref())
-            .or_else(|| f.attrs.derives.get().map(|d| &d.value));
-        if let Some(hook) = hook {
+            .and_then(|d| d.value.as_ref().map(|h| (h, ("derived", d.key))))
+            .or_else(|| {
+                f.attrs
+                    .derives
+                    .get()
+                    .map(|d| (&d.value, ("derives", d.key)))
+            });
+        if let Some((hook, key)) = hook {
             if !seen.contains(&hook.text) {
                 seen.push(hook.text.clone());
-                derived.push(call_hook(hook, quote!(fn(&mut Self) -> _), p));
+                derived.push(call_hook(hook, key, true, p));
             }
         }
     }
@@ -389,9 +559,8 @@ fn after_load(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
         .attrs
         .post_load
         .get()
-        .map(|h| call_hook(&h.value, quote!(fn(&mut Self) -> _), p));
+        .map(|h| call_hook(&h.value, ("post_load", h.key), true, p));
     quote! {
-        #(#nested)*
         #(#derived)*
         #post_load
     }
@@ -399,6 +568,9 @@ fn after_load(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
 
 /// For non-generic structs: a nested struct with owner-derived fields needs an owner function
 /// (`derives = "..."`) or a `post_load` here. Checked at compile time on the field's type.
+///
+/// A type that is not `Field` passes this check (through `__Probe`'s fallback constant), since
+/// the impls' where clause already reports it, on the same type.
 fn owner_checks(input: &Input, p: &TokenStream) -> TokenStream {
     if input
         .generics
@@ -409,19 +581,44 @@ fn owner_checks(input: &Input, p: &TokenStream) -> TokenStream {
         return quote!();
     }
     let has_post_load = input.attrs.post_load.get().is_some();
-    let checks = input.fields.iter().filter(|f| f.role() == Role::Migrated && f.max_len().is_none()).map(|f| {
-        let field = field_trait(f.ty, p);
-        let has_hook = has_post_load || f.attrs.derives.get().is_some();
-        let msg = format!(
-            "field `{}`: its type has `derived_by_owner` fields that nothing recomputes; add \
-             #[vmstate(derives = \"Self::function\")] naming the function that does",
-            f.ident
-        );
-        quote_spanned! {f.ty.span()=>
-            const _: () = ::core::assert!(#p::owner_hook_present(&#field::SHAPE, #has_hook), #msg);
+    let checks: Vec<_> = input
+        .fields
+        .iter()
+        .filter(|f| f.role() == Role::Migrated && f.max_len().is_none())
+        .map(|f| {
+            let ty = f.ty;
+            let has_hook = has_post_load || f.attrs.derives.get().is_some();
+            let msg = format!(
+                "field `{}`: its type has `derived_by_owner` fields that nothing recomputes; add \
+                 #[vmstate(derives = \"Self::function\")] naming the function that does, or a \
+                 container `post_load`",
+                f.ident
+            );
+            quote_spanned! {ty.span()=>
+                const _: () = ::core::assert!(
+                    match __Probe::<#ty>::SHAPE {
+                        #p::Some(shape) => #p::owner_hook_present(shape, #has_hook),
+                        #p::None => true,
+                    },
+                    #msg
+                );
+            }
+        })
+        .collect();
+    if checks.is_empty() {
+        return quote!();
+    }
+    quote! {
+        struct __Probe<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+        impl<T: ?::core::marker::Sized + #p::Field> __Probe<T> {
+            const SHAPE: ::core::option::Option<&'static #p::Shape> = #p::Some(&<T as #p::Field>::SHAPE);
         }
-    });
-    quote!(#(#checks)*)
+        trait __ProbeFallback {
+            const SHAPE: ::core::option::Option<&'static #p::Shape> = #p::None;
+        }
+        impl<T: ?::core::marker::Sized> __ProbeFallback for __Probe<T> {}
+        #(#checks)*
+    }
 }
 
 /// The type as written, without the token spacing of `to_string`.

@@ -26,8 +26,7 @@ mod nested {
 }
 
 mod facade {
-    pub use renamed_vmstate::*;
-
+    // The generated code only goes through `<crate>::__private`.
     pub mod __private {
         pub use renamed_vmstate::__private::*;
         use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,0 +1,51 @@
+// Hooks named `after_load` are the struct's own (inherent) functions, even with `Field` in
+// scope, where `Self::after_load` could also mean `Field::after_load`.
+use vmstate_core::{Field, VmState};
+
+#[derive(VmState, Debug, PartialEq)]
+#[vmstate(post_load = "Self::after_load")]
+struct Uart {
+    lcr: u8,
+    #[vmstate(skip)]
+    loads: u32,
+}
+
+impl Uart {
+    fn after_load(&mut self) {
+        self.loads += 1;
+    }
+}
+
+#[derive(VmState, Debug, PartialEq)]
+#[vmstate(post_load = "Self::after_load")]
+struct Wrapper<T> {
+    inner: T,
+    #[vmstate(derived = "Wrapper::<T>::after_load")]
+    loads: u32,
+}
+
+impl<T> Wrapper<T> {
+    fn after_load(&mut self) -> Result<(), std::io::Error> {
+        self.loads += 1;
+        Ok(())
+    }
+}
+
+fn main() {
+    let bytes = vmstate_core::to_bytes(&Uart { lcr: 3, loads: 0 }).unwrap();
+    let mut dst = Uart { lcr: 0, loads: 0 };
+    vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
+    assert_eq!(dst, Uart { lcr: 3, loads: 1 });
+
+    // Called through `Field` too: the nested after_load runs the inherent hook.
+    <Uart as Field>::after_load(&mut dst).unwrap();
+    assert_eq!(dst.loads, 2);
+
+    let bytes = vmstate_core::to_bytes(&Wrapper { inner: 5u16, loads: 0 }).unwrap();
+    let mut dst = Wrapper { inner: 0u16, loads: 0 };
+    vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
+    // The same function named twice (as `derived` and `post_load`) runs twice: they are
+    // different keys.
+    assert_eq!(dst.inner, 5);
+    assert_eq!(dst.loads, 2);
+}
