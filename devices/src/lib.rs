@@ -23,6 +23,7 @@ pub mod icp_pic;
 pub mod integratorcm;
 pub mod memory;
 pub mod mmio;
+pub mod pl031;
 
 pub use board::{BoardError, IntegratorCp};
 pub use clock::{Clock, FakeClock, HostClock, WallClock};
@@ -31,3 +32,4 @@ pub use icp_pic::IcpPic;
 pub use integratorcm::IntegratorCm;
 pub use memory::{MemoryRegion, RegionKind};
 pub use mmio::{Unimplemented, WriteEffects};
+pub use pl031::Pl031;

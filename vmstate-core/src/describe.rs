@@ -36,6 +36,8 @@ pub struct Description {
     pub fields: &'static [FieldDesc],
     /// The container's hooks, as written in the attributes.
     pub hooks: Hooks,
+    /// The subsections: fields of kind [`FieldKind::Subsection`], in order (also in `fields`).
+    pub subsections: &'static [&'static Description],
     /// The Rust type the description was derived from.
     pub rust_type: &'static str,
 }
@@ -103,8 +105,12 @@ impl Description {
 pub struct Hooks {
     /// `pre_save = "..."`: runs before the fields are written.
     pub pre_save: Option<&'static str>,
+    /// `pre_load = "..."`: runs once the whole input is decoded, before it is committed.
+    pub pre_load: Option<&'static str>,
     /// `post_load = "..."`: runs after a load, after every derived function.
     pub post_load: Option<&'static str>,
+    /// `validate = "..."`: checks the loaded state before the load succeeds.
+    pub validate: Option<&'static str>,
 }
 
 /// One field of a [`Description`].
@@ -121,6 +127,18 @@ pub struct FieldDesc {
     /// For a nested struct field: the parent's function that recomputes the nested struct's
     /// owner-derived fields (`#[vmstate(derives = "...")]`).
     pub derives: Option<&'static str>,
+    /// The section version the field appeared in (`since = N`); 0 when it was always there
+    /// (QEMU's `version_id` of a field).
+    pub since: u32,
+    /// `default = "..."`: the function giving the value when the input lacks the field.
+    pub default: Option<&'static str>,
+    /// `exists = "..."`: the test deciding whether the field is on the wire (QEMU's
+    /// `field_exists`).
+    pub exists: Option<&'static str>,
+    /// `validate = "..."` or `range = "..."`, as written: checks the loaded value.
+    pub validate: Option<&'static str>,
+    /// For a bounded `Vec`/`String`: the largest length accepted.
+    pub max_len: Option<usize>,
 }
 
 /// Whether and how a field migrates.
@@ -142,6 +160,11 @@ pub enum FieldKind {
     Immutable,
     /// Not migrated at all (host-side bookkeeping), but still described.
     Skipped,
+    /// A nested struct sent as a QEMU subsection, only while `needed` says so.
+    Subsection {
+        /// The `fn(&Self) -> bool` deciding whether it is sent.
+        needed: &'static str,
+    },
 }
 
 impl FieldKind {
@@ -157,6 +180,7 @@ impl FieldKind {
             FieldKind::DerivedByOwner => "derived_by_owner",
             FieldKind::Immutable => "immutable",
             FieldKind::Skipped => "skipped",
+            FieldKind::Subsection { .. } => "subsection",
         }
     }
 }
@@ -246,6 +270,11 @@ pub enum Shape {
     },
     /// A nested struct with its own description.
     Struct(&'static Description),
+    /// Padding kept for a removed field ([`Unused`](crate::Unused)): `len` zero bytes.
+    Unused {
+        /// Bytes of padding.
+        len: usize,
+    },
     /// A hand-written encoding (see the crate docs on implementing [`Field`](crate::Field)).
     Custom {
         /// A name for tools.
@@ -272,6 +301,7 @@ impl Shape {
             Shape::Seq { .. } | Shape::Str { .. } => None,
             Shape::Struct(d) => d.qemu_size(),
             Shape::Custom { qemu_size, .. } => *qemu_size,
+            Shape::Unused { len } => Some(*len),
         }
     }
 

@@ -112,6 +112,22 @@ pub enum ErrorKind {
     },
     /// The input is not in the expected format (bad magic, unknown section type, ...).
     Format(String),
+    /// A subsection that the destination does not know.
+    UnknownSubsection(String),
+    /// A loaded value outside its field's `range`.
+    OutOfRange {
+        /// The value.
+        value: String,
+        /// The range, as written.
+        range: &'static str,
+    },
+    /// A `validate` function refused the loaded state.
+    Validation {
+        /// The function's path, as written.
+        check: &'static str,
+        /// Its error.
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
 }
 
 impl Error {
@@ -255,6 +271,18 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidValue(why) => write!(f, "invalid value: {why}"),
             ErrorKind::Hook { hook, source } => write!(f, "hook `{hook}` failed: {source}"),
             ErrorKind::Format(why) => f.write_str(why),
+            ErrorKind::UnknownSubsection(name) => {
+                write!(
+                    f,
+                    "unknown subsection `{name}`: this build does not know it"
+                )
+            }
+            ErrorKind::OutOfRange { value, range } => {
+                write!(f, "value {value} is outside the valid range {range}")
+            }
+            ErrorKind::Validation { check, source } => {
+                write!(f, "refused by `{check}`: {source}")
+            }
         }
     }
 }
@@ -286,7 +314,9 @@ impl fmt::Debug for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.inner.kind {
-            ErrorKind::Hook { source, .. } => Some(&**source),
+            ErrorKind::Hook { source, .. } | ErrorKind::Validation { source, .. } => {
+                Some(&**source)
+            }
             _ => None,
         }
     }

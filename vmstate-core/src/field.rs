@@ -78,8 +78,23 @@ pub trait Field: Sized {
     fn matches(&self, staged: &Self::Staged) -> bool;
     /// Swaps the staged value in (so `staged` then holds the old value).
     fn commit(&mut self, staged: &mut Self::Staged);
-    /// Runs after a commit: recomputes derived state, runs `post_load` hooks.
-    fn after_load(&mut self) -> Result<(), Error> {
+    /// Runs once the whole input is decoded, before the commit: `pre_load` hooks.
+    /// `staged` is what will be committed.
+    fn pre_load(&mut self, staged: &Self::Staged) -> Result<(), Error> {
+        let _ = staged;
+        Ok(())
+    }
+    /// Whether this type (or anything nested in it) has a container `validate` function.
+    const VALIDATES: bool = false;
+    /// Checks the committed state with the container `validate` functions.
+    fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+    /// Runs after a commit: recomputes derived state, runs `post_load` hooks. `staged` is the
+    /// committed input after the swap (it holds the previous values, but tells which optional
+    /// parts, such as subsections, the input carried).
+    fn after_load(&mut self, staged: &Self::Staged) -> Result<(), Error> {
+        let _ = staged;
         Ok(())
     }
 
@@ -192,9 +207,22 @@ impl<T: Field, const N: usize> Field for [T; N] {
     fn commit(&mut self, staged: &mut Self::Staged) {
         T::commit_slice(self, staged)
     }
-    fn after_load(&mut self) -> Result<(), Error> {
-        for (i, item) in self.iter_mut().enumerate() {
-            item.after_load().map_err(|e| e.in_index(i))?;
+    fn pre_load(&mut self, staged: &Self::Staged) -> Result<(), Error> {
+        for (i, (item, s)) in self.iter_mut().zip(staged).enumerate() {
+            item.pre_load(s).map_err(|e| e.in_index(i))?;
+        }
+        Ok(())
+    }
+    const VALIDATES: bool = T::VALIDATES;
+    fn validate(&self) -> Result<(), Error> {
+        for (i, item) in self.iter().enumerate() {
+            item.validate().map_err(|e| e.in_index(i))?;
+        }
+        Ok(())
+    }
+    fn after_load(&mut self, staged: &Self::Staged) -> Result<(), Error> {
+        for (i, (item, s)) in self.iter_mut().zip(staged).enumerate() {
+            item.after_load(s).map_err(|e| e.in_index(i))?;
         }
         Ok(())
     }
@@ -297,5 +325,105 @@ impl Bounded for String {
         let mut bytes = vec![0u8; len];
         d.raw(&mut bytes)?;
         String::from_utf8(bytes).map_err(|_| Error::at(crate::ErrorKind::InvalidUtf8, at))
+    }
+}
+
+/// A staged value that the input may lack: a field present only from a version on
+/// (`since`), a subsection, a field behind an `exists` test.
+#[doc(hidden)]
+pub enum Optional<S, T> {
+    /// The input carried it.
+    Loaded(S),
+    /// The input lacked it: the destination keeps its value.
+    Keep,
+    /// The input lacked it: the field's `default` replaces the destination's value (after the
+    /// commit's swap, this holds the previous value).
+    Replace(T),
+}
+
+impl<S, T> Optional<S, T> {
+    /// Whether the input carried the value.
+    pub fn is_loaded(&self) -> bool {
+        matches!(self, Optional::Loaded(_))
+    }
+}
+
+/// Padding that keeps the wire layout after a field was removed: `N` zero bytes written,
+/// `N` bytes skipped on load (QEMU's `VMSTATE_UNUSED`). Zero-sized in memory.
+///
+/// ```
+/// use vmstate_core::{Unused, VmState};
+///
+/// #[derive(VmState, Default)]
+/// struct Timer {
+///     count: u32,
+///     _removed_prescale: Unused<4>, // was a u32 in version 1
+///     limit: u32,
+/// }
+/// let bytes = vmstate_core::qemu::to_bytes(&Timer { count: 1, limit: 2, ..Default::default() }).unwrap();
+/// assert_eq!(bytes, [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Unused<const N: usize>;
+
+impl<const N: usize> Field for Unused<N> {
+    const SHAPE: Shape = Shape::Unused { len: N };
+    type Staged = Unused<N>;
+    fn placeholder() -> Self {
+        Unused
+    }
+    fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
+        e.raw(&[0u8; N]);
+        Ok(())
+    }
+    fn load<D: Decoder>(&self, d: &mut D) -> Result<Self, Error> {
+        d.raw(&mut [0u8; N])?;
+        Ok(Unused)
+    }
+    fn matches(&self, _: &Self) -> bool {
+        true
+    }
+    fn commit(&mut self, _: &mut Self) {}
+}
+
+impl<const N: usize> Plain for Unused<N> {}
+
+/// A field that a `fn(&Self)` hook updates, typically `pre_save` filling a value computed
+/// at save time (QEMU's pattern of a shadow field written by `pre_save`).
+///
+/// ```
+/// use std::cell::Cell;
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState)]
+/// #[vmstate(pre_save = "Self::snapshot")]
+/// struct Counter {
+///     saved_ticks: Cell<u32>,
+///     #[vmstate(skip)]
+///     live_ticks: u32,
+/// }
+/// impl Counter {
+///     fn snapshot(&self) { self.saved_ticks.set(self.live_ticks) }
+/// }
+/// let c = Counter { saved_ticks: Cell::new(0), live_ticks: 9 };
+/// assert_eq!(vmstate_core::qemu::to_bytes(&c).unwrap(), [0, 0, 0, 9]);
+/// ```
+impl<T: Plain + Copy> Field for core::cell::Cell<T> {
+    const SHAPE: Shape = T::SHAPE;
+    type Staged = T;
+    fn placeholder() -> T {
+        T::placeholder()
+    }
+    fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
+        self.get().save(e)
+    }
+    fn load<D: Decoder>(&self, d: &mut D) -> Result<T, Error> {
+        self.get().load(d)
+    }
+    fn matches(&self, staged: &T) -> bool {
+        self.get().matches(staged)
+    }
+    fn commit(&mut self, staged: &mut T) {
+        core::mem::swap(self.get_mut(), staged)
     }
 }

@@ -55,7 +55,8 @@ mod wire;
 
 pub use describe::{Description, FieldDesc, FieldKind, Hooks, Primitive, Shape};
 pub use error::{Error, ErrorKind};
-pub use field::{Bounded, Field, Plain};
+pub use field::{Bounded, Field, Optional, Plain, Unused};
+pub mod schema;
 pub use native::{from_bytes, load_section, read_frame, save_section, to_bytes, SectionFrame};
 pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, QemuEncoder, Scalar};
 
@@ -117,9 +118,7 @@ pub(crate) fn check_version(d: &Description, version: u32) -> Result<(), Error> 
 
 /// Decodes a whole struct from `d`, then commits it; on any error `value` is unchanged.
 ///
-/// If a post-load hook fails after the commit, the old values are swapped back and the
-/// derived functions and hooks run once more over them (their errors ignored), so derived
-/// state matches the restored registers.
+/// See [`commit_staged`] for what happens after the decode.
 pub(crate) fn load_atomic<T: VmState, D: Decoder>(
     value: &mut T,
     d: &mut D,
@@ -133,11 +132,26 @@ pub(crate) fn load_atomic<T: VmState, D: Decoder>(
         let count = d.remaining();
         return Err(Error::at(ErrorKind::TrailingBytes { count }, d.offset()).in_field(name));
     }
-    value.commit(&mut staged);
-    if let Err(e) = value.after_load() {
-        value.commit(&mut staged);
-        let _ = value.after_load();
-        return Err(e.in_field(name));
+    commit_staged(value, &mut staged).map_err(|e| e.in_field(name))
+}
+
+/// Commits a fully decoded value: container validation of the would-be state (undone on
+/// failure), then `pre_load`, the commit, then derived functions and `post_load`. If one of
+/// those fails, the old values are swapped back and the derived functions run again over
+/// them (their errors ignored), so derived state matches the restored registers.
+pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
+    if T::VALIDATES {
+        value.commit(staged);
+        let verdict = value.validate();
+        value.commit(staged);
+        verdict?;
+    }
+    value.pre_load(staged)?;
+    value.commit(staged);
+    if let Err(e) = value.after_load(staged) {
+        value.commit(staged);
+        let _ = value.after_load(staged);
+        return Err(e);
     }
     Ok(())
 }
@@ -170,12 +184,17 @@ pub mod __private {
     //! Used by the generated code; not a public API.
     pub use crate::{
         Bounded, Decoder, Description, Encoder, Error, ErrorKind, Field, FieldDesc, FieldKind,
-        HookOutput, Hooks, Shape, VmState,
+        HookOutput, Hooks, Optional, Plain, Shape, VmState,
     };
     pub use core::fmt::Debug;
     pub use core::mem::swap;
     pub use core::option::Option::{None, Some};
     pub use core::result::Result::{self, Err, Ok};
+
+    /// Checks a section (or subsection) version against a description.
+    pub fn check_version(d: &Description, version: u32) -> Result<(), Error> {
+        crate::check_version(d, version)
+    }
 
     /// Runs a hook's output through [`HookOutput`] and names the hook in the error.
     #[inline]
@@ -193,6 +212,98 @@ pub mod __private {
             },
             offset,
         )
+    }
+
+    /// Reads a subsection header if the next bytes are one whose name starts with `parent`
+    /// (QEMU's test); otherwise reads nothing and returns `None`.
+    pub fn subsection_header<D: Decoder>(
+        d: &mut D,
+        parent: &str,
+    ) -> Result<Option<(String, u32, usize)>, Error> {
+        let at = d.offset();
+        if d.remaining() == 0 || d.peek_u8() != Some(crate::qemu::tag::SUBSECTION) {
+            return Ok(None);
+        }
+        let mark = d.mark();
+        d.scalar::<u8>()?;
+        let name = d.name()?;
+        if !name.starts_with(parent) {
+            d.reset(mark);
+            return Ok(None);
+        }
+        let version: u32 = d.scalar()?;
+        Ok(Some((name, version, at)))
+    }
+
+    /// Writes a subsection header.
+    pub fn write_subsection_header<E: Encoder>(e: &mut E, name: &str, version: u32) {
+        e.scalar(crate::qemu::tag::SUBSECTION);
+        e.name(name);
+        e.scalar(version);
+    }
+
+    /// The error for a subsection the destination does not know.
+    #[cold]
+    pub fn unknown_subsection(name: String, offset: usize) -> Error {
+        Error::at(ErrorKind::UnknownSubsection(name), offset)
+    }
+
+    /// The error for a field that failed its `range`.
+    #[cold]
+    pub fn out_of_range(value: &dyn Debug, range: &'static str, offset: usize) -> Error {
+        Error::at(
+            ErrorKind::OutOfRange {
+                value: format!("{value:?}"),
+                range,
+            },
+            offset,
+        )
+    }
+
+    /// Runs a validation function's output through [`HookOutput`].
+    #[inline]
+    pub fn validation<O: HookOutput>(
+        check: &'static str,
+        out: O,
+        offset: Option<usize>,
+    ) -> Result<(), Error> {
+        out.into_hook_result().map_err(|source| {
+            let e = Error::new(ErrorKind::Validation { check, source });
+            match offset {
+                Some(o) => e.or_offset(o),
+                None => e,
+            }
+        })
+    }
+
+    /// Whether a subsection's name starts with its parent's name and a `/`.
+    pub const fn subsection_name_ok(child: &str, parent: &str) -> bool {
+        let (c, p) = (child.as_bytes(), parent.as_bytes());
+        if c.len() <= p.len() + 1 || c[p.len()] != b'/' {
+            return false;
+        }
+        let mut i = 0;
+        while i < p.len() {
+            if c[i] != p[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    /// Commits an optional staged value.
+    #[inline]
+    pub fn commit_optional<T, S>(
+        dst: &mut T,
+        staged: &mut crate::Optional<S, T>,
+        commit: impl FnOnce(&mut T, &mut S),
+    ) {
+        match staged {
+            crate::Optional::Loaded(s) => commit(dst, s),
+            crate::Optional::Keep => {}
+            crate::Optional::Replace(v) => swap(dst, v),
+        }
     }
 
     /// Compile-time check that a nested struct's owner-derived fields have an owner function.

@@ -146,6 +146,8 @@ pub trait Encoder {
     fn len(&mut self, len: usize);
     /// Writes raw bytes (a string's contents, padding).
     fn raw(&mut self, bytes: &[u8]);
+    /// Writes a subsection name (native: varint length; QEMU: one length byte).
+    fn name(&mut self, name: &str);
 }
 
 /// Where field code reads from; one implementation per wire format. Every read is bounds
@@ -166,6 +168,14 @@ pub trait Decoder {
     fn len(&mut self, max_len: usize, min_elem_size: usize) -> Result<usize, Error>;
     /// Reads `out.len()` raw bytes.
     fn raw(&mut self, out: &mut [u8]) -> Result<(), Error>;
+    /// Reads a subsection name.
+    fn name(&mut self) -> Result<String, Error>;
+    /// The next byte, without consuming it.
+    fn peek_u8(&self) -> Option<u8>;
+    /// The current position, for [`Decoder::reset`].
+    fn mark(&self) -> usize;
+    /// Goes back to a position from [`Decoder::mark`].
+    fn reset(&mut self, mark: usize);
 }
 
 /// The native format's encoder, appending to a `Vec<u8>`.
@@ -189,6 +199,10 @@ impl<'a> NativeEncoder<'a> {
 
 impl Encoder for NativeEncoder<'_> {
     const CARRIES_IMMUTABLE: bool = true;
+    fn name(&mut self, name: &str) {
+        self.len(name.len());
+        self.raw(name.as_bytes());
+    }
     #[inline]
     fn scalar<S: Scalar>(&mut self, v: S) {
         v.put_native(self.out)
@@ -228,6 +242,12 @@ impl<'a> QemuEncoder<'a> {
 
 impl Encoder for QemuEncoder<'_> {
     const CARRIES_IMMUTABLE: bool = false;
+    fn name(&mut self, name: &str) {
+        // QEMU's names are at most 255 bytes (one length byte).
+        let bytes = &name.as_bytes()[..name.len().min(255)];
+        self.out.push(bytes.len() as u8);
+        self.out.extend_from_slice(bytes);
+    }
     #[inline]
     fn scalar<S: Scalar>(&mut self, v: S) {
         v.put_be(self.out)
@@ -282,6 +302,11 @@ impl<'a> Cursor<'a> {
     fn remaining(&self) -> usize {
         self.input.len() - self.pos
     }
+    fn name(&mut self, len: usize) -> Result<String, Error> {
+        let at = self.offset();
+        let bytes = self.take(len)?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| Error::at(ErrorKind::InvalidUtf8, at))
+    }
     fn check_len(
         &self,
         len: u64,
@@ -334,6 +359,19 @@ impl<'a> NativeDecoder<'a> {
 
 impl Decoder for NativeDecoder<'_> {
     const CARRIES_IMMUTABLE: bool = true;
+    fn peek_u8(&self) -> Option<u8> {
+        self.cur.input.get(self.cur.pos).copied()
+    }
+    fn mark(&self) -> usize {
+        self.cur.pos
+    }
+    fn reset(&mut self, mark: usize) {
+        self.cur.pos = mark.min(self.cur.input.len());
+    }
+    fn name(&mut self) -> Result<String, Error> {
+        let len = self.len(255, 1)?;
+        self.cur.name(len)
+    }
     #[inline]
     fn offset(&self) -> usize {
         self.cur.offset()
@@ -394,6 +432,19 @@ impl<'a> QemuDecoder<'a> {
 
 impl Decoder for QemuDecoder<'_> {
     const CARRIES_IMMUTABLE: bool = false;
+    fn peek_u8(&self) -> Option<u8> {
+        self.cur.input.get(self.cur.pos).copied()
+    }
+    fn mark(&self) -> usize {
+        self.cur.pos
+    }
+    fn reset(&mut self, mark: usize) {
+        self.cur.pos = mark.min(self.cur.input.len());
+    }
+    fn name(&mut self) -> Result<String, Error> {
+        let len = self.scalar::<u8>()? as usize;
+        self.cur.name(len)
+    }
     #[inline]
     fn offset(&self) -> usize {
         self.cur.offset()

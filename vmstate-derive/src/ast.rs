@@ -27,6 +27,8 @@ pub enum Role {
     DerivedByOwner,
     Immutable,
     Skipped,
+    /// A nested struct sent as a subsection.
+    Subsection,
 }
 
 impl<'a> Input<'a> {
@@ -110,9 +112,18 @@ impl Field<'_> {
             Role::DerivedByOwner
         } else if a.immutable.get().is_some() {
             Role::Immutable
+        } else if a.subsection.get().is_some() {
+            Role::Subsection
         } else {
             Role::Migrated
         }
+    }
+
+    /// Whether the input may lack the field (`since`, `exists`, or a subsection), so its
+    /// staged value is optional.
+    pub fn is_optional(&self) -> bool {
+        let a = &self.attrs;
+        a.since.get().is_some() || a.exists.get().is_some() || a.subsection.get().is_some()
     }
 
     /// `Some(n)` when the field is a bounded variable-length value (`max_len = n`).

@@ -11,7 +11,9 @@ pub const CONTAINER_KEYS: &[&str] = &[
     "version",
     "minimum_version",
     "pre_save",
+    "pre_load",
     "post_load",
+    "validate",
     "crate",
 ];
 /// The keys a field attribute accepts.
@@ -22,6 +24,13 @@ pub const FIELD_KEYS: &[&str] = &[
     "immutable",
     "skip",
     "max_len",
+    "since",
+    "default",
+    "subsection",
+    "needed",
+    "exists",
+    "validate",
+    "range",
 ];
 
 /// A value with the span of its key (for "duplicate"/"conflicting key" errors) and of itself.
@@ -93,7 +102,9 @@ pub struct Container {
     pub version: Slot<u32>,
     pub minimum_version: Slot<u32>,
     pub pre_save: Slot<Hook>,
+    pub pre_load: Slot<Hook>,
     pub post_load: Slot<Hook>,
+    pub validate: Slot<Hook>,
     pub krate: Slot<syn::Path>,
 }
 
@@ -106,6 +117,27 @@ pub struct FieldAttrs {
     pub immutable: Slot<()>,
     pub skip: Slot<()>,
     pub max_len: Slot<usize>,
+    /// `since = N`: on the wire from section version N.
+    pub since: Slot<u32>,
+    /// `default = "path"`: `fn() -> T` for when the input lacks the field.
+    pub default: Slot<Hook>,
+    /// `subsection`: sent as a QEMU subsection.
+    pub subsection: Slot<()>,
+    /// `needed = "path"`: `fn(&Self) -> bool`, whether the subsection is sent.
+    pub needed: Slot<Hook>,
+    /// `exists = "path"`: `fn(&Self, u32) -> bool`, QEMU's `field_exists`.
+    pub exists: Slot<Hook>,
+    /// `validate = "path"`: `fn(&T) -> Result<(), E>` on the loaded value.
+    pub validate: Slot<Hook>,
+    /// `range = "a..=b"`: the loaded value must lie in it.
+    pub range: Slot<Range>,
+}
+
+/// A `range = "..."` value: the expression parsed from the string, and the text.
+pub struct Range {
+    pub expr: syn::Expr,
+    pub text: String,
+    pub span: Span,
 }
 
 impl Container {
@@ -115,7 +147,9 @@ impl Container {
             version: Slot::new("version"),
             minimum_version: Slot::new("minimum_version"),
             pre_save: Slot::new("pre_save"),
+            pre_load: Slot::new("pre_load"),
             post_load: Slot::new("post_load"),
+            validate: Slot::new("validate"),
             krate: Slot::new("crate"),
         };
         for_each_key(cx, attrs, |key, meta| {
@@ -149,6 +183,16 @@ impl Container {
                         c.post_load.set(cx, span, h.span, h);
                     }
                 }
+                "pre_load" => {
+                    if let Some(h) = hook_value(cx, meta, &key)? {
+                        c.pre_load.set(cx, span, h.span, h);
+                    }
+                }
+                "validate" => {
+                    if let Some(h) = hook_value(cx, meta, &key)? {
+                        c.validate.set(cx, span, h.span, h);
+                    }
+                }
                 "crate" => {
                     if let Some(s) = string_value(cx, meta, &key)? {
                         match s.parse::<syn::Path>() {
@@ -177,6 +221,13 @@ impl FieldAttrs {
             immutable: Slot::new("immutable"),
             skip: Slot::new("skip"),
             max_len: Slot::new("max_len"),
+            since: Slot::new("since"),
+            default: Slot::new("default"),
+            subsection: Slot::new("subsection"),
+            needed: Slot::new("needed"),
+            exists: Slot::new("exists"),
+            validate: Slot::new("validate"),
+            range: Slot::new("range"),
         };
         for_each_key(cx, attrs, |key, meta| {
             let span = meta
@@ -205,6 +256,42 @@ impl FieldAttrs {
                     Some((v, s)) => f.max_len.set(cx, span, s, v),
                     None => f.max_len.set_invalid(),
                 },
+                "since" => match int_value(cx, meta, &key)? {
+                    Some((v, s)) => f.since.set(cx, span, s, v),
+                    None => f.since.set_invalid(),
+                },
+                "subsection" => flag(cx, meta, &key, span, &mut f.subsection)?,
+                "default" | "needed" | "exists" | "validate" => {
+                    if let Some(h) = hook_value(cx, meta, &key)? {
+                        let slot = match key.as_str() {
+                            "default" => &mut f.default,
+                            "needed" => &mut f.needed,
+                            "exists" => &mut f.exists,
+                            _ => &mut f.validate,
+                        };
+                        slot.set(cx, span, h.span, h);
+                    }
+                }
+                "range" => {
+                    if let Some(s) = string_value(cx, meta, &key)? {
+                        match s.parse::<syn::Expr>() {
+                            Ok(expr @ syn::Expr::Range(_)) => f.range.set(
+                                cx,
+                                span,
+                                s.span(),
+                                Range {
+                                    expr,
+                                    text: s.value(),
+                                    span: s.span(),
+                                },
+                            ),
+                            _ => cx.error_spanned_by(
+                                &s,
+                                "`range` must be a Rust range, e.g. \"0..=7\" or \"..16\"",
+                            ),
+                        }
+                    }
+                }
                 _ => unknown_key(cx, meta, &key, "field", FIELD_KEYS)?,
             }
             Ok(())
@@ -229,6 +316,13 @@ impl FieldAttrs {
         push("immutable", self.immutable.get().map(|s| s.key));
         push("skip", self.skip.get().map(|s| s.key));
         push("max_len", self.max_len.get().map(|s| s.key));
+        push("since", self.since.get().map(|s| s.key));
+        push("default", self.default.get().map(|s| s.key));
+        push("subsection", self.subsection.get().map(|s| s.key));
+        push("needed", self.needed.get().map(|s| s.key));
+        push("exists", self.exists.get().map(|s| s.key));
+        push("validate", self.validate.get().map(|s| s.key));
+        push("range", self.range.get().map(|s| s.key));
         out
     }
 }

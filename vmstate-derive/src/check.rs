@@ -10,6 +10,92 @@ pub fn check(cx: &Ctxt, input: &Input) {
         check_conflicts(cx, field);
         check_derived_has_function(cx, input, field);
         check_bounds(cx, field);
+        check_evolution(cx, input, field);
+    }
+}
+
+/// Keys that only make sense on a field that travels: `since`, `default`, `subsection`,
+/// `needed`, `exists`, `validate`, `range`.
+const WIRE_KEYS: [&str; 7] = [
+    "since",
+    "default",
+    "subsection",
+    "needed",
+    "exists",
+    "validate",
+    "range",
+];
+
+fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
+    let a = &field.attrs;
+    let given = a.given();
+    if a.skip.get().is_some() {
+        return; // every other key already conflicts with `skip`
+    }
+    let role_key = given
+        .iter()
+        .find(|(k, _)| ["derived", "derived_by_owner", "immutable"].contains(k));
+    if let Some(&(role, _)) = role_key {
+        for &(key, span) in given.iter().filter(|(k, _)| WIRE_KEYS.contains(k)) {
+            cx.error_at(
+                span,
+                format!("`{key}` conflicts with `{role}`: it applies to fields that travel"),
+            );
+        }
+        return;
+    }
+    if let Some(s) = a.since.get() {
+        if s.value == 0 {
+            cx.error_at(
+                s.span,
+                "`since` must be at least 1 (section versions start at 1)",
+            );
+        } else if s.value > input.version() {
+            cx.error_at(
+                s.span,
+                format!(
+                    "`since = {}` is above the struct's `version` ({}): raise `version` to {} in \
+                     the same change that adds the field",
+                    s.value,
+                    input.version(),
+                    s.value
+                ),
+            );
+        }
+    }
+    match (a.subsection.get(), a.needed.get()) {
+        (Some(sub), None) => cx.error_at(
+            sub.key,
+            format!(
+                "subsection `{}` needs `needed = \"Self::function\"`, the `fn(&Self) -> bool` \
+                 that says when it is sent",
+                field.ident
+            ),
+        ),
+        (None, Some(n)) => cx.error_at(n.key, "`needed` applies to `subsection` fields only"),
+        _ => {}
+    }
+    if let Some(sub) = a.subsection.get() {
+        for &(key, span) in given
+            .iter()
+            .filter(|(k, _)| ["since", "exists", "max_len", "validate", "range"].contains(k))
+        {
+            let mut err = syn::Error::new(
+                span,
+                format!("`{key}` conflicts with `subsection`: a subsection is versioned and sent on its own terms"),
+            );
+            err.combine(syn::Error::new(sub.key, "`subsection` given here"));
+            cx.syn_error(err);
+        }
+    }
+    if let Some(d) = a.default.get() {
+        if !field.is_optional() {
+            cx.error_at(
+                d.key,
+                "`default` gives the value when the input lacks the field: it needs `since`, \
+                 `exists` or `subsection`",
+            );
+        }
     }
 }
 

@@ -47,7 +47,7 @@ pub fn expand(input: &Input) -> TokenStream {
     let wire: Vec<&Field> = input
         .fields
         .iter()
-        .filter(|f| f.role() == Role::Migrated)
+        .filter(|f| matches!(f.role(), Role::Migrated | Role::Subsection))
         .collect();
 
     let staged_fields = wire.iter().map(|f| {
@@ -59,6 +59,9 @@ pub fn expand(input: &Input) -> TokenStream {
     // errors of a type that cannot migrate all land there (and are reported once).
     let placeholders = wire.iter().map(|f| {
         let name = on_type(f);
+        if f.is_optional() {
+            return quote_spanned!(f.ty.span()=> #name: #p::Optional::Keep);
+        }
         match f.max_len() {
             Some(_) => quote_spanned!(f.ty.span()=> #name: ::core::default::Default::default()),
             None => {
@@ -72,7 +75,7 @@ pub fn expand(input: &Input) -> TokenStream {
     let save_stmts = input.fields.iter().map(|f| save_field(f, &p));
     let load_stmts = input.fields.iter().map(|f| load_field(f, &p));
     let wire_names: Vec<_> = wire.iter().map(|f| on_type(f)).collect();
-    let matches = wire.iter().map(|f| {
+    let matches = wire.iter().filter(|f| !f.is_optional()).map(|f| {
         let name = on_type(f);
         match f.max_len() {
             // A missing `PartialEq` is reported on the type too.
@@ -85,6 +88,16 @@ pub fn expand(input: &Input) -> TokenStream {
     });
     let commits = wire.iter().map(|f| {
         let name = on_type(f);
+        if f.is_optional() {
+            let commit = match f.max_len() {
+                Some(_) => quote!(#p::swap),
+                None => {
+                    let field = field_trait(f.ty, &p);
+                    quote!(#field::commit)
+                }
+            };
+            return quote_spanned!(f.ty.span()=> #p::commit_optional(&mut self.#name, &mut staged.#name, #commit););
+        }
         match f.max_len() {
             Some(_) => quote_spanned!(f.ty.span()=> #p::swap(&mut self.#name, &mut staged.#name);),
             None => {
@@ -98,9 +111,30 @@ pub fn expand(input: &Input) -> TokenStream {
         .pre_save
         .get()
         .map(|h| call_hook(&h.value, ("pre_save", h.key), false, &p));
-    let nested_after_load = nested_after_load(&wire, &p);
+    let nested_after_load = nested_each(&wire, &p, quote!(after_load), true);
+    let nested_pre_load = nested_each(&wire, &p, quote!(pre_load), true);
+    let nested_validate = nested_each(&wire, &p, quote!(validate), false);
+    let validates = validates_const(input, &wire, &p);
     let load_hooks = load_hooks(input, &p);
+    let pre_load = input
+        .attrs
+        .pre_load
+        .get()
+        .map(|h| call_hook(&h.value, ("pre_load", h.key), true, &p));
+    let validate = input.attrs.validate.get().map(|h| {
+        let fn_ty = quote_spanned!(h.key=> fn(&Self) -> _);
+        let path = &h.value.path;
+        let text = &h.value.text;
+        quote_spanned! {h.value.span=> {
+            let __check: #fn_ty = #path;
+            #p::validation(#text, __check(self), #p::None)?;
+        }}
+    });
+    let field_hooks = field_hooks(input, &p);
+    let subsections_load = subsections_load(input, &p);
+    let subsections_save = subsections_save(input, &p);
     let owner_checks = owner_checks(input, &p);
+    let subsection_checks = subsection_checks(input, &p);
 
     quote! {
         #[doc(hidden)]
@@ -112,12 +146,10 @@ pub fn expand(input: &Input) -> TokenStream {
             }
 
             #owner_checks
+            #subsection_checks
 
-            // The hooks are named and called here, outside the `Field` impl: inside it,
-            // `Self::after_load` would resolve to `Field::after_load` itself when the struct
-            // has no inherent `after_load`, and the load would recurse forever instead of
-            // failing to compile (with `Field` imported it still can: see
-            // `not_field_after_load`).
+            // The hooks are named and called here, outside the `Field` impl, where a path
+            // like `Self::after_load` could resolve to a `Field` method instead of the user's.
             #[automatically_derived]
             impl #impl_generics #ident #ty_generics #where_clause {
                 #[doc(hidden)]
@@ -133,6 +165,22 @@ pub fn expand(input: &Input) -> TokenStream {
                     #load_hooks
                     #p::Ok(())
                 }
+
+                #[doc(hidden)]
+                #[inline]
+                fn __vmstate_pre_load(&mut self) -> #p::Result<(), #p::Error> {
+                    #pre_load
+                    #p::Ok(())
+                }
+
+                #[doc(hidden)]
+                #[inline]
+                fn __vmstate_validate(&self) -> #p::Result<(), #p::Error> {
+                    #validate
+                    #p::Ok(())
+                }
+
+                #field_hooks
             }
 
             #[automatically_derived]
@@ -146,6 +194,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 ) -> #p::Result<Self::Staged, #p::Error> {
                     let _ = __version;
                     #(#load_stmts)*
+                    #subsections_load
                     #p::Ok(#staged_ident { #(#wire_names,)* __marker: ::core::marker::PhantomData })
                 }
             }
@@ -162,6 +211,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 fn save<__E: #p::Encoder>(&self, __e: &mut __E) -> #p::Result<(), #p::Error> {
                     Self::__vmstate_pre_save(self)?;
                     #(#save_stmts)*
+                    #subsections_save
                     #p::Ok(())
                 }
 
@@ -183,7 +233,22 @@ pub fn expand(input: &Input) -> TokenStream {
                     #(#commits)*
                 }
 
-                fn after_load(&mut self) -> #p::Result<(), #p::Error> {
+                fn pre_load(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
+                    let _ = staged;
+                    Self::__vmstate_pre_load(self)?;
+                    #nested_pre_load
+                    #p::Ok(())
+                }
+
+                const VALIDATES: bool = #validates;
+
+                fn validate(&self) -> #p::Result<(), #p::Error> {
+                    #nested_validate
+                    Self::__vmstate_validate(self)
+                }
+
+                fn after_load(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
+                    let _ = staged;
                     #nested_after_load
                     Self::__vmstate_load_hooks(self)
                 }
@@ -197,7 +262,7 @@ pub fn expand(input: &Input) -> TokenStream {
 /// immutable field `Debug` too (for the mismatch error).
 fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicate> {
     let immutable = match f.role() {
-        Role::Migrated => false,
+        Role::Migrated | Role::Subsection => false,
         Role::Immutable => true,
         _ => return Vec::new(),
     };
@@ -213,12 +278,22 @@ fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicate> {
         (Some(_), true) => {
             bounds.push(quote_spanned!(end=> #ty: #p::Bounded + #partial_eq + #p::Debug))
         }
+        (None, false) if f.role() == Role::Subsection => {
+            bounds.push(quote_spanned!(end=> #ty: #p::VmState))
+        }
         (None, false) => bounds.push(quote_spanned!(end=> #ty: #p::Field)),
         (None, true) => {
             bounds.push(quote_spanned!(end=> #ty: #p::Field + #p::Debug));
             let lt = quote_spanned!(start=> <);
             bounds.push(quote_spanned!(end=> #lt #ty as #p::Field>::Staged: #p::Debug));
         }
+    }
+    if f.attrs.validate.get().is_some() || f.attrs.range.get().is_some() {
+        // Validators see the loaded value itself, so its staged form must be the type.
+        bounds.push(quote_spanned!(end=> #ty: #p::Plain));
+    }
+    if f.attrs.range.get().is_some() {
+        bounds.push(quote_spanned!(end=> #ty: ::core::cmp::PartialOrd + #p::Debug));
     }
     bounds
         .into_iter()
@@ -237,12 +312,17 @@ fn bounded_trait(ty: &syn::Type, p: &TokenStream) -> TokenStream {
 
 fn staged_type(f: &Field, p: &TokenStream) -> TokenStream {
     let ty = f.ty;
-    match f.max_len() {
+    let base = match f.max_len() {
         Some(_) => quote!(#ty),
         None => {
             let field = field_trait(ty, p);
             quote!(#field::Staged)
         }
+    };
+    if f.is_optional() {
+        quote!(#p::Optional<#base, #ty>)
+    } else {
+        base
     }
 }
 
@@ -314,11 +394,20 @@ fn description(input: &Input, p: &TokenStream) -> TokenStream {
     let version = input.version();
     let minimum_version = input.minimum_version();
     let rust_type = input.ident.to_string();
-    let pre_save = opt_str(input.attrs.pre_save.get().map(|h| h.value.text.as_str()), p);
-    let post_load = opt_str(
-        input.attrs.post_load.get().map(|h| h.value.text.as_str()),
-        p,
-    );
+    let hook_text =
+        |slot: &crate::attr::Slot<Hook>| opt_str(slot.get().map(|h| h.value.text.as_str()), p);
+    let pre_save = hook_text(&input.attrs.pre_save);
+    let pre_load = hook_text(&input.attrs.pre_load);
+    let post_load = hook_text(&input.attrs.post_load);
+    let validate = hook_text(&input.attrs.validate);
+    let subsections = input
+        .fields
+        .iter()
+        .filter(|f| f.role() == Role::Subsection)
+        .map(|f| {
+            let ty = f.ty;
+            quote!(<#ty as #p::VmState>::DESCRIPTION)
+        });
     let fields = input.fields.iter().map(|f| {
         let fname = f.ident.to_string();
         let ty = type_string(f.ty);
@@ -327,16 +416,48 @@ fn description(input: &Input, p: &TokenStream) -> TokenStream {
             Role::Immutable => quote!(#p::FieldKind::Immutable),
             Role::Skipped => quote!(#p::FieldKind::Skipped),
             Role::DerivedByOwner => quote!(#p::FieldKind::DerivedByOwner),
+            Role::Subsection => {
+                let needed = f
+                    .attrs
+                    .needed
+                    .get()
+                    .map_or(String::new(), |h| h.value.text.clone());
+                quote!(#p::FieldKind::Subsection { needed: #needed })
+            }
             Role::Derived => {
-                let hook = f.attrs.derived.get().and_then(|d| d.value.as_ref()).map(|h| h.text.as_str());
+                let hook = f
+                    .attrs
+                    .derived
+                    .get()
+                    .and_then(|d| d.value.as_ref())
+                    .map(|h| h.text.as_str());
                 let hook = opt_str(hook, p);
                 quote!(#p::FieldKind::Derived { hook: #hook })
             }
         };
         let shape = shape(f, p);
         let derives = opt_str(f.attrs.derives.get().map(|h| h.value.text.as_str()), p);
+        let since = f.attrs.since.get().map_or(0, |s| s.value);
+        let default = opt_str(f.attrs.default.get().map(|h| h.value.text.as_str()), p);
+        let exists = opt_str(f.attrs.exists.get().map(|h| h.value.text.as_str()), p);
+        let validate = opt_str(
+            f.attrs
+                .validate
+                .get()
+                .map(|h| h.value.text.as_str())
+                .or_else(|| f.attrs.range.get().map(|r| r.value.text.as_str())),
+            p,
+        );
+        let max_len = match f.max_len() {
+            Some(m) => quote!(#p::Some(#m)),
+            None => quote!(#p::None),
+        };
         quote! {
-            #p::FieldDesc { name: #fname, rust_type: #ty, kind: #kind, shape: #shape, derives: #derives }
+            #p::FieldDesc {
+                name: #fname, rust_type: #ty, kind: #kind, shape: #shape, derives: #derives,
+                since: #since, default: #default, exists: #exists, validate: #validate,
+                max_len: #max_len,
+            }
         }
     });
     quote! {
@@ -345,7 +466,8 @@ fn description(input: &Input, p: &TokenStream) -> TokenStream {
             version: #version,
             minimum_version: #minimum_version,
             fields: &[#(#fields),*],
-            hooks: #p::Hooks { pre_save: #pre_save, post_load: #post_load },
+            hooks: #p::Hooks { pre_save: #pre_save, pre_load: #pre_load, post_load: #post_load, validate: #validate },
+            subsections: &[#(#subsections),*],
             rust_type: #rust_type,
         }
     }
@@ -367,6 +489,10 @@ fn save_field(f: &Field, p: &TokenStream) -> TokenStream {
     };
     let stmt = quote!(#save.map_err(|e| e.in_field(#name_str))?;);
     match f.role() {
+        Role::Migrated if f.attrs.exists.get().is_some() => {
+            let exists = format_ident!("__vmstate_exists_{}", f.ident);
+            quote!(if Self::#exists(self, <Self as #p::VmState>::DESCRIPTION.version) { #stmt })
+        }
         Role::Migrated => stmt,
         Role::Immutable => quote!(if <__E as #p::Encoder>::CARRIES_IMMUTABLE { #stmt }),
         _ => quote!(),
@@ -399,7 +525,37 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
     match f.role() {
         Role::Migrated => {
             let local = on_type(f);
-            quote!(let #local = #load;)
+            let validators = validators(f);
+            let load = quote! {{
+                let __at = #p::Decoder::offset(__d);
+                let __value = #load;
+                #validators
+                __value
+            }};
+            if !f.is_optional() {
+                return quote!(let #local = #load;);
+            }
+            let mut present = Vec::new();
+            if let Some(since) = f.attrs.since.get() {
+                let since = since.value;
+                present.push(quote!(__version >= #since));
+            }
+            if f.attrs.exists.get().is_some() {
+                let exists = format_ident!("__vmstate_exists_{}", f.ident);
+                present.push(quote!(Self::#exists(self, __version)));
+            }
+            let absent = absent_value(f, p);
+            quote! {
+                let #local = if true #(&& #present)* {
+                    #p::Optional::Loaded(#load)
+                } else {
+                    #absent
+                };
+            }
+        }
+        Role::Subsection => {
+            let local = on_type(f);
+            quote!(let mut #local = #p::Optional::Keep;)
         }
         Role::Immutable => {
             let same = match f.max_len() {
@@ -431,7 +587,7 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
 /// `fn(&mut Self)`) so a missing function or a wrong signature is reported on the string,
 /// with the expected type on the key (`post_load`, `derived`, ...).
 fn call_hook(hook: &Hook, key: (&str, Span), mutable: bool, p: &TokenStream) -> TokenStream {
-    let (key_name, key) = key;
+    let (_, key) = key;
     let path = &hook.path;
     let text = &hook.text;
     let span: Span = hook.span;
@@ -441,64 +597,10 @@ fn call_hook(hook: &Hook, key: (&str, Span), mutable: bool, p: &TokenStream) -> 
         quote_spanned!(key=> fn(&Self) -> _)
     };
     let p = respan(p, span);
-    let not_itself = if mutable {
-        not_field_after_load(hook, key_name, &p)
-    } else {
-        quote!()
-    };
     quote_spanned! {span=>
         {
-            #not_itself
             let __hook: #fn_ty = #path;
             #p::hook(#text, __hook(self))?;
-        }
-    }
-}
-
-/// For a hook path ending in `after_load`: a compile error if it resolves to the
-/// `Field::after_load` this derive implements (no inherent `after_load`, and `Field` in scope),
-/// which would call itself forever. Method resolution picks `__probe` on `(T, T)` (by value)
-/// over `&(H, F)` (one more autoref) only when both paths name the same function.
-fn not_field_after_load(hook: &Hook, key: &str, p: &TokenStream) -> TokenStream {
-    let path = &hook.path;
-    if path
-        .path
-        .segments
-        .last()
-        .map_or(true, |s| s.ident != "after_load")
-    {
-        return quote!();
-    }
-    let message = format!(
-        "`{key} = \"{text}\"` names `vmstate_core::Field::after_load`, which `#[derive(VmState)]` \
-         implements by calling this hook: the load would recurse forever",
-        text = hook.text,
-    );
-    quote_spanned! {hook.span=>
-        {
-            #[diagnostic::on_unimplemented(
-                message = #message,
-                label = "this is `Field::after_load`, not a function of yours",
-                note = "define `fn after_load(&mut self)` in an inherent `impl` of the struct, or name another function"
-            )]
-            trait __VmStateHookIsNotFieldAfterLoad {}
-            struct __Itself;
-            struct __Other;
-            impl __VmStateHookIsNotFieldAfterLoad for __Other {}
-            trait __ProbeItself {
-                fn __probe(&self) -> __Itself {
-                    __Itself
-                }
-            }
-            impl<T> __ProbeItself for (T, T) {}
-            trait __ProbeOther {
-                fn __probe(&self) -> __Other {
-                    __Other
-                }
-            }
-            impl<H, F> __ProbeOther for &(H, F) {}
-            fn __require<T: __VmStateHookIsNotFieldAfterLoad>(_: T) {}
-            __require((&(#path, <Self as #p::Field>::after_load)).__probe());
         }
     }
 }
@@ -521,15 +623,239 @@ fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-/// After a commit, first: the nested structs' own `after_load`.
-fn nested_after_load(wire: &[&Field], p: &TokenStream) -> TokenStream {
-    let nested = wire.iter().filter(|f| f.max_len().is_none()).map(|f| {
+/// Calls `method` (`after_load`, `pre_load`: with the staged value; `validate`: without)
+/// on every nested field; an optional one only when the input carried it.
+fn nested_each(
+    wire: &[&Field],
+    p: &TokenStream,
+    method: TokenStream,
+    with_staged: bool,
+) -> TokenStream {
+    let calls = wire.iter().filter(|f| f.max_len().is_none()).map(|f| {
         let name = f.ident;
         let name_str = name.to_string();
         let field = field_trait(f.ty, p);
-        quote!(#field::after_load(&mut self.#name).map_err(|e| e.in_field(#name_str))?;)
+        if !with_staged {
+            return quote! {
+                if #field::VALIDATES {
+                    #field::#method(&self.#name).map_err(|e| e.in_field(#name_str))?;
+                }
+            };
+        }
+        if f.is_optional() {
+            quote! {
+                if let #p::Optional::Loaded(s) = &staged.#name {
+                    #field::#method(&mut self.#name, s).map_err(|e| e.in_field(#name_str))?;
+                }
+            }
+        } else {
+            quote!(#field::#method(&mut self.#name, &staged.#name).map_err(|e| e.in_field(#name_str))?;)
+        }
     });
-    quote!(#(#nested)*)
+    quote!(#(#calls)*)
+}
+
+/// `Field::VALIDATES`: a container `validate` here or in any nested struct.
+fn validates_const(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
+    let own = input.attrs.validate.get().is_some();
+    let nested = wire.iter().filter(|f| f.max_len().is_none()).map(|f| {
+        let field = field_trait(f.ty, p);
+        quote!(#field::VALIDATES)
+    });
+    quote!(#own #(|| #nested)*)
+}
+
+/// The checks of a field's loaded value (`validate`, `range`), on `__value` at `__at`.
+fn validators(f: &Field) -> TokenStream {
+    if f.attrs.validate.get().is_none() && f.attrs.range.get().is_none() {
+        return quote!();
+    }
+    let check = format_ident!("__vmstate_validate_{}", f.ident);
+    let name_str = f.ident.to_string();
+    quote!(Self::#check(&__value, __at).map_err(|e| e.in_field(#name_str))?;)
+}
+
+/// The staged value of a field the input lacks: its `default`, or the destination's.
+fn absent_value(f: &Field, p: &TokenStream) -> TokenStream {
+    if f.attrs.default.get().is_some() {
+        let default = format_ident!("__vmstate_default_{}", f.ident);
+        quote!(#p::Optional::Replace(Self::#default()))
+    } else {
+        quote!(#p::Optional::Keep)
+    }
+}
+
+/// Inherent functions wrapping each field-level hook (`exists`, `needed`, `default`,
+/// `validate`, `range`), each coerced to its expected type on the attribute string.
+fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
+    let mut out = Vec::new();
+    for f in &input.fields {
+        let ty = f.ty;
+        let a = &f.attrs;
+        if let Some(h) = a.exists.get() {
+            let name = format_ident!("__vmstate_exists_{}", f.ident);
+            let (path, fn_ty) = (
+                &h.value.path,
+                quote_spanned!(h.key=> fn(&Self, u32) -> bool),
+            );
+            out.push(quote_spanned! {h.value.span=>
+                #[doc(hidden)]
+                fn #name(&self, version: u32) -> bool {
+                    let __hook: #fn_ty = #path;
+                    __hook(self, version)
+                }
+            });
+        }
+        if let Some(h) = a.needed.get() {
+            let name = format_ident!("__vmstate_needed_{}", f.ident);
+            let (path, fn_ty) = (&h.value.path, quote_spanned!(h.key=> fn(&Self) -> bool));
+            out.push(quote_spanned! {h.value.span=>
+                #[doc(hidden)]
+                fn #name(&self) -> bool {
+                    let __hook: #fn_ty = #path;
+                    __hook(self)
+                }
+            });
+        }
+        if let Some(h) = a.default.get() {
+            let name = format_ident!("__vmstate_default_{}", f.ident);
+            let (path, fn_ty) = (&h.value.path, quote_spanned!(h.key=> fn() -> #ty));
+            out.push(quote_spanned! {h.value.span=>
+                #[doc(hidden)]
+                fn #name() -> #ty {
+                    let __hook: #fn_ty = #path;
+                    __hook()
+                }
+            });
+        }
+        if a.validate.get().is_some() || a.range.get().is_some() {
+            let name = format_ident!("__vmstate_validate_{}", f.ident);
+            let validate = a.validate.get().map(|h| {
+                let (path, text) = (&h.value.path, &h.value.text);
+                let fn_ty = quote_spanned!(h.key=> fn(&#ty) -> _);
+                quote_spanned! {h.value.span=>
+                    let __check: #fn_ty = #path;
+                    #p::validation(#text, __check(value), #p::Some(at))?;
+                }
+            });
+            let range = a.range.get().map(|r| {
+                let (expr, text) = (&r.value.expr, &r.value.text);
+                quote_spanned! {r.value.span=>
+                    if !(#expr).contains(value) {
+                        return #p::Err(#p::out_of_range(value, #text, at));
+                    }
+                }
+            });
+            out.push(quote! {
+                #[doc(hidden)]
+                fn #name(value: &#ty, at: usize) -> #p::Result<(), #p::Error> {
+                    #validate
+                    #range
+                    #p::Ok(())
+                }
+            });
+        }
+    }
+    quote!(#(#out)*)
+}
+
+/// Writes the needed subsections after the fields.
+fn subsections_save(input: &Input, p: &TokenStream) -> TokenStream {
+    let subs = input
+        .fields
+        .iter()
+        .filter(|f| f.role() == Role::Subsection)
+        .map(|f| {
+            let (name, ty) = (f.ident, f.ty);
+            let name_str = name.to_string();
+            let needed = format_ident!("__vmstate_needed_{}", f.ident);
+            quote! {
+                if Self::#needed(self) {
+                    let __sub = <#ty as #p::VmState>::DESCRIPTION;
+                    #p::write_subsection_header(__e, __sub.name, __sub.version);
+                    <#ty as #p::Field>::save(&self.#name, __e).map_err(|e| e.in_field(#name_str))?;
+                }
+            }
+        });
+    quote!(#(#subs)*)
+}
+
+/// Reads the subsections after the fields: each known one by name, with its own version; an
+/// unknown one with this struct's prefix is an error; one without the prefix belongs to an
+/// enclosing struct and ends the loop (QEMU's rules).
+fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
+    let subs: Vec<&Field> = input
+        .fields
+        .iter()
+        .filter(|f| f.role() == Role::Subsection)
+        .collect();
+    let branches = subs.iter().map(|f| {
+        let (ty, local) = (f.ty, on_type(f));
+        let name_str = f.ident.to_string();
+        let name = f.ident;
+        quote! {
+            if __name == <#ty as #p::VmState>::DESCRIPTION.name {
+                #p::check_version(<#ty as #p::VmState>::DESCRIPTION, __sub_version)
+                    .map_err(|e| e.or_offset(__at).in_field(#name_str))?;
+                #local = #p::Optional::Loaded(
+                    <#ty as #p::VmState>::load_version(&self.#name, __d, __sub_version)
+                        .map_err(|e| e.in_field(#name_str))?,
+                );
+            } else
+        }
+    });
+    let defaults = subs
+        .iter()
+        .filter(|f| f.attrs.default.get().is_some())
+        .map(|f| {
+            let local = on_type(f);
+            let absent = absent_value(f, p);
+            quote!(if let #p::Optional::Keep = #local { #local = #absent; })
+        });
+    quote! {
+        while let #p::Some((__name, __sub_version, __at)) =
+            #p::subsection_header(__d, <Self as #p::VmState>::DESCRIPTION.name)?
+        {
+            let _ = __sub_version;
+            #(#branches)* {
+                return #p::Err(#p::unknown_subsection(__name, __at));
+            }
+        }
+        #(#defaults)*
+    }
+}
+
+/// For non-generic structs: a subsection's name must start with this struct's name and `/`.
+fn subsection_checks(input: &Input, p: &TokenStream) -> TokenStream {
+    if input
+        .generics
+        .params
+        .iter()
+        .any(|g| !matches!(g, syn::GenericParam::Lifetime(_)))
+    {
+        return quote!();
+    }
+    let parent = input.name();
+    let checks = input
+        .fields
+        .iter()
+        .filter(|f| f.role() == Role::Subsection)
+        .map(|f| {
+            let ty = f.ty;
+            let msg = format!(
+                "subsection `{}`: its struct's name must start with `{parent}/` (QEMU requires a \
+             subsection's name to start with its parent's): give it \
+             #[vmstate(name = \"{parent}/...\")]",
+                f.ident
+            );
+            quote_spanned! {ty.span()=>
+                const _: () = ::core::assert!(
+                    #p::subsection_name_ok(<#ty as #p::VmState>::DESCRIPTION.name, #parent),
+                    #msg
+                );
+            }
+        });
+    quote!(#(#checks)*)
 }
 
 /// After a commit, then: each distinct derived function (field order), then `post_load`.

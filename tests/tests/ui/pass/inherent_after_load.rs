@@ -38,7 +38,7 @@ fn main() {
     assert_eq!(dst, Uart { lcr: 3, loads: 1 });
 
     // Called through `Field` too: the nested after_load runs the inherent hook.
-    <Uart as Field>::after_load(&mut dst).unwrap();
+    <Uart as Field>::after_load(&mut dst, &<Uart as Field>::placeholder()).unwrap();
     assert_eq!(dst.loads, 2);
 
     let bytes = vmstate_core::to_bytes(&Wrapper { inner: 5u16, loads: 0 }).unwrap();

@@ -1,0 +1,309 @@
+//! Schemas: descriptions as JSON in the shape of QEMU's `-dump-vmstate`, and the
+//! compatibility checker that compares two of them.
+//!
+//! A schema file maps a device key (QEMU's QOM type name for ported devices, so a diff
+//! against QEMU's own dump lines up) to its description:
+//!
+//! ```json
+//! {"integrator_core": {"Name": "integrator_core", "version_id": 1, "minimum_version_id": 1,
+//!   "Description": {"name": "integratorcm", "version_id": 1, "minimum_version_id": 1,
+//!     "Fields": [{"field": "cm_osc", "version_id": 0, "field_exists": false, "size": 4,
+//!                 "rust_type": "u32", "kind": "migrated"}, ...],
+//!     "Subsections": [],
+//!     "NotOnWire": [{"field": "memsz", "kind": "immutable", ...}, ...]}},
+//!  "vmschkmachine": {"Name": "integratorcp"}}
+//! ```
+//!
+//! `Fields` and `Subsections` hold exactly what QEMU's wire carries, so QEMU's
+//! `vmstate-static-checker.py` reads these files; the keys it does not know (`rust_type`,
+//! `kind`, `hook`, `max_len`, `array_len`, `type`, `hooks`, `NotOnWire`) carry what only this
+//! project knows.
+
+mod check;
+
+pub use check::{check, Finding, Report, Rule, Severity};
+
+use crate::describe::{Description, FieldDesc, FieldKind, Shape};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The key under which QEMU's dumps name the machine type.
+pub const MACHINE_KEY: &str = "vmschkmachine";
+
+/// A set of device descriptions, keyed by device (QOM type) name.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Schema {
+    /// The machine type, if the file names one (`vmschkmachine`).
+    pub machine: Option<String>,
+    /// The devices, by key.
+    pub devices: BTreeMap<String, DeviceEntry>,
+}
+
+/// One device: QEMU's top-level entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceEntry {
+    /// The device key (repeated from the map key).
+    #[serde(rename = "Name")]
+    pub name: String,
+    /// The description's version.
+    pub version_id: u32,
+    /// The description's minimum version.
+    pub minimum_version_id: u32,
+    /// The description.
+    #[serde(rename = "Description")]
+    pub description: Desc,
+}
+
+/// A description (QEMU's `VMStateDescription`), also used for subsections and nested structs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Desc {
+    /// The section (or subsection) name.
+    pub name: String,
+    /// Version.
+    pub version_id: u32,
+    /// Minimum version.
+    pub minimum_version_id: u32,
+    /// The fields QEMU's wire carries, in order.
+    #[serde(rename = "Fields", default)]
+    pub fields: Vec<FieldEntry>,
+    /// The subsections.
+    #[serde(rename = "Subsections", default, skip_serializing_if = "Vec::is_empty")]
+    pub subsections: Vec<Desc>,
+    /// Fields that are described but not on QEMU's wire (derived, immutable, skipped, and
+    /// nested structs of those). Not in QEMU's dumps.
+    #[serde(rename = "NotOnWire", default, skip_serializing_if = "Vec::is_empty")]
+    pub not_on_wire: Vec<FieldEntry>,
+    /// The Rust type. Not in QEMU's dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rust_type: Option<String>,
+    /// The container hooks. Not in QEMU's dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hooks: Option<BTreeMap<String, String>>,
+}
+
+/// One field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldEntry {
+    /// The field's name (`unused` for padding, as in QEMU).
+    pub field: String,
+    /// The version the field appeared in (0: always there).
+    pub version_id: u32,
+    /// Whether a test function decides if it is sent.
+    pub field_exists: bool,
+    /// Bytes on QEMU's wire per element (QEMU's `size`).
+    pub size: u64,
+    /// A nested struct's description.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Box<Desc>>,
+    /// The Rust type. Not in QEMU's dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rust_type: Option<String>,
+    /// `migrated`, `derived`, `derived_by_owner`, `immutable`, `skipped`. Not in QEMU's dumps
+    /// (which hold migrated fields only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The function that recomputes a derived field (or a nested struct's owner-derived
+    /// fields). Not in QEMU's dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook: Option<String>,
+    /// The bound of a `Vec`/`String`. Not in QEMU's dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_len: Option<u64>,
+    /// The number of elements of an array (`size` is per element). Not in QEMU's dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub array_len: Option<u64>,
+    /// The wire type (`uint32`, `bool`, `struct`, `unused`, ...). Not in QEMU's dumps.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub wire_type: Option<String>,
+}
+
+impl FieldEntry {
+    /// The field's kind; QEMU's dumps hold migrated fields only.
+    pub fn kind(&self) -> &str {
+        self.kind.as_deref().unwrap_or("migrated")
+    }
+
+    /// Whether this is padding for a removed field.
+    pub fn is_padding(&self) -> bool {
+        self.field == "unused" || self.wire_type.as_deref() == Some("unused")
+    }
+
+    /// Total bytes on QEMU's wire (size × array_len).
+    pub fn total_size(&self) -> u64 {
+        self.size * self.array_len.unwrap_or(1)
+    }
+}
+
+impl Schema {
+    /// An empty schema for `machine`.
+    pub fn new(machine: Option<&str>) -> Self {
+        Schema {
+            machine: machine.map(str::to_owned),
+            devices: BTreeMap::new(),
+        }
+    }
+
+    /// Adds a device under `key` (QEMU's QOM type name for a port, or any unique name).
+    ///
+    /// ```
+    /// use vmstate_core::{schema::Schema, VmState};
+    /// #[derive(VmState)]
+    /// #[vmstate(name = "icp_control")]
+    /// struct IcpControl { intreg_state: u32 }
+    ///
+    /// let mut s = Schema::new(Some("integratorcp"));
+    /// s.add("icp-ctrl-regs", IcpControl::DESCRIPTION);
+    /// let json = s.to_json();
+    /// assert!(json.contains("\"intreg_state\""));
+    /// assert_eq!(Schema::from_json(&json).unwrap(), s);
+    /// ```
+    pub fn add(&mut self, key: &str, d: &Description) -> &mut Self {
+        self.devices.insert(
+            key.to_owned(),
+            DeviceEntry {
+                name: key.to_owned(),
+                version_id: d.version,
+                minimum_version_id: d.minimum_version,
+                description: Desc::from_description(d),
+            },
+        );
+        self
+    }
+
+    /// The schema as pretty JSON.
+    pub fn to_json(&self) -> String {
+        let mut map = serde_json::Map::new();
+        for (k, v) in &self.devices {
+            map.insert(
+                k.clone(),
+                serde_json::to_value(v).expect("schema serializes"),
+            );
+        }
+        if let Some(m) = &self.machine {
+            map.insert(MACHINE_KEY.to_owned(), serde_json::json!({ "Name": m }));
+        }
+        let mut out = serde_json::to_string_pretty(&serde_json::Value::Object(map)).expect("json");
+        out.push('\n');
+        out
+    }
+
+    /// Reads a schema: one of this project's, or QEMU's own `-dump-vmstate` output.
+    pub fn from_json(text: &str) -> Result<Schema, SchemaError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| SchemaError(format!("not JSON: {e}")))?;
+        let obj = value
+            .as_object()
+            .ok_or_else(|| SchemaError("a schema is a JSON object of devices".into()))?;
+        let mut schema = Schema::default();
+        for (key, entry) in obj {
+            if key == MACHINE_KEY {
+                schema.machine = entry["Name"].as_str().map(str::to_owned);
+                continue;
+            }
+            let dev: DeviceEntry = serde_json::from_value(entry.clone())
+                .map_err(|e| SchemaError(format!("device `{key}`: {e}")))?;
+            schema.devices.insert(key.clone(), dev);
+        }
+        Ok(schema)
+    }
+}
+
+/// A schema file that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaError(pub String);
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+impl Desc {
+    /// The schema form of a static description.
+    pub fn from_description(d: &Description) -> Desc {
+        let mut fields = Vec::new();
+        let mut not_on_wire = Vec::new();
+        let mut subsections = Vec::new();
+        for f in d.fields {
+            match f.kind {
+                FieldKind::Subsection { .. } => {
+                    if let Shape::Struct(sub) = f.shape {
+                        subsections.push(Desc::from_description(sub));
+                    }
+                }
+                FieldKind::Migrated if f.shape.qemu_size() != Some(0) => {
+                    fields.push(field_entry(f))
+                }
+                _ => not_on_wire.push(field_entry(f)),
+            }
+        }
+        let mut hooks = BTreeMap::new();
+        for (k, v) in [
+            ("pre_save", d.hooks.pre_save),
+            ("pre_load", d.hooks.pre_load),
+            ("post_load", d.hooks.post_load),
+            ("validate", d.hooks.validate),
+        ] {
+            if let Some(v) = v {
+                hooks.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        Desc {
+            name: d.name.to_owned(),
+            version_id: d.version,
+            minimum_version_id: d.minimum_version,
+            fields,
+            subsections,
+            not_on_wire,
+            rust_type: Some(d.rust_type.to_owned()),
+            hooks: (!hooks.is_empty()).then_some(hooks),
+        }
+    }
+}
+
+fn field_entry(f: &FieldDesc) -> FieldEntry {
+    let (elem, array_len) = match f.shape {
+        Shape::Array { elem, len } => (*elem, Some(*len as u64)),
+        other => (other, None),
+    };
+    let (wire_type, description) = match elem {
+        Shape::Primitive(p) => (p.qemu_name().to_owned(), None),
+        Shape::Struct(d) => (
+            "struct".to_owned(),
+            Some(Box::new(Desc::from_description(d))),
+        ),
+        Shape::Array { .. } => ("array".to_owned(), None),
+        Shape::Seq { .. } => ("varray".to_owned(), None),
+        Shape::Str { .. } => ("string".to_owned(), None),
+        Shape::Unused { .. } => ("unused".to_owned(), None),
+        Shape::Custom { name, .. } => ((*name).to_owned(), None),
+    };
+    let hook = match f.kind {
+        FieldKind::Derived { hook } => hook.map(str::to_owned),
+        _ => f.derives.map(str::to_owned),
+    };
+    let is_padding = matches!(f.shape, Shape::Unused { .. });
+    FieldEntry {
+        field: if is_padding {
+            "unused".to_owned()
+        } else {
+            f.name.to_owned()
+        },
+        version_id: f.since,
+        field_exists: f.exists.is_some(),
+        size: elem.qemu_size().unwrap_or(0) as u64,
+        description,
+        rust_type: Some(f.rust_type.to_owned()),
+        kind: Some(f.kind.as_str().to_owned()),
+        hook,
+        max_len: f.max_len.map(|m| m as u64),
+        array_len,
+        wire_type: Some(wire_type),
+    }
+}
