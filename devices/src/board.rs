@@ -1,11 +1,13 @@
 //! The Integrator/CP board: the devices this crate ports, at their physical addresses, with
 //! their interrupt lines wired as in QEMU's `integratorcp_init`.
 
-use crate::clock::{Clock, HostClock};
+use crate::clock::{Clock, HostClock, WallClock};
+use crate::device::Device;
 use crate::icp_control::IcpControl;
 use crate::icp_pic::IcpPic;
 use crate::integratorcm::IntegratorCm;
 use crate::mmio::{Unimplemented, WriteEffects};
+use crate::pl031::Pl031;
 use std::fmt;
 use std::sync::Arc;
 
@@ -25,6 +27,8 @@ pub mod map {
     pub const WINDOW: u64 = 0x0080_0000;
 }
 
+/// Primary PIC input driven by the RTC's interrupt.
+pub const PIC_INPUT_RTC: u32 = 8;
 /// Primary PIC input driven by the secondary PIC's IRQ output.
 pub const PIC_INPUT_SIC: u32 = 26;
 /// Secondary PIC input driven by the control registers' MMC interrupt.
@@ -58,7 +62,12 @@ pub enum Target {
     Sic,
     /// The control registers.
     Control,
+    /// The real-time clock.
+    Rtc,
 }
+
+/// Size of the RTC's window.
+pub const RTC_WINDOW: u64 = 0x1000;
 
 /// The board.
 ///
@@ -79,7 +88,18 @@ pub struct IntegratorCp {
     pub sic: IcpPic,
     /// The control registers at 0xcb000000.
     pub control: IcpControl,
+    /// The PL031 real-time clock at 0x15000000.
+    pub rtc: Pl031,
 }
+
+/// The board's migratable devices as QEMU names their sections: (idstr, instance id).
+pub const SECTIONS: [(&str, u32); 5] = [
+    ("integratorcm", 0),
+    ("icp_pic", 0),
+    ("icp_pic", 1),
+    ("pl031", 0),
+    ("icp_control", 0),
+];
 
 impl IntegratorCp {
     /// A board with `memsz_mib` MiB of RAM on the host clock.
@@ -87,14 +107,57 @@ impl IntegratorCp {
         Self::with_clock(memsz_mib, Arc::new(HostClock::new()))
     }
 
-    /// A board whose time-keeping devices read `clock`.
+    /// A board whose core module counts `clock` (the virtual clock) and whose RTC reads the
+    /// host's wall clock.
     pub fn with_clock(memsz_mib: u32, clock: Arc<dyn Clock>) -> Self {
+        Self::with_clocks(memsz_mib, clock.clone(), Arc::new(WallClock))
+    }
+
+    /// A board on a virtual clock `vm_clock` and an RTC clock `rtc_clock`.
+    pub fn with_clocks(
+        memsz_mib: u32,
+        vm_clock: Arc<dyn Clock>,
+        rtc_clock: Arc<dyn Clock>,
+    ) -> Self {
         IntegratorCp {
-            core: IntegratorCm::with_clock(memsz_mib, clock),
+            core: IntegratorCm::with_clock(memsz_mib, vm_clock.clone()),
             pic: IcpPic::default(),
             sic: IcpPic::default(),
             control: IcpControl::default(),
+            rtc: Pl031::with_clocks(rtc_clock, vm_clock),
         }
+    }
+
+    /// The device behind QEMU section (`idstr`, `instance`).
+    pub fn section(&self, idstr: &str, instance: u32) -> Option<&dyn Device> {
+        Some(match (idstr, instance) {
+            ("integratorcm", 0) => &self.core,
+            ("icp_pic", 0) => &self.pic,
+            ("icp_pic", 1) => &self.sic,
+            ("pl031", 0) => &self.rtc,
+            ("icp_control", 0) => &self.control,
+            _ => return None,
+        })
+    }
+
+    /// The device behind QEMU section (`idstr`, `instance`), mutably.
+    pub fn section_mut(&mut self, idstr: &str, instance: u32) -> Option<&mut dyn Device> {
+        Some(match (idstr, instance) {
+            ("integratorcm", 0) => &mut self.core,
+            ("icp_pic", 0) => &mut self.pic,
+            ("icp_pic", 1) => &mut self.sic,
+            ("pl031", 0) => &mut self.rtc,
+            ("icp_control", 0) => &mut self.control,
+            _ => return None,
+        })
+    }
+
+    /// Every device with its section name and instance, in [`SECTIONS`] order.
+    pub fn devices(&self) -> Vec<(&'static str, u32, &dyn Device)> {
+        SECTIONS
+            .iter()
+            .map(|&(n, i)| (n, i, self.section(n, i).expect("listed")))
+            .collect()
     }
 
     /// The device and offset behind a physical address.
@@ -105,6 +168,9 @@ impl IntegratorCp {
             (map::SIC, Target::Sic),
             (map::CONTROL, Target::Control),
         ];
+        if (map::RTC..map::RTC + RTC_WINDOW).contains(&addr) {
+            return Ok((Target::Rtc, addr - map::RTC));
+        }
         windows
             .iter()
             .find(|(base, _)| addr >= *base && addr - base < map::WINDOW)
@@ -125,6 +191,7 @@ impl IntegratorCp {
             Target::Pic => self.pic.read_checked(offset),
             Target::Sic => self.sic.read_checked(offset),
             Target::Control => self.control.read_checked(offset),
+            Target::Rtc => self.rtc.read_checked(offset),
         })
     }
 
@@ -137,6 +204,7 @@ impl IntegratorCp {
             Target::Pic => self.pic.write(offset, value),
             Target::Sic => self.sic.write(offset, value),
             Target::Control => self.control.write(offset, value),
+            Target::Rtc => self.rtc.write(offset, value),
         };
         self.update_interrupts();
         Ok(effects)
@@ -144,6 +212,8 @@ impl IntegratorCp {
 
     /// Drives each device's interrupt output into the controller it is wired to.
     pub fn update_interrupts(&mut self) {
+        self.rtc.poll();
+        self.pic.set_input(PIC_INPUT_RTC, self.rtc.irq_output());
         self.sic.set_input(SIC_INPUT_MMC, self.control.mmc_irq());
         self.pic.set_input(PIC_INPUT_SIC, self.sic.irq_output());
     }
@@ -156,5 +226,48 @@ impl IntegratorCp {
     /// The CPU's FIQ line.
     pub fn cpu_fiq(&self) -> bool {
         self.pic.fiq_output()
+    }
+}
+
+/// Offsets of each device's registers that a register dump reads (its documented map).
+const REGISTER_SPANS: [(Target, u64, &[std::ops::Range<u64>]); 5] = [
+    (Target::CoreModule, map::CORE_MODULE, &[0..0x200]),
+    (Target::Pic, map::PIC, &[0..0x30]),
+    (Target::Sic, map::SIC, &[0..0x30]),
+    (Target::Rtc, map::RTC, &[0..0x20, 0xfe0..0x1000]),
+    (Target::Control, map::CONTROL, &[0..0x10]),
+];
+
+impl IntegratorCp {
+    /// Every implemented register's physical address and value, device by device, as a
+    /// guest would read them. `skip_time` leaves out the registers that count time
+    /// (CM_REFCNT, RTCDR), which differ between any two reads.
+    pub fn register_dump(&self, skip_time: bool) -> Vec<(&'static str, u64, u32)> {
+        let mut out = Vec::new();
+        for (target, base, spans) in REGISTER_SPANS {
+            let name = match target {
+                Target::CoreModule => "integratorcm:0",
+                Target::Pic => "icp_pic:0",
+                Target::Sic => "icp_pic:1",
+                Target::Rtc => "pl031:0",
+                Target::Control => "icp_control:0",
+            };
+            for span in spans {
+                for offset in span.clone().step_by(4) {
+                    let time = matches!(
+                        (target, offset),
+                        (Target::CoreModule, crate::integratorcm::reg::REFCNT)
+                            | (Target::Rtc, crate::pl031::reg::DR)
+                    );
+                    if skip_time && time {
+                        continue;
+                    }
+                    if let Ok(Ok(v)) = self.read_checked(base + offset) {
+                        out.push((name, base + offset, v));
+                    }
+                }
+            }
+        }
+        out
     }
 }

@@ -18,15 +18,19 @@
 
 pub mod board;
 pub mod clock;
+pub mod device;
 pub mod icp_control;
 pub mod icp_pic;
 pub mod integratorcm;
+pub mod machine;
 pub mod memory;
 pub mod mmio;
 pub mod pl031;
+pub mod qemu_image;
 
 pub use board::{BoardError, IntegratorCp};
 pub use clock::{Clock, FakeClock, HostClock, WallClock};
+pub use device::Device;
 pub use icp_control::IcpControl;
 pub use icp_pic::IcpPic;
 pub use integratorcm::IntegratorCm;

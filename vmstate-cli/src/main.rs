@@ -1,1 +1,342 @@
-fn main() {}
+//! `vmstate`: migrate an Integrator/CP board between two processes, inspect native and QEMU
+//! migration streams, rewrite QEMU streams through the device models, dump schemas and
+//! check two schemas for migration breaks.
+
+mod demo;
+
+use clap::{Parser, Subcommand};
+use devices::qemu_image::{self, MmioWrite};
+use devices::IntegratorCp;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use vmstate_core::qemu::Stream;
+use vmstate_core::schema::{self, Schema};
+use vmstate_core::VmState;
+
+#[derive(Parser)]
+#[command(
+    name = "vmstate",
+    version,
+    about = "Migratable device state: demo, inspect, rewrite, schema, check"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate a running Integrator/CP board to a destination process over loopback TCP
+    /// and check that every register reads the same there.
+    Demo(demo::DemoArgs),
+    /// Decode a native machine stream (written by `demo --save`) with its embedded schema.
+    Inspect {
+        /// The stream file.
+        file: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Work with QEMU migration streams.
+    #[command(subcommand)]
+    Qemu(QemuCommand),
+    /// Print the schema of every device (JSON in the shape of QEMU's -dump-vmstate).
+    Schema {
+        /// Only this device (QEMU type name, e.g. integrator_core).
+        #[arg(long)]
+        device: Option<String>,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Compare two schemas (this project's or QEMU's -dump-vmstate output); the exit status
+    /// is the number of errors.
+    Check {
+        /// The schema of the source (older) release.
+        old: PathBuf,
+        /// The schema of the destination (newer) release.
+        new: PathBuf,
+        /// Check migration from NEW back to OLD instead.
+        #[arg(long)]
+        reverse: bool,
+        /// Print the findings as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum QemuCommand {
+    /// List every section of a QEMU stream, with the decoded fields of ported devices.
+    Inspect {
+        /// The stream file.
+        file: PathBuf,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Load the ported sections into the Rust devices, apply MMIO writes, save them again
+    /// and copy every other byte. With no --mmio the output equals the input.
+    Rewrite {
+        /// The input stream.
+        input: PathBuf,
+        /// The output stream (written only if everything succeeds).
+        output: PathBuf,
+        /// A 32-bit register write, IDSTR[:INSTANCE]@OFFSET=VALUE (0x-hex or decimal),
+        /// e.g. integratorcm@0x14=0xa05f; applied in order.
+        #[arg(long = "mmio", value_name = "IDSTR[:INSTANCE]@OFFSET=VALUE")]
+        mmio: Vec<MmioWrite>,
+    },
+}
+
+/// Where ported devices meet QEMU's type names.
+pub const DEVICE_KEYS: [(&str, fn() -> &'static vmstate_core::Description); 4] = [
+    ("integrator_core", || devices::IntegratorCm::DESCRIPTION),
+    ("integrator_pic", || devices::IcpPic::DESCRIPTION),
+    ("pl031", || devices::Pl031::DESCRIPTION),
+    ("icp-ctrl-regs", || devices::IcpControl::DESCRIPTION),
+];
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("vmstate: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Demo(args) => demo::run(args),
+        Command::Inspect { file, json } => inspect_native(&file, json),
+        Command::Qemu(QemuCommand::Inspect { file, json }) => qemu_inspect(&file, json),
+        Command::Qemu(QemuCommand::Rewrite {
+            input,
+            output,
+            mmio,
+        }) => {
+            let bytes = read(&input)?;
+            let out = qemu_image::rewrite(bytes, &mmio)
+                .map_err(|e| format!("{}: {e}", input.display()))?;
+            write_atomically(&output, &out)?;
+            eprintln!(
+                "wrote {} ({} bytes, {} MMIO writes applied)",
+                output.display(),
+                out.len(),
+                mmio.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { device, output } => {
+            let text = schema_json(device.as_deref())?;
+            match output {
+                Some(path) => write_atomically(&path, text.as_bytes())?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check {
+            old,
+            new,
+            reverse,
+            json,
+        } => check(&old, &new, reverse, json),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()).into())
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it: a failure leaves no
+/// partial output.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension(format!(
+        "{}.tmp{}",
+        path.extension().and_then(|e| e.to_str()).unwrap_or(""),
+        std::process::id()
+    ));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("cannot write {}: {e}", path.display()).into());
+    }
+    Ok(())
+}
+
+fn schema_json(device: Option<&str>) -> Result<String> {
+    let mut s = Schema::new(Some("integratorcp"));
+    for (key, desc) in DEVICE_KEYS {
+        if device.is_none_or(|d| d == key) {
+            s.add(key, desc());
+        }
+    }
+    if s.devices.is_empty() {
+        let known: Vec<_> = DEVICE_KEYS.iter().map(|(k, _)| *k).collect();
+        return Err(format!(
+            "unknown device `{}` (known: {})",
+            device.unwrap_or(""),
+            known.join(", ")
+        )
+        .into());
+    }
+    Ok(s.to_json())
+}
+
+fn load_schema(path: &Path) -> Result<Schema> {
+    let text =
+        String::from_utf8(read(path)?).map_err(|_| format!("{}: not UTF-8", path.display()))?;
+    Schema::from_json(&text).map_err(|e| format!("{}: {e}", path.display()).into())
+}
+
+fn check(old: &Path, new: &Path, reverse: bool, json: bool) -> Result<ExitCode> {
+    let (mut a, mut b) = (load_schema(old)?, load_schema(new)?);
+    if reverse {
+        std::mem::swap(&mut a, &mut b);
+    }
+    let report = schema::check(&a, &b);
+    let count = |sev| report.findings.iter().filter(|f| f.severity == sev).count();
+    let (errors, warnings) = (
+        count(schema::Severity::Error),
+        count(schema::Severity::Warning),
+    );
+    if json {
+        let findings: Vec<_> = report
+            .findings
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "severity": format!("{:?}", f.severity).to_lowercase(),
+                    "rule": format!("{:?}", f.rule),
+                    "path": f.path,
+                    "message": f.message,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({ "errors": errors, "warnings": warnings, "findings": findings })
+        );
+    } else {
+        for f in &report.findings {
+            let sev = if f.severity == schema::Severity::Error {
+                "error"
+            } else {
+                "warning"
+            };
+            println!("{sev}: {}: {}", f.path, f.message);
+        }
+        println!("{errors} error(s), {warnings} warning(s)");
+    }
+    Ok(ExitCode::from(errors.min(255) as u8))
+}
+
+fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
+    let stream = Stream::parse(read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+    let value = qemu_image::inspect(&stream).map_err(|e| format!("{}: {e}", path.display()))?;
+    if json {
+        println!("{value}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:>4}  {:<22} {:>4} {:>4}  {:>9} {:>8}  {}",
+        "id", "idstr", "inst", "ver", "offset", "bytes", "kind"
+    );
+    for s in value["sections"].as_array().into_iter().flatten() {
+        println!(
+            "{:>4}  {:<22} {:>4} {:>4}  {:>9} {:>8}  {}",
+            s["section_id"],
+            s["idstr"].as_str().unwrap_or(""),
+            s["instance_id"],
+            s["version_id"],
+            s["offset"],
+            s["length"],
+            s["kind"].as_str().unwrap_or("")
+        );
+        print_fields(&s["fields"], "        ");
+        if let Some(subs) = s["subsections"].as_object() {
+            for (name, v) in subs {
+                println!("        subsection {name}");
+                print_fields(v, "          ");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints decoded fields, integers in hex (registers).
+fn print_fields(fields: &serde_json::Value, indent: &str) {
+    let Some(obj) = fields.as_object() else {
+        return;
+    };
+    for (name, v) in obj {
+        if name == "subsections" {
+            continue;
+        }
+        println!("{indent}{name:<22} {}", show(v));
+    }
+}
+
+fn show(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Number(n) if n.is_u64() => format!("{:#x}", n.as_u64().unwrap_or(0)),
+        serde_json::Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(show).collect::<Vec<_>>().join(", ")
+        ),
+        serde_json::Value::Object(o) => {
+            format!(
+                "{{{}}}",
+                o.iter()
+                    .map(|(k, v)| format!("{k}: {}", show(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        other => other.to_string(),
+    }
+}
+
+fn inspect_native(path: &Path, json: bool) -> Result<ExitCode> {
+    let bytes = read(path)?;
+    if bytes.starts_with(b"QEVM") {
+        return Err(format!(
+            "{} is a QEMU stream: use `vmstate qemu inspect`",
+            path.display()
+        )
+        .into());
+    }
+    let value = demo::inspect_machine(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    if json {
+        println!("{value}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for s in value["sections"].as_array().into_iter().flatten() {
+        println!(
+            "{}:{}  version {}  {} bytes  offset {}",
+            s["name"].as_str().unwrap_or(""),
+            s["instance_id"],
+            s["version"],
+            s["length"],
+            s["offset"]
+        );
+        print_fields(&s["fields"], "    ");
+        if let Some(subs) = s["fields"]["subsections"].as_object() {
+            for (name, v) in subs {
+                println!("    subsection {name}");
+                print_fields(v, "      ");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A board for the demo and the tools: 32 MiB, like QEMU's `-m 32` fixtures.
+pub fn new_board() -> IntegratorCp {
+    IntegratorCp::new(qemu_image::DEFAULT_MEMSZ_MIB)
+}

@@ -57,7 +57,9 @@ pub use describe::{Description, FieldDesc, FieldKind, Hooks, Primitive, Shape};
 pub use error::{Error, ErrorKind};
 pub use field::{Bounded, Field, Optional, Plain, Unused};
 pub mod schema;
-pub use native::{from_bytes, load_section, read_frame, save_section, to_bytes, SectionFrame};
+pub use native::{
+    check_section, from_bytes, load_section, read_frame, save_section, to_bytes, SectionFrame,
+};
 pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, QemuEncoder, Scalar};
 
 /// Derives [`VmState`] and [`Field`] for a struct with named fields.

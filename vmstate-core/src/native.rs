@@ -174,12 +174,41 @@ pub fn load_section<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Res
     Ok(frame.len)
 }
 
-/// Loads `value` from a checked frame whose section starts at absolute offset `base`.
-fn load_frame<T: VmState>(
-    value: &mut T,
-    frame: &SectionFrame<'_>,
-    base: usize,
-) -> Result<(), Error> {
+/// Checks that `bytes` is exactly one native section that `value` would load (framing,
+/// checksum, name, version, every field, immutable values), without changing `value`.
+/// Hooks do not run, so a `validate` or `post_load` failure is not predicted.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] struct Uart { lcr: u8 }
+/// let bytes = vmstate_core::to_bytes(&Uart { lcr: 3 }).unwrap();
+/// let u = Uart { lcr: 0 };
+/// vmstate_core::check_section(&u, &bytes, 0).unwrap();
+/// assert!(vmstate_core::check_section(&u, &bytes[1..], 1).is_err());
+/// assert_eq!(u.lcr, 0);
+/// ```
+pub fn check_section<T: VmState>(value: &T, bytes: &[u8], base: usize) -> Result<(), Error> {
+    let d = T::DESCRIPTION;
+    let frame = read_frame(bytes, base).map_err(|e| e.in_field(d.name))?;
+    if frame.len != bytes.len() {
+        let count = bytes.len() - frame.len;
+        return Err(
+            Error::at(ErrorKind::TrailingBytes { count }, base + frame.len).in_field(d.name),
+        );
+    }
+    check_frame_header::<T>(&frame, base)?;
+    let mut dec = NativeDecoder::new(frame.fields, base + frame.fields_offset);
+    value
+        .load_version(&mut dec, frame.version)
+        .map_err(|e| e.in_field(d.name))?;
+    if dec.remaining() != 0 {
+        let count = dec.remaining();
+        return Err(Error::at(ErrorKind::TrailingBytes { count }, dec.offset()).in_field(d.name));
+    }
+    Ok(())
+}
+
+fn check_frame_header<T: VmState>(frame: &SectionFrame<'_>, base: usize) -> Result<(), Error> {
     let d = T::DESCRIPTION;
     if frame.name != d.name {
         return Err(Error::at(
@@ -190,7 +219,16 @@ fn load_frame<T: VmState>(
             base,
         ));
     }
-    crate::check_version(d, frame.version).map_err(|e| e.or_offset(base).in_field(d.name))?;
+    crate::check_version(d, frame.version).map_err(|e| e.or_offset(base).in_field(d.name))
+}
+
+/// Loads `value` from a checked frame whose section starts at absolute offset `base`.
+fn load_frame<T: VmState>(
+    value: &mut T,
+    frame: &SectionFrame<'_>,
+    base: usize,
+) -> Result<(), Error> {
+    check_frame_header::<T>(frame, base)?;
     let mut dec = NativeDecoder::new(frame.fields, base + frame.fields_offset);
     crate::load_atomic(value, &mut dec, frame.version)
 }

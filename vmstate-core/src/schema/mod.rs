@@ -20,8 +20,10 @@
 //! project knows.
 
 mod check;
+mod decode;
 
 pub use check::{check, Finding, Report, Rule, Severity};
+pub use decode::{decode, Format};
 
 use crate::describe::{Description, FieldDesc, FieldKind, Shape};
 use serde::{Deserialize, Serialize};
@@ -116,9 +118,14 @@ pub struct FieldEntry {
     /// The number of elements of an array (`size` is per element). Not in QEMU's dumps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_len: Option<u64>,
-    /// The wire type (`uint32`, `bool`, `struct`, `unused`, ...). Not in QEMU's dumps.
+    /// The wire type (`uint32`, `bool`, `struct`, `unused`, `varray:uint32`, `string`, ...).
+    /// Not in QEMU's dumps.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub wire_type: Option<String>,
+    /// The field's position among all the struct's fields (`Fields` and `NotOnWire` split
+    /// them; the native format interleaves immutable ones in this order). Not in QEMU's dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pos: Option<u32>,
 }
 
 impl FieldEntry {
@@ -172,6 +179,25 @@ impl Schema {
             },
         );
         self
+    }
+
+    /// The schema as JSON on one line.
+    pub fn to_json_compact(&self) -> String {
+        self.to_value().to_string()
+    }
+
+    fn to_value(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        for (k, v) in &self.devices {
+            map.insert(
+                k.clone(),
+                serde_json::to_value(v).expect("schema serializes"),
+            );
+        }
+        if let Some(m) = &self.machine {
+            map.insert(MACHINE_KEY.to_owned(), serde_json::json!({ "Name": m }));
+        }
+        serde_json::Value::Object(map)
     }
 
     /// The schema as pretty JSON.
@@ -230,17 +256,16 @@ impl Desc {
         let mut fields = Vec::new();
         let mut not_on_wire = Vec::new();
         let mut subsections = Vec::new();
-        for f in d.fields {
+        for (pos, f) in d.fields.iter().enumerate() {
+            let entry = |f| field_entry(f, pos as u32);
             match f.kind {
                 FieldKind::Subsection { .. } => {
                     if let Shape::Struct(sub) = f.shape {
                         subsections.push(Desc::from_description(sub));
                     }
                 }
-                FieldKind::Migrated if f.shape.qemu_size() != Some(0) => {
-                    fields.push(field_entry(f))
-                }
-                _ => not_on_wire.push(field_entry(f)),
+                FieldKind::Migrated if f.shape.qemu_size() != Some(0) => fields.push(entry(f)),
+                _ => not_on_wire.push(entry(f)),
             }
         }
         let mut hooks = BTreeMap::new();
@@ -267,7 +292,7 @@ impl Desc {
     }
 }
 
-fn field_entry(f: &FieldDesc) -> FieldEntry {
+fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
     let (elem, array_len) = match f.shape {
         Shape::Array { elem, len } => (*elem, Some(*len as u64)),
         other => (other, None),
@@ -279,7 +304,7 @@ fn field_entry(f: &FieldDesc) -> FieldEntry {
             Some(Box::new(Desc::from_description(d))),
         ),
         Shape::Array { .. } => ("array".to_owned(), None),
-        Shape::Seq { .. } => ("varray".to_owned(), None),
+        Shape::Seq { elem, .. } => (format!("varray:{}", elem_name(elem)), None),
         Shape::Str { .. } => ("string".to_owned(), None),
         Shape::Unused { .. } => ("unused".to_owned(), None),
         Shape::Custom { name, .. } => ((*name).to_owned(), None),
@@ -305,5 +330,14 @@ fn field_entry(f: &FieldDesc) -> FieldEntry {
         max_len: f.max_len.map(|m| m as u64),
         array_len,
         wire_type: Some(wire_type),
+        pos: Some(pos),
+    }
+}
+
+fn elem_name(shape: &Shape) -> String {
+    match shape {
+        Shape::Primitive(p) => p.qemu_name().to_owned(),
+        Shape::Custom { name, .. } => (*name).to_owned(),
+        _ => "unknown".to_owned(),
     }
 }

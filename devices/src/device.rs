@@ -1,0 +1,69 @@
+//! A device as tools see it: its description, its two encodings and its registers, behind
+//! one object-safe trait so a board can be saved, loaded and poked generically.
+
+use crate::mmio::{Unimplemented, WriteEffects};
+use vmstate_core::{Description, Error};
+
+/// A migratable device with MMIO registers.
+pub trait Device {
+    /// The migration description.
+    fn description(&self) -> &'static Description;
+    /// Appends the device's native section.
+    fn save_native(&self, out: &mut Vec<u8>) -> Result<(), Error>;
+    /// Checks that `bytes` holds exactly one native section this device would load, without
+    /// changing the device. `base` is the offset of `bytes[0]`, for messages.
+    fn check_native(&self, bytes: &[u8], base: usize) -> Result<(), Error>;
+    /// Loads the native section that fills `bytes` (atomic).
+    fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), Error>;
+    /// The device's QEMU section data.
+    fn save_qemu(&self) -> Result<Vec<u8>, Error>;
+    /// Loads QEMU section data written with `version` (atomic).
+    fn load_qemu(&mut self, bytes: &[u8], version: u32, base: usize) -> Result<(), Error>;
+    /// Reads a 32-bit register.
+    fn read(&self, offset: u64) -> Result<u32, Unimplemented>;
+    /// Writes a 32-bit register.
+    fn write(&mut self, offset: u64, value: u32) -> WriteEffects;
+}
+
+macro_rules! device {
+    ($($t:ty),*) => {$(
+        impl Device for $t {
+            fn description(&self) -> &'static Description {
+                <$t as vmstate_core::VmState>::DESCRIPTION
+            }
+            fn save_native(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+                vmstate_core::save_section(self, out)
+            }
+            fn check_native(&self, bytes: &[u8], base: usize) -> Result<(), Error> {
+                vmstate_core::check_section(self, bytes, base)
+            }
+            fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), Error> {
+                let frame = vmstate_core::read_frame(bytes, base)?;
+                if frame.len != bytes.len() {
+                    let count = bytes.len() - frame.len;
+                    return Err(Error::at(vmstate_core::ErrorKind::TrailingBytes { count }, base + frame.len));
+                }
+                vmstate_core::load_section(self, bytes, base).map(|_| ())
+            }
+            fn save_qemu(&self) -> Result<Vec<u8>, Error> {
+                vmstate_core::qemu::to_bytes(self)
+            }
+            fn load_qemu(&mut self, bytes: &[u8], version: u32, base: usize) -> Result<(), Error> {
+                vmstate_core::qemu::from_bytes(self, bytes, version, base)
+            }
+            fn read(&self, offset: u64) -> Result<u32, Unimplemented> {
+                self.read_checked(offset)
+            }
+            fn write(&mut self, offset: u64, value: u32) -> WriteEffects {
+                <$t>::write(self, offset, value)
+            }
+        }
+    )*};
+}
+
+device!(
+    crate::IntegratorCm,
+    crate::IcpPic,
+    crate::IcpControl,
+    crate::Pl031
+);

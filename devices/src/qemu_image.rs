@@ -1,0 +1,307 @@
+//! The board and a QEMU migration stream: inspect a stream's sections, load the ported ones
+//! into the Rust devices, and rewrite a stream through the device models.
+
+use crate::board::{IntegratorCp, SECTIONS};
+use crate::clock::FakeClock;
+use crate::pl031::Pl031;
+use std::fmt;
+use std::sync::Arc;
+use vmstate_core::qemu::{SectionKind, Stream};
+use vmstate_core::schema::{decode, Desc, Format};
+use vmstate_core::{Error, VmState};
+
+/// The RAM size the board is created with when a stream does not say (QEMU's default for
+/// the fixtures: `-m 32`). Only creation values that QEMU's sections do not carry depend on it.
+pub const DEFAULT_MEMSZ_MIB: u32 = 32;
+
+/// A 32-bit register write aimed at a device section: `IDSTR[:INSTANCE]@OFFSET=VALUE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MmioWrite {
+    /// The section's idstr.
+    pub idstr: String,
+    /// The instance id (default 0).
+    pub instance: u32,
+    /// The register's offset in the device's window.
+    pub offset: u64,
+    /// The value written.
+    pub value: u32,
+}
+
+impl std::str::FromStr for MmioWrite {
+    type Err = String;
+
+    /// Parses `IDSTR[:INSTANCE]@OFFSET=VALUE`; numbers in `0x` hex or decimal.
+    ///
+    /// ```
+    /// use devices::qemu_image::MmioWrite;
+    /// let w: MmioWrite = "icp_pic:1@0x8=0x3".parse().unwrap();
+    /// assert_eq!((w.idstr.as_str(), w.instance, w.offset, w.value), ("icp_pic", 1, 8, 3));
+    /// assert!("integratorcm@0x8".parse::<MmioWrite>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, String> {
+        let usage = || {
+            format!("`{s}`: expected IDSTR[:INSTANCE]@OFFSET=VALUE, e.g. integratorcm@0x14=0xa05f")
+        };
+        let (target, rest) = s.split_once('@').ok_or_else(usage)?;
+        let (offset, value) = rest.split_once('=').ok_or_else(usage)?;
+        let (idstr, instance) = match target.split_once(':') {
+            Some((i, n)) => (
+                i,
+                parse_number(n).map_err(|e| format!("`{s}`: instance: {e}"))?,
+            ),
+            None => (target, 0),
+        };
+        if idstr.is_empty() {
+            return Err(usage());
+        }
+        Ok(MmioWrite {
+            idstr: idstr.to_owned(),
+            instance: u32::try_from(instance)
+                .map_err(|_| format!("`{s}`: instance out of range"))?,
+            offset: parse_number(offset).map_err(|e| format!("`{s}`: offset: {e}"))?,
+            value: u32::try_from(parse_number(value).map_err(|e| format!("`{s}`: value: {e}"))?)
+                .map_err(|_| format!("`{s}`: value does not fit 32 bits"))?,
+        })
+    }
+}
+
+/// Parses `0x`-prefixed hex or decimal.
+pub fn parse_number(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => t.parse(),
+    };
+    parsed.map_err(|_| format!("`{s}` is not a number (use 0x-hex or decimal)"))
+}
+
+/// Why a stream could not be inspected or rewritten.
+#[derive(Debug)]
+pub enum ImageError {
+    /// The stream itself, or a ported section in it, is invalid.
+    Stream(Error),
+    /// An `--mmio` write names a section that is not a ported device in the stream.
+    UnknownTarget(String),
+}
+
+impl fmt::Display for ImageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImageError::Stream(e) => write!(f, "{e}"),
+            ImageError::UnknownTarget(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+impl std::error::Error for ImageError {}
+
+impl From<Error> for ImageError {
+    fn from(e: Error) -> Self {
+        ImageError::Stream(e)
+    }
+}
+
+/// The clocks that make the RTC save exactly what it loaded: its virtual clock at 0 and its
+/// RTC clock at the difference between the section's two offsets, so `pre_save` recomputes
+/// the same `tick_offset_vmstate` (QEMU's value is relative to the source's clocks).
+fn frozen_board(stream: &Stream) -> IntegratorCp {
+    let mut delta_s = 0u64;
+    if let Some(sec) = stream.device("pl031", 0) {
+        let desc = Desc::from_description(Pl031::DESCRIPTION);
+        if let Ok((v, _)) = decode(
+            &desc,
+            Format::Qemu,
+            stream.data(sec),
+            sec.version_id,
+            sec.data.start,
+        ) {
+            let vmstate = v["tick_offset_vmstate"].as_u64().unwrap_or(0) as u32;
+            if let Some(tick) = v["subsections"]["pl031/tick-offset"]["tick_offset"].as_u64() {
+                delta_s = u64::from(vmstate.wrapping_sub(tick as u32));
+            }
+        }
+    }
+    IntegratorCp::with_clocks(
+        DEFAULT_MEMSZ_MIB,
+        Arc::new(FakeClock::new(0)),
+        Arc::new(FakeClock::new(delta_s * 1_000_000_000)),
+    )
+}
+
+/// Loads every ported section of `stream` into a new board (on frozen clocks, see
+/// [`rewrite`]). Sections of devices the board does not have are left alone.
+pub fn load_board(stream: &Stream) -> Result<IntegratorCp, Error> {
+    let mut board = frozen_board(stream);
+    for sec in stream.sections().filter(|s| s.kind == SectionKind::Full) {
+        if let Some(dev) = board.section_mut(&sec.idstr, sec.instance_id) {
+            dev.load_qemu(stream.data(sec), sec.version_id, sec.data.start)
+                .map_err(|e| {
+                    e.in_named(format!(
+                        "section {} ({}:{})",
+                        sec.section_id, sec.idstr, sec.instance_id
+                    ))
+                })?;
+        }
+    }
+    Ok(board)
+}
+
+/// Loads the ported sections of the stream `input` into the board, applies `writes` in
+/// order through the device models (so locks and set/clear registers behave as on the
+/// hardware), saves the ported sections again with the QEMU codec, and copies every other
+/// byte. With no writes the output equals the input.
+pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageError> {
+    let stream = Stream::parse(input)?;
+    for w in writes {
+        let ported = SECTIONS.contains(&(w.idstr.as_str(), w.instance));
+        if !ported || stream.device(&w.idstr, w.instance).is_none() {
+            let why = if ported {
+                "is not in this stream"
+            } else {
+                "is not a ported device"
+            };
+            return Err(ImageError::UnknownTarget(format!(
+                "--mmio target `{}:{}` {why} (ported: integratorcm, icp_pic:0, icp_pic:1, pl031, icp_control)",
+                w.idstr, w.instance
+            )));
+        }
+    }
+    let mut board = load_board(&stream)?;
+    for w in writes {
+        let dev = board
+            .section_mut(&w.idstr, w.instance)
+            .expect("checked above");
+        let _ = dev.write(w.offset, w.value);
+    }
+    let mut replace = Vec::new();
+    for (index, sec) in stream.sections().enumerate() {
+        if sec.kind != SectionKind::Full {
+            continue;
+        }
+        if let Some(dev) = board.section(&sec.idstr, sec.instance_id) {
+            replace.push((index, dev.save_qemu()?));
+        }
+    }
+    Ok(stream.encode(&replace))
+}
+
+/// Every section of the stream as JSON: `{"sections": [{"section_id", "idstr",
+/// "instance_id", "version_id", "kind", "offset", "length", "fields", "subsections"}]}`, with
+/// the decoded fields of ported devices (`null` for the others).
+pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
+    let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
+    let mut sections = Vec::new();
+    for sec in stream.sections() {
+        let mut fields = serde_json::Value::Null;
+        let mut subsections = serde_json::Value::Null;
+        if sec.kind == SectionKind::Full {
+            if let Some(dev) = board.section(&sec.idstr, sec.instance_id) {
+                let desc = Desc::from_description(dev.description());
+                let (mut v, used) = decode(
+                    &desc,
+                    Format::Qemu,
+                    stream.data(sec),
+                    sec.version_id,
+                    sec.data.start,
+                )
+                .map_err(|e| e.in_named(format!("section {} ({})", sec.section_id, sec.idstr)))?;
+                if used != sec.data.len() {
+                    return Err(Error::at(
+                        vmstate_core::ErrorKind::TrailingBytes {
+                            count: sec.data.len() - used,
+                        },
+                        sec.data.start + used,
+                    )
+                    .in_named(sec.idstr.clone()));
+                }
+                if let Some(obj) = v.as_object_mut() {
+                    subsections = obj
+                        .remove("subsections")
+                        .unwrap_or_else(|| serde_json::json!({}));
+                }
+                fields = v;
+            }
+        }
+        sections.push(serde_json::json!({
+            "section_id": sec.section_id,
+            "idstr": sec.idstr,
+            "instance_id": sec.instance_id,
+            "version_id": sec.version_id,
+            "kind": format!("{:?}", sec.kind).to_lowercase(),
+            "offset": sec.range.start,
+            "length": sec.range.len(),
+            "fields": fields,
+            "subsections": subsections,
+        }));
+    }
+    Ok(serde_json::json!({ "sections": sections }))
+}
+
+/// Saves the board's devices as a QEMU migration stream: header, one FULL section per
+/// device (with footers), EOF, and a vmdesc trailer describing them. No RAM or CPU: the
+/// stream carries the ported devices only, so QEMU itself would refuse it, but this
+/// crate's tools read it as they read QEMU's own.
+pub fn save_board(board: &IntegratorCp) -> Result<Vec<u8>, Error> {
+    use vmstate_core::qemu::{tag, write_section, Section, FILE_VERSION, MAGIC};
+    let mut out = Vec::new();
+    out.extend_from_slice(&MAGIC.to_be_bytes());
+    out.extend_from_slice(&FILE_VERSION.to_be_bytes());
+    let mut vmdesc = Vec::new();
+    for (id, (name, instance, dev)) in board.devices().into_iter().enumerate() {
+        let data = dev.save_qemu()?;
+        let d = dev.description();
+        let section = Section {
+            kind: SectionKind::Full,
+            section_id: id as u32,
+            idstr: name.to_owned(),
+            instance_id: instance,
+            version_id: d.version,
+            range: 0..0,
+            data: 0..0,
+        };
+        write_section(&mut out, &section, &data);
+        let desc = Desc::from_description(d);
+        let (decoded, _) = decode(&desc, Format::Qemu, &data, d.version, 0)?;
+        let mut entry = vmdesc_entry(&desc, &decoded);
+        entry["name"] = serde_json::json!(name);
+        entry["instance_id"] = serde_json::json!(instance);
+        vmdesc.push(entry);
+    }
+    out.push(tag::EOF);
+    let json = serde_json::json!({ "page_size": 1024, "devices": vmdesc }).to_string();
+    out.push(tag::VMDESCRIPTION);
+    out.extend_from_slice(&(json.len() as u32).to_be_bytes());
+    out.extend_from_slice(json.as_bytes());
+    Ok(out)
+}
+
+/// QEMU's vmdesc entry for a description: its fields and the subsections that were sent.
+fn vmdesc_entry(desc: &Desc, decoded: &serde_json::Value) -> serde_json::Value {
+    let fields: Vec<_> = desc
+        .fields
+        .iter()
+        .map(|f| {
+            let mut e = serde_json::json!({
+                "name": f.field,
+                "type": f.wire_type.clone().unwrap_or_else(|| "buffer".into()),
+                "size": f.size,
+            });
+            if let Some(n) = f.array_len {
+                e["array_len"] = serde_json::json!(n);
+            }
+            e
+        })
+        .collect();
+    let subsections: Vec<_> = desc
+        .subsections
+        .iter()
+        .filter(|s| decoded["subsections"].get(&s.name).is_some())
+        .map(|s| vmdesc_entry(s, &decoded["subsections"][&s.name]))
+        .collect();
+    let mut entry =
+        serde_json::json!({ "vmsd_name": desc.name, "version": desc.version_id, "fields": fields });
+    if !subsections.is_empty() {
+        entry["subsections"] = serde_json::json!(subsections);
+    }
+    entry
+}

@@ -1,0 +1,359 @@
+//! `vmstate demo`: a source process runs a board through a guest workload, stops it, and
+//! migrates it over a loopback TCP socket to a destination process, which loads it, reads
+//! every register back and compares with the source's reads.
+//!
+//! Wire protocol (one connection): the source sends `u32 LE length + stream` and then
+//! `u32 LE length + JSON` of its register reads; the destination answers with
+//! `u32 LE length + JSON` of its verdict.
+
+use clap::{Args, ValueEnum};
+use devices::qemu_image;
+use devices::IntegratorCp;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+use vmstate_core::qemu::Stream;
+use vmstate_core::schema::{decode, Format};
+
+/// Which wire format carries the board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WireFormat {
+    /// This project's machine stream (checksummed sections and a schema trailer).
+    Native,
+    /// QEMU's migration stream format.
+    Qemu,
+}
+
+/// Options of `vmstate demo`.
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Run only the destination: listen on ADDR (e.g. 127.0.0.1:7777; port 0 picks one)
+    /// and print `listening on ADDR`.
+    #[arg(long, value_name = "ADDR", conflicts_with = "connect")]
+    listen: Option<String>,
+    /// Run only the source: migrate to a destination listening on ADDR.
+    #[arg(long, value_name = "ADDR")]
+    connect: Option<String>,
+    /// The stream format.
+    #[arg(long, value_enum, default_value_t = WireFormat::Native)]
+    format: WireFormat,
+    /// Also save the migrated stream to this file (inspect it with `vmstate inspect` or
+    /// `vmstate qemu inspect`).
+    #[arg(long, value_name = "FILE")]
+    save: Option<PathBuf>,
+}
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// How long either side waits for the other before giving up.
+const TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest message accepted from the peer.
+const MAX_MESSAGE: usize = 64 << 20;
+
+pub fn run(args: DemoArgs) -> Result<ExitCode> {
+    if let Some(addr) = &args.listen {
+        return destination(addr, args.format);
+    }
+    if let Some(addr) = &args.connect {
+        return source(addr, args.format, args.save.as_deref());
+    }
+    // Both ends: the destination is a child process of this one.
+    let exe = std::env::current_exe()?;
+    let format = match args.format {
+        WireFormat::Native => "native",
+        WireFormat::Qemu => "qemu",
+    };
+    let mut child = Command::new(exe)
+        .args(["demo", "--listen", "127.0.0.1:0", "--format", format])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let mut lines = BufReader::new(child.stdout.take().ok_or("destination has no stdout")?).lines();
+    let first = lines
+        .next()
+        .ok_or("destination exited before listening")??;
+    let addr = first
+        .strip_prefix("listening on ")
+        .ok_or_else(|| format!("unexpected destination output: {first}"))?;
+    println!("destination process {} listening on {addr}", child.id());
+    let result = source(addr, args.format, args.save.as_deref());
+    for line in lines.map_while(std::result::Result::ok) {
+        println!("  [destination] {line}");
+    }
+    let status = child.wait()?;
+    let code = result?;
+    if !status.success() {
+        return Err(format!("destination process failed ({status})").into());
+    }
+    Ok(code)
+}
+
+/// The scripted guest: what a boot loader and driver would write. Returns the writes.
+pub fn guest_workload(board: &mut IntegratorCp) -> Vec<(u64, u32)> {
+    let writes: Vec<(u64, u32)> = vec![
+        (0x1000_0014, 0xa05f),      // CM_LOCK: unlock OSC/AUXOSC
+        (0x1000_0008, 0x777),       // CM_OSC
+        (0x1000_001c, 0x55555),     // CM_AUXOSC
+        (0x1000_0014, 0x0),         // CM_LOCK: lock again
+        (0x1000_000c, 0x4),         // CM_CTRL: remap (flash unmapped)
+        (0x1000_0020, 0x11132),     // CM_SDRAM
+        (0x1000_0030, 0x101),       // CM_FLAGSS
+        (0x1000_0038, 0x2),         // CM_NVFLAGSS
+        (0x1000_0048, 0x10),        // CM_IRQ_ENSET
+        (0x1000_0068, 0x20),        // CM_FIQ_ENSET
+        (0x1400_0008, 0x0400_0300), // PIC IRQ_ENABLESET: inputs 8, 9, 26
+        (0x1400_0028, 0x40),        // PIC FRQ_ENABLESET
+        (0xca00_0008, 0xb),         // SIC IRQ_ENABLESET: inputs 0, 1, 3
+        (0x1500_0008, 1_000_000),   // RTCLR: set the time
+        (0x1500_0004, 1_003_600),   // RTCMR: alarm an hour later
+        (0x1500_0010, 0x1),         // RTCIMSC: unmask the alarm
+        (0x1400_0010, 0x1),         // PIC INT_SOFTSET: raise soft interrupt
+    ];
+    for &(addr, value) in &writes {
+        board
+            .write(addr, value)
+            .expect("the workload writes mapped registers");
+    }
+    writes
+}
+
+fn send(stream: &mut TcpStream, bytes: &[u8]) -> Result<()> {
+    stream.write_all(&(bytes.len() as u32).to_le_bytes())?;
+    stream.write_all(bytes)?;
+    Ok(())
+}
+
+fn receive(stream: &mut TcpStream) -> Result<Vec<u8>> {
+    let mut len = [0u8; 4];
+    stream.read_exact(&mut len)?;
+    let len = u32::from_le_bytes(len) as usize;
+    if len > MAX_MESSAGE {
+        return Err(format!("peer announced a {len}-byte message (limit {MAX_MESSAGE})").into());
+    }
+    let mut buf = vec![0u8; len];
+    stream.read_exact(&mut buf)?;
+    Ok(buf)
+}
+
+fn dump_json(board: &IntegratorCp) -> Value {
+    let regs: Vec<Value> = board
+        .register_dump(true)
+        .iter()
+        .map(|(d, a, v)| json!([d, a, v]))
+        .collect();
+    Value::Array(regs)
+}
+
+/// Sections and their sizes, for the report.
+fn sections_of(bytes: &[u8], format: WireFormat) -> Result<Vec<(String, usize)>> {
+    Ok(match format {
+        WireFormat::Native => devices::machine::parse(bytes)?
+            .sections
+            .iter()
+            .map(|s| (format!("{}:{}", s.name, s.instance_id), s.range.len()))
+            .collect(),
+        WireFormat::Qemu => Stream::parse(bytes.to_vec())?
+            .sections()
+            .map(|s| (format!("{}:{}", s.idstr, s.instance_id), s.range.len()))
+            .collect(),
+    })
+}
+
+fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> Result<ExitCode> {
+    devices::machine::schema_trailer(); // built once, before the guest stops
+    let mut board = crate::new_board();
+    let writes = guest_workload(&mut board);
+    println!("source: guest workload ran {} MMIO writes (unlock, oscillators, flash remap, interrupts, RTC)", writes.len());
+    println!("source: board stopped; saving in {format:?} format");
+    let reads = dump_json(&board);
+
+    let t_save = Instant::now();
+    let bytes = match format {
+        WireFormat::Native => devices::machine::save(&board)?,
+        WireFormat::Qemu => qemu_image::save_board(&board)?,
+    };
+    let save_us = t_save.elapsed().as_secs_f64() * 1e6;
+    if let Some(path) = save_to {
+        crate::write_atomically(path, &bytes)?;
+        println!("source: stream saved to {}", path.display());
+    }
+
+    let mut conn =
+        TcpStream::connect(addr).map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    conn.set_read_timeout(Some(TIMEOUT))?;
+    conn.set_nodelay(true)?;
+    let t_send = Instant::now();
+    send(&mut conn, &bytes)?;
+    send(&mut conn, reads.to_string().as_bytes())?;
+    let verdict: Value = serde_json::from_slice(&receive(&mut conn)?)?;
+    let round_trip_us = t_send.elapsed().as_secs_f64() * 1e6;
+    let load_us = verdict["load_us"].as_f64().unwrap_or(0.0);
+    let busy_us = verdict["busy_us"].as_f64().unwrap_or(load_us);
+    let transfer_us = (round_trip_us - busy_us).max(0.0);
+
+    println!("sections sent:");
+    for (name, len) in sections_of(&bytes, format)? {
+        println!("  {name:<16} {len:>6} bytes");
+    }
+    println!("stream: {} bytes", bytes.len());
+    println!(
+        "downtime: {:.0} µs = save {save_us:.0} µs + transfer {transfer_us:.0} µs + load {load_us:.0} µs",
+        save_us + transfer_us + load_us
+    );
+    if let Some(err) = verdict["error"].as_str() {
+        println!("destination refused the stream: {err}");
+        return Ok(ExitCode::FAILURE);
+    }
+    let mut all_match = true;
+    for dev in verdict["devices"].as_array().into_iter().flatten() {
+        let mismatches = dev["mismatches"].as_array().map_or(0, Vec::len);
+        all_match &= mismatches == 0;
+        if mismatches == 0 {
+            println!(
+                "  {:<16} {} registers match",
+                dev["device"].as_str().unwrap_or(""),
+                dev["registers"]
+            );
+        } else {
+            println!(
+                "  {:<16} {mismatches} MISMATCHES: {}",
+                dev["device"].as_str().unwrap_or(""),
+                dev["mismatches"]
+            );
+        }
+    }
+    if all_match {
+        println!("result: every device matches after migration");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("result: MISMATCH");
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
+    let listener = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    println!("listening on {}", listener.local_addr()?);
+    std::io::stdout().flush()?;
+    let (mut conn, peer) = listener.accept()?;
+    conn.set_read_timeout(Some(TIMEOUT))?;
+    conn.set_nodelay(true)?;
+    let bytes = receive(&mut conn)?;
+    let reads: Value = serde_json::from_slice(&receive(&mut conn)?)?;
+    let t_busy = Instant::now();
+    let mut board = crate::new_board();
+    let t_load = Instant::now();
+    let loaded = match format {
+        WireFormat::Native => devices::machine::load(&mut board, &bytes).map_err(|e| e.to_string()),
+        WireFormat::Qemu => Stream::parse(bytes.clone())
+            .and_then(|s| qemu_image::load_board(&s))
+            .map(|b| board = b)
+            .map_err(|e| e.to_string()),
+    };
+    let load_us = t_load.elapsed().as_secs_f64() * 1e6;
+    let verdict = match loaded {
+        Err(e) => {
+            println!("refused the stream from {peer}: {e}");
+            json!({ "error": e, "load_us": load_us })
+        }
+        Ok(()) => {
+            let mine = dump_json(&board);
+            let mut devices: Vec<Value> = Vec::new();
+            let names: Vec<String> = devices::board::SECTIONS
+                .iter()
+                .map(|(n, i)| format!("{n}:{i}"))
+                .collect();
+            for name in names {
+                let theirs: Vec<&Value> = reads
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|r| r[0] == name.as_str())
+                    .collect();
+                let ours: Vec<&Value> = mine
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|r| r[0] == name.as_str())
+                    .collect();
+                let mismatches: Vec<Value> = theirs
+                    .iter()
+                    .filter(|t| !ours.contains(t))
+                    .map(|t| json!({ "address": format!("{:#010x}", t[1].as_u64().unwrap_or(0)), "source": t[2] }))
+                    .collect();
+                let extra = ours.len() != theirs.len();
+                let mut mismatches = mismatches;
+                if extra {
+                    mismatches.push(json!({ "registers": { "source": theirs.len(), "destination": ours.len() } }));
+                }
+                println!(
+                    "{name}: {} registers, {} mismatches",
+                    ours.len(),
+                    mismatches.len()
+                );
+                devices.push(
+                    json!({ "device": name, "registers": ours.len(), "mismatches": mismatches }),
+                );
+            }
+            json!({ "load_us": load_us, "devices": devices })
+        }
+    };
+    let mut verdict = verdict;
+    verdict["busy_us"] = json!(t_busy.elapsed().as_secs_f64() * 1e6);
+    send(&mut conn, verdict.to_string().as_bytes())?;
+    let ok = verdict["error"].is_null()
+        && verdict["devices"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|d| d["mismatches"].as_array().is_some_and(Vec::is_empty));
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Decodes a native machine stream with its embedded schema: `{"sections": [{"name",
+/// "instance_id", "version", "offset", "length", "fields"}]}`.
+pub fn inspect_machine(bytes: &[u8]) -> Result<Value> {
+    let stream = devices::machine::parse(bytes)?;
+    let mut out = Vec::new();
+    for s in &stream.sections {
+        let entry = stream
+            .schema
+            .devices
+            .get(&s.name)
+            .ok_or_else(|| format!("section `{}` has no schema in the trailer", s.name))?;
+        let frame = vmstate_core::read_frame(&bytes[s.range.clone()], s.range.start)?;
+        let (fields, used) = decode(
+            &entry.description,
+            Format::Native,
+            frame.fields,
+            s.version,
+            s.range.start + frame.fields_offset,
+        )
+        .map_err(|e| e.in_named(format!("section `{}` instance {}", s.name, s.instance_id)))?;
+        if used != frame.fields.len() {
+            return Err(format!(
+                "section `{}` instance {}: {} bytes left undecoded",
+                s.name,
+                s.instance_id,
+                frame.fields.len() - used
+            )
+            .into());
+        }
+        out.push(json!({
+            "name": s.name,
+            "instance_id": s.instance_id,
+            "version": s.version,
+            "offset": s.range.start,
+            "length": s.range.len(),
+            "fields": fields,
+        }));
+    }
+    Ok(json!({ "sections": out }))
+}

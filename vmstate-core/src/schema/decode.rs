@@ -1,0 +1,236 @@
+//! Decoding a section with nothing but its schema: how `vmstate inspect` reads a stream
+//! whose device types it does not have (like QEMU's `analyze-migration.py` with the vmdesc).
+
+use super::{Desc, FieldEntry};
+use crate::error::{Error, ErrorKind};
+use crate::wire::{Decoder, NativeDecoder, QemuDecoder, Scalar};
+use serde_json::{json, Map, Value};
+
+/// Which wire format the bytes are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// This crate's native format (immutable fields travel).
+    Native,
+    /// QEMU's VMState format.
+    Qemu,
+}
+
+/// Decodes section data written with `version` into a JSON object of fields by name (nested
+/// structs as objects, arrays as lists, 128-bit integers as strings), with the subsections
+/// that arrived under `"subsections"`. `base` is the data's offset, for error messages.
+/// Returns the object and the number of bytes used.
+///
+/// ```
+/// use vmstate_core::schema::{decode, Desc, Format};
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "icp_pic")]
+/// struct IcpPic { level: u32, irq_enabled: u32, fiq_enabled: u32 }
+///
+/// let desc = Desc::from_description(IcpPic::DESCRIPTION);
+/// let bytes = vmstate_core::qemu::to_bytes(&IcpPic { level: 0, irq_enabled: 0x300, fiq_enabled: 0x40 }).unwrap();
+/// let (value, used) = decode(&desc, Format::Qemu, &bytes, 1, 0).unwrap();
+/// assert_eq!(value["irq_enabled"], 0x300);
+/// assert_eq!(used, 12);
+/// ```
+pub fn decode(
+    desc: &Desc,
+    format: Format,
+    bytes: &[u8],
+    version: u32,
+    base: usize,
+) -> Result<(Value, usize), Error> {
+    match format {
+        Format::Native => {
+            let mut d = NativeDecoder::new(bytes, base);
+            let v = walk(desc, &mut d, version, true)?;
+            Ok((v, d.offset() - base))
+        }
+        Format::Qemu => {
+            let mut d = QemuDecoder::new(bytes, base);
+            let v = walk(desc, &mut d, version, false)?;
+            Ok((v, d.offset() - base))
+        }
+    }
+}
+
+/// The fields on the wire of `format`, in wire order.
+fn wire_fields(desc: &Desc, native: bool) -> Vec<&FieldEntry> {
+    let mut fields: Vec<&FieldEntry> = desc.fields.iter().collect();
+    if native {
+        fields.extend(
+            desc.not_on_wire
+                .iter()
+                .filter(|f| matches!(f.kind(), "immutable" | "migrated")),
+        );
+        if fields.iter().all(|f| f.pos.is_some()) {
+            fields.sort_by_key(|f| f.pos);
+        }
+    }
+    fields
+}
+
+fn unsupported(what: String, at: usize) -> Error {
+    Error::at(ErrorKind::Format(what), at)
+}
+
+fn walk<D: Decoder>(desc: &Desc, d: &mut D, version: u32, native: bool) -> Result<Value, Error> {
+    let mut out = Map::new();
+    for f in wire_fields(desc, native) {
+        if f.version_id > version {
+            continue;
+        }
+        if f.field_exists {
+            return Err(unsupported(
+                format!("field `{}` depends on a test function; it cannot be decoded from the schema alone", f.field),
+                d.offset(),
+            )
+            .in_named(f.field.clone()));
+        }
+        let value = field(f, d, native).map_err(|e| e.in_named(f.field.clone()))?;
+        if !f.is_padding() {
+            out.insert(f.field.clone(), value);
+        }
+    }
+    let mut subs = Map::new();
+    while let Some((name, sub_version, at)) = crate::__private::subsection_header(d, &desc.name)? {
+        let Some(sub) = desc.subsections.iter().find(|s| s.name == name) else {
+            return Err(Error::at(ErrorKind::UnknownSubsection(name), at));
+        };
+        let v = walk(sub, d, sub_version, native).map_err(|e| e.in_named(name.clone()))?;
+        subs.insert(name, v);
+    }
+    if !subs.is_empty() {
+        out.insert("subsections".to_owned(), Value::Object(subs));
+    }
+    Ok(Value::Object(out))
+}
+
+fn field<D: Decoder>(f: &FieldEntry, d: &mut D, native: bool) -> Result<Value, Error> {
+    if let Some(nested) = &f.description {
+        let count = f.array_len.unwrap_or(1);
+        let mut items = Vec::new();
+        for _ in 0..count {
+            items.push(walk(nested, d, nested.version_id, native)?);
+        }
+        return Ok(if f.array_len.is_some() {
+            Value::Array(items)
+        } else {
+            items.remove(0)
+        });
+    }
+    let ty = f.wire_type.clone().unwrap_or_else(|| match f.size {
+        1 => "uint8".into(),
+        2 => "uint16".into(),
+        4 => "uint32".into(),
+        8 => "uint64".into(),
+        n => format!("buffer:{n}"),
+    });
+    if ty == "unused" {
+        d.raw(&mut vec![0u8; f.total_size() as usize])?;
+        return Ok(Value::Null);
+    }
+    if let Some(elem) = ty.strip_prefix("varray:") {
+        let max = f.max_len.unwrap_or(u64::MAX) as usize;
+        let len = d.len(max, 1)?;
+        let mut items = Vec::with_capacity(len);
+        for _ in 0..len {
+            items.push(scalar(elem, d, native)?);
+        }
+        return Ok(Value::Array(items));
+    }
+    if ty == "string" {
+        let max = f.max_len.unwrap_or(u64::MAX) as usize;
+        let len = d.len(max, 1)?;
+        let at = d.offset();
+        let mut bytes = vec![0u8; len];
+        d.raw(&mut bytes)?;
+        return String::from_utf8(bytes)
+            .map(Value::String)
+            .map_err(|_| Error::at(ErrorKind::InvalidUtf8, at));
+    }
+    if let Some(n) = ty.strip_prefix("buffer:") {
+        let mut bytes = vec![0u8; n.parse().unwrap_or(0)];
+        d.raw(&mut bytes)?;
+        return Ok(Value::String(hex(&bytes)));
+    }
+    match f.array_len {
+        Some(n) => (0..n)
+            .map(|_| element(&ty, f.size, d, native))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        None => element(&ty, f.size, d, native),
+    }
+}
+
+/// One element of an array (native arrays of primitives are fixed-width little-endian).
+fn element<D: Decoder>(ty: &str, size: u64, d: &mut D, native: bool) -> Result<Value, Error> {
+    if native && primitive_size(ty).is_some() {
+        let mut one = [0u8; 16];
+        let n = primitive_size(ty).unwrap_or(1);
+        d.raw(&mut one[..n])?;
+        let mut le = one;
+        le[..n].reverse();
+        return from_be(ty, &le[..n]);
+    }
+    match primitive_size(ty) {
+        Some(_) => scalar(ty, d, native),
+        None if size > 0 && !native => {
+            let mut bytes = vec![0u8; size as usize];
+            d.raw(&mut bytes)?;
+            Ok(Value::String(hex(&bytes)))
+        }
+        None if size == 1 => Ok(json!(d.scalar::<u8>()?)),
+        None => Err(unsupported(format!("type `{ty}` has a hand-written encoding; it cannot be decoded from the schema alone"), d.offset())),
+    }
+}
+
+fn primitive_size(ty: &str) -> Option<usize> {
+    Some(match ty {
+        "bool" | "uint8" | "int8" => 1,
+        "uint16" | "int16" => 2,
+        "uint32" | "int32" | "float32" => 4,
+        "uint64" | "int64" | "float64" => 8,
+        "uint128" | "int128" => 16,
+        _ => return None,
+    })
+}
+
+/// A scalar in the format's scalar encoding (native: postcard; QEMU: big-endian).
+fn scalar<D: Decoder>(ty: &str, d: &mut D, native: bool) -> Result<Value, Error> {
+    fn get<S: Scalar, D: Decoder>(d: &mut D) -> Result<S, Error> {
+        d.scalar::<S>()
+    }
+    let _ = native;
+    Ok(match ty {
+        "bool" => json!(get::<bool, D>(d)?),
+        "uint8" => json!(get::<u8, D>(d)?),
+        "uint16" => json!(get::<u16, D>(d)?),
+        "uint32" => json!(get::<u32, D>(d)?),
+        "uint64" => json!(get::<u64, D>(d)?),
+        "uint128" => json!(get::<u128, D>(d)?.to_string()),
+        "int8" => json!(get::<i8, D>(d)?),
+        "int16" => json!(get::<i16, D>(d)?),
+        "int32" => json!(get::<i32, D>(d)?),
+        "int64" => json!(get::<i64, D>(d)?),
+        "int128" => json!(get::<i128, D>(d)?.to_string()),
+        "float32" => json!(get::<f32, D>(d)?),
+        "float64" => json!(get::<f64, D>(d)?),
+        other => {
+            return Err(unsupported(
+                format!("unknown element type `{other}`"),
+                d.offset(),
+            ))
+        }
+    })
+}
+
+fn from_be(ty: &str, b: &[u8]) -> Result<Value, Error> {
+    let mut d = QemuDecoder::new(b, 0);
+    scalar(ty, &mut d, false)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
