@@ -281,7 +281,8 @@ impl Stream {
                         self.walk_ram(&mut r, ignore_shared)?;
                     } else if kind == SectionKind::Full {
                         let size = device_size(devices, &mut next_device, &idstr, instance_id).ok_or_else(|| {
-                            fmt_err(format!("section `{idstr}` instance {instance_id}: its size is not known (no matching vmdesc entry)"), at)
+                            let why = if devices.is_empty() { "the stream has no vmdesc trailer (is it truncated?)" } else { "no vmdesc entry matches it" };
+                            fmt_err(format!("section `{idstr}` instance {instance_id}: its size is unknown: {why}"), at)
                         })?;
                         r.take(size, &idstr)?;
                     } else {
@@ -400,7 +401,7 @@ impl Stream {
                 } else {
                     if self.page_size == 0 {
                         return Err(fmt_err(
-                            "ram page with no page size known (the stream has no vmdesc)".into(),
+                            "ram page: the page size is unknown, since the stream has no vmdesc trailer (is it truncated?)".into(),
                             at,
                         ));
                     }

@@ -1,0 +1,263 @@
+//! Live interop with real QEMU (`qemu-system-arm -M integratorcp`), through the scripts in
+//! `tools/qemu/`. Runs whenever `qemu-system-arm` is on the PATH (and, for the guest
+//! direction, `arm-none-eabi-as`); otherwise each test says it was skipped and why, unless
+//! `VMSTATE_REQUIRE_QEMU=1` (as `.ci/run` sets), which turns a missing tool into a failure.
+
+use devices::qemu_image::{load_board, rewrite, MmioWrite};
+use std::path::PathBuf;
+use std::process::Command;
+use vmstate_core::qemu::Stream;
+
+const FIXTURE: &[u8] = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
+
+fn tools() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tools/qemu")
+}
+
+/// Whether every tool is on the PATH; prints why not.
+fn have(tools: &[&str], test: &str) -> bool {
+    let missing: Vec<_> = tools
+        .iter()
+        .filter(|t| {
+            !Command::new("sh")
+                .args(["-c", &format!("command -v {t}")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let msg = format!("{test}: skipped: {missing:?} not on the PATH (apt-get install qemu-system-arm binutils-arm-none-eabi)");
+    assert!(
+        std::env::var("VMSTATE_REQUIRE_QEMU").as_deref() != Ok("1"),
+        "{msg}"
+    );
+    println!("{msg}");
+    false
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vmstate-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// Registers QEMU can read back through `xp` without aborting or depending on time.
+const ADDRESSES: &[u64] = &[
+    0x1000_0000,
+    0x1000_0004,
+    0x1000_0008,
+    0x1000_000c,
+    0x1000_0010,
+    0x1000_0014,
+    0x1000_001c,
+    0x1000_0020,
+    0x1000_0024,
+    0x1000_0030,
+    0x1000_0038,
+    0x1000_0040,
+    0x1000_0044,
+    0x1000_0048,
+    0x1000_0050,
+    0x1000_0060,
+    0x1000_0064,
+    0x1000_0068,
+    0x1000_0080,
+    0x1000_0100,
+    0x1000_0124,
+    0x1000_0128,
+    0x1000_017c,
+    0x1000_0180,
+    0x1400_0000,
+    0x1400_0004,
+    0x1400_0008,
+    0x1400_0010,
+    0x1400_0020,
+    0x1400_0024,
+    0x1400_0028,
+    0xca00_0000,
+    0xca00_0004,
+    0xca00_0008,
+    0xca00_0010,
+    0xca00_0020,
+    0xca00_0024,
+    0xca00_0028,
+    0x1500_0004,
+    0x1500_000c,
+    0x1500_0010,
+    0x1500_0014,
+    0x1500_0018,
+    0x1500_0fe0,
+    0x1500_0ffc,
+    0xcb00_0000,
+    0xcb00_0004,
+    0xcb00_0008,
+    0xcb00_000c,
+];
+
+/// What QEMU's device models read at `addrs` after loading `stream`.
+fn qemu_reads(stream: &PathBuf, addrs: &[u64]) -> Vec<(u64, u32)> {
+    let out = Command::new("python3")
+        .arg(tools().join("read-regs.py"))
+        .arg(stream)
+        .args(addrs.iter().map(|a| format!("{a:#x}")))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "read-regs.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (a, v) = l.split_once(' ').unwrap();
+            (
+                u64::from_str_radix(&a[2..], 16).unwrap(),
+                u32::from_str_radix(&v[2..], 16).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn rust_reads(stream: &[u8], addrs: &[u64]) -> Vec<(u64, u32)> {
+    let board = load_board(&Stream::parse(stream.to_vec()).unwrap()).unwrap();
+    addrs.iter().map(|&a| (a, board.read(a).unwrap())).collect()
+}
+
+#[test]
+fn qemu_loads_a_rewritten_stream_and_reads_what_the_rust_board_reads() {
+    if !have(
+        &["qemu-system-arm", "python3"],
+        "qemu_loads_a_rewritten_stream",
+    ) {
+        return;
+    }
+    let edits: Vec<MmioWrite> = [
+        "integratorcm@0x30=0x10000",
+        "integratorcm@0x3c=0x2",
+        "integratorcm@0x14=0x0",
+        "integratorcm@0x8=0x999",
+        "integratorcm@0xc=0x1",
+        "icp_pic:0@0xc=0x100",
+        "icp_pic:1@0x8=0x4",
+        "pl031@0x4=0x5678",
+        "pl031@0x10=0x1",
+    ]
+    .iter()
+    .map(|s| s.parse().unwrap())
+    .collect();
+    let out = rewrite(FIXTURE.to_vec(), &edits).unwrap();
+    let path = temp("rewritten.stream");
+    std::fs::write(&path, &out).unwrap();
+    let qemu = qemu_reads(&path, ADDRESSES);
+    let rust = rust_reads(&out, ADDRESSES);
+    assert_eq!(qemu, rust);
+    // The edits are visible in QEMU: lock applied, OSC write ignored, flags, enables, RTC.
+    let q = |a| qemu.iter().find(|(x, _)| *x == a).unwrap().1;
+    assert_eq!(q(0x1000_0014), 0);
+    assert_eq!(q(0x1000_0008), 0x777);
+    assert_eq!(q(0x1000_000c), 0x1);
+    assert_eq!(q(0x1000_0030), 0x10101);
+    assert_eq!(q(0x1000_0038), 0x0);
+    assert_eq!(q(0x1400_0008), 0x200);
+    assert_eq!(q(0xca00_0008), 0x7);
+    assert_eq!(q(0x1500_0004), 0x5678);
+    assert_eq!(q(0x1500_0010), 0x1);
+}
+
+#[test]
+fn qemu_refuses_what_the_rust_reader_refuses() {
+    if !have(
+        &["qemu-system-arm", "python3"],
+        "qemu_refuses_what_the_rust_reader_refuses",
+    ) {
+        return;
+    }
+    let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
+    let mut bad = FIXTURE.to_vec();
+    bad[stream.device("integratorcm", 0).unwrap().data.end] ^= 0xff; // the footer
+    assert!(Stream::parse(bad.clone()).is_err());
+    let path = temp("bad-footer.stream");
+    std::fs::write(&path, &bad).unwrap();
+    let out = Command::new("python3")
+        .arg(tools().join("read-regs.py"))
+        .arg(&path)
+        .arg("0x10000008")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Missing section footer for integratorcm")
+    );
+}
+
+#[test]
+fn a_stream_from_our_own_guest_loads_into_the_rust_board() {
+    if !have(
+        &["qemu-system-arm", "arm-none-eabi-as", "python3"],
+        "a_stream_from_our_own_guest",
+    ) {
+        return;
+    }
+    // A guest of our own, with values unlike the fixture's.
+    let guest: &[(u64, u32)] = &[
+        (0x1000_0014, 0xa05f),
+        (0x1000_0008, 0x1234),
+        (0x1000_001c, 0xabcde),
+        (0x1000_0014, 0x1),
+        (0x1000_0008, 0x5555), // locked again: ignored
+        (0x1000_000c, 0x5),
+        (0x1000_0024, 0x3),
+        (0x1000_0030, 0x3),
+        (0x1000_0038, 0xf0),
+        (0x1000_003c, 0x30),
+        (0x1000_0048, 0x4),
+        (0x1400_0008, 0x0400_0100),
+        (0x1400_0028, 0x80),
+        (0xca00_0008, 0x5),
+        (0x1500_0004, 0x42),
+        (0x1500_0010, 0x1),
+    ];
+    let path = temp("guest.stream");
+    let mut cmd = Command::new("python3");
+    cmd.arg(tools().join("make-stream.py")).arg(&path);
+    for (a, v) in guest {
+        cmd.arg("--write").arg(format!("{a:#x}={v:#x}"));
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "make-stream.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    let board = load_board(&Stream::parse(bytes.clone()).unwrap()).unwrap();
+    for (addr, expected) in [
+        (0x1000_0008, 0x1234),
+        (0x1000_001c, 0xabcde),
+        (0x1000_0014, 0x1),
+        (0x1000_000c, 0x5),
+        (0x1000_0024, 0x3),
+        (0x1000_0030, 0x3),
+        (0x1000_0038, 0xc0),
+        (0x1000_0048, 0x4),
+        (0x1400_0008, 0x0400_0100),
+        (0x1400_0028, 0x80),
+        (0xca00_0008, 0x5),
+        (0x1500_0004, 0x42),
+        (0x1500_0010, 0x1),
+    ] {
+        assert_eq!(board.read(addr).unwrap(), expected, "{addr:#x}");
+    }
+    assert!(
+        !board.core.flash.enabled,
+        "CTRL.REMAP set by the guest: flash unmapped after load"
+    );
+    // And QEMU itself agrees with the Rust board on every register.
+    assert_eq!(qemu_reads(&path, ADDRESSES), rust_reads(&bytes, ADDRESSES));
+    // Rewriting QEMU's own stream without edits gives it back byte for byte.
+    assert!(rewrite(bytes.clone(), &[]).unwrap() == bytes);
+}

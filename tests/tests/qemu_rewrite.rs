@@ -1,0 +1,238 @@
+//! Inspecting and rewriting a real QEMU 7.2 stream through the device models.
+
+use devices::qemu_image::{inspect, load_board, rewrite, MmioWrite};
+use vmstate_core::qemu::Stream;
+
+const FIXTURE: &[u8] = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
+
+fn writes(specs: &[&str]) -> Vec<MmioWrite> {
+    specs.iter().map(|s| s.parse().unwrap()).collect()
+}
+
+fn section(json: &serde_json::Value, idstr: &str, instance: u64) -> serde_json::Value {
+    json["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["idstr"] == idstr && s["instance_id"] == instance)
+        .unwrap_or_else(|| panic!("{idstr}:{instance}"))
+        .clone()
+}
+
+#[test]
+fn inspect_decodes_every_ported_section_with_the_readmes_values() {
+    let json = inspect(&Stream::parse(FIXTURE.to_vec()).unwrap()).unwrap();
+    let cm = section(&json, "integratorcm", 0);
+    assert_eq!(
+        (cm["section_id"].as_u64(), cm["version_id"].as_u64()),
+        (Some(7), Some(1))
+    );
+    let expected = [
+        ("cm_osc", 0x777),
+        ("cm_ctrl", 0x4),
+        ("cm_lock", 0xa05f),
+        ("cm_auxosc", 0x55555),
+        ("cm_sdram", 0x11132),
+        ("cm_init", 0x112),
+        ("cm_flags", 0x101),
+        ("cm_nvflags", 0x2),
+        ("int_level", 0),
+        ("irq_enabled", 0x10),
+        ("fiq_enabled", 0x20),
+    ];
+    assert_eq!(cm["fields"].as_object().unwrap().len(), 11);
+    for (name, value) in expected {
+        assert_eq!(cm["fields"][name], value, "{name}");
+    }
+    let pic0 = section(&json, "icp_pic", 0);
+    assert_eq!(
+        pic0["fields"],
+        serde_json::json!({"level": 0, "irq_enabled": 0x300, "fiq_enabled": 0x40})
+    );
+    let pic1 = section(&json, "icp_pic", 1);
+    assert_eq!(
+        pic1["fields"],
+        serde_json::json!({"level": 0, "irq_enabled": 0x3, "fiq_enabled": 0})
+    );
+    let rtc = section(&json, "pl031", 0);
+    assert_eq!(
+        rtc["fields"],
+        serde_json::json!({"tick_offset_vmstate": 0x6b07_8889u32, "mr": 0x1234, "lr": 0, "cr": 0, "im": 0, "is": 0})
+    );
+    assert_eq!(
+        rtc["subsections"],
+        serde_json::json!({"pl031/tick-offset": {"tick_offset": 0}})
+    );
+    assert_eq!(
+        section(&json, "icp_control", 0)["fields"],
+        serde_json::json!({"intreg_state": 0})
+    );
+    // Sections of devices that are not ported have no fields.
+    assert!(section(&json, "cpu", 0)["fields"].is_null());
+    assert_eq!(
+        json["sections"].as_array().unwrap().len(),
+        Stream::parse(FIXTURE.to_vec()).unwrap().sections().count()
+    );
+}
+
+#[test]
+fn rewrite_without_edits_is_byte_identical() {
+    assert!(rewrite(FIXTURE.to_vec(), &[]).unwrap() == FIXTURE);
+}
+
+/// Offsets at which two equally long byte strings differ.
+fn diff(a: &[u8], b: &[u8]) -> Vec<usize> {
+    assert_eq!(a.len(), b.len());
+    (0..a.len()).filter(|&i| a[i] != b[i]).collect()
+}
+
+#[test]
+fn rewrite_changes_exactly_the_written_registers() {
+    let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
+    let cm = stream.device("integratorcm", 0).unwrap().data.start;
+    let sic = stream.device("icp_pic", 1).unwrap().data.start;
+    let rtc = stream.device("pl031", 0).unwrap().data.start;
+    let out = rewrite(
+        FIXTURE.to_vec(),
+        &writes(&[
+            "integratorcm@0x30=0x10000",
+            "icp_pic:1@0x8=0x4",
+            "pl031@0x4=0x5678",
+        ]),
+    )
+    .unwrap();
+    // cm_flags (field 7, bytes 24..28) gains bit 16; SIC irq_enabled 0x3 -> 0x7; RTC mr
+    // 0x1234 -> 0x5678. Nothing else moves, including tick_offset_vmstate.
+    assert_eq!(
+        diff(FIXTURE, &out),
+        [cm + 25, sic + 4 + 3, rtc + 4 + 2, rtc + 4 + 3]
+    );
+    assert_eq!(&out[cm + 24..cm + 28], &[0, 1, 1, 1]);
+    assert_eq!(out[sic + 7], 0x7);
+    assert_eq!(&out[rtc + 4..rtc + 8], &[0, 0, 0x56, 0x78]);
+}
+
+#[test]
+fn rewrite_through_the_lock_behaves_as_hardware() {
+    // Locking, then writing OSC: the OSC write is ignored, only cm_lock changes.
+    let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
+    let cm = stream.device("integratorcm", 0).unwrap().data.start;
+    let out = rewrite(
+        FIXTURE.to_vec(),
+        &writes(&["integratorcm@0x14=0x0", "integratorcm@0x8=0x999"]),
+    )
+    .unwrap();
+    assert_eq!(diff(FIXTURE, &out), [cm + 8 + 2, cm + 8 + 3]);
+    // A write to the locked register changes nothing at all.
+    let locked = out.clone();
+    let again = rewrite(locked.clone(), &writes(&["integratorcm@0x1c=0x1234"])).unwrap();
+    assert!(again == locked);
+    // Unlocked (as in the fixture), the same write lands.
+    let out = rewrite(FIXTURE.to_vec(), &writes(&["integratorcm@0x8=0x999"])).unwrap();
+    assert_eq!(diff(FIXTURE, &out), [cm + 2, cm + 3]);
+}
+
+#[test]
+fn rewrite_refuses_unknown_targets_and_bad_streams() {
+    let err = rewrite(FIXTURE.to_vec(), &writes(&["cpu@0x0=1"])).unwrap_err();
+    assert!(
+        err.to_string().contains("`cpu:0` is not a ported device"),
+        "{err}"
+    );
+    let err = rewrite(FIXTURE.to_vec(), &writes(&["icp_pic:2@0x8=1"])).unwrap_err();
+    assert!(err.to_string().contains("`icp_pic:2`"), "{err}");
+    let err = rewrite(FIXTURE[..1000].to_vec(), &[]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("no vmdesc trailer (is it truncated?)"),
+        "{err}"
+    );
+    assert!("integratorcm@0x8".parse::<MmioWrite>().is_err());
+    assert!("integratorcm@zz=1".parse::<MmioWrite>().is_err());
+    assert!("integratorcm@8=0x1_0000_0000".parse::<MmioWrite>().is_err());
+}
+
+#[test]
+fn a_loaded_board_reads_what_the_guest_wrote() {
+    let board = load_board(&Stream::parse(FIXTURE.to_vec()).unwrap()).unwrap();
+    for (addr, value) in [
+        (0x1000_0008, 0x777),
+        (0x1000_000c, 0x4),
+        (0x1000_0014, 0x0001_a05f),
+        (0x1000_001c, 0x55555),
+        (0x1000_0020, 0x11132),
+        (0x1000_0030, 0x101),
+        (0x1000_0038, 0x2),
+        (0x1000_0048, 0x10),
+        (0x1000_0068, 0x20),
+        (0x1400_0008, 0x300),
+        (0x1400_0028, 0x40),
+        (0xca00_0008, 0x3),
+        (0x1500_0004, 0x1234),
+        (0x1500_0010, 0x0),
+        (0xcb00_0008, 0x0),
+    ] {
+        assert_eq!(board.read(addr).unwrap(), value, "{addr:#x}");
+    }
+    assert!(!board.core.flash.enabled, "remap applied on load");
+    assert!(
+        board.rtc.tick.migrated,
+        "the tick-offset subsection arrived"
+    );
+    assert_eq!(board.rtc.tick.tick_offset, 0);
+}
+
+#[test]
+fn pl031_without_its_subsection_falls_back_to_the_vmstate_offset() {
+    use devices::{FakeClock, Pl031};
+    use std::sync::Arc;
+    let secs = 1_000_000_000u64;
+    // Source: migrate-tick-offset off (an old QEMU): only the main section travels.
+    let mut src = Pl031::with_clocks(
+        Arc::new(FakeClock::new(5_000 * secs)),
+        Arc::new(FakeClock::new(1_000 * secs)),
+    );
+    src.write(devices::pl031::reg::LR, 100_000);
+    src.migrate_tick_offset = false;
+    let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+    assert_eq!(bytes.len(), 24, "no subsection");
+    // Destination clocks: rtc 7000 s, virtual 1000 s (the same virtual time as the source).
+    let mut dst = Pl031::with_clocks(
+        Arc::new(FakeClock::new(7_000 * secs)),
+        Arc::new(FakeClock::new(1_000 * secs)),
+    );
+    vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap();
+    assert!(!dst.tick.migrated);
+    // QEMU's rule: guest time follows the virtual clock across the migration.
+    assert_eq!(dst.count(), 100_000);
+    // With the subsection, the real offset is used: guest time follows the RTC clock.
+    src.migrate_tick_offset = true;
+    let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+    assert_eq!(bytes.len(), 24 + 1 + 1 + 17 + 4 + 4);
+    let mut dst = Pl031::with_clocks(
+        Arc::new(FakeClock::new(7_000 * secs)),
+        Arc::new(FakeClock::new(1_000 * secs)),
+    );
+    vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap();
+    assert!(dst.tick.migrated);
+    assert_eq!(dst.count(), 102_000);
+}
+
+#[test]
+fn an_unknown_subsection_is_refused_by_name() {
+    let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
+    let sec = stream.device("pl031", 0).unwrap();
+    let mut data = stream.data(sec).to_vec();
+    // Rename the subsection "pl031/tick-offset" to "pl031/tick-offzet".
+    let at = data.windows(6).position(|w| w == b"offset").unwrap();
+    data[at + 3] = b'z';
+    let mut rtc = devices::Pl031::new();
+    let before = format!("{rtc:?}");
+    let err = vmstate_core::qemu::from_bytes(&mut rtc, &data, 1, 0).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unknown subsection `pl031/tick-offzet`"),
+        "{err}"
+    );
+    assert_eq!(format!("{rtc:?}"), before);
+}
