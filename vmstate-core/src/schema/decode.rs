@@ -160,6 +160,8 @@ fn field<D: Decoder>(f: &FieldEntry, d: &mut D, native: bool) -> Result<Value, E
             .map(|_| element(&ty, f.size, d, native))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
+        // A lone primitive is a scalar (native: a postcard varint), not a block element.
+        None if primitive_size(&ty).is_some() => scalar(&ty, d, native),
         None => element(&ty, f.size, d, native),
     }
 }

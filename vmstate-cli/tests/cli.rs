@@ -1,0 +1,244 @@
+//! The `vmstate` binary end to end: the demo over loopback in both formats, inspecting what
+//! it saved, refusing corrupted streams, and the QEMU tools' errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn vmstate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vmstate"))
+        .args(args)
+        .output()
+        .expect("vmstate runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vmstate-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/qemu-7.2-integratorcp/integratorcp.stream")
+}
+
+fn demo(format: &str, save: &Path) -> String {
+    let out = vmstate(&["demo", "--format", format, "--save", save.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(
+        out.status.success(),
+        "demo failed:\n{text}\n{}",
+        stderr(&out)
+    );
+    for device in [
+        "integratorcm:0",
+        "icp_pic:0",
+        "icp_pic:1",
+        "pl031:0",
+        "icp_control:0",
+    ] {
+        assert!(
+            text.contains(&format!("  {device}")),
+            "{device} missing from:\n{text}"
+        );
+    }
+    assert!(text.contains("registers match"), "{text}");
+    assert!(
+        text.contains("result: every device matches after migration"),
+        "{text}"
+    );
+    assert!(text.contains("downtime:"), "{text}");
+    text
+}
+
+#[test]
+fn demo_migrates_in_the_native_format_and_the_saved_stream_inspects_back() {
+    let path = temp("demo.native");
+    demo("native", &path);
+    let out = vmstate(&["inspect", path.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sections = json["sections"].as_array().unwrap();
+    assert_eq!(sections.len(), 5);
+    let cm = &sections[0];
+    assert_eq!(cm["name"], "integratorcm");
+    // The values the demo's guest wrote.
+    assert_eq!(cm["fields"]["cm_osc"], 0x777);
+    assert_eq!(cm["fields"]["cm_ctrl"], 0x4);
+    assert_eq!(cm["fields"]["cm_auxosc"], 0x55555);
+    assert_eq!(
+        cm["fields"]["memsz"], 32,
+        "immutable fields travel natively"
+    );
+    assert_eq!(cm["fields"]["flash"]["name"], "integrator.flash");
+    assert_eq!(sections[2]["fields"]["irq_enabled"], 0xb);
+    assert_eq!(sections[3]["fields"]["mr"], 1_003_600);
+    assert_eq!(
+        sections[3]["fields"]["subsections"]["pl031/tick-offset"]["tick_offset"].is_u64(),
+        true
+    );
+    // The table form shows registers in hex with sizes.
+    let out = vmstate(&["inspect", path.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(text.contains("cm_osc") && text.contains("0x777"), "{text}");
+    assert!(text.contains("integratorcm:0  version 1"), "{text}");
+}
+
+#[test]
+fn demo_migrates_in_the_qemu_format() {
+    let path = temp("demo.qemu");
+    demo("qemu", &path);
+    let out = vmstate(&["qemu", "inspect", path.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["sections"][0]["fields"]["cm_osc"], 0x777);
+}
+
+#[test]
+fn a_corrupted_section_is_refused_by_name() {
+    let path = temp("corrupt.native");
+    demo("native", &path);
+    let bytes = std::fs::read(&path).unwrap();
+    let out = vmstate(&["inspect", path.to_str().unwrap(), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for s in json["sections"].as_array().unwrap() {
+        let name = s["name"].as_str().unwrap();
+        let offset = s["offset"].as_u64().unwrap() as usize;
+        let length = s["length"].as_u64().unwrap() as usize;
+        let mut bad = bytes.clone();
+        bad[offset + length - 6] ^= 0x01; // a field byte
+        let bad_path = temp(&format!("corrupt-{name}-{offset}.native"));
+        std::fs::write(&bad_path, &bad).unwrap();
+        let out = vmstate(&["inspect", bad_path.to_str().unwrap()]);
+        assert!(!out.status.success());
+        let err = stderr(&out);
+        assert!(err.contains("bad checksum"), "{err}");
+        assert!(
+            err.contains(&format!("section #")) || err.contains(name),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    }
+}
+
+#[test]
+fn qemu_inspect_lists_every_section() {
+    let out = vmstate(&["qemu", "inspect", fixture().to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cm = json["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["idstr"] == "integratorcm")
+        .unwrap();
+    assert_eq!(cm["section_id"], 7);
+    assert_eq!(cm["fields"]["cm_lock"], 0xa05f);
+    let out = vmstate(&["qemu", "inspect", fixture().to_str().unwrap()]);
+    assert!(stdout(&out).contains("pl031/tick-offset"));
+}
+
+#[test]
+fn qemu_rewrite_writes_nothing_on_failure() {
+    let out_path = temp("never-written.stream");
+    for args in [
+        vec![
+            "qemu",
+            "rewrite",
+            fixture().to_str().unwrap(),
+            out_path.to_str().unwrap(),
+            "--mmio",
+            "nosuch@0x0=1",
+        ],
+        vec![
+            "qemu",
+            "rewrite",
+            fixture().to_str().unwrap(),
+            out_path.to_str().unwrap(),
+            "--mmio",
+            "integratorcm@0x0",
+        ],
+        vec![
+            "qemu",
+            "rewrite",
+            "/nonexistent/in",
+            out_path.to_str().unwrap(),
+        ],
+    ] {
+        let out = vmstate(&args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = stderr(&out);
+        assert!(!err.trim().is_empty(), "{args:?}");
+        assert!(!out_path.exists(), "{args:?} left an output file");
+    }
+    // Not a QEMU stream: one line, non-zero, no output.
+    let junk = temp("junk.bin");
+    std::fs::write(&junk, b"hello, not a stream").unwrap();
+    let out = vmstate(&[
+        "qemu",
+        "rewrite",
+        junk.to_str().unwrap(),
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("not a QEMU migration stream"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stderr(&out).lines().count(), 1);
+    assert!(!out_path.exists());
+    // Success: byte-identical without edits.
+    let out = vmstate(&[
+        "qemu",
+        "rewrite",
+        fixture().to_str().unwrap(),
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read(&out_path).unwrap() == std::fs::read(fixture()).unwrap());
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["demo", "--help"],
+        vec!["inspect", "--help"],
+        vec!["qemu", "inspect", "--help"],
+        vec!["qemu", "rewrite", "--help"],
+        vec!["schema", "--help"],
+        vec!["check", "--help"],
+    ] {
+        let out = vmstate(&args);
+        assert!(out.status.success(), "{args:?}");
+        assert!(stdout(&out).contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn schema_dumps_the_ported_devices_under_qemus_type_names() {
+    let out = vmstate(&["schema"]);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "integrator_core",
+        "integrator_pic",
+        "pl031",
+        "icp-ctrl-regs",
+    ] {
+        assert!(json[key]["Description"]["Fields"].is_array(), "{key}");
+    }
+    assert_eq!(json["vmschkmachine"]["Name"], "integratorcp");
+    let out = vmstate(&["schema", "--device", "nosuch"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("unknown device `nosuch`"));
+}
