@@ -349,7 +349,9 @@ impl<S, T> Optional<S, T> {
 }
 
 /// Padding that keeps the wire layout after a field was removed: `N` zero bytes written,
-/// `N` bytes skipped on load (QEMU's `VMSTATE_UNUSED`). Zero-sized in memory.
+/// `N` bytes skipped on load (QEMU's `VMSTATE_UNUSED`), in both formats. Zero-sized in
+/// memory. For a removed field that native streams carried, use [`Removed`] with the
+/// field's old type (a native scalar is a varint, not a fixed number of bytes).
 ///
 /// ```
 /// use vmstate_core::{Unused, VmState};
@@ -387,6 +389,80 @@ impl<const N: usize> Field for Unused<N> {
 }
 
 impl<const N: usize> Plain for Unused<N> {}
+
+/// A removed field of type `T`: a zero value is written where it was, and a load reads a
+/// `T` there and drops it. In QEMU's format this is `Unused<size of T>`; in the native
+/// format, where a scalar is a varint, only the type tells how many bytes to skip, so use
+/// this rather than [`Unused`] for a field that native streams carried.
+///
+/// ```
+/// use vmstate_core::{Removed, VmState};
+///
+/// #[derive(VmState, Default)]
+/// struct V1 { control: u32, prescale: u32, limit: u32 }
+///
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "v1")]
+/// struct V2 { control: u32, _prescale: Removed<u32>, limit: u32 }
+///
+/// let old = vmstate_core::to_bytes(&V1 { control: 1, prescale: 300, limit: 2 }).unwrap();
+/// let mut new = V2::default();
+/// vmstate_core::from_bytes(&mut new, &old).unwrap();
+/// assert_eq!((new.control, new.limit), (1, 2));
+/// ```
+pub struct Removed<T>(core::marker::PhantomData<fn() -> T>);
+
+impl<T> Default for Removed<T> {
+    fn default() -> Self {
+        Removed(core::marker::PhantomData)
+    }
+}
+
+impl<T> Clone for Removed<T> {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl<T> Copy for Removed<T> {}
+
+impl<T> PartialEq for Removed<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> core::fmt::Debug for Removed<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Removed")
+    }
+}
+
+impl<T: Plain> Field for Removed<T> {
+    const SHAPE: Shape = Shape::Unused {
+        len: match T::SHAPE.qemu_size() {
+            Some(n) => n,
+            None => 0,
+        },
+    };
+    type Staged = Removed<T>;
+    fn placeholder() -> Self {
+        Self::default()
+    }
+    fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
+        T::placeholder().save(e)
+    }
+    fn load<D: Decoder>(&self, d: &mut D) -> Result<Self, Error> {
+        T::placeholder().load(d)?;
+        Ok(Self::default())
+    }
+    fn matches(&self, _: &Self) -> bool {
+        true
+    }
+    fn commit(&mut self, _: &mut Self) {}
+}
+
+impl<T: Plain> Plain for Removed<T> {}
 
 /// A field that a `fn(&Self)` hook updates, typically `pre_save` filling a value computed
 /// at save time (QEMU's pattern of a shadow field written by `pre_save`).

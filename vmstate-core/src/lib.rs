@@ -55,7 +55,7 @@ mod wire;
 
 pub use describe::{Description, FieldDesc, FieldKind, Hooks, Primitive, Shape};
 pub use error::{Error, ErrorKind};
-pub use field::{Bounded, Field, Optional, Plain, Unused};
+pub use field::{Bounded, Field, Optional, Plain, Removed, Unused};
 pub mod schema;
 pub use native::{
     check_section, from_bytes, load_section, read_frame, save_section, to_bytes, SectionFrame,

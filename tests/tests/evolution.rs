@@ -1,0 +1,227 @@
+//! One small device in three releases, migrated across every pair with both codecs, and
+//! the schema checker agreeing with every outcome.
+//!
+//! - v1: three registers.
+//! - v2: adds `irq_mask` in a subsection (sent only while it is non-zero): no version bump,
+//!   so v2 streams still load into v1 while the subsection is not needed.
+//! - v3: version 3; adds `reload` with `since = 3` (default from a function when absent) and
+//!   removes `prescale`, keeping its place on the wire (`Removed<u32>`: 4 bytes of padding
+//!   in QEMU's format, a skipped varint in the native one).
+
+use vmstate_core::{ErrorKind, VmState};
+
+mod v1 {
+    use vmstate_core::VmState;
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "demo_timer", version = 1, minimum_version = 1)]
+    pub struct Timer {
+        pub control: u32,
+        pub limit: u32,
+        pub prescale: u32,
+    }
+}
+
+mod v2 {
+    use vmstate_core::VmState;
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "demo_timer/irq", version = 1, minimum_version = 1)]
+    pub struct Irq {
+        pub irq_mask: u32,
+    }
+
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "demo_timer", version = 1, minimum_version = 1)]
+    pub struct Timer {
+        pub control: u32,
+        pub limit: u32,
+        pub prescale: u32,
+        #[vmstate(subsection, needed = "Self::irq_needed")]
+        pub irq: Irq,
+    }
+
+    impl Timer {
+        fn irq_needed(&self) -> bool {
+            self.irq.irq_mask != 0
+        }
+    }
+}
+
+mod v3 {
+    use vmstate_core::{Removed, VmState};
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "demo_timer/irq", version = 1, minimum_version = 1)]
+    pub struct Irq {
+        pub irq_mask: u32,
+    }
+
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "demo_timer", version = 3, minimum_version = 1)]
+    pub struct Timer {
+        pub control: u32,
+        pub limit: u32,
+        /// `prescale` was removed in v3; its bytes stay as padding.
+        pub _prescale: Removed<u32>,
+        #[vmstate(subsection, needed = "Self::irq_needed")]
+        pub irq: Irq,
+        #[vmstate(since = 3, default = "Self::default_reload")]
+        pub reload: u32,
+    }
+
+    impl Timer {
+        fn irq_needed(&self) -> bool {
+            self.irq.irq_mask != 0
+        }
+        pub fn default_reload() -> u32 {
+            0xffff
+        }
+    }
+}
+
+/// Both codecs: save `src`, load into `dst`.
+fn migrate<A: VmState, B: VmState>(src: &A, dst: &mut B) -> [Result<(), vmstate_core::Error>; 2] {
+    let native = vmstate_core::to_bytes(src).unwrap();
+    let native = vmstate_core::from_bytes(dst, &native);
+    let qemu = vmstate_core::qemu::to_bytes(src).unwrap();
+    let qemu = vmstate_core::qemu::from_bytes(dst, &qemu, A::DESCRIPTION.version, 0);
+    [native, qemu]
+}
+
+fn ok(results: [Result<(), vmstate_core::Error>; 2]) {
+    for r in results {
+        r.unwrap();
+    }
+}
+
+fn v1() -> v1::Timer {
+    v1::Timer {
+        control: 1,
+        limit: 1000,
+        prescale: 16,
+    }
+}
+
+#[test]
+fn v1_to_v2() {
+    let mut dst = v2::Timer {
+        irq: v2::Irq { irq_mask: 0x5 },
+        ..Default::default()
+    };
+    ok(migrate(&v1(), &mut dst));
+    assert_eq!((dst.control, dst.limit, dst.prescale), (1, 1000, 16));
+    assert_eq!(
+        dst.irq.irq_mask, 0x5,
+        "a missing subsection keeps the destination's value"
+    );
+}
+
+#[test]
+fn v2_to_v1_while_the_subsection_is_not_needed() {
+    let src = v2::Timer {
+        control: 2,
+        limit: 7,
+        prescale: 3,
+        irq: v2::Irq { irq_mask: 0 },
+    };
+    let mut dst = v1::Timer::default();
+    ok(migrate(&src, &mut dst));
+    assert_eq!(
+        dst,
+        v1::Timer {
+            control: 2,
+            limit: 7,
+            prescale: 3
+        }
+    );
+}
+
+#[test]
+fn v2_to_v1_fails_clearly_when_the_subsection_is_needed() {
+    let src = v2::Timer {
+        control: 2,
+        limit: 7,
+        prescale: 3,
+        irq: v2::Irq { irq_mask: 1 },
+    };
+    let mut dst = v1::Timer::default();
+    for r in migrate(&src, &mut dst) {
+        let e = r.unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::UnknownSubsection(n) if n == "demo_timer/irq"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .contains("unknown subsection `demo_timer/irq`"),
+            "{e}"
+        );
+    }
+    assert_eq!(dst, v1::Timer::default(), "nothing loaded");
+}
+
+#[test]
+fn v2_to_v3() {
+    let src = v2::Timer {
+        control: 2,
+        limit: 7,
+        prescale: 3,
+        irq: v2::Irq { irq_mask: 9 },
+    };
+    let mut dst = v3::Timer {
+        reload: 1,
+        ..Default::default()
+    };
+    ok(migrate(&src, &mut dst));
+    assert_eq!((dst.control, dst.limit, dst.irq.irq_mask), (2, 7, 9));
+    assert_eq!(
+        dst.reload, 0xffff,
+        "absent from a version-1 stream: the default function"
+    );
+}
+
+#[test]
+fn v3_to_v2_is_refused_as_too_new() {
+    let src = v3::Timer {
+        control: 2,
+        limit: 7,
+        reload: 5,
+        ..Default::default()
+    };
+    let mut dst = v2::Timer::default();
+    for r in migrate(&src, &mut dst) {
+        let e = r.unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::TooNew { version: 3, max: 1 }),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .contains("demo_timer: version 3 is too new: this build loads versions up to 1"),
+            "{e}"
+        );
+    }
+    assert_eq!(dst, v2::Timer::default());
+}
+
+#[test]
+fn v1_to_v3() {
+    let mut dst = v3::Timer::default();
+    ok(migrate(&v1(), &mut dst));
+    assert_eq!((dst.control, dst.limit, dst.reload), (1, 1000, 0xffff));
+}
+
+#[test]
+fn v3_round_trip_keeps_the_new_field() {
+    let src = v3::Timer {
+        control: 4,
+        limit: 5,
+        reload: 77,
+        irq: v3::Irq { irq_mask: 2 },
+        ..Default::default()
+    };
+    let mut dst = v3::Timer::default();
+    ok(migrate(&src, &mut dst));
+    assert_eq!(dst, src);
+    // The padding keeps the QEMU layout: control, limit, 4 zero bytes, reload, subsection.
+    let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+    assert_eq!(&bytes[8..16], &[0, 0, 0, 0, 0, 0, 0, 77]);
+}
