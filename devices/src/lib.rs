@@ -25,6 +25,7 @@ pub mod integratorcm;
 pub mod machine;
 pub mod memory;
 pub mod mmio;
+pub mod pl022;
 pub mod pl031;
 pub mod qemu_image;
 
@@ -36,4 +37,5 @@ pub use icp_pic::IcpPic;
 pub use integratorcm::IntegratorCm;
 pub use memory::{MemoryRegion, RegionKind};
 pub use mmio::{Unimplemented, WriteEffects};
+pub use pl022::Pl022;
 pub use pl031::Pl031;

@@ -90,11 +90,12 @@ enum QemuCommand {
 }
 
 /// Where ported devices meet QEMU's type names.
-pub const DEVICE_KEYS: [(&str, fn() -> &'static vmstate_core::Description); 4] = [
+pub const DEVICE_KEYS: [(&str, fn() -> &'static vmstate_core::Description); 5] = [
     ("integrator_core", || devices::IntegratorCm::DESCRIPTION),
     ("integrator_pic", || devices::IcpPic::DESCRIPTION),
     ("pl031", || devices::Pl031::DESCRIPTION),
     ("icp-ctrl-regs", || devices::IcpControl::DESCRIPTION),
+    ("pl022", || devices::Pl022::DESCRIPTION),
 ];
 
 fn main() -> ExitCode {

@@ -217,7 +217,8 @@ pub mod __private {
     }
 
     /// Reads a subsection header if the next bytes are one whose name starts with `parent`
-    /// (QEMU's test); otherwise reads nothing and returns `None`.
+    /// (QEMU's test: the tag, a name longer than `parent` that starts with it); otherwise
+    /// reads nothing and returns `None`.
     pub fn subsection_header<D: Decoder>(
         d: &mut D,
         parent: &str,
@@ -226,13 +227,17 @@ pub mod __private {
         if d.remaining() == 0 || d.peek_u8() != Some(crate::qemu::tag::SUBSECTION) {
             return Ok(None);
         }
+        // Like QEMU, only peek: bytes that do not spell a name with this prefix are not a
+        // subsection of ours (they may be the next field of an enclosing struct).
         let mark = d.mark();
         d.scalar::<u8>()?;
-        let name = d.name()?;
-        if !name.starts_with(parent) {
-            d.reset(mark);
-            return Ok(None);
-        }
+        let name = match d.name() {
+            Ok(name) if name.len() > parent.len() && name.starts_with(parent) => name,
+            _ => {
+                d.reset(mark);
+                return Ok(None);
+            }
+        };
         let version: u32 = d.scalar()?;
         Ok(Some((name, version, at)))
     }
