@@ -45,7 +45,8 @@ fn huge_length_claims_fail_fast_without_allocating() {
     // The native codec: a varint length of 2^32 for the string, 2^28 for the vector.
     let mut native_fields = vec![1u8, 0x80, 0x80, 0x80, 0x80, 0x01];
     native_fields.extend_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x10]);
-    let mut section = vec![4, b'r', b'i', b'n', b'g', 1, native_fields.len() as u8];
+    let mut section = vec![4, b'r', b'i', b'n', b'g', 1];
+    section.extend_from_slice(&(native_fields.len() as u32).to_le_bytes());
     section.extend_from_slice(&native_fields);
     let crc = crc32fast::hash(&section);
     section.extend_from_slice(&crc.to_le_bytes());

@@ -214,17 +214,22 @@ fn wrong_section_name() {
     assert_eq!(d, dst());
 }
 
+/// A native section of `dev` built by hand: name, one-byte version, u32 LE length, the
+/// fields and a valid checksum.
+fn dev_section(version: u8, fields: &[u8]) -> Vec<u8> {
+    let mut out = vec![3, b'd', b'e', b'v', version];
+    out.extend_from_slice(&(fields.len() as u32).to_le_bytes());
+    out.extend_from_slice(fields);
+    let crc = crc(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
+}
+
 /// A section of `dev` claiming `version`, with a valid checksum.
 fn dev_section_with_version(version: u32) -> Vec<u8> {
     let good = dev_bytes();
     let frame = vmstate_core::read_frame(&good, 0).unwrap();
-    let mut out = vec![3, b'd', b'e', b'v'];
-    out.push(version as u8);
-    out.push(frame.fields.len() as u8);
-    out.extend_from_slice(frame.fields);
-    let crc = crc(&out);
-    out.extend_from_slice(&crc.to_le_bytes());
-    out
+    dev_section(version as u8, frame.fields)
 }
 
 fn crc(bytes: &[u8]) -> u32 {
@@ -293,16 +298,14 @@ fn truncated_fields_name_the_field_and_offset() {
     let good = dev_bytes();
     let frame = vmstate_core::read_frame(&good, 0).unwrap();
     let fields = &frame.fields[..2]; // size (1 byte varint) + 1 byte of regs
-    let mut out = vec![3, b'd', b'e', b'v', 3, fields.len() as u8];
-    out.extend_from_slice(fields);
-    out.extend_from_slice(&crc(&out).to_le_bytes());
+    let out = dev_section(3, fields);
     let mut d = dst();
     let err = vmstate_core::from_bytes(&mut d, &out).unwrap_err();
     assert_eq!(err.path(), "dev.regs");
-    assert_eq!(err.offset(), Some(7));
+    assert_eq!(err.offset(), Some(10));
     assert_eq!(
         err.to_string(),
-        "dev.regs: input truncated: 8 more bytes needed, 1 available (at byte 7)"
+        "dev.regs: input truncated: 8 more bytes needed, 1 available (at byte 10)"
     );
 }
 
@@ -325,10 +328,9 @@ fn trailing_bytes_are_refused() {
 fn trailing_bytes_inside_the_section_are_refused() {
     let good = dev_bytes();
     let frame = vmstate_core::read_frame(&good, 0).unwrap();
-    let mut out = vec![3, b'd', b'e', b'v', 3, frame.fields.len() as u8 + 2];
-    out.extend_from_slice(frame.fields);
-    out.extend_from_slice(&[9, 9]);
-    out.extend_from_slice(&crc(&out).to_le_bytes());
+    let mut fields = frame.fields.to_vec();
+    fields.extend_from_slice(&[9, 9]);
+    let out = dev_section(3, &fields);
     let mut d = dst();
     let err = vmstate_core::from_bytes(&mut d, &out).unwrap_err();
     assert!(
@@ -368,7 +370,7 @@ fn immutable_mismatch_names_field_and_both_values() {
     assert_eq!(err.path(), "dev.size");
     assert_eq!(
         err.to_string(),
-        "dev.size: immutable field differs: stream has 1, destination has 2 (at byte 6)"
+        "dev.size: immutable field differs: stream has 1, destination has 2 (at byte 9)"
     );
     assert_eq!(
         d,

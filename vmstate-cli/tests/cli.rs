@@ -113,8 +113,9 @@ fn a_corrupted_section_is_refused_by_name() {
         let name = s["name"].as_str().unwrap();
         let offset = s["offset"].as_u64().unwrap() as usize;
         let length = s["length"].as_u64().unwrap() as usize;
+        let frame = vmstate_core::read_frame(&bytes[offset..offset + length], offset).unwrap();
         let mut bad = bytes.clone();
-        bad[offset + length - 6] ^= 0x01; // a field byte
+        bad[offset + frame.fields_offset + frame.fields.len() - 1] ^= 0x01; // the last field byte
         let bad_path = temp(&format!("corrupt-{name}-{offset}.native"));
         std::fs::write(&bad_path, &bad).unwrap();
         let out = vmstate(&["inspect", bad_path.to_str().unwrap()]);

@@ -3,7 +3,7 @@
 //! ```text
 //! name      postcard string (varint length + UTF-8)
 //! version   postcard varint u32
-//! length    postcard varint u64: bytes of `fields`
+//! length    u32 little-endian: bytes of `fields` (fixed width: written after them)
 //! fields    the migrated fields in order (see `wire`)
 //! crc32     4 bytes little-endian: CRC-32 (IEEE) of everything above
 //! ```
@@ -44,15 +44,27 @@ pub fn to_bytes<T: VmState>(value: &T) -> Result<Vec<u8>, Error> {
 pub fn save_section<T: VmState>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
     let start = out.len();
     let d = T::DESCRIPTION;
-    let mut fields = Vec::new();
-    value
-        .save(&mut NativeEncoder::new(&mut fields))
-        .map_err(|e| e.in_field(d.name))?;
     (d.name.len() as u64).put_native(out);
     out.extend_from_slice(d.name.as_bytes());
     d.version.put_native(out);
-    (fields.len() as u64).put_native(out);
-    out.extend_from_slice(&fields);
+    // The length is fixed-width so the fields can be written in place and the length
+    // patched afterwards, with no temporary buffer.
+    let len_at = out.len();
+    out.extend_from_slice(&[0; 4]);
+    if let Err(e) = value.save(&mut NativeEncoder::new(out)) {
+        out.truncate(start);
+        return Err(e.in_field(d.name));
+    }
+    let len = out.len() - len_at - 4;
+    let Ok(len) = u32::try_from(len) else {
+        out.truncate(start);
+        return Err(Error::new(ErrorKind::TooLong {
+            len: len as u64,
+            max_len: u32::MAX as usize,
+        })
+        .in_field(d.name));
+    };
+    out[len_at..len_at + 4].copy_from_slice(&len.to_le_bytes());
     let crc = crc32fast::hash(&out[start..]);
     out.extend_from_slice(&crc.to_le_bytes());
     Ok(())
@@ -124,7 +136,9 @@ pub fn read_frame(bytes: &[u8], base: usize) -> Result<SectionFrame<'_>, Error> 
     })?;
     let version: u32 = d.scalar().map_err(|e| e.in_field("section version"))?;
     let len_at = d.offset();
-    let len: u64 = d.scalar().map_err(|e| e.in_field("section length"))?;
+    let mut len = [0u8; 4];
+    d.raw(&mut len).map_err(|e| e.in_field("section length"))?;
+    let len = u64::from(u32::from_le_bytes(len));
     let header = d.offset() - base;
     let available = bytes.len() - header;
     let needed = len.saturating_add(4);

@@ -5,13 +5,16 @@
 //!
 //! | | native | QEMU |
 //! |---|---|---|
-//! | scalar | postcard (varint integers, zigzag for signed, LE floats) | fixed-width big-endian |
+//! | scalar | postcard's encoding (varint integers, zigzag for signed, LE floats) | fixed-width big-endian |
 //! | array of primitives | one fixed-width little-endian block | fixed-width big-endian, element by element |
 //! | length of a `Vec`/`String` | postcard varint | be32 |
 //! | immutable fields | carried and compared | not carried |
 //!
 //! Arrays travel as blocks in the native format because per-element varints cost 30-60x a
-//! memory copy; postcard keeps what it is good at, compact scalars and lengths.
+//! memory copy; postcard's encoding keeps what it is good at, compact scalars and lengths.
+//! The scalars are written and read here directly, byte for byte as the `postcard` crate
+//! does (the tests check both against it): going through serde for each register cost more
+//! than the rest of a small device's save.
 
 use crate::describe::Primitive;
 use crate::error::{Error, ErrorKind};
@@ -39,43 +42,102 @@ pub trait Scalar: Copy + Default + PartialEq + std::fmt::Debug + 'static + seale
     fn get_le_block(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind>;
 }
 
-fn postcard_kind(e: postcard::Error, input: &[u8]) -> ErrorKind {
-    match e {
-        postcard::Error::DeserializeUnexpectedEnd => ErrorKind::Truncated {
-            needed: 1,
-            available: input.len(),
-        },
-        postcard::Error::DeserializeBadBool => ErrorKind::InvalidBool(input[0]),
-        _ => ErrorKind::InvalidVarint,
+/// Appends `v` as a LEB128 varint, exactly as postcard writes an unsigned integer.
+#[inline(always)]
+fn put_varint(mut v: u128, out: &mut Vec<u8>) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
     }
+    out.push(v as u8);
 }
 
-fn postcard_get<T: serde::de::DeserializeOwned>(input: &[u8]) -> Result<(T, usize), ErrorKind> {
-    match postcard::take_from_bytes::<T>(input) {
-        Ok((v, rest)) => Ok((v, input.len() - rest.len())),
-        Err(e) => Err(postcard_kind(e, input)),
+/// Reads a LEB128 varint of a `bits`-bit integer with postcard's rules: at most
+/// `ceil(bits / 7)` bytes, and the last byte may not carry bits beyond `bits`.
+#[inline(always)]
+fn get_varint(input: &[u8], bits: u32) -> Result<(u128, usize), ErrorKind> {
+    let max_bytes = bits.div_ceil(7) as usize;
+    let mut out = 0u128;
+    for i in 0..max_bytes {
+        let Some(&byte) = input.get(i) else {
+            return Err(ErrorKind::Truncated {
+                needed: 1,
+                available: 0,
+            });
+        };
+        out |= u128::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            let last_bits = bits - 7 * (max_bytes as u32 - 1);
+            if i == max_bytes - 1 && u32::from(byte) >> last_bits != 0 {
+                return Err(ErrorKind::InvalidVarint);
+            }
+            return Ok((out, i + 1));
+        }
     }
+    Err(ErrorKind::InvalidVarint)
 }
 
-fn postcard_put<T: serde::Serialize>(v: &T, out: &mut Vec<u8>) {
-    // 19 bytes hold the longest postcard scalar (a u128 varint).
-    let mut buf = [0u8; 19];
-    let used = postcard::to_slice(v, &mut buf).expect("a scalar fits 19 bytes");
-    out.extend_from_slice(used);
+/// The native (postcard) encoding of each kind of scalar.
+macro_rules! native_unsigned {
+    ($t:ty) => {
+        #[inline(always)]
+        fn put_native(self, out: &mut Vec<u8>) {
+            put_varint(self as u128, out)
+        }
+        #[inline(always)]
+        fn get_native(input: &[u8]) -> Result<(Self, usize), ErrorKind> {
+            let (v, used) = get_varint(input, <$t>::BITS)?;
+            Ok((v as $t, used))
+        }
+    };
+}
+
+macro_rules! native_signed {
+    ($t:ty, $u:ty) => {
+        #[inline(always)]
+        fn put_native(self, out: &mut Vec<u8>) {
+            // zigzag: 0, -1, 1, -2, ... -> 0, 1, 2, 3, ...
+            let zz = ((self << 1) ^ (self >> (<$t>::BITS - 1))) as $u;
+            put_varint(zz as u128, out)
+        }
+        #[inline(always)]
+        fn get_native(input: &[u8]) -> Result<(Self, usize), ErrorKind> {
+            let (v, used) = get_varint(input, <$t>::BITS)?;
+            let zz = v as $u;
+            Ok((((zz >> 1) as $t) ^ -((zz & 1) as $t), used))
+        }
+    };
+}
+
+macro_rules! native_raw {
+    ($t:ty) => {
+        #[inline(always)]
+        fn put_native(self, out: &mut Vec<u8>) {
+            out.extend_from_slice(&self.to_le_bytes())
+        }
+        #[inline(always)]
+        fn get_native(input: &[u8]) -> Result<(Self, usize), ErrorKind> {
+            const W: usize = core::mem::size_of::<$t>();
+            match input.get(..W) {
+                Some(b) => Ok((<$t>::from_le_bytes(b.try_into().expect("W bytes")), W)),
+                None => Err(ErrorKind::Truncated {
+                    needed: W,
+                    available: input.len(),
+                }),
+            }
+        }
+    };
 }
 
 macro_rules! scalar_int {
-    ($($t:ty => $p:ident),* $(,)?) => {$(
+    ($($t:ty => $p:ident, $native:ident $(, $u:ty)?);* $(;)?) => {$(
         impl sealed::Sealed for $t {}
         impl Scalar for $t {
             const PRIMITIVE: Primitive = Primitive::$p;
-            #[inline]
-            fn put_native(self, out: &mut Vec<u8>) { postcard_put(&self, out) }
-            #[inline]
-            fn get_native(input: &[u8]) -> Result<(Self, usize), ErrorKind> { postcard_get(input) }
-            #[inline]
+            $native!($t $(, $u)?);
+            #[inline(always)]
             fn put_be(self, out: &mut Vec<u8>) { out.extend_from_slice(&self.to_be_bytes()) }
-            #[inline]
+            #[inline(always)]
             fn get_be(bytes: &[u8]) -> Result<Self, ErrorKind> {
                 Ok(<$t>::from_be_bytes(bytes.try_into().expect("caller passes the exact size")))
             }
@@ -99,19 +161,36 @@ macro_rules! scalar_int {
 }
 
 scalar_int! {
-    u8 => U8, u16 => U16, u32 => U32, u64 => U64, u128 => U128,
-    i8 => I8, i16 => I16, i32 => I32, i64 => I64, i128 => I128,
-    f32 => F32, f64 => F64,
+    u8 => U8, native_raw;
+    u16 => U16, native_unsigned;
+    u32 => U32, native_unsigned;
+    u64 => U64, native_unsigned;
+    u128 => U128, native_unsigned;
+    i8 => I8, native_raw;
+    i16 => I16, native_signed, u16;
+    i32 => I32, native_signed, u32;
+    i64 => I64, native_signed, u64;
+    i128 => I128, native_signed, u128;
+    f32 => F32, native_raw;
+    f64 => F64, native_raw;
 }
 
 impl sealed::Sealed for bool {}
 impl Scalar for bool {
     const PRIMITIVE: Primitive = Primitive::Bool;
+    #[inline(always)]
     fn put_native(self, out: &mut Vec<u8>) {
         out.push(self as u8)
     }
+    #[inline(always)]
     fn get_native(input: &[u8]) -> Result<(Self, usize), ErrorKind> {
-        postcard_get(input)
+        match input.first() {
+            Some(&b) => Self::get_be(&[b]).map(|v| (v, 1)),
+            None => Err(ErrorKind::Truncated {
+                needed: 1,
+                available: 0,
+            }),
+        }
     }
     fn put_be(self, out: &mut Vec<u8>) {
         out.push(self as u8)
@@ -278,7 +357,7 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
-    #[inline]
+    #[inline(always)]
     fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
         let available = self.input.len() - self.pos;
         if n > available {
