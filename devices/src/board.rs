@@ -230,12 +230,14 @@ impl IntegratorCp {
 }
 
 /// Offsets of each device's registers that a register dump reads (its documented map).
-const REGISTER_SPANS: [(Target, u64, &[std::ops::Range<u64>]); 5] = [
-    (Target::CoreModule, map::CORE_MODULE, &[0..0x200]),
-    (Target::Pic, map::PIC, &[0..0x30]),
-    (Target::Sic, map::SIC, &[0..0x30]),
-    (Target::Rtc, map::RTC, &[0..0x20, 0xfe0..0x1000]),
-    (Target::Control, map::CONTROL, &[0..0x10]),
+/// (device, window base, first offset, end offset).
+const REGISTER_SPANS: [(Target, u64, u64, u64); 6] = [
+    (Target::CoreModule, map::CORE_MODULE, 0, 0x200),
+    (Target::Pic, map::PIC, 0, 0x30),
+    (Target::Sic, map::SIC, 0, 0x30),
+    (Target::Rtc, map::RTC, 0, 0x20),
+    (Target::Rtc, map::RTC, 0xfe0, 0x1000),
+    (Target::Control, map::CONTROL, 0, 0x10),
 ];
 
 impl IntegratorCp {
@@ -244,7 +246,7 @@ impl IntegratorCp {
     /// (CM_REFCNT, RTCDR), which differ between any two reads.
     pub fn register_dump(&self, skip_time: bool) -> Vec<(&'static str, u64, u32)> {
         let mut out = Vec::new();
-        for (target, base, spans) in REGISTER_SPANS {
+        for (target, base, first, end) in REGISTER_SPANS {
             let name = match target {
                 Target::CoreModule => "integratorcm:0",
                 Target::Pic => "icp_pic:0",
@@ -252,19 +254,17 @@ impl IntegratorCp {
                 Target::Rtc => "pl031:0",
                 Target::Control => "icp_control:0",
             };
-            for span in spans {
-                for offset in span.clone().step_by(4) {
-                    let time = matches!(
-                        (target, offset),
-                        (Target::CoreModule, crate::integratorcm::reg::REFCNT)
-                            | (Target::Rtc, crate::pl031::reg::DR)
-                    );
-                    if skip_time && time {
-                        continue;
-                    }
-                    if let Ok(Ok(v)) = self.read_checked(base + offset) {
-                        out.push((name, base + offset, v));
-                    }
+            for offset in (first..end).step_by(4) {
+                let time = matches!(
+                    (target, offset),
+                    (Target::CoreModule, crate::integratorcm::reg::REFCNT)
+                        | (Target::Rtc, crate::pl031::reg::DR)
+                );
+                if skip_time && time {
+                    continue;
+                }
+                if let Ok(Ok(v)) = self.read_checked(base + offset) {
+                    out.push((name, base + offset, v));
                 }
             }
         }

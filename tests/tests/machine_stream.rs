@@ -95,7 +95,7 @@ fn a_corrupt_section_is_refused_by_name_before_any_device_changes() {
         let err = machine::load(&mut dst, &bad).unwrap_err();
         assert!(err.to_string().contains("bad checksum"), "{err}");
         assert!(
-            err.to_string().contains(&format!("section #")) || err.to_string().contains(&s.name),
+            err.to_string().contains("section #") || err.to_string().contains(&s.name),
             "{err}"
         );
         assert_eq!(dst.register_dump(true), before, "{}", s.name);

@@ -21,7 +21,7 @@ where
     match (theirs, mine) {
         (Ok((a, n)), Ok((b, m))) => {
             prop_assert!(
-                a == b || (a != a && b != b),
+                format!("{a:?}") == format!("{b:?}"),
                 "{:?} vs {:?} for {:02x?}",
                 a,
                 b,

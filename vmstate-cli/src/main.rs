@@ -89,14 +89,17 @@ enum QemuCommand {
     },
 }
 
-/// Where ported devices meet QEMU's type names.
-pub const DEVICE_KEYS: [(&str, fn() -> &'static vmstate_core::Description); 5] = [
-    ("integrator_core", || devices::IntegratorCm::DESCRIPTION),
-    ("integrator_pic", || devices::IcpPic::DESCRIPTION),
-    ("pl031", || devices::Pl031::DESCRIPTION),
-    ("icp-ctrl-regs", || devices::IcpControl::DESCRIPTION),
-    ("pl022", || devices::Pl022::DESCRIPTION),
-];
+/// The ported devices' descriptions, keyed by QEMU's type names (so a schema lines up with
+/// QEMU's `-dump-vmstate`).
+pub fn device_keys() -> [(&'static str, &'static vmstate_core::Description); 5] {
+    [
+        ("integrator_core", devices::IntegratorCm::DESCRIPTION),
+        ("integrator_pic", devices::IcpPic::DESCRIPTION),
+        ("pl031", devices::Pl031::DESCRIPTION),
+        ("icp-ctrl-regs", devices::IcpControl::DESCRIPTION),
+        ("pl022", devices::Pl022::DESCRIPTION),
+    ]
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -172,13 +175,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 fn schema_json(device: Option<&str>) -> Result<String> {
     let mut s = Schema::new(Some("integratorcp"));
-    for (key, desc) in DEVICE_KEYS {
+    for (key, desc) in device_keys() {
         if device.is_none_or(|d| d == key) {
-            s.add(key, desc());
+            s.add(key, desc);
         }
     }
     if s.devices.is_empty() {
-        let known: Vec<_> = DEVICE_KEYS.iter().map(|(k, _)| *k).collect();
+        let known: Vec<_> = device_keys().iter().map(|(k, _)| *k).collect();
         return Err(format!(
             "unknown device `{}` (known: {})",
             device.unwrap_or(""),
@@ -201,11 +204,6 @@ fn check(old: &Path, new: &Path, reverse: bool, json: bool) -> Result<ExitCode> 
         std::mem::swap(&mut a, &mut b);
     }
     let report = schema::check(&a, &b);
-    let count = |sev| report.findings.iter().filter(|f| f.severity == sev).count();
-    let (errors, warnings) = (
-        count(schema::Severity::Error),
-        count(schema::Severity::Warning),
-    );
     if json {
         let findings: Vec<_> = report
             .findings
@@ -213,7 +211,7 @@ fn check(old: &Path, new: &Path, reverse: bool, json: bool) -> Result<ExitCode> 
             .map(|f| {
                 serde_json::json!({
                     "severity": format!("{:?}", f.severity).to_lowercase(),
-                    "rule": format!("{:?}", f.rule),
+                    "rule": f.rule.as_str(),
                     "path": f.path,
                     "message": f.message,
                 })
@@ -221,20 +219,17 @@ fn check(old: &Path, new: &Path, reverse: bool, json: bool) -> Result<ExitCode> 
             .collect();
         println!(
             "{}",
-            serde_json::json!({ "errors": errors, "warnings": warnings, "findings": findings })
+            serde_json::json!({ "errors": report.errors(), "warnings": report.warnings(), "findings": findings })
         );
     } else {
-        for f in &report.findings {
-            let sev = if f.severity == schema::Severity::Error {
-                "error"
-            } else {
-                "warning"
-            };
-            println!("{sev}: {}: {}", f.path, f.message);
-        }
-        println!("{errors} error(s), {warnings} warning(s)");
+        print!("{report}");
+        println!(
+            "{} error(s), {} warning(s)",
+            report.errors(),
+            report.warnings()
+        );
     }
-    Ok(ExitCode::from(errors.min(255) as u8))
+    Ok(ExitCode::from(report.errors().min(255) as u8))
 }
 
 fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
@@ -245,8 +240,8 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:>4}  {:<22} {:>4} {:>4}  {:>9} {:>8}  {}",
-        "id", "idstr", "inst", "ver", "offset", "bytes", "kind"
+        "{:>4}  {:<22} {:>4} {:>4}  {:>9} {:>8}  kind",
+        "id", "idstr", "inst", "ver", "offset", "bytes"
     );
     for s in value["sections"].as_array().into_iter().flatten() {
         println!(

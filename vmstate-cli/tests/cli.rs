@@ -81,10 +81,7 @@ fn demo_migrates_in_the_native_format_and_the_saved_stream_inspects_back() {
     assert_eq!(cm["fields"]["flash"]["name"], "integrator.flash");
     assert_eq!(sections[2]["fields"]["irq_enabled"], 0xb);
     assert_eq!(sections[3]["fields"]["mr"], 1_003_600);
-    assert_eq!(
-        sections[3]["fields"]["subsections"]["pl031/tick-offset"]["tick_offset"].is_u64(),
-        true
-    );
+    assert!(sections[3]["fields"]["subsections"]["pl031/tick-offset"]["tick_offset"].is_u64());
     // The table form shows registers in hex with sizes.
     let out = vmstate(&["inspect", path.to_str().unwrap()]);
     let text = stdout(&out);
@@ -122,10 +119,7 @@ fn a_corrupted_section_is_refused_by_name() {
         assert!(!out.status.success());
         let err = stderr(&out);
         assert!(err.contains("bad checksum"), "{err}");
-        assert!(
-            err.contains(&format!("section #")) || err.contains(name),
-            "{err}"
-        );
+        assert!(err.contains("section #") || err.contains(name), "{err}");
         assert_eq!(err.lines().count(), 1, "one clear line: {err}");
     }
 }

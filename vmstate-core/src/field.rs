@@ -420,7 +420,7 @@ impl<T> Default for Removed<T> {
 
 impl<T> Clone for Removed<T> {
     fn clone(&self) -> Self {
-        Self::default()
+        *self
     }
 }
 

@@ -1,44 +1,1871 @@
-//! The compatibility checker (work in progress: being written now).
-use super::Schema;
+//! The compatibility checker: what QEMU's `scripts/vmstate-static-checker.py` flags, plus what
+//! only this project's schemas can show.
+//!
+//! [`check`] compares the schema of an older release (`old`, the migration source) with the
+//! schema of a newer one (`new`, the destination) and lists every way in which a stream saved by
+//! `old` would not load correctly into `new`. For migration back from the newer release to the
+//! older one, swap the arguments.
+//!
+//! # Rules taken from QEMU's checker
+//!
+//! | rule | severity |
+//! |---|---|
+//! | [`Rule::SectionRemoved`]: a device of `old` is missing in `new` | error |
+//! | [`Rule::VersionTooHigh`]: `old`'s version is above `new`'s (section, description, subsection) | error |
+//! | [`Rule::BelowMinimumVersion`]: `old`'s version is below `new`'s minimum | error |
+//! | [`Rule::DescriptionRenamed`]: a description (or nested struct's description) renamed | error |
+//! | [`Rule::FieldRenamed`]: a field renamed, or the fields reordered | error |
+//! | [`Rule::FieldRemoved`]: a field missing in `new`, without padding in its place | error |
+//! | [`Rule::PaddingMismatch`]: `unused` padding that does not line up with what it replaces | error |
+//! | [`Rule::FieldSizeChanged`]: a field's size (or array length) changed | error |
+//! | [`Rule::FieldVersionChanged`]: a field's `version_id` (`since`) no longer matches the stream | error |
+//! | [`Rule::NestedDescriptionMissing`]: a nested struct lost its description | error |
+//! | [`Rule::SubsectionRemoved`]: a subsection of `old` is missing in `new` | error |
+//! | [`Rule::MachineChanged`]: the machine types differ | warning |
+//!
+//! The field walk follows QEMU's `check_fields`: fields are compared in order; a field moved into
+//! a nested struct is accepted when the struct's first field matches; `unused` padding is
+//! accepted in place of fields of the same total size (`size` × array length), also when one
+//! padding entry covers several fields or several padding entries cover one field, as long as no
+//! byte of a real field of one release would be read by a real field of the other, and no field
+//! is read from padding while the other release still has that field further on. QEMU's
+//! whitelists of renamed fields and sections are honoured.
+//!
+//! Where QEMU's checker is silent or lenient this one is stricter, because the breakage is real:
+//! a field that `new` reads but an `old` stream lacks ([`Rule::FieldAdded`]) is an error unless
+//! its `version_id` (`since`) is above the version of `old`'s stream (then the loader skips it,
+//! wherever it sits); a field that `new` only reads from a version above `old`'s stream while
+//! `old` sends it is an error; trailing padding that is left over is an error.
+//!
+//! # Rules that need this project's extra keys
+//!
+//! These use `kind`, `type`, `max_len`, `hook`, `hooks` and `NotOnWire`, and are skipped silently
+//! when either side lacks them (QEMU's own dumps):
+//!
+//! | rule | severity |
+//! |---|---|
+//! | [`Rule::FieldKindChanged`]: migrated ↔ derived/immutable/skipped, breaking a wire | error |
+//! | [`Rule::FieldTypeChanged`]: same size, other type: int ↔ float, bool ↔ int, other encodings | error |
+//! | [`Rule::FieldTypeChanged`]: same size, signedness only (`uint32` ↔ `int32`) | warning |
+//! | [`Rule::MaxLenLowered`]: a `Vec`/`String` bound lowered | error |
+//! | [`Rule::HookRemoved`]: a derived field that `old` recomputed has no recomputing hook in `new` | error |
+//! | [`Rule::PaddingMismatch`]: padding that lines up on QEMU's wire but not in the native format | error |
+//!
+//! A signedness-only change is a warning: the bits load unchanged and every value that fits
+//! both types keeps its meaning, so it is often deliberate; int ↔ float and bool ↔ int are
+//! errors because the same bits then mean a different value or are refused. A kind change is
+//! an error when it changes which wire carries the field: QEMU's wire carries migrated fields,
+//! this project's native format carries migrated and immutable ones; so a migrated field that
+//! turns derived, immutable or skipped (without padding kept in its place), one that turns
+//! migrated without `since` and a version bump, and an immutable field that turns derived or
+//! skipped (or back) are errors; derived ↔ skipped is not. The native format writes integers
+//! wider than a byte as varints, so `Unused<4>` in place of a removed `u32` keeps QEMU's wire
+//! aligned but not native streams: use `Removed<u32>` (padding that the native format reads as a
+//! `u32`); `Unused<N>` is fine for bytes, bools, floats and arrays.
+//!
+//! Not checked: immutable fields added or removed (they travel in the native format only), and
+//! whether a field's `exists` test returns false for an older stream (an added field with an
+//! `exists` test is a warning).
+//!
+//! ```
+//! use vmstate_core::schema::{check, Rule, Schema, Severity};
+//! use vmstate_core::VmState;
+//!
+//! #[derive(VmState)]
+//! #[vmstate(name = "timer")]
+//! struct TimerV1 { count: u32, limit: u32 }
+//!
+//! #[derive(VmState)]
+//! #[vmstate(name = "timer")]
+//! struct TimerV2 { count: u32, reload: u32 }
+//!
+//! let mut old = Schema::new(None);
+//! old.add("timer", TimerV1::DESCRIPTION);
+//! let mut new = Schema::new(None);
+//! new.add("timer", TimerV2::DESCRIPTION);
+//!
+//! assert_eq!(check(&old, &old).errors(), 0);
+//! let report = check(&old, &new);
+//! assert_eq!(report.errors(), 1);
+//! let f = &report.findings[0];
+//! assert_eq!((f.rule, f.severity), (Rule::FieldRenamed, Severity::Error));
+//! assert_eq!(f.path, "timer/Fields/limit");
+//! ```
+
+use super::{Desc, DeviceEntry, FieldEntry, Schema};
+use std::fmt;
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
-    /// Informational.
+    /// Worth a look; migration may still work (QEMU's checker does not count it either).
     Warning,
-    /// Migration breaks.
+    /// Migration from the older release to the newer one breaks.
     Error,
 }
 
-/// Which rule found it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rule {
-    /// A section is missing.
-    SectionRemoved,
+impl Severity {
+    /// `warning` or `error`.
+    ///
+    /// ```
+    /// assert_eq!(vmstate_core::schema::Severity::Error.as_str(), "error");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
 }
 
-/// One finding.
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which rule found a problem. See the [module docs](self) for what each one means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// A device (section) of the older release is missing in the newer one (QEMU: `Section
+    /// "S" does not exist in dest`).
+    SectionRemoved,
+    /// The older release's version is above the newer one's, for a section, a description, a
+    /// subsection or a nested struct (QEMU: `version error`).
+    VersionTooHigh,
+    /// The older release's version is below the newer one's minimum version (QEMU: `minimum
+    /// version error`).
+    BelowMinimumVersion,
+    /// A description has another name (QEMU: `Description "N" missing, got "M" instead`).
+    DescriptionRenamed,
+    /// A field has another name, or the fields were reordered (QEMU: `expected field "F", got
+    /// "G"`).
+    FieldRenamed,
+    /// A field of the older release is missing in the newer one, with no padding in its place
+    /// (QEMU: `expected field "F", while dest has no further fields`).
+    FieldRemoved,
+    /// `unused` padding does not line up with the fields it replaces (QEMU: `unused size
+    /// mismatch`).
+    PaddingMismatch,
+    /// A field's size or array length changed (QEMU: `size mismatch`).
+    FieldSizeChanged,
+    /// A field's `version_id` (`since`) changed so that the newer release reads the field
+    /// under other stream versions than the older one sends it (QEMU: a field's `version
+    /// error`).
+    FieldVersionChanged,
+    /// A nested struct's description is missing in the newer release (QEMU: `missing
+    /// description`).
+    NestedDescriptionMissing,
+    /// A subsection of the older release is missing in the newer one (QEMU: `Subsection "N"
+    /// not found`).
+    SubsectionRemoved,
+    /// The machine types differ (QEMU: `checking incompatible machine types`; a warning).
+    MachineChanged,
+    /// A field the newer release reads is missing in the older release's stream: added without
+    /// `since` above the older version (QEMU's checker does not see this).
+    FieldAdded,
+    /// A field changed between migrated and derived/immutable/skipped so that a wire changes.
+    FieldKindChanged,
+    /// A field changed type but not size (`uint32` → `float32`; signedness only: a warning).
+    FieldTypeChanged,
+    /// A `Vec`/`String` field's `max_len` was lowered.
+    MaxLenLowered,
+    /// A derived field is no longer recomputed after a load: its hook (or the description's
+    /// `post_load`) was removed.
+    HookRemoved,
+}
+
+impl Rule {
+    /// Every rule, in the order of the module docs.
+    pub const ALL: [Rule; 17] = [
+        Rule::SectionRemoved,
+        Rule::VersionTooHigh,
+        Rule::BelowMinimumVersion,
+        Rule::DescriptionRenamed,
+        Rule::FieldRenamed,
+        Rule::FieldRemoved,
+        Rule::PaddingMismatch,
+        Rule::FieldSizeChanged,
+        Rule::FieldVersionChanged,
+        Rule::NestedDescriptionMissing,
+        Rule::SubsectionRemoved,
+        Rule::MachineChanged,
+        Rule::FieldAdded,
+        Rule::FieldKindChanged,
+        Rule::FieldTypeChanged,
+        Rule::MaxLenLowered,
+        Rule::HookRemoved,
+    ];
+
+    /// A short kebab-case name, e.g. `field-renamed`.
+    ///
+    /// ```
+    /// use vmstate_core::schema::Rule;
+    /// assert_eq!(Rule::MaxLenLowered.as_str(), "max-len-lowered");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Rule::SectionRemoved => "section-removed",
+            Rule::VersionTooHigh => "version-too-high",
+            Rule::BelowMinimumVersion => "below-minimum-version",
+            Rule::DescriptionRenamed => "description-renamed",
+            Rule::FieldRenamed => "field-renamed",
+            Rule::FieldRemoved => "field-removed",
+            Rule::PaddingMismatch => "padding-mismatch",
+            Rule::FieldSizeChanged => "field-size-changed",
+            Rule::FieldVersionChanged => "field-version-changed",
+            Rule::NestedDescriptionMissing => "nested-description-missing",
+            Rule::SubsectionRemoved => "subsection-removed",
+            Rule::MachineChanged => "machine-changed",
+            Rule::FieldAdded => "field-added",
+            Rule::FieldKindChanged => "field-kind-changed",
+            Rule::FieldTypeChanged => "field-type-changed",
+            Rule::MaxLenLowered => "max-len-lowered",
+            Rule::HookRemoved => "hook-removed",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found by [`check`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// Severity.
+    /// How bad it is.
     pub severity: Severity,
-    /// Rule.
+    /// The rule that found it.
     pub rule: Rule,
-    /// Path.
+    /// Where: the device key, then `Fields`, `NotOnWire` or `Subsections` and names, e.g.
+    /// `integrator_core/Fields/cm_osc` or `dev/Fields/flash/Fields/size`.
     pub path: String,
-    /// Message.
+    /// One sentence: what breaks and how to fix it.
     pub message: String,
 }
 
-/// All findings.
+impl fmt::Display for Finding {
+    /// `error[field-renamed] dev/Fields/a: message`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}[{}] {}: {}",
+            self.severity, self.rule, self.path, self.message
+        )
+    }
+}
+
+/// Everything [`check`] found, in the order of the schemas (devices by key, then fields in
+/// order).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Report {
-    /// Findings.
+    /// The findings.
     pub findings: Vec<Finding>,
 }
 
-/// Compares two schemas.
+impl Report {
+    /// The number of errors: ways in which migration breaks.
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    /// The number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    /// Whether there is no error (warnings allowed).
+    pub fn is_compatible(&self) -> bool {
+        self.errors() == 0
+    }
+
+    /// The findings of `rule`.
+    pub fn by_rule(&self, rule: Rule) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.rule == rule)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+impl fmt::Display for Report {
+    /// One finding per line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for finding in &self.findings {
+            writeln!(f, "{finding}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Compares the schema of an older release (`old`, the migration source) with that of a newer
+/// one (`new`, the destination): every way in which a stream saved by `old` would not load
+/// correctly into `new`. Swap the arguments to check migration back to the older release.
+///
+/// Never panics, whatever the schemas hold. See the [module docs](self) for the rules.
 pub fn check(old: &Schema, new: &Schema) -> Report {
-    let _ = (old, new);
-    Report::default()
+    let mut cx = Checker::default();
+    if let (Some(a), Some(b)) = (&old.machine, &new.machine) {
+        if a != b {
+            cx.push(
+                Severity::Warning,
+                Rule::MachineChanged,
+                super::MACHINE_KEY.to_owned(),
+                format!(
+                    "the machine type changed from `{a}` to `{b}`: migration is only supported \
+                     between the same machine type; compare dumps made with the same `-M` machine"
+                ),
+            );
+        }
+    }
+    for (key, o) in &old.devices {
+        let n = new
+            .devices
+            .get(key)
+            .or_else(|| renamed_section(key).and_then(|other| new.devices.get(other)));
+        match n {
+            Some(n) => cx.device(key, o, n),
+            None => cx.push(
+                Severity::Error,
+                Rule::SectionRemoved,
+                key.clone(),
+                format!(
+                    "device `{key}` (section `{}`) is missing in the new release: the new \
+                     release cannot load the old release's streams, which carry that section; \
+                     keep the device registered under the key `{key}`",
+                    o.description.name
+                ),
+            ),
+        }
+    }
+    Report {
+        findings: cx.findings,
+    }
+}
+
+/// QEMU's section renames (`get_changed_sec_name`), looked up both ways.
+fn renamed_section(key: &str) -> Option<&'static str> {
+    const RENAMES: [(&str, &str); 2] = [("ICH9 LPC", "ICH9-LPC"), ("e1000-82540em", "e1000")];
+    RENAMES.iter().find_map(|&(a, b)| {
+        if key == a {
+            Some(b)
+        } else if key == b {
+            Some(a)
+        } else {
+            None
+        }
+    })
+}
+
+/// QEMU's whitelist of renamed fields and descriptions (`check_fields_match`): within the list
+/// of a description (or section), any two names match each other.
+const CHANGED_NAMES: &[(&str, &[&str])] = &[
+    ("apic", &["timer", "timer_expiry"]),
+    ("e1000", &["dev", "parent_obj"]),
+    ("ehci", &["dev", "pcidev"]),
+    ("I440FX", &["dev", "parent_obj"]),
+    ("ich9_ahci", &["card", "parent_obj"]),
+    ("ich9-ahci", &["ahci", "ich9_ahci"]),
+    ("ioh3420", &["PCIDevice", "PCIEDevice"]),
+    (
+        "ioh-3240-express-root-port",
+        &[
+            "port.br.dev",
+            "parent_obj.parent_obj.parent_obj",
+            "port.br.dev.exp.aer_log",
+            "parent_obj.parent_obj.parent_obj.exp.aer_log",
+        ],
+    ),
+    (
+        "cirrus_vga",
+        &[
+            "hw_cursor_x",
+            "vga.hw_cursor_x",
+            "hw_cursor_y",
+            "vga.hw_cursor_y",
+        ],
+    ),
+    ("lsiscsi", &["dev", "parent_obj"]),
+    ("mch", &["d", "parent_obj"]),
+    (
+        "pci_bridge",
+        &["bridge.dev", "parent_obj", "bridge.dev.shpc", "shpc"],
+    ),
+    ("pcnet", &["pci_dev", "parent_obj"]),
+    ("PIIX3", &["pci_irq_levels", "pci_irq_levels_vmstate"]),
+    (
+        "piix4_pm",
+        &[
+            "dev",
+            "parent_obj",
+            "pci0_status",
+            "acpi_pci_hotplug.acpi_pcihp_pci_status[0x0]",
+            "pm1a.sts",
+            "ar.pm1.evt.sts",
+            "pm1a.en",
+            "ar.pm1.evt.en",
+            "pm1_cnt.cnt",
+            "ar.pm1.cnt.cnt",
+            "tmr.timer",
+            "ar.tmr.timer",
+            "tmr.overflow_time",
+            "ar.tmr.overflow_time",
+            "gpe",
+            "ar.gpe",
+        ],
+    ),
+    ("rtl8139", &["dev", "parent_obj"]),
+    ("qxl", &["num_surfaces", "ssd.num_surfaces"]),
+    (
+        "usb-ccid",
+        &["abProtocolDataStructure", "abProtocolDataStructure.data"],
+    ),
+    ("usb-host", &["dev", "parent_obj"]),
+    ("usb-mouse", &["usb-ptr-queue", "HIDPointerEventQueue"]),
+    ("usb-tablet", &["usb-ptr-queue", "HIDPointerEventQueue"]),
+    ("vmware_vga", &["card", "parent_obj"]),
+    ("vmware_vga_internal", &["depth", "new_depth"]),
+    ("xhci", &["pci_dev", "parent_obj"]),
+    ("x3130-upstream", &["PCIDevice", "PCIEDevice"]),
+    (
+        "xio3130-express-downstream-port",
+        &[
+            "port.br.dev",
+            "parent_obj.parent_obj.parent_obj",
+            "port.br.dev.exp.aer_log",
+            "parent_obj.parent_obj.parent_obj.exp.aer_log",
+        ],
+    ),
+    ("xio3130-downstream", &["PCIDevice", "PCIEDevice"]),
+    (
+        "xio3130-express-upstream-port",
+        &[
+            "br.dev",
+            "parent_obj.parent_obj",
+            "br.dev.exp.aer_log",
+            "parent_obj.parent_obj.exp.aer_log",
+        ],
+    ),
+    (
+        "spapr_pci",
+        &[
+            "dma_liobn[0]",
+            "mig_liobn",
+            "mem_win_addr",
+            "mig_mem_win_addr",
+            "mem_win_size",
+            "mig_mem_win_size",
+            "io_win_addr",
+            "mig_io_win_addr",
+            "io_win_size",
+            "mig_io_win_size",
+        ],
+    ),
+    ("hpet", &["num_timers", "num_timers_save"]),
+];
+
+/// QEMU's `check_fields_match`: equal, or both in the whitelist of `scope`.
+fn names_match(scope: &str, a: &str, b: &str) -> bool {
+    a == b
+        || CHANGED_NAMES
+            .iter()
+            .any(|(s, names)| *s == scope && names.contains(&a) && names.contains(&b))
+}
+
+/// QEMU's `exists_in_substruct`: `item` is a nested struct whose first field matches `name`.
+fn exists_in_substruct(item: &FieldEntry, name: &str) -> bool {
+    match &item.description {
+        Some(d) => d
+            .fields
+            .first()
+            .is_some_and(|first| names_match(&d.name, &first.field, name)),
+        None => false,
+    }
+}
+
+/// Whether a description carries this project's extra keys (QEMU's dumps do not).
+fn extended(d: &Desc) -> bool {
+    d.rust_type.is_some()
+}
+
+/// Whether a field carries this project's extra keys.
+fn field_extended(f: &FieldEntry) -> bool {
+    f.kind.is_some()
+}
+
+/// Whether the length of a field varies (`Vec`, `String`): padding cannot stand for it.
+fn variable(f: &FieldEntry) -> bool {
+    f.wire_type
+        .as_deref()
+        .is_some_and(|t| t == "string" || t.starts_with("varray"))
+}
+
+/// Bytes a field takes, saturating on absurd input.
+fn total(f: &FieldEntry) -> u64 {
+    f.size.saturating_mul(f.array_len.unwrap_or(1))
+}
+
+/// Whether this project's native format carries a field of `kind` (QEMU's wire carries
+/// `migrated` fields only).
+fn native_carries(kind: &str) -> bool {
+    kind == "migrated" || kind == "immutable"
+}
+
+/// Whether a nested description has fields that its owner must recompute.
+fn needs_owner(d: &Desc) -> bool {
+    d.fields
+        .iter()
+        .chain(&d.not_on_wire)
+        .any(|f| f.kind() == "derived_by_owner")
+}
+
+/// A field's type, as far as the checker tells types apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TypeClass<'a> {
+    Bool,
+    Unsigned(&'a str),
+    Signed(&'a str),
+    Float,
+    Other,
+}
+
+fn classify(t: &str) -> TypeClass<'_> {
+    if t == "bool" {
+        TypeClass::Bool
+    } else if let Some(bits) = t.strip_prefix("uint") {
+        TypeClass::Unsigned(bits)
+    } else if let Some(bits) = t.strip_prefix("int") {
+        TypeClass::Signed(bits)
+    } else if t.starts_with("float") {
+        TypeClass::Float
+    } else {
+        TypeClass::Other
+    }
+}
+
+/// Where a stream's fields come from, for the messages about adding fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// A section: the stream carries its version.
+    Section,
+    /// A subsection: the stream carries its version too.
+    Subsection,
+    /// A nested struct: no version on the wire (both sides load it at their own version).
+    Nested,
+}
+
+#[derive(Default)]
+struct Checker {
+    findings: Vec<Finding>,
+}
+
+/// One level of a field walk: the fields of a description, or of a nested struct entered
+/// because a field moved into it.
+struct Level<'a> {
+    fields: &'a [FieldEntry],
+    next: usize,
+    /// `dev/Fields` or `dev/Fields/flash/Fields`.
+    prefix: String,
+    desc: &'a Desc,
+}
+
+/// One side of a field walk.
+struct Side<'a> {
+    levels: Vec<Level<'a>>,
+}
+
+impl<'a> Side<'a> {
+    fn new(desc: &'a Desc, prefix: String) -> Self {
+        Side {
+            levels: vec![Level {
+                fields: &desc.fields,
+                next: 0,
+                prefix,
+                desc,
+            }],
+        }
+    }
+
+    fn peek(&self) -> Option<&'a FieldEntry> {
+        let level = self.levels.last()?;
+        level.fields.get(level.next)
+    }
+
+    fn bump(&mut self) {
+        if let Some(level) = self.levels.last_mut() {
+            level.next += 1;
+        }
+    }
+
+    /// Leaves an exhausted nested level; false at the top.
+    fn pop(&mut self) -> bool {
+        if self.levels.len() > 1 {
+            self.levels.pop();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Enters the nested struct `f` (already bumped past).
+    fn enter(&mut self, f: &'a FieldEntry) {
+        if let Some(d) = &f.description {
+            let prefix = format!("{}/{}/Fields", self.prefix(), f.field);
+            self.levels.push(Level {
+                fields: &d.fields,
+                next: 0,
+                prefix,
+                desc: d,
+            });
+        }
+    }
+
+    fn prefix(&self) -> &str {
+        self.levels.last().map_or("", |l| l.prefix.as_str())
+    }
+
+    fn path(&self, f: &FieldEntry) -> String {
+        format!("{}/{}", self.prefix(), f.field)
+    }
+
+    fn desc(&self) -> Option<&'a Desc> {
+        self.levels.last().map(|l| l.desc)
+    }
+
+    /// Whether a field after the current one, at the current level, matches `name`.
+    fn later_has(&self, scope: &str, name: &str) -> bool {
+        self.levels.last().is_some_and(|l| {
+            l.fields
+                .iter()
+                .skip(l.next + 1)
+                .any(|f| names_match(scope, &f.field, name))
+        })
+    }
+
+    /// Whether the current field or one after it, at the current level, matches `name`.
+    fn has_from_current(&self, scope: &str, name: &str) -> bool {
+        self.levels.last().is_some_and(|l| {
+            l.fields
+                .iter()
+                .skip(l.next)
+                .any(|f| names_match(scope, &f.field, name))
+        })
+    }
+
+    /// The fields not walked yet (the current one included), innermost level first, with
+    /// their paths and their level's description.
+    fn rest(&self) -> Vec<(&'a FieldEntry, String, &'a Desc)> {
+        let mut out = Vec::new();
+        for level in self.levels.iter().rev() {
+            for f in level.fields.iter().skip(level.next) {
+                out.push((f, format!("{}/{}", level.prefix, f.field), level.desc));
+            }
+        }
+        out
+    }
+}
+
+/// The last entry taken on one side of a padding run.
+struct Taken {
+    padding: bool,
+    name: String,
+    end: u64,
+    path: String,
+}
+
+/// Fields of both sides being lined up byte by byte around `unused` padding.
+struct Run {
+    old: Taken,
+    new: Taken,
+    /// Bytes of padding taken on each side (for the suggested fix).
+    old_padding: u64,
+    new_padding: u64,
+    /// Every entry taken on each side, for the native-format check.
+    old_items: Vec<Item>,
+    new_items: Vec<Item>,
+}
+
+/// An entry taken in a padding run.
+struct Item {
+    native: Native,
+    padding: bool,
+    extended: bool,
+    name: String,
+    rust_type: String,
+    path: String,
+}
+
+impl Item {
+    fn new(f: &FieldEntry, path: String) -> Item {
+        Item {
+            native: native(f),
+            padding: f.is_padding(),
+            extended: field_extended(f),
+            name: f.field.clone(),
+            rust_type: if f.is_padding() {
+                f.rust_type.clone().unwrap_or_default()
+            } else {
+                rust_name(f)
+            },
+            path,
+        }
+    }
+}
+
+/// The Rust type to name in a fix: the primitive behind QEMU's wire type (`uint32`: `u32`,
+/// arrays too), else the type as written.
+fn rust_name(f: &FieldEntry) -> String {
+    let prim = match f.wire_type.as_deref().map(classify) {
+        Some(TypeClass::Unsigned(bits)) => Some(format!("u{bits}")),
+        Some(TypeClass::Signed(bits)) => Some(format!("i{bits}")),
+        Some(TypeClass::Float) => f.wire_type.as_deref().map(|t| t.replace("float", "f")),
+        Some(TypeClass::Bool) => Some("bool".to_owned()),
+        _ => None,
+    };
+    match (prim, f.array_len) {
+        (Some(p), Some(n)) => format!("[{p}; {n}]"),
+        (Some(p), None) => p,
+        (None, _) => f.rust_type.clone().unwrap_or_else(|| "T".to_owned()),
+    }
+}
+
+/// How this project's native format encodes a field, as far as padding is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Native {
+    /// Fixed-width bytes: `u8`, `i8`, `bool`, floats, arrays of scalars (blocks), `Unused<N>`.
+    Raw,
+    /// Varints: other integers, lengths of `Vec`/`String`, structs holding any of them.
+    Var,
+    /// A custom encoding or a type the checker cannot read: not checked.
+    Unknown,
+}
+
+/// The native encoding of a Rust primitive (or array) type as written, e.g. `u32`, `[u8; 4]`.
+fn native_of_rust(t: &str) -> Native {
+    let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.rsplit("::").next().unwrap_or(&t);
+    match t {
+        "u8" | "i8" | "bool" | "f32" | "f64" => Native::Raw,
+        "u16" | "u32" | "u64" | "u128" | "usize" | "i16" | "i32" | "i64" | "i128" | "isize" => {
+            Native::Var
+        }
+        _ if t.starts_with('[') => Native::Raw,
+        _ => Native::Unknown,
+    }
+}
+
+/// The native encoding of a field.
+fn native(f: &FieldEntry) -> Native {
+    if f.is_padding() {
+        return match f.rust_type.as_deref() {
+            // `Removed<T>` writes and skips a `T`; `Unused<N>` raw bytes.
+            Some(t) => match t.find("Removed<") {
+                Some(i) => {
+                    let inner = &t[i + "Removed<".len()..];
+                    native_of_rust(inner.strip_suffix('>').unwrap_or(inner))
+                }
+                None => Native::Raw,
+            },
+            None => Native::Raw,
+        };
+    }
+    if let Some(d) = &f.description {
+        let mut out = Native::Raw;
+        for g in &d.fields {
+            match native(g) {
+                Native::Raw => {}
+                Native::Var => out = Native::Var,
+                Native::Unknown => return Native::Unknown,
+            }
+        }
+        // Immutable fields travel in the native format only: padding sized for QEMU's wire
+        // cannot stand for them.
+        if d.not_on_wire.iter().any(|g| g.kind() == "immutable") {
+            out = Native::Var;
+        }
+        return out;
+    }
+    let Some(t) = f.wire_type.as_deref() else {
+        return Native::Unknown;
+    };
+    let fixed = matches!(t, "uint8" | "int8" | "bool" | "float32" | "float64");
+    match classify(t) {
+        TypeClass::Bool | TypeClass::Float => Native::Raw,
+        TypeClass::Unsigned(_) | TypeClass::Signed(_) if fixed || f.array_len.is_some() => {
+            Native::Raw
+        }
+        TypeClass::Unsigned(_) | TypeClass::Signed(_) => Native::Var,
+        TypeClass::Other if t == "string" || t.starts_with("varray") => Native::Var,
+        TypeClass::Other => Native::Unknown,
+    }
+}
+
+/// How a field walk ended.
+enum Walk {
+    Done,
+    Stopped,
+}
+
+/// What a walk needs to know about the description pair.
+struct WalkCx<'a> {
+    sec: &'a str,
+    /// QEMU's scope for field renames: the older description's name.
+    scope: &'a str,
+    /// The version of the older release's stream for these fields; `None` for a nested struct.
+    stream: Option<u32>,
+    /// The older release sends a field when its `version_id` is at most this (its version).
+    sent_limit: u32,
+    /// The newer release reads a field when its `version_id` is at most this: the stream's
+    /// version for a section or subsection, its own version for a nested struct.
+    read_limit: u32,
+    /// The newer release's version of the description (for the suggested `since`).
+    new_version: u32,
+    scope_kind: Scope,
+    extended: bool,
+}
+
+impl Checker {
+    fn push(&mut self, severity: Severity, rule: Rule, path: String, message: String) {
+        self.findings.push(Finding {
+            severity,
+            rule,
+            path,
+            message,
+        });
+    }
+
+    fn error(&mut self, rule: Rule, path: String, message: String) {
+        self.push(Severity::Error, rule, path, message);
+    }
+
+    fn device(&mut self, key: &str, o: &DeviceEntry, n: &DeviceEntry) {
+        self.versions(
+            key,
+            &format!("section `{key}`"),
+            (o.version_id, o.minimum_version_id),
+            (n.version_id, n.minimum_version_id),
+        );
+        // The description repeats the section's versions; only report it when it differs.
+        let same = o.description.version_id == o.version_id
+            && o.description.minimum_version_id == o.minimum_version_id
+            && n.description.version_id == n.version_id
+            && n.description.minimum_version_id == n.minimum_version_id;
+        self.desc(
+            key,
+            key.to_owned(),
+            &o.description,
+            &n.description,
+            Scope::Section,
+            !same,
+            Some(o.version_id),
+        );
+    }
+
+    /// QEMU's `check_version`, for a section, description or subsection.
+    fn versions(&mut self, path: &str, what: &str, old: (u32, u32), new: (u32, u32)) {
+        let ((ov, _), (nv, nmin)) = (old, new);
+        if ov > nv {
+            self.error(
+                Rule::VersionTooHigh,
+                path.to_owned(),
+                format!(
+                    "the old release writes {what} at version {ov}, above the new release's \
+                     version {nv}: the new release refuses every stream of the old one; raise \
+                     the new `version` to at least {ov} (new state belongs in a subsection)"
+                ),
+            );
+        }
+        if ov < nmin {
+            self.error(
+                Rule::BelowMinimumVersion,
+                path.to_owned(),
+                format!(
+                    "the old release writes {what} at version {ov}, below the new release's \
+                     `minimum_version` {nmin}: the new release refuses every stream of the old \
+                     one; lower `minimum_version` to {ov} and keep loading version {ov}'s fields \
+                     (gate the newer ones with `since`)"
+                ),
+            );
+        }
+    }
+
+    /// QEMU's `check_descriptions`, plus the checks of the extra keys.
+    #[allow(clippy::too_many_arguments)]
+    fn desc(
+        &mut self,
+        sec: &str,
+        path: String,
+        old: &Desc,
+        new: &Desc,
+        scope: Scope,
+        versions: bool,
+        stream: Option<u32>,
+    ) {
+        if versions {
+            let what = match scope {
+                Scope::Section => format!("description `{}`", old.name),
+                Scope::Subsection => format!("subsection `{}`", old.name),
+                Scope::Nested => format!("nested struct `{}`", old.name),
+            };
+            self.versions(
+                &path,
+                &what,
+                (old.version_id, old.minimum_version_id),
+                (new.version_id, new.minimum_version_id),
+            );
+        }
+        if !names_match(sec, &old.name, &new.name) {
+            let why = match scope {
+                Scope::Nested => {
+                    "QEMU's checker rejects it, and the name is how tools match the struct \
+                     across releases"
+                }
+                _ => {
+                    "the name is on the wire, so the new release does not recognize the old \
+                     release's section and the load fails"
+                }
+            };
+            self.error(
+                Rule::DescriptionRenamed,
+                path,
+                format!(
+                    "description `{}` was renamed to `{}`: {why}; keep the name `{}` \
+                     (`#[vmstate(name = \"{}\")]`)",
+                    old.name, new.name, old.name, old.name
+                ),
+            );
+            return;
+        }
+        let ext = extended(old) && extended(new);
+        let cx = WalkCx {
+            sec,
+            scope: &old.name,
+            stream,
+            sent_limit: old.version_id,
+            read_limit: stream.unwrap_or(new.version_id),
+            new_version: new.version_id,
+            scope_kind: scope,
+            extended: ext,
+        };
+        self.walk(&cx, old, new, &path);
+        for o in &old.subsections {
+            let sub_path = format!("{path}/Subsections/{}", o.name);
+            match new.subsections.iter().find(|n| n.name == o.name) {
+                Some(n) => self.desc(
+                    sec,
+                    sub_path,
+                    o,
+                    n,
+                    Scope::Subsection,
+                    true,
+                    Some(o.version_id),
+                ),
+                None => self.error(
+                    Rule::SubsectionRemoved,
+                    sub_path,
+                    format!(
+                        "subsection `{}` was removed: the new release fails to load any stream \
+                         of the old release that carries it; keep the subsection (a `needed` \
+                         function that returns false stops sending it, and loading it can \
+                         ignore the values)",
+                        o.name
+                    ),
+                ),
+            }
+        }
+        if ext {
+            self.extras(&path, old, new);
+        }
+    }
+
+    /// The checks of the fields that are not on QEMU's wire, and of the hooks.
+    fn extras(&mut self, path: &str, old: &Desc, new: &Desc) {
+        for o in &old.not_on_wire {
+            let Some(n) = new.not_on_wire.iter().find(|n| n.field == o.field) else {
+                continue;
+            };
+            if !field_extended(o) || !field_extended(n) {
+                continue;
+            }
+            let p = format!("{path}/NotOnWire/{}", n.field);
+            let (ok, nk) = (o.kind(), n.kind());
+            if native_carries(ok) != native_carries(nk) {
+                self.error(
+                    Rule::FieldKindChanged,
+                    p.clone(),
+                    format!(
+                        "field `{}` was {ok} in the old release and is {nk} in the new: this \
+                         project's native format carries migrated and immutable fields, so a \
+                         native stream of the old release would be misread from here on; keep \
+                         it {ok}",
+                        o.field
+                    ),
+                );
+                continue;
+            }
+            if native_carries(ok) {
+                self.max_len(&p, o, n);
+            }
+            if let (Some(od), Some(nd)) = (&o.description, &n.description) {
+                self.extras(&p, od, nd);
+            }
+        }
+        self.hooks(path, old, new);
+    }
+
+    /// A derived field that the old release recomputed after a load but the new does not.
+    fn hooks(&mut self, path: &str, old: &Desc, new: &Desc) {
+        let post_load = |d: &Desc| d.hooks.as_ref().and_then(|h| h.get("post_load")).cloned();
+        let (old_post, new_post) = (post_load(old), post_load(new));
+        let lists = [("Fields", &new.fields), ("NotOnWire", &new.not_on_wire)];
+        for (list, fields) in lists {
+            for f in fields.iter() {
+                if !field_extended(f) {
+                    continue;
+                }
+                let derived = f.kind() == "derived";
+                let owner = f.description.as_deref().is_some_and(needs_owner);
+                if !derived && !owner {
+                    continue;
+                }
+                let now = f
+                    .hook
+                    .clone()
+                    .or_else(|| if derived { new_post.clone() } else { None });
+                if now.is_some() {
+                    continue;
+                }
+                let before = old
+                    .fields
+                    .iter()
+                    .chain(&old.not_on_wire)
+                    .find(|o| o.field == f.field)
+                    .and_then(|o| o.hook.clone())
+                    .or_else(|| if derived { old_post.clone() } else { None });
+                let Some(before) = before else { continue };
+                let (what, fix) = if derived {
+                    (
+                        format!("derived field `{}` was", f.field),
+                        format!(
+                            "restore the hook (`#[vmstate(derived = \"{before}\")]` on the field \
+                             or `post_load = \"{before}\"` on the struct)"
+                        ),
+                    )
+                } else {
+                    (
+                        format!(
+                            "the owner-derived fields of nested struct `{}` were",
+                            f.field
+                        ),
+                        format!("restore `#[vmstate(derives = \"{before}\")]` on the field"),
+                    )
+                };
+                self.error(
+                    Rule::HookRemoved,
+                    format!("{path}/{list}/{}", f.field),
+                    format!(
+                        "{what} recomputed after a load by `{before}` in the old release, but \
+                         nothing recomputes them in the new one: after a migration they keep \
+                         the destination's stale values; {fix}"
+                    ),
+                );
+            }
+        }
+    }
+
+    fn max_len(&mut self, path: &str, o: &FieldEntry, n: &FieldEntry) {
+        if let (Some(a), Some(b)) = (o.max_len, n.max_len) {
+            if b < a {
+                self.error(
+                    Rule::MaxLenLowered,
+                    path.to_owned(),
+                    format!(
+                        "the `max_len` of field `{}` was lowered from {a} to {b}: the new \
+                         release refuses a stream of the old release holding more than {b} \
+                         elements; keep `max_len = {a}` (or more)",
+                        o.field
+                    ),
+                );
+            }
+        }
+    }
+
+    /// QEMU's `check_fields`: walks the wire fields of both descriptions in step.
+    fn walk(&mut self, cx: &WalkCx<'_>, old: &Desc, new: &Desc, path: &str) {
+        let mut s = Side::new(old, format!("{path}/Fields"));
+        let mut d = Side::new(new, format!("{path}/Fields"));
+        let mut run: Option<Run> = None;
+        loop {
+            let sf = match s.peek() {
+                Some(f) => Some(f),
+                None if s.pop() => continue,
+                None => None,
+            };
+            let df = match d.peek() {
+                Some(f) => Some(f),
+                None if d.pop() => continue,
+                None => None,
+            };
+            let (sf, df) = match (sf, df) {
+                (Some(a), Some(b)) => (a, b),
+                (None, _) => {
+                    if let Some(r) = &run {
+                        self.run_left_over(r);
+                        return;
+                    }
+                    self.added_at_end(cx, &s, &d);
+                    return;
+                }
+                (Some(_), None) => {
+                    if let Some(r) = &run {
+                        self.run_left_over(r);
+                        return;
+                    }
+                    self.removed_at_end(cx, &s, &d);
+                    return;
+                }
+            };
+            // Fields gated by a version above the stream's are neither sent nor read (unless
+            // the other release has a field of that name here: see `pair`).
+            if !names_match(cx.scope, &sf.field, &df.field) {
+                if sf.version_id > cx.sent_limit {
+                    s.bump();
+                    continue;
+                }
+                if df.version_id > cx.read_limit {
+                    d.bump();
+                    continue;
+                }
+            }
+            if let Some(r) = run.as_mut() {
+                if let Walk::Stopped = self.run_step(cx, r, &mut s, &mut d, sf, df) {
+                    return;
+                }
+                if r.old.end == r.new.end {
+                    self.run_native(r);
+                    run = None;
+                }
+                continue;
+            }
+            let both_padding = sf.is_padding() && df.is_padding();
+            if !both_padding && names_match(cx.scope, &sf.field, &df.field) {
+                let dp = d.path(df);
+                s.bump();
+                d.bump();
+                self.pair(cx, sf, df, &dp);
+                continue;
+            }
+            if !both_padding {
+                if exists_in_substruct(df, &sf.field) {
+                    d.bump();
+                    d.enter(df);
+                    continue;
+                }
+                if exists_in_substruct(sf, &df.field) {
+                    s.bump();
+                    s.enter(sf);
+                    continue;
+                }
+            }
+            // Padding in front of a field that the other release still has further on was
+            // inserted (or removed), not put in the place of that field.
+            if !both_padding && df.is_padding() && d.later_has(cx.scope, &sf.field) {
+                let p = d.path(df);
+                self.added(cx, df, p, Some(&sf.field));
+                d.bump();
+                continue;
+            }
+            if !both_padding && sf.is_padding() && s.later_has(cx.scope, &df.field) {
+                let p = s.path(sf);
+                self.removed(sf, p);
+                s.bump();
+                continue;
+            }
+            if sf.is_padding() || df.is_padding() {
+                let Some(r) = self.run_start(&s, &d, sf, df) else {
+                    return;
+                };
+                s.bump();
+                d.bump();
+                if r.old.end == r.new.end {
+                    self.run_native(&r);
+                } else {
+                    run = Some(r);
+                }
+                continue;
+            }
+            if let Walk::Stopped = self.mismatch(cx, &mut s, &mut d, sf, df) {
+                return;
+            }
+        }
+    }
+
+    /// Two real fields with different names at the same place.
+    fn mismatch<'a>(
+        &mut self,
+        cx: &WalkCx<'_>,
+        s: &mut Side<'a>,
+        d: &mut Side<'a>,
+        sf: &'a FieldEntry,
+        df: &'a FieldEntry,
+    ) -> Walk {
+        let s_later = d.later_has(cx.scope, &sf.field);
+        let d_later = s.later_has(cx.scope, &df.field);
+        if cx.extended && !s_later {
+            if let Some(n) = d.desc().and_then(|nd| find(&nd.not_on_wire, &sf.field)) {
+                let p = s.path(sf);
+                self.kind_left_wire(sf, n, p);
+                s.bump();
+                return Walk::Done;
+            }
+        }
+        if cx.extended && !d_later {
+            if let Some(o) = s.desc().and_then(|od| find(&od.not_on_wire, &df.field)) {
+                let p = d.path(df);
+                self.kind_joined_wire(cx, o, df, p);
+                d.bump();
+                return Walk::Done;
+            }
+        }
+        match (s_later, d_later) {
+            (true, false) => {
+                let p = d.path(df);
+                self.added(cx, df, p, Some(&sf.field));
+                d.bump();
+                Walk::Done
+            }
+            (false, true) => {
+                let p = s.path(sf);
+                self.removed(sf, p);
+                s.bump();
+                Walk::Done
+            }
+            (false, false) => {
+                let keep = if variable(sf) {
+                    "keep the old field".to_owned()
+                } else {
+                    format!(
+                        "keep the old field (or `vmstate_core::Unused<{}>` padding in its place)",
+                        total(sf)
+                    )
+                };
+                self.error(
+                    Rule::FieldRenamed,
+                    s.path(sf),
+                    format!(
+                        "field `{}` was renamed to `{}`: QEMU's checker rejects the rename and \
+                         a stream of the old release would be read into a field of another \
+                         meaning; keep the name `{}`, or if this is a new field, {keep} and add \
+                         `{}` with `since` and a version bump, or in a subsection",
+                        sf.field, df.field, sf.field, df.field
+                    ),
+                );
+                s.bump();
+                d.bump();
+                Walk::Done
+            }
+            (true, true) => {
+                self.error(
+                    Rule::FieldRenamed,
+                    s.path(sf),
+                    format!(
+                        "the fields were reordered (field `{}` is expected here but the new \
+                         release has `{}`): the old release's stream would be read into the \
+                         wrong fields from here on; restore the old order (the rest of this \
+                         description is not checked)",
+                        sf.field, df.field
+                    ),
+                );
+                Walk::Stopped
+            }
+        }
+    }
+
+    /// A pair of wire fields with the same name.
+    fn pair(&mut self, cx: &WalkCx<'_>, s: &FieldEntry, d: &FieldEntry, dp: &str) {
+        let sent = s.version_id <= cx.sent_limit;
+        let read = d.version_id <= cx.read_limit;
+        let stream = match cx.stream {
+            Some(v) => format!("its version {v} streams"),
+            None => "its streams".to_owned(),
+        };
+        if sent && !read {
+            self.error(
+                Rule::FieldVersionChanged,
+                dp.to_owned(),
+                format!(
+                    "field `{}` is read only from version {} on in the new release, but the old \
+                     release sends it in {stream}: the new release would skip its bytes and \
+                     read every later field from the wrong place; {}",
+                    d.field,
+                    d.version_id,
+                    keep_since(s.version_id)
+                ),
+            );
+        } else if read && !sent {
+            self.error(
+                Rule::FieldVersionChanged,
+                dp.to_owned(),
+                format!(
+                    "field `{}` is read from version {} on in the new release, but the old \
+                     release sends it only from version {} on, not in {stream}: the new \
+                     release would read the following bytes into it; {}",
+                    d.field,
+                    d.version_id,
+                    s.version_id,
+                    keep_since(s.version_id)
+                ),
+            );
+        } else if s.version_id > d.version_id {
+            self.error(
+                Rule::FieldVersionChanged,
+                dp.to_owned(),
+                format!(
+                    "field `{}` is sent from version {} on in the old release but read from \
+                     version {} on in the new one (QEMU's field `version error`): a stream of \
+                     a version in between lacks the field that the new release reads; {}",
+                    d.field,
+                    s.version_id,
+                    d.version_id,
+                    keep_since(s.version_id)
+                ),
+            );
+        }
+        let mut size_ok = true;
+        if s.description.is_none() {
+            let lens = if field_extended(s) && field_extended(d) {
+                Some((s.array_len.unwrap_or(1), d.array_len.unwrap_or(1)))
+            } else if let (Some(a), Some(b)) = (s.array_len, d.array_len) {
+                Some((a, b))
+            } else {
+                None
+            };
+            let lens_differ = lens.is_some_and(|(a, b)| a != b);
+            if s.size != d.size || lens_differ {
+                size_ok = false;
+                let show = |f: &FieldEntry, len: Option<u64>| match len {
+                    Some(n) if n != 1 || lens_differ => {
+                        format!("{} × {} = {}", n, f.size, f.size.saturating_mul(n))
+                    }
+                    _ => f.size.to_string(),
+                };
+                let (a, b) = match lens {
+                    Some((a, b)) => (show(s, Some(a)), show(d, Some(b))),
+                    None => (show(s, None), show(d, None)),
+                };
+                self.error(
+                    Rule::FieldSizeChanged,
+                    dp.to_owned(),
+                    format!(
+                        "field `{}` changed size from {a} to {b} bytes: the new release would \
+                         read the old release's stream misaligned from here on; keep the old \
+                         type, and add a wider value as a new field (with `since` and a version \
+                         bump, or in a subsection)",
+                        d.field
+                    ),
+                );
+            }
+        }
+        if size_ok && field_extended(s) && field_extended(d) {
+            self.type_change(s, d, dp);
+            self.max_len(dp, s, d);
+        }
+        if let Some(od) = &s.description {
+            match &d.description {
+                None => self.error(
+                    Rule::NestedDescriptionMissing,
+                    dp.to_owned(),
+                    format!(
+                        "field `{}` is a nested struct (`{}`) in the old release but has no \
+                         description in the new one: its fields can no longer be checked and \
+                         are likely laid out differently; keep it a struct deriving `VmState` \
+                         with the same fields",
+                        s.field, od.name
+                    ),
+                ),
+                Some(nd) => self.desc(cx.sec, dp.to_owned(), od, nd, Scope::Nested, true, None),
+            }
+        }
+    }
+
+    fn type_change(&mut self, s: &FieldEntry, d: &FieldEntry, path: &str) {
+        let (Some(a), Some(b)) = (s.wire_type.as_deref(), d.wire_type.as_deref()) else {
+            return;
+        };
+        if a == b || a == "struct" || b == "struct" || s.is_padding() || d.is_padding() {
+            return;
+        }
+        let split = |t: &str| match t.strip_prefix("varray:") {
+            Some(elem) => (true, elem.to_owned()),
+            None => (false, t.to_owned()),
+        };
+        let ((av, ae), (bv, be)) = (split(a), split(b));
+        let signedness = av == bv
+            && matches!(
+                (classify(&ae), classify(&be)),
+                (TypeClass::Unsigned(x), TypeClass::Signed(y))
+                | (TypeClass::Signed(x), TypeClass::Unsigned(y)) if x == y
+            );
+        if signedness {
+            let range = if matches!(classify(&ae), TypeClass::Signed(_)) {
+                "a negative value of the old release now reads as a large positive one"
+            } else {
+                "a value of the old release above the signed maximum now reads as negative"
+            };
+            self.push(
+                Severity::Warning,
+                Rule::FieldTypeChanged,
+                path.to_owned(),
+                format!(
+                    "field `{}` changed signedness from `{a}` to `{b}`: the bits load \
+                     unchanged, but {range}; keep `{a}` unless no value the old release can \
+                     hold is affected",
+                    d.field
+                ),
+            );
+            return;
+        }
+        let (ca, cb) = (classify(&ae), classify(&be));
+        let why = match (&ca, &cb) {
+            (TypeClass::Float, _) | (_, TypeClass::Float) => {
+                "the new release would take the old release's bits for a different number"
+            }
+            (TypeClass::Bool, _) | (_, TypeClass::Bool) => {
+                "a bool holds only 0 or 1, so values of the old release would be refused or \
+                 change meaning"
+            }
+            _ => "the bytes of the old release's stream would be decoded as another type",
+        };
+        self.error(
+            Rule::FieldTypeChanged,
+            path.to_owned(),
+            format!(
+                "field `{}` changed type from `{a}` to `{b}` (same size): {why}; keep `{a}`, or \
+                 add a new field (with `since` and a version bump, or in a subsection) and \
+                 convert in `post_load`",
+                d.field
+            ),
+        );
+    }
+
+    /// A wire field of the old release that the new release keeps off the wire.
+    fn kind_left_wire(&mut self, s: &FieldEntry, n: &FieldEntry, path: String) {
+        let fix = match variable(s) {
+            true => "keep it migrated".to_owned(),
+            false => format!(
+                "keep it migrated, or keep its bytes with a `vmstate_core::Removed<{}>` field in \
+                 its place",
+                rust_name(s)
+            ),
+        };
+        self.error(
+            Rule::FieldKindChanged,
+            path,
+            format!(
+                "field `{}` is migrated in the old release but {} in the new: the old release's \
+                 stream still carries its bytes, which the new release would read into the \
+                 next field; {fix}",
+                s.field,
+                n.kind()
+            ),
+        );
+    }
+
+    /// A field kept off the wire by the old release that the new release reads.
+    fn kind_joined_wire(&mut self, cx: &WalkCx<'_>, o: &FieldEntry, d: &FieldEntry, path: String) {
+        self.error(
+            Rule::FieldKindChanged,
+            path,
+            format!(
+                "field `{}` is {} in the old release but migrated in the new: the old release's \
+                 stream lacks it, so the new release would read the following bytes into it; \
+                 {}",
+                d.field,
+                o.kind(),
+                self.gate_fix(cx)
+            ),
+        );
+    }
+
+    /// How to add a field that older streams lack.
+    fn gate_fix(&self, cx: &WalkCx<'_>) -> String {
+        match (cx.scope_kind, cx.stream) {
+            (Scope::Nested, _) | (_, None) => "nested structs carry no version on the wire, so \
+                 move it into a subsection of the section (or keep it off the wire)"
+                .to_owned(),
+            (kind, Some(v)) => {
+                let since = cx.new_version.max(v.saturating_add(1));
+                let what = if kind == Scope::Subsection {
+                    "the subsection's"
+                } else {
+                    "the struct's"
+                };
+                format!(
+                    "declare it `#[vmstate(since = {since})]` and raise {what} `version` to \
+                     {since}, or better move it into a subsection"
+                )
+            }
+        }
+    }
+
+    fn added(&mut self, cx: &WalkCx<'_>, d: &FieldEntry, path: String, before: Option<&str>) {
+        let place = match before {
+            Some(b) => format!(" before `{b}`"),
+            None => String::new(),
+        };
+        let stream = match cx.stream {
+            Some(v) => format!("a stream of the old release (version {v})"),
+            None => "the old release's stream".to_owned(),
+        };
+        if d.field_exists {
+            self.push(
+                Severity::Warning,
+                Rule::FieldAdded,
+                path,
+                format!(
+                    "field `{}` was added{place} behind an `exists` test: {stream} lacks it, so \
+                     the test must return false for every stream of the old release; make sure \
+                     it does, or {}",
+                    d.field,
+                    self.gate_fix(cx)
+                ),
+            );
+            return;
+        }
+        self.error(
+            Rule::FieldAdded,
+            path,
+            format!(
+                "field `{}` was added{place} without a version gate: {stream} lacks it, so the \
+                 new release would read the following bytes into it; {}",
+                d.field,
+                self.gate_fix(cx)
+            ),
+        );
+    }
+
+    fn removed(&mut self, s: &FieldEntry, path: String) {
+        let what = if s.is_padding() {
+            format!("padding `unused` ({} bytes)", total(s))
+        } else {
+            format!("field `{}`", s.field)
+        };
+        let fix = if variable(s) {
+            "keep the field: its length varies, so padding cannot stand for it".to_owned()
+        } else if s.is_padding() {
+            "keep the padding".to_owned()
+        } else if field_extended(s) {
+            format!(
+                "a removed field must keep padding: replace it with `vmstate_core::Unused<{}>`, \
+                 or with `vmstate_core::Removed<{}>` if native streams carried it",
+                total(s),
+                rust_name(s)
+            )
+        } else {
+            format!(
+                "a removed field must keep padding: replace it with `vmstate_core::Unused<{}>`",
+                total(s)
+            )
+        };
+        self.error(
+            Rule::FieldRemoved,
+            path,
+            format!(
+                "{what} was removed: the old release's stream still carries it, so the new \
+                 release would read every later field from the wrong bytes; {fix}"
+            ),
+        );
+    }
+
+    /// The old release's fields ran out: what remains in the new one must be skipped by the
+    /// loader for the old stream's version.
+    fn added_at_end(&mut self, cx: &WalkCx<'_>, s: &Side<'_>, d: &Side<'_>) {
+        for (f, path, _) in d.rest() {
+            if f.version_id > cx.read_limit {
+                continue;
+            }
+            if cx.extended {
+                if let Some(o) = s.desc().and_then(|od| find(&od.not_on_wire, &f.field)) {
+                    self.kind_joined_wire(cx, o, f, path);
+                    continue;
+                }
+            }
+            self.added(cx, f, path, None);
+        }
+    }
+
+    /// The new release's fields ran out: what remains in the old stream is not read.
+    fn removed_at_end(&mut self, cx: &WalkCx<'_>, s: &Side<'_>, d: &Side<'_>) {
+        for (f, path, _) in s.rest() {
+            if f.version_id > cx.sent_limit {
+                continue;
+            }
+            if cx.extended {
+                if let Some(n) = d.desc().and_then(|nd| find(&nd.not_on_wire, &f.field)) {
+                    self.kind_left_wire(f, n, path);
+                    continue;
+                }
+            }
+            self.removed(f, path);
+        }
+    }
+
+    fn run_start(
+        &mut self,
+        s: &Side<'_>,
+        d: &Side<'_>,
+        sf: &FieldEntry,
+        df: &FieldEntry,
+    ) -> Option<Run> {
+        for (f, side) in [(sf, s), (df, d)] {
+            if variable(f) {
+                self.variable_in_run(f, side.path(f));
+                return None;
+            }
+        }
+        let taken = |f: &FieldEntry, side: &Side<'_>| Taken {
+            padding: f.is_padding(),
+            name: f.field.clone(),
+            end: total(f),
+            path: side.path(f),
+        };
+        let pad = |f: &FieldEntry| if f.is_padding() { total(f) } else { 0 };
+        Some(Run {
+            old: taken(sf, s),
+            new: taken(df, d),
+            old_padding: pad(sf),
+            new_padding: pad(df),
+            old_items: vec![Item::new(sf, s.path(sf))],
+            new_items: vec![Item::new(df, d.path(df))],
+        })
+    }
+
+    /// A padding run that lines up on QEMU's wire: does it in the native format too?
+    fn run_native(&mut self, r: &Run) {
+        let items = || r.old_items.iter().chain(&r.new_items);
+        if !items().all(|i| i.extended) || items().any(|i| i.native == Native::Unknown) {
+            return;
+        }
+        if items().all(|i| i.native == Native::Raw) {
+            return;
+        }
+        if let ([a], [b]) = (&r.old_items[..], &r.new_items[..]) {
+            if a.native == Native::Var && b.native == Native::Var {
+                return;
+            }
+        }
+        // The first real field stood for by padding, and that padding.
+        let real = r
+            .old_items
+            .iter()
+            .find(|i| !i.padding && i.native == Native::Var)
+            .or_else(|| {
+                r.new_items
+                    .iter()
+                    .find(|i| !i.padding && i.native == Native::Var)
+            });
+        let message = match real {
+            Some(f) => {
+                let pads: Vec<&str> = items()
+                    .filter(|i| i.padding)
+                    .map(|i| i.rust_type.as_str())
+                    .collect();
+                let fix = if r.old_items.len() + r.new_items.len() == 2 {
+                    format!("use `vmstate_core::Removed<{}>` instead", f.rust_type)
+                } else {
+                    "use one `vmstate_core::Removed<T>` per removed field, with its type".to_owned()
+                };
+                format!(
+                    "`unused` padding (`{}`) stands for field `{}` (`{}`): QEMU's wire stays \
+                     aligned, but this project's native format encodes that field as a \
+                     varint, so native streams would be misread from here on; {fix}",
+                    pads.join("`, `"),
+                    f.name,
+                    f.rust_type
+                )
+            }
+            None => {
+                let types = |v: &[Item]| {
+                    v.iter()
+                        .map(|i| i.rust_type.as_str())
+                        .collect::<Vec<_>>()
+                        .join("`, `")
+                };
+                format!(
+                    "padding `{}` of the old release became `{}`: QEMU's wire stays aligned, \
+                     but this project's native format encodes them differently, so native \
+                     streams would be misread from here on; keep the old padding type",
+                    types(&r.old_items),
+                    types(&r.new_items)
+                )
+            }
+        };
+        let path = real.map_or_else(
+            || {
+                r.new_items
+                    .first()
+                    .map(|i| i.path.clone())
+                    .unwrap_or_default()
+            },
+            |f| f.path.clone(),
+        );
+        self.error(Rule::PaddingMismatch, path, message);
+    }
+
+    /// Takes the next field of the side that is behind in a padding run.
+    fn run_step(
+        &mut self,
+        cx: &WalkCx<'_>,
+        r: &mut Run,
+        s: &mut Side<'_>,
+        d: &mut Side<'_>,
+        sf: &FieldEntry,
+        df: &FieldEntry,
+    ) -> Walk {
+        let old_behind = r.old.end < r.new.end;
+        let (f, side, other_side) = if old_behind {
+            (sf, &*s, &*d)
+        } else {
+            (df, &*d, &*s)
+        };
+        let path = side.path(f);
+        // A real field read against padding, while the other release still has a field of
+        // that name further on: the padding does not have the size of what it replaces.
+        let displaced = !f.is_padding() && other_side.has_from_current(cx.scope, &f.field);
+        if variable(f) {
+            self.variable_in_run(f, path);
+            return Walk::Stopped;
+        }
+        let (me, other, my_padding) = if old_behind {
+            (&mut r.old, &r.new, &mut r.old_padding)
+        } else {
+            (&mut r.new, &r.old, &mut r.new_padding)
+        };
+        let start = me.end;
+        if !f.is_padding() && (!other.padding || displaced) {
+            // A real field of one release would be read from bytes of a real field of the
+            // other. The padding on this side should have reached the end of `other`.
+            let needed = my_padding.saturating_add(other.end.saturating_sub(start));
+            let (old_name, new_name) = if old_behind {
+                (&f.field, &other.name)
+            } else {
+                (&other.name, &f.field)
+            };
+            let at = if old_behind {
+                other.path.clone()
+            } else {
+                path.clone()
+            };
+            let clash = if other.padding {
+                format!(
+                    "field `{}` would be read from the other release's `unused` padding while \
+                     that release has `{}` further on",
+                    f.field, f.field
+                )
+            } else {
+                format!(
+                    "field `{new_name}` of the new release would be read from bytes of field \
+                     `{old_name}` of the old release"
+                )
+            };
+            self.error(
+                Rule::PaddingMismatch,
+                at,
+                format!(
+                    "the `unused` padding does not line up with the fields it replaces: \
+                     {clash}; make the padding exactly as large as the removed fields \
+                     (`vmstate_core::Unused<{needed}>` here{})",
+                    if cx.extended {
+                        ", or one `vmstate_core::Removed<T>` per removed field, with its type"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+            return Walk::Stopped;
+        }
+        let item = Item::new(f, path.clone());
+        *me = Taken {
+            padding: f.is_padding(),
+            name: f.field.clone(),
+            end: start.saturating_add(total(f)),
+            path,
+        };
+        if old_behind {
+            r.old_items.push(item);
+        } else {
+            r.new_items.push(item);
+        }
+        if f.is_padding() {
+            *my_padding = my_padding.saturating_add(total(f));
+        }
+        if old_behind {
+            s.bump();
+        } else {
+            d.bump();
+        }
+        Walk::Done
+    }
+
+    /// One side ran out of fields in the middle of a padding run.
+    fn run_left_over(&mut self, r: &Run) {
+        let (longer, what) = if r.new.end > r.old.end {
+            (
+                &r.new,
+                format!(
+                    "the new release reads {} bytes more than the old release sends",
+                    r.new.end - r.old.end
+                ),
+            )
+        } else {
+            (
+                &r.old,
+                format!(
+                    "the old release sends {} bytes that the new release does not read",
+                    r.old.end - r.new.end
+                ),
+            )
+        };
+        self.error(
+            Rule::PaddingMismatch,
+            longer.path.clone(),
+            format!(
+                "the `unused` padding does not line up with the fields it replaces: at the end \
+                 of the fields (near `{}`) {what}; make the padding exactly as large as the \
+                 removed fields",
+                longer.name
+            ),
+        );
+    }
+
+    fn variable_in_run(&mut self, f: &FieldEntry, path: String) {
+        self.error(
+            Rule::PaddingMismatch,
+            path,
+            format!(
+                "field `{}` varies in length, so `unused` padding cannot stand for it or next \
+                 to it: the releases would disagree on where the following fields start; keep \
+                 the field",
+                f.field
+            ),
+        );
+    }
+}
+
+/// How to keep a field's version gate as the older release had it.
+fn keep_since(since: u32) -> String {
+    match since {
+        0 => "drop its `since` (the old release sends it in every version)".to_owned(),
+        n => format!("keep `since = {n}`"),
+    }
+}
+
+fn find<'a>(list: &'a [FieldEntry], name: &str) -> Option<&'a FieldEntry> {
+    list.iter().find(|f| f.field == name)
 }

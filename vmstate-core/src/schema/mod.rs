@@ -21,9 +21,11 @@
 
 mod check;
 mod decode;
+mod golden;
 
 pub use check::{check, Finding, Report, Rule, Severity};
 pub use decode::{decode, Format};
+pub use golden::{assert_compatible, BLESS_VAR};
 
 use crate::describe::{Description, FieldDesc, FieldKind, Shape};
 use serde::{Deserialize, Serialize};
@@ -115,8 +117,9 @@ pub struct FieldEntry {
     /// The bound of a `Vec`/`String`. Not in QEMU's dumps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_len: Option<u64>,
-    /// The number of elements of an array (`size` is per element). Not in QEMU's dumps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The number of elements of an array (`size` is per element). Not in QEMU 7.2's dumps;
+    /// newer QEMUs write it as `num`, which is read here too.
+    #[serde(default, alias = "num", skip_serializing_if = "Option::is_none")]
     pub array_len: Option<u64>,
     /// The wire type (`uint32`, `bool`, `struct`, `unused`, `varray:uint32`, `string`, ...).
     /// Not in QEMU's dumps.
