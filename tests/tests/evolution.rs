@@ -225,3 +225,44 @@ fn v3_round_trip_keeps_the_new_field() {
     let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
     assert_eq!(&bytes[8..16], &[0, 0, 0, 0, 0, 0, 0, 77]);
 }
+
+/// The checker agrees with the matrix: compatible exactly where every load works; where a
+/// load works only while a subsection is not needed (v2 → v1), it reports that subsection.
+#[test]
+fn the_checker_agrees_with_every_outcome() {
+    use vmstate_core::schema::{check, Rule, Schema};
+    let schema = |d: &vmstate_core::Description| {
+        let mut s = Schema::new(None);
+        s.add("demo_timer", d);
+        s
+    };
+    let (s1, s2, s3) = (
+        schema(v1::Timer::DESCRIPTION),
+        schema(v2::Timer::DESCRIPTION),
+        schema(v3::Timer::DESCRIPTION),
+    );
+    let rules = |old: &Schema, new: &Schema| {
+        let r = check(old, new);
+        assert_eq!(
+            r.errors(),
+            r.findings
+                .iter()
+                .filter(|f| f.severity == vmstate_core::schema::Severity::Error)
+                .count()
+        );
+        r.findings
+            .iter()
+            .filter(|f| f.severity == vmstate_core::schema::Severity::Error)
+            .map(|f| f.rule)
+            .collect::<Vec<_>>()
+    };
+    // Loads that always work: no error.
+    assert_eq!(rules(&s1, &s2), []);
+    assert_eq!(rules(&s2, &s3), []);
+    assert_eq!(rules(&s1, &s3), []);
+    // v2 -> v1 works only while the subsection is not needed.
+    assert_eq!(rules(&s2, &s1), [Rule::SubsectionRemoved]);
+    // Too new: refused.
+    assert!(rules(&s3, &s2).contains(&Rule::VersionTooHigh));
+    assert!(rules(&s3, &s1).contains(&Rule::VersionTooHigh));
+}
