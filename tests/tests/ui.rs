@@ -8,9 +8,12 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/attrs/*.rs");
     t.compile_fail("tests/ui/derived/*.rs");
+    t.compile_fail("tests/ui/evolution/*.rs");
     t.compile_fail("tests/ui/hooks/*.rs");
     t.compile_fail("tests/ui/shape/*.rs");
+    t.compile_fail("tests/ui/subsection/*.rs");
     t.compile_fail("tests/ui/types/*.rs");
+    t.compile_fail("tests/ui/validate/*.rs");
     t.compile_fail("tests/ui/versions/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

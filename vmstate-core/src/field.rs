@@ -128,6 +128,11 @@ pub trait Field: Sized {
 }
 
 /// A type whose wire form is all of it (no skipped or immutable parts): what `Vec<T>` holds.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a plain value (a primitive or an array of them)",
+    label = "a `Vec` element or a `validate`/`range` field must be a plain value",
+    note = "a struct's load is staged apart from the struct itself; validate a nested struct with its own container `validate`"
+)]
 pub trait Plain: Field<Staged = Self> {
     /// Reads `out.len()` values; a value's own placeholder serves as its "current" value,
     /// since a plain type has no immutable parts to compare.

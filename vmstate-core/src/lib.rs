@@ -93,6 +93,11 @@ pub use vmstate_derive::VmState;
 
 /// A struct with a [`Description`]: what `#[derive(VmState)]` implements, and what the
 /// codecs save and load as a section.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `VmState` struct",
+    label = "needs `#[derive(VmState)]`",
+    note = "a section, a subsection or a nested description is a struct with `#[derive(VmState)]`"
+)]
 pub trait VmState: Field {
     /// The static description of every field.
     const DESCRIPTION: &'static Description;

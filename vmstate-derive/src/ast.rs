@@ -14,6 +14,8 @@ pub struct Input<'a> {
 
 /// One named field.
 pub struct Field<'a> {
+    /// The field's position in the struct (names the generated wrappers of its hooks).
+    pub index: usize,
     pub ident: &'a syn::Ident,
     pub ty: &'a syn::Type,
     pub attrs: FieldAttrs,
@@ -67,7 +69,9 @@ impl<'a> Input<'a> {
         }?;
         let fields = named
             .into_iter()
-            .map(|f| Field {
+            .enumerate()
+            .map(|(index, f)| Field {
+                index,
                 ident: f.ident.as_ref().expect("named field"),
                 ty: &f.ty,
                 attrs: FieldAttrs::parse(cx, &f.attrs),
@@ -120,10 +124,11 @@ impl Field<'_> {
     }
 
     /// Whether the input may lack the field (`since`, `exists`, or a subsection), so its
-    /// staged value is optional.
+    /// staged value is optional. A key given with a bad value (already reported) counts, so
+    /// that `default` is not reported a second time.
     pub fn is_optional(&self) -> bool {
         let a = &self.attrs;
-        a.since.get().is_some() || a.exists.get().is_some() || a.subsection.get().is_some()
+        a.since.given() || a.exists.given() || a.subsection.given()
     }
 
     /// `Some(n)` when the field is a bounded variable-length value (`max_len = n`).
@@ -148,6 +153,36 @@ impl Field<'_> {
             ),
             _ => false,
         }
+    }
+}
+
+/// Whether the type is a primitive or an array of primitives (described precisely even when
+/// it does not travel).
+pub fn is_simple(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => {
+            p.qself.is_none()
+                && p.path.get_ident().is_some_and(|i| {
+                    matches!(
+                        i.to_string().as_str(),
+                        "bool"
+                            | "u8"
+                            | "u16"
+                            | "u32"
+                            | "u64"
+                            | "u128"
+                            | "i8"
+                            | "i16"
+                            | "i32"
+                            | "i64"
+                            | "i128"
+                            | "f32"
+                            | "f64"
+                    )
+                })
+        }
+        syn::Type::Array(a) => is_simple(&a.elem),
+        _ => false,
     }
 }
 

@@ -262,14 +262,15 @@ impl FieldAttrs {
                 },
                 "subsection" => flag(cx, meta, &key, span, &mut f.subsection)?,
                 "default" | "needed" | "exists" | "validate" => {
-                    if let Some(h) = hook_value(cx, meta, &key)? {
-                        let slot = match key.as_str() {
-                            "default" => &mut f.default,
-                            "needed" => &mut f.needed,
-                            "exists" => &mut f.exists,
-                            _ => &mut f.validate,
-                        };
-                        slot.set(cx, span, h.span, h);
+                    let slot = match key.as_str() {
+                        "default" => &mut f.default,
+                        "needed" => &mut f.needed,
+                        "exists" => &mut f.exists,
+                        _ => &mut f.validate,
+                    };
+                    match hook_value(cx, meta, &key)? {
+                        Some(h) => slot.set(cx, span, h.span, h),
+                        None => slot.set_invalid(),
                     }
                 }
                 "range" => {
@@ -285,11 +286,16 @@ impl FieldAttrs {
                                     span: s.span(),
                                 },
                             ),
-                            _ => cx.error_spanned_by(
-                                &s,
-                                "`range` must be a Rust range, e.g. \"0..=7\" or \"..16\"",
-                            ),
+                            _ => {
+                                cx.error_spanned_by(
+                                    &s,
+                                    "`range` must be a Rust range, e.g. \"0..=7\" or \"..16\"",
+                                );
+                                f.range.set_invalid();
+                            }
                         }
+                    } else {
+                        f.range.set_invalid();
                     }
                 }
                 _ => unknown_key(cx, meta, &key, "field", FIELD_KEYS)?,
@@ -394,6 +400,7 @@ fn flag(
             &meta.path,
             format!("`{key}` takes no value: write `#[vmstate({key})]`"),
         );
+        slot.set_invalid();
         return skip_value(meta);
     }
     slot.set(cx, span, span, ());

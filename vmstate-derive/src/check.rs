@@ -1,6 +1,6 @@
 //! Semantic checks of the model: what attributes mean together.
 
-use crate::ast::{Input, Role};
+use crate::ast::{is_simple, Input, Role};
 use crate::ctxt::Ctxt;
 
 /// Records every problem with the combination of attributes in `input`.
@@ -63,8 +63,9 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
             );
         }
     }
+    // A key given with a bad value has been reported already: no second error about it.
     match (a.subsection.get(), a.needed.get()) {
-        (Some(sub), None) => cx.error_at(
+        (Some(sub), None) if !a.needed.given() => cx.error_at(
             sub.key,
             format!(
                 "subsection `{}` needs `needed = \"Self::function\"`, the `fn(&Self) -> bool` \
@@ -72,10 +73,26 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
                 field.ident
             ),
         ),
-        (None, Some(n)) => cx.error_at(n.key, "`needed` applies to `subsection` fields only"),
+        (None, Some(n)) if !a.subsection.given() => {
+            cx.error_at(n.key, "`needed` applies to `subsection` fields only")
+        }
         _ => {}
     }
     if let Some(sub) = a.subsection.get() {
+        // The obvious non-structs; any other type that does not derive `VmState` fails the
+        // `VmState` bound on its type.
+        if is_simple(field.ty) || field.is_variable_length() {
+            cx.error_spanned_by(
+                field.ty,
+                format!(
+                    "subsection `{}` must be a struct that derives `VmState` (a subsection has its \
+                     own name and version): move the field into a struct with \
+                     `#[derive(VmState)]` and `#[vmstate(name = \"{}/...\")]`",
+                    field.ident,
+                    input.name()
+                ),
+            );
+        }
         for &(key, span) in given
             .iter()
             .filter(|(k, _)| ["since", "exists", "max_len", "validate", "range"].contains(k))

@@ -5,7 +5,7 @@
 //! change its meaning. Tokens that refer to the user's types or hook paths carry the user's
 //! spans, so type errors land on the field's type or the attribute string.
 
-use crate::ast::{Field, Input, Role};
+use crate::ast::{is_simple, Field, Input, Role};
 use crate::attr::Hook;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -125,6 +125,8 @@ pub fn expand(input: &Input) -> TokenStream {
         let fn_ty = quote_spanned!(h.key=> fn(&Self) -> _);
         let path = &h.value.path;
         let text = &h.value.text;
+        // On the string, so a return type that is not `HookOutput` is reported there only.
+        let p = respan(&p, h.value.span);
         quote_spanned! {h.value.span=> {
             let __check: #fn_ty = #path;
             #p::validation(#text, __check(self), #p::None)?;
@@ -352,36 +354,6 @@ fn shape(f: &Field, p: &TokenStream) -> TokenStream {
     }
 }
 
-/// Whether the type is a primitive or an array of primitives (described precisely even when
-/// it does not travel).
-fn is_simple(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::Path(p) => {
-            p.qself.is_none()
-                && p.path.get_ident().is_some_and(|i| {
-                    matches!(
-                        i.to_string().as_str(),
-                        "bool"
-                            | "u8"
-                            | "u16"
-                            | "u32"
-                            | "u64"
-                            | "u128"
-                            | "i8"
-                            | "i16"
-                            | "i32"
-                            | "i64"
-                            | "i128"
-                            | "f32"
-                            | "f64"
-                    )
-                })
-        }
-        syn::Type::Array(a) => is_simple(&a.elem),
-        _ => false,
-    }
-}
-
 fn opt_str(s: Option<&str>, p: &TokenStream) -> TokenStream {
     match s {
         Some(s) => quote!(#p::Some(#s)),
@@ -490,7 +462,7 @@ fn save_field(f: &Field, p: &TokenStream) -> TokenStream {
     let stmt = quote!(#save.map_err(|e| e.in_field(#name_str))?;);
     match f.role() {
         Role::Migrated if f.attrs.exists.get().is_some() => {
-            let exists = format_ident!("__vmstate_exists_{}", f.ident);
+            let exists = hook_fn(f, "exists");
             quote!(if Self::#exists(self, <Self as #p::VmState>::DESCRIPTION.version) { #stmt })
         }
         Role::Migrated => stmt,
@@ -541,7 +513,7 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
                 present.push(quote!(__version >= #since));
             }
             if f.attrs.exists.get().is_some() {
-                let exists = format_ident!("__vmstate_exists_{}", f.ident);
+                let exists = hook_fn(f, "exists");
                 present.push(quote!(Self::#exists(self, __version)));
             }
             let absent = absent_value(f, p);
@@ -665,12 +637,20 @@ fn validates_const(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStre
     quote!(#own #(|| #nested)*)
 }
 
+/// The inherent function that wraps a field's `kind` hook (`exists`, `needed`, `default`,
+/// `validate`). Named by the field's position, not its name: rustc suggests similarly named
+/// functions when a hook path is wrong, and `__vmstate_default_reload` would be offered for a
+/// missing `Self::default_reload`.
+fn hook_fn(f: &Field, kind: &str) -> syn::Ident {
+    format_ident!("__vmstate_{}_{}", kind, f.index)
+}
+
 /// The checks of a field's loaded value (`validate`, `range`), on `__value` at `__at`.
 fn validators(f: &Field) -> TokenStream {
     if f.attrs.validate.get().is_none() && f.attrs.range.get().is_none() {
         return quote!();
     }
-    let check = format_ident!("__vmstate_validate_{}", f.ident);
+    let check = hook_fn(f, "validate");
     let name_str = f.ident.to_string();
     quote!(Self::#check(&__value, __at).map_err(|e| e.in_field(#name_str))?;)
 }
@@ -678,7 +658,7 @@ fn validators(f: &Field) -> TokenStream {
 /// The staged value of a field the input lacks: its `default`, or the destination's.
 fn absent_value(f: &Field, p: &TokenStream) -> TokenStream {
     if f.attrs.default.get().is_some() {
-        let default = format_ident!("__vmstate_default_{}", f.ident);
+        let default = hook_fn(f, "default");
         quote!(#p::Optional::Replace(Self::#default()))
     } else {
         quote!(#p::Optional::Keep)
@@ -693,7 +673,7 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
         let ty = f.ty;
         let a = &f.attrs;
         if let Some(h) = a.exists.get() {
-            let name = format_ident!("__vmstate_exists_{}", f.ident);
+            let name = hook_fn(f, "exists");
             let (path, fn_ty) = (
                 &h.value.path,
                 quote_spanned!(h.key=> fn(&Self, u32) -> bool),
@@ -707,7 +687,7 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             });
         }
         if let Some(h) = a.needed.get() {
-            let name = format_ident!("__vmstate_needed_{}", f.ident);
+            let name = hook_fn(f, "needed");
             let (path, fn_ty) = (&h.value.path, quote_spanned!(h.key=> fn(&Self) -> bool));
             out.push(quote_spanned! {h.value.span=>
                 #[doc(hidden)]
@@ -718,8 +698,10 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             });
         }
         if let Some(h) = a.default.get() {
-            let name = format_ident!("__vmstate_default_{}", f.ident);
-            let (path, fn_ty) = (&h.value.path, quote_spanned!(h.key=> fn() -> #ty));
+            let name = hook_fn(f, "default");
+            // The expected type on the key alone (not from the key to the field's type).
+            let ret = respan(&ty.to_token_stream(), h.key);
+            let (path, fn_ty) = (&h.value.path, quote_spanned!(h.key=> fn() -> #ret));
             out.push(quote_spanned! {h.value.span=>
                 #[doc(hidden)]
                 fn #name() -> #ty {
@@ -729,10 +711,12 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             });
         }
         if a.validate.get().is_some() || a.range.get().is_some() {
-            let name = format_ident!("__vmstate_validate_{}", f.ident);
+            let name = hook_fn(f, "validate");
             let validate = a.validate.get().map(|h| {
                 let (path, text) = (&h.value.path, &h.value.text);
-                let fn_ty = quote_spanned!(h.key=> fn(&#ty) -> _);
+                let arg = respan(&ty.to_token_stream(), h.key);
+                let fn_ty = quote_spanned!(h.key=> fn(&#arg) -> _);
+                let p = respan(p, h.value.span);
                 quote_spanned! {h.value.span=>
                     let __check: #fn_ty = #path;
                     #p::validation(#text, __check(value), #p::Some(at))?;
@@ -740,8 +724,18 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             });
             let range = a.range.get().map(|r| {
                 let (expr, text) = (&r.value.expr, &r.value.text);
+                // Through a function that takes a range of the field's type: a range of
+                // another type is then one error (`RangeBounds<Ty>` not implemented), where
+                // `contains` would report both directions of `PartialOrd`.
                 quote_spanned! {r.value.span=>
-                    if !(#expr).contains(value) {
+                    fn __in_range<T, R>(range: &R, value: &T) -> bool
+                    where
+                        T: ::core::cmp::PartialOrd,
+                        R: ::core::ops::RangeBounds<T>,
+                    {
+                        range.contains(value)
+                    }
+                    if !__in_range::<#ty, _>(&(#expr), value) {
                         return #p::Err(#p::out_of_range(value, #text, at));
                     }
                 }
@@ -768,7 +762,7 @@ fn subsections_save(input: &Input, p: &TokenStream) -> TokenStream {
         .map(|f| {
             let (name, ty) = (f.ident, f.ty);
             let name_str = name.to_string();
-            let needed = format_ident!("__vmstate_needed_{}", f.ident);
+            let needed = hook_fn(f, "needed");
             quote! {
                 if Self::#needed(self) {
                     let __sub = <#ty as #p::VmState>::DESCRIPTION;
@@ -836,7 +830,7 @@ fn subsection_checks(input: &Input, p: &TokenStream) -> TokenStream {
         return quote!();
     }
     let parent = input.name();
-    let checks = input
+    let checks: Vec<_> = input
         .fields
         .iter()
         .filter(|f| f.role() == Role::Subsection)
@@ -850,12 +844,32 @@ fn subsection_checks(input: &Input, p: &TokenStream) -> TokenStream {
             );
             quote_spanned! {ty.span()=>
                 const _: () = ::core::assert!(
-                    #p::subsection_name_ok(<#ty as #p::VmState>::DESCRIPTION.name, #parent),
+                    match __NameProbe::<#ty>::NAME {
+                        #p::Some(name) => #p::subsection_name_ok(name, #parent),
+                        #p::None => true,
+                    },
                     #msg
                 );
             }
-        });
-    quote!(#(#checks)*)
+        })
+        .collect();
+    if checks.is_empty() {
+        return quote!();
+    }
+    // A type that is not `VmState` passes (through the fallback constant): the impls' where
+    // clause reports it, on the same type, once.
+    quote! {
+        struct __NameProbe<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+        impl<T: ?::core::marker::Sized + #p::VmState> __NameProbe<T> {
+            const NAME: ::core::option::Option<&'static str> =
+                #p::Some(<T as #p::VmState>::DESCRIPTION.name);
+        }
+        trait __NameProbeFallback {
+            const NAME: ::core::option::Option<&'static str> = #p::None;
+        }
+        impl<T: ?::core::marker::Sized> __NameProbeFallback for __NameProbe<T> {}
+        #(#checks)*
+    }
 }
 
 /// After a commit, then: each distinct derived function (field order), then `post_load`.

@@ -1,0 +1,12 @@
+// `since` counts section versions, which start at 1.
+use vmstate_core::VmState;
+
+#[derive(VmState)]
+#[vmstate(version = 2)]
+struct Timer {
+    count: u32,
+    #[vmstate(since = 0)]
+    reload: u32,
+}
+
+fn main() {}

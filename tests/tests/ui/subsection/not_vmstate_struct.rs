@@ -1,0 +1,22 @@
+// A subsection's type must derive `VmState`; `Fifo` does not.
+use vmstate_core::VmState;
+
+struct Fifo {
+    level: u8,
+}
+
+#[derive(VmState)]
+#[vmstate(name = "uart")]
+struct Uart {
+    lcr: u8,
+    #[vmstate(subsection, needed = "Self::fifo_needed")]
+    fifo: Fifo,
+}
+
+impl Uart {
+    fn fifo_needed(&self) -> bool {
+        self.fifo.level != 0
+    }
+}
+
+fn main() {}
