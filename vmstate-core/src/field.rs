@@ -269,6 +269,19 @@ pub trait Bounded: Sized {
     fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error>;
     /// Reads a new value of at most `max_len` elements.
     fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error>;
+    /// Reads a value and compares it with `self` (an immutable field): `None` when equal,
+    /// else the value read.
+    fn load_if_different<D: Decoder>(
+        &self,
+        max_len: usize,
+        d: &mut D,
+    ) -> Result<Option<Self>, Error>
+    where
+        Self: PartialEq,
+    {
+        let v = Self::load_bounded(max_len, d)?;
+        Ok((v != *self).then_some(v))
+    }
 }
 
 fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
@@ -330,6 +343,21 @@ impl Bounded for String {
         let mut bytes = vec![0u8; len];
         d.raw(&mut bytes)?;
         String::from_utf8(bytes).map_err(|_| Error::at(crate::ErrorKind::InvalidUtf8, at))
+    }
+    fn load_if_different<D: Decoder>(
+        &self,
+        max_len: usize,
+        d: &mut D,
+    ) -> Result<Option<Self>, Error> {
+        let len = d.len(max_len, 1)?;
+        let at = d.offset();
+        let bytes = d.bytes(len)?;
+        if bytes == self.as_bytes() {
+            return Ok(None);
+        }
+        let s =
+            std::str::from_utf8(bytes).map_err(|_| Error::at(crate::ErrorKind::InvalidUtf8, at))?;
+        Ok(Some(s.to_owned()))
     }
 }
 

@@ -129,8 +129,8 @@ pub fn read_frame(bytes: &[u8], base: usize) -> Result<SectionFrame<'_>, Error> 
         .len(MAX_NAME_LEN, 1)
         .map_err(|e| e.in_field("section name"))?;
     let name_start = d.offset() - base;
+    d.bytes(name_len)?;
     let name = &bytes[name_start..name_start + name_len];
-    d.raw(&mut vec![0u8; name_len])?;
     let name = std::str::from_utf8(name).map_err(|_| {
         Error::at(ErrorKind::InvalidUtf8, base + name_start).in_field("section name")
     })?;

@@ -249,6 +249,8 @@ pub trait Decoder {
     fn raw(&mut self, out: &mut [u8]) -> Result<(), Error>;
     /// Reads a subsection name.
     fn name(&mut self) -> Result<String, Error>;
+    /// Reads `n` bytes in place.
+    fn bytes(&mut self, n: usize) -> Result<&[u8], Error>;
     /// The next byte, without consuming it.
     fn peek_u8(&self) -> Option<u8>;
     /// The current position, for [`Decoder::reset`].
@@ -282,7 +284,7 @@ impl Encoder for NativeEncoder<'_> {
         self.len(name.len());
         self.raw(name.as_bytes());
     }
-    #[inline]
+    #[inline(always)]
     fn scalar<S: Scalar>(&mut self, v: S) {
         v.put_native(self.out)
     }
@@ -327,7 +329,7 @@ impl Encoder for QemuEncoder<'_> {
         self.out.push(bytes.len() as u8);
         self.out.extend_from_slice(bytes);
     }
-    #[inline]
+    #[inline(always)]
     fn scalar<S: Scalar>(&mut self, v: S) {
         v.put_be(self.out)
     }
@@ -444,6 +446,10 @@ impl Decoder for NativeDecoder<'_> {
     fn mark(&self) -> usize {
         self.cur.pos
     }
+    #[inline]
+    fn bytes(&mut self, n: usize) -> Result<&[u8], Error> {
+        self.cur.take(n)
+    }
     fn reset(&mut self, mark: usize) {
         self.cur.pos = mark.min(self.cur.input.len());
     }
@@ -459,7 +465,7 @@ impl Decoder for NativeDecoder<'_> {
     fn remaining(&self) -> usize {
         self.cur.remaining()
     }
-    #[inline]
+    #[inline(always)]
     fn scalar<S: Scalar>(&mut self) -> Result<S, Error> {
         let at = self.cur.offset();
         let (v, used) =
@@ -517,6 +523,10 @@ impl Decoder for QemuDecoder<'_> {
     fn mark(&self) -> usize {
         self.cur.pos
     }
+    #[inline]
+    fn bytes(&mut self, n: usize) -> Result<&[u8], Error> {
+        self.cur.take(n)
+    }
     fn reset(&mut self, mark: usize) {
         self.cur.pos = mark.min(self.cur.input.len());
     }
@@ -532,7 +542,7 @@ impl Decoder for QemuDecoder<'_> {
     fn remaining(&self) -> usize {
         self.cur.remaining()
     }
-    #[inline]
+    #[inline(always)]
     fn scalar<S: Scalar>(&mut self) -> Result<S, Error> {
         let at = self.cur.offset();
         let bytes = self.cur.take(S::PRIMITIVE.size())?;

@@ -189,6 +189,7 @@ pub fn expand(input: &Input) -> TokenStream {
             impl #impl_generics #p::VmState for #ident #ty_generics #where_clause {
                 const DESCRIPTION: &'static #p::Description = &#description;
 
+                #[inline]
                 fn load_version<__D: #p::Decoder>(
                     &self,
                     __d: &mut __D,
@@ -210,6 +211,7 @@ pub fn expand(input: &Input) -> TokenStream {
                     #staged_ident { #placeholders2 __marker: ::core::marker::PhantomData }
                 }
 
+                #[inline]
                 fn save<__E: #p::Encoder>(&self, __e: &mut __E) -> #p::Result<(), #p::Error> {
                     Self::__vmstate_pre_save(self)?;
                     #(#save_stmts)*
@@ -217,6 +219,7 @@ pub fn expand(input: &Input) -> TokenStream {
                     #p::Ok(())
                 }
 
+                #[inline]
                 fn load<__D: #p::Decoder>(&self, __d: &mut __D) -> #p::Result<Self::Staged, #p::Error> {
                     <Self as #p::VmState>::load_version(
                         self,
@@ -230,11 +233,13 @@ pub fn expand(input: &Input) -> TokenStream {
                     true #(&& #matches)*
                 }
 
+                #[inline]
                 fn commit(&mut self, staged: &mut Self::Staged) {
                     let _ = staged;
                     #(#commits)*
                 }
 
+                #[inline]
                 fn pre_load(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
                     let _ = staged;
                     Self::__vmstate_pre_load(self)?;
@@ -249,6 +254,7 @@ pub fn expand(input: &Input) -> TokenStream {
                     Self::__vmstate_validate(self)
                 }
 
+                #[inline]
                 fn after_load(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
                     let _ = staged;
                     #nested_after_load
@@ -530,24 +536,36 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
             quote!(let mut #local = #p::Optional::Keep;)
         }
         Role::Immutable => {
-            let same = match f.max_len() {
-                Some(_) => quote_spanned!(f.ty.span()=> incoming == self.#name),
-                None => {
-                    let field = field_trait(f.ty, p);
-                    quote!(#field::matches(&self.#name, &incoming))
-                }
-            };
             // The where clause requires `Debug` of both; on the type all the same.
             let mismatch = quote_spanned! {f.ty.span()=>
                 #p::immutable_mismatch(&incoming, &self.#name, at)
             };
+            let check = match f.max_len() {
+                // Compared where it lies in the input: nothing is allocated unless it differs.
+                Some(max) => {
+                    let bounded = bounded_trait(f.ty, p);
+                    quote! {
+                        if let #p::Some(incoming) = #bounded::load_if_different(&self.#name, #max, __d)
+                            .map_err(|e| e.in_field(#name_str))?
+                        {
+                            return #p::Err(#mismatch.in_field(#name_str));
+                        }
+                    }
+                }
+                None => {
+                    let field = field_trait(f.ty, p);
+                    quote! {
+                        let incoming = #load;
+                        if !#field::matches(&self.#name, &incoming) {
+                            return #p::Err(#mismatch.in_field(#name_str));
+                        }
+                    }
+                }
+            };
             quote! {
                 if <__D as #p::Decoder>::CARRIES_IMMUTABLE {
                     let at = #p::Decoder::offset(__d);
-                    let incoming = #load;
-                    if !(#same) {
-                        return #p::Err(#mismatch.in_field(#name_str));
-                    }
+                    #check
                 }
             }
         }
