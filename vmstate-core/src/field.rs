@@ -143,6 +143,13 @@ pub trait Plain: Field<Staged = Self> {
         }
         Ok(())
     }
+    /// Reads `len` values into a new vector; primitives override this to read one block.
+    #[doc(hidden)]
+    fn load_vec<D: Decoder>(len: usize, d: &mut D) -> Result<Vec<Self>, Error> {
+        let mut v: Vec<Self> = (0..len).map(|_| Self::placeholder()).collect();
+        Self::load_fresh_slice(&mut v, d)?;
+        Ok(v)
+    }
 }
 
 macro_rules! scalar_field {
@@ -179,6 +186,10 @@ macro_rules! scalar_field {
             #[inline]
             fn load_fresh_slice<D: Decoder>(out: &mut [$t], d: &mut D) -> Result<(), Error> {
                 d.block(out)
+            }
+            #[inline]
+            fn load_vec<D: Decoder>(len: usize, d: &mut D) -> Result<Vec<$t>, Error> {
+                d.block_vec(len)
             }
         }
     )*};
@@ -297,9 +308,7 @@ fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
 fn load_elems<T: Plain, D: Decoder>(max_len: usize, d: &mut D) -> Result<Vec<T>, Error> {
     // Every element takes at least one byte in either format.
     let len = d.len(max_len, 1)?;
-    let mut v: Vec<T> = (0..len).map(|_| T::placeholder()).collect();
-    T::load_fresh_slice(&mut v, d)?;
-    Ok(v)
+    T::load_vec(len, d)
 }
 
 impl<T: Plain> Bounded for Vec<T> {

@@ -36,11 +36,18 @@ pub trait Scalar: Copy + Default + PartialEq + std::fmt::Debug + 'static + seale
     fn put_be(self, out: &mut Vec<u8>);
     /// Reads the fixed-width big-endian encoding from exactly `Self::PRIMITIVE.size()` bytes.
     fn get_be(bytes: &[u8]) -> Result<Self, ErrorKind>;
-    /// Appends the fixed-width little-endian encoding of every element.
-    fn put_le_block(items: &[Self], out: &mut Vec<u8>);
-    /// Reads `out.len()` fixed-width little-endian elements from exactly that many bytes.
-    fn get_le_block(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind>;
+    /// Appends the fixed-width encoding of every element: big-endian when `BE`, else
+    /// little-endian.
+    fn put_block<const BE: bool>(items: &[Self], out: &mut Vec<u8>);
+    /// Reads `out.len()` fixed-width elements from exactly that many bytes.
+    fn get_block<const BE: bool>(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind>;
+    /// Reads every element of `bytes` (a whole number of them) into a new vector, in one pass.
+    fn collect_block<const BE: bool>(bytes: &[u8]) -> Result<Vec<Self>, ErrorKind>;
 }
+
+/// Elements converted per round of a block save: a stack buffer that stays in L1, copied
+/// out in one `extend_from_slice`, so the output needs no zero-filling first.
+const BLOCK_CHUNK_BYTES: usize = 4096;
 
 /// Appends `v` as a LEB128 varint, exactly as postcard writes an unsigned integer.
 #[inline(always)]
@@ -129,8 +136,59 @@ macro_rules! native_raw {
     };
 }
 
+/// Blocks of a word type: converted through a stack buffer (see [`BLOCK_CHUNK_BYTES`]).
+macro_rules! word_blocks {
+    ($t:ty) => {
+        #[inline]
+        fn put_block<const BE: bool>(items: &[Self], out: &mut Vec<u8>) {
+            const W: usize = core::mem::size_of::<$t>();
+            if !BE && cfg!(target_endian = "little") {
+                // The in-memory form is the wire form: one copy.
+                return out.extend_from_slice(bytemuck::cast_slice(items));
+            }
+            out.reserve(items.len() * W);
+            let mut buf = [0u8; BLOCK_CHUNK_BYTES];
+            for chunk in items.chunks(BLOCK_CHUNK_BYTES / W) {
+                for (dst, v) in buf.chunks_exact_mut(W).zip(chunk) {
+                    dst.copy_from_slice(&if BE { v.to_be_bytes() } else { v.to_le_bytes() });
+                }
+                out.extend_from_slice(&buf[..chunk.len() * W]);
+            }
+        }
+        #[inline]
+        fn collect_block<const BE: bool>(bytes: &[u8]) -> Result<Vec<Self>, ErrorKind> {
+            const W: usize = core::mem::size_of::<$t>();
+            Ok(bytes
+                .chunks_exact(W)
+                .map(|src| {
+                    let src = src.try_into().expect("chunks_exact");
+                    if BE {
+                        <$t>::from_be_bytes(src)
+                    } else {
+                        <$t>::from_le_bytes(src)
+                    }
+                })
+                .collect())
+        }
+    };
+}
+
+/// Blocks of bytes: one copy.
+macro_rules! byte_blocks {
+    ($t:ty) => {
+        #[inline]
+        fn put_block<const BE: bool>(items: &[Self], out: &mut Vec<u8>) {
+            out.extend_from_slice(items)
+        }
+        #[inline]
+        fn collect_block<const BE: bool>(bytes: &[u8]) -> Result<Vec<Self>, ErrorKind> {
+            Ok(bytes.to_vec())
+        }
+    };
+}
+
 macro_rules! scalar_int {
-    ($($t:ty => $p:ident, $native:ident $(, $u:ty)?);* $(;)?) => {$(
+    ($($t:ty => $p:ident, $native:ident, $blocks:ident $(, $u:ty)?);* $(;)?) => {$(
         impl sealed::Sealed for $t {}
         impl Scalar for $t {
             const PRIMITIVE: Primitive = Primitive::$p;
@@ -141,18 +199,13 @@ macro_rules! scalar_int {
             fn get_be(bytes: &[u8]) -> Result<Self, ErrorKind> {
                 Ok(<$t>::from_be_bytes(bytes.try_into().expect("caller passes the exact size")))
             }
+            $blocks!($t);
             #[inline]
-            fn put_le_block(items: &[Self], out: &mut Vec<u8>) {
-                out.reserve(items.len() * core::mem::size_of::<$t>());
-                for v in items {
-                    out.extend_from_slice(&v.to_le_bytes());
-                }
-            }
-            #[inline]
-            fn get_le_block(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind> {
+            fn get_block<const BE: bool>(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind> {
                 const W: usize = core::mem::size_of::<$t>();
                 for (dst, src) in out.iter_mut().zip(bytes.chunks_exact(W)) {
-                    *dst = <$t>::from_le_bytes(src.try_into().expect("chunks_exact"));
+                    let src = src.try_into().expect("chunks_exact");
+                    *dst = if BE { <$t>::from_be_bytes(src) } else { <$t>::from_le_bytes(src) };
                 }
                 Ok(())
             }
@@ -161,18 +214,18 @@ macro_rules! scalar_int {
 }
 
 scalar_int! {
-    u8 => U8, native_raw;
-    u16 => U16, native_unsigned;
-    u32 => U32, native_unsigned;
-    u64 => U64, native_unsigned;
-    u128 => U128, native_unsigned;
-    i8 => I8, native_raw;
-    i16 => I16, native_signed, u16;
-    i32 => I32, native_signed, u32;
-    i64 => I64, native_signed, u64;
-    i128 => I128, native_signed, u128;
-    f32 => F32, native_raw;
-    f64 => F64, native_raw;
+    u8 => U8, native_raw, byte_blocks;
+    u16 => U16, native_unsigned, word_blocks;
+    u32 => U32, native_unsigned, word_blocks;
+    u64 => U64, native_unsigned, word_blocks;
+    u128 => U128, native_unsigned, word_blocks;
+    i8 => I8, native_raw, word_blocks;
+    i16 => I16, native_signed, word_blocks, u16;
+    i32 => I32, native_signed, word_blocks, u32;
+    i64 => I64, native_signed, word_blocks, u64;
+    i128 => I128, native_signed, word_blocks, u128;
+    f32 => F32, native_raw, word_blocks;
+    f64 => F64, native_raw, word_blocks;
 }
 
 impl sealed::Sealed for bool {}
@@ -202,14 +255,17 @@ impl Scalar for bool {
             b => Err(ErrorKind::InvalidBool(b)),
         }
     }
-    fn put_le_block(items: &[Self], out: &mut Vec<u8>) {
+    fn put_block<const BE: bool>(items: &[Self], out: &mut Vec<u8>) {
         out.extend(items.iter().map(|&b| b as u8))
     }
-    fn get_le_block(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind> {
+    fn get_block<const BE: bool>(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind> {
         for (dst, &b) in out.iter_mut().zip(bytes) {
             *dst = Self::get_be(&[b])?;
         }
         Ok(())
+    }
+    fn collect_block<const BE: bool>(bytes: &[u8]) -> Result<Vec<Self>, ErrorKind> {
+        bytes.iter().map(|&b| Self::get_be(&[b])).collect()
     }
 }
 
@@ -242,6 +298,8 @@ pub trait Decoder {
     fn scalar<S: Scalar>(&mut self) -> Result<S, Error>;
     /// Reads `out.len()` scalars.
     fn block<S: Scalar>(&mut self, out: &mut [S]) -> Result<(), Error>;
+    /// Reads `len` scalars into a new vector (the length already checked against the input).
+    fn block_vec<S: Scalar>(&mut self, len: usize) -> Result<Vec<S>, Error>;
     /// Reads a length and refuses it, before anything is allocated, when it is above `max_len`
     /// or when `len * min_elem_size` bytes cannot follow.
     fn len(&mut self, max_len: usize, min_elem_size: usize) -> Result<usize, Error>;
@@ -290,7 +348,7 @@ impl Encoder for NativeEncoder<'_> {
     }
     #[inline]
     fn block<S: Scalar>(&mut self, items: &[S]) {
-        S::put_le_block(items, self.out)
+        S::put_block::<false>(items, self.out)
     }
     #[inline]
     fn len(&mut self, len: usize) {
@@ -335,10 +393,7 @@ impl Encoder for QemuEncoder<'_> {
     }
     #[inline]
     fn block<S: Scalar>(&mut self, items: &[S]) {
-        self.out.reserve(std::mem::size_of_val(items));
-        for &v in items {
-            v.put_be(self.out)
-        }
+        S::put_block::<true>(items, self.out)
     }
     #[inline]
     fn len(&mut self, len: usize) {
@@ -477,7 +532,13 @@ impl Decoder for NativeDecoder<'_> {
     fn block<S: Scalar>(&mut self, out: &mut [S]) -> Result<(), Error> {
         let at = self.cur.offset();
         let bytes = self.cur.take(std::mem::size_of_val(out))?;
-        S::get_le_block(bytes, out).map_err(|k| Error::at(k, at))
+        S::get_block::<false>(bytes, out).map_err(|k| Error::at(k, at))
+    }
+    #[inline]
+    fn block_vec<S: Scalar>(&mut self, len: usize) -> Result<Vec<S>, Error> {
+        let at = self.cur.offset();
+        let bytes = self.cur.take(len.saturating_mul(S::PRIMITIVE.size()))?;
+        S::collect_block::<false>(bytes).map_err(|k| Error::at(k, at))
     }
     fn len(&mut self, max_len: usize, min_elem_size: usize) -> Result<usize, Error> {
         let at = self.cur.offset();
@@ -551,12 +612,14 @@ impl Decoder for QemuDecoder<'_> {
     #[inline]
     fn block<S: Scalar>(&mut self, out: &mut [S]) -> Result<(), Error> {
         let at = self.cur.offset();
-        let size = S::PRIMITIVE.size();
-        let bytes = self.cur.take(size * out.len())?;
-        for (i, (dst, src)) in out.iter_mut().zip(bytes.chunks_exact(size)).enumerate() {
-            *dst = S::get_be(src).map_err(|k| Error::at(k, at + i * size))?;
-        }
-        Ok(())
+        let bytes = self.cur.take(std::mem::size_of_val(out))?;
+        S::get_block::<true>(bytes, out).map_err(|k| Error::at(k, at))
+    }
+    #[inline]
+    fn block_vec<S: Scalar>(&mut self, len: usize) -> Result<Vec<S>, Error> {
+        let at = self.cur.offset();
+        let bytes = self.cur.take(len.saturating_mul(S::PRIMITIVE.size()))?;
+        S::collect_block::<true>(bytes).map_err(|k| Error::at(k, at))
     }
     fn len(&mut self, max_len: usize, min_elem_size: usize) -> Result<usize, Error> {
         let at = self.cur.offset();
