@@ -66,7 +66,7 @@ fn main() {
 fn median(name: &str) -> Option<f64> {
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("../criterion/scale")
-        .join(name.replace('/', "_"))
+        .join(name)
         .join("new/estimates.json");
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
     v["median"]["point_estimate"].as_f64()

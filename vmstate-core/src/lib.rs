@@ -198,6 +198,16 @@ pub mod __private {
     pub use core::option::Option::{None, Some};
     pub use core::result::Result::{self, Err, Ok};
 
+    /// Prefixes an error's path with a field name (a function, not a closure per field: the
+    /// generated code stays small to type-check).
+    #[inline(always)]
+    pub fn in_field<T>(r: Result<T, Error>, name: &'static str) -> Result<T, Error> {
+        match r {
+            Ok(v) => Ok(v),
+            Err(e) => Err(e.in_field(name)),
+        }
+    }
+
     /// Checks a section (or subsection) version against a description.
     pub fn check_version(d: &Description, version: u32) -> Result<(), Error> {
         crate::check_version(d, version)

@@ -465,7 +465,7 @@ fn save_field(f: &Field, p: &TokenStream) -> TokenStream {
             quote!(#field::save(&self.#name, __e))
         }
     };
-    let stmt = quote!(#save.map_err(|e| e.in_field(#name_str))?;);
+    let stmt = quote!(#p::in_field(#save, #name_str)?;);
     match f.role() {
         Role::Migrated if f.attrs.exists.get().is_some() => {
             let exists = hook_fn(f, "exists");
@@ -499,11 +499,11 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
             quote!(#field::load(&self.#name, __d))
         }
     };
-    let load = quote!(#load.map_err(|e| e.in_field(#name_str))?);
+    let load = quote!(#p::in_field(#load, #name_str)?);
     match f.role() {
         Role::Migrated => {
             let local = on_type(f);
-            let validators = validators(f);
+            let validators = validators(f, p);
             let load = quote! {{
                 let __at = #p::Decoder::offset(__d);
                 let __value = #load;
@@ -621,25 +621,29 @@ fn nested_each(
     method: TokenStream,
     with_staged: bool,
 ) -> TokenStream {
-    let calls = wire.iter().filter(|f| f.max_len().is_none()).map(|f| {
+    // Primitives and arrays of them have no hooks: no code for them (less to type-check).
+    let nested = wire
+        .iter()
+        .filter(|f| f.max_len().is_none() && !crate::ast::is_simple(f.ty));
+    let calls = nested.map(|f| {
         let name = f.ident;
         let name_str = name.to_string();
         let field = field_trait(f.ty, p);
         if !with_staged {
             return quote! {
                 if #field::VALIDATES {
-                    #field::#method(&self.#name).map_err(|e| e.in_field(#name_str))?;
+                    #p::in_field(#field::#method(&self.#name), #name_str)?;
                 }
             };
         }
         if f.is_optional() {
             quote! {
                 if let #p::Optional::Loaded(s) = &staged.#name {
-                    #field::#method(&mut self.#name, s).map_err(|e| e.in_field(#name_str))?;
+                    #p::in_field(#field::#method(&mut self.#name, s), #name_str)?;
                 }
             }
         } else {
-            quote!(#field::#method(&mut self.#name, &staged.#name).map_err(|e| e.in_field(#name_str))?;)
+            quote!(#p::in_field(#field::#method(&mut self.#name, &staged.#name), #name_str)?;)
         }
     });
     quote!(#(#calls)*)
@@ -648,10 +652,13 @@ fn nested_each(
 /// `Field::VALIDATES`: a container `validate` here or in any nested struct.
 fn validates_const(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
     let own = input.attrs.validate.get().is_some();
-    let nested = wire.iter().filter(|f| f.max_len().is_none()).map(|f| {
-        let field = field_trait(f.ty, p);
-        quote!(#field::VALIDATES)
-    });
+    let nested = wire
+        .iter()
+        .filter(|f| f.max_len().is_none() && !crate::ast::is_simple(f.ty))
+        .map(|f| {
+            let field = field_trait(f.ty, p);
+            quote!(#field::VALIDATES)
+        });
     quote!(#own #(|| #nested)*)
 }
 
@@ -664,13 +671,13 @@ fn hook_fn(f: &Field, kind: &str) -> syn::Ident {
 }
 
 /// The checks of a field's loaded value (`validate`, `range`), on `__value` at `__at`.
-fn validators(f: &Field) -> TokenStream {
+fn validators(f: &Field, p: &TokenStream) -> TokenStream {
     if f.attrs.validate.get().is_none() && f.attrs.range.get().is_none() {
         return quote!();
     }
     let check = hook_fn(f, "validate");
     let name_str = f.ident.to_string();
-    quote!(Self::#check(&__value, __at).map_err(|e| e.in_field(#name_str))?;)
+    quote!(#p::in_field(Self::#check(&__value, __at), #name_str)?;)
 }
 
 /// The staged value of a field the input lacks: its `default`, or the destination's.
@@ -785,7 +792,7 @@ fn subsections_save(input: &Input, p: &TokenStream) -> TokenStream {
                 if Self::#needed(self) {
                     let __sub = <#ty as #p::VmState>::DESCRIPTION;
                     #p::write_subsection_header(__e, __sub.name, __sub.version);
-                    <#ty as #p::Field>::save(&self.#name, __e).map_err(|e| e.in_field(#name_str))?;
+                    #p::in_field(<#ty as #p::Field>::save(&self.#name, __e), #name_str)?;
                 }
             }
         });
