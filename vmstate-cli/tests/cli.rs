@@ -237,3 +237,81 @@ fn schema_dumps_the_ported_devices_under_qemus_type_names() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("unknown device `nosuch`"));
 }
+
+#[test]
+fn check_compares_our_schema_with_qemus_dump_both_ways() {
+    let dump = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/qemu-7.2-integratorcp/dump-vmstate.json");
+    // Our schema of the four ported devices against QEMU's entries for them.
+    let full: serde_json::Value = serde_json::from_slice(&std::fs::read(&dump).unwrap()).unwrap();
+    let mut qemu = serde_json::Map::new();
+    for key in [
+        "integrator_core",
+        "integrator_pic",
+        "pl031",
+        "icp-ctrl-regs",
+        "vmschkmachine",
+    ] {
+        qemu.insert(key.into(), full[key].clone());
+    }
+    let qemu_path = temp("qemu-ported.json");
+    std::fs::write(&qemu_path, serde_json::Value::Object(qemu).to_string()).unwrap();
+    let ours = temp("ours.json");
+    for device in [
+        "integrator_core",
+        "integrator_pic",
+        "pl031",
+        "icp-ctrl-regs",
+    ] {
+        let out = vmstate(&["schema", "--device", device, "-o", ours.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let mut q: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&qemu_path).unwrap()).unwrap();
+        let only: serde_json::Map<_, _> = q
+            .as_object_mut()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| *k == device || *k == "vmschkmachine")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let q_path = temp(&format!("qemu-{device}.json"));
+        std::fs::write(&q_path, serde_json::Value::Object(only).to_string()).unwrap();
+        for reverse in [false, true] {
+            let mut args = vec!["check", q_path.to_str().unwrap(), ours.to_str().unwrap()];
+            if reverse {
+                args.push("--reverse");
+            }
+            let out = vmstate(&args);
+            assert!(
+                out.status.success(),
+                "{device} reverse={reverse}: {}",
+                stdout(&out)
+            );
+            assert!(stdout(&out).contains("0 error(s)"), "{}", stdout(&out));
+        }
+    }
+    // A break: cm_osc renamed. The exit status is the number of errors.
+    let mut broken: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&qemu_path).unwrap()).unwrap();
+    broken["integrator_core"]["Description"]["Fields"][0]["field"] = "osc".into();
+    let broken_path = temp("broken.json");
+    std::fs::write(&broken_path, broken.to_string()).unwrap();
+    let out = vmstate(&[
+        "check",
+        qemu_path.to_str().unwrap(),
+        broken_path.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["errors"], 1);
+    assert_eq!(json["findings"][0]["path"], "integrator_core/Fields/cm_osc");
+    // Not a schema: one line, non-zero.
+    let out = vmstate(&[
+        "check",
+        fixture().to_str().unwrap(),
+        qemu_path.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+}

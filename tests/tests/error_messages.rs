@@ -1,0 +1,205 @@
+//! One test per error kind: the message names what was wrong, the field path and the byte
+//! offset.
+
+use vmstate_core::{ErrorKind, VmState};
+
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(name = "dev/sub")]
+struct Sub {
+    x: u8,
+}
+
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(name = "dev", validate = "Self::check")]
+struct Dev {
+    #[vmstate(range = "0..=7")]
+    mode: u8,
+    flag: bool,
+    count: u32,
+    #[vmstate(max_len = 4)]
+    label: String,
+    #[vmstate(subsection, needed = "Self::never")]
+    sub: Sub,
+}
+
+#[derive(Debug)]
+struct Refused;
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("count must be even")
+    }
+}
+impl std::error::Error for Refused {}
+
+impl Dev {
+    fn check(&self) -> Result<(), Refused> {
+        if self.count % 2 == 0 {
+            Ok(())
+        } else {
+            Err(Refused)
+        }
+    }
+    fn never(&self) -> bool {
+        false
+    }
+}
+
+/// QEMU-format bytes: mode, flag, count (be32), label (be32 length + bytes).
+fn qemu(mode: u8, flag: u8, count: u32, label: &[u8]) -> Vec<u8> {
+    let mut b = vec![mode, flag];
+    b.extend_from_slice(&count.to_be_bytes());
+    b.extend_from_slice(&(label.len() as u32).to_be_bytes());
+    b.extend_from_slice(label);
+    b
+}
+
+fn load(bytes: &[u8]) -> vmstate_core::Error {
+    let mut d = Dev::default();
+    let e = vmstate_core::qemu::from_bytes(&mut d, bytes, 1, 0).unwrap_err();
+    assert_eq!(d, Dev::default(), "a refused load changes nothing");
+    e
+}
+
+#[test]
+fn out_of_range() {
+    let e = load(&qemu(9, 0, 0, b""));
+    assert!(matches!(e.kind(), ErrorKind::OutOfRange { .. }));
+    assert_eq!(
+        e.to_string(),
+        "dev.mode: value 9 is outside the valid range 0..=7 (at byte 0)"
+    );
+}
+
+#[test]
+fn invalid_bool() {
+    let e = load(&qemu(1, 7, 0, b""));
+    assert_eq!(
+        e.to_string(),
+        "dev.flag: invalid bool byte 0x07 (at byte 1)"
+    );
+}
+
+#[test]
+fn too_long() {
+    let e = load(&qemu(1, 0, 0, b"hello"));
+    assert_eq!(
+        e.to_string(),
+        "dev.label: length 5 exceeds max_len 4 (at byte 6)"
+    );
+}
+
+#[test]
+fn invalid_utf8() {
+    let e = load(&qemu(1, 0, 0, &[0xff, 0xfe]));
+    assert_eq!(
+        e.to_string(),
+        "dev.label: string is not valid UTF-8 (at byte 10)"
+    );
+}
+
+#[test]
+fn truncated() {
+    let e = load(&qemu(1, 0, 0, b"")[..4]);
+    assert_eq!(
+        e.to_string(),
+        "dev.count: input truncated: 4 more bytes needed, 2 available (at byte 2)"
+    );
+}
+
+#[test]
+fn trailing_bytes() {
+    let mut b = qemu(1, 0, 0, b"");
+    b.push(0);
+    let e = load(&b);
+    assert_eq!(
+        e.to_string(),
+        "dev: 1 unexpected trailing bytes (at byte 10)"
+    );
+}
+
+#[test]
+fn unknown_subsection() {
+    let mut b = qemu(1, 0, 0, b"");
+    b.push(0x05);
+    b.push(7);
+    b.extend_from_slice(b"dev/new");
+    b.extend_from_slice(&1u32.to_be_bytes());
+    let e = load(&b);
+    assert_eq!(
+        e.to_string(),
+        "dev: unknown subsection `dev/new`: this build does not know it (at byte 10)"
+    );
+}
+
+#[test]
+fn subsection_too_new() {
+    let mut b = qemu(1, 0, 0, b"");
+    b.push(0x05);
+    b.push(7);
+    b.extend_from_slice(b"dev/sub");
+    b.extend_from_slice(&2u32.to_be_bytes());
+    b.push(1);
+    let e = load(&b);
+    assert_eq!(
+        e.to_string(),
+        "dev.sub: version 2 is too new: this build loads versions up to 1 (at byte 10)"
+    );
+}
+
+#[test]
+fn container_validation() {
+    let e = load(&qemu(1, 0, 3, b""));
+    assert!(matches!(
+        e.kind(),
+        ErrorKind::Validation {
+            check: "Self::check",
+            ..
+        }
+    ));
+    assert_eq!(
+        e.to_string(),
+        "dev: refused by `Self::check`: count must be even"
+    );
+    assert!(std::error::Error::source(&e).is_some());
+}
+
+#[test]
+fn invalid_varint_in_the_native_format() {
+    // A native section whose `count` is a varint with too many continuation bytes.
+    let mut fields = vec![1u8, 0];
+    fields.extend_from_slice(&[0xff; 6]);
+    let mut b = vec![3, b'd', b'e', b'v', 1];
+    b.extend_from_slice(&(fields.len() as u32).to_le_bytes());
+    b.extend_from_slice(&fields);
+    let crc = crc32fast::hash(&b);
+    b.extend_from_slice(&crc.to_le_bytes());
+    let mut d = Dev::default();
+    let e = vmstate_core::from_bytes(&mut d, &b).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "dev.count: malformed or out-of-range varint (at byte 11)"
+    );
+}
+
+#[test]
+fn invalid_value_from_a_hand_written_field() {
+    let mut region = devices::MemoryRegion::ram("r", 0, 16);
+    let mut bytes = vmstate_core::to_bytes(&region).unwrap();
+    // The kind byte is the last field byte before the CRC: make it 9 and re-seal.
+    let n = bytes.len();
+    bytes[n - 5] = 9;
+    let crc = crc32fast::hash(&bytes[..n - 4]);
+    bytes[n - 4..].copy_from_slice(&crc.to_le_bytes());
+    let e = vmstate_core::from_bytes(&mut region, &bytes).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("memory_region.kind: invalid value: unknown region kind 9 (at byte"),
+        "{e}"
+    );
+}
+
+#[test]
+fn format_errors_name_the_place() {
+    let e = vmstate_core::qemu::Stream::parse(b"QEVM\0\0\0\x03\x09".to_vec()).unwrap_err();
+    assert_eq!(e.to_string(), "unknown section type 0x09 (at byte 8)");
+}
