@@ -33,7 +33,7 @@ impl std::error::Error for Refused {}
 
 impl Dev {
     fn check(&self) -> Result<(), Refused> {
-        if self.count % 2 == 0 {
+        if self.count.is_multiple_of(2) {
             Ok(())
         } else {
             Err(Refused)
