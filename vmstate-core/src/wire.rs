@@ -468,6 +468,38 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// The [`Decoder`] methods that only move through the input, the same in both formats.
+macro_rules! cursor_methods {
+    () => {
+        #[inline]
+        fn offset(&self) -> usize {
+            self.cur.offset()
+        }
+        #[inline]
+        fn remaining(&self) -> usize {
+            self.cur.remaining()
+        }
+        #[inline]
+        fn raw(&mut self, out: &mut [u8]) -> Result<(), Error> {
+            out.copy_from_slice(self.cur.take(out.len())?);
+            Ok(())
+        }
+        #[inline]
+        fn bytes(&mut self, n: usize) -> Result<&[u8], Error> {
+            self.cur.take(n)
+        }
+        fn peek_u8(&self) -> Option<u8> {
+            self.cur.input.get(self.cur.pos).copied()
+        }
+        fn mark(&self) -> usize {
+            self.cur.pos
+        }
+        fn reset(&mut self, mark: usize) {
+            self.cur.pos = mark.min(self.cur.input.len());
+        }
+    };
+}
+
 /// The native format's decoder over a byte slice.
 pub struct NativeDecoder<'a> {
     cur: Cursor<'a>,
@@ -495,30 +527,10 @@ impl<'a> NativeDecoder<'a> {
 
 impl Decoder for NativeDecoder<'_> {
     const CARRIES_IMMUTABLE: bool = true;
-    fn peek_u8(&self) -> Option<u8> {
-        self.cur.input.get(self.cur.pos).copied()
-    }
-    fn mark(&self) -> usize {
-        self.cur.pos
-    }
-    #[inline]
-    fn bytes(&mut self, n: usize) -> Result<&[u8], Error> {
-        self.cur.take(n)
-    }
-    fn reset(&mut self, mark: usize) {
-        self.cur.pos = mark.min(self.cur.input.len());
-    }
+    cursor_methods!();
     fn name(&mut self) -> Result<String, Error> {
         let len = self.len(255, 1)?;
         self.cur.name(len)
-    }
-    #[inline]
-    fn offset(&self) -> usize {
-        self.cur.offset()
-    }
-    #[inline]
-    fn remaining(&self) -> usize {
-        self.cur.remaining()
     }
     #[inline(always)]
     fn scalar<S: Scalar>(&mut self) -> Result<S, Error> {
@@ -544,11 +556,6 @@ impl Decoder for NativeDecoder<'_> {
         let at = self.cur.offset();
         let len: u64 = self.scalar()?;
         self.cur.check_len(len, max_len, min_elem_size, at)
-    }
-    #[inline]
-    fn raw(&mut self, out: &mut [u8]) -> Result<(), Error> {
-        out.copy_from_slice(self.cur.take(out.len())?);
-        Ok(())
     }
 }
 
@@ -578,30 +585,10 @@ impl<'a> QemuDecoder<'a> {
 
 impl Decoder for QemuDecoder<'_> {
     const CARRIES_IMMUTABLE: bool = false;
-    fn peek_u8(&self) -> Option<u8> {
-        self.cur.input.get(self.cur.pos).copied()
-    }
-    fn mark(&self) -> usize {
-        self.cur.pos
-    }
-    #[inline]
-    fn bytes(&mut self, n: usize) -> Result<&[u8], Error> {
-        self.cur.take(n)
-    }
-    fn reset(&mut self, mark: usize) {
-        self.cur.pos = mark.min(self.cur.input.len());
-    }
+    cursor_methods!();
     fn name(&mut self) -> Result<String, Error> {
         let len = self.scalar::<u8>()? as usize;
         self.cur.name(len)
-    }
-    #[inline]
-    fn offset(&self) -> usize {
-        self.cur.offset()
-    }
-    #[inline]
-    fn remaining(&self) -> usize {
-        self.cur.remaining()
     }
     #[inline(always)]
     fn scalar<S: Scalar>(&mut self) -> Result<S, Error> {
@@ -626,10 +613,5 @@ impl Decoder for QemuDecoder<'_> {
         let len: u32 = self.scalar()?;
         self.cur
             .check_len(u64::from(len), max_len, min_elem_size, at)
-    }
-    #[inline]
-    fn raw(&mut self, out: &mut [u8]) -> Result<(), Error> {
-        out.copy_from_slice(self.cur.take(out.len())?);
-        Ok(())
     }
 }

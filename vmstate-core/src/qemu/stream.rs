@@ -263,20 +263,39 @@ impl Stream {
                         subsections: sub_start..r.pos,
                     });
                 }
-                tag::SECTION_START | tag::SECTION_FULL => {
+                tag::SECTION_START | tag::SECTION_FULL | tag::SECTION_PART | tag::SECTION_END => {
                     let section_id = r.be32("section id")?;
-                    let idstr = r.short_str("section idstr")?;
-                    let instance_id = r.be32("instance id")?;
-                    let version_id = r.be32("version id")?;
-                    let data_start = r.pos;
-                    let kind = if t == tag::SECTION_START {
-                        SectionKind::Start
-                    } else {
-                        SectionKind::Full
+                    let (kind, idstr, instance_id, version_id) = match t {
+                        tag::SECTION_START | tag::SECTION_FULL => {
+                            let idstr = r.short_str("section idstr")?;
+                            let instance_id = r.be32("instance id")?;
+                            let version_id = r.be32("version id")?;
+                            if t == tag::SECTION_START {
+                                starts.push((section_id, idstr.clone(), instance_id, version_id));
+                                (SectionKind::Start, idstr, instance_id, version_id)
+                            } else {
+                                (SectionKind::Full, idstr, instance_id, version_id)
+                            }
+                        }
+                        _ => {
+                            // PART and END continue the START with the same id.
+                            let Some((_, idstr, instance_id, version_id)) =
+                                starts.iter().find(|s| s.0 == section_id).cloned()
+                            else {
+                                return Err(fmt_err(
+                                    format!("section part for unknown section id {section_id}"),
+                                    at,
+                                ));
+                            };
+                            let kind = if t == tag::SECTION_PART {
+                                SectionKind::Part
+                            } else {
+                                SectionKind::End
+                            };
+                            (kind, idstr, instance_id, version_id)
+                        }
                     };
-                    if kind == SectionKind::Start {
-                        starts.push((section_id, idstr.clone(), instance_id, version_id));
-                    }
+                    let data_start = r.pos;
                     if idstr == "ram" {
                         self.walk_ram(&mut r, ignore_shared)?;
                     } else if kind == SectionKind::Full {
@@ -293,42 +312,6 @@ impl Stream {
                     }
                     let data = data_start..r.pos;
                     footer(&mut r, section_id, &idstr)?;
-                    items.push(Item::Section(Section {
-                        kind,
-                        section_id,
-                        idstr,
-                        instance_id,
-                        version_id,
-                        range: at..r.pos,
-                        data,
-                    }));
-                }
-                tag::SECTION_PART | tag::SECTION_END => {
-                    let section_id = r.be32("section id")?;
-                    let Some((_, idstr, instance_id, version_id)) =
-                        starts.iter().find(|s| s.0 == section_id).cloned()
-                    else {
-                        return Err(fmt_err(
-                            format!("section part for unknown section id {section_id}"),
-                            at,
-                        ));
-                    };
-                    let data_start = r.pos;
-                    if idstr == "ram" {
-                        self.walk_ram(&mut r, ignore_shared)?;
-                    } else {
-                        return Err(fmt_err(
-                            format!("iterative section `{idstr}` is not supported (only `ram`)"),
-                            at,
-                        ));
-                    }
-                    let data = data_start..r.pos;
-                    footer(&mut r, section_id, &idstr)?;
-                    let kind = if t == tag::SECTION_PART {
-                        SectionKind::Part
-                    } else {
-                        SectionKind::End
-                    };
                     items.push(Item::Section(Section {
                         kind,
                         section_id,

@@ -205,17 +205,7 @@ impl Schema {
 
     /// The schema as pretty JSON.
     pub fn to_json(&self) -> String {
-        let mut map = serde_json::Map::new();
-        for (k, v) in &self.devices {
-            map.insert(
-                k.clone(),
-                serde_json::to_value(v).expect("schema serializes"),
-            );
-        }
-        if let Some(m) = &self.machine {
-            map.insert(MACHINE_KEY.to_owned(), serde_json::json!({ "Name": m }));
-        }
-        let mut out = serde_json::to_string_pretty(&serde_json::Value::Object(map)).expect("json");
+        let mut out = serde_json::to_string_pretty(&self.to_value()).expect("json");
         out.push('\n');
         out
     }
