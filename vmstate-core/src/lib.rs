@@ -71,8 +71,10 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `name = "..."` | section name | the type's name in snake_case |
 /// | `version = N` | version written (>= 1) | 1 |
 /// | `minimum_version = N` | oldest version loaded (<= version) | `version` |
-/// | `pre_save = "path"` | `fn(&Self)` run before saving | none |
-/// | `post_load = "path"` | `fn(&mut Self)` run after a load | none |
+/// | `pre_save = "path"` | `fn(&Self)` run before saving (fills `Cell` fields) | none |
+/// | `pre_load = "path"` | `fn(&mut Self)` once the input is decoded, before the commit | none |
+/// | `post_load = "path"` | `fn(&mut Self)` run after a load, after the derived functions | none |
+/// | `validate = "path"` | `fn(&Self) -> Result<(), E>` on the loaded state; a failure undoes the load | none |
 /// | `crate = "path"` | path of this crate if renamed | `::vmstate_core` |
 ///
 /// Field attributes:
@@ -87,6 +89,44 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `immutable` | configuration: never overwritten; a differing value fails the load |
 /// | `skip` | not migrated (still described) |
 /// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted |
+/// | `since = N` | on the wire from section version N; older input keeps the destination's value |
+/// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`) |
+/// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with `parent/` |
+/// | `needed = "path"` | with `subsection`: `fn(&Self) -> bool`, whether it is sent |
+/// | `exists = "path"` | `fn(&Self, u32) -> bool`, QEMU's `field_exists`: the fragile last resort |
+/// | `validate = "path"` | `fn(&T) -> Result<(), E>` on the value as it is decoded |
+/// | `range = "a..=b"` | the value as it is decoded must lie in the range |
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "ssp/dma", version = 1)]
+/// struct Dma { burst: u8 }
+///
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "ssp", version = 2, minimum_version = 1)]
+/// struct Ssp {
+///     #[vmstate(range = "0..8")]
+///     head: i32,
+///     #[vmstate(since = 2, default = "Self::default_prescale")]
+///     prescale: u8,
+///     #[vmstate(subsection, needed = "Self::dma_used")]
+///     dma: Dma,
+/// }
+/// impl Ssp {
+///     fn default_prescale() -> u8 { 2 }
+///     fn dma_used(&self) -> bool { self.dma.burst != 0 }
+/// }
+///
+/// let mut ssp = Ssp::default();
+/// // A version-1 stream (head only): prescale gets its default.
+/// vmstate_core::qemu::from_bytes(&mut ssp, &[0, 0, 0, 3], 1, 0).unwrap();
+/// assert_eq!((ssp.head, ssp.prescale), (3, 2));
+/// // An out-of-range head is refused before anything changes.
+/// assert!(vmstate_core::qemu::from_bytes(&mut ssp, &[0, 0, 0, 9, 1], 2, 0).is_err());
+/// assert_eq!(ssp.head, 3);
+/// ```
 ///
 /// Hooks return `()` or `Result<(), E>` with `E: std::error::Error + Send + Sync + 'static`.
 pub use vmstate_derive::VmState;
