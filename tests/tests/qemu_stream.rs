@@ -146,3 +146,33 @@ fn a_broken_footer_is_named() {
     );
     assert_eq!(err.offset(), Some(sec.data.end));
 }
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// Found by `fuzz/` (qemu_stream-1): a machine name that is not UTF-8 was rebuilt lossily.
+#[test]
+fn a_non_utf8_machine_name_is_rebuilt_byte_for_byte() {
+    let input = hex("5145564d000000030700000001ff00");
+    let s = Stream::parse(input.clone()).unwrap();
+    assert!(s.encode(&[]) == input);
+}
+
+/// Found by `fuzz/` (qemu_stream-2): sections running into the vmdesc trailer made the error
+/// message subtract past zero (a panic with overflow checks on).
+#[test]
+fn sections_running_into_the_trailer_are_refused_without_panicking() {
+    let input = hex(concat!(
+        "5145564d000000030400000006016100000000000000017e00000006000000367b2264657669636573223a5b7b",
+        "226e616d65223a2261222c22696e7374616e63655f6964223a302c226669656c6473223a5b5d7d5d7d"
+    ));
+    let err = Stream::parse(input).unwrap_err();
+    assert!(
+        err.to_string().contains("run into the vmdesc trailer"),
+        "{err}"
+    );
+}

@@ -109,8 +109,10 @@ pub struct Section {
 pub enum Item {
     /// The configuration section: the machine type and the bytes of its subsections.
     Configuration {
-        /// The machine type (e.g. `integratorcp`).
+        /// The machine type (e.g. `integratorcp`), lossily decoded for display.
         machine: String,
+        /// The bytes of the machine type as the stream has them (written back unchanged).
+        name: Range<usize>,
         /// The raw subsections after the name.
         subsections: Range<usize>,
     },
@@ -260,6 +262,7 @@ impl Stream {
                     ignore_shared = parse_config_subsections(&mut r)?;
                     items.push(Item::Configuration {
                         machine,
+                        name: sub_start - len..sub_start,
                         subsections: sub_start..r.pos,
                     });
                 }
@@ -330,12 +333,16 @@ impl Stream {
             }
         }
         if let Some(v) = vmdesc {
-            if r.pos != v.start - 5 {
+            let trailer = v.start - 5;
+            if r.pos > trailer {
                 return Err(fmt_err(
-                    format!(
-                        "{} unexpected bytes after the EOF marker",
-                        v.start - 5 - r.pos
-                    ),
+                    "the sections run into the vmdesc trailer: the stream is malformed".into(),
+                    trailer,
+                ));
+            }
+            if r.pos < trailer {
+                return Err(fmt_err(
+                    format!("{} unexpected bytes after the EOF marker", trailer - r.pos),
                     r.pos,
                 ));
             }
@@ -452,12 +459,11 @@ impl Stream {
         for item in &self.items {
             match item {
                 Item::Configuration {
-                    machine,
-                    subsections,
+                    name, subsections, ..
                 } => {
                     out.push(tag::CONFIGURATION);
-                    out.extend_from_slice(&(machine.len() as u32).to_be_bytes());
-                    out.extend_from_slice(machine.as_bytes());
+                    out.extend_from_slice(&(name.len() as u32).to_be_bytes());
+                    out.extend_from_slice(&self.bytes[name.clone()]);
                     out.extend_from_slice(&self.bytes[subsections.clone()]);
                 }
                 Item::Section(s) => {

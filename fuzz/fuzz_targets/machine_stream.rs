@@ -1,0 +1,48 @@
+//! Machine streams (a whole board, native sections): `devices::machine::parse` and
+//! `devices::machine::load`. A failed load must leave the board as it was (every register a
+//! guest can read, time registers aside); a successful one must save again and load into
+//! another fresh board with the same registers.
+//!
+//! Each input is tried as is and, when that changes it, with every checksum recomputed
+//! (`fix_machine_crcs`), so mutations inside sections get past the CRC-32s.
+#![no_main]
+
+use devices::machine;
+use devices::IntegratorCp;
+use libfuzzer_sys::fuzz_target;
+
+fn check(data: &[u8]) {
+    let _ = machine::parse(data);
+    let mut board = IntegratorCp::new(32);
+    match machine::load(&mut board, data) {
+        Err(e) => {
+            let _ = e.to_string();
+            assert_eq!(
+                board.register_dump(true),
+                IntegratorCp::new(32).register_dump(true),
+                "a failed machine load changed the board: {e}"
+            );
+        }
+        Ok(()) => {
+            let saved = machine::save(&board).expect("saving a loaded board");
+            let mut again = IntegratorCp::new(32);
+            if let Err(e) = machine::load(&mut again, &saved) {
+                panic!("reloading a re-saved board failed: {e}");
+            }
+            assert_eq!(
+                board.register_dump(true),
+                again.register_dump(true),
+                "machine round trip changed the registers"
+            );
+        }
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    check(data);
+    if let Some(fixed) = vmstate_fuzz::fix_machine_crcs(data) {
+        if fixed != data {
+            check(&fixed);
+        }
+    }
+});

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# (Re)creates the seed corpora in fuzz/corpus/<target>/ (gitignored). Run from anywhere.
+# Existing corpus files are kept (a fuzzer's finds stay); pass --clean to start over.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here"
+if [[ "${1:-}" == "--clean" ]]; then
+    rm -rf corpus
+fi
+mkdir -p corpus/qemu_stream
+# An ordinary (uninstrumented) build of the seed writer; its own target dir is fuzz/target.
+cargo run --quiet --release --locked --bin seeds -- corpus
+# The real QEMU 7.2 stream (351,049 bytes): run qemu_stream with -max_len=400000.
+cp ../tests/fixtures/qemu-7.2-integratorcp/integratorcp.stream corpus/qemu_stream/qemu-7.2-integratorcp.stream
+chmod u+w corpus/qemu_stream/qemu-7.2-integratorcp.stream
+for t in corpus/*/; do
+    echo "$(basename "$t"): $(ls "$t" | wc -l) files"
+done

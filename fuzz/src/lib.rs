@@ -1,0 +1,236 @@
+//! Shared pieces of the fuzz targets: the devices under test, built the same way in every
+//! target and in the seed generator, and the checks a load must pass.
+
+use devices::pl022::Pl022;
+use devices::{FakeClock, IcpControl, IcpPic, IntegratorCm, Pl031};
+use std::fmt::Debug;
+use std::sync::Arc;
+use vmstate_core::VmState;
+
+/// Number of devices a selector byte chooses from.
+pub const DEVICE_COUNT: u8 = 5;
+
+/// Device names, by selector (`selector % DEVICE_COUNT`).
+pub const DEVICE_NAMES: [&str; 5] = [
+    "integratorcm",
+    "icp_pic",
+    "icp_control",
+    "pl031",
+    "pl022_ssp",
+];
+
+/// A fresh core module on a frozen clock.
+pub fn integratorcm() -> IntegratorCm {
+    IntegratorCm::with_clock(32, Arc::new(FakeClock::new(0)))
+}
+
+/// A fresh PL031 on two frozen clocks.
+pub fn pl031() -> Pl031 {
+    Pl031::with_clocks(Arc::new(FakeClock::new(0)), Arc::new(FakeClock::new(0)))
+}
+
+/// A fresh primary interrupt controller.
+pub fn icp_pic() -> IcpPic {
+    IcpPic::default()
+}
+
+/// Fresh control registers.
+pub fn icp_control() -> IcpControl {
+    IcpControl::default()
+}
+
+/// A PL022 after reset.
+pub fn pl022() -> Pl022 {
+    Pl022::new()
+}
+
+/// Makes two devices comparable after a round trip, for state that legitimately records how
+/// the last load went rather than what was loaded.
+pub trait Normalize {
+    /// Adjusts `reloaded` (loaded from the re-saved bytes) toward `loaded` where the
+    /// difference is by design; asserts whatever can still be asserted about that state.
+    fn normalize(_loaded: &Self, _reloaded: &mut Self) {}
+}
+
+impl Normalize for IntegratorCm {}
+impl Normalize for IcpPic {}
+impl Normalize for IcpControl {}
+impl Normalize for Pl022 {}
+
+impl Normalize for Pl031 {
+    /// `tick.migrated` is QEMU's `tick_offset_migrated`: whether the last load carried the
+    /// `pl031/tick-offset` subsection. A load of data without it, re-saved, does carry it
+    /// (`migrate_tick_offset` is on), so only the reloaded side is known: it must be `true`.
+    fn normalize(loaded: &Self, reloaded: &mut Self) {
+        assert!(
+            reloaded.tick.migrated,
+            "re-saved pl031 data did not carry its tick-offset subsection"
+        );
+        reloaded.tick.migrated = loaded.tick.migrated;
+    }
+}
+
+/// What every device under test provides.
+pub trait Dut: VmState + PartialEq + Debug + Normalize {}
+impl<T: VmState + PartialEq + Debug + Normalize> Dut for T {}
+
+/// Native format: load `input` into a fresh device; a failed load must leave it fresh, a
+/// successful one must survive save -> load into another fresh device, and saving that one
+/// must give the same bytes again.
+pub fn check_native<T: Dut>(fresh: fn() -> T, input: &[u8]) {
+    let mut dev = fresh();
+    match vmstate_core::from_bytes(&mut dev, input) {
+        Err(e) => {
+            let _ = e.to_string();
+            assert_eq!(dev, fresh(), "a failed native load changed the device: {e}");
+        }
+        Ok(()) => {
+            let saved = vmstate_core::to_bytes(&dev).expect("saving a loaded device");
+            let mut again = fresh();
+            if let Err(e) = vmstate_core::from_bytes(&mut again, &saved) {
+                panic!("reloading a re-saved device failed: {e}\nsaved: {saved:02x?}");
+            }
+            T::normalize(&dev, &mut again);
+            assert_eq!(dev, again, "native round trip changed the state");
+            let resaved = vmstate_core::to_bytes(&again).expect("saving a reloaded device");
+            assert_eq!(
+                saved, resaved,
+                "native save is not stable across a round trip"
+            );
+        }
+    }
+}
+
+/// QEMU format: like [`check_native`], with section data written with `version`.
+pub fn check_qemu<T: Dut>(fresh: fn() -> T, input: &[u8], version: u32) {
+    let mut dev = fresh();
+    match vmstate_core::qemu::from_bytes(&mut dev, input, version, 0) {
+        Err(e) => {
+            let _ = e.to_string();
+            assert_eq!(dev, fresh(), "a failed QEMU load changed the device: {e}");
+        }
+        Ok(()) => {
+            let saved = vmstate_core::qemu::to_bytes(&dev).expect("saving a loaded device");
+            let mut again = fresh();
+            let current = T::DESCRIPTION.version;
+            if let Err(e) = vmstate_core::qemu::from_bytes(&mut again, &saved, current, 0) {
+                panic!("reloading re-saved QEMU data failed: {e}\nsaved: {saved:02x?}");
+            }
+            T::normalize(&dev, &mut again);
+            assert_eq!(dev, again, "QEMU round trip changed the state");
+            let resaved = vmstate_core::qemu::to_bytes(&again).expect("saving a reloaded device");
+            assert_eq!(
+                saved, resaved,
+                "QEMU save is not stable across a round trip"
+            );
+        }
+    }
+}
+
+/// Overwrites the last 4 bytes of a native section with the CRC-32 of the bytes before
+/// them, so mutated field bytes get past the checksum and reach the field decoders.
+pub fn fix_native_crc(section: &mut [u8]) {
+    if section.len() >= 4 {
+        let end = section.len() - 4;
+        let crc = crc32fast::hash(&section[..end]);
+        section[end..].copy_from_slice(&crc.to_le_bytes());
+    }
+}
+
+/// Reads a LEB128 varint (at most 10 bytes) at `*pos`.
+fn varint(b: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for i in 0..10 {
+        let byte = *b.get(*pos)?;
+        *pos += 1;
+        v |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Recomputes the checksum of the native section at `*pos` (name, version, length, fields,
+/// CRC-32) and moves past it; `None` where the framing does not hold together.
+fn fix_section_at(b: &mut [u8], pos: &mut usize) -> Option<()> {
+    let start = *pos;
+    let name_len = usize::try_from(varint(b, pos)?).ok()?;
+    *pos = pos.checked_add(name_len)?;
+    varint(b, pos)?;
+    let len = u32::from_le_bytes(b.get(*pos..*pos + 4)?.try_into().ok()?) as usize;
+    let end = pos.checked_add(4)?.checked_add(len)?;
+    b.get(end..end.checked_add(4)?)?;
+    let crc = crc32fast::hash(&b[start..end]);
+    b[end..end + 4].copy_from_slice(&crc.to_le_bytes());
+    *pos = end + 4;
+    Some(())
+}
+
+/// A copy of machine stream `data` with every checksum it can find recomputed (each
+/// section's, then the schema trailer's), so mutations inside sections and the trailer reach
+/// the decoders. Stops fixing where the framing breaks; `None` if nothing was fixable.
+pub fn fix_machine_crcs(data: &[u8]) -> Option<Vec<u8>> {
+    let mut b = data.to_vec();
+    let mut pos = 12;
+    b.get(..pos)?;
+    loop {
+        match *b.get(pos)? {
+            0x01 => {
+                pos += 1;
+                varint(&b, &mut pos)?;
+                fix_section_at(&mut b, &mut pos)?;
+            }
+            0x00 => {
+                pos += 1;
+                break;
+            }
+            _ => return Some(b),
+        }
+    }
+    let Some(len) = b.get(pos..pos + 4) else {
+        return Some(b);
+    };
+    let len = u32::from_le_bytes(len.try_into().ok()?) as usize;
+    let json = pos + 4..(pos + 4).checked_add(len)?;
+    if b.get(json.end..json.end.checked_add(4)?).is_some() {
+        let crc = crc32fast::hash(&b[json.clone()]);
+        b[json.end..json.end + 4].copy_from_slice(&crc.to_le_bytes());
+    }
+    Some(b)
+}
+
+/// Whether `VMSTATE_FUZZ_SKIP_KNOWN` is set (to anything but `0`): targets then let through
+/// the inputs that hit bugs already reported (README.md lists them), to look for others.
+pub fn skip_known() -> bool {
+    static SKIP: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SKIP.get_or_init(|| std::env::var_os("VMSTATE_FUZZ_SKIP_KNOWN").is_some_and(|v| v != "0"))
+}
+
+/// A panic already reported: where it happens (a file path suffix) and what it says.
+pub type KnownPanic = (&'static str, &'static str);
+
+/// Runs `f`; with [`skip_known`] on, a panic matching one of `known` is caught and gives
+/// `None` (any other panic still aborts as libFuzzer's hook makes it). The list is the one of
+/// the first call (each target has one).
+pub fn run_tolerating<R>(known: &'static [KnownPanic], f: impl FnOnce() -> R) -> Option<R> {
+    if !skip_known() {
+        return Some(f());
+    }
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let message = info.payload_as_str().unwrap_or("");
+            let is_known = info.location().is_some_and(|l| {
+                known
+                    .iter()
+                    .any(|(file, msg)| l.file().ends_with(file) && message.contains(msg))
+            });
+            if !is_known {
+                previous(info)
+            }
+        }));
+    });
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+}
