@@ -80,6 +80,10 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         .ok_or_else(|| format!("unexpected destination output: {first}"))?;
     println!("destination process {} listening on {addr}", child.id());
     let result = source(addr, args.format, args.save.as_deref());
+    if result.is_err() {
+        // The destination may still be waiting for a connection that will not come.
+        let _ = child.kill();
+    }
     for line in lines.map_while(std::result::Result::ok) {
         println!("  [destination] {line}");
     }
@@ -238,7 +242,7 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     let listener = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     println!("listening on {}", listener.local_addr()?);
     std::io::stdout().flush()?;
-    let (mut conn, peer) = listener.accept()?;
+    let (mut conn, peer) = accept_within(&listener, TIMEOUT)?;
     conn.set_read_timeout(Some(TIMEOUT))?;
     conn.set_nodelay(true)?;
     let bytes = receive(&mut conn)?;
@@ -315,6 +319,31 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Accepts one connection, or ends the process after `timeout` (a source that never
+/// comes). The accept itself blocks, so a connection is served at once.
+fn accept_within(
+    listener: &TcpListener,
+    timeout: Duration,
+) -> Result<(TcpStream, std::net::SocketAddr)> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let connected = Arc::new(AtomicBool::new(false));
+    let watchdog = connected.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(timeout);
+        if !watchdog.load(Ordering::SeqCst) {
+            eprintln!(
+                "vmstate: error: no source connected within {} s",
+                timeout.as_secs()
+            );
+            std::process::exit(1);
+        }
+    });
+    let accepted = listener.accept()?;
+    connected.store(true, Ordering::SeqCst);
+    Ok(accepted)
 }
 
 /// Decodes a native machine stream with its embedded schema: `{"sections": [{"name",
