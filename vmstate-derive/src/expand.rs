@@ -135,8 +135,7 @@ pub fn expand(input: &Input) -> TokenStream {
     let field_hooks = field_hooks(input, &p);
     let subsections_load = subsections_load(input, &p);
     let subsections_save = subsections_save(input, &p);
-    let owner_checks = owner_checks(input, &p);
-    let subsection_checks = subsection_checks(input, &p);
+    let type_checks = type_checks(input, &p);
 
     quote! {
         #[doc(hidden)]
@@ -147,8 +146,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 __marker: ::core::marker::PhantomData<fn() -> #ident #ty_generics>,
             }
 
-            #owner_checks
-            #subsection_checks
+            #type_checks
 
             // The hooks are named and called here, outside the `Field` impl, where a path
             // like `Self::after_load` could resolve to a `Field` method instead of the user's.
@@ -844,59 +842,6 @@ fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
     }
 }
 
-/// For non-generic structs: a subsection's name must start with this struct's name and `/`.
-fn subsection_checks(input: &Input, p: &TokenStream) -> TokenStream {
-    if input
-        .generics
-        .params
-        .iter()
-        .any(|g| !matches!(g, syn::GenericParam::Lifetime(_)))
-    {
-        return quote!();
-    }
-    let parent = input.name();
-    let checks: Vec<_> = input
-        .fields
-        .iter()
-        .filter(|f| f.role() == Role::Subsection)
-        .map(|f| {
-            let ty = f.ty;
-            let msg = format!(
-                "subsection `{}`: its struct's name must start with `{parent}/` (QEMU requires a \
-             subsection's name to start with its parent's): give it \
-             #[vmstate(name = \"{parent}/...\")]",
-                f.ident
-            );
-            quote_spanned! {ty.span()=>
-                const _: () = ::core::assert!(
-                    match __NameProbe::<#ty>::NAME {
-                        #p::Some(name) => #p::subsection_name_ok(name, #parent),
-                        #p::None => true,
-                    },
-                    #msg
-                );
-            }
-        })
-        .collect();
-    if checks.is_empty() {
-        return quote!();
-    }
-    // A type that is not `VmState` passes (through the fallback constant): the impls' where
-    // clause reports it, on the same type, once.
-    quote! {
-        struct __NameProbe<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
-        impl<T: ?::core::marker::Sized + #p::VmState> __NameProbe<T> {
-            const NAME: ::core::option::Option<&'static str> =
-                #p::Some(<T as #p::VmState>::DESCRIPTION.name);
-        }
-        trait __NameProbeFallback {
-            const NAME: ::core::option::Option<&'static str> = #p::None;
-        }
-        impl<T: ?::core::marker::Sized> __NameProbeFallback for __NameProbe<T> {}
-        #(#checks)*
-    }
-}
-
 /// After a commit, then: each distinct derived function (field order), then `post_load`.
 fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
     let mut seen = Vec::new();
@@ -931,45 +876,68 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
     }
 }
 
-/// For non-generic structs: a nested struct with owner-derived fields needs an owner function
-/// (`derives = "..."`) or a `post_load` here. Checked at compile time on the field's type.
+/// Compile-time checks of the field types, for non-generic structs (a generic field type is
+/// not known until the struct is instantiated), each a const assertion on the field's type:
+/// - a nested struct with `derived_by_owner` fields needs an owner function (`derives`) or a
+///   `post_load` here;
+/// - a subsection's name must start with this struct's name and `/`.
 ///
-/// A type that is not `Field` passes this check (through `__Probe`'s fallback constant), since
-/// the impls' where clause already reports it, on the same type.
-fn owner_checks(input: &Input, p: &TokenStream) -> TokenStream {
-    if input
+/// The assertions read the types through `__Probe`, whose constants fall back to `None` for
+/// a type without the trait: the impls' where clause already reports such a type, on the
+/// same token, once.
+fn type_checks(input: &Input, p: &TokenStream) -> TokenStream {
+    let generic = input
         .generics
         .params
         .iter()
-        .any(|g| !matches!(g, syn::GenericParam::Lifetime(_)))
-    {
+        .any(|g| !matches!(g, syn::GenericParam::Lifetime(_)));
+    if generic {
         return quote!();
     }
     let has_post_load = input.attrs.post_load.get().is_some();
-    let checks: Vec<_> = input
-        .fields
-        .iter()
-        .filter(|f| f.role() == Role::Migrated && f.max_len().is_none())
-        .map(|f| {
-            let ty = f.ty;
-            let has_hook = has_post_load || f.attrs.derives.get().is_some();
-            let msg = format!(
-                "field `{}`: its type has `derived_by_owner` fields that nothing recomputes; add \
-                 #[vmstate(derives = \"Self::function\")] naming the function that does, or a \
-                 container `post_load`",
-                f.ident
-            );
-            quote_spanned! {ty.span()=>
-                const _: () = ::core::assert!(
-                    match __Probe::<#ty>::SHAPE {
-                        #p::Some(shape) => #p::owner_hook_present(shape, #has_hook),
-                        #p::None => true,
-                    },
-                    #msg
+    let parent = input.name();
+    let mut checks = Vec::new();
+    for f in &input.fields {
+        let ty = f.ty;
+        match f.role() {
+            Role::Migrated if f.max_len().is_none() && !crate::ast::is_simple(ty) => {
+                let has_hook = has_post_load || f.attrs.derives.get().is_some();
+                let msg = format!(
+                    "field `{}`: its type has `derived_by_owner` fields that nothing recomputes; add \
+                     #[vmstate(derives = \"Self::function\")] naming the function that does, or a \
+                     container `post_load`",
+                    f.ident
                 );
+                checks.push(quote_spanned! {ty.span()=>
+                    const _: () = ::core::assert!(
+                        match __Probe::<#ty>::SHAPE {
+                            #p::Some(shape) => #p::owner_hook_present(shape, #has_hook),
+                            #p::None => true,
+                        },
+                        #msg
+                    );
+                });
             }
-        })
-        .collect();
+            Role::Subsection => {
+                let msg = format!(
+                    "subsection `{}`: its struct's name must start with `{parent}/` (QEMU requires a \
+                     subsection's name to start with its parent's): give it \
+                     #[vmstate(name = \"{parent}/...\")]",
+                    f.ident
+                );
+                checks.push(quote_spanned! {ty.span()=>
+                    const _: () = ::core::assert!(
+                        match __Probe::<#ty>::NAME {
+                            #p::Some(name) => #p::subsection_name_ok(name, #parent),
+                            #p::None => true,
+                        },
+                        #msg
+                    );
+                });
+            }
+            _ => {}
+        }
+    }
     if checks.is_empty() {
         return quote!();
     }
@@ -978,8 +946,13 @@ fn owner_checks(input: &Input, p: &TokenStream) -> TokenStream {
         impl<T: ?::core::marker::Sized + #p::Field> __Probe<T> {
             const SHAPE: ::core::option::Option<&'static #p::Shape> = #p::Some(&<T as #p::Field>::SHAPE);
         }
+        impl<T: ?::core::marker::Sized + #p::VmState> __Probe<T> {
+            const NAME: ::core::option::Option<&'static str> =
+                #p::Some(<T as #p::VmState>::DESCRIPTION.name);
+        }
         trait __ProbeFallback {
             const SHAPE: ::core::option::Option<&'static #p::Shape> = #p::None;
+            const NAME: ::core::option::Option<&'static str> = #p::None;
         }
         impl<T: ?::core::marker::Sized> __ProbeFallback for __Probe<T> {}
         #(#checks)*
