@@ -22,10 +22,12 @@
 mod check;
 mod decode;
 mod golden;
+mod report;
 
-pub use check::{check, Finding, Report, Rule, Severity};
+pub use check::check;
 pub use decode::{decode, Format};
 pub use golden::{assert_compatible, BLESS_VAR};
+pub use report::{Finding, Report, Rule, Severity};
 
 use crate::describe::{Description, FieldDesc, FieldKind, Shape};
 use serde::{Deserialize, Serialize};

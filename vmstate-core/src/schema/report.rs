@@ -1,0 +1,212 @@
+//! What the checker reports: findings with a severity, a rule, a path and a sentence.
+
+use std::fmt;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth a look; migration may still work (QEMU's checker does not count it either).
+    Warning,
+    /// Migration from the older release to the newer one breaks.
+    Error,
+}
+
+impl Severity {
+    /// `warning` or `error`.
+    ///
+    /// ```
+    /// assert_eq!(vmstate_core::schema::Severity::Error.as_str(), "error");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which rule found a problem. See the [module docs](self) for what each one means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// A device (section) of the older release is missing in the newer one (QEMU: `Section
+    /// "S" does not exist in dest`).
+    SectionRemoved,
+    /// The older release's version is above the newer one's, for a section, a description, a
+    /// subsection or a nested struct (QEMU: `version error`).
+    VersionTooHigh,
+    /// The older release's version is below the newer one's minimum version (QEMU: `minimum
+    /// version error`).
+    BelowMinimumVersion,
+    /// A description has another name (QEMU: `Description "N" missing, got "M" instead`).
+    DescriptionRenamed,
+    /// A field has another name, or the fields were reordered (QEMU: `expected field "F", got
+    /// "G"`).
+    FieldRenamed,
+    /// A field of the older release is missing in the newer one, with no padding in its place
+    /// (QEMU: `expected field "F", while dest has no further fields`).
+    FieldRemoved,
+    /// `unused` padding does not line up with the fields it replaces (QEMU: `unused size
+    /// mismatch`).
+    PaddingMismatch,
+    /// A field's size or array length changed (QEMU: `size mismatch`).
+    FieldSizeChanged,
+    /// A field's `version_id` (`since`) changed so that the newer release reads the field
+    /// under other stream versions than the older one sends it (QEMU: a field's `version
+    /// error`).
+    FieldVersionChanged,
+    /// A nested struct's description is missing in the newer release (QEMU: `missing
+    /// description`).
+    NestedDescriptionMissing,
+    /// A subsection of the older release is missing in the newer one (QEMU: `Subsection "N"
+    /// not found`).
+    SubsectionRemoved,
+    /// The machine types differ (QEMU: `checking incompatible machine types`; a warning).
+    MachineChanged,
+    /// A field the newer release reads is missing in the older release's stream: added without
+    /// `since` above the older version (QEMU's checker does not see this).
+    FieldAdded,
+    /// A field changed between migrated and derived/immutable/skipped so that a wire changes.
+    FieldKindChanged,
+    /// A field changed type but not size (`uint32` → `float32`; signedness only: a warning).
+    FieldTypeChanged,
+    /// A `Vec`/`String` field's `max_len` was lowered.
+    MaxLenLowered,
+    /// A derived field is no longer recomputed after a load: its hook (or the description's
+    /// `post_load`) was removed.
+    HookRemoved,
+}
+
+impl Rule {
+    /// Every rule, in the order of the module docs.
+    pub const ALL: [Rule; 17] = [
+        Rule::SectionRemoved,
+        Rule::VersionTooHigh,
+        Rule::BelowMinimumVersion,
+        Rule::DescriptionRenamed,
+        Rule::FieldRenamed,
+        Rule::FieldRemoved,
+        Rule::PaddingMismatch,
+        Rule::FieldSizeChanged,
+        Rule::FieldVersionChanged,
+        Rule::NestedDescriptionMissing,
+        Rule::SubsectionRemoved,
+        Rule::MachineChanged,
+        Rule::FieldAdded,
+        Rule::FieldKindChanged,
+        Rule::FieldTypeChanged,
+        Rule::MaxLenLowered,
+        Rule::HookRemoved,
+    ];
+
+    /// A short kebab-case name, e.g. `field-renamed`.
+    ///
+    /// ```
+    /// use vmstate_core::schema::Rule;
+    /// assert_eq!(Rule::MaxLenLowered.as_str(), "max-len-lowered");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Rule::SectionRemoved => "section-removed",
+            Rule::VersionTooHigh => "version-too-high",
+            Rule::BelowMinimumVersion => "below-minimum-version",
+            Rule::DescriptionRenamed => "description-renamed",
+            Rule::FieldRenamed => "field-renamed",
+            Rule::FieldRemoved => "field-removed",
+            Rule::PaddingMismatch => "padding-mismatch",
+            Rule::FieldSizeChanged => "field-size-changed",
+            Rule::FieldVersionChanged => "field-version-changed",
+            Rule::NestedDescriptionMissing => "nested-description-missing",
+            Rule::SubsectionRemoved => "subsection-removed",
+            Rule::MachineChanged => "machine-changed",
+            Rule::FieldAdded => "field-added",
+            Rule::FieldKindChanged => "field-kind-changed",
+            Rule::FieldTypeChanged => "field-type-changed",
+            Rule::MaxLenLowered => "max-len-lowered",
+            Rule::HookRemoved => "hook-removed",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found by [`check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// How bad it is.
+    pub severity: Severity,
+    /// The rule that found it.
+    pub rule: Rule,
+    /// Where: the device key, then `Fields`, `NotOnWire` or `Subsections` and names, e.g.
+    /// `integrator_core/Fields/cm_osc` or `dev/Fields/flash/Fields/size`.
+    pub path: String,
+    /// One sentence: what breaks and how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    /// `error[field-renamed] dev/Fields/a: message`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}[{}] {}: {}",
+            self.severity, self.rule, self.path, self.message
+        )
+    }
+}
+
+/// Everything [`check`] found, in the order of the schemas (devices by key, then fields in
+/// order).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Report {
+    /// The findings.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// The number of errors: ways in which migration breaks.
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    /// The number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    /// Whether there is no error (warnings allowed).
+    pub fn is_compatible(&self) -> bool {
+        self.errors() == 0
+    }
+
+    /// The findings of `rule`.
+    pub fn by_rule(&self, rule: Rule) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.rule == rule)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+impl fmt::Display for Report {
+    /// One finding per line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for finding in &self.findings {
+            writeln!(f, "{finding}")?;
+        }
+        Ok(())
+    }
+}
