@@ -2,9 +2,9 @@
 //! `vmstate_core::VmState`, which documents the attributes.
 //!
 //! The derive is a pipeline, one module a step:
-//! [`ast`] reads the struct and its `#[vmstate(...)]` attributes into a typed model (with
-//! [`attr`]), [`check`] validates the model, [`expand`] writes the code. Every step records
-//! its errors in a [`ctxt::Ctxt`] and carries on, so one compile reports every problem.
+//! `ast` reads the struct and its `#[vmstate(...)]` attributes into a typed model (with
+//! `attr`), `check` validates the model, `expand` writes the code. Every step records
+//! its errors in a `ctxt::Ctxt` and carries on, so one compile reports every problem.
 
 mod ast;
 mod attr;
