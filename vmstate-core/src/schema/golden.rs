@@ -14,7 +14,7 @@ pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 ///   JSON: [`Schema::to_json`]) and the assertion passes: commit it.
 /// - If the environment variable `VMSTATE_BLESS` is `1`, the file is overwritten and the
 ///   assertion passes: rerun like this once a change is meant to break compatibility.
-/// - Otherwise the golden schema is loaded and [`check`]ed against the current one in both
+/// - Otherwise the golden schema is loaded and [`check`](super::check())ed against the current one in both
 ///   directions: golden → current (a stream of the recorded release loads into this build)
 ///   and current → golden (migration back to the recorded release). Any error panics with
 ///   both reports. Warnings are printed to stderr.

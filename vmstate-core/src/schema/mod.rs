@@ -19,10 +19,10 @@
 //! `kind`, `hook`, `max_len`, `array_len`, `type`, `hooks`, `NotOnWire`) carry what only this
 //! project knows.
 
-mod check;
+pub mod check;
 mod decode;
 mod golden;
-mod report;
+pub mod report;
 
 pub use check::check;
 pub use decode::{decode, Format};

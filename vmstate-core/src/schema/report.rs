@@ -31,7 +31,7 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Which rule found a problem. See the [module docs](self) for what each one means.
+/// Which rule found a problem. See [the checker's docs](mod@crate::schema::check) for what each one means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
     /// A device (section) of the older release is missing in the newer one (QEMU: `Section
@@ -139,7 +139,7 @@ impl fmt::Display for Rule {
     }
 }
 
-/// One problem found by [`check`].
+/// One problem found by [`check`](crate::schema::check()).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// How bad it is.
@@ -164,7 +164,7 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Everything [`check`] found, in the order of the schemas (devices by key, then fields in
+/// Everything [`check`](crate::schema::check()) found, in the order of the schemas (devices by key, then fields in
 /// order).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Report {
