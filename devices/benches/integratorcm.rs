@@ -2,6 +2,8 @@
 //! that writes/reads the 11 big-endian u32 registers into a reused buffer and (b) serde +
 //! postcard on a plain struct with the same fields. Ratios are printed at the end.
 
+mod common;
+
 use criterion::{black_box, criterion_group, Criterion};
 use devices::{FakeClock, IntegratorCm};
 use std::sync::Arc;
@@ -149,20 +151,9 @@ fn main() {
     print_ratios();
 }
 
-/// Criterion's median estimate (ns) of `group/name` from this run.
-fn median(group: &str, name: &str) -> Option<f64> {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("../criterion")
-        .join(group)
-        .join(name.replace('/', "_"))
-        .join("new/estimates.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-    v["median"]["point_estimate"].as_f64()
-}
-
 /// Prints each result against the baselines measured in the same run.
 fn print_ratios() {
-    let m = |name| median("integratorcm", name);
+    let m = |name: &str| common::median(&format!("integratorcm/{}", name.replace('/', "_")));
     let Some(hand) = m("hand-written BE/save+load") else {
         return;
     };

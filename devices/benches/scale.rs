@@ -1,6 +1,8 @@
 //! Scale: boards of 10, 1,000 and 10,000 device instances saved into one native stream and
 //! loaded back; the time per device must stay flat.
 
+mod common;
+
 use criterion::{black_box, criterion_group, BenchmarkId, Criterion};
 use devices::IcpPic;
 
@@ -49,7 +51,8 @@ criterion_group!(benches, bench);
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    let per_device = |n: usize| median(&format!("save+load/{n}")).map(|t| t / n as f64);
+    let per_device =
+        |n: usize| common::median(&format!("scale/save+load/{n}")).map(|t| t / n as f64);
     if let Some(base) = per_device(SIZES[0]) {
         println!("\nscale: per-device save+load time, this run:");
         for n in SIZES {
@@ -61,13 +64,4 @@ fn main() {
             }
         }
     }
-}
-
-fn median(name: &str) -> Option<f64> {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("../criterion/scale")
-        .join(name)
-        .join("new/estimates.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-    v["median"]["point_estimate"].as_f64()
 }

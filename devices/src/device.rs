@@ -38,12 +38,7 @@ macro_rules! device {
                 vmstate_core::check_section(self, bytes, base)
             }
             fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), Error> {
-                let frame = vmstate_core::read_frame(bytes, base)?;
-                if frame.len != bytes.len() {
-                    let count = bytes.len() - frame.len;
-                    return Err(Error::at(vmstate_core::ErrorKind::TrailingBytes { count }, base + frame.len));
-                }
-                vmstate_core::load_section(self, bytes, base).map(|_| ())
+                vmstate_core::from_bytes_at(self, bytes, base)
             }
             fn save_qemu(&self) -> Result<Vec<u8>, Error> {
                 vmstate_core::qemu::to_bytes(self)

@@ -58,7 +58,8 @@ pub use error::{Error, ErrorKind};
 pub use field::{Bounded, Field, Optional, Plain, Removed, Unused};
 pub mod schema;
 pub use native::{
-    check_section, from_bytes, load_section, read_frame, save_section, to_bytes, SectionFrame,
+    check_section, from_bytes, from_bytes_at, load_section, read_frame, save_section, to_bytes,
+    SectionFrame,
 };
 pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, QemuEncoder, Scalar};
 

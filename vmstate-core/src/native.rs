@@ -88,14 +88,35 @@ pub fn save_section<T: VmState>(value: &T, out: &mut Vec<u8>) -> Result<(), Erro
 /// assert!(err.to_string().contains("truncated"));
 /// ```
 pub fn from_bytes<T: VmState>(value: &mut T, bytes: &[u8]) -> Result<(), Error> {
-    let frame = read_frame(bytes, 0).map_err(|e| e.in_field(T::DESCRIPTION.name))?;
+    from_bytes_at(value, bytes, 0)
+}
+
+/// [`from_bytes`] for a section whose first byte is at absolute offset `base` of a larger
+/// input (for error messages).
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] struct Uart { lcr: u8 }
+/// let bytes = vmstate_core::to_bytes(&Uart { lcr: 3 }).unwrap();
+/// let mut u = Uart { lcr: 0 };
+/// vmstate_core::from_bytes_at(&mut u, &bytes, 100).unwrap();
+/// let err = vmstate_core::from_bytes_at(&mut u, &bytes[..3], 100).unwrap_err();
+/// assert!(err.offset().unwrap() >= 100);
+/// ```
+pub fn from_bytes_at<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Result<(), Error> {
+    let frame = whole_frame::<T>(bytes, base)?;
+    load_frame(value, &frame, base)
+}
+
+/// Reads the frame of a section that must fill `bytes` exactly.
+fn whole_frame<T: VmState>(bytes: &[u8], base: usize) -> Result<SectionFrame<'_>, Error> {
+    let name = T::DESCRIPTION.name;
+    let frame = read_frame(bytes, base).map_err(|e| e.in_field(name))?;
     if frame.len != bytes.len() {
         let count = bytes.len() - frame.len;
-        return Err(
-            Error::at(ErrorKind::TrailingBytes { count }, frame.len).in_field(T::DESCRIPTION.name)
-        );
+        return Err(Error::at(ErrorKind::TrailingBytes { count }, base + frame.len).in_field(name));
     }
-    load_frame(value, &frame, 0)
+    Ok(frame)
 }
 
 /// A native section's framing, read and checked but not yet decoded.
@@ -203,13 +224,7 @@ pub fn load_section<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Res
 /// ```
 pub fn check_section<T: VmState>(value: &T, bytes: &[u8], base: usize) -> Result<(), Error> {
     let d = T::DESCRIPTION;
-    let frame = read_frame(bytes, base).map_err(|e| e.in_field(d.name))?;
-    if frame.len != bytes.len() {
-        let count = bytes.len() - frame.len;
-        return Err(
-            Error::at(ErrorKind::TrailingBytes { count }, base + frame.len).in_field(d.name),
-        );
-    }
+    let frame = whole_frame::<T>(bytes, base)?;
     check_frame_header::<T>(&frame, base)?;
     let mut dec = NativeDecoder::new(frame.fields, base + frame.fields_offset);
     value
