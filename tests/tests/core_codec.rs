@@ -117,6 +117,46 @@ fn qemu_encoding_is_fixed_width_big_endian() {
     assert_eq!(Regs::DESCRIPTION.qemu_size(), Some(17));
 }
 
+/// Long blocks of words take the vectorized byte-swap path (64 elements and more): the bytes
+/// must be the same big-endian words, and they must load back, in every width.
+#[test]
+fn long_qemu_word_blocks_are_big_endian() {
+    #[derive(VmState, Debug, PartialEq)]
+    struct Tables {
+        a: [u32; 300],
+        #[vmstate(max_len = 5000)]
+        b: Vec<u16>,
+        c: [i64; 65],
+        d: [f64; 70],
+        e: [u128; 64],
+    }
+    let src = Tables {
+        a: std::array::from_fn(|i| (i as u32).wrapping_mul(2_654_435_761)),
+        b: (0..4099u32).map(|i| (i * 40_503) as u16).collect(),
+        c: std::array::from_fn(|i| -(i as i64) << 33 | i as i64),
+        d: std::array::from_fn(|i| i as f64 / 3.0),
+        e: std::array::from_fn(|i| u128::MAX / (i as u128 + 1)),
+    };
+    let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+    let mut expected = Vec::new();
+    expected.extend(src.a.iter().flat_map(|v| v.to_be_bytes()));
+    expected.extend((src.b.len() as u32).to_be_bytes());
+    expected.extend(src.b.iter().flat_map(|v| v.to_be_bytes()));
+    expected.extend(src.c.iter().flat_map(|v| v.to_be_bytes()));
+    expected.extend(src.d.iter().flat_map(|v| v.to_be_bytes()));
+    expected.extend(src.e.iter().flat_map(|v| v.to_be_bytes()));
+    assert!(bytes == expected, "big-endian words differ");
+    let mut dst = Tables {
+        a: [0; 300],
+        b: Vec::new(),
+        c: [0; 65],
+        d: [0.0; 70],
+        e: [0; 64],
+    };
+    vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap();
+    assert_eq!(dst, src);
+}
+
 #[derive(VmState, Debug, Clone, PartialEq)]
 struct Fifo<T, const N: usize> {
     data: [T; N],
@@ -358,6 +398,91 @@ fn every_bit_flip_is_refused_by_the_checksum() {
     let err = vmstate_core::from_bytes(&mut dst(), &bad).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::BadChecksum { .. }), "{err}");
     assert!(err.to_string().contains("bad checksum"), "{err}");
+}
+
+/// Corruption is reported as corruption, whatever the decoder made of the corrupted bytes
+/// (a wrong name, a bad bool, an immutable mismatch). Only a flip in the framing (name
+/// length, version, length prefix), which says where the checksum lies, may instead be
+/// reported as a framing error (truncated, over-long, bad varint).
+#[test]
+fn every_bit_flip_reports_the_checksum() {
+    let bytes = dev_bytes();
+    let framing = 0..1 + "dev".len() + 1 + 4;
+    for i in 0..bytes.len() {
+        for bit in 0..8 {
+            let mut bad = bytes.clone();
+            bad[i] ^= 1 << bit;
+            let err = vmstate_core::from_bytes(&mut dst(), &bad).unwrap_err();
+            let framing_error = matches!(
+                err.kind(),
+                ErrorKind::Truncated { .. } | ErrorKind::TooLong { .. } | ErrorKind::InvalidVarint
+            );
+            assert!(
+                matches!(err.kind(), ErrorKind::BadChecksum { .. })
+                    || (framing_error && framing.contains(&i)),
+                "byte {i} bit {bit}: {err}"
+            );
+        }
+    }
+}
+
+/// Large blocks are checksummed chunk by chunk while they are copied out: a flip anywhere in
+/// or between them is still refused, with nothing changed.
+#[test]
+fn large_blocks_are_checksummed_as_they_are_read() {
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "big")]
+    struct Big {
+        head: u16,
+        #[vmstate(max_len = 1048576)]
+        ram: Vec<u8>,
+        table: [u32; 9000],
+        #[vmstate(max_len = 100000)]
+        words: Vec<u64>,
+        #[vmstate(max_len = 65536)]
+        label: String,
+        tail: bool,
+    }
+    let src = Big {
+        head: 300,
+        ram: (0..200_000u32).map(|i| (i * 7 % 253) as u8).collect(),
+        table: std::array::from_fn(|i| (i as u32).wrapping_mul(2_654_435_761)),
+        words: (0..5000u64).map(|i| i << 40 | i).collect(),
+        label: "x".repeat(20_000),
+        tail: true,
+    };
+    let empty = Big {
+        head: 0,
+        ram: Vec::new(),
+        table: [0; 9000],
+        words: Vec::new(),
+        label: String::new(),
+        tail: false,
+    };
+    let bytes = vmstate_core::to_bytes(&src).unwrap();
+    let mut dst = empty.clone();
+    vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
+    assert_eq!(dst, src);
+    vmstate_core::check_section(&empty, &bytes, 0).unwrap();
+
+    // Positions at chunk edges, inside each block and in the small fields between them.
+    let mut positions: Vec<usize> = (0..bytes.len()).step_by(4093).collect();
+    positions.extend([0, 7, 12, 4095, 4096, 4097, bytes.len() - 5, bytes.len() - 1]);
+    for i in positions {
+        let mut bad = bytes.clone();
+        bad[i] ^= 0x10;
+        let mut dst = empty.clone();
+        let err = vmstate_core::from_bytes(&mut dst, &bad).unwrap_err();
+        assert!(
+            matches!(
+                err.kind(),
+                ErrorKind::BadChecksum { .. } | ErrorKind::Truncated { .. }
+            ),
+            "byte {i}: {err}"
+        );
+        assert_eq!(dst, empty, "byte {i}");
+        assert!(vmstate_core::check_section(&empty, &bad, 0).is_err());
+    }
 }
 
 #[test]

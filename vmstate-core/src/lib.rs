@@ -43,14 +43,17 @@
 //! Loads are atomic: a load decodes the whole section into staged values, checks it, and only
 //! then swaps the staged values in. If anything fails the destination is left as it was (see
 //! [`Field`] for how this works without `Clone`).
-#![forbid(unsafe_code)]
+// `unsafe` only in `simd`, to run conversion loops with AVX2 (see there).
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod checksum;
 mod describe;
 mod error;
 mod field;
 mod native;
 pub mod qemu;
+mod simd;
 mod wire;
 
 pub use describe::{Description, FieldDesc, FieldKind, Hooks, Primitive, Shape};

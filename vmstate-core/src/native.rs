@@ -104,19 +104,8 @@ pub fn from_bytes<T: VmState>(value: &mut T, bytes: &[u8]) -> Result<(), Error> 
 /// assert!(err.offset().unwrap() >= 100);
 /// ```
 pub fn from_bytes_at<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Result<(), Error> {
-    let frame = whole_frame::<T>(bytes, base)?;
-    load_frame(value, &frame, base)
-}
-
-/// Reads the frame of a section that must fill `bytes` exactly.
-fn whole_frame<T: VmState>(bytes: &[u8], base: usize) -> Result<SectionFrame<'_>, Error> {
-    let name = T::DESCRIPTION.name;
-    let frame = read_frame(bytes, base).map_err(|e| e.in_field(name))?;
-    if frame.len != bytes.len() {
-        let count = bytes.len() - frame.len;
-        return Err(Error::at(ErrorKind::TrailingBytes { count }, base + frame.len).in_field(name));
-    }
-    Ok(frame)
+    let (mut staged, _) = decode(value, bytes, base, Exact::Whole)?;
+    crate::commit_staged(value, &mut staged).map_err(|e| e.in_field(T::DESCRIPTION.name))
 }
 
 /// A native section's framing, read and checked but not yet decoded.
@@ -145,23 +134,76 @@ pub struct SectionFrame<'a> {
 /// assert_eq!((frame.name, frame.version, frame.len), ("uart", 3, bytes.len()));
 /// ```
 pub fn read_frame(bytes: &[u8], base: usize) -> Result<SectionFrame<'_>, Error> {
+    let section = open(bytes, base)?;
+    section.verify(base)?;
+    let name = std::str::from_utf8(section.name).map_err(|_| {
+        Error::at(ErrorKind::InvalidUtf8, base + section.name_at).in_field("section name")
+    })?;
+    Ok(SectionFrame {
+        name,
+        version: section.version,
+        fields: &section.covered[section.fields_at..],
+        fields_offset: section.fields_at,
+        len: section.len(),
+    })
+}
+
+/// A section's header read from the front of the input, its checksum not yet verified.
+struct OpenSection<'a> {
+    /// The section up to its checksum: what the checksum covers.
+    covered: &'a [u8],
+    name: &'a [u8],
+    /// Offset of the name in the section.
+    name_at: usize,
+    version: u32,
+    /// Offset of the first field byte in the section.
+    fields_at: usize,
+    /// The checksum the section carries.
+    stored: u32,
+}
+
+impl OpenSection<'_> {
+    /// Total bytes of the section, checksum included.
+    fn len(&self) -> usize {
+        self.covered.len() + 4
+    }
+
+    fn checksum_error(&self, computed: u32, base: usize) -> Result<(), Error> {
+        if computed == self.stored {
+            return Ok(());
+        }
+        let stored = self.stored;
+        Err(Error::at(
+            ErrorKind::BadChecksum { stored, computed },
+            base + self.covered.len(),
+        )
+        .in_field("section checksum"))
+    }
+
+    /// Computes the checksum in a pass of its own and compares it.
+    fn verify(&self, base: usize) -> Result<(), Error> {
+        self.checksum_error(crc32fast::hash(self.covered), base)
+    }
+}
+
+/// Reads a section's header (name, version, length) and checks that the input holds the
+/// whole section; the checksum is left to the caller.
+#[inline]
+fn open(bytes: &[u8], base: usize) -> Result<OpenSection<'_>, Error> {
     let mut d = NativeDecoder::new(bytes, base);
     let name_len = d
         .len(MAX_NAME_LEN, 1)
         .map_err(|e| e.in_field("section name"))?;
-    let name_start = d.offset() - base;
+    let name_at = d.offset() - base;
     d.bytes(name_len)?;
-    let name = &bytes[name_start..name_start + name_len];
-    let name = std::str::from_utf8(name).map_err(|_| {
-        Error::at(ErrorKind::InvalidUtf8, base + name_start).in_field("section name")
-    })?;
+    let name = &bytes[name_at..name_at + name_len];
     let version: u32 = d.scalar().map_err(|e| e.in_field("section version"))?;
     let len_at = d.offset();
     let mut len = [0u8; 4];
     d.raw(&mut len).map_err(|e| e.in_field("section length"))?;
     let len = u64::from(u32::from_le_bytes(len));
-    let header = d.offset() - base;
-    let available = bytes.len() - header;
+    let fields_at = d.offset() - base;
+    let available = bytes.len() - fields_at;
     let needed = len.saturating_add(4);
     if needed > available as u64 {
         let needed = usize::try_from(needed).unwrap_or(usize::MAX);
@@ -170,22 +212,80 @@ pub fn read_frame(bytes: &[u8], base: usize) -> Result<SectionFrame<'_>, Error> 
                 .in_field("section length"),
         );
     }
-    let end = header + len as usize;
+    let end = fields_at + len as usize;
     let stored = u32::from_le_bytes(bytes[end..end + 4].try_into().expect("4 bytes"));
-    let computed = crc32fast::hash(&bytes[..end]);
-    if stored != computed {
-        return Err(
-            Error::at(ErrorKind::BadChecksum { stored, computed }, base + end)
-                .in_field("section checksum"),
-        );
-    }
-    Ok(SectionFrame {
+    Ok(OpenSection {
+        covered: &bytes[..end],
         name,
+        name_at,
         version,
-        fields: &bytes[header..end],
-        fields_offset: header,
-        len: end + 4,
+        fields_at,
+        stored,
     })
+}
+
+/// Whether a section must fill the input exactly or may be followed by more.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Exact {
+    Whole,
+    Prefix,
+}
+
+/// Decodes the section at the front of `bytes` into staged values for `value` (which is
+/// not changed), verifying the checksum as it reads; returns them and the section's length.
+///
+/// Corruption is reported as such: whatever error the decoder meets, a section whose
+/// checksum does not match gets the checksum error.
+fn decode<T: VmState>(
+    value: &T,
+    bytes: &[u8],
+    base: usize,
+    exact: Exact,
+) -> Result<(T::Staged, usize), Error> {
+    let name = T::DESCRIPTION.name;
+    let section = open(bytes, base).map_err(|e| e.in_field(name))?;
+    let decoded = if exact == Exact::Whole && section.len() != bytes.len() {
+        let count = bytes.len() - section.len();
+        Err(Error::at(ErrorKind::TrailingBytes { count }, base + section.len()).in_field(name))
+    } else {
+        decode_fields(value, &section, base)
+    };
+    match decoded {
+        Ok(staged) => Ok((staged, section.len())),
+        Err(e) => match section.verify(base) {
+            Err(corrupt) => Err(corrupt.in_field(name)),
+            Ok(()) => Err(e),
+        },
+    }
+}
+
+/// Checks an open section's name and version and decodes its fields.
+fn decode_fields<T: VmState>(
+    value: &T,
+    section: &OpenSection<'_>,
+    base: usize,
+) -> Result<T::Staged, Error> {
+    let d = T::DESCRIPTION;
+    if section.name != d.name.as_bytes() {
+        return Err(Error::at(
+            ErrorKind::WrongSection {
+                expected: d.name.to_owned(),
+                found: String::from_utf8_lossy(section.name).into_owned(),
+            },
+            base,
+        ));
+    }
+    crate::check_version(d, section.version).map_err(|e| e.or_offset(base).in_field(d.name))?;
+    let mut dec = NativeDecoder::checksummed(section.covered, section.fields_at, base);
+    let staged = value
+        .load_version(&mut dec, section.version)
+        .map_err(|e| e.in_field(d.name))?;
+    if dec.remaining() != 0 {
+        let count = dec.remaining();
+        return Err(Error::at(ErrorKind::TrailingBytes { count }, dec.offset()).in_field(d.name));
+    }
+    section.checksum_error(dec.finish_crc(), base)?;
+    Ok(staged)
 }
 
 /// Loads `value` from the native section at the front of `bytes` and returns the number of
@@ -204,9 +304,9 @@ pub fn read_frame(bytes: &[u8], base: usize) -> Result<SectionFrame<'_>, Error> 
 /// assert_eq!(u.lcr, 4);
 /// ```
 pub fn load_section<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Result<usize, Error> {
-    let frame = read_frame(bytes, base).map_err(|e| e.in_field(T::DESCRIPTION.name))?;
-    load_frame(value, &frame, base)?;
-    Ok(frame.len)
+    let (mut staged, len) = decode(value, bytes, base, Exact::Prefix)?;
+    crate::commit_staged(value, &mut staged).map_err(|e| e.in_field(T::DESCRIPTION.name))?;
+    Ok(len)
 }
 
 /// Checks that `bytes` is exactly one native section that `value` would load (framing,
@@ -223,41 +323,5 @@ pub fn load_section<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Res
 /// assert_eq!(u.lcr, 0);
 /// ```
 pub fn check_section<T: VmState>(value: &T, bytes: &[u8], base: usize) -> Result<(), Error> {
-    let d = T::DESCRIPTION;
-    let frame = whole_frame::<T>(bytes, base)?;
-    check_frame_header::<T>(&frame, base)?;
-    let mut dec = NativeDecoder::new(frame.fields, base + frame.fields_offset);
-    value
-        .load_version(&mut dec, frame.version)
-        .map_err(|e| e.in_field(d.name))?;
-    if dec.remaining() != 0 {
-        let count = dec.remaining();
-        return Err(Error::at(ErrorKind::TrailingBytes { count }, dec.offset()).in_field(d.name));
-    }
-    Ok(())
-}
-
-fn check_frame_header<T: VmState>(frame: &SectionFrame<'_>, base: usize) -> Result<(), Error> {
-    let d = T::DESCRIPTION;
-    if frame.name != d.name {
-        return Err(Error::at(
-            ErrorKind::WrongSection {
-                expected: d.name.to_owned(),
-                found: frame.name.to_owned(),
-            },
-            base,
-        ));
-    }
-    crate::check_version(d, frame.version).map_err(|e| e.or_offset(base).in_field(d.name))
-}
-
-/// Loads `value` from a checked frame whose section starts at absolute offset `base`.
-fn load_frame<T: VmState>(
-    value: &mut T,
-    frame: &SectionFrame<'_>,
-    base: usize,
-) -> Result<(), Error> {
-    check_frame_header::<T>(frame, base)?;
-    let mut dec = NativeDecoder::new(frame.fields, base + frame.fields_offset);
-    crate::load_atomic(value, &mut dec, frame.version)
+    decode(value, bytes, base, Exact::Whole).map(drop)
 }

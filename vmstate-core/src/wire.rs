@@ -16,8 +16,10 @@
 //! does (the tests check both against it): going through serde for each register cost more
 //! than the rest of a small device's save.
 
+use crate::checksum::{RunningCrc, CHUNK, FUSE_MIN};
 use crate::describe::Primitive;
 use crate::error::{Error, ErrorKind};
+use crate::simd::{wide, WIDE_MIN};
 
 mod sealed {
     pub trait Sealed {}
@@ -41,8 +43,8 @@ pub trait Scalar: Copy + Default + PartialEq + std::fmt::Debug + 'static + seale
     fn put_block<const BE: bool>(items: &[Self], out: &mut Vec<u8>);
     /// Reads `out.len()` fixed-width elements from exactly that many bytes.
     fn get_block<const BE: bool>(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind>;
-    /// Reads every element of `bytes` (a whole number of them) into a new vector, in one pass.
-    fn collect_block<const BE: bool>(bytes: &[u8]) -> Result<Vec<Self>, ErrorKind>;
+    /// Appends every element of `bytes` (a whole number of them) to `out`, in one pass.
+    fn extend_block<const BE: bool>(bytes: &[u8], out: &mut Vec<Self>) -> Result<(), ErrorKind>;
 }
 
 /// Elements converted per round of a block save: a stack buffer that stays in L1, copied
@@ -149,26 +151,41 @@ macro_rules! word_blocks {
             out.reserve(items.len() * W);
             let mut buf = [0u8; BLOCK_CHUNK_BYTES];
             for chunk in items.chunks(BLOCK_CHUNK_BYTES / W) {
-                for (dst, v) in buf.chunks_exact_mut(W).zip(chunk) {
-                    dst.copy_from_slice(&if BE { v.to_be_bytes() } else { v.to_le_bytes() });
+                let mut convert = || {
+                    for (dst, v) in buf.chunks_exact_mut(W).zip(chunk) {
+                        dst.copy_from_slice(&if BE { v.to_be_bytes() } else { v.to_le_bytes() });
+                    }
+                };
+                if chunk.len() >= WIDE_MIN {
+                    wide(convert)
+                } else {
+                    convert()
                 }
                 out.extend_from_slice(&buf[..chunk.len() * W]);
             }
         }
         #[inline]
-        fn collect_block<const BE: bool>(bytes: &[u8]) -> Result<Vec<Self>, ErrorKind> {
+        fn extend_block<const BE: bool>(
+            bytes: &[u8],
+            out: &mut Vec<Self>,
+        ) -> Result<(), ErrorKind> {
             const W: usize = core::mem::size_of::<$t>();
-            Ok(bytes
-                .chunks_exact(W)
-                .map(|src| {
+            let mut convert = || {
+                out.extend(bytes.chunks_exact(W).map(|src| {
                     let src = src.try_into().expect("chunks_exact");
                     if BE {
                         <$t>::from_be_bytes(src)
                     } else {
                         <$t>::from_le_bytes(src)
                     }
-                })
-                .collect())
+                }))
+            };
+            if bytes.len() >= WIDE_MIN * W {
+                wide(convert)
+            } else {
+                convert()
+            }
+            Ok(())
         }
     };
 }
@@ -181,8 +198,12 @@ macro_rules! byte_blocks {
             out.extend_from_slice(items)
         }
         #[inline]
-        fn collect_block<const BE: bool>(bytes: &[u8]) -> Result<Vec<Self>, ErrorKind> {
-            Ok(bytes.to_vec())
+        fn extend_block<const BE: bool>(
+            bytes: &[u8],
+            out: &mut Vec<Self>,
+        ) -> Result<(), ErrorKind> {
+            out.extend_from_slice(bytes);
+            Ok(())
         }
     };
 }
@@ -203,9 +224,17 @@ macro_rules! scalar_int {
             #[inline]
             fn get_block<const BE: bool>(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind> {
                 const W: usize = core::mem::size_of::<$t>();
-                for (dst, src) in out.iter_mut().zip(bytes.chunks_exact(W)) {
-                    let src = src.try_into().expect("chunks_exact");
-                    *dst = if BE { <$t>::from_be_bytes(src) } else { <$t>::from_le_bytes(src) };
+                let wide_enough = out.len() >= WIDE_MIN;
+                let mut convert = || {
+                    for (dst, src) in out.iter_mut().zip(bytes.chunks_exact(W)) {
+                        let src = src.try_into().expect("chunks_exact");
+                        *dst = if BE { <$t>::from_be_bytes(src) } else { <$t>::from_le_bytes(src) };
+                    }
+                };
+                if wide_enough {
+                    wide(convert)
+                } else {
+                    convert()
                 }
                 Ok(())
             }
@@ -264,8 +293,11 @@ impl Scalar for bool {
         }
         Ok(())
     }
-    fn collect_block<const BE: bool>(bytes: &[u8]) -> Result<Vec<Self>, ErrorKind> {
-        bytes.iter().map(|&b| Self::get_be(&[b])).collect()
+    fn extend_block<const BE: bool>(bytes: &[u8], out: &mut Vec<Self>) -> Result<(), ErrorKind> {
+        for &b in bytes {
+            out.push(Self::get_be(&[b])?);
+        }
+        Ok(())
     }
 }
 
@@ -480,11 +512,6 @@ macro_rules! cursor_methods {
             self.cur.remaining()
         }
         #[inline]
-        fn raw(&mut self, out: &mut [u8]) -> Result<(), Error> {
-            out.copy_from_slice(self.cur.take(out.len())?);
-            Ok(())
-        }
-        #[inline]
         fn bytes(&mut self, n: usize) -> Result<&[u8], Error> {
             self.cur.take(n)
         }
@@ -503,6 +530,8 @@ macro_rules! cursor_methods {
 /// The native format's decoder over a byte slice.
 pub struct NativeDecoder<'a> {
     cur: Cursor<'a>,
+    /// The section checksum, computed on the way when decoding a whole section.
+    crc: Option<RunningCrc>,
 }
 
 impl<'a> NativeDecoder<'a> {
@@ -521,7 +550,50 @@ impl<'a> NativeDecoder<'a> {
                 pos: 0,
                 base,
             },
+            crc: None,
         }
+    }
+
+    /// A decoder over the fields of a section (`section[fields_at..]`, checksum excluded)
+    /// that computes the CRC-32 of all of `section` as it reads; see [`Self::finish_crc`].
+    #[inline]
+    pub(crate) fn checksummed(section: &'a [u8], fields_at: usize, base: usize) -> Self {
+        NativeDecoder {
+            cur: Cursor {
+                input: section,
+                pos: fields_at,
+                base,
+            },
+            crc: Some(RunningCrc::new()),
+        }
+    }
+
+    /// The CRC-32 of the whole input of a [`Self::checksummed`] decoder.
+    #[inline]
+    pub(crate) fn finish_crc(self) -> u32 {
+        match self.crc {
+            Some(crc) => crc.finish(self.cur.input),
+            None => crc32fast::hash(self.cur.input),
+        }
+    }
+
+    /// Reads the next `n` bytes through `read`: in one piece, or, when a section checksum
+    /// is running and the block is large, in [`CHUNK`]-sized pieces each hashed just before
+    /// (`read` gets the piece's index). Errors are reported at the block's offset.
+    #[inline]
+    fn read_block(
+        &mut self,
+        n: usize,
+        mut read: impl FnMut(usize, &[u8]) -> Result<(), ErrorKind>,
+    ) -> Result<(), Error> {
+        let at = self.cur.offset();
+        let start = self.cur.pos;
+        let bytes = self.cur.take(n)?;
+        let result = match &mut self.crc {
+            Some(crc) if n >= FUSE_MIN => crc.read_hashed(self.cur.input, start, n, read),
+            _ => read(0, bytes),
+        };
+        result.map_err(|k| Error::at(k, at))
     }
 }
 
@@ -542,16 +614,35 @@ impl Decoder for NativeDecoder<'_> {
     }
     #[inline]
     fn block<S: Scalar>(&mut self, out: &mut [S]) -> Result<(), Error> {
-        let at = self.cur.offset();
-        let bytes = self.cur.take(std::mem::size_of_val(out))?;
-        S::get_block::<false>(bytes, out).map_err(|k| Error::at(k, at))
+        let per_chunk = CHUNK / S::PRIMITIVE.size();
+        self.read_block(std::mem::size_of_val(out), |i, bytes| {
+            let from = i * per_chunk;
+            S::get_block::<false>(
+                bytes,
+                &mut out[from..from + bytes.len() / S::PRIMITIVE.size()],
+            )
+        })
     }
     #[inline]
     fn block_vec<S: Scalar>(&mut self, len: usize) -> Result<Vec<S>, Error> {
-        let at = self.cur.offset();
-        let bytes = self.cur.take(len.saturating_mul(S::PRIMITIVE.size()))?;
-        S::collect_block::<false>(bytes).map_err(|k| Error::at(k, at))
+        let mut out = Vec::new();
+        self.read_block(len.saturating_mul(S::PRIMITIVE.size()), |i, bytes| {
+            if i == 0 {
+                // Allocated once the input is known to hold all of it.
+                out.reserve_exact(len);
+            }
+            S::extend_block::<false>(bytes, &mut out)
+        })?;
+        Ok(out)
     }
+    #[inline]
+    fn raw(&mut self, out: &mut [u8]) -> Result<(), Error> {
+        self.read_block(out.len(), |i, bytes| {
+            out[i * CHUNK..i * CHUNK + bytes.len()].copy_from_slice(bytes);
+            Ok(())
+        })
+    }
+    #[inline]
     fn len(&mut self, max_len: usize, min_elem_size: usize) -> Result<usize, Error> {
         let at = self.cur.offset();
         let len: u64 = self.scalar()?;
@@ -606,7 +697,14 @@ impl Decoder for QemuDecoder<'_> {
     fn block_vec<S: Scalar>(&mut self, len: usize) -> Result<Vec<S>, Error> {
         let at = self.cur.offset();
         let bytes = self.cur.take(len.saturating_mul(S::PRIMITIVE.size()))?;
-        S::collect_block::<true>(bytes).map_err(|k| Error::at(k, at))
+        let mut out = Vec::with_capacity(len);
+        S::extend_block::<true>(bytes, &mut out).map_err(|k| Error::at(k, at))?;
+        Ok(out)
+    }
+    #[inline]
+    fn raw(&mut self, out: &mut [u8]) -> Result<(), Error> {
+        out.copy_from_slice(self.cur.take(out.len())?);
+        Ok(())
     }
     fn len(&mut self, max_len: usize, min_elem_size: usize) -> Result<usize, Error> {
         let at = self.cur.offset();
