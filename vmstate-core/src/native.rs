@@ -51,7 +51,11 @@ pub fn save_section<T: VmState>(value: &T, out: &mut Vec<u8>) -> Result<(), Erro
     // patched afterwards, with no temporary buffer.
     let len_at = out.len();
     out.extend_from_slice(&[0; 4]);
-    if let Err(e) = value.save(&mut NativeEncoder::new(out)) {
+    let fields_at = out.len();
+    let mut encoder = NativeEncoder::checksummed(out);
+    let saved = value.save(&mut encoder);
+    let fields_crc = encoder.finish_crc();
+    if let Err(e) = saved {
         out.truncate(start);
         return Err(e.in_field(d.name));
     }
@@ -65,7 +69,17 @@ pub fn save_section<T: VmState>(value: &T, out: &mut Vec<u8>) -> Result<(), Erro
         .in_field(d.name));
     };
     out[len_at..len_at + 4].copy_from_slice(&len.to_le_bytes());
-    let crc = crc32fast::hash(&out[start..]);
+    let crc = match fields_crc {
+        // The fields were hashed as they were written; the header, whose length is only
+        // now known, is hashed now and put in front.
+        Some(fields) => {
+            let mut header = crc32fast::Hasher::new();
+            header.update(&out[start..fields_at]);
+            header.combine(&fields);
+            header.finalize()
+        }
+        None => crc32fast::hash(&out[start..]),
+    };
     out.extend_from_slice(&crc.to_le_bytes());
     Ok(())
 }

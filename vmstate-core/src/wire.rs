@@ -352,6 +352,8 @@ pub trait Decoder {
 /// The native format's encoder, appending to a `Vec<u8>`.
 pub struct NativeEncoder<'a> {
     out: &'a mut Vec<u8>,
+    /// The CRC-32 of what is written, from a position on, when saving a whole section.
+    crc: Option<RunningCrc>,
 }
 
 impl<'a> NativeEncoder<'a> {
@@ -364,7 +366,25 @@ impl<'a> NativeEncoder<'a> {
     /// assert_eq!(buf, [0xac, 0x02]); // postcard varint
     /// ```
     pub fn new(out: &'a mut Vec<u8>) -> Self {
-        NativeEncoder { out }
+        NativeEncoder { out, crc: None }
+    }
+
+    /// An encoder that appends to `out` and computes the CRC-32 of everything it writes;
+    /// see [`Self::finish_crc`].
+    #[inline]
+    pub(crate) fn checksummed(out: &'a mut Vec<u8>) -> Self {
+        let start = out.len();
+        NativeEncoder {
+            out,
+            crc: Some(RunningCrc::starting_at(start)),
+        }
+    }
+
+    /// The hasher over everything a [`Self::checksummed`] encoder wrote, or `None` when it
+    /// wrote no large block (hashing the bytes in one call is then cheaper).
+    #[inline]
+    pub(crate) fn finish_crc(self) -> Option<crc32fast::Hasher> {
+        self.crc?.finish(self.out)
     }
 }
 
@@ -378,9 +398,20 @@ impl Encoder for NativeEncoder<'_> {
     fn scalar<S: Scalar>(&mut self, v: S) {
         v.put_native(self.out)
     }
+    /// A large block under a running checksum is written [`CHUNK`] bytes at a time, each
+    /// piece hashed right after it is written, while it is in L1.
     #[inline]
     fn block<S: Scalar>(&mut self, items: &[S]) {
-        S::put_block::<false>(items, self.out)
+        match &mut self.crc {
+            Some(crc) if std::mem::size_of_val(items) >= FUSE_MIN => {
+                self.out.reserve(std::mem::size_of_val(items));
+                for chunk in items.chunks(CHUNK / S::PRIMITIVE.size()) {
+                    S::put_block::<false>(chunk, self.out);
+                    crc.catch_up(self.out, self.out.len());
+                }
+            }
+            _ => S::put_block::<false>(items, self.out),
+        }
     }
     #[inline]
     fn len(&mut self, len: usize) {
@@ -388,7 +419,7 @@ impl Encoder for NativeEncoder<'_> {
     }
     #[inline]
     fn raw(&mut self, bytes: &[u8]) {
-        self.out.extend_from_slice(bytes)
+        self.block(bytes)
     }
 }
 
@@ -564,16 +595,17 @@ impl<'a> NativeDecoder<'a> {
                 pos: fields_at,
                 base,
             },
-            crc: Some(RunningCrc::new()),
+            crc: Some(RunningCrc::starting_at(0)),
         }
     }
 
     /// The CRC-32 of the whole input of a [`Self::checksummed`] decoder.
     #[inline]
     pub(crate) fn finish_crc(self) -> u32 {
-        match self.crc {
-            Some(crc) => crc.finish(self.cur.input),
-            None => crc32fast::hash(self.cur.input),
+        let input = self.cur.input;
+        match self.crc.and_then(|crc| crc.finish(input)) {
+            Some(hasher) => hasher.finalize(),
+            None => crc32fast::hash(input),
         }
     }
 
