@@ -190,6 +190,7 @@ pub(crate) fn load_atomic<T: VmState, D: Decoder>(
 /// failure), then `pre_load`, the commit, then derived functions and `post_load`. If one of
 /// those fails, the old values are swapped back and the derived functions run again over
 /// them (their errors ignored), so derived state matches the restored registers.
+#[inline(always)]
 pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
     if T::VALIDATES {
         value.commit(staged);

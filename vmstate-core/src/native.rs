@@ -68,18 +68,20 @@ pub fn save_section<T: VmState>(value: &T, out: &mut Vec<u8>) -> Result<(), Erro
         })
         .in_field(d.name));
     };
-    out[len_at..len_at + 4].copy_from_slice(&len.to_le_bytes());
-    let crc = match fields_crc {
-        // The fields were hashed as they were written; the header, whose length is only
-        // now known, is hashed now and put in front.
-        Some(fields) => {
-            let mut header = crc32fast::Hasher::new();
-            header.update(&out[start..fields_at]);
-            header.combine(&fields);
-            header.finalize()
-        }
-        None => crc32fast::hash(&out[start..]),
-    };
+    let len = len.to_le_bytes();
+    // The header is hashed from its parts, the length from the local copy: reading the
+    // length back right after patching it in would stall on the store (store forwarding
+    // fails for a wide load over a narrow store), a third of a small section's save.
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&out[start..len_at]);
+    crc.update(&len);
+    match fields_crc {
+        // The fields were hashed as they were written.
+        Some(fields) => crc.combine(&fields),
+        None => crc.update(&out[fields_at..]),
+    }
+    let crc = crc.finalize();
+    out[len_at..len_at + 4].copy_from_slice(&len);
     out.extend_from_slice(&crc.to_le_bytes());
     Ok(())
 }
@@ -202,7 +204,7 @@ impl OpenSection<'_> {
 
 /// Reads a section's header (name, version, length) and checks that the input holds the
 /// whole section; the checksum is left to the caller.
-#[inline]
+#[inline(always)]
 fn open(bytes: &[u8], base: usize) -> Result<OpenSection<'_>, Error> {
     let mut d = NativeDecoder::new(bytes, base);
     let name_len = d
@@ -250,6 +252,7 @@ enum Exact {
 ///
 /// Corruption is reported as such: whatever error the decoder meets, a section whose
 /// checksum does not match gets the checksum error.
+#[inline(always)]
 fn decode<T: VmState>(
     value: &T,
     bytes: &[u8],
@@ -274,6 +277,7 @@ fn decode<T: VmState>(
 }
 
 /// Checks an open section's name and version and decodes its fields.
+#[inline(always)]
 fn decode_fields<T: VmState>(
     value: &T,
     section: &OpenSection<'_>,

@@ -51,67 +51,76 @@ pub trait Scalar: Copy + Default + PartialEq + std::fmt::Debug + 'static + seale
 /// out in one `extend_from_slice`, so the output needs no zero-filling first.
 const BLOCK_CHUNK_BYTES: usize = 4096;
 
-/// Appends `v` as a LEB128 varint, exactly as postcard writes an unsigned integer.
-#[inline(always)]
-fn put_varint(mut v: u128, out: &mut Vec<u8>) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
+/// The varint codec for one width of integer: `u64` for the integers up to 64 bits, `u128`
+/// for the 128-bit ones (a `u128` shift costs two registers and a branch).
+macro_rules! varint_codec {
+    ($put:ident, $get:ident, $w:ty) => {
+        /// Appends `v` as a LEB128 varint, exactly as postcard writes an unsigned integer.
+        #[inline(always)]
+        fn $put(mut v: $w, out: &mut Vec<u8>) {
+            while v >= 0x80 {
+                out.push(v as u8 | 0x80);
+                v >>= 7;
+            }
+            out.push(v as u8);
+        }
+
+        /// Reads a LEB128 varint of a `bits`-bit integer with postcard's rules: at most
+        /// `ceil(bits / 7)` bytes, and the last byte may not carry bits beyond `bits`.
+        #[inline(always)]
+        fn $get(input: &[u8], bits: u32) -> Result<($w, usize), ErrorKind> {
+            let max_bytes = bits.div_ceil(7) as usize;
+            let mut out: $w = 0;
+            for i in 0..max_bytes {
+                let Some(&byte) = input.get(i) else {
+                    return Err(ErrorKind::Truncated {
+                        needed: 1,
+                        available: 0,
+                    });
+                };
+                out |= <$w>::from(byte & 0x7f) << (7 * i);
+                if byte & 0x80 == 0 {
+                    let last_bits = bits - 7 * (max_bytes as u32 - 1);
+                    if i == max_bytes - 1 && u32::from(byte) >> last_bits != 0 {
+                        return Err(ErrorKind::InvalidVarint);
+                    }
+                    return Ok((out, i + 1));
+                }
+            }
+            Err(ErrorKind::InvalidVarint)
+        }
+    };
 }
 
-/// Reads a LEB128 varint of a `bits`-bit integer with postcard's rules: at most
-/// `ceil(bits / 7)` bytes, and the last byte may not carry bits beyond `bits`.
-#[inline(always)]
-fn get_varint(input: &[u8], bits: u32) -> Result<(u128, usize), ErrorKind> {
-    let max_bytes = bits.div_ceil(7) as usize;
-    let mut out = 0u128;
-    for i in 0..max_bytes {
-        let Some(&byte) = input.get(i) else {
-            return Err(ErrorKind::Truncated {
-                needed: 1,
-                available: 0,
-            });
-        };
-        out |= u128::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            let last_bits = bits - 7 * (max_bytes as u32 - 1);
-            if i == max_bytes - 1 && u32::from(byte) >> last_bits != 0 {
-                return Err(ErrorKind::InvalidVarint);
-            }
-            return Ok((out, i + 1));
-        }
-    }
-    Err(ErrorKind::InvalidVarint)
-}
+varint_codec!(put_varint64, get_varint64, u64);
+varint_codec!(put_varint128, get_varint128, u128);
 
 /// The native (postcard) encoding of each kind of scalar.
 macro_rules! native_unsigned {
-    ($t:ty) => {
+    ($t:ty, $put:ident, $get:ident) => {
         #[inline(always)]
         fn put_native(self, out: &mut Vec<u8>) {
-            put_varint(self as u128, out)
+            $put(self as _, out)
         }
         #[inline(always)]
         fn get_native(input: &[u8]) -> Result<(Self, usize), ErrorKind> {
-            let (v, used) = get_varint(input, <$t>::BITS)?;
+            let (v, used) = $get(input, <$t>::BITS)?;
             Ok((v as $t, used))
         }
     };
 }
 
 macro_rules! native_signed {
-    ($t:ty, $u:ty) => {
+    ($t:ty, $u:ty, $put:ident, $get:ident) => {
         #[inline(always)]
         fn put_native(self, out: &mut Vec<u8>) {
             // zigzag: 0, -1, 1, -2, ... -> 0, 1, 2, 3, ...
             let zz = ((self << 1) ^ (self >> (<$t>::BITS - 1))) as $u;
-            put_varint(zz as u128, out)
+            $put(zz as _, out)
         }
         #[inline(always)]
         fn get_native(input: &[u8]) -> Result<(Self, usize), ErrorKind> {
-            let (v, used) = get_varint(input, <$t>::BITS)?;
+            let (v, used) = $get(input, <$t>::BITS)?;
             let zz = v as $u;
             Ok((((zz >> 1) as $t) ^ -((zz & 1) as $t), used))
         }
@@ -209,11 +218,11 @@ macro_rules! byte_blocks {
 }
 
 macro_rules! scalar_int {
-    ($($t:ty => $p:ident, $native:ident, $blocks:ident $(, $u:ty)?);* $(;)?) => {$(
+    ($($t:ty => $p:ident, $native:ident, $blocks:ident $(, $extra:tt)*);* $(;)?) => {$(
         impl sealed::Sealed for $t {}
         impl Scalar for $t {
             const PRIMITIVE: Primitive = Primitive::$p;
-            $native!($t $(, $u)?);
+            $native!($t $(, $extra)*);
             #[inline(always)]
             fn put_be(self, out: &mut Vec<u8>) { out.extend_from_slice(&self.to_be_bytes()) }
             #[inline(always)]
@@ -244,15 +253,15 @@ macro_rules! scalar_int {
 
 scalar_int! {
     u8 => U8, native_raw, byte_blocks;
-    u16 => U16, native_unsigned, word_blocks;
-    u32 => U32, native_unsigned, word_blocks;
-    u64 => U64, native_unsigned, word_blocks;
-    u128 => U128, native_unsigned, word_blocks;
+    u16 => U16, native_unsigned, word_blocks, put_varint64, get_varint64;
+    u32 => U32, native_unsigned, word_blocks, put_varint64, get_varint64;
+    u64 => U64, native_unsigned, word_blocks, put_varint64, get_varint64;
+    u128 => U128, native_unsigned, word_blocks, put_varint128, get_varint128;
     i8 => I8, native_raw, word_blocks;
-    i16 => I16, native_signed, word_blocks, u16;
-    i32 => I32, native_signed, word_blocks, u32;
-    i64 => I64, native_signed, word_blocks, u64;
-    i128 => I128, native_signed, word_blocks, u128;
+    i16 => I16, native_signed, word_blocks, u16, put_varint64, get_varint64;
+    i32 => I32, native_signed, word_blocks, u32, put_varint64, get_varint64;
+    i64 => I64, native_signed, word_blocks, u64, put_varint64, get_varint64;
+    i128 => I128, native_signed, word_blocks, u128, put_varint128, get_varint128;
     f32 => F32, native_raw, word_blocks;
     f64 => F64, native_raw, word_blocks;
 }
