@@ -69,9 +69,9 @@ pub fn save_section<T: VmState>(value: &T, out: &mut Vec<u8>) -> Result<(), Erro
         .in_field(d.name));
     };
     let len = len.to_le_bytes();
-    // The header is hashed from its parts, the length from the local copy: reading the
-    // length back right after patching it in would stall on the store (store forwarding
-    // fails for a wide load over a narrow store), a third of a small section's save.
+    // The header is hashed from its parts, the length from the local copy: the checksum's
+    // first wide load would otherwise wait for the narrow store that patched the length in
+    // (store forwarding fails).
     let mut crc = crc32fast::Hasher::new();
     crc.update(&out[start..len_at]);
     crc.update(&len);
@@ -184,7 +184,8 @@ impl OpenSection<'_> {
         self.covered.len() + 4
     }
 
-    fn checksum_error(&self, computed: u32, base: usize) -> Result<(), Error> {
+    /// Compares the computed checksum with the stored one.
+    fn check_crc(&self, computed: u32, base: usize) -> Result<(), Error> {
         if computed == self.stored {
             return Ok(());
         }
@@ -198,7 +199,7 @@ impl OpenSection<'_> {
 
     /// Computes the checksum in a pass of its own and compares it.
     fn verify(&self, base: usize) -> Result<(), Error> {
-        self.checksum_error(crc32fast::hash(self.covered), base)
+        self.check_crc(crc32fast::hash(self.covered), base)
     }
 }
 
@@ -302,7 +303,7 @@ fn decode_fields<T: VmState>(
         let count = dec.remaining();
         return Err(Error::at(ErrorKind::TrailingBytes { count }, dec.offset()).in_field(d.name));
     }
-    section.checksum_error(dec.finish_crc(), base)?;
+    section.check_crc(dec.finish_crc(), base)?;
     Ok(staged)
 }
 

@@ -407,8 +407,8 @@ impl Encoder for NativeEncoder<'_> {
     fn scalar<S: Scalar>(&mut self, v: S) {
         v.put_native(self.out)
     }
-    /// A large block under a running checksum is written [`CHUNK`] bytes at a time, each
-    /// piece hashed right after it is written, while it is in L1.
+    /// A large block under a running checksum is written 4 KiB at a time, each piece
+    /// hashed right after it is written, while it is in L1.
     #[inline]
     fn block<S: Scalar>(&mut self, items: &[S]) {
         match &mut self.crc {
