@@ -43,6 +43,13 @@ impl RunningCrc {
         hasher
     }
 
+    /// Hashes `bytes`, which will be appended to `input` next: first whatever of `input` is
+    /// not hashed yet.
+    pub(crate) fn hash_next(&mut self, input: &[u8], bytes: &[u8]) {
+        self.catch_up(input, input.len()).update(bytes);
+        self.upto += bytes.len();
+    }
+
     /// Passes `input[start..start + len]` to `read` in [`CHUNK`]-sized pieces (with the
     /// piece's index), hashing each piece just before. Bytes hashed before (the decoder went
     /// back to re-read them) are read without hashing.

@@ -41,6 +41,14 @@ pub trait Scalar: Copy + Default + PartialEq + std::fmt::Debug + 'static + seale
     /// Appends the fixed-width encoding of every element: big-endian when `BE`, else
     /// little-endian.
     fn put_block<const BE: bool>(items: &[Self], out: &mut Vec<u8>);
+    /// The native (little-endian) block encoding of `items` when it is their bytes in memory
+    /// (the integers and floats on a little-endian host), so it can be read without a copy.
+    #[doc(hidden)]
+    #[inline]
+    fn native_block_in_memory(items: &[Self]) -> Option<&[u8]> {
+        let _ = items;
+        None
+    }
     /// Reads `out.len()` fixed-width elements from exactly that many bytes.
     fn get_block<const BE: bool>(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind>;
     /// Appends every element of `bytes` (a whole number of them) to `out`, in one pass.
@@ -151,6 +159,10 @@ macro_rules! native_raw {
 macro_rules! word_blocks {
     ($t:ty) => {
         #[inline]
+        fn native_block_in_memory(items: &[Self]) -> Option<&[u8]> {
+            cfg!(target_endian = "little").then(|| bytemuck::cast_slice(items))
+        }
+        #[inline]
         fn put_block<const BE: bool>(items: &[Self], out: &mut Vec<u8>) {
             const W: usize = core::mem::size_of::<$t>();
             if !BE && cfg!(target_endian = "little") {
@@ -202,6 +214,10 @@ macro_rules! word_blocks {
 /// Blocks of bytes: one copy.
 macro_rules! byte_blocks {
     ($t:ty) => {
+        #[inline]
+        fn native_block_in_memory(items: &[Self]) -> Option<&[u8]> {
+            Some(items)
+        }
         #[inline]
         fn put_block<const BE: bool>(items: &[Self], out: &mut Vec<u8>) {
             out.extend_from_slice(items)
@@ -408,15 +424,25 @@ impl Encoder for NativeEncoder<'_> {
         v.put_native(self.out)
     }
     /// A large block under a running checksum is written 4 KiB at a time, each piece
-    /// hashed right after it is written, while it is in L1.
+    /// hashed while it is in L1: from memory just before it is copied when its wire form is
+    /// its bytes in memory (the copy then reads what the hash brought in), else right after
+    /// it is written.
     #[inline]
     fn block<S: Scalar>(&mut self, items: &[S]) {
         match &mut self.crc {
             Some(crc) if std::mem::size_of_val(items) >= FUSE_MIN => {
                 self.out.reserve(std::mem::size_of_val(items));
                 for chunk in items.chunks(CHUNK / S::PRIMITIVE.size()) {
-                    S::put_block::<false>(chunk, self.out);
-                    crc.catch_up(self.out, self.out.len());
+                    match S::native_block_in_memory(chunk) {
+                        Some(bytes) => {
+                            crc.hash_next(self.out, bytes);
+                            self.out.extend_from_slice(bytes);
+                        }
+                        None => {
+                            S::put_block::<false>(chunk, self.out);
+                            crc.catch_up(self.out, self.out.len());
+                        }
+                    }
                 }
             }
             _ => S::put_block::<false>(items, self.out),
