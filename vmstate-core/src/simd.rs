@@ -4,7 +4,7 @@
 //! every word. Built for the baseline x86-64 target the compiler has only SSE2, which has no
 //! byte shuffle, and the loops ran at 0.86x (save) and 0.89x (load) of a plain hand-written
 //! big-endian loop (`vmstate-core/benches/bulk.rs`). The same loops compiled for AVX2 run at
-//! about 1.3x / 1.2x of it.
+//! 1.2-1.5x of it.
 //!
 //! This module is the crate's only `unsafe`: calling a `#[target_feature]` function, whose
 //! one requirement is that the CPU has the feature, checked at run time just before.
