@@ -1,10 +1,11 @@
 //! The native section's CRC-32, computed while the section is encoded or decoded.
 //!
-//! Large blocks are hashed a chunk at a time right next to the chunk's copy (before it on
-//! load, after it on save), while the chunk is in L1 cache, so the checksum costs little on
-//! top of the copy; a separate pass over a 1 MiB block cost a sixth of a load (the CRC runs
-//! at about twice memory-copy speed and must read the block back from L2). The bytes between
-//! large blocks are hashed, in order, at the next large block or at the end.
+//! Large blocks are hashed a chunk at a time just before the chunk is copied, so the copy
+//! reads what the hash brought into L1 (on save, a block whose wire form is not its bytes in
+//! memory is hashed right after it is written instead). A separate pass over a 1 MiB block
+//! cost a sixth of a load: the CRC runs at about twice memory-copy speed and had to read the
+//! block back from L2. The bytes between large blocks are hashed, in order, at the next large
+//! block or at the end.
 
 /// Bytes hashed and then copied per round: small enough to stay in L1 between the two, large
 /// enough for the CRC's vector path (measured best of 1-64 KiB, `benches/bulk.rs`).
@@ -14,7 +15,7 @@ pub(crate) const CHUNK: usize = 4096;
 /// hashed together with the bytes around them.
 pub(crate) const FUSE_MIN: usize = 4 * CHUNK;
 
-/// A CRC-32 over an input, advanced in order as the decoder moves through it.
+/// A CRC-32 over an input, advanced in order as the encoder or decoder moves through it.
 pub(crate) struct RunningCrc {
     /// Created at the first large block: a section without one is hashed in one call at the
     /// end, which for a small section costs less than setting up a hasher.
@@ -72,7 +73,7 @@ impl RunningCrc {
         Ok(())
     }
 
-    /// The hasher over all of `input` from the start, or `None` if no large block was met:
+    /// The hasher over `input` from where hashing started, or `None` if no large block was met:
     /// then one `crc32fast::hash` call is the cheaper way to finish.
     #[inline]
     pub(crate) fn finish(self, input: &[u8]) -> Option<crc32fast::Hasher> {
