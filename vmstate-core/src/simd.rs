@@ -10,16 +10,17 @@
 //! one requirement is that the CPU has the feature, checked at run time just before.
 #![allow(unsafe_code)]
 
-/// Blocks with at least this many elements are converted with [`wide`]; below, the run-time
+/// Blocks with at least this many elements are converted with AVX2; below, the run-time
 /// feature check would cost more than it saves.
-pub(crate) const WIDE_MIN: usize = 64;
+const WIDE_MIN: usize = 64;
 
-/// Runs `f` compiled for AVX2 when the CPU has it (x86-64), otherwise as built. `f` is
-/// inlined into the AVX2 function, so its loops are vectorized with AVX2.
+/// Runs `f`, a loop over `elements` elements, compiled for AVX2 when the block is large and
+/// the CPU has AVX2 (x86-64), otherwise as built. `f` is inlined into the AVX2 function, so
+/// its loops are vectorized with AVX2.
 #[inline]
-pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn wide_for<R>(elements: usize, f: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
+    if elements >= WIDE_MIN && std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: `with_avx2` requires only that the CPU supports AVX2, checked just above.
         return unsafe { with_avx2(f) };
     }
@@ -37,7 +38,7 @@ mod tests {
     #[test]
     fn runs_the_closure_once_and_returns_its_value() {
         let mut calls = 0;
-        let swapped: Vec<u32> = super::wide(|| {
+        let swapped: Vec<u32> = super::wide_for(100, || {
             calls += 1;
             (0..100u32).map(u32::swap_bytes).collect()
         });

@@ -19,7 +19,7 @@
 use crate::checksum::{RunningCrc, CHUNK, FUSE_MIN};
 use crate::describe::Primitive;
 use crate::error::{Error, ErrorKind};
-use crate::simd::{wide, WIDE_MIN};
+use crate::simd::wide_for;
 
 mod sealed {
     pub trait Sealed {}
@@ -172,16 +172,11 @@ macro_rules! word_blocks {
             out.reserve(items.len() * W);
             let mut buf = [0u8; BLOCK_CHUNK_BYTES];
             for chunk in items.chunks(BLOCK_CHUNK_BYTES / W) {
-                let mut convert = || {
+                wide_for(chunk.len(), || {
                     for (dst, v) in buf.chunks_exact_mut(W).zip(chunk) {
                         dst.copy_from_slice(&if BE { v.to_be_bytes() } else { v.to_le_bytes() });
                     }
-                };
-                if chunk.len() >= WIDE_MIN {
-                    wide(convert)
-                } else {
-                    convert()
-                }
+                });
                 out.extend_from_slice(&buf[..chunk.len() * W]);
             }
         }
@@ -191,7 +186,7 @@ macro_rules! word_blocks {
             out: &mut Vec<Self>,
         ) -> Result<(), ErrorKind> {
             const W: usize = core::mem::size_of::<$t>();
-            let mut convert = || {
+            wide_for(bytes.len() / W, || {
                 out.extend(bytes.chunks_exact(W).map(|src| {
                     let src = src.try_into().expect("chunks_exact");
                     if BE {
@@ -200,12 +195,7 @@ macro_rules! word_blocks {
                         <$t>::from_le_bytes(src)
                     }
                 }))
-            };
-            if bytes.len() >= WIDE_MIN * W {
-                wide(convert)
-            } else {
-                convert()
-            }
+            });
             Ok(())
         }
     };
@@ -249,18 +239,12 @@ macro_rules! scalar_int {
             #[inline]
             fn get_block<const BE: bool>(bytes: &[u8], out: &mut [Self]) -> Result<(), ErrorKind> {
                 const W: usize = core::mem::size_of::<$t>();
-                let wide_enough = out.len() >= WIDE_MIN;
-                let mut convert = || {
+                wide_for(out.len(), || {
                     for (dst, src) in out.iter_mut().zip(bytes.chunks_exact(W)) {
                         let src = src.try_into().expect("chunks_exact");
                         *dst = if BE { <$t>::from_be_bytes(src) } else { <$t>::from_le_bytes(src) };
                     }
-                };
-                if wide_enough {
-                    wide(convert)
-                } else {
-                    convert()
-                }
+                });
                 Ok(())
             }
         }
