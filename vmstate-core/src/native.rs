@@ -270,6 +270,8 @@ fn decode<T: VmState>(
     };
     match decoded {
         Ok(staged) => Ok((staged, section.len())),
+        // The decoder already compared the checksum it computed on the way.
+        Err(e) if matches!(e.kind(), ErrorKind::BadChecksum { .. }) => Err(e.in_field(name)),
         Err(e) => match section.verify(base) {
             Err(corrupt) => Err(corrupt.in_field(name)),
             Ok(()) => Err(e),
