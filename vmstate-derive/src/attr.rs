@@ -16,7 +16,7 @@ pub const CONTAINER_KEYS: &[&str] = &[
     "validate",
     "crate",
 ];
-/// The keys a field attribute accepts.
+/// The keys a field attribute accepts besides [`WIRE_KEYS`]: its role and its bound.
 pub const FIELD_KEYS: &[&str] = &[
     "derived",
     "derived_by_owner",
@@ -24,6 +24,9 @@ pub const FIELD_KEYS: &[&str] = &[
     "immutable",
     "skip",
     "max_len",
+];
+/// The field keys that only make sense on a field that travels.
+pub const WIRE_KEYS: &[&str] = &[
     "since",
     "default",
     "subsection",
@@ -298,7 +301,7 @@ impl FieldAttrs {
                         f.range.set_invalid();
                     }
                 }
-                _ => unknown_key(cx, meta, &key, "field", FIELD_KEYS)?,
+                _ => unknown_key(cx, meta, &key, "field", &[FIELD_KEYS, WIRE_KEYS].concat())?,
             }
             Ok(())
         });

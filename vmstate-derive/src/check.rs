@@ -1,6 +1,7 @@
 //! Semantic checks of the model: what attributes mean together.
 
 use crate::ast::{is_simple, Input, Role};
+use crate::attr::WIRE_KEYS;
 use crate::ctxt::Ctxt;
 
 /// Records every problem with the combination of attributes in `input`.
@@ -13,18 +14,6 @@ pub fn check(cx: &Ctxt, input: &Input) {
         check_evolution(cx, input, field);
     }
 }
-
-/// Keys that only make sense on a field that travels: `since`, `default`, `subsection`,
-/// `needed`, `exists`, `validate`, `range`.
-const WIRE_KEYS: [&str; 7] = [
-    "since",
-    "default",
-    "subsection",
-    "needed",
-    "exists",
-    "validate",
-    "range",
-];
 
 fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     let a = &field.attrs;
