@@ -69,19 +69,17 @@ pub fn save_section<T: VmState>(value: &T, out: &mut Vec<u8>) -> Result<(), Erro
         .in_field(d.name));
     };
     let len = len.to_le_bytes();
-    // The header is hashed from its parts, the length from the local copy: the checksum's
-    // first wide load would otherwise wait for the narrow store that patched the length in
-    // (store forwarding fails).
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(&out[start..len_at]);
-    crc.update(&len);
-    match fields_crc {
-        // The fields were hashed as they were written.
-        Some(fields) => crc.combine(&fields),
-        None => crc.update(&out[fields_at..]),
-    }
-    let crc = crc.finalize();
     out[len_at..len_at + 4].copy_from_slice(&len);
+    let crc = match fields_crc {
+        // The fields were hashed as they were written; the header goes in front.
+        Some(fields) => {
+            let mut crc = crc32fast::Hasher::new();
+            crc.update(&out[start..fields_at]);
+            crc.combine(&fields);
+            crc.finalize()
+        }
+        None => crc32fast::hash(&out[start..]),
+    };
     out.extend_from_slice(&crc.to_le_bytes());
     Ok(())
 }
