@@ -487,17 +487,26 @@ impl Encoder for QemuEncoder<'_> {
     }
 }
 
-/// Bounds-checked reading shared by both decoders.
-struct Cursor<'a> {
-    input: &'a [u8],
-    pos: usize,
+/// Bounds-checked reading shared by both decoders and the QEMU stream parser.
+pub(crate) struct Cursor<'a> {
+    pub(crate) input: &'a [u8],
+    pub(crate) pos: usize,
     /// Offset of `input[0]` in the whole input, for error messages.
     base: usize,
 }
 
 impl<'a> Cursor<'a> {
+    /// A cursor at the start of `input`, whose first byte is at offset `base` of the whole.
+    #[inline]
+    pub(crate) fn new(input: &'a [u8], base: usize) -> Self {
+        Cursor {
+            input,
+            pos: 0,
+            base,
+        }
+    }
     #[inline(always)]
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
         let available = self.input.len() - self.pos;
         if n > available {
             return Err(Error::at(
@@ -520,7 +529,7 @@ impl<'a> Cursor<'a> {
     fn remaining(&self) -> usize {
         self.input.len() - self.pos
     }
-    fn name(&mut self, len: usize) -> Result<String, Error> {
+    pub(crate) fn name(&mut self, len: usize) -> Result<String, Error> {
         let at = self.offset();
         let bytes = self.take(len)?;
         String::from_utf8(bytes.to_vec()).map_err(|_| Error::at(ErrorKind::InvalidUtf8, at))
@@ -595,11 +604,7 @@ impl<'a> NativeDecoder<'a> {
     /// ```
     pub fn new(input: &'a [u8], base: usize) -> Self {
         NativeDecoder {
-            cur: Cursor {
-                input,
-                pos: 0,
-                base,
-            },
+            cur: Cursor::new(input, base),
             crc: None,
         }
     }
@@ -716,11 +721,7 @@ impl<'a> QemuDecoder<'a> {
     /// ```
     pub fn new(input: &'a [u8], base: usize) -> Self {
         QemuDecoder {
-            cur: Cursor {
-                input,
-                pos: 0,
-                base,
-            },
+            cur: Cursor::new(input, base),
         }
     }
 }

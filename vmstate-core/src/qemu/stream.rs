@@ -16,6 +16,7 @@
 //! content is kept, not interpreted.
 
 use crate::error::{Error, ErrorKind};
+use crate::wire::Cursor;
 use std::ops::Range;
 
 /// `QEVM`.
@@ -138,27 +139,15 @@ fn fmt_err(msg: String, offset: usize) -> Error {
 }
 
 /// Bounds-checked big-endian reading with offsets for messages.
+/// The stream parser's reader: the codecs' bounds-checked cursor, with errors that name the
+/// part of the stream being read.
 struct Reader<'a> {
-    b: &'a [u8],
-    pos: usize,
+    cur: Cursor<'a>,
 }
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], Error> {
-        let available = self.b.len() - self.pos;
-        if n > available {
-            return Err(Error::at(
-                ErrorKind::Truncated {
-                    needed: n,
-                    available,
-                },
-                self.pos,
-            )
-            .in_named(what.to_owned()));
-        }
-        let s = &self.b[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
+        self.cur.take(n).map_err(|e| e.in_named(what.to_owned()))
     }
     fn u8(&mut self, what: &str) -> Result<u8, Error> {
         Ok(self.take(1, what)?[0])
@@ -174,14 +163,11 @@ impl<'a> Reader<'a> {
         ))
     }
     fn short_str(&mut self, what: &str) -> Result<String, Error> {
-        let at = self.pos;
         let len = self.u8(what)? as usize;
-        let s = self.take(len, what)?;
-        String::from_utf8(s.to_vec())
-            .map_err(|_| Error::at(ErrorKind::InvalidUtf8, at).in_named(what.to_owned()))
+        self.cur.name(len).map_err(|e| e.in_named(what.to_owned()))
     }
     fn peek(&self) -> Option<u8> {
-        self.b.get(self.pos).copied()
+        self.cur.input.get(self.cur.pos).copied()
     }
 }
 
@@ -227,7 +213,9 @@ impl Stream {
         devices: &[&serde_json::Value],
         vmdesc: Option<Range<usize>>,
     ) -> Result<Vec<Item>, Error> {
-        let mut r = Reader { b: bytes, pos: 0 };
+        let mut r = Reader {
+            cur: Cursor::new(bytes, 0),
+        };
         let magic = r.be32("stream header").map_err(|_| {
             fmt_err(
                 "not a QEMU migration stream: shorter than its header".into(),
@@ -249,7 +237,7 @@ impl Stream {
         let mut starts: Vec<(u32, String, u32, u32)> = Vec::new();
         let mut next_device = 0usize;
         loop {
-            let at = r.pos;
+            let at = r.cur.pos;
             let t = r
                 .u8("section type")
                 .map_err(|_| fmt_err("stream ends before its EOF marker".into(), at))?;
@@ -258,12 +246,12 @@ impl Stream {
                     let len = r.be32("configuration")? as usize;
                     let name = r.take(len, "configuration machine name")?;
                     let machine = String::from_utf8_lossy(name).into_owned();
-                    let sub_start = r.pos;
+                    let sub_start = r.cur.pos;
                     ignore_shared = parse_config_subsections(&mut r)?;
                     items.push(Item::Configuration {
                         machine,
                         name: sub_start - len..sub_start,
-                        subsections: sub_start..r.pos,
+                        subsections: sub_start..r.cur.pos,
                     });
                 }
                 tag::SECTION_START | tag::SECTION_FULL | tag::SECTION_PART | tag::SECTION_END => {
@@ -298,7 +286,7 @@ impl Stream {
                             (kind, idstr, instance_id, version_id)
                         }
                     };
-                    let data_start = r.pos;
+                    let data_start = r.cur.pos;
                     if idstr == "ram" {
                         self.walk_ram(&mut r, ignore_shared)?;
                     } else if kind == SectionKind::Full {
@@ -313,7 +301,7 @@ impl Stream {
                             at,
                         ));
                     }
-                    let data = data_start..r.pos;
+                    let data = data_start..r.cur.pos;
                     footer(&mut r, section_id, &idstr)?;
                     items.push(Item::Section(Section {
                         kind,
@@ -321,7 +309,7 @@ impl Stream {
                         idstr,
                         instance_id,
                         version_id,
-                        range: at..r.pos,
+                        range: at..r.cur.pos,
                         data,
                     }));
                 }
@@ -334,27 +322,30 @@ impl Stream {
         }
         if let Some(v) = vmdesc {
             let trailer = v.start - 5;
-            if r.pos > trailer {
+            if r.cur.pos > trailer {
                 return Err(fmt_err(
                     "the sections run into the vmdesc trailer: the stream is malformed".into(),
                     trailer,
                 ));
             }
-            if r.pos < trailer {
+            if r.cur.pos < trailer {
                 return Err(fmt_err(
-                    format!("{} unexpected bytes after the EOF marker", trailer - r.pos),
-                    r.pos,
+                    format!(
+                        "{} unexpected bytes after the EOF marker",
+                        trailer - r.cur.pos
+                    ),
+                    r.cur.pos,
                 ));
             }
             items.push(Item::Vmdesc(v.clone()));
-            r.pos = v.end;
+            r.cur.pos = v.end;
         }
-        if r.pos != bytes.len() {
+        if r.cur.pos != bytes.len() {
             return Err(Error::at(
                 ErrorKind::TrailingBytes {
-                    count: bytes.len() - r.pos,
+                    count: bytes.len() - r.cur.pos,
                 },
-                r.pos,
+                r.cur.pos,
             ));
         }
         Ok(items)
@@ -362,7 +353,7 @@ impl Stream {
 
     fn walk_ram(&self, r: &mut Reader, ignore_shared: bool) -> Result<(), Error> {
         loop {
-            let at = r.pos;
+            let at = r.cur.pos;
             let word = r.be64("ram record")?;
             let flags = word & ram_flag::MASK;
             let addr = word & !ram_flag::MASK;
@@ -375,7 +366,7 @@ impl Stream {
                         r.be64("ram block address")?;
                     }
                     total = total.checked_sub(used).ok_or_else(|| {
-                        fmt_err("ram block lengths exceed the total".into(), r.pos)
+                        fmt_err("ram block lengths exceed the total".into(), r.cur.pos)
                     })?;
                 }
             }
@@ -502,7 +493,7 @@ pub fn write_section(out: &mut Vec<u8>, s: &Section, data: &[u8]) {
 }
 
 fn footer(r: &mut Reader, section_id: u32, idstr: &str) -> Result<(), Error> {
-    let at = r.pos;
+    let at = r.cur.pos;
     let mark = r.u8("section footer")?;
     if mark != tag::SECTION_FOOTER {
         return Err(fmt_err(
@@ -526,7 +517,7 @@ fn footer(r: &mut Reader, section_id: u32, idstr: &str) -> Result<(), Error> {
 fn parse_config_subsections(r: &mut Reader) -> Result<bool, Error> {
     let mut ignore_shared = false;
     while r.peek() == Some(tag::SUBSECTION) {
-        let at = r.pos;
+        let at = r.cur.pos;
         r.u8("subsection")?;
         let name = r.short_str("configuration subsection name")?;
         r.be32("configuration subsection version")?;
