@@ -88,14 +88,14 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | (none) | migrated |
 /// | `derived = "path"` | not sent; `fn(&mut Self)` recomputes it after a load |
 /// | `derived` | not sent; the container's `post_load` recomputes it (required) |
-/// | `derived_by_owner` | not sent; the struct holding this one recomputes it (`derives`) |
+/// | `derived_by_owner` | not sent; the struct holding this one recomputes it (`derives`); a struct loaded on its own keeps the destination's value |
 /// | `derives = "path"` | on a nested struct field: `fn(&mut Self)` that recomputes its owner-derived fields |
 /// | `immutable` | configuration: never overwritten; a differing value fails the load |
 /// | `skip` | not migrated (still described) |
-/// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted |
+/// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted (at least 1) |
 /// | `since = N` | on the wire from section version N; older input keeps the destination's value |
 /// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`) |
-/// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with `parent/` |
+/// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with `parent/` and differ from the other subsections' |
 /// | `needed = "path"` | with `subsection`: `fn(&Self) -> bool`, whether it is sent |
 /// | `exists = "path"` | `fn(&Self, u32) -> bool`, QEMU's `field_exists`: the fragile last resort |
 /// | `validate = "path"` | `fn(&T) -> Result<(), E>` on the value as it is decoded |
@@ -343,20 +343,36 @@ pub mod __private {
         })
     }
 
-    /// Whether a subsection's name starts with its parent's name and a `/`.
-    pub const fn subsection_name_ok(child: &str, parent: &str) -> bool {
-        let (c, p) = (child.as_bytes(), parent.as_bytes());
-        if c.len() <= p.len() + 1 || c[p.len()] != b'/' {
+    /// Whether `s` starts with `prefix` (in a const context, where `starts_with` is not).
+    const fn starts_with(s: &[u8], prefix: &[u8]) -> bool {
+        if s.len() < prefix.len() {
             return false;
         }
         let mut i = 0;
-        while i < p.len() {
-            if c[i] != p[i] {
+        while i < prefix.len() {
+            if s[i] != prefix[i] {
                 return false;
             }
             i += 1;
         }
         true
+    }
+
+    /// Whether a subsection's name starts with its parent's name and a `/`.
+    pub const fn subsection_name_ok(child: &str, parent: &str) -> bool {
+        let (c, p) = (child.as_bytes(), parent.as_bytes());
+        c.len() > p.len() + 1 && c[p.len()] == b'/' && starts_with(c, p)
+    }
+
+    /// Whether two subsections' names differ (`None`: a type the where clause reports).
+    pub const fn names_differ(a: Option<&str>, b: Option<&str>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => {
+                let (a, b) = (a.as_bytes(), b.as_bytes());
+                a.len() != b.len() || !starts_with(a, b)
+            }
+            _ => true,
+        }
     }
 
     /// Commits an optional staged value.

@@ -2,6 +2,7 @@
 
 use crate::attr::{Container, FieldAttrs};
 use crate::ctxt::Ctxt;
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 /// A struct that derives `VmState`.
@@ -37,6 +38,7 @@ impl<'a> Input<'a> {
     /// Reads the input; `None` (with errors recorded) when it is not a struct with named fields.
     pub fn from_syn(cx: &Ctxt, input: &'a syn::DeriveInput) -> Option<Self> {
         let attrs = Container::parse(cx, &input.attrs);
+        reject_packed(cx, &input.attrs);
         let named = match &input.data {
             syn::Data::Struct(s) => match &s.fields {
                 syn::Fields::Named(named) => Some(named.named.iter().collect::<Vec<_>>()),
@@ -89,7 +91,7 @@ impl<'a> Input<'a> {
     pub fn name(&self) -> String {
         match self.attrs.name.get() {
             Some(n) => n.value.clone(),
-            None => snake_case(&self.ident.to_string()),
+            None => snake_case(&self.ident.unraw().to_string()),
         }
     }
 
@@ -106,6 +108,11 @@ impl<'a> Input<'a> {
 }
 
 impl Field<'_> {
+    /// The field's name as described and in error paths (`r#type` is `type`).
+    pub fn name(&self) -> String {
+        self.ident.unraw().to_string()
+    }
+
     pub fn role(&self) -> Role {
         let a = &self.attrs;
         if a.skip.get().is_some() {
@@ -153,6 +160,29 @@ impl Field<'_> {
             ),
             _ => false,
         }
+    }
+}
+
+/// `#[repr(packed)]` fields cannot be borrowed, and the generated code borrows every field.
+fn reject_packed(cx: &Ctxt, attrs: &[syn::Attribute]) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("repr")) {
+        // Other `repr` contents are not ours to judge: parse errors are left to rustc.
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("packed") {
+                cx.error_spanned_by(
+                    &meta.path,
+                    "`VmState` cannot be derived for a `#[repr(packed)]` struct: its fields \
+                     may be unaligned and the generated code borrows them; remove `packed` \
+                     (the migration format does not depend on the struct's layout)",
+                );
+            }
+            if meta.input.peek(syn::token::Paren) {
+                let args;
+                syn::parenthesized!(args in meta.input);
+                args.parse::<proc_macro2::TokenStream>()?;
+            }
+            Ok(())
+        });
     }
 }
 

@@ -7,7 +7,9 @@ use crate::ctxt::Ctxt;
 /// Records every problem with the combination of attributes in `input`.
 pub fn check(cx: &Ctxt, input: &Input) {
     check_versions(cx, input);
+    check_name(cx, input);
     for field in &input.fields {
+        check_reserved(cx, field);
         check_conflicts(cx, field);
         check_derived_has_function(cx, input, field);
         check_bounds(cx, field);
@@ -25,7 +27,13 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
         .iter()
         .find(|(k, _)| ["derived", "derived_by_owner", "immutable"].contains(k));
     if let Some(&(role, _)) = role_key {
-        for &(key, span) in given.iter().filter(|(k, _)| WIRE_KEYS.contains(k)) {
+        // An immutable field travels (in the native format) and may need a bound; a derived
+        // one does not travel at all.
+        let bound = (role != "immutable").then_some("max_len");
+        let travel_keys = given
+            .iter()
+            .filter(|(k, _)| WIRE_KEYS.contains(k) || Some(*k) == bound);
+        for &(key, span) in travel_keys {
             cx.error_at(
                 span,
                 format!("`{key}` conflicts with `{role}`: it applies to fields that travel"),
@@ -102,6 +110,52 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
                  `exists` or `subsection`",
             );
         }
+    }
+}
+
+/// QEMU writes a section's and a subsection's name after a one-byte length, and compares
+/// names as C strings.
+fn check_name(cx: &Ctxt, input: &Input) {
+    let name = input.name();
+    let span = input
+        .attrs
+        .name
+        .get()
+        .map_or_else(|| input.ident.span(), |n| n.span);
+    let problem = if name.is_empty() {
+        Some("must not be empty".to_owned())
+    } else if name.len() > 255 {
+        Some(format!(
+            "is {} bytes long; QEMU's migration format allows at most 255",
+            name.len()
+        ))
+    } else if name.contains('\0') {
+        Some("must not contain a NUL character".to_owned())
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let which = match input.attrs.name.get() {
+            Some(_) => "the section name",
+            None => {
+                "the section name (the type's name in snake_case; set one with `name = \"...\"`)"
+            }
+        };
+        cx.error_at(span, format!("{which} {problem}"));
+    }
+}
+
+/// The derive's own names in the generated code start with `__vmstate`.
+fn check_reserved(cx: &Ctxt, field: &crate::ast::Field) {
+    if field.name().starts_with("__vmstate") {
+        cx.error_at(
+            field.ident.span(),
+            format!(
+                "field name `{}` is reserved: names starting with `__vmstate` are used by the \
+                 generated code; rename the field",
+                field.ident
+            ),
+        );
     }
 }
 
@@ -191,6 +245,25 @@ fn check_derived_has_function(cx: &Ctxt, input: &Input, field: &crate::ast::Fiel
 }
 
 fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
+    if let Some(m) = field.attrs.max_len.get() {
+        if m.value == 0 {
+            cx.error_at(
+                m.span,
+                "`max_len` must be at least 1: with 0 no value but an empty one could be saved",
+            );
+        }
+    }
+    if let Some(r) = field.attrs.range.get() {
+        if let Some(why) = empty_range(&r.value.expr) {
+            cx.error_at(
+                r.span,
+                format!(
+                    "range `{}` is empty ({why}): every load would be refused",
+                    r.value.text
+                ),
+            );
+        }
+    }
     let travels = matches!(field.role(), Role::Migrated | Role::Immutable);
     // A `max_len` with a bad value has been reported already.
     if travels && field.is_variable_length() && !field.attrs.max_len.given() {
@@ -202,5 +275,36 @@ fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
                 field.ident
             ),
         );
+    }
+}
+
+/// Why a range of integer literals holds no value (`8..0`, `3..3`), if it is such a range.
+fn empty_range(expr: &syn::Expr) -> Option<&'static str> {
+    let syn::Expr::Range(r) = expr else {
+        return None;
+    };
+    let start = int_literal(r.start.as_deref()?)?;
+    let end = int_literal(r.end.as_deref()?)?;
+    match r.limits {
+        syn::RangeLimits::HalfOpen(_) if start >= end => Some("its start is not below its end"),
+        syn::RangeLimits::Closed(_) if start > end => Some("its start is above its end"),
+        _ => None,
+    }
+}
+
+/// The value of an integer literal, possibly negated (`-3`).
+fn int_literal(expr: &syn::Expr) -> Option<i128> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse().ok(),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => int_literal(expr).map(|v: i128| -v),
+        syn::Expr::Paren(p) => int_literal(&p.expr),
+        _ => None,
     }
 }

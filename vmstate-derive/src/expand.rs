@@ -9,25 +9,98 @@ use crate::ast::{is_simple, Field, Input, Role};
 use crate::attr::Hook;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
-pub fn expand(input: &Input) -> TokenStream {
-    let krate = match input.attrs.krate.get() {
+/// `<crate>::__private`: the runtime crate's items that generated code uses.
+fn private_path(input: &Input) -> TokenStream {
+    match input.attrs.krate.get() {
         Some(p) => {
             let p = &p.value;
-            quote!(#p)
+            quote!(#p::__private)
         }
-        None => quote!(::vmstate_core),
-    };
-    let p = quote!(#krate::__private);
+        None => quote!(::vmstate_core::__private),
+    }
+}
+
+/// For a struct whose attributes have errors (reported apart): `VmState` and `Field` impls
+/// that are never run, so that the struct's uses add no errors of their own.
+pub fn fallback(input: &Input) -> TokenStream {
+    let p = private_path(input);
+    let ident = input.ident;
+    let name = input.name();
+    let rust_type = ident.unraw().to_string();
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #p::VmState for #ident #ty_generics #where_clause {
+                const DESCRIPTION: &'static #p::Description = &#p::Description {
+                    name: #name,
+                    version: 1,
+                    minimum_version: 1,
+                    fields: &[],
+                    hooks: #p::Hooks { pre_save: #p::None, pre_load: #p::None, post_load: #p::None, validate: #p::None },
+                    subsections: &[],
+                    rust_type: #rust_type,
+                };
+                fn load_version<__D: #p::Decoder>(
+                    &self,
+                    _: &mut __D,
+                    _: ::core::primitive::u32,
+                ) -> #p::Result<(), #p::Error> {
+                    ::core::unreachable!()
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #p::Field for #ident #ty_generics #where_clause {
+                const SHAPE: #p::Shape = #p::Shape::Struct(<Self as #p::VmState>::DESCRIPTION);
+                type Staged = ();
+                fn placeholder() {}
+                fn save<__E: #p::Encoder>(&self, _: &mut __E) -> #p::Result<(), #p::Error> {
+                    ::core::unreachable!()
+                }
+                fn load<__D: #p::Decoder>(&self, _: &mut __D) -> #p::Result<(), #p::Error> {
+                    ::core::unreachable!()
+                }
+                fn matches(&self, _: &()) -> ::core::primitive::bool {
+                    ::core::unreachable!()
+                }
+                fn commit(&mut self, _: &mut ()) {
+                    ::core::unreachable!()
+                }
+            }
+        };
+    }
+}
+
+pub fn expand(input: &Input) -> TokenStream {
+    let p = private_path(input);
     let ident = input.ident;
     let staged_ident = format_ident!("__VmStateStaged{}", ident);
 
     let mut generics = input.generics.clone();
     {
         let where_clause = generics.make_where_clause();
+        // Only the parameters that appear in a field that travels: one used by skipped or
+        // derived fields alone need not migrate.
+        let travelling: Vec<&Field> = input
+            .fields
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.role(),
+                    Role::Migrated | Role::Immutable | Role::Subsection
+                )
+            })
+            .collect();
         for param in input.generics.type_params() {
             let t = &param.ident;
+            if !travelling.iter().any(|f| mentions(f.ty, t)) {
+                continue;
+            }
             // On the parameter, so that an unsatisfied bound is explained there.
             let field = respan(&quote!(#p::Field), t.span());
             where_clause
@@ -143,7 +216,7 @@ pub fn expand(input: &Input) -> TokenStream {
         const _: () = {
             pub struct #staged_ident #impl_generics #where_clause {
                 #(#staged_fields,)*
-                __marker: ::core::marker::PhantomData<fn() -> #ident #ty_generics>,
+                __vmstate_marker: ::core::marker::PhantomData<fn() -> #ident #ty_generics>,
             }
 
             #type_checks
@@ -191,12 +264,12 @@ pub fn expand(input: &Input) -> TokenStream {
                 fn load_version<__D: #p::Decoder>(
                     &self,
                     __d: &mut __D,
-                    __version: u32,
+                    __version: ::core::primitive::u32,
                 ) -> #p::Result<Self::Staged, #p::Error> {
                     let _ = __version;
                     #(#load_stmts)*
                     #subsections_load
-                    #p::Ok(#staged_ident { #(#wire_names,)* __marker: ::core::marker::PhantomData })
+                    #p::Ok(#staged_ident { #(#wire_names,)* __vmstate_marker: ::core::marker::PhantomData })
                 }
             }
 
@@ -206,7 +279,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 type Staged = #staged_ident #ty_generics;
 
                 fn placeholder() -> Self::Staged {
-                    #staged_ident { #placeholders2 __marker: ::core::marker::PhantomData }
+                    #staged_ident { #placeholders2 __vmstate_marker: ::core::marker::PhantomData }
                 }
 
                 #[inline]
@@ -226,7 +299,7 @@ pub fn expand(input: &Input) -> TokenStream {
                     )
                 }
 
-                fn matches(&self, staged: &Self::Staged) -> bool {
+                fn matches(&self, staged: &Self::Staged) -> ::core::primitive::bool {
                     let _ = staged;
                     true #(&& #matches)*
                 }
@@ -245,7 +318,7 @@ pub fn expand(input: &Input) -> TokenStream {
                     #p::Ok(())
                 }
 
-                const VALIDATES: bool = #validates;
+                const VALIDATES: ::core::primitive::bool = #validates;
 
                 fn validate(&self) -> #p::Result<(), #p::Error> {
                     #nested_validate
@@ -305,6 +378,18 @@ fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicate> {
         .into_iter()
         .map(|b| syn::parse2(b).expect("a type and its bounds make a where predicate"))
         .collect()
+}
+
+/// Whether `ty` names the identifier `ident` anywhere (a type parameter in `Vec<[T; 4]>`).
+fn mentions(ty: &syn::Type, ident: &syn::Ident) -> bool {
+    fn walk(tokens: TokenStream, ident: &syn::Ident) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => i == *ident,
+            proc_macro2::TokenTree::Group(g) => walk(g.stream(), ident),
+            _ => false,
+        })
+    }
+    walk(ty.to_token_stream(), ident)
 }
 
 /// `<Ty as Field>`, spanned on the type so "cannot migrate" lands on it.
@@ -369,7 +454,7 @@ fn description(input: &Input, p: &TokenStream) -> TokenStream {
     let name = input.name();
     let version = input.version();
     let minimum_version = input.minimum_version();
-    let rust_type = input.ident.to_string();
+    let rust_type = input.ident.unraw().to_string();
     let hook_text =
         |slot: &crate::attr::Slot<Hook>| opt_str(slot.get().map(|h| h.value.text.as_str()), p);
     let pre_save = hook_text(&input.attrs.pre_save);
@@ -385,7 +470,7 @@ fn description(input: &Input, p: &TokenStream) -> TokenStream {
             quote!(<#ty as #p::VmState>::DESCRIPTION)
         });
     let fields = input.fields.iter().map(|f| {
-        let fname = f.ident.to_string();
+        let fname = f.name();
         let ty = type_string(f.ty);
         let kind = match f.role() {
             Role::Migrated => quote!(#p::FieldKind::Migrated),
@@ -452,7 +537,7 @@ fn description(input: &Input, p: &TokenStream) -> TokenStream {
 /// Writes one field: migrated ones always, immutable ones where the format carries them.
 fn save_field(f: &Field, p: &TokenStream) -> TokenStream {
     let name = f.ident;
-    let name_str = name.to_string();
+    let name_str = f.name();
     let save = match f.max_len() {
         Some(max) => {
             let bounded = bounded_trait(f.ty, p);
@@ -475,18 +560,20 @@ fn save_field(f: &Field, p: &TokenStream) -> TokenStream {
     }
 }
 
-/// The field's name, spanned on the field's type: for code that handles its staged value
-/// (whose type errors then land on the field's type like the others).
+/// The field's name, located on the field's type: for code that handles its staged value
+/// (whose type errors then land on the field's type like the others). Mixed-site hygiene:
+/// the local of a field named like a generated variable (`__d`, `__version`) does not
+/// shadow it.
 fn on_type(f: &Field) -> syn::Ident {
     let mut name = f.ident.clone();
-    name.set_span(f.ty.span());
+    name.set_span(Span::mixed_site().located_at(f.ty.span()));
     name
 }
 
 /// Reads one field into a local of the same name; an immutable one is compared and dropped.
 fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
     let name = f.ident;
-    let name_str = name.to_string();
+    let name_str = f.name();
     let load = match f.max_len() {
         Some(max) => {
             let bounded = bounded_trait(f.ty, p);
@@ -625,7 +712,7 @@ fn nested_each(
         .filter(|f| f.max_len().is_none() && !crate::ast::is_simple(f.ty));
     let calls = nested.map(|f| {
         let name = f.ident;
-        let name_str = name.to_string();
+        let name_str = f.name();
         let field = field_trait(f.ty, p);
         if !with_staged {
             return quote! {
@@ -674,7 +761,7 @@ fn validators(f: &Field, p: &TokenStream) -> TokenStream {
         return quote!();
     }
     let check = hook_fn(f, "validate");
-    let name_str = f.ident.to_string();
+    let name_str = f.name();
     quote!(#p::in_field(Self::#check(&__value, __at), #name_str)?;)
 }
 
@@ -699,11 +786,11 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             let name = hook_fn(f, "exists");
             let (path, fn_ty) = (
                 &h.value.path,
-                quote_spanned!(h.key=> fn(&Self, u32) -> bool),
+                quote_spanned!(h.key=> fn(&Self, ::core::primitive::u32) -> ::core::primitive::bool),
             );
             out.push(quote_spanned! {h.value.span=>
                 #[doc(hidden)]
-                fn #name(&self, version: u32) -> bool {
+                fn #name(&self, version: ::core::primitive::u32) -> ::core::primitive::bool {
                     let __hook: #fn_ty = #path;
                     __hook(self, version)
                 }
@@ -711,10 +798,13 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
         }
         if let Some(h) = a.needed.get() {
             let name = hook_fn(f, "needed");
-            let (path, fn_ty) = (&h.value.path, quote_spanned!(h.key=> fn(&Self) -> bool));
+            let (path, fn_ty) = (
+                &h.value.path,
+                quote_spanned!(h.key=> fn(&Self) -> ::core::primitive::bool),
+            );
             out.push(quote_spanned! {h.value.span=>
                 #[doc(hidden)]
-                fn #name(&self) -> bool {
+                fn #name(&self) -> ::core::primitive::bool {
                     let __hook: #fn_ty = #path;
                     __hook(self)
                 }
@@ -751,7 +841,7 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 // another type is then one error (`RangeBounds<Ty>` not implemented), where
                 // `contains` would report both directions of `PartialOrd`.
                 quote_spanned! {r.value.span=>
-                    fn __in_range<T, R>(range: &R, value: &T) -> bool
+                    fn __in_range<T, R>(range: &R, value: &T) -> ::core::primitive::bool
                     where
                         T: ::core::cmp::PartialOrd,
                         R: ::core::ops::RangeBounds<T>,
@@ -765,7 +855,7 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             });
             out.push(quote! {
                 #[doc(hidden)]
-                fn #name(value: &#ty, at: usize) -> #p::Result<(), #p::Error> {
+                fn #name(value: &#ty, at: ::core::primitive::usize) -> #p::Result<(), #p::Error> {
                     #validate
                     #range
                     #p::Ok(())
@@ -784,7 +874,7 @@ fn subsections_save(input: &Input, p: &TokenStream) -> TokenStream {
         .filter(|f| f.role() == Role::Subsection)
         .map(|f| {
             let (name, ty) = (f.ident, f.ty);
-            let name_str = name.to_string();
+            let name_str = f.name();
             let needed = hook_fn(f, "needed");
             quote! {
                 if Self::#needed(self) {
@@ -808,7 +898,7 @@ fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
         .collect();
     let branches = subs.iter().map(|f| {
         let (ty, local) = (f.ty, on_type(f));
-        let name_str = f.ident.to_string();
+        let name_str = f.name();
         let name = f.ident;
         quote! {
             if __name == <#ty as #p::VmState>::DESCRIPTION.name {
@@ -936,6 +1026,28 @@ fn type_checks(input: &Input, p: &TokenStream) -> TokenStream {
                 });
             }
             _ => {}
+        }
+    }
+    let subsections: Vec<&Field> = input
+        .fields
+        .iter()
+        .filter(|f| f.role() == Role::Subsection)
+        .collect();
+    for (i, second) in subsections.iter().enumerate() {
+        for first in &subsections[..i] {
+            let (a, b) = (first.ty, second.ty);
+            let msg = format!(
+                "subsections `{}` and `{}` have the same name: a load could not tell them apart; \
+                 give each struct its own #[vmstate(name = \"{parent}/...\")]",
+                first.name(),
+                second.name()
+            );
+            checks.push(quote_spanned! {b.span()=>
+                const _: () = ::core::assert!(
+                    #p::names_differ(__Probe::<#a>::NAME, __Probe::<#b>::NAME),
+                    #msg
+                );
+            });
         }
     }
     if checks.is_empty() {

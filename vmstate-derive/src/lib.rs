@@ -18,19 +18,25 @@ use proc_macro::TokenStream;
 #[proc_macro_derive(VmState, attributes(vmstate))]
 pub fn derive_vmstate(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    derive(&input)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    derive(&input).unwrap_or_else(|errors| errors).into()
 }
 
-fn derive(input: &syn::DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
+fn derive(input: &syn::DeriveInput) -> Result<proc_macro2::TokenStream, proc_macro2::TokenStream> {
     let cx = ctxt::Ctxt::default();
     let parsed = ast::Input::from_syn(&cx, input);
     if let Some(parsed) = &parsed {
         check::check(&cx, parsed);
     }
-    cx.check()?;
-    Ok(expand::expand(
-        &parsed.expect("no errors means the input parsed"),
-    ))
+    match (cx.check(), parsed) {
+        (Ok(()), Some(parsed)) => Ok(expand::expand(&parsed)),
+        // With the errors, impls that keep every use of the struct from reporting that it
+        // does not derive `VmState` (as thiserror does).
+        (Err(errors), Some(parsed)) => {
+            let mut out = errors.into_compile_error();
+            out.extend(expand::fallback(&parsed));
+            Err(out)
+        }
+        (Err(errors), None) => Err(errors.into_compile_error()),
+        (Ok(()), None) => unreachable!("an input that did not parse has reported why"),
+    }
 }
