@@ -2,6 +2,7 @@
 
 use crate::attr::{Container, FieldAttrs};
 use crate::ctxt::Ctxt;
+use std::cell::Cell;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
@@ -20,6 +21,8 @@ pub struct Field<'a> {
     pub ident: &'a syn::Ident,
     pub ty: &'a syn::Type,
     pub attrs: FieldAttrs,
+    /// Whether an error was reported about this field's attributes.
+    pub faulty: Cell<bool>,
 }
 
 /// What a field does on the wire, decided from its attributes.
@@ -72,11 +75,16 @@ impl<'a> Input<'a> {
         let fields = named
             .into_iter()
             .enumerate()
-            .map(|(index, f)| Field {
-                index,
-                ident: f.ident.as_ref().expect("named field"),
-                ty: &f.ty,
-                attrs: FieldAttrs::parse(cx, &f.attrs),
+            .map(|(index, f)| {
+                let errors = cx.len();
+                let attrs = FieldAttrs::parse(cx, &f.attrs);
+                Field {
+                    index,
+                    ident: f.ident.as_ref().expect("named field"),
+                    ty: &f.ty,
+                    attrs,
+                    faulty: Cell::new(cx.len() > errors),
+                }
             })
             .collect();
         Some(Input {

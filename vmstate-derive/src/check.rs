@@ -9,12 +9,20 @@ pub fn check(cx: &Ctxt, input: &Input) {
     check_versions(cx, input);
     check_name(cx, input);
     for field in &input.fields {
-        check_reserved(cx, field);
-        check_conflicts(cx, field);
-        check_derived_has_function(cx, input, field);
-        check_bounds(cx, field);
-        check_evolution(cx, input, field);
+        let errors = cx.len();
+        check_field(cx, input, field);
+        if cx.len() > errors {
+            field.faulty.set(true);
+        }
     }
+}
+
+fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
+    check_reserved(cx, field);
+    check_conflicts(cx, field);
+    check_derived_has_function(cx, input, field);
+    check_bounds(cx, field);
+    check_evolution(cx, input, field);
 }
 
 fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {

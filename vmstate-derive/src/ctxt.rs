@@ -30,6 +30,11 @@ impl Ctxt {
         self.errors.borrow_mut().push(err);
     }
 
+    /// How many errors have been recorded (to tell which part of the input had them).
+    pub fn len(&self) -> usize {
+        self.errors.borrow().len()
+    }
+
     /// All errors so far, combined into one, or `Ok` when there were none.
     pub fn check(self) -> syn::Result<()> {
         let mut errors = self.errors.into_inner().into_iter();

@@ -31,9 +31,20 @@ pub fn fallback(input: &Input) -> TokenStream {
     let name = input.name();
     let rust_type = ident.unraw().to_string();
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    // The field types are still checked, so that a type that cannot migrate is reported
+    // with the attribute errors, not after they are fixed; fields with faulty attributes
+    // are left out (what they meant is not known).
+    let mut checked = input.generics.clone();
+    let predicates = &mut checked.make_where_clause().predicates;
+    for f in input.fields.iter().filter(|f| !f.faulty.get()) {
+        predicates.extend(field_bounds(f, &p));
+    }
+    let (checked_generics, _, checked_where) = checked.split_for_impl();
     quote! {
         #[doc(hidden)]
         const _: () = {
+            fn __vmstate_field_types #checked_generics () #checked_where {}
+
             #[automatically_derived]
             impl #impl_generics #p::VmState for #ident #ty_generics #where_clause {
                 const DESCRIPTION: &'static #p::Description = &#p::Description {
