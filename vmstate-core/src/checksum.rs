@@ -15,6 +15,45 @@ pub(crate) const CHUNK: usize = 4096;
 /// hashed together with the bytes around them.
 pub(crate) const FUSE_MIN: usize = 4 * CHUNK;
 
+/// CRC-32 (IEEE) of `bytes` continued from `crc` (the CRC of what came before, 0 for
+/// nothing), a bit at a time: for values known at compile time.
+const fn crc32_continue(crc: u32, bytes: &[u8]) -> u32 {
+    let mut crc = !crc;
+    let mut i = 0;
+    while i < bytes.len() {
+        crc ^= bytes[i] as u32;
+        let mut bit = 0;
+        while bit < 8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+            bit += 1;
+        }
+        i += 1;
+    }
+    !crc
+}
+
+/// [`crc32_continue`] over `v` as a LEB128 varint (postcard's unsigned integers).
+const fn crc32_varint(mut crc: u32, mut v: u64) -> u32 {
+    while v >= 0x80 {
+        crc = crc32_continue(crc, &[v as u8 | 0x80]);
+        v >>= 7;
+    }
+    crc32_continue(crc, &[v as u8])
+}
+
+/// The CRC-32 of the part of a native section's header that `d` fixes: the name (varint
+/// length and bytes) and the version. Computed at compile time for each type, so a save
+/// hashes only the length and the fields, and never reads back the header it just wrote.
+pub(crate) const fn header_crc(d: &crate::Description) -> u32 {
+    let crc = crc32_varint(0, d.name.len() as u64);
+    let crc = crc32_continue(crc, d.name.as_bytes());
+    crc32_varint(crc, d.version as u64)
+}
+
 /// A CRC-32 over an input, advanced in order as the encoder or decoder moves through it.
 pub(crate) struct RunningCrc {
     /// Created at the first large block: a section without one is hashed in one call at the
@@ -86,6 +125,40 @@ impl RunningCrc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_crc_is_the_crc_of_the_written_header() {
+        for (name, version) in [("uart", 1), ("", 300), ("integratorcm", 1 << 20)] {
+            let name: &'static str = Box::leak(name.repeat(20).into_boxed_str());
+            let d = crate::Description {
+                name,
+                version,
+                minimum_version: 1,
+                fields: &[],
+                hooks: crate::Hooks {
+                    pre_save: None,
+                    pre_load: None,
+                    post_load: None,
+                    validate: None,
+                },
+                subsections: &[],
+                rust_type: "T",
+            };
+            let mut header = Vec::new();
+            crate::wire::Scalar::put_native(name.len() as u64, &mut header);
+            header.extend_from_slice(name.as_bytes());
+            crate::wire::Scalar::put_native(version, &mut header);
+            assert_eq!(
+                header_crc(&d),
+                crc32fast::hash(&header),
+                "{name:?} v{version}"
+            );
+            let continued = crc32fast::Hasher::new_with_initial(header_crc(&d));
+            let mut whole = crc32fast::Hasher::new();
+            whole.update(&header);
+            assert_eq!(continued.finalize(), whole.finalize());
+        }
+    }
 
     #[test]
     fn hashes_every_byte_once_in_order() {

@@ -8,6 +8,7 @@
 //! crc32     4 bytes little-endian: CRC-32 (IEEE) of everything above
 //! ```
 
+use crate::checksum::header_crc;
 use crate::error::{Error, ErrorKind};
 use crate::wire::{Decoder, NativeDecoder, NativeEncoder, Scalar};
 use crate::VmState;
@@ -70,16 +71,17 @@ pub fn save_section<T: VmState>(value: &T, out: &mut Vec<u8>) -> Result<(), Erro
     };
     let len = len.to_le_bytes();
     out[len_at..len_at + 4].copy_from_slice(&len);
-    let crc = match fields_crc {
-        // The fields were hashed as they were written; the header goes in front.
-        Some(fields) => {
-            let mut crc = crc32fast::Hasher::new();
-            crc.update(&out[start..fields_at]);
-            crc.combine(&fields);
-            crc.finalize()
-        }
-        None => crc32fast::hash(&out[start..]),
-    };
+    // The name and version are hashed at compile time and the length from the local copy:
+    // reading back the header just written would stall (the wide loads of the checksum
+    // wait for the narrow stores, the length's last of all).
+    let mut crc = crc32fast::Hasher::new_with_initial(const { header_crc(T::DESCRIPTION) });
+    crc.update(&len);
+    match fields_crc {
+        // The fields were hashed as they were written.
+        Some(fields) => crc.combine(&fields),
+        None => crc.update(&out[fields_at..]),
+    }
+    let crc = crc.finalize();
     out.extend_from_slice(&crc.to_le_bytes());
     Ok(())
 }
