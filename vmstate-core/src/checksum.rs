@@ -5,7 +5,8 @@
 //! memory is hashed right after it is written instead). A separate pass over a 1 MiB block
 //! cost a sixth of a load: the CRC runs at about twice memory-copy speed and had to read the
 //! block back from L2. The bytes between large blocks are hashed, in order, at the next large
-//! block or at the end.
+//! block or at the end. The header's name and version, fixed by the type, are hashed at
+//! compile time ([`header_crc`]).
 
 /// Bytes hashed and then copied per round: small enough to stay in L1 between the two, large
 /// enough for the CRC's vector path (measured best of 1-64 KiB, `benches/bulk.rs`).
