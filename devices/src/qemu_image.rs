@@ -130,6 +130,11 @@ fn frozen_board(stream: &Stream) -> IntegratorCp {
 
 /// Loads every ported section of `stream` into a new board (on frozen clocks, see
 /// [`rewrite`]). Sections of devices the board does not have are left alone.
+///
+/// The board is configured like the source where the stream shows it: a PL031 section
+/// without the `pl031/tick-offset` subsection comes from a QEMU with
+/// `migrate-tick-offset=off`, and the board's RTC then leaves the subsection out too, so a
+/// rewrite keeps the stream's shape (and its vmdesc true).
 pub fn load_board(stream: &Stream) -> Result<IntegratorCp, Error> {
     let mut board = frozen_board(stream);
     for sec in stream.sections().filter(|s| s.kind == SectionKind::Full) {
@@ -142,6 +147,9 @@ pub fn load_board(stream: &Stream) -> Result<IntegratorCp, Error> {
                     ))
                 })?;
         }
+    }
+    if stream.device("pl031", 0).is_some() {
+        board.rtc.migrate_tick_offset = board.rtc.tick.migrated;
     }
     Ok(board)
 }

@@ -122,6 +122,25 @@ fn qemu_reads(stream: &PathBuf, addrs: &[u64]) -> Vec<(u64, u32)> {
         .collect()
 }
 
+/// A stream QEMU writes after a guest of ours does `writes`; `qemu_args` go to QEMU.
+fn make_stream(path: &PathBuf, writes: &[(u64, u32)], qemu_args: &[&str]) -> Vec<u8> {
+    let mut cmd = Command::new("python3");
+    cmd.arg(tools().join("make-stream.py")).arg(path);
+    for (a, v) in writes {
+        cmd.arg("--write").arg(format!("{a:#x}={v:#x}"));
+    }
+    for a in qemu_args {
+        cmd.arg(format!("--qemu-arg={a}"));
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "make-stream.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(path).unwrap()
+}
+
 fn rust_reads(stream: &[u8], addrs: &[u64]) -> Vec<(u64, u32)> {
     let board = load_board(&Stream::parse(stream.to_vec()).unwrap()).unwrap();
     addrs.iter().map(|&a| (a, board.read(a).unwrap())).collect()
@@ -222,18 +241,7 @@ fn a_stream_from_our_own_guest_loads_into_the_rust_board() {
         (0x1500_0010, 0x1),
     ];
     let path = temp("guest.stream");
-    let mut cmd = Command::new("python3");
-    cmd.arg(tools().join("make-stream.py")).arg(&path);
-    for (a, v) in guest {
-        cmd.arg("--write").arg(format!("{a:#x}={v:#x}"));
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "make-stream.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bytes = std::fs::read(&path).unwrap();
+    let bytes = make_stream(&path, guest, &[]);
     let board = load_board(&Stream::parse(bytes.clone()).unwrap()).unwrap();
     for (addr, expected) in [
         (0x1000_0008, 0x1234),
@@ -260,4 +268,55 @@ fn a_stream_from_our_own_guest_loads_into_the_rust_board() {
     assert_eq!(qemu_reads(&path, ADDRESSES), rust_reads(&bytes, ADDRESSES));
     // Rewriting QEMU's own stream without edits gives it back byte for byte.
     assert!(rewrite(bytes.clone(), &[]).unwrap() == bytes);
+}
+
+#[test]
+fn a_stream_without_the_rtc_subsection_keeps_its_shape() {
+    if !have(
+        &["qemu-system-arm", "arm-none-eabi-as", "python3"],
+        "a_stream_without_the_rtc_subsection",
+    ) {
+        return;
+    }
+    // QEMU with migrate-tick-offset off sends the PL031 without `pl031/tick-offset`.
+    let path = temp("no-tick-offset.stream");
+    let bytes = make_stream(
+        &path,
+        &[(0x1500_0004, 0x77)],
+        &["-global", "pl031.migrate-tick-offset=false"],
+    );
+    let stream = Stream::parse(bytes.clone()).unwrap();
+    let rtc = stream.device("pl031", 0).expect("a pl031 section");
+    let board = load_board(&stream).unwrap();
+    assert!(
+        !board.rtc.tick.migrated,
+        "the stream has no tick-offset subsection"
+    );
+    assert!(!board.rtc.migrate_tick_offset);
+
+    // An identity rewrite is byte for byte, the subsection still absent.
+    assert!(rewrite(bytes.clone(), &[]).unwrap() == bytes);
+
+    // Setting the RTC through the model: the section keeps its length, and QEMU reads the
+    // time that was loaded (plus the few seconds the run takes).
+    let set = MmioWrite {
+        idstr: "pl031".into(),
+        instance: 0,
+        offset: 0x8, // RTCLR
+        value: 0x1000_0000,
+    };
+    let edited = rewrite(bytes.clone(), &[set]).unwrap();
+    assert_eq!(edited.len(), bytes.len());
+    let edited_stream = Stream::parse(edited.clone()).unwrap();
+    assert_eq!(edited_stream.device("pl031", 0).unwrap().data, rtc.data);
+    let out = temp("no-tick-offset-edited.stream");
+    std::fs::write(&out, &edited).unwrap();
+    let reads = qemu_reads(&out, &[0x1500_0000, 0x1500_0004, 0x1500_0008]);
+    let now = reads[0].1;
+    assert!(
+        (0x1000_0000..0x1000_0010).contains(&now),
+        "QEMU's RTC reads {now:#x} after the rewrite set it to 0x10000000"
+    );
+    assert_eq!(reads[1].1, 0x77, "RTCMR as the guest wrote it");
+    assert_eq!(reads[2].1, 0x1000_0000, "RTCLR as the rewrite wrote it");
 }

@@ -37,6 +37,9 @@ def parse_args(argv):
     ap.add_argument("--timeout", type=float, default=30.0,
                     help="overall time limit in seconds (default 30)")
     ap.add_argument("--keep-asm", metavar="FILE", help="also save the generated guest source")
+    ap.add_argument("--qemu-arg", metavar="ARG", action="append", default=[],
+                    help="one more argument for qemu-system-arm (repeatable), e.g. "
+                         "--qemu-arg=-global --qemu-arg=pl031.migrate-tick-offset=false")
     a = ap.parse_args(argv)
     if not a.write:
         ap.error("give at least one --write ADDR=VALUE")
@@ -166,7 +169,7 @@ def main(argv):
             raise ToolError("temporary directory path %r has unusual characters; set TMPDIR"
                             % raw)
         args = [qemu_bin, "-M", "integratorcp", "-m", str(a.mem), "-kernel", elf,
-                "-display", "none", "-serial", "none", "-monitor", "stdio"]
+                "-display", "none", "-serial", "none", "-monitor", "stdio"] + a.qemu_arg
         with Qemu(args, deadline) as q:
             q.wait_prompt(min(15.0, q.remaining()), "waiting for the QEMU monitor prompt")
             # let the guest run until its PC sits on the spin loop
