@@ -135,6 +135,19 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
                 pos += used;
                 let frame = vmstate_core::read_frame(&bytes[pos..], pos)
                     .map_err(|e| e.in_named(format!("section #{}", sections.len())))?;
+                // The instance id lies outside the section's checksum: a corrupted one
+                // shows as a second section for a device (or as a device with none).
+                if let Some(first) = sections.iter().find(|s: &&MachineSection| {
+                    s.name == frame.name && s.instance_id == instance_id
+                }) {
+                    return Err(format_error(
+                        format!(
+                            "duplicate section `{}` instance {instance_id} (the first is at byte {})",
+                            frame.name, first.range.start
+                        ),
+                        pos,
+                    ));
+                }
                 sections.push(MachineSection {
                     name: frame.name.to_owned(),
                     instance_id,

@@ -142,3 +142,45 @@ fn truncations_and_garbage_are_refused() {
         .to_string()
         .contains("trailing"));
 }
+
+#[test]
+fn every_corrupted_instance_id_is_refused_and_nothing_changes() {
+    // The instance id sits outside the section checksums: renumbering a section must still
+    // be refused (as a duplicate, or as a section the destination lacks), never loaded into
+    // another device.
+    let bytes = machine::save(&source()).unwrap();
+    let parsed = machine::parse(&bytes).unwrap();
+    for s in &parsed.sections {
+        let id_at = s.range.start - 1; // one varint byte: instance ids here are < 128
+        for other in [0u8, 1, 2, 0x7f] {
+            if u32::from(other) == s.instance_id {
+                continue;
+            }
+            let mut bad = bytes.clone();
+            bad[id_at] = other;
+            let mut dst = IntegratorCp::new(32);
+            let before = machine::save(&dst).unwrap();
+            let err = machine::load(&mut dst, &bad).unwrap_err().to_string();
+            assert!(
+                err.contains("duplicate section") || err.contains("unknown section"),
+                "{} instance {} renumbered {other}: {err}",
+                s.name,
+                s.instance_id
+            );
+            assert_eq!(machine::save(&dst).unwrap(), before, "nothing changed");
+        }
+    }
+    // Two icp_pic sections numbered 0: named with both places.
+    let pic1 = parsed
+        .sections
+        .iter()
+        .find(|s| s.name == "icp_pic" && s.instance_id == 1)
+        .unwrap();
+    let mut bad = bytes.clone();
+    bad[pic1.range.start - 1] = 0;
+    let err = machine::parse(&bad).unwrap_err().to_string();
+    assert!(
+        err.contains("duplicate section `icp_pic` instance 0 (the first is at byte"),
+        "{err}"
+    );
+}

@@ -176,3 +176,91 @@ fn sections_running_into_the_trailer_are_refused_without_panicking() {
         "{err}"
     );
 }
+
+/// The error text of parsing the fixture with `edit` applied.
+fn refusal(edit: impl FnOnce(&mut Vec<u8>)) -> String {
+    let mut bytes = FIXTURE.to_vec();
+    edit(&mut bytes);
+    Stream::parse(bytes).unwrap_err().to_string()
+}
+
+/// Offset of the first RAM page record in the fixture (the first of the `ram` section's
+/// PART: a zero page naming its block), and that block's name.
+fn first_page_record() -> (usize, String) {
+    let s = stream();
+    let part = s
+        .sections()
+        .find(|s| s.idstr == "ram" && s.kind == SectionKind::Part)
+        .unwrap();
+    let at = part.data.start;
+    assert_eq!(FIXTURE[at + 7], 0x02, "a zero page with its block's name");
+    let len = usize::from(FIXTURE[at + 8]);
+    (
+        at,
+        String::from_utf8(FIXTURE[at + 9..at + 9 + len].to_vec()).unwrap(),
+    )
+}
+
+#[test]
+fn ram_records_qemu_would_refuse_are_refused() {
+    let (page, block) = first_page_record();
+    // Two record kinds in one flags word (ZERO | FULL): QEMU says "Unknown combination".
+    let e = refusal(|b| b[page + 7] = 0x03);
+    assert!(
+        e.contains("unknown combination of ram record flags 0x3"),
+        "{e}"
+    );
+    assert!(e.contains(&format!("(at byte {page})")), "{e}");
+    // A page beyond the block's length: QEMU says "Illegal RAM offset".
+    let e = refusal(|b| b[page] = 0xff);
+    assert!(e.contains(&format!("is outside block `{block}`")), "{e}");
+    // A page for a block the section never announced.
+    let e = refusal(|b| b[page + 9] = b'X');
+    let renamed = format!("X{}", &block[1..]);
+    assert!(
+        e.contains(&format!("ram page for unknown block `{renamed}`")),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_page_size_that_is_not_a_power_of_two_is_refused() {
+    let e = refusal(|b| {
+        let at = b
+            .windows(16)
+            .rposition(|w| w == b"\"page_size\": 102")
+            .unwrap();
+        b[at + 14] = b'3'; // 1024 -> 1324, same length
+    });
+    assert!(
+        e.contains("vmdesc page_size 1324 is not a power of two"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_duplicate_device_section_is_refused() {
+    // icp_pic instance 1 renumbered 0: two sections for one device.
+    let second = stream().device("icp_pic", 1).unwrap().range.start;
+    let instance_at = second + 1 + 4 + 1 + "icp_pic".len();
+    let e = refusal(|b| b[instance_at + 3] = 0);
+    assert!(
+        e.contains("duplicate section `icp_pic` instance 0 (the first is at byte 306908)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn names_in_messages_are_escaped_and_cut() {
+    // The RAM section's idstr length made 0xfd: the "name" runs into binary data.
+    let ram = stream()
+        .sections()
+        .find(|s| s.idstr == "ram")
+        .unwrap()
+        .range
+        .start;
+    let e = refusal(|b| b[ram + 5] = 0xfd);
+    assert!(!e.contains('\0') && !e.contains('\n'), "{e:?}");
+    assert!(e.contains("..."), "{e}");
+    assert!(e.len() < 400, "{e}");
+}

@@ -138,7 +138,24 @@ fn fmt_err(msg: String, offset: usize) -> Error {
     Error::at(ErrorKind::Format(msg), offset)
 }
 
-/// Bounds-checked big-endian reading with offsets for messages.
+/// A name read from the stream, as an error message shows it: control characters escaped
+/// and cut to 64 characters (a corrupt length makes a "name" of whatever bytes follow).
+fn shown(name: &str) -> String {
+    let escaped: String = name.escape_debug().collect();
+    match escaped.char_indices().nth(64) {
+        Some((cut, _)) => format!("{}...", &escaped[..cut]),
+        None => escaped,
+    }
+}
+
+/// The RAM blocks a `ram` section announced (id, used length) and the block the last page
+/// record named, for the next `CONTINUE` record.
+#[derive(Default)]
+struct RamBlocks {
+    blocks: Vec<(String, u64)>,
+    last: Option<usize>,
+}
+
 /// The stream parser's reader: the codecs' bounds-checked cursor, with errors that name the
 /// part of the stream being read.
 struct Reader<'a> {
@@ -191,6 +208,13 @@ impl Stream {
             .as_ref()
             .and_then(|j| j["page_size"].as_u64())
             .unwrap_or(0);
+        if page_size != 0 && !page_size.is_power_of_two() {
+            let at = vmdesc.as_ref().map_or(0, |r| r.start);
+            return Err(fmt_err(
+                format!("vmdesc page_size {page_size} is not a power of two"),
+                at,
+            ));
+        }
         let devices: Vec<&serde_json::Value> = json
             .as_ref()
             .and_then(|j| j["devices"].as_array())
@@ -236,6 +260,7 @@ impl Stream {
         let mut ignore_shared = false;
         let mut starts: Vec<(u32, String, u32, u32)> = Vec::new();
         let mut next_device = 0usize;
+        let mut ram = RamBlocks::default();
         loop {
             let at = r.cur.pos;
             let t = r
@@ -265,6 +290,27 @@ impl Stream {
                                 starts.push((section_id, idstr.clone(), instance_id, version_id));
                                 (SectionKind::Start, idstr, instance_id, version_id)
                             } else {
+                                // QEMU would load the device twice, the last copy winning;
+                                // no QEMU writes such a stream.
+                                let first = items.iter().find_map(|i| match i {
+                                    Item::Section(s)
+                                        if s.kind == SectionKind::Full
+                                            && s.idstr == idstr
+                                            && s.instance_id == instance_id =>
+                                    {
+                                        Some(s.range.start)
+                                    }
+                                    _ => None,
+                                });
+                                if let Some(first) = first {
+                                    return Err(fmt_err(
+                                        format!(
+                                            "duplicate section `{}` instance {instance_id} (the first is at byte {first})",
+                                            shown(&idstr)
+                                        ),
+                                        at,
+                                    ));
+                                }
                                 (SectionKind::Full, idstr, instance_id, version_id)
                             }
                         }
@@ -288,16 +334,19 @@ impl Stream {
                     };
                     let data_start = r.cur.pos;
                     if idstr == "ram" {
-                        self.walk_ram(&mut r, ignore_shared)?;
+                        self.walk_ram(&mut r, ignore_shared, &mut ram)?;
                     } else if kind == SectionKind::Full {
                         let size = device_size(devices, &mut next_device, &idstr, instance_id).ok_or_else(|| {
                             let why = if devices.is_empty() { "the stream has no vmdesc trailer (is it truncated?)" } else { "no vmdesc entry matches it" };
-                            fmt_err(format!("section `{idstr}` instance {instance_id}: its size is unknown: {why}"), at)
+                            fmt_err(format!("section `{}` instance {instance_id}: its size is unknown: {why}", shown(&idstr)), at)
                         })?;
                         r.take(size, &idstr)?;
                     } else {
                         return Err(fmt_err(
-                            format!("iterative section `{idstr}` is not supported (only `ram`)"),
+                            format!(
+                                "iterative section `{}` is not supported (only `ram`)",
+                                shown(&idstr)
+                            ),
                             at,
                         ));
                     }
@@ -351,47 +400,85 @@ impl Stream {
         Ok(items)
     }
 
-    fn walk_ram(&self, r: &mut Reader, ignore_shared: bool) -> Result<(), Error> {
+    /// Walks a `ram` section's records to its end-of-section flag, checking them as QEMU's
+    /// `ram_load` does: one record kind per record, pages inside a known block.
+    fn walk_ram(
+        &self,
+        r: &mut Reader,
+        ignore_shared: bool,
+        ram: &mut RamBlocks,
+    ) -> Result<(), Error> {
         loop {
             let at = r.cur.pos;
             let word = r.be64("ram record")?;
             let flags = word & ram_flag::MASK;
             let addr = word & !ram_flag::MASK;
-            if flags & ram_flag::MEM_SIZE != 0 {
-                let mut total = addr;
-                while total > 0 {
-                    r.short_str("ram block id")?;
-                    let used = r.be64("ram block length")?;
-                    if ignore_shared {
-                        r.be64("ram block address")?;
-                    }
-                    total = total.checked_sub(used).ok_or_else(|| {
-                        fmt_err("ram block lengths exceed the total".into(), r.cur.pos)
-                    })?;
-                }
-            }
             if flags & (ram_flag::XBZRLE | ram_flag::HOOK | ram_flag::COMPRESS_PAGE) != 0 {
                 return Err(fmt_err(format!("ram record flags {flags:#x} (compression, XBZRLE or hooks) are not supported"), at));
             }
-            if flags & (ram_flag::ZERO | ram_flag::PAGE) != 0 {
-                if flags & ram_flag::CONTINUE == 0 {
-                    r.short_str("ram block id")?;
+            match flags & !ram_flag::CONTINUE {
+                ram_flag::MEM_SIZE => {
+                    let mut total = addr;
+                    while total > 0 {
+                        let id = r.short_str("ram block id")?;
+                        let used = r.be64("ram block length")?;
+                        if ignore_shared {
+                            r.be64("ram block address")?;
+                        }
+                        total = total.checked_sub(used).ok_or_else(|| {
+                            fmt_err("ram block lengths exceed the total".into(), r.cur.pos)
+                        })?;
+                        ram.blocks.push((id, used));
+                    }
                 }
-                if flags & ram_flag::ZERO != 0 {
-                    r.u8("ram zero-page fill")?;
-                } else {
-                    if self.page_size == 0 {
+                ram_flag::ZERO | ram_flag::PAGE => {
+                    let block = if flags & ram_flag::CONTINUE == 0 {
+                        let id_at = r.cur.pos;
+                        let id = r.short_str("ram block id")?;
+                        let found = ram.blocks.iter().position(|(b, _)| *b == id);
+                        found.ok_or_else(|| {
+                            fmt_err(
+                                format!("ram page for unknown block `{}`", shown(&id)),
+                                id_at,
+                            )
+                        })?
+                    } else {
+                        ram.last.ok_or_else(|| {
+                            fmt_err("ram page continues a block, but none was named".into(), at)
+                        })?
+                    };
+                    ram.last = Some(block);
+                    let (id, len) = &ram.blocks[block];
+                    let page = self.page_size.max(1);
+                    if addr.checked_add(page).is_none_or(|end| end > *len) {
                         return Err(fmt_err(
-                            "ram page: the page size is unknown, since the stream has no vmdesc trailer (is it truncated?)".into(),
+                            format!(
+                                "ram page at offset {addr:#x} is outside block `{}` ({len:#x} bytes)",
+                                shown(id)
+                            ),
                             at,
                         ));
                     }
-                    r.take(self.page_size as usize, "ram page")?;
+                    if flags & ram_flag::ZERO != 0 {
+                        r.u8("ram zero-page fill")?;
+                    } else {
+                        if self.page_size == 0 {
+                            return Err(fmt_err(
+                                "ram page: the page size is unknown, since the stream has no vmdesc trailer (is it truncated?)".into(),
+                                at,
+                            ));
+                        }
+                        r.take(self.page_size as usize, "ram page")?;
+                    }
                 }
-            }
-            let _ = ram_flag::MULTIFD_FLUSH; // no payload
-            if flags & ram_flag::EOS != 0 {
-                return Ok(());
+                ram_flag::MULTIFD_FLUSH => {} // no payload
+                ram_flag::EOS => return Ok(()),
+                other => {
+                    return Err(fmt_err(
+                        format!("unknown combination of ram record flags {other:#x}"),
+                        at,
+                    ))
+                }
             }
         }
     }
@@ -497,7 +584,10 @@ fn footer(r: &mut Reader, section_id: u32, idstr: &str) -> Result<(), Error> {
     let mark = r.u8("section footer")?;
     if mark != tag::SECTION_FOOTER {
         return Err(fmt_err(
-            format!("missing section footer for `{idstr}`: found {mark:#04x}"),
+            format!(
+                "missing section footer for `{}`: found {mark:#04x}",
+                shown(idstr)
+            ),
             at,
         ));
     }
@@ -505,7 +595,8 @@ fn footer(r: &mut Reader, section_id: u32, idstr: &str) -> Result<(), Error> {
     if id != section_id {
         return Err(fmt_err(
             format!(
-                "mismatched section id in footer for `{idstr}`: read {id}, expected {section_id}"
+                "mismatched section id in footer for `{}`: read {id}, expected {section_id}",
+                shown(idstr)
             ),
             at,
         ));
@@ -537,7 +628,7 @@ fn parse_config_subsections(r: &mut Reader) -> Result<bool, Error> {
             }
             other => {
                 return Err(fmt_err(
-                    format!("unknown configuration subsection `{other}`"),
+                    format!("unknown configuration subsection `{}`", shown(other)),
                     at,
                 ))
             }
