@@ -15,6 +15,8 @@ use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::output::say;
 use vmstate_core::qemu::Stream;
 use vmstate_core::schema::{decode, Format};
 
@@ -41,8 +43,8 @@ pub struct DemoArgs {
     #[arg(long, value_enum, default_value_t = WireFormat::Native)]
     format: WireFormat,
     /// Also save the migrated stream to this file (inspect it with `vmstate inspect` or
-    /// `vmstate qemu inspect`).
-    #[arg(long, value_name = "FILE")]
+    /// `vmstate qemu inspect`); the source saves it, so not with --listen.
+    #[arg(long, value_name = "FILE", conflicts_with = "listen")]
     save: Option<PathBuf>,
 }
 
@@ -78,14 +80,17 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
     let addr = first
         .strip_prefix("listening on ")
         .ok_or_else(|| format!("unexpected destination output: {first}"))?;
-    println!("destination process {} listening on {addr}", child.id());
+    say(&format!(
+        "destination process {} listening on {addr}",
+        child.id()
+    ))?;
     let result = source(addr, args.format, args.save.as_deref());
     if result.is_err() {
         // The destination may still be waiting for a connection that will not come.
         let _ = child.kill();
     }
     for line in lines.map_while(std::result::Result::ok) {
-        println!("  [destination] {line}");
+        say(&format!("  [destination] {line}"))?;
     }
     let status = child.wait()?;
     let code = result?;
@@ -170,8 +175,10 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
     devices::machine::schema_trailer(); // built once, before the guest stops
     let mut board = crate::new_board();
     let writes = guest_workload(&mut board);
-    println!("source: guest workload ran {} MMIO writes (unlock, oscillators, flash remap, interrupts, RTC)", writes.len());
-    println!("source: board stopped; saving in {format:?} format");
+    say(&format!("source: guest workload ran {} MMIO writes (unlock, oscillators, flash remap, interrupts, RTC)", writes.len()))?;
+    say(&format!(
+        "source: board stopped; saving in {format:?} format"
+    ))?;
     let reads = dump_json(&board);
 
     let t_save = Instant::now();
@@ -182,7 +189,7 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
     let save_us = t_save.elapsed().as_secs_f64() * 1e6;
     if let Some(path) = save_to {
         crate::write_atomically(path, &bytes)?;
-        println!("source: stream saved to {}", path.display());
+        say(&format!("source: stream saved to {}", path.display()))?;
     }
 
     let mut conn =
@@ -198,17 +205,17 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
     let busy_us = verdict["busy_us"].as_f64().unwrap_or(load_us);
     let transfer_us = (round_trip_us - busy_us).max(0.0);
 
-    println!("sections sent:");
+    say("sections sent:")?;
     for (name, len) in sections_of(&bytes, format)? {
-        println!("  {name:<16} {len:>6} bytes");
+        say(&format!("  {name:<16} {len:>6} bytes"))?;
     }
-    println!("stream: {} bytes", bytes.len());
-    println!(
+    say(&format!("stream: {} bytes", bytes.len()))?;
+    say(&format!(
         "downtime: {:.0} µs = save {save_us:.0} µs + transfer {transfer_us:.0} µs + load {load_us:.0} µs",
         save_us + transfer_us + load_us
-    );
+    ))?;
     if let Some(err) = verdict["error"].as_str() {
-        println!("destination refused the stream: {err}");
+        say(&format!("destination refused the stream: {err}"))?;
         return Ok(ExitCode::FAILURE);
     }
     let mut all_match = true;
@@ -216,31 +223,31 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
         let mismatches = dev["mismatches"].as_array().map_or(0, Vec::len);
         all_match &= mismatches == 0;
         if mismatches == 0 {
-            println!(
+            say(&format!(
                 "  {:<16} {} registers match",
                 dev["device"].as_str().unwrap_or(""),
                 dev["registers"]
-            );
+            ))?;
         } else {
-            println!(
+            say(&format!(
                 "  {:<16} {mismatches} MISMATCHES: {}",
                 dev["device"].as_str().unwrap_or(""),
                 dev["mismatches"]
-            );
+            ))?;
         }
     }
     if all_match {
-        println!("result: every device matches after migration");
+        say("result: every device matches after migration")?;
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("result: MISMATCH");
+        say("result: MISMATCH")?;
         Ok(ExitCode::FAILURE)
     }
 }
 
 fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     let listener = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    println!("listening on {}", listener.local_addr()?);
+    say(&format!("listening on {}", listener.local_addr()?))?;
     std::io::stdout().flush()?;
     let (mut conn, peer) = accept_within(&listener, TIMEOUT)?;
     conn.set_read_timeout(Some(TIMEOUT))?;
@@ -260,7 +267,7 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     let load_us = t_load.elapsed().as_secs_f64() * 1e6;
     let verdict = match loaded {
         Err(e) => {
-            println!("refused the stream from {peer}: {e}");
+            say(&format!("refused the stream from {peer}: {e}"))?;
             json!({ "error": e, "load_us": load_us })
         }
         Ok(()) => {
@@ -293,11 +300,11 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
                 if extra {
                     mismatches.push(json!({ "registers": { "source": theirs.len(), "destination": ours.len() } }));
                 }
-                println!(
+                say(&format!(
                     "{name}: {} registers, {} mismatches",
                     ours.len(),
                     mismatches.len()
-                );
+                ))?;
                 devices.push(
                     json!({ "device": name, "registers": ours.len(), "mismatches": mismatches }),
                 );
@@ -334,10 +341,10 @@ fn accept_within(
     std::thread::spawn(move || {
         std::thread::sleep(timeout);
         if !watchdog.load(Ordering::SeqCst) {
-            eprintln!(
+            crate::output::warn(&format!(
                 "vmstate: error: no source connected within {} s",
                 timeout.as_secs()
-            );
+            ));
             std::process::exit(1);
         }
     });

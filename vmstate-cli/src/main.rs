@@ -5,6 +5,9 @@
 #![allow(rustdoc::broken_intra_doc_links)]
 
 mod demo;
+mod output;
+
+use output::{emit, outln};
 
 use clap::{Parser, Subcommand};
 use devices::qemu_image::{self, MmioWrite};
@@ -108,7 +111,7 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("vmstate: error: {e}");
+            output::warn(&format!("vmstate: error: {e}"));
             ExitCode::FAILURE
         }
     }
@@ -130,19 +133,19 @@ fn run(command: Command) -> Result<ExitCode> {
             let out = qemu_image::rewrite(bytes, &mmio)
                 .map_err(|e| format!("{}: {e}", input.display()))?;
             write_atomically(&output, &out)?;
-            eprintln!(
+            output::warn(&format!(
                 "wrote {} ({} bytes, {} MMIO writes applied)",
                 output.display(),
                 out.len(),
                 mmio.len()
-            );
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema { device, output } => {
             let text = schema_json(device.as_deref())?;
             match output {
                 Some(path) => write_atomically(&path, text.as_bytes())?,
-                None => print!("{text}"),
+                None => emit(&text)?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -159,18 +162,42 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()).into())
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it: a failure leaves no
-/// partial output.
+/// Writes `bytes` to `path` so that a failure leaves no partial output: into a temporary
+/// file beside it, renamed over it. An existing file keeps its permissions, and a read-only
+/// one is refused (as it would be without the rename). A symbolic link is followed (its
+/// target is replaced); a device or FIFO (`/dev/stdout`, a pipe) is written directly, since
+/// renaming over it would replace it with a regular file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!(
+    let fail = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
+    let mut target = path.to_path_buf();
+    let mut permissions = None;
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_dir() {
+            return Err(fail(&"it is a directory").into());
+        }
+        if !meta.is_file() {
+            return std::fs::write(path, bytes).map_err(|e| fail(&e).into());
+        }
+        if meta.permissions().readonly() {
+            return Err(fail(&"it is read-only").into());
+        }
+        target = std::fs::canonicalize(path).map_err(|e| fail(&e))?;
+        permissions = Some(meta.permissions());
+    }
+    let tmp = target.with_extension(format!(
         "{}.tmp{}",
-        path.extension().and_then(|e| e.to_str()).unwrap_or(""),
+        target.extension().and_then(|e| e.to_str()).unwrap_or(""),
         std::process::id()
     ));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    let result = std::fs::write(&tmp, bytes)
+        .and_then(|()| match &permissions {
+            Some(p) => std::fs::set_permissions(&tmp, p.clone()),
+            None => Ok(()),
+        })
+        .and_then(|()| std::fs::rename(&tmp, &target));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
-        return Err(format!("cannot write {}: {e}", path.display()).into());
+        return Err(fail(&e).into());
     }
     Ok(())
 }
@@ -206,6 +233,7 @@ fn check(old: &Path, new: &Path, reverse: bool, json: bool) -> Result<ExitCode> 
         std::mem::swap(&mut a, &mut b);
     }
     let report = schema::check(&a, &b);
+    let mut out = String::new();
     if json {
         let findings: Vec<_> = report
             .findings
@@ -219,18 +247,21 @@ fn check(old: &Path, new: &Path, reverse: bool, json: bool) -> Result<ExitCode> 
                 })
             })
             .collect();
-        println!(
+        outln!(
+            out,
             "{}",
             serde_json::json!({ "errors": report.errors(), "warnings": report.warnings(), "findings": findings })
         );
     } else {
-        print!("{report}");
-        println!(
+        out.push_str(&report.to_string());
+        outln!(
+            out,
             "{} error(s), {} warning(s)",
             report.errors(),
             report.warnings()
         );
     }
+    emit(&out)?;
     Ok(ExitCode::from(report.errors().min(255) as u8))
 }
 
@@ -238,37 +269,48 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
     let stream = Stream::parse(read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
     let value = qemu_image::inspect(&stream).map_err(|e| format!("{}: {e}", path.display()))?;
     if json {
-        println!("{value}");
+        emit(&format!("{value}\n"))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    let mut out = String::new();
+    outln!(
+        out,
         "{:>4}  {:<22} {:>4} {:>4}  {:>9} {:>8}  kind",
-        "id", "idstr", "inst", "ver", "offset", "bytes"
+        "id",
+        "idstr",
+        "inst",
+        "ver",
+        "offset",
+        "bytes"
     );
     for s in value["sections"].as_array().into_iter().flatten() {
-        println!(
+        // A JSON value's `Display` ignores the width: format numbers as strings first.
+        let n = |key: &str| s[key].to_string();
+        outln!(
+            out,
             "{:>4}  {:<22} {:>4} {:>4}  {:>9} {:>8}  {}",
-            s["section_id"],
+            n("section_id"),
             s["idstr"].as_str().unwrap_or(""),
-            s["instance_id"],
-            s["version_id"],
-            s["offset"],
-            s["length"],
+            n("instance_id"),
+            n("version_id"),
+            n("offset"),
+            n("length"),
             s["kind"].as_str().unwrap_or("")
         );
-        print_fields(&s["fields"], "        ");
+        print_fields(&mut out, &s["fields"], "        ");
         if let Some(subs) = s["subsections"].as_object() {
             for (name, v) in subs {
-                println!("        subsection {name}");
-                print_fields(v, "          ");
+                outln!(out, "        subsection {name}");
+                print_fields(&mut out, v, "          ");
             }
         }
     }
+    emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints decoded fields, integers in hex (registers).
-fn print_fields(fields: &serde_json::Value, indent: &str) {
+/// Lists decoded fields, integers in hex (registers).
+fn print_fields(out: &mut String, fields: &serde_json::Value, indent: &str) {
     let Some(obj) = fields.as_object() else {
         return;
     };
@@ -276,7 +318,7 @@ fn print_fields(fields: &serde_json::Value, indent: &str) {
         if name == "subsections" {
             continue;
         }
-        println!("{indent}{name:<22} {}", show(v));
+        outln!(out, "{indent}{name:<22} {}", show(v));
     }
 }
 
@@ -311,11 +353,13 @@ fn inspect_native(path: &Path, json: bool) -> Result<ExitCode> {
     }
     let value = demo::inspect_machine(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     if json {
-        println!("{value}");
+        emit(&format!("{value}\n"))?;
         return Ok(ExitCode::SUCCESS);
     }
+    let mut out = String::new();
     for s in value["sections"].as_array().into_iter().flatten() {
-        println!(
+        outln!(
+            out,
             "{}:{}  version {}  {} bytes  offset {}",
             s["name"].as_str().unwrap_or(""),
             s["instance_id"],
@@ -323,14 +367,15 @@ fn inspect_native(path: &Path, json: bool) -> Result<ExitCode> {
             s["length"],
             s["offset"]
         );
-        print_fields(&s["fields"], "    ");
+        print_fields(&mut out, &s["fields"], "    ");
         if let Some(subs) = s["fields"]["subsections"].as_object() {
             for (name, v) in subs {
-                println!("    subsection {name}");
-                print_fields(v, "      ");
+                outln!(out, "    subsection {name}");
+                print_fields(&mut out, v, "      ");
             }
         }
     }
+    emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

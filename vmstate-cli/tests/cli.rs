@@ -315,3 +315,100 @@ fn check_compares_our_schema_with_qemus_dump_both_ways() {
     assert!(!out.status.success());
     assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
 }
+
+#[test]
+fn output_to_a_reader_that_went_away_or_a_full_disk_does_not_panic() {
+    use std::process::Stdio;
+    // `vmstate qemu inspect FILE | head -c 0`: the pipe's reader is closed at once.
+    let fixture = fixture();
+    for args in [
+        vec!["qemu", "inspect", fixture.to_str().unwrap()],
+        vec!["qemu", "inspect", "--json", fixture.to_str().unwrap()],
+        vec!["schema"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vmstate"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {:?} {}",
+            out.status,
+            stderr(&out)
+        );
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    // A full disk is an error, reported in one line.
+    if let Ok(full) = std::fs::File::create("/dev/full") {
+        let out = Command::new(env!("CARGO_BIN_EXE_vmstate"))
+            .arg("schema")
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            stderr(&out).trim(),
+            "vmstate: error: cannot write standard output: No space left on device (os error 28)"
+        );
+    }
+}
+
+#[test]
+fn outputs_replace_regular_files_only_and_keep_their_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let fixture = fixture();
+    let input = fixture.to_str().unwrap();
+    let expected = std::fs::read(&fixture).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+
+    // A symbolic link: its target gets the output, the link stays a link.
+    let target = temp("target.stream");
+    std::fs::write(&target, b"old").unwrap();
+    let link = temp("link.stream");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = vmstate(&["qemu", "rewrite", input, link.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read(&target).unwrap() == expected);
+
+    // A private file stays private.
+    let private = temp("private.stream");
+    std::fs::write(&private, b"old").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = vmstate(&["qemu", "rewrite", input, private.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mode(&private), 0o600);
+    assert!(std::fs::read(&private).unwrap() == expected);
+
+    // A read-only file is refused and left as it was.
+    let read_only = temp("read-only.stream");
+    std::fs::write(&read_only, b"old").unwrap();
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = vmstate(&["qemu", "rewrite", input, read_only.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("it is read-only"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&read_only).unwrap(), b"old");
+
+    // A directory is named as such.
+    let dir = temp("a-directory");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = vmstate(&["schema", "-o", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("it is a directory"),
+        "{}",
+        stderr(&out)
+    );
+}
