@@ -82,13 +82,16 @@ pub enum ImageError {
     Stream(Error),
     /// An `--mmio` write names a section that is not a ported device in the stream.
     UnknownTarget(String),
+    /// An `--mmio` write would not do what it says: outside the device's window, unaligned,
+    /// to a register the model ignores, or with an effect a stream cannot carry.
+    RefusedWrite(String),
 }
 
 impl fmt::Display for ImageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ImageError::Stream(e) => write!(f, "{e}"),
-            ImageError::UnknownTarget(t) => write!(f, "{t}"),
+            ImageError::UnknownTarget(t) | ImageError::RefusedWrite(t) => write!(f, "{t}"),
         }
     }
 }
@@ -174,12 +177,47 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
             )));
         }
     }
+    for w in writes {
+        let window = match w.idstr.as_str() {
+            "pl031" => crate::board::RTC_WINDOW,
+            _ => crate::board::map::WINDOW,
+        };
+        let why = if w.offset >= window {
+            Some(format!("is outside the device's {window:#x}-byte window"))
+        } else if w.offset % 4 != 0 {
+            Some("is not 4-byte aligned (the registers are 32-bit)".to_owned())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(refused(w, &format!("offset {:#x} {why}", w.offset)));
+        }
+    }
     let mut board = load_board(&stream)?;
     for w in writes {
         let dev = board
             .section_mut(&w.idstr, w.instance)
             .expect("checked above");
-        let _ = dev.write(w.offset, w.value);
+        let effects = dev.write(w.offset, w.value);
+        if let Some(ignored) = effects.unimplemented {
+            return Err(refused(
+                w,
+                &format!("the model ignores it ({})", ignored.what),
+            ));
+        }
+        if effects.reset_requested {
+            return Err(refused(
+                w,
+                "it requests a board reset, which a migration stream cannot carry",
+            ));
+        }
+        if board.core.interrupt_pending() {
+            return Err(refused(
+                w,
+                "it raises the core module's interrupt, on which QEMU aborts \
+                 (\"hw_error: Core module interrupt\")",
+            ));
+        }
     }
     let mut replace = Vec::new();
     for (index, sec) in stream.sections().enumerate() {
@@ -191,6 +229,14 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
         }
     }
     Ok(stream.encode(&replace))
+}
+
+/// The error for a write `rewrite` will not make; nothing is written.
+fn refused(w: &MmioWrite, why: &str) -> ImageError {
+    ImageError::RefusedWrite(format!(
+        "--mmio {}:{}@{:#x}={:#x}: {why}; nothing written",
+        w.idstr, w.instance, w.offset, w.value
+    ))
 }
 
 /// Every section of the stream as JSON: `{"sections": [{"section_id", "idstr",

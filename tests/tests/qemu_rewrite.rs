@@ -236,3 +236,38 @@ fn an_unknown_subsection_is_refused_by_name() {
     );
     assert_eq!(format!("{rtc:?}"), before);
 }
+
+#[test]
+fn rewrite_refuses_writes_that_would_not_do_what_they_say() {
+    for (spec, why) in [
+        (
+            "integratorcm@0x800000=1",
+            "is outside the device's 0x800000-byte window",
+        ),
+        (
+            "pl031@0x1000=1",
+            "is outside the device's 0x1000-byte window",
+        ),
+        ("integratorcm@0x9=1", "is not 4-byte aligned"),
+        ("integratorcm@0x0=1", "the model ignores it"),
+        ("icp_control@0x100=1", "the model ignores it"),
+        ("integratorcm@0xc=0x8", "it requests a board reset"),
+    ] {
+        let e = rewrite(FIXTURE.to_vec(), &writes(&[spec]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(why) && e.ends_with("nothing written"),
+            "{spec}: {e}"
+        );
+    }
+    // Enabling the soft interrupt while it is raised: QEMU aborts ("Core module interrupt").
+    let e = rewrite(
+        FIXTURE.to_vec(),
+        &writes(&["integratorcm@0x48=0x1", "integratorcm@0x50=0x1"]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("raises the core module's interrupt"), "{e}");
+    assert!(e.contains("integratorcm:0@0x50=0x1"), "{e}");
+}
