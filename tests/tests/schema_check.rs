@@ -504,6 +504,33 @@ fn rule_field_size_changed_array_length() {
 }
 
 #[test]
+fn rule_field_size_changed_struct_array_length() {
+    // PL022's FIFO is an array of 8 nested structs: a different count moves every later byte.
+    let pl022 = || {
+        let mut s = Schema::new(Some("integratorcp"));
+        s.add("pl022", devices::Pl022::DESCRIPTION);
+        s
+    };
+    for len in [4, 16] {
+        let mut new = pl022();
+        field(desc(&mut new, "pl022"), "fifo").array_len = Some(len);
+        for (old, new) in [(pl022(), new.clone()), (new, pl022())] {
+            let f = only_finding(
+                &check(&old, &new),
+                Rule::FieldSizeChanged,
+                Severity::Error,
+                "pl022/Fields/fifo",
+            );
+            assert!(
+                f.message.contains("`pl022_fifo_slot` structs"),
+                "{}",
+                f.message
+            );
+        }
+    }
+}
+
+#[test]
 fn rule_field_version_changed() {
     // QEMU's rule: the old release sends `mr` from version 1, the new reads it from 0.
     let mut old = ours();

@@ -1162,6 +1162,23 @@ impl Checker {
                     ),
                 );
             }
+        } else if s.array_len.unwrap_or(1) != d.array_len.unwrap_or(1) {
+            // The element's fields are compared below; the count is compared here.
+            size_ok = false;
+            self.error(
+                Rule::FieldSizeChanged,
+                dp.to_owned(),
+                format!(
+                    "field `{}` changed from {} to {} `{}` structs: the new release would \
+                     read the old release's stream misaligned from here on; keep the old \
+                     length, and send more elements as a new field (with `since` and a \
+                     version bump, or in a subsection)",
+                    d.field,
+                    s.array_len.unwrap_or(1),
+                    d.array_len.unwrap_or(1),
+                    s.description.as_ref().map_or("", |n| n.name.as_str())
+                ),
+            );
         }
         if size_ok && field_extended(s) && field_extended(d) {
             self.type_change(s, d, dp);
