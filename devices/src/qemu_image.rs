@@ -241,7 +241,8 @@ fn refused(w: &MmioWrite, why: &str) -> ImageError {
 
 /// Every section of the stream as JSON: `{"sections": [{"section_id", "idstr",
 /// "instance_id", "version_id", "kind", "offset", "length", "fields", "subsections"}]}`, with
-/// the decoded fields of ported devices (`null` for the others).
+/// the decoded fields of ported devices (`null` for the others, and, with an `"error"`, for
+/// a ported device whose version this build cannot load).
 pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
     let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
     let mut sections = Vec::new();
@@ -250,7 +251,29 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
         let mut subsections = serde_json::Value::Null;
         if sec.kind == SectionKind::Full {
             if let Some(dev) = board.section(&sec.idstr, sec.instance_id) {
-                let desc = Desc::from_description(dev.description());
+                // A version this build cannot load is shown, not decoded with a layout that
+                // is not its own (`rewrite` refuses it the same way).
+                let d = dev.description();
+                let refused = if sec.version_id > d.version {
+                    Some(vmstate_core::ErrorKind::TooNew {
+                        version: sec.version_id,
+                        max: d.version,
+                    })
+                } else if sec.version_id < d.minimum_version {
+                    Some(vmstate_core::ErrorKind::TooOld {
+                        version: sec.version_id,
+                        min: d.minimum_version,
+                    })
+                } else {
+                    None
+                };
+                if let Some(kind) = refused {
+                    let mut entry = section_json(sec, fields, subsections);
+                    entry["error"] = Error::new(kind).to_string().into();
+                    sections.push(entry);
+                    continue;
+                }
+                let desc = Desc::from_description(d);
                 let (mut v, used) = decode(
                     &desc,
                     Format::Qemu,
@@ -276,19 +299,28 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
                 fields = v;
             }
         }
-        sections.push(serde_json::json!({
-            "section_id": sec.section_id,
-            "idstr": sec.idstr,
-            "instance_id": sec.instance_id,
-            "version_id": sec.version_id,
-            "kind": format!("{:?}", sec.kind).to_lowercase(),
-            "offset": sec.range.start,
-            "length": sec.range.len(),
-            "fields": fields,
-            "subsections": subsections,
-        }));
+        sections.push(section_json(sec, fields, subsections));
     }
     Ok(serde_json::json!({ "sections": sections }))
+}
+
+/// One section of [`inspect`]'s output.
+fn section_json(
+    sec: &vmstate_core::qemu::Section,
+    fields: serde_json::Value,
+    subsections: serde_json::Value,
+) -> serde_json::Value {
+    serde_json::json!({
+        "section_id": sec.section_id,
+        "idstr": sec.idstr,
+        "instance_id": sec.instance_id,
+        "version_id": sec.version_id,
+        "kind": format!("{:?}", sec.kind).to_lowercase(),
+        "offset": sec.range.start,
+        "length": sec.range.len(),
+        "fields": fields,
+        "subsections": subsections,
+    })
 }
 
 /// Saves the board's devices as a QEMU migration stream: header, one FULL section per

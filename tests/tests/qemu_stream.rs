@@ -264,3 +264,32 @@ fn names_in_messages_are_escaped_and_cut() {
     assert!(e.contains("..."), "{e}");
     assert!(e.len() < 400, "{e}");
 }
+
+#[test]
+fn an_unusable_vmdesc_is_named_for_what_it_lacks() {
+    // The entry of icp_pic 0 loses its size: found, but unusable.
+    let e = refusal(|b| {
+        let vmdesc = b.windows(9).rposition(|w| w == b"\"devices\"").unwrap();
+        let pic = vmdesc
+            + b[vmdesc..]
+                .windows(17)
+                .position(|w| w == b"\"name\": \"icp_pic\"")
+                .unwrap();
+        let size = pic
+            + b[pic..]
+                .windows(8)
+                .position(|w| w == b"\"size\": ")
+                .unwrap();
+        b[size + 1] = b'X'; // "size" -> "Xize"
+    });
+    assert!(
+        e.contains("section `icp_pic` instance 0: its size is unknown: its vmdesc entry has a field without a valid size"),
+        "{e}"
+    );
+    // A byte after the vmdesc: the trailer is no longer found at the end.
+    let e = refusal(|b| b.push(0));
+    assert!(
+        e.contains("is it truncated, or followed by other bytes?"),
+        "{e}"
+    );
+}

@@ -129,22 +129,49 @@ pub fn guest_workload(board: &mut IntegratorCp) -> Vec<(u64, u32)> {
     writes
 }
 
-fn send(stream: &mut TcpStream, bytes: &[u8]) -> Result<()> {
-    stream.write_all(&(bytes.len() as u32).to_le_bytes())?;
-    stream.write_all(bytes)?;
-    Ok(())
+/// Sends one message (`what` names it in errors).
+fn send(stream: &mut TcpStream, bytes: &[u8], what: &str) -> Result<()> {
+    stream
+        .write_all(&(bytes.len() as u32).to_le_bytes())
+        .and_then(|()| stream.write_all(bytes))
+        .map_err(|e| net_error(e, "sending", what).into())
 }
 
-fn receive(stream: &mut TcpStream) -> Result<Vec<u8>> {
+/// Receives one message (`what` names it in errors).
+fn receive(stream: &mut TcpStream, what: &str) -> Result<Vec<u8>> {
     let mut len = [0u8; 4];
-    stream.read_exact(&mut len)?;
+    stream
+        .read_exact(&mut len)
+        .map_err(|e| net_error(e, "waiting for", what))?;
     let len = u32::from_le_bytes(len) as usize;
     if len > MAX_MESSAGE {
         return Err(format!("peer announced a {len}-byte message (limit {MAX_MESSAGE})").into());
     }
     let mut buf = vec![0u8; len];
-    stream.read_exact(&mut buf)?;
+    stream
+        .read_exact(&mut buf)
+        .map_err(|e| net_error(e, "receiving", what))?;
     Ok(buf)
+}
+
+/// A socket error, said in terms of the exchange (`doing` `what`).
+fn net_error(e: std::io::Error, doing: &str, what: &str) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => {
+            format!("timed out after {} s {doing} {what}", TIMEOUT.as_secs())
+        }
+        ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::BrokenPipe => {
+            format!("the peer closed the connection while this side was {doing} {what}")
+        }
+        _ => format!("{doing} {what}: {e}"),
+    }
+}
+
+/// A JSON message from the peer.
+fn receive_json(stream: &mut TcpStream, what: &str) -> Result<Value> {
+    let bytes = receive(stream, what)?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("{what} is not valid JSON: {e}").into())
 }
 
 fn dump_json(board: &IntegratorCp) -> Value {
@@ -197,9 +224,13 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
     conn.set_read_timeout(Some(TIMEOUT))?;
     conn.set_nodelay(true)?;
     let t_send = Instant::now();
-    send(&mut conn, &bytes)?;
-    send(&mut conn, reads.to_string().as_bytes())?;
-    let verdict: Value = serde_json::from_slice(&receive(&mut conn)?)?;
+    send(&mut conn, &bytes, "the stream")?;
+    send(
+        &mut conn,
+        reads.to_string().as_bytes(),
+        "the register reads",
+    )?;
+    let verdict = receive_json(&mut conn, "the destination's verdict")?;
     let round_trip_us = t_send.elapsed().as_secs_f64() * 1e6;
     let load_us = verdict["load_us"].as_f64().unwrap_or(0.0);
     let busy_us = verdict["busy_us"].as_f64().unwrap_or(load_us);
@@ -252,8 +283,8 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     let (mut conn, peer) = accept_within(&listener, TIMEOUT)?;
     conn.set_read_timeout(Some(TIMEOUT))?;
     conn.set_nodelay(true)?;
-    let bytes = receive(&mut conn)?;
-    let reads: Value = serde_json::from_slice(&receive(&mut conn)?)?;
+    let bytes = receive(&mut conn, "the stream")?;
+    let reads = receive_json(&mut conn, "the source's register reads")?;
     let t_busy = Instant::now();
     let mut board = crate::new_board();
     let t_load = Instant::now();
@@ -314,7 +345,7 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     };
     let mut verdict = verdict;
     verdict["busy_us"] = json!(t_busy.elapsed().as_secs_f64() * 1e6);
-    send(&mut conn, verdict.to_string().as_bytes())?;
+    send(&mut conn, verdict.to_string().as_bytes(), "the verdict")?;
     let ok = verdict["error"].is_null()
         && verdict["devices"]
             .as_array()

@@ -297,6 +297,9 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
             n("length"),
             s["kind"].as_str().unwrap_or("")
         );
+        if let Some(error) = s["error"].as_str() {
+            outln!(out, "        (not decoded: {error})");
+        }
         print_fields(&mut out, &s["fields"], "        ");
         if let Some(subs) = s["subsections"].as_object() {
             for (name, v) in subs {

@@ -336,10 +336,10 @@ impl Stream {
                     if idstr == "ram" {
                         self.walk_ram(&mut r, ignore_shared, &mut ram)?;
                     } else if kind == SectionKind::Full {
-                        let size = device_size(devices, &mut next_device, &idstr, instance_id).ok_or_else(|| {
-                            let why = if devices.is_empty() { "the stream has no vmdesc trailer (is it truncated?)" } else { "no vmdesc entry matches it" };
-                            fmt_err(format!("section `{}` instance {instance_id}: its size is unknown: {why}", shown(&idstr)), at)
-                        })?;
+                        let size = device_size(vmdesc.is_some(), devices, &mut next_device, &idstr, instance_id)
+                            .map_err(|why| {
+                                fmt_err(format!("section `{}` instance {instance_id}: its size is unknown: {why}", shown(&idstr)), at)
+                            })?;
                         r.take(size, &idstr)?;
                     } else {
                         return Err(fmt_err(
@@ -464,7 +464,7 @@ impl Stream {
                     } else {
                         if self.page_size == 0 {
                             return Err(fmt_err(
-                                "ram page: the page size is unknown, since the stream has no vmdesc trailer (is it truncated?)".into(),
+                                "ram page: the page size is unknown: the stream has no vmdesc trailer with a `page_size` (is it truncated, or followed by other bytes?)".into(),
                                 at,
                             ));
                         }
@@ -651,18 +651,33 @@ fn find_vmdesc(b: &[u8]) -> Option<Range<usize>> {
 }
 
 /// The size of a FULL section's data, from the next vmdesc entry (they come in stream order).
+/// The size of a device section from its vmdesc entry (the next one with its name and
+/// instance); why not, when it cannot be known.
 fn device_size(
+    vmdesc_found: bool,
     devices: &[&serde_json::Value],
     next: &mut usize,
     idstr: &str,
     instance_id: u32,
-) -> Option<usize> {
-    let pos = devices[*next..].iter().position(|d| {
-        d["name"].as_str() == Some(idstr)
-            && d["instance_id"].as_u64() == Some(u64::from(instance_id))
-    })?;
+) -> Result<usize, &'static str> {
+    if !vmdesc_found {
+        return Err(
+            "the stream has no vmdesc trailer (is it truncated, or followed by other bytes?)",
+        );
+    }
+    if devices.is_empty() {
+        return Err("the vmdesc trailer has no `devices` list");
+    }
+    let pos = devices[*next..]
+        .iter()
+        .position(|d| {
+            d["name"].as_str() == Some(idstr)
+                && d["instance_id"].as_u64() == Some(u64::from(instance_id))
+        })
+        .ok_or("no vmdesc entry matches it")?;
     *next += pos + 1;
     vmdesc_size(devices[*next - 1])
+        .ok_or("its vmdesc entry has a field without a valid size (or sizes that overflow)")
 }
 
 /// Bytes a vmdesc entry describes: its fields (size × array_len) and subsections (with
