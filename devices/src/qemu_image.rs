@@ -344,6 +344,7 @@ pub fn save_board(board: &IntegratorCp) -> Result<Vec<u8>, Error> {
             version_id: d.version,
             range: 0..0,
             data: 0..0,
+            footer: true,
         };
         write_section(&mut out, &section, &data);
         let desc = Desc::from_description(d);

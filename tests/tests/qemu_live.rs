@@ -98,10 +98,16 @@ const ADDRESSES: &[u64] = &[
 
 /// What QEMU's device models read at `addrs` after loading `stream`.
 fn qemu_reads(stream: &PathBuf, addrs: &[u64]) -> Vec<(u64, u32)> {
+    qemu_reads_with(stream, addrs, &[])
+}
+
+/// [`qemu_reads`] with `qemu_args` given to QEMU.
+fn qemu_reads_with(stream: &PathBuf, addrs: &[u64], qemu_args: &[&str]) -> Vec<(u64, u32)> {
     let out = Command::new("python3")
         .arg(tools().join("read-regs.py"))
         .arg(stream)
         .args(addrs.iter().map(|a| format!("{a:#x}")))
+        .args(qemu_args.iter().map(|a| format!("--qemu-arg={a}")))
         .output()
         .expect("python3 runs");
     assert!(
@@ -319,4 +325,37 @@ fn a_stream_without_the_rtc_subsection_keeps_its_shape() {
     );
     assert_eq!(reads[1].1, 0x77, "RTCMR as the guest wrote it");
     assert_eq!(reads[2].1, 0x1000_0000, "RTCLR as the rewrite wrote it");
+}
+
+#[test]
+fn a_stream_without_section_footers_is_read_and_rewritten() {
+    if !have(
+        &["qemu-system-arm", "arm-none-eabi-as", "python3"],
+        "a_stream_without_section_footers",
+    ) {
+        return;
+    }
+    let no_footers = ["-global", "migration.send-section-footer=off"];
+    let path = temp("no-footers.stream");
+    let bytes = make_stream(
+        &path,
+        &[(0x1000_0014, 0xa05f), (0x1000_0008, 0x123)],
+        &no_footers,
+    );
+    let stream = Stream::parse(bytes.clone()).unwrap();
+    assert!(stream.sections().all(|s| !s.footer));
+    assert_eq!(load_board(&stream).unwrap().core.cm_osc, 0x123);
+    assert!(rewrite(bytes.clone(), &[]).unwrap() == bytes);
+    let osc = MmioWrite {
+        idstr: "integratorcm".into(),
+        instance: 0,
+        offset: 0x8,
+        value: 0x55,
+    };
+    let out = temp("no-footers-edited.stream");
+    std::fs::write(&out, rewrite(bytes, &[osc]).unwrap()).unwrap();
+    assert_eq!(
+        qemu_reads_with(&out, &[0x1000_0008], &no_footers),
+        [(0x1000_0008, 0x55)]
+    );
 }

@@ -50,6 +50,10 @@ def main(argv):
     ap.add_argument("--mem", type=int, default=32, help="guest RAM in MiB (default 32)")
     ap.add_argument("--timeout", type=float, default=30.0,
                     help="overall time limit in seconds (default 30)")
+    ap.add_argument("--qemu-arg", metavar="ARG", action="append", default=[],
+                    help="one more argument for qemu-system-arm (repeatable), e.g. the "
+                         "--qemu-arg=-global --qemu-arg=migration.send-section-footer=off "
+                         "the stream was made with")
     a = ap.parse_args(argv)
     deadline = time.monotonic() + a.timeout
     addrs = [parse_u32(x, "address") for x in a.addrs]
@@ -68,7 +72,7 @@ def main(argv):
     # -S keeps the guest from running after the load even if the stream came from a running VM.
     args = [qemu_bin, "-M", "integratorcp", "-m", str(a.mem), "-S",
             "-display", "none", "-serial", "none", "-monitor", "stdio",
-            "-incoming", "exec:cat " + shlex.quote(stream)]
+            "-incoming", "exec:cat " + shlex.quote(stream)] + a.qemu_arg
     results = []
     with Qemu(args, deadline) as q:
         try:

@@ -103,6 +103,8 @@ pub struct Section {
     pub range: Range<usize>,
     /// Bytes of its data.
     pub data: Range<usize>,
+    /// Whether a footer follows the data (QEMU's `send-section-footer`, on by default).
+    pub footer: bool,
 }
 
 /// One top-level item of the stream, in order.
@@ -261,6 +263,7 @@ impl Stream {
         let mut starts: Vec<(u32, String, u32, u32)> = Vec::new();
         let mut next_device = 0usize;
         let mut ram = RamBlocks::default();
+        let mut footers: Option<bool> = None;
         loop {
             let at = r.cur.pos;
             let t = r
@@ -351,7 +354,12 @@ impl Stream {
                         ));
                     }
                     let data = data_start..r.cur.pos;
-                    footer(&mut r, section_id, &idstr)?;
+                    // Footers are on or off for the whole stream (QEMU's
+                    // `send-section-footer`), as the first section shows.
+                    let with_footer = *footers.get_or_insert(r.peek() == Some(tag::SECTION_FOOTER));
+                    if with_footer {
+                        footer(&mut r, section_id, &idstr)?;
+                    }
                     items.push(Item::Section(Section {
                         kind,
                         section_id,
@@ -360,6 +368,7 @@ impl Stream {
                         version_id,
                         range: at..r.cur.pos,
                         data,
+                        footer: with_footer,
                     }));
                 }
                 tag::EOF => {
@@ -564,7 +573,7 @@ impl Stream {
     }
 }
 
-/// Appends a section: header, `data`, footer.
+/// Appends a section: header, `data`, and its footer if it has one.
 pub fn write_section(out: &mut Vec<u8>, s: &Section, data: &[u8]) {
     out.push(s.kind.tag());
     out.extend_from_slice(&s.section_id.to_be_bytes());
@@ -575,8 +584,10 @@ pub fn write_section(out: &mut Vec<u8>, s: &Section, data: &[u8]) {
         out.extend_from_slice(&s.version_id.to_be_bytes());
     }
     out.extend_from_slice(data);
-    out.push(tag::SECTION_FOOTER);
-    out.extend_from_slice(&s.section_id.to_be_bytes());
+    if s.footer {
+        out.push(tag::SECTION_FOOTER);
+        out.extend_from_slice(&s.section_id.to_be_bytes());
+    }
 }
 
 fn footer(r: &mut Reader, section_id: u32, idstr: &str) -> Result<(), Error> {
