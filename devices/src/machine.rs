@@ -121,6 +121,8 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
     }
     let mut pos = 12;
     let mut sections = Vec::new();
+    // (name, instance) to the offset of its section.
+    let mut seen = std::collections::HashMap::new();
     loop {
         let tag = *bytes
             .get(pos)
@@ -137,13 +139,11 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
                     .map_err(|e| e.in_named(format!("section #{}", sections.len())))?;
                 // The instance id lies outside the section's checksum: a corrupted one
                 // shows as a second section for a device (or as a device with none).
-                if let Some(first) = sections.iter().find(|s: &&MachineSection| {
-                    s.name == frame.name && s.instance_id == instance_id
-                }) {
+                if let Some(first) = seen.insert((frame.name, instance_id), pos) {
                     return Err(format_error(
                         format!(
-                            "duplicate section `{}` instance {instance_id} (the first is at byte {})",
-                            frame.name, first.range.start
+                            "duplicate section `{}` instance {instance_id} (the first is at byte {first})",
+                            frame.name
                         ),
                         pos,
                     ));

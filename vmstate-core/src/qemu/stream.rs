@@ -17,6 +17,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::wire::Cursor;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// `QEVM`.
@@ -150,12 +151,13 @@ fn shown(name: &str) -> String {
     }
 }
 
-/// The RAM blocks a `ram` section announced (id, used length) and the block the last page
-/// record named, for the next `CONTINUE` record.
+/// The RAM blocks a `ram` section announced (id to used length) and the block the last
+/// page record named, for the next `CONTINUE` record. Looked up by id: a hostile stream may
+/// announce many.
 #[derive(Default)]
 struct RamBlocks {
-    blocks: Vec<(String, u64)>,
-    last: Option<usize>,
+    blocks: HashMap<String, u64>,
+    last: Option<String>,
 }
 
 /// The stream parser's reader: the codecs' bounds-checked cursor, with errors that name the
@@ -264,6 +266,8 @@ impl Stream {
         let mut next_device = 0usize;
         let mut ram = RamBlocks::default();
         let mut footers: Option<bool> = None;
+        // FULL sections read so far: (idstr, instance) to offset.
+        let mut devices_seen: HashMap<(String, u32), usize> = HashMap::new();
         loop {
             let at = r.cur.pos;
             let t = r
@@ -295,17 +299,9 @@ impl Stream {
                             } else {
                                 // QEMU would load the device twice, the last copy winning;
                                 // no QEMU writes such a stream.
-                                let first = items.iter().find_map(|i| match i {
-                                    Item::Section(s)
-                                        if s.kind == SectionKind::Full
-                                            && s.idstr == idstr
-                                            && s.instance_id == instance_id =>
-                                    {
-                                        Some(s.range.start)
-                                    }
-                                    _ => None,
-                                });
-                                if let Some(first) = first {
+                                if let Some(first) =
+                                    devices_seen.insert((idstr.clone(), instance_id), at)
+                                {
                                     return Err(fmt_err(
                                         format!(
                                             "duplicate section `{}` instance {instance_id} (the first is at byte {first})",
@@ -437,27 +433,31 @@ impl Stream {
                         total = total.checked_sub(used).ok_or_else(|| {
                             fmt_err("ram block lengths exceed the total".into(), r.cur.pos)
                         })?;
-                        ram.blocks.push((id, used));
+                        ram.blocks.insert(id, used);
                     }
                 }
                 ram_flag::ZERO | ram_flag::PAGE => {
-                    let block = if flags & ram_flag::CONTINUE == 0 {
+                    if flags & ram_flag::CONTINUE == 0 {
                         let id_at = r.cur.pos;
                         let id = r.short_str("ram block id")?;
-                        let found = ram.blocks.iter().position(|(b, _)| *b == id);
-                        found.ok_or_else(|| {
-                            fmt_err(
+                        if !ram.blocks.contains_key(&id) {
+                            return Err(fmt_err(
                                 format!("ram page for unknown block `{}`", shown(&id)),
                                 id_at,
-                            )
-                        })?
-                    } else {
-                        ram.last.ok_or_else(|| {
-                            fmt_err("ram page continues a block, but none was named".into(), at)
-                        })?
+                            ));
+                        }
+                        ram.last = Some(id);
+                    }
+                    let Some((id, len)) = ram
+                        .last
+                        .as_ref()
+                        .and_then(|id| ram.blocks.get_key_value(id))
+                    else {
+                        return Err(fmt_err(
+                            "ram page continues a block, but none was named".into(),
+                            at,
+                        ));
                     };
-                    ram.last = Some(block);
-                    let (id, len) = &ram.blocks[block];
                     let page = self.page_size.max(1);
                     if addr.checked_add(page).is_none_or(|end| end > *len) {
                         return Err(fmt_err(
