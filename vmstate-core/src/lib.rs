@@ -279,14 +279,27 @@ pub mod __private {
     /// Reads a subsection header if the next bytes are one whose name starts with `parent`
     /// (QEMU's test: the tag, a name longer than `parent` that starts with it); otherwise
     /// reads nothing and returns `None`.
+    ///
+    /// Inlined up to the first byte: most structs are followed by no subsection, and the
+    /// check then costs a compare instead of a call.
+    #[inline(always)]
     pub fn subsection_header<D: Decoder>(
         d: &mut D,
         parent: &str,
     ) -> Result<Option<(String, u32, usize)>, Error> {
-        let at = d.offset();
-        if d.remaining() == 0 || d.peek_u8() != Some(crate::qemu::tag::SUBSECTION) {
+        if d.peek_u8() != Some(crate::qemu::tag::SUBSECTION) {
             return Ok(None);
         }
+        tagged_subsection_header(d, parent)
+    }
+
+    /// [`subsection_header`] once the next byte is the subsection tag.
+    #[inline(never)]
+    fn tagged_subsection_header<D: Decoder>(
+        d: &mut D,
+        parent: &str,
+    ) -> Result<Option<(String, u32, usize)>, Error> {
+        let at = d.offset();
         // Like QEMU, only peek: bytes that do not spell a name with this prefix are not a
         // subsection of ours (they may be the next field of an enclosing struct).
         let mark = d.mark();

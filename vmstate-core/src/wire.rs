@@ -574,6 +574,7 @@ macro_rules! cursor_methods {
         fn bytes(&mut self, n: usize) -> Result<&[u8], Error> {
             self.cur.take(n)
         }
+        #[inline]
         fn peek_u8(&self) -> Option<u8> {
             self.cur.input.get(self.cur.pos).copied()
         }
