@@ -151,6 +151,7 @@ pub trait VmState: Field {
 }
 
 /// Checks that `version` lies within the description's `minimum_version..=version`.
+#[inline]
 pub(crate) fn check_version(d: &Description, version: u32) -> Result<(), Error> {
     if version > d.version {
         return Err(Error::new(ErrorKind::TooNew {

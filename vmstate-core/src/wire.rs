@@ -534,6 +534,7 @@ impl<'a> Cursor<'a> {
         let bytes = self.take(len)?;
         String::from_utf8(bytes.to_vec()).map_err(|_| Error::at(ErrorKind::InvalidUtf8, at))
     }
+    #[inline]
     fn check_len(
         &self,
         len: u64,
