@@ -295,6 +295,7 @@ pub trait Bounded: Sized {
     }
 }
 
+#[inline]
 fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
     if len > max_len {
         return Err(Error::new(crate::ErrorKind::TooLong {
@@ -314,6 +315,7 @@ fn load_elems<T: Plain, D: Decoder>(max_len: usize, d: &mut D) -> Result<Vec<T>,
 impl<T: Plain> Bounded for Vec<T> {
     const ELEM: Shape = T::SHAPE;
     const IS_STR: bool = false;
+    #[inline]
     fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
         check_save_len(self.len(), max_len)?;
         e.len(self.len());
@@ -327,6 +329,7 @@ impl<T: Plain> Bounded for Vec<T> {
 impl<T: Plain> Bounded for Box<[T]> {
     const ELEM: Shape = T::SHAPE;
     const IS_STR: bool = false;
+    #[inline]
     fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
         check_save_len(self.len(), max_len)?;
         e.len(self.len());
@@ -340,6 +343,7 @@ impl<T: Plain> Bounded for Box<[T]> {
 impl Bounded for String {
     const ELEM: Shape = Shape::Primitive(crate::Primitive::U8);
     const IS_STR: bool = true;
+    #[inline]
     fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
         check_save_len(self.len(), max_len)?;
         e.len(self.len());
