@@ -15,7 +15,7 @@ bin=$CARGO_TARGET_DIR/release/examples/codesize
 syms=$(nm -C --size-sort --radix=d "$bin")
 sum() { echo "$syms" | grep -E "$1" | grep -vE "${2:-^$}" | awk '{s += $1} END {print s + 0}'; }
 hand=$(sum 'codesize::hand_(save|load)$')
-qemu=$(sum 'codesize::generated_qemu|Qemu(En|De)coder' 'Native')
+qemu=$(sum 'codesize::generated_qemu|Qemu(En|De)coder|vmstate_core::qemu::(save|from_bytes)' 'Native')
 native=$(sum 'codesize::generated_native|Native(En|De)coder|vmstate_core::native::' 'Qemu')
 printf "%-52s %7s\n" "IntegratorCm save + load, release build" "bytes"
 printf "%-52s %7d\n" "hand-written (11 big-endian words)" "$hand"
