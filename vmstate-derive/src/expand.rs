@@ -981,7 +981,8 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
 /// not known until the struct is instantiated), each a const assertion on the field's type:
 /// - a nested struct with `derived_by_owner` fields needs an owner function (`derives`) or a
 ///   `post_load` here;
-/// - a subsection's name must start with this struct's name and `/`.
+/// - a subsection's name must start with this struct's name and `/`;
+/// - two subsections must not have the same name.
 ///
 /// The assertions read the types through `__Probe`, whose constants fall back to `None` for
 /// a type without the trait: the impls' where clause already reports such a type, on the
