@@ -647,3 +647,121 @@ fn hooks_run_in_order_and_their_errors_name_them() {
     assert_eq!(d.reg, 1);
     assert_eq!((d.a, d.b, d.c), (2, 3, 4));
 }
+
+#[test]
+fn immutable_floats_are_compared_by_their_bits() {
+    #[derive(vmstate_core::VmState, Debug, Clone, Copy)]
+    #[vmstate(name = "display")]
+    struct Display {
+        #[vmstate(immutable)]
+        scale: f32,
+        #[vmstate(immutable)]
+        gamma: [f64; 2],
+        frame: u32,
+    }
+    // A NaN configuration migrates (NaN != NaN as numbers, but the same bits).
+    let src = Display {
+        scale: f32::NAN,
+        gamma: [f64::NAN, 1.0],
+        frame: 7,
+    };
+    let bytes = vmstate_core::to_bytes(&src).unwrap();
+    let mut dst = Display { frame: 0, ..src };
+    vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
+    assert_eq!(dst.frame, 7);
+    // -0.0 and 0.0 are different bytes on the wire, so a different configuration.
+    let src = Display {
+        scale: -0.0,
+        gamma: [0.0, 1.0],
+        frame: 7,
+    };
+    let bytes = vmstate_core::to_bytes(&src).unwrap();
+    let mut dst = Display {
+        scale: 0.0,
+        frame: 0,
+        ..src
+    };
+    let err = vmstate_core::from_bytes(&mut dst, &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("display.scale: immutable field differs"),
+        "{err}"
+    );
+    assert_eq!(dst.frame, 0);
+}
+
+#[test]
+fn a_subsection_belongs_to_the_struct_whose_name_ends_at_the_slash() {
+    // `timer` is a prefix of `timer_block/irq`, and `dev/b` of `dev/bc`: by QEMU's bare-prefix
+    // test the nested struct would claim the outer struct's subsection and the load fail.
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "timer")]
+    struct Timer {
+        count: u32,
+    }
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "timer_block/irq")]
+    struct Irq {
+        line: u8,
+    }
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "timer_block")]
+    struct TimerBlock {
+        timers: [Timer; 2],
+        #[vmstate(subsection, needed = "Self::always")]
+        irq: Irq,
+    }
+    impl TimerBlock {
+        fn always(&self) -> bool {
+            true
+        }
+    }
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "dev/b")]
+    struct B {
+        b: u8,
+    }
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "dev/bc")]
+    struct Bc {
+        bc: u8,
+    }
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "dev")]
+    struct Dev {
+        x: u8,
+        #[vmstate(subsection, needed = "Self::always")]
+        b: B,
+        #[vmstate(subsection, needed = "Self::always")]
+        bc: Bc,
+    }
+    impl Dev {
+        fn always(&self) -> bool {
+            true
+        }
+    }
+    let block = TimerBlock {
+        timers: [Timer { count: 1 }, Timer { count: 2 }],
+        irq: Irq { line: 3 },
+    };
+    let dev = Dev {
+        x: 1,
+        b: B { b: 2 },
+        bc: Bc { bc: 3 },
+    };
+    let mut got = TimerBlock::default();
+    vmstate_core::from_bytes(&mut got, &vmstate_core::to_bytes(&block).unwrap()).unwrap();
+    assert_eq!(got, block);
+    let mut got = TimerBlock::default();
+    let qemu = vmstate_core::qemu::to_bytes(&block).unwrap();
+    vmstate_core::qemu::from_bytes(&mut got, &qemu, 1, 0).unwrap();
+    assert_eq!(got, block);
+    let mut got = Dev::default();
+    vmstate_core::from_bytes(&mut got, &vmstate_core::to_bytes(&dev).unwrap()).unwrap();
+    assert_eq!(got, dev);
+    let mut got = Dev::default();
+    let qemu = vmstate_core::qemu::to_bytes(&dev).unwrap();
+    vmstate_core::qemu::from_bytes(&mut got, &qemu, 1, 0).unwrap();
+    assert_eq!(got, dev);
+}

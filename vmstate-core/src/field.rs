@@ -152,8 +152,10 @@ pub trait Plain: Field<Staged = Self> {
     }
 }
 
+/// `Field` and `Plain` for scalars; `$same` says when two values are the same (an
+/// immutable field's check).
 macro_rules! scalar_field {
-    ($($t:ty),*) => {$(
+    ($same:expr; $($t:ty),*) => {$(
         impl Field for $t {
             const SHAPE: Shape = Shape::Primitive(<$t as Scalar>::PRIMITIVE);
             type Staged = $t;
@@ -167,7 +169,7 @@ macro_rules! scalar_field {
             #[inline]
             fn load<D: Decoder>(&self, d: &mut D) -> Result<$t, Error> { d.scalar() }
             #[inline]
-            fn matches(&self, staged: &$t) -> bool { self == staged }
+            fn matches(&self, staged: &$t) -> bool { ($same)(self, staged) }
             #[inline]
             fn commit(&mut self, staged: &mut $t) { core::mem::swap(self, staged) }
             #[inline]
@@ -195,7 +197,10 @@ macro_rules! scalar_field {
     )*};
 }
 
-scalar_field!(bool, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128, f32, f64);
+scalar_field!(|a: &Self, b: &Self| a == b; bool, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128);
+// Floats by their bits: a NaN is then the same as itself, and -0.0 differs from 0.0, as on the
+// wire.
+scalar_field!(|a: &Self, b: &Self| a.to_bits() == b.to_bits(); f32, f64);
 
 impl<T: Field, const N: usize> Field for [T; N] {
     const SHAPE: Shape = Shape::Array {

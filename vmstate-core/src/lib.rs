@@ -277,9 +277,13 @@ pub mod __private {
         )
     }
 
-    /// Reads a subsection header if the next bytes are one whose name starts with `parent`
-    /// (QEMU's test: the tag, a name longer than `parent` that starts with it); otherwise
-    /// reads nothing and returns `None`.
+    /// Reads a subsection header if the next bytes are one whose name is `parent/...` (the
+    /// tag, then such a name); otherwise reads nothing and returns `None`.
+    ///
+    /// QEMU's test is the bare prefix, so a struct `timer` would claim the subsection
+    /// `timer_block/irq` of an enclosing `timer_block` (and `dev/b` the sibling `dev/bc`), and
+    /// the load fail; with the `/` it does not. Every subsection name starts with
+    /// `parent/` (the derive checks it), so QEMU's streams read the same.
     ///
     /// Inlined up to the first byte: most structs are followed by no subsection, and the
     /// check then costs a compare instead of a call.
@@ -306,7 +310,7 @@ pub mod __private {
         let mark = d.mark();
         d.scalar::<u8>()?;
         let name = match d.name() {
-            Ok(name) if name.len() > parent.len() && name.starts_with(parent) => name,
+            Ok(name) if subsection_name_ok(&name, parent) => name,
             _ => {
                 d.reset(mark);
                 return Ok(None);
