@@ -14,6 +14,13 @@ struct Ring {
     label: String,
 }
 
+#[derive(VmState, Debug, Default)]
+#[vmstate(name = "frames")]
+struct Frames {
+    #[vmstate(max_len = 100_000)]
+    frames: Vec<[u64; 512]>,
+}
+
 /// Peak resident memory of this process, in KiB (Linux).
 fn peak_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -58,6 +65,14 @@ fn huge_length_claims_fail_fast_without_allocating() {
         ),
         "{err}"
     );
+    // Elements of 512 words: 100,000 of them claimed in 100 KB of input. Refused by their
+    // size (each takes at least 512 bytes), before 400 MB of placeholders are allocated.
+    let mut frames = Frames::default();
+    let mut claim = 100_000u32.to_be_bytes().to_vec();
+    claim.resize(100_000, 7);
+    let err = vmstate_core::qemu::from_bytes(&mut frames, &claim, 1, 0).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Truncated { .. }), "{err}");
+    assert_eq!(err.path(), "frames.frames");
     for _ in 0..100 {
         let _ = vmstate_core::qemu::from_bytes(&mut ring, &claim_2_28, 1, 0);
         let _ = vmstate_core::qemu::from_bytes(&mut ring, &claim_2_32, 1, 0);

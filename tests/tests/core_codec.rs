@@ -765,3 +765,25 @@ fn a_subsection_belongs_to_the_struct_whose_name_ends_at_the_slash() {
     vmstate_core::qemu::from_bytes(&mut got, &qemu, 1, 0).unwrap();
     assert_eq!(got, dev);
 }
+
+#[test]
+fn a_vector_of_zero_sized_elements_round_trips_in_last_place() {
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "marks")]
+    struct Marks {
+        x: u8,
+        #[vmstate(max_len = 8)]
+        marks: Vec<[u8; 0]>,
+    }
+    let src = Marks {
+        x: 1,
+        marks: vec![[]; 3],
+    };
+    let mut dst = Marks::default();
+    vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+    assert_eq!(dst, src);
+    let mut dst = Marks::default();
+    let qemu = vmstate_core::qemu::to_bytes(&src).unwrap();
+    vmstate_core::qemu::from_bytes(&mut dst, &qemu, 1, 0).unwrap();
+    assert_eq!(dst, src);
+}

@@ -134,6 +134,10 @@ pub trait Field: Sized {
     note = "a struct's load is staged apart from the struct itself; validate a nested struct with its own container `validate`"
 )]
 pub trait Plain: Field<Staged = Self> {
+    /// The fewest bytes one value takes in either format: a length is refused, before
+    /// anything is allocated, when that many values cannot follow.
+    #[doc(hidden)]
+    const MIN_WIRE_BYTES: usize = 1;
     /// Reads `out.len()` values; a value's own placeholder serves as its "current" value,
     /// since a plain type has no immutable parts to compare.
     #[doc(hidden)]
@@ -249,7 +253,12 @@ impl<T: Field, const N: usize> Field for [T; N] {
     }
 }
 
-impl<T: Plain, const N: usize> Plain for [T; N] where [T; N]: Field<Staged = [T; N]> {}
+impl<T: Plain, const N: usize> Plain for [T; N]
+where
+    [T; N]: Field<Staged = [T; N]>,
+{
+    const MIN_WIRE_BYTES: usize = N.saturating_mul(T::MIN_WIRE_BYTES);
+}
 
 /// A variable-length type that migrates only with a bound: `#[vmstate(max_len = N)]`.
 ///
@@ -312,8 +321,7 @@ fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
 }
 
 fn load_elems<T: Plain, D: Decoder>(max_len: usize, d: &mut D) -> Result<Vec<T>, Error> {
-    // Every element takes at least one byte in either format.
-    let len = d.len(max_len, 1)?;
+    let len = d.len(max_len, T::MIN_WIRE_BYTES)?;
     T::load_vec(len, d)
 }
 
@@ -439,7 +447,9 @@ impl<const N: usize> Field for Unused<N> {
     fn commit(&mut self, _: &mut Self) {}
 }
 
-impl<const N: usize> Plain for Unused<N> {}
+impl<const N: usize> Plain for Unused<N> {
+    const MIN_WIRE_BYTES: usize = N;
+}
 
 /// A removed field of type `T`: a zero value is written where it was, and a load reads a
 /// `T` there and drops it. In QEMU's format this is `Unused<size of T>`; in the native
@@ -513,7 +523,9 @@ impl<T: Plain> Field for Removed<T> {
     fn commit(&mut self, _: &mut Self) {}
 }
 
-impl<T: Plain> Plain for Removed<T> {}
+impl<T: Plain> Plain for Removed<T> {
+    const MIN_WIRE_BYTES: usize = T::MIN_WIRE_BYTES;
+}
 
 /// A field that a `fn(&Self)` hook updates, typically `pre_save` filling a value computed
 /// at save time (QEMU's pattern of a shadow field written by `pre_save`).
