@@ -787,3 +787,65 @@ fn a_vector_of_zero_sized_elements_round_trips_in_last_place() {
     vmstate_core::qemu::from_bytes(&mut dst, &qemu, 1, 0).unwrap();
     assert_eq!(dst, src);
 }
+
+#[test]
+fn undoing_a_load_recomputes_every_derived_field_even_if_a_hook_fails_again() {
+    // Inner's post_load refuses v == 0, the state of a device never loaded; B's refuses
+    // a == 99. Loading a == 99 into such a device fails in B's post_load; when the old
+    // values are restored, Inner's post_load fails again on v == 0, and B's derived `a2`
+    // must still be recomputed from the restored `a`.
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "inner", post_load = "Self::post")]
+    struct Inner {
+        v: u32,
+    }
+    impl Inner {
+        fn post(&mut self) -> Result<(), std::io::Error> {
+            if self.v == 0 {
+                return Err(std::io::Error::other("inner v is 0"));
+            }
+            Ok(())
+        }
+    }
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "b", post_load = "Self::post")]
+    struct B {
+        inner: Inner,
+        a: u32,
+        #[vmstate(derived = "Self::derive")]
+        a2: u32,
+    }
+    impl B {
+        fn derive(&mut self) {
+            self.a2 = self.a + 1000;
+        }
+        fn post(&mut self) -> Result<(), std::io::Error> {
+            if self.a == 99 {
+                return Err(std::io::Error::other("a is 99"));
+            }
+            Ok(())
+        }
+    }
+    let src = B {
+        inner: Inner { v: 5 },
+        a: 99,
+        a2: 1099,
+    };
+    let before = B {
+        inner: Inner { v: 0 },
+        a: 1,
+        a2: 1001,
+    };
+    for qemu in [false, true] {
+        let mut dst = before.clone();
+        let err = if qemu {
+            let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+            vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap_err()
+        } else {
+            let bytes = vmstate_core::to_bytes(&src).unwrap();
+            vmstate_core::from_bytes(&mut dst, &bytes).unwrap_err()
+        };
+        assert!(err.to_string().contains("a is 99"), "{err}");
+        assert_eq!(dst, before, "qemu format: {qemu}");
+    }
+}

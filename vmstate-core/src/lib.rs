@@ -188,9 +188,10 @@ pub(crate) fn load_atomic<T: VmState, D: Decoder>(
 }
 
 /// Commits a fully decoded value: container validation of the would-be state (undone on
-/// failure), then `pre_load`, the commit, then derived functions and `post_load`. If one of
-/// those fails, the old values are swapped back and the derived functions run again over
-/// them (their errors ignored), so derived state matches the restored registers.
+/// failure), then `pre_load`, the commit, then derived functions and `post_load`, nested
+/// structs first. These last steps all run even when one fails (the first error is
+/// returned); if one failed, the old values are swapped back and the steps run again over
+/// them, all of them whatever fails, so derived state matches the restored registers.
 #[inline(always)]
 pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
     if T::VALIDATES {
@@ -390,6 +391,14 @@ pub mod __private {
                 a.len() != b.len() || !starts_with(a, b)
             }
             _ => true,
+        }
+    }
+
+    /// Keeps the first error of a series of steps that all run.
+    #[inline]
+    pub fn keep_first(first: &mut Result<(), Error>, next: Result<(), Error>) {
+        if first.is_ok() {
+            *first = next;
         }
     }
 

@@ -195,9 +195,9 @@ pub fn expand(input: &Input) -> TokenStream {
         .pre_save
         .get()
         .map(|h| call_hook(&h.value, ("pre_save", h.key), false, &p));
-    let nested_after_load = nested_each(&wire, &p, quote!(after_load), true);
-    let nested_pre_load = nested_each(&wire, &p, quote!(pre_load), true);
-    let nested_validate = nested_each(&wire, &p, quote!(validate), false);
+    let nested_after_load = nested_each(&wire, &p, quote!(after_load), Staged::KeepGoing);
+    let nested_pre_load = nested_each(&wire, &p, quote!(pre_load), Staged::StopAtError);
+    let nested_validate = nested_each(&wire, &p, quote!(validate), Staged::No);
     let validates = validates_const(input, &wire, &p);
     let load_hooks = load_hooks(input, &p);
     let pre_load = input
@@ -246,8 +246,9 @@ pub fn expand(input: &Input) -> TokenStream {
                 #[doc(hidden)]
                 #[inline]
                 fn __vmstate_load_hooks(&mut self) -> #p::Result<(), #p::Error> {
+                    let mut __result: #p::Result<(), #p::Error> = #p::Ok(());
                     #load_hooks
-                    #p::Ok(())
+                    __result
                 }
 
                 #[doc(hidden)]
@@ -339,8 +340,11 @@ pub fn expand(input: &Input) -> TokenStream {
                 #[inline]
                 fn after_load(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
                     let _ = staged;
+                    // Every step runs, the first error is returned: see `call_hook_keeping_first_error`.
+                    let mut __result: #p::Result<(), #p::Error> = #p::Ok(());
                     #nested_after_load
-                    Self::__vmstate_load_hooks(self)
+                    #p::keep_first(&mut __result, Self::__vmstate_load_hooks(self));
+                    __result
                 }
             }
         };
@@ -673,6 +677,23 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
 /// `fn(&mut Self)`) so a missing function or a wrong signature is reported on the string,
 /// with the expected type on the key (`post_load`, `derived`, ...).
 fn call_hook(hook: &Hook, key: (&str, Span), mutable: bool, p: &TokenStream) -> TokenStream {
+    hook_call(hook, key, mutable, p, false)
+}
+
+/// [`call_hook`] for the steps after a commit: the hook's error is kept in `__result` (the
+/// first one wins) and the next steps still run, so that derived state is recomputed in
+/// full, also when a load is undone.
+fn call_hook_keeping_first_error(hook: &Hook, key: (&str, Span), p: &TokenStream) -> TokenStream {
+    hook_call(hook, key, true, p, true)
+}
+
+fn hook_call(
+    hook: &Hook,
+    key: (&str, Span),
+    mutable: bool,
+    p: &TokenStream,
+    keep_going: bool,
+) -> TokenStream {
     let (_, key) = key;
     let path = &hook.path;
     let text = &hook.text;
@@ -683,10 +704,16 @@ fn call_hook(hook: &Hook, key: (&str, Span), mutable: bool, p: &TokenStream) -> 
         quote_spanned!(key=> fn(&Self) -> _)
     };
     let p = respan(p, span);
+    let call = quote_spanned!(span=> #p::hook(#text, __hook(self)));
+    let handled = if keep_going {
+        quote_spanned!(span=> #p::keep_first(&mut __result, #call);)
+    } else {
+        quote_spanned!(span=> #call?;)
+    };
     quote_spanned! {span=>
         {
             let __hook: #fn_ty = #path;
-            #p::hook(#text, __hook(self))?;
+            #handled
         }
     }
 }
@@ -711,12 +738,18 @@ fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
 
 /// Calls `method` (`after_load`, `pre_load`: with the staged value; `validate`: without)
 /// on every nested field; an optional one only when the input carried it.
-fn nested_each(
-    wire: &[&Field],
-    p: &TokenStream,
-    method: TokenStream,
-    with_staged: bool,
-) -> TokenStream {
+/// How [`nested_each`] calls a nested field's method.
+#[derive(Clone, Copy, PartialEq)]
+enum Staged {
+    /// Without the staged value (`validate`); stops at the first error.
+    No,
+    /// With it; stops at the first error.
+    StopAtError,
+    /// With it; keeps the first error in `__result` and goes on.
+    KeepGoing,
+}
+
+fn nested_each(wire: &[&Field], p: &TokenStream, method: TokenStream, how: Staged) -> TokenStream {
     // Primitives and arrays of them have no hooks: no code for them (less to type-check).
     let nested = wire
         .iter()
@@ -725,21 +758,28 @@ fn nested_each(
         let name = f.ident;
         let name_str = f.name();
         let field = field_trait(f.ty, p);
-        if !with_staged {
+        if how == Staged::No {
             return quote! {
                 if #field::VALIDATES {
                     #p::in_field(#field::#method(&self.#name), #name_str)?;
                 }
             };
         }
+        let handle = |call: TokenStream| match how {
+            Staged::KeepGoing => {
+                quote!(#p::keep_first(&mut __result, #p::in_field(#call, #name_str));)
+            }
+            _ => quote!(#p::in_field(#call, #name_str)?;),
+        };
         if f.is_optional() {
+            let call = handle(quote!(#field::#method(&mut self.#name, s)));
             quote! {
                 if let #p::Optional::Loaded(s) = &staged.#name {
-                    #p::in_field(#field::#method(&mut self.#name, s), #name_str)?;
+                    #call
                 }
             }
         } else {
-            quote!(#p::in_field(#field::#method(&mut self.#name, &staged.#name), #name_str)?;)
+            handle(quote!(#field::#method(&mut self.#name, &staged.#name)))
         }
     });
     quote!(#(#calls)*)
@@ -962,7 +1002,7 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
         if let Some((hook, key)) = hook {
             if !seen.contains(&hook.text) {
                 seen.push(hook.text.clone());
-                derived.push(call_hook(hook, key, true, p));
+                derived.push(call_hook_keeping_first_error(hook, key, p));
             }
         }
     }
@@ -970,7 +1010,7 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
         .attrs
         .post_load
         .get()
-        .map(|h| call_hook(&h.value, ("post_load", h.key), true, p));
+        .map(|h| call_hook_keeping_first_error(&h.value, ("post_load", h.key), p));
     quote! {
         #(#derived)*
         #post_load
