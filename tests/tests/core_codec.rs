@@ -849,3 +849,56 @@ fn undoing_a_load_recomputes_every_derived_field_even_if_a_hook_fails_again() {
         assert_eq!(dst, before, "qemu format: {qemu}");
     }
 }
+
+#[test]
+fn an_immutable_nested_struct_is_checked_as_a_whole() {
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "geom")]
+    struct Geom {
+        cyls: u32,
+        heads: u8,
+    }
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "disk")]
+    struct Disk {
+        #[vmstate(immutable)]
+        geom: Geom,
+        pos: u64,
+    }
+    let src = Disk {
+        geom: Geom { cyls: 10, heads: 2 },
+        pos: 7,
+    };
+    let bytes = vmstate_core::to_bytes(&src).unwrap();
+    let mut same = Disk {
+        pos: 0,
+        ..src.clone()
+    };
+    vmstate_core::from_bytes(&mut same, &bytes).unwrap();
+    assert_eq!(same, src);
+    let mut other = Disk {
+        geom: Geom { cyls: 20, heads: 2 },
+        pos: 0,
+    };
+    let err = vmstate_core::from_bytes(&mut other, &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("disk.geom: immutable field differs: stream has Geom { .. }, destination has Geom { cyls: 20, heads: 2 }"),
+        "{err}"
+    );
+    assert_eq!(other.pos, 0);
+    // QEMU's format does not carry immutable fields: the destination keeps its own.
+    let mut other = Disk {
+        geom: Geom { cyls: 20, heads: 2 },
+        pos: 0,
+    };
+    vmstate_core::qemu::from_bytes(
+        &mut other,
+        &vmstate_core::qemu::to_bytes(&src).unwrap(),
+        1,
+        0,
+    )
+    .unwrap();
+    assert_eq!((other.geom.cyls, other.pos), (20, 7));
+}

@@ -91,6 +91,7 @@ pub fn expand(input: &Input) -> TokenStream {
     let p = private_path(input);
     let ident = input.ident;
     let staged_ident = format_ident!("__VmStateStaged{}", ident);
+    let staged_label = format!("{} {{ .. }}", ident.unraw());
 
     let mut generics = input.generics.clone();
     {
@@ -228,6 +229,15 @@ pub fn expand(input: &Input) -> TokenStream {
             pub struct #staged_ident #impl_generics #where_clause {
                 #(#staged_fields,)*
                 __vmstate_marker: ::core::marker::PhantomData<fn() -> #ident #ty_generics>,
+            }
+
+            // For the mismatch error of an immutable nested struct; its fields' staged types
+            // need not be `Debug`.
+            #[automatically_derived]
+            impl #impl_generics ::core::fmt::Debug for #staged_ident #ty_generics #where_clause {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str(#staged_label)
+                }
             }
 
             #type_checks
