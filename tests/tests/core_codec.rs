@@ -567,7 +567,8 @@ fn hooks_run_in_order_and_their_errors_name_them() {
         a: u32,
         #[vmstate(derived = "Self::second")]
         b: u32,
-        #[vmstate(derived = "Self::first")]
+        // The same function, spelt with the type's name.
+        #[vmstate(derived = "Hooked::first")]
         c: u32,
         #[vmstate(skip)]
         log: Vec<&'static str>,

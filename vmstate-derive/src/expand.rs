@@ -1010,8 +1010,16 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                     .map(|d| (&d.value, ("derives", d.key)))
             });
         if let Some((hook, key)) = hook {
-            if !seen.contains(&hook.text) {
-                seen.push(hook.text.clone());
+            // `Self::f` and `Dev::f` name one function.
+            let own = format!("{}::", input.ident.unraw());
+            let text = hook.text.replace(' ', "");
+            let function = text
+                .strip_prefix("Self::")
+                .or_else(|| text.strip_prefix(own.as_str()))
+                .unwrap_or(&text)
+                .to_owned();
+            if !seen.contains(&function) {
+                seen.push(function);
                 derived.push(call_hook_keeping_first_error(hook, key, p));
             }
         }
