@@ -196,9 +196,9 @@ pub fn expand(input: &Input) -> TokenStream {
         .pre_save
         .get()
         .map(|h| call_hook(&h.value, ("pre_save", h.key), false, &p));
-    let nested_after_load = nested_each(&wire, &p, quote!(after_load), Staged::KeepGoing);
-    let nested_pre_load = nested_each(&wire, &p, quote!(pre_load), Staged::StopAtError);
-    let nested_validate = nested_each(&wire, &p, quote!(validate), Staged::No);
+    let nested_after_load = nested_each(&wire, &p, quote!(after_load), NestedCall::KeepGoing);
+    let nested_pre_load = nested_each(&wire, &p, quote!(pre_load), NestedCall::StopAtError);
+    let nested_validate = nested_each(&wire, &p, quote!(validate), NestedCall::WithoutStaged);
     let validates = validates_const(input, &wire, &p);
     let load_hooks = load_hooks(input, &p);
     let pre_load = input
@@ -697,6 +697,7 @@ fn call_hook_keeping_first_error(hook: &Hook, key: (&str, Span), p: &TokenStream
     hook_call(hook, key, true, p, true)
 }
 
+/// The call of a hook: its error returned (`?`), or kept in `__result` (`keep_going`).
 fn hook_call(
     hook: &Hook,
     key: (&str, Span),
@@ -750,16 +751,21 @@ fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
 /// on every nested field; an optional one only when the input carried it.
 /// How [`nested_each`] calls a nested field's method.
 #[derive(Clone, Copy, PartialEq)]
-enum Staged {
+enum NestedCall {
     /// Without the staged value (`validate`); stops at the first error.
-    No,
+    WithoutStaged,
     /// With it; stops at the first error.
     StopAtError,
     /// With it; keeps the first error in `__result` and goes on.
     KeepGoing,
 }
 
-fn nested_each(wire: &[&Field], p: &TokenStream, method: TokenStream, how: Staged) -> TokenStream {
+fn nested_each(
+    wire: &[&Field],
+    p: &TokenStream,
+    method: TokenStream,
+    how: NestedCall,
+) -> TokenStream {
     // Primitives and arrays of them have no hooks: no code for them (less to type-check).
     let nested = wire
         .iter()
@@ -768,7 +774,7 @@ fn nested_each(wire: &[&Field], p: &TokenStream, method: TokenStream, how: Stage
         let name = f.ident;
         let name_str = f.name();
         let field = field_trait(f.ty, p);
-        if how == Staged::No {
+        if how == NestedCall::WithoutStaged {
             return quote! {
                 if #field::VALIDATES {
                     #p::in_field(#field::#method(&self.#name), #name_str)?;
@@ -776,7 +782,7 @@ fn nested_each(wire: &[&Field], p: &TokenStream, method: TokenStream, how: Stage
             };
         }
         let handle = |call: TokenStream| match how {
-            Staged::KeepGoing => {
+            NestedCall::KeepGoing => {
                 quote!(#p::keep_first(&mut __result, #p::in_field(#call, #name_str));)
             }
             _ => quote!(#p::in_field(#call, #name_str)?;),
