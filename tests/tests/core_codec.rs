@@ -903,3 +903,104 @@ fn an_immutable_nested_struct_is_checked_as_a_whole() {
     .unwrap();
     assert_eq!((other.geom.cyls, other.pos), (20, 7));
 }
+
+#[test]
+fn vectors_of_structs_round_trip_and_build_elements_from_default() {
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "entry")]
+    struct Entry {
+        value: u32,
+        flags: [bool; 2],
+        #[vmstate(derived = "Self::recompute")]
+        doubled: u32,
+        #[vmstate(skip)]
+        host_cache: u64,
+    }
+    impl Entry {
+        fn recompute(&mut self) {
+            self.doubled = self.value * 2;
+        }
+    }
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "table")]
+    struct Table {
+        head: u8,
+        #[vmstate(max_len = 4)]
+        entries: Vec<Entry>,
+        #[vmstate(max_len = 2)]
+        spare: Box<[Entry]>,
+    }
+    let entry = |value| Entry {
+        value,
+        flags: [true, false],
+        doubled: value * 2,
+        host_cache: 99,
+    };
+    let src = Table {
+        head: 1,
+        entries: vec![entry(1), entry(2), entry(3)],
+        spare: vec![entry(7)].into_boxed_slice(),
+    };
+    let fresh = || Table {
+        head: 0,
+        entries: vec![entry(50); 4],
+        spare: Box::new([]),
+    };
+    // Elements are new: from Default, so the skipped cache is 0; the derived field is
+    // recomputed by the element's own function.
+    let expect = |e: &Entry| Entry {
+        host_cache: 0,
+        ..e.clone()
+    };
+    for qemu in [false, true] {
+        let mut dst = fresh();
+        if qemu {
+            let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+            vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap();
+        } else {
+            vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+        }
+        assert_eq!(dst.head, 1);
+        assert_eq!(
+            dst.entries,
+            src.entries.iter().map(expect).collect::<Vec<_>>()
+        );
+        assert_eq!(&*dst.spare, &[expect(&src.spare[0])]);
+        // A truncated stream names the element; the destination is unchanged.
+        let bytes = if qemu {
+            vmstate_core::qemu::to_bytes(&src).unwrap()
+        } else {
+            vmstate_core::to_bytes(&src).unwrap()
+        };
+        let mut dst = fresh();
+        let cut = &bytes[..bytes.len() - 6];
+        let err = if qemu {
+            vmstate_core::qemu::from_bytes(&mut dst, cut, 1, 0).unwrap_err()
+        } else {
+            vmstate_core::from_bytes(&mut dst, cut).unwrap_err()
+        };
+        assert!(err.path().starts_with("table."), "{err}");
+        assert_eq!(dst, fresh());
+    }
+    // More elements than max_len: refused on save.
+    let too_many = Table {
+        entries: vec![entry(1); 5],
+        ..src.clone()
+    };
+    let err = vmstate_core::to_bytes(&too_many).unwrap_err();
+    assert_eq!(err.path(), "table.entries");
+    // A schema decodes it too (what `vmstate inspect` shows).
+    use vmstate_core::schema::{decode, Desc, Format};
+    let qemu = vmstate_core::qemu::to_bytes(&src).unwrap();
+    let desc = Desc::from_description(<Table as VmState>::DESCRIPTION);
+    let (json, used) = decode(&desc, Format::Qemu, &qemu, 1, 0).unwrap();
+    assert_eq!(used, qemu.len());
+    assert_eq!(json["entries"][2]["value"], 3);
+    assert_eq!(json["spare"][0]["flags"][0], true);
+    // The description lists the element struct.
+    let d = <Table as VmState>::DESCRIPTION;
+    assert!(matches!(
+        d.field("entries").unwrap().shape,
+        vmstate_core::Shape::Seq { elem: vmstate_core::Shape::Struct(e), max_len: 4 } if e.name == "entry"
+    ));
+}

@@ -320,33 +320,111 @@ fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-fn load_elems<T: Plain, D: Decoder>(max_len: usize, d: &mut D) -> Result<Vec<T>, Error> {
+fn load_elems<T: Element, D: Decoder>(max_len: usize, d: &mut D) -> Result<Vec<T>, Error> {
     let len = d.len(max_len, T::MIN_WIRE_BYTES)?;
-    T::load_vec(len, d)
+    T::load_elements(len, d)
 }
 
-impl<T: Plain> Bounded for Vec<T> {
+/// What `Vec<T>` and `Box<[T]>` (with `max_len`) can hold: the plain types (primitives and
+/// arrays of them, as one block) and, through `#[derive(VmState)]`, structs that are
+/// `Default` (each element is built from `Default` and loaded in full, hooks included, so
+/// a skipped field of an element starts from its default).
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Debug, Default, Clone, PartialEq)]
+/// #[vmstate(name = "desc")]
+/// struct Descriptor { addr: u64, len: u32 }
+///
+/// #[derive(VmState, Debug, PartialEq)]
+/// #[vmstate(name = "ring")]
+/// struct Ring { #[vmstate(max_len = 256)] descs: Vec<Descriptor> }
+///
+/// let ring = Ring { descs: vec![Descriptor { addr: 0x1000, len: 64 }; 3] };
+/// let mut back = Ring { descs: Vec::new() };
+/// vmstate_core::from_bytes(&mut back, &vmstate_core::to_bytes(&ring).unwrap()).unwrap();
+/// assert_eq!(back, ring);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an element of a `Vec` or `Box<[T]>` field",
+    label = "elements must be primitives, arrays of them, or structs that derive `VmState` and implement `Default`"
+)]
+pub trait Element: Field {
+    /// The fewest bytes one element takes in either format: a length is refused, before
+    /// anything is allocated, when that many elements cannot follow.
+    #[doc(hidden)]
+    const MIN_WIRE_BYTES: usize;
+    /// Writes the elements.
+    #[doc(hidden)]
+    fn save_elements<E: Encoder>(items: &[Self], e: &mut E) -> Result<(), Error>;
+    /// Reads `len` new elements.
+    #[doc(hidden)]
+    fn load_elements<D: Decoder>(len: usize, d: &mut D) -> Result<Vec<Self>, Error>;
+}
+
+impl<T: Plain> Element for T {
+    const MIN_WIRE_BYTES: usize = <T as Plain>::MIN_WIRE_BYTES;
+    #[inline]
+    fn save_elements<E: Encoder>(items: &[Self], e: &mut E) -> Result<(), Error> {
+        T::save_slice(items, e)
+    }
+    #[inline]
+    fn load_elements<D: Decoder>(len: usize, d: &mut D) -> Result<Vec<Self>, Error> {
+        T::load_vec(len, d)
+    }
+}
+
+/// `Element::load_elements` of a struct: each element from `Default`, loaded, committed and
+/// its hooks run. Called by the derive's `Element` impls.
+#[doc(hidden)]
+pub fn load_struct_elements<T: Field + Default, D: Decoder>(
+    len: usize,
+    d: &mut D,
+) -> Result<Vec<T>, Error> {
+    // Grown as elements arrive: the length is bounded by `max_len`, not by the input.
+    let mut out = Vec::new();
+    for i in 0..len {
+        let mut item = T::default();
+        let mut staged = item.load(d).map_err(|e| e.in_index(i))?;
+        item.commit(&mut staged);
+        item.after_load(&staged).map_err(|e| e.in_index(i))?;
+        out.push(item);
+    }
+    Ok(out)
+}
+
+/// `Element::save_elements` of a struct.
+#[doc(hidden)]
+pub fn save_struct_elements<T: Field, E: Encoder>(items: &[T], e: &mut E) -> Result<(), Error> {
+    for (i, item) in items.iter().enumerate() {
+        item.save(e).map_err(|err| err.in_index(i))?;
+    }
+    Ok(())
+}
+
+impl<T: Element> Bounded for Vec<T> {
     const ELEM: Shape = T::SHAPE;
     const IS_STR: bool = false;
     #[inline]
     fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
         check_save_len(self.len(), max_len)?;
         e.len(self.len());
-        T::save_slice(self, e)
+        T::save_elements(self, e)
     }
     fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
         load_elems(max_len, d)
     }
 }
 
-impl<T: Plain> Bounded for Box<[T]> {
+impl<T: Element> Bounded for Box<[T]> {
     const ELEM: Shape = T::SHAPE;
     const IS_STR: bool = false;
     #[inline]
     fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
         check_save_len(self.len(), max_len)?;
         e.len(self.len());
-        T::save_slice(self, e)
+        T::save_elements(self, e)
     }
     fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
         load_elems(max_len, d).map(Vec::into_boxed_slice)

@@ -58,7 +58,7 @@ mod wire;
 
 pub use describe::{Description, FieldDesc, FieldKind, Hooks, Primitive, Shape};
 pub use error::{Error, ErrorKind};
-pub use field::{Bounded, Field, Optional, Plain, Removed, Unused};
+pub use field::{Bounded, Element, Field, Optional, Plain, Removed, Unused};
 pub mod schema;
 pub use native::{
     check_section, from_bytes, from_bytes_at, load_section, read_frame, save_section, to_bytes,
@@ -236,10 +236,12 @@ impl<E: std::error::Error + Send + Sync + 'static> HookOutput for Result<(), E> 
 #[doc(hidden)]
 pub mod __private {
     //! Used by the generated code; not a public API.
+    pub use crate::field::{load_struct_elements, save_struct_elements};
     pub use crate::{
-        Bounded, Decoder, Description, Encoder, Error, ErrorKind, Field, FieldDesc, FieldKind,
-        HookOutput, Hooks, Optional, Plain, Shape, VmState,
+        Bounded, Decoder, Description, Element, Encoder, Error, ErrorKind, Field, FieldDesc,
+        FieldKind, HookOutput, Hooks, Optional, Plain, Shape, VmState,
     };
+    pub use core::default::Default;
     pub use core::fmt::Debug;
     pub use core::mem::swap;
     pub use core::option::Option::{None, Some};

@@ -127,6 +127,17 @@ pub fn expand(input: &Input) -> TokenStream {
         }
     }
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let element_where = {
+        let mut w = where_clause
+            .cloned()
+            .unwrap_or_else(|| syn::parse_quote!(where));
+        // Higher-ranked so that it is not checked at the definition: a struct that is not
+        // `Default` gets no usable `Element` impl instead of an error (a plain `Self: Default`
+        // on a concrete type is a "trivial bound", refused when false).
+        w.predicates
+            .push(syn::parse_quote!(for<'__vmstate> Self: #p::Default));
+        w
+    };
 
     let description = description(input, &p);
     let wire: Vec<&Field> = input
@@ -292,6 +303,24 @@ pub fn expand(input: &Input) -> TokenStream {
                     #(#load_stmts)*
                     #subsections_load
                     #p::Ok(#staged_ident { #(#wire_names,)* __vmstate_marker: ::core::marker::PhantomData })
+                }
+            }
+
+            // A `Vec` or `Box<[T]>` of this struct builds new elements from `Default`.
+            #[automatically_derived]
+            impl #impl_generics #p::Element for #ident #ty_generics #element_where {
+                const MIN_WIRE_BYTES: ::core::primitive::usize = 0;
+                fn save_elements<__E: #p::Encoder>(
+                    items: &[Self],
+                    __e: &mut __E,
+                ) -> #p::Result<(), #p::Error> {
+                    #p::save_struct_elements(items, __e)
+                }
+                fn load_elements<__D: #p::Decoder>(
+                    len: ::core::primitive::usize,
+                    __d: &mut __D,
+                ) -> #p::Result<::std::vec::Vec<Self>, #p::Error> {
+                    #p::load_struct_elements(len, __d)
                 }
             }
 

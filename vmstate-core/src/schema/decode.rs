@@ -108,6 +108,17 @@ fn walk<D: Decoder>(desc: &Desc, d: &mut D, version: u32, native: bool) -> Resul
 }
 
 fn field<D: Decoder>(f: &FieldEntry, d: &mut D, native: bool) -> Result<Value, Error> {
+    if let (Some(nested), Some("varray:struct")) = (&f.description, f.wire_type.as_deref()) {
+        // A `Vec` of structs: a length, then each element's fields.
+        let max = f.max_len.unwrap_or(u64::MAX) as usize;
+        let len = d.len(max, 0)?;
+        let mut items = Vec::new();
+        for i in 0..len {
+            let item = walk(nested, d, nested.version_id, native).map_err(|e| e.in_index(i))?;
+            items.push(item);
+        }
+        return Ok(Value::Array(items));
+    }
     if let Some(nested) = &f.description {
         let count = f.array_len.unwrap_or(1);
         let mut items = Vec::new();

@@ -299,6 +299,13 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
             Some(Box::new(Desc::from_description(d))),
         ),
         Shape::Array { .. } => ("array".to_owned(), None),
+        Shape::Seq {
+            elem: Shape::Struct(d),
+            ..
+        } => (
+            "varray:struct".to_owned(),
+            Some(Box::new(Desc::from_description(d))),
+        ),
         Shape::Seq { elem, .. } => (format!("varray:{}", elem_name(elem)), None),
         Shape::Str { .. } => ("string".to_owned(), None),
         Shape::Unused { .. } => ("unused".to_owned(), None),

@@ -1,4 +1,5 @@
-// A `Vec`'s elements must be plain (all of them travel): a struct with a skipped field is not.
+// A `Vec` of structs needs them `Default` (a new element starts from it, its skipped fields
+// too) and `PartialEq` (the field is compared when its struct is immutable).
 use vmstate_core::VmState;
 
 #[derive(VmState)]
