@@ -254,7 +254,7 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
                 // A version this build cannot load is shown, not decoded with a layout that
                 // is not its own (`rewrite` refuses it the same way).
                 let d = dev.description();
-                let refused = if sec.version_id > d.version {
+                let unloadable = if sec.version_id > d.version {
                     Some(vmstate_core::ErrorKind::TooNew {
                         version: sec.version_id,
                         max: d.version,
@@ -267,7 +267,7 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
                 } else {
                     None
                 };
-                if let Some(kind) = refused {
+                if let Some(kind) = unloadable {
                     let mut entry = section_json(sec, fields, subsections);
                     entry["error"] = Error::new(kind).to_string().into();
                     sections.push(entry);
