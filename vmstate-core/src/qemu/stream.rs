@@ -152,12 +152,12 @@ fn shown(name: &str) -> String {
 }
 
 /// The RAM blocks a `ram` section announced (id to used length) and the block the last
-/// page record named, for the next `CONTINUE` record. Looked up by id: a hostile stream may
-/// announce many.
+/// page record named (id and length), for the next `CONTINUE` records. Looked up by id: a
+/// hostile stream may announce many.
 #[derive(Default)]
 struct RamBlocks {
     blocks: HashMap<String, u64>,
-    last: Option<String>,
+    last: Option<(String, u64)>,
 }
 
 /// The stream parser's reader: the codecs' bounds-checked cursor, with errors that name the
@@ -440,19 +440,15 @@ impl Stream {
                     if flags & ram_flag::CONTINUE == 0 {
                         let id_at = r.cur.pos;
                         let id = r.short_str("ram block id")?;
-                        if !ram.blocks.contains_key(&id) {
+                        let Some(&len) = ram.blocks.get(&id) else {
                             return Err(fmt_err(
                                 format!("ram page for unknown block `{}`", shown(&id)),
                                 id_at,
                             ));
-                        }
-                        ram.last = Some(id);
+                        };
+                        ram.last = Some((id, len));
                     }
-                    let Some((id, len)) = ram
-                        .last
-                        .as_ref()
-                        .and_then(|id| ram.blocks.get_key_value(id))
-                    else {
+                    let Some((id, len)) = &ram.last else {
                         return Err(fmt_err(
                             "ram page continues a block, but none was named".into(),
                             at,
