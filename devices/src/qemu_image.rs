@@ -254,22 +254,9 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
                 // A version this build cannot load is shown, not decoded with a layout that
                 // is not its own (`rewrite` refuses it the same way).
                 let d = dev.description();
-                let unloadable = if sec.version_id > d.version {
-                    Some(vmstate_core::ErrorKind::TooNew {
-                        version: sec.version_id,
-                        max: d.version,
-                    })
-                } else if sec.version_id < d.minimum_version {
-                    Some(vmstate_core::ErrorKind::TooOld {
-                        version: sec.version_id,
-                        min: d.minimum_version,
-                    })
-                } else {
-                    None
-                };
-                if let Some(kind) = unloadable {
+                if let Err(e) = vmstate_core::check_version(d, sec.version_id) {
                     let mut entry = section_json(sec, fields, subsections);
-                    entry["error"] = Error::new(kind).to_string().into();
+                    entry["error"] = e.to_string().into();
                     sections.push(entry);
                     continue;
                 }

@@ -150,9 +150,21 @@ pub trait VmState: Field {
     fn load_version<D: Decoder>(&self, d: &mut D, version: u32) -> Result<Self::Staged, Error>;
 }
 
-/// Checks that `version` lies within the description's `minimum_version..=version`.
+/// Checks that a section written with `version` is one this build loads: within the
+/// description's `minimum_version..=version`.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart", version = 3, minimum_version = 2)]
+/// struct Uart { lcr: u8 }
+///
+/// assert!(vmstate_core::check_version(Uart::DESCRIPTION, 2).is_ok());
+/// let err = vmstate_core::check_version(Uart::DESCRIPTION, 4).unwrap_err();
+/// assert_eq!(err.to_string(), "version 4 is too new: this build loads versions up to 3");
+/// ```
 #[inline]
-pub(crate) fn check_version(d: &Description, version: u32) -> Result<(), Error> {
+pub fn check_version(d: &Description, version: u32) -> Result<(), Error> {
     if version > d.version {
         return Err(Error::new(ErrorKind::TooNew {
             version,
