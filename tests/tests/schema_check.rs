@@ -199,6 +199,185 @@ fn whole_ported_schema_against_qemu_dump_only_misses_unported_devices() {
     assert_clean(&check(&o, &q));
 }
 
+#[test]
+fn pl022_is_compatible_with_qemu_both_ways_with_a_restructure_warning() {
+    // QEMU names the interleaved FIFOs `tx_fifo[0]`, `rx_fifo[0]`, ... `rx_fifo[7]`; our port
+    // has `fifo: [FifoSlot; 8]` with `tx` and `rx`: the same 16 values in the same order.
+    let q = only(&qemu(), "pl022");
+    let mut o = Schema::new(Some("integratorcp"));
+    o.add("pl022", devices::Pl022::DESCRIPTION);
+    for (report, path, old, new) in [
+        (
+            check(&q, &o),
+            "pl022/Fields/tx_fifo[0]",
+            "`tx_fifo[0]` to `rx_fifo[7]` (16 fields)",
+            "`fifo` (8 × `pl022_fifo_slot`)",
+        ),
+        (
+            check(&o, &q),
+            "pl022/Fields/fifo",
+            "`fifo` (8 × `pl022_fifo_slot`)",
+            "`tx_fifo[0]` to `rx_fifo[7]` (16 fields)",
+        ),
+    ] {
+        assert_eq!((report.errors(), report.warnings()), (0, 1), "{report}");
+        let f = &report.findings[0];
+        assert_eq!((f.rule, f.path.as_str()), (Rule::FieldsRestructured, path));
+        assert!(
+            f.message.starts_with(&format!(
+                "{old} became {new}: the stream carries the same 16 values (32 bytes)"
+            )),
+            "{}",
+            f.message
+        );
+    }
+}
+
+#[test]
+fn restructure_with_other_names_order_or_sizes_is_an_error() {
+    let q = only(&qemu(), "pl022");
+    let ours = || {
+        let mut s = Schema::new(Some("integratorcp"));
+        s.add("pl022", devices::Pl022::DESCRIPTION);
+        s
+    };
+    fn slot(s: &mut Schema) -> &mut Desc {
+        field(desc(s, "pl022"), "fifo")
+            .description
+            .as_deref_mut()
+            .expect("nested")
+    }
+    // `rx` before `tx`: every value would land in the other FIFO.
+    let mut swapped = ours();
+    slot(&mut swapped).fields.swap(0, 1);
+    // Another word in a name: not provably the same value.
+    let mut renamed = ours();
+    slot(&mut renamed).fields[0].field = "out".to_owned();
+    // One slot fewer.
+    let mut shorter = ours();
+    field(desc(&mut shorter, "pl022"), "fifo").array_len = Some(7);
+    // Wider values.
+    let mut wider = ours();
+    for f in &mut slot(&mut wider).fields {
+        f.size = 4;
+    }
+    for (what, new) in [
+        ("swapped", swapped),
+        ("renamed", renamed),
+        ("shorter", shorter),
+        ("wider", wider),
+    ] {
+        let report = check(&q, &new);
+        assert!(report.errors() > 0, "{what}: {report}");
+        // One slot fewer: the first seven line up, the eighth is missing.
+        let lined_up = usize::from(what == "shorter");
+        assert_eq!(
+            report.by_rule(Rule::FieldsRestructured).count(),
+            lined_up,
+            "{what}: {report}"
+        );
+        assert!(check(&new, &q).errors() > 0, "{what} backward");
+    }
+}
+
+mod regrouped {
+    use vmstate_core::VmState;
+
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "dev")]
+    pub struct Flat {
+        pub ctrl: u32,
+        pub pair_0_x: u16,
+        pub pair_0_y: u16,
+        pub pair_1_x: u16,
+        pub pair_1_y: u16,
+    }
+
+    #[derive(VmState, Debug, PartialEq, Default, Clone, Copy)]
+    #[vmstate(name = "pair")]
+    pub struct Pair {
+        pub x: u16,
+        pub y: u16,
+    }
+
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "dev")]
+    pub struct Grouped {
+        pub ctrl: u32,
+        pub pair: [Pair; 2],
+    }
+
+    /// The same values as one array: a block in the native format, not four varints.
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "dev")]
+    pub struct Block {
+        pub ctrl: u32,
+        pub pair: [u16; 4],
+    }
+}
+
+#[test]
+fn restructure_in_our_schemas_is_a_warning_only_when_both_formats_line_up() {
+    use regrouped::{Block, Flat, Grouped, Pair};
+    let schema = |d: &'static vmstate_core::Description| {
+        let mut s = Schema::new(None);
+        s.add("dev", d);
+        s
+    };
+    let (flat, grouped, block) = (
+        schema(Flat::DESCRIPTION),
+        schema(Grouped::DESCRIPTION),
+        schema(Block::DESCRIPTION),
+    );
+    for report in [check(&flat, &grouped), check(&grouped, &flat)] {
+        assert_eq!((report.errors(), report.warnings()), (0, 1), "{report}");
+        assert_eq!(report.findings[0].rule, Rule::FieldsRestructured);
+    }
+    // And the warning is right: both formats load across the regrouping.
+    let src = Flat {
+        ctrl: 7,
+        pair_0_x: 1,
+        pair_0_y: 300,
+        pair_1_x: 70_000u32 as u16,
+        pair_1_y: 4,
+    };
+    let mut dst = Grouped {
+        ctrl: 0,
+        pair: [Pair::default(); 2],
+    };
+    vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+    let want = [
+        Pair { x: 1, y: 300 },
+        Pair {
+            x: 70_000u32 as u16,
+            y: 4,
+        },
+    ];
+    assert_eq!((dst.ctrl, dst.pair), (7, want));
+    let mut dst = Grouped {
+        ctrl: 0,
+        pair: [Pair::default(); 2],
+    };
+    let qemu = vmstate_core::qemu::to_bytes(&src).unwrap();
+    vmstate_core::qemu::from_bytes(&mut dst, &qemu, 1, 0).unwrap();
+    assert_eq!((dst.ctrl, dst.pair), (7, want));
+
+    // A primitive array is one block in the native format: QEMU's wire lines up, ours not.
+    for report in [check(&flat, &block), check(&block, &flat)] {
+        assert!(report.errors() > 0, "{report}");
+        assert_eq!(
+            report.by_rule(Rule::FieldsRestructured).count(),
+            0,
+            "{report}"
+        );
+    }
+    let mut dst = Block {
+        ctrl: 0,
+        pair: [0; 4],
+    };
+    assert!(vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).is_err());
+}
+
 // ---------------------------------------------------------------------------------------------
 // (b) one test per rule
 

@@ -22,6 +22,7 @@
 //! | [`Rule::NestedDescriptionMissing`]: a nested struct lost its description | error |
 //! | [`Rule::SubsectionRemoved`]: a subsection of `old` is missing in `new` | error |
 //! | [`Rule::MachineChanged`]: the machine types differ | warning |
+//! | [`Rule::FieldsRestructured`]: fields regrouped with the same values on the wire (QEMU: a rename) | warning |
 //!
 //! The field walk follows QEMU's `check_fields`: fields are compared in order; a field moved into
 //! a nested struct is accepted when the struct's first field matches; `unused` padding is
@@ -603,6 +604,175 @@ enum Walk {
     Stopped,
 }
 
+/// Fields of both releases that carry the same values: see [`restructured`].
+struct Span {
+    /// Fields taken on each side.
+    old: usize,
+    new: usize,
+    /// Values and bytes they carry.
+    leaves: usize,
+    bytes: u64,
+}
+
+/// The most values a restructured span is lined up over (schemas are input: an array length
+/// may be absurd).
+const MAX_LEAVES: usize = 4096;
+
+/// One value on the wire, for lining up restructured fields.
+#[derive(Debug, PartialEq, Eq)]
+struct Leaf {
+    /// The words of its name, sorted: `tx_fifo[0]` and `fifo[0].tx` both give `0 fifo tx`.
+    words: Vec<String>,
+    /// Bytes on QEMU's wire.
+    size: u64,
+    /// The wire type, when both schemas have types (then an array of primitives is one leaf:
+    /// one block in the native format).
+    wire_type: Option<String>,
+}
+
+fn words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words.sort();
+    words
+}
+
+/// Appends the values `f` puts on the wire, named under `prefix`; false when the schema does
+/// not tell them (padding, a variable length, a test function, a nested struct with
+/// subsections or, in the native format, immutable fields) or there are too many.
+fn leaves(f: &FieldEntry, prefix: &str, typed: bool, out: &mut Vec<Leaf>) -> bool {
+    if f.field_exists || f.is_padding() || variable(f) {
+        return false;
+    }
+    let name = format!("{prefix}{}", f.field);
+    let count = f.array_len.unwrap_or(1);
+    if count > MAX_LEAVES as u64 {
+        return false;
+    }
+    match &f.description {
+        Some(nested) => {
+            let native_extra = nested.not_on_wire.iter().any(|n| native_carries(n.kind()));
+            if !nested.subsections.is_empty() || (typed && native_extra) {
+                return false;
+            }
+            for i in 0..count {
+                let prefix = match f.array_len {
+                    Some(_) => format!("{name}[{i}]."),
+                    None => format!("{name}."),
+                };
+                for inner in &nested.fields {
+                    let gated = inner.version_id > nested.version_id;
+                    if gated || !leaves(inner, &prefix, typed, out) || out.len() > MAX_LEAVES {
+                        return false;
+                    }
+                }
+            }
+        }
+        None if typed => out.push(Leaf {
+            words: words(&name),
+            size: total(f),
+            wire_type: f.wire_type.as_ref().map(|t| match f.array_len {
+                Some(n) => format!("{t}[{n}]"),
+                None => t.clone(),
+            }),
+        }),
+        None => match f.array_len {
+            Some(n) => out.extend((0..n).map(|i| Leaf {
+                words: words(&format!("{name}[{i}]")),
+                size: f.size,
+                wire_type: None,
+            })),
+            None => out.push(Leaf {
+                words: words(&name),
+                size: f.size,
+                wire_type: None,
+            }),
+        },
+    }
+    out.len() <= MAX_LEAVES
+}
+
+/// Fields from the current ones on that were regrouped without changing the stream: the same
+/// values, of the same sizes (and types, when both schemas have them), in the same order and
+/// with the same words in their names, e.g. QEMU's 16 `uint16` fields `tx_fifo[0]`,
+/// `rx_fifo[0]`, ... `rx_fifo[7]` and a `fifo: [Slot; 8]` whose `Slot` has `tx` and `rx`. A
+/// single field on each side is a rename, not a regrouping.
+fn restructured(cx: &WalkCx<'_>, s: &Side<'_>, d: &Side<'_>) -> Option<Span> {
+    let (old, new) = (s.levels.last()?, d.levels.last()?);
+    let typed = cx.extended;
+    let (mut i, mut j) = (old.next, new.next);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    loop {
+        if a.len() <= b.len() {
+            let f = old.fields.get(i)?;
+            if f.version_id > cx.sent_limit || !leaves(f, "", typed, &mut a) {
+                return None;
+            }
+            i += 1;
+        } else {
+            let f = new.fields.get(j)?;
+            if f.version_id > cx.read_limit || !leaves(f, "", typed, &mut b) {
+                return None;
+            }
+            j += 1;
+        }
+        let common = a.len().min(b.len());
+        if a[..common] != b[..common] {
+            return None;
+        }
+        if a.len() == b.len() && !a.is_empty() {
+            break;
+        }
+    }
+    let span = Span {
+        old: i - old.next,
+        new: j - new.next,
+        leaves: a.len(),
+        bytes: a.iter().map(|l| l.size).sum(),
+    };
+    // In the native format, immutable fields travel between the wire fields, in order.
+    let immutable_inside = |level: &Level<'_>, n: usize| {
+        let fields = &level.fields[level.next..level.next + n];
+        let (Some(lo), Some(hi)) = (fields[0].pos, fields[n - 1].pos) else {
+            return false;
+        };
+        level
+            .desc
+            .not_on_wire
+            .iter()
+            .any(|f| native_carries(f.kind()) && f.pos.is_some_and(|p| p > lo && p < hi))
+    };
+    let single = span.old == 1 && span.new == 1;
+    if single || (typed && (immutable_inside(old, span.old) || immutable_inside(new, span.new))) {
+        return None;
+    }
+    Some(span)
+}
+
+/// The fields of a span, for a message: `a`, `a`, `b`, or `a` to `z` (26 fields); a nested
+/// struct with its description's name, `fifo` (8 × `slot`).
+fn span_names(fields: &[FieldEntry]) -> String {
+    let name = |f: &FieldEntry| match (&f.description, f.array_len) {
+        (Some(d), Some(n)) => format!("`{}` ({n} × `{}`)", f.field, d.name),
+        (Some(d), None) => format!("`{}` (`{}`)", f.field, d.name),
+        (None, _) => format!("`{}`", f.field),
+    };
+    match fields {
+        [first, .., last] if fields.len() > 3 => {
+            format!(
+                "{} to {} ({} fields)",
+                name(first),
+                name(last),
+                fields.len()
+            )
+        }
+        _ => fields.iter().map(name).collect::<Vec<_>>().join(", "),
+    }
+}
+
 /// What a walk needs to know about the description pair.
 struct WalkCx<'a> {
     sec: &'a str,
@@ -1024,6 +1194,18 @@ impl Checker {
                 return Walk::Done;
             }
         }
+        if !s_later && !d_later {
+            if let Some(span) = restructured(cx, s, d) {
+                self.restructured(s, d, &span);
+                for _ in 0..span.old {
+                    s.bump();
+                }
+                for _ in 0..span.new {
+                    d.bump();
+                }
+                return Walk::Done;
+            }
+        }
         match (s_later, d_later) {
             (true, false) => {
                 let p = d.path(df);
@@ -1076,6 +1258,30 @@ impl Checker {
                 Walk::Stopped
             }
         }
+    }
+
+    /// Fields that hold the same values on the wire under another grouping (a warning).
+    fn restructured(&mut self, s: &Side<'_>, d: &Side<'_>, span: &Span) {
+        let (Some(old), Some(new)) = (s.levels.last(), d.levels.last()) else {
+            return;
+        };
+        let old_fields = &old.fields[old.next..old.next + span.old];
+        let new_fields = &new.fields[new.next..new.next + span.new];
+        let path = s.path(&old_fields[0]);
+        self.push(
+            Severity::Warning,
+            Rule::FieldsRestructured,
+            path,
+            format!(
+                "{} became {}: the stream carries the same {} values ({} bytes) in the same \
+                 order, and their names have the same words, so the streams line up; QEMU's \
+                 checker reports a rename here (add the names to its `changed_names` to run it)",
+                span_names(old_fields),
+                span_names(new_fields),
+                span.leaves,
+                span.bytes,
+            ),
+        );
     }
 
     /// A pair of wire fields with the same name.
