@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! magic      8 bytes "VMSTMACH"
-//! version    u32 little-endian: the format version (1)
+//! version    u32 little-endian: the format version (2: native sections end each struct's
+//!            subsections with a marker; version 1 did not)
 //! sections   per device instance: 0x01, instance id (postcard varint), then the device's
 //!            native section (name, version, length, fields, CRC-32)
 //! end        0x00
@@ -19,7 +20,7 @@ use vmstate_core::{Error, ErrorKind, Scalar};
 /// The stream's first bytes.
 pub const MAGIC: &[u8; 8] = b"VMSTMACH";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const TAG_SECTION: u8 = 0x01;
 const TAG_END: u8 = 0x00;
 

@@ -209,6 +209,42 @@ fn native_arrays_of_primitives_travel_as_blocks() {
     assert!(bytes.len() < 4096 + 20, "{}", bytes.len());
 }
 
+#[test]
+fn native_subsections_end_with_a_marker_so_guest_data_cannot_spell_one() {
+    #[derive(VmState, Debug, Default, PartialEq)]
+    #[vmstate(name = "timer")]
+    struct Timer {
+        count: u32,
+    }
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "uart")]
+    struct Uart {
+        timer: Timer,
+        fifo: [u8; 16],
+    }
+    // Guest bytes in the FIFO, right after the nested `timer`, spell a subsection header of
+    // it: tag, name length, `timer/x`, version. Without an end marker they would be taken for
+    // one ("unknown subsection `timer/x`") and the state could not be restored.
+    let mut fifo = [0u8; 16];
+    let spelled = b"\x05\x07timer/x\x01";
+    fifo[..spelled.len()].copy_from_slice(spelled);
+    let src = Uart {
+        timer: Timer { count: 3 },
+        fifo,
+    };
+    let bytes = vmstate_core::to_bytes(&src).unwrap();
+    let frame = vmstate_core::read_frame(&bytes, 0).unwrap();
+    // count, the timer's end marker, the FIFO block, the uart's end marker.
+    assert_eq!(frame.fields.len(), 1 + 1 + 16 + 1);
+    assert_eq!((frame.fields[1], frame.fields[18]), (0, 0));
+    let mut dst = Uart {
+        timer: Timer::default(),
+        fifo: [0; 16],
+    };
+    vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
+    assert_eq!(dst, src);
+}
+
 // ---- load errors: typed, with the field path and the byte offset ----
 
 #[derive(VmState, Debug, Clone, PartialEq, Default)]

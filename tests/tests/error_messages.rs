@@ -185,9 +185,11 @@ fn invalid_varint_in_the_native_format() {
 fn invalid_value_from_a_hand_written_field() {
     let mut region = devices::MemoryRegion::ram("r", 0, 16);
     let mut bytes = vmstate_core::to_bytes(&region).unwrap();
-    // The kind byte is the last field byte before the CRC: make it 9 and re-seal.
+    // The kind byte is the last field byte, before the end of the subsections (0) and the
+    // CRC: make it 9 and re-seal.
     let n = bytes.len();
-    bytes[n - 5] = 9;
+    assert_eq!(bytes[n - 5], 0);
+    bytes[n - 6] = 9;
     let crc = crc32fast::hash(&bytes[..n - 4]);
     bytes[n - 4..].copy_from_slice(&crc.to_le_bytes());
     let e = vmstate_core::from_bytes(&mut region, &bytes).unwrap_err();

@@ -307,75 +307,137 @@ mod regrouped {
         pub pair: [Pair; 2],
     }
 
-    /// The same values as one array: a block in the native format, not four varints.
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "inner")]
+    pub struct Inner {
+        pub ctrl: u32,
+        pub pair_0_x: u16,
+    }
+
+    /// `Flat`'s first two fields moved into a nested struct.
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "dev")]
+    pub struct Moved {
+        pub inner: Inner,
+        pub pair_0_y: u16,
+        pub pair_1_x: u16,
+        pub pair_1_y: u16,
+    }
+
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "dev")]
+    pub struct Words {
+        pub ctrl: u32,
+        pub word_0: u16,
+        pub word_1: u16,
+        pub word_2: u16,
+        pub word_3: u16,
+    }
+
+    /// `Words` as one array: a block in the native format, not four varints.
     #[derive(VmState, Debug, PartialEq)]
     #[vmstate(name = "dev")]
     pub struct Block {
         pub ctrl: u32,
-        pub pair: [u16; 4],
+        pub word: [u16; 4],
     }
 }
 
 #[test]
-fn restructure_in_our_schemas_is_a_warning_only_when_both_formats_line_up() {
-    use regrouped::{Block, Flat, Grouped, Pair};
+fn regrouping_between_our_schemas_is_an_error_because_native_streams_differ() {
+    use regrouped::{Block, Flat, Grouped, Inner, Moved, Pair, Words};
     let schema = |d: &'static vmstate_core::Description| {
         let mut s = Schema::new(None);
         s.add("dev", d);
         s
     };
-    let (flat, grouped, block) = (
-        schema(Flat::DESCRIPTION),
-        schema(Grouped::DESCRIPTION),
-        schema(Block::DESCRIPTION),
-    );
-    for report in [check(&flat, &grouped), check(&grouped, &flat)] {
-        assert_eq!((report.errors(), report.warnings()), (0, 1), "{report}");
-        assert_eq!(report.findings[0].rule, Rule::FieldsRestructured);
-    }
-    // And the warning is right: both formats load across the regrouping.
+    let flat = schema(Flat::DESCRIPTION);
     let src = Flat {
         ctrl: 7,
         pair_0_x: 1,
         pair_0_y: 300,
-        pair_1_x: 70_000u32 as u16,
+        pair_1_x: 60_000,
         pair_1_y: 4,
     };
-    let mut dst = Grouped {
-        ctrl: 0,
-        pair: [Pair::default(); 2],
-    };
-    vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
-    let want = [
-        Pair { x: 1, y: 300 },
-        Pair {
-            x: 70_000u32 as u16,
-            y: 4,
-        },
-    ];
-    assert_eq!((dst.ctrl, dst.pair), (7, want));
-    let mut dst = Grouped {
-        ctrl: 0,
-        pair: [Pair::default(); 2],
-    };
+    let native = vmstate_core::to_bytes(&src).unwrap();
     let qemu = vmstate_core::qemu::to_bytes(&src).unwrap();
-    vmstate_core::qemu::from_bytes(&mut dst, &qemu, 1, 0).unwrap();
-    assert_eq!((dst.ctrl, dst.pair), (7, want));
 
-    // A primitive array is one block in the native format: QEMU's wire lines up, ours not.
-    for report in [check(&flat, &block), check(&block, &flat)] {
-        assert!(report.errors() > 0, "{report}");
-        assert_eq!(
-            report.by_rule(Rule::FieldsRestructured).count(),
-            0,
-            "{report}"
+    // Into an array of structs: QEMU's wire lines up, the native one ends each struct with a
+    // marker.
+    let grouped = schema(Grouped::DESCRIPTION);
+    for report in [check(&flat, &grouped), check(&grouped, &flat)] {
+        let f = only_finding(
+            &report,
+            Rule::FieldsRestructured,
+            Severity::Error,
+            &report.findings[0].path,
+        );
+        assert!(
+            f.message.contains("native format does not line up"),
+            "{}",
+            f.message
         );
     }
+    let mut dst = Grouped {
+        ctrl: 0,
+        pair: [Pair::default(); 2],
+    };
+    vmstate_core::qemu::from_bytes(&mut dst, &qemu, 1, 0).unwrap();
+    let want = [Pair { x: 1, y: 300 }, Pair { x: 60_000, y: 4 }];
+    assert_eq!((dst.ctrl, dst.pair), (7, want));
+    assert!(vmstate_core::from_bytes(&mut dst, &native).is_err());
+
+    // Into a primitive array: one block in the native format.
+    let words = schema(Words::DESCRIPTION);
+    let block = schema(Block::DESCRIPTION);
+    for report in [check(&words, &block), check(&block, &words)] {
+        let path = &report.findings[0].path;
+        only_finding(&report, Rule::FieldsRestructured, Severity::Error, path);
+    }
+    let src = Words {
+        ctrl: 7,
+        word_0: 1,
+        word_1: 300,
+        word_2: 60_000,
+        word_3: 4,
+    };
     let mut dst = Block {
         ctrl: 0,
-        pair: [0; 4],
+        word: [0; 4],
     };
+    let qemu_words = vmstate_core::qemu::to_bytes(&src).unwrap();
+    vmstate_core::qemu::from_bytes(&mut dst, &qemu_words, 1, 0).unwrap();
+    assert_eq!(dst.word, [1, 300, 60_000, 4]);
     assert!(vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).is_err());
+
+    // Into a nested struct (QEMU's checker accepts it for QEMU's wire).
+    let moved = schema(Moved::DESCRIPTION);
+    for (report, path) in [
+        (check(&flat, &moved), "dev/Fields/ctrl"),
+        (check(&moved, &flat), "dev/Fields/inner"),
+    ] {
+        let f = only_finding(&report, Rule::FieldsRestructured, Severity::Error, path);
+        assert!(
+            f.message.contains("nested struct `inner` (`inner`)"),
+            "{}",
+            f.message
+        );
+    }
+    let mut dst = Moved {
+        inner: Inner {
+            ctrl: 0,
+            pair_0_x: 0,
+        },
+        pair_0_y: 0,
+        pair_1_x: 0,
+        pair_1_y: 0,
+    };
+    vmstate_core::qemu::from_bytes(&mut dst, &qemu, 1, 0).unwrap();
+    assert_eq!(
+        (dst.inner.ctrl, dst.inner.pair_0_x, dst.pair_1_x),
+        (7, 1, 60_000)
+    );
+    assert!(vmstate_core::from_bytes(&mut dst, &native).is_err());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -302,15 +302,51 @@ pub mod __private {
     ///
     /// Inlined up to the first byte: most structs are followed by no subsection, and the
     /// check then costs a compare instead of a call.
+    ///
+    /// In the native format a struct's subsections end with a marker, which this reads (and
+    /// returns `None`); a subsection there that is not `parent/...` is unknown, not the next
+    /// field of an enclosing struct.
     #[inline(always)]
     pub fn subsection_header<D: Decoder>(
         d: &mut D,
         parent: &str,
     ) -> Result<Option<(String, u32, usize)>, Error> {
+        if D::MARKS_SUBSECTION_END {
+            if d.peek_u8() == Some(crate::native::SUBSECTIONS_END) {
+                d.scalar::<u8>()?;
+                return Ok(None);
+            }
+            return marked_subsection_header(d, parent).map(Some);
+        }
         if d.peek_u8() != Some(crate::qemu::tag::SUBSECTION) {
             return Ok(None);
         }
         tagged_subsection_header(d, parent)
+    }
+
+    /// A native subsection header: the next bytes must be one, of a subsection of `parent`.
+    #[inline(never)]
+    fn marked_subsection_header<D: Decoder>(
+        d: &mut D,
+        parent: &str,
+    ) -> Result<(String, u32, usize), Error> {
+        let at = d.offset();
+        let tag = d.scalar::<u8>()?;
+        if tag != crate::qemu::tag::SUBSECTION {
+            return Err(Error::at(
+                ErrorKind::Format(format!(
+                    "expected a subsection (0x05) or the end of the subsections of `{parent}` \
+                     (0x00), found 0x{tag:02x}"
+                )),
+                at,
+            ));
+        }
+        let name = d.name()?;
+        if !subsection_name_ok(&name, parent) {
+            return Err(unknown_subsection(name, at));
+        }
+        let version: u32 = d.scalar()?;
+        Ok((name, version, at))
     }
 
     /// [`subsection_header`] once the next byte is the subsection tag.
@@ -333,6 +369,12 @@ pub mod __private {
         };
         let version: u32 = d.scalar()?;
         Ok(Some((name, version, at)))
+    }
+
+    /// Ends a struct's subsections (a marker in the native format, nothing on QEMU's wire).
+    #[inline(always)]
+    pub fn end_subsections<E: Encoder>(e: &mut E) {
+        e.end_subsections();
     }
 
     /// Writes a subsection header.

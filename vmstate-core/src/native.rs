@@ -7,11 +7,21 @@
 //! fields    the migrated fields in order (see `wire`)
 //! crc32     4 bytes little-endian: CRC-32 (IEEE) of everything above
 //! ```
+//!
+//! Every struct's fields (the section's own and each nested struct's) are followed by its
+//! subsections, each `0x05`, name, version and fields, then by [`SUBSECTIONS_END`]. QEMU's
+//! wire has no end marker: a loader there takes the next bytes for a subsection when they
+//! spell one with the struct's prefix, so a nested struct followed by a field whose value
+//! happens to spell one (guest data in a byte array) cannot load. The marker costs a byte
+//! per struct and makes the native format unambiguous.
 
 use crate::checksum::header_crc;
 use crate::error::{Error, ErrorKind};
 use crate::wire::{Decoder, NativeDecoder, NativeEncoder, Scalar};
 use crate::VmState;
+
+/// Ends a struct's subsections in the native format.
+pub(crate) const SUBSECTIONS_END: u8 = 0x00;
 
 /// Longest section name accepted on load.
 const MAX_NAME_LEN: usize = 255;

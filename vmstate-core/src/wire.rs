@@ -9,6 +9,7 @@
 //! | array of primitives | one fixed-width little-endian block | fixed-width big-endian, element by element |
 //! | length of a `Vec`/`String` | postcard varint | be32 |
 //! | immutable fields | carried and compared | not carried |
+//! | after a struct's subsections | a 0 byte | nothing |
 //!
 //! Arrays travel as blocks in the native format because per-element varints cost 30-60x a
 //! memory copy; postcard's encoding keeps what it is good at, compact scalars and lengths.
@@ -324,6 +325,9 @@ pub trait Encoder {
     fn raw(&mut self, bytes: &[u8]);
     /// Writes a subsection name (native: varint length; QEMU: one length byte).
     fn name(&mut self, name: &str);
+    /// Ends a struct's subsections (native: a 0 byte; QEMU's wire has no end marker).
+    #[inline(always)]
+    fn end_subsections(&mut self) {}
 }
 
 /// Where field code reads from; one implementation per wire format. Every read is bounds
@@ -331,6 +335,9 @@ pub trait Encoder {
 pub trait Decoder {
     /// Whether immutable fields travel in this format (native: yes, QEMU: no).
     const CARRIES_IMMUTABLE: bool;
+    /// Whether each struct's subsections end with a marker (native: yes; QEMU: no, a
+    /// struct's subsections end where the next byte does not start one of its own).
+    const MARKS_SUBSECTION_END: bool = false;
     /// The absolute byte offset of the next read.
     fn offset(&self) -> usize;
     /// Bytes left.
@@ -399,6 +406,10 @@ impl<'a> NativeEncoder<'a> {
 
 impl Encoder for NativeEncoder<'_> {
     const CARRIES_IMMUTABLE: bool = true;
+    #[inline(always)]
+    fn end_subsections(&mut self) {
+        self.out.push(crate::native::SUBSECTIONS_END);
+    }
     fn name(&mut self, name: &str) {
         self.len(name.len());
         self.raw(name.as_bytes());
@@ -657,6 +668,7 @@ impl<'a> NativeDecoder<'a> {
 
 impl Decoder for NativeDecoder<'_> {
     const CARRIES_IMMUTABLE: bool = true;
+    const MARKS_SUBSECTION_END: bool = true;
     cursor_methods!();
     fn name(&mut self) -> Result<String, Error> {
         let len = self.len(255, 1)?;

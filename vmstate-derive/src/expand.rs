@@ -980,7 +980,10 @@ fn subsections_save(input: &Input, p: &TokenStream) -> TokenStream {
                 }
             }
         });
-    quote!(#(#subs)*)
+    quote! {
+        #(#subs)*
+        #p::end_subsections(__e);
+    }
 }
 
 /// Reads the subsections after the fields: each known one by name, with its own version; an

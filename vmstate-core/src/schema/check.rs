@@ -51,6 +51,7 @@
 //! | [`Rule::MaxLenLowered`]: a `Vec`/`String` bound lowered | error |
 //! | [`Rule::HookRemoved`]: a derived field that `old` recomputed has no recomputing hook in `new` | error |
 //! | [`Rule::PaddingMismatch`]: padding that lines up on QEMU's wire but not in the native format | error |
+//! | [`Rule::FieldsRestructured`]: fields regrouped, or moved into or out of a nested struct, so that QEMU's wire lines up but the native format does not | error |
 //!
 //! A signedness-only change is a warning: the bits load unchanged and every value that fits
 //! both types keeps its meaning, so it is often deliberate; int ↔ float and bool ↔ int are
@@ -609,25 +610,38 @@ struct Span {
     /// Fields taken on each side.
     old: usize,
     new: usize,
-    /// Values and bytes they carry.
+    /// Values and bytes they carry on QEMU's wire.
     leaves: usize,
     bytes: u64,
+    /// Whether they line up in the native format too (`None`: a QEMU dump, which tells
+    /// QEMU's wire only).
+    native: Option<bool>,
 }
 
 /// The most values a restructured span is lined up over (schemas are input: an array length
 /// may be absurd).
 const MAX_LEAVES: usize = 4096;
 
-/// One value on the wire, for lining up restructured fields.
+/// One value on a wire, for lining up restructured fields.
 #[derive(Debug, PartialEq, Eq)]
 struct Leaf {
     /// The words of its name, sorted: `tx_fifo[0]` and `fifo[0].tx` both give `0 fifo tx`.
     words: Vec<String>,
     /// Bytes on QEMU's wire.
     size: u64,
-    /// The wire type, when both schemas have types (then an array of primitives is one leaf:
-    /// one block in the native format).
+    /// The wire type, when the schema has it.
     wire_type: Option<String>,
+}
+
+/// Which wire [`leaves`] lists values for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wire {
+    /// QEMU's: arrays element by element, nothing between structs; types compared when both
+    /// schemas have them.
+    Qemu { typed: bool },
+    /// This project's native format: an array of primitives is one block and every struct
+    /// ends with its subsections' end marker.
+    Native,
 }
 
 fn words(name: &str) -> Vec<String> {
@@ -640,10 +654,10 @@ fn words(name: &str) -> Vec<String> {
     words
 }
 
-/// Appends the values `f` puts on the wire, named under `prefix`; false when the schema does
+/// Appends the values `f` puts on `wire`, named under `prefix`; false when the schema does
 /// not tell them (padding, a variable length, a test function, a nested struct with
 /// subsections or, in the native format, immutable fields) or there are too many.
-fn leaves(f: &FieldEntry, prefix: &str, typed: bool, out: &mut Vec<Leaf>) -> bool {
+fn leaves(f: &FieldEntry, prefix: &str, wire: Wire, out: &mut Vec<Leaf>) -> bool {
     if f.field_exists || f.is_padding() || variable(f) {
         return false;
     }
@@ -652,10 +666,15 @@ fn leaves(f: &FieldEntry, prefix: &str, typed: bool, out: &mut Vec<Leaf>) -> boo
     if count > MAX_LEAVES as u64 {
         return false;
     }
+    let leaf = |name: &str, size: u64, wire_type: Option<String>| Leaf {
+        words: words(name),
+        size,
+        wire_type: wire_type.filter(|_| wire != Wire::Qemu { typed: false }),
+    };
     match &f.description {
         Some(nested) => {
             let native_extra = nested.not_on_wire.iter().any(|n| native_carries(n.kind()));
-            if !nested.subsections.is_empty() || (typed && native_extra) {
+            if !nested.subsections.is_empty() || (wire == Wire::Native && native_extra) {
                 return false;
             }
             for i in 0..count {
@@ -665,56 +684,49 @@ fn leaves(f: &FieldEntry, prefix: &str, typed: bool, out: &mut Vec<Leaf>) -> boo
                 };
                 for inner in &nested.fields {
                     let gated = inner.version_id > nested.version_id;
-                    if gated || !leaves(inner, &prefix, typed, out) || out.len() > MAX_LEAVES {
+                    if gated || !leaves(inner, &prefix, wire, out) || out.len() > MAX_LEAVES {
                         return false;
                     }
                 }
+                if wire == Wire::Native {
+                    out.push(leaf("", 1, Some("end of subsections".to_owned())));
+                }
             }
         }
-        None if typed => out.push(Leaf {
-            words: words(&name),
-            size: total(f),
-            wire_type: f.wire_type.as_ref().map(|t| match f.array_len {
-                Some(n) => format!("{t}[{n}]"),
-                None => t.clone(),
-            }),
-        }),
-        None => match f.array_len {
-            Some(n) => out.extend((0..n).map(|i| Leaf {
-                words: words(&format!("{name}[{i}]")),
-                size: f.size,
-                wire_type: None,
-            })),
-            None => out.push(Leaf {
-                words: words(&name),
-                size: f.size,
-                wire_type: None,
-            }),
+        None => match (wire, f.array_len) {
+            (Wire::Native, Some(n)) => {
+                let block = f.wire_type.as_ref().map(|t| format!("{t}[{n}]"));
+                out.push(leaf(&name, total(f), block));
+            }
+            (Wire::Qemu { .. }, Some(n)) => out
+                .extend((0..n).map(|i| leaf(&format!("{name}[{i}]"), f.size, f.wire_type.clone()))),
+            (_, None) => out.push(leaf(&name, f.size, f.wire_type.clone())),
         },
     }
     out.len() <= MAX_LEAVES
 }
 
-/// Fields from the current ones on that were regrouped without changing the stream: the same
-/// values, of the same sizes (and types, when both schemas have them), in the same order and
-/// with the same words in their names, e.g. QEMU's 16 `uint16` fields `tx_fifo[0]`,
+/// Fields from the current ones on that were regrouped without changing QEMU's wire: the
+/// same values, of the same sizes (and types, when both schemas have them), in the same order
+/// and with the same words in their names, e.g. QEMU's 16 `uint16` fields `tx_fifo[0]`,
 /// `rx_fifo[0]`, ... `rx_fifo[7]` and a `fifo: [Slot; 8]` whose `Slot` has `tx` and `rx`. A
-/// single field on each side is a rename, not a regrouping.
+/// single field on each side is a rename, not a regrouping. Between two of this project's
+/// schemas, also whether the native format lines up.
 fn restructured(cx: &WalkCx<'_>, s: &Side<'_>, d: &Side<'_>) -> Option<Span> {
     let (old, new) = (s.levels.last()?, d.levels.last()?);
-    let typed = cx.extended;
     let (mut i, mut j) = (old.next, new.next);
     let (mut a, mut b) = (Vec::new(), Vec::new());
+    let wire = Wire::Qemu { typed: cx.extended };
     loop {
         if a.len() <= b.len() {
             let f = old.fields.get(i)?;
-            if f.version_id > cx.sent_limit || !leaves(f, "", typed, &mut a) {
+            if f.version_id > cx.sent_limit || !leaves(f, "", wire, &mut a) {
                 return None;
             }
             i += 1;
         } else {
             let f = new.fields.get(j)?;
-            if f.version_id > cx.read_limit || !leaves(f, "", typed, &mut b) {
+            if f.version_id > cx.read_limit || !leaves(f, "", wire, &mut b) {
                 return None;
             }
             j += 1;
@@ -727,29 +739,41 @@ fn restructured(cx: &WalkCx<'_>, s: &Side<'_>, d: &Side<'_>) -> Option<Span> {
             break;
         }
     }
-    let span = Span {
-        old: i - old.next,
-        new: j - new.next,
-        leaves: a.len(),
-        bytes: a.iter().map(|l| l.size).sum(),
-    };
-    // In the native format, immutable fields travel between the wire fields, in order.
-    let immutable_inside = |level: &Level<'_>, n: usize| {
-        let fields = &level.fields[level.next..level.next + n];
-        let (Some(lo), Some(hi)) = (fields[0].pos, fields[n - 1].pos) else {
-            return false;
-        };
-        level
-            .desc
-            .not_on_wire
-            .iter()
-            .any(|f| native_carries(f.kind()) && f.pos.is_some_and(|p| p > lo && p < hi))
-    };
-    let single = span.old == 1 && span.new == 1;
-    if single || (typed && (immutable_inside(old, span.old) || immutable_inside(new, span.new))) {
+    let (old_n, new_n) = (i - old.next, j - new.next);
+    if old_n == 1 && new_n == 1 {
         return None;
     }
-    Some(span)
+    let native = cx.extended.then(|| {
+        let native_leaves = |level: &Level<'_>, n: usize| {
+            let mut out = Vec::new();
+            let fields = &level.fields[level.next..level.next + n];
+            let all = fields.iter().all(|f| leaves(f, "", Wire::Native, &mut out));
+            all.then_some(out)
+        };
+        let (na, nb) = (native_leaves(old, old_n), native_leaves(new, new_n));
+        na.is_some() && na == nb && !immutable_inside(old, old_n) && !immutable_inside(new, new_n)
+    });
+    Some(Span {
+        old: old_n,
+        new: new_n,
+        leaves: a.len(),
+        bytes: a.iter().map(|l| l.size).sum(),
+        native,
+    })
+}
+
+/// Whether the native format carries an immutable field between the `n` fields from
+/// `level`'s current one (it interleaves them in declaration order).
+fn immutable_inside(level: &Level<'_>, n: usize) -> bool {
+    let fields = &level.fields[level.next..level.next + n];
+    let (Some(lo), Some(hi)) = (fields[0].pos, fields[n - 1].pos) else {
+        return false;
+    };
+    level
+        .desc
+        .not_on_wire
+        .iter()
+        .any(|f| native_carries(f.kind()) && f.pos.is_some_and(|p| p > lo && p < hi))
 }
 
 /// The fields of a span, for a message: `a`, `a`, `b`, or `a` to `z` (26 fields); a nested
@@ -1124,11 +1148,13 @@ impl Checker {
             }
             if !both_padding {
                 if exists_in_substruct(df, &sf.field) {
+                    self.moved_into_struct(cx, s.path(sf), df, "into");
                     d.bump();
                     d.enter(df);
                     continue;
                 }
                 if exists_in_substruct(sf, &df.field) {
+                    self.moved_into_struct(cx, s.path(sf), sf, "out of");
                     s.bump();
                     s.enter(sf);
                     continue;
@@ -1260,26 +1286,64 @@ impl Checker {
         }
     }
 
-    /// Fields that hold the same values on the wire under another grouping (a warning).
+    /// Fields moved into (or out of) the nested struct `nested`: QEMU's checker accepts it,
+    /// and QEMU's wire lines up, but between two of this project's schemas the native format
+    /// does not (a struct ends with a marker there).
+    fn moved_into_struct(&mut self, cx: &WalkCx<'_>, path: String, nested: &FieldEntry, how: &str) {
+        if !cx.extended {
+            return;
+        }
+        let name = nested.description.as_ref().map_or("", |d| d.name.as_str());
+        self.error(
+            Rule::FieldsRestructured,
+            path,
+            format!(
+                "fields moved {how} the nested struct `{}` (`{name}`): QEMU's wire lines up, \
+                 but this project's native format ends every struct with a marker, so native \
+                 streams would be misread; keep the fields where they were",
+                nested.field
+            ),
+        );
+    }
+
+    /// Fields that hold the same values on QEMU's wire under another grouping: a warning,
+    /// or an error when the native format does not line up.
     fn restructured(&mut self, s: &Side<'_>, d: &Side<'_>, span: &Span) {
         let (Some(old), Some(new)) = (s.levels.last(), d.levels.last()) else {
             return;
         };
         let old_fields = &old.fields[old.next..old.next + span.old];
         let new_fields = &new.fields[new.next..new.next + span.new];
+        let what = format!(
+            "{} became {}",
+            span_names(old_fields),
+            span_names(new_fields)
+        );
+        let values = format!(
+            "the same {} values ({} bytes) in the same order, and their names have the same words",
+            span.leaves, span.bytes
+        );
         let path = s.path(&old_fields[0]);
+        if span.native == Some(false) {
+            self.error(
+                Rule::FieldsRestructured,
+                path,
+                format!(
+                    "{what}: QEMU's wire carries {values}, but this project's native format \
+                     does not line up (an array of primitives is one block there, and every \
+                     struct ends with a marker), so native streams would be misread; keep the \
+                     old grouping"
+                ),
+            );
+            return;
+        }
         self.push(
             Severity::Warning,
             Rule::FieldsRestructured,
             path,
             format!(
-                "{} became {}: the stream carries the same {} values ({} bytes) in the same \
-                 order, and their names have the same words, so the streams line up; QEMU's \
-                 checker reports a rename here (add the names to its `changed_names` to run it)",
-                span_names(old_fields),
-                span_names(new_fields),
-                span.leaves,
-                span.bytes,
+                "{what}: the stream carries {values}, so the streams line up; QEMU's checker \
+                 reports a rename here (add the names to its `changed_names` to run it)"
             ),
         );
     }
