@@ -210,6 +210,35 @@ fn native_arrays_of_primitives_travel_as_blocks() {
 }
 
 #[test]
+fn descriptions_spell_field_types_as_written() {
+    const DEPTH: usize = 4;
+    #[derive(VmState)]
+    struct Spelled {
+        literal: [u8; 4],
+        named: [u16; DEPTH],
+        nested: [[u32; 2]; DEPTH],
+        #[vmstate(max_len = 8)]
+        vec: Vec<u8>,
+        cell: std::cell::Cell<u32>,
+    }
+    let types: Vec<&str> = Spelled::DESCRIPTION
+        .fields
+        .iter()
+        .map(|f| f.rust_type)
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "[u8; 4]",
+            "[u16; DEPTH]",
+            "[[u32; 2]; DEPTH]",
+            "Vec<u8>",
+            "std::cell::Cell<u32>"
+        ]
+    );
+}
+
+#[test]
 fn native_subsections_end_with_a_marker_so_guest_data_cannot_spell_one() {
     #[derive(VmState, Debug, Default, PartialEq)]
     #[vmstate(name = "timer")]

@@ -1189,7 +1189,7 @@ fn type_string(ty: &syn::Type) -> String {
             let prev = if i > 0 { chars[i - 1] } else { ' ' };
             let next = chars.get(i + 1).copied().unwrap_or(' ');
             if matches!(next, ';' | ',' | '>' | ']' | ')' | '<' | ':')
-                || matches!(prev, '<' | '[' | '(' | '&' | ':')
+                || matches!(prev, '<' | '[' | '(' | '&' | ':' | ';' | ',')
             {
                 continue;
             }
