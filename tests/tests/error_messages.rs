@@ -80,6 +80,56 @@ fn invalid_bool() {
 }
 
 #[test]
+fn invalid_bool_in_an_array_names_the_element() {
+    #[derive(VmState, Debug, Default, PartialEq)]
+    #[vmstate(name = "dev")]
+    struct Flags {
+        ctrl: u8,
+        flags: [bool; 4],
+        #[vmstate(max_len = 4)]
+        more: Vec<bool>,
+    }
+    let src = Flags {
+        ctrl: 1,
+        flags: [true, false, true, true],
+        more: vec![false, true],
+    };
+    // QEMU: ctrl, 4 flags, be32 length, 2 flags.
+    let mut bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+    bytes[3] = 2;
+    let mut d = Flags::default();
+    let e = vmstate_core::qemu::from_bytes(&mut d, &bytes, 1, 0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "dev.flags[2]: invalid bool byte 0x02 (at byte 3)"
+    );
+    let mut bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+    bytes[10] = 9;
+    let e = vmstate_core::qemu::from_bytes(&mut d, &bytes, 1, 0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "dev.more[1]: invalid bool byte 0x09 (at byte 10)"
+    );
+    assert_eq!(d, Flags::default());
+
+    // Native: the same, re-sealed so the checksum matches.
+    let bytes = vmstate_core::to_bytes(&src).unwrap();
+    let frame = vmstate_core::read_frame(&bytes, 0).unwrap();
+    let at = frame.fields_offset + 1 + 1; // ctrl, then flags[1]
+    let mut bad = bytes.clone();
+    bad[at] = 3;
+    let n = bad.len();
+    let crc = crc32fast::hash(&bad[..n - 4]);
+    bad[n - 4..].copy_from_slice(&crc.to_le_bytes());
+    let e = vmstate_core::from_bytes(&mut d, &bad).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("dev.flags[1]: invalid bool byte 0x03 (at byte {at})")
+    );
+    assert_eq!(d, Flags::default());
+}
+
+#[test]
 fn too_long() {
     let e = load(&qemu(1, 0, 0, b"hello"));
     assert_eq!(

@@ -311,6 +311,16 @@ impl Scalar for bool {
     }
 }
 
+/// An error decoding the block `bytes` (at absolute offset `at`), placed at its element:
+/// only a `bool` element can be invalid, and each takes one byte.
+#[cold]
+fn block_error(kind: ErrorKind, bytes: &[u8], at: usize) -> Error {
+    match (&kind, bytes.iter().position(|&b| b > 1)) {
+        (ErrorKind::InvalidBool(_), Some(i)) => Error::at(kind, at + i).in_index(i),
+        _ => Error::at(kind, at),
+    }
+}
+
 /// Where field code writes; one implementation per wire format.
 pub trait Encoder {
     /// Whether immutable fields travel in this format (native: yes, QEMU: no).
@@ -648,7 +658,7 @@ impl<'a> NativeDecoder<'a> {
 
     /// Reads the next `n` bytes through `read`: in one piece, or, when a section checksum
     /// is running and the block is large, in [`CHUNK`]-sized pieces each hashed just before
-    /// (`read` gets the piece's index). Errors are reported at the block's offset.
+    /// (`read` gets the piece's index). Errors are reported at the element's offset.
     #[inline]
     fn read_block(
         &mut self,
@@ -662,7 +672,7 @@ impl<'a> NativeDecoder<'a> {
             Some(crc) if n >= FUSE_MIN => crc.read_hashed(self.cur.input, start, n, read),
             _ => read(0, bytes),
         };
-        result.map_err(|k| Error::at(k, at))
+        result.map_err(|k| block_error(k, &self.cur.input[start..start + n], at))
     }
 }
 
@@ -757,14 +767,14 @@ impl Decoder for QemuDecoder<'_> {
     fn block<S: Scalar>(&mut self, out: &mut [S]) -> Result<(), Error> {
         let at = self.cur.offset();
         let bytes = self.cur.take(std::mem::size_of_val(out))?;
-        S::get_block::<true>(bytes, out).map_err(|k| Error::at(k, at))
+        S::get_block::<true>(bytes, out).map_err(|k| block_error(k, bytes, at))
     }
     #[inline]
     fn block_vec<S: Scalar>(&mut self, len: usize) -> Result<Vec<S>, Error> {
         let at = self.cur.offset();
         let bytes = self.cur.take(len.saturating_mul(S::PRIMITIVE.size()))?;
         let mut out = Vec::with_capacity(len);
-        S::extend_block::<true>(bytes, &mut out).map_err(|k| Error::at(k, at))?;
+        S::extend_block::<true>(bytes, &mut out).map_err(|k| block_error(k, bytes, at))?;
         Ok(out)
     }
     #[inline]
