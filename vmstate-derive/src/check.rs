@@ -19,6 +19,9 @@ pub fn check(cx: &Ctxt, input: &Input) {
 
 fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     check_reserved(cx, field);
+    if matches!(field.role(), Role::Migrated | Role::Immutable) {
+        check_wire_type(cx, field.ty);
+    }
     check_conflicts(cx, field);
     check_derived_has_function(cx, input, field);
     check_bounds(cx, field);
@@ -164,6 +167,80 @@ fn check_reserved(cx: &Ctxt, field: &crate::ast::Field) {
                 field.ident
             ),
         );
+    }
+}
+
+/// Types that can never implement `Field` (std's, with no fixed wire form) get a message that
+/// says what to store instead, on the type itself, rather than the trait error's generic
+/// "cannot migrate". Array lengths are not types and are not looked into.
+fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return;
+            };
+            // `usize`, or a path through `core` or `std` (a user's own `foo::Option` is fine).
+            let first = p.path.segments.first().map(|s| s.ident.to_string());
+            let std_path =
+                p.path.segments.len() == 1 || first.is_some_and(|f| f == "core" || f == "std");
+            let name = last.ident.to_string();
+            let problem = match name.as_str() {
+                "usize" | "isize" if last.arguments.is_empty() && std_path => {
+                    let fixed = if name == "usize" { "u64" } else { "i64" };
+                    Some(format!(
+                        "`{name}` cannot migrate: its width depends on the host, and both wire \
+                         formats have fixed-width integers only; store the value as `{fixed}` \
+                         (or a narrower fixed-width integer)"
+                    ))
+                }
+                "char" if last.arguments.is_empty() && std_path => Some(
+                    "`char` cannot migrate: neither wire format has characters; store it as \
+                     a `u32` and convert it with `char::from_u32` after the load"
+                        .to_owned(),
+                ),
+                "Option" if std_path => Some(
+                    "`Option` cannot migrate: QEMU's wire has no optional values; send a flag \
+                     field and the value, or put the value in a nested struct sent as a \
+                     `subsection` whose `needed` function says whether it is there"
+                        .to_owned(),
+                ),
+                _ => None,
+            };
+            match problem {
+                Some(message) => cx.error_spanned_by(ty, message),
+                None => {
+                    for segment in &p.path.segments {
+                        if let syn::PathArguments::AngleBracketed(args) = &segment.arguments {
+                            for arg in &args.args {
+                                if let syn::GenericArgument::Type(inner) = arg {
+                                    check_wire_type(cx, inner);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        syn::Type::Array(a) => check_wire_type(cx, &a.elem),
+        syn::Type::Slice(s) => check_wire_type(cx, &s.elem),
+        syn::Type::Paren(p) => check_wire_type(cx, &p.elem),
+        syn::Type::Group(g) => check_wire_type(cx, &g.elem),
+        syn::Type::Tuple(t) => cx.error_spanned_by(
+            ty,
+            if t.elems.is_empty() {
+                "`()` cannot migrate: it carries nothing; remove the field or mark it \
+                 `#[vmstate(skip)]`"
+            } else {
+                "a tuple cannot migrate: QEMU's descriptions name every value; use a struct \
+                 that derives `VmState`"
+            },
+        ),
+        syn::Type::Reference(_) | syn::Type::Ptr(_) => cx.error_spanned_by(
+            ty,
+            "a reference or pointer cannot migrate: a load must write the value; own it, or \
+             mark the field `#[vmstate(skip)]`",
+        ),
+        _ => {}
     }
 }
 
