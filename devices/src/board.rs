@@ -160,6 +160,25 @@ impl IntegratorCp {
             .collect()
     }
 
+    /// The physical window (base, size) of the device behind QEMU section (`idstr`,
+    /// `instance`).
+    ///
+    /// ```
+    /// use devices::IntegratorCp;
+    /// assert_eq!(IntegratorCp::section_window("pl031", 0), Some((0x1500_0000, 0x1000)));
+    /// assert_eq!(IntegratorCp::section_window("icp_pic", 2), None);
+    /// ```
+    pub fn section_window(idstr: &str, instance: u32) -> Option<(u64, u64)> {
+        Some(match (idstr, instance) {
+            ("integratorcm", 0) => (map::CORE_MODULE, map::WINDOW),
+            ("icp_pic", 0) => (map::PIC, map::WINDOW),
+            ("icp_pic", 1) => (map::SIC, map::WINDOW),
+            ("pl031", 0) => (map::RTC, RTC_WINDOW),
+            ("icp_control", 0) => (map::CONTROL, map::WINDOW),
+            _ => return None,
+        })
+    }
+
     /// The device and offset behind a physical address.
     pub fn decode(addr: u64) -> Result<(Target, u64), BoardError> {
         let windows = [

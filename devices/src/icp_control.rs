@@ -92,7 +92,11 @@ impl IcpControl {
         match offset & !3 {
             reg::INTREG => self.intreg_state &= !(value & INTREG_CARDIN),
             // Nothing is modelled behind these (QEMU ignores them too).
-            reg::FLASHPROG | reg::DECODE => {}
+            reg::FLASHPROG | reg::DECODE => {
+                return WriteEffects::dropped(
+                    "CP_FLASHPROG and CP_DECODE are not modelled (QEMU ignores them)",
+                )
+            }
             _ => return WriteEffects::ignored("icp_control", offset),
         }
         WriteEffects::default()

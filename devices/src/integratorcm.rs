@@ -330,7 +330,11 @@ impl IntegratorCm {
         let mut effects = WriteEffects::default();
         match offset {
             reg::OSC if self.unlocked() => self.cm_osc = value,
-            reg::OSC => {}
+            reg::OSC => {
+                return WriteEffects::dropped(
+                    "CM_OSC is locked (write 0xa05f to CM_LOCK at 0x14 first)",
+                )
+            }
             reg::CTRL => {
                 effects.reset_requested = value & CTRL_RESET != 0;
                 self.cm_ctrl = (self.cm_ctrl & !CTRL_WRITABLE) | (value & CTRL_WRITABLE);
@@ -338,7 +342,11 @@ impl IntegratorCm {
             }
             reg::LOCK => self.cm_lock = value & 0xffff,
             reg::AUXOSC if self.unlocked() => self.cm_auxosc = value,
-            reg::AUXOSC => {}
+            reg::AUXOSC => {
+                return WriteEffects::dropped(
+                    "CM_AUXOSC is locked (write 0xa05f to CM_LOCK at 0x14 first)",
+                )
+            }
             reg::SDRAM => self.cm_sdram = value,
             reg::INIT => self.cm_init = value,
             reg::FLAGS => self.cm_flags |= value,
@@ -351,7 +359,9 @@ impl IntegratorCm {
             reg::SOFT_INTCLR => self.int_level &= !(value & SOFT_INT),
             reg::FIQ_ENSET => self.fiq_enabled |= value,
             reg::FIQ_ENCLR => self.fiq_enabled &= !value,
-            reg::VOLTAGE_CTL0..=reg::VOLTAGE_CTL3 => {}
+            reg::VOLTAGE_CTL0..=reg::VOLTAGE_CTL3 => {
+                return WriteEffects::dropped("voltage control is not modelled (QEMU ignores it)")
+            }
             _ => return WriteEffects::ignored("integratorcm", offset),
         }
         effects

@@ -30,7 +30,7 @@ impl std::error::Error for Unimplemented {}
 ///
 /// ```
 /// let fx = devices::WriteEffects::default();
-/// assert!(!fx.reset_requested && fx.unimplemented.is_none());
+/// assert!(!fx.reset_requested && fx.unimplemented.is_none() && fx.dropped.is_none());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WriteEffects {
@@ -38,9 +38,25 @@ pub struct WriteEffects {
     pub reset_requested: bool,
     /// The write hit no implemented register and was ignored.
     pub unimplemented: Option<Unimplemented>,
+    /// The write hit a register that changes nothing whatever the value (QEMU implements it
+    /// as ignored, or it is locked): why.
+    pub dropped: Option<&'static str>,
 }
 
 impl WriteEffects {
+    /// The effects of a write that a register drops, for the reason `why`.
+    ///
+    /// ```
+    /// let fx = devices::WriteEffects::dropped("CR: the RTC is always enabled");
+    /// assert_eq!(fx.dropped, Some("CR: the RTC is always enabled"));
+    /// ```
+    pub fn dropped(why: &'static str) -> Self {
+        WriteEffects {
+            dropped: Some(why),
+            ..Self::default()
+        }
+    }
+
     /// The effects of an ignored write at `offset`.
     pub fn ignored(device: &'static str, offset: u64) -> Self {
         WriteEffects {

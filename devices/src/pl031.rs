@@ -260,7 +260,9 @@ impl Pl031 {
             }
             reg::IMSC => self.im = value & 1,
             reg::ICR => self.is &= !value,
-            reg::CR => {}
+            reg::CR => {
+                return WriteEffects::dropped("CR: the RTC is always enabled (QEMU ignores writes)")
+            }
             _ => return WriteEffects::ignored("pl031", offset),
         }
         WriteEffects::default()

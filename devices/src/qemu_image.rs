@@ -178,10 +178,7 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
         }
     }
     for w in writes {
-        let window = match w.idstr.as_str() {
-            "pl031" => crate::board::RTC_WINDOW,
-            _ => crate::board::map::WINDOW,
-        };
+        let (_, window) = IntegratorCp::section_window(&w.idstr, w.instance).expect("ported");
         let why = if w.offset >= window {
             Some(format!("is outside the device's {window:#x}-byte window"))
         } else if w.offset % 4 != 0 {
@@ -194,16 +191,24 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
         }
     }
     let mut board = load_board(&stream)?;
+    let cpu_lines = |b: &IntegratorCp| (b.cpu_irq(), b.cpu_fiq());
+    let loaded_cpu_lines = cpu_lines(&board);
+    let mut cpu_line_moved_by = None;
     for w in writes {
-        let dev = board
-            .section_mut(&w.idstr, w.instance)
-            .expect("checked above");
-        let effects = dev.write(w.offset, w.value);
+        // Through the board, so interrupt lines reach the controllers they are wired to.
+        let (base, _) = IntegratorCp::section_window(&w.idstr, w.instance).expect("ported");
+        let before = cpu_lines(&board);
+        let effects = board
+            .write(base + w.offset, w.value)
+            .expect("an offset inside the window maps to the device");
         if let Some(ignored) = effects.unimplemented {
             return Err(refused(
                 w,
                 &format!("the model ignores it ({})", ignored.what),
             ));
+        }
+        if let Some(why) = effects.dropped {
+            return Err(refused(w, &format!("the model ignores it ({why})")));
         }
         if effects.reset_requested {
             return Err(refused(
@@ -218,6 +223,16 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
                  (\"hw_error: Core module interrupt\")",
             ));
         }
+        if cpu_lines(&board) != before {
+            cpu_line_moved_by = Some(w);
+        }
+    }
+    if let Some(w) = cpu_line_moved_by.filter(|_| cpu_lines(&board) != loaded_cpu_lines) {
+        return Err(refused(
+            w,
+            "it changes the CPU's IRQ or FIQ line (the primary interrupt controller's \
+             output), which the stream's `cpu` section carries and this tool does not rewrite",
+        ));
     }
     let mut replace = Vec::new();
     for (index, sec) in stream.sections().enumerate() {

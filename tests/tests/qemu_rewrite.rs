@@ -114,19 +114,18 @@ fn rewrite_changes_exactly_the_written_registers() {
 
 #[test]
 fn rewrite_through_the_lock_behaves_as_hardware() {
-    // Locking, then writing OSC: the OSC write is ignored, only cm_lock changes.
+    // Locking changes cm_lock only; a write to OSC or AUXOSC then would change nothing,
+    // and is refused rather than reported as applied.
     let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
     let cm = stream.device("integratorcm", 0).unwrap().data.start;
-    let out = rewrite(
-        FIXTURE.to_vec(),
-        &writes(&["integratorcm@0x14=0x0", "integratorcm@0x8=0x999"]),
-    )
-    .unwrap();
+    let out = rewrite(FIXTURE.to_vec(), &writes(&["integratorcm@0x14=0x0"])).unwrap();
     assert_eq!(diff(FIXTURE, &out), [cm + 8 + 2, cm + 8 + 3]);
-    // A write to the locked register changes nothing at all.
-    let locked = out.clone();
-    let again = rewrite(locked.clone(), &writes(&["integratorcm@0x1c=0x1234"])).unwrap();
-    assert!(again == locked);
+    for locked in ["integratorcm@0x8=0x999", "integratorcm@0x1c=0x1234"] {
+        let e = rewrite(out.clone(), &writes(&[locked]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is locked (write 0xa05f to CM_LOCK"), "{e}");
+    }
     // Unlocked (as in the fixture), the same write lands.
     let out = rewrite(FIXTURE.to_vec(), &writes(&["integratorcm@0x8=0x999"])).unwrap();
     assert_eq!(diff(FIXTURE, &out), [cm + 2, cm + 3]);
@@ -252,6 +251,16 @@ fn rewrite_refuses_writes_that_would_not_do_what_they_say() {
         ("integratorcm@0x0=1", "the model ignores it"),
         ("icp_control@0x100=1", "the model ignores it"),
         ("integratorcm@0xc=0x8", "it requests a board reset"),
+        ("integratorcm@0x80=0x5", "voltage control is not modelled"),
+        ("pl031@0xc=0x5", "CR: the RTC is always enabled"),
+        (
+            "icp_control@0x4=0x5",
+            "CP_FLASHPROG and CP_DECODE are not modelled",
+        ),
+        (
+            "icp_control@0xc=0x5",
+            "CP_FLASHPROG and CP_DECODE are not modelled",
+        ),
     ] {
         let e = rewrite(FIXTURE.to_vec(), &writes(&[spec]))
             .unwrap_err()
@@ -270,6 +279,51 @@ fn rewrite_refuses_writes_that_would_not_do_what_they_say() {
     .to_string();
     assert!(e.contains("raises the core module's interrupt"), "{e}");
     assert!(e.contains("integratorcm:0@0x50=0x1"), "{e}");
+}
+
+#[test]
+fn rewrite_carries_interrupt_lines_between_devices_and_keeps_the_cpus() {
+    // The fixture's secondary PIC enables its inputs 0 and 1; the primary enables 8 and 9
+    // (not 26, where the secondary's output arrives).
+    let board_of = |stream: &[u8]| load_board(&Stream::parse(stream.to_vec()).unwrap()).unwrap();
+    let raised = rewrite(FIXTURE.to_vec(), &writes(&["icp_pic:1@0x10=0x1"])).unwrap();
+    let board = board_of(&raised);
+    assert_eq!(
+        board.sic.read(0x0),
+        0x1,
+        "secondary: soft input 0 raised and enabled"
+    );
+    assert_eq!(
+        board.pic.read(0x4),
+        1 << 26,
+        "primary: input 26 follows the secondary"
+    );
+    assert!(!board.cpu_irq());
+    // Lowered again: the primary's input follows, and the stream is the fixture again.
+    let lowered = rewrite(raised, &writes(&["icp_pic:1@0x14=0x1"])).unwrap();
+    assert_eq!(board_of(&lowered).pic.read(0x4), 0);
+    assert!(lowered == FIXTURE);
+
+    // Enabling input 26 on the primary would raise the CPU's IRQ line, which lives in the
+    // `cpu` section: refused, naming the write that moved it.
+    let e = rewrite(
+        FIXTURE.to_vec(),
+        &writes(&["icp_pic:1@0x10=0x1", "icp_pic:0@0x8=0x4000000"]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("icp_pic:0@0x8=0x4000000"), "{e}");
+    assert!(e.contains("changes the CPU's IRQ or FIQ line"), "{e}");
+    // Raised and lowered again within the same rewrite: the line ends as it was, accepted.
+    rewrite(
+        FIXTURE.to_vec(),
+        &writes(&[
+            "icp_pic:1@0x10=0x1",
+            "icp_pic:0@0x8=0x4000000",
+            "icp_pic:1@0x14=0x1",
+        ]),
+    )
+    .unwrap();
 }
 
 #[test]
