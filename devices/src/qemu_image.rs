@@ -104,10 +104,32 @@ impl From<Error> for ImageError {
     }
 }
 
-/// The clocks that make the RTC save exactly what it loaded: its virtual clock at 0 and its
-/// RTC clock at the difference between the section's two offsets, so `pre_save` recomputes
-/// the same `tick_offset_vmstate` (QEMU's value is relative to the source's clocks).
-fn frozen_board(stream: &Stream) -> IntegratorCp {
+/// The source's virtual clock when it stopped, in ns, from QEMU's `timer` section: a stopped
+/// VM's `QEMU_CLOCK_VIRTUAL` is `cpu_clock_offset` (the third field, version 2). `Ok(0)` for
+/// a stream without the section (ours); `Err` when the clock cannot be known: an older
+/// section, or one with the `timer/icount` subsection (the clock then counts instructions,
+/// at a scale the stream does not carry).
+fn virtual_clock_ns(stream: &Stream) -> Result<u64, &'static str> {
+    let Some(sec) = stream.device("timer", 0) else {
+        return Ok(0);
+    };
+    let data = stream.data(sec);
+    match data.get(16..24) {
+        Some(offset) if sec.version_id >= 2 && data.len() == 24 => {
+            let ns = i64::from_be_bytes(offset.try_into().expect("8 bytes"));
+            Ok(ns.max(0) as u64)
+        }
+        _ if data.len() > 24 => Err("the source's virtual clock counts instructions (-icount), \
+             at a scale the stream does not carry"),
+        _ => Err("the stream's `timer` section does not carry the virtual clock"),
+    }
+}
+
+/// The clocks of the source when it stopped, frozen: the virtual clock from the `timer`
+/// section, and the RTC clock ahead of it by the difference between the PL031 section's
+/// two offsets, so `pre_save` recomputes the same `tick_offset_vmstate` (QEMU's value is
+/// relative to the source's clocks) and the RTC counts what the guest would have read.
+fn frozen_board(stream: &Stream, vm_ns: u64) -> IntegratorCp {
     let mut delta_s = 0u64;
     if let Some(sec) = stream.device("pl031", 0) {
         let desc = Desc::from_description(Pl031::DESCRIPTION);
@@ -126,8 +148,8 @@ fn frozen_board(stream: &Stream) -> IntegratorCp {
     }
     IntegratorCp::with_clocks(
         DEFAULT_MEMSZ_MIB,
-        Arc::new(FakeClock::new(0)),
-        Arc::new(FakeClock::new(delta_s * 1_000_000_000)),
+        Arc::new(FakeClock::new(vm_ns)),
+        Arc::new(FakeClock::new(vm_ns + delta_s * 1_000_000_000)),
     )
 }
 
@@ -139,7 +161,7 @@ fn frozen_board(stream: &Stream) -> IntegratorCp {
 /// `migrate-tick-offset=off`, and the board's RTC then leaves the subsection out too, so a
 /// rewrite keeps the stream's shape (and its vmdesc true).
 pub fn load_board(stream: &Stream) -> Result<IntegratorCp, Error> {
-    let mut board = frozen_board(stream);
+    let mut board = frozen_board(stream, virtual_clock_ns(stream).unwrap_or(0));
     for sec in stream.sections().filter(|s| s.kind == SectionKind::Full) {
         if let Some(dev) = board.section_mut(&sec.idstr, sec.instance_id) {
             dev.load_qemu(stream.data(sec), sec.version_id, sec.data.start)
@@ -191,6 +213,7 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
         }
     }
     let mut board = load_board(&stream)?;
+    let clock = virtual_clock_ns(&stream);
     let cpu_lines = |b: &IntegratorCp| (b.cpu_irq(), b.cpu_fiq());
     let loaded_cpu_lines = cpu_lines(&board);
     let mut cpu_line_moved_by = None;
@@ -198,6 +221,13 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
         // Through the board, so interrupt lines reach the controllers they are wired to.
         let (base, _) = IntegratorCp::section_window(&w.idstr, w.instance).expect("ported");
         let before = cpu_lines(&board);
+        let counts = matches!(w.offset, crate::pl031::reg::LR | crate::pl031::reg::MR);
+        if let (Err(why), "pl031", true) = (clock, w.idstr.as_str(), counts) {
+            return Err(refused(
+                w,
+                &format!("the RTC's count at the stop cannot be known: {why}"),
+            ));
+        }
         let effects = board
             .write(base + w.offset, w.value)
             .expect("an offset inside the window maps to the device");

@@ -130,8 +130,19 @@ fn qemu_reads_with(stream: &PathBuf, addrs: &[u64], qemu_args: &[&str]) -> Vec<(
 
 /// A stream QEMU writes after a guest of ours does `writes`; `qemu_args` go to QEMU.
 fn make_stream(path: &PathBuf, writes: &[(u64, u32)], qemu_args: &[&str]) -> Vec<u8> {
+    make_stream_after(path, writes, qemu_args, 0)
+}
+
+/// [`make_stream`], the guest left spinning `seconds` before the VM stops.
+fn make_stream_after(
+    path: &PathBuf,
+    writes: &[(u64, u32)],
+    qemu_args: &[&str],
+    seconds: u32,
+) -> Vec<u8> {
     let mut cmd = Command::new("python3");
     cmd.arg(tools().join("make-stream.py")).arg(path);
+    cmd.arg(format!("--run-for={seconds}"));
     for (a, v) in writes {
         cmd.arg("--write").arg(format!("{a:#x}={v:#x}"));
     }
@@ -361,4 +372,48 @@ fn a_stream_without_section_footers_is_read_and_rewritten() {
         qemu_reads_with(&out, &[0x1000_0008], &no_footers),
         [(0x1000_0008, 0x55)]
     );
+}
+
+#[test]
+fn an_rtc_load_counts_from_the_sources_clock_at_the_stop() {
+    if !have(
+        &["qemu-system-arm", "arm-none-eabi-as", "python3"],
+        "an_rtc_load_counts_from_the_sources_clock",
+    ) {
+        return;
+    }
+    // With `-rtc clock=vm` the RTC counts the virtual clock, which stands still while the
+    // VM is stopped (and in read-regs.py's destination, which never runs): a load register
+    // write then reads back exactly. The count at the stop includes the 3 s the guest ran,
+    // which the rewrite takes from the `timer` section (it was counted as 0: DR read 0x1003).
+    let rtc_vm = ["-rtc", "clock=vm"];
+    let path = temp("uptime.stream");
+    let stream = make_stream_after(&path, &[(0x1500_0010, 0)], &rtc_vm, 3);
+    let out = rewrite(stream, &["pl031@0x8=0x1000".parse().unwrap()]).unwrap();
+    let edited = temp("uptime-lr.stream");
+    std::fs::write(&edited, &out).unwrap();
+    let read = qemu_reads_with(&edited, &[0x1500_0000, 0x1500_0008], &rtc_vm);
+    assert_eq!(read, [(0x1500_0000, 0x1000), (0x1500_0008, 0x1000)]);
+    // The Rust board, on the same frozen clocks, reads the same count.
+    assert_eq!(rust_reads(&out, &[0x1500_0000]), [(0x1500_0000, 0x1000)]);
+}
+
+#[test]
+fn an_rtc_load_is_refused_when_the_clock_counts_instructions() {
+    if !have(
+        &["qemu-system-arm", "arm-none-eabi-as", "python3"],
+        "an_rtc_load_is_refused_when_the_clock_counts_instructions",
+    ) {
+        return;
+    }
+    let path = temp("icount.stream");
+    let stream = make_stream(&path, &[(0x1500_0010, 0)], &["-icount", "shift=1"]);
+    for edit in ["pl031@0x8=0x1000", "pl031@0x4=0x1000"] {
+        let e = rewrite(stream.clone(), &[edit.parse().unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("counts instructions (-icount)"), "{e}");
+    }
+    // Registers that do not depend on the count are still written.
+    rewrite(stream, &["pl031@0x10=0x1".parse().unwrap()]).unwrap();
 }

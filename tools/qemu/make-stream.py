@@ -37,6 +37,9 @@ def parse_args(argv):
     ap.add_argument("--timeout", type=float, default=30.0,
                     help="overall time limit in seconds (default 30)")
     ap.add_argument("--keep-asm", metavar="FILE", help="also save the generated guest source")
+    ap.add_argument("--run-for", metavar="SECONDS", type=float, default=0.0,
+                    help="let the guest spin this long after its stores before the VM is "
+                         "stopped (its virtual clock, and so the RTC, advances)")
     ap.add_argument("--qemu-arg", metavar="ARG", action="append", default=[],
                     help="one more argument for qemu-system-arm (repeatable), e.g. "
                          "--qemu-arg=-global --qemu-arg=pl031.migrate-tick-offset=false")
@@ -181,6 +184,10 @@ def main(argv):
                     raise q.failure("guest never reached its spin loop at 0x%08x (PC=0x%08x)"
                                     % (spin, pc))
                 time.sleep(0.05)
+            if a.run_for > 0:
+                if q.remaining() < a.run_for + 1.0:
+                    raise q.failure("--run-for %.1f s does not fit in --timeout" % a.run_for)
+                time.sleep(a.run_for)
             q.cmd("stop", what="stopping the guest")
             st = q.cmd("info status", what="checking the VM status")
             if "paused" not in st:
