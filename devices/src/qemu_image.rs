@@ -287,7 +287,8 @@ fn refused(w: &MmioWrite, why: &str) -> ImageError {
 /// Every section of the stream as JSON: `{"sections": [{"section_id", "idstr",
 /// "instance_id", "version_id", "kind", "offset", "length", "fields", "subsections"}]}`, with
 /// the decoded fields of ported devices (`null` for the others, and, with an `"error"`, for
-/// a ported device whose version this build cannot load).
+/// a ported device whose version this build cannot load), and `"trailing_bytes"` when bytes
+/// follow the vmdesc trailer (QEMU never reads them).
 pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
     let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
     let mut sections = Vec::new();
@@ -333,7 +334,13 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
         }
         sections.push(section_json(sec, fields, subsections));
     }
-    Ok(serde_json::json!({ "sections": sections }))
+    let mut out = serde_json::json!({ "sections": sections });
+    for item in stream.items() {
+        if let vmstate_core::qemu::Item::Trailing(r) = item {
+            out["trailing_bytes"] = r.len().into();
+        }
+    }
+    Ok(out)
 }
 
 /// One section of [`inspect`]'s output.

@@ -143,7 +143,7 @@ fn rewrite_refuses_unknown_targets_and_bad_streams() {
     let err = rewrite(FIXTURE[..1000].to_vec(), &[]).unwrap_err();
     let err = err.to_string();
     assert!(
-        err.contains("no vmdesc trailer") && err.contains("is it truncated"),
+        err.contains("no vmdesc trailer") && err.contains("truncated"),
         "{err}"
     );
     assert!("integratorcm@0x8".parse::<MmioWrite>().is_err());
@@ -324,6 +324,21 @@ fn rewrite_carries_interrupt_lines_between_devices_and_keeps_the_cpus() {
         ]),
     )
     .unwrap();
+}
+
+#[test]
+fn a_subsection_of_an_unloadable_version_is_named_by_inspect_and_rewrite() {
+    let mut bytes = FIXTURE.to_vec();
+    let name = bytes
+        .windows(17)
+        .position(|w| w == b"pl031/tick-offset")
+        .unwrap();
+    bytes[name + 17 + 3] = 0; // its be32 version, 1 -> 0
+    let stream = Stream::parse(bytes.clone()).unwrap();
+    let e = inspect(&stream).unwrap_err().to_string();
+    assert!(e.contains("pl031/tick-offset: version 0 is too old"), "{e}");
+    let e = rewrite(bytes, &[]).unwrap_err().to_string();
+    assert!(e.contains("pl031/tick-offset: version 0 is too old"), "{e}");
 }
 
 #[test]

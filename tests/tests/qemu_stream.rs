@@ -286,10 +286,29 @@ fn an_unusable_vmdesc_is_named_for_what_it_lacks() {
         e.contains("section `icp_pic` instance 0: its size is unknown: its vmdesc entry has a field without a valid size"),
         "{e}"
     );
-    // A byte after the vmdesc: the trailer is no longer found at the end.
-    let e = refusal(|b| b.push(0));
-    assert!(
-        e.contains("is it truncated, or followed by other bytes?"),
-        "{e}"
-    );
+    // No vmdesc at all (QEMU's suppress-vmdesc): refused, saying why.
+    let e = refusal(|b| {
+        let at = b.windows(12).rposition(|w| w == b"{\"page_size\"").unwrap();
+        b.truncate(at - 5);
+    });
+    assert!(e.contains("suppress-vmdesc=on"), "{e}");
+}
+
+#[test]
+fn bytes_after_the_vmdesc_are_kept_as_qemu_ignores_them() {
+    for extra in [
+        &b"XYZ"[..],
+        &[0][..],
+        &b"\x00\x06\x00\x00\x00\x02{}"[..],
+        &[0x7e; 5000][..],
+    ] {
+        let mut bytes = FIXTURE.to_vec();
+        bytes.extend_from_slice(extra);
+        let s = Stream::parse(bytes.clone()).unwrap();
+        let n = FIXTURE.len();
+        assert_eq!(s.items().last(), Some(&Item::Trailing(n..n + extra.len())));
+        assert!(matches!(s.items()[s.items().len() - 2], Item::Vmdesc(_)));
+        assert_eq!(s.vmdesc().unwrap()["page_size"], 1024);
+        assert!(s.encode(&[]) == bytes);
+    }
 }

@@ -273,9 +273,17 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = String::new();
+    let sections = value["sections"].as_array().map_or(&[][..], Vec::as_slice);
+    let width = sections
+        .iter()
+        .filter_map(|s| s["idstr"].as_str())
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+        .max(22);
     outln!(
         out,
-        "{:>4}  {:<22} {:>4} {:>4}  {:>9} {:>8}  kind",
+        "{:>4}  {:<width$} {:>4} {:>4}  {:>9} {:>8}  kind",
         "id",
         "idstr",
         "inst",
@@ -283,12 +291,12 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
         "offset",
         "bytes"
     );
-    for s in value["sections"].as_array().into_iter().flatten() {
+    for s in sections {
         // A JSON value's `Display` ignores the width: format numbers as strings first.
         let n = |key: &str| s[key].to_string();
         outln!(
             out,
-            "{:>4}  {:<22} {:>4} {:>4}  {:>9} {:>8}  {}",
+            "{:>4}  {:<width$} {:>4} {:>4}  {:>9} {:>8}  {}",
             n("section_id"),
             s["idstr"].as_str().unwrap_or(""),
             n("instance_id"),
@@ -307,6 +315,12 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
                 print_fields(&mut out, v, "          ");
             }
         }
+    }
+    if let Some(n) = value["trailing_bytes"].as_u64() {
+        outln!(
+            out,
+            "{n} bytes after the vmdesc trailer (QEMU does not read them; kept by rewrite)"
+        );
     }
     emit(&out)?;
     Ok(ExitCode::SUCCESS)

@@ -8,6 +8,7 @@
 //!           each followed by the footer 0x7e + be32 id
 //! 0x00 EOF
 //! [0x06 vmdesc: be32 len, JSON]
+//! [anything: QEMU stops reading after the vmdesc]
 //! ```
 //!
 //! Device sections carry no lengths, so the reader takes each FULL section's size from the
@@ -126,6 +127,8 @@ pub enum Item {
     Eof,
     /// The vmdesc JSON.
     Vmdesc(Range<usize>),
+    /// Bytes after the vmdesc, which QEMU never reads (kept, so a rewrite keeps them).
+    Trailing(Range<usize>),
 }
 
 /// A parsed QEMU migration stream. It borrows nothing: the bytes are kept, and items refer
@@ -393,6 +396,10 @@ impl Stream {
             }
             items.push(Item::Vmdesc(v.clone()));
             r.cur.pos = v.end;
+            if v.end < bytes.len() {
+                items.push(Item::Trailing(v.end..bytes.len()));
+                r.cur.pos = bytes.len();
+            }
         }
         if r.cur.pos != bytes.len() {
             return Err(Error::at(
@@ -469,7 +476,7 @@ impl Stream {
                     } else {
                         if self.page_size == 0 {
                             return Err(fmt_err(
-                                "ram page: the page size is unknown: the stream has no vmdesc trailer with a `page_size` (is it truncated, or followed by other bytes?)".into(),
+                                "ram page: the page size is unknown: the stream has no vmdesc trailer with a `page_size` (truncated, or written with `-machine suppress-vmdesc=on`: this tool needs the trailer)".into(),
                                 at,
                             ));
                         }
@@ -563,6 +570,7 @@ impl Stream {
                     out.extend_from_slice(&(r.len() as u32).to_be_bytes());
                     out.extend_from_slice(&self.bytes[r.clone()]);
                 }
+                Item::Trailing(r) => out.extend_from_slice(&self.bytes[r.clone()]),
             }
         }
         out
@@ -644,17 +652,30 @@ fn parse_config_subsections(r: &mut Reader) -> Result<bool, Error> {
     Ok(ignore_shared)
 }
 
-/// Finds the vmdesc trailer: `0x00 0x06 be32(len) JSON` ending the stream.
+/// Candidates parsed in each search for the vmdesc (bounded: each is parsed as JSON).
+const MAX_VMDESC_CANDIDATES: usize = 4;
+
+/// Finds the vmdesc trailer: `0x00 0x06 be32(len)`, then a JSON object with a `devices`
+/// list, normally ending the stream. QEMU reads nothing after it, so a stream may go on (a
+/// file with bytes appended): then the last such trailer that fits is taken.
 fn find_vmdesc(b: &[u8]) -> Option<Range<usize>> {
     let n = b.len();
-    (1..n.saturating_sub(5)).rev().find_map(|p| {
+    let candidates = (1..n.saturating_sub(5)).rev().filter_map(|p| {
         let len = u32::from_be_bytes(b[p + 1..p + 5].try_into().ok()?) as usize;
-        (b[p] == tag::VMDESCRIPTION
-            && b[p - 1] == tag::EOF
-            && p + 5 + len == n
-            && b.get(p + 5) == Some(&b'{'))
-        .then_some(p + 5..n)
-    })
+        let json = p + 5..(p + 5).checked_add(len)?;
+        let header = b[p] == tag::VMDESCRIPTION && b[p - 1] == tag::EOF;
+        (header && json.end <= n && b.get(json.start) == Some(&b'{')).then_some(json)
+    });
+    let is_vmdesc = |json: &Range<usize>| {
+        serde_json::from_slice::<serde_json::Value>(&b[json.clone()])
+            .is_ok_and(|v| v["devices"].is_array())
+    };
+    candidates
+        .clone()
+        .filter(|json| json.end == n)
+        .take(MAX_VMDESC_CANDIDATES)
+        .find(is_vmdesc)
+        .or_else(|| candidates.take(MAX_VMDESC_CANDIDATES).find(is_vmdesc))
 }
 
 /// The size of a FULL section's data, from the next vmdesc entry (they come in stream order).
@@ -669,7 +690,7 @@ fn device_size(
 ) -> Result<usize, &'static str> {
     if !vmdesc_found {
         return Err(
-            "the stream has no vmdesc trailer (is it truncated, or followed by other bytes?)",
+            "the stream has no vmdesc trailer (truncated, or written with `-machine suppress-vmdesc=on`: this tool needs the trailer)",
         );
     }
     if devices.is_empty() {
