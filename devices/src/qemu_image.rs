@@ -149,7 +149,9 @@ fn frozen_board(stream: &Stream, vm_ns: u64) -> IntegratorCp {
     IntegratorCp::with_clocks(
         DEFAULT_MEMSZ_MIB,
         Arc::new(FakeClock::new(vm_ns)),
-        Arc::new(FakeClock::new(vm_ns + delta_s * 1_000_000_000)),
+        Arc::new(FakeClock::new(
+            vm_ns.saturating_add(delta_s.saturating_mul(1_000_000_000)),
+        )),
     )
 }
 
@@ -214,9 +216,10 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
     }
     let mut board = load_board(&stream)?;
     let clock = virtual_clock_ns(&stream);
-    let cpu_lines = |b: &IntegratorCp| (b.cpu_irq(), b.cpu_fiq());
+    let cpu_lines = |b: &IntegratorCp| [b.cpu_irq(), b.cpu_fiq()];
     let loaded_cpu_lines = cpu_lines(&board);
-    let mut cpu_line_moved_by = None;
+    // Per line (IRQ, FIQ): the write that last moved it away from its loaded level.
+    let mut cpu_line_moved_by: [Option<&MmioWrite>; 2] = [None, None];
     for w in writes {
         // Through the board, so interrupt lines reach the controllers they are wired to.
         let (base, _) = IntegratorCp::section_window(&w.idstr, w.instance).expect("ported");
@@ -253,11 +256,16 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
                  (\"hw_error: Core module interrupt\")",
             ));
         }
-        if cpu_lines(&board) != before {
-            cpu_line_moved_by = Some(w);
+        let after = cpu_lines(&board);
+        for line in 0..2 {
+            if after[line] == loaded_cpu_lines[line] {
+                cpu_line_moved_by[line] = None;
+            } else if before[line] == loaded_cpu_lines[line] {
+                cpu_line_moved_by[line] = Some(w);
+            }
         }
     }
-    if let Some(w) = cpu_line_moved_by.filter(|_| cpu_lines(&board) != loaded_cpu_lines) {
+    if let Some(w) = cpu_line_moved_by.into_iter().flatten().next() {
         return Err(refused(
             w,
             "it changes the CPU's IRQ or FIQ line (the primary interrupt controller's \

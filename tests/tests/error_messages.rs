@@ -192,7 +192,7 @@ fn subsection_too_new() {
     let e = load(&b);
     assert_eq!(
         e.to_string(),
-        "dev.sub: version 2 is too new: this build loads versions up to 1 (at byte 10)"
+        "dev.sub (subsection `dev/sub`): version 2 is too new: this build loads versions up to 1 (at byte 10)"
     );
 }
 

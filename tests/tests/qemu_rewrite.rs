@@ -314,6 +314,19 @@ fn rewrite_carries_interrupt_lines_between_devices_and_keeps_the_cpus() {
     .to_string();
     assert!(e.contains("icp_pic:0@0x8=0x4000000"), "{e}");
     assert!(e.contains("changes the CPU's IRQ or FIQ line"), "{e}");
+    // The FIQ raised, then the IRQ raised and lowered: the write to blame is the FIQ's.
+    let e = rewrite(
+        FIXTURE.to_vec(),
+        &writes(&[
+            "icp_pic:0@0x10=0x1",
+            "icp_pic:0@0x28=0x1",
+            "icp_pic:0@0x8=0x1",
+            "icp_pic:0@0xc=0x1",
+        ]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("--mmio icp_pic:0@0x28=0x1:"), "{e}");
     // Raised and lowered again within the same rewrite: the line ends as it was, accepted.
     rewrite(
         FIXTURE.to_vec(),
@@ -324,6 +337,22 @@ fn rewrite_carries_interrupt_lines_between_devices_and_keeps_the_cpus() {
         ]),
     )
     .unwrap();
+}
+
+#[test]
+fn bytes_after_the_vmdesc_survive_a_rewrite_and_show_in_inspect() {
+    let mut bytes = FIXTURE.to_vec();
+    bytes.extend_from_slice(b"appended by a tool");
+    let json = inspect(&Stream::parse(bytes.clone()).unwrap()).unwrap();
+    assert_eq!(json["trailing_bytes"], 18);
+    assert!(
+        inspect(&Stream::parse(FIXTURE.to_vec()).unwrap()).unwrap()["trailing_bytes"].is_null()
+    );
+    let out = rewrite(bytes.clone(), &writes(&["integratorcm@0x30=0x1234"])).unwrap();
+    assert!(out.ends_with(b"appended by a tool"));
+    assert_eq!(out.len(), bytes.len());
+    let board = load_board(&Stream::parse(out).unwrap()).unwrap();
+    assert_eq!(board.core.cm_flags & 0x1234, 0x1234);
 }
 
 #[test]
@@ -338,7 +367,10 @@ fn a_subsection_of_an_unloadable_version_is_named_by_inspect_and_rewrite() {
     let e = inspect(&stream).unwrap_err().to_string();
     assert!(e.contains("pl031/tick-offset: version 0 is too old"), "{e}");
     let e = rewrite(bytes, &[]).unwrap_err().to_string();
-    assert!(e.contains("pl031/tick-offset: version 0 is too old"), "{e}");
+    assert!(
+        e.contains("pl031.tick (subsection `pl031/tick-offset`): version 0 is too old"),
+        "{e}"
+    );
 }
 
 #[test]

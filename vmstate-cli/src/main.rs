@@ -139,6 +139,18 @@ fn run(command: Command) -> Result<ExitCode> {
                 out.len(),
                 mmio.len()
             ));
+            let trailing = Stream::parse(out).ok().and_then(|s| {
+                s.items().iter().find_map(|i| match i {
+                    vmstate_core::qemu::Item::Trailing(r) => Some(r.len()),
+                    _ => None,
+                })
+            });
+            if let Some(n) = trailing {
+                output::warn(&format!(
+                    "note: {n} bytes after the vmdesc trailer were copied unread (QEMU does not \
+                     read them either)"
+                ));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema { device, output } => {

@@ -165,17 +165,16 @@ pub trait VmState: Field {
 /// ```
 #[inline]
 pub fn check_version(d: &Description, version: u32) -> Result<(), Error> {
-    if version > d.version {
-        return Err(Error::new(ErrorKind::TooNew {
-            version,
-            max: d.version,
-        }));
+    check_version_range(version, d.minimum_version, d.version)
+}
+
+/// [`check_version`] for a description known by its two versions (a schema's).
+pub(crate) fn check_version_range(version: u32, min: u32, max: u32) -> Result<(), Error> {
+    if version > max {
+        return Err(Error::new(ErrorKind::TooNew { version, max }));
     }
-    if version < d.minimum_version {
-        return Err(Error::new(ErrorKind::TooOld {
-            version,
-            min: d.minimum_version,
-        }));
+    if version < min {
+        return Err(Error::new(ErrorKind::TooOld { version, min }));
     }
     Ok(())
 }
@@ -272,6 +271,20 @@ pub mod __private {
     /// Checks a section (or subsection) version against a description.
     pub fn check_version(d: &Description, version: u32) -> Result<(), Error> {
         crate::check_version(d, version)
+    }
+
+    /// Checks a subsection's version; the error names the field and the subsection.
+    #[inline]
+    pub fn check_subsection_version(
+        d: &Description,
+        version: u32,
+        at: usize,
+        field: &'static str,
+    ) -> Result<(), Error> {
+        crate::check_version(d, version).map_err(|e| {
+            e.or_offset(at)
+                .in_named(format!("{field} (subsection `{}`)", d.name))
+        })
     }
 
     /// Runs a hook's output through [`HookOutput`] and names the hook in the error.

@@ -208,17 +208,18 @@ fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
             };
             match problem {
                 Some(message) => cx.error_spanned_by(ty, message),
-                None => {
-                    for segment in &p.path.segments {
-                        if let syn::PathArguments::AngleBracketed(args) = &segment.arguments {
-                            for arg in &args.args {
-                                if let syn::GenericArgument::Type(inner) = arg {
-                                    check_wire_type(cx, inner);
-                                }
+                // Into the containers this crate implements `Field` for; a user's own
+                // generic type may implement it for any argument.
+                None if matches!(name.as_str(), "Vec" | "Box" | "Cell") => {
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                        for arg in &args.args {
+                            if let syn::GenericArgument::Type(inner) = arg {
+                                check_wire_type(cx, inner);
                             }
                         }
                     }
                 }
+                None => {}
             }
         }
         syn::Type::Array(a) => check_wire_type(cx, &a.elem),

@@ -1001,9 +1001,12 @@ fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
         let name = f.ident;
         quote! {
             if __name == <#ty as #p::VmState>::DESCRIPTION.name {
-                // Named by the subsection: its version is the subsection's, not the field's.
-                #p::check_version(<#ty as #p::VmState>::DESCRIPTION, __sub_version)
-                    .map_err(|e| e.or_offset(__at).in_field(<#ty as #p::VmState>::DESCRIPTION.name))?;
+                #p::check_subsection_version(
+                    <#ty as #p::VmState>::DESCRIPTION,
+                    __sub_version,
+                    __at,
+                    #name_str,
+                )?;
                 #local = #p::Optional::Loaded(
                     <#ty as #p::VmState>::load_version(&self.#name, __d, __sub_version)
                         .map_err(|e| e.in_field(#name_str))?,

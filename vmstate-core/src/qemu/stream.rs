@@ -111,6 +111,7 @@ pub struct Section {
 
 /// One top-level item of the stream, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Item {
     /// The configuration section: the machine type and the bytes of its subsections.
     Configuration {
@@ -657,7 +658,9 @@ const MAX_VMDESC_CANDIDATES: usize = 4;
 
 /// Finds the vmdesc trailer: `0x00 0x06 be32(len)`, then a JSON object with a `devices`
 /// list, normally ending the stream. QEMU reads nothing after it, so a stream may go on (a
-/// file with bytes appended): then the last such trailer that fits is taken.
+/// file with bytes appended): then the last such trailer that fits is taken. When none is
+/// valid, a trailer that ends the stream is returned anyway, so its JSON is reported as
+/// malformed.
 fn find_vmdesc(b: &[u8]) -> Option<Range<usize>> {
     let n = b.len();
     let candidates = (1..n.saturating_sub(5)).rev().filter_map(|p| {
@@ -670,12 +673,13 @@ fn find_vmdesc(b: &[u8]) -> Option<Range<usize>> {
         serde_json::from_slice::<serde_json::Value>(&b[json.clone()])
             .is_ok_and(|v| v["devices"].is_array())
     };
-    candidates
-        .clone()
-        .filter(|json| json.end == n)
-        .take(MAX_VMDESC_CANDIDATES)
-        .find(is_vmdesc)
+    let mut ending = candidates.clone().filter(|json| json.end == n);
+    let last = ending.next();
+    last.clone()
+        .filter(is_vmdesc)
+        .or_else(|| ending.take(MAX_VMDESC_CANDIDATES - 1).find(is_vmdesc))
         .or_else(|| candidates.take(MAX_VMDESC_CANDIDATES).find(is_vmdesc))
+        .or(last)
 }
 
 /// The size of a FULL section's data, from the next vmdesc entry (they come in stream order).

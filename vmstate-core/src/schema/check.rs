@@ -533,8 +533,11 @@ fn rust_name(f: &FieldEntry) -> String {
 enum Native {
     /// Fixed-width bytes: `u8`, `i8`, `bool`, floats, arrays of scalars (blocks), `Unused<N>`.
     Raw,
-    /// Varints: other integers, lengths of `Vec`/`String`, structs holding any of them.
+    /// Varints: other integers, lengths of `Vec`/`String`.
     Var,
+    /// A nested struct: its fields, then the end marker of its subsections (which QEMU's
+    /// wire does not have), so no padding stands for it.
+    Struct,
     /// A custom encoding or a type the checker cannot read: not checked.
     Unknown,
 }
@@ -568,21 +571,8 @@ fn native(f: &FieldEntry) -> Native {
             None => Native::Raw,
         };
     }
-    if let Some(d) = &f.description {
-        let mut out = Native::Raw;
-        for g in &d.fields {
-            match native(g) {
-                Native::Raw => {}
-                Native::Var => out = Native::Var,
-                Native::Unknown => return Native::Unknown,
-            }
-        }
-        // Immutable fields travel in the native format only: padding sized for QEMU's wire
-        // cannot stand for them.
-        if d.not_on_wire.iter().any(|g| g.kind() == "immutable") {
-            out = Native::Var;
-        }
-        return out;
+    if f.description.is_some() {
+        return Native::Struct;
     }
     let Some(t) = f.wire_type.as_deref() else {
         return Native::Unknown;
@@ -644,20 +634,46 @@ enum Wire {
     Native,
 }
 
+/// The words of a name, each index bound to the word before it, sorted: `tx_fifo[0]`,
+/// `fifo[0].tx` and `tx_fifo_0` all give `fifo#0 tx`, while `ch[1].reg[2]` and
+/// `reg[1].ch[2]` stay apart.
 fn words(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = name
+    let mut words: Vec<String> = Vec::new();
+    for w in name
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
+    {
+        match words.last_mut() {
+            Some(last) if w.bytes().all(|b| b.is_ascii_digit()) => {
+                last.push('#');
+                last.push_str(w);
+            }
+            _ => words.push(w.to_ascii_lowercase()),
+        }
+    }
     words.sort();
     words
 }
 
+/// Field entries and struct elements [`restructured`] visits at most per mismatch (schemas
+/// are input: nested arrays of empty structs would otherwise multiply).
+const MAX_VISITS: usize = 16 * MAX_LEAVES;
+
 /// Appends the values `f` puts on `wire`, named under `prefix`; false when the schema does
 /// not tell them (padding, a variable length, a test function, a nested struct with
-/// subsections or, in the native format, immutable fields) or there are too many.
-fn leaves(f: &FieldEntry, prefix: &str, wire: Wire, out: &mut Vec<Leaf>) -> bool {
+/// subsections or, in the native format, immutable fields), or when there are too many or
+/// `budget` (visits left) runs out.
+fn leaves(
+    f: &FieldEntry,
+    prefix: &str,
+    wire: Wire,
+    budget: &mut usize,
+    out: &mut Vec<Leaf>,
+) -> bool {
+    let Some(left) = budget.checked_sub(1) else {
+        return false;
+    };
+    *budget = left;
     if f.field_exists || f.is_padding() || variable(f) {
         return false;
     }
@@ -678,13 +694,18 @@ fn leaves(f: &FieldEntry, prefix: &str, wire: Wire, out: &mut Vec<Leaf>) -> bool
                 return false;
             }
             for i in 0..count {
+                let Some(left) = budget.checked_sub(1) else {
+                    return false;
+                };
+                *budget = left;
                 let prefix = match f.array_len {
                     Some(_) => format!("{name}[{i}]."),
                     None => format!("{name}."),
                 };
                 for inner in &nested.fields {
                     let gated = inner.version_id > nested.version_id;
-                    if gated || !leaves(inner, &prefix, wire, out) || out.len() > MAX_LEAVES {
+                    if gated || !leaves(inner, &prefix, wire, budget, out) || out.len() > MAX_LEAVES
+                    {
                         return false;
                     }
                 }
@@ -708,33 +729,35 @@ fn leaves(f: &FieldEntry, prefix: &str, wire: Wire, out: &mut Vec<Leaf>) -> bool
 
 /// Fields from the current ones on that were regrouped without changing QEMU's wire: the
 /// same values, of the same sizes (and types, when both schemas have them), in the same order
-/// and with the same words in their names, e.g. QEMU's 16 `uint16` fields `tx_fifo[0]`,
-/// `rx_fifo[0]`, ... `rx_fifo[7]` and a `fifo: [Slot; 8]` whose `Slot` has `tx` and `rx`. A
-/// single field on each side is a rename, not a regrouping. Between two of this project's
-/// schemas, also whether the native format lines up.
+/// and with the same words in their names (indexes bound to their words), e.g. QEMU's 16
+/// `uint16` fields `tx_fifo[0]`, `rx_fifo[0]`, ... `rx_fifo[7]` and a `fifo: [Slot; 8]` whose
+/// `Slot` has `tx` and `rx`; all of them sent from the same version on. A single field on
+/// each side is a rename, not a regrouping. Between two of this project's schemas, also
+/// whether the native format lines up.
 fn restructured(cx: &WalkCx<'_>, s: &Side<'_>, d: &Side<'_>) -> Option<Span> {
     let (old, new) = (s.levels.last()?, d.levels.last()?);
     let (mut i, mut j) = (old.next, new.next);
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let wire = Wire::Qemu { typed: cx.extended };
+    let since = old.fields.get(i)?.version_id;
+    let mut budget = MAX_VISITS;
+    let mut compared = 0;
     loop {
-        if a.len() <= b.len() {
-            let f = old.fields.get(i)?;
-            if f.version_id > cx.sent_limit || !leaves(f, "", wire, &mut a) {
-                return None;
-            }
-            i += 1;
+        let (f, limit, out, next) = if a.len() <= b.len() {
+            (old.fields.get(i)?, cx.sent_limit, &mut a, &mut i)
         } else {
-            let f = new.fields.get(j)?;
-            if f.version_id > cx.read_limit || !leaves(f, "", wire, &mut b) {
-                return None;
-            }
-            j += 1;
-        }
-        let common = a.len().min(b.len());
-        if a[..common] != b[..common] {
+            (new.fields.get(j)?, cx.read_limit, &mut b, &mut j)
+        };
+        let same_version = f.version_id == since && f.version_id <= limit;
+        if !same_version || !leaves(f, "", wire, &mut budget, out) {
             return None;
         }
+        *next += 1;
+        let common = a.len().min(b.len());
+        if a[compared..common] != b[compared..common] {
+            return None;
+        }
+        compared = common;
         if a.len() == b.len() && !a.is_empty() {
             break;
         }
@@ -744,10 +767,13 @@ fn restructured(cx: &WalkCx<'_>, s: &Side<'_>, d: &Side<'_>) -> Option<Span> {
         return None;
     }
     let native = cx.extended.then(|| {
-        let native_leaves = |level: &Level<'_>, n: usize| {
+        let mut budget = MAX_VISITS;
+        let mut native_leaves = |level: &Level<'_>, n: usize| {
             let mut out = Vec::new();
             let fields = &level.fields[level.next..level.next + n];
-            let all = fields.iter().all(|f| leaves(f, "", Wire::Native, &mut out));
+            let all = fields
+                .iter()
+                .all(|f| leaves(f, "", Wire::Native, &mut budget, &mut out));
             all.then_some(out)
         };
         let (na, nb) = (native_leaves(old, old_n), native_leaves(new, new_n));
@@ -757,7 +783,7 @@ fn restructured(cx: &WalkCx<'_>, s: &Side<'_>, d: &Side<'_>) -> Option<Span> {
         old: old_n,
         new: new_n,
         leaves: a.len(),
-        bytes: a.iter().map(|l| l.size).sum(),
+        bytes: a.iter().fold(0u64, |sum, l| sum.saturating_add(l.size)),
         native,
     })
 }
@@ -767,7 +793,12 @@ fn restructured(cx: &WalkCx<'_>, s: &Side<'_>, d: &Side<'_>) -> Option<Span> {
 fn immutable_inside(level: &Level<'_>, n: usize) -> bool {
     let fields = &level.fields[level.next..level.next + n];
     let (Some(lo), Some(hi)) = (fields[0].pos, fields[n - 1].pos) else {
-        return false;
+        // Without positions the order of immutable fields is unknown: assume the worst.
+        return level
+            .desc
+            .not_on_wire
+            .iter()
+            .any(|f| native_carries(f.kind()));
     };
     level
         .desc
@@ -1739,30 +1770,39 @@ impl Checker {
             }
         }
         // The first real field stood for by padding, and that padding.
+        let stood_for = |i: &&Item| !i.padding && matches!(i.native, Native::Var | Native::Struct);
         let real = r
             .old_items
             .iter()
-            .find(|i| !i.padding && i.native == Native::Var)
-            .or_else(|| {
-                r.new_items
-                    .iter()
-                    .find(|i| !i.padding && i.native == Native::Var)
-            });
+            .find(stood_for)
+            .or_else(|| r.new_items.iter().find(stood_for));
         let message = match real {
             Some(f) => {
                 let pads: Vec<&str> = items()
                     .filter(|i| i.padding)
                     .map(|i| i.rust_type.as_str())
                     .collect();
-                let fix = if r.old_items.len() + r.new_items.len() == 2 {
-                    format!("use `vmstate_core::Removed<{}>` instead", f.rust_type)
+                let (encoding, fix) = if f.native == Native::Struct {
+                    (
+                        "ends a nested struct with the end marker of its subsections",
+                        "keep the struct (padding cannot stand for one)".to_owned(),
+                    )
+                } else if r.old_items.len() + r.new_items.len() == 2 {
+                    (
+                        "encodes that field as a varint",
+                        format!("use `vmstate_core::Removed<{}>` instead", f.rust_type),
+                    )
                 } else {
-                    "use one `vmstate_core::Removed<T>` per removed field, with its type".to_owned()
+                    (
+                        "encodes that field as a varint",
+                        "use one `vmstate_core::Removed<T>` per removed field, with its type"
+                            .to_owned(),
+                    )
                 };
                 format!(
                     "`unused` padding (`{}`) stands for field `{}` (`{}`): QEMU's wire stays \
-                     aligned, but this project's native format encodes that field as a \
-                     varint, so native streams would be misread from here on; {fix}",
+                     aligned, but this project's native format {encoding}, so native streams \
+                     would be misread from here on; {fix}",
                     pads.join("`, `"),
                     f.name,
                     f.rust_type

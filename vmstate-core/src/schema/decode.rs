@@ -99,20 +99,8 @@ fn walk<D: Decoder>(desc: &Desc, d: &mut D, version: u32, native: bool) -> Resul
             return Err(Error::at(ErrorKind::UnknownSubsection(name), at));
         };
         // As a load would: a subsection's version must be one its description reads.
-        if sub_version > sub.version_id || sub_version < sub.minimum_version_id {
-            let kind = if sub_version > sub.version_id {
-                ErrorKind::TooNew {
-                    version: sub_version,
-                    max: sub.version_id,
-                }
-            } else {
-                ErrorKind::TooOld {
-                    version: sub_version,
-                    min: sub.minimum_version_id,
-                }
-            };
-            return Err(Error::at(kind, at).in_named(name));
-        }
+        crate::check_version_range(sub_version, sub.minimum_version_id, sub.version_id)
+            .map_err(|e| e.or_offset(at).in_named(name.clone()))?;
         let v = walk(sub, d, sub_version, native).map_err(|e| e.in_named(name.clone()))?;
         subs.insert(name, v);
     }

@@ -33,6 +33,7 @@ impl fmt::Display for Severity {
 
 /// Which rule found a problem. See [the checker's docs](mod@crate::schema::check) for what each one means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Rule {
     /// A device (section) of the older release is missing in the newer one (QEMU: `Section
     /// "S" does not exist in dest`).
@@ -80,10 +81,12 @@ pub enum Rule {
     /// A derived field is no longer recomputed after a load: its hook (or the description's
     /// `post_load`) was removed.
     HookRemoved,
-    /// Fields were regrouped (scalars into an array of structs, or back) so that the stream
+    /// Fields were regrouped (scalars into an array of structs, or back) so that QEMU's wire
     /// carries the same values of the same sizes in the same order, under names with the same
-    /// words: `tx_fifo[0]`, `rx_fifo[0]`, ... and `fifo[i].tx`, `fifo[i].rx`. A warning: the
-    /// streams line up, but QEMU's checker reports a rename.
+    /// words: `tx_fifo[0]`, `rx_fifo[0]`, ... and `fifo[i].tx`, `fifo[i].rx`. A warning when
+    /// the streams line up (QEMU's checker still reports a rename); an error between two of
+    /// this project's schemas when the native format does not line up, as for fields moved
+    /// into or out of a nested struct.
     FieldsRestructured,
 }
 
@@ -102,12 +105,12 @@ impl Rule {
         Rule::NestedDescriptionMissing,
         Rule::SubsectionRemoved,
         Rule::MachineChanged,
+        Rule::FieldsRestructured,
         Rule::FieldAdded,
         Rule::FieldKindChanged,
         Rule::FieldTypeChanged,
         Rule::MaxLenLowered,
         Rule::HookRemoved,
-        Rule::FieldsRestructured,
     ];
 
     /// A short kebab-case name, e.g. `field-renamed`.
