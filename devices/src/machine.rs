@@ -19,6 +19,9 @@ use vmstate_core::{Error, ErrorKind, Scalar};
 
 /// The stream's first bytes.
 pub const MAGIC: &[u8; 8] = b"VMSTMACH";
+/// The most sections a machine stream may hold (a board has a handful; each costs memory to
+/// list before any is loaded).
+pub const MAX_SECTIONS: usize = 65_536;
 /// The format version this build writes and reads.
 pub const FORMAT_VERSION: u32 = 2;
 const TAG_SECTION: u8 = 0x01;
@@ -121,7 +124,7 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
         return Err(format_error(format!("machine stream format version {version} is not supported (this build reads {FORMAT_VERSION})"), 8));
     }
     let mut pos = 12;
-    let mut sections = Vec::new();
+    let mut sections: Vec<MachineSection> = Vec::new();
     // (name, instance) to the offset of its section.
     let mut seen = std::collections::HashMap::new();
     loop {
@@ -132,6 +135,12 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
         match tag {
             TAG_END => break,
             TAG_SECTION => {
+                if sections.len() == MAX_SECTIONS {
+                    return Err(format_error(
+                        format!("more than {MAX_SECTIONS} sections: not a board's stream"),
+                        pos - 1,
+                    ));
+                }
                 let (instance_id, used) = u32::get_native(&bytes[pos..]).map_err(|k| {
                     Error::at(k, pos).in_named(format!("section #{}: instance id", sections.len()))
                 })?;

@@ -80,6 +80,19 @@ fn invalid_bool() {
 }
 
 #[test]
+fn an_empty_section_name_is_refused() {
+    let mut b = vec![0, 1]; // name: empty; version 1
+    b.extend_from_slice(&0u32.to_le_bytes());
+    let crc = crc32fast::hash(&b);
+    b.extend_from_slice(&crc.to_le_bytes());
+    let e = vmstate_core::read_frame(&b, 0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "section name: the section name is empty (names are 1 to 255 bytes) (at byte 0)"
+    );
+}
+
+#[test]
 fn invalid_bool_in_an_array_names_the_element() {
     #[derive(VmState, Debug, Default, PartialEq)]
     #[vmstate(name = "dev")]

@@ -184,3 +184,28 @@ fn every_corrupted_instance_id_is_refused_and_nothing_changes() {
         "{err}"
     );
 }
+
+#[test]
+fn a_stream_of_very_many_sections_is_refused_before_they_are_listed() {
+    #[derive(vmstate_core::VmState)]
+    #[vmstate(name = "a")]
+    struct A {
+        x: u8,
+    }
+    let section = vmstate_core::to_bytes(&A { x: 0 }).unwrap();
+    let mut bytes = devices::machine::MAGIC.to_vec();
+    bytes.extend_from_slice(&devices::machine::FORMAT_VERSION.to_le_bytes());
+    for i in 0..=devices::machine::MAX_SECTIONS as u32 {
+        bytes.push(1);
+        vmstate_core::Encoder::scalar(&mut vmstate_core::NativeEncoder::new(&mut bytes), i);
+        bytes.extend_from_slice(&section);
+    }
+    bytes.push(0);
+    let mut board = source();
+    let before = format!("{board:?}");
+    let e = devices::machine::load(&mut board, &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("more than 65536 sections"), "{e}");
+    assert_eq!(format!("{board:?}"), before);
+}

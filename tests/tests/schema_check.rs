@@ -1591,6 +1591,75 @@ fn qemu_dump_loads_and_round_trips() {
     assert_eq!(Schema::from_json(&q.to_json()).expect("loads"), q);
 }
 
+/// A one-device schema whose description has `fields` (JSON objects).
+fn schema_with(fields: &str) -> Schema {
+    Schema::from_json(&format!(
+        r#"{{"dev": {{"Name": "dev", "version_id": 1, "minimum_version_id": 1,
+        "Description": {{"name": "dev", "version_id": 1, "minimum_version_id": 1,
+        "Fields": [{fields}]}}}}}}"#
+    ))
+    .expect("loads")
+}
+
+#[test]
+fn decoding_with_a_hostile_schema_fails_cleanly_without_allocating() {
+    use vmstate_core::schema::{decode, Format};
+    let field = |extra: &str| {
+        format!(r#"{{"field": "f", "version_id": 0, "field_exists": false, {extra}}}"#)
+    };
+    for (extra, format, why) in [
+        // Sizes far beyond the input: a truncation, not an allocation.
+        (r#""size": 1099511627776"#, Format::Qemu, "truncated"),
+        (
+            r#""size": 1099511627776, "type": "unused""#,
+            Format::Native,
+            "truncated",
+        ),
+        (
+            r#""size": 1, "type": "buffer:1099511627776""#,
+            Format::Native,
+            "truncated",
+        ),
+        (
+            r#""size": 9223372036854775808, "num": 2, "type": "unused""#,
+            Format::Qemu,
+            "truncated",
+        ),
+        (
+            r#""size": 1, "type": "buffer:abc""#,
+            Format::Native,
+            "malformed type `buffer:abc`",
+        ),
+        (
+            r#""size": 1, "type": "buffer:-1""#,
+            Format::Native,
+            "malformed type",
+        ),
+    ] {
+        let s = schema_with(&field(extra));
+        let desc = &s.devices["dev"].description;
+        let e = decode(desc, format, &[1, 2, 3], 1, 0)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(why), "{extra}: {e}");
+    }
+    // An untyped field of 3 bytes, 5 times: 15 bytes, not 3.
+    let s = schema_with(&field(r#""size": 3, "num": 5"#));
+    let desc = &s.devices["dev"].description;
+    let (v, used) = decode(desc, Format::Qemu, &[7; 15], 1, 0).unwrap();
+    assert_eq!((v["f"].as_str().map(str::len), used), (Some(30), 15));
+    // A version the description does not read.
+    let e = decode(desc, Format::Qemu, &[7; 15], 5, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("version 5 is too new"), "{e}");
+    // JSON has no NaN: shown by name.
+    let s = schema_with(&field(r#""size": 8, "type": "float64""#));
+    let desc = &s.devices["dev"].description;
+    let (v, _) = decode(desc, Format::Qemu, &f64::NAN.to_be_bytes(), 1, 0).unwrap();
+    assert_eq!(v["f"], "NaN");
+}
+
 #[test]
 fn newer_qemu_dumps_num_is_the_array_length() {
     let json = r#"{"dev": {"Name": "dev", "version_id": 1, "minimum_version_id": 1,

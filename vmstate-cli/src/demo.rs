@@ -50,10 +50,14 @@ pub struct DemoArgs {
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-/// How long either side waits for the other before giving up.
+/// How long either side waits for each message of the other before giving up: for the
+/// whole message, so a peer that trickles bytes cannot hold this side forever.
 const TIMEOUT: Duration = Duration::from_secs(30);
-/// Largest message accepted from the peer.
+/// Largest stream accepted from the peer.
 const MAX_MESSAGE: usize = 64 << 20;
+/// Largest register-reads or verdict message accepted from the peer (the real ones are a few
+/// KB; a JSON value takes many times its text in memory).
+const MAX_JSON_MESSAGE: usize = 1 << 20;
 
 pub fn run(args: DemoArgs) -> Result<ExitCode> {
     if let Some(addr) = &args.listen {
@@ -137,21 +141,53 @@ fn send(stream: &mut TcpStream, bytes: &[u8], what: &str) -> Result<()> {
         .map_err(|e| net_error(e, "sending", what).into())
 }
 
-/// Receives one message (`what` names it in errors).
-fn receive(stream: &mut TcpStream, what: &str) -> Result<Vec<u8>> {
+/// Receives one message of at most `limit` bytes within [`TIMEOUT`] (`what` names it in
+/// errors).
+fn receive(stream: &mut TcpStream, limit: usize, what: &str) -> Result<Vec<u8>> {
+    let deadline = Instant::now() + TIMEOUT;
     let mut len = [0u8; 4];
-    stream
-        .read_exact(&mut len)
-        .map_err(|e| net_error(e, "waiting for", what))?;
+    read_exact_by(stream, &mut len, deadline).map_err(|e| net_error(e, "waiting for", what))?;
     let len = u32::from_le_bytes(len) as usize;
-    if len > MAX_MESSAGE {
-        return Err(format!("peer announced a {len}-byte message (limit {MAX_MESSAGE})").into());
+    if len > limit {
+        return Err(format!("peer announced a {len}-byte {what} (limit {limit})").into());
     }
     let mut buf = vec![0u8; len];
-    stream
-        .read_exact(&mut buf)
-        .map_err(|e| net_error(e, "receiving", what))?;
+    read_exact_by(stream, &mut buf, deadline).map_err(|e| net_error(e, "receiving", what))?;
     Ok(buf)
+}
+
+/// Reads and drops what the peer sends until it closes, an error, or `deadline`.
+fn drain(stream: &mut TcpStream, deadline: Instant) {
+    let mut sink = [0u8; 1 << 16];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// `read_exact`, all of it before `deadline`.
+fn read_exact_by(stream: &mut TcpStream, buf: &mut [u8], deadline: Instant) -> std::io::Result<()> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        stream.set_read_timeout(Some(left))?;
+        match stream.read(&mut buf[filled..]) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// A socket error, said in terms of the exchange (`doing` `what`).
@@ -170,7 +206,7 @@ fn net_error(e: std::io::Error, doing: &str, what: &str) -> String {
 
 /// A JSON message from the peer.
 fn receive_json(stream: &mut TcpStream, what: &str) -> Result<Value> {
-    let bytes = receive(stream, what)?;
+    let bytes = receive(stream, MAX_JSON_MESSAGE, what)?;
     serde_json::from_slice(&bytes).map_err(|e| format!("{what} is not valid JSON: {e}").into())
 }
 
@@ -283,7 +319,7 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     let (mut conn, peer) = accept_within(&listener, TIMEOUT)?;
     conn.set_read_timeout(Some(TIMEOUT))?;
     conn.set_nodelay(true)?;
-    let bytes = receive(&mut conn, "the stream")?;
+    let bytes = receive(&mut conn, MAX_MESSAGE, "the stream")?;
     let reads = receive_json(&mut conn, "the source's register reads")?;
     let t_busy = Instant::now();
     let mut board = crate::new_board();
@@ -346,6 +382,10 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     let mut verdict = verdict;
     verdict["busy_us"] = json!(t_busy.elapsed().as_secs_f64() * 1e6);
     send(&mut conn, verdict.to_string().as_bytes(), "the verdict")?;
+    // Closing with unread bytes would reset the connection and could lose the verdict on
+    // the way: say this side is done, and read what the peer still sends, briefly.
+    let _ = conn.shutdown(std::net::Shutdown::Write);
+    drain(&mut conn, Instant::now() + Duration::from_secs(1));
     let ok = verdict["error"].is_null()
         && verdict["devices"]
             .as_array()

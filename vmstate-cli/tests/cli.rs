@@ -412,3 +412,67 @@ fn outputs_replace_regular_files_only_and_keep_their_permissions() {
         stderr(&out)
     );
 }
+
+/// Starts `demo --listen` on a free port; returns the child and its address.
+fn listening_destination() -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vmstate"))
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("vmstate runs");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    (child, addr)
+}
+
+#[test]
+fn the_destination_bounds_the_reads_message_and_answers_a_peer_that_sends_more() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let message = |bytes: &[u8]| {
+        let mut m = (bytes.len() as u32).to_le_bytes().to_vec();
+        m.extend_from_slice(bytes);
+        m
+    };
+    // A register-reads message above 1 MiB is refused from its announced length, before
+    // anything is allocated for it (it used to be parsed whole: gigabytes of JSON values).
+    let (child, addr) = listening_destination();
+    let mut conn = TcpStream::connect(&addr).unwrap();
+    conn.write_all(&message(b"not a stream")).unwrap();
+    conn.write_all(&(2u32 << 20).to_le_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out)
+            .contains("peer announced a 2097152-byte the source's register reads (limit 1048576)"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A refused stream followed by bytes nobody reads: the verdict still arrives whole.
+    let (child, addr) = listening_destination();
+    let mut conn = TcpStream::connect(&addr).unwrap();
+    conn.write_all(&message(b"not a stream")).unwrap();
+    conn.write_all(&message(b"[]")).unwrap();
+    conn.write_all(&[0x55; 4096]).unwrap();
+    let mut len = [0u8; 4];
+    conn.read_exact(&mut len).unwrap();
+    let mut verdict = vec![0u8; u32::from_le_bytes(len) as usize];
+    conn.read_exact(&mut verdict).unwrap();
+    let verdict: serde_json::Value = serde_json::from_slice(&verdict).unwrap();
+    assert!(
+        verdict["error"].as_str().unwrap().contains("bad magic"),
+        "{verdict}"
+    );
+    drop(conn);
+    assert!(!child.wait_with_output().unwrap().status.success());
+}

@@ -222,6 +222,13 @@ fn open(bytes: &[u8], base: usize) -> Result<OpenSection<'_>, Error> {
         .len(MAX_NAME_LEN, 1)
         .map_err(|e| e.in_field("section name"))?;
     let name_at = d.offset() - base;
+    if name_len == 0 {
+        return Err(Error::at(
+            ErrorKind::Format("the section name is empty (names are 1 to 255 bytes)".into()),
+            base,
+        )
+        .in_field("section name"));
+    }
     d.bytes(name_len)?;
     let name = &bytes[name_at..name_at + name_len];
     let version: u32 = d.scalar().map_err(|e| e.in_field("section version"))?;

@@ -41,6 +41,8 @@ pub fn decode(
     version: u32,
     base: usize,
 ) -> Result<(Value, usize), Error> {
+    crate::check_version_range(version, desc.minimum_version_id, desc.version_id)
+        .map_err(|e| e.or_offset(base).in_named(desc.name.clone()))?;
     match format {
         Format::Native => {
             let mut d = NativeDecoder::new(bytes, base);
@@ -141,8 +143,10 @@ fn field<D: Decoder>(f: &FieldEntry, d: &mut D, native: bool) -> Result<Value, E
         8 => "uint64".into(),
         n => format!("buffer:{n}"),
     });
+    // Sizes come from the schema, which is input: bytes are taken in place, so a size
+    // beyond the input is a truncation, never an allocation.
     if ty == "unused" {
-        d.raw(&mut vec![0u8; f.total_size() as usize])?;
+        d.bytes(input_size(f.total_size(), d)?)?;
         return Ok(Value::Null);
     }
     if let Some(elem) = ty.strip_prefix("varray:") {
@@ -165,9 +169,12 @@ fn field<D: Decoder>(f: &FieldEntry, d: &mut D, native: bool) -> Result<Value, E
             .map_err(|_| Error::at(ErrorKind::InvalidUtf8, at));
     }
     if let Some(n) = ty.strip_prefix("buffer:") {
-        let mut bytes = vec![0u8; n.parse().unwrap_or(0)];
-        d.raw(&mut bytes)?;
-        return Ok(Value::String(hex(&bytes)));
+        let Ok(n) = n.parse::<u64>() else {
+            return Err(unsupported(format!("malformed type `{ty}`"), d.offset()));
+        };
+        let total = n.saturating_mul(f.array_len.unwrap_or(1));
+        let bytes = d.bytes(input_size(total, d)?)?;
+        return Ok(Value::String(hex(bytes)));
     }
     match f.array_len {
         Some(n) => (0..n)
@@ -193,12 +200,33 @@ fn element<D: Decoder>(ty: &str, size: u64, d: &mut D, native: bool) -> Result<V
     match primitive_size(ty) {
         Some(_) => scalar(ty, d, native),
         None if size > 0 && !native => {
-            let mut bytes = vec![0u8; size as usize];
-            d.raw(&mut bytes)?;
-            Ok(Value::String(hex(&bytes)))
+            let bytes = d.bytes(input_size(size, d)?)?;
+            Ok(Value::String(hex(bytes)))
         }
         None if size == 1 => Ok(json!(d.scalar::<u8>()?)),
         None => Err(unsupported(format!("type `{ty}` has a hand-written encoding; it cannot be decoded from the schema alone"), d.offset())),
+    }
+}
+
+/// `size` as a byte count to take from `d`: one that cannot fit in memory is a truncation.
+fn input_size<D: Decoder>(size: u64, d: &D) -> Result<usize, Error> {
+    usize::try_from(size).map_err(|_| {
+        Error::at(
+            ErrorKind::Truncated {
+                needed: usize::MAX,
+                available: d.remaining(),
+            },
+            d.offset(),
+        )
+    })
+}
+
+/// A float for JSON, which has no NaN or infinities: those as their names.
+fn float<F: Into<f64> + Copy + serde::Serialize + ToString>(v: F) -> Value {
+    if v.into().is_finite() {
+        json!(v)
+    } else {
+        json!(v.to_string())
     }
 }
 
@@ -231,8 +259,8 @@ fn scalar<D: Decoder>(ty: &str, d: &mut D, native: bool) -> Result<Value, Error>
         "int32" => json!(get::<i32, D>(d)?),
         "int64" => json!(get::<i64, D>(d)?),
         "int128" => json!(get::<i128, D>(d)?.to_string()),
-        "float32" => json!(get::<f32, D>(d)?),
-        "float64" => json!(get::<f64, D>(d)?),
+        "float32" => float(get::<f32, D>(d)?),
+        "float64" => float(get::<f64, D>(d)?),
         other => {
             return Err(unsupported(
                 format!("unknown element type `{other}`"),

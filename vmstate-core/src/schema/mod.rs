@@ -146,7 +146,7 @@ impl FieldEntry {
 
     /// Total bytes on QEMU's wire (size × array_len).
     pub fn total_size(&self) -> u64 {
-        self.size * self.array_len.unwrap_or(1)
+        self.size.saturating_mul(self.array_len.unwrap_or(1))
     }
 }
 
