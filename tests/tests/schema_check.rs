@@ -1577,6 +1577,12 @@ fn our_schema_round_trips() {
 }
 
 #[test]
+fn a_schema_file_may_start_with_a_byte_order_mark() {
+    let with_bom = format!("\u{feff}{QEMU_DUMP}");
+    assert_eq!(Schema::from_json(&with_bom).expect("loads"), qemu());
+}
+
+#[test]
 fn qemu_dump_loads_and_round_trips() {
     let q = qemu();
     assert_eq!(q.machine.as_deref(), Some("integratorcp"));

@@ -214,6 +214,8 @@ impl Schema {
 
     /// Reads a schema: one of this project's, or QEMU's own `-dump-vmstate` output.
     pub fn from_json(text: &str) -> Result<Schema, SchemaError> {
+        // Editors on some hosts save UTF-8 with a byte-order mark; JSON does not allow one.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| SchemaError(format!("not JSON: {e}")))?;
         let obj = value
