@@ -1667,6 +1667,48 @@ fn decoding_with_a_hostile_schema_fails_cleanly_without_allocating() {
 }
 
 #[test]
+fn decoded_bytes_are_hex_and_a_decode_is_bounded_in_values() {
+    use vmstate_core::schema::{decode, Desc, Format};
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Dev {
+        id: [u8; 4],
+        #[vmstate(max_len = 16)]
+        data: Vec<u8>,
+        regs: [u32; 2],
+        #[vmstate(max_len = 4194304)]
+        table: Vec<u16>,
+    }
+    let dev = Dev {
+        id: [0xde, 0xad, 0xbe, 0xef],
+        data: vec![1, 2, 3],
+        regs: [5, 6],
+        table: vec![7; 3],
+    };
+    let desc = Desc::from_description(Dev::DESCRIPTION);
+    let native = vmstate_core::to_bytes(&dev).unwrap();
+    let frame = vmstate_core::read_frame(&native, 0).unwrap();
+    let qemu = vmstate_core::qemu::to_bytes(&dev).unwrap();
+    for (format, bytes) in [(Format::Native, frame.fields), (Format::Qemu, &qemu[..])] {
+        let (v, _) = decode(&desc, format, bytes, 1, 0).unwrap();
+        assert_eq!(v["id"], "deadbeef");
+        assert_eq!(v["data"], "010203");
+        assert_eq!(v["regs"], serde_json::json!([5, 6]));
+        assert_eq!(v["table"], serde_json::json!([7, 7, 7]));
+    }
+    // Two million u16 values: refused rather than built as JSON (tens of bytes each).
+    let big = Dev {
+        table: vec![7; 2 << 20],
+        ..dev
+    };
+    let qemu = vmstate_core::qemu::to_bytes(&big).unwrap();
+    let e = decode(&desc, Format::Qemu, &qemu, 1, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("values: too many to show"), "{e}");
+}
+
+#[test]
 fn newer_qemu_dumps_num_is_the_array_length() {
     let json = r#"{"dev": {"Name": "dev", "version_id": 1, "minimum_version_id": 1,
         "Description": {"name": "dev", "version_id": 1, "minimum_version_id": 1,

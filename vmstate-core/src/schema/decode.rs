@@ -46,12 +46,12 @@ pub fn decode(
     match format {
         Format::Native => {
             let mut d = NativeDecoder::new(bytes, base);
-            let v = walk(desc, &mut d, version, true)?;
+            let v = walk(desc, &mut d, version, true, &mut MAX_VALUES.clone())?;
             Ok((v, d.offset() - base))
         }
         Format::Qemu => {
             let mut d = QemuDecoder::new(bytes, base);
-            let v = walk(desc, &mut d, version, false)?;
+            let v = walk(desc, &mut d, version, false, &mut MAX_VALUES.clone())?;
             Ok((v, d.offset() - base))
         }
     }
@@ -77,7 +77,13 @@ fn unsupported(what: String, at: usize) -> Error {
     Error::at(ErrorKind::Format(what), at)
 }
 
-fn walk<D: Decoder>(desc: &Desc, d: &mut D, version: u32, native: bool) -> Result<Value, Error> {
+fn walk<D: Decoder>(
+    desc: &Desc,
+    d: &mut D,
+    version: u32,
+    native: bool,
+    budget: &mut usize,
+) -> Result<Value, Error> {
     let mut out = Map::new();
     for f in wire_fields(desc, native) {
         if f.version_id > version {
@@ -90,7 +96,8 @@ fn walk<D: Decoder>(desc: &Desc, d: &mut D, version: u32, native: bool) -> Resul
             )
             .in_named(f.field.clone()));
         }
-        let value = field(f, d, native).map_err(|e| e.in_named(f.field.clone()))?;
+        spend(budget, d)?;
+        let value = field(f, d, native, budget).map_err(|e| e.in_named(f.field.clone()))?;
         if !f.is_padding() {
             out.insert(f.field.clone(), value);
         }
@@ -103,7 +110,7 @@ fn walk<D: Decoder>(desc: &Desc, d: &mut D, version: u32, native: bool) -> Resul
         // As a load would: a subsection's version must be one its description reads.
         crate::check_version_range(sub_version, sub.minimum_version_id, sub.version_id)
             .map_err(|e| e.or_offset(at).in_named(name.clone()))?;
-        let v = walk(sub, d, sub_version, native).map_err(|e| e.in_named(name.clone()))?;
+        let v = walk(sub, d, sub_version, native, budget).map_err(|e| e.in_named(name.clone()))?;
         subs.insert(name, v);
     }
     if !subs.is_empty() {
@@ -112,14 +119,21 @@ fn walk<D: Decoder>(desc: &Desc, d: &mut D, version: u32, native: bool) -> Resul
     Ok(Value::Object(out))
 }
 
-fn field<D: Decoder>(f: &FieldEntry, d: &mut D, native: bool) -> Result<Value, Error> {
+fn field<D: Decoder>(
+    f: &FieldEntry,
+    d: &mut D,
+    native: bool,
+    budget: &mut usize,
+) -> Result<Value, Error> {
     if let (Some(nested), Some("varray:struct")) = (&f.description, f.wire_type.as_deref()) {
         // A `Vec` of structs: a length, then each element's fields.
         let max = f.max_len.unwrap_or(u64::MAX) as usize;
         let len = d.len(max, 0)?;
         let mut items = Vec::new();
         for i in 0..len {
-            let item = walk(nested, d, nested.version_id, native).map_err(|e| e.in_index(i))?;
+            spend(budget, d)?;
+            let item =
+                walk(nested, d, nested.version_id, native, budget).map_err(|e| e.in_index(i))?;
             items.push(item);
         }
         return Ok(Value::Array(items));
@@ -128,7 +142,8 @@ fn field<D: Decoder>(f: &FieldEntry, d: &mut D, native: bool) -> Result<Value, E
         let count = f.array_len.unwrap_or(1);
         let mut items = Vec::new();
         for _ in 0..count {
-            items.push(walk(nested, d, nested.version_id, native)?);
+            spend(budget, d)?;
+            items.push(walk(nested, d, nested.version_id, native, budget)?);
         }
         return Ok(if f.array_len.is_some() {
             Value::Array(items)
@@ -149,12 +164,23 @@ fn field<D: Decoder>(f: &FieldEntry, d: &mut D, native: bool) -> Result<Value, E
         d.bytes(input_size(f.total_size(), d)?)?;
         return Ok(Value::Null);
     }
+    // Bytes are shown as hex, like buffers: one value, not one per byte.
+    if ty == "varray:uint8" {
+        let len = d.len(f.max_len.unwrap_or(u64::MAX) as usize, 1)?;
+        return Ok(Value::String(hex(d.bytes(len)?)));
+    }
+    if let (Some(n), "uint8") = (f.array_len, ty.as_str()) {
+        return Ok(Value::String(hex(d.bytes(input_size(n, d)?)?)));
+    }
     if let Some(elem) = ty.strip_prefix("varray:") {
         let max = f.max_len.unwrap_or(u64::MAX) as usize;
         let len = d.len(max, 1)?;
-        let mut items = Vec::with_capacity(len);
+        let mut items = Vec::with_capacity(len.min(*budget));
+        // Elements of a vector travel like those of an array: a block in the native format.
+        let size = primitive_size(elem).unwrap_or(0) as u64;
         for _ in 0..len {
-            items.push(scalar(elem, d, native)?);
+            spend(budget, d)?;
+            items.push(element(elem, size, d, native)?);
         }
         return Ok(Value::Array(items));
     }
@@ -178,7 +204,7 @@ fn field<D: Decoder>(f: &FieldEntry, d: &mut D, native: bool) -> Result<Value, E
     }
     match f.array_len {
         Some(n) => (0..n)
-            .map(|_| element(&ty, f.size, d, native))
+            .map(|_| spend(budget, d).and_then(|()| element(&ty, f.size, d, native)))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         // A lone primitive is a scalar (native: a postcard varint), not a block element.
@@ -205,6 +231,24 @@ fn element<D: Decoder>(ty: &str, size: u64, d: &mut D, native: bool) -> Result<V
         }
         None if size == 1 => Ok(json!(d.scalar::<u8>()?)),
         None => Err(unsupported(format!("type `{ty}` has a hand-written encoding; it cannot be decoded from the schema alone"), d.offset())),
+    }
+}
+
+/// The most values one decode produces: each takes tens of bytes as JSON, many times its
+/// bytes on the wire, and the schema that sizes them is input.
+const MAX_VALUES: usize = 1 << 20;
+
+/// Counts one value against `budget`.
+fn spend<D: Decoder>(budget: &mut usize, d: &D) -> Result<(), Error> {
+    match budget.checked_sub(1) {
+        Some(left) => {
+            *budget = left;
+            Ok(())
+        }
+        None => Err(unsupported(
+            format!("more than {MAX_VALUES} values: too many to show"),
+            d.offset(),
+        )),
     }
 }
 
