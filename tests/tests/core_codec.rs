@@ -210,6 +210,33 @@ fn native_arrays_of_primitives_travel_as_blocks() {
 }
 
 #[test]
+fn the_schema_alone_decodes_every_type_in_both_formats() {
+    // What `vmstate inspect` shows, from the description only, must be the values.
+    use vmstate_core::schema::{decode, Desc, Format};
+    let v = sample();
+    let want = serde_json::json!({
+        "b": true, "u8_": 0xfe, "u16_": 0xbeef, "u32_": 0xdead_beefu32, "u64_": u64::MAX - 5,
+        "u128_": (u128::MAX / 3).to_string(), "i8_": -7, "i16_": -300, "i32_": i32::MIN + 1,
+        "i64_": -1, "i128_": (i128::MIN / 7).to_string(), "f32_": -1.5, "f64_": std::f64::consts::PI,
+        "bytes": "0102030405", "grid": [-1, 2, 3, -4], // as QEMU describes 2-D arrays: flat
+        "nested": { "enabled": true, "words": [7, 8, 9] },
+        "nested_array": [
+            { "enabled": false, "words": [1, 1, 1] },
+            { "enabled": true, "words": [65535, 65535, 65535] }
+        ],
+        "fifo": [1, 1 << 20, u32::MAX], "boxed": [-1, 0, 1], "label": "héllo",
+    });
+    let desc = Desc::from_description(AllTypes::DESCRIPTION);
+    let native = vmstate_core::to_bytes(&v).unwrap();
+    let frame = vmstate_core::read_frame(&native, 0).unwrap();
+    let (got, used) = decode(&desc, Format::Native, frame.fields, 1, 0).unwrap();
+    assert_eq!((&got, used), (&want, frame.fields.len()));
+    let qemu = vmstate_core::qemu::to_bytes(&v).unwrap();
+    let (got, used) = decode(&desc, Format::Qemu, &qemu, 1, 0).unwrap();
+    assert_eq!((&got, used), (&want, qemu.len()));
+}
+
+#[test]
 fn descriptions_spell_field_types_as_written() {
     const DEPTH: usize = 4;
     #[derive(VmState)]

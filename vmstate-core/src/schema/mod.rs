@@ -290,17 +290,19 @@ impl Desc {
 }
 
 fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
-    let (elem, array_len) = match f.shape {
-        Shape::Array { elem, len } => (*elem, Some(*len as u64)),
-        other => (other, None),
-    };
+    // Arrays of arrays are one flat array, as QEMU describes its 2-D arrays (`num` = n1 x n2)
+    // and as both wire formats lay them out.
+    let (mut elem, mut array_len) = (f.shape, None::<u64>);
+    while let Shape::Array { elem: inner, len } = elem {
+        array_len = Some(array_len.unwrap_or(1).saturating_mul(*len as u64));
+        elem = *inner;
+    }
     let (wire_type, description) = match elem {
         Shape::Primitive(p) => (p.qemu_name().to_owned(), None),
         Shape::Struct(d) => (
             "struct".to_owned(),
             Some(Box::new(Desc::from_description(d))),
         ),
-        Shape::Array { .. } => ("array".to_owned(), None),
         Shape::Seq {
             elem: Shape::Struct(d),
             ..
@@ -312,6 +314,7 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         Shape::Str { .. } => ("string".to_owned(), None),
         Shape::Unused { .. } => ("unused".to_owned(), None),
         Shape::Custom { name, .. } => ((*name).to_owned(), None),
+        Shape::Array { .. } => unreachable!("arrays of arrays are flattened above"),
     };
     let hook = match f.kind {
         FieldKind::Derived { hook } => hook.map(str::to_owned),
