@@ -237,6 +237,67 @@ fn the_schema_alone_decodes_every_type_in_both_formats() {
 }
 
 #[test]
+fn the_schema_alone_decodes_evolution_and_configuration_fields() {
+    use vmstate_core::schema::{decode, Desc, Format};
+    use vmstate_core::{Removed, Unused};
+    #[derive(VmState, Debug, Default, PartialEq)]
+    #[vmstate(name = "dev/irq")]
+    struct Irq {
+        level: u32,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev", version = 3, minimum_version = 1)]
+    struct Dev {
+        #[vmstate(immutable)]
+        size: u64,
+        cell: std::cell::Cell<u16>,
+        old: Unused<2>,
+        gone: Removed<u32>,
+        #[vmstate(since = 2)]
+        added: i32,
+        #[vmstate(max_len = 4)]
+        ports: Vec<Inner>,
+        #[vmstate(subsection, needed = "Self::always")]
+        irq: Irq,
+    }
+    impl Dev {
+        fn always(&self) -> bool {
+            true
+        }
+    }
+    let dev = Dev {
+        size: 4096,
+        cell: 9.into(),
+        old: Default::default(),
+        gone: Default::default(),
+        added: -2,
+        ports: vec![Inner {
+            enabled: true,
+            words: [1, 2, 3],
+        }],
+        irq: Irq { level: 1 },
+    };
+    let desc = Desc::from_description(Dev::DESCRIPTION);
+    let ports = serde_json::json!([{ "enabled": true, "words": [1, 2, 3] }]);
+    let native = vmstate_core::to_bytes(&dev).unwrap();
+    let frame = vmstate_core::read_frame(&native, 0).unwrap();
+    let (got, used) = decode(&desc, Format::Native, frame.fields, 3, 0).unwrap();
+    let want = serde_json::json!({
+        "size": 4096, "cell": 9, "added": -2, "ports": ports,
+        "subsections": { "dev/irq": { "level": 1 } },
+    });
+    assert_eq!((&got, used), (&want, frame.fields.len()));
+    // QEMU's wire carries no immutable field.
+    let qemu = vmstate_core::qemu::to_bytes(&dev).unwrap();
+    let (got, used) = decode(&desc, Format::Qemu, &qemu, 3, 0).unwrap();
+    let want = serde_json::json!({
+        "cell": 9, "added": -2, "ports": ports,
+        "subsections": { "dev/irq": { "level": 1 } },
+    });
+    assert_eq!((&got, used), (&want, qemu.len()));
+}
+
+#[test]
 fn descriptions_spell_field_types_as_written() {
     const DEPTH: usize = 4;
     #[derive(VmState)]

@@ -275,6 +275,12 @@ pub enum Shape {
         /// Bytes of padding.
         len: usize,
     },
+    /// Padding kept for a removed field of a known type ([`Removed`](crate::Removed)): a
+    /// value of that shape, written as its default and skipped on load.
+    Removed {
+        /// The removed field's shape.
+        of: &'static Shape,
+    },
     /// A hand-written encoding (see the crate docs on implementing [`Field`](crate::Field)).
     Custom {
         /// A name for tools.
@@ -302,6 +308,7 @@ impl Shape {
             Shape::Struct(d) => d.qemu_size(),
             Shape::Custom { qemu_size, .. } => *qemu_size,
             Shape::Unused { len } => Some(*len),
+            Shape::Removed { of } => of.qemu_size(),
         }
     }
 

@@ -578,12 +578,7 @@ impl<T> core::fmt::Debug for Removed<T> {
 }
 
 impl<T: Plain> Field for Removed<T> {
-    const SHAPE: Shape = Shape::Unused {
-        len: match T::SHAPE.qemu_size() {
-            Some(n) => n,
-            None => 0,
-        },
-    };
+    const SHAPE: Shape = Shape::Removed { of: &T::SHAPE };
     type Staged = Removed<T>;
     fn placeholder() -> Self {
         Self::default()

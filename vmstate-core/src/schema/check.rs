@@ -559,6 +559,19 @@ fn native_of_rust(t: &str) -> Native {
 /// The native encoding of a field.
 fn native(f: &FieldEntry) -> Native {
     if f.is_padding() {
+        if let Some(inner) = f
+            .wire_type
+            .as_deref()
+            .and_then(|t| t.strip_prefix("removed:"))
+        {
+            return match classify(inner) {
+                _ if inner.ends_with(']') => Native::Raw,
+                TypeClass::Bool | TypeClass::Float => Native::Raw,
+                TypeClass::Unsigned("8") | TypeClass::Signed("8") => Native::Raw,
+                TypeClass::Unsigned(_) | TypeClass::Signed(_) => Native::Var,
+                TypeClass::Other => Native::Unknown,
+            };
+        }
         return match f.rust_type.as_deref() {
             // `Removed<T>` writes and skips a `T`; `Unused<N>` raw bytes.
             Some(t) => match t.find("Removed<") {

@@ -164,6 +164,25 @@ fn field<D: Decoder>(
         d.bytes(input_size(f.total_size(), d)?)?;
         return Ok(Value::Null);
     }
+    if let Some(inner) = ty.strip_prefix("removed:") {
+        // Padding for a removed field, skipped as the type it had: a native integer is a
+        // varint, an array a block.
+        let malformed = || unsupported(format!("malformed type `{ty}`"), d.offset());
+        let (prim, count) = match inner.strip_suffix(']').and_then(|t| t.split_once('[')) {
+            Some((p, n)) => (p, Some(n.parse::<u64>().map_err(|_| malformed())?)),
+            None => (inner, None),
+        };
+        let size = primitive_size(prim).ok_or_else(malformed)? as u64;
+        match (native, count) {
+            (true, None) => {
+                scalar(prim, d, true)?;
+            }
+            _ => {
+                d.bytes(input_size(size.saturating_mul(count.unwrap_or(1)), d)?)?;
+            }
+        }
+        return Ok(Value::Null);
+    }
     // Bytes are shown as hex, like buffers: one value, not one per byte.
     if ty == "varray:uint8" {
         let len = d.len(f.max_len.unwrap_or(u64::MAX) as usize, 1)?;

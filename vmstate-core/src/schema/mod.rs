@@ -141,7 +141,11 @@ impl FieldEntry {
 
     /// Whether this is padding for a removed field.
     pub fn is_padding(&self) -> bool {
-        self.field == "unused" || self.wire_type.as_deref() == Some("unused")
+        self.field == "unused"
+            || self
+                .wire_type
+                .as_deref()
+                .is_some_and(|t| t == "unused" || t.starts_with("removed:"))
     }
 
     /// Total bytes on QEMU's wire (size × array_len).
@@ -313,6 +317,8 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         Shape::Seq { elem, .. } => (format!("varray:{}", elem_name(elem)), None),
         Shape::Str { .. } => ("string".to_owned(), None),
         Shape::Unused { .. } => ("unused".to_owned(), None),
+        // Its type, so a decoder can skip it in the native format (varints).
+        Shape::Removed { of } => (format!("removed:{}", removed_type(of)), None),
         Shape::Custom { name, .. } => ((*name).to_owned(), None),
         Shape::Array { .. } => unreachable!("arrays of arrays are flattened above"),
     };
@@ -320,7 +326,7 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         FieldKind::Derived { hook } => hook.map(str::to_owned),
         _ => f.derives.map(str::to_owned),
     };
-    let is_padding = matches!(f.shape, Shape::Unused { .. });
+    let is_padding = matches!(f.shape, Shape::Unused { .. } | Shape::Removed { .. });
     FieldEntry {
         field: if is_padding {
             "unused".to_owned()
@@ -338,6 +344,24 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         array_len,
         wire_type: Some(wire_type),
         pos: Some(pos),
+    }
+}
+
+/// A removed field's type for its `removed:` wire type: `uint32`, or `uint32[4]` for an array
+/// (arrays of arrays flattened).
+fn removed_type(shape: &Shape) -> String {
+    let (mut elem, mut len) = (shape, None::<usize>);
+    while let Shape::Array {
+        elem: inner,
+        len: n,
+    } = elem
+    {
+        len = Some(len.unwrap_or(1).saturating_mul(*n));
+        elem = inner;
+    }
+    match len {
+        Some(n) => format!("{}[{n}]", elem_name(elem)),
+        None => elem_name(elem),
     }
 }
 
