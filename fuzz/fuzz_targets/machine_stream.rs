@@ -1,5 +1,5 @@
-//! Machine streams (a whole board, native sections): `devices::machine::parse` and
-//! `devices::machine::load`. A failed load must leave the board as it was (every register a
+//! Machine streams (a whole board, native sections): `devices::machine::parse`, each
+//! section decoded by its embedded schema (`vmstate inspect`), and `devices::machine::load`. A failed load must leave the board as it was (every register a
 //! guest can read, time registers aside); a successful one must save again and load into
 //! another fresh board with the same registers.
 //!
@@ -12,7 +12,25 @@ use devices::IntegratorCp;
 use libfuzzer_sys::fuzz_target;
 
 fn check(data: &[u8]) {
-    let _ = machine::parse(data);
+    // What `vmstate inspect` does: every section decoded with the stream's own schema
+    // (input too): an error is fine, a panic or an unbounded allocation is not.
+    if let Ok(stream) = machine::parse(data) {
+        for s in &stream.sections {
+            let (Some(entry), Ok(frame)) = (
+                stream.schema.devices.get(&s.name),
+                vmstate_core::read_frame(&data[s.range.clone()], s.range.start),
+            ) else {
+                continue;
+            };
+            let _ = vmstate_core::schema::decode(
+                &entry.description,
+                vmstate_core::schema::Format::Native,
+                frame.fields,
+                s.version,
+                0,
+            );
+        }
+    }
     let mut board = IntegratorCp::new(32);
     match machine::load(&mut board, data) {
         Err(e) => {
