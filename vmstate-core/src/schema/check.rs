@@ -96,6 +96,7 @@
 
 use super::report::{Finding, Report, Rule, Severity};
 use super::{Desc, DeviceEntry, FieldEntry, Schema};
+use std::collections::HashMap;
 
 /// Compares the schema of an older release (`old`, the migration source) with that of a newer
 /// one (`new`, the destination): every way in which a stream saved by `old` would not load
@@ -263,6 +264,15 @@ const CHANGED_NAMES: &[(&str, &[&str])] = &[
     ("hpet", &["num_timers", "num_timers_save"]),
 ];
 
+/// The last position of each field name in `fields`.
+fn last_positions(fields: &[FieldEntry]) -> HashMap<&str, usize> {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.field.as_str(), i))
+        .collect()
+}
+
 /// QEMU's `check_fields_match`: equal, or both in the whitelist of `scope`.
 fn names_match(scope: &str, a: &str, b: &str) -> bool {
     a == b
@@ -362,6 +372,9 @@ struct Checker {
 /// because a field moved into it.
 struct Level<'a> {
     fields: &'a [FieldEntry],
+    /// The last position of each field name, so a look-ahead by name is a lookup (a walk
+    /// of renamed fields was quadratic).
+    last: HashMap<&'a str, usize>,
     next: usize,
     /// `dev/Fields` or `dev/Fields/flash/Fields`.
     prefix: String,
@@ -378,6 +391,7 @@ impl<'a> Side<'a> {
         Side {
             levels: vec![Level {
                 fields: &desc.fields,
+                last: last_positions(&desc.fields),
                 next: 0,
                 prefix,
                 desc,
@@ -412,6 +426,7 @@ impl<'a> Side<'a> {
             let prefix = format!("{}/{}/Fields", self.prefix(), f.field);
             self.levels.push(Level {
                 fields: &d.fields,
+                last: last_positions(&d.fields),
                 next: 0,
                 prefix,
                 desc: d,
@@ -433,22 +448,29 @@ impl<'a> Side<'a> {
 
     /// Whether a field after the current one, at the current level, matches `name`.
     fn later_has(&self, scope: &str, name: &str) -> bool {
-        self.levels.last().is_some_and(|l| {
-            l.fields
-                .iter()
-                .skip(l.next + 1)
-                .any(|f| names_match(scope, &f.field, name))
-        })
+        self.last_match(scope, name)
+            .is_some_and(|(at, l)| at > l.next)
     }
 
     /// Whether the current field or one after it, at the current level, matches `name`.
     fn has_from_current(&self, scope: &str, name: &str) -> bool {
-        self.levels.last().is_some_and(|l| {
-            l.fields
-                .iter()
-                .skip(l.next)
-                .any(|f| names_match(scope, &f.field, name))
-        })
+        self.last_match(scope, name)
+            .is_some_and(|(at, l)| at >= l.next)
+    }
+
+    /// The last position at the current level of a field that matches `name` (itself or a
+    /// name QEMU's whitelist pairs with it), and the level.
+    fn last_match(&self, scope: &str, name: &str) -> Option<(usize, &Level<'a>)> {
+        let l = self.levels.last()?;
+        let aliases = CHANGED_NAMES
+            .iter()
+            .filter(|(s, names)| *s == scope && names.contains(&name))
+            .flat_map(|(_, names)| names.iter().copied());
+        std::iter::once(name)
+            .chain(aliases)
+            .filter_map(|n| l.last.get(n).copied())
+            .max()
+            .map(|at| (at, l))
     }
 
     /// The fields not walked yet (the current one included), innermost level first, with
