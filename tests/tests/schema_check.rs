@@ -1577,6 +1577,29 @@ fn our_schema_round_trips() {
 }
 
 #[test]
+fn descriptions_far_beyond_any_device_are_refused_when_read() {
+    let sub = |i: usize| {
+        format!(r#"{{"name": "dev/s{i}", "version_id": 1, "minimum_version_id": 1, "Fields": []}}"#)
+    };
+    let subs: Vec<String> = (0..=vmstate_core::schema::MAX_SUBSECTIONS)
+        .map(sub)
+        .collect();
+    let json = format!(
+        r#"{{"dev": {{"Name": "dev", "version_id": 1, "minimum_version_id": 1,
+        "Description": {{"name": "dev", "version_id": 1, "minimum_version_id": 1,
+        "Fields": [], "Subsections": [{}]}}}}}}"#,
+        subs.join(",")
+    );
+    let e = Schema::from_json(&json).unwrap_err().to_string();
+    assert!(
+        e.contains("device `dev`: description `dev` has 257 subsections (at most 256)"),
+        "{e}"
+    );
+    // QEMU's own dump is far inside the limits.
+    qemu();
+}
+
+#[test]
 fn a_schema_file_may_start_with_a_byte_order_mark() {
     let with_bom = format!("\u{feff}{QEMU_DUMP}");
     assert_eq!(Schema::from_json(&with_bom).expect("loads"), qemu());

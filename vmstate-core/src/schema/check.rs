@@ -1005,9 +1005,15 @@ impl Checker {
             extended: ext,
         };
         self.walk(&cx, old, new, &path);
+        let new_subsections: HashMap<&str, &Desc> = new
+            .subsections
+            .iter()
+            .rev() // the first of a name wins, as a search would
+            .map(|n| (n.name.as_str(), n))
+            .collect();
         for o in &old.subsections {
             let sub_path = format!("{path}/Subsections/{}", o.name);
-            match new.subsections.iter().find(|n| n.name == o.name) {
+            match new_subsections.get(o.name.as_str()).copied() {
                 Some(n) => self.desc(
                     sec,
                     sub_path,

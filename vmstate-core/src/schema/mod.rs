@@ -233,6 +233,8 @@ impl Schema {
             }
             let dev: DeviceEntry = serde_json::from_value(entry.clone())
                 .map_err(|e| SchemaError(format!("device `{key}`: {e}")))?;
+            within_limits(&dev.description)
+                .map_err(|why| SchemaError(format!("device `{key}`: {why}")))?;
             schema.devices.insert(key.clone(), dev);
         }
         Ok(schema)
@@ -250,6 +252,36 @@ impl std::fmt::Display for SchemaError {
 }
 
 impl std::error::Error for SchemaError {}
+
+/// The most fields (on and off the wire) one description of a schema file may have.
+pub const MAX_FIELDS: usize = 65_536;
+/// The most subsections one description of a schema file may have.
+pub const MAX_SUBSECTIONS: usize = 256;
+
+/// A schema file is input: descriptions far beyond any device's are refused when read, so
+/// the checker and the decoder never search through them.
+fn within_limits(d: &Desc) -> Result<(), String> {
+    let fields = d.fields.len() + d.not_on_wire.len();
+    if fields > MAX_FIELDS {
+        return Err(format!(
+            "description `{}` has {fields} fields (at most {MAX_FIELDS})",
+            d.name
+        ));
+    }
+    if d.subsections.len() > MAX_SUBSECTIONS {
+        return Err(format!(
+            "description `{}` has {} subsections (at most {MAX_SUBSECTIONS})",
+            d.name,
+            d.subsections.len()
+        ));
+    }
+    let nested = d
+        .fields
+        .iter()
+        .chain(&d.not_on_wire)
+        .filter_map(|f| f.description.as_deref());
+    nested.chain(&d.subsections).try_for_each(within_limits)
+}
 
 impl Desc {
     /// The schema form of a static description.
