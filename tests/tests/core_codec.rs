@@ -253,6 +253,18 @@ fn the_schema_alone_decodes_evolution_and_configuration_fields() {
         cell: std::cell::Cell<u16>,
         old: Unused<2>,
         gone: Removed<u32>,
+        gone_words: Removed<[u32; 2]>,
+        gone_byte: Removed<u8>,
+        gone_float: Removed<f32>,
+        gone_each: [Removed<u64>; 3],
+        flags: [bool; 3],
+        #[vmstate(max_len = 8)]
+        bools: Vec<bool>,
+        #[vmstate(max_len = 8)]
+        blob: Vec<u8>,
+        #[vmstate(max_len = 8)]
+        wide: Vec<u128>,
+        board: [[Inner; 2]; 2],
         #[vmstate(since = 2)]
         added: i32,
         #[vmstate(max_len = 4)]
@@ -270,6 +282,15 @@ fn the_schema_alone_decodes_evolution_and_configuration_fields() {
         cell: 9.into(),
         old: Default::default(),
         gone: Default::default(),
+        gone_words: Default::default(),
+        gone_byte: Default::default(),
+        gone_float: Default::default(),
+        gone_each: Default::default(),
+        flags: [true, false, true],
+        bools: vec![false, true],
+        blob: vec![0xab, 0xcd],
+        wide: vec![u128::MAX],
+        board: Default::default(),
         added: -2,
         ports: vec![Inner {
             enabled: true,
@@ -279,21 +300,32 @@ fn the_schema_alone_decodes_evolution_and_configuration_fields() {
     };
     let desc = Desc::from_description(Dev::DESCRIPTION);
     let ports = serde_json::json!([{ "enabled": true, "words": [1, 2, 3] }]);
+    let inner = serde_json::json!({ "enabled": false, "words": [0, 0, 0] });
+    let common = serde_json::json!({
+        "flags": [true, false, true], "bools": [false, true], "blob": "abcd",
+        "wide": [u128::MAX.to_string()], "board": [inner, inner, inner, inner],
+    });
+    let with_common = |mut v: serde_json::Value| {
+        for (k, x) in common.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v
+    };
     let native = vmstate_core::to_bytes(&dev).unwrap();
     let frame = vmstate_core::read_frame(&native, 0).unwrap();
     let (got, used) = decode(&desc, Format::Native, frame.fields, 3, 0).unwrap();
-    let want = serde_json::json!({
+    let want = with_common(serde_json::json!({
         "size": 4096, "cell": 9, "added": -2, "ports": ports,
         "subsections": { "dev/irq": { "level": 1 } },
-    });
+    }));
     assert_eq!((&got, used), (&want, frame.fields.len()));
     // QEMU's wire carries no immutable field.
     let qemu = vmstate_core::qemu::to_bytes(&dev).unwrap();
     let (got, used) = decode(&desc, Format::Qemu, &qemu, 3, 0).unwrap();
-    let want = serde_json::json!({
+    let want = with_common(serde_json::json!({
         "cell": 9, "added": -2, "ports": ports,
         "subsections": { "dev/irq": { "level": 1 } },
-    });
+    }));
     assert_eq!((&got, used), (&want, qemu.len()));
 }
 

@@ -67,12 +67,17 @@ fn set_version(s: &mut Schema, key: &str, version: u32, minimum: u32) {
     e.description.minimum_version_id = minimum;
 }
 
-/// `vmstate_core::Removed<T>` in place of `f`, as it exports: `unused` padding of `f`'s size
-/// that this project's native format reads as a `T`.
+/// `vmstate_core::Removed<T>` in place of `f`, as it exports: padding of `f`'s size, typed
+/// `removed:<f's type>`, that this project's native format reads as a `T`.
 fn removed(f: &FieldEntry) -> FieldEntry {
     let t = f.rust_type.clone().expect("one of our fields");
+    let wire = f.wire_type.clone().expect("one of our fields");
     let mut p = padding(f, f.total_size());
     p.rust_type = Some(format!("Removed<{t}>"));
+    p.wire_type = Some(match f.array_len {
+        Some(n) => format!("removed:{wire}[{n}]"),
+        None => format!("removed:{wire}"),
+    });
     p
 }
 
@@ -1574,6 +1579,38 @@ fn hostile_schemas_do_not_panic() {
 fn our_schema_round_trips() {
     let s = ours();
     assert_eq!(Schema::from_json(&s.to_json()).expect("loads"), s);
+}
+
+#[test]
+fn a_two_dimensional_array_from_an_older_schema_compares_by_total_size() {
+    // Before arrays of arrays were described flat: `[[u32; 4]; 3]` was type `array`, size 16
+    // (the inner array), 3 of them. Now: `uint32`, size 4, 12 of them. Same bytes.
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Dev {
+        grid: [[u32; 4]; 3],
+    }
+    let mut new = Schema::new(None);
+    new.add("dev", Dev::DESCRIPTION);
+    let f = &desc(&mut new, "dev").fields[0];
+    assert_eq!(
+        (f.wire_type.as_deref(), f.size, f.array_len),
+        (Some("uint32"), 4, Some(12))
+    );
+    let mut old = new.clone();
+    let g = field(desc(&mut old, "dev"), "grid");
+    (g.wire_type, g.size, g.array_len) = (Some("array".into()), 16, Some(3));
+    assert_clean(&check(&old, &new));
+    assert_clean(&check(&new, &old));
+    field(desc(&mut old, "dev"), "grid").array_len = Some(2);
+    for report in [check(&old, &new), check(&new, &old)] {
+        assert_eq!(
+            report.by_rule(Rule::FieldSizeChanged).count(),
+            1,
+            "{report}"
+        );
+        assert_eq!(report.findings.len(), 1, "{report}");
+    }
 }
 
 #[test]

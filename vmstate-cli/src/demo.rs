@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use crate::output::say;
 use vmstate_core::qemu::Stream;
-use vmstate_core::schema::{decode, Format};
+use vmstate_core::schema::{decode_with_budget, Format};
 
 /// Which wire format carries the board.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -149,7 +149,7 @@ fn receive(stream: &mut TcpStream, limit: usize, what: &str) -> Result<Vec<u8>> 
     read_exact_by(stream, &mut len, deadline).map_err(|e| net_error(e, "waiting for", what))?;
     let len = u32::from_le_bytes(len) as usize;
     if len > limit {
-        return Err(format!("peer announced a {len}-byte {what} (limit {limit})").into());
+        return Err(format!("peer announced {what} of {len} bytes (limit {limit})").into());
     }
     let mut buf = vec![0u8; len];
     read_exact_by(stream, &mut buf, deadline).map_err(|e| net_error(e, "receiving", what))?;
@@ -258,6 +258,8 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
     let mut conn =
         TcpStream::connect(addr).map_err(|e| format!("cannot connect to {addr}: {e}"))?;
     conn.set_read_timeout(Some(TIMEOUT))?;
+    // A peer that stops reading must not hold this side either.
+    conn.set_write_timeout(Some(TIMEOUT))?;
     conn.set_nodelay(true)?;
     let t_send = Instant::now();
     send(&mut conn, &bytes, "the stream")?;
@@ -318,6 +320,8 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     std::io::stdout().flush()?;
     let (mut conn, peer) = accept_within(&listener, TIMEOUT)?;
     conn.set_read_timeout(Some(TIMEOUT))?;
+    // A peer that stops reading must not hold this side either.
+    conn.set_write_timeout(Some(TIMEOUT))?;
     conn.set_nodelay(true)?;
     let bytes = receive(&mut conn, MAX_MESSAGE, "the stream")?;
     let reads = receive_json(&mut conn, "the source's register reads")?;
@@ -429,6 +433,8 @@ fn accept_within(
 pub fn inspect_machine(bytes: &[u8]) -> Result<Value> {
     let stream = devices::machine::parse(bytes)?;
     let mut out = Vec::new();
+    // One bound for the whole stream: every section's values are kept.
+    let mut budget = vmstate_core::schema::MAX_VALUES;
     for s in &stream.sections {
         let entry = stream
             .schema
@@ -436,12 +442,13 @@ pub fn inspect_machine(bytes: &[u8]) -> Result<Value> {
             .get(&s.name)
             .ok_or_else(|| format!("section `{}` has no schema in the trailer", s.name))?;
         let frame = vmstate_core::read_frame(&bytes[s.range.clone()], s.range.start)?;
-        let (fields, used) = decode(
+        let (fields, used) = decode_with_budget(
             &entry.description,
             Format::Native,
             frame.fields,
             s.version,
             s.range.start + frame.fields_offset,
+            &mut budget,
         )
         .map_err(|e| e.in_named(format!("section `{}` instance {}", s.name, s.instance_id)))?;
         if used != frame.fields.len() {

@@ -452,8 +452,9 @@ fn the_destination_bounds_the_reads_message_and_answers_a_peer_that_sends_more()
     let out = child.wait_with_output().unwrap();
     assert!(!out.status.success());
     assert!(
-        stderr(&out)
-            .contains("peer announced a 2097152-byte the source's register reads (limit 1048576)"),
+        stderr(&out).contains(
+            "peer announced the source's register reads of 2097152 bytes (limit 1048576)"
+        ),
         "{}",
         stderr(&out)
     );

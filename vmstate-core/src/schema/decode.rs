@@ -16,9 +16,14 @@ pub enum Format {
 }
 
 /// Decodes section data written with `version` into a JSON object of fields by name (nested
-/// structs as objects, arrays as lists, 128-bit integers as strings), with the subsections
-/// that arrived under `"subsections"`. `base` is the data's offset, for error messages.
-/// Returns the object and the number of bytes used.
+/// structs as objects; arrays as lists, arrays of arrays flat as QEMU describes them; bytes,
+/// `[u8; N]` and `Vec<u8>` as hex strings; 128-bit integers, NaN and infinities as strings;
+/// padding left out), with the subsections that arrived under `"subsections"`. `base` is the
+/// data's offset, for error messages. Returns the object and the number of bytes used.
+///
+/// The schema is input too: a version outside the description's range is refused, sizes are
+/// checked against the data before anything is taken, and a decode visits at most 2^20
+/// values and fields (see [`decode_with_budget`] to share that bound between several).
 ///
 /// ```
 /// use vmstate_core::schema::{decode, Desc, Format};
@@ -41,17 +46,44 @@ pub fn decode(
     version: u32,
     base: usize,
 ) -> Result<(Value, usize), Error> {
+    decode_with_budget(desc, format, bytes, version, base, &mut MAX_VALUES.clone())
+}
+
+/// [`decode`] that counts the values and fields it visits against `budget` (what is left of
+/// it stays there), for a caller that decodes many sections and keeps their values.
+///
+/// ```
+/// use vmstate_core::schema::{decode_with_budget, Desc, Format};
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState)]
+/// struct Regs { a: u32, b: u32 }
+///
+/// let desc = Desc::from_description(Regs::DESCRIPTION);
+/// let bytes = vmstate_core::qemu::to_bytes(&Regs { a: 1, b: 2 }).unwrap();
+/// let mut budget = 3;
+/// assert!(decode_with_budget(&desc, Format::Qemu, &bytes, 1, 0, &mut budget).is_ok());
+/// assert!(decode_with_budget(&desc, Format::Qemu, &bytes, 1, 0, &mut budget).is_err());
+/// ```
+pub fn decode_with_budget(
+    desc: &Desc,
+    format: Format,
+    bytes: &[u8],
+    version: u32,
+    base: usize,
+    budget: &mut usize,
+) -> Result<(Value, usize), Error> {
     crate::check_version_range(version, desc.minimum_version_id, desc.version_id)
         .map_err(|e| e.or_offset(base).in_named(desc.name.clone()))?;
     match format {
         Format::Native => {
             let mut d = NativeDecoder::new(bytes, base);
-            let v = walk(desc, &mut d, version, true, &mut MAX_VALUES.clone())?;
+            let v = walk(desc, &mut d, version, true, budget)?;
             Ok((v, d.offset() - base))
         }
         Format::Qemu => {
             let mut d = QemuDecoder::new(bytes, base);
-            let v = walk(desc, &mut d, version, false, &mut MAX_VALUES.clone())?;
+            let v = walk(desc, &mut d, version, false, budget)?;
             Ok((v, d.offset() - base))
         }
     }
@@ -86,6 +118,8 @@ fn walk<D: Decoder>(
 ) -> Result<Value, Error> {
     let mut out = Map::new();
     for f in wire_fields(desc, native) {
+        // Every field visited counts, sent or not: the schema sets how many there are.
+        spend(budget, d)?;
         if f.version_id > version {
             continue;
         }
@@ -96,7 +130,6 @@ fn walk<D: Decoder>(
             )
             .in_named(f.field.clone()));
         }
-        spend(budget, d)?;
         let value = field(f, d, native, budget).map_err(|e| e.in_named(f.field.clone()))?;
         if !f.is_padding() {
             out.insert(f.field.clone(), value);
@@ -173,13 +206,26 @@ fn field<D: Decoder>(
             Some((p, n)) => (p, Some(n.parse::<u64>().map_err(|_| malformed())?)),
             None => (inner, None),
         };
-        let size = primitive_size(prim).ok_or_else(malformed)? as u64;
+        let Some(size) = primitive_size(prim) else {
+            // A removed value of a hand-written type: QEMU's wire gives its size.
+            if native {
+                return Err(unsupported(format!("type `{ty}` has a hand-written encoding; it cannot be decoded from the schema alone"), d.offset()));
+            }
+            d.bytes(input_size(f.total_size(), d)?)?;
+            return Ok(Value::Null);
+        };
+        // `[Removed<T>; n]` repeats the removed value.
+        let repeat = f.array_len.unwrap_or(1);
         match (native, count) {
             (true, None) => {
-                scalar(prim, d, true)?;
+                for _ in 0..repeat {
+                    spend(budget, d)?;
+                    scalar(prim, d, true)?;
+                }
             }
             _ => {
-                d.bytes(input_size(size.saturating_mul(count.unwrap_or(1)), d)?)?;
+                let each = (size as u64).saturating_mul(count.unwrap_or(1));
+                d.bytes(input_size(each.saturating_mul(repeat), d)?)?;
             }
         }
         return Ok(Value::Null);
@@ -239,9 +285,10 @@ fn element<D: Decoder>(ty: &str, size: u64, d: &mut D, native: bool) -> Result<V
         let mut one = [0u8; 16];
         let n = primitive_size(ty).unwrap_or(1);
         d.raw(&mut one[..n])?;
+        let at = d.offset() - n;
         let mut le = one;
         le[..n].reverse();
-        return from_be(ty, &le[..n]);
+        return from_be(ty, &le[..n], at);
     }
     match primitive_size(ty) {
         Some(_) => scalar(ty, d, native),
@@ -254,9 +301,9 @@ fn element<D: Decoder>(ty: &str, size: u64, d: &mut D, native: bool) -> Result<V
     }
 }
 
-/// The most values one decode produces: each takes tens of bytes as JSON, many times its
-/// bytes on the wire, and the schema that sizes them is input.
-const MAX_VALUES: usize = 1 << 20;
+/// The most values and fields one [`decode`] visits: each value takes tens of bytes as JSON,
+/// many times its bytes on the wire, and the schema that sizes them is input.
+pub const MAX_VALUES: usize = 1 << 20;
 
 /// Counts one value against `budget`.
 fn spend<D: Decoder>(budget: &mut usize, d: &D) -> Result<(), Error> {
@@ -334,11 +381,18 @@ fn scalar<D: Decoder>(ty: &str, d: &mut D, native: bool) -> Result<Value, Error>
     })
 }
 
-fn from_be(ty: &str, b: &[u8]) -> Result<Value, Error> {
-    let mut d = QemuDecoder::new(b, 0);
+/// A big-endian value that was at absolute offset `at`.
+fn from_be(ty: &str, b: &[u8], at: usize) -> Result<Value, Error> {
+    let mut d = QemuDecoder::new(b, at);
     scalar(ty, &mut d, false)
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
 }

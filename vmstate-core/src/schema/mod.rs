@@ -17,7 +17,9 @@
 //! `Fields` and `Subsections` hold exactly what QEMU's wire carries, so QEMU's
 //! `vmstate-static-checker.py` reads these files; the keys it does not know (`rust_type`,
 //! `kind`, `hook`, `max_len`, `array_len`, `type`, `hooks`, `NotOnWire`) carry what only this
-//! project knows.
+//! project knows. Arrays of arrays are described as one flat array (`array_len` = n1 × n2), as
+//! QEMU describes its 2-D arrays; schemas written before that called them `array`, and the
+//! checker compares only their total size.
 
 pub mod check;
 mod decode;
@@ -25,7 +27,7 @@ mod golden;
 pub mod report;
 
 pub use check::check;
-pub use decode::{decode, Format};
+pub use decode::{decode, decode_with_budget, Format, MAX_VALUES};
 pub use golden::{assert_compatible, BLESS_VAR};
 pub use report::{Finding, Report, Rule, Severity};
 
@@ -123,8 +125,10 @@ pub struct FieldEntry {
     /// newer QEMUs write it as `num`, which is read here too.
     #[serde(default, alias = "num", skip_serializing_if = "Option::is_none")]
     pub array_len: Option<u64>,
-    /// The wire type (`uint32`, `bool`, `struct`, `unused`, `varray:uint32`, `string`, ...).
-    /// Not in QEMU's dumps.
+    /// The wire type (`uint32`, `bool`, `struct`, `unused`, `varray:uint32`, `string`, a
+    /// hand-written type's name, or `removed:uint32` / `removed:uint32[4]` for
+    /// `Removed<T>` padding). Arrays of arrays are one flat array of the innermost type,
+    /// as QEMU describes its 2-D arrays. Not in QEMU's dumps.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub wire_type: Option<String>,
     /// The field's position among all the struct's fields (`Fields` and `NotOnWire` split
