@@ -1090,6 +1090,57 @@ fn an_immutable_nested_struct_is_checked_as_a_whole() {
 }
 
 #[test]
+fn vector_elements_carry_their_own_subsections_in_both_formats() {
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "slot/extra")]
+    struct Extra {
+        tag: u16,
+    }
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "slot")]
+    struct Slot {
+        value: u8,
+        #[vmstate(subsection, needed = "Self::tagged")]
+        extra: Extra,
+    }
+    impl Slot {
+        fn tagged(&self) -> bool {
+            self.extra.tag != 0
+        }
+    }
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "ring")]
+    struct Ring {
+        #[vmstate(max_len = 4)]
+        slots: Vec<Slot>,
+        after: u8,
+    }
+    // Element values chosen to look like markers and tags: 0 and 5.
+    let slot = |value, tag| Slot {
+        value,
+        extra: Extra { tag },
+    };
+    let src = Ring {
+        slots: vec![slot(5, 0), slot(0, 5), slot(5, 0x0505)],
+        after: 5,
+    };
+    let native = vmstate_core::to_bytes(&src).unwrap();
+    let mut dst = Ring {
+        slots: Vec::new(),
+        after: 0,
+    };
+    vmstate_core::from_bytes(&mut dst, &native).unwrap();
+    assert_eq!(dst, src);
+    let qemu = vmstate_core::qemu::to_bytes(&src).unwrap();
+    let mut dst = Ring {
+        slots: Vec::new(),
+        after: 0,
+    };
+    vmstate_core::qemu::from_bytes(&mut dst, &qemu, 1, 0).unwrap();
+    assert_eq!(dst, src);
+}
+
+#[test]
 fn vectors_of_structs_round_trip_and_build_elements_from_default() {
     #[derive(VmState, Debug, Clone, PartialEq, Default)]
     #[vmstate(name = "entry")]
