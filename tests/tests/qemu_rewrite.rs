@@ -142,10 +142,7 @@ fn rewrite_refuses_unknown_targets_and_bad_streams() {
     assert!(err.to_string().contains("`icp_pic:2`"), "{err}");
     let err = rewrite(FIXTURE[..1000].to_vec(), &[]).unwrap_err();
     let err = err.to_string();
-    assert!(
-        err.contains("no vmdesc trailer") && err.contains("truncated"),
-        "{err}"
-    );
+    assert!(err.contains("input truncated"), "{err}");
     assert!("integratorcm@0x8".parse::<MmioWrite>().is_err());
     assert!("integratorcm@zz=1".parse::<MmioWrite>().is_err());
     assert!("integratorcm@8=0x1_0000_0000".parse::<MmioWrite>().is_err());

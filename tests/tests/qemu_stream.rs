@@ -286,12 +286,34 @@ fn an_unusable_vmdesc_is_named_for_what_it_lacks() {
         e.contains("section `icp_pic` instance 0: its size is unknown: its vmdesc entry has a field without a valid size"),
         "{e}"
     );
-    // No vmdesc at all (QEMU's suppress-vmdesc): refused, saying why.
+    // No vmdesc and a section without its footer: nothing says where the section ends.
     let e = refusal(|b| {
         let at = b.windows(12).rposition(|w| w == b"{\"page_size\"").unwrap();
         b.truncate(at - 5);
+        let footer = [&[0x7e][..], &7u32.to_be_bytes()].concat(); // integratorcm's
+        let f = b.windows(5).position(|w| w == footer).unwrap();
+        b[f + 4] = 0x55;
     });
-    assert!(e.contains("suppress-vmdesc=on"), "{e}");
+    assert!(e.contains("no vmdesc trailer"), "{e}");
+    assert!(e.contains("section `integratorcm`"), "{e}");
+}
+
+#[test]
+fn a_stream_without_a_vmdesc_is_read_by_its_footers() {
+    // QEMU's `-machine suppress-vmdesc=on`: the same stream without its trailer.
+    let at = FIXTURE
+        .windows(12)
+        .rposition(|w| w == b"{\"page_size\"")
+        .unwrap();
+    let bare = FIXTURE[..at - 5].to_vec();
+    assert_eq!(bare.last(), Some(&0)); // the EOF marker
+    let with = Stream::parse(FIXTURE.to_vec()).unwrap();
+    let without = Stream::parse(bare.clone()).unwrap();
+    assert_eq!(without.page_size(), 1024);
+    let sections = |s: &Stream| s.sections().cloned().collect::<Vec<_>>();
+    assert_eq!(sections(&without), sections(&with));
+    assert!(without.vmdesc().is_none());
+    assert!(without.encode(&[]) == bare);
 }
 
 #[test]

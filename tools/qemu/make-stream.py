@@ -132,8 +132,9 @@ def guest_pc(q):
     return int(m.group(1), 16)
 
 
-def stream_problem(path):
-    """None if PATH holds a complete migration stream, else a description of what is wrong."""
+def stream_problem(path, vmdesc=True):
+    """None if PATH holds a complete migration stream, else a description of what is wrong.
+    Without VMDESC (QEMU's suppress-vmdesc=on) the stream ends with its EOF marker."""
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as f:
@@ -144,6 +145,8 @@ def stream_problem(path):
         return "cannot read it: %s" % e
     if head != b"QEVM\x00\x00\x00\x03":
         return "it does not start like a migration stream (%d bytes, header %r)" % (size, head)
+    if not vmdesc:
+        return None if tail.endswith(b"\x00") else "it does not end with the EOF marker"
     # the stream ends with QEMU_VM_EOF, then 0x06 + be32 length + the vmdesc JSON
     i = tail.rfind(b'{"page_size"')
     if i < 5 or tail[i - 5] != 0x06 or int.from_bytes(tail[i - 4:i], "big") != len(tail) - i:
@@ -208,10 +211,17 @@ def main(argv):
                 time.sleep(0.05)
             # "completed" can be reported a moment before QEMU has closed the pipe and reaped
             # `cat`; wait until the file on disk is complete before quitting QEMU.
+            # Without a vmdesc the end is only the EOF byte: wait for the size to settle too.
+            vmdesc = not any("suppress-vmdesc=on" in arg for arg in a.qemu_arg)
+            last_size = -1
             while True:
-                problem = stream_problem(raw)
-                if problem is None:
+                problem = stream_problem(raw, vmdesc)
+                size_now = os.path.getsize(raw) if os.path.exists(raw) else -1
+                if problem is None and (vmdesc or size_now == last_size):
                     break
+                last_size = size_now
+                if not vmdesc:
+                    time.sleep(0.2)
                 if q.remaining() < 0.5:
                     raise q.failure("migration completed but %s: %s" % (raw, problem))
                 time.sleep(0.02)

@@ -13,8 +13,11 @@
 //!
 //! Device sections carry no lengths, so the reader takes each FULL section's size from the
 //! vmdesc JSON at the end of the stream (as QEMU's `analyze-migration.py` does) and checks
-//! that the footer is where the size says. RAM sections are walked page by page: their
-//! content is kept, not interpreted.
+//! that the footer is where the size says. A stream written with `suppress-vmdesc=on` has no
+//! vmdesc: each section then ends at the first footer with its id that is followed by more
+//! of a stream, and the page size is the configuration's `target-page-bits` or the first of
+//! the common sizes (1 KiB first, ARM's) with which the whole stream reads. RAM sections are
+//! walked page by page: their content is kept, not interpreted.
 
 use crate::error::{Error, ErrorKind};
 use crate::wire::Cursor;
@@ -233,10 +236,35 @@ impl Stream {
             items: Vec::new(),
             page_size,
         };
-        let items = stream.parse_items(&bytes, &devices, vmdesc)?;
-        stream.items = items;
-        stream.bytes = bytes;
-        Ok(stream)
+        if vmdesc.is_some() {
+            stream.items = stream.parse_items(&bytes, &devices, vmdesc)?;
+            stream.bytes = bytes;
+            return Ok(stream);
+        }
+        // No vmdesc (QEMU's `suppress-vmdesc`): the page size is the configuration's
+        // `target-page-bits` when it sends them, else the smallest a target uses (ARM's 1 KiB)
+        // or another common one, whichever reads the whole stream.
+        let configured = config_page_bits(&bytes)
+            .filter(|bits| (10..=20).contains(bits))
+            .map(|bits| 1u64 << bits);
+        let mut first_error = None;
+        for page_size in configured.into_iter().chain(PAGE_SIZES) {
+            stream.page_size = page_size;
+            match stream.parse_items(&bytes, &devices, None) {
+                Ok(items) => {
+                    stream.items = items;
+                    stream.bytes = bytes;
+                    return Ok(stream);
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+            if configured.is_some() {
+                break;
+            }
+        }
+        Err(first_error.expect("at least one page size tried"))
     }
 
     fn parse_items(
@@ -339,10 +367,16 @@ impl Stream {
                     if idstr == "ram" {
                         self.walk_ram(&mut r, ignore_shared, &mut ram)?;
                     } else if kind == SectionKind::Full {
-                        let size = device_size(vmdesc.is_some(), devices, &mut next_device, &idstr, instance_id)
-                            .map_err(|why| {
-                                fmt_err(format!("section `{}` instance {instance_id}: its size is unknown: {why}", shown(&idstr)), at)
-                            })?;
+                        let size = if vmdesc.is_some() {
+                            device_size(devices, &mut next_device, &idstr, instance_id)
+                        } else if footers == Some(false) {
+                            Err("the stream has neither a vmdesc trailer nor section footers")
+                        } else {
+                            size_by_footer(bytes, data_start, section_id, &starts)
+                        };
+                        let size = size.map_err(|why| {
+                            fmt_err(format!("section `{}` instance {instance_id}: its size is unknown: {why}", shown(&idstr)), at)
+                        })?;
                         r.take(size, &idstr)?;
                     } else {
                         return Err(fmt_err(
@@ -477,7 +511,7 @@ impl Stream {
                     } else {
                         if self.page_size == 0 {
                             return Err(fmt_err(
-                                "ram page: the page size is unknown: the stream has no vmdesc trailer with a `page_size` (truncated, or written with `-machine suppress-vmdesc=on`: this tool needs the trailer)".into(),
+                                "ram page: the page size is unknown: the vmdesc trailer has no `page_size`".into(),
                                 at,
                             ));
                         }
@@ -653,6 +687,91 @@ fn parse_config_subsections(r: &mut Reader) -> Result<bool, Error> {
     Ok(ignore_shared)
 }
 
+/// Page sizes tried, in order, for a stream that says neither in a vmdesc nor in its
+/// configuration: ARM's smallest (the Integrator/CP's), then common ones.
+const PAGE_SIZES: [u64; 5] = [1024, 4096, 2048, 8192, 16384];
+
+/// The `target-page-bits` of the configuration section, if the stream starts with one that
+/// sends them.
+fn config_page_bits(bytes: &[u8]) -> Option<u32> {
+    let mut r = Reader {
+        cur: Cursor::new(bytes, 0),
+    };
+    r.take(8, "stream header").ok()?;
+    if r.u8("section type").ok()? != tag::CONFIGURATION {
+        return None;
+    }
+    let len = r.be32("configuration").ok()? as usize;
+    r.take(len, "configuration machine name").ok()?;
+    while r.peek() == Some(tag::SUBSECTION) {
+        r.u8("subsection").ok()?;
+        let name = r.short_str("configuration subsection name").ok()?;
+        r.be32("configuration subsection version").ok()?;
+        match name.as_str() {
+            "configuration/target-page-bits" => return r.be32("target-page-bits").ok(),
+            "configuration/capabilities" => {
+                for _ in 0..r.be32("capabilities count").ok()? {
+                    r.short_str("capability").ok()?;
+                }
+            }
+            "configuration/uuid" => {
+                r.take(16, "uuid").ok()?;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The size of a device section's data in a stream without a vmdesc: up to the first footer
+/// with its id after which the stream goes on as a stream does (another section, or the EOF
+/// marker at the end). QEMU's own `analyze-migration.py` needs the vmdesc here; the footer
+/// (on by default) is enough in practice.
+fn size_by_footer(
+    bytes: &[u8],
+    start: usize,
+    section_id: u32,
+    starts: &[(u32, String, u32, u32)],
+) -> Result<usize, &'static str> {
+    let mut footer = [tag::SECTION_FOOTER; 5];
+    footer[1..].copy_from_slice(&section_id.to_be_bytes());
+    let mut from = start;
+    while let Some(i) = bytes[from..].windows(5).position(|w| w == footer) {
+        let at = from + i;
+        if goes_on(bytes, at + 5, starts) {
+            return Ok(at - start);
+        }
+        from = at + 1;
+    }
+    Err("the stream has no vmdesc trailer (written with `-machine suppress-vmdesc=on`, or truncated) and no footer of this section is followed by more of a stream")
+}
+
+/// Whether `bytes[at..]` starts like what follows a section: the EOF marker ending the
+/// stream, a section header with a printable idstr, or a part of a started section.
+fn goes_on(bytes: &[u8], at: usize, starts: &[(u32, String, u32, u32)]) -> bool {
+    let be32 = |p: usize| {
+        bytes
+            .get(p..p + 4)
+            .map(|b| u32::from_be_bytes(b.try_into().expect("4")))
+    };
+    match bytes.get(at) {
+        Some(&tag::EOF) => at + 1 == bytes.len(),
+        Some(&(tag::SECTION_START | tag::SECTION_FULL)) => {
+            let Some(&len) = bytes.get(at + 5) else {
+                return false;
+            };
+            let name = bytes.get(at + 6..at + 6 + usize::from(len));
+            len > 0
+                && name.is_some_and(|n| n.iter().all(|b| b.is_ascii_graphic()))
+                && bytes.len() >= at + 6 + usize::from(len) + 8
+        }
+        Some(&(tag::SECTION_PART | tag::SECTION_END)) => {
+            be32(at + 1).is_some_and(|id| starts.iter().any(|s| s.0 == id))
+        }
+        _ => false,
+    }
+}
+
 /// Candidates parsed in each search for the vmdesc (bounded: each is parsed as JSON).
 const MAX_VMDESC_CANDIDATES: usize = 4;
 
@@ -686,17 +805,11 @@ fn find_vmdesc(b: &[u8]) -> Option<Range<usize>> {
 /// The size of a device section from its vmdesc entry (the next one with its name and
 /// instance); why not, when it cannot be known.
 fn device_size(
-    vmdesc_found: bool,
     devices: &[&serde_json::Value],
     next: &mut usize,
     idstr: &str,
     instance_id: u32,
 ) -> Result<usize, &'static str> {
-    if !vmdesc_found {
-        return Err(
-            "the stream has no vmdesc trailer (truncated, or written with `-machine suppress-vmdesc=on`: this tool needs the trailer)",
-        );
-    }
     if devices.is_empty() {
         return Err("the vmdesc trailer has no `devices` list");
     }
