@@ -187,6 +187,16 @@ pub fn load_board(stream: &Stream) -> Result<IntegratorCp, Error> {
 /// byte. With no writes the output equals the input.
 pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageError> {
     let stream = Stream::parse(input)?;
+    if !stream.has_vmdesc() {
+        return Err(ImageError::Stream(Error::new(
+            vmstate_core::ErrorKind::Format(
+                "the stream has no vmdesc trailer (QEMU's suppress-vmdesc=on): its sections were \
+             told apart by their footers, which guest data can imitate, so it is not rewritten \
+             (`qemu inspect` shows it)"
+                    .into(),
+            ),
+        )));
+    }
     for w in writes {
         let ported = SECTIONS.contains(&(w.idstr.as_str(), w.instance));
         if !ported || stream.device(&w.idstr, w.instance).is_none() {
@@ -295,8 +305,9 @@ fn refused(w: &MmioWrite, why: &str) -> ImageError {
 /// Every section of the stream as JSON: `{"sections": [{"section_id", "idstr",
 /// "instance_id", "version_id", "kind", "offset", "length", "fields", "subsections"}]}`, with
 /// the decoded fields of ported devices (`null` for the others, and, with an `"error"`, for
-/// a ported device whose version this build cannot load), and `"trailing_bytes"` when bytes
-/// follow the vmdesc trailer (QEMU never reads them).
+/// a ported device whose version this build cannot load), `"trailing_bytes"` when bytes
+/// follow the vmdesc trailer (QEMU never reads them), and `"vmdesc": false` for a stream
+/// without one (its section boundaries were guessed from footers).
 pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
     let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
     let mut sections = Vec::new();
@@ -343,6 +354,9 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
         sections.push(section_json(sec, fields, subsections));
     }
     let mut out = serde_json::json!({ "sections": sections });
+    if !stream.has_vmdesc() {
+        out["vmdesc"] = false.into();
+    }
     for item in stream.items() {
         if let vmstate_core::qemu::Item::Trailing(r) = item {
             out["trailing_bytes"] = r.len().into();

@@ -146,7 +146,10 @@ def stream_problem(path, vmdesc=True):
     if head != b"QEVM\x00\x00\x00\x03":
         return "it does not start like a migration stream (%d bytes, header %r)" % (size, head)
     if not vmdesc:
-        return None if tail.endswith(b"\x00") else "it does not end with the EOF marker"
+        # the last section's footer (0x7e + be32 id), then QEMU_VM_EOF
+        if len(tail) >= 6 and tail[-1] == 0 and tail[-6] == 0x7e:
+            return None
+        return "it does not end with a section footer and the EOF marker"
     # the stream ends with QEMU_VM_EOF, then 0x06 + be32 length + the vmdesc JSON
     i = tail.rfind(b'{"page_size"')
     if i < 5 or tail[i - 5] != 0x06 or int.from_bytes(tail[i - 4:i], "big") != len(tail) - i:
@@ -212,7 +215,8 @@ def main(argv):
             # "completed" can be reported a moment before QEMU has closed the pipe and reaped
             # `cat`; wait until the file on disk is complete before quitting QEMU.
             # Without a vmdesc the end is only the EOF byte: wait for the size to settle too.
-            vmdesc = not any("suppress-vmdesc=on" in arg for arg in a.qemu_arg)
+            vmdesc = not any(re.search(r"suppress-vmdesc=(on|true|yes)\b", arg)
+                             for arg in a.qemu_arg)
             last_size = -1
             while True:
                 problem = stream_problem(raw, vmdesc)
@@ -223,7 +227,8 @@ def main(argv):
                 if not vmdesc:
                     time.sleep(0.2)
                 if q.remaining() < 0.5:
-                    raise q.failure("migration completed but %s: %s" % (raw, problem))
+                    raise q.failure("migration completed but %s: %s"
+                                    % (raw, problem or "its size kept changing"))
                 time.sleep(0.02)
             rc = q.quit()
             if rc != 0:

@@ -328,6 +328,9 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
             }
         }
     }
+    if value["vmdesc"] == false {
+        outln!(out, "no vmdesc trailer: the sections were told apart by their footers, which guest data can imitate");
+    }
     if let Some(n) = value["trailing_bytes"].as_u64() {
         outln!(
             out,

@@ -14,10 +14,13 @@
 //! Device sections carry no lengths, so the reader takes each FULL section's size from the
 //! vmdesc JSON at the end of the stream (as QEMU's `analyze-migration.py` does) and checks
 //! that the footer is where the size says. A stream written with `suppress-vmdesc=on` has no
-//! vmdesc: each section then ends at the first footer with its id that is followed by more
-//! of a stream, and the page size is the configuration's `target-page-bits` or the first of
-//! the common sizes (1 KiB first, ARM's) with which the whole stream reads. RAM sections are
-//! walked page by page: their content is kept, not interpreted.
+//! vmdesc: each FULL device section then ends at the first footer with its id that is
+//! followed by more of a stream. That is a guess: guest data inside a section (CPU registers,
+//! device buffers) can imitate a footer and a section header, so such a stream is fit to be
+//! looked at, not to be edited ([`Stream::has_vmdesc`]). Its page size is the configuration's
+//! `target-page-bits`, or the size with which the stream reads (refused if two sizes read it
+//! differently); without footers either, it cannot be read. RAM sections are walked record
+//! by record: their content is kept, not interpreted.
 
 use crate::error::{Error, ErrorKind};
 use crate::wire::Cursor;
@@ -242,29 +245,55 @@ impl Stream {
             return Ok(stream);
         }
         // No vmdesc (QEMU's `suppress-vmdesc`): the page size is the configuration's
-        // `target-page-bits` when it sends them, else the smallest a target uses (ARM's 1 KiB)
-        // or another common one, whichever reads the whole stream.
-        let configured = config_page_bits(&bytes)
-            .filter(|bits| (10..=20).contains(bits))
-            .map(|bits| 1u64 << bits);
-        let mut first_error = None;
-        for page_size in configured.into_iter().chain(PAGE_SIZES) {
+        // `target-page-bits` when it sends them; else every size a target uses is tried, and
+        // the stream must read the same way with each that reads it at all (page contents are
+        // guest data: a guest could make a wrong size parse).
+        let configured = match config_page_bits(&bytes) {
+            Some(bits) if (10..=20).contains(&bits) => Some(1u64 << bits),
+            Some(bits) => {
+                return Err(fmt_err(
+                    format!("configuration: unsupported target-page-bits {bits}"),
+                    0,
+                ))
+            }
+            None => None,
+        };
+        let sizes: Vec<u64> = match configured {
+            Some(size) => vec![size],
+            None => PAGE_SIZES.to_vec(),
+        };
+        let mut read: Option<(u64, Vec<Item>)> = None;
+        let mut last_error: Option<Error> = None;
+        for page_size in sizes {
             stream.page_size = page_size;
             match stream.parse_items(&bytes, &devices, None) {
-                Ok(items) => {
-                    stream.items = items;
-                    stream.bytes = bytes;
-                    return Ok(stream);
-                }
+                Ok(items) => match &read {
+                    Some((first, earlier)) if *earlier != items => {
+                        return Err(fmt_err(
+                            format!("the stream has no vmdesc trailer and reads differently with {first}- and {page_size}-byte pages: its page size is ambiguous"),
+                            0,
+                        ))
+                    }
+                    Some(_) => {}
+                    None => read = Some((page_size, items)),
+                },
+                // The failure that got furthest is the most telling.
                 Err(e) => {
-                    first_error.get_or_insert(e);
+                    if last_error.as_ref().is_none_or(|l| e.offset() > l.offset()) {
+                        last_error = Some(e);
+                    }
                 }
-            }
-            if configured.is_some() {
-                break;
             }
         }
-        Err(first_error.expect("at least one page size tried"))
+        match read {
+            Some((page_size, items)) => {
+                stream.page_size = page_size;
+                stream.items = items;
+                stream.bytes = bytes;
+                Ok(stream)
+            }
+            None => Err(last_error.expect("at least one page size tried")),
+        }
     }
 
     fn parse_items(
@@ -294,7 +323,8 @@ impl Stream {
         }
         let mut items = Vec::new();
         let mut ignore_shared = false;
-        let mut starts: Vec<(u32, String, u32, u32)> = Vec::new();
+        // START sections by id (the first of an id wins, as a search from the front would).
+        let mut starts: HashMap<u32, (String, u32, u32)> = HashMap::new();
         let mut next_device = 0usize;
         let mut ram = RamBlocks::default();
         let mut footers: Option<bool> = None;
@@ -326,7 +356,11 @@ impl Stream {
                             let instance_id = r.be32("instance id")?;
                             let version_id = r.be32("version id")?;
                             if t == tag::SECTION_START {
-                                starts.push((section_id, idstr.clone(), instance_id, version_id));
+                                starts.entry(section_id).or_insert((
+                                    idstr.clone(),
+                                    instance_id,
+                                    version_id,
+                                ));
                                 (SectionKind::Start, idstr, instance_id, version_id)
                             } else {
                                 // QEMU would load the device twice, the last copy winning;
@@ -347,8 +381,8 @@ impl Stream {
                         }
                         _ => {
                             // PART and END continue the START with the same id.
-                            let Some((_, idstr, instance_id, version_id)) =
-                                starts.iter().find(|s| s.0 == section_id).cloned()
+                            let Some((idstr, instance_id, version_id)) =
+                                starts.get(&section_id).cloned()
                             else {
                                 return Err(fmt_err(
                                     format!("section part for unknown section id {section_id}"),
@@ -540,7 +574,8 @@ impl Stream {
         &self.items
     }
 
-    /// The target page size from the vmdesc (0 when the stream has none).
+    /// The target page size: the vmdesc's; without a vmdesc, the configuration's or the size
+    /// with which the stream reads (0 when a vmdesc gives none).
     pub fn page_size(&self) -> u64 {
         self.page_size
     }
@@ -563,6 +598,12 @@ impl Stream {
     /// The data bytes of a section.
     pub fn data(&self, s: &Section) -> &[u8] {
         &self.bytes[s.data.clone()]
+    }
+
+    /// Whether the stream has a vmdesc trailer: without one, device sections were delimited
+    /// by their footers, which guest data inside a section can imitate.
+    pub fn has_vmdesc(&self) -> bool {
+        self.items.iter().any(|i| matches!(i, Item::Vmdesc(_)))
     }
 
     /// The vmdesc JSON, if the stream has one.
@@ -687,9 +728,9 @@ fn parse_config_subsections(r: &mut Reader) -> Result<bool, Error> {
     Ok(ignore_shared)
 }
 
-/// Page sizes tried, in order, for a stream that says neither in a vmdesc nor in its
-/// configuration: ARM's smallest (the Integrator/CP's), then common ones.
-const PAGE_SIZES: [u64; 5] = [1024, 4096, 2048, 8192, 16384];
+/// Page sizes tried for a stream that says neither in a vmdesc nor in its configuration:
+/// ARM's smallest (the Integrator/CP's), then those of other targets.
+const PAGE_SIZES: [u64; 4] = [1024, 4096, 8192, 16384];
 
 /// The `target-page-bits` of the configuration section, if the stream starts with one that
 /// sends them.
@@ -725,13 +766,13 @@ fn config_page_bits(bytes: &[u8]) -> Option<u32> {
 
 /// The size of a device section's data in a stream without a vmdesc: up to the first footer
 /// with its id after which the stream goes on as a stream does (another section, or the EOF
-/// marker at the end). QEMU's own `analyze-migration.py` needs the vmdesc here; the footer
-/// (on by default) is enough in practice.
+/// marker at the end). A guess that guest data can mislead (see the module docs); QEMU's own
+/// `analyze-migration.py` needs the vmdesc here.
 fn size_by_footer(
     bytes: &[u8],
     start: usize,
     section_id: u32,
-    starts: &[(u32, String, u32, u32)],
+    starts: &HashMap<u32, (String, u32, u32)>,
 ) -> Result<usize, &'static str> {
     let mut footer = [tag::SECTION_FOOTER; 5];
     footer[1..].copy_from_slice(&section_id.to_be_bytes());
@@ -748,7 +789,7 @@ fn size_by_footer(
 
 /// Whether `bytes[at..]` starts like what follows a section: the EOF marker ending the
 /// stream, a section header with a printable idstr, or a part of a started section.
-fn goes_on(bytes: &[u8], at: usize, starts: &[(u32, String, u32, u32)]) -> bool {
+fn goes_on(bytes: &[u8], at: usize, starts: &HashMap<u32, (String, u32, u32)>) -> bool {
     let be32 = |p: usize| {
         bytes
             .get(p..p + 4)
@@ -766,7 +807,7 @@ fn goes_on(bytes: &[u8], at: usize, starts: &[(u32, String, u32, u32)]) -> bool 
                 && bytes.len() >= at + 6 + usize::from(len) + 8
         }
         Some(&(tag::SECTION_PART | tag::SECTION_END)) => {
-            be32(at + 1).is_some_and(|id| starts.iter().any(|s| s.0 == id))
+            be32(at + 1).is_some_and(|id| starts.contains_key(&id))
         }
         _ => false,
     }
