@@ -341,7 +341,7 @@ impl Stream {
                     let name = r.take(len, "configuration machine name")?;
                     let machine = String::from_utf8_lossy(name).into_owned();
                     let sub_start = r.cur.pos;
-                    ignore_shared = parse_config_subsections(&mut r)?;
+                    ignore_shared = parse_config_subsections(&mut r)?.ignore_shared;
                     items.push(Item::Configuration {
                         machine,
                         name: sub_start - len..sub_start,
@@ -696,8 +696,17 @@ fn footer(r: &mut Reader, section_id: u32, idstr: &str) -> Result<(), Error> {
 }
 
 /// Walks the configuration section's subsections; returns whether `x-ignore-shared` is on.
-fn parse_config_subsections(r: &mut Reader) -> Result<bool, Error> {
-    let mut ignore_shared = false;
+/// What the configuration section's subsections say that reading the stream needs.
+#[derive(Default)]
+struct Config {
+    /// The `x-ignore-shared` capability: RAM block records carry an address.
+    ignore_shared: bool,
+    /// `target-page-bits`, when sent.
+    page_bits: Option<u32>,
+}
+
+fn parse_config_subsections(r: &mut Reader) -> Result<Config, Error> {
+    let mut config = Config::default();
     while r.peek() == Some(tag::SUBSECTION) {
         let at = r.cur.pos;
         r.u8("subsection")?;
@@ -705,13 +714,13 @@ fn parse_config_subsections(r: &mut Reader) -> Result<bool, Error> {
         r.be32("configuration subsection version")?;
         match name.as_str() {
             "configuration/target-page-bits" => {
-                r.be32("target-page-bits")?;
+                config.page_bits = Some(r.be32("target-page-bits")?);
             }
             "configuration/capabilities" => {
                 let count = r.be32("capabilities count")?;
                 for _ in 0..count {
                     let cap = r.short_str("capability")?;
-                    ignore_shared |= cap == "x-ignore-shared";
+                    config.ignore_shared |= cap == "x-ignore-shared";
                 }
             }
             "configuration/uuid" => {
@@ -725,7 +734,7 @@ fn parse_config_subsections(r: &mut Reader) -> Result<bool, Error> {
             }
         }
     }
-    Ok(ignore_shared)
+    Ok(config)
 }
 
 /// Page sizes tried for a stream that says neither in a vmdesc nor in its configuration:
@@ -733,7 +742,7 @@ fn parse_config_subsections(r: &mut Reader) -> Result<bool, Error> {
 const PAGE_SIZES: [u64; 4] = [1024, 4096, 8192, 16384];
 
 /// The `target-page-bits` of the configuration section, if the stream starts with one that
-/// sends them.
+/// sends them (whatever else is wrong is left to the parse).
 fn config_page_bits(bytes: &[u8]) -> Option<u32> {
     let mut r = Reader {
         cur: Cursor::new(bytes, 0),
@@ -744,24 +753,7 @@ fn config_page_bits(bytes: &[u8]) -> Option<u32> {
     }
     let len = r.be32("configuration").ok()? as usize;
     r.take(len, "configuration machine name").ok()?;
-    while r.peek() == Some(tag::SUBSECTION) {
-        r.u8("subsection").ok()?;
-        let name = r.short_str("configuration subsection name").ok()?;
-        r.be32("configuration subsection version").ok()?;
-        match name.as_str() {
-            "configuration/target-page-bits" => return r.be32("target-page-bits").ok(),
-            "configuration/capabilities" => {
-                for _ in 0..r.be32("capabilities count").ok()? {
-                    r.short_str("capability").ok()?;
-                }
-            }
-            "configuration/uuid" => {
-                r.take(16, "uuid").ok()?;
-            }
-            _ => return None,
-        }
-    }
-    None
+    parse_config_subsections(&mut r).ok()?.page_bits
 }
 
 /// The size of a device section's data in a stream without a vmdesc: up to the first footer
