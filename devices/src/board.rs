@@ -69,6 +69,22 @@ pub enum Target {
 /// Size of the RTC's window.
 pub const RTC_WINDOW: u64 = 0x1000;
 
+/// Each ported device's QEMU section (idstr, instance), its target and its physical window
+/// (base, size): one table for decoding addresses and for finding a section's window.
+const WINDOWS: [(&str, u32, Target, u64, u64); 5] = [
+    (
+        "integratorcm",
+        0,
+        Target::CoreModule,
+        map::CORE_MODULE,
+        map::WINDOW,
+    ),
+    ("icp_pic", 0, Target::Pic, map::PIC, map::WINDOW),
+    ("icp_pic", 1, Target::Sic, map::SIC, map::WINDOW),
+    ("pl031", 0, Target::Rtc, map::RTC, RTC_WINDOW),
+    ("icp_control", 0, Target::Control, map::CONTROL, map::WINDOW),
+];
+
 /// The board.
 ///
 /// ```
@@ -169,31 +185,18 @@ impl IntegratorCp {
     /// assert_eq!(IntegratorCp::section_window("icp_pic", 2), None);
     /// ```
     pub fn section_window(idstr: &str, instance: u32) -> Option<(u64, u64)> {
-        Some(match (idstr, instance) {
-            ("integratorcm", 0) => (map::CORE_MODULE, map::WINDOW),
-            ("icp_pic", 0) => (map::PIC, map::WINDOW),
-            ("icp_pic", 1) => (map::SIC, map::WINDOW),
-            ("pl031", 0) => (map::RTC, RTC_WINDOW),
-            ("icp_control", 0) => (map::CONTROL, map::WINDOW),
-            _ => return None,
-        })
+        WINDOWS
+            .iter()
+            .find(|w| w.0 == idstr && w.1 == instance)
+            .map(|w| (w.3, w.4))
     }
 
     /// The device and offset behind a physical address.
     pub fn decode(addr: u64) -> Result<(Target, u64), BoardError> {
-        let windows = [
-            (map::CORE_MODULE, Target::CoreModule),
-            (map::PIC, Target::Pic),
-            (map::SIC, Target::Sic),
-            (map::CONTROL, Target::Control),
-        ];
-        if (map::RTC..map::RTC + RTC_WINDOW).contains(&addr) {
-            return Ok((Target::Rtc, addr - map::RTC));
-        }
-        windows
+        WINDOWS
             .iter()
-            .find(|(base, _)| addr >= *base && addr - base < map::WINDOW)
-            .map(|&(base, t)| (t, addr - base))
+            .find(|&&(_, _, _, base, size)| addr >= base && addr - base < size)
+            .map(|&(_, _, target, base, _)| (target, addr - base))
             .ok_or(BoardError::Unmapped(addr))
     }
 
