@@ -163,7 +163,12 @@ fn frozen_board(stream: &Stream, vm_ns: u64) -> IntegratorCp {
 /// `migrate-tick-offset=off`, and the board's RTC then leaves the subsection out too, so a
 /// rewrite keeps the stream's shape (and its vmdesc true).
 pub fn load_board(stream: &Stream) -> Result<IntegratorCp, Error> {
-    let mut board = frozen_board(stream, virtual_clock_ns(stream).unwrap_or(0));
+    load_board_at(stream, virtual_clock_ns(stream).unwrap_or(0))
+}
+
+/// [`load_board`] on a virtual clock at `vm_ns`.
+fn load_board_at(stream: &Stream, vm_ns: u64) -> Result<IntegratorCp, Error> {
+    let mut board = frozen_board(stream, vm_ns);
     for sec in stream.sections().filter(|s| s.kind == SectionKind::Full) {
         if let Some(dev) = board.section_mut(&sec.idstr, sec.instance_id) {
             dev.load_qemu(stream.data(sec), sec.version_id, sec.data.start)
@@ -224,8 +229,8 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
             return Err(refused(w, &format!("offset {:#x} {why}", w.offset)));
         }
     }
-    let mut board = load_board(&stream)?;
     let clock = virtual_clock_ns(&stream);
+    let mut board = load_board_at(&stream, clock.unwrap_or(0))?;
     let cpu_lines = |b: &IntegratorCp| [b.cpu_irq(), b.cpu_fiq()];
     let loaded_cpu_lines = cpu_lines(&board);
     // Per line (IRQ, FIQ): the write that last moved it away from its loaded level.
