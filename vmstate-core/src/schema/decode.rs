@@ -109,6 +109,16 @@ fn unsupported(what: String, at: usize) -> Error {
     Error::at(ErrorKind::Format(what), at)
 }
 
+/// The error for a type whose encoding only its own `Field` impl knows.
+fn hand_written(ty: &str, at: usize) -> Error {
+    unsupported(
+        format!(
+            "type `{ty}` has a hand-written encoding; it cannot be decoded from the schema alone"
+        ),
+        at,
+    )
+}
+
 fn walk<D: Decoder>(
     desc: &Desc,
     d: &mut D,
@@ -209,7 +219,7 @@ fn field<D: Decoder>(
         let Some(size) = primitive_size(prim) else {
             // A removed value of a hand-written type: QEMU's wire gives its size.
             if native {
-                return Err(unsupported(format!("type `{ty}` has a hand-written encoding; it cannot be decoded from the schema alone"), d.offset()));
+                return Err(hand_written(&ty, d.offset()));
             }
             d.bytes(input_size(f.total_size(), d)?)?;
             return Ok(Value::Null);
@@ -297,7 +307,7 @@ fn element<D: Decoder>(ty: &str, size: u64, d: &mut D, native: bool) -> Result<V
             Ok(Value::String(hex(bytes)))
         }
         None if size == 1 => Ok(json!(d.scalar::<u8>()?)),
-        None => Err(unsupported(format!("type `{ty}` has a hand-written encoding; it cannot be decoded from the schema alone"), d.offset())),
+        None => Err(hand_written(ty, d.offset())),
     }
 }
 
