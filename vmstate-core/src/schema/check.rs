@@ -275,10 +275,17 @@ fn last_positions(fields: &[FieldEntry]) -> HashMap<&str, usize> {
 
 /// QEMU's `check_fields_match`: equal, or both in the whitelist of `scope`.
 fn names_match(scope: &str, a: &str, b: &str) -> bool {
-    a == b
-        || CHANGED_NAMES
-            .iter()
-            .any(|(s, names)| *s == scope && names.contains(&a) && names.contains(&b))
+    matching_names(scope, a).any(|n| n == b)
+}
+
+/// The names [`names_match`] pairs with `name` in `scope`: itself, then its aliases in
+/// QEMU's whitelist.
+fn matching_names<'n>(scope: &'n str, name: &'n str) -> impl Iterator<Item = &'n str> {
+    let aliases = CHANGED_NAMES
+        .iter()
+        .filter(move |(s, names)| *s == scope && names.contains(&name))
+        .flat_map(|(_, names)| names.iter().copied());
+    std::iter::once(name).chain(aliases)
 }
 
 /// QEMU's `exists_in_substruct`: `item` is a nested struct whose first field matches `name`.
@@ -462,12 +469,7 @@ impl<'a> Side<'a> {
     /// name QEMU's whitelist pairs with it), and the level.
     fn last_match(&self, scope: &str, name: &str) -> Option<(usize, &Level<'a>)> {
         let l = self.levels.last()?;
-        let aliases = CHANGED_NAMES
-            .iter()
-            .filter(|(s, names)| *s == scope && names.contains(&name))
-            .flat_map(|(_, names)| names.iter().copied());
-        std::iter::once(name)
-            .chain(aliases)
+        matching_names(scope, name)
             .filter_map(|n| l.last.get(n).copied())
             .max()
             .map(|at| (at, l))
