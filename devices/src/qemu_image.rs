@@ -191,7 +191,11 @@ fn load_board_at(stream: &Stream, vm_ns: u64) -> Result<IntegratorCp, Error> {
 /// hardware), saves the ported sections again with the QEMU codec, and copies every other
 /// byte. With no writes the output equals the input.
 pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageError> {
-    let stream = Stream::parse(input)?;
+    rewrite_stream(&Stream::parse(input)?, writes)
+}
+
+/// [`rewrite`] of a stream already parsed.
+pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageError> {
     if !stream.has_vmdesc() {
         return Err(ImageError::Stream(Error::new(
             vmstate_core::ErrorKind::Format(
@@ -229,8 +233,8 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
             return Err(refused(w, &format!("offset {:#x} {why}", w.offset)));
         }
     }
-    let clock = virtual_clock_ns(&stream);
-    let mut board = load_board_at(&stream, clock.unwrap_or(0))?;
+    let clock = virtual_clock_ns(stream);
+    let mut board = load_board_at(stream, clock.unwrap_or(0))?;
     let cpu_lines = |b: &IntegratorCp| [b.cpu_irq(), b.cpu_fiq()];
     let loaded_cpu_lines = cpu_lines(&board);
     // Per line (IRQ, FIQ): the write that last moved it away from its loaded level.
@@ -362,10 +366,8 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
     if !stream.has_vmdesc() {
         out["vmdesc"] = false.into();
     }
-    for item in stream.items() {
-        if let vmstate_core::qemu::Item::Trailing(r) = item {
-            out["trailing_bytes"] = r.len().into();
-        }
+    if let Some(n) = stream.trailing_bytes() {
+        out["trailing_bytes"] = n.into();
     }
     Ok(out)
 }

@@ -129,9 +129,9 @@ fn run(command: Command) -> Result<ExitCode> {
             output,
             mmio,
         }) => {
-            let bytes = read(&input)?;
-            let out = qemu_image::rewrite(bytes, &mmio)
-                .map_err(|e| format!("{}: {e}", input.display()))?;
+            let in_error = |e: &dyn std::fmt::Display| format!("{}: {e}", input.display());
+            let stream = Stream::parse(read(&input)?).map_err(|e| in_error(&e))?;
+            let out = qemu_image::rewrite_stream(&stream, &mmio).map_err(|e| in_error(&e))?;
             write_atomically(&output, &out)?;
             output::warn(&format!(
                 "wrote {} ({} bytes, {} MMIO writes applied)",
@@ -139,13 +139,7 @@ fn run(command: Command) -> Result<ExitCode> {
                 out.len(),
                 mmio.len()
             ));
-            let trailing = Stream::parse(out).ok().and_then(|s| {
-                s.items().iter().find_map(|i| match i {
-                    vmstate_core::qemu::Item::Trailing(r) => Some(r.len()),
-                    _ => None,
-                })
-            });
-            if let Some(n) = trailing {
+            if let Some(n) = stream.trailing_bytes() {
                 output::warn(&format!(
                     "note: {n} bytes after the vmdesc trailer were copied unread (QEMU does not \
                      read them either)"

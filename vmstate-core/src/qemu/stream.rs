@@ -600,6 +600,14 @@ impl Stream {
         &self.bytes[s.data.clone()]
     }
 
+    /// How many bytes follow the vmdesc trailer (QEMU never reads them), if any do.
+    pub fn trailing_bytes(&self) -> Option<usize> {
+        self.items.iter().find_map(|i| match i {
+            Item::Trailing(r) => Some(r.len()),
+            _ => None,
+        })
+    }
+
     /// Whether the stream has a vmdesc trailer: without one, device sections were delimited
     /// by their footers, which guest data inside a section can imitate.
     pub fn has_vmdesc(&self) -> bool {
