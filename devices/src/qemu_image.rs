@@ -125,33 +125,54 @@ fn virtual_clock_ns(stream: &Stream) -> Result<u64, &'static str> {
     }
 }
 
+/// (RTC clock − virtual clock) of the source at the stop in whole seconds, as QEMU's PL031
+/// `pre_save` truncated it: the difference of the section's two offsets, when it carries the
+/// `pl031/tick-offset` subsection (QEMU's `migrate-tick-offset`, on by default).
+fn rtc_clock_lead_s(stream: &Stream) -> Option<i32> {
+    let sec = stream.device("pl031", 0)?;
+    let desc = Desc::from_description(Pl031::DESCRIPTION);
+    let (v, _) = decode(
+        &desc,
+        Format::Qemu,
+        stream.data(sec),
+        sec.version_id,
+        sec.data.start,
+    )
+    .ok()?;
+    let vmstate = v["tick_offset_vmstate"].as_u64()? as u32;
+    let tick = v["subsections"]["pl031/tick-offset"]["tick_offset"].as_u64()? as u32;
+    Some(vmstate.wrapping_sub(tick) as i32)
+}
+
+/// How far the RTC's count at the stop may be from what the stream shows: `None` when it is
+/// exact, else the other count's offset (+1 or -1).
+///
+/// QEMU counts `tick_offset` plus the RTC clock's whole seconds, and its `pre_save` stores
+/// `tick_offset` plus (RTC clock − virtual clock) truncated to whole seconds; the stream has
+/// that and the virtual clock, not the RTC clock's fraction of a second. Unless the RTC runs
+/// on the virtual clock (`-rtc clock=vm`: the two offsets are equal), the two clocks'
+/// fractions can add up to one more second (one less for an RTC clock behind the virtual one).
+fn rtc_count_doubt(stream: &Stream) -> Option<i32> {
+    match rtc_clock_lead_s(stream) {
+        Some(0) => None,
+        Some(lead) if lead < 0 => Some(-1),
+        _ => Some(1),
+    }
+}
+
 /// The clocks of the source when it stopped, frozen: the virtual clock from the `timer`
 /// section, and the RTC clock ahead of it by the difference between the PL031 section's
 /// two offsets, so `pre_save` recomputes the same `tick_offset_vmstate` (QEMU's value is
-/// relative to the source's clocks) and the RTC counts what the guest would have read.
+/// relative to the source's clocks) and the RTC counts what the guest would have read
+/// (within a second: see [`rtc_count_doubt`]).
 fn frozen_board(stream: &Stream, vm_ns: u64) -> IntegratorCp {
-    let mut delta_s = 0u64;
-    if let Some(sec) = stream.device("pl031", 0) {
-        let desc = Desc::from_description(Pl031::DESCRIPTION);
-        if let Ok((v, _)) = decode(
-            &desc,
-            Format::Qemu,
-            stream.data(sec),
-            sec.version_id,
-            sec.data.start,
-        ) {
-            let vmstate = v["tick_offset_vmstate"].as_u64().unwrap_or(0) as u32;
-            if let Some(tick) = v["subsections"]["pl031/tick-offset"]["tick_offset"].as_u64() {
-                delta_s = u64::from(vmstate.wrapping_sub(tick as u32));
-            }
-        }
-    }
+    let delta_s = rtc_clock_lead_s(stream).map_or(0, |lead| lead as u32);
     IntegratorCp::with_clocks(
         DEFAULT_MEMSZ_MIB,
         Arc::new(FakeClock::new(vm_ns)),
-        Arc::new(FakeClock::new(
-            vm_ns.saturating_add(delta_s.saturating_mul(1_000_000_000)),
-        )),
+        Arc::new(FakeClock::new(vm_ns.saturating_add(
+            u64::from(delta_s).saturating_mul(1_000_000_000),
+        ))),
     )
 }
 
@@ -188,8 +209,12 @@ fn load_board_at(stream: &Stream, vm_ns: u64) -> Result<IntegratorCp, Error> {
 
 /// Loads the ported sections of the stream `input` into the board, applies `writes` in
 /// order through the device models (so locks and set/clear registers behave as on the
-/// hardware), saves the ported sections again with the QEMU codec, and copies every other
-/// byte. With no writes the output equals the input.
+/// hardware), saves again with the QEMU codec the ported sections the writes changed, and
+/// copies every other byte. With no writes the output equals the input.
+///
+/// Refused, with nothing written: a stream from another machine than the Integrator/CP
+/// (its devices are wired differently), and writes whose effect the stream cannot tell: see
+/// [`rewrite_stream`].
 pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageError> {
     rewrite_stream(&Stream::parse(input)?, writes)
 }
@@ -206,6 +231,7 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
             ),
         )));
     }
+    check_machine(stream)?;
     for w in writes {
         let ported = SECTIONS.contains(&(w.idstr.as_str(), w.instance));
         if !ported || stream.device(&w.idstr, w.instance).is_none() {
@@ -234,7 +260,15 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
         }
     }
     let clock = virtual_clock_ns(stream);
+    let count_doubt = rtc_count_doubt(stream);
     let mut board = load_board_at(stream, clock.unwrap_or(0))?;
+    let loaded = save_ported(stream, &board)?;
+    // The load fired the RTC's alarm if it was set at the count (QEMU's `post_load` does the
+    // same): when the count is known only within a second, so is that.
+    let alarm_in_doubt = count_doubt.is_some_and(|doubt| {
+        let (mr, count) = (board.rtc.read(crate::pl031::reg::MR), board.rtc.count());
+        mr == count || mr == count.wrapping_add_signed(doubt)
+    });
     let cpu_lines = |b: &IntegratorCp| [b.cpu_irq(), b.cpu_fiq()];
     let loaded_cpu_lines = cpu_lines(&board);
     // Per line (IRQ, FIQ): the write that last moved it away from its loaded level.
@@ -249,6 +283,22 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
                 w,
                 &format!("the RTC's count at the stop cannot be known: {why}"),
             ));
+        }
+        if let (Some(doubt), "pl031", true) = (count_doubt, w.idstr.as_str(), counts) {
+            let count = board.rtc.count();
+            let other = count.wrapping_add_signed(doubt);
+            let (low, high) = (count.min(other), count.max(other));
+            let effect = match w.offset {
+                crate::pl031::reg::LR => Some("the count this load sets may be a second off"),
+                _ if w.value == count || w.value == other => {
+                    Some("whether this alarm fires at once is not known")
+                }
+                // An alarm at neither count is set in the future either way.
+                _ => None,
+            };
+            if let Some(effect) = effect {
+                return Err(refused(w, &format!("the RTC's count at the stop is {low:#x} or {high:#x}, so {effect}: {RTC_PHASE_UNKNOWN}")));
+            }
         }
         let effects = board
             .write(base + w.offset, w.value)
@@ -291,16 +341,66 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
              output), which the stream's `cpu` section carries and this tool does not rewrite",
         ));
     }
-    let mut replace = Vec::new();
+    // Sections the writes left as loaded keep their bytes: re-saving them could only restate
+    // what the load inferred (an RTC alarm at the count, which is known within a second).
+    let mut replace = save_ported(stream, &board)?;
+    replace.retain(|changed| !loaded.contains(changed));
+    let rtc_changed = replace.iter().any(|(i, _)| {
+        stream
+            .sections()
+            .nth(*i)
+            .is_some_and(|s| s.idstr == "pl031")
+    });
+    if alarm_in_doubt && rtc_changed {
+        return Err(ImageError::RefusedWrite(format!(
+            "the writes change the RTC's section, whose alarm is set at the count at the stop, \
+             which is known only within a second, so whether the alarm had fired is not known: \
+             {RTC_PHASE_UNKNOWN}; nothing written"
+        )));
+    }
+    Ok(stream.encode(&replace))
+}
+
+/// Why the RTC's count at the stop is known only within a second.
+const RTC_PHASE_UNKNOWN: &str = "the source's RTC clock is not its virtual clock \
+     (QEMU's default `-rtc clock=host`) and the stream does not carry that clock's fraction of a \
+     second (a source run with `-rtc clock=vm` has an exact count)";
+
+/// The QEMU encoding of every ported section of `stream` as the board holds it, by index
+/// into [`Stream::sections`].
+fn save_ported(stream: &Stream, board: &IntegratorCp) -> Result<Vec<(usize, Vec<u8>)>, Error> {
+    let mut saved = Vec::new();
     for (index, sec) in stream.sections().enumerate() {
         if sec.kind != SectionKind::Full {
             continue;
         }
         if let Some(dev) = board.section(&sec.idstr, sec.instance_id) {
-            replace.push((index, dev.save_qemu()?));
+            saved.push((index, dev.save_qemu()?));
         }
     }
-    Ok(stream.encode(&replace))
+    Ok(saved)
+}
+
+/// Refuses a stream that is not from an Integrator/CP: the rewrite models that board's
+/// wiring (the RTC and the secondary controller raise lines of the primary one), and other
+/// boards that have a `pl031` or a `icp_pic`-named device wire them elsewhere. Without a
+/// configuration section (QEMU's `send-configuration=off`) the core module's section,
+/// which only this board has, must be there.
+fn check_machine(stream: &Stream) -> Result<(), ImageError> {
+    let why = match stream.machine() {
+        Some("integratorcp") => return Ok(()),
+        Some(machine) => format!(
+            "the stream is from QEMU machine `{}`, not `integratorcp`",
+            machine.escape_debug()
+        ),
+        None if stream.device("integratorcm", 0).is_some() => return Ok(()),
+        None => "the stream names no machine (no configuration section) and has no \
+                 `integratorcm` section"
+            .to_owned(),
+    };
+    Err(ImageError::Stream(Error::new(vmstate_core::ErrorKind::Format(format!(
+        "{why}: the rewrite models the Integrator/CP's devices and their wiring, so it is not rewritten"
+    )))))
 }
 
 /// The error for a write `rewrite` will not make; nothing is written.

@@ -140,15 +140,19 @@ fn make_stream_after(
     qemu_args: &[&str],
     seconds: u32,
 ) -> Vec<u8> {
+    let mut args = vec![format!("--run-for={seconds}")];
+    args.extend(qemu_args.iter().map(|a| format!("--qemu-arg={a}")));
+    make_stream_with(path, writes, &args)
+}
+
+/// A stream from make-stream.py with `args` (its own options) after the writes.
+fn make_stream_with(path: &PathBuf, writes: &[(u64, u32)], args: &[String]) -> Vec<u8> {
     let mut cmd = Command::new("python3");
     cmd.arg(tools().join("make-stream.py")).arg(path);
-    cmd.arg(format!("--run-for={seconds}"));
     for (a, v) in writes {
         cmd.arg("--write").arg(format!("{a:#x}={v:#x}"));
     }
-    for a in qemu_args {
-        cmd.arg(format!("--qemu-arg={a}"));
-    }
+    cmd.args(args);
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
@@ -317,28 +321,34 @@ fn a_stream_without_the_rtc_subsection_keeps_its_shape() {
     // An identity rewrite is byte for byte, the subsection still absent.
     assert!(rewrite(bytes.clone(), &[]).unwrap() == bytes);
 
-    // Setting the RTC through the model: the section keeps its length, and QEMU reads the
-    // time that was loaded (plus the few seconds the run takes).
+    // Setting the alarm through the model: the section keeps its length and its shape, and
+    // QEMU reads the new alarm and the count that was loaded.
     let set = MmioWrite {
         idstr: "pl031".into(),
         instance: 0,
-        offset: 0x8, // RTCLR
+        offset: 0x4, // RTCMR
         value: 0x1000_0000,
     };
+    let before = qemu_reads(&path, &[0x1500_0000])[0].1;
     let edited = rewrite(bytes.clone(), &[set]).unwrap();
     assert_eq!(edited.len(), bytes.len());
     let edited_stream = Stream::parse(edited.clone()).unwrap();
     assert_eq!(edited_stream.device("pl031", 0).unwrap().data, rtc.data);
     let out = temp("no-tick-offset-edited.stream");
     std::fs::write(&out, &edited).unwrap();
-    let reads = qemu_reads(&out, &[0x1500_0000, 0x1500_0004, 0x1500_0008]);
+    let reads = qemu_reads(&out, &[0x1500_0000, 0x1500_0004, 0x1500_0014]);
     let now = reads[0].1;
     assert!(
-        (0x1000_0000..0x1000_0010).contains(&now),
-        "QEMU's RTC reads {now:#x} after the rewrite set it to 0x10000000"
+        (before..before + 0x10).contains(&now),
+        "QEMU's RTC reads {now:#x} after the rewrite, {before:#x} before it"
     );
-    assert_eq!(reads[1].1, 0x77, "RTCMR as the guest wrote it");
-    assert_eq!(reads[2].1, 0x1000_0000, "RTCLR as the rewrite wrote it");
+    assert_eq!(reads[1].1, 0x1000_0000, "RTCMR as the rewrite wrote it");
+    assert_eq!(reads[2].1, 0, "no alarm");
+    // Without the subsection the RTC's clock cannot be told from the virtual clock, so its
+    // count is known within a second only: a load register write is refused.
+    let lr = "pl031@0x8=0x10000000".parse().unwrap();
+    let e = rewrite(bytes, &[lr]).unwrap_err().to_string();
+    assert!(e.contains("may be a second off"), "{e}");
 }
 
 #[test]
@@ -440,4 +450,100 @@ fn a_stream_without_a_vmdesc_is_inspected_but_not_rewritten() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("no vmdesc trailer"), "{e}");
+}
+
+#[test]
+fn a_stream_from_another_machine_is_inspected_but_not_rewritten() {
+    if !have(
+        &["qemu-system-arm", "arm-none-eabi-as", "python3"],
+        "a_stream_from_another_machine",
+    ) {
+        return;
+    }
+    // The VersatilePB has a PL031 too (at 0x101e8000), wired to its VIC, not to an icp_pic.
+    let versatile = ["-M", "versatilepb"];
+    let path = temp("versatilepb.stream");
+    let stream = make_stream(&path, &[(0x101e_8004, 0x900)], &versatile);
+    let parsed = Stream::parse(stream.clone()).unwrap();
+    assert_eq!(parsed.machine(), Some("versatilepb"));
+    let json = devices::qemu_image::inspect(&parsed).unwrap();
+    let rtc = json["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["idstr"] == "pl031")
+        .unwrap();
+    assert_eq!(rtc["fields"]["mr"], 0x900);
+    let e = rewrite(stream, &["pl031@0x10=0x1".parse().unwrap()])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("from QEMU machine `versatilepb`"), "{e}");
+}
+
+#[test]
+fn an_rtc_on_the_host_clock_refuses_the_writes_its_unknown_second_decides() {
+    if !have(
+        &["qemu-system-arm", "arm-none-eabi-as", "python3"],
+        "an_rtc_on_the_host_clock",
+    ) {
+        return;
+    }
+    // QEMU's default `-rtc clock=host`: the count at the stop is known within a second.
+    let path = temp("host-rtc.stream");
+    let stream = make_stream(&path, &[(0x1500_0010, 0)], &[]);
+    let count = rust_reads(&stream, &[0x1500_0000])[0].1;
+    for edit in [
+        "pl031@0x8=0x1000".to_owned(),
+        format!("pl031@0x4={count:#x}"),
+        format!("pl031@0x4={:#x}", count.wrapping_add(1)),
+    ] {
+        let e = rewrite(stream.clone(), &[edit.parse().unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("or"), "{e}");
+        assert!(e.contains("-rtc clock=vm"), "{e}");
+    }
+    // An alarm at neither count is in the future whatever the second: written, and QEMU
+    // reads it back.
+    let far = count.wrapping_add(1000);
+    let out = rewrite(stream, &[format!("pl031@0x4={far:#x}").parse().unwrap()]).unwrap();
+    let edited = temp("host-rtc-mr.stream");
+    std::fs::write(&edited, &out).unwrap();
+    assert_eq!(
+        qemu_reads(&edited, &[0x1500_0004, 0x1500_0014]),
+        [(0x1500_0004, far), (0x1500_0014, 0)]
+    );
+}
+
+#[test]
+fn streams_with_migration_capabilities_are_read_and_rewritten() {
+    if !have(
+        &["qemu-system-arm", "arm-none-eabi-as", "python3"],
+        "streams_with_migration_capabilities",
+    ) {
+        return;
+    }
+    for capability in ["compress", "dirty-bitmaps", "xbzrle"] {
+        let path = temp(&format!("{capability}.stream"));
+        let args = [format!("--monitor=migrate_set_capability {capability} on")];
+        let stream = make_stream_with(&path, &[(0x1000_0030, 0x5)], &args);
+        let parsed = Stream::parse(stream.clone()).unwrap();
+        assert!(parsed.encode(&[]) == stream, "{capability}");
+        assert_eq!(rust_reads(&stream, &[0x1000_0030]), [(0x1000_0030, 0x5)]);
+        let out = rewrite(stream, &["integratorcm@0x30=0x10".parse().unwrap()]).unwrap();
+        assert_eq!(rust_reads(&out, &[0x1000_0030]), [(0x1000_0030, 0x15)]);
+        if capability == "dirty-bitmaps" {
+            // Its POSTCOPY_ADVISE and `dirty-bitmap` section need nothing of the destination.
+            assert!(parsed.items().iter().any(|i| matches!(
+                i,
+                vmstate_core::qemu::Item::Command {
+                    name: "POSTCOPY_ADVISE",
+                    ..
+                }
+            )));
+            let edited = temp("dirty-bitmaps-rw.stream");
+            std::fs::write(&edited, &out).unwrap();
+            assert_eq!(qemu_reads(&edited, &[0x1000_0030]), [(0x1000_0030, 0x15)]);
+        }
+    }
 }

@@ -334,3 +334,154 @@ fn bytes_after_the_vmdesc_are_kept_as_qemu_ignores_them() {
         assert!(s.encode(&[]) == bytes);
     }
 }
+
+/// The fixture with `record` inserted before the first RAM page record.
+fn with_ram_record(record: &[u8]) -> Vec<u8> {
+    let (page, _) = first_page_record();
+    let mut bytes = FIXTURE.to_vec();
+    bytes.splice(page..page, record.iter().copied());
+    bytes
+}
+
+/// A RAM record at page offset 0 of the first page record's block: `flags`, the block's
+/// name, then `payload`.
+fn ram_record(flags: u16, payload: &[u8]) -> Vec<u8> {
+    let (_, block) = first_page_record();
+    let mut r = vec![0, 0, 0, 0, 0, 0];
+    r.extend_from_slice(&flags.to_be_bytes());
+    r.push(block.len() as u8);
+    r.extend_from_slice(block.as_bytes());
+    r.extend_from_slice(payload);
+    r
+}
+
+#[test]
+fn compressed_and_xbzrle_pages_are_walked_as_qemu_reads_them() {
+    // `compress` capability: be32 length and zlib data; `xbzrle`: encoding 1, be16 length
+    // and the delta. Kept byte for byte.
+    for record in [
+        ram_record(0x100, &[0, 0, 0, 5, 0x78, 0x9c, 3, 0, 0]),
+        ram_record(0x40, &[1, 0, 3, 0xaa, 0xbb, 0xcc]),
+    ] {
+        let bytes = with_ram_record(&record);
+        let s = Stream::parse(bytes.clone()).unwrap();
+        assert!(s.encode(&[]) == bytes);
+    }
+    // Bounded as QEMU bounds them: zlib's compressBound of a 1 KiB page is 1037 bytes.
+    let big = ram_record(0x100, &1038u32.to_be_bytes());
+    let e = Stream::parse(with_ram_record(&big))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("compressed page of 1038 bytes (at most 1037"),
+        "{e}"
+    );
+    let long = ram_record(0x40, &[1, 0x04, 0x01]);
+    let e = Stream::parse(with_ram_record(&long))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("xbzrle page of 1025 bytes"), "{e}");
+    let encoding = ram_record(0x40, &[2, 0, 0]);
+    let e = Stream::parse(with_ram_record(&encoding))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("encoding 0x02"), "{e}");
+    // RDMA hooks are still refused by name.
+    let e = Stream::parse(with_ram_record(&ram_record(0x80, &[])))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("RDMA hooks are not supported"), "{e}");
+}
+
+/// The fixture with `item` inserted after its configuration section.
+fn after_configuration(item: &[u8]) -> (Vec<u8>, usize) {
+    let at = stream()
+        .items()
+        .iter()
+        .find_map(|i| match i {
+            Item::Configuration { subsections, .. } => Some(subsections.end),
+            _ => None,
+        })
+        .unwrap();
+    let mut bytes = FIXTURE.to_vec();
+    bytes.splice(at..at, item.iter().copied());
+    (bytes, at)
+}
+
+#[test]
+fn commands_are_kept_and_checked_as_qemu_checks_them() {
+    // What QEMU sends first with the `dirty-bitmaps` capability: POSTCOPY_ADVISE, no data.
+    let advise = [0x08, 0, 3, 0, 0];
+    let (bytes, at) = after_configuration(&advise);
+    let s = Stream::parse(bytes.clone()).unwrap();
+    assert!(s.items().contains(&Item::Command {
+        command: 3,
+        name: "POSTCOPY_ADVISE",
+        range: at..at + 5
+    }));
+    assert!(s.encode(&[]) == bytes);
+    // With `postcopy-ram` the advice carries the two page sizes.
+    let sized = [&[0x08, 0, 3, 0, 16][..], &[0; 16]].concat();
+    let (bytes, _) = after_configuration(&sized);
+    assert!(Stream::parse(bytes.clone()).unwrap().encode(&[]) == bytes);
+    for (item, refusal) in [
+        (&[0x08, 0, 11, 0, 0][..], "unknown command 11"),
+        (&[0x08, 0, 0, 0, 0][..], "unknown command 0"),
+        (
+            &[0x08, 0, 2, 0, 1, 7][..],
+            "command PING with 1 bytes of data (QEMU expects 4)",
+        ),
+        (&[0x08, 0, 8, 0, 4, 0, 0, 0, 9][..], "PACKAGED"),
+    ] {
+        let (bytes, at) = after_configuration(item);
+        let e = Stream::parse(bytes).unwrap_err().to_string();
+        assert!(e.contains(refusal), "{e}");
+        assert!(e.contains(&format!("at byte {at}")), "{e}");
+    }
+    // Data cut short by the end of the stream.
+    let (bytes, at) = after_configuration(&[0x08, 0, 3, 0, 9, 1, 2]);
+    let e = Stream::parse(bytes[..at + 7].to_vec())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("command data"), "{e}");
+}
+
+#[test]
+fn a_dirty_bitmap_section_is_walked_to_its_end_of_section_chunk() {
+    let mut data = vec![0x1c, 6];
+    data.extend_from_slice(b"drive0");
+    data.push(3);
+    data.extend_from_slice(b"bm0");
+    data.extend_from_slice(&65536u32.to_be_bytes());
+    data.push(1); // enabled
+    data.push(0x40); // bits: first sector, sector count, buffer size, buffer
+    data.extend_from_slice(&0u64.to_be_bytes());
+    data.extend_from_slice(&128u32.to_be_bytes());
+    data.extend_from_slice(&4u64.to_be_bytes());
+    data.extend_from_slice(&[0xff; 4]);
+    data.push(0x42); // all-zero bits: no buffer
+    data.extend_from_slice(&128u64.to_be_bytes());
+    data.extend_from_slice(&128u32.to_be_bytes());
+    data.extend_from_slice(&[0x80, 0x01]); // end of section, in two-byte flags
+    let mut section = vec![0x01, 0, 0, 0, 99, 12];
+    section.extend_from_slice(b"dirty-bitmap");
+    section.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 1]);
+    section.extend_from_slice(&data);
+    section.extend_from_slice(&[0x7e, 0, 0, 0, 99]);
+    let (bytes, at) = after_configuration(&section);
+    let s = Stream::parse(bytes.clone()).unwrap();
+    let bitmap = s.sections().find(|s| s.idstr == "dirty-bitmap").unwrap();
+    assert_eq!(
+        (bitmap.kind, bitmap.range.clone()),
+        (SectionKind::Start, at..at + section.len())
+    );
+    assert!(s.encode(&[]) == bytes);
+    // A buffer longer than the stream is a truncation, not an allocation.
+    let mut huge = section.clone();
+    let size_at = section.len() - 5 - 2 - 12 - 1 - 4 - 8;
+    huge[size_at..size_at + 8].copy_from_slice(&u64::MAX.to_be_bytes());
+    let e = Stream::parse(after_configuration(&huge).0)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("dirty-bitmap"), "{e}");
+}

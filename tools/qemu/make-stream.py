@@ -43,6 +43,10 @@ def parse_args(argv):
     ap.add_argument("--qemu-arg", metavar="ARG", action="append", default=[],
                     help="one more argument for qemu-system-arm (repeatable), e.g. "
                          "--qemu-arg=-global --qemu-arg=pl031.migrate-tick-offset=false")
+    ap.add_argument("--monitor", metavar="COMMAND", action="append", default=[],
+                    help="a monitor command run after the stop, before the migration "
+                         "(repeatable), e.g. --monitor='migrate_set_capability compress on'; "
+                         "any reply is taken for an error")
     a = ap.parse_args(argv)
     if not a.write:
         ap.error("give at least one --write ADDR=VALUE")
@@ -198,6 +202,10 @@ def main(argv):
             st = q.cmd("info status", what="checking the VM status")
             if "paused" not in st:
                 raise q.failure("VM did not stop: %r" % st)
+            for command in a.monitor:
+                reply = q.cmd(command, what="running %r" % command)
+                if reply.strip():
+                    raise q.failure("%r failed: %s" % (command, reply.strip()))
             reply = q.cmd('migrate -d "exec:cat > %s"' % raw, timeout=max(1.0, q.remaining()),
                           what="migrating")
             if reply.strip():

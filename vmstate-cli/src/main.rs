@@ -80,8 +80,10 @@ enum QemuCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Load the ported sections into the Rust devices, apply MMIO writes, save them again
-    /// and copy every other byte. With no --mmio the output equals the input.
+    /// Load the ported sections into the Rust devices, apply MMIO writes, save again the
+    /// sections they changed and copy every other byte (with no --mmio, the input). Only
+    /// Integrator/CP streams with a vmdesc trailer are rewritten; writes whose effect the
+    /// stream cannot tell (the RTC's count under -icount, or within a second) are refused.
     Rewrite {
         /// The input stream.
         input: PathBuf,

@@ -6,6 +6,7 @@
 //! sections: 0x01 START / 0x04 FULL: be32 id, u8 len + idstr, be32 instance, be32 version, data
 //!           0x02 PART / 0x03 END:   be32 id, data
 //!           each followed by the footer 0x7e + be32 id
+//! commands: 0x08 be16 command, be16 len, data (e.g. POSTCOPY_ADVISE with dirty-bitmaps on)
 //! 0x00 EOF
 //! [0x06 vmdesc: be32 len, JSON]
 //! [anything: QEMU stops reading after the vmdesc]
@@ -50,6 +51,8 @@ pub mod tag {
     pub const VMDESCRIPTION: u8 = 0x06;
     /// The configuration section.
     pub const CONFIGURATION: u8 = 0x07;
+    /// A command to the destination (`QEMU_VM_COMMAND`).
+    pub const COMMAND: u8 = 0x08;
     /// The footer after every section.
     pub const SECTION_FOOTER: u8 = 0x7e;
 }
@@ -136,6 +139,64 @@ pub enum Item {
     Vmdesc(Range<usize>),
     /// Bytes after the vmdesc, which QEMU never reads (kept, so a rewrite keeps them).
     Trailing(Range<usize>),
+    /// A command to the destination (`QEMU_VM_COMMAND`), such as the `POSTCOPY_ADVISE` that a
+    /// source with the `postcopy-ram` or `dirty-bitmaps` capability sends first.
+    Command {
+        /// The command number (QEMU's `enum qemu_vm_cmd`).
+        command: u16,
+        /// The command's name in QEMU.
+        name: &'static str,
+        /// The whole item, from its type byte through its data (written back unchanged).
+        range: Range<usize>,
+    },
+}
+
+/// QEMU 7.2's commands (`enum qemu_vm_cmd`, `mig_cmd_args`): name and data length (`None`:
+/// any). A `PACKAGED` command is followed by a whole nested stream, which is not read here.
+const COMMANDS: [(&str, Option<u16>); 11] = [
+    ("INVALID", None),
+    ("OPEN_RETURN_PATH", Some(0)),
+    ("PING", Some(4)),
+    ("POSTCOPY_ADVISE", None),
+    ("POSTCOPY_LISTEN", Some(0)),
+    ("POSTCOPY_RUN", Some(0)),
+    ("POSTCOPY_RAM_DISCARD", None),
+    ("POSTCOPY_RESUME", Some(0)),
+    ("PACKAGED", Some(4)),
+    ("RECV_BITMAP", None),
+    ("ENABLE_COLO", Some(0)),
+];
+
+/// Reads a command item after its type byte (at `at`), checking it as QEMU's
+/// `loadvm_process_command` does.
+fn command(r: &mut Reader, at: usize) -> Result<Item, Error> {
+    let command = r.be16("command")?;
+    let len = r.be16("command length")?;
+    r.take(usize::from(len), "command data")?;
+    let known = COMMANDS.get(usize::from(command)).filter(|_| command != 0);
+    let Some(&(name, expected_len)) = known else {
+        return Err(fmt_err(format!("unknown command {command}"), at));
+    };
+    if expected_len.is_some_and(|l| l != len) {
+        return Err(fmt_err(
+            format!(
+                "command {name} with {len} bytes of data (QEMU expects {})",
+                expected_len.unwrap_or(0)
+            ),
+            at,
+        ));
+    }
+    if name == "PACKAGED" {
+        return Err(fmt_err(
+            "command PACKAGED (a postcopy package: a nested stream) is not supported".into(),
+            at,
+        ));
+    }
+    Ok(Item::Command {
+        command,
+        name,
+        range: at..r.cur.pos,
+    })
 }
 
 /// A parsed QEMU migration stream. It borrows nothing: the bytes are kept, and items refer
@@ -182,6 +243,11 @@ impl<'a> Reader<'a> {
     }
     fn u8(&mut self, what: &str) -> Result<u8, Error> {
         Ok(self.take(1, what)?[0])
+    }
+    fn be16(&mut self, what: &str) -> Result<u16, Error> {
+        Ok(u16::from_be_bytes(
+            self.take(2, what)?.try_into().expect("2"),
+        ))
     }
     fn be32(&mut self, what: &str) -> Result<u32, Error> {
         Ok(u32::from_be_bytes(
@@ -400,6 +466,8 @@ impl Stream {
                     let data_start = r.cur.pos;
                     if idstr == "ram" {
                         self.walk_ram(&mut r, ignore_shared, &mut ram)?;
+                    } else if idstr == "dirty-bitmap" && kind != SectionKind::Full {
+                        walk_dirty_bitmap(&mut r)?;
                     } else if kind == SectionKind::Full {
                         let size = if vmdesc.is_some() {
                             device_size(devices, &mut next_device, &idstr, instance_id)
@@ -415,7 +483,7 @@ impl Stream {
                     } else {
                         return Err(fmt_err(
                             format!(
-                                "iterative section `{}` is not supported (only `ram`)",
+                                "iterative section `{}` is not supported (only `ram` and `dirty-bitmap`)",
                                 shown(&idstr)
                             ),
                             at,
@@ -439,6 +507,7 @@ impl Stream {
                         footer: with_footer,
                     }));
                 }
+                tag::COMMAND => items.push(command(&mut r, at)?),
                 tag::EOF => {
                     items.push(Item::Eof);
                     break;
@@ -494,8 +563,11 @@ impl Stream {
             let word = r.be64("ram record")?;
             let flags = word & ram_flag::MASK;
             let addr = word & !ram_flag::MASK;
-            if flags & (ram_flag::XBZRLE | ram_flag::HOOK | ram_flag::COMPRESS_PAGE) != 0 {
-                return Err(fmt_err(format!("ram record flags {flags:#x} (compression, XBZRLE or hooks) are not supported"), at));
+            if flags & ram_flag::HOOK != 0 {
+                return Err(fmt_err(
+                    format!("ram record flags {flags:#x}: RDMA hooks are not supported"),
+                    at,
+                ));
             }
             match flags & !ram_flag::CONTINUE {
                 ram_flag::MEM_SIZE => {
@@ -512,7 +584,7 @@ impl Stream {
                         ram.blocks.insert(id, used);
                     }
                 }
-                ram_flag::ZERO | ram_flag::PAGE => {
+                ram_flag::ZERO | ram_flag::PAGE | ram_flag::COMPRESS_PAGE | ram_flag::XBZRLE => {
                     if flags & ram_flag::CONTINUE == 0 {
                         let id_at = r.cur.pos;
                         let id = r.short_str("ram block id")?;
@@ -542,14 +614,47 @@ impl Stream {
                     }
                     if flags & ram_flag::ZERO != 0 {
                         r.u8("ram zero-page fill")?;
-                    } else {
-                        if self.page_size == 0 {
+                        continue;
+                    }
+                    if self.page_size == 0 {
+                        return Err(fmt_err(
+                            "ram page: the page size is unknown: the vmdesc trailer has no `page_size`".into(),
+                            at,
+                        ));
+                    }
+                    if flags & ram_flag::PAGE != 0 {
+                        r.take(self.page_size as usize, "ram page")?;
+                    } else if flags & ram_flag::COMPRESS_PAGE != 0 {
+                        // zlib data (the `compress` capability), bounded as QEMU bounds it.
+                        let len = u64::from(r.be32("ram compressed page length")?);
+                        let bound = zlib_compress_bound(self.page_size);
+                        if len > bound {
                             return Err(fmt_err(
-                                "ram page: the page size is unknown: the vmdesc trailer has no `page_size`".into(),
+                                format!("ram compressed page of {len} bytes (at most {bound} for a {}-byte page)", self.page_size),
                                 at,
                             ));
                         }
-                        r.take(self.page_size as usize, "ram page")?;
+                        r.take(len as usize, "ram compressed page")?;
+                    } else {
+                        // An XBZRLE delta against the page sent before (`xbzrle` capability).
+                        let encoding = r.u8("ram xbzrle encoding")?;
+                        if encoding != XBZRLE_ENCODING {
+                            return Err(fmt_err(
+                                format!("ram xbzrle page with encoding {encoding:#04x} (QEMU knows only 0x01)"),
+                                at,
+                            ));
+                        }
+                        let len = u64::from(r.be16("ram xbzrle length")?);
+                        if len > self.page_size {
+                            return Err(fmt_err(
+                                format!(
+                                    "ram xbzrle page of {len} bytes, more than a {}-byte page",
+                                    self.page_size
+                                ),
+                                at,
+                            ));
+                        }
+                        r.take(len as usize, "ram xbzrle page")?;
                     }
                 }
                 ram_flag::MULTIFD_FLUSH => {} // no payload
@@ -578,6 +683,15 @@ impl Stream {
     /// with which the stream reads (0 when a vmdesc gives none).
     pub fn page_size(&self) -> u64 {
         self.page_size
+    }
+
+    /// The machine type the configuration section names (`integratorcp`), if the stream has
+    /// one (QEMU's `send-configuration`, on by default).
+    pub fn machine(&self) -> Option<&str> {
+        self.items.iter().find_map(|i| match i {
+            Item::Configuration { machine, .. } => Some(machine.as_str()),
+            _ => None,
+        })
     }
 
     /// The sections, in stream order.
@@ -654,7 +768,9 @@ impl Stream {
                     out.extend_from_slice(&(r.len() as u32).to_be_bytes());
                     out.extend_from_slice(&self.bytes[r.clone()]);
                 }
-                Item::Trailing(r) => out.extend_from_slice(&self.bytes[r.clone()]),
+                Item::Trailing(r) | Item::Command { range: r, .. } => {
+                    out.extend_from_slice(&self.bytes[r.clone()])
+                }
             }
         }
         out
@@ -743,6 +859,69 @@ fn parse_config_subsections(r: &mut Reader) -> Result<Config, Error> {
         }
     }
     Ok(config)
+}
+
+/// Flags of a `dirty-bitmap` chunk (QEMU's `migration/block-dirty-bitmap.c`).
+mod bitmap_flag {
+    pub const EOS: u32 = 0x01;
+    pub const ZEROES: u32 = 0x02;
+    pub const BITMAP_NAME: u32 = 0x04;
+    pub const DEVICE_NAME: u32 = 0x08;
+    pub const START: u32 = 0x10;
+    pub const COMPLETE: u32 = 0x20;
+    pub const BITS: u32 = 0x40;
+    /// In the first (and second) byte: the flags take two (four) bytes.
+    pub const EXTRA: u32 = 0x80;
+}
+
+/// Walks a `dirty-bitmap` section's chunks (the `dirty-bitmaps` capability) to the one
+/// flagged end-of-section, as QEMU's `dirty_bitmap_load` reads them: flags, the node and
+/// bitmap names when flagged, then a start (granularity, flags), a completion, or a run of
+/// bits (first sector, sector count and, unless all zero, the bitmap bytes).
+fn walk_dirty_bitmap(r: &mut Reader) -> Result<(), Error> {
+    loop {
+        let mut flags = u32::from(r.u8("dirty-bitmap flags")?);
+        if flags & bitmap_flag::EXTRA != 0 {
+            flags = flags << 8 | u32::from(r.u8("dirty-bitmap flags")?);
+            if flags & bitmap_flag::EXTRA != 0 {
+                flags = flags << 16 | u32::from(r.be16("dirty-bitmap flags")?);
+            }
+        }
+        if flags & bitmap_flag::DEVICE_NAME != 0 {
+            r.short_str("dirty-bitmap node name")?;
+        }
+        if flags & bitmap_flag::BITMAP_NAME != 0 {
+            r.short_str("dirty-bitmap name")?;
+        }
+        if flags & bitmap_flag::START != 0 {
+            r.be32("dirty-bitmap granularity")?;
+            r.u8("dirty-bitmap start flags")?;
+        } else if flags & bitmap_flag::COMPLETE != 0 {
+            // No payload.
+        } else if flags & bitmap_flag::BITS != 0 {
+            r.be64("dirty-bitmap first sector")?;
+            r.be32("dirty-bitmap sector count")?;
+            if flags & bitmap_flag::ZEROES == 0 {
+                let at = r.cur.pos;
+                let len = r.be64("dirty-bitmap buffer size")?;
+                let len = usize::try_from(len)
+                    .map_err(|_| fmt_err(format!("dirty-bitmap buffer of {len} bytes"), at))?;
+                r.take(len, "dirty-bitmap bits")?;
+            }
+        }
+        if flags & bitmap_flag::EOS != 0 {
+            return Ok(());
+        }
+    }
+}
+
+/// The only XBZRLE encoding QEMU writes (`ENCODING_FLAG_XBZRLE`).
+const XBZRLE_ENCODING: u8 = 0x01;
+
+/// zlib's `compressBound`: the most bytes a page compresses to, the limit QEMU's `ram_load`
+/// puts on a compressed page.
+fn zlib_compress_bound(len: u64) -> u64 {
+    len + (len >> 12) + (len >> 14) + (len >> 25) + 13
 }
 
 /// Page sizes tried for a stream that says neither in a vmdesc nor in its configuration:
