@@ -1397,6 +1397,45 @@ fn padding_split_and_merged_is_fine() {
 }
 
 #[test]
+fn padding_at_the_end_standing_for_the_last_fields_is_fine() {
+    // The last two registers removed, 8 bytes of padding in their place: the run of padding
+    // ends with the fields, on one side before the other.
+    let old = only(&qemu(), "integrator_core");
+    let mut new = old.clone();
+    let d = desc(&mut new, "integrator_core");
+    let last = d.fields.len() - 2;
+    assert_eq!(d.fields[last + 1].field, "fiq_enabled");
+    d.fields.truncate(last + 1);
+    d.fields[last] = padding(&d.fields[last], 8);
+    assert_clean(&check(&old, &new));
+    assert_clean(&check(&new, &old));
+    // One byte too many is still named, at the end, both ways.
+    set_last_field_size(&mut new, 9);
+    let forward = check(&old, &new);
+    let f = only_finding(
+        &forward,
+        Rule::PaddingMismatch,
+        Severity::Error,
+        "integrator_core/Fields/unused",
+    );
+    assert!(f.message.contains("reads 1 bytes more"), "{}", f.message);
+    let backward = check(&new, &old);
+    let f = only_finding(
+        &backward,
+        Rule::PaddingMismatch,
+        Severity::Error,
+        "integrator_core/Fields/unused",
+    );
+    assert!(f.message.contains("sends 1 bytes that"), "{}", f.message);
+}
+
+/// Sets the size of integrator_core's last field.
+fn set_last_field_size(s: &mut Schema, size: u64) {
+    let d = desc(s, "integrator_core");
+    d.fields.last_mut().unwrap().size = size;
+}
+
+#[test]
 fn padding_on_qemu_dump_is_fine() {
     // stellaris-gptm: `mask` removed and its 4 bytes merged into the existing 8 of padding.
     let old = only(&qemu(), "stellaris-gptm");
@@ -1634,6 +1673,34 @@ fn descriptions_far_beyond_any_device_are_refused_when_read() {
     );
     // QEMU's own dump is far inside the limits.
     qemu();
+}
+
+#[test]
+fn malformed_schema_files_are_refused_naming_the_place() {
+    let dev = r#""dev": {"Name": "dev", "version_id": 1, "minimum_version_id": 1,
+        "Description": {"name": "dev", "version_id": 1, "minimum_version_id": 1,
+        "Fields": [{"field": "a", "version_id": "1", "field_exists": false, "size": 4}]}}"#;
+    let e = Schema::from_json(&format!("{{{dev}}}"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("device `dev` at `Description.Fields[0].version_id`: invalid type"),
+        "{e}"
+    );
+    // A machine entry QEMU would not write is refused, not taken for no machine.
+    for machine in ["5", "{}", r#"{"Name": null}"#, r#"{"name": "m"}"#] {
+        let json = format!(r#"{{"vmschkmachine": {machine}}}"#);
+        let e = Schema::from_json(&json).unwrap_err().to_string();
+        assert!(
+            e.contains("`vmschkmachine` must be {\"Name\""),
+            "{machine}: {e}"
+        );
+    }
+    // Far larger than any dump: refused before it is parsed (a parse takes about 25 times
+    // the file's size in memory).
+    let huge = " ".repeat(vmstate_core::schema::MAX_SCHEMA_BYTES + 1);
+    let e = Schema::from_json(&huge).unwrap_err().to_string();
+    assert!(e.contains("more than a schema file may have"), "{e}");
 }
 
 #[test]

@@ -230,8 +230,21 @@ fn schema_json(device: Option<&str>) -> Result<String> {
 }
 
 fn load_schema(path: &Path) -> Result<Schema> {
-    let text =
-        String::from_utf8(read(path)?).map_err(|_| format!("{}: not UTF-8", path.display()))?;
+    use std::io::Read;
+    // Read no more than the limit (and a byte to tell), so a huge file is not loaded whole.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            f.take(vmstate_core::schema::MAX_SCHEMA_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+        })
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() > vmstate_core::schema::MAX_SCHEMA_BYTES {
+        let len = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        let why = vmstate_core::schema::too_large(len as usize);
+        return Err(format!("{}: {why}", path.display()).into());
+    }
+    let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8", path.display()))?;
     Schema::from_json(&text).map_err(|e| format!("{}: {e}", path.display()).into())
 }
 

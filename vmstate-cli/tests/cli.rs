@@ -314,6 +314,21 @@ fn check_compares_our_schema_with_qemus_dump_both_ways() {
     ]);
     assert!(!out.status.success());
     assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    // A file far larger than any dump is refused by its size, not parsed (a sparse file:
+    // nothing is written to the disk).
+    let huge = temp("huge-schema.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    let out = vmstate(&["check", huge.to_str().unwrap(), qemu_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("1073741824 bytes is more than a schema file may have"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(&huge).unwrap();
 }
 
 #[test]

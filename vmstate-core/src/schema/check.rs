@@ -1173,21 +1173,42 @@ impl Checker {
             };
             let (sf, df) = match (sf, df) {
                 (Some(a), Some(b)) => (a, b),
-                (None, _) => {
-                    if let Some(r) = &run {
+                (sf, df) => {
+                    let Some(r) = run.as_mut() else {
+                        match sf {
+                            None => self.added_at_end(cx, &s, &d),
+                            Some(_) => self.removed_at_end(cx, &s, &d),
+                        }
+                        return;
+                    };
+                    // The other side ran out: the side that is behind may still finish the
+                    // run (padding at the end standing for the last fields).
+                    let old_behind = r.old.end < r.new.end;
+                    let Some(f) = (if old_behind { sf } else { df }) else {
                         self.run_left_over(r);
                         return;
+                    };
+                    let gated = if old_behind {
+                        f.version_id > cx.sent_limit
+                    } else {
+                        f.version_id > cx.read_limit
+                    };
+                    if gated {
+                        if old_behind {
+                            s.bump()
+                        } else {
+                            d.bump()
+                        }
+                        continue;
                     }
-                    self.added_at_end(cx, &s, &d);
-                    return;
-                }
-                (Some(_), None) => {
-                    if let Some(r) = &run {
-                        self.run_left_over(r);
+                    if let Walk::Stopped = self.run_step(cx, r, &mut s, &mut d, f) {
                         return;
                     }
-                    self.removed_at_end(cx, &s, &d);
-                    return;
+                    if r.old.end == r.new.end {
+                        self.run_native(r);
+                        run = None;
+                    }
+                    continue;
                 }
             };
             // Fields gated by a version above the stream's are neither sent nor read (unless
@@ -1203,7 +1224,8 @@ impl Checker {
                 }
             }
             if let Some(r) = run.as_mut() {
-                if let Walk::Stopped = self.run_step(cx, r, &mut s, &mut d, sf, df) {
+                let behind = if r.old.end < r.new.end { sf } else { df };
+                if let Walk::Stopped = self.run_step(cx, r, &mut s, &mut d, behind) {
                     return;
                 }
                 if r.old.end == r.new.end {
@@ -1504,9 +1526,10 @@ impl Checker {
             if s.size != d.size || lens_differ {
                 size_ok = false;
                 let show = |f: &FieldEntry, len: Option<u64>| match len {
-                    Some(n) if n != 1 || lens_differ => {
-                        format!("{} × {} = {}", n, f.size, f.size.saturating_mul(n))
-                    }
+                    Some(n) if n != 1 || lens_differ => match f.size.checked_mul(n) {
+                        Some(total) => format!("{n} × {} = {total}", f.size),
+                        None => format!("{n} × {} (more than 2^64)", f.size),
+                    },
                     _ => f.size.to_string(),
                 };
                 let (a, b) = match lens {
@@ -1898,22 +1921,17 @@ impl Checker {
         self.error(Rule::PaddingMismatch, path, message);
     }
 
-    /// Takes the next field of the side that is behind in a padding run.
+    /// Takes `f`, the next field of the side that is behind in a padding run.
     fn run_step(
         &mut self,
         cx: &WalkCx<'_>,
         r: &mut Run,
         s: &mut Side<'_>,
         d: &mut Side<'_>,
-        sf: &FieldEntry,
-        df: &FieldEntry,
+        f: &FieldEntry,
     ) -> Walk {
         let old_behind = r.old.end < r.new.end;
-        let (f, side, other_side) = if old_behind {
-            (sf, &*s, &*d)
-        } else {
-            (df, &*d, &*s)
-        };
+        let (side, other_side) = if old_behind { (&*s, &*d) } else { (&*d, &*s) };
         let path = side.path(f);
         // A real field read against padding, while the other release still has a field of
         // that name further on: the padding does not have the size of what it replaces.
