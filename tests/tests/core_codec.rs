@@ -732,6 +732,125 @@ fn vec_longer_than_max_len_is_refused_before_allocating() {
     assert!(d.data.is_empty());
 }
 
+/// A free function of the same name as a method is another function; `<Self>::f` is `Self::f`.
+fn recompute(d: &mut Spelled) {
+    d.a = d.x + 1;
+}
+
+#[derive(VmState, Default, Debug)]
+struct Spelled {
+    x: u32,
+    #[vmstate(derived = "recompute")]
+    a: u32,
+    #[vmstate(derived = "Self::recompute")]
+    b: u32,
+    #[vmstate(derived = "Self::count")]
+    c: u32,
+    #[vmstate(derived = "<Self>::count")]
+    d: u32,
+    #[vmstate(derived = "< Spelled >::count")]
+    e: u32,
+    #[vmstate(skip)]
+    calls: u32,
+}
+
+impl Spelled {
+    fn recompute(&mut self) {
+        self.b = self.x + 2;
+    }
+    fn count(&mut self) {
+        self.calls += 1;
+        (self.c, self.d, self.e) = (self.calls, self.calls, self.calls);
+    }
+}
+
+#[test]
+fn each_derived_function_runs_once_however_it_is_spelt() {
+    let src = Spelled {
+        x: 10,
+        ..Default::default()
+    };
+    let mut dst = Spelled::default();
+    vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+    assert_eq!((dst.a, dst.b, dst.calls), (11, 12, 1));
+    assert_eq!((dst.c, dst.d, dst.e), (1, 1, 1));
+}
+
+#[derive(VmState, Default, Debug, PartialEq)]
+#[vmstate(name = "desc", pre_load = "Self::before", validate = "Self::check")]
+struct Desc {
+    len: u32,
+    #[vmstate(skip)]
+    pre_loaded: bool,
+}
+
+impl Desc {
+    fn before(&mut self) {
+        self.pre_loaded = true;
+    }
+    fn check(&self) -> Result<(), std::io::Error> {
+        if self.len > 64 {
+            return Err(std::io::Error::other(
+                "descriptor longer than the ring's buffers",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(VmState, Debug, PartialEq)]
+#[vmstate(name = "ring")]
+struct Ring {
+    #[vmstate(max_len = 8)]
+    descs: Vec<Desc>,
+}
+
+#[test]
+fn vec_elements_run_their_own_pre_load_and_validate() {
+    let src = Ring {
+        descs: vec![Desc {
+            len: 8,
+            pre_loaded: false,
+        }],
+    };
+    let mut dst = Ring { descs: Vec::new() };
+    vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+    assert_eq!(
+        dst.descs,
+        [Desc {
+            len: 8,
+            pre_loaded: true
+        }]
+    );
+    // An element its own `validate` refuses fails the load, in both formats, and the
+    // destination is unchanged.
+    let bad = Ring {
+        descs: vec![
+            Desc::default(),
+            Desc {
+                len: 99,
+                pre_loaded: false,
+            },
+        ],
+    };
+    let e = vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&bad).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("descs[1]") && e.contains("longer than the ring's buffers"),
+        "{e}"
+    );
+    let qemu = vmstate_core::qemu::to_bytes(&bad).unwrap();
+    assert!(vmstate_core::qemu::from_bytes(&mut dst, &qemu, 1, 0).is_err());
+    assert_eq!(
+        dst.descs,
+        [Desc {
+            len: 8,
+            pre_loaded: true
+        }]
+    );
+}
+
 #[test]
 fn hooks_run_in_order_and_their_errors_name_them() {
     use std::fmt;

@@ -348,7 +348,7 @@ fn load_elems<T: Element, D: Decoder>(max_len: usize, d: &mut D) -> Result<Vec<T
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an element of a `Vec` or `Box<[T]>` field",
-    label = "elements must be primitives, arrays of them, or structs that derive `VmState` and implement `Default`"
+    label = "elements must be primitives, arrays of them, or structs that derive `VmState`, implement `Default` and have no `immutable` field"
 )]
 pub trait Element: Field {
     /// The fewest bytes one element takes in either format: a length is refused, before
@@ -375,8 +375,9 @@ impl<T: Plain> Element for T {
     }
 }
 
-/// `Element::load_elements` of a struct: each element from `Default`, loaded, committed and
-/// its hooks run. Called by the derive's `Element` impls.
+/// `Element::load_elements` of a struct: each element from `Default`, loaded and committed
+/// as a struct of its own (its `validate`, `pre_load`, derived functions and `post_load` run).
+/// Called by the derive's `Element` impls.
 #[doc(hidden)]
 pub fn load_struct_elements<T: Field + Default, D: Decoder>(
     len: usize,
@@ -387,8 +388,8 @@ pub fn load_struct_elements<T: Field + Default, D: Decoder>(
     for i in 0..len {
         let mut item = T::default();
         let mut staged = item.load(d).map_err(|e| e.in_index(i))?;
-        item.commit(&mut staged);
-        item.after_load(&staged).map_err(|e| e.in_index(i))?;
+        // As a whole load would: `validate`, `pre_load`, the commit, derived state, `post_load`.
+        crate::commit_staged(&mut item, &mut staged).map_err(|e| e.in_index(i))?;
         out.push(item);
     }
     Ok(out)

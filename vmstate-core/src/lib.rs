@@ -76,7 +76,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `version = N` | version written (>= 1) | 1 |
 /// | `minimum_version = N` | oldest version loaded (<= version) | `version` |
 /// | `pre_save = "path"` | `fn(&Self)` run before saving (fills `Cell` fields) | none |
-/// | `pre_load = "path"` | `fn(&mut Self)` once the input is decoded, before the commit | none |
+/// | `pre_load = "path"` | `fn(&mut Self)` once the input is decoded, before the commit (what it changes stays if a later step fails) | none |
 /// | `post_load = "path"` | `fn(&mut Self)` run after a load, after the derived functions | none |
 /// | `validate = "path"` | `fn(&Self) -> Result<(), E>` on the loaded state; a failure undoes the load | none |
 /// | `crate = "path"` | path of this crate if renamed | `::vmstate_core` |
@@ -489,4 +489,13 @@ pub mod __private {
     pub const fn owner_hook_present(shape: &Shape, has_owner_hook: bool) -> bool {
         has_owner_hook || !shape.needs_owner()
     }
+
+    /// Implemented by no type: the derive requires it of an element struct that has
+    /// `immutable` fields, so a `Vec` of one does not compile.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` has `immutable` fields, so it cannot be an element of a `Vec` or `Box<[T]>` field",
+        label = "a struct with `immutable` fields",
+        note = "an element is built from `Default` on every load, so there is no configured value to check the stream's against; migrate the field instead, or keep the configuration outside the element"
+    )]
+    pub trait ElementWithoutImmutables {}
 }

@@ -151,16 +151,23 @@ impl Field<'_> {
         self.attrs.max_len.get().map(|m| m.value)
     }
 
-    /// Whether the type is written as `Vec<..>`, `Box<[..]>` or `String` (which need `max_len`).
+    /// Whether the type is written as `Vec<..>`, `Box<[..]>` or `String` (which need `max_len`):
+    /// by itself or through `std`/`alloc` (a user's own `fixed::Vec` is another type).
     pub fn is_variable_length(&self) -> bool {
-        let syn::Type::Path(p) = self.ty else {
+        let syn::Type::Path(p) = ungroup(self.ty) else {
             return false;
         };
         let Some(last) = p.path.segments.last() else {
             return false;
         };
+        let first = &p.path.segments[0].ident;
+        if p.path.segments.len() > 1 && first != "std" && first != "alloc" {
+            return false;
+        }
+        let generic = matches!(last.arguments, syn::PathArguments::AngleBracketed(_));
         match last.ident.to_string().as_str() {
-            "Vec" | "String" => true,
+            "Vec" => generic,
+            "String" => true,
             "Box" => matches!(
                 &last.arguments,
                 syn::PathArguments::AngleBracketed(a)
@@ -194,10 +201,20 @@ fn reject_packed(cx: &Ctxt, attrs: &[syn::Attribute]) {
     }
 }
 
+/// The type inside the invisible group a `macro_rules!` `$t:ty` (or parentheses) puts
+/// around it.
+pub fn ungroup(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Group(g) => ungroup(&g.elem),
+        syn::Type::Paren(p) => ungroup(&p.elem),
+        _ => ty,
+    }
+}
+
 /// Whether the type is a primitive or an array of primitives (described precisely even when
 /// it does not travel).
 pub fn is_simple(ty: &syn::Type) -> bool {
-    match ty {
+    match ungroup(ty) {
         syn::Type::Path(p) => {
             p.qself.is_none()
                 && p.path.get_ident().is_some_and(|i| {

@@ -49,7 +49,16 @@ pub struct Hook {
     pub path: syn::ExprPath,
     /// The literal's text, as written (for descriptions and error messages).
     pub text: String,
+    /// The literal's span: errors about the hook land on it.
     pub span: Span,
+}
+
+/// The span for the generated names (`self`, locals) in code about a literal: located at the
+/// literal, but resolved like the rest of the generated code. With the literal's own span they
+/// would resolve where the literal was written, which for a literal passed through a
+/// `macro_rules!` is another hygiene context than the derive's.
+pub fn code_span(literal: Span) -> Span {
+    Span::call_site().located_at(literal)
 }
 
 /// A key that may be given once; a second occurrence is an error on the second key.
@@ -425,7 +434,12 @@ fn value_expr(
         skip_value(meta)?;
         return Ok(None);
     }
-    Ok(Some(meta.value()?.parse::<Expr>()?))
+    let mut expr = meta.value()?.parse::<Expr>()?;
+    // A `$value:literal` (or `:expr`) of a `macro_rules!` arrives in an invisible group.
+    while let Expr::Group(group) = expr {
+        expr = *group.expr;
+    }
+    Ok(Some(expr))
 }
 
 fn string_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Option<LitStr>> {

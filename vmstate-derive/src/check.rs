@@ -174,7 +174,7 @@ fn check_reserved(cx: &Ctxt, field: &crate::ast::Field) {
 /// says what to store instead, on the type itself, rather than the trait error's generic
 /// "cannot migrate". Array lengths are not types and are not looked into.
 fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
-    match ty {
+    match crate::ast::ungroup(ty) {
         syn::Type::Path(p) if p.qself.is_none() => {
             let Some(last) = p.path.segments.last() else {
                 return;
@@ -198,7 +198,8 @@ fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                      a `u32` and convert it with `char::from_u32` after the load"
                         .to_owned(),
                 ),
-                "Option" if std_path => Some(
+                // Without its argument, the name of another type.
+                "Option" if std_path && !last.arguments.is_empty() => Some(
                     "`Option` cannot migrate: QEMU's wire has no optional values; send a flag \
                      field and the value, or put the value in a nested struct sent as a \
                      `subsection` whose `needed` function says whether it is there"
@@ -303,10 +304,11 @@ fn check_conflicts(cx: &Ctxt, field: &crate::ast::Field) {
         );
     }
     if let Some(d) = field.attrs.derives.get() {
-        if field.role() != Role::Migrated {
+        if !matches!(field.role(), Role::Migrated | Role::Subsection) {
             cx.error_at(
                 d.key,
-                "`derives` belongs on a migrated field whose struct has `derived_by_owner` fields",
+                "`derives` belongs on a migrated field or a subsection whose struct has \
+                 `derived_by_owner` fields",
             );
         }
     }
@@ -364,16 +366,40 @@ fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
     }
 }
 
-/// Why a range of integer literals holds no value (`8..0`, `3..3`), if it is such a range.
+/// Why a range of integer or float literals holds no value (`8..0`, `3..3`, `1.0..0.5`), if
+/// it is such a range.
 fn empty_range(expr: &syn::Expr) -> Option<&'static str> {
     let syn::Expr::Range(r) = expr else {
         return None;
     };
-    let start = int_literal(r.start.as_deref()?)?;
-    let end = int_literal(r.end.as_deref()?)?;
-    match r.limits {
-        syn::RangeLimits::HalfOpen(_) if start >= end => Some("its start is not below its end"),
-        syn::RangeLimits::Closed(_) if start > end => Some("its start is above its end"),
+    let (start, end) = (r.start.as_deref()?, r.end.as_deref()?);
+    let order = match (int_literal(start), int_literal(end)) {
+        (Some(a), Some(b)) => a.partial_cmp(&b),
+        _ => float_literal(start)?.partial_cmp(&float_literal(end)?),
+    };
+    match (r.limits, order?) {
+        (syn::RangeLimits::HalfOpen(_), std::cmp::Ordering::Less) => None,
+        (syn::RangeLimits::HalfOpen(_), _) => Some("its start is not below its end"),
+        (syn::RangeLimits::Closed(_), std::cmp::Ordering::Greater) => {
+            Some("its start is above its end")
+        }
+        _ => None,
+    }
+}
+
+/// The value of a float literal, possibly negated (`-0.5`).
+fn float_literal(expr: &syn::Expr) -> Option<f64> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(f),
+            ..
+        }) => f.base10_parse().ok(),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => float_literal(expr).map(|v| -v),
+        syn::Expr::Paren(p) => float_literal(&p.expr),
         _ => None,
     }
 }

@@ -136,6 +136,12 @@ pub fn expand(input: &Input) -> TokenStream {
         // on a concrete type is a "trivial bound", refused when false).
         w.predicates
             .push(syn::parse_quote!(for<'__vmstate> Self: #p::Default));
+        // An element is built fresh: an immutable field would have nothing to be checked
+        // against (and the QEMU format would reset it to its default).
+        if input.fields.iter().any(|f| f.role() == Role::Immutable) {
+            w.predicates
+                .push(syn::parse_quote!(for<'__vmstate> Self: #p::ElementWithoutImmutables));
+        }
         w
     };
 
@@ -223,9 +229,11 @@ pub fn expand(input: &Input) -> TokenStream {
         let text = &h.value.text;
         // On the string, so a return type that is not `HookOutput` is reported there only.
         let p = respan(&p, h.value.span);
+        // The local keeps the literal's span, so the call's span is the literal's.
+        let this = generated_name(h.value.span, "self");
         quote_spanned! {h.value.span=> {
             let __check: #fn_ty = #path;
-            #p::validation(#text, __check(self), #p::None)?;
+            #p::validation(#text, __check(#this), #p::None)?;
         }}
     });
     let field_hooks = field_hooks(input, &p);
@@ -744,9 +752,12 @@ fn hook_call(
         quote_spanned!(key=> fn(&Self) -> _)
     };
     let p = respan(p, span);
-    let call = quote_spanned!(span=> #p::hook(#text, __hook(self)));
+    // The hook's local keeps the literal's span, so the call's span (on which a wrong return
+    // type is reported) is the literal's.
+    let [this, result] = ["self", "__result"].map(|n| generated_name(span, n));
+    let call = quote_spanned!(span=> #p::hook(#text, __hook(#this)));
     let handled = if keep_going {
-        quote_spanned!(span=> #p::keep_first(&mut __result, #call);)
+        quote_spanned!(span=> #p::keep_first(&mut #result, #call);)
     } else {
         quote_spanned!(span=> #call?;)
     };
@@ -755,6 +766,16 @@ fn hook_call(
             let __hook: #fn_ty = #path;
             #handled
         }
+    }
+}
+
+/// A name (`self` or a local) in code spanned on an attribute's literal, resolved as the
+/// derive's own code (see [`crate::attr::code_span`]).
+fn generated_name(literal: Span, name: &str) -> TokenStream {
+    let span = crate::attr::code_span(literal);
+    match name {
+        "self" => quote_spanned!(span=> self),
+        _ => syn::Ident::new(name, span).into_token_stream(),
     }
 }
 
@@ -926,13 +947,15 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 let arg = respan(&ty.to_token_stream(), h.key);
                 let fn_ty = quote_spanned!(h.key=> fn(&#arg) -> _);
                 let p = respan(p, h.value.span);
+                let [value, at] = ["value", "at"].map(|n| generated_name(h.value.span, n));
                 quote_spanned! {h.value.span=>
                     let __check: #fn_ty = #path;
-                    #p::validation(#text, __check(value), #p::Some(at))?;
+                    #p::validation(#text, __check(#value), #p::Some(#at))?;
                 }
             });
             let range = a.range.get().map(|r| {
                 let (expr, text) = (&r.value.expr, &r.value.text);
+                let [value, at] = ["value", "at"].map(|n| generated_name(r.value.span, n));
                 // Through a function that takes a range of the field's type: a range of
                 // another type is then one error (`RangeBounds<Ty>` not implemented), where
                 // `contains` would report both directions of `PartialOrd`.
@@ -944,8 +967,8 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                     {
                         range.contains(value)
                     }
-                    if !__in_range::<#ty, _>(&(#expr), value) {
-                        return #p::Err(#p::out_of_range(value, #text, at));
+                    if !__in_range::<#ty, _>(&(#expr), #value) {
+                        return #p::Err(#p::out_of_range(#value, #text, #at));
                     }
                 }
             });
@@ -1052,14 +1075,19 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                     .map(|d| (&d.value, ("derives", d.key)))
             });
         if let Some((hook, key)) = hook {
-            // `Self::f` and `Dev::f` name one function.
-            let own = format!("{}::", input.ident.unraw());
-            let text = hook.text.replace(' ', "");
-            let function = text
-                .strip_prefix("Self::")
-                .or_else(|| text.strip_prefix(own.as_str()))
-                .unwrap_or(&text)
-                .to_owned();
+            // `Self::f`, `<Self>::f` and `Dev::f` name one function; a free `f` is another.
+            let own = input.ident.unraw();
+            let text = hook.text.replace(char::is_whitespace, "");
+            let prefixes = [
+                "Self::".to_owned(),
+                "<Self>::".to_owned(),
+                format!("{own}::"),
+                format!("<{own}>::"),
+            ];
+            let function = prefixes
+                .iter()
+                .find_map(|prefix| text.strip_prefix(prefix.as_str()))
+                .map_or_else(|| text.clone(), |method| format!("Self::{method}"));
             if !seen.contains(&function) {
                 seen.push(function);
                 derived.push(call_hook_keeping_first_error(hook, key, p));
@@ -1077,10 +1105,10 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
     }
 }
 
-/// Compile-time checks of the field types, for non-generic structs (a generic field type is
-/// not known until the struct is instantiated), each a const assertion on the field's type:
-/// - a nested struct with `derived_by_owner` fields needs an owner function (`derives`) or a
-///   `post_load` here;
+/// Compile-time checks of the field types that name no type parameter (such a type is not
+/// known until the struct is instantiated), each a const assertion on the field's type:
+/// - a nested struct (or subsection, or `Vec` of structs) with `derived_by_owner` fields needs
+///   an owner function (`derives`) or a `post_load` here;
 /// - a subsection's name must start with this struct's name and `/`;
 /// - two subsections must not have the same name.
 ///
@@ -1088,62 +1116,70 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
 /// a type without the trait: the impls' where clause already reports such a type, on the
 /// same token, once.
 fn type_checks(input: &Input, p: &TokenStream) -> TokenStream {
-    let generic = input
+    // A field type that names a type or const parameter is known only once the struct is
+    // instantiated; the others are checked here, in a generic struct too.
+    let params: Vec<&syn::Ident> = input
         .generics
         .params
         .iter()
-        .any(|g| !matches!(g, syn::GenericParam::Lifetime(_)));
-    if generic {
-        return quote!();
-    }
+        .filter_map(|g| match g {
+            syn::GenericParam::Type(t) => Some(&t.ident),
+            syn::GenericParam::Const(c) => Some(&c.ident),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let concrete = |ty: &syn::Type| !params.iter().any(|t| mentions(ty, t));
     let has_post_load = input.attrs.post_load.get().is_some();
     let parent = input.name();
     let mut checks = Vec::new();
-    for f in &input.fields {
+    for f in input.fields.iter().filter(|f| concrete(f.ty)) {
         let ty = f.ty;
-        match f.role() {
-            Role::Migrated if f.max_len().is_none() && !crate::ast::is_simple(ty) => {
-                let has_hook = has_post_load || f.attrs.derives.get().is_some();
-                let msg = format!(
-                    "field `{}`: its type has `derived_by_owner` fields that nothing recomputes; add \
-                     #[vmstate(derives = \"Self::function\")] naming the function that does, or a \
-                     container `post_load`",
-                    f.ident
+        let owned = matches!(f.role(), Role::Migrated | Role::Subsection);
+        if owned && !crate::ast::is_simple(ty) {
+            let has_hook = has_post_load || f.attrs.derives.get().is_some();
+            let msg = format!(
+                "field `{}`: its type has `derived_by_owner` fields that nothing recomputes; add \
+                 #[vmstate(derives = \"Self::function\")] naming the function that does, or a \
+                 container `post_load`",
+                f.ident
+            );
+            // A `Vec`/`Box<[T]>` by its elements' shape.
+            let shape = match f.max_len() {
+                Some(_) => quote_spanned!(ty.span()=> __Probe::<#ty>::ELEMENTS),
+                None => quote_spanned!(ty.span()=> __Probe::<#ty>::SHAPE),
+            };
+            checks.push(quote_spanned! {ty.span()=>
+                const _: () = ::core::assert!(
+                    match #shape {
+                        #p::Some(shape) => #p::owner_hook_present(shape, #has_hook),
+                        #p::None => true,
+                    },
+                    #msg
                 );
-                checks.push(quote_spanned! {ty.span()=>
-                    const _: () = ::core::assert!(
-                        match __Probe::<#ty>::SHAPE {
-                            #p::Some(shape) => #p::owner_hook_present(shape, #has_hook),
-                            #p::None => true,
-                        },
-                        #msg
-                    );
-                });
-            }
-            Role::Subsection => {
-                let msg = format!(
-                    "subsection `{}`: its struct's name must start with `{parent}/` (QEMU requires a \
-                     subsection's name to start with its parent's): give it \
-                     #[vmstate(name = \"{parent}/...\")]",
-                    f.ident
+            });
+        }
+        if f.role() == Role::Subsection {
+            let msg = format!(
+                "subsection `{}`: its struct's name must start with `{parent}/` (QEMU requires a \
+                 subsection's name to start with its parent's): give it \
+                 #[vmstate(name = \"{parent}/...\")]",
+                f.ident
+            );
+            checks.push(quote_spanned! {ty.span()=>
+                const _: () = ::core::assert!(
+                    match __Probe::<#ty>::NAME {
+                        #p::Some(name) => #p::subsection_name_ok(name, #parent),
+                        #p::None => true,
+                    },
+                    #msg
                 );
-                checks.push(quote_spanned! {ty.span()=>
-                    const _: () = ::core::assert!(
-                        match __Probe::<#ty>::NAME {
-                            #p::Some(name) => #p::subsection_name_ok(name, #parent),
-                            #p::None => true,
-                        },
-                        #msg
-                    );
-                });
-            }
-            _ => {}
+            });
         }
     }
     let subsections: Vec<&Field> = input
         .fields
         .iter()
-        .filter(|f| f.role() == Role::Subsection)
+        .filter(|f| f.role() == Role::Subsection && concrete(f.ty))
         .collect();
     for (i, second) in subsections.iter().enumerate() {
         for first in &subsections[..i] {
@@ -1174,9 +1210,14 @@ fn type_checks(input: &Input, p: &TokenStream) -> TokenStream {
             const NAME: ::core::option::Option<&'static str> =
                 #p::Some(<T as #p::VmState>::DESCRIPTION.name);
         }
+        impl<T: ?::core::marker::Sized + #p::Bounded> __Probe<T> {
+            const ELEMENTS: ::core::option::Option<&'static #p::Shape> =
+                #p::Some(&<T as #p::Bounded>::ELEM);
+        }
         trait __ProbeFallback {
             const SHAPE: ::core::option::Option<&'static #p::Shape> = #p::None;
             const NAME: ::core::option::Option<&'static str> = #p::None;
+            const ELEMENTS: ::core::option::Option<&'static #p::Shape> = #p::None;
         }
         impl<T: ?::core::marker::Sized> __ProbeFallback for __Probe<T> {}
         #(#checks)*
