@@ -373,9 +373,10 @@ fn empty_range(expr: &syn::Expr) -> Option<&'static str> {
         return None;
     };
     let (start, end) = (r.start.as_deref()?, r.end.as_deref()?);
-    let order = match (int_literal(start), int_literal(end)) {
+    // Exact for integers; floats (or a mix, which rustc refuses anyway) as `f64`.
+    let order = match (number::<i128>(start), number::<i128>(end)) {
         (Some(a), Some(b)) => a.partial_cmp(&b),
-        _ => float_literal(start)?.partial_cmp(&float_literal(end)?),
+        _ => number::<f64>(start)?.partial_cmp(&number::<f64>(end)?),
     };
     match (r.limits, order?) {
         (syn::RangeLimits::HalfOpen(_), std::cmp::Ordering::Less) => None,
@@ -387,9 +388,18 @@ fn empty_range(expr: &syn::Expr) -> Option<&'static str> {
     }
 }
 
-/// The value of a float literal, possibly negated (`-0.5`).
-fn float_literal(expr: &syn::Expr) -> Option<f64> {
+/// The value of a numeric literal, possibly negated (`-3`, `-0.5`), read as a `T`: an
+/// integer literal as `i128`, either kind as `f64`.
+fn number<T>(expr: &syn::Expr) -> Option<T>
+where
+    T: std::str::FromStr + std::ops::Neg<Output = T>,
+    T::Err: std::fmt::Display,
+{
     match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse().ok(),
         syn::Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Float(f),
             ..
@@ -398,25 +408,8 @@ fn float_literal(expr: &syn::Expr) -> Option<f64> {
             op: syn::UnOp::Neg(_),
             expr,
             ..
-        }) => float_literal(expr).map(|v| -v),
-        syn::Expr::Paren(p) => float_literal(&p.expr),
-        _ => None,
-    }
-}
-
-/// The value of an integer literal, possibly negated (`-3`).
-fn int_literal(expr: &syn::Expr) -> Option<i128> {
-    match expr {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(i),
-            ..
-        }) => i.base10_parse().ok(),
-        syn::Expr::Unary(syn::ExprUnary {
-            op: syn::UnOp::Neg(_),
-            expr,
-            ..
-        }) => int_literal(expr).map(|v: i128| -v),
-        syn::Expr::Paren(p) => int_literal(&p.expr),
+        }) => number::<T>(expr).map(|v| -v),
+        syn::Expr::Paren(p) => number(&p.expr),
         _ => None,
     }
 }
