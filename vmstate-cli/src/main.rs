@@ -53,6 +53,11 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Only what QEMU's own dumps hold (no immutable, derived or skipped fields, Rust
+        /// types, hooks or bounds): for QEMU's vmstate-static-checker.py as its source (-s),
+        /// which reports keys the other file lacks as missing entries.
+        #[arg(long)]
+        qemu: bool,
     },
     /// Compare two schemas (this project's or QEMU's -dump-vmstate output); the exit status
     /// is the number of errors.
@@ -149,8 +154,12 @@ fn run(command: Command) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Schema { device, output } => {
-            let text = schema_json(device.as_deref())?;
+        Command::Schema {
+            device,
+            output,
+            qemu,
+        } => {
+            let text = schema_json(device.as_deref(), qemu)?;
             match output {
                 Some(path) => write_atomically(&path, text.as_bytes())?,
                 None => emit(&text)?,
@@ -210,7 +219,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn schema_json(device: Option<&str>) -> Result<String> {
+fn schema_json(device: Option<&str>, qemu_only: bool) -> Result<String> {
     let mut s = Schema::new(Some("integratorcp"));
     for (key, desc) in device_keys() {
         if device.is_none_or(|d| d == key) {
@@ -225,6 +234,9 @@ fn schema_json(device: Option<&str>) -> Result<String> {
             known.join(", ")
         )
         .into());
+    }
+    if qemu_only {
+        s = s.qemu_only();
     }
     Ok(s.to_json())
 }

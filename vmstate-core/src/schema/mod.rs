@@ -17,7 +17,8 @@
 //! `Fields` and `Subsections` hold exactly what QEMU's wire carries, so QEMU's
 //! `vmstate-static-checker.py` reads these files; the keys it does not know (`rust_type`,
 //! `kind`, `hook`, `max_len`, `array_len`, `type`, `hooks`, `NotOnWire`) carry what only this
-//! project knows. Arrays of arrays are described as one flat array (`array_len` = n1 × n2), as
+//! project knows. That checker reports a description key the other file lacks as a missing
+//! entry, so as its source it needs [`Schema::qemu_only`]'s shape. Arrays of arrays are described as one flat array (`array_len` = n1 × n2), as
 //! QEMU describes its 2-D arrays; schemas written before that called them `array`, and the
 //! checker compares only their total size.
 
@@ -192,6 +193,58 @@ impl Schema {
             },
         );
         self
+    }
+
+    /// The schema with only what QEMU's own dumps hold: each description's name, versions,
+    /// `Fields` and `Subsections`, each field's name, version, `field_exists`, size, array
+    /// length (newer QEMUs' `num`; QEMU's checker does not read it in this spelling) and nested
+    /// description. QEMU's `vmstate-static-checker.py` reports every description key that the
+    /// other file lacks as a missing entry, so it needs this shape when this project's file is
+    /// its source (`-s`); this crate's checker reads both shapes, with less to compare in this
+    /// one (no immutable, derived or skipped fields, no Rust types, hooks or bounds).
+    ///
+    /// ```
+    /// use vmstate_core::{schema::Schema, VmState};
+    /// #[derive(VmState)]
+    /// #[vmstate(name = "icp_control", post_load = "Self::sync")]
+    /// struct IcpControl {
+    ///     intreg_state: u32,
+    ///     #[vmstate(skip)]
+    ///     host_only: u8,
+    /// }
+    /// impl IcpControl { fn sync(&mut self) {} }
+    ///
+    /// let mut s = Schema::new(Some("integratorcp"));
+    /// s.add("icp-ctrl-regs", IcpControl::DESCRIPTION);
+    /// let json = s.qemu_only().to_json();
+    /// assert!(json.contains("\"intreg_state\""));
+    /// for ours in ["host_only", "NotOnWire", "rust_type", "hooks", "kind"] {
+    ///     assert!(!json.contains(ours), "{ours}");
+    /// }
+    /// ```
+    pub fn qemu_only(&self) -> Schema {
+        fn strip(d: &mut Desc) {
+            d.not_on_wire.clear();
+            d.rust_type = None;
+            d.hooks = None;
+            for f in &mut d.fields {
+                f.rust_type = None;
+                f.kind = None;
+                f.hook = None;
+                f.max_len = None;
+                f.wire_type = None;
+                f.pos = None;
+                if let Some(nested) = &mut f.description {
+                    strip(nested);
+                }
+            }
+            d.subsections.iter_mut().for_each(strip);
+        }
+        let mut s = self.clone();
+        for dev in s.devices.values_mut() {
+            strip(&mut dev.description);
+        }
+        s
     }
 
     /// The schema as JSON on one line.
