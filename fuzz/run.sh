@@ -20,8 +20,10 @@ esac
 export RUSTC_BOOTSTRAP=1
 logs="$here/target/logs"
 mkdir -p "$logs" "$here/corpus/$target"
-cd "$logs"
-rm -f fuzz-0.log
+# A working directory of its own: libFuzzer writes fuzz-0.log into it, and two runs started
+# side by side must not write (or delete) each other's log.
+work="$(mktemp -d "$logs/$target-run.XXXXXX")"
+cd "$work"
 status=0
 cargo fuzz run --fuzz-dir "$here" --sanitizer "${SANITIZER:-address}" "$target" \
     "$here/corpus/$target" -- \
@@ -29,4 +31,5 @@ cargo fuzz run --fuzz-dir "$here" --sanitizer "${SANITIZER:-address}" "$target" 
     || status=$?
 log="$logs/$target-$(date +%Y%m%d-%H%M%S).log"
 [[ -f fuzz-0.log ]] && mv fuzz-0.log "$log" && echo "log: $log"
+cd "$logs" && rmdir "$work" 2>/dev/null || true
 exit "$status"
