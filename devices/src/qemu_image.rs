@@ -125,10 +125,10 @@ fn virtual_clock_ns(stream: &Stream) -> Result<u64, &'static str> {
     }
 }
 
-/// (RTC clock − virtual clock) of the source at the stop in whole seconds, as QEMU's PL031
-/// `pre_save` truncated it: the difference of the section's two offsets, when it carries the
-/// `pl031/tick-offset` subsection (QEMU's `migrate-tick-offset`, on by default).
-fn rtc_clock_lead_s(stream: &Stream) -> Option<i32> {
+/// (RTC clock − virtual clock) of the source at the stop in whole seconds, modulo 2^32, as
+/// QEMU's PL031 `pre_save` truncated it: the difference of the section's two offsets, when it
+/// carries the `pl031/tick-offset` subsection (QEMU's `migrate-tick-offset`, on by default).
+fn rtc_clock_lead_s(stream: &Stream) -> Option<u32> {
     let sec = stream.device("pl031", 0)?;
     let desc = Desc::from_description(Pl031::DESCRIPTION);
     let (v, _) = decode(
@@ -141,22 +141,45 @@ fn rtc_clock_lead_s(stream: &Stream) -> Option<i32> {
     .ok()?;
     let vmstate = v["tick_offset_vmstate"].as_u64()? as u32;
     let tick = v["subsections"]["pl031/tick-offset"]["tick_offset"].as_u64()? as u32;
-    Some(vmstate.wrapping_sub(tick) as i32)
+    Some(vmstate.wrapping_sub(tick))
 }
 
-/// How far the RTC's count at the stop may be from what the stream shows: `None` when it is
-/// exact, else the other count's offset (+1 or -1).
-///
+/// How far the RTC's count at the stop may be from what the stream shows, and why.
+struct CountDoubt {
+    /// The other possible count's offset from the shown one: +1, or -1 for an RTC clock
+    /// behind the virtual clock.
+    other: i32,
+    /// Why the stream cannot tell.
+    why: &'static str,
+}
+
 /// QEMU counts `tick_offset` plus the RTC clock's whole seconds, and its `pre_save` stores
 /// `tick_offset` plus (RTC clock − virtual clock) truncated to whole seconds; the stream has
 /// that and the virtual clock, not the RTC clock's fraction of a second. Unless the RTC runs
-/// on the virtual clock (`-rtc clock=vm`: the two offsets are equal), the two clocks'
-/// fractions can add up to one more second (one less for an RTC clock behind the virtual one).
-fn rtc_count_doubt(stream: &Stream) -> Option<i32> {
+/// on the virtual clock (`-rtc clock=vm`: the two offsets are equal; taken as exact), the two
+/// clocks' fractions can add up to one more second. `None` when the count is exact.
+fn rtc_count_doubt(stream: &Stream) -> Option<CountDoubt> {
+    // The virtual clock counts the VM's run time, so an RTC clock behind it is behind by
+    // little; a lead past 2^31 s (a host clock after January 2038) is still ahead.
+    const FAR_BEHIND_S: u32 = 1 << 24;
     match rtc_clock_lead_s(stream) {
         Some(0) => None,
-        Some(lead) if lead < 0 => Some(-1),
-        _ => Some(1),
+        Some(lead) => Some(CountDoubt {
+            other: if lead.wrapping_neg() < FAR_BEHIND_S {
+                -1
+            } else {
+                1
+            },
+            why: "the source's RTC clock is not its virtual clock (QEMU's default \
+                  `-rtc clock=host`) and the stream does not carry that clock's fraction of a \
+                  second (a source run with `-rtc clock=vm` has an exact count)",
+        }),
+        None => Some(CountDoubt {
+            other: 1,
+            why: "the PL031 section lacks the `pl031/tick-offset` subsection (QEMU's \
+                  `migrate-tick-offset=off`), so the RTC's clock cannot be told from the \
+                  virtual clock, nor that clock's fraction of a second",
+        }),
     }
 }
 
@@ -166,7 +189,7 @@ fn rtc_count_doubt(stream: &Stream) -> Option<i32> {
 /// relative to the source's clocks) and the RTC counts what the guest would have read
 /// (within a second: see [`rtc_count_doubt`]).
 fn frozen_board(stream: &Stream, vm_ns: u64) -> IntegratorCp {
-    let delta_s = rtc_clock_lead_s(stream).map_or(0, |lead| lead as u32);
+    let delta_s = rtc_clock_lead_s(stream).unwrap_or(0);
     IntegratorCp::with_clocks(
         DEFAULT_MEMSZ_MIB,
         Arc::new(FakeClock::new(vm_ns)),
@@ -262,12 +285,15 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
     let clock = virtual_clock_ns(stream);
     let count_doubt = rtc_count_doubt(stream);
     let mut board = load_board_at(stream, clock.unwrap_or(0))?;
+    // The lines between the devices as the loaded state drives them (as QEMU's stream holds
+    // them), so a section differs from `loaded` only through the writes.
+    board.update_interrupts();
     let loaded = save_ported(stream, &board)?;
     // The load fired the RTC's alarm if it was set at the count (QEMU's `post_load` does the
     // same): when the count is known only within a second, so is that.
-    let alarm_in_doubt = count_doubt.is_some_and(|doubt| {
+    let alarm_in_doubt = count_doubt.as_ref().is_some_and(|doubt| {
         let (mr, count) = (board.rtc.read(crate::pl031::reg::MR), board.rtc.count());
-        mr == count || mr == count.wrapping_add_signed(doubt)
+        mr == count || mr == count.wrapping_add_signed(doubt.other)
     });
     let cpu_lines = |b: &IntegratorCp| [b.cpu_irq(), b.cpu_fiq()];
     let loaded_cpu_lines = cpu_lines(&board);
@@ -284,9 +310,9 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
                 &format!("the RTC's count at the stop cannot be known: {why}"),
             ));
         }
-        if let (Some(doubt), "pl031", true) = (count_doubt, w.idstr.as_str(), counts) {
+        if let (Some(doubt), "pl031", true) = (&count_doubt, w.idstr.as_str(), counts) {
             let count = board.rtc.count();
-            let other = count.wrapping_add_signed(doubt);
+            let other = count.wrapping_add_signed(doubt.other);
             let (low, high) = (count.min(other), count.max(other));
             let effect = match w.offset {
                 crate::pl031::reg::LR => Some("the count this load sets may be a second off"),
@@ -297,7 +323,13 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
                 _ => None,
             };
             if let Some(effect) = effect {
-                return Err(refused(w, &format!("the RTC's count at the stop is {low:#x} or {high:#x}, so {effect}: {RTC_PHASE_UNKNOWN}")));
+                let why = doubt.why;
+                return Err(refused(
+                    w,
+                    &format!(
+                        "the RTC's count at the stop is {low:#x} or {high:#x}, so {effect}: {why}"
+                    ),
+                ));
             }
         }
         let effects = board
@@ -345,26 +377,27 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
     // what the load inferred (an RTC alarm at the count, which is known within a second).
     let mut replace = save_ported(stream, &board)?;
     replace.retain(|changed| !loaded.contains(changed));
-    let rtc_changed = replace.iter().any(|(i, _)| {
+    // What the load guessed about the alarm is in the RTC's section and in the primary
+    // controller's input from it: a section the writes changed would carry the guess.
+    let carries_rtc_line = |i: usize| {
         stream
             .sections()
-            .nth(*i)
-            .is_some_and(|s| s.idstr == "pl031")
-    });
-    if alarm_in_doubt && rtc_changed {
-        return Err(ImageError::RefusedWrite(format!(
-            "the writes change the RTC's section, whose alarm is set at the count at the stop, \
-             which is known only within a second, so whether the alarm had fired is not known: \
-             {RTC_PHASE_UNKNOWN}; nothing written"
-        )));
+            .nth(i)
+            .is_some_and(|s| s.idstr == "pl031" || (s.idstr == "icp_pic" && s.instance_id == 0))
+    };
+    if let (true, Some(doubt)) = (alarm_in_doubt, &count_doubt) {
+        if let Some((i, _)) = replace.iter().find(|(i, _)| carries_rtc_line(*i)) {
+            let name = stream.sections().nth(*i).map_or("", |s| s.idstr.as_str());
+            return Err(ImageError::RefusedWrite(format!(
+                "the writes change the `{name}` section, which holds the RTC's interrupt, and \
+                 the RTC's alarm is set at the count at the stop, which is known only within a \
+                 second, so whether that interrupt was raised is not known: {}; nothing written",
+                doubt.why
+            )));
+        }
     }
     Ok(stream.encode(&replace))
 }
-
-/// Why the RTC's count at the stop is known only within a second.
-const RTC_PHASE_UNKNOWN: &str = "the source's RTC clock is not its virtual clock \
-     (QEMU's default `-rtc clock=host`) and the stream does not carry that clock's fraction of a \
-     second (a source run with `-rtc clock=vm` has an exact count)";
 
 /// The QEMU encoding of every ported section of `stream` as the board holds it, by index
 /// into [`Stream::sections`].

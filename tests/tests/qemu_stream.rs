@@ -432,14 +432,23 @@ fn commands_are_kept_and_checked_as_qemu_checks_them() {
             "command PING with 1 bytes of data (QEMU expects 4)",
         ),
         (&[0x08, 0, 8, 0, 4, 0, 0, 0, 9][..], "PACKAGED"),
+        (
+            &[0x08, 0, 3, 0, 1, 0][..],
+            "POSTCOPY_ADVISE with 1 bytes of data (QEMU expects 0 or 16)",
+        ),
     ] {
         let (bytes, at) = after_configuration(item);
         let e = Stream::parse(bytes).unwrap_err().to_string();
         assert!(e.contains(refusal), "{e}");
         assert!(e.contains(&format!("at byte {at}")), "{e}");
     }
+    // QEMU takes one advice only (a second is "in wrong postcopy state").
+    let (bytes, at) = after_configuration(&[0x08, 0, 3, 0, 0, 0x08, 0, 3, 0, 0]);
+    let e = Stream::parse(bytes).unwrap_err().to_string();
+    assert!(e.contains("a second command POSTCOPY_ADVISE"), "{e}");
+    assert!(e.contains(&format!("at byte {}", at + 5)), "{e}");
     // Data cut short by the end of the stream.
-    let (bytes, at) = after_configuration(&[0x08, 0, 3, 0, 9, 1, 2]);
+    let (bytes, at) = after_configuration(&[0x08, 0, 3, 0, 16, 1, 2]);
     let e = Stream::parse(bytes[..at + 7].to_vec())
         .unwrap_err()
         .to_string();
@@ -476,12 +485,12 @@ fn a_dirty_bitmap_section_is_walked_to_its_end_of_section_chunk() {
         (SectionKind::Start, at..at + section.len())
     );
     assert!(s.encode(&[]) == bytes);
-    // A buffer longer than the stream is a truncation, not an allocation.
+    // A buffer longer than QEMU reads is refused before anything is taken.
     let mut huge = section.clone();
     let size_at = section.len() - 5 - 2 - 12 - 1 - 4 - 8;
     huge[size_at..size_at + 8].copy_from_slice(&u64::MAX.to_be_bytes());
     let e = Stream::parse(after_configuration(&huge).0)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("dirty-bitmap"), "{e}");
+    assert!(e.contains("(QEMU reads at most 10240)"), "{e}");
 }

@@ -43,6 +43,31 @@ pub struct Description {
 }
 
 impl Description {
+    /// Whether the struct's loaded fields hold an `immutable` field: in a nested struct that
+    /// loads (a migrated field or a subsection) and, with `own`, among its own fields.
+    ///
+    /// ```
+    /// use vmstate_core::VmState;
+    /// #[derive(VmState)]
+    /// struct Id { #[vmstate(immutable)] id: u32 }
+    /// #[derive(VmState)]
+    /// struct Queue { head: u16, id: Id }
+    /// assert!(Id::DESCRIPTION.has_immutable(true) && !Id::DESCRIPTION.has_immutable(false));
+    /// assert!(Queue::DESCRIPTION.has_immutable(false));
+    /// ```
+    pub const fn has_immutable(&self, own: bool) -> bool {
+        let mut i = 0;
+        while i < self.fields.len() {
+            let f = &self.fields[i];
+            let loads = matches!(f.kind, FieldKind::Migrated | FieldKind::Subsection { .. });
+            if own && matches!(f.kind, FieldKind::Immutable) || loads && f.shape.has_immutable() {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
     /// The field called `name`, if any.
     ///
     /// ```
@@ -334,6 +359,27 @@ impl Shape {
                 }
                 false
             }
+            _ => false,
+        }
+    }
+
+    /// Whether a loaded value of this shape holds an `immutable` field, in it or in a nested
+    /// struct that loads (a migrated field or a subsection). Such a value cannot be built
+    /// fresh, as a `Vec` element is: there is no configured value to check the stream's against.
+    ///
+    /// ```
+    /// use vmstate_core::{Field, VmState};
+    /// #[derive(VmState)]
+    /// struct Id { #[vmstate(immutable)] id: u32 }
+    /// #[derive(VmState)]
+    /// struct Queue { head: u16, id: Id }
+    /// assert!(<Queue as Field>::SHAPE.has_immutable());
+    /// assert!(!<u32 as Field>::SHAPE.has_immutable());
+    /// ```
+    pub const fn has_immutable(&self) -> bool {
+        match self {
+            Shape::Array { elem, .. } | Shape::Seq { elem, .. } => elem.has_immutable(),
+            Shape::Struct(d) => d.has_immutable(true),
             _ => false,
         }
     }

@@ -490,6 +490,15 @@ pub mod __private {
         has_owner_hook || !shape.needs_owner()
     }
 
+    /// Compile-time check of a `Vec` field's elements: `false` when a nested struct of theirs
+    /// has `immutable` fields (the element struct's own are refused by the `Element` bound).
+    pub const fn no_nested_immutables(elements: &Shape) -> bool {
+        match elements {
+            Shape::Struct(d) => !d.has_immutable(false),
+            _ => !elements.has_immutable(),
+        }
+    }
+
     /// Implemented by no type: the derive requires it of an element struct that has
     /// `immutable` fields, so a `Vec` of one does not compile.
     #[diagnostic::on_unimplemented(

@@ -372,12 +372,7 @@ fn empty_range(expr: &syn::Expr) -> Option<&'static str> {
     let syn::Expr::Range(r) = expr else {
         return None;
     };
-    let (start, end) = (r.start.as_deref()?, r.end.as_deref()?);
-    // Exact for integers; floats (or a mix, which rustc refuses anyway) as `f64`.
-    let order = match (number::<i128>(start), number::<i128>(end)) {
-        (Some(a), Some(b)) => a.partial_cmp(&b),
-        _ => number::<f64>(start)?.partial_cmp(&number::<f64>(end)?),
-    };
+    let order = compare(r.start.as_deref()?, r.end.as_deref()?);
     match (r.limits, order?) {
         (syn::RangeLimits::HalfOpen(_), std::cmp::Ordering::Less) => None,
         (syn::RangeLimits::HalfOpen(_), _) => Some("its start is not below its end"),
@@ -388,28 +383,49 @@ fn empty_range(expr: &syn::Expr) -> Option<&'static str> {
     }
 }
 
-/// The value of a numeric literal, possibly negated (`-3`, `-0.5`), read as a `T`: an
-/// integer literal as `i128`, either kind as `f64`.
-fn number<T>(expr: &syn::Expr) -> Option<T>
-where
-    T: std::str::FromStr + std::ops::Neg<Output = T>,
-    T::Err: std::fmt::Display,
-{
+/// How two numeric literals (possibly negated) compare: integers exactly (any up to `u128`),
+/// and as `f64` when either is a float (a mix is a type error rustc reports anyway).
+fn compare(a: &syn::Expr, b: &syn::Expr) -> Option<std::cmp::Ordering> {
+    let ((a_neg, a), (b_neg, b)) = (signed_literal(a)?, signed_literal(b)?);
+    if let (syn::Lit::Int(a), syn::Lit::Int(b)) = (a, b) {
+        // Sign and magnitude as one ordered key: negatives (larger magnitude first), zero,
+        // positives.
+        let key = |neg: bool, m: u128| match (neg, m) {
+            (_, 0) => (1u8, 0u128),
+            (true, m) => (0, u128::MAX - m),
+            (false, m) => (2, m),
+        };
+        let (a_mag, b_mag) = (
+            a.base10_parse::<u128>().ok()?,
+            b.base10_parse::<u128>().ok()?,
+        );
+        return Some(key(a_neg, a_mag).cmp(&key(b_neg, b_mag)));
+    }
+    let float = |neg: bool, lit: &syn::Lit| {
+        let v: f64 = match lit {
+            syn::Lit::Int(i) => i.base10_parse().ok()?,
+            syn::Lit::Float(f) => f.base10_parse().ok()?,
+            _ => return None,
+        };
+        Some(if neg { -v } else { v })
+    };
+    float(a_neg, a)?.partial_cmp(&float(b_neg, b)?)
+}
+
+/// A numeric literal, possibly negated (`-3`, `-(0.5)`): whether it is negated, and the
+/// literal.
+fn signed_literal(expr: &syn::Expr) -> Option<(bool, &syn::Lit)> {
     match expr {
         syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(i),
+            lit: lit @ (syn::Lit::Int(_) | syn::Lit::Float(_)),
             ..
-        }) => i.base10_parse().ok(),
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Float(f),
-            ..
-        }) => f.base10_parse().ok(),
+        }) => Some((false, lit)),
         syn::Expr::Unary(syn::ExprUnary {
             op: syn::UnOp::Neg(_),
             expr,
             ..
-        }) => number::<T>(expr).map(|v| -v),
-        syn::Expr::Paren(p) => number(&p.expr),
+        }) => signed_literal(expr).map(|(neg, lit)| (!neg, lit)),
+        syn::Expr::Paren(p) => signed_literal(&p.expr),
         _ => None,
     }
 }

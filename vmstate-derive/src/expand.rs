@@ -1122,10 +1122,11 @@ fn type_checks(input: &Input, p: &TokenStream) -> TokenStream {
         .generics
         .params
         .iter()
-        .filter_map(|g| match g {
-            syn::GenericParam::Type(t) => Some(&t.ident),
-            syn::GenericParam::Const(c) => Some(&c.ident),
-            syn::GenericParam::Lifetime(_) => None,
+        .map(|g| match g {
+            syn::GenericParam::Type(t) => &t.ident,
+            syn::GenericParam::Const(c) => &c.ident,
+            // The checks are items of their own, where the struct's lifetimes are not declared.
+            syn::GenericParam::Lifetime(l) => &l.lifetime.ident,
         })
         .collect();
     let concrete = |ty: &syn::Type| !params.iter().any(|t| mentions(ty, t));
@@ -1152,6 +1153,24 @@ fn type_checks(input: &Input, p: &TokenStream) -> TokenStream {
                 const _: () = ::core::assert!(
                     match #shape {
                         #p::Some(shape) => #p::owner_hook_present(shape, #has_hook),
+                        #p::None => true,
+                    },
+                    #msg
+                );
+            });
+        }
+        if f.max_len().is_some() && f.role() == Role::Migrated {
+            let msg = format!(
+                "field `{}`: its elements hold a nested struct with `immutable` fields: an element \
+                 is built from `Default` on every load, so there is no configured value to check \
+                 the stream's against; migrate those fields, or keep the configuration outside \
+                 the elements",
+                f.ident
+            );
+            checks.push(quote_spanned! {ty.span()=>
+                const _: () = ::core::assert!(
+                    match __Probe::<#ty>::ELEMENTS {
+                        #p::Some(shape) => #p::no_nested_immutables(shape),
                         #p::None => true,
                     },
                     #msg

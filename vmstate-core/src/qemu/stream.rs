@@ -186,6 +186,13 @@ fn command(r: &mut Reader, at: usize) -> Result<Item, Error> {
             at,
         ));
     }
+    // `loadvm_postcopy_handle_advise`: no data, or the two page sizes of `postcopy-ram`.
+    if name == "POSTCOPY_ADVISE" && len != 0 && len != 16 {
+        return Err(fmt_err(
+            format!("command POSTCOPY_ADVISE with {len} bytes of data (QEMU expects 0 or 16)"),
+            at,
+        ));
+    }
     if name == "PACKAGED" {
         return Err(fmt_err(
             "command PACKAGED (a postcopy package: a nested stream) is not supported".into(),
@@ -507,7 +514,23 @@ impl Stream {
                         footer: with_footer,
                     }));
                 }
-                tag::COMMAND => items.push(command(&mut r, at)?),
+                tag::COMMAND => {
+                    let item = command(&mut r, at)?;
+                    // QEMU refuses a second advice ("in wrong postcopy state").
+                    let advice = |i: &Item| {
+                        matches!(
+                            i,
+                            Item::Command {
+                                name: "POSTCOPY_ADVISE",
+                                ..
+                            }
+                        )
+                    };
+                    if advice(&item) && items.iter().any(advice) {
+                        return Err(fmt_err("a second command POSTCOPY_ADVISE".into(), at));
+                    }
+                    items.push(item);
+                }
                 tag::EOF => {
                     items.push(Item::Eof);
                     break;
@@ -874,6 +897,9 @@ mod bitmap_flag {
     pub const EXTRA: u32 = 0x80;
 }
 
+/// The largest run of bitmap bits QEMU reads (ten of its 1 KiB chunks).
+const MAX_BITMAP_CHUNK: u64 = 10 * 1024;
+
 /// Walks a `dirty-bitmap` section's chunks (the `dirty-bitmaps` capability) to the one
 /// flagged end-of-section, as QEMU's `dirty_bitmap_load` reads them: flags, the node and
 /// bitmap names when flagged, then a start (granularity, flags), a completion, or a run of
@@ -904,9 +930,13 @@ fn walk_dirty_bitmap(r: &mut Reader) -> Result<(), Error> {
             if flags & bitmap_flag::ZEROES == 0 {
                 let at = r.cur.pos;
                 let len = r.be64("dirty-bitmap buffer size")?;
-                let len = usize::try_from(len)
-                    .map_err(|_| fmt_err(format!("dirty-bitmap buffer of {len} bytes"), at))?;
-                r.take(len, "dirty-bitmap bits")?;
+                if len > MAX_BITMAP_CHUNK {
+                    return Err(fmt_err(
+                        format!("dirty-bitmap buffer of {len} bytes (QEMU reads at most {MAX_BITMAP_CHUNK})"),
+                        at,
+                    ));
+                }
+                r.take(len as usize, "dirty-bitmap bits")?;
             }
         }
         if flags & bitmap_flag::EOS != 0 {
