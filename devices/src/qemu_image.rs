@@ -447,7 +447,9 @@ fn refused(w: &MmioWrite, why: &str) -> ImageError {
 /// Every section of the stream as JSON: `{"sections": [{"section_id", "idstr",
 /// "instance_id", "version_id", "kind", "offset", "length", "fields", "subsections"}]}`, with
 /// the decoded fields of ported devices (`null` for the others, and, with an `"error"`, for
-/// a ported device whose version this build cannot load), `"trailing_bytes"` when bytes
+/// a ported device whose version this build cannot load), `"commands"` (QEMU's commands to
+/// the destination, such as `POSTCOPY_ADVISE`: number, name, offset, length) when the stream
+/// has any, `"trailing_bytes"` when bytes
 /// follow the vmdesc trailer (QEMU never reads them), and `"vmdesc": false` for a stream
 /// without one (its section boundaries were guessed from footers).
 pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
@@ -496,6 +498,26 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
         sections.push(section_json(sec, fields, subsections));
     }
     let mut out = serde_json::json!({ "sections": sections });
+    let commands: Vec<serde_json::Value> = stream
+        .items()
+        .iter()
+        .filter_map(|i| match i {
+            vmstate_core::qemu::Item::Command {
+                command,
+                name,
+                range,
+            } => Some(serde_json::json!({
+                "command": command,
+                "name": name,
+                "offset": range.start,
+                "length": range.len(),
+            })),
+            _ => None,
+        })
+        .collect();
+    if !commands.is_empty() {
+        out["commands"] = commands.into();
+    }
     if !stream.has_vmdesc() {
         out["vmdesc"] = false.into();
     }

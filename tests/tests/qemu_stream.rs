@@ -420,6 +420,11 @@ fn commands_are_kept_and_checked_as_qemu_checks_them() {
         range: at..at + 5
     }));
     assert!(s.encode(&[]) == bytes);
+    let json = devices::qemu_image::inspect(&s).unwrap();
+    assert_eq!(
+        json["commands"],
+        serde_json::json!([{"command": 3, "name": "POSTCOPY_ADVISE", "offset": at, "length": 5}])
+    );
     // With `postcopy-ram` the advice carries the two page sizes.
     let sized = [&[0x08, 0, 3, 0, 16][..], &[0; 16]].concat();
     let (bytes, _) = after_configuration(&sized);

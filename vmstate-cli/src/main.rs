@@ -349,6 +349,16 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
             }
         }
     }
+    for c in value["commands"].as_array().into_iter().flatten() {
+        outln!(
+            out,
+            "command {} ({}) at offset {}, {} bytes",
+            c["name"].as_str().unwrap_or(""),
+            c["command"],
+            c["offset"],
+            c["length"]
+        );
+    }
     if value["vmdesc"] == false {
         outln!(out, "no vmdesc trailer: the sections were told apart by their footers, which guest data can imitate");
     }
