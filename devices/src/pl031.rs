@@ -263,6 +263,11 @@ impl Pl031 {
             reg::CR => {
                 return WriteEffects::dropped("CR: the RTC is always enabled (QEMU ignores writes)")
             }
+            reg::DR | reg::RIS | reg::MIS => {
+                return WriteEffects::dropped(
+                    "a read-only register (QEMU logs the write and ignores it)",
+                )
+            }
             _ => return WriteEffects::ignored("pl031", offset),
         }
         WriteEffects::default()

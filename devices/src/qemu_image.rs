@@ -129,6 +129,14 @@ fn virtual_clock_ns(stream: &Stream) -> Result<u64, &'static str> {
 /// QEMU's PL031 `pre_save` truncated it: the difference of the section's two offsets, when it
 /// carries the `pl031/tick-offset` subsection (QEMU's `migrate-tick-offset`, on by default).
 fn rtc_clock_lead_s(stream: &Stream) -> Option<u32> {
+    let v = decoded_rtc(stream)?;
+    let vmstate = v["tick_offset_vmstate"].as_u64()? as u32;
+    let tick = v["subsections"]["pl031/tick-offset"]["tick_offset"].as_u64()? as u32;
+    Some(vmstate.wrapping_sub(tick))
+}
+
+/// The stream's PL031 section, decoded, if it has one this build reads.
+fn decoded_rtc(stream: &Stream) -> Option<serde_json::Value> {
     let sec = stream.device("pl031", 0)?;
     let desc = Desc::from_description(Pl031::DESCRIPTION);
     let (v, _) = decode(
@@ -139,9 +147,7 @@ fn rtc_clock_lead_s(stream: &Stream) -> Option<u32> {
         sec.data.start,
     )
     .ok()?;
-    let vmstate = v["tick_offset_vmstate"].as_u64()? as u32;
-    let tick = v["subsections"]["pl031/tick-offset"]["tick_offset"].as_u64()? as u32;
-    Some(vmstate.wrapping_sub(tick))
+    Some(v)
 }
 
 /// How far the RTC's count at the stop may be from what the stream shows, and why.
@@ -285,16 +291,17 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
     let clock = virtual_clock_ns(stream);
     let count_doubt = rtc_count_doubt(stream);
     let mut board = load_board_at(stream, clock.unwrap_or(0))?;
+    // The load fired the RTC's alarm if it is set at the count (the model's `post_load`, as
+    // QEMU's). QEMU's destination does that itself when it loads the section, on its own
+    // clock, and it only ever raises the interrupt: the model's verdict, on a count the stream
+    // may give within a second only, is dropped, so no guess reaches the sections.
+    if let Some(is) = decoded_rtc(stream).and_then(|v| v["is"].as_u64()) {
+        board.rtc.is = is as u32;
+    }
     // The lines between the devices as the loaded state drives them (as QEMU's stream holds
     // them), so a section differs from `loaded` only through the writes.
     board.update_interrupts();
     let loaded = save_ported(stream, &board)?;
-    // The load fired the RTC's alarm if it was set at the count (QEMU's `post_load` does the
-    // same): when the count is known only within a second, so is that.
-    let alarm_in_doubt = count_doubt.as_ref().is_some_and(|doubt| {
-        let (mr, count) = (board.rtc.read(crate::pl031::reg::MR), board.rtc.count());
-        mr == count || mr == count.wrapping_add_signed(doubt.other)
-    });
     let cpu_lines = |b: &IntegratorCp| [b.cpu_irq(), b.cpu_fiq()];
     let loaded_cpu_lines = cpu_lines(&board);
     // Per line (IRQ, FIQ): the write that last moved it away from its loaded level.
@@ -373,29 +380,9 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
              output), which the stream's `cpu` section carries and this tool does not rewrite",
         ));
     }
-    // Sections the writes left as loaded keep their bytes: re-saving them could only restate
-    // what the load inferred (an RTC alarm at the count, which is known within a second).
+    // Sections the writes left as loaded keep their bytes.
     let mut replace = save_ported(stream, &board)?;
     replace.retain(|changed| !loaded.contains(changed));
-    // What the load guessed about the alarm is in the RTC's section and in the primary
-    // controller's input from it: a section the writes changed would carry the guess.
-    let carries_rtc_line = |i: usize| {
-        stream
-            .sections()
-            .nth(i)
-            .is_some_and(|s| s.idstr == "pl031" || (s.idstr == "icp_pic" && s.instance_id == 0))
-    };
-    if let (true, Some(doubt)) = (alarm_in_doubt, &count_doubt) {
-        if let Some((i, _)) = replace.iter().find(|(i, _)| carries_rtc_line(*i)) {
-            let name = stream.sections().nth(*i).map_or("", |s| s.idstr.as_str());
-            return Err(ImageError::RefusedWrite(format!(
-                "the writes change the `{name}` section, which holds the RTC's interrupt, and \
-                 the RTC's alarm is set at the count at the stop, which is known only within a \
-                 second, so whether that interrupt was raised is not known: {}; nothing written",
-                doubt.why
-            )));
-        }
-    }
     Ok(stream.encode(&replace))
 }
 
