@@ -110,7 +110,7 @@ pub fn expand(input: &Input) -> TokenStream {
             .collect();
         for param in input.generics.type_params() {
             let t = &param.ident;
-            if !travelling.iter().any(|f| mentions(f.ty, t)) {
+            if !travelling.iter().any(|f| mentions(f.ty, t, false)) {
                 continue;
             }
             // On the parameter, so that an unsatisfied bound is explained there.
@@ -239,7 +239,10 @@ pub fn expand(input: &Input) -> TokenStream {
     let field_hooks = field_hooks(input, &p);
     let subsections_load = subsections_load(input, &p);
     let subsections_save = subsections_save(input, &p);
-    let type_checks = type_checks(input, &p);
+    let TypeChecks {
+        items: type_checks,
+        inline: instantiation_checks,
+    } = type_checks(input, &p);
 
     quote! {
         #[doc(hidden)]
@@ -307,6 +310,7 @@ pub fn expand(input: &Input) -> TokenStream {
                     __d: &mut __D,
                     __version: ::core::primitive::u32,
                 ) -> #p::Result<Self::Staged, #p::Error> {
+                    #instantiation_checks
                     let _ = __version;
                     #(#load_stmts)*
                     #subsections_load
@@ -442,16 +446,36 @@ fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicate> {
         .collect()
 }
 
-/// Whether `ty` names the identifier `ident` anywhere (a type parameter in `Vec<[T; 4]>`).
-fn mentions(ty: &syn::Type, ident: &syn::Ident) -> bool {
-    fn walk(tokens: TokenStream, ident: &syn::Ident) -> bool {
-        tokens.into_iter().any(|tt| match tt {
-            proc_macro2::TokenTree::Ident(i) => i == *ident,
-            proc_macro2::TokenTree::Group(g) => walk(g.stream(), ident),
-            _ => false,
-        })
+/// Whether `ty` names the generic parameter `param`: a lifetime as `'a`, a type or const
+/// parameter as a path's first segment (`Vec<[T; 4]>`, `T::Assoc`, `[u8; N]`), not as the
+/// segment after a `::` (`regs::T`) or as a module named like a lifetime (`a::Sub`).
+fn mentions(ty: &syn::Type, param: &syn::Ident, lifetime: bool) -> bool {
+    fn walk(tokens: TokenStream, param: &syn::Ident, lifetime: bool) -> bool {
+        // The last two punctuation characters (`None` for any other token).
+        let mut prev: [Option<char>; 2] = [None, None];
+        for tt in tokens {
+            match &tt {
+                proc_macro2::TokenTree::Ident(i) if i == param => {
+                    let after_quote = prev[1] == Some('\'');
+                    let after_path = prev == [Some(':'), Some(':')];
+                    if after_quote == lifetime && !after_path {
+                        return true;
+                    }
+                }
+                proc_macro2::TokenTree::Group(g) if walk(g.stream(), param, lifetime) => {
+                    return true;
+                }
+                _ => {}
+            }
+            let c = match &tt {
+                proc_macro2::TokenTree::Punct(p) => Some(p.as_char()),
+                _ => None,
+            };
+            prev = [prev[1], c];
+        }
+        false
     }
-    walk(ty.to_token_stream(), ident)
+    walk(ty.to_token_stream(), param, lifetime)
 }
 
 /// `<Ty as Field>`, spanned on the type so "cannot migrate" lands on it.
@@ -1075,19 +1099,7 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                     .map(|d| (&d.value, ("derives", d.key)))
             });
         if let Some((hook, key)) = hook {
-            // `Self::f`, `<Self>::f` and `Dev::f` name one function; a free `f` is another.
-            let own = input.ident.unraw();
-            let text = hook.text.replace(char::is_whitespace, "");
-            let prefixes = [
-                "Self::".to_owned(),
-                "<Self>::".to_owned(),
-                format!("{own}::"),
-                format!("<{own}>::"),
-            ];
-            let function = prefixes
-                .iter()
-                .find_map(|prefix| text.strip_prefix(prefix.as_str()))
-                .map_or_else(|| text.clone(), |method| format!("Self::{method}"));
+            let function = function_key(&hook.text, &input.ident.unraw().to_string());
             if !seen.contains(&function) {
                 seen.push(function);
                 derived.push(call_hook_keeping_first_error(hook, key, p));
@@ -1105,36 +1117,99 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
     }
 }
 
-/// Compile-time checks of the field types that name no type parameter (such a type is not
-/// known until the struct is instantiated), each a const assertion on the field's type:
+/// The key under which derived functions are run once: a method of the struct however its
+/// type is spelt (`Self::f`, `<Self>::f`, `Dev::f`, `crate::m::Dev::f`, `Gen::<T>::f`,
+/// `<Gen<T>>::f`) is `Self::f`; any other path is itself, without whitespace or a leading
+/// `self::` (a free `f` is another function than `Self::f`).
+fn function_key(text: &str, own: &str) -> String {
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if text.ends_with('>') {
+        // A generic function with its arguments (`Self::g::<u8>`): one per spelling.
+        return text;
+    }
+    // Without generic arguments: `<Gen<T>>::f` -> `Gen::f`, `Gen::<T>::f` -> `Gen::f`.
+    let mut plain = String::new();
+    let mut depth = 0usize;
+    let qualified = text.starts_with('<');
+    for (i, c) in text.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            _ if depth == 0 || (qualified && depth == 1 && !text[..i].contains(">::")) => {
+                plain.push(c)
+            }
+            _ => {}
+        }
+    }
+    let plain = plain.replace("::::", "::");
+    let segments: Vec<&str> = plain.split("::").filter(|s| !s.is_empty()).collect();
+    match segments.as_slice() {
+        [.., owner, method] if *owner == "Self" || *owner == own => format!("Self::{method}"),
+        _ => text.strip_prefix("self::").unwrap_or(&text).to_owned(),
+    }
+}
+
+/// Compile-time checks of the field types, each a const assertion on the field's type:
 /// - a nested struct (or subsection, or `Vec` of structs) with `derived_by_owner` fields needs
 ///   an owner function (`derives`) or a `post_load` here;
+/// - a `Vec`'s elements must not hold nested structs with `immutable` fields;
 /// - a subsection's name must start with this struct's name and `/`;
 /// - two subsections must not have the same name.
+///
+/// A field type that names a parameter is known only once the struct is instantiated: its
+/// first two checks run then, in the load (subsection names are not checked for it).
 ///
 /// The assertions read the types through `__Probe`, whose constants fall back to `None` for
 /// a type without the trait: the impls' where clause already reports such a type, on the
 /// same token, once.
-fn type_checks(input: &Input, p: &TokenStream) -> TokenStream {
+fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
     // A field type that names a type or const parameter is known only once the struct is
     // instantiated; the others are checked here, in a generic struct too.
-    let params: Vec<&syn::Ident> = input
+    let params: Vec<(&syn::Ident, bool)> = input
         .generics
         .params
         .iter()
         .map(|g| match g {
-            syn::GenericParam::Type(t) => &t.ident,
-            syn::GenericParam::Const(c) => &c.ident,
+            syn::GenericParam::Type(t) => (&t.ident, false),
+            syn::GenericParam::Const(c) => (&c.ident, false),
             // The checks are items of their own, where the struct's lifetimes are not declared.
-            syn::GenericParam::Lifetime(l) => &l.lifetime.ident,
+            syn::GenericParam::Lifetime(l) => (&l.lifetime.ident, true),
         })
         .collect();
-    let concrete = |ty: &syn::Type| !params.iter().any(|t| mentions(ty, t));
+    let concrete = |ty: &syn::Type| !params.iter().any(|(t, lt)| mentions(ty, t, *lt));
     let has_post_load = input.attrs.post_load.get().is_some();
     let parent = input.name();
-    let mut checks = Vec::new();
-    for f in input.fields.iter().filter(|f| concrete(f.ty)) {
+    // Checks of concrete types are items of their own; those of a type naming a parameter
+    // run in the load, for each instantiation (`inline`).
+    let (mut checks, mut inline) = (Vec::new(), Vec::new());
+    for f in &input.fields {
         let ty = f.ty;
+        let generic = !concrete(ty);
+        // The shape a check reads: through `__Probe` for a concrete type (a type without the
+        // trait is reported by the where clause, once), by the trait for one naming a
+        // parameter (the where clause requires it); of the elements for a `Vec`/`Box<[T]>`.
+        let shape_of = |elements: bool| match (generic, elements) {
+            (false, false) => quote_spanned!(ty.span()=> __Probe::<#ty>::SHAPE),
+            (false, true) => quote_spanned!(ty.span()=> __Probe::<#ty>::ELEMENTS),
+            (true, false) => quote_spanned!(ty.span()=> #p::Some(&<#ty as #p::Field>::SHAPE)),
+            (true, true) => quote_spanned!(ty.span()=> #p::Some(&<#ty as #p::Bounded>::ELEM)),
+        };
+        let mut assert = |shape: TokenStream, holds: TokenStream, msg: String| {
+            let check = quote_spanned! {ty.span()=>
+                ::core::assert!(
+                    match #shape {
+                        #p::Some(shape) => #holds,
+                        #p::None => true,
+                    },
+                    #msg
+                )
+            };
+            if generic {
+                inline.push(quote_spanned!(ty.span()=> const { #check };));
+            } else {
+                checks.push(quote_spanned!(ty.span()=> const _: () = #check;));
+            }
+        };
         let owned = matches!(f.role(), Role::Migrated | Role::Subsection);
         if owned && !crate::ast::is_simple(ty) {
             let has_hook = has_post_load || f.attrs.derives.get().is_some();
@@ -1144,20 +1219,8 @@ fn type_checks(input: &Input, p: &TokenStream) -> TokenStream {
                  container `post_load`",
                 f.ident
             );
-            // A `Vec`/`Box<[T]>` by its elements' shape.
-            let shape = match f.max_len() {
-                Some(_) => quote_spanned!(ty.span()=> __Probe::<#ty>::ELEMENTS),
-                None => quote_spanned!(ty.span()=> __Probe::<#ty>::SHAPE),
-            };
-            checks.push(quote_spanned! {ty.span()=>
-                const _: () = ::core::assert!(
-                    match #shape {
-                        #p::Some(shape) => #p::owner_hook_present(shape, #has_hook),
-                        #p::None => true,
-                    },
-                    #msg
-                );
-            });
+            let shape = shape_of(f.max_len().is_some());
+            assert(shape, quote!(#p::owner_hook_present(shape, #has_hook)), msg);
         }
         if f.max_len().is_some() && f.role() == Role::Migrated {
             let msg = format!(
@@ -1167,15 +1230,10 @@ fn type_checks(input: &Input, p: &TokenStream) -> TokenStream {
                  the elements",
                 f.ident
             );
-            checks.push(quote_spanned! {ty.span()=>
-                const _: () = ::core::assert!(
-                    match __Probe::<#ty>::ELEMENTS {
-                        #p::Some(shape) => #p::no_nested_immutables(shape),
-                        #p::None => true,
-                    },
-                    #msg
-                );
-            });
+            assert(shape_of(true), quote!(#p::no_nested_immutables(shape)), msg);
+        }
+        if generic {
+            continue;
         }
         if f.role() == Role::Subsection {
             let msg = format!(
@@ -1217,10 +1275,14 @@ fn type_checks(input: &Input, p: &TokenStream) -> TokenStream {
             });
         }
     }
+    let inline = quote!(#(#inline)*);
     if checks.is_empty() {
-        return quote!();
+        return TypeChecks {
+            items: quote!(),
+            inline,
+        };
     }
-    quote! {
+    let items = quote! {
         struct __Probe<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
         impl<T: ?::core::marker::Sized + #p::Field> __Probe<T> {
             const SHAPE: ::core::option::Option<&'static #p::Shape> = #p::Some(&<T as #p::Field>::SHAPE);
@@ -1240,7 +1302,16 @@ fn type_checks(input: &Input, p: &TokenStream) -> TokenStream {
         }
         impl<T: ?::core::marker::Sized> __ProbeFallback for __Probe<T> {}
         #(#checks)*
-    }
+    };
+    TypeChecks { items, inline }
+}
+
+/// The compile-time checks of [`type_checks`]: items for the concrete field types, and
+/// `const { ... }` blocks for the load, checked for each instantiation, for the field types
+/// that name a parameter.
+struct TypeChecks {
+    items: TokenStream,
+    inline: TokenStream,
 }
 
 /// The type as written, without the token spacing of `to_string`.
@@ -1261,4 +1332,35 @@ fn type_string(ty: &syn::Type) -> String {
         out.push(c);
     }
     out.replace(';', "; ").replace(',', ", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::function_key;
+
+    #[test]
+    fn spellings_of_one_method_share_a_key_and_free_functions_keep_theirs() {
+        for spelling in [
+            "Self::f",
+            "<Self>::f",
+            "Dev::f",
+            "<Dev>::f",
+            "crate::m::Dev::f",
+            "self::Dev::f",
+            "Self :: f",
+        ] {
+            assert_eq!(function_key(spelling, "Dev"), "Self::f", "{spelling}");
+        }
+        assert_eq!(function_key("Gen::<T>::f", "Gen"), "Self::f");
+        assert_eq!(function_key("<Gen<T>>::f", "Gen"), "Self::f");
+        assert_eq!(function_key("f", "Dev"), "f");
+        assert_eq!(function_key("self::f", "Dev"), "f");
+        assert_eq!(function_key("crate::m::f", "Dev"), "crate::m::f");
+        assert_eq!(function_key("Other::f", "Dev"), "Other::f");
+        assert_eq!(function_key("Self::g::<u8>", "Dev"), "Self::g::<u8>");
+        assert_ne!(
+            function_key("<Self as Tr>::f", "Dev"),
+            function_key("Self::f", "Dev")
+        );
+    }
 }
