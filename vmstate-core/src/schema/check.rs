@@ -265,12 +265,12 @@ const CHANGED_NAMES: &[(&str, &[&str])] = &[
 ];
 
 /// The last position of each field name in `fields`.
-fn last_positions(fields: &[FieldEntry]) -> HashMap<&str, usize> {
-    fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.field.as_str(), i))
-        .collect()
+fn positions(fields: &[FieldEntry]) -> HashMap<&str, Vec<usize>> {
+    let mut at: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, f) in fields.iter().enumerate() {
+        at.entry(f.field.as_str()).or_default().push(i);
+    }
+    at
 }
 
 /// QEMU's `check_fields_match`: equal, or both in the whitelist of `scope`.
@@ -379,9 +379,10 @@ struct Checker {
 /// because a field moved into it.
 struct Level<'a> {
     fields: &'a [FieldEntry],
-    /// The last position of each field name, so a look-ahead by name is a lookup (a walk
-    /// of renamed fields was quadratic).
-    last: HashMap<&'a str, usize>,
+    /// The positions of each field name, ascending, so a look-ahead by name is a lookup (a
+    /// walk of renamed fields was quadratic). QEMU's own descriptions repeat names (PCI's
+    /// `config`, pl080's `tc_int`).
+    positions: HashMap<&'a str, Vec<usize>>,
     next: usize,
     /// `dev/Fields` or `dev/Fields/flash/Fields`.
     prefix: String,
@@ -398,7 +399,7 @@ impl<'a> Side<'a> {
         Side {
             levels: vec![Level {
                 fields: &desc.fields,
-                last: last_positions(&desc.fields),
+                positions: positions(&desc.fields),
                 next: 0,
                 prefix,
                 desc,
@@ -433,7 +434,7 @@ impl<'a> Side<'a> {
             let prefix = format!("{}/{}/Fields", self.prefix(), f.field);
             self.levels.push(Level {
                 fields: &d.fields,
-                last: last_positions(&d.fields),
+                positions: positions(&d.fields),
                 next: 0,
                 prefix,
                 desc: d,
@@ -470,9 +471,30 @@ impl<'a> Side<'a> {
     fn last_match(&self, scope: &str, name: &str) -> Option<(usize, &Level<'a>)> {
         let l = self.levels.last()?;
         matching_names(scope, name)
-            .filter_map(|n| l.last.get(n).copied())
+            .filter_map(|n| l.positions.get(n).and_then(|p| p.last()).copied())
             .max()
             .map(|at| (at, l))
+    }
+
+    /// How many fields from the current one on (`skip` = 0) or after it (1), at the current
+    /// level, match `name`.
+    fn count_matching(&self, scope: &str, name: &str, skip: usize) -> usize {
+        let Some(l) = self.levels.last() else {
+            return 0;
+        };
+        let from = l.next + skip;
+        matching_names(scope, name)
+            .filter_map(|n| l.positions.get(n))
+            .map(|p| p.len() - p.partition_point(|&at| at < from))
+            .sum()
+    }
+
+    /// Whether the other side's field `name` (current there) is still ahead on this side
+    /// after its current field, as often as the other side has it from its current one on:
+    /// padding here was then put in front of that field, not in its place.
+    fn has_all_later(&self, other: &Side<'_>, scope: &str, name: &str) -> bool {
+        let here = self.count_matching(scope, name, 1);
+        here > 0 && here >= other.count_matching(scope, name, 0)
     }
 
     /// The fields not walked yet (the current one included), innermost level first, with
@@ -1258,13 +1280,13 @@ impl Checker {
             }
             // Padding in front of a field that the other release still has further on was
             // inserted (or removed), not put in the place of that field.
-            if !both_padding && df.is_padding() && d.later_has(cx.scope, &sf.field) {
+            if !both_padding && df.is_padding() && d.has_all_later(&s, cx.scope, &sf.field) {
                 let p = d.path(df);
                 self.added(cx, df, p, Some(&sf.field));
                 d.bump();
                 continue;
             }
-            if !both_padding && sf.is_padding() && s.later_has(cx.scope, &df.field) {
+            if !both_padding && sf.is_padding() && s.has_all_later(&d, cx.scope, &df.field) {
                 let p = s.path(sf);
                 self.removed(sf, p);
                 s.bump();
@@ -1514,14 +1536,16 @@ impl Checker {
             return;
         }
         let mut size_ok = true;
+        // Array lengths: ours always say (none is 1); QEMU's dumps say only since newer QEMUs
+        // (`num`), so a dump without one leaves the length unknown, not 1.
+        let lens = if field_extended(s) && field_extended(d) {
+            Some((s.array_len.unwrap_or(1), d.array_len.unwrap_or(1)))
+        } else if let (Some(a), Some(b)) = (s.array_len, d.array_len) {
+            Some((a, b))
+        } else {
+            None
+        };
         if s.description.is_none() {
-            let lens = if field_extended(s) && field_extended(d) {
-                Some((s.array_len.unwrap_or(1), d.array_len.unwrap_or(1)))
-            } else if let (Some(a), Some(b)) = (s.array_len, d.array_len) {
-                Some((a, b))
-            } else {
-                None
-            };
             let lens_differ = lens.is_some_and(|(a, b)| a != b);
             if s.size != d.size || lens_differ {
                 size_ok = false;
@@ -1548,7 +1572,7 @@ impl Checker {
                     ),
                 );
             }
-        } else if s.array_len.unwrap_or(1) != d.array_len.unwrap_or(1) {
+        } else if let Some((a, b)) = lens.filter(|(a, b)| a != b) {
             // The element's fields are compared below; the count is compared here.
             size_ok = false;
             self.error(
@@ -1560,8 +1584,8 @@ impl Checker {
                      length, and send more elements as a new field (with `since` and a \
                      version bump, or in a subsection)",
                     d.field,
-                    s.array_len.unwrap_or(1),
-                    d.array_len.unwrap_or(1),
+                    a,
+                    b,
                     s.description.as_ref().map_or("", |n| n.name.as_str())
                 ),
             );
@@ -1940,6 +1964,11 @@ impl Checker {
             self.variable_in_run(f, path);
             return Walk::Stopped;
         }
+        let other_padding = if old_behind {
+            r.new_padding
+        } else {
+            r.old_padding
+        };
         let (me, other, my_padding) = if old_behind {
             (&mut r.old, &r.new, &mut r.old_padding)
         } else {
@@ -1947,9 +1976,14 @@ impl Checker {
         };
         let start = me.end;
         if !f.is_padding() && (!other.padding || displaced) {
-            // A real field of one release would be read from bytes of a real field of the
-            // other. The padding on this side should have reached the end of `other`.
-            let needed = my_padding.saturating_add(other.end.saturating_sub(start));
+            // A real field of one release would be read from bytes of the other. Either the
+            // padding on this side should have reached the end of `other`, or the other
+            // side's padding runs past where this field starts and should have ended there.
+            let needed = if other.padding && displaced {
+                other_padding.saturating_sub(other.end.saturating_sub(start))
+            } else {
+                my_padding.saturating_add(other.end.saturating_sub(start))
+            };
             let (old_name, new_name) = if old_behind {
                 (&f.field, &other.name)
             } else {
