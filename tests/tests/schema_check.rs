@@ -1996,3 +1996,35 @@ fn too_long_padding_is_told_its_right_size() {
         );
     }
 }
+
+#[test]
+fn padding_always_sent_cannot_stand_for_a_field_sent_on_a_test() {
+    // `b` travels only when its `exists` test passes; padding in its place always does.
+    let conditional = |pad_test: bool| {
+        schema_with(&format!(
+            r#"{{"field": "a", "version_id": 0, "field_exists": false, "size": 4}},
+            {{"field": "unused", "version_id": 0, "field_exists": {pad_test}, "size": 4}},
+            {{"field": "c", "version_id": 0, "field_exists": false, "size": 4}}"#
+        ))
+    };
+    let old = schema_with(
+        r#"{"field": "a", "version_id": 0, "field_exists": false, "size": 4},
+        {"field": "b", "version_id": 0, "field_exists": true, "size": 4},
+        {"field": "c", "version_id": 0, "field_exists": false, "size": 4}"#,
+    );
+    let always = conditional(false);
+    only_finding(
+        &check(&old, &always),
+        Rule::PaddingMismatch,
+        Severity::Error,
+        "dev/Fields/b",
+    );
+    only_finding(
+        &check(&always, &old),
+        Rule::PaddingMismatch,
+        Severity::Error,
+        "dev/Fields/b",
+    );
+    // Padding sent on a test of its own (VMSTATE_UNUSED_TEST) is not judged.
+    assert_no_errors(&check(&old, &conditional(true)));
+}

@@ -534,6 +534,8 @@ struct Run {
 struct Item {
     native: Native,
     padding: bool,
+    /// Sent only when its test passes (QEMU's `field_exists`).
+    conditional: bool,
     extended: bool,
     name: String,
     rust_type: String,
@@ -545,6 +547,7 @@ impl Item {
         Item {
             native: native(f),
             padding: f.is_padding(),
+            conditional: f.field_exists,
             extended: field_extended(f),
             name: f.field.clone(),
             rust_type: if f.is_padding() {
@@ -1227,7 +1230,7 @@ impl Checker {
                         return;
                     }
                     if r.old.end == r.new.end {
-                        self.run_native(r);
+                        self.run_done(r);
                         run = None;
                     }
                     continue;
@@ -1251,7 +1254,7 @@ impl Checker {
                     return;
                 }
                 if r.old.end == r.new.end {
-                    self.run_native(r);
+                    self.run_done(r);
                     run = None;
                 }
                 continue;
@@ -1299,7 +1302,7 @@ impl Checker {
                 s.bump();
                 d.bump();
                 if r.old.end == r.new.end {
-                    self.run_native(&r);
+                    self.run_done(&r);
                 } else {
                     run = Some(r);
                 }
@@ -1862,6 +1865,41 @@ impl Checker {
             old_items: vec![Item::new(sf, s.path(sf))],
             new_items: vec![Item::new(df, d.path(df))],
         })
+    }
+
+    /// A padding run that lines up on QEMU's wire, in bytes: is it sent alike, and does it
+    /// line up in the native format too?
+    fn run_done(&mut self, r: &Run) {
+        if !self.run_conditional(r) {
+            self.run_native(r);
+        }
+    }
+
+    /// Whether a run stands padding, always sent, for a field sent only when its test passes
+    /// (or the other way round), which it reports: when the test fails, one release sends
+    /// bytes the other does not.
+    fn run_conditional(&mut self, r: &Run) -> bool {
+        fn stands_for<'i>(a: &'i [Item], b: &[Item]) -> Option<&'i Item> {
+            let f = a.iter().find(|i| i.conditional && !i.padding)?;
+            // Padding with a test of its own (QEMU's VMSTATE_UNUSED_TEST) may be sent alike.
+            b.iter().any(|i| i.padding && !i.conditional).then_some(f)
+        }
+        let Some(f) = stands_for(&r.old_items, &r.new_items)
+            .or_else(|| stands_for(&r.new_items, &r.old_items))
+        else {
+            return false;
+        };
+        self.error(
+            Rule::PaddingMismatch,
+            f.path.clone(),
+            format!(
+                "`unused` padding stands for field `{}`, which is sent only when its `exists` \
+                 test passes: the padding is always sent, so when the test fails the releases \
+                 disagree on where the following fields start; keep the field with its test",
+                f.name
+            ),
+        );
+        true
     }
 
     /// A padding run that lines up on QEMU's wire: does it in the native format too?
