@@ -241,9 +241,11 @@ fn load_board_at(stream: &Stream, vm_ns: u64) -> Result<IntegratorCp, Error> {
 /// hardware), saves again with the QEMU codec the ported sections the writes changed, and
 /// copies every other byte. With no writes the output equals the input.
 ///
-/// Refused, with nothing written: a stream from another machine than the Integrator/CP
-/// (its devices are wired differently), and writes whose effect the stream cannot tell: see
-/// [`rewrite_stream`].
+/// Refused, with nothing written: a stream without a vmdesc trailer, a stream from another
+/// machine than the Integrator/CP (its devices are wired differently), writes that would not
+/// do what they say (outside a window, unaligned, ignored by the model, a reset, the core
+/// module's interrupt, a change of the CPU's lines), and RTC writes whose effect depends on a
+/// count the stream does not give (under `-icount`, or within a second on the host clock).
 pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageError> {
     rewrite_stream(&Stream::parse(input)?, writes)
 }
