@@ -125,29 +125,43 @@ fn virtual_clock_ns(stream: &Stream) -> Result<u64, &'static str> {
     }
 }
 
-/// (RTC clock − virtual clock) of the source at the stop in whole seconds, modulo 2^32, as
-/// QEMU's PL031 `pre_save` truncated it: the difference of the section's two offsets, when it
-/// carries the `pl031/tick-offset` subsection (QEMU's `migrate-tick-offset`, on by default).
-fn rtc_clock_lead_s(stream: &Stream) -> Option<u32> {
-    let v = decoded_rtc(stream)?;
-    let vmstate = v["tick_offset_vmstate"].as_u64()? as u32;
-    let tick = v["subsections"]["pl031/tick-offset"]["tick_offset"].as_u64()? as u32;
-    Some(vmstate.wrapping_sub(tick))
+/// What the clocks and a rewrite need of the stream's PL031 section, decoded once.
+struct RtcSection {
+    tick_offset_vmstate: u32,
+    /// The `pl031/tick-offset` subsection's offset, when the stream carries it (QEMU's
+    /// `migrate-tick-offset`, on by default).
+    tick_offset: Option<u32>,
+    /// The raw interrupt status.
+    is: u32,
 }
 
-/// The stream's PL031 section, decoded, if it has one this build reads.
-fn decoded_rtc(stream: &Stream) -> Option<serde_json::Value> {
-    let sec = stream.device("pl031", 0)?;
-    let desc = Desc::from_description(Pl031::DESCRIPTION);
-    let (v, _) = decode(
-        &desc,
-        Format::Qemu,
-        stream.data(sec),
-        sec.version_id,
-        sec.data.start,
-    )
-    .ok()?;
-    Some(v)
+impl RtcSection {
+    /// The stream's PL031 section, if it has one this build reads.
+    fn of(stream: &Stream) -> Option<Self> {
+        let sec = stream.device("pl031", 0)?;
+        let desc = Desc::from_description(Pl031::DESCRIPTION);
+        let (v, _) = decode(
+            &desc,
+            Format::Qemu,
+            stream.data(sec),
+            sec.version_id,
+            sec.data.start,
+        )
+        .ok()?;
+        let word = |v: &serde_json::Value| v.as_u64().map(|n| n as u32);
+        Some(RtcSection {
+            tick_offset_vmstate: word(&v["tick_offset_vmstate"])?,
+            tick_offset: word(&v["subsections"]["pl031/tick-offset"]["tick_offset"]),
+            is: word(&v["is"])?,
+        })
+    }
+
+    /// (RTC clock − virtual clock) of the source at the stop in whole seconds, modulo 2^32,
+    /// as QEMU's PL031 `pre_save` truncated it: the difference of the two offsets, when the
+    /// section carries the subsection.
+    fn clock_lead_s(&self) -> Option<u32> {
+        Some(self.tick_offset_vmstate.wrapping_sub(self.tick_offset?))
+    }
 }
 
 /// How far the RTC's count at the stop may be from what the stream shows, and why.
@@ -164,11 +178,11 @@ struct CountDoubt {
 /// that and the virtual clock, not the RTC clock's fraction of a second. Unless the RTC runs
 /// on the virtual clock (`-rtc clock=vm`: the two offsets are equal; taken as exact), the two
 /// clocks' fractions can add up to one more second. `None` when the count is exact.
-fn rtc_count_doubt(stream: &Stream) -> Option<CountDoubt> {
+fn rtc_count_doubt(rtc: Option<&RtcSection>) -> Option<CountDoubt> {
     // The virtual clock counts the VM's run time, so an RTC clock behind it is behind by
     // little; a lead past 2^31 s (a host clock after January 2038) is still ahead.
     const FAR_BEHIND_S: u32 = 1 << 24;
-    match rtc_clock_lead_s(stream) {
+    match rtc.and_then(RtcSection::clock_lead_s) {
         Some(0) => None,
         Some(lead) => Some(CountDoubt {
             other: if lead.wrapping_neg() < FAR_BEHIND_S {
@@ -194,8 +208,8 @@ fn rtc_count_doubt(stream: &Stream) -> Option<CountDoubt> {
 /// two offsets, so `pre_save` recomputes the same `tick_offset_vmstate` (QEMU's value is
 /// relative to the source's clocks) and the RTC counts what the guest would have read
 /// (within a second: see [`rtc_count_doubt`]).
-fn frozen_board(stream: &Stream, vm_ns: u64) -> IntegratorCp {
-    let delta_s = rtc_clock_lead_s(stream).unwrap_or(0);
+fn frozen_board(rtc: Option<&RtcSection>, vm_ns: u64) -> IntegratorCp {
+    let delta_s = rtc.and_then(RtcSection::clock_lead_s).unwrap_or(0);
     IntegratorCp::with_clocks(
         DEFAULT_MEMSZ_MIB,
         Arc::new(FakeClock::new(vm_ns)),
@@ -213,12 +227,17 @@ fn frozen_board(stream: &Stream, vm_ns: u64) -> IntegratorCp {
 /// `migrate-tick-offset=off`, and the board's RTC then leaves the subsection out too, so a
 /// rewrite keeps the stream's shape (and its vmdesc true).
 pub fn load_board(stream: &Stream) -> Result<IntegratorCp, Error> {
-    load_board_at(stream, virtual_clock_ns(stream).unwrap_or(0))
+    let vm_ns = virtual_clock_ns(stream).unwrap_or(0);
+    load_board_at(stream, vm_ns, RtcSection::of(stream).as_ref())
 }
 
 /// [`load_board`] on a virtual clock at `vm_ns`.
-fn load_board_at(stream: &Stream, vm_ns: u64) -> Result<IntegratorCp, Error> {
-    let mut board = frozen_board(stream, vm_ns);
+fn load_board_at(
+    stream: &Stream,
+    vm_ns: u64,
+    rtc: Option<&RtcSection>,
+) -> Result<IntegratorCp, Error> {
+    let mut board = frozen_board(rtc, vm_ns);
     for sec in stream.sections().filter(|s| s.kind == SectionKind::Full) {
         if let Some(dev) = board.section_mut(&sec.idstr, sec.instance_id) {
             dev.load_qemu(stream.data(sec), sec.version_id, sec.data.start)
@@ -291,14 +310,15 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
         }
     }
     let clock = virtual_clock_ns(stream);
-    let count_doubt = rtc_count_doubt(stream);
-    let mut board = load_board_at(stream, clock.unwrap_or(0))?;
+    let rtc = RtcSection::of(stream);
+    let count_doubt = rtc_count_doubt(rtc.as_ref());
+    let mut board = load_board_at(stream, clock.unwrap_or(0), rtc.as_ref())?;
     // The load fired the RTC's alarm if it is set at the count (the model's `post_load`, as
     // QEMU's). QEMU's destination does that itself when it loads the section, on its own
     // clock, and it only ever raises the interrupt: the model's verdict, on a count the stream
     // may give within a second only, is dropped, so no guess reaches the sections.
-    if let Some(is) = decoded_rtc(stream).and_then(|v| v["is"].as_u64()) {
-        board.rtc.is = is as u32;
+    if let Some(rtc) = &rtc {
+        board.rtc.is = rtc.is;
     }
     // The lines between the devices as the loaded state drives them (as QEMU's stream holds
     // them), so a section differs from `loaded` only through the writes.
