@@ -1696,6 +1696,26 @@ fn malformed_schema_files_are_refused_naming_the_place() {
             "{machine}: {e}"
         );
     }
+    // A device twice under one key (two dumps merged by hand) or a field's property given
+    // twice: a JSON reader would keep the last one and the checker compare what is left.
+    let twice = format!("{{{dev},\n{dev}}}");
+    let e = Schema::from_json(&twice).unwrap_err().to_string();
+    assert!(
+        e.contains("key `dev` appears twice") && e.contains("line 4"),
+        "{e}"
+    );
+    let e = Schema::from_json(&format!(
+        "{{{}}}",
+        dev.replace(r#""size": 4"#, r#""size": 4, "size": 2"#)
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("key `size` appears twice") && e.contains("line 3"),
+        "{e}"
+    );
+    let e = Schema::from_json("{\"dev\": ").unwrap_err().to_string();
+    assert!(e.starts_with("not JSON: EOF"), "{e}");
     // Far larger than any dump: refused before it is parsed (a parse takes about 25 times
     // the file's size in memory).
     let huge = " ".repeat(vmstate_core::schema::MAX_SCHEMA_BYTES + 1);

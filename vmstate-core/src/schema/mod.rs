@@ -25,6 +25,7 @@
 pub mod check;
 mod decode;
 mod golden;
+mod json;
 pub mod report;
 
 pub use check::check;
@@ -273,15 +274,28 @@ impl Schema {
         out
     }
 
-    /// Reads a schema: one of this project's, or QEMU's own `-dump-vmstate` output.
+    /// Reads a schema: one of this project's, or QEMU's own `-dump-vmstate` output. A key
+    /// given twice in one object (a device, a field's property) is refused, not resolved to
+    /// the last one as JSON readers do.
+    ///
+    /// ```
+    /// use vmstate_core::schema::Schema;
+    /// let e = Schema::from_json(r#"{"vmschkmachine": {"Name": "a"}, "vmschkmachine": {"Name": "b"}}"#)
+    ///     .unwrap_err();
+    /// assert!(e.to_string().contains("key `vmschkmachine` appears twice"));
+    /// ```
     pub fn from_json(text: &str) -> Result<Schema, SchemaError> {
         if text.len() > MAX_SCHEMA_BYTES {
             return Err(SchemaError(too_large(text.len())));
         }
         // Editors on some hosts save UTF-8 with a byte-order mark; JSON does not allow one.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| SchemaError(format!("not JSON: {e}")))?;
+        let value = json::parse_unique_keys(text).map_err(|e| {
+            SchemaError(match e.classify() {
+                serde_json::error::Category::Data => e.to_string(),
+                _ => format!("not JSON: {e}"),
+            })
+        })?;
         let obj = value
             .as_object()
             .ok_or_else(|| SchemaError("a schema is a JSON object of devices".into()))?;
