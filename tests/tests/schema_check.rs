@@ -1714,6 +1714,43 @@ fn malformed_schema_files_are_refused_naming_the_place() {
         e.contains("key `size` appears twice") && e.contains("line 3"),
         "{e}"
     );
+    // A minimum version above the version, on the entry or any description in it: no
+    // release writes that (and it would be incompatible with itself).
+    let valid = dev.replace(r#""version_id": "1""#, r#""version_id": 0"#);
+    Schema::from_json(&format!("{{{valid}}}")).expect("valid");
+    let above = valid.replacen(
+        r#""minimum_version_id": 1"#,
+        r#""minimum_version_id": 2"#,
+        1,
+    );
+    let e = Schema::from_json(&format!("{{{above}}}"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("device `dev`: the entry has minimum_version_id 2 above its version_id 1"),
+        "{e}"
+    );
+    let differ = valid.replacen(r#""version_id": 1"#, r#""version_id": 2"#, 1);
+    let e = Schema::from_json(&format!("{{{differ}}}"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("the entry's version_id 2 and minimum_version_id 1 differ from its Description's 1 and 1"),
+        "{e}"
+    );
+    let above = valid.replacen(
+        r#""Fields": ["#,
+        r#""Subsections": [{"name": "dev/s", "version_id": 1, "minimum_version_id": 2,
+        "Fields": []}], "Fields": ["#,
+        1,
+    );
+    let e = Schema::from_json(&format!("{{{above}}}"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("description `dev/s` has minimum_version_id 2 above its version_id 1"),
+        "{e}"
+    );
     let e = Schema::from_json("{\"dev\": ").unwrap_err().to_string();
     assert!(e.starts_with("not JSON: EOF"), "{e}");
     // Far larger than any dump: refused before it is parsed (a parse takes about 25 times

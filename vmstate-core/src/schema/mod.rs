@@ -321,6 +321,7 @@ impl Schema {
                 SchemaError(format!("device `{key}`{at}: {}", e.inner()))
             })?;
             within_limits(&dev.description)
+                .and_then(|()| versions_in_order(&dev))
                 .map_err(|why| SchemaError(format!("device `{key}`: {why}")))?;
             schema.devices.insert(key.clone(), dev);
         }
@@ -382,15 +383,51 @@ fn within_limits(d: &Desc) -> Result<(), String> {
             d.subsections.len()
         ));
     }
-    let nested = d
-        .fields
-        .iter()
-        .chain(&d.not_on_wire)
-        .filter_map(|f| f.description.as_deref());
-    nested.chain(&d.subsections).try_for_each(within_limits)
+    d.inner().try_for_each(within_limits)
+}
+
+/// No description (the entry, or anything in it) may have a minimum version above its
+/// version, and the entry's versions are its description's: neither QEMU nor the derive can
+/// write anything else, and the checker would report such an entry incompatible with itself.
+fn versions_in_order(entry: &DeviceEntry) -> Result<(), String> {
+    fn check(what: &str, version: u32, minimum: u32) -> Result<(), String> {
+        if minimum > version {
+            return Err(format!(
+                "{what} has minimum_version_id {minimum} above its version_id {version}"
+            ));
+        }
+        Ok(())
+    }
+    fn desc(d: &Desc) -> Result<(), String> {
+        check(
+            &format!("description `{}`", d.name),
+            d.version_id,
+            d.minimum_version_id,
+        )?;
+        d.inner().try_for_each(desc)
+    }
+    check("the entry", entry.version_id, entry.minimum_version_id)?;
+    // Both are printed from one description (QEMU's `vmsd`, this project's `Description`).
+    let d = &entry.description;
+    if (entry.version_id, entry.minimum_version_id) != (d.version_id, d.minimum_version_id) {
+        return Err(format!(
+            "the entry's version_id {} and minimum_version_id {} differ from its \
+             Description's {} and {}",
+            entry.version_id, entry.minimum_version_id, d.version_id, d.minimum_version_id
+        ));
+    }
+    desc(d)
 }
 
 impl Desc {
+    /// The descriptions directly inside this one: its nested structs' (on the wire or not),
+    /// then its subsections.
+    fn inner(&self) -> impl Iterator<Item = &Desc> {
+        let nested = self.fields.iter().chain(&self.not_on_wire);
+        let nested = nested.filter_map(|f| f.description.as_deref());
+        nested.chain(&self.subsections)
+    }
+
     /// The schema form of a static description.
     pub fn from_description(d: &Description) -> Desc {
         let mut fields = Vec::new();
