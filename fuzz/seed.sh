@@ -13,6 +13,9 @@ cargo run --quiet --release --locked --bin seeds -- corpus
 # The real QEMU 7.2 stream (351,049 bytes): run qemu_stream with -max_len=400000.
 cp ../tests/fixtures/qemu-7.2-integratorcp/integratorcp.stream corpus/qemu_stream/qemu-7.2-integratorcp.stream
 chmod u+w corpus/qemu_stream/qemu-7.2-integratorcp.stream
+# A real QEMU 10.0 stream (69,047 bytes; 1 MiB of RAM, the SWITCHOVER_START command).
+cp ../tests/fixtures/qemu-10.0-integratorcp/integratorcp-1m.stream corpus/qemu_stream/qemu-10.0-integratorcp-1m.stream
+chmod u+w corpus/qemu_stream/qemu-10.0-integratorcp-1m.stream
 for t in corpus/*/; do
     echo "$(basename "$t"): $(ls "$t" | wc -l) files"
 done

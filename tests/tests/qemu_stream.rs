@@ -409,6 +409,33 @@ fn after_configuration(item: &[u8]) -> (Vec<u8>, usize) {
 }
 
 #[test]
+fn capabilities_the_reader_lacks_are_refused_by_name() {
+    // QEMU lists in the configuration the capabilities the destination must share; with
+    // `mapped-ram` (QEMU 9.0+, `file:` migration) the RAM pages sit at fixed file offsets
+    // after a header per block, which the RAM reader would take for the next block's name.
+    for (capability, refusal) in [
+        (
+            "mapped-ram",
+            "the `mapped-ram` capability (RAM pages at fixed offsets",
+        ),
+        ("x-future", "unknown migration capability `x-future`"),
+    ] {
+        let name = b"configuration/capabilities";
+        let mut sub = vec![0x05, name.len() as u8];
+        sub.extend_from_slice(name);
+        sub.extend_from_slice(&1u32.to_be_bytes()); // version
+        sub.extend_from_slice(&1u32.to_be_bytes()); // count
+        sub.push(capability.len() as u8);
+        sub.extend_from_slice(capability.as_bytes());
+        let (bytes, at) = after_configuration(&sub);
+        let e = Stream::parse(bytes).unwrap_err().to_string();
+        assert!(e.contains(refusal), "{e}");
+        let capability_at = at + sub.len() - capability.len() - 1;
+        assert!(e.contains(&format!("at byte {capability_at}")), "{e}");
+    }
+}
+
+#[test]
 fn commands_are_kept_and_checked_as_qemu_checks_them() {
     // What QEMU sends first with the `dirty-bitmaps` capability: POSTCOPY_ADVISE, no data.
     let advise = [0x08, 0, 3, 0, 0];
@@ -425,18 +452,41 @@ fn commands_are_kept_and_checked_as_qemu_checks_them() {
         json["commands"],
         serde_json::json!([{"command": 3, "name": "POSTCOPY_ADVISE", "offset": at, "length": 5}])
     );
+    // Numbered as QEMU's `enum qemu_vm_cmd`: what QEMU 7.2 sends with `x-colo` (8), and
+    // QEMU 10.0 after the RAM's last part (11).
+    for (number, name) in [(8, "ENABLE_COLO"), (11, "SWITCHOVER_START")] {
+        let (bytes, at) = after_configuration(&[0x08, 0, number, 0, 0]);
+        let s = Stream::parse(bytes.clone()).unwrap();
+        assert!(s.items().contains(&Item::Command {
+            command: number.into(),
+            name,
+            range: at..at + 5
+        }));
+        assert!(s.encode(&[]) == bytes);
+    }
     // With `postcopy-ram` the advice carries the two page sizes.
     let sized = [&[0x08, 0, 3, 0, 16][..], &[0; 16]].concat();
     let (bytes, _) = after_configuration(&sized);
     assert!(Stream::parse(bytes.clone()).unwrap().encode(&[]) == bytes);
     for (item, refusal) in [
-        (&[0x08, 0, 11, 0, 0][..], "unknown command 11"),
+        (&[0x08, 0, 12, 0, 0][..], "unknown command 12"),
+        (
+            &[0x08, 0, 11, 0, 1, 0][..],
+            "command SWITCHOVER_START with 1 bytes of data (QEMU expects 0)",
+        ),
         (&[0x08, 0, 0, 0, 0][..], "unknown command 0"),
         (
             &[0x08, 0, 2, 0, 1, 7][..],
             "command PING with 1 bytes of data (QEMU expects 4)",
         ),
-        (&[0x08, 0, 8, 0, 4, 0, 0, 0, 9][..], "PACKAGED"),
+        (
+            &[0x08, 0, 7, 0, 4, 0, 0, 0, 9][..],
+            "command PACKAGED (a postcopy package",
+        ),
+        (
+            &[0x08, 0, 8, 0, 4, 0, 0, 0, 9][..],
+            "command ENABLE_COLO with 4 bytes of data (QEMU expects 0)",
+        ),
         (
             &[0x08, 0, 3, 0, 1, 0][..],
             "POSTCOPY_ADVISE with 1 bytes of data (QEMU expects 0 or 16)",

@@ -6,7 +6,8 @@
 //! sections: 0x01 START / 0x04 FULL: be32 id, u8 len + idstr, be32 instance, be32 version, data
 //!           0x02 PART / 0x03 END:   be32 id, data
 //!           each followed by the footer 0x7e + be32 id
-//! commands: 0x08 be16 command, be16 len, data (e.g. POSTCOPY_ADVISE with dirty-bitmaps on)
+//! commands: 0x08 be16 command, be16 len, data (e.g. POSTCOPY_ADVISE with dirty-bitmaps on,
+//!           SWITCHOVER_START after the RAM in QEMU 10.0)
 //! 0x00 EOF
 //! [0x06 vmdesc: be32 len, JSON]
 //! [anything: QEMU stops reading after the vmdesc]
@@ -151,9 +152,10 @@ pub enum Item {
     },
 }
 
-/// QEMU 7.2's commands (`enum qemu_vm_cmd`, `mig_cmd_args`): name and data length (`None`:
-/// any). A `PACKAGED` command is followed by a whole nested stream, which is not read here.
-const COMMANDS: [(&str, Option<u16>); 11] = [
+/// QEMU's commands, indexed by number (`enum qemu_vm_cmd`; the lengths from `mig_cmd_args`,
+/// which lists them in another order): name and data length (`None`: any). A `PACKAGED`
+/// command is followed by a whole nested stream, which is not read here.
+const COMMANDS: [(&str, Option<u16>); 12] = [
     ("INVALID", None),
     ("OPEN_RETURN_PATH", Some(0)),
     ("PING", Some(4)),
@@ -161,10 +163,13 @@ const COMMANDS: [(&str, Option<u16>); 11] = [
     ("POSTCOPY_LISTEN", Some(0)),
     ("POSTCOPY_RUN", Some(0)),
     ("POSTCOPY_RAM_DISCARD", None),
-    ("POSTCOPY_RESUME", Some(0)),
     ("PACKAGED", Some(4)),
-    ("RECV_BITMAP", None),
     ("ENABLE_COLO", Some(0)),
+    ("POSTCOPY_RESUME", Some(0)),
+    ("RECV_BITMAP", None),
+    // QEMU 10.0: sent after the RAM's last part whenever `send-switchover-start` is on,
+    // which it is for machines without versioned compatibility settings (integratorcp).
+    ("SWITCHOVER_START", Some(0)),
 ];
 
 /// Reads a command item after its type byte (at `at`), checking it as QEMU's
@@ -842,7 +847,6 @@ fn footer(r: &mut Reader, section_id: u32, idstr: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Walks the configuration section's subsections; returns whether `x-ignore-shared` is on.
 /// What the configuration section's subsections say that reading the stream needs.
 #[derive(Default)]
 struct Config {
@@ -852,6 +856,7 @@ struct Config {
     page_bits: Option<u32>,
 }
 
+/// Walks the configuration section's subsections.
 fn parse_config_subsections(r: &mut Reader) -> Result<Config, Error> {
     let mut config = Config::default();
     while r.peek() == Some(tag::SUBSECTION) {
@@ -865,9 +870,31 @@ fn parse_config_subsections(r: &mut Reader) -> Result<Config, Error> {
             }
             "configuration/capabilities" => {
                 let count = r.be32("capabilities count")?;
+                // QEMU lists only the capabilities that change the stream, so the
+                // destination must have them too (`should_validate_capability`).
                 for _ in 0..count {
-                    let cap = r.short_str("capability")?;
-                    config.ignore_shared |= cap == "x-ignore-shared";
+                    let cap_at = r.cur.pos;
+                    match r.short_str("capability")?.as_str() {
+                        "x-ignore-shared" => config.ignore_shared = true,
+                        "mapped-ram" => {
+                            return Err(fmt_err(
+                                "the `mapped-ram` capability (RAM pages at fixed offsets of a \
+                                 file, QEMU 9.0 and later) is not supported"
+                                    .into(),
+                                cap_at,
+                            ))
+                        }
+                        other => {
+                            return Err(fmt_err(
+                                format!(
+                                    "unknown migration capability `{}` (the stream needs a \
+                                     reader that has it)",
+                                    shown(other)
+                                ),
+                                cap_at,
+                            ))
+                        }
+                    }
                 }
             }
             "configuration/uuid" => {
