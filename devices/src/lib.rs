@@ -39,3 +39,22 @@ pub use memory::{MemoryRegion, RegionKind};
 pub use mmio::{Unimplemented, WriteEffects};
 pub use pl022::Pl022;
 pub use pl031::Pl031;
+
+/// The ported devices' descriptions, keyed by QEMU's type names, so a schema of them
+/// (`vmstate schema`) lines up with QEMU's `-dump-vmstate`.
+///
+/// ```
+/// let keys = devices::qemu_device_keys();
+/// assert_eq!(keys[0].0, "integrator_core");
+/// assert_eq!(keys[0].1.name, "integratorcm"); // QEMU's section name
+/// ```
+pub fn qemu_device_keys() -> [(&'static str, &'static vmstate_core::Description); 5] {
+    use vmstate_core::VmState;
+    [
+        ("integrator_core", IntegratorCm::DESCRIPTION),
+        ("integrator_pic", IcpPic::DESCRIPTION),
+        ("pl031", Pl031::DESCRIPTION),
+        ("icp-ctrl-regs", IcpControl::DESCRIPTION),
+        ("pl022", Pl022::DESCRIPTION),
+    ]
+}

@@ -353,15 +353,14 @@ fn restructure_from_another_version_is_not_a_warning() {
     // QEMU's FIFO fields sent from version 2 on (minimum 1), ours always: a version-1 stream
     // lacks what ours reads.
     let mut q = only(&qemu(), "pl022");
+    set_version(&mut q, "pl022", 2, 1);
     let d = desc(&mut q, "pl022");
-    d.version_id = 2;
     for f in d.fields.iter_mut().filter(|f| f.field.contains("_fifo[")) {
         f.version_id = 2;
     }
     let mut o = Schema::new(Some("integratorcp"));
     o.add("pl022", devices::Pl022::DESCRIPTION);
-    let d = desc(&mut o, "pl022");
-    d.version_id = 2;
+    set_version(&mut o, "pl022", 2, 1);
     let report = check(&q, &o);
     assert!(report.errors() > 0, "{report}");
     assert_eq!(

@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use vmstate_core::qemu::Stream;
 use vmstate_core::schema::{self, Schema};
-use vmstate_core::VmState;
 
 #[derive(Parser)]
 #[command(
@@ -99,18 +98,6 @@ enum QemuCommand {
         #[arg(long = "mmio", value_name = "IDSTR[:INSTANCE]@OFFSET=VALUE")]
         mmio: Vec<MmioWrite>,
     },
-}
-
-/// The ported devices' descriptions, keyed by QEMU's type names (so a schema lines up with
-/// QEMU's `-dump-vmstate`).
-pub fn device_keys() -> [(&'static str, &'static vmstate_core::Description); 5] {
-    [
-        ("integrator_core", devices::IntegratorCm::DESCRIPTION),
-        ("integrator_pic", devices::IcpPic::DESCRIPTION),
-        ("pl031", devices::Pl031::DESCRIPTION),
-        ("icp-ctrl-regs", devices::IcpControl::DESCRIPTION),
-        ("pl022", devices::Pl022::DESCRIPTION),
-    ]
 }
 
 fn main() -> ExitCode {
@@ -221,13 +208,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 fn schema_json(device: Option<&str>, qemu_only: bool) -> Result<String> {
     let mut s = Schema::new(Some("integratorcp"));
-    for (key, desc) in device_keys() {
+    for (key, desc) in devices::qemu_device_keys() {
         if device.is_none_or(|d| d == key) {
             s.add(key, desc);
         }
     }
     if s.devices.is_empty() {
-        let known: Vec<_> = device_keys().iter().map(|(k, _)| *k).collect();
+        let known: Vec<_> = devices::qemu_device_keys()
+            .iter()
+            .map(|(k, _)| *k)
+            .collect();
         return Err(format!(
             "unknown device `{}` (known: {})",
             device.unwrap_or(""),

@@ -929,7 +929,8 @@ impl Checker {
             (o.version_id, o.minimum_version_id),
             (n.version_id, n.minimum_version_id),
         );
-        // The description repeats the section's versions; only report it when it differs.
+        // The description repeats the section's versions; only report it when it differs
+        // (a schema built in code can; `Schema::from_json` refuses a file where they do).
         let same = o.description.version_id == o.version_id
             && o.description.minimum_version_id == o.minimum_version_id
             && n.description.version_id == n.version_id

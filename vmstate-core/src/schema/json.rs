@@ -16,7 +16,8 @@ pub(crate) fn parse_unique_keys(text: &str) -> Result<Value, serde_json::Error> 
     Ok(value)
 }
 
-/// Builds a [`Value`] as `serde_json` does, refusing a repeated key.
+/// Builds a [`Value`] as `serde_json` does, refusing a repeated key. (Numbers arrive as
+/// numbers while `serde_json`'s `arbitrary_precision` feature is off, as it is here.)
 struct UniqueKeys;
 
 impl<'de> DeserializeSeed<'de> for UniqueKeys {

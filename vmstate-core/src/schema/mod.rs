@@ -390,7 +390,7 @@ fn within_limits(d: &Desc) -> Result<(), String> {
 /// version, and the entry's versions are its description's: neither QEMU nor the derive can
 /// write anything else, and the checker would report such an entry incompatible with itself.
 fn versions_in_order(entry: &DeviceEntry) -> Result<(), String> {
-    fn check(what: &str, version: u32, minimum: u32) -> Result<(), String> {
+    fn in_order(what: &str, version: u32, minimum: u32) -> Result<(), String> {
         if minimum > version {
             return Err(format!(
                 "{what} has minimum_version_id {minimum} above its version_id {version}"
@@ -399,14 +399,14 @@ fn versions_in_order(entry: &DeviceEntry) -> Result<(), String> {
         Ok(())
     }
     fn desc(d: &Desc) -> Result<(), String> {
-        check(
+        in_order(
             &format!("description `{}`", d.name),
             d.version_id,
             d.minimum_version_id,
         )?;
         d.inner().try_for_each(desc)
     }
-    check("the entry", entry.version_id, entry.minimum_version_id)?;
+    in_order("the entry", entry.version_id, entry.minimum_version_id)?;
     // Both are printed from one description (QEMU's `vmsd`, this project's `Description`).
     let d = &entry.description;
     if (entry.version_id, entry.minimum_version_id) != (d.version_id, d.minimum_version_id) {
