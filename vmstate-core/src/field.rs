@@ -79,21 +79,24 @@ pub trait Field: Sized {
     /// Swaps the staged value in (so `staged` then holds the old value).
     fn commit(&mut self, staged: &mut Self::Staged);
     /// Runs once the whole input is decoded, before the commit: `pre_load` hooks.
-    /// `staged` is what will be committed.
-    fn pre_load(&mut self, staged: &Self::Staged) -> Result<(), Error> {
+    /// `staged` is what will be committed. (These three are not named after the hooks they
+    /// run, so that a hook path such as `Self::validate`, with the trait in scope and the
+    /// inherent function missing, is reported missing rather than resolved to the method
+    /// that calls the hook, which would recurse until the stack overflows.)
+    fn pre_commit(&mut self, staged: &Self::Staged) -> Result<(), Error> {
         let _ = staged;
         Ok(())
     }
     /// Whether this type (or anything nested in it) has a container `validate` function.
     const VALIDATES: bool = false;
     /// Checks the committed state with the container `validate` functions.
-    fn validate(&self) -> Result<(), Error> {
+    fn check_committed(&self) -> Result<(), Error> {
         Ok(())
     }
     /// Runs after a commit: recomputes derived state, runs `post_load` hooks. `staged` is the
     /// committed input after the swap (it holds the previous values, but tells which optional
     /// parts, such as subsections, the input carried).
-    fn after_load(&mut self, staged: &Self::Staged) -> Result<(), Error> {
+    fn post_commit(&mut self, staged: &Self::Staged) -> Result<(), Error> {
         let _ = staged;
         Ok(())
     }
@@ -232,22 +235,22 @@ impl<T: Field, const N: usize> Field for [T; N] {
     fn commit(&mut self, staged: &mut Self::Staged) {
         T::commit_slice(self, staged)
     }
-    fn pre_load(&mut self, staged: &Self::Staged) -> Result<(), Error> {
+    fn pre_commit(&mut self, staged: &Self::Staged) -> Result<(), Error> {
         for (i, (item, s)) in self.iter_mut().zip(staged).enumerate() {
-            item.pre_load(s).map_err(|e| e.in_index(i))?;
+            item.pre_commit(s).map_err(|e| e.in_index(i))?;
         }
         Ok(())
     }
     const VALIDATES: bool = T::VALIDATES;
-    fn validate(&self) -> Result<(), Error> {
+    fn check_committed(&self) -> Result<(), Error> {
         for (i, item) in self.iter().enumerate() {
-            item.validate().map_err(|e| e.in_index(i))?;
+            item.check_committed().map_err(|e| e.in_index(i))?;
         }
         Ok(())
     }
-    fn after_load(&mut self, staged: &Self::Staged) -> Result<(), Error> {
+    fn post_commit(&mut self, staged: &Self::Staged) -> Result<(), Error> {
         for (i, (item, s)) in self.iter_mut().zip(staged).enumerate() {
-            item.after_load(s).map_err(|e| e.in_index(i))?;
+            item.post_commit(s).map_err(|e| e.in_index(i))?;
         }
         Ok(())
     }

@@ -207,15 +207,15 @@ pub(crate) fn load_atomic<T: VmState, D: Decoder>(
 pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
     if T::VALIDATES {
         value.commit(staged);
-        let verdict = value.validate();
+        let verdict = value.check_committed();
         value.commit(staged);
         verdict?;
     }
-    value.pre_load(staged)?;
+    value.pre_commit(staged)?;
     value.commit(staged);
-    if let Err(e) = value.after_load(staged) {
+    if let Err(e) = value.post_commit(staged) {
         value.commit(staged);
-        let _ = value.after_load(staged);
+        let _ = value.post_commit(staged);
         return Err(e);
     }
     Ok(())

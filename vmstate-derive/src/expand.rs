@@ -213,9 +213,14 @@ pub fn expand(input: &Input) -> TokenStream {
         .pre_save
         .get()
         .map(|h| call_hook(&h.value, ("pre_save", h.key), false, &p));
-    let nested_after_load = nested_each(&wire, &p, quote!(after_load), NestedCall::KeepGoing);
-    let nested_pre_load = nested_each(&wire, &p, quote!(pre_load), NestedCall::StopAtError);
-    let nested_validate = nested_each(&wire, &p, quote!(validate), NestedCall::WithoutStaged);
+    let nested_after_load = nested_each(&wire, &p, quote!(post_commit), NestedCall::KeepGoing);
+    let nested_pre_load = nested_each(&wire, &p, quote!(pre_commit), NestedCall::StopAtError);
+    let nested_validate = nested_each(
+        &wire,
+        &p,
+        quote!(check_committed),
+        NestedCall::WithoutStaged,
+    );
     let validates = validates_const(input, &wire, &p);
     let load_hooks = load_hooks(input, &p);
     let pre_load = input
@@ -374,7 +379,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 }
 
                 #[inline]
-                fn pre_load(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
+                fn pre_commit(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
                     let _ = staged;
                     Self::__vmstate_pre_load(self)?;
                     #nested_pre_load
@@ -383,13 +388,13 @@ pub fn expand(input: &Input) -> TokenStream {
 
                 const VALIDATES: ::core::primitive::bool = #validates;
 
-                fn validate(&self) -> #p::Result<(), #p::Error> {
+                fn check_committed(&self) -> #p::Result<(), #p::Error> {
                     #nested_validate
                     Self::__vmstate_validate(self)
                 }
 
                 #[inline]
-                fn after_load(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
+                fn post_commit(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
                     let _ = staged;
                     // Every step runs, the first error is returned: see `call_hook_keeping_first_error`.
                     let mut __result: #p::Result<(), #p::Error> = #p::Ok(());
@@ -821,7 +826,7 @@ fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-/// Calls `method` (`after_load`, `pre_load`: with the staged value; `validate`: without)
+/// Calls `method` (`post_commit`, `pre_commit`: with the staged value; `check_committed`: without)
 /// on every nested field; an optional one only when the input carried it.
 /// How [`nested_each`] calls a nested field's method.
 #[derive(Clone, Copy, PartialEq)]

@@ -1,5 +1,6 @@
-// With `Field` in scope and no inherent `after_load`, `Self::after_load` would resolve to the
-// `Field::after_load` that the derive implements by calling this very hook.
+// With `Field` in scope and no inherent `after_load`, `Self::after_load` must be reported
+// missing: no `Field` method has a hook's name (the one running the post-load hooks would
+// call this very hook).
 use vmstate_core::{Field, VmState};
 
 #[derive(VmState)]

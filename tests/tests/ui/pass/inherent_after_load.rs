@@ -1,5 +1,5 @@
-// Hooks named `after_load` are the struct's own (inherent) functions, even with `Field` in
-// scope, where `Self::after_load` could also mean `Field::after_load`.
+// Hooks named `after_load` are the struct's own (inherent) functions, with `Field` in scope
+// too (no `Field` method has a hook's name).
 use vmstate_core::{Field, VmState};
 
 #[derive(VmState, Debug, PartialEq)]
@@ -37,8 +37,8 @@ fn main() {
     vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
     assert_eq!(dst, Uart { lcr: 3, loads: 1 });
 
-    // Called through `Field` too: the nested after_load runs the inherent hook.
-    <Uart as Field>::after_load(&mut dst, &<Uart as Field>::placeholder()).unwrap();
+    // Called through `Field` too: what runs a nested struct's post-load hooks runs it.
+    <Uart as Field>::post_commit(&mut dst, &<Uart as Field>::placeholder()).unwrap();
     assert_eq!(dst.loads, 2);
 
     let bytes = vmstate_core::to_bytes(&Wrapper { inner: 5u16, loads: 0 }).unwrap();
