@@ -342,6 +342,19 @@ fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
         }
     }
     if let Some(r) = field.attrs.range.get() {
+        if matches!(
+            &r.value.expr,
+            syn::Expr::Range(syn::ExprRange {
+                start: None,
+                end: None,
+                ..
+            })
+        ) {
+            cx.error_at(
+                r.span,
+                "range `..` holds every value, so it checks nothing: give a bound or remove it",
+            );
+        }
         if let Some(why) = empty_range(&r.value.expr) {
             cx.error_at(
                 r.span,

@@ -985,9 +985,38 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             let range = a.range.get().map(|r| {
                 let (expr, text) = (&r.value.expr, &r.value.text);
                 let [value, at] = ["value", "at"].map(|n| generated_name(r.value.span, n));
+                // On an array, a range of elements bounds each element, at any depth (`[u8; 4]`
+                // holding four registers, `range = "0..8"`); a range whose bounds are arrays
+                // compares whole arrays, in Rust's lexicographic order (`..[0x80, 0, 0, 0]`).
+                let (elem, depth) = if bounds_are_arrays(expr) {
+                    (ty, 0)
+                } else {
+                    array_element(ty)
+                };
+                let index = |k: usize| generated_name(r.value.span, &format!("__vmstate_i{k}"));
+                let element = |k: usize| generated_name(r.value.span, &format!("__vmstate_e{k}"));
+                let inner = element(depth);
+                // Innermost index first: each level adds its segment as the error bubbles out.
+                let indices = (0..depth).rev().map(index);
                 // Through a function that takes a range of the field's type: a range of
                 // another type is then one error (`RangeBounds<Ty>` not implemented), where
                 // `contains` would report both directions of `PartialOrd`.
+                let mut check = quote_spanned! {r.value.span=>
+                    if !__in_range::<#elem, _>(&(#expr), #inner) {
+                        return #p::Err(
+                            #p::out_of_range(#inner, #text, #at)#(.in_index(#indices))*
+                        );
+                    }
+                };
+                for k in (0..depth).rev() {
+                    let (i, outer, item) = (index(k), element(k), element(k + 1));
+                    check = quote_spanned! {r.value.span=>
+                        for (#i, #item) in #outer.iter().enumerate() {
+                            #check
+                        }
+                    };
+                }
+                let outermost = element(0);
                 quote_spanned! {r.value.span=>
                     fn __in_range<T, R>(range: &R, value: &T) -> ::core::primitive::bool
                     where
@@ -996,9 +1025,8 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                     {
                         range.contains(value)
                     }
-                    if !__in_range::<#ty, _>(&(#expr), #value) {
-                        return #p::Err(#p::out_of_range(#value, #text, #at));
-                    }
+                    let #outermost = #value;
+                    #check
                 }
             });
             out.push(quote! {
@@ -1012,6 +1040,38 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
         }
     }
     quote!(#(#out)*)
+}
+
+/// Whether a range's bounds are written as arrays (`[0, 0]..[8, 8]`, `..[0x80; 4]`).
+fn bounds_are_arrays(range: &syn::Expr) -> bool {
+    fn is_array(e: &syn::Expr) -> bool {
+        match e {
+            syn::Expr::Array(_) | syn::Expr::Repeat(_) => true,
+            syn::Expr::Paren(p) => is_array(&p.expr),
+            syn::Expr::Group(g) => is_array(&g.expr),
+            _ => false,
+        }
+    }
+    match range {
+        syn::Expr::Range(r) => r.start.iter().chain(&r.end).any(|b| is_array(b)),
+        syn::Expr::Paren(p) => bounds_are_arrays(&p.expr),
+        syn::Expr::Group(g) => bounds_are_arrays(&g.expr),
+        _ => false,
+    }
+}
+
+/// The element type of a (possibly nested) array type and how many array levels wrap it:
+/// `[[u8; 2]; 3]` is `(u8, 2)`, `u32` is `(u32, 0)`.
+fn array_element(ty: &syn::Type) -> (&syn::Type, usize) {
+    match ty {
+        syn::Type::Array(a) => {
+            let (elem, depth) = array_element(&a.elem);
+            (elem, depth + 1)
+        }
+        syn::Type::Group(g) => array_element(&g.elem),
+        syn::Type::Paren(p) => array_element(&p.elem),
+        _ => (ty, 0),
+    }
 }
 
 /// Writes the needed subsections after the fields.

@@ -35,6 +35,9 @@ struct Rtc {
     alarm: [u8; 4],
     #[vmstate(range = "1..")]
     step: u32,
+    // A range of elements on an array bounds each element, at any depth.
+    #[vmstate(range = "0..8")]
+    prio: [[u8; 2]; 2],
 }
 
 impl Rtc {
@@ -53,6 +56,7 @@ const GOOD: Rtc = Rtc {
     divisor: 3,
     alarm: [0x7f, 1, 2, 3],
     step: 1,
+    prio: [[0, 7], [7, 0]],
 };
 
 const STALE: Rtc = Rtc {
@@ -60,6 +64,7 @@ const STALE: Rtc = Rtc {
     divisor: 1,
     alarm: [0; 4],
     step: 9,
+    prio: [[1, 1], [1, 1]],
 };
 
 /// Loads `src` into a copy of `STALE` with both codecs; the errors' messages, or `None`.
@@ -146,6 +151,14 @@ fn main() {
     refused(
         Rtc { step: 0, ..GOOD },
         &["rtc.step: ", "value 0 is outside the valid range 1.."],
+    );
+
+    refused(
+        Rtc {
+            prio: [[0, 7], [0, 8]],
+            ..GOOD
+        },
+        &["rtc.prio[1][1]: ", "value 8 is outside the valid range 0..8"],
     );
 
     // The QEMU codec gives the byte offset of the refused value: `step` is at 1 + 1 + 2 + 4.
