@@ -1259,8 +1259,9 @@ fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
             (true, false) => quote_spanned!(ty.span()=> #p::Some(&<#ty as #p::Field>::SHAPE)),
             (true, true) => quote_spanned!(ty.span()=> #p::Some(&<#ty as #p::Bounded>::ELEM)),
         };
-        let mut assert = |shape: TokenStream, holds: TokenStream, msg: String| {
-            let check = quote_spanned! {ty.span()=>
+        // A failed check is reported at `span`: the field's type, or the key it is about.
+        let mut assert = |span: Span, shape: TokenStream, holds: TokenStream, msg: String| {
+            let check = quote_spanned! {span=>
                 ::core::assert!(
                     match #shape {
                         #p::Some(shape) => #holds,
@@ -1270,9 +1271,9 @@ fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 )
             };
             if generic {
-                inline.push(quote_spanned!(ty.span()=> const { #check };));
+                inline.push(quote_spanned!(span=> const { #check };));
             } else {
-                checks.push(quote_spanned!(ty.span()=> const _: () = #check;));
+                checks.push(quote_spanned!(span=> const _: () = #check;));
             }
         };
         let owned = matches!(f.role(), Role::Migrated | Role::Subsection);
@@ -1285,7 +1286,22 @@ fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 f.ident
             );
             let shape = shape_of(f.max_len().is_some());
-            assert(shape, quote!(#p::owner_hook_present(shape, #has_hook)), msg);
+            assert(
+                ty.span(),
+                shape,
+                quote!(#p::owner_hook_present(shape, #has_hook)),
+                msg,
+            );
+        }
+        if let Some(d) = f.attrs.derives.get() {
+            let msg = format!(
+                "field `{}`: `derives` names the function that recomputes the `derived_by_owner` \
+                 fields of the field's type, and it has none: name the function in a container \
+                 `post_load` (or a `derived` field's) if it recomputes something else",
+                f.ident
+            );
+            let shape = shape_of(f.max_len().is_some());
+            assert(d.key, shape, quote!(shape.needs_owner()), msg);
         }
         if f.max_len().is_some() && f.role() == Role::Migrated {
             let msg = format!(
@@ -1295,7 +1311,12 @@ fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                  the elements",
                 f.ident
             );
-            assert(shape_of(true), quote!(#p::no_nested_immutables(shape)), msg);
+            assert(
+                ty.span(),
+                shape_of(true),
+                quote!(#p::no_nested_immutables(shape)),
+                msg,
+            );
         }
         if generic {
             continue;
