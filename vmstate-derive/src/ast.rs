@@ -241,18 +241,44 @@ pub fn is_simple(ty: &syn::Type) -> bool {
     }
 }
 
-/// `IntegratorCm` → `integrator_cm`.
+/// The default section name: `IntegratorCm` → `integrator_cm`, `PL031` → `pl031`,
+/// `ICPPic` → `icp_pic`, `Uart16550` → `uart16550` (acronyms stay one word, as QEMU spells
+/// its names and as `heck` converts).
 fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
     let mut out = String::new();
-    for (i, ch) in name.char_indices() {
-        if ch.is_uppercase() {
-            if i > 0 {
+    for (i, &ch) in chars.iter().enumerate() {
+        // A word starts at a capital after a lowercase letter or a digit, and at the last
+        // capital of a run when a lowercase letter follows (`ICPPic` is `icp` + `pic`).
+        if ch.is_uppercase() && i > 0 && !out.ends_with('_') {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|c| c.is_lowercase());
+            if prev.is_lowercase() || prev.is_numeric() || (prev.is_uppercase() && next_lower) {
                 out.push('_');
             }
-            out.extend(ch.to_lowercase());
-        } else {
-            out.push(ch);
         }
+        out.extend(ch.to_lowercase());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn default_section_names_keep_acronyms_whole() {
+        for (ty, name) in [
+            ("IntegratorCm", "integrator_cm"),
+            ("Uart", "uart"),
+            ("PL031", "pl031"),
+            ("Pl031", "pl031"),
+            ("ICPPic", "icp_pic"),
+            ("HTTPServer", "http_server"),
+            ("Uart16550", "uart16550"),
+            ("Dev2Ctl", "dev2_ctl"),
+            ("My_Dev", "my_dev"),
+            ("ABC", "abc"),
+        ] {
+            assert_eq!(super::snake_case(ty), name, "{ty}");
+        }
+    }
 }
