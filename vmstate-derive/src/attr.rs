@@ -471,6 +471,19 @@ where
         value_expr(cx, meta, key, "1")?.and_then(|expr| match &expr {
             Expr::Lit(ExprLit {
                 lit: Lit::Int(i), ..
+            }) if !i.suffix().is_empty() => {
+                // `300u8`, `16f32`: the suffix would be ignored, or contradict the value.
+                cx.error_spanned_by(
+                    i,
+                    format!(
+                        "`{key} = {i}`: write the number without a type suffix (`{key} = {}`)",
+                        i.base10_digits()
+                    ),
+                );
+                None
+            }
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(i), ..
             }) => match i.base10_parse::<T>() {
                 Ok(v) => Some((v, i.span())),
                 Err(e) => {
