@@ -222,6 +222,23 @@ pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> 
 }
 
 /// What a hook may return: `()` or `Result<(), E>` with a `std::error::Error` `E`.
+///
+/// `Box<dyn Error + Send + Sync>` is not such an `E` (std does not implement `Error` for it;
+/// rustc then says that `dyn Error` has no known size): wrap it, for instance with
+/// `std::io::Error::other`.
+///
+/// ```
+/// use vmstate_core::VmState;
+/// #[derive(VmState)]
+/// #[vmstate(post_load = "Self::after_load")]
+/// struct Uart { lcr: u8 }
+/// impl Uart {
+///     fn after_load(&mut self) -> Result<(), std::io::Error> {
+///         let checked: Result<(), Box<dyn std::error::Error + Send + Sync>> = Ok(());
+///         checked.map_err(std::io::Error::other)
+///     }
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "a vmstate hook must return `()` or `Result<(), E>` where `E: std::error::Error + Send + Sync + 'static`, not `{Self}`"
 )]
