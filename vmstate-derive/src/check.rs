@@ -181,8 +181,8 @@ fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
             };
             // `usize`, or a path through `core` or `std` (a user's own `foo::Option` is fine).
             let first = p.path.segments.first().map(|s| s.ident.to_string());
-            let std_path =
-                p.path.segments.len() == 1 || first.is_some_and(|f| f == "core" || f == "std");
+            let std_path = p.path.segments.len() == 1
+                || first.as_deref().is_some_and(|f| f == "core" || f == "std");
             let name = last.ident.to_string();
             let problem = match name.as_str() {
                 "usize" | "isize" if last.arguments.is_empty() && std_path => {
@@ -196,6 +196,11 @@ fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                 "char" if last.arguments.is_empty() && std_path => Some(
                     "`char` cannot migrate: neither wire format has characters; store it as \
                      a `u32` and convert it with `char::from_u32` after the load"
+                        .to_owned(),
+                ),
+                "PhantomData" if first.as_deref() != Some("crate") => Some(
+                    "`PhantomData` carries no state: mark it `#[vmstate(skip)]` (it is \
+                     described as skipped, and nothing is sent)"
                         .to_owned(),
                 ),
                 // Without its argument, the name of another type.
@@ -355,6 +360,14 @@ fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
                 "range `..` holds every value, so it checks nothing: give a bound or remove it",
             );
         }
+        if mentions_self(quote::ToTokens::to_token_stream(&r.value.expr)) {
+            cx.error_at(
+                r.span,
+                "a range's bounds are constants: they cannot read the struct's fields (the \
+                 load is staged, `self` is the destination before it); check one field against \
+                 another in a container `validate`",
+            );
+        }
         if let Some(why) = empty_range(&r.value.expr) {
             cx.error_at(
                 r.span,
@@ -377,6 +390,15 @@ fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
             ),
         );
     }
+}
+
+/// Whether `tokens` use `self` anywhere.
+fn mentions_self(tokens: proc_macro2::TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == "self",
+        proc_macro2::TokenTree::Group(g) => mentions_self(g.stream()),
+        _ => false,
+    })
 }
 
 /// Why a range of integer or float literals holds no value (`8..0`, `3..3`, `1.0..0.5`), if

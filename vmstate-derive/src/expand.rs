@@ -56,9 +56,9 @@ pub fn fallback(input: &Input) -> TokenStream {
                     subsections: &[],
                     rust_type: #rust_type,
                 };
-                fn load_version<__D: #p::Decoder>(
+                fn load_version<__VmStateDecoder: #p::Decoder>(
                     &self,
-                    _: &mut __D,
+                    _: &mut __VmStateDecoder,
                     _: ::core::primitive::u32,
                 ) -> #p::Result<(), #p::Error> {
                     ::core::unreachable!()
@@ -70,10 +70,10 @@ pub fn fallback(input: &Input) -> TokenStream {
                 const SHAPE: #p::Shape = #p::Shape::Struct(<Self as #p::VmState>::DESCRIPTION);
                 type Staged = ();
                 fn placeholder() {}
-                fn save<__E: #p::Encoder>(&self, _: &mut __E) -> #p::Result<(), #p::Error> {
+                fn save<__VmStateEncoder: #p::Encoder>(&self, _: &mut __VmStateEncoder) -> #p::Result<(), #p::Error> {
                     ::core::unreachable!()
                 }
-                fn load<__D: #p::Decoder>(&self, _: &mut __D) -> #p::Result<(), #p::Error> {
+                fn load<__VmStateDecoder: #p::Decoder>(&self, _: &mut __VmStateDecoder) -> #p::Result<(), #p::Error> {
                     ::core::unreachable!()
                 }
                 fn matches(&self, _: &()) -> ::core::primitive::bool {
@@ -310,9 +310,9 @@ pub fn expand(input: &Input) -> TokenStream {
                 const DESCRIPTION: &'static #p::Description = &#description;
 
                 #[inline]
-                fn load_version<__D: #p::Decoder>(
+                fn load_version<__VmStateDecoder: #p::Decoder>(
                     &self,
-                    __d: &mut __D,
+                    __d: &mut __VmStateDecoder,
                     __version: ::core::primitive::u32,
                 ) -> #p::Result<Self::Staged, #p::Error> {
                     #instantiation_checks
@@ -327,15 +327,15 @@ pub fn expand(input: &Input) -> TokenStream {
             #[automatically_derived]
             impl #impl_generics #p::Element for #ident #ty_generics #element_where {
                 const MIN_WIRE_BYTES: ::core::primitive::usize = 0;
-                fn save_elements<__E: #p::Encoder>(
+                fn save_elements<__VmStateEncoder: #p::Encoder>(
                     items: &[Self],
-                    __e: &mut __E,
+                    __e: &mut __VmStateEncoder,
                 ) -> #p::Result<(), #p::Error> {
                     #p::save_struct_elements(items, __e)
                 }
-                fn load_elements<__D: #p::Decoder>(
+                fn load_elements<__VmStateDecoder: #p::Decoder>(
                     len: ::core::primitive::usize,
-                    __d: &mut __D,
+                    __d: &mut __VmStateDecoder,
                 ) -> #p::Result<::std::vec::Vec<Self>, #p::Error> {
                     #p::load_struct_elements(len, __d)
                 }
@@ -351,7 +351,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 }
 
                 #[inline]
-                fn save<__E: #p::Encoder>(&self, __e: &mut __E) -> #p::Result<(), #p::Error> {
+                fn save<__VmStateEncoder: #p::Encoder>(&self, __e: &mut __VmStateEncoder) -> #p::Result<(), #p::Error> {
                     Self::__vmstate_pre_save(self)?;
                     #(#save_stmts)*
                     #subsections_save
@@ -359,7 +359,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 }
 
                 #[inline]
-                fn load<__D: #p::Decoder>(&self, __d: &mut __D) -> #p::Result<Self::Staged, #p::Error> {
+                fn load<__VmStateDecoder: #p::Decoder>(&self, __d: &mut __VmStateDecoder) -> #p::Result<Self::Staged, #p::Error> {
                     <Self as #p::VmState>::load_version(
                         self,
                         __d,
@@ -646,7 +646,9 @@ fn save_field(f: &Field, p: &TokenStream) -> TokenStream {
             quote!(if Self::#exists(self, <Self as #p::VmState>::DESCRIPTION.version) { #stmt })
         }
         Role::Migrated => stmt,
-        Role::Immutable => quote!(if <__E as #p::Encoder>::CARRIES_IMMUTABLE { #stmt }),
+        Role::Immutable => {
+            quote!(if <__VmStateEncoder as #p::Encoder>::CARRIES_IMMUTABLE { #stmt })
+        }
         _ => quote!(),
     }
 }
@@ -739,7 +741,7 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
                 }
             };
             quote! {
-                if <__D as #p::Decoder>::CARRIES_IMMUTABLE {
+                if <__VmStateDecoder as #p::Decoder>::CARRIES_IMMUTABLE {
                     let at = #p::Decoder::offset(__d);
                     #check
                 }
