@@ -22,6 +22,12 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     if matches!(field.role(), Role::Migrated | Role::Immutable) {
         check_wire_type(cx, field.ty);
     }
+    if matches!(
+        field.role(),
+        Role::Migrated | Role::Immutable | Role::Subsection
+    ) {
+        check_not_recursive(cx, input, field.ty);
+    }
     check_conflicts(cx, field);
     check_derived_has_function(cx, input, field);
     check_bounds(cx, field);
@@ -165,6 +171,44 @@ fn check_reserved(cx: &Ctxt, field: &crate::ast::Field) {
                 "field name `{}` is reserved: names starting with `__vmstate` are used by the \
                  generated code; rename the field",
                 field.ident
+            ),
+        );
+    }
+}
+
+/// A migrated type that holds the struct itself (`Vec<Self>`, `Box<[Bus]>` in `Bus`) has a
+/// description without end; rustc would report it as an overflow in generated items.
+fn check_not_recursive(cx: &Ctxt, input: &Input, ty: &syn::Type) {
+    fn holds(ty: &syn::Type, name: &syn::Ident) -> bool {
+        match crate::ast::ungroup(ty) {
+            syn::Type::Path(p) => {
+                let own = p.qself.is_none()
+                    && p.path.segments.len() == 1
+                    && (p.path.segments[0].ident == "Self" || p.path.segments[0].ident == *name);
+                own || p.path.segments.iter().any(|seg| match &seg.arguments {
+                    syn::PathArguments::AngleBracketed(args) => args
+                        .args
+                        .iter()
+                        .any(|a| matches!(a, syn::GenericArgument::Type(t) if holds(t, name))),
+                    _ => false,
+                })
+            }
+            syn::Type::Array(a) => holds(&a.elem, name),
+            syn::Type::Slice(s) => holds(&s.elem, name),
+            syn::Type::Paren(p) => holds(&p.elem, name),
+            syn::Type::Reference(r) => holds(&r.elem, name),
+            syn::Type::Tuple(t) => t.elems.iter().any(|e| holds(e, name)),
+            _ => false,
+        }
+    }
+    if holds(ty, input.ident) {
+        cx.error_spanned_by(
+            ty,
+            format!(
+                "`{}` cannot hold itself: a migrated field's type must not contain the struct \
+                 (its description would have no end); keep the nested state in another struct, \
+                 or mark the field `#[vmstate(skip)]`",
+                input.ident
             ),
         );
     }
