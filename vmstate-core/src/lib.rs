@@ -72,7 +72,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 ///
 /// | key | meaning | default |
 /// |---|---|---|
-/// | `name = "..."` | section name | the type's name in snake_case |
+/// | `name = "..."` | section name | the type's name in snake_case, acronyms whole (`PL031`: `pl031`) |
 /// | `version = N` | version written (>= 1) | 1 |
 /// | `minimum_version = N` | oldest version loaded (<= version) | `version` |
 /// | `pre_save = "path"` | `fn(&Self)` run before saving (fills `Cell` fields) | none |
@@ -89,7 +89,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `derived = "path"` | not sent; `fn(&mut Self)` recomputes it after a load |
 /// | `derived` | not sent; the container's `post_load` recomputes it (required) |
 /// | `derived_by_owner` | not sent; the struct holding this one recomputes it (`derives`); a struct loaded on its own keeps the destination's value |
-/// | `derives = "path"` | on a nested struct field: `fn(&mut Self)` that recomputes its owner-derived fields |
+/// | `derives = "path"` | on a nested struct field: `fn(&mut Self)` that recomputes its owner-derived fields (a compile error on a type without any) |
 /// | `immutable` | configuration: never overwritten; a differing value fails the load |
 /// | `skip` | not migrated (still described) |
 /// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted (at least 1) |
@@ -99,7 +99,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `needed = "path"` | with `subsection`: `fn(&Self) -> bool`, whether it is sent |
 /// | `exists = "path"` | `fn(&Self, u32) -> bool`, QEMU's `field_exists`: the fragile last resort. On load it sees the destination before the load (not the fields read so far, as QEMU's does): base it on the version or shared configuration, never on a migrated field |
 /// | `validate = "path"` | `fn(&T) -> Result<(), E>` on the value as it is decoded |
-/// | `range = "a..=b"` | the value as it is decoded must lie in the range |
+/// | `range = "a..=b"` | the value as it is decoded must lie in the range; on an array, a range of elements bounds every element, one written with array bounds (`..[0x80, 0, 0, 0]`) compares whole arrays; `..` and bounds reading `self` are compile errors |
 ///
 /// ```
 /// use vmstate_core::VmState;

@@ -179,25 +179,32 @@ fn check_reserved(cx: &Ctxt, field: &crate::ast::Field) {
 /// A migrated type that holds the struct itself (`Vec<Self>`, `Box<[Bus]>` in `Bus`) has a
 /// description without end; rustc would report it as an overflow in generated items.
 fn check_not_recursive(cx: &Ctxt, input: &Input, ty: &syn::Type) {
+    // Only through the containers that hold their argument's state (a user's `Id<Bus>`
+    // may be a number that names a `Bus`).
     fn holds(ty: &syn::Type, name: &syn::Ident) -> bool {
         match crate::ast::ungroup(ty) {
-            syn::Type::Path(p) => {
-                let own = p.qself.is_none()
-                    && p.path.segments.len() == 1
-                    && (p.path.segments[0].ident == "Self" || p.path.segments[0].ident == *name);
-                own || p.path.segments.iter().any(|seg| match &seg.arguments {
-                    syn::PathArguments::AngleBracketed(args) => args
+            syn::Type::Path(p) if p.qself.is_none() => {
+                let Some(last) = p.path.segments.last() else {
+                    return false;
+                };
+                if p.path.segments.len() == 1 && (last.ident == "Self" || last.ident == *name) {
+                    return true;
+                }
+                let container = ["Vec", "Box", "Cell", "Removed"]
+                    .iter()
+                    .any(|c| last.ident == c);
+                let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                    return false;
+                };
+                container
+                    && args
                         .args
                         .iter()
-                        .any(|a| matches!(a, syn::GenericArgument::Type(t) if holds(t, name))),
-                    _ => false,
-                })
+                        .any(|a| matches!(a, syn::GenericArgument::Type(t) if holds(t, name)))
             }
             syn::Type::Array(a) => holds(&a.elem, name),
             syn::Type::Slice(s) => holds(&s.elem, name),
             syn::Type::Paren(p) => holds(&p.elem, name),
-            syn::Type::Reference(r) => holds(&r.elem, name),
-            syn::Type::Tuple(t) => t.elems.iter().any(|e| holds(e, name)),
             _ => false,
         }
     }
@@ -242,7 +249,7 @@ fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                      a `u32` and convert it with `char::from_u32` after the load"
                         .to_owned(),
                 ),
-                "PhantomData" if first.as_deref() != Some("crate") => Some(
+                "PhantomData" if std_path => Some(
                     "`PhantomData` carries no state: mark it `#[vmstate(skip)]` (it is \
                      described as skipped, and nothing is sent)"
                         .to_owned(),
@@ -436,10 +443,17 @@ fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
     }
 }
 
-/// Whether `tokens` use `self` anywhere.
+/// Whether `tokens` use the value `self` (not the module path `self::`).
 fn mentions_self(tokens: proc_macro2::TokenStream) -> bool {
-    tokens.into_iter().any(|t| match t {
-        proc_macro2::TokenTree::Ident(i) => i == "self",
+    let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+    tokens.iter().enumerate().any(|(i, t)| match t {
+        proc_macro2::TokenTree::Ident(id) => {
+            let path = matches!(
+                tokens.get(i + 1),
+                Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ':'
+            );
+            id == "self" && !path
+        }
         proc_macro2::TokenTree::Group(g) => mentions_self(g.stream()),
         _ => false,
     })

@@ -213,9 +213,9 @@ pub fn expand(input: &Input) -> TokenStream {
         .pre_save
         .get()
         .map(|h| call_hook(&h.value, ("pre_save", h.key), false, &p));
-    let nested_after_load = nested_each(&wire, &p, quote!(post_commit), NestedCall::KeepGoing);
-    let nested_pre_load = nested_each(&wire, &p, quote!(pre_commit), NestedCall::StopAtError);
-    let nested_validate = nested_each(
+    let nested_post_commit = nested_each(&wire, &p, quote!(post_commit), NestedCall::KeepGoing);
+    let nested_pre_commit = nested_each(&wire, &p, quote!(pre_commit), NestedCall::StopAtError);
+    let nested_check_committed = nested_each(
         &wire,
         &p,
         quote!(check_committed),
@@ -270,7 +270,7 @@ pub fn expand(input: &Input) -> TokenStream {
             #type_checks
 
             // The hooks are named and called here, outside the `Field` impl, where a path
-            // like `Self::after_load` could resolve to a `Field` method instead of the user's.
+            // like `Self::commit` could resolve to a `Field` method instead of the user's.
             #[automatically_derived]
             impl #impl_generics #ident #ty_generics #where_clause {
                 #[doc(hidden)]
@@ -382,14 +382,14 @@ pub fn expand(input: &Input) -> TokenStream {
                 fn pre_commit(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
                     let _ = staged;
                     Self::__vmstate_pre_load(self)?;
-                    #nested_pre_load
+                    #nested_pre_commit
                     #p::Ok(())
                 }
 
                 const VALIDATES: ::core::primitive::bool = #validates;
 
                 fn check_committed(&self) -> #p::Result<(), #p::Error> {
-                    #nested_validate
+                    #nested_check_committed
                     Self::__vmstate_validate(self)
                 }
 
@@ -398,7 +398,7 @@ pub fn expand(input: &Input) -> TokenStream {
                     let _ = staged;
                     // Every step runs, the first error is returned: see `call_hook_keeping_first_error`.
                     let mut __result: #p::Result<(), #p::Error> = #p::Ok(());
-                    #nested_after_load
+                    #nested_post_commit
                     #p::keep_first(&mut __result, Self::__vmstate_load_hooks(self));
                     __result
                 }
@@ -442,8 +442,10 @@ fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicate> {
         // Validators see the loaded value itself, so its staged form must be the type.
         bounds.push(quote_spanned!(end=> #ty: #p::Plain));
     }
-    if f.attrs.range.get().is_some() {
-        bounds.push(quote_spanned!(end=> #ty: ::core::cmp::PartialOrd + #p::Debug));
+    if let Some(r) = f.attrs.range.get() {
+        // What the range compares: the elements of an array unless the bounds are arrays.
+        let (compared, _) = range_compares(&r.value.expr, f.ty);
+        bounds.push(quote_spanned!(end=> #compared: ::core::cmp::PartialOrd + #p::Debug));
     }
     bounds
         .into_iter()
@@ -828,12 +830,10 @@ fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-/// Calls `method` (`post_commit`, `pre_commit`: with the staged value; `check_committed`: without)
-/// on every nested field; an optional one only when the input carried it.
 /// How [`nested_each`] calls a nested field's method.
 #[derive(Clone, Copy, PartialEq)]
 enum NestedCall {
-    /// Without the staged value (`validate`); stops at the first error.
+    /// Without the staged value (`check_committed`); stops at the first error.
     WithoutStaged,
     /// With it; stops at the first error.
     StopAtError,
@@ -841,6 +841,8 @@ enum NestedCall {
     KeepGoing,
 }
 
+/// Calls `method` (`post_commit`, `pre_commit`: with the staged value; `check_committed`:
+/// without) on every nested field; an optional one only when the input carried it.
 fn nested_each(
     wire: &[&Field],
     p: &TokenStream,
@@ -990,11 +992,7 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 // On an array, a range of elements bounds each element, at any depth (`[u8; 4]`
                 // holding four registers, `range = "0..8"`); a range whose bounds are arrays
                 // compares whole arrays, in Rust's lexicographic order (`..[0x80, 0, 0, 0]`).
-                let (elem, depth) = if bounds_are_arrays(expr) {
-                    (ty, 0)
-                } else {
-                    array_element(ty)
-                };
+                let (elem, depth) = range_compares(expr, ty);
                 let index = |k: usize| generated_name(r.value.span, &format!("__vmstate_i{k}"));
                 let element = |k: usize| generated_name(r.value.span, &format!("__vmstate_e{k}"));
                 let inner = element(depth);
@@ -1042,6 +1040,17 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
         }
     }
     quote!(#(#out)*)
+}
+
+/// What a field's `range` compares, and how many array levels are iterated to reach it: the
+/// innermost elements of an array field, unless the bounds are written as arrays (then the
+/// whole value). A bound that is an array constant (`..LIMIT`) is taken for an element.
+fn range_compares<'t>(range: &syn::Expr, ty: &'t syn::Type) -> (&'t syn::Type, usize) {
+    if bounds_are_arrays(range) {
+        (ty, 0)
+    } else {
+        array_element(ty)
+    }
 }
 
 /// Whether a range's bounds are written as arrays (`[0, 0]..[8, 8]`, `..[0x80; 4]`).

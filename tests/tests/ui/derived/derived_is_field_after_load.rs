@@ -1,4 +1,4 @@
-// The same trap through a derived function, spelled with the type's name.
+// A missing derived function spelled with the type's name, `Field` in scope: reported missing.
 use vmstate_core::{Field, VmState};
 
 #[derive(VmState)]

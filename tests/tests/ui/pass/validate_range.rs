@@ -155,10 +155,10 @@ fn main() {
 
     refused(
         Rtc {
-            prio: [[0, 7], [0, 8]],
+            prio: [[0, 8], [0, 7]],
             ..GOOD
         },
-        &["rtc.prio[1][1]: ", "value 8 is outside the valid range 0..8"],
+        &["rtc.prio[0][1]: ", "value 8 is outside the valid range 0..8"],
     );
 
     // The QEMU codec gives the byte offset of the refused value: `step` is at 1 + 1 + 2 + 4.
