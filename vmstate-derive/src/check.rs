@@ -95,7 +95,17 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     if let Some(sub) = a.subsection.get() {
         // The obvious non-structs; any other type that does not derive `VmState` fails the
         // `VmState` bound on its type.
-        if is_simple(field.ty) || field.is_variable_length() {
+        if is_option(field.ty) {
+            cx.error_spanned_by(
+                field.ty,
+                format!(
+                    "subsection `{}` is the struct itself, not an `Option`: whether it is sent \
+                     is what its `needed` function says, and a stream without it keeps the \
+                     destination's value (or its `default`); write the struct's type",
+                    field.ident
+                ),
+            );
+        } else if is_simple(field.ty) || field.is_variable_length() {
             cx.error_spanned_by(
                 field.ty,
                 format!(
@@ -441,6 +451,23 @@ fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
             ),
         );
     }
+}
+
+/// Whether `ty` is std's `Option<T>` (spelt `Option`, or through `core`/`std`).
+fn is_option(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
+        return false;
+    };
+    let segments = &p.path.segments;
+    let through_std = segments.len() == 1
+        || segments
+            .first()
+            .is_some_and(|f| f.ident == "core" || f.ident == "std");
+    p.qself.is_none()
+        && through_std
+        && segments
+            .last()
+            .is_some_and(|l| l.ident == "Option" && !l.arguments.is_empty())
 }
 
 /// Whether `tokens` use the value `self` (not the module path `self::`).
