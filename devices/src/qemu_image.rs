@@ -44,6 +44,7 @@ impl std::str::FromStr for MmioWrite {
         };
         let (target, rest) = s.split_once('@').ok_or_else(usage)?;
         let (offset, value) = rest.split_once('=').ok_or_else(usage)?;
+        let target = target.trim();
         let (idstr, instance) = match target.split_once(':') {
             Some((i, n)) => (
                 i,
@@ -65,14 +66,24 @@ impl std::str::FromStr for MmioWrite {
     }
 }
 
-/// Parses `0x`-prefixed hex or decimal.
+/// Parses `0x`-prefixed hex or decimal (digits only: no sign).
+///
+/// ```
+/// use devices::qemu_image::parse_number;
+/// assert_eq!(parse_number(" 0x14 "), Ok(0x14));
+/// assert!(parse_number("+5").unwrap_err().contains("not a number"));
+/// assert!(parse_number("99999999999999999999").unwrap_err().contains("too large"));
+/// ```
 pub fn parse_number(s: &str) -> Result<u64, String> {
     let t = s.trim();
-    let parsed = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => t.parse(),
+    let (digits, radix) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => (hex, 16),
+        None => (t, 10),
     };
-    parsed.map_err(|_| format!("`{s}` is not a number (use 0x-hex or decimal)"))
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err(format!("`{s}` is not a number (use 0x-hex or decimal)"));
+    }
+    u64::from_str_radix(digits, radix).map_err(|_| format!("`{s}` is too large"))
 }
 
 /// Why a stream could not be inspected or rewritten.

@@ -124,7 +124,8 @@ fn run(command: Command) -> Result<ExitCode> {
             mmio,
         }) => {
             let in_error = |e: &dyn std::fmt::Display| format!("{}: {e}", input.display());
-            let stream = Stream::parse(read(&input)?).map_err(|e| in_error(&e))?;
+            let stream =
+                Stream::parse(read_stream(&input, QEMU_MAGIC)?).map_err(|e| in_error(&e))?;
             let out = qemu_image::rewrite_stream(&stream, &mmio).map_err(|e| in_error(&e))?;
             write_atomically(&output, &out)?;
             output::warn(&format!(
@@ -162,19 +163,59 @@ fn run(command: Command) -> Result<ExitCode> {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()).into())
+/// What a QEMU migration stream starts with (`QEVM`, format 3).
+const QEMU_MAGIC: &[u8] = b"QEVM\0\0\0\x03";
+
+/// The most bytes read from one input stream: streams hold the guest's RAM, so this is a
+/// bound on memory (a pipe or device with no end, `/dev/zero` after a valid header), not a
+/// judgement on the stream.
+const MAX_STREAM_BYTES: u64 = 16 << 30;
+
+/// Reads a stream that starts with `magic`. Input that does not start with it is read no
+/// further than its first few bytes (enough for the parser to say what is wrong, at byte 0),
+/// so a wrong file, however large, or an endless device is refused at once.
+fn read_stream(path: &Path, magic: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let fail = |e: &dyn std::fmt::Display| format!("cannot read {}: {e}", path.display());
+    let mut file = std::fs::File::open(path).map_err(|e| fail(&e))?;
+    let mut bytes = Vec::new();
+    (&mut file)
+        .take(magic.len() as u64)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(&e))?;
+    if bytes != magic {
+        return Ok(bytes);
+    }
+    file.take(MAX_STREAM_BYTES + 1 - magic.len() as u64)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(&e))?;
+    if bytes.len() as u64 > MAX_STREAM_BYTES {
+        return Err(fail(&format!(
+            "it is longer than {MAX_STREAM_BYTES} bytes, the most a stream may have here"
+        ))
+        .into());
+    }
+    Ok(bytes)
 }
 
 /// Writes `bytes` to `path` so that a failure leaves no partial output: into a temporary
-/// file beside it, renamed over it. An existing file keeps its permissions, and a read-only
-/// one is refused (as it would be without the rename). A symbolic link is followed (its
-/// target is replaced); a device or FIFO (`/dev/stdout`, a pipe) is written directly, since
-/// renaming over it would replace it with a regular file.
+/// file beside it (created new, synced), renamed over it. An existing file keeps its
+/// permissions (less set-user-ID and set-group-ID), and a read-only one is refused (as it
+/// would be without the rename). A symbolic link is followed (its target is replaced, or
+/// created); a device or FIFO (`/dev/stdout`, a pipe) is written directly, since renaming
+/// over it would replace it with a regular file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
     let fail = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
     let mut target = path.to_path_buf();
     let mut permissions = None;
+    // A symbolic link to a file not there yet: the file is created where it points, as
+    // writing through the link would.
+    let dangling = std::fs::metadata(path).is_err()
+        && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if dangling {
+        target = link_target(path).map_err(|e| fail(&e))?;
+    }
     if let Ok(meta) = std::fs::metadata(path) {
         if meta.is_dir() {
             return Err(fail(&"it is a directory").into());
@@ -188,22 +229,88 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         target = std::fs::canonicalize(path).map_err(|e| fail(&e))?;
         permissions = Some(meta.permissions());
     }
-    let tmp = target.with_extension(format!(
-        "{}.tmp{}",
-        target.extension().and_then(|e| e.to_str()).unwrap_or(""),
-        std::process::id()
-    ));
-    let result = std::fs::write(&tmp, bytes)
+    let (tmp, mut file) = create_temporary(&target).map_err(|e| fail(&e))?;
+    let result = file
+        .write_all(bytes)
         .and_then(|()| match &permissions {
-            Some(p) => std::fs::set_permissions(&tmp, p.clone()),
+            Some(p) => file.set_permissions(without_special_bits(p.clone())),
             None => Ok(()),
         })
+        // On disk before the rename, so a crash leaves the old file or the new one.
+        .and_then(|()| file.sync_all())
         .and_then(|()| std::fs::rename(&tmp, &target));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(fail(&e).into());
     }
     Ok(())
+}
+
+/// Where a chain of symbolic links ends (each relative one read from its own directory).
+fn link_target(link: &Path) -> std::result::Result<PathBuf, String> {
+    let mut at = link.to_path_buf();
+    // Linux's limit on links followed in one path lookup.
+    for _ in 0..40 {
+        let is_link = std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            return Ok(at);
+        }
+        let next = std::fs::read_link(&at).map_err(|e| e.to_string())?;
+        at = match at.parent() {
+            Some(dir) => dir.join(next),
+            None => next,
+        };
+    }
+    Err("too many levels of symbolic links".into())
+}
+
+/// A new file beside `target` that did not exist before (never one already there, such as
+/// a symbolic link someone placed at the expected name), and its path.
+fn create_temporary(target: &Path) -> std::result::Result<(PathBuf, std::fs::File), String> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = target
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_os_string());
+    for attempt in 0..100 {
+        let mut tmp_name = name.clone();
+        tmp_name.push(format!(".tmp{}.{attempt}", std::process::id()));
+        let tmp = dir.join(tmp_name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(format!(
+                    "cannot create a temporary file in {}: {e}",
+                    dir.display()
+                ))
+            }
+        }
+    }
+    Err(format!(
+        "cannot create a temporary file in {}: 100 names taken",
+        dir.display()
+    ))
+}
+
+/// `p` without the set-user-ID, set-group-ID and sticky bits: the new file belongs to whoever
+/// runs this, so keeping set-user-ID would hand that user's rights to the file's users.
+fn without_special_bits(p: std::fs::Permissions) -> std::fs::Permissions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(p.mode() & 0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        p
+    }
 }
 
 fn schema_json(device: Option<&str>, qemu_only: bool) -> Result<String> {
@@ -242,7 +349,11 @@ fn load_schema(path: &Path) -> Result<Schema> {
         })
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if bytes.len() > vmstate_core::schema::MAX_SCHEMA_BYTES {
-        let len = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        // A pipe or device has no length of its own: what was read is a lower bound.
+        let len = std::fs::metadata(path)
+            .ok()
+            .filter(|m| m.is_file())
+            .map_or(bytes.len() as u64, |m| m.len());
         let why = vmstate_core::schema::too_large(len as usize);
         return Err(format!("{}: {why}", path.display()).into());
     }
@@ -289,7 +400,8 @@ fn check(old: &Path, new: &Path, reverse: bool, json: bool) -> Result<ExitCode> 
 }
 
 fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
-    let stream = Stream::parse(read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+    let stream = Stream::parse(read_stream(path, QEMU_MAGIC)?)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let value = qemu_image::inspect(&stream).map_err(|e| format!("{}: {e}", path.display()))?;
     if json {
         emit(&format!("{value}\n"))?;
@@ -396,7 +508,7 @@ fn show(v: &serde_json::Value) -> String {
 }
 
 fn inspect_native(path: &Path, json: bool) -> Result<ExitCode> {
-    let bytes = read(path)?;
+    let bytes = read_stream(path, devices::machine::MAGIC)?;
     if bytes.starts_with(b"QEVM") {
         return Err(format!(
             "{} is a QEMU stream: use `vmstate qemu inspect`",

@@ -495,6 +495,92 @@ fn outputs_replace_regular_files_only_and_keep_their_permissions() {
     );
 }
 
+#[test]
+fn outputs_never_write_through_a_planted_link_and_drop_special_bits() {
+    use std::os::unix::fs::PermissionsExt;
+    let fixture = fixture();
+    let input = fixture.to_str().unwrap();
+    let expected = std::fs::read(&fixture).unwrap();
+
+    // A link to a file not there yet: the file is created where it points.
+    let target = temp("new-target.stream");
+    let _ = std::fs::remove_file(&target);
+    let dangling = temp("dangling.stream");
+    let _ = std::fs::remove_file(&dangling);
+    std::os::unix::fs::symlink(&target, &dangling).unwrap();
+    let out = vmstate(&["qemu", "rewrite", input, dangling.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read(&target).unwrap() == expected);
+    assert!(std::fs::symlink_metadata(&dangling)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+
+    // A loop of links is refused.
+    let (a, b) = (temp("loop-a"), temp("loop-b"));
+    for (from, to) in [(&a, &b), (&b, &a)] {
+        let _ = std::fs::remove_file(from);
+        std::os::unix::fs::symlink(to, from).unwrap();
+    }
+    let out = vmstate(&["schema", "-o", a.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("too many levels of symbolic links"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Every temporary name this process could pick is a planted link: none is followed.
+    let victim = temp("victim.txt");
+    std::fs::write(&victim, b"precious").unwrap();
+    let output = temp("planted.json");
+    let _ = std::fs::remove_file(&output);
+    let script = format!(
+        "for n in $(seq 0 99); do ln -sf {victim} {output}.tmp$$.$n; done; exec {bin} schema -o {output}",
+        victim = victim.display(),
+        output = output.display(),
+        bin = env!("CARGO_BIN_EXE_vmstate"),
+    );
+    let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("100 names taken"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+
+    // Set-user-ID is not carried over to a file now owned by whoever ran the rewrite.
+    let setuid = temp("setuid.stream");
+    std::fs::write(&setuid, b"old").unwrap();
+    std::fs::set_permissions(&setuid, std::fs::Permissions::from_mode(0o4750)).unwrap();
+    let out = vmstate(&["qemu", "rewrite", input, setuid.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mode = std::fs::metadata(&setuid).unwrap().permissions().mode();
+    assert_eq!(mode & 0o7777, 0o750);
+}
+
+#[test]
+fn inputs_of_the_wrong_kind_are_refused_before_they_are_read_whole() {
+    // An endless device: refused at its first bytes (it used to be read until memory ran out).
+    for args in [
+        &["qemu", "inspect", "/dev/zero"][..],
+        &["inspect", "/dev/zero"],
+        &["qemu", "rewrite", "/dev/zero", "/dev/null"],
+    ] {
+        let out = vmstate(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&out).contains("(at byte 0)"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    // A schema from a device: the size it reached, not the device's length of 0.
+    let out = vmstate(&["check", "/dev/zero", fixture().to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("16777217 bytes is more than"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// Starts `demo --listen` on a free port; returns the child and its address.
 fn listening_destination() -> (std::process::Child, String) {
     use std::io::BufRead;
