@@ -134,6 +134,28 @@ fn every_truncation_is_refused_cleanly() {
 }
 
 #[test]
+fn a_damaged_or_cut_vmdesc_is_named_where_it_starts() {
+    // The vmdesc item is the JSON; its 0x06 tag and be32 length come right before.
+    let vmdesc = stream()
+        .items()
+        .iter()
+        .find_map(|i| match i {
+            Item::Vmdesc(r) => Some(r.start - 5),
+            _ => None,
+        })
+        .unwrap();
+    let cut = FIXTURE[..FIXTURE.len() - 50].to_vec();
+    let mut flipped = FIXTURE.to_vec();
+    flipped[vmdesc + 2] ^= 0x40; // its length
+    for damaged in [cut, flipped] {
+        let e = Stream::parse(damaged).unwrap_err().to_string();
+        assert!(e.contains("that are not a vmdesc trailer"), "{e}");
+        assert!(e.contains(&format!("at byte {vmdesc} ")), "{e}");
+        assert!(e.contains("damaged or cut short"), "{e}");
+    }
+}
+
+#[test]
 fn a_broken_footer_is_named() {
     let mut bad = FIXTURE.to_vec();
     let sec = stream().device("integratorcm", 0).unwrap().clone();

@@ -483,8 +483,12 @@ impl Stream {
                     } else if kind == SectionKind::Full {
                         let size = if vmdesc.is_some() {
                             device_size(devices, &mut next_device, &idstr, instance_id)
+                                .map_err(String::from)
                         } else if footers == Some(false) {
-                            Err("the stream has neither a vmdesc trailer nor section footers")
+                            Err(
+                                "the stream has neither a vmdesc trailer nor section footers"
+                                    .into(),
+                            )
                         } else {
                             size_by_footer(bytes, data_start, section_id, &starts)
                         };
@@ -1009,18 +1013,34 @@ fn size_by_footer(
     start: usize,
     section_id: u32,
     starts: &HashMap<u32, (String, u32, u32)>,
-) -> Result<usize, &'static str> {
+) -> Result<usize, String> {
     let mut footer = [tag::SECTION_FOOTER; 5];
     footer[1..].copy_from_slice(&section_id.to_be_bytes());
     let mut from = start;
+    // A footer followed by the EOF marker and bytes that are not a vmdesc: where the
+    // trailer was damaged or cut.
+    let mut damaged_trailer = None;
     while let Some(i) = bytes[from..].windows(5).position(|w| w == footer) {
         let at = from + i;
         if goes_on(bytes, at + 5, starts) {
             return Ok(at - start);
         }
+        if bytes.get(at + 5) == Some(&tag::EOF) {
+            damaged_trailer = Some(at + 6);
+        }
         from = at + 1;
     }
-    Err("the stream has no vmdesc trailer (written with `-machine suppress-vmdesc=on`, or truncated) and no footer of this section is followed by more of a stream")
+    Err(match damaged_trailer {
+        Some(trailer) => format!(
+            "the footer of this section is followed by the EOF marker and {} bytes at byte \
+             {trailer} that are not a vmdesc trailer (0x06, a be32 length, that many bytes of \
+             JSON): the trailer is damaged or cut short",
+            bytes.len() - trailer
+        ),
+        None => "the stream has no vmdesc trailer (written with `-machine suppress-vmdesc=on`, \
+                 or truncated) and no footer of this section is followed by more of a stream"
+            .into(),
+    })
 }
 
 /// Whether `bytes[at..]` starts like what follows a section: the EOF marker ending the
