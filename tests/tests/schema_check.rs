@@ -2084,3 +2084,51 @@ fn padding_always_sent_cannot_stand_for_a_field_sent_on_a_test() {
     // Padding sent on a test of its own (VMSTATE_UNUSED_TEST) is not judged.
     assert_no_errors(&check(&old, &conditional(true)));
 }
+
+/// Real releases: a few arm devices from the `-dump-vmstate` of QEMU 7.2, 8.2.2 and 10.0.2
+/// (`fixtures/qemu-dumps-arm/`). Each break QEMU's `vmstate-static-checker.py` reports is
+/// found (imx.epit's minimum version and removed fields, aspeed.rtc's wider offset), and two
+/// it misses: a field appended without a version bump (allwinner-sdhost's `sample_delay`,
+/// 8.2) and an array that grew from 12 to 32 registers (aspeed.wdt's `regs`, 10.0).
+#[test]
+fn breaks_between_qemu_releases_are_found() {
+    let read = |text: &str| Schema::from_json(text).expect("a QEMU dump reads");
+    let v7_2 = read(include_str!("../fixtures/qemu-dumps-arm/qemu-7.2.json"));
+    let v8_2 = read(include_str!("../fixtures/qemu-dumps-arm/qemu-8.2.json"));
+    let v10_0 = read(include_str!("../fixtures/qemu-dumps-arm/qemu-10.0.json"));
+    let errors = |report: &Report| -> Vec<(Rule, String)> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| (f.rule, f.path.clone()))
+            .collect()
+    };
+    let found = errors(&check(&v7_2, &v8_2));
+    for expected in [
+        (Rule::FieldAdded, "allwinner-sdhost/Fields/sample_delay"),
+        (Rule::BelowMinimumVersion, "imx.epit"),
+        (Rule::FieldRemoved, "imx.epit/Fields/cnt"),
+        (Rule::FieldSizeChanged, "aspeed.rtc/Fields/offset"),
+    ] {
+        assert!(
+            found.contains(&(expected.0, expected.1.to_owned())),
+            "{expected:?} not in {found:?}"
+        );
+    }
+    // The devices that did not change are not mentioned.
+    assert!(
+        found
+            .iter()
+            .all(|(_, path)| !path.starts_with("pl031") && !path.starts_with("integrator_core")),
+        "{found:?}"
+    );
+    assert_eq!(
+        errors(&check(&v8_2, &v10_0)),
+        [(Rule::FieldSizeChanged, "aspeed.wdt/Fields/regs".to_owned())]
+    );
+    // Every release is compatible with itself.
+    for s in [&v7_2, &v8_2, &v10_0] {
+        assert!(check(s, s).is_compatible());
+    }
+}
