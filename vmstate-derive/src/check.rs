@@ -240,10 +240,7 @@ fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
             let Some(last) = p.path.segments.last() else {
                 return;
             };
-            // `usize`, or a path through `core` or `std` (a user's own `foo::Option` is fine).
-            let first = p.path.segments.first().map(|s| s.ident.to_string());
-            let std_path = p.path.segments.len() == 1
-                || first.as_deref().is_some_and(|f| f == "core" || f == "std");
+            let std_path = names_std(&p.path);
             let name = last.ident.to_string();
             let problem = match name.as_str() {
                 "usize" | "isize" if last.arguments.is_empty() && std_path => {
@@ -453,19 +450,25 @@ fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
     }
 }
 
-/// Whether `ty` is std's `Option<T>` (spelt `Option`, or through `core`/`std`).
+/// Whether `path` may name a std type: a bare name (`usize`, `Option`), or a path through
+/// `core` or `std` (a user's own `foo::Option` is another type).
+fn names_std(path: &syn::Path) -> bool {
+    path.segments.len() == 1
+        || path
+            .segments
+            .first()
+            .is_some_and(|f| f.ident == "core" || f.ident == "std")
+}
+
+/// Whether `ty` is std's `Option<T>`.
 fn is_option(ty: &syn::Type) -> bool {
     let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
         return false;
     };
-    let segments = &p.path.segments;
-    let through_std = segments.len() == 1
-        || segments
-            .first()
-            .is_some_and(|f| f.ident == "core" || f.ident == "std");
     p.qself.is_none()
-        && through_std
-        && segments
+        && names_std(&p.path)
+        && p.path
+            .segments
             .last()
             .is_some_and(|l| l.ident == "Option" && !l.arguments.is_empty())
 }
