@@ -266,3 +266,87 @@ fn the_checker_agrees_with_every_outcome() {
     assert!(rules(&s3, &s2).contains(&Rule::VersionTooHigh));
     assert!(rules(&s3, &s1).contains(&Rule::VersionTooHigh));
 }
+
+/// A nested struct that a `default` replaces (the input lacks it) is treated as loaded: its
+/// derived fields are recomputed and its `post_load` runs, in both codecs.
+mod replaced_by_default {
+    use vmstate_core::VmState;
+
+    #[derive(VmState, Debug, Default, PartialEq)]
+    #[vmstate(name = "board/clock", post_load = "Self::after_load")]
+    pub struct Clock {
+        pub rate: u32,
+        #[vmstate(derived = "Self::recompute")]
+        pub period: u32,
+        #[vmstate(skip)]
+        pub loads: u32,
+    }
+
+    impl Clock {
+        fn recompute(&mut self) {
+            self.period = 1_000_000 / self.rate.max(1);
+        }
+        fn after_load(&mut self) {
+            self.loads += 1;
+        }
+    }
+
+    pub mod v1 {
+        use vmstate_core::VmState;
+        #[derive(VmState, Default)]
+        #[vmstate(name = "board", version = 1)]
+        pub struct Board {
+            pub ctrl: u32,
+        }
+    }
+
+    #[derive(VmState, Default)]
+    #[vmstate(name = "board", version = 2, minimum_version = 1)]
+    pub struct Board {
+        pub ctrl: u32,
+        #[vmstate(since = 2, default = "Self::boot_clock")]
+        pub cpu_clock: Clock,
+        #[vmstate(
+            subsection,
+            needed = "Self::bus_clock_set",
+            default = "Self::boot_clock"
+        )]
+        pub bus_clock: Clock,
+    }
+
+    impl Board {
+        fn boot_clock() -> Clock {
+            Clock {
+                rate: 1000,
+                period: 0,
+                loads: 0,
+            }
+        }
+        fn bus_clock_set(&self) -> bool {
+            self.bus_clock.rate != 1000
+        }
+    }
+
+    #[test]
+    fn derived_fields_and_post_load_run_on_the_default() {
+        let expected = Clock {
+            rate: 1000,
+            period: 1000,
+            loads: 1,
+        };
+        for qemu in [false, true] {
+            let mut board = Board::default();
+            let src = v1::Board { ctrl: 3 };
+            if qemu {
+                let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+                vmstate_core::qemu::from_bytes(&mut board, &bytes, 1, 0).unwrap();
+            } else {
+                vmstate_core::from_bytes(&mut board, &vmstate_core::to_bytes(&src).unwrap())
+                    .unwrap();
+            }
+            assert_eq!(board.ctrl, 3);
+            assert_eq!(board.cpu_clock, expected, "qemu: {qemu}");
+            assert_eq!(board.bus_clock, expected, "qemu: {qemu}");
+        }
+    }
+}

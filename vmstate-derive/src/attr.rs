@@ -53,12 +53,12 @@ pub struct Hook {
     pub span: Span,
 }
 
-/// The span for the generated names (`self`, locals) in code about a literal: located at the
-/// literal, but resolved like the rest of the generated code. With the literal's own span they
-/// would resolve where the literal was written, which for a literal passed through a
-/// `macro_rules!` is another hygiene context than the derive's.
-pub fn code_span(literal: Span) -> Span {
-    Span::call_site().located_at(literal)
+/// The span for the generated names (`self`, locals) in code about a literal or a field's
+/// type: located there, but resolved like the rest of the generated code. With the token's
+/// own span they would resolve where the token was written, which for a token passed through
+/// a `macro_rules!` is another hygiene context than the derive's.
+pub fn code_span(token: Span) -> Span {
+    Span::call_site().located_at(token)
 }
 
 /// A key that may be given once; a second occurrence is an error on the second key.

@@ -179,17 +179,19 @@ pub fn expand(input: &Input) -> TokenStream {
     let wire_names: Vec<_> = wire.iter().map(|f| on_type(f)).collect();
     let matches = wire.iter().filter(|f| !f.is_optional()).map(|f| {
         let name = on_type(f);
+        let (this, staged) = self_and_staged(f);
         match f.max_len() {
             // A missing `PartialEq` is reported on the type too.
-            Some(_) => quote_spanned!(f.ty.span()=> self.#name == staged.#name),
+            Some(_) => quote_spanned!(f.ty.span()=> #this.#name == #staged.#name),
             None => {
                 let field = field_trait(f.ty, &p);
-                quote_spanned!(f.ty.span()=> #field::matches(&self.#name, &staged.#name))
+                quote_spanned!(f.ty.span()=> #field::matches(&#this.#name, &#staged.#name))
             }
         }
     });
     let commits = wire.iter().map(|f| {
         let name = on_type(f);
+        let (this, staged) = self_and_staged(f);
         if f.is_optional() {
             let commit = match f.max_len() {
                 Some(_) => quote!(#p::swap),
@@ -198,13 +200,13 @@ pub fn expand(input: &Input) -> TokenStream {
                     quote!(#field::commit)
                 }
             };
-            return quote_spanned!(f.ty.span()=> #p::commit_optional(&mut self.#name, &mut staged.#name, #commit););
+            return quote_spanned!(f.ty.span()=> #p::commit_optional(&mut #this.#name, &mut #staged.#name, #commit););
         }
         match f.max_len() {
-            Some(_) => quote_spanned!(f.ty.span()=> #p::swap(&mut self.#name, &mut staged.#name);),
+            Some(_) => quote_spanned!(f.ty.span()=> #p::swap(&mut #this.#name, &mut #staged.#name);),
             None => {
                 let field = field_trait(f.ty, &p);
-                quote_spanned!(f.ty.span()=> #field::commit(&mut self.#name, &mut staged.#name);)
+                quote_spanned!(f.ty.span()=> #field::commit(&mut #this.#name, &mut #staged.#name);)
             }
         }
     });
@@ -717,8 +719,10 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
         }
         Role::Immutable => {
             // The where clause requires `Debug` of both; on the type all the same.
+            let [incoming, this, at] =
+                ["incoming", "self", "at"].map(|n| generated_name(f.ty.span(), n));
             let mismatch = quote_spanned! {f.ty.span()=>
-                #p::immutable_mismatch(&incoming, &self.#name, at)
+                #p::immutable_mismatch(&#incoming, &#this.#name, #at)
             };
             let check = match f.max_len() {
                 // Compared where it lies in the input: nothing is allocated unless it differs.
@@ -802,14 +806,20 @@ fn hook_call(
     }
 }
 
-/// A name (`self` or a local) in code spanned on an attribute's literal, resolved as the
-/// derive's own code (see [`crate::attr::code_span`]).
-fn generated_name(literal: Span, name: &str) -> TokenStream {
-    let span = crate::attr::code_span(literal);
+/// A name (`self` or a local) in code spanned on an attribute's literal or a field's type,
+/// resolved as the derive's own code (see [`crate::attr::code_span`]).
+fn generated_name(at: Span, name: &str) -> TokenStream {
+    let span = crate::attr::code_span(at);
     match name {
         "self" => quote_spanned!(span=> self),
         _ => syn::Ident::new(name, span).into_token_stream(),
     }
+}
+
+/// `self` and `staged` for code spanned on a field's type.
+fn self_and_staged(f: &Field) -> (TokenStream, TokenStream) {
+    let span = f.ty.span();
+    (generated_name(span, "self"), generated_name(span, "staged"))
 }
 
 /// `tokens` with every span replaced by `span`.
@@ -837,12 +847,14 @@ enum NestedCall {
     WithoutStaged,
     /// With it; stops at the first error.
     StopAtError,
-    /// With it; keeps the first error in `__result` and goes on.
+    /// With it; keeps the first error in `__result` and goes on (`post_commit`).
     KeepGoing,
 }
 
 /// Calls `method` (`post_commit`, `pre_commit`: with the staged value; `check_committed`:
-/// without) on every nested field; an optional one only when the input carried it.
+/// without) on every nested field; an optional one only when the input carried it, except
+/// that `post_commit` also runs on a value its `default` replaced (a fresh value's derived
+/// fields and `post_load` run as a loaded one's do).
 fn nested_each(
     wire: &[&Field],
     p: &TokenStream,
@@ -872,9 +884,15 @@ fn nested_each(
         };
         if f.is_optional() {
             let call = handle(quote!(#field::#method(&mut self.#name, s)));
+            let replaced = (how == NestedCall::KeepGoing).then(|| {
+                let call = handle(quote!(#field::#method(&mut self.#name, &#field::placeholder())));
+                quote!(#p::Optional::Replace(_) => { #call })
+            });
             quote! {
-                if let #p::Optional::Loaded(s) = &staged.#name {
-                    #call
+                match &staged.#name {
+                    #p::Optional::Loaded(s) => { #call }
+                    #replaced
+                    _ => {}
                 }
             }
         } else {
@@ -1272,10 +1290,12 @@ fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         };
         // A failed check is reported at `span`: the field's type, or the key it is about.
         let mut assert = |span: Span, shape: TokenStream, holds: TokenStream, msg: String| {
+            // `holds` reads `shape`, a name of the derive's own code.
+            let bound = generated_name(span, "shape");
             let check = quote_spanned! {span=>
                 ::core::assert!(
                     match #shape {
-                        #p::Some(shape) => #holds,
+                        #p::Some(#bound) => #holds,
                         #p::None => true,
                     },
                     #msg
