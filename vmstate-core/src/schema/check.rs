@@ -13,6 +13,7 @@
 //! | [`Rule::SectionRemoved`]: a device of `old` is missing in `new` | error |
 //! | [`Rule::VersionTooHigh`]: `old`'s version is above `new`'s (section, description, subsection) | error |
 //! | [`Rule::BelowMinimumVersion`]: `old`'s version is below `new`'s minimum | error |
+//! | the same two for a nested struct, whose version is not on the wire (QEMU's checker: errors) | warning |
 //! | [`Rule::DescriptionRenamed`]: a description (or nested struct's description) renamed | error |
 //! | [`Rule::FieldRenamed`]: a field renamed, or the fields reordered | error |
 //! | [`Rule::FieldRemoved`]: a field missing in `new`, without padding in its place | error |
@@ -47,14 +48,18 @@
 //! |---|---|
 //! | [`Rule::FieldKindChanged`]: migrated ↔ derived/immutable/skipped, breaking a wire | error |
 //! | [`Rule::FieldTypeChanged`]: same size, other type: int ↔ float, bool ↔ int, other encodings | error |
-//! | [`Rule::FieldTypeChanged`]: same size, signedness only (`uint32` ↔ `int32`) | warning |
+//! | [`Rule::FieldTypeChanged`]: same size, signedness only, of an array or a byte (`uint8` ↔ `int8`) | warning |
+//! | [`Rule::FieldTypeChanged`]: signedness of a scalar wider than a byte (`uint32` ↔ `int32`): a native varint changes | error |
 //! | [`Rule::MaxLenLowered`]: a `Vec`/`String` bound lowered | error |
 //! | [`Rule::HookRemoved`]: a derived field that `old` recomputed has no recomputing hook in `new` | error |
+//! | [`Rule::HookRemoved`]: a derived field that `new` sends with `since`, its function gone (an older stream leaves it as it was, unless a `default` sets it) | warning |
 //! | [`Rule::PaddingMismatch`]: padding that lines up on QEMU's wire but not in the native format | error |
 //! | [`Rule::FieldsRestructured`]: fields regrouped, or moved into or out of a nested struct, so that QEMU's wire lines up but the native format does not | error |
 //!
-//! A signedness-only change is a warning: the bits load unchanged and every value that fits
-//! both types keeps its meaning, so it is often deliberate; int ↔ float and bool ↔ int are
+//! A signedness-only change is a warning where the bits load unchanged (bytes, and arrays and
+//! vectors, which both formats carry as fixed-width blocks): every value that fits both types
+//! keeps its meaning, so it is often deliberate; a wider scalar is a native varint, zigzag
+//! when signed, so there it is an error; int ↔ float and bool ↔ int are
 //! errors because the same bits then mean a different value or are refused. A kind change is
 //! an error when it changes which wire carries the field: QEMU's wire carries migrated fields,
 //! this project's native format carries migrated and immutable ones; so a migrated field that
@@ -65,8 +70,11 @@
 //! aligned but not native streams: use `Removed<u32>` (padding that the native format reads as a
 //! `u32`); `Unused<N>` is fine for bytes, bools, floats and arrays.
 //!
-//! Not checked: immutable fields added or removed (they travel in the native format only), and
-//! whether a field's `exists` test returns false for an older stream (an added field with an
+//! Immutable fields travel in the native format only: one added or removed is an error
+//! ([`Rule::FieldAdded`], [`Rule::FieldRemoved`] under `NotOnWire`), and so is a change of its
+//! type other than widening an integer (a varint reads the narrower one's values alike).
+//!
+//! Not checked: whether a field's `exists` test returns false for an older stream (an added field with an
 //! `exists` test is a warning).
 //!
 //! ```
@@ -974,6 +982,37 @@ impl Checker {
         }
     }
 
+    /// A nested struct's versions are on no wire: QEMU loads it at the destination's own
+    /// version, and so does this project, so what QEMU's checker calls a version error there
+    /// is a warning; the fields are compared one by one.
+    fn nested_versions(&mut self, path: &str, old: &Desc, new: &Desc) {
+        let (ov, nv, nmin) = (old.version_id, new.version_id, new.minimum_version_id);
+        let change = if ov > nv {
+            format!("went down from {ov} to {nv}")
+        } else if ov < nmin {
+            format!("is {ov} in the old release, below the new `minimum_version` {nmin}")
+        } else {
+            return;
+        };
+        let rule = if ov > nv {
+            Rule::VersionTooHigh
+        } else {
+            Rule::BelowMinimumVersion
+        };
+        self.push(
+            Severity::Warning,
+            rule,
+            path.to_owned(),
+            format!(
+                "the version of nested struct `{}` {change}: streams still load (a nested \
+                 struct's version is not sent; it is read as the destination's own release \
+                 describes it, and its fields are checked here one by one), but QEMU's checker \
+                 reports this as an error",
+                old.name
+            ),
+        );
+    }
+
     /// QEMU's `check_descriptions`, plus the checks of the extra keys.
     #[allow(clippy::too_many_arguments)]
     fn desc(
@@ -986,11 +1025,12 @@ impl Checker {
         versions: bool,
         stream: Option<u32>,
     ) {
-        if versions {
+        if versions && scope == Scope::Nested {
+            self.nested_versions(&path, old, new);
+        } else if versions {
             let what = match scope {
                 Scope::Section => format!("description `{}`", old.name),
-                Scope::Subsection => format!("subsection `{}`", old.name),
-                Scope::Nested => format!("nested struct `{}`", old.name),
+                _ => format!("subsection `{}`", old.name),
             };
             self.versions(
                 &path,
@@ -1071,6 +1111,40 @@ impl Checker {
 
     /// The checks of the fields that are not on QEMU's wire, and of the hooks.
     fn extras(&mut self, path: &str, old: &Desc, new: &Desc) {
+        let named = |d: &Desc, name: &str| {
+            d.fields
+                .iter()
+                .chain(&d.not_on_wire)
+                .any(|f| f.field == name)
+        };
+        // Immutable fields travel in the native format only: one added or removed there
+        // (rather than turned into another kind, checked below and on QEMU's wire) shifts
+        // every native byte after it.
+        let immutable = |f: &&FieldEntry| field_extended(f) && f.kind() == "immutable";
+        for o in old.not_on_wire.iter().filter(immutable) {
+            if !named(new, &o.field) {
+                self.error(
+                    Rule::FieldRemoved,
+                    format!("{path}/NotOnWire/{}", o.field),
+                    format!(
+                        "immutable field `{}` was removed: native streams of the old release                          carry its value, so they would be misread from there on; keep the                          field",
+                        o.field
+                    ),
+                );
+            }
+        }
+        for n in new.not_on_wire.iter().filter(immutable) {
+            if !named(old, &n.field) {
+                self.error(
+                    Rule::FieldAdded,
+                    format!("{path}/NotOnWire/{}", n.field),
+                    format!(
+                        "immutable field `{}` was added: native streams of the old release do                          not carry it, so they would be misread from there on; keep the                          configuration outside the migrated struct, or in a new struct with                          its own name",
+                        n.field
+                    ),
+                );
+            }
+        }
         for o in &old.not_on_wire {
             let Some(n) = new.not_on_wire.iter().find(|n| n.field == o.field) else {
                 continue;
@@ -1097,6 +1171,9 @@ impl Checker {
             if native_carries(ok) {
                 self.max_len(&p, o, n);
             }
+            if ok == "immutable" && nk == "immutable" {
+                self.immutable_type(o, n, &p);
+            }
             if let (Some(od), Some(nd)) = (&o.description, &n.description) {
                 self.extras(&p, od, nd);
             }
@@ -1116,6 +1193,9 @@ impl Checker {
                 }
                 let derived = f.kind() == "derived";
                 let owner = f.description.as_deref().is_some_and(needs_owner);
+                if f.kind() == "migrated" && f.version_id > 0 {
+                    self.derived_now_sent(path, list, f, (old, old_post.as_deref()), new);
+                }
                 if !derived && !owner {
                     continue;
                 }
@@ -1162,6 +1242,49 @@ impl Checker {
                 );
             }
         }
+    }
+
+    /// A derived field that the new release sends from a version on (`since`): a stream of
+    /// the old release lacks it, and its function no longer runs after a load.
+    fn derived_now_sent(
+        &mut self,
+        path: &str,
+        list: &str,
+        f: &FieldEntry,
+        (old, old_post): (&Desc, Option<&str>),
+        new: &Desc,
+    ) {
+        let Some(o) = old.not_on_wire.iter().find(|o| o.field == f.field) else {
+            return;
+        };
+        if !field_extended(o) || o.kind() != "derived" {
+            return;
+        }
+        let Some(before) = o.hook.as_deref().or(old_post) else {
+            return;
+        };
+        let new_post = new.hooks.as_ref().and_then(|h| h.get("post_load"));
+        let still_runs = new_post.is_some_and(|h| h == before)
+            || new
+                .fields
+                .iter()
+                .chain(&new.not_on_wire)
+                .any(|n| n.hook.as_deref() == Some(before));
+        if still_runs {
+            return;
+        }
+        self.push(
+            Severity::Warning,
+            Rule::HookRemoved,
+            format!("{path}/{list}/{}", f.field),
+            format!(
+                "field `{}` was derived (recomputed after a load by `{before}`) and is sent \
+                 from version {} on: a stream of the old release does not carry it, so after \
+                 such a load it keeps the destination's value unless its `default` (or \
+                 `post_load`, for older streams) sets it",
+                f.field, f.version_id
+            ),
+        );
     }
 
     fn max_len(&mut self, path: &str, o: &FieldEntry, n: &FieldEntry) {
@@ -1616,6 +1739,37 @@ impl Checker {
         }
     }
 
+    /// An immutable field whose type changed: the native format carries its value.
+    fn immutable_type(&mut self, o: &FieldEntry, n: &FieldEntry, path: &str) {
+        let (Some(a), Some(b)) = (o.wire_type.as_deref(), n.wire_type.as_deref()) else {
+            return;
+        };
+        if a == b || o.description.is_some() || n.description.is_some() {
+            return;
+        }
+        if o.size == n.size && o.array_len == n.array_len {
+            return self.type_change(o, n, path);
+        }
+        // A varint reads any narrower unsigned (or signed) varint's value alike.
+        let widened = match (classify(a), classify(b)) {
+            (TypeClass::Unsigned(_), TypeClass::Unsigned(_))
+            | (TypeClass::Signed(_), TypeClass::Signed(_)) => {
+                native(o) == Native::Var && native(n) == Native::Var && n.size >= o.size
+            }
+            _ => false,
+        };
+        if !widened {
+            self.error(
+                Rule::FieldSizeChanged,
+                path.to_owned(),
+                format!(
+                    "immutable field `{}` changed type from `{a}` to `{b}`: native streams of                      the old release carry its value as `{a}`, so they would be misread; keep                      `{a}`",
+                    n.field
+                ),
+            );
+        }
+    }
+
     fn type_change(&mut self, s: &FieldEntry, d: &FieldEntry, path: &str) {
         let (Some(a), Some(b)) = (s.wire_type.as_deref(), d.wire_type.as_deref()) else {
             return;
@@ -1634,6 +1788,20 @@ impl Checker {
                 (TypeClass::Unsigned(x), TypeClass::Signed(y))
                 | (TypeClass::Signed(x), TypeClass::Unsigned(y)) if x == y
             );
+        // Native scalars wider than a byte are varints, signed ones zigzag-encoded: the same
+        // value has other bytes, so every value but zero changes.
+        if signedness && !av && native(s) == Native::Var && native(d) == Native::Var {
+            self.error(
+                Rule::FieldTypeChanged,
+                path.to_owned(),
+                format!(
+                    "field `{}` changed signedness from `{a}` to `{b}`: QEMU's wire carries the                      same bits, but the native format writes signed integers zigzag-encoded, so                      a native stream of the old release loads other values (5 as {}); keep                      `{a}`, or add a new field (with `since` and a version bump, or in a                      subsection) and convert in `post_load`",
+                    d.field,
+                    if matches!(classify(&ae), TypeClass::Signed(_)) { "10" } else { "-3" }
+                ),
+            );
+            return;
+        }
         if signedness {
             let range = if matches!(classify(&ae), TypeClass::Signed(_)) {
                 "a negative value of the old release now reads as a large positive one"

@@ -39,10 +39,11 @@ pub enum Rule {
     /// "S" does not exist in dest`).
     SectionRemoved,
     /// The older release's version is above the newer one's, for a section, a description, a
-    /// subsection or a nested struct (QEMU: `version error`).
+    /// subsection or a nested struct (QEMU: `version error`; a warning for a nested struct,
+    /// whose version is not on the wire).
     VersionTooHigh,
     /// The older release's version is below the newer one's minimum version (QEMU: `minimum
-    /// version error`).
+    /// version error`; a warning for a nested struct).
     BelowMinimumVersion,
     /// A description has another name (QEMU: `Description "N" missing, got "M" instead`).
     DescriptionRenamed,
