@@ -158,6 +158,12 @@ fn invalid_utf8() {
         e.to_string(),
         "dev.label: string is not valid UTF-8 (at byte 10)"
     );
+    // The offset is the first invalid byte, not the string's start.
+    let e = load(&qemu(1, 0, 0, &[b'o', 0xff]));
+    assert_eq!(
+        e.to_string(),
+        "dev.label: string is not valid UTF-8 (at byte 11)"
+    );
 }
 
 #[test]
@@ -267,4 +273,58 @@ fn invalid_value_from_a_hand_written_field() {
 fn format_errors_name_the_place() {
     let e = vmstate_core::qemu::Stream::parse(b"QEVM\0\0\0\x03\x09".to_vec()).unwrap_err();
     assert_eq!(e.to_string(), "unknown section type 0x09 (at byte 8)");
+}
+
+/// The README's example struct and the two claims made about it.
+mod readme_example {
+    use vmstate_core::VmState;
+
+    #[derive(VmState)]
+    #[vmstate(name = "integratorcm", version = 1, minimum_version = 1)]
+    pub struct CoreModule {
+        #[vmstate(immutable)]
+        memsz: u32,
+        #[vmstate(derived = "Self::update_mappings")]
+        flash_mapped: bool,
+        cm_ctrl: u32,
+        #[vmstate(max_len = 16)]
+        fifo: Vec<u8>,
+        #[vmstate(skip)]
+        refcnt_offset: u32,
+    }
+
+    impl CoreModule {
+        fn new(memsz: u32) -> Self {
+            CoreModule {
+                memsz,
+                flash_mapped: true,
+                cm_ctrl: 4,
+                fifo: vec![1, 2],
+                refcnt_offset: 0,
+            }
+        }
+        fn update_mappings(&mut self) {
+            self.flash_mapped = self.cm_ctrl & 4 == 0;
+        }
+    }
+
+    #[test]
+    fn messages_and_sizes_are_the_readmes() {
+        let small = CoreModule::new(64);
+        let mut big = CoreModule::new(128);
+        big.refcnt_offset = 9;
+        let e = vmstate_core::from_bytes(&mut big, &vmstate_core::to_bytes(&small).unwrap())
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "integratorcm.memsz: immutable field differs: stream has 64, destination has 128 (at byte 18)"
+        );
+        // QEMU's wire: cm_ctrl, then the fifo's be32 length and its bytes.
+        let qemu = vmstate_core::qemu::to_bytes(&small).unwrap();
+        assert_eq!(qemu, [0, 0, 0, 4, 0, 0, 0, 2, 1, 2]);
+        let mut back = CoreModule::new(64);
+        vmstate_core::qemu::from_bytes(&mut back, &qemu, 1, 0).unwrap();
+        assert!(!back.flash_mapped, "update_mappings ran after the load");
+        assert_eq!(back.refcnt_offset, 0);
+    }
 }

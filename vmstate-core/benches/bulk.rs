@@ -205,8 +205,9 @@ fn main() {
         let Some(copy) = median(group, "copy_from_slice") else {
             continue;
         };
-        let gib = |ns: f64| bytes as f64 / ns; // bytes per ns = GB/s
-        println!("\n{group}: GB/s and ratio to copy_from_slice, this run:");
+        // GiB/s, the unit criterion reports throughput in.
+        let gib = |ns: f64| bytes as f64 / ns * 1e9 / (1u64 << 30) as f64;
+        println!("\n{group}: GiB/s and ratio to copy_from_slice, this run:");
         for name in [
             "copy_from_slice",
             "to_vec",
@@ -219,7 +220,7 @@ fn main() {
             "serde+postcard/load",
         ] {
             if let Some(t) = median(group, name) {
-                println!("  {name:<22} {:7.2} GB/s  {:.2}x memcpy", gib(t), copy / t);
+                println!("  {name:<22} {:7.2} GiB/s  {:.2}x memcpy", gib(t), copy / t);
             }
         }
     }

@@ -159,6 +159,12 @@ impl Error {
         e
     }
 
+    /// Invalid UTF-8 in a string whose bytes start at `start`: the offset is the first
+    /// byte that is not valid.
+    pub(crate) fn invalid_utf8(start: usize, e: core::str::Utf8Error) -> Self {
+        Error::at(ErrorKind::InvalidUtf8, start + e.valid_up_to())
+    }
+
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
         &self.inner.kind

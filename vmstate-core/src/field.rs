@@ -450,7 +450,7 @@ impl Bounded for String {
         let at = d.offset();
         let mut bytes = vec![0u8; len];
         d.raw(&mut bytes)?;
-        String::from_utf8(bytes).map_err(|_| Error::at(crate::ErrorKind::InvalidUtf8, at))
+        String::from_utf8(bytes).map_err(|e| Error::invalid_utf8(at, e.utf8_error()))
     }
     fn load_if_different<D: Decoder>(
         &self,
@@ -463,8 +463,7 @@ impl Bounded for String {
         if bytes == self.as_bytes() {
             return Ok(None);
         }
-        let s =
-            std::str::from_utf8(bytes).map_err(|_| Error::at(crate::ErrorKind::InvalidUtf8, at))?;
+        let s = std::str::from_utf8(bytes).map_err(|e| Error::invalid_utf8(at, e))?;
         Ok(Some(s.to_owned()))
     }
 }

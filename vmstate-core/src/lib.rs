@@ -78,7 +78,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `pre_save = "path"` | `fn(&Self)` run before saving (fills `Cell` fields) | none |
 /// | `pre_load = "path"` | `fn(&mut Self)` once the input is decoded, before the commit (what it changes stays if a later step fails) | none |
 /// | `post_load = "path"` | `fn(&mut Self)` run after a load, after the derived functions | none |
-/// | `validate = "path"` | `fn(&Self) -> Result<(), E>` on the loaded state; a failure undoes the load | none |
+/// | `validate = "path"` | `fn(&Self) -> Result<(), E>` on the loaded state, derived fields not yet recomputed; a failure undoes the load | none |
 /// | `crate = "path"` | path of this crate if renamed | `::vmstate_core` |
 ///
 /// Field attributes:
@@ -94,7 +94,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `skip` | not migrated (still described) |
 /// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted (at least 1) |
 /// | `since = N` | on the wire from section version N; older input keeps the destination's value |
-/// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`) |
+/// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`); a nested struct from it is treated as loaded (its derived functions and `post_load` run) |
 /// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with `parent/` and differ from the other subsections' |
 /// | `needed = "path"` | with `subsection`: `fn(&Self) -> bool`, whether it is sent |
 /// | `exists = "path"` | `fn(&Self, u32) -> bool`, QEMU's `field_exists`: the fragile last resort. On load it sees the destination before the load (not the fields read so far, as QEMU's does): base it on the version or shared configuration, never on a migrated field |
@@ -199,7 +199,7 @@ pub(crate) fn load_atomic<T: VmState, D: Decoder>(
 }
 
 /// Commits a fully decoded value: container validation of the would-be state (undone on
-/// failure), then `pre_load`, the commit, then derived functions and `post_load`, nested
+/// failure; derived functions have not run, as they may act outside the struct), then `pre_load`, the commit, then derived functions and `post_load`, nested
 /// structs first. These last steps all run even when one fails (the first error is
 /// returned); if one failed, the old values are swapped back and the steps run again over
 /// them, all of them whatever fails, so derived state matches the restored registers.

@@ -167,9 +167,8 @@ pub struct SectionFrame<'a> {
 pub fn read_frame(bytes: &[u8], base: usize) -> Result<SectionFrame<'_>, Error> {
     let section = open(bytes, base)?;
     section.verify(base)?;
-    let name = std::str::from_utf8(section.name).map_err(|_| {
-        Error::at(ErrorKind::InvalidUtf8, base + section.name_at).in_field("section name")
-    })?;
+    let name = std::str::from_utf8(section.name)
+        .map_err(|e| Error::invalid_utf8(base + section.name_at, e).in_field("section name"))?;
     Ok(SectionFrame {
         name,
         version: section.version,
@@ -365,7 +364,10 @@ pub fn load_section<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Res
 
 /// Checks that `bytes` is exactly one native section that `value` would load (framing,
 /// checksum, name, version, every field, immutable values), without changing `value`.
-/// Hooks do not run, so a `validate` or `post_load` failure is not predicted.
+/// The struct's hooks do not run (`pre_load`, container `validate`, derived functions,
+/// `post_load`), so their failures are not predicted; field `validate` and `range` checks
+/// do run, and the elements of a `Vec` of structs are built as a load builds them, on fresh
+/// values, their hooks included.
 ///
 /// ```
 /// # use vmstate_core::VmState;

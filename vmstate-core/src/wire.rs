@@ -553,7 +553,7 @@ impl<'a> Cursor<'a> {
     pub(crate) fn name(&mut self, len: usize) -> Result<String, Error> {
         let at = self.offset();
         let bytes = self.take(len)?;
-        String::from_utf8(bytes.to_vec()).map_err(|_| Error::at(ErrorKind::InvalidUtf8, at))
+        String::from_utf8(bytes.to_vec()).map_err(|e| Error::invalid_utf8(at, e.utf8_error()))
     }
     #[inline]
     fn check_len(

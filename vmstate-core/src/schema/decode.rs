@@ -268,7 +268,7 @@ fn field<D: Decoder>(
         d.raw(&mut bytes)?;
         return String::from_utf8(bytes)
             .map(Value::String)
-            .map_err(|_| Error::at(ErrorKind::InvalidUtf8, at));
+            .map_err(|e| Error::invalid_utf8(at, e.utf8_error()));
     }
     if let Some(n) = ty.strip_prefix("buffer:") {
         let Ok(n) = n.parse::<u64>() else {
