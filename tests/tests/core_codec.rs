@@ -737,6 +737,16 @@ fn recompute(d: &mut Spelled) {
     d.a = d.x + 1;
 }
 
+/// A type of the same name as the struct, elsewhere: its `recompute` is another function.
+mod legacy {
+    pub struct Spelled;
+    impl Spelled {
+        pub fn recompute(d: &mut super::Spelled) {
+            d.f = d.x + 3;
+        }
+    }
+}
+
 #[derive(VmState, Default, Debug)]
 struct Spelled {
     x: u32,
@@ -750,6 +760,8 @@ struct Spelled {
     d: u32,
     #[vmstate(derived = "< Spelled >::count")]
     e: u32,
+    #[vmstate(derived = "legacy::Spelled::recompute")]
+    f: u32,
     #[vmstate(skip)]
     calls: u32,
 }
@@ -772,7 +784,7 @@ fn each_derived_function_runs_once_however_it_is_spelt() {
     };
     let mut dst = Spelled::default();
     vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
-    assert_eq!((dst.a, dst.b, dst.calls), (11, 12, 1));
+    assert_eq!((dst.a, dst.b, dst.f, dst.calls), (11, 12, 13, 1));
     assert_eq!((dst.c, dst.d, dst.e), (1, 1, 1));
 }
 

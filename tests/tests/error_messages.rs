@@ -328,3 +328,64 @@ mod readme_example {
         assert_eq!(back.refcnt_offset, 0);
     }
 }
+
+/// A `default` function's value is held to the field's own checks, as a loaded value is:
+/// otherwise the device would accept state it then refuses to save.
+mod default_values {
+    use vmstate_core::VmState;
+
+    #[derive(VmState)]
+    #[vmstate(name = "nic", version = 1)]
+    pub struct V1 {
+        a: u8,
+    }
+
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "nic", version = 2, minimum_version = 1)]
+    pub struct V2 {
+        a: u8,
+        #[vmstate(since = 2, max_len = 4, default = "Self::six_slots")]
+        queue: Vec<u8>,
+    }
+
+    impl V2 {
+        fn six_slots() -> Vec<u8> {
+            vec![0; 6]
+        }
+    }
+
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "nic", version = 2, minimum_version = 1)]
+    pub struct V2Prio {
+        a: u8,
+        #[vmstate(since = 2, range = "0..8", default = "Self::nine")]
+        prio: u8,
+    }
+
+    impl V2Prio {
+        fn nine() -> u8 {
+            9
+        }
+    }
+
+    #[test]
+    fn a_default_that_breaks_max_len_or_range_fails_the_load() {
+        let old = V1 { a: 1 };
+        let mut d = V2::default();
+        let e =
+            vmstate_core::from_bytes(&mut d, &vmstate_core::to_bytes(&old).unwrap()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "nic.queue: hook `Self::six_slots` failed: length 6 exceeds max_len 4"
+        );
+        assert_eq!(d, V2::default());
+        let mut d = V2Prio::default();
+        let qemu = vmstate_core::qemu::to_bytes(&old).unwrap();
+        let e = vmstate_core::qemu::from_bytes(&mut d, &qemu, 1, 0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "nic.prio: hook `Self::nine` failed: value 9 is outside the valid range 0..8 (at byte 1)"
+        );
+        assert_eq!(d, V2Prio::default());
+    }
+}

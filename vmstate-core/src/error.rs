@@ -220,6 +220,11 @@ impl Error {
         self
     }
 
+    /// Removes and returns the offset (for an error that becomes another's source).
+    pub(crate) fn take_offset(&mut self) -> Option<usize> {
+        self.inner.offset.take()
+    }
+
     /// The error a failing hook becomes.
     pub fn hook(
         hook: &'static str,

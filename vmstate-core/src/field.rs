@@ -313,7 +313,8 @@ pub trait Bounded: Sized {
 }
 
 #[inline]
-fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
+#[doc(hidden)]
+pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
     if len > max_len {
         return Err(Error::new(crate::ErrorKind::TooLong {
             len: len as u64,

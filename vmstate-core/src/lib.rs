@@ -94,7 +94,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `skip` | not migrated (still described) |
 /// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted (at least 1) |
 /// | `since = N` | on the wire from section version N; older input keeps the destination's value |
-/// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`); a nested struct from it is treated as loaded (its derived functions and `post_load` run) |
+/// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`); its value is treated as loaded: held to the field's `max_len`, `validate` and `range` (a value they refuse fails the load as the function's error), and a nested struct's derived functions and `post_load` run |
 /// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with `parent/` and differ from the other subsections' |
 /// | `needed = "path"` | with `subsection`: `fn(&Self) -> bool`, whether it is sent |
 /// | `exists = "path"` | `fn(&Self, u32) -> bool`, QEMU's `field_exists`: the fragile last resort. On load it sees the destination before the load (not the fields read so far, as QEMU's does): base it on the version or shared configuration, never on a migrated field |
@@ -264,7 +264,9 @@ impl<E: std::error::Error + Send + Sync + 'static> HookOutput for Result<(), E> 
 #[doc(hidden)]
 pub mod __private {
     //! Used by the generated code; not a public API.
-    pub use crate::field::{load_struct_elements, save_struct_elements};
+    pub use crate::field::{
+        check_save_len as check_len, load_struct_elements, save_struct_elements,
+    };
     pub use crate::{
         Bounded, Decoder, Description, Element, Encoder, Error, ErrorKind, Field, FieldDesc,
         FieldKind, HookOutput, Hooks, Optional, Plain, Shape, VmState,
@@ -430,6 +432,18 @@ pub mod __private {
             },
             offset,
         )
+    }
+
+    /// A value from a field's `default` function that the field's own checks (`max_len`,
+    /// `validate`, `range`) refuse: the function's failure, at the field's place.
+    #[cold]
+    pub fn default_refused(hook: &'static str, mut e: Error) -> Error {
+        let offset = e.take_offset();
+        let e = Error::hook(hook, ::std::boxed::Box::new(e));
+        match offset {
+            Some(o) => e.or_offset(o),
+            None => e,
+        }
     }
 
     /// Runs a validation function's output through [`HookOutput`].

@@ -8,6 +8,8 @@ use crate::ctxt::Ctxt;
 pub fn check(cx: &Ctxt, input: &Input) {
     check_versions(cx, input);
     check_name(cx, input);
+    check_generic_names(cx, input);
+    check_hook_names(cx, input);
     for field in &input.fields {
         let errors = cx.len();
         check_field(cx, input, field);
@@ -105,6 +107,18 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
                     field.ident
                 ),
             );
+        } else if matches!(crate::ast::ungroup(field.ty), syn::Type::Array(_)) {
+            cx.error_spanned_by(
+                field.ty,
+                format!(
+                    "subsection `{}` is an array: a subsection is one struct with its own name, \
+                     and a load could not tell the elements apart; give each element a field \
+                     of its own (with its own `#[vmstate(name = \"{}/...\")]`), or make the \
+                     array a field of one subsection struct",
+                    field.ident,
+                    input.name()
+                ),
+            );
         } else if is_simple(field.ty) || field.is_variable_length() {
             cx.error_spanned_by(
                 field.ty,
@@ -169,6 +183,77 @@ fn check_name(cx: &Ctxt, input: &Input) {
             }
         };
         cx.error_at(span, format!("{which} {problem}"));
+    }
+}
+
+/// The generic parameters whose names the generated impls use for their own
+/// (`__VmStateDecoder`, `'__vmstate`): name and span.
+fn reserved_generic_names<'a>(
+    input: &'a Input<'a>,
+) -> impl Iterator<Item = (String, proc_macro2::Span)> + 'a {
+    input.generics.params.iter().filter_map(|param| {
+        let (name, span) = match param {
+            syn::GenericParam::Type(t) => (t.ident.to_string(), t.ident.span()),
+            syn::GenericParam::Const(c) => (c.ident.to_string(), c.ident.span()),
+            syn::GenericParam::Lifetime(l) => (l.lifetime.to_string(), l.lifetime.span()),
+        };
+        let bare = name.trim_start_matches('\'').trim_start_matches("r#");
+        bare.to_ascii_lowercase()
+            .starts_with("__vmstate")
+            .then_some((name, span))
+    })
+}
+
+/// Whether a generic parameter has a name the generated impls use.
+pub fn reserved_generics(input: &Input) -> bool {
+    reserved_generic_names(input).next().is_some()
+}
+
+fn check_generic_names(cx: &Ctxt, input: &Input) {
+    for (name, span) in reserved_generic_names(input) {
+        cx.error_at(
+            span,
+            format!(
+                "generic parameter `{name}` is reserved: names starting with `__VmState` or \
+                 `'__vmstate` are used by the generated code; rename it"
+            ),
+        );
+    }
+}
+
+/// `Field`'s methods that run the hooks. A hook path that names one (with the trait in
+/// scope and no function of that name of the user's) would resolve to it, and the load would
+/// call the hook from itself until the stack overflows.
+const HOOK_RUNNERS: [&str; 3] = ["pre_commit", "check_committed", "post_commit"];
+
+fn check_hook_names(cx: &Ctxt, input: &Input) {
+    let c = &input.attrs;
+    let container = [&c.pre_save, &c.pre_load, &c.post_load, &c.validate];
+    let fields = input.fields.iter().flat_map(|f| {
+        let a = &f.attrs;
+        let derived = a.derived.get().and_then(|d| d.value.as_ref());
+        let hooks = [&a.derives, &a.default, &a.needed, &a.exists, &a.validate];
+        hooks
+            .into_iter()
+            .filter_map(|h| h.get().map(|h| &h.value))
+            .chain(derived)
+    });
+    let hooks = container
+        .into_iter()
+        .filter_map(|h| h.get().map(|h| &h.value))
+        .chain(fields);
+    for hook in hooks {
+        let last = hook.path.path.segments.last().map(|s| s.ident.to_string());
+        if let Some(name) = last.filter(|n| HOOK_RUNNERS.contains(&n.as_str())) {
+            cx.error_at(
+                hook.span,
+                format!(
+                    "`{name}` is the name of a method of vmstate's `Field` trait, which runs \
+                     the hooks: with the trait in scope the path could call it instead of a \
+                     function of yours; give the function another name"
+                ),
+            );
+        }
     }
 }
 
@@ -426,7 +511,9 @@ fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
                  another in a container `validate`",
             );
         }
-        if let Some(why) = empty_range(&r.value.expr) {
+        if let Some(why) =
+            empty_range(&r.value.expr).or_else(|| below_zero(&r.value.expr, field.ty))
+        {
             cx.error_at(
                 r.span,
                 format!(
@@ -504,6 +591,37 @@ fn empty_range(expr: &syn::Expr) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// Why `..0` holds no value of an unsigned type (or of arrays of one, bounded element-wise).
+fn below_zero(expr: &syn::Expr, ty: &syn::Type) -> Option<&'static str> {
+    let syn::Expr::Range(syn::ExprRange {
+        start: None,
+        end: Some(end),
+        limits: syn::RangeLimits::HalfOpen(_),
+        ..
+    }) = expr
+    else {
+        return None;
+    };
+    let (false, syn::Lit::Int(end)) = signed_literal(end)? else {
+        return None;
+    };
+    if end.base10_parse::<u128>().ok()? != 0 {
+        return None;
+    }
+    let mut ty = crate::ast::ungroup(ty);
+    while let syn::Type::Array(a) = ty {
+        ty = crate::ast::ungroup(&a.elem);
+    }
+    let syn::Type::Path(p) = ty else {
+        return None;
+    };
+    let unsigned = ["u8", "u16", "u32", "u64", "u128", "usize"];
+    p.path
+        .get_ident()
+        .filter(|i| unsigned.iter().any(|u| *i == u))
+        .map(|_| "no unsigned value is below 0")
 }
 
 /// How two numeric literals (possibly negated) compare: integers exactly (any up to `u128`),

@@ -39,7 +39,12 @@ pub fn fallback(input: &Input) -> TokenStream {
     for f in input.fields.iter().filter(|f| !f.faulty.get()) {
         predicates.extend(field_bounds(f, &p));
     }
-    let (checked_generics, _, checked_where) = checked.split_for_impl();
+    let (checked_generics, checked_types, checked_where) = checked.split_for_impl();
+    // A function's where clause has no `Self`: the struct's own `where Self: ...` names it.
+    let checked_where = replace_self(
+        checked_where.to_token_stream(),
+        &quote!(#ident #checked_types),
+    );
     quote! {
         #[doc(hidden)]
         const _: () = {
@@ -80,6 +85,24 @@ pub fn fallback(input: &Input) -> TokenStream {
                     ::core::unreachable!()
                 }
                 fn commit(&mut self, _: &mut ()) {
+                    ::core::unreachable!()
+                }
+            }
+
+            // A `Vec` of this struct elsewhere is then not reported as unsupported.
+            #[automatically_derived]
+            impl #impl_generics #p::Element for #ident #ty_generics #where_clause {
+                const MIN_WIRE_BYTES: ::core::primitive::usize = 0;
+                fn save_elements<__VmStateEncoder: #p::Encoder>(
+                    _: &[Self],
+                    _: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    ::core::unreachable!()
+                }
+                fn load_elements<__VmStateDecoder: #p::Decoder>(
+                    _: ::core::primitive::usize,
+                    _: &mut __VmStateDecoder,
+                ) -> #p::Result<::std::vec::Vec<Self>, #p::Error> {
                     ::core::unreachable!()
                 }
             }
@@ -127,6 +150,8 @@ pub fn expand(input: &Input) -> TokenStream {
         }
     }
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    // The struct's own `where Self: ...` is about the struct, not the staged one.
+    let staged_where = replace_self(where_clause.to_token_stream(), &quote!(#ident #ty_generics));
     let element_where = {
         let mut w = where_clause
             .cloned()
@@ -255,7 +280,7 @@ pub fn expand(input: &Input) -> TokenStream {
         #[doc(hidden)]
         #[allow(non_camel_case_types, non_snake_case, dead_code, missing_docs, private_bounds)]
         const _: () = {
-            pub struct #staged_ident #impl_generics #where_clause {
+            pub struct #staged_ident #impl_generics #staged_where {
                 #(#staged_fields,)*
                 __vmstate_marker: ::core::marker::PhantomData<fn() -> #ident #ty_generics>,
             }
@@ -263,7 +288,7 @@ pub fn expand(input: &Input) -> TokenStream {
             // For the mismatch error of an immutable nested struct; its fields' staged types
             // need not be `Debug`.
             #[automatically_derived]
-            impl #impl_generics ::core::fmt::Debug for #staged_ident #ty_generics #where_clause {
+            impl #impl_generics ::core::fmt::Debug for #staged_ident #ty_generics #staged_where {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     f.write_str(#staged_label)
                 }
@@ -354,6 +379,7 @@ pub fn expand(input: &Input) -> TokenStream {
 
                 #[inline]
                 fn save<__VmStateEncoder: #p::Encoder>(&self, __e: &mut __VmStateEncoder) -> #p::Result<(), #p::Error> {
+                    #instantiation_checks
                     Self::__vmstate_pre_save(self)?;
                     #(#save_stmts)*
                     #subsections_save
@@ -822,6 +848,24 @@ fn self_and_staged(f: &Field) -> (TokenStream, TokenStream) {
     (generated_name(span, "self"), generated_name(span, "staged"))
 }
 
+/// `tokens` with the type `Self` replaced by `with` (the struct's type, for items that are
+/// not its impls).
+fn replace_self(tokens: TokenStream, with: &TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .flat_map(|tt| match tt {
+            proc_macro2::TokenTree::Ident(id) if id == "Self" => with.clone(),
+            proc_macro2::TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), replace_self(g.stream(), with));
+                group.set_span(g.span());
+                proc_macro2::TokenTree::Group(group).into_token_stream()
+            }
+            tt => tt.into_token_stream(),
+        })
+        .collect()
+}
+
 /// `tokens` with every span replaced by `span`.
 fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
     tokens
@@ -933,14 +977,32 @@ fn validators(f: &Field, p: &TokenStream) -> TokenStream {
     quote!(#p::in_field(Self::#check(&__value, __at), #name_str)?;)
 }
 
-/// The staged value of a field the input lacks: its `default`, or the destination's.
+/// The staged value of a field the input lacks: its `default` (held to the field's own
+/// `max_len`, `validate` and `range`, as a loaded value is), or the destination's.
 fn absent_value(f: &Field, p: &TokenStream) -> TokenStream {
-    if f.attrs.default.get().is_some() {
-        let default = hook_fn(f, "default");
-        quote!(#p::Optional::Replace(Self::#default()))
-    } else {
-        quote!(#p::Optional::Keep)
-    }
+    let Some(h) = f.attrs.default.get() else {
+        return quote!(#p::Optional::Keep);
+    };
+    let default = hook_fn(f, "default");
+    let (text, name_str) = (&h.value.text, f.name());
+    let length = f
+        .max_len()
+        .map(|max| quote!(#p::check_len(__value.len(), #max)));
+    let checked = f.attrs.validate.get().is_some() || f.attrs.range.get().is_some();
+    let validators = checked.then(|| {
+        let check = hook_fn(f, "validate");
+        quote!(Self::#check(&__value, #p::Decoder::offset(__d)))
+    });
+    let checks = length.into_iter().chain(validators);
+    quote! {{
+        let __value = Self::#default();
+        #(
+            if let #p::Err(e) = #checks {
+                return #p::Err(#p::default_refused(#text, e).in_field(#name_str));
+            }
+        )*
+        #p::Optional::Replace(__value)
+    }}
 }
 
 /// Inherent functions wrapping each field-level hook (`exists`, `needed`, `default`,
@@ -1029,7 +1091,9 @@ fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 for k in (0..depth).rev() {
                     let (i, outer, item) = (index(k), element(k), element(k + 1));
                     check = quote_spanned! {r.value.span=>
-                        for (#i, #item) in #outer.iter().enumerate() {
+                        // By the trait's path: a `#[no_implicit_prelude]` module has no
+                        // `Iterator` in scope.
+                        for (#i, #item) in ::core::iter::Iterator::enumerate(#outer.iter()) {
                             #check
                         }
                     };
@@ -1211,10 +1275,12 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
     }
 }
 
-/// The key under which derived functions are run once: a method of the struct however its
-/// type is spelt (`Self::f`, `<Self>::f`, `Dev::f`, `crate::m::Dev::f`, `Gen::<T>::f`,
-/// `<Gen<T>>::f`) is `Self::f`; any other path is itself, without whitespace or a leading
-/// `self::` (a free `f` is another function than `Self::f`).
+/// The key under which derived functions are run once: a method of the struct spelt through
+/// `Self` or the struct's bare name (`Self::f`, `<Self>::f`, `Dev::f`, `self::Dev::f`,
+/// `Gen::<T>::f`, `<Gen<T>>::f`) is `Self::f`; any other path is itself, without whitespace
+/// or a leading `self::` (a free `f` is another function than `Self::f`, and
+/// `legacy::Dev::f` may be another type's). Two paths to one function that look different
+/// run it twice, never not at all.
 fn function_key(text: &str, own: &str) -> String {
     let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if text.ends_with('>') {
@@ -1237,9 +1303,37 @@ fn function_key(text: &str, own: &str) -> String {
     }
     let plain = plain.replace("::::", "::");
     let segments: Vec<&str> = plain.split("::").filter(|s| !s.is_empty()).collect();
-    match segments.as_slice() {
-        [.., owner, method] if *owner == "Self" || *owner == own => format!("Self::{method}"),
+    let segments = segments.strip_prefix(&["self"]).unwrap_or(&segments);
+    match segments {
+        [owner, method] if *owner == "Self" || *owner == own => format!("Self::{method}"),
         _ => text.strip_prefix("self::").unwrap_or(&text).to_owned(),
+    }
+}
+
+/// A subsection type's name, as an `Option<&str>` constant: through `__Probe` for a concrete
+/// type (`None` when it is not a `VmState`, which the where clause reports), by the trait
+/// for one naming a parameter.
+fn subsection_name(ty: &syn::Type, generic: bool, p: &TokenStream) -> TokenStream {
+    if generic {
+        quote_spanned!(ty.span()=> #p::Some(<#ty as #p::VmState>::DESCRIPTION.name))
+    } else {
+        quote_spanned!(ty.span()=> __Probe::<#ty>::NAME)
+    }
+}
+
+/// Adds a const assertion: an item of its own for concrete types, a `const` block run per
+/// instantiation (in the save and the load) for types naming a parameter.
+fn push_check(
+    checks: &mut Vec<TokenStream>,
+    inline: &mut Vec<TokenStream>,
+    generic: bool,
+    span: Span,
+    check: TokenStream,
+) {
+    if generic {
+        inline.push(quote_spanned!(span=> const { #check };));
+    } else {
+        checks.push(quote_spanned!(span=> const _: () = #check;));
     }
 }
 
@@ -1251,7 +1345,7 @@ fn function_key(text: &str, own: &str) -> String {
 /// - two subsections must not have the same name.
 ///
 /// A field type that names a parameter is known only once the struct is instantiated: its
-/// first two checks run then, in the load (subsection names are not checked for it).
+/// checks run then, in the save and the load.
 ///
 /// The assertions read the types through `__Probe`, whose constants fall back to `None` for
 /// a type without the trait: the impls' where clause already reports such a type, on the
@@ -1301,11 +1395,7 @@ fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                     #msg
                 )
             };
-            if generic {
-                inline.push(quote_spanned!(span=> const { #check };));
-            } else {
-                checks.push(quote_spanned!(span=> const _: () = #check;));
-            }
+            push_check(&mut checks, &mut inline, generic, span, check);
         };
         let owned = matches!(f.role(), Role::Migrated | Role::Subsection);
         if owned && !crate::ast::is_simple(ty) {
@@ -1349,31 +1439,30 @@ fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 msg,
             );
         }
-        if generic {
-            continue;
-        }
         if f.role() == Role::Subsection {
             let msg = format!(
-                "subsection `{}`: its struct's name must start with `{parent}/` (QEMU requires a \
-                 subsection's name to start with its parent's): give it \
-                 #[vmstate(name = \"{parent}/...\")]",
+                "subsection `{}`: its struct's name must be `{parent}/` followed by a name of \
+                 its own (QEMU requires a subsection's name to start with its parent's): give \
+                 it #[vmstate(name = \"{parent}/...\")]",
                 f.ident
             );
-            checks.push(quote_spanned! {ty.span()=>
-                const _: () = ::core::assert!(
-                    match __Probe::<#ty>::NAME {
+            let name = subsection_name(ty, generic, p);
+            let check = quote_spanned! {ty.span()=>
+                ::core::assert!(
+                    match #name {
                         #p::Some(name) => #p::subsection_name_ok(name, #parent),
                         #p::None => true,
                     },
                     #msg
-                );
-            });
+                )
+            };
+            push_check(&mut checks, &mut inline, generic, ty.span(), check);
         }
     }
     let subsections: Vec<&Field> = input
         .fields
         .iter()
-        .filter(|f| f.role() == Role::Subsection && concrete(f.ty))
+        .filter(|f| f.role() == Role::Subsection)
         .collect();
     for (i, second) in subsections.iter().enumerate() {
         for first in &subsections[..i] {
@@ -1384,12 +1473,15 @@ fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 first.name(),
                 second.name()
             );
-            checks.push(quote_spanned! {b.span()=>
-                const _: () = ::core::assert!(
-                    #p::names_differ(__Probe::<#a>::NAME, __Probe::<#b>::NAME),
-                    #msg
-                );
-            });
+            let generic = !concrete(a) || !concrete(b);
+            let (name_a, name_b) = (
+                subsection_name(a, !concrete(a), p),
+                subsection_name(b, !concrete(b), p),
+            );
+            let check = quote_spanned! {b.span()=>
+                ::core::assert!(#p::names_differ(#name_a, #name_b), #msg)
+            };
+            push_check(&mut checks, &mut inline, generic, b.span(), check);
         }
     }
     let inline = quote!(#(#inline)*);
@@ -1462,7 +1554,6 @@ mod tests {
             "<Self>::f",
             "Dev::f",
             "<Dev>::f",
-            "crate::m::Dev::f",
             "self::Dev::f",
             "Self :: f",
         ] {
@@ -1474,6 +1565,9 @@ mod tests {
         assert_eq!(function_key("self::f", "Dev"), "f");
         assert_eq!(function_key("crate::m::f", "Dev"), "crate::m::f");
         assert_eq!(function_key("Other::f", "Dev"), "Other::f");
+        // Perhaps another type of the same name.
+        assert_eq!(function_key("legacy::Dev::f", "Dev"), "legacy::Dev::f");
+        assert_eq!(function_key("crate::m::Dev::f", "Dev"), "crate::m::Dev::f");
         assert_eq!(function_key("Self::g::<u8>", "Dev"), "Self::g::<u8>");
         assert_ne!(
             function_key("<Self as Tr>::f", "Dev"),

@@ -31,12 +31,13 @@ fn derive(input: &syn::DeriveInput) -> Result<proc_macro2::TokenStream, proc_mac
         (Ok(()), Some(parsed)) => Ok(expand::expand(&parsed)),
         // With the errors, impls that keep every use of the struct from reporting that it
         // does not derive `VmState` (as thiserror does).
-        (Err(errors), Some(parsed)) => {
+        // (Not when a generic parameter takes a name the impls use: they would clash.)
+        (Err(errors), Some(parsed)) if !check::reserved_generics(&parsed) => {
             let mut out = errors.into_compile_error();
             out.extend(expand::fallback(&parsed));
             Err(out)
         }
-        (Err(errors), None) => Err(errors.into_compile_error()),
+        (Err(errors), _) => Err(errors.into_compile_error()),
         (Ok(()), None) => unreachable!("an input that did not parse has reported why"),
     }
 }
