@@ -534,7 +534,8 @@ impl<const N: usize> Plain for Unused<N> {
 }
 
 /// A removed field of type `T`: a zero value is written where it was, and a load reads a
-/// `T` there and drops it. In QEMU's format this is `Unused<size of T>`; in the native
+/// `T` there and drops it (refusing what is not a `T`, such as a bool byte other than 0 or
+/// 1). On QEMU's wire it takes the bytes of `Unused<size of T>`; in the native
 /// format, where a scalar is a varint, only the type tells how many bytes to skip, so use
 /// this rather than [`Unused`] for a field that native streams carried.
 ///
