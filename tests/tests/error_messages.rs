@@ -358,13 +358,13 @@ mod default_values {
     #[vmstate(name = "nic", version = 2, minimum_version = 1)]
     pub struct V2Prio {
         a: u8,
-        #[vmstate(since = 2, range = "0..8", default = "Self::nine")]
-        prio: u8,
+        #[vmstate(since = 2, range = "0..8", default = "Self::one_and_nine")]
+        prio: [u8; 2],
     }
 
     impl V2Prio {
-        fn nine() -> u8 {
-            9
+        fn one_and_nine() -> [u8; 2] {
+            [1, 9]
         }
     }
 
@@ -384,7 +384,7 @@ mod default_values {
         let e = vmstate_core::qemu::from_bytes(&mut d, &qemu, 1, 0).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "nic.prio: hook `Self::nine` failed: value 9 is outside the valid range 0..8 (at byte 1)"
+            "nic.prio[1]: hook `Self::one_and_nine` failed: value 9 is outside the valid range 0..8"
         );
         assert_eq!(d, V2Prio::default());
     }

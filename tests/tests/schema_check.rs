@@ -2425,3 +2425,61 @@ mod derived_turned_migrated {
         assert_eq!((new.a, new.d), (5, 99), "d is not recomputed");
     }
 }
+
+/// An immutable nested struct travels whole in the native format: its fields are compared.
+mod immutable_nested {
+    use super::one_device_findings;
+    use vmstate_core::schema::{Rule, Severity};
+
+    mod old {
+        use vmstate_core::VmState;
+        #[derive(VmState, Default, Debug, PartialEq)]
+        #[vmstate(name = "cfg")]
+        pub struct Cfg {
+            pub a: u32,
+        }
+        #[derive(VmState, Default)]
+        #[vmstate(name = "dev")]
+        pub struct Dev {
+            pub x: u32,
+            #[vmstate(immutable)]
+            pub cfg: Cfg,
+        }
+    }
+    mod new {
+        use vmstate_core::VmState;
+        #[derive(VmState, Default, Debug, PartialEq)]
+        #[vmstate(name = "cfg")]
+        pub struct Cfg {
+            pub a: u32,
+            pub b: u32,
+        }
+        #[derive(VmState, Default)]
+        #[vmstate(name = "dev")]
+        pub struct Dev {
+            pub x: u32,
+            #[vmstate(immutable)]
+            pub cfg: Cfg,
+        }
+    }
+
+    #[test]
+    fn a_field_added_inside_is_an_error_as_the_load_shows() {
+        use vmstate_core::VmState;
+        let found = one_device_findings(old::Dev::DESCRIPTION, new::Dev::DESCRIPTION);
+        assert_eq!(
+            found,
+            [(
+                Rule::FieldAdded,
+                Severity::Error,
+                "dev/NotOnWire/cfg/Fields/b".to_owned()
+            )]
+        );
+        let bytes = vmstate_core::to_bytes(&old::Dev::default()).unwrap();
+        assert!(vmstate_core::from_bytes(&mut new::Dev::default(), &bytes).is_err());
+        assert_eq!(
+            one_device_findings(old::Dev::DESCRIPTION, old::Dev::DESCRIPTION),
+            []
+        );
+    }
+}

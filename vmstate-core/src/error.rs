@@ -220,9 +220,14 @@ impl Error {
         self
     }
 
-    /// Removes and returns the offset (for an error that becomes another's source).
-    pub(crate) fn take_offset(&mut self) -> Option<usize> {
-        self.inner.offset.take()
+    /// This error as the source of a failed `hook`: the path (an element's index, say)
+    /// moves to the new error; the offset is dropped (for a value no byte was read for).
+    pub(crate) fn into_hook_source(mut self, hook: &'static str) -> Self {
+        self.inner.offset = None;
+        let path = std::mem::take(&mut self.inner.path);
+        let mut e = Error::hook(hook, Box::new(self));
+        e.inner.path = path;
+        e
     }
 
     /// The error a failing hook becomes.

@@ -68,7 +68,9 @@ pub trait Field: Sized {
     const SHAPE: Shape;
     /// The type a load decodes into before committing.
     type Staged;
-    /// A cheap value of `Staged` that a load overwrites (used to build staged arrays).
+    /// A cheap value of `Staged` that a load overwrites (used to build staged arrays), and
+    /// that stands for "no optional part carried" where a value did not come from the input
+    /// (see [`Field::post_commit`]).
     fn placeholder() -> Self::Staged;
     /// Writes the value.
     fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error>;
@@ -82,7 +84,8 @@ pub trait Field: Sized {
     /// `staged` is what will be committed. (These three are not named after the hooks they
     /// run, so that a hook path such as `Self::validate`, with the trait in scope and the
     /// inherent function missing, is reported missing rather than resolved to the method
-    /// that calls the hook, which would recurse until the stack overflows.)
+    /// that calls the hook, which would recurse until the stack overflows; and the derive
+    /// refuses hooks of the struct named like them.)
     fn pre_commit(&mut self, staged: &Self::Staged) -> Result<(), Error> {
         let _ = staged;
         Ok(())
@@ -95,7 +98,9 @@ pub trait Field: Sized {
     }
     /// Runs after a commit: recomputes derived state, runs `post_load` hooks. `staged` is the
     /// committed input after the swap (it holds the previous values, but tells which optional
-    /// parts, such as subsections, the input carried).
+    /// parts, such as subsections, the input carried). For a value that a field's `default`
+    /// supplied, `staged` is [`Field::placeholder`]: the value's own derived state and hooks
+    /// run, those of optional parts inside it do not.
     fn post_commit(&mut self, staged: &Self::Staged) -> Result<(), Error> {
         let _ = staged;
         Ok(())

@@ -94,7 +94,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `skip` | not migrated (still described) |
 /// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted (at least 1) |
 /// | `since = N` | on the wire from section version N; older input keeps the destination's value |
-/// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`); its value is treated as loaded: held to the field's `max_len`, `validate` and `range` (a value they refuse fails the load as the function's error), and a nested struct's derived functions and `post_load` run |
+/// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`); its value is held to the field's `max_len`, `validate` and `range` (a value they refuse fails the load as the function's error); a nested struct from it has its derived functions and `post_load` run, and those of the structs always sent inside it (not of its optional or `Vec`-element ones) |
 /// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with `parent/` and differ from the other subsections' |
 /// | `needed = "path"` | with `subsection`: `fn(&Self) -> bool`, whether it is sent |
 /// | `exists = "path"` | `fn(&Self, u32) -> bool`, QEMU's `field_exists`: the fragile last resort. On load it sees the destination before the load (not the fields read so far, as QEMU's does): base it on the version or shared configuration, never on a migrated field |
@@ -199,8 +199,8 @@ pub(crate) fn load_atomic<T: VmState, D: Decoder>(
 }
 
 /// Commits a fully decoded value: container validation of the would-be state (undone on
-/// failure; derived functions have not run, as they may act outside the struct), then `pre_load`, the commit, then derived functions and `post_load`, nested
-/// structs first. These last steps all run even when one fails (the first error is
+/// failure; derived functions have not run, as they may act outside the struct), then
+/// `pre_load`, the commit, then derived functions and `post_load`, nested structs first. These last steps all run even when one fails (the first error is
 /// returned); if one failed, the old values are swapped back and the steps run again over
 /// them, all of them whatever fails, so derived state matches the restored registers.
 #[inline(always)]
@@ -435,15 +435,11 @@ pub mod __private {
     }
 
     /// A value from a field's `default` function that the field's own checks (`max_len`,
-    /// `validate`, `range`) refuse: the function's failure, at the field's place.
+    /// `validate`, `range`) refuse: the function's failure (no byte of the input is at
+    /// fault, so it has no offset).
     #[cold]
-    pub fn default_refused(hook: &'static str, mut e: Error) -> Error {
-        let offset = e.take_offset();
-        let e = Error::hook(hook, ::std::boxed::Box::new(e));
-        match offset {
-            Some(o) => e.or_offset(o),
-            None => e,
-        }
+    pub fn default_refused(hook: &'static str, e: Error) -> Error {
+        e.into_hook_source(hook)
     }
 
     /// Runs a validation function's output through [`HookOutput`].

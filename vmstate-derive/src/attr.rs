@@ -535,3 +535,71 @@ fn hook_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Optio
         }
     }))
 }
+
+/// The key under which derived functions are run once: a method of the struct spelt through
+/// `Self` or the struct's bare name (`Self::f`, `<Self>::f`, `Dev::f`, `self::Dev::f`,
+/// `Gen::<T>::f`, `<Gen<T>>::f`) is `Self::f`; any other path is itself, without whitespace
+/// or a leading `self::` (a free `f` is another function than `Self::f`, and
+/// `legacy::Dev::f` may be another type's). Two paths to one function that look different
+/// run it twice, never not at all.
+pub fn function_key(text: &str, own: &str) -> String {
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if text.ends_with('>') {
+        // A generic function with its arguments (`Self::g::<u8>`): one per spelling.
+        return text;
+    }
+    // Without generic arguments: `<Gen<T>>::f` -> `Gen::f`, `Gen::<T>::f` -> `Gen::f`.
+    let mut plain = String::new();
+    let mut depth = 0usize;
+    let qualified = text.starts_with('<');
+    for (i, c) in text.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            _ if depth == 0 || (qualified && depth == 1 && !text[..i].contains(">::")) => {
+                plain.push(c)
+            }
+            _ => {}
+        }
+    }
+    let plain = plain.replace("::::", "::");
+    let segments: Vec<&str> = plain.split("::").filter(|s| !s.is_empty()).collect();
+    let segments = segments.strip_prefix(&["self"]).unwrap_or(&segments);
+    match segments {
+        [owner, method] if *owner == "Self" || *owner == own => format!("Self::{method}"),
+        _ => text.strip_prefix("self::").unwrap_or(&text).to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::function_key;
+
+    #[test]
+    fn spellings_of_one_method_share_a_key_and_free_functions_keep_theirs() {
+        for spelling in [
+            "Self::f",
+            "<Self>::f",
+            "Dev::f",
+            "<Dev>::f",
+            "self::Dev::f",
+            "Self :: f",
+        ] {
+            assert_eq!(function_key(spelling, "Dev"), "Self::f", "{spelling}");
+        }
+        assert_eq!(function_key("Gen::<T>::f", "Gen"), "Self::f");
+        assert_eq!(function_key("<Gen<T>>::f", "Gen"), "Self::f");
+        assert_eq!(function_key("f", "Dev"), "f");
+        assert_eq!(function_key("self::f", "Dev"), "f");
+        assert_eq!(function_key("crate::m::f", "Dev"), "crate::m::f");
+        assert_eq!(function_key("Other::f", "Dev"), "Other::f");
+        // Perhaps another type of the same name.
+        assert_eq!(function_key("legacy::Dev::f", "Dev"), "legacy::Dev::f");
+        assert_eq!(function_key("crate::m::Dev::f", "Dev"), "crate::m::Dev::f");
+        assert_eq!(function_key("Self::g::<u8>", "Dev"), "Self::g::<u8>");
+        assert_ne!(
+            function_key("<Self as Tr>::f", "Dev"),
+            function_key("Self::f", "Dev")
+        );
+    }
+}

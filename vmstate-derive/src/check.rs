@@ -3,6 +3,7 @@
 use crate::ast::{is_simple, Input, Role};
 use crate::attr::WIRE_KEYS;
 use crate::ctxt::Ctxt;
+use syn::ext::IdentExt;
 
 /// Records every problem with the combination of attributes in `input`.
 pub fn check(cx: &Ctxt, input: &Input) {
@@ -221,9 +222,9 @@ fn check_generic_names(cx: &Ctxt, input: &Input) {
     }
 }
 
-/// `Field`'s methods that run the hooks. A hook path that names one (with the trait in
-/// scope and no function of that name of the user's) would resolve to it, and the load would
-/// call the hook from itself until the stack overflows.
+/// `Field`'s methods that run the hooks. A hook path to a method of the struct that names one
+/// (with the trait in scope and no function of that name of the user's) would resolve to it,
+/// and the load would call the hook from itself until the stack overflows.
 const HOOK_RUNNERS: [&str; 3] = ["pre_commit", "check_committed", "post_commit"];
 
 fn check_hook_names(cx: &Ctxt, input: &Input) {
@@ -242,15 +243,17 @@ fn check_hook_names(cx: &Ctxt, input: &Input) {
         .into_iter()
         .filter_map(|h| h.get().map(|h| &h.value))
         .chain(fields);
+    let own = input.ident.unraw().to_string();
     for hook in hooks {
-        let last = hook.path.path.segments.last().map(|s| s.ident.to_string());
-        if let Some(name) = last.filter(|n| HOOK_RUNNERS.contains(&n.as_str())) {
+        let key = crate::attr::function_key(&hook.text, &own);
+        let method = key.strip_prefix("Self::");
+        if let Some(name) = method.filter(|m| HOOK_RUNNERS.contains(m)) {
             cx.error_at(
                 hook.span,
                 format!(
                     "`{name}` is the name of a method of vmstate's `Field` trait, which runs \
-                     the hooks: with the trait in scope the path could call it instead of a \
-                     function of yours; give the function another name"
+                     the hooks: with the trait in scope `Self::{name}` could call it instead of \
+                     a function of yours; give the function another name"
                 ),
             );
         }

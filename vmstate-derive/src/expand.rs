@@ -273,8 +273,20 @@ pub fn expand(input: &Input) -> TokenStream {
     let subsections_save = subsections_save(input, &p);
     let TypeChecks {
         items: type_checks,
-        inline: instantiation_checks,
+        inline: instance_checks,
     } = type_checks(input, &p);
+    // Once per instantiation of the struct (not per encoder or decoder): one error each.
+    let (instance_checks, instantiation_checks) = if instance_checks.is_empty() {
+        (quote!(), quote!())
+    } else {
+        (
+            quote! {
+                #[doc(hidden)]
+                const __VMSTATE_TYPE_CHECKS: () = { #instance_checks };
+            },
+            quote!(let () = Self::__VMSTATE_TYPE_CHECKS;),
+        )
+    };
 
     quote! {
         #[doc(hidden)]
@@ -300,6 +312,8 @@ pub fn expand(input: &Input) -> TokenStream {
             // like `Self::commit` could resolve to a `Field` method instead of the user's.
             #[automatically_derived]
             impl #impl_generics #ident #ty_generics #where_clause {
+                #instance_checks
+
                 #[doc(hidden)]
                 #[inline]
                 fn __vmstate_pre_save(&self) -> #p::Result<(), #p::Error> {
@@ -1257,7 +1271,7 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                     .map(|d| (&d.value, ("derives", d.key)))
             });
         if let Some((hook, key)) = hook {
-            let function = function_key(&hook.text, &input.ident.unraw().to_string());
+            let function = crate::attr::function_key(&hook.text, &input.ident.unraw().to_string());
             if !seen.contains(&function) {
                 seen.push(function);
                 derived.push(call_hook_keeping_first_error(hook, key, p));
@@ -1275,41 +1289,6 @@ fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
     }
 }
 
-/// The key under which derived functions are run once: a method of the struct spelt through
-/// `Self` or the struct's bare name (`Self::f`, `<Self>::f`, `Dev::f`, `self::Dev::f`,
-/// `Gen::<T>::f`, `<Gen<T>>::f`) is `Self::f`; any other path is itself, without whitespace
-/// or a leading `self::` (a free `f` is another function than `Self::f`, and
-/// `legacy::Dev::f` may be another type's). Two paths to one function that look different
-/// run it twice, never not at all.
-fn function_key(text: &str, own: &str) -> String {
-    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if text.ends_with('>') {
-        // A generic function with its arguments (`Self::g::<u8>`): one per spelling.
-        return text;
-    }
-    // Without generic arguments: `<Gen<T>>::f` -> `Gen::f`, `Gen::<T>::f` -> `Gen::f`.
-    let mut plain = String::new();
-    let mut depth = 0usize;
-    let qualified = text.starts_with('<');
-    for (i, c) in text.char_indices() {
-        match c {
-            '<' => depth += 1,
-            '>' => depth = depth.saturating_sub(1),
-            _ if depth == 0 || (qualified && depth == 1 && !text[..i].contains(">::")) => {
-                plain.push(c)
-            }
-            _ => {}
-        }
-    }
-    let plain = plain.replace("::::", "::");
-    let segments: Vec<&str> = plain.split("::").filter(|s| !s.is_empty()).collect();
-    let segments = segments.strip_prefix(&["self"]).unwrap_or(&segments);
-    match segments {
-        [owner, method] if *owner == "Self" || *owner == own => format!("Self::{method}"),
-        _ => text.strip_prefix("self::").unwrap_or(&text).to_owned(),
-    }
-}
-
 /// A subsection type's name, as an `Option<&str>` constant: through `__Probe` for a concrete
 /// type (`None` when it is not a `VmState`, which the where clause reports), by the trait
 /// for one naming a parameter.
@@ -1321,8 +1300,9 @@ fn subsection_name(ty: &syn::Type, generic: bool, p: &TokenStream) -> TokenStrea
     }
 }
 
-/// Adds a const assertion: an item of its own for concrete types, a `const` block run per
-/// instantiation (in the save and the load) for types naming a parameter.
+/// Adds a const assertion: an item of its own for concrete types, a statement of an
+/// associated constant (evaluated once per instantiation of the struct) for types naming a
+/// parameter.
 fn push_check(
     checks: &mut Vec<TokenStream>,
     inline: &mut Vec<TokenStream>,
@@ -1331,7 +1311,7 @@ fn push_check(
     check: TokenStream,
 ) {
     if generic {
-        inline.push(quote_spanned!(span=> const { #check };));
+        inline.push(quote_spanned!(span=> #check;));
     } else {
         checks.push(quote_spanned!(span=> const _: () = #check;));
     }
@@ -1515,9 +1495,9 @@ fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
     TypeChecks { items, inline }
 }
 
-/// The compile-time checks of [`type_checks`]: items for the concrete field types, and
-/// `const { ... }` blocks for the load, checked for each instantiation, for the field types
-/// that name a parameter.
+/// The compile-time checks of [`type_checks`]: items for the concrete field types, and the
+/// statements of an associated constant, evaluated for each instantiation, for the field
+/// types that name a parameter.
 struct TypeChecks {
     items: TokenStream,
     inline: TokenStream,
@@ -1541,37 +1521,4 @@ fn type_string(ty: &syn::Type) -> String {
         out.push(c);
     }
     out.replace(';', "; ").replace(',', ", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::function_key;
-
-    #[test]
-    fn spellings_of_one_method_share_a_key_and_free_functions_keep_theirs() {
-        for spelling in [
-            "Self::f",
-            "<Self>::f",
-            "Dev::f",
-            "<Dev>::f",
-            "self::Dev::f",
-            "Self :: f",
-        ] {
-            assert_eq!(function_key(spelling, "Dev"), "Self::f", "{spelling}");
-        }
-        assert_eq!(function_key("Gen::<T>::f", "Gen"), "Self::f");
-        assert_eq!(function_key("<Gen<T>>::f", "Gen"), "Self::f");
-        assert_eq!(function_key("f", "Dev"), "f");
-        assert_eq!(function_key("self::f", "Dev"), "f");
-        assert_eq!(function_key("crate::m::f", "Dev"), "crate::m::f");
-        assert_eq!(function_key("Other::f", "Dev"), "Other::f");
-        // Perhaps another type of the same name.
-        assert_eq!(function_key("legacy::Dev::f", "Dev"), "legacy::Dev::f");
-        assert_eq!(function_key("crate::m::Dev::f", "Dev"), "crate::m::Dev::f");
-        assert_eq!(function_key("Self::g::<u8>", "Dev"), "Self::g::<u8>");
-        assert_ne!(
-            function_key("<Self as Tr>::f", "Dev"),
-            function_key("Self::f", "Dev")
-        );
-    }
 }

@@ -71,8 +71,10 @@
 //! `u32`); `Unused<N>` is fine for bytes, bools, floats and arrays.
 //!
 //! Immutable fields travel in the native format only: one added or removed is an error
-//! ([`Rule::FieldAdded`], [`Rule::FieldRemoved`] under `NotOnWire`), and so is a change of its
-//! type other than widening an integer (a varint reads the narrower one's values alike).
+//! ([`Rule::FieldAdded`], [`Rule::FieldRemoved`] under `NotOnWire`); a change of its type is
+//! judged as a migrated field's is (so an error unless only a byte's signedness changed), except
+//! that widening an integer varint is fine (it reads the narrower one's values alike); an
+//! immutable nested struct's fields are compared as a nested struct's on QEMU's wire are.
 //!
 //! Not checked: whether a field's `exists` test returns false for an older stream (an added field with an
 //! `exists` test is a warning).
@@ -313,6 +315,14 @@ fn extended(d: &Desc) -> bool {
 }
 
 /// Whether a field carries this project's extra keys.
+/// A description's field of that name, on QEMU's wire or not.
+fn find_field<'a>(d: &'a Desc, name: &str) -> Option<&'a FieldEntry> {
+    d.fields
+        .iter()
+        .chain(&d.not_on_wire)
+        .find(|f| f.field == name)
+}
+
 fn field_extended(f: &FieldEntry) -> bool {
     f.kind.is_some()
 }
@@ -1105,46 +1115,14 @@ impl Checker {
             }
         }
         if ext {
-            self.extras(&path, old, new);
+            self.extras(sec, &path, old, new);
         }
     }
 
     /// The checks of the fields that are not on QEMU's wire, and of the hooks.
-    fn extras(&mut self, path: &str, old: &Desc, new: &Desc) {
-        let named = |d: &Desc, name: &str| {
-            d.fields
-                .iter()
-                .chain(&d.not_on_wire)
-                .any(|f| f.field == name)
-        };
-        // Immutable fields travel in the native format only: one added or removed there
-        // (rather than turned into another kind, checked below and on QEMU's wire) shifts
-        // every native byte after it.
-        let immutable = |f: &&FieldEntry| field_extended(f) && f.kind() == "immutable";
-        for o in old.not_on_wire.iter().filter(immutable) {
-            if !named(new, &o.field) {
-                self.error(
-                    Rule::FieldRemoved,
-                    format!("{path}/NotOnWire/{}", o.field),
-                    format!(
-                        "immutable field `{}` was removed: native streams of the old release                          carry its value, so they would be misread from there on; keep the                          field",
-                        o.field
-                    ),
-                );
-            }
-        }
-        for n in new.not_on_wire.iter().filter(immutable) {
-            if !named(old, &n.field) {
-                self.error(
-                    Rule::FieldAdded,
-                    format!("{path}/NotOnWire/{}", n.field),
-                    format!(
-                        "immutable field `{}` was added: native streams of the old release do                          not carry it, so they would be misread from there on; keep the                          configuration outside the migrated struct, or in a new struct with                          its own name",
-                        n.field
-                    ),
-                );
-            }
-        }
+    fn extras(&mut self, sec: &str, path: &str, old: &Desc, new: &Desc) {
+        self.immutables_on_one_side(path, old, new, true);
+        self.immutables_on_one_side(path, new, old, false);
         for o in &old.not_on_wire {
             let Some(n) = new.not_on_wire.iter().find(|n| n.field == o.field) else {
                 continue;
@@ -1171,14 +1149,53 @@ impl Checker {
             if native_carries(ok) {
                 self.max_len(&p, o, n);
             }
-            if ok == "immutable" && nk == "immutable" {
-                self.immutable_type(o, n, &p);
-            }
-            if let (Some(od), Some(nd)) = (&o.description, &n.description) {
-                self.extras(&p, od, nd);
+            match (&o.description, &n.description) {
+                // The native format carries an immutable nested struct whole: compared as
+                // a nested struct on QEMU's wire is.
+                (Some(od), Some(nd)) if ok == "immutable" && nk == "immutable" => {
+                    self.desc(sec, p, od, nd, Scope::Nested, true, None)
+                }
+                (Some(od), Some(nd)) => self.extras(sec, &p, od, nd),
+                _ if ok == "immutable" && nk == "immutable" => self.immutable_type(o, n, &p),
+                _ => {}
             }
         }
         self.hooks(path, old, new);
+    }
+
+    /// Immutable fields travel in the native format only: one that only `from` has (rather
+    /// than turned into another kind, checked with the kinds) shifts every native byte
+    /// after it. `removed`: `from` is the old release.
+    fn immutables_on_one_side(&mut self, path: &str, from: &Desc, other: &Desc, removed: bool) {
+        let immutable = |f: &&FieldEntry| field_extended(f) && f.kind() == "immutable";
+        for f in from.not_on_wire.iter().filter(immutable) {
+            if find_field(other, &f.field).is_some() {
+                continue;
+            }
+            let (rule, what, fix) = if removed {
+                (
+                    Rule::FieldRemoved,
+                    "removed: native streams of the old release carry its value",
+                    "keep the field",
+                )
+            } else {
+                (
+                    Rule::FieldAdded,
+                    "added: native streams of the old release do not carry it",
+                    "keep the configuration outside the migrated struct, or in a new struct \
+                     with its own name",
+                )
+            };
+            self.error(
+                rule,
+                format!("{path}/NotOnWire/{}", f.field),
+                format!(
+                    "immutable field `{}` was {what}, so they would be misread from there on; \
+                     {fix}",
+                    f.field
+                ),
+            );
+        }
     }
 
     /// A derived field that the old release recomputed after a load but the new does not.
@@ -1194,7 +1211,8 @@ impl Checker {
                 let derived = f.kind() == "derived";
                 let owner = f.description.as_deref().is_some_and(needs_owner);
                 if f.kind() == "migrated" && f.version_id > 0 {
-                    self.derived_now_sent(path, list, f, (old, old_post.as_deref()), new);
+                    let posts = (old_post.as_deref(), new_post.as_deref());
+                    self.derived_now_sent(path, list, f, (old, new), posts);
                 }
                 if !derived && !owner {
                     continue;
@@ -1206,11 +1224,7 @@ impl Checker {
                 if now.is_some() {
                     continue;
                 }
-                let before = old
-                    .fields
-                    .iter()
-                    .chain(&old.not_on_wire)
-                    .find(|o| o.field == f.field)
+                let before = find_field(old, &f.field)
                     .and_then(|o| o.hook.clone())
                     .or_else(|| if derived { old_post.clone() } else { None });
                 let Some(before) = before else { continue };
@@ -1251,8 +1265,8 @@ impl Checker {
         path: &str,
         list: &str,
         f: &FieldEntry,
-        (old, old_post): (&Desc, Option<&str>),
-        new: &Desc,
+        (old, new): (&Desc, &Desc),
+        (old_post, new_post): (Option<&str>, Option<&str>),
     ) {
         let Some(o) = old.not_on_wire.iter().find(|o| o.field == f.field) else {
             return;
@@ -1263,8 +1277,7 @@ impl Checker {
         let Some(before) = o.hook.as_deref().or(old_post) else {
             return;
         };
-        let new_post = new.hooks.as_ref().and_then(|h| h.get("post_load"));
-        let still_runs = new_post.is_some_and(|h| h == before)
+        let still_runs = new_post == Some(before)
             || new
                 .fields
                 .iter()
@@ -1763,7 +1776,9 @@ impl Checker {
                 Rule::FieldSizeChanged,
                 path.to_owned(),
                 format!(
-                    "immutable field `{}` changed type from `{a}` to `{b}`: native streams of                      the old release carry its value as `{a}`, so they would be misread; keep                      `{a}`",
+                    "immutable field `{}` changed type from `{a}` to `{b}`: native streams of \
+                     the old release carry its value as `{a}`, so they would be misread; keep \
+                     `{a}`",
                     n.field
                 ),
             );
@@ -1795,9 +1810,21 @@ impl Checker {
                 Rule::FieldTypeChanged,
                 path.to_owned(),
                 format!(
-                    "field `{}` changed signedness from `{a}` to `{b}`: QEMU's wire carries the                      same bits, but the native format writes signed integers zigzag-encoded, so                      a native stream of the old release loads other values (5 as {}); keep                      `{a}`, or add a new field (with `since` and a version bump, or in a                      subsection) and convert in `post_load`",
+                    "field `{}` changed signedness from `{a}` to `{b}`: {}the native format \
+                     writes signed integers zigzag-encoded, so a native stream of the old \
+                     release loads other values (5 as {}); keep `{a}`, or add a new field (with \
+                     `since` and a version bump, or in a subsection) and convert in `post_load`",
                     d.field,
-                    if matches!(classify(&ae), TypeClass::Signed(_)) { "10" } else { "-3" }
+                    if d.kind() == "immutable" {
+                        ""
+                    } else {
+                        "QEMU's wire carries the same bits, but "
+                    },
+                    if matches!(classify(&ae), TypeClass::Signed(_)) {
+                        "10"
+                    } else {
+                        "-3"
+                    }
                 ),
             );
             return;

@@ -75,7 +75,8 @@ pub enum Rule {
     FieldAdded,
     /// A field changed between migrated and derived/immutable/skipped so that a wire changes.
     FieldKindChanged,
-    /// A field changed type but not size (`uint32` → `float32`; signedness only: a warning).
+    /// A field changed type but not size (`uint32` → `float32`; signedness only: a warning for
+    /// a byte or an array, an error for a wider scalar, a native varint).
     FieldTypeChanged,
     /// A `Vec`/`String` field's `max_len` was lowered.
     MaxLenLowered,

@@ -4,11 +4,20 @@
 use vmstate_core::*;
 
 #[derive(VmState, Default)]
-#[vmstate(validate = "Self::check_committed", post_load = "Self::post_commit")]
+#[vmstate(validate = "Self::check_committed", post_load = "Dev::post_commit")]
 struct Dev {
     #[vmstate(derived = "Self::pre_commit")]
     level: u8,
+    // A free function or another type's of such a name cannot be taken for the trait's.
+    #[vmstate(derived = "hooks::post_commit")]
+    other: u8,
     a: u8,
+}
+
+mod hooks {
+    pub fn post_commit(dev: &mut super::Dev) {
+        dev.other = dev.a;
+    }
 }
 
 fn main() {}
