@@ -276,7 +276,7 @@ pub fn expand(input: &Input) -> TokenStream {
         inline: instance_checks,
     } = type_checks(input, &p);
     // Once per instantiation of the struct (not per encoder or decoder): one error each.
-    let (instance_checks, instantiation_checks) = if instance_checks.is_empty() {
+    let (checks_const, run_checks) = if instance_checks.is_empty() {
         (quote!(), quote!())
     } else {
         (
@@ -312,7 +312,7 @@ pub fn expand(input: &Input) -> TokenStream {
             // like `Self::commit` could resolve to a `Field` method instead of the user's.
             #[automatically_derived]
             impl #impl_generics #ident #ty_generics #where_clause {
-                #instance_checks
+                #checks_const
 
                 #[doc(hidden)]
                 #[inline]
@@ -356,7 +356,7 @@ pub fn expand(input: &Input) -> TokenStream {
                     __d: &mut __VmStateDecoder,
                     __version: ::core::primitive::u32,
                 ) -> #p::Result<Self::Staged, #p::Error> {
-                    #instantiation_checks
+                    #run_checks
                     let _ = __version;
                     #(#load_stmts)*
                     #subsections_load
@@ -393,7 +393,7 @@ pub fn expand(input: &Input) -> TokenStream {
 
                 #[inline]
                 fn save<__VmStateEncoder: #p::Encoder>(&self, __e: &mut __VmStateEncoder) -> #p::Result<(), #p::Error> {
-                    #instantiation_checks
+                    #run_checks
                     Self::__vmstate_pre_save(self)?;
                     #(#save_stmts)*
                     #subsections_save
@@ -1325,7 +1325,8 @@ fn push_check(
 /// - two subsections must not have the same name.
 ///
 /// A field type that names a parameter is known only once the struct is instantiated: its
-/// checks run then, in the save and the load.
+/// checks are an associated constant, evaluated for each instantiation that is saved or
+/// loaded.
 ///
 /// The assertions read the types through `__Probe`, whose constants fall back to `None` for
 /// a type without the trait: the impls' where clause already reports such a type, on the
