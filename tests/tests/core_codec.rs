@@ -1167,6 +1167,80 @@ fn undoing_a_load_recomputes_every_derived_field_even_if_a_hook_fails_again() {
     }
 }
 
+/// An immutable nested struct's optional parts (a `since` field, a subsection) are compared
+/// too when the input carries them.
+#[test]
+fn an_immutable_nested_struct_compares_its_optional_parts() {
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "cfg/more")]
+    struct More {
+        m: u32,
+    }
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "cfg", version = 2, minimum_version = 1)]
+    struct Cfg {
+        base: u32,
+        #[vmstate(since = 2)]
+        size: u32,
+        #[vmstate(subsection, needed = "Self::more_needed")]
+        more: More,
+    }
+    impl Cfg {
+        fn more_needed(&self) -> bool {
+            self.more.m != 0
+        }
+    }
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "board")]
+    struct Board {
+        #[vmstate(immutable)]
+        cfg: Cfg,
+        r: u32,
+    }
+    let configured = Board {
+        cfg: Cfg {
+            base: 1,
+            size: 2,
+            more: More { m: 3 },
+        },
+        r: 0,
+    };
+    let load = |src: &Board| {
+        let mut dst = configured.clone();
+        let result = vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(src).unwrap());
+        (result, dst)
+    };
+    let same = Board {
+        r: 9,
+        ..configured.clone()
+    };
+    let (result, dst) = load(&same);
+    result.unwrap();
+    assert_eq!(dst.r, 9);
+    for differing in [
+        Cfg {
+            size: 99,
+            ..configured.cfg.clone()
+        },
+        Cfg {
+            more: More { m: 77 },
+            ..configured.cfg.clone()
+        },
+    ] {
+        let src = Board {
+            cfg: differing,
+            r: 9,
+        };
+        let (result, dst) = load(&src);
+        let err = result.unwrap_err().to_string();
+        assert!(
+            err.starts_with("board.cfg: immutable field differs"),
+            "{err}"
+        );
+        assert_eq!(dst, configured);
+    }
+}
+
 #[test]
 fn an_immutable_nested_struct_is_checked_as_a_whole() {
     #[derive(VmState, Debug, Clone, PartialEq)]
@@ -1370,4 +1444,79 @@ fn vectors_of_structs_round_trip_and_build_elements_from_default() {
         d.field("entries").unwrap().shape,
         vmstate_core::Shape::Seq { elem: vmstate_core::Shape::Struct(e), max_len: 4 } if e.name == "entry"
     ));
+}
+
+/// A subsection the input lacked keeps its value and is not checked: its container
+/// `validate` runs only when the input carried it (as its `pre_load` and `post_load`).
+#[test]
+fn an_absent_subsection_is_not_validated() {
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "dev/ext", validate = "Self::not_nine")]
+    struct Ext {
+        n: u8,
+    }
+    impl Ext {
+        fn not_nine(&self) -> Result<(), std::io::Error> {
+            match self.n {
+                9 => Err(std::io::Error::other("n is 9")),
+                _ => Ok(()),
+            }
+        }
+    }
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "dev")]
+    struct Dev {
+        a: u32,
+        #[vmstate(subsection, needed = "Self::ext_needed")]
+        ext: Ext,
+    }
+    impl Dev {
+        fn ext_needed(&self) -> bool {
+            self.ext.n != 0
+        }
+    }
+    let load = |src: &Dev, dst: &mut Dev, qemu: bool| {
+        if qemu {
+            let bytes = vmstate_core::qemu::to_bytes(src).unwrap();
+            vmstate_core::qemu::from_bytes(dst, &bytes, 1, 0)
+        } else {
+            vmstate_core::from_bytes(dst, &vmstate_core::to_bytes(src).unwrap())
+        }
+    };
+    for qemu in [false, true] {
+        // The stream lacks the subsection: the destination's value is kept, unchecked.
+        let mut dst = Dev {
+            a: 0,
+            ext: Ext { n: 9 },
+        };
+        load(
+            &Dev {
+                a: 5,
+                ext: Ext { n: 0 },
+            },
+            &mut dst,
+            qemu,
+        )
+        .unwrap();
+        assert_eq!(
+            dst,
+            Dev {
+                a: 5,
+                ext: Ext { n: 9 }
+            }
+        );
+        // Carried, it is checked.
+        let mut dst = Dev::default();
+        let err = load(
+            &Dev {
+                a: 5,
+                ext: Ext { n: 9 },
+            },
+            &mut dst,
+            qemu,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("n is 9"), "{err}");
+        assert_eq!(dst, Dev::default());
+    }
 }

@@ -2483,3 +2483,65 @@ mod immutable_nested {
         );
     }
 }
+
+/// A nested struct whose only content on QEMU's wire is a subsection is on the wire: the
+/// schema lists it and decodes it.
+mod nested_with_only_a_subsection {
+    use vmstate_core::schema::{decode, Format, Schema};
+    use vmstate_core::VmState;
+
+    #[derive(VmState, Default)]
+    #[vmstate(name = "win/extra")]
+    struct Extra {
+        e: u32,
+    }
+
+    #[derive(VmState, Default)]
+    #[vmstate(name = "win")]
+    struct Win {
+        #[vmstate(immutable)]
+        base: u32,
+        #[vmstate(subsection, needed = "Self::sent")]
+        extra: Extra,
+    }
+
+    impl Win {
+        fn sent(&self) -> bool {
+            self.extra.e != 0
+        }
+    }
+
+    #[derive(VmState, Default)]
+    #[vmstate(name = "top")]
+    struct Top {
+        a: u8,
+        win: Win,
+        b: u8,
+    }
+
+    #[test]
+    fn is_listed_and_decoded() {
+        assert_eq!(Win::DESCRIPTION.qemu_size(), None);
+        let mut schema = Schema::new(None);
+        schema.add("top", Top::DESCRIPTION);
+        let entry = &schema.devices["top"].description;
+        let wire: Vec<_> = entry.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(wire, ["a", "win", "b"]);
+        let top = Top {
+            a: 1,
+            win: Win {
+                base: 0,
+                extra: Extra { e: 7 },
+            },
+            b: 5,
+        };
+        let bytes = vmstate_core::qemu::to_bytes(&top).unwrap();
+        let (decoded, used) = decode(entry, Format::Qemu, &bytes, 1, 0).unwrap();
+        assert_eq!(used, bytes.len());
+        let text = decoded.to_string();
+        assert!(
+            text.contains("\"b\":5") && text.contains("\"e\":7"),
+            "{text}"
+        );
+    }
+}

@@ -100,7 +100,8 @@ impl Description {
             .filter(|f| f.kind == FieldKind::Migrated && f.shape.qemu_size() != Some(0))
     }
 
-    /// The number of bytes this struct takes on QEMU's wire, when it is fixed.
+    /// The number of bytes this struct takes on QEMU's wire, when it is fixed (not with
+    /// subsections, which are sent or not).
     ///
     /// ```
     /// # use vmstate_core::VmState;
@@ -109,6 +110,9 @@ impl Description {
     /// assert_eq!(Regs::DESCRIPTION.qemu_size(), Some(10));
     /// ```
     pub const fn qemu_size(&self) -> Option<usize> {
+        if !self.subsections.is_empty() {
+            return None;
+        }
         let mut total = 0;
         let mut i = 0;
         while i < self.fields.len() {

@@ -92,8 +92,10 @@ pub trait Field: Sized {
     }
     /// Whether this type (or anything nested in it) has a container `validate` function.
     const VALIDATES: bool = false;
-    /// Checks the committed state with the container `validate` functions.
-    fn check_committed(&self) -> Result<(), Error> {
+    /// Checks the committed state with the container `validate` functions. `staged` is as
+    /// for [`Field::post_commit`]: a subsection the input lacked is not checked.
+    fn check_committed(&self, staged: &Self::Staged) -> Result<(), Error> {
+        let _ = staged;
         Ok(())
     }
     /// Runs after a commit: recomputes derived state, runs `post_load` hooks. `staged` is the
@@ -247,9 +249,9 @@ impl<T: Field, const N: usize> Field for [T; N] {
         Ok(())
     }
     const VALIDATES: bool = T::VALIDATES;
-    fn check_committed(&self) -> Result<(), Error> {
-        for (i, item) in self.iter().enumerate() {
-            item.check_committed().map_err(|e| e.in_index(i))?;
+    fn check_committed(&self, staged: &Self::Staged) -> Result<(), Error> {
+        for (i, (item, s)) in self.iter().zip(staged).enumerate() {
+            item.check_committed(s).map_err(|e| e.in_index(i))?;
         }
         Ok(())
     }
@@ -336,8 +338,9 @@ fn load_elems<T: Element, D: Decoder>(max_len: usize, d: &mut D) -> Result<Vec<T
 
 /// What `Vec<T>` and `Box<[T]>` (with `max_len`) can hold: the plain types (primitives and
 /// arrays of them, as one block) and, through `#[derive(VmState)]`, structs that are
-/// `Default` (each element is built from `Default` and loaded in full, hooks included, so
-/// a skipped field of an element starts from its default).
+/// `Default` (each element is built from `Default` and loaded in full, hooks included, as it
+/// is decoded: on the new element, before the owner's load is accepted; a skipped field of
+/// an element starts from its default).
 ///
 /// ```
 /// use vmstate_core::VmState;

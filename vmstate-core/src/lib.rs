@@ -207,7 +207,7 @@ pub(crate) fn load_atomic<T: VmState, D: Decoder>(
 pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
     if T::VALIDATES {
         value.commit(staged);
-        let verdict = value.check_committed();
+        let verdict = value.check_committed(staged);
         value.commit(staged);
         verdict?;
     }
@@ -475,16 +475,22 @@ pub mod __private {
 
     /// Whether a subsection's name starts with its parent's name and a `/`.
     pub const fn subsection_name_ok(child: &str, parent: &str) -> bool {
-        let (c, p) = (child.as_bytes(), parent.as_bytes());
+        subsection_name_ok_bytes(child.as_bytes(), parent.as_bytes())
+    }
+
+    const fn subsection_name_ok_bytes(c: &[u8], p: &[u8]) -> bool {
         c.len() > p.len() + 1 && c[p.len()] == b'/' && starts_with(c, p)
     }
 
-    /// Whether two subsections' names differ (`None`: a type the where clause reports).
+    /// Whether a load can tell two sibling subsections apart (`None`: a type the where
+    /// clause reports): their names differ, and neither is the other's followed by `/` (the
+    /// first's load would take the second's header for one of its own subsections).
     pub const fn names_differ(a: Option<&str>, b: Option<&str>) -> bool {
         match (a, b) {
             (Some(a), Some(b)) => {
                 let (a, b) = (a.as_bytes(), b.as_bytes());
-                a.len() != b.len() || !starts_with(a, b)
+                let same = a.len() == b.len() && starts_with(a, b);
+                !same && !subsection_name_ok_bytes(a, b) && !subsection_name_ok_bytes(b, a)
             }
             _ => true,
         }

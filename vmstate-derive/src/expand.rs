@@ -202,16 +202,32 @@ pub fn expand(input: &Input) -> TokenStream {
     let save_stmts = input.fields.iter().map(|f| save_field(f, &p));
     let load_stmts = input.fields.iter().map(|f| load_field(f, &p));
     let wire_names: Vec<_> = wire.iter().map(|f| on_type(f)).collect();
-    let matches = wire.iter().filter(|f| !f.is_optional()).map(|f| {
+    // (An immutable nested struct compares what the input carried, optional parts too.)
+    let matches = wire.iter().map(|f| {
         let name = on_type(f);
         let (this, staged) = self_and_staged(f);
-        match f.max_len() {
+        let incoming = if f.is_optional() {
+            quote!(__incoming)
+        } else {
+            quote!(&#staged.#name)
+        };
+        let compare = match f.max_len() {
             // A missing `PartialEq` is reported on the type too.
-            Some(_) => quote_spanned!(f.ty.span()=> #this.#name == #staged.#name),
+            Some(_) => quote_spanned!(f.ty.span()=> #this.#name == *#incoming),
             None => {
                 let field = field_trait(f.ty, &p);
-                quote_spanned!(f.ty.span()=> #field::matches(&#this.#name, &#staged.#name))
+                quote_spanned!(f.ty.span()=> #field::matches(&#this.#name, #incoming))
             }
+        };
+        if f.is_optional() {
+            quote! {
+                match &#staged.#name {
+                    #p::Optional::Loaded(__incoming) => #compare,
+                    _ => true,
+                }
+            }
+        } else {
+            compare
         }
     });
     let commits = wire.iter().map(|f| {
@@ -242,12 +258,8 @@ pub fn expand(input: &Input) -> TokenStream {
         .map(|h| call_hook(&h.value, ("pre_save", h.key), false, &p));
     let nested_post_commit = nested_each(&wire, &p, quote!(post_commit), NestedCall::KeepGoing);
     let nested_pre_commit = nested_each(&wire, &p, quote!(pre_commit), NestedCall::StopAtError);
-    let nested_check_committed = nested_each(
-        &wire,
-        &p,
-        quote!(check_committed),
-        NestedCall::WithoutStaged,
-    );
+    let nested_check_committed =
+        nested_each(&wire, &p, quote!(check_committed), NestedCall::Validating);
     let validates = validates_const(input, &wire, &p);
     let load_hooks = load_hooks(input, &p);
     let pre_load = input
@@ -430,7 +442,8 @@ pub fn expand(input: &Input) -> TokenStream {
 
                 const VALIDATES: ::core::primitive::bool = #validates;
 
-                fn check_committed(&self) -> #p::Result<(), #p::Error> {
+                fn check_committed(&self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
+                    let _ = staged;
                     #nested_check_committed
                     Self::__vmstate_validate(self)
                 }
@@ -901,18 +914,19 @@ fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
 /// How [`nested_each`] calls a nested field's method.
 #[derive(Clone, Copy, PartialEq)]
 enum NestedCall {
-    /// Without the staged value (`check_committed`); stops at the first error.
-    WithoutStaged,
+    /// On `&self`, for types that validate (`check_committed`); stops at the first error.
+    Validating,
     /// With it; stops at the first error.
     StopAtError,
     /// With it; keeps the first error in `__result` and goes on (`post_commit`).
     KeepGoing,
 }
 
-/// Calls `method` (`post_commit`, `pre_commit`: with the staged value; `check_committed`:
-/// without) on every nested field; an optional one only when the input carried it, except
-/// that `post_commit` also runs on a value its `default` replaced (a fresh value's derived
-/// fields and `post_load` run as a loaded one's do).
+/// Calls `method` (`post_commit`, `pre_commit`, `check_committed`) with the staged value on
+/// every nested field; an optional one only when the input carried it, except that
+/// `post_commit` and `check_committed` also run on a value its `default` replaced (a fresh
+/// value's checks, derived fields and `post_load` run as a loaded one's do). A subsection
+/// the input lacked keeps its value, unchecked.
 fn nested_each(
     wire: &[&Field],
     p: &TokenStream,
@@ -927,23 +941,20 @@ fn nested_each(
         let name = f.ident;
         let name_str = f.name();
         let field = field_trait(f.ty, p);
-        if how == NestedCall::WithoutStaged {
-            return quote! {
-                if #field::VALIDATES {
-                    #p::in_field(#field::#method(&self.#name), #name_str)?;
-                }
-            };
-        }
+        let this = match how {
+            NestedCall::Validating => quote!(&self.#name),
+            _ => quote!(&mut self.#name),
+        };
         let handle = |call: TokenStream| match how {
             NestedCall::KeepGoing => {
                 quote!(#p::keep_first(&mut __result, #p::in_field(#call, #name_str));)
             }
             _ => quote!(#p::in_field(#call, #name_str)?;),
         };
-        if f.is_optional() {
-            let call = handle(quote!(#field::#method(&mut self.#name, s)));
-            let replaced = (how == NestedCall::KeepGoing).then(|| {
-                let call = handle(quote!(#field::#method(&mut self.#name, &#field::placeholder())));
+        let call = if f.is_optional() {
+            let call = handle(quote!(#field::#method(#this, s)));
+            let replaced = (how != NestedCall::StopAtError).then(|| {
+                let call = handle(quote!(#field::#method(#this, &#field::placeholder())));
                 quote!(#p::Optional::Replace(_) => { #call })
             });
             quote! {
@@ -954,7 +965,11 @@ fn nested_each(
                 }
             }
         } else {
-            handle(quote!(#field::#method(&mut self.#name, &staged.#name)))
+            handle(quote!(#field::#method(#this, &staged.#name)))
+        };
+        match how {
+            NestedCall::Validating => quote!(if #field::VALIDATES { #call }),
+            _ => call,
         }
     });
     quote!(#(#calls)*)
@@ -1449,8 +1464,9 @@ fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         for first in &subsections[..i] {
             let (a, b) = (first.ty, second.ty);
             let msg = format!(
-                "subsections `{}` and `{}` have the same name: a load could not tell them apart; \
-                 give each struct its own #[vmstate(name = \"{parent}/...\")]",
+                "subsections `{}` and `{}` have the same name, or one's continues the other's \
+                 with `/`: a load could not tell them apart; give each struct its own \
+                 #[vmstate(name = \"{parent}/...\")], none under another's",
                 first.name(),
                 second.name()
             );
