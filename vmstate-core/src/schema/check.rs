@@ -50,11 +50,13 @@
 //! | [`Rule::FieldTypeChanged`]: same size, other type: int ↔ float, bool ↔ int, other encodings | error |
 //! | [`Rule::FieldTypeChanged`]: same size, signedness only, of an array or a byte (`uint8` ↔ `int8`) | warning |
 //! | [`Rule::FieldTypeChanged`]: signedness of a scalar wider than a byte (`uint32` ↔ `int32`): a native varint changes | error |
+//! | [`Rule::FieldTypeChanged`]: an integer scalar ↔ an array of the same bytes (`uint32` ↔ `uint32[1]`): a varint against a block natively | error |
 //! | [`Rule::MaxLenLowered`]: a `Vec`/`String` bound lowered | error |
 //! | [`Rule::HookRemoved`]: a derived field that `old` recomputed has no recomputing hook in `new` | error |
 //! | [`Rule::HookRemoved`]: a derived field that `new` sends with `since`, its function gone (an older stream leaves it as it was, unless a `default` sets it) | warning |
 //! | [`Rule::PaddingMismatch`]: padding that lines up on QEMU's wire but not in the native format | error |
 //! | [`Rule::FieldsRestructured`]: fields regrouped, or moved into or out of a nested struct, so that QEMU's wire lines up but the native format does not | error |
+//! | [`Rule::FieldsRestructured`]: an immutable field moved among the migrated ones (the native format interleaves them in field order) | error |
 //!
 //! A signedness-only change is a warning where the bits load unchanged (bytes, and arrays and
 //! vectors, which both formats carry as fixed-width blocks): every value that fits both types
@@ -70,14 +72,20 @@
 //! aligned but not native streams: use `Removed<u32>` (padding that the native format reads as a
 //! `u32`); `Unused<N>` is fine for bytes, bools, floats and arrays.
 //!
-//! Immutable fields travel in the native format only: one added or removed is an error
-//! ([`Rule::FieldAdded`], [`Rule::FieldRemoved`] under `NotOnWire`); a change of its type is
-//! judged as a migrated field's is (so an error unless only a byte's signedness changed), except
-//! that widening an integer varint is fine (it reads the narrower one's values alike); an
-//! immutable nested struct's fields are compared as a nested struct's on QEMU's wire are.
+//! Immutable fields, and nested structs with nothing on QEMU's wire (whose end marker the
+//! native format still writes), travel in the native format only: one removed, one added that
+//! an old stream would be read for, or one read only from a version above the old stream's, is
+//! an error ([`Rule::FieldRemoved`], [`Rule::FieldAdded`], [`Rule::FieldVersionChanged`] under
+//! `NotOnWire`). A nested struct is sent at its sender's version and read at its reader's, so
+//! QEMU's "a stream of a version in between" rule does not apply inside one. A `String` loads
+//! as a `Vec<u8>` of the same bound (not back: UTF-8 is checked). An immutable field's type
+//! change is judged as a migrated field's is (so an error unless only a byte's signedness
+//! changed), except that widening an integer varint is fine (it reads the narrower one's
+//! values alike); an immutable nested struct's fields are compared as a nested struct's on
+//! QEMU's wire are.
 //!
-//! Not checked: whether a field's `exists` test returns false for an older stream (an added field with an
-//! `exists` test is a warning).
+//! Not checked: whether a field's `exists` test returns false for an older stream (an added
+//! field with an `exists` test is a warning).
 //!
 //! ```
 //! use vmstate_core::schema::{check, Rule, Schema, Severity};
@@ -315,6 +323,15 @@ fn extended(d: &Desc) -> bool {
 }
 
 /// Whether a field carries this project's extra keys.
+/// A field's wire type with its array length: `uint16`, `uint16[4]`.
+fn shown_type(f: &FieldEntry) -> String {
+    let t = f.wire_type.as_deref().unwrap_or("?");
+    match f.array_len {
+        Some(n) => format!("{t}[{n}]"),
+        None => t.to_owned(),
+    }
+}
+
 /// A description's field of that name, on QEMU's wire or not.
 fn find_field<'a>(d: &'a Desc, name: &str) -> Option<&'a FieldEntry> {
     d.fields
@@ -1115,14 +1132,14 @@ impl Checker {
             }
         }
         if ext {
-            self.extras(sec, &path, old, new);
+            self.extras(sec, &path, old, new, stream);
         }
     }
 
     /// The checks of the fields that are not on QEMU's wire, and of the hooks.
-    fn extras(&mut self, sec: &str, path: &str, old: &Desc, new: &Desc) {
-        self.immutables_on_one_side(path, old, new, true);
-        self.immutables_on_one_side(path, new, old, false);
+    fn extras(&mut self, sec: &str, path: &str, old: &Desc, new: &Desc, stream: Option<u32>) {
+        self.native_only_fields(path, old, new, stream.unwrap_or(new.version_id));
+        self.native_order(path, old, new);
         for o in &old.not_on_wire {
             let Some(n) = new.not_on_wire.iter().find(|n| n.field == o.field) else {
                 continue;
@@ -1155,7 +1172,7 @@ impl Checker {
                 (Some(od), Some(nd)) if ok == "immutable" && nk == "immutable" => {
                     self.desc(sec, p, od, nd, Scope::Nested, true, None)
                 }
-                (Some(od), Some(nd)) => self.extras(sec, &p, od, nd),
+                (Some(od), Some(nd)) => self.extras(sec, &p, od, nd, None),
                 _ if ok == "immutable" && nk == "immutable" => self.immutable_type(o, n, &p),
                 _ => {}
             }
@@ -1163,39 +1180,113 @@ impl Checker {
         self.hooks(path, old, new);
     }
 
-    /// Immutable fields travel in the native format only: one that only `from` has (rather
-    /// than turned into another kind, checked with the kinds) shifts every native byte
-    /// after it. `removed`: `from` is the old release.
-    fn immutables_on_one_side(&mut self, path: &str, from: &Desc, other: &Desc, removed: bool) {
-        let immutable = |f: &&FieldEntry| field_extended(f) && f.kind() == "immutable";
-        for f in from.not_on_wire.iter().filter(immutable) {
-            if find_field(other, &f.field).is_some() {
-                continue;
-            }
-            let (rule, what, fix) = if removed {
-                (
+    /// The fields the native format carries but QEMU's wire does not (immutable ones, and
+    /// nested structs with nothing on QEMU's wire, whose end marker is still written), which
+    /// the walk of QEMU's wire does not see: one removed, one added that the new release
+    /// reads from an old stream, or one the new release reads only from a version above the
+    /// old stream's (`read_limit`) shifts every native byte after it.
+    fn native_only_fields(&mut self, path: &str, old: &Desc, new: &Desc, read_limit: u32) {
+        let carried =
+            |f: &&FieldEntry| field_extended(f) && native_carries(f.kind()) && !f.is_padding();
+        let what = |f: &FieldEntry| match f.kind() {
+            "immutable" => format!("immutable field `{}`", f.field),
+            _ => format!("field `{}` (a struct with nothing on QEMU's wire)", f.field),
+        };
+        for o in old.not_on_wire.iter().filter(carried) {
+            let p = format!("{path}/NotOnWire/{}", o.field);
+            match find_field(new, &o.field) {
+                None => self.error(
                     Rule::FieldRemoved,
-                    "removed: native streams of the old release carry its value",
-                    "keep the field",
-                )
-            } else {
-                (
-                    Rule::FieldAdded,
-                    "added: native streams of the old release do not carry it",
-                    "keep the configuration outside the migrated struct, or in a new struct \
-                     with its own name",
-                )
-            };
-            self.error(
-                rule,
-                format!("{path}/NotOnWire/{}", f.field),
-                format!(
-                    "immutable field `{}` was {what}, so they would be misread from there on; \
-                     {fix}",
-                    f.field
+                    p,
+                    format!(
+                        "{} was removed: native streams of the old release carry it, so they \
+                         would be misread from there on; keep the field",
+                        what(o)
+                    ),
                 ),
-            );
+                Some(n) if native_carries(n.kind()) && n.version_id > read_limit => self.error(
+                    Rule::FieldVersionChanged,
+                    p,
+                    format!(
+                        "{} is read only from version {} on in the new release, but native \
+                         streams of the old release carry it: the new release would skip its \
+                         bytes and read every later field from the wrong place; keep reading \
+                         it in every version the old release sends",
+                        what(o),
+                        n.version_id
+                    ),
+                ),
+                _ => {}
+            }
         }
+        for n in new.not_on_wire.iter().filter(carried) {
+            if find_field(old, &n.field).is_none() && n.version_id <= read_limit {
+                self.error(
+                    Rule::FieldAdded,
+                    format!("{path}/NotOnWire/{}", n.field),
+                    format!(
+                        "{} was added: native streams of the old release do not carry it, so \
+                         they would be misread from there on; add it with `since` and a \
+                         version bump, or keep it outside the migrated struct",
+                        what(n)
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The native format carries migrated and immutable fields interleaved in field order:
+    /// an immutable field moved past a migrated one (which QEMU's wire does not show)
+    /// misreads native streams. (A reorder on QEMU's wire is reported by its walk.)
+    fn native_order(&mut self, path: &str, old: &Desc, new: &Desc) {
+        let order = |d: &Desc, only_wire: bool| -> Option<Vec<String>> {
+            let mut carried: Vec<&FieldEntry> = d
+                .fields
+                .iter()
+                .chain(if only_wire {
+                    &[][..]
+                } else {
+                    &d.not_on_wire[..]
+                })
+                .filter(|f| field_extended(f) && native_carries(f.kind()) && !f.is_padding())
+                .collect();
+            if carried.iter().any(|f| f.pos.is_none()) {
+                return None;
+            }
+            carried.sort_by_key(|f| f.pos);
+            Some(carried.iter().map(|f| f.field.clone()).collect())
+        };
+        let common = |a: &[String], b: &[String]| -> Vec<String> {
+            a.iter().filter(|n| b.contains(n)).cloned().collect()
+        };
+        let (Some(o), Some(n)) = (order(old, false), order(new, false)) else {
+            return;
+        };
+        let (o, n) = (common(&o, &n), common(&n, &o));
+        if o == n {
+            return;
+        }
+        if let (Some(ow), Some(nw)) = (order(old, true), order(new, true)) {
+            if common(&ow, &nw) != common(&nw, &ow) {
+                return;
+            }
+        }
+        let Some(moved) = o.iter().zip(&n).find(|(a, b)| a != b).map(|(a, _)| a) else {
+            return;
+        };
+        let list = match new.fields.iter().any(|f| &f.field == moved) {
+            true => "Fields",
+            false => "NotOnWire",
+        };
+        self.error(
+            Rule::FieldsRestructured,
+            format!("{path}/{list}/{moved}"),
+            format!(
+                "field `{moved}` moved among the fields the native format carries (migrated \
+                 and immutable ones, in field order): QEMU's wire is unchanged, but native \
+                 streams of the old release would be misread; keep the old order"
+            ),
+        );
     }
 
     /// A derived field that the old release recomputed after a load but the new does not.
@@ -1641,7 +1732,9 @@ impl Checker {
                     keep_since(s.version_id)
                 ),
             );
-        } else if s.version_id > d.version_id {
+        } else if s.version_id > d.version_id && cx.scope_kind != Scope::Nested {
+            // (A nested struct is sent at its sender's version and read at its reader's:
+            // there is no stream of a version in between.)
             self.error(
                 Rule::FieldVersionChanged,
                 dp.to_owned(),
@@ -1757,14 +1850,16 @@ impl Checker {
         let (Some(a), Some(b)) = (o.wire_type.as_deref(), n.wire_type.as_deref()) else {
             return;
         };
-        if a == b || o.description.is_some() || n.description.is_some() {
+        let same_shape = o.size == n.size && o.array_len == n.array_len;
+        if (a == b && same_shape) || o.description.is_some() || n.description.is_some() {
             return;
         }
-        if o.size == n.size && o.array_len == n.array_len {
+        if same_shape {
             return self.type_change(o, n, path);
         }
+        let (a, b) = (shown_type(o), shown_type(n));
         // A varint reads any narrower unsigned (or signed) varint's value alike.
-        let widened = match (classify(a), classify(b)) {
+        let widened = match (classify(&a), classify(&b)) {
             (TypeClass::Unsigned(_), TypeClass::Unsigned(_))
             | (TypeClass::Signed(_), TypeClass::Signed(_)) => {
                 native(o) == Native::Var && native(n) == Native::Var && n.size >= o.size
@@ -1789,7 +1884,37 @@ impl Checker {
         let (Some(a), Some(b)) = (s.wire_type.as_deref(), d.wire_type.as_deref()) else {
             return;
         };
-        if a == b || a == "struct" || b == "struct" || s.is_padding() || d.is_padding() {
+        if a == "struct" || b == "struct" || s.is_padding() || d.is_padding() {
+            return;
+        }
+        // The same bytes on QEMU's wire, written otherwise natively: a scalar wider than a
+        // byte is a varint there, an array a block (`u32` and `[u32; 1]`).
+        let integers = matches!(
+            (classify(a), classify(b)),
+            (
+                TypeClass::Unsigned(_) | TypeClass::Signed(_),
+                TypeClass::Unsigned(_) | TypeClass::Signed(_)
+            )
+        );
+        let (ns, nd) = (native(s), native(d));
+        let known = |n: Native| matches!(n, Native::Raw | Native::Var);
+        if integers && ns != nd && known(ns) && known(nd) {
+            let (a, b) = (shown_type(s), shown_type(d));
+            self.error(
+                Rule::FieldTypeChanged,
+                path.to_owned(),
+                format!(
+                    "field `{}` changed from `{a}` to `{b}`: QEMU's wire carries the same bytes, \
+                     but the native format writes an integer wider than a byte as a varint and \
+                     an array as a block, so native streams of the old release would be \
+                     misread; keep `{a}`",
+                    d.field
+                ),
+            );
+            return;
+        }
+        // A string's bytes load as a `Vec<u8>` of the same bound (not back: UTF-8 is checked).
+        if a == b || (a == "string" && b == "varray:uint8") {
             return;
         }
         let split = |t: &str| match t.strip_prefix("varray:") {
