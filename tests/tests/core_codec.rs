@@ -1520,3 +1520,29 @@ fn an_absent_subsection_is_not_validated() {
         assert_eq!(dst, Dev::default());
     }
 }
+
+/// A field with both `validate` and `range` describes both.
+#[test]
+fn the_description_lists_both_field_checks() {
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Dev {
+        #[vmstate(validate = "Self::even", range = "0..10")]
+        level: u8,
+    }
+    impl Dev {
+        fn even(v: &u8) -> Result<(), std::io::Error> {
+            match v % 2 {
+                0 => Ok(()),
+                _ => Err(std::io::Error::other("odd")),
+            }
+        }
+    }
+    assert_eq!(
+        Dev::DESCRIPTION.fields[0].validate,
+        Some("Self::even; 0..10")
+    );
+    let mut dst = Dev::default();
+    let odd = vmstate_core::to_bytes(&Dev { level: 3 }).unwrap();
+    assert!(vmstate_core::from_bytes(&mut dst, &odd).is_err());
+}

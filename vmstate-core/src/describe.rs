@@ -164,7 +164,8 @@ pub struct FieldDesc {
     /// `exists = "..."`: the test deciding whether the field is on the wire (QEMU's
     /// `field_exists`).
     pub exists: Option<&'static str>,
-    /// `validate = "..."` or `range = "..."`, as written: checks the loaded value.
+    /// `validate = "..."` and `range = "..."`, as written (both: joined by `; `): checks the
+    /// loaded value.
     pub validate: Option<&'static str>,
     /// For a bounded `Vec`/`String`: the largest length accepted.
     pub max_len: Option<usize>,

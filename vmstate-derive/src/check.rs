@@ -46,7 +46,7 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     let role_key = given
         .iter()
         .find(|(k, _)| ["derived", "derived_by_owner", "immutable"].contains(k));
-    if let Some(&(role, _)) = role_key {
+    if let Some(&(role, role_span)) = role_key {
         // An immutable field travels (in the native format) and may need a bound; a derived
         // one does not travel at all.
         let bound = (role != "immutable").then_some("max_len");
@@ -54,10 +54,12 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
             .iter()
             .filter(|(k, _)| WIRE_KEYS.contains(k) || Some(*k) == bound);
         for &(key, span) in travel_keys {
-            cx.error_at(
+            let mut err = syn::Error::new(
                 span,
                 format!("`{key}` conflicts with `{role}`: it applies to fields that travel"),
             );
+            err.combine(syn::Error::new(role_span, format!("`{role}` given here")));
+            cx.syn_error(err);
         }
         return;
     }

@@ -649,14 +649,15 @@ fn description(input: &Input, p: &TokenStream) -> TokenStream {
         let since = f.attrs.since.get().map_or(0, |s| s.value);
         let default = opt_str(f.attrs.default.get().map(|h| h.value.text.as_str()), p);
         let exists = opt_str(f.attrs.exists.get().map(|h| h.value.text.as_str()), p);
-        let validate = opt_str(
-            f.attrs
-                .validate
-                .get()
-                .map(|h| h.value.text.as_str())
-                .or_else(|| f.attrs.range.get().map(|r| r.value.text.as_str())),
-            p,
-        );
+        let checks: Vec<&str> = [
+            f.attrs.validate.get().map(|h| h.value.text.as_str()),
+            f.attrs.range.get().map(|r| r.value.text.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let checks = checks.join("; ");
+        let validate = opt_str((!checks.is_empty()).then_some(checks.as_str()), p);
         let max_len = match f.max_len() {
             Some(m) => quote!(#p::Some(#m)),
             None => quote!(#p::None),
