@@ -1290,6 +1290,13 @@ fn rule_hook_removed_from_an_owner() {
         "integrator_core/NotOnWire/flash",
     );
     assert!(f.message.contains("derives"), "{}", f.message);
+    // A container `post_load` instead recomputes them too (the derive accepts either).
+    let mut moved = new.clone();
+    let hooks = &mut desc(&mut moved, "integrator_core").hooks;
+    hooks
+        .get_or_insert_with(Default::default)
+        .insert("post_load".into(), "Self::update_mappings".into());
+    assert_no_errors(&check(&old, &moved));
 }
 
 mod post_load_dev {

@@ -350,11 +350,14 @@ fn load_schema(path: &Path) -> Result<Schema> {
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if bytes.len() > vmstate_core::schema::MAX_SCHEMA_BYTES {
         // A pipe or device has no length of its own: what was read is a lower bound.
-        let len = std::fs::metadata(path)
-            .ok()
-            .filter(|m| m.is_file())
-            .map_or(bytes.len() as u64, |m| m.len());
-        let why = vmstate_core::schema::too_large(len as usize);
+        let why = match std::fs::metadata(path).ok().filter(|m| m.is_file()) {
+            Some(m) => vmstate_core::schema::too_large(m.len() as usize),
+            None => format!(
+                "over {} bytes read, {}",
+                vmstate_core::schema::MAX_SCHEMA_BYTES,
+                vmstate_core::schema::too_large_reason()
+            ),
+        };
         return Err(format!("{}: {why}", path.display()).into());
     }
     let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8", path.display()))?;

@@ -572,10 +572,10 @@ fn inputs_of_the_wrong_kind_are_refused_before_they_are_read_whole() {
             stderr(&out)
         );
     }
-    // A schema from a device: the size it reached, not the device's length of 0.
+    // A schema from a device: more than the limit, not the device's length of 0.
     let out = vmstate(&["check", "/dev/zero", fixture().to_str().unwrap()]);
     assert!(
-        stderr(&out).contains("16777217 bytes is more than"),
+        stderr(&out).contains("/dev/zero: over 16777216 bytes read, more than a schema file"),
         "{}",
         stderr(&out)
     );

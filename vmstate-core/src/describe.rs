@@ -198,7 +198,8 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
-    /// A short lowercase name: `migrated`, `derived`, `derived_by_owner`, `immutable`, `skipped`.
+    /// A short lowercase name: `migrated`, `derived`, `derived_by_owner`, `immutable`,
+    /// `skipped`, `subsection`.
     ///
     /// ```
     /// assert_eq!(vmstate_core::FieldKind::Skipped.as_str(), "skipped");
@@ -215,22 +216,39 @@ impl FieldKind {
     }
 }
 
-/// A primitive wire type.
+/// A primitive wire type: the Rust primitive of the same name.
+///
+/// ```
+/// use vmstate_core::{Field, Primitive, Shape};
+/// assert_eq!(<u16 as Field>::SHAPE, Shape::Primitive(Primitive::U16));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(missing_docs)]
 pub enum Primitive {
+    /// `bool`: one byte, 0 or 1.
     Bool,
+    /// `u8`.
     U8,
+    /// `u16`.
     U16,
+    /// `u32`.
     U32,
+    /// `u64`.
     U64,
+    /// `u128`.
     U128,
+    /// `i8`.
     I8,
+    /// `i16`.
     I16,
+    /// `i32`.
     I32,
+    /// `i64`.
     I64,
+    /// `i128`.
     I128,
+    /// `f32`, by its bits.
     F32,
+    /// `f64`, by its bits.
     F64,
 }
 

@@ -41,8 +41,17 @@
 //! ```
 //!
 //! Loads are atomic: a load decodes the whole section into staged values, checks it, and only
-//! then swaps the staged values in. If anything fails the destination is left as it was (see
-//! [`Field`] for how this works without `Clone`).
+//! then swaps the staged values in. If anything fails the destination's migrated state is
+//! left as it was (see [`Field`] for how this works without `Clone`); what hooks do beyond it
+//! stays (a `pre_load` hook's own changes; derived functions and `post_load` hooks run over
+//! the restored values again when a later `post_load` fails).
+//!
+//! On load the hooks run in this order: each field's `validate` and `range` as its value is
+//! decoded (and the hooks of `Vec` elements, as each new element is built); once the whole
+//! input is decoded, the container `validate` functions on the would-be state (nested structs
+//! first); `pre_load` (the outer struct first, on the old state); the commit; then derived
+//! functions (each once, in field order) and `post_load`, nested structs first. A save runs
+//! `pre_save` before writing the fields, the outer struct first.
 // `unsafe` only in `simd`, to run conversion loops with AVX2 (see there).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]

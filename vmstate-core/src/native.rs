@@ -98,7 +98,8 @@ pub fn save_section<T: VmState>(value: &T, out: &mut Vec<u8>) -> Result<(), Erro
 
 /// Loads `value` from a native section that fills `bytes` exactly.
 ///
-/// The load is atomic: on any error `value` is left exactly as it was.
+/// The load is atomic: on any error `value`'s migrated state is left as it was (see the
+/// crate docs for what hooks may have done).
 ///
 /// ```
 /// # use vmstate_core::VmState;

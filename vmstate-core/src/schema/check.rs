@@ -1308,16 +1308,15 @@ impl Checker {
                 if !derived && !owner {
                     continue;
                 }
-                let now = f
-                    .hook
-                    .clone()
-                    .or_else(|| if derived { new_post.clone() } else { None });
+                // A container `post_load` recomputes derived fields and, as the derive
+                // accepts, a nested struct's owner-derived ones.
+                let now = f.hook.clone().or_else(|| new_post.clone());
                 if now.is_some() {
                     continue;
                 }
                 let before = find_field(old, &f.field)
                     .and_then(|o| o.hook.clone())
-                    .or_else(|| if derived { old_post.clone() } else { None });
+                    .or_else(|| old_post.clone());
                 let Some(before) = before else { continue };
                 let (what, fix) = if derived {
                     (

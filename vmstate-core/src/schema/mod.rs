@@ -334,9 +334,24 @@ impl Schema {
 pub const MAX_SCHEMA_BYTES: usize = 16 << 20;
 
 /// Why a file of `len` bytes is not read as a schema.
+///
+/// ```
+/// let why = vmstate_core::schema::too_large(20 << 20);
+/// assert!(why.starts_with("20971520 bytes is more than a schema file may have"));
+/// ```
 pub fn too_large(len: usize) -> String {
+    format!("{len} bytes is {}", too_large_reason())
+}
+
+/// The reason of [`too_large`], for input whose length is not known (a pipe, a device).
+///
+/// ```
+/// assert!(vmstate_core::schema::too_large_reason().starts_with("more than"));
+/// ```
+pub fn too_large_reason() -> String {
     format!(
-        "{len} bytes is more than a schema file may have ({MAX_SCHEMA_BYTES} bytes; QEMU's largest -dump-vmstate files are a few MB)"
+        "more than a schema file may have ({MAX_SCHEMA_BYTES} bytes; QEMU's largest \
+         -dump-vmstate files are a few MB)"
     )
 }
 
