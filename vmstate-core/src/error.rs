@@ -166,11 +166,28 @@ impl Error {
     }
 
     /// What went wrong.
+    ///
+    /// ```
+    /// use vmstate_core::{ErrorKind, VmState};
+    /// #[derive(VmState, Default)]
+    /// struct Uart { lcr: u8 }
+    /// let e = vmstate_core::from_bytes(&mut Uart::default(), b"\x04uart").unwrap_err();
+    /// assert!(matches!(e.kind(), ErrorKind::Truncated { .. }), "{e}");
+    /// ```
     pub fn kind(&self) -> &ErrorKind {
         &self.inner.kind
     }
 
     /// The byte offset in the input where it went wrong (loads only).
+    ///
+    /// ```
+    /// use vmstate_core::VmState;
+    /// #[derive(VmState, Default)]
+    /// struct Uart { lcr: u8, enabled: bool }
+    /// // QEMU's wire: `lcr`, then a bool byte that is neither 0 nor 1.
+    /// let e = vmstate_core::qemu::from_bytes(&mut Uart::default(), &[3, 7], 1, 0).unwrap_err();
+    /// assert_eq!((e.path(), e.offset()), ("uart.enabled".to_owned(), Some(1)));
+    /// ```
     pub fn offset(&self) -> Option<usize> {
         self.inner.offset
     }
@@ -196,7 +213,20 @@ impl Error {
         out
     }
 
-    /// Prefixes the path with a field (or struct) name; used while the error unwinds.
+    /// Prefixes the path with a field (or struct) name; used while the error unwinds (the
+    /// other `in_*` methods and [`Error::or_offset`] likewise, for a hand-written
+    /// [`Field`](crate::Field)).
+    ///
+    /// ```
+    /// use vmstate_core::{Error, ErrorKind};
+    /// let e = Error::new(ErrorKind::InvalidBool(7))
+    ///     .or_offset(12)
+    ///     .or_offset(3) // the first offset stays
+    ///     .in_index(2)
+    ///     .in_named("slot".to_owned())
+    ///     .in_field("dma");
+    /// assert_eq!(e.to_string(), "dma.slot[2]: invalid bool byte 0x07 (at byte 12)");
+    /// ```
     pub fn in_field(mut self, name: &'static str) -> Self {
         self.inner.path.push(Segment::Name(name));
         self
@@ -231,6 +261,11 @@ impl Error {
     }
 
     /// The error a failing hook becomes.
+    ///
+    /// ```
+    /// let e = vmstate_core::Error::hook("Self::after_load", "clock not running".into());
+    /// assert_eq!(e.to_string(), "hook `Self::after_load` failed: clock not running");
+    /// ```
     pub fn hook(
         hook: &'static str,
         source: Box<dyn std::error::Error + Send + Sync + 'static>,

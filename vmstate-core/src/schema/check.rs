@@ -121,6 +121,28 @@ use std::collections::HashMap;
 /// correctly into `new`. Swap the arguments to check migration back to the older release.
 ///
 /// Never panics, whatever the schemas hold. See the [module docs](self) for the rules.
+///
+/// ```
+/// use vmstate_core::schema::{check, Rule, Schema};
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart")]
+/// struct Old { lcr: u8, dll: u8 }
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart")]
+/// struct New { lcr: u8 } // `dll` dropped without padding in its place
+///
+/// let schema = |d| {
+///     let mut s = Schema::new(None);
+///     s.add("uart", d);
+///     s
+/// };
+/// let report = check(&schema(Old::DESCRIPTION), &schema(New::DESCRIPTION));
+/// assert!(!report.is_compatible());
+/// assert_eq!(report.by_rule(Rule::FieldRemoved).next().unwrap().path, "uart/Fields/dll");
+/// ```
 pub fn check(old: &Schema, new: &Schema) -> Report {
     let mut cx = Checker::default();
     if let (Some(a), Some(b)) = (&old.machine, &new.machine) {

@@ -152,6 +152,17 @@ impl fmt::Display for Rule {
 }
 
 /// One problem found by [`check`](crate::schema::check()).
+///
+/// ```
+/// use vmstate_core::schema::{Finding, Rule, Severity};
+/// let f = Finding {
+///     severity: Severity::Error,
+///     rule: Rule::FieldRenamed,
+///     path: "dev/Fields/a".into(),
+///     message: "field `a` was renamed to `b`".into(),
+/// };
+/// assert_eq!(f.to_string(), "error[field-renamed] dev/Fields/a: field `a` was renamed to `b`");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// How bad it is.
@@ -176,8 +187,28 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Everything [`check`](crate::schema::check()) found, in the order of the schemas (devices by key, then fields in
-/// order).
+/// Everything [`check`](crate::schema::check()) found, in the order of the schemas (devices
+/// by key, then fields in order).
+///
+/// ```
+/// use vmstate_core::schema::{Finding, Report, Rule, Severity};
+/// let finding = |severity, rule| Finding {
+///     severity,
+///     rule,
+///     path: "dev".into(),
+///     message: String::new(),
+/// };
+/// let report = Report {
+///     findings: vec![
+///         finding(Severity::Warning, Rule::MachineChanged),
+///         finding(Severity::Error, Rule::SectionRemoved),
+///     ],
+/// };
+/// assert_eq!((report.errors(), report.warnings()), (1, 1));
+/// assert!(!report.is_compatible());
+/// assert_eq!(report.by_rule(Rule::SectionRemoved).count(), 1);
+/// assert_eq!(report.to_string().lines().count(), 2);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Report {
     /// The findings.
