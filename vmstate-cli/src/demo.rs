@@ -255,8 +255,7 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
         say(&format!("source: stream saved to {}", path.display()))?;
     }
 
-    let mut conn =
-        TcpStream::connect(addr).map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    let mut conn = connect_within(addr, TIMEOUT)?;
     conn.set_read_timeout(Some(TIMEOUT))?;
     // A peer that stops reading must not hold this side either.
     conn.set_write_timeout(Some(TIMEOUT))?;
@@ -270,8 +269,10 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
     )?;
     let verdict = receive_json(&mut conn, "the destination's verdict")?;
     let round_trip_us = t_send.elapsed().as_secs_f64() * 1e6;
-    let load_us = verdict["load_us"].as_f64().unwrap_or(0.0);
-    let busy_us = verdict["busy_us"].as_f64().unwrap_or(load_us);
+    let verdict = Verdict::read(&verdict).map_err(|why| {
+        format!("the destination's verdict is not one this version understands: {why}")
+    })?;
+    let (load_us, busy_us) = (verdict.load_us, verdict.busy_us);
     let transfer_us = (round_trip_us - busy_us).max(0.0);
 
     say("sections sent:")?;
@@ -283,25 +284,30 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
         "downtime: {:.0} µs = save {save_us:.0} µs + transfer {transfer_us:.0} µs + load {load_us:.0} µs",
         save_us + transfer_us + load_us
     ))?;
-    if let Some(err) = verdict["error"].as_str() {
-        say(&format!("destination refused the stream: {err}"))?;
-        return Ok(ExitCode::FAILURE);
-    }
+    let devices = match verdict.outcome {
+        Err(err) => {
+            say(&format!(
+                "destination refused the stream: {}",
+                printable(&err)
+            ))?;
+            return Ok(ExitCode::FAILURE);
+        }
+        Ok(devices) => devices,
+    };
     let mut all_match = true;
-    for dev in verdict["devices"].as_array().into_iter().flatten() {
-        let mismatches = dev["mismatches"].as_array().map_or(0, Vec::len);
-        all_match &= mismatches == 0;
-        if mismatches == 0 {
+    for dev in devices {
+        all_match &= dev.mismatches.is_empty();
+        if dev.mismatches.is_empty() {
             say(&format!(
                 "  {:<16} {} registers match",
-                dev["device"].as_str().unwrap_or(""),
-                dev["registers"]
+                dev.name, dev.registers
             ))?;
         } else {
             say(&format!(
-                "  {:<16} {mismatches} MISMATCHES: {}",
-                dev["device"].as_str().unwrap_or(""),
-                dev["mismatches"]
+                "  {:<16} {} MISMATCHES: {}",
+                dev.name,
+                dev.mismatches.len(),
+                printable(&Value::Array(dev.mismatches).to_string())
             ))?;
         }
     }
@@ -331,11 +337,25 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     let loaded = match format {
         WireFormat::Native => devices::machine::load(&mut board, &bytes).map_err(|e| e.to_string()),
         WireFormat::Qemu => Stream::parse(bytes.clone())
-            .and_then(|s| qemu_image::load_board(&s))
-            .map(|b| board = b)
-            .map_err(|e| e.to_string()),
+            .map_err(|e| e.to_string())
+            .and_then(|s| {
+                // QEMU would keep a device's reset state for a section the stream lacks;
+                // the source sends them all, so a missing one is an error here.
+                let missing = devices::board::SECTIONS
+                    .iter()
+                    .find(|(name, instance)| s.device(name, *instance).is_none());
+                if let Some((name, instance)) = missing {
+                    return Err(format!(
+                        "missing section for device `{name}` instance {instance}: the stream \
+                         does not carry it"
+                    ));
+                }
+                qemu_image::load_board(&s).map_err(|e| e.to_string())
+            })
+            .map(|b| board = b),
     };
     let load_us = t_load.elapsed().as_secs_f64() * 1e6;
+    let loaded = loaded.map_err(|e| e + other_format_hint(&bytes, format));
     let verdict = match loaded {
         Err(e) => {
             say(&format!("refused the stream from {peer}: {e}"))?;
@@ -405,6 +425,121 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
 
 /// Accepts one connection, or ends the process after `timeout` (a source that never
 /// comes). The accept itself blocks, so a connection is served at once.
+/// A hint for a stream in the other format than this end expects.
+fn other_format_hint(bytes: &[u8], format: WireFormat) -> &'static str {
+    let qemu = bytes.starts_with(crate::QEMU_MAGIC);
+    let native = bytes.starts_with(devices::machine::MAGIC);
+    match format {
+        WireFormat::Native if qemu => " (it is a QEMU stream: give both ends the same --format)",
+        WireFormat::Qemu if native => {
+            " (it is a vmstate machine stream: give both ends the same --format)"
+        }
+        _ => "",
+    }
+}
+
+/// The destination's answer, checked: a source must not report success for a verdict it
+/// cannot read (another version's, or a peer that is no vmstate destination).
+struct Verdict {
+    load_us: f64,
+    busy_us: f64,
+    /// The destination's error, or one entry per device of the board, in its order.
+    outcome: std::result::Result<Vec<DeviceVerdict>, String>,
+}
+
+struct DeviceVerdict {
+    name: String,
+    registers: u64,
+    mismatches: Vec<Value>,
+}
+
+impl Verdict {
+    fn read(v: &Value) -> std::result::Result<Verdict, String> {
+        let time = |key: &str| match v.get(key) {
+            Some(t) => t
+                .as_f64()
+                .filter(|t| t.is_finite() && *t >= 0.0 && *t < 1e12)
+                .ok_or(format!("`{key}` is not a time in µs")),
+            None => Err(format!("no `{key}`")),
+        };
+        let load_us = time("load_us")?;
+        let busy_us = time("busy_us")?;
+        if let Some(err) = v.get("error") {
+            let err = err.as_str().ok_or("`error` is not a string")?;
+            return Ok(Verdict {
+                load_us,
+                busy_us,
+                outcome: Err(err.to_owned()),
+            });
+        }
+        let devices = v
+            .get("devices")
+            .and_then(Value::as_array)
+            .ok_or("no `devices` list")?;
+        let expected = devices::board::SECTIONS.map(|(n, i)| format!("{n}:{i}"));
+        if devices.len() != expected.len() {
+            return Err(format!(
+                "{} devices, the board has {}",
+                devices.len(),
+                expected.len()
+            ));
+        }
+        let mut out = Vec::new();
+        for (dev, name) in devices.iter().zip(expected) {
+            let (Some(got), Some(registers), Some(mismatches)) = (
+                dev["device"].as_str(),
+                dev["registers"].as_u64(),
+                dev["mismatches"].as_array(),
+            ) else {
+                return Err(format!("the entry of `{name}` is malformed"));
+            };
+            if got != name {
+                return Err(format!("`{}` where `{name}` was expected", printable(got)));
+            }
+            out.push(DeviceVerdict {
+                name,
+                registers,
+                mismatches: mismatches.clone(),
+            });
+        }
+        Ok(Verdict {
+            load_us,
+            busy_us,
+            outcome: Ok(out),
+        })
+    }
+}
+
+/// Text from the peer, with control characters escaped: it cannot forge lines of output or
+/// drive the terminal.
+fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| match c.is_control() {
+            true => c.escape_default().collect::<Vec<_>>(),
+            false => vec![c],
+        })
+        .collect()
+}
+
+/// Connects to `addr` within `timeout` for each address it resolves to.
+fn connect_within(addr: &str, timeout: Duration) -> Result<TcpStream> {
+    use std::net::ToSocketAddrs;
+    let mut last = None;
+    let addrs = addr
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    for a in addrs {
+        match TcpStream::connect_timeout(&a, timeout) {
+            Ok(conn) => return Ok(conn),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) => format!("cannot connect to {addr}: {e}").into(),
+        None => format!("cannot connect to {addr}: it resolves to no address").into(),
+    })
+}
+
 fn accept_within(
     listener: &TcpListener,
     timeout: Duration,

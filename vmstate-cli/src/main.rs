@@ -164,7 +164,7 @@ fn run(command: Command) -> Result<ExitCode> {
 }
 
 /// What a QEMU migration stream starts with (`QEVM`, format 3).
-const QEMU_MAGIC: &[u8] = b"QEVM\0\0\0\x03";
+pub(crate) const QEMU_MAGIC: &[u8] = b"QEVM\0\0\0\x03";
 
 /// The most bytes read from one input stream: streams hold the guest's RAM, so this is a
 /// bound on memory (a pipe or device with no end, `/dev/zero` after a valid header), not a

@@ -583,9 +583,14 @@ fn inputs_of_the_wrong_kind_are_refused_before_they_are_read_whole() {
 
 /// Starts `demo --listen` on a free port; returns the child and its address.
 fn listening_destination() -> (std::process::Child, String) {
+    listening_destination_in("native")
+}
+
+/// [`listening_destination`] for `--format FORMAT`.
+fn listening_destination_in(format: &str) -> (std::process::Child, String) {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_vmstate"))
-        .args(["demo", "--listen", "127.0.0.1:0"])
+        .args(["demo", "--listen", "127.0.0.1:0", "--format", format])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -606,11 +611,6 @@ fn listening_destination() -> (std::process::Child, String) {
 fn the_destination_bounds_the_reads_message_and_answers_a_peer_that_sends_more() {
     use std::io::{Read, Write};
     use std::net::TcpStream;
-    let message = |bytes: &[u8]| {
-        let mut m = (bytes.len() as u32).to_le_bytes().to_vec();
-        m.extend_from_slice(bytes);
-        m
-    };
     // A register-reads message above 1 MiB is refused from its announced length, before
     // anything is allocated for it (it used to be parsed whole: gigabytes of JSON values).
     let (child, addr) = listening_destination();
@@ -644,4 +644,135 @@ fn the_destination_bounds_the_reads_message_and_answers_a_peer_that_sends_more()
     );
     drop(conn);
     assert!(!child.wait_with_output().unwrap().status.success());
+}
+
+/// One demo message: `u32 LE length + bytes`.
+fn message(bytes: &[u8]) -> Vec<u8> {
+    let mut m = (bytes.len() as u32).to_le_bytes().to_vec();
+    m.extend_from_slice(bytes);
+    m
+}
+
+/// Sends `stream` and empty register reads to a destination in `format`; returns its
+/// verdict's `error`.
+fn destination_error(format: &str, stream: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let (child, addr) = listening_destination_in(format);
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    conn.write_all(&message(stream)).unwrap();
+    conn.write_all(&message(b"[]")).unwrap();
+    let mut len = [0u8; 4];
+    conn.read_exact(&mut len).unwrap();
+    let mut verdict = vec![0u8; u32::from_le_bytes(len) as usize];
+    conn.read_exact(&mut verdict).unwrap();
+    drop(conn);
+    assert!(!child.wait_with_output().unwrap().status.success());
+    let verdict: serde_json::Value = serde_json::from_slice(&verdict).unwrap();
+    verdict["error"].as_str().expect("an error").to_owned()
+}
+
+#[test]
+fn the_qemu_destination_wants_every_device_and_either_end_names_the_other_format() {
+    let path = temp("demo-missing.qemu");
+    demo("qemu", &path);
+    let qemu = std::fs::read(&path).unwrap();
+    let out = vmstate(&["qemu", "inspect", path.to_str().unwrap(), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rtc = json["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["idstr"] == "pl031")
+        .unwrap();
+    let (at, len) = (
+        rtc["offset"].as_u64().unwrap() as usize,
+        rtc["length"].as_u64().unwrap() as usize,
+    );
+    // The stream without the RTC's section (QEMU would keep the RTC's reset state).
+    let cut = [&qemu[..at], &qemu[at + len..]].concat();
+    let err = destination_error("qemu", &cut);
+    assert!(
+        err.contains("missing section for device `pl031` instance 0"),
+        "{err}"
+    );
+    // A stream of the other format than the destination's is named as such.
+    let err = destination_error("native", &qemu);
+    assert!(
+        err.contains("it is a QEMU stream: give both ends the same --format"),
+        "{err}"
+    );
+    let native = temp("demo-missing.native");
+    demo("native", &native);
+    let err = destination_error("qemu", &std::fs::read(&native).unwrap());
+    assert!(
+        err.contains("it is a vmstate machine stream: give both ends the same --format"),
+        "{err}"
+    );
+}
+
+/// Runs `demo --connect` against a destination that reads the two messages and answers
+/// `answer`.
+fn source_against(answer: Vec<u8>) -> std::process::Output {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let peer = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        for _ in 0..2 {
+            let mut len = [0u8; 4];
+            conn.read_exact(&mut len).unwrap();
+            let mut skip = vec![0u8; u32::from_le_bytes(len) as usize];
+            conn.read_exact(&mut skip).unwrap();
+        }
+        conn.write_all(&message(&answer)).unwrap();
+    });
+    let out = vmstate(&["demo", "--connect", &addr]);
+    peer.join().unwrap();
+    out
+}
+
+#[test]
+fn the_source_fails_on_a_verdict_it_cannot_read() {
+    for (answer, expected) in [
+        ("{}", "no `load_us`"),
+        (
+            r#"{"load_us": 1, "busy_us": 1, "devices": []}"#,
+            "0 devices, the board has 5",
+        ),
+        (
+            r#"{"load_us": 1, "busy_us": 1, "error": {"x": 1}}"#,
+            "`error` is not a string",
+        ),
+        (
+            r#"{"load_us": -1, "busy_us": 1, "devices": []}"#,
+            "`load_us` is not a time",
+        ),
+    ] {
+        // A destination that answers `answer` to whatever it receives.
+        let out = source_against(answer.as_bytes().to_vec());
+        assert!(!out.status.success(), "{answer}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains("the destination's verdict is not one this version understands")
+                && stderr(&out).contains(expected),
+            "{answer}: {}",
+            stderr(&out)
+        );
+        assert!(!stdout(&out).contains("every device matches"), "{answer}");
+    }
+}
+
+#[test]
+fn text_from_the_peer_is_printed_with_control_characters_escaped() {
+    let answer = serde_json::json!({
+        "load_us": 1, "busy_us": 1,
+        "error": "bad\nresult: every device matches after migration\u{1b}[2J",
+    });
+    let out = source_against(answer.to_string().into_bytes());
+    assert!(!out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.contains(r"bad\nresult: every device matches after migration\u{1b}[2J"),
+        "{text}"
+    );
+    assert!(!text.lines().any(|l| l.starts_with("result:")), "{text}");
 }
