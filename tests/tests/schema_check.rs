@@ -2838,3 +2838,133 @@ mod checked_against_loads {
         );
     }
 }
+
+/// More pairs a review found, checked against the loads the same way.
+mod checked_against_loads_too {
+    use super::one_device_findings;
+    use vmstate_core::schema::{Rule, Schema, Severity};
+    use vmstate_core::VmState;
+
+    fn errors(found: &[(Rule, Severity, String)]) -> Vec<(Rule, &str)> {
+        found
+            .iter()
+            .filter(|f| f.1 == Severity::Error)
+            .map(|f| (f.0, f.2.as_str()))
+            .collect()
+    }
+
+    mod slots {
+        use vmstate_core::VmState;
+        #[derive(VmState, Default, Debug, PartialEq, Clone, Copy)]
+        #[vmstate(name = "slot")]
+        pub struct Slot {
+            pub id: u32,
+        }
+        #[derive(VmState, Default)]
+        #[vmstate(name = "dev")]
+        pub struct Two {
+            #[vmstate(immutable)]
+            pub slots: [Slot; 2],
+            pub zero: [u32; 0],
+            pub r: u32,
+        }
+        #[derive(VmState, Default)]
+        #[vmstate(name = "dev")]
+        pub struct Three {
+            #[vmstate(immutable)]
+            pub slots: [Slot; 3],
+            pub r: u32,
+        }
+    }
+
+    #[test]
+    fn an_immutable_array_of_structs_resized_and_a_zero_length_array_removed() {
+        let found = one_device_findings(slots::Two::DESCRIPTION, slots::Three::DESCRIPTION);
+        assert_eq!(
+            errors(&found),
+            [(Rule::FieldSizeChanged, "dev/NotOnWire/slots")]
+        );
+        let old = slots::Two::default();
+        let mut new = slots::Three::default();
+        let native = vmstate_core::to_bytes(&old).unwrap();
+        assert!(vmstate_core::from_bytes(&mut new, &native).is_err());
+    }
+
+    mod grp {
+        use vmstate_core::VmState;
+        #[derive(VmState, Default)]
+        #[vmstate(name = "grp/extra")]
+        pub struct Extra {
+            pub e: u32,
+        }
+        #[derive(VmState, Default)]
+        #[vmstate(name = "grp")]
+        pub struct Plain {
+            #[vmstate(skip)]
+            #[allow(dead_code)] // host-side state
+            pub host: u8,
+        }
+        #[derive(VmState, Default)]
+        #[vmstate(name = "grp")]
+        pub struct WithExtra {
+            #[vmstate(skip)]
+            #[allow(dead_code)] // host-side state
+            pub host: u8,
+            #[vmstate(subsection, needed = "Self::sent")]
+            pub extra: Extra,
+        }
+        impl WithExtra {
+            fn sent(&self) -> bool {
+                self.extra.e != 0
+            }
+        }
+        #[derive(VmState, Default)]
+        #[vmstate(name = "dev")]
+        pub struct Old {
+            pub r: u32,
+            pub grp: Plain,
+        }
+        #[derive(VmState, Default)]
+        #[vmstate(name = "dev")]
+        pub struct New {
+            pub r: u32,
+            pub grp: WithExtra,
+        }
+    }
+
+    #[test]
+    fn a_struct_with_nothing_on_qemus_wire_gains_a_subsection() {
+        // On QEMU's wire only in the new release (its subsection), off it in the old.
+        let found = one_device_findings(grp::Old::DESCRIPTION, grp::New::DESCRIPTION);
+        assert_eq!(errors(&found), []);
+        let old = grp::Old {
+            r: 3,
+            ..Default::default()
+        };
+        let mut new = grp::New::default();
+        vmstate_core::from_bytes(&mut new, &vmstate_core::to_bytes(&old).unwrap()).unwrap();
+        let qemu = vmstate_core::qemu::to_bytes(&old).unwrap();
+        vmstate_core::qemu::from_bytes(&mut new, &qemu, 1, 0).unwrap();
+        assert_eq!(new.r, 3);
+        // Back: the subsection is removed, which breaks while it is sent.
+        let found = one_device_findings(grp::New::DESCRIPTION, grp::Old::DESCRIPTION);
+        assert_eq!(
+            errors(&found),
+            [(
+                Rule::SubsectionRemoved,
+                "dev/Fields/grp/Subsections/grp/extra"
+            )]
+        );
+        // A schema written before such a struct was listed on QEMU's wire (off it) against
+        // today's: the same struct, no error.
+        let mut before = Schema::new(None);
+        before.add("dev", grp::New::DESCRIPTION);
+        let now = before.clone();
+        let desc = &mut before.devices.get_mut("dev").unwrap().description;
+        let i = desc.fields.iter().position(|f| f.field == "grp").unwrap();
+        let moved = desc.fields.remove(i);
+        desc.not_on_wire.push(moved);
+        assert_eq!(vmstate_core::schema::check(&before, &now).errors(), 0);
+        assert_eq!(vmstate_core::schema::check(&now, &before).errors(), 0);
+    }
+}

@@ -358,7 +358,10 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     let loaded = loaded.map_err(|e| e + other_format_hint(&bytes, format));
     let verdict = match loaded {
         Err(e) => {
-            say(&format!("refused the stream from {peer}: {e}"))?;
+            say(&format!(
+                "refused the stream from {peer}: {}",
+                printable(&e)
+            ))?;
             json!({ "error": e, "load_us": load_us })
         }
         Ok(()) => {
@@ -423,8 +426,6 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     })
 }
 
-/// Accepts one connection, or ends the process after `timeout` (a source that never
-/// comes). The accept itself blocks, so a connection is served at once.
 /// A hint for a stream in the other format than this end expects.
 fn other_format_hint(bytes: &[u8], format: WireFormat) -> &'static str {
     let qemu = bytes.starts_with(crate::QEMU_MAGIC);
@@ -540,6 +541,8 @@ fn connect_within(addr: &str, timeout: Duration) -> Result<TcpStream> {
     })
 }
 
+/// Accepts one connection, or ends the process after `timeout` (a source that never
+/// comes). The accept itself blocks, so a connection is served at once.
 fn accept_within(
     listener: &TcpListener,
     timeout: Duration,

@@ -338,9 +338,10 @@ fn load_elems<T: Element, D: Decoder>(max_len: usize, d: &mut D) -> Result<Vec<T
 
 /// What `Vec<T>` and `Box<[T]>` (with `max_len`) can hold: the plain types (primitives and
 /// arrays of them, as one block) and, through `#[derive(VmState)]`, structs that are
-/// `Default` and `PartialEq` (a bounded field is compared as a whole) (each element is built from `Default` and loaded in full, hooks included, as it
-/// is decoded: on the new element, before the owner's load is accepted; a skipped field of
-/// an element starts from its default).
+/// `Default` and `PartialEq` (a bounded field is compared as a whole). Each element is built
+/// from `Default` and loaded in full, hooks included, as it is decoded: on the new element,
+/// before the owner's load is accepted; a skipped field of an element starts from its
+/// default.
 ///
 /// ```
 /// use vmstate_core::VmState;

@@ -344,7 +344,17 @@ fn extended(d: &Desc) -> bool {
     d.rust_type.is_some()
 }
 
-/// Whether a field carries this project's extra keys.
+/// Whether the native format carries this `NotOnWire` entry: an immutable field, or a
+/// nested struct with nothing on QEMU's wire (its end marker), unless it has no elements.
+fn native_only(f: &FieldEntry) -> bool {
+    let carried = match f.kind() {
+        "immutable" => true,
+        "migrated" => f.description.is_some(),
+        _ => false,
+    };
+    field_extended(f) && carried && !f.is_padding() && f.array_len != Some(0)
+}
+
 /// A field's wire type with its array length: `uint16`, `uint16[4]`.
 fn shown_type(f: &FieldEntry) -> String {
     let t = f.wire_type.as_deref().unwrap_or("?");
@@ -362,6 +372,7 @@ fn find_field<'a>(d: &'a Desc, name: &str) -> Option<&'a FieldEntry> {
         .find(|f| f.field == name)
 }
 
+/// Whether a field carries this project's extra keys.
 fn field_extended(f: &FieldEntry) -> bool {
     f.kind.is_some()
 }
@@ -1187,6 +1198,24 @@ impl Checker {
             }
             if native_carries(ok) {
                 self.max_len(&p, o, n);
+                let arrays = o.array_len.is_some() && n.array_len.is_some();
+                if native_only(o) && native_only(n) && arrays && o.array_len != n.array_len {
+                    let len = |f: &FieldEntry| f.array_len.unwrap_or(1);
+                    self.error(
+                        Rule::FieldSizeChanged,
+                        p.clone(),
+                        format!(
+                            "field `{}` went from {} to {} elements: native streams of the old \
+                             release carry {}, so they would be misread from there on; keep {}",
+                            n.field,
+                            len(o),
+                            len(n),
+                            len(o),
+                            len(o)
+                        ),
+                    );
+                    continue;
+                }
             }
             match (&o.description, &n.description) {
                 // The native format carries an immutable nested struct whole: compared as
@@ -1208,8 +1237,7 @@ impl Checker {
     /// reads from an old stream, or one the new release reads only from a version above the
     /// old stream's (`read_limit`) shifts every native byte after it.
     fn native_only_fields(&mut self, path: &str, old: &Desc, new: &Desc, read_limit: u32) {
-        let carried =
-            |f: &&FieldEntry| field_extended(f) && native_carries(f.kind()) && !f.is_padding();
+        let carried = |f: &&FieldEntry| native_only(f);
         let what = |f: &FieldEntry| match f.kind() {
             "immutable" => format!("immutable field `{}`", f.field),
             _ => format!("field `{}` (a struct with nothing on QEMU's wire)", f.field),
@@ -1243,13 +1271,20 @@ impl Checker {
         }
         for n in new.not_on_wire.iter().filter(carried) {
             if find_field(old, &n.field).is_none() && n.version_id <= read_limit {
+                // (`since` does not go with `immutable`.)
+                let fix = match n.kind() {
+                    "immutable" => {
+                        "keep the configuration outside the migrated struct, or in a new struct \
+                         with its own name"
+                    }
+                    _ => "add it with `since` and a version bump",
+                };
                 self.error(
                     Rule::FieldAdded,
                     format!("{path}/NotOnWire/{}", n.field),
                     format!(
                         "{} was added: native streams of the old release do not carry it, so \
-                         they would be misread from there on; add it with `since` and a \
-                         version bump, or keep it outside the migrated struct",
+                         they would be misread from there on; {fix}",
                         what(n)
                     ),
                 );
@@ -1262,16 +1297,15 @@ impl Checker {
     /// misreads native streams. (A reorder on QEMU's wire is reported by its walk.)
     fn native_order(&mut self, path: &str, old: &Desc, new: &Desc) {
         let order = |d: &Desc, only_wire: bool| -> Option<Vec<String>> {
-            let mut carried: Vec<&FieldEntry> = d
+            let wire = d
                 .fields
                 .iter()
-                .chain(if only_wire {
-                    &[][..]
-                } else {
-                    &d.not_on_wire[..]
-                })
-                .filter(|f| field_extended(f) && native_carries(f.kind()) && !f.is_padding())
-                .collect();
+                .filter(|f| field_extended(f) && native_carries(f.kind()) && !f.is_padding());
+            let off_wire = d
+                .not_on_wire
+                .iter()
+                .filter(|f| !only_wire && native_only(f));
+            let mut carried: Vec<&FieldEntry> = wire.chain(off_wire).collect();
             if carried.iter().any(|f| f.pos.is_none()) {
                 return None;
             }
@@ -1577,7 +1611,7 @@ impl Checker {
         if cx.extended && !s_later {
             if let Some(n) = d.desc().and_then(|nd| find(&nd.not_on_wire, &sf.field)) {
                 let p = s.path(sf);
-                self.kind_left_wire(sf, n, p);
+                self.kind_left_wire(cx, sf, n, p);
                 s.bump();
                 return Walk::Done;
             }
@@ -2018,7 +2052,10 @@ impl Checker {
     }
 
     /// A wire field of the old release that the new release keeps off the wire.
-    fn kind_left_wire(&mut self, s: &FieldEntry, n: &FieldEntry, path: String) {
+    fn kind_left_wire(&mut self, cx: &WalkCx<'_>, s: &FieldEntry, n: &FieldEntry, path: String) {
+        if self.same_struct_elsewhere(cx, s, n, &path) {
+            return;
+        }
         let fix = match variable(s) {
             true => "keep it migrated".to_owned(),
             false => format!(
@@ -2042,6 +2079,9 @@ impl Checker {
 
     /// A field kept off the wire by the old release that the new release reads.
     fn kind_joined_wire(&mut self, cx: &WalkCx<'_>, o: &FieldEntry, d: &FieldEntry, path: String) {
+        if self.same_struct_elsewhere(cx, o, d, &path) {
+            return;
+        }
         self.error(
             Rule::FieldKindChanged,
             path,
@@ -2054,6 +2094,27 @@ impl Checker {
                 self.gate_fix(cx)
             ),
         );
+    }
+
+    /// A nested struct of the same kind on QEMU's wire in one release and not in the other:
+    /// its only QEMU content is subsections, which one side lacks (or a schema written before
+    /// such structs were listed on the wire). Compared as a nested struct, its fields and
+    /// subsections decide.
+    fn same_struct_elsewhere(
+        &mut self,
+        cx: &WalkCx<'_>,
+        o: &FieldEntry,
+        n: &FieldEntry,
+        path: &str,
+    ) -> bool {
+        let (Some(od), Some(nd)) = (&o.description, &n.description) else {
+            return false;
+        };
+        if o.kind() != n.kind() {
+            return false;
+        }
+        self.desc(cx.sec, path.to_owned(), od, nd, Scope::Nested, true, None);
+        true
     }
 
     /// How to add a field that older streams lack.
@@ -2171,7 +2232,7 @@ impl Checker {
             }
             if cx.extended {
                 if let Some(n) = d.desc().and_then(|nd| find(&nd.not_on_wire, &f.field)) {
-                    self.kind_left_wire(f, n, path);
+                    self.kind_left_wire(cx, f, n, path);
                     continue;
                 }
             }
