@@ -162,6 +162,15 @@ fn one_device_findings(
         .collect()
 }
 
+/// The errors of [`one_device_findings`]: (rule, path).
+fn errors(found: &[(Rule, Severity, String)]) -> Vec<(Rule, &str)> {
+    found
+        .iter()
+        .filter(|f| f.1 == Severity::Error)
+        .map(|f| (f.0, f.2.as_str()))
+        .collect()
+}
+
 #[track_caller]
 fn assert_no_errors(report: &Report) {
     assert_eq!(report.errors(), 0, "expected no error:\n{report}");
@@ -2557,8 +2566,8 @@ mod nested_with_only_a_subsection {
 /// differential test of random release pairs): each finding is checked against what the
 /// native and QEMU loads of an old stream really do.
 mod checked_against_loads {
-    use super::one_device_findings;
-    use vmstate_core::schema::{Rule, Severity};
+    use super::{errors, one_device_findings};
+    use vmstate_core::schema::Rule;
     use vmstate_core::VmState;
 
     /// Whether an old stream loads into `new` in both codecs.
@@ -2569,14 +2578,6 @@ mod checked_against_loads {
             vmstate_core::from_bytes(new, &native).is_ok(),
             vmstate_core::qemu::from_bytes(new, &qemu, A::DESCRIPTION.version, 0).is_ok(),
         ]
-    }
-
-    fn errors(found: &[(Rule, Severity, String)]) -> Vec<(Rule, &str)> {
-        found
-            .iter()
-            .filter(|f| f.1 == Severity::Error)
-            .map(|f| (f.0, f.2.as_str()))
-            .collect()
     }
 
     mod reorder {
@@ -2841,17 +2842,9 @@ mod checked_against_loads {
 
 /// More pairs a review found, checked against the loads the same way.
 mod checked_against_loads_too {
-    use super::one_device_findings;
-    use vmstate_core::schema::{Rule, Schema, Severity};
+    use super::{errors, one_device_findings};
+    use vmstate_core::schema::{Rule, Schema};
     use vmstate_core::VmState;
-
-    fn errors(found: &[(Rule, Severity, String)]) -> Vec<(Rule, &str)> {
-        found
-            .iter()
-            .filter(|f| f.1 == Severity::Error)
-            .map(|f| (f.0, f.2.as_str()))
-            .collect()
-    }
 
     mod slots {
         use vmstate_core::VmState;
