@@ -2961,3 +2961,50 @@ mod checked_against_loads_too {
         assert_eq!(vmstate_core::schema::check(&now, &before).errors(), 0);
     }
 }
+
+/// A field that gains an `exists` test: old streams always carry it, so the test must pass
+/// for them. The checker cannot run it, so it says so (a warning), as the loads show.
+mod exists_added_to_a_field {
+    use super::one_device_findings;
+    use vmstate_core::schema::{Rule, Severity};
+    use vmstate_core::VmState;
+
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev", version = 1)]
+    pub struct Old {
+        pub count: u32,
+        pub mask: u8,
+    }
+
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev", version = 2, minimum_version = 1)]
+    pub struct New {
+        pub count: u32,
+        #[vmstate(exists = "Self::mask_sent")]
+        pub mask: u8,
+    }
+
+    impl New {
+        fn mask_sent(&self, version: u32) -> bool {
+            version != 1
+        }
+    }
+
+    #[test]
+    fn is_a_warning_and_the_wrong_test_breaks_old_streams() {
+        assert_eq!(
+            one_device_findings(Old::DESCRIPTION, New::DESCRIPTION),
+            [(
+                Rule::FieldVersionChanged,
+                Severity::Warning,
+                "dev/Fields/mask".to_owned()
+            )]
+        );
+        let old = vmstate_core::to_bytes(&Old {
+            count: 1,
+            mask: 0xc1,
+        })
+        .unwrap();
+        assert!(vmstate_core::from_bytes(&mut New::default(), &old).is_err());
+    }
+}

@@ -29,6 +29,9 @@ class F:
     def __init__(self, name, ty, kind='m', since=None, default=False, sub=False):
         self.id = fresh(); self.name = name; self.ty = ty; self.kind = kind
         self.since = since; self.default = default; self.sub = sub
+        self.exists = None      # None | ('ge', k) | ('le', k) | ('ne', k) | ('odd',)
+        self.need_on = True     # subsection: whether `needed` returns true for value()
+        self.gate = None        # subsection: id of the field `needed` reads
 
 
 # Types: ('s', 'u8') | ('a', 'u8', n) | ('v', 'u8', maxlen) | ('str', maxlen) | ('n', S)
@@ -57,7 +60,51 @@ def rand_struct(rng, depth, name):
     s = S(name)
     for i in range(rng.randint(1, 4 if depth else 5)):
         s.fields.append(rand_field(rng, depth))
+    if depth <= 2 and rng.random() < 0.15:
+        s.fields.insert(rng.randint(0, len(s.fields)), make_sub(rng, s, depth + 1))
     return s
+
+
+def rand_pred(rng, version):
+    r = rng.random()
+    k = rng.randint(1, max(1, version + 1))
+    if r < 0.4: return ('ge', k)
+    if r < 0.7: return ('le', k)
+    if r < 0.85: return ('ne', k)
+    return ('odd',)
+
+
+def pred_eval(p, v):
+    if p is None: return True
+    if p[0] == 'ge': return v >= p[1]
+    if p[0] == 'le': return v <= p[1]
+    if p[0] == 'ne': return v != p[1]
+    return v % 2 == 1
+
+
+def pred_rust(p):
+    if p[0] == 'ge': return 'version >= %d' % p[1]
+    if p[0] == 'le': return 'version <= %d' % p[1]
+    if p[0] == 'ne': return 'version != %d' % p[1]
+    return 'version % 2 == 1'
+
+
+def gate_cands(parent, subf):
+    out = [f for f in parent.fields if f.ty[0] == 's' and f.ty[1] != 'f32' and not f.sub]
+    out += [f for f in subf.ty[1].fields if f.ty[0] == 's' and f.ty[1] != 'f32' and not f.sub]
+    return out
+
+
+def make_sub(rng, parent, depth):
+    inner = rand_struct(rng, depth, 'SUB%d' % fresh())
+    for f in inner.fields:
+        if f.kind == 'imm': f.kind = 'm'
+    nf = F('sub%d' % fresh(), ('n', inner), sub=True)
+    nf.need_on = rng.random() < 0.5
+    c = gate_cands(parent, nf)
+    nf.gate = rng.choice(c).id if c else None
+    nf.default = rng.random() < 0.25
+    return nf
 
 
 def rand_name(rng):
@@ -82,6 +129,9 @@ def rand_field(rng, depth, allow_nested=True):
             f.kind = 'skip'
     elif ty[0] == 'str' and r < 0.15:
         f.kind = 'imm'
+    if f.kind == 'm' and ty[0] != 'n' and rng.random() < 0.12:
+        f.exists = rand_pred(rng, 3)
+        f.default = rng.random() < 0.5
     return f
 
 
@@ -118,7 +168,7 @@ def m_add(rng, top, log):
     if v < 0.5 and f.kind == 'm':
         s.version += 1
         f.since = s.version
-        f.default = rng.random() < 0.4 and value_of(f.ty, 0) is not None
+        f.default = rng.random() < 0.6 and value_of(f.ty, 0) is not None
         log.append('add %s:%s since=%d (version bump) at %d in %s%s' % (f.name, tystr(f.ty), f.since, pos, s.name, ' default' if f.default else ''))
     else:
         log.append('add %s:%s kind=%s at %d in %s' % (f.name, tystr(f.ty), f.kind, pos, s.name))
@@ -247,7 +297,8 @@ def m_since(rng, top, log):
     if r < 0.6 or f.since is None:
         s.version += 1
         f.since = s.version
-        log.append('since=%d on existing %s (version bump) in %s' % (f.since, f.name, s.name))
+        f.default = rng.random() < 0.5
+        log.append('since=%d on existing %s (version bump) in %s%s' % (f.since, f.name, s.name, ' default' if f.default else ''))
     else:
         f.since = None; f.default = False
         log.append('drop since on %s in %s' % (f.name, s.name))
@@ -304,38 +355,100 @@ def m_unnest(rng, top, log):
 
 
 def m_subsection(rng, top, log):
+    ss = all_structs(top)
+    s = top if rng.random() < 0.6 else rng.choice(ss)
     r = rng.random()
-    subs = [f for f in top.fields if f.sub]
-    if r < 0.4 or not subs:
+    subs = [(st, f) for st in ss for f in st.fields if f.sub]
+    if r < 0.35 or not subs:
         if r < 0.7:
-            inner = rand_struct(rng, 1, 'SUB%d' % fresh())
-            for f in inner.fields:
-                f.kind = 'm' if f.kind == 'imm' else f.kind
-            nf = F('sub%d' % fresh(), ('n', inner), sub=True)
-            pos = rng.randint(0, len(top.fields))
-            top.fields.insert(pos, nf)
-            log.append('add subsection %s at %d' % (nf.name, pos))
+            depth = 1 if s is top else 2
+            nf = make_sub(rng, s, depth)
+            pos = rng.randint(0, len(s.fields))
+            s.fields.insert(pos, nf)
+            log.append('add subsection %s at %d in %s (needed=%s)' % (nf.name, pos, s.name, nf.need_on))
         else:
-            # turn a nested struct into a subsection, or move some fields into a new subsection
-            cands = [f for f in top.fields if f.ty[0] == 'n' and not f.sub
+            cands = [f for f in s.fields if f.ty[0] == 'n' and not f.sub
                      and not any(g.kind == 'imm' for g in f.ty[1].fields)]
             if cands:
                 f = rng.choice(cands)
                 f.sub = True
                 f.ty[1].name = 'SUB%d' % fresh()
-                f.since = None; f.default = False
-                log.append('nested %s becomes a subsection' % f.name)
+                f.since = None; f.default = False; f.exists = None
+                f.need_on = rng.random() < 0.5
+                c = gate_cands(s, f)
+                f.gate = rng.choice(c).id if c else None
+                log.append('nested %s becomes a subsection in %s' % (f.name, s.name))
     else:
-        f = rng.choice(subs)
-        if rng.random() < 0.6:
-            top.fields.remove(f)
-            log.append('remove subsection %s' % f.name)
+        st, f = rng.choice(subs)
+        q = rng.random()
+        if q < 0.3:
+            st.fields.remove(f)
+            log.append('remove subsection %s from %s' % (f.name, st.name))
+        elif q < 0.45:
+            old = f.ty[1].name
+            f.ty[1].name = 'SUB%d' % fresh()
+            log.append('rename subsection description %s -> %s' % (old, f.ty[1].name))
+        elif q < 0.55:
+            f.default = not f.default
+            log.append('subsection %s default %s' % (f.name, 'added' if f.default else 'dropped'))
+        elif q < 0.65:
+            f.sub = False
+            f.ty[1].name = 'inner%d' % fresh()
+            log.append('subsection %s becomes a plain nested struct' % f.name)
         else:
-            m = rng.choice([m_add, m_remove, m_retype, m_reorder, m_version])
+            m = rng.choice([m_add, m_remove, m_retype, m_reorder, m_version, m_exists, m_since])
             n0 = len(log)
             m(rng, f.ty[1], log)
             if len(log) > n0:
                 log[-1] += ' (inside subsection %s)' % f.name
+
+
+def m_need(rng, top, log):
+    subs = [(st, f) for st in all_structs(top) for f in st.fields if f.sub]
+    if not subs:
+        return
+    st, f = rng.choice(subs)
+    if rng.random() < 0.6:
+        f.need_on = not f.need_on
+        log.append('needed of %s now %s for the values' % (f.name, f.need_on))
+    else:
+        c = gate_cands(st, f)
+        if c:
+            f.gate = rng.choice(c).id
+            log.append('needed of %s reads another field' % f.name)
+
+
+def m_exists(rng, top, log):
+    s = pick_struct(rng, top)
+    r = rng.random()
+    if r < 0.35:
+        f = rand_field(rng, 1 if s is not top else 0, allow_nested=False)
+        if f.kind != 'm':
+            return
+        if rng.random() < 0.5:
+            s.version += 1
+        f.exists = rand_pred(rng, s.version)
+        f.default = rng.random() < 0.5
+        pos = rng.randint(0, len(s.fields))
+        s.fields.insert(pos, f)
+        log.append('add %s:%s exists=%s at %d in %s (version %d)%s' % (f.name, tystr(f.ty), pred_rust(f.exists), pos, s.name, s.version, ' default' if f.default else ''))
+        return
+    cands = [f for f in s.fields if f.kind == 'm' and not f.sub and f.ty[0] not in ('rm', 'un', 'n')]
+    if not cands:
+        return
+    f = rng.choice(cands)
+    if f.exists is None or r < 0.6:
+        if rng.random() < 0.5:
+            s.version += 1
+        f.exists = rand_pred(rng, s.version)
+        f.default = rng.random() < 0.5
+        log.append('exists=%s on %s in %s (version %d)%s' % (pred_rust(f.exists), f.name, s.name, s.version, ' default' if f.default else ''))
+    elif r < 0.85:
+        f.exists = rand_pred(rng, s.version)
+        log.append('exists of %s changed to %s in %s' % (f.name, pred_rust(f.exists), s.name))
+    else:
+        f.exists = None
+        log.append('exists dropped on %s in %s' % (f.name, s.name))
 
 
 def m_maxlen(rng, top, log):
@@ -363,7 +476,8 @@ def m_rename_struct(rng, top, log):
 
 MUTATIONS = [(m_add, 3), (m_remove, 3), (m_reorder, 2), (m_rename, 1), (m_retype, 3), (m_kind, 2),
              (m_since, 1.5), (m_version, 1.5), (m_nest, 1.2), (m_unnest, 0.8), (m_subsection, 2),
-             (m_maxlen, 1.5), (m_rename_struct, 0.7)]
+             (m_maxlen, 1.5), (m_rename_struct, 0.7),
+             (m_need, 1.0), (m_exists, 2.0)]
 
 
 def mutate(rng, base):
@@ -383,13 +497,16 @@ def mutate(rng, base):
 def normalize(top):
     for s in all_structs(top):
         for f in s.fields:
-            if f.sub or f.kind != 'm' or f.ty[0] in ('rm', 'un'):
-                if f.ty[0] not in ('rm', 'un'):
+            if f.sub:
+                f.since = None; f.exists = None
+                continue
+            if f.kind != 'm' or f.ty[0] in ('rm', 'un', 'n'):
+                if f.ty[0] not in ('rm', 'un', 'n'):
                     f.since = None
-                f.default = False
+                f.default = False; f.exists = None
             if f.since and f.since > s.version:
                 s.version = f.since
-            if f.default and (not f.since or value_of(f.ty, 0) is None):
+            if f.default and ((not f.since and not f.exists) or value_of(f.ty, 0) is None):
                 f.default = False
         s.minver = max(1, min(s.minver, s.version))
 
@@ -518,13 +635,19 @@ def emit_module(modname, top):
             if f.kind == 'skip': fa.append('skip')
             if f.ty[0] in ('v', 'str'): fa.append('max_len = %d' % f.ty[-1])
             if f.since: fa.append('since = %d' % f.since)
-            if f.default and f.since:
+            if f.exists:
+                fa.append('exists = "Self::ex_%s"' % f.name)
+                impls.append('fn ex_%s(&self, version: u32) -> bool { %s }' % (f.name, pred_rust(f.exists)))
+            if f.default and (f.since or f.exists) and not f.sub:
                 fa.append('default = "Self::dflt_%s"' % f.name)
                 dv = value_of(f.ty, f.id + 7777)
                 impls.append('pub fn dflt_%s() -> %s { %s }' % (f.name, rust_type(f.ty, names), lit(f.ty, dv)))
             if f.sub:
                 fa.append('subsection, needed = "Self::need_%s"' % f.name)
-                impls.append('fn need_%s(&self) -> bool { true }' % f.name)
+                impls.append('fn need_%s(&self) -> bool { %s }' % (f.name, need_expr(s, f)))
+                if f.default:
+                    fa.append('default = "Self::dflt_%s"' % f.name)
+                    impls.append('pub fn dflt_%s() -> %s { %s }' % (f.name, rust_type(f.ty, names), value_expr(f.ty[1], names, 7777)))
             if fa:
                 out.append('    #[vmstate(%s)]' % ', '.join(fa))
             out.append('    pub %s: %s,' % (f.name, rust_type(f.ty, names)))
@@ -537,15 +660,30 @@ def emit_module(modname, top):
     return '\n'.join(out), names
 
 
-def value_expr(s, names):
+def need_expr(parent, sf):
+    """`needed`'s body: reads the gate field; returns sf.need_on for value()."""
+    g = None
+    for f in parent.fields:
+        if f.id == sf.gate and not f.sub: g = ('self.' + f.name, f)
+    for f in sf.ty[1].fields:
+        if f.id == sf.gate and not f.sub: g = ('self.%s.%s' % (sf.name, f.name), f)
+    if g is None or g[1].ty[0] != 's' or g[1].ty[1] == 'f32':
+        return 'true' if sf.need_on else 'false'
+    path, f = g
+    if f.ty[1] == 'bool':
+        return path if sf.need_on else '!' + path
+    return '%s %s %s' % (path, '==' if sf.need_on else '!=', lit(f.ty, value_of(f.ty, f.id)))
+
+
+def value_expr(s, names, off=0):
     parts = []
     for f in s.fields:
         if f.ty[0] == 'n':
-            e = value_expr(f.ty[1], names)
+            e = value_expr(f.ty[1], names, off)
         elif f.ty[0] in ('rm', 'un'):
             e = 'Default::default()'
         else:
-            e = lit(f.ty, value_of(f.ty, f.id))
+            e = lit(f.ty, value_of(f.ty, f.id + off))
         parts.append('%s: %s' % (f.name, e))
     return '%s { %s }' % (names[id(s)], ', '.join(parts))
 
@@ -553,13 +691,14 @@ def value_expr(s, names):
 def index(top):
     """id -> (path tuple of names, field, kind chain ok) for every field."""
     out = {}
-    def walk(s, prefix, migrated_chain):
+    def walk(s, prefix, migrated_chain, sent):
         for f in s.fields:
             path = prefix + (f.name,)
-            out[f.id] = (path, f, migrated_chain)
+            fsent = sent and pred_eval(f.exists, s.version) and (f.need_on if f.sub else True)
+            out[f.id] = (path, f, migrated_chain, fsent)
             if f.ty[0] == 'n':
-                walk(f.ty[1], path, migrated_chain and f.kind == 'm')
-    walk(top, (), True)
+                walk(f.ty[1], path, migrated_chain and f.kind == 'm', fsent)
+    walk(top, (), True, True)
     return out
 
 
@@ -567,10 +706,10 @@ def cmp_fn(fname, src_mod, src, dst_mod, dst):
     si, di = index(src), index(dst)
     lines = ['pub fn %s(s: &%s::Dev, d: &%s::Dev) -> Vec<String> {' % (fname, src_mod, dst_mod),
              '    let mut v = Vec::new();']
-    for fid, (sp, sf, schain) in si.items():
-        if fid not in di:
+    for fid, (sp, sf, schain, ssent) in si.items():
+        if fid not in di or not ssent:
             continue
-        dp, df, dchain = di[fid]
+        dp, df, dchain, _ = di[fid]
         if not (schain and dchain and sf.kind == 'm' and df.kind == 'm'):
             continue
         if sf.ty[0] in ('n', 'rm', 'un') or df.ty[0] in ('n', 'rm', 'un'):
@@ -588,10 +727,10 @@ def dst_fn(fname, src, dst_mod, dst, dnames):
     si, di = index(src), index(dst)
     lines = ['pub fn %s() -> %s::Dev {' % (fname, dst_mod),
              '    #[allow(unused_mut)] let mut d = %s::Dev::default();' % dst_mod]
-    for fid, (dp, df, _) in di.items():
+    for fid, (dp, df, _, _) in di.items():
         if df.kind != 'imm' or fid not in si:
             continue
-        sp, sf, _ = si[fid]
+        sp, sf, _, _ = si[fid]
         if sf.kind != 'imm':
             continue
         v = convert(sf.ty, value_of(sf.ty, sf.id), df.ty)
@@ -609,8 +748,9 @@ def describe(s, indent=''):
         attrs = []
         if f.kind != 'm': attrs.append({'imm': 'immutable', 'der': 'derived', 'skip': 'skip'}[f.kind])
         if f.since: attrs.append('since=%d' % f.since)
+        if f.exists: attrs.append('exists=|v| %s' % pred_rust(f.exists).replace('version', 'v'))
         if f.default: attrs.append('default')
-        if f.sub: attrs.append('subsection')
+        if f.sub: attrs.append('subsection, needed=%s' % need_expr(s, f).replace('self.', ''))
         a = ('#[%s] ' % ','.join(attrs)) if attrs else ''
         if f.ty[0] == 'n':
             out.append('%s  %s%s: %s' % (indent, a, f.name, describe(f.ty[1], indent + '  ').lstrip()))
@@ -624,14 +764,17 @@ def gen_pair(rng):
     base = S('dev')
     for i in range(rng.randint(2, 6)):
         base.fields.append(rand_field(rng, 0))
-    if rng.random() < 0.25:
-        inner = rand_struct(rng, 1, 'SUB%d' % fresh())
-        for f in inner.fields:
-            if f.kind == 'imm': f.kind = 'm'
-        base.fields.insert(rng.randint(0, len(base.fields)), F('sub%d' % fresh(), ('n', inner), sub=True))
+    if rng.random() < 0.4:
+        base.fields.insert(rng.randint(0, len(base.fields)), make_sub(rng, base, 1))
     if rng.random() < 0.3:
         base.version = rng.randint(1, 3)
         base.minver = rng.randint(1, base.version)
+        if base.version > 1:
+            for f in base.fields:
+                if f.kind == 'm' and not f.sub and f.ty[0] != 'n' and rng.random() < 0.3:
+                    f.since = rng.randint(2, base.version)
+                    f.default = rng.random() < 0.5
+    normalize(base)
     new, log = mutate(rng, base)
     return base, new, log
 
@@ -675,7 +818,11 @@ vmstate-core = { path = "%s" }
         body.append('  super::run::<a::Dev, a::Dev>("%s", "a->a", &a::value(), dst_aa, cmp_aa);' % m)
         body.append('}')
         body.append('}')
-        meta[m] = {'log': log, 'old': describe(old), 'new': describe(new)}
+        def unsent(t):
+            return sorted(set(x for _, (pth, f, _, sent) in index(t).items() if not sent
+                              for x in [f.name] + ([f.ty[1].name.lower()] if f.ty[0] == 'n' else [])))
+        meta[m] = {'log': log, 'old': describe(old), 'new': describe(new),
+                   'unsent_old': unsent(old), 'unsent_new': unsent(new)}
     with open(os.path.join(crate_dir, 'src', 'lib.rs'), 'w') as fh:
         fh.write('\n'.join(body) + '\n')
     with open(os.path.join(crate_dir, 'meta.json'), 'w') as fh:

@@ -84,8 +84,9 @@
 //! values alike); an immutable nested struct's fields are compared as a nested struct's on
 //! QEMU's wire are.
 //!
-//! Not checked: whether a field's `exists` test returns false for an older stream (an added
-//! field with an `exists` test is a warning).
+//! Not checked: what a field's `exists` test returns for an older stream (it cannot be run
+//! here): a field added behind one, or an existing field that gains one, is a warning saying
+//! what the test must return.
 //!
 //! ```
 //! use vmstate_core::schema::{check, Rule, Schema, Severity};
@@ -1756,6 +1757,24 @@ impl Checker {
     fn pair(&mut self, cx: &WalkCx<'_>, s: &FieldEntry, d: &FieldEntry, dp: &str) {
         let sent = s.version_id <= cx.sent_limit;
         let read = d.version_id <= cx.read_limit;
+        if d.field_exists && !s.field_exists && sent && read {
+            // The test cannot be evaluated here: say what it must do.
+            let stream = match cx.stream {
+                Some(v) => format!("the old release's version {v} streams"),
+                None => "the old release's streams".to_owned(),
+            };
+            self.push(
+                Severity::Warning,
+                Rule::FieldVersionChanged,
+                dp.to_owned(),
+                format!(
+                    "field `{}` is read behind an `exists` test in the new release, but \
+                     {stream} always carry it: the test must return true for them, or the new \
+                     release would read every later field from the wrong place",
+                    d.field
+                ),
+            );
+        }
         let stream = match cx.stream {
             Some(v) => format!("its version {v} streams"),
             None => "its streams".to_owned(),
