@@ -219,6 +219,12 @@ fn dump_json(board: &IntegratorCp) -> Value {
     Value::Array(regs)
 }
 
+/// The board's devices as `name:instance`, in the order of the verdict's entries (which the
+/// destination writes and the source reads).
+fn board_devices() -> [String; devices::board::SECTIONS.len()] {
+    devices::board::SECTIONS.map(|(n, i)| format!("{n}:{i}"))
+}
+
 /// Sections and their sizes, for the report.
 fn sections_of(bytes: &[u8], format: WireFormat) -> Result<Vec<(String, usize)>> {
     Ok(match format {
@@ -367,11 +373,7 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
         Ok(()) => {
             let mine = dump_json(&board);
             let mut devices: Vec<Value> = Vec::new();
-            let names: Vec<String> = devices::board::SECTIONS
-                .iter()
-                .map(|(n, i)| format!("{n}:{i}"))
-                .collect();
-            for name in names {
+            for name in board_devices() {
                 let theirs: Vec<&Value> = reads
                     .as_array()
                     .into_iter()
@@ -477,7 +479,7 @@ impl Verdict {
             .get("devices")
             .and_then(Value::as_array)
             .ok_or("no `devices` list")?;
-        let expected = devices::board::SECTIONS.map(|(n, i)| format!("{n}:{i}"));
+        let expected = board_devices();
         if devices.len() != expected.len() {
             return Err(format!(
                 "{} devices, the board has {}",

@@ -129,12 +129,7 @@ fn qemu_inspect_lists_every_section() {
     let out = vmstate(&["qemu", "inspect", fixture().to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let cm = json["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["idstr"] == "integratorcm")
-        .unwrap();
+    let cm = section(&json, "integratorcm");
     assert_eq!(cm["section_id"], 7);
     assert_eq!(cm["fields"]["cm_lock"], 0xa05f);
     let out = vmstate(&["qemu", "inspect", fixture().to_str().unwrap()]);
@@ -646,6 +641,16 @@ fn the_destination_bounds_the_reads_message_and_answers_a_peer_that_sends_more()
     assert!(!child.wait_with_output().unwrap().status.success());
 }
 
+/// The first section of `qemu inspect --json` output with this idstr.
+fn section<'a>(json: &'a serde_json::Value, idstr: &str) -> &'a serde_json::Value {
+    json["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["idstr"] == idstr)
+        .unwrap_or_else(|| panic!("no section `{idstr}`"))
+}
+
 /// One demo message: `u32 LE length + bytes`.
 fn message(bytes: &[u8]) -> Vec<u8> {
     let mut m = (bytes.len() as u32).to_le_bytes().to_vec();
@@ -678,12 +683,7 @@ fn the_qemu_destination_wants_every_device_and_either_end_names_the_other_format
     let qemu = std::fs::read(&path).unwrap();
     let out = vmstate(&["qemu", "inspect", path.to_str().unwrap(), "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rtc = json["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["idstr"] == "pl031")
-        .unwrap();
+    let rtc = section(&json, "pl031");
     let (at, len) = (
         rtc["offset"].as_u64().unwrap() as usize,
         rtc["length"].as_u64().unwrap() as usize,

@@ -1238,12 +1238,11 @@ impl Checker {
     /// reads from an old stream, or one the new release reads only from a version above the
     /// old stream's (`read_limit`) shifts every native byte after it.
     fn native_only_fields(&mut self, path: &str, old: &Desc, new: &Desc, read_limit: u32) {
-        let carried = |f: &&FieldEntry| native_only(f);
         let what = |f: &FieldEntry| match f.kind() {
             "immutable" => format!("immutable field `{}`", f.field),
             _ => format!("field `{}` (a struct with nothing on QEMU's wire)", f.field),
         };
-        for o in old.not_on_wire.iter().filter(carried) {
+        for o in old.not_on_wire.iter().filter(|f| native_only(f)) {
             let p = format!("{path}/NotOnWire/{}", o.field);
             match find_field(new, &o.field) {
                 None => self.error(
@@ -1270,7 +1269,7 @@ impl Checker {
                 _ => {}
             }
         }
-        for n in new.not_on_wire.iter().filter(carried) {
+        for n in new.not_on_wire.iter().filter(|f| native_only(f)) {
             if find_field(old, &n.field).is_none() && n.version_id <= read_limit {
                 // (`since` does not go with `immutable`.)
                 let fix = match n.kind() {
