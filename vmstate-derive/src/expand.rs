@@ -7,6 +7,7 @@
 
 use crate::ast::{is_simple, Field, Input, Role};
 use crate::attr::Hook;
+use crate::naming::{naming_allows, staged_ident};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
@@ -113,7 +114,7 @@ pub fn fallback(input: &Input) -> TokenStream {
 pub fn expand(input: &Input) -> TokenStream {
     let p = private_path(input);
     let ident = input.ident;
-    let staged_ident = format_ident!("__VmStateStaged{}", ident);
+    let staged_ident = staged_ident(ident);
     let staged_label = format!("{} {{ .. }}", ident.unraw());
 
     let mut generics = input.generics.clone();
@@ -300,9 +301,11 @@ pub fn expand(input: &Input) -> TokenStream {
         )
     };
 
+    let allows = naming_allows(&staged_ident, &wire);
+
     quote! {
         #[doc(hidden)]
-        #[allow(non_camel_case_types, non_snake_case, dead_code, missing_docs, private_bounds)]
+        #allows
         const _: () = {
             pub struct #staged_ident #impl_generics #staged_where {
                 #(#staged_fields,)*

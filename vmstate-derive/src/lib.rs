@@ -11,6 +11,7 @@ mod attr;
 mod check;
 mod ctxt;
 mod expand;
+mod naming;
 
 use proc_macro::TokenStream;
 

@@ -1,0 +1,62 @@
+// A crate that forbids the lints a derive might `allow`: the generated code allows none of
+// them (an `allow` under `forbid` is error E0453), and trips none of them.
+#![forbid(
+    dead_code,
+    missing_docs,
+    non_camel_case_types,
+    non_snake_case,
+    private_bounds,
+    private_interfaces,
+    unused
+)]
+//! Crate docs.
+
+use vmstate_core::VmState;
+
+/// A device with every kind of field.
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(name = "dev", version = 2, post_load = "Self::after_load")]
+pub struct Dev {
+    regs: [u32; 2],
+    #[vmstate(immutable)]
+    id: u8,
+    #[vmstate(since = 2, max_len = 4)]
+    fifo: Vec<u8>,
+    #[vmstate(derived = "Self::recompute")]
+    level: bool,
+    #[vmstate(skip)]
+    host: u64,
+    inner: _Inner<u16>,
+}
+
+impl Dev {
+    fn recompute(&mut self) {
+        self.level = self.regs[0] != 0;
+    }
+    fn after_load(&mut self) {
+        self.host += 1;
+    }
+}
+
+/// A generic nested struct whose name starts with an underscore.
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(name = "dev/inner")]
+struct _Inner<T: Default> {
+    value: T,
+}
+
+fn main() {
+    let src = Dev {
+        regs: [1, 2],
+        fifo: vec![3],
+        inner: _Inner { value: 4 },
+        ..Dev::default()
+    };
+    let bytes = vmstate_core::to_bytes(&src).unwrap();
+    let mut dst = Dev::default();
+    vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
+    assert_eq!(
+        (dst.regs, &dst.fifo, dst.level, dst.host, dst.inner.value),
+        ([1, 2], &src.fifo, true, 1, 4)
+    );
+}

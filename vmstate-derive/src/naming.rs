@@ -1,0 +1,111 @@
+//! Names of the generated items, and the `allow`s they need.
+//!
+//! The staged struct copies the struct's name and its fields' names, so it trips the naming
+//! lints exactly when the user's struct does. The generated code allows a lint only then: an
+//! `allow` of a lint the crate `forbid`s is an error (E0453) even when nothing would trip it.
+
+use crate::ast::Field;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+use syn::ext::IdentExt;
+
+/// The staged struct's name: the struct's name without leading underscores (so that it stays
+/// upper camel case when the struct's is), after a prefix no user type is expected to use.
+pub fn staged_ident(ident: &Ident) -> Ident {
+    let name = ident.unraw().to_string();
+    format_ident!("__VmStateStaged{}", name.trim_start_matches('_'))
+}
+
+/// `#[allow(...)]` for the naming lints that the staged struct `staged` with the fields
+/// `wire` trips, or nothing.
+pub fn naming_allows(staged: &Ident, wire: &[&Field]) -> TokenStream {
+    let mut lints = Vec::new();
+    if !is_upper_camel_case(&staged.to_string()) {
+        lints.push(quote!(non_camel_case_types));
+    }
+    if wire
+        .iter()
+        .any(|f| !is_snake_case(&f.ident.unraw().to_string()))
+    {
+        lints.push(quote!(non_snake_case));
+    }
+    if lints.is_empty() {
+        quote!()
+    } else {
+        quote!(#[allow(#(#lints),*)])
+    }
+}
+
+/// rustc's test for `non_camel_case_types`.
+fn is_upper_camel_case(name: &str) -> bool {
+    let name = name.trim_matches('_');
+    let chars: Vec<char> = name.chars().collect();
+    let Some(first) = chars.first() else {
+        return true;
+    };
+    !first.is_lowercase()
+        && !name.contains("__")
+        && !chars.windows(2).any(|pair| {
+            let (a, b) = (pair[0], pair[1]);
+            has_case(a) && b == '_' || has_case(b) && a == '_'
+        })
+}
+
+/// rustc's test for `non_snake_case`.
+fn is_snake_case(name: &str) -> bool {
+    let mut underscore_allowed = true;
+    name.trim_matches('_').chars().all(|c| {
+        if c == '_' {
+            let ok = underscore_allowed;
+            underscore_allowed = false;
+            ok
+        } else {
+            underscore_allowed = true;
+            !c.is_uppercase()
+        }
+    })
+}
+
+/// rustc's `char_has_case`: whether `c` has another case.
+fn has_case(c: char) -> bool {
+    let mut upper = c.to_uppercase();
+    for lower in c.to_lowercase() {
+        if upper.next().is_some_and(|u| u != lower) {
+            return true;
+        }
+    }
+    upper.next().is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_case_as_rustc_judges_it() {
+        for ok in ["Dev", "__VmStateStagedDev", "Pl031", "V1_2", "X", "_Dev_"] {
+            assert!(is_upper_camel_case(ok), "{ok}");
+        }
+        for bad in ["my_dev", "dev", "Dev__Two", "Dev_Two", "VmStateStaged_Dev"] {
+            assert!(!is_upper_camel_case(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn snake_case_as_rustc_judges_it() {
+        for ok in ["cm_id", "_host", "a1", "x__", "__vmstate_marker", "r2_d2"] {
+            assert!(is_snake_case(ok), "{ok}");
+        }
+        for bad in ["CM_ID", "cmId", "a__b"] {
+            assert!(!is_snake_case(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn staged_name_keeps_a_camel_case_name_camel_case() {
+        let ident: Ident = syn::parse_quote!(_Dev);
+        assert!(is_upper_camel_case(&staged_ident(&ident).to_string()));
+        let ident: Ident = syn::parse_quote!(r#Type);
+        assert_eq!(staged_ident(&ident), "__VmStateStagedType");
+    }
+}
