@@ -1217,15 +1217,21 @@ fn an_immutable_nested_struct_compares_its_optional_parts() {
     let (result, dst) = load(&same);
     result.unwrap();
     assert_eq!(dst.r, 9);
-    for differing in [
-        Cfg {
-            size: 99,
-            ..configured.cfg.clone()
-        },
-        Cfg {
-            more: More { m: 77 },
-            ..configured.cfg.clone()
-        },
+    for (differing, message) in [
+        (
+            Cfg {
+                size: 99,
+                ..configured.cfg.clone()
+            },
+            "board.cfg.size: immutable field differs: stream has 99, destination has 2",
+        ),
+        (
+            Cfg {
+                more: More { m: 77 },
+                ..configured.cfg.clone()
+            },
+            "board.cfg.more.m: immutable field differs: stream has 77, destination has 3",
+        ),
     ] {
         let src = Board {
             cfg: differing,
@@ -1233,11 +1239,81 @@ fn an_immutable_nested_struct_compares_its_optional_parts() {
         };
         let (result, dst) = load(&src);
         let err = result.unwrap_err().to_string();
-        assert!(
-            err.starts_with("board.cfg: immutable field differs"),
-            "{err}"
-        );
+        assert!(err.starts_with(message), "{err}");
         assert_eq!(dst, configured);
+    }
+}
+
+#[test]
+fn an_immutable_mismatch_names_the_part_that_differs() {
+    use vmstate_core::{Decoder, Encoder, Error, Field, Shape};
+    /// A hand-written field type that does not say how two values differ.
+    #[derive(Clone, Copy, Debug, Default, PartialEq)]
+    struct Mode(u8);
+    impl Field for Mode {
+        const SHAPE: Shape = Shape::Custom {
+            name: "Mode",
+            qemu_size: Some(1),
+        };
+        type Staged = Mode;
+        fn placeholder() -> Mode {
+            Mode(0)
+        }
+        fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
+            e.scalar(self.0);
+            Ok(())
+        }
+        fn load<D: Decoder>(&self, d: &mut D) -> Result<Mode, Error> {
+            Ok(Mode(d.scalar()?))
+        }
+        fn matches(&self, staged: &Mode) -> bool {
+            self == staged
+        }
+        fn commit(&mut self, staged: &mut Mode) {
+            std::mem::swap(self, staged)
+        }
+    }
+    #[derive(VmState, Debug, Default, Clone, PartialEq)]
+    #[vmstate(name = "win")]
+    struct Win {
+        base: u32,
+        ids: [u8; 3],
+        #[vmstate(max_len = 8)]
+        label: String,
+        #[vmstate(max_len = 8)]
+        taps: Vec<u16>,
+        mode: Mode,
+    }
+    #[derive(VmState, Debug, Default, Clone, PartialEq)]
+    #[vmstate(name = "board")]
+    struct Board {
+        #[vmstate(immutable)]
+        wins: [Win; 2],
+        #[vmstate(immutable)]
+        lanes: [[u16; 2]; 2],
+    }
+    let mut src = Board::default();
+    src.wins[0].taps = vec![1, 2];
+    let bytes = vmstate_core::to_bytes(&src).unwrap();
+    type Change = fn(&mut Board);
+    let cases: [(Change, &str); 7] = [
+        (|b| b.wins[1].base = 9, "board.wins[1].base: immutable field differs: stream has 0, destination has 9"),
+        (|b| b.wins[0].ids[2] = 4, "board.wins[0].ids[2]: immutable field differs: stream has 0, destination has 4"),
+        (|b| b.wins[0].label = "uart".into(), "board.wins[0].label: immutable field differs: stream has \"\", destination has \"uart\""),
+        (|b| b.wins[0].taps = vec![1], "board.wins[0].taps: immutable field differs: stream has 2 elements, destination has 1 element"),
+        // Same length: the elements of a `Vec` need not print; the whole values do.
+        (|b| b.wins[0].taps = vec![1, 3], "board.wins: immutable field differs: stream has [Win { .. }, Win { .. }], destination has"),
+        (|b| b.wins[1].mode = Mode(1), "board.wins: immutable field differs: stream has [Win { .. }, Win { .. }], destination has"),
+        (|b| b.lanes[1][0] = 5, "board.lanes[1][0]: immutable field differs: stream has 0, destination has 5"),
+    ];
+    for (change, message) in cases {
+        let mut dst = src.clone();
+        change(&mut dst);
+        let before = dst.clone();
+        let err = vmstate_core::from_bytes(&mut dst, &bytes).unwrap_err();
+        assert!(err.to_string().starts_with(message), "{err}\nnot {message}");
+        assert!(matches!(err.kind(), ErrorKind::ImmutableMismatch { .. }));
+        assert_eq!(dst, before);
     }
 }
 
@@ -1275,7 +1351,9 @@ fn an_immutable_nested_struct_is_checked_as_a_whole() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.starts_with("disk.geom: immutable field differs: stream has Geom { .. }, destination has Geom { cyls: 20, heads: 2 }"),
+        err.starts_with(
+            "disk.geom.cyls: immutable field differs: stream has 10, destination has 20"
+        ),
         "{err}"
     );
     assert_eq!(other.pos, 0);

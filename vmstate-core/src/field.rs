@@ -78,6 +78,14 @@ pub trait Field: Sized {
     fn load<D: Decoder>(&self, d: &mut D) -> Result<Self::Staged, Error>;
     /// Whether the staged value equals the current one (immutable fields).
     fn matches(&self, staged: &Self::Staged) -> bool;
+    /// Where a staged value that does not [match](Field::matches) differs, for the error:
+    /// the path to its innermost differing part and, if that part prints, both versions.
+    /// The default knows nothing more than that the values differ.
+    #[doc(hidden)]
+    fn difference(&self, staged: &Self::Staged) -> Difference {
+        let _ = staged;
+        Difference::unprintable()
+    }
     /// Swaps the staged value in (so `staged` then holds the old value).
     fn commit(&mut self, staged: &mut Self::Staged);
     /// Runs once the whole input is decoded, before the commit: `pre_load` hooks.
@@ -184,6 +192,7 @@ macro_rules! scalar_field {
             fn load<D: Decoder>(&self, d: &mut D) -> Result<$t, Error> { d.scalar() }
             #[inline]
             fn matches(&self, staged: &$t) -> bool { ($same)(self, staged) }
+            fn difference(&self, staged: &$t) -> Difference { Difference::values(staged, self) }
             #[inline]
             fn commit(&mut self, staged: &mut $t) { core::mem::swap(self, staged) }
             #[inline]
@@ -237,6 +246,12 @@ impl<T: Field, const N: usize> Field for [T; N] {
     }
     fn matches(&self, staged: &Self::Staged) -> bool {
         self.iter().zip(staged).all(|(a, b)| a.matches(b))
+    }
+    fn difference(&self, staged: &Self::Staged) -> Difference {
+        match self.iter().zip(staged).position(|(a, b)| !a.matches(b)) {
+            Some(i) => self[i].difference(&staged[i]).in_index(i),
+            None => Difference::unprintable(),
+        }
     }
     #[inline]
     fn commit(&mut self, staged: &mut Self::Staged) {
@@ -316,6 +331,81 @@ pub trait Bounded: Sized {
     {
         let v = Self::load_bounded(max_len, d)?;
         Ok((v != *self).then_some(v))
+    }
+    /// As [`Field::difference`], for a value unequal to `self`.
+    #[doc(hidden)]
+    fn difference(&self, other: &Self) -> Difference {
+        let _ = other;
+        Difference::unprintable()
+    }
+}
+
+/// Where an immutable value differs from the input's: the path below the value to the
+/// innermost part that differs and, where that part prints, both versions of it.
+#[doc(hidden)]
+pub struct Difference {
+    /// Innermost step first, as in [`Error`]'s path.
+    path: Vec<Step>,
+    /// The input's version and the destination's, if the part prints.
+    values: Option<(String, String)>,
+}
+
+enum Step {
+    Field(&'static str),
+    Index(usize),
+}
+
+impl Difference {
+    /// The differing part prints: the input has `stream`, the destination `destination`.
+    pub fn values(stream: &dyn core::fmt::Debug, destination: &dyn core::fmt::Debug) -> Self {
+        let values = Some((format!("{stream:?}"), format!("{destination:?}")));
+        Difference {
+            path: Vec::new(),
+            values,
+        }
+    }
+
+    /// The part differs, and cannot say how.
+    pub fn unprintable() -> Self {
+        Difference {
+            path: Vec::new(),
+            values: None,
+        }
+    }
+
+    /// Prefixes the path with a field name.
+    pub fn in_field(mut self, name: &'static str) -> Self {
+        self.path.push(Step::Field(name));
+        self
+    }
+
+    /// Prefixes the path with an element index.
+    pub fn in_index(mut self, index: usize) -> Self {
+        self.path.push(Step::Index(index));
+        self
+    }
+
+    /// The load error at byte `offset`. A part that does not print is described by the
+    /// whole values (`stream`, `destination`), and the path stops at them.
+    pub fn into_error(
+        self,
+        stream: &dyn core::fmt::Debug,
+        destination: &dyn core::fmt::Debug,
+        offset: usize,
+    ) -> Error {
+        let Some((stream, destination)) = self.values else {
+            return crate::__private::immutable_mismatch(stream, destination, offset);
+        };
+        let kind = crate::ErrorKind::ImmutableMismatch {
+            stream,
+            destination,
+        };
+        self.path
+            .into_iter()
+            .fold(Error::at(kind, offset), |e, step| match step {
+                Step::Field(name) => e.in_field(name),
+                Step::Index(i) => e.in_index(i),
+            })
     }
 }
 
@@ -429,6 +519,9 @@ impl<T: Element> Bounded for Vec<T> {
     fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
         load_elems(max_len, d)
     }
+    fn difference(&self, other: &Self) -> Difference {
+        length_difference(other.len(), self.len())
+    }
 }
 
 impl<T: Element> Bounded for Box<[T]> {
@@ -443,6 +536,22 @@ impl<T: Element> Bounded for Box<[T]> {
     fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
         load_elems(max_len, d).map(Vec::into_boxed_slice)
     }
+    fn difference(&self, other: &Self) -> Difference {
+        length_difference(other.len(), self.len())
+    }
+}
+
+/// Sequences of different lengths print their lengths; of one length, nothing (their
+/// elements need not print).
+fn length_difference(stream: usize, destination: usize) -> Difference {
+    if stream == destination {
+        return Difference::unprintable();
+    }
+    let elements = |n: usize| format!("{n} element{}", if n == 1 { "" } else { "s" });
+    Difference::values(
+        &format_args!("{}", elements(stream)),
+        &format_args!("{}", elements(destination)),
+    )
 }
 
 impl Bounded for String {
@@ -475,6 +584,9 @@ impl Bounded for String {
         }
         let s = std::str::from_utf8(bytes).map_err(|e| Error::invalid_utf8(at, e))?;
         Ok(Some(s.to_owned()))
+    }
+    fn difference(&self, other: &Self) -> Difference {
+        Difference::values(other, self)
     }
 }
 
@@ -648,6 +760,9 @@ impl<T: Plain + Copy> Field for core::cell::Cell<T> {
     }
     fn matches(&self, staged: &T) -> bool {
         self.get().matches(staged)
+    }
+    fn difference(&self, staged: &T) -> Difference {
+        self.get().difference(staged)
     }
     fn commit(&mut self, staged: &mut T) {
         core::mem::swap(self.get_mut(), staged)

@@ -274,7 +274,7 @@ impl<E: std::error::Error + Send + Sync + 'static> HookOutput for Result<(), E> 
 pub mod __private {
     //! Used by the generated code; not a public API.
     pub use crate::field::{
-        check_save_len as check_len, load_struct_elements, save_struct_elements,
+        check_save_len as check_len, load_struct_elements, save_struct_elements, Difference,
     };
     pub use crate::{
         Bounded, Decoder, Description, Element, Encoder, Error, ErrorKind, Field, FieldDesc,

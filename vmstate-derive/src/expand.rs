@@ -231,6 +231,47 @@ pub fn expand(input: &Input) -> TokenStream {
             compare
         }
     });
+    // The first field that does not match, named (the same comparisons as `matches`).
+    let differences = wire.iter().map(|f| {
+        let name = on_type(f);
+        let name_str = f.name();
+        let (this, staged) = self_and_staged(f);
+        let incoming = if f.is_optional() {
+            quote!(__incoming)
+        } else {
+            quote!(&#staged.#name)
+        };
+        let (compare, difference) = match f.max_len() {
+            Some(_) => {
+                let bounded = bounded_trait(f.ty, &p);
+                (
+                    quote_spanned!(f.ty.span()=> #this.#name == *#incoming),
+                    quote_spanned!(f.ty.span()=> #bounded::difference(&#this.#name, #incoming)),
+                )
+            }
+            None => {
+                let field = field_trait(f.ty, &p);
+                (
+                    quote_spanned!(f.ty.span()=> #field::matches(&#this.#name, #incoming)),
+                    quote_spanned!(f.ty.span()=> #field::difference(&#this.#name, #incoming)),
+                )
+            }
+        };
+        let check = quote! {
+            if !(#compare) {
+                return #difference.in_field(#name_str);
+            }
+        };
+        if f.is_optional() {
+            quote! {
+                if let #p::Optional::Loaded(__incoming) = &#staged.#name {
+                    #check
+                }
+            }
+        } else {
+            check
+        }
+    });
     let commits = wire.iter().map(|f| {
         let name = on_type(f);
         let (this, staged) = self_and_staged(f);
@@ -427,6 +468,12 @@ pub fn expand(input: &Input) -> TokenStream {
                 fn matches(&self, staged: &Self::Staged) -> ::core::primitive::bool {
                     let _ = staged;
                     true #(&& #matches)*
+                }
+
+                fn difference(&self, staged: &Self::Staged) -> #p::Difference {
+                    let _ = staged;
+                    #(#differences)*
+                    #p::Difference::unprintable()
                 }
 
                 #[inline]
@@ -795,6 +842,11 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
                 }
                 None => {
                     let field = field_trait(f.ty, p);
+                    // Named down to the part that differs (`cfg.base`, `ids[2]`).
+                    let mismatch = quote_spanned! {f.ty.span()=>
+                        #field::difference(&#this.#name, &#incoming)
+                            .into_error(&#incoming, &#this.#name, #at)
+                    };
                     quote! {
                         let incoming = #load;
                         if !#field::matches(&self.#name, &incoming) {
