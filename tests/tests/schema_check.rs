@@ -1343,6 +1343,86 @@ fn rule_hook_removed_post_load() {
 }
 
 #[test]
+fn rule_check_added_to_a_field() {
+    let mut new = Schema::new(None);
+    new.add("pl022", devices::Pl022::DESCRIPTION);
+    let path = "pl022/Fields/tx_fifo_head";
+    assert_eq!(
+        field(desc(&mut new, "pl022"), "tx_fifo_head")
+            .validate
+            .as_deref(),
+        Some("0..8"),
+        "the schema carries the range"
+    );
+    let mut old = new.clone();
+    field(desc(&mut old, "pl022"), "tx_fifo_head").validate = None;
+    let f = only_finding(
+        &check(&old, &new),
+        Rule::CheckAdded,
+        Severity::Warning,
+        path,
+    );
+    assert!(f.message.contains("`0..8`"), "{}", f.message);
+    assert!(
+        f.message.contains("the old release had none"),
+        "{}",
+        f.message
+    );
+    // A check that changes: the new one may refuse what the old accepted.
+    field(desc(&mut old, "pl022"), "tx_fifo_head").validate = Some("0..16".into());
+    let f = only_finding(
+        &check(&old, &new),
+        Rule::CheckAdded,
+        Severity::Warning,
+        path,
+    );
+    assert!(f.message.contains("was `0..16`"), "{}", f.message);
+    // Dropping a check refuses nothing.
+    field(desc(&mut old, "pl022"), "tx_fifo_head").validate = None;
+    assert_clean(&check(&new, &old));
+    // QEMU's checker's view has no checks.
+    assert_clean(&check(&old.qemu_only(), &new.qemu_only()));
+}
+
+mod validated_dev {
+    use vmstate_core::VmState;
+
+    /// A device whose loaded state is checked as a whole.
+    #[derive(VmState)]
+    #[vmstate(name = "timer", validate = "Self::consistent")]
+    pub struct Timer {
+        pub count: u32,
+        pub limit: u32,
+    }
+
+    impl Timer {
+        fn consistent(&self) -> Result<(), std::io::Error> {
+            match self.count <= self.limit {
+                true => Ok(()),
+                false => Err(std::io::Error::other("count above limit")),
+            }
+        }
+    }
+}
+
+#[test]
+fn rule_check_added_to_a_struct() {
+    let mut new = Schema::new(None);
+    new.add("timer", validated_dev::Timer::DESCRIPTION);
+    let mut old = new.clone();
+    desc(&mut old, "timer").hooks = None;
+    let f = only_finding(
+        &check(&old, &new),
+        Rule::CheckAdded,
+        Severity::Warning,
+        "timer",
+    );
+    assert!(f.message.contains("`Self::consistent`"), "{}", f.message);
+    assert_clean(&check(&new, &old));
+    assert_clean(&check(&new, &new));
+}
+
+#[test]
 fn every_rule_has_a_name() {
     let names: std::collections::BTreeSet<_> = Rule::ALL.iter().map(|r| r.as_str()).collect();
     assert_eq!(names.len(), Rule::ALL.len());

@@ -41,7 +41,7 @@
 //!
 //! # Rules that need this project's extra keys
 //!
-//! These use `kind`, `type`, `max_len`, `hook`, `hooks` and `NotOnWire`, and are skipped silently
+//! These use `kind`, `type`, `max_len`, `validate`, `hook`, `hooks` and `NotOnWire`, and are skipped silently
 //! when either side lacks them (QEMU's own dumps):
 //!
 //! | rule | severity |
@@ -57,6 +57,7 @@
 //! | [`Rule::PaddingMismatch`]: padding that lines up on QEMU's wire but not in the native format | error |
 //! | [`Rule::FieldsRestructured`]: fields regrouped, or moved into or out of a nested struct, so that QEMU's wire lines up but the native format does not | error |
 //! | [`Rule::FieldsRestructured`]: an immutable field moved among the migrated ones (the native format interleaves them in field order) | error |
+//! | [`Rule::CheckAdded`]: a field's `validate`/`range` or a struct's `validate` is new or different (old streams may hold values it refuses; checks cannot be run here) | warning |
 //!
 //! A signedness-only change is a warning where the bits load unchanged (bytes, and arrays and
 //! vectors, which both formats carry as fixed-width blocks): every value that fits both types
@@ -1199,6 +1200,7 @@ impl Checker {
             }
             if native_carries(ok) {
                 self.max_len(&p, o, n);
+                self.checks(&p, o, n);
                 let arrays = o.array_len.is_some() && n.array_len.is_some();
                 if native_only(o) && native_only(n) && arrays && o.array_len != n.array_len {
                     let len = |f: &FieldEntry| f.array_len.unwrap_or(1);
@@ -1230,6 +1232,21 @@ impl Checker {
             }
         }
         self.hooks(path, old, new);
+        self.container_check(path, old, new);
+    }
+
+    /// A struct whose loaded state the new release checks (`validate`), with a check the old
+    /// release did not have.
+    fn container_check(&mut self, path: &str, old: &Desc, new: &Desc) {
+        // QEMU's dumps have no `hooks`: only two of this project's schemas are compared.
+        if old.rust_type.is_none() || new.rust_type.is_none() {
+            return;
+        }
+        let validate = |d: &Desc| d.hooks.as_ref()?.get("validate").cloned();
+        if let Some(check) = validate(new) {
+            let subject = format!("the state of `{}`", new.name);
+            self.check_added(path, &subject, &check, validate(old).as_deref());
+        }
     }
 
     /// The fields the native format carries but QEMU's wire does not (immutable ones, and
@@ -1442,6 +1459,34 @@ impl Checker {
                  such a load it keeps the destination's value unless its `default` (or \
                  `post_load`, for older streams) sets it",
                 f.field, f.version_id
+            ),
+        );
+    }
+
+    /// A field whose loaded values the new release checks, with a check the old release did
+    /// not have.
+    fn checks(&mut self, path: &str, o: &FieldEntry, n: &FieldEntry) {
+        if let Some(check) = n.validate.as_deref() {
+            let subject = format!("field `{}`", n.field);
+            self.check_added(path, &subject, check, o.validate.as_deref());
+        }
+    }
+
+    /// `subject` is checked on load by `check`, where the old release checked it by `before`.
+    fn check_added(&mut self, path: &str, subject: &str, check: &str, before: Option<&str>) {
+        let before = match before {
+            Some(before) if before == check => return,
+            Some(before) => format!("was `{before}`"),
+            None => "the old release had none".to_owned(),
+        };
+        self.push(
+            Severity::Warning,
+            Rule::CheckAdded,
+            path.to_owned(),
+            format!(
+                "{subject} is checked by `{check}` on load ({before}): a stream of the old \
+                 release holding a value it refuses fails to load; make sure the old release \
+                 cannot send such a value, or accept it"
             ),
         );
     }
@@ -1899,6 +1944,7 @@ impl Checker {
         if size_ok && field_extended(s) && field_extended(d) {
             self.type_change(s, d, dp);
             self.max_len(dp, s, d);
+            self.checks(dp, s, d);
         }
         if let Some(od) = &s.description {
             match &d.description {

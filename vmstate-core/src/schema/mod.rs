@@ -16,7 +16,7 @@
 //!
 //! `Fields` and `Subsections` hold exactly what QEMU's wire carries, so QEMU's
 //! `vmstate-static-checker.py` reads these files; the keys it does not know (`rust_type`,
-//! `kind`, `hook`, `max_len`, `array_len`, `type`, `hooks`, `NotOnWire`) carry what only this
+//! `kind`, `hook`, `max_len`, `validate`, `array_len`, `type`, `hooks`, `NotOnWire`) carry what only this
 //! project knows. That checker reports a description key the other file lacks as a missing
 //! entry, so as its source it needs [`Schema::qemu_only`]'s shape. Arrays of arrays are described as one flat array (`array_len` = n1 × n2), as
 //! QEMU describes its 2-D arrays; schemas written before that called them `array`, and the
@@ -123,6 +123,10 @@ pub struct FieldEntry {
     /// The bound of a `Vec`/`String`. Not in QEMU's dumps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_len: Option<u64>,
+    /// The checks of a loaded value, `validate` and `range` as written (both: joined by
+    /// `; `). Not in QEMU's dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validate: Option<String>,
     /// The number of elements of an array (`size` is per element). Not in QEMU 7.2's dumps;
     /// newer QEMUs write it as `num`, which is read here too.
     #[serde(default, alias = "num", skip_serializing_if = "Option::is_none")]
@@ -233,6 +237,7 @@ impl Schema {
                 f.kind = None;
                 f.hook = None;
                 f.max_len = None;
+                f.validate = None;
                 f.wire_type = None;
                 f.pos = None;
                 if let Some(nested) = &mut f.description {
@@ -532,6 +537,7 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         kind: Some(f.kind.as_str().to_owned()),
         hook,
         max_len: f.max_len.map(|m| m as u64),
+        validate: f.validate.map(str::to_owned),
         array_len,
         wire_type: Some(wire_type),
         pos: Some(pos),

@@ -90,11 +90,15 @@ pub enum Rule {
     /// this project's schemas when the native format does not line up, as for fields moved
     /// into or out of a nested struct.
     FieldsRestructured,
+    /// A check of loaded values is new or different: a field's `validate`/`range`, or a
+    /// struct's `validate`. A stream of the old release may hold values it refuses; the
+    /// checker cannot run checks, so this is a warning.
+    CheckAdded,
 }
 
 impl Rule {
     /// Every rule, in the order of the module docs.
-    pub const ALL: [Rule; 18] = [
+    pub const ALL: [Rule; 19] = [
         Rule::SectionRemoved,
         Rule::VersionTooHigh,
         Rule::BelowMinimumVersion,
@@ -113,6 +117,7 @@ impl Rule {
         Rule::FieldTypeChanged,
         Rule::MaxLenLowered,
         Rule::HookRemoved,
+        Rule::CheckAdded,
     ];
 
     /// A short kebab-case name, e.g. `field-renamed`.
@@ -141,6 +146,7 @@ impl Rule {
             Rule::MaxLenLowered => "max-len-lowered",
             Rule::HookRemoved => "hook-removed",
             Rule::FieldsRestructured => "fields-restructured",
+            Rule::CheckAdded => "check-added",
         }
     }
 }
