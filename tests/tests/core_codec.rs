@@ -1624,3 +1624,66 @@ fn the_description_lists_both_field_checks() {
     let odd = vmstate_core::to_bytes(&Dev { level: 3 }).unwrap();
     assert!(vmstate_core::from_bytes(&mut dst, &odd).is_err());
 }
+
+#[test]
+fn a_derived_enum_loads_its_variants_and_refuses_every_other_value() {
+    #[derive(VmState, Debug, Clone, Copy, PartialEq)]
+    #[repr(u8)]
+    enum Mode {
+        Off = 0,
+        On = 1,
+        Burst = 0x80,
+    }
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "led")]
+    struct Led {
+        level: u8,
+        mode: Mode,
+    }
+    let before = Led {
+        level: 1,
+        mode: Mode::On,
+    };
+    for byte in 0..=u8::MAX {
+        let expected = match byte {
+            0 => Some(Mode::Off),
+            1 => Some(Mode::On),
+            0x80 => Some(Mode::Burst),
+            _ => None,
+        };
+        for native in [false, true] {
+            let mut led = Led { ..before };
+            let result = if native {
+                // The native format writes a `u8` as its byte: build the section from one.
+                #[derive(VmState)]
+                #[vmstate(name = "led")]
+                struct Raw {
+                    level: u8,
+                    mode: u8,
+                }
+                let bytes = vmstate_core::to_bytes(&Raw {
+                    level: 9,
+                    mode: byte,
+                })
+                .unwrap();
+                vmstate_core::from_bytes(&mut led, &bytes)
+            } else {
+                vmstate_core::qemu::from_bytes(&mut led, &[9, byte], 1, 0)
+            };
+            match expected {
+                Some(mode) => {
+                    result.unwrap();
+                    assert_eq!(led, Led { level: 9, mode });
+                }
+                None => {
+                    let err = result.unwrap_err().to_string();
+                    assert!(
+                        err.starts_with(&format!("led.mode: invalid value: {byte} is not a `Mode` (Off = 0, On = 1, Burst = 128)")),
+                        "{err}"
+                    );
+                    assert_eq!(led, before, "nothing loaded");
+                }
+            }
+        }
+    }
+}

@@ -12,14 +12,15 @@ use crate::wire::{Decoder, Encoder, Scalar};
 /// the device. Since commit swaps, the staged values then hold the old state, and a second
 /// commit restores it; no `Clone` is needed.
 ///
-/// `#[derive(VmState)]` implements this for structs; the crate implements it for `bool`, the
+/// `#[derive(VmState)]` implements this for structs and fieldless enums; the crate implements it for `bool`, the
 /// integers, `f32`, `f64` and arrays `[T; N]`. `Vec<T>`, `Box<[T]>` and `String` need a bound
 /// and implement [`Bounded`] instead (use `#[vmstate(max_len = N)]`).
 ///
 /// # Implementing it by hand
-/// A type the derive cannot handle (an enum, a type with its own encoding) implements `Field`
-/// on top of an existing implementation. Here a C-like enum travels as a `u8` and refuses
-/// unknown discriminants:
+/// A type the derive cannot handle (an enum with data, a type with its own encoding)
+/// implements `Field` on top of an existing implementation. Here an enum travels as a `u8`
+/// and refuses unknown values (what `#[derive(VmState)]` does for a fieldless enum with
+/// `#[repr(u8)]`):
 ///
 /// ```
 /// use vmstate_core::{Decoder, Encoder, Error, ErrorKind, Field, Shape, VmState};

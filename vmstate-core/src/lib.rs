@@ -75,7 +75,8 @@ pub use native::{
 };
 pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, QemuEncoder, Scalar};
 
-/// Derives [`VmState`] and [`Field`] for a struct with named fields.
+/// Derives [`VmState`] and [`Field`] for a struct with named fields, and [`Field`] (with
+/// [`Plain`]) for a fieldless enum (see [Enums](#enums)).
 ///
 /// Container attributes (`#[vmstate(...)]` on the struct):
 ///
@@ -142,6 +143,37 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// ```
 ///
 /// Hooks return `()` or `Result<(), E>` with `E: std::error::Error + Send + Sync + 'static`.
+///
+/// # Enums
+///
+/// A fieldless enum with an integer `repr` (`u8` to `u128`, `i8` to `i128`) is a field type:
+/// it travels as its discriminant at that width, exactly as the integer would (QEMU migrates
+/// such state as a plain integer, and a field can turn from the integer into the enum without
+/// a format change), and a value that names no variant fails the load with the variants
+/// listed. It goes wherever a primitive does: arrays, `Vec`s, `immutable`, `range` (with
+/// `PartialOrd`). It is not a section, so it takes no container key but `crate`. An enum with
+/// data implements [`Field`] by hand.
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Debug, Clone, Copy, PartialEq)]
+/// #[repr(u8)]
+/// enum Trigger { Level = 0, Edge = 1 }
+///
+/// #[derive(VmState, Debug, PartialEq)]
+/// #[vmstate(name = "irq")]
+/// struct Irq { trigger: Trigger, line: u8 }
+///
+/// let irq = Irq { trigger: Trigger::Edge, line: 3 };
+/// assert_eq!(vmstate_core::qemu::to_bytes(&irq).unwrap(), [1, 3]);
+/// let mut dst = Irq { trigger: Trigger::Level, line: 0 };
+/// let err = vmstate_core::qemu::from_bytes(&mut dst, &[2, 3], 1, 0).unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "irq.trigger: invalid value: 2 is not a `Trigger` (Level = 0, Edge = 1) (at byte 0)"
+/// );
+/// ```
 pub use vmstate_derive::VmState;
 
 /// A struct with a [`Description`]: what `#[derive(VmState)]` implements, and what the
@@ -319,6 +351,20 @@ pub mod __private {
     #[inline]
     pub fn hook<O: HookOutput>(name: &'static str, out: O) -> Result<(), Error> {
         out.into_hook_result().map_err(|e| Error::hook(name, e))
+    }
+
+    /// The error for a derived enum's value that names no variant: `7 is not a `Mode` (Off =
+    /// 0, On = 1)`.
+    #[cold]
+    pub fn unknown_variant(
+        enum_name: &'static str,
+        value: &dyn core::fmt::Display,
+        variants: &[(&'static str, &dyn core::fmt::Display)],
+        offset: usize,
+    ) -> Error {
+        let variants: Vec<String> = variants.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+        let why = format!("{value} is not a `{enum_name}` ({})", variants.join(", "));
+        Error::at(ErrorKind::InvalidValue(why), offset)
     }
 
     /// The error for an immutable field whose incoming value differs.

@@ -55,14 +55,7 @@ impl<'a> Input<'a> {
                     None
                 }
             },
-            syn::Data::Enum(e) => {
-                cx.error_at(
-                    e.enum_token.span(),
-                    "`VmState` cannot be derived for an enum; derive it for a struct, or implement \
-                     `vmstate_core::Field` by hand for the enum (see its documentation)",
-                );
-                None
-            }
+            syn::Data::Enum(_) => unreachable!("an enum is derived by `enums`"),
             syn::Data::Union(u) => {
                 cx.error_at(
                     u.union_token.span(),

@@ -153,6 +153,24 @@ pub struct Range {
 }
 
 impl Container {
+    /// The keys given that only a struct takes (all but `crate`), with their spans.
+    pub fn struct_only_keys(&self) -> Vec<(&'static str, Span)> {
+        let mut keys = Vec::new();
+        let mut push = |name, key: Option<Span>| keys.extend(key.map(|k| (name, k)));
+        push("name", self.name.get().map(|s| s.key));
+        push("version", self.version.get().map(|s| s.key));
+        push("minimum_version", self.minimum_version.get().map(|s| s.key));
+        for hook in [
+            &self.pre_save,
+            &self.pre_load,
+            &self.post_load,
+            &self.validate,
+        ] {
+            push(hook.name, hook.get().map(|s| s.key));
+        }
+        keys
+    }
+
     pub fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
         let mut c = Container {
             name: Slot::new("name"),

@@ -5,11 +5,13 @@
 //! `ast` reads the struct and its `#[vmstate(...)]` attributes into a typed model (with
 //! `attr`), `check` validates the model, `expand` writes the code. Every step records
 //! its errors in a `ctxt::Ctxt` and carries on, so one compile reports every problem.
+//! A fieldless enum (a field type, not a section) takes the short path of `enums`.
 
 mod ast;
 mod attr;
 mod check;
 mod ctxt;
+mod enums;
 mod expand;
 mod naming;
 
@@ -23,6 +25,9 @@ pub fn derive_vmstate(input: TokenStream) -> TokenStream {
 }
 
 fn derive(input: &syn::DeriveInput) -> Result<proc_macro2::TokenStream, proc_macro2::TokenStream> {
+    if let syn::Data::Enum(data) = &input.data {
+        return enums::derive(input, data);
+    }
     let cx = ctxt::Ctxt::default();
     let parsed = ast::Input::from_syn(&cx, input);
     if let Some(parsed) = &parsed {

@@ -22,6 +22,16 @@ mod nested {
     #[vmstate(crate = "renamed_vmstate")]
     pub struct Nested {
         pub a: [u16; 2],
+        pub power: Power,
+    }
+
+    // An enum takes `crate` too.
+    #[derive(renamed_vmstate::VmState, Debug, PartialEq)]
+    #[vmstate(crate = "renamed_vmstate")]
+    #[repr(u8)]
+    pub enum Power {
+        Off,
+        On,
     }
 }
 
@@ -67,9 +77,9 @@ fn main() {
     assert_eq!(dst, src);
     assert_eq!(<Renamed as VmState>::DESCRIPTION.name, "renamed");
 
-    let src = nested::Nested { a: [1, 2] };
+    let src = nested::Nested { a: [1, 2], power: nested::Power::On };
     let bytes = renamed_vmstate::to_bytes(&src).unwrap();
-    let mut dst = nested::Nested { a: [0, 0] };
+    let mut dst = nested::Nested { a: [0, 0], power: nested::Power::Off };
     renamed_vmstate::from_bytes(&mut dst, &bytes).unwrap();
     assert_eq!(dst, src);
 

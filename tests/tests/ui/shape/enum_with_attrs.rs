@@ -1,4 +1,4 @@
-// Attribute errors are still reported alongside "not a struct".
+// Attribute errors are reported alongside the missing `repr`.
 use vmstate_core::VmState;
 
 #[derive(VmState)]

@@ -1,0 +1,337 @@
+//! `#[derive(VmState)]` on a fieldless enum: a field type that travels as its integer `repr`
+//! (QEMU migrates such state as a plain integer), refusing values that name no variant.
+//!
+//! Read, checked and expanded here in one small step each; a struct goes through `ast`,
+//! `check` and `expand` instead.
+
+use crate::attr::Container;
+use crate::ctxt::Ctxt;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+
+/// The integer types a migratable enum may have as its `repr`: fixed width, so that the wire
+/// does not depend on the host.
+const REPRS: &[&str] = &[
+    "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
+];
+
+/// A fieldless enum that derives `VmState`.
+struct Enum<'a> {
+    ident: &'a syn::Ident,
+    repr: syn::Ident,
+    variants: Vec<&'a syn::Ident>,
+}
+
+/// The derive's output for an enum: the impls, or every error in the input.
+pub fn derive(input: &syn::DeriveInput, data: &syn::DataEnum) -> Result<TokenStream, TokenStream> {
+    let cx = Ctxt::default();
+    let attrs = Container::parse(&cx, &input.attrs);
+    let krate = match attrs.krate.get() {
+        Some(p) => {
+            let p = &p.value;
+            quote!(#p)
+        }
+        None => quote!(::vmstate_core),
+    };
+    let parsed = parse(&cx, input, data, &attrs);
+    match (cx.check(), parsed) {
+        (Ok(()), Some(e)) => Ok(expand(&e, &krate)),
+        (Err(errors), _) => {
+            let mut out = errors.into_compile_error();
+            // So that the fields of this type report nothing more.
+            if input.generics.params.is_empty() {
+                out.extend(fallback(&input.ident, &krate));
+            }
+            Err(out)
+        }
+        (Ok(()), None) => unreachable!("an input that did not parse has reported why"),
+    }
+}
+
+fn parse<'a>(
+    cx: &Ctxt,
+    input: &'a syn::DeriveInput,
+    data: &'a syn::DataEnum,
+    attrs: &Container,
+) -> Option<Enum<'a>> {
+    for (key, span) in attrs.struct_only_keys() {
+        cx.error_at(
+            span,
+            format!(
+                "`{key}` applies to a struct (a section); an enum is a field's type and takes \
+                 only `crate`"
+            ),
+        );
+    }
+    if !input.generics.params.is_empty() {
+        cx.error_spanned_by(
+            &input.generics,
+            "a migratable enum cannot be generic: it travels as its discriminant alone",
+        );
+    }
+    let repr = repr(cx, input, data);
+    if data.variants.is_empty() {
+        cx.error_spanned_by(
+            &input.ident,
+            "an enum with no variants has no value to migrate; add a variant",
+        );
+    }
+    let mut variants = Vec::new();
+    for v in &data.variants {
+        if !matches!(v.fields, syn::Fields::Unit) {
+            cx.error_spanned_by(
+                &v.fields,
+                format!(
+                    "variant `{}` has fields: only a fieldless enum derives `VmState` (it \
+                     travels as its discriminant); implement `vmstate_core::Field` by hand \
+                     for an enum with data (see its documentation)",
+                    v.ident.unraw()
+                ),
+            );
+        }
+        if let Some(attr) = v.attrs.iter().find(|a| a.path().is_ident("vmstate")) {
+            cx.error_spanned_by(
+                attr,
+                "a variant takes no `vmstate` attribute: it travels as its discriminant",
+            );
+        }
+        variants.push(&v.ident);
+    }
+    Some(Enum {
+        ident: &input.ident,
+        repr: repr?,
+        variants,
+    })
+}
+
+/// For an enum with errors (reported apart): a `Field` impl that never runs.
+fn fallback(ident: &syn::Ident, krate: &TokenStream) -> TokenStream {
+    let p = quote!(#krate::__private);
+    let name = ident.unraw().to_string();
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            #[automatically_derived]
+            impl #p::Field for #ident {
+                const SHAPE: #p::Shape = #p::Shape::Custom { name: #name, qemu_size: #p::None };
+                type Staged = Self;
+                fn placeholder() -> Self {
+                    ::core::unreachable!()
+                }
+                fn save<__VmStateEncoder: #p::Encoder>(
+                    &self,
+                    _: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    ::core::unreachable!()
+                }
+                fn load<__VmStateDecoder: #p::Decoder>(
+                    &self,
+                    _: &mut __VmStateDecoder,
+                ) -> #p::Result<Self, #p::Error> {
+                    ::core::unreachable!()
+                }
+                fn matches(&self, _: &Self) -> ::core::primitive::bool {
+                    ::core::unreachable!()
+                }
+                fn commit(&mut self, _: &mut Self) {
+                    ::core::unreachable!()
+                }
+            }
+
+            #[automatically_derived]
+            impl #p::Plain for #ident {}
+        };
+    }
+}
+
+/// The integer of `#[repr(...)]`; an error on the enum when there is none.
+fn repr(cx: &Ctxt, input: &syn::DeriveInput, data: &syn::DataEnum) -> Option<syn::Ident> {
+    let mut found = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("repr")) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            // `align(4)` and the like: skip their arguments.
+            if meta.input.peek(syn::token::Paren) {
+                let _args;
+                syn::parenthesized!(_args in meta.input);
+            }
+            let Some(ident) = meta.path.get_ident() else {
+                return Ok(());
+            };
+            let name = ident.to_string();
+            if REPRS.contains(&name.as_str()) {
+                found = Some(ident.clone());
+            } else if name == "usize" || name == "isize" {
+                cx.error_spanned_by(
+                    ident,
+                    format!(
+                        "`{name}` differs between hosts, so the wire would too; use a \
+                         fixed-width integer (`u32`, `u64`, ...)"
+                    ),
+                );
+                found = Some(syn::Ident::new("u64", Span::call_site()));
+            }
+            Ok(())
+        });
+        // rustc reports a malformed `repr` itself.
+        if parsed.is_err() {
+            return None;
+        }
+    }
+    if found.is_none() {
+        cx.error_at(
+            data.enum_token.span(),
+            "a migratable enum needs an integer `repr`: add `#[repr(u8)]` (or `u16`, `u32`, \
+             ...), the width its discriminant travels at",
+        );
+    }
+    found
+}
+
+fn expand(e: &Enum, krate: &TokenStream) -> TokenStream {
+    let Enum {
+        ident,
+        repr,
+        variants,
+    } = e;
+    let p = quote!(#krate::__private);
+    let enum_name = ident.unraw().to_string();
+    let names: Vec<String> = variants.iter().map(|v| v.unraw().to_string()).collect();
+    let first = variants[0];
+    let repr = quote_spanned!(repr.span()=> ::core::primitive::#repr);
+    // Arrays and vectors go through the `repr`'s blocks, so that they travel as the
+    // integers' would (fixed width in both formats), and a bad element is named by index.
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            #[inline]
+            fn __vmstate_discriminant(value: &#ident) -> #repr {
+                match value {
+                    #(#ident::#variants => #ident::#variants as #repr,)*
+                }
+            }
+
+            fn __vmstate_variant_name(value: &#ident) -> &'static ::core::primitive::str {
+                match value {
+                    #(#ident::#variants => #names,)*
+                }
+            }
+
+            /// The variant `value` names, or the error for the value read at `at`.
+            #[inline]
+            fn __vmstate_variant(
+                value: #repr,
+                at: ::core::primitive::usize,
+            ) -> #p::Result<#ident, #p::Error> {
+                #(
+                    if value == #ident::#variants as #repr {
+                        return #p::Ok(#ident::#variants);
+                    }
+                )*
+                #p::Err(#p::unknown_variant(
+                    #enum_name,
+                    &value,
+                    &[#((#names, &(#ident::#variants as #repr) as &dyn ::core::fmt::Display)),*],
+                    at,
+                ))
+            }
+
+            /// Reads `out.len()` values as one block of the `repr`.
+            fn __vmstate_load_block<__VmStateDecoder: #p::Decoder>(
+                out: &mut [#ident],
+                __d: &mut __VmStateDecoder,
+            ) -> #p::Result<(), #p::Error> {
+                let at = #p::Decoder::offset(__d);
+                let mut values: ::std::vec::Vec<#repr> = ::std::vec![0; out.len()];
+                #p::Decoder::block(__d, &mut values)?;
+                let width = ::core::mem::size_of::<#repr>();
+                for (i, (slot, value)) in ::core::iter::Iterator::enumerate(
+                    ::core::iter::Iterator::zip(out.iter_mut(), values),
+                ) {
+                    *slot = __vmstate_variant(value, at + i * width).map_err(|e| e.in_index(i))?;
+                }
+                #p::Ok(())
+            }
+
+            #[automatically_derived]
+            impl #p::Field for #ident {
+                const SHAPE: #p::Shape = <#repr as #p::Field>::SHAPE;
+                type Staged = Self;
+
+                #[inline]
+                fn placeholder() -> Self {
+                    #ident::#first
+                }
+
+                #[inline]
+                fn save<__VmStateEncoder: #p::Encoder>(
+                    &self,
+                    __e: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    #p::Field::save(&__vmstate_discriminant(self), __e)
+                }
+
+                fn load<__VmStateDecoder: #p::Decoder>(
+                    &self,
+                    __d: &mut __VmStateDecoder,
+                ) -> #p::Result<Self, #p::Error> {
+                    let at = #p::Decoder::offset(__d);
+                    __vmstate_variant(#p::Decoder::scalar(__d)?, at)
+                }
+
+                #[inline]
+                fn matches(&self, staged: &Self) -> ::core::primitive::bool {
+                    __vmstate_discriminant(self) == __vmstate_discriminant(staged)
+                }
+
+                #[inline]
+                fn commit(&mut self, staged: &mut Self) {
+                    ::core::mem::swap(self, staged)
+                }
+
+                fn difference(&self, staged: &Self) -> #p::Difference {
+                    #p::Difference::values(
+                        &::core::format_args!("{}", __vmstate_variant_name(staged)),
+                        &::core::format_args!("{}", __vmstate_variant_name(self)),
+                    )
+                }
+
+                fn save_slice<__VmStateEncoder: #p::Encoder>(
+                    items: &[Self],
+                    __e: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    let values: ::std::vec::Vec<#repr> = ::core::iter::Iterator::collect(
+                        ::core::iter::Iterator::map(items.iter(), __vmstate_discriminant),
+                    );
+                    #p::Encoder::block(__e, &values);
+                    #p::Ok(())
+                }
+
+                fn load_slice<__VmStateDecoder: #p::Decoder>(
+                    _: &[Self],
+                    out: &mut [Self],
+                    __d: &mut __VmStateDecoder,
+                ) -> #p::Result<(), #p::Error> {
+                    __vmstate_load_block(out, __d)
+                }
+
+                fn commit_slice(items: &mut [Self], staged: &mut [Self]) {
+                    items.swap_with_slice(staged)
+                }
+            }
+
+            #[automatically_derived]
+            impl #p::Plain for #ident {
+                const MIN_WIRE_BYTES: ::core::primitive::usize = ::core::mem::size_of::<#repr>();
+
+                fn load_fresh_slice<__VmStateDecoder: #p::Decoder>(
+                    out: &mut [Self],
+                    __d: &mut __VmStateDecoder,
+                ) -> #p::Result<(), #p::Error> {
+                    __vmstate_load_block(out, __d)
+                }
+            }
+        };
+    }
+}
