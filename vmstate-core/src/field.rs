@@ -465,6 +465,13 @@ pub trait Element: Field {
     /// Reads `len` new elements.
     #[doc(hidden)]
     fn load_elements<D: Decoder>(len: usize, d: &mut D) -> Result<Vec<Self>, Error>;
+    /// As [`Field::difference`], for two sequences of one length that differ (`a` the
+    /// destination's, `b` the input's): the first element that does, if it can tell.
+    #[doc(hidden)]
+    fn elements_difference(a: &[Self], b: &[Self]) -> Difference {
+        let _ = (a, b);
+        Difference::unprintable()
+    }
 }
 
 impl<T: Plain> Element for T {
@@ -476,6 +483,12 @@ impl<T: Plain> Element for T {
     #[inline]
     fn load_elements<D: Decoder>(len: usize, d: &mut D) -> Result<Vec<Self>, Error> {
         T::load_vec(len, d)
+    }
+    fn elements_difference(a: &[Self], b: &[Self]) -> Difference {
+        match a.iter().zip(b).position(|(x, y)| !x.matches(y)) {
+            Some(i) => a[i].difference(&b[i]).in_index(i),
+            None => Difference::unprintable(),
+        }
     }
 }
 
@@ -521,7 +534,7 @@ impl<T: Element> Bounded for Vec<T> {
         load_elems(max_len, d)
     }
     fn difference(&self, other: &Self) -> Difference {
-        length_difference(other.len(), self.len())
+        sequence_difference(self, other)
     }
 }
 
@@ -538,16 +551,17 @@ impl<T: Element> Bounded for Box<[T]> {
         load_elems(max_len, d).map(Vec::into_boxed_slice)
     }
     fn difference(&self, other: &Self) -> Difference {
-        length_difference(other.len(), self.len())
+        sequence_difference(self, other)
     }
 }
 
-/// Sequences of different lengths print their lengths; of one length, nothing (their
-/// elements need not print).
-fn length_difference(stream: usize, destination: usize) -> Difference {
-    if stream == destination {
-        return Difference::unprintable();
+/// Sequences of different lengths print their lengths; of one length, the first element
+/// that differs, where the elements can tell.
+fn sequence_difference<T: Element>(destination: &[T], stream: &[T]) -> Difference {
+    if stream.len() == destination.len() {
+        return T::elements_difference(destination, stream);
     }
+    let (stream, destination) = (stream.len(), destination.len());
     let elements = |n: usize| format!("{n} element{}", if n == 1 { "" } else { "s" });
     Difference::values(
         &format_args!("{}", elements(stream)),

@@ -362,8 +362,15 @@ pub mod __private {
         variants: &[(&'static str, &dyn core::fmt::Display)],
         offset: usize,
     ) -> Error {
-        let variants: Vec<String> = variants.iter().map(|(n, v)| format!("{n} = {v}")).collect();
-        let why = format!("{value} is not a `{enum_name}` ({})", variants.join(", "));
+        // The first few: a long list would bury the message.
+        const LISTED: usize = 16;
+        let mut listed: Vec<String> = (variants.iter().take(LISTED))
+            .map(|(n, v)| format!("{n} = {v}"))
+            .collect();
+        if variants.len() > LISTED {
+            listed.push(format!("and {} more", variants.len() - LISTED));
+        }
+        let why = format!("{value} is not a `{enum_name}` ({})", listed.join(", "));
         Error::at(ErrorKind::InvalidValue(why), offset)
     }
 

@@ -6,7 +6,7 @@
 
 use crate::attr::Container;
 use crate::ctxt::Ctxt;
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
@@ -22,6 +22,8 @@ struct Enum<'a> {
     ident: &'a syn::Ident,
     repr: syn::Ident,
     variants: Vec<&'a syn::Ident>,
+    /// Whether a variant is `#[deprecated]` (the generated code names every variant).
+    deprecated: bool,
 }
 
 /// The derive's output for an enum: the impls, or every error in the input.
@@ -80,7 +82,15 @@ fn parse<'a>(
     }
     let mut variants = Vec::new();
     for v in &data.variants {
-        if !matches!(v.fields, syn::Fields::Unit) {
+        if v.fields.is_empty() && !matches!(v.fields, syn::Fields::Unit) {
+            cx.error_spanned_by(
+                &v.fields,
+                format!(
+                    "a migratable enum's variants are unit variants: write `{}` alone",
+                    v.ident.unraw()
+                ),
+            );
+        } else if !v.fields.is_empty() {
             cx.error_spanned_by(
                 &v.fields,
                 format!(
@@ -99,10 +109,15 @@ fn parse<'a>(
         }
         variants.push(&v.ident);
     }
+    let deprecated = data
+        .variants
+        .iter()
+        .any(|v| v.attrs.iter().any(|a| a.path().is_ident("deprecated")));
     Some(Enum {
         ident: &input.ident,
         repr: repr?,
         variants,
+        deprecated,
     })
 }
 
@@ -150,33 +165,28 @@ fn fallback(ident: &syn::Ident, krate: &TokenStream) -> TokenStream {
 fn repr(cx: &Ctxt, input: &syn::DeriveInput, data: &syn::DataEnum) -> Option<syn::Ident> {
     let mut found = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("repr")) {
-        let parsed = attr.parse_nested_meta(|meta| {
-            // `align(4)` and the like: skip their arguments.
-            if meta.input.peek(syn::token::Paren) {
-                let _args;
-                syn::parenthesized!(_args in meta.input);
-            }
-            let Some(ident) = meta.path.get_ident() else {
-                return Ok(());
+        // The words of `repr(...)` at the top level (`align(4)`'s argument is a group); a
+        // malformed `repr` has none, and rustc reports it.
+        let syn::Meta::List(list) = &attr.meta else {
+            continue;
+        };
+        for token in list.tokens.clone() {
+            let proc_macro2::TokenTree::Ident(ident) = token else {
+                continue;
             };
             let name = ident.to_string();
             if REPRS.contains(&name.as_str()) {
-                found = Some(ident.clone());
+                found = Some(ident);
             } else if name == "usize" || name == "isize" {
                 cx.error_spanned_by(
-                    ident,
+                    &ident,
                     format!(
                         "`{name}` differs between hosts, so the wire would too; use a \
                          fixed-width integer (`u32`, `u64`, ...)"
                     ),
                 );
-                found = Some(syn::Ident::new("u64", Span::call_site()));
+                found = Some(syn::Ident::new("u64", ident.span()));
             }
-            Ok(())
-        });
-        // rustc reports a malformed `repr` itself.
-        if parsed.is_err() {
-            return None;
         }
     }
     if found.is_none() {
@@ -194,7 +204,10 @@ fn expand(e: &Enum, krate: &TokenStream) -> TokenStream {
         ident,
         repr,
         variants,
+        deprecated,
     } = e;
+    // Only when needed: an `allow` of a lint the crate forbids is an error.
+    let allow = deprecated.then(|| quote!(#[allow(deprecated)]));
     let p = quote!(#krate::__private);
     let enum_name = ident.unraw().to_string();
     let names: Vec<String> = variants.iter().map(|v| v.unraw().to_string()).collect();
@@ -204,16 +217,17 @@ fn expand(e: &Enum, krate: &TokenStream) -> TokenStream {
     // integers' would (fixed width in both formats), and a bad element is named by index.
     quote! {
         #[doc(hidden)]
+        #allow
         const _: () = {
             #[inline]
-            fn __vmstate_discriminant(value: &#ident) -> #repr {
-                match value {
+            fn __vmstate_discriminant(__vmstate_value: &#ident) -> #repr {
+                match __vmstate_value {
                     #(#ident::#variants => #ident::#variants as #repr,)*
                 }
             }
 
-            fn __vmstate_variant_name(value: &#ident) -> &'static ::core::primitive::str {
-                match value {
+            fn __vmstate_variant_name(__vmstate_value: &#ident) -> &'static ::core::primitive::str {
+                match __vmstate_value {
                     #(#ident::#variants => #names,)*
                 }
             }
@@ -221,35 +235,41 @@ fn expand(e: &Enum, krate: &TokenStream) -> TokenStream {
             /// The variant `value` names, or the error for the value read at `at`.
             #[inline]
             fn __vmstate_variant(
-                value: #repr,
-                at: ::core::primitive::usize,
+                __vmstate_value: #repr,
+                __vmstate_at: ::core::primitive::usize,
             ) -> #p::Result<#ident, #p::Error> {
                 #(
-                    if value == #ident::#variants as #repr {
+                    if __vmstate_value == #ident::#variants as #repr {
                         return #p::Ok(#ident::#variants);
                     }
                 )*
                 #p::Err(#p::unknown_variant(
                     #enum_name,
-                    &value,
+                    &__vmstate_value,
                     &[#((#names, &(#ident::#variants as #repr) as &dyn ::core::fmt::Display)),*],
-                    at,
+                    __vmstate_at,
                 ))
             }
 
             /// Reads `out.len()` values as one block of the `repr`.
             fn __vmstate_load_block<__VmStateDecoder: #p::Decoder>(
-                out: &mut [#ident],
+                __vmstate_out: &mut [#ident],
                 __d: &mut __VmStateDecoder,
             ) -> #p::Result<(), #p::Error> {
-                let at = #p::Decoder::offset(__d);
-                let mut values: ::std::vec::Vec<#repr> = ::std::vec![0; out.len()];
-                #p::Decoder::block(__d, &mut values)?;
-                let width = ::core::mem::size_of::<#repr>();
-                for (i, (slot, value)) in ::core::iter::Iterator::enumerate(
-                    ::core::iter::Iterator::zip(out.iter_mut(), values),
-                ) {
-                    *slot = __vmstate_variant(value, at + i * width).map_err(|e| e.in_index(i))?;
+                let __vmstate_at = #p::Decoder::offset(__d);
+                let mut __vmstate_values: ::std::vec::Vec<#repr> =
+                    ::std::vec![0; __vmstate_out.len()];
+                #p::Decoder::block(__d, &mut __vmstate_values)?;
+                let __vmstate_width = ::core::mem::size_of::<#repr>();
+                for (__vmstate_i, (__vmstate_slot, __vmstate_value)) in
+                    ::core::iter::Iterator::enumerate(::core::iter::Iterator::zip(
+                        __vmstate_out.iter_mut(),
+                        __vmstate_values,
+                    ))
+                {
+                    let __vmstate_at = __vmstate_at + __vmstate_i * __vmstate_width;
+                    *__vmstate_slot = __vmstate_variant(__vmstate_value, __vmstate_at)
+                        .map_err(|__vmstate_e| __vmstate_e.in_index(__vmstate_i))?;
                 }
                 #p::Ok(())
             }
@@ -276,60 +296,58 @@ fn expand(e: &Enum, krate: &TokenStream) -> TokenStream {
                     &self,
                     __d: &mut __VmStateDecoder,
                 ) -> #p::Result<Self, #p::Error> {
-                    let at = #p::Decoder::offset(__d);
-                    __vmstate_variant(#p::Decoder::scalar(__d)?, at)
+                    let __vmstate_at = #p::Decoder::offset(__d);
+                    __vmstate_variant(#p::Decoder::scalar(__d)?, __vmstate_at)
                 }
 
                 #[inline]
-                fn matches(&self, staged: &Self) -> ::core::primitive::bool {
-                    __vmstate_discriminant(self) == __vmstate_discriminant(staged)
+                fn matches(&self, __vmstate_staged: &Self) -> ::core::primitive::bool {
+                    __vmstate_discriminant(self) == __vmstate_discriminant(__vmstate_staged)
                 }
 
                 #[inline]
-                fn commit(&mut self, staged: &mut Self) {
-                    ::core::mem::swap(self, staged)
+                fn commit(&mut self, __vmstate_staged: &mut Self) {
+                    ::core::mem::swap(self, __vmstate_staged)
                 }
 
-                fn difference(&self, staged: &Self) -> #p::Difference {
+                fn difference(&self, __vmstate_staged: &Self) -> #p::Difference {
                     #p::Difference::values(
-                        &::core::format_args!("{}", __vmstate_variant_name(staged)),
+                        &::core::format_args!("{}", __vmstate_variant_name(__vmstate_staged)),
                         &::core::format_args!("{}", __vmstate_variant_name(self)),
                     )
                 }
 
                 fn save_slice<__VmStateEncoder: #p::Encoder>(
-                    items: &[Self],
+                    __vmstate_items: &[Self],
                     __e: &mut __VmStateEncoder,
                 ) -> #p::Result<(), #p::Error> {
-                    let values: ::std::vec::Vec<#repr> = ::core::iter::Iterator::collect(
-                        ::core::iter::Iterator::map(items.iter(), __vmstate_discriminant),
+                    let __vmstate_values: ::std::vec::Vec<#repr> = ::core::iter::Iterator::collect(
+                        ::core::iter::Iterator::map(__vmstate_items.iter(), __vmstate_discriminant),
                     );
-                    #p::Encoder::block(__e, &values);
+                    #p::Encoder::block(__e, &__vmstate_values);
                     #p::Ok(())
                 }
 
                 fn load_slice<__VmStateDecoder: #p::Decoder>(
                     _: &[Self],
-                    out: &mut [Self],
+                    __vmstate_out: &mut [Self],
                     __d: &mut __VmStateDecoder,
                 ) -> #p::Result<(), #p::Error> {
-                    __vmstate_load_block(out, __d)
+                    __vmstate_load_block(__vmstate_out, __d)
                 }
 
-                fn commit_slice(items: &mut [Self], staged: &mut [Self]) {
-                    items.swap_with_slice(staged)
+                fn commit_slice(__vmstate_items: &mut [Self], __vmstate_staged: &mut [Self]) {
+                    __vmstate_items.swap_with_slice(__vmstate_staged)
                 }
             }
 
             #[automatically_derived]
             impl #p::Plain for #ident {
-                const MIN_WIRE_BYTES: ::core::primitive::usize = ::core::mem::size_of::<#repr>();
-
                 fn load_fresh_slice<__VmStateDecoder: #p::Decoder>(
-                    out: &mut [Self],
+                    __vmstate_out: &mut [Self],
                     __d: &mut __VmStateDecoder,
                 ) -> #p::Result<(), #p::Error> {
-                    __vmstate_load_block(out, __d)
+                    __vmstate_load_block(__vmstate_out, __d)
                 }
             }
         };

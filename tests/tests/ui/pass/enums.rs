@@ -33,6 +33,27 @@ struct Dev {
     queue: Vec<Mode>,
 }
 
+mod odd {
+    // Constants named like the generated code's locals would turn its bindings into
+    // patterns; a deprecated variant is named by the generated code without a warning;
+    // `repr` may carry other hints.
+    #![allow(non_upper_case_globals, dead_code)]
+    const value: u16 = 0;
+    const at: usize = 0;
+    const out: u8 = 0;
+    const staged: u8 = 0;
+    const items: u8 = 0;
+
+    #[derive(vmstate_core::VmState, Debug, Clone, Copy, PartialEq)]
+    #[repr(u16, align(4))]
+    pub enum Wide {
+        A = 0x100,
+        #[deprecated(note = "use C")]
+        B,
+        C,
+    }
+}
+
 // The same state as enums and as the integers of their `repr`: the same bytes in both
 // formats (arrays and vectors of `i16` travel as fixed-width blocks natively).
 #[derive(VmState)]
@@ -164,6 +185,27 @@ fn main() {
         "{err}"
     );
     assert_eq!(loaded.queue, enums.queue);
+
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "odd")]
+    struct Odd {
+        wide: [odd::Wide; 2],
+    }
+    let src = Odd {
+        wide: [odd::Wide::C, odd::Wide::A],
+    };
+    let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+    assert_eq!(bytes, [1, 2, 1, 0]);
+    let mut dst = Odd {
+        wide: [odd::Wide::A; 2],
+    };
+    vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap();
+    assert_eq!(dst, src);
+    let err = vmstate_core::qemu::from_bytes(&mut dst, &[0, 0, 1, 0], 1, 0).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "odd.wide[0]: invalid value: 0 is not a `Wide` (A = 256, B = 257, C = 258) (at byte 0)"
+    );
 
     // Described as its `repr`: QEMU's checker sees the integer it migrates.
     let field = &Dev::DESCRIPTION.fields[1];
