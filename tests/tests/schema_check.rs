@@ -1422,6 +1422,155 @@ fn rule_check_added_to_a_struct() {
     assert_clean(&check(&new, &new));
 }
 
+mod enum_releases {
+    use vmstate_core::VmState;
+
+    #[derive(VmState, Clone, Copy, PartialEq)]
+    #[repr(u8)]
+    pub enum Mode {
+        Off = 0,
+        On = 1,
+        Fast = 5,
+    }
+
+    /// The next release: `Fast` renamed, a variant added, none removed.
+    #[derive(VmState, Clone, Copy, PartialEq)]
+    #[repr(u8)]
+    pub enum ModeRenamed {
+        Off = 0,
+        On = 1,
+        Turbo = 5,
+        Eco = 6,
+    }
+
+    /// A release that dropped `Fast`.
+    #[derive(VmState, Clone, Copy, PartialEq)]
+    #[repr(u8)]
+    pub enum ModeWithoutFast {
+        Off = 0,
+        On = 1,
+    }
+
+    #[derive(VmState)]
+    #[vmstate(name = "led")]
+    pub struct Plain {
+        pub mode: u8,
+        pub modes: [u8; 2],
+        #[vmstate(max_len = 4)]
+        pub queue: Vec<u8>,
+    }
+
+    #[derive(VmState)]
+    #[vmstate(name = "led")]
+    pub struct WithEnum {
+        pub mode: Mode,
+        pub modes: [Mode; 2],
+        #[vmstate(max_len = 4)]
+        pub queue: Vec<Mode>,
+    }
+
+    #[derive(VmState)]
+    #[vmstate(name = "led")]
+    pub struct Renamed {
+        pub mode: ModeRenamed,
+        pub modes: [ModeRenamed; 2],
+        #[vmstate(max_len = 4)]
+        pub queue: Vec<ModeRenamed>,
+    }
+
+    #[derive(VmState)]
+    #[vmstate(name = "led")]
+    pub struct WithoutFast {
+        pub mode: ModeWithoutFast,
+        pub modes: [Mode; 2],
+        #[vmstate(max_len = 4)]
+        pub queue: Vec<Mode>,
+    }
+}
+
+#[test]
+fn enum_fields_carry_their_variants() {
+    use enum_releases::*;
+    let mut s = Schema::new(None);
+    s.add("led", WithEnum::DESCRIPTION);
+    for name in ["mode", "modes", "queue"] {
+        let f = field(desc(&mut s, "led"), name);
+        let variants: Vec<_> = f
+            .variants
+            .iter()
+            .flatten()
+            .map(|(n, v)| (n.as_str(), *v))
+            .collect();
+        assert_eq!(variants, [("Fast", 5), ("Off", 0), ("On", 1)], "{name}");
+        assert_eq!(
+            f.rust_type.as_deref().map(|t| t.contains("Mode")),
+            Some(true)
+        );
+    }
+    assert_eq!(
+        field(desc(&mut s, "led"), "mode").wire_type.as_deref(),
+        Some("uint8")
+    );
+    let json = s.to_json();
+    assert!(json.contains("\"variants\""), "{json}");
+    assert_eq!(Schema::from_json(&json).unwrap(), s);
+    assert!(!s.qemu_only().to_json().contains("variants"));
+}
+
+#[test]
+fn rule_check_added_when_an_integer_becomes_an_enum() {
+    use enum_releases::*;
+    let findings = one_device_findings(Plain::DESCRIPTION, WithEnum::DESCRIPTION);
+    let expected: Vec<_> = ["mode", "modes", "queue"]
+        .map(|f| {
+            (
+                Rule::CheckAdded,
+                Severity::Warning,
+                format!("dev/Fields/{f}"),
+            )
+        })
+        .into();
+    assert_eq!(findings, expected);
+    // Back to the integers refuses nothing.
+    assert_eq!(
+        one_device_findings(WithEnum::DESCRIPTION, Plain::DESCRIPTION),
+        []
+    );
+}
+
+#[test]
+fn rule_variant_removed() {
+    use enum_releases::*;
+    // Renamed and added variants keep every old discriminant.
+    assert_eq!(
+        one_device_findings(WithEnum::DESCRIPTION, Renamed::DESCRIPTION),
+        []
+    );
+    // Migrating back, the added one is unknown to the old release.
+    let back = one_device_findings(Renamed::DESCRIPTION, WithEnum::DESCRIPTION);
+    let expected: Vec<_> = ["mode", "modes", "queue"]
+        .map(|f| {
+            (
+                Rule::VariantRemoved,
+                Severity::Error,
+                format!("dev/Fields/{f}"),
+            )
+        })
+        .into();
+    assert_eq!(back, expected);
+    let mut old = Schema::new(None);
+    old.add("led", WithEnum::DESCRIPTION);
+    let mut new = Schema::new(None);
+    new.add("led", WithoutFast::DESCRIPTION);
+    let f = only_finding(
+        &check(&old, &new),
+        Rule::VariantRemoved,
+        Severity::Error,
+        "led/Fields/mode",
+    );
+    assert!(f.message.contains("Fast = 5"), "{}", f.message);
+}
+
 #[test]
 fn every_rule_has_a_name() {
     let names: std::collections::BTreeSet<_> = Rule::ALL.iter().map(|r| r.as_str()).collect();

@@ -329,6 +329,15 @@ pub enum Shape {
         /// The removed field's shape.
         of: &'static Shape,
     },
+    /// A fieldless enum that derives `VmState`: on the wire, its `repr`; on load, only the
+    /// values of its variants.
+    Enum {
+        /// The integer it travels as.
+        repr: Primitive,
+        /// Each variant's name and discriminant (an unsigned `repr`'s values above
+        /// `i128::MAX` wrap, as `as i128` does).
+        variants: &'static [(&'static str, i128)],
+    },
     /// A hand-written encoding (see the crate docs on implementing [`Field`](crate::Field)).
     Custom {
         /// A name for tools.
@@ -347,7 +356,7 @@ impl Shape {
     /// ```
     pub const fn qemu_size(&self) -> Option<usize> {
         match self {
-            Shape::Primitive(p) => Some(p.size()),
+            Shape::Primitive(p) | Shape::Enum { repr: p, .. } => Some(p.size()),
             Shape::Array { elem, len } => match elem.qemu_size() {
                 Some(n) => Some(n * *len),
                 None => None,

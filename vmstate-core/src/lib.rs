@@ -151,8 +151,9 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// such state as a plain integer, and a field can turn from the integer into the enum without
 /// a format change), and a value that names no variant fails the load with the variants
 /// listed. It goes wherever a primitive does: arrays, `Vec`s, `immutable`, `range` (with
-/// `PartialOrd`). It is not a section, so it takes no container key but `crate`. An enum with
-/// data implements [`Field`] by hand.
+/// `PartialOrd`). It is not a section, so it takes no container key but `crate`. Its
+/// description ([`Shape::Enum`]) lists the variants, so the schema checker reports a removed
+/// variant. An enum with data implements [`Field`] by hand.
 ///
 /// ```
 /// use vmstate_core::VmState;
@@ -310,7 +311,7 @@ pub mod __private {
     };
     pub use crate::{
         Bounded, Decoder, Description, Element, Encoder, Error, ErrorKind, Field, FieldDesc,
-        FieldKind, HookOutput, Hooks, Optional, Plain, Shape, VmState,
+        FieldKind, HookOutput, Hooks, Optional, Plain, Scalar, Shape, VmState,
     };
     pub use core::default::Default;
     pub use core::fmt::Debug;

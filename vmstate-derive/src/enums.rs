@@ -276,7 +276,10 @@ fn expand(e: &Enum, krate: &TokenStream) -> TokenStream {
 
             #[automatically_derived]
             impl #p::Field for #ident {
-                const SHAPE: #p::Shape = <#repr as #p::Field>::SHAPE;
+                const SHAPE: #p::Shape = #p::Shape::Enum {
+                    repr: <#repr as #p::Scalar>::PRIMITIVE,
+                    variants: &[#((#names, #ident::#variants as #repr as ::core::primitive::i128)),*],
+                };
                 type Staged = Self;
 
                 #[inline]

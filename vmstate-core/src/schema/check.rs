@@ -41,7 +41,7 @@
 //!
 //! # Rules that need this project's extra keys
 //!
-//! These use `kind`, `type`, `max_len`, `validate`, `hook`, `hooks` and `NotOnWire`, and are skipped silently
+//! These use `kind`, `type`, `max_len`, `validate`, `variants`, `hook`, `hooks` and `NotOnWire`, and are skipped silently
 //! when either side lacks them (QEMU's own dumps):
 //!
 //! | rule | severity |
@@ -57,7 +57,8 @@
 //! | [`Rule::PaddingMismatch`]: padding that lines up on QEMU's wire but not in the native format | error |
 //! | [`Rule::FieldsRestructured`]: fields regrouped, or moved into or out of a nested struct, so that QEMU's wire lines up but the native format does not | error |
 //! | [`Rule::FieldsRestructured`]: an immutable field moved among the migrated ones (the native format interleaves them in field order) | error |
-//! | [`Rule::CheckAdded`]: a field's `validate`/`range` or a struct's `validate` is new or different (old streams may hold values it refuses; checks cannot be run here) | warning |
+//! | [`Rule::CheckAdded`]: a field's `validate`/`range` or a struct's `validate` is new or different, or an integer field became an enum (old streams may hold values it refuses; checks cannot be run here) | warning |
+//! | [`Rule::VariantRemoved`]: an enum field lost the discriminant of a variant of the old release | error |
 //!
 //! A signedness-only change is a warning where the bits load unchanged (bytes, and arrays and
 //! vectors, which both formats carry as fixed-width blocks): every value that fits both types
@@ -1470,6 +1471,55 @@ impl Checker {
             let subject = format!("field `{}`", n.field);
             self.check_added(path, &subject, check, o.validate.as_deref());
         }
+        self.variants(path, o, n);
+    }
+
+    /// An enum field whose load refuses values the old release sends: one that was an
+    /// integer, or whose variants lost a discriminant.
+    fn variants(&mut self, path: &str, o: &FieldEntry, n: &FieldEntry) {
+        let Some(new) = &n.variants else {
+            return;
+        };
+        let listed = |pairs: Vec<(&String, &i128)>| {
+            let mut out: Vec<String> = (pairs.iter().take(16))
+                .map(|(name, v)| format!("{name} = {v}"))
+                .collect();
+            if pairs.len() > 16 {
+                out.push(format!("and {} more", pairs.len() - 16));
+            }
+            out.join(", ")
+        };
+        let Some(old) = &o.variants else {
+            self.push(
+                Severity::Warning,
+                Rule::CheckAdded,
+                path.to_owned(),
+                format!(
+                    "field `{}` became an enum: a load accepts only its variants ({}), where \
+                     the old release took any integer; a stream of the old release holding \
+                     another value fails to load; make sure the old release cannot send one",
+                    n.field,
+                    listed(new.iter().collect())
+                ),
+            );
+            return;
+        };
+        let gone: Vec<_> = (old.iter())
+            .filter(|(_, v)| !new.values().any(|w| w == *v))
+            .collect();
+        if gone.is_empty() {
+            return;
+        }
+        self.error(
+            Rule::VariantRemoved,
+            path.to_owned(),
+            format!(
+                "field `{}` no longer accepts the old release's {}: a stream of the old \
+                 release holding one fails to load; keep a variant with each of these values",
+                n.field,
+                listed(gone)
+            ),
+        );
     }
 
     /// `subject` is checked on load by `check`, where the old release checked it by `before`.

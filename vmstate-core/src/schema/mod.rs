@@ -16,7 +16,7 @@
 //!
 //! `Fields` and `Subsections` hold exactly what QEMU's wire carries, so QEMU's
 //! `vmstate-static-checker.py` reads these files; the keys it does not know (`rust_type`,
-//! `kind`, `hook`, `max_len`, `validate`, `array_len`, `type`, `hooks`, `NotOnWire`) carry what only this
+//! `kind`, `hook`, `max_len`, `validate`, `variants`, `array_len`, `type`, `hooks`, `NotOnWire`) carry what only this
 //! project knows. That checker reports a description key the other file lacks as a missing
 //! entry, so as its source it needs [`Schema::qemu_only`]'s shape. Arrays of arrays are described as one flat array (`array_len` = n1 × n2), as
 //! QEMU describes its 2-D arrays; schemas written before that called them `array`, and the
@@ -127,6 +127,10 @@ pub struct FieldEntry {
     /// `; `). Not in QEMU's dumps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validate: Option<String>,
+    /// For a derived enum (or an array or `Vec` of one): each variant's name and
+    /// discriminant, the only values a load accepts. Not in QEMU's dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<BTreeMap<String, i128>>,
     /// The number of elements of an array (`size` is per element). Not in QEMU 7.2's dumps;
     /// newer QEMUs write it as `num`, which is read here too.
     #[serde(default, alias = "num", skip_serializing_if = "Option::is_none")]
@@ -238,6 +242,7 @@ impl Schema {
                 f.hook = None;
                 f.max_len = None;
                 f.validate = None;
+                f.variants = None;
                 f.wire_type = None;
                 f.pos = None;
                 if let Some(nested) = &mut f.description {
@@ -498,7 +503,7 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         elem = *inner;
     }
     let (wire_type, description) = match elem {
-        Shape::Primitive(p) => (p.qemu_name().to_owned(), None),
+        Shape::Primitive(p) | Shape::Enum { repr: p, .. } => (p.qemu_name().to_owned(), None),
         Shape::Struct(d) => (
             "struct".to_owned(),
             Some(Box::new(Desc::from_description(d))),
@@ -538,9 +543,24 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         hook,
         max_len: f.max_len.map(|m| m as u64),
         validate: f.validate.map(str::to_owned),
+        variants: enum_variants(elem),
         array_len,
         wire_type: Some(wire_type),
         pos: Some(pos),
+    }
+}
+
+/// The variants of an enum, or of the elements of a `Vec` of one.
+fn enum_variants(shape: &Shape) -> Option<BTreeMap<String, i128>> {
+    match shape {
+        Shape::Enum { variants, .. } => Some(
+            variants
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), *v))
+                .collect(),
+        ),
+        Shape::Seq { elem, .. } | Shape::Array { elem, .. } => enum_variants(elem),
+        _ => None,
     }
 }
 
@@ -564,7 +584,7 @@ fn removed_type(shape: &Shape) -> String {
 
 fn elem_name(shape: &Shape) -> String {
     match shape {
-        Shape::Primitive(p) => p.qemu_name().to_owned(),
+        Shape::Primitive(p) | Shape::Enum { repr: p, .. } => p.qemu_name().to_owned(),
         Shape::Custom { name, .. } => (*name).to_owned(),
         _ => "unknown".to_owned(),
     }

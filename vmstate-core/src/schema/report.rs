@@ -94,11 +94,14 @@ pub enum Rule {
     /// struct's `validate`. A stream of the old release may hold values it refuses; the
     /// checker cannot run checks, so this is a warning.
     CheckAdded,
+    /// A variant of an enum field (or of its elements) is gone: no variant of the newer
+    /// release has its discriminant, so a stream of the older release holding it is refused.
+    VariantRemoved,
 }
 
 impl Rule {
     /// Every rule, in the order of the module docs.
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 20] = [
         Rule::SectionRemoved,
         Rule::VersionTooHigh,
         Rule::BelowMinimumVersion,
@@ -118,6 +121,7 @@ impl Rule {
         Rule::MaxLenLowered,
         Rule::HookRemoved,
         Rule::CheckAdded,
+        Rule::VariantRemoved,
     ];
 
     /// A short kebab-case name, e.g. `field-renamed`.
@@ -147,6 +151,7 @@ impl Rule {
             Rule::HookRemoved => "hook-removed",
             Rule::FieldsRestructured => "fields-restructured",
             Rule::CheckAdded => "check-added",
+            Rule::VariantRemoved => "variant-removed",
         }
     }
 }
