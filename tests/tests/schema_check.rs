@@ -1377,6 +1377,9 @@ fn rule_check_added_to_a_field() {
         path,
     );
     assert!(f.message.contains("was `0..16`"), "{}", f.message);
+    // Spacing is not a change.
+    field(desc(&mut old, "pl022"), "tx_fifo_head").validate = Some("0 .. 8".into());
+    assert_clean(&check(&old, &new));
     // Dropping a check refuses nothing.
     field(desc(&mut old, "pl022"), "tx_fifo_head").validate = None;
     assert_clean(&check(&new, &old));

@@ -1577,8 +1577,25 @@ struct TypeChecks {
 }
 
 /// The type as written, without the token spacing of `to_string`.
+/// `text` with the `r#` of raw identifiers dropped, as the struct's own name is described.
+fn without_raw_prefixes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("r#") {
+        let before = rest[..at].chars().last().or_else(|| out.chars().last());
+        let starts_word = !before.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        if !starts_word {
+            out.push_str("r#");
+        }
+        rest = &rest[at + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn type_string(ty: &syn::Type) -> String {
-    let raw = quote!(#ty).to_string();
+    let raw = without_raw_prefixes(&quote!(#ty).to_string());
     let mut out = String::with_capacity(raw.len());
     let chars: Vec<char> = raw.chars().collect();
     for (i, &c) in chars.iter().enumerate() {

@@ -1524,8 +1524,10 @@ impl Checker {
 
     /// `subject` is checked on load by `check`, where the old release checked it by `before`.
     fn check_added(&mut self, path: &str, subject: &str, check: &str, before: Option<&str>) {
+        // As written, but spaces do not count (`0..8` is `0 .. 8`).
+        let words = |s: &str| s.split_whitespace().collect::<String>();
         let before = match before {
-            Some(before) if before == check => return,
+            Some(before) if words(before) == words(check) => return,
             Some(before) => format!("was `{before}`"),
             None => "the old release had none".to_owned(),
         };
