@@ -1260,7 +1260,9 @@ impl Checker {
             "immutable" => format!("immutable field `{}`", f.field),
             _ => format!("field `{}` (a struct with nothing on QEMU's wire)", f.field),
         };
-        for o in old.not_on_wire.iter().filter(|f| native_only(f)) {
+        // One read only from a version above the old stream's is not in that stream.
+        let in_old_stream = |f: &&FieldEntry| native_only(f) && f.version_id <= read_limit;
+        for o in old.not_on_wire.iter().filter(in_old_stream) {
             let p = format!("{path}/NotOnWire/{}", o.field);
             match find_field(new, &o.field) {
                 None => self.error(
