@@ -90,6 +90,8 @@ fn padding(like: &FieldEntry, n: u64) -> FieldEntry {
     p.description = None;
     p.hook = None;
     p.max_len = None;
+    p.validate = None;
+    p.variants = None;
     p.version_id = 0;
     if p.kind.is_some() {
         p.kind = Some("migrated".into());
@@ -1498,13 +1500,11 @@ fn enum_fields_carry_their_variants() {
     s.add("led", WithEnum::DESCRIPTION);
     for name in ["mode", "modes", "queue"] {
         let f = field(desc(&mut s, "led"), name);
-        let variants: Vec<_> = f
-            .variants
-            .iter()
-            .flatten()
-            .map(|(n, v)| (n.as_str(), *v))
+        let variants: Vec<_> = (f.variants.iter().flatten())
+            .map(|(n, v)| (n.as_str(), v.to_string()))
             .collect();
-        assert_eq!(variants, [("Fast", 5), ("Off", 0), ("On", 1)], "{name}");
+        let expected = [("Fast", "5"), ("Off", "0"), ("On", "1")].map(|(n, v)| (n, v.to_owned()));
+        assert_eq!(variants, expected, "{name}");
         assert_eq!(
             f.rust_type.as_deref().map(|t| t.contains("Mode")),
             Some(true)
@@ -1588,6 +1588,117 @@ fn a_native_only_field_above_the_stream_version_is_not_in_old_streams() {
         .not_on_wire
         .retain(|f| f.field != "flash");
     assert_no_errors(&check(&s, &without));
+}
+
+mod wide_enums {
+    use vmstate_core::VmState;
+
+    #[derive(VmState, Clone, Copy, PartialEq)]
+    #[repr(u128)]
+    pub enum Huge {
+        Zero = 0,
+        Top = u128::MAX,
+        High = 1 << 127,
+    }
+
+    #[derive(VmState, Clone, Copy, PartialEq)]
+    #[repr(i128)]
+    pub enum Deep {
+        Bottom = i128::MIN,
+        Minus = -1,
+    }
+
+    #[derive(VmState, Clone, Copy, PartialEq)]
+    #[repr(u64)]
+    pub enum Word {
+        Max = u64::MAX,
+    }
+
+    #[derive(VmState)]
+    #[vmstate(name = "wide")]
+    pub struct Wide {
+        pub huge: Huge,
+        pub deep: Deep,
+        pub word: Word,
+    }
+}
+
+#[test]
+fn enum_discriminants_of_every_width_survive_a_schema_file() {
+    let mut s = Schema::new(None);
+    s.add("wide", wide_enums::Wide::DESCRIPTION);
+    let json = s.to_json();
+    let back = Schema::from_json(&json).unwrap();
+    assert_eq!(back, s);
+    let value = |s: &mut Schema, f: &str, v: &str| {
+        let variants = field(desc(s, "wide"), f).variants.clone().expect("an enum");
+        variants[v].to_string()
+    };
+    let mut s = back;
+    assert_eq!(value(&mut s, "huge", "Top"), u128::MAX.to_string());
+    assert_eq!(value(&mut s, "huge", "High"), (1u128 << 127).to_string());
+    assert_eq!(value(&mut s, "deep", "Bottom"), i128::MIN.to_string());
+    assert_eq!(value(&mut s, "deep", "Minus"), "-1");
+    assert_eq!(value(&mut s, "word", "Max"), u64::MAX.to_string());
+    // Within 64 bits a number, beyond it a string.
+    assert!(json.contains(&format!("\"Max\": {}", u64::MAX)), "{json}");
+    assert!(
+        json.contains(&format!("\"Top\": \"{}\"", u128::MAX)),
+        "{json}"
+    );
+    assert_clean(&check(&s, &s));
+}
+
+mod nested_downgrade {
+    use vmstate_core::VmState;
+
+    #[derive(VmState, Default)]
+    #[vmstate(name = "empty")]
+    pub struct Empty {
+        #[vmstate(immutable)]
+        pub id: u8,
+    }
+
+    /// Release 2's nested struct: a field with nothing on QEMU's wire from its version 2.
+    #[derive(VmState, Default)]
+    #[vmstate(name = "cfg", version = 2)]
+    pub struct CfgV2 {
+        pub base: u32,
+        #[vmstate(since = 2)]
+        pub extra: Empty,
+    }
+
+    #[derive(VmState, Default)]
+    #[vmstate(name = "cfg", version = 1)]
+    pub struct CfgV1 {
+        pub base: u32,
+    }
+
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    pub struct DevV2 {
+        pub cfg: CfgV2,
+    }
+
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    pub struct DevV1 {
+        pub cfg: CfgV1,
+    }
+}
+
+#[test]
+fn a_native_only_field_of_a_nested_struct_removed_in_a_downgrade_is_an_error() {
+    use nested_downgrade::*;
+    // Migrating back from release 2 to release 1: release 2's native streams carry `extra`.
+    let found = one_device_findings(DevV2::DESCRIPTION, DevV1::DESCRIPTION);
+    assert!(
+        errors(&found).contains(&(Rule::FieldRemoved, "dev/Fields/cfg/NotOnWire/extra")),
+        "{found:?}"
+    );
+    // And the native load agrees.
+    let bytes = vmstate_core::to_bytes(&DevV2::default()).unwrap();
+    assert!(vmstate_core::from_bytes(&mut DevV1::default(), &bytes).is_err());
 }
 
 #[test]

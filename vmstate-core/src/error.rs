@@ -274,6 +274,17 @@ impl Error {
     }
 }
 
+/// `items` joined by commas, the first sixteen only: a longer list would bury the message.
+pub(crate) fn first_few(items: impl ExactSizeIterator<Item = String>) -> String {
+    const SHOWN: usize = 16;
+    let more = items.len().saturating_sub(SHOWN);
+    let mut shown: Vec<String> = items.take(SHOWN).collect();
+    if more > 0 {
+        shown.push(format!("and {more} more"));
+    }
+    shown.join(", ")
+}
+
 fn push_name(out: &mut String, name: &str) {
     if !out.is_empty() {
         out.push('.');

@@ -19,8 +19,10 @@ use crate::wire::{Decoder, Encoder, Scalar};
 /// # Implementing it by hand
 /// A type the derive cannot handle (an enum with data, a type with its own encoding)
 /// implements `Field` on top of an existing implementation. Here an enum travels as a `u8`
-/// and refuses unknown values (what `#[derive(VmState)]` does for a fieldless enum with
-/// `#[repr(u8)]`):
+/// and refuses unknown values. (A fieldless enum can derive this instead, see
+/// [`VmState`](derive@crate::VmState)'s Enums; the derived one describes itself as
+/// [`Shape::Enum`] and the schema calls it `uint8`, where this one is `Mode`, so switching
+/// between the two changes the schema's type though not the bytes.)
 ///
 /// ```
 /// use vmstate_core::{Decoder, Encoder, Error, ErrorKind, Field, Shape, VmState};
@@ -148,7 +150,7 @@ pub trait Field: Sized {
 
 /// A type whose wire form is all of it (no skipped or immutable parts): what `Vec<T>` holds.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a plain value (a primitive or an array of them)",
+    message = "`{Self}` is not a plain value (a primitive, a fieldless enum or an array of them)",
     label = "a `Vec` element or a `validate`/`range` field must be a plain value",
     note = "a struct's load is staged apart from the struct itself; validate a nested struct with its own container `validate`"
 )]
@@ -386,27 +388,31 @@ impl Difference {
         self
     }
 
-    /// The load error at byte `offset`. A part that does not print is described by the
-    /// whole values (`stream`, `destination`), and the path stops at them.
+    /// The load error at byte `offset` (where the whole value starts). A part that does not
+    /// print is described by the whole values (`stream`, `destination`), and the path stops
+    /// at them.
+    #[cold]
     pub fn into_error(
         self,
         stream: &dyn core::fmt::Debug,
         destination: &dyn core::fmt::Debug,
         offset: usize,
     ) -> Error {
-        let Some((stream, destination)) = self.values else {
-            return crate::__private::immutable_mismatch(stream, destination, offset);
+        let (path, (stream, destination)) = match self.values {
+            Some(values) => (self.path, values),
+            None => (
+                Vec::new(),
+                (format!("{stream:?}"), format!("{destination:?}")),
+            ),
         };
         let kind = crate::ErrorKind::ImmutableMismatch {
             stream,
             destination,
         };
-        self.path
-            .into_iter()
-            .fold(Error::at(kind, offset), |e, step| match step {
-                Step::Field(name) => e.in_field(name),
-                Step::Index(i) => e.in_index(i),
-            })
+        (path.into_iter()).fold(Error::at(kind, offset), |e, step| match step {
+            Step::Field(name) => e.in_field(name),
+            Step::Index(i) => e.in_index(i),
+        })
     }
 }
 
@@ -669,7 +675,7 @@ impl<const N: usize> Plain for Unused<N> {
     const MIN_WIRE_BYTES: usize = N;
 }
 
-/// A removed field of type `T`: a zero value is written where it was, and a load reads a
+/// A removed field of type `T`: a zero value (an enum's first variant) is written where it was, and a load reads a
 /// `T` there and drops it (refusing what is not a `T`, such as a bool byte other than 0 or
 /// 1). On QEMU's wire it takes the bytes of `Unused<size of T>`; in the native
 /// format, where a scalar is a varint, only the type tells how many bytes to skip, so use

@@ -363,28 +363,9 @@ pub mod __private {
         variants: &[(&'static str, &dyn core::fmt::Display)],
         offset: usize,
     ) -> Error {
-        // The first few: a long list would bury the message.
-        const LISTED: usize = 16;
-        let mut listed: Vec<String> = (variants.iter().take(LISTED))
-            .map(|(n, v)| format!("{n} = {v}"))
-            .collect();
-        if variants.len() > LISTED {
-            listed.push(format!("and {} more", variants.len() - LISTED));
-        }
-        let why = format!("{value} is not a `{enum_name}` ({})", listed.join(", "));
+        let listed = crate::error::first_few(variants.iter().map(|(n, v)| format!("{n} = {v}")));
+        let why = format!("{value} is not a `{enum_name}` ({listed})");
         Error::at(ErrorKind::InvalidValue(why), offset)
-    }
-
-    /// The error for an immutable field whose incoming value differs.
-    #[cold]
-    pub fn immutable_mismatch(stream: &dyn Debug, destination: &dyn Debug, offset: usize) -> Error {
-        Error::at(
-            ErrorKind::ImmutableMismatch {
-                stream: format!("{stream:?}"),
-                destination: format!("{destination:?}"),
-            },
-            offset,
-        )
     }
 
     /// Reads a subsection header if the next bytes are one whose name is `parent/...` (the

@@ -2,6 +2,7 @@
 
 use crate::attr::{Container, FieldAttrs};
 use crate::ctxt::Ctxt;
+use crate::naming::mentions_deprecated;
 use std::cell::Cell;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
@@ -12,6 +13,8 @@ pub struct Input<'a> {
     pub generics: &'a syn::Generics,
     pub attrs: Container,
     pub fields: Vec<Field<'a>>,
+    /// Whether the struct or a field is `#[deprecated]` or allows deprecated uses.
+    pub deprecated: bool,
 }
 
 /// One named field.
@@ -65,6 +68,8 @@ impl<'a> Input<'a> {
                 None
             }
         }?;
+        let deprecated = mentions_deprecated(&input.attrs)
+            || named.iter().any(|f| mentions_deprecated(&f.attrs));
         let fields = named
             .into_iter()
             .enumerate()
@@ -85,6 +90,7 @@ impl<'a> Input<'a> {
             generics: &input.generics,
             attrs,
             fields,
+            deprecated,
         })
     }
 

@@ -6,6 +6,7 @@
 
 use crate::attr::Container;
 use crate::ctxt::Ctxt;
+use crate::naming::mentions_deprecated;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::ext::IdentExt;
@@ -22,7 +23,8 @@ struct Enum<'a> {
     ident: &'a syn::Ident,
     repr: syn::Ident,
     variants: Vec<&'a syn::Ident>,
-    /// Whether a variant is `#[deprecated]` (the generated code names every variant).
+    /// Whether the enum or a variant is `#[deprecated]` or allows deprecated uses (the
+    /// generated code names them all).
     deprecated: bool,
 }
 
@@ -109,10 +111,8 @@ fn parse<'a>(
         }
         variants.push(&v.ident);
     }
-    let deprecated = data
-        .variants
-        .iter()
-        .any(|v| v.attrs.iter().any(|a| a.path().is_ident("deprecated")));
+    let deprecated = mentions_deprecated(&input.attrs)
+        || (data.variants.iter()).any(|v| mentions_deprecated(&v.attrs));
     Some(Enum {
         ident: &input.ident,
         repr: repr?,
@@ -232,7 +232,7 @@ fn expand(e: &Enum, krate: &TokenStream) -> TokenStream {
                 }
             }
 
-            /// The variant `value` names, or the error for the value read at `at`.
+            /// The variant a value names, or the error for the value read at that offset.
             #[inline]
             fn __vmstate_variant(
                 __vmstate_value: #repr,
@@ -251,7 +251,7 @@ fn expand(e: &Enum, krate: &TokenStream) -> TokenStream {
                 ))
             }
 
-            /// Reads `out.len()` values as one block of the `repr`.
+            /// Reads as many values as the slice holds, as one block of the `repr`.
             fn __vmstate_load_block<__VmStateDecoder: #p::Decoder>(
                 __vmstate_out: &mut [#ident],
                 __d: &mut __VmStateDecoder,

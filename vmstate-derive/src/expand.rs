@@ -342,7 +342,7 @@ pub fn expand(input: &Input) -> TokenStream {
         )
     };
 
-    let allows = naming_allows(&staged_ident, &wire);
+    let allows = naming_allows(&staged_ident, &wire, input.generics, input.deprecated);
 
     quote! {
         #[doc(hidden)]
@@ -822,16 +822,18 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
             quote!(let mut #local = #p::Optional::Keep;)
         }
         Role::Immutable => {
-            // The where clause requires `Debug` of both; on the type all the same.
+            // The where clause requires `Debug` of both; on the type all the same. The error
+            // is named down to the part that differs (`cfg.base`, `ids[2]`).
             let [incoming, this, at] =
                 ["incoming", "self", "at"].map(|n| generated_name(f.ty.span(), n));
-            let mismatch = quote_spanned! {f.ty.span()=>
-                #p::immutable_mismatch(&#incoming, &#this.#name, #at)
-            };
             let check = match f.max_len() {
                 // Compared where it lies in the input: nothing is allocated unless it differs.
                 Some(max) => {
                     let bounded = bounded_trait(f.ty, p);
+                    let mismatch = quote_spanned! {f.ty.span()=>
+                        #bounded::difference(&#this.#name, &#incoming)
+                            .into_error(&#incoming, &#this.#name, #at)
+                    };
                     quote! {
                         if let #p::Some(incoming) = #bounded::load_if_different(&self.#name, #max, __d)
                             .map_err(|e| e.in_field(#name_str))?
@@ -842,7 +844,6 @@ fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
                 }
                 None => {
                     let field = field_trait(f.ty, p);
-                    // Named down to the part that differs (`cfg.base`, `ids[2]`).
                     let mismatch = quote_spanned! {f.ty.span()=>
                         #field::difference(&#this.#name, &#incoming)
                             .into_error(&#incoming, &#this.#name, #at)
@@ -1576,7 +1577,6 @@ struct TypeChecks {
     inline: TokenStream,
 }
 
-/// The type as written, without the token spacing of `to_string`.
 /// `text` with the `r#` of raw identifiers dropped, as the struct's own name is described.
 fn without_raw_prefixes(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -1594,6 +1594,7 @@ fn without_raw_prefixes(text: &str) -> String {
     out
 }
 
+/// The type as written, without the token spacing of `to_string`.
 fn type_string(ty: &syn::Type) -> String {
     let raw = without_raw_prefixes(&quote!(#ty).to_string());
     let mut out = String::with_capacity(raw.len());

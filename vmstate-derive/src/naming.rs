@@ -17,10 +17,22 @@ pub fn staged_ident(ident: &Ident) -> Ident {
 }
 
 /// `#[allow(...)]` for the naming lints that the staged struct `staged` with the fields
-/// `wire` trips, or nothing.
-pub fn naming_allows(staged: &Ident, wire: &[&Field]) -> TokenStream {
+/// `wire` and the struct's `generics` (copied onto the generated items) trips, and for
+/// `deprecated` when the struct `mentions_deprecated`; or nothing.
+pub fn naming_allows(
+    staged: &Ident,
+    wire: &[&Field],
+    generics: &syn::Generics,
+    deprecated: bool,
+) -> TokenStream {
     let mut lints = Vec::new();
-    if !is_upper_camel_case(&staged.to_string()) {
+    if deprecated {
+        lints.push(quote!(deprecated));
+    }
+    let type_params = generics.type_params().map(|p| p.ident.unraw().to_string());
+    if !is_upper_camel_case(&staged.to_string())
+        || type_params.into_iter().any(|p| !is_upper_camel_case(&p))
+    {
         lints.push(quote!(non_camel_case_types));
     }
     if wire
@@ -28,6 +40,12 @@ pub fn naming_allows(staged: &Ident, wire: &[&Field]) -> TokenStream {
         .any(|f| !is_snake_case(&f.ident.unraw().to_string()))
     {
         lints.push(quote!(non_snake_case));
+    }
+    // rustc's test for `non_upper_case_globals`: no lowercase letter.
+    if (generics.const_params())
+        .any(|p| p.ident.unraw().to_string().chars().any(char::is_lowercase))
+    {
+        lints.push(quote!(non_upper_case_globals));
     }
     if lints.is_empty() {
         quote!()
@@ -75,6 +93,20 @@ fn has_case(c: char) -> bool {
         }
     }
     upper.next().is_some()
+}
+
+/// Whether `attrs` mark an item deprecated or allow deprecated uses in it: then the generated
+/// code, which names the item (or a deprecated type of its fields), allows them too, as
+/// serde's does. Not otherwise: an `allow` under `forbid` is an error.
+pub fn mentions_deprecated(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("deprecated")
+            || a.path().is_ident("allow")
+                && (a.parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                ))
+                .is_ok_and(|lints| lints.iter().any(|l| l.is_ident("deprecated")))
+    })
 }
 
 #[cfg(test)]

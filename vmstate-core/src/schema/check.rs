@@ -116,8 +116,8 @@
 //! ```
 
 use super::report::{Finding, Report, Rule, Severity};
-use super::{Desc, DeviceEntry, FieldEntry, Schema};
-use std::collections::HashMap;
+use super::{Desc, DeviceEntry, Discriminant, FieldEntry, Schema};
+use std::collections::{BTreeSet, HashMap};
 
 /// Compares the schema of an older release (`old`, the migration source) with that of a newer
 /// one (`new`, the destination): every way in which a stream saved by `old` would not load
@@ -1260,8 +1260,9 @@ impl Checker {
             "immutable" => format!("immutable field `{}`", f.field),
             _ => format!("field `{}` (a struct with nothing on QEMU's wire)", f.field),
         };
-        // One read only from a version above the old stream's is not in that stream.
-        let in_old_stream = |f: &&FieldEntry| native_only(f) && f.version_id <= read_limit;
+        // One the old release reads only from a version above its own is in none of its
+        // streams.
+        let in_old_stream = |f: &&FieldEntry| native_only(f) && f.version_id <= old.version_id;
         for o in old.not_on_wire.iter().filter(in_old_stream) {
             let p = format!("{path}/NotOnWire/{}", o.field);
             match find_field(new, &o.field) {
@@ -1482,14 +1483,8 @@ impl Checker {
         let Some(new) = &n.variants else {
             return;
         };
-        let listed = |pairs: Vec<(&String, &i128)>| {
-            let mut out: Vec<String> = (pairs.iter().take(16))
-                .map(|(name, v)| format!("{name} = {v}"))
-                .collect();
-            if pairs.len() > 16 {
-                out.push(format!("and {} more", pairs.len() - 16));
-            }
-            out.join(", ")
+        let listed = |pairs: Vec<(&String, &Discriminant)>| {
+            crate::error::first_few(pairs.iter().map(|(name, v)| format!("{name} = {v}")))
         };
         let Some(old) = &o.variants else {
             self.push(
@@ -1506,8 +1501,9 @@ impl Checker {
             );
             return;
         };
+        let accepted: BTreeSet<&Discriminant> = new.values().collect();
         let gone: Vec<_> = (old.iter())
-            .filter(|(_, v)| !new.values().any(|w| w == *v))
+            .filter(|(_, v)| !accepted.contains(v))
             .collect();
         if gone.is_empty() {
             return;

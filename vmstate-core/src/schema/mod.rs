@@ -124,13 +124,14 @@ pub struct FieldEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_len: Option<u64>,
     /// The checks of a loaded value, `validate` and `range` as written (both: joined by
-    /// `; `). Not in QEMU's dumps.
+    /// `; `). Not in QEMU's dumps, nor in this project's schemas written before the key was
+    /// (2026-11): against those, every check reads as new.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validate: Option<String>,
     /// For a derived enum (or an array or `Vec` of one): each variant's name and
     /// discriminant, the only values a load accepts. Not in QEMU's dumps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<BTreeMap<String, i128>>,
+    pub variants: Option<BTreeMap<String, Discriminant>>,
     /// The number of elements of an array (`size` is per element). Not in QEMU 7.2's dumps;
     /// newer QEMUs write it as `num`, which is read here too.
     #[serde(default, alias = "num", skip_serializing_if = "Option::is_none")]
@@ -550,17 +551,97 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
     }
 }
 
-/// The variants of an enum, or of the elements of a `Vec` of one.
-fn enum_variants(shape: &Shape) -> Option<BTreeMap<String, i128>> {
+/// The variants of an enum, or of the elements of an array or `Vec` of one.
+fn enum_variants(shape: &Shape) -> Option<BTreeMap<String, Discriminant>> {
     match shape {
-        Shape::Enum { variants, .. } => Some(
-            variants
-                .iter()
-                .map(|(n, v)| ((*n).to_owned(), *v))
+        Shape::Enum { repr, variants } => Some(
+            (variants.iter())
+                .map(|(n, v)| ((*n).to_owned(), Discriminant::of(*v, *repr)))
                 .collect(),
         ),
         Shape::Seq { elem, .. } | Shape::Array { elem, .. } => enum_variants(elem),
         _ => None,
+    }
+}
+
+/// An enum variant's discriminant in a schema, kept as its decimal text. It is written as a
+/// JSON number when it fits 64 bits (JSON readers, QEMU's and serde_json's among them, keep
+/// no more) and as a string beyond.
+///
+/// ```
+/// use vmstate_core::schema::Discriminant;
+/// let d: Discriminant = serde_json::from_str("-1").unwrap();
+/// assert_eq!(d.to_string(), "-1");
+/// let max = "\"340282366920938463463374607431768211455\"";
+/// let big: Discriminant = serde_json::from_str(max).unwrap();
+/// assert_eq!(serde_json::to_string(&big).unwrap(), max);
+/// let seven: Discriminant = serde_json::from_str("\"07\"").unwrap();
+/// assert_eq!(seven.to_string(), "7");
+/// assert!(serde_json::from_str::<Discriminant>("\"seven\"").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Discriminant(String);
+
+impl Discriminant {
+    /// The discriminant of an enum whose `repr` is `repr`, stored as `value` (as
+    /// [`Shape::Enum`] holds it: an unsigned `repr`'s values above `i128::MAX` wrapped).
+    fn of(value: i128, repr: crate::Primitive) -> Self {
+        use crate::Primitive::{U128, U16, U32, U64, U8};
+        match repr {
+            U8 | U16 | U32 | U64 | U128 => Discriminant((value as u128).to_string()),
+            _ => Discriminant(value.to_string()),
+        }
+    }
+
+    /// The canonical text of the integer written as `text`, if it fits 128 bits.
+    fn parse(text: &str) -> Option<Self> {
+        let canonical = match text.parse::<i128>() {
+            Ok(v) => v.to_string(),
+            Err(_) => text.parse::<u128>().ok()?.to_string(),
+        };
+        Some(Discriminant(canonical))
+    }
+}
+
+impl std::fmt::Display for Discriminant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Discriminant {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let Ok(v) = self.0.parse::<i64>() {
+            s.serialize_i64(v)
+        } else if let Ok(v) = self.0.parse::<u64>() {
+            s.serialize_u64(v)
+        } else {
+            s.serialize_str(&self.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Discriminant {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Discriminant;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an integer, or one beyond 64 bits as a decimal string")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Discriminant, E> {
+                Ok(Discriminant(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Discriminant, E> {
+                Ok(Discriminant(v.to_string()))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Discriminant, E> {
+                Discriminant::parse(v).ok_or_else(|| {
+                    E::invalid_value(serde::de::Unexpected::Str(v), &"a 128-bit integer")
+                })
+            }
+        }
+        d.deserialize_any(Visitor)
     }
 }
 

@@ -207,6 +207,22 @@ fn main() {
         "odd.wide[0]: invalid value: 0 is not a `Wide` (A = 256, B = 257, C = 258) (at byte 0)"
     );
 
+    // Removed enum fields, wide ones too, are skipped as their `repr` would be.
+    #[derive(VmState, Default)]
+    #[vmstate(name = "gone")]
+    struct Gone {
+        #[vmstate(max_len = 8)]
+        dirs: Vec<vmstate_core::Removed<Dir>>,
+        last: u8,
+    }
+    let gone = Gone {
+        dirs: vec![Default::default(); 3],
+        last: 7,
+    };
+    let mut back = Gone::default();
+    vmstate_core::from_bytes(&mut back, &vmstate_core::to_bytes(&gone).unwrap()).unwrap();
+    assert_eq!((back.dirs.len(), back.last), (3, 7));
+
     // Described as its `repr`: QEMU's checker sees the integer it migrates.
     let field = &Dev::DESCRIPTION.fields[1];
     assert_eq!((field.rust_type, field.shape.qemu_size()), ("Dir", Some(2)));

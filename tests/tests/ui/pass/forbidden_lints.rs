@@ -27,6 +27,21 @@ pub struct Dev {
     #[vmstate(skip)]
     host: u64,
     inner: _Inner<u16>,
+    power: Power,
+}
+
+/// A fieldless enum, deprecated variant included.
+#[derive(VmState, Debug, Default, PartialEq)]
+#[repr(u16)]
+pub enum Power {
+    /// Off.
+    #[default]
+    Off,
+    /// On.
+    On,
+    /// Half on.
+    #[deprecated]
+    Dim,
 }
 
 impl Dev {

@@ -30,7 +30,19 @@ struct pl031_state {
     regs: CmRegs,
 }
 
+// Generic parameters named against the conventions, allowed on the struct.
+#[allow(non_camel_case_types, non_upper_case_globals)]
+#[derive(VmState, Debug, PartialEq)]
+struct fifo<elem, const depth: usize> {
+    slots: [elem; depth],
+}
+
 fn main() {
+    let src = fifo::<u8, 2> { slots: [1, 2] };
+    let mut dst = fifo::<u8, 2> { slots: [0; 2] };
+    vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+    assert_eq!(dst, src);
+
     let src = pl031_state {
         regs: CmRegs {
             CM_OSC: 7,
