@@ -1590,6 +1590,52 @@ fn a_native_only_field_above_the_stream_version_is_not_in_old_streams() {
     assert_no_errors(&check(&s, &without));
 }
 
+mod enum_signedness {
+    use vmstate_core::VmState;
+
+    #[derive(VmState, Clone, Copy, PartialEq)]
+    #[repr(i8)]
+    pub enum Signed {
+        Low = -1,
+        Zero = 0,
+    }
+
+    /// The same bits read unsigned.
+    #[derive(VmState, Clone, Copy, PartialEq)]
+    #[repr(u8)]
+    pub enum Unsigned {
+        Low = 255,
+        Zero = 0,
+    }
+
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    pub struct Before {
+        pub level: Signed,
+    }
+
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    pub struct After {
+        pub level: Unsigned,
+    }
+}
+
+#[test]
+fn an_enum_repr_that_changes_signedness_keeps_its_variants() {
+    use enum_signedness::*;
+    // -1 as an `i8` is 255 as a `u8`: the signedness warning, no removed variant.
+    let found = one_device_findings(Before::DESCRIPTION, After::DESCRIPTION);
+    assert_eq!(
+        found,
+        [(
+            Rule::FieldTypeChanged,
+            Severity::Warning,
+            "dev/Fields/level".to_owned()
+        )]
+    );
+}
+
 mod wide_enums {
     use vmstate_core::VmState;
 

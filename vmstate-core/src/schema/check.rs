@@ -1501,9 +1501,25 @@ impl Checker {
             );
             return;
         };
-        let accepted: BTreeSet<&Discriminant> = new.values().collect();
+        // The bits on the wire: a `repr` that changed signedness only (`i8` -1 and `u8` 255)
+        // keeps them (the type change itself is reported apart).
+        let width = |f: &FieldEntry| {
+            let t = f.wire_type.as_deref()?;
+            let t = t.strip_prefix("varray:").unwrap_or(t);
+            let t = t.strip_prefix('u').unwrap_or(t);
+            t.strip_prefix("int")?.parse::<u32>().ok()
+        };
+        let bits = match (width(o), width(n)) {
+            (Some(a), Some(b)) if a == b => Some(a),
+            _ => None,
+        };
+        let key = |v: &Discriminant| match bits.and_then(|w| v.bits(w)) {
+            Some(wire) => wire.to_string(),
+            None => v.to_string(),
+        };
+        let accepted: BTreeSet<String> = new.values().map(key).collect();
         let gone: Vec<_> = (old.iter())
-            .filter(|(_, v)| !accepted.contains(v))
+            .filter(|(_, v)| !accepted.contains(&key(v)))
             .collect();
         if gone.is_empty() {
             return;

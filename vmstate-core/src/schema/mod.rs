@@ -593,6 +593,19 @@ impl Discriminant {
         }
     }
 
+    /// What a `repr` `width` bits wide puts on the wire for this value, signed or not: its
+    /// low `width` bits (two's complement).
+    pub(crate) fn bits(&self, width: u32) -> Option<u128> {
+        let all = match self.0.parse::<i128>() {
+            Ok(v) => v as u128,
+            Err(_) => self.0.parse::<u128>().ok()?,
+        };
+        Some(match width {
+            1..128 => all & ((1u128 << width) - 1),
+            _ => all,
+        })
+    }
+
     /// The canonical text of the integer written as `text`, if it fits 128 bits.
     fn parse(text: &str) -> Option<Self> {
         let canonical = match text.parse::<i128>() {
