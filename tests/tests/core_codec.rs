@@ -1294,9 +1294,7 @@ fn an_immutable_mismatch_names_the_part_that_differs() {
     }
     let mut src = Board::default();
     src.wins[0].taps = vec![1, 2];
-    let bytes = vmstate_core::to_bytes(&src).unwrap();
-    type Change = fn(&mut Board);
-    let cases: [(Change, &str); 7] = [
+    let cases: [Mismatch<Board>; 7] = [
         (|b| b.wins[1].base = 9, "board.wins[1].base: immutable field differs: stream has 0, destination has 9"),
         (|b| b.wins[0].ids[2] = 4, "board.wins[0].ids[2]: immutable field differs: stream has 0, destination has 4"),
         (|b| b.wins[0].label = "uart".into(), "board.wins[0].label: immutable field differs: stream has \"\", destination has \"uart\""),
@@ -1307,6 +1305,20 @@ fn an_immutable_mismatch_names_the_part_that_differs() {
         (|b| b.wins[1].mode = Mode(1), "board.wins: immutable field differs: stream has [Win { .. }, Win { .. }], destination has"),
         (|b| b.lanes[1][0] = 5, "board.lanes[1][0]: immutable field differs: stream has 0, destination has 5"),
     ];
+    assert_mismatches(&src, &cases);
+}
+
+/// A change to a destination, and how the error of loading into it starts.
+type Mismatch<T> = (fn(&mut T), &'static str);
+
+/// Loads `src`'s native section into copies of it changed by each case: each load fails with
+/// an immutable mismatch whose message starts as the case says, and changes nothing.
+#[track_caller]
+fn assert_mismatches<T>(src: &T, cases: &[Mismatch<T>])
+where
+    T: VmState + Clone + PartialEq + std::fmt::Debug,
+{
+    let bytes = vmstate_core::to_bytes(src).unwrap();
     for (change, message) in cases {
         let mut dst = src.clone();
         change(&mut dst);
@@ -1316,6 +1328,37 @@ fn an_immutable_mismatch_names_the_part_that_differs() {
         assert!(matches!(err.kind(), ErrorKind::ImmutableMismatch { .. }));
         assert_eq!(dst, before);
     }
+}
+
+#[test]
+fn an_immutable_vec_names_the_element_or_the_lengths_that_differ() {
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "nic")]
+    struct Nic {
+        #[vmstate(immutable, max_len = 8)]
+        mac: Vec<u8>,
+        #[vmstate(immutable, max_len = 16)]
+        model: String,
+    }
+    let src = Nic {
+        mac: vec![0x52, 0x54, 0, 0x12, 0x34, 0x56],
+        model: "e1000".into(),
+    };
+    let cases: [Mismatch<Nic>; 3] = [
+        (
+            |n| n.mac[5] = 0x57,
+            "nic.mac[5]: immutable field differs: stream has 86, destination has 87",
+        ),
+        (
+            |n| n.mac.truncate(3),
+            "nic.mac: immutable field differs: stream has 6 elements, destination has 3 elements",
+        ),
+        (
+            |n| n.model = "virtio".into(),
+            "nic.model: immutable field differs: stream has \"e1000\", destination has \"virtio\"",
+        ),
+    ];
+    assert_mismatches(&src, &cases);
 }
 
 #[test]

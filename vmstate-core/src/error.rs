@@ -81,11 +81,14 @@ pub enum ErrorKind {
         /// The checksum of the bytes read.
         computed: u32,
     },
-    /// An immutable field's value in the input differs from the destination's.
+    /// An immutable field's value in the input differs from the destination's. The error's
+    /// path names the part that differs where the field's type can tell (`cfg.base`,
+    /// `ids[2]`); the values are that part's, or the lengths of sequences of different
+    /// lengths (`3 elements`), or else the whole field's.
     ImmutableMismatch {
-        /// The value in the input.
+        /// The input's value, as described above.
         stream: String,
-        /// The destination's value.
+        /// The destination's value, as described above.
         destination: String,
     },
     /// A length is above the field's `max_len`.

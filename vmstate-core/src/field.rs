@@ -12,17 +12,18 @@ use crate::wire::{Decoder, Encoder, Scalar};
 /// the device. Since commit swaps, the staged values then hold the old state, and a second
 /// commit restores it; no `Clone` is needed.
 ///
-/// `#[derive(VmState)]` implements this for structs and fieldless enums; the crate implements it for `bool`, the
-/// integers, `f32`, `f64` and arrays `[T; N]`. `Vec<T>`, `Box<[T]>` and `String` need a bound
-/// and implement [`Bounded`] instead (use `#[vmstate(max_len = N)]`).
+/// `#[derive(VmState)]` implements this for structs and fieldless enums; the crate implements
+/// it for `bool`, the integers, `f32`, `f64` and arrays `[T; N]`. `Vec<T>`, `Box<[T]>` and
+/// `String` need a bound and implement [`Bounded`] instead (use `#[vmstate(max_len = N)]`).
 ///
 /// # Implementing it by hand
 /// A type the derive cannot handle (an enum with data, a type with its own encoding)
 /// implements `Field` on top of an existing implementation. Here an enum travels as a `u8`
 /// and refuses unknown values. (A fieldless enum can derive this instead, see
 /// [`VmState`](derive@crate::VmState)'s Enums; the derived one describes itself as
-/// [`Shape::Enum`] and the schema calls it `uint8`, where this one is `Mode`, so switching
-/// between the two changes the schema's type though not the bytes.)
+/// [`Shape::Enum`] and the schema calls it `uint8`, where this one is `Mode`: switching
+/// between the two keeps the bytes, but `check` reports the type change as an error, which
+/// is then a false alarm.)
 ///
 /// ```
 /// use vmstate_core::{Decoder, Encoder, Error, ErrorKind, Field, Shape, VmState};
@@ -251,10 +252,7 @@ impl<T: Field, const N: usize> Field for [T; N] {
         self.iter().zip(staged).all(|(a, b)| a.matches(b))
     }
     fn difference(&self, staged: &Self::Staged) -> Difference {
-        match self.iter().zip(staged).position(|(a, b)| !a.matches(b)) {
-            Some(i) => self[i].difference(&staged[i]).in_index(i),
-            None => Difference::unprintable(),
-        }
+        first_difference(self, staged)
     }
     #[inline]
     fn commit(&mut self, staged: &mut Self::Staged) {
@@ -491,10 +489,15 @@ impl<T: Plain> Element for T {
         T::load_vec(len, d)
     }
     fn elements_difference(a: &[Self], b: &[Self]) -> Difference {
-        match a.iter().zip(b).position(|(x, y)| !x.matches(y)) {
-            Some(i) => a[i].difference(&b[i]).in_index(i),
-            None => Difference::unprintable(),
-        }
+        first_difference(a, b)
+    }
+}
+
+/// The first element of `current` that differs from its staged counterpart, named by index.
+fn first_difference<T: Field>(current: &[T], staged: &[T::Staged]) -> Difference {
+    match current.iter().zip(staged).position(|(a, b)| !a.matches(b)) {
+        Some(i) => current[i].difference(&staged[i]).in_index(i),
+        None => Difference::unprintable(),
     }
 }
 
@@ -675,11 +678,13 @@ impl<const N: usize> Plain for Unused<N> {
     const MIN_WIRE_BYTES: usize = N;
 }
 
-/// A removed field of type `T`: a zero value (an enum's first variant) is written where it was, and a load reads a
-/// `T` there and drops it (refusing what is not a `T`, such as a bool byte other than 0 or
-/// 1). On QEMU's wire it takes the bytes of `Unused<size of T>`; in the native
-/// format, where a scalar is a varint, only the type tells how many bytes to skip, so use
-/// this rather than [`Unused`] for a field that native streams carried.
+/// A removed field of type `T`: a zero value (an enum's first variant) is written where it
+/// was, and a load reads a `T` there and drops it (refusing what is not a `T`, such as a bool
+/// byte other than 0 or 1, or a value that names no variant of a derived enum: use
+/// `Removed` of the enum's `repr` for an enum whose variants may change). On QEMU's wire it
+/// takes the bytes of `Unused<size of T>`; in the native format, where a scalar is a varint,
+/// only the type tells how many bytes to skip, so use this rather than [`Unused`] for a
+/// field that native streams carried.
 ///
 /// ```
 /// use vmstate_core::{Removed, VmState};

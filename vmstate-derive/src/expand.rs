@@ -7,7 +7,7 @@
 
 use crate::ast::{is_simple, Field, Input, Role};
 use crate::attr::Hook;
-use crate::naming::{naming_allows, staged_ident};
+use crate::naming::{lint_allows, staged_ident};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
@@ -342,7 +342,7 @@ pub fn expand(input: &Input) -> TokenStream {
         )
     };
 
-    let allows = naming_allows(&staged_ident, &wire, input.generics, input.deprecated);
+    let allows = lint_allows(&staged_ident, &wire, input.generics, input.deprecated);
 
     quote! {
         #[doc(hidden)]

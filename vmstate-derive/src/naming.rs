@@ -1,8 +1,10 @@
 //! Names of the generated items, and the `allow`s they need.
 //!
-//! The staged struct copies the struct's name and its fields' names, so it trips the naming
-//! lints exactly when the user's struct does. The generated code allows a lint only then: an
-//! `allow` of a lint the crate `forbid`s is an error (E0453) even when nothing would trip it.
+//! The staged struct copies the struct's name, its fields' names and its generic parameters,
+//! so it trips the naming lints exactly when the user's struct does; the generated code names
+//! the struct and its fields' types, so it trips `deprecated` when they are. The generated
+//! code allows a lint only then: an `allow` of a lint the crate `forbid`s is an error (E0453)
+//! even when nothing would trip it.
 
 use crate::ast::Field;
 use proc_macro2::{Ident, TokenStream};
@@ -18,8 +20,8 @@ pub fn staged_ident(ident: &Ident) -> Ident {
 
 /// `#[allow(...)]` for the naming lints that the staged struct `staged` with the fields
 /// `wire` and the struct's `generics` (copied onto the generated items) trips, and for
-/// `deprecated` when the struct `mentions_deprecated`; or nothing.
-pub fn naming_allows(
+/// `deprecated` when the struct [`mentions_deprecated`]; or nothing.
+pub fn lint_allows(
     staged: &Ident,
     wire: &[&Field],
     generics: &syn::Generics,
@@ -35,9 +37,11 @@ pub fn naming_allows(
     {
         lints.push(quote!(non_camel_case_types));
     }
-    if wire
-        .iter()
-        .any(|f| !is_snake_case(&f.ident.unraw().to_string()))
+    let lifetimes = generics
+        .lifetimes()
+        .map(|l| l.lifetime.ident.unraw().to_string());
+    if (wire.iter()).any(|f| !is_snake_case(&f.ident.unraw().to_string()))
+        || lifetimes.into_iter().any(|l| !is_snake_case(&l))
     {
         lints.push(quote!(non_snake_case));
     }
@@ -95,18 +99,35 @@ fn has_case(c: char) -> bool {
     upper.next().is_some()
 }
 
-/// Whether `attrs` mark an item deprecated or allow deprecated uses in it: then the generated
-/// code, which names the item (or a deprecated type of its fields), allows them too, as
-/// serde's does. Not otherwise: an `allow` under `forbid` is an error.
+/// Whether `attrs` mark an item deprecated or allow (or expect) deprecated uses in it, also
+/// under `cfg_attr`: then the generated code, which names the item (or a deprecated type of
+/// its fields), allows them too, as serde's does. Not otherwise: an `allow` under `forbid` is
+/// an error.
 pub fn mentions_deprecated(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("deprecated")
-            || a.path().is_ident("allow")
-                && (a.parse_args_with(
-                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-                ))
-                .is_ok_and(|lints| lints.iter().any(|l| l.is_ident("deprecated")))
-    })
+    attrs.iter().any(|a| meta_mentions_deprecated(&a.meta))
+}
+
+fn meta_mentions_deprecated(meta: &syn::Meta) -> bool {
+    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
+    let path = meta.path();
+    if path.is_ident("deprecated") {
+        return true;
+    }
+    let syn::Meta::List(list) = meta else {
+        return false;
+    };
+    let Ok(inner) = list.parse_args_with(Metas::parse_terminated) else {
+        return false;
+    };
+    if path.is_ident("allow") || path.is_ident("expect") {
+        // `reason = "..."` may follow the lints.
+        inner.iter().any(|m| m.path().is_ident("deprecated"))
+    } else if path.is_ident("cfg_attr") {
+        // The first item is the condition; the attributes follow.
+        inner.iter().skip(1).any(meta_mentions_deprecated)
+    } else {
+        false
+    }
 }
 
 #[cfg(test)]
@@ -130,6 +151,34 @@ mod tests {
         }
         for bad in ["CM_ID", "cmId", "a__b"] {
             assert!(!is_snake_case(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn deprecated_as_written_in_attributes() {
+        let attrs = |tokens: proc_macro2::TokenStream| -> Vec<syn::Attribute> {
+            let item: syn::ItemStruct = syn::parse2(quote!(#tokens struct S;)).unwrap();
+            item.attrs
+        };
+        for yes in [
+            quote!(#[deprecated]),
+            quote!(#[deprecated(note = "old")]),
+            quote!(#[allow(deprecated)]),
+            quote!(#[allow(clippy::all, deprecated)]),
+            quote!(#[allow(deprecated, reason = "old streams")]),
+            quote!(#[expect(deprecated)]),
+            quote!(#[cfg_attr(test, allow(deprecated))]),
+            quote!(#[cfg_attr(all(), deprecated)]),
+        ] {
+            assert!(mentions_deprecated(&attrs(yes.clone())), "{yes}");
+        }
+        for no in [
+            quote!(#[allow(dead_code)]),
+            quote!(#[doc = "deprecated"]),
+            quote!(#[cfg_attr(deprecated, allow(unused))]),
+            quote!(#[warn(deprecated)]),
+        ] {
+            assert!(!mentions_deprecated(&attrs(no.clone())), "{no}");
         }
     }
 

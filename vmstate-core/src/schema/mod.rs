@@ -565,8 +565,8 @@ fn enum_variants(shape: &Shape) -> Option<BTreeMap<String, Discriminant>> {
 }
 
 /// An enum variant's discriminant in a schema, kept as its decimal text. It is written as a
-/// JSON number when it fits 64 bits (JSON readers, QEMU's and serde_json's among them, keep
-/// no more) and as a string beyond.
+/// JSON number when it fits 64 bits and as a string beyond (serde_json, without its
+/// arbitrary-precision feature, reads no wider numbers).
 ///
 /// ```
 /// use vmstate_core::schema::Discriminant;
@@ -579,7 +579,7 @@ fn enum_variants(shape: &Shape) -> Option<BTreeMap<String, Discriminant>> {
 /// assert_eq!(seven.to_string(), "7");
 /// assert!(serde_json::from_str::<Discriminant>("\"seven\"").is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Discriminant(String);
 
 impl Discriminant {

@@ -39,11 +39,21 @@ pub struct Dev {
 #[derive(VmState, Debug, PartialEq)]
 #[vmstate(name = "dev")]
 pub struct FieldAllows {
-    #[allow(deprecated)]
+    #[allow(deprecated, reason = "kept for old streams")]
     pub old: OldPower,
-    #[allow(deprecated)]
+    #[cfg_attr(all(), expect(deprecated))]
     pub timer: OldTimer,
     pub power: Power,
+}
+
+// A lifetime named against the conventions, allowed on the struct.
+#[allow(non_snake_case)]
+#[derive(VmState)]
+#[vmstate(name = "borrowed")]
+pub struct Borrowed<'Buf> {
+    pub level: u8,
+    #[vmstate(skip)]
+    pub buf: &'Buf [u8],
 }
 
 #[allow(deprecated)]
