@@ -1362,6 +1362,66 @@ fn an_immutable_vec_names_the_element_or_the_lengths_that_differ() {
 }
 
 #[test]
+fn immutable_float_vectors_compare_by_bits_like_scalars() {
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "dsp")]
+    struct Taps {
+        #[vmstate(max_len = 4)]
+        taps: Vec<f32>,
+    }
+    #[derive(VmState, Debug, Clone)]
+    #[vmstate(name = "dsp")]
+    struct Dsp {
+        #[vmstate(immutable, max_len = 4)]
+        gains: Vec<f32>,
+        #[vmstate(immutable)]
+        filter: Taps,
+    }
+    let src = Dsp {
+        gains: vec![1.0, f32::NAN],
+        filter: Taps {
+            taps: vec![f32::NAN, 0.5],
+        },
+    };
+    let bytes = vmstate_core::to_bytes(&src).unwrap();
+    // The same bits load, NaN included (`==` would call NaN unequal to itself).
+    vmstate_core::from_bytes(&mut src.clone(), &bytes).unwrap();
+    // -0.0 is not 0.0, as for an immutable `f32`; a nested vector names its element too.
+    let zero = Dsp {
+        gains: vec![0.0, f32::NAN],
+        ..src.clone()
+    };
+    let mut dst = Dsp {
+        gains: vec![-0.0, f32::NAN],
+        ..src.clone()
+    };
+    let err = vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&zero).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with(
+            "dsp.gains[0]: immutable field differs: stream has 0.0, destination has -0.0"
+        ),
+        "{err}"
+    );
+    let mut dst = Dsp {
+        filter: Taps {
+            taps: vec![f32::NAN, -0.5],
+        },
+        ..src.clone()
+    };
+    let err = vmstate_core::from_bytes(&mut dst, &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with(
+            "dsp.filter.taps[1]: immutable field differs: stream has 0.5, destination has -0.5"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn an_immutable_nested_struct_is_checked_as_a_whole() {
     #[derive(VmState, Debug, Clone, PartialEq)]
     #[vmstate(name = "geom")]

@@ -331,9 +331,19 @@ pub trait Bounded: Sized {
         Self: PartialEq,
     {
         let v = Self::load_bounded(max_len, d)?;
-        Ok((v != *self).then_some(v))
+        Ok((!self.same(&v)).then_some(v))
     }
-    /// As [`Field::difference`], for a value unequal to `self`.
+    /// Whether `other` is the same value, as an immutable field compares: elements as their
+    /// [`Field::matches`] does (floats by their bits: a NaN is itself, -0.0 is not 0.0),
+    /// structs by `==`.
+    #[doc(hidden)]
+    fn same(&self, other: &Self) -> bool
+    where
+        Self: PartialEq,
+    {
+        self == other
+    }
+    /// As [`Field::difference`], for a value not the [`same`](Bounded::same) as `self`.
     #[doc(hidden)]
     fn difference(&self, other: &Self) -> Difference {
         let _ = other;
@@ -469,6 +479,13 @@ pub trait Element: Field {
     /// Reads `len` new elements.
     #[doc(hidden)]
     fn load_elements<D: Decoder>(len: usize, d: &mut D) -> Result<Vec<Self>, Error>;
+    /// Whether two sequences hold the same elements by [`Field::matches`]; `None` when the
+    /// element type cannot tell (a struct's staged form is another type): then `==` decides.
+    #[doc(hidden)]
+    fn same_elements(a: &[Self], b: &[Self]) -> Option<bool> {
+        let _ = (a, b);
+        None
+    }
     /// As [`Field::difference`], for two sequences of one length that differ (`a` the
     /// destination's, `b` the input's): the first element that does, if it can tell.
     #[doc(hidden)]
@@ -487,6 +504,9 @@ impl<T: Plain> Element for T {
     #[inline]
     fn load_elements<D: Decoder>(len: usize, d: &mut D) -> Result<Vec<Self>, Error> {
         T::load_vec(len, d)
+    }
+    fn same_elements(a: &[Self], b: &[Self]) -> Option<bool> {
+        Some(a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.matches(y)))
     }
     fn elements_difference(a: &[Self], b: &[Self]) -> Difference {
         first_difference(a, b)
@@ -542,6 +562,12 @@ impl<T: Element> Bounded for Vec<T> {
     fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
         load_elems(max_len, d)
     }
+    fn same(&self, other: &Self) -> bool
+    where
+        Self: PartialEq,
+    {
+        T::same_elements(self, other).unwrap_or_else(|| self == other)
+    }
     fn difference(&self, other: &Self) -> Difference {
         sequence_difference(self, other)
     }
@@ -558,6 +584,12 @@ impl<T: Element> Bounded for Box<[T]> {
     }
     fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
         load_elems(max_len, d).map(Vec::into_boxed_slice)
+    }
+    fn same(&self, other: &Self) -> bool
+    where
+        Self: PartialEq,
+    {
+        T::same_elements(self, other).unwrap_or_else(|| self == other)
     }
     fn difference(&self, other: &Self) -> Difference {
         sequence_difference(self, other)

@@ -214,7 +214,10 @@ pub fn expand(input: &Input) -> TokenStream {
         };
         let compare = match f.max_len() {
             // A missing `PartialEq` is reported on the type too.
-            Some(_) => quote_spanned!(f.ty.span()=> #this.#name == *#incoming),
+            Some(_) => {
+                let bounded = bounded_trait(f.ty, &p);
+                quote_spanned!(f.ty.span()=> #bounded::same(&#this.#name, #incoming))
+            }
             None => {
                 let field = field_trait(f.ty, &p);
                 quote_spanned!(f.ty.span()=> #field::matches(&#this.#name, #incoming))
@@ -245,7 +248,7 @@ pub fn expand(input: &Input) -> TokenStream {
             Some(_) => {
                 let bounded = bounded_trait(f.ty, &p);
                 (
-                    quote_spanned!(f.ty.span()=> #this.#name == *#incoming),
+                    quote_spanned!(f.ty.span()=> #bounded::same(&#this.#name, #incoming)),
                     quote_spanned!(f.ty.span()=> #bounded::difference(&#this.#name, #incoming)),
                 )
             }
