@@ -3368,7 +3368,8 @@ mod checked_against_loads_too {
 }
 
 /// A field that gains an `exists` test: old streams always carry it, so the test must pass
-/// for them. The checker cannot run it, so it says so (a warning), as the loads show.
+/// for them; one that loses its test: old streams may lack it. The checker cannot run the
+/// tests, so it says so (a warning), as the loads show.
 mod exists_added_to_a_field {
     use super::one_device_findings;
     use vmstate_core::schema::{Rule, Severity};
@@ -3411,5 +3412,43 @@ mod exists_added_to_a_field {
         })
         .unwrap();
         assert!(vmstate_core::from_bytes(&mut New::default(), &old).is_err());
+    }
+
+    /// A release whose own streams lack `mask` (its test is false for its version).
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev", version = 2, minimum_version = 1)]
+    pub struct Skipping {
+        pub count: u32,
+        #[vmstate(exists = "Self::mask_sent")]
+        pub mask: u8,
+    }
+
+    impl Skipping {
+        fn mask_sent(&self, version: u32) -> bool {
+            version != 2
+        }
+    }
+
+    /// The next release reads `mask` always.
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev", version = 2, minimum_version = 1)]
+    pub struct Always {
+        pub count: u32,
+        pub mask: u8,
+    }
+
+    #[test]
+    fn losing_the_test_is_a_warning_too() {
+        // Found by the differential test: no finding, yet the load broke.
+        assert_eq!(
+            one_device_findings(Skipping::DESCRIPTION, Always::DESCRIPTION),
+            [(
+                Rule::FieldVersionChanged,
+                Severity::Warning,
+                "dev/Fields/mask".to_owned()
+            )]
+        );
+        let old = vmstate_core::to_bytes(&Skipping::default()).unwrap();
+        assert!(vmstate_core::from_bytes(&mut Always::default(), &old).is_err());
     }
 }

@@ -87,8 +87,8 @@
 //! QEMU's wire are.
 //!
 //! Not checked: what a field's `exists` test returns for an older stream (it cannot be run
-//! here): a field added behind one, or an existing field that gains one, is a warning saying
-//! what the test must return.
+//! here): a field added behind one, or an existing field that gains or loses one, is a
+//! warning saying what the test must return.
 //!
 //! ```
 //! use vmstate_core::schema::{check, Rule, Schema, Severity};
@@ -1881,6 +1881,20 @@ impl Checker {
                     "field `{}` is read behind an `exists` test in the new release, but \
                      {stream} always carry it: the test must return true for them, or the new \
                      release would read every later field from the wrong place",
+                    d.field
+                ),
+            );
+        }
+        if s.field_exists && !d.field_exists && sent && read {
+            self.push(
+                Severity::Warning,
+                Rule::FieldVersionChanged,
+                dp.to_owned(),
+                format!(
+                    "field `{}` was sent behind an `exists` test in the old release and is \
+                     always read in the new: a stream of the old release whose test failed \
+                     lacks it, and the new release would read every later field from the wrong \
+                     place; keep a test that is true whenever the old one was",
                     d.field
                 ),
             );
