@@ -4,13 +4,35 @@
 //! moved, a subtree grafted elsewhere, a number nudged), then read with
 //! `Schema::from_json`, checked against the original both ways and against itself, its
 //! report rendered, and every description used to decode the input's bytes in both formats.
-//! Nothing may panic; a schema that reads must be compatible with itself.
+//! Nothing may panic; a schema that reads must be compatible with itself. Our schema includes
+//! a device with enum fields and a `range`, so that `variants` and `validate` are edited too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 use vmstate_core::schema::{check, decode_with_budget, Format, Schema};
+use vmstate_core::VmState;
+
+/// A device with enum fields and checks, so that the schema holds `variants` and `validate`.
+#[derive(VmState, Clone, Copy, PartialEq)]
+#[repr(u16)]
+enum Mode {
+    Off,
+    On = 7,
+    Wide = 0x1234,
+}
+
+#[derive(VmState)]
+#[vmstate(name = "mode_dev")]
+struct ModeDev {
+    #[vmstate(range = "0..8")]
+    level: u8,
+    mode: Mode,
+    modes: [Mode; 2],
+    #[vmstate(max_len = 4)]
+    queue: Vec<Mode>,
+}
 
 /// QEMU devices with subsections, `unused` padding, nested structs and `field_exists`.
 const QEMU_DEVICES: [&str; 7] = [
@@ -38,6 +60,7 @@ fn bases() -> &'static [(Value, Schema); 2] {
         for (key, description) in devices::qemu_device_keys() {
             ours.add(key, description);
         }
+        ours.add("mode_dev", ModeDev::DESCRIPTION);
         let ours: Value = serde_json::from_str(&ours.to_json()).expect("our schema is JSON");
         let dump: Value = serde_json::from_str(include_str!(
             "../../tests/fixtures/qemu-7.2-integratorcp/dump-vmstate.json"
