@@ -205,25 +205,10 @@ pub fn expand(input: &Input) -> TokenStream {
     let wire_names: Vec<_> = wire.iter().map(|f| on_type(f)).collect();
     // (An immutable nested struct compares what the input carried, optional parts too.)
     let matches = wire.iter().map(|f| {
-        let name = on_type(f);
-        let (this, staged) = self_and_staged(f);
-        let incoming = if f.is_optional() {
-            quote!(__incoming)
-        } else {
-            quote!(&#staged.#name)
-        };
-        let compare = match f.max_len() {
-            // A missing `PartialEq` is reported on the type too.
-            Some(_) => {
-                let bounded = bounded_trait(f.ty, &p);
-                quote_spanned!(f.ty.span()=> #bounded::same(&#this.#name, #incoming))
-            }
-            None => {
-                let field = field_trait(f.ty, &p);
-                quote_spanned!(f.ty.span()=> #field::matches(&#this.#name, #incoming))
-            }
-        };
+        let (compare, _) = compare_field(f, &p);
         if f.is_optional() {
+            let (_, staged) = self_and_staged(f);
+            let name = on_type(f);
             quote! {
                 match &#staged.#name {
                     #p::Optional::Loaded(__incoming) => #compare,
@@ -234,38 +219,18 @@ pub fn expand(input: &Input) -> TokenStream {
             compare
         }
     });
-    // The first field that does not match, named (the same comparisons as `matches`).
+    // The first field that does not match, named.
     let differences = wire.iter().map(|f| {
-        let name = on_type(f);
+        let (compare, difference) = compare_field(f, &p);
         let name_str = f.name();
-        let (this, staged) = self_and_staged(f);
-        let incoming = if f.is_optional() {
-            quote!(__incoming)
-        } else {
-            quote!(&#staged.#name)
-        };
-        let (compare, difference) = match f.max_len() {
-            Some(_) => {
-                let bounded = bounded_trait(f.ty, &p);
-                (
-                    quote_spanned!(f.ty.span()=> #bounded::same(&#this.#name, #incoming)),
-                    quote_spanned!(f.ty.span()=> #bounded::difference(&#this.#name, #incoming)),
-                )
-            }
-            None => {
-                let field = field_trait(f.ty, &p);
-                (
-                    quote_spanned!(f.ty.span()=> #field::matches(&#this.#name, #incoming)),
-                    quote_spanned!(f.ty.span()=> #field::difference(&#this.#name, #incoming)),
-                )
-            }
-        };
         let check = quote! {
             if !(#compare) {
                 return #difference.in_field(#name_str);
             }
         };
         if f.is_optional() {
+            let (_, staged) = self_and_staged(f);
+            let name = on_type(f);
             quote! {
                 if let #p::Optional::Loaded(__incoming) = &#staged.#name {
                     #check
@@ -512,6 +477,37 @@ pub fn expand(input: &Input) -> TokenStream {
                 }
             }
         };
+    }
+}
+
+/// An immutable comparison of a field of `self` with its staged counterpart (`__incoming`
+/// for an optional one, bound by the caller): whether they are the same, and where they
+/// differ (a `Difference`).
+fn compare_field(f: &Field, p: &TokenStream) -> (TokenStream, TokenStream) {
+    let name = on_type(f);
+    let (this, staged) = self_and_staged(f);
+    let incoming = if f.is_optional() {
+        quote!(__incoming)
+    } else {
+        quote!(&#staged.#name)
+    };
+    let span = f.ty.span();
+    match f.max_len() {
+        // A missing `PartialEq` is reported on the type too.
+        Some(_) => {
+            let bounded = bounded_trait(f.ty, p);
+            (
+                quote_spanned!(span=> #bounded::same(&#this.#name, #incoming)),
+                quote_spanned!(span=> #bounded::difference(&#this.#name, #incoming)),
+            )
+        }
+        None => {
+            let field = field_trait(f.ty, p);
+            (
+                quote_spanned!(span=> #field::matches(&#this.#name, #incoming)),
+                quote_spanned!(span=> #field::difference(&#this.#name, #incoming)),
+            )
+        }
     }
 }
 
