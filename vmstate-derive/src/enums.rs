@@ -6,6 +6,7 @@
 
 use crate::attr::Container;
 use crate::ctxt::Ctxt;
+use crate::expand::private_path;
 use crate::naming::mentions_deprecated;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -32,21 +33,15 @@ struct Enum<'a> {
 pub fn derive(input: &syn::DeriveInput, data: &syn::DataEnum) -> Result<TokenStream, TokenStream> {
     let cx = Ctxt::default();
     let attrs = Container::parse(&cx, &input.attrs);
-    let krate = match attrs.krate.get() {
-        Some(p) => {
-            let p = &p.value;
-            quote!(#p)
-        }
-        None => quote!(::vmstate_core),
-    };
+    let p = private_path(&attrs);
     let parsed = parse(&cx, input, data, &attrs);
     match (cx.check(), parsed) {
-        (Ok(()), Some(e)) => Ok(expand(&e, &krate)),
+        (Ok(()), Some(e)) => Ok(expand(&e, &p)),
         (Err(errors), _) => {
             let mut out = errors.into_compile_error();
             // So that the fields of this type report nothing more.
             if input.generics.params.is_empty() {
-                out.extend(fallback(&input.ident, &krate));
+                out.extend(fallback(&input.ident, &p));
             }
             Err(out)
         }
@@ -122,8 +117,7 @@ fn parse<'a>(
 }
 
 /// For an enum with errors (reported apart): a `Field` impl that never runs.
-fn fallback(ident: &syn::Ident, krate: &TokenStream) -> TokenStream {
-    let p = quote!(#krate::__private);
+fn fallback(ident: &syn::Ident, p: &TokenStream) -> TokenStream {
     let name = ident.unraw().to_string();
     quote! {
         #[doc(hidden)]
@@ -199,7 +193,7 @@ fn repr(cx: &Ctxt, input: &syn::DeriveInput, data: &syn::DataEnum) -> Option<syn
     found
 }
 
-fn expand(e: &Enum, krate: &TokenStream) -> TokenStream {
+fn expand(e: &Enum, p: &TokenStream) -> TokenStream {
     let Enum {
         ident,
         repr,
@@ -208,7 +202,6 @@ fn expand(e: &Enum, krate: &TokenStream) -> TokenStream {
     } = e;
     // Only when needed: an `allow` of a lint the crate forbids is an error.
     let allow = deprecated.then(|| quote!(#[allow(deprecated)]));
-    let p = quote!(#krate::__private);
     let enum_name = ident.unraw().to_string();
     let names: Vec<String> = variants.iter().map(|v| v.unraw().to_string()).collect();
     let first = variants[0];

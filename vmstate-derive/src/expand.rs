@@ -6,7 +6,7 @@
 //! spans, so type errors land on the field's type or the attribute string.
 
 use crate::ast::{is_simple, Field, Input, Role};
-use crate::attr::Hook;
+use crate::attr::{Container, Hook};
 use crate::naming::{lint_allows, staged_ident};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -14,8 +14,8 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 /// `<crate>::__private`: the runtime crate's items that generated code uses.
-fn private_path(input: &Input) -> TokenStream {
-    match input.attrs.krate.get() {
+pub fn private_path(attrs: &Container) -> TokenStream {
+    match attrs.krate.get() {
         Some(p) => {
             let p = &p.value;
             quote!(#p::__private)
@@ -27,7 +27,7 @@ fn private_path(input: &Input) -> TokenStream {
 /// For a struct whose attributes have errors (reported apart): `VmState` and `Field` impls
 /// that are never run, so that the struct's uses add no errors of their own.
 pub fn fallback(input: &Input) -> TokenStream {
-    let p = private_path(input);
+    let p = private_path(&input.attrs);
     let ident = input.ident;
     let name = input.name();
     let rust_type = ident.unraw().to_string();
@@ -112,7 +112,7 @@ pub fn fallback(input: &Input) -> TokenStream {
 }
 
 pub fn expand(input: &Input) -> TokenStream {
-    let p = private_path(input);
+    let p = private_path(&input.attrs);
     let ident = input.ident;
     let staged_ident = staged_ident(ident);
     let staged_label = format!("{} {{ .. }}", ident.unraw());
