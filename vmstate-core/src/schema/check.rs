@@ -41,8 +41,8 @@
 //!
 //! # Rules that need this project's extra keys
 //!
-//! These use `kind`, `type`, `max_len`, `validate`, `variants`, `hook`, `hooks` and `NotOnWire`, and are skipped silently
-//! when either side lacks them (QEMU's own dumps):
+//! These use `kind`, `type`, `max_len`, `validate`, `variants`, `hook`, `hooks` and
+//! `NotOnWire`, and are skipped silently when either side lacks them (QEMU's own dumps):
 //!
 //! | rule | severity |
 //! |---|---|

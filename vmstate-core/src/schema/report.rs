@@ -90,8 +90,9 @@ pub enum Rule {
     /// this project's schemas when the native format does not line up, as for fields moved
     /// into or out of a nested struct.
     FieldsRestructured,
-    /// A check of loaded values is new or different: a field's `validate`/`range`, or a
-    /// struct's `validate`. A stream of the old release may hold values it refuses; the
+    /// A check of loaded values is new or different: a field's `validate`/`range`, a
+    /// struct's `validate`, or an integer field turned into an enum (which refuses values
+    /// that name no variant). A stream of the old release may hold values it refuses; the
     /// checker cannot run checks, so this is a warning.
     CheckAdded,
     /// A variant of an enum field (or of its elements) is gone: no variant of the newer
