@@ -47,9 +47,10 @@ const QEMU_DEVICES: [&str; 7] = [
 
 /// Strings an edit may put in place of a value: types, kinds and names the reader and the
 /// checker give meaning to.
-const STRINGS: [&str; 16] = [
+const STRINGS: [&str; 18] = [
     "uint32", "int32", "uint8", "bool", "unused", "struct", "u32", "removed:u32",
     "removed:u8[3]", "migrated", "derived", "immutable", "skipped", "varray:u8", "", "pl031",
+    "varray:uint16[2]", "varray:int8[x]",
 ];
 
 /// The two base schemas, as JSON to edit and as read.

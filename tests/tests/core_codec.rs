@@ -212,7 +212,6 @@ fn native_arrays_of_primitives_travel_as_blocks() {
 #[test]
 fn the_schema_alone_decodes_every_type_in_both_formats() {
     // What `vmstate inspect` shows, from the description only, must be the values.
-    use vmstate_core::schema::{decode, Desc, Format};
     let v = sample();
     let want = serde_json::json!({
         "b": true, "u8_": 0xfe, "u16_": 0xbeef, "u32_": 0xdead_beefu32, "u64_": u64::MAX - 5,
@@ -226,14 +225,60 @@ fn the_schema_alone_decodes_every_type_in_both_formats() {
         ],
         "fifo": [1, 1 << 20, u32::MAX], "boxed": [-1, 0, 1], "label": "héllo",
     });
-    let desc = Desc::from_description(AllTypes::DESCRIPTION);
-    let native = vmstate_core::to_bytes(&v).unwrap();
+    assert_schema_decodes(&v, &want);
+}
+
+/// Decodes `v`'s section in both formats with nothing but its schema, as `vmstate inspect`
+/// does: every byte used, the values `want`.
+#[track_caller]
+fn assert_schema_decodes<T: VmState>(v: &T, want: &serde_json::Value) {
+    use vmstate_core::schema::{decode, Desc, Format};
+    let desc = Desc::from_description(T::DESCRIPTION);
+    let native = vmstate_core::to_bytes(v).unwrap();
     let frame = vmstate_core::read_frame(&native, 0).unwrap();
     let (got, used) = decode(&desc, Format::Native, frame.fields, 1, 0).unwrap();
-    assert_eq!((&got, used), (&want, frame.fields.len()));
-    let qemu = vmstate_core::qemu::to_bytes(&v).unwrap();
+    assert_eq!((&got, used), (want, frame.fields.len()));
+    let qemu = vmstate_core::qemu::to_bytes(v).unwrap();
     let (got, used) = decode(&desc, Format::Qemu, &qemu, 1, 0).unwrap();
-    assert_eq!((&got, used), (&want, qemu.len()));
+    assert_eq!((&got, used), (want, qemu.len()));
+}
+
+#[test]
+fn the_schema_alone_decodes_vectors_of_arrays() {
+    // `Vec<[T; N]>` was described as `varray:unknown` and could not be inspected.
+    use vmstate_core::schema::Desc;
+    #[derive(VmState)]
+    #[vmstate(name = "ring")]
+    struct Ring {
+        #[vmstate(max_len = 4)]
+        descs: Vec<[u16; 2]>,
+        #[vmstate(max_len = 4)]
+        macs: Vec<[u8; 3]>,
+        #[vmstate(max_len = 2)]
+        grids: Box<[[[i8; 2]; 2]]>,
+        head: u8,
+    }
+    let ring = Ring {
+        descs: vec![[1, 2], [3, 0xffff]],
+        macs: vec![[0x52, 0x54, 0x00]],
+        grids: vec![[[-1, 2], [3, -4]]].into_boxed_slice(),
+        head: 7,
+    };
+    let desc = Desc::from_description(Ring::DESCRIPTION);
+    let types: Vec<_> = desc.fields.iter().map(|f| f.wire_type.as_deref()).collect();
+    assert_eq!(
+        types,
+        [
+            Some("varray:uint16[2]"),
+            Some("varray:uint8[3]"),
+            Some("varray:int8[4]"),
+            Some("uint8")
+        ]
+    );
+    let want = serde_json::json!({
+        "descs": [[1, 2], [3, 65535]], "macs": ["525400"], "grids": [[-1, 2, 3, -4]], "head": 7,
+    });
+    assert_schema_decodes(&ring, &want);
 }
 
 #[test]

@@ -1506,6 +1506,7 @@ impl Checker {
         let width = |f: &FieldEntry| {
             let t = f.wire_type.as_deref()?;
             let t = t.strip_prefix("varray:").unwrap_or(t);
+            let t = t.split('[').next().unwrap_or(t);
             let t = t.strip_prefix('u').unwrap_or(t);
             t.strip_prefix("int")?.parse::<u32>().ok()
         };

@@ -252,11 +252,29 @@ fn field<D: Decoder>(
         let max = f.max_len.unwrap_or(u64::MAX) as usize;
         let len = d.len(max, 1)?;
         let mut items = Vec::with_capacity(len.min(*budget));
+        // An element that is an array (`uint16[2]`) is a block of its own.
+        let (elem, per_item) = match elem.strip_suffix(']').and_then(|t| t.split_once('[')) {
+            Some((prim, n)) => match n.parse::<u64>() {
+                Ok(n) => (prim, Some(n)),
+                Err(_) => return Err(unsupported(format!("malformed type `{ty}`"), d.offset())),
+            },
+            None => (elem, None),
+        };
         // Elements of a vector travel like those of an array: a block in the native format.
         let size = primitive_size(elem).unwrap_or(0) as u64;
-        for _ in 0..len {
+        for i in 0..len {
             spend(budget, d)?;
-            items.push(element(elem, size, d, native)?);
+            let item = match per_item {
+                // Bytes as hex, as a `[u8; N]` field is.
+                Some(n) if elem == "uint8" => Value::String(hex(d.bytes(input_size(n, d)?)?)),
+                Some(n) => (0..n)
+                    .map(|_| spend(budget, d).and_then(|()| element(elem, size, d, native)))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Value::Array)
+                    .map_err(|e| e.in_index(i))?,
+                None => element(elem, size, d, native)?,
+            };
+            items.push(item);
         }
         return Ok(Value::Array(items));
     }

@@ -517,11 +517,11 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
             "varray:struct".to_owned(),
             Some(Box::new(Desc::from_description(d))),
         ),
-        Shape::Seq { elem, .. } => (format!("varray:{}", elem_name(elem)), None),
+        Shape::Seq { elem, .. } => (format!("varray:{}", flat_type(elem)), None),
         Shape::Str { .. } => ("string".to_owned(), None),
         Shape::Unused { .. } => ("unused".to_owned(), None),
         // Its type, so a decoder can skip it in the native format (varints).
-        Shape::Removed { of } => (format!("removed:{}", removed_type(of)), None),
+        Shape::Removed { of } => (format!("removed:{}", flat_type(of)), None),
         Shape::Custom { name, .. } => ((*name).to_owned(), None),
         Shape::Array { .. } => unreachable!("arrays of arrays are flattened above"),
     };
@@ -659,9 +659,9 @@ impl<'de> Deserialize<'de> for Discriminant {
     }
 }
 
-/// A removed field's type for its `removed:` wire type: `uint32`, or `uint32[4]` for an array
-/// (arrays of arrays flattened).
-fn removed_type(shape: &Shape) -> String {
+/// The type of a removed field (`removed:`) or of a vector's elements (`varray:`): `uint32`,
+/// or `uint32[4]` for an array (arrays of arrays flattened).
+fn flat_type(shape: &Shape) -> String {
     let (mut elem, mut len) = (shape, None::<usize>);
     while let Shape::Array {
         elem: inner,
