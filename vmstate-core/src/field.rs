@@ -176,6 +176,12 @@ pub trait Plain: Field<Staged = Self> {
         Self::load_fresh_slice(&mut v, d)?;
         Ok(v)
     }
+    /// Whether two slices hold the same values by [`Field::matches`]; integers override
+    /// this with one slice comparison.
+    #[doc(hidden)]
+    fn same_slices(a: &[Self], b: &[Self]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.matches(y))
+    }
 }
 
 /// `Field` and `Plain` for scalars; `$same` says when two values are the same (an
@@ -219,6 +225,16 @@ macro_rules! scalar_field {
             #[inline]
             fn load_vec<D: Decoder>(len: usize, d: &mut D) -> Result<Vec<$t>, Error> {
                 d.block_vec(len)
+            }
+            fn same_slices(a: &[$t], b: &[$t]) -> bool {
+                match <$t as Scalar>::PRIMITIVE {
+                    // By their bits, as `matches` compares them.
+                    crate::Primitive::F32 | crate::Primitive::F64 => {
+                        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| ($same)(x, y))
+                    }
+                    // `==` is `matches` for the others: one comparison of the whole slices.
+                    _ => a == b,
+                }
             }
         }
     )*};
@@ -506,7 +522,7 @@ impl<T: Plain> Element for T {
         T::load_vec(len, d)
     }
     fn same_elements(a: &[Self], b: &[Self]) -> Option<bool> {
-        Some(a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.matches(y)))
+        Some(T::same_slices(a, b))
     }
     fn elements_difference(a: &[Self], b: &[Self]) -> Difference {
         first_difference(a, b)
