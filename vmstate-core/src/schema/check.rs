@@ -1240,7 +1240,7 @@ impl Checker {
     /// release did not have.
     fn container_check(&mut self, path: &str, old: &Desc, new: &Desc) {
         // QEMU's dumps have no `hooks`: only two of this project's schemas are compared.
-        if old.rust_type.is_none() || new.rust_type.is_none() {
+        if !(extended(old) && extended(new)) {
             return;
         }
         let validate = |d: &Desc| d.hooks.as_ref()?.get("validate").cloned();
@@ -1507,8 +1507,10 @@ impl Checker {
             let t = f.wire_type.as_deref()?;
             let t = t.strip_prefix("varray:").unwrap_or(t);
             let t = t.split('[').next().unwrap_or(t);
-            let t = t.strip_prefix('u').unwrap_or(t);
-            t.strip_prefix("int")?.parse::<u32>().ok()
+            match classify(t) {
+                TypeClass::Unsigned(bits) | TypeClass::Signed(bits) => bits.parse::<u32>().ok(),
+                _ => None,
+            }
         };
         let bits = match (width(o), width(n)) {
             (Some(a), Some(b)) if a == b => Some(a),
