@@ -1,0 +1,183 @@
+//! What the checker reads off a schema entry: whether it has this project's keys, its size,
+//! its class of type, and how the native format encodes it.
+
+use crate::schema::{Desc, FieldEntry};
+
+/// Whether a description carries this project's extra keys (QEMU's dumps do not).
+pub(super) fn extended(d: &Desc) -> bool {
+    d.rust_type.is_some()
+}
+
+/// Whether the native format carries this `NotOnWire` entry: an immutable field, or a
+/// nested struct with nothing on QEMU's wire (its end marker), unless it has no elements.
+pub(super) fn native_only(f: &FieldEntry) -> bool {
+    let carried = match f.kind() {
+        "immutable" => true,
+        "migrated" => f.description.is_some(),
+        _ => false,
+    };
+    field_extended(f) && carried && !f.is_padding() && f.array_len != Some(0)
+}
+
+/// A field's wire type with its array length: `uint16`, `uint16[4]`.
+pub(super) fn shown_type(f: &FieldEntry) -> String {
+    let t = f.wire_type.as_deref().unwrap_or("?");
+    match f.array_len {
+        Some(n) => format!("{t}[{n}]"),
+        None => t.to_owned(),
+    }
+}
+
+/// A description's field of that name, on QEMU's wire or not.
+pub(super) fn find_field<'a>(d: &'a Desc, name: &str) -> Option<&'a FieldEntry> {
+    d.fields
+        .iter()
+        .chain(&d.not_on_wire)
+        .find(|f| f.field == name)
+}
+
+/// Whether a field carries this project's extra keys.
+pub(super) fn field_extended(f: &FieldEntry) -> bool {
+    f.kind.is_some()
+}
+
+/// Whether the length of a field varies (`Vec`, `String`): padding cannot stand for it.
+pub(super) fn variable(f: &FieldEntry) -> bool {
+    f.wire_type
+        .as_deref()
+        .is_some_and(|t| t == "string" || t.starts_with("varray"))
+}
+
+/// Bytes a field takes, saturating on absurd input.
+pub(super) fn total(f: &FieldEntry) -> u64 {
+    f.size.saturating_mul(f.array_len.unwrap_or(1))
+}
+
+/// Whether this project's native format carries a field of `kind` (QEMU's wire carries
+/// `migrated` fields only).
+pub(super) fn native_carries(kind: &str) -> bool {
+    kind == "migrated" || kind == "immutable"
+}
+
+/// Whether a nested description has fields that its owner must recompute.
+pub(super) fn needs_owner(d: &Desc) -> bool {
+    d.fields
+        .iter()
+        .chain(&d.not_on_wire)
+        .any(|f| f.kind() == "derived_by_owner")
+}
+
+/// A field's type, as far as the checker tells types apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum TypeClass<'a> {
+    Bool,
+    Unsigned(&'a str),
+    Signed(&'a str),
+    Float,
+    Other,
+}
+
+pub(super) fn classify(t: &str) -> TypeClass<'_> {
+    if t == "bool" {
+        TypeClass::Bool
+    } else if let Some(bits) = t.strip_prefix("uint") {
+        TypeClass::Unsigned(bits)
+    } else if let Some(bits) = t.strip_prefix("int") {
+        TypeClass::Signed(bits)
+    } else if t.starts_with("float") {
+        TypeClass::Float
+    } else {
+        TypeClass::Other
+    }
+}
+
+/// The Rust type to name in a fix: the primitive behind QEMU's wire type (`uint32`: `u32`,
+/// arrays too), else the type as written.
+pub(super) fn rust_name(f: &FieldEntry) -> String {
+    let prim = match f.wire_type.as_deref().map(classify) {
+        Some(TypeClass::Unsigned(bits)) => Some(format!("u{bits}")),
+        Some(TypeClass::Signed(bits)) => Some(format!("i{bits}")),
+        Some(TypeClass::Float) => f.wire_type.as_deref().map(|t| t.replace("float", "f")),
+        Some(TypeClass::Bool) => Some("bool".to_owned()),
+        _ => None,
+    };
+    match (prim, f.array_len) {
+        (Some(p), Some(n)) => format!("[{p}; {n}]"),
+        (Some(p), None) => p,
+        (None, _) => f.rust_type.clone().unwrap_or_else(|| "T".to_owned()),
+    }
+}
+
+/// How this project's native format encodes a field, as far as padding is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Native {
+    /// Fixed-width bytes: `u8`, `i8`, `bool`, floats, arrays of scalars (blocks), `Unused<N>`.
+    Raw,
+    /// Varints: other integers, lengths of `Vec`/`String`.
+    Var,
+    /// A nested struct: its fields, then the end marker of its subsections (which QEMU's
+    /// wire does not have), so no padding stands for it.
+    Struct,
+    /// A custom encoding or a type the checker cannot read: not checked.
+    Unknown,
+}
+
+/// The native encoding of a Rust primitive (or array) type as written, e.g. `u32`, `[u8; 4]`.
+fn native_of_rust(t: &str) -> Native {
+    let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.rsplit("::").next().unwrap_or(&t);
+    match t {
+        "u8" | "i8" | "bool" | "f32" | "f64" => Native::Raw,
+        "u16" | "u32" | "u64" | "u128" | "usize" | "i16" | "i32" | "i64" | "i128" | "isize" => {
+            Native::Var
+        }
+        _ if t.starts_with('[') => Native::Raw,
+        _ => Native::Unknown,
+    }
+}
+
+/// The native encoding of a field.
+pub(super) fn native(f: &FieldEntry) -> Native {
+    if f.is_padding() {
+        if let Some(inner) = f
+            .wire_type
+            .as_deref()
+            .and_then(|t| t.strip_prefix("removed:"))
+        {
+            return match classify(inner) {
+                _ if inner.ends_with(']') => Native::Raw,
+                TypeClass::Bool | TypeClass::Float => Native::Raw,
+                TypeClass::Unsigned("8") | TypeClass::Signed("8") => Native::Raw,
+                TypeClass::Unsigned(_) | TypeClass::Signed(_) => Native::Var,
+                TypeClass::Other => Native::Unknown,
+            };
+        }
+        return match f.rust_type.as_deref() {
+            // `Removed<T>` writes and skips a `T`; `Unused<N>` raw bytes.
+            Some(t) => match t.find("Removed<") {
+                Some(i) => {
+                    let inner = &t[i + "Removed<".len()..];
+                    native_of_rust(inner.strip_suffix('>').unwrap_or(inner))
+                }
+                None => Native::Raw,
+            },
+            None => Native::Raw,
+        };
+    }
+    if f.description.is_some() {
+        return Native::Struct;
+    }
+    let Some(t) = f.wire_type.as_deref() else {
+        return Native::Unknown;
+    };
+    let fixed = matches!(t, "uint8" | "int8" | "bool" | "float32" | "float64");
+    match classify(t) {
+        TypeClass::Bool | TypeClass::Float => Native::Raw,
+        TypeClass::Unsigned(_) | TypeClass::Signed(_) if fixed || f.array_len.is_some() => {
+            Native::Raw
+        }
+        TypeClass::Unsigned(_) | TypeClass::Signed(_) => Native::Var,
+        TypeClass::Other if t == "string" || t.starts_with("varray") => Native::Var,
+        TypeClass::Other => Native::Unknown,
+    }
+}

@@ -1,0 +1,408 @@
+//! The compatibility checker: what QEMU's `scripts/vmstate-static-checker.py` flags, plus what
+//! only this project's schemas can show.
+//!
+//! [`check`] compares the schema of an older release (`old`, the migration source) with the
+//! schema of a newer one (`new`, the destination) and lists every way in which a stream saved by
+//! `old` would not load correctly into `new`. For migration back from the newer release to the
+//! older one, swap the arguments.
+//!
+//! # Rules taken from QEMU's checker
+//!
+//! | rule | severity |
+//! |---|---|
+//! | [`Rule::SectionRemoved`]: a device of `old` is missing in `new` | error |
+//! | [`Rule::VersionTooHigh`]: `old`'s version is above `new`'s (section, description, subsection) | error |
+//! | [`Rule::BelowMinimumVersion`]: `old`'s version is below `new`'s minimum | error |
+//! | the same two for a nested struct, whose version is not on the wire (QEMU's checker: errors) | warning |
+//! | [`Rule::DescriptionRenamed`]: a description (or nested struct's description) renamed | error |
+//! | [`Rule::FieldRenamed`]: a field renamed, or the fields reordered | error |
+//! | [`Rule::FieldRemoved`]: a field missing in `new`, without padding in its place | error |
+//! | [`Rule::PaddingMismatch`]: `unused` padding that does not line up with what it replaces | error |
+//! | [`Rule::FieldSizeChanged`]: a field's size (or array length) changed | error |
+//! | [`Rule::FieldVersionChanged`]: a field's `version_id` (`since`) no longer matches the stream | error |
+//! | [`Rule::NestedDescriptionMissing`]: a nested struct lost its description | error |
+//! | [`Rule::SubsectionRemoved`]: a subsection of `old` is missing in `new` | error |
+//! | [`Rule::MachineChanged`]: the machine types differ | warning |
+//! | [`Rule::FieldsRestructured`]: fields regrouped with the same values on the wire (QEMU: a rename) | warning |
+//!
+//! The field walk follows QEMU's `check_fields`: fields are compared in order; a field moved into
+//! a nested struct is accepted when the struct's first field matches; `unused` padding is
+//! accepted in place of fields of the same total size (`size` × array length), also when one
+//! padding entry covers several fields or several padding entries cover one field, as long as no
+//! byte of a real field of one release would be read by a real field of the other, and no field
+//! is read from padding while the other release still has that field further on. QEMU's
+//! whitelists of renamed fields and sections are honoured.
+//!
+//! Where QEMU's checker is silent or lenient this one is stricter, because the breakage is real:
+//! a field that `new` reads but an `old` stream lacks ([`Rule::FieldAdded`]) is an error unless
+//! its `version_id` (`since`) is above the version of `old`'s stream (then the loader skips it,
+//! wherever it sits); a field that `new` only reads from a version above `old`'s stream while
+//! `old` sends it is an error; trailing padding that is left over is an error.
+//!
+//! # Rules that need this project's extra keys
+//!
+//! These use `kind`, `type`, `max_len`, `validate`, `variants`, `hook`, `hooks` and
+//! `NotOnWire`, and are skipped silently when either side lacks them (QEMU's own dumps):
+//!
+//! | rule | severity |
+//! |---|---|
+//! | [`Rule::FieldKindChanged`]: migrated ↔ derived/immutable/skipped, breaking a wire | error |
+//! | [`Rule::FieldTypeChanged`]: same size, other type: int ↔ float, bool ↔ int, other encodings | error |
+//! | [`Rule::FieldTypeChanged`]: same size, signedness only, of an array or a byte (`uint8` ↔ `int8`) | warning |
+//! | [`Rule::FieldTypeChanged`]: signedness of a scalar wider than a byte (`uint32` ↔ `int32`): a native varint changes | error |
+//! | [`Rule::FieldTypeChanged`]: an integer scalar ↔ an array of the same bytes (`uint32` ↔ `uint32[1]`): a varint against a block natively | error |
+//! | [`Rule::MaxLenLowered`]: a `Vec`/`String` bound lowered | error |
+//! | [`Rule::HookRemoved`]: a derived field that `old` recomputed has no recomputing hook in `new` | error |
+//! | [`Rule::HookRemoved`]: a derived field that `new` sends with `since`, its function gone (an older stream leaves it as it was, unless a `default` sets it) | warning |
+//! | [`Rule::PaddingMismatch`]: padding that lines up on QEMU's wire but not in the native format | error |
+//! | [`Rule::FieldsRestructured`]: fields regrouped, or moved into or out of a nested struct, so that QEMU's wire lines up but the native format does not | error |
+//! | [`Rule::FieldsRestructured`]: an immutable field moved among the migrated ones (the native format interleaves them in field order) | error |
+//! | [`Rule::CheckAdded`]: a field's `validate`/`range` or a struct's `validate` is new or different, or an integer field became an enum (old streams may hold values it refuses; checks cannot be run here) | warning |
+//! | [`Rule::VariantRemoved`]: an enum field lost the discriminant of a variant of the old release | error |
+//!
+//! A signedness-only change is a warning where the bits load unchanged (bytes, and arrays and
+//! vectors, which both formats carry as fixed-width blocks): every value that fits both types
+//! keeps its meaning, so it is often deliberate; a wider scalar is a native varint, zigzag
+//! when signed, so there it is an error; int ↔ float and bool ↔ int are
+//! errors because the same bits then mean a different value or are refused. A kind change is
+//! an error when it changes which wire carries the field: QEMU's wire carries migrated fields,
+//! this project's native format carries migrated and immutable ones; so a migrated field that
+//! turns derived, immutable or skipped (without padding kept in its place), one that turns
+//! migrated without `since` and a version bump, and an immutable field that turns derived or
+//! skipped (or back) are errors; derived ↔ skipped is not. The native format writes integers
+//! wider than a byte as varints, so `Unused<4>` in place of a removed `u32` keeps QEMU's wire
+//! aligned but not native streams: use `Removed<u32>` (padding that the native format reads as a
+//! `u32`); `Unused<N>` is fine for bytes, bools, floats and arrays.
+//!
+//! Immutable fields, and nested structs with nothing on QEMU's wire (whose end marker the
+//! native format still writes), travel in the native format only: one removed, one added that
+//! an old stream would be read for, or one read only from a version above the old stream's, is
+//! an error ([`Rule::FieldRemoved`], [`Rule::FieldAdded`], [`Rule::FieldVersionChanged`] under
+//! `NotOnWire`). A nested struct is sent at its sender's version and read at its reader's, so
+//! QEMU's "a stream of a version in between" rule does not apply inside one. A `String` loads
+//! as a `Vec<u8>` of the same bound (not back: UTF-8 is checked). An immutable field's type
+//! change is judged as a migrated field's is (so an error unless only a byte's signedness
+//! changed), except that widening an integer varint is fine (it reads the narrower one's
+//! values alike); an immutable nested struct's fields are compared as a nested struct's on
+//! QEMU's wire are.
+//!
+//! Not checked: what a field's `exists` test returns for an older stream (it cannot be run
+//! here): a field added behind one, or an existing field that gains or loses one, is a
+//! warning saying what the test must return.
+//!
+//! ```
+//! use vmstate_core::schema::{check, Rule, Schema, Severity};
+//! use vmstate_core::VmState;
+//!
+//! #[derive(VmState)]
+//! #[vmstate(name = "timer")]
+//! struct TimerV1 { count: u32, limit: u32 }
+//!
+//! #[derive(VmState)]
+//! #[vmstate(name = "timer")]
+//! struct TimerV2 { count: u32, reload: u32 }
+//!
+//! let mut old = Schema::new(None);
+//! old.add("timer", TimerV1::DESCRIPTION);
+//! let mut new = Schema::new(None);
+//! new.add("timer", TimerV2::DESCRIPTION);
+//!
+//! assert_eq!(check(&old, &old).errors(), 0);
+//! let report = check(&old, &new);
+//! assert_eq!(report.errors(), 1);
+//! let f = &report.findings[0];
+//! assert_eq!((f.rule, f.severity), (Rule::FieldRenamed, Severity::Error));
+//! assert_eq!(f.path, "timer/Fields/limit");
+//! ```
+
+mod extras;
+mod fields;
+mod names;
+mod padding;
+mod pair;
+mod restructure;
+mod walk;
+
+use super::report::{Finding, Report, Rule, Severity};
+use super::{Desc, DeviceEntry, Schema};
+use fields::extended;
+use names::{names_match, renamed_section};
+use std::collections::HashMap;
+use walk::WalkCx;
+
+/// Compares the schema of an older release (`old`, the migration source) with that of a newer
+/// one (`new`, the destination): every way in which a stream saved by `old` would not load
+/// correctly into `new`. Swap the arguments to check migration back to the older release.
+///
+/// Never panics, whatever the schemas hold. See the [module docs](self) for the rules.
+///
+/// ```
+/// use vmstate_core::schema::{check, Rule, Schema};
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart")]
+/// struct Old { lcr: u8, dll: u8 }
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart")]
+/// struct New { lcr: u8 } // `dll` dropped without padding in its place
+///
+/// let schema = |d| {
+///     let mut s = Schema::new(None);
+///     s.add("uart", d);
+///     s
+/// };
+/// let report = check(&schema(Old::DESCRIPTION), &schema(New::DESCRIPTION));
+/// assert!(!report.is_compatible());
+/// assert_eq!(report.by_rule(Rule::FieldRemoved).next().unwrap().path, "uart/Fields/dll");
+/// ```
+pub fn check(old: &Schema, new: &Schema) -> Report {
+    let mut cx = Checker::default();
+    if let (Some(a), Some(b)) = (&old.machine, &new.machine) {
+        if a != b {
+            cx.push(
+                Severity::Warning,
+                Rule::MachineChanged,
+                super::MACHINE_KEY.to_owned(),
+                format!(
+                    "the machine type changed from `{a}` to `{b}`: migration is only supported \
+                     between the same machine type; compare dumps made with the same `-M` machine"
+                ),
+            );
+        }
+    }
+    for (key, o) in &old.devices {
+        let n = new
+            .devices
+            .get(key)
+            .or_else(|| renamed_section(key).and_then(|other| new.devices.get(other)));
+        match n {
+            Some(n) => cx.device(key, o, n),
+            None => cx.push(
+                Severity::Error,
+                Rule::SectionRemoved,
+                key.clone(),
+                format!(
+                    "device `{key}` (section `{}`) is missing in the new release: the new \
+                     release cannot load the old release's streams, which carry that section; \
+                     keep the device registered under the key `{key}`",
+                    o.description.name
+                ),
+            ),
+        }
+    }
+    Report {
+        findings: cx.findings,
+    }
+}
+
+/// Where a stream's fields come from, for the messages about adding fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// A section: the stream carries its version.
+    Section,
+    /// A subsection: the stream carries its version too.
+    Subsection,
+    /// A nested struct: no version on the wire (both sides load it at their own version).
+    Nested,
+}
+
+#[derive(Default)]
+struct Checker {
+    findings: Vec<Finding>,
+}
+
+impl Checker {
+    fn push(&mut self, severity: Severity, rule: Rule, path: String, message: String) {
+        self.findings.push(Finding {
+            severity,
+            rule,
+            path,
+            message,
+        });
+    }
+
+    fn error(&mut self, rule: Rule, path: String, message: String) {
+        self.push(Severity::Error, rule, path, message);
+    }
+
+    fn device(&mut self, key: &str, o: &DeviceEntry, n: &DeviceEntry) {
+        self.versions(
+            key,
+            &format!("section `{key}`"),
+            (o.version_id, o.minimum_version_id),
+            (n.version_id, n.minimum_version_id),
+        );
+        // The description repeats the section's versions; only report it when it differs
+        // (a schema built in code can; `Schema::from_json` refuses a file where they do).
+        let same = o.description.version_id == o.version_id
+            && o.description.minimum_version_id == o.minimum_version_id
+            && n.description.version_id == n.version_id
+            && n.description.minimum_version_id == n.minimum_version_id;
+        self.desc(
+            key,
+            key.to_owned(),
+            &o.description,
+            &n.description,
+            Scope::Section,
+            !same,
+            Some(o.version_id),
+        );
+    }
+
+    /// QEMU's `check_version`, for a section, description or subsection.
+    fn versions(&mut self, path: &str, what: &str, old: (u32, u32), new: (u32, u32)) {
+        let ((ov, _), (nv, nmin)) = (old, new);
+        if ov > nv {
+            self.error(
+                Rule::VersionTooHigh,
+                path.to_owned(),
+                format!(
+                    "the old release writes {what} at version {ov}, above the new release's \
+                     version {nv}: the new release refuses every stream of the old one; raise \
+                     the new `version` to at least {ov} (new state belongs in a subsection)"
+                ),
+            );
+        }
+        if ov < nmin {
+            self.error(
+                Rule::BelowMinimumVersion,
+                path.to_owned(),
+                format!(
+                    "the old release writes {what} at version {ov}, below the new release's \
+                     `minimum_version` {nmin}: the new release refuses every stream of the old \
+                     one; lower `minimum_version` to {ov} and keep loading version {ov}'s fields \
+                     (gate the newer ones with `since`)"
+                ),
+            );
+        }
+    }
+
+    /// A nested struct's versions are on no wire: QEMU loads it at the destination's own
+    /// version, and so does this project, so what QEMU's checker calls a version error there
+    /// is a warning; the fields are compared one by one.
+    fn nested_versions(&mut self, path: &str, old: &Desc, new: &Desc) {
+        let (ov, nv, nmin) = (old.version_id, new.version_id, new.minimum_version_id);
+        let change = if ov > nv {
+            format!("went down from {ov} to {nv}")
+        } else if ov < nmin {
+            format!("is {ov} in the old release, below the new `minimum_version` {nmin}")
+        } else {
+            return;
+        };
+        let rule = if ov > nv {
+            Rule::VersionTooHigh
+        } else {
+            Rule::BelowMinimumVersion
+        };
+        self.push(
+            Severity::Warning,
+            rule,
+            path.to_owned(),
+            format!(
+                "the version of nested struct `{}` {change}: streams still load (a nested \
+                 struct's version is not sent; it is read as the destination's own release \
+                 describes it, and its fields are checked here one by one), but QEMU's checker \
+                 reports this as an error",
+                old.name
+            ),
+        );
+    }
+
+    /// QEMU's `check_descriptions`, plus the checks of the extra keys.
+    #[allow(clippy::too_many_arguments)]
+    fn desc(
+        &mut self,
+        sec: &str,
+        path: String,
+        old: &Desc,
+        new: &Desc,
+        scope: Scope,
+        versions: bool,
+        stream: Option<u32>,
+    ) {
+        if versions && scope == Scope::Nested {
+            self.nested_versions(&path, old, new);
+        } else if versions {
+            let what = match scope {
+                Scope::Section => format!("description `{}`", old.name),
+                _ => format!("subsection `{}`", old.name),
+            };
+            self.versions(
+                &path,
+                &what,
+                (old.version_id, old.minimum_version_id),
+                (new.version_id, new.minimum_version_id),
+            );
+        }
+        if !names_match(sec, &old.name, &new.name) {
+            let why = match scope {
+                Scope::Nested => {
+                    "QEMU's checker rejects it, and the name is how tools match the struct \
+                     across releases"
+                }
+                _ => {
+                    "the name is on the wire, so the new release does not recognize the old \
+                     release's section and the load fails"
+                }
+            };
+            self.error(
+                Rule::DescriptionRenamed,
+                path,
+                format!(
+                    "description `{}` was renamed to `{}`: {why}; keep the name `{}` \
+                     (`#[vmstate(name = \"{}\")]`)",
+                    old.name, new.name, old.name, old.name
+                ),
+            );
+            return;
+        }
+        let ext = extended(old) && extended(new);
+        let cx = WalkCx {
+            sec,
+            scope: &old.name,
+            stream,
+            sent_limit: old.version_id,
+            read_limit: stream.unwrap_or(new.version_id),
+            new_version: new.version_id,
+            scope_kind: scope,
+            extended: ext,
+        };
+        self.walk(&cx, old, new, &path);
+        let new_subsections: HashMap<&str, &Desc> = new
+            .subsections
+            .iter()
+            .rev() // the first of a name wins, as a search would
+            .map(|n| (n.name.as_str(), n))
+            .collect();
+        for o in &old.subsections {
+            let sub_path = format!("{path}/Subsections/{}", o.name);
+            match new_subsections.get(o.name.as_str()).copied() {
+                Some(n) => self.desc(
+                    sec,
+                    sub_path,
+                    o,
+                    n,
+                    Scope::Subsection,
+                    true,
+                    Some(o.version_id),
+                ),
+                None => self.error(
+                    Rule::SubsectionRemoved,
+                    sub_path,
+                    format!(
+                        "subsection `{}` was removed: the new release fails to load any stream \
+                         of the old release that carries it; keep the subsection (a `needed` \
+                         function that returns false stops sending it, and loading it can \
+                         ignore the values)",
+                        o.name
+                    ),
+                ),
+            }
+        }
+        if ext {
+            self.extras(sec, &path, old, new, stream);
+        }
+    }
+}

@@ -1,0 +1,408 @@
+//! A field both releases have at the same place: its version gate, kind, size and type.
+
+use super::fields::{
+    classify, field_extended, native, rust_name, shown_type, total, variable, Native, TypeClass,
+};
+use super::walk::WalkCx;
+use super::{Checker, Scope};
+use crate::schema::report::{Rule, Severity};
+use crate::schema::FieldEntry;
+
+/// How to keep a field's version gate as the older release had it.
+fn keep_since(since: u32) -> String {
+    match since {
+        0 => "drop its `since` (the old release sends it in every version)".to_owned(),
+        n => format!("keep `since = {n}`"),
+    }
+}
+
+impl Checker {
+    /// A pair of wire fields with the same name.
+    pub(super) fn pair(&mut self, cx: &WalkCx<'_>, s: &FieldEntry, d: &FieldEntry, dp: &str) {
+        let sent = s.version_id <= cx.sent_limit;
+        let read = d.version_id <= cx.read_limit;
+        if d.field_exists && !s.field_exists && sent && read {
+            // The test cannot be evaluated here: say what it must do.
+            let stream = match cx.stream {
+                Some(v) => format!("the old release's version {v} streams"),
+                None => "the old release's streams".to_owned(),
+            };
+            self.push(
+                Severity::Warning,
+                Rule::FieldVersionChanged,
+                dp.to_owned(),
+                format!(
+                    "field `{}` is read behind an `exists` test in the new release, but \
+                     {stream} always carry it: the test must return true for them, or the new \
+                     release would read every later field from the wrong place",
+                    d.field
+                ),
+            );
+        }
+        if s.field_exists && !d.field_exists && sent && read {
+            self.push(
+                Severity::Warning,
+                Rule::FieldVersionChanged,
+                dp.to_owned(),
+                format!(
+                    "field `{}` was sent behind an `exists` test in the old release and is \
+                     always read in the new: a stream of the old release whose test failed \
+                     lacks it, and the new release would read every later field from the wrong \
+                     place; keep a test that is true whenever the old one was",
+                    d.field
+                ),
+            );
+        }
+        let stream = match cx.stream {
+            Some(v) => format!("its version {v} streams"),
+            None => "its streams".to_owned(),
+        };
+        if sent && !read {
+            self.error(
+                Rule::FieldVersionChanged,
+                dp.to_owned(),
+                format!(
+                    "field `{}` is read only from version {} on in the new release, but the old \
+                     release sends it in {stream}: the new release would skip its bytes and \
+                     read every later field from the wrong place; {}",
+                    d.field,
+                    d.version_id,
+                    keep_since(s.version_id)
+                ),
+            );
+        } else if read && !sent {
+            self.error(
+                Rule::FieldVersionChanged,
+                dp.to_owned(),
+                format!(
+                    "field `{}` is read from version {} on in the new release, but the old \
+                     release sends it only from version {} on, not in {stream}: the new \
+                     release would read the following bytes into it; {}",
+                    d.field,
+                    d.version_id,
+                    s.version_id,
+                    keep_since(s.version_id)
+                ),
+            );
+        } else if s.version_id > d.version_id && cx.scope_kind != Scope::Nested {
+            // (A nested struct is sent at its sender's version and read at its reader's:
+            // there is no stream of a version in between.)
+            self.error(
+                Rule::FieldVersionChanged,
+                dp.to_owned(),
+                format!(
+                    "field `{}` is sent from version {} on in the old release but read from \
+                     version {} on in the new one (QEMU's field `version error`): a stream of \
+                     a version in between lacks the field that the new release reads; {}",
+                    d.field,
+                    s.version_id,
+                    d.version_id,
+                    keep_since(s.version_id)
+                ),
+            );
+        }
+        // Schemas written before arrays of arrays were described flat called them `array`,
+        // with the inner array's size: only the total can be compared with such an entry.
+        if s.wire_type.as_deref() == Some("array") || d.wire_type.as_deref() == Some("array") {
+            if total(s) != total(d) {
+                self.error(
+                    Rule::FieldSizeChanged,
+                    dp.to_owned(),
+                    format!(
+                        "field `{}` changed size from {} to {} bytes: the new release would \
+                         read the old release's stream misaligned from here on; keep the old \
+                         type",
+                        d.field,
+                        total(s),
+                        total(d)
+                    ),
+                );
+            }
+            return;
+        }
+        let mut size_ok = true;
+        // Array lengths: ours always say (none is 1); QEMU's dumps say only since newer QEMUs
+        // (`num`), so a dump without one leaves the length unknown, not 1.
+        let lens = if field_extended(s) && field_extended(d) {
+            Some((s.array_len.unwrap_or(1), d.array_len.unwrap_or(1)))
+        } else if let (Some(a), Some(b)) = (s.array_len, d.array_len) {
+            Some((a, b))
+        } else {
+            None
+        };
+        if s.description.is_none() {
+            let lens_differ = lens.is_some_and(|(a, b)| a != b);
+            if s.size != d.size || lens_differ {
+                size_ok = false;
+                let show = |f: &FieldEntry, len: Option<u64>| match len {
+                    Some(n) if n != 1 || lens_differ => match f.size.checked_mul(n) {
+                        Some(total) => format!("{n} × {} = {total}", f.size),
+                        None => format!("{n} × {} (more than 2^64)", f.size),
+                    },
+                    _ => f.size.to_string(),
+                };
+                let (a, b) = match lens {
+                    Some((a, b)) => (show(s, Some(a)), show(d, Some(b))),
+                    None => (show(s, None), show(d, None)),
+                };
+                self.error(
+                    Rule::FieldSizeChanged,
+                    dp.to_owned(),
+                    format!(
+                        "field `{}` changed size from {a} to {b} bytes: the new release would \
+                         read the old release's stream misaligned from here on; keep the old \
+                         type, and add a wider value as a new field (with `since` and a version \
+                         bump, or in a subsection)",
+                        d.field
+                    ),
+                );
+            }
+        } else if let Some((a, b)) = lens.filter(|(a, b)| a != b) {
+            // The element's fields are compared below; the count is compared here.
+            size_ok = false;
+            self.error(
+                Rule::FieldSizeChanged,
+                dp.to_owned(),
+                format!(
+                    "field `{}` changed from {} to {} `{}` structs: the new release would \
+                     read the old release's stream misaligned from here on; keep the old \
+                     length, and send more elements as a new field (with `since` and a \
+                     version bump, or in a subsection)",
+                    d.field,
+                    a,
+                    b,
+                    s.description.as_ref().map_or("", |n| n.name.as_str())
+                ),
+            );
+        }
+        if size_ok && field_extended(s) && field_extended(d) {
+            self.type_change(s, d, dp);
+            self.max_len(dp, s, d);
+            self.checks(dp, s, d);
+        }
+        if let Some(od) = &s.description {
+            match &d.description {
+                None => self.error(
+                    Rule::NestedDescriptionMissing,
+                    dp.to_owned(),
+                    format!(
+                        "field `{}` is a nested struct (`{}`) in the old release but has no \
+                         description in the new one: its fields can no longer be checked and \
+                         are likely laid out differently; keep it a struct deriving `VmState` \
+                         with the same fields",
+                        s.field, od.name
+                    ),
+                ),
+                Some(nd) => self.desc(cx.sec, dp.to_owned(), od, nd, Scope::Nested, true, None),
+            }
+        }
+    }
+
+    /// An immutable field whose type changed: the native format carries its value.
+    pub(super) fn immutable_type(&mut self, o: &FieldEntry, n: &FieldEntry, path: &str) {
+        let (Some(a), Some(b)) = (o.wire_type.as_deref(), n.wire_type.as_deref()) else {
+            return;
+        };
+        let same_shape = o.size == n.size && o.array_len == n.array_len;
+        if (a == b && same_shape) || o.description.is_some() || n.description.is_some() {
+            return;
+        }
+        if same_shape {
+            return self.type_change(o, n, path);
+        }
+        let (a, b) = (shown_type(o), shown_type(n));
+        // A varint reads any narrower unsigned (or signed) varint's value alike.
+        let widened = match (classify(&a), classify(&b)) {
+            (TypeClass::Unsigned(_), TypeClass::Unsigned(_))
+            | (TypeClass::Signed(_), TypeClass::Signed(_)) => {
+                native(o) == Native::Var && native(n) == Native::Var && n.size >= o.size
+            }
+            _ => false,
+        };
+        if !widened {
+            self.error(
+                Rule::FieldSizeChanged,
+                path.to_owned(),
+                format!(
+                    "immutable field `{}` changed type from `{a}` to `{b}`: native streams of \
+                     the old release carry its value as `{a}`, so they would be misread; keep \
+                     `{a}`",
+                    n.field
+                ),
+            );
+        }
+    }
+
+    fn type_change(&mut self, s: &FieldEntry, d: &FieldEntry, path: &str) {
+        let (Some(a), Some(b)) = (s.wire_type.as_deref(), d.wire_type.as_deref()) else {
+            return;
+        };
+        if a == "struct" || b == "struct" || s.is_padding() || d.is_padding() {
+            return;
+        }
+        // The same bytes on QEMU's wire, written otherwise natively: a scalar wider than a
+        // byte is a varint there, an array a block (`u32` and `[u32; 1]`).
+        let integers = matches!(
+            (classify(a), classify(b)),
+            (
+                TypeClass::Unsigned(_) | TypeClass::Signed(_),
+                TypeClass::Unsigned(_) | TypeClass::Signed(_)
+            )
+        );
+        let (ns, nd) = (native(s), native(d));
+        let known = |n: Native| matches!(n, Native::Raw | Native::Var);
+        if integers && ns != nd && known(ns) && known(nd) {
+            let (a, b) = (shown_type(s), shown_type(d));
+            self.error(
+                Rule::FieldTypeChanged,
+                path.to_owned(),
+                format!(
+                    "field `{}` changed from `{a}` to `{b}`: QEMU's wire carries the same bytes, \
+                     but the native format writes an integer wider than a byte as a varint and \
+                     an array as a block, so native streams of the old release would be \
+                     misread; keep `{a}`",
+                    d.field
+                ),
+            );
+            return;
+        }
+        // A string's bytes load as a `Vec<u8>` of the same bound (not back: UTF-8 is checked).
+        if a == b || (a == "string" && b == "varray:uint8") {
+            return;
+        }
+        let split = |t: &str| match t.strip_prefix("varray:") {
+            Some(elem) => (true, elem.to_owned()),
+            None => (false, t.to_owned()),
+        };
+        let ((av, ae), (bv, be)) = (split(a), split(b));
+        let signedness = av == bv
+            && matches!(
+                (classify(&ae), classify(&be)),
+                (TypeClass::Unsigned(x), TypeClass::Signed(y))
+                | (TypeClass::Signed(x), TypeClass::Unsigned(y)) if x == y
+            );
+        // Native scalars wider than a byte are varints, signed ones zigzag-encoded: the same
+        // value has other bytes, so every value but zero changes.
+        if signedness && !av && native(s) == Native::Var && native(d) == Native::Var {
+            self.error(
+                Rule::FieldTypeChanged,
+                path.to_owned(),
+                format!(
+                    "field `{}` changed signedness from `{a}` to `{b}`: {}the native format \
+                     writes signed integers zigzag-encoded, so a native stream of the old \
+                     release loads other values (5 as {}); keep `{a}`, or add a new field (with \
+                     `since` and a version bump, or in a subsection) and convert in `post_load`",
+                    d.field,
+                    if d.kind() == "immutable" {
+                        ""
+                    } else {
+                        "QEMU's wire carries the same bits, but "
+                    },
+                    if matches!(classify(&ae), TypeClass::Signed(_)) {
+                        "10"
+                    } else {
+                        "-3"
+                    }
+                ),
+            );
+            return;
+        }
+        if signedness {
+            let range = if matches!(classify(&ae), TypeClass::Signed(_)) {
+                "a negative value of the old release now reads as a large positive one"
+            } else {
+                "a value of the old release above the signed maximum now reads as negative"
+            };
+            self.push(
+                Severity::Warning,
+                Rule::FieldTypeChanged,
+                path.to_owned(),
+                format!(
+                    "field `{}` changed signedness from `{a}` to `{b}`: the bits load \
+                     unchanged, but {range}; keep `{a}` unless no value the old release can \
+                     hold is affected",
+                    d.field
+                ),
+            );
+            return;
+        }
+        let (ca, cb) = (classify(&ae), classify(&be));
+        let why = match (&ca, &cb) {
+            (TypeClass::Float, _) | (_, TypeClass::Float) => {
+                "the new release would take the old release's bits for a different number"
+            }
+            (TypeClass::Bool, _) | (_, TypeClass::Bool) => {
+                "a bool holds only 0 or 1, so values of the old release would be refused or \
+                 change meaning"
+            }
+            _ => "the bytes of the old release's stream would be decoded as another type",
+        };
+        self.error(
+            Rule::FieldTypeChanged,
+            path.to_owned(),
+            format!(
+                "field `{}` changed type from `{a}` to `{b}` (same size): {why}; keep `{a}`, or \
+                 add a new field (with `since` and a version bump, or in a subsection) and \
+                 convert in `post_load`",
+                d.field
+            ),
+        );
+    }
+
+    /// A wire field of the old release that the new release keeps off the wire.
+    pub(super) fn kind_left_wire(
+        &mut self,
+        cx: &WalkCx<'_>,
+        s: &FieldEntry,
+        n: &FieldEntry,
+        path: String,
+    ) {
+        if self.same_struct_elsewhere(cx, s, n, &path) {
+            return;
+        }
+        let fix = match variable(s) {
+            true => "keep it migrated".to_owned(),
+            false => format!(
+                "keep it migrated, or keep its bytes with a `vmstate_core::Removed<{}>` field in \
+                 its place",
+                rust_name(s)
+            ),
+        };
+        self.error(
+            Rule::FieldKindChanged,
+            path,
+            format!(
+                "field `{}` is migrated in the old release but {} in the new: the old release's \
+                 stream still carries its bytes, which the new release would read into the \
+                 next field; {fix}",
+                s.field,
+                n.kind()
+            ),
+        );
+    }
+
+    /// A field kept off the wire by the old release that the new release reads.
+    pub(super) fn kind_joined_wire(
+        &mut self,
+        cx: &WalkCx<'_>,
+        o: &FieldEntry,
+        d: &FieldEntry,
+        path: String,
+    ) {
+        if self.same_struct_elsewhere(cx, o, d, &path) {
+            return;
+        }
+        self.error(
+            Rule::FieldKindChanged,
+            path,
+            format!(
+                "field `{}` is {} in the old release but migrated in the new: the old release's \
+                 stream lacks it, so the new release would read the following bytes into it; \
+                 {}",
+                d.field,
+                o.kind(),
+                self.gate_fix(cx)
+            ),
+        );
+    }
+}
