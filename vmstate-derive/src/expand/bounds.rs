@@ -1,0 +1,365 @@
+//! The impls' where clauses (what each field type must implement, spanned on the type) and the
+//! compile-time assertions on the field types (`__Probe` checks).
+
+use super::hooks::range_compares;
+use super::tokens::{generated_name, respan};
+use crate::ast::{Field, Input, Role};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+
+/// The struct's generics with the where clause of the impls: `T: Field` for each type
+/// parameter that a field that travels names, and the bounds of each such field's type
+/// ([`field_bounds`]).
+pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics {
+    let mut generics = input.generics.clone();
+    let where_clause = generics.make_where_clause();
+    // Only the parameters that appear in a field that travels: one used by skipped or
+    // derived fields alone need not migrate.
+    let travelling: Vec<&Field> = input
+        .fields
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.role(),
+                Role::Migrated | Role::Immutable | Role::Subsection
+            )
+        })
+        .collect();
+    for param in input.generics.type_params() {
+        let t = &param.ident;
+        if !travelling.iter().any(|f| mentions(f.ty, t, false)) {
+            continue;
+        }
+        // On the parameter, so that an unsatisfied bound is explained there.
+        let field = respan(&quote!(#p::Field), t.span());
+        where_clause
+            .predicates
+            .push(syn::parse_quote_spanned!(t.span()=> #t: #field));
+    }
+    // Every field type that travels, bounded by the trait the code uses, and spanned on
+    // the type: a type that cannot migrate fails this bound, there, once, while the
+    // items below (which assume the bound) report nothing more.
+    for f in &input.fields {
+        where_clause.predicates.extend(field_bounds(f, p));
+    }
+    generics
+}
+
+/// The where clause of the `Element` impl: the impls' (`where_clause`), and `Self: Default`
+/// (and, with immutable fields, `Self: ElementWithoutImmutables`) for every lifetime.
+pub(super) fn element_where_clause(
+    input: &Input,
+    where_clause: Option<&syn::WhereClause>,
+    p: &TokenStream,
+) -> syn::WhereClause {
+    let mut w = where_clause
+        .cloned()
+        .unwrap_or_else(|| syn::parse_quote!(where));
+    // Higher-ranked so that it is not checked at the definition: a struct that is not
+    // `Default` gets no usable `Element` impl instead of an error (a plain `Self: Default`
+    // on a concrete type is a "trivial bound", refused when false).
+    w.predicates
+        .push(syn::parse_quote!(for<'__vmstate> Self: #p::Default));
+    // An element is built fresh: an immutable field would have nothing to be checked
+    // against (and the QEMU format would reset it to its default).
+    if input.fields.iter().any(|f| f.role() == Role::Immutable) {
+        w.predicates
+            .push(syn::parse_quote!(for<'__vmstate> Self: #p::ElementWithoutImmutables));
+    }
+    w
+}
+
+/// What the code below needs of a field's type, as where-clause predicates whose tokens all
+/// carry the type's spans: `Ty: Field` (with `max_len`: `Ty: Bounded + PartialEq`), and for an
+/// immutable field `Debug` too (for the mismatch error).
+pub(super) fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicate> {
+    let immutable = match f.role() {
+        Role::Migrated | Role::Subsection => false,
+        Role::Immutable => true,
+        _ => return Vec::new(),
+    };
+    let ty = f.ty;
+    let mut tokens = ty.to_token_stream().into_iter();
+    let start = tokens.next().map_or_else(|| ty.span(), |tt| tt.span());
+    let end = tokens.last().map_or(start, |tt| tt.span());
+    let p = respan(p, end);
+    let partial_eq = quote_spanned!(end=> ::core::cmp::PartialEq);
+    let mut bounds = Vec::new();
+    match (f.max_len(), immutable) {
+        (Some(_), false) => bounds.push(quote_spanned!(end=> #ty: #p::Bounded + #partial_eq)),
+        (Some(_), true) => {
+            bounds.push(quote_spanned!(end=> #ty: #p::Bounded + #partial_eq + #p::Debug))
+        }
+        (None, false) if f.role() == Role::Subsection => {
+            bounds.push(quote_spanned!(end=> #ty: #p::VmState))
+        }
+        (None, false) => bounds.push(quote_spanned!(end=> #ty: #p::Field)),
+        (None, true) => {
+            bounds.push(quote_spanned!(end=> #ty: #p::Field + #p::Debug));
+            let lt = quote_spanned!(start=> <);
+            bounds.push(quote_spanned!(end=> #lt #ty as #p::Field>::Staged: #p::Debug));
+        }
+    }
+    if f.attrs.validate.get().is_some() || f.attrs.range.get().is_some() {
+        // Validators see the loaded value itself, so its staged form must be the type.
+        bounds.push(quote_spanned!(end=> #ty: #p::Plain));
+    }
+    if let Some(r) = f.attrs.range.get() {
+        // What the range compares: the elements of an array unless the bounds are arrays.
+        let (compared, _) = range_compares(&r.value.expr, f.ty);
+        bounds.push(quote_spanned!(end=> #compared: ::core::cmp::PartialOrd + #p::Debug));
+    }
+    bounds
+        .into_iter()
+        .map(|b| syn::parse2(b).expect("a type and its bounds make a where predicate"))
+        .collect()
+}
+
+/// Whether `ty` names the generic parameter `param`: a lifetime as `'a`, a type or const
+/// parameter as a path's first segment (`Vec<[T; 4]>`, `T::Assoc`, `[u8; N]`), not as the
+/// segment after a `::` (`regs::T`) or as a module named like a lifetime (`a::Sub`).
+fn mentions(ty: &syn::Type, param: &syn::Ident, lifetime: bool) -> bool {
+    fn walk(tokens: TokenStream, param: &syn::Ident, lifetime: bool) -> bool {
+        // The last two punctuation characters (`None` for any other token).
+        let mut prev: [Option<char>; 2] = [None, None];
+        for tt in tokens {
+            match &tt {
+                proc_macro2::TokenTree::Ident(i) if i == param => {
+                    let after_quote = prev[1] == Some('\'');
+                    let after_path = prev == [Some(':'), Some(':')];
+                    if after_quote == lifetime && !after_path {
+                        return true;
+                    }
+                }
+                proc_macro2::TokenTree::Group(g) if walk(g.stream(), param, lifetime) => {
+                    return true;
+                }
+                _ => {}
+            }
+            let c = match &tt {
+                proc_macro2::TokenTree::Punct(p) => Some(p.as_char()),
+                _ => None,
+            };
+            prev = [prev[1], c];
+        }
+        false
+    }
+    walk(ty.to_token_stream(), param, lifetime)
+}
+
+/// A subsection type's name, as an `Option<&str>` constant: through `__Probe` for a concrete
+/// type (`None` when it is not a `VmState`, which the where clause reports), by the trait
+/// for one naming a parameter.
+fn subsection_name(ty: &syn::Type, generic: bool, p: &TokenStream) -> TokenStream {
+    if generic {
+        quote_spanned!(ty.span()=> #p::Some(<#ty as #p::VmState>::DESCRIPTION.name))
+    } else {
+        quote_spanned!(ty.span()=> __Probe::<#ty>::NAME)
+    }
+}
+
+/// Adds a const assertion: an item of its own for concrete types, a statement of an
+/// associated constant (evaluated once per instantiation of the struct) for types naming a
+/// parameter.
+fn push_check(
+    checks: &mut Vec<TokenStream>,
+    inline: &mut Vec<TokenStream>,
+    generic: bool,
+    span: Span,
+    check: TokenStream,
+) {
+    if generic {
+        inline.push(quote_spanned!(span=> #check;));
+    } else {
+        checks.push(quote_spanned!(span=> const _: () = #check;));
+    }
+}
+
+/// Compile-time checks of the field types, each a const assertion on the field's type:
+/// - a nested struct (or subsection, or `Vec` of structs) with `derived_by_owner` fields needs
+///   an owner function (`derives`) or a `post_load` here;
+/// - a `Vec`'s elements must not hold nested structs with `immutable` fields;
+/// - a subsection's name must start with this struct's name and `/`;
+/// - two subsections must not have the same name.
+///
+/// A field type that names a parameter is known only once the struct is instantiated: its
+/// checks are an associated constant, evaluated for each instantiation that is saved or
+/// loaded.
+///
+/// The assertions read the types through `__Probe`, whose constants fall back to `None` for
+/// a type without the trait: the impls' where clause already reports such a type, on the
+/// same token, once.
+pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
+    // A field type that names a type or const parameter is known only once the struct is
+    // instantiated; the others are checked here, in a generic struct too.
+    let params: Vec<(&syn::Ident, bool)> = input
+        .generics
+        .params
+        .iter()
+        .map(|g| match g {
+            syn::GenericParam::Type(t) => (&t.ident, false),
+            syn::GenericParam::Const(c) => (&c.ident, false),
+            // The checks are items of their own, where the struct's lifetimes are not declared.
+            syn::GenericParam::Lifetime(l) => (&l.lifetime.ident, true),
+        })
+        .collect();
+    let concrete = |ty: &syn::Type| !params.iter().any(|(t, lt)| mentions(ty, t, *lt));
+    let has_post_load = input.attrs.post_load.get().is_some();
+    let parent = input.name();
+    // Checks of concrete types are items of their own; those of a type naming a parameter
+    // run in the load, for each instantiation (`inline`).
+    let (mut checks, mut inline) = (Vec::new(), Vec::new());
+    for f in &input.fields {
+        let ty = f.ty;
+        let generic = !concrete(ty);
+        // The shape a check reads: through `__Probe` for a concrete type (a type without the
+        // trait is reported by the where clause, once), by the trait for one naming a
+        // parameter (the where clause requires it); of the elements for a `Vec`/`Box<[T]>`.
+        let shape_of = |elements: bool| match (generic, elements) {
+            (false, false) => quote_spanned!(ty.span()=> __Probe::<#ty>::SHAPE),
+            (false, true) => quote_spanned!(ty.span()=> __Probe::<#ty>::ELEMENTS),
+            (true, false) => quote_spanned!(ty.span()=> #p::Some(&<#ty as #p::Field>::SHAPE)),
+            (true, true) => quote_spanned!(ty.span()=> #p::Some(&<#ty as #p::Bounded>::ELEM)),
+        };
+        // A failed check is reported at `span`: the field's type, or the key it is about.
+        let mut assert = |span: Span, shape: TokenStream, holds: TokenStream, msg: String| {
+            // `holds` reads `shape`, a name of the derive's own code.
+            let bound = generated_name(span, "shape");
+            let check = quote_spanned! {span=>
+                ::core::assert!(
+                    match #shape {
+                        #p::Some(#bound) => #holds,
+                        #p::None => true,
+                    },
+                    #msg
+                )
+            };
+            push_check(&mut checks, &mut inline, generic, span, check);
+        };
+        let owned = matches!(f.role(), Role::Migrated | Role::Subsection);
+        if owned && !crate::ast::is_simple(ty) {
+            let has_hook = has_post_load || f.attrs.derives.get().is_some();
+            let msg = format!(
+                "field `{}`: its type has `derived_by_owner` fields that nothing recomputes; add \
+                 #[vmstate(derives = \"Self::function\")] naming the function that does, or a \
+                 container `post_load`",
+                f.ident
+            );
+            let shape = shape_of(f.max_len().is_some());
+            assert(
+                ty.span(),
+                shape,
+                quote!(#p::owner_hook_present(shape, #has_hook)),
+                msg,
+            );
+        }
+        if let Some(d) = f.attrs.derives.get() {
+            let msg = format!(
+                "field `{}`: `derives` names the function that recomputes the `derived_by_owner` \
+                 fields of the field's type, and it has none: name the function in a container \
+                 `post_load` (or a `derived` field's) if it recomputes something else",
+                f.ident
+            );
+            let shape = shape_of(f.max_len().is_some());
+            assert(d.key, shape, quote!(shape.needs_owner()), msg);
+        }
+        if f.max_len().is_some() && f.role() == Role::Migrated {
+            let msg = format!(
+                "field `{}`: its elements hold a nested struct with `immutable` fields: an element \
+                 is built from `Default` on every load, so there is no configured value to check \
+                 the stream's against; migrate those fields, or keep the configuration outside \
+                 the elements",
+                f.ident
+            );
+            assert(
+                ty.span(),
+                shape_of(true),
+                quote!(#p::no_nested_immutables(shape)),
+                msg,
+            );
+        }
+        if f.role() == Role::Subsection {
+            let msg = format!(
+                "subsection `{}`: its struct's name must be `{parent}/` followed by a name of \
+                 its own (QEMU requires a subsection's name to start with its parent's): give \
+                 it #[vmstate(name = \"{parent}/...\")]",
+                f.ident
+            );
+            let name = subsection_name(ty, generic, p);
+            let check = quote_spanned! {ty.span()=>
+                ::core::assert!(
+                    match #name {
+                        #p::Some(name) => #p::subsection_name_ok(name, #parent),
+                        #p::None => true,
+                    },
+                    #msg
+                )
+            };
+            push_check(&mut checks, &mut inline, generic, ty.span(), check);
+        }
+    }
+    let subsections: Vec<&Field> = input
+        .fields
+        .iter()
+        .filter(|f| f.role() == Role::Subsection)
+        .collect();
+    for (i, second) in subsections.iter().enumerate() {
+        for first in &subsections[..i] {
+            let (a, b) = (first.ty, second.ty);
+            let msg = format!(
+                "subsections `{}` and `{}` have the same name, or one's continues the other's \
+                 with `/`: a load could not tell them apart; give each struct its own \
+                 #[vmstate(name = \"{parent}/...\")], none under another's",
+                first.name(),
+                second.name()
+            );
+            let generic = !concrete(a) || !concrete(b);
+            let (name_a, name_b) = (
+                subsection_name(a, !concrete(a), p),
+                subsection_name(b, !concrete(b), p),
+            );
+            let check = quote_spanned! {b.span()=>
+                ::core::assert!(#p::names_differ(#name_a, #name_b), #msg)
+            };
+            push_check(&mut checks, &mut inline, generic, b.span(), check);
+        }
+    }
+    let inline = quote!(#(#inline)*);
+    if checks.is_empty() {
+        return TypeChecks {
+            items: quote!(),
+            inline,
+        };
+    }
+    let items = quote! {
+        struct __Probe<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+        impl<T: ?::core::marker::Sized + #p::Field> __Probe<T> {
+            const SHAPE: ::core::option::Option<&'static #p::Shape> = #p::Some(&<T as #p::Field>::SHAPE);
+        }
+        impl<T: ?::core::marker::Sized + #p::VmState> __Probe<T> {
+            const NAME: ::core::option::Option<&'static str> =
+                #p::Some(<T as #p::VmState>::DESCRIPTION.name);
+        }
+        impl<T: ?::core::marker::Sized + #p::Bounded> __Probe<T> {
+            const ELEMENTS: ::core::option::Option<&'static #p::Shape> =
+                #p::Some(&<T as #p::Bounded>::ELEM);
+        }
+        trait __ProbeFallback {
+            const SHAPE: ::core::option::Option<&'static #p::Shape> = #p::None;
+            const NAME: ::core::option::Option<&'static str> = #p::None;
+            const ELEMENTS: ::core::option::Option<&'static #p::Shape> = #p::None;
+        }
+        impl<T: ?::core::marker::Sized> __ProbeFallback for __Probe<T> {}
+        #(#checks)*
+    };
+    TypeChecks { items, inline }
+}
+
+/// The compile-time checks of [`type_checks`]: items for the concrete field types, and the
+/// statements of an associated constant, evaluated for each instantiation, for the field
+/// types that name a parameter.
+pub(super) struct TypeChecks {
+    pub(super) items: TokenStream,
+    pub(super) inline: TokenStream,
+}

@@ -1,0 +1,346 @@
+//! Per-field code of the `Field` and `VmState` impls: the staged struct's field types, the
+//! save and load of each field and subsection, the comparison of a field with its staged value,
+//! and the calls of a nested field's commit steps.
+
+use super::hooks::{hook_fn, validators};
+use super::tokens::{bounded_trait, field_trait, generated_name, on_type, self_and_staged};
+use crate::ast::{Field, Input, Role};
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+/// An immutable comparison of a field of `self` with its staged counterpart (`__incoming`
+/// for an optional one, bound by the caller): whether they are the same, and where they
+/// differ (a `Difference`).
+pub(super) fn compare_field(f: &Field, p: &TokenStream) -> (TokenStream, TokenStream) {
+    let name = on_type(f);
+    let (this, staged) = self_and_staged(f);
+    let incoming = if f.is_optional() {
+        quote!(__incoming)
+    } else {
+        quote!(&#staged.#name)
+    };
+    let span = f.ty.span();
+    match f.max_len() {
+        // A missing `PartialEq` is reported on the type too.
+        Some(_) => {
+            let bounded = bounded_trait(f.ty, p);
+            (
+                quote_spanned!(span=> #bounded::same(&#this.#name, #incoming)),
+                quote_spanned!(span=> #bounded::difference(&#this.#name, #incoming)),
+            )
+        }
+        None => {
+            let field = field_trait(f.ty, p);
+            (
+                quote_spanned!(span=> #field::matches(&#this.#name, #incoming)),
+                quote_spanned!(span=> #field::difference(&#this.#name, #incoming)),
+            )
+        }
+    }
+}
+
+pub(super) fn staged_type(f: &Field, p: &TokenStream) -> TokenStream {
+    let ty = f.ty;
+    let base = match f.max_len() {
+        Some(_) => quote!(#ty),
+        None => {
+            let field = field_trait(ty, p);
+            quote!(#field::Staged)
+        }
+    };
+    if f.is_optional() {
+        quote!(#p::Optional<#base, #ty>)
+    } else {
+        base
+    }
+}
+
+/// Writes one field: migrated ones always, immutable ones where the format carries them.
+pub(super) fn save_field(f: &Field, p: &TokenStream) -> TokenStream {
+    let name = f.ident;
+    let name_str = f.name();
+    let save = match f.max_len() {
+        Some(max) => {
+            let bounded = bounded_trait(f.ty, p);
+            quote!(#bounded::save_bounded(&self.#name, #max, __e))
+        }
+        None => {
+            let field = field_trait(f.ty, p);
+            quote!(#field::save(&self.#name, __e))
+        }
+    };
+    let stmt = quote!(#p::in_field(#save, #name_str)?;);
+    match f.role() {
+        Role::Migrated if f.attrs.exists.get().is_some() => {
+            let exists = hook_fn(f, "exists");
+            quote!(if Self::#exists(self, <Self as #p::VmState>::DESCRIPTION.version) { #stmt })
+        }
+        Role::Migrated => stmt,
+        Role::Immutable => {
+            quote!(if <__VmStateEncoder as #p::Encoder>::CARRIES_IMMUTABLE { #stmt })
+        }
+        _ => quote!(),
+    }
+}
+
+/// Reads one field into a local of the same name; an immutable one is compared and dropped.
+pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
+    let name = f.ident;
+    let name_str = f.name();
+    let load = match f.max_len() {
+        Some(max) => {
+            let bounded = bounded_trait(f.ty, p);
+            quote!(#bounded::load_bounded(#max, __d))
+        }
+        None => {
+            let field = field_trait(f.ty, p);
+            quote!(#field::load(&self.#name, __d))
+        }
+    };
+    let load = quote!(#p::in_field(#load, #name_str)?);
+    match f.role() {
+        Role::Migrated => {
+            let local = on_type(f);
+            let validators = validators(f, p);
+            let load = quote! {{
+                let __at = #p::Decoder::offset(__d);
+                let __value = #load;
+                #validators
+                __value
+            }};
+            if !f.is_optional() {
+                return quote!(let #local = #load;);
+            }
+            let mut present = Vec::new();
+            if let Some(since) = f.attrs.since.get() {
+                let since = since.value;
+                present.push(quote!(__version >= #since));
+            }
+            if f.attrs.exists.get().is_some() {
+                let exists = hook_fn(f, "exists");
+                present.push(quote!(Self::#exists(self, __version)));
+            }
+            let absent = absent_value(f, p);
+            quote! {
+                let #local = if true #(&& #present)* {
+                    #p::Optional::Loaded(#load)
+                } else {
+                    #absent
+                };
+            }
+        }
+        Role::Subsection => {
+            let local = on_type(f);
+            quote!(let mut #local = #p::Optional::Keep;)
+        }
+        Role::Immutable => {
+            // The where clause requires `Debug` of both; on the type all the same. The error
+            // is named down to the part that differs (`cfg.base`, `ids[2]`).
+            let [incoming, this, at] =
+                ["incoming", "self", "at"].map(|n| generated_name(f.ty.span(), n));
+            let check = match f.max_len() {
+                // Compared where it lies in the input: nothing is allocated unless it differs.
+                Some(max) => {
+                    let bounded = bounded_trait(f.ty, p);
+                    let mismatch = quote_spanned! {f.ty.span()=>
+                        #bounded::difference(&#this.#name, &#incoming)
+                            .into_error(&#incoming, &#this.#name, #at)
+                    };
+                    quote! {
+                        if let #p::Some(incoming) = #bounded::load_if_different(&self.#name, #max, __d)
+                            .map_err(|e| e.in_field(#name_str))?
+                        {
+                            return #p::Err(#mismatch.in_field(#name_str));
+                        }
+                    }
+                }
+                None => {
+                    let field = field_trait(f.ty, p);
+                    let mismatch = quote_spanned! {f.ty.span()=>
+                        #field::difference(&#this.#name, &#incoming)
+                            .into_error(&#incoming, &#this.#name, #at)
+                    };
+                    quote! {
+                        let incoming = #load;
+                        if !#field::matches(&self.#name, &incoming) {
+                            return #p::Err(#mismatch.in_field(#name_str));
+                        }
+                    }
+                }
+            };
+            quote! {
+                if <__VmStateDecoder as #p::Decoder>::CARRIES_IMMUTABLE {
+                    let at = #p::Decoder::offset(__d);
+                    #check
+                }
+            }
+        }
+        _ => quote!(),
+    }
+}
+
+/// How [`nested_each`] calls a nested field's method.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum NestedCall {
+    /// On `&self`, for types that validate (`check_committed`); stops at the first error.
+    Validating,
+    /// With it; stops at the first error.
+    StopAtError,
+    /// With it; keeps the first error in `__result` and goes on (`post_commit`).
+    KeepGoing,
+}
+
+/// Calls `method` (`post_commit`, `pre_commit`, `check_committed`) with the staged value on
+/// every nested field; an optional one only when the input carried it, except that
+/// `post_commit` and `check_committed` also run on a value its `default` replaced (a fresh
+/// value's checks, derived fields and `post_load` run as a loaded one's do). A subsection
+/// the input lacked keeps its value, unchecked.
+pub(super) fn nested_each(
+    wire: &[&Field],
+    p: &TokenStream,
+    method: TokenStream,
+    how: NestedCall,
+) -> TokenStream {
+    // Primitives and arrays of them have no hooks: no code for them (less to type-check).
+    let nested = wire
+        .iter()
+        .filter(|f| f.max_len().is_none() && !crate::ast::is_simple(f.ty));
+    let calls = nested.map(|f| {
+        let name = f.ident;
+        let name_str = f.name();
+        let field = field_trait(f.ty, p);
+        let this = match how {
+            NestedCall::Validating => quote!(&self.#name),
+            _ => quote!(&mut self.#name),
+        };
+        let handle = |call: TokenStream| match how {
+            NestedCall::KeepGoing => {
+                quote!(#p::keep_first(&mut __result, #p::in_field(#call, #name_str));)
+            }
+            _ => quote!(#p::in_field(#call, #name_str)?;),
+        };
+        let call = if f.is_optional() {
+            let call = handle(quote!(#field::#method(#this, s)));
+            let replaced = (how != NestedCall::StopAtError).then(|| {
+                let call = handle(quote!(#field::#method(#this, &#field::placeholder())));
+                quote!(#p::Optional::Replace(_) => { #call })
+            });
+            quote! {
+                match &staged.#name {
+                    #p::Optional::Loaded(s) => { #call }
+                    #replaced
+                    _ => {}
+                }
+            }
+        } else {
+            handle(quote!(#field::#method(#this, &staged.#name)))
+        };
+        match how {
+            NestedCall::Validating => quote!(if #field::VALIDATES { #call }),
+            _ => call,
+        }
+    });
+    quote!(#(#calls)*)
+}
+
+/// The staged value of a field the input lacks: its `default` (held to the field's own
+/// `max_len`, `validate` and `range`, as a loaded value is), or the destination's.
+fn absent_value(f: &Field, p: &TokenStream) -> TokenStream {
+    let Some(h) = f.attrs.default.get() else {
+        return quote!(#p::Optional::Keep);
+    };
+    let default = hook_fn(f, "default");
+    let (text, name_str) = (&h.value.text, f.name());
+    let length = f
+        .max_len()
+        .map(|max| quote!(#p::check_len(__value.len(), #max)));
+    let checked = f.attrs.validate.get().is_some() || f.attrs.range.get().is_some();
+    let validators = checked.then(|| {
+        let check = hook_fn(f, "validate");
+        quote!(Self::#check(&__value, #p::Decoder::offset(__d)))
+    });
+    let checks = length.into_iter().chain(validators);
+    quote! {{
+        let __value = Self::#default();
+        #(
+            if let #p::Err(e) = #checks {
+                return #p::Err(#p::default_refused(#text, e).in_field(#name_str));
+            }
+        )*
+        #p::Optional::Replace(__value)
+    }}
+}
+
+/// Writes the needed subsections after the fields.
+pub(super) fn subsections_save(input: &Input, p: &TokenStream) -> TokenStream {
+    let subs = input
+        .fields
+        .iter()
+        .filter(|f| f.role() == Role::Subsection)
+        .map(|f| {
+            let (name, ty) = (f.ident, f.ty);
+            let name_str = f.name();
+            let needed = hook_fn(f, "needed");
+            quote! {
+                if Self::#needed(self) {
+                    let __sub = <#ty as #p::VmState>::DESCRIPTION;
+                    #p::write_subsection_header(__e, __sub.name, __sub.version);
+                    #p::in_field(<#ty as #p::Field>::save(&self.#name, __e), #name_str)?;
+                }
+            }
+        });
+    quote! {
+        #(#subs)*
+        #p::end_subsections(__e);
+    }
+}
+
+/// Reads the subsections after the fields: each known one by name, with its own version; an
+/// unknown one with this struct's prefix is an error; one without the prefix belongs to an
+/// enclosing struct and ends the loop (QEMU's rules).
+pub(super) fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
+    let subs: Vec<&Field> = input
+        .fields
+        .iter()
+        .filter(|f| f.role() == Role::Subsection)
+        .collect();
+    let branches = subs.iter().map(|f| {
+        let (ty, local) = (f.ty, on_type(f));
+        let name_str = f.name();
+        let name = f.ident;
+        quote! {
+            if __name == <#ty as #p::VmState>::DESCRIPTION.name {
+                #p::check_subsection_version(
+                    <#ty as #p::VmState>::DESCRIPTION,
+                    __sub_version,
+                    __at,
+                    #name_str,
+                )?;
+                #local = #p::Optional::Loaded(
+                    <#ty as #p::VmState>::load_version(&self.#name, __d, __sub_version)
+                        .map_err(|e| e.in_field(#name_str))?,
+                );
+            } else
+        }
+    });
+    let defaults = subs
+        .iter()
+        .filter(|f| f.attrs.default.get().is_some())
+        .map(|f| {
+            let local = on_type(f);
+            let absent = absent_value(f, p);
+            quote!(if let #p::Optional::Keep = #local { #local = #absent; })
+        });
+    quote! {
+        while let #p::Some((__name, __sub_version, __at)) =
+            #p::subsection_header(__d, <Self as #p::VmState>::DESCRIPTION.name)?
+        {
+            let _ = __sub_version;
+            #(#branches)* {
+                return #p::Err(#p::unknown_subsection(__name, __at));
+            }
+        }
+        #(#defaults)*
+    }
+}

@@ -1,0 +1,292 @@
+//! Calls of the user's hooks: the container hooks and derived functions run around a load, and
+//! the inherent functions that wrap each field-level hook (`exists`, `needed`, `default`,
+//! `validate`, `range`), each coerced to its expected type on the attribute string.
+
+use super::tokens::{field_trait, generated_name, respan};
+use crate::ast::{Field, Input};
+use crate::attr::Hook;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
+
+/// A call of a hook named in an attribute string, coerced to `fn(&Self)` (`mutable`:
+/// `fn(&mut Self)`) so a missing function or a wrong signature is reported on the string,
+/// with the expected type on the key (`post_load`, `derived`, ...).
+pub(super) fn call_hook(
+    hook: &Hook,
+    key: (&str, Span),
+    mutable: bool,
+    p: &TokenStream,
+) -> TokenStream {
+    hook_call(hook, key, mutable, p, false)
+}
+
+/// [`call_hook`] for the steps after a commit: the hook's error is kept in `__result` (the
+/// first one wins) and the next steps still run, so that derived state is recomputed in
+/// full, also when a load is undone.
+fn call_hook_keeping_first_error(hook: &Hook, key: (&str, Span), p: &TokenStream) -> TokenStream {
+    hook_call(hook, key, true, p, true)
+}
+
+/// The call of a hook: its error returned (`?`), or kept in `__result` (`keep_going`).
+fn hook_call(
+    hook: &Hook,
+    key: (&str, Span),
+    mutable: bool,
+    p: &TokenStream,
+    keep_going: bool,
+) -> TokenStream {
+    let (_, key) = key;
+    let path = &hook.path;
+    let text = &hook.text;
+    let span: Span = hook.span;
+    let fn_ty = if mutable {
+        quote_spanned!(key=> fn(&mut Self) -> _)
+    } else {
+        quote_spanned!(key=> fn(&Self) -> _)
+    };
+    let p = respan(p, span);
+    // The hook's local keeps the literal's span, so the call's span (on which a wrong return
+    // type is reported) is the literal's.
+    let [this, result] = ["self", "__result"].map(|n| generated_name(span, n));
+    let call = quote_spanned!(span=> #p::hook(#text, __hook(#this)));
+    let handled = if keep_going {
+        quote_spanned!(span=> #p::keep_first(&mut #result, #call);)
+    } else {
+        quote_spanned!(span=> #call?;)
+    };
+    quote_spanned! {span=>
+        {
+            let __hook: #fn_ty = #path;
+            #handled
+        }
+    }
+}
+
+/// `Field::VALIDATES`: a container `validate` here or in any nested struct.
+pub(super) fn validates_const(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
+    let own = input.attrs.validate.get().is_some();
+    let nested = wire
+        .iter()
+        .filter(|f| f.max_len().is_none() && !crate::ast::is_simple(f.ty))
+        .map(|f| {
+            let field = field_trait(f.ty, p);
+            quote!(#field::VALIDATES)
+        });
+    quote!(#own #(|| #nested)*)
+}
+
+/// The inherent function that wraps a field's `kind` hook (`exists`, `needed`, `default`,
+/// `validate`). Named by the field's position, not its name: rustc suggests similarly named
+/// functions when a hook path is wrong, and `__vmstate_default_reload` would be offered for a
+/// missing `Self::default_reload`.
+pub(super) fn hook_fn(f: &Field, kind: &str) -> syn::Ident {
+    format_ident!("__vmstate_{}_{}", kind, f.index)
+}
+
+/// The checks of a field's loaded value (`validate`, `range`), on `__value` at `__at`.
+pub(super) fn validators(f: &Field, p: &TokenStream) -> TokenStream {
+    if f.attrs.validate.get().is_none() && f.attrs.range.get().is_none() {
+        return quote!();
+    }
+    let check = hook_fn(f, "validate");
+    let name_str = f.name();
+    quote!(#p::in_field(Self::#check(&__value, __at), #name_str)?;)
+}
+
+/// Inherent functions wrapping each field-level hook (`exists`, `needed`, `default`,
+/// `validate`, `range`), each coerced to its expected type on the attribute string.
+pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
+    let mut out = Vec::new();
+    for f in &input.fields {
+        let ty = f.ty;
+        let a = &f.attrs;
+        if let Some(h) = a.exists.get() {
+            let name = hook_fn(f, "exists");
+            let (path, fn_ty) = (
+                &h.value.path,
+                quote_spanned!(h.key=> fn(&Self, ::core::primitive::u32) -> ::core::primitive::bool),
+            );
+            out.push(quote_spanned! {h.value.span=>
+                #[doc(hidden)]
+                fn #name(&self, version: ::core::primitive::u32) -> ::core::primitive::bool {
+                    let __hook: #fn_ty = #path;
+                    __hook(self, version)
+                }
+            });
+        }
+        if let Some(h) = a.needed.get() {
+            let name = hook_fn(f, "needed");
+            let (path, fn_ty) = (
+                &h.value.path,
+                quote_spanned!(h.key=> fn(&Self) -> ::core::primitive::bool),
+            );
+            out.push(quote_spanned! {h.value.span=>
+                #[doc(hidden)]
+                fn #name(&self) -> ::core::primitive::bool {
+                    let __hook: #fn_ty = #path;
+                    __hook(self)
+                }
+            });
+        }
+        if let Some(h) = a.default.get() {
+            let name = hook_fn(f, "default");
+            // The expected type on the key alone (not from the key to the field's type).
+            let ret = respan(&ty.to_token_stream(), h.key);
+            let (path, fn_ty) = (&h.value.path, quote_spanned!(h.key=> fn() -> #ret));
+            out.push(quote_spanned! {h.value.span=>
+                #[doc(hidden)]
+                fn #name() -> #ty {
+                    let __hook: #fn_ty = #path;
+                    __hook()
+                }
+            });
+        }
+        if a.validate.get().is_some() || a.range.get().is_some() {
+            let name = hook_fn(f, "validate");
+            let validate = a.validate.get().map(|h| {
+                let (path, text) = (&h.value.path, &h.value.text);
+                let arg = respan(&ty.to_token_stream(), h.key);
+                let fn_ty = quote_spanned!(h.key=> fn(&#arg) -> _);
+                let p = respan(p, h.value.span);
+                let [value, at] = ["value", "at"].map(|n| generated_name(h.value.span, n));
+                quote_spanned! {h.value.span=>
+                    let __check: #fn_ty = #path;
+                    #p::validation(#text, __check(#value), #p::Some(#at))?;
+                }
+            });
+            let range = a.range.get().map(|r| {
+                let (expr, text) = (&r.value.expr, &r.value.text);
+                let [value, at] = ["value", "at"].map(|n| generated_name(r.value.span, n));
+                // On an array, a range of elements bounds each element, at any depth (`[u8; 4]`
+                // holding four registers, `range = "0..8"`); a range whose bounds are arrays
+                // compares whole arrays, in Rust's lexicographic order (`..[0x80, 0, 0, 0]`).
+                let (elem, depth) = range_compares(expr, ty);
+                let index = |k: usize| generated_name(r.value.span, &format!("__vmstate_i{k}"));
+                let element = |k: usize| generated_name(r.value.span, &format!("__vmstate_e{k}"));
+                let inner = element(depth);
+                // Innermost index first: each level adds its segment as the error bubbles out.
+                let indices = (0..depth).rev().map(index);
+                // Through a function that takes a range of the field's type: a range of
+                // another type is then one error (`RangeBounds<Ty>` not implemented), where
+                // `contains` would report both directions of `PartialOrd`.
+                let mut check = quote_spanned! {r.value.span=>
+                    if !__in_range::<#elem, _>(&(#expr), #inner) {
+                        return #p::Err(
+                            #p::out_of_range(#inner, #text, #at)#(.in_index(#indices))*
+                        );
+                    }
+                };
+                for k in (0..depth).rev() {
+                    let (i, outer, item) = (index(k), element(k), element(k + 1));
+                    check = quote_spanned! {r.value.span=>
+                        // By the trait's path: a `#[no_implicit_prelude]` module has no
+                        // `Iterator` in scope.
+                        for (#i, #item) in ::core::iter::Iterator::enumerate(#outer.iter()) {
+                            #check
+                        }
+                    };
+                }
+                let outermost = element(0);
+                quote_spanned! {r.value.span=>
+                    fn __in_range<T, R>(range: &R, value: &T) -> ::core::primitive::bool
+                    where
+                        T: ::core::cmp::PartialOrd,
+                        R: ::core::ops::RangeBounds<T>,
+                    {
+                        range.contains(value)
+                    }
+                    let #outermost = #value;
+                    #check
+                }
+            });
+            out.push(quote! {
+                #[doc(hidden)]
+                fn #name(value: &#ty, at: ::core::primitive::usize) -> #p::Result<(), #p::Error> {
+                    #validate
+                    #range
+                    #p::Ok(())
+                }
+            });
+        }
+    }
+    quote!(#(#out)*)
+}
+
+/// What a field's `range` compares, and how many array levels are iterated to reach it: the
+/// innermost elements of an array field, unless the bounds are written as arrays (then the
+/// whole value). A bound that is an array constant (`..LIMIT`) is taken for an element.
+pub(super) fn range_compares<'t>(range: &syn::Expr, ty: &'t syn::Type) -> (&'t syn::Type, usize) {
+    if bounds_are_arrays(range) {
+        (ty, 0)
+    } else {
+        array_element(ty)
+    }
+}
+
+/// Whether a range's bounds are written as arrays (`[0, 0]..[8, 8]`, `..[0x80; 4]`).
+fn bounds_are_arrays(range: &syn::Expr) -> bool {
+    fn is_array(e: &syn::Expr) -> bool {
+        match e {
+            syn::Expr::Array(_) | syn::Expr::Repeat(_) => true,
+            syn::Expr::Paren(p) => is_array(&p.expr),
+            syn::Expr::Group(g) => is_array(&g.expr),
+            _ => false,
+        }
+    }
+    match range {
+        syn::Expr::Range(r) => r.start.iter().chain(&r.end).any(|b| is_array(b)),
+        syn::Expr::Paren(p) => bounds_are_arrays(&p.expr),
+        syn::Expr::Group(g) => bounds_are_arrays(&g.expr),
+        _ => false,
+    }
+}
+
+/// The element type of a (possibly nested) array type and how many array levels wrap it:
+/// `[[u8; 2]; 3]` is `(u8, 2)`, `u32` is `(u32, 0)`.
+fn array_element(ty: &syn::Type) -> (&syn::Type, usize) {
+    match ty {
+        syn::Type::Array(a) => {
+            let (elem, depth) = array_element(&a.elem);
+            (elem, depth + 1)
+        }
+        syn::Type::Group(g) => array_element(&g.elem),
+        syn::Type::Paren(p) => array_element(&p.elem),
+        _ => (ty, 0),
+    }
+}
+
+/// After a commit, then: each distinct derived function (field order), then `post_load`.
+pub(super) fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
+    let mut seen = Vec::new();
+    let mut derived = Vec::new();
+    for f in &input.fields {
+        let hook = f
+            .attrs
+            .derived
+            .get()
+            .and_then(|d| d.value.as_ref().map(|h| (h, ("derived", d.key))))
+            .or_else(|| {
+                f.attrs
+                    .derives
+                    .get()
+                    .map(|d| (&d.value, ("derives", d.key)))
+            });
+        if let Some((hook, key)) = hook {
+            let function = crate::attr::function_key(&hook.text, &input.ident.unraw().to_string());
+            if !seen.contains(&function) {
+                seen.push(function);
+                derived.push(call_hook_keeping_first_error(hook, key, p));
+            }
+        }
+    }
+    let post_load = input
+        .attrs
+        .post_load
+        .get()
+        .map(|h| call_hook_keeping_first_error(&h.value, ("post_load", h.key), p));
+    quote! {
+        #(#derived)*
+        #post_load
+    }
+}

@@ -1,0 +1,452 @@
+//! Code generation from a checked model.
+//!
+//! Everything lands inside `const _: () = { ... };` and uses absolute paths through
+//! `<crate>::__private`, so user code that shadows `Result`, `Option`, `core` or `std` cannot
+//! change its meaning. Tokens that refer to the user's types or hook paths carry the user's
+//! spans, so type errors land on the field's type or the attribute string.
+//!
+//! `expand` assembles the impls from the parts its submodules write: `describe` the static
+//! description, `codec` the per-field save, load, compare and commit code, `hooks` the calls
+//! of the user's hooks, `bounds` the where clauses and compile-time type checks; `tokens`
+//! holds the token helpers they share.
+
+mod bounds;
+mod codec;
+mod describe;
+mod hooks;
+mod tokens;
+
+use crate::ast::{Field, Input, Role};
+use crate::attr::Container;
+use crate::naming::{lint_allows, staged_ident};
+use bounds::{bounded_generics, element_where_clause, field_bounds, type_checks, TypeChecks};
+use codec::{
+    compare_field, load_field, nested_each, save_field, staged_type, subsections_load,
+    subsections_save, NestedCall,
+};
+use describe::description;
+use hooks::{call_hook, field_hooks, load_hooks, validates_const};
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use tokens::{field_trait, generated_name, on_type, replace_self, respan, self_and_staged};
+
+/// `<crate>::__private`: the runtime crate's items that generated code uses.
+pub fn private_path(attrs: &Container) -> TokenStream {
+    match attrs.krate.get() {
+        Some(p) => {
+            let p = &p.value;
+            quote!(#p::__private)
+        }
+        None => quote!(::vmstate_core::__private),
+    }
+}
+
+/// For a struct whose attributes have errors (reported apart): `VmState` and `Field` impls
+/// that are never run, so that the struct's uses add no errors of their own.
+pub fn fallback(input: &Input) -> TokenStream {
+    let p = private_path(&input.attrs);
+    let ident = input.ident;
+    let name = input.name();
+    let rust_type = ident.unraw().to_string();
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    // The field types are still checked, so that a type that cannot migrate is reported
+    // with the attribute errors, not after they are fixed; fields with faulty attributes
+    // are left out (what they meant is not known).
+    let mut checked = input.generics.clone();
+    let predicates = &mut checked.make_where_clause().predicates;
+    for f in input.fields.iter().filter(|f| !f.faulty.get()) {
+        predicates.extend(field_bounds(f, &p));
+    }
+    let (checked_generics, checked_types, checked_where) = checked.split_for_impl();
+    // A function's where clause has no `Self`: the struct's own `where Self: ...` names it.
+    let checked_where = replace_self(
+        checked_where.to_token_stream(),
+        &quote!(#ident #checked_types),
+    );
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            fn __vmstate_field_types #checked_generics () #checked_where {}
+
+            #[automatically_derived]
+            impl #impl_generics #p::VmState for #ident #ty_generics #where_clause {
+                const DESCRIPTION: &'static #p::Description = &#p::Description {
+                    name: #name,
+                    version: 1,
+                    minimum_version: 1,
+                    fields: &[],
+                    hooks: #p::Hooks { pre_save: #p::None, pre_load: #p::None, post_load: #p::None, validate: #p::None },
+                    subsections: &[],
+                    rust_type: #rust_type,
+                };
+                fn load_version<__VmStateDecoder: #p::Decoder>(
+                    &self,
+                    _: &mut __VmStateDecoder,
+                    _: ::core::primitive::u32,
+                ) -> #p::Result<(), #p::Error> {
+                    ::core::unreachable!()
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #p::Field for #ident #ty_generics #where_clause {
+                const SHAPE: #p::Shape = #p::Shape::Struct(<Self as #p::VmState>::DESCRIPTION);
+                type Staged = ();
+                fn placeholder() {}
+                fn save<__VmStateEncoder: #p::Encoder>(&self, _: &mut __VmStateEncoder) -> #p::Result<(), #p::Error> {
+                    ::core::unreachable!()
+                }
+                fn load<__VmStateDecoder: #p::Decoder>(&self, _: &mut __VmStateDecoder) -> #p::Result<(), #p::Error> {
+                    ::core::unreachable!()
+                }
+                fn matches(&self, _: &()) -> ::core::primitive::bool {
+                    ::core::unreachable!()
+                }
+                fn commit(&mut self, _: &mut ()) {
+                    ::core::unreachable!()
+                }
+            }
+
+            // A `Vec` of this struct elsewhere is then not reported as unsupported.
+            #[automatically_derived]
+            impl #impl_generics #p::Element for #ident #ty_generics #where_clause {
+                const MIN_WIRE_BYTES: ::core::primitive::usize = 0;
+                fn save_elements<__VmStateEncoder: #p::Encoder>(
+                    _: &[Self],
+                    _: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    ::core::unreachable!()
+                }
+                fn load_elements<__VmStateDecoder: #p::Decoder>(
+                    _: ::core::primitive::usize,
+                    _: &mut __VmStateDecoder,
+                ) -> #p::Result<::std::vec::Vec<Self>, #p::Error> {
+                    ::core::unreachable!()
+                }
+            }
+        };
+    }
+}
+
+pub fn expand(input: &Input) -> TokenStream {
+    let p = private_path(&input.attrs);
+    let ident = input.ident;
+    let staged_ident = staged_ident(ident);
+    let staged_label = format!("{} {{ .. }}", ident.unraw());
+
+    let generics = bounded_generics(input, &p);
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    // The struct's own `where Self: ...` is about the struct, not the staged one.
+    let staged_where = replace_self(where_clause.to_token_stream(), &quote!(#ident #ty_generics));
+    let element_where = element_where_clause(input, where_clause, &p);
+
+    let description = description(input, &p);
+    let wire: Vec<&Field> = input
+        .fields
+        .iter()
+        .filter(|f| matches!(f.role(), Role::Migrated | Role::Subsection))
+        .collect();
+
+    let staged_fields = wire.iter().map(|f| {
+        let name = f.ident;
+        let ty = staged_type(f, &p);
+        quote!(#name: #ty)
+    });
+    // Code that handles a field's staged value is spanned on the field's type, so that the
+    // errors of a type that cannot migrate all land there (and are reported once).
+    let placeholders = wire.iter().map(|f| {
+        let name = on_type(f);
+        if f.is_optional() {
+            return quote_spanned!(f.ty.span()=> #name: #p::Optional::Keep);
+        }
+        match f.max_len() {
+            Some(_) => quote_spanned!(f.ty.span()=> #name: ::core::default::Default::default()),
+            None => {
+                let field = field_trait(f.ty, &p);
+                quote_spanned!(f.ty.span()=> #name: #field::placeholder())
+            }
+        }
+    });
+    let placeholders2 = quote!(#(#placeholders,)*);
+
+    let save_stmts = input.fields.iter().map(|f| save_field(f, &p));
+    let load_stmts = input.fields.iter().map(|f| load_field(f, &p));
+    let wire_names: Vec<_> = wire.iter().map(|f| on_type(f)).collect();
+    // (An immutable nested struct compares what the input carried, optional parts too.)
+    let matches = wire.iter().map(|f| {
+        let (compare, _) = compare_field(f, &p);
+        if f.is_optional() {
+            let (_, staged) = self_and_staged(f);
+            let name = on_type(f);
+            quote! {
+                match &#staged.#name {
+                    #p::Optional::Loaded(__incoming) => #compare,
+                    _ => true,
+                }
+            }
+        } else {
+            compare
+        }
+    });
+    // The first field that does not match, named.
+    let differences = wire.iter().map(|f| {
+        let (compare, difference) = compare_field(f, &p);
+        let name_str = f.name();
+        let check = quote! {
+            if !(#compare) {
+                return #difference.in_field(#name_str);
+            }
+        };
+        if f.is_optional() {
+            let (_, staged) = self_and_staged(f);
+            let name = on_type(f);
+            quote! {
+                if let #p::Optional::Loaded(__incoming) = &#staged.#name {
+                    #check
+                }
+            }
+        } else {
+            check
+        }
+    });
+    let commits = wire.iter().map(|f| {
+        let name = on_type(f);
+        let (this, staged) = self_and_staged(f);
+        if f.is_optional() {
+            let commit = match f.max_len() {
+                Some(_) => quote!(#p::swap),
+                None => {
+                    let field = field_trait(f.ty, &p);
+                    quote!(#field::commit)
+                }
+            };
+            return quote_spanned!(f.ty.span()=> #p::commit_optional(&mut #this.#name, &mut #staged.#name, #commit););
+        }
+        match f.max_len() {
+            Some(_) => quote_spanned!(f.ty.span()=> #p::swap(&mut #this.#name, &mut #staged.#name);),
+            None => {
+                let field = field_trait(f.ty, &p);
+                quote_spanned!(f.ty.span()=> #field::commit(&mut #this.#name, &mut #staged.#name);)
+            }
+        }
+    });
+    let pre_save = input
+        .attrs
+        .pre_save
+        .get()
+        .map(|h| call_hook(&h.value, ("pre_save", h.key), false, &p));
+    let nested_post_commit = nested_each(&wire, &p, quote!(post_commit), NestedCall::KeepGoing);
+    let nested_pre_commit = nested_each(&wire, &p, quote!(pre_commit), NestedCall::StopAtError);
+    let nested_check_committed =
+        nested_each(&wire, &p, quote!(check_committed), NestedCall::Validating);
+    let validates = validates_const(input, &wire, &p);
+    let load_hooks = load_hooks(input, &p);
+    let pre_load = input
+        .attrs
+        .pre_load
+        .get()
+        .map(|h| call_hook(&h.value, ("pre_load", h.key), true, &p));
+    let validate = input.attrs.validate.get().map(|h| {
+        let fn_ty = quote_spanned!(h.key=> fn(&Self) -> _);
+        let path = &h.value.path;
+        let text = &h.value.text;
+        // On the string, so a return type that is not `HookOutput` is reported there only.
+        let p = respan(&p, h.value.span);
+        // The local keeps the literal's span, so the call's span is the literal's.
+        let this = generated_name(h.value.span, "self");
+        quote_spanned! {h.value.span=> {
+            let __check: #fn_ty = #path;
+            #p::validation(#text, __check(#this), #p::None)?;
+        }}
+    });
+    let field_hooks = field_hooks(input, &p);
+    let subsections_load = subsections_load(input, &p);
+    let subsections_save = subsections_save(input, &p);
+    let TypeChecks {
+        items: type_checks,
+        inline: instance_checks,
+    } = type_checks(input, &p);
+    // Once per instantiation of the struct (not per encoder or decoder): one error each.
+    let (checks_const, run_checks) = if instance_checks.is_empty() {
+        (quote!(), quote!())
+    } else {
+        (
+            quote! {
+                #[doc(hidden)]
+                const __VMSTATE_TYPE_CHECKS: () = { #instance_checks };
+            },
+            quote!(let () = Self::__VMSTATE_TYPE_CHECKS;),
+        )
+    };
+
+    let allows = lint_allows(&staged_ident, &wire, input.generics, input.deprecated);
+
+    quote! {
+        #[doc(hidden)]
+        #allows
+        const _: () = {
+            pub struct #staged_ident #impl_generics #staged_where {
+                #(#staged_fields,)*
+                __vmstate_marker: ::core::marker::PhantomData<fn() -> #ident #ty_generics>,
+            }
+
+            // For the mismatch error of an immutable nested struct; its fields' staged types
+            // need not be `Debug`.
+            #[automatically_derived]
+            impl #impl_generics ::core::fmt::Debug for #staged_ident #ty_generics #staged_where {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str(#staged_label)
+                }
+            }
+
+            #type_checks
+
+            // The hooks are named and called here, outside the `Field` impl, where a path
+            // like `Self::commit` could resolve to a `Field` method instead of the user's.
+            #[automatically_derived]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #checks_const
+
+                #[doc(hidden)]
+                #[inline]
+                fn __vmstate_pre_save(&self) -> #p::Result<(), #p::Error> {
+                    #pre_save
+                    #p::Ok(())
+                }
+
+                #[doc(hidden)]
+                #[inline]
+                fn __vmstate_load_hooks(&mut self) -> #p::Result<(), #p::Error> {
+                    let mut __result: #p::Result<(), #p::Error> = #p::Ok(());
+                    #load_hooks
+                    __result
+                }
+
+                #[doc(hidden)]
+                #[inline]
+                fn __vmstate_pre_load(&mut self) -> #p::Result<(), #p::Error> {
+                    #pre_load
+                    #p::Ok(())
+                }
+
+                #[doc(hidden)]
+                #[inline]
+                fn __vmstate_validate(&self) -> #p::Result<(), #p::Error> {
+                    #validate
+                    #p::Ok(())
+                }
+
+                #field_hooks
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #p::VmState for #ident #ty_generics #where_clause {
+                const DESCRIPTION: &'static #p::Description = &#description;
+
+                #[inline]
+                fn load_version<__VmStateDecoder: #p::Decoder>(
+                    &self,
+                    __d: &mut __VmStateDecoder,
+                    __version: ::core::primitive::u32,
+                ) -> #p::Result<Self::Staged, #p::Error> {
+                    #run_checks
+                    let _ = __version;
+                    #(#load_stmts)*
+                    #subsections_load
+                    #p::Ok(#staged_ident { #(#wire_names,)* __vmstate_marker: ::core::marker::PhantomData })
+                }
+            }
+
+            // A `Vec` or `Box<[T]>` of this struct builds new elements from `Default`.
+            #[automatically_derived]
+            impl #impl_generics #p::Element for #ident #ty_generics #element_where {
+                const MIN_WIRE_BYTES: ::core::primitive::usize = 0;
+                fn save_elements<__VmStateEncoder: #p::Encoder>(
+                    items: &[Self],
+                    __e: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    #p::save_struct_elements(items, __e)
+                }
+                fn load_elements<__VmStateDecoder: #p::Decoder>(
+                    len: ::core::primitive::usize,
+                    __d: &mut __VmStateDecoder,
+                ) -> #p::Result<::std::vec::Vec<Self>, #p::Error> {
+                    #p::load_struct_elements(len, __d)
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #p::Field for #ident #ty_generics #where_clause {
+                const SHAPE: #p::Shape = #p::Shape::Struct(<Self as #p::VmState>::DESCRIPTION);
+                type Staged = #staged_ident #ty_generics;
+
+                fn placeholder() -> Self::Staged {
+                    #staged_ident { #placeholders2 __vmstate_marker: ::core::marker::PhantomData }
+                }
+
+                #[inline]
+                fn save<__VmStateEncoder: #p::Encoder>(&self, __e: &mut __VmStateEncoder) -> #p::Result<(), #p::Error> {
+                    #run_checks
+                    Self::__vmstate_pre_save(self)?;
+                    #(#save_stmts)*
+                    #subsections_save
+                    #p::Ok(())
+                }
+
+                #[inline]
+                fn load<__VmStateDecoder: #p::Decoder>(&self, __d: &mut __VmStateDecoder) -> #p::Result<Self::Staged, #p::Error> {
+                    <Self as #p::VmState>::load_version(
+                        self,
+                        __d,
+                        <Self as #p::VmState>::DESCRIPTION.version,
+                    )
+                }
+
+                fn matches(&self, staged: &Self::Staged) -> ::core::primitive::bool {
+                    let _ = staged;
+                    true #(&& #matches)*
+                }
+
+                fn difference(&self, staged: &Self::Staged) -> #p::Difference {
+                    let _ = staged;
+                    #(#differences)*
+                    #p::Difference::unprintable()
+                }
+
+                #[inline]
+                fn commit(&mut self, staged: &mut Self::Staged) {
+                    let _ = staged;
+                    #(#commits)*
+                }
+
+                #[inline]
+                fn pre_commit(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
+                    let _ = staged;
+                    Self::__vmstate_pre_load(self)?;
+                    #nested_pre_commit
+                    #p::Ok(())
+                }
+
+                const VALIDATES: ::core::primitive::bool = #validates;
+
+                fn check_committed(&self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
+                    let _ = staged;
+                    #nested_check_committed
+                    Self::__vmstate_validate(self)
+                }
+
+                #[inline]
+                fn post_commit(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
+                    let _ = staged;
+                    // Every step runs, the first error is returned: see `call_hook_keeping_first_error`.
+                    let mut __result: #p::Result<(), #p::Error> = #p::Ok(());
+                    #nested_post_commit
+                    #p::keep_first(&mut __result, Self::__vmstate_load_hooks(self));
+                    __result
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,78 @@
+//! Token helpers the generators share: trait paths and names spanned on a field's type or an
+//! attribute string, and rewriting of spans and of `Self`.
+
+use crate::ast::Field;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+
+/// `<Ty as Field>`, spanned on the type so "cannot migrate" lands on it.
+pub(super) fn field_trait(ty: &syn::Type, p: &TokenStream) -> TokenStream {
+    quote_spanned!(ty.span()=> <#ty as #p::Field>)
+}
+
+pub(super) fn bounded_trait(ty: &syn::Type, p: &TokenStream) -> TokenStream {
+    quote_spanned!(ty.span()=> <#ty as #p::Bounded>)
+}
+
+/// The field's name, located on the field's type: for code that handles its staged value
+/// (whose type errors then land on the field's type like the others). Mixed-site hygiene:
+/// the local of a field named like a generated variable (`__d`, `__version`) does not
+/// shadow it.
+pub(super) fn on_type(f: &Field) -> syn::Ident {
+    let mut name = f.ident.clone();
+    name.set_span(Span::mixed_site().located_at(f.ty.span()));
+    name
+}
+
+/// A name (`self` or a local) in code spanned on an attribute's literal or a field's type,
+/// resolved as the derive's own code (see [`crate::attr::code_span`]).
+pub(super) fn generated_name(at: Span, name: &str) -> TokenStream {
+    let span = crate::attr::code_span(at);
+    match name {
+        "self" => quote_spanned!(span=> self),
+        _ => syn::Ident::new(name, span).into_token_stream(),
+    }
+}
+
+/// `self` and `staged` for code spanned on a field's type.
+pub(super) fn self_and_staged(f: &Field) -> (TokenStream, TokenStream) {
+    let span = f.ty.span();
+    (generated_name(span, "self"), generated_name(span, "staged"))
+}
+
+/// `tokens` with the type `Self` replaced by `with` (the struct's type, for items that are
+/// not its impls).
+pub(super) fn replace_self(tokens: TokenStream, with: &TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .flat_map(|tt| match tt {
+            proc_macro2::TokenTree::Ident(id) if id == "Self" => with.clone(),
+            proc_macro2::TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), replace_self(g.stream(), with));
+                group.set_span(g.span());
+                proc_macro2::TokenTree::Group(group).into_token_stream()
+            }
+            tt => tt.into_token_stream(),
+        })
+        .collect()
+}
+
+/// `tokens` with every span replaced by `span`.
+pub(super) fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(&g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
