@@ -89,7 +89,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `pre_load = "path"` | `fn(&mut Self)` once the input is decoded, before the commit (what it changes stays if a later step fails) | none |
 /// | `post_load = "path"` | `fn(&mut Self)` run after a load, after the derived functions | none |
 /// | `validate = "path"` | `fn(&Self) -> Result<(), E>` on the loaded state, derived fields not yet recomputed; a failure undoes the load | none |
-/// | `crate = "path"` | path of this crate if renamed | `::vmstate_core` |
+/// | `crate = "path"` | path of this crate if renamed (without it, a renamed crate is one `unresolved import vmstate_core` at the derive) | `::vmstate_core` |
 ///
 /// Field attributes:
 ///

@@ -6,7 +6,7 @@
 
 use crate::attr::Container;
 use crate::ctxt::Ctxt;
-use crate::expand::private_path;
+use crate::expand::{private_import, private_path};
 use crate::naming::mentions_deprecated;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -33,15 +33,16 @@ struct Enum<'a> {
 pub fn derive(input: &syn::DeriveInput, data: &syn::DataEnum) -> Result<TokenStream, TokenStream> {
     let cx = Ctxt::default();
     let attrs = Container::parse(&cx, &input.attrs);
-    let p = private_path(&attrs);
+    let p = private_path();
+    let import = private_import(&attrs);
     let parsed = parse(&cx, input, data, &attrs);
     match (cx.check(), parsed) {
-        (Ok(()), Some(e)) => Ok(expand(&e, &p)),
+        (Ok(()), Some(e)) => Ok(expand(&e, &p, &import)),
         (Err(errors), _) => {
             let mut out = errors.into_compile_error();
             // So that the fields of this type report nothing more.
             if input.generics.params.is_empty() {
-                out.extend(fallback(&input.ident, &p));
+                out.extend(fallback(&input.ident, &p, &import));
             }
             Err(out)
         }
@@ -117,11 +118,12 @@ fn parse<'a>(
 }
 
 /// For an enum with errors (reported apart): a `Field` impl that never runs.
-fn fallback(ident: &syn::Ident, p: &TokenStream) -> TokenStream {
+fn fallback(ident: &syn::Ident, p: &TokenStream, import: &TokenStream) -> TokenStream {
     let name = ident.unraw().to_string();
     quote! {
         #[doc(hidden)]
         const _: () = {
+            #import
             #[automatically_derived]
             impl #p::Field for #ident {
                 const SHAPE: #p::Shape = #p::Shape::Custom { name: #name, qemu_size: #p::None };
@@ -193,7 +195,7 @@ fn repr(cx: &Ctxt, input: &syn::DeriveInput, data: &syn::DataEnum) -> Option<syn
     found
 }
 
-fn expand(e: &Enum, p: &TokenStream) -> TokenStream {
+fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
     let Enum {
         ident,
         repr,
@@ -212,6 +214,7 @@ fn expand(e: &Enum, p: &TokenStream) -> TokenStream {
         #[doc(hidden)]
         #allow
         const _: () = {
+            #import
             #[inline]
             fn __vmstate_discriminant(__vmstate_value: &#ident) -> #repr {
                 match __vmstate_value {

@@ -32,21 +32,28 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use tokens::{field_trait, generated_name, on_type, replace_self, respan, self_and_staged};
 
-/// `<crate>::__private`: the runtime crate's items that generated code uses.
-pub fn private_path(attrs: &Container) -> TokenStream {
-    match attrs.krate.get() {
-        Some(p) => {
-            let p = &p.value;
-            quote!(#p::__private)
-        }
-        None => quote!(::vmstate_core::__private),
-    }
+/// The runtime crate's items that generated code uses, `<crate>::__private`, under the name
+/// that [`private_import`] gives them.
+pub fn private_path() -> TokenStream {
+    quote!(__vmstate_private)
+}
+
+/// The one place generated code names the runtime crate, at the top of its block: a crate
+/// renamed in Cargo.toml without `crate = "..."` is then one unresolved import, not an
+/// error per field.
+pub fn private_import(attrs: &Container) -> TokenStream {
+    let krate = match attrs.krate.get() {
+        Some(p) => p.value.to_token_stream(),
+        None => quote!(::vmstate_core),
+    };
+    quote!(use #krate::__private as __vmstate_private;)
 }
 
 /// For a struct whose attributes have errors (reported apart): `VmState` and `Field` impls
 /// that are never run, so that the struct's uses add no errors of their own.
 pub fn fallback(input: &Input) -> TokenStream {
-    let p = private_path(&input.attrs);
+    let p = private_path();
+    let import = private_import(&input.attrs);
     let ident = input.ident;
     let name = input.name();
     let rust_type = ident.unraw().to_string();
@@ -68,6 +75,7 @@ pub fn fallback(input: &Input) -> TokenStream {
     quote! {
         #[doc(hidden)]
         const _: () = {
+            #import
             fn __vmstate_field_types #checked_generics () #checked_where {}
 
             #[automatically_derived]
@@ -131,7 +139,8 @@ pub fn fallback(input: &Input) -> TokenStream {
 }
 
 pub fn expand(input: &Input) -> TokenStream {
-    let p = private_path(&input.attrs);
+    let p = private_path();
+    let import = private_import(&input.attrs);
     let ident = input.ident;
     let staged_ident = staged_ident(ident);
     let staged_label = format!("{} {{ .. }}", ident.unraw());
@@ -287,6 +296,7 @@ pub fn expand(input: &Input) -> TokenStream {
         #[doc(hidden)]
         #allows
         const _: () = {
+            #import
             pub struct #staged_ident #impl_generics #staged_where {
                 #(#staged_fields,)*
                 __vmstate_marker: ::core::marker::PhantomData<fn() -> #ident #ty_generics>,
