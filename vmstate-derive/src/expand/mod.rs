@@ -1,9 +1,10 @@
 //! Code generation from a checked model.
 //!
-//! Everything lands inside `const _: () = { ... };` and uses absolute paths through
-//! `<crate>::__private`, so user code that shadows `Result`, `Option`, `core` or `std` cannot
-//! change its meaning. Tokens that refer to the user's types or hook paths carry the user's
-//! spans, so type errors land on the field's type or the attribute string.
+//! Everything lands inside `const _: () = { ... };`, which imports `<crate>::__private` by an
+//! absolute path once and names every item through it, so user code that shadows `Result`,
+//! `Option`, `core` or `std` cannot change its meaning. Tokens that refer to the user's types
+//! or hook paths carry the user's spans, so type errors land on the field's type or the
+//! attribute string.
 //!
 //! `expand` assembles the impls from the parts its submodules write: `describe` the static
 //! description, `codec` the per-field save, load, compare and commit code, `hooks` the calls
