@@ -190,6 +190,50 @@ fn ours_vs_qemu(key: &str) {
     assert_clean(&backward);
 }
 
+/// QEMU names a field after the C expression it migrates (`reg.ctrl_status`); a port gives
+/// its Rust field that name with `name = "..."`, and its schema then lines up with QEMU's.
+#[test]
+fn field_names_from_qemus_c_expressions_line_up_with_its_dump() {
+    #[derive(VmState)]
+    #[vmstate(name = "bcm2835_sys_timer")]
+    #[allow(dead_code)]
+    struct SysTimer {
+        #[vmstate(name = "reg.ctrl_status")]
+        ctrl_status: u32,
+        #[vmstate(name = "reg.compare")]
+        compare: u32,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "bcm2835_sys_timer")]
+    #[allow(dead_code)]
+    struct Unnamed {
+        ctrl_status: u32,
+        compare: u32,
+    }
+    let key = "bcm2835-sys-timer";
+    let q = only(&qemu(), key);
+    let with = |d| {
+        let mut s = Schema::new(Some("integratorcp"));
+        s.add(key, d);
+        s
+    };
+    let named = with(SysTimer::DESCRIPTION);
+    assert_clean(&check(&q, &named));
+    assert_clean(&check(&named, &q));
+    let report = check(&q, &with(Unnamed::DESCRIPTION));
+    let renamed: Vec<&str> = report
+        .by_rule(Rule::FieldRenamed)
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        renamed,
+        [
+            format!("{key}/Fields/reg.ctrl_status"),
+            format!("{key}/Fields/reg.compare")
+        ]
+    );
+}
+
 #[test]
 fn integrator_core_is_compatible_with_qemu_both_ways() {
     ours_vs_qemu("integrator_core");

@@ -96,6 +96,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | key | meaning |
 /// |---|---|
 /// | (none) | migrated |
+/// | `name = "..."` | the field's name in the description, schemas and error paths, never on a wire (default: the identifier without `r#`): keeps a renamed Rust field's name, or takes QEMU's (`reg.compare`) |
 /// | `derived = "path"` | not sent; `fn(&mut Self)` recomputes it after a load |
 /// | `derived` | not sent; the container's `post_load` recomputes it (required) |
 /// | `derived_by_owner` | not sent; the struct holding this one recomputes it (`derives`); a struct loaded on its own keeps the destination's value |

@@ -115,9 +115,13 @@ impl<'a> Input<'a> {
 }
 
 impl Field<'_> {
-    /// The field's name as described and in error paths (`r#type` is `type`).
+    /// The field's name as described and in error paths: `name = "..."`, else the
+    /// identifier (`r#type` is `type`).
     pub fn name(&self) -> String {
-        self.ident.unraw().to_string()
+        match self.attrs.name.get() {
+            Some(n) => n.value.clone(),
+            None => self.ident.unraw().to_string(),
+        }
     }
 
     pub fn role(&self) -> Role {

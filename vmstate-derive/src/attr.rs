@@ -18,6 +18,7 @@ pub const CONTAINER_KEYS: &[&str] = &[
 ];
 /// The keys a field attribute accepts besides [`WIRE_KEYS`]: its role and its bound.
 pub const FIELD_KEYS: &[&str] = &[
+    "name",
     "derived",
     "derived_by_owner",
     "derives",
@@ -122,6 +123,8 @@ pub struct Container {
 
 /// Field attributes.
 pub struct FieldAttrs {
+    /// `name = "..."`: the field's name in descriptions, schemas and error paths.
+    pub name: Slot<String>,
     /// `derived` (no function: `None`) or `derived = "path"`.
     pub derived: Slot<Option<Hook>>,
     pub derived_by_owner: Slot<()>,
@@ -245,6 +248,7 @@ impl Container {
 impl FieldAttrs {
     pub fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
         let mut f = FieldAttrs {
+            name: Slot::new("name"),
             derived: Slot::new("derived"),
             derived_by_owner: Slot::new("derived_by_owner"),
             derives: Slot::new("derives"),
@@ -265,6 +269,10 @@ impl FieldAttrs {
                 .get_ident()
                 .map_or_else(Span::call_site, |i| i.span());
             match key.as_str() {
+                "name" => match string_value(cx, meta, &key)? {
+                    Some(s) => f.name.set(cx, span, s.span(), s.value()),
+                    None => f.name.set_invalid(),
+                },
                 "derived" => {
                     if meta.input.peek(Token![=]) {
                         if let Some(h) = hook_value(cx, meta, &key)? {

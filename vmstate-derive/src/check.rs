@@ -11,6 +11,7 @@ pub fn check(cx: &Ctxt, input: &Input) {
     check_name(cx, input);
     check_generic_names(cx, input);
     check_hook_names(cx, input);
+    check_field_names(cx, input);
     for field in &input.fields {
         let errors = cx.len();
         check_field(cx, input, field);
@@ -262,9 +263,43 @@ fn check_hook_names(cx: &Ctxt, input: &Input) {
     }
 }
 
+/// A field's described name (`name = "..."`) names it in descriptions, schemas and error
+/// paths, so it must be there and be its own.
+fn check_field_names(cx: &Ctxt, input: &Input) {
+    let named_span = |f: &crate::ast::Field| f.attrs.name.get().map(|n| n.span);
+    for (i, field) in input.fields.iter().enumerate() {
+        let name = field.name();
+        if name.is_empty() {
+            cx.error_at(
+                named_span(field).unwrap_or_else(|| field.ident.span()),
+                "a field's `name` must not be empty",
+            );
+            continue;
+        }
+        let Some(earlier) = input.fields[..i].iter().find(|f| f.name() == name) else {
+            continue;
+        };
+        // Blame the `name = "..."` that made the clash, the later one if both have one.
+        let (blamed, other, span) = match (named_span(field), named_span(earlier)) {
+            (Some(s), _) => (field, earlier, s),
+            (None, Some(s)) => (earlier, field, s),
+            (None, None) => (field, earlier, field.ident.span()),
+        };
+        cx.error_at(
+            span,
+            format!(
+                "field `{}` is described as `{name}`, as field `{}` is: descriptions, schemas \
+                 and error paths could not tell them apart; give each field its own name",
+                blamed.ident.unraw(),
+                other.ident.unraw()
+            ),
+        );
+    }
+}
+
 /// The derive's own names in the generated code start with `__vmstate`.
 fn check_reserved(cx: &Ctxt, field: &crate::ast::Field) {
-    if field.name().starts_with("__vmstate") {
+    if field.ident.unraw().to_string().starts_with("__vmstate") {
         cx.error_at(
             field.ident.span(),
             format!(

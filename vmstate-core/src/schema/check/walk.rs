@@ -375,9 +375,10 @@ impl Checker {
                     format!(
                         "field `{}` was renamed to `{}`: QEMU's checker rejects the rename and \
                          a stream of the old release would be read into a field of another \
-                         meaning; keep the name `{}`, or if this is a new field, {keep} and add \
+                         meaning; keep the name `{}` (a Rust field renamed keeps it with \
+                         `#[vmstate(name = \"{}\")]`), or if this is a new field, {keep} and add \
                          `{}` with `since` and a version bump, or in a subsection",
-                        sf.field, df.field, sf.field, df.field
+                        sf.field, df.field, sf.field, sf.field, df.field
                     ),
                 );
                 s.bump();
