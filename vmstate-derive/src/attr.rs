@@ -16,6 +16,8 @@ pub const CONTAINER_KEYS: &[&str] = &[
     "validate",
     "crate",
 ];
+/// The container keys an enum accepts (it is a field's type, not a section).
+pub const ENUM_KEYS: &[&str] = &["crate"];
 /// The keys a field attribute accepts besides [`WIRE_KEYS`]: its role and its bound.
 pub const FIELD_KEYS: &[&str] = &[
     "name",
@@ -174,7 +176,18 @@ impl Container {
         keys
     }
 
+    /// A struct's attributes.
     pub fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        Self::parse_for(cx, attrs, "container", CONTAINER_KEYS)
+    }
+
+    /// An enum's attributes: the struct keys are read too (for a message that says where
+    /// they belong), but an unknown key is listed against `ENUM_KEYS`.
+    pub fn parse_enum(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        Self::parse_for(cx, attrs, "enum", ENUM_KEYS)
+    }
+
+    fn parse_for(cx: &Ctxt, attrs: &[syn::Attribute], what: &str, valid: &[&str]) -> Self {
         let mut c = Container {
             name: Slot::new("name"),
             version: Slot::new("version"),
@@ -237,7 +250,7 @@ impl Container {
                         }
                     }
                 }
-                _ => unknown_key(cx, meta, &key, "container", CONTAINER_KEYS)?,
+                _ => unknown_key(cx, meta, &key, what, valid)?,
             }
             Ok(())
         });

@@ -32,7 +32,7 @@ struct Enum<'a> {
 /// The derive's output for an enum: the impls, or every error in the input.
 pub fn derive(input: &syn::DeriveInput, data: &syn::DataEnum) -> Result<TokenStream, TokenStream> {
     let cx = Ctxt::default();
-    let attrs = Container::parse(&cx, &input.attrs);
+    let attrs = Container::parse_enum(&cx, &input.attrs);
     let p = private_path();
     let import = private_import(&attrs);
     let parsed = parse(&cx, input, data, &attrs);

@@ -1,4 +1,5 @@
-// Sections, versions and hooks belong to structs: an enum takes only `crate`.
+// Sections, versions and hooks belong to structs: an enum takes only `crate`, and an
+// unknown key is listed against that.
 use vmstate_core::VmState;
 
 #[derive(VmState)]
@@ -8,6 +9,13 @@ enum Mode {
     Off,
     #[vmstate(skip)]
     On,
+}
+
+#[derive(VmState)]
+#[vmstate(crate = "vmstate_core", skip)]
+#[repr(u8)]
+enum Level {
+    Low,
 }
 
 fn main() {}
