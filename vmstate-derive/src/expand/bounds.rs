@@ -2,7 +2,7 @@
 //! compile-time assertions on the field types (`__Probe` checks).
 
 use super::hooks::range_compares;
-use super::tokens::{generated_name, respan};
+use super::tokens::{generated_name, private_at};
 use crate::ast::{Field, Input, Role};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -32,7 +32,7 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics 
             continue;
         }
         // On the parameter, so that an unsatisfied bound is explained there.
-        let field = respan(&quote!(#p::Field), t.span());
+        let field = private_at(&quote!(#p::Field), t.span());
         where_clause
             .predicates
             .push(syn::parse_quote_spanned!(t.span()=> #t: #field));
@@ -83,7 +83,7 @@ pub(super) fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicat
     let mut tokens = ty.to_token_stream().into_iter();
     let start = tokens.next().map_or_else(|| ty.span(), |tt| tt.span());
     let end = tokens.last().map_or(start, |tt| tt.span());
-    let p = respan(p, end);
+    let p = private_at(p, end);
     let partial_eq = quote_spanned!(end=> ::core::cmp::PartialEq);
     let mut bounds = Vec::new();
     match (f.max_len(), immutable) {

@@ -2,7 +2,7 @@
 //! the inherent functions that wrap each field-level hook (`exists`, `needed`, `default`,
 //! `validate`, `range`), each coerced to its expected type on the attribute string.
 
-use super::tokens::{field_trait, generated_name, respan};
+use super::tokens::{field_trait, generated_name, private_at, respan};
 use crate::ast::{Field, Input};
 use crate::attr::Hook;
 use proc_macro2::{Span, TokenStream};
@@ -45,7 +45,7 @@ fn hook_call(
     } else {
         quote_spanned!(key=> fn(&Self) -> _)
     };
-    let p = respan(p, span);
+    let p = private_at(p, span);
     // The hook's local keeps the literal's span, so the call's span (on which a wrong return
     // type is reported) is the literal's.
     let [this, result] = ["self", "__result"].map(|n| generated_name(span, n));
@@ -148,7 +148,7 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 let (path, text) = (&h.value.path, &h.value.text);
                 let arg = respan(&ty.to_token_stream(), h.key);
                 let fn_ty = quote_spanned!(h.key=> fn(&#arg) -> _);
-                let p = respan(p, h.value.span);
+                let p = private_at(p, h.value.span);
                 let [value, at] = ["value", "at"].map(|n| generated_name(h.value.span, n));
                 quote_spanned! {h.value.span=>
                     let __check: #fn_ty = #path;

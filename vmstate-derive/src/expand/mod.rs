@@ -31,7 +31,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use tokens::{field_trait, generated_name, on_type, replace_self, respan, self_and_staged};
+use tokens::{field_trait, generated_name, on_type, private_at, replace_self, self_and_staged};
 
 /// The runtime crate's items that generated code uses, `<crate>::__private`, under the name
 /// that [`private_import`] gives them.
@@ -263,7 +263,7 @@ pub fn expand(input: &Input) -> TokenStream {
         let path = &h.value.path;
         let text = &h.value.text;
         // On the string, so a return type that is not `HookOutput` is reported there only.
-        let p = respan(&p, h.value.span);
+        let p = private_at(&p, h.value.span);
         // The local keeps the literal's span, so the call's span is the literal's.
         let this = generated_name(h.value.span, "self");
         quote_spanned! {h.value.span=> {

@@ -59,6 +59,13 @@ pub(super) fn replace_self(tokens: TokenStream, with: &TokenStream) -> TokenStre
         .collect()
 }
 
+/// The runtime crate's path (`p`), located at `span` for errors but resolved, and linted, as
+/// the rest of the generated code: a path of the user's tokens alone would trip the user's
+/// `unused_qualifications` where a re-export (`Some`, `Field`) is in scope unqualified.
+pub(super) fn private_at(p: &TokenStream, span: Span) -> TokenStream {
+    respan(p, crate::attr::code_span(span))
+}
+
 /// `tokens` with every span replaced by `span`.
 pub(super) fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
     tokens

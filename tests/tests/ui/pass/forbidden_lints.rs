@@ -1,5 +1,6 @@
 // A crate that forbids the lints a derive might `allow`: the generated code allows none of
-// them (an `allow` under `forbid` is error E0453), and trips none of them.
+// them (an `allow` under `forbid` is error E0453), and trips none of them (`unused_qualifications`
+// included: the runtime crate's path in hook and bound code is spanned on the user's tokens).
 #![forbid(
     dead_code,
     missing_docs,
@@ -7,7 +8,9 @@
     non_snake_case,
     private_bounds,
     private_interfaces,
-    unused
+    unreachable_pub,
+    unused,
+    unused_qualifications
 )]
 //! Crate docs.
 
@@ -15,8 +18,15 @@ use vmstate_core::VmState;
 
 /// A device with every kind of field.
 #[derive(VmState, Debug, Default, PartialEq)]
-#[vmstate(name = "dev", version = 2, post_load = "Self::after_load")]
+#[vmstate(
+    name = "dev",
+    version = 2,
+    pre_load = "Self::before_load",
+    post_load = "Self::after_load",
+    validate = "Self::check"
+)]
 pub struct Dev {
+    #[vmstate(validate = "Self::small", range = "..8")]
     regs: [u32; 2],
     #[vmstate(immutable)]
     id: u8,
@@ -28,6 +38,15 @@ pub struct Dev {
     host: u64,
     inner: _Inner<u16>,
     power: Power,
+    #[vmstate(subsection, needed = "Self::has_extra")]
+    extra: Extra,
+}
+
+/// A subsection.
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(name = "dev/extra")]
+struct Extra {
+    count: u8,
 }
 
 /// A fieldless enum, deprecated variant included.
@@ -51,6 +70,20 @@ impl Dev {
     fn after_load(&mut self) {
         self.host += 1;
     }
+    fn before_load(&mut self) {}
+    fn check(&self) -> Result<(), std::fmt::Error> {
+        Ok(())
+    }
+    fn small(regs: &[u32; 2]) -> Result<(), std::fmt::Error> {
+        if regs[1] < 8 {
+            Ok(())
+        } else {
+            Err(std::fmt::Error)
+        }
+    }
+    fn has_extra(&self) -> bool {
+        self.extra.count != 0
+    }
 }
 
 /// A generic nested struct whose name starts with an underscore.
@@ -65,13 +98,14 @@ fn main() {
         regs: [1, 2],
         fifo: vec![3],
         inner: _Inner { value: 4 },
+        extra: Extra { count: 5 },
         ..Dev::default()
     };
     let bytes = vmstate_core::to_bytes(&src).unwrap();
     let mut dst = Dev::default();
     vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
     assert_eq!(
-        (dst.regs, &dst.fifo, dst.level, dst.host, dst.inner.value),
-        ([1, 2], &src.fifo, true, 1, 4)
+        (dst.regs, &dst.fifo, dst.level, dst.host, dst.inner.value, dst.extra.count),
+        ([1, 2], &src.fifo, true, 1, 4, 5)
     );
 }
