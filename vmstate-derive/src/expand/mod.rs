@@ -361,7 +361,7 @@ pub fn expand(input: &Input) -> TokenStream {
                     &self,
                     __d: &mut __VmStateDecoder,
                     __version: ::core::primitive::u32,
-                ) -> #p::Result<Self::Staged, #p::Error> {
+                ) -> #p::Result<<Self as #p::Field>::Staged, #p::Error> {
                     #run_checks
                     let _ = __version;
                     #(#load_stmts)*
@@ -393,7 +393,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 const SHAPE: #p::Shape = #p::Shape::Struct(<Self as #p::VmState>::DESCRIPTION);
                 type Staged = #staged_ident #ty_generics;
 
-                fn placeholder() -> Self::Staged {
+                fn placeholder() -> <Self as #p::Field>::Staged {
                     #staged_ident { #placeholders2 __vmstate_marker: ::core::marker::PhantomData }
                 }
 
@@ -407,7 +407,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 }
 
                 #[inline]
-                fn load<__VmStateDecoder: #p::Decoder>(&self, __d: &mut __VmStateDecoder) -> #p::Result<Self::Staged, #p::Error> {
+                fn load<__VmStateDecoder: #p::Decoder>(&self, __d: &mut __VmStateDecoder) -> #p::Result<<Self as #p::Field>::Staged, #p::Error> {
                     <Self as #p::VmState>::load_version(
                         self,
                         __d,
@@ -415,25 +415,25 @@ pub fn expand(input: &Input) -> TokenStream {
                     )
                 }
 
-                fn matches(&self, staged: &Self::Staged) -> ::core::primitive::bool {
+                fn matches(&self, staged: &<Self as #p::Field>::Staged) -> ::core::primitive::bool {
                     let _ = staged;
                     true #(&& #matches)*
                 }
 
-                fn difference(&self, staged: &Self::Staged) -> #p::Difference {
+                fn difference(&self, staged: &<Self as #p::Field>::Staged) -> #p::Difference {
                     let _ = staged;
                     #(#differences)*
                     #p::Difference::unprintable()
                 }
 
                 #[inline]
-                fn commit(&mut self, staged: &mut Self::Staged) {
+                fn commit(&mut self, staged: &mut <Self as #p::Field>::Staged) {
                     let _ = staged;
                     #(#commits)*
                 }
 
                 #[inline]
-                fn pre_commit(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
+                fn pre_commit(&mut self, staged: &<Self as #p::Field>::Staged) -> #p::Result<(), #p::Error> {
                     let _ = staged;
                     Self::__vmstate_pre_load(self)?;
                     #nested_pre_commit
@@ -442,14 +442,14 @@ pub fn expand(input: &Input) -> TokenStream {
 
                 const VALIDATES: ::core::primitive::bool = #validates;
 
-                fn check_committed(&self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
+                fn check_committed(&self, staged: &<Self as #p::Field>::Staged) -> #p::Result<(), #p::Error> {
                     let _ = staged;
                     #nested_check_committed
                     Self::__vmstate_validate(self)
                 }
 
                 #[inline]
-                fn post_commit(&mut self, staged: &Self::Staged) -> #p::Result<(), #p::Error> {
+                fn post_commit(&mut self, staged: &<Self as #p::Field>::Staged) -> #p::Result<(), #p::Error> {
                     let _ = staged;
                     // Every step runs, the first error is returned: see `call_hook_keeping_first_error`.
                     let mut __result: #p::Result<(), #p::Error> = #p::Ok(());

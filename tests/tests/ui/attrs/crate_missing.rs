@@ -19,4 +19,20 @@ enum Mode {
     On,
 }
 
+#[derive(VmState)]
+#[vmstate(crate = "missing_runtime")]
+struct Generic<T, const N: usize> {
+    #[vmstate(skip)]
+    host: T,
+    regs: [u8; N],
+}
+
+#[derive(VmState)]
+#[vmstate(crate = "missing_runtime")]
+struct Borrowing<'a> {
+    #[vmstate(skip)]
+    host: &'a u8,
+    reg: u8,
+}
+
 fn main() {}
