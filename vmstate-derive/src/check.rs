@@ -3,6 +3,7 @@
 use crate::ast::{is_simple, Input, Role};
 use crate::attr::WIRE_KEYS;
 use crate::ctxt::Ctxt;
+use quote::ToTokens;
 use syn::ext::IdentExt;
 
 /// Records every problem with the combination of attributes in `input`.
@@ -12,6 +13,7 @@ pub fn check(cx: &Ctxt, input: &Input) {
     check_generic_names(cx, input);
     check_hook_names(cx, input);
     check_field_names(cx, input);
+    check_reserved_paths(cx, input);
     for field in &input.fields {
         let errors = cx.len();
         check_field(cx, input, field);
@@ -230,7 +232,8 @@ fn check_generic_names(cx: &Ctxt, input: &Input) {
 /// and the load would call the hook from itself until the stack overflows.
 const HOOK_RUNNERS: [&str; 3] = ["pre_commit", "check_committed", "post_commit"];
 
-fn check_hook_names(cx: &Ctxt, input: &Input) {
+/// Every function named by the struct's and its fields' attributes.
+fn hooks<'a>(input: &'a Input) -> impl Iterator<Item = &'a crate::attr::Hook> {
     let c = &input.attrs;
     let container = [&c.pre_save, &c.pre_load, &c.post_load, &c.validate];
     let fields = input.fields.iter().flat_map(|f| {
@@ -242,12 +245,15 @@ fn check_hook_names(cx: &Ctxt, input: &Input) {
             .filter_map(|h| h.get().map(|h| &h.value))
             .chain(derived)
     });
-    let hooks = container
+    container
         .into_iter()
         .filter_map(|h| h.get().map(|h| &h.value))
-        .chain(fields);
+        .chain(fields)
+}
+
+fn check_hook_names(cx: &Ctxt, input: &Input) {
     let own = input.ident.unraw().to_string();
-    for hook in hooks {
+    for hook in hooks(input) {
         let key = crate::attr::function_key(&hook.text, &own);
         let method = key.strip_prefix("Self::");
         if let Some(name) = method.filter(|m| HOOK_RUNNERS.contains(m)) {
@@ -292,6 +298,48 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
                  and error paths could not tell them apart; give each field its own name",
                 blamed.ident.unraw(),
                 other.ident.unraw()
+            ),
+        );
+    }
+}
+
+/// The generated code's own items start with `__vmstate` in some case (`__vmstate_private`,
+/// `__VmStateProbe`): a field type, hook path or range naming an item of the user's so named
+/// would resolve to the generated one. (Reserved generic parameters are reported apart.)
+fn check_reserved_paths(cx: &Ctxt, input: &Input) {
+    /// The first reserved name among `tokens` (a lifetime is not an item).
+    fn first(tokens: proc_macro2::TokenStream, params: &[String]) -> Option<syn::Ident> {
+        let mut after_quote = false;
+        for tt in tokens {
+            let found = match &tt {
+                proc_macro2::TokenTree::Ident(i) if !after_quote => {
+                    let name = i.unraw().to_string();
+                    let reserved = name.to_ascii_lowercase().starts_with("__vmstate");
+                    (reserved && !params.contains(&name)).then(|| i.clone())
+                }
+                proc_macro2::TokenTree::Group(g) => first(g.stream(), params),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+            after_quote = matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == '\'');
+        }
+        None
+    }
+    let params: Vec<String> = reserved_generic_names(input).map(|(n, _)| n).collect();
+    let hook_paths = hooks(input).map(|h| h.path.to_token_stream());
+    let types = input.fields.iter().map(|f| f.ty.to_token_stream());
+    let ranges = (input.fields.iter()).filter_map(|f| f.attrs.range.get());
+    let ranges = ranges.map(|r| r.value.expr.to_token_stream());
+    let found = hook_paths.chain(types).chain(ranges);
+    for ident in found.filter_map(|tokens| first(tokens, &params)) {
+        cx.error_at(
+            ident.span(),
+            format!(
+                "`{}` is reserved: names starting with `__vmstate` (in any case) are the \
+                 generated code's, which would be found here instead; rename the item",
+                ident.unraw()
             ),
         );
     }

@@ -1,5 +1,5 @@
 //! The impls' where clauses (what each field type must implement, spanned on the type) and the
-//! compile-time assertions on the field types (`__Probe` checks).
+//! compile-time assertions on the field types (`__VmStateProbe` checks).
 
 use super::hooks::range_compares;
 use super::tokens::{generated_name, private_at};
@@ -148,14 +148,14 @@ fn mentions(ty: &syn::Type, param: &syn::Ident, lifetime: bool) -> bool {
     walk(ty.to_token_stream(), param, lifetime)
 }
 
-/// A subsection type's name, as an `Option<&str>` constant: through `__Probe` for a concrete
+/// A subsection type's name, as an `Option<&str>` constant: through `__VmStateProbe` for a concrete
 /// type (`None` when it is not a `VmState`, which the where clause reports), by the trait
 /// for one naming a parameter.
 fn subsection_name(ty: &syn::Type, generic: bool, p: &TokenStream) -> TokenStream {
     if generic {
         quote_spanned!(ty.span()=> #p::Some(<#ty as #p::VmState>::DESCRIPTION.name))
     } else {
-        quote_spanned!(ty.span()=> __Probe::<#ty>::NAME)
+        quote_spanned!(ty.span()=> __VmStateProbe::<#ty>::NAME)
     }
 }
 
@@ -187,7 +187,7 @@ fn push_check(
 /// checks are an associated constant, evaluated for each instantiation that is saved or
 /// loaded.
 ///
-/// The assertions read the types through `__Probe`, whose constants fall back to `None` for
+/// The assertions read the types through `__VmStateProbe`, whose constants fall back to `None` for
 /// a type without the trait: the impls' where clause already reports such a type, on the
 /// same token, once.
 pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
@@ -213,12 +213,12 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
     for f in &input.fields {
         let ty = f.ty;
         let generic = !concrete(ty);
-        // The shape a check reads: through `__Probe` for a concrete type (a type without the
+        // The shape a check reads: through `__VmStateProbe` for a concrete type (a type without the
         // trait is reported by the where clause, once), by the trait for one naming a
         // parameter (the where clause requires it); of the elements for a `Vec`/`Box<[T]>`.
         let shape_of = |elements: bool| match (generic, elements) {
-            (false, false) => quote_spanned!(ty.span()=> __Probe::<#ty>::SHAPE),
-            (false, true) => quote_spanned!(ty.span()=> __Probe::<#ty>::ELEMENTS),
+            (false, false) => quote_spanned!(ty.span()=> __VmStateProbe::<#ty>::SHAPE),
+            (false, true) => quote_spanned!(ty.span()=> __VmStateProbe::<#ty>::ELEMENTS),
             (true, false) => quote_spanned!(ty.span()=> #p::Some(&<#ty as #p::Field>::SHAPE)),
             (true, true) => quote_spanned!(ty.span()=> #p::Some(&<#ty as #p::Bounded>::ELEM)),
         };
@@ -333,24 +333,24 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         };
     }
     let items = quote! {
-        struct __Probe<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
-        impl<T: ?::core::marker::Sized + #p::Field> __Probe<T> {
+        struct __VmStateProbe<T: ?::core::marker::Sized>(::core::marker::PhantomData<T>);
+        impl<T: ?::core::marker::Sized + #p::Field> __VmStateProbe<T> {
             const SHAPE: ::core::option::Option<&'static #p::Shape> = #p::Some(&<T as #p::Field>::SHAPE);
         }
-        impl<T: ?::core::marker::Sized + #p::VmState> __Probe<T> {
+        impl<T: ?::core::marker::Sized + #p::VmState> __VmStateProbe<T> {
             const NAME: ::core::option::Option<&'static str> =
                 #p::Some(<T as #p::VmState>::DESCRIPTION.name);
         }
-        impl<T: ?::core::marker::Sized + #p::Bounded> __Probe<T> {
+        impl<T: ?::core::marker::Sized + #p::Bounded> __VmStateProbe<T> {
             const ELEMENTS: ::core::option::Option<&'static #p::Shape> =
                 #p::Some(&<T as #p::Bounded>::ELEM);
         }
-        trait __ProbeFallback {
+        trait __VmStateProbeFallback {
             const SHAPE: ::core::option::Option<&'static #p::Shape> = #p::None;
             const NAME: ::core::option::Option<&'static str> = #p::None;
             const ELEMENTS: ::core::option::Option<&'static #p::Shape> = #p::None;
         }
-        impl<T: ?::core::marker::Sized> __ProbeFallback for __Probe<T> {}
+        impl<T: ?::core::marker::Sized> __VmStateProbeFallback for __VmStateProbe<T> {}
         #(#checks)*
     };
     TypeChecks { items, inline }

@@ -171,7 +171,7 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 // another type is then one error (`RangeBounds<Ty>` not implemented), where
                 // `contains` would report both directions of `PartialOrd`.
                 let mut check = quote_spanned! {r.value.span=>
-                    if !__in_range::<#elem, _>(&(#expr), #inner) {
+                    if !__vmstate_in_range::<#elem, _>(&(#expr), #inner) {
                         return #p::Err(
                             #p::out_of_range(#inner, #text, #at)#(.in_index(#indices))*
                         );
@@ -189,7 +189,7 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 }
                 let outermost = element(0);
                 quote_spanned! {r.value.span=>
-                    fn __in_range<T, R>(range: &R, value: &T) -> ::core::primitive::bool
+                    fn __vmstate_in_range<T, R>(range: &R, value: &T) -> ::core::primitive::bool
                     where
                         T: ::core::cmp::PartialOrd,
                         R: ::core::ops::RangeBounds<T>,
