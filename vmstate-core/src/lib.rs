@@ -319,6 +319,8 @@ pub mod __private {
     pub use core::mem::swap;
     pub use core::option::Option::{None, Some};
     pub use core::result::Result::{self, Err, Ok};
+    pub use std::vec;
+    pub use std::vec::Vec;
 
     /// Prefixes an error's path with a field name (a function, not a closure per field: the
     /// generated code stays small to type-check).

@@ -241,9 +241,12 @@ impl Container {
                 }
                 "crate" => {
                     if let Some(s) = string_value(cx, meta, &key)? {
+                        // A module path: generic arguments would make no item path.
+                        let plain =
+                            |p: &syn::Path| (p.segments.iter()).all(|s| s.arguments.is_none());
                         match s.parse::<syn::Path>() {
-                            Ok(p) => c.krate.set(cx, span, s.span(), p),
-                            Err(_) => cx.error_spanned_by(
+                            Ok(p) if plain(&p) => c.krate.set(cx, span, s.span(), p),
+                            _ => cx.error_spanned_by(
                                 &s,
                                 "`crate` must be a path, e.g. \"::my_vmstate\"",
                             ),

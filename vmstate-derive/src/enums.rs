@@ -253,8 +253,8 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
                 __d: &mut __VmStateDecoder,
             ) -> #p::Result<(), #p::Error> {
                 let __vmstate_at = #p::Decoder::offset(__d);
-                let mut __vmstate_values: ::std::vec::Vec<#repr> =
-                    ::std::vec![0; __vmstate_out.len()];
+                let mut __vmstate_values: #p::Vec<#repr> =
+                    #p::vec![0; __vmstate_out.len()];
                 #p::Decoder::block(__d, &mut __vmstate_values)?;
                 let __vmstate_width = ::core::mem::size_of::<#repr>();
                 for (__vmstate_i, (__vmstate_slot, __vmstate_value)) in
@@ -320,7 +320,7 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
                     __vmstate_items: &[Self],
                     __e: &mut __VmStateEncoder,
                 ) -> #p::Result<(), #p::Error> {
-                    let __vmstate_values: ::std::vec::Vec<#repr> = ::core::iter::Iterator::collect(
+                    let __vmstate_values: #p::Vec<#repr> = ::core::iter::Iterator::collect(
                         ::core::iter::Iterator::map(__vmstate_items.iter(), __vmstate_discriminant),
                     );
                     #p::Encoder::block(__e, &__vmstate_values);

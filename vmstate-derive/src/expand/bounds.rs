@@ -232,6 +232,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                         #p::Some(#bound) => #holds,
                         #p::None => true,
                     },
+                    "{}",
                     #msg
                 )
             };
@@ -293,6 +294,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                         #p::Some(name) => #p::subsection_name_ok(name, #parent),
                         #p::None => true,
                     },
+                    "{}",
                     #msg
                 )
             };
@@ -320,7 +322,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 subsection_name(b, !concrete(b), p),
             );
             let check = quote_spanned! {b.span()=>
-                ::core::assert!(#p::names_differ(#name_a, #name_b), #msg)
+                ::core::assert!(#p::names_differ(#name_a, #name_b), "{}", #msg)
             };
             push_check(&mut checks, &mut inline, generic, b.span(), check);
         }
@@ -338,7 +340,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
             const SHAPE: ::core::option::Option<&'static #p::Shape> = #p::Some(&<T as #p::Field>::SHAPE);
         }
         impl<T: ?::core::marker::Sized + #p::VmState> __VmStateProbe<T> {
-            const NAME: ::core::option::Option<&'static str> =
+            const NAME: ::core::option::Option<&'static ::core::primitive::str> =
                 #p::Some(<T as #p::VmState>::DESCRIPTION.name);
         }
         impl<T: ?::core::marker::Sized + #p::Bounded> __VmStateProbe<T> {
@@ -347,7 +349,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         }
         trait __VmStateProbeFallback {
             const SHAPE: ::core::option::Option<&'static #p::Shape> = #p::None;
-            const NAME: ::core::option::Option<&'static str> = #p::None;
+            const NAME: ::core::option::Option<&'static ::core::primitive::str> = #p::None;
             const ELEMENTS: ::core::option::Option<&'static #p::Shape> = #p::None;
         }
         impl<T: ?::core::marker::Sized> __VmStateProbeFallback for __VmStateProbe<T> {}

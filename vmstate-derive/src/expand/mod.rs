@@ -131,7 +131,7 @@ pub fn fallback(input: &Input) -> TokenStream {
                 fn load_elements<__VmStateDecoder: #p::Decoder>(
                     _: ::core::primitive::usize,
                     _: &mut __VmStateDecoder,
-                ) -> #p::Result<::std::vec::Vec<Self>, #p::Error> {
+                ) -> #p::Result<#p::Vec<Self>, #p::Error> {
                     ::core::unreachable!()
                 }
             }
@@ -383,7 +383,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 fn load_elements<__VmStateDecoder: #p::Decoder>(
                     len: ::core::primitive::usize,
                     __d: &mut __VmStateDecoder,
-                ) -> #p::Result<::std::vec::Vec<Self>, #p::Error> {
+                ) -> #p::Result<#p::Vec<Self>, #p::Error> {
                     #p::load_struct_elements(len, __d)
                 }
             }

@@ -29,6 +29,34 @@ struct Unnamed {
     plain: u16,
 }
 
+// Names are data, not format strings: braces pass through the compile-time checks' messages.
+#[derive(VmState, Default, PartialEq, Debug)]
+#[vmstate(name = "d{v}/a")]
+struct SubA {
+    x: u8,
+}
+
+#[derive(VmState, Default, PartialEq, Debug)]
+#[vmstate(name = "d{v}/b")]
+struct SubB {
+    x: u8,
+}
+
+#[derive(VmState, Default, PartialEq, Debug)]
+#[vmstate(name = "d{v}")]
+struct Braces {
+    #[vmstate(subsection, needed = "Self::sent", name = "sub{a}")]
+    a: SubA,
+    #[vmstate(subsection, needed = "Self::sent", name = "}")]
+    b: SubB,
+}
+
+impl Braces {
+    fn sent(&self) -> bool {
+        true
+    }
+}
+
 fn main() {
     let d = <Timer as VmState>::DESCRIPTION;
     let names: Vec<_> = d.fields.iter().map(|f| f.name).collect();
@@ -49,4 +77,10 @@ fn main() {
     let mut other = Timer { r#match: 7, ..back };
     let err = vmstate_core::from_bytes(&mut other, &bytes).unwrap_err();
     assert_eq!(err.path(), "timer.match");
+
+    let braces = Braces { a: SubA { x: 1 }, b: SubB { x: 2 } };
+    let mut back = Braces::default();
+    let bytes = vmstate_core::qemu::to_bytes(&braces).unwrap();
+    vmstate_core::qemu::from_bytes(&mut back, &bytes, 1, 0).unwrap();
+    assert_eq!(back, braces);
 }
