@@ -232,6 +232,19 @@ fn field_names_from_qemus_c_expressions_line_up_with_its_dump() {
             format!("{key}/Fields/reg.compare")
         ]
     );
+    let hint = |report: &Report| report.findings[0].message.clone();
+    assert!(
+        hint(&report).contains(r#"`#[vmstate(name = "reg.ctrl_status")]`"#),
+        "{report}"
+    );
+    // The suggested attribute is Rust: a name with quotes or backslashes is escaped.
+    let mut odd = named.clone();
+    field(desc(&mut odd, key), "reg.ctrl_status").field = r#"li"m\it"#.to_owned();
+    let report = check(&odd, &named);
+    assert!(
+        hint(&report).contains(r#"`#[vmstate(name = "li\"m\\it")]`"#),
+        "{report}"
+    );
 }
 
 #[test]

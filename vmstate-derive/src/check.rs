@@ -270,29 +270,62 @@ fn check_hook_names(cx: &Ctxt, input: &Input) {
 }
 
 /// A field's described name (`name = "..."`) names it in descriptions, schemas and error
-/// paths, so it must be there and be its own.
+/// paths, so it must be there, print on one line, not be a word the schema tools read
+/// otherwise, and be its own.
 fn check_field_names(cx: &Ctxt, input: &Input) {
     let named_span = |f: &crate::ast::Field| f.attrs.name.get().map(|n| n.span);
-    for (i, field) in input.fields.iter().enumerate() {
+    let span = |f: &crate::ast::Field| named_span(f).unwrap_or_else(|| f.ident.span());
+    // A `name` that was not a string has been reported; the identifier does not stand in.
+    let described =
+        |f: &&crate::ast::Field| !(f.attrs.name.given() && f.attrs.name.get().is_none());
+    let fields: Vec<&crate::ast::Field> = input.fields.iter().filter(described).collect();
+    for (i, field) in fields.iter().enumerate() {
         let name = field.name();
-        if name.is_empty() {
-            cx.error_at(
-                named_span(field).unwrap_or_else(|| field.ident.span()),
-                "a field's `name` must not be empty",
-            );
+        let problem = if name.trim().is_empty() {
+            Some("must not be empty or blank".to_owned())
+        } else if name.trim() != name {
+            Some("must not start or end with whitespace".to_owned())
+        } else if name.chars().any(char::is_control) {
+            Some(
+                "must not contain control characters (it is printed in one-line messages)"
+                    .to_owned(),
+            )
+        } else if name == "unused" && !is_padding_type(field.ty) {
+            Some(
+                "must not be `unused`: that is QEMU's name for padding (`VMSTATE_UNUSED`), and \
+                 schema tools would take the field for padding"
+                    .to_owned(),
+            )
+        } else if name == "subsections" {
+            Some(
+                "must not be `subsections`: decoded states list a struct's subsections under \
+                 that key"
+                    .to_owned(),
+            )
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            let which = match named_span(field) {
+                Some(_) => "a field's `name`".to_owned(),
+                None => format!(
+                    "field `{}`'s name (set another with `name = \"...\"`)",
+                    field.ident.unraw()
+                ),
+            };
+            cx.error_at(span(field), format!("{which} {problem}"));
             continue;
         }
-        let Some(earlier) = input.fields[..i].iter().find(|f| f.name() == name) else {
+        let Some(earlier) = fields[..i].iter().find(|f| f.name() == name) else {
             continue;
         };
         // Blame the `name = "..."` that made the clash, the later one if both have one.
-        let (blamed, other, span) = match (named_span(field), named_span(earlier)) {
-            (Some(s), _) => (field, earlier, s),
-            (None, Some(s)) => (earlier, field, s),
-            (None, None) => (field, earlier, field.ident.span()),
+        let (blamed, other) = match (named_span(field), named_span(earlier)) {
+            (None, Some(_)) => (earlier, field),
+            _ => (field, earlier),
         };
         cx.error_at(
-            span,
+            span(blamed),
             format!(
                 "field `{}` is described as `{name}`, as field `{}` is: descriptions, schemas \
                  and error paths could not tell them apart; give each field its own name",
@@ -300,6 +333,18 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
                 other.ident.unraw()
             ),
         );
+    }
+}
+
+/// Whether a type is padding that the schemas describe as such (`Unused<N>`, `Removed<T>`).
+fn is_padding_type(ty: &syn::Type) -> bool {
+    match crate::ast::ungroup(ty) {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Unused" || s.ident == "Removed"),
+        _ => false,
     }
 }
 

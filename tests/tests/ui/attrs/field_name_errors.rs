@@ -1,5 +1,6 @@
-// A field's `name` must be a non-empty string, and no two fields may be described alike.
-use vmstate_core::VmState;
+// A field's `name` must be a non-empty string that prints on one line, is not a word the
+// schema tools read otherwise, and is no other field's.
+use vmstate_core::{Unused, VmState};
 
 #[derive(VmState)]
 struct Dev {
@@ -16,6 +17,30 @@ struct Dev {
     f: u32,
     #[vmstate(name = "g", name = "h")]
     g: u32,
+    #[vmstate(name = "line\nbreak")]
+    h: u32,
+    #[vmstate(name = " ")]
+    i: u32,
+    #[vmstate(name = "j ")]
+    j: u32,
+    #[vmstate(name = "unused")]
+    k: u32,
+    unused: u8,
+    #[vmstate(name = "subsections")]
+    l: u32,
+}
+
+// Padding may be called `unused`, as QEMU calls it; a `name` that is not a string is not
+// replaced by the identifier (no clash with `o`).
+#[derive(VmState)]
+struct Padded {
+    #[vmstate(name = "unused")]
+    pad: Unused<4>,
+    m: u8,
+    #[vmstate(name = 5)]
+    n: u8,
+    #[vmstate(name = "n")]
+    o: u8,
 }
 
 fn main() {}

@@ -376,7 +376,7 @@ impl Checker {
                         "field `{}` was renamed to `{}`: QEMU's checker rejects the rename and \
                          a stream of the old release would be read into a field of another \
                          meaning; keep the name `{}` (a Rust field renamed keeps it with \
-                         `#[vmstate(name = \"{}\")]`), or if this is a new field, {keep} and add \
+                         `#[vmstate(name = {:?})]`), or if this is a new field, {keep} and add \
                          `{}` with `since` and a version bump, or in a subsection",
                         sf.field, df.field, sf.field, sf.field, df.field
                     ),
