@@ -247,6 +247,68 @@ fn field_names_from_qemus_c_expressions_line_up_with_its_dump() {
     );
 }
 
+/// An immutable field is carried by the native format alone, without its name: renaming it
+/// is one rename (not a removal and an addition that would misread streams), and keeping the
+/// described name with `name = "..."` is clean.
+#[test]
+fn immutable_field_renamed_is_one_rename() {
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct V1 {
+        #[vmstate(immutable)]
+        base: u32,
+        #[vmstate(immutable)]
+        size: u32,
+        a: u8,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct Renamed {
+        #[vmstate(immutable)]
+        addr: u32,
+        #[vmstate(immutable)]
+        size: u32,
+        a: u8,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct Kept {
+        #[vmstate(immutable, name = "base")]
+        addr: u32,
+        #[vmstate(immutable)]
+        size: u32,
+        a: u8,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct Retyped {
+        #[vmstate(immutable)]
+        addr: u64,
+        #[vmstate(immutable)]
+        size: u32,
+        a: u8,
+    }
+    let renamed = one_device_findings(V1::DESCRIPTION, Renamed::DESCRIPTION);
+    let rename = (
+        Rule::FieldRenamed,
+        Severity::Error,
+        "dev/NotOnWire/base".to_owned(),
+    );
+    assert_eq!(renamed, [rename]);
+    assert_eq!(one_device_findings(V1::DESCRIPTION, Kept::DESCRIPTION), []);
+    assert_eq!(one_device_findings(Kept::DESCRIPTION, V1::DESCRIPTION), []);
+    // Another type in its place is no rename.
+    let rules: Vec<Rule> = one_device_findings(V1::DESCRIPTION, Retyped::DESCRIPTION)
+        .into_iter()
+        .map(|(rule, _, _)| rule)
+        .collect();
+    assert_eq!(rules, [Rule::FieldRemoved, Rule::FieldAdded]);
+}
+
 #[test]
 fn integrator_core_is_compatible_with_qemu_both_ways() {
     ours_vs_qemu("integrator_core");

@@ -110,10 +110,39 @@ impl Checker {
         // One the old release reads only from a version above its own is in none of its
         // streams.
         let in_old_stream = |f: &&FieldEntry| native_only(f) && f.version_id <= old.version_id;
-        for o in old.not_on_wire.iter().filter(in_old_stream) {
+        let old_list: Vec<&FieldEntry> = old.not_on_wire.iter().filter(in_old_stream).collect();
+        let new_list: Vec<&FieldEntry> =
+            new.not_on_wire.iter().filter(|f| native_only(f)).collect();
+        // The field at the same place among them in the new release, of the same kind and type
+        // and read from the old stream, under a name the old release does not have: renamed.
+        let renamed = |i: usize, o: &FieldEntry| {
+            let n = *new_list.get(i)?;
+            let same = (n.kind(), &n.rust_type, &n.wire_type, n.array_len)
+                == (o.kind(), &o.rust_type, &o.wire_type, o.array_len);
+            (same && find_field(old, &n.field).is_none() && n.version_id <= read_limit).then_some(n)
+        };
+        let mut renames = Vec::new();
+        for (i, o) in old_list.iter().enumerate() {
             let p = format!("{path}/NotOnWire/{}", o.field);
-            match find_field(new, &o.field) {
-                None => self.error(
+            match (find_field(new, &o.field), renamed(i, o)) {
+                (None, Some(n)) => {
+                    let n = n.field.as_str();
+                    renames.push(n);
+                    self.error(
+                        Rule::FieldRenamed,
+                        p,
+                        format!(
+                            "{} was renamed to `{n}`: no wire carries the name, but schema \
+                             tools match fields by it and QEMU's checker rejects a rename; \
+                             keep the name `{}` (a Rust field renamed keeps it with \
+                             `#[vmstate(name = {:?})]`)",
+                            what(o),
+                            o.field,
+                            o.field
+                        ),
+                    );
+                }
+                (None, None) => self.error(
                     Rule::FieldRemoved,
                     p,
                     format!(
@@ -122,23 +151,25 @@ impl Checker {
                         what(o)
                     ),
                 ),
-                Some(n) if native_carries(n.kind()) && n.version_id > read_limit => self.error(
-                    Rule::FieldVersionChanged,
-                    p,
-                    format!(
-                        "{} is read only from version {} on in the new release, but native \
-                         streams of the old release carry it: the new release would skip its \
-                         bytes and read every later field from the wrong place; keep reading \
-                         it in every version the old release sends",
-                        what(o),
-                        n.version_id
+                (Some(n), _) if native_carries(n.kind()) && n.version_id > read_limit => self
+                    .error(
+                        Rule::FieldVersionChanged,
+                        p,
+                        format!(
+                            "{} is read only from version {} on in the new release, but native \
+                             streams of the old release carry it: the new release would skip \
+                             its bytes and read every later field from the wrong place; keep \
+                             reading it in every version the old release sends",
+                            what(o),
+                            n.version_id
+                        ),
                     ),
-                ),
                 _ => {}
             }
         }
-        for n in new.not_on_wire.iter().filter(|f| native_only(f)) {
-            if find_field(old, &n.field).is_none() && n.version_id <= read_limit {
+        for n in new_list {
+            let added = find_field(old, &n.field).is_none() && !renames.contains(&n.field.as_str());
+            if added && n.version_id <= read_limit {
                 // (`since` does not go with `immutable`.)
                 let fix = match n.kind() {
                     "immutable" => {

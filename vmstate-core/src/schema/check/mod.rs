@@ -78,7 +78,8 @@
 //! native format still writes), travel in the native format only: one removed, one added that
 //! an old stream would be read for, or one read only from a version above the old stream's, is
 //! an error ([`Rule::FieldRemoved`], [`Rule::FieldAdded`], [`Rule::FieldVersionChanged`] under
-//! `NotOnWire`). A nested struct is sent at its sender's version and read at its reader's, so
+//! `NotOnWire`); one in the place of a field of the same kind and type under another name is
+//! a [`Rule::FieldRenamed`] error, as on QEMU's wire. A nested struct is sent at its sender's version and read at its reader's, so
 //! QEMU's "a stream of a version in between" rule does not apply inside one. A `String` loads
 //! as a `Vec<u8>` of the same bound (not back: UTF-8 is checked). An immutable field's type
 //! change is judged as a migrated field's is (so an error unless only a byte's signedness
