@@ -152,7 +152,7 @@ pub trait Field: Sized {
 /// A type whose wire form is all of it (no skipped or immutable parts): what `Vec<T>` holds.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a plain value (a primitive, a fieldless enum or an array of them)",
-    label = "a `Vec` element or a `validate`/`range` field must be a plain value",
+    label = "a `validate`/`range` field must be a plain value, and so must a `Vec` element that is not a struct deriving `VmState`",
     note = "a struct's load is staged apart from the struct itself; validate a nested struct with its own container `validate`"
 )]
 pub trait Plain: Field<Staged = Self> {
