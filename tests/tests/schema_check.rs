@@ -247,6 +247,57 @@ fn field_names_from_qemus_c_expressions_line_up_with_its_dump() {
     );
 }
 
+/// Padding that stands for a removed field must stand where the field stood relative to the
+/// immutable fields too: QEMU's wire does not carry them, the native format does, in field
+/// order (found by the differential test, seed 21000).
+#[test]
+fn padding_moved_across_an_immutable_field_is_a_native_break() {
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct V1 {
+        #[vmstate(immutable)]
+        cfg: f32,
+        level: u8,
+        val: u64,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct InFront {
+        gone: vmstate_core::Removed<u8>,
+        #[vmstate(immutable)]
+        cfg: f32,
+        val: u64,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct InPlace {
+        #[vmstate(immutable)]
+        cfg: f32,
+        gone: vmstate_core::Removed<u8>,
+        val: u64,
+    }
+    let moved = (
+        Rule::FieldsRestructured,
+        Severity::Error,
+        "dev/NotOnWire/cfg".to_owned(),
+    );
+    assert_eq!(
+        one_device_findings(V1::DESCRIPTION, InFront::DESCRIPTION),
+        [moved.clone()]
+    );
+    assert_eq!(
+        one_device_findings(InFront::DESCRIPTION, V1::DESCRIPTION),
+        [moved]
+    );
+    assert_eq!(
+        one_device_findings(V1::DESCRIPTION, InPlace::DESCRIPTION),
+        []
+    );
+}
+
 /// An immutable field is carried by the native format alone, without its name: renaming it
 /// is one rename (not a removal and an addition that would misread streams), and keeping the
 /// described name with `name = "..."` is clean.

@@ -22,7 +22,7 @@ impl Checker {
         stream: Option<u32>,
     ) {
         self.native_only_fields(path, old, new, stream.unwrap_or(new.version_id));
-        self.native_order(path, old, new);
+        self.native_order(path, old, new, stream.unwrap_or(new.version_id));
         for o in &old.not_on_wire {
             let Some(n) = new.not_on_wire.iter().find(|n| n.field == o.field) else {
                 continue;
@@ -81,6 +81,69 @@ impl Checker {
         }
         self.hooks(path, old, new);
         self.container_check(path, old, new);
+    }
+
+    /// With the fields in the same order, each native-only field must follow as many of the
+    /// entries the native format carries in both releases: padding, fields both carry, and
+    /// fields the other release lacks (removed ones, which padding may stand for; added ones
+    /// read from an old stream). Padding put in front of an immutable field for a field that
+    /// stood after it shifts the immutable field's bytes, though QEMU's wire lines up. A last
+    /// resort: skipped when the description already has an error (a removed or retyped field
+    /// shifts the count too).
+    fn native_places(&mut self, path: &str, old: &Desc, new: &Desc, read_limit: u32) {
+        let prefix = format!("{path}/");
+        let reported = (self.findings.iter())
+            .any(|f| f.severity == Severity::Error && f.path.starts_with(&prefix));
+        if reported {
+            return;
+        }
+        // The positions of the entries counted, or `None` without positions.
+        let counted = |d: &Desc, other: &Desc, limit: u32| -> Option<Vec<u32>> {
+            let carried = |f: &&FieldEntry| {
+                let on_wire = field_extended(f) && (f.is_padding() || native_carries(f.kind()));
+                (on_wire || native_only(f)) && f.version_id <= limit
+            };
+            let counts = |f: &&FieldEntry| {
+                f.is_padding()
+                    || match find_field(other, &f.field) {
+                        Some(o) => o.is_padding() || native_carries(o.kind()),
+                        None => true,
+                    }
+            };
+            let all = d.fields.iter().chain(&d.not_on_wire);
+            all.filter(carried).filter(counts).map(|f| f.pos).collect()
+        };
+        let (Some(o), Some(n)) = (
+            counted(old, new, old.version_id),
+            counted(new, old, read_limit),
+        ) else {
+            return;
+        };
+        let before = |list: &[u32], at: u32| list.iter().filter(|&&p| p < at).count();
+        for f in old.not_on_wire.iter().filter(|f| native_only(f)) {
+            let Some(nf) = new.not_on_wire.iter().find(|n| n.field == f.field) else {
+                continue;
+            };
+            let (Some(op), Some(np)) = (f.pos, nf.pos) else {
+                continue;
+            };
+            let (ob, nb) = (before(&o, op), before(&n, np));
+            if native_only(nf) && ob != nb {
+                self.error(
+                    Rule::FieldsRestructured,
+                    format!("{path}/NotOnWire/{}", f.field),
+                    format!(
+                        "field `{}` follows {ob} of the entries the native format carries in \
+                         the old release's streams and {nb} in the new release's: QEMU's wire \
+                         lines up, but native streams of the old release would be misread \
+                         from there on; keep padding (`Removed<T>`) where the removed field \
+                         stood, on the same side of `{}`",
+                        f.field, f.field
+                    ),
+                );
+                return;
+            }
+        }
     }
 
     /// A struct whose loaded state the new release checks (`validate`), with a check the old
@@ -194,7 +257,7 @@ impl Checker {
     /// The native format carries migrated and immutable fields interleaved in field order:
     /// an immutable field moved past a migrated one (which QEMU's wire does not show)
     /// misreads native streams. (A reorder on QEMU's wire is reported by its walk.)
-    fn native_order(&mut self, path: &str, old: &Desc, new: &Desc) {
+    fn native_order(&mut self, path: &str, old: &Desc, new: &Desc, read_limit: u32) {
         let order = |d: &Desc, only_wire: bool| -> Option<Vec<String>> {
             let wire = d
                 .fields
@@ -219,6 +282,7 @@ impl Checker {
         };
         let (o, n) = (common(&o, &n), common(&n, &o));
         if o == n {
+            self.native_places(path, old, new, read_limit);
             return;
         }
         if let (Some(ow), Some(nw)) = (order(old, true), order(new, true)) {
