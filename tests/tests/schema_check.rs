@@ -284,14 +284,10 @@ fn padding_moved_across_an_immutable_field_is_a_native_break() {
         Severity::Error,
         "dev/NotOnWire/cfg".to_owned(),
     );
-    assert_eq!(
-        one_device_findings(V1::DESCRIPTION, InFront::DESCRIPTION),
-        [moved.clone()]
-    );
-    assert_eq!(
-        one_device_findings(InFront::DESCRIPTION, V1::DESCRIPTION),
-        [moved]
-    );
+    let forward = one_device_findings(V1::DESCRIPTION, InFront::DESCRIPTION);
+    assert_eq!(forward, [moved]);
+    let backward = one_device_findings(InFront::DESCRIPTION, V1::DESCRIPTION);
+    assert_eq!(backward, forward);
     assert_eq!(
         one_device_findings(V1::DESCRIPTION, InPlace::DESCRIPTION),
         []
