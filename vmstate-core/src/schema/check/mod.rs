@@ -56,7 +56,7 @@
 //! | [`Rule::HookRemoved`]: a derived field that `new` sends with `since`, its function gone (an older stream leaves it as it was, unless a `default` sets it) | warning |
 //! | [`Rule::PaddingMismatch`]: padding that lines up on QEMU's wire but not in the native format | error |
 //! | [`Rule::FieldsRestructured`]: fields regrouped, or moved into or out of a nested struct, so that QEMU's wire lines up but the native format does not | error |
-//! | [`Rule::FieldsRestructured`]: an immutable field moved among the migrated ones (the native format interleaves them in field order) | error |
+//! | [`Rule::FieldsRestructured`]: an immutable field moved among the migrated ones, or padding moved across it (the native format interleaves them in field order) | error |
 //! | [`Rule::CheckAdded`]: a field's `validate`/`range` or a struct's `validate` is new or different, or an integer field became an enum (old streams may hold values it refuses; checks cannot be run here) | warning |
 //! | [`Rule::VariantRemoved`]: an enum field lost the discriminant of a variant of the old release | error |
 //!
@@ -78,14 +78,14 @@
 //! native format still writes), travel in the native format only: one removed, one added that
 //! an old stream would be read for, or one read only from a version above the old stream's, is
 //! an error ([`Rule::FieldRemoved`], [`Rule::FieldAdded`], [`Rule::FieldVersionChanged`] under
-//! `NotOnWire`); one in the place of a field of the same kind and type under another name is
-//! a [`Rule::FieldRenamed`] error, as on QEMU's wire. A nested struct is sent at its sender's version and read at its reader's, so
-//! QEMU's "a stream of a version in between" rule does not apply inside one. A `String` loads
-//! as a `Vec<u8>` of the same bound (not back: UTF-8 is checked). An immutable field's type
-//! change is judged as a migrated field's is (so an error unless only a byte's signedness
-//! changed), except that widening an integer varint is fine (it reads the narrower one's
-//! values alike); an immutable nested struct's fields are compared as a nested struct's on
-//! QEMU's wire are.
+//! `NotOnWire`); one in the place of a field of the same kind and type under another name is a
+//! [`Rule::FieldRenamed`] error, as on QEMU's wire. A nested struct is sent at its sender's
+//! version and read at its reader's, so QEMU's "a stream of a version in between" rule does not
+//! apply inside one. A `String` loads as a `Vec<u8>` of the same bound (not back: UTF-8 is
+//! checked). An immutable field's type change is judged as a migrated field's is (so an error
+//! unless only a byte's signedness changed), except that widening an integer varint is fine (it
+//! reads the narrower one's values alike); an immutable nested struct's fields are compared as
+//! a nested struct's on QEMU's wire are.
 //!
 //! Not checked: what a field's `exists` test returns for an older stream (it cannot be run
 //! here): a field added behind one, or an existing field that gains or loses one, is a
