@@ -284,6 +284,30 @@ fn padding_moved_across_an_immutable_field_is_a_native_break() {
         Severity::Error,
         "dev/NotOnWire/cfg".to_owned(),
     );
+    // `Unused<2>` in front for two bytes that stood in front: lines up.
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct TwoBytes {
+        a: u8,
+        b: u8,
+        #[vmstate(immutable)]
+        cfg: f32,
+        val: u64,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct OnePadding {
+        gone: vmstate_core::Unused<2>,
+        #[vmstate(immutable)]
+        cfg: f32,
+        val: u64,
+    }
+    assert_eq!(
+        one_device_findings(TwoBytes::DESCRIPTION, OnePadding::DESCRIPTION),
+        []
+    );
     let forward = one_device_findings(V1::DESCRIPTION, InFront::DESCRIPTION);
     assert_eq!(forward, [moved]);
     let backward = one_device_findings(InFront::DESCRIPTION, V1::DESCRIPTION);

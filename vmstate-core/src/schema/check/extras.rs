@@ -4,7 +4,7 @@
 
 use super::fields::{
     classify, extended, field_extended, find_field, native_carries, native_only, needs_owner,
-    TypeClass,
+    total, TypeClass,
 };
 use super::{Checker, Scope};
 use crate::schema::report::{Rule, Severity};
@@ -83,10 +83,10 @@ impl Checker {
         self.container_check(path, old, new);
     }
 
-    /// With the fields in the same order, each native-only field must follow as many of the
-    /// entries the native format carries in both releases: padding, fields both carry, and
-    /// fields the other release lacks (removed ones, which padding may stand for; added ones
-    /// read from an old stream). Padding put in front of an immutable field for a field that
+    /// With the fields in the same order, each native-only field must follow as many bytes
+    /// (QEMU's sizes) of the entries the native format carries in both releases: padding,
+    /// fields both carry, and fields the other release lacks (removed ones, which padding may
+    /// stand for; added ones read from an old stream). Padding put in front of an immutable field for a field that
     /// stood after it shifts the immutable field's bytes, though QEMU's wire lines up. A last
     /// resort: skipped when the description already has an error (a removed or retyped field
     /// shifts the count too).
@@ -97,8 +97,8 @@ impl Checker {
         if reported {
             return;
         }
-        // The positions of the entries counted, or `None` without positions.
-        let counted = |d: &Desc, other: &Desc, limit: u32| -> Option<Vec<u32>> {
+        // The positions and sizes of the entries counted, or `None` without positions.
+        let counted = |d: &Desc, other: &Desc, limit: u32| -> Option<Vec<(u32, u64)>> {
             let carried = |f: &&FieldEntry| {
                 let on_wire = field_extended(f) && (f.is_padding() || native_carries(f.kind()));
                 (on_wire || native_only(f)) && f.version_id <= limit
@@ -111,7 +111,8 @@ impl Checker {
                     }
             };
             let all = d.fields.iter().chain(&d.not_on_wire);
-            all.filter(carried).filter(counts).map(|f| f.pos).collect()
+            let entries = all.filter(carried).filter(counts);
+            entries.map(|f| Some((f.pos?, total(f)))).collect()
         };
         let (Some(o), Some(n)) = (
             counted(old, new, old.version_id),
@@ -119,7 +120,9 @@ impl Checker {
         ) else {
             return;
         };
-        let before = |list: &[u32], at: u32| list.iter().filter(|&&p| p < at).count();
+        let before = |list: &[(u32, u64)], at: u32| {
+            (list.iter().filter(|(p, _)| *p < at)).fold(0u64, |sum, (_, n)| sum.saturating_add(*n))
+        };
         for f in old.not_on_wire.iter().filter(|f| native_only(f)) {
             let Some(nf) = new.not_on_wire.iter().find(|n| n.field == f.field) else {
                 continue;
@@ -133,11 +136,12 @@ impl Checker {
                     Rule::FieldsRestructured,
                     format!("{path}/NotOnWire/{}", f.field),
                     format!(
-                        "field `{}` follows {ob} of the entries the native format carries in \
-                         the old release's streams and {nb} in the new release's: QEMU's wire \
-                         lines up, but native streams of the old release would be misread \
-                         from there on; keep padding (`Removed<T>`) where the removed field \
-                         stood, on the same side of `{}`",
+                        "field `{}` comes after {ob} bytes (QEMU's sizes) of fields and padding \
+                         in the old release and {nb} in the new: QEMU's wire lines up, but the \
+                         native format, which carries immutable fields among the migrated ones \
+                         in field order, would misread the old release's streams from there \
+                         on; keep padding (`Removed<T>`) where the removed field stood, on the \
+                         same side of `{}`",
                         f.field, f.field
                     ),
                 );
