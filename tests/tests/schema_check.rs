@@ -308,6 +308,64 @@ fn padding_moved_across_an_immutable_field_is_a_native_break() {
         one_device_findings(TwoBytes::DESCRIPTION, OnePadding::DESCRIPTION),
         []
     );
+    // One `Unused<2>` for two bytes between two immutable fields: lines up (QEMU's idiom).
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct Between {
+        #[vmstate(immutable)]
+        c1: u8,
+        a: u8,
+        b: u8,
+        #[vmstate(immutable)]
+        c2: u8,
+        v: u8,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct BetweenPadded {
+        #[vmstate(immutable)]
+        c1: u8,
+        g: vmstate_core::Unused<2>,
+        #[vmstate(immutable)]
+        c2: u8,
+        v: u8,
+    }
+    assert_eq!(
+        one_device_findings(Between::DESCRIPTION, BetweenPadded::DESCRIPTION),
+        []
+    );
+    // As many padding entries on each side, of other sizes: the bytes shift.
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct Sizes {
+        a: [u8; 2],
+        #[vmstate(immutable)]
+        cfg: u8,
+        b: u8,
+        v: u8,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct Resized {
+        g: vmstate_core::Unused<1>,
+        #[vmstate(immutable)]
+        cfg: u8,
+        g2: vmstate_core::Unused<2>,
+        v: u8,
+    }
+    let cfg_moved = (
+        Rule::FieldsRestructured,
+        Severity::Error,
+        "dev/NotOnWire/cfg".to_owned(),
+    );
+    assert_eq!(
+        one_device_findings(Sizes::DESCRIPTION, Resized::DESCRIPTION),
+        [cfg_moved]
+    );
     let forward = one_device_findings(V1::DESCRIPTION, InFront::DESCRIPTION);
     assert_eq!(forward, [moved]);
     let backward = one_device_findings(InFront::DESCRIPTION, V1::DESCRIPTION);
@@ -363,6 +421,23 @@ fn immutable_field_renamed_is_one_rename() {
         size: u32,
         a: u8,
     }
+    // Renamed and moved among the migrated fields: not a rename in place, a native break.
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct Moved {
+        a: u8,
+        #[vmstate(immutable)]
+        addr: u32,
+        #[vmstate(immutable)]
+        size: u32,
+    }
+    let rules: Vec<Rule> = one_device_findings(V1::DESCRIPTION, Moved::DESCRIPTION)
+        .into_iter()
+        .map(|(rule, _, _)| rule)
+        .collect();
+    assert!(!rules.contains(&Rule::FieldRenamed), "{rules:?}");
+    assert!(rules.contains(&Rule::FieldRemoved), "{rules:?}");
     let renamed = one_device_findings(V1::DESCRIPTION, Renamed::DESCRIPTION);
     let rename = (
         Rule::FieldRenamed,

@@ -97,40 +97,17 @@ impl Checker {
         if reported {
             return;
         }
-        // The positions and sizes of the entries counted, or `None` without positions.
-        let counted = |d: &Desc, other: &Desc, limit: u32| -> Option<Vec<(u32, u64)>> {
-            let carried = |f: &&FieldEntry| {
-                let on_wire = field_extended(f) && (f.is_padding() || native_carries(f.kind()));
-                (on_wire || native_only(f)) && f.version_id <= limit
-            };
-            let counts = |f: &&FieldEntry| {
-                f.is_padding()
-                    || match find_field(other, &f.field) {
-                        Some(o) => o.is_padding() || native_carries(o.kind()),
-                        None => true,
-                    }
-            };
-            let all = d.fields.iter().chain(&d.not_on_wire);
-            let entries = all.filter(carried).filter(counts);
-            entries.map(|f| Some((f.pos?, total(f)))).collect()
-        };
-        let (Some(o), Some(n)) = (
-            counted(old, new, old.version_id),
-            counted(new, old, read_limit),
-        ) else {
-            return;
-        };
-        let before = |list: &[(u32, u64)], at: u32| {
-            (list.iter().filter(|(p, _)| *p < at)).fold(0u64, |sum, (_, n)| sum.saturating_add(*n))
-        };
         for f in old.not_on_wire.iter().filter(|f| native_only(f)) {
             let Some(nf) = new.not_on_wire.iter().find(|n| n.field == f.field) else {
                 continue;
             };
-            let (Some(op), Some(np)) = (f.pos, nf.pos) else {
+            let places = (
+                native_offset(old, new, old.version_id, f),
+                native_offset(new, old, read_limit, nf),
+            );
+            let (Some(ob), Some(nb)) = places else {
                 continue;
             };
-            let (ob, nb) = (before(&o, op), before(&n, np));
             if native_only(nf) && ob != nb {
                 self.error(
                     Rule::FieldsRestructured,
@@ -186,7 +163,11 @@ impl Checker {
             let n = *new_list.get(i)?;
             let same = (n.kind(), &n.rust_type, &n.wire_type, n.array_len)
                 == (o.kind(), &o.rust_type, &o.wire_type, o.array_len);
-            (same && find_field(old, &n.field).is_none() && n.version_id <= read_limit).then_some(n)
+            // At the same place: otherwise it moved too, and native streams are misread.
+            let place = native_offset(old, new, old.version_id, o)
+                == native_offset(new, old, read_limit, n);
+            let fresh = find_field(old, &n.field).is_none() && n.version_id <= read_limit;
+            (same && place && fresh).then_some(n)
         };
         let mut renames = Vec::new();
         for (i, o) in old_list.iter().enumerate() {
@@ -522,4 +503,37 @@ impl Checker {
             }
         }
     }
+}
+
+/// The bytes (QEMU's sizes) of the entries the native format carries in front of `f` in `d`,
+/// as far as they can line up with `other`'s: padding, fields both carry, and fields `other`
+/// lacks (a removed field, which padding may stand for, or an added one); fields `other`
+/// has but does not carry are reported by the kind rules and left out. Entries above
+/// `limit` are in no stream of the old release. `None` without positions.
+fn native_offset(d: &Desc, other: &Desc, limit: u32, f: &FieldEntry) -> Option<u64> {
+    let at = f.pos?;
+    let carried = |e: &&FieldEntry| {
+        let on_wire = field_extended(e) && (e.is_padding() || native_carries(e.kind()));
+        (on_wire || native_only(e)) && e.version_id <= limit
+    };
+    let lines_up = |e: &&FieldEntry| {
+        e.is_padding()
+            || match find_field(other, &e.field) {
+                Some(o) => o.is_padding() || native_carries(o.kind()),
+                None => true,
+            }
+    };
+    let mut bytes = 0u64;
+    for e in d
+        .fields
+        .iter()
+        .chain(&d.not_on_wire)
+        .filter(carried)
+        .filter(lines_up)
+    {
+        if e.pos? < at {
+            bytes = bytes.saturating_add(total(e));
+        }
+    }
+    Some(bytes)
 }
