@@ -349,18 +349,21 @@ fn is_padding_type(ty: &syn::Type) -> bool {
 }
 
 /// The generated code's own items start with `__vmstate` in some case (`__vmstate_private`,
-/// `__VmStateProbe`): a field type, hook path or range naming an item of the user's so named
-/// would resolve to the generated one. (Reserved generic parameters are reported apart.)
+/// `__VmStateProbe`): a path whose first segment names an item of the user's so named (in a
+/// field type, the struct's bounds, a hook path or a range) would find the generated one.
+/// Later segments, and paths from `self`, `super` or `crate`, are not looked up in the block.
+/// (Reserved generic parameters are reported apart.)
 fn check_reserved_paths(cx: &Ctxt, input: &Input) {
-    /// The first reserved name among `tokens` (a lifetime is not an item).
+    /// The first reserved name that starts a path among `tokens` (not after `::` or `'`).
     fn first(tokens: proc_macro2::TokenStream, params: &[String]) -> Option<syn::Ident> {
-        let mut after_quote = false;
+        let mut prev: [Option<char>; 2] = [None, None];
         for tt in tokens {
             let found = match &tt {
-                proc_macro2::TokenTree::Ident(i) if !after_quote => {
+                proc_macro2::TokenTree::Ident(i) => {
                     let name = i.unraw().to_string();
+                    let starts_path = prev[1] != Some('\'') && prev != [Some(':'), Some(':')];
                     let reserved = name.to_ascii_lowercase().starts_with("__vmstate");
-                    (reserved && !params.contains(&name)).then(|| i.clone())
+                    (starts_path && reserved && !params.contains(&name)).then(|| i.clone())
                 }
                 proc_macro2::TokenTree::Group(g) => first(g.stream(), params),
                 _ => None,
@@ -368,16 +371,27 @@ fn check_reserved_paths(cx: &Ctxt, input: &Input) {
             if found.is_some() {
                 return found;
             }
-            after_quote = matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == '\'');
+            let punct = match &tt {
+                proc_macro2::TokenTree::Punct(p) => Some(p.as_char()),
+                _ => None,
+            };
+            prev = [prev[1], punct];
         }
         None
     }
     let params: Vec<String> = reserved_generic_names(input).map(|(n, _)| n).collect();
     let hook_paths = hooks(input).map(|h| h.path.to_token_stream());
-    let types = input.fields.iter().map(|f| f.ty.to_token_stream());
+    // A skipped field's type is not named by the generated code.
+    let used = input.fields.iter().filter(|f| f.role() != Role::Skipped);
+    let types = used.map(|f| f.ty.to_token_stream());
     let ranges = (input.fields.iter()).filter_map(|f| f.attrs.range.get());
     let ranges = ranges.map(|r| r.value.expr.to_token_stream());
-    let found = hook_paths.chain(types).chain(ranges);
+    let where_clause = input.generics.where_clause.as_ref();
+    let generics = [
+        input.generics.to_token_stream(),
+        where_clause.to_token_stream(),
+    ];
+    let found = hook_paths.chain(types).chain(ranges).chain(generics);
     for ident in found.filter_map(|tokens| first(tokens, &params)) {
         cx.error_at(
             ident.span(),
