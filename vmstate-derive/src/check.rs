@@ -290,13 +290,14 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
                 "must not contain control characters (it is printed in one-line messages)"
                     .to_owned(),
             )
-        } else if name == "unused" && !is_padding_type(field.ty) {
+        } else if name == "unused" && travels(field) && !is_padding_type(field.ty) {
             Some(
                 "must not be `unused`: that is QEMU's name for padding (`VMSTATE_UNUSED`), and \
-                 schema tools would take the field for padding"
+                 schema tools would take the field for padding (padding is written \
+                 `Unused<N>` or `Removed<T>`; a type alias of them is not seen through)"
                     .to_owned(),
             )
-        } else if name == "subsections" {
+        } else if name == "subsections" && travels(field) {
             Some(
                 "must not be `subsections`: decoded states list a struct's subsections under \
                  that key"
@@ -316,7 +317,12 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
             cx.error_at(span(field), format!("{which} {problem}"));
             continue;
         }
-        let Some(earlier) = fields[..i].iter().find(|f| f.name() == name) else {
+        // QEMU calls all its padding `unused`.
+        let both_padding = |f: &&&crate::ast::Field| {
+            name == "unused" && is_padding_type(field.ty) && is_padding_type(f.ty)
+        };
+        let clash = fields[..i].iter().filter(|f| !both_padding(f));
+        let Some(earlier) = clash.into_iter().find(|f| f.name() == name) else {
             continue;
         };
         // Blame the `name = "..."` that made the clash, the later one if both have one.
@@ -334,6 +340,15 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
             ),
         );
     }
+}
+
+/// Whether a field is on a wire (the others are not among a decoded state's fields, nor
+/// taken for padding).
+fn travels(field: &crate::ast::Field) -> bool {
+    matches!(
+        field.role(),
+        Role::Migrated | Role::Immutable | Role::Subsection
+    )
 }
 
 /// Whether a type is padding that the schemas describe as such (`Unused<N>`, `Removed<T>`).

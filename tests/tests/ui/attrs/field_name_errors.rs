@@ -30,17 +30,33 @@ struct Dev {
     l: u32,
 }
 
-// Padding may be called `unused`, as QEMU calls it; a `name` that is not a string is not
-// replaced by the identifier (no clash with `o`).
+type Pad = Unused<4>;
+
+// Padding may be called `unused`, as QEMU calls all of it, and so may fields on no wire; a
+// `name` that is not a string is not replaced by the identifier (no clash with `o`); an
+// alias of `Unused` is not seen through.
 #[derive(VmState)]
 struct Padded {
     #[vmstate(name = "unused")]
     pad: Unused<4>,
+    unused: Unused<2>,
+    #[vmstate(name = "unused")]
+    aliased: Pad,
     m: u8,
     #[vmstate(name = 5)]
     n: u8,
     #[vmstate(name = "n")]
     o: u8,
+}
+
+// Fields on no wire are not taken for padding nor listed with a decoded state's fields.
+#[derive(VmState)]
+struct Host {
+    #[vmstate(skip, name = "unused")]
+    host: u32,
+    #[vmstate(skip)]
+    subsections: u8,
+    m: u8,
 }
 
 fn main() {}
