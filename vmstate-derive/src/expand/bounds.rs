@@ -225,7 +225,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         // A failed check is reported at `span`: the field's type, or the key it is about.
         let mut assert = |span: Span, shape: TokenStream, holds: TokenStream, msg: String| {
             // `holds` reads `shape`, a name of the derive's own code.
-            let bound = generated_name(span, "shape");
+            let bound = generated_name(span, "__vmstate_shape");
             let check = quote_spanned! {span=>
                 ::core::assert!(
                     match #shape {
@@ -251,7 +251,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
             assert(
                 ty.span(),
                 shape,
-                quote!(#p::owner_hook_present(shape, #has_hook)),
+                quote!(#p::owner_hook_present(__vmstate_shape, #has_hook)),
                 msg,
             );
         }
@@ -263,7 +263,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 f.ident
             );
             let shape = shape_of(f.max_len().is_some());
-            assert(d.key, shape, quote!(shape.needs_owner()), msg);
+            assert(d.key, shape, quote!(__vmstate_shape.needs_owner()), msg);
         }
         if f.max_len().is_some() && f.role() == Role::Migrated {
             let msg = format!(
@@ -276,7 +276,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
             assert(
                 ty.span(),
                 shape_of(true),
-                quote!(#p::no_nested_immutables(shape)),
+                quote!(#p::no_nested_immutables(__vmstate_shape)),
                 msg,
             );
         }
@@ -291,7 +291,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
             let check = quote_spanned! {ty.span()=>
                 ::core::assert!(
                     match #name {
-                        #p::Some(name) => #p::subsection_name_ok(name, #parent),
+                        #p::Some(__vmstate_name) => #p::subsection_name_ok(__vmstate_name, #parent),
                         #p::None => true,
                     },
                     "{}",

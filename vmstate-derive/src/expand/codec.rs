@@ -137,8 +137,8 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
         Role::Immutable => {
             // The where clause requires `Debug` of both; on the type all the same. The error
             // is named down to the part that differs (`cfg.base`, `ids[2]`).
-            let [incoming, this, at] =
-                ["incoming", "self", "at"].map(|n| generated_name(f.ty.span(), n));
+            let [incoming, this, at] = ["__vmstate_incoming", "self", "__vmstate_at"]
+                .map(|n| generated_name(f.ty.span(), n));
             let check = match f.max_len() {
                 // Compared where it lies in the input: nothing is allocated unless it differs.
                 Some(max) => {
@@ -148,8 +148,9 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
                             .into_error(&#incoming, &#this.#name, #at)
                     };
                     quote! {
-                        if let #p::Some(incoming) = #bounded::load_if_different(&self.#name, #max, __d)
-                            .map_err(|e| e.in_field(#name_str))?
+                        if let #p::Some(__vmstate_incoming) =
+                            #bounded::load_if_different(&self.#name, #max, __d)
+                                .map_err(|__vmstate_e| __vmstate_e.in_field(#name_str))?
                         {
                             return #p::Err(#mismatch.in_field(#name_str));
                         }
@@ -162,8 +163,8 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
                             .into_error(&#incoming, &#this.#name, #at)
                     };
                     quote! {
-                        let incoming = #load;
-                        if !#field::matches(&self.#name, &incoming) {
+                        let __vmstate_incoming = #load;
+                        if !#field::matches(&self.#name, &__vmstate_incoming) {
                             return #p::Err(#mismatch.in_field(#name_str));
                         }
                     }
@@ -171,7 +172,7 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
             };
             quote! {
                 if <__VmStateDecoder as #p::Decoder>::CARRIES_IMMUTABLE {
-                    let at = #p::Decoder::offset(__d);
+                    let __vmstate_at = #p::Decoder::offset(__d);
                     #check
                 }
             }
@@ -221,20 +222,20 @@ pub(super) fn nested_each(
             _ => quote!(#p::in_field(#call, #name_str)?;),
         };
         let call = if f.is_optional() {
-            let call = handle(quote!(#field::#method(#this, s)));
+            let call = handle(quote!(#field::#method(#this, __vmstate_s)));
             let replaced = (how != NestedCall::StopAtError).then(|| {
                 let call = handle(quote!(#field::#method(#this, &#field::placeholder())));
                 quote!(#p::Optional::Replace(_) => { #call })
             });
             quote! {
-                match &staged.#name {
-                    #p::Optional::Loaded(s) => { #call }
+                match &__vmstate_staged.#name {
+                    #p::Optional::Loaded(__vmstate_s) => { #call }
                     #replaced
                     _ => {}
                 }
             }
         } else {
-            handle(quote!(#field::#method(#this, &staged.#name)))
+            handle(quote!(#field::#method(#this, &__vmstate_staged.#name)))
         };
         match how {
             NestedCall::Validating => quote!(if #field::VALIDATES { #call }),
@@ -264,8 +265,8 @@ fn absent_value(f: &Field, p: &TokenStream) -> TokenStream {
     quote! {{
         let __value = Self::#default();
         #(
-            if let #p::Err(e) = #checks {
-                return #p::Err(#p::default_refused(#text, e).in_field(#name_str));
+            if let #p::Err(__vmstate_e) = #checks {
+                return #p::Err(#p::default_refused(#text, __vmstate_e).in_field(#name_str));
             }
         )*
         #p::Optional::Replace(__value)
@@ -319,7 +320,7 @@ pub(super) fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
                 )?;
                 #local = #p::Optional::Loaded(
                     <#ty as #p::VmState>::load_version(&self.#name, __d, __sub_version)
-                        .map_err(|e| e.in_field(#name_str))?,
+                        .map_err(|__vmstate_e| __vmstate_e.in_field(#name_str))?,
                 );
             } else
         }

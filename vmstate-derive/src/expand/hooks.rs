@@ -109,9 +109,9 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             );
             out.push(quote_spanned! {h.value.span=>
                 #[doc(hidden)]
-                fn #name(&self, version: ::core::primitive::u32) -> ::core::primitive::bool {
+                fn #name(&self, __vmstate_version: ::core::primitive::u32) -> ::core::primitive::bool {
                     let __hook: #fn_ty = #path;
-                    __hook(self, version)
+                    __hook(self, __vmstate_version)
                 }
             });
         }
@@ -149,7 +149,8 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 let arg = respan(&ty.to_token_stream(), h.key);
                 let fn_ty = quote_spanned!(h.key=> fn(&#arg) -> _);
                 let p = private_at(p, h.value.span);
-                let [value, at] = ["value", "at"].map(|n| generated_name(h.value.span, n));
+                let [value, at] =
+                    ["__vmstate_value", "__vmstate_at"].map(|n| generated_name(h.value.span, n));
                 quote_spanned! {h.value.span=>
                     let __check: #fn_ty = #path;
                     #p::validation(#text, __check(#value), #p::Some(#at))?;
@@ -157,7 +158,7 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             });
             let range = a.range.get().map(|r| {
                 let (expr, text) = (&r.value.expr, &r.value.text);
-                let [value, at] = ["value", "at"].map(|n| generated_name(r.value.span, n));
+                let [value, at] = ["__vmstate_value", "__vmstate_at"].map(|n| generated_name(r.value.span, n));
                 // On an array, a range of elements bounds each element, at any depth (`[u8; 4]`
                 // holding four registers, `range = "0..8"`); a range whose bounds are arrays
                 // compares whole arrays, in Rust's lexicographic order (`..[0x80, 0, 0, 0]`).
@@ -189,12 +190,12 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 }
                 let outermost = element(0);
                 quote_spanned! {r.value.span=>
-                    fn __vmstate_in_range<T, R>(range: &R, value: &T) -> ::core::primitive::bool
+                    fn __vmstate_in_range<T, R>(__vmstate_range: &R, __vmstate_value: &T) -> ::core::primitive::bool
                     where
                         T: ::core::cmp::PartialOrd,
                         R: ::core::ops::RangeBounds<T>,
                     {
-                        range.contains(value)
+                        __vmstate_range.contains(__vmstate_value)
                     }
                     let #outermost = #value;
                     #check
@@ -202,7 +203,7 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             });
             out.push(quote! {
                 #[doc(hidden)]
-                fn #name(value: &#ty, at: ::core::primitive::usize) -> #p::Result<(), #p::Error> {
+                fn #name(__vmstate_value: &#ty, __vmstate_at: ::core::primitive::usize) -> #p::Result<(), #p::Error> {
                     #validate
                     #range
                     #p::Ok(())

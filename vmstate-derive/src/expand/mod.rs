@@ -375,16 +375,16 @@ pub fn expand(input: &Input) -> TokenStream {
             impl #impl_generics #p::Element for #ident #ty_generics #element_where {
                 const MIN_WIRE_BYTES: ::core::primitive::usize = 0;
                 fn save_elements<__VmStateEncoder: #p::Encoder>(
-                    items: &[Self],
+                    __vmstate_items: &[Self],
                     __e: &mut __VmStateEncoder,
                 ) -> #p::Result<(), #p::Error> {
-                    #p::save_struct_elements(items, __e)
+                    #p::save_struct_elements(__vmstate_items, __e)
                 }
                 fn load_elements<__VmStateDecoder: #p::Decoder>(
-                    len: ::core::primitive::usize,
+                    __vmstate_len: ::core::primitive::usize,
                     __d: &mut __VmStateDecoder,
                 ) -> #p::Result<#p::Vec<Self>, #p::Error> {
-                    #p::load_struct_elements(len, __d)
+                    #p::load_struct_elements(__vmstate_len, __d)
                 }
             }
 
@@ -415,26 +415,26 @@ pub fn expand(input: &Input) -> TokenStream {
                     )
                 }
 
-                fn matches(&self, staged: &<Self as #p::Field>::Staged) -> ::core::primitive::bool {
-                    let _ = staged;
+                fn matches(&self, __vmstate_staged: &<Self as #p::Field>::Staged) -> ::core::primitive::bool {
+                    let _ = __vmstate_staged;
                     true #(&& #matches)*
                 }
 
-                fn difference(&self, staged: &<Self as #p::Field>::Staged) -> #p::Difference {
-                    let _ = staged;
+                fn difference(&self, __vmstate_staged: &<Self as #p::Field>::Staged) -> #p::Difference {
+                    let _ = __vmstate_staged;
                     #(#differences)*
                     #p::Difference::unprintable()
                 }
 
                 #[inline]
-                fn commit(&mut self, staged: &mut <Self as #p::Field>::Staged) {
-                    let _ = staged;
+                fn commit(&mut self, __vmstate_staged: &mut <Self as #p::Field>::Staged) {
+                    let _ = __vmstate_staged;
                     #(#commits)*
                 }
 
                 #[inline]
-                fn pre_commit(&mut self, staged: &<Self as #p::Field>::Staged) -> #p::Result<(), #p::Error> {
-                    let _ = staged;
+                fn pre_commit(&mut self, __vmstate_staged: &<Self as #p::Field>::Staged) -> #p::Result<(), #p::Error> {
+                    let _ = __vmstate_staged;
                     Self::__vmstate_pre_load(self)?;
                     #nested_pre_commit
                     #p::Ok(())
@@ -442,15 +442,15 @@ pub fn expand(input: &Input) -> TokenStream {
 
                 const VALIDATES: ::core::primitive::bool = #validates;
 
-                fn check_committed(&self, staged: &<Self as #p::Field>::Staged) -> #p::Result<(), #p::Error> {
-                    let _ = staged;
+                fn check_committed(&self, __vmstate_staged: &<Self as #p::Field>::Staged) -> #p::Result<(), #p::Error> {
+                    let _ = __vmstate_staged;
                     #nested_check_committed
                     Self::__vmstate_validate(self)
                 }
 
                 #[inline]
-                fn post_commit(&mut self, staged: &<Self as #p::Field>::Staged) -> #p::Result<(), #p::Error> {
-                    let _ = staged;
+                fn post_commit(&mut self, __vmstate_staged: &<Self as #p::Field>::Staged) -> #p::Result<(), #p::Error> {
+                    let _ = __vmstate_staged;
                     // Every step runs, the first error is returned: see `call_hook_keeping_first_error`.
                     let mut __result: #p::Result<(), #p::Error> = #p::Ok(());
                     #nested_post_commit

@@ -38,7 +38,10 @@ pub(super) fn generated_name(at: Span, name: &str) -> TokenStream {
 /// `self` and `staged` for code spanned on a field's type.
 pub(super) fn self_and_staged(f: &Field) -> (TokenStream, TokenStream) {
     let span = f.ty.span();
-    (generated_name(span, "self"), generated_name(span, "staged"))
+    (
+        generated_name(span, "self"),
+        generated_name(span, "__vmstate_staged"),
+    )
 }
 
 /// `tokens` with the type `Self` replaced by `with` (the struct's type, for items that are
