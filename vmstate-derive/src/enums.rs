@@ -250,12 +250,12 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
             /// Reads as many values as the slice holds, as one block of the `repr`.
             fn __vmstate_load_block<__VmStateDecoder: #p::Decoder>(
                 __vmstate_out: &mut [#ident],
-                __d: &mut __VmStateDecoder,
+                __vmstate_d: &mut __VmStateDecoder,
             ) -> #p::Result<(), #p::Error> {
-                let __vmstate_at = #p::Decoder::offset(__d);
+                let __vmstate_at = #p::Decoder::offset(__vmstate_d);
                 let mut __vmstate_values: #p::Vec<#repr> =
                     #p::vec![0; __vmstate_out.len()];
-                #p::Decoder::block(__d, &mut __vmstate_values)?;
+                #p::Decoder::block(__vmstate_d, &mut __vmstate_values)?;
                 let __vmstate_width = ::core::mem::size_of::<#repr>();
                 for (__vmstate_i, (__vmstate_slot, __vmstate_value)) in
                     ::core::iter::Iterator::enumerate(::core::iter::Iterator::zip(
@@ -286,17 +286,17 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
                 #[inline]
                 fn save<__VmStateEncoder: #p::Encoder>(
                     &self,
-                    __e: &mut __VmStateEncoder,
+                    __vmstate_e: &mut __VmStateEncoder,
                 ) -> #p::Result<(), #p::Error> {
-                    #p::Field::save(&__vmstate_discriminant(self), __e)
+                    #p::Field::save(&__vmstate_discriminant(self), __vmstate_e)
                 }
 
                 fn load<__VmStateDecoder: #p::Decoder>(
                     &self,
-                    __d: &mut __VmStateDecoder,
+                    __vmstate_d: &mut __VmStateDecoder,
                 ) -> #p::Result<Self, #p::Error> {
-                    let __vmstate_at = #p::Decoder::offset(__d);
-                    __vmstate_variant(#p::Decoder::scalar(__d)?, __vmstate_at)
+                    let __vmstate_at = #p::Decoder::offset(__vmstate_d);
+                    __vmstate_variant(#p::Decoder::scalar(__vmstate_d)?, __vmstate_at)
                 }
 
                 #[inline]
@@ -318,21 +318,21 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
 
                 fn save_slice<__VmStateEncoder: #p::Encoder>(
                     __vmstate_items: &[Self],
-                    __e: &mut __VmStateEncoder,
+                    __vmstate_e: &mut __VmStateEncoder,
                 ) -> #p::Result<(), #p::Error> {
                     let __vmstate_values: #p::Vec<#repr> = ::core::iter::Iterator::collect(
                         ::core::iter::Iterator::map(__vmstate_items.iter(), __vmstate_discriminant),
                     );
-                    #p::Encoder::block(__e, &__vmstate_values);
+                    #p::Encoder::block(__vmstate_e, &__vmstate_values);
                     #p::Ok(())
                 }
 
                 fn load_slice<__VmStateDecoder: #p::Decoder>(
                     _: &[Self],
                     __vmstate_out: &mut [Self],
-                    __d: &mut __VmStateDecoder,
+                    __vmstate_d: &mut __VmStateDecoder,
                 ) -> #p::Result<(), #p::Error> {
-                    __vmstate_load_block(__vmstate_out, __d)
+                    __vmstate_load_block(__vmstate_out, __vmstate_d)
                 }
 
                 fn commit_slice(__vmstate_items: &mut [Self], __vmstate_staged: &mut [Self]) {
@@ -344,9 +344,9 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
             impl #p::Plain for #ident {
                 fn load_fresh_slice<__VmStateDecoder: #p::Decoder>(
                     __vmstate_out: &mut [Self],
-                    __d: &mut __VmStateDecoder,
+                    __vmstate_d: &mut __VmStateDecoder,
                 ) -> #p::Result<(), #p::Error> {
-                    __vmstate_load_block(__vmstate_out, __d)
+                    __vmstate_load_block(__vmstate_out, __vmstate_d)
                 }
             }
         };

@@ -9,14 +9,14 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-/// An immutable comparison of a field of `self` with its staged counterpart (`__incoming`
+/// An immutable comparison of a field of `self` with its staged counterpart (`__vmstate_incoming`
 /// for an optional one, bound by the caller): whether they are the same, and where they
 /// differ (a `Difference`).
 pub(super) fn compare_field(f: &Field, p: &TokenStream) -> (TokenStream, TokenStream) {
     let name = on_type(f);
     let (this, staged) = self_and_staged(f);
     let incoming = if f.is_optional() {
-        quote!(__incoming)
+        quote!(__vmstate_incoming)
     } else {
         quote!(&#staged.#name)
     };
@@ -63,11 +63,11 @@ pub(super) fn save_field(f: &Field, p: &TokenStream) -> TokenStream {
     let save = match f.max_len() {
         Some(max) => {
             let bounded = bounded_trait(f.ty, p);
-            quote!(#bounded::save_bounded(&self.#name, #max, __e))
+            quote!(#bounded::save_bounded(&self.#name, #max, __vmstate_e))
         }
         None => {
             let field = field_trait(f.ty, p);
-            quote!(#field::save(&self.#name, __e))
+            quote!(#field::save(&self.#name, __vmstate_e))
         }
     };
     let stmt = quote!(#p::in_field(#save, #name_str)?;);
@@ -91,11 +91,11 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
     let load = match f.max_len() {
         Some(max) => {
             let bounded = bounded_trait(f.ty, p);
-            quote!(#bounded::load_bounded(#max, __d))
+            quote!(#bounded::load_bounded(#max, __vmstate_d))
         }
         None => {
             let field = field_trait(f.ty, p);
-            quote!(#field::load(&self.#name, __d))
+            quote!(#field::load(&self.#name, __vmstate_d))
         }
     };
     let load = quote!(#p::in_field(#load, #name_str)?);
@@ -104,10 +104,10 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
             let local = on_type(f);
             let validators = validators(f, p);
             let load = quote! {{
-                let __at = #p::Decoder::offset(__d);
-                let __value = #load;
+                let __vmstate_at = #p::Decoder::offset(__vmstate_d);
+                let __vmstate_value = #load;
                 #validators
-                __value
+                __vmstate_value
             }};
             if !f.is_optional() {
                 return quote!(let #local = #load;);
@@ -115,11 +115,11 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
             let mut present = Vec::new();
             if let Some(since) = f.attrs.since.get() {
                 let since = since.value;
-                present.push(quote!(__version >= #since));
+                present.push(quote!(__vmstate_version >= #since));
             }
             if f.attrs.exists.get().is_some() {
                 let exists = hook_fn(f, "exists");
-                present.push(quote!(Self::#exists(self, __version)));
+                present.push(quote!(Self::#exists(self, __vmstate_version)));
             }
             let absent = absent_value(f, p);
             quote! {
@@ -149,7 +149,7 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
                     };
                     quote! {
                         if let #p::Some(__vmstate_incoming) =
-                            #bounded::load_if_different(&self.#name, #max, __d)
+                            #bounded::load_if_different(&self.#name, #max, __vmstate_d)
                                 .map_err(|__vmstate_e| __vmstate_e.in_field(#name_str))?
                         {
                             return #p::Err(#mismatch.in_field(#name_str));
@@ -172,7 +172,7 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
             };
             quote! {
                 if <__VmStateDecoder as #p::Decoder>::CARRIES_IMMUTABLE {
-                    let __vmstate_at = #p::Decoder::offset(__d);
+                    let __vmstate_at = #p::Decoder::offset(__vmstate_d);
                     #check
                 }
             }
@@ -188,7 +188,7 @@ pub(super) enum NestedCall {
     Validating,
     /// With it; stops at the first error.
     StopAtError,
-    /// With it; keeps the first error in `__result` and goes on (`post_commit`).
+    /// With it; keeps the first error in `__vmstate_result` and goes on (`post_commit`).
     KeepGoing,
 }
 
@@ -217,7 +217,7 @@ pub(super) fn nested_each(
         };
         let handle = |call: TokenStream| match how {
             NestedCall::KeepGoing => {
-                quote!(#p::keep_first(&mut __result, #p::in_field(#call, #name_str));)
+                quote!(#p::keep_first(&mut __vmstate_result, #p::in_field(#call, #name_str));)
             }
             _ => quote!(#p::in_field(#call, #name_str)?;),
         };
@@ -255,21 +255,21 @@ fn absent_value(f: &Field, p: &TokenStream) -> TokenStream {
     let (text, name_str) = (&h.value.text, f.name());
     let length = f
         .max_len()
-        .map(|max| quote!(#p::check_len(__value.len(), #max)));
+        .map(|max| quote!(#p::check_len(__vmstate_value.len(), #max)));
     let checked = f.attrs.validate.get().is_some() || f.attrs.range.get().is_some();
     let validators = checked.then(|| {
         let check = hook_fn(f, "validate");
-        quote!(Self::#check(&__value, #p::Decoder::offset(__d)))
+        quote!(Self::#check(&__vmstate_value, #p::Decoder::offset(__vmstate_d)))
     });
     let checks = length.into_iter().chain(validators);
     quote! {{
-        let __value = Self::#default();
+        let __vmstate_value = Self::#default();
         #(
             if let #p::Err(__vmstate_e) = #checks {
                 return #p::Err(#p::default_refused(#text, __vmstate_e).in_field(#name_str));
             }
         )*
-        #p::Optional::Replace(__value)
+        #p::Optional::Replace(__vmstate_value)
     }}
 }
 
@@ -285,15 +285,15 @@ pub(super) fn subsections_save(input: &Input, p: &TokenStream) -> TokenStream {
             let needed = hook_fn(f, "needed");
             quote! {
                 if Self::#needed(self) {
-                    let __sub = <#ty as #p::VmState>::DESCRIPTION;
-                    #p::write_subsection_header(__e, __sub.name, __sub.version);
-                    #p::in_field(<#ty as #p::Field>::save(&self.#name, __e), #name_str)?;
+                    let __vmstate_sub = <#ty as #p::VmState>::DESCRIPTION;
+                    #p::write_subsection_header(__vmstate_e, __vmstate_sub.name, __vmstate_sub.version);
+                    #p::in_field(<#ty as #p::Field>::save(&self.#name, __vmstate_e), #name_str)?;
                 }
             }
         });
     quote! {
         #(#subs)*
-        #p::end_subsections(__e);
+        #p::end_subsections(__vmstate_e);
     }
 }
 
@@ -311,15 +311,15 @@ pub(super) fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
         let name_str = f.name();
         let name = f.ident;
         quote! {
-            if __name == <#ty as #p::VmState>::DESCRIPTION.name {
+            if __vmstate_name == <#ty as #p::VmState>::DESCRIPTION.name {
                 #p::check_subsection_version(
                     <#ty as #p::VmState>::DESCRIPTION,
-                    __sub_version,
-                    __at,
+                    __vmstate_sub_version,
+                    __vmstate_at,
                     #name_str,
                 )?;
                 #local = #p::Optional::Loaded(
-                    <#ty as #p::VmState>::load_version(&self.#name, __d, __sub_version)
+                    <#ty as #p::VmState>::load_version(&self.#name, __vmstate_d, __vmstate_sub_version)
                         .map_err(|__vmstate_e| __vmstate_e.in_field(#name_str))?,
                 );
             } else
@@ -334,12 +334,12 @@ pub(super) fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
             quote!(if let #p::Optional::Keep = #local { #local = #absent; })
         });
     quote! {
-        while let #p::Some((__name, __sub_version, __at)) =
-            #p::subsection_header(__d, <Self as #p::VmState>::DESCRIPTION.name)?
+        while let #p::Some((__vmstate_name, __vmstate_sub_version, __vmstate_at)) =
+            #p::subsection_header(__vmstate_d, <Self as #p::VmState>::DESCRIPTION.name)?
         {
-            let _ = __sub_version;
+            let _ = __vmstate_sub_version;
             #(#branches)* {
-                return #p::Err(#p::unknown_subsection(__name, __at));
+                return #p::Err(#p::unknown_subsection(__vmstate_name, __vmstate_at));
             }
         }
         #(#defaults)*

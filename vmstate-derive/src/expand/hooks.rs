@@ -21,14 +21,14 @@ pub(super) fn call_hook(
     hook_call(hook, key, mutable, p, false)
 }
 
-/// [`call_hook`] for the steps after a commit: the hook's error is kept in `__result` (the
+/// [`call_hook`] for the steps after a commit: the hook's error is kept in `__vmstate_result` (the
 /// first one wins) and the next steps still run, so that derived state is recomputed in
 /// full, also when a load is undone.
 fn call_hook_keeping_first_error(hook: &Hook, key: (&str, Span), p: &TokenStream) -> TokenStream {
     hook_call(hook, key, true, p, true)
 }
 
-/// The call of a hook: its error returned (`?`), or kept in `__result` (`keep_going`).
+/// The call of a hook: its error returned (`?`), or kept in `__vmstate_result` (`keep_going`).
 fn hook_call(
     hook: &Hook,
     key: (&str, Span),
@@ -48,8 +48,8 @@ fn hook_call(
     let p = private_at(p, span);
     // The hook's local keeps the literal's span, so the call's span (on which a wrong return
     // type is reported) is the literal's.
-    let [this, result] = ["self", "__result"].map(|n| generated_name(span, n));
-    let call = quote_spanned!(span=> #p::hook(#text, __hook(#this)));
+    let [this, result] = ["self", "__vmstate_result"].map(|n| generated_name(span, n));
+    let call = quote_spanned!(span=> #p::hook(#text, __vmstate_hook(#this)));
     let handled = if keep_going {
         quote_spanned!(span=> #p::keep_first(&mut #result, #call);)
     } else {
@@ -57,7 +57,7 @@ fn hook_call(
     };
     quote_spanned! {span=>
         {
-            let __hook: #fn_ty = #path;
+            let __vmstate_hook: #fn_ty = #path;
             #handled
         }
     }
@@ -84,14 +84,14 @@ pub(super) fn hook_fn(f: &Field, kind: &str) -> syn::Ident {
     format_ident!("__vmstate_{}_{}", kind, f.index)
 }
 
-/// The checks of a field's loaded value (`validate`, `range`), on `__value` at `__at`.
+/// The checks of a field's loaded value (`validate`, `range`), on `__vmstate_value` at `__vmstate_at`.
 pub(super) fn validators(f: &Field, p: &TokenStream) -> TokenStream {
     if f.attrs.validate.get().is_none() && f.attrs.range.get().is_none() {
         return quote!();
     }
     let check = hook_fn(f, "validate");
     let name_str = f.name();
-    quote!(#p::in_field(Self::#check(&__value, __at), #name_str)?;)
+    quote!(#p::in_field(Self::#check(&__vmstate_value, __vmstate_at), #name_str)?;)
 }
 
 /// Inherent functions wrapping each field-level hook (`exists`, `needed`, `default`,
@@ -110,8 +110,8 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             out.push(quote_spanned! {h.value.span=>
                 #[doc(hidden)]
                 fn #name(&self, __vmstate_version: ::core::primitive::u32) -> ::core::primitive::bool {
-                    let __hook: #fn_ty = #path;
-                    __hook(self, __vmstate_version)
+                    let __vmstate_hook: #fn_ty = #path;
+                    __vmstate_hook(self, __vmstate_version)
                 }
             });
         }
@@ -124,8 +124,8 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             out.push(quote_spanned! {h.value.span=>
                 #[doc(hidden)]
                 fn #name(&self) -> ::core::primitive::bool {
-                    let __hook: #fn_ty = #path;
-                    __hook(self)
+                    let __vmstate_hook: #fn_ty = #path;
+                    __vmstate_hook(self)
                 }
             });
         }
@@ -137,8 +137,8 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             out.push(quote_spanned! {h.value.span=>
                 #[doc(hidden)]
                 fn #name() -> #ty {
-                    let __hook: #fn_ty = #path;
-                    __hook()
+                    let __vmstate_hook: #fn_ty = #path;
+                    __vmstate_hook()
                 }
             });
         }
@@ -152,8 +152,8 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 let [value, at] =
                     ["__vmstate_value", "__vmstate_at"].map(|n| generated_name(h.value.span, n));
                 quote_spanned! {h.value.span=>
-                    let __check: #fn_ty = #path;
-                    #p::validation(#text, __check(#value), #p::Some(#at))?;
+                    let __vmstate_check: #fn_ty = #path;
+                    #p::validation(#text, __vmstate_check(#value), #p::Some(#at))?;
                 }
             });
             let range = a.range.get().map(|r| {

@@ -192,7 +192,7 @@ pub fn expand(input: &Input) -> TokenStream {
             let name = on_type(f);
             quote! {
                 match &#staged.#name {
-                    #p::Optional::Loaded(__incoming) => #compare,
+                    #p::Optional::Loaded(__vmstate_incoming) => #compare,
                     _ => true,
                 }
             }
@@ -213,7 +213,7 @@ pub fn expand(input: &Input) -> TokenStream {
             let (_, staged) = self_and_staged(f);
             let name = on_type(f);
             quote! {
-                if let #p::Optional::Loaded(__incoming) = &#staged.#name {
+                if let #p::Optional::Loaded(__vmstate_incoming) = &#staged.#name {
                     #check
                 }
             }
@@ -267,8 +267,8 @@ pub fn expand(input: &Input) -> TokenStream {
         // The local keeps the literal's span, so the call's span is the literal's.
         let this = generated_name(h.value.span, "self");
         quote_spanned! {h.value.span=> {
-            let __check: #fn_ty = #path;
-            #p::validation(#text, __check(#this), #p::None)?;
+            let __vmstate_check: #fn_ty = #path;
+            #p::validation(#text, __vmstate_check(#this), #p::None)?;
         }}
     });
     let field_hooks = field_hooks(input, &p);
@@ -330,9 +330,9 @@ pub fn expand(input: &Input) -> TokenStream {
                 #[doc(hidden)]
                 #[inline]
                 fn __vmstate_load_hooks(&mut self) -> #p::Result<(), #p::Error> {
-                    let mut __result: #p::Result<(), #p::Error> = #p::Ok(());
+                    let mut __vmstate_result: #p::Result<(), #p::Error> = #p::Ok(());
                     #load_hooks
-                    __result
+                    __vmstate_result
                 }
 
                 #[doc(hidden)]
@@ -359,11 +359,11 @@ pub fn expand(input: &Input) -> TokenStream {
                 #[inline]
                 fn load_version<__VmStateDecoder: #p::Decoder>(
                     &self,
-                    __d: &mut __VmStateDecoder,
-                    __version: ::core::primitive::u32,
+                    __vmstate_d: &mut __VmStateDecoder,
+                    __vmstate_version: ::core::primitive::u32,
                 ) -> #p::Result<<Self as #p::Field>::Staged, #p::Error> {
                     #run_checks
-                    let _ = __version;
+                    let _ = __vmstate_version;
                     #(#load_stmts)*
                     #subsections_load
                     #p::Ok(#staged_ident { #(#wire_names,)* __vmstate_marker: ::core::marker::PhantomData })
@@ -376,15 +376,15 @@ pub fn expand(input: &Input) -> TokenStream {
                 const MIN_WIRE_BYTES: ::core::primitive::usize = 0;
                 fn save_elements<__VmStateEncoder: #p::Encoder>(
                     __vmstate_items: &[Self],
-                    __e: &mut __VmStateEncoder,
+                    __vmstate_e: &mut __VmStateEncoder,
                 ) -> #p::Result<(), #p::Error> {
-                    #p::save_struct_elements(__vmstate_items, __e)
+                    #p::save_struct_elements(__vmstate_items, __vmstate_e)
                 }
                 fn load_elements<__VmStateDecoder: #p::Decoder>(
                     __vmstate_len: ::core::primitive::usize,
-                    __d: &mut __VmStateDecoder,
+                    __vmstate_d: &mut __VmStateDecoder,
                 ) -> #p::Result<#p::Vec<Self>, #p::Error> {
-                    #p::load_struct_elements(__vmstate_len, __d)
+                    #p::load_struct_elements(__vmstate_len, __vmstate_d)
                 }
             }
 
@@ -398,7 +398,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 }
 
                 #[inline]
-                fn save<__VmStateEncoder: #p::Encoder>(&self, __e: &mut __VmStateEncoder) -> #p::Result<(), #p::Error> {
+                fn save<__VmStateEncoder: #p::Encoder>(&self, __vmstate_e: &mut __VmStateEncoder) -> #p::Result<(), #p::Error> {
                     #run_checks
                     Self::__vmstate_pre_save(self)?;
                     #(#save_stmts)*
@@ -407,10 +407,10 @@ pub fn expand(input: &Input) -> TokenStream {
                 }
 
                 #[inline]
-                fn load<__VmStateDecoder: #p::Decoder>(&self, __d: &mut __VmStateDecoder) -> #p::Result<<Self as #p::Field>::Staged, #p::Error> {
+                fn load<__VmStateDecoder: #p::Decoder>(&self, __vmstate_d: &mut __VmStateDecoder) -> #p::Result<<Self as #p::Field>::Staged, #p::Error> {
                     <Self as #p::VmState>::load_version(
                         self,
-                        __d,
+                        __vmstate_d,
                         <Self as #p::VmState>::DESCRIPTION.version,
                     )
                 }
@@ -452,10 +452,10 @@ pub fn expand(input: &Input) -> TokenStream {
                 fn post_commit(&mut self, __vmstate_staged: &<Self as #p::Field>::Staged) -> #p::Result<(), #p::Error> {
                     let _ = __vmstate_staged;
                     // Every step runs, the first error is returned: see `call_hook_keeping_first_error`.
-                    let mut __result: #p::Result<(), #p::Error> = #p::Ok(());
+                    let mut __vmstate_result: #p::Result<(), #p::Error> = #p::Ok(());
                     #nested_post_commit
-                    #p::keep_first(&mut __result, Self::__vmstate_load_hooks(self));
-                    __result
+                    #p::keep_first(&mut __vmstate_result, Self::__vmstate_load_hooks(self));
+                    __vmstate_result
                 }
             }
         };

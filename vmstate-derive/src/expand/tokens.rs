@@ -17,7 +17,7 @@ pub(super) fn bounded_trait(ty: &syn::Type, p: &TokenStream) -> TokenStream {
 
 /// The field's name, located on the field's type: for code that handles its staged value
 /// (whose type errors then land on the field's type like the others). Mixed-site hygiene:
-/// the local of a field named like a generated variable (`__d`, `__version`) does not
+/// the local of a field named like a generated variable (`__vmstate_d`, `__vmstate_version`) does not
 /// shadow it.
 pub(super) fn on_type(f: &Field) -> syn::Ident {
     let mut name = f.ident.clone();
