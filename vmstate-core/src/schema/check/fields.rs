@@ -48,11 +48,6 @@ pub(super) fn variable(f: &FieldEntry) -> bool {
         .is_some_and(|t| t == "string" || t.starts_with("varray"))
 }
 
-/// Bytes a field takes, saturating on absurd input.
-pub(super) fn total(f: &FieldEntry) -> u64 {
-    f.size.saturating_mul(f.array_len.unwrap_or(1))
-}
-
 /// Whether this project's native format carries a field of `kind` (QEMU's wire carries
 /// `migrated` fields only).
 pub(super) fn native_carries(kind: &str) -> bool {

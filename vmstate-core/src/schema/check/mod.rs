@@ -119,6 +119,7 @@
 mod extras;
 mod fields;
 mod names;
+mod native;
 mod padding;
 mod pair;
 mod restructure;

@@ -1,7 +1,7 @@
 //! Fields of both releases lined up byte by byte around `unused` padding, on QEMU's wire and
 //! in the native format.
 
-use super::fields::{field_extended, native, rust_name, total, variable, Native};
+use super::fields::{field_extended, native, rust_name, variable, Native};
 use super::walk::{Side, Walk, WalkCx};
 use super::Checker;
 use crate::schema::report::Rule;
@@ -74,10 +74,10 @@ impl Checker {
         let taken = |f: &FieldEntry, side: &Side<'_>| Taken {
             padding: f.is_padding(),
             name: f.field.clone(),
-            end: total(f),
+            end: f.total_size(),
             path: side.path(f),
         };
-        let pad = |f: &FieldEntry| if f.is_padding() { total(f) } else { 0 };
+        let pad = |f: &FieldEntry| if f.is_padding() { f.total_size() } else { 0 };
         Some(Run {
             old: taken(sf, s),
             new: taken(df, d),
@@ -285,7 +285,7 @@ impl Checker {
         *me = Taken {
             padding: f.is_padding(),
             name: f.field.clone(),
-            end: start.saturating_add(total(f)),
+            end: start.saturating_add(f.total_size()),
             path,
         };
         if old_behind {
@@ -294,7 +294,7 @@ impl Checker {
             r.new_items.push(item);
         }
         if f.is_padding() {
-            *my_padding = my_padding.saturating_add(total(f));
+            *my_padding = my_padding.saturating_add(f.total_size());
         }
         if old_behind {
             s.bump();

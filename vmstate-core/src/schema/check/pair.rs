@@ -1,7 +1,7 @@
 //! A field both releases have at the same place: its version gate, kind, size and type.
 
 use super::fields::{
-    classify, field_extended, native, rust_name, shown_type, total, variable, Native, TypeClass,
+    classify, field_extended, native, rust_name, shown_type, variable, Native, TypeClass,
 };
 use super::walk::WalkCx;
 use super::{Checker, Scope};
@@ -104,7 +104,7 @@ impl Checker {
         // Schemas written before arrays of arrays were described flat called them `array`,
         // with the inner array's size: only the total can be compared with such an entry.
         if s.wire_type.as_deref() == Some("array") || d.wire_type.as_deref() == Some("array") {
-            if total(s) != total(d) {
+            if s.total_size() != d.total_size() {
                 self.error(
                     Rule::FieldSizeChanged,
                     dp.to_owned(),
@@ -113,8 +113,8 @@ impl Checker {
                          read the old release's stream misaligned from here on; keep the old \
                          type",
                         d.field,
-                        total(s),
-                        total(d)
+                        s.total_size(),
+                        d.total_size()
                     ),
                 );
             }

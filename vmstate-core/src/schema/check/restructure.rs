@@ -1,7 +1,7 @@
 //! Fields regrouped without changing QEMU's wire (`tx_fifo[0]`, ... against `fifo[0].tx`),
 //! lined up value by value on both wires.
 
-use super::fields::{native_carries, total, variable};
+use super::fields::{native_carries, variable};
 use super::walk::{Level, Side, WalkCx};
 use super::Checker;
 use crate::schema::report::{Rule, Severity};
@@ -129,7 +129,7 @@ fn leaves(
         None => match (wire, f.array_len) {
             (Wire::Native, Some(n)) => {
                 let block = f.wire_type.as_ref().map(|t| format!("{t}[{n}]"));
-                out.push(leaf(&name, total(f), block));
+                out.push(leaf(&name, f.total_size(), block));
             }
             (Wire::Qemu { .. }, Some(n)) => out
                 .extend((0..n).map(|i| leaf(&format!("{name}[{i}]"), f.size, f.wire_type.clone()))),

@@ -1,7 +1,7 @@
 //! The field walk of one pair of descriptions, after QEMU's `check_fields`: both releases'
 //! fields in order, entering a nested struct where a field moved into one.
 
-use super::fields::{field_extended, rust_name, total, variable};
+use super::fields::{field_extended, rust_name, variable};
 use super::names::{exists_in_substruct, matching_names, names_match, positions};
 use super::padding::Run;
 use super::restructure::restructured;
@@ -366,7 +366,7 @@ impl Checker {
                 } else {
                     format!(
                         "keep the old field (or `vmstate_core::Unused<{}>` padding in its place)",
-                        total(sf)
+                        sf.total_size()
                     )
                 };
                 self.error(
@@ -502,7 +502,7 @@ impl Checker {
 
     fn removed(&mut self, s: &FieldEntry, path: String) {
         let what = if s.is_padding() {
-            format!("padding `unused` ({} bytes)", total(s))
+            format!("padding `unused` ({} bytes)", s.total_size())
         } else {
             format!("field `{}`", s.field)
         };
@@ -514,13 +514,13 @@ impl Checker {
             format!(
                 "a removed field must keep padding: replace it with `vmstate_core::Unused<{}>`, \
                  or with `vmstate_core::Removed<{}>` if native streams carried it",
-                total(s),
+                s.total_size(),
                 rust_name(s)
             )
         } else {
             format!(
                 "a removed field must keep padding: replace it with `vmstate_core::Unused<{}>`",
-                total(s)
+                s.total_size()
             )
         };
         self.error(
