@@ -3,7 +3,9 @@
 //! and the calls of a nested field's commit steps.
 
 use super::hooks::{hook_fn, validators};
-use super::tokens::{bounded_trait, field_trait, generated_name, on_type, self_and_staged};
+use super::tokens::{
+    bounded_trait, field_trait, generated_name, on_type, self_and_staged, staged_local,
+};
 use crate::ast::{Field, Input, Role};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -101,7 +103,7 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
     let load = quote!(#p::in_field(#load, #name_str)?);
     match f.role() {
         Role::Migrated => {
-            let local = on_type(f);
+            let local = staged_local(f);
             let validators = validators(f, p);
             let load = quote! {{
                 let __vmstate_at = #p::Decoder::offset(__vmstate_d);
@@ -131,7 +133,7 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
             }
         }
         Role::Subsection => {
-            let local = on_type(f);
+            let local = staged_local(f);
             quote!(let mut #local = #p::Optional::Keep;)
         }
         Role::Immutable => {
@@ -307,7 +309,7 @@ pub(super) fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
         .filter(|f| f.role() == Role::Subsection)
         .collect();
     let branches = subs.iter().map(|f| {
-        let (ty, local) = (f.ty, on_type(f));
+        let (ty, local) = (f.ty, staged_local(f));
         let name_str = f.name();
         let name = f.ident;
         quote! {
@@ -329,7 +331,7 @@ pub(super) fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
         .iter()
         .filter(|f| f.attrs.default.get().is_some())
         .map(|f| {
-            let local = on_type(f);
+            let local = staged_local(f);
             let absent = absent_value(f, p);
             quote!(if let #p::Optional::Keep = #local { #local = #absent; })
         });

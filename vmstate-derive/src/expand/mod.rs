@@ -31,7 +31,9 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use tokens::{field_trait, generated_name, on_type, private_at, replace_self, self_and_staged};
+use tokens::{
+    field_trait, generated_name, on_type, private_at, replace_self, self_and_staged, staged_local,
+};
 
 /// The runtime crate's items that generated code uses, `<crate>::__private`, under the name
 /// that [`private_import`] gives them.
@@ -183,7 +185,13 @@ pub fn expand(input: &Input) -> TokenStream {
 
     let save_stmts = input.fields.iter().map(|f| save_field(f, &p));
     let load_stmts = input.fields.iter().map(|f| load_field(f, &p));
-    let wire_names: Vec<_> = wire.iter().map(|f| on_type(f)).collect();
+    let staged_values: Vec<_> = wire
+        .iter()
+        .map(|f| {
+            let (name, local) = (on_type(f), staged_local(f));
+            quote!(#name: #local)
+        })
+        .collect();
     // (An immutable nested struct compares what the input carried, optional parts too.)
     let matches = wire.iter().map(|f| {
         let (compare, _) = compare_field(f, &p);
@@ -307,8 +315,8 @@ pub fn expand(input: &Input) -> TokenStream {
             // need not be `Debug`.
             #[automatically_derived]
             impl #impl_generics ::core::fmt::Debug for #staged_ident #ty_generics #staged_where {
-                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str(#staged_label)
+                fn fmt(&self, __vmstate_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    __vmstate_f.write_str(#staged_label)
                 }
             }
 
@@ -366,7 +374,7 @@ pub fn expand(input: &Input) -> TokenStream {
                     let _ = __vmstate_version;
                     #(#load_stmts)*
                     #subsections_load
-                    #p::Ok(#staged_ident { #(#wire_names,)* __vmstate_marker: ::core::marker::PhantomData })
+                    #p::Ok(#staged_ident { #(#staged_values,)* __vmstate_marker: ::core::marker::PhantomData })
                 }
             }
 

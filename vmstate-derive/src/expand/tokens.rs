@@ -4,6 +4,7 @@
 use crate::ast::Field;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 /// `<Ty as Field>`, spanned on the type so "cannot migrate" lands on it.
@@ -23,6 +24,14 @@ pub(super) fn on_type(f: &Field) -> syn::Ident {
     let mut name = f.ident.clone();
     name.set_span(Span::mixed_site().located_at(f.ty.span()));
     name
+}
+
+/// The local that holds a field's staged value while a load decodes, located like
+/// [`on_type`]: prefixed, since a binding named like the field would clash with a static of
+/// that name in scope (E0530, e.g. a glob import of bindgen's FFI declarations).
+pub(super) fn staged_local(f: &Field) -> syn::Ident {
+    let name = format!("__vmstate_{}", f.ident.unraw());
+    syn::Ident::new(&name, Span::mixed_site().located_at(f.ty.span()))
 }
 
 /// A name (`self` or a local) in code spanned on an attribute's literal or a field's type,

@@ -15,6 +15,9 @@ mod ffi {
     pub static e: u8 = 0;
     pub static s: u8 = 0;
     pub static name: u8 = 0;
+    pub static f: u8 = 0;
+    pub static level: u8 = 0;
+    pub static id: u8 = 0;
 }
 
 mod device {
@@ -70,8 +73,8 @@ mod device {
         fn ok(&self) -> Result<(), std::fmt::Error> {
             Ok(())
         }
-        fn small(level: &u8) -> Result<(), std::fmt::Error> {
-            if *level < 8 { Ok(()) } else { Err(std::fmt::Error) }
+        fn small(lvl: &u8) -> Result<(), std::fmt::Error> {
+            if *lvl < 8 { Ok(()) } else { Err(std::fmt::Error) }
         }
         fn has_extra(&self, stream_version: u32) -> bool {
             stream_version >= 1
