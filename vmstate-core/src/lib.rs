@@ -96,7 +96,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | key | meaning |
 /// |---|---|
 /// | (none) | migrated |
-/// | `name = "..."` | the field's name in the description, schemas and error paths, never on a wire (default: the identifier without `r#`): keeps a renamed Rust field's name, or takes QEMU's (`reg.compare`) |
+/// | `name = "..."` | the field's name in the description, schemas and error paths, never on a wire (default: the identifier without `r#`): keeps a renamed Rust field's name, or takes QEMU's (`reg.compare`); names differ (padding may all be `unused`) and print on one line, and a field on a wire is not `unused` unless it is `Unused<N>`/`Removed<T>`, nor `subsections` |
 /// | `derived = "path"` | not sent; `fn(&mut Self)` recomputes it after a load |
 /// | `derived` | not sent; the container's `post_load` recomputes it (required) |
 /// | `derived_by_owner` | not sent; the struct holding this one recomputes it (`derives`); a struct loaded on its own keeps the destination's value |
@@ -111,6 +111,11 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `exists = "path"` | `fn(&Self, u32) -> bool`, QEMU's `field_exists`: the fragile last resort. On load it sees the destination before the load (not the fields read so far, as QEMU's does): base it on the version or shared configuration, never on a migrated field |
 /// | `validate = "path"` | `fn(&T) -> Result<(), E>` on the value as it is decoded |
 /// | `range = "a..=b"` | the value as it is decoded must lie in the range; on an array, a range of elements bounds every element, one written with array bounds (`..[0x80, 0, 0, 0]`) compares whole arrays; `..` and bounds reading `self` are compile errors |
+///
+/// Names starting with `__vmstate` are the generated code's: field identifiers so named,
+/// and (in any case) generic parameters, first segments of paths in migrated fields' types,
+/// bounds, hook paths and ranges, and `Self::` hook functions so named are refused, as are
+/// hooks named `Self::pre_commit`, `check_committed` or `post_commit`.
 ///
 /// ```
 /// use vmstate_core::VmState;

@@ -18,7 +18,8 @@ pub const CONTAINER_KEYS: &[&str] = &[
 ];
 /// The container keys an enum accepts (it is a field's type, not a section).
 pub const ENUM_KEYS: &[&str] = &["crate"];
-/// The keys a field attribute accepts besides [`WIRE_KEYS`]: its role and its bound.
+/// The keys a field attribute accepts besides [`WIRE_KEYS`]: its described name, its role and
+/// its bound.
 pub const FIELD_KEYS: &[&str] = &[
     "name",
     "derived",
@@ -359,7 +360,8 @@ impl FieldAttrs {
         f
     }
 
-    /// The keys given, with their spans, in a fixed order (for conflict messages).
+    /// The keys given, with their spans, in a fixed order (for conflict messages). Not `name`,
+    /// which goes with every role.
     pub fn given(&self) -> Vec<(&'static str, Span)> {
         let mut out = Vec::new();
         let mut push = |name, span: Option<Span>| {

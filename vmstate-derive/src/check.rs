@@ -256,7 +256,16 @@ fn check_hook_names(cx: &Ctxt, input: &Input) {
     for hook in hooks(input) {
         let key = crate::attr::function_key(&hook.text, &own);
         let method = key.strip_prefix("Self::");
-        if let Some(name) = method.filter(|m| HOOK_RUNNERS.contains(m)) {
+        if let Some(name) = method.filter(|m| m.to_ascii_lowercase().starts_with("__vmstate")) {
+            cx.error_at(
+                hook.span,
+                format!(
+                    "`{name}` is reserved: the derive gives the struct methods whose names start \
+                     with `__vmstate`, which would be found here instead; give the function \
+                     another name"
+                ),
+            );
+        } else if let Some(name) = method.filter(|m| HOOK_RUNNERS.contains(m)) {
             cx.error_at(
                 hook.span,
                 format!(
@@ -396,8 +405,8 @@ fn check_reserved_paths(cx: &Ctxt, input: &Input) {
     }
     let params: Vec<String> = reserved_generic_names(input).map(|(n, _)| n).collect();
     let hook_paths = hooks(input).map(|h| h.path.to_token_stream());
-    // A skipped field's type is not named by the generated code.
-    let used = input.fields.iter().filter(|f| f.role() != Role::Skipped);
+    // Only the types of fields on a wire are named by the generated code.
+    let used = input.fields.iter().filter(|f| travels(f));
     let types = used.map(|f| f.ty.to_token_stream());
     let ranges = (input.fields.iter()).filter_map(|f| f.attrs.range.get());
     let ranges = ranges.map(|r| r.value.expr.to_token_stream());

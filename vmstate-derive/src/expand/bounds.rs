@@ -6,6 +6,7 @@ use super::tokens::{generated_name, private_at};
 use crate::ast::{Field, Input, Role};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 /// The struct's generics with the where clause of the impls: `T: Field` for each type
@@ -313,8 +314,8 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 "subsections `{}` and `{}` have the same name, or one's continues the other's \
                  with `/`: a load could not tell them apart; give each struct its own \
                  #[vmstate(name = \"{parent}/...\")], none under another's",
-                first.name(),
-                second.name()
+                first.ident.unraw(),
+                second.ident.unraw()
             );
             let generic = !concrete(a) || !concrete(b);
             let (name_a, name_b) = (

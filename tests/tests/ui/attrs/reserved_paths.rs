@@ -45,6 +45,13 @@ where
     t: T,
 }
 
+// The derive's own methods of the struct are reserved too.
+#[derive(VmState)]
+#[vmstate(name = "own", validate = "Self::__vmstate_validate")]
+struct Own {
+    level: u8,
+}
+
 #[derive(VmState, Default)]
 #[vmstate(name = "fine", post_load = "outer::__vmstate_regs::fix")]
 struct Fine {
@@ -53,6 +60,14 @@ struct Fine {
     marker: std::marker::PhantomData<__VmStateMarker>,
     #[vmstate(range = "..outer::__vmstate_regs::LIMIT")]
     level: u8,
+    #[vmstate(derived = "Self::recompute")]
+    cache: __VmStateMarkerAlias,
+}
+
+type __VmStateMarkerAlias = u8;
+
+impl Fine {
+    fn recompute(&mut self) {}
 }
 
 fn main() {}

@@ -1,6 +1,7 @@
 // A crate that forbids the lints a derive might `allow`: the generated code allows none of
 // them (an `allow` under `forbid` is error E0453), and trips none of them (`unused_qualifications`
-// included: the runtime crate's path in hook and bound code is spanned on the user's tokens).
+// included: the runtime crate's path in hook and bound code is located at the user's tokens
+// but resolved as the generated code).
 #![forbid(
     dead_code,
     missing_docs,
@@ -21,6 +22,7 @@ use vmstate_core::VmState;
 #[vmstate(
     name = "dev",
     version = 2,
+    pre_save = "Self::before_save",
     pre_load = "Self::before_load",
     post_load = "Self::after_load",
     validate = "Self::check"
@@ -30,8 +32,10 @@ pub struct Dev {
     regs: [u32; 2],
     #[vmstate(immutable)]
     id: u8,
-    #[vmstate(since = 2, max_len = 4)]
+    #[vmstate(since = 2, max_len = 4, default = "Self::no_fifo")]
     fifo: Vec<u8>,
+    #[vmstate(exists = "Self::has_mask")]
+    mask: u8,
     #[vmstate(derived = "Self::recompute")]
     level: bool,
     #[vmstate(skip)]
@@ -71,6 +75,13 @@ impl Dev {
         self.host += 1;
     }
     fn before_load(&mut self) {}
+    fn before_save(&self) {}
+    fn no_fifo() -> Vec<u8> {
+        Vec::new()
+    }
+    fn has_mask(&self, version: u32) -> bool {
+        version >= 2
+    }
     fn check(&self) -> Result<(), std::fmt::Error> {
         Ok(())
     }
