@@ -114,8 +114,9 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 ///
 /// Names starting with `__vmstate` are the generated code's: field identifiers so named,
 /// and (in any case) generic parameters, first segments of paths in migrated fields' types,
-/// bounds, hook paths and ranges, and `Self::` hook functions so named are refused, as are
-/// hooks named `Self::pre_commit`, `check_committed` or `post_commit`.
+/// bounds, hook paths and ranges, and hook functions so named are refused, as are hooks named
+/// `Self::pre_commit`, `check_committed` or `post_commit`; statics so named in scope would
+/// clash with the generated code's bindings.
 ///
 /// ```
 /// use vmstate_core::VmState;

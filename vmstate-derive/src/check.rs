@@ -256,13 +256,22 @@ fn check_hook_names(cx: &Ctxt, input: &Input) {
     for hook in hooks(input) {
         let key = crate::attr::function_key(&hook.text, &own);
         let method = key.strip_prefix("Self::");
-        if let Some(name) = method.filter(|m| m.to_ascii_lowercase().starts_with("__vmstate")) {
+        // The function's own name, however the path reaches the type (`Self::`, an alias,
+        // `crate::Dev::`, `r#`).
+        let last = hook
+            .path
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.unraw().to_string());
+        let reserved = last.filter(|n| n.to_ascii_lowercase().starts_with("__vmstate"));
+        if let Some(name) = reserved {
             cx.error_at(
                 hook.span,
                 format!(
                     "`{name}` is reserved: the derive gives the struct methods whose names start \
-                     with `__vmstate`, which would be found here instead; give the function \
-                     another name"
+                     with `__vmstate` (in any case), which a path to the struct would find; give \
+                     the function another name"
                 ),
             );
         } else if let Some(name) = method.filter(|m| HOOK_RUNNERS.contains(m)) {

@@ -45,10 +45,23 @@ where
     t: T,
 }
 
-// The derive's own methods of the struct are reserved too.
+// The derive's own methods of the struct are reserved too, however the path reaches them.
 #[derive(VmState)]
 #[vmstate(name = "own", validate = "Self::__vmstate_validate")]
 struct Own {
+    level: u8,
+}
+
+type OwnAlias = Aliased;
+
+#[derive(VmState)]
+#[vmstate(
+    name = "aliased",
+    validate = "crate::Aliased::__vmstate_validate",
+    pre_load = "OwnAlias::__VmState_Pre_Load",
+    post_load = "Self::r#__vmstate_load_hooks"
+)]
+struct Aliased {
     level: u8,
 }
 
