@@ -141,6 +141,16 @@ impl Field<'_> {
         }
     }
 
+    /// Whether the field is on a wire: migrated, immutable (the native format carries it) or a
+    /// subsection. The others are not in a decoded state, nor named by the generated code
+    /// beyond their description.
+    pub fn travels(&self) -> bool {
+        matches!(
+            self.role(),
+            Role::Migrated | Role::Immutable | Role::Subsection
+        )
+    }
+
     /// Whether the input may lack the field (`since`, `exists`, or a subsection), so its
     /// staged value is optional. A key given with a bad value (already reported) counts, so
     /// that `default` is not reported a second time.

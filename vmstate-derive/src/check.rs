@@ -28,10 +28,7 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     if matches!(field.role(), Role::Migrated | Role::Immutable) {
         check_wire_type(cx, field.ty);
     }
-    if matches!(
-        field.role(),
-        Role::Migrated | Role::Immutable | Role::Subsection
-    ) {
+    if field.travels() {
         check_not_recursive(cx, input, field.ty);
     }
     check_conflicts(cx, field);
@@ -204,10 +201,14 @@ fn reserved_generic_names<'a>(
             syn::GenericParam::Lifetime(l) => (l.lifetime.to_string(), l.lifetime.span()),
         };
         let bare = name.trim_start_matches('\'').trim_start_matches("r#");
-        bare.to_ascii_lowercase()
-            .starts_with("__vmstate")
-            .then_some((name, span))
+        reserved_name(bare).then_some((name, span))
     })
+}
+
+/// Whether a name is in the generated code's namespace: it starts with `__vmstate` in any
+/// case (`__vmstate_private`, `__VmStateDecoder`, `__VMSTATE_TYPE_CHECKS`).
+fn reserved_name(name: &str) -> bool {
+    name.to_ascii_lowercase().starts_with("__vmstate")
 }
 
 /// Whether a generic parameter has a name the generated impls use.
@@ -264,7 +265,7 @@ fn check_hook_names(cx: &Ctxt, input: &Input) {
             .segments
             .last()
             .map(|s| s.ident.unraw().to_string());
-        let reserved = last.filter(|n| n.to_ascii_lowercase().starts_with("__vmstate"));
+        let reserved = last.filter(|n| reserved_name(n));
         if let Some(name) = reserved {
             cx.error_at(
                 hook.span,
@@ -308,14 +309,14 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
                 "must not contain control characters (it is printed in one-line messages)"
                     .to_owned(),
             )
-        } else if name == "unused" && travels(field) && !is_padding_type(field.ty) {
+        } else if name == "unused" && field.travels() && !is_padding_type(field.ty) {
             Some(
                 "must not be `unused`: that is QEMU's name for padding (`VMSTATE_UNUSED`), and \
                  schema tools would take the field for padding (padding is written \
                  `Unused<N>` or `Removed<T>`; a type alias of them is not seen through)"
                     .to_owned(),
             )
-        } else if name == "subsections" && travels(field) {
+        } else if name == "subsections" && field.travels() {
             Some(
                 "must not be `subsections`: decoded states list a struct's subsections under \
                  that key"
@@ -360,15 +361,6 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
     }
 }
 
-/// Whether a field is on a wire (the others are not among a decoded state's fields, nor
-/// taken for padding).
-fn travels(field: &crate::ast::Field) -> bool {
-    matches!(
-        field.role(),
-        Role::Migrated | Role::Immutable | Role::Subsection
-    )
-}
-
 /// Whether a type is padding that the schemas describe as such (`Unused<N>`, `Removed<T>`).
 fn is_padding_type(ty: &syn::Type) -> bool {
     match crate::ast::ungroup(ty) {
@@ -395,7 +387,7 @@ fn check_reserved_paths(cx: &Ctxt, input: &Input) {
                 proc_macro2::TokenTree::Ident(i) => {
                     let name = i.unraw().to_string();
                     let starts_path = prev[1] != Some('\'') && prev != [Some(':'), Some(':')];
-                    let reserved = name.to_ascii_lowercase().starts_with("__vmstate");
+                    let reserved = reserved_name(&name);
                     (starts_path && reserved && !params.contains(&name)).then(|| i.clone())
                 }
                 proc_macro2::TokenTree::Group(g) => first(g.stream(), params),
@@ -415,7 +407,7 @@ fn check_reserved_paths(cx: &Ctxt, input: &Input) {
     let params: Vec<String> = reserved_generic_names(input).map(|(n, _)| n).collect();
     let hook_paths = hooks(input).map(|h| h.path.to_token_stream());
     // Only the types of fields on a wire are named by the generated code.
-    let used = input.fields.iter().filter(|f| travels(f));
+    let used = input.fields.iter().filter(|f| f.travels());
     let types = used.map(|f| f.ty.to_token_stream());
     let ranges = (input.fields.iter()).filter_map(|f| f.attrs.range.get());
     let ranges = ranges.map(|r| r.value.expr.to_token_stream());

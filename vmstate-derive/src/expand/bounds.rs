@@ -17,16 +17,7 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics 
     let where_clause = generics.make_where_clause();
     // Only the parameters that appear in a field that travels: one used by skipped or
     // derived fields alone need not migrate.
-    let travelling: Vec<&Field> = input
-        .fields
-        .iter()
-        .filter(|f| {
-            matches!(
-                f.role(),
-                Role::Migrated | Role::Immutable | Role::Subsection
-            )
-        })
-        .collect();
+    let travelling: Vec<&Field> = input.fields.iter().filter(|f| f.travels()).collect();
     for param in input.generics.type_params() {
         let t = &param.ident;
         if !travelling.iter().any(|f| mentions(f.ty, t, false)) {
