@@ -169,6 +169,10 @@ pub struct FieldDesc {
     pub validate: Option<&'static str>,
     /// For a bounded `Vec`/`String`: the largest length accepted.
     pub max_len: Option<usize>,
+    /// For a bounded `Vec`/`String` whose length travels in another field of the struct
+    /// (`len = "..."`, QEMU's `VMSTATE_VARRAY_*`): that field's name. The sequence then has no
+    /// length of its own on either wire.
+    pub len: Option<&'static str>,
 }
 
 /// Whether and how a field migrates.

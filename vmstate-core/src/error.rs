@@ -98,6 +98,27 @@ pub enum ErrorKind {
         /// The field's bound.
         max_len: usize,
     },
+    /// A sequence whose length travels in another field (`#[vmstate(len = "...")]`, QEMU's
+    /// `VMSTATE_VARRAY_*`) has a length other than that field's value: on save, or from its
+    /// `default` on load.
+    LengthMismatch {
+        /// The sequence's length.
+        len: usize,
+        /// The field holding the length, by its described name.
+        field: String,
+        /// That field's value.
+        count: i128,
+    },
+    /// The field holding a sequence's length (`#[vmstate(len = "...")]`) has a value that is
+    /// no length the sequence may have: negative, or above its `max_len`.
+    LengthOutOfRange {
+        /// The field holding the length, by its described name.
+        field: String,
+        /// That field's value.
+        count: i128,
+        /// The sequence's bound.
+        max_len: usize,
+    },
     /// A bool byte other than 0 or 1.
     InvalidBool(u8),
     /// A string that is not UTF-8.
@@ -330,6 +351,19 @@ impl fmt::Display for ErrorKind {
             ErrorKind::TooLong { len, max_len } => {
                 write!(f, "length {len} exceeds max_len {max_len}")
             }
+            ErrorKind::LengthMismatch { len, field, count } => write!(
+                f,
+                "{len} element{}, but its length field `{field}` holds {count}",
+                if *len == 1 { "" } else { "s" }
+            ),
+            ErrorKind::LengthOutOfRange {
+                field,
+                count,
+                max_len,
+            } => write!(
+                f,
+                "its length field `{field}` holds {count}, not a length from 0 to max_len {max_len}"
+            ),
             ErrorKind::InvalidBool(b) => write!(f, "invalid bool byte {b:#04x}"),
             ErrorKind::InvalidUtf8 => f.write_str("string is not valid UTF-8"),
             ErrorKind::InvalidVarint => f.write_str("malformed or out-of-range varint"),

@@ -332,10 +332,31 @@ pub trait Bounded: Sized {
     const ELEM: Shape;
     /// Whether this is a string (`Shape::Str`) rather than a sequence.
     const IS_STR: bool;
+    /// The fewest bytes one element takes in either format.
+    #[doc(hidden)]
+    const MIN_ITEM_BYTES: usize;
+    /// The number of elements (a string's bytes).
+    #[doc(hidden)]
+    fn items_len(&self) -> usize;
+    /// Writes the elements, without their number.
+    #[doc(hidden)]
+    fn save_items<E: Encoder>(&self, e: &mut E) -> Result<(), Error>;
+    /// Reads `len` elements, a number already checked against the bound and the input left.
+    #[doc(hidden)]
+    fn load_items<D: Decoder>(len: usize, d: &mut D) -> Result<Self, Error>;
     /// Writes the length and the elements; refuses a value longer than `max_len`.
-    fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error>;
+    #[inline]
+    fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
+        check_save_len(self.items_len(), max_len)?;
+        e.len(self.items_len());
+        self.save_items(e)
+    }
     /// Reads a new value of at most `max_len` elements.
-    fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error>;
+    #[inline]
+    fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
+        let len = d.len(max_len, Self::MIN_ITEM_BYTES)?;
+        Self::load_items(len, d)
+    }
     /// Reads a value and compares it with `self` (an immutable field): `None` when equal,
     /// else the value read.
     fn load_if_different<D: Decoder>(
@@ -452,9 +473,143 @@ pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-fn load_elems<T: Element, D: Decoder>(max_len: usize, d: &mut D) -> Result<Vec<T>, Error> {
-    let len = d.len(max_len, T::MIN_WIRE_BYTES)?;
-    T::load_elements(len, d)
+/// An integer that holds the length of a `Vec`, `Box<[T]>` or `String` field of the same
+/// struct, named by that field's `#[vmstate(len = "...")]`: QEMU's `VMSTATE_VARRAY_*` and
+/// `VMSTATE_VBUFFER_*` count. The sequence then travels without a length of its own; a save
+/// refuses a sequence whose length differs from the count, a load refuses a negative count or
+/// one above the sequence's `max_len`, before allocating.
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Debug, PartialEq)]
+/// #[vmstate(name = "cpregs")]
+/// struct CpRegs {
+///     count: i32,                                        // VMSTATE_INT32
+///     #[vmstate(len = "count", max_len = 64)]
+///     indexes: Vec<u64>,                                 // VMSTATE_VARRAY_INT32
+///     #[vmstate(len = "count", max_len = 64)]
+///     values: Vec<u64>,
+/// }
+///
+/// let regs = CpRegs { count: 2, indexes: vec![7, 9], values: vec![1, 2] };
+/// let bytes = vmstate_core::qemu::to_bytes(&regs).unwrap();
+/// assert_eq!(bytes.len(), 4 + 2 * 8 + 2 * 8); // no length but `count`
+/// let mut back = CpRegs { count: 0, indexes: vec![], values: vec![] };
+/// vmstate_core::qemu::from_bytes(&mut back, &bytes, 1, 0).unwrap();
+/// assert_eq!(back, regs);
+///
+/// let wrong = CpRegs { count: 3, ..regs };
+/// let err = vmstate_core::qemu::to_bytes(&wrong).unwrap_err();
+/// assert_eq!(err.to_string(), "cpregs.indexes: 2 elements, but its length field `count` holds 3");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold the length of another field",
+    label = "a field named by `len` must be an integer: `u8`..`u64` or `i8`..`i64`"
+)]
+pub trait Count {
+    /// The value.
+    fn count(&self) -> i128;
+}
+
+macro_rules! count {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            #[inline(always)]
+            fn count(&self) -> i128 {
+                *self as i128
+            }
+        }
+    )*};
+}
+count!(u8, u16, u32, u64, i8, i16, i32, i64);
+
+impl<T: Count + Copy> Count for core::cell::Cell<T> {
+    #[inline(always)]
+    fn count(&self) -> i128 {
+        self.get().count()
+    }
+}
+
+/// The count a load uses from a field the input may lack: the loaded value, its `default`, or
+/// the destination's.
+#[doc(hidden)]
+#[inline]
+pub fn optional_count<S: Count, T: Count>(staged: &Optional<S, T>, current: &T) -> i128 {
+    match staged {
+        Optional::Loaded(v) => v.count(),
+        Optional::Keep => current.count(),
+        Optional::Replace(v) => v.count(),
+    }
+}
+
+/// Saves a sequence whose length is `count`, the value of the field `count_field`: the
+/// elements only, once the two lengths agree.
+#[doc(hidden)]
+#[inline]
+pub fn save_counted<T: Bounded, E: Encoder>(
+    value: &T,
+    count: i128,
+    count_field: &'static str,
+    max_len: usize,
+    e: &mut E,
+) -> Result<(), Error> {
+    check_save_len(value.items_len(), max_len)?;
+    check_count(value.items_len(), count, count_field)?;
+    value.save_items(e)
+}
+
+/// Refuses a sequence of `len` elements whose length field `count_field` holds `count`.
+#[doc(hidden)]
+#[inline]
+pub fn check_count(len: usize, count: i128, count_field: &'static str) -> Result<(), Error> {
+    if count != len as i128 {
+        return Err(Error::new(crate::ErrorKind::LengthMismatch {
+            len,
+            field: count_field.to_owned(),
+            count,
+        }));
+    }
+    Ok(())
+}
+
+/// Loads `count` elements, the value of the field `count_field`: refused before anything is
+/// allocated when negative, above `max_len`, or more than the input left can hold.
+#[doc(hidden)]
+#[inline]
+pub fn load_counted<T: Bounded, D: Decoder>(
+    count: i128,
+    count_field: &'static str,
+    max_len: usize,
+    d: &mut D,
+) -> Result<T, Error> {
+    let at = d.offset();
+    if !(0..=max_len as i128).contains(&count) {
+        let kind = crate::ErrorKind::LengthOutOfRange {
+            field: count_field.to_owned(),
+            count,
+            max_len,
+        };
+        return Err(Error::at(kind, at));
+    }
+    let len = count as usize;
+    check_room(len, T::MIN_ITEM_BYTES, d)?;
+    T::load_items(len, d)
+}
+
+/// Refuses, before anything is allocated, `len` elements of at least `min_item_bytes` each
+/// that the input left cannot hold.
+#[doc(hidden)]
+pub fn check_room<D: Decoder>(len: usize, min_item_bytes: usize, d: &D) -> Result<(), Error> {
+    let needed = len.saturating_mul(min_item_bytes);
+    if needed > d.remaining() {
+        let kind = crate::ErrorKind::Truncated {
+            needed,
+            available: d.remaining(),
+        };
+        return Err(Error::at(kind, d.offset()));
+    }
+    Ok(())
 }
 
 /// What `Vec<T>` and `Box<[T]>` (with `max_len`) can hold: the plain types (primitives and
@@ -569,14 +724,18 @@ pub fn save_struct_elements<T: Field, E: Encoder>(items: &[T], e: &mut E) -> Res
 impl<T: Element> Bounded for Vec<T> {
     const ELEM: Shape = T::SHAPE;
     const IS_STR: bool = false;
+    const MIN_ITEM_BYTES: usize = T::MIN_WIRE_BYTES;
     #[inline]
-    fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
-        check_save_len(self.len(), max_len)?;
-        e.len(self.len());
+    fn items_len(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn save_items<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
         T::save_elements(self, e)
     }
-    fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
-        load_elems(max_len, d)
+    #[inline]
+    fn load_items<D: Decoder>(len: usize, d: &mut D) -> Result<Self, Error> {
+        T::load_elements(len, d)
     }
     fn same(&self, other: &Self) -> bool
     where
@@ -592,14 +751,18 @@ impl<T: Element> Bounded for Vec<T> {
 impl<T: Element> Bounded for Box<[T]> {
     const ELEM: Shape = T::SHAPE;
     const IS_STR: bool = false;
+    const MIN_ITEM_BYTES: usize = T::MIN_WIRE_BYTES;
     #[inline]
-    fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
-        check_save_len(self.len(), max_len)?;
-        e.len(self.len());
+    fn items_len(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn save_items<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
         T::save_elements(self, e)
     }
-    fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
-        load_elems(max_len, d).map(Vec::into_boxed_slice)
+    #[inline]
+    fn load_items<D: Decoder>(len: usize, d: &mut D) -> Result<Self, Error> {
+        T::load_elements(len, d).map(Vec::into_boxed_slice)
     }
     fn same(&self, other: &Self) -> bool
     where
@@ -629,15 +792,17 @@ fn sequence_difference<T: Element>(destination: &[T], stream: &[T]) -> Differenc
 impl Bounded for String {
     const ELEM: Shape = Shape::Primitive(crate::Primitive::U8);
     const IS_STR: bool = true;
+    const MIN_ITEM_BYTES: usize = 1;
     #[inline]
-    fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
-        check_save_len(self.len(), max_len)?;
-        e.len(self.len());
+    fn items_len(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn save_items<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
         e.raw(self.as_bytes());
         Ok(())
     }
-    fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
-        let len = d.len(max_len, 1)?;
+    fn load_items<D: Decoder>(len: usize, d: &mut D) -> Result<Self, Error> {
         let at = d.offset();
         let mut bytes = vec![0u8; len];
         d.raw(&mut bytes)?;

@@ -67,7 +67,7 @@ mod wire;
 
 pub use describe::{Description, FieldDesc, FieldKind, Hooks, Primitive, Shape};
 pub use error::{Error, ErrorKind};
-pub use field::{Bounded, Element, Field, Optional, Plain, Removed, Unused};
+pub use field::{Bounded, Count, Element, Field, Optional, Plain, Removed, Unused};
 pub mod schema;
 pub use native::{
     check_section, from_bytes, from_bytes_at, load_section, read_frame, save_section, to_bytes,
@@ -104,6 +104,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `immutable` | configuration: never overwritten; a differing value fails the load |
 /// | `skip` | not migrated (still described) |
 /// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted (at least 1) |
+/// | `len = "field"` | with `max_len`: the sequence's length is the value of `field`, an integer field of the struct ([`Count`]) decoded before it (or immutable or skipped: then the destination's), and it travels with no length of its own: QEMU's `VMSTATE_VARRAY_*`/`VBUFFER_*`; a save refuses a sequence of another length, a load a negative count or one above `max_len`; several sequences may share a count |
 /// | `since = N` | on the wire from section version N; older input keeps the destination's value |
 /// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`); its value is held to the field's `max_len`, `validate` and `range` (a value they refuse fails the load as the function's error); a nested struct from it has its derived functions and `post_load` run, and those of the structs always sent inside it (not of its optional or `Vec`-element ones) |
 /// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with `parent/` and differ from the other subsections' |
@@ -314,10 +315,11 @@ impl<E: std::error::Error + Send + Sync + 'static> HookOutput for Result<(), E> 
 pub mod __private {
     //! Used by the generated code; not a public API.
     pub use crate::field::{
-        check_save_len as check_len, load_struct_elements, save_struct_elements, Difference,
+        check_count, check_save_len as check_len, load_counted, load_struct_elements,
+        optional_count, save_counted, save_struct_elements, Difference,
     };
     pub use crate::{
-        Bounded, Decoder, Description, Element, Encoder, Error, ErrorKind, Field, FieldDesc,
+        Bounded, Count, Decoder, Description, Element, Encoder, Error, ErrorKind, Field, FieldDesc,
         FieldKind, HookOutput, Hooks, Optional, Plain, Scalar, Shape, VmState,
     };
     pub use core::default::Default;

@@ -112,6 +112,13 @@ impl<'a> Input<'a> {
             .get()
             .map_or_else(|| self.version(), |v| v.value)
     }
+
+    /// The field that `len = "..."` on `f` names (by identifier; `r#` optional), if any.
+    pub fn len_source(&self, f: &Field) -> Option<&Field<'a>> {
+        let name = f.attrs.len.get()?.value.value();
+        let name = name.strip_prefix("r#").unwrap_or(&name);
+        self.fields.iter().find(|g| g.ident.unraw() == name)
+    }
 }
 
 impl Field<'_> {

@@ -38,6 +38,7 @@ pub const WIRE_KEYS: &[&str] = &[
     "exists",
     "validate",
     "range",
+    "len",
 ];
 
 /// A value with the span of its key (for "duplicate"/"conflicting key" errors) and of itself.
@@ -149,6 +150,8 @@ pub struct FieldAttrs {
     pub validate: Slot<Hook>,
     /// `range = "a..=b"`: the loaded value must lie in it.
     pub range: Slot<Range>,
+    /// `len = "field"`: the field of the same struct that holds this one's length.
+    pub len: Slot<LitStr>,
 }
 
 /// A `range = "..."` value: the expression parsed from the string, and the text.
@@ -279,6 +282,7 @@ impl FieldAttrs {
             exists: Slot::new("exists"),
             validate: Slot::new("validate"),
             range: Slot::new("range"),
+            len: Slot::new("len"),
         };
         for_each_key(cx, attrs, |key, meta| {
             let span = meta
@@ -328,6 +332,10 @@ impl FieldAttrs {
                         None => slot.set_invalid(),
                     }
                 }
+                "len" => match string_value(cx, meta, &key)? {
+                    Some(s) => f.len.set(cx, span, s.span(), s),
+                    None => f.len.set_invalid(),
+                },
                 "range" => {
                     if let Some(s) = string_value(cx, meta, &key)? {
                         match s.parse::<syn::Expr>() {
@@ -385,6 +393,7 @@ impl FieldAttrs {
         push("exists", self.exists.get().map(|s| s.key));
         push("validate", self.validate.get().map(|s| s.key));
         push("range", self.range.get().map(|s| s.key));
+        push("len", self.len.get().map(|s| s.key));
         out
     }
 }

@@ -35,6 +35,56 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     check_derived_has_function(cx, input, field);
     check_bounds(cx, field);
     check_evolution(cx, input, field);
+    check_len(cx, input, field);
+}
+
+/// `len = "count"`: the field holding the length must be known when the sequence is loaded
+/// (decoded before it, or not on the wire at all) and be the struct's own.
+fn check_len(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
+    let Some(len) = field.attrs.len.get() else {
+        return;
+    };
+    if field.role() != Role::Migrated {
+        return; // reported as a conflict of keys
+    }
+    if !field.attrs.max_len.given() {
+        cx.error_at(
+            len.key,
+            "`len` names the field that holds the length of a `Vec`, `Box<[T]>` or `String`: \
+             it goes with `max_len` on that sequence",
+        );
+        return;
+    }
+    let (this, name) = (&field.ident, len.value.value());
+    let Some(source) = input.len_source(field) else {
+        cx.error_at(
+            len.span,
+            format!(
+                "no field `{name}` in `{}`: `len` names the field of this struct that holds \
+                 the length of `{this}`",
+                input.ident
+            ),
+        );
+        return;
+    };
+    let why = match source.role() {
+        _ if source.index == field.index => Some(format!("`{this}` cannot hold its own length")),
+        Role::Migrated if source.index > field.index => Some(format!(
+            "`{name}` comes after `{this}`: a load reads the length first, so declare `{name}` \
+             before `{this}` (as QEMU puts the count before the array)"
+        )),
+        Role::Derived | Role::DerivedByOwner => Some(format!(
+            "`{name}` is derived: it is recomputed after the load, so it cannot give the length \
+             of `{this}` while loading; name a migrated, immutable or skipped field"
+        )),
+        Role::Subsection => Some(format!(
+            "`{name}` is a subsection, not an integer: `len` names an integer field"
+        )),
+        _ => None,
+    };
+    if let Some(why) = why {
+        cx.error_at(len.span, why);
+    }
 }
 
 fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
@@ -136,7 +186,7 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
         }
         for &(key, span) in given
             .iter()
-            .filter(|(k, _)| ["since", "exists", "max_len", "validate", "range"].contains(k))
+            .filter(|(k, _)| ["since", "exists", "max_len", "validate", "range", "len"].contains(k))
         {
             let mut err = syn::Error::new(
                 span,

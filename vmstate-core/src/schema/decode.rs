@@ -140,7 +140,9 @@ fn walk<D: Decoder>(
             )
             .in_named(f.field.clone()));
         }
-        let value = field(f, d, native, budget).map_err(|e| e.in_named(f.field.clone()))?;
+        let value = counted_len(f, &out, d)
+            .and_then(|count| field(f, d, native, count, budget))
+            .map_err(|e| e.in_named(f.field.clone()))?;
         if !f.is_padding() {
             out.insert(f.field.clone(), value);
         }
@@ -163,16 +165,67 @@ fn walk<D: Decoder>(
     Ok(Value::Object(out))
 }
 
+/// The length of a sequence that another field holds (`len`), from that field's decoded
+/// value, checked as a load checks it; `None` for a sequence with a length of its own.
+fn counted_len<D: Decoder>(
+    f: &FieldEntry,
+    decoded: &Map<String, Value>,
+    d: &D,
+) -> Result<Option<usize>, Error> {
+    let Some(name) = &f.len else {
+        return Ok(None);
+    };
+    let at = d.offset();
+    let Some(value) = decoded.get(name) else {
+        let why =
+            format!("its length is in field `{name}`, which the stream does not carry before it");
+        return Err(unsupported(why, at));
+    };
+    let Some(count) = (value.as_i64().map(i128::from)).or(value.as_u64().map(i128::from)) else {
+        let why = format!("its length field `{name}` holds {value}, not an integer");
+        return Err(unsupported(why, at));
+    };
+    let max_len = f
+        .max_len
+        .map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
+    if !(0..=max_len as i128).contains(&count) {
+        let kind = ErrorKind::LengthOutOfRange {
+            field: name.clone(),
+            count,
+            max_len,
+        };
+        return Err(Error::at(kind, at));
+    }
+    Ok(Some(count as usize))
+}
+
+/// A sequence's length: `count` when another field holds it, else read from the input.
+/// Either is refused when `min_elem_size` bytes per element cannot follow.
+fn seq_len<D: Decoder>(
+    f: &FieldEntry,
+    count: Option<usize>,
+    min_elem_size: usize,
+    d: &mut D,
+) -> Result<usize, Error> {
+    match count {
+        Some(len) => {
+            crate::field::check_room(len, min_elem_size, d)?;
+            Ok(len)
+        }
+        None => d.len(f.max_len.unwrap_or(u64::MAX) as usize, min_elem_size),
+    }
+}
+
 fn field<D: Decoder>(
     f: &FieldEntry,
     d: &mut D,
     native: bool,
+    count: Option<usize>,
     budget: &mut usize,
 ) -> Result<Value, Error> {
     if let (Some(nested), Some("varray:struct")) = (&f.description, f.wire_type.as_deref()) {
         // A `Vec` of structs: a length, then each element's fields.
-        let max = f.max_len.unwrap_or(u64::MAX) as usize;
-        let len = d.len(max, 0)?;
+        let len = seq_len(f, count, 0, d)?;
         let mut items = Vec::new();
         for i in 0..len {
             spend(budget, d)?;
@@ -242,15 +295,14 @@ fn field<D: Decoder>(
     }
     // Bytes are shown as hex, like buffers: one value, not one per byte.
     if ty == "varray:uint8" {
-        let len = d.len(f.max_len.unwrap_or(u64::MAX) as usize, 1)?;
+        let len = seq_len(f, count, 1, d)?;
         return Ok(Value::String(hex(d.bytes(len)?)));
     }
     if let (Some(n), "uint8") = (f.array_len, ty.as_str()) {
         return Ok(Value::String(hex(d.bytes(input_size(n, d)?)?)));
     }
     if let Some(elem) = ty.strip_prefix("varray:") {
-        let max = f.max_len.unwrap_or(u64::MAX) as usize;
-        let len = d.len(max, 1)?;
+        let len = seq_len(f, count, 1, d)?;
         let mut items = Vec::with_capacity(len.min(*budget));
         // An element that is an array (`uint16[2]`) is a block of its own.
         let (elem, per_item) = match elem.strip_suffix(']').and_then(|t| t.split_once('[')) {
@@ -279,8 +331,7 @@ fn field<D: Decoder>(
         return Ok(Value::Array(items));
     }
     if ty == "string" {
-        let max = f.max_len.unwrap_or(u64::MAX) as usize;
-        let len = d.len(max, 1)?;
+        let len = seq_len(f, count, 1, d)?;
         let at = d.offset();
         let mut bytes = vec![0u8; len];
         d.raw(&mut bytes)?;

@@ -16,7 +16,7 @@
 //!
 //! `Fields` and `Subsections` hold exactly what QEMU's wire carries, so QEMU's
 //! `vmstate-static-checker.py` reads these files; the keys it does not know (`rust_type`,
-//! `kind`, `hook`, `max_len`, `validate`, `variants`, `array_len`, `type`, `hooks`,
+//! `kind`, `hook`, `max_len`, `len`, `validate`, `variants`, `array_len`, `type`, `hooks`,
 //! `NotOnWire`) carry what only this project knows. That checker reports a description key
 //! the other file lacks as a missing entry, so as its source it needs
 //! [`Schema::qemu_only`]'s shape. Arrays of arrays are described as one flat array
@@ -124,6 +124,11 @@ pub struct FieldEntry {
     /// The bound of a `Vec`/`String`. Not in QEMU's dumps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_len: Option<u64>,
+    /// For a `Vec`/`String` whose length travels in another field of the same description
+    /// (`len = "..."`, QEMU's `VMSTATE_VARRAY_*`): that field's name; the sequence then has
+    /// no length of its own on the wire. Not in QEMU's dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub len: Option<String>,
     /// The checks of a loaded value, `validate` and `range` as written (both: joined by
     /// `; `). Not in QEMU's dumps, nor in this project's schemas written before the key was
     /// (2026-11): against those, every check reads as new.
@@ -243,6 +248,7 @@ impl Schema {
                 f.kind = None;
                 f.hook = None;
                 f.max_len = None;
+                f.len = None;
                 f.validate = None;
                 f.variants = None;
                 f.wire_type = None;
@@ -529,6 +535,13 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         FieldKind::Derived { hook } => hook.map(str::to_owned),
         _ => f.derives.map(str::to_owned),
     };
+    // A sequence sized by another field is QEMU's `VMSTATE_VARRAY_*`, whose size is its
+    // element's (one with a length of its own has no counterpart there).
+    let size = match (elem, f.len) {
+        (Shape::Seq { elem, .. }, Some(_)) => elem.qemu_size(),
+        (Shape::Str { .. }, Some(_)) => Some(1),
+        _ => elem.qemu_size(),
+    };
     let is_padding = matches!(f.shape, Shape::Unused { .. } | Shape::Removed { .. });
     FieldEntry {
         field: if is_padding {
@@ -538,12 +551,13 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         },
         version_id: f.since,
         field_exists: f.exists.is_some(),
-        size: elem.qemu_size().unwrap_or(0) as u64,
+        size: size.unwrap_or(0) as u64,
         description,
         rust_type: Some(f.rust_type.to_owned()),
         kind: Some(f.kind.as_str().to_owned()),
         hook,
         max_len: f.max_len.map(|m| m as u64),
+        len: f.len.map(str::to_owned),
         validate: f.validate.map(str::to_owned),
         variants: enum_variants(elem),
         array_len,

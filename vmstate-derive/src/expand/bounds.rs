@@ -2,7 +2,7 @@
 //! compile-time assertions on the field types (`__VmStateProbe` checks).
 
 use super::hooks::range_compares;
-use super::tokens::{generated_name, private_at};
+use super::tokens::{generated_name, private_at, respan};
 use crate::ast::{Field, Input, Role};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -34,8 +34,19 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics 
     // items below (which assume the bound) report nothing more.
     for f in &input.fields {
         where_clause.predicates.extend(field_bounds(f, p));
+        where_clause.predicates.extend(count_bound(input, f, p));
     }
     generics
+}
+
+/// For a sequence whose length another field holds (`len = "..."`): that field's type is a
+/// `Count`, spanned on the literal, so a field that is no integer is reported there, once.
+fn count_bound(input: &Input, f: &Field, p: &TokenStream) -> Option<syn::WherePredicate> {
+    let span = f.attrs.len.get()?.span;
+    let source = input.len_source(f)?;
+    let ty = respan(&source.ty.to_token_stream(), crate::attr::code_span(span));
+    let p = private_at(p, span);
+    Some(syn::parse_quote_spanned!(span=> #ty: #p::Count))
 }
 
 /// The where clause of the `Element` impl: the impls' (`where_clause`), and `Self: Default`

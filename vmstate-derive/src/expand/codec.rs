@@ -4,11 +4,11 @@
 
 use super::hooks::{hook_fn, validators};
 use super::tokens::{
-    bounded_trait, field_trait, generated_name, on_type, self_and_staged, staged_local,
+    bounded_trait, field_trait, generated_name, on_type, private_at, self_and_staged, staged_local,
 };
 use crate::ast::{Field, Input, Role};
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
 /// An immutable comparison of a field of `self` with its staged counterpart (`__vmstate_incoming`
@@ -59,15 +59,20 @@ pub(super) fn staged_type(f: &Field, p: &TokenStream) -> TokenStream {
 }
 
 /// Writes one field: migrated ones always, immutable ones where the format carries them.
-pub(super) fn save_field(f: &Field, p: &TokenStream) -> TokenStream {
+pub(super) fn save_field(input: &Input, f: &Field, p: &TokenStream) -> TokenStream {
     let name = f.ident;
     let name_str = f.name();
-    let save = match f.max_len() {
-        Some(max) => {
+    let save = match (f.max_len(), counted_by(input, f)) {
+        (Some(max), Some((source, span))) => {
+            let count = count(p, span, self_field(span, source));
+            let source = source.name();
+            quote!(#p::save_counted(&self.#name, #count, #source, #max, __vmstate_e))
+        }
+        (Some(max), None) => {
             let bounded = bounded_trait(f.ty, p);
             quote!(#bounded::save_bounded(&self.#name, #max, __vmstate_e))
         }
-        None => {
+        (None, _) => {
             let field = field_trait(f.ty, p);
             quote!(#field::save(&self.#name, __vmstate_e))
         }
@@ -87,15 +92,19 @@ pub(super) fn save_field(f: &Field, p: &TokenStream) -> TokenStream {
 }
 
 /// Reads one field into a local of the same name; an immutable one is compared and dropped.
-pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
+pub(super) fn load_field(input: &Input, f: &Field, p: &TokenStream) -> TokenStream {
     let name = f.ident;
     let name_str = f.name();
-    let load = match f.max_len() {
-        Some(max) => {
+    let load = match (f.max_len(), loaded_count(input, f, p)) {
+        (Some(max), Some((count, source))) => {
+            let ty = f.ty;
+            quote!(#p::load_counted::<#ty, _>(#count, #source, #max, __vmstate_d))
+        }
+        (Some(max), None) => {
             let bounded = bounded_trait(f.ty, p);
             quote!(#bounded::load_bounded(#max, __vmstate_d))
         }
-        None => {
+        (None, _) => {
             let field = field_trait(f.ty, p);
             quote!(#field::load(&self.#name, __vmstate_d))
         }
@@ -123,7 +132,7 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
                 let exists = hook_fn(f, "exists");
                 present.push(quote!(Self::#exists(self, __vmstate_version)));
             }
-            let absent = absent_value(f, p);
+            let absent = absent_value(input, f, p);
             quote! {
                 let #local = if true #(&& #present)* {
                     #p::Optional::Loaded(#load)
@@ -181,6 +190,41 @@ pub(super) fn load_field(f: &Field, p: &TokenStream) -> TokenStream {
         }
         _ => quote!(),
     }
+}
+
+/// The field holding `f`'s length (`len = "..."`), with the literal's span.
+fn counted_by<'a>(input: &'a Input, f: &Field) -> Option<(&'a Field<'a>, proc_macro2::Span)> {
+    let span = f.attrs.len.get()?.span;
+    input.len_source(f).map(|source| (source, span))
+}
+
+/// For a sequence whose length another field holds: that length as a load has it (the
+/// staged value of a field decoded before, else the destination's), and the field's name.
+fn loaded_count(input: &Input, f: &Field, p: &TokenStream) -> Option<(TokenStream, String)> {
+    let (source, span) = counted_by(input, f)?;
+    let count = match source.role() {
+        Role::Migrated if source.is_optional() => {
+            let (staged, current) = (staged_local(source), self_field(span, source));
+            let p = private_at(p, span);
+            quote_spanned!(span=> #p::optional_count(&#staged, &#current))
+        }
+        Role::Migrated => count(p, span, staged_local(source).into_token_stream()),
+        _ => count(p, span, self_field(span, source)),
+    };
+    Some((count, source.name()))
+}
+
+/// `Count::count(&value)`, spanned on the `len` literal: a field that is no integer is
+/// reported there.
+fn count(p: &TokenStream, span: proc_macro2::Span, value: TokenStream) -> TokenStream {
+    let p = private_at(p, span);
+    quote_spanned!(span=> #p::Count::count(&#value))
+}
+
+/// `self.<field>` in code spanned on `span`.
+fn self_field(span: proc_macro2::Span, f: &Field) -> TokenStream {
+    let (this, ident) = (generated_name(span, "self"), f.ident);
+    quote!(#this.#ident)
 }
 
 /// How [`nested_each`] calls a nested field's method.
@@ -248,8 +292,8 @@ pub(super) fn nested_each(
 }
 
 /// The staged value of a field the input lacks: its `default` (held to the field's own
-/// `max_len`, `validate` and `range`, as a loaded value is), or the destination's.
-fn absent_value(f: &Field, p: &TokenStream) -> TokenStream {
+/// `max_len`, `len`, `validate` and `range`, as a loaded value is), or the destination's.
+fn absent_value(input: &Input, f: &Field, p: &TokenStream) -> TokenStream {
     let Some(h) = f.attrs.default.get() else {
         return quote!(#p::Optional::Keep);
     };
@@ -258,12 +302,15 @@ fn absent_value(f: &Field, p: &TokenStream) -> TokenStream {
     let length = f
         .max_len()
         .map(|max| quote!(#p::check_len(__vmstate_value.len(), #max)));
+    let count = loaded_count(input, f, p)
+        .map(|(count, source)| quote!(#p::check_count(__vmstate_value.len(), #count, #source)));
+    let length = length.into_iter().chain(count);
     let checked = f.attrs.validate.get().is_some() || f.attrs.range.get().is_some();
     let validators = checked.then(|| {
         let check = hook_fn(f, "validate");
         quote!(Self::#check(&__vmstate_value, #p::Decoder::offset(__vmstate_d)))
     });
-    let checks = length.into_iter().chain(validators);
+    let checks = length.chain(validators);
     quote! {{
         let __vmstate_value = Self::#default();
         #(
@@ -332,7 +379,7 @@ pub(super) fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
         .filter(|f| f.attrs.default.get().is_some())
         .map(|f| {
             let local = staged_local(f);
-            let absent = absent_value(f, p);
+            let absent = absent_value(input, f, p);
             quote!(if let #p::Optional::Keep = #local { #local = #absent; })
         });
     quote! {

@@ -105,11 +105,13 @@ pub(super) fn description(input: &Input, p: &TokenStream) -> TokenStream {
             Some(m) => quote!(#p::Some(#m)),
             None => quote!(#p::None),
         };
+        let len = input.len_source(f).map(|source| source.name());
+        let len = opt_str(len.as_deref(), p);
         quote! {
             #p::FieldDesc {
                 name: #fname, rust_type: #ty, kind: #kind, shape: #shape, derives: #derives,
                 since: #since, default: #default, exists: #exists, validate: #validate,
-                max_len: #max_len,
+                max_len: #max_len, len: #len,
             }
         }
     });

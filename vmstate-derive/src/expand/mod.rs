@@ -183,8 +183,8 @@ pub fn expand(input: &Input) -> TokenStream {
     });
     let placeholders2 = quote!(#(#placeholders,)*);
 
-    let save_stmts = input.fields.iter().map(|f| save_field(f, &p));
-    let load_stmts = input.fields.iter().map(|f| load_field(f, &p));
+    let save_stmts = input.fields.iter().map(|f| save_field(input, f, &p));
+    let load_stmts = input.fields.iter().map(|f| load_field(input, f, &p));
     let staged_values: Vec<_> = wire
         .iter()
         .map(|f| {

@@ -46,6 +46,7 @@ impl Checker {
             }
             if native_carries(ok) {
                 self.max_len(&p, o, n);
+                self.length_source(&p, o, n);
                 self.checks(&p, o, n);
                 let arrays = o.array_len.is_some() && n.array_len.is_some();
                 if native_only(o) && native_only(n) && arrays && o.array_len != n.array_len {
@@ -287,6 +288,30 @@ impl Checker {
                 "{subject} is checked by `{check}` on load ({before}): a stream of the old \
                  release holding a value it refuses fails to load; make sure the old release \
                  cannot send such a value, or accept it"
+            ),
+        );
+    }
+
+    /// A sequence whose length moved into or out of another field, or to another one
+    /// (`len = "..."`): the wire's bytes change meaning.
+    pub(super) fn length_source(&mut self, path: &str, o: &FieldEntry, n: &FieldEntry) {
+        if o.len == n.len {
+            return;
+        }
+        let held = |len: &Option<String>| match len {
+            Some(name) => format!("is the value of field `{name}`"),
+            None => "travels before its elements".to_owned(),
+        };
+        self.error(
+            Rule::FieldTypeChanged,
+            path.to_owned(),
+            format!(
+                "the length of field `{}` {} in the old release and {} in the new: a stream \
+                 of the old release would be read with another length, misaligned from there \
+                 on; keep it as it was",
+                n.field,
+                held(&o.len),
+                held(&n.len)
             ),
         );
     }

@@ -41,7 +41,7 @@
 //!
 //! # Rules that need this project's extra keys
 //!
-//! These use `kind`, `type`, `max_len`, `validate`, `variants`, `hook`, `hooks` and
+//! These use `kind`, `type`, `max_len`, `len`, `validate`, `variants`, `hook`, `hooks` and
 //! `NotOnWire`, and are skipped silently when either side lacks them (QEMU's own dumps):
 //!
 //! | rule | severity |
@@ -52,6 +52,7 @@
 //! | [`Rule::FieldTypeChanged`]: signedness of a scalar wider than a byte (`uint32` ↔ `int32`): a native varint changes | error |
 //! | [`Rule::FieldTypeChanged`]: an integer scalar ↔ an array of the same bytes (`uint32` ↔ `uint32[1]`): a varint against a block natively | error |
 //! | [`Rule::MaxLenLowered`]: a `Vec`/`String` bound lowered | error |
+//! | [`Rule::FieldTypeChanged`]: a `Vec`/`String` whose length moved into another field (`len`), out of it, or to another one | error |
 //! | [`Rule::HookRemoved`]: a derived field that `old` recomputed has no recomputing hook in `new` | error |
 //! | [`Rule::HookRemoved`]: a derived field that `new` sends with `since`, its function gone (an older stream leaves it as it was, unless a `default` sets it) | warning |
 //! | [`Rule::PaddingMismatch`]: padding that lines up on QEMU's wire but not in the native format | error |

@@ -120,6 +120,13 @@ impl Checker {
             }
             return;
         }
+        // A sequence whose length moved into another field or out of it changes its `size`
+        // too (QEMU's VARRAY counts its element's): one finding, that the length moved.
+        let sequences = s.max_len.is_some() && d.max_len.is_some();
+        if sequences && field_extended(s) && field_extended(d) && s.len != d.len {
+            self.length_source(dp, s, d);
+            return;
+        }
         let mut size_ok = true;
         // Array lengths: ours always say (none is 1); QEMU's dumps say only since newer QEMUs
         // (`num`), so a dump without one leaves the length unknown, not 1.

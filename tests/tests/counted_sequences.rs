@@ -1,0 +1,550 @@
+//! Sequences whose length travels in another field (`#[vmstate(len = "...")]`, QEMU's
+//! `VMSTATE_VARRAY_*` and `VMSTATE_VBUFFER_*`): both codecs, the errors, the description,
+//! the schema tools, and QEMU 7.2's own ARM CPU section, whose two register lists share one
+//! count.
+
+use vmstate_core::qemu::Stream;
+use vmstate_core::schema::{self, Desc, Format, Rule, Schema};
+use vmstate_core::{ErrorKind, Unused, VmState};
+
+const FIXTURE: &[u8] = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
+
+#[derive(VmState, Debug, Clone, Default, PartialEq)]
+#[vmstate(name = "queue")]
+struct Queue {
+    head: u16,
+    count: i32,
+    #[vmstate(len = "count", max_len = 8)]
+    addrs: Vec<u64>,
+    #[vmstate(len = "count", max_len = 8)]
+    flags: Box<[u8]>,
+    size: u8,
+    #[vmstate(len = "size", max_len = 16)]
+    label: String,
+}
+
+fn queue() -> Queue {
+    Queue {
+        head: 3,
+        count: 2,
+        addrs: vec![0x1000, 0x2000],
+        flags: vec![1, 0].into_boxed_slice(),
+        size: 4,
+        label: "rx q".to_owned(),
+    }
+}
+
+#[test]
+fn round_trips_in_both_codecs_with_no_length_of_their_own() {
+    let q = queue();
+    let bytes = vmstate_core::qemu::to_bytes(&q).unwrap();
+    let mut expected = vec![0, 3, 0, 0, 0, 2];
+    expected.extend(0x1000u64.to_be_bytes());
+    expected.extend(0x2000u64.to_be_bytes());
+    expected.extend([1, 0, 4]);
+    expected.extend(b"rx q");
+    assert_eq!(bytes, expected);
+    let mut back = Queue::default();
+    vmstate_core::qemu::from_bytes(&mut back, &bytes, 1, 0).unwrap();
+    assert_eq!(back, q);
+
+    let native = vmstate_core::to_bytes(&q).unwrap();
+    let mut back = Queue::default();
+    vmstate_core::from_bytes(&mut back, &native).unwrap();
+    assert_eq!(back, q);
+    // Empty sequences too.
+    let empty = Queue {
+        count: 0,
+        addrs: vec![],
+        flags: Box::new([]),
+        size: 0,
+        label: String::new(),
+        ..q
+    };
+    let mut back = queue();
+    vmstate_core::from_bytes(&mut back, &vmstate_core::to_bytes(&empty).unwrap()).unwrap();
+    assert_eq!(back, empty);
+}
+
+#[test]
+fn a_save_refuses_a_sequence_whose_length_is_not_the_count() {
+    let q = Queue {
+        count: 3,
+        ..queue()
+    };
+    for err in [
+        vmstate_core::qemu::to_bytes(&q).unwrap_err(),
+        vmstate_core::to_bytes(&q).unwrap_err(),
+    ] {
+        assert!(
+            matches!(err.kind(), ErrorKind::LengthMismatch { len: 2, field, count: 3 } if field == "count"),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "queue.addrs: 2 elements, but its length field `count` holds 3"
+        );
+    }
+    // Above `max_len`, the bound's own error.
+    let long = Queue {
+        count: 9,
+        addrs: vec![0; 9],
+        flags: vec![0; 9].into_boxed_slice(),
+        ..queue()
+    };
+    let err = vmstate_core::qemu::to_bytes(&long).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::TooLong { len: 9, max_len: 8 }),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_load_refuses_a_count_that_is_no_length_and_leaves_the_device_as_it_was() {
+    let bytes = vmstate_core::qemu::to_bytes(&queue()).unwrap();
+    for (count, shown) in [(9i32, "9"), (-1, "-1"), (i32::MAX, "2147483647")] {
+        let mut hostile = bytes.clone();
+        hostile[2..6].copy_from_slice(&count.to_be_bytes());
+        let before = Queue {
+            head: 7,
+            ..Queue::default()
+        };
+        let mut dev = before.clone();
+        let err = vmstate_core::qemu::from_bytes(&mut dev, &hostile, 1, 0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "queue.addrs: its length field `count` holds {shown}, not a length from 0 to \
+                 max_len 8 (at byte 6)"
+            )
+        );
+        assert_eq!(dev, before);
+    }
+    // A count the input cannot hold is refused before anything is allocated.
+    let mut short = bytes.clone();
+    short[2..6].copy_from_slice(&8i32.to_be_bytes());
+    let mut dev = Queue::default();
+    let err = vmstate_core::qemu::from_bytes(&mut dev, &short, 1, 0).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Truncated { .. }), "{err}");
+    assert_eq!(err.offset(), Some(6));
+    assert_eq!(dev, Queue::default());
+    // A string's bytes are still checked as UTF-8.
+    let mut bad = bytes.clone();
+    let at = bad.len() - 1;
+    bad[at] = 0xff;
+    let err = vmstate_core::qemu::from_bytes(&mut dev, &bad, 1, 0).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidUtf8), "{err}");
+    // Every truncation of a native section is refused, with the device unchanged.
+    let native = vmstate_core::to_bytes(&queue()).unwrap();
+    for n in 0..native.len() {
+        assert!(vmstate_core::from_bytes(&mut dev, &native[..n]).is_err());
+        assert_eq!(dev, Queue::default());
+    }
+}
+
+/// A count that is configuration (immutable or skipped): the destination's value sizes the
+/// load, as a QEMU property does for `VMSTATE_VARRAY_UINT32(regs, S, num_regs, ...)`.
+#[derive(VmState, Debug, Clone, Default, PartialEq)]
+#[vmstate(name = "bank")]
+struct Bank {
+    #[vmstate(len = "num_regs", max_len = 64)]
+    regs: Vec<u32>,
+    #[vmstate(immutable)]
+    num_regs: u8,
+    #[vmstate(skip)]
+    num_irqs: u16,
+    #[vmstate(len = "num_irqs", max_len = 64)]
+    irqs: Vec<bool>,
+}
+
+#[test]
+fn a_count_that_is_configuration_is_the_destinations() {
+    let src = Bank {
+        regs: vec![1, 2, 3],
+        num_regs: 3,
+        num_irqs: 2,
+        irqs: vec![true, false],
+    };
+    let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+    assert_eq!(bytes, [0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 1, 0]);
+    let mut dst = Bank {
+        num_regs: 3,
+        num_irqs: 2,
+        ..Bank::default()
+    };
+    vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap();
+    assert_eq!(dst, src);
+    let mut native = Bank {
+        num_regs: 3,
+        num_irqs: 2,
+        ..Bank::default()
+    };
+    vmstate_core::from_bytes(&mut native, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+    assert_eq!(native, src);
+    // A destination configured with fewer registers reads fewer: QEMU's wire cannot tell,
+    // so the rest is trailing input.
+    let mut smaller = Bank {
+        num_regs: 2,
+        num_irqs: 2,
+        ..Bank::default()
+    };
+    let err = vmstate_core::qemu::from_bytes(&mut smaller, &bytes, 1, 0).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "bank: 4 unexpected trailing bytes (at byte 10)"
+    );
+    assert!(smaller.regs.is_empty());
+}
+
+/// A count added in version 2: a version 1 stream keeps the destination's count.
+#[derive(VmState, Debug, Clone, Default, PartialEq)]
+#[vmstate(name = "fifo", version = 2, minimum_version = 1)]
+struct Fifo {
+    #[vmstate(since = 2)]
+    used: u32,
+    #[vmstate(len = "used", max_len = 4)]
+    data: Vec<u8>,
+}
+
+#[test]
+fn a_count_the_input_lacks_is_the_destinations() {
+    let src = Fifo {
+        used: 2,
+        data: vec![7, 8],
+    };
+    let v2 = vmstate_core::qemu::to_bytes(&src).unwrap();
+    assert_eq!(v2, [0, 0, 0, 2, 7, 8]);
+    let mut dst = Fifo::default();
+    vmstate_core::qemu::from_bytes(&mut dst, &v2, 2, 0).unwrap();
+    assert_eq!(dst, src);
+    // Version 1 carried only the bytes.
+    let mut dst = Fifo {
+        used: 3,
+        data: vec![],
+    };
+    vmstate_core::qemu::from_bytes(&mut dst, &[4, 5, 6], 1, 0).unwrap();
+    assert_eq!(dst.data, [4, 5, 6]);
+}
+
+/// A sequence added with its count: a version 1 stream takes both defaults, which must agree.
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(name = "taps", version = 2, minimum_version = 1)]
+struct Taps {
+    #[vmstate(since = 2, default = "Self::default_count")]
+    n: u8,
+    #[vmstate(since = 2, len = "n", max_len = 4, default = "Self::three_taps")]
+    taps: Vec<u16>,
+}
+
+impl Taps {
+    fn default_count() -> u8 {
+        3
+    }
+    fn three_taps() -> Vec<u16> {
+        vec![1, 2, 3]
+    }
+}
+
+/// The same with a count that is always sent: its value must be the default's length.
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(name = "taps", version = 2, minimum_version = 1)]
+struct CountedTaps {
+    n: u8,
+    #[vmstate(since = 2, len = "n", max_len = 4, default = "Taps::three_taps")]
+    taps: Vec<u16>,
+}
+
+#[test]
+fn a_default_sequence_has_the_counts_length() {
+    let mut taps = Taps::default();
+    vmstate_core::qemu::from_bytes(&mut taps, &[], 1, 0).unwrap();
+    assert_eq!((taps.n, taps.taps), (3, vec![1, 2, 3]));
+
+    let mut taps = CountedTaps::default();
+    vmstate_core::qemu::from_bytes(&mut taps, &[3], 1, 0).unwrap();
+    assert_eq!((taps.n, &taps.taps[..]), (3, &[1, 2, 3][..]));
+    let mut taps = CountedTaps::default();
+    let err = vmstate_core::qemu::from_bytes(&mut taps, &[2], 1, 0).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "taps.taps: hook `Taps::three_taps` failed: 3 elements, but its length field `n` holds 2"
+    );
+    assert_eq!(taps, CountedTaps::default());
+}
+
+#[test]
+fn descriptions_and_schemas_name_the_count() {
+    let addrs = Queue::DESCRIPTION.fields[2];
+    assert_eq!((addrs.name, addrs.len), ("addrs", Some("count")));
+    assert_eq!(Queue::DESCRIPTION.fields[0].len, None);
+
+    let mut s = Schema::new(None);
+    s.add("queue", Queue::DESCRIPTION);
+    let json = s.to_json();
+    assert!(json.contains("\"len\": \"count\""), "{json}");
+    assert_eq!(Schema::from_json(&json).unwrap(), s);
+    assert!(!s.qemu_only().to_json().contains("\"len\""));
+
+    // Decoding with the schema alone (`vmstate inspect`) reads the counts as a load does.
+    let desc = Desc::from_description(Queue::DESCRIPTION);
+    let q = queue();
+    for (format, bytes) in [
+        (Format::Qemu, vmstate_core::qemu::to_bytes(&q).unwrap()),
+        (Format::Native, native_fields(&q)),
+    ] {
+        let (value, used) = schema::decode(&desc, format, &bytes, 1, 0).unwrap();
+        assert_eq!(used, bytes.len(), "{format:?}");
+        assert_eq!(
+            value["addrs"],
+            serde_json::json!([0x1000, 0x2000]),
+            "{format:?}"
+        );
+        assert_eq!(value["flags"], "0100", "{format:?}");
+        assert_eq!(value["label"], "rx q", "{format:?}");
+    }
+    let mut hostile = vmstate_core::qemu::to_bytes(&q).unwrap();
+    hostile[2..6].copy_from_slice(&(-5i32).to_be_bytes());
+    let err = schema::decode(&desc, Format::Qemu, &hostile, 1, 0).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("its length field `count` holds -5"),
+        "{err}"
+    );
+}
+
+/// The fields of a native section without its header, as `schema::decode` takes them.
+fn native_fields(q: &Queue) -> Vec<u8> {
+    let section = vmstate_core::to_bytes(q).unwrap();
+    vmstate_core::read_frame(&section, 0)
+        .unwrap()
+        .fields
+        .to_vec()
+}
+
+#[test]
+fn the_checker_sees_a_length_that_moved() {
+    #[derive(VmState)]
+    #[vmstate(name = "ring")]
+    struct Before {
+        count: u32,
+        #[vmstate(max_len = 8)]
+        items: Vec<u32>,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "ring")]
+    struct After {
+        count: u32,
+        #[vmstate(len = "count", max_len = 8)]
+        items: Vec<u32>,
+    }
+    let schema = |d| {
+        let mut s = Schema::new(None);
+        s.add("ring", d);
+        s
+    };
+    let (before, after) = (schema(Before::DESCRIPTION), schema(After::DESCRIPTION));
+    for (old, new) in [(&before, &after), (&after, &before)] {
+        let report = schema::check(old, new);
+        let found: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == Rule::FieldTypeChanged)
+            .collect();
+        assert_eq!(found.len(), 1, "{report}");
+        assert!(
+            found[0].message.contains("the length of field `items`"),
+            "{report}"
+        );
+    }
+    assert_eq!(schema::check(&after, &after).errors(), 0);
+}
+
+/// QEMU 7.2's `vmstate_arm_cpu` (target/arm/machine.c) as the fixture's vmdesc lists it for
+/// the Integrator/CP's ARM926: `cpreg_vmstate_indexes` and `cpreg_vmstate_values` are
+/// `VMSTATE_VARRAY_INT32`s of one count, `VMSTATE_INT32_POSITIVE_LE(cpreg_vmstate_array_len)`.
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(name = "cpu", version = 22, minimum_version = 22)]
+struct ArmCpu {
+    #[vmstate(name = "env.regs")]
+    regs: [u32; 16],
+    #[vmstate(name = "env.xregs")]
+    xregs: [u64; 32],
+    #[vmstate(name = "env.pc")]
+    pc: u64,
+    cpsr: u32,
+    #[vmstate(name = "env.spsr")]
+    spsr: u32,
+    #[vmstate(name = "env.banked_spsr")]
+    banked_spsr: [u64; 8],
+    #[vmstate(name = "env.banked_r13")]
+    banked_r13: [u32; 8],
+    #[vmstate(name = "env.banked_r14")]
+    banked_r14: [u32; 8],
+    #[vmstate(name = "env.usr_regs")]
+    usr_regs: [u32; 5],
+    #[vmstate(name = "env.fiq_regs")]
+    fiq_regs: [u32; 5],
+    #[vmstate(name = "env.elr_el")]
+    elr_el: [u64; 4],
+    #[vmstate(name = "env.sp_el")]
+    sp_el: [u64; 4],
+    #[vmstate(range = "0..=1024")]
+    cpreg_vmstate_array_len: i32,
+    #[vmstate(len = "cpreg_vmstate_array_len", max_len = 1024)]
+    cpreg_vmstate_indexes: Vec<u64>,
+    #[vmstate(len = "cpreg_vmstate_array_len", max_len = 1024)]
+    cpreg_vmstate_values: Vec<u64>,
+    #[vmstate(name = "env.exclusive_addr")]
+    exclusive_addr: u64,
+    #[vmstate(name = "env.exclusive_val")]
+    exclusive_val: u64,
+    #[vmstate(name = "env.exclusive_high")]
+    exclusive_high: u64,
+    unused: Unused<8>,
+    #[vmstate(name = "env.exception.syndrome")]
+    syndrome: u32,
+    #[vmstate(name = "env.exception.fsr")]
+    fsr: u32,
+    #[vmstate(name = "env.exception.vaddress")]
+    vaddress: u64,
+    /// `VMSTATE_TIMER_PTR`: the expiry time, -1 when not armed.
+    #[vmstate(name = "gt_timer[0]")]
+    gt_timer_phys: i64,
+    #[vmstate(name = "gt_timer[1]")]
+    gt_timer_virt: i64,
+    /// QEMU's `powered_off` byte.
+    power_state: u8,
+    #[vmstate(subsection, needed = "Self::irq_line_state_needed")]
+    irq_line_state: IrqLineState,
+}
+
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(name = "cpu/irq-line-state")]
+struct IrqLineState {
+    #[vmstate(name = "env.irq_line_state")]
+    irq_line_state: u32,
+}
+
+impl ArmCpu {
+    fn irq_line_state_needed(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn qemus_arm_cpu_section_loads_and_saves_byte_for_byte() {
+    let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
+    let section = stream.device("cpu", 0).unwrap();
+    assert_eq!(section.version_id, 22);
+    let data = stream.data(section);
+    let mut cpu = ArmCpu::default();
+    vmstate_core::qemu::from_bytes(&mut cpu, data, section.version_id, 0).unwrap();
+    assert_eq!(vmstate_core::qemu::to_bytes(&cpu).unwrap(), data);
+
+    // The count and the lists agree with QEMU's own description of what it sent.
+    let vmdesc = stream.vmdesc().unwrap();
+    let fields = vmdesc["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "cpu")
+        .unwrap()["fields"]
+        .as_array()
+        .unwrap();
+    let sent =
+        |name: &str| fields.iter().find(|f| f["name"] == name).unwrap()["array_len"].as_u64();
+    let count = cpu.cpreg_vmstate_array_len as u64;
+    assert!(count > 0);
+    assert_eq!(sent("cpreg_vmstate_indexes"), Some(count));
+    assert_eq!(sent("cpreg_vmstate_values"), Some(count));
+    assert_eq!(cpu.cpreg_vmstate_indexes.len() as u64, count);
+    // QEMU keeps its coprocessor register list sorted by index.
+    assert!(cpu.cpreg_vmstate_indexes.windows(2).all(|w| w[0] < w[1]));
+
+    // Our schema of the port lines up with the vmdesc's field list (names and sizes).
+    let desc = Desc::from_description(ArmCpu::DESCRIPTION);
+    let ours: Vec<_> = desc
+        .fields
+        .iter()
+        .map(|f| (f.field.clone(), f.size))
+        .collect();
+    let theirs: Vec<_> = fields
+        .iter()
+        .map(|f| {
+            let name = f["name"].as_str().unwrap();
+            (name.to_owned(), f["size"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(ours, theirs);
+    // And decoding the section with that schema alone reads the same lists.
+    let (value, used) = schema::decode(&desc, Format::Qemu, data, 22, 0).unwrap();
+    assert_eq!(used, data.len());
+    assert_eq!(
+        value["cpreg_vmstate_values"].as_array().unwrap().len() as u64,
+        count
+    );
+
+    // A count the destination cannot hold is refused, and the CPU stays as it was.
+    let at = 16 * 4 + 32 * 8 + 8 + 4 + 4 + 8 * 8 + 8 * 4 + 8 * 4 + 5 * 4 + 5 * 4 + 4 * 8 + 4 * 8;
+    let mut hostile = data.to_vec();
+    hostile[at..at + 4].copy_from_slice(&4096i32.to_be_bytes());
+    let mut fresh = ArmCpu::default();
+    let err = vmstate_core::qemu::from_bytes(&mut fresh, &hostile, 22, 0).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("cpu.cpreg_vmstate_array_len: value 4096 is outside"),
+        "{err}"
+    );
+    assert_eq!(fresh, ArmCpu::default());
+}
+
+/// Corrupted input never panics, and a refused load leaves the CPU as it was; an accepted one
+/// writes back the same bytes (every count it accepted sized both lists), but for the padding,
+/// which is written as zeros.
+#[test]
+fn corrupted_cpu_sections_are_refused_or_read_whole() {
+    let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
+    let data = stream.data(stream.device("cpu", 0).unwrap()).to_vec();
+    let count_at =
+        16 * 4 + 32 * 8 + 8 + 4 + 4 + 8 * 8 + 8 * 4 + 8 * 4 + 5 * 4 + 5 * 4 + 4 * 8 + 4 * 8;
+    let mut before = ArmCpu::default();
+    vmstate_core::qemu::from_bytes(&mut before, &data, 22, 0).unwrap();
+    let count = before.cpreg_vmstate_array_len as usize;
+    let padding = count_at + 4 + 2 * 8 * count + 3 * 8;
+    let mut tried = 0;
+    for at in (count_at..count_at + 4).chain((0..data.len()).step_by(7)) {
+        for bit in 0..8 {
+            let mut bad = data.clone();
+            bad[at] ^= 1 << bit;
+            let mut cpu = ArmCpu {
+                pc: 1,
+                ..ArmCpu::default()
+            };
+            match vmstate_core::qemu::from_bytes(&mut cpu, &bad, 22, 0) {
+                Ok(()) => {
+                    bad[padding..padding + 8].fill(0);
+                    assert_eq!(vmstate_core::qemu::to_bytes(&cpu).unwrap(), bad);
+                }
+                Err(_) => assert_eq!(
+                    cpu,
+                    ArmCpu {
+                        pc: 1,
+                        ..ArmCpu::default()
+                    }
+                ),
+            }
+            tried += 1;
+        }
+    }
+    // Cut anywhere but before the subsection (which a stream may lack).
+    let subsection = 1 + 1 + "cpu/irq-line-state".len() + 4 + 4;
+    for n in (0..data.len()).filter(|&n| n != data.len() - subsection) {
+        let mut cpu = ArmCpu::default();
+        assert!(
+            vmstate_core::qemu::from_bytes(&mut cpu, &data[..n], 22, 0).is_err(),
+            "{n}"
+        );
+        assert_eq!(cpu, ArmCpu::default());
+    }
+    assert!(tried > 1000);
+}

@@ -1,0 +1,71 @@
+// `len` with every kind of count: a migrated one of each integer width (raw identifier,
+// `Cell`, behind `since`), an immutable and a skipped one; in a generic struct, with
+// `Box<[T]>`, `String` and a `Vec` of structs, under `#[no_implicit_prelude]`.
+#![no_implicit_prelude]
+extern crate std;
+extern crate vmstate_core;
+
+use std::{
+    assert_eq, boxed::Box, cell::Cell, convert::From, default::Default, string::String, vec,
+    vec::Vec,
+};
+use vmstate_core::VmState;
+
+#[derive(VmState, Debug, Default, Clone, PartialEq)]
+#[vmstate(name = "entry")]
+struct Entry {
+    addr: u64,
+}
+
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(name = "ring", version = 2, minimum_version = 1)]
+struct Ring<T: Default> {
+    r#type: u8,
+    #[vmstate(len = "r#type", max_len = 4)]
+    a: Vec<T>,
+    n16: Cell<u16>,
+    #[vmstate(len = "n16", max_len = 4)]
+    b: Box<[u8]>,
+    #[vmstate(since = 2)]
+    n64: i64,
+    #[vmstate(len = "n64", max_len = 8)]
+    name: String,
+    #[vmstate(immutable)]
+    slots: u32,
+    #[vmstate(len = "slots", max_len = 4)]
+    entries: Vec<Entry>,
+    #[vmstate(skip)]
+    irqs: i16,
+    #[vmstate(len = "irqs", max_len = 4)]
+    levels: Vec<bool>,
+}
+
+fn main() {
+    let ring = Ring::<u32> {
+        r#type: 1,
+        a: vec![7],
+        n16: Cell::new(2),
+        b: vec![1, 2].into_boxed_slice(),
+        n64: 3,
+        name: String::from("abc"),
+        slots: 1,
+        entries: vec![Entry { addr: 0x40 }],
+        irqs: 2,
+        levels: vec![true, false],
+    };
+    let mut back = Ring::<u32> {
+        slots: 1,
+        irqs: 2,
+        ..Ring::default()
+    };
+    vmstate_core::from_bytes(&mut back, &vmstate_core::to_bytes(&ring).unwrap()).unwrap();
+    assert_eq!(back, ring);
+    let mut back = Ring::<u32> {
+        slots: 1,
+        irqs: 2,
+        ..Ring::default()
+    };
+    let qemu = vmstate_core::qemu::to_bytes(&ring).unwrap();
+    vmstate_core::qemu::from_bytes(&mut back, &qemu, 2, 0).unwrap();
+    assert_eq!(back, ring);
+}

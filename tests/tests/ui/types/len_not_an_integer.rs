@@ -1,0 +1,14 @@
+// The field that `len` names must be an integer; the error lands on the `len` string.
+use vmstate_core::VmState;
+
+#[derive(VmState)]
+struct Dev {
+    scale: f32,
+    #[vmstate(len = "scale", max_len = 8)]
+    samples: Vec<u16>,
+    enabled: bool,
+    #[vmstate(len = "enabled", max_len = 8)]
+    flags: Vec<u8>,
+}
+
+fn main() {}
