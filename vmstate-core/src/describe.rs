@@ -43,8 +43,9 @@ pub struct Description {
 }
 
 impl Description {
-    /// Whether the struct's loaded fields hold an `immutable` field: in a nested struct that
-    /// loads (a migrated field or a subsection) and, with `own`, among its own fields.
+    /// Whether the struct's loaded fields hold an `immutable` (or `equal`) field: in a nested
+    /// struct that loads (a migrated field or a subsection) and, with `own`, among its own
+    /// fields.
     ///
     /// ```
     /// use vmstate_core::VmState;
@@ -60,7 +61,8 @@ impl Description {
         while i < self.fields.len() {
             let f = &self.fields[i];
             let loads = matches!(f.kind, FieldKind::Migrated | FieldKind::Subsection { .. });
-            if own && matches!(f.kind, FieldKind::Immutable) || loads && f.shape.has_immutable() {
+            let compared = matches!(f.kind, FieldKind::Immutable) || f.equal;
+            if own && compared || loads && f.shape.has_immutable() {
                 return true;
             }
             i += 1;
@@ -164,11 +166,14 @@ pub struct FieldDesc {
     /// `exists = "..."`: the test deciding whether the field is on the wire (QEMU's
     /// `field_exists`).
     pub exists: Option<&'static str>,
-    /// `validate = "..."` and `range = "..."`, as written (both: joined by `; `): checks the
-    /// loaded value.
+    /// `validate = "..."`, `range = "..."` and `equal`, as written (several: joined by `; `):
+    /// checks of the loaded value.
     pub validate: Option<&'static str>,
     /// For a bounded `Vec`/`String`: the largest length accepted.
     pub max_len: Option<usize>,
+    /// `equal`: a migrated field whose loaded value must equal the destination's (QEMU's
+    /// `VMSTATE_*_EQUAL`).
+    pub equal: bool,
     /// For a bounded `Vec`/`String` whose length travels in another field of the struct
     /// (`len = "..."`, QEMU's `VMSTATE_VARRAY_*`): that field's name. The sequence then has no
     /// length of its own on either wire.

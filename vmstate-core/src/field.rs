@@ -637,7 +637,7 @@ pub fn check_room<D: Decoder>(len: usize, min_item_bytes: usize, d: &D) -> Resul
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an element of a `Vec` or `Box<[T]>` field",
-    label = "elements must be primitives, arrays of them, or structs that derive `VmState`, implement `Default` and have no `immutable` field"
+    label = "elements must be primitives, arrays of them, or structs that derive `VmState`, implement `Default` and have no `immutable` or `equal` field"
 )]
 pub trait Element: Field {
     /// The fewest bytes one element takes in either format: a length is refused, before
@@ -1005,5 +1005,70 @@ impl<T: Plain + Copy> Field for core::cell::Cell<T> {
     }
     fn commit(&mut self, staged: &mut T) {
         core::mem::swap(self.get_mut(), staged)
+    }
+}
+
+/// A boxed value travels as the value itself, as serde treats it: a `Box<[u8; 4096]>` is a
+/// `[u8; 4096]` on both wires and in the description, a boxed nested struct is that struct
+/// (a subsection too). A boxed *slice*, `Box<[T]>`, is a sequence instead and needs
+/// `max_len` (see [`Bounded`]). The load stages a new box and swaps its contents in.
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Debug, Default, PartialEq)]
+/// #[vmstate(name = "regs")]
+/// struct Regs { ctrl: u32 }
+///
+/// #[derive(VmState, Debug, PartialEq)]
+/// #[vmstate(name = "nic")]
+/// struct Nic { regs: Box<Regs>, rom: Box<[u8; 8]> }
+///
+/// let nic = Nic { regs: Box::new(Regs { ctrl: 5 }), rom: Box::new([1; 8]) };
+/// let bytes = vmstate_core::qemu::to_bytes(&nic).unwrap();
+/// assert_eq!(bytes, [0, 0, 0, 5, 1, 1, 1, 1, 1, 1, 1, 1]);
+/// let mut back = Nic { regs: Box::default(), rom: Box::new([0; 8]) };
+/// vmstate_core::qemu::from_bytes(&mut back, &bytes, 1, 0).unwrap();
+/// assert_eq!(back, nic);
+/// ```
+impl<T: Field> Field for Box<T> {
+    const SHAPE: Shape = T::SHAPE;
+    type Staged = Box<T::Staged>;
+    fn placeholder() -> Box<T::Staged> {
+        Box::new(T::placeholder())
+    }
+    #[inline]
+    fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
+        (**self).save(e)
+    }
+    #[inline]
+    fn load<D: Decoder>(&self, d: &mut D) -> Result<Box<T::Staged>, Error> {
+        (**self).load(d).map(Box::new)
+    }
+    fn matches(&self, staged: &Box<T::Staged>) -> bool {
+        (**self).matches(staged)
+    }
+    fn difference(&self, staged: &Box<T::Staged>) -> Difference {
+        (**self).difference(staged)
+    }
+    fn commit(&mut self, staged: &mut Box<T::Staged>) {
+        (**self).commit(staged)
+    }
+    fn pre_commit(&mut self, staged: &Box<T::Staged>) -> Result<(), Error> {
+        (**self).pre_commit(staged)
+    }
+    const VALIDATES: bool = T::VALIDATES;
+    fn check_committed(&self, staged: &Box<T::Staged>) -> Result<(), Error> {
+        (**self).check_committed(staged)
+    }
+    fn post_commit(&mut self, staged: &Box<T::Staged>) -> Result<(), Error> {
+        (**self).post_commit(staged)
+    }
+}
+
+impl<T: crate::VmState> crate::VmState for Box<T> {
+    const DESCRIPTION: &'static crate::Description = T::DESCRIPTION;
+    fn load_version<D: Decoder>(&self, d: &mut D, version: u32) -> Result<Box<T::Staged>, Error> {
+        (**self).load_version(d, version).map(Box::new)
     }
 }

@@ -102,6 +102,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `derived_by_owner` | not sent; the struct holding this one recomputes it (`derives`); a struct loaded on its own keeps the destination's value |
 /// | `derives = "path"` | on a nested struct field: `fn(&mut Self)` that recomputes its owner-derived fields (a compile error on a type without any) |
 /// | `immutable` | configuration: never overwritten; a differing value fails the load |
+/// | `equal` | migrated on both wires, and a loaded value other than the destination's fails the load as an immutable one does: QEMU's `VMSTATE_*_EQUAL`, configuration that QEMU's wire carries (`num_irq`); not with `default`, nor in a `Vec` element |
 /// | `skip` | not migrated (still described) |
 /// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted (at least 1) |
 /// | `len = "field"` | with `max_len`: the sequence's length is the value of `field`, an integer field of the struct ([`Count`]) decoded before it (or immutable or skipped: then the destination's), and it travels with no length of its own: QEMU's `VMSTATE_VARRAY_*`/`VBUFFER_*`; a save refuses a sequence of another length, a load a negative count or one above `max_len`; several sequences may share a count |
@@ -579,7 +580,8 @@ pub mod __private {
     }
 
     /// Compile-time check of a `Vec` field's elements: `false` when a nested struct of theirs
-    /// has `immutable` fields (the element struct's own are refused by the `Element` bound).
+    /// has `immutable` or `equal` fields (the element struct's own are refused by the
+    /// `Element` bound).
     pub const fn no_nested_immutables(elements: &Shape) -> bool {
         match elements {
             Shape::Struct(d) => !d.has_immutable(false),
@@ -588,11 +590,11 @@ pub mod __private {
     }
 
     /// Implemented by no type: the derive requires it of an element struct that has
-    /// `immutable` fields, so a `Vec` of one does not compile.
+    /// `immutable` or `equal` fields, so a `Vec` of one does not compile.
     #[diagnostic::on_unimplemented(
-        message = "`{Self}` has `immutable` fields, so it cannot be an element of a `Vec` or `Box<[T]>` field",
-        label = "a struct with `immutable` fields",
-        note = "an element is built from `Default` on every load, so there is no configured value to check the stream's against; migrate the field instead, or keep the configuration outside the element"
+        message = "`{Self}` has `immutable` or `equal` fields, so it cannot be an element of a `Vec` or `Box<[T]>` field",
+        label = "a struct with `immutable` or `equal` fields",
+        note = "an element is built from `Default` on every load, so there is no configured value to check the stream's against; migrate the field without the check instead, or keep the configuration outside the element"
     )]
     pub trait ElementWithoutImmutables {}
 }

@@ -158,6 +158,16 @@ impl Field<'_> {
         )
     }
 
+    /// Whether a load compares the field with the destination's value: `immutable` (where
+    /// the native format carries it) or `equal` (on both wires).
+    pub fn compared(&self) -> bool {
+        match self.role() {
+            Role::Immutable => true,
+            Role::Migrated => self.attrs.equal.get().is_some(),
+            _ => false,
+        }
+    }
+
     /// Whether the input may lack the field (`since`, `exists`, or a subsection), so its
     /// staged value is optional. A key given with a bad value (already reported) counts, so
     /// that `default` is not reported a second time.

@@ -39,6 +39,7 @@ pub const WIRE_KEYS: &[&str] = &[
     "validate",
     "range",
     "len",
+    "equal",
 ];
 
 /// A value with the span of its key (for "duplicate"/"conflicting key" errors) and of itself.
@@ -152,6 +153,8 @@ pub struct FieldAttrs {
     pub range: Slot<Range>,
     /// `len = "field"`: the field of the same struct that holds this one's length.
     pub len: Slot<LitStr>,
+    /// `equal`: a loaded value must equal the destination's (QEMU's `VMSTATE_*_EQUAL`).
+    pub equal: Slot<()>,
 }
 
 /// A `range = "..."` value: the expression parsed from the string, and the text.
@@ -283,6 +286,7 @@ impl FieldAttrs {
             validate: Slot::new("validate"),
             range: Slot::new("range"),
             len: Slot::new("len"),
+            equal: Slot::new("equal"),
         };
         for_each_key(cx, attrs, |key, meta| {
             let span = meta
@@ -320,6 +324,7 @@ impl FieldAttrs {
                     None => f.since.set_invalid(),
                 },
                 "subsection" => flag(cx, meta, &key, span, &mut f.subsection)?,
+                "equal" => flag(cx, meta, &key, span, &mut f.equal)?,
                 "default" | "needed" | "exists" | "validate" => {
                     let slot = match key.as_str() {
                         "default" => &mut f.default,
@@ -394,6 +399,7 @@ impl FieldAttrs {
         push("validate", self.validate.get().map(|s| s.key));
         push("range", self.range.get().map(|s| s.key));
         push("len", self.len.get().map(|s| s.key));
+        push("equal", self.equal.get().map(|s| s.key));
         out
     }
 }

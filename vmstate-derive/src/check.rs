@@ -104,10 +104,14 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
             .iter()
             .filter(|(k, _)| WIRE_KEYS.contains(k) || Some(*k) == bound);
         for &(key, span) in travel_keys {
-            let mut err = syn::Error::new(
-                span,
-                format!("`{key}` conflicts with `{role}`: it applies to fields that travel"),
-            );
+            let why = if (key, role) == ("equal", "immutable") {
+                "an `immutable` field travels in the native format only, an `equal` one on \
+                 both wires (QEMU's `VMSTATE_*_EQUAL`); either is checked against the \
+                 destination's value: choose one"
+            } else {
+                "it applies to fields that travel"
+            };
+            let mut err = syn::Error::new(span, format!("`{key}` conflicts with `{role}`: {why}"));
             err.combine(syn::Error::new(role_span, format!("`{role}` given here")));
             cx.syn_error(err);
         }
@@ -184,10 +188,12 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
                 ),
             );
         }
-        for &(key, span) in given
-            .iter()
-            .filter(|(k, _)| ["since", "exists", "max_len", "validate", "range", "len"].contains(k))
-        {
+        for &(key, span) in given.iter().filter(|(k, _)| {
+            [
+                "since", "exists", "max_len", "validate", "range", "len", "equal",
+            ]
+            .contains(k)
+        }) {
             let mut err = syn::Error::new(
                 span,
                 format!("`{key}` conflicts with `subsection`: a subsection is versioned and sent on its own terms"),
@@ -195,6 +201,15 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
             err.combine(syn::Error::new(sub.key, "`subsection` given here"));
             cx.syn_error(err);
         }
+    }
+    if let (Some(d), Some(e)) = (a.default.get(), a.equal.get()) {
+        let mut err = syn::Error::new(
+            d.key,
+            "`default` conflicts with `equal`: an `equal` field's value is the destination's, \
+             which a stream that lacks the field keeps",
+        );
+        err.combine(syn::Error::new(e.key, "`equal` given here"));
+        cx.syn_error(err);
     }
     if let Some(d) = a.default.get() {
         if !field.is_optional() {

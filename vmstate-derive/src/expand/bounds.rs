@@ -64,9 +64,9 @@ pub(super) fn element_where_clause(
     // on a concrete type is a "trivial bound", refused when false).
     w.predicates
         .push(syn::parse_quote!(for<'__vmstate> Self: #p::Default));
-    // An element is built fresh: an immutable field would have nothing to be checked
-    // against (and the QEMU format would reset it to its default).
-    if input.fields.iter().any(|f| f.role() == Role::Immutable) {
+    // An element is built fresh: an immutable or `equal` field would have nothing to be
+    // checked against (and the QEMU format would reset an immutable one to its default).
+    if input.fields.iter().any(Field::compared) {
         w.predicates
             .push(syn::parse_quote!(for<'__vmstate> Self: #p::ElementWithoutImmutables));
     }
@@ -74,14 +74,17 @@ pub(super) fn element_where_clause(
 }
 
 /// What the code below needs of a field's type, as where-clause predicates whose tokens all
-/// carry the type's spans: `Ty: Field` (with `max_len`: `Ty: Bounded + PartialEq`), and for an
-/// immutable field `Debug` too (for the mismatch error).
+/// carry the type's spans: `Ty: Field` (with `max_len`: `Ty: Bounded + PartialEq`), and for a
+/// field compared with the destination's (`immutable`, `equal`) `Debug` too (for the
+/// mismatch error).
 pub(super) fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicate> {
-    let immutable = match f.role() {
-        Role::Migrated | Role::Subsection => false,
-        Role::Immutable => true,
-        _ => return Vec::new(),
-    };
+    if !matches!(
+        f.role(),
+        Role::Migrated | Role::Subsection | Role::Immutable
+    ) {
+        return Vec::new();
+    }
+    let immutable = f.compared();
     let ty = f.ty;
     let mut tokens = ty.to_token_stream().into_iter();
     let start = tokens.next().map_or_else(|| ty.span(), |tt| tt.span());
@@ -270,10 +273,10 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         }
         if f.max_len().is_some() && f.role() == Role::Migrated {
             let msg = format!(
-                "field `{}`: its elements hold a nested struct with `immutable` fields: an element \
-                 is built from `Default` on every load, so there is no configured value to check \
-                 the stream's against; migrate those fields, or keep the configuration outside \
-                 the elements",
+                "field `{}`: its elements hold a nested struct with `immutable` or `equal` \
+                 fields: an element is built from `Default` on every load, so there is no \
+                 configured value to check the stream's against; migrate those fields without \
+                 the check, or keep the configuration outside the elements",
                 f.ident
             );
             assert(

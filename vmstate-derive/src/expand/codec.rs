@@ -114,10 +114,12 @@ pub(super) fn load_field(input: &Input, f: &Field, p: &TokenStream) -> TokenStre
         Role::Migrated => {
             let local = staged_local(f);
             let validators = validators(f, p);
+            let equal = equal_check(f, p);
             let load = quote! {{
                 let __vmstate_at = #p::Decoder::offset(__vmstate_d);
                 let __vmstate_value = #load;
                 #validators
+                #equal
                 __vmstate_value
             }};
             if !f.is_optional() {
@@ -189,6 +191,33 @@ pub(super) fn load_field(input: &Input, f: &Field, p: &TokenStream) -> TokenStre
             }
         }
         _ => quote!(),
+    }
+}
+
+/// For an `equal` field: refuses a loaded value (`__vmstate_value`, read at `__vmstate_at`)
+/// other than the destination's, naming the part that differs as an immutable field does.
+fn equal_check(f: &Field, p: &TokenStream) -> TokenStream {
+    if f.attrs.equal.get().is_none() {
+        return quote!();
+    }
+    let (name, name_str, span) = (on_type(f), f.name(), f.ty.span());
+    let [value, this, at] =
+        ["__vmstate_value", "self", "__vmstate_at"].map(|n| generated_name(span, n));
+    let compare = match f.max_len() {
+        Some(_) => bounded_trait(f.ty, p),
+        None => field_trait(f.ty, p),
+    };
+    let same = match f.max_len() {
+        Some(_) => quote_spanned!(span=> #compare::same(&#this.#name, &#value)),
+        None => quote_spanned!(span=> #compare::matches(&#this.#name, &#value)),
+    };
+    let mismatch = quote_spanned! {span=>
+        #compare::difference(&#this.#name, &#value).into_error(&#value, &#this.#name, #at)
+    };
+    quote! {
+        if !#same {
+            return #p::Err(#mismatch.in_field(#name_str));
+        }
     }
 }
 
