@@ -147,10 +147,10 @@ fn a_load_refuses_a_count_that_is_no_length_and_leaves_the_device_as_it_was() {
 #[derive(VmState, Debug, Clone, Default, PartialEq)]
 #[vmstate(name = "bank")]
 struct Bank {
-    #[vmstate(len = "num_regs", max_len = 64)]
-    regs: Vec<u32>,
     #[vmstate(immutable)]
     num_regs: u8,
+    #[vmstate(len = "num_regs", max_len = 64)]
+    regs: Vec<u32>,
     #[vmstate(skip)]
     num_irqs: u16,
     #[vmstate(len = "num_irqs", max_len = 64)]
@@ -194,6 +194,14 @@ fn a_count_that_is_configuration_is_the_destinations() {
         "bank: 4 unexpected trailing bytes (at byte 10)"
     );
     assert!(smaller.regs.is_empty());
+    // The native format carries the immutable count, and compares it before the sequence.
+    let err =
+        vmstate_core::from_bytes(&mut smaller, &vmstate_core::to_bytes(&src).unwrap()).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("bank.num_regs: immutable field differs: stream has 3, destination has 2"),
+        "{err}"
+    );
 }
 
 /// A count added in version 2: a version 1 stream keeps the destination's count.
@@ -547,4 +555,66 @@ fn corrupted_cpu_sections_are_refused_or_read_whole() {
         assert_eq!(cpu, ArmCpu::default());
     }
     assert!(tried > 1000);
+}
+
+const QEMU_DUMP: &str = include_str!("../fixtures/qemu-7.2-integratorcp/dump-vmstate.json");
+
+/// QEMU's `Fifo8` (util/fifo8.c): `VMSTATE_VBUFFER_UINT32(data, Fifo8, 1, NULL, capacity)`,
+/// a byte buffer sized by the FIFO's capacity, which is configuration (not migrated).
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(name = "Fifo8")]
+struct Fifo8 {
+    #[vmstate(skip)]
+    capacity: u32,
+    #[vmstate(since = 1, len = "capacity", max_len = 4096)]
+    data: Vec<u8>,
+    head: u32,
+    num: u32,
+}
+
+/// QEMU 7.2's `xlnx.ps7-spi` (hw/ssi/xilinx_spips.c), two `Fifo8`s.
+#[derive(VmState, Debug, PartialEq)]
+#[vmstate(name = "xilinx_spips", version = 2)]
+struct XilinxSpips {
+    tx_fifo: Fifo8,
+    rx_fifo: Fifo8,
+    regs: [u32; 64],
+    snoop_state: u8,
+}
+
+fn spips(capacity: u32) -> XilinxSpips {
+    let fifo = |fill: u8| Fifo8 {
+        capacity,
+        data: vec![fill; capacity as usize],
+        head: 1,
+        num: 2,
+    };
+    XilinxSpips {
+        tx_fifo: fifo(0xaa),
+        rx_fifo: fifo(0x55),
+        regs: [7; 64],
+        snoop_state: 1,
+    }
+}
+
+#[test]
+fn a_byte_buffer_sized_by_configuration_is_qemus_vbuffer() {
+    // On QEMU's wire: the capacity's bytes, no length.
+    let bytes = vmstate_core::qemu::to_bytes(&spips(16)).unwrap();
+    assert_eq!(bytes.len(), 2 * (16 + 4 + 4) + 64 * 4 + 1);
+    assert_eq!(&bytes[..17], &[[0xaa; 16].as_slice(), &[0]].concat());
+    let mut dst = spips(16);
+    dst.regs = [0; 64];
+    vmstate_core::qemu::from_bytes(&mut dst, &bytes, 2, 0).unwrap();
+    assert_eq!(dst, spips(16));
+
+    // The port's schema lines up with QEMU's own dump of the device, both ways.
+    let mut qemu = Schema::from_json(QEMU_DUMP).unwrap();
+    qemu.devices.retain(|k, _| k == "xlnx.ps7-spi");
+    let mut ours = Schema::new(qemu.machine.as_deref());
+    ours.add("xlnx.ps7-spi", XilinxSpips::DESCRIPTION);
+    for (old, new) in [(&qemu, &ours), (&ours, &qemu), (&ours.qemu_only(), &qemu)] {
+        let report = schema::check(old, new);
+        assert_eq!(report.errors(), 0, "{report}");
+    }
 }

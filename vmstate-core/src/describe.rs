@@ -43,9 +43,10 @@ pub struct Description {
 }
 
 impl Description {
-    /// Whether the struct's loaded fields hold an `immutable` (or `equal`) field: in a nested
-    /// struct that loads (a migrated field or a subsection) and, with `own`, among its own
-    /// fields.
+    /// Whether the struct's loaded fields depend on the destination's configuration: an
+    /// `immutable` or `equal` field, or a sequence whose length a skipped field holds; in a
+    /// nested struct that loads (a migrated field or a subsection) and, with `own`, among its
+    /// own fields.
     ///
     /// ```
     /// use vmstate_core::VmState;
@@ -62,7 +63,24 @@ impl Description {
             let f = &self.fields[i];
             let loads = matches!(f.kind, FieldKind::Migrated | FieldKind::Subsection { .. });
             let compared = matches!(f.kind, FieldKind::Immutable) || f.equal;
-            if own && compared || loads && f.shape.has_immutable() {
+            let configured = match f.len {
+                Some(count) => self.is_skipped(count),
+                None => false,
+            };
+            if own && (compared || configured) || loads && f.shape.has_immutable() {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
+    /// Whether the field called `name` is skipped (const: compares the bytes).
+    const fn is_skipped(&self, name: &str) -> bool {
+        let mut i = 0;
+        while i < self.fields.len() {
+            let f = &self.fields[i];
+            if matches!(f.kind, FieldKind::Skipped) && same_str(f.name, name) {
                 return true;
             }
             i += 1;
@@ -424,4 +442,20 @@ impl Shape {
             _ => false,
         }
     }
+}
+
+/// `a == b`, usable in a `const fn`.
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }

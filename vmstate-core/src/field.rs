@@ -507,9 +507,12 @@ pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
     message = "`{Self}` cannot hold the length of another field",
     label = "a field named by `len` must be an integer: `u8`..`u64` or `i8`..`i64`"
 )]
-pub trait Count {
+pub trait Count: Field {
     /// The value.
     fn count(&self) -> i128;
+    /// The value a load staged (what a count decoded before the sequence holds).
+    #[doc(hidden)]
+    fn staged_count(staged: &Self::Staged) -> i128;
 }
 
 macro_rules! count {
@@ -519,15 +522,23 @@ macro_rules! count {
             fn count(&self) -> i128 {
                 *self as i128
             }
+            #[inline(always)]
+            fn staged_count(staged: &$t) -> i128 {
+                *staged as i128
+            }
         }
     )*};
 }
 count!(u8, u16, u32, u64, i8, i16, i32, i64);
 
-impl<T: Count + Copy> Count for core::cell::Cell<T> {
+impl<T: Count + Plain + Copy> Count for core::cell::Cell<T> {
     #[inline(always)]
     fn count(&self) -> i128 {
         self.get().count()
+    }
+    #[inline(always)]
+    fn staged_count(staged: &T) -> i128 {
+        staged.count()
     }
 }
 
@@ -535,9 +546,9 @@ impl<T: Count + Copy> Count for core::cell::Cell<T> {
 /// the destination's.
 #[doc(hidden)]
 #[inline]
-pub fn optional_count<S: Count, T: Count>(staged: &Optional<S, T>, current: &T) -> i128 {
+pub fn optional_count<C: Count>(staged: &Optional<C::Staged, C>, current: &C) -> i128 {
     match staged {
-        Optional::Loaded(v) => v.count(),
+        Optional::Loaded(v) => C::staged_count(v),
         Optional::Keep => current.count(),
         Optional::Replace(v) => v.count(),
     }
@@ -637,7 +648,7 @@ pub fn check_room<D: Decoder>(len: usize, min_item_bytes: usize, d: &D) -> Resul
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an element of a `Vec` or `Box<[T]>` field",
-    label = "elements must be primitives, arrays of them, or structs that derive `VmState`, implement `Default` and have no `immutable` or `equal` field"
+    label = "elements must be primitives, arrays of them, or structs that derive `VmState`, implement `Default` and do not depend on the destination's configuration (no `immutable` or `equal` field, no length held by a skipped field)"
 )]
 pub trait Element: Field {
     /// The fewest bytes one element takes in either format: a length is refused, before

@@ -105,7 +105,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `equal` | migrated on both wires, and a loaded value other than the destination's fails the load as an immutable one does: QEMU's `VMSTATE_*_EQUAL`, configuration that QEMU's wire carries (`num_irq`); not with `default`, nor in a `Vec` element |
 /// | `skip` | not migrated (still described) |
 /// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted (at least 1) |
-/// | `len = "field"` | with `max_len`: the sequence's length is the value of `field`, an integer field of the struct ([`Count`]) decoded before it (or immutable or skipped: then the destination's), and it travels with no length of its own: QEMU's `VMSTATE_VARRAY_*`/`VBUFFER_*`; a save refuses a sequence of another length, a load a negative count or one above `max_len`; several sequences may share a count |
+/// | `len = "field"` | with `max_len`: the sequence's length is the value of `field`, an integer field of the struct ([`Count`]) declared before it (migrated: the loaded value; immutable: the destination's) or skipped (the destination's; not in a `Vec` element), and it travels with no length of its own: QEMU's `VMSTATE_VARRAY_*`/`VBUFFER_*`; a save refuses a sequence of another length, a load a negative count or one above `max_len`; several sequences may share a count |
 /// | `since = N` | on the wire from section version N; older input keeps the destination's value |
 /// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`); its value is held to the field's `max_len`, `len`, `validate` and `range` (a value they refuse fails the load as the function's error); a nested struct from it has its derived functions and `post_load` run, and those of the structs always sent inside it (not of its optional or `Vec`-element ones) |
 /// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with `parent/` and differ from the other subsections' |
@@ -580,8 +580,8 @@ pub mod __private {
     }
 
     /// Compile-time check of a `Vec` field's elements: `false` when a nested struct of theirs
-    /// has `immutable` or `equal` fields (the element struct's own are refused by the
-    /// `Element` bound).
+    /// depends on the destination's configuration (see [`Description::has_immutable`]; the
+    /// element struct's own fields are refused by the `Element` bound).
     pub const fn no_nested_immutables(elements: &Shape) -> bool {
         match elements {
             Shape::Struct(d) => !d.has_immutable(false),
@@ -589,12 +589,13 @@ pub mod __private {
         }
     }
 
-    /// Implemented by no type: the derive requires it of an element struct that has
-    /// `immutable` or `equal` fields, so a `Vec` of one does not compile.
+    /// Implemented by no type: the derive requires it of an element struct that depends on
+    /// the destination's configuration (`immutable` or `equal` fields, a length held by a
+    /// skipped field), so a `Vec` of one does not compile.
     #[diagnostic::on_unimplemented(
-        message = "`{Self}` has `immutable` or `equal` fields, so it cannot be an element of a `Vec` or `Box<[T]>` field",
-        label = "a struct with `immutable` or `equal` fields",
-        note = "an element is built from `Default` on every load, so there is no configured value to check the stream's against; migrate the field without the check instead, or keep the configuration outside the element"
+        message = "`{Self}` depends on the destination's configuration, so it cannot be an element of a `Vec` or `Box<[T]>` field",
+        label = "a struct with `immutable` or `equal` fields, or a length held by a skipped field",
+        note = "an element is built from `Default` on every load, so there is no configured value to check the stream's against or to size a sequence with; migrate the field (without the check) instead, or keep the configuration outside the element"
     )]
     pub trait ElementWithoutImmutables {}
 }

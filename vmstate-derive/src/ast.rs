@@ -113,6 +113,18 @@ impl<'a> Input<'a> {
             .map_or_else(|| self.version(), |v| v.value)
     }
 
+    /// Whether a load depends on the destination's configuration: a field compared with it
+    /// (`immutable`, `equal`) or a sequence whose length a skipped field holds. A `Vec`
+    /// element, built from `Default`, has no such configuration.
+    pub fn needs_configuration(&self) -> bool {
+        self.fields.iter().any(|f| {
+            f.compared()
+                || self
+                    .len_source(f)
+                    .is_some_and(|s| s.role() == Role::Skipped)
+        })
+    }
+
     /// The field that `len = "..."` on `f` names (by identifier; `r#` optional), if any.
     pub fn len_source(&self, f: &Field) -> Option<&Field<'a>> {
         let name = f.attrs.len.get()?.value.value();

@@ -69,7 +69,7 @@ fn check_len(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     };
     let why = match source.role() {
         _ if source.index == field.index => Some(format!("`{this}` cannot hold its own length")),
-        Role::Migrated if source.index > field.index => Some(format!(
+        Role::Migrated | Role::Immutable if source.index > field.index => Some(format!(
             "`{name}` comes after `{this}`: a load reads the length first, so declare `{name}` \
              before `{this}` (as QEMU puts the count before the array)"
         )),

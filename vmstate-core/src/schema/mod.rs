@@ -34,7 +34,7 @@ pub use decode::{decode, decode_with_budget, Format, MAX_VALUES};
 pub use golden::{assert_compatible, BLESS_VAR};
 pub use report::{Finding, Report, Rule, Severity};
 
-use crate::describe::{Description, FieldDesc, FieldKind, Shape};
+use crate::describe::{Description, FieldDesc, FieldKind, Primitive, Shape};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -536,10 +536,12 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         _ => f.derives.map(str::to_owned),
     };
     // A sequence sized by another field is QEMU's `VMSTATE_VARRAY_*`, whose size is its
-    // element's (one with a length of its own has no counterpart there).
+    // element's, or for bytes its `VMSTATE_VBUFFER_*`, which has none (a sequence with a
+    // length of its own has no counterpart there).
     let size = match (elem, f.len) {
-        (Shape::Seq { elem, .. }, Some(_)) => elem.qemu_size(),
-        (Shape::Str { .. }, Some(_)) => Some(1),
+        (Shape::Seq { elem, .. }, Some(_)) if **elem != Shape::Primitive(Primitive::U8) => {
+            elem.qemu_size()
+        }
         _ => elem.qemu_size(),
     };
     let is_padding = matches!(f.shape, Shape::Unused { .. } | Shape::Removed { .. });

@@ -2,7 +2,7 @@
 //! compile-time assertions on the field types (`__VmStateProbe` checks).
 
 use super::hooks::range_compares;
-use super::tokens::{generated_name, private_at, respan};
+use super::tokens::{count_type, generated_name, private_at};
 use crate::ast::{Field, Input, Role};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -44,8 +44,7 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics 
 fn count_bound(input: &Input, f: &Field, p: &TokenStream) -> Option<syn::WherePredicate> {
     let span = f.attrs.len.get()?.span;
     let source = input.len_source(f)?;
-    let ty = respan(&source.ty.to_token_stream(), crate::attr::code_span(span));
-    let p = private_at(p, span);
+    let (ty, p) = (count_type(span, source), private_at(p, span));
     Some(syn::parse_quote_spanned!(span=> #ty: #p::Count))
 }
 
@@ -65,8 +64,9 @@ pub(super) fn element_where_clause(
     w.predicates
         .push(syn::parse_quote!(for<'__vmstate> Self: #p::Default));
     // An element is built fresh: an immutable or `equal` field would have nothing to be
-    // checked against (and the QEMU format would reset an immutable one to its default).
-    if input.fields.iter().any(Field::compared) {
+    // checked against (and the QEMU format would reset an immutable one to its default),
+    // and a skipped field holding a length would always be its default.
+    if input.needs_configuration() {
         w.predicates
             .push(syn::parse_quote!(for<'__vmstate> Self: #p::ElementWithoutImmutables));
     }
@@ -273,10 +273,11 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         }
         if f.max_len().is_some() && f.role() == Role::Migrated {
             let msg = format!(
-                "field `{}`: its elements hold a nested struct with `immutable` or `equal` \
-                 fields: an element is built from `Default` on every load, so there is no \
-                 configured value to check the stream's against; migrate those fields without \
-                 the check, or keep the configuration outside the elements",
+                "field `{}`: its elements hold a nested struct that depends on the \
+                 destination's configuration (an `immutable` or `equal` field, or a length \
+                 held by a skipped field): an element is built from `Default` on every load, \
+                 so there is no configured value; migrate those fields without the check, or \
+                 keep the configuration outside the elements",
                 f.ident
             );
             assert(

@@ -4,11 +4,12 @@
 
 use super::hooks::{hook_fn, validators};
 use super::tokens::{
-    bounded_trait, field_trait, generated_name, on_type, private_at, self_and_staged, staged_local,
+    bounded_trait, count_type, field_trait, generated_name, on_type, private_at, self_and_staged,
+    staged_local,
 };
 use crate::ast::{Field, Input, Role};
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 /// An immutable comparison of a field of `self` with its staged counterpart (`__vmstate_incoming`
@@ -64,7 +65,8 @@ pub(super) fn save_field(input: &Input, f: &Field, p: &TokenStream) -> TokenStre
     let name_str = f.name();
     let save = match (f.max_len(), counted_by(input, f)) {
         (Some(max), Some((source, span))) => {
-            let count = count(p, span, self_field(span, source));
+            let (count, current) = (count_trait(p, span, source), self_field(span, source));
+            let count = quote_spanned!(span=> #count::count(&#current));
             let source = source.name();
             quote!(#p::save_counted(&self.#name, #count, #source, #max, __vmstate_e))
         }
@@ -231,23 +233,24 @@ fn counted_by<'a>(input: &'a Input, f: &Field) -> Option<(&'a Field<'a>, proc_ma
 /// staged value of a field decoded before, else the destination's), and the field's name.
 fn loaded_count(input: &Input, f: &Field, p: &TokenStream) -> Option<(TokenStream, String)> {
     let (source, span) = counted_by(input, f)?;
-    let count = match source.role() {
+    let (count, current) = (count_trait(p, span, source), self_field(span, source));
+    let staged = staged_local(source);
+    let value = match source.role() {
         Role::Migrated if source.is_optional() => {
-            let (staged, current) = (staged_local(source), self_field(span, source));
-            let p = private_at(p, span);
-            quote_spanned!(span=> #p::optional_count(&#staged, &#current))
+            let (p, ty) = (private_at(p, span), count_type(span, source));
+            quote_spanned!(span=> #p::optional_count::<#ty>(&#staged, &#current))
         }
-        Role::Migrated => count(p, span, staged_local(source).into_token_stream()),
-        _ => count(p, span, self_field(span, source)),
+        Role::Migrated => quote_spanned!(span=> #count::staged_count(&#staged)),
+        _ => quote_spanned!(span=> #count::count(&#current)),
     };
-    Some((count, source.name()))
+    Some((value, source.name()))
 }
 
-/// `Count::count(&value)`, spanned on the `len` literal: a field that is no integer is
-/// reported there.
-fn count(p: &TokenStream, span: proc_macro2::Span, value: TokenStream) -> TokenStream {
-    let p = private_at(p, span);
-    quote_spanned!(span=> #p::Count::count(&#value))
+/// `<Ty as Count>` for the field holding a length, spanned on the `len` literal: a field that
+/// is no integer is reported there (by the one where-clause bound that requires it).
+fn count_trait(p: &TokenStream, span: proc_macro2::Span, source: &Field) -> TokenStream {
+    let (p, ty) = (private_at(p, span), count_type(span, source));
+    quote_spanned!(span=> <#ty as #p::Count>)
 }
 
 /// `self.<field>` in code spanned on `span`.

@@ -44,6 +44,11 @@ pub(super) fn generated_name(at: Span, name: &str) -> TokenStream {
     }
 }
 
+/// The type of the field holding a sequence's length, located on the `len` literal (`at`).
+pub(super) fn count_type(at: Span, source: &Field) -> TokenStream {
+    respan(&source.ty.to_token_stream(), crate::attr::code_span(at))
+}
+
 /// `self` and `staged` for code spanned on a field's type.
 pub(super) fn self_and_staged(f: &Field) -> (TokenStream, TokenStream) {
     let span = f.ty.span();

@@ -1,5 +1,6 @@
-// `len` names an earlier integer field of the same struct, decoded before the sequence or
-// not on the wire at all, and goes with `max_len` on a sequence that travels.
+// `len` names an integer field of the same struct, declared before the sequence when a wire
+// carries it (an immutable one too: the native format reads it in field order) or skipped,
+// and goes with `max_len` on a sequence that travels.
 use vmstate_core::VmState;
 
 #[derive(VmState, Default, PartialEq)]
@@ -34,6 +35,10 @@ struct Dev {
     immutable: Vec<u32>,
     #[vmstate(skip, len = "later")]
     skipped: Vec<u32>,
+    #[vmstate(len = "configured_later", max_len = 4)]
+    before_its_count: Vec<u32>,
+    #[vmstate(immutable)]
+    configured_later: u8,
 }
 
 impl Dev {

@@ -1,6 +1,6 @@
 // `len` with every kind of count: a migrated one of each integer width (raw identifier,
-// `Cell`, behind `since`), an immutable and a skipped one; in a generic struct, with
-// `Box<[T]>`, `String` and a `Vec` of structs, under `#[no_implicit_prelude]`.
+// `Cell`, behind `since`, of a parameter's type), an immutable and a skipped one; in generic
+// structs, with `Box<[T]>`, `String` and a `Vec` of structs, under `#[no_implicit_prelude]`.
 #![no_implicit_prelude]
 extern crate std;
 extern crate vmstate_core;
@@ -40,7 +40,30 @@ struct Ring<T: Default> {
     levels: Vec<bool>,
 }
 
+/// A count whose type is a parameter, sent always and behind `since`.
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(name = "generic", version = 2)]
+struct Generic<C: vmstate_core::Count + Default> {
+    n: C,
+    #[vmstate(len = "n", max_len = 4)]
+    a: Vec<u8>,
+    #[vmstate(since = 2)]
+    m: C,
+    #[vmstate(len = "m", max_len = 4)]
+    b: Vec<u8>,
+}
+
 fn main() {
+    let g = Generic::<i16> {
+        n: 1,
+        a: vec![1],
+        m: 2,
+        b: vec![2, 3],
+    };
+    let mut back = Generic::<i16>::default();
+    vmstate_core::from_bytes(&mut back, &vmstate_core::to_bytes(&g).unwrap()).unwrap();
+    assert_eq!(back, g);
+
     let ring = Ring::<u32> {
         r#type: 1,
         a: vec![7],

@@ -1,5 +1,11 @@
-// The field that `len` names must be an integer; the error lands on the `len` string.
+// The field that `len` names must be an integer; the error lands on the `len` string, once
+// (a nested struct's staged form is another type, which is not named).
 use vmstate_core::VmState;
+
+#[derive(VmState)]
+struct Inner {
+    n: u8,
+}
 
 #[derive(VmState)]
 struct Dev {
@@ -9,6 +15,9 @@ struct Dev {
     enabled: bool,
     #[vmstate(len = "enabled", max_len = 8)]
     flags: Vec<u8>,
+    inner: Inner,
+    #[vmstate(len = "inner", max_len = 8)]
+    bytes: Vec<u8>,
 }
 
 fn main() {}

@@ -139,7 +139,7 @@ impl Checker {
         };
         if s.description.is_none() {
             let lens_differ = lens.is_some_and(|(a, b)| a != b);
-            if s.size != d.size || lens_differ {
+            if s.size != d.size && !byte_buffers(s, d) || lens_differ {
                 size_ok = false;
                 let show = |f: &FieldEntry, len: Option<u64>| match len {
                     Some(n) if n != 1 || lens_differ => match f.size.checked_mul(n) {
@@ -412,4 +412,14 @@ impl Checker {
             ),
         );
     }
+}
+
+/// Bytes sized by another field on one side (`len`), and sizes 0 and 1: QEMU describes a
+/// byte buffer (`VMSTATE_VBUFFER_*`, size 0) and a `VARRAY` of `uint8` (size 1) alike on the
+/// wire, and its dumps do not say which a field is.
+fn byte_buffers(s: &FieldEntry, d: &FieldEntry) -> bool {
+    let counted_bytes = |f: &FieldEntry| {
+        f.len.is_some() && matches!(f.wire_type.as_deref(), Some("varray:uint8" | "string"))
+    };
+    (counted_bytes(s) || counted_bytes(d)) && s.size.max(d.size) <= 1
 }
