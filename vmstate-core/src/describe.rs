@@ -446,13 +446,17 @@ impl Shape {
 
 /// `a == b`, usable in a `const fn`.
 const fn same_str(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
+    a.len() == b.len() && starts_with(a.as_bytes(), b.as_bytes())
+}
+
+/// Whether `s` starts with `prefix` (in a const context, where `starts_with` is not).
+pub(crate) const fn starts_with(s: &[u8], prefix: &[u8]) -> bool {
+    if s.len() < prefix.len() {
         return false;
     }
     let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
+    while i < prefix.len() {
+        if s[i] != prefix[i] {
             return false;
         }
         i += 1;

@@ -514,28 +514,13 @@ pub mod __private {
         })
     }
 
-    /// Whether `s` starts with `prefix` (in a const context, where `starts_with` is not).
-    const fn starts_with(s: &[u8], prefix: &[u8]) -> bool {
-        if s.len() < prefix.len() {
-            return false;
-        }
-        let mut i = 0;
-        while i < prefix.len() {
-            if s[i] != prefix[i] {
-                return false;
-            }
-            i += 1;
-        }
-        true
-    }
-
     /// Whether a subsection's name starts with its parent's name and a `/`.
     pub const fn subsection_name_ok(child: &str, parent: &str) -> bool {
         subsection_name_ok_bytes(child.as_bytes(), parent.as_bytes())
     }
 
     const fn subsection_name_ok_bytes(c: &[u8], p: &[u8]) -> bool {
-        c.len() > p.len() + 1 && c[p.len()] == b'/' && starts_with(c, p)
+        c.len() > p.len() + 1 && c[p.len()] == b'/' && crate::describe::starts_with(c, p)
     }
 
     /// Whether a load can tell two sibling subsections apart (`None`: a type the where
@@ -545,7 +530,7 @@ pub mod __private {
         match (a, b) {
             (Some(a), Some(b)) => {
                 let (a, b) = (a.as_bytes(), b.as_bytes());
-                let same = a.len() == b.len() && starts_with(a, b);
+                let same = a.len() == b.len() && crate::describe::starts_with(a, b);
                 !same && !subsection_name_ok_bytes(a, b) && !subsection_name_ok_bytes(b, a)
             }
             _ => true,
