@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod arm_cpu;
 pub mod board;
 pub mod clock;
 pub mod device;
@@ -29,6 +30,7 @@ pub mod pl022;
 pub mod pl031;
 pub mod qemu_image;
 
+pub use arm_cpu::ArmCpuState;
 pub use board::{BoardError, IntegratorCp};
 pub use clock::{Clock, FakeClock, HostClock, WallClock};
 pub use device::Device;

@@ -48,9 +48,24 @@ const QEMU_DEVICES: [&str; 7] = [
 /// Strings an edit may put in place of a value: types, kinds and names the reader and the
 /// checker give meaning to.
 const STRINGS: [&str; 18] = [
-    "uint32", "int32", "uint8", "bool", "unused", "struct", "u32", "removed:u32",
-    "removed:u8[3]", "migrated", "derived", "immutable", "skipped", "varray:u8", "", "pl031",
-    "varray:uint16[2]", "varray:int8[x]",
+    "uint32",
+    "int32",
+    "uint8",
+    "bool",
+    "unused",
+    "struct",
+    "u32",
+    "removed:u32",
+    "removed:u8[3]",
+    "migrated",
+    "derived",
+    "immutable",
+    "skipped",
+    "varray:u8",
+    "",
+    "pl031",
+    "varray:uint16[2]",
+    "varray:int8[x]",
 ];
 
 /// The two base schemas, as JSON to edit and as read.
@@ -132,11 +147,13 @@ fn child_mut(v: &mut Value, i: usize) -> Option<&mut Value> {
 }
 
 fn at_mut<'v>(root: &'v mut Value, path: &[usize]) -> &'v mut Value {
-    path.iter().fold(root, |v, &i| child_mut(v, i).expect("path exists"))
+    path.iter()
+        .fold(root, |v, &i| child_mut(v, i).expect("path exists"))
 }
 
 fn at<'v>(root: &'v Value, path: &[usize]) -> &'v Value {
-    path.iter().fold(root, |v, &i| child(v, i).expect("path exists"))
+    path.iter()
+        .fold(root, |v, &i| child(v, i).expect("path exists"))
 }
 
 /// A value to put somewhere: a number at an edge, a meaningful string, or an empty shape.
@@ -145,7 +162,9 @@ fn new_value(input: &mut Bytes) -> Value {
         0 => json!(input.byte()),
         1 => json!(input.u64()),
         2 => json!(-(i64::from(input.byte()))),
-        3 => json!([0u32, 1, 255, 256, 65535, 65536, u32::MAX, 1 << 20][usize::from(input.byte() % 8)]),
+        3 => json!(
+            [0u32, 1, 255, 256, 65535, 65536, u32::MAX, 1 << 20][usize::from(input.byte() % 8)]
+        ),
         4 => json!(f64::from(input.byte()) / 3.0),
         5 => json!(STRINGS[usize::from(input.byte()) % STRINGS.len()]),
         6 => json!(input.byte() & 1 == 1),
@@ -180,7 +199,11 @@ fn mutate(root: &mut Value, input: &mut Bytes) {
                 if !a.is_empty() {
                     let from = usize::from(input.byte()) % a.len();
                     let to = usize::from(input.byte()) % (a.len() + 1);
-                    let item = if op == 2 { a[from].clone() } else { a.remove(from) };
+                    let item = if op == 2 {
+                        a[from].clone()
+                    } else {
+                        a.remove(from)
+                    };
                     a.insert(to.min(a.len()), item);
                 }
             }

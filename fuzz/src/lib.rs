@@ -2,7 +2,7 @@
 //! target and in the seed generator, and the checks a load must pass.
 
 use devices::pl022::Pl022;
-use devices::{FakeClock, IcpControl, IcpPic, IntegratorCm, Pl031};
+use devices::{ArmCpuState, FakeClock, IcpControl, IcpPic, IntegratorCm, Pl031};
 use std::fmt::Debug;
 use std::sync::Arc;
 use vmstate_core::VmState;
@@ -39,6 +39,11 @@ pub fn icp_control() -> IcpControl {
     IcpControl::default()
 }
 
+/// A fresh ARM926 CPU state (the `cpu` section).
+pub fn arm_cpu() -> ArmCpuState {
+    ArmCpuState::default()
+}
+
 /// A PL022 after reset.
 pub fn pl022() -> Pl022 {
     Pl022::new()
@@ -56,6 +61,7 @@ impl Normalize for IntegratorCm {}
 impl Normalize for IcpPic {}
 impl Normalize for IcpControl {}
 impl Normalize for Pl022 {}
+impl Normalize for ArmCpuState {}
 
 impl Normalize for Pl031 {
     /// `tick.migrated` is QEMU's `tick_offset_migrated`: whether the last load carried the

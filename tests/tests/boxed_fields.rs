@@ -159,3 +159,39 @@ fn boxing_a_field_is_no_break() {
         Nic::DESCRIPTION.fields[1].shape
     );
 }
+
+/// A boxed array is staged on the heap: 4 MiB loads on a thread with a 256 KiB stack, in a
+/// debug build too.
+#[test]
+fn a_large_boxed_array_loads_on_a_small_stack() {
+    #[derive(VmState)]
+    #[vmstate(name = "vram")]
+    struct Vram {
+        mem: Box<[u8; 4 << 20]>,
+    }
+    fn vram(fill: u8) -> Vram {
+        let mem: Box<[u8]> = vec![fill; 4 << 20].into_boxed_slice();
+        Vram {
+            mem: mem.try_into().unwrap(),
+        }
+    }
+    let loads = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(|| {
+            let src = vram(0x5a);
+            let (native, qemu) = (
+                vmstate_core::to_bytes(&src).unwrap(),
+                vmstate_core::qemu::to_bytes(&src).unwrap(),
+            );
+            let mut dst = vram(0);
+            vmstate_core::from_bytes(&mut dst, &native).unwrap();
+            let native_ok = dst.mem.iter().all(|&b| b == 0x5a);
+            let mut dst = vram(0);
+            vmstate_core::qemu::from_bytes(&mut dst, &qemu, 1, 0).unwrap();
+            native_ok && dst.mem.iter().all(|&b| b == 0x5a)
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(loads);
+}

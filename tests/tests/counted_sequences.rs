@@ -3,9 +3,10 @@
 //! the schema tools, and QEMU 7.2's own ARM CPU section, whose two register lists share one
 //! count.
 
+use devices::ArmCpuState;
 use vmstate_core::qemu::Stream;
 use vmstate_core::schema::{self, Desc, Format, Rule, Schema};
-use vmstate_core::{ErrorKind, Unused, VmState};
+use vmstate_core::{ErrorKind, VmState};
 
 const FIXTURE: &[u8] = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
 
@@ -367,85 +368,13 @@ fn the_checker_sees_a_length_that_moved() {
     assert_eq!(schema::check(&after, &after).errors(), 0);
 }
 
-/// QEMU 7.2's `vmstate_arm_cpu` (target/arm/machine.c) as the fixture's vmdesc lists it for
-/// the Integrator/CP's ARM926: `cpreg_vmstate_indexes` and `cpreg_vmstate_values` are
-/// `VMSTATE_VARRAY_INT32`s of one count, `VMSTATE_INT32_POSITIVE_LE(cpreg_vmstate_array_len)`.
-#[derive(VmState, Debug, Default, PartialEq)]
-#[vmstate(name = "cpu", version = 22, minimum_version = 22)]
-struct ArmCpu {
-    #[vmstate(name = "env.regs")]
-    regs: [u32; 16],
-    #[vmstate(name = "env.xregs")]
-    xregs: [u64; 32],
-    #[vmstate(name = "env.pc")]
-    pc: u64,
-    cpsr: u32,
-    #[vmstate(name = "env.spsr")]
-    spsr: u32,
-    #[vmstate(name = "env.banked_spsr")]
-    banked_spsr: [u64; 8],
-    #[vmstate(name = "env.banked_r13")]
-    banked_r13: [u32; 8],
-    #[vmstate(name = "env.banked_r14")]
-    banked_r14: [u32; 8],
-    #[vmstate(name = "env.usr_regs")]
-    usr_regs: [u32; 5],
-    #[vmstate(name = "env.fiq_regs")]
-    fiq_regs: [u32; 5],
-    #[vmstate(name = "env.elr_el")]
-    elr_el: [u64; 4],
-    #[vmstate(name = "env.sp_el")]
-    sp_el: [u64; 4],
-    #[vmstate(range = "0..=1024")]
-    cpreg_vmstate_array_len: i32,
-    #[vmstate(len = "cpreg_vmstate_array_len", max_len = 1024)]
-    cpreg_vmstate_indexes: Vec<u64>,
-    #[vmstate(len = "cpreg_vmstate_array_len", max_len = 1024)]
-    cpreg_vmstate_values: Vec<u64>,
-    #[vmstate(name = "env.exclusive_addr")]
-    exclusive_addr: u64,
-    #[vmstate(name = "env.exclusive_val")]
-    exclusive_val: u64,
-    #[vmstate(name = "env.exclusive_high")]
-    exclusive_high: u64,
-    unused: Unused<8>,
-    #[vmstate(name = "env.exception.syndrome")]
-    syndrome: u32,
-    #[vmstate(name = "env.exception.fsr")]
-    fsr: u32,
-    #[vmstate(name = "env.exception.vaddress")]
-    vaddress: u64,
-    /// `VMSTATE_TIMER_PTR`: the expiry time, -1 when not armed.
-    #[vmstate(name = "gt_timer[0]")]
-    gt_timer_phys: i64,
-    #[vmstate(name = "gt_timer[1]")]
-    gt_timer_virt: i64,
-    /// QEMU's `powered_off` byte.
-    power_state: u8,
-    #[vmstate(subsection, needed = "Self::irq_line_state_needed")]
-    irq_line_state: IrqLineState,
-}
-
-#[derive(VmState, Debug, Default, PartialEq)]
-#[vmstate(name = "cpu/irq-line-state")]
-struct IrqLineState {
-    #[vmstate(name = "env.irq_line_state")]
-    irq_line_state: u32,
-}
-
-impl ArmCpu {
-    fn irq_line_state_needed(&self) -> bool {
-        true
-    }
-}
-
 #[test]
 fn qemus_arm_cpu_section_loads_and_saves_byte_for_byte() {
     let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
     let section = stream.device("cpu", 0).unwrap();
     assert_eq!(section.version_id, 22);
     let data = stream.data(section);
-    let mut cpu = ArmCpu::default();
+    let mut cpu = ArmCpuState::default();
     vmstate_core::qemu::from_bytes(&mut cpu, data, section.version_id, 0).unwrap();
     assert_eq!(vmstate_core::qemu::to_bytes(&cpu).unwrap(), data);
 
@@ -470,7 +399,7 @@ fn qemus_arm_cpu_section_loads_and_saves_byte_for_byte() {
     assert!(cpu.cpreg_vmstate_indexes.windows(2).all(|w| w[0] < w[1]));
 
     // Our schema of the port lines up with the vmdesc's field list (names and sizes).
-    let desc = Desc::from_description(ArmCpu::DESCRIPTION);
+    let desc = Desc::from_description(ArmCpuState::DESCRIPTION);
     let ours: Vec<_> = desc
         .fields
         .iter()
@@ -496,14 +425,14 @@ fn qemus_arm_cpu_section_loads_and_saves_byte_for_byte() {
     let at = 16 * 4 + 32 * 8 + 8 + 4 + 4 + 8 * 8 + 8 * 4 + 8 * 4 + 5 * 4 + 5 * 4 + 4 * 8 + 4 * 8;
     let mut hostile = data.to_vec();
     hostile[at..at + 4].copy_from_slice(&4096i32.to_be_bytes());
-    let mut fresh = ArmCpu::default();
+    let mut fresh = ArmCpuState::default();
     let err = vmstate_core::qemu::from_bytes(&mut fresh, &hostile, 22, 0).unwrap_err();
     assert!(
         err.to_string()
             .starts_with("cpu.cpreg_vmstate_array_len: value 4096 is outside"),
         "{err}"
     );
-    assert_eq!(fresh, ArmCpu::default());
+    assert_eq!(fresh, ArmCpuState::default());
 }
 
 /// Corrupted input never panics, and a refused load leaves the CPU as it was; an accepted one
@@ -515,7 +444,7 @@ fn corrupted_cpu_sections_are_refused_or_read_whole() {
     let data = stream.data(stream.device("cpu", 0).unwrap()).to_vec();
     let count_at =
         16 * 4 + 32 * 8 + 8 + 4 + 4 + 8 * 8 + 8 * 4 + 8 * 4 + 5 * 4 + 5 * 4 + 4 * 8 + 4 * 8;
-    let mut before = ArmCpu::default();
+    let mut before = ArmCpuState::default();
     vmstate_core::qemu::from_bytes(&mut before, &data, 22, 0).unwrap();
     let count = before.cpreg_vmstate_array_len as usize;
     let padding = count_at + 4 + 2 * 8 * count + 3 * 8;
@@ -524,9 +453,9 @@ fn corrupted_cpu_sections_are_refused_or_read_whole() {
         for bit in 0..8 {
             let mut bad = data.clone();
             bad[at] ^= 1 << bit;
-            let mut cpu = ArmCpu {
+            let mut cpu = ArmCpuState {
                 pc: 1,
-                ..ArmCpu::default()
+                ..ArmCpuState::default()
             };
             match vmstate_core::qemu::from_bytes(&mut cpu, &bad, 22, 0) {
                 Ok(()) => {
@@ -535,9 +464,9 @@ fn corrupted_cpu_sections_are_refused_or_read_whole() {
                 }
                 Err(_) => assert_eq!(
                     cpu,
-                    ArmCpu {
+                    ArmCpuState {
                         pc: 1,
-                        ..ArmCpu::default()
+                        ..ArmCpuState::default()
                     }
                 ),
             }
@@ -547,12 +476,12 @@ fn corrupted_cpu_sections_are_refused_or_read_whole() {
     // Cut anywhere but before the subsection (which a stream may lack).
     let subsection = 1 + 1 + "cpu/irq-line-state".len() + 4 + 4;
     for n in (0..data.len()).filter(|&n| n != data.len() - subsection) {
-        let mut cpu = ArmCpu::default();
+        let mut cpu = ArmCpuState::default();
         assert!(
             vmstate_core::qemu::from_bytes(&mut cpu, &data[..n], 22, 0).is_err(),
             "{n}"
         );
-        assert_eq!(cpu, ArmCpu::default());
+        assert_eq!(cpu, ArmCpuState::default());
     }
     assert!(tried > 1000);
 }

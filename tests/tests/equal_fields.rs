@@ -159,7 +159,10 @@ fn the_schema_lists_it_on_qemus_wire_and_the_checker_sees_the_new_check() {
     let desc = &after.devices["gic"].description;
     assert_eq!(desc.fields[0].field, "num_irq");
     assert_eq!(desc.fields[0].kind(), "migrated");
-    assert_eq!(desc.fields[0].validate.as_deref(), Some("equal"));
+    assert_eq!(
+        desc.fields[0].validate.as_deref(),
+        Some("equal to the destination's")
+    );
     assert!(After::DESCRIPTION.fields[0].equal && !Before::DESCRIPTION.fields[0].equal);
 
     let report = schema::check(&before, &after);

@@ -140,6 +140,17 @@ pub trait Field: Sized {
         }
         Ok(())
     }
+    /// [`Field::placeholder`] in a box; arrays build theirs on the heap, so a
+    /// `Box<[u8; 1 << 24]>` field is never staged on the stack.
+    #[doc(hidden)]
+    fn boxed_placeholder() -> Box<Self::Staged> {
+        Box::new(Self::placeholder())
+    }
+    /// [`Field::load`] into a box (for a `Box<Self>` field); arrays load in place there.
+    #[doc(hidden)]
+    fn load_boxed<D: Decoder>(&self, d: &mut D) -> Result<Box<Self::Staged>, Error> {
+        self.load(d).map(Box::new)
+    }
     /// Commits a slice of staged values.
     #[doc(hidden)]
     fn commit_slice(items: &mut [Self], staged: &mut [Self::Staged]) {
@@ -262,6 +273,18 @@ impl<T: Field, const N: usize> Field for [T; N] {
     fn load<D: Decoder>(&self, d: &mut D) -> Result<Self::Staged, Error> {
         let mut out = Self::placeholder();
         T::load_slice(self, &mut out, d)?;
+        Ok(out)
+    }
+    fn boxed_placeholder() -> Box<Self::Staged> {
+        let items: Box<[T::Staged]> = (0..N).map(|_| T::placeholder()).collect();
+        match items.try_into() {
+            Ok(array) => array,
+            Err(_) => unreachable!("{N} elements were collected"),
+        }
+    }
+    fn load_boxed<D: Decoder>(&self, d: &mut D) -> Result<Box<Self::Staged>, Error> {
+        let mut out = Self::boxed_placeholder();
+        T::load_slice(self, &mut out[..], d)?;
         Ok(out)
     }
     fn matches(&self, staged: &Self::Staged) -> bool {
@@ -1022,7 +1045,9 @@ impl<T: Plain + Copy> Field for core::cell::Cell<T> {
 /// A boxed value travels as the value itself, as serde treats it: a `Box<[u8; 4096]>` is a
 /// `[u8; 4096]` on both wires and in the description, a boxed nested struct is that struct
 /// (a subsection too). A boxed *slice*, `Box<[T]>`, is a sequence instead and needs
-/// `max_len` (see [`Bounded`]). The load stages a new box and swaps its contents in.
+/// `max_len` (see [`Bounded`]). The load stages a new box and swaps its contents in; a boxed
+/// array is staged on the heap, so box a large array field (an unboxed one is staged on the
+/// stack, inside its struct's staged value).
 ///
 /// ```
 /// use vmstate_core::VmState;
@@ -1046,7 +1071,7 @@ impl<T: Field> Field for Box<T> {
     const SHAPE: Shape = T::SHAPE;
     type Staged = Box<T::Staged>;
     fn placeholder() -> Box<T::Staged> {
-        Box::new(T::placeholder())
+        T::boxed_placeholder()
     }
     #[inline]
     fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
@@ -1054,7 +1079,7 @@ impl<T: Field> Field for Box<T> {
     }
     #[inline]
     fn load<D: Decoder>(&self, d: &mut D) -> Result<Box<T::Staged>, Error> {
-        (**self).load(d).map(Box::new)
+        (**self).load_boxed(d)
     }
     fn matches(&self, staged: &Box<T::Staged>) -> bool {
         (**self).matches(staged)

@@ -202,6 +202,13 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
             cx.syn_error(err);
         }
     }
+    if let Some(e) = a.equal.get().filter(|_| is_padding_type(field.ty)) {
+        cx.error_at(
+            e.key,
+            "`equal` on padding checks nothing: `Unused`/`Removed` values are skipped on load; \
+             remove `equal`",
+        );
+    }
     if let (Some(d), Some(e)) = (a.default.get(), a.equal.get()) {
         let mut err = syn::Error::new(
             d.key,

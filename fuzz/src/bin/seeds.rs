@@ -279,8 +279,29 @@ fn main() {
     write(&qstream, "empty", b"QEVM\0\0\0\x03\0");
     counts[2] += 1;
 
+    // The ARM926's `cpu` section from the QEMU 7.2 fixture (its two register lists share one
+    // count), and a fresh CPU's, in both codecs: codec byte 1 = QEMU, 0x80 = native with the
+    // checksum fixed.
+    let cpu_dir = dir("arm_cpu");
+    let fixture =
+        include_bytes!("../../../tests/fixtures/qemu-7.2-integratorcp/integratorcp.stream");
+    let stream = vmstate_core::qemu::Stream::parse(fixture.to_vec()).expect("the fixture parses");
+    let section = stream
+        .device("cpu", 0)
+        .expect("the fixture has a cpu section");
+    let mut cpu = arm_cpu();
+    vmstate_core::qemu::from_bytes(&mut cpu, stream.data(section), 22, 0).expect("cpu loads");
+    for (name, cpu) in [("fixture", cpu), ("fresh", arm_cpu())] {
+        let mut q = vec![1];
+        q.extend(vmstate_core::qemu::to_bytes(&cpu).expect("QEMU save"));
+        write(&cpu_dir, &format!("cpu-{name}-qemu"), &q);
+        let mut n = vec![0x80];
+        n.extend(vmstate_core::to_bytes(&cpu).expect("native save"));
+        write(&cpu_dir, &format!("cpu-{name}-native"), &n);
+    }
+
     println!(
-        "seeds: native_devices {}, qemu_devices {}, qemu_stream {} (+ fixture from seed.sh), machine_stream {}",
+        "seeds: native_devices {}, qemu_devices {}, qemu_stream {} (+ fixture from seed.sh), machine_stream {}, arm_cpu 4",
         counts[0], counts[1], counts[2], counts[3]
     );
 }

@@ -271,6 +271,18 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
             let shape = shape_of(f.max_len().is_some());
             assert(d.key, shape, quote!(__vmstate_shape.needs_owner()), msg);
         }
+        if let Some(d) = f.attrs.default.get() {
+            let msg = format!(
+                "field `{}`: its `default` would replace a value that depends on the \
+                 destination's configuration (an `immutable` or `equal` field, or a length held \
+                 by a skipped field), which a load never overwrites; give no `default` (a \
+                 stream without the field keeps the destination's value), or keep the \
+                 configuration outside this type",
+                f.ident
+            );
+            let shape = shape_of(f.max_len().is_some());
+            assert(d.key, shape, quote!(!__vmstate_shape.has_immutable()), msg);
+        }
         if f.max_len().is_some() && f.role() == Role::Migrated {
             let msg = format!(
                 "field `{}`: its elements hold a nested struct that depends on the \

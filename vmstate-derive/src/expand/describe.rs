@@ -34,6 +34,9 @@ fn shape(f: &Field, p: &TokenStream) -> TokenStream {
     }
 }
 
+/// How the schema's `validate` names the check of an `equal` field.
+const EQUAL_CHECK: &str = "equal to the destination's";
+
 fn opt_str(s: Option<&str>, p: &TokenStream) -> TokenStream {
     match s {
         Some(s) => quote!(#p::Some(#s)),
@@ -96,7 +99,8 @@ pub(super) fn description(input: &Input, p: &TokenStream) -> TokenStream {
         let checks: Vec<&str> = [
             f.attrs.validate.get().map(|h| h.value.text.as_str()),
             f.attrs.range.get().map(|r| r.value.text.as_str()),
-            equal.then_some("equal"),
+            // Not a path, so never taken for a `validate` function named `equal`.
+            equal.then_some(EQUAL_CHECK),
         ]
         .into_iter()
         .flatten()

@@ -1,6 +1,7 @@
 // `equal` is a check of a migrated value against the destination's: not with the roles that
 // do not load it, not with `immutable` (the native-only form of the same check), not with a
-// `default` (a stream that lacks the field keeps the destination's value), and it is a flag.
+// `default` (a stream that lacks the field keeps the destination's value), not on padding
+// (skipped, so it would check nothing), and it is a flag.
 use vmstate_core::VmState;
 
 #[derive(VmState, Default, PartialEq)]
@@ -24,6 +25,8 @@ struct Dev {
     d: u32,
     #[vmstate(equal = true)]
     e: u32,
+    #[vmstate(equal)]
+    padding: vmstate_core::Removed<u32>,
 }
 
 impl Dev {
