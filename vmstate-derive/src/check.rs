@@ -36,6 +36,37 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     check_bounds(cx, field);
     check_evolution(cx, input, field);
     check_len(cx, input, field);
+    check_equal(cx, field);
+}
+
+/// Field keys that a subsection, versioned and sent on its own terms, does not take.
+const NOT_ON_SUBSECTIONS: &[&str] = &[
+    "since", "exists", "max_len", "validate", "range", "len", "equal",
+];
+
+/// `equal` compares a loaded value with the destination's: padding loads none, and a
+/// `default` would replace the destination's value.
+fn check_equal(cx: &Ctxt, field: &crate::ast::Field) {
+    let a = &field.attrs;
+    let Some(e) = a.equal.get().filter(|_| field.role() == Role::Migrated) else {
+        return; // other roles are reported as conflicts of keys
+    };
+    if is_padding_type(field.ty) {
+        cx.error_at(
+            e.key,
+            "`equal` on padding checks nothing: `Unused`/`Removed` values are skipped on load; \
+             remove `equal`",
+        );
+    }
+    if let Some(d) = a.default.get() {
+        let mut err = syn::Error::new(
+            d.key,
+            "`default` conflicts with `equal`: an `equal` field's value is the destination's, \
+             which a stream that lacks the field keeps",
+        );
+        err.combine(syn::Error::new(e.key, "`equal` given here"));
+        cx.syn_error(err);
+    }
 }
 
 /// `len = "count"`: the field holding the length must be known when the sequence is loaded
@@ -188,12 +219,7 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
                 ),
             );
         }
-        for &(key, span) in given.iter().filter(|(k, _)| {
-            [
-                "since", "exists", "max_len", "validate", "range", "len", "equal",
-            ]
-            .contains(k)
-        }) {
+        for &(key, span) in given.iter().filter(|(k, _)| NOT_ON_SUBSECTIONS.contains(k)) {
             let mut err = syn::Error::new(
                 span,
                 format!("`{key}` conflicts with `subsection`: a subsection is versioned and sent on its own terms"),
@@ -201,22 +227,6 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
             err.combine(syn::Error::new(sub.key, "`subsection` given here"));
             cx.syn_error(err);
         }
-    }
-    if let Some(e) = a.equal.get().filter(|_| is_padding_type(field.ty)) {
-        cx.error_at(
-            e.key,
-            "`equal` on padding checks nothing: `Unused`/`Removed` values are skipped on load; \
-             remove `equal`",
-        );
-    }
-    if let (Some(d), Some(e)) = (a.default.get(), a.equal.get()) {
-        let mut err = syn::Error::new(
-            d.key,
-            "`default` conflicts with `equal`: an `equal` field's value is the destination's, \
-             which a stream that lacks the field keeps",
-        );
-        err.combine(syn::Error::new(e.key, "`equal` given here"));
-        cx.syn_error(err);
     }
     if let Some(d) = a.default.get() {
         if !field.is_optional() {

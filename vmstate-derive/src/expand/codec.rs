@@ -17,12 +17,19 @@ use syn::spanned::Spanned;
 /// differ (a `Difference`).
 pub(super) fn compare_field(f: &Field, p: &TokenStream) -> (TokenStream, TokenStream) {
     let name = on_type(f);
-    let (this, staged) = self_and_staged(f);
+    let (_, staged) = self_and_staged(f);
     let incoming = if f.is_optional() {
         quote!(__vmstate_incoming)
     } else {
         quote!(&#staged.#name)
     };
+    compare_with(f, p, incoming)
+}
+
+/// [`compare_field`] against `incoming`, a reference to a staged value.
+fn compare_with(f: &Field, p: &TokenStream, incoming: TokenStream) -> (TokenStream, TokenStream) {
+    let name = on_type(f);
+    let (this, _) = self_and_staged(f);
     let span = f.ty.span();
     match f.max_len() {
         // A missing `PartialEq` is reported on the type too.
@@ -205,16 +212,9 @@ fn equal_check(f: &Field, p: &TokenStream) -> TokenStream {
     let (name, name_str, span) = (on_type(f), f.name(), f.ty.span());
     let [value, this, at] =
         ["__vmstate_value", "self", "__vmstate_at"].map(|n| generated_name(span, n));
-    let compare = match f.max_len() {
-        Some(_) => bounded_trait(f.ty, p),
-        None => field_trait(f.ty, p),
-    };
-    let same = match f.max_len() {
-        Some(_) => quote_spanned!(span=> #compare::same(&#this.#name, &#value)),
-        None => quote_spanned!(span=> #compare::matches(&#this.#name, &#value)),
-    };
+    let (same, difference) = compare_with(f, p, quote!(&#value));
     let mismatch = quote_spanned! {span=>
-        #compare::difference(&#this.#name, &#value).into_error(&#value, &#this.#name, #at)
+        #difference.into_error(&#value, &#this.#name, #at)
     };
     quote! {
         if !#same {
