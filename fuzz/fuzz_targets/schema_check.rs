@@ -35,7 +35,7 @@ struct ModeDev {
 }
 
 /// QEMU devices with subsections, `unused` padding, nested structs and `field_exists`.
-const QEMU_DEVICES: [&str; 7] = [
+const QEMU_DEVICES: [&str; 8] = [
     "integrator_core",
     "pl031",
     "pl022",
@@ -43,6 +43,7 @@ const QEMU_DEVICES: [&str; 7] = [
     "pxa2xx-dma",
     "stellaris-gptm",
     "sysbus-esp",
+    "xlnx.ps7-spi",
 ];
 
 /// Strings an edit may put in place of a value: types, kinds and names the reader and the
@@ -77,6 +78,8 @@ fn bases() -> &'static [(Value, Schema); 2] {
             ours.add(key, description);
         }
         ours.add("mode_dev", ModeDev::DESCRIPTION);
+        // Register lists sized by a count field (`len`).
+        ours.add("arm926-cpu", devices::ArmCpuState::DESCRIPTION);
         let ours: Value = serde_json::from_str(&ours.to_json()).expect("our schema is JSON");
         let dump: Value = serde_json::from_str(include_str!(
             "../../tests/fixtures/qemu-7.2-integratorcp/dump-vmstate.json"
