@@ -494,11 +494,20 @@ def mutate(rng, base):
     return new, log
 
 
+def holds_config(st):
+    """Whether a struct's load keeps configuration of the destination's: an immutable field,
+    in it or in a nested struct it loads (the derive refuses a `default` replacing one)."""
+    return any(f.kind == 'imm' or (f.kind == 'm' and f.ty[0] == 'n' and holds_config(f.ty[1]))
+               for f in st.fields)
+
+
 def normalize(top):
     for s in all_structs(top):
         for f in s.fields:
             if f.sub:
                 f.since = None; f.exists = None
+                if holds_config(f.ty[1]):
+                    f.default = False
                 continue
             if f.kind != 'm' or f.ty[0] in ('rm', 'un', 'n'):
                 if f.ty[0] not in ('rm', 'un', 'n'):
