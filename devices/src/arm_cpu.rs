@@ -26,6 +26,9 @@ use vmstate_core::{Unused, VmState};
 /// ARM926 has 36); also the lists' `max_len`.
 pub const MAX_CPREGS: i32 = 1024;
 
+// `max_len` takes a literal: the lists' bound below must stay `MAX_CPREGS`.
+const _: () = assert!(MAX_CPREGS == 1024);
+
 /// The `cpu` section. Field names are QEMU's (`env.regs`, `gt_timer[0]`), so schemas line
 /// up with its vmdesc and dumps.
 #[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
@@ -67,7 +70,8 @@ pub struct ArmCpuState {
     #[vmstate(name = "env.sp_el")]
     pub sp_el: [u64; 4],
     /// The number of coprocessor registers in the two lists below
-    /// (`VMSTATE_INT32_POSITIVE_LE`).
+    /// (`VMSTATE_INT32_POSITIVE_LE`). QEMU also refuses a count above its own CPU model's;
+    /// this port, which has no CPU model, bounds it by [`MAX_CPREGS`] only.
     #[vmstate(range = "0..=MAX_CPREGS")]
     pub cpreg_vmstate_array_len: i32,
     /// Each coprocessor register's index, ascending.

@@ -48,7 +48,7 @@ const QEMU_DEVICES: [&str; 8] = [
 
 /// Strings an edit may put in place of a value: types, kinds and names the reader and the
 /// checker give meaning to.
-const STRINGS: [&str; 18] = [
+const STRINGS: [&str; 20] = [
     "uint32",
     "int32",
     "uint8",
@@ -67,6 +67,9 @@ const STRINGS: [&str; 18] = [
     "pl031",
     "varray:uint16[2]",
     "varray:int8[x]",
+    // Field names a `len` key may be pointed at: an integer count, and a list.
+    "cpreg_vmstate_array_len",
+    "cpreg_vmstate_indexes",
 ];
 
 /// The two base schemas, as JSON to edit and as read.

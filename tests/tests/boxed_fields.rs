@@ -104,12 +104,20 @@ fn a_box_travels_as_its_contents_in_both_codecs() {
     let qemu = vmstate_core::qemu::to_bytes(&u).unwrap();
     vmstate_core::qemu::from_bytes(&mut dst, &qemu, 1, 0).unwrap();
     assert_eq!(dst.regs.bits, 3);
-    // A whole boxed device is a section too.
+    // A whole boxed device is a section too, saved and loaded.
     let whole = Box::new(unboxed());
-    assert_eq!(
-        vmstate_core::to_bytes(&whole).unwrap(),
-        vmstate_core::to_bytes(&u).unwrap()
-    );
+    let section = vmstate_core::to_bytes(&whole).unwrap();
+    assert_eq!(section, vmstate_core::to_bytes(&u).unwrap());
+    let mut loaded = Box::new(Nic {
+        regs: Regs {
+            base: 0x1000,
+            ..Regs::default()
+        },
+        rom: [0; 4],
+        dma: Dma::default(),
+    });
+    vmstate_core::from_bytes(&mut loaded, &section).unwrap();
+    assert_eq!(*loaded, u);
 }
 
 #[test]
@@ -135,10 +143,25 @@ fn a_boxed_structs_checks_hold_and_a_refused_load_changes_nothing() {
         "{err}"
     );
     assert_eq!(dst, before);
+    // Truncations, with the configuration right, so that each fails on the input's end.
+    let before = BoxedNic {
+        regs: Box::new(Regs {
+            base: 0x1000,
+            ..Regs::default()
+        }),
+        ..before
+    };
+    let mut dst = before.clone();
     for n in 0..bytes.len() {
-        assert!(vmstate_core::from_bytes(&mut dst, &bytes[..n]).is_err());
+        let err = vmstate_core::from_bytes(&mut dst, &bytes[..n]).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::Truncated { .. }),
+            "{n}: {err}"
+        );
         assert_eq!(dst, before);
     }
+    vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
+    assert_eq!(dst, boxed());
 }
 
 #[test]

@@ -10,6 +10,11 @@ use vmstate_core::{ErrorKind, VmState};
 
 const FIXTURE: &[u8] = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
 
+/// Where the ARM926 `cpu` section's cpreg count lies: after the fixed-size fields before it
+/// (the vmdesc's sizes: 16 × 4, 32 × 8, 8, 4, 4, 8 × 8, 8 × 4, 8 × 4, 5 × 4, 5 × 4, 4 × 8, 4 × 8).
+const COUNT_AT: usize =
+    16 * 4 + 32 * 8 + 8 + 4 + 4 + 8 * 8 + 8 * 4 + 8 * 4 + 5 * 4 + 5 * 4 + 4 * 8 + 4 * 8;
+
 #[derive(VmState, Debug, Clone, Default, PartialEq)]
 #[vmstate(name = "queue")]
 struct Queue {
@@ -422,9 +427,8 @@ fn qemus_arm_cpu_section_loads_and_saves_byte_for_byte() {
     );
 
     // A count the destination cannot hold is refused, and the CPU stays as it was.
-    let at = 16 * 4 + 32 * 8 + 8 + 4 + 4 + 8 * 8 + 8 * 4 + 8 * 4 + 5 * 4 + 5 * 4 + 4 * 8 + 4 * 8;
     let mut hostile = data.to_vec();
-    hostile[at..at + 4].copy_from_slice(&4096i32.to_be_bytes());
+    hostile[COUNT_AT..COUNT_AT + 4].copy_from_slice(&4096i32.to_be_bytes());
     let mut fresh = ArmCpuState::default();
     let err = vmstate_core::qemu::from_bytes(&mut fresh, &hostile, 22, 0).unwrap_err();
     assert!(
@@ -442,14 +446,12 @@ fn qemus_arm_cpu_section_loads_and_saves_byte_for_byte() {
 fn corrupted_cpu_sections_are_refused_or_read_whole() {
     let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
     let data = stream.data(stream.device("cpu", 0).unwrap()).to_vec();
-    let count_at =
-        16 * 4 + 32 * 8 + 8 + 4 + 4 + 8 * 8 + 8 * 4 + 8 * 4 + 5 * 4 + 5 * 4 + 4 * 8 + 4 * 8;
     let mut before = ArmCpuState::default();
     vmstate_core::qemu::from_bytes(&mut before, &data, 22, 0).unwrap();
     let count = before.cpreg_vmstate_array_len as usize;
-    let padding = count_at + 4 + 2 * 8 * count + 3 * 8;
+    let padding = COUNT_AT + 4 + 2 * 8 * count + 3 * 8;
     let mut tried = 0;
-    for at in (count_at..count_at + 4).chain((0..data.len()).step_by(7)) {
+    for at in (COUNT_AT..COUNT_AT + 4).chain((0..data.len()).step_by(7)) {
         for bit in 0..8 {
             let mut bad = data.clone();
             bad[at] ^= 1 << bit;
@@ -546,4 +548,60 @@ fn a_byte_buffer_sized_by_configuration_is_qemus_vbuffer() {
         let report = schema::check(old, new);
         assert_eq!(report.errors(), 0, "{report}");
     }
+
+    // A port that forgot `len` writes a length QEMU does not read: QEMU's dump cannot say
+    // what its size-0 field is, so the checker warns, once per buffer.
+    #[derive(VmState)]
+    #[vmstate(name = "Fifo8")]
+    struct OwnLengthFifo8 {
+        #[vmstate(since = 1, max_len = 4096)]
+        data: Vec<u8>,
+        head: u32,
+        num: u32,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "xilinx_spips", version = 2)]
+    struct OwnLengthSpips {
+        tx_fifo: OwnLengthFifo8,
+        rx_fifo: OwnLengthFifo8,
+        regs: [u32; 64],
+        snoop_state: u8,
+    }
+    let mut forgot = Schema::new(qemu.machine.as_deref());
+    forgot.add("xlnx.ps7-spi", OwnLengthSpips::DESCRIPTION);
+    let report = schema::check(&qemu, &forgot);
+    let own: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("carries its own length"))
+        .collect();
+    assert_eq!(own.len(), 2, "{report}");
+    assert!(own.iter().all(|f| f.severity == schema::Severity::Warning));
+}
+
+/// A sequence added in version 2 whose count was always sent: a version 1 stream keeps the
+/// destination's sequence, which must then have the loaded count's length.
+#[derive(VmState, Debug, Default, Clone, PartialEq)]
+#[vmstate(name = "late", version = 2, minimum_version = 1)]
+struct Late {
+    n: u8,
+    #[vmstate(since = 2, len = "n", max_len = 4)]
+    data: Vec<u8>,
+}
+
+#[test]
+fn a_sequence_the_input_lacks_keeps_its_value_only_at_the_counts_length() {
+    let mut dst = Late {
+        n: 2,
+        data: vec![7, 8],
+    };
+    vmstate_core::qemu::from_bytes(&mut dst, &[2], 1, 0).unwrap();
+    assert_eq!(dst.data, [7, 8]);
+    let before = dst.clone();
+    let err = vmstate_core::qemu::from_bytes(&mut dst, &[3], 1, 0).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "late.data: 2 elements, but its length field `n` holds 3"
+    );
+    assert_eq!(dst, before);
 }

@@ -70,7 +70,7 @@ fn a_different_value_fails_the_load_naming_the_part_and_changes_nothing() {
                 num_irq: 64,
                 ..gic()
             },
-            "gic.num_irq: immutable field differs: stream has 96, destination has 64",
+            "gic.num_irq: differs from the destination's value (`equal`): stream has 96, destination has 64",
         ),
         (
             Gic {
@@ -80,21 +80,21 @@ fn a_different_value_fails_the_load_naming_the_part_and_changes_nothing() {
                 },
                 ..gic()
             },
-            "gic.cfg.lines[1]: immutable field differs: stream has 5, destination has 6",
+            "gic.cfg.lines[1]: differs from the destination's value (`equal`): stream has 5, destination has 6",
         ),
         (
             Gic {
                 model: "gicv3".to_owned(),
                 ..gic()
             },
-            "gic.model: immutable field differs: stream has \"gicv2\", destination has \"gicv3\"",
+            "gic.model: differs from the destination's value (`equal`): stream has \"gicv2\", destination has \"gicv3\"",
         ),
         (
             Gic {
                 revision: 1,
                 ..gic()
             },
-            "gic.revision: immutable field differs: stream has 2, destination has 1",
+            "gic.revision: differs from the destination's value (`equal`): stream has 2, destination has 1",
         ),
     ];
     for (before, message) in cases {
@@ -109,7 +109,7 @@ fn a_different_value_fails_the_load_naming_the_part_and_changes_nothing() {
                 vmstate_core::from_bytes(&mut dst, bytes).unwrap_err()
             };
             assert!(
-                matches!(err.kind(), ErrorKind::ImmutableMismatch { .. }),
+                matches!(err.kind(), ErrorKind::EqualMismatch { .. }),
                 "{err}"
             );
             assert!(err.to_string().starts_with(message), "{err}");
@@ -130,11 +130,18 @@ fn a_stream_that_lacks_it_keeps_the_destinations_value() {
     let mut v1 = vmstate_core::qemu::to_bytes(&gic()).unwrap();
     v1.pop(); // version 1 has no revision
     let mut dst = Gic {
+        enabled: false,
         revision: 7,
         ..gic()
     };
     vmstate_core::qemu::from_bytes(&mut dst, &v1, 1, 0).unwrap();
-    assert_eq!(dst.revision, 7);
+    assert_eq!(
+        dst,
+        Gic {
+            revision: 7,
+            ..gic()
+        }
+    );
 }
 
 #[test]

@@ -54,10 +54,10 @@ impl Description {
     /// struct Id { #[vmstate(immutable)] id: u32 }
     /// #[derive(VmState)]
     /// struct Queue { head: u16, id: Id }
-    /// assert!(Id::DESCRIPTION.has_immutable(true) && !Id::DESCRIPTION.has_immutable(false));
-    /// assert!(Queue::DESCRIPTION.has_immutable(false));
+    /// assert!(Id::DESCRIPTION.holds_configuration(true) && !Id::DESCRIPTION.holds_configuration(false));
+    /// assert!(Queue::DESCRIPTION.holds_configuration(false));
     /// ```
-    pub const fn has_immutable(&self, own: bool) -> bool {
+    pub const fn holds_configuration(&self, own: bool) -> bool {
         let mut i = 0;
         while i < self.fields.len() {
             let f = &self.fields[i];
@@ -67,7 +67,7 @@ impl Description {
                 Some(count) => self.is_skipped(count),
                 None => false,
             };
-            if own && (compared || configured) || loads && f.shape.has_immutable() {
+            if own && (compared || configured) || loads && f.shape.holds_configuration() {
                 return true;
             }
             i += 1;
@@ -184,8 +184,8 @@ pub struct FieldDesc {
     /// `exists = "..."`: the test deciding whether the field is on the wire (QEMU's
     /// `field_exists`).
     pub exists: Option<&'static str>,
-    /// `validate = "..."`, `range = "..."` and `equal`, as written (several: joined by `; `):
-    /// checks of the loaded value.
+    /// Checks of the loaded value: `validate = "..."` and `range = "..."` as written, and
+    /// `equal to the destination's` for `equal` (several: joined by `; `).
     pub validate: Option<&'static str>,
     /// For a bounded `Vec`/`String`: the largest length accepted.
     pub max_len: Option<usize>,
@@ -422,9 +422,11 @@ impl Shape {
         }
     }
 
-    /// Whether a loaded value of this shape holds an `immutable` field, in it or in a nested
-    /// struct that loads (a migrated field or a subsection). Such a value cannot be built
-    /// fresh, as a `Vec` element is: there is no configured value to check the stream's against.
+    /// Whether a loaded value of this shape holds configuration of the destination's (see
+    /// [`Description::holds_configuration`]), in it or in a nested struct that loads (a
+    /// migrated field or a subsection). Such a value cannot be built fresh, as a `Vec` element
+    /// is, nor replaced by a `default`: there is no configured value to check the stream's
+    /// against.
     ///
     /// ```
     /// use vmstate_core::{Field, VmState};
@@ -432,13 +434,13 @@ impl Shape {
     /// struct Id { #[vmstate(immutable)] id: u32 }
     /// #[derive(VmState)]
     /// struct Queue { head: u16, id: Id }
-    /// assert!(<Queue as Field>::SHAPE.has_immutable());
-    /// assert!(!<u32 as Field>::SHAPE.has_immutable());
+    /// assert!(<Queue as Field>::SHAPE.holds_configuration());
+    /// assert!(!<u32 as Field>::SHAPE.holds_configuration());
     /// ```
-    pub const fn has_immutable(&self) -> bool {
+    pub const fn holds_configuration(&self) -> bool {
         match self {
-            Shape::Array { elem, .. } | Shape::Seq { elem, .. } => elem.has_immutable(),
-            Shape::Struct(d) => d.has_immutable(true),
+            Shape::Array { elem, .. } | Shape::Seq { elem, .. } => elem.holds_configuration(),
+            Shape::Struct(d) => d.holds_configuration(true),
             _ => false,
         }
     }

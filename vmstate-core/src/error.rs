@@ -91,6 +91,14 @@ pub enum ErrorKind {
         /// The destination's value, as described above.
         destination: String,
     },
+    /// An `equal` field's value in the input (QEMU's `VMSTATE_*_EQUAL`) differs from the
+    /// destination's; named down to the part that differs, as [`ErrorKind::ImmutableMismatch`].
+    EqualMismatch {
+        /// The input's value.
+        stream: String,
+        /// The destination's value.
+        destination: String,
+    },
     /// A length is above the field's `max_len`.
     TooLong {
         /// The length in the input (or of the value being saved).
@@ -347,6 +355,14 @@ impl fmt::Display for ErrorKind {
             } => write!(
                 f,
                 "immutable field differs: stream has {stream}, destination has {destination}"
+            ),
+            ErrorKind::EqualMismatch {
+                stream,
+                destination,
+            } => write!(
+                f,
+                "differs from the destination's value (`equal`): stream has {stream}, \
+                 destination has {destination}"
             ),
             ErrorKind::TooLong { len, max_len } => {
                 write!(f, "length {len} exceeds max_len {max_len}")

@@ -327,9 +327,9 @@ where
 
 /// A variable-length type that migrates only with a bound: `#[vmstate(max_len = N)]`.
 ///
-/// Implemented for `Vec<T>` and `Box<[T]>` of [`Plain`] elements and for `String`. A load reads
-/// the length first and refuses one above the bound, or one that the remaining input cannot
-/// hold, before allocating anything.
+/// Implemented for `Vec<T>` and `Box<[T]>` of [`Element`]s and for `String` (sealed: by this
+/// crate only). A load reads the length first and refuses one above the bound, or one that
+/// the remaining input cannot hold, before allocating anything.
 ///
 /// ```
 /// use vmstate_core::{ErrorKind, VmState};
@@ -350,7 +350,7 @@ where
     message = "`{Self}` cannot carry `max_len`",
     label = "`max_len` applies to `Vec<T>`, `Box<[T]>` and `String` only"
 )]
-pub trait Bounded: Sized {
+pub trait Bounded: Sized + sealed::Sealed {
     /// The element's shape (`u8` for a string).
     const ELEM: Shape;
     /// Whether this is a string (`Shape::Str`) rather than a sequence.
@@ -466,6 +466,27 @@ impl Difference {
         destination: &dyn core::fmt::Debug,
         offset: usize,
     ) -> Error {
+        self.into_mismatch(stream, destination, offset, false)
+    }
+
+    /// As [`Difference::into_error`], for an `equal` field ([`ErrorKind::EqualMismatch`](crate::ErrorKind::EqualMismatch)).
+    #[cold]
+    pub fn into_equal_error(
+        self,
+        stream: &dyn core::fmt::Debug,
+        destination: &dyn core::fmt::Debug,
+        offset: usize,
+    ) -> Error {
+        self.into_mismatch(stream, destination, offset, true)
+    }
+
+    fn into_mismatch(
+        self,
+        stream: &dyn core::fmt::Debug,
+        destination: &dyn core::fmt::Debug,
+        offset: usize,
+        equal: bool,
+    ) -> Error {
         let (path, (stream, destination)) = match self.values {
             Some(values) => (self.path, values),
             None => (
@@ -473,9 +494,16 @@ impl Difference {
                 (format!("{stream:?}"), format!("{destination:?}")),
             ),
         };
-        let kind = crate::ErrorKind::ImmutableMismatch {
-            stream,
-            destination,
+        let kind = if equal {
+            crate::ErrorKind::EqualMismatch {
+                stream,
+                destination,
+            }
+        } else {
+            crate::ErrorKind::ImmutableMismatch {
+                stream,
+                destination,
+            }
         };
         (path.into_iter()).fold(Error::at(kind, offset), |e, step| match step {
             Step::Field(name) => e.in_field(name),
@@ -500,7 +528,8 @@ pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
 /// struct, named by that field's `#[vmstate(len = "...")]`: QEMU's `VMSTATE_VARRAY_*` and
 /// `VMSTATE_VBUFFER_*` count. The sequence then travels without a length of its own; a save
 /// refuses a sequence whose length differs from the count, a load refuses a negative count or
-/// one above the sequence's `max_len`, before allocating.
+/// one above the sequence's `max_len`, before allocating. Implemented for `u8`..`u64`,
+/// `i8`..`i64` and a `Cell` of one (sealed: by this crate only).
 ///
 /// ```
 /// use vmstate_core::VmState;
@@ -528,9 +557,9 @@ pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold the length of another field",
-    label = "a field named by `len` must be an integer: `u8`..`u64` or `i8`..`i64`"
+    label = "a field named by `len` must be an integer: `u8`..`u64`, `i8`..`i64` or a `Cell` of one"
 )]
-pub trait Count: Field {
+pub trait Count: Field + sealed::Sealed {
     /// The value.
     fn count(&self) -> i128;
     /// The value a load staged (what a count decoded before the sequence holds).
@@ -538,8 +567,19 @@ pub trait Count: Field {
     fn staged_count(staged: &Self::Staged) -> i128;
 }
 
+/// `Bounded` and `Count` are implemented here only: their hidden items are how the
+/// generated code uses them, and may change.
+mod sealed {
+    pub trait Sealed {}
+    impl<T> Sealed for Vec<T> {}
+    impl<T> Sealed for Box<[T]> {}
+    impl Sealed for String {}
+    impl<T> Sealed for core::cell::Cell<T> {}
+}
+
 macro_rules! count {
     ($($t:ty),*) => {$(
+        impl sealed::Sealed for $t {}
         impl Count for $t {
             #[inline(always)]
             fn count(&self) -> i128 {
@@ -617,7 +657,20 @@ pub fn load_counted<T: Bounded, D: Decoder>(
     max_len: usize,
     d: &mut D,
 ) -> Result<T, Error> {
-    let at = d.offset();
+    let len = count_to_len(count, count_field, max_len, d.offset())?;
+    check_room(len, T::MIN_ITEM_BYTES, d)?;
+    T::load_items(len, d)
+}
+
+/// The length that the field `count_field` holding `count` gives a sequence of at most
+/// `max_len` elements read at `at`: refused when negative or above the bound.
+#[doc(hidden)]
+pub fn count_to_len(
+    count: i128,
+    count_field: &str,
+    max_len: usize,
+    at: usize,
+) -> Result<usize, Error> {
     if !(0..=max_len as i128).contains(&count) {
         let kind = crate::ErrorKind::LengthOutOfRange {
             field: count_field.to_owned(),
@@ -626,24 +679,14 @@ pub fn load_counted<T: Bounded, D: Decoder>(
         };
         return Err(Error::at(kind, at));
     }
-    let len = count as usize;
-    check_room(len, T::MIN_ITEM_BYTES, d)?;
-    T::load_items(len, d)
+    Ok(count as usize)
 }
 
 /// Refuses, before anything is allocated, `len` elements of at least `min_item_bytes` each
 /// that the input left cannot hold.
 #[doc(hidden)]
 pub fn check_room<D: Decoder>(len: usize, min_item_bytes: usize, d: &D) -> Result<(), Error> {
-    let needed = len.saturating_mul(min_item_bytes);
-    if needed > d.remaining() {
-        let kind = crate::ErrorKind::Truncated {
-            needed,
-            available: d.remaining(),
-        };
-        return Err(Error::at(kind, d.offset()));
-    }
-    Ok(())
+    crate::wire::room_for(len, min_item_bytes, d.remaining(), d.offset())
 }
 
 /// What `Vec<T>` and `Box<[T]>` (with `max_len`) can hold: the plain types (primitives and

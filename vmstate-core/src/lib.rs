@@ -102,7 +102,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `derived_by_owner` | not sent; the struct holding this one recomputes it (`derives`); a struct loaded on its own keeps the destination's value |
 /// | `derives = "path"` | on a nested struct field: `fn(&mut Self)` that recomputes its owner-derived fields (a compile error on a type without any) |
 /// | `immutable` | configuration: never overwritten; a differing value fails the load |
-/// | `equal` | migrated on both wires, and a loaded value other than the destination's fails the load as an immutable one does: QEMU's `VMSTATE_*_EQUAL`, configuration that QEMU's wire carries (`num_irq`); not with `default`, nor in a `Vec` element, nor on padding |
+/// | `equal` | migrated on both wires, and a loaded value other than the destination's fails the load ([`ErrorKind::EqualMismatch`], naming the part that differs as for an immutable field): QEMU's `VMSTATE_*_EQUAL`, configuration that QEMU's wire carries (`num_irq`); not with `default`, nor in a `Vec` element, nor on padding |
 /// | `skip` | not migrated (still described) |
 /// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted (at least 1) |
 /// | `len = "field"` | with `max_len`: the sequence's length is the value of `field`, an integer field of the struct ([`Count`]) declared before it (migrated: the loaded value; immutable: the destination's) or skipped (the destination's; not in a `Vec` element), and it travels with no length of its own: QEMU's `VMSTATE_VARRAY_*`/`VBUFFER_*`; a save refuses a sequence of another length, a load a negative count or one above `max_len`; several sequences may share a count |
@@ -565,12 +565,12 @@ pub mod __private {
     }
 
     /// Compile-time check of a `Vec` field's elements: `false` when a nested struct of theirs
-    /// depends on the destination's configuration (see [`Description::has_immutable`]; the
+    /// depends on the destination's configuration (see [`Description::holds_configuration`]; the
     /// element struct's own fields are refused by the `Element` bound).
-    pub const fn no_nested_immutables(elements: &Shape) -> bool {
+    pub const fn no_nested_configuration(elements: &Shape) -> bool {
         match elements {
-            Shape::Struct(d) => !d.has_immutable(false),
-            _ => !elements.has_immutable(),
+            Shape::Struct(d) => !d.holds_configuration(false),
+            _ => !elements.holds_configuration(),
         }
     }
 
@@ -582,5 +582,5 @@ pub mod __private {
         label = "a struct with `immutable` or `equal` fields, or a length held by a skipped field",
         note = "an element is built from `Default` on every load, so there is no configured value to check the stream's against or to size a sequence with; migrate the field (without the check) instead, or keep the configuration outside the element"
     )]
-    pub trait ElementWithoutImmutables {}
+    pub trait ElementWithoutConfiguration {}
 }

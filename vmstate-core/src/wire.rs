@@ -567,18 +567,29 @@ impl<'a> Cursor<'a> {
             return Err(Error::at(ErrorKind::TooLong { len, max_len }, at));
         }
         let len = len as usize;
-        let needed = len.saturating_mul(min_elem_size);
-        if needed > self.remaining() {
-            return Err(Error::at(
-                ErrorKind::Truncated {
-                    needed,
-                    available: self.remaining(),
-                },
-                self.offset(),
-            ));
-        }
+        room_for(len, min_elem_size, self.remaining(), self.offset())?;
         Ok(len)
     }
+}
+
+/// Refuses, before anything is allocated, `len` elements of at least `min_elem_size` bytes
+/// each when only `remaining` bytes follow `offset`.
+#[inline]
+pub(crate) fn room_for(
+    len: usize,
+    min_elem_size: usize,
+    remaining: usize,
+    offset: usize,
+) -> Result<(), Error> {
+    let needed = len.saturating_mul(min_elem_size);
+    if needed > remaining {
+        let kind = ErrorKind::Truncated {
+            needed,
+            available: remaining,
+        };
+        return Err(Error::at(kind, offset));
+    }
+    Ok(())
 }
 
 /// The [`Decoder`] methods that only move through the input, the same in both formats.

@@ -120,13 +120,13 @@ impl<'a> Input<'a> {
         self.fields.iter().any(|f| {
             f.compared()
                 || self
-                    .len_source(f)
+                    .count_field(f)
                     .is_some_and(|s| s.role() == Role::Skipped)
         })
     }
 
     /// The field that `len = "..."` on `f` names (by identifier; `r#` optional), if any.
-    pub fn len_source(&self, f: &Field) -> Option<&Field<'a>> {
+    pub fn count_field(&self, f: &Field) -> Option<&Field<'a>> {
         let name = f.attrs.len.get()?.value.value();
         let name = name.strip_prefix("r#").unwrap_or(&name);
         self.fields.iter().find(|g| g.ident.unraw() == name)

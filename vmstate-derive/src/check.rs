@@ -87,7 +87,7 @@ fn check_len(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
         return;
     }
     let (this, name) = (&field.ident, len.value.value());
-    let Some(source) = input.len_source(field) else {
+    let Some(source) = input.count_field(field) else {
         cx.error_at(
             len.span,
             format!(

@@ -185,18 +185,14 @@ fn counted_len<D: Decoder>(
         let why = format!("its length field `{name}` holds {value}, not an integer");
         return Err(unsupported(why, at));
     };
-    let max_len = f
-        .max_len
-        .map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
-    if !(0..=max_len as i128).contains(&count) {
-        let kind = ErrorKind::LengthOutOfRange {
-            field: name.clone(),
-            count,
-            max_len,
-        };
-        return Err(Error::at(kind, at));
-    }
-    Ok(Some(count as usize))
+    crate::field::count_to_len(count, name, max_len(f), at).map(Some)
+}
+
+/// A sequence's bound from the schema (which is input): none, or one beyond the address
+/// space, is no bound.
+fn max_len(f: &FieldEntry) -> usize {
+    f.max_len
+        .map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX))
 }
 
 /// A sequence's length: `count` when another field holds it, else read from the input.
@@ -212,7 +208,7 @@ fn seq_len<D: Decoder>(
             crate::field::check_room(len, min_elem_size, d)?;
             Ok(len)
         }
-        None => d.len(f.max_len.unwrap_or(u64::MAX) as usize, min_elem_size),
+        None => d.len(max_len(f), min_elem_size),
     }
 }
 

@@ -129,8 +129,8 @@ pub struct FieldEntry {
     /// no length of its own on the wire. Not in QEMU's dumps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub len: Option<String>,
-    /// The checks of a loaded value, `validate` and `range` as written (both: joined by
-    /// `; `). Not in QEMU's dumps, nor in this project's schemas written before the key was
+    /// The checks of a loaded value: `validate` and `range` as written, and an `equal`
+    /// field's `equal to the destination's` (several: joined by `; `). Not in QEMU's dumps, nor in this project's schemas written before the key was
     /// (2026-11): against those, every check reads as new.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validate: Option<String>,

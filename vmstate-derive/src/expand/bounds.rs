@@ -2,7 +2,7 @@
 //! compile-time assertions on the field types (`__VmStateProbe` checks).
 
 use super::hooks::range_compares;
-use super::tokens::{count_type, generated_name, private_at};
+use super::tokens::{count_parts, generated_name, private_at};
 use crate::ast::{Field, Input, Role};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -43,13 +43,14 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics 
 /// `Count`, spanned on the literal, so a field that is no integer is reported there, once.
 fn count_bound(input: &Input, f: &Field, p: &TokenStream) -> Option<syn::WherePredicate> {
     let span = f.attrs.len.get()?.span;
-    let source = input.len_source(f)?;
-    let (ty, p) = (count_type(span, source), private_at(p, span));
+    let source = input.count_field(f)?;
+    let (p, ty) = count_parts(p, span, source);
     Some(syn::parse_quote_spanned!(span=> #ty: #p::Count))
 }
 
 /// The where clause of the `Element` impl: the impls' (`where_clause`), and `Self: Default`
-/// (and, with immutable fields, `Self: ElementWithoutImmutables`) for every lifetime.
+/// (and, when a load depends on the destination's configuration, `Self:
+/// ElementWithoutConfiguration`) for every lifetime.
 pub(super) fn element_where_clause(
     input: &Input,
     where_clause: Option<&syn::WhereClause>,
@@ -68,7 +69,7 @@ pub(super) fn element_where_clause(
     // and a skipped field holding a length would always be its default.
     if input.needs_configuration() {
         w.predicates
-            .push(syn::parse_quote!(for<'__vmstate> Self: #p::ElementWithoutImmutables));
+            .push(syn::parse_quote!(for<'__vmstate> Self: #p::ElementWithoutConfiguration));
     }
     w
 }
@@ -84,7 +85,7 @@ pub(super) fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicat
     ) {
         return Vec::new();
     }
-    let immutable = f.compared();
+    let compared = f.compared();
     let ty = f.ty;
     let mut tokens = ty.to_token_stream().into_iter();
     let start = tokens.next().map_or_else(|| ty.span(), |tt| tt.span());
@@ -92,7 +93,7 @@ pub(super) fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicat
     let p = private_at(p, end);
     let partial_eq = quote_spanned!(end=> ::core::cmp::PartialEq);
     let mut bounds = Vec::new();
-    match (f.max_len(), immutable) {
+    match (f.max_len(), compared) {
         (Some(_), false) => bounds.push(quote_spanned!(end=> #ty: #p::Bounded + #partial_eq)),
         (Some(_), true) => {
             bounds.push(quote_spanned!(end=> #ty: #p::Bounded + #partial_eq + #p::Debug))
@@ -281,7 +282,12 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 f.ident
             );
             let shape = shape_of(f.max_len().is_some());
-            assert(d.key, shape, quote!(!__vmstate_shape.has_immutable()), msg);
+            assert(
+                d.key,
+                shape,
+                quote!(!__vmstate_shape.holds_configuration()),
+                msg,
+            );
         }
         if f.max_len().is_some() && f.role() == Role::Migrated {
             let msg = format!(
@@ -295,7 +301,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
             assert(
                 ty.span(),
                 shape_of(true),
-                quote!(#p::no_nested_immutables(__vmstate_shape)),
+                quote!(#p::no_nested_configuration(__vmstate_shape)),
                 msg,
             );
         }

@@ -4,8 +4,7 @@
 
 use super::hooks::{hook_fn, validators};
 use super::tokens::{
-    bounded_trait, count_type, field_trait, generated_name, on_type, private_at, self_and_staged,
-    staged_local,
+    bounded_trait, count_parts, field_trait, generated_name, on_type, self_and_staged, staged_local,
 };
 use crate::ast::{Field, Input, Role};
 use proc_macro2::TokenStream;
@@ -70,7 +69,7 @@ pub(super) fn staged_type(f: &Field, p: &TokenStream) -> TokenStream {
 pub(super) fn save_field(input: &Input, f: &Field, p: &TokenStream) -> TokenStream {
     let name = f.ident;
     let name_str = f.name();
-    let save = match (f.max_len(), counted_by(input, f)) {
+    let save = match (f.max_len(), count_field_at(input, f)) {
         (Some(max), Some((source, span))) => {
             let (count, current) = (count_trait(p, span, source), self_field(span, source));
             let count = quote_spanned!(span=> #count::count(&#current));
@@ -204,7 +203,8 @@ pub(super) fn load_field(input: &Input, f: &Field, p: &TokenStream) -> TokenStre
 }
 
 /// For an `equal` field: refuses a loaded value (`__vmstate_value`, read at `__vmstate_at`)
-/// other than the destination's, naming the part that differs as an immutable field does.
+/// other than the destination's, naming the part that differs as an immutable field does
+/// (`ErrorKind::EqualMismatch`).
 fn equal_check(f: &Field, p: &TokenStream) -> TokenStream {
     if f.attrs.equal.get().is_none() {
         return quote!();
@@ -214,7 +214,7 @@ fn equal_check(f: &Field, p: &TokenStream) -> TokenStream {
         ["__vmstate_value", "self", "__vmstate_at"].map(|n| generated_name(span, n));
     let (same, difference) = compare_with(f, p, quote!(&#value));
     let mismatch = quote_spanned! {span=>
-        #difference.into_error(&#value, &#this.#name, #at)
+        #difference.into_equal_error(&#value, &#this.#name, #at)
     };
     quote! {
         if !#same {
@@ -223,21 +223,21 @@ fn equal_check(f: &Field, p: &TokenStream) -> TokenStream {
     }
 }
 
-/// The field holding `f`'s length (`len = "..."`), with the literal's span.
-fn counted_by<'a>(input: &'a Input, f: &Field) -> Option<(&'a Field<'a>, proc_macro2::Span)> {
+/// The field holding `f`'s length (`len = "..."`), with the `len` literal's span.
+fn count_field_at<'a>(input: &'a Input, f: &Field) -> Option<(&'a Field<'a>, proc_macro2::Span)> {
     let span = f.attrs.len.get()?.span;
-    input.len_source(f).map(|source| (source, span))
+    input.count_field(f).map(|source| (source, span))
 }
 
 /// For a sequence whose length another field holds: that length as a load has it (the
 /// staged value of a field decoded before, else the destination's), and the field's name.
 fn loaded_count(input: &Input, f: &Field, p: &TokenStream) -> Option<(TokenStream, String)> {
-    let (source, span) = counted_by(input, f)?;
+    let (source, span) = count_field_at(input, f)?;
     let (count, current) = (count_trait(p, span, source), self_field(span, source));
     let staged = staged_local(source);
     let value = match source.role() {
         Role::Migrated if source.is_optional() => {
-            let (p, ty) = (private_at(p, span), count_type(span, source));
+            let (p, ty) = count_parts(p, span, source);
             quote_spanned!(span=> #p::optional_count::<#ty>(&#staged, &#current))
         }
         Role::Migrated => quote_spanned!(span=> #count::staged_count(&#staged)),
@@ -249,7 +249,7 @@ fn loaded_count(input: &Input, f: &Field, p: &TokenStream) -> Option<(TokenStrea
 /// `<Ty as Count>` for the field holding a length, spanned on the `len` literal: a field that
 /// is no integer is reported there (by the one where-clause bound that requires it).
 fn count_trait(p: &TokenStream, span: proc_macro2::Span, source: &Field) -> TokenStream {
-    let (p, ty) = (private_at(p, span), count_type(span, source));
+    let (p, ty) = count_parts(p, span, source);
     quote_spanned!(span=> <#ty as #p::Count>)
 }
 
@@ -324,10 +324,21 @@ pub(super) fn nested_each(
 }
 
 /// The staged value of a field the input lacks: its `default` (held to the field's own
-/// `max_len`, `len`, `validate` and `range`, as a loaded value is), or the destination's.
+/// `max_len`, `len`, `validate` and `range`, as a loaded value is), or the destination's
+/// (held to its `len`: the count may have loaded while the sequence did not).
 fn absent_value(input: &Input, f: &Field, p: &TokenStream) -> TokenStream {
     let Some(h) = f.attrs.default.get() else {
-        return quote!(#p::Optional::Keep);
+        let Some((count, source)) = loaded_count(input, f, p) else {
+            return quote!(#p::Optional::Keep);
+        };
+        let (name, name_str, bounded) = (f.ident, f.name(), bounded_trait(f.ty, p));
+        return quote! {{
+            #p::in_field(
+                #p::check_count(#bounded::items_len(&self.#name), #count, #source),
+                #name_str,
+            )?;
+            #p::Optional::Keep
+        }};
     };
     let default = hook_fn(f, "default");
     let (text, name_str) = (&h.value.text, f.name());

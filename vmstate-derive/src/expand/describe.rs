@@ -111,7 +111,7 @@ pub(super) fn description(input: &Input, p: &TokenStream) -> TokenStream {
             Some(m) => quote!(#p::Some(#m)),
             None => quote!(#p::None),
         };
-        let len = input.len_source(f).map(|source| source.name());
+        let len = input.count_field(f).map(|source| source.name());
         let len = opt_str(len.as_deref(), p);
         quote! {
             #p::FieldDesc {

@@ -44,9 +44,11 @@ pub(super) fn generated_name(at: Span, name: &str) -> TokenStream {
     }
 }
 
-/// The type of the field holding a sequence's length, located on the `len` literal (`at`).
-pub(super) fn count_type(at: Span, source: &Field) -> TokenStream {
-    respan(&source.ty.to_token_stream(), crate::attr::code_span(at))
+/// The runtime crate's path and the type of the field holding a sequence's length, both
+/// located on the `len` literal (`at`): a field that is no integer is reported there.
+pub(super) fn count_parts(p: &TokenStream, at: Span, count: &Field) -> (TokenStream, TokenStream) {
+    let ty = respan(&count.ty.to_token_stream(), crate::attr::code_span(at));
+    (private_at(p, at), ty)
 }
 
 /// `self` and `staged` for code spanned on a field's type.

@@ -46,7 +46,6 @@ impl Checker {
             }
             if native_carries(ok) {
                 self.max_len(&p, o, n);
-                self.length_source(&p, o, n);
                 self.checks(&p, o, n);
                 let arrays = o.array_len.is_some() && n.array_len.is_some();
                 if native_only(o) && native_only(n) && arrays && o.array_len != n.array_len {
@@ -312,6 +311,37 @@ impl Checker {
                 n.field,
                 held(&o.len),
                 held(&n.len)
+            ),
+        );
+    }
+
+    /// A sequence with a length of its own against a QEMU description's field of size 0:
+    /// QEMU has no such field (its buffers and arrays are sized by another field), so the
+    /// port most likely lacks `len`, and writes a be32 length QEMU does not read. QEMU's dumps
+    /// do not say what a size-0 field is, hence a warning.
+    pub(super) fn own_length_against_qemu(&mut self, path: &str, s: &FieldEntry, d: &FieldEntry) {
+        let own_length =
+            |f: &FieldEntry| field_extended(f) && f.max_len.is_some() && f.len.is_none();
+        let qemus_buffer =
+            |f: &FieldEntry| !field_extended(f) && f.size == 0 && f.description.is_none();
+        let ours = match (
+            own_length(s) && qemus_buffer(d),
+            own_length(d) && qemus_buffer(s),
+        ) {
+            (true, _) => s,
+            (_, true) => d,
+            _ => return,
+        };
+        self.push(
+            Severity::Warning,
+            Rule::FieldTypeChanged,
+            path.to_owned(),
+            format!(
+                "field `{}` carries its own length (on QEMU's wire a be32 before its elements), \
+                 which no QEMU field does; a QEMU field of size 0 is a buffer sized by another \
+                 field (`VMSTATE_VBUFFER_*`): if so, give it `#[vmstate(len = \"...\")]` naming \
+                 that field",
+                ours.field
             ),
         );
     }

@@ -125,8 +125,11 @@ impl Checker {
         let sequences = s.max_len.is_some() && d.max_len.is_some();
         if sequences && field_extended(s) && field_extended(d) && s.len != d.len {
             self.length_source(dp, s, d);
+            self.max_len(dp, s, d);
+            self.checks(dp, s, d);
             return;
         }
+        self.own_length_against_qemu(dp, s, d);
         let mut size_ok = true;
         // Array lengths: ours always say (none is 1); QEMU's dumps say only since newer QEMUs
         // (`num`), so a dump without one leaves the length unknown, not 1.
