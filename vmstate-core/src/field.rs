@@ -529,7 +529,8 @@ pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
 /// `VMSTATE_VBUFFER_*` count. The sequence then travels without a length of its own; a save
 /// refuses a sequence whose length differs from the count, a load refuses a negative count or
 /// one above the sequence's `max_len`, before allocating. Implemented for `u8`..`u64`,
-/// `i8`..`i64` and a `Cell` of one (sealed: by this crate only).
+/// `i8`..`i64`, `usize` (for a skipped count, which no wire carries) and a `Cell` of one
+/// (sealed: by this crate only); a migrated count is a [`WireCount`].
 ///
 /// ```
 /// use vmstate_core::VmState;
@@ -557,24 +558,35 @@ pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold the length of another field",
-    label = "a field named by `len` must be an integer: `u8`..`u64`, `i8`..`i64` or a `Cell` of one"
+    label = "a field named by `len` must be an integer: `u8`..`u64`, `i8`..`i64`, `usize` (if skipped) or a `Cell` of one"
 )]
-pub trait Count: Field + sealed::Sealed {
+pub trait Count: sealed::Sealed {
     /// The value.
     fn count(&self) -> i128;
+}
+
+/// A [`Count`] that a wire carries (a migrated field): the generated code reads it from the
+/// value a load staged. Implemented for `u8`..`u64`, `i8`..`i64` and a `Cell` of one; a
+/// skipped count may also be a `usize` (a `Count` only), which no wire carries.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold the length of another field",
+    label = "a migrated field named by `len` must be an integer: `u8`..`u64`, `i8`..`i64` or a `Cell` of one"
+)]
+pub trait WireCount: Count + Field {
     /// The value a load staged (what a count decoded before the sequence holds).
     #[doc(hidden)]
     fn staged_count(staged: &Self::Staged) -> i128;
 }
 
-/// `Bounded` and `Count` are implemented here only: their hidden items are how the
-/// generated code uses them, and may change.
+/// `Bounded`, `Count` and `WireCount` are implemented here only: their hidden items are how
+/// the generated code uses them, and may change.
 mod sealed {
     pub trait Sealed {}
     impl<T> Sealed for Vec<T> {}
     impl<T> Sealed for Box<[T]> {}
     impl Sealed for String {}
     impl<T> Sealed for core::cell::Cell<T> {}
+    impl Sealed for usize {}
 }
 
 macro_rules! count {
@@ -585,6 +597,8 @@ macro_rules! count {
             fn count(&self) -> i128 {
                 *self as i128
             }
+        }
+        impl WireCount for $t {
             #[inline(always)]
             fn staged_count(staged: &$t) -> i128 {
                 *staged as i128
@@ -594,11 +608,21 @@ macro_rules! count {
 }
 count!(u8, u16, u32, u64, i8, i16, i32, i64);
 
-impl<T: Count + Plain + Copy> Count for core::cell::Cell<T> {
+impl Count for usize {
+    #[inline(always)]
+    fn count(&self) -> i128 {
+        *self as i128
+    }
+}
+
+impl<T: Count + Copy> Count for core::cell::Cell<T> {
     #[inline(always)]
     fn count(&self) -> i128 {
         self.get().count()
     }
+}
+
+impl<T: WireCount + Plain + Copy> WireCount for core::cell::Cell<T> {
     #[inline(always)]
     fn staged_count(staged: &T) -> i128 {
         staged.count()
@@ -609,7 +633,7 @@ impl<T: Count + Plain + Copy> Count for core::cell::Cell<T> {
 /// the destination's.
 #[doc(hidden)]
 #[inline]
-pub fn optional_count<C: Count>(staged: &Optional<C::Staged, C>, current: &C) -> i128 {
+pub fn optional_count<C: WireCount>(staged: &Optional<C::Staged, C>, current: &C) -> i128 {
     match staged {
         Optional::Loaded(v) => C::staged_count(v),
         Optional::Keep => current.count(),

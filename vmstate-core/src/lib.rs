@@ -67,7 +67,7 @@ mod wire;
 
 pub use describe::{Description, FieldDesc, FieldKind, Hooks, Primitive, Shape};
 pub use error::{Error, ErrorKind};
-pub use field::{Bounded, Count, Element, Field, Optional, Plain, Removed, Unused};
+pub use field::{Bounded, Count, Element, Field, Optional, Plain, Removed, Unused, WireCount};
 pub mod schema;
 pub use native::{
     check_section, from_bytes, from_bytes_at, load_section, read_frame, save_section, to_bytes,
@@ -105,7 +105,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `equal` | migrated on both wires, and a loaded value other than the destination's fails the load ([`ErrorKind::EqualMismatch`], naming the part that differs as for an immutable field): QEMU's `VMSTATE_*_EQUAL`, configuration that QEMU's wire carries (`num_irq`); not with `default`, nor in a `Vec` element, nor on padding |
 /// | `skip` | not migrated (still described) |
 /// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted (at least 1) |
-/// | `len = "field"` | with `max_len`: the sequence's length is the value of `field`, an integer field of the struct ([`Count`]) declared before it (migrated: the loaded value; immutable: the destination's) or skipped (the destination's; not in a `Vec` element), and it travels with no length of its own: QEMU's `VMSTATE_VARRAY_*`/`VBUFFER_*`; a save refuses a sequence of another length, a load a negative count or one above `max_len`; several sequences may share a count |
+/// | `len = "field"` | with `max_len`: the sequence's length is the value of `field`, an integer field of the struct ([`WireCount`] when migrated, [`Count`] when skipped: also `usize`) declared before it (migrated: the loaded value; immutable: the destination's) or skipped (the destination's; not in a `Vec` element), and it travels with no length of its own: QEMU's `VMSTATE_VARRAY_*`/`VBUFFER_*`; a save refuses a sequence of another length, a load a negative count or one above `max_len`; several sequences may share a count |
 /// | `since = N` | on the wire from section version N; older input keeps the destination's value |
 /// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`); its value is held to the field's `max_len`, `len`, `validate` and `range` (a value they refuse fails the load as the function's error); a nested struct from it has its derived functions and `post_load` run, and those of the structs always sent inside it (not of its optional or `Vec`-element ones); refused on a type holding `immutable`/`equal` fields or a length held by a skipped field |
 /// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with `parent/` and differ from the other subsections' |
@@ -321,7 +321,7 @@ pub mod __private {
     };
     pub use crate::{
         Bounded, Count, Decoder, Description, Element, Encoder, Error, ErrorKind, Field, FieldDesc,
-        FieldKind, HookOutput, Hooks, Optional, Plain, Scalar, Shape, VmState,
+        FieldKind, HookOutput, Hooks, Optional, Plain, Scalar, Shape, VmState, WireCount,
     };
     pub use core::default::Default;
     pub use core::fmt::Debug;

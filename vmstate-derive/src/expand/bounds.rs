@@ -40,12 +40,17 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics 
 }
 
 /// For a sequence whose length another field holds (`len = "..."`): that field's type is a
-/// `Count`, spanned on the literal, so a field that is no integer is reported there, once.
+/// `WireCount` when a wire carries it (the load reads its staged value), else a `Count`,
+/// spanned on the literal, so a field that is no integer is reported there, once (and not
+/// at all when its type was refused already).
 fn count_bound(input: &Input, f: &Field, p: &TokenStream) -> Option<syn::WherePredicate> {
     let span = f.attrs.len.get()?.span;
-    let source = input.count_field(f)?;
+    let source = input.count_field(f).filter(|c| !c.faulty.get())?;
     let (p, ty) = count_parts(p, span, source);
-    Some(syn::parse_quote_spanned!(span=> #ty: #p::Count))
+    Some(match source.role() {
+        Role::Migrated => syn::parse_quote_spanned!(span=> #ty: #p::WireCount),
+        _ => syn::parse_quote_spanned!(span=> #ty: #p::Count),
+    })
 }
 
 /// The where clause of the `Element` impl: the impls' (`where_clause`), and `Self: Default`

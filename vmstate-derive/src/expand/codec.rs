@@ -71,8 +71,8 @@ pub(super) fn save_field(input: &Input, f: &Field, p: &TokenStream) -> TokenStre
     let name_str = f.name();
     let save = match (f.max_len(), count_field_at(input, f)) {
         (Some(max), Some((source, span))) => {
-            let (count, current) = (count_trait(p, span, source), self_field(span, source));
-            let count = quote_spanned!(span=> #count::count(&#current));
+            let ((pp, ty), current) = (count_parts(p, span, source), self_field(span, source));
+            let count = quote_spanned!(span=> <#ty as #pp::Count>::count(&#current));
             let source = source.name();
             quote!(#p::save_counted(&self.#name, #count, #source, #max, __vmstate_e))
         }
@@ -233,24 +233,16 @@ fn count_field_at<'a>(input: &'a Input, f: &Field) -> Option<(&'a Field<'a>, pro
 /// staged value of a field decoded before, else the destination's), and the field's name.
 fn loaded_count(input: &Input, f: &Field, p: &TokenStream) -> Option<(TokenStream, String)> {
     let (source, span) = count_field_at(input, f)?;
-    let (count, current) = (count_trait(p, span, source), self_field(span, source));
-    let staged = staged_local(source);
+    let (staged, current) = (staged_local(source), self_field(span, source));
+    let (p, ty) = count_parts(p, span, source);
     let value = match source.role() {
         Role::Migrated if source.is_optional() => {
-            let (p, ty) = count_parts(p, span, source);
             quote_spanned!(span=> #p::optional_count::<#ty>(&#staged, &#current))
         }
-        Role::Migrated => quote_spanned!(span=> #count::staged_count(&#staged)),
-        _ => quote_spanned!(span=> #count::count(&#current)),
+        Role::Migrated => quote_spanned!(span=> <#ty as #p::WireCount>::staged_count(&#staged)),
+        _ => quote_spanned!(span=> <#ty as #p::Count>::count(&#current)),
     };
     Some((value, source.name()))
-}
-
-/// `<Ty as Count>` for the field holding a length, spanned on the `len` literal: a field that
-/// is no integer is reported there (by the one where-clause bound that requires it).
-fn count_trait(p: &TokenStream, span: proc_macro2::Span, source: &Field) -> TokenStream {
-    let (p, ty) = count_parts(p, span, source);
-    quote_spanned!(span=> <#ty as #p::Count>)
 }
 
 /// `self.<field>` in code spanned on `span`.

@@ -1,5 +1,6 @@
 // `len` with every kind of count: a migrated one of each integer width (raw identifier,
-// `Cell`, behind `since`, of a parameter's type), an immutable and a skipped one; in generic
+// `Cell`, behind `since`, of a parameter's type), an immutable and a skipped one (also a
+// `usize`, which no wire carries); in generic
 // structs, with `Box<[T]>`, `String` and a `Vec` of structs, under `#[no_implicit_prelude]`.
 #![no_implicit_prelude]
 extern crate std;
@@ -38,6 +39,10 @@ struct Ring<T: Default> {
     irqs: i16,
     #[vmstate(len = "irqs", max_len = 4)]
     levels: Vec<bool>,
+    #[vmstate(skip)]
+    capacity: usize,
+    #[vmstate(len = "capacity", max_len = 8)]
+    fifo: Vec<u8>,
 }
 
 /// A count whose type is a parameter, sent always and behind `since`.
@@ -75,10 +80,13 @@ fn main() {
         entries: vec![Entry { addr: 0x40 }],
         irqs: 2,
         levels: vec![true, false],
+        capacity: 3,
+        fifo: vec![4, 5, 6],
     };
     let mut back = Ring::<u32> {
         slots: 1,
         irqs: 2,
+        capacity: 3,
         ..Ring::default()
     };
     vmstate_core::from_bytes(&mut back, &vmstate_core::to_bytes(&ring).unwrap()).unwrap();
@@ -86,6 +94,7 @@ fn main() {
     let mut back = Ring::<u32> {
         slots: 1,
         irqs: 2,
+        capacity: 3,
         ..Ring::default()
     };
     let qemu = vmstate_core::qemu::to_bytes(&ring).unwrap();
