@@ -601,7 +601,56 @@ fn a_sequence_the_input_lacks_keeps_its_value_only_at_the_counts_length() {
     let err = vmstate_core::qemu::from_bytes(&mut dst, &[3], 1, 0).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "late.data: 2 elements, but its length field `n` holds 3"
+        "late.data: 2 elements, but its length field `n` holds 3 (at byte 1)"
     );
     assert_eq!(dst, before);
+}
+
+#[test]
+fn against_qemus_dump_a_sequence_with_its_own_length_is_pointed_at_len() {
+    // QEMU: `VMSTATE_UINT32(num, S)`, `VMSTATE_VARRAY_UINT32(regs, S, num, ...)`.
+    let qemu = Schema::from_json(
+        r#"{"dev": {"Name": "dev", "version_id": 1, "minimum_version_id": 1,
+            "Description": {"name": "dev", "version_id": 1, "minimum_version_id": 1,
+              "Fields": [
+                {"field": "num", "version_id": 0, "field_exists": false, "size": 4},
+                {"field": "regs", "version_id": 0, "field_exists": false, "size": 4}],
+              "Subsections": []}}}"#,
+    )
+    .unwrap();
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Forgot {
+        num: u32,
+        #[vmstate(max_len = 16)]
+        regs: Vec<u32>,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Counted {
+        num: u32,
+        #[vmstate(len = "num", max_len = 16)]
+        regs: Vec<u32>,
+    }
+    let port = |d| {
+        let mut s = Schema::new(None);
+        s.add("dev", d);
+        s
+    };
+    let (forgot, counted) = (port(Forgot::DESCRIPTION), port(Counted::DESCRIPTION));
+    let report = schema::check(&qemu, &forgot);
+    assert_eq!(report.errors(), 1, "{report}");
+    assert!(
+        report
+            .to_string()
+            .contains("give it `#[vmstate(len = \"...\")]`"),
+        "{report}"
+    );
+    let report = schema::check(&qemu, &counted);
+    assert_eq!(report.findings.len(), 0, "{report}");
+    // A non-byte sequence against our own `schema --qemu` file: sizes 0 both, no finding.
+    assert_eq!(
+        schema::check(&forgot, &forgot.qemu_only()).findings.len(),
+        0
+    );
 }

@@ -657,6 +657,19 @@ pub fn save_counted<T: Bounded, E: Encoder>(
     value.save_items(e)
 }
 
+/// [`check_count`] of the destination's sequence, kept because the input lacked it while its
+/// count loaded: the error is at the input's current offset.
+#[doc(hidden)]
+#[cold]
+pub fn check_kept_count<D: Decoder>(
+    len: usize,
+    count: i128,
+    count_field: &'static str,
+    d: &D,
+) -> Result<(), Error> {
+    check_count(len, count, count_field).map_err(|e| e.or_offset(d.offset()))
+}
+
 /// Refuses a sequence of `len` elements whose length field `count_field` holds `count`.
 #[doc(hidden)]
 #[inline]

@@ -316,8 +316,8 @@ impl<E: std::error::Error + Send + Sync + 'static> HookOutput for Result<(), E> 
 pub mod __private {
     //! Used by the generated code; not a public API.
     pub use crate::field::{
-        check_count, check_save_len as check_len, load_counted, load_struct_elements,
-        optional_count, save_counted, save_struct_elements, Difference,
+        check_count, check_kept_count, check_save_len as check_len, load_counted,
+        load_struct_elements, optional_count, save_counted, save_struct_elements, Difference,
     };
     pub use crate::{
         Bounded, Count, Decoder, Description, Element, Encoder, Error, ErrorKind, Field, FieldDesc,

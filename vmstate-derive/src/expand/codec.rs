@@ -326,7 +326,9 @@ fn absent_value(input: &Input, f: &Field, p: &TokenStream) -> TokenStream {
         let (name, name_str, bounded) = (f.ident, f.name(), bounded_trait(f.ty, p));
         return quote! {{
             #p::in_field(
-                #p::check_count(#bounded::items_len(&self.#name), #count, #source),
+                #p::check_kept_count(
+                    #bounded::items_len(&self.#name), #count, #source, __vmstate_d,
+                ),
                 #name_str,
             )?;
             #p::Optional::Keep

@@ -4,7 +4,7 @@
 
 use super::fields::{
     classify, extended, field_extended, find_field, native_carries, native_only, needs_owner,
-    TypeClass,
+    own_length_against_qemu, TypeClass,
 };
 use super::{Checker, Scope};
 use crate::schema::report::{Rule, Severity};
@@ -315,32 +315,28 @@ impl Checker {
         );
     }
 
-    /// A sequence with a length of its own against a QEMU description's field of size 0:
-    /// QEMU has no such field (its buffers and arrays are sized by another field), so the
-    /// port most likely lacks `len`, and writes a be32 length QEMU does not read. QEMU's dumps
-    /// do not say what a size-0 field is, hence a warning.
+    /// A byte sequence with a length of its own against a QEMU description's field of size 0:
+    /// QEMU's byte buffers are sized by another field (`VMSTATE_VBUFFER_*`), so the port most
+    /// likely lacks `len`, and writes a be32 length QEMU does not read. QEMU's dumps do not say
+    /// what a size-0 field is (nor does a schema written by `schema --qemu`, whose own-length
+    /// sequences look the same), hence a warning.
     pub(super) fn own_length_against_qemu(&mut self, path: &str, s: &FieldEntry, d: &FieldEntry) {
-        let own_length =
-            |f: &FieldEntry| field_extended(f) && f.max_len.is_some() && f.len.is_none();
-        let qemus_buffer =
-            |f: &FieldEntry| !field_extended(f) && f.size == 0 && f.description.is_none();
-        let ours = match (
-            own_length(s) && qemus_buffer(d),
-            own_length(d) && qemus_buffer(s),
-        ) {
-            (true, _) => s,
-            (_, true) => d,
-            _ => return,
+        let Some(ours) = own_length_against_qemu(s, d) else {
+            return;
         };
+        let bytes = matches!(ours.wire_type.as_deref(), Some("varray:uint8" | "string"));
+        if !bytes || s.size != 0 || d.size != 0 {
+            return; // other sizes differ, and are reported as such
+        }
         self.push(
             Severity::Warning,
             Rule::FieldTypeChanged,
             path.to_owned(),
             format!(
-                "field `{}` carries its own length (on QEMU's wire a be32 before its elements), \
+                "field `{}` carries its own length (on QEMU's wire a be32 before its bytes), \
                  which no QEMU field does; a QEMU field of size 0 is a buffer sized by another \
                  field (`VMSTATE_VBUFFER_*`): if so, give it `#[vmstate(len = \"...\")]` naming \
-                 that field",
+                 that field (against a schema written by `schema --qemu`, ignore this)",
                 ours.field
             ),
         );

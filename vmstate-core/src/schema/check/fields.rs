@@ -176,3 +176,19 @@ pub(super) fn native(f: &FieldEntry) -> Native {
         TypeClass::Other => Native::Unknown,
     }
 }
+
+/// Of two fields compared, this project's sequence that carries its own length, when the
+/// other is a QEMU description's field (no extra keys, not a struct): QEMU has no such field,
+/// its buffers and arrays are sized by another field.
+pub(super) fn own_length_against_qemu<'a>(
+    s: &'a FieldEntry,
+    d: &'a FieldEntry,
+) -> Option<&'a FieldEntry> {
+    let own_length = |f: &FieldEntry| field_extended(f) && f.max_len.is_some() && f.len.is_none();
+    let qemus = |f: &FieldEntry| !field_extended(f) && f.description.is_none();
+    match (own_length(s) && qemus(d), own_length(d) && qemus(s)) {
+        (true, _) => Some(s),
+        (_, true) => Some(d),
+        _ => None,
+    }
+}

@@ -1,7 +1,8 @@
 //! A field both releases have at the same place: its version gate, kind, size and type.
 
 use super::fields::{
-    classify, field_extended, native, rust_name, shown_type, variable, Native, TypeClass,
+    classify, field_extended, native, own_length_against_qemu, rust_name, shown_type, variable,
+    Native, TypeClass,
 };
 use super::walk::WalkCx;
 use super::{Checker, Scope};
@@ -155,17 +156,32 @@ impl Checker {
                     Some((a, b)) => (show(s, Some(a)), show(d, Some(b))),
                     None => (show(s, None), show(d, None)),
                 };
-                self.error(
-                    Rule::FieldSizeChanged,
-                    dp.to_owned(),
-                    format!(
-                        "field `{}` changed size from {a} to {b} bytes: the new release would \
-                         read the old release's stream misaligned from here on; keep the old \
-                         type, and add a wider value as a new field (with `since` and a version \
-                         bump, or in a subsection)",
-                        d.field
-                    ),
-                );
+                if let Some(ours) = own_length_against_qemu(s, d) {
+                    self.error(
+                        Rule::FieldSizeChanged,
+                        dp.to_owned(),
+                        format!(
+                            "field `{}` changed size from {a} to {b} bytes: it carries its own \
+                             length (on QEMU's wire a be32 before its elements), which no QEMU \
+                             field does; QEMU sizes an array by another field \
+                             (`VMSTATE_VARRAY_*`): give it `#[vmstate(len = \"...\")]` naming \
+                             that field",
+                            ours.field
+                        ),
+                    );
+                } else {
+                    self.error(
+                        Rule::FieldSizeChanged,
+                        dp.to_owned(),
+                        format!(
+                            "field `{}` changed size from {a} to {b} bytes: the new release would \
+                             read the old release's stream misaligned from here on; keep the old \
+                             type, and add a wider value as a new field (with `since` and a version \
+                             bump, or in a subsection)",
+                            d.field
+                        ),
+                    );
+                }
             }
         } else if let Some((a, b)) = lens.filter(|(a, b)| a != b) {
             // The element's fields are compared below; the count is compared here.
