@@ -57,6 +57,7 @@
 #![warn(missing_docs)]
 
 mod checksum;
+mod count;
 mod describe;
 mod error;
 mod field;
@@ -65,9 +66,10 @@ pub mod qemu;
 mod simd;
 mod wire;
 
+pub use count::{Count, WireCount};
 pub use describe::{Description, FieldDesc, FieldKind, Hooks, Primitive, Shape};
 pub use error::{Error, ErrorKind};
-pub use field::{Bounded, Count, Element, Field, Optional, Plain, Removed, Unused, WireCount};
+pub use field::{Bounded, Element, Field, Optional, Plain, Removed, Unused};
 pub mod schema;
 pub use native::{
     check_section, from_bytes, from_bytes_at, load_section, read_frame, save_section, to_bytes,
@@ -315,9 +317,11 @@ impl<E: std::error::Error + Send + Sync + 'static> HookOutput for Result<(), E> 
 #[doc(hidden)]
 pub mod __private {
     //! Used by the generated code; not a public API.
+    pub use crate::count::{
+        check_count, check_kept_count, load_counted, optional_count, save_counted,
+    };
     pub use crate::field::{
-        check_count, check_kept_count, check_save_len as check_len, load_counted,
-        load_struct_elements, optional_count, save_counted, save_struct_elements, Difference,
+        check_save_len as check_len, load_struct_elements, save_struct_elements, Difference,
     };
     pub use crate::{
         Bounded, Count, Decoder, Description, Element, Encoder, Error, ErrorKind, Field, FieldDesc,

@@ -185,7 +185,7 @@ fn counted_len<D: Decoder>(
         let why = format!("its length field `{name}` holds {value}, not an integer");
         return Err(unsupported(why, at));
     };
-    crate::field::count_to_len(count, name, max_len(f), at).map(Some)
+    crate::count::count_to_len(count, name, max_len(f), at).map(Some)
 }
 
 /// A sequence's bound from the schema (which is input): none, or one beyond the address
@@ -205,7 +205,7 @@ fn seq_len<D: Decoder>(
 ) -> Result<usize, Error> {
     match count {
         Some(len) => {
-            crate::field::check_room(len, min_elem_size, d)?;
+            crate::count::check_room(len, min_elem_size, d)?;
             Ok(len)
         }
         None => d.len(max_len(f), min_elem_size),
