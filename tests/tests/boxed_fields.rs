@@ -2,7 +2,7 @@
 //! description, the nested struct's hooks and checks, and no break in the checker when a
 //! field is boxed or unboxed.
 
-use vmstate_core::schema::{self, Schema};
+use vmstate_core::schema;
 use vmstate_core::{ErrorKind, VmState};
 
 #[derive(VmState, Debug, Default, Clone, PartialEq)]
@@ -166,11 +166,7 @@ fn a_boxed_structs_checks_hold_and_a_refused_load_changes_nothing() {
 
 #[test]
 fn boxing_a_field_is_no_break() {
-    let schema = |d| {
-        let mut s = Schema::new(None);
-        s.add("nic", d);
-        s
-    };
+    let schema = |d| vmstate_tests::one_device("nic", d);
     let (b, u) = (schema(BoxedNic::DESCRIPTION), schema(Nic::DESCRIPTION));
     for (old, new) in [(&b, &u), (&u, &b)] {
         let report = schema::check(old, new);

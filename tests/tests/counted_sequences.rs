@@ -351,11 +351,7 @@ fn the_checker_sees_a_length_that_moved() {
         #[vmstate(len = "count", max_len = 8)]
         items: Vec<u32>,
     }
-    let schema = |d| {
-        let mut s = Schema::new(None);
-        s.add("ring", d);
-        s
-    };
+    let schema = |d| vmstate_tests::one_device("ring", d);
     let (before, after) = (schema(Before::DESCRIPTION), schema(After::DESCRIPTION));
     for (old, new) in [(&before, &after), (&after, &before)] {
         let report = schema::check(old, new);
@@ -632,11 +628,7 @@ fn against_qemus_dump_a_sequence_with_its_own_length_is_pointed_at_len() {
         #[vmstate(len = "num", max_len = 16)]
         regs: Vec<u32>,
     }
-    let port = |d| {
-        let mut s = Schema::new(None);
-        s.add("dev", d);
-        s
-    };
+    let port = |d| vmstate_tests::one_device("dev", d);
     let (forgot, counted) = (port(Forgot::DESCRIPTION), port(Counted::DESCRIPTION));
     let report = schema::check(&qemu, &forgot);
     assert_eq!(report.errors(), 1, "{report}");

@@ -1,7 +1,7 @@
 //! `#[vmstate(equal)]`: QEMU's `VMSTATE_*_EQUAL`, configuration that both wires carry and a
 //! load checks against the destination's value.
 
-use vmstate_core::schema::{self, Rule, Schema, Severity};
+use vmstate_core::schema::{self, Rule, Severity};
 use vmstate_core::{ErrorKind, VmState};
 
 #[derive(VmState, Debug, Default, Clone, PartialEq)]
@@ -157,11 +157,7 @@ fn the_schema_lists_it_on_qemus_wire_and_the_checker_sees_the_new_check() {
         #[vmstate(equal)]
         num_irq: u32,
     }
-    let schema = |d| {
-        let mut s = Schema::new(None);
-        s.add("gic", d);
-        s
-    };
+    let schema = |d| vmstate_tests::one_device("gic", d);
     let (before, after) = (schema(Before::DESCRIPTION), schema(After::DESCRIPTION));
     let desc = &after.devices["gic"].description;
     assert_eq!(desc.fields[0].field, "num_irq");

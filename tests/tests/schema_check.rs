@@ -152,11 +152,7 @@ fn one_device_findings(
     old: &'static vmstate_core::Description,
     new: &'static vmstate_core::Description,
 ) -> Vec<(Rule, Severity, String)> {
-    let schema = |d| {
-        let mut s = Schema::new(None);
-        s.add("dev", d);
-        s
-    };
+    let schema = |d| vmstate_tests::one_device("dev", d);
     check(&schema(old), &schema(new))
         .findings
         .into_iter()

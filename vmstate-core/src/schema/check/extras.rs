@@ -3,8 +3,8 @@
 //! of loaded values, enum variants and `Vec`/`String` bounds.
 
 use super::fields::{
-    classify, extended, field_extended, find_field, native_carries, native_only, needs_owner,
-    own_length_against_qemu, TypeClass,
+    byte_sequence, classify, extended, field_extended, find_field, native_carries, native_only,
+    needs_owner, own_length_against_qemu, TypeClass,
 };
 use super::{Checker, Scope};
 use crate::schema::report::{Rule, Severity};
@@ -324,8 +324,7 @@ impl Checker {
         let Some(ours) = own_length_against_qemu(s, d) else {
             return;
         };
-        let bytes = matches!(ours.wire_type.as_deref(), Some("varray:uint8" | "string"));
-        if !bytes || s.size != 0 || d.size != 0 {
+        if !byte_sequence(ours) || s.size != 0 || d.size != 0 {
             return; // other sizes differ, and are reported as such
         }
         self.push(

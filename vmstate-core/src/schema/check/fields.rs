@@ -192,3 +192,8 @@ pub(super) fn own_length_against_qemu<'a>(
         _ => None,
     }
 }
+
+/// Whether a field is a sequence of bytes (`Vec<u8>`, `Box<[u8]>`, `String`).
+pub(super) fn byte_sequence(f: &FieldEntry) -> bool {
+    matches!(f.wire_type.as_deref(), Some("varray:uint8" | "string"))
+}

@@ -1,8 +1,8 @@
 //! A field both releases have at the same place: its version gate, kind, size and type.
 
 use super::fields::{
-    classify, field_extended, native, own_length_against_qemu, rust_name, shown_type, variable,
-    Native, TypeClass,
+    byte_sequence, classify, field_extended, native, own_length_against_qemu, rust_name,
+    shown_type, variable, Native, TypeClass,
 };
 use super::walk::WalkCx;
 use super::{Checker, Scope};
@@ -437,8 +437,6 @@ impl Checker {
 /// byte buffer (`VMSTATE_VBUFFER_*`, size 0) and a `VARRAY` of `uint8` (size 1) alike on the
 /// wire, and its dumps do not say which a field is.
 fn byte_buffers(s: &FieldEntry, d: &FieldEntry) -> bool {
-    let counted_bytes = |f: &FieldEntry| {
-        f.len.is_some() && matches!(f.wire_type.as_deref(), Some("varray:uint8" | "string"))
-    };
+    let counted_bytes = |f: &FieldEntry| f.len.is_some() && byte_sequence(f);
     (counted_bytes(s) || counted_bytes(d)) && s.size.max(d.size) <= 1
 }
