@@ -152,7 +152,7 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
         if s.value == 0 {
             cx.error_at(
                 s.span,
-                "`since` must be at least 1 (section versions start at 1)",
+                "`since = 0` is every version: leave `since` out for a field that was always there",
             );
         } else if s.value > input.version() {
             cx.error_at(
@@ -391,13 +391,6 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
                 "must not contain control characters (it is printed in one-line messages)"
                     .to_owned(),
             )
-        } else if name == "unused" && field.travels() && !is_padding_type(field.ty) {
-            Some(
-                "must not be `unused`: that is QEMU's name for padding (`VMSTATE_UNUSED`), and \
-                 schema tools would take the field for padding (padding is written \
-                 `Unused<N>` or `Removed<T>`; a type alias of them is not seen through)"
-                    .to_owned(),
-            )
         } else if name == "subsections" && field.travels() {
             Some(
                 "must not be `subsections`: decoded states list a struct's subsections under \
@@ -418,11 +411,12 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
             cx.error_at(span(field), format!("{which} {problem}"));
             continue;
         }
-        // QEMU calls all its padding `unused`.
-        let both_padding = |f: &&&crate::ast::Field| {
-            name == "unused" && is_padding_type(field.ty) && is_padding_type(f.ty)
+        // QEMU calls all its padding `unused`, and has real fields so named too (pl041's
+        // reserved register): padding may share the name with one.
+        let padding_among = |f: &&&crate::ast::Field| {
+            name == "unused" && (is_padding_type(field.ty) || is_padding_type(f.ty))
         };
-        let clash = fields[..i].iter().filter(|f| !both_padding(f));
+        let clash = fields[..i].iter().filter(|f| !padding_among(f));
         let Some(earlier) = clash.into_iter().find(|f| f.name() == name) else {
             continue;
         };
@@ -649,19 +643,10 @@ fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
 }
 
 fn check_versions(cx: &Ctxt, input: &Input) {
-    let attrs = &input.attrs;
-    if let Some(v) = attrs.version.get() {
-        if v.value == 0 {
-            cx.error_at(
-                v.span,
-                "`version` must be at least 1 (QEMU's versions start at 1)",
-            );
-        }
-    }
-    if let Some(m) = attrs.minimum_version.get() {
-        if m.value == 0 {
-            cx.error_at(m.span, "`minimum_version` must be at least 1");
-        } else if m.value > input.version() {
+    // Version 0 is allowed: QEMU has descriptions that never set one (`vmstate_clock`,
+    // `ps2kbd/command_reply_queue`), and a subsection's version is on the wire.
+    if let Some(m) = input.attrs.minimum_version.get() {
+        if m.value > input.version() {
             cx.error_at(
                 m.span,
                 format!(

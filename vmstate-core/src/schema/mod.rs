@@ -160,13 +160,14 @@ impl FieldEntry {
         self.kind.as_deref().unwrap_or("migrated")
     }
 
-    /// Whether this is padding for a removed field.
+    /// Whether this is padding for a removed field: by its wire type where the schema
+    /// says one (a real field may be called `unused`, as QEMU's pl041 register is), else
+    /// by QEMU's name for padding, `unused`.
     pub fn is_padding(&self) -> bool {
-        self.field == "unused"
-            || self
-                .wire_type
-                .as_deref()
-                .is_some_and(|t| t == "unused" || t.starts_with("removed:"))
+        match self.wire_type.as_deref() {
+            Some(t) => t == "unused" || t.starts_with("removed:"),
+            None => self.field == "unused",
+        }
     }
 
     /// Total bytes on QEMU's wire (size × array_len).

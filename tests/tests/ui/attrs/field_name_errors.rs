@@ -32,9 +32,9 @@ struct Dev {
 
 type Pad = Unused<4>;
 
-// Padding may be called `unused`, as QEMU calls all of it, and so may fields on no wire; a
-// `name` that is not a string is not replaced by the identifier (no clash with `o`); an
-// alias of `Unused` is not seen through.
+// Padding may be called `unused`, as QEMU calls all of it, and so may one real field beside
+// it (QEMU's pl041 has a register so named: see `Reserved`) and fields on no wire; a `name`
+// that is not a string is not replaced by the identifier (no clash with `o`).
 #[derive(VmState)]
 struct Padded {
     #[vmstate(name = "unused")]
@@ -47,6 +47,16 @@ struct Padded {
     n: u8,
     #[vmstate(name = "n")]
     o: u8,
+}
+
+// A real field called `unused` beside padding; a second real one clashes.
+#[derive(VmState)]
+struct Reserved {
+    #[vmstate(name = "unused")]
+    pad: Unused<4>,
+    unused: u32,
+    #[vmstate(name = "unused")]
+    second: u32,
 }
 
 // Fields on no wire are not taken for padding nor listed with a decoded state's fields.

@@ -2,7 +2,7 @@
 use vmstate_core::VmState;
 
 #[derive(VmState)]
-#[vmstate(version = 0, colour = "blue")]
+#[vmstate(version = 2, minimum_version = 3, colour = "blue")]
 struct Uart {
     #[vmstate(derived)]
     ready: bool,
