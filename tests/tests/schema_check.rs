@@ -1229,6 +1229,82 @@ fn rule_field_size_changed() {
     assert!(f.message.contains("from 4 to 8 bytes"), "{}", f.message);
 }
 
+/// QEMU's `VMSTATE_BUFFER` is one element of N bytes in its dumps, a `[u8; N]` N elements
+/// of one byte: the same bytes, so not a size change; a buffer of other bytes is one.
+#[test]
+fn a_byte_array_matches_qemus_buffer_of_as_many_bytes() {
+    #[derive(VmState)]
+    #[vmstate(name = "PS2 Common State", version = 3, minimum_version = 2)]
+    struct Ps2Common {
+        write_cmd: i32,
+        #[vmstate(name = "queue.rptr")]
+        rptr: i32,
+        #[vmstate(name = "queue.wptr")]
+        wptr: i32,
+        #[vmstate(name = "queue.count")]
+        count: i32,
+        #[vmstate(name = "queue.data")]
+        data: [u8; 256],
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "PS2 Common State", version = 3, minimum_version = 2)]
+    struct ShortQueue {
+        write_cmd: i32,
+        #[vmstate(name = "queue.rptr")]
+        rptr: i32,
+        #[vmstate(name = "queue.wptr")]
+        wptr: i32,
+        #[vmstate(name = "queue.count")]
+        count: i32,
+        #[vmstate(name = "queue.data")]
+        data: [u8; 128],
+    }
+    // QEMU 7.2's `ps2-mouse` holds its `PS2 Common State`, whose queue is a 256-byte buffer.
+    let qemu_common = |schema: &Schema| {
+        let mouse = &schema.devices["ps2-mouse"].description;
+        let field = mouse
+            .fields
+            .iter()
+            .find(|f| f.field == "parent_obj")
+            .unwrap();
+        let common = field.description.as_deref().unwrap().clone();
+        let data = common
+            .fields
+            .iter()
+            .find(|f| f.field == "queue.data")
+            .unwrap();
+        assert_eq!((data.size, data.array_len), (256, None));
+        common
+    };
+    let dump = qemu_common(&qemu());
+    let as_schema = |description: Desc| {
+        let mut s = Schema::new(None);
+        let entry = vmstate_core::schema::DeviceEntry {
+            name: "ps2".into(),
+            version_id: description.version_id,
+            minimum_version_id: description.minimum_version_id,
+            description,
+        };
+        s.devices.insert("ps2".into(), entry);
+        s
+    };
+    let (qemu, ours) = (
+        as_schema(dump),
+        vmstate_tests::one_device("ps2", Ps2Common::DESCRIPTION),
+    );
+    assert_no_errors(&check(&qemu, &ours));
+    assert_no_errors(&check(&ours, &qemu));
+    let short = vmstate_tests::one_device("ps2", ShortQueue::DESCRIPTION);
+    for report in [check(&qemu, &short), check(&short, &qemu)] {
+        only_finding(
+            &report,
+            Rule::FieldSizeChanged,
+            Severity::Error,
+            "ps2/Fields/queue.data",
+        );
+    }
+}
+
 #[test]
 fn rule_field_size_changed_array_length() {
     let old = ours();

@@ -143,7 +143,22 @@ impl Checker {
         };
         if s.description.is_none() {
             let lens_differ = lens.is_some_and(|(a, b)| a != b);
-            if s.size != d.size && !byte_buffers(s, d) || lens_differ {
+            if let Some(ours) = sized_at_run_time_by_qemu(s, d) {
+                self.push(
+                    Severity::Warning,
+                    Rule::FieldSizeChanged,
+                    dp.to_owned(),
+                    format!(
+                        "field `{}` is a sequence sized by field `{}`, and QEMU's description \
+                         gives it size 0, as it does a field sized at run time (a \
+                         `VMSTATE_BITMAP`: big-endian 64-bit words, which a counted `Vec<u64>` \
+                         matches; a `VMSTATE_VBUFFER`: bytes): its bytes cannot be compared \
+                         here, check QEMU's source",
+                        ours.field,
+                        ours.len.as_deref().unwrap_or("")
+                    ),
+                );
+            } else if s.size != d.size && !byte_buffers(s, d) && !qemu_buffer(s, d) || lens_differ {
                 size_ok = false;
                 let show = |f: &FieldEntry, len: Option<u64>| match len {
                     Some(n) if n != 1 || lens_differ => match f.size.checked_mul(n) {
@@ -430,6 +445,35 @@ impl Checker {
                 self.gate_fix(cx)
             ),
         );
+    }
+}
+
+/// A byte array on one side (`[u8; N]`: N elements of size 1) and on the other a field of
+/// QEMU's dump with that many bytes as one element and no array length: QEMU's
+/// `VMSTATE_BUFFER`, the same bytes on its wire as its `VMSTATE_UINT8_ARRAY`.
+fn qemu_buffer(s: &FieldEntry, d: &FieldEntry) -> bool {
+    let byte_array = |f: &FieldEntry| {
+        f.wire_type.as_deref() == Some("uint8") && f.size == 1 && f.array_len.is_some()
+    };
+    let buffer_of = |f: &FieldEntry, bytes: &FieldEntry| {
+        !field_extended(f)
+            && f.array_len.is_none()
+            && f.description.is_none()
+            && f.size == bytes.total_size()
+    };
+    (byte_array(s) && buffer_of(d, s)) || (byte_array(d) && buffer_of(s, d))
+}
+
+/// Of two fields compared, this project's sequence sized by another field (`len`), not of
+/// bytes, when the other is a QEMU description's field of size 0: QEMU gives that size to
+/// fields sized at run time, whose bytes its description does not say.
+fn sized_at_run_time_by_qemu<'a>(s: &'a FieldEntry, d: &'a FieldEntry) -> Option<&'a FieldEntry> {
+    let counted = |f: &FieldEntry| field_extended(f) && f.len.is_some() && !byte_sequence(f);
+    let run_time = |f: &FieldEntry| !field_extended(f) && f.description.is_none() && f.size == 0;
+    match (counted(s) && run_time(d), counted(d) && run_time(s)) {
+        (true, _) => Some(s),
+        (_, true) => Some(d),
+        _ => None,
     }
 }
 
