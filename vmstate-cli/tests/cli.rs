@@ -277,7 +277,8 @@ fn schema_in_qemus_shape_has_only_the_keys_qemus_dumps_have() {
         if key == "vmschkmachine" {
             continue;
         }
-        let keys: Vec<_> = dev.as_object().unwrap().keys().collect();
+        let mut keys: Vec<_> = dev.as_object().unwrap().keys().collect();
+        keys.sort();
         assert_eq!(
             keys,
             ["Description", "Name", "minimum_version_id", "version_id"]
