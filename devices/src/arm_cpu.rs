@@ -2,8 +2,9 @@
 //! QEMU 7.2's `vmstate_arm_cpu` (`target/arm/machine.c`) lays it out for that CPU: state
 //! only, no emulation. It shows two of QEMU's forms a port needs: the coprocessor register
 //! lists are `VMSTATE_VARRAY_INT32`s that share one count (`#[vmstate(len = "...")]`), and
-//! a subsection carries the IRQ line state. Other CPU models add subsections (VFP, M-profile,
-//! ...) that this port does not know, and refuses by name.
+//! subsections carry the IRQ line state and, for a CPU with a VFP (QEMU 10.0's ARM926, not
+//! 7.2's: configuration, [`ArmCpuState::has_vfp`]), the VFP registers. Other CPU models add
+//! subsections (M-profile, SVE, ...) that this port does not know, and refuses by name.
 //!
 //! ```
 //! use devices::ArmCpuState;
@@ -108,9 +109,131 @@ pub struct ArmCpuState {
     pub gt_timer_virt: i64,
     /// Whether the CPU is powered off (QEMU's `powered_off` byte).
     pub power_state: u8,
+    /// Whether the CPU model has a VFP (QEMU's `vfp_needed`: the ISA registers' VFP/SIMD
+    /// fields): configuration, never migrated. QEMU 7.2's ARM926 has none; QEMU 10.0's has,
+    /// and sends the `cpu/vfp` subsection.
+    #[vmstate(skip)]
+    pub has_vfp: bool,
+    /// The VFP registers, sent when the CPU has a VFP.
+    #[vmstate(subsection, needed = "Self::vfp_needed")]
+    pub vfp: VfpState,
     /// The IRQ line state, which QEMU 7.2 always sends.
     #[vmstate(subsection, needed = "Self::irq_line_state_needed")]
     pub irq_line_state: IrqLineState,
+}
+
+/// The `cpu/vfp` subsection (QEMU's `vmstate_vfp`, version 3): the 32 double registers, each
+/// sent as the low two 64-bit words of QEMU's SVE-sized `zregs[i].d`, and the VFP system
+/// registers but FPSCR, which follows through its own accessor (`vmstate_fpscr`: a
+/// big-endian 32-bit value).
+#[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
+#[vmstate(name = "cpu/vfp", version = 3, minimum_version = 3)]
+pub struct VfpState {
+    /// D0 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[0].d")]
+    pub zregs0: [u64; 2],
+    /// D1 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[1].d")]
+    pub zregs1: [u64; 2],
+    /// D2 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[2].d")]
+    pub zregs2: [u64; 2],
+    /// D3 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[3].d")]
+    pub zregs3: [u64; 2],
+    /// D4 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[4].d")]
+    pub zregs4: [u64; 2],
+    /// D5 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[5].d")]
+    pub zregs5: [u64; 2],
+    /// D6 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[6].d")]
+    pub zregs6: [u64; 2],
+    /// D7 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[7].d")]
+    pub zregs7: [u64; 2],
+    /// D8 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[8].d")]
+    pub zregs8: [u64; 2],
+    /// D9 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[9].d")]
+    pub zregs9: [u64; 2],
+    /// D10 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[10].d")]
+    pub zregs10: [u64; 2],
+    /// D11 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[11].d")]
+    pub zregs11: [u64; 2],
+    /// D12 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[12].d")]
+    pub zregs12: [u64; 2],
+    /// D13 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[13].d")]
+    pub zregs13: [u64; 2],
+    /// D14 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[14].d")]
+    pub zregs14: [u64; 2],
+    /// D15 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[15].d")]
+    pub zregs15: [u64; 2],
+    /// D16 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[16].d")]
+    pub zregs16: [u64; 2],
+    /// D17 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[17].d")]
+    pub zregs17: [u64; 2],
+    /// D18 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[18].d")]
+    pub zregs18: [u64; 2],
+    /// D19 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[19].d")]
+    pub zregs19: [u64; 2],
+    /// D20 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[20].d")]
+    pub zregs20: [u64; 2],
+    /// D21 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[21].d")]
+    pub zregs21: [u64; 2],
+    /// D22 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[22].d")]
+    pub zregs22: [u64; 2],
+    /// D23 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[23].d")]
+    pub zregs23: [u64; 2],
+    /// D24 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[24].d")]
+    pub zregs24: [u64; 2],
+    /// D25 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[25].d")]
+    pub zregs25: [u64; 2],
+    /// D26 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[26].d")]
+    pub zregs26: [u64; 2],
+    /// D27 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[27].d")]
+    pub zregs27: [u64; 2],
+    /// D28 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[28].d")]
+    pub zregs28: [u64; 2],
+    /// D29 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[29].d")]
+    pub zregs29: [u64; 2],
+    /// D30 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[30].d")]
+    pub zregs30: [u64; 2],
+    /// D31 (and the next word, zero on AArch32).
+    #[vmstate(name = "env.vfp.zregs[31].d")]
+    pub zregs31: [u64; 2],
+    /// FPSID.
+    #[vmstate(name = "env.vfp.xregs[0]")]
+    pub fpsid: u32,
+    /// The system registers after FPSCR's slot (FPEXC, FPINST, ...; `VMSTATE_UINT32_SUB_ARRAY`
+    /// from index 2).
+    #[vmstate(name = "env.vfp.xregs")]
+    pub xregs: [u32; 14],
+    /// FPSCR.
+    pub fpscr: u32,
 }
 
 /// The `cpu/irq-line-state` subsection.
@@ -123,6 +246,10 @@ pub struct IrqLineState {
 }
 
 impl ArmCpuState {
+    fn vfp_needed(&self) -> bool {
+        self.has_vfp
+    }
+
     fn irq_line_state_needed(&self) -> bool {
         true
     }

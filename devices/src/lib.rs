@@ -29,6 +29,7 @@ pub mod mmio;
 pub mod pl022;
 pub mod pl031;
 pub mod qemu_image;
+pub mod qemu_sections;
 
 pub use arm_cpu::ArmCpuState;
 pub use board::{BoardError, IntegratorCp};

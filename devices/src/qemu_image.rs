@@ -4,6 +4,7 @@
 use crate::board::{IntegratorCp, SECTIONS};
 use crate::clock::FakeClock;
 use crate::pl031::Pl031;
+use crate::qemu_sections;
 use std::fmt;
 use std::sync::Arc;
 use vmstate_core::qemu::{SectionKind, Stream};
@@ -466,8 +467,10 @@ fn refused(w: &MmioWrite, why: &str) -> ImageError {
 
 /// Every section of the stream as JSON: `{"sections": [{"section_id", "idstr",
 /// "instance_id", "version_id", "kind", "offset", "length", "fields", "subsections"}]}`, with
-/// the decoded fields of ported devices (`null` for the others, and, with an `"error"`, for
-/// a ported device whose version this build cannot load), `"commands"` (QEMU's commands to
+/// the decoded fields of the board's devices and of the sections ported as state only
+/// ([`qemu_sections`]; `null` for the others, and, with an `"error"`, for a ported section
+/// whose version this build cannot load or a state-only section that does not decode: a
+/// board device that does not decode fails the whole listing), `"commands"` (QEMU's commands to
 /// the destination, such as `POSTCOPY_ADVISE`: number, name, offset, length) when the stream
 /// has any, `"trailing_bytes"` when bytes
 /// follow the vmdesc trailer (QEMU never reads them), and `"vmdesc": false` for a stream
@@ -476,46 +479,32 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
     let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
     let mut sections = Vec::new();
     for sec in stream.sections() {
-        let mut fields = serde_json::Value::Null;
-        let mut subsections = serde_json::Value::Null;
-        if sec.kind == SectionKind::Full {
-            if let Some(dev) = board.section(&sec.idstr, sec.instance_id) {
-                // A version this build cannot load is shown, not decoded with a layout that
-                // is not its own (`rewrite` refuses it the same way).
-                let d = dev.description();
-                if let Err(e) = vmstate_core::check_version(d, sec.version_id) {
-                    let mut entry = section_json(sec, fields, subsections);
-                    entry["error"] = e.to_string().into();
-                    sections.push(entry);
-                    continue;
+        let mut entry = section_json(sec, serde_json::Value::Null, serde_json::Value::Null);
+        // The board's devices first; then the sections ported as state only, whose errors
+        // are shown with the section rather than failing the whole listing (`rewrite`
+        // leaves those sections as they are).
+        let described = match board.section(&sec.idstr, sec.instance_id) {
+            Some(dev) => Some((dev.description(), true)),
+            None => qemu_sections::description(&sec.idstr).map(|d| (d, false)),
+        };
+        if let Some((d, on_board)) = described.filter(|_| sec.kind == SectionKind::Full) {
+            // A version this build cannot load is shown, not decoded with a layout that is
+            // not its own (`rewrite` refuses it the same way).
+            if let Err(e) = vmstate_core::check_version(d, sec.version_id) {
+                entry["error"] = e.to_string().into();
+                sections.push(entry);
+                continue;
+            }
+            match decode_section(stream, sec, d) {
+                Ok((fields, subsections)) => {
+                    entry["fields"] = fields;
+                    entry["subsections"] = subsections;
                 }
-                let desc = Desc::from_description(d);
-                let (mut v, used) = decode(
-                    &desc,
-                    Format::Qemu,
-                    stream.data(sec),
-                    sec.version_id,
-                    sec.data.start,
-                )
-                .map_err(|e| e.in_named(format!("section {} ({})", sec.section_id, sec.idstr)))?;
-                if used != sec.data.len() {
-                    return Err(Error::at(
-                        vmstate_core::ErrorKind::TrailingBytes {
-                            count: sec.data.len() - used,
-                        },
-                        sec.data.start + used,
-                    )
-                    .in_named(sec.idstr.clone()));
-                }
-                if let Some(obj) = v.as_object_mut() {
-                    subsections = obj
-                        .remove("subsections")
-                        .unwrap_or_else(|| serde_json::json!({}));
-                }
-                fields = v;
+                Err(e) if on_board => return Err(e),
+                Err(e) => entry["error"] = e.to_string().into(),
             }
         }
-        sections.push(section_json(sec, fields, subsections));
+        sections.push(entry);
     }
     let mut out = serde_json::json!({ "sections": sections });
     let commands: Vec<serde_json::Value> = stream
@@ -545,6 +534,39 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
         out["trailing_bytes"] = n.into();
     }
     Ok(out)
+}
+
+/// Decodes a FULL section with description `d`: its fields, and its subsections apart.
+fn decode_section(
+    stream: &Stream,
+    sec: &vmstate_core::qemu::Section,
+    d: &vmstate_core::Description,
+) -> Result<(serde_json::Value, serde_json::Value), Error> {
+    let desc = Desc::from_description(d);
+    let (mut fields, used) = decode(
+        &desc,
+        Format::Qemu,
+        stream.data(sec),
+        sec.version_id,
+        sec.data.start,
+    )
+    .map_err(|e| e.in_named(format!("section {} ({})", sec.section_id, sec.idstr)))?;
+    if used != sec.data.len() {
+        return Err(Error::at(
+            vmstate_core::ErrorKind::TrailingBytes {
+                count: sec.data.len() - used,
+            },
+            sec.data.start + used,
+        )
+        .in_named(sec.idstr.clone()));
+    }
+    let subsections = match fields.as_object_mut() {
+        Some(obj) => obj
+            .remove("subsections")
+            .unwrap_or_else(|| serde_json::json!({})),
+        None => serde_json::Value::Null,
+    };
+    Ok((fields, subsections))
 }
 
 /// One section of [`inspect`]'s output.

@@ -19,3 +19,167 @@ pub fn one_device(key: &str, description: &Description) -> Schema {
     s.add(key, description);
     s
 }
+
+/// Proves a state-only port of a QEMU section against a real stream: section (`idstr`,
+/// `instance`) loads into a default `T` at the stream's version and saves back byte for
+/// byte, and `T`'s description says what the stream's own vmdesc says it sent (field names,
+/// wire types, sizes, array lengths, nested structs and the subsections present,
+/// recursively). Returns the loaded state.
+///
+/// Panics (a test failure) naming the first difference.
+pub fn port_matches_qemu_section<T>(
+    stream: &vmstate_core::qemu::Stream,
+    idstr: &str,
+    instance: u32,
+) -> T
+where
+    T: vmstate_core::VmState + Default,
+{
+    port_loads_qemu_section(stream, idstr, instance, T::default())
+}
+
+/// [`port_matches_qemu_section`] into `destination`: a port whose configuration (skipped,
+/// immutable or `equal` fields) must be set as the source's was.
+pub fn port_loads_qemu_section<T: vmstate_core::VmState>(
+    stream: &vmstate_core::qemu::Stream,
+    idstr: &str,
+    instance: u32,
+    mut destination: T,
+) -> T {
+    let section = stream
+        .device(idstr, instance)
+        .unwrap_or_else(|| panic!("the stream has no section {idstr} {instance}"));
+    let data = stream.data(section);
+    vmstate_core::qemu::from_bytes(&mut destination, data, section.version_id, 0)
+        .unwrap_or_else(|e| panic!("{idstr} {instance} does not load: {e}"));
+    let saved = vmstate_core::qemu::to_bytes(&destination).expect("a loaded state saves");
+    if let Some(at) = (0..data.len().max(saved.len())).find(|&i| data.get(i) != saved.get(i)) {
+        panic!(
+            "{idstr} {instance} saves other bytes than it loaded, first at byte {at} \
+             ({} bytes loaded, {} saved)",
+            data.len(),
+            saved.len()
+        );
+    }
+    let vmdesc = stream.vmdesc().expect("the stream has a vmdesc");
+    let sent = vmdesc["devices"]
+        .as_array()
+        .and_then(|devices| {
+            devices
+                .iter()
+                .find(|d| d["name"] == idstr && d["instance_id"] == instance)
+        })
+        .unwrap_or_else(|| panic!("the vmdesc lists no {idstr} {instance}"));
+    let ours = vmstate_core::schema::Desc::from_description(T::DESCRIPTION);
+    same_as_vmdesc(&ours, sent, idstr);
+    destination
+}
+
+/// Compares a description with a vmdesc entry (a device, a nested struct or a subsection).
+fn same_as_vmdesc(ours: &vmstate_core::schema::Desc, sent: &serde_json::Value, path: &str) {
+    assert_eq!(
+        Some(ours.name.as_str()),
+        sent["vmsd_name"].as_str(),
+        "{path}: description name"
+    );
+    if let Some(version) = sent["version"].as_u64() {
+        assert_eq!(u64::from(ours.version_id), version, "{path}: version");
+    }
+    let fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
+    let our_names: Vec<&str> = ours.fields.iter().map(|f| f.field.as_str()).collect();
+    let their_names: Vec<&str> = (fields.iter())
+        .map(|f| f["name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(our_names, their_names, "{path}: field names");
+    for (field, theirs) in ours.fields.iter().zip(fields) {
+        let at = format!("{path}.{}", field.field);
+        let (their_type, their_size) = (theirs["type"].as_str(), theirs["size"].as_u64());
+        let their_len = theirs["array_len"].as_u64();
+        if let (Some(ours), Some(theirs)) = (field.wire_type.as_deref(), their_type) {
+            assert!(
+                same_wire_type(ours, theirs),
+                "{at}: type {ours} against QEMU's {theirs}"
+            );
+        }
+        match (&field.description, theirs.get("struct")) {
+            (Some(nested), Some(s)) => {
+                same_as_vmdesc(nested, s, &at);
+                if field.len.is_none() {
+                    assert_eq!(field.array_len, their_len, "{at}: array length");
+                }
+            }
+            (None, None) if field.len.is_some() => {
+                // A counted sequence's vmdesc length is what this stream held; ours has
+                // none, a counted byte buffer's size is 0 as in QEMU's dumps, and a
+                // bitmap's is its bytes in this stream.
+                if field.size != 0 && their_type != Some("bitmap") {
+                    assert_eq!(Some(field.size), their_size, "{at}: element size");
+                }
+            }
+            // A QEMU buffer is one element of N bytes, ours N one-byte elements: compare
+            // the bytes.
+            (None, None) => assert_eq!(
+                Some(field.total_size()),
+                their_size.map(|size| size * their_len.unwrap_or(1)),
+                "{at}: bytes"
+            ),
+            _ => panic!("{at}: a nested struct on one side only"),
+        }
+    }
+    for sub in sent["subsections"].as_array().into_iter().flatten() {
+        let name = sub["vmsd_name"].as_str().unwrap_or("");
+        let ours = ours
+            .subsections
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap_or_else(|| panic!("{path}: no subsection {name} in the port"));
+        same_as_vmdesc(ours, sub, &format!("{path}/{name}"));
+    }
+}
+
+/// Whether a schema's wire type is what QEMU's vmdesc calls it: a counted sequence by its
+/// element, padding as `unused_buffer` (or a `buffer`: QEMU 10's `globalstate` has a
+/// buffer field named `unused` that it ignores), bytes also as a `buffer`, a
+/// `VMSTATE_TIMER_PTR` (an expiry time) as an `int64`, a `VMSTATE_BITMAP` (big-endian
+/// 64-bit words) as `uint64`s. A hand-written field's own type name is not compared.
+fn same_wire_type(ours: &str, theirs: &str) -> bool {
+    let ours = ours.strip_prefix("varray:").unwrap_or(ours);
+    match (ours, theirs) {
+        ("unused", "unused_buffer" | "buffer")
+        | ("uint8", "buffer")
+        | ("int64", "timer")
+        | ("uint64", "bitmap") => true,
+        (ours, theirs) if ours == theirs => true,
+        (ours, _) => ![
+            "bool", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64",
+            "unused", "struct",
+        ]
+        .contains(&ours),
+    }
+}
+
+/// Every proper prefix of a QEMU section's `data` is refused at `version` and leaves `before`
+/// as it was, but the lengths in `complete_at`, where a whole section ends (before an
+/// optional subsection): those load.
+///
+/// Panics (a test failure) naming the first cut that does otherwise.
+pub fn every_truncation_is_refused<T>(data: &[u8], version: u32, before: &T, complete_at: &[usize])
+where
+    T: vmstate_core::VmState + Clone + PartialEq + core::fmt::Debug,
+{
+    for len in 0..data.len() {
+        let mut state = before.clone();
+        let result = vmstate_core::qemu::from_bytes(&mut state, &data[..len], version, 0);
+        if complete_at.contains(&len) {
+            assert!(result.is_ok(), "{len} of {} bytes: {result:?}", data.len());
+        } else {
+            assert!(result.is_err(), "{len} of {} bytes loaded", data.len());
+            assert_eq!(
+                &state,
+                before,
+                "{len} of {} bytes changed the state",
+                data.len()
+            );
+        }
+    }
+}

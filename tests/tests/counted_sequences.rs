@@ -88,7 +88,7 @@ fn a_save_refuses_a_sequence_whose_length_is_not_the_count() {
         );
         assert_eq!(
             err.to_string(),
-            "queue.addrs: 2 elements, but its length field `count` holds 3"
+            "queue.addrs: length 2, but its length field `count` holds 3"
         );
     }
     // Above `max_len`, the bound's own error.
@@ -281,7 +281,7 @@ fn a_default_sequence_has_the_counts_length() {
     let err = vmstate_core::qemu::from_bytes(&mut taps, &[2], 1, 0).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "taps.taps: hook `Taps::three_taps` failed: 3 elements, but its length field `n` holds 2"
+        "taps.taps: hook `Taps::three_taps` failed: length 3, but its length field `n` holds 2"
     );
     assert_eq!(taps, CountedTaps::default());
 }
@@ -433,6 +433,67 @@ fn qemus_arm_cpu_section_loads_and_saves_byte_for_byte() {
         "{err}"
     );
     assert_eq!(fresh, ArmCpuState::default());
+}
+
+/// QEMU 10.0's ARM926 has a VFP, so its `cpu` section adds the `cpu/vfp` subsection: a
+/// destination configured with one loads it and writes it back byte for byte; one without
+/// loads it too (a subsection is read when sent) but does not send it.
+#[test]
+fn qemu_10s_arm926_cpu_section_with_its_vfp_loads_and_saves_byte_for_byte() {
+    const QEMU_10_0: &[u8] =
+        include_bytes!("../fixtures/qemu-10.0-integratorcp/integratorcp-1m.stream");
+    let stream = Stream::parse(QEMU_10_0.to_vec()).unwrap();
+    let section = stream.device("cpu", 0).unwrap();
+    let data = stream.data(section);
+    let mut cpu = ArmCpuState {
+        has_vfp: true,
+        ..ArmCpuState::default()
+    };
+    vmstate_core::qemu::from_bytes(&mut cpu, data, section.version_id, 0).unwrap();
+    assert_eq!(vmstate_core::qemu::to_bytes(&cpu).unwrap(), data);
+    // QEMU's arm926_initfn: FPSID 0x41011090 (ARM, VFPv2 on the ARM926).
+    assert_eq!(cpu.vfp.fpsid, 0x4101_1090);
+    // The subsection's fields are the vmdesc's, in order (names and element counts).
+    let vmdesc = stream.vmdesc().unwrap();
+    let sent = vmdesc["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "cpu")
+        .unwrap();
+    let vfp = sent["subsections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["vmsd_name"] == "cpu/vfp")
+        .unwrap();
+    let theirs: Vec<(String, u64)> = vfp["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let n = f["array_len"].as_u64().unwrap_or(1);
+            (f["name"].as_str().unwrap().to_owned(), n)
+        })
+        .collect();
+    let desc = Desc::from_description(devices::arm_cpu::VfpState::DESCRIPTION);
+    let ours: Vec<(String, u64)> = desc
+        .fields
+        .iter()
+        .map(|f| (f.field.clone(), f.array_len.unwrap_or(1)))
+        .collect();
+    assert_eq!(ours, theirs);
+    assert_eq!(vfp["version"], 3);
+
+    let mut without = ArmCpuState::default();
+    vmstate_core::qemu::from_bytes(&mut without, data, section.version_id, 0).unwrap();
+    assert_eq!(without.vfp, cpu.vfp);
+    let saved = vmstate_core::qemu::to_bytes(&without).unwrap();
+    assert!(saved.len() < data.len());
+    // And QEMU 7.2's ARM926, which has no VFP, sends none.
+    let old = Stream::parse(FIXTURE.to_vec()).unwrap();
+    let data = old.data(old.device("cpu", 0).unwrap());
+    assert!(!data.windows(7).any(|w| w == b"cpu/vfp"));
 }
 
 /// Corrupted input never panics, and a refused load leaves the CPU as it was; an accepted one
@@ -597,7 +658,7 @@ fn a_sequence_the_input_lacks_keeps_its_value_only_at_the_counts_length() {
     let err = vmstate_core::qemu::from_bytes(&mut dst, &[3], 1, 0).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "late.data: 2 elements, but its length field `n` holds 3 (at byte 1)"
+        "late.data: length 2, but its length field `n` holds 3 (at byte 1)"
     );
     assert_eq!(dst, before);
 }

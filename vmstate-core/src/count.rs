@@ -36,7 +36,7 @@ use crate::wire::{Decoder, Encoder};
 ///
 /// let wrong = CpRegs { count: 3, ..regs };
 /// let err = vmstate_core::qemu::to_bytes(&wrong).unwrap_err();
-/// assert_eq!(err.to_string(), "cpregs.indexes: 2 elements, but its length field `count` holds 3");
+/// assert_eq!(err.to_string(), "cpregs.indexes: length 2, but its length field `count` holds 3");
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold the length of another field",

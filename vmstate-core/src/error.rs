@@ -369,8 +369,8 @@ impl fmt::Display for ErrorKind {
             }
             ErrorKind::LengthMismatch { len, field, count } => write!(
                 f,
-                "{len} element{}, but its length field `{field}` holds {count}",
-                if *len == 1 { "" } else { "s" }
+                // "length", not "elements": a string's length counts bytes.
+                "length {len}, but its length field `{field}` holds {count}"
             ),
             ErrorKind::LengthOutOfRange {
                 field,
