@@ -116,8 +116,6 @@ fn same_as_vmdesc(ours: &vmstate_core::schema::Desc, sent: &serde_json::Value, p
                     assert_eq!(Some(field.size), their_size, "{at}: element size");
                 }
             }
-            // A QEMU buffer is one element of N bytes, ours N one-byte elements: compare
-            // the bytes.
             (None, None) => assert_eq!(
                 Some(field.total_size()),
                 their_size.map(|size| size * their_len.unwrap_or(1)),
@@ -139,20 +137,18 @@ fn same_as_vmdesc(ours: &vmstate_core::schema::Desc, sent: &serde_json::Value, p
 
 /// Whether a schema's wire type is what QEMU's vmdesc calls it: a counted sequence by its
 /// element, padding as `unused_buffer` (or a `buffer`: QEMU 10's `globalstate` has a
-/// buffer field named `unused` that it ignores), bytes also as a `buffer`, a
-/// `VMSTATE_TIMER_PTR` (an expiry time) as an `int64`, a `VMSTATE_BITMAP` (big-endian
-/// 64-bit words) as `uint64`s. A hand-written field's own type name is not compared.
+/// buffer field named `unused` that it ignores), a `VMSTATE_TIMER_PTR` (an expiry time) as
+/// an `int64`, a `VMSTATE_BITMAP` (big-endian 64-bit words) as `uint64`s. A QEMU `buffer`
+/// must be a `#[vmstate(buffer)]` one, not a `uint8` array. A hand-written field's own type
+/// name is not compared.
 fn same_wire_type(ours: &str, theirs: &str) -> bool {
     let ours = ours.strip_prefix("varray:").unwrap_or(ours);
     match (ours, theirs) {
-        ("unused", "unused_buffer" | "buffer")
-        | ("uint8", "buffer")
-        | ("int64", "timer")
-        | ("uint64", "bitmap") => true,
+        ("unused", "unused_buffer" | "buffer") | ("int64", "timer") | ("uint64", "bitmap") => true,
         (ours, theirs) if ours == theirs => true,
         (ours, _) => ![
             "bool", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64",
-            "unused", "struct",
+            "unused", "struct", "buffer",
         ]
         .contains(&ours),
     }

@@ -196,6 +196,9 @@ pub struct FieldDesc {
     /// (`len = "..."`, QEMU's `VMSTATE_VARRAY_*`): that field's name. The sequence then has no
     /// length of its own on either wire.
     pub len: Option<&'static str>,
+    /// `buffer`: a `[u8; N]` described as QEMU's `VMSTATE_BUFFER`, one element of `N` bytes
+    /// (in schemas: `size` N, no `array_len`, type `buffer`); the same bytes on both wires.
+    pub buffer: bool,
 }
 
 /// Whether and how a field migrates.

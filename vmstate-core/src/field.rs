@@ -528,12 +528,41 @@ pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
 /// hidden items are how the generated code uses them, and may change.
 pub(crate) mod sealed {
     pub trait Sealed {}
+    impl<const N: usize> Sealed for [u8; N] {}
+    impl<const N: usize> Sealed for Box<[u8; N]> {}
     impl<T> Sealed for Vec<T> {}
     impl<T> Sealed for Box<[T]> {}
     impl Sealed for String {}
     impl<T> Sealed for core::cell::Cell<T> {}
     impl Sealed for usize {}
 }
+
+/// A byte array that `#[vmstate(buffer)]` may describe as QEMU's `VMSTATE_BUFFER`: one
+/// element of `N` bytes rather than `N` one-byte elements (the same bytes on both wires).
+/// Sealed: `[u8; N]` and `Box<[u8; N]>`.
+///
+/// ```
+/// use vmstate_core::{schema::Desc, VmState};
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "ps2")]
+/// struct Queue {
+///     #[vmstate(buffer)]
+///     data: [u8; 256],
+///     ids: [u8; 4],
+/// }
+/// let desc = Desc::from_description(Queue::DESCRIPTION);
+/// assert_eq!((desc.fields[0].size, desc.fields[0].array_len), (256, None));
+/// assert_eq!((desc.fields[1].size, desc.fields[1].array_len), (1, Some(4)));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a byte array",
+    label = "`buffer` describes a `[u8; N]` as QEMU's `VMSTATE_BUFFER`"
+)]
+pub trait ByteBuffer: Field + sealed::Sealed {}
+
+impl<const N: usize> ByteBuffer for [u8; N] {}
+impl<const N: usize> ByteBuffer for Box<[u8; N]> {}
 
 /// What `Vec<T>` and `Box<[T]>` (with `max_len`) can hold: the plain types (primitives and
 /// arrays of them, as one block) and, through `#[derive(VmState)]`, structs that are

@@ -69,7 +69,7 @@ mod wire;
 pub use count::{Count, WireCount};
 pub use describe::{Description, FieldDesc, FieldKind, Hooks, Primitive, Shape};
 pub use error::{Error, ErrorKind};
-pub use field::{Bounded, Element, Field, Optional, Plain, Removed, Unused};
+pub use field::{Bounded, ByteBuffer, Element, Field, Optional, Plain, Removed, Unused};
 pub mod schema;
 pub use native::{
     check_section, from_bytes, from_bytes_at, load_section, read_frame, save_section, to_bytes,
@@ -85,7 +85,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | key | meaning | default |
 /// |---|---|---|
 /// | `name = "..."` | section name | the type's name in snake_case, acronyms whole (`PL031`: `pl031`) |
-/// | `version = N` | version written (>= 1) | 1 |
+/// | `version = N` | version written (0 too, as QEMU's `vmstate_clock`) | 1 |
 /// | `minimum_version = N` | oldest version loaded (<= version) | `version` |
 /// | `pre_save = "path"` | `fn(&Self)` run before saving (fills `Cell` fields) | none |
 /// | `pre_load = "path"` | `fn(&mut Self)` once the input is decoded, before the commit (what it changes stays if a later step fails) | none |
@@ -98,7 +98,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | key | meaning |
 /// |---|---|
 /// | (none) | migrated |
-/// | `name = "..."` | the field's name in the description, schemas and error paths, never on a wire (default: the identifier without `r#`): keeps a renamed Rust field's name, or takes QEMU's (`reg.compare`); names differ (padding may all be `unused`) and print on one line, and a field on a wire is not `unused` unless it is `Unused<N>`/`Removed<T>`, nor `subsections` |
+/// | `name = "..."` | the field's name in the description, schemas and error paths, never on a wire (default: the identifier without `r#`): keeps a renamed Rust field's name, or takes QEMU's (`reg.compare`); names differ (padding may all be `unused`, and one real field beside it, as QEMU's pl041 register: schema tools tell padding by its type) and print on one line, and a field on a wire is not `subsections` |
 /// | `derived = "path"` | not sent; `fn(&mut Self)` recomputes it after a load |
 /// | `derived` | not sent; the container's `post_load` recomputes it (required) |
 /// | `derived_by_owner` | not sent; the struct holding this one recomputes it (`derives`); a struct loaded on its own keeps the destination's value |
@@ -106,6 +106,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `immutable` | configuration: never overwritten; a differing value fails the load |
 /// | `equal` | migrated on both wires, and a loaded value other than the destination's fails the load ([`ErrorKind::EqualMismatch`], naming the part that differs as for an immutable field): QEMU's `VMSTATE_*_EQUAL`, configuration that QEMU's wire carries (`num_irq`); not with `default`, nor in a `Vec` element, nor on padding |
 /// | `skip` | not migrated (still described) |
+/// | `buffer` | on a `[u8; N]` ([`ByteBuffer`]): described as QEMU's `VMSTATE_BUFFER`, one element of N bytes (schemas: `size` N, type `buffer`), where a plain `[u8; N]` is QEMU's `VMSTATE_UINT8_ARRAY`, N one-byte elements; the same bytes on both wires, so `vmstate check` takes either against either, but QEMU's own checker tells them apart |
 /// | `max_len = N` | required on `Vec<T>`, `Box<[T]>`, `String`: longest accepted (at least 1) |
 /// | `len = "field"` | with `max_len`: the sequence's length is the value of `field`, an integer field of the struct ([`WireCount`] when migrated, [`Count`] when skipped: also `usize`) declared before it (migrated: the loaded value; immutable: the destination's) or skipped (the destination's; not in a `Vec` element), and it travels with no length of its own: QEMU's `VMSTATE_VARRAY_*`/`VBUFFER_*`; a save refuses a sequence of another length, a load a negative count or one above `max_len`; several sequences may share a count |
 /// | `since = N` | on the wire from section version N; older input keeps the destination's value |
@@ -324,8 +325,9 @@ pub mod __private {
         check_save_len as check_len, load_struct_elements, save_struct_elements, Difference,
     };
     pub use crate::{
-        Bounded, Count, Decoder, Description, Element, Encoder, Error, ErrorKind, Field, FieldDesc,
-        FieldKind, HookOutput, Hooks, Optional, Plain, Scalar, Shape, VmState, WireCount,
+        Bounded, ByteBuffer, Count, Decoder, Description, Element, Encoder, Error, ErrorKind,
+        Field, FieldDesc, FieldKind, HookOutput, Hooks, Optional, Plain, Scalar, Shape, VmState,
+        WireCount,
     };
     pub use core::default::Default;
     pub use core::fmt::Debug;

@@ -28,6 +28,7 @@ pub const FIELD_KEYS: &[&str] = &[
     "immutable",
     "skip",
     "max_len",
+    "buffer",
 ];
 /// The field keys that only make sense on a field that travels.
 pub const WIRE_KEYS: &[&str] = &[
@@ -155,6 +156,8 @@ pub struct FieldAttrs {
     pub len: Slot<LitStr>,
     /// `equal`: a loaded value must equal the destination's (QEMU's `VMSTATE_*_EQUAL`).
     pub equal: Slot<()>,
+    /// `buffer`: a `[u8; N]` described as QEMU's `VMSTATE_BUFFER` (one N-byte element).
+    pub buffer: Slot<()>,
 }
 
 /// A `range = "..."` value: the expression parsed from the string, and the text.
@@ -287,6 +290,7 @@ impl FieldAttrs {
             range: Slot::new("range"),
             len: Slot::new("len"),
             equal: Slot::new("equal"),
+            buffer: Slot::new("buffer"),
         };
         for_each_key(cx, attrs, |key, meta| {
             let span = meta
@@ -325,6 +329,7 @@ impl FieldAttrs {
                 },
                 "subsection" => flag(cx, meta, &key, span, &mut f.subsection)?,
                 "equal" => flag(cx, meta, &key, span, &mut f.equal)?,
+                "buffer" => flag(cx, meta, &key, span, &mut f.buffer)?,
                 "default" | "needed" | "exists" | "validate" => {
                     let slot = match key.as_str() {
                         "default" => &mut f.default,
@@ -400,6 +405,7 @@ impl FieldAttrs {
         push("range", self.range.get().map(|s| s.key));
         push("len", self.len.get().map(|s| s.key));
         push("equal", self.equal.get().map(|s| s.key));
+        push("buffer", self.buffer.get().map(|s| s.key));
         out
     }
 }

@@ -128,12 +128,16 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
         .iter()
         .find(|(k, _)| ["derived", "derived_by_owner", "immutable"].contains(k));
     if let Some(&(role, role_span)) = role_key {
-        // An immutable field travels (in the native format) and may need a bound; a derived
-        // one does not travel at all.
-        let bound = (role != "immutable").then_some("max_len");
+        // An immutable field travels (in the native format) and may need a bound or be
+        // described as a buffer; a derived one does not travel at all.
+        let type_keys: &[&str] = if role == "immutable" {
+            &[]
+        } else {
+            &["max_len", "buffer"]
+        };
         let travel_keys = given
             .iter()
-            .filter(|(k, _)| WIRE_KEYS.contains(k) || Some(*k) == bound);
+            .filter(|(k, _)| WIRE_KEYS.contains(k) || type_keys.contains(k));
         for &(key, span) in travel_keys {
             let why = if (key, role) == ("equal", "immutable") {
                 "an `immutable` field travels in the native format only, an `equal` one on \

@@ -272,7 +272,7 @@ pub struct GlobalState {
     pub size: u32,
     /// The run state's name, NUL-terminated (`VMSTATE_BUFFER`); what follows the NUL is
     /// ignored (QEMU 7.2 leaves it zero).
-    #[vmstate(validate = "run_state_in_100_bytes")]
+    #[vmstate(buffer, validate = "run_state_in_100_bytes")]
     pub runstate: [u8; 100],
 }
 
@@ -312,15 +312,14 @@ pub struct GlobalStateWithSuspendFlag {
     /// The name's length + 1, as the source's `pre_save` computed it (not checked on load).
     pub size: u32,
     /// The run state's name, NUL-terminated (`VMSTATE_BUFFER`).
-    #[vmstate(validate = "run_state_in_32_bytes")]
+    #[vmstate(buffer, validate = "run_state_in_32_bytes")]
     pub runstate: [u8; 32],
     /// 1 when `vm_was_suspended` is meaningful (a 7.2 source sends 0 here).
     pub has_vm_was_suspended: u8,
     /// Whether the guest was suspended when the source stopped it.
     pub vm_was_suspended: u8,
-    /// The rest of 7.2's buffer: a `VMSTATE_BUFFER` QEMU names `unused` and zeroes. (The
-    /// derive reserves the name for padding, so it is `Unused`: written as zeros, as QEMU
-    /// writes it, and skipped on load, as QEMU ignores it.)
+    /// The rest of 7.2's buffer: a `VMSTATE_BUFFER` QEMU names `unused`, zeroes on save and
+    /// ignores on load, so padding here (`Unused`: written as zeros, skipped on load).
     pub unused: Unused<66>,
 }
 

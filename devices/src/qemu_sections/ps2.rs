@@ -10,9 +10,9 @@
 //! A stream without one means that usual value, so this port loads that value (`default`)
 //! rather than keeping the destination's: the loaded state is then the source's.
 //!
-//! `VMSTATE_BUFFER(queue.data, ...)` is one 256-byte field in QEMU's descriptions, a
-//! `[u8; 256]` 256 one-byte elements: the same bytes, which `vmstate check` takes alike. The
-//! `ps2kbd/command_reply_queue` subsection has no `version_id` (0), which its header carries.
+//! `VMSTATE_BUFFER(queue.data, ...)` is one 256-byte field in QEMU's descriptions: a
+//! `[u8; 256]` with `#[vmstate(buffer)]`. The `ps2kbd/command_reply_queue` subsection has no
+//! `version_id` (0), which its header carries.
 //!
 //! QEMU refuses nothing in these sections. Its `post_load` fixes the queue up instead: it
 //! clamps `queue.count` to at most 16 scancodes (plus up to 8 command replies), masks
@@ -65,7 +65,7 @@ pub struct Ps2CommonState {
     #[vmstate(name = "queue.count")]
     pub queue_count: i32,
     /// The queue's ring buffer of scancodes, mouse packets and command replies.
-    #[vmstate(name = "queue.data")]
+    #[vmstate(name = "queue.data", buffer)]
     pub queue_data: [u8; PS2_BUFFER_SIZE],
 }
 

@@ -16,8 +16,8 @@
 //!
 //! QEMU 7.2 refuses nothing on load. When the subsection is absent its `pre_load` marks the
 //! card powered up (it sets OCR bit 31, and the capacity bit for a card above 2 GiB); this
-//! port keeps the destination's [`SdCardOcrState`] instead, since the OCR's other bits come
-//! from the card's configuration. QEMU also trusts values a port with behaviour must bound
+//! port loads [`SdCardOcrState::powered_up`] then, the OCR of a card of at most 2 GiB, as on
+//! this board. QEMU also trusts values a port with behaviour must bound
 //! before using them: `data_offset` indexes the 512-byte `data`, `pwd_len` the 16-byte
 //! `pwd`, `current_cmd` its 64-entry command tables, and `state` names a card state (-1 to
 //! 8). QEMU 7.2 ends the section with a 512-byte `VMSTATE_UNUSED_V(1, 512)` and the `enable`
@@ -74,6 +74,7 @@ pub struct SdCardState {
     /// The card status register (R1 response bits).
     pub card_status: u32,
     /// The first byte of the 64-byte SD status (`VMSTATE_PARTIAL_BUFFER`, 1 byte).
+    #[vmstate(buffer)]
     pub sd_status: [u8; 1],
     /// The voltage and check pattern CMD8 accepted.
     pub vhs: u32,
@@ -116,8 +117,13 @@ pub struct SdCardState {
     pub unused: Unused<512>,
     /// Whether the card is enabled (only the OMAP MMC controller ever clears it).
     pub enable: bool,
-    /// The OCR and its power-up timer, sent while the card is not powered up.
-    #[vmstate(subsection, needed = "Self::ocr_state_needed")]
+    /// The OCR and its power-up timer, sent while the card is not powered up; a stream
+    /// without them is of a powered-up card ([`SdCardOcrState::powered_up`]).
+    #[vmstate(
+        subsection,
+        needed = "Self::ocr_state_needed",
+        default = "SdCardOcrState::powered_up"
+    )]
     pub ocr_state: SdCardOcrState,
 }
 
@@ -130,6 +136,20 @@ pub struct SdCardOcrState {
     /// When the power-up timer fires, in ns of QEMU's virtual clock (`VMSTATE_TIMER_PTR`;
     /// -1 when not armed).
     pub ocr_power_timer: i64,
+}
+
+impl SdCardOcrState {
+    /// What a stream without the subsection means: QEMU's `sd_vmstate_pre_load` powers the
+    /// card up (sets OCR bit 31) before the load, which the subsection then overwrites if
+    /// sent. This is the OCR of a card of at most 2 GiB, as on this board (`sd_set_ocr`'s
+    /// voltage window); a larger card also sets the capacity bit (30), configuration this
+    /// port does not hold. The power-up timer is not armed.
+    pub fn powered_up() -> Self {
+        SdCardOcrState {
+            ocr: OCR_CARD_POWER_UP | 0x00ff_ff00,
+            ocr_power_timer: -1,
+        }
+    }
 }
 
 impl SdCardState {

@@ -81,7 +81,8 @@ pub struct Smc91c111State {
     /// The transmit completion FIFO: packet numbers sent and not yet released.
     pub tx_fifo_done: [i32; NUM_PACKETS],
     /// The packet memory, [`NUM_PACKETS`] pages of [`PACKET_SIZE`] bytes (each: status
-    /// word, byte count, data, control byte).
+    /// word, byte count, data, control byte): QEMU's `VMSTATE_BUFFER_UNSAFE`.
+    #[vmstate(buffer)]
     pub data: [u8; 8192],
     /// The interrupt status bits (RCV, TX, TX_EMPTY, ALLOC, ...).
     pub int_level: u8,

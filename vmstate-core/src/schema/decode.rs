@@ -297,6 +297,10 @@ fn field<D: Decoder>(
     if let (Some(n), "uint8") = (f.array_len, ty.as_str()) {
         return Ok(Value::String(hex(d.bytes(input_size(n, d)?)?)));
     }
+    // `#[vmstate(buffer)]`: `size` bytes, a block in both formats.
+    if ty == "buffer" {
+        return Ok(Value::String(hex(d.bytes(input_size(f.total_size(), d)?)?)));
+    }
     if let Some(elem) = ty.strip_prefix("varray:") {
         let len = seq_len(f, count, 1, d)?;
         let mut items = Vec::with_capacity(len.min(*budget));

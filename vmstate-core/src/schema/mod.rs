@@ -142,8 +142,9 @@ pub struct FieldEntry {
     /// newer QEMUs write it as `num`, which is read here too.
     #[serde(default, alias = "num", skip_serializing_if = "Option::is_none")]
     pub array_len: Option<u64>,
-    /// The wire type (`uint32`, `bool`, `struct`, `unused`, `varray:uint32`, `string`, a
-    /// hand-written type's name, or `removed:uint32` / `removed:uint32[4]` for
+    /// The wire type (`uint32`, `bool`, `struct`, `unused`, `varray:uint32`, `string`,
+    /// `buffer` for `#[vmstate(buffer)]` bytes (one element of `size` bytes), a hand-written
+    /// type's name, or `removed:uint32` / `removed:uint32[4]` for
     /// `Removed<T>` padding). Arrays of arrays are one flat array of the innermost type,
     /// as QEMU describes its 2-D arrays. Not in QEMU's dumps.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -546,6 +547,15 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         _ => elem.qemu_size(),
     };
     let is_padding = matches!(f.shape, Shape::Unused { .. } | Shape::Removed { .. });
+    // QEMU's `VMSTATE_BUFFER`: the bytes as one element.
+    let (wire_type, size, array_len) = if f.buffer {
+        let bytes = array_len
+            .unwrap_or(1)
+            .saturating_mul(size.unwrap_or(0) as u64);
+        ("buffer".to_owned(), bytes, None)
+    } else {
+        (wire_type, size.unwrap_or(0) as u64, array_len)
+    };
     FieldEntry {
         field: if is_padding {
             "unused".to_owned()
@@ -554,7 +564,7 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         },
         version_id: f.since,
         field_exists: f.exists.is_some(),
-        size: size.unwrap_or(0) as u64,
+        size,
         description,
         rust_type: Some(f.rust_type.to_owned()),
         kind: Some(f.kind.as_str().to_owned()),

@@ -113,6 +113,9 @@ pub(super) fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicat
             bounds.push(quote_spanned!(end=> #lt #ty as #p::Field>::Staged: #p::Debug));
         }
     }
+    if f.attrs.buffer.get().is_some() {
+        bounds.push(quote_spanned!(end=> #ty: #p::ByteBuffer));
+    }
     if f.attrs.validate.get().is_some() || f.attrs.range.get().is_some() {
         // Validators see the loaded value itself, so its staged form must be the type.
         bounds.push(quote_spanned!(end=> #ty: #p::Plain));

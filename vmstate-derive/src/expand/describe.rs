@@ -96,6 +96,7 @@ pub(super) fn description(input: &Input, p: &TokenStream) -> TokenStream {
         let default = opt_str(f.attrs.default.get().map(|h| h.value.text.as_str()), p);
         let exists = opt_str(f.attrs.exists.get().map(|h| h.value.text.as_str()), p);
         let equal = f.attrs.equal.get().is_some();
+        let buffer = f.attrs.buffer.get().is_some();
         let checks: Vec<&str> = [
             f.attrs.validate.get().map(|h| h.value.text.as_str()),
             f.attrs.range.get().map(|r| r.value.text.as_str()),
@@ -117,7 +118,7 @@ pub(super) fn description(input: &Input, p: &TokenStream) -> TokenStream {
             #p::FieldDesc {
                 name: #fname, rust_type: #ty, kind: #kind, shape: #shape, derives: #derives,
                 since: #since, default: #default, exists: #exists, validate: #validate,
-                max_len: #max_len, len: #len, equal: #equal,
+                max_len: #max_len, len: #len, equal: #equal, buffer: #buffer,
             }
         }
     });

@@ -173,6 +173,7 @@ pub(super) fn native(f: &FieldEntry) -> Native {
         }
         TypeClass::Unsigned(_) | TypeClass::Signed(_) => Native::Var,
         TypeClass::Other if t == "string" || t.starts_with("varray") => Native::Var,
+        TypeClass::Other if t == "buffer" => Native::Raw,
         TypeClass::Other => Native::Unknown,
     }
 }

@@ -158,7 +158,8 @@ impl Checker {
                         ours.len.as_deref().unwrap_or("")
                     ),
                 );
-            } else if s.size != d.size && !byte_buffers(s, d) && !qemu_buffer(s, d) || lens_differ {
+            } else if (s.size != d.size && !byte_buffers(s, d) || lens_differ) && !qemu_buffer(s, d)
+            {
                 size_ok = false;
                 let show = |f: &FieldEntry, len: Option<u64>| match len {
                     Some(n) if n != 1 || lens_differ => match f.size.checked_mul(n) {
@@ -245,7 +246,11 @@ impl Checker {
             return;
         };
         let same_shape = o.size == n.size && o.array_len == n.array_len;
-        if (a == b && same_shape) || o.description.is_some() || n.description.is_some() {
+        if (a == b && same_shape)
+            || o.description.is_some()
+            || n.description.is_some()
+            || qemu_buffer(o, n)
+        {
             return;
         }
         if same_shape {
@@ -308,7 +313,7 @@ impl Checker {
             return;
         }
         // A string's bytes load as a `Vec<u8>` of the same bound (not back: UTF-8 is checked).
-        if a == b || (a == "string" && b == "varray:uint8") {
+        if a == b || (a == "string" && b == "varray:uint8") || qemu_buffer(s, d) {
             return;
         }
         let split = |t: &str| match t.strip_prefix("varray:") {
@@ -448,15 +453,16 @@ impl Checker {
     }
 }
 
-/// A byte array on one side (`[u8; N]`: N elements of size 1) and on the other a field of
-/// QEMU's dump with that many bytes as one element and no array length: QEMU's
-/// `VMSTATE_BUFFER`, the same bytes on its wire as its `VMSTATE_UINT8_ARRAY`.
+/// A byte array on one side (`[u8; N]`: N elements of size 1) and on the other the same
+/// bytes as one element, with no array length: QEMU's `VMSTATE_BUFFER` (in its dump, or
+/// this project's `#[vmstate(buffer)]`), the same bytes on both wires as its
+/// `VMSTATE_UINT8_ARRAY`.
 fn qemu_buffer(s: &FieldEntry, d: &FieldEntry) -> bool {
     let byte_array = |f: &FieldEntry| {
         f.wire_type.as_deref() == Some("uint8") && f.size == 1 && f.array_len.is_some()
     };
     let buffer_of = |f: &FieldEntry, bytes: &FieldEntry| {
-        !field_extended(f)
+        (!field_extended(f) || f.wire_type.as_deref() == Some("buffer"))
             && f.array_len.is_none()
             && f.description.is_none()
             && f.size == bytes.total_size()
