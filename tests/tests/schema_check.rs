@@ -1158,6 +1158,54 @@ fn rule_padding_mismatch_native_format() {
     assert_clean(&check(&new, &old));
 }
 
+/// A real field called `unused` (QEMU's pl041 has one) is not padding: in the place of
+/// `Unused<4>` it is the same bytes on QEMU's wire, but a varint natively; and an immutable
+/// one beside old padding of that name is new.
+#[test]
+fn a_real_field_named_unused_is_not_taken_for_padding() {
+    #[derive(VmState)]
+    #[vmstate(name = "aaci")]
+    struct Padded {
+        a: u32,
+        unused: vmstate_core::Unused<4>,
+        b: u32,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "aaci")]
+    struct Reserved {
+        a: u32,
+        unused: u32,
+        b: u32,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "aaci")]
+    struct WithImmutable {
+        a: u32,
+        unused: vmstate_core::Unused<4>,
+        b: u32,
+        #[vmstate(name = "unused", immutable)]
+        config: u32,
+    }
+    let path = "dev/Fields/unused";
+    let found = one_device_findings(Padded::DESCRIPTION, Reserved::DESCRIPTION);
+    assert_eq!(errors(&found), [(Rule::PaddingMismatch, path)]);
+    let found = one_device_findings(Reserved::DESCRIPTION, Padded::DESCRIPTION);
+    assert_eq!(errors(&found), [(Rule::PaddingMismatch, path)]);
+    // QEMU's wire alone (`schema --qemu`): the same bytes, and QEMU's name for padding.
+    let qemu = |d| vmstate_tests::one_device("dev", d).qemu_only();
+    assert_clean(&check(
+        &qemu(Padded::DESCRIPTION),
+        &qemu(Reserved::DESCRIPTION),
+    ));
+    // The immutable `unused` is added (natively carried): an error, not taken for the padding.
+    let found = one_device_findings(Padded::DESCRIPTION, WithImmutable::DESCRIPTION);
+    assert_eq!(
+        errors(&found),
+        [(Rule::FieldAdded, "dev/NotOnWire/unused")],
+        "{found:?}"
+    );
+}
+
 #[test]
 fn rule_padding_mismatch_inserted_padding() {
     // Padding in front of a field that is still there is an added field, not a replacement.
@@ -1301,6 +1349,35 @@ fn a_byte_array_matches_qemus_buffer_of_as_many_bytes() {
             Rule::FieldSizeChanged,
             Severity::Error,
             "ps2/Fields/queue.data",
+        );
+    }
+
+    // But a field of 2, 4 or 8 bytes in QEMU 7.2's dump, which gives no array lengths, may
+    // be an array of such words: QEMU's pl181 sends `VMSTATE_UINT32_ARRAY(fifo, .., 16)`,
+    // 64 bytes its dump shows as size 4, which a `[u8; 4]` is not.
+    let dump_fifo = || {
+        let pl181 = &self::qemu().devices["pl181"].description;
+        let fifo = pl181.fields.iter().find(|f| f.field == "fifo").unwrap();
+        assert_eq!((fifo.size, fifo.array_len), (4, None));
+        let mut one = pl181.clone();
+        one.fields.retain(|f| f.field == "fifo");
+        one
+    };
+    #[derive(VmState)]
+    #[vmstate(name = "pl181")]
+    struct FifoBytes {
+        fifo: [u8; 4],
+    }
+    let ours = vmstate_tests::one_device("ps2", FifoBytes::DESCRIPTION);
+    for report in [
+        check(&as_schema(dump_fifo()), &ours),
+        check(&ours, &as_schema(dump_fifo())),
+    ] {
+        only_finding(
+            &report,
+            Rule::FieldSizeChanged,
+            Severity::Error,
+            "ps2/Fields/fifo",
         );
     }
 }

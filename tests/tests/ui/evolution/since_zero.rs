@@ -1,4 +1,4 @@
-// `since` counts section versions, which start at 1.
+// `since = 0` would be every version: leave `since` out instead.
 use vmstate_core::VmState;
 
 #[derive(VmState)]

@@ -28,12 +28,12 @@ pub(super) fn shown_type(f: &FieldEntry) -> String {
     }
 }
 
-/// A description's field of that name, on QEMU's wire or not.
+/// A description's real (not padding) field of that name, on QEMU's wire or not.
 pub(super) fn find_field<'a>(d: &'a Desc, name: &str) -> Option<&'a FieldEntry> {
     d.fields
         .iter()
         .chain(&d.not_on_wire)
-        .find(|f| f.field == name)
+        .find(|f| f.field == name && !f.is_padding())
 }
 
 /// Whether a field carries this project's extra keys.

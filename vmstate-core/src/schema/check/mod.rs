@@ -18,7 +18,8 @@
 //! | [`Rule::FieldRenamed`]: a field renamed, or the fields reordered | error |
 //! | [`Rule::FieldRemoved`]: a field missing in `new`, without padding in its place | error |
 //! | [`Rule::PaddingMismatch`]: `unused` padding that does not line up with what it replaces | error |
-//! | [`Rule::FieldSizeChanged`]: a field's size (or array length) changed | error |
+//! | [`Rule::FieldSizeChanged`]: a field's size (or array length) changed (a byte array and a buffer of as many bytes, `VMSTATE_UINT8_ARRAY` and `VMSTATE_BUFFER`, are the same bytes: not against a 2-, 4- or 8-byte field of a dump that gives no array lengths, which may be an array of words) | error |
+//! | [`Rule::FieldSizeChanged`]: a sequence sized by another field against a QEMU field of size 0 (a `VMSTATE_BITMAP` or `VBUFFER`, sized at run time): the dump cannot give its bytes | warning |
 //! | [`Rule::FieldVersionChanged`]: a field's `version_id` (`since`) no longer matches the stream | error |
 //! | [`Rule::NestedDescriptionMissing`]: a nested struct lost its description | error |
 //! | [`Rule::SubsectionRemoved`]: a subsection of `old` is missing in `new` | error |
@@ -30,8 +31,10 @@
 //! accepted in place of fields of the same total size (`size` × array length), also when one
 //! padding entry covers several fields or several padding entries cover one field, as long as no
 //! byte of a real field of one release would be read by a real field of the other, and no field
-//! is read from padding while the other release still has that field further on. QEMU's
-//! whitelists of renamed fields and sections are honoured.
+//! is read from padding while the other release still has that field further on. Padding is
+//! told by its type where a schema has one (a real field may be called `unused`, as QEMU's
+//! pl041 register is), else by that name. QEMU's whitelists of renamed fields and sections are
+//! honoured.
 //!
 //! Where QEMU's checker is silent or lenient this one is stricter, because the breakage is real:
 //! a field that `new` reads but an `old` stream lacks ([`Rule::FieldAdded`]) is an error unless

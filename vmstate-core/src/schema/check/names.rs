@@ -124,10 +124,11 @@ const CHANGED_NAMES: &[(&str, &[&str])] = &[
     ("hpet", &["num_timers", "num_timers_save"]),
 ];
 
-/// The last position of each field name in `fields`.
+/// The positions of each real (not padding) field name in `fields`.
 pub(super) fn positions(fields: &[FieldEntry]) -> HashMap<&str, Vec<usize>> {
     let mut at: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, f) in fields.iter().enumerate() {
+    // Padding is looked up by its bytes, never by its name.
+    for (i, f) in fields.iter().enumerate().filter(|(_, f)| !f.is_padding()) {
         at.entry(f.field.as_str()).or_default().push(i);
     }
     at

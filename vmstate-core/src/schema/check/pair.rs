@@ -152,13 +152,14 @@ impl Checker {
                         "field `{}` is a sequence sized by field `{}`, and QEMU's description \
                          gives it size 0, as it does a field sized at run time (a \
                          `VMSTATE_BITMAP`: big-endian 64-bit words, which a counted `Vec<u64>` \
-                         matches; a `VMSTATE_VBUFFER`: bytes): its bytes cannot be compared \
-                         here, check QEMU's source",
+                         matches; a `VMSTATE_VBUFFER`: bytes, counted in bytes): its bytes \
+                         cannot be compared here, check QEMU's source",
                         ours.field,
                         ours.len.as_deref().unwrap_or("")
                     ),
                 );
-            } else if (s.size != d.size && !byte_buffers(s, d) || lens_differ) && !qemu_buffer(s, d)
+            } else if (s.size != d.size && !counted_bytes_as_vbuffer(s, d) || lens_differ)
+                && !byte_array_as_buffer(s, d)
             {
                 size_ok = false;
                 let show = |f: &FieldEntry, len: Option<u64>| match len {
@@ -249,7 +250,7 @@ impl Checker {
         if (a == b && same_shape)
             || o.description.is_some()
             || n.description.is_some()
-            || qemu_buffer(o, n)
+            || byte_array_as_buffer(o, n)
         {
             return;
         }
@@ -313,7 +314,7 @@ impl Checker {
             return;
         }
         // A string's bytes load as a `Vec<u8>` of the same bound (not back: UTF-8 is checked).
-        if a == b || (a == "string" && b == "varray:uint8") || qemu_buffer(s, d) {
+        if a == b || (a == "string" && b == "varray:uint8") || byte_array_as_buffer(s, d) {
             return;
         }
         let split = |t: &str| match t.strip_prefix("varray:") {
@@ -456,13 +457,19 @@ impl Checker {
 /// A byte array on one side (`[u8; N]`: N elements of size 1) and on the other the same
 /// bytes as one element, with no array length: QEMU's `VMSTATE_BUFFER` (in its dump, or
 /// this project's `#[vmstate(buffer)]`), the same bytes on both wires as its
-/// `VMSTATE_UINT8_ARRAY`.
-fn qemu_buffer(s: &FieldEntry, d: &FieldEntry) -> bool {
+/// `VMSTATE_UINT8_ARRAY`. Not for 2, 4 or 8 bytes against a QEMU dump: QEMU 7.2's dumps
+/// give no array lengths, so a field of that size may be an array of such words (a
+/// `VMSTATE_UINT32_ARRAY` of 16 reads as size 4 there).
+fn byte_array_as_buffer(s: &FieldEntry, d: &FieldEntry) -> bool {
     let byte_array = |f: &FieldEntry| {
-        f.wire_type.as_deref() == Some("uint8") && f.size == 1 && f.array_len.is_some()
+        // Ours says `uint8`; a schema cut to QEMU's keys (`schema --qemu`) keeps the length.
+        let bytes = f.wire_type.as_deref() == Some("uint8") || !field_extended(f);
+        bytes && f.size == 1 && f.array_len.is_some()
     };
     let buffer_of = |f: &FieldEntry, bytes: &FieldEntry| {
-        (!field_extended(f) || f.wire_type.as_deref() == Some("buffer"))
+        let ours = f.wire_type.as_deref() == Some("buffer");
+        let qemus = !field_extended(f) && ![2, 4, 8].contains(&f.size);
+        (ours || qemus)
             && f.array_len.is_none()
             && f.description.is_none()
             && f.size == bytes.total_size()
@@ -486,7 +493,7 @@ fn sized_at_run_time_by_qemu<'a>(s: &'a FieldEntry, d: &'a FieldEntry) -> Option
 /// Bytes sized by another field on one side (`len`), and sizes 0 and 1: QEMU describes a
 /// byte buffer (`VMSTATE_VBUFFER_*`, size 0) and a `VARRAY` of `uint8` (size 1) alike on the
 /// wire, and its dumps do not say which a field is.
-fn byte_buffers(s: &FieldEntry, d: &FieldEntry) -> bool {
+fn counted_bytes_as_vbuffer(s: &FieldEntry, d: &FieldEntry) -> bool {
     let counted_bytes = |f: &FieldEntry| f.len.is_some() && byte_sequence(f);
     (counted_bytes(s) || counted_bytes(d)) && s.size.max(d.size) <= 1
 }

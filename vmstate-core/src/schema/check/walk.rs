@@ -254,14 +254,17 @@ impl Checker {
                 continue;
             }
             let both_padding = sf.is_padding() && df.is_padding();
-            if !both_padding && names_match(cx.scope, &sf.field, &df.field) {
+            // Names pair real fields: padding goes by its bytes, whatever it is called (a
+            // real field may be called `unused` too, as QEMU's pl041 register is).
+            let neither_padding = !sf.is_padding() && !df.is_padding();
+            if neither_padding && names_match(cx.scope, &sf.field, &df.field) {
                 let dp = d.path(df);
                 s.bump();
                 d.bump();
                 self.pair(cx, sf, df, &dp);
                 continue;
             }
-            if !both_padding {
+            if neither_padding {
                 if exists_in_substruct(df, &sf.field) {
                     self.moved_into_struct(cx, s.path(sf), df, "into");
                     d.bump();
