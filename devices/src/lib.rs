@@ -44,20 +44,35 @@ pub use pl022::Pl022;
 pub use pl031::Pl031;
 
 /// The ported devices' descriptions, keyed by QEMU's type names, so a schema of them
-/// (`vmstate schema`) lines up with QEMU's `-dump-vmstate`.
+/// (`vmstate schema`) lines up with QEMU's `-dump-vmstate`: the device models, then the
+/// state-only ports of QEMU's qdev devices ([`qemu_sections`]; the PL050 under both of
+/// QEMU's type names, the timers and QEMU's own sections are not qdev devices, so its dumps
+/// do not list them).
 ///
 /// ```
 /// let keys = devices::qemu_device_keys();
 /// assert_eq!(keys[0].0, "integrator_core");
 /// assert_eq!(keys[0].1.name, "integratorcm"); // QEMU's section name
+/// assert!(keys.iter().any(|(key, d)| *key == "ps2-kbd" && d.name == "ps2kbd"));
 /// ```
-pub fn qemu_device_keys() -> [(&'static str, &'static vmstate_core::Description); 5] {
+pub fn qemu_device_keys() -> Vec<(&'static str, &'static vmstate_core::Description)> {
+    use qemu_sections::{pl011, pl041, pl050, pl110, pl181, ps2, sd_card, smc91c111};
     use vmstate_core::VmState;
-    [
+    vec![
         ("integrator_core", IntegratorCm::DESCRIPTION),
         ("integrator_pic", IcpPic::DESCRIPTION),
         ("pl031", Pl031::DESCRIPTION),
         ("icp-ctrl-regs", IcpControl::DESCRIPTION),
         ("pl022", Pl022::DESCRIPTION),
+        ("pl011", pl011::Pl011State::DESCRIPTION),
+        ("ps2-kbd", ps2::Ps2KbdState::DESCRIPTION),
+        ("ps2-mouse", ps2::Ps2MouseState::DESCRIPTION),
+        ("pl050_keyboard", pl050::Pl050State::DESCRIPTION),
+        ("pl050_mouse", pl050::Pl050State::DESCRIPTION),
+        ("pl181", pl181::Pl181State::DESCRIPTION),
+        ("sd-card", sd_card::SdCardState::DESCRIPTION),
+        ("pl041", pl041::Pl041State::DESCRIPTION),
+        ("smc91c111", smc91c111::Smc91c111State::DESCRIPTION),
+        ("pl110", pl110::Pl110State::DESCRIPTION),
     ]
 }

@@ -305,27 +305,31 @@ fn schema_in_qemus_shape_has_only_the_keys_qemus_dumps_have() {
 fn check_compares_our_schema_with_qemus_dump_both_ways() {
     let dump = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/fixtures/qemu-7.2-integratorcp/dump-vmstate.json");
-    // Our schema of the four ported devices against QEMU's entries for them.
-    let full: serde_json::Value = serde_json::from_slice(&std::fs::read(&dump).unwrap()).unwrap();
-    let mut qemu = serde_json::Map::new();
-    for key in [
+    // Our schema of the ported devices (models and state-only ports) against QEMU's entries
+    // for them.
+    let ported = [
         "integrator_core",
         "integrator_pic",
         "pl031",
         "icp-ctrl-regs",
-        "vmschkmachine",
-    ] {
-        qemu.insert(key.into(), full[key].clone());
+        "pl011",
+        "ps2-kbd",
+        "pl050_mouse",
+        "pl181",
+        "sd-card",
+        "pl041",
+        "smc91c111",
+        "pl110",
+    ];
+    let full: serde_json::Value = serde_json::from_slice(&std::fs::read(&dump).unwrap()).unwrap();
+    let mut qemu = serde_json::Map::new();
+    for key in ported.iter().chain(&["vmschkmachine"]) {
+        qemu.insert((*key).into(), full[*key].clone());
     }
     let qemu_path = temp("qemu-ported.json");
     std::fs::write(&qemu_path, serde_json::Value::Object(qemu).to_string()).unwrap();
     let ours = temp("ours.json");
-    for device in [
-        "integrator_core",
-        "integrator_pic",
-        "pl031",
-        "icp-ctrl-regs",
-    ] {
+    for device in ported {
         let out = vmstate(&["schema", "--device", device, "-o", ours.to_str().unwrap()]);
         assert!(out.status.success(), "{}", stderr(&out));
         let mut q: serde_json::Value =
