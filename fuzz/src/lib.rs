@@ -2,7 +2,7 @@
 //! target and in the seed generator, and the checks a load must pass.
 
 use devices::pl022::Pl022;
-use devices::{ArmCpuState, FakeClock, IcpControl, IcpPic, IntegratorCm, Pl031};
+use devices::{qemu_sections, ArmCpuState, FakeClock, IcpControl, IcpPic, IntegratorCm, Pl031};
 use std::fmt::Debug;
 use std::sync::Arc;
 use vmstate_core::VmState;
@@ -61,7 +61,53 @@ impl Normalize for IntegratorCm {}
 impl Normalize for IcpPic {}
 impl Normalize for IcpControl {}
 impl Normalize for Pl022 {}
-impl Normalize for ArmCpuState {}
+impl Normalize for ArmCpuState {
+    /// A CPU without a VFP loads a `cpu/vfp` subsection (a subsection sent is read) but
+    /// does not send it: the reloaded CPU keeps its own.
+    fn normalize(loaded: &Self, reloaded: &mut Self) {
+        if !loaded.has_vfp {
+            reloaded.vfp = loaded.vfp.clone();
+        }
+    }
+}
+
+// The state-only ports (`devices::qemu_sections`). A subsection whose `needed` says no to
+// the loaded value is not saved, as in QEMU: where its absence does not mean that value
+// (a `default` equal to what `needed` refuses), the reloaded port keeps its own.
+impl Normalize for qemu_sections::machine::CpuCommonState {}
+impl Normalize for qemu_sections::machine::GlobalState {}
+impl Normalize for qemu_sections::machine::GlobalStateWithSuspendFlag {}
+impl Normalize for qemu_sections::arm_timer::ArmTimerState {}
+impl Normalize for qemu_sections::pl011::Pl011State {}
+impl Normalize for qemu_sections::ps2::Ps2KbdState {}
+impl Normalize for qemu_sections::ps2::Ps2MouseState {}
+impl Normalize for qemu_sections::pl050::Pl050State {}
+impl Normalize for qemu_sections::pl181::Pl181State {}
+impl Normalize for qemu_sections::pl041::Pl041State {}
+impl Normalize for qemu_sections::smc91c111::Smc91c111State {}
+impl Normalize for qemu_sections::pl110::Pl110State {}
+
+impl Normalize for qemu_sections::machine::TimersState {
+    /// Without `-icount` (configuration) the `timer/icount` subsection is read but not sent.
+    fn normalize(loaded: &Self, reloaded: &mut Self) {
+        if loaded.icount.mode == qemu_sections::machine::IcountMode::Off {
+            reloaded.icount = loaded.icount.clone();
+        }
+    }
+}
+
+impl Normalize for qemu_sections::sd_card::SdCardState {
+    /// A powered-up card does not send its OCR: it reloads as [`SdCardOcrState::powered_up`].
+    ///
+    /// [`SdCardOcrState::powered_up`]: qemu_sections::sd_card::SdCardOcrState::powered_up
+    fn normalize(loaded: &Self, reloaded: &mut Self) {
+        use qemu_sections::sd_card::{SdCardOcrState, OCR_CARD_POWER_UP};
+        if loaded.ocr_state.ocr & OCR_CARD_POWER_UP != 0 {
+            assert_eq!(reloaded.ocr_state, SdCardOcrState::powered_up());
+            reloaded.ocr_state = loaded.ocr_state.clone();
+        }
+    }
+}
 
 impl Normalize for Pl031 {
     /// `tick.migrated` is QEMU's `tick_offset_migrated`: whether the last load carried the
@@ -74,6 +120,54 @@ impl Normalize for Pl031 {
         );
         reloaded.tick.migrated = loaded.tick.migrated;
     }
+}
+
+/// The sections `qemu_sections` fuzzes, by selector (its `match` follows this order): QEMU
+/// section names, `globalstate` twice (QEMU 7.2's layout, then the later one).
+pub const PORT_SECTIONS: [&str; 14] = [
+    "timer",
+    "cpu_common",
+    "globalstate",
+    "globalstate",
+    "arm_timer",
+    "pl011",
+    "ps2kbd",
+    "ps2mouse",
+    "pl050",
+    "pl181",
+    "sd-card",
+    "pl041",
+    "smc91c111",
+    "pl110",
+];
+
+/// Calls `$f::<T>(args)` with the port type `T` that `$selector` picks (`PORT_SECTIONS`'
+/// order): one list for the fuzz target and its seeds.
+#[macro_export]
+macro_rules! with_port {
+    ($selector:expr, $f:ident($($arg:expr),*)) => {{
+        use devices::qemu_sections::{
+            arm_timer::ArmTimerState, machine, pl011::Pl011State, pl041::Pl041State,
+            pl050::Pl050State, pl110::Pl110State, pl181::Pl181State, ps2,
+            sd_card::SdCardState, smc91c111::Smc91c111State,
+        };
+        match usize::from($selector) % $crate::PORT_SECTIONS.len() {
+            0 => $f::<machine::TimersState>($($arg),*),
+            1 => $f::<machine::CpuCommonState>($($arg),*),
+            2 => $f::<machine::GlobalState>($($arg),*),
+            3 => $f::<machine::GlobalStateWithSuspendFlag>($($arg),*),
+            4 => $f::<ArmTimerState>($($arg),*),
+            5 => $f::<Pl011State>($($arg),*),
+            6 => $f::<ps2::Ps2KbdState>($($arg),*),
+            7 => $f::<ps2::Ps2MouseState>($($arg),*),
+            8 => $f::<Pl050State>($($arg),*),
+            9 => $f::<Pl181State>($($arg),*),
+            10 => $f::<SdCardState>($($arg),*),
+            11 => $f::<Pl041State>($($arg),*),
+            12 => $f::<Smc91c111State>($($arg),*),
+            _ => $f::<Pl110State>($($arg),*),
+        }
+    }};
 }
 
 /// What every device under test provides.

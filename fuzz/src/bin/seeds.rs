@@ -209,6 +209,13 @@ fn with_config_and_ram(stream: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A port's native save of QEMU section data it loads.
+fn native_save<T: VmState + Default>(qemu: &[u8], version: u32) -> Vec<u8> {
+    let mut port = T::default();
+    vmstate_core::qemu::from_bytes(&mut port, qemu, version, 0).expect("a fixture section loads");
+    vmstate_core::to_bytes(&port).expect("a port saves")
+}
+
 fn main() {
     let root: PathBuf = std::env::args_os()
         .nth(1)
@@ -300,8 +307,46 @@ fn main() {
         write(&cpu_dir, &format!("cpu-{name}-native"), &n);
     }
 
+    // Every section of both fixtures that a state-only port describes, QEMU's bytes and the
+    // port's native save: selector byte (`qemu_sections`' order), codec byte (1: QEMU at the
+    // minimum version plus codec >> 1; 0x80: native with the checksum fixed).
+    let ports_dir = dir("qemu_sections");
+    let fixture_10 =
+        include_bytes!("../../../tests/fixtures/qemu-10.0-integratorcp/integratorcp-1m.stream");
+    let mut port_seeds = 0;
+    for (release, bytes) in [("7.2", &fixture[..]), ("10.0", &fixture_10[..])] {
+        let stream = vmstate_core::qemu::Stream::parse(bytes.to_vec()).expect("a fixture parses");
+        for section in stream.sections() {
+            let Some(d) = devices::qemu_sections::description(&section.idstr) else {
+                continue;
+            };
+            let codec = 1 + 2 * (section.version_id - d.minimum_version) as u8;
+            // Both `globalstate` layouts read either release's bytes.
+            let selectors = PORT_SECTIONS
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| **p == section.idstr);
+            for (selector, _) in selectors {
+                let data = stream.data(section);
+                let mut input = vec![selector as u8, codec];
+                input.extend_from_slice(data);
+                let name = format!(
+                    "{}-{}-{selector}-{release}",
+                    section.idstr, section.instance_id
+                );
+                write(&ports_dir, &name, &input);
+                // And the port's native save of it, checksum-fixing mode.
+                let native = with_port!(selector as u8, native_save(data, section.version_id));
+                let mut input = vec![selector as u8, 0x80];
+                input.extend_from_slice(&native);
+                write(&ports_dir, &format!("{name}-native"), &input);
+                port_seeds += 2;
+            }
+        }
+    }
+
     println!(
-        "seeds: native_devices {}, qemu_devices {}, qemu_stream {} (+ fixture from seed.sh), machine_stream {}, arm_cpu 4",
+        "seeds: native_devices {}, qemu_devices {}, qemu_stream {} (+ fixture from seed.sh), machine_stream {}, arm_cpu 4, qemu_sections {port_seeds}",
         counts[0], counts[1], counts[2], counts[3]
     );
 }
