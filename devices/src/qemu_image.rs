@@ -470,13 +470,15 @@ fn refused(w: &MmioWrite, why: &str) -> ImageError {
 /// the decoded fields of the board's devices and of the sections ported as state only
 /// ([`qemu_sections`]; `null` for the others, and, with an `"error"`, for a ported section
 /// whose version this build cannot load or a state-only section that does not decode: a
-/// board device that does not decode fails the whole listing), `"commands"` (QEMU's commands to
+/// board device that does not decode fails the whole listing; a sequence whose length is
+/// the destination's configuration takes it from the vmdesc), `"commands"` (QEMU's commands to
 /// the destination, such as `POSTCOPY_ADVISE`: number, name, offset, length) when the stream
 /// has any, `"trailing_bytes"` when bytes
 /// follow the vmdesc trailer (QEMU never reads them), and `"vmdesc": false` for a stream
 /// without one (its section boundaries were guessed from footers).
 pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
     let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
+    let vmdesc = stream.vmdesc();
     let mut sections = Vec::new();
     for sec in stream.sections() {
         let mut entry = section_json(sec, serde_json::Value::Null, serde_json::Value::Null);
@@ -495,7 +497,7 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
                 sections.push(entry);
                 continue;
             }
-            match decode_section(stream, sec, d) {
+            match decode_section(stream, vmdesc.as_ref(), sec, d) {
                 Ok((fields, subsections)) => {
                     entry["fields"] = fields;
                     entry["subsections"] = subsections;
@@ -539,10 +541,14 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
 /// Decodes a FULL section with description `d`: its fields, and its subsections apart.
 fn decode_section(
     stream: &Stream,
+    vmdesc: Option<&serde_json::Value>,
     sec: &vmstate_core::qemu::Section,
     d: &vmstate_core::Description,
 ) -> Result<(serde_json::Value, serde_json::Value), Error> {
-    let desc = Desc::from_description(d);
+    let mut desc = Desc::from_description(d);
+    if let Some(sent) = vmdesc.and_then(|v| sent_entry(v, &sec.idstr, sec.instance_id)) {
+        lengths_from_vmdesc(&mut desc, sent);
+    }
     let (mut fields, used) = decode(
         &desc,
         Format::Qemu,
@@ -567,6 +573,48 @@ fn decode_section(
         None => serde_json::Value::Null,
     };
     Ok((fields, subsections))
+}
+
+/// The entry of section (`idstr`, `instance`) in a stream's vmdesc: what QEMU sent.
+fn sent_entry<'v>(
+    vmdesc: &'v serde_json::Value,
+    idstr: &str,
+    instance: u32,
+) -> Option<&'v serde_json::Value> {
+    vmdesc["devices"]
+        .as_array()?
+        .iter()
+        .find(|d| d["name"] == idstr && d["instance_id"] == instance)
+}
+
+/// A sequence whose length is the destination's configuration (held by a skipped field,
+/// such as the SD card's bitmap, sized by the card) cannot be decoded from its description
+/// alone; QEMU's vmdesc says how long the source's was (`array_len`, or for a bitmap its
+/// bytes). Such a field of `desc` becomes an array of that many elements. The vmdesc is
+/// input too: the decoder still checks every length against the data.
+fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
+    let configured: Vec<String> = desc.not_on_wire.iter().map(|f| f.field.clone()).collect();
+    let sent_fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
+    for f in &mut desc.fields {
+        let by_configuration = f.len.as_ref().is_some_and(|count| configured.contains(count));
+        let Some(elem) = f.wire_type.as_deref().and_then(|t| t.strip_prefix("varray:")) else {
+            continue;
+        };
+        let Some(theirs) = sent_fields.iter().find(|s| s["name"] == f.field.as_str()) else {
+            continue;
+        };
+        let len = match (theirs["array_len"].as_u64(), theirs["size"].as_u64()) {
+            (Some(n), _) => n,
+            (None, Some(bytes)) if f.size > 0 && bytes % f.size == 0 => bytes / f.size,
+            _ => continue,
+        };
+        if by_configuration && f.description.is_none() {
+            f.wire_type = Some(elem.to_owned());
+            f.array_len = Some(len);
+            f.len = None;
+            f.max_len = None;
+        }
+    }
 }
 
 /// One section of [`inspect`]'s output.
