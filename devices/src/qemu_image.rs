@@ -8,7 +8,7 @@ use crate::qemu_sections;
 use std::fmt;
 use std::sync::Arc;
 use vmstate_core::qemu::{SectionKind, Stream};
-use vmstate_core::schema::{decode, Desc, Format};
+use vmstate_core::schema::{decode, Desc, FieldEntry, Format};
 use vmstate_core::{Error, VmState};
 
 /// The RAM size the board is created with when a stream does not say (QEMU's default for
@@ -595,12 +595,17 @@ fn sent_entry<'v>(
 fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
     let configured: Vec<String> = desc.not_on_wire.iter().map(|f| f.field.clone()).collect();
     let sent_fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
-    for f in &mut desc.fields {
-        let by_configuration = f.len.as_ref().is_some_and(|count| configured.contains(count));
-        let Some(elem) = f.wire_type.as_deref().and_then(|t| t.strip_prefix("varray:")) else {
-            continue;
-        };
-        let Some(theirs) = sent_fields.iter().find(|s| s["name"] == f.field.as_str()) else {
+    let by_configuration = |f: &FieldEntry| {
+        let count = f.len.as_ref();
+        f.description.is_none() && count.is_some_and(|c| configured.contains(c))
+    };
+    for f in desc.fields.iter_mut().filter(|f| by_configuration(f)) {
+        let elem = f
+            .wire_type
+            .as_deref()
+            .and_then(|t| t.strip_prefix("varray:"));
+        let theirs = sent_fields.iter().find(|s| s["name"] == f.field.as_str());
+        let (Some(elem), Some(theirs)) = (elem, theirs) else {
             continue;
         };
         let len = match (theirs["array_len"].as_u64(), theirs["size"].as_u64()) {
@@ -608,12 +613,10 @@ fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
             (None, Some(bytes)) if f.size > 0 && bytes % f.size == 0 => bytes / f.size,
             _ => continue,
         };
-        if by_configuration && f.description.is_none() {
-            f.wire_type = Some(elem.to_owned());
-            f.array_len = Some(len);
-            f.len = None;
-            f.max_len = None;
-        }
+        f.wire_type = Some(elem.to_owned());
+        f.array_len = Some(len);
+        f.len = None;
+        f.max_len = None;
     }
 }
 
