@@ -1277,6 +1277,84 @@ fn rule_field_size_changed() {
     assert!(f.message.contains("from 4 to 8 bytes"), "{}", f.message);
 }
 
+/// A schema without types (`schema --qemu`, QEMU's dumps) gives a sequence sized at run time
+/// size 0: decoding with it says it cannot, rather than reading nothing there and the rest
+/// misaligned.
+#[test]
+fn a_typeless_size_0_field_is_not_decoded_as_nothing() {
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Dev {
+        a: u8,
+        #[vmstate(max_len = 4)]
+        v: Vec<u8>,
+        z: u8,
+    }
+    let dev = Dev {
+        a: 1,
+        v: vec![9, 9, 9],
+        z: 2,
+    };
+    let bytes = vmstate_core::qemu::to_bytes(&dev).unwrap();
+    let typed = Desc::from_description(Dev::DESCRIPTION);
+    let (value, used) =
+        vmstate_core::schema::decode(&typed, vmstate_core::schema::Format::Qemu, &bytes, 1, 0)
+            .unwrap();
+    assert_eq!((value["z"].as_u64(), used), (Some(2), bytes.len()));
+    let typeless = vmstate_tests::one_device("dev", Dev::DESCRIPTION).qemu_only();
+    let desc = &typeless.devices["dev"].description;
+    let err = vmstate_core::schema::decode(desc, vmstate_core::schema::Format::Qemu, &bytes, 1, 0)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("field `v` has size 0 in a schema without types"),
+        "{err}"
+    );
+}
+
+/// A `#[vmstate(buffer)]` is the byte array it is on both wires: against this project's own
+/// schemas it compares as `[u8; N]` does (with `[i8; N]` a signedness warning, with a `u8`
+/// nothing, with a `bool` an error).
+#[test]
+fn a_buffer_compares_as_the_byte_array_it_is() {
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Buffer {
+        #[vmstate(buffer)]
+        x: [u8; 4],
+        #[vmstate(buffer)]
+        one: [u8; 1],
+        z: u8,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Signed {
+        x: [i8; 4],
+        one: u8,
+        z: u8,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Flag {
+        x: [u8; 4],
+        one: bool,
+        z: u8,
+    }
+    for found in [
+        one_device_findings(Buffer::DESCRIPTION, Signed::DESCRIPTION),
+        one_device_findings(Signed::DESCRIPTION, Buffer::DESCRIPTION),
+    ] {
+        assert_eq!(errors(&found), [], "{found:?}");
+        let warnings: Vec<_> = (found.iter())
+            .filter(|f| f.1 == Severity::Warning)
+            .map(|f| (f.0, f.2.as_str()))
+            .collect();
+        assert_eq!(warnings, [(Rule::FieldTypeChanged, "dev/Fields/x")]);
+    }
+    let found = one_device_findings(Buffer::DESCRIPTION, Flag::DESCRIPTION);
+    assert_eq!(errors(&found), [(Rule::FieldTypeChanged, "dev/Fields/one")]);
+}
+
 /// QEMU's `VMSTATE_BUFFER` is one element of N bytes in its dumps, a `[u8; N]` N elements
 /// of one byte: the same bytes, so not a size change; a buffer of other bytes is one.
 #[test]

@@ -565,6 +565,13 @@ pub mod __private {
         }
     }
 
+    /// Compile-time check of a field the derive took for padding by its type's name
+    /// (`Unused`, `Removed`), to let it share the name `unused` with a real field: it must be
+    /// this crate's padding, not a type of the same name.
+    pub const fn is_padding(shape: &Shape) -> bool {
+        matches!(shape, Shape::Unused { .. } | Shape::Removed { .. })
+    }
+
     /// Compile-time check that a nested struct's owner-derived fields have an owner function.
     pub const fn owner_hook_present(shape: &Shape, has_owner_hook: bool) -> bool {
         has_owner_hook || !shape.needs_owner()

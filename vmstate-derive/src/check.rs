@@ -442,7 +442,7 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
 }
 
 /// Whether a type is padding that the schemas describe as such (`Unused<N>`, `Removed<T>`).
-fn is_padding_type(ty: &syn::Type) -> bool {
+pub(crate) fn is_padding_type(ty: &syn::Type) -> bool {
     match crate::ast::ungroup(ty) {
         syn::Type::Path(p) => p
             .path

@@ -244,6 +244,18 @@ fn field<D: Decoder>(
             items.remove(0)
         });
     }
+    // QEMU gives size 0 to what it sizes at run time (`VMSTATE_VBUFFER`, `VMSTATE_BITMAP`),
+    // and a schema without types (QEMU's dumps, `schema --qemu`) says no more of it.
+    if f.wire_type.is_none() && f.size == 0 {
+        return Err(unsupported(
+            format!(
+                "field `{}` has size 0 in a schema without types (a buffer sized at run time): \
+                 it cannot be decoded from the schema alone",
+                f.field
+            ),
+            d.offset(),
+        ));
+    }
     let ty = f.wire_type.clone().unwrap_or_else(|| match f.size {
         1 => "uint8".into(),
         2 => "uint16".into(),

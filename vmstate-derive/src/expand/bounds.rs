@@ -270,6 +270,25 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 msg,
             );
         }
+        // Padding may share the name `unused` with a real field; the derive sees padding by
+        // its type's name, which a type of one's own may have too.
+        let shares_unused = f.name() == "unused"
+            && f.travels()
+            && crate::check::is_padding_type(ty)
+            && (input.fields.iter()).any(|o| o.index != f.index && o.name() == "unused");
+        if shares_unused {
+            let msg = format!(
+                "field `{}` shares the name `unused` with another field as padding, but its \
+                 type is not `vmstate_core::Unused`/`Removed`: give it a name of its own",
+                f.ident
+            );
+            assert(
+                ty.span(),
+                shape_of(false),
+                quote!(#p::is_padding(__vmstate_shape)),
+                msg,
+            );
+        }
         if let Some(d) = f.attrs.derives.get() {
             let msg = format!(
                 "field `{}`: `derives` names the function that recomputes the `derived_by_owner` \

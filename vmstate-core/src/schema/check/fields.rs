@@ -2,6 +2,7 @@
 //! its class of type, and how the native format encodes it.
 
 use crate::schema::{Desc, FieldEntry};
+use std::borrow::Cow;
 
 /// Whether a description carries this project's extra keys (QEMU's dumps do not).
 pub(super) fn extended(d: &Desc) -> bool {
@@ -34,6 +35,28 @@ pub(super) fn find_field<'a>(d: &'a Desc, name: &str) -> Option<&'a FieldEntry> 
         .iter()
         .chain(&d.not_on_wire)
         .find(|f| f.field == name && !f.is_padding())
+}
+
+/// Two entries to compare, a `#[vmstate(buffer)]` one seen as the byte array it is on both
+/// wires (N `uint8` elements) when the other is this project's too, so that it compares with
+/// `[u8; N]`, `[i8; N]` or a `u8` as a byte array does. (Against QEMU's dump, whose
+/// `VMSTATE_BUFFER` it mirrors, it stays one element of N bytes.)
+pub(super) fn bytes_alike<'a>(
+    s: &'a FieldEntry,
+    d: &'a FieldEntry,
+) -> (Cow<'a, FieldEntry>, Cow<'a, FieldEntry>) {
+    let as_array = |f: &'a FieldEntry, other: &FieldEntry| {
+        let buffer = f.wire_type.as_deref() == Some("buffer") && f.array_len.is_none();
+        if !(buffer && field_extended(other)) {
+            return Cow::Borrowed(f);
+        }
+        let mut bytes = f.clone();
+        bytes.wire_type = Some("uint8".to_owned());
+        bytes.array_len = Some(f.size);
+        bytes.size = 1;
+        Cow::Owned(bytes)
+    };
+    (as_array(s, d), as_array(d, s))
 }
 
 /// Whether a field carries this project's extra keys.

@@ -1,8 +1,8 @@
 //! A field both releases have at the same place: its version gate, kind, size and type.
 
 use super::fields::{
-    byte_sequence, classify, field_extended, native, own_length_against_qemu, rust_name,
-    shown_type, variable, Native, TypeClass,
+    byte_sequence, bytes_alike, classify, field_extended, native, own_length_against_qemu,
+    rust_name, shown_type, variable, Native, TypeClass,
 };
 use super::walk::WalkCx;
 use super::{Checker, Scope};
@@ -20,6 +20,8 @@ fn keep_since(since: u32) -> String {
 impl Checker {
     /// A pair of wire fields with the same name.
     pub(super) fn pair(&mut self, cx: &WalkCx<'_>, s: &FieldEntry, d: &FieldEntry, dp: &str) {
+        let (s, d) = bytes_alike(s, d);
+        let (s, d) = (&*s, &*d);
         let sent = s.version_id <= cx.sent_limit;
         let read = d.version_id <= cx.read_limit;
         if d.field_exists && !s.field_exists && sent && read {
@@ -243,6 +245,8 @@ impl Checker {
 
     /// An immutable field whose type changed: the native format carries its value.
     pub(super) fn immutable_type(&mut self, o: &FieldEntry, n: &FieldEntry, path: &str) {
+        let (o, n) = bytes_alike(o, n);
+        let (o, n) = (&*o, &*n);
         let (Some(a), Some(b)) = (o.wire_type.as_deref(), n.wire_type.as_deref()) else {
             return;
         };
@@ -454,22 +458,22 @@ impl Checker {
     }
 }
 
-/// A byte array on one side (`[u8; N]`: N elements of size 1) and on the other the same
-/// bytes as one element, with no array length: QEMU's `VMSTATE_BUFFER` (in its dump, or
-/// this project's `#[vmstate(buffer)]`), the same bytes on both wires as its
-/// `VMSTATE_UINT8_ARRAY`. Not for 2, 4 or 8 bytes against a QEMU dump: QEMU 7.2's dumps
-/// give no array lengths, so a field of that size may be an array of such words (a
-/// `VMSTATE_UINT32_ARRAY` of 16 reads as size 4 there).
+/// A byte array on one side (`[u8; N]`, `[i8; N]`: N elements of size 1) and on the other
+/// the same bytes as one element with no array length: QEMU's `VMSTATE_BUFFER` in its dump
+/// (or in `schema --qemu` of a `#[vmstate(buffer)]`; against this project's own schemas
+/// [`bytes_alike`] reads a buffer as the byte array it is), the same bytes on its wire as its
+/// `VMSTATE_UINT8_ARRAY`. Not for 2, 4 or 8 bytes: QEMU 7.2's dumps give no array lengths,
+/// so a field of that size may be an array of words (a `VMSTATE_UINT32_ARRAY` of 16 reads
+/// as size 4 there).
 fn byte_array_as_buffer(s: &FieldEntry, d: &FieldEntry) -> bool {
     let byte_array = |f: &FieldEntry| {
-        // Ours says `uint8`; a schema cut to QEMU's keys (`schema --qemu`) keeps the length.
-        let bytes = f.wire_type.as_deref() == Some("uint8") || !field_extended(f);
-        bytes && f.size == 1 && f.array_len.is_some()
+        // A schema cut to QEMU's keys (`schema --qemu`) keeps the length, not the type.
+        let typed = matches!(f.wire_type.as_deref(), Some("uint8" | "int8"));
+        (typed || !field_extended(f)) && f.size == 1 && f.array_len.is_some()
     };
     let buffer_of = |f: &FieldEntry, bytes: &FieldEntry| {
-        let ours = f.wire_type.as_deref() == Some("buffer");
-        let qemus = !field_extended(f) && ![2, 4, 8].contains(&f.size);
-        (ours || qemus)
+        !field_extended(f)
+            && ![2, 4, 8].contains(&f.size)
             && f.array_len.is_none()
             && f.description.is_none()
             && f.size == bytes.total_size()
