@@ -441,7 +441,8 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
     }
 }
 
-/// Whether a type is padding that the schemas describe as such (`Unused<N>`, `Removed<T>`).
+/// Whether a type's name says it is padding (`Unused<N>`, `Removed<T>`): an alias is not seen
+/// through, and a type of one's own so named is caught by a compile-time check on its shape.
 pub(crate) fn is_padding_type(ty: &syn::Type) -> bool {
     match crate::ast::ungroup(ty) {
         syn::Type::Path(p) => p
