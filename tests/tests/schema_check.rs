@@ -1312,44 +1312,6 @@ fn a_typeless_size_0_field_is_not_decoded_as_nothing() {
     );
 }
 
-/// A 4-byte field of a QEMU dump may be an array of words when the dump gives no array
-/// lengths (QEMU 7.2's), but is a buffer when it does (newer QEMUs write `num`: 8.2's,
-/// 10.0's).
-#[test]
-fn a_small_buffer_is_taken_for_bytes_where_the_dump_gives_array_lengths() {
-    #[derive(VmState)]
-    #[vmstate(name = "dev")]
-    struct Dev {
-        id: [u8; 4],
-        regs: [u32; 2],
-    }
-    let dump = |num: bool| {
-        let regs = if num {
-            r#"{"field": "regs", "version_id": 0, "field_exists": false, "size": 4, "num": 2}"#
-        } else {
-            r#"{"field": "regs", "version_id": 0, "field_exists": false, "size": 4}"#
-        };
-        let text = format!(
-            r#"{{"dev": {{"Name": "dev", "version_id": 1, "minimum_version_id": 1,
-                "Description": {{"name": "dev", "version_id": 1, "minimum_version_id": 1,
-                "Fields": [{{"field": "id", "version_id": 0, "field_exists": false, "size": 4}},
-                {regs}]}}}}}}"#
-        );
-        Schema::from_json(&text).unwrap()
-    };
-    let ours = vmstate_tests::one_device("dev", Dev::DESCRIPTION);
-    assert_clean(&check(&dump(true), &ours));
-    assert_clean(&check(&ours, &dump(true)));
-    for report in [check(&dump(false), &ours), check(&ours, &dump(false))] {
-        only_finding(
-            &report,
-            Rule::FieldSizeChanged,
-            Severity::Error,
-            "dev/Fields/id",
-        );
-    }
-}
-
 /// A `#[vmstate(buffer)]` is the byte array it is on both wires: against this project's own
 /// schemas it compares as `[u8; N]` does (with `[i8; N]` a signedness warning, with a `u8`
 /// nothing, with a `bool` an error).

@@ -164,10 +164,7 @@ use walk::WalkCx;
 /// assert_eq!(report.by_rule(Rule::FieldRemoved).next().unwrap().path, "uart/Fields/dll");
 /// ```
 pub fn check(old: &Schema, new: &Schema) -> Report {
-    let mut cx = Checker {
-        gives_array_lengths: [gives_array_lengths(old), gives_array_lengths(new)],
-        ..Checker::default()
-    };
+    let mut cx = Checker::default();
     if let (Some(a), Some(b)) = (&old.machine, &new.machine) {
         if a != b {
             cx.push(
@@ -220,22 +217,6 @@ enum Scope {
 #[derive(Default)]
 struct Checker {
     findings: Vec<Finding>,
-    /// Whether the old and the new schema give arrays their lengths: this project's do, and
-    /// newer QEMUs' dumps (`num`: 8.2's, 10.0's); QEMU 7.2's do not, so a field there may be
-    /// an array.
-    gives_array_lengths: [bool; 2],
-}
-
-/// Whether any field of `s` has an array length: then a field without one is a single
-/// element.
-fn gives_array_lengths(s: &Schema) -> bool {
-    fn any(d: &Desc) -> bool {
-        d.fields
-            .iter()
-            .any(|f| f.array_len.is_some() || f.description.as_deref().is_some_and(any))
-            || d.subsections.iter().any(any)
-    }
-    s.devices.values().any(|e| any(&e.description))
 }
 
 impl Checker {

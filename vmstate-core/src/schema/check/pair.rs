@@ -161,7 +161,7 @@ impl Checker {
                     ),
                 );
             } else if (s.size != d.size && !counted_bytes_as_vbuffer(s, d) || lens_differ)
-                && !byte_array_as_buffer(s, d, self.gives_array_lengths)
+                && !byte_array_as_buffer(s, d)
             {
                 size_ok = false;
                 let show = |f: &FieldEntry, len: Option<u64>| match len {
@@ -458,23 +458,23 @@ impl Checker {
 /// the same bytes as one element with no array length: QEMU's `VMSTATE_BUFFER` in its dump
 /// (or in `schema --qemu` of a `#[vmstate(buffer)]`; against this project's own schemas
 /// [`bytes_alike`] reads a buffer as the byte array it is), the same bytes on its wire as its
-/// `VMSTATE_UINT8_ARRAY`. Not for 2, 4 or 8 bytes in a schema that gives no array lengths
-/// (`lengths`: the old one's, the new one's), as QEMU 7.2's dumps: a field of that size may
-/// be an array of words there (a `VMSTATE_UINT32_ARRAY` of 16 reads as size 4).
-fn byte_array_as_buffer(s: &FieldEntry, d: &FieldEntry, lengths: [bool; 2]) -> bool {
+/// `VMSTATE_UINT8_ARRAY`. Not for 2, 4 or 8 bytes: QEMU 7.2's dumps give no array lengths,
+/// so a field of that size may be an array of words (a `VMSTATE_UINT32_ARRAY` of 16 reads
+/// as size 4 there).
+fn byte_array_as_buffer(s: &FieldEntry, d: &FieldEntry) -> bool {
     let byte_array = |f: &FieldEntry| {
         // A schema cut to QEMU's keys (`schema --qemu`) keeps the length, not the type.
         let typed = matches!(f.wire_type.as_deref(), Some("uint8" | "int8"));
         (typed || !field_extended(f)) && f.size == 1 && f.array_len.is_some()
     };
-    let buffer_of = |f: &FieldEntry, bytes: &FieldEntry, lengths_given: bool| {
+    let buffer_of = |f: &FieldEntry, bytes: &FieldEntry| {
         !field_extended(f)
-            && (lengths_given || ![2, 4, 8].contains(&f.size))
+            && ![2, 4, 8].contains(&f.size)
             && f.array_len.is_none()
             && f.description.is_none()
             && f.size == bytes.total_size()
     };
-    (byte_array(s) && buffer_of(d, s, lengths[1])) || (byte_array(d) && buffer_of(s, d, lengths[0]))
+    (byte_array(s) && buffer_of(d, s)) || (byte_array(d) && buffer_of(s, d))
 }
 
 /// Of two fields compared, this project's sequence sized by another field (`len`), not of
