@@ -46,7 +46,7 @@ pub use pl031::Pl031;
 /// The ported devices' descriptions, keyed by QEMU's type names, so a schema of them
 /// (`vmstate schema`) lines up with QEMU's `-dump-vmstate`: the device models, then the
 /// state-only ports of QEMU's qdev devices ([`qemu_sections`]; the PL050 under both of
-/// QEMU's type names, the timers and QEMU's own sections are not qdev devices, so its dumps
+/// QEMU's type names; the timers and QEMU's own sections are not qdev devices, so its dumps
 /// do not list them).
 ///
 /// ```

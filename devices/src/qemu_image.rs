@@ -589,9 +589,10 @@ fn sent_entry<'v>(
 
 /// A sequence whose length is the destination's configuration (held by a skipped field,
 /// such as the SD card's bitmap, sized by the card) cannot be decoded from its description
-/// alone; QEMU's vmdesc says how long the source's was (`array_len`, or for a bitmap its
-/// bytes). Such a field of `desc` becomes an array of that many elements. The vmdesc is
-/// input too: the decoder still checks every length against the data.
+/// alone; QEMU's vmdesc says how long the source's was (`array_len`, or for a bitmap or a
+/// byte buffer its bytes). Such a top-level field of `desc` becomes an array of that many
+/// elements, if no more than its `max_len`. The vmdesc is input too: the decoder still checks
+/// every length against the data.
 fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
     let configured: Vec<String> = desc.not_on_wire.iter().map(|f| f.field.clone()).collect();
     let sent_fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
@@ -608,12 +609,19 @@ fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
         let (Some(elem), Some(theirs)) = (elem, theirs) else {
             continue;
         };
-        let len = match (theirs["array_len"].as_u64(), theirs["size"].as_u64()) {
-            (Some(n), _) => n,
-            (None, Some(bytes)) if f.size > 0 && bytes % f.size == 0 => bytes / f.size,
-            _ => continue,
+        // A byte buffer's size is 0 in the description (QEMU's VBUFFER): its elements are bytes.
+        let elem_size = if elem == "uint8" { 1 } else { f.size };
+        let len = match theirs.get("array_len") {
+            Some(n) => n.as_u64(),
+            None => (theirs["size"].as_u64())
+                .filter(|bytes| elem_size > 0 && bytes % elem_size == 0)
+                .map(|bytes| bytes / elem_size),
+        };
+        let Some(len) = len.filter(|&n| f.max_len.is_none_or(|max| n <= max)) else {
+            continue;
         };
         f.wire_type = Some(elem.to_owned());
+        f.size = elem_size;
         f.array_len = Some(len);
         f.len = None;
         f.max_len = None;

@@ -14,16 +14,10 @@ fuzz_target!(|data: &[u8]| {
     let Some((&codec, rest)) = data.split_first() else {
         return;
     };
-    if codec & 1 != 0 {
-        return check_qemu(arm_cpu, rest, 22);
-    }
-    let mut owned;
-    let section = if codec & 0x80 != 0 {
-        owned = rest.to_vec();
-        fix_native_crc(&mut owned);
-        &owned[..]
-    } else {
-        rest
-    };
-    check_native(arm_cpu, section);
+    by_codec(
+        codec,
+        rest,
+        |qemu| check_qemu(arm_cpu, qemu, 22),
+        |native| check_native(arm_cpu, native),
+    );
 });

@@ -15,21 +15,15 @@ use vmstate_fuzz::*;
 /// QEMU section data at the port's minimum version plus `codec >> 1` (codec bit 0 set), or
 /// a native section (its checksum fixed first when bit 7 is set).
 fn run<T: Dut + Default>(codec: u8, section: &[u8]) {
-    if codec & 1 != 0 {
-        let d = T::DESCRIPTION;
-        let versions = d.version - d.minimum_version + 1;
-        let version = d.minimum_version + u32::from(codec >> 1) % versions;
-        return check_qemu(T::default, section, version);
-    }
-    let mut owned;
-    let section = if codec & 0x80 != 0 {
-        owned = section.to_vec();
-        fix_native_crc(&mut owned);
-        &owned[..]
-    } else {
-        section
-    };
-    check_native(T::default, section);
+    let d = T::DESCRIPTION;
+    let versions = d.version - d.minimum_version + 1;
+    let version = d.minimum_version + u32::from(codec >> 1) % versions;
+    by_codec(
+        codec,
+        section,
+        |qemu| check_qemu(T::default, qemu, version),
+        |native| check_native(T::default, native),
+    );
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -227,6 +227,21 @@ pub fn check_qemu<T: Dut>(fresh: fn() -> T, input: &[u8], version: u32) {
     }
 }
 
+/// The codec byte of the `arm_cpu` and `qemu_sections` targets: bit 0 set, `qemu` gets QEMU
+/// section data; else `native` gets a native section, its last 4 bytes first rewritten as the
+/// CRC-32 of the rest when bit 7 is set (so mutated fields get past the checksum).
+pub fn by_codec(codec: u8, section: &[u8], qemu: impl FnOnce(&[u8]), native: impl FnOnce(&[u8])) {
+    if codec & 1 != 0 {
+        return qemu(section);
+    }
+    if codec & 0x80 != 0 {
+        let mut owned = section.to_vec();
+        fix_native_crc(&mut owned);
+        return native(&owned);
+    }
+    native(section)
+}
+
 /// Overwrites the last 4 bytes of a native section with the CRC-32 of the bytes before
 /// them, so mutated field bytes get past the checksum and reach the field decoders.
 pub fn fix_native_crc(section: &mut [u8]) {

@@ -196,3 +196,38 @@ where
         }
     }
 }
+
+/// `stream` with its vmdesc (QEMU's JSON trailer) changed by `patch`: where a port cannot say
+/// what QEMU's vmdesc says although the bytes are the same, or to give the tools a hostile
+/// vmdesc.
+pub fn with_vmdesc_patched(
+    stream: &vmstate_core::qemu::Stream,
+    patch: impl FnOnce(&mut serde_json::Value),
+) -> vmstate_core::qemu::Stream {
+    vmstate_core::qemu::Stream::parse(vmdesc_patched_bytes(stream, patch))
+        .expect("the patched stream parses")
+}
+
+/// The bytes of [`with_vmdesc_patched`], for a patch the stream reader may refuse (it sizes
+/// sections by the vmdesc).
+pub fn vmdesc_patched_bytes(
+    stream: &vmstate_core::qemu::Stream,
+    patch: impl FnOnce(&mut serde_json::Value),
+) -> Vec<u8> {
+    let range = (stream.items().iter())
+        .find_map(|item| match item {
+            vmstate_core::qemu::Item::Vmdesc(range) => Some(range.clone()),
+            _ => None,
+        })
+        .expect("the stream has a vmdesc");
+    let mut vmdesc = stream.vmdesc().expect("the vmdesc is JSON");
+    patch(&mut vmdesc);
+    let json = serde_json::to_vec(&vmdesc).unwrap();
+    let bytes = stream.bytes();
+    // The vmdesc is its tag, a be32 length and the JSON.
+    let mut out = bytes[..range.start - 4].to_vec();
+    out.extend_from_slice(&u32::try_from(json.len()).unwrap().to_be_bytes());
+    out.extend_from_slice(&json);
+    out.extend_from_slice(&bytes[range.end..]);
+    out
+}

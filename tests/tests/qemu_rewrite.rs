@@ -126,6 +126,59 @@ fn inspect_decodes_every_section_but_slirps() {
     assert_eq!(section(&json, "pl011", 1)["fields"]["ifl"], 0x12);
 }
 
+/// The vmdesc that gives the SD card's bitmap its length is input: a length that is not the
+/// stream's, not a number, or above the port's bound is refused, by the stream reader (which
+/// sizes sections by the vmdesc and checks them against their footers) or for that section
+/// (with the reason shown): never a panic or a section read misaligned.
+#[test]
+fn a_hostile_vmdesc_length_is_refused_for_its_section() {
+    let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
+    let bitmap = |patch: &[(&str, serde_json::Value)]| {
+        vmstate_tests::vmdesc_patched_bytes(&stream, |vmdesc| {
+            let card = (vmdesc["devices"].as_array_mut().unwrap().iter_mut())
+                .find(|d| d["name"] == "sd-card")
+                .unwrap();
+            let field = (card["fields"].as_array_mut().unwrap().iter_mut())
+                .find(|f| f["name"] == "wp_group_bmap")
+                .unwrap();
+            for (key, value) in patch {
+                field[*key] = value.clone();
+            }
+        })
+    };
+    let mut inspected = Vec::new();
+    for patch in [
+        vec![("size", serde_json::json!(16))], // two words: the rest misaligned
+        vec![("size", serde_json::json!(9))],  // not whole words
+        vec![("size", serde_json::json!(1u64 << 40))], // more than the data and the bound
+        vec![("size", serde_json::json!("8"))], // not a number
+        vec![("array_len", serde_json::json!(-1))],
+        vec![("array_len", serde_json::json!(3))],
+        // The same 8 bytes to the reader, but two 8-byte words to the port: misaligned.
+        vec![
+            ("size", serde_json::json!(4)),
+            ("array_len", serde_json::json!(2)),
+        ],
+        vec![
+            ("size", serde_json::json!(8)),
+            ("array_len", serde_json::json!("one")),
+        ],
+    ] {
+        let Ok(hostile) = Stream::parse(bitmap(&patch)) else {
+            continue; // refused by the reader
+        };
+        let listing = inspect(&hostile).unwrap();
+        let card = section(&listing, "sd-card", 0);
+        assert!(card["fields"].is_null(), "{patch:?}: {card}");
+        assert!(card["error"].is_string(), "{patch:?}: {card}");
+        // The other sections are read as before.
+        assert_eq!(section(&listing, "pl011", 1)["fields"]["ifl"], 0x12);
+        inspected.push(patch);
+    }
+    // Those the reader takes (its section sizes unchanged) reach the section's decoding.
+    assert!(inspected.len() >= 3, "{inspected:?}");
+}
+
 #[test]
 fn rewrite_without_edits_is_byte_identical() {
     assert!(rewrite(FIXTURE.to_vec(), &[]).unwrap() == FIXTURE);

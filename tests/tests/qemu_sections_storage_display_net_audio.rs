@@ -10,7 +10,7 @@ use devices::qemu_sections::pl110::Pl110State;
 use devices::qemu_sections::sd_card::{SdCardOcrState, SdCardState, OCR_CARD_POWER_UP};
 use devices::qemu_sections::smc91c111::Smc91c111State;
 use serde_json::Value;
-use vmstate_core::qemu::{Item, Stream};
+use vmstate_core::qemu::Stream;
 use vmstate_core::schema::{self, Schema};
 use vmstate_core::{ErrorKind, VmState};
 
@@ -40,28 +40,6 @@ fn section<'s>(stream: &'s Stream, idstr: &str) -> (&'s [u8], u32) {
         .device(idstr, 0)
         .unwrap_or_else(|| panic!("no {idstr} section"));
     (stream.data(s), s.version_id)
-}
-
-/// `stream` with its vmdesc changed by `patch`, for the few places where a port cannot say
-/// what QEMU's vmdesc says although the bytes are the same (each patch says why), so that
-/// `vmstate_tests::port_matches_qemu_section` checks everything else.
-fn with_vmdesc_patched(stream: &Stream, patch: impl FnOnce(&mut Value)) -> Stream {
-    let range = (stream.items().iter())
-        .find_map(|item| match item {
-            Item::Vmdesc(range) => Some(range.clone()),
-            _ => None,
-        })
-        .expect("the stream has a vmdesc");
-    let mut vmdesc = stream.vmdesc().expect("the vmdesc is JSON");
-    patch(&mut vmdesc);
-    let json = serde_json::to_vec(&vmdesc).unwrap();
-    let bytes = stream.bytes();
-    // The vmdesc is its tag, a be32 length and the JSON.
-    let mut out = bytes[..range.start - 4].to_vec();
-    out.extend_from_slice(&u32::try_from(json.len()).unwrap().to_be_bytes());
-    out.extend_from_slice(&json);
-    out.extend_from_slice(&bytes[range.end..]);
-    Stream::parse(out).expect("the patched stream parses")
 }
 
 /// The vmdesc entry of device `idstr`.
@@ -112,7 +90,7 @@ const SD_CARD_FIELDS: usize =
 #[test]
 fn sd_card_matches_qemu_7_2_and_10_0() {
     for (release, stream) in streams() {
-        let patched = with_vmdesc_patched(&stream, |vmdesc| {
+        let patched = vmstate_tests::with_vmdesc_patched(&stream, |vmdesc| {
             let card = device_entry(vmdesc, "sd-card");
             // QEMU 10.0 sends a padding byte where 7.2 sends `enable`, and names both
             // paddings by position: the same bytes.

@@ -1312,6 +1312,66 @@ fn a_typeless_size_0_field_is_not_decoded_as_nothing() {
     );
 }
 
+/// Our buffer against QEMU's `VMSTATE_UINT8_ARRAY` as a dump with `num` gives it, or as
+/// `schema --qemu` of a plain `[u8; N]` gives it: the same bytes, both ways.
+#[test]
+fn a_buffer_matches_qemus_byte_array() {
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Buffer {
+        #[vmstate(buffer)]
+        data: [u8; 16],
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Array {
+        data: [u8; 16],
+    }
+    let dump = Schema::from_json(
+        r#"{"dev": {"Name": "dev", "version_id": 1, "minimum_version_id": 1,
+            "Description": {"name": "dev", "version_id": 1, "minimum_version_id": 1,
+            "Fields": [{"field": "data", "version_id": 0, "field_exists": false, "size": 1,
+            "num": 16}]}}}"#,
+    )
+    .unwrap();
+    let ours = vmstate_tests::one_device("dev", Buffer::DESCRIPTION);
+    let plain = vmstate_tests::one_device("dev", Array::DESCRIPTION).qemu_only();
+    for other in [&dump, &plain] {
+        assert_clean(&check(other, &ours));
+        assert_clean(&check(&ours, other));
+    }
+}
+
+/// Padding against a real field named `unused` that the new release reads only from a later
+/// version: an old stream's padding bytes are then read by nothing, an error (the version
+/// gate applies to them as to any field).
+#[test]
+fn a_real_unused_field_behind_since_does_not_stand_for_padding() {
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Old {
+        a: u32,
+        unused: vmstate_core::Unused<4>,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev", version = 2)]
+    struct New {
+        a: u32,
+        #[vmstate(since = 2)]
+        unused: u32,
+    }
+    let found = one_device_findings(Old::DESCRIPTION, New::DESCRIPTION);
+    assert!(!errors(&found).is_empty(), "{found:?}");
+    // What the loads do: a version 1 stream has 4 bytes the new release does not read.
+    let bytes = vmstate_core::qemu::to_bytes(&Old {
+        a: 1,
+        unused: vmstate_core::Unused,
+    })
+    .unwrap();
+    let mut new = New { a: 0, unused: 0 };
+    assert!(vmstate_core::qemu::from_bytes(&mut new, &bytes, 1, 0).is_err());
+}
+
 /// A `#[vmstate(buffer)]` is the byte array it is on both wires: against this project's own
 /// schemas it compares as `[u8; N]` does (with `[i8; N]` a signedness warning, with a `u8`
 /// nothing, with a `bool` an error).

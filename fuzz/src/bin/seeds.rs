@@ -209,6 +209,11 @@ fn with_config_and_ram(stream: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A port's section name, to check `with_port!` against `PORT_SECTIONS`.
+fn section_name<T: VmState>() -> &'static str {
+    T::DESCRIPTION.name
+}
+
 /// A port's native save of QEMU section data it loads.
 fn native_save<T: VmState + Default>(qemu: &[u8], version: u32) -> Vec<u8> {
     let mut port = T::default();
@@ -311,6 +316,13 @@ fn main() {
     // port's native save: selector byte (`qemu_sections`' order), codec byte (1: QEMU at the
     // minimum version plus codec >> 1; 0x80: native with the checksum fixed).
     let ports_dir = dir("qemu_sections");
+    for (selector, name) in PORT_SECTIONS.iter().enumerate() {
+        assert_eq!(
+            with_port!(selector as u8, section_name()),
+            *name,
+            "selector {selector}"
+        );
+    }
     let fixture_10 =
         include_bytes!("../../../tests/fixtures/qemu-10.0-integratorcp/integratorcp-1m.stream");
     let mut port_seeds = 0;

@@ -244,13 +244,14 @@ fn field<D: Decoder>(
             items.remove(0)
         });
     }
-    // QEMU gives size 0 to what it sizes at run time (`VMSTATE_VBUFFER`, `VMSTATE_BITMAP`),
-    // and a schema without types (QEMU's dumps, `schema --qemu`) says no more of it.
-    if f.wire_type.is_none() && f.size == 0 {
+    // A schema without types (QEMU's dumps, `schema --qemu`) gives size 0 to what is sized
+    // at run time (QEMU's `VMSTATE_VBUFFER` and `VMSTATE_BITMAP`, a `Vec` or `String`) and
+    // says no more of it. (Padding of size 0 is nothing.)
+    if f.wire_type.is_none() && f.size == 0 && !f.is_padding() {
         return Err(unsupported(
             format!(
-                "field `{}` has size 0 in a schema without types (a buffer sized at run time): \
-                 it cannot be decoded from the schema alone",
+                "field `{}` has size 0 in a schema without types (its length is known at run \
+                 time only): it cannot be decoded from the schema alone",
                 f.field
             ),
             d.offset(),

@@ -1,6 +1,6 @@
 // `buffer`: a `[u8; N]` (or a boxed one) described as QEMU's `VMSTATE_BUFFER`, one element
 // of N bytes, where a plain `[u8; N]` is N one-byte elements; the same bytes on both wires,
-// immutable too, and `vmstate check` takes either against either.
+// immutable too, and `vmstate check` takes either against either (in typed schemas).
 use vmstate_core::schema::{self, Desc, Format};
 use vmstate_core::VmState;
 
@@ -71,6 +71,11 @@ fn main() {
     let (decoded, used) = schema::decode(&desc, Format::Qemu, &q, 1, 0).unwrap();
     assert_eq!(used, q.len());
     assert_eq!(decoded["data"], "0102030405060708");
+    assert_eq!(decoded["packets"], "a5".repeat(16));
+    let section = vmstate_core::read_frame(&native, 0).unwrap();
+    let (decoded, _) = schema::decode(&desc, Format::Native, section.fields, 1, 0).unwrap();
+    assert_eq!(decoded["data"], "0102030405060708");
+    assert_eq!(decoded["packets"], "a5".repeat(16));
 
     // Adding or removing `buffer` is not a break, either way.
     let schema = |d| {

@@ -171,9 +171,10 @@ impl Checker {
                     },
                     _ => f.size.to_string(),
                 };
+                // A side that says its array length shows it (QEMU's dumps may not).
                 let (a, b) = match lens {
                     Some((a, b)) => (show(s, Some(a)), show(d, Some(b))),
-                    None => (show(s, None), show(d, None)),
+                    None => (show(s, s.array_len), show(d, d.array_len)),
                 };
                 if let Some(ours) = own_length_against_qemu(s, d) {
                     self.error(
@@ -454,13 +455,13 @@ impl Checker {
     }
 }
 
-/// A byte array on one side (`[u8; N]`, `[i8; N]`: N elements of size 1) and on the other
-/// the same bytes as one element with no array length: QEMU's `VMSTATE_BUFFER` in its dump
-/// (or in `schema --qemu` of a `#[vmstate(buffer)]`; against this project's own schemas
-/// [`bytes_alike`] reads a buffer as the byte array it is), the same bytes on its wire as its
-/// `VMSTATE_UINT8_ARRAY`. Not for 2, 4 or 8 bytes: QEMU 7.2's dumps give no array lengths,
-/// so a field of that size may be an array of words (a `VMSTATE_UINT32_ARRAY` of 16 reads
-/// as size 4 there).
+/// A byte array on one side (`[u8; N]`, `[i8; N]`, or a typeless schema's N elements of one
+/// byte: QEMU's `VMSTATE_UINT8_ARRAY`) and on the other the same bytes as one element with
+/// no array length: this project's `#[vmstate(buffer)]`, or QEMU's `VMSTATE_BUFFER` in its
+/// dump or in `schema --qemu` (against this project's own typed schemas [`bytes_alike`]
+/// reads a buffer as the byte array it is). A typeless field of 2, 4 or 8 bytes is not taken
+/// for a buffer: QEMU's dumps give no length for a `VARRAY` (nor 7.2's for any array), so it
+/// may be words (a `VMSTATE_UINT32_ARRAY` of 16 reads as size 4 in 7.2's).
 fn byte_array_as_buffer(s: &FieldEntry, d: &FieldEntry) -> bool {
     let byte_array = |f: &FieldEntry| {
         // A schema cut to QEMU's keys (`schema --qemu`) keeps the length, not the type.
@@ -468,8 +469,9 @@ fn byte_array_as_buffer(s: &FieldEntry, d: &FieldEntry) -> bool {
         (typed || !field_extended(f)) && f.size == 1 && f.array_len.is_some()
     };
     let buffer_of = |f: &FieldEntry, bytes: &FieldEntry| {
-        !field_extended(f)
-            && ![2, 4, 8].contains(&f.size)
+        let ours = f.wire_type.as_deref() == Some("buffer");
+        let qemus = !field_extended(f) && ![2, 4, 8].contains(&f.size);
+        (ours || qemus)
             && f.array_len.is_none()
             && f.description.is_none()
             && f.size == bytes.total_size()

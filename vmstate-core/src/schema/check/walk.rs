@@ -230,9 +230,13 @@ impl Checker {
                     continue;
                 }
             };
+            // Names pair real fields: padding goes by its bytes, whatever it is called (a
+            // real field may be called `unused` too, as QEMU's pl041 register is).
+            let neither_padding = !sf.is_padding() && !df.is_padding();
+            let paired = neither_padding && names_match(cx.scope, &sf.field, &df.field);
             // Fields gated by a version above the stream's are neither sent nor read (unless
             // the other release has a field of that name here: see `pair`).
-            if !names_match(cx.scope, &sf.field, &df.field) {
+            if !paired {
                 if sf.version_id > cx.sent_limit {
                     s.bump();
                     continue;
@@ -254,10 +258,7 @@ impl Checker {
                 continue;
             }
             let both_padding = sf.is_padding() && df.is_padding();
-            // Names pair real fields: padding goes by its bytes, whatever it is called (a
-            // real field may be called `unused` too, as QEMU's pl041 register is).
-            let neither_padding = !sf.is_padding() && !df.is_padding();
-            if neither_padding && names_match(cx.scope, &sf.field, &df.field) {
+            if paired {
                 let dp = d.path(df);
                 s.bump();
                 d.bump();
