@@ -427,7 +427,53 @@ fn an_rtc_load_is_refused_when_the_clock_counts_instructions() {
         assert!(e.contains("counts instructions (-icount)"), "{e}");
     }
     // Registers that do not depend on the count are still written.
-    rewrite(stream, &["pl031@0x10=0x1".parse().unwrap()]).unwrap();
+    rewrite(stream.clone(), &["pl031@0x10=0x1".parse().unwrap()]).unwrap();
+}
+
+/// The `timer` section's icount subsections, which neither fixture has (they are sent only
+/// under `-icount`), as QEMU 7.2 writes them: `shift=1` sends `timer/icount` and its warp
+/// timer (`sleep=on` is the default), `shift=auto` the adaptive mode's two more. The port,
+/// configured as the source was, loads each and writes it back byte for byte.
+#[test]
+fn the_timer_port_reads_qemus_icount_subsections() {
+    use devices::qemu_sections::machine::{IcountMode, IcountState, TimersState};
+    if !have(
+        &["qemu-system-arm", "arm-none-eabi-as", "python3"],
+        "the_timer_port_reads_qemus_icount_subsections",
+    ) {
+        return;
+    }
+    for (shift, mode, subsections) in [
+        ("shift=1", IcountMode::Precise, 2),
+        ("shift=auto", IcountMode::Adaptive, 4),
+    ] {
+        let path = temp(&format!("icount-{shift}.stream"));
+        // One harmless write (the RTC interrupt mask): the tool wants one.
+        let guest = [(0x1500_0010, 0)];
+        let stream = Stream::parse(make_stream(&path, &guest, &["-icount", shift])).unwrap();
+        let configured = TimersState {
+            icount: IcountState {
+                mode,
+                sleep: true,
+                ..IcountState::default()
+            },
+            ..TimersState::default()
+        };
+        let timers = vmstate_tests::port_loads_qemu_section(&stream, "timer", 0, configured);
+        // Instructions were counted (the guest ran), and the subsections QEMU sent are all
+        // there: the vmdesc lists them, and the helper compared each with the port's.
+        assert!(timers.icount.qemu_icount > 0, "{shift}");
+        let sent = vmstate_tests::vmdesc_entry(&stream, "timer", 0);
+        let mut names = Vec::new();
+        let mut pending = vec![sent];
+        while let Some(entry) = pending.pop() {
+            for sub in entry["subsections"].as_array().into_iter().flatten() {
+                names.push(sub["vmsd_name"].as_str().unwrap_or("").to_owned());
+                pending.push(sub.clone());
+            }
+        }
+        assert_eq!(names.len(), subsections, "{shift}: {names:?}");
+    }
 }
 
 #[test]
