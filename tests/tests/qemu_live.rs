@@ -649,3 +649,35 @@ fn the_state_only_ports_read_what_our_guest_wrote() {
         }
     }
 }
+
+/// The PS/2 keyboard port reads the subsections QEMU 7.2 sends once a guest set the LEDs
+/// (neither fixture has them): through the PL050, the set-LEDs command 0xED and the LED byte;
+/// QEMU queues its acknowledgements as command replies, and sends their subsection at
+/// version 0.
+#[test]
+fn the_keyboard_port_reads_qemus_led_subsections() {
+    use devices::qemu_sections::ps2::Ps2KbdState;
+    if !have(
+        &["qemu-system-arm", "arm-none-eabi-as", "python3"],
+        "the_keyboard_port_reads_qemus_led_subsections",
+    ) {
+        return;
+    }
+    let guest = [
+        (0x1800_0000, 0x04), // KMICR: enable the keyboard interface
+        (0x1800_0008, 0xed), // KMIDATA: set LEDs ...
+        (0x1800_0008, 0x07), // ... scroll, num and caps lock
+    ];
+    let path = temp("keyboard-leds.stream");
+    let stream = Stream::parse(make_stream(&path, &guest, &[])).unwrap();
+    let kbd: Ps2KbdState = vmstate_tests::port_matches_qemu_section(&stream, "ps2kbd", 0);
+    assert_eq!(kbd.ledstate.ledstate, 7);
+    let sent = vmstate_tests::vmdesc_entry(&stream, "ps2kbd", 0);
+    let names: Vec<&str> = (sent["subsections"].as_array().into_iter().flatten())
+        .filter_map(|s| s["vmsd_name"].as_str())
+        .collect();
+    // The LED state, and the queued acknowledgements' subsection, which QEMU sends at
+    // version 0 (its `version_id` is never set).
+    assert_eq!(names, ["ps2kbd/ledstate", "ps2kbd/command_reply_queue"]);
+    assert_ne!(kbd.command_reply_queue.cwptr, -1);
+}
