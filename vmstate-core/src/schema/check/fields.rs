@@ -208,9 +208,20 @@ pub(super) fn own_length_against_qemu<'a>(
     s: &'a FieldEntry,
     d: &'a FieldEntry,
 ) -> Option<&'a FieldEntry> {
-    let own_length = |f: &FieldEntry| field_extended(f) && f.max_len.is_some() && f.len.is_none();
-    let qemus = |f: &FieldEntry| !field_extended(f) && f.description.is_none();
-    match (own_length(s) && qemus(d), own_length(d) && qemus(s)) {
+    ours_against_qemu(s, d, |f| f.max_len.is_some() && f.len.is_none(), |_| true)
+}
+
+/// Of two fields compared, the one of this project's that `ours` accepts, when the other is
+/// a QEMU description's field (no extra keys, not a struct) that `theirs` accepts.
+pub(super) fn ours_against_qemu<'a>(
+    s: &'a FieldEntry,
+    d: &'a FieldEntry,
+    ours: impl Fn(&FieldEntry) -> bool,
+    theirs: impl Fn(&FieldEntry) -> bool,
+) -> Option<&'a FieldEntry> {
+    let ours = |f: &FieldEntry| field_extended(f) && ours(f);
+    let qemus = |f: &FieldEntry| !field_extended(f) && f.description.is_none() && theirs(f);
+    match (ours(s) && qemus(d), ours(d) && qemus(s)) {
         (true, _) => Some(s),
         (_, true) => Some(d),
         _ => None,

@@ -1,8 +1,8 @@
 //! A field both releases have at the same place: its version gate, kind, size and type.
 
 use super::fields::{
-    byte_sequence, bytes_alike, classify, field_extended, native, own_length_against_qemu,
-    rust_name, shown_type, variable, Native, TypeClass,
+    byte_sequence, bytes_alike, classify, field_extended, native, ours_against_qemu,
+    own_length_against_qemu, rust_name, shown_type, variable, Native, TypeClass,
 };
 use super::walk::WalkCx;
 use super::{Checker, Scope};
@@ -483,13 +483,8 @@ fn byte_array_as_buffer(s: &FieldEntry, d: &FieldEntry) -> bool {
 /// bytes, when the other is a QEMU description's field of size 0: QEMU gives that size to
 /// fields sized at run time, whose bytes its description does not say.
 fn sized_at_run_time_by_qemu<'a>(s: &'a FieldEntry, d: &'a FieldEntry) -> Option<&'a FieldEntry> {
-    let counted = |f: &FieldEntry| field_extended(f) && f.len.is_some() && !byte_sequence(f);
-    let run_time = |f: &FieldEntry| !field_extended(f) && f.description.is_none() && f.size == 0;
-    match (counted(s) && run_time(d), counted(d) && run_time(s)) {
-        (true, _) => Some(s),
-        (_, true) => Some(d),
-        _ => None,
-    }
+    let counted = |f: &FieldEntry| f.len.is_some() && !byte_sequence(f);
+    ours_against_qemu(s, d, counted, |f| f.size == 0)
 }
 
 /// Bytes sized by another field on one side (`len`), and sizes 0 and 1: QEMU describes a
