@@ -546,7 +546,7 @@ fn decode_section(
     d: &vmstate_core::Description,
 ) -> Result<(serde_json::Value, serde_json::Value), Error> {
     let mut desc = Desc::from_description(d);
-    if let Some(sent) = vmdesc.and_then(|v| sent_entry(v, &sec.idstr, sec.instance_id)) {
+    if let Some(sent) = vmdesc.and_then(|v| sent_description(v, &sec.idstr, sec.instance_id)) {
         lengths_from_vmdesc(&mut desc, sent);
     }
     let (mut fields, used) = decode(
@@ -575,8 +575,18 @@ fn decode_section(
     Ok((fields, subsections))
 }
 
-/// The entry of section (`idstr`, `instance`) in a stream's vmdesc: what QEMU sent.
-fn sent_entry<'v>(
+/// The entry of section (`idstr`, `instance`) in a stream's vmdesc ([`Stream::vmdesc`]):
+/// what QEMU says it sent, its `fields` and `subsections`.
+///
+/// ```
+/// # let fixture = include_bytes!("../../tests/fixtures/qemu-7.2-integratorcp/integratorcp.stream");
+/// let stream = vmstate_core::qemu::Stream::parse(fixture.to_vec()).unwrap();
+/// let vmdesc = stream.vmdesc().unwrap();
+/// let uart = devices::qemu_image::sent_description(&vmdesc, "pl011", 1).unwrap();
+/// assert_eq!(uart["vmsd_name"], "pl011");
+/// assert!(devices::qemu_image::sent_description(&vmdesc, "pl011", 2).is_none());
+/// ```
+pub fn sent_description<'v>(
     vmdesc: &'v serde_json::Value,
     idstr: &str,
     instance: u32,

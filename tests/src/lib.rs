@@ -2,6 +2,7 @@
 //! `tests/ui/<topic>/`. This library only compiles the README's example as a doctest.
 #![doc = include_str!("../../README.md")]
 
+use vmstate_core::qemu::Stream;
 use vmstate_core::{schema::Schema, Description};
 
 /// A schema of one device under `key`, no machine: what the checker tests compare between
@@ -75,13 +76,7 @@ pub fn vmdesc_entry(
     instance: u32,
 ) -> serde_json::Value {
     let vmdesc = stream.vmdesc().expect("the stream has a vmdesc");
-    vmdesc["devices"]
-        .as_array()
-        .and_then(|devices| {
-            devices
-                .iter()
-                .find(|d| d["name"] == idstr && d["instance_id"] == instance)
-        })
+    devices::qemu_image::sent_description(&vmdesc, idstr, instance)
         .unwrap_or_else(|| panic!("the vmdesc lists no {idstr} {instance}"))
         .clone()
 }
@@ -230,4 +225,47 @@ pub fn vmdesc_patched_bytes(
     out.extend_from_slice(&json);
     out.extend_from_slice(&bytes[range.end..]);
     out
+}
+
+/// QEMU 7.2's Integrator/CP stream, the test fixture of `tests/fixtures/qemu-7.2-integratorcp/`.
+pub fn qemu_7_2_stream() -> Stream {
+    let bytes = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
+    Stream::parse(bytes.to_vec()).expect("the QEMU 7.2 fixture parses")
+}
+
+/// QEMU 10.0's Integrator/CP stream (1 MiB of RAM), the test fixture of
+/// `tests/fixtures/qemu-10.0-integratorcp/`.
+pub fn qemu_10_0_stream() -> Stream {
+    let bytes = include_bytes!("../fixtures/qemu-10.0-integratorcp/integratorcp-1m.stream");
+    Stream::parse(bytes.to_vec()).expect("the QEMU 10.0 fixture parses")
+}
+
+/// Both Integrator/CP fixtures, named by their QEMU release for messages.
+pub fn integratorcp_streams() -> [(&'static str, Stream); 2] {
+    [("7.2", qemu_7_2_stream()), ("10.0", qemu_10_0_stream())]
+}
+
+/// The data and version of section (`idstr`, `instance`) in `stream`.
+pub fn section_data<'s>(stream: &'s Stream, idstr: &str, instance: u32) -> (&'s [u8], u32) {
+    let section = stream
+        .device(idstr, instance)
+        .unwrap_or_else(|| panic!("the stream has no section {idstr} {instance}"));
+    (stream.data(section), section.version_id)
+}
+
+/// QEMU 7.2's `-dump-vmstate` (`tests/fixtures/qemu-7.2-integratorcp/dump-vmstate.json`),
+/// all of it.
+pub fn qemu_7_2_dump() -> Schema {
+    Schema::from_json(include_str!(
+        "../fixtures/qemu-7.2-integratorcp/dump-vmstate.json"
+    ))
+    .expect("QEMU 7.2's dump reads")
+}
+
+/// QEMU 7.2's dump of device type `key` alone. Panics (a test failure) when it has none.
+pub fn qemu_7_2_dump_of(key: &str) -> Schema {
+    let mut qemu = qemu_7_2_dump();
+    qemu.devices.retain(|k, _| k == key);
+    assert_eq!(qemu.devices.len(), 1, "QEMU 7.2's dump has no {key}");
+    qemu
 }

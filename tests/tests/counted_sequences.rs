@@ -534,8 +534,6 @@ fn corrupted_cpu_sections_are_refused_or_read_whole() {
     assert!(tried > 1000);
 }
 
-const QEMU_DUMP: &str = include_str!("../fixtures/qemu-7.2-integratorcp/dump-vmstate.json");
-
 /// QEMU's `Fifo8` (util/fifo8.c): `VMSTATE_VBUFFER_UINT32(data, Fifo8, 1, NULL, capacity)`,
 /// a byte buffer sized by the FIFO's capacity, which is configuration (not migrated).
 #[derive(VmState, Debug, Default, PartialEq)]
@@ -586,8 +584,7 @@ fn a_byte_buffer_sized_by_configuration_is_qemus_vbuffer() {
     assert_eq!(dst, spips(16));
 
     // The port's schema lines up with QEMU's own dump of the device, both ways.
-    let mut qemu = Schema::from_json(QEMU_DUMP).unwrap();
-    qemu.devices.retain(|k, _| k == "xlnx.ps7-spi");
+    let qemu = vmstate_tests::qemu_7_2_dump_of("xlnx.ps7-spi");
     let mut ours = Schema::new(qemu.machine.as_deref());
     ours.add("xlnx.ps7-spi", XilinxSpips::DESCRIPTION);
     for (old, new) in [(&qemu, &ours), (&ours, &qemu), (&ours.qemu_only(), &qemu)] {

@@ -11,34 +11,8 @@ use devices::qemu_sections::machine::{
     GlobalStateWithSuspendFlag, IcountAdjustTimers, IcountMode, IcountShift, IcountState,
     IcountWarpTimer, TimersState, NO_EXCEPTION, RUN_STATES,
 };
-use vmstate_core::qemu::Stream;
 use vmstate_core::{ErrorKind, VmState};
 use vmstate_tests::port_matches_qemu_section;
-
-const QEMU_7_2: &[u8] = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
-const QEMU_10_0: &[u8] =
-    include_bytes!("../fixtures/qemu-10.0-integratorcp/integratorcp-1m.stream");
-
-fn qemu_7_2() -> Stream {
-    Stream::parse(QEMU_7_2.to_vec()).expect("the 7.2 fixture parses")
-}
-
-fn qemu_10_0() -> Stream {
-    Stream::parse(QEMU_10_0.to_vec()).expect("the 10.0 fixture parses")
-}
-
-/// Both fixtures, named for the messages.
-fn both_streams() -> [(&'static str, Stream); 2] {
-    [("7.2", qemu_7_2()), ("10.0", qemu_10_0())]
-}
-
-/// The section's data and version.
-fn section(stream: &Stream, idstr: &str) -> (Vec<u8>, u32) {
-    let s = stream
-        .device(idstr, 0)
-        .expect("the section is in the stream");
-    (stream.data(s).to_vec(), s.version_id)
-}
 
 fn load<T: VmState>(state: &mut T, data: &[u8], version: u32) -> Result<(), vmstate_core::Error> {
     vmstate_core::qemu::from_bytes(state, data, version, 0)
@@ -50,9 +24,9 @@ fn load<T: VmState>(state: &mut T, data: &[u8], version: u32) -> Result<(), vmst
 
 #[test]
 fn qemus_timer_section_loads_and_saves_byte_for_byte() {
-    for (release, stream) in both_streams() {
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
         let timers: TimersState = port_matches_qemu_section(&stream, "timer", 0);
-        let (data, version) = section(&stream, "timer");
+        let (data, version) = vmstate_tests::section_data(&stream, "timer", 0);
         assert_eq!(version, 2, "{release}");
         // Three 8-byte fields and no subsection: neither run used -icount.
         assert_eq!(data.len(), 24, "{release}");
@@ -185,9 +159,9 @@ fn a_version_1_timer_section_keeps_the_clock_offset() {
 
 #[test]
 fn truncated_timer_sections_are_refused() {
-    for (_, stream) in both_streams() {
-        let (data, version) = section(&stream, "timer");
-        vmstate_tests::every_truncation_is_refused(&data, version, &timers_with_icount(), &[]);
+    for (_, stream) in vmstate_tests::integratorcp_streams() {
+        let (data, version) = vmstate_tests::section_data(&stream, "timer", 0);
+        vmstate_tests::every_truncation_is_refused(data, version, &timers_with_icount(), &[]);
     }
 }
 
@@ -197,9 +171,9 @@ fn truncated_timer_sections_are_refused() {
 
 #[test]
 fn qemus_cpu_common_section_loads_and_saves_byte_for_byte() {
-    for (release, stream) in both_streams() {
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
         let cpu: CpuCommonState = port_matches_qemu_section(&stream, "cpu_common", 0);
-        let (data, version) = section(&stream, "cpu_common");
+        let (data, version) = vmstate_tests::section_data(&stream, "cpu_common", 0);
         assert_eq!(version, 1, "{release}");
         // Two words, no subsection: no exception was being delivered when the VM stopped,
         // and the guest never crashed.
@@ -240,9 +214,10 @@ fn cpu_common_subsections_follow_qemus_needed_and_pre_load() {
 
     // A stream without exception_index means none pending (QEMU's pre_load sets -1); one
     // without crash_occurred keeps the destination's flag, as QEMU does.
-    let (data, _) = section(&qemu_7_2(), "cpu_common");
+    let stream = vmstate_tests::qemu_7_2_stream();
+    let (data, _) = vmstate_tests::section_data(&stream, "cpu_common", 0);
     let mut dst = cpu.clone();
-    load(&mut dst, &data, 1).unwrap();
+    load(&mut dst, data, 1).unwrap();
     assert_eq!(dst.exception_index.exception_index, NO_EXCEPTION);
     assert!(dst.crash_occurred.crash_occurred);
     assert_eq!(vmstate_core::qemu::to_bytes(&dst).unwrap()[..8], data[..]);
@@ -258,14 +233,14 @@ fn cpu_common_subsections_follow_qemus_needed_and_pre_load() {
 
 #[test]
 fn truncated_cpu_common_sections_are_refused() {
-    for (_, stream) in both_streams() {
-        let (data, version) = section(&stream, "cpu_common");
+    for (_, stream) in vmstate_tests::integratorcp_streams() {
+        let (data, version) = vmstate_tests::section_data(&stream, "cpu_common", 0);
         let before = CpuCommonState {
             halted: 1,
             interrupt_request: 0x10,
             ..CpuCommonState::default()
         };
-        vmstate_tests::every_truncation_is_refused(&data, version, &before, &[]);
+        vmstate_tests::every_truncation_is_refused(data, version, &before, &[]);
     }
 }
 
@@ -275,7 +250,7 @@ fn truncated_cpu_common_sections_are_refused() {
 
 #[test]
 fn qemu_7_2s_globalstate_loads_and_saves_byte_for_byte() {
-    let stream = qemu_7_2();
+    let stream = vmstate_tests::qemu_7_2_stream();
     let state: GlobalState = port_matches_qemu_section(&stream, "globalstate", 0);
     // The fixture README: the monitor ran `stop`, then `migrate`; QEMU stores the run
     // state at the migration's end, so "paused" (a destination then stays paused), and
@@ -287,7 +262,7 @@ fn qemu_7_2s_globalstate_loads_and_saves_byte_for_byte() {
 
 #[test]
 fn qemu_10_0s_globalstate_loads_and_saves_byte_for_byte() {
-    let stream = qemu_10_0();
+    let stream = vmstate_tests::qemu_10_0_stream();
     let state: GlobalStateWithSuspendFlag = port_matches_qemu_section(&stream, "globalstate", 0);
     // Stopped as the 7.2 one was (tools/qemu/make-stream.py runs `stop`); 10.0 always
     // stores the flag (has_vm_was_suspended = 1), and the guest was never suspended.
@@ -303,10 +278,10 @@ fn qemu_10_0s_globalstate_loads_and_saves_byte_for_byte() {
 
 #[test]
 fn either_globalstate_layout_loads_either_releases_bytes() {
-    for (release, stream) in both_streams() {
-        let (data, version) = section(&stream, "globalstate");
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
+        let (data, version) = vmstate_tests::section_data(&stream, "globalstate", 0);
         let mut old = GlobalState::default();
-        load(&mut old, &data, version).unwrap();
+        load(&mut old, data, version).unwrap();
         assert_eq!(
             vmstate_core::qemu::to_bytes(&old).unwrap(),
             data,
@@ -314,7 +289,7 @@ fn either_globalstate_layout_loads_either_releases_bytes() {
         );
         assert_eq!(old.runstate_name(), Some("paused"), "{release}");
         let mut new = GlobalStateWithSuspendFlag::default();
-        load(&mut new, &data, version).unwrap();
+        load(&mut new, data, version).unwrap();
         assert_eq!(
             vmstate_core::qemu::to_bytes(&new).unwrap(),
             data,
@@ -323,9 +298,10 @@ fn either_globalstate_layout_loads_either_releases_bytes() {
         assert_eq!(new.runstate_name(), Some("paused"), "{release}");
     }
     // 7.2 sends zeros where 10.0 has the flag bytes: the flag reads as absent.
-    let (data, _) = section(&qemu_7_2(), "globalstate");
+    let stream = vmstate_tests::qemu_7_2_stream();
+    let (data, _) = vmstate_tests::section_data(&stream, "globalstate", 0);
     let mut new = GlobalStateWithSuspendFlag::default();
-    load(&mut new, &data, 1).unwrap();
+    load(&mut new, data, 1).unwrap();
     assert_eq!(new.has_vm_was_suspended, 0);
 }
 
@@ -347,16 +323,16 @@ fn every_run_state_name_round_trips() {
 
 #[test]
 fn truncated_globalstate_sections_are_refused() {
-    for (_, stream) in both_streams() {
-        let (data, version) = section(&stream, "globalstate");
+    for (_, stream) in vmstate_tests::integratorcp_streams() {
+        let (data, version) = vmstate_tests::section_data(&stream, "globalstate", 0);
         vmstate_tests::every_truncation_is_refused(
-            &data,
+            data,
             version,
             &GlobalState::with_runstate("running"),
             &[],
         );
         vmstate_tests::every_truncation_is_refused(
-            &data,
+            data,
             version,
             &GlobalStateWithSuspendFlag::with_runstate("running", true),
             &[],
@@ -387,26 +363,26 @@ where
 
 #[test]
 fn a_globalstate_naming_no_run_state_is_refused() {
-    for (_, stream) in both_streams() {
-        let (data, _) = section(&stream, "globalstate");
+    for (_, stream) in vmstate_tests::integratorcp_streams() {
+        let (data, _) = vmstate_tests::section_data(&stream, "globalstate", 0);
         let old = GlobalState::with_runstate("running");
         let new = GlobalStateWithSuspendFlag::with_runstate("running", false);
         // A name QEMU does not know (same length as "paused", so the NUL stays).
-        let unknown = with_runstate_bytes(&data, b"resume");
+        let unknown = with_runstate_bytes(data, b"resume");
         assert_refused_naming_runstate(&old, &unknown);
         assert_refused_naming_runstate(&new, &unknown);
         // An empty name (QEMU's initial, never-stored state) is no run state either.
-        let empty = with_runstate_bytes(&data, b"\0");
+        let empty = with_runstate_bytes(data, b"\0");
         assert_refused_naming_runstate(&old, &empty);
         assert_refused_naming_runstate(&new, &empty);
         // "paused" with its NUL overwritten: the name runs on into the following bytes.
-        let unterminated = with_runstate_bytes(&data, b"pausedX");
+        let unterminated = with_runstate_bytes(data, b"pausedX");
         assert_refused_naming_runstate(&old, &unterminated);
         assert_refused_naming_runstate(&new, &unterminated);
         // A buffer with no NUL at all.
-        let full = with_runstate_bytes(&data, &[b'a'; 100]);
+        let full = with_runstate_bytes(data, &[b'a'; 100]);
         assert_refused_naming_runstate(&old, &full);
-        let full_name = with_runstate_bytes(&data, &[b'a'; 32]);
+        let full_name = with_runstate_bytes(data, &[b'a'; 32]);
         assert_refused_naming_runstate(&new, &full_name);
     }
 }
@@ -416,8 +392,9 @@ fn a_run_state_name_filling_the_32_byte_buffer_is_refused_there_only() {
     // 32 name bytes then zeros: 7.2's 100-byte buffer reads a 32-byte unknown name, 10.0's
     // 32-byte one has no NUL (QEMU would force the 32nd byte to NUL and read 31). Both
     // refuse it; neither state changes.
-    let (data, _) = section(&qemu_10_0(), "globalstate");
-    let mut bad = with_runstate_bytes(&data, &[b'p'; 32]);
+    let stream = vmstate_tests::qemu_10_0_stream();
+    let (data, _) = vmstate_tests::section_data(&stream, "globalstate", 0);
+    let mut bad = with_runstate_bytes(data, &[b'p'; 32]);
     bad[36] = 0; // has_vm_was_suspended = 0, so the 7.2 layout sees a NUL after 32 bytes
     assert_refused_naming_runstate(&GlobalState::with_runstate("paused"), &bad);
     assert_refused_naming_runstate(

@@ -17,35 +17,9 @@ use devices::qemu_sections::pl011::{ClockMulDiv, Pl011Clock, Pl011State};
 use devices::qemu_sections::pl050::Pl050State;
 use devices::qemu_sections::pl181::Pl181State;
 use devices::qemu_sections::ps2::{Ps2KbdCommandReplyQueue, Ps2KbdState, Ps2MouseState};
-use vmstate_core::qemu::Stream;
 use vmstate_core::schema::{self, Schema};
 use vmstate_core::{Description, ErrorKind, Unused, VmState};
 use vmstate_tests::port_matches_qemu_section;
-
-const STREAM_7_2: &[u8] = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
-const STREAM_10_0: &[u8] =
-    include_bytes!("../fixtures/qemu-10.0-integratorcp/integratorcp-1m.stream");
-const QEMU_7_2_DUMP: &str = include_str!("../fixtures/qemu-7.2-integratorcp/dump-vmstate.json");
-
-fn stream_7_2() -> Stream {
-    Stream::parse(STREAM_7_2.to_vec()).expect("the QEMU 7.2 fixture parses")
-}
-
-fn stream_10_0() -> Stream {
-    Stream::parse(STREAM_10_0.to_vec()).expect("the QEMU 10.0 fixture parses")
-}
-
-fn both_streams() -> [(&'static str, Stream); 2] {
-    [("7.2", stream_7_2()), ("10.0", stream_10_0())]
-}
-
-/// The data of section (`idstr`, `instance`) and its version.
-fn section_data(stream: &Stream, idstr: &str, instance: u32) -> (Vec<u8>, u32) {
-    let section = stream
-        .device(idstr, instance)
-        .expect("the section is in the stream");
-    (stream.data(section).to_vec(), section.version_id)
-}
 
 /// The port's description agrees with QEMU 7.2's own dump of the device type `key`, checked
 /// both ways (and with our schema cut down to what QEMU's dumps hold).
@@ -59,9 +33,7 @@ fn assert_matches_qemu_7_2_dump(key: &str, description: &Description) {
 
 /// QEMU 7.2's dump of device type `key` alone, and the port's schema under the same key.
 fn qemu_7_2_dump_and_port(key: &str, description: &Description) -> (Schema, Schema) {
-    let mut qemu = Schema::from_json(QEMU_7_2_DUMP).expect("QEMU's dump parses");
-    qemu.devices.retain(|k, _| k == key);
-    assert_eq!(qemu.devices.len(), 1, "QEMU 7.2's dump has no {key}");
+    let qemu = vmstate_tests::qemu_7_2_dump_of(key);
     (qemu, vmstate_tests::one_device(key, description))
 }
 
@@ -151,21 +123,21 @@ fn assert_pl011_untouched(uart: &Pl011State, what: &str) {
 
 #[test]
 fn pl011_matches_qemu_7_2_and_10_0() {
-    let qemu_7_2 = stream_7_2();
+    let qemu_7_2 = vmstate_tests::qemu_7_2_stream();
     for instance in 0..2 {
         let uart: Pl011State = port_matches_qemu_section(&qemu_7_2, "pl011", instance);
         assert_pl011_untouched(&uart, &format!("7.2 pl011 {instance}"));
         assert_eq!(uart.readbuff, 0);
     }
-    let qemu_10_0 = stream_10_0();
+    let qemu_10_0 = vmstate_tests::qemu_10_0_stream();
     for instance in 0..2 {
         // The 10.0 layout matches its vmdesc byte for byte ...
         let v10: Pl011StateQemu10 = port_matches_qemu_section(&qemu_10_0, "pl011", instance);
         // ... and the port loads the same bytes (the unused word is zero, as `readbuff`
         // always was) and writes them back unchanged.
-        let (data, version) = section_data(&qemu_10_0, "pl011", instance);
+        let (data, version) = vmstate_tests::section_data(&qemu_10_0, "pl011", instance);
         let mut uart = Pl011State::default();
-        vmstate_core::qemu::from_bytes(&mut uart, &data, version, 0).unwrap();
+        vmstate_core::qemu::from_bytes(&mut uart, data, version, 0).unwrap();
         assert_eq!(vmstate_core::qemu::to_bytes(&uart).unwrap(), data);
         assert_pl011_untouched(&uart, &format!("10.0 pl011 {instance}"));
         assert_eq!(
@@ -189,11 +161,11 @@ fn pl011_refuses_truncated_and_out_of_range_input() {
         read_count: 3,
         ..Pl011State::default()
     };
-    for (release, stream) in both_streams() {
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
         for instance in 0..2 {
-            let (data, version) = section_data(&stream, "pl011", instance);
+            let (data, version) = vmstate_tests::section_data(&stream, "pl011", instance);
             let without_clock = data.len() - PL011_CLOCK_SUBSECTION_LEN;
-            vmstate_tests::every_truncation_is_refused(&data, version, &before, &[without_clock]);
+            vmstate_tests::every_truncation_is_refused(data, version, &before, &[without_clock]);
             // Without its subsection the section still loads, and keeps the destination's
             // clock (QEMU's `migrate-clk=off` machines send none).
             let mut uart = Pl011State {
@@ -208,14 +180,14 @@ fn pl011_refuses_truncated_and_out_of_range_input() {
             // than it holds.
             for read_pos in [16, -1, i32::MAX] {
                 let at = PL011_READ_POS_AT;
-                assert_refused_at(&data, version, at, read_pos, "pl011.read_pos", &before);
+                assert_refused_at(data, version, at, read_pos, "pl011.read_pos", &before);
             }
             for read_count in [17, -1] {
                 let at = PL011_READ_COUNT_AT;
-                assert_refused_at(&data, version, at, read_count, "pl011.read_count", &before);
+                assert_refused_at(data, version, at, read_count, "pl011.read_count", &before);
             }
             // The bounds themselves load.
-            let mut edge = data.clone();
+            let mut edge = data.to_vec();
             edge[PL011_READ_POS_AT..][..4].copy_from_slice(&15i32.to_be_bytes());
             edge[PL011_READ_COUNT_AT..][..4].copy_from_slice(&16i32.to_be_bytes());
             let mut uart = before.clone();
@@ -259,7 +231,7 @@ fn pl011_clock_scaling_travels_in_a_subsection_of_the_version_0_clock() {
 
 #[test]
 fn ps2_keyboard_and_mouse_match_qemu_7_2_and_10_0() {
-    for (release, stream) in both_streams() {
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
         let kbd: Ps2KbdState = port_matches_qemu_section(&stream, "ps2kbd", 0);
         let mouse: Ps2MouseState = port_matches_qemu_section(&stream, "ps2mouse", 0);
         for (common, what) in [(&kbd.parent_obj, "ps2kbd"), (&mouse.parent_obj, "ps2mouse")] {
@@ -324,12 +296,12 @@ fn ps2_keyboard_and_mouse_refuse_truncated_input() {
     let mut mouse = Ps2MouseState::default();
     mouse.parent_obj.queue_count = 3;
     mouse.mouse_dx = -5;
-    for (_, stream) in both_streams() {
+    for (_, stream) in vmstate_tests::integratorcp_streams() {
         // No subsection was sent: a stream can end nowhere before the last field.
-        let (data, version) = section_data(&stream, "ps2kbd", 0);
-        vmstate_tests::every_truncation_is_refused(&data, version, &kbd, &[]);
-        let (data, version) = section_data(&stream, "ps2mouse", 0);
-        vmstate_tests::every_truncation_is_refused(&data, version, &mouse, &[]);
+        let (data, version) = vmstate_tests::section_data(&stream, "ps2kbd", 0);
+        vmstate_tests::every_truncation_is_refused(data, version, &kbd, &[]);
+        let (data, version) = vmstate_tests::section_data(&stream, "ps2mouse", 0);
+        vmstate_tests::every_truncation_is_refused(data, version, &mouse, &[]);
     }
 }
 
@@ -376,7 +348,7 @@ fn ps2_keyboard_subsections_travel_only_when_needed_and_the_reply_queue_at_versi
 
 #[test]
 fn pl050_matches_qemu_7_2_and_10_0() {
-    for (release, stream) in both_streams() {
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
         for (instance, ps2) in [(0, "ps2kbd"), (1, "ps2mouse")] {
             let kmi: Pl050State = port_matches_qemu_section(&stream, "pl050", instance);
             // The guest never touched either KMI, and QEMU's PL050 has no reset: all zero.
@@ -387,14 +359,14 @@ fn pl050_matches_qemu_7_2_and_10_0() {
             );
             // `pending` mirrors the PS/2 device's interrupt line: raised while its queue
             // holds bytes, and both queues are empty.
-            let (data, version) = section_data(&stream, ps2, 0);
+            let (data, version) = vmstate_tests::section_data(&stream, ps2, 0);
             let mut mouse = Ps2MouseState::default();
             let mut kbd = Ps2KbdState::default();
             let queued = if instance == 0 {
-                vmstate_core::qemu::from_bytes(&mut kbd, &data, version, 0).unwrap();
+                vmstate_core::qemu::from_bytes(&mut kbd, data, version, 0).unwrap();
                 kbd.parent_obj.queue_count
             } else {
-                vmstate_core::qemu::from_bytes(&mut mouse, &data, version, 0).unwrap();
+                vmstate_core::qemu::from_bytes(&mut mouse, data, version, 0).unwrap();
                 mouse.parent_obj.queue_count
             };
             assert_eq!(kmi.pending, i32::from(queued != 0), "{release} {instance}");
@@ -417,10 +389,10 @@ fn pl050_refuses_truncated_input() {
         last: 0xfa,
         pending: 1,
     };
-    for (_, stream) in both_streams() {
+    for (_, stream) in vmstate_tests::integratorcp_streams() {
         for instance in 0..2 {
-            let (data, version) = section_data(&stream, "pl050", instance);
-            vmstate_tests::every_truncation_is_refused(&data, version, &before, &[]);
+            let (data, version) = vmstate_tests::section_data(&stream, "pl050", instance);
+            vmstate_tests::every_truncation_is_refused(data, version, &before, &[]);
         }
     }
 }
@@ -429,7 +401,7 @@ fn pl050_refuses_truncated_input() {
 
 #[test]
 fn arm_timers_match_qemu_7_2_and_10_0() {
-    for (release, stream) in both_streams() {
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
         for instance in 0..3 {
             let timer: ArmTimerState = port_matches_qemu_section(&stream, "arm_timer", instance);
             let what = format!("{release} arm_timer {instance}");
@@ -462,7 +434,7 @@ fn arm_timers_match_qemu_7_2_and_10_0() {
 fn arm_timer_is_not_in_qemus_dump() {
     // The timers are registered with vmstate_register, not as qdev devices: QEMU's dump
     // (keyed by qdev type) has no entry to check the port against.
-    let qemu = Schema::from_json(QEMU_7_2_DUMP).unwrap();
+    let qemu = vmstate_tests::qemu_7_2_dump();
     assert!(qemu
         .devices
         .values()
@@ -478,10 +450,10 @@ fn arm_timers_refuse_truncated_input() {
     };
     before.timer.timer = 12345;
     before.timer.period = 1000;
-    for (_, stream) in both_streams() {
+    for (_, stream) in vmstate_tests::integratorcp_streams() {
         for instance in 0..3 {
-            let (data, version) = section_data(&stream, "arm_timer", instance);
-            vmstate_tests::every_truncation_is_refused(&data, version, &before, &[]);
+            let (data, version) = vmstate_tests::section_data(&stream, "arm_timer", instance);
+            vmstate_tests::every_truncation_is_refused(data, version, &before, &[]);
         }
     }
 }
@@ -490,7 +462,7 @@ fn arm_timers_refuse_truncated_input() {
 
 #[test]
 fn pl181_matches_qemu_7_2_and_10_0() {
-    for (release, stream) in both_streams() {
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
         let mmc: Pl181State = port_matches_qemu_section(&stream, "pl181", 0);
         // No transfer ever ran: the FIFO is empty at slot 0, nothing is held back, and no
         // command was sent (no response, no status bit, no data path enabled).
@@ -527,9 +499,9 @@ fn pl181_refuses_truncated_input() {
         fifo: [7; 16],
         ..Pl181State::default()
     };
-    for (_, stream) in both_streams() {
-        let (data, version) = section_data(&stream, "pl181", 0);
-        vmstate_tests::every_truncation_is_refused(&data, version, &before, &[]);
+    for (_, stream) in vmstate_tests::integratorcp_streams() {
+        let (data, version) = vmstate_tests::section_data(&stream, "pl181", 0);
+        vmstate_tests::every_truncation_is_refused(data, version, &before, &[]);
     }
 }
 
@@ -546,7 +518,7 @@ fn assert_native_round_trip<T: VmState + Default + PartialEq + Debug>(state: &T)
 
 #[test]
 fn every_port_round_trips_in_the_native_format() {
-    let stream = stream_7_2();
+    let stream = vmstate_tests::qemu_7_2_stream();
     let mut uart: Pl011State = port_matches_qemu_section(&stream, "pl011", 0);
     uart.clock.clk.muldiv.divider = 4; // with the nested subsection
     assert_native_round_trip(&uart);

@@ -10,37 +10,8 @@ use devices::qemu_sections::pl110::Pl110State;
 use devices::qemu_sections::sd_card::{SdCardOcrState, SdCardState, OCR_CARD_POWER_UP};
 use devices::qemu_sections::smc91c111::Smc91c111State;
 use serde_json::Value;
-use vmstate_core::qemu::Stream;
-use vmstate_core::schema::{self, Schema};
+use vmstate_core::schema;
 use vmstate_core::{ErrorKind, VmState};
-
-const QEMU_7_2: &[u8] = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
-const QEMU_10_0: &[u8] =
-    include_bytes!("../fixtures/qemu-10.0-integratorcp/integratorcp-1m.stream");
-const QEMU_7_2_DUMP: &str = include_str!("../fixtures/qemu-7.2-integratorcp/dump-vmstate.json");
-
-/// Both streams, named for messages. The same guest made both (the 10.0 README), and no
-/// section ported here has more than one instance in either.
-fn streams() -> [(&'static str, Stream); 2] {
-    [
-        (
-            "7.2",
-            Stream::parse(QEMU_7_2.to_vec()).expect("the 7.2 fixture parses"),
-        ),
-        (
-            "10.0",
-            Stream::parse(QEMU_10_0.to_vec()).expect("the 10.0 fixture parses"),
-        ),
-    ]
-}
-
-/// A section's data and version in a stream.
-fn section<'s>(stream: &'s Stream, idstr: &str) -> (&'s [u8], u32) {
-    let s = stream
-        .device(idstr, 0)
-        .unwrap_or_else(|| panic!("no {idstr} section"));
-    (stream.data(s), s.version_id)
-}
 
 /// The vmdesc entry of device `idstr`.
 fn device_entry<'v>(vmdesc: &'v mut Value, idstr: &str) -> &'v mut Value {
@@ -65,9 +36,7 @@ fn patch_field(entry: &mut Value, index: usize, was: (&str, &str), now: (&str, &
 /// error, and warnings at `warned` only (paths below `key`), which each direction must
 /// report.
 fn lines_up_with_qemus_dump(key: &str, description: &vmstate_core::Description, warned: &[&str]) {
-    let mut qemu = Schema::from_json(QEMU_7_2_DUMP).expect("QEMU's dump reads");
-    qemu.devices.retain(|k, _| k == key);
-    assert_eq!(qemu.devices.len(), 1, "QEMU's dump has no {key}");
+    let qemu = vmstate_tests::qemu_7_2_dump_of(key);
     let ours = vmstate_tests::one_device(key, description);
     let expected: Vec<String> = warned.iter().map(|path| format!("{key}/{path}")).collect();
     for (old, new) in [(&qemu, &ours), (&ours, &qemu)] {
@@ -89,7 +58,7 @@ const SD_CARD_FIELDS: usize =
 
 #[test]
 fn sd_card_matches_qemu_7_2_and_10_0() {
-    for (release, stream) in streams() {
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
         let patched = vmstate_tests::with_vmdesc_patched(&stream, |vmdesc| {
             let card = device_entry(vmdesc, "sd-card");
             // QEMU 10.0 sends a padding byte where 7.2 sends `enable`, and names both
@@ -105,7 +74,7 @@ fn sd_card_matches_qemu_7_2_and_10_0() {
             }
         });
         let card: SdCardState = vmstate_tests::port_matches_qemu_section(&patched, "sd-card", 0);
-        let (data, _) = section(&stream, "sd-card");
+        let (data, _) = vmstate_tests::section_data(&stream, "sd-card", 0);
         assert_eq!(data.len(), 1179, "{release}");
         // QEMU's sd_set_cid: manufacturer 0xaa, OEM "XY", product "QEMU!", revision 1,
         // serial 0xdeadbeef.
@@ -147,8 +116,8 @@ fn sd_card_lines_up_with_qemus_dump() {
 
 #[test]
 fn sd_card_refuses_every_truncation() {
-    for (_, stream) in streams() {
-        let (data, version) = section(&stream, "sd-card");
+    for (_, stream) in vmstate_tests::integratorcp_streams() {
+        let (data, version) = vmstate_tests::section_data(&stream, "sd-card", 0);
         let before = SdCardState {
             state: 4,
             data: [0x5a; 512],
@@ -182,8 +151,8 @@ fn sd_card_refuses_every_truncation() {
 
 #[test]
 fn sd_card_bitmap_size_is_the_destinations_configuration() {
-    let stream = Stream::parse(QEMU_7_2.to_vec()).unwrap();
-    let (data, version) = section(&stream, "sd-card");
+    let stream = vmstate_tests::qemu_7_2_stream();
+    let (data, version) = vmstate_tests::section_data(&stream, "sd-card", 0);
     // A destination whose card has 65 to 128 write-protect groups reads two bitmap words,
     // and so misreads the rest: QEMU's wire cannot tell the card sizes apart.
     let before = SdCardState {
@@ -199,8 +168,8 @@ fn sd_card_bitmap_size_is_the_destinations_configuration() {
 #[test]
 fn sd_card_refuses_an_unknown_subsection() {
     // A later QEMU's eMMC subsection is unknown here, refused by name.
-    let stream = Stream::parse(QEMU_7_2.to_vec()).unwrap();
-    let (data, version) = section(&stream, "sd-card");
+    let stream = vmstate_tests::qemu_7_2_stream();
+    let (data, version) = vmstate_tests::section_data(&stream, "sd-card", 0);
     let mut hostile = data[..SD_CARD_FIELDS].to_vec();
     let name = b"sd-card/ext_csd_modes-state";
     hostile.push(0x05); // QEMU_VM_SUBSECTION
@@ -222,9 +191,13 @@ fn sd_card_refuses_an_unknown_subsection() {
 
 #[test]
 fn pl110_matches_qemu_7_2_and_10_0() {
-    for (release, stream) in streams() {
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
         let lcd: Pl110State = vmstate_tests::port_matches_qemu_section(&stream, "pl110", 0);
-        assert_eq!(section(&stream, "pl110").0.len(), 1596, "{release}");
+        assert_eq!(
+            vmstate_tests::section_data(&stream, "pl110", 0).0.len(),
+            1596,
+            "{release}"
+        );
         // The board creates a plain "pl110" (pl110_init: VERSION_PL110 = 0).
         assert_eq!(lcd.version, 0, "{release}");
         // The guest never touched the LCD: controller off (no enable, no power bit), no
@@ -244,8 +217,8 @@ fn pl110_lines_up_with_qemus_dump() {
 
 #[test]
 fn pl110_refuses_every_truncation_and_loads_version_1() {
-    for (_, stream) in streams() {
-        let (data, version) = section(&stream, "pl110");
+    for (_, stream) in vmstate_tests::integratorcp_streams() {
+        let (data, version) = vmstate_tests::section_data(&stream, "pl110", 0);
         let before = Pl110State {
             cols: 320,
             rows: 240,
@@ -267,9 +240,13 @@ fn pl110_refuses_every_truncation_and_loads_version_1() {
 
 #[test]
 fn smc91c111_matches_qemu_7_2_and_10_0() {
-    for (release, stream) in streams() {
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
         let nic: Smc91c111State = vmstate_tests::port_matches_qemu_section(&stream, "smc91c111", 0);
-        assert_eq!(section(&stream, "smc91c111").0.len(), 8284, "{release}");
+        assert_eq!(
+            vmstate_tests::section_data(&stream, "smc91c111", 0).0.len(),
+            8284,
+            "{release}"
+        );
         // smc91c111_reset's values, untouched by the guest: CONFIG 0xa0b1, CONTROL 0x1210,
         // ERCV 0x1f, only TX_EMPTY pending, nothing allocated or queued.
         assert_eq!(
@@ -296,8 +273,8 @@ fn smc91c111_lines_up_with_qemus_dump() {
 
 #[test]
 fn smc91c111_refuses_every_truncation() {
-    for (_, stream) in streams() {
-        let (data, version) = section(&stream, "smc91c111");
+    for (_, stream) in vmstate_tests::integratorcp_streams() {
+        let (data, version) = vmstate_tests::section_data(&stream, "smc91c111", 0);
         let before = Smc91c111State {
             rx_fifo_len: 1,
             rx_fifo: [3, 0, 0, 0],
@@ -312,9 +289,13 @@ fn smc91c111_refuses_every_truncation() {
 
 #[test]
 fn pl041_matches_qemu_7_2_and_10_0() {
-    for (release, stream) in streams() {
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
         let aaci: Pl041State = vmstate_tests::port_matches_qemu_section(&stream, "pl041", 0);
-        assert_eq!(section(&stream, "pl041").0.len(), 10794, "{release}");
+        assert_eq!(
+            vmstate_tests::section_data(&stream, "pl041", 0).0.len(),
+            10794,
+            "{release}"
+        );
         // The board leaves the nc_fifo_depth property at its default, 8.
         assert_eq!(aaci.fifo_depth, 8, "{release}");
         // pl041_reset: SR1 = TXFE | RXFE | TXHE (0xb), SLFR = the three slot-transmit-empty
@@ -344,8 +325,8 @@ fn pl041_lines_up_with_qemus_dump() {
 
 #[test]
 fn pl041_refuses_every_truncation() {
-    for (_, stream) in streams() {
-        let (data, version) = section(&stream, "pl041");
+    for (_, stream) in vmstate_tests::integratorcp_streams() {
+        let (data, version) = vmstate_tests::section_data(&stream, "pl041", 0);
         let mut before = Pl041State {
             fifo_depth: 32,
             ..Pl041State::default()
@@ -360,8 +341,8 @@ fn pl041_refuses_every_truncation() {
 #[test]
 fn pl041_reserved_word_migrates_as_a_value() {
     // QEMU migrates the word at offset 0x8c (`unused`) as a value, and so does this port.
-    let stream = Stream::parse(QEMU_7_2.to_vec()).unwrap();
-    let (data, version) = section(&stream, "pl041");
+    let stream = vmstate_tests::qemu_7_2_stream();
+    let (data, version) = vmstate_tests::section_data(&stream, "pl041", 0);
     let unused_at = 4 + 35 * 4; // fifo_depth, then the 35 registers before it
     let mut written = data.to_vec();
     written[unused_at..unused_at + 4].copy_from_slice(&0x1234_5678u32.to_be_bytes());
