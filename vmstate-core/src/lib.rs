@@ -117,6 +117,9 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `validate = "path"` | `fn(&T) -> Result<(), E>` on the value as it is decoded |
 /// | `range = "a..=b"` | the value as it is decoded must lie in the range; on an array, a range of elements bounds every element, one written with array bounds (`..[0x80, 0, 0, 0]`) compares whole arrays; `..` and bounds reading `self` are compile errors |
 ///
+/// Padding ([`Unused`], [`Removed`]) is on both wires and loads nothing: it takes only `name`,
+/// `since` and `exists`.
+///
 /// Names starting with `__vmstate` are the generated code's: field identifiers so named,
 /// and (in any case) generic parameters, first segments of paths in migrated fields' types,
 /// bounds, hook paths and ranges, and hook functions so named are refused, as are hooks named

@@ -37,6 +37,31 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     check_evolution(cx, input, field);
     check_len(cx, input, field);
     check_equal(cx, field);
+    check_padding(cx, field);
+}
+
+/// The keys padding takes: its described name and when it is on the wire.
+const PADDING_KEYS: &[&str] = &["name", "since", "exists"];
+
+/// Padding (`Unused<N>`, `Removed<T>`) only keeps bytes on the wire, migrated, and loads no
+/// value: a role would take its bytes off a wire (`skip`, `derived`, `immutable`, which
+/// travels in the native format only), and a check or default would see nothing.
+fn check_padding(cx: &Ctxt, field: &crate::ast::Field) {
+    if !is_padding_type(field.ty) {
+        return;
+    }
+    for (key, span) in field.attrs.given() {
+        if !PADDING_KEYS.contains(&key) {
+            cx.error_at(
+                span,
+                format!(
+                    "`{key}` on padding: `Unused`/`Removed` fields keep their bytes on both \
+                     wires and are skipped on load, so they take only `name`, `since` and \
+                     `exists`; remove `{key}`"
+                ),
+            );
+        }
+    }
 }
 
 /// Field keys that a subsection, versioned and sent on its own terms, does not take.
@@ -44,20 +69,12 @@ const NOT_ON_SUBSECTIONS: &[&str] = &[
     "since", "exists", "max_len", "validate", "range", "len", "equal",
 ];
 
-/// `equal` compares a loaded value with the destination's: padding loads none, and a
-/// `default` would replace the destination's value.
+/// `equal` compares a loaded value with the destination's: a `default` would replace it.
 fn check_equal(cx: &Ctxt, field: &crate::ast::Field) {
     let a = &field.attrs;
     let Some(e) = a.equal.get().filter(|_| field.role() == Role::Migrated) else {
         return; // other roles are reported as conflicts of keys
     };
-    if is_padding_type(field.ty) {
-        cx.error_at(
-            e.key,
-            "`equal` on padding checks nothing: `Unused`/`Removed` values are skipped on load; \
-             remove `equal`",
-        );
-    }
     if let Some(d) = a.default.get() {
         let mut err = syn::Error::new(
             d.key,
@@ -252,15 +269,17 @@ fn check_name(cx: &Ctxt, input: &Input) {
         .name
         .get()
         .map_or_else(|| input.ident.span(), |n| n.span);
-    let problem = if name.is_empty() {
-        Some("must not be empty".to_owned())
+    let problem = if name.trim().is_empty() {
+        Some("must not be empty or blank".to_owned())
+    } else if name.trim() != name {
+        Some("must not start or end with whitespace".to_owned())
+    } else if name.chars().any(char::is_control) {
+        Some("must not contain control characters (it is printed in one-line messages)".to_owned())
     } else if name.len() > 255 {
         Some(format!(
             "is {} bytes long; QEMU's migration format allows at most 255",
             name.len()
         ))
-    } else if name.contains('\0') {
-        Some("must not contain a NUL character".to_owned())
     } else {
         None
     };

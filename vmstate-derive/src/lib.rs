@@ -6,6 +6,7 @@
 //! `attr`), `check` validates the model, `expand` writes the code. Every step records
 //! its errors in a `ctxt::Ctxt` and carries on, so one compile reports every problem.
 //! A fieldless enum (a field type, not a section) takes the short path of `enums`.
+//! Before all that, `self_type` spells `Self` in field types as the struct.
 
 mod ast;
 mod attr;
@@ -14,13 +15,15 @@ mod ctxt;
 mod enums;
 mod expand;
 mod naming;
+mod self_type;
 
 use proc_macro::TokenStream;
 
 /// Derives `vmstate_core::VmState` and `vmstate_core::Field`; see `vmstate_core::VmState`.
 #[proc_macro_derive(VmState, attributes(vmstate))]
 pub fn derive_vmstate(input: TokenStream) -> TokenStream {
-    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    let mut input = syn::parse_macro_input!(input as syn::DeriveInput);
+    self_type::replace_in_field_types(&mut input);
     derive(&input).unwrap_or_else(|errors| errors).into()
 }
 

@@ -9,26 +9,13 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
-/// The struct's generics with the where clause of the impls: `T: Field` for each type
-/// parameter that a field that travels names, and the bounds of each such field's type
-/// ([`field_bounds`]).
+/// The struct's generics with the where clause of the impls: the bounds of each field type
+/// that travels ([`field_bounds`]). Not `T: Field` for a type parameter `T`: a field of type
+/// `T` gets that from its own bound, and one of type `H::Reg` or `Handle<T>` (whose `T` is
+/// only a marker) needs none.
 pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics {
     let mut generics = input.generics.clone();
     let where_clause = generics.make_where_clause();
-    // Only the parameters that appear in a field that travels: one used by skipped or
-    // derived fields alone need not migrate.
-    let travelling: Vec<&Field> = input.fields.iter().filter(|f| f.travels()).collect();
-    for param in input.generics.type_params() {
-        let t = &param.ident;
-        if !travelling.iter().any(|f| mentions(f.ty, t, false)) {
-            continue;
-        }
-        // On the parameter, so that an unsatisfied bound is explained there.
-        let field = private_at(&quote!(#p::Field), t.span());
-        where_clause
-            .predicates
-            .push(syn::parse_quote_spanned!(t.span()=> #t: #field));
-    }
     // Every field type that travels, bounded by the trait the code uses, and spanned on
     // the type: a type that cannot migrate fails this bound, there, once, while the
     // items below (which assume the bound) report nothing more.
