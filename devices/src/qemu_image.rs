@@ -465,6 +465,11 @@ fn refused(w: &MmioWrite, why: &str) -> ImageError {
     ))
 }
 
+/// The most sections, and the most commands, that [`inspect`] lists. A real stream has a few
+/// thousand at most (QEMU sends the RAM in one section per iteration); a forged one of a few
+/// megabytes could have a million.
+pub const MAX_LISTED: usize = 100_000;
+
 /// Every section of the stream as JSON: `{"sections": [{"section_id", "idstr",
 /// "instance_id", "version_id", "kind", "offset", "length", "fields", "subsections"}]}`, with
 /// the decoded fields of the board's devices and of the sections ported as state only
@@ -476,11 +481,16 @@ fn refused(w: &MmioWrite, why: &str) -> ImageError {
 /// has any, `"trailing_bytes"` when bytes
 /// follow the vmdesc trailer (QEMU never reads them), and `"vmdesc": false` for a stream
 /// without one (its section boundaries were guessed from footers).
+///
+/// At most [`MAX_LISTED`] sections and as many commands are listed (a listed item takes a
+/// hundred times the bytes it has in the stream); the rest are counted in
+/// `"unlisted_sections"` and `"unlisted_commands"`, and not decoded.
 pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
     let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
     let vmdesc = stream.vmdesc();
     let mut sections = Vec::new();
-    for sec in stream.sections() {
+    let mut all_sections = stream.sections();
+    for sec in all_sections.by_ref().take(MAX_LISTED) {
         let mut entry = section_json(sec, serde_json::Value::Null, serde_json::Value::Null);
         // The board's devices first; then the sections ported as state only, whose errors
         // are shown with the section rather than failing the whole listing (`rewrite`
@@ -509,25 +519,30 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
         sections.push(entry);
     }
     let mut out = serde_json::json!({ "sections": sections });
-    let commands: Vec<serde_json::Value> = stream
-        .items()
-        .iter()
-        .filter_map(|i| match i {
-            vmstate_core::qemu::Item::Command {
-                command,
-                name,
-                range,
-            } => Some(serde_json::json!({
-                "command": command,
-                "name": name,
-                "offset": range.start,
-                "length": range.len(),
-            })),
-            _ => None,
-        })
-        .collect();
-    if !commands.is_empty() {
-        out["commands"] = commands.into();
+    let unlisted = all_sections.count();
+    if unlisted > 0 {
+        out["unlisted_sections"] = unlisted.into();
+    }
+    let mut commands = stream.items().iter().filter_map(|i| match i {
+        vmstate_core::qemu::Item::Command {
+            command,
+            name,
+            range,
+        } => Some(serde_json::json!({
+            "command": command,
+            "name": name,
+            "offset": range.start,
+            "length": range.len(),
+        })),
+        _ => None,
+    });
+    let listed: Vec<serde_json::Value> = commands.by_ref().take(MAX_LISTED).collect();
+    let unlisted = commands.count();
+    if !listed.is_empty() {
+        out["commands"] = listed.into();
+    }
+    if unlisted > 0 {
+        out["unlisted_commands"] = unlisted.into();
     }
     if !stream.has_vmdesc() {
         out["vmdesc"] = false.into();

@@ -571,3 +571,77 @@ fn a_dirty_bitmap_section_is_walked_to_its_end_of_section_chunk() {
         .to_string();
     assert!(e.contains("(QEMU reads at most 10240)"), "{e}");
 }
+
+#[test]
+fn a_page_size_that_is_no_positive_integer_is_named() {
+    for bad in [
+        serde_json::json!(0),
+        serde_json::json!(-1024),
+        serde_json::json!(1024.5),
+        serde_json::json!("1024"),
+    ] {
+        let bytes = vmstate_tests::vmdesc_patched_bytes(&stream(), |v| {
+            v["page_size"] = bad.clone();
+        });
+        let e = Stream::parse(bytes).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("vmdesc page_size {bad} is not a power of two")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_vmdesc_of_too_many_values_is_refused_before_it_is_parsed() {
+    // Parsed whole, each value would take tens of times its two bytes.
+    let bytes = vmstate_tests::vmdesc_patched_bytes(&stream(), |v| {
+        v["padding"] = serde_json::json!(vec![0u8; 1_000_001]);
+    });
+    let e = Stream::parse(bytes).unwrap_err().to_string();
+    assert!(
+        e.contains("the vmdesc JSON holds more than 1000000 values"),
+        "{e}"
+    );
+    // Commas and brackets inside strings are not values.
+    let bytes = vmstate_tests::vmdesc_patched_bytes(&stream(), |v| {
+        v["note"] = ",[{".repeat(400_000).into();
+    });
+    assert!(Stream::parse(bytes).is_ok());
+}
+
+#[test]
+fn inspect_lists_a_bounded_number_of_items_and_counts_the_rest() {
+    use devices::qemu_image::{inspect, MAX_LISTED};
+    let extra = 3;
+    // SWITCHOVER_START commands (no data), as many as a listing takes and a few more.
+    let switchover = [0x08, 0, 11, 0, 0].repeat(MAX_LISTED + extra);
+    let (bytes, _) = after_configuration(&switchover);
+    let json = inspect(&Stream::parse(bytes).unwrap()).unwrap();
+    assert_eq!(json["commands"].as_array().unwrap().len(), MAX_LISTED);
+    assert_eq!(json["unlisted_commands"], extra);
+    assert!(json["unlisted_sections"].is_null());
+    // Empty RAM parts (the section's end-of-section record alone, then its footer).
+    let ram_id = stream()
+        .sections()
+        .find(|s| s.idstr == "ram")
+        .unwrap()
+        .section_id;
+    let mut part = vec![0x02];
+    part.extend_from_slice(&ram_id.to_be_bytes());
+    part.extend_from_slice(&0x10u64.to_be_bytes());
+    part.push(0x7e);
+    part.extend_from_slice(&ram_id.to_be_bytes());
+    let all = stream().sections().count();
+    let after_ram = stream()
+        .sections()
+        .filter(|s| s.idstr == "ram")
+        .last()
+        .unwrap()
+        .range
+        .end;
+    let mut bytes = FIXTURE.to_vec();
+    bytes.splice(after_ram..after_ram, part.repeat(MAX_LISTED));
+    let json = inspect(&Stream::parse(bytes).unwrap()).unwrap();
+    assert_eq!(json["sections"].as_array().unwrap().len(), MAX_LISTED);
+    assert_eq!(json["unlisted_sections"], all);
+}

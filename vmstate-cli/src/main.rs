@@ -464,6 +464,15 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
             c["length"]
         );
     }
+    for what in ["sections", "commands"] {
+        if let Some(n) = value[format!("unlisted_{what}")].as_u64() {
+            outln!(
+                out,
+                "{n} more {what} not listed (at most {} are)",
+                qemu_image::MAX_LISTED
+            );
+        }
+    }
     if value["vmdesc"] == false {
         outln!(out, "no vmdesc trailer: the sections were told apart by their footers, which guest data can imitate");
     }

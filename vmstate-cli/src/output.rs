@@ -15,12 +15,28 @@ macro_rules! outln {
 }
 pub(crate) use outln;
 
-/// Writes `text` to standard output and flushes it. A reader that went away ends the
-/// output quietly (as `cat` does); any other failure is an error.
+/// `text` with every control character but newlines and tabs escaped (`\u{1b}`): names and
+/// messages come from the input files, and a terminal would obey an escape sequence in them.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let escaped = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(escaped) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| match escaped(c) {
+            true => c.escape_unicode().to_string(),
+            false => c.to_string(),
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// Writes `text` to standard output, control characters escaped, and flushes it. A reader
+/// that went away ends the output quietly (as `cat` does); any other failure is an error.
 pub fn emit(text: &str) -> Result<(), String> {
     let mut stdout = std::io::stdout().lock();
     match stdout
-        .write_all(text.as_bytes())
+        .write_all(printable(text).as_bytes())
         .and_then(|()| stdout.flush())
     {
         Err(e) if e.kind() != ErrorKind::BrokenPipe => {
@@ -38,5 +54,20 @@ pub fn say(line: &str) -> Result<(), String> {
 /// A line on standard error; a failure to write it is ignored (there is nowhere left to
 /// report it).
 pub fn warn(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    let _ = writeln!(std::io::stderr().lock(), "{}", printable(line));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_from_the_input_are_escaped() {
+        assert_eq!(
+            super::printable("a\x1b[31mRED\x07\n\tb"),
+            "a\\u{1b}[31mRED\\u{7}\n\tb"
+        );
+        assert!(matches!(
+            super::printable("plain\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }

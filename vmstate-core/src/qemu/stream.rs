@@ -290,23 +290,37 @@ impl Stream {
     pub fn parse(bytes: Vec<u8>) -> Result<Stream, Error> {
         let vmdesc = find_vmdesc(&bytes);
         let json: Option<serde_json::Value> = match &vmdesc {
-            Some(r) => Some(
-                serde_json::from_slice(&bytes[r.clone()])
-                    .map_err(|e| fmt_err(format!("vmdesc JSON is malformed: {e}"), r.start))?,
-            ),
+            Some(r) => {
+                // Parsed whole, a JSON value takes tens of times its bytes: bounded first.
+                if json_values(&bytes[r.clone()]) > MAX_VMDESC_VALUES {
+                    return Err(fmt_err(
+                        format!(
+                            "the vmdesc JSON holds more than {MAX_VMDESC_VALUES} values, more \
+                             than this reader takes (QEMU describes a machine in a few thousand)"
+                        ),
+                        r.start,
+                    ));
+                }
+                Some(
+                    serde_json::from_slice(&bytes[r.clone()])
+                        .map_err(|e| fmt_err(format!("vmdesc JSON is malformed: {e}"), r.start))?,
+                )
+            }
             None => None,
         };
-        let page_size = json
-            .as_ref()
-            .and_then(|j| j["page_size"].as_u64())
-            .unwrap_or(0);
-        if page_size != 0 && !page_size.is_power_of_two() {
-            let at = vmdesc.as_ref().map_or(0, |r| r.start);
-            return Err(fmt_err(
-                format!("vmdesc page_size {page_size} is not a power of two"),
-                at,
-            ));
-        }
+        let page_size = match json.as_ref().map(|j| &j["page_size"]) {
+            None | Some(serde_json::Value::Null) => 0,
+            Some(v) => match v.as_u64().filter(|n| n.is_power_of_two()) {
+                Some(n) => n,
+                None => {
+                    let at = vmdesc.as_ref().map_or(0, |r| r.start);
+                    return Err(fmt_err(
+                        format!("vmdesc page_size {v} is not a power of two"),
+                        at,
+                    ));
+                }
+            },
+        };
         let devices: Vec<&serde_json::Value> = json
             .as_ref()
             .and_then(|j| j["devices"].as_array())
@@ -1072,6 +1086,56 @@ fn goes_on(bytes: &[u8], at: usize, starts: &HashMap<u32, (String, u32, u32)>) -
 /// Candidates parsed in each search for the vmdesc (bounded: each is parsed as JSON).
 const MAX_VMDESC_CANDIDATES: usize = 4;
 
+/// Whether `json` is an object whose `devices` is an array, as QEMU's vmdesc is: read without
+/// building it (a candidate may be forged and large; [`Stream::parse`] bounds the one taken).
+fn looks_like_vmdesc(json: &[u8]) -> bool {
+    use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
+    struct AnArray;
+    impl<'de> Deserialize<'de> for AnArray {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_seq(AnArray)
+        }
+    }
+    impl<'de> Visitor<'de> for AnArray {
+        type Value = AnArray;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AnArray, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(AnArray)
+        }
+    }
+    #[derive(serde::Deserialize)]
+    struct Vmdesc {
+        #[serde(rename = "devices")]
+        _devices: AnArray,
+    }
+    serde_json::from_slice::<Vmdesc>(json).is_ok()
+}
+
+/// The most values a vmdesc may hold, as [`json_values`] counts them. QEMU 7.2's for the
+/// Integrator/CP holds about 1,600; a machine with a thousand devices, some hundred thousand.
+const MAX_VMDESC_VALUES: usize = 1_000_000;
+
+/// About how many values a JSON text holds: its `,`, `[` and `{` outside strings (at least
+/// one per value but the first of each array or object, and one per array or object).
+fn json_values(text: &[u8]) -> usize {
+    let (mut count, mut in_string, mut escaped) = (0, false, false);
+    for &b in text {
+        match (in_string, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') => in_string = false,
+            (true, false, _) => {}
+            (false, _, b'"') => in_string = true,
+            (false, _, b',' | b'[' | b'{') => count += 1,
+            (false, _, _) => {}
+        }
+    }
+    count
+}
+
 /// Finds the vmdesc trailer: `0x00 0x06 be32(len)`, then a JSON object with a `devices`
 /// list, normally ending the stream. QEMU reads nothing after it, so a stream may go on (a
 /// file with bytes appended): then the last such trailer that fits is taken. When none is
@@ -1085,10 +1149,7 @@ fn find_vmdesc(b: &[u8]) -> Option<Range<usize>> {
         let header = b[p] == tag::VMDESCRIPTION && b[p - 1] == tag::EOF;
         (header && json.end <= n && b.get(json.start) == Some(&b'{')).then_some(json)
     });
-    let is_vmdesc = |json: &Range<usize>| {
-        serde_json::from_slice::<serde_json::Value>(&b[json.clone()])
-            .is_ok_and(|v| v["devices"].is_array())
-    };
+    let is_vmdesc = |json: &Range<usize>| looks_like_vmdesc(&b[json.clone()]);
     let mut ending = candidates.clone().filter(|json| json.end == n);
     let last = ending.next();
     last.clone()
