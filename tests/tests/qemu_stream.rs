@@ -645,3 +645,31 @@ fn inspect_lists_a_bounded_number_of_items_and_counts_the_rest() {
     assert_eq!(json["sections"].as_array().unwrap().len(), MAX_LISTED);
     assert_eq!(json["unlisted_sections"], all);
 }
+
+#[test]
+fn sections_qemu_reads_only_at_one_version_or_place_are_refused() {
+    // `ram_load` takes version 4 only.
+    let ram = stream()
+        .sections()
+        .find(|s| s.idstr == "ram")
+        .unwrap()
+        .range
+        .start;
+    let version_at = ram + 1 + 4 + 1 + 3 + 4; // type, id, idstr, instance
+    let e = refusal(|b| b[version_at..version_at + 4].copy_from_slice(&99u32.to_be_bytes()));
+    assert!(
+        e.contains(&format!(
+            "section `ram` version 99: QEMU reads only version 4 (at byte {ram})"
+        )),
+        "{e}"
+    );
+    // A configuration section anywhere but first.
+    let cm = stream().device("integratorcm", 0).unwrap().range.start;
+    let e = refusal(|b| b[cm] = 0x07);
+    assert!(
+        e.contains(&format!(
+            "a configuration section after the stream's first item (QEMU reads one, first) (at byte {cm})"
+        )),
+        "{e}"
+    );
+}

@@ -124,8 +124,7 @@ fn run(command: Command) -> Result<ExitCode> {
             mmio,
         }) => {
             let in_error = |e: &dyn std::fmt::Display| format!("{}: {e}", input.display());
-            let stream =
-                Stream::parse(read_stream(&input, QEMU_MAGIC)?).map_err(|e| in_error(&e))?;
+            let stream = Stream::parse(read_qemu_stream(&input)?).map_err(|e| in_error(&e))?;
             let out = qemu_image::rewrite_stream(&stream, &mmio).map_err(|e| in_error(&e))?;
             write_atomically(&output, &out)?;
             output::warn(&format!(
@@ -193,6 +192,20 @@ fn read_stream(path: &Path, magic: &[u8]) -> Result<Vec<u8>> {
         return Err(fail(&format!(
             "it is longer than {MAX_STREAM_BYTES} bytes, the most a stream may have here"
         ))
+        .into());
+    }
+    Ok(bytes)
+}
+
+/// [`read_stream`] of a QEMU stream; this project's own native stream is refused with the
+/// command that reads it.
+fn read_qemu_stream(path: &Path) -> Result<Vec<u8>> {
+    let bytes = read_stream(path, QEMU_MAGIC)?;
+    if bytes.starts_with(devices::machine::MAGIC) {
+        return Err(format!(
+            "{} is this project's native stream, not QEMU's: use `vmstate inspect`",
+            path.display()
+        )
         .into());
     }
     Ok(bytes)
@@ -403,8 +416,8 @@ fn check(old: &Path, new: &Path, reverse: bool, json: bool) -> Result<ExitCode> 
 }
 
 fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
-    let stream = Stream::parse(read_stream(path, QEMU_MAGIC)?)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let stream =
+        Stream::parse(read_qemu_stream(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
     let value = qemu_image::inspect(&stream).map_err(|e| format!("{}: {e}", path.display()))?;
     if json {
         emit(&format!("{value}\n"))?;

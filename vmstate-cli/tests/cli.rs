@@ -87,6 +87,20 @@ fn demo_migrates_in_the_native_format_and_the_saved_stream_inspects_back() {
     let text = stdout(&out);
     assert!(text.contains("cm_osc") && text.contains("0x777"), "{text}");
     assert!(text.contains("integratorcm:0  version 1"), "{text}");
+    // The QEMU commands name the command that reads it.
+    for args in [
+        &["qemu", "inspect", path.to_str().unwrap()][..],
+        &["qemu", "rewrite", path.to_str().unwrap(), "/dev/null"],
+    ] {
+        let out = vmstate(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&out)
+                .contains("is this project's native stream, not QEMU's: use `vmstate inspect`"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]

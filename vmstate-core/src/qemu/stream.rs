@@ -428,6 +428,16 @@ impl Stream {
                 .u8("section type")
                 .map_err(|_| fmt_err("stream ends before its EOF marker".into(), at))?;
             match t {
+                // QEMU reads the configuration before the sections, and knows no such
+                // section type after it.
+                tag::CONFIGURATION if !items.is_empty() => {
+                    return Err(fmt_err(
+                        "a configuration section after the stream's first item (QEMU reads \
+                         one, first)"
+                            .into(),
+                        at,
+                    ));
+                }
                 tag::CONFIGURATION => {
                     let len = r.be32("configuration")? as usize;
                     let name = r.take(len, "configuration machine name")?;
@@ -490,6 +500,20 @@ impl Stream {
                         }
                     };
                     let data_start = r.cur.pos;
+                    // The versions QEMU's `ram_load` and `dirty_bitmap_load` accept.
+                    let known_version = match idstr.as_str() {
+                        "ram" => Some(4),
+                        "dirty-bitmap" => Some(1),
+                        _ => None,
+                    };
+                    if let Some(known) = known_version.filter(|&v| v != version_id) {
+                        return Err(fmt_err(
+                            format!(
+                                "section `{idstr}` version {version_id}: QEMU reads only version {known}"
+                            ),
+                            at,
+                        ));
+                    }
                     if idstr == "ram" {
                         self.walk_ram(&mut r, ignore_shared, &mut ram)?;
                     } else if idstr == "dirty-bitmap" && kind != SectionKind::Full {
