@@ -65,7 +65,7 @@ use crate::wire::{Decoder, Encoder, Scalar};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot migrate: it does not implement `vmstate_core::Field`",
     label = "this field's type cannot migrate",
-    note = "derive `VmState` for it, implement `Field` by hand, mark the field `#[vmstate(skip)]`, or, for `Vec`/`Box<[T]>`/`String`, add `#[vmstate(max_len = N)]`"
+    note = "derive `VmState` for it, implement `Field` by hand (for another crate's type, on a newtype of your own), mark the field `#[vmstate(skip)]`, or, for `Vec`/`Box<[T]>`/`String`, add `#[vmstate(max_len = N)]`"
 )]
 pub trait Field: Sized {
     /// How the type looks on the wire.
@@ -163,7 +163,7 @@ pub trait Field: Sized {
 /// A type whose wire form is all of it (no skipped or immutable parts): what `Vec<T>` holds.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a plain value (a primitive, a fieldless enum or an array of them)",
-    label = "a `validate`/`range` field must be a plain value, and so must a `Vec` element that is not a struct deriving `VmState`",
+    label = "a `validate`/`range` field must be a plain value, and so must a `Vec` element that is not a struct deriving `VmState`, and the `T` of `Removed<T>`",
     note = "a struct's load is staged apart from the struct itself; validate a nested struct with its own container `validate`"
 )]
 pub trait Plain: Field<Staged = Self> {

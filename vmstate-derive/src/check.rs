@@ -105,11 +105,19 @@ fn check_len(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     }
     let (this, name) = (&field.ident, len.value.value());
     let Some(source) = input.count_field(field) else {
+        // The described name (`name = "..."`) is not the identifier `len` takes.
+        let described = input.fields.iter().find(|f| f.name() == name);
+        let hint = described.map_or_else(String::new, |f| {
+            format!(
+                " (`{name}` is the described name of `{}`: use that)",
+                f.ident
+            )
+        });
         cx.error_at(
             len.span,
             format!(
                 "no field `{name}` in `{}`: `len` names the field of this struct that holds \
-                 the length of `{this}`",
+                 the length of `{this}`{hint}",
                 input.ident
             ),
         );
@@ -749,6 +757,14 @@ fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
             cx.error_at(
                 m.span,
                 "`max_len` must be at least 1: with 0 no value but an empty one could be saved",
+            );
+        } else if u32::try_from(m.value).is_err() {
+            cx.error_at(
+                m.span,
+                format!(
+                    "`max_len` must be at most {}: QEMU's wire counts a sequence in 32 bits",
+                    u32::MAX
+                ),
             );
         }
     }

@@ -39,6 +39,10 @@ struct Dev {
     before_its_count: Vec<u32>,
     #[vmstate(immutable)]
     configured_later: u8,
+    #[vmstate(name = "num_regs")]
+    count: u32,
+    #[vmstate(len = "num_regs", max_len = 4)]
+    by_described_name: Vec<u32>,
 }
 
 impl Dev {
