@@ -601,6 +601,19 @@ fn streams_with_migration_capabilities_are_read_and_rewritten() {
             assert_eq!(qemu_reads(&edited, &[0x1000_0030]), [(0x1000_0030, 0x15)]);
         }
     }
+    // `x-ignore-shared` without the configuration section that would list it: the block
+    // list's addresses are found by the list adding up only with them.
+    let path = temp("x-ignore-shared-no-configuration.stream");
+    let args = [
+        "--monitor=migrate_set_capability x-ignore-shared on".to_owned(),
+        "--qemu-arg=-global".to_owned(),
+        "--qemu-arg=migration.send-configuration=off".to_owned(),
+    ];
+    let stream = make_stream_with(&path, &[(0x1000_0030, 0x5)], &args);
+    let parsed = Stream::parse(stream.clone()).unwrap();
+    assert!(parsed.machine().is_none());
+    assert!(parsed.encode(&[]) == stream);
+    assert_eq!(rust_reads(&stream, &[0x1000_0030]), [(0x1000_0030, 0x5)]);
 }
 
 /// The state-only ports read what a guest of our own wrote to a UART, a timer and the LCD

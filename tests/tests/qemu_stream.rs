@@ -688,3 +688,63 @@ fn sections_qemu_reads_only_at_one_version_or_place_are_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn a_ram_block_list_is_read_with_addresses_when_only_they_add_up() {
+    // The fixture's configuration does not list `x-ignore-shared`: its block list has no
+    // addresses. Without the configuration, a list with addresses reads too (QEMU sends them
+    // with that capability), and one that adds up neither way is refused at its block.
+    let config = stream()
+        .items()
+        .iter()
+        .find_map(|i| match i {
+            Item::Configuration {
+                name, subsections, ..
+            } => Some(name.start - 5..subsections.end),
+            _ => None,
+        })
+        .unwrap();
+    let ram = stream()
+        .sections()
+        .find(|s| s.idstr == "ram")
+        .unwrap()
+        .data
+        .start;
+    let mut bytes = FIXTURE.to_vec();
+    // The MEM_SIZE record: be64 total | flag 0x4, then each block: id, be64 length.
+    let total = u64::from_be_bytes(bytes[ram..ram + 8].try_into().unwrap()) & !0x3ff;
+    let mut at = ram + 8;
+    let mut left = total;
+    let mut with_addresses = bytes[..at].to_vec();
+    while left > 0 {
+        let id_len = usize::from(bytes[at]);
+        let end = at + 1 + id_len + 8;
+        left -= u64::from_be_bytes(bytes[end - 8..end].try_into().unwrap());
+        with_addresses.extend_from_slice(&bytes[at..end]);
+        with_addresses.extend_from_slice(&0x1234_5000u64.to_be_bytes());
+        at = end;
+    }
+    with_addresses.extend_from_slice(&bytes[at..]);
+    // Refused while the configuration says the capability is off.
+    let e = Stream::parse(with_addresses.clone())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("ram block"), "{e}");
+    // Read once the configuration is gone (QEMU's `send-configuration=off`).
+    with_addresses.drain(config.clone());
+    let s = Stream::parse(with_addresses.clone()).unwrap();
+    assert!(s.machine().is_none());
+    assert!(s.encode(&[]) == with_addresses);
+    // A length past the total is named at its block, either way.
+    bytes.drain(config.clone());
+    let first_len = ram - config.len() + 8 + 1 + usize::from(bytes[ram - config.len() + 8]);
+    bytes[first_len..first_len + 8].copy_from_slice(&(total + 0x1000).to_be_bytes());
+    let e = Stream::parse(bytes).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!(
+            "exceeds the {total:#x} bytes left of the list's total {total:#x} (at byte {})",
+            ram - config.len() + 8
+        )),
+        "{e}"
+    );
+}

@@ -414,7 +414,9 @@ impl Stream {
             ));
         }
         let mut items = Vec::new();
-        let mut ignore_shared = false;
+        // Whether RAM blocks carry their addresses (`x-ignore-shared`): the configuration
+        // says; without one (`send-configuration=off`), the block list tells.
+        let mut ignore_shared = None;
         // START sections by id (the first of an id wins, as a search from the front would).
         let mut starts: HashMap<u32, (String, u32, u32)> = HashMap::new();
         let mut next_device = 0usize;
@@ -443,7 +445,7 @@ impl Stream {
                     let name = r.take(len, "configuration machine name")?;
                     let machine = String::from_utf8_lossy(name).into_owned();
                     let sub_start = r.cur.pos;
-                    ignore_shared = parse_config_subsections(&mut r)?.ignore_shared;
+                    ignore_shared = Some(parse_config_subsections(&mut r)?.ignore_shared);
                     items.push(Item::Configuration {
                         machine,
                         name: sub_start - len..sub_start,
@@ -625,7 +627,7 @@ impl Stream {
     fn walk_ram(
         &self,
         r: &mut Reader,
-        ignore_shared: bool,
+        ignore_shared: Option<bool>,
         ram: &mut RamBlocks,
     ) -> Result<(), Error> {
         loop {
@@ -641,18 +643,17 @@ impl Stream {
             }
             match flags & !ram_flag::CONTINUE {
                 ram_flag::MEM_SIZE => {
-                    let mut total = addr;
-                    while total > 0 {
-                        let id = r.short_str("ram block id")?;
-                        let used = r.be64("ram block length")?;
-                        if ignore_shared {
-                            r.be64("ram block address")?;
-                        }
-                        total = total.checked_sub(used).ok_or_else(|| {
-                            fmt_err("ram block lengths exceed the total".into(), r.cur.pos)
-                        })?;
-                        ram.blocks.insert(id, used);
-                    }
+                    let start = r.cur.pos;
+                    let list = match ignore_shared {
+                        Some(addresses) => block_list(r, addr, addresses),
+                        // Unknown: the list without addresses (QEMU's default), else with
+                        // them when only that reads it whole.
+                        None => block_list(r, addr, false).or_else(|without| {
+                            r.cur.pos = start;
+                            block_list(r, addr, true).map_err(|_| without)
+                        }),
+                    };
+                    ram.blocks.extend(list?);
                 }
                 ram_flag::ZERO | ram_flag::PAGE | ram_flag::COMPRESS_PAGE | ram_flag::XBZRLE => {
                     if flags & ram_flag::CONTINUE == 0 {
@@ -1136,6 +1137,33 @@ fn looks_like_vmdesc(json: &[u8]) -> bool {
         _devices: AnArray,
     }
     serde_json::from_slice::<Vmdesc>(json).is_ok()
+}
+
+/// The RAM block list of a `MEM_SIZE` record whose blocks add up to `total`: each block's
+/// id and length, and its address with `x-ignore-shared` (`addresses`).
+fn block_list(r: &mut Reader, total: u64, addresses: bool) -> Result<Vec<(String, u64)>, Error> {
+    let mut blocks = Vec::new();
+    let mut left = total;
+    while left > 0 {
+        let at = r.cur.pos;
+        let id = r.short_str("ram block id")?;
+        let used = r.be64("ram block length")?;
+        if addresses {
+            r.be64("ram block address")?;
+        }
+        left = left.checked_sub(used).ok_or_else(|| {
+            fmt_err(
+                format!(
+                    "ram block `{}` of {used:#x} bytes exceeds the {left:#x} bytes left of the \
+                     list's total {total:#x}",
+                    shown(&id)
+                ),
+                at,
+            )
+        })?;
+        blocks.push((id, used));
+    }
+    Ok(blocks)
 }
 
 /// The most values a vmdesc may hold, as [`json_values`] counts them. QEMU 7.2's for the
