@@ -1212,6 +1212,109 @@ fn undoing_a_load_recomputes_every_derived_field_even_if_a_hook_fails_again() {
     }
 }
 
+/// A field the input lacks keeps the destination's value, and a failed load restores it
+/// even when `post_load` wrote over it first (QEMU's pattern: fill in what an old stream
+/// lacks in `post_load`); what `pre_load` set in it is the value kept.
+#[test]
+fn a_failed_post_load_restores_the_fields_the_input_lacked_too() {
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "timer/extra")]
+    struct Extra {
+        mode: u8,
+        #[vmstate(max_len = 4)]
+        fifo: Vec<u16>,
+    }
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(
+        name = "timer",
+        version = 2,
+        minimum_version = 1,
+        pre_load = "Self::pre",
+        post_load = "Self::post"
+    )]
+    struct Timer {
+        ctrl: u32,
+        #[vmstate(since = 2)]
+        prescale: u32,
+        #[vmstate(since = 2, max_len = 4)]
+        name: String,
+        #[vmstate(exists = "Self::has_limit")]
+        limit: [u16; 2],
+        #[vmstate(subsection, needed = "Self::extra_needed")]
+        extra: Extra,
+        #[vmstate(skip)]
+        pre_loads: u32,
+    }
+    impl Timer {
+        fn pre(&mut self) {
+            self.pre_loads += 1;
+            if self.ctrl == 5 {
+                self.prescale = 77; // QEMU's pre_load default for a field an old stream lacks
+            }
+        }
+        fn post(&mut self) -> Result<(), std::io::Error> {
+            // Fill in what an old stream lacks, then refuse a mode: the fill-ins must go.
+            self.prescale += 1 << (self.ctrl & 3);
+            self.name.push('!');
+            self.limit[1] = 0xffff;
+            self.extra.mode = 9;
+            self.extra.fifo.push(5);
+            match self.ctrl & 0x80 {
+                0 => Ok(()),
+                _ => Err(std::io::Error::other("unsupported mode")),
+            }
+        }
+        fn has_limit(&self, version: u32) -> bool {
+            version >= 2
+        }
+        fn extra_needed(&self) -> bool {
+            self.extra.mode != 0
+        }
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "timer", version = 1)]
+    struct TimerV1 {
+        ctrl: u32,
+    }
+    let before = Timer {
+        ctrl: 5,
+        prescale: 3,
+        name: "t0".into(),
+        limit: [1, 2],
+        extra: Extra {
+            mode: 1,
+            fifo: vec![1],
+        },
+        pre_loads: 0,
+    };
+    let old = TimerV1 { ctrl: 0x83 };
+    for qemu in [false, true] {
+        let mut dst = before.clone();
+        let err = if qemu {
+            let bytes = vmstate_core::qemu::to_bytes(&old).unwrap();
+            vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap_err()
+        } else {
+            vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&old).unwrap()).unwrap_err()
+        };
+        assert!(err.to_string().contains("unsupported mode"), "{err}");
+        // Restored, then `post_load` ran over the restored values again (and passed: each
+        // fill-in once, from `ctrl` 5, not from the refused 0x83 as well); the `pre_load`
+        // hook's own change to `prescale` stays, as documented.
+        let expected = Timer {
+            prescale: 77 + (1 << 1),
+            name: "t0!".into(),
+            limit: [1, 0xffff],
+            extra: Extra {
+                mode: 9,
+                fifo: vec![1, 5],
+            },
+            pre_loads: 1,
+            ..before.clone()
+        };
+        assert_eq!(dst, expected, "qemu format: {qemu}");
+    }
+}
+
 /// An immutable nested struct's optional parts (a `since` field, a subsection) are compared
 /// too when the input carries them.
 #[test]

@@ -158,6 +158,28 @@ pub trait Field: Sized {
             item.commit(s);
         }
     }
+    /// A copy of the value, for a field the input lacks ([`Optional::Kept`]): committed in
+    /// its place like a loaded value, it is swapped back if a later step fails, undoing what
+    /// a `post_load` hook wrote over the field meanwhile. `None` (the default) for a type
+    /// that cannot copy itself (a struct with a skipped or derived field); such a field is
+    /// kept as it is.
+    #[doc(hidden)]
+    fn duplicate(&self) -> Option<Self> {
+        None
+    }
+    /// [`Field::duplicate`] in a box; arrays build theirs on the heap.
+    #[doc(hidden)]
+    fn duplicate_boxed(&self) -> Option<Box<Self>> {
+        self.duplicate().map(Box::new)
+    }
+    /// Just before the commit, after `pre_load`: turns each [`Optional::Keep`] part of
+    /// `staged`, at any depth, into an [`Optional::Kept`] copy of the value it keeps (as
+    /// `pre_load` left it), where the type can copy itself.
+    #[doc(hidden)]
+    #[inline]
+    fn keep_copies(&self, staged: &mut Self::Staged) {
+        let _ = staged;
+    }
 }
 
 /// A type whose wire form is all of it (no skipped or immutable parts): what `Vec<T>` holds.
@@ -227,6 +249,7 @@ macro_rules! scalar_field {
             }
             #[inline]
             fn commit_slice(items: &mut [Self], staged: &mut [$t]) { items.swap_with_slice(staged) }
+            fn duplicate(&self) -> Option<Self> { Some(*self) }
         }
         impl Plain for $t {
             #[inline]
@@ -286,6 +309,20 @@ impl<T: Field, const N: usize> Field for [T; N] {
         let mut out = Self::boxed_placeholder();
         T::load_slice(self, &mut out[..], d)?;
         Ok(out)
+    }
+    fn duplicate(&self) -> Option<Self> {
+        let items: Vec<T> = self.iter().map(T::duplicate).collect::<Option<_>>()?;
+        items.try_into().ok()
+    }
+    fn duplicate_boxed(&self) -> Option<Box<Self>> {
+        let items: Box<[T]> = self.iter().map(T::duplicate).collect::<Option<_>>()?;
+        items.try_into().ok()
+    }
+    #[inline]
+    fn keep_copies(&self, staged: &mut Self::Staged) {
+        for (item, s) in self.iter().zip(staged.iter_mut()) {
+            item.keep_copies(s);
+        }
     }
     fn matches(&self, staged: &Self::Staged) -> bool {
         self.iter().zip(staged).all(|(a, b)| a.matches(b))
@@ -380,6 +417,9 @@ pub trait Bounded: Sized + sealed::Sealed {
         let len = d.len(max_len, Self::MIN_ITEM_BYTES)?;
         Self::load_items(len, d)
     }
+    /// A copy, as [`Field::duplicate`]: `None` when the elements cannot copy themselves.
+    #[doc(hidden)]
+    fn duplicate(&self) -> Option<Self>;
     /// Reads a value and compares it with `self` (an immutable field): `None` when equal,
     /// else the value read.
     fn load_if_different<D: Decoder>(
@@ -616,6 +656,12 @@ pub trait Element: Field {
         let _ = (a, b);
         Difference::unprintable()
     }
+    /// Copies of the elements ([`Field::duplicate`]), if they can copy themselves.
+    #[doc(hidden)]
+    fn duplicate_elements(items: &[Self]) -> Option<Vec<Self>> {
+        let _ = items;
+        None
+    }
 }
 
 impl<T: Plain> Element for T {
@@ -633,6 +679,9 @@ impl<T: Plain> Element for T {
     }
     fn elements_difference(a: &[Self], b: &[Self]) -> Difference {
         first_difference(a, b)
+    }
+    fn duplicate_elements(items: &[Self]) -> Option<Vec<Self>> {
+        items.iter().map(Field::duplicate).collect()
     }
 }
 
@@ -689,6 +738,9 @@ impl<T: Element> Bounded for Vec<T> {
     fn load_items<D: Decoder>(len: usize, d: &mut D) -> Result<Self, Error> {
         T::load_elements(len, d)
     }
+    fn duplicate(&self) -> Option<Self> {
+        T::duplicate_elements(self)
+    }
     fn same(&self, other: &Self) -> bool
     where
         Self: PartialEq,
@@ -715,6 +767,9 @@ impl<T: Element> Bounded for Box<[T]> {
     #[inline]
     fn load_items<D: Decoder>(len: usize, d: &mut D) -> Result<Self, Error> {
         T::load_elements(len, d).map(Vec::into_boxed_slice)
+    }
+    fn duplicate(&self) -> Option<Self> {
+        T::duplicate_elements(self).map(Vec::into_boxed_slice)
     }
     fn same(&self, other: &Self) -> bool
     where
@@ -760,6 +815,9 @@ impl Bounded for String {
         d.raw(&mut bytes)?;
         String::from_utf8(bytes).map_err(|e| Error::invalid_utf8(at, e.utf8_error()))
     }
+    fn duplicate(&self) -> Option<Self> {
+        Some(self.clone())
+    }
     fn load_if_different<D: Decoder>(
         &self,
         max_len: usize,
@@ -785,11 +843,17 @@ impl Bounded for String {
 pub enum Optional<S, T> {
     /// The input carried it.
     Loaded(S),
-    /// The input lacked it: the destination keeps its value.
+    /// The input lacked it: the destination keeps its value (a type that cannot copy
+    /// itself; else see [`Optional::Kept`]).
     Keep,
     /// The input lacked it: the field's `default` replaces the destination's value (after the
     /// commit's swap, this holds the previous value).
     Replace(T),
+    /// The input lacked it: the destination keeps its value, committed as this copy of it
+    /// ([`Field::duplicate`], taken after `pre_load`: [`Field::keep_copies`]) so that undoing
+    /// the commit swaps the value back, whatever a failed load's `post_load` wrote over it
+    /// meanwhile. No hooks run for it.
+    Kept(T),
 }
 
 impl<S, T> Optional<S, T> {
@@ -837,6 +901,9 @@ impl<const N: usize> Field for Unused<N> {
         true
     }
     fn commit(&mut self, _: &mut Self) {}
+    fn duplicate(&self) -> Option<Self> {
+        Some(Unused)
+    }
 }
 
 impl<const N: usize> Plain for Unused<N> {
@@ -911,6 +978,9 @@ impl<T: Plain> Field for Removed<T> {
         true
     }
     fn commit(&mut self, _: &mut Self) {}
+    fn duplicate(&self) -> Option<Self> {
+        Some(Self::default())
+    }
 }
 
 impl<T: Plain> Plain for Removed<T> {
@@ -957,6 +1027,9 @@ impl<T: Plain + Copy> Field for core::cell::Cell<T> {
     }
     fn commit(&mut self, staged: &mut T) {
         core::mem::swap(self.get_mut(), staged)
+    }
+    fn duplicate(&self) -> Option<Self> {
+        Some(core::cell::Cell::new(self.get()))
     }
 }
 
@@ -1017,6 +1090,13 @@ impl<T: Field> Field for Box<T> {
     }
     fn post_commit(&mut self, staged: &Box<T::Staged>) -> Result<(), Error> {
         (**self).post_commit(staged)
+    }
+    fn duplicate(&self) -> Option<Self> {
+        (**self).duplicate_boxed()
+    }
+    #[inline]
+    fn keep_copies(&self, staged: &mut Box<T::Staged>) {
+        (**self).keep_copies(staged)
     }
 }
 

@@ -257,7 +257,9 @@ pub(crate) fn load_atomic<T: VmState, D: Decoder>(
 
 /// Commits a fully decoded value: container validation of the would-be state (undone on
 /// failure; derived functions have not run, as they may act outside the struct), then
-/// `pre_load`, the commit, then derived functions and `post_load`, nested structs first. These last steps all run even when one fails (the first error is
+/// `pre_load`, copies of the values kept for parts the input lacked (so that undoing the
+/// commit restores them too), the commit, then derived functions and `post_load`, nested
+/// structs first. These last steps all run even when one fails (the first error is
 /// returned); if one failed, the old values are swapped back and the steps run again over
 /// them, all of them whatever fails, so derived state matches the restored registers.
 #[inline(always)]
@@ -269,6 +271,7 @@ pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> 
         verdict?;
     }
     value.pre_commit(staged)?;
+    value.keep_copies(staged);
     value.commit(staged);
     if let Err(e) = value.post_commit(staged) {
         value.commit(staged);
@@ -335,7 +338,7 @@ pub mod __private {
     pub use core::default::Default;
     pub use core::fmt::Debug;
     pub use core::mem::swap;
-    pub use core::option::Option::{None, Some};
+    pub use core::option::Option::{self, None, Some};
     pub use core::result::Result::{self, Err, Ok};
     pub use std::vec;
     pub use std::vec::Vec;
@@ -564,7 +567,7 @@ pub mod __private {
         match staged {
             crate::Optional::Loaded(s) => commit(dst, s),
             crate::Optional::Keep => {}
-            crate::Optional::Replace(v) => swap(dst, v),
+            crate::Optional::Replace(v) | crate::Optional::Kept(v) => swap(dst, v),
         }
     }
 

@@ -338,6 +338,10 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
                 fn commit_slice(__vmstate_items: &mut [Self], __vmstate_staged: &mut [Self]) {
                     __vmstate_items.swap_with_slice(__vmstate_staged)
                 }
+
+                fn duplicate(&self) -> #p::Option<Self> {
+                    #p::Result::ok(__vmstate_variant(__vmstate_discriminant(self), 0))
+                }
             }
 
             #[automatically_derived]

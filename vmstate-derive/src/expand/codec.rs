@@ -317,7 +317,8 @@ pub(super) fn nested_each(
 
 /// The staged value of a field the input lacks: its `default` (held to the field's own
 /// `max_len`, `len`, `validate` and `range`, as a loaded value is), or the destination's
-/// (held to its `len`: the count may have loaded while the sequence did not).
+/// (held to its `len`: the count may have loaded while the sequence did not), of which the
+/// commit takes a copy after `pre_load` (`Field::keep_copies`).
 fn absent_value(input: &Input, f: &Field, p: &TokenStream) -> TokenStream {
     let Some(h) = f.attrs.default.get() else {
         let Some((count, source)) = loaded_count(input, f, p) else {

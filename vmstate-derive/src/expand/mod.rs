@@ -260,6 +260,8 @@ pub fn expand(input: &Input) -> TokenStream {
     let nested_check_committed =
         nested_each(&wire, &p, quote!(check_committed), NestedCall::Validating);
     let validates = validates_const(input, &wire, &p);
+    let duplicate = duplicate_fn(input, &p);
+    let keep_copies = keep_copies_fn(&wire, &p);
     let load_hooks = load_hooks(input, &p);
     let pre_load = input
         .attrs
@@ -465,7 +467,78 @@ pub fn expand(input: &Input) -> TokenStream {
                     #p::keep_first(&mut __vmstate_result, Self::__vmstate_load_hooks(self));
                     __vmstate_result
                 }
+
+                #duplicate
+
+                #[inline]
+                fn keep_copies(&self, __vmstate_staged: &mut <Self as #p::Field>::Staged) {
+                    let _ = __vmstate_staged;
+                    #keep_copies
+                }
             }
         };
     }
+}
+
+/// `Field::duplicate` of a struct whose fields all travel: a copy made of its fields' copies
+/// (none when one cannot copy itself). A struct with a skipped or derived field, whose type
+/// need not migrate, keeps the default (no copy).
+fn duplicate_fn(input: &Input, p: &TokenStream) -> TokenStream {
+    let copyable = |f: &&Field| {
+        matches!(
+            f.role(),
+            Role::Migrated | Role::Immutable | Role::Subsection
+        )
+    };
+    if !input.fields.iter().all(|f| copyable(&f)) {
+        return TokenStream::new();
+    }
+    let copies = input.fields.iter().map(|f| {
+        let name = f.ident;
+        let trait_ = match f.max_len() {
+            Some(_) => tokens::bounded_trait(f.ty, p),
+            None => field_trait(f.ty, p),
+        };
+        quote!(#name: #trait_::duplicate(&self.#name)?)
+    });
+    quote! {
+        fn duplicate(&self) -> #p::Option<Self> {
+            #p::Some(Self { #(#copies,)* })
+        }
+    }
+}
+
+/// The body of `Field::keep_copies`: a field the input lacked is staged as a copy of the
+/// destination's value where its type can copy itself; nested structs do the same inside.
+fn keep_copies_fn(wire: &[&Field], p: &TokenStream) -> TokenStream {
+    let steps = wire.iter().map(|f| {
+        let name = f.ident;
+        let nested = f.max_len().is_none() && !crate::ast::is_simple(f.ty);
+        let field = field_trait(f.ty, p);
+        if !f.is_optional() {
+            return match nested {
+                true => quote!(#field::keep_copies(&self.#name, &mut __vmstate_staged.#name);),
+                false => TokenStream::new(),
+            };
+        }
+        let copy = match f.max_len() {
+            Some(_) => tokens::bounded_trait(f.ty, p),
+            None => field.clone(),
+        };
+        let inside = nested.then(|| {
+            quote! {
+                else if let #p::Optional::Loaded(__vmstate_s) = &mut __vmstate_staged.#name {
+                    #field::keep_copies(&self.#name, __vmstate_s);
+                }
+            }
+        });
+        quote! {
+            if let #p::Optional::Keep = __vmstate_staged.#name {
+                if let #p::Some(__vmstate_copy) = #copy::duplicate(&self.#name) {
+                    __vmstate_staged.#name = #p::Optional::Kept(__vmstate_copy);
+                }
+            } #inside
+        }
+    });
+    quote!(#(#steps)*)
 }
