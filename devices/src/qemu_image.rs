@@ -540,15 +540,19 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
             command,
             name,
             range,
-        } => Some(serde_json::json!({
-            "command": command,
-            "name": name,
-            "offset": range.start,
-            "length": range.len(),
-        })),
+        } => Some((command, name, range)),
         _ => None,
     });
-    let listed: Vec<serde_json::Value> = commands.by_ref().take(MAX_LISTED).collect();
+    let listed: Vec<serde_json::Value> = (commands.by_ref().take(MAX_LISTED))
+        .map(|(command, name, range)| {
+            serde_json::json!({
+                "command": command,
+                "name": name,
+                "offset": range.start,
+                "length": range.len(),
+            })
+        })
+        .collect();
     let unlisted = commands.count();
     if !listed.is_empty() {
         out["commands"] = listed.into();

@@ -570,6 +570,17 @@ fn a_dirty_bitmap_section_is_walked_to_its_end_of_section_chunk() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("(QEMU reads at most 10240)"), "{e}");
+    // `dirty_bitmap_load` takes version 1 only.
+    let mut version_2 = section.clone();
+    version_2[6 + 12 + 7] = 2; // after type, id, idstr and instance
+    let (bytes, at) = after_configuration(&version_2);
+    let e = Stream::parse(bytes).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!(
+            "section `dirty-bitmap` version 2: QEMU reads only version 1 (at byte {at})"
+        )),
+        "{e}"
+    );
 }
 
 #[test]
@@ -591,22 +602,47 @@ fn a_page_size_that_is_no_positive_integer_is_named() {
     }
 }
 
+/// The fixture with `extra` (JSON members) added at the end of its vmdesc object.
+fn with_vmdesc_members(extra: &str) -> Vec<u8> {
+    let vmdesc = stream()
+        .items()
+        .iter()
+        .find_map(|i| match i {
+            Item::Vmdesc(r) => Some(r.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let json = &FIXTURE[vmdesc.clone()];
+    let close = json.iter().rposition(|&b| b == b'}').unwrap();
+    let mut text = json[..close].to_vec();
+    text.extend_from_slice(format!(", {extra}}}").as_bytes());
+    let mut bytes = FIXTURE[..vmdesc.start - 4].to_vec();
+    bytes.extend_from_slice(&u32::try_from(text.len()).unwrap().to_be_bytes());
+    bytes.extend_from_slice(&text);
+    bytes
+}
+
 #[test]
 fn a_vmdesc_of_too_many_values_is_refused_before_it_is_parsed() {
     // Parsed whole, each value would take tens of times its two bytes.
-    let bytes = vmstate_tests::vmdesc_patched_bytes(&stream(), |v| {
-        v["padding"] = serde_json::json!(vec![0u8; 1_000_001]);
-    });
-    let e = Stream::parse(bytes).unwrap_err().to_string();
+    let zeros = |n: usize| format!("\"padding\": [{}0]", "0,".repeat(n - 1));
+    let e = Stream::parse(with_vmdesc_members(&zeros(4_000_001)))
+        .unwrap_err()
+        .to_string();
     assert!(
-        e.contains("the vmdesc JSON holds more than 1000000 values"),
+        e.contains("the vmdesc JSON holds more than 4000000 values"),
         "{e}"
     );
-    // Commas and brackets inside strings are not values.
-    let bytes = vmstate_tests::vmdesc_patched_bytes(&stream(), |v| {
-        v["note"] = ",[{".repeat(400_000).into();
-    });
-    assert!(Stream::parse(bytes).is_ok());
+    assert!(Stream::parse(with_vmdesc_members(&zeros(3_990_000))).is_ok());
+    // Commas and brackets inside strings are not values, escaped quotes and backslashes
+    // included.
+    let inside = r#"\",[{\\\"[,"#.repeat(1_000_000);
+    let bytes = with_vmdesc_members(&format!("\"note\": \"{inside}\""));
+    let parsed = Stream::parse(bytes).unwrap();
+    assert_eq!(
+        parsed.vmdesc().unwrap()["note"].as_str().unwrap().len(),
+        8_000_000
+    );
 }
 
 #[test]
@@ -747,4 +783,35 @@ fn a_ram_block_list_is_read_with_addresses_when_only_they_add_up() {
         )),
         "{e}"
     );
+}
+
+#[test]
+fn a_single_ram_block_with_an_address_is_told_from_one_without() {
+    // With one block, the list adds up with or without its address: what follows (the end
+    // of the RAM setup) tells them apart.
+    fn stream_with(address: Option<u64>) -> Vec<u8> {
+        let mut b = hex("5145564d00000003"); // magic, version 3; no configuration
+        b.extend_from_slice(&[0x01, 0, 0, 0, 2, 3]); // START, section 2, "ram"
+        b.extend_from_slice(b"ram");
+        b.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 4]); // instance 0, version 4
+        b.extend_from_slice(&(0x10_0000u64 | 0x04).to_be_bytes()); // MEM_SIZE, 1 MiB
+        b.push(4);
+        b.extend_from_slice(b"ram0");
+        b.extend_from_slice(&0x10_0000u64.to_be_bytes());
+        if let Some(address) = address {
+            b.extend_from_slice(&address.to_be_bytes());
+        }
+        b.extend_from_slice(&0x10u64.to_be_bytes()); // EOS
+        b.extend_from_slice(&[0x7e, 0, 0, 0, 2]); // footer
+        b.extend_from_slice(&[0x03, 0, 0, 0, 2]); // END
+        b.extend_from_slice(&0x10u64.to_be_bytes());
+        b.extend_from_slice(&[0x7e, 0, 0, 0, 2, 0x00]); // footer, EOF
+        b
+    }
+    for address in [None, Some(0x4000_0000), Some(0)] {
+        let bytes = stream_with(address);
+        let s = Stream::parse(bytes.clone()).unwrap_or_else(|e| panic!("address {address:?}: {e}"));
+        assert_eq!(s.sections().count(), 2);
+        assert!(s.encode(&[]) == bytes);
+    }
 }

@@ -477,13 +477,16 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
             c["length"]
         );
     }
-    for what in ["sections", "commands"] {
+    let limit = qemu_image::MAX_LISTED;
+    for (what, listed) in [
+        (
+            "sections",
+            format!("{limit} device sections and {limit} parts"),
+        ),
+        ("commands", format!("{limit} commands")),
+    ] {
         if let Some(n) = value[format!("unlisted_{what}")].as_u64() {
-            outln!(
-                out,
-                "{n} more {what} not listed (at most {} are)",
-                qemu_image::MAX_LISTED
-            );
+            outln!(out, "{n} more {what} not listed (at most {listed} are)");
         }
     }
     if value["vmdesc"] == false {

@@ -15,8 +15,10 @@ macro_rules! outln {
 }
 pub(crate) use outln;
 
-/// `text` with every control character but newlines and tabs escaped (`\u{1b}`): names and
-/// messages come from the input files, and a terminal would obey an escape sequence in them.
+/// `text` with every control character but newlines and tabs escaped as JSON escapes them
+/// (`\u001b`): names and messages come from the input files, and a terminal would obey an
+/// escape sequence in them. In JSON output (where serde_json has escaped all but DEL and the
+/// C1 controls already) this only adds valid escapes inside strings.
 fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     let escaped = |c: char| c.is_control() && c != '\n' && c != '\t';
     if !text.chars().any(escaped) {
@@ -24,7 +26,7 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     }
     text.chars()
         .map(|c| match escaped(c) {
-            true => c.escape_unicode().to_string(),
+            true => format!("\\u{:04x}", u32::from(c)),
             false => c.to_string(),
         })
         .collect::<String>()
@@ -62,9 +64,13 @@ mod tests {
     #[test]
     fn control_characters_from_the_input_are_escaped() {
         assert_eq!(
-            super::printable("a\x1b[31mRED\x07\n\tb"),
-            "a\\u{1b}[31mRED\\u{7}\n\tb"
+            super::printable("a\x1b[31mRED\x07\n\tb\u{7f}\u{9b}"),
+            "a\\u001b[31mRED\\u0007\n\tb\\u007f\\u009b"
         );
+        // JSON stays JSON: serde_json leaves DEL and the C1 controls raw.
+        let json = serde_json::json!({ "idstr": "a\u{7f}b\u{85}\u{1b}" }).to_string();
+        let shown: serde_json::Value = serde_json::from_str(&super::printable(&json)).unwrap();
+        assert_eq!(shown["idstr"], "a\u{7f}b\u{85}\u{1b}");
         assert!(matches!(
             super::printable("plain\n"),
             std::borrow::Cow::Borrowed(_)

@@ -108,7 +108,7 @@ pub fn optional_count<C: WireCount>(staged: &Optional<C::Staged, C>, current: &C
     match staged {
         Optional::Loaded(v) => C::staged_count(v),
         Optional::Keep => current.count(),
-        Optional::Replace(v) | Optional::Kept(v) => v.count(),
+        Optional::Replace(v) | Optional::KeptCopy(v) => v.count(),
     }
 }
 

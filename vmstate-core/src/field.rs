@@ -158,26 +158,27 @@ pub trait Field: Sized {
             item.commit(s);
         }
     }
-    /// A copy of the value, for a field the input lacks ([`Optional::Kept`]): committed in
+    /// A copy of the value, for a field the input lacks ([`Optional::KeptCopy`]): committed in
     /// its place like a loaded value, it is swapped back if a later step fails, undoing what
     /// a `post_load` hook wrote over the field meanwhile. `None` (the default) for a type
-    /// that cannot copy itself (a struct with a skipped or derived field); such a field is
-    /// kept as it is.
+    /// that cannot copy itself (a struct with a skipped or derived field, a hand-written
+    /// `Field` that does not override this, a sequence or struct holding one); such a field
+    /// is kept as it is.
     #[doc(hidden)]
-    fn duplicate(&self) -> Option<Self> {
+    fn undo_copy(&self) -> Option<Self> {
         None
     }
-    /// [`Field::duplicate`] in a box; arrays build theirs on the heap.
+    /// [`Field::undo_copy`] in a box; arrays build theirs on the heap.
     #[doc(hidden)]
-    fn duplicate_boxed(&self) -> Option<Box<Self>> {
-        self.duplicate().map(Box::new)
+    fn undo_copy_boxed(&self) -> Option<Box<Self>> {
+        self.undo_copy().map(Box::new)
     }
     /// Just before the commit, after `pre_load`: turns each [`Optional::Keep`] part of
-    /// `staged`, at any depth, into an [`Optional::Kept`] copy of the value it keeps (as
+    /// `staged`, at any depth, into an [`Optional::KeptCopy`] copy of the value it keeps (as
     /// `pre_load` left it), where the type can copy itself.
     #[doc(hidden)]
     #[inline]
-    fn keep_copies(&self, staged: &mut Self::Staged) {
+    fn stage_kept_copies(&self, staged: &mut Self::Staged) {
         let _ = staged;
     }
 }
@@ -249,7 +250,7 @@ macro_rules! scalar_field {
             }
             #[inline]
             fn commit_slice(items: &mut [Self], staged: &mut [$t]) { items.swap_with_slice(staged) }
-            fn duplicate(&self) -> Option<Self> { Some(*self) }
+            fn undo_copy(&self) -> Option<Self> { Some(*self) }
         }
         impl Plain for $t {
             #[inline]
@@ -310,18 +311,18 @@ impl<T: Field, const N: usize> Field for [T; N] {
         T::load_slice(self, &mut out[..], d)?;
         Ok(out)
     }
-    fn duplicate(&self) -> Option<Self> {
-        let items: Vec<T> = self.iter().map(T::duplicate).collect::<Option<_>>()?;
+    fn undo_copy(&self) -> Option<Self> {
+        let items: Vec<T> = self.iter().map(T::undo_copy).collect::<Option<_>>()?;
         items.try_into().ok()
     }
-    fn duplicate_boxed(&self) -> Option<Box<Self>> {
-        let items: Box<[T]> = self.iter().map(T::duplicate).collect::<Option<_>>()?;
+    fn undo_copy_boxed(&self) -> Option<Box<Self>> {
+        let items: Box<[T]> = self.iter().map(T::undo_copy).collect::<Option<_>>()?;
         items.try_into().ok()
     }
     #[inline]
-    fn keep_copies(&self, staged: &mut Self::Staged) {
+    fn stage_kept_copies(&self, staged: &mut Self::Staged) {
         for (item, s) in self.iter().zip(staged.iter_mut()) {
-            item.keep_copies(s);
+            item.stage_kept_copies(s);
         }
     }
     fn matches(&self, staged: &Self::Staged) -> bool {
@@ -417,9 +418,9 @@ pub trait Bounded: Sized + sealed::Sealed {
         let len = d.len(max_len, Self::MIN_ITEM_BYTES)?;
         Self::load_items(len, d)
     }
-    /// A copy, as [`Field::duplicate`]: `None` when the elements cannot copy themselves.
+    /// A copy, as [`Field::undo_copy`]: `None` when the elements cannot copy themselves.
     #[doc(hidden)]
-    fn duplicate(&self) -> Option<Self>;
+    fn undo_copy(&self) -> Option<Self>;
     /// Reads a value and compares it with `self` (an immutable field): `None` when equal,
     /// else the value read.
     fn load_if_different<D: Decoder>(
@@ -656,9 +657,9 @@ pub trait Element: Field {
         let _ = (a, b);
         Difference::unprintable()
     }
-    /// Copies of the elements ([`Field::duplicate`]), if they can copy themselves.
+    /// Copies of the elements ([`Field::undo_copy`]), if they can copy themselves.
     #[doc(hidden)]
-    fn duplicate_elements(items: &[Self]) -> Option<Vec<Self>> {
+    fn undo_copy_elements(items: &[Self]) -> Option<Vec<Self>> {
         let _ = items;
         None
     }
@@ -680,8 +681,8 @@ impl<T: Plain> Element for T {
     fn elements_difference(a: &[Self], b: &[Self]) -> Difference {
         first_difference(a, b)
     }
-    fn duplicate_elements(items: &[Self]) -> Option<Vec<Self>> {
-        items.iter().map(Field::duplicate).collect()
+    fn undo_copy_elements(items: &[Self]) -> Option<Vec<Self>> {
+        items.iter().map(Field::undo_copy).collect()
     }
 }
 
@@ -738,8 +739,8 @@ impl<T: Element> Bounded for Vec<T> {
     fn load_items<D: Decoder>(len: usize, d: &mut D) -> Result<Self, Error> {
         T::load_elements(len, d)
     }
-    fn duplicate(&self) -> Option<Self> {
-        T::duplicate_elements(self)
+    fn undo_copy(&self) -> Option<Self> {
+        T::undo_copy_elements(self)
     }
     fn same(&self, other: &Self) -> bool
     where
@@ -768,8 +769,8 @@ impl<T: Element> Bounded for Box<[T]> {
     fn load_items<D: Decoder>(len: usize, d: &mut D) -> Result<Self, Error> {
         T::load_elements(len, d).map(Vec::into_boxed_slice)
     }
-    fn duplicate(&self) -> Option<Self> {
-        T::duplicate_elements(self).map(Vec::into_boxed_slice)
+    fn undo_copy(&self) -> Option<Self> {
+        T::undo_copy_elements(self).map(Vec::into_boxed_slice)
     }
     fn same(&self, other: &Self) -> bool
     where
@@ -815,7 +816,7 @@ impl Bounded for String {
         d.raw(&mut bytes)?;
         String::from_utf8(bytes).map_err(|e| Error::invalid_utf8(at, e.utf8_error()))
     }
-    fn duplicate(&self) -> Option<Self> {
+    fn undo_copy(&self) -> Option<Self> {
         Some(self.clone())
     }
     fn load_if_different<D: Decoder>(
@@ -844,16 +845,16 @@ pub enum Optional<S, T> {
     /// The input carried it.
     Loaded(S),
     /// The input lacked it: the destination keeps its value (a type that cannot copy
-    /// itself; else see [`Optional::Kept`]).
+    /// itself; else see [`Optional::KeptCopy`]).
     Keep,
     /// The input lacked it: the field's `default` replaces the destination's value (after the
     /// commit's swap, this holds the previous value).
     Replace(T),
     /// The input lacked it: the destination keeps its value, committed as this copy of it
-    /// ([`Field::duplicate`], taken after `pre_load`: [`Field::keep_copies`]) so that undoing
+    /// ([`Field::undo_copy`], taken after `pre_load`: [`Field::stage_kept_copies`]) so that undoing
     /// the commit swaps the value back, whatever a failed load's `post_load` wrote over it
     /// meanwhile. No hooks run for it.
-    Kept(T),
+    KeptCopy(T),
 }
 
 impl<S, T> Optional<S, T> {
@@ -901,7 +902,7 @@ impl<const N: usize> Field for Unused<N> {
         true
     }
     fn commit(&mut self, _: &mut Self) {}
-    fn duplicate(&self) -> Option<Self> {
+    fn undo_copy(&self) -> Option<Self> {
         Some(Unused)
     }
 }
@@ -978,7 +979,7 @@ impl<T: Plain> Field for Removed<T> {
         true
     }
     fn commit(&mut self, _: &mut Self) {}
-    fn duplicate(&self) -> Option<Self> {
+    fn undo_copy(&self) -> Option<Self> {
         Some(Self::default())
     }
 }
@@ -1028,7 +1029,7 @@ impl<T: Plain + Copy> Field for core::cell::Cell<T> {
     fn commit(&mut self, staged: &mut T) {
         core::mem::swap(self.get_mut(), staged)
     }
-    fn duplicate(&self) -> Option<Self> {
+    fn undo_copy(&self) -> Option<Self> {
         Some(core::cell::Cell::new(self.get()))
     }
 }
@@ -1091,12 +1092,12 @@ impl<T: Field> Field for Box<T> {
     fn post_commit(&mut self, staged: &Box<T::Staged>) -> Result<(), Error> {
         (**self).post_commit(staged)
     }
-    fn duplicate(&self) -> Option<Self> {
-        (**self).duplicate_boxed()
+    fn undo_copy(&self) -> Option<Self> {
+        (**self).undo_copy_boxed()
     }
     #[inline]
-    fn keep_copies(&self, staged: &mut Box<T::Staged>) {
-        (**self).keep_copies(staged)
+    fn stage_kept_copies(&self, staged: &mut Box<T::Staged>) {
+        (**self).stage_kept_copies(staged)
     }
 }
 

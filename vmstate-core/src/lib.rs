@@ -271,7 +271,7 @@ pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> 
         verdict?;
     }
     value.pre_commit(staged)?;
-    value.keep_copies(staged);
+    value.stage_kept_copies(staged);
     value.commit(staged);
     if let Err(e) = value.post_commit(staged) {
         value.commit(staged);
@@ -567,7 +567,7 @@ pub mod __private {
         match staged {
             crate::Optional::Loaded(s) => commit(dst, s),
             crate::Optional::Keep => {}
-            crate::Optional::Replace(v) | crate::Optional::Kept(v) => swap(dst, v),
+            crate::Optional::Replace(v) | crate::Optional::KeptCopy(v) => swap(dst, v),
         }
     }
 

@@ -188,6 +188,12 @@ impl Field<'_> {
         a.since.given() || a.exists.given() || a.subsection.given()
     }
 
+    /// Whether the field may be a nested struct (with hooks and optional parts of its own):
+    /// not a sequence with `max_len`, and not a primitive or an array of them.
+    pub fn may_nest(&self) -> bool {
+        self.max_len().is_none() && !is_simple(self.ty)
+    }
+
     /// `Some(n)` when the field is a bounded variable-length value (`max_len = n`).
     pub fn max_len(&self) -> Option<usize> {
         self.attrs.max_len.get().map(|m| m.value)

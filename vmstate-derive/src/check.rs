@@ -57,7 +57,8 @@ fn check_padding(cx: &Ctxt, field: &crate::ast::Field) {
                 format!(
                     "`{key}` on padding: `Unused`/`Removed` fields keep their bytes on both \
                      wires and are skipped on load, so they take only `name`, `since` and \
-                     `exists`; remove `{key}`"
+                     `exists`; remove `{key}` (a type of one's own so named is taken for \
+                     padding too: rename it)"
                 ),
             );
         }

@@ -339,7 +339,7 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
                     __vmstate_items.swap_with_slice(__vmstate_staged)
                 }
 
-                fn duplicate(&self) -> #p::Option<Self> {
+                fn undo_copy(&self) -> #p::Option<Self> {
                     #p::Result::ok(__vmstate_variant(__vmstate_discriminant(self), 0))
                 }
             }

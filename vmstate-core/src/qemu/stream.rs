@@ -647,11 +647,16 @@ impl Stream {
                     let list = match ignore_shared {
                         Some(addresses) => block_list(r, addr, addresses),
                         // Unknown: the list without addresses (QEMU's default), else with
-                        // them when only that reads it whole.
-                        None => block_list(r, addr, false).or_else(|without| {
-                            r.cur.pos = start;
-                            block_list(r, addr, true).map_err(|_| without)
-                        }),
+                        // them, whichever reads it whole up to the end of the setup (with
+                        // one block, both add up).
+                        None => block_list(r, addr, false)
+                            .and_then(|list| ends_setup(r, list))
+                            .or_else(|without| {
+                                r.cur.pos = start;
+                                block_list(r, addr, true)
+                                    .and_then(|list| ends_setup(r, list))
+                                    .map_err(|_| without)
+                            }),
                     };
                     ram.blocks.extend(list?);
                 }
@@ -1166,9 +1171,25 @@ fn block_list(r: &mut Reader, total: u64, addresses: bool) -> Result<Vec<(String
     Ok(blocks)
 }
 
+/// `list` if the block list is followed by what QEMU's `ram_save_setup` writes after it: an
+/// end of section, or a multifd flush (QEMU 9.0+) and then one; else the error for a list
+/// misread.
+fn ends_setup(r: &Reader, list: Vec<(String, u64)>) -> Result<Vec<(String, u64)>, Error> {
+    let next = r.cur.input.get(r.cur.pos..r.cur.pos + 8);
+    let word = next.map(|w| u64::from_be_bytes(w.try_into().expect("8")));
+    match word {
+        Some(ram_flag::EOS | ram_flag::MULTIFD_FLUSH) => Ok(list),
+        _ => Err(fmt_err(
+            "the ram block list is not followed by the end of the RAM setup".into(),
+            r.cur.pos,
+        )),
+    }
+}
+
 /// The most values a vmdesc may hold, as [`json_values`] counts them. QEMU 7.2's for the
-/// Integrator/CP holds about 1,600; a machine with a thousand devices, some hundred thousand.
-const MAX_VMDESC_VALUES: usize = 1_000_000;
+/// Integrator/CP holds about 1,600; a machine with a thousand devices or hundreds of vCPUs
+/// (each CPU's description is large), some hundred thousands.
+const MAX_VMDESC_VALUES: usize = 4_000_000;
 
 /// About how many values a JSON text holds: its `,`, `[` and `{` outside strings (at least
 /// one per value but the first of each array or object, and one per array or object).

@@ -274,9 +274,7 @@ pub(super) fn nested_each(
     how: NestedCall,
 ) -> TokenStream {
     // Primitives and arrays of them have no hooks: no code for them (less to type-check).
-    let nested = wire
-        .iter()
-        .filter(|f| f.max_len().is_none() && !crate::ast::is_simple(f.ty));
+    let nested = wire.iter().filter(|f| f.may_nest());
     let calls = nested.map(|f| {
         let name = f.ident;
         let name_str = f.name();
@@ -318,7 +316,7 @@ pub(super) fn nested_each(
 /// The staged value of a field the input lacks: its `default` (held to the field's own
 /// `max_len`, `len`, `validate` and `range`, as a loaded value is), or the destination's
 /// (held to its `len`: the count may have loaded while the sequence did not), of which the
-/// commit takes a copy after `pre_load` (`Field::keep_copies`).
+/// commit takes a copy after `pre_load` (`Field::stage_kept_copies`).
 fn absent_value(input: &Input, f: &Field, p: &TokenStream) -> TokenStream {
     let Some(h) = f.attrs.default.get() else {
         let Some((count, source)) = loaded_count(input, f, p) else {

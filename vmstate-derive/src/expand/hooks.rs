@@ -66,13 +66,10 @@ fn hook_call(
 /// `Field::VALIDATES`: a container `validate` here or in any nested struct.
 pub(super) fn validates_const(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
     let own = input.attrs.validate.get().is_some();
-    let nested = wire
-        .iter()
-        .filter(|f| f.max_len().is_none() && !crate::ast::is_simple(f.ty))
-        .map(|f| {
-            let field = field_trait(f.ty, p);
-            quote!(#field::VALIDATES)
-        });
+    let nested = wire.iter().filter(|f| f.may_nest()).map(|f| {
+        let field = field_trait(f.ty, p);
+        quote!(#field::VALIDATES)
+    });
     quote!(#own #(|| #nested)*)
 }
 

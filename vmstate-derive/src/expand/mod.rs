@@ -33,6 +33,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use tokens::{
     field_trait, generated_name, on_type, private_at, replace_self, self_and_staged, staged_local,
+    value_trait,
 };
 
 /// The runtime crate's items that generated code uses, `<crate>::__private`, under the name
@@ -260,8 +261,8 @@ pub fn expand(input: &Input) -> TokenStream {
     let nested_check_committed =
         nested_each(&wire, &p, quote!(check_committed), NestedCall::Validating);
     let validates = validates_const(input, &wire, &p);
-    let duplicate = duplicate_fn(input, &p);
-    let keep_copies = keep_copies_fn(&wire, &p);
+    let undo_copy = undo_copy_fn(input, &p);
+    let stage_kept_copies = stage_kept_copies_fn(&wire, &p);
     let load_hooks = load_hooks(input, &p);
     let pre_load = input
         .attrs
@@ -396,6 +397,12 @@ pub fn expand(input: &Input) -> TokenStream {
                 ) -> #p::Result<#p::Vec<Self>, #p::Error> {
                     #p::load_struct_elements(__vmstate_len, __vmstate_d)
                 }
+                fn undo_copy_elements(__vmstate_items: &[Self]) -> #p::Option<#p::Vec<Self>> {
+                    ::core::iter::Iterator::collect(::core::iter::Iterator::map(
+                        __vmstate_items.iter(),
+                        <Self as #p::Field>::undo_copy,
+                    ))
+                }
             }
 
             #[automatically_derived]
@@ -468,22 +475,22 @@ pub fn expand(input: &Input) -> TokenStream {
                     __vmstate_result
                 }
 
-                #duplicate
+                #undo_copy
 
                 #[inline]
-                fn keep_copies(&self, __vmstate_staged: &mut <Self as #p::Field>::Staged) {
+                fn stage_kept_copies(&self, __vmstate_staged: &mut <Self as #p::Field>::Staged) {
                     let _ = __vmstate_staged;
-                    #keep_copies
+                    #stage_kept_copies
                 }
             }
         };
     }
 }
 
-/// `Field::duplicate` of a struct whose fields all travel: a copy made of its fields' copies
+/// `Field::undo_copy` of a struct whose fields all travel: a copy made of its fields' copies
 /// (none when one cannot copy itself). A struct with a skipped or derived field, whose type
 /// need not migrate, keeps the default (no copy).
-fn duplicate_fn(input: &Input, p: &TokenStream) -> TokenStream {
+fn undo_copy_fn(input: &Input, p: &TokenStream) -> TokenStream {
     let copyable = |f: &&Field| {
         matches!(
             f.role(),
@@ -495,47 +502,43 @@ fn duplicate_fn(input: &Input, p: &TokenStream) -> TokenStream {
     }
     let copies = input.fields.iter().map(|f| {
         let name = f.ident;
-        let trait_ = match f.max_len() {
-            Some(_) => tokens::bounded_trait(f.ty, p),
-            None => field_trait(f.ty, p),
-        };
-        quote!(#name: #trait_::duplicate(&self.#name)?)
+        let value = value_trait(f, p);
+        quote!(#name: #value::undo_copy(&self.#name)?)
     });
     quote! {
-        fn duplicate(&self) -> #p::Option<Self> {
+        fn undo_copy(&self) -> #p::Option<Self> {
             #p::Some(Self { #(#copies,)* })
         }
     }
 }
 
-/// The body of `Field::keep_copies`: a field the input lacked is staged as a copy of the
+/// The body of `Field::stage_kept_copies`: a field the input lacked is staged as a copy of the
 /// destination's value where its type can copy itself; nested structs do the same inside.
-fn keep_copies_fn(wire: &[&Field], p: &TokenStream) -> TokenStream {
+fn stage_kept_copies_fn(wire: &[&Field], p: &TokenStream) -> TokenStream {
     let steps = wire.iter().map(|f| {
         let name = f.ident;
-        let nested = f.max_len().is_none() && !crate::ast::is_simple(f.ty);
+        let nested = f.may_nest();
         let field = field_trait(f.ty, p);
         if !f.is_optional() {
             return match nested {
-                true => quote!(#field::keep_copies(&self.#name, &mut __vmstate_staged.#name);),
+                true => {
+                    quote!(#field::stage_kept_copies(&self.#name, &mut __vmstate_staged.#name);)
+                }
                 false => TokenStream::new(),
             };
         }
-        let copy = match f.max_len() {
-            Some(_) => tokens::bounded_trait(f.ty, p),
-            None => field.clone(),
-        };
+        let copy = value_trait(f, p);
         let inside = nested.then(|| {
             quote! {
                 else if let #p::Optional::Loaded(__vmstate_s) = &mut __vmstate_staged.#name {
-                    #field::keep_copies(&self.#name, __vmstate_s);
+                    #field::stage_kept_copies(&self.#name, __vmstate_s);
                 }
             }
         });
         quote! {
             if let #p::Optional::Keep = __vmstate_staged.#name {
-                if let #p::Some(__vmstate_copy) = #copy::duplicate(&self.#name) {
-                    __vmstate_staged.#name = #p::Optional::Kept(__vmstate_copy);
+                if let #p::Some(__vmstate_copy) = #copy::undo_copy(&self.#name) {
+                    __vmstate_staged.#name = #p::Optional::KeptCopy(__vmstate_copy);
                 }
             } #inside
         }

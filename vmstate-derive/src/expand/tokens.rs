@@ -16,6 +16,15 @@ pub(super) fn bounded_trait(ty: &syn::Type, p: &TokenStream) -> TokenStream {
     quote_spanned!(ty.span()=> <#ty as #p::Bounded>)
 }
 
+/// The trait whose methods handle the field's whole value: `Bounded` for a sequence with
+/// `max_len`, else `Field`.
+pub(super) fn value_trait(f: &Field, p: &TokenStream) -> TokenStream {
+    match f.max_len() {
+        Some(_) => bounded_trait(f.ty, p),
+        None => field_trait(f.ty, p),
+    }
+}
+
 /// The field's name, located on the field's type: for code that handles its staged value
 /// (whose type errors then land on the field's type like the others). Mixed-site hygiene:
 /// the local of a field named like a generated variable (`__vmstate_d`, `__vmstate_version`) does not
