@@ -502,6 +502,10 @@ fn undo_copy_fn(input: &Input, p: &TokenStream) -> TokenStream {
     }
     let copies = input.fields.iter().map(|f| {
         let name = f.ident;
+        // Primitives and arrays of them are `Copy`: copied as such (less to type-check).
+        if crate::ast::is_simple(f.ty) {
+            return quote!(#name: self.#name);
+        }
         let value = value_trait(f, p);
         quote!(#name: #value::undo_copy(&self.#name)?)
     });
