@@ -1221,8 +1221,7 @@ fn a_failed_post_load_restores_the_fields_the_input_lacked_too() {
     #[vmstate(name = "timer/extra")]
     struct Extra {
         mode: u8,
-        #[vmstate(max_len = 4)]
-        fifo: Vec<u16>,
+        regs: [u16; 2],
     }
     #[derive(VmState, Debug, Clone, PartialEq, Default)]
     #[vmstate(
@@ -1238,6 +1237,8 @@ fn a_failed_post_load_restores_the_fields_the_input_lacked_too() {
         prescale: u32,
         #[vmstate(since = 2, max_len = 4)]
         name: String,
+        #[vmstate(since = 2, max_len = 4)]
+        fifo: Vec<u16>,
         #[vmstate(exists = "Self::has_limit")]
         limit: [u16; 2],
         #[vmstate(subsection, needed = "Self::extra_needed")]
@@ -1258,7 +1259,8 @@ fn a_failed_post_load_restores_the_fields_the_input_lacked_too() {
             self.name.push('!');
             self.limit[1] = 0xffff;
             self.extra.mode = 9;
-            self.extra.fifo.push(5);
+            self.extra.regs[0] += 1;
+            self.fifo.push(5);
             match self.ctrl & 0x80 {
                 0 => Ok(()),
                 _ => Err(std::io::Error::other("unsupported mode")),
@@ -1280,10 +1282,11 @@ fn a_failed_post_load_restores_the_fields_the_input_lacked_too() {
         ctrl: 5,
         prescale: 3,
         name: "t0".into(),
+        fifo: vec![1],
         limit: [1, 2],
         extra: Extra {
             mode: 1,
-            fifo: vec![1],
+            regs: [3, 4],
         },
         pre_loads: 0,
     };
@@ -1303,10 +1306,11 @@ fn a_failed_post_load_restores_the_fields_the_input_lacked_too() {
         let expected = Timer {
             prescale: 77 + (1 << 1),
             name: "t0!".into(),
+            fifo: vec![1, 5],
             limit: [1, 0xffff],
             extra: Extra {
                 mode: 9,
-                fifo: vec![1, 5],
+                regs: [4, 4],
             },
             pre_loads: 1,
             ..before.clone()
@@ -1425,6 +1429,86 @@ fn a_failed_post_load_restores_absent_parts_at_any_depth() {
             ..before.clone()
         };
         assert_eq!(dst, expected, "qemu format: {qemu}");
+    }
+}
+
+/// The copies are for the undo only: a load that succeeds leaves what the input lacked where
+/// it is (a box keeps its address, a vector its buffer), and a value with a `Drop` of its own
+/// is never copied, so no `Drop` runs for a copy of it.
+#[test]
+fn a_successful_load_leaves_what_the_input_lacked_in_place() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "timer")]
+    struct Timer {
+        id: u32,
+    }
+    impl Drop for Timer {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(
+        name = "dev",
+        version = 2,
+        minimum_version = 1,
+        post_load = "Self::post"
+    )]
+    struct Dev {
+        a: u8,
+        #[vmstate(since = 2)]
+        rom: Box<[u8; 32]>,
+        #[vmstate(since = 2, max_len = 64)]
+        fifo: Vec<u32>,
+        #[vmstate(since = 2)]
+        timer: Timer,
+    }
+    impl Dev {
+        fn post(&mut self) -> Result<(), std::io::Error> {
+            self.timer.id += 1;
+            match self.a {
+                0x80 => Err(std::io::Error::other("refused")),
+                _ => Ok(()),
+            }
+        }
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev", version = 1)]
+    struct DevV1 {
+        a: u8,
+    }
+    for qemu in [false, true] {
+        let mut dst = Dev {
+            a: 1,
+            rom: Box::new([7; 32]),
+            fifo: Vec::with_capacity(64),
+            timer: Timer { id: 10 },
+        };
+        dst.fifo.push(3);
+        let (rom, fifo) = (&*dst.rom as *const [u8; 32], dst.fifo.as_ptr());
+        let load = |dst: &mut Dev, a| {
+            let old = DevV1 { a };
+            if qemu {
+                let bytes = vmstate_core::qemu::to_bytes(&old).unwrap();
+                vmstate_core::qemu::from_bytes(dst, &bytes, 1, 0)
+            } else {
+                vmstate_core::from_bytes(dst, &vmstate_core::to_bytes(&old).unwrap())
+            }
+        };
+        DROPS.store(0, Ordering::SeqCst);
+        load(&mut dst, 2).unwrap();
+        assert_eq!((dst.a, dst.timer.id), (2, 11));
+        assert!(std::ptr::eq(rom, &*dst.rom) && fifo == dst.fifo.as_ptr());
+        assert_eq!(DROPS.load(Ordering::SeqCst), 0);
+        // A failed load: the box and the vector are restored from their copies; the timer,
+        // which is not copied, keeps both runs' writes (README).
+        dst.rom[0] = 8;
+        load(&mut dst, 0x80).unwrap_err();
+        assert_eq!((dst.a, dst.rom[0], dst.fifo.as_slice()), (2, 8, &[3][..]));
+        assert_eq!(dst.timer.id, 13);
+        assert_eq!(DROPS.load(Ordering::SeqCst), 0);
     }
 }
 

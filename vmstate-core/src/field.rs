@@ -158,12 +158,12 @@ pub trait Field: Sized {
             item.commit(s);
         }
     }
-    /// A copy of the value, for a field the input lacks ([`Optional::KeptCopy`]): committed in
-    /// its place like a loaded value, it is swapped back if a later step fails, undoing what
+    /// A copy of the value, for a field the input lacks ([`Optional::KeptCopy`]): if the load
+    /// is undone after its commit, it is put back in place of the field, undoing what
     /// a `post_load` hook wrote over the field meanwhile. `None` (the default) for a type
-    /// that cannot copy itself (a struct with a skipped or derived field, a hand-written
-    /// `Field` that does not override this, a sequence or struct holding one); such a field
-    /// is kept as it is.
+    /// that cannot copy itself (a struct with a skipped or derived field, a struct or enum
+    /// that needs dropping, a hand-written `Field` that does not override this, a sequence or
+    /// struct holding one); such a field is kept as it is.
     #[doc(hidden)]
     fn undo_copy(&self) -> Option<Self> {
         None
@@ -173,12 +173,24 @@ pub trait Field: Sized {
     fn undo_copy_boxed(&self) -> Option<Box<Self>> {
         self.undo_copy().map(Box::new)
     }
+    /// Whether a load of this type, or of anything nested in it, runs code after the commit
+    /// (derived functions, `post_load`): only such a load can fail after its commit and be
+    /// undone, and only it needs [`Field::stage_kept_copies`].
+    #[doc(hidden)]
+    const AFTER_COMMIT: bool = false;
     /// Just before the commit, after `pre_load`: turns each [`Optional::Keep`] part of
     /// `staged`, at any depth, into an [`Optional::KeptCopy`] copy of the value it keeps (as
     /// `pre_load` left it), where the type can copy itself.
     #[doc(hidden)]
     #[inline]
     fn stage_kept_copies(&self, staged: &mut Self::Staged) {
+        let _ = staged;
+    }
+    /// Undoing a commit, after the swap back: puts each [`Optional::KeptCopy`] of `staged`, at
+    /// any depth, back in place of what the hooks made of the kept value.
+    #[doc(hidden)]
+    #[inline]
+    fn restore_kept(&mut self, staged: &mut Self::Staged) {
         let _ = staged;
     }
 }
@@ -319,10 +331,17 @@ impl<T: Field, const N: usize> Field for [T; N] {
         let items: Box<[T]> = self.iter().map(T::undo_copy).collect::<Option<_>>()?;
         items.try_into().ok()
     }
+    const AFTER_COMMIT: bool = T::AFTER_COMMIT;
     #[inline]
     fn stage_kept_copies(&self, staged: &mut Self::Staged) {
         for (item, s) in self.iter().zip(staged.iter_mut()) {
             item.stage_kept_copies(s);
+        }
+    }
+    #[inline]
+    fn restore_kept(&mut self, staged: &mut Self::Staged) {
+        for (item, s) in self.iter_mut().zip(staged.iter_mut()) {
+            item.restore_kept(s);
         }
     }
     fn matches(&self, staged: &Self::Staged) -> bool {
@@ -850,10 +869,10 @@ pub enum Optional<S, T> {
     /// The input lacked it: the field's `default` replaces the destination's value (after the
     /// commit's swap, this holds the previous value).
     Replace(T),
-    /// The input lacked it: the destination keeps its value, committed as this copy of it
-    /// ([`Field::undo_copy`], taken after `pre_load`: [`Field::stage_kept_copies`]) so that undoing
-    /// the commit swaps the value back, whatever a failed load's `post_load` wrote over it
-    /// meanwhile. No hooks run for it.
+    /// The input lacked it: the destination keeps its value, untouched by the commit, and
+    /// this copy of it ([`Field::undo_copy`], taken after `pre_load` by
+    /// [`Field::stage_kept_copies`]) replaces whatever a failed load's `post_load` wrote over
+    /// it when the commit is undone ([`Field::restore_kept`]). No hooks run for it.
     KeptCopy(T),
 }
 
@@ -1098,6 +1117,11 @@ impl<T: Field> Field for Box<T> {
     #[inline]
     fn stage_kept_copies(&self, staged: &mut Box<T::Staged>) {
         (**self).stage_kept_copies(staged)
+    }
+    const AFTER_COMMIT: bool = T::AFTER_COMMIT;
+    #[inline]
+    fn restore_kept(&mut self, staged: &mut Box<T::Staged>) {
+        (**self).restore_kept(staged)
     }
 }
 

@@ -257,9 +257,9 @@ pub(crate) fn load_atomic<T: VmState, D: Decoder>(
 
 /// Commits a fully decoded value: container validation of the would-be state (undone on
 /// failure; derived functions have not run, as they may act outside the struct), then
-/// `pre_load`, copies of the values kept for parts the input lacked (so that undoing the
-/// commit restores them too), the commit, then derived functions and `post_load`, nested
-/// structs first. These last steps all run even when one fails (the first error is
+/// `pre_load`, copies of the values kept for parts the input lacked (when anything runs after
+/// the commit; undoing the commit puts them back), the commit, then derived functions and
+/// `post_load`, nested structs first. These last steps all run even when one fails (the first error is
 /// returned); if one failed, the old values are swapped back and the steps run again over
 /// them, all of them whatever fails, so derived state matches the restored registers.
 #[inline(always)]
@@ -271,10 +271,13 @@ pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> 
         verdict?;
     }
     value.pre_commit(staged)?;
-    value.stage_kept_copies(staged);
+    if T::AFTER_COMMIT {
+        value.stage_kept_copies(staged);
+    }
     value.commit(staged);
     if let Err(e) = value.post_commit(staged) {
         value.commit(staged);
+        value.restore_kept(staged);
         let _ = value.post_commit(staged);
         return Err(e);
     }
@@ -567,7 +570,9 @@ pub mod __private {
         match staged {
             crate::Optional::Loaded(s) => commit(dst, s),
             crate::Optional::Keep => {}
-            crate::Optional::Replace(v) | crate::Optional::KeptCopy(v) => swap(dst, v),
+            crate::Optional::Replace(v) => swap(dst, v),
+            // Left as it is; undoing the commit puts the copy back (`Field::restore_kept`).
+            crate::Optional::KeptCopy(_) => {}
         }
     }
 

@@ -47,7 +47,7 @@ const PADDING_KEYS: &[&str] = &["name", "since", "exists"];
 /// value: a role would take its bytes off a wire (`skip`, `derived`, `immutable`, which
 /// travels in the native format only), and a check or default would see nothing.
 fn check_padding(cx: &Ctxt, field: &crate::ast::Field) {
-    if !is_padding_type(field.ty) {
+    if !is_padding_path(field.ty) {
         return;
     }
     for (key, span) in field.attrs.given() {
@@ -58,7 +58,7 @@ fn check_padding(cx: &Ctxt, field: &crate::ast::Field) {
                     "`{key}` on padding: `Unused`/`Removed` fields keep their bytes on both \
                      wires and are skipped on load, so they take only `name`, `since` and \
                      `exists`; remove `{key}` (a type of one's own so named is taken for \
-                     padding too: rename it)"
+                     padding too: rename it, or name it by its path)"
                 ),
             );
         }
@@ -471,6 +471,19 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
 
 /// Whether a type's name says it is padding (`Unused<N>`, `Removed<T>`): an alias is not seen
 /// through, and a type of one's own so named is caught by a compile-time check on its shape.
+/// [`is_padding_type`] written as this crate's padding is (`Unused<4>`,
+/// `vmstate_core::Removed<u32>`), not as a path to a type of one's own so named
+/// (`regs::Unused`).
+fn is_padding_path(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
+        return false;
+    };
+    let segments = &p.path.segments;
+    is_padding_type(ty)
+        && p.qself.is_none()
+        && (segments.len() == 1 || segments[0].ident == "vmstate_core")
+}
+
 pub(crate) fn is_padding_type(ty: &syn::Type) -> bool {
     match crate::ast::ungroup(ty) {
         syn::Type::Path(p) => p

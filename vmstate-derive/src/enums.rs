@@ -340,6 +340,10 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
                 }
 
                 fn undo_copy(&self) -> #p::Option<Self> {
+                    // No copy of an enum with a `Drop` of its own (see the structs' copies).
+                    if ::core::mem::needs_drop::<Self>() {
+                        return #p::None;
+                    }
                     #p::Result::ok(__vmstate_variant(__vmstate_discriminant(self), 0))
                 }
             }

@@ -262,7 +262,8 @@ pub fn expand(input: &Input) -> TokenStream {
         nested_each(&wire, &p, quote!(check_committed), NestedCall::Validating);
     let validates = validates_const(input, &wire, &p);
     let undo_copy = undo_copy_fn(input, &p);
-    let stage_kept_copies = stage_kept_copies_fn(&wire, &p);
+    let (stage_kept_copies, restore_kept) = kept_copies_fns(&wire, &p);
+    let after_commit = after_commit_const(input, &wire, &p);
     let load_hooks = load_hooks(input, &p);
     let pre_load = input
         .attrs
@@ -477,19 +478,27 @@ pub fn expand(input: &Input) -> TokenStream {
 
                 #undo_copy
 
+                const AFTER_COMMIT: ::core::primitive::bool = #after_commit;
+
                 #[inline]
                 fn stage_kept_copies(&self, __vmstate_staged: &mut <Self as #p::Field>::Staged) {
                     let _ = __vmstate_staged;
                     #stage_kept_copies
+                }
+
+                #[inline]
+                fn restore_kept(&mut self, __vmstate_staged: &mut <Self as #p::Field>::Staged) {
+                    let _ = __vmstate_staged;
+                    #restore_kept
                 }
             }
         };
     }
 }
 
-/// `Field::undo_copy` of a struct whose fields all travel: a copy made of its fields' copies
-/// (none when one cannot copy itself). A struct with a skipped or derived field, whose type
-/// need not migrate, keeps the default (no copy).
+/// `Field::undo_copy` of a struct whose fields all travel and that needs no drop: a copy
+/// made of its fields' copies (none when one cannot copy itself). A struct with a skipped or
+/// derived field, whose type need not migrate, keeps the default (no copy).
 fn undo_copy_fn(input: &Input, p: &TokenStream) -> TokenStream {
     let copyable = |f: &&Field| {
         matches!(
@@ -511,41 +520,79 @@ fn undo_copy_fn(input: &Input, p: &TokenStream) -> TokenStream {
     });
     quote! {
         fn undo_copy(&self) -> #p::Option<Self> {
+            // A copy of a value that owns memory or other resources would be dropped, or
+            // dropped in its place, on the undo: its `Drop` could act on what it refers to.
+            if ::core::mem::needs_drop::<Self>() {
+                return #p::None;
+            }
             #p::Some(Self { #(#copies,)* })
         }
     }
 }
 
-/// The body of `Field::stage_kept_copies`: a field the input lacked is staged as a copy of the
-/// destination's value where its type can copy itself; nested structs do the same inside.
-fn stage_kept_copies_fn(wire: &[&Field], p: &TokenStream) -> TokenStream {
-    let steps = wire.iter().map(|f| {
+/// The bodies of `Field::stage_kept_copies` and `Field::restore_kept`: a field the input
+/// lacked is staged as a copy of the destination's value where its type can copy itself, and
+/// put back when the commit is undone; nested structs do the same inside.
+fn kept_copies_fns(wire: &[&Field], p: &TokenStream) -> (TokenStream, TokenStream) {
+    let (mut stage, mut restore) = (Vec::new(), Vec::new());
+    for f in wire {
         let name = f.ident;
         let nested = f.may_nest();
         let field = field_trait(f.ty, p);
         if !f.is_optional() {
-            return match nested {
-                true => {
-                    quote!(#field::stage_kept_copies(&self.#name, &mut __vmstate_staged.#name);)
-                }
-                false => TokenStream::new(),
-            };
+            if nested {
+                stage.push(
+                    quote!(#field::stage_kept_copies(&self.#name, &mut __vmstate_staged.#name);),
+                );
+                restore.push(
+                    quote!(#field::restore_kept(&mut self.#name, &mut __vmstate_staged.#name);),
+                );
+            }
+            continue;
         }
         let copy = value_trait(f, p);
-        let inside = nested.then(|| {
-            quote! {
-                else if let #p::Optional::Loaded(__vmstate_s) = &mut __vmstate_staged.#name {
-                    #field::stage_kept_copies(&self.#name, __vmstate_s);
-                }
-            }
-        });
-        quote! {
+        let (stage_inside, restore_inside) = match nested {
+            true => (
+                quote! {
+                    else if let #p::Optional::Loaded(__vmstate_s) = &mut __vmstate_staged.#name {
+                        #field::stage_kept_copies(&self.#name, __vmstate_s);
+                    }
+                },
+                quote! {
+                    else if let #p::Optional::Loaded(__vmstate_s) = &mut __vmstate_staged.#name {
+                        #field::restore_kept(&mut self.#name, __vmstate_s);
+                    }
+                },
+            ),
+            false => (TokenStream::new(), TokenStream::new()),
+        };
+        stage.push(quote! {
             if let #p::Optional::Keep = __vmstate_staged.#name {
                 if let #p::Some(__vmstate_copy) = #copy::undo_copy(&self.#name) {
                     __vmstate_staged.#name = #p::Optional::KeptCopy(__vmstate_copy);
                 }
-            } #inside
-        }
+            } #stage_inside
+        });
+        restore.push(quote! {
+            if let #p::Optional::KeptCopy(__vmstate_copy) = &mut __vmstate_staged.#name {
+                #p::swap(&mut self.#name, __vmstate_copy);
+            } #restore_inside
+        });
+    }
+    (quote!(#(#stage)*), quote!(#(#restore)*))
+}
+
+/// `Field::AFTER_COMMIT`: whether the struct has derived functions or a `post_load`, or a
+/// field whose type does.
+fn after_commit_const(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
+    let own = input.attrs.post_load.get().is_some()
+        || input
+            .fields
+            .iter()
+            .any(|f| f.attrs.derived.get().is_some() || f.attrs.derives.get().is_some());
+    let nested = wire.iter().filter(|f| f.may_nest()).map(|f| {
+        let field = field_trait(f.ty, p);
+        quote!(#field::AFTER_COMMIT)
     });
-    quote!(#(#steps)*)
+    quote!(#own #(|| #nested)*)
 }

@@ -5,6 +5,11 @@ pub trait Regs {
     type Word;
 }
 
+/// A macro given a type that names `Self`.
+macro_rules! pair_of {
+    ($t:ty) => { [$t; 2] };
+}
+
 #[derive(VmState, Default, Debug, PartialEq)]
 #[vmstate(name = "dev", version = 2)]
 struct Dev {
@@ -14,6 +19,7 @@ struct Dev {
     id: [u8; Self::N],
     #[vmstate(since = 2, default = "Self::default_extra")]
     extra: [u16; Self::N],
+    pair: pair_of!(<Self as Regs>::Word),
 }
 
 impl Dev {
@@ -46,12 +52,12 @@ where
 }
 
 fn main() {
-    let dev = Dev { regs: [1, 2, 3, 4], word: 5, id: [6; 4], extra: [7; 4] };
+    let dev = Dev { regs: [1, 2, 3, 4], word: 5, id: [6; 4], extra: [7; 4], pair: [8, 9] };
     let mut back = Dev { id: [6; 4], ..Dev::default() };
     vmstate_core::from_bytes(&mut back, &vmstate_core::to_bytes(&dev).unwrap()).unwrap();
     assert_eq!(back, dev);
     let fields: Vec<_> = Dev::DESCRIPTION.fields.iter().map(|f| f.name).collect();
-    assert_eq!(fields, ["regs", "word", "id", "extra"]);
+    assert_eq!(fields, ["regs", "word", "id", "extra", "pair"]);
 
     let fifo = Fifo::<Dev> { words: vec![1, 2], head: 3 };
     let mut back = Fifo::<Dev>::default();
