@@ -389,3 +389,33 @@ mod default_values {
         assert_eq!(d, V2Prio::default());
     }
 }
+
+#[test]
+fn a_length_the_input_cannot_hold_names_the_bytes_it_needs() {
+    // On QEMU's wire a u32 takes 4 bytes: 3 of them need 12, not the native format's
+    // fewest (a 1-byte varint each). Counted by the sequence or by another field alike.
+    #[derive(VmState, Default, Debug)]
+    #[vmstate(name = "v")]
+    struct V {
+        #[vmstate(max_len = 8)]
+        a: Vec<u32>,
+    }
+    #[derive(VmState, Default, Debug)]
+    #[vmstate(name = "w")]
+    struct W {
+        n: u8,
+        #[vmstate(len = "n", max_len = 8)]
+        a: Vec<[u16; 2]>,
+    }
+    let e =
+        vmstate_core::qemu::from_bytes(&mut V::default(), &[0, 0, 0, 3, 1, 2], 1, 0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "v.a: input truncated: 12 more bytes needed, 2 available (at byte 4)"
+    );
+    let e = vmstate_core::qemu::from_bytes(&mut W::default(), &[3, 1, 2], 1, 0).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "w.a: input truncated: 12 more bytes needed, 2 available (at byte 1)"
+    );
+}

@@ -166,7 +166,7 @@ pub fn load_counted<T: Bounded, D: Decoder>(
     d: &mut D,
 ) -> Result<T, Error> {
     let len = count_to_len(count, count_field, max_len, d.offset())?;
-    check_room(len, T::MIN_ITEM_BYTES, d)?;
+    check_room(len, crate::field::min_item_bytes::<T, D>(), d)?;
     T::load_items(len, d)
 }
 

@@ -434,7 +434,7 @@ pub trait Bounded: Sized + sealed::Sealed {
     /// Reads a new value of at most `max_len` elements.
     #[inline]
     fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
-        let len = d.len(max_len, Self::MIN_ITEM_BYTES)?;
+        let len = d.len(max_len, min_item_bytes::<Self, D>())?;
         Self::load_items(len, d)
     }
     /// A copy, as [`Field::undo_copy`]: `None` when the elements cannot copy themselves.
@@ -799,6 +799,27 @@ impl<T: Element> Bounded for Box<[T]> {
     }
     fn difference(&self, other: &Self) -> Difference {
         sequence_difference(self, other)
+    }
+}
+
+/// The fewest bytes an element of `B` takes in the format `D` reads: on QEMU's wire, where
+/// plain values have a fixed size, that size (so a length the input cannot hold is refused
+/// with the bytes it needs); else the fewest in either format.
+#[inline(always)]
+pub(crate) fn min_item_bytes<B: Bounded, D: Decoder>() -> usize {
+    const fn fixed(shape: &Shape) -> Option<usize> {
+        match shape {
+            Shape::Primitive(_) | Shape::Enum { .. } => shape.qemu_size(),
+            Shape::Array { elem, len } => match fixed(elem) {
+                Some(n) => Some(n * *len),
+                None => None,
+            },
+            _ => None,
+        }
+    }
+    match (D::CARRIES_IMMUTABLE, const { fixed(&B::ELEM) }) {
+        (false, Some(n)) => n.max(B::MIN_ITEM_BYTES),
+        _ => B::MIN_ITEM_BYTES,
     }
 }
 
