@@ -209,20 +209,29 @@ pub fn vmdesc_patched_bytes(
     stream: &vmstate_core::qemu::Stream,
     patch: impl FnOnce(&mut serde_json::Value),
 ) -> Vec<u8> {
-    let range = (stream.items().iter())
+    let mut vmdesc = stream.vmdesc().expect("the vmdesc is JSON");
+    patch(&mut vmdesc);
+    with_vmdesc_json(stream, &serde_json::to_vec(&vmdesc).unwrap())
+}
+
+/// Where `stream`'s vmdesc JSON lies in its bytes.
+pub fn vmdesc_range(stream: &vmstate_core::qemu::Stream) -> std::ops::Range<usize> {
+    (stream.items().iter())
         .find_map(|item| match item {
             vmstate_core::qemu::Item::Vmdesc(range) => Some(range.clone()),
             _ => None,
         })
-        .expect("the stream has a vmdesc");
-    let mut vmdesc = stream.vmdesc().expect("the vmdesc is JSON");
-    patch(&mut vmdesc);
-    let json = serde_json::to_vec(&vmdesc).unwrap();
+        .expect("the stream has a vmdesc")
+}
+
+/// `stream`'s bytes with `json` for its vmdesc's JSON (whatever it holds, valid or not).
+pub fn with_vmdesc_json(stream: &vmstate_core::qemu::Stream, json: &[u8]) -> Vec<u8> {
+    let range = vmdesc_range(stream);
     let bytes = stream.bytes();
     // The vmdesc is its tag, a be32 length and the JSON.
     let mut out = bytes[..range.start - 4].to_vec();
     out.extend_from_slice(&u32::try_from(json.len()).unwrap().to_be_bytes());
-    out.extend_from_slice(&json);
+    out.extend_from_slice(json);
     out.extend_from_slice(&bytes[range.end..]);
     out
 }

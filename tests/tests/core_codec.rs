@@ -74,6 +74,21 @@ fn sample() -> AllTypes {
     }
 }
 
+/// Saves `src` in QEMU's format (`qemu`) or the native one and loads it into `dst`, at
+/// version 1 for QEMU's (the native stream carries its version).
+fn migrate<S: VmState, D: VmState>(
+    src: &S,
+    dst: &mut D,
+    qemu: bool,
+) -> Result<(), vmstate_core::Error> {
+    if qemu {
+        let bytes = vmstate_core::qemu::to_bytes(src).unwrap();
+        vmstate_core::qemu::from_bytes(dst, &bytes, 1, 0)
+    } else {
+        vmstate_core::from_bytes(dst, &vmstate_core::to_bytes(src).unwrap())
+    }
+}
+
 #[test]
 fn native_round_trip_of_every_type() {
     let src = sample();
@@ -1200,13 +1215,7 @@ fn undoing_a_load_recomputes_every_derived_field_even_if_a_hook_fails_again() {
     };
     for qemu in [false, true] {
         let mut dst = before.clone();
-        let err = if qemu {
-            let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
-            vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap_err()
-        } else {
-            let bytes = vmstate_core::to_bytes(&src).unwrap();
-            vmstate_core::from_bytes(&mut dst, &bytes).unwrap_err()
-        };
+        let err = migrate(&src, &mut dst, qemu).unwrap_err();
         assert!(err.to_string().contains("a is 99"), "{err}");
         assert_eq!(dst, before, "qemu format: {qemu}");
     }
@@ -1293,12 +1302,7 @@ fn a_failed_post_load_restores_the_fields_the_input_lacked_too() {
     let old = TimerV1 { ctrl: 0x83 };
     for qemu in [false, true] {
         let mut dst = before.clone();
-        let err = if qemu {
-            let bytes = vmstate_core::qemu::to_bytes(&old).unwrap();
-            vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap_err()
-        } else {
-            vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&old).unwrap()).unwrap_err()
-        };
+        let err = migrate(&old, &mut dst, qemu).unwrap_err();
         assert!(err.to_string().contains("unsupported mode"), "{err}");
         // Restored, then `post_load` ran over the restored values again (and passed: each
         // fill-in once, from `ctrl` 5, not from the refused 0x83 as well); the `pre_load`
@@ -1410,12 +1414,7 @@ fn a_failed_post_load_restores_absent_parts_at_any_depth() {
     };
     for qemu in [false, true] {
         let mut dst = before.clone();
-        let err = if qemu {
-            let bytes = vmstate_core::qemu::to_bytes(&old).unwrap();
-            vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap_err()
-        } else {
-            vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&old).unwrap()).unwrap_err()
-        };
+        let err = migrate(&old, &mut dst, qemu).unwrap_err();
         assert!(err.to_string().contains("unsupported mode"), "{err}");
         // Restored, and `post_load` ran once over the restored values.
         let mut rom = [20; 32];
@@ -1488,15 +1487,7 @@ fn a_successful_load_leaves_what_the_input_lacked_in_place() {
         };
         dst.fifo.push(3);
         let (rom, fifo) = (&*dst.rom as *const [u8; 32], dst.fifo.as_ptr());
-        let load = |dst: &mut Dev, a| {
-            let old = DevV1 { a };
-            if qemu {
-                let bytes = vmstate_core::qemu::to_bytes(&old).unwrap();
-                vmstate_core::qemu::from_bytes(dst, &bytes, 1, 0)
-            } else {
-                vmstate_core::from_bytes(dst, &vmstate_core::to_bytes(&old).unwrap())
-            }
-        };
+        let load = |dst: &mut Dev, a| migrate(&DevV1 { a }, dst, qemu);
         DROPS.store(0, Ordering::SeqCst);
         load(&mut dst, 2).unwrap();
         assert_eq!((dst.a, dst.timer.id), (2, 11));
@@ -1922,12 +1913,7 @@ fn vectors_of_structs_round_trip_and_build_elements_from_default() {
     };
     for qemu in [false, true] {
         let mut dst = fresh();
-        if qemu {
-            let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
-            vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap();
-        } else {
-            vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
-        }
+        migrate(&src, &mut dst, qemu).unwrap();
         assert_eq!(dst.head, 1);
         assert_eq!(
             dst.entries,
@@ -2002,14 +1988,7 @@ fn an_absent_subsection_is_not_validated() {
             self.ext.n != 0
         }
     }
-    let load = |src: &Dev, dst: &mut Dev, qemu: bool| {
-        if qemu {
-            let bytes = vmstate_core::qemu::to_bytes(src).unwrap();
-            vmstate_core::qemu::from_bytes(dst, &bytes, 1, 0)
-        } else {
-            vmstate_core::from_bytes(dst, &vmstate_core::to_bytes(src).unwrap())
-        }
-    };
+    let load = migrate::<Dev, Dev>;
     for qemu in [false, true] {
         // The stream lacks the subsection: the destination's value is kept, unchecked.
         let mut dst = Dev {

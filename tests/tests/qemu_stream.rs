@@ -136,14 +136,7 @@ fn every_truncation_is_refused_cleanly() {
 #[test]
 fn a_damaged_or_cut_vmdesc_is_named_where_it_starts() {
     // The vmdesc item is the JSON; its 0x06 tag and be32 length come right before.
-    let vmdesc = stream()
-        .items()
-        .iter()
-        .find_map(|i| match i {
-            Item::Vmdesc(r) => Some(r.start - 5),
-            _ => None,
-        })
-        .unwrap();
+    let vmdesc = vmstate_tests::vmdesc_range(&stream()).start - 5;
     let cut = FIXTURE[..FIXTURE.len() - 50].to_vec();
     let mut flipped = FIXTURE.to_vec();
     flipped[vmdesc + 2] ^= 0x40; // its length
@@ -275,12 +268,7 @@ fn a_duplicate_device_section_is_refused() {
 #[test]
 fn names_in_messages_are_escaped_and_cut() {
     // The RAM section's idstr length made 0xfd: the "name" runs into binary data.
-    let ram = stream()
-        .sections()
-        .find(|s| s.idstr == "ram")
-        .unwrap()
-        .range
-        .start;
+    let ram = ram_section().range.start;
     let e = refusal(|b| b[ram + 5] = 0xfd);
     assert!(!e.contains('\0') && !e.contains('\n'), "{e:?}");
     assert!(e.contains("..."), "{e}");
@@ -415,16 +403,33 @@ fn compressed_and_xbzrle_pages_are_walked_as_qemu_reads_them() {
     assert!(e.contains("RDMA hooks are not supported"), "{e}");
 }
 
-/// The fixture with `item` inserted after its configuration section.
-fn after_configuration(item: &[u8]) -> (Vec<u8>, usize) {
-    let at = stream()
+/// The fixture's configuration section: its tag, the be32 length and name, and the
+/// subsections.
+fn configuration() -> std::ops::Range<usize> {
+    stream()
         .items()
         .iter()
         .find_map(|i| match i {
-            Item::Configuration { subsections, .. } => Some(subsections.end),
+            Item::Configuration {
+                name, subsections, ..
+            } => Some(name.start - 5..subsections.end),
             _ => None,
         })
-        .unwrap();
+        .unwrap()
+}
+
+/// The fixture's `ram` section (its first: the START, with the block list).
+fn ram_section() -> vmstate_core::qemu::Section {
+    stream()
+        .sections()
+        .find(|s| s.idstr == "ram")
+        .unwrap()
+        .clone()
+}
+
+/// The fixture with `item` inserted after its configuration section.
+fn after_configuration(item: &[u8]) -> (Vec<u8>, usize) {
+    let at = configuration().end;
     let mut bytes = FIXTURE.to_vec();
     bytes.splice(at..at, item.iter().copied());
     (bytes, at)
@@ -604,22 +609,12 @@ fn a_page_size_that_is_no_positive_integer_is_named() {
 
 /// The fixture with `extra` (JSON members) added at the end of its vmdesc object.
 fn with_vmdesc_members(extra: &str) -> Vec<u8> {
-    let vmdesc = stream()
-        .items()
-        .iter()
-        .find_map(|i| match i {
-            Item::Vmdesc(r) => Some(r.clone()),
-            _ => None,
-        })
-        .unwrap();
-    let json = &FIXTURE[vmdesc.clone()];
+    let s = stream();
+    let json = &FIXTURE[vmstate_tests::vmdesc_range(&s)];
     let close = json.iter().rposition(|&b| b == b'}').unwrap();
     let mut text = json[..close].to_vec();
     text.extend_from_slice(format!(", {extra}}}").as_bytes());
-    let mut bytes = FIXTURE[..vmdesc.start - 4].to_vec();
-    bytes.extend_from_slice(&u32::try_from(text.len()).unwrap().to_be_bytes());
-    bytes.extend_from_slice(&text);
-    bytes
+    vmstate_tests::with_vmdesc_json(&s, &text)
 }
 
 #[test]
@@ -657,11 +652,7 @@ fn inspect_lists_a_bounded_number_of_items_and_counts_the_rest() {
     assert_eq!(json["unlisted_commands"], extra);
     assert!(json["unlisted_sections"].is_null());
     // Empty RAM parts (the section's end-of-section record alone, then its footer).
-    let ram_id = stream()
-        .sections()
-        .find(|s| s.idstr == "ram")
-        .unwrap()
-        .section_id;
+    let ram_id = ram_section().section_id;
     let mut part = vec![0x02];
     part.extend_from_slice(&ram_id.to_be_bytes());
     part.extend_from_slice(&0x10u64.to_be_bytes());
@@ -700,12 +691,7 @@ fn inspect_lists_a_bounded_number_of_items_and_counts_the_rest() {
 #[test]
 fn sections_qemu_reads_only_at_one_version_or_place_are_refused() {
     // `ram_load` takes version 4 only.
-    let ram = stream()
-        .sections()
-        .find(|s| s.idstr == "ram")
-        .unwrap()
-        .range
-        .start;
+    let ram = ram_section().range.start;
     let version_at = ram + 1 + 4 + 1 + 3 + 4; // type, id, idstr, instance
     let e = refusal(|b| b[version_at..version_at + 4].copy_from_slice(&99u32.to_be_bytes()));
     assert!(
@@ -730,22 +716,8 @@ fn a_ram_block_list_is_read_with_addresses_when_only_they_add_up() {
     // The fixture's configuration does not list `x-ignore-shared`: its block list has no
     // addresses. Without the configuration, a list with addresses reads too (QEMU sends them
     // with that capability), and one that adds up neither way is refused at its block.
-    let config = stream()
-        .items()
-        .iter()
-        .find_map(|i| match i {
-            Item::Configuration {
-                name, subsections, ..
-            } => Some(name.start - 5..subsections.end),
-            _ => None,
-        })
-        .unwrap();
-    let ram = stream()
-        .sections()
-        .find(|s| s.idstr == "ram")
-        .unwrap()
-        .data
-        .start;
+    let config = configuration();
+    let ram = ram_section().data.start;
     let mut bytes = FIXTURE.to_vec();
     // The MEM_SIZE record: be64 total | flag 0x4, then each block: id, be64 length.
     let total = u64::from_be_bytes(bytes[ram..ram + 8].try_into().unwrap()) & !0x3ff;
