@@ -269,6 +269,19 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     }
 }
 
+/// Why a section's or field's name would not print on one line of a message, if it would not.
+fn unprintable(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("must not be empty or blank")
+    } else if name.trim() != name {
+        Some("must not start or end with whitespace")
+    } else if name.chars().any(char::is_control) {
+        Some("must not contain control characters (it is printed in one-line messages)")
+    } else {
+        None
+    }
+}
+
 /// QEMU writes a section's and a subsection's name after a one-byte length, and compares
 /// names as C strings.
 fn check_name(cx: &Ctxt, input: &Input) {
@@ -278,12 +291,8 @@ fn check_name(cx: &Ctxt, input: &Input) {
         .name
         .get()
         .map_or_else(|| input.ident.span(), |n| n.span);
-    let problem = if name.trim().is_empty() {
-        Some("must not be empty or blank".to_owned())
-    } else if name.trim() != name {
-        Some("must not start or end with whitespace".to_owned())
-    } else if name.chars().any(char::is_control) {
-        Some("must not contain control characters (it is printed in one-line messages)".to_owned())
+    let problem = if let Some(problem) = unprintable(&name) {
+        Some(problem.to_owned())
     } else if name.len() > 255 {
         Some(format!(
             "is {} bytes long; QEMU's migration format allows at most 255",
@@ -414,15 +423,8 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
     let fields: Vec<&crate::ast::Field> = input.fields.iter().filter(described).collect();
     for (i, field) in fields.iter().enumerate() {
         let name = field.name();
-        let problem = if name.trim().is_empty() {
-            Some("must not be empty or blank".to_owned())
-        } else if name.trim() != name {
-            Some("must not start or end with whitespace".to_owned())
-        } else if name.chars().any(char::is_control) {
-            Some(
-                "must not contain control characters (it is printed in one-line messages)"
-                    .to_owned(),
-            )
+        let problem = if let Some(problem) = unprintable(&name) {
+            Some(problem.to_owned())
         } else if name == "subsections" && field.travels() {
             Some(
                 "must not be `subsections`: decoded states list a struct's subsections under \
@@ -469,8 +471,6 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
     }
 }
 
-/// Whether a type's name says it is padding (`Unused<N>`, `Removed<T>`): an alias is not seen
-/// through, and a type of one's own so named is caught by a compile-time check on its shape.
 /// [`is_padding_type`] written as this crate's padding is (`Unused<4>`,
 /// `vmstate_core::Removed<u32>`), not as a path to a type of one's own so named
 /// (`regs::Unused`).
@@ -484,6 +484,8 @@ fn is_padding_path(ty: &syn::Type) -> bool {
         && (segments.len() == 1 || segments[0].ident == "vmstate_core")
 }
 
+/// Whether a type's name says it is padding (`Unused<N>`, `Removed<T>`): an alias is not seen
+/// through, and a type of one's own so named is caught by a compile-time check on its shape.
 pub(crate) fn is_padding_type(ty: &syn::Type) -> bool {
     match crate::ast::ungroup(ty) {
         syn::Type::Path(p) => p

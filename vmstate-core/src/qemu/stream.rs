@@ -278,6 +278,10 @@ impl<'a> Reader<'a> {
     fn peek(&self) -> Option<u8> {
         self.cur.input.get(self.cur.pos).copied()
     }
+    fn peek_be64(&self) -> Option<u64> {
+        let bytes = self.cur.input.get(self.cur.pos..self.cur.pos + 8)?;
+        Some(u64::from_be_bytes(bytes.try_into().expect("8")))
+    }
 }
 
 impl Stream {
@@ -1175,9 +1179,7 @@ fn block_list(r: &mut Reader, total: u64, addresses: bool) -> Result<Vec<(String
 /// end of section, or a multifd flush (QEMU 9.0+) and then one; else the error for a list
 /// misread.
 fn ends_setup(r: &Reader, list: Vec<(String, u64)>) -> Result<Vec<(String, u64)>, Error> {
-    let next = r.cur.input.get(r.cur.pos..r.cur.pos + 8);
-    let word = next.map(|w| u64::from_be_bytes(w.try_into().expect("8")));
-    match word {
+    match r.peek_be64() {
         Some(ram_flag::EOS | ram_flag::MULTIFD_FLUSH) => Ok(list),
         _ => Err(fmt_err(
             "the ram block list is not followed by the end of the RAM setup".into(),

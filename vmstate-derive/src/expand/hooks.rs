@@ -65,10 +65,30 @@ fn hook_call(
 
 /// `Field::VALIDATES`: a container `validate` here or in any nested struct.
 pub(super) fn validates_const(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
-    let own = input.attrs.validate.get().is_some();
+    here_or_nested(
+        input.attrs.validate.get().is_some(),
+        wire,
+        p,
+        quote!(VALIDATES),
+    )
+}
+
+/// `Field::AFTER_COMMIT`: derived functions or a `post_load` here or in any nested struct.
+pub(super) fn after_commit_const(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
+    let own = input.attrs.post_load.get().is_some()
+        || input
+            .fields
+            .iter()
+            .any(|f| f.attrs.derived.get().is_some() || f.attrs.derives.get().is_some());
+    here_or_nested(own, wire, p, quote!(AFTER_COMMIT))
+}
+
+/// A `bool` constant of `Field` that holds when `own` does or when it holds for a field's
+/// type that may nest.
+fn here_or_nested(own: bool, wire: &[&Field], p: &TokenStream, name: TokenStream) -> TokenStream {
     let nested = wire.iter().filter(|f| f.may_nest()).map(|f| {
         let field = field_trait(f.ty, p);
-        quote!(#field::VALIDATES)
+        quote!(#field::#name)
     });
     quote!(#own #(|| #nested)*)
 }

@@ -26,7 +26,7 @@ use codec::{
     subsections_save, NestedCall,
 };
 use describe::description;
-use hooks::{call_hook, field_hooks, load_hooks, validates_const};
+use hooks::{after_commit_const, call_hook, field_hooks, load_hooks, validates_const};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
@@ -580,19 +580,4 @@ fn kept_copies_fns(wire: &[&Field], p: &TokenStream) -> (TokenStream, TokenStrea
         });
     }
     (quote!(#(#stage)*), quote!(#(#restore)*))
-}
-
-/// `Field::AFTER_COMMIT`: whether the struct has derived functions or a `post_load`, or a
-/// field whose type does.
-fn after_commit_const(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
-    let own = input.attrs.post_load.get().is_some()
-        || input
-            .fields
-            .iter()
-            .any(|f| f.attrs.derived.get().is_some() || f.attrs.derives.get().is_some());
-    let nested = wire.iter().filter(|f| f.may_nest()).map(|f| {
-        let field = field_trait(f.ty, p);
-        quote!(#field::AFTER_COMMIT)
-    });
-    quote!(#own #(|| #nested)*)
 }
