@@ -49,6 +49,8 @@ impl<'a> Input<'a> {
             syn::Data::Struct(s) => match &s.fields {
                 syn::Fields::Named(named) => Some(named.named.iter().collect::<Vec<_>>()),
                 syn::Fields::Unit => Some(Vec::new()),
+                // `struct Dev();` is `struct Dev;` spelt with parentheses: nothing to name.
+                syn::Fields::Unnamed(fields) if fields.unnamed.is_empty() => Some(Vec::new()),
                 syn::Fields::Unnamed(fields) => {
                     cx.error_spanned_by(
                         fields,

@@ -50,6 +50,13 @@ fn check_padding(cx: &Ctxt, field: &crate::ast::Field) {
     if !is_padding_path(field.ty) {
         return;
     }
+    if let Some(zero) = unused_of_zero_bytes(field.ty) {
+        cx.error_spanned_by(
+            zero,
+            "`Unused<0>` keeps no bytes, so it stands for no removed field: give the size in \
+             bytes of the field it replaces (QEMU's `VMSTATE_UNUSED(size)`), or remove it",
+        );
+    }
     for (key, span) in field.attrs.given() {
         if !PADDING_KEYS.contains(&key) {
             cx.error_at(
@@ -482,6 +489,35 @@ fn is_padding_path(ty: &syn::Type) -> bool {
     is_padding_type(ty)
         && p.qself.is_none()
         && (segments.len() == 1 || segments[0].ident == "vmstate_core")
+}
+
+/// The `0` of `Unused<0>` (or `Unused<{ 0 }>`), a padding of no bytes.
+fn unused_of_zero_bytes(ty: &syn::Type) -> Option<&syn::Expr> {
+    let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
+        return None;
+    };
+    let last = p.path.segments.last().filter(|s| s.ident == "Unused")?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let Some(syn::GenericArgument::Const(len)) = args.args.first() else {
+        return None;
+    };
+    let mut value = len;
+    while let syn::Expr::Block(b) = value {
+        match b.block.stmts.as_slice() {
+            [syn::Stmt::Expr(inner, None)] => value = inner,
+            _ => return None,
+        }
+    }
+    match value {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(n), .. })
+            if n.base10_parse::<u128>().is_ok_and(|n| n == 0) =>
+        {
+            Some(len)
+        }
+        _ => None,
+    }
 }
 
 /// Whether a type's name says it is padding (`Unused<N>`, `Removed<T>`): an alias is not seen
