@@ -787,3 +787,21 @@ fn a_single_ram_block_with_an_address_is_told_from_one_without() {
         assert!(s.encode(&[]) == bytes);
     }
 }
+
+#[test]
+fn a_ram_block_list_total_past_its_blocks_says_so() {
+    // The MEM_SIZE record's total is the sum of the blocks' lengths: a total larger than
+    // the blocks reads what follows the list as one more block, which must be named as
+    // the list's fault, not as a bad name or length of its own.
+    let ram = ram_section().data.start;
+    for extra in [0x1000u64, 0x10, 1 << 40] {
+        let e = refusal(|b| {
+            let word = u64::from_be_bytes(b[ram..ram + 8].try_into().unwrap());
+            b[ram..ram + 8].copy_from_slice(&(word + (extra << 10)).to_be_bytes());
+        });
+        assert!(
+            e.contains("the ram block list ends before its total") && e.contains("blocks read add up to"),
+            "{extra:#x}: {e}"
+        );
+    }
+}

@@ -1155,24 +1155,55 @@ fn block_list(r: &mut Reader, total: u64, addresses: bool) -> Result<Vec<(String
     let mut left = total;
     while left > 0 {
         let at = r.cur.pos;
-        let id = r.short_str("ram block id")?;
-        let used = r.be64("ram block length")?;
-        if addresses {
-            r.be64("ram block address")?;
-        }
-        left = left.checked_sub(used).ok_or_else(|| {
-            fmt_err(
-                format!(
-                    "ram block `{}` of {used:#x} bytes exceeds the {left:#x} bytes left of the \
-                     list's total {total:#x}",
-                    shown(&id)
-                ),
-                at,
-            )
+        let block = one_block(r, addresses).and_then(|(id, used)| {
+            let rest = left.checked_sub(used).ok_or_else(|| {
+                fmt_err(
+                    format!(
+                        "ram block `{}` of {used:#x} bytes exceeds the {left:#x} bytes left of \
+                         the list's total {total:#x}",
+                        shown(&id)
+                    ),
+                    at,
+                )
+            })?;
+            Ok((id, used, rest))
+        });
+        let (id, used, rest) = block.map_err(|e| match blocks.len() {
+            0 => e,
+            // What follows the real blocks, read as one more, fails somehow: the total is
+            // the likelier fault, so say it first.
+            n => {
+                let path = e.path();
+                let (sep, kind) = (if path.is_empty() { "" } else { ": " }, e.kind());
+                fmt_err(
+                    format!(
+                        "the ram block list ends before its total {total:#x}: its {n} blocks \
+                         read add up to {:#x}, and what follows is no block ({path}{sep}{kind})",
+                        total - left
+                    ),
+                    e.offset().unwrap_or(at),
+                )
+            }
         })?;
+        left = rest;
         blocks.push((id, used));
     }
     Ok(blocks)
+}
+
+/// One entry of the RAM block list: its id and used length (and its address, skipped).
+fn one_block(r: &mut Reader, addresses: bool) -> Result<(String, u64), Error> {
+    let at = r.cur.pos;
+    let id = r.short_str("ram block id")?;
+    if id.is_empty() {
+        // QEMU looks each id up among its RAM blocks, and none has an empty one.
+        return Err(fmt_err("a ram block with an empty id".into(), at));
+    }
+    let used = r.be64("ram block length")?;
+    if addresses {
+        r.be64("ram block address")?;
+    }
+    Ok((id, used))
 }
 
 /// `list` if the block list is followed by what QEMU's `ram_save_setup` writes after it: an
