@@ -529,6 +529,67 @@ fn commands_are_kept_and_checked_as_qemu_checks_them() {
     let e = Stream::parse(bytes).unwrap_err().to_string();
     assert!(e.contains("a second command POSTCOPY_ADVISE"), "{e}");
     assert!(e.contains(&format!("at byte {}", at + 5)), "{e}");
+    // The other postcopy commands, in QEMU's order only: ADVISE, RAM_DISCARDs, LISTEN, RUN.
+    let (advise, listen, run) = ([0x08, 0, 3, 0, 0], [0x08, 0, 4, 0, 0], [0x08, 0, 5, 0, 0]);
+    // A discard: version 0, block id "ram0" with its terminator, one range.
+    let discard = [&[0x08, 0, 6, 0, 23, 0, 4][..], b"ram0", &[0], &[0; 16]].concat();
+    let (advise, listen, run) = (&advise[..], &listen[..], &run[..]);
+    for ordered in [
+        &[advise, listen, run][..],
+        &[advise, &discard, &discard, listen],
+    ] {
+        let (bytes, _) = after_configuration(&ordered.concat());
+        assert!(Stream::parse(bytes.clone()).unwrap().encode(&[]) == bytes);
+    }
+    for (commands, refusal) in [
+        (
+            &[listen][..],
+            "command POSTCOPY_LISTEN before any POSTCOPY_ADVISE",
+        ),
+        (&[run], "command POSTCOPY_RUN before any POSTCOPY_ADVISE"),
+        (
+            &[&discard],
+            "command POSTCOPY_RAM_DISCARD before any POSTCOPY_ADVISE",
+        ),
+        (
+            &[advise, run],
+            "command POSTCOPY_RUN before POSTCOPY_LISTEN",
+        ),
+        (
+            &[advise, listen, listen],
+            "command POSTCOPY_LISTEN after POSTCOPY_LISTEN",
+        ),
+        (
+            &[advise, listen, &discard],
+            "command POSTCOPY_RAM_DISCARD after POSTCOPY_LISTEN",
+        ),
+        (&[advise, listen, run, run], "a second command POSTCOPY_RUN"),
+    ] {
+        let (bytes, at) = after_configuration(&commands.concat());
+        let e = Stream::parse(bytes).unwrap_err().to_string();
+        let last = at + commands[..commands.len() - 1].concat().len();
+        assert!(
+            e.contains(refusal) && e.contains("wrong postcopy state"),
+            "{e}"
+        );
+        assert!(e.contains(&format!("at byte {last}")), "{e}");
+    }
+    // A discard's data as QEMU reads it: at least 20 bytes, version 0.
+    for (item, refusal) in [
+        (
+            &[0x08, 0, 6, 0, 0][..],
+            "POSTCOPY_RAM_DISCARD with 0 bytes of data (QEMU expects at least 20)",
+        ),
+        (
+            &[&discard[..5], &[1], &discard[6..]].concat(),
+            "POSTCOPY_RAM_DISCARD of version 1",
+        ),
+    ] {
+        let (bytes, at) = after_configuration(&[advise, item].concat());
+        let e = Stream::parse(bytes).unwrap_err().to_string();
+        assert!(e.contains(refusal), "{e}");
+        assert!(e.contains(&format!("at byte {}", at + 5)), "{e}");
+    }
     // Data cut short by the end of the stream.
     let (bytes, at) = after_configuration(&[0x08, 0, 3, 0, 16, 1, 2]);
     let e = Stream::parse(bytes[..at + 7].to_vec())
@@ -800,7 +861,8 @@ fn a_ram_block_list_total_past_its_blocks_says_so() {
             b[ram..ram + 8].copy_from_slice(&(word + (extra << 10)).to_be_bytes());
         });
         assert!(
-            e.contains("the ram block list ends before its total") && e.contains("blocks read add up to"),
+            e.contains("the ram block list ends before its total")
+                && e.contains("blocks read add up to"),
             "{extra:#x}: {e}"
         );
     }

@@ -511,11 +511,10 @@ fn unused_of_zero_bytes(ty: &syn::Type) -> Option<&syn::Expr> {
         }
     }
     match value {
-        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(n), .. })
-            if n.base10_parse::<u128>().is_ok_and(|n| n == 0) =>
-        {
-            Some(len)
-        }
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        }) if n.base10_parse::<u128>().is_ok_and(|n| n == 0) => Some(len),
         _ => None,
     }
 }

@@ -177,7 +177,7 @@ const COMMANDS: [(&str, Option<u16>); 12] = [
 fn command(r: &mut Reader, at: usize) -> Result<Item, Error> {
     let command = r.be16("command")?;
     let len = r.be16("command length")?;
-    r.take(usize::from(len), "command data")?;
+    let data = r.take(usize::from(len), "command data")?;
     let known = COMMANDS.get(usize::from(command)).filter(|_| command != 0);
     let Some(&(name, expected_len)) = known else {
         return Err(fmt_err(format!("unknown command {command}"), at));
@@ -198,6 +198,23 @@ fn command(r: &mut Reader, at: usize) -> Result<Item, Error> {
             at,
         ));
     }
+    // `loadvm_postcopy_ram_handle_discard`: a version byte (0), a block id with its
+    // terminator and at least one 16-byte range.
+    if name == "POSTCOPY_RAM_DISCARD" && len < 20 {
+        return Err(fmt_err(
+            format!("command {name} with {len} bytes of data (QEMU expects at least 20)"),
+            at,
+        ));
+    }
+    if name == "POSTCOPY_RAM_DISCARD" && data[0] != 0 {
+        return Err(fmt_err(
+            format!(
+                "command {name} of version {} (QEMU reads version 0)",
+                data[0]
+            ),
+            at,
+        ));
+    }
     if name == "PACKAGED" {
         return Err(fmt_err(
             "command PACKAGED (a postcopy package: a nested stream) is not supported".into(),
@@ -209,6 +226,42 @@ fn command(r: &mut Reader, at: usize) -> Result<Item, Error> {
         name,
         range: at..r.cur.pos,
     })
+}
+
+/// Where the postcopy commands have taken the destination (QEMU's `PostcopyState`): QEMU
+/// refuses each command out of order ("in wrong postcopy state").
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Postcopy {
+    Off,
+    Advised,
+    Discarding,
+    Listening,
+    Running,
+}
+
+impl Postcopy {
+    /// The state after command `name`, or why QEMU refuses the command here: ADVISE once,
+    /// then any RAM_DISCARDs, then LISTEN, then RUN (`loadvm_postcopy_handle_*`).
+    fn after(self, name: &str) -> Result<Self, String> {
+        use Postcopy::*;
+        let refused = match (name, self) {
+            ("POSTCOPY_ADVISE", Off) => return Ok(Advised),
+            ("POSTCOPY_RAM_DISCARD", Advised | Discarding) => return Ok(Discarding),
+            ("POSTCOPY_LISTEN", Advised | Discarding) => return Ok(Listening),
+            ("POSTCOPY_RUN", Listening) => return Ok(Running),
+            ("POSTCOPY_ADVISE", _) => "a second command POSTCOPY_ADVISE".to_owned(),
+            ("POSTCOPY_RAM_DISCARD" | "POSTCOPY_LISTEN" | "POSTCOPY_RUN", Off) => {
+                format!("command {name} before any POSTCOPY_ADVISE")
+            }
+            ("POSTCOPY_RUN", Running) => "a second command POSTCOPY_RUN".to_owned(),
+            ("POSTCOPY_RUN", _) => "command POSTCOPY_RUN before POSTCOPY_LISTEN".to_owned(),
+            ("POSTCOPY_RAM_DISCARD" | "POSTCOPY_LISTEN", _) => {
+                format!("command {name} after POSTCOPY_LISTEN")
+            }
+            _ => return Ok(self),
+        };
+        Err(format!("{refused} (QEMU refuses it: wrong postcopy state)"))
+    }
 }
 
 /// A parsed QEMU migration stream. It borrows nothing: the bytes are kept, and items refer
@@ -426,6 +479,7 @@ impl Stream {
         let mut next_device = 0usize;
         let mut ram = RamBlocks::default();
         let mut footers: Option<bool> = None;
+        let mut postcopy = Postcopy::Off;
         // FULL sections read so far: (idstr, instance) to offset.
         let mut devices_seen: HashMap<(String, u32), usize> = HashMap::new();
         loop {
@@ -569,18 +623,8 @@ impl Stream {
                 }
                 tag::COMMAND => {
                     let item = command(&mut r, at)?;
-                    // QEMU refuses a second advice ("in wrong postcopy state").
-                    let advice = |i: &Item| {
-                        matches!(
-                            i,
-                            Item::Command {
-                                name: "POSTCOPY_ADVISE",
-                                ..
-                            }
-                        )
-                    };
-                    if advice(&item) && items.iter().any(advice) {
-                        return Err(fmt_err("a second command POSTCOPY_ADVISE".into(), at));
+                    if let Item::Command { name, .. } = item {
+                        postcopy = postcopy.after(name).map_err(|e| fmt_err(e, at))?;
                     }
                     items.push(item);
                 }
