@@ -583,6 +583,17 @@ pub mod __private {
         matches!(shape, Shape::Unused { .. } | Shape::Removed { .. })
     }
 
+    /// Compile-time check of a field written as a primitive or an array of them (`u32`,
+    /// `[u16; 4]`), which the derive gives no nested hooks: it must be one, not an alias of
+    /// a struct.
+    pub const fn is_primitive_shape(shape: &Shape) -> bool {
+        match shape {
+            Shape::Primitive(_) => true,
+            Shape::Array { elem, .. } => is_primitive_shape(elem),
+            _ => false,
+        }
+    }
+
     /// Compile-time check that a nested struct's owner-derived fields have an owner function.
     pub const fn owner_hook_present(shape: &Shape, has_owner_hook: bool) -> bool {
         has_owner_hook || !shape.needs_owner()

@@ -340,6 +340,34 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
             push_check(&mut checks, &mut inline, generic, ty.span(), check);
         }
     }
+    // The derive takes a field written as a primitive (`u32`, `[u16; 4]`) for one, and
+    // generates no nested hooks, checks or copies for it: an alias or a type of one's own so
+    // named would lose them. One item for the struct: they are many, and rarely wrong.
+    let primitives: Vec<TokenStream> = (input.fields.iter())
+        .filter(|f| f.travels() && crate::ast::is_simple(f.ty) && concrete(f.ty))
+        .map(|f| {
+            let ty = f.ty;
+            let msg = format!(
+                "field `{}`: its type is written as a primitive, but names another type here \
+                 (an alias, or a type of one's own so named), whose hooks and checks the \
+                 derive would not run: write that type by its own name",
+                f.ident.unraw()
+            );
+            quote_spanned! {ty.span()=>
+                ::core::assert!(
+                    match __VmStateProbe::<#ty>::SHAPE {
+                        #p::Some(__vmstate_shape) => #p::is_primitive_shape(__vmstate_shape),
+                        #p::None => true,
+                    },
+                    "{}",
+                    #msg
+                );
+            }
+        })
+        .collect();
+    if !primitives.is_empty() {
+        checks.push(quote!(const _: () = { #(#primitives)* };));
+    }
     let subsections: Vec<&Field> = input
         .fields
         .iter()
