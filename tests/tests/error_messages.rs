@@ -419,3 +419,32 @@ fn a_length_the_input_cannot_hold_names_the_bytes_it_needs() {
         "w.a: input truncated: 12 more bytes needed, 2 available (at byte 1)"
     );
 }
+
+#[test]
+fn a_base_offset_near_the_end_of_usize_shifts_messages_but_never_overflows() {
+    // `base` (where the bytes sit in a larger input) is the caller's: offsets computed from
+    // a nonsensical one stay within `usize`, in every entry point and on every error path.
+    let good = Dev {
+        count: 2,
+        ..Dev::default()
+    };
+    let native = vmstate_core::to_bytes(&good).unwrap();
+    let qemu_bytes = qemu(9, 0, 2, b"ab");
+    for base in [usize::MAX, usize::MAX - 3, usize::MAX - native.len()] {
+        for cut in [native.len(), native.len() - 1, 3] {
+            let mut d = Dev::default();
+            let _ = vmstate_core::from_bytes_at(&mut d, &native[..cut], base);
+            let _ = vmstate_core::load_section(&mut d, &native[..cut], base);
+            let _ = vmstate_core::check_section(&d, &native[..cut], base);
+            let _ = vmstate_core::read_frame(&native[..cut], base);
+        }
+        let mut flipped = native.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        let mut d = Dev::default();
+        let e = vmstate_core::from_bytes_at(&mut d, &flipped, base).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::BadChecksum { .. }), "{e}");
+        let e = vmstate_core::qemu::from_bytes(&mut d, &qemu_bytes, 1, base).unwrap_err();
+        assert!(e.to_string().contains("outside the valid range"), "{e}");
+        assert_eq!(d, Dev::default());
+    }
+}

@@ -166,6 +166,7 @@ pub struct SectionFrame<'a> {
 /// assert_eq!((frame.name, frame.version, frame.len), ("uart", 3, bytes.len()));
 /// ```
 pub fn read_frame(bytes: &[u8], base: usize) -> Result<SectionFrame<'_>, Error> {
+    let base = crate::wire::clamp_base(base, bytes);
     let section = open(bytes, base)?;
     section.verify(base)?;
     let name = std::str::from_utf8(section.name)
@@ -292,6 +293,7 @@ where
     T: VmState,
 {
     let name = T::DESCRIPTION.name;
+    let base = crate::wire::clamp_base(base, bytes);
     let section = open(bytes, base).map_err(|e| e.in_field(name))?;
     let mut decoded = if exact == Exact::Whole && section.len() != bytes.len() {
         let count = bytes.len() - section.len();

@@ -516,6 +516,14 @@ pub(crate) struct Cursor<'a> {
     base: usize,
 }
 
+/// A caller's `base` (the offset of `input[0]` in a larger whole, for error messages) kept
+/// low enough that every offset inside `input` is a `usize`: a nonsensical base shifts the
+/// messages' offsets rather than overflowing.
+#[inline]
+pub(crate) fn clamp_base(base: usize, input: &[u8]) -> usize {
+    base.min(usize::MAX - input.len())
+}
+
 impl<'a> Cursor<'a> {
     /// A cursor at the start of `input`, whose first byte is at offset `base` of the whole.
     #[inline]
@@ -523,7 +531,7 @@ impl<'a> Cursor<'a> {
         Cursor {
             input,
             pos: 0,
-            base,
+            base: clamp_base(base, input),
         }
     }
     #[inline(always)]
