@@ -5,6 +5,7 @@ use crate::board::{IntegratorCp, SECTIONS};
 use crate::clock::FakeClock;
 use crate::pl031::Pl031;
 use crate::qemu_sections;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use vmstate_core::qemu::{SectionKind, Stream};
@@ -489,6 +490,15 @@ pub const MAX_LISTED: usize = 100_000;
 pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
     let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
     let vmdesc = stream.vmdesc();
+    // Each section's vmdesc entry, found once (a search per section would take a time
+    // growing with the square of their number).
+    let mut sent_by_section = HashMap::new();
+    let entries = vmdesc.as_ref().and_then(|v| v["devices"].as_array());
+    for d in entries.into_iter().flatten() {
+        if let (Some(name), Some(instance)) = (d["name"].as_str(), d["instance_id"].as_u64()) {
+            sent_by_section.entry((name, instance)).or_insert(d);
+        }
+    }
     let mut sections = Vec::new();
     // Device (FULL) sections and the parts of iterative ones are counted apart: QEMU sends
     // the RAM, and dirty bitmaps, in as many parts as it likes (130,000 and more for a
@@ -520,7 +530,8 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
                 sections.push(entry);
                 continue;
             }
-            match decode_section(stream, vmdesc.as_ref(), sec, d) {
+            let sent = sent_by_section.get(&(sec.idstr.as_str(), u64::from(sec.instance_id)));
+            match decode_section(stream, sent.copied(), sec, d) {
                 Ok((fields, subsections)) => {
                     entry["fields"] = fields;
                     entry["subsections"] = subsections;
@@ -570,14 +581,15 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
 }
 
 /// Decodes a FULL section with description `d`: its fields, and its subsections apart.
+/// `sent` is the section's vmdesc entry ([`sent_description`]).
 fn decode_section(
     stream: &Stream,
-    vmdesc: Option<&serde_json::Value>,
+    sent: Option<&serde_json::Value>,
     sec: &vmstate_core::qemu::Section,
     d: &vmstate_core::Description,
 ) -> Result<(serde_json::Value, serde_json::Value), Error> {
     let mut desc = Desc::from_description(d);
-    if let Some(sent) = vmdesc.and_then(|v| sent_description(v, &sec.idstr, sec.instance_id)) {
+    if let Some(sent) = sent {
         lengths_from_vmdesc(&mut desc, sent);
     }
     let (mut fields, used) = decode(
