@@ -239,14 +239,21 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         if meta.permissions().readonly() {
             return Err(fail(&"it is read-only").into());
         }
+        // What the rename would not ask: whether this user may write the file itself (its
+        // mode may let the owner only, and the directory let anyone replace it).
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| fail(&e))?;
         target = std::fs::canonicalize(path).map_err(|e| fail(&e))?;
-        permissions = Some(meta.permissions());
+        permissions = Some(without_special_bits(meta.permissions()));
     }
-    let (tmp, mut file) = create_temporary(&target).map_err(|e| fail(&e))?;
+    let (tmp, mut file) = create_temporary(&target, permissions.as_ref()).map_err(|e| fail(&e))?;
     let result = file
         .write_all(bytes)
         .and_then(|()| match &permissions {
-            Some(p) => file.set_permissions(without_special_bits(p.clone())),
+            // Exactly the old file's: the creation's mode was narrowed by the umask.
+            Some(p) => file.set_permissions(p.clone()),
             None => Ok(()),
         })
         // On disk before the rename, so a crash leaves the old file or the new one.
@@ -278,8 +285,13 @@ fn link_target(link: &Path) -> std::result::Result<PathBuf, String> {
 }
 
 /// A new file beside `target` that did not exist before (never one already there, such as
-/// a symbolic link someone placed at the expected name), and its path.
-fn create_temporary(target: &Path) -> std::result::Result<(PathBuf, std::fs::File), String> {
+/// a symbolic link someone placed at the expected name), and its path. It is created with
+/// the `permissions` of the file it will replace, if any, so that what it holds is never
+/// readable by more users than could read the old file.
+fn create_temporary(
+    target: &Path,
+    permissions: Option<&std::fs::Permissions>,
+) -> std::result::Result<(PathBuf, std::fs::File), String> {
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -291,11 +303,14 @@ fn create_temporary(target: &Path) -> std::result::Result<(PathBuf, std::fs::Fil
         let mut tmp_name = name.clone();
         tmp_name.push(format!(".tmp{}.{attempt}", std::process::id()));
         let tmp = dir.join(tmp_name);
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        if let Some(p) = permissions {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            options.mode(p.mode());
+        }
+        match options.open(&tmp) {
             Ok(file) => return Ok((tmp, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
@@ -575,4 +590,23 @@ fn inspect_native(path: &Path, json: bool) -> Result<ExitCode> {
 /// A board for the demo and the tools: 32 MiB, like QEMU's `-m 32` fixtures.
 pub fn new_board() -> IntegratorCp {
     IntegratorCp::new(qemu_image::DEFAULT_MEMSZ_MIB)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn a_temporary_file_is_created_no_more_readable_than_the_file_it_replaces() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("vmstate-tmp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("private.stream");
+        let private = std::fs::Permissions::from_mode(0o600);
+        let (tmp, _file) = create_temporary(&target, Some(&private)).unwrap();
+        let mode = std::fs::metadata(&tmp).unwrap().permissions().mode() & 0o777;
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(mode, 0o600);
+    }
 }

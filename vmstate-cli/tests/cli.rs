@@ -785,3 +785,50 @@ fn text_from_the_peer_is_printed_with_control_characters_escaped() {
     );
     assert!(!text.lines().any(|l| l.starts_with("result:")), "{text}");
 }
+
+#[test]
+fn a_file_this_user_may_not_write_is_refused_though_its_directory_lets_anyone_replace_it() {
+    // Root's 0644 file in a directory anyone may write (no sticky bit): a rename would
+    // replace it, but writing it would not be allowed, so neither is the rewrite. Needs
+    // root to set up and `setpriv` to run as another user (CI runs as root).
+    use std::os::unix::fs::PermissionsExt;
+    let root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let setpriv = Command::new("setpriv").arg("--version").output().is_ok();
+    if !(root && setpriv) {
+        eprintln!("skipped: needs root and setpriv");
+        return;
+    }
+    let dir = temp("open-to-all");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let input = dir.join("in.stream");
+    std::fs::copy(fixture(), &input).unwrap();
+    std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let theirs = dir.join("roots.stream");
+    std::fs::write(&theirs, b"old").unwrap();
+    std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let as_nobody = |out: &Path| {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_vmstate"))
+            .args(["qemu", "rewrite"])
+            .args([&input, out])
+            .output()
+            .unwrap()
+    };
+    let out = as_nobody(&theirs);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Permission denied"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&theirs).unwrap(), b"old");
+    let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&theirs).unwrap());
+    assert_eq!(owner, 0);
+    // A file of its own there is written as before.
+    let own = dir.join("own.stream");
+    let out = as_nobody(&own);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read(&own).unwrap() == std::fs::read(fixture()).unwrap());
+}
