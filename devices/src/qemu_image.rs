@@ -418,6 +418,28 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
     // Sections the writes left as loaded keep their bytes.
     let mut replace = save_ported(stream, &board)?;
     replace.retain(|changed| !loaded.contains(changed));
+    // The vmdesc trailer, copied as it is, gives each section's size: a section saved
+    // again at another size (its input held what the model does not keep, such as a
+    // subsection sent twice) would no longer match it.
+    let sections: Vec<_> = stream.sections().collect();
+    for (index, data) in &replace {
+        let sec = sections[*index];
+        if data.len() != sec.data.len() {
+            return Err(ImageError::Stream(Error::at(
+                vmstate_core::ErrorKind::Format(format!(
+                    "section {} ({}:{}) saves {} bytes where the stream has {} (it holds \
+                     something the model does not keep, such as a subsection sent twice): \
+                     its vmdesc entry would no longer match, so the stream is not rewritten",
+                    sec.section_id,
+                    sec.idstr,
+                    sec.instance_id,
+                    data.len(),
+                    sec.data.len()
+                )),
+                sec.data.start,
+            )));
+        }
+    }
     Ok(stream.encode(&replace))
 }
 

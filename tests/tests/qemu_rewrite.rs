@@ -592,3 +592,36 @@ fn the_seconds_in_doubt_follow_a_host_clock_past_2038() {
     )
     .unwrap();
 }
+
+#[test]
+fn a_section_that_would_change_size_is_not_rewritten() {
+    // The RTC's subsection sent twice (QEMU loads it: the last copy wins) and listed twice
+    // in the vmdesc: the model keeps one, so the section saved again would be shorter than
+    // its vmdesc entry says, and the rewrite refuses it rather than write a stream it
+    // could not read back. Left unwritten, the section is copied as it is.
+    let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
+    let rtc = stream.device("pl031", 0).unwrap().clone();
+    let sub_at = stream.data(&rtc).iter().position(|&b| b == 0x05).unwrap();
+    let sub = stream.data(&rtc)[sub_at..].to_vec();
+    let mut bytes = vmstate_tests::vmdesc_patched_bytes(&stream, |v| {
+        let devices = v["devices"].as_array_mut().unwrap();
+        let entry = devices.iter_mut().find(|d| d["name"] == "pl031").unwrap();
+        let subsections = entry["subsections"].as_array_mut().unwrap();
+        subsections.push(subsections[0].clone());
+    });
+    bytes.splice(rtc.data.end..rtc.data.end, sub.iter().copied());
+    let twice = Stream::parse(bytes.clone()).unwrap();
+    assert_eq!(
+        twice.data(twice.device("pl031", 0).unwrap()).len(),
+        24 + 2 * 27
+    );
+    assert!(rewrite(bytes.clone(), &[]).unwrap() == bytes);
+    let e = rewrite(bytes, &writes(&["pl031@0x10=0x1"]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("(pl031:0) saves 51 bytes where the stream has 78")
+            && e.contains("its vmdesc entry would no longer match"),
+        "{e}"
+    );
+}
