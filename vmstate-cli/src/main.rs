@@ -15,6 +15,7 @@ use devices::IntegratorCp;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use vmstate_core::qemu::Stream;
+use vmstate_core::schema::report::one_line;
 use vmstate_core::schema::{self, Schema};
 
 #[derive(Parser)]
@@ -443,7 +444,7 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
     let width = sections
         .iter()
         .filter_map(|s| s["idstr"].as_str())
-        .map(str::len)
+        .map(|idstr| one_line(idstr).len())
         .max()
         .unwrap_or(0)
         .max(22);
@@ -464,7 +465,7 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
             out,
             "{:>4}  {:<width$} {:>4} {:>4}  {:>9} {:>8}  {}",
             n("section_id"),
-            s["idstr"].as_str().unwrap_or(""),
+            one_line(s["idstr"].as_str().unwrap_or("")),
             n("instance_id"),
             n("version_id"),
             n("offset"),
@@ -472,12 +473,12 @@ fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
             s["kind"].as_str().unwrap_or("")
         );
         if let Some(error) = s["error"].as_str() {
-            outln!(out, "        (not decoded: {error})");
+            outln!(out, "        (not decoded: {})", one_line(error));
         }
         print_fields(&mut out, &s["fields"], "        ");
         if let Some(subs) = s["subsections"].as_object() {
             for (name, v) in subs {
-                outln!(out, "        subsection {name}");
+                outln!(out, "        subsection {}", one_line(name));
                 print_fields(&mut out, v, "          ");
             }
         }
@@ -526,7 +527,7 @@ fn print_fields(out: &mut String, fields: &serde_json::Value, indent: &str) {
         if name == "subsections" {
             continue;
         }
-        outln!(out, "{indent}{name:<22} {}", show(v));
+        outln!(out, "{indent}{:<22} {}", one_line(name), show(v));
     }
 }
 
@@ -541,7 +542,7 @@ fn show(v: &serde_json::Value) -> String {
             format!(
                 "{{{}}}",
                 o.iter()
-                    .map(|(k, v)| format!("{k}: {}", show(v)))
+                    .map(|(k, v)| format!("{}: {}", one_line(k), show(v)))
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -569,7 +570,7 @@ fn inspect_native(path: &Path, json: bool) -> Result<ExitCode> {
         outln!(
             out,
             "{}:{}  version {}  {} bytes  offset {}",
-            s["name"].as_str().unwrap_or(""),
+            one_line(s["name"].as_str().unwrap_or("")),
             s["instance_id"],
             s["version"],
             s["length"],
@@ -578,7 +579,7 @@ fn inspect_native(path: &Path, json: bool) -> Result<ExitCode> {
         print_fields(&mut out, &s["fields"], "    ");
         if let Some(subs) = s["fields"]["subsections"].as_object() {
             for (name, v) in subs {
-                outln!(out, "    subsection {name}");
+                outln!(out, "    subsection {}", one_line(name));
                 print_fields(&mut out, v, "      ");
             }
         }

@@ -189,14 +189,52 @@ pub struct Finding {
 }
 
 impl fmt::Display for Finding {
-    /// `error[field-renamed] dev/Fields/a: message`.
+    /// `error[field-renamed] dev/Fields/a: message`, on one line: names from the schemas
+    /// are shown by [`one_line`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{}[{}] {}: {}",
-            self.severity, self.rule, self.path, self.message
+            self.severity,
+            self.rule,
+            one_line(&self.path),
+            one_line(&self.message)
         )
     }
+}
+
+/// `text` (a name read from input, or a message holding one) shown on one line and as
+/// written: line breaks, tabs, other control characters and the characters that reorder or
+/// hide text (bidirectional overrides and marks) are escaped as JSON escapes them
+/// (`\u000a`), so a crafted name cannot add lines to a report or disguise itself.
+///
+/// ```
+/// use vmstate_core::schema::report::one_line;
+/// assert_eq!(one_line("pl031"), "pl031");
+/// assert_eq!(one_line("a\nerror[x] b\u{202e}"), "a\\u000aerror[x] b\\u202e");
+/// ```
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+            )
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if !text.chars().any(hidden) {
+        return text.into();
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            shown.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            shown.push(c);
+        }
+    }
+    shown.into()
 }
 
 /// Everything [`check`](crate::schema::check()) found, in the order of the schemas (devices
@@ -263,5 +301,27 @@ impl fmt::Display for Report {
             writeln!(f, "{finding}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_with_line_breaks_keeps_its_finding_on_one_line() {
+        let crafted = "a\nerror[field-removed] dev/Fields/fake: injected\r\u{2028}\u{202e}";
+        let report = Report {
+            findings: vec![Finding {
+                severity: Severity::Error,
+                rule: Rule::FieldRenamed,
+                path: format!("dev/Fields/{crafted}"),
+                message: format!("field `x` was renamed to `{crafted}`"),
+            }],
+        };
+        let shown = report.to_string();
+        assert_eq!(shown.lines().count(), 1, "{shown}");
+        assert!(shown.contains("a\\u000aerror[field-removed]"), "{shown}");
+        assert!(shown.contains("\\u000d\\u2028\\u202e`"), "{shown}");
     }
 }
