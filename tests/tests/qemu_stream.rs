@@ -867,3 +867,65 @@ fn a_ram_block_list_total_past_its_blocks_says_so() {
         );
     }
 }
+
+#[test]
+fn configuration_subsections_are_checked_as_qemu_checks_them() {
+    // `configuration/target-page-bits` (QEMU sends it when the target's pages are larger
+    // than its smallest): at version 1, and the page size the vmdesc gives (1 KiB here).
+    fn page_bits(version: u32, bits: u32) -> Vec<u8> {
+        let name = b"configuration/target-page-bits";
+        let mut sub = vec![0x05, name.len() as u8];
+        sub.extend_from_slice(name);
+        sub.extend_from_slice(&version.to_be_bytes());
+        sub.extend_from_slice(&bits.to_be_bytes());
+        sub
+    }
+    let with = |sub: &[u8]| {
+        let at = configuration().end;
+        let mut bytes = FIXTURE.to_vec();
+        bytes.splice(at..at, sub.iter().copied());
+        (bytes, at)
+    };
+    let (bytes, _) = with(&page_bits(1, 10));
+    assert!(Stream::parse(bytes.clone()).unwrap().encode(&[]) == bytes);
+    let bits_at = |at: usize| at + 2 + 30 + 4;
+    for (version, bits, refusal, offset) in [
+        (
+            99,
+            10,
+            "configuration subsection `configuration/target-page-bits` at version 99 (QEMU's is 1)",
+            bits_at(0) - 4,
+        ),
+        (
+            1,
+            12,
+            "configuration: target-page-bits 12 (4096 bytes) disagree with the vmdesc's page_size 1024",
+            bits_at(0),
+        ),
+        (
+            1,
+            40,
+            "configuration: unsupported target-page-bits 40",
+            bits_at(0),
+        ),
+    ] {
+        let (bytes, at) = with(&page_bits(version, bits));
+        let e = Stream::parse(bytes).unwrap_err().to_string();
+        assert!(e.contains(refusal), "{e}");
+        assert!(e.contains(&format!("(at byte {})", at + offset)), "{e}");
+    }
+    // The capabilities' list at another version than 1.
+    let mut caps = vec![0x05, 26];
+    caps.extend_from_slice(b"configuration/capabilities");
+    caps.extend_from_slice(&7u32.to_be_bytes());
+    caps.extend_from_slice(&0u32.to_be_bytes());
+    let (bytes, at) = with(&caps);
+    let e = Stream::parse(bytes).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!(
+            "`configuration/capabilities` at version 7 (QEMU's is 1) (at byte {})",
+            at + 28
+        )),
+        "{e}"
+    );
+}

@@ -389,6 +389,27 @@ impl Stream {
             page_size,
         };
         if vmdesc.is_some() {
+            // QEMU's destination refuses a `target-page-bits` other than its own, whose pages
+            // the vmdesc's `page_size` gives.
+            match config_page_bits(&bytes) {
+                Some((bits, at)) if !(10..=20).contains(&bits) => {
+                    return Err(fmt_err(
+                        format!("configuration: unsupported target-page-bits {bits}"),
+                        at,
+                    ))
+                }
+                Some((bits, at)) if page_size != 0 && 1u64 << bits != page_size => {
+                    return Err(fmt_err(
+                        format!(
+                            "configuration: target-page-bits {bits} ({} bytes) disagree with \
+                             the vmdesc's page_size {page_size}",
+                            1u64 << bits
+                        ),
+                        at,
+                    ))
+                }
+                _ => {}
+            }
             stream.items = stream.parse_items(&bytes, &devices, vmdesc)?;
             stream.bytes = bytes;
             return Ok(stream);
@@ -398,11 +419,11 @@ impl Stream {
         // the stream must read the same way with each that reads it at all (page contents are
         // guest data: a guest could make a wrong size parse).
         let configured = match config_page_bits(&bytes) {
-            Some(bits) if (10..=20).contains(&bits) => Some(1u64 << bits),
-            Some(bits) => {
+            Some((bits, _)) if (10..=20).contains(&bits) => Some(1u64 << bits),
+            Some((bits, at)) => {
                 return Err(fmt_err(
                     format!("configuration: unsupported target-page-bits {bits}"),
-                    0,
+                    at,
                 ))
             }
             None => None,
@@ -949,7 +970,7 @@ struct Config {
     /// The `x-ignore-shared` capability: RAM block records carry an address.
     ignore_shared: bool,
     /// `target-page-bits`, when sent.
-    page_bits: Option<u32>,
+    page_bits: Option<(u32, usize)>,
 }
 
 /// Walks the configuration section's subsections.
@@ -959,10 +980,20 @@ fn parse_config_subsections(r: &mut Reader) -> Result<Config, Error> {
         let at = r.cur.pos;
         r.u8("subsection")?;
         let name = r.short_str("configuration subsection name")?;
-        r.be32("configuration subsection version")?;
+        let version_at = r.cur.pos;
+        let version = r.be32("configuration subsection version")?;
+        // QEMU's three are at version 1 (and minimum version 1) since they were added.
+        let known = ["target-page-bits", "capabilities", "uuid"];
+        let is_known = (name.strip_prefix("configuration/")).is_some_and(|n| known.contains(&n));
+        if is_known && version != 1 {
+            return Err(fmt_err(
+                format!("configuration subsection `{name}` at version {version} (QEMU's is 1)"),
+                version_at,
+            ));
+        }
         match name.as_str() {
             "configuration/target-page-bits" => {
-                config.page_bits = Some(r.be32("target-page-bits")?);
+                config.page_bits = Some((r.be32("target-page-bits")?, r.cur.pos - 4));
             }
             "configuration/capabilities" => {
                 let count = r.be32("capabilities count")?;
@@ -1081,9 +1112,9 @@ fn zlib_compress_bound(len: u64) -> u64 {
 /// ARM's smallest (the Integrator/CP's), then those of other targets.
 const PAGE_SIZES: [u64; 4] = [1024, 4096, 8192, 16384];
 
-/// The `target-page-bits` of the configuration section, if the stream starts with one that
-/// sends them (whatever else is wrong is left to the parse).
-fn config_page_bits(bytes: &[u8]) -> Option<u32> {
+/// The `target-page-bits` of the configuration section and their offset, if the stream
+/// starts with one that sends them (whatever else is wrong is left to the parse).
+fn config_page_bits(bytes: &[u8]) -> Option<(u32, usize)> {
     let mut r = Reader {
         cur: Cursor::new(bytes, 0),
     };
