@@ -491,8 +491,10 @@ fn refused(w: &MmioWrite, why: &str) -> ImageError {
 /// The most device (FULL) sections, the most parts of iterative sections (START, PART, END)
 /// and the most commands that [`inspect`] lists, each. A real stream has a few hundred
 /// devices at most, and its parts may number in the hundred thousands (QEMU 7.2 sent 150,000
-/// for a 64 MiB drive's dirty bitmap); a forged one of a few megabytes could have millions.
-pub const MAX_LISTED: usize = 100_000;
+/// for a 64 MiB drive's dirty bitmap), of which a listing shows little; a forged one of a few
+/// megabytes could have millions. A listed item takes about 4 KB, so the listing stays under
+/// some 120 MB.
+pub const MAX_LISTED: usize = 10_000;
 
 /// Every section of the stream as JSON: `{"sections": [{"section_id", "idstr",
 /// "instance_id", "version_id", "kind", "offset", "length", "fields", "subsections"}]}`, with

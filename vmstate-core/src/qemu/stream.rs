@@ -1296,8 +1296,9 @@ fn ends_setup(r: &Reader, list: Vec<(String, u64)>) -> Result<Vec<(String, u64)>
 
 /// The most values a vmdesc may hold, as [`json_values`] counts them. QEMU 7.2's for the
 /// Integrator/CP holds about 1,600; a machine with a thousand devices or hundreds of vCPUs
-/// (each CPU's description is large), some hundred thousands.
-const MAX_VMDESC_VALUES: usize = 4_000_000;
+/// (each CPU's description is large), some hundred thousands. Parsed, a value takes about
+/// 250 bytes: the limit keeps a vmdesc under some 250 MB.
+const MAX_VMDESC_VALUES: usize = 1_000_000;
 
 /// About how many values a JSON text holds: its `,`, `[` and `{` outside strings (at least
 /// one per value but the first of each array or object, and one per array or object).
