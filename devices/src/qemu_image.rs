@@ -274,7 +274,9 @@ fn load_board_at(
 /// copies every other byte. With no writes the output equals the input.
 ///
 /// Refused, with nothing written: a stream without a vmdesc trailer, a stream from another
-/// machine than the Integrator/CP (its devices are wired differently), writes that would not
+/// machine than the Integrator/CP (its devices are wired differently) or with a board
+/// device at an instance the board lacks, a section that would change size (the vmdesc is
+/// copied as it is), writes that would not
 /// do what they say (outside a window, unaligned, ignored by the model, a reset, the core
 /// module's interrupt, a change of the CPU's lines), and RTC writes whose effect depends on a
 /// count the stream does not give (under `-icount`, or within a second on the host clock).
@@ -295,6 +297,7 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
         )));
     }
     check_machine(stream)?;
+    check_instances(stream)?;
     for w in writes {
         let ported = SECTIONS.contains(&(w.idstr.as_str(), w.instance));
         if !ported || stream.device(&w.idstr, w.instance).is_none() {
@@ -478,6 +481,33 @@ fn check_machine(stream: &Stream) -> Result<(), ImageError> {
     Err(ImageError::Stream(Error::new(vmstate_core::ErrorKind::Format(format!(
         "{why}: the rewrite models the Integrator/CP's devices and their wiring, so it is not rewritten"
     )))))
+}
+
+/// Refuses a section of a board device at an instance the Integrator/CP does not have
+/// (`icp_pic` 2): QEMU's destination refuses it ("Unknown savevm section or instance").
+fn check_instances(stream: &Stream) -> Result<(), ImageError> {
+    for sec in stream.sections().filter(|s| s.kind == SectionKind::Full) {
+        let ours = |(idstr, _): &&(&str, u32)| *idstr == sec.idstr;
+        let instances: Vec<String> = SECTIONS
+            .iter()
+            .filter(ours)
+            .map(|(_, i)| i.to_string())
+            .collect();
+        if !instances.is_empty() && !SECTIONS.contains(&(sec.idstr.as_str(), sec.instance_id)) {
+            return Err(ImageError::Stream(Error::at(
+                vmstate_core::ErrorKind::Format(format!(
+                    "section {} ({}:{}): QEMU's Integrator/CP has no such instance (only {}), \
+                     so its destination refuses the stream",
+                    sec.section_id,
+                    sec.idstr,
+                    sec.instance_id,
+                    instances.join(" and ")
+                )),
+                sec.range.start,
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The error for a write `rewrite` will not make; nothing is written.

@@ -247,6 +247,27 @@ fn rewrite_refuses_unknown_targets_and_bad_streams() {
     let err = rewrite(FIXTURE[..1000].to_vec(), &[]).unwrap_err();
     let err = err.to_string();
     assert!(err.contains("input truncated"), "{err}");
+    // A board device at an instance the board lacks, which QEMU's destination refuses.
+    let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
+    let pic = stream.device("icp_pic", 1).unwrap().clone();
+    let mut bytes = vmstate_tests::vmdesc_patched_bytes(&stream, |v| {
+        let devices = v["devices"].as_array_mut().unwrap();
+        let entry = devices
+            .iter_mut()
+            .find(|d| d["name"] == "icp_pic" && d["instance_id"] == 1)
+            .unwrap();
+        entry["instance_id"] = 2.into();
+    });
+    let instance_at = pic.range.start + 1 + 4 + 1 + "icp_pic".len();
+    bytes[instance_at..instance_at + 4].copy_from_slice(&2u32.to_be_bytes());
+    let err = rewrite(bytes, &[]).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!(
+            "section {} (icp_pic:2): QEMU's Integrator/CP has no such instance (only 0 and 1)",
+            pic.section_id
+        )),
+        "{err}"
+    );
     assert!("integratorcm@0x8".parse::<MmioWrite>().is_err());
     assert!("integratorcm@zz=1".parse::<MmioWrite>().is_err());
     assert!("integratorcm@8=0x1_0000_0000".parse::<MmioWrite>().is_err());
