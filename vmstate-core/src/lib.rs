@@ -552,6 +552,54 @@ pub mod __private {
         }
     }
 
+    /// Compile-time check of a field that may be the last on QEMU's wire before its owner's
+    /// subsection `sub`: whether loading a value of `shape` would take `sub`'s header for a
+    /// subsection of its own (QEMU's loader, and this crate's, peek for one after each
+    /// struct): a nested struct, at any depth and loaded last, whose name `sub`'s continues
+    /// with `/`.
+    pub const fn claims_subsection(shape: &Shape, sub: Option<&str>) -> bool {
+        let Some(sub) = sub else {
+            return false; // not a `VmState`: the where clause reports it
+        };
+        match shape {
+            Shape::Array { elem, .. } | Shape::Seq { elem, .. } => {
+                claims_subsection(elem, Some(sub))
+            }
+            Shape::Struct(d) => description_claims(d, sub),
+            _ => false,
+        }
+    }
+
+    const fn description_claims(d: &Description, sub: &str) -> bool {
+        if subsection_name_ok(sub, d.name) {
+            return true;
+        }
+        // Each of its own subsections may be the last thing it loads.
+        let mut i = 0;
+        while i < d.subsections.len() {
+            if description_claims(d.subsections[i], sub) {
+                return true;
+            }
+            i += 1;
+        }
+        // Its last field on QEMU's wire, and those after it that a stream may lack.
+        let mut i = d.fields.len();
+        while i > 0 {
+            i -= 1;
+            let f = &d.fields[i];
+            if !matches!(f.kind, crate::FieldKind::Migrated) {
+                continue;
+            }
+            if claims_subsection(f.shape, Some(sub)) {
+                return true;
+            }
+            if f.since == 0 && f.exists.is_none() {
+                break;
+            }
+        }
+        false
+    }
+
     /// Keeps the first error of a series of steps that all run.
     #[inline]
     pub fn keep_first(first: &mut Result<(), Error>, next: Result<(), Error>) {

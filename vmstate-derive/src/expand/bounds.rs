@@ -150,6 +150,19 @@ fn mentions(ty: &syn::Type, param: &syn::Ident, lifetime: bool) -> bool {
     walk(ty.to_token_stream(), param, lifetime)
 }
 
+/// The shape a check reads, as an `Option<&Shape>` constant: through `__VmStateProbe` for a
+/// concrete type (a type without the trait is reported by the where clause, once), by the
+/// trait for one naming a parameter (the where clause requires it); of the elements for a
+/// `Vec`/`Box<[T]>` (`elements`).
+fn probed_shape(ty: &syn::Type, generic: bool, elements: bool, p: &TokenStream) -> TokenStream {
+    match (generic, elements) {
+        (false, false) => quote_spanned!(ty.span()=> __VmStateProbe::<#ty>::SHAPE),
+        (false, true) => quote_spanned!(ty.span()=> __VmStateProbe::<#ty>::ELEMENTS),
+        (true, false) => quote_spanned!(ty.span()=> #p::Some(&<#ty as #p::Field>::SHAPE)),
+        (true, true) => quote_spanned!(ty.span()=> #p::Some(&<#ty as #p::Bounded>::ELEM)),
+    }
+}
+
 /// A subsection type's name, as an `Option<&str>` constant: through `__VmStateProbe` for a concrete
 /// type (`None` when it is not a `VmState`, which the where clause reports), by the trait
 /// for one naming a parameter.
@@ -215,15 +228,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
     for f in &input.fields {
         let ty = f.ty;
         let generic = !concrete(ty);
-        // The shape a check reads: through `__VmStateProbe` for a concrete type (a type without the
-        // trait is reported by the where clause, once), by the trait for one naming a
-        // parameter (the where clause requires it); of the elements for a `Vec`/`Box<[T]>`.
-        let shape_of = |elements: bool| match (generic, elements) {
-            (false, false) => quote_spanned!(ty.span()=> __VmStateProbe::<#ty>::SHAPE),
-            (false, true) => quote_spanned!(ty.span()=> __VmStateProbe::<#ty>::ELEMENTS),
-            (true, false) => quote_spanned!(ty.span()=> #p::Some(&<#ty as #p::Field>::SHAPE)),
-            (true, true) => quote_spanned!(ty.span()=> #p::Some(&<#ty as #p::Bounded>::ELEM)),
-        };
+        let shape_of = |elements: bool| probed_shape(ty, generic, elements, p);
         // A failed check is reported at `span`: the field's type, or the key it is about.
         let mut assert = |span: Span, shape: TokenStream, holds: TokenStream, msg: String| {
             // `holds` reads `shape`, a name of the derive's own code.
@@ -392,6 +397,50 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 ::core::assert!(#p::names_differ(#name_a, #name_b), "{}", #msg)
             };
             push_check(&mut checks, &mut inline, generic, b.span(), check);
+        }
+    }
+    // The fields that may come last on QEMU's wire before the subsections (the last one, and
+    // those after it that a stream may lack): a struct among them whose name a subsection's
+    // continues with `/` would take that subsection's header for one of its own.
+    let mut trailing = Vec::new();
+    for f in input
+        .fields
+        .iter()
+        .rev()
+        .filter(|f| f.role() == Role::Migrated)
+    {
+        if !crate::ast::is_simple(f.ty) {
+            trailing.push(f);
+        }
+        if !f.is_optional() {
+            break;
+        }
+    }
+    for last in &trailing {
+        for sub in &subsections {
+            let ty = last.ty;
+            let generic = !concrete(ty) || !concrete(sub.ty);
+            let shape = probed_shape(ty, !concrete(ty), last.max_len().is_some(), p);
+            let name = subsection_name(sub.ty, !concrete(sub.ty), p);
+            let msg = format!(
+                "field `{}`: a struct in it, loaded last before subsection `{}`, is named so \
+                 that the subsection's name continues it with `/`: on QEMU's wire its load \
+                 would take the subsection's header for one of its own and fail; give one of \
+                 the structs another #[vmstate(name = \"...\")]",
+                last.ident.unraw(),
+                sub.ident.unraw()
+            );
+            let check = quote_spanned! {ty.span()=>
+                ::core::assert!(
+                    match #shape {
+                        #p::Some(__vmstate_shape) => !#p::claims_subsection(__vmstate_shape, #name),
+                        #p::None => true,
+                    },
+                    "{}",
+                    #msg
+                )
+            };
+            push_check(&mut checks, &mut inline, generic, ty.span(), check);
         }
     }
     let inline = quote!(#(#inline)*);

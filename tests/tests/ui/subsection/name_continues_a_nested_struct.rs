@@ -1,0 +1,62 @@
+// A nested struct loaded last before a subsection whose name continues the nested struct's
+// with `/`: QEMU's loader (and this crate's) peeks for the nested struct's subsections after
+// it, takes the outer subsection's header for one of them and fails. Refused on the field.
+use vmstate_core::VmState;
+
+mod hw {
+    #[derive(vmstate_core::VmState, Default, PartialEq)]
+    pub struct Regs {
+        pub ctrl: u32,
+    }
+}
+
+#[derive(VmState, Default, PartialEq)]
+#[vmstate(name = "regs/extra")]
+struct Extra {
+    x: u32,
+}
+
+// Both structs are named "regs" by default.
+#[derive(VmState, Default)]
+struct Regs {
+    inner: hw::Regs,
+    #[vmstate(subsection, needed = "Self::always")]
+    extra: Extra,
+}
+
+impl Regs {
+    fn always(&self) -> bool {
+        true
+    }
+}
+
+#[derive(VmState, Default, PartialEq)]
+#[vmstate(name = "dev/inner")]
+struct Inner {
+    y: u32,
+}
+
+#[derive(VmState, Default, PartialEq)]
+#[vmstate(name = "dev/inner/extra")]
+struct InnerExtra {
+    z: u32,
+}
+
+// Explicit names, an array of the nested struct, and a field after it that a stream may lack.
+#[derive(VmState, Default)]
+#[vmstate(name = "dev", version = 2)]
+struct Dev {
+    inners: [Inner; 2],
+    #[vmstate(since = 2)]
+    late: u8,
+    #[vmstate(subsection, needed = "Self::always")]
+    extra: InnerExtra,
+}
+
+impl Dev {
+    fn always(&self) -> bool {
+        true
+    }
+}
+
+fn main() {}
