@@ -631,10 +631,18 @@ pub mod __private {
         matches!(shape, Shape::Unused { .. } | Shape::Removed { .. })
     }
 
-    /// Compile-time check of a field written as a primitive or an array of them (`u32`,
-    /// `[u16; 4]`), which the derive gives no nested hooks: it must be one, not an alias of
-    /// a struct.
-    pub const fn is_primitive_shape(shape: &Shape) -> bool {
+    /// Compile-time check of the fields written as primitives or arrays of them (`u32`,
+    /// `[u16; 4]`), which the derive gives no nested hooks: the index of the first that is
+    /// not one (an alias of a struct), or `shapes.len()`.
+    pub const fn first_not_primitive(shapes: &[&Shape]) -> usize {
+        let mut i = 0;
+        while i < shapes.len() && is_primitive_shape(shapes[i]) {
+            i += 1;
+        }
+        i
+    }
+
+    const fn is_primitive_shape(shape: &Shape) -> bool {
         match shape {
             Shape::Primitive(_) => true,
             Shape::Array { elem, .. } => is_primitive_shape(elem),

@@ -1,5 +1,5 @@
 // A struct behind a primitive's name: the derive takes `u32` for the primitive and would
-// run none of `Timer`'s hooks or checks, so it is refused on the type.
+// run none of `Timer`'s hooks or checks, so it is refused, on the struct, naming the field.
 #![allow(non_camel_case_types)]
 use vmstate_core::VmState;
 
