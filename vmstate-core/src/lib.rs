@@ -554,9 +554,9 @@ pub mod __private {
 
     /// Compile-time check of a field that may be the last on QEMU's wire before its owner's
     /// subsection `sub`: whether loading a value of `shape` would take `sub`'s header for a
-    /// subsection of its own (QEMU's loader, and this crate's, peek for one after each
-    /// struct): a nested struct, at any depth and loaded last, whose name `sub`'s continues
-    /// with `/`.
+    /// subsection of its own. QEMU's loader peeks for one after each struct and takes any
+    /// name that starts with the struct's (this crate's wants a `/` after it too): so a
+    /// nested struct, at any depth and loaded last, whose name starts `sub`'s.
     pub const fn claims_subsection(shape: &Shape, sub: Option<&str>) -> bool {
         let Some(sub) = sub else {
             return false; // not a `VmState`: the where clause reports it
@@ -571,7 +571,9 @@ pub mod __private {
     }
 
     const fn description_claims(d: &Description, sub: &str) -> bool {
-        if subsection_name_ok(sub, d.name) {
+        let (s, n) = (sub.as_bytes(), d.name.as_bytes());
+        // QEMU's `vmstate_subsection_load`: at least one byte more, and the same start.
+        if s.len() > n.len() && crate::describe::starts_with(s, n) {
             return true;
         }
         // Each of its own subsections may be the last thing it loads.
@@ -582,7 +584,7 @@ pub mod __private {
             }
             i += 1;
         }
-        // Its last field on QEMU's wire, and those after it that a stream may lack.
+        // Its fields on QEMU's wire from the last, while those after may write nothing.
         let mut i = d.fields.len();
         while i > 0 {
             i -= 1;
@@ -593,11 +595,54 @@ pub mod __private {
             if claims_subsection(f.shape, Some(sub)) {
                 return true;
             }
-            if f.since == 0 && f.exists.is_none() {
+            if !field_may_write_nothing(f) {
                 break;
             }
         }
         false
+    }
+
+    /// Whether each of the fields may write nothing on QEMU's wire: a field a stream may lack
+    /// or counted by another field (`true`), or of a shape that may be empty.
+    pub const fn may_write_nothing(fields: &[(Option<&Shape>, bool)]) -> bool {
+        let mut i = 0;
+        while i < fields.len() {
+            let empty = match fields[i] {
+                (_, true) => true,
+                (Some(shape), false) => shape_may_be_empty(shape),
+                (None, false) => false,
+            };
+            if !empty {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    const fn field_may_write_nothing(f: &FieldDesc) -> bool {
+        f.since > 0 || f.exists.is_some() || f.len.is_some() || shape_may_be_empty(f.shape)
+    }
+
+    const fn shape_may_be_empty(shape: &Shape) -> bool {
+        match shape {
+            Shape::Array { elem, len } => *len == 0 || shape_may_be_empty(elem),
+            Shape::Unused { len } => *len == 0,
+            Shape::Removed { of } => shape_may_be_empty(of),
+            Shape::Struct(d) => {
+                let mut i = 0;
+                while i < d.fields.len() {
+                    let f = &d.fields[i];
+                    let on_wire = matches!(f.kind, crate::FieldKind::Migrated);
+                    if on_wire && !field_may_write_nothing(f) {
+                        return false;
+                    }
+                    i += 1;
+                }
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Keeps the first error of a series of steps that all run.

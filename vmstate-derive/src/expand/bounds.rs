@@ -405,41 +405,54 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
             push_check(&mut checks, &mut inline, generic, b.span(), check);
         }
     }
-    // The fields that may come last on QEMU's wire before the subsections (the last one, and
-    // those after it that a stream may lack): a struct among them whose name a subsection's
-    // continues with `/` would take that subsection's header for one of its own.
-    let mut trailing = Vec::new();
-    for f in input
-        .fields
-        .iter()
-        .rev()
+    // A struct in a field that may come last on QEMU's wire before the subsections (when
+    // every field after it may write nothing: one a stream may lack, one counted by another
+    // field, a zero-length array, a fieldless struct), whose name a subsection's starts
+    // with, would take that subsection's header for one of its own.
+    let wire: Vec<&Field> = (input.fields.iter())
         .filter(|f| f.role() == Role::Migrated)
-    {
-        if !crate::ast::is_simple(f.ty) {
-            trailing.push(f);
+        .collect();
+    let checked = if subsections.is_empty() {
+        0
+    } else {
+        wire.len()
+    };
+    for (i, last) in wire.iter().enumerate().take(checked) {
+        if crate::ast::is_simple(last.ty) {
+            continue;
         }
-        if !f.is_optional() {
-            break;
-        }
-    }
-    for last in &trailing {
+        let later: Vec<TokenStream> = wire[i + 1..]
+            .iter()
+            .map(|f| {
+                let optional = f.is_optional() || f.attrs.len.given();
+                // A sequence with its own count always writes the count.
+                let shape = match f.max_len() {
+                    Some(_) => quote!(#p::None),
+                    None => probed_shape(f.ty, !concrete(f.ty), false, p),
+                };
+                quote!((#shape, #optional))
+            })
+            .collect();
+        let ty = last.ty;
+        let shape = probed_shape(ty, !concrete(ty), last.max_len().is_some(), p);
         for sub in &subsections {
-            let ty = last.ty;
-            let generic = !concrete(ty) || !concrete(sub.ty);
-            let shape = probed_shape(ty, !concrete(ty), last.max_len().is_some(), p);
+            let generic = !concrete(sub.ty) || wire[i..].iter().any(|f| !concrete(f.ty));
             let name = subsection_name(sub.ty, !concrete(sub.ty), p);
             let msg = format!(
-                "field `{}`: a struct in it, loaded last before subsection `{}`, is named so \
-                 that the subsection's name continues it with `/`: on QEMU's wire its load \
-                 would take the subsection's header for one of its own and fail; give one of \
-                 the structs another #[vmstate(name = \"...\")]",
+                "field `{}`: a struct in it, which may load last before subsection `{}`, has a \
+                 name that the subsection's starts with: on QEMU's wire its load would take \
+                 the subsection's header for one of its own and fail; give one of the structs \
+                 another #[vmstate(name = \"...\")]",
                 last.ident.unraw(),
                 sub.ident.unraw()
             );
             let check = quote_spanned! {ty.span()=>
                 ::core::assert!(
                     match #shape {
-                        #p::Some(__vmstate_shape) => !#p::claims_subsection(__vmstate_shape, #name),
+                        #p::Some(__vmstate_shape) => {
+                            !#p::claims_subsection(__vmstate_shape, #name)
+                                || !#p::may_write_nothing(&[#(#later),*])
+                        }
                         #p::None => true,
                     },
                     "{}",

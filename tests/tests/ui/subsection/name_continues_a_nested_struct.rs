@@ -1,6 +1,7 @@
-// A nested struct loaded last before a subsection whose name continues the nested struct's
-// with `/`: QEMU's loader (and this crate's) peeks for the nested struct's subsections after
-// it, takes the outer subsection's header for one of them and fails. Refused on the field.
+// A nested struct that may load last before a subsection whose name starts with the nested
+// struct's: QEMU's loader (and this crate's, for a name and a `/`) peeks for the nested
+// struct's subsections after it, takes the outer subsection's header for one of them and
+// fails. Refused on the field.
 use vmstate_core::VmState;
 
 mod hw {
@@ -54,6 +55,37 @@ struct Dev {
 }
 
 impl Dev {
+    fn always(&self) -> bool {
+        true
+    }
+}
+
+// A sequence counted by another field writes nothing when the count is 0; QEMU's loader
+// takes any name that starts with the nested struct's, with or without a `/` after it.
+#[derive(VmState, Default, PartialEq)]
+#[vmstate(name = "counted/in")]
+struct CountedInner {
+    y: u32,
+}
+
+#[derive(VmState, Default, PartialEq)]
+#[vmstate(name = "counted/inner")]
+struct CountedExtra {
+    z: u32,
+}
+
+#[derive(VmState, Default)]
+#[vmstate(name = "counted")]
+struct Counted {
+    count: u32,
+    inner: CountedInner,
+    #[vmstate(max_len = 4, len = "count")]
+    regs: Vec<u32>,
+    #[vmstate(subsection, needed = "Self::always")]
+    extra: CountedExtra,
+}
+
+impl Counted {
     fn always(&self) -> bool {
         true
     }
