@@ -862,10 +862,21 @@ fn a_ram_block_list_total_past_its_blocks_says_so() {
         });
         assert!(
             e.contains("the ram block list ends before its total")
-                && e.contains("blocks read add up to"),
+                && e.contains("the 2 blocks read add up to 0x2100000"),
             "{extra:#x}: {e}"
         );
     }
+    // A total smaller than the blocks: the block that runs past it is named.
+    let e = refusal(|b| {
+        let word = u64::from_be_bytes(b[ram..ram + 8].try_into().unwrap());
+        b[ram..ram + 8].copy_from_slice(&(word - 0x80000).to_be_bytes());
+    });
+    assert!(
+        e.contains("exceeds the")
+            && e.contains("left of the list's total")
+            && !e.contains("ends before its total"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -1230,35 +1230,37 @@ fn block_list(r: &mut Reader, total: u64, addresses: bool) -> Result<Vec<(String
     let mut left = total;
     while left > 0 {
         let at = r.cur.pos;
-        let block = one_block(r, addresses).and_then(|(id, used)| {
-            let rest = left.checked_sub(used).ok_or_else(|| {
-                fmt_err(
-                    format!(
-                        "ram block `{}` of {used:#x} bytes exceeds the {left:#x} bytes left of \
-                         the list's total {total:#x}",
-                        shown(&id)
-                    ),
-                    at,
-                )
-            })?;
-            Ok((id, used, rest))
-        });
-        let (id, used, rest) = block.map_err(|e| match blocks.len() {
+        let (id, used) = one_block(r, addresses).map_err(|e| match blocks.len() {
             0 => e,
-            // What follows the real blocks, read as one more, fails somehow: the total is
-            // the likelier fault, so say it first.
+            // What follows the real blocks, read as one more, is no block: the total is the
+            // likelier fault, so say it first.
             n => {
                 let path = e.path();
                 let (sep, kind) = (if path.is_empty() { "" } else { ": " }, e.kind());
+                let (blocks, add) = if n == 1 {
+                    ("block", "adds")
+                } else {
+                    ("blocks", "add")
+                };
                 fmt_err(
                     format!(
-                        "the ram block list ends before its total {total:#x}: its {n} blocks \
-                         read add up to {:#x}, and what follows is no block ({path}{sep}{kind})",
+                        "the ram block list ends before its total {total:#x}: the {n} {blocks} \
+                         read {add} up to {:#x}, and what follows is no block ({path}{sep}{kind})",
                         total - left
                     ),
                     e.offset().unwrap_or(at),
                 )
             }
+        })?;
+        let rest = left.checked_sub(used).ok_or_else(|| {
+            fmt_err(
+                format!(
+                    "ram block `{}` of {used:#x} bytes exceeds the {left:#x} bytes left of the \
+                     list's total {total:#x}",
+                    shown(&id)
+                ),
+                at,
+            )
         })?;
         left = rest;
         blocks.push((id, used));
