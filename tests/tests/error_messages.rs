@@ -446,5 +446,13 @@ fn a_base_offset_near_the_end_of_usize_shifts_messages_but_never_overflows() {
         let e = vmstate_core::qemu::from_bytes(&mut d, &qemu_bytes, 1, base).unwrap_err();
         assert!(e.to_string().contains("outside the valid range"), "{e}");
         assert_eq!(d, Dev::default());
+        // Decoding by a schema counts the bytes it used, whatever the base.
+        use vmstate_core::schema::{decode, Desc, Format};
+        let desc = Desc::from_description(Dev::DESCRIPTION);
+        let mut trailing = vmstate_core::qemu::to_bytes(&good).unwrap();
+        let used = trailing.len();
+        trailing.push(0);
+        let (_, n) = decode(&desc, Format::Qemu, &trailing, 1, base).unwrap();
+        assert_eq!(n, used);
     }
 }

@@ -73,6 +73,7 @@ pub fn decode_with_budget(
     base: usize,
     budget: &mut usize,
 ) -> Result<(Value, usize), Error> {
+    let base = crate::wire::clamp_base(base, bytes);
     crate::check_version_range(version, desc.minimum_version_id, desc.version_id)
         .map_err(|e| e.or_offset(base).in_named(desc.name.clone()))?;
     match format {
