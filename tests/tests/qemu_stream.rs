@@ -584,6 +584,14 @@ fn commands_are_kept_and_checked_as_qemu_checks_them() {
             &[&discard[..5], &[1], &discard[6..]].concat(),
             "POSTCOPY_RAM_DISCARD of version 1",
         ),
+        (
+            &[&discard[..11], &[7], &discard[12..]].concat(),
+            "POSTCOPY_RAM_DISCARD without the NUL after its block id",
+        ),
+        (
+            &[&[0x08, 0, 6, 0, 24][..], &discard[5..], &[0; 1]].concat(),
+            "POSTCOPY_RAM_DISCARD with 17 bytes of ranges after its block id",
+        ),
     ] {
         let (bytes, at) = after_configuration(&[advise, item].concat());
         let e = Stream::parse(bytes).unwrap_err().to_string();

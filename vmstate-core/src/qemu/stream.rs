@@ -206,14 +206,8 @@ fn command(r: &mut Reader, at: usize) -> Result<Item, Error> {
             at,
         ));
     }
-    if name == "POSTCOPY_RAM_DISCARD" && data[0] != 0 {
-        return Err(fmt_err(
-            format!(
-                "command {name} of version {} (QEMU reads version 0)",
-                data[0]
-            ),
-            at,
-        ));
+    if name == "POSTCOPY_RAM_DISCARD" {
+        discard_data(data).map_err(|why| fmt_err(format!("command {name} {why}"), at))?;
     }
     if name == "PACKAGED" {
         return Err(fmt_err(
@@ -262,6 +256,26 @@ impl Postcopy {
         };
         Err(format!("{refused} (QEMU refuses it: wrong postcopy state)"))
     }
+}
+
+/// Checks a `POSTCOPY_RAM_DISCARD`'s data (at least 20 bytes) as QEMU's
+/// `loadvm_postcopy_ram_handle_discard` does: version 0, a block id with its NUL terminator,
+/// then 16-byte ranges.
+fn discard_data(data: &[u8]) -> Result<(), String> {
+    if data[0] != 0 {
+        return Err(format!("of version {} (QEMU reads version 0)", data[0]));
+    }
+    let id_len = usize::from(data[1]);
+    let ranges = match data.get(2 + id_len) {
+        Some(0) => data.len() - 3 - id_len,
+        _ => return Err("without the NUL after its block id".into()),
+    };
+    if ranges % 16 != 0 {
+        return Err(format!(
+            "with {ranges} bytes of ranges after its block id (QEMU reads 16-byte ranges)"
+        ));
+    }
+    Ok(())
 }
 
 /// A parsed QEMU migration stream. It borrows nothing: the bytes are kept, and items refer
