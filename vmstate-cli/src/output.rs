@@ -20,17 +20,7 @@ pub(crate) use outln;
 /// escape sequence in them. In JSON output (where serde_json has escaped all but DEL and the
 /// C1 controls already) this only adds valid escapes inside strings.
 fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let escaped = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if !text.chars().any(escaped) {
-        return text.into();
-    }
-    text.chars()
-        .map(|c| match escaped(c) {
-            true => format!("\\u{:04x}", u32::from(c)),
-            false => c.to_string(),
-        })
-        .collect::<String>()
-        .into()
+    vmstate_core::schema::report::escape_chars(text, |c| c.is_control() && c != '\n' && c != '\t')
 }
 
 /// Writes `text` to standard output, control characters escaped, and flushes it. A reader

@@ -204,31 +204,44 @@ impl fmt::Display for Finding {
 }
 
 /// `text` (a name read from input, or a message holding one) shown on one line and as
-/// written: line breaks, tabs, other control characters and the characters that reorder or
-/// hide text (bidirectional overrides and marks) are escaped as JSON escapes them
-/// (`\u000a`), so a crafted name cannot add lines to a report or disguise itself.
+/// written: line breaks, tabs, other control characters and the characters that reorder,
+/// join or hide text (bidirectional overrides and marks, zero-width characters, the soft
+/// hyphen) are escaped as JSON escapes them (`\\u000a`), so a crafted name cannot add lines
+/// to a report or pass for another.
 ///
 /// ```
 /// use vmstate_core::schema::report::one_line;
 /// assert_eq!(one_line("pl031"), "pl031");
 /// assert_eq!(one_line("a\nerror[x] b\u{202e}"), "a\\u000aerror[x] b\\u202e");
+/// assert_eq!(one_line("pl031\u{200b}"), "pl031\\u200b");
 /// ```
 pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
-    let hidden = |c: char| {
+    escape_chars(text, |c| {
         c.is_control()
             || matches!(
                 c,
-                '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+                '\u{00ad}' | '\u{061c}' | '\u{2028}' | '\u{2029}' | '\u{2060}' | '\u{feff}'
             )
+            || ('\u{200b}'..='\u{200f}').contains(&c)
             || ('\u{202a}'..='\u{202e}').contains(&c)
             || ('\u{2066}'..='\u{2069}').contains(&c)
-    };
-    if !text.chars().any(hidden) {
+    })
+}
+
+/// `text` with each character for which `escaped` holds written as a JSON escape
+/// (`\\u001b`); borrowed when there is none.
+///
+/// ```
+/// use vmstate_core::schema::report::escape_chars;
+/// assert_eq!(escape_chars("a\x1bb\n", |c| c == '\x1b'), "a\\u001bb\n");
+/// ```
+pub fn escape_chars(text: &str, escaped: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(&escaped) {
         return text.into();
     }
     let mut shown = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if hidden(c) {
+        if escaped(c) {
             shown.push_str(&format!("\\u{:04x}", u32::from(c)));
         } else {
             shown.push(c);
