@@ -276,10 +276,10 @@ fn load_board_at(
 /// Refused, with nothing written: a stream without a vmdesc trailer, a stream from another
 /// machine than the Integrator/CP (its devices are wired differently) or with a board
 /// device at an instance the board lacks, a section that would change size (the vmdesc is
-/// copied as it is), writes that would not
-/// do what they say (outside a window, unaligned, ignored by the model, a reset, the core
-/// module's interrupt, a change of the CPU's lines), and RTC writes whose effect depends on a
-/// count the stream does not give (under `-icount`, or within a second on the host clock).
+/// copied as it is), writes that would not do what they say (outside a window, unaligned,
+/// ignored by the model, a reset, the core module's interrupt, a change of the CPU's
+/// lines), and RTC writes whose effect depends on a count the stream does not give (under
+/// `-icount`, or within a second on the host clock).
 pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageError> {
     rewrite_stream(&Stream::parse(input)?, writes)
 }
@@ -549,8 +549,8 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
     let mut sent_by_section = HashMap::new();
     let entries = vmdesc.as_ref().and_then(|v| v["devices"].as_array());
     for d in entries.into_iter().flatten() {
-        if let (Some(name), Some(instance)) = (d["name"].as_str(), d["instance_id"].as_u64()) {
-            sent_by_section.entry((name, instance)).or_insert(d);
+        if let Some(key) = vmdesc_key(d) {
+            sent_by_section.entry(key).or_insert(d);
         }
     }
     let mut sections = Vec::new();
@@ -691,7 +691,12 @@ pub fn sent_description<'v>(
     vmdesc["devices"]
         .as_array()?
         .iter()
-        .find(|d| d["name"] == idstr && d["instance_id"] == instance)
+        .find(|d| vmdesc_key(d) == Some((idstr, u64::from(instance))))
+}
+
+/// The section a vmdesc entry describes: its name and instance.
+fn vmdesc_key(entry: &serde_json::Value) -> Option<(&str, u64)> {
+    Some((entry["name"].as_str()?, entry["instance_id"].as_u64()?))
 }
 
 /// A sequence whose length is the destination's configuration (held by a skipped field,

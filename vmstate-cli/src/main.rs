@@ -215,9 +215,9 @@ fn read_qemu_stream(path: &Path) -> Result<Vec<u8>> {
 /// Writes `bytes` to `path` so that a failure leaves no partial output: into a temporary
 /// file beside it (created new, synced), renamed over it. An existing file keeps its
 /// permissions (less set-user-ID and set-group-ID), also while it is written, and one this
-/// user may not write is refused (as it would be without the rename). A symbolic link is followed (its target is replaced, or
-/// created); a device or FIFO (`/dev/stdout`, a pipe) is written directly, since renaming
-/// over it would replace it with a regular file.
+/// user may not write is refused (as it would be without the rename). A symbolic link is
+/// followed (its target is replaced, or created); a device or FIFO (`/dev/stdout`, a pipe)
+/// is written directly, since renaming over it would replace it with a regular file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let fail = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
@@ -311,6 +311,8 @@ fn create_temporary(
             use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
             options.mode(p.mode());
         }
+        #[cfg(not(unix))]
+        let _ = permissions; // the file's ACLs are the directory's
         match options.open(&tmp) {
             Ok(file) => return Ok((tmp, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,

@@ -554,9 +554,10 @@ pub mod __private {
 
     /// Compile-time check of a field that may be the last on QEMU's wire before its owner's
     /// subsection `sub`: whether loading a value of `shape` would take `sub`'s header for a
-    /// subsection of its own. QEMU's loader peeks for one after each struct and takes any
-    /// name that starts with the struct's (this crate's wants a `/` after it too): so a
-    /// nested struct, at any depth and loaded last, whose name starts `sub`'s.
+    /// subsection of its own, as the loader peeks for one after each struct: a nested struct,
+    /// at any depth and loaded last, whose name `sub`'s continues with `/`. (QEMU's loader
+    /// takes any name that starts with the struct's, `/` or not; this crate's wants the `/`,
+    /// and refuses here only what it could not load itself.)
     pub const fn claims_subsection(shape: &Shape, sub: Option<&str>) -> bool {
         let Some(sub) = sub else {
             return false; // not a `VmState`: the where clause reports it
@@ -571,9 +572,7 @@ pub mod __private {
     }
 
     const fn description_claims(d: &Description, sub: &str) -> bool {
-        let (s, n) = (sub.as_bytes(), d.name.as_bytes());
-        // QEMU's `vmstate_subsection_load`: at least one byte more, and the same start.
-        if s.len() > n.len() && crate::describe::starts_with(s, n) {
+        if subsection_name_ok(sub, d.name) {
             return true;
         }
         // Each of its own subsections may be the last thing it loads.

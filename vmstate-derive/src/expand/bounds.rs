@@ -372,9 +372,10 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         true => quote!(),
         false => quote_spanned! {input.ident.span()=>
             const _: () = {
+                const MESSAGES: &[&::core::primitive::str] = &[#(#messages),*];
                 let bad = #p::first_not_primitive(&[#(#shapes),*]);
-                if bad < [#(#messages),*].len() {
-                    ::core::panic!("{}", [#(#messages),*][bad]);
+                if bad < MESSAGES.len() {
+                    ::core::panic!("{}", MESSAGES[bad]);
                 }
             };
         },
@@ -407,8 +408,8 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
     }
     // A struct in a field that may come last on QEMU's wire before the subsections (when
     // every field after it may write nothing: one a stream may lack, one counted by another
-    // field, a zero-length array, a fieldless struct), whose name a subsection's starts
-    // with, would take that subsection's header for one of its own.
+    // field, a zero-length array, a fieldless struct), whose name a subsection's continues
+    // with `/`, would take that subsection's header for one of its own.
     let wire: Vec<&Field> = (input.fields.iter())
         .filter(|f| f.role() == Role::Migrated)
         .collect();
@@ -440,9 +441,9 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
             let name = subsection_name(sub.ty, !concrete(sub.ty), p);
             let msg = format!(
                 "field `{}`: a struct in it, which may load last before subsection `{}`, has a \
-                 name that the subsection's starts with: on QEMU's wire its load would take \
-                 the subsection's header for one of its own and fail; give one of the structs \
-                 another #[vmstate(name = \"...\")]",
+                 name that the subsection's continues with `/`: on QEMU's wire its load would \
+                 take the subsection's header for one of its own and fail; give one of the \
+                 structs another #[vmstate(name = \"...\")]",
                 last.ident.unraw(),
                 sub.ident.unraw()
             );

@@ -1,7 +1,7 @@
-// A nested struct that may load last before a subsection whose name starts with the nested
-// struct's: QEMU's loader (and this crate's, for a name and a `/`) peeks for the nested
-// struct's subsections after it, takes the outer subsection's header for one of them and
-// fails. Refused on the field.
+// A nested struct that may load last before a subsection whose name continues the nested
+// struct's with `/`: the loader (QEMU's, and this crate's) peeks for the nested struct's
+// subsections after it, takes the outer subsection's header for one of them and fails.
+// Refused on the field.
 use vmstate_core::VmState;
 
 mod hw {
@@ -60,16 +60,15 @@ impl Dev {
     }
 }
 
-// A sequence counted by another field writes nothing when the count is 0; QEMU's loader
-// takes any name that starts with the nested struct's, with or without a `/` after it.
+// A sequence counted by another field writes nothing when the count is 0.
 #[derive(VmState, Default, PartialEq)]
-#[vmstate(name = "counted/in")]
+#[vmstate(name = "counted/inner")]
 struct CountedInner {
     y: u32,
 }
 
 #[derive(VmState, Default, PartialEq)]
-#[vmstate(name = "counted/inner")]
+#[vmstate(name = "counted/inner/extra")]
 struct CountedExtra {
     z: u32,
 }
