@@ -563,22 +563,30 @@ pub mod __private {
             return false; // not a `VmState`: the where clause reports it
         };
         match shape {
-            Shape::Array { elem, .. } | Shape::Seq { elem, .. } => {
-                claims_subsection(elem, Some(sub))
-            }
-            Shape::Struct(d) => description_claims(d, sub),
+            Shape::Array { elem, len } => *len > 0 && claims_subsection(elem, Some(sub)),
+            Shape::Seq { elem, .. } => claims_subsection(elem, Some(sub)),
+            Shape::Struct(d) => description_claims(d, sub, true),
             _ => false,
         }
     }
 
-    const fn description_claims(d: &Description, sub: &str) -> bool {
-        if subsection_name_ok(sub, d.name) {
+    /// [`claims_subsection`] of a subsection's struct and a later sibling `sub`, whose names
+    /// are compared apart ([`names_differ`]): only what loads inside it.
+    pub const fn claims_inside(shape: &Shape, sub: Option<&str>) -> bool {
+        match (shape, sub) {
+            (Shape::Struct(d), Some(sub)) => description_claims(d, sub, false),
+            _ => false,
+        }
+    }
+
+    const fn description_claims(d: &Description, sub: &str, by_name: bool) -> bool {
+        if by_name && subsection_name_ok(sub, d.name) {
             return true;
         }
         // Each of its own subsections may be the last thing it loads.
         let mut i = 0;
         while i < d.subsections.len() {
-            if description_claims(d.subsections[i], sub) {
+            if description_claims(d.subsections[i], sub, true) {
                 return true;
             }
             i += 1;
@@ -594,7 +602,7 @@ pub mod __private {
             if claims_subsection(f.shape, Some(sub)) {
                 return true;
             }
-            if !field_may_write_nothing(f) {
+            if !field_may_write_nothing(f, d.minimum_version) {
                 break;
             }
         }
@@ -619,8 +627,13 @@ pub mod __private {
         true
     }
 
-    const fn field_may_write_nothing(f: &FieldDesc) -> bool {
-        f.since > 0 || f.exists.is_some() || f.len.is_some() || shape_may_be_empty(f.shape)
+    /// Whether a field of a struct that loads versions from `minimum_version` on may write
+    /// nothing (a `since` at or below it is in every stream).
+    const fn field_may_write_nothing(f: &FieldDesc, minimum_version: u32) -> bool {
+        f.since > minimum_version
+            || f.exists.is_some()
+            || f.len.is_some()
+            || shape_may_be_empty(f.shape)
     }
 
     const fn shape_may_be_empty(shape: &Shape) -> bool {
@@ -633,7 +646,7 @@ pub mod __private {
                 while i < d.fields.len() {
                     let f = &d.fields[i];
                     let on_wire = matches!(f.kind, crate::FieldKind::Migrated);
-                    if on_wire && !field_may_write_nothing(f) {
+                    if on_wire && !field_may_write_nothing(f, d.minimum_version) {
                         return false;
                     }
                     i += 1;
@@ -688,7 +701,8 @@ pub mod __private {
 
     const fn is_primitive_shape(shape: &Shape) -> bool {
         match shape {
-            Shape::Primitive(_) => true,
+            // A fieldless enum has no hooks either.
+            Shape::Primitive(_) | Shape::Enum { .. } => true,
             Shape::Array { elem, .. } => is_primitive_shape(elem),
             _ => false,
         }

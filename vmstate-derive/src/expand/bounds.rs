@@ -150,6 +150,38 @@ fn mentions(ty: &syn::Type, param: &syn::Ident, lifetime: bool) -> bool {
     walk(ty.to_token_stream(), param, lifetime)
 }
 
+/// A const assertion, reported at `span` with `msg`, that `holds` (which reads the shape as
+/// `__vmstate_shape`) for the `Option<&Shape>` constant `shape`; `None` (a type without the
+/// trait, which the where clause reports) passes.
+fn shape_assert(
+    span: Span,
+    shape: TokenStream,
+    holds: TokenStream,
+    msg: String,
+    p: &TokenStream,
+) -> TokenStream {
+    // `holds` reads the shape by a name of the derive's own code.
+    let bound = generated_name(span, "__vmstate_shape");
+    quote_spanned! {span=>
+        ::core::assert!(
+            match #shape {
+                #p::Some(#bound) => #holds,
+                #p::None => true,
+            },
+            "{}",
+            #msg
+        )
+    }
+}
+
+/// The element type of an array, of an array of arrays, ...; `ty` itself otherwise.
+fn innermost(ty: &syn::Type) -> &syn::Type {
+    match crate::ast::ungroup(ty) {
+        syn::Type::Array(a) => innermost(&a.elem),
+        other => other,
+    }
+}
+
 /// The shape a check reads, as an `Option<&Shape>` constant: through `__VmStateProbe` for a
 /// concrete type (a type without the trait is reported by the where clause, once), by the
 /// trait for one naming a parameter (the where clause requires it); of the elements for a
@@ -231,18 +263,7 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         let shape_of = |elements: bool| probed_shape(ty, generic, elements, p);
         // A failed check is reported at `span`: the field's type, or the key it is about.
         let mut assert = |span: Span, shape: TokenStream, holds: TokenStream, msg: String| {
-            // `holds` reads `shape`, a name of the derive's own code.
-            let bound = generated_name(span, "__vmstate_shape");
-            let check = quote_spanned! {span=>
-                ::core::assert!(
-                    match #shape {
-                        #p::Some(#bound) => #holds,
-                        #p::None => true,
-                    },
-                    "{}",
-                    #msg
-                )
-            };
+            let check = shape_assert(span, shape, holds, msg, p);
             push_check(&mut checks, &mut inline, generic, span, check);
         };
         let owned = matches!(f.role(), Role::Migrated | Role::Subsection);
@@ -353,9 +374,10 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
     // items would cost every such struct too: a primitive's name that is no `Field` here is
     // rarer still.
     let (shapes, messages): (Vec<TokenStream>, Vec<String>) = (input.fields.iter())
-        .filter(|f| f.travels() && crate::ast::is_simple(f.ty) && concrete(f.ty))
+        .filter(|f| f.travels() && crate::ast::is_simple(f.ty) && concrete(innermost(f.ty)))
         .map(|f| {
-            let ty = f.ty;
+            // The element of an array (`[u32; N]` names a parameter, its `u32` does not).
+            let ty = innermost(f.ty);
             let message = format!(
                 "field `{}`: its type is written as a primitive, but names another type here \
                  (an alias, or a type of one's own so named), whose hooks and checks the \
@@ -372,10 +394,10 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         true => quote!(),
         false => quote_spanned! {input.ident.span()=>
             const _: () = {
-                const MESSAGES: &[&::core::primitive::str] = &[#(#messages),*];
-                let bad = #p::first_not_primitive(&[#(#shapes),*]);
-                if bad < MESSAGES.len() {
-                    ::core::panic!("{}", MESSAGES[bad]);
+                const __VMSTATE_MESSAGES: &[&::core::primitive::str] = &[#(#messages),*];
+                let __vmstate_bad = #p::first_not_primitive(&[#(#shapes),*]);
+                if __vmstate_bad < __VMSTATE_MESSAGES.len() {
+                    ::core::panic!("{}", __VMSTATE_MESSAGES[__vmstate_bad]);
                 }
             };
         },
@@ -425,7 +447,11 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         let later: Vec<TokenStream> = wire[i + 1..]
             .iter()
             .map(|f| {
-                let optional = f.is_optional() || f.attrs.len.given();
+                // A `since` at or below the oldest version loaded is in every stream.
+                let since = f.attrs.since.get().map(|s| s.value);
+                let optional = since.is_some_and(|v| v > input.minimum_version())
+                    || f.attrs.exists.given()
+                    || f.attrs.len.given();
                 // A sequence with its own count always writes the count.
                 let shape = match f.max_len() {
                     Some(_) => quote!(#p::None),
@@ -447,19 +473,32 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 last.ident.unraw(),
                 sub.ident.unraw()
             );
-            let check = quote_spanned! {ty.span()=>
-                ::core::assert!(
-                    match #shape {
-                        #p::Some(__vmstate_shape) => {
-                            !#p::claims_subsection(__vmstate_shape, #name)
-                                || !#p::may_write_nothing(&[#(#later),*])
-                        }
-                        #p::None => true,
-                    },
-                    "{}",
-                    #msg
-                )
+            let holds = quote! {
+                !#p::claims_subsection(__vmstate_shape, #name)
+                    || !#p::may_write_nothing(&[#(#later),*])
             };
+            let check = shape_assert(ty.span(), shape.clone(), holds, msg, p);
+            push_check(&mut checks, &mut inline, generic, ty.span(), check);
+        }
+    }
+    // A subsection ends with the same peek: a struct loaded last inside it must not claim a
+    // later sibling's header.
+    for (j, later) in subsections.iter().enumerate() {
+        for earlier in &subsections[..j] {
+            let ty = earlier.ty;
+            let generic = !concrete(ty) || !concrete(later.ty);
+            let shape = probed_shape(ty, !concrete(ty), false, p);
+            let name = subsection_name(later.ty, !concrete(later.ty), p);
+            let msg = format!(
+                "subsection `{}`: a struct in it, which may load last, has a name that \
+                 subsection `{}`'s continues with `/`: on QEMU's wire its load would take the \
+                 later subsection's header for one of its own and fail; give one of the \
+                 structs another #[vmstate(name = \"...\")]",
+                earlier.ident.unraw(),
+                later.ident.unraw()
+            );
+            let holds = quote!(!#p::claims_inside(__vmstate_shape, #name));
+            let check = shape_assert(ty.span(), shape, holds, msg, p);
             push_check(&mut checks, &mut inline, generic, ty.span(), check);
         }
     }

@@ -18,6 +18,7 @@ mod ffi {
     pub static f: u8 = 0;
     pub static level: u8 = 0;
     pub static id: u8 = 0;
+    pub static bad: u8 = 0;
 }
 
 mod device {

@@ -45,7 +45,7 @@ struct InnerExtra {
 
 // Explicit names, an array of the nested struct, and a field after it that a stream may lack.
 #[derive(VmState, Default)]
-#[vmstate(name = "dev", version = 2)]
+#[vmstate(name = "dev", version = 2, minimum_version = 1)]
 struct Dev {
     inners: [Inner; 2],
     #[vmstate(since = 2)]
@@ -85,6 +85,43 @@ struct Counted {
 }
 
 impl Counted {
+    fn always(&self) -> bool {
+        true
+    }
+}
+
+// A subsection ends with the same peek: a struct loaded last inside an earlier subsection
+// would claim a later sibling's header.
+#[derive(VmState, Default, PartialEq)]
+#[vmstate(name = "sib/e")]
+struct SibE {
+    e: u32,
+}
+
+#[derive(VmState, Default, PartialEq)]
+#[vmstate(name = "sib/s1")]
+struct SibS1 {
+    a: u32,
+    e: SibE,
+}
+
+#[derive(VmState, Default, PartialEq)]
+#[vmstate(name = "sib/e/x")]
+struct SibX {
+    x: u32,
+}
+
+#[derive(VmState, Default)]
+#[vmstate(name = "sib")]
+struct Sib {
+    v: u32,
+    #[vmstate(subsection, needed = "Self::always")]
+    s1: SibS1,
+    #[vmstate(subsection, needed = "Self::always")]
+    x: SibX,
+}
+
+impl Sib {
     fn always(&self) -> bool {
         true
     }

@@ -37,4 +37,10 @@ struct Arrays {
     arr: [u32; 2],
 }
 
+// An array whose length is a parameter: its element is checked.
+#[derive(VmState)]
+struct Sized_<const N: usize> {
+    arr: [u32; N],
+}
+
 fn main() {}
