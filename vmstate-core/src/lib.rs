@@ -552,46 +552,98 @@ pub mod __private {
         }
     }
 
-    /// Compile-time check of a field that may be the last on QEMU's wire before its owner's
-    /// subsection `sub`: whether loading a value of `shape` would take `sub`'s header for a
-    /// subsection of its own, as the loader peeks for one after each struct: a nested struct,
-    /// at any depth and loaded last, whose name `sub`'s continues with `/`. (QEMU's loader
-    /// takes any name that starts with the struct's, `/` or not; this crate's wants the `/`,
-    /// and refuses here only what it could not load itself.)
-    pub const fn claims_subsection(shape: &Shape, sub: Option<&str>) -> bool {
-        let Some(sub) = sub else {
-            return false; // not a `VmState`: the where clause reports it
-        };
+    /// Compile-time check of a struct's subsections against what loads just before them:
+    /// `fields` are its fields on QEMU's wire in order (the shape a nested struct may be found
+    /// in, or `None`; whether a stream may lack it; whether it writes a count of its own),
+    /// `subsections` its subsections (shape and name). The loader peeks for a struct's
+    /// subsections after each struct, so a nested struct loaded last, at any depth, whose name
+    /// a subsection's continues with `/`, would take that subsection's header for one of its
+    /// own. Returns the index of the first field that may hold one, or `fields.len()` plus
+    /// that of a subsection that holds one before a later sibling; `usize::MAX` when none.
+    /// (QEMU's loader takes any name that starts with the struct's, `/` or not; this crate's
+    /// wants the `/`, and only what it could not load itself is refused.)
+    pub const fn subsection_claim(
+        fields: &[(Option<&Shape>, bool, bool)],
+        subsections: &[(Option<&Shape>, Option<&str>)],
+    ) -> usize {
+        let mut i = fields.len();
+        while i > 0 {
+            i -= 1;
+            let (shape, absent, counted) = fields[i];
+            if let Some(shape) = shape {
+                let mut s = 0;
+                while s < subsections.len() {
+                    if let Some(sub) = subsections[s].1 {
+                        if claims(shape, sub, false) {
+                            return i;
+                        }
+                    }
+                    s += 1;
+                }
+            }
+            let empty = match shape {
+                Some(shape) => !counted && shape_may_be_empty(shape),
+                None => false,
+            };
+            if !absent && !empty {
+                break;
+            }
+        }
+        let mut a = 0;
+        while a < subsections.len() {
+            if let (Some(Shape::Struct(d)), _) = subsections[a] {
+                let mut b = a + 1;
+                while b < subsections.len() {
+                    // Their own names are compared apart ([`names_differ`]).
+                    if let Some(sub) = subsections[b].1 {
+                        if description_claims(d, sub, false, true) {
+                            return fields.len() + a;
+                        }
+                    }
+                    b += 1;
+                }
+            }
+            a += 1;
+        }
+        usize::MAX
+    }
+
+    /// Whether loading a value of `shape` may end with a struct whose name `sub` continues
+    /// (`as_subsection`: the value is a subsection, loaded at any version it accepts; else a
+    /// nested struct, loaded at its own version).
+    const fn claims(shape: &Shape, sub: &str, as_subsection: bool) -> bool {
         match shape {
-            Shape::Array { elem, len } => *len > 0 && claims_subsection(elem, Some(sub)),
-            Shape::Seq { elem, .. } => claims_subsection(elem, Some(sub)),
-            Shape::Struct(d) => description_claims(d, sub, true),
+            Shape::Array { elem, len } => *len > 0 && claims(elem, sub, false),
+            Shape::Seq { elem, .. } => claims(elem, sub, false),
+            Shape::Struct(d) => description_claims(d, sub, true, as_subsection),
             _ => false,
         }
     }
 
-    /// [`claims_subsection`] of a subsection's struct and a later sibling `sub`, whose names
-    /// are compared apart ([`names_differ`]): only what loads inside it.
-    pub const fn claims_inside(shape: &Shape, sub: Option<&str>) -> bool {
-        match (shape, sub) {
-            (Shape::Struct(d), Some(sub)) => description_claims(d, sub, false),
-            _ => false,
-        }
-    }
-
-    const fn description_claims(d: &Description, sub: &str, by_name: bool) -> bool {
+    const fn description_claims(
+        d: &Description,
+        sub: &str,
+        by_name: bool,
+        as_subsection: bool,
+    ) -> bool {
         if by_name && subsection_name_ok(sub, d.name) {
             return true;
         }
         // Each of its own subsections may be the last thing it loads.
         let mut i = 0;
         while i < d.subsections.len() {
-            if description_claims(d.subsections[i], sub, true) {
+            if description_claims(d.subsections[i], sub, true, true) {
                 return true;
             }
             i += 1;
         }
-        // Its fields on QEMU's wire from the last, while those after may write nothing.
+        // A nested struct loads at its own version, with every `since` field; a subsection
+        // at any version from its minimum.
+        let version = if as_subsection {
+            d.minimum_version
+        } else {
+            d.version
+        };
         let mut i = d.fields.len();
         while i > 0 {
             i -= 1;
@@ -599,41 +651,19 @@ pub mod __private {
             if !matches!(f.kind, crate::FieldKind::Migrated) {
                 continue;
             }
-            if claims_subsection(f.shape, Some(sub)) {
+            if claims(f.shape, sub, false) {
                 return true;
             }
-            if !field_may_write_nothing(f, d.minimum_version) {
+            if !field_may_write_nothing(f, version) {
                 break;
             }
         }
         false
     }
 
-    /// Whether each of the fields may write nothing on QEMU's wire: a field a stream may lack
-    /// or counted by another field (`true`), or of a shape that may be empty.
-    pub const fn may_write_nothing(fields: &[(Option<&Shape>, bool)]) -> bool {
-        let mut i = 0;
-        while i < fields.len() {
-            let empty = match fields[i] {
-                (_, true) => true,
-                (Some(shape), false) => shape_may_be_empty(shape),
-                (None, false) => false,
-            };
-            if !empty {
-                return false;
-            }
-            i += 1;
-        }
-        true
-    }
-
-    /// Whether a field of a struct that loads versions from `minimum_version` on may write
-    /// nothing (a `since` at or below it is in every stream).
-    const fn field_may_write_nothing(f: &FieldDesc, minimum_version: u32) -> bool {
-        f.since > minimum_version
-            || f.exists.is_some()
-            || f.len.is_some()
-            || shape_may_be_empty(f.shape)
+    /// Whether a field of a struct loaded at `version` or later may write nothing.
+    const fn field_may_write_nothing(f: &FieldDesc, version: u32) -> bool {
+        f.since > version || f.exists.is_some() || f.len.is_some() || shape_may_be_empty(f.shape)
     }
 
     const fn shape_may_be_empty(shape: &Shape) -> bool {
@@ -641,12 +671,13 @@ pub mod __private {
             Shape::Array { elem, len } => *len == 0 || shape_may_be_empty(elem),
             Shape::Unused { len } => *len == 0,
             Shape::Removed { of } => shape_may_be_empty(of),
+            // A nested struct, loaded at its own version.
             Shape::Struct(d) => {
                 let mut i = 0;
                 while i < d.fields.len() {
                     let f = &d.fields[i];
                     let on_wire = matches!(f.kind, crate::FieldKind::Migrated);
-                    if on_wire && !field_may_write_nothing(f, d.minimum_version) {
+                    if on_wire && !field_may_write_nothing(f, d.version) {
                         return false;
                     }
                     i += 1;

@@ -150,6 +150,71 @@ fn mentions(ty: &syn::Type, param: &syn::Ident, lifetime: bool) -> bool {
     walk(ty.to_token_stream(), param, lifetime)
 }
 
+/// One check for the struct: a nested struct that may load last on QEMU's wire before the
+/// subsections (every field after it may write nothing: one a stream may lack, one counted
+/// by another field, a zero-length array, a fieldless struct), or last inside a subsection
+/// before a later sibling, must not have a name that a subsection's continues with `/`: its
+/// load would take that subsection's header for one of its own. One call over the fields
+/// and the subsections (`__private::subsection_claim`), so that its cost grows with their
+/// number, not with their product; whether it names a parameter.
+fn subsection_claims(
+    input: &Input,
+    subsections: &[&Field],
+    concrete: &dyn Fn(&syn::Type) -> bool,
+    p: &TokenStream,
+) -> (bool, TokenStream) {
+    let wire: Vec<&Field> = (input.fields.iter())
+        .filter(|f| f.role() == Role::Migrated)
+        .collect();
+    let mut messages = Vec::new();
+    let fields = wire.iter().map(|f| {
+        // A `since` at or below the oldest version loaded is in every stream.
+        let since = f.attrs.since.get().map(|s| s.value);
+        let absent = since.is_some_and(|v| v > input.minimum_version())
+            || f.attrs.exists.given()
+            || f.attrs.len.given();
+        // A sequence with a count of its own writes the count; its elements may claim.
+        let counted = f.max_len().is_some() && !f.attrs.len.given();
+        let shape = match crate::ast::is_simple(f.ty) {
+            true => quote!(#p::None),
+            false => probed_shape(f.ty, !concrete(f.ty), f.max_len().is_some(), p),
+        };
+        messages.push(format!(
+            "field `{}`: a struct in it, which may load last before the subsections, has a \
+             name that a subsection's continues with `/`: on QEMU's wire its load would take \
+             that subsection's header for one of its own and fail; give one of the structs \
+             another #[vmstate(name = \"...\")]",
+            f.ident.unraw()
+        ));
+        quote!((#shape, #absent, #counted))
+    });
+    let fields: Vec<TokenStream> = fields.collect();
+    let subs = subsections.iter().map(|sub| {
+        messages.push(format!(
+            "subsection `{}`: a struct in it, which may load last, has a name that a later \
+             subsection's continues with `/`: on QEMU's wire its load would take that \
+             subsection's header for one of its own and fail; give one of the structs another \
+             #[vmstate(name = \"...\")]",
+            sub.ident.unraw()
+        ));
+        let shape = probed_shape(sub.ty, !concrete(sub.ty), false, p);
+        let name = subsection_name(sub.ty, !concrete(sub.ty), p);
+        quote!((#shape, #name))
+    });
+    let subs: Vec<TokenStream> = subs.collect();
+    let generic = (wire.iter().chain(subsections)).any(|f| !concrete(f.ty));
+    let check = quote_spanned! {input.ident.span()=>
+        {
+            const __VMSTATE_CLAIMS: &[&::core::primitive::str] = &[#(#messages),*];
+            let __vmstate_claim = #p::subsection_claim(&[#(#fields),*], &[#(#subs),*]);
+            if __vmstate_claim < __VMSTATE_CLAIMS.len() {
+                ::core::panic!("{}", __VMSTATE_CLAIMS[__vmstate_claim]);
+            }
+        }
+    };
+    (generic, check)
+}
+
 /// A const assertion, reported at `span` with `msg`, that `holds` (which reads the shape as
 /// `__vmstate_shape`) for the `Option<&Shape>` constant `shape`; `None` (a type without the
 /// trait, which the where clause reports) passes.
@@ -428,79 +493,9 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
             push_check(&mut checks, &mut inline, generic, b.span(), check);
         }
     }
-    // A struct in a field that may come last on QEMU's wire before the subsections (when
-    // every field after it may write nothing: one a stream may lack, one counted by another
-    // field, a zero-length array, a fieldless struct), whose name a subsection's continues
-    // with `/`, would take that subsection's header for one of its own.
-    let wire: Vec<&Field> = (input.fields.iter())
-        .filter(|f| f.role() == Role::Migrated)
-        .collect();
-    let checked = if subsections.is_empty() {
-        0
-    } else {
-        wire.len()
-    };
-    for (i, last) in wire.iter().enumerate().take(checked) {
-        if crate::ast::is_simple(last.ty) {
-            continue;
-        }
-        let later: Vec<TokenStream> = wire[i + 1..]
-            .iter()
-            .map(|f| {
-                // A `since` at or below the oldest version loaded is in every stream.
-                let since = f.attrs.since.get().map(|s| s.value);
-                let optional = since.is_some_and(|v| v > input.minimum_version())
-                    || f.attrs.exists.given()
-                    || f.attrs.len.given();
-                // A sequence with its own count always writes the count.
-                let shape = match f.max_len() {
-                    Some(_) => quote!(#p::None),
-                    None => probed_shape(f.ty, !concrete(f.ty), false, p),
-                };
-                quote!((#shape, #optional))
-            })
-            .collect();
-        let ty = last.ty;
-        let shape = probed_shape(ty, !concrete(ty), last.max_len().is_some(), p);
-        for sub in &subsections {
-            let generic = !concrete(sub.ty) || wire[i..].iter().any(|f| !concrete(f.ty));
-            let name = subsection_name(sub.ty, !concrete(sub.ty), p);
-            let msg = format!(
-                "field `{}`: a struct in it, which may load last before subsection `{}`, has a \
-                 name that the subsection's continues with `/`: on QEMU's wire its load would \
-                 take the subsection's header for one of its own and fail; give one of the \
-                 structs another #[vmstate(name = \"...\")]",
-                last.ident.unraw(),
-                sub.ident.unraw()
-            );
-            let holds = quote! {
-                !#p::claims_subsection(__vmstate_shape, #name)
-                    || !#p::may_write_nothing(&[#(#later),*])
-            };
-            let check = shape_assert(ty.span(), shape.clone(), holds, msg, p);
-            push_check(&mut checks, &mut inline, generic, ty.span(), check);
-        }
-    }
-    // A subsection ends with the same peek: a struct loaded last inside it must not claim a
-    // later sibling's header.
-    for (j, later) in subsections.iter().enumerate() {
-        for earlier in &subsections[..j] {
-            let ty = earlier.ty;
-            let generic = !concrete(ty) || !concrete(later.ty);
-            let shape = probed_shape(ty, !concrete(ty), false, p);
-            let name = subsection_name(later.ty, !concrete(later.ty), p);
-            let msg = format!(
-                "subsection `{}`: a struct in it, which may load last, has a name that \
-                 subsection `{}`'s continues with `/`: on QEMU's wire its load would take the \
-                 later subsection's header for one of its own and fail; give one of the \
-                 structs another #[vmstate(name = \"...\")]",
-                earlier.ident.unraw(),
-                later.ident.unraw()
-            );
-            let holds = quote!(!#p::claims_inside(__vmstate_shape, #name));
-            let check = shape_assert(ty.span(), shape, holds, msg, p);
-            push_check(&mut checks, &mut inline, generic, ty.span(), check);
-        }
+    if !subsections.is_empty() {
+        let (generic, check) = subsection_claims(input, &subsections, &concrete, p);
+        push_check(&mut checks, &mut inline, generic, input.ident.span(), check);
     }
     let inline = quote!(#(#inline)*);
     if checks.is_empty() {

@@ -1,7 +1,8 @@
 // A nested struct before the subsections is refused only when it may load last and its name
 // is continued by a subsection's: not when a field always follows it (a `since` at or below
-// `minimum_version`), not in a zero-length array. An alias of a fieldless enum under a
-// primitive's name has no hooks to lose. All load their own saves, in both codecs.
+// `minimum_version`, or a nested struct's, which loads at its own version), not in a
+// zero-length array. An alias of a fieldless enum under a primitive's name has no hooks to
+// lose. All load their own saves, in both codecs.
 #![allow(non_camel_case_types)]
 use vmstate_core::VmState;
 
@@ -29,6 +30,29 @@ struct Dev {
 }
 
 impl Dev {
+    fn always(&self) -> bool {
+        true
+    }
+}
+
+// A nested struct loads at its own version, so its `since` field is always there.
+#[derive(VmState, Debug, Default, Clone, PartialEq)]
+#[vmstate(name = "tail", version = 2, minimum_version = 1)]
+struct Tail {
+    #[vmstate(since = 2)]
+    x: u32,
+}
+
+#[derive(VmState, Debug, Default, Clone, PartialEq)]
+#[vmstate(name = "dev")]
+struct Dev2 {
+    inner: Inner,
+    tail: Tail,
+    #[vmstate(subsection, needed = "Self::always")]
+    extra: Extra,
+}
+
+impl Dev2 {
     fn always(&self) -> bool {
         true
     }
@@ -69,6 +93,16 @@ fn main() {
     let qemu = vmstate_core::qemu::to_bytes(&dev).unwrap();
     vmstate_core::qemu::from_bytes(&mut got, &qemu, 3, 0).unwrap();
     assert_eq!(got, dev);
+
+    let dev2 = Dev2 {
+        inner: Inner { y: 1 },
+        tail: Tail { x: 2 },
+        extra: Extra { z: 3 },
+    };
+    let mut got = Dev2::default();
+    let qemu = vmstate_core::qemu::to_bytes(&dev2).unwrap();
+    vmstate_core::qemu::from_bytes(&mut got, &qemu, 1, 0).unwrap();
+    assert_eq!(got, dev2);
 
     use regs::{Mode, Uart};
     let uart = Uart {
