@@ -925,7 +925,15 @@ impl<S, T> Optional<S, T> {
 pub struct Unused<const N: usize>;
 
 impl<const N: usize> Field for Unused<N> {
-    const SHAPE: Shape = Shape::Unused { len: N };
+    // `Unused<0>` written so is refused by the derive; a length computed as 0 here.
+    const SHAPE: Shape = {
+        assert!(
+            N > 0,
+            "`Unused<0>` keeps no bytes, so it stands for no removed field: give the size in \
+             bytes of the field it replaces (QEMU's `VMSTATE_UNUSED(size)`), or remove it"
+        );
+        Shape::Unused { len: N }
+    };
     type Staged = Unused<N>;
     fn placeholder() -> Self {
         Unused
