@@ -206,7 +206,7 @@ impl fmt::Display for Finding {
 /// `text` (a name read from input, or a message holding one) shown on one line and as
 /// written: line breaks, tabs, other control characters and the characters that reorder,
 /// join or hide text (bidirectional overrides and marks, zero-width characters, the soft
-/// hyphen) are escaped as JSON escapes them (`\\u000a`), so a crafted name cannot add lines
+/// hyphen) are escaped as JSON escapes them (`\u000a`), so a crafted name cannot add lines
 /// to a report or pass for another.
 ///
 /// ```
@@ -229,7 +229,7 @@ pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// `text` with each character for which `escaped` holds written as a JSON escape
-/// (`\\u001b`); borrowed when there is none.
+/// (`\u001b`); borrowed when there is none.
 ///
 /// ```
 /// use vmstate_core::schema::report::escape_chars;

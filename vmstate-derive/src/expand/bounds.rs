@@ -156,7 +156,8 @@ fn mentions(ty: &syn::Type, param: &syn::Ident, lifetime: bool) -> bool {
 /// before a later sibling, must not have a name that a subsection's continues with `/`: its
 /// load would take that subsection's header for one of its own. One call over the fields
 /// and the subsections (`__private::subsection_claim`), so that its cost grows with their
-/// number, not with their product; whether it names a parameter.
+/// number, not with their product. Returns whether the check names a parameter, and the
+/// check.
 fn subsection_claims(
     input: &Input,
     subsections: &[&Field],
