@@ -287,14 +287,13 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
 /// [`rewrite`] of a stream already parsed.
 pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageError> {
     if !stream.has_vmdesc() {
-        return Err(ImageError::Stream(Error::new(
-            vmstate_core::ErrorKind::Format(
-                "the stream has no vmdesc trailer (QEMU's suppress-vmdesc=on): its sections were \
+        return Err(not_rewritten(
+            "the stream has no vmdesc trailer (QEMU's suppress-vmdesc=on): its sections were \
              told apart by their footers, which guest data can imitate, so it is not rewritten \
              (`qemu inspect` shows it)"
-                    .into(),
-            ),
-        )));
+                .into(),
+            None,
+        ));
     }
     check_machine(stream)?;
     check_instances(stream)?;
@@ -428,8 +427,8 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
     for (index, data) in &replace {
         let sec = sections[*index];
         if data.len() != sec.data.len() {
-            return Err(ImageError::Stream(Error::at(
-                vmstate_core::ErrorKind::Format(format!(
+            return Err(not_rewritten(
+                format!(
                     "section {} ({}:{}) saves {} bytes where the stream has {} (it holds \
                      something the model does not keep, such as a subsection sent twice): \
                      its vmdesc entry would no longer match, so the stream is not rewritten",
@@ -438,9 +437,9 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
                     sec.instance_id,
                     data.len(),
                     sec.data.len()
-                )),
-                sec.data.start,
-            )));
+                ),
+                Some(sec.data.start),
+            ));
         }
     }
     Ok(stream.encode(&replace))
@@ -478,36 +477,49 @@ fn check_machine(stream: &Stream) -> Result<(), ImageError> {
                  `integratorcm` section"
             .to_owned(),
     };
-    Err(ImageError::Stream(Error::new(vmstate_core::ErrorKind::Format(format!(
-        "{why}: the rewrite models the Integrator/CP's devices and their wiring, so it is not rewritten"
-    )))))
+    Err(not_rewritten(
+        format!(
+            "{why}: the rewrite models the Integrator/CP's devices and their wiring, so it is \
+             not rewritten"
+        ),
+        None,
+    ))
 }
 
 /// Refuses a section of a board device at an instance the Integrator/CP does not have
 /// (`icp_pic` 2): QEMU's destination refuses it ("Unknown savevm section or instance").
 fn check_instances(stream: &Stream) -> Result<(), ImageError> {
     for sec in stream.sections().filter(|s| s.kind == SectionKind::Full) {
-        let ours = |(idstr, _): &&(&str, u32)| *idstr == sec.idstr;
-        let instances: Vec<String> = SECTIONS
-            .iter()
-            .filter(ours)
+        let board_device = SECTIONS.iter().any(|(idstr, _)| *idstr == sec.idstr);
+        if !board_device || SECTIONS.contains(&(sec.idstr.as_str(), sec.instance_id)) {
+            continue;
+        }
+        let instances: Vec<String> = (SECTIONS.iter())
+            .filter(|(idstr, _)| *idstr == sec.idstr)
             .map(|(_, i)| i.to_string())
             .collect();
-        if !instances.is_empty() && !SECTIONS.contains(&(sec.idstr.as_str(), sec.instance_id)) {
-            return Err(ImageError::Stream(Error::at(
-                vmstate_core::ErrorKind::Format(format!(
-                    "section {} ({}:{}): QEMU's Integrator/CP has no such instance (only {}), \
-                     so its destination refuses the stream",
-                    sec.section_id,
-                    sec.idstr,
-                    sec.instance_id,
-                    instances.join(" and ")
-                )),
-                sec.range.start,
-            )));
-        }
+        return Err(not_rewritten(
+            format!(
+                "section {} ({}:{}): QEMU's Integrator/CP has no such instance (only {}), so \
+                 its destination refuses the stream",
+                sec.section_id,
+                sec.idstr,
+                sec.instance_id,
+                instances.join(" and ")
+            ),
+            Some(sec.range.start),
+        ));
     }
     Ok(())
+}
+
+/// The error for a stream `rewrite` will not rewrite (`why`, at byte `at` of the input).
+fn not_rewritten(why: String, at: Option<usize>) -> ImageError {
+    let kind = vmstate_core::ErrorKind::Format(why);
+    ImageError::Stream(match at {
+        Some(at) => Error::at(kind, at),
+        None => Error::new(kind),
+    })
 }
 
 /// The error for a write `rewrite` will not make; nothing is written.

@@ -204,16 +204,26 @@ fn subsection_claims(
     });
     let subs: Vec<TokenStream> = subs.collect();
     let generic = (wire.iter().chain(subsections)).any(|f| !concrete(f.ty));
-    let check = quote_spanned! {input.ident.span()=>
+    let claim = quote!(#p::subsection_claim(&[#(#fields),*], &[#(#subs),*]));
+    (
+        generic,
+        panic_at_index(input.ident.span(), &messages, claim),
+    )
+}
+
+/// A const check for the whole struct, reported at `span`: `index` (a `usize` constant
+/// expression) picks the message of what failed, or is past the end of `messages` when
+/// nothing did. One check per struct keeps the compile time flat in its fields.
+fn panic_at_index(span: Span, messages: &[String], index: TokenStream) -> TokenStream {
+    quote_spanned! {span=>
         {
-            const __VMSTATE_CLAIMS: &[&::core::primitive::str] = &[#(#messages),*];
-            let __vmstate_claim = #p::subsection_claim(&[#(#fields),*], &[#(#subs),*]);
-            if __vmstate_claim < __VMSTATE_CLAIMS.len() {
-                ::core::panic!("{}", __VMSTATE_CLAIMS[__vmstate_claim]);
+            const __VMSTATE_MESSAGES: &[&::core::primitive::str] = &[#(#messages),*];
+            let __vmstate_failed = #index;
+            if __vmstate_failed < __VMSTATE_MESSAGES.len() {
+                ::core::panic!("{}", __VMSTATE_MESSAGES[__vmstate_failed]);
             }
         }
-    };
-    (generic, check)
+    }
 }
 
 /// A const assertion, reported at `span` with `msg`, that `holds` (which reads the shape as
@@ -458,15 +468,11 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         .unzip();
     let primitives = match shapes.is_empty() {
         true => quote!(),
-        false => quote_spanned! {input.ident.span()=>
-            const _: () = {
-                const __VMSTATE_MESSAGES: &[&::core::primitive::str] = &[#(#messages),*];
-                let __vmstate_bad = #p::first_not_primitive(&[#(#shapes),*]);
-                if __vmstate_bad < __VMSTATE_MESSAGES.len() {
-                    ::core::panic!("{}", __VMSTATE_MESSAGES[__vmstate_bad]);
-                }
-            };
-        },
+        false => {
+            let first = quote!(#p::first_not_primitive(&[#(#shapes),*]));
+            let check = panic_at_index(input.ident.span(), &messages, first);
+            quote_spanned!(input.ident.span()=> const _: () = #check;)
+        }
     };
     let subsections: Vec<&Field> = input
         .fields
