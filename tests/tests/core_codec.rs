@@ -454,6 +454,74 @@ fn native_subsections_end_with_a_marker_so_guest_data_cannot_spell_one() {
     assert_eq!(dst, src);
 }
 
+#[test]
+fn a_native_subsection_sent_twice_is_refused() {
+    use vmstate_core::schema::{decode, Desc, Format};
+    #[derive(VmState, Debug, Default, PartialEq)]
+    #[vmstate(name = "dev/extra")]
+    struct Extra {
+        val: u8,
+    }
+    #[derive(VmState, Debug, Default, PartialEq)]
+    #[vmstate(name = "dev")]
+    struct Dev {
+        reg: u8,
+        #[vmstate(subsection, needed = "Self::always")]
+        extra: Extra,
+    }
+    impl Dev {
+        fn always(&self) -> bool {
+            true
+        }
+    }
+    let src = Dev {
+        reg: 1,
+        extra: Extra { val: 2 },
+    };
+    let bytes = vmstate_core::to_bytes(&src).unwrap();
+    let frame = vmstate_core::read_frame(&bytes, 0).unwrap();
+    // reg, then the subsection (tag, name, version, val, its end marker), then dev's marker.
+    let sub = b"\x05\x09dev/extra\x01";
+    let fields = frame.fields;
+    assert_eq!(&fields[1..1 + sub.len()], sub);
+    assert_eq!(&fields[1 + sub.len()..], [2, 0, 0]);
+    // The same subsection again, with another value, before dev's end marker; resealed, so
+    // only the decoder can tell.
+    let mut twice = fields[..fields.len() - 1].to_vec();
+    twice.extend_from_slice(sub);
+    twice.extend_from_slice(&[7, 0, 0]);
+    let mut stream = bytes[..frame.fields_offset - 4].to_vec();
+    stream.extend_from_slice(&(twice.len() as u32).to_le_bytes());
+    stream.extend_from_slice(&twice);
+    stream.extend_from_slice(&crc32fast::hash(&stream).to_le_bytes());
+    let mut dst = Dev::default();
+    let err = vmstate_core::from_bytes(&mut dst, &stream).unwrap_err();
+    let second_at = frame.fields_offset + fields.len() - 1;
+    assert_eq!(
+        err.to_string(),
+        format!("dev: subsection `dev/extra` is sent a second time (at byte {second_at})")
+    );
+    assert_eq!(dst, Dev::default());
+    // `vmstate inspect` decodes it with the schema, and refuses it too.
+    let desc = Desc::from_description(Dev::DESCRIPTION);
+    let err = decode(&desc, Format::Native, &twice, 1, 0).unwrap_err();
+    assert!(
+        err.to_string().contains(&format!(
+            "subsection `dev/extra` is sent a second time (at byte {})",
+            fields.len() - 1
+        )),
+        "{err}"
+    );
+    // The QEMU codec lets the later copy win, as QEMU's loader does.
+    let mut qemu = vmstate_core::qemu::to_bytes(&src).unwrap();
+    let qemu_sub = b"\x05\x09dev/extra\x00\x00\x00\x01";
+    assert!(qemu.ends_with(&[&qemu_sub[..], &[2]].concat()));
+    qemu.extend_from_slice(qemu_sub);
+    qemu.push(7);
+    vmstate_core::qemu::from_bytes(&mut dst, &qemu, 1, 0).unwrap();
+    assert_eq!(dst.extra.val, 7);
+}
+
 // ---- load errors: typed, with the field path and the byte offset ----
 
 #[derive(VmState, Debug, Clone, PartialEq, Default)]

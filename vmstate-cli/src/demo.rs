@@ -593,10 +593,11 @@ pub fn inspect_machine(bytes: &[u8]) -> Result<Value> {
         .map_err(|e| e.in_named(format!("section `{}` instance {}", s.name, s.instance_id)))?;
         if used != frame.fields.len() {
             return Err(format!(
-                "section `{}` instance {}: {} bytes left undecoded",
+                "section `{}` instance {}: {} bytes left undecoded (at byte {})",
                 s.name,
                 s.instance_id,
-                frame.fields.len() - used
+                frame.fields.len() - used,
+                s.range.start + frame.fields_offset + used
             )
             .into());
         }

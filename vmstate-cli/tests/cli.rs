@@ -114,6 +114,63 @@ fn demo_migrates_in_the_qemu_format() {
 }
 
 #[test]
+fn bytes_a_schema_leaves_undecoded_are_refused_where_they_start() {
+    let path = temp("short-schema.native");
+    demo("native", &path);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let out = vmstate(&["inspect", path.to_str().unwrap(), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sections = json["sections"].as_array().unwrap();
+    let pl031 = sections.iter().find(|s| s["name"] == "pl031").unwrap();
+    // Its last field, `is`, is 0: a schema without it takes that byte for the end of the
+    // subsections, and the subsection and the real end marker are left.
+    assert_eq!(pl031["fields"]["is"], 0);
+    let (offset, length) = (
+        pl031["offset"].as_u64().unwrap() as usize,
+        pl031["length"].as_u64().unwrap() as usize,
+    );
+    let frame = vmstate_core::read_frame(&bytes[offset..offset + length], offset).unwrap();
+    let fields_end = offset + frame.fields_offset + frame.fields.len();
+    // The trailer follows the last section and the end tag: u32 LE length, JSON, CRC-32.
+    let last = sections.last().unwrap();
+    let trailer =
+        (last["offset"].as_u64().unwrap() + last["length"].as_u64().unwrap()) as usize + 1;
+    let mut schema: serde_json::Value =
+        serde_json::from_slice(&bytes[trailer + 4..bytes.len() - 4]).unwrap();
+    let removed = schema["pl031"]["Description"]["Fields"]
+        .as_array_mut()
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(removed["field"], "is");
+    let text = serde_json::to_vec(&schema).unwrap();
+    bytes.truncate(trailer);
+    bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&text);
+    bytes.extend_from_slice(&crc32fast::hash(&text).to_le_bytes());
+    let short = temp("short-schema-edited.native");
+    std::fs::write(&short, &bytes).unwrap();
+    let out = vmstate(&["inspect", short.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    let (left, at) = err
+        .split_once("section `pl031` instance 0: ")
+        .and_then(|(_, rest)| {
+            rest.trim_end()
+                .split_once(" bytes left undecoded (at byte ")
+        })
+        .and_then(|(n, at)| {
+            Some((
+                n.parse::<usize>().ok()?,
+                at.strip_suffix(')')?.parse::<usize>().ok()?,
+            ))
+        })
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(left > 1, "the subsection and the end marker: {err}");
+    assert_eq!(at + left, fields_end, "{err}");
+}
+
+#[test]
 fn a_corrupted_section_is_refused_by_name() {
     let path = temp("corrupt.native");
     demo("native", &path);

@@ -487,6 +487,30 @@ pub mod __private {
         e.scalar(version);
     }
 
+    /// Refuses a subsection that a native input carries a second time. QEMU's loader lets
+    /// the later copy win, and so does the QEMU codec; a native section, which this crate
+    /// alone writes, holds each subsection at most once, so a second one is corrupt input.
+    #[inline(always)]
+    pub fn first_copy<D: Decoder, S, T>(
+        staged: &Optional<S, T>,
+        name: &str,
+        offset: usize,
+    ) -> Result<(), Error> {
+        match (D::MARKS_SUBSECTION_END, staged) {
+            (true, Optional::Loaded(_)) => Err(subsection_twice(name, offset)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The error for a subsection a native input carries a second time.
+    #[cold]
+    pub fn subsection_twice(name: &str, offset: usize) -> Error {
+        Error::at(
+            ErrorKind::Format(format!("subsection `{name}` is sent a second time")),
+            offset,
+        )
+    }
+
     /// The error for a subsection the destination does not know.
     #[cold]
     pub fn unknown_subsection(name: String, offset: usize) -> Error {

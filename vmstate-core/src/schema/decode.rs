@@ -154,6 +154,11 @@ fn walk<D: Decoder>(
         let Some(sub) = desc.subsections.iter().find(|s| s.name == name) else {
             return Err(Error::at(ErrorKind::UnknownSubsection(name), at));
         };
+        // As a load would: a native section holds each subsection once (QEMU's lets the
+        // later copy win, and so does this map).
+        if native && subs.contains_key(&name) {
+            return Err(crate::__private::subsection_twice(&name, at));
+        }
         // As a load would: a subsection's version must be one its description reads.
         crate::check_version_range(sub_version, sub.minimum_version_id, sub.version_id)
             .map_err(|e| e.or_offset(at).in_named(name.clone()))?;

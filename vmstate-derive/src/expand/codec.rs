@@ -403,6 +403,7 @@ pub(super) fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
                     __vmstate_at,
                     #name_str,
                 )?;
+                #p::first_copy::<__VmStateDecoder, _, _>(&#local, &__vmstate_name, __vmstate_at)?;
                 #local = #p::Optional::Loaded(
                     <#ty as #p::VmState>::load_version(&self.#name, __vmstate_d, __vmstate_sub_version)
                         .map_err(|__vmstate_e| __vmstate_e.in_field(#name_str))?,
