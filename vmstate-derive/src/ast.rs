@@ -81,7 +81,10 @@ impl<'a> Input<'a> {
                 Field {
                     index,
                     ident: f.ident.as_ref().expect("named field"),
-                    ty: &f.ty,
+                    // A `macro_rules!` `$t:ty` arrives in an invisible group spanned on `$t`
+                    // in the macro's body; the type inside keeps the invocation's spans, where
+                    // errors belong.
+                    ty: invisible_ungroup(&f.ty),
                     attrs,
                     faulty: Cell::new(cx.len() > errors),
                 }
@@ -257,6 +260,15 @@ pub fn ungroup(ty: &syn::Type) -> &syn::Type {
     match ty {
         syn::Type::Group(g) => ungroup(&g.elem),
         syn::Type::Paren(p) => ungroup(&p.elem),
+        _ => ty,
+    }
+}
+
+/// The type inside the invisible groups of `macro_rules!` fragments only (parentheses, which
+/// the user wrote, stay).
+fn invisible_ungroup(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Group(g) => invisible_ungroup(&g.elem),
         _ => ty,
     }
 }

@@ -166,10 +166,7 @@ fn repr(cx: &Ctxt, input: &syn::DeriveInput, data: &syn::DataEnum) -> Option<syn
         let syn::Meta::List(list) = &attr.meta else {
             continue;
         };
-        for token in list.tokens.clone() {
-            let proc_macro2::TokenTree::Ident(ident) = token else {
-                continue;
-            };
+        for ident in words(list.tokens.clone()) {
             let name = ident.to_string();
             if REPRS.contains(&name.as_str()) {
                 found = Some(ident);
@@ -193,6 +190,22 @@ fn repr(cx: &Ctxt, input: &syn::DeriveInput, data: &syn::DataEnum) -> Option<syn
         );
     }
     found
+}
+
+/// The identifiers of a token stream at its top level, looking through the invisible groups
+/// that `macro_rules!` fragments arrive in (`#[repr($r)]` with `$r:ty`).
+fn words(tokens: TokenStream) -> Vec<syn::Ident> {
+    let mut out = Vec::new();
+    for token in tokens {
+        match token {
+            proc_macro2::TokenTree::Ident(ident) => out.push(ident),
+            proc_macro2::TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::None => {
+                out.extend(words(g.stream()))
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
