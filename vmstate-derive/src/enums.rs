@@ -24,6 +24,8 @@ struct Enum<'a> {
     ident: &'a syn::Ident,
     repr: syn::Ident,
     variants: Vec<&'a syn::Ident>,
+    /// Each variant's explicit discriminant (`A = 4`), if it has one.
+    discriminants: Vec<Option<&'a syn::Expr>>,
     /// Whether the enum or a variant is `#[deprecated]` or allows deprecated uses (the
     /// generated code names them all).
     deprecated: bool,
@@ -78,7 +80,7 @@ fn parse<'a>(
             "an enum with no variants has no value to migrate; add a variant",
         );
     }
-    let mut variants = Vec::new();
+    let (mut variants, mut discriminants) = (Vec::new(), Vec::new());
     for v in &data.variants {
         if v.fields.is_empty() && !matches!(v.fields, syn::Fields::Unit) {
             cx.error_spanned_by(
@@ -106,6 +108,7 @@ fn parse<'a>(
             );
         }
         variants.push(&v.ident);
+        discriminants.push(v.discriminant.as_ref().map(|(_, expr)| expr));
     }
     let deprecated = mentions_deprecated(&input.attrs)
         || (data.variants.iter()).any(|v| mentions_deprecated(&v.attrs));
@@ -113,6 +116,7 @@ fn parse<'a>(
         ident: &input.ident,
         repr: repr?,
         variants,
+        discriminants,
         deprecated,
     })
 }
@@ -208,11 +212,29 @@ fn words(tokens: TokenStream) -> Vec<syn::Ident> {
     out
 }
 
+/// A discriminant's value (`{ BASE * 2 }`, `(1 << 3)`) with its outer delimiters spanned on
+/// the derive: rustc does not lint them in a discriminant, but would as the value of the
+/// constant the derive assigns it to (`unused_braces`, `unused_parens`).
+fn outside_lints(value: TokenStream) -> TokenStream {
+    let mut tokens = value.clone().into_iter();
+    match (tokens.next(), tokens.next()) {
+        (Some(proc_macro2::TokenTree::Group(g)), None)
+            if g.delimiter() != proc_macro2::Delimiter::Bracket =>
+        {
+            let mut group = proc_macro2::Group::new(g.delimiter(), g.stream());
+            group.set_span(proc_macro2::Span::call_site());
+            proc_macro2::TokenTree::Group(group).into()
+        }
+        _ => value,
+    }
+}
+
 fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
     let Enum {
         ident,
         repr,
         variants,
+        discriminants,
         deprecated,
     } = e;
     // Only when needed: an `allow` of a lint the crate forbids is an error.
@@ -221,6 +243,27 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
     let names: Vec<String> = variants.iter().map(|v| v.unraw().to_string()).collect();
     let first = variants[0];
     let repr = quote_spanned!(repr.span()=> ::core::primitive::#repr);
+    // Each variant's discriminant as a constant, computed as rustc does (the explicit value,
+    // else the previous one plus one), rather than cast from the variant: an enum with a
+    // `Drop` of its own cannot be cast.
+    let values: Vec<syn::Ident> = (0..variants.len())
+        .map(|i| quote::format_ident!("__VMSTATE_DISCRIMINANT_{}", i))
+        .collect();
+    let value_items = discriminants.iter().enumerate().map(|(i, explicit)| {
+        let name = &values[i];
+        let value = match (explicit, i) {
+            (Some(expr), _) => {
+                outside_lints(crate::self_type::replace(quote!(#expr), &quote!(#ident)))
+            }
+            (None, 0) => quote!(0),
+            (None, _) => {
+                let previous = &values[i - 1];
+                // An overflow is rustc's error on the enum already, not also this one's.
+                quote!(#previous.wrapping_add(1))
+            }
+        };
+        quote!(const #name: #repr = #value;)
+    });
     // Arrays and vectors go through the `repr`'s blocks, so that they travel as the
     // integers' would (fixed width in both formats), and a bad element is named by index.
     quote! {
@@ -228,10 +271,12 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
         #allow
         const _: () = {
             #import
+            #(#value_items)*
+
             #[inline]
             fn __vmstate_discriminant(__vmstate_value: &#ident) -> #repr {
                 match __vmstate_value {
-                    #(#ident::#variants => #ident::#variants as #repr,)*
+                    #(#ident::#variants => #values,)*
                 }
             }
 
@@ -248,14 +293,14 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
                 __vmstate_at: ::core::primitive::usize,
             ) -> #p::Result<#ident, #p::Error> {
                 #(
-                    if __vmstate_value == #ident::#variants as #repr {
+                    if __vmstate_value == #values {
                         return #p::Ok(#ident::#variants);
                     }
                 )*
                 #p::Err(#p::unknown_variant(
                     #enum_name,
                     &__vmstate_value,
-                    &[#((#names, &(#ident::#variants as #repr) as &dyn ::core::fmt::Display)),*],
+                    &[#((#names, &#values as &dyn ::core::fmt::Display)),*],
                     __vmstate_at,
                 ))
             }
@@ -287,7 +332,7 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
             impl #p::Field for #ident {
                 const SHAPE: #p::Shape = #p::Shape::Enum {
                     repr: <#repr as #p::Scalar>::PRIMITIVE,
-                    variants: &[#((#names, #ident::#variants as #repr as ::core::primitive::i128)),*],
+                    variants: &[#((#names, #values as ::core::primitive::i128)),*],
                 };
                 type Staged = Self;
 

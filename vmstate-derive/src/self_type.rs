@@ -56,7 +56,8 @@ fn mentions_self(tokens: TokenStream) -> bool {
     })
 }
 
-fn replace(tokens: TokenStream, own_type: &TokenStream) -> TokenStream {
+/// `tokens` with `Self` replaced by `own_type`, spanned where `Self` was.
+pub fn replace(tokens: TokenStream, own_type: &TokenStream) -> TokenStream {
     tokens
         .into_iter()
         .flat_map(|tt| match tt {
