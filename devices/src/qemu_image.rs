@@ -251,8 +251,24 @@ fn load_board_at(
     rtc: Option<&RtcSection>,
 ) -> Result<IntegratorCp, Error> {
     let mut board = frozen_board(rtc, vm_ns);
+    // Where each board device's section starts, to refuse a second one.
+    let mut loaded: Vec<(&str, u32, usize)> = Vec::new();
     for sec in stream.sections().filter(|s| s.kind == SectionKind::Full) {
         if let Some(dev) = board.section_mut(&sec.idstr, sec.instance_id) {
+            let key = (sec.idstr.as_str(), sec.instance_id);
+            if let Some(&(_, _, first)) = loaded.iter().find(|(i, n, _)| (*i, *n) == key) {
+                // QEMU would load both into the device, the later copy winning; no QEMU
+                // sends a board device twice, and a rewrite could not keep both copies.
+                return Err(Error::at(
+                    vmstate_core::ErrorKind::Format(format!(
+                        "duplicate section `{}` instance {} (the first is at byte {first}): \
+                         a board device is read from one section",
+                        sec.idstr, sec.instance_id
+                    )),
+                    sec.range.start,
+                ));
+            }
+            loaded.push((key.0, key.1, sec.range.start));
             dev.load_qemu(stream.data(sec), sec.version_id, sec.data.start)
                 .map_err(|e| {
                     e.in_named(format!(

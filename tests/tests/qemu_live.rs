@@ -6,7 +6,7 @@
 use devices::qemu_image::{load_board, rewrite, MmioWrite};
 use std::path::PathBuf;
 use std::process::Command;
-use vmstate_core::qemu::Stream;
+use vmstate_core::qemu::{SectionKind, Stream};
 
 const FIXTURE: &[u8] = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
 
@@ -382,6 +382,42 @@ fn a_stream_without_section_footers_is_read_and_rewritten() {
     std::fs::write(&out, rewrite(bytes, &[osc]).unwrap()).unwrap();
     assert_eq!(
         qemu_reads_with(&out, &[0x1000_0008], &no_footers),
+        [(0x1000_0008, 0x55)]
+    );
+}
+
+#[test]
+fn a_guest_with_two_user_nics_sends_two_slirp_sections_that_are_read_and_rewritten() {
+    if !have(
+        &["qemu-system-arm", "arm-none-eabi-as", "python3"],
+        "a_guest_with_two_user_nics",
+    ) {
+        return;
+    }
+    let nics = ["-nic", "user", "-nic", "user"];
+    let path = temp("two-nics.stream");
+    // Unlock the core module, then set its oscillator register.
+    let bytes = make_stream(&path, &[(0x1000_0014, 0xa05f), (0x1000_0008, 0x123)], &nics);
+    let stream = Stream::parse(bytes.clone()).unwrap();
+    // QEMU 7.2 registers both backends' state as `slirp` instance 0.
+    let slirps: Vec<u32> = stream
+        .sections()
+        .filter(|s| s.idstr == "slirp" && s.kind == SectionKind::Full)
+        .map(|s| s.instance_id)
+        .collect();
+    assert_eq!(slirps, [0, 0]);
+    assert_eq!(load_board(&stream).unwrap().core.cm_osc, 0x123);
+    assert!(rewrite(bytes.clone(), &[]).unwrap() == bytes);
+    let osc = MmioWrite {
+        idstr: "integratorcm".into(),
+        instance: 0,
+        offset: 0x8,
+        value: 0x55,
+    };
+    let out = temp("two-nics-edited.stream");
+    std::fs::write(&out, rewrite(bytes, &[osc]).unwrap()).unwrap();
+    assert_eq!(
+        qemu_reads_with(&out, &[0x1000_0008], &nics),
         [(0x1000_0008, 0x55)]
     );
 }

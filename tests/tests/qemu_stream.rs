@@ -253,14 +253,51 @@ fn a_page_size_that_is_not_a_power_of_two_is_refused() {
     );
 }
 
+/// The fixture with the section of (`idstr`, instance 1) renumbered instance 0, in the stream
+/// and in its vmdesc entry: two sections of one idstr and instance.
+fn renumbered(idstr: &str) -> Vec<u8> {
+    let mut bytes = FIXTURE.to_vec();
+    let second = stream().device(idstr, 1).unwrap().range.start;
+    let instance_at = second + 1 + 4 + 1 + idstr.len();
+    assert_eq!(bytes[instance_at..instance_at + 4], [0, 0, 0, 1]);
+    bytes[instance_at + 3] = 0;
+    let entry = format!("\"name\": \"{idstr}\", \"instance_id\": 1");
+    let at = bytes
+        .windows(entry.len())
+        .position(|w| w == entry.as_bytes())
+        .unwrap();
+    bytes[at + entry.len() - 1] = b'0';
+    bytes
+}
+
 #[test]
-fn a_duplicate_device_section_is_refused() {
-    // icp_pic instance 1 renumbered 0: two sections for one device.
-    let second = stream().device("icp_pic", 1).unwrap().range.start;
-    let instance_at = second + 1 + 4 + 1 + "icp_pic".len();
-    let e = refusal(|b| b[instance_at + 3] = 0);
+fn two_sections_of_one_device_are_read_as_qemu_reads_them() {
+    // QEMU 7.2 sends two `slirp` sections at instance 0 for a guest with two `-nic user`
+    // backends, and loads them: so are they read here, each sized by its own vmdesc entry.
+    let bytes = renumbered("pl011");
+    let s = Stream::parse(bytes.clone()).unwrap();
+    let uarts: Vec<_> = s
+        .sections()
+        .filter(|sec| sec.idstr == "pl011" && sec.kind == SectionKind::Full)
+        .map(|sec| sec.instance_id)
+        .collect();
+    assert_eq!(uarts, [0, 0]);
+    // A state-only port is copied as it is: the rewrite keeps both.
+    assert!(devices::qemu_image::rewrite(bytes.clone(), &[]).unwrap() == bytes);
+}
+
+#[test]
+fn a_board_device_sent_twice_is_refused_by_the_board() {
+    // QEMU would load both copies into the one device, the later winning; a rewrite could
+    // not keep both, and no QEMU sends a board device twice.
+    let bytes = renumbered("icp_pic");
+    let s = Stream::parse(bytes).unwrap();
+    let e = devices::qemu_image::load_board(&s).unwrap_err().to_string();
     assert!(
-        e.contains("duplicate section `icp_pic` instance 0 (the first is at byte 306908)"),
+        e.contains(
+            "duplicate section `icp_pic` instance 0 (the first is at byte 306908): a board \
+             device is read from one section"
+        ),
         "{e}"
     );
 }

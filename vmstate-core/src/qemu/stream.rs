@@ -516,7 +516,6 @@ impl Stream {
         let mut footers: Option<bool> = None;
         let mut postcopy = Postcopy::Off;
         // FULL sections read so far: (idstr, instance) to offset.
-        let mut devices_seen: HashMap<(String, u32), usize> = HashMap::new();
         loop {
             let at = r.cur.pos;
             let t = r
@@ -560,19 +559,11 @@ impl Stream {
                                 ));
                                 (SectionKind::Start, idstr, instance_id, version_id)
                             } else {
-                                // QEMU would load the device twice, the last copy winning;
-                                // no QEMU writes such a stream.
-                                if let Some(first) =
-                                    devices_seen.insert((idstr.clone(), instance_id), at)
-                                {
-                                    return Err(fmt_err(
-                                        format!(
-                                            "duplicate section `{}` instance {instance_id} (the first is at byte {first})",
-                                            shown(&idstr)
-                                        ),
-                                        at,
-                                    ));
-                                }
+                                // Two sections of one idstr and instance are read, as QEMU
+                                // reads them (each into the first device registered so):
+                                // QEMU 7.2 writes two `slirp` sections at instance 0 for a
+                                // guest with two `-nic user` backends. What a reader of a
+                                // device's state makes of a second copy is its own choice.
                                 (SectionKind::Full, idstr, instance_id, version_id)
                             }
                         }
