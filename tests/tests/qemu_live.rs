@@ -353,6 +353,26 @@ fn a_stream_without_the_rtc_subsection_keeps_its_shape() {
     assert!(e.contains("may be a second off"), "{e}");
 }
 
+/// For a stream whose guest set the core module's oscillator register to 0x123: the board
+/// reads it, a rewrite without writes is the stream itself, and QEMU (given `qemu_args`)
+/// reads an oscillator rewritten to 0x55 from the output, saved as `out_name`.
+fn osc_rewrites_as_qemu_reads(stream: &Stream, bytes: Vec<u8>, qemu_args: &[&str], out_name: &str) {
+    assert_eq!(load_board(stream).unwrap().core.cm_osc, 0x123);
+    assert!(rewrite(bytes.clone(), &[]).unwrap() == bytes);
+    let osc = MmioWrite {
+        idstr: "integratorcm".into(),
+        instance: 0,
+        offset: 0x8,
+        value: 0x55,
+    };
+    let out = temp(out_name);
+    std::fs::write(&out, rewrite(bytes, &[osc]).unwrap()).unwrap();
+    assert_eq!(
+        qemu_reads_with(&out, &[0x1000_0008], qemu_args),
+        [(0x1000_0008, 0x55)]
+    );
+}
+
 #[test]
 fn a_stream_without_section_footers_is_read_and_rewritten() {
     if !have(
@@ -370,20 +390,7 @@ fn a_stream_without_section_footers_is_read_and_rewritten() {
     );
     let stream = Stream::parse(bytes.clone()).unwrap();
     assert!(stream.sections().all(|s| !s.footer));
-    assert_eq!(load_board(&stream).unwrap().core.cm_osc, 0x123);
-    assert!(rewrite(bytes.clone(), &[]).unwrap() == bytes);
-    let osc = MmioWrite {
-        idstr: "integratorcm".into(),
-        instance: 0,
-        offset: 0x8,
-        value: 0x55,
-    };
-    let out = temp("no-footers-edited.stream");
-    std::fs::write(&out, rewrite(bytes, &[osc]).unwrap()).unwrap();
-    assert_eq!(
-        qemu_reads_with(&out, &[0x1000_0008], &no_footers),
-        [(0x1000_0008, 0x55)]
-    );
+    osc_rewrites_as_qemu_reads(&stream, bytes, &no_footers, "no-footers-edited.stream");
 }
 
 #[test]
@@ -406,20 +413,7 @@ fn a_guest_with_two_user_nics_sends_two_slirp_sections_that_are_read_and_rewritt
         .map(|s| s.instance_id)
         .collect();
     assert_eq!(slirps, [0, 0]);
-    assert_eq!(load_board(&stream).unwrap().core.cm_osc, 0x123);
-    assert!(rewrite(bytes.clone(), &[]).unwrap() == bytes);
-    let osc = MmioWrite {
-        idstr: "integratorcm".into(),
-        instance: 0,
-        offset: 0x8,
-        value: 0x55,
-    };
-    let out = temp("two-nics-edited.stream");
-    std::fs::write(&out, rewrite(bytes, &[osc]).unwrap()).unwrap();
-    assert_eq!(
-        qemu_reads_with(&out, &[0x1000_0008], &nics),
-        [(0x1000_0008, 0x55)]
-    );
+    osc_rewrites_as_qemu_reads(&stream, bytes, &nics, "two-nics-edited.stream");
 }
 
 #[test]
