@@ -512,8 +512,13 @@ fn inspect_shows_a_section_of_an_unloadable_version_without_decoding_it() {
         ),
         (0, "version 0 is too old: this build loads versions from 1"),
     ] {
+        // As a QEMU with another version of the device would write it: in the section
+        // header and in its vmdesc entry.
         let mut bytes = FIXTURE.to_vec();
         bytes[version_at..version_at + 4].copy_from_slice(&version.to_be_bytes());
+        let entry = b"\"vmsd_name\": \"integratorcm\", \"version\": 1";
+        let entry_at = bytes.windows(entry.len()).position(|w| w == entry).unwrap();
+        bytes[entry_at + entry.len() - 1] = b'0' + version as u8;
         let json = inspect(&Stream::parse(bytes.clone()).unwrap()).unwrap();
         let sec = section(&json, "integratorcm", 0);
         assert_eq!(sec["error"], why);

@@ -303,6 +303,39 @@ fn a_board_device_sent_twice_is_refused_by_the_board() {
 }
 
 #[test]
+fn a_section_header_and_its_vmdesc_entry_must_agree_on_the_version() {
+    // QEMU writes both from one description; a header at another version (here the `timer`
+    // section's 2 made 253, which QEMU refuses) is a corrupted stream, though `rewrite`
+    // would only copy that section.
+    let timer = stream().device("timer", 0).unwrap().range.start;
+    let version_at = timer + 1 + 4 + 1 + "timer".len() + 4;
+    assert_eq!(FIXTURE[version_at..version_at + 4], [0, 0, 0, 2]);
+    let e = refusal(|b| b[version_at + 3] = 253);
+    assert!(
+        e.contains(&format!(
+            "section `timer` instance 0: its size is unknown: its header says version 253 and \
+             its vmdesc entry version 2 (at byte {timer})"
+        )),
+        "{e}"
+    );
+}
+
+#[test]
+fn ram_is_at_instance_zero_only() {
+    // QEMU's destination has no other: "Unknown savevm section or instance 'ram' 255".
+    let ram = ram_section().range.start;
+    let instance_at = ram + 1 + 4 + 1 + "ram".len();
+    assert_eq!(FIXTURE[instance_at..instance_at + 4], [0, 0, 0, 0]);
+    let e = refusal(|b| b[instance_at + 3] = 255);
+    assert!(
+        e.contains(&format!(
+            "section `ram` instance 255: QEMU has only instance 0 (at byte {ram})"
+        )),
+        "{e}"
+    );
+}
+
+#[test]
 fn names_in_messages_are_escaped_and_cut() {
     // The RAM section's idstr length made 0xfd: the "name" runs into binary data.
     let ram = ram_section().range.start;

@@ -600,14 +600,22 @@ impl Stream {
                             at,
                         ));
                     }
+                    // QEMU registers both at instance 0 and finds no other.
+                    if known_version.is_some() && instance_id != 0 {
+                        return Err(fmt_err(
+                            format!(
+                                "section `{idstr}` instance {instance_id}: QEMU has only instance 0"
+                            ),
+                            at,
+                        ));
+                    }
                     if idstr == "ram" {
                         self.walk_ram(&mut r, ignore_shared, &mut ram)?;
                     } else if idstr == "dirty-bitmap" && kind != SectionKind::Full {
                         walk_dirty_bitmap(&mut r)?;
                     } else if kind == SectionKind::Full {
                         let size = if vmdesc.is_some() {
-                            device_size(devices, &mut next_device, &idstr, instance_id)
-                                .map_err(String::from)
+                            device_size(devices, &mut next_device, &idstr, instance_id, version_id)
                         } else if footers == Some(false) {
                             Err(
                                 "the stream has neither a vmdesc trailer nor section footers"
@@ -1349,17 +1357,19 @@ fn find_vmdesc(b: &[u8]) -> Option<Range<usize>> {
         .or(last)
 }
 
-/// The size of a FULL section's data, from the next vmdesc entry (they come in stream order).
 /// The size of a device section from its vmdesc entry (the next one with its name and
-/// instance); why not, when it cannot be known.
+/// instance: they come in stream order); why not, when it cannot be known. QEMU writes the
+/// entry's version and the section header's from one description, so an entry of another
+/// version than the header's is not this section's.
 fn device_size(
     devices: &[&serde_json::Value],
     next: &mut usize,
     idstr: &str,
     instance_id: u32,
-) -> Result<usize, &'static str> {
+    version_id: u32,
+) -> Result<usize, String> {
     if devices.is_empty() {
-        return Err("the vmdesc trailer has no `devices` list");
+        return Err("the vmdesc trailer has no `devices` list".into());
     }
     let pos = devices[*next..]
         .iter()
@@ -1369,8 +1379,17 @@ fn device_size(
         })
         .ok_or("no vmdesc entry matches it")?;
     *next += pos + 1;
-    vmdesc_size(devices[*next - 1])
-        .ok_or("its vmdesc entry has a field without a valid size (or sizes that overflow)")
+    let entry = devices[*next - 1];
+    if let Some(described) = entry["version"].as_u64() {
+        if described != u64::from(version_id) {
+            return Err(format!(
+                "its header says version {version_id} and its vmdesc entry version {described}"
+            ));
+        }
+    }
+    vmdesc_size(entry).ok_or_else(|| {
+        "its vmdesc entry has a field without a valid size (or sizes that overflow)".into()
+    })
 }
 
 /// Bytes a vmdesc entry describes: its fields (size × array_len) and subsections (with
