@@ -204,8 +204,9 @@ fn rtc_count_doubt(rtc: Option<&RtcSection>) -> Option<CountDoubt> {
                 1
             },
             why: "the source's RTC clock is not its virtual clock (QEMU's default \
-                  `-rtc clock=host`, or `clock=rt`) and the stream does not carry that clock's fraction of a \
-                  second (a source run with `-rtc clock=vm` has an exact count)",
+                  `-rtc clock=host`, or `clock=rt`) and the stream does not carry that \
+                  clock's fraction of a second (a source run with `-rtc clock=vm` has an \
+                  exact count)",
         }),
         None => Some(CountDoubt {
             other: 1,

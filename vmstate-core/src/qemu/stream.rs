@@ -515,7 +515,6 @@ impl Stream {
         let mut ram = RamBlocks::default();
         let mut footers: Option<bool> = None;
         let mut postcopy = Postcopy::Off;
-        // FULL sections read so far: (idstr, instance) to offset.
         loop {
             let at = r.cur.pos;
             let t = r
