@@ -522,6 +522,70 @@ fn a_native_subsection_sent_twice_is_refused() {
     assert_eq!(dst.extra.val, 7);
 }
 
+#[test]
+fn an_exists_test_that_reads_migrated_fields_fails_the_load_it_would_misread() {
+    // QEMU's `field_exists` sees the fields read so far; a staged load asks the test about
+    // the destination before the load. Where the two answers differ, the fields behind the
+    // test were read wrongly: the load fails, naming the test, instead of keeping them.
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "timer")]
+    struct Timer {
+        periodic: u8,
+        #[vmstate(exists = "Self::is_periodic")]
+        period: u32,
+        #[vmstate(exists = "Self::is_oneshot")]
+        deadline: u32,
+    }
+    impl Timer {
+        fn is_periodic(&self, _version: u32) -> bool {
+            self.periodic != 0
+        }
+        fn is_oneshot(&self, _version: u32) -> bool {
+            self.periodic == 0
+        }
+    }
+    let src = Timer {
+        periodic: 1,
+        period: 0x1111,
+        deadline: 0,
+    };
+    let oneshot = Timer {
+        periodic: 0,
+        period: 0,
+        deadline: 0x2222,
+    };
+    let streams = [
+        (vmstate_core::to_bytes(&src).unwrap(), true),
+        (vmstate_core::qemu::to_bytes(&src).unwrap(), false),
+    ];
+    let load = |dst: &mut Timer, bytes: &[u8], native: bool| match native {
+        true => vmstate_core::from_bytes(dst, bytes),
+        false => vmstate_core::qemu::from_bytes(dst, bytes, 1, 0),
+    };
+    for (bytes, native) in &streams {
+        let mut dst = oneshot.clone();
+        let err = load(&mut dst, bytes, *native).unwrap_err();
+        assert_eq!(err.path(), "timer.period", "{err}");
+        assert!(
+            err.to_string().starts_with(
+                "timer.period: hook `Self::is_periodic` failed: the load read the field as \
+                 absent, as this test said of the destination before the load, but it says \
+                 present of the loaded state"
+            ),
+            "{err}"
+        );
+        assert_eq!(dst, oneshot, "a refused load changes nothing");
+        // Into a destination whose test answers as the source's did, the load is right.
+        let mut dst = Timer {
+            periodic: 1,
+            period: 0,
+            deadline: 0,
+        };
+        load(&mut dst, bytes, *native).unwrap();
+        assert_eq!(dst, src);
+    }
+}
+
 // ---- load errors: typed, with the field path and the byte offset ----
 
 #[derive(VmState, Debug, Clone, PartialEq, Default)]

@@ -102,9 +102,12 @@ pub trait Field: Sized {
         let _ = staged;
         Ok(())
     }
-    /// Whether this type (or anything nested in it) has a container `validate` function.
+    /// Whether this type (or anything nested in it) has checks of the committed state: a
+    /// container `validate` function, or an `exists` test asked again of the loaded state.
+    /// [`Field::check_committed`] runs only when this holds.
     const VALIDATES: bool = false;
-    /// Checks the committed state with the container `validate` functions. `staged` is as
+    /// Checks the committed state: the container `validate` functions, and that each
+    /// `exists` test answers as it did for the load. `staged` is as
     /// for [`Field::post_commit`]: a subsection the input lacked is not checked.
     fn check_committed(&self, staged: &Self::Staged) -> Result<(), Error> {
         let _ = staged;

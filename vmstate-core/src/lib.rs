@@ -502,6 +502,34 @@ pub mod __private {
         }
     }
 
+    /// Whether the input carried a staged optional value.
+    #[inline(always)]
+    pub fn is_loaded<S, T>(staged: &Optional<S, T>) -> bool {
+        matches!(staged, Optional::Loaded(_))
+    }
+
+    /// The error for an `exists` test (`test`, as written) that answers otherwise on the
+    /// loaded state than on the destination's state before the load, which the load asked
+    /// (`read`: whether it then read the field).
+    #[cold]
+    pub fn exists_changed(test: &'static str, read: bool) -> Error {
+        let (before, after) = match read {
+            true => ("present", "absent"),
+            false => ("absent", "present"),
+        };
+        Error::new(ErrorKind::Hook {
+            hook: test,
+            source: format!(
+                "the load read the field as {before}, as this test said of the destination \
+                 before the load, but it says {after} of the loaded state: it reads migrated \
+                 fields, which a load (staged, all or nothing) cannot show it as QEMU's \
+                 `field_exists` sees those read so far; base it on the version or on \
+                 configuration both sides share"
+            )
+            .into(),
+        })
+    }
+
     /// The error for a subsection a native input carries a second time.
     #[cold]
     pub fn subsection_twice(name: &str, offset: usize) -> Error {

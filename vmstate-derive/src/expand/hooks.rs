@@ -63,10 +63,16 @@ fn hook_call(
     }
 }
 
-/// `Field::VALIDATES`: a container `validate` here or in any nested struct.
-pub(super) fn validates_const(input: &Input, wire: &[&Field], p: &TokenStream) -> TokenStream {
+/// `Field::VALIDATES`: a container `validate`, or an `exists` test checked again on the
+/// committed state (`rechecks_exists`), here or in any nested struct.
+pub(super) fn validates_const(
+    input: &Input,
+    rechecks_exists: bool,
+    wire: &[&Field],
+    p: &TokenStream,
+) -> TokenStream {
     here_or_nested(
-        input.attrs.validate.get().is_some(),
+        input.attrs.validate.get().is_some() || rechecks_exists,
         wire,
         p,
         quote!(VALIDATES),

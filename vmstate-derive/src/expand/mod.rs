@@ -260,7 +260,15 @@ pub fn expand(input: &Input) -> TokenStream {
     let nested_pre_commit = nested_each(&wire, &p, quote!(pre_commit), NestedCall::StopAtError);
     let nested_check_committed =
         nested_each(&wire, &p, quote!(check_committed), NestedCall::Validating);
-    let validates = validates_const(input, &wire, &p);
+    let (loaded_at, exists_rechecks) = exists_rechecks(&wire, &p);
+    let (loaded_at_value, loaded_at_none) = match loaded_at.is_empty() {
+        true => (quote!(), quote!()),
+        false => (
+            quote!(__vmstate_loaded_at: #p::Some(__vmstate_version),),
+            quote!(__vmstate_loaded_at: #p::None,),
+        ),
+    };
+    let validates = validates_const(input, !exists_rechecks.is_empty(), &wire, &p);
     let undo_copy = undo_copy_fn(input, &p);
     let (stage_kept_copies, restore_kept) = kept_copies_fns(&wire, &p);
     let after_commit = after_commit_const(input, &wire, &p);
@@ -312,6 +320,7 @@ pub fn expand(input: &Input) -> TokenStream {
             #import
             pub struct #staged_ident #impl_generics #staged_where {
                 #(#staged_fields,)*
+                #loaded_at
                 __vmstate_marker: ::core::marker::PhantomData<fn() -> #ident #ty_generics>,
             }
 
@@ -378,7 +387,11 @@ pub fn expand(input: &Input) -> TokenStream {
                     let _ = __vmstate_version;
                     #(#load_stmts)*
                     #subsections_load
-                    #p::Ok(#staged_ident { #(#staged_values,)* __vmstate_marker: ::core::marker::PhantomData })
+                    #p::Ok(#staged_ident {
+                        #(#staged_values,)*
+                        #loaded_at_value
+                        __vmstate_marker: ::core::marker::PhantomData,
+                    })
                 }
             }
 
@@ -412,7 +425,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 type Staged = #staged_ident #ty_generics;
 
                 fn placeholder() -> <Self as #p::Field>::Staged {
-                    #staged_ident { #placeholders2 __vmstate_marker: ::core::marker::PhantomData }
+                    #staged_ident { #placeholders2 #loaded_at_none __vmstate_marker: ::core::marker::PhantomData }
                 }
 
                 #[inline]
@@ -463,6 +476,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 fn check_committed(&self, __vmstate_staged: &<Self as #p::Field>::Staged) -> #p::Result<(), #p::Error> {
                     let _ = __vmstate_staged;
                     #nested_check_committed
+                    #(#exists_rechecks)*
                     Self::__vmstate_validate(self)
                 }
 
@@ -494,6 +508,46 @@ pub fn expand(input: &Input) -> TokenStream {
             }
         };
     }
+}
+
+/// For the fields behind an `exists` test: the staged struct's field holding the version
+/// they were loaded at (`None` in a placeholder), and the checks, on the committed state,
+/// that each test still gives the answer the load used. The load asked the test about the
+/// destination before the load; QEMU's `field_exists` sees the fields read so far. A test
+/// that reads migrated fields can answer otherwise on the loaded state, and the fields
+/// behind it were then read wrongly: the load fails rather than keep them.
+fn exists_rechecks(wire: &[&Field], p: &TokenStream) -> (TokenStream, Vec<TokenStream>) {
+    let tested: Vec<&&Field> = wire
+        .iter()
+        .filter(|f| f.role() == Role::Migrated && f.attrs.exists.get().is_some())
+        .collect();
+    if tested.is_empty() {
+        return (quote!(), Vec::new());
+    }
+    let checks = tested
+        .iter()
+        .map(|f| {
+            let (name, name_str) = (on_type(f), f.name());
+            let exists = hooks::hook_fn(f, "exists");
+            let test = f.attrs.exists.get().map(|h| h.value.text.clone());
+            let since = f.attrs.since.get().map(|since| {
+                let since = since.value;
+                quote!(&& __vmstate_version >= #since)
+            });
+            quote! {
+                if let #p::Some(__vmstate_version) = __vmstate_staged.__vmstate_loaded_at {
+                    let __vmstate_read = #p::is_loaded(&__vmstate_staged.#name);
+                    if __vmstate_read != (true #since && Self::#exists(self, __vmstate_version)) {
+                        return #p::Err(#p::exists_changed(#test, __vmstate_read).in_field(#name_str));
+                    }
+                }
+            }
+        })
+        .collect();
+    (
+        quote!(__vmstate_loaded_at: #p::Option<::core::primitive::u32>,),
+        checks,
+    )
 }
 
 /// `Field::undo_copy` of a struct whose fields all travel and that needs no drop: a copy
