@@ -2090,6 +2090,24 @@ mod enum_releases {
         #[vmstate(max_len = 4)]
         pub queue: Vec<Mode>,
     }
+
+    /// A release that swapped the discriminants of `On` and `Fast`.
+    #[derive(VmState, Clone, Copy, PartialEq)]
+    #[repr(u8)]
+    pub enum ModeSwapped {
+        Off = 0,
+        Fast = 1,
+        On = 5,
+    }
+
+    #[derive(VmState)]
+    #[vmstate(name = "led")]
+    pub struct Swapped {
+        pub mode: ModeSwapped,
+        pub modes: [ModeSwapped; 2],
+        #[vmstate(max_len = 4)]
+        pub queue: Vec<ModeSwapped>,
+    }
 }
 
 #[test]
@@ -2171,6 +2189,43 @@ fn rule_variant_removed() {
         "led/Fields/mode",
     );
     assert!(f.message.contains("Fast = 5"), "{}", f.message);
+}
+
+#[test]
+fn rule_variant_renumbered() {
+    use enum_releases::*;
+    // Every old discriminant is still accepted, but `On` and `Fast` swapped theirs: an old
+    // stream's `On` (1) loads as `Fast`.
+    let findings = one_device_findings(WithEnum::DESCRIPTION, Swapped::DESCRIPTION);
+    let expected: Vec<_> = ["mode", "modes", "queue"]
+        .map(|f| {
+            (
+                Rule::VariantRenumbered,
+                Severity::Error,
+                format!("dev/Fields/{f}"),
+            )
+        })
+        .into();
+    assert_eq!(findings, expected);
+    let mut old = Schema::new(None);
+    old.add("led", WithEnum::DESCRIPTION);
+    let mut new = Schema::new(None);
+    new.add("led", Swapped::DESCRIPTION);
+    let report = check(&old, &new);
+    let f = (report.findings.iter())
+        .find(|f| f.path == "led/Fields/mode")
+        .unwrap();
+    assert!(
+        f.message
+            .contains("Fast = 5 (now 1; 5 is now On), On = 1 (now 5; 1 is now Fast)"),
+        "{}",
+        f.message
+    );
+    // A variant renamed in place (`Fast` to `Turbo`, still 5) is none.
+    assert_eq!(
+        one_device_findings(WithEnum::DESCRIPTION, Renamed::DESCRIPTION),
+        []
+    );
 }
 
 #[test]

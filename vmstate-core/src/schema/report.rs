@@ -98,11 +98,15 @@ pub enum Rule {
     /// A variant of an enum field (or of its elements) is gone: no variant of the newer
     /// release has its discriminant, so a stream of the older release holding it is refused.
     VariantRemoved,
+    /// A variant of an enum field kept its name under another discriminant, and its old
+    /// discriminant now names another variant: a stream of the older release holding it
+    /// loads, as that other variant.
+    VariantRenumbered,
 }
 
 impl Rule {
     /// Every rule, in the order of the module docs.
-    pub const ALL: [Rule; 20] = [
+    pub const ALL: [Rule; 21] = [
         Rule::SectionRemoved,
         Rule::VersionTooHigh,
         Rule::BelowMinimumVersion,
@@ -123,6 +127,7 @@ impl Rule {
         Rule::HookRemoved,
         Rule::CheckAdded,
         Rule::VariantRemoved,
+        Rule::VariantRenumbered,
     ];
 
     /// A short kebab-case name, e.g. `field-renamed`.
@@ -153,6 +158,7 @@ impl Rule {
             Rule::FieldsRestructured => "fields-restructured",
             Rule::CheckAdded => "check-added",
             Rule::VariantRemoved => "variant-removed",
+            Rule::VariantRenumbered => "variant-renumbered",
         }
     }
 }

@@ -252,6 +252,28 @@ impl Checker {
             None => v.to_string(),
         };
         let accepted: BTreeSet<String> = new.values().map(key).collect();
+        // A name that moved to another discriminant while its old one names another
+        // variant: the old release's value loads, meaning something else.
+        let moved: Vec<String> = (old.iter())
+            .filter_map(|(name, v)| {
+                let now = new.get(name).filter(|now| key(now) != key(v))?;
+                let (other, _) = new.iter().find(|(_, w)| key(w) == key(v))?;
+                Some(format!("{name} = {v} (now {now}; {v} is now {other})"))
+            })
+            .collect();
+        if !moved.is_empty() {
+            self.error(
+                Rule::VariantRenumbered,
+                path.to_owned(),
+                format!(
+                    "field `{}` gives the old release's values other meanings: {}; a stream \
+                     of the old release loads them as the other variants; keep each variant's \
+                     discriminant",
+                    n.field,
+                    crate::error::first_few(moved.into_iter())
+                ),
+            );
+        }
         let gone: Vec<_> = (old.iter())
             .filter(|(_, v)| !accepted.contains(&key(v)))
             .collect();

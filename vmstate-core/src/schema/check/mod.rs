@@ -63,6 +63,7 @@
 //! | [`Rule::FieldsRestructured`]: an immutable field moved among the migrated ones, or padding moved across it (the native format interleaves them in field order) | error |
 //! | [`Rule::CheckAdded`]: a field's `validate`/`range` or a struct's `validate` is new or different, or an integer field became an enum (old streams may hold values it refuses; checks cannot be run here) | warning |
 //! | [`Rule::VariantRemoved`]: an enum field lost the discriminant of a variant of the old release | error |
+//! | [`Rule::VariantRenumbered`]: a variant of the old release has another discriminant, and its old one names another variant (a value of the old release loads as that one) | error |
 //!
 //! A signedness-only change is a warning where the bits load unchanged (bytes, and arrays and
 //! vectors, which both formats carry as fixed-width blocks): every value that fits both types
