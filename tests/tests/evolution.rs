@@ -350,3 +350,59 @@ mod replaced_by_default {
         }
     }
 }
+
+#[test]
+fn a_removed_enum_takes_any_value_the_old_release_sent() {
+    // `Removed<T>` reads `T`'s bytes and drops them: an enum there reads its integer without
+    // asking which variant it names, as QEMU's `VMSTATE_UNUSED` takes whatever bytes are
+    // there. The old release's `Blink` is no `Mode` of the new one.
+    use vmstate_core::{Removed, VmState};
+    #[derive(VmState, Clone, Copy, Debug, PartialEq)]
+    #[repr(u16)]
+    enum OldMode {
+        Off,
+        On,
+        Blink = 300,
+    }
+    #[derive(VmState, Clone, Copy, Debug, PartialEq)]
+    #[repr(u16)]
+    enum Mode {
+        Off,
+        On,
+    }
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "led")]
+    struct Old {
+        mode: OldMode,
+        modes: [OldMode; 2],
+        level: u8,
+    }
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "led")]
+    struct New {
+        mode: Removed<Mode>,
+        modes: Removed<[Mode; 2]>,
+        level: u8,
+    }
+    let src = Old {
+        mode: OldMode::Blink,
+        modes: [OldMode::On, OldMode::Blink],
+        level: 7,
+    };
+    let fresh = || New {
+        mode: Removed::default(),
+        modes: Removed::default(),
+        level: 0,
+    };
+    let mut dst = fresh();
+    ok(migrate(&src, &mut dst));
+    assert_eq!(dst.level, 7);
+    // The new release sends the removed fields' bytes as zeros, which the old one reads.
+    let mut back = Old {
+        mode: OldMode::On,
+        modes: [OldMode::On; 2],
+        level: 0,
+    };
+    ok(migrate(&dst, &mut back));
+    assert_eq!(back.modes, [OldMode::Off; 2]);
+}

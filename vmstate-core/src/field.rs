@@ -231,6 +231,17 @@ pub trait Plain: Field<Staged = Self> {
     fn same_slices(a: &[Self], b: &[Self]) -> bool {
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.matches(y))
     }
+    /// Reads one value and discards it ([`Removed`]); a fieldless enum overrides this to read
+    /// its integer unchecked, as QEMU's `VMSTATE_UNUSED` takes whatever bytes are there.
+    #[doc(hidden)]
+    fn skip<D: Decoder>(d: &mut D) -> Result<(), Error> {
+        Self::placeholder().load(d).map(drop)
+    }
+    /// Reads `len` values as a slice of them travels, and discards them.
+    #[doc(hidden)]
+    fn skip_slice<D: Decoder>(len: usize, d: &mut D) -> Result<(), Error> {
+        Self::load_vec(len, d).map(drop)
+    }
 }
 
 /// `Field` and `Plain` for scalars; `$same` says when two values are the same (an
@@ -383,6 +394,12 @@ where
     [T; N]: Field<Staged = [T; N]>,
 {
     const MIN_WIRE_BYTES: usize = N.saturating_mul(T::MIN_WIRE_BYTES);
+    fn skip<D: Decoder>(d: &mut D) -> Result<(), Error> {
+        T::skip_slice(N, d)
+    }
+    fn skip_slice<D: Decoder>(len: usize, d: &mut D) -> Result<(), Error> {
+        (0..len).try_for_each(|i| T::skip_slice(N, d).map_err(|e| e.in_index(i)))
+    }
 }
 
 /// A variable-length type that migrates only with a bound: `#[vmstate(max_len = N)]`.
@@ -963,9 +980,9 @@ impl<const N: usize> Plain for Unused<N> {
 }
 
 /// A removed field of type `T`: a zero value (an enum's first variant) is written where it
-/// was, and a load reads a `T` there and drops it (refusing what is not a `T`, such as a bool
-/// byte other than 0 or 1, or a value that names no variant of a derived enum: use
-/// `Removed` of the enum's `repr` for an enum whose variants may change). On QEMU's wire it
+/// was, and a load reads a `T` there and drops it (a derived enum as its integer, whatever
+/// variant it names, as QEMU's `VMSTATE_UNUSED` takes any bytes; a bool byte other than 0
+/// or 1 is still refused). On QEMU's wire it
 /// takes the bytes of `Unused<size of T>`; in the native format, where a scalar is a varint,
 /// only the type tells how many bytes to skip, so use this rather than [`Unused`] for a
 /// field that native streams carried.
@@ -1023,7 +1040,7 @@ impl<T: Plain> Field for Removed<T> {
         T::placeholder().save(e)
     }
     fn load<D: Decoder>(&self, d: &mut D) -> Result<Self, Error> {
-        T::placeholder().load(d)?;
+        T::skip(d)?;
         Ok(Self::default())
     }
     fn matches(&self, _: &Self) -> bool {

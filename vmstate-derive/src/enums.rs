@@ -414,6 +414,21 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
                 ) -> #p::Result<(), #p::Error> {
                     __vmstate_load_block(__vmstate_out, __vmstate_d)
                 }
+
+                // As its integer, unchecked: a removed field takes whatever bytes are there.
+                fn skip<__VmStateDecoder: #p::Decoder>(
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<(), #p::Error> {
+                    #p::Decoder::scalar::<#repr>(__vmstate_d).map(::core::mem::drop)
+                }
+
+                fn skip_slice<__VmStateDecoder: #p::Decoder>(
+                    __vmstate_len: ::core::primitive::usize,
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<(), #p::Error> {
+                    let mut __vmstate_values: #p::Vec<#repr> = #p::vec![0; __vmstate_len];
+                    #p::Decoder::block(__vmstate_d, &mut __vmstate_values)
+                }
             }
         };
     }
