@@ -1777,6 +1777,66 @@ fn rule_field_type_changed_signedness_of_a_native_varint_is_an_error() {
     assert!(f.message.contains("zigzag"), "{}", f.message);
 }
 
+/// A bool turned into a byte-wide integer: its 0 and 1 load as themselves in both formats,
+/// so that is no break; the other way an integer's other values are refused.
+mod bool_to_byte {
+    use super::one_device_findings;
+    use vmstate_core::schema::{Rule, Severity};
+    use vmstate_core::VmState;
+
+    #[derive(VmState, Debug, Default, PartialEq)]
+    #[vmstate(name = "dev")]
+    struct Old {
+        flag: bool,
+        flags: [bool; 2],
+        #[vmstate(max_len = 4)]
+        queue: Vec<bool>,
+    }
+
+    #[derive(VmState, Debug, Default, PartialEq)]
+    #[vmstate(name = "dev")]
+    struct New {
+        flag: u8,
+        flags: [i8; 2],
+        #[vmstate(max_len = 4)]
+        queue: Vec<u8>,
+    }
+
+    #[test]
+    fn is_no_break_one_way_as_loads_show() {
+        assert_eq!(one_device_findings(Old::DESCRIPTION, New::DESCRIPTION), []);
+        let old = Old {
+            flag: true,
+            flags: [false, true],
+            queue: vec![true, false, true],
+        };
+        let want = New {
+            flag: 1,
+            flags: [0, 1],
+            queue: vec![1, 0, 1],
+        };
+        let mut new = New::default();
+        vmstate_core::from_bytes(&mut new, &vmstate_core::to_bytes(&old).unwrap()).unwrap();
+        assert_eq!(new, want);
+        let mut new = New::default();
+        let qemu = vmstate_core::qemu::to_bytes(&old).unwrap();
+        vmstate_core::qemu::from_bytes(&mut new, &qemu, 1, 0).unwrap();
+        assert_eq!(new, want);
+        // Back, a 2 would be refused.
+        let error = |f: &str| {
+            (
+                Rule::FieldTypeChanged,
+                Severity::Error,
+                format!("dev/Fields/{f}"),
+            )
+        };
+        assert_eq!(
+            one_device_findings(New::DESCRIPTION, Old::DESCRIPTION),
+            [error("flag"), error("flags"), error("queue")]
+        );
+    }
+}
+
 /// Signedness changes, checked against what loads really do: a scalar wider than a byte is
 /// a native varint (zigzag when signed), so its values change; bytes and arrays keep their
 /// bits in both formats.

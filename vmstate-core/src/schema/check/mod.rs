@@ -68,8 +68,9 @@
 //! A signedness-only change is a warning where the bits load unchanged (bytes, and arrays and
 //! vectors, which both formats carry as fixed-width blocks): every value that fits both types
 //! keeps its meaning, so it is often deliberate; a wider scalar is a native varint, zigzag
-//! when signed, so there it is an error; int ↔ float and bool ↔ int are
-//! errors because the same bits then mean a different value or are refused. A kind change is
+//! when signed, so there it is an error; int ↔ float and int → bool are
+//! errors because the same bits then mean a different value or are refused (bool → a
+//! byte-wide integer is none: 0 and 1 load as themselves). A kind change is
 //! an error when it changes which wire carries the field: QEMU's wire carries migrated fields,
 //! this project's native format carries migrated and immutable ones; so a migrated field that
 //! turns derived, immutable or skipped (without padding kept in its place), one that turns

@@ -375,6 +375,17 @@ impl Checker {
             return;
         }
         let (ca, cb) = (classify(&ae), classify(&be));
+        // A bool's 0 and 1 load into a byte-wide integer as themselves, in both formats (one
+        // raw byte each); the other way, an integer's other values are refused.
+        if matches!(
+            (&ca, &cb),
+            (
+                TypeClass::Bool,
+                TypeClass::Unsigned(_) | TypeClass::Signed(_)
+            )
+        ) {
+            return;
+        }
         let why = match (&ca, &cb) {
             (TypeClass::Float, _) | (_, TypeClass::Float) => {
                 "the new release would take the old release's bits for a different number"
