@@ -1777,6 +1777,47 @@ fn rule_field_type_changed_signedness_of_a_native_varint_is_an_error() {
     assert!(f.message.contains("zigzag"), "{}", f.message);
 }
 
+#[test]
+fn a_removed_nested_struct_is_told_to_stay() {
+    // No padding stands for a struct in the native format, and `Removed<T>` takes plain
+    // values only: the advice is to keep the field.
+    #[derive(VmState, Default)]
+    #[vmstate(name = "timer")]
+    struct Timer {
+        count: u32,
+        ctrl: u8,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Old {
+        level: u8,
+        timer: Timer,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct New {
+        level: u8,
+    }
+    let report = check(
+        &vmstate_tests::one_device("dev", Old::DESCRIPTION),
+        &vmstate_tests::one_device("dev", New::DESCRIPTION),
+    );
+    let f = only_finding(
+        &report,
+        Rule::FieldRemoved,
+        Severity::Error,
+        "dev/Fields/timer",
+    );
+    assert!(
+        f.message.ends_with(
+            "keep the field (a nested struct has no padding form in the native format; on \
+             QEMU's wire alone `vmstate_core::Unused<5>` would keep the stream aligned)"
+        ),
+        "{}",
+        f.message
+    );
+}
+
 /// A bool turned into a byte-wide integer: its 0 and 1 load as themselves in both formats,
 /// so that is no break; the other way an integer's other values are refused.
 mod bool_to_byte {

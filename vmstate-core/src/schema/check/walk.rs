@@ -514,6 +514,15 @@ impl Checker {
             "keep the field: its length varies, so padding cannot stand for it".to_owned()
         } else if s.is_padding() {
             "keep the padding".to_owned()
+        } else if s.description.is_some() {
+            // Neither padding type stands for a struct in the native format (its fields, then
+            // the end marker of its subsections); `Removed<T>` takes plain values only.
+            format!(
+                "keep the field (a nested struct has no padding form in the native format; \
+                 on QEMU's wire alone `vmstate_core::Unused<{}>` would keep the stream \
+                 aligned)",
+                s.total_size()
+            )
         } else if field_extended(s) {
             format!(
                 "a removed field must keep padding: replace it with `vmstate_core::Unused<{}>`, \
