@@ -265,18 +265,28 @@ impl Checker {
                      `{old_name}` of the old release"
                 )
             };
-            self.error(
-                Rule::PaddingMismatch,
-                at,
-                format!(
-                    "the `unused` padding does not line up with the fields it replaces: \
-                     {clash}; make the padding exactly as large as the removed fields \
+            let fix = match needed {
+                // What the removed fields carried has no fixed size (a subsection): no
+                // padding stands for it (`Unused<0>` is refused).
+                0 => "keep the removed fields: what they carry varies in size, so no padding \
+                      stands for it"
+                    .to_owned(),
+                _ => format!(
+                    "make the padding exactly as large as the removed fields \
                      (`vmstate_core::Unused<{needed}>` here{})",
                     if cx.extended {
                         ", or one `vmstate_core::Removed<T>` per removed field, with its type"
                     } else {
                         ""
                     }
+                ),
+            };
+            self.error(
+                Rule::PaddingMismatch,
+                at,
+                format!(
+                    "the `unused` padding does not line up with the fields it replaces: \
+                     {clash}; {fix}"
                 ),
             );
             return Walk::Stopped;
