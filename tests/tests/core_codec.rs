@@ -454,6 +454,43 @@ fn native_subsections_end_with_a_marker_so_guest_data_cannot_spell_one() {
     assert_eq!(dst, src);
 }
 
+/// The native section `section` with its field bytes replaced by `fields`, its length and
+/// checksum made to match: only the decoder can tell what is wrong.
+fn with_fields(section: &[u8], fields: &[u8]) -> Vec<u8> {
+    let frame = vmstate_core::read_frame(section, 0).unwrap();
+    let mut out = section[..frame.fields_offset - 4].to_vec();
+    out.extend_from_slice(&(fields.len() as u32).to_le_bytes());
+    out.extend_from_slice(fields);
+    out.extend_from_slice(&crc32fast::hash(&out).to_le_bytes());
+    out
+}
+
+#[test]
+fn a_subsection_tag_with_an_empty_name_says_the_fields_do_not_line_up() {
+    #[derive(VmState, Debug, Default, PartialEq)]
+    #[vmstate(name = "dev")]
+    struct Dev {
+        reg: u8,
+    }
+    let bytes = vmstate_core::to_bytes(&Dev { reg: 1 }).unwrap();
+    let frame = vmstate_core::read_frame(&bytes, 0).unwrap();
+    assert_eq!(frame.fields, [1, 0]);
+    // Where the end marker belongs, a subsection tag and a zero name length.
+    let stream = with_fields(&bytes, &[1, 0x05, 0, 0]);
+    let mut dst = Dev::default();
+    let err = vmstate_core::from_bytes(&mut dst, &stream).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "dev: expected a subsection or the end of the subsections of `dev`, found a \
+             subsection tag and an empty name: the stream's fields do not line up with this \
+             build's (at byte {})",
+            frame.fields_offset + 1
+        )
+    );
+    assert_eq!(dst, Dev::default());
+}
+
 #[test]
 fn a_native_subsection_sent_twice_is_refused() {
     use vmstate_core::schema::{decode, Desc, Format};
@@ -490,10 +527,7 @@ fn a_native_subsection_sent_twice_is_refused() {
     let mut twice = fields[..fields.len() - 1].to_vec();
     twice.extend_from_slice(sub);
     twice.extend_from_slice(&[7, 0, 0]);
-    let mut stream = bytes[..frame.fields_offset - 4].to_vec();
-    stream.extend_from_slice(&(twice.len() as u32).to_le_bytes());
-    stream.extend_from_slice(&twice);
-    stream.extend_from_slice(&crc32fast::hash(&stream).to_le_bytes());
+    let stream = with_fields(&bytes, &twice);
     let mut dst = Dev::default();
     let err = vmstate_core::from_bytes(&mut dst, &stream).unwrap_err();
     let second_at = frame.fields_offset + fields.len() - 1;

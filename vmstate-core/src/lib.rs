@@ -445,6 +445,17 @@ pub mod __private {
             ));
         }
         let name = d.name()?;
+        if name.is_empty() {
+            // No subsection has an empty name: the fields before did not line up.
+            return Err(Error::at(
+                ErrorKind::Format(format!(
+                    "expected a subsection or the end of the subsections of `{parent}`, found \
+                     a subsection tag and an empty name: the stream's fields do not line up \
+                     with this build's"
+                )),
+                at,
+            ));
+        }
         if !subsection_name_ok(&name, parent) {
             return Err(unknown_subsection(name, at));
         }
