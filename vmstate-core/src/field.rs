@@ -595,6 +595,8 @@ impl Difference {
 #[inline]
 #[doc(hidden)]
 pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
+    // QEMU's wire counts a sequence in 32 bits (a `max_len` constant may be larger).
+    let max_len = max_len.min(u32::MAX as usize);
     if len > max_len {
         return Err(Error::new(crate::ErrorKind::TooLong {
             len: len as u64,

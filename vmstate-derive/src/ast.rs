@@ -200,8 +200,34 @@ impl Field<'_> {
     }
 
     /// `Some(n)` when the field is a bounded variable-length value (`max_len = n`).
-    pub fn max_len(&self) -> Option<usize> {
-        self.attrs.max_len.get().map(|m| m.value)
+    /// The bound as generated code names it: the literal, or the inherent constant that
+    /// holds a constant's value ([`Field::max_len_const`]), typed `usize` once.
+    pub fn max_len(&self) -> Option<proc_macro2::TokenStream> {
+        self.attrs.max_len.get().map(|m| match &m.value {
+            crate::attr::MaxLen::Literal(n) => quote::quote!(#n),
+            crate::attr::MaxLen::Const(_) => {
+                let name = self.max_len_const_name();
+                quote::quote!(Self::#name)
+            }
+        })
+    }
+
+    /// For a `max_len` given as a constant's path: the inherent constant that holds it, so
+    /// that a constant of another type than `usize` is reported once, on the path.
+    pub fn max_len_const(&self) -> Option<proc_macro2::TokenStream> {
+        let m = self.attrs.max_len.get()?;
+        let crate::attr::MaxLen::Const(path) = &m.value else {
+            return None;
+        };
+        let name = self.max_len_const_name();
+        Some(quote::quote! {
+            #[doc(hidden)]
+            const #name: ::core::primitive::usize = #path;
+        })
+    }
+
+    fn max_len_const_name(&self) -> syn::Ident {
+        quote::format_ident!("__VMSTATE_MAX_LEN_{}", self.index)
     }
 
     /// Whether the type is written as `Vec<..>`, `Box<[..]>` or `String` (which need `max_len`):

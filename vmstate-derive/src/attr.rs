@@ -50,6 +50,23 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
+/// A sequence's bound: `max_len = 16`, or a constant's path (`max_len = N` for a const
+/// parameter, `max_len = FIFO_DEPTH`), a `usize` known when the struct is instantiated.
+pub enum MaxLen {
+    Literal(usize),
+    Const(syn::ExprPath),
+}
+
+impl MaxLen {
+    /// The value, when written as a number.
+    pub fn literal(&self) -> Option<usize> {
+        match self {
+            MaxLen::Literal(n) => Some(*n),
+            MaxLen::Const(_) => None,
+        }
+    }
+}
+
 /// A function named in an attribute string: `post_load = "Self::after_load"`.
 pub struct Hook {
     /// The path, parsed from the literal; its tokens carry the literal's span.
@@ -137,7 +154,7 @@ pub struct FieldAttrs {
     pub derives: Slot<Hook>,
     pub immutable: Slot<()>,
     pub skip: Slot<()>,
-    pub max_len: Slot<usize>,
+    pub max_len: Slot<MaxLen>,
     /// `since = N`: on the wire from section version N.
     pub since: Slot<u32>,
     /// `default = "path"`: `fn() -> T` for when the input lacks the field.
@@ -319,7 +336,7 @@ impl FieldAttrs {
                 "derived_by_owner" => flag(cx, meta, &key, span, &mut f.derived_by_owner)?,
                 "immutable" => flag(cx, meta, &key, span, &mut f.immutable)?,
                 "skip" => flag(cx, meta, &key, span, &mut f.skip)?,
-                "max_len" => match int_value(cx, meta, &key)? {
+                "max_len" => match max_len_value(cx, meta, &key)? {
                     Some((v, s)) => f.max_len.set(cx, span, s, v),
                     None => f.max_len.set_invalid(),
                 },
@@ -522,6 +539,59 @@ fn string_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Opt
             }
         }),
     )
+}
+
+/// `max_len`'s value: an integer literal or a constant's path.
+fn max_len_value(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    key: &str,
+) -> syn::Result<Option<(MaxLen, Span)>> {
+    let fork = meta.input.fork();
+    let mut expr = match fork.parse::<Token![=]>().and_then(|_| fork.parse::<Expr>()) {
+        Ok(expr) => expr,
+        // No value, or not an expression: reported as for any integer key.
+        Err(_) => return Ok(int_value(cx, meta, key)?.map(|(n, s)| (MaxLen::Literal(n), s))),
+    };
+    while let Expr::Group(group) = expr {
+        expr = *group.expr;
+    }
+    match expr {
+        Expr::Path(path) if path.attrs.is_empty() => {
+            value_expr(cx, meta, key, "16")?;
+            let span = syn::spanned::Spanned::span(&path);
+            Ok(Some((MaxLen::Const(path), span)))
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(text),
+            ..
+        }) => {
+            value_expr(cx, meta, key, "16")?;
+            cx.error_spanned_by(
+                &text,
+                format!(
+                    "`{key}` expects an integer literal or a constant's path, not a string: \
+                     write `{key} = {}`",
+                    text.value()
+                ),
+            );
+            Ok(None)
+        }
+        Expr::Lit(_) | Expr::Unary(_) => {
+            Ok(int_value(cx, meta, key)?.map(|(n, s)| (MaxLen::Literal(n), s)))
+        }
+        other => {
+            value_expr(cx, meta, key, "16")?;
+            cx.error_spanned_by(
+                &other,
+                format!(
+                    "`{key}` expects an integer literal or a constant's path, e.g. \
+                     `{key} = 16` or `{key} = N` (a `usize` const parameter or item)"
+                ),
+            );
+            Ok(None)
+        }
+    }
 }
 
 fn int_value<T: std::str::FromStr>(

@@ -803,13 +803,16 @@ fn check_derived_has_function(cx: &Ctxt, input: &Input, field: &crate::ast::Fiel
 }
 
 fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
-    if let Some(m) = field.attrs.max_len.get() {
-        if m.value == 0 {
+    // A constant's value is known at instantiation: the runtime checks lengths against it.
+    if let Some((m, value)) =
+        (field.attrs.max_len.get()).and_then(|m| Some((m, m.value.literal()?)))
+    {
+        if value == 0 {
             cx.error_at(
                 m.span,
                 "`max_len` must be at least 1: with 0 no value but an empty one could be saved",
             );
-        } else if u32::try_from(m.value).is_err() {
+        } else if u32::try_from(value).is_err() {
             cx.error_at(
                 m.span,
                 format!(

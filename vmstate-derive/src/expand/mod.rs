@@ -312,6 +312,7 @@ pub fn expand(input: &Input) -> TokenStream {
     };
 
     let allows = lint_allows(&staged_ident, &wire, input.generics, input.deprecated);
+    let max_len_consts = input.fields.iter().filter_map(Field::max_len_const);
 
     quote! {
         #[doc(hidden)]
@@ -340,6 +341,7 @@ pub fn expand(input: &Input) -> TokenStream {
             #[automatically_derived]
             impl #impl_generics #ident #ty_generics #where_clause {
                 #checks_const
+                #(#max_len_consts)*
 
                 #[doc(hidden)]
                 #[inline]
