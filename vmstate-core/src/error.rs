@@ -426,11 +426,47 @@ impl fmt::Debug for Error {
     }
 }
 
+/// The message of a hook's (or a `validate` function's) error is part of this error's
+/// `Display`; `source()` goes on with that error's own source, as [`std::io::Error`] does for
+/// an error it wraps, so that a printer of the chain (`anyhow`'s `{:#}`) shows each message
+/// once. The hook's error itself is in [`Error::kind`], for downcasting.
+///
+/// ```
+/// use std::error::Error as _;
+/// use vmstate_core::{ErrorKind, VmState};
+///
+/// #[derive(Debug)]
+/// struct BackendGone(std::io::Error);
+/// impl std::fmt::Display for BackendGone {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         f.write_str("backend unavailable")
+///     }
+/// }
+/// impl std::error::Error for BackendGone {
+///     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> { Some(&self.0) }
+/// }
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart", post_load = "Self::reconnect")]
+/// struct Uart { lcr: u8 }
+/// impl Uart {
+///     fn reconnect(&mut self) -> Result<(), BackendGone> {
+///         Err(BackendGone(std::io::Error::other("pty closed")))
+///     }
+/// }
+///
+/// let bytes = vmstate_core::to_bytes(&Uart { lcr: 3 }).unwrap();
+/// let err = vmstate_core::from_bytes(&mut Uart { lcr: 0 }, &bytes).unwrap_err();
+/// assert_eq!(err.to_string(), "uart: hook `Self::reconnect` failed: backend unavailable");
+/// assert_eq!(err.source().unwrap().to_string(), "pty closed");
+/// let ErrorKind::Hook { source, .. } = err.kind() else { unreachable!() };
+/// assert!(source.downcast_ref::<BackendGone>().is_some());
+/// ```
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.inner.kind {
             ErrorKind::Hook { source, .. } | ErrorKind::Validation { source, .. } => {
-                Some(&**source)
+                source.source()
             }
             _ => None,
         }
