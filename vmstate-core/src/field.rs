@@ -62,6 +62,93 @@ use crate::wire::{Decoder, Encoder, Scalar};
 ///
 /// A type from another crate cannot implement this trait (Rust's orphan rule); wrap it in a
 /// newtype of your own and implement `Field` for the newtype.
+///
+/// What a hand-written implementation must keep to:
+/// - `commit` swaps: applied twice, it gives the destination back its value (a load commits
+///   to run checks on the would-be state and commits again to undo them, and undoes a
+///   commit whose `post_load` failed). With `type Staged = Self`, `core::mem::swap` is it.
+/// - `load` reads without changing anything; a value holding a struct that derives
+///   `VmState` reads it with [`load_new`], which runs that struct's checks and hooks there
+///   (see below). Overriding [`Field::check_committed`] takes `const VALIDATES: bool = true`,
+///   or it is never called.
+/// - As a field marked `immutable` or `equal`, the type and its `Staged` type are `Debug`
+///   (for the mismatch error); as a `Vec` element or the `T` of [`Removed<T>`], the type
+///   also implements [`Plain`] (`impl Plain for Mode {}` when `Staged = Self`).
+///
+/// An enum with data, one variant holding a derived struct, travels as a tag byte and the
+/// struct's fields:
+///
+/// ```
+/// use vmstate_core::{Decoder, Encoder, Error, ErrorKind, Field, Shape, VmState};
+///
+/// #[derive(VmState, Debug, Default, PartialEq)]
+/// #[vmstate(name = "timer_regs", validate = "Self::check")]
+/// struct TimerRegs {
+///     load: u32,
+///     ctrl: u32,
+///     #[vmstate(derived = "Self::recalc")]
+///     enabled: bool,
+/// }
+/// impl TimerRegs {
+///     fn check(&self) -> Result<(), std::io::Error> {
+///         match self.load {
+///             0 => Err(std::io::Error::other("a zero load value")),
+///             _ => Ok(()),
+///         }
+///     }
+///     fn recalc(&mut self) { self.enabled = self.ctrl & 0x80 != 0 }
+/// }
+///
+/// #[derive(Debug, PartialEq)]
+/// enum TimerState { Stopped, Programmed(TimerRegs) }
+///
+/// impl Field for TimerState {
+///     // `None`: its size varies, so QEMU's descriptions cannot give one.
+///     const SHAPE: Shape = Shape::Custom { name: "TimerState", qemu_size: None };
+///     type Staged = TimerState;
+///     fn placeholder() -> Self { TimerState::Stopped }
+///     fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
+///         match self {
+///             TimerState::Stopped => e.scalar(0u8),
+///             TimerState::Programmed(regs) => {
+///                 e.scalar(1u8);
+///                 regs.save(e)?;
+///             }
+///         }
+///         Ok(())
+///     }
+///     fn load<D: Decoder>(&self, d: &mut D) -> Result<Self, Error> {
+///         let at = d.offset();
+///         match d.scalar::<u8>()? {
+///             0 => Ok(TimerState::Stopped),
+///             // Read and committed as a load of its own: `check` and `recalc` run here.
+///             1 => Ok(TimerState::Programmed(vmstate_core::load_new(d)?)),
+///             v => Err(Error::at(ErrorKind::InvalidValue(format!("no TimerState {v}")), at)),
+///         }
+///     }
+///     fn matches(&self, staged: &Self) -> bool { self == staged }
+///     fn commit(&mut self, staged: &mut Self) { core::mem::swap(self, staged) }
+/// }
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "sp804")]
+/// struct Sp804 { state: TimerState }
+///
+/// let src = Sp804 {
+///     state: TimerState::Programmed(TimerRegs { load: 100, ctrl: 0x80, enabled: false }),
+/// };
+/// let mut dst = Sp804 { state: TimerState::Stopped };
+/// vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+/// let want = TimerRegs { load: 100, ctrl: 0x80, enabled: true }; // recomputed
+/// assert_eq!(dst.state, TimerState::Programmed(want));
+///
+/// // The payload's `validate` refuses a zero load value, and the device is left as it was.
+/// let bad = Sp804 { state: TimerState::Programmed(TimerRegs::default()) };
+/// let mut dst = Sp804 { state: TimerState::Stopped };
+/// let err = vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&bad).unwrap());
+/// assert!(err.unwrap_err().to_string().contains("a zero load value"));
+/// assert_eq!(dst.state, TimerState::Stopped);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot migrate: it does not implement `vmstate_core::Field`",
     label = "this field's type cannot migrate",
@@ -735,9 +822,36 @@ fn first_difference<T: Field>(current: &[T], staged: &[T::Staged]) -> Difference
     }
 }
 
+/// Reads a new `T`, starting from `T::default()`, and commits it as a load of its own would:
+/// its checks, `pre_load`, derived functions and `post_load` run (as for each element of a
+/// `Vec` of structs). For a hand-written [`Field`] whose value holds a struct that derives
+/// `VmState`, such as an enum with data (see [`Field`]'s "Implementing it by hand"): the
+/// struct's hooks then run as it is decoded, before the owner's load is accepted. `T` starts
+/// from its default, so its `immutable` and `equal` fields have nothing to be checked against.
+///
+/// ```
+/// use vmstate_core::{QemuDecoder, VmState};
+///
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "regs")]
+/// struct Regs { ctrl: u32, #[vmstate(derived = "Self::recalc")] enabled: bool }
+/// impl Regs {
+///     fn recalc(&mut self) { self.enabled = self.ctrl & 0x80 != 0 }
+/// }
+///
+/// let mut d = QemuDecoder::new(&[0, 0, 0, 0x80], 0);
+/// let regs: Regs = vmstate_core::load_new(&mut d).unwrap();
+/// assert!(regs.enabled);
+/// ```
+pub fn load_new<T: Field + Default, D: Decoder>(d: &mut D) -> Result<T, Error> {
+    let mut item = T::default();
+    let mut staged = item.load(d)?;
+    crate::commit_staged(&mut item, &mut staged)?;
+    Ok(item)
+}
+
 /// `Element::load_elements` of a struct: each element from `Default`, loaded and committed
-/// as a struct of its own (its `validate`, `pre_load`, derived functions and `post_load` run).
-/// Called by the derive's `Element` impls.
+/// as a struct of its own ([`load_new`]). Called by the derive's `Element` impls.
 #[doc(hidden)]
 pub fn load_struct_elements<T: Field + Default, D: Decoder>(
     len: usize,
@@ -746,11 +860,7 @@ pub fn load_struct_elements<T: Field + Default, D: Decoder>(
     // Grown as elements arrive: the length is bounded by `max_len`, not by the input.
     let mut out = Vec::new();
     for i in 0..len {
-        let mut item = T::default();
-        let mut staged = item.load(d).map_err(|e| e.in_index(i))?;
-        // As a whole load would: `validate`, `pre_load`, the commit, derived state, `post_load`.
-        crate::commit_staged(&mut item, &mut staged).map_err(|e| e.in_index(i))?;
-        out.push(item);
+        out.push(load_new(d).map_err(|e| e.in_index(i))?);
     }
     Ok(out)
 }

@@ -69,7 +69,7 @@ mod wire;
 pub use count::{Count, WireCount};
 pub use describe::{Description, FieldDesc, FieldKind, Hooks, Primitive, Shape};
 pub use error::{Error, ErrorKind};
-pub use field::{Bounded, ByteBuffer, Element, Field, Optional, Plain, Removed, Unused};
+pub use field::{load_new, Bounded, ByteBuffer, Element, Field, Optional, Plain, Removed, Unused};
 pub mod schema;
 pub use native::{
     check_section, from_bytes, from_bytes_at, load_section, read_frame, save_section, to_bytes,
