@@ -756,7 +756,7 @@ fn truncated_fields_name_the_field_and_offset() {
     assert_eq!(err.offset(), Some(10));
     assert_eq!(
         err.to_string(),
-        "dev.regs: input truncated: 8 more bytes needed, 1 available (at byte 10)"
+        "dev.regs: input truncated: 8 bytes needed here, 1 left (at byte 10)"
     );
 }
 

@@ -340,10 +340,15 @@ impl fmt::Display for ErrorKind {
             ),
             ErrorKind::Truncated { needed, available } => write!(
                 f,
-                "input truncated: {needed} more bytes needed, {available} available"
+                "input truncated: {needed} {} needed here, {available} left",
+                plural(*needed, "byte", "bytes")
             ),
             ErrorKind::TrailingBytes { count } => {
-                write!(f, "{count} unexpected trailing bytes")
+                write!(
+                    f,
+                    "{count} unexpected trailing {}",
+                    plural(*count, "byte", "bytes")
+                )
             }
             ErrorKind::BadChecksum { stored, computed } => write!(
                 f,
@@ -470,5 +475,13 @@ impl std::error::Error for Error {
             }
             _ => None,
         }
+    }
+}
+
+/// `one` for a count of 1, else `many`.
+fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
+    match count {
+        1 => one,
+        _ => many,
     }
 }
