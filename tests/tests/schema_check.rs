@@ -1778,6 +1778,41 @@ fn rule_field_type_changed_signedness_of_a_native_varint_is_an_error() {
 }
 
 #[test]
+fn bytes_turned_into_one_word_of_their_size_are_not_called_misaligned() {
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Old {
+        id: [u8; 4],
+        tail: u8,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct New {
+        id: u32,
+        tail: u8,
+    }
+    let report = check(
+        &vmstate_tests::one_device("dev", Old::DESCRIPTION),
+        &vmstate_tests::one_device("dev", New::DESCRIPTION),
+    );
+    let f = only_finding(
+        &report,
+        Rule::FieldSizeChanged,
+        Severity::Error,
+        "dev/Fields/id",
+    );
+    assert!(
+        f.message.starts_with(
+            "field `id` changed from 4 × 1 = 4 to 1 × 4 = 4 bytes: QEMU's wire carries as many \
+             bytes, as elements of another size, and the native format encodes the two \
+             differently"
+        ),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
 fn a_removed_nested_struct_is_told_to_stay() {
     // No padding stands for a struct in the native format, and `Removed<T>` takes plain
     // values only: the advice is to keep the field.

@@ -164,6 +164,10 @@ impl Checker {
                 && !byte_array_as_buffer(s, d)
             {
                 size_ok = false;
+                // Bytes in all: the element size times the array length (1 when none).
+                let total = |f: &FieldEntry, len: Option<u64>| {
+                    f.size.checked_mul(len.or(f.array_len).unwrap_or(1))
+                };
                 let show = |f: &FieldEntry, len: Option<u64>| match len {
                     Some(n) if n != 1 || lens_differ => match f.size.checked_mul(n) {
                         Some(total) => format!("{n} × {} = {total}", f.size),
@@ -187,6 +191,21 @@ impl Checker {
                              (`VMSTATE_VARRAY_*`): give it `#[vmstate(len = \"...\")]` naming \
                              that field",
                             ours.field
+                        ),
+                    );
+                } else if total(s, lens.map(|(a, _)| a)) == total(d, lens.map(|(_, b)| b))
+                    && total(s, None).is_some()
+                {
+                    // Elements of another size, the same bytes in all: QEMU's wire lines up.
+                    self.error(
+                        Rule::FieldSizeChanged,
+                        dp.to_owned(),
+                        format!(
+                            "field `{}` changed from {a} to {b} bytes: QEMU's wire carries as many \
+                             bytes, as elements of another size, and the native format encodes \
+                             the two differently; keep the old type, and add the new one as a \
+                             new field (with `since` and a version bump, or in a subsection)",
+                            d.field
                         ),
                     );
                 } else {
