@@ -1813,6 +1813,75 @@ fn bytes_turned_into_one_word_of_their_size_are_not_called_misaligned() {
 }
 
 #[test]
+fn an_exists_test_in_a_nested_struct_whose_version_changed_is_warned_about() {
+    // A nested struct's version is not sent: the old release asked `mode`'s test with 1 when
+    // it saved, the new release asks with 2 when it loads, and `v != 2` then answers
+    // otherwise (found by the differential test: the load misread every later field).
+    mod old {
+        #[derive(vmstate_core::VmState, Default)]
+        #[vmstate(name = "inner", version = 1)]
+        pub struct Inner {
+            #[vmstate(exists = "not_two", default = "Default::default")]
+            pub mode: u32,
+            pub flag: bool,
+        }
+        pub fn not_two(_: &Inner, v: u32) -> bool {
+            v != 2
+        }
+    }
+    mod new {
+        #[derive(vmstate_core::VmState, Default)]
+        #[vmstate(name = "inner", version = 2, minimum_version = 1)]
+        pub struct Inner {
+            #[vmstate(exists = "not_two", default = "Default::default")]
+            pub mode: u32,
+            pub flag: bool,
+        }
+        pub fn not_two(_: &Inner, v: u32) -> bool {
+            v != 2
+        }
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Old {
+        inner: old::Inner,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct New {
+        inner: new::Inner,
+    }
+    let report = check(
+        &vmstate_tests::one_device("dev", Old::DESCRIPTION),
+        &vmstate_tests::one_device("dev", New::DESCRIPTION),
+    );
+    let f = only_finding(
+        &report,
+        Rule::FieldVersionChanged,
+        Severity::Warning,
+        "dev/Fields/inner/Fields/mode",
+    );
+    assert!(f.message.contains("changed from 1 to 2"), "{}", f.message);
+    // What the warning is about: the load does misread.
+    let old = Old {
+        inner: old::Inner {
+            mode: 7,
+            flag: true,
+        },
+    };
+    let mut new = New {
+        inner: new::Inner::default(),
+    };
+    assert!(vmstate_core::qemu::from_bytes(
+        &mut new,
+        &vmstate_core::qemu::to_bytes(&old).unwrap(),
+        1,
+        0
+    )
+    .is_err());
+}
+
+#[test]
 fn a_removed_nested_struct_is_told_to_stay() {
     // No padding stands for a struct in the native format, and `Removed<T>` takes plain
     // values only: the advice is to keep the field.

@@ -6,7 +6,8 @@ use vmstate_core::VmState;
 pub trait R { fn r(&self) -> String; }
 macro_rules! ints { ($($t:ty),*) => { $(impl R for $t { fn r(&self) -> String { format!("{}", self) } })* } }
 ints!(u8, u16, u32, u64, i32, i8, i16, i64);
-impl R for bool { fn r(&self) -> String { format!("{}", self) } }
+// As the byte it travels as: a bool turned into a byte-wide integer keeps its value.
+impl R for bool { fn r(&self) -> String { u8::from(*self).to_string() } }
 impl R for f32 { fn r(&self) -> String { format!("f{:#x}", self.to_bits()) } }
 impl<T: R, const N: usize> R for [T; N] {
     fn r(&self) -> String { format!("[{}]", self.iter().map(|x| x.r()).collect::<Vec<_>>().join(",")) }

@@ -87,7 +87,9 @@
 //! `NotOnWire`); one in the place of a field of the same kind and type under another name is a
 //! [`Rule::FieldRenamed`] error, as on QEMU's wire. A nested struct is sent at its sender's
 //! version and read at its reader's, so QEMU's "a stream of a version in between" rule does not
-//! apply inside one. A `String` loads as a `Vec<u8>` of the same bound (not back: UTF-8 is
+//! apply inside one; but its `exists` tests are asked with the sender's version on save and
+//! the reader's on load, so a field behind one in a nested struct whose version changed is a
+//! [`Rule::FieldVersionChanged`] warning. A `String` loads as a `Vec<u8>` of the same bound (not back: UTF-8 is
 //! checked). An immutable field's type change is judged as a migrated field's is (so an error
 //! unless only a byte's signedness changed), except that widening an integer varint is fine (it
 //! reads the narrower one's values alike); an immutable nested struct's fields are compared as

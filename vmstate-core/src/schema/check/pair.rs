@@ -56,6 +56,26 @@ impl Checker {
                 ),
             );
         }
+        if s.field_exists && d.field_exists && sent && read && cx.scope_kind == Scope::Nested {
+            // A nested struct's version is not sent: each side asks the test with its own.
+            let (saved, loaded) = (cx.sent_limit, cx.read_limit);
+            if saved != loaded {
+                self.push(
+                    Severity::Warning,
+                    Rule::FieldVersionChanged,
+                    dp.to_owned(),
+                    format!(
+                        "field `{}` is behind an `exists` test in a nested struct whose version \
+                         changed from {saved} to {loaded}: the old release asks the test with \
+                         {saved} when it saves, the new release with {loaded} when it loads (a \
+                         nested struct's version is not sent): where its answers differ, the new \
+                         release reads every later field from the wrong place; make the test \
+                         answer alike for both versions, or keep the nested struct's version",
+                        d.field
+                    ),
+                );
+            }
+        }
         let stream = match cx.stream {
             Some(v) => format!("its version {v} streams"),
             None => "its streams".to_owned(),
