@@ -220,9 +220,23 @@ impl Field<'_> {
             return None;
         };
         let name = self.max_len_const_name();
+        // Held to what a literal is held to at expansion, here once the value is known (for a
+        // const parameter, in each instantiation that is saved or loaded).
+        let span = syn::spanned::Spanned::span(path);
+        let value = quote::quote_spanned! {span=> {
+            let __vmstate_max_len: ::core::primitive::usize = #path;
+            ::core::assert!(
+                __vmstate_max_len >= 1
+                    && __vmstate_max_len
+                        <= ::core::primitive::u32::MAX as ::core::primitive::usize,
+                "`max_len` must be from 1 (with 0 no value but an empty one could be saved) to \
+                 4294967295 (QEMU's wire counts a sequence in 32 bits)"
+            );
+            __vmstate_max_len
+        }};
         Some(quote::quote! {
             #[doc(hidden)]
-            const #name: ::core::primitive::usize = #path;
+            const #name: ::core::primitive::usize = #value;
         })
     }
 

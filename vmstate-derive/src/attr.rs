@@ -547,51 +547,33 @@ fn max_len_value(
     meta: &ParseNestedMeta,
     key: &str,
 ) -> syn::Result<Option<(MaxLen, Span)>> {
-    let fork = meta.input.fork();
-    let mut expr = match fork.parse::<Token![=]>().and_then(|_| fork.parse::<Expr>()) {
-        Ok(expr) => expr,
-        // No value, or not an expression: reported as for any integer key.
-        Err(_) => return Ok(int_value(cx, meta, key)?.map(|(n, s)| (MaxLen::Literal(n), s))),
+    let other_forms = |cx: &Ctxt, expr: &Expr, fix: String| {
+        let message = format!("`{key}` expects an integer literal or a constant's path{fix}");
+        cx.error_spanned_by(expr, message);
+        None
     };
-    while let Expr::Group(group) = expr {
-        expr = *group.expr;
-    }
-    match expr {
+    Ok(value_expr(cx, meta, key, "16")?.and_then(|expr| match expr {
         Expr::Path(path) if path.attrs.is_empty() => {
-            value_expr(cx, meta, key, "16")?;
             let span = syn::spanned::Spanned::span(&path);
-            Ok(Some((MaxLen::Const(path), span)))
+            Some((MaxLen::Const(path), span))
         }
         Expr::Lit(ExprLit {
-            lit: Lit::Str(text),
+            lit: Lit::Str(ref text),
             ..
         }) => {
-            value_expr(cx, meta, key, "16")?;
-            cx.error_spanned_by(
-                &text,
-                format!(
-                    "`{key}` expects an integer literal or a constant's path, not a string: \
-                     write `{key} = {}`",
-                    text.value()
-                ),
-            );
-            Ok(None)
+            let unquoted = format!(", not a string: write `{key} = {}`", text.value());
+            other_forms(cx, &expr, unquoted)
         }
-        Expr::Lit(_) | Expr::Unary(_) => {
-            Ok(int_value(cx, meta, key)?.map(|(n, s)| (MaxLen::Literal(n), s)))
-        }
-        other => {
-            value_expr(cx, meta, key, "16")?;
-            cx.error_spanned_by(
-                &other,
-                format!(
-                    "`{key}` expects an integer literal or a constant's path, e.g. \
-                     `{key} = 16` or `{key} = N` (a `usize` const parameter or item)"
-                ),
-            );
-            Ok(None)
-        }
-    }
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(_), ..
+        })
+        | Expr::Unary(_) => int_from_expr(cx, &expr, key).map(|(n, s)| (MaxLen::Literal(n), s)),
+        other => other_forms(
+            cx,
+            &other,
+            format!(", e.g. `{key} = 16` or `{key} = N` (a `usize` const parameter or item)"),
+        ),
+    }))
 }
 
 fn int_value<T: std::str::FromStr>(
@@ -602,54 +584,60 @@ fn int_value<T: std::str::FromStr>(
 where
     T::Err: std::fmt::Display,
 {
-    Ok(
-        value_expr(cx, meta, key, "1")?.and_then(|expr| match &expr {
-            Expr::Lit(ExprLit {
-                lit: Lit::Int(i), ..
-            }) if !i.suffix().is_empty() => {
-                // `300u8`, `16f32`: the suffix would be ignored, or contradict the value.
-                cx.error_spanned_by(
-                    i,
-                    format!(
-                        "`{key} = {i}`: write the number without a type suffix (`{key} = {}`)",
-                        i.base10_digits()
-                    ),
-                );
+    Ok(value_expr(cx, meta, key, "1")?.and_then(|expr| int_from_expr(cx, &expr, key)))
+}
+
+/// An integer attribute value from its expression; every other form reported.
+fn int_from_expr<T: std::str::FromStr>(cx: &Ctxt, expr: &Expr, key: &str) -> Option<(T, Span)>
+where
+    T::Err: std::fmt::Display,
+{
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) if !i.suffix().is_empty() => {
+            // `300u8`, `16f32`: the suffix would be ignored, or contradict the value.
+            cx.error_spanned_by(
+                i,
+                format!(
+                    "`{key} = {i}`: write the number without a type suffix (`{key} = {}`)",
+                    i.base10_digits()
+                ),
+            );
+            None
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) => match i.base10_parse::<T>() {
+            Ok(v) => Some((v, i.span())),
+            Err(e) => {
+                cx.error_spanned_by(i, format!("`{key} = {i}`: {e}"));
                 None
             }
+        },
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr: inner,
+            ..
+        }) if matches!(
+            &**inner,
             Expr::Lit(ExprLit {
-                lit: Lit::Int(i), ..
-            }) => match i.base10_parse::<T>() {
-                Ok(v) => Some((v, i.span())),
-                Err(e) => {
-                    cx.error_spanned_by(i, format!("`{key} = {i}`: {e}"));
-                    None
-                }
-            },
-            Expr::Unary(syn::ExprUnary {
-                op: syn::UnOp::Neg(_),
-                expr: inner,
+                lit: Lit::Int(_),
                 ..
-            }) if matches!(
-                &**inner,
-                Expr::Lit(ExprLit {
-                    lit: Lit::Int(_),
-                    ..
-                })
-            ) =>
-            {
-                cx.error_spanned_by(&expr, format!("`{key}` cannot be negative"));
-                None
-            }
-            other => {
-                cx.error_spanned_by(
-                    other,
-                    format!("`{key}` expects an integer literal, e.g. `{key} = 1`"),
-                );
-                None
-            }
-        }),
-    )
+            })
+        ) =>
+        {
+            cx.error_spanned_by(expr, format!("`{key}` cannot be negative"));
+            None
+        }
+        other => {
+            cx.error_spanned_by(
+                other,
+                format!("`{key}` expects an integer literal, e.g. `{key} = 1`"),
+            );
+            None
+        }
+    }
 }
 
 fn hook_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Option<Hook>> {
