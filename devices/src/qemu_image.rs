@@ -224,13 +224,19 @@ fn rtc_count_doubt(rtc: Option<&RtcSection>) -> Option<CountDoubt> {
 /// (within a second: see [`rtc_count_doubt`]).
 fn frozen_board(rtc: Option<&RtcSection>, vm_ns: u64) -> IntegratorCp {
     let delta_s = rtc.and_then(RtcSection::clock_lead_s).unwrap_or(0);
-    IntegratorCp::with_clocks(
+    // Created at virtual time 0, as QEMU's destination creates its devices before the
+    // stream sets its clock: the core module's reference counter (CM_REFCNT, whose offset
+    // is taken at creation and not migrated) then goes on from the source's count.
+    let vm_clock = Arc::new(FakeClock::new(0));
+    let board = IntegratorCp::with_clocks(
         DEFAULT_MEMSZ_MIB,
-        Arc::new(FakeClock::new(vm_ns)),
+        vm_clock.clone(),
         Arc::new(FakeClock::new(vm_ns.saturating_add(
             u64::from(delta_s).saturating_mul(1_000_000_000),
         ))),
-    )
+    );
+    vm_clock.set(vm_ns);
+    board
 }
 
 /// Loads every ported section of `stream` into a new board (on frozen clocks, see
@@ -282,6 +288,9 @@ fn load_board_at(
     if stream.device("pl031", 0).is_some() {
         board.rtc.migrate_tick_offset = board.rtc.tick.migrated;
     }
+    // The lines between the devices as the loaded state drives them: an alarm that the
+    // RTC's `post_load` fired reaches the primary controller, as QEMU's raises its input.
+    board.update_interrupts();
     Ok(board)
 }
 

@@ -43,7 +43,9 @@ fn temp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-/// Registers QEMU can read back through `xp` without aborting or depending on time.
+/// Registers QEMU can read back through `xp` without aborting or depending on time (QEMU
+/// reads them before the VM runs: CM_REFCNT, 0x1000_0028, counts on the stream's virtual
+/// clock from the destination's creation at 0).
 const ADDRESSES: &[u64] = &[
     0x1000_0000,
     0x1000_0004,
@@ -54,6 +56,7 @@ const ADDRESSES: &[u64] = &[
     0x1000_001c,
     0x1000_0020,
     0x1000_0024,
+    0x1000_0028,
     0x1000_0030,
     0x1000_0038,
     0x1000_0040,

@@ -599,6 +599,24 @@ fn the_load_time_alarm_is_left_to_the_destination() {
 }
 
 #[test]
+fn a_loaded_board_raises_the_alarm_its_rtc_fires_at_the_load() {
+    // The alarm at the count at the stop and its interrupt enabled: the RTC's `post_load`
+    // fires it (QEMU's `pl031_post_load`), and the line reaches the primary controller's
+    // input 8 (PL031), which the CPU's IRQ then follows, as in QEMU's destination. A rewrite
+    // keeps the stream's own state instead (above).
+    let at_count = count(FIXTURE);
+    let bytes = patched(|rtc| (rtc[1], rtc[4]) = (at_count, 1), |pic| pic[1] = 0x100);
+    let board = load_board(&Stream::parse(bytes).unwrap()).unwrap();
+    assert_eq!(board.read(0x1500_0014).unwrap(), 1, "RTC RIS");
+    assert_eq!(
+        board.read(0x1400_0004).unwrap() & 0x100,
+        0x100,
+        "PIC IRQ_RAWSTAT"
+    );
+    assert!(board.cpu_irq());
+}
+
+#[test]
 fn the_seconds_in_doubt_follow_a_host_clock_past_2038() {
     // A host clock past 2^31 s (after January 2038): the RTC clock is still ahead of the
     // virtual clock, so the count in doubt is the one above.

@@ -552,28 +552,30 @@ fn max_len_value(
         cx.error_spanned_by(expr, message);
         None
     };
-    Ok(value_expr(cx, meta, key, "16")?.and_then(|expr| match expr {
-        Expr::Path(path) if path.attrs.is_empty() => {
-            let span = syn::spanned::Spanned::span(&path);
-            Some((MaxLen::Const(path), span))
-        }
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(ref text),
-            ..
-        }) => {
-            let unquoted = format!(", not a string: write `{key} = {}`", text.value());
-            other_forms(cx, &expr, unquoted)
-        }
-        Expr::Lit(ExprLit {
-            lit: Lit::Int(_), ..
-        })
-        | Expr::Unary(_) => int_from_expr(cx, &expr, key).map(|(n, s)| (MaxLen::Literal(n), s)),
-        other => other_forms(
-            cx,
-            &other,
-            format!(", e.g. `{key} = 16` or `{key} = N` (a `usize` const parameter or item)"),
-        ),
-    }))
+    Ok(
+        value_expr(cx, meta, key, "16")?.and_then(|expr| match expr {
+            Expr::Path(path) if path.attrs.is_empty() => {
+                let span = syn::spanned::Spanned::span(&path);
+                Some((MaxLen::Const(path), span))
+            }
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(ref text),
+                ..
+            }) => {
+                let unquoted = format!(", not a string: write `{key} = {}`", text.value());
+                other_forms(cx, &expr, unquoted)
+            }
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(_), ..
+            })
+            | Expr::Unary(_) => int_from_expr(cx, &expr, key).map(|(n, s)| (MaxLen::Literal(n), s)),
+            other => other_forms(
+                cx,
+                &other,
+                format!(", e.g. `{key} = 16` or `{key} = N` (a `usize` const parameter or item)"),
+            ),
+        }),
+    )
 }
 
 fn int_value<T: std::str::FromStr>(
