@@ -1920,6 +1920,35 @@ fn a_removed_nested_struct_is_told_to_stay() {
         "{}",
         f.message
     );
+    // A struct whose size on QEMU's wire varies (a `Vec`) has no padding form there either.
+    #[derive(VmState, Default)]
+    #[vmstate(name = "fifo")]
+    struct Fifo {
+        #[vmstate(max_len = 4)]
+        bytes: Vec<u8>,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct WithFifo {
+        level: u8,
+        fifo: Fifo,
+    }
+    let report = check(
+        &vmstate_tests::one_device("dev", WithFifo::DESCRIPTION),
+        &vmstate_tests::one_device("dev", New::DESCRIPTION),
+    );
+    let f = only_finding(
+        &report,
+        Rule::FieldRemoved,
+        Severity::Error,
+        "dev/Fields/fifo",
+    );
+    assert!(
+        f.message
+            .ends_with("keep the field (a nested struct has no padding form in the native format)"),
+        "{}",
+        f.message
+    );
 }
 
 /// A bool turned into a byte-wide integer: its 0 and 1 load as themselves in both formats,

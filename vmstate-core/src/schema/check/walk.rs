@@ -514,15 +514,19 @@ impl Checker {
             "keep the field: its length varies, so padding cannot stand for it".to_owned()
         } else if s.is_padding() {
             "keep the padding".to_owned()
-        } else if s.description.is_some() {
+        } else if let Some(nested) = &s.description {
             // Neither padding type stands for a struct in the native format (its fields, then
-            // the end marker of its subsections); `Removed<T>` takes plain values only.
-            format!(
-                "keep the field (a nested struct has no padding form in the native format; \
-                 on QEMU's wire alone `vmstate_core::Unused<{}>` would keep the stream \
-                 aligned)",
-                s.total_size()
-            )
+            // the end marker of its subsections); `Removed<T>` takes plain values only. On
+            // QEMU's wire, bytes of a fixed number do, when this project's schema gives it
+            // (a QEMU dump gives the C struct's size) and no subsection varies it.
+            let qemu_only = match s.total_size() {
+                n if n > 0 && field_extended(s) && nested.subsections.is_empty() => format!(
+                    "; on QEMU's wire alone `vmstate_core::Unused<{n}>` would keep the stream \
+                     aligned"
+                ),
+                _ => String::new(),
+            };
+            format!("keep the field (a nested struct has no padding form in the native format{qemu_only})")
         } else if field_extended(s) {
             format!(
                 "a removed field must keep padding: replace it with `vmstate_core::Unused<{}>`, \
