@@ -258,24 +258,28 @@ fn load_board_at(
     rtc: Option<&RtcSection>,
 ) -> Result<IntegratorCp, Error> {
     let mut board = frozen_board(rtc, vm_ns);
-    // Where each board device's section starts, to refuse a second one.
-    let mut loaded: Vec<(&str, u32, usize)> = Vec::new();
+    // Where each section read here starts, to refuse a second one: a board device's, and
+    // QEMU's `timer` (the virtual clock the RTC counts from). QEMU would load both copies
+    // into the one device, the later winning; no QEMU sends these twice, and a rewrite
+    // could not keep both copies.
+    let mut read: Vec<(&str, u32, usize)> = Vec::new();
     for sec in stream.sections().filter(|s| s.kind == SectionKind::Full) {
-        if let Some(dev) = board.section_mut(&sec.idstr, sec.instance_id) {
+        let on_board = board.section(&sec.idstr, sec.instance_id).is_some();
+        if on_board || sec.idstr == "timer" {
             let key = (sec.idstr.as_str(), sec.instance_id);
-            if let Some(&(_, _, first)) = loaded.iter().find(|(i, n, _)| (*i, *n) == key) {
-                // QEMU would load both into the device, the later copy winning; no QEMU
-                // sends a board device twice, and a rewrite could not keep both copies.
+            if let Some(&(_, _, first)) = read.iter().find(|(i, n, _)| (*i, *n) == key) {
                 return Err(Error::at(
                     vmstate_core::ErrorKind::Format(format!(
                         "duplicate section `{}` instance {} (the first is at byte {first}): \
-                         a board device is read from one section",
+                         the board's devices and QEMU's `timer` are read from one section each",
                         sec.idstr, sec.instance_id
                     )),
                     sec.range.start,
                 ));
             }
-            loaded.push((key.0, key.1, sec.range.start));
+            read.push((key.0, key.1, sec.range.start));
+        }
+        if let Some(dev) = board.section_mut(&sec.idstr, sec.instance_id) {
             dev.load_qemu(stream.data(sec), sec.version_id, sec.data.start)
                 .map_err(|e| {
                     e.in_named(format!(
@@ -583,14 +587,16 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
     let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
     let vmdesc = stream.vmdesc();
     // Each section's vmdesc entry, found once (a search per section would take a time
-    // growing with the square of their number).
-    let mut sent_by_section = HashMap::new();
+    // growing with the square of their number): the entries of one idstr and instance in
+    // order, the k-th for the k-th such section (QEMU lists them in stream order).
+    let mut sent_by_section: HashMap<(&str, u64), Vec<&serde_json::Value>> = HashMap::new();
     let entries = vmdesc.as_ref().and_then(|v| v["devices"].as_array());
     for d in entries.into_iter().flatten() {
         if let Some(key) = vmdesc_key(d) {
-            sent_by_section.entry(key).or_insert(d);
+            sent_by_section.entry(key).or_default().push(d);
         }
     }
+    let mut sections_seen: HashMap<(&str, u64), usize> = HashMap::new();
     let mut sections = Vec::new();
     // Device (FULL) sections and the parts of iterative ones are counted apart: QEMU sends
     // the RAM, and dirty bitmaps, in as many parts as it likes (130,000 and more for a
@@ -615,6 +621,10 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
             None => qemu_sections::description(&sec.idstr).map(|d| (d, false)),
         };
         if let Some((d, on_board)) = described.filter(|_| sec.kind == SectionKind::Full) {
+            let key = (sec.idstr.as_str(), u64::from(sec.instance_id));
+            let nth = sections_seen.entry(key).or_default();
+            let sent = sent_by_section.get(&key).and_then(|e| e.get(*nth)).copied();
+            *nth += 1;
             // A version this build cannot load is shown, not decoded with a layout that is
             // not its own (`rewrite` refuses it the same way).
             if let Err(e) = vmstate_core::check_version(d, sec.version_id) {
@@ -622,8 +632,7 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
                 sections.push(entry);
                 continue;
             }
-            let sent = sent_by_section.get(&(sec.idstr.as_str(), u64::from(sec.instance_id)));
-            match decode_section(stream, sent.copied(), sec, d) {
+            match decode_section(stream, sent, sec, d) {
                 Ok((fields, subsections)) => {
                     entry["fields"] = fields;
                     entry["subsections"] = subsections;

@@ -253,6 +253,37 @@ fn a_page_size_that_is_not_a_power_of_two_is_refused() {
     );
 }
 
+#[test]
+fn a_timer_sent_twice_is_refused_where_the_board_reads_it() {
+    // QEMU's `timer` holds the virtual clock the RTC counts from; QEMU would load the later
+    // copy, a rewrite would read the first: refused, as a board device sent twice is.
+    let s = stream();
+    let timer = s.device("timer", 0).unwrap().clone();
+    let mut bytes = vmstate_tests::vmdesc_patched_bytes(&s, |v| {
+        let devices = v["devices"].as_array_mut().unwrap();
+        let at = devices.iter().position(|d| d["name"] == "timer").unwrap();
+        let copy = devices[at].clone();
+        devices.insert(at + 1, copy);
+    });
+    bytes.splice(
+        timer.range.end..timer.range.end,
+        FIXTURE[timer.range.clone()].to_vec(),
+    );
+    let twice = Stream::parse(bytes).unwrap();
+    let timers = twice.sections().filter(|sec| sec.idstr == "timer").count();
+    assert_eq!(timers, 2);
+    let e = devices::qemu_image::load_board(&twice)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&format!(
+            "duplicate section `timer` instance 0 (the first is at byte {})",
+            timer.range.start
+        )),
+        "{e}"
+    );
+}
+
 /// The fixture with the section of (`idstr`, instance 1) renumbered instance 0, in the stream
 /// and in its vmdesc entry: two sections of one idstr and instance.
 fn renumbered(idstr: &str) -> Vec<u8> {
@@ -282,6 +313,12 @@ fn two_sections_of_one_device_are_read_as_qemu_reads_them() {
         .map(|sec| sec.instance_id)
         .collect();
     assert_eq!(uarts, [0, 0]);
+    // Listed and decoded both, each with its own vmdesc entry.
+    let json = devices::qemu_image::inspect(&s).unwrap();
+    let decoded = (json["sections"].as_array().unwrap().iter())
+        .filter(|sec| sec["idstr"] == "pl011" && sec["fields"].is_object())
+        .count();
+    assert_eq!(decoded, 2);
     // A state-only port is copied as it is: the rewrite keeps both.
     assert!(devices::qemu_image::rewrite(bytes.clone(), &[]).unwrap() == bytes);
 }
@@ -295,8 +332,8 @@ fn a_board_device_sent_twice_is_refused_by_the_board() {
     let e = devices::qemu_image::load_board(&s).unwrap_err().to_string();
     assert!(
         e.contains(
-            "duplicate section `icp_pic` instance 0 (the first is at byte 306908): a board \
-             device is read from one section"
+            "duplicate section `icp_pic` instance 0 (the first is at byte 306908): the board's \
+             devices and QEMU's `timer` are read from one section each"
         ),
         "{e}"
     );

@@ -859,7 +859,8 @@ impl Stream {
         })
     }
 
-    /// The FULL section with this idstr and instance.
+    /// The first FULL section with this idstr and instance (QEMU loads every one, in order,
+    /// into the one device, so where two differ the later wins).
     pub fn device(&self, idstr: &str, instance_id: u32) -> Option<&Section> {
         self.sections().find(|s| {
             s.kind == SectionKind::Full && s.idstr == idstr && s.instance_id == instance_id
