@@ -240,8 +240,8 @@ pub fn load(board: &mut IntegratorCp, bytes: &[u8]) -> Result<(), Error> {
             return Err(format_error(format!("missing section for device `{name}` instance {instance}: the stream does not carry it"), bytes.len()));
         }
     }
-    // Everything decodes; only a hook or a validation can still fail. Keep each device's
-    // state to put it back if one does.
+    // Everything decodes; only a hook, a validation or an `exists` test asked again of the
+    // loaded state can still fail. Keep each device's state to put it back if one does.
     let mut snapshot = Vec::new();
     for (name, instance, dev) in board.devices() {
         let mut section = Vec::new();

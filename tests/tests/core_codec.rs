@@ -602,7 +602,7 @@ fn an_exists_test_that_reads_migrated_fields_fails_the_load_it_would_misread() {
         assert_eq!(err.path(), "timer.period", "{err}");
         assert!(
             err.to_string().starts_with(
-                "timer.period: hook `Self::is_periodic` failed: the load read the field as \
+                "timer.period: refused by `Self::is_periodic`: the load read the field as \
                  absent, as this test said of the destination before the load, but it says \
                  present of the loaded state"
             ),

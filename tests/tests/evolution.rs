@@ -404,5 +404,5 @@ fn a_removed_enum_takes_any_value_the_old_release_sent() {
         level: 0,
     };
     ok(migrate(&dst, &mut back));
-    assert_eq!(back.modes, [OldMode::Off; 2]);
+    assert_eq!((back.mode, back.modes), (OldMode::Off, [OldMode::Off; 2]));
 }

@@ -521,15 +521,15 @@ pub mod __private {
 
     /// The error for an `exists` test (`test`, as written) that answers otherwise on the
     /// loaded state than on the destination's state before the load, which the load asked
-    /// (`read`: whether it then read the field).
+    /// (`read`: whether it then read the field): the loaded state is refused by the test.
     #[cold]
     pub fn exists_changed(test: &'static str, read: bool) -> Error {
         let (before, after) = match read {
             true => ("present", "absent"),
             false => ("absent", "present"),
         };
-        Error::new(ErrorKind::Hook {
-            hook: test,
+        Error::new(ErrorKind::Validation {
+            check: test,
             source: format!(
                 "the load read the field as {before}, as this test said of the destination \
                  before the load, but it says {after} of the loaded state: it reads migrated \

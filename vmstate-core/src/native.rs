@@ -368,7 +368,8 @@ pub fn load_section<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Res
 /// Checks that `bytes` is exactly one native section that `value` would load (framing,
 /// checksum, name, version, every field, immutable values), without changing `value`.
 /// The struct's hooks do not run (`pre_load`, container `validate`, derived functions,
-/// `post_load`), so their failures are not predicted; field `validate` and `range` checks
+/// `post_load`), nor are `exists` tests asked again of the loaded state, so their failures
+/// are not predicted; field `validate` and `range` checks
 /// do run, and the elements of a `Vec` of structs are built as a load builds them, on fresh
 /// values, their hooks included.
 ///
