@@ -152,12 +152,20 @@ fn one_device_findings(
     old: &'static vmstate_core::Description,
     new: &'static vmstate_core::Description,
 ) -> Vec<(Rule, Severity, String)> {
-    let schema = |d| vmstate_tests::one_device("dev", d);
-    check(&schema(old), &schema(new))
+    one_device_check(old, new)
         .findings
         .into_iter()
         .map(|f| (f.rule, f.severity, f.path))
         .collect()
+}
+
+/// The report between two releases of one derived device, `dev`.
+fn one_device_check(
+    old: &'static vmstate_core::Description,
+    new: &'static vmstate_core::Description,
+) -> Report {
+    let schema = |d| vmstate_tests::one_device("dev", d);
+    check(&schema(old), &schema(new))
 }
 
 /// The errors of [`one_device_findings`]: (rule, path).
@@ -1791,10 +1799,7 @@ fn bytes_turned_into_one_word_of_their_size_are_not_called_misaligned() {
         id: u32,
         tail: u8,
     }
-    let report = check(
-        &vmstate_tests::one_device("dev", Old::DESCRIPTION),
-        &vmstate_tests::one_device("dev", New::DESCRIPTION),
-    );
+    let report = one_device_check(Old::DESCRIPTION, New::DESCRIPTION);
     let f = only_finding(
         &report,
         Rule::FieldSizeChanged,
@@ -1851,10 +1856,7 @@ fn an_exists_test_in_a_nested_struct_whose_version_changed_is_warned_about() {
     struct New {
         inner: new::Inner,
     }
-    let report = check(
-        &vmstate_tests::one_device("dev", Old::DESCRIPTION),
-        &vmstate_tests::one_device("dev", New::DESCRIPTION),
-    );
+    let report = one_device_check(Old::DESCRIPTION, New::DESCRIPTION);
     let f = only_finding(
         &report,
         Rule::FieldVersionChanged,
@@ -1902,10 +1904,7 @@ fn a_removed_nested_struct_is_told_to_stay() {
     struct New {
         level: u8,
     }
-    let report = check(
-        &vmstate_tests::one_device("dev", Old::DESCRIPTION),
-        &vmstate_tests::one_device("dev", New::DESCRIPTION),
-    );
+    let report = one_device_check(Old::DESCRIPTION, New::DESCRIPTION);
     let f = only_finding(
         &report,
         Rule::FieldRemoved,
@@ -1933,10 +1932,7 @@ fn a_removed_nested_struct_is_told_to_stay() {
         level: u8,
         fifo: Fifo,
     }
-    let report = check(
-        &vmstate_tests::one_device("dev", WithFifo::DESCRIPTION),
-        &vmstate_tests::one_device("dev", New::DESCRIPTION),
-    );
+    let report = one_device_check(WithFifo::DESCRIPTION, New::DESCRIPTION);
     let f = only_finding(
         &report,
         Rule::FieldRemoved,
@@ -2344,6 +2340,20 @@ mod enum_releases {
     }
 }
 
+/// The finding `rule` at `severity` on each enum field of [`enum_releases`]' devices.
+fn on_enum_fields(rule: Rule, severity: Severity) -> Vec<(Rule, Severity, String)> {
+    ["mode", "modes", "queue"]
+        .map(|f| (rule, severity, format!("dev/Fields/{f}")))
+        .into()
+}
+
+/// A schema of one device, `led`, described by `d`.
+fn led(d: &'static vmstate_core::Description) -> Schema {
+    let mut s = Schema::new(None);
+    s.add("led", d);
+    s
+}
+
 #[test]
 fn enum_fields_carry_their_variants() {
     use enum_releases::*;
@@ -2375,15 +2385,7 @@ fn enum_fields_carry_their_variants() {
 fn rule_check_added_when_an_integer_becomes_an_enum() {
     use enum_releases::*;
     let findings = one_device_findings(Plain::DESCRIPTION, WithEnum::DESCRIPTION);
-    let expected: Vec<_> = ["mode", "modes", "queue"]
-        .map(|f| {
-            (
-                Rule::CheckAdded,
-                Severity::Warning,
-                format!("dev/Fields/{f}"),
-            )
-        })
-        .into();
+    let expected = on_enum_fields(Rule::CheckAdded, Severity::Warning);
     assert_eq!(findings, expected);
     // Back to the integers refuses nothing.
     assert_eq!(
@@ -2402,20 +2404,9 @@ fn rule_variant_removed() {
     );
     // Migrating back, the added one is unknown to the old release.
     let back = one_device_findings(Renamed::DESCRIPTION, WithEnum::DESCRIPTION);
-    let expected: Vec<_> = ["mode", "modes", "queue"]
-        .map(|f| {
-            (
-                Rule::VariantRemoved,
-                Severity::Error,
-                format!("dev/Fields/{f}"),
-            )
-        })
-        .into();
+    let expected = on_enum_fields(Rule::VariantRemoved, Severity::Error);
     assert_eq!(back, expected);
-    let mut old = Schema::new(None);
-    old.add("led", WithEnum::DESCRIPTION);
-    let mut new = Schema::new(None);
-    new.add("led", WithoutFast::DESCRIPTION);
+    let (old, new) = (led(WithEnum::DESCRIPTION), led(WithoutFast::DESCRIPTION));
     let f = only_finding(
         &check(&old, &new),
         Rule::VariantRemoved,
@@ -2431,20 +2422,9 @@ fn rule_variant_renumbered() {
     // Every old discriminant is still accepted, but `On` and `Fast` swapped theirs: an old
     // stream's `On` (1) loads as `Fast`.
     let findings = one_device_findings(WithEnum::DESCRIPTION, Swapped::DESCRIPTION);
-    let expected: Vec<_> = ["mode", "modes", "queue"]
-        .map(|f| {
-            (
-                Rule::VariantRenumbered,
-                Severity::Error,
-                format!("dev/Fields/{f}"),
-            )
-        })
-        .into();
+    let expected = on_enum_fields(Rule::VariantRenumbered, Severity::Error);
     assert_eq!(findings, expected);
-    let mut old = Schema::new(None);
-    old.add("led", WithEnum::DESCRIPTION);
-    let mut new = Schema::new(None);
-    new.add("led", Swapped::DESCRIPTION);
+    let (old, new) = (led(WithEnum::DESCRIPTION), led(Swapped::DESCRIPTION));
     let report = check(&old, &new);
     let f = (report.findings.iter())
         .find(|f| f.path == "led/Fields/mode")
