@@ -199,9 +199,9 @@ impl Field<'_> {
         self.max_len().is_none() && !is_simple(self.ty)
     }
 
-    /// `Some(n)` when the field is a bounded variable-length value (`max_len = n`).
-    /// The bound as generated code names it: the literal, or the inherent constant that
-    /// holds a constant's value ([`Field::max_len_const`]), typed `usize` once.
+    /// The bound of a variable-length field (`max_len`) as generated code names it: the
+    /// literal, or the inherent constant that holds a constant's value
+    /// ([`Field::max_len_const`]), typed `usize` once.
     pub fn max_len(&self) -> Option<proc_macro2::TokenStream> {
         self.attrs.max_len.get().map(|m| match &m.value {
             crate::attr::MaxLen::Literal(n) => quote::quote!(#n),

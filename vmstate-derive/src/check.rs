@@ -803,7 +803,8 @@ fn check_derived_has_function(cx: &Ctxt, input: &Input, field: &crate::ast::Fiel
 }
 
 fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
-    // A constant's value is known at instantiation: the runtime checks lengths against it.
+    // A constant's value is checked where it is known, in the constant that holds it
+    // (`Field::max_len_const`).
     if let Some((m, value)) =
         (field.attrs.max_len.get()).and_then(|m| Some((m, m.value.literal()?)))
     {
