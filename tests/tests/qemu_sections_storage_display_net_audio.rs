@@ -7,7 +7,9 @@
 
 use devices::qemu_sections::pl041::Pl041State;
 use devices::qemu_sections::pl110::Pl110State;
-use devices::qemu_sections::sd_card::{SdCardOcrState, SdCardState, OCR_CARD_POWER_UP};
+use devices::qemu_sections::sd_card::{
+    SdCardOcrState, SdCardState, OCR_CARD_CAPACITY, OCR_CARD_POWER_UP,
+};
 use devices::qemu_sections::smc91c111::Smc91c111State;
 use serde_json::Value;
 use vmstate_core::schema;
@@ -146,6 +148,18 @@ fn sd_card_refuses_every_truncation() {
         let mut back = before.clone();
         vmstate_core::qemu::from_bytes(&mut back, &bytes, version, 0).unwrap();
         assert_eq!(back, up);
+        // A powered-up card above 2 GiB (its CSD of structure version 2, as QEMU's
+        // sd_set_csd writes it) also has the capacity bit, as QEMU's sd_ocr_powerup sets it
+        // (seen live: 0xc0ffff00 in the ACMD41 response of a 4 GiB card).
+        let mut sdhc = up.clone();
+        sdhc.csd[0] = 0x40;
+        let bytes = vmstate_core::qemu::to_bytes(&sdhc).unwrap();
+        let mut back = before.clone();
+        vmstate_core::qemu::from_bytes(&mut back, &bytes, version, 0).unwrap();
+        assert_eq!(
+            back.ocr_state.ocr,
+            OCR_CARD_POWER_UP | OCR_CARD_CAPACITY | 0x00ff_ff00
+        );
     }
 }
 

@@ -11,8 +11,11 @@
 //!
 //! QEMU 7.2 does not check the FIFO position on load; QEMU 8.0 added a `post_load` that
 //! refuses `read_pos >= 16` or `read_count > 16` (an index past the 16-entry FIFO). This port
-//! refuses the same (`range`): a stream QEMU 7.2 wrote never holds such values, since the
-//! device keeps both within the FIFO.
+//! refuses a `read_pos` past the FIFO and a negative `read_count` (`range`), which QEMU 7.2
+//! never writes, but loads a `read_count` above 16, which it does: a serial break is queued
+//! without the FIFO's room checked (`pl011_event`), so a flood of breaks leaves more
+//! characters counted than the FIFO holds (seen live: 17 breaks on a muxed chardev gave 17,
+//! and QEMU 7.2 loaded that stream; QEMU 8.0+ refuses it).
 //!
 //! What QEMU 8.0+'s `post_load` also does is a fix-up, not a refusal, and is left to a device
 //! model: with the FIFO disabled, a character at `read_pos > 0` moves to slot 0 (older
@@ -83,8 +86,9 @@ pub struct Pl011State {
     /// The FIFO slot of the next character to read (QEMU 8.0+ refuses one past the FIFO).
     #[vmstate(range = "0..16")]
     pub read_pos: i32,
-    /// How many characters the FIFO holds (QEMU 8.0+ refuses more than the FIFO's depth).
-    #[vmstate(range = "0..=16")]
+    /// How many characters the FIFO holds: more than its depth after a flood of serial
+    /// breaks in QEMU 7.2 (which QEMU 8.0+ refuses).
+    #[vmstate(range = "0..")]
     pub read_count: i32,
     /// The FIFO fill level that raises the receive interrupt (QEMU always sets 1).
     pub read_trigger: i32,
@@ -93,7 +97,7 @@ pub struct Pl011State {
     pub clock: Pl011Clock,
 }
 
-// The `range` bounds above are the FIFO depth written as `i32` literals (the fields' type).
+// The `range` bound of `read_pos` is the FIFO depth written as an `i32` literal (its type).
 const _: () = assert!(PL011_FIFO_DEPTH == 16);
 
 impl Pl011State {

@@ -16,8 +16,8 @@
 //!
 //! QEMU 7.2 refuses nothing on load. When the subsection is absent its `pre_load` marks the
 //! card powered up (it sets OCR bit 31, and the capacity bit for a card above 2 GiB); this
-//! port loads [`SdCardOcrState::powered_up`] then, the OCR of a card of at most 2 GiB, as on
-//! this board. QEMU also trusts values a port with behaviour must bound
+//! port loads [`SdCardOcrState::powered_up`] then, and sets the capacity bit when the CSD is
+//! of a high-capacity card (structure version 2, which QEMU writes for a card above 2 GiB). QEMU also trusts values a port with behaviour must bound
 //! before using them: `data_offset` indexes the 512-byte `data`, `pwd_len` the 16-byte
 //! `pwd`, `current_cmd` its 64-entry command tables, and `state` names a card state (-1 to
 //! 8). QEMU 7.2 ends the section with a 512-byte `VMSTATE_UNUSED_V(1, 512)` and the `enable`
@@ -54,10 +54,17 @@ use vmstate_core::{Unused, VmState};
 
 /// The OCR's power-up status bit (QEMU's `R_OCR_CARD_POWER_UP_MASK`).
 pub const OCR_CARD_POWER_UP: u32 = 1 << 31;
+/// The OCR's card capacity status bit (QEMU's `R_OCR_CARD_CAPACITY_MASK`): a card above 2 GiB.
+pub const OCR_CARD_CAPACITY: u32 = 1 << 30;
 
 /// The `sd-card` section. Field names are QEMU 7.2's.
 #[derive(VmState, Debug, Clone, PartialEq, Eq)]
-#[vmstate(name = "sd-card", version = 2, minimum_version = 2)]
+#[vmstate(
+    name = "sd-card",
+    version = 2,
+    minimum_version = 2,
+    post_load = "Self::capacity_from_csd"
+)]
 pub struct SdCardState {
     /// The card's mode (QEMU 7.2's `enum SDCardModes`: 0 inactive, 1 identification, 2 data
     /// transfer; later releases recompute it from `state` and send padding instead).
@@ -142,8 +149,8 @@ impl SdCardOcrState {
     /// What a stream without the subsection means: QEMU's `sd_vmstate_pre_load` powers the
     /// card up (sets OCR bit 31) before the load, which the subsection then overwrites if
     /// sent. This is the OCR of a card of at most 2 GiB, as on this board (`sd_set_ocr`'s
-    /// voltage window); a larger card also sets the capacity bit (30), configuration this
-    /// port does not hold. The power-up timer is not armed.
+    /// voltage window); a larger card also has the capacity bit, which the section's load
+    /// sets from the CSD. The power-up timer is not armed.
     pub fn powered_up() -> Self {
         SdCardOcrState {
             ocr: OCR_CARD_POWER_UP | 0x00ff_ff00,
@@ -153,6 +160,16 @@ impl SdCardOcrState {
 }
 
 impl SdCardState {
+    /// A powered-up card (whose OCR the stream does not send) above 2 GiB has the capacity
+    /// bit, as QEMU's `sd_ocr_powerup` sets it: told by the CSD, whose structure version
+    /// QEMU's `sd_set_csd` makes 2 for such a card.
+    fn capacity_from_csd(&mut self) {
+        let high_capacity = self.csd[0] >> 6 == 1;
+        if self.ocr_state.ocr & OCR_CARD_POWER_UP != 0 && high_capacity {
+            self.ocr_state.ocr |= OCR_CARD_CAPACITY;
+        }
+    }
+
     /// QEMU's `sd_ocr_vmstate_needed`: while the card is not powered up.
     fn ocr_state_needed(&self) -> bool {
         self.ocr_state.ocr & OCR_CARD_POWER_UP == 0
