@@ -37,7 +37,7 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     check_evolution(cx, input, field);
     check_len(cx, input, field);
     check_equal(cx, field);
-    check_padding(cx, field);
+    check_padding(cx, input, field);
 }
 
 /// The keys padding takes: its described name and when it is on the wire.
@@ -46,8 +46,9 @@ const PADDING_KEYS: &[&str] = &["name", "since", "exists"];
 /// Padding (`Unused<N>`, `Removed<T>`) only keeps bytes on the wire, migrated, and loads no
 /// value: a role would take its bytes off a wire (`skip`, `derived`, `immutable`, which
 /// travels in the native format only), and a check or default would see nothing.
-fn check_padding(cx: &Ctxt, field: &crate::ast::Field) {
-    if !is_padding_path(field.ty) {
+fn check_padding(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
+    let renamed = input.attrs.krate.get().map(|k| &k.value);
+    if !is_padding_path(field.ty, renamed) {
         return;
     }
     if let Some(zero) = unused_of_zero_bytes(field.ty) {
@@ -479,16 +480,23 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
 }
 
 /// [`is_padding_type`] written as this crate's padding is (`Unused<4>`,
-/// `vmstate_core::Removed<u32>`), not as a path to a type of one's own so named
-/// (`regs::Unused`).
-fn is_padding_path(ty: &syn::Type) -> bool {
+/// `vmstate_core::Removed<u32>`, or through the runtime crate's name in `crate = "..."`:
+/// `vs::Unused<4>`), not as a path to a type of one's own so named (`regs::Unused`).
+fn is_padding_path(ty: &syn::Type, renamed: Option<&syn::Path>) -> bool {
     let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
         return false;
     };
     let segments = &p.path.segments;
+    let through = |krate: &syn::Path| {
+        let prefix = &krate.segments;
+        segments.len() == prefix.len() + 1
+            && (segments.iter().zip(prefix)).all(|(a, b)| a.ident == b.ident)
+    };
     is_padding_type(ty)
         && p.qself.is_none()
-        && (segments.len() == 1 || segments[0].ident == "vmstate_core")
+        && (segments.len() == 1
+            || segments[0].ident == "vmstate_core"
+            || renamed.is_some_and(through))
 }
 
 /// The `0` of `Unused<0>` (or `Unused<{ 0 }>`), a padding of no bytes.
