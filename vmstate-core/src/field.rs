@@ -469,10 +469,15 @@ impl<T: Field, const N: usize> Field for [T; N] {
         Ok(())
     }
     fn post_commit(&mut self, staged: &Self::Staged) -> Result<(), Error> {
+        // Every element's derived functions and `post_load` run, the first error returned, as
+        // a struct's nested steps do: undoing a failed load runs them all again over the
+        // restored values, so none keeps state computed from the refused input.
+        let mut result = Ok(());
         for (i, (item, s)) in self.iter_mut().zip(staged).enumerate() {
-            item.post_commit(s).map_err(|e| e.in_index(i))?;
+            let step = item.post_commit(s).map_err(|e| e.in_index(i));
+            crate::__private::keep_first(&mut result, step);
         }
-        Ok(())
+        result
     }
 }
 
