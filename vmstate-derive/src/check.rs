@@ -41,7 +41,7 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
 }
 
 /// The keys padding takes: its described name and when it is on the wire.
-const PADDING_KEYS: &[&str] = &["name", "since", "exists"];
+pub(crate) const PADDING_KEYS: &[&str] = &["name", "since", "exists"];
 
 /// Padding (`Unused<N>`, `Removed<T>`) only keeps bytes on the wire, migrated, and loads no
 /// value: a role would take its bytes off a wire (`skip`, `derived`, `immutable`, which
@@ -482,7 +482,7 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
 /// [`is_padding_type`] written as this crate's padding is (`Unused<4>`,
 /// `vmstate_core::Removed<u32>`, or through the runtime crate's name in `crate = "..."`:
 /// `vs::Unused<4>`), not as a path to a type of one's own so named (`regs::Unused`).
-fn is_padding_path(ty: &syn::Type, renamed: Option<&syn::Path>) -> bool {
+pub(crate) fn is_padding_path(ty: &syn::Type, renamed: Option<&syn::Path>) -> bool {
     let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
         return false;
     };

@@ -359,6 +359,29 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 msg,
             );
         }
+        // A type named like padding through a path the derive does not know as the runtime
+        // crate's (`use vmstate_core as vs;` then `vs::Removed<u32>`) is taken for a type of
+        // one's own; if it is the runtime's padding after all, a key padding does not take
+        // would see nothing (`equal` compares no value): refused on the key.
+        let renamed = input.attrs.krate.get().map(|k| &k.value);
+        let padding_keys = crate::check::PADDING_KEYS;
+        let other_key = (f.attrs.given().into_iter()).find(|(key, _)| !padding_keys.contains(key));
+        if let Some((key, span)) = other_key.filter(|_| {
+            crate::check::is_padding_type(ty) && !crate::check::is_padding_path(ty, renamed)
+        }) {
+            let msg = format!(
+                "field `{}`: its type is `vmstate_core`'s padding (`Unused`/`Removed`), named \
+                 by a path the derive does not know as the runtime crate's, and padding takes \
+                 only `name`, `since` and `exists`: remove `{key}`",
+                f.ident
+            );
+            assert(
+                span,
+                shape_of(false),
+                quote!(!#p::is_padding(__vmstate_shape)),
+                msg,
+            );
+        }
         // Padding may share the name `unused` with a real field; the derive sees padding by
         // its type's name, which a type of one's own may have too.
         let shares_unused = f.name() == "unused"
