@@ -97,13 +97,17 @@ impl Normalize for qemu_sections::machine::TimersState {
 }
 
 impl Normalize for qemu_sections::sd_card::SdCardState {
-    /// A powered-up card does not send its OCR: it reloads as [`SdCardOcrState::powered_up`].
+    /// A powered-up card does not send its OCR: it reloads as
+    /// [`SdCardOcrState::powered_up_with`] its CSD.
     ///
-    /// [`SdCardOcrState::powered_up`]: qemu_sections::sd_card::SdCardOcrState::powered_up
+    /// [`SdCardOcrState::powered_up_with`]: qemu_sections::sd_card::SdCardOcrState::powered_up_with
     fn normalize(loaded: &Self, reloaded: &mut Self) {
         use qemu_sections::sd_card::{SdCardOcrState, OCR_CARD_POWER_UP};
         if loaded.ocr_state.ocr & OCR_CARD_POWER_UP != 0 {
-            assert_eq!(reloaded.ocr_state, SdCardOcrState::powered_up());
+            assert_eq!(
+                reloaded.ocr_state,
+                SdCardOcrState::powered_up_with(&reloaded.csd)
+            );
             reloaded.ocr_state = loaded.ocr_state.clone();
         }
     }

@@ -157,16 +157,25 @@ impl SdCardOcrState {
             ocr_power_timer: -1,
         }
     }
+
+    /// The OCR QEMU powers up a card with this CSD to: with the capacity bit for a card above
+    /// 2 GiB, told by the CSD's structure version, which QEMU's `sd_set_csd` makes 2 for one.
+    pub fn powered_up_with(csd: &[u8; 16]) -> Self {
+        let mut state = Self::powered_up();
+        if csd[0] >> 6 == 1 {
+            state.ocr |= OCR_CARD_CAPACITY;
+        }
+        state
+    }
 }
 
 impl SdCardState {
     /// A powered-up card (whose OCR the stream does not send) above 2 GiB has the capacity
-    /// bit, as QEMU's `sd_ocr_powerup` sets it: told by the CSD, whose structure version
-    /// QEMU's `sd_set_csd` makes 2 for such a card.
+    /// bit, as QEMU's `sd_ocr_powerup` sets it ([`SdCardOcrState::powered_up_with`]).
     fn capacity_from_csd(&mut self) {
-        let high_capacity = self.csd[0] >> 6 == 1;
-        if self.ocr_state.ocr & OCR_CARD_POWER_UP != 0 && high_capacity {
-            self.ocr_state.ocr |= OCR_CARD_CAPACITY;
+        if self.ocr_state.ocr & OCR_CARD_POWER_UP != 0 {
+            self.ocr_state.ocr |=
+                SdCardOcrState::powered_up_with(&self.csd).ocr & OCR_CARD_CAPACITY;
         }
     }
 
