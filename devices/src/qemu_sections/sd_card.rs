@@ -18,10 +18,10 @@
 //! card powered up (it sets OCR bit 31, and the capacity bit for a card above 2 GiB); this
 //! port loads [`SdCardOcrState::powered_up`] then, and sets the capacity bit when the CSD is
 //! of a high-capacity card (structure version 2, which QEMU writes for a card above 2 GiB).
-//! QEMU also trusts values a port with behaviour must bound before using them: `data_offset` indexes the 512-byte `data`, `pwd_len` the 16-byte
-//! `pwd`, `current_cmd` its 64-entry command tables, and `state` names a card state (-1 to
-//! 8). QEMU 7.2 ends the section with a 512-byte `VMSTATE_UNUSED_V(1, 512)` and the `enable`
-//! flag; later releases (10.0's stream here) send a padding byte in `enable`'s place, the same
+//! QEMU also trusts values a port with behaviour must bound before using them:
+//! `data_offset` indexes the 512-byte `data`, `pwd_len` the 16-byte `pwd`, `current_cmd` its
+//! 64-entry command tables, and `state` names a card state (-1 to 8). QEMU 7.2 ends the
+//! section with a 512-byte `VMSTATE_UNUSED_V(1, 512)` and the `enable` flag; later releases (10.0's stream here) send a padding byte in `enable`'s place, the same
 //! bytes under other names (`unused[0]`, `unused[1]` in their vmdesc).
 //!
 //! ```
