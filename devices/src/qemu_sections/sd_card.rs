@@ -21,8 +21,9 @@
 //! QEMU also trusts values a port with behaviour must bound before using them:
 //! `data_offset` indexes the 512-byte `data`, `pwd_len` the 16-byte `pwd`, `current_cmd` its
 //! 64-entry command tables, and `state` names a card state (-1 to 8). QEMU 7.2 ends the
-//! section with a 512-byte `VMSTATE_UNUSED_V(1, 512)` and the `enable` flag; later releases (10.0's stream here) send a padding byte in `enable`'s place, the same
-//! bytes under other names (`unused[0]`, `unused[1]` in their vmdesc).
+//! section with a 512-byte `VMSTATE_UNUSED_V(1, 512)` and the `enable` flag; later releases
+//! (10.0's stream here) send a padding byte in `enable`'s place, the same bytes under other
+//! names (`unused[0]`, `unused[1]` in their vmdesc).
 //!
 //! ```
 //! use devices::qemu_sections::sd_card::{SdCardOcrState, SdCardState};
