@@ -513,12 +513,6 @@ pub mod __private {
         }
     }
 
-    /// Whether the input carried a staged optional value.
-    #[inline(always)]
-    pub fn is_loaded<S, T>(staged: &Optional<S, T>) -> bool {
-        matches!(staged, Optional::Loaded(_))
-    }
-
     /// The error for an `exists` test (`test`, as written) that answers otherwise on the
     /// loaded state than on the destination's state before the load, which the load asked
     /// (`read`: whether it then read the field): the loaded state is refused by the test.

@@ -133,18 +133,10 @@ pub(super) fn load_field(input: &Input, f: &Field, p: &TokenStream) -> TokenStre
             if !f.is_optional() {
                 return quote!(let #local = #load;);
             }
-            let mut present = Vec::new();
-            if let Some(since) = f.attrs.since.get() {
-                let since = since.value;
-                present.push(quote!(__vmstate_version >= #since));
-            }
-            if f.attrs.exists.get().is_some() {
-                let exists = hook_fn(f, "exists");
-                present.push(quote!(Self::#exists(self, __vmstate_version)));
-            }
+            let present = presence(f);
             let absent = absent_value(input, f, p);
             quote! {
-                let #local = if true #(&& #present)* {
+                let #local = if #present {
                     #p::Optional::Loaded(#load)
                 } else {
                     #absent
@@ -380,6 +372,21 @@ pub(super) fn subsections_save(input: &Input, p: &TokenStream) -> TokenStream {
         #(#subs)*
         #p::end_subsections(__vmstate_e);
     }
+}
+
+/// Whether a migrated field behind `since` or `exists` is in the input, as an expression over
+/// `self` (the destination) and `__vmstate_version` (the stream's version).
+pub(super) fn presence(f: &Field) -> TokenStream {
+    let mut present = Vec::new();
+    if let Some(since) = f.attrs.since.get() {
+        let since = since.value;
+        present.push(quote!(__vmstate_version >= #since));
+    }
+    if f.attrs.exists.get().is_some() {
+        let exists = hook_fn(f, "exists");
+        present.push(quote!(Self::#exists(self, __vmstate_version)));
+    }
+    quote!(true #(&& #present)*)
 }
 
 /// Reads the subsections after the fields: each known one by name, with its own version; an

@@ -530,16 +530,12 @@ fn exists_rechecks(wire: &[&Field], p: &TokenStream) -> (TokenStream, Vec<TokenS
         .iter()
         .map(|f| {
             let (name, name_str) = (on_type(f), f.name());
-            let exists = hooks::hook_fn(f, "exists");
             let test = f.attrs.exists.get().map(|h| h.value.text.clone());
-            let since = f.attrs.since.get().map(|since| {
-                let since = since.value;
-                quote!(&& __vmstate_version >= #since)
-            });
+            let present = codec::presence(f);
             quote! {
                 if let #p::Some(__vmstate_version) = __vmstate_staged.__vmstate_loaded_at {
-                    let __vmstate_read = #p::is_loaded(&__vmstate_staged.#name);
-                    if __vmstate_read != (true #since && Self::#exists(self, __vmstate_version)) {
+                    let __vmstate_read = #p::Optional::is_loaded(&__vmstate_staged.#name);
+                    if __vmstate_read != (#present) {
                         return #p::Err(#p::exists_changed(#test, __vmstate_read).in_field(#name_str));
                     }
                 }
