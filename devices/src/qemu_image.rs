@@ -262,12 +262,12 @@ fn load_board_at(
     // QEMU's `timer` (the virtual clock the RTC counts from). QEMU would load both copies
     // into the one device, the later winning; no QEMU sends these twice, and a rewrite
     // could not keep both copies.
-    let mut read: Vec<(&str, u32, usize)> = Vec::new();
+    let mut read: HashMap<(&str, u32), usize> = HashMap::new();
     for sec in stream.sections().filter(|s| s.kind == SectionKind::Full) {
         let on_board = board.section(&sec.idstr, sec.instance_id).is_some();
         if on_board || sec.idstr == "timer" {
             let key = (sec.idstr.as_str(), sec.instance_id);
-            if let Some(&(_, _, first)) = read.iter().find(|(i, n, _)| (*i, *n) == key) {
+            if let Some(first) = read.insert(key, sec.range.start) {
                 return Err(Error::at(
                     vmstate_core::ErrorKind::Format(format!(
                         "duplicate section `{}` instance {} (the first is at byte {first}): \
@@ -277,7 +277,6 @@ fn load_board_at(
                     sec.range.start,
                 ));
             }
-            read.push((key.0, key.1, sec.range.start));
         }
         if let Some(dev) = board.section_mut(&sec.idstr, sec.instance_id) {
             dev.load_qemu(stream.data(sec), sec.version_id, sec.data.start)
