@@ -1014,6 +1014,53 @@ fn each_derived_function_runs_once_however_it_is_spelt() {
     assert_eq!((dst.c, dst.d, dst.e), (1, 1, 1));
 }
 
+/// A trait's method of the same name, through an alias whose path, without spaces, reads as
+/// the struct's name (`<H as Irq>` against `HasIrq`): another function.
+trait Irq {
+    fn update(&mut self);
+}
+
+type H = HasIrq;
+
+#[derive(VmState, Default, Debug)]
+struct HasIrq {
+    level: u32,
+    mask: u32,
+    #[vmstate(derived = "Self::update")]
+    pending: bool,
+    #[vmstate(derived = "<H as Irq>::update")]
+    irq_out: bool,
+}
+
+impl HasIrq {
+    fn update(&mut self) {
+        self.pending = self.level != 0;
+    }
+}
+
+impl Irq for HasIrq {
+    fn update(&mut self) {
+        self.irq_out = self.level & self.mask != 0;
+    }
+}
+
+#[test]
+fn a_trait_method_through_an_alias_is_not_the_struct_s_method_of_that_name() {
+    let src = HasIrq {
+        level: 1,
+        mask: 1,
+        pending: true,
+        irq_out: true,
+    };
+    let mut dst = HasIrq::default();
+    vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+    assert_eq!((dst.pending, dst.irq_out), (true, true));
+    let mut dst = HasIrq::default();
+    let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+    vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap();
+    assert_eq!((dst.pending, dst.irq_out), (true, true));
+}
+
 #[derive(VmState, Default, Debug, PartialEq)]
 #[vmstate(name = "desc", pre_load = "Self::before", validate = "Self::check")]
 struct Desc {

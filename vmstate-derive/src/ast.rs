@@ -2,7 +2,7 @@
 
 use crate::attr::{Container, FieldAttrs};
 use crate::ctxt::Ctxt;
-use crate::naming::mentions_deprecated;
+use crate::naming::{mentions_deprecated, user_allows};
 use std::cell::Cell;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
@@ -15,6 +15,8 @@ pub struct Input<'a> {
     pub fields: Vec<Field<'a>>,
     /// Whether the struct or a field is `#[deprecated]` or allows deprecated uses.
     pub deprecated: bool,
+    /// The lints the struct and its fields allow, as `allow`s for the generated code.
+    pub allows: Vec<proc_macro2::TokenStream>,
 }
 
 /// One named field.
@@ -72,6 +74,11 @@ impl<'a> Input<'a> {
         }?;
         let deprecated = mentions_deprecated(&input.attrs)
             || named.iter().any(|f| mentions_deprecated(&f.attrs));
+        let every_attr = input
+            .attrs
+            .iter()
+            .chain(named.iter().flat_map(|f| &f.attrs));
+        let allows = user_allows(every_attr);
         let fields = named
             .into_iter()
             .enumerate()
@@ -96,6 +103,7 @@ impl<'a> Input<'a> {
             attrs,
             fields,
             deprecated,
+            allows,
         })
     }
 
@@ -313,30 +321,19 @@ fn invisible_ungroup(ty: &syn::Type) -> &syn::Type {
     }
 }
 
+/// The primitive types a field may have, by the names the derive knows them by.
+pub const PRIMITIVES: [&str; 13] = [
+    "bool", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128", "f32", "f64",
+];
+
 /// Whether the type is a primitive or an array of primitives (described precisely even when
 /// it does not travel).
 pub fn is_simple(ty: &syn::Type) -> bool {
     match ungroup(ty) {
         syn::Type::Path(p) => {
             p.qself.is_none()
-                && p.path.get_ident().is_some_and(|i| {
-                    matches!(
-                        i.to_string().as_str(),
-                        "bool"
-                            | "u8"
-                            | "u16"
-                            | "u32"
-                            | "u64"
-                            | "u128"
-                            | "i8"
-                            | "i16"
-                            | "i32"
-                            | "i64"
-                            | "i128"
-                            | "f32"
-                            | "f64"
-                    )
-                })
+                && (p.path.get_ident())
+                    .is_some_and(|i| PRIMITIVES.contains(&i.to_string().as_str()))
         }
         syn::Type::Array(a) => is_simple(&a.elem),
         _ => false,

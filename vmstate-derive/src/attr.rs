@@ -2,6 +2,8 @@
 
 use crate::ctxt::Ctxt;
 use proc_macro2::Span;
+use quote::ToTokens;
+use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::{Expr, ExprLit, Lit, LitStr, Token};
 
@@ -663,36 +665,47 @@ fn hook_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Optio
 
 /// The key under which derived functions are run once: a method of the struct spelt through
 /// `Self` or the struct's bare name (`Self::f`, `<Self>::f`, `Dev::f`, `self::Dev::f`,
-/// `Gen::<T>::f`, `<Gen<T>>::f`) is `Self::f`; any other path is itself, without whitespace
-/// or a leading `self::` (a free `f` is another function than `Self::f`, and
-/// `legacy::Dev::f` may be another type's). Two paths to one function that look different
-/// run it twice, never not at all.
-pub fn function_key(text: &str, own: &str) -> String {
-    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if text.ends_with('>') {
-        // A generic function with its arguments (`Self::g::<u8>`): one per spelling.
-        return text;
-    }
-    // Without generic arguments: `<Gen<T>>::f` -> `Gen::f`, `Gen::<T>::f` -> `Gen::f`.
-    let mut plain = String::new();
-    let mut depth = 0usize;
-    let qualified = text.starts_with('<');
-    for (i, c) in text.char_indices() {
-        match c {
-            '<' => depth += 1,
-            '>' => depth = depth.saturating_sub(1),
-            _ if depth == 0 || (qualified && depth == 1 && !text[..i].contains(">::")) => {
-                plain.push(c)
+/// `Gen::<T>::f`, `<Gen<T>>::f`) is `Self::f`; any other path is its tokens, without a
+/// leading `self::` (a free `f` is another function than `Self::f`, `legacy::Dev::f` may be
+/// another type's, `<H as Tr>::f` a trait's, and `Self::g::<u8>` one instance of a generic
+/// function). Two paths to one function that look different run it twice, never not at all.
+pub fn function_key(path: &syn::ExprPath, own: &str) -> String {
+    let names_own = |ident: &syn::Ident| ident == "Self" || ident.unraw() == own;
+    let segments: Vec<&syn::PathSegment> = path.path.segments.iter().collect();
+    let method = segments.last().filter(|s| s.arguments.is_none());
+    let owner = match (&path.qself, segments.as_slice()) {
+        // `<Ty>::f`, without `as Trait`.
+        (Some(q), [_]) if q.position == 0 => match &*q.ty {
+            syn::Type::Path(ty) if ty.qself.is_none() => own_type(&ty.path, &names_own),
+            _ => false,
+        },
+        (Some(_), _) => false,
+        (None, [first, owner, _]) if first.ident == "self" && first.arguments.is_none() => {
+            names_own(&owner.ident)
+        }
+        (None, [owner, _]) => names_own(&owner.ident),
+        (None, _) => false,
+    };
+    match method {
+        Some(method) if owner => format!("Self::{}", method.ident.unraw()),
+        _ => {
+            let tokens = path.to_token_stream().to_string();
+            match tokens.strip_prefix("self :: ") {
+                Some(rest) => rest.to_owned(),
+                None => tokens,
             }
-            _ => {}
         }
     }
-    let plain = plain.replace("::::", "::");
-    let segments: Vec<&str> = plain.split("::").filter(|s| !s.is_empty()).collect();
-    let segments = segments.strip_prefix(&["self"]).unwrap_or(&segments);
-    match segments {
-        [owner, method] if *owner == "Self" || *owner == own => format!("Self::{method}"),
-        _ => text.strip_prefix("self::").unwrap_or(&text).to_owned(),
+}
+
+/// Whether `path` (the `Ty` of `<Ty>::f`) names the struct: `Self`, `Dev`, `Gen<T>`,
+/// `self::Dev`.
+fn own_type(path: &syn::Path, names_own: &dyn Fn(&syn::Ident) -> bool) -> bool {
+    let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
+    match segments.as_slice() {
+        [first, ty] if first.ident == "self" => names_own(&ty.ident),
+        [ty] => names_own(&ty.ident),
+        _ => false,
     }
 }
 
@@ -702,29 +715,41 @@ mod tests {
 
     #[test]
     fn spellings_of_one_method_share_a_key_and_free_functions_keep_theirs() {
+        let key = |text: &str, own: &str| function_key(&syn::parse_str(text).unwrap(), own);
         for spelling in [
             "Self::f",
             "<Self>::f",
             "Dev::f",
             "<Dev>::f",
             "self::Dev::f",
+            "<self::Dev>::f",
             "Self :: f",
+            "Self::r#f",
+            "r#Dev::f",
         ] {
-            assert_eq!(function_key(spelling, "Dev"), "Self::f", "{spelling}");
+            assert_eq!(key(spelling, "Dev"), "Self::f", "{spelling}");
         }
-        assert_eq!(function_key("Gen::<T>::f", "Gen"), "Self::f");
-        assert_eq!(function_key("<Gen<T>>::f", "Gen"), "Self::f");
-        assert_eq!(function_key("f", "Dev"), "f");
-        assert_eq!(function_key("self::f", "Dev"), "f");
-        assert_eq!(function_key("crate::m::f", "Dev"), "crate::m::f");
-        assert_eq!(function_key("Other::f", "Dev"), "Other::f");
-        // Perhaps another type of the same name.
-        assert_eq!(function_key("legacy::Dev::f", "Dev"), "legacy::Dev::f");
-        assert_eq!(function_key("crate::m::Dev::f", "Dev"), "crate::m::Dev::f");
-        assert_eq!(function_key("Self::g::<u8>", "Dev"), "Self::g::<u8>");
-        assert_ne!(
-            function_key("<Self as Tr>::f", "Dev"),
-            function_key("Self::f", "Dev")
-        );
+        assert_eq!(key("Gen::<T>::f", "Gen"), "Self::f");
+        assert_eq!(key("<Gen<T>>::f", "Gen"), "Self::f");
+        assert_eq!(key("f", "Dev"), "f");
+        assert_eq!(key("self::f", "Dev"), "f");
+        assert_eq!(key("crate::m::f", "Dev"), key("crate :: m ::f", "Dev"));
+        // Other functions, perhaps of another type of the same name.
+        for other in [
+            "crate::m::f",
+            "Other::f",
+            "legacy::Dev::f",
+            "crate::m::Dev::f",
+            "Self::g::<u8>",
+            "<Self as Tr>::f",
+            "<Dev as Tr>::f",
+            "<D as Tr>::f",
+            "<Vec<Dev>>::f",
+        ] {
+            assert!(!key(other, "Dev").starts_with("Self::f"), "{other}");
+        }
+        // `as` is a word of the path: `<H as Irq>::f` is not `<HasIrq>::f`.
+        assert_ne!(key("<H as Irq>::f", "HasIrq"), key("Self::f", "HasIrq"));
+        assert_ne!(key("Self::g::<u8>", "Dev"), key("Self::g::<u16>", "Dev"));
     }
 }

@@ -357,6 +357,20 @@ fn check_generic_names(cx: &Ctxt, input: &Input) {
             ),
         );
     }
+    // The derive knows primitives by name, and a parameter cannot be checked as an alias can.
+    for param in input.generics.type_params() {
+        let name = param.ident.unraw().to_string();
+        if crate::ast::PRIMITIVES.contains(&name.as_str()) {
+            cx.error_at(
+                param.ident.span(),
+                format!(
+                    "type parameter `{name}` hides the primitive `{name}`: the derive would read \
+                     a field of type `{name}` as the primitive and run none of the hooks or \
+                     checks of the type it stands for; rename the parameter"
+                ),
+            );
+        }
+    }
 }
 
 /// `Field`'s methods that run the hooks. A hook path to a method of the struct that names one
@@ -386,7 +400,7 @@ fn hooks<'a>(input: &'a Input) -> impl Iterator<Item = &'a crate::attr::Hook> {
 fn check_hook_names(cx: &Ctxt, input: &Input) {
     let own = input.ident.unraw().to_string();
     for hook in hooks(input) {
-        let key = crate::attr::function_key(&hook.text, &own);
+        let key = crate::attr::function_key(&hook.path, &own);
         let method = key.strip_prefix("Self::");
         // The function's own name, however the path reaches the type (`Self::`, an alias,
         // `crate::Dev::`, `r#`).

@@ -11,6 +11,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use syn::ext::IdentExt;
 
+/// The items of an attribute's list (`allow(a, b)`, `cfg_attr(cond, attr, ...)`).
+type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
+
 /// The staged struct's name: the struct's name without leading underscores (so that it stays
 /// upper camel case when the struct's is), after a prefix no user type is expected to use.
 pub fn staged_ident(ident: &Ident) -> Ident {
@@ -20,8 +23,19 @@ pub fn staged_ident(ident: &Ident) -> Ident {
 
 /// `#[allow(...)]` for the naming lints that the staged struct `staged` with the fields
 /// `wire` and the struct's `generics` (copied onto the generated items) trips, and for
-/// `deprecated` when the struct [`mentions_deprecated`]; or nothing.
+/// `deprecated` when the struct [`mentions_deprecated`]; then the user's own [`user_allows`].
 pub fn lint_allows(
+    staged: &Ident,
+    wire: &[&Field],
+    generics: &syn::Generics,
+    deprecated: bool,
+    user: &[TokenStream],
+) -> TokenStream {
+    let ours = our_allows(staged, wire, generics, deprecated);
+    quote!(#ours #(#user)*)
+}
+
+fn our_allows(
     staged: &Ident,
     wire: &[&Field],
     generics: &syn::Generics,
@@ -107,8 +121,40 @@ pub fn mentions_deprecated(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| meta_mentions_deprecated(&a.meta))
 }
 
+/// The `allow`s and `expect`s in `attrs` (also under `cfg_attr`, with its condition), each as
+/// an `allow` for the generated code. It copies the struct's field types and discriminant
+/// expressions, which trip the lints the user allowed there (`unused_braces` on
+/// `[u8; { 4 }]`, `clippy::type_complexity`); copying the user's own `allow` cannot meet a
+/// `forbid`, since the user's would have met it first. An `expect` becomes an `allow`: the
+/// user's item fulfils it, the generated code need not.
+pub fn user_allows<'a>(attrs: impl IntoIterator<Item = &'a syn::Attribute>) -> Vec<TokenStream> {
+    attrs
+        .into_iter()
+        .filter_map(|a| allow_of(&a.meta))
+        .map(|meta| quote!(#[#meta]))
+        .collect()
+}
+
+fn allow_of(meta: &syn::Meta) -> Option<TokenStream> {
+    let syn::Meta::List(list) = meta else {
+        return None;
+    };
+    let path = meta.path();
+    if path.is_ident("allow") || path.is_ident("expect") {
+        let lints = &list.tokens;
+        return Some(quote!(allow(#lints)));
+    }
+    if !path.is_ident("cfg_attr") {
+        return None;
+    }
+    let inner = list.parse_args_with(Metas::parse_terminated).ok()?;
+    let mut inner = inner.iter();
+    let condition = inner.next()?;
+    let allows: Vec<TokenStream> = inner.filter_map(allow_of).collect();
+    (!allows.is_empty()).then(|| quote!(cfg_attr(#condition, #(#allows),*)))
+}
+
 fn meta_mentions_deprecated(meta: &syn::Meta) -> bool {
-    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
     let path = meta.path();
     if path.is_ident("deprecated") {
         return true;

@@ -297,7 +297,7 @@ pub(super) fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                     .map(|d| (&d.value, ("derives", d.key)))
             });
         if let Some((hook, key)) = hook {
-            let function = crate::attr::function_key(&hook.text, &input.ident.unraw().to_string());
+            let function = crate::attr::function_key(&hook.path, &input.ident.unraw().to_string());
             if !seen.contains(&function) {
                 seen.push(function);
                 derived.push(call_hook_keeping_first_error(hook, key, p));

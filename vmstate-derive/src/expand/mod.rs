@@ -311,7 +311,13 @@ pub fn expand(input: &Input) -> TokenStream {
         )
     };
 
-    let allows = lint_allows(&staged_ident, &wire, input.generics, input.deprecated);
+    let allows = lint_allows(
+        &staged_ident,
+        &wire,
+        input.generics,
+        input.deprecated,
+        &input.allows,
+    );
     let max_len_consts = input.fields.iter().filter_map(Field::max_len_const);
 
     quote! {
