@@ -359,20 +359,23 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
                 msg,
             );
         }
-        // A type named like padding through a path the derive does not know as the runtime
-        // crate's (`use vmstate_core as vs;` then `vs::Removed<u32>`) is taken for a type of
-        // one's own; if it is the runtime's padding after all, a key padding does not take
-        // would see nothing (`equal` compares no value): refused on the key.
+        // The runtime's padding through a name the derive does not know as padding (an alias,
+        // `use vmstate_core::Unused as Pad;`, `use vmstate_core as vs;` then
+        // `vs::Removed<u32>`) is taken for a type of one's own; a key padding does not take
+        // would then drop its bytes from the wire (`skip`) or see nothing (`equal`): refused
+        // on the key, found by the type's shape. A type naming a parameter is checked only
+        // when spelt as padding: its shape is known only where it is a `Field`.
         let renamed = input.attrs.krate.get().map(|k| &k.value);
         let padding_keys = crate::check::PADDING_KEYS;
         let other_key = (f.attrs.given().into_iter()).find(|(key, _)| !padding_keys.contains(key));
         if let Some((key, span)) = other_key.filter(|_| {
-            crate::check::is_padding_type(ty) && !crate::check::is_padding_path(ty, renamed)
+            (!generic || crate::check::is_padding_type(ty))
+                && !crate::check::is_padding_path(ty, renamed)
         }) {
             let msg = format!(
                 "field `{}`: its type is `vmstate_core`'s padding (`Unused`/`Removed`), named \
-                 by a path the derive does not know as the runtime crate's, and padding takes \
-                 only `name`, `since` and `exists`: remove `{key}`",
+                 so that the derive does not know it as padding (an alias or a renamed path), \
+                 and padding takes only `name`, `since` and `exists`: remove `{key}`",
                 f.ident
             );
             assert(
