@@ -3050,6 +3050,62 @@ fn descriptions_far_beyond_any_device_are_refused_when_read() {
         e.contains("device `dev`: description `dev` has 257 subsections (at most 256)"),
         "{e}"
     );
+    // Fields: the checker compares some of a description's fields with all the others.
+    let schema = |fields: &str, not_on_wire: &str, key: &str| {
+        format!(
+            r#"{{"{key}": {{"Name": "dev", "version_id": 1, "minimum_version_id": 1,
+            "Description": {{"name": "dev", "version_id": 1, "minimum_version_id": 1,
+            "Fields": [{fields}], "NotOnWire": [{not_on_wire}]}}}}}}"#
+        )
+    };
+    let entry = |name: &str| {
+        format!(r#"{{"field": "{name}", "version_id": 0, "field_exists": false, "size": 4}}"#)
+    };
+    let many = |n: usize| (0..n).map(|i| entry(&format!("f{i}"))).collect::<Vec<_>>();
+    let max = vmstate_core::schema::MAX_FIELDS;
+    assert!(Schema::from_json(&schema(&many(max).join(","), "", "dev")).is_ok());
+    let e = Schema::from_json(&schema(&many(max + 1).join(","), "", "dev"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&format!(
+            "description `dev` has {} fields (at most {max})",
+            max + 1
+        )),
+        "{e}"
+    );
+    // Names: every finding and every value shown repeats them.
+    let long = "n".repeat(vmstate_core::schema::MAX_NAME_BYTES + 1);
+    let e = Schema::from_json(&schema("", "", &long))
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("a device's name `nnnn"), "{e}");
+    assert!(e.contains("is 1025 bytes long (at most 1024)"), "{e}");
+    assert!(e.len() < 200, "the name is cut: {e}");
+    let e = Schema::from_json(&schema(&entry(&long), "", "dev"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("device `dev`: description `dev`: a field's name `nnnn"),
+        "{e}"
+    );
+    let fine = "n".repeat(vmstate_core::schema::MAX_NAME_BYTES);
+    assert!(Schema::from_json(&schema(&entry(&fine), "", "dev")).is_ok());
+    // Off QEMU's wire the derive gives each field its own name; QEMU's `Fields` may repeat
+    // padding's.
+    let e = Schema::from_json(&schema("", &[entry("x"), entry("x")].join(","), "dev"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("description `dev` lists field `x` twice in NotOnWire"),
+        "{e}"
+    );
+    assert!(Schema::from_json(&schema(
+        &[entry("unused"), entry("unused")].join(","),
+        "",
+        "dev"
+    ))
+    .is_ok());
     // QEMU's own dump is far inside the limits.
     qemu();
 }
@@ -3269,6 +3325,69 @@ fn decoded_bytes_are_hex_and_a_decode_is_bounded_in_values() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("values: too many to show"), "{e}");
+}
+
+#[test]
+fn what_a_decode_looks_through_and_repeats_counts_against_its_bound() {
+    use vmstate_core::schema::{decode, Format, MAX_NAME_BYTES};
+    // A `Vec` of structs whose schema lists `fields` and `skipped` entries off the wire, and
+    // `len` elements of a byte per field and the end marker each, in the native format.
+    let decoded = |fields: &[String], skipped: usize, len: usize| {
+        let entry = |name: &str, kind: &str, size: u32| {
+            format!(
+                r#"{{"field": "{name}", "version_id": 0, "field_exists": false, "size": {size},
+                "type": "uint8", "kind": "{kind}"}}"#
+            )
+        };
+        let on_wire: Vec<String> = fields.iter().map(|f| entry(f, "migrated", 1)).collect();
+        let off_wire: Vec<String> = (0..skipped)
+            .map(|i| entry(&format!("host{i}"), "skipped", 0))
+            .collect();
+        let json = format!(
+            r#"{{"dev": {{"Name": "dev", "version_id": 1, "minimum_version_id": 1,
+            "Description": {{"name": "dev", "version_id": 1, "minimum_version_id": 1,
+            "Fields": [{{"field": "v", "version_id": 0, "field_exists": false, "size": 0,
+                "type": "varray:struct", "max_len": 1000000,
+                "Description": {{"name": "e", "version_id": 1, "minimum_version_id": 1,
+                    "Fields": [{}], "NotOnWire": [{}]}}}}]}}}}}}"#,
+            on_wire.join(","),
+            off_wire.join(",")
+        );
+        let schema = Schema::from_json(&json).unwrap();
+        let mut bytes = Vec::new();
+        let mut n = len;
+        while n >= 0x80 {
+            bytes.push(n as u8 | 0x80);
+            n >>= 7;
+        }
+        bytes.push(n as u8);
+        for _ in 0..len {
+            bytes.extend(std::iter::repeat_n(7u8, fields.len()));
+            bytes.push(0); // the element's end of subsections
+        }
+        bytes.push(0);
+        decode(
+            &schema.devices["dev"].description,
+            Format::Native,
+            &bytes,
+            1,
+            0,
+        )
+    };
+    let short = ["a".to_owned()];
+    let (v, _) = decoded(&short, 4, 3).unwrap();
+    assert_eq!(v["v"], serde_json::json!([{"a": 7}, {"a": 7}, {"a": 7}]));
+    // Each element looks through the 4,000 entries off the wire: 300 elements count as over
+    // a million values.
+    let e = decoded(&short, 4000, 300).unwrap_err().to_string();
+    assert!(e.contains("values: too many to show"), "{e}");
+    assert!(decoded(&short, 4000, 200).is_ok());
+    // Each element repeats a long name: 40,000 elements with a 1 KiB name count as over a
+    // million values (the output would take 40 MB of names), 20,000 do not.
+    let long = ["n".repeat(MAX_NAME_BYTES)];
+    let e = decoded(&long, 0, 40_000).unwrap_err().to_string();
+    assert!(e.contains("values: too many to show"), "{e}");
+    assert!(decoded(&long, 0, 20_000).is_ok());
 }
 
 #[test]

@@ -23,7 +23,10 @@ pub enum Format {
 ///
 /// The schema is input too: a version outside the description's range is refused, sizes are
 /// checked against the data before anything is taken, and a decode visits at most 2^20
-/// values and fields (see [`decode_with_budget`] to share that bound between several).
+/// values and fields (see [`decode_with_budget`] to share that bound between several; a
+/// field counts once more for each 32 bytes of its name, which the output repeats, and a
+/// native struct once more for each field it has off the wire, which the decode looks
+/// through).
 ///
 /// ```
 /// use vmstate_core::schema::{decode, Desc, Format};
@@ -128,9 +131,14 @@ fn walk<D: Decoder>(
     budget: &mut usize,
 ) -> Result<Value, Error> {
     let mut out = Map::new();
+    if native {
+        // `wire_fields` looks through them all, at each element of an array of structs.
+        spend_n(budget, desc.not_on_wire.len(), d)?;
+    }
     for f in wire_fields(desc, native) {
-        // Every field visited counts, sent or not: the schema sets how many there are.
-        spend(budget, d)?;
+        // Every field visited counts, sent or not: the schema sets how many there are. A long
+        // name counts for more: the output repeats it at each element of an array of structs.
+        spend_n(budget, 1 + f.field.len() / NAME_BYTES_PER_VALUE, d)?;
         if f.version_id > version {
             continue;
         }
@@ -403,9 +411,17 @@ fn element<D: Decoder>(ty: &str, size: u64, d: &mut D, native: bool) -> Result<V
 /// many times its bytes on the wire, and the schema that sizes them is input.
 pub const MAX_VALUES: usize = 1 << 20;
 
+/// The bytes of a field's name that count as one value more against the budget.
+const NAME_BYTES_PER_VALUE: usize = 32;
+
 /// Counts one value against `budget`.
 fn spend<D: Decoder>(budget: &mut usize, d: &D) -> Result<(), Error> {
-    match budget.checked_sub(1) {
+    spend_n(budget, 1, d)
+}
+
+/// Counts `n` values against `budget`.
+fn spend_n<D: Decoder>(budget: &mut usize, n: usize, d: &D) -> Result<(), Error> {
+    match budget.checked_sub(n) {
         Some(left) => {
             *budget = left;
             Ok(())

@@ -331,6 +331,7 @@ impl Schema {
                 schema.machine = Some(name.to_owned());
                 continue;
             }
+            name_within_limits("a device", key).map_err(SchemaError)?;
             let dev: DeviceEntry = serde_path_to_error::deserialize(entry).map_err(|e| {
                 let at = e.path().to_string();
                 let at = if at == "." {
@@ -396,20 +397,57 @@ impl std::fmt::Display for SchemaError {
 
 impl std::error::Error for SchemaError {}
 
-/// The most fields (on and off the wire) one description of a schema file may have.
-pub const MAX_FIELDS: usize = 65_536;
+/// The most fields (on and off the wire) one description of a schema file may have: ten
+/// times QEMU's largest descriptions (x86's `cpu` has a few hundred). The checker compares
+/// some of a description's fields with all the others.
+pub const MAX_FIELDS: usize = 4096;
+/// The longest name (a device's key, a description's, a field's or a variant's) a schema file
+/// may have, in bytes: QEMU's wire allows 255 for a section's or subsection's name. Each
+/// finding of the checker and each value `inspect` shows repeats names.
+pub const MAX_NAME_BYTES: usize = 1024;
 /// The most subsections one description of a schema file may have.
 pub const MAX_SUBSECTIONS: usize = 256;
+
+/// A name of at most [`MAX_NAME_BYTES`]; `what` says whose, for the error.
+fn name_within_limits(what: &str, name: &str) -> Result<(), String> {
+    if name.len() > MAX_NAME_BYTES {
+        let start: String = name.chars().take(40).collect();
+        return Err(format!(
+            "{what}'s name `{start}...` is {} bytes long (at most {MAX_NAME_BYTES})",
+            name.len()
+        ));
+    }
+    Ok(())
+}
 
 /// A schema file is input: descriptions far beyond any device's are refused when read, so
 /// the checker and the decoder never search through them.
 fn within_limits(d: &Desc) -> Result<(), String> {
+    name_within_limits("a description", &d.name)?;
     let fields = d.fields.len() + d.not_on_wire.len();
     if fields > MAX_FIELDS {
         return Err(format!(
             "description `{}` has {fields} fields (at most {MAX_FIELDS})",
             d.name
         ));
+    }
+    let mut off_wire = std::collections::HashSet::new();
+    for f in d.fields.iter().chain(&d.not_on_wire) {
+        name_within_limits("a field", &f.field)
+            .map_err(|why| format!("description `{}`: {why}", d.name))?;
+        for variant in f.variants.iter().flat_map(|v| v.keys()) {
+            name_within_limits("a variant", variant)
+                .map_err(|why| format!("field `{}`: {why}", f.field))?;
+        }
+    }
+    // The derive gives every field its own name; `Fields` may repeat QEMU's padding's.
+    for f in &d.not_on_wire {
+        if !off_wire.insert(f.field.as_str()) {
+            return Err(format!(
+                "description `{}` lists field `{}` twice in NotOnWire",
+                d.name, f.field
+            ));
+        }
     }
     if d.subsections.len() > MAX_SUBSECTIONS {
         return Err(format!(

@@ -3,13 +3,13 @@
 //! of loaded values, enum variants and `Vec`/`String` bounds.
 
 use super::fields::{
-    byte_sequence, classify, extended, field_extended, find_field, native_carries, native_only,
-    needs_owner, own_length_against_qemu, TypeClass,
+    by_name, byte_sequence, classify, extended, field_extended, find_field, native_carries,
+    native_only, needs_owner, own_length_against_qemu, TypeClass,
 };
 use super::{Checker, Scope};
 use crate::schema::report::{Rule, Severity};
 use crate::schema::{Desc, Discriminant, FieldEntry};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 impl Checker {
     /// The checks of the fields that are not on QEMU's wire, and of the hooks.
@@ -21,8 +21,9 @@ impl Checker {
         new: &Desc,
         stream: Option<u32>,
     ) {
+        let new_entries = by_name(new.not_on_wire.iter());
         for o in &old.not_on_wire {
-            let Some(n) = new.not_on_wire.iter().find(|n| n.field == o.field) else {
+            let Some(&n) = new_entries.get(o.field.as_str()) else {
                 continue;
             };
             if !field_extended(o) || !field_extended(n) {
@@ -251,13 +252,17 @@ impl Checker {
             Some(wire) => wire.to_string(),
             None => v.to_string(),
         };
-        let accepted: BTreeSet<String> = new.values().map(key).collect();
+        // Each wire value of the new release, with the first variant (by name) that has it.
+        let mut by_value: BTreeMap<String, &String> = BTreeMap::new();
+        for (name, v) in new {
+            by_value.entry(key(v)).or_insert(name);
+        }
         // A name that moved to another discriminant while its old one names another
         // variant: the old release's value loads, meaning something else.
         let moved: Vec<String> = (old.iter())
             .filter_map(|(name, v)| {
                 let now = new.get(name).filter(|now| key(now) != key(v))?;
-                let (other, _) = new.iter().find(|(_, w)| key(w) == key(v))?;
+                let other = by_value.get(&key(v))?;
                 Some(format!("{name} = {v} (now {now}; {v} is now {other})"))
             })
             .collect();
@@ -275,7 +280,7 @@ impl Checker {
             );
         }
         let gone: Vec<_> = (old.iter())
-            .filter(|(_, v)| !accepted.contains(&key(v)))
+            .filter(|(_, v)| !by_value.contains_key(&key(v)))
             .collect();
         if gone.is_empty() {
             return;

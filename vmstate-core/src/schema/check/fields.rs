@@ -37,6 +37,30 @@ pub(super) fn find_field<'a>(d: &'a Desc, name: &str) -> Option<&'a FieldEntry> 
         .find(|f| f.field == name && !f.is_padding())
 }
 
+/// Entries by name, the first of each name: [`find_field`] (`entries` a description's
+/// `Fields` and `NotOnWire`, padding left out) or a search of one list, for a rule that
+/// looks up every entry of a description (schemas are input: a description may have
+/// thousands).
+pub(super) fn by_name<'a>(
+    entries: impl Iterator<Item = &'a FieldEntry>,
+) -> std::collections::HashMap<&'a str, &'a FieldEntry> {
+    let mut index = std::collections::HashMap::new();
+    for f in entries {
+        index.entry(f.field.as_str()).or_insert(f);
+    }
+    index
+}
+
+/// [`by_name`] of what [`find_field`] searches.
+pub(super) fn fields_by_name(d: &Desc) -> std::collections::HashMap<&str, &FieldEntry> {
+    by_name(
+        d.fields
+            .iter()
+            .chain(&d.not_on_wire)
+            .filter(|f| !f.is_padding()),
+    )
+}
+
 /// Two entries to compare, a `#[vmstate(buffer)]` one seen as the byte array it is on both
 /// wires (N `uint8` elements) when the other is this project's too, so that it compares with
 /// `[u8; N]`, `[i8; N]` or a `u8` as a byte array does. (Against QEMU's dump, whose

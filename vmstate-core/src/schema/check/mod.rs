@@ -218,9 +218,21 @@ enum Scope {
     Nested,
 }
 
-#[derive(Default)]
 struct Checker {
     findings: Vec<Finding>,
+    /// Field entries and struct elements the search for regrouped fields may still visit,
+    /// over the whole check: schemas are input, and a search that finds nothing would
+    /// otherwise run again at each mismatched field.
+    restructure_budget: usize,
+}
+
+impl Default for Checker {
+    fn default() -> Self {
+        Checker {
+            findings: Vec::new(),
+            restructure_budget: restructure::TOTAL_VISITS,
+        }
+    }
 }
 
 impl Checker {

@@ -2,10 +2,11 @@
 //! ones, nested structs' end markers), interleaved with the migrated ones in field order, so
 //! a removed, added, renamed or moved one, or padding moved across one, misreads its streams.
 
-use super::fields::{field_extended, find_field, native_carries, native_only};
+use super::fields::{by_name, field_extended, fields_by_name, native_carries, native_only};
 use super::Checker;
 use crate::schema::report::{Rule, Severity};
 use crate::schema::{Desc, FieldEntry};
+use std::collections::HashSet;
 
 impl Checker {
     /// The native format's own layout rules, for a description whose QEMU wire was walked.
@@ -31,14 +32,16 @@ impl Checker {
         if reported {
             return;
         }
+        let new_entries = by_name(new.not_on_wire.iter());
+        let (old_offsets, new_offsets) = (
+            NativeOffsets::of(old, old.version_id),
+            NativeOffsets::of(new, read_limit),
+        );
         for f in old.not_on_wire.iter().filter(|f| native_only(f)) {
-            let Some(nf) = new.not_on_wire.iter().find(|n| n.field == f.field) else {
+            let Some(&nf) = new_entries.get(f.field.as_str()) else {
                 continue;
             };
-            let places = (
-                native_offset(old, old.version_id, f),
-                native_offset(new, read_limit, nf),
-            );
+            let places = (old_offsets.before(f), new_offsets.before(nf));
             let (Some(ob), Some(nb)) = places else {
                 continue;
             };
@@ -77,6 +80,11 @@ impl Checker {
         let old_list: Vec<&FieldEntry> = old.not_on_wire.iter().filter(in_old_stream).collect();
         let new_list: Vec<&FieldEntry> =
             new.not_on_wire.iter().filter(|f| native_only(f)).collect();
+        let (old_fields, new_fields) = (fields_by_name(old), fields_by_name(new));
+        let (old_offsets, new_offsets) = (
+            NativeOffsets::of(old, old.version_id),
+            NativeOffsets::of(new, read_limit),
+        );
         // The field at the same place among them in the new release, of the same kind and type
         // and read from the old stream, under a name the old release does not have: renamed.
         let renamed = |i: usize, o: &FieldEntry| {
@@ -84,17 +92,17 @@ impl Checker {
             let same = (n.kind(), &n.rust_type, &n.wire_type, n.array_len)
                 == (o.kind(), &o.rust_type, &o.wire_type, o.array_len);
             // At the same place: otherwise it moved too, and native streams are misread.
-            let place = native_offset(old, old.version_id, o) == native_offset(new, read_limit, n);
-            let fresh = find_field(old, &n.field).is_none() && n.version_id <= read_limit;
+            let place = old_offsets.before(o) == new_offsets.before(n);
+            let fresh = !old_fields.contains_key(n.field.as_str()) && n.version_id <= read_limit;
             (same && place && fresh).then_some(n)
         };
-        let mut renames = Vec::new();
+        let mut renames = HashSet::new();
         for (i, o) in old_list.iter().enumerate() {
             let p = format!("{path}/NotOnWire/{}", o.field);
-            match (find_field(new, &o.field), renamed(i, o)) {
+            match (new_fields.get(o.field.as_str()), renamed(i, o)) {
                 (None, Some(n)) => {
                     let n = n.field.as_str();
-                    renames.push(n);
+                    renames.insert(n);
                     self.error(
                         Rule::FieldRenamed,
                         p,
@@ -135,7 +143,8 @@ impl Checker {
             }
         }
         for n in new_list {
-            let added = find_field(old, &n.field).is_none() && !renames.contains(&n.field.as_str());
+            let added =
+                !old_fields.contains_key(n.field.as_str()) && !renames.contains(n.field.as_str());
             if added && n.version_id <= read_limit {
                 // (`since` does not go with `immutable`.)
                 let fix = match n.kind() {
@@ -180,6 +189,7 @@ impl Checker {
             Some(carried.iter().map(|f| f.field.clone()).collect())
         };
         let common = |a: &[String], b: &[String]| -> Vec<String> {
+            let b: HashSet<&String> = b.iter().collect();
             a.iter().filter(|n| b.contains(n)).cloned().collect()
         };
         let (Some(o), Some(n)) = (order(old, false), order(new, false)) else {
@@ -214,25 +224,42 @@ impl Checker {
     }
 }
 
-/// The bytes (QEMU's sizes) of the entries the native format carries in front of `f` in `d`:
-/// migrated fields and padding on QEMU's wire, and native-only fields (not a skipped field
-/// named `unused`). Entries above `limit` are in no stream of the old release. `None` without
-/// positions.
-fn native_offset(d: &Desc, limit: u32, f: &FieldEntry) -> Option<u64> {
-    let at = f.pos?;
-    let on_wire =
-        |e: &&FieldEntry| field_extended(e) && (e.is_padding() || native_carries(e.kind()));
-    let off_wire = |e: &&FieldEntry| native_only(e);
-    let carried = d
-        .fields
-        .iter()
-        .filter(on_wire)
-        .chain(d.not_on_wire.iter().filter(off_wire));
-    let mut bytes = 0u64;
-    for e in carried.filter(|e| e.version_id <= limit) {
-        if e.pos? < at {
-            bytes = bytes.saturating_add(e.total_size());
-        }
+/// The bytes (QEMU's sizes) of the entries the native format carries in front of each field
+/// of a description: migrated fields and padding on QEMU's wire, and native-only fields (not
+/// a skipped field named `unused`). Entries above the version limit are in no stream of the
+/// old release. Unknown (`None`) without positions.
+struct NativeOffsets(Option<(Vec<(u32, u64)>, u64)>);
+
+impl NativeOffsets {
+    fn of(d: &Desc, limit: u32) -> Self {
+        let on_wire =
+            |e: &&FieldEntry| field_extended(e) && (e.is_padding() || native_carries(e.kind()));
+        let off_wire = |e: &&FieldEntry| native_only(e);
+        let carried = d
+            .fields
+            .iter()
+            .filter(on_wire)
+            .chain(d.not_on_wire.iter().filter(off_wire))
+            .filter(|e| e.version_id <= limit);
+        // Each carried entry's position and the bytes of the entries before it.
+        let sized: Option<Vec<(u32, u64)>> =
+            carried.map(|e| Some((e.pos?, e.total_size()))).collect();
+        NativeOffsets(sized.map(|mut sized| {
+            sized.sort_by_key(|&(pos, _)| pos);
+            let mut bytes = 0u64;
+            for (_, size) in &mut sized {
+                let before = bytes;
+                bytes = bytes.saturating_add(*size);
+                *size = before;
+            }
+            (sized, bytes)
+        }))
     }
-    Some(bytes)
+
+    /// The bytes in front of `f`.
+    fn before(&self, f: &FieldEntry) -> Option<u64> {
+        let (at, (starts, total)) = (f.pos?, self.0.as_ref()?);
+        let i = starts.partition_point(|&(pos, _)| pos < at);
+        Some(starts.get(i).map_or(*total, |&(_, before)| before))
+    }
 }

@@ -67,9 +67,12 @@ fn words(name: &str) -> Vec<String> {
     words
 }
 
-/// Field entries and struct elements [`restructured`] visits at most per mismatch (schemas
-/// are input: nested arrays of empty structs would otherwise multiply).
-const MAX_VISITS: usize = 16 * MAX_LEAVES;
+/// Field entries and struct elements [`restructured`] visits at most in one check (schemas
+/// are input: nested arrays of empty structs would otherwise multiply, and a search that
+/// finds nothing would run again at every mismatched field). Real schemas spend a few
+/// thousand; once spent, fields are no longer lined up, and are reported as renamed or
+/// missing instead.
+pub(super) const TOTAL_VISITS: usize = 256 * MAX_LEAVES;
 
 /// Appends the values `f` puts on `wire`, named under `prefix`; false when the schema does
 /// not tell them (padding, a variable length, a test function, a nested struct with
@@ -101,6 +104,10 @@ fn leaves(
     };
     match &f.description {
         Some(nested) => {
+            let Some(left) = budget.checked_sub(nested.not_on_wire.len()) else {
+                return false;
+            };
+            *budget = left;
             let native_extra = nested.not_on_wire.iter().any(|n| native_carries(n.kind()));
             if !nested.subsections.is_empty() || (wire == Wire::Native && native_extra) {
                 return false;
@@ -146,13 +153,17 @@ fn leaves(
 /// `Slot` has `tx` and `rx`; all of them sent from the same version on. A single field on
 /// each side is a rename, not a regrouping. Between two of this project's schemas, also
 /// whether the native format lines up.
-pub(super) fn restructured(cx: &WalkCx<'_>, s: &Side<'_>, d: &Side<'_>) -> Option<Span> {
+pub(super) fn restructured(
+    cx: &WalkCx<'_>,
+    s: &Side<'_>,
+    d: &Side<'_>,
+    budget: &mut usize,
+) -> Option<Span> {
     let (old, new) = (s.levels.last()?, d.levels.last()?);
     let (mut i, mut j) = (old.next, new.next);
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let wire = Wire::Qemu { typed: cx.extended };
     let since = old.fields.get(i)?.version_id;
-    let mut budget = MAX_VISITS;
     let mut compared = 0;
     loop {
         let (f, limit, out, next) = if a.len() <= b.len() {
@@ -161,7 +172,7 @@ pub(super) fn restructured(cx: &WalkCx<'_>, s: &Side<'_>, d: &Side<'_>) -> Optio
             (new.fields.get(j)?, cx.read_limit, &mut b, &mut j)
         };
         let same_version = f.version_id == since && f.version_id <= limit;
-        if !same_version || !leaves(f, "", wire, &mut budget, out) {
+        if !same_version || !leaves(f, "", wire, budget, out) {
             return None;
         }
         *next += 1;
@@ -179,13 +190,12 @@ pub(super) fn restructured(cx: &WalkCx<'_>, s: &Side<'_>, d: &Side<'_>) -> Optio
         return None;
     }
     let native = cx.extended.then(|| {
-        let mut budget = MAX_VISITS;
         let mut native_leaves = |level: &Level<'_>, n: usize| {
             let mut out = Vec::new();
             let fields = &level.fields[level.next..level.next + n];
             let all = fields
                 .iter()
-                .all(|f| leaves(f, "", Wire::Native, &mut budget, &mut out));
+                .all(|f| leaves(f, "", Wire::Native, budget, &mut out));
             all.then_some(out)
         };
         let (na, nb) = (native_leaves(old, old_n), native_leaves(new, new_n));

@@ -340,7 +340,7 @@ impl Checker {
             }
         }
         if !s_later && !d_later {
-            if let Some(span) = restructured(cx, s, d) {
+            if let Some(span) = restructured(cx, s, d, &mut self.restructure_budget) {
                 self.restructured(s, d, &span);
                 for _ in 0..span.old {
                     s.bump();
