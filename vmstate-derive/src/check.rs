@@ -357,16 +357,20 @@ fn check_generic_names(cx: &Ctxt, input: &Input) {
             ),
         );
     }
-    // The derive knows primitives by name, and a parameter cannot be checked as an alias can.
+    // The derive knows these by name, and a parameter cannot be checked as an alias can: a
+    // field of a parameter so named would be taken for a primitive (whose hooks and checks
+    // are none) or refused as the std type.
+    let known = ["String", "PhantomData", "usize", "isize", "char"];
     for param in input.generics.type_params() {
         let name = param.ident.unraw().to_string();
-        if crate::ast::PRIMITIVES.contains(&name.as_str()) {
+        if crate::ast::PRIMITIVES.contains(&name.as_str()) || known.contains(&name.as_str()) {
             cx.error_at(
                 param.ident.span(),
                 format!(
-                    "type parameter `{name}` hides the primitive `{name}`: the derive would read \
-                     a field of type `{name}` as the primitive and run none of the hooks or \
-                     checks of the type it stands for; rename the parameter"
+                    "type parameter `{name}` has the name of a type the derive knows by its \
+                     name: a field of type `{name}` would be taken for `{name}`, not for the \
+                     type the parameter stands for (a primitive runs none of its hooks or \
+                     checks); rename the parameter"
                 ),
             );
         }
@@ -696,14 +700,16 @@ fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                 ),
                 "PhantomData" if std_path => Some(
                     "`PhantomData` carries no state: mark it `#[vmstate(skip)]` (it is \
-                     described as skipped, and nothing is sent)"
+                     described as skipped, and nothing is sent; a type of your own so named is \
+                     named by its path)"
                         .to_owned(),
                 ),
                 // Without its argument, the name of another type.
                 "Option" if std_path && !last.arguments.is_empty() => Some(
                     "`Option` cannot migrate: QEMU's wire has no optional values; send a flag \
                      field and the value, or put the value in a nested struct sent as a \
-                     `subsection` whose `needed` function says whether it is there"
+                     `subsection` whose `needed` function says whether it is there (a type of \
+                     your own so named is named by its path)"
                         .to_owned(),
                 ),
                 _ => None,
@@ -886,7 +892,9 @@ fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
             field.ty,
             format!(
                 "field `{}` has a variable length and needs a bound: add \
-                 `#[vmstate(max_len = N)]` so a load refuses longer input before allocating",
+                 `#[vmstate(max_len = N)]` so a load refuses longer input before allocating \
+                 (the derive knows `Vec`, `Box<[T]>` and `String` by name: a type of your own \
+                 so named is named by its path, e.g. `regs::String`)",
                 field.ident
             ),
         );
