@@ -817,6 +817,25 @@ fn a_vmdesc_of_too_many_values_is_refused_before_it_is_parsed() {
 }
 
 #[test]
+fn a_stream_of_more_items_than_any_machine_sends_is_refused() {
+    use vmstate_core::qemu::MAX_ITEMS;
+    // OPEN_RETURN_PATH commands, which QEMU takes again and again: five bytes each, and a
+    // hundred kept for each.
+    let commands = [0x08, 0, 1, 0, 0].repeat(MAX_ITEMS);
+    let (bytes, _) = after_configuration(&commands);
+    let e = Stream::parse(bytes).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!("more than {MAX_ITEMS} sections and commands")),
+        "{e}"
+    );
+    // As many as the limit leaves beside the fixture's own: read.
+    let own = stream().items().len();
+    let fit = MAX_ITEMS - own;
+    let (bytes, _) = after_configuration(&commands[..5 * fit]);
+    assert_eq!(Stream::parse(bytes).unwrap().items().len(), own + fit);
+}
+
+#[test]
 fn inspect_lists_a_bounded_number_of_items_and_counts_the_rest() {
     use devices::qemu_image::{inspect, MAX_LISTED};
     let extra = 3;

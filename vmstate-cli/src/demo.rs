@@ -32,11 +32,13 @@ pub enum WireFormat {
 /// Options of `vmstate demo`.
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// Run only the destination: listen on ADDR (e.g. 127.0.0.1:7777; port 0 picks one)
-    /// and print `listening on ADDR`.
+    /// Run only the destination: listen on ADDR (HOST:PORT, e.g. 127.0.0.1:7777; port 0
+    /// picks one), print `listening on ADDR`, and serve one source. It gives up after 30 s
+    /// without a source, or without each message of it.
     #[arg(long, value_name = "ADDR", conflicts_with = "connect")]
     listen: Option<String>,
-    /// Run only the source: migrate to a destination listening on ADDR.
+    /// Run only the source: migrate to a destination listening on ADDR (HOST:PORT). It gives
+    /// up after 30 s without the destination's answer.
     #[arg(long, value_name = "ADDR")]
     connect: Option<String>,
     /// The stream format.
@@ -72,11 +74,14 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         WireFormat::Native => "native",
         WireFormat::Qemu => "qemu",
     };
-    let mut child = Command::new(exe)
-        .args(["demo", "--listen", "127.0.0.1:0", "--format", format])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()?;
+    let mut child = Destination(
+        Command::new(exe)
+            .args(["demo", "--listen", "127.0.0.1:0", "--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?,
+    );
+    let child = &mut child.0;
     let mut lines = BufReader::new(child.stdout.take().ok_or("destination has no stdout")?).lines();
     let first = lines
         .next()
@@ -102,6 +107,20 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         return Err(format!("destination process failed ({status})").into());
     }
     Ok(code)
+}
+
+/// The destination's process, killed and reaped if this one returns before it is done (an
+/// error writing this one's output included): otherwise it would wait out its timeout
+/// alone, and write to the terminal after this one exited.
+struct Destination(std::process::Child);
+
+impl Drop for Destination {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }
 
 /// The scripted guest: what a boot loader and driver would write. Returns the writes.
@@ -149,7 +168,11 @@ fn receive(stream: &mut TcpStream, limit: usize, what: &str) -> Result<Vec<u8>> 
     read_exact_by(stream, &mut len, deadline).map_err(|e| net_error(e, "waiting for", what))?;
     let len = u32::from_le_bytes(len) as usize;
     if len > limit {
-        return Err(format!("peer announced {what} of {len} bytes (limit {limit})").into());
+        return Err(format!(
+            "peer announced {what} of {len} bytes (limit {limit}): is it a `vmstate demo` of \
+             this version?"
+        )
+        .into());
     }
     let mut buf = vec![0u8; len];
     read_exact_by(stream, &mut buf, deadline).map_err(|e| net_error(e, "receiving", what))?;
@@ -292,14 +315,25 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
     ))?;
     let devices = match verdict.outcome {
         Err(err) => {
-            say(&format!(
-                "destination refused the stream: {}",
-                printable(&err)
-            ))?;
-            return Ok(ExitCode::FAILURE);
+            return Err(format!("destination refused the stream: {}", printable(&err)).into())
         }
         Ok(devices) => devices,
     };
+    // A destination that compared other registers than the source read (another version's
+    // board, or a peer that answers without loading) has not shown that they match.
+    for dev in devices.iter().filter(|d| d.mismatches.is_empty()) {
+        let read = (reads.as_array().into_iter().flatten())
+            .filter(|r| r[0] == dev.name.as_str())
+            .count();
+        if dev.registers != read as u64 {
+            return Err(format!(
+                "the destination's verdict is not one this version understands: it compared \
+                 {} registers of `{}` without a mismatch, where the source read {read}",
+                dev.registers, dev.name
+            )
+            .into());
+        }
+    }
     let mut all_match = true;
     for dev in devices {
         all_match &= dev.mismatches.is_empty();
@@ -327,7 +361,8 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
 }
 
 fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
-    let listener = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = TcpListener::bind(addr)
+        .map_err(|e| format!("cannot listen on {addr}: {e}{}", address_hint(&e)))?;
     say(&format!("listening on {}", listener.local_addr()?))?;
     std::io::stdout().flush()?;
     let (mut conn, peer) = accept_within(&listener, TIMEOUT)?;
@@ -362,14 +397,8 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     };
     let load_us = t_load.elapsed().as_secs_f64() * 1e6;
     let loaded = loaded.map_err(|e| e + other_format_hint(&bytes, format));
-    let verdict = match loaded {
-        Err(e) => {
-            say(&format!(
-                "refused the stream from {peer}: {}",
-                printable(&e)
-            ))?;
-            json!({ "error": e, "load_us": load_us })
-        }
+    let verdict = match &loaded {
+        Err(e) => json!({ "error": e, "load_us": load_us }),
         Ok(()) => {
             let mine = dump_json(&board);
             let mut devices: Vec<Value> = Vec::new();
@@ -415,12 +444,14 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
     // the way: say this side is done, and read what the peer still sends, briefly.
     let _ = conn.shutdown(std::net::Shutdown::Write);
     drain(&mut conn, Instant::now() + Duration::from_secs(1));
-    let ok = verdict["error"].is_null()
-        && verdict["devices"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .all(|d| d["mismatches"].as_array().is_some_and(Vec::is_empty));
+    if let Err(e) = loaded {
+        return Err(format!("refused the stream from {peer}: {}", printable(&e)).into());
+    }
+    let ok = verdict["devices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|d| d["mismatches"].as_array().is_some_and(Vec::is_empty));
     Ok(if ok {
         ExitCode::SUCCESS
     } else {
@@ -524,13 +555,21 @@ fn printable(text: &str) -> String {
         .collect()
 }
 
+/// The form an address takes, after an error that says it has not that form.
+fn address_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::InvalidInput => " (expected HOST:PORT, e.g. 127.0.0.1:7777)",
+        _ => "",
+    }
+}
+
 /// Connects to `addr` within `timeout` for each address it resolves to.
 fn connect_within(addr: &str, timeout: Duration) -> Result<TcpStream> {
     use std::net::ToSocketAddrs;
     let mut last = None;
     let addrs = addr
         .to_socket_addrs()
-        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+        .map_err(|e| format!("cannot connect to {addr}: {e}{}", address_hint(&e)))?;
     for a in addrs {
         match TcpStream::connect_timeout(&a, timeout) {
             Ok(conn) => return Ok(conn),

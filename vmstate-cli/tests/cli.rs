@@ -114,6 +114,26 @@ fn demo_migrates_in_the_qemu_format() {
 }
 
 #[test]
+fn a_demo_that_fails_takes_its_destination_process_with_it() {
+    // Standard output that refuses writes fails the demo at its first line, after the
+    // destination process started. The destination shares standard error: reading it to
+    // its end waits for every process that holds it, so a destination left behind would
+    // write its own timeout there, 30 s later.
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not Linux
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_vmstate"))
+        .arg("demo")
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("cannot write standard output"), "{err}");
+    assert!(!err.contains("no source connected"), "{err}");
+}
+
+#[test]
 fn bytes_a_schema_leaves_undecoded_are_refused_where_they_start() {
     let path = temp("short-schema.native");
     demo("native", &path);
@@ -835,12 +855,39 @@ fn text_from_the_peer_is_printed_with_control_characters_escaped() {
     });
     let out = source_against(answer.to_string().into_bytes());
     assert!(!out.status.success());
-    let text = stdout(&out);
+    // A refusal is the run's error, on standard error.
+    let err = stderr(&out);
     assert!(
-        text.contains(r"bad\nresult: every device matches after migration\u{1b}[2J"),
-        "{text}"
+        err.contains(
+            r"destination refused the stream: bad\nresult: every device matches after migration\u{1b}[2J"
+        ),
+        "{err}"
     );
+    let text = stdout(&out) + &err;
     assert!(!text.lines().any(|l| l.starts_with("result:")), "{text}");
+}
+
+#[test]
+fn the_source_does_not_believe_a_match_of_other_registers_than_it_read() {
+    // A peer that answers "no mismatch" for every device, of one register each, without
+    // loading anything.
+    let devices: Vec<serde_json::Value> = devices::board::SECTIONS
+        .iter()
+        .map(|(name, instance)| {
+            serde_json::json!({"device": format!("{name}:{instance}"), "registers": 1, "mismatches": []})
+        })
+        .collect();
+    let answer = serde_json::json!({"load_us": 1, "busy_us": 1, "devices": devices});
+    let out = source_against(answer.to_string().into_bytes());
+    assert!(!out.status.success(), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "it compared 1 registers of `integratorcm:0` without a mismatch, where the source read"
+        ),
+        "{err}"
+    );
+    assert!(!stdout(&out).contains("every device matches"));
 }
 
 #[test]

@@ -6,7 +6,9 @@
 
 mod stream;
 
-pub use stream::{tag, write_section, Item, Section, SectionKind, Stream, FILE_VERSION, MAGIC};
+pub use stream::{
+    tag, write_section, Item, Section, SectionKind, Stream, FILE_VERSION, MAGIC, MAX_ITEMS,
+};
 
 use crate::error::Error;
 use crate::wire::{QemuDecoder, QemuEncoder};

@@ -517,6 +517,15 @@ impl Stream {
         let mut postcopy = Postcopy::Off;
         loop {
             let at = r.cur.pos;
+            if items.len() >= MAX_ITEMS {
+                return Err(fmt_err(
+                    format!(
+                        "more than {MAX_ITEMS} sections and commands, more than a stream of any \
+                         machine holds; refused rather than listed"
+                    ),
+                    at,
+                ));
+            }
             let t = r
                 .u8("section type")
                 .map_err(|_| fmt_err("stream ends before its EOF marker".into(), at))?;
@@ -1315,6 +1324,13 @@ fn ends_setup(r: &Reader, list: Vec<(String, u64)>) -> Result<Vec<(String, u64)>
 /// QEMU's maximum. Parsed, a value takes about 250 bytes: the limit keeps a vmdesc under
 /// some 250 MB.
 const MAX_VMDESC_VALUES: usize = 1_000_000;
+
+/// The most sections and commands a stream is read with (2,097,152). Each is kept, in about
+/// 100 bytes, and may take as little as 5 bytes of the stream (a repeated command), so a
+/// forged stream of 64 MiB would otherwise take 2 GB. A machine's stream has a section per
+/// device and the parts of its iterative sections: QEMU 7.2 sent 150,000 for a drive's dirty
+/// bitmap.
+pub const MAX_ITEMS: usize = 1 << 21;
 
 /// About how many values a JSON text holds: its `,`, `[` and `{` outside strings (at least
 /// one per value but the first of each array or object, and one per array or object).
