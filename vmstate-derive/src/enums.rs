@@ -259,7 +259,7 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
             (None, _) => {
                 let previous = &values[i - 1];
                 // An overflow is rustc's error on the enum already, not also this one's.
-                quote!(#previous.wrapping_add(1))
+                quote!(#repr::wrapping_add(#previous, 1))
             }
         };
         quote!(const #name: #repr = #value;)
@@ -312,12 +312,12 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
             ) -> #p::Result<(), #p::Error> {
                 let __vmstate_at = #p::Decoder::offset(__vmstate_d);
                 let mut __vmstate_values: #p::Vec<#repr> =
-                    #p::vec![0; __vmstate_out.len()];
+                    #p::vec![0; <[#ident]>::len(__vmstate_out)];
                 #p::Decoder::block(__vmstate_d, &mut __vmstate_values)?;
                 let __vmstate_width = ::core::mem::size_of::<#repr>();
                 for (__vmstate_i, (__vmstate_slot, __vmstate_value)) in
                     ::core::iter::Iterator::enumerate(::core::iter::Iterator::zip(
-                        __vmstate_out.iter_mut(),
+                        <[#ident]>::iter_mut(__vmstate_out),
                         __vmstate_values,
                     ))
                 {
@@ -379,7 +379,7 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
                     __vmstate_e: &mut __VmStateEncoder,
                 ) -> #p::Result<(), #p::Error> {
                     let __vmstate_values: #p::Vec<#repr> = ::core::iter::Iterator::collect(
-                        ::core::iter::Iterator::map(__vmstate_items.iter(), __vmstate_discriminant),
+                        ::core::iter::Iterator::map(<[Self]>::iter(__vmstate_items), __vmstate_discriminant),
                     );
                     #p::Encoder::block(__vmstate_e, &__vmstate_values);
                     #p::Ok(())
@@ -394,7 +394,7 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
                 }
 
                 fn commit_slice(__vmstate_items: &mut [Self], __vmstate_staged: &mut [Self]) {
-                    __vmstate_items.swap_with_slice(__vmstate_staged)
+                    <[Self]>::swap_with_slice(__vmstate_items, __vmstate_staged)
                 }
 
                 fn undo_copy(&self) -> #p::Option<Self> {

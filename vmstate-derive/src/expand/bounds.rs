@@ -219,7 +219,7 @@ fn panic_at_index(span: Span, messages: &[String], index: TokenStream) -> TokenS
         {
             const __VMSTATE_MESSAGES: &[&::core::primitive::str] = &[#(#messages),*];
             let __vmstate_failed = #index;
-            if __vmstate_failed < __VMSTATE_MESSAGES.len() {
+            if __vmstate_failed < <[&::core::primitive::str]>::len(__VMSTATE_MESSAGES) {
                 ::core::panic!("{}", __VMSTATE_MESSAGES[__vmstate_failed]);
             }
         }

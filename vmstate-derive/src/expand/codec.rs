@@ -327,11 +327,15 @@ fn absent_value(input: &Input, f: &Field, p: &TokenStream) -> TokenStream {
     };
     let default = hook_fn(f, "default");
     let (text, name_str) = (&h.value.text, f.name());
+    // By the trait's path, as every call of the generated code: a method call would find a
+    // trait of the user's in scope first (a blanket `len`).
+    let bounded = bounded_trait(f.ty, p);
     let length = f
         .max_len()
-        .map(|max| quote!(#p::check_len(__vmstate_value.len(), #max)));
-    let count = loaded_count(input, f, p)
-        .map(|(count, source)| quote!(#p::check_count(__vmstate_value.len(), #count, #source)));
+        .map(|max| quote!(#p::check_len(#bounded::items_len(&__vmstate_value), #max)));
+    let count = loaded_count(input, f, p).map(|(count, source)| {
+        quote!(#p::check_count(#bounded::items_len(&__vmstate_value), #count, #source))
+    });
     let length = length.into_iter().chain(count);
     let checked = f.attrs.validate.get().is_some() || f.attrs.range.get().is_some();
     let validators = checked.then(|| {

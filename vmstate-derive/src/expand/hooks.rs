@@ -204,9 +204,10 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 for k in (0..depth).rev() {
                     let (i, outer, item) = (index(k), element(k), element(k + 1));
                     check = quote_spanned! {r.value.span=>
-                        // By the trait's path: a `#[no_implicit_prelude]` module has no
-                        // `Iterator` in scope.
-                        for (#i, #item) in ::core::iter::Iterator::enumerate(#outer.iter()) {
+                        // By the paths: a `#[no_implicit_prelude]` module has no
+                        // `Iterator` in scope, and a method call would find a trait of the
+                        // user's first (arrays have no `iter` of their own).
+                        for (#i, #item) in ::core::iter::Iterator::enumerate(<[_]>::iter(&#outer[..])) {
                             #check
                         }
                     };
@@ -218,7 +219,7 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                         T: ::core::cmp::PartialOrd,
                         R: ::core::ops::RangeBounds<T>,
                     {
-                        __vmstate_range.contains(__vmstate_value)
+                        ::core::ops::RangeBounds::contains(__vmstate_range, __vmstate_value)
                     }
                     let #outermost = #value;
                     #check

@@ -336,7 +336,7 @@ pub fn expand(input: &Input) -> TokenStream {
             #[automatically_derived]
             impl #impl_generics ::core::fmt::Debug for #staged_ident #ty_generics #staged_where {
                 fn fmt(&self, __vmstate_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    __vmstate_f.write_str(#staged_label)
+                    ::core::fmt::Formatter::write_str(__vmstate_f, #staged_label)
                 }
             }
 
@@ -421,7 +421,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 }
                 fn undo_copy_elements(__vmstate_items: &[Self]) -> #p::Option<#p::Vec<Self>> {
                     ::core::iter::Iterator::collect(::core::iter::Iterator::map(
-                        __vmstate_items.iter(),
+                        <[Self]>::iter(__vmstate_items),
                         <Self as #p::Field>::undo_copy,
                     ))
                 }
