@@ -828,11 +828,15 @@ fn a_stream_of_more_items_than_any_machine_sends_is_refused() {
         e.contains(&format!("more than {MAX_ITEMS} sections and commands")),
         "{e}"
     );
-    // As many as the limit leaves beside the fixture's own: read.
-    let own = stream().items().len();
+    // As many as the limit leaves beside the fixture's own items up to its EOF (its vmdesc
+    // follows): read; one more: refused.
+    let own = stream().items().len() - 1;
     let fit = MAX_ITEMS - own;
     let (bytes, _) = after_configuration(&commands[..5 * fit]);
-    assert_eq!(Stream::parse(bytes).unwrap().items().len(), own + fit);
+    assert_eq!(Stream::parse(bytes).unwrap().items().len(), MAX_ITEMS + 1);
+    let (bytes, _) = after_configuration(&commands[..5 * (fit + 1)]);
+    let e = Stream::parse(bytes).unwrap_err().to_string();
+    assert!(e.contains("sections and commands"), "{e}");
 }
 
 #[test]

@@ -3106,6 +3106,20 @@ fn descriptions_far_beyond_any_device_are_refused_when_read() {
         "dev"
     ))
     .is_ok());
+    // Padding may share `unused` off QEMU's wire too (padding of no bytes), as the derive
+    // writes it.
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Padded {
+        a: u8,
+        unused: vmstate_core::Removed<[u8; 0]>,
+        #[vmstate(name = "unused")]
+        pad2: vmstate_core::Removed<[u16; 0]>,
+    }
+    let mut padded = Schema::new(None);
+    padded.add("dev", Padded::DESCRIPTION);
+    let read = Schema::from_json(&padded.to_json()).unwrap();
+    assert_eq!(read.devices["dev"].description.not_on_wire.len(), 2);
     // QEMU's own dump is far inside the limits.
     qemu();
 }

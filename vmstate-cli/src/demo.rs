@@ -315,7 +315,13 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
     ))?;
     let devices = match verdict.outcome {
         Err(err) => {
-            return Err(format!("destination refused the stream: {}", printable(&err)).into())
+            // The run's error, on standard error; returned as a failure rather than an error,
+            // so that the combined run lets its destination finish and say why too.
+            crate::output::warn(&format!(
+                "vmstate: error: destination refused the stream: {}",
+                printable(&err)
+            ));
+            return Ok(ExitCode::FAILURE);
         }
         Ok(devices) => devices,
     };

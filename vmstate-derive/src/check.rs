@@ -33,7 +33,7 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     }
     check_conflicts(cx, field);
     check_derived_has_function(cx, input, field);
-    check_bounds(cx, field);
+    check_bounds(cx, input, field);
     check_evolution(cx, input, field);
     check_len(cx, input, field);
     check_equal(cx, field);
@@ -363,17 +363,21 @@ fn check_generic_names(cx: &Ctxt, input: &Input) {
     let known = ["String", "PhantomData", "usize", "isize", "char"];
     for param in input.generics.type_params() {
         let name = param.ident.unraw().to_string();
-        if crate::ast::PRIMITIVES.contains(&name.as_str()) || known.contains(&name.as_str()) {
-            cx.error_at(
-                param.ident.span(),
-                format!(
-                    "type parameter `{name}` has the name of a type the derive knows by its \
-                     name: a field of type `{name}` would be taken for `{name}`, not for the \
-                     type the parameter stands for (a primitive runs none of its hooks or \
-                     checks); rename the parameter"
-                ),
-            );
-        }
+        let consequence = if crate::ast::PRIMITIVES.contains(&name.as_str()) {
+            "and run none of the hooks or checks of the type the parameter stands for"
+        } else if known.contains(&name.as_str()) {
+            "and refused or bounded as that type, whatever the parameter stands for"
+        } else {
+            continue;
+        };
+        cx.error_at(
+            param.ident.span(),
+            format!(
+                "type parameter `{name}` has the name of a type the derive knows by its name: \
+                 a field of type `{name}` would be taken for `{name}` {consequence}; rename \
+                 the parameter"
+            ),
+        );
     }
 }
 
@@ -830,7 +834,7 @@ fn check_derived_has_function(cx: &Ctxt, input: &Input, field: &crate::ast::Fiel
     }
 }
 
-fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
+fn check_bounds(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     // A constant's value is checked where it is known, in the constant that holds it
     // (`Field::max_len_const`).
     if let Some((m, value)) =
@@ -886,8 +890,15 @@ fn check_bounds(cx: &Ctxt, field: &crate::ast::Field) {
         }
     }
     let travels = matches!(field.role(), Role::Migrated | Role::Immutable);
-    // A `max_len` with a bad value has been reported already.
-    if travels && field.is_variable_length() && !field.attrs.max_len.given() {
+    // A `max_len` with a bad value has been reported already; a parameter named `String` is
+    // (`check_generic_names`).
+    let parameter = |ty: &syn::Type| match crate::ast::ungroup(ty) {
+        syn::Type::Path(p) => (p.path.get_ident())
+            .is_some_and(|i| input.generics.type_params().any(|t| t.ident == *i)),
+        _ => false,
+    };
+    if travels && field.is_variable_length() && !field.attrs.max_len.given() && !parameter(field.ty)
+    {
         cx.error_spanned_by(
             field.ty,
             format!(

@@ -3,8 +3,9 @@
 //! The staged struct copies the struct's name, its fields' names and its generic parameters,
 //! so it trips the naming lints exactly when the user's struct does; the generated code names
 //! the struct and its fields' types, so it trips `deprecated` when they are. The generated
-//! code allows a lint only then: an `allow` of a lint the crate `forbid`s is an error (E0453)
-//! even when nothing would trip it.
+//! code allows a lint only then, or when the user's struct or field allows it (the field
+//! types it copies trip what they trip there): an `allow` of a lint the crate `forbid`s is an
+//! error (E0453) even when nothing would trip it.
 
 use crate::ast::Field;
 use proc_macro2::{Ident, TokenStream};

@@ -1328,8 +1328,9 @@ const MAX_VMDESC_VALUES: usize = 1_000_000;
 /// The most sections and commands a stream is read with (2,097,152). Each is kept, in about
 /// 100 bytes, and may take as little as 5 bytes of the stream (a repeated command), so a
 /// forged stream of 64 MiB would otherwise take 2 GB. A machine's stream has a section per
-/// device and the parts of its iterative sections: QEMU 7.2 sent 150,000 for a drive's dirty
-/// bitmap.
+/// device and a part of each iterative section per round of a live migration: QEMU 7.2 sent
+/// 130,000-150,000 RAM and dirty-bitmap parts for an Integrator/CP guest with a dirty bitmap
+/// of a 64 MiB drive.
 pub const MAX_ITEMS: usize = 1 << 21;
 
 /// About how many values a JSON text holds: its `,`, `[` and `{` outside strings (at least

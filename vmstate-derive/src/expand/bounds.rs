@@ -364,12 +364,17 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         // `vs::Removed<u32>`) is taken for a type of one's own; a key padding does not take
         // would then drop its bytes from the wire (`skip`) or see nothing (`equal`): refused
         // on the key, found by the type's shape. A type naming a parameter is checked only
-        // when spelt as padding: its shape is known only where it is a `Field`.
+        // when spelt as padding: its shape is known only where it is a `Field`. Not a type
+        // spelt as a primitive or a std sequence (the common case, an item per field costs
+        // compile time): an alias so named is a primitive's name of another type, which the
+        // primitive check refuses where it travels.
         let renamed = input.attrs.krate.get().map(|k| &k.value);
         let padding_keys = crate::check::PADDING_KEYS;
         let other_key = (f.attrs.given().into_iter()).find(|(key, _)| !padding_keys.contains(key));
+        let named_otherwise = crate::ast::is_simple(ty) || f.is_variable_length();
         if let Some((key, span)) = other_key.filter(|_| {
             (!generic || crate::check::is_padding_type(ty))
+                && !named_otherwise
                 && !crate::check::is_padding_path(ty, renamed)
         }) {
             let msg = format!(

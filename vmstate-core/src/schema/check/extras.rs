@@ -12,7 +12,8 @@ use crate::schema::{Desc, Discriminant, FieldEntry};
 use std::collections::BTreeMap;
 
 impl Checker {
-    /// The checks of the fields that are not on QEMU's wire, and of the hooks.
+    /// The checks of the fields that are not on QEMU's wire, and of the hooks. The findings
+    /// about `path` start at `first_finding`.
     pub(super) fn extras(
         &mut self,
         sec: &str,
@@ -20,6 +21,7 @@ impl Checker {
         old: &Desc,
         new: &Desc,
         stream: Option<u32>,
+        first_finding: usize,
     ) {
         let new_entries = by_name(new.not_on_wire.iter());
         for o in &old.not_on_wire {
@@ -73,13 +75,14 @@ impl Checker {
                 (Some(od), Some(nd)) if ok == "immutable" && nk == "immutable" => {
                     self.desc(sec, p, od, nd, Scope::Nested, true, None)
                 }
-                (Some(od), Some(nd)) => self.extras(sec, &p, od, nd, None),
+                (Some(od), Some(nd)) => self.extras(sec, &p, od, nd, None, first_finding),
                 _ if ok == "immutable" && nk == "immutable" => self.immutable_type(o, n, &p),
                 _ => {}
             }
         }
         // After the fields' own rules: its last resort stands back where they found an error.
-        self.native_layout(path, old, new, stream.unwrap_or(new.version_id));
+        let read_limit = stream.unwrap_or(new.version_id);
+        self.native_layout(path, old, new, read_limit, first_finding);
         self.hooks(path, old, new);
         self.container_check(path, old, new);
     }

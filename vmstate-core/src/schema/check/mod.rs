@@ -344,6 +344,9 @@ impl Checker {
         versions: bool,
         stream: Option<u32>,
     ) {
+        // Where this description's findings start (rules that look back at them need not
+        // search all the others).
+        let first_finding = self.findings.len();
         if versions && scope == Scope::Nested {
             self.nested_versions(&path, old, new);
         } else if versions {
@@ -424,7 +427,7 @@ impl Checker {
             }
         }
         if ext {
-            self.extras(sec, &path, old, new, stream);
+            self.extras(sec, &path, old, new, stream, first_finding);
         }
     }
 }

@@ -10,10 +10,17 @@ use std::collections::HashSet;
 
 impl Checker {
     /// The native format's own layout rules, for a description whose QEMU wire was walked.
-    pub(super) fn native_layout(&mut self, path: &str, old: &Desc, new: &Desc, read_limit: u32) {
+    pub(super) fn native_layout(
+        &mut self,
+        path: &str,
+        old: &Desc,
+        new: &Desc,
+        read_limit: u32,
+        first_finding: usize,
+    ) {
         self.native_only_fields(path, old, new, read_limit);
         if self.native_order(path, old, new) {
-            self.native_places(path, old, new, read_limit);
+            self.native_places(path, old, new, read_limit, first_finding);
         }
     }
 
@@ -22,10 +29,18 @@ impl Checker {
     /// in front of an immutable field for a field that stood after it shifts the immutable
     /// field's bytes, though QEMU's wire lines up. A last resort: skipped when this
     /// description's fields already have an error (a removed or retyped field shifts the
-    /// bytes too); its subsections' errors do not count.
-    fn native_places(&mut self, path: &str, old: &Desc, new: &Desc, read_limit: u32) {
+    /// bytes too; they are among the findings from `first_finding` on); its subsections'
+    /// errors do not count.
+    fn native_places(
+        &mut self,
+        path: &str,
+        old: &Desc,
+        new: &Desc,
+        read_limit: u32,
+        first_finding: usize,
+    ) {
         let (prefix, subsections) = (format!("{path}/"), format!("{path}/Subsections/"));
-        let reported = self.findings.iter().any(|f| {
+        let reported = self.findings[first_finding..].iter().any(|f| {
             let here = f.path.starts_with(&prefix) && !f.path.starts_with(&subsections);
             f.severity == Severity::Error && here
         });

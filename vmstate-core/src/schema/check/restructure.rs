@@ -164,6 +164,7 @@ pub(super) fn restructured(
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let wire = Wire::Qemu { typed: cx.extended };
     let since = old.fields.get(i)?.version_id;
+    let budget_before = *budget;
     let mut compared = 0;
     loop {
         let (f, limit, out, next) = if a.len() <= b.len() {
@@ -189,13 +190,16 @@ pub(super) fn restructured(
     if old_n == 1 && new_n == 1 {
         return None;
     }
+    // The native format's values of the same fields: as many visits as QEMU's took at most,
+    // so the budget cannot run out there (and pass for a native misread).
+    let mut native_budget = budget_before - *budget;
     let native = cx.extended.then(|| {
         let mut native_leaves = |level: &Level<'_>, n: usize| {
             let mut out = Vec::new();
             let fields = &level.fields[level.next..level.next + n];
             let all = fields
                 .iter()
-                .all(|f| leaves(f, "", Wire::Native, budget, &mut out));
+                .all(|f| leaves(f, "", Wire::Native, &mut native_budget, &mut out));
             all.then_some(out)
         };
         let (na, nb) = (native_leaves(old, old_n), native_leaves(new, new_n));
