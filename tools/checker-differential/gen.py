@@ -578,6 +578,10 @@ def convert(src_ty, v, dst_ty):
         return v
     def conv_scalar(st, x, dt):
         if st == dt: return x
+        # A bool travels as the byte 0 or 1 (the checker takes bool and a byte-wide integer
+        # for each other).
+        if st == 'bool' and dt in RANGE: return int(x)
+        if st in RANGE and dt == 'bool': return bool(x) if x in (0, 1) else None
         if st in RANGE and dt in RANGE:
             lo, hi = RANGE[dt]
             return x if lo <= x <= hi else None
