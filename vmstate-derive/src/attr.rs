@@ -216,7 +216,7 @@ impl Container {
         Self::parse_for(cx, attrs, "enum", ENUM_KEYS)
     }
 
-    fn parse_for(cx: &Ctxt, attrs: &[syn::Attribute], what: &str, valid: &[&str]) -> Self {
+    fn parse_for(cx: &Ctxt, attrs: &[syn::Attribute], what: &str, valid: &[&'static str]) -> Self {
         let mut c = Container {
             name: Slot::new("name"),
             version: Slot::new("version"),
@@ -282,11 +282,31 @@ impl Container {
                         }
                     }
                 }
-                _ => unknown_key(cx, meta, &key, what, valid)?,
+                _ => {
+                    if let Some(meant) = unknown_key(cx, meta, &key, what, valid)? {
+                        c.mark_given(meant);
+                    }
+                }
             }
             Ok(())
         });
         c
+    }
+
+    /// Marks the key `meant` (the valid one closest to a misspelt key) as given, so that
+    /// checks that it is missing do not report the one mistake a second time.
+    fn mark_given(&mut self, meant: &str) {
+        match meant {
+            "name" => self.name.set_invalid(),
+            "version" => self.version.set_invalid(),
+            "minimum_version" => self.minimum_version.set_invalid(),
+            "pre_save" => self.pre_save.set_invalid(),
+            "pre_load" => self.pre_load.set_invalid(),
+            "post_load" => self.post_load.set_invalid(),
+            "validate" => self.validate.set_invalid(),
+            "crate" => self.krate.set_invalid(),
+            _ => {}
+        }
     }
 }
 
@@ -390,11 +410,41 @@ impl FieldAttrs {
                         f.range.set_invalid();
                     }
                 }
-                _ => unknown_key(cx, meta, &key, "field", &[FIELD_KEYS, WIRE_KEYS].concat())?,
+                _ => {
+                    let valid = [FIELD_KEYS, WIRE_KEYS].concat();
+                    if let Some(meant) = unknown_key(cx, meta, &key, "field", &valid)? {
+                        f.mark_given(meant);
+                    }
+                }
             }
             Ok(())
         });
         f
+    }
+
+    /// Marks the key `meant` (the valid one closest to a misspelt key) as given, so that
+    /// checks that it is missing do not report the one mistake a second time.
+    fn mark_given(&mut self, meant: &str) {
+        match meant {
+            "name" => self.name.set_invalid(),
+            "derived" => self.derived.set_invalid(),
+            "derived_by_owner" => self.derived_by_owner.set_invalid(),
+            "derives" => self.derives.set_invalid(),
+            "immutable" => self.immutable.set_invalid(),
+            "skip" => self.skip.set_invalid(),
+            "max_len" => self.max_len.set_invalid(),
+            "buffer" => self.buffer.set_invalid(),
+            "since" => self.since.set_invalid(),
+            "default" => self.default.set_invalid(),
+            "subsection" => self.subsection.set_invalid(),
+            "needed" => self.needed.set_invalid(),
+            "exists" => self.exists.set_invalid(),
+            "validate" => self.validate.set_invalid(),
+            "range" => self.range.set_invalid(),
+            "len" => self.len.set_invalid(),
+            "equal" => self.equal.set_invalid(),
+            _ => {}
+        }
     }
 
     /// The keys given, with their spans, in a fixed order (for conflict messages). Not `name`,
@@ -465,23 +515,63 @@ fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
     Ok(())
 }
 
+/// Reports an unknown key, with the valid key it is closest to when it looks misspelt; returns
+/// that key.
 fn unknown_key(
     cx: &Ctxt,
     meta: &ParseNestedMeta,
     key: &str,
     what: &str,
-    valid: &[&str],
-) -> syn::Result<()> {
+    valid: &[&'static str],
+) -> syn::Result<Option<&'static str>> {
     let list = valid
         .iter()
         .map(|k| format!("`{k}`"))
         .collect::<Vec<_>>()
         .join(", ");
+    let meant = closest(key, valid);
+    let hint = meant.map_or_else(String::new, |k| format!(" (did you mean `{k}`?)"));
     cx.error_spanned_by(
         &meta.path,
-        format!("unknown vmstate {what} attribute `{key}`; expected one of: {list}"),
+        format!("unknown vmstate {what} attribute `{key}`{hint}; expected one of: {list}"),
     );
-    skip_value(meta)
+    skip_value(meta).map(|()| meant)
+}
+
+/// The valid key a misspelt one most likely meant: within a third of its length in edits
+/// (at least 1), or one that starts the other (`max_length`, `sub`); none when two are as
+/// close.
+fn closest(key: &str, valid: &[&'static str]) -> Option<&'static str> {
+    let distance = |a: &str, b: &str| {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut diagonal = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let substitution = diagonal + usize::from(ca != *cb);
+                diagonal = row[j + 1];
+                row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+            }
+        }
+        row[b.len()]
+    };
+    let near = |k: &&&'static str| {
+        let k: &str = k;
+        let limit = (key.len().max(k.len()) / 3).max(1);
+        distance(key, k) <= limit || (key.len() >= 3 && (k.starts_with(key) || key.starts_with(k)))
+    };
+    let mut candidates: Vec<(usize, &'static str)> = valid
+        .iter()
+        .filter(near)
+        .map(|k| (distance(key, k), *k))
+        .collect();
+    candidates.sort();
+    match candidates.as_slice() {
+        [(d, k), (e, _), ..] if d < e => Some(k),
+        [(_, k)] => Some(k),
+        _ => None,
+    }
 }
 
 fn flag(
@@ -711,7 +801,37 @@ fn own_type(path: &syn::Path, names_own: &dyn Fn(&syn::Ident) -> bool) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::function_key;
+    use super::{closest, function_key, CONTAINER_KEYS, FIELD_KEYS, WIRE_KEYS};
+
+    #[test]
+    fn a_misspelt_key_is_matched_to_the_key_it_meant() {
+        let field = [FIELD_KEYS, WIRE_KEYS].concat();
+        for (typo, meant) in [
+            ("max_length", "max_len"),
+            ("maxlen", "max_len"),
+            ("sinse", "since"),
+            ("defualt", "default"),
+            ("immutible", "immutable"),
+            ("sub", "subsection"),
+            ("lenght", "len"),
+            // serde's key for it
+            ("rename", "name"),
+        ] {
+            assert_eq!(closest(typo, &field), Some(meant), "{typo}");
+        }
+        for (typo, meant) in [
+            ("post_laod", "post_load"),
+            ("postload", "post_load"),
+            ("versoin", "version"),
+            ("min_version", "minimum_version"),
+        ] {
+            assert_eq!(closest(typo, CONTAINER_KEYS), Some(meant), "{typo}");
+        }
+        for unrelated in ["colour", "x", "serde", "flatten"] {
+            assert_eq!(closest(unrelated, &field), None, "{unrelated}");
+            assert_eq!(closest(unrelated, CONTAINER_KEYS), None, "{unrelated}");
+        }
+    }
 
     #[test]
     fn spellings_of_one_method_share_a_key_and_free_functions_keep_theirs() {

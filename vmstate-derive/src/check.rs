@@ -105,6 +105,9 @@ fn check_len(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
         return; // reported as a conflict of keys
     }
     if !field.attrs.max_len.given() {
+        if field.is_variable_length() {
+            return; // the sequence's missing `max_len` is reported on its own
+        }
         cx.error_at(
             len.key,
             "`len` names the field that holds the length of a `Vec`, `Box<[T]>` or `String`: \
@@ -821,7 +824,8 @@ fn check_derived_has_function(cx: &Ctxt, input: &Input, field: &crate::ast::Fiel
     let Some(derived) = field.attrs.derived.get() else {
         return;
     };
-    if derived.value.is_none() && input.attrs.post_load.get().is_none() {
+    // A misspelt `post_laod` counts as given (`Slot::given`): it was reported once.
+    if derived.value.is_none() && !input.attrs.post_load.given() {
         cx.error_at(
             derived.key,
             format!(
@@ -897,6 +901,7 @@ fn check_bounds(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
             .is_some_and(|i| input.generics.type_params().any(|t| t.ident == *i)),
         _ => false,
     };
+    // A misspelt `max_length` counts as given (`Slot::given`): it was reported once.
     if travels && field.is_variable_length() && !field.attrs.max_len.given() && !parameter(field.ty)
     {
         cx.error_spanned_by(
