@@ -287,9 +287,9 @@ pub trait Field: Sized {
 
 /// A type whose wire form is all of it (no skipped or immutable parts): what `Vec<T>` holds.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a plain value (a primitive, a fieldless enum or an array of them)",
+    message = "`{Self}` is not a plain value (a primitive, a fieldless enum that derives `VmState`, or an array of them)",
     label = "a `validate`/`range` field must be a plain value, and so must a `Vec` element that is not a struct deriving `VmState`, and the `T` of `Removed<T>`",
-    note = "a struct's load is staged apart from the struct itself; validate a nested struct with its own container `validate`"
+    note = "a fieldless enum with an integer `repr` is one once it derives `VmState`; a struct is not (its load is staged apart from the struct itself): an element struct derives `VmState`, and a nested struct is validated by its own container `validate`"
 )]
 pub trait Plain: Field<Staged = Self> {
     /// The fewest bytes one value takes in either format: a length is refused, before
