@@ -515,17 +515,10 @@ impl Stream {
         let mut ram = RamBlocks::default();
         let mut footers: Option<bool> = None;
         let mut postcopy = Postcopy::Off;
+        // Sections and commands read so far (the configuration and the EOF marker aside).
+        let mut kept = 0usize;
         loop {
             let at = r.cur.pos;
-            if items.len() >= MAX_ITEMS {
-                return Err(fmt_err(
-                    format!(
-                        "more than {MAX_ITEMS} sections and commands, more than a stream of any \
-                         machine holds; refused rather than listed"
-                    ),
-                    at,
-                ));
-            }
             let t = r
                 .u8("section type")
                 .map_err(|_| fmt_err("stream ends before its EOF marker".into(), at))?;
@@ -652,6 +645,7 @@ impl Stream {
                     if with_footer {
                         footer(&mut r, section_id, &idstr)?;
                     }
+                    kept = one_more_item(kept, at)?;
                     items.push(Item::Section(Section {
                         kind,
                         section_id,
@@ -668,6 +662,7 @@ impl Stream {
                     if let Item::Command { name, .. } = item {
                         postcopy = postcopy.after(name).map_err(|e| fmt_err(e, at))?;
                     }
+                    kept = one_more_item(kept, at)?;
                     items.push(item);
                 }
                 tag::EOF => {
@@ -1324,6 +1319,20 @@ fn ends_setup(r: &Reader, list: Vec<(String, u64)>) -> Result<Vec<(String, u64)>
 /// QEMU's maximum. Parsed, a value takes about 250 bytes: the limit keeps a vmdesc under
 /// some 250 MB.
 const MAX_VMDESC_VALUES: usize = 1_000_000;
+
+/// `kept` sections and commands and one more, the one at `at`; an error past [`MAX_ITEMS`].
+fn one_more_item(kept: usize, at: usize) -> Result<usize, Error> {
+    if kept == MAX_ITEMS {
+        return Err(fmt_err(
+            format!(
+                "more than {MAX_ITEMS} sections and commands, more than a stream of any machine \
+                 holds; refused rather than listed"
+            ),
+            at,
+        ));
+    }
+    Ok(kept + 1)
+}
 
 /// The most sections and commands a stream is read with (2,097,152). Each is kept, in about
 /// 100 bytes, and may take as little as 5 bytes of the stream (a repeated command), so a
