@@ -233,6 +233,12 @@ fn receive_json(stream: &mut TcpStream, what: &str) -> Result<Value> {
     serde_json::from_slice(&bytes).map_err(|e| format!("{what} is not valid JSON: {e}").into())
 }
 
+/// The register reads of `device` (`"integratorcm:0"`) among `reads` ([`dump_json`]'s form:
+/// `[device, address, value]` each).
+fn reads_of<'a>(reads: &'a Value, device: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    (reads.as_array().into_iter().flatten()).filter(move |r| r[0] == device)
+}
+
 fn dump_json(board: &IntegratorCp) -> Value {
     let regs: Vec<Value> = board
         .register_dump(true)
@@ -328,9 +334,7 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
     // A destination that compared other registers than the source read (another version's
     // board, or a peer that answers without loading) has not shown that they match.
     for dev in devices.iter().filter(|d| d.mismatches.is_empty()) {
-        let read = (reads.as_array().into_iter().flatten())
-            .filter(|r| r[0] == dev.name.as_str())
-            .count();
+        let read = reads_of(&reads, &dev.name).count();
         if dev.registers != read as u64 {
             return Err(format!(
                 "the destination's verdict is not one this version understands: it compared \
@@ -409,18 +413,8 @@ fn destination(addr: &str, format: WireFormat) -> Result<ExitCode> {
             let mine = dump_json(&board);
             let mut devices: Vec<Value> = Vec::new();
             for name in board_devices() {
-                let theirs: Vec<&Value> = reads
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter(|r| r[0] == name.as_str())
-                    .collect();
-                let ours: Vec<&Value> = mine
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter(|r| r[0] == name.as_str())
-                    .collect();
+                let theirs: Vec<&Value> = reads_of(&reads, &name).collect();
+                let ours: Vec<&Value> = reads_of(&mine, &name).collect();
                 let mismatches: Vec<Value> = theirs
                     .iter()
                     .filter(|t| !ours.contains(t))

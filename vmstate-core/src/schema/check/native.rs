@@ -18,9 +18,15 @@ impl Checker {
         read_limit: u32,
         first_finding: usize,
     ) {
-        self.native_only_fields(path, old, new, read_limit);
+        // The bytes in front of each field, in the old release's streams and in what the new
+        // one reads of them: both rules below compare them.
+        let offsets = (
+            NativeOffsets::of(old, old.version_id),
+            NativeOffsets::of(new, read_limit),
+        );
+        self.native_only_fields(path, old, new, read_limit, &offsets);
         if self.native_order(path, old, new) {
-            self.native_places(path, old, new, read_limit, first_finding);
+            self.native_places(path, old, new, &offsets, first_finding);
         }
     }
 
@@ -36,7 +42,7 @@ impl Checker {
         path: &str,
         old: &Desc,
         new: &Desc,
-        read_limit: u32,
+        (old_offsets, new_offsets): &(NativeOffsets, NativeOffsets),
         first_finding: usize,
     ) {
         let (prefix, subsections) = (format!("{path}/"), format!("{path}/Subsections/"));
@@ -48,10 +54,6 @@ impl Checker {
             return;
         }
         let new_entries = by_name(new.not_on_wire.iter());
-        let (old_offsets, new_offsets) = (
-            NativeOffsets::of(old, old.version_id),
-            NativeOffsets::of(new, read_limit),
-        );
         for f in old.not_on_wire.iter().filter(|f| native_only(f)) {
             let Some(&nf) = new_entries.get(f.field.as_str()) else {
                 continue;
@@ -84,7 +86,14 @@ impl Checker {
     /// the walk of QEMU's wire does not see: one removed, one added that the new release
     /// reads from an old stream, or one the new release reads only from a version above the
     /// old stream's (`read_limit`) shifts every native byte after it.
-    fn native_only_fields(&mut self, path: &str, old: &Desc, new: &Desc, read_limit: u32) {
+    fn native_only_fields(
+        &mut self,
+        path: &str,
+        old: &Desc,
+        new: &Desc,
+        read_limit: u32,
+        (old_offsets, new_offsets): &(NativeOffsets, NativeOffsets),
+    ) {
         let what = |f: &FieldEntry| match f.kind() {
             "immutable" => format!("immutable field `{}`", f.field),
             _ => format!("field `{}` (a struct with nothing on QEMU's wire)", f.field),
@@ -96,10 +105,6 @@ impl Checker {
         let new_list: Vec<&FieldEntry> =
             new.not_on_wire.iter().filter(|f| native_only(f)).collect();
         let (old_fields, new_fields) = (fields_by_name(old), fields_by_name(new));
-        let (old_offsets, new_offsets) = (
-            NativeOffsets::of(old, old.version_id),
-            NativeOffsets::of(new, read_limit),
-        );
         // The field at the same place among them in the new release, of the same kind and type
         // and read from the old stream, under a name the old release does not have: renamed.
         let renamed = |i: usize, o: &FieldEntry| {
