@@ -4,7 +4,7 @@
 //! `VMSTATE_REQUIRE_QEMU=1` (as `.ci/run` sets), which turns a missing tool into a failure.
 
 use devices::qemu_image::{load_board, rewrite, MmioWrite};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use vmstate_core::qemu::{SectionKind, Stream};
 
@@ -37,10 +37,18 @@ fn have(tools: &[&str], test: &str) -> bool {
     false
 }
 
+/// A path for a test's file, in a directory of this test binary's own under Cargo's
+/// `CARGO_TARGET_TMPDIR`: emptied once per run, so runs leave nothing in the system's
+/// temporary directory and the last run's files stay for a look after a failure.
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vmstate-live-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("vmstate-live");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
+    .join(name)
 }
 
 /// Registers QEMU can read back through `xp` without aborting or depending on time (QEMU

@@ -19,10 +19,18 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A path for a test's file, in a directory of this test binary's own under Cargo's
+/// `CARGO_TARGET_TMPDIR`: emptied once per run, so runs leave nothing in the system's
+/// temporary directory and the last run's files stay for a look after a failure.
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vmstate-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("vmstate-cli");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
+    .join(name)
 }
 
 fn fixture() -> PathBuf {
