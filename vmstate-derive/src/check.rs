@@ -210,7 +210,8 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     }
     // A key given with a bad value has been reported already: no second error about it.
     match (a.subsection.get(), a.needed.get()) {
-        (Some(sub), None) if !a.needed.given() => cx.error_at(
+        // `exists` in its place is reported once, on `exists`, below.
+        (Some(sub), None) if !a.needed.given() && !a.exists.given() => cx.error_at(
             sub.key,
             format!(
                 "subsection `{}` needs `needed = \"Self::function\"`, the `fn(&Self) -> bool` \
@@ -261,6 +262,18 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
             );
         }
         for &(key, span) in given.iter().filter(|(k, _)| NOT_ON_SUBSECTIONS.contains(k)) {
+            if key == "exists" && !a.needed.given() {
+                // Taken for the way to say when it is sent: one error saying which key does.
+                cx.error_at(
+                    span,
+                    format!(
+                        "subsection `{}` says when it is sent with `needed = \"Self::function\"`, \
+                         a `fn(&Self) -> bool` (QEMU's `.needed`), not with `exists`",
+                        field.ident
+                    ),
+                );
+                continue;
+            }
             let mut err = syn::Error::new(
                 span,
                 format!("`{key}` conflicts with `subsection`: a subsection is versioned and sent on its own terms"),
