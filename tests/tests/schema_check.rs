@@ -1883,6 +1883,92 @@ fn an_exists_test_in_a_nested_struct_whose_version_changed_is_warned_about() {
     .is_err());
 }
 
+/// A register wrapped in a struct of its own under the same name (`lcr: u8` into
+/// `lcr: Lcr { bits: u8 }`): QEMU's checker compares the sizes only. The bytes line up on
+/// QEMU's wire, and the native format writes a nested struct otherwise: the old release's
+/// native streams fail to load, and the checker says so.
+#[test]
+fn a_value_that_became_a_nested_struct_of_as_many_bytes_is_a_native_break() {
+    #[derive(VmState, Default)]
+    #[vmstate(name = "lcr")]
+    struct Lcr {
+        bits: u8,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "divisor")]
+    struct Divisor {
+        lo: u8,
+        hi: u8,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Old {
+        lcr: u8,
+        div: u16,
+        ier: u8,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct New {
+        lcr: Lcr,
+        div: Divisor,
+        ier: u8,
+    }
+    let found = one_device_findings(Old::DESCRIPTION, New::DESCRIPTION);
+    assert_eq!(
+        errors(&found),
+        [
+            (Rule::FieldsRestructured, "dev/Fields/lcr"),
+            (Rule::FieldsRestructured, "dev/Fields/div"),
+        ],
+        "{found:?}"
+    );
+    // One byte into a struct of one byte keeps its value on QEMU's wire; a `u16` split into
+    // two bytes does not keep its meaning (big-endian there): a warning.
+    let warnings: Vec<_> = found.iter().filter(|f| f.1 == Severity::Warning).collect();
+    assert_eq!(warnings.len(), 1, "{found:?}");
+    assert_eq!(
+        (warnings[0].0, warnings[0].2.as_str()),
+        (Rule::FieldTypeChanged, "dev/Fields/div")
+    );
+    let report = one_device_check(Old::DESCRIPTION, New::DESCRIPTION);
+    let message = &report
+        .findings
+        .iter()
+        .find(|f| f.severity == Severity::Warning)
+        .unwrap()
+        .message;
+    assert!(
+        message.contains("(`lo`: `uint8`, `hi`: `uint8`)"),
+        "{message}"
+    );
+    // The verdicts are the loads': natively the old stream fails, on QEMU's wire it loads.
+    let old = Old {
+        lcr: 0x83,
+        div: 0x0102,
+        ier: 7,
+    };
+    let mut new = New::default();
+    let native = vmstate_core::to_bytes(&old).unwrap();
+    assert!(vmstate_core::from_bytes(&mut new, &native).is_err());
+    let qemu = vmstate_core::qemu::to_bytes(&old).unwrap();
+    vmstate_core::qemu::from_bytes(&mut new, &qemu, 1, 0).unwrap();
+    assert_eq!(
+        (new.lcr.bits, new.div.lo, new.div.hi, new.ier),
+        (0x83, 0x01, 0x02, 7)
+    );
+    // The way back: QEMU's rule, a nested struct that lost its description.
+    let back = one_device_findings(New::DESCRIPTION, Old::DESCRIPTION);
+    assert_eq!(
+        errors(&back),
+        [
+            (Rule::NestedDescriptionMissing, "dev/Fields/lcr"),
+            (Rule::NestedDescriptionMissing, "dev/Fields/div"),
+        ],
+        "{back:?}"
+    );
+}
+
 #[test]
 fn a_removed_nested_struct_is_told_to_stay() {
     // No padding stands for a struct in the native format, and `Removed<T>` takes plain

@@ -354,6 +354,36 @@ def m_unnest(rng, top, log):
     log.append('flatten nested %s into %s' % (f.name, top.name))
 
 
+
+def m_wrap(rng, top, log):
+    """A value wrapped in a struct under its own name (`lcr: u8` into `lcr: Lcr { lcr: u8 }`)."""
+    cands = [(i, f) for i, f in enumerate(top.fields)
+             if f.kind == 'm' and not f.sub and f.ty[0] in ('s', 'a')]
+    if not cands:
+        return
+    i, f = rng.choice(cands)
+    inner = S('grp%d' % fresh())
+    inner.fields = [f]
+    nf = F(f.name, ('n', inner), since=f.since, default=False)
+    nf.exists, f.exists = f.exists, None
+    f.since, f.default = None, False
+    top.fields[i] = nf
+    log.append('wrap %s in nested struct %s of its name' % (f.name, inner.name))
+
+
+def m_unwrap(rng, top, log):
+    """A nested struct of one value turned into that value under the struct's name."""
+    cands = [(i, f) for i, f in enumerate(top.fields)
+             if f.ty[0] == 'n' and not f.sub and f.kind == 'm' and len(f.ty[1].fields) == 1
+             and f.ty[1].fields[0].kind == 'm' and f.ty[1].fields[0].ty[0] in ('s', 'a')]
+    if not cands:
+        return
+    i, f = rng.choice(cands)
+    inner = f.ty[1].fields[0]
+    inner.name, inner.since, inner.default, inner.exists = f.name, f.since, False, f.exists
+    top.fields[i] = inner
+    log.append('unwrap nested %s into its value' % f.name)
+
 def m_subsection(rng, top, log):
     ss = all_structs(top)
     s = top if rng.random() < 0.6 else rng.choice(ss)
@@ -475,7 +505,7 @@ def m_rename_struct(rng, top, log):
 
 
 MUTATIONS = [(m_add, 3), (m_remove, 3), (m_reorder, 2), (m_rename, 1), (m_retype, 3), (m_kind, 2),
-             (m_since, 1.5), (m_version, 1.5), (m_nest, 1.2), (m_unnest, 0.8), (m_subsection, 2),
+             (m_since, 1.5), (m_version, 1.5), (m_nest, 1.2), (m_unnest, 0.8), (m_wrap, 0.8), (m_unwrap, 0.8), (m_subsection, 2),
              (m_maxlen, 1.5), (m_rename_struct, 0.7),
              (m_need, 1.0), (m_exists, 2.0)]
 

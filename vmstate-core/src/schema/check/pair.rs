@@ -7,7 +7,7 @@ use super::fields::{
 use super::walk::WalkCx;
 use super::{Checker, Scope};
 use crate::schema::report::{Rule, Severity};
-use crate::schema::FieldEntry;
+use crate::schema::{Desc, FieldEntry};
 
 /// How to keep a field's version gate as the older release had it.
 fn keep_since(since: u32) -> String {
@@ -280,6 +280,63 @@ impl Checker {
                 ),
                 Some(nd) => self.desc(cx.sec, dp.to_owned(), od, nd, Scope::Nested, true, None),
             }
+        } else if let Some(nd) = d.description.as_deref() {
+            if size_ok && !s.is_padding() {
+                self.value_into_struct(dp, s, d, nd);
+            }
+        }
+    }
+
+    /// A field that is a value in the old release and a nested struct of as many bytes in the
+    /// new one (`lcr: u8` into `lcr: Lcr { bits: u8 }`): QEMU's checker compares the sizes
+    /// only (and reports the way back, a struct that lost its description).
+    fn value_into_struct(&mut self, path: &str, s: &FieldEntry, d: &FieldEntry, nd: &Desc) {
+        let was = shown_type(s);
+        if field_extended(s) && field_extended(d) {
+            self.error(
+                Rule::FieldsRestructured,
+                path.to_owned(),
+                format!(
+                    "field `{}` is a `{was}` in the old release and a nested struct (`{}`) in \
+                     the new one: QEMU's wire carries as many bytes, but the native format \
+                     writes a nested struct otherwise (with an end marker), so the old \
+                     release's native streams would fail to load; keep the field's type (give \
+                     the struct's meaning through methods), or send the struct as a new field \
+                     (with `since` and a version bump, or in a subsection)",
+                    d.field, nd.name
+                ),
+            );
+        }
+        // On QEMU's wire the same bytes: the same value when the struct holds one field of
+        // the old type, else bytes read as other values (integers travel big-endian).
+        let same_value = match nd.fields.as_slice() {
+            [only] => {
+                only.description.is_none()
+                    && only.wire_type == s.wire_type
+                    && only.array_len == s.array_len
+            }
+            _ => false,
+        };
+        if s.wire_type.is_some() && !same_value {
+            let now: Vec<String> = (nd.fields.iter())
+                .map(|f| match &f.description {
+                    Some(inner) => format!("`{}`: struct `{}`", f.field, inner.name),
+                    None => format!("`{}`: `{}`", f.field, shown_type(f)),
+                })
+                .collect();
+            self.push(
+                Severity::Warning,
+                Rule::FieldTypeChanged,
+                path.to_owned(),
+                format!(
+                    "field `{}` was one `{was}` and is the fields of nested struct `{}` in the \
+                     new release ({}): QEMU's wire carries the same bytes, read as other values \
+                     (integers travel big-endian there); check that each keeps its meaning",
+                    d.field,
+                    nd.name,
+                    now.join(", ")
+                ),
+            );
         }
     }
 
