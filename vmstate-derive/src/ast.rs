@@ -234,9 +234,9 @@ impl Field<'_> {
         let value = quote::quote_spanned! {span=> {
             let __vmstate_max_len: ::core::primitive::usize = #path;
             ::core::assert!(
-                __vmstate_max_len >= 1
-                    && __vmstate_max_len
-                        <= ::core::primitive::u32::MAX as ::core::primitive::usize,
+                // `u32::MAX` as a literal: an `as` spanned on the user's path would be
+                // the user's to clippy (`as_conversions`).
+                __vmstate_max_len >= 1 && __vmstate_max_len <= 0xFFFF_FFFF,
                 "`max_len` must be from 1 (with 0 no value but an empty one could be saved) to \
                  4294967295 (QEMU's wire counts a sequence in 32 bits)"
             );

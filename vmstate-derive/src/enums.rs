@@ -7,9 +7,9 @@
 use crate::attr::Container;
 use crate::ctxt::Ctxt;
 use crate::expand::{private_import, private_path};
-use crate::naming::mentions_deprecated;
+use crate::naming::{mentions_deprecated, user_allows};
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
@@ -29,6 +29,9 @@ struct Enum<'a> {
     /// Whether the enum or a variant is `#[deprecated]` or allows deprecated uses (the
     /// generated code names them all).
     deprecated: bool,
+    /// The lints the enum and its variants allow: the generated code copies the
+    /// discriminants (`unreadable_literal` on `0x41011234`, `cast_possible_truncation`).
+    user_allows: Vec<TokenStream>,
 }
 
 /// The derive's output for an enum: the impls, or every error in the input.
@@ -118,6 +121,9 @@ fn parse<'a>(
         variants,
         discriminants,
         deprecated,
+        user_allows: user_allows(
+            (input.attrs.iter()).chain(data.variants.iter().flat_map(|v| &v.attrs)),
+        ),
     })
 }
 
@@ -236,13 +242,17 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
         variants,
         discriminants,
         deprecated,
+        user_allows,
     } = e;
     // Only when needed: an `allow` of a lint the crate forbids is an error.
     let allow = deprecated.then(|| quote!(#[allow(deprecated)]));
+    // The path is the derive's, not the `repr`'s (clippy takes tokens spanned on the user's
+    // code for the user's: `absolute_paths` on every use).
+    let repr = syn::Ident::new(&repr.to_string(), proc_macro2::Span::call_site());
     let enum_name = ident.unraw().to_string();
     let names: Vec<String> = variants.iter().map(|v| v.unraw().to_string()).collect();
     let first = variants[0];
-    let repr = quote_spanned!(repr.span()=> ::core::primitive::#repr);
+    let repr = quote!(::core::primitive::#repr);
     // Each variant's discriminant as a constant, computed as rustc does (the explicit value,
     // else the previous one plus one), rather than cast from the variant: an enum with a
     // `Drop` of its own cannot be cast.
@@ -269,6 +279,7 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
     quote! {
         #[doc(hidden)]
         #allow
+        #(#user_allows)*
         const _: () = {
             #import
             #(#value_items)*

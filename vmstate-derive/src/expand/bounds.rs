@@ -15,15 +15,72 @@ use syn::spanned::Spanned;
 /// only a marker) needs none.
 pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics {
     let mut generics = input.generics.clone();
-    let where_clause = generics.make_where_clause();
+    // A parameter's own bounds (`T: Copy`) join the where clause, so that each type is
+    // bounded by one predicate: clippy takes the predicates, spanned on the user's tokens,
+    // for the user's, and `type_repetition_in_bounds` would fire on a second one.
+    let mut predicates: Vec<syn::WherePredicate> = Vec::new();
+    for param in generics.type_params_mut() {
+        if !param.bounds.is_empty() {
+            let (ident, bounds) = (&param.ident, std::mem::take(&mut param.bounds));
+            predicates.push(syn::parse_quote!(#ident: #bounds));
+            param.colon_token = None;
+        }
+    }
+    predicates.extend(
+        generics
+            .where_clause
+            .take()
+            .map(|w| w.predicates)
+            .into_iter()
+            .flatten(),
+    );
     // Every field type that travels, bounded by the trait the code uses, and spanned on
     // the type: a type that cannot migrate fails this bound, there, once, while the
     // items below (which assume the bound) report nothing more.
     for f in &input.fields {
-        where_clause.predicates.extend(field_bounds(f, p));
-        where_clause.predicates.extend(count_bound(input, f, p));
+        predicates.extend(field_bounds(f, p));
+        predicates.extend(count_bound(input, f, p));
+    }
+    let params: Vec<String> = (generics.type_params().map(|t| t.ident.to_string())).collect();
+    let where_clause = generics.make_where_clause();
+    for predicate in predicates {
+        merge_predicate(&mut where_clause.predicates, predicate, &params);
     }
     generics
+}
+
+/// Adds `predicate` to `predicates`, merged into an earlier predicate on the same type (the
+/// same tokens) when that loses no error's place: when the bounds are there already (two
+/// fields of one type: rustc reports a type that cannot migrate once anyway), or when the
+/// type is a type parameter, whose bounds are assumed, never checked, at the impl.
+fn merge_predicate(
+    predicates: &mut syn::punctuated::Punctuated<syn::WherePredicate, syn::Token![,]>,
+    predicate: syn::WherePredicate,
+    params: &[String],
+) {
+    let syn::WherePredicate::Type(new) = predicate else {
+        return predicates.push(predicate);
+    };
+    let text = |t: &dyn ToTokens| t.to_token_stream().to_string();
+    let key = |p: &syn::PredicateType| (text(&p.lifetimes), text(&p.bounded_ty));
+    let parameter = new.lifetimes.is_none() && params.contains(&text(&new.bounded_ty));
+    let same_type = predicates.iter_mut().find_map(|p| match p {
+        syn::WherePredicate::Type(old) if key(old) == key(&new) => Some(old),
+        _ => None,
+    });
+    let Some(old) = same_type else {
+        return predicates.push(syn::WherePredicate::Type(new));
+    };
+    let mut known: Vec<String> = old.bounds.iter().map(|b| text(b)).collect();
+    if !parameter && !new.bounds.iter().all(|b| known.contains(&text(b))) {
+        return predicates.push(syn::WherePredicate::Type(new));
+    }
+    for bound in new.bounds {
+        if !known.contains(&text(&bound)) {
+            known.push(text(&bound));
+            old.bounds.push(bound);
+        }
+    }
 }
 
 /// For a sequence whose length another field holds (`len = "..."`): that field's type is a

@@ -1,0 +1,89 @@
+//! The derive's output under clippy lints that strict crates deny, beyond the default set
+//! CI's `cargo clippy -- -D warnings` checks: a lint the generated code trips, with the
+//! user's tokens (field types, discriminants, constants) in it, reads to clippy as the
+//! user's own code. CI's clippy step fails if one of these fires again; the tests below
+//! check that the structs still migrate.
+#![deny(
+    clippy::absolute_paths,
+    clippy::as_conversions,
+    clippy::type_repetition_in_bounds,
+    clippy::unreadable_literal,
+    clippy::cast_possible_truncation
+)]
+
+use vmstate_core::qemu;
+use vmstate_core::{from_bytes, to_bytes, VmState};
+
+/// `absolute_paths` fired on the `repr` (the derive spelt it `::core::primitive::u8` with
+/// its span), about ten times per enum, and the enum's own `allow` did not reach it.
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Power {
+    Off,
+    On,
+}
+
+const BASE: u32 = 0x10;
+
+/// The discriminants are copied into constants outside the enum, where the enum's `allow`
+/// did not reach: the derive copies it now.
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(
+    clippy::unreadable_literal,
+    clippy::cast_possible_truncation,
+    clippy::as_conversions
+)]
+#[repr(u32)]
+enum Magic {
+    Base = BASE as u8 as u32,
+    Id = 0x41011234,
+}
+
+const DEPTH: usize = 16;
+
+/// `max_len = DEPTH` checked the constant against `u32::MAX as usize`, spanned on `DEPTH`
+/// (`as_conversions`). Two fields of one type and a bounded parameter as a field type gave
+/// one where predicate each (`type_repetition_in_bounds`).
+#[derive(VmState, Debug, Default, PartialEq, Eq)]
+struct Queue<T: Copy> {
+    ctrl: u32,
+    status: u32,
+    value: T,
+    payload: [T; 2],
+    #[vmstate(max_len = DEPTH)]
+    data: Vec<u8>,
+}
+
+#[derive(VmState, Debug, PartialEq)]
+struct Board {
+    power: Power,
+    magic: Magic,
+    queue: Queue<u16>,
+}
+
+#[test]
+fn structs_clippy_has_nothing_to_say_about_migrate_in_both_formats() {
+    let board = Board {
+        power: Power::On,
+        magic: Magic::Id,
+        queue: Queue {
+            ctrl: 1,
+            status: 2,
+            value: 3,
+            payload: [4, 5],
+            data: vec![6; DEPTH],
+        },
+    };
+    let fresh = || Board {
+        power: Power::Off,
+        magic: Magic::Base,
+        queue: Queue::default(),
+    };
+    let mut native = fresh();
+    from_bytes(&mut native, &to_bytes(&board).unwrap()).unwrap();
+    assert_eq!(native, board);
+    let mut qemu = fresh();
+    let bytes = qemu::to_bytes(&board).unwrap();
+    qemu::from_bytes(&mut qemu, &bytes, 1, 0).unwrap();
+    assert_eq!(qemu, board);
+}
