@@ -167,6 +167,16 @@ pub trait Field: Sized {
     fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error>;
     /// Reads a staged value; `self` is the destination's current value (for immutable checks).
     fn load<D: Decoder>(&self, d: &mut D) -> Result<Self::Staged, Error>;
+    /// [`Field::load`] into `out`, a staged value already in place (its previous contents
+    /// are overwritten; after an error, `out` is to be dropped). Arrays and derived structs
+    /// load in place, so that a large inline array is not moved, and so copied on the
+    /// stack, at every level of a load.
+    #[doc(hidden)]
+    #[inline]
+    fn load_into<D: Decoder>(&self, d: &mut D, out: &mut Self::Staged) -> Result<(), Error> {
+        *out = self.load(d)?;
+        Ok(())
+    }
     /// Whether the staged value equals the current one (immutable fields).
     fn matches(&self, staged: &Self::Staged) -> bool;
     /// Where a staged value that does not [match](Field::matches) differs, for the error:
@@ -210,6 +220,15 @@ pub trait Field: Sized {
         Ok(())
     }
 
+    /// `N` placeholders, as the placeholder of `[Self; N]`: scalars build theirs in place
+    /// (a repeat expression) rather than one by one and then moved, which debug builds
+    /// copied four times on the stack.
+    #[doc(hidden)]
+    #[inline]
+    fn placeholder_array<const N: usize>() -> [Self::Staged; N] {
+        core::array::from_fn(|_| Self::placeholder())
+    }
+
     /// Writes a slice of values; primitives override this to write one block.
     #[doc(hidden)]
     fn save_slice<E: Encoder>(items: &[Self], e: &mut E) -> Result<(), Error> {
@@ -226,7 +245,7 @@ pub trait Field: Sized {
         d: &mut D,
     ) -> Result<(), Error> {
         for (i, (cur, slot)) in current.iter().zip(out.iter_mut()).enumerate() {
-            *slot = cur.load(d).map_err(|err| err.in_index(i))?;
+            cur.load_into(d, slot).map_err(|err| err.in_index(i))?;
         }
         Ok(())
     }
@@ -239,7 +258,9 @@ pub trait Field: Sized {
     /// [`Field::load`] into a box (for a `Box<Self>` field); arrays load in place there.
     #[doc(hidden)]
     fn load_boxed<D: Decoder>(&self, d: &mut D) -> Result<Box<Self::Staged>, Error> {
-        self.load(d).map(Box::new)
+        let mut out = Self::boxed_placeholder();
+        self.load_into(d, &mut out)?;
+        Ok(out)
     }
     /// Commits a slice of staged values.
     #[doc(hidden)]
@@ -341,6 +362,8 @@ macro_rules! scalar_field {
             #[inline]
             fn placeholder() -> $t { <$t>::default() }
             #[inline]
+            fn placeholder_array<const N: usize>() -> [$t; N] { [<$t>::default(); N] }
+            #[inline]
             fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
                 e.scalar(*self);
                 Ok(())
@@ -399,8 +422,9 @@ impl<T: Field, const N: usize> Field for [T; N] {
         len: N,
     };
     type Staged = [T::Staged; N];
+    #[inline]
     fn placeholder() -> Self::Staged {
-        core::array::from_fn(|_| T::placeholder())
+        T::placeholder_array::<N>()
     }
     #[inline]
     fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
@@ -411,6 +435,10 @@ impl<T: Field, const N: usize> Field for [T; N] {
         let mut out = Self::placeholder();
         T::load_slice(self, &mut out, d)?;
         Ok(out)
+    }
+    #[inline]
+    fn load_into<D: Decoder>(&self, d: &mut D, out: &mut Self::Staged) -> Result<(), Error> {
+        T::load_slice(self, out, d)
     }
     fn boxed_placeholder() -> Box<Self::Staged> {
         let items: Box<[T::Staged]> = (0..N).map(|_| T::placeholder()).collect();
@@ -1258,6 +1286,10 @@ impl<T: Field> Field for Box<T> {
     fn load<D: Decoder>(&self, d: &mut D) -> Result<Box<T::Staged>, Error> {
         (**self).load_boxed(d)
     }
+    #[inline]
+    fn load_into<D: Decoder>(&self, d: &mut D, out: &mut Box<T::Staged>) -> Result<(), Error> {
+        (**self).load_into(d, out)
+    }
     fn matches(&self, staged: &Box<T::Staged>) -> bool {
         (**self).matches(staged)
     }
@@ -1294,6 +1326,16 @@ impl<T: Field> Field for Box<T> {
 impl<T: crate::VmState> crate::VmState for Box<T> {
     const DESCRIPTION: &'static crate::Description = T::DESCRIPTION;
     fn load_version<D: Decoder>(&self, d: &mut D, version: u32) -> Result<Box<T::Staged>, Error> {
-        (**self).load_version(d, version).map(Box::new)
+        let mut out = T::boxed_placeholder();
+        (**self).load_version_into(d, version, &mut out)?;
+        Ok(out)
+    }
+    fn load_version_into<D: Decoder>(
+        &self,
+        d: &mut D,
+        version: u32,
+        out: &mut Box<T::Staged>,
+    ) -> Result<(), Error> {
+        (**self).load_version_into(d, version, out)
     }
 }

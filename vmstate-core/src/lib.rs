@@ -205,6 +205,21 @@ pub trait VmState: Field {
 
     /// Reads a staged value written with section version `version`.
     fn load_version<D: Decoder>(&self, d: &mut D, version: u32) -> Result<Self::Staged, Error>;
+
+    /// [`VmState::load_version`] into `out`, a staged value already in place (overwritten;
+    /// after an error, to be dropped): the derive reads large fields there, so that they
+    /// are not copied on the stack at every level of a load.
+    #[doc(hidden)]
+    #[inline]
+    fn load_version_into<D: Decoder>(
+        &self,
+        d: &mut D,
+        version: u32,
+        out: &mut Self::Staged,
+    ) -> Result<(), Error> {
+        *out = self.load_version(d, version)?;
+        Ok(())
+    }
 }
 
 /// Checks that a section written with `version` is one this build loads: within the
@@ -245,8 +260,10 @@ pub(crate) fn load_atomic<T: VmState, D: Decoder>(
     version: u32,
 ) -> Result<(), Error> {
     let name = T::DESCRIPTION.name;
-    let mut staged = value
-        .load_version(d, version)
+    // Read in place: a large staged value is not moved (copied) on the way out.
+    let mut staged = T::placeholder();
+    value
+        .load_version_into(d, version, &mut staged)
         .map_err(|e| e.in_field(name))?;
     if d.remaining() != 0 {
         let count = d.remaining();

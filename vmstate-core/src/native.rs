@@ -295,15 +295,17 @@ where
     let name = T::DESCRIPTION.name;
     let base = crate::wire::clamp_base(base, bytes);
     let section = open(bytes, base).map_err(|e| e.in_field(name))?;
-    let mut decoded = if exact == Exact::Whole && section.len() != bytes.len() {
+    // Read in place: a large staged value is not moved (copied) on the way out.
+    let mut staged = T::placeholder();
+    let decoded = if exact == Exact::Whole && section.len() != bytes.len() {
         let count = bytes.len() - section.len();
         Err(Error::at(ErrorKind::TrailingBytes { count }, base + section.len()).in_field(name))
     } else {
-        decode_fields(&*value, &section, base)
+        decode_fields(&*value, &section, base, &mut staged)
     };
     match decoded {
         // The checksum matched: what `then` returns is not corruption.
-        Ok(ref mut staged) => then(value, staged).map(|r| (r, section.len())),
+        Ok(()) => then(value, &mut staged).map(|r| (r, section.len())),
         // The decoder already compared the checksum it computed on the way.
         Err(e) if matches!(e.kind(), ErrorKind::BadChecksum { .. }) => Err(e.in_field(name)),
         Err(e) => match section.verify(base) {
@@ -319,7 +321,8 @@ fn decode_fields<T: VmState>(
     value: &T,
     section: &OpenSection<'_>,
     base: usize,
-) -> Result<T::Staged, Error> {
+    staged: &mut T::Staged,
+) -> Result<(), Error> {
     let d = T::DESCRIPTION;
     if section.name != d.name.as_bytes() {
         return Err(Error::at(
@@ -332,9 +335,7 @@ fn decode_fields<T: VmState>(
     }
     crate::check_version(d, section.version).map_err(|e| e.or_offset(base).in_field(d.name))?;
     let mut dec = NativeDecoder::checksummed(section.covered, section.fields_at, base);
-    // Checked around the decoded value rather than after taking it out of the `Result`,
-    // which would move it (see `decode`).
-    let loaded = value.load_version(&mut dec, section.version);
+    let loaded = value.load_version_into(&mut dec, section.version, staged);
     if loaded.is_ok() {
         if dec.remaining() != 0 {
             let count = dec.remaining();

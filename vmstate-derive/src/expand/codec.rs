@@ -4,7 +4,8 @@
 
 use super::hooks::{hook_fn, validators};
 use super::tokens::{
-    bounded_trait, count_parts, field_trait, generated_name, on_type, self_and_staged, staged_local,
+    bounded_trait, count_parts, field_trait, generated_name, loads_in_place, on_type,
+    self_and_staged, staged_local, staged_value,
 };
 use crate::ast::{Field, Input, Role};
 use proc_macro2::TokenStream;
@@ -117,6 +118,18 @@ pub(super) fn load_field(input: &Input, f: &Field, p: &TokenStream) -> TokenStre
             quote!(#field::load(&self.#name, __vmstate_d))
         }
     };
+    if loads_in_place(f) {
+        let field = field_trait(f.ty, p);
+        let place = staged_value(f);
+        let (validators, equal) = (validators(f, p), equal_check(f, p));
+        return quote! {{
+            let __vmstate_at = #p::Decoder::offset(__vmstate_d);
+            #p::in_field(#field::load_into(&self.#name, __vmstate_d, &mut #place), #name_str)?;
+            let __vmstate_value = &#place;
+            #validators
+            #equal
+        }};
+    }
     let load = quote!(#p::in_field(#load, #name_str)?);
     match f.role() {
         Role::Migrated => {
@@ -225,7 +238,7 @@ fn count_field_at<'a>(input: &'a Input, f: &Field) -> Option<(&'a Field<'a>, pro
 /// staged value of a field decoded before, else the destination's), and the field's name.
 fn loaded_count(input: &Input, f: &Field, p: &TokenStream) -> Option<(TokenStream, String)> {
     let (source, span) = count_field_at(input, f)?;
-    let (staged, current) = (staged_local(source), self_field(span, source));
+    let (staged, current) = (staged_value(source), self_field(span, source));
     let (p, ty) = count_parts(p, span, source);
     let value = match source.role() {
         Role::Migrated if source.is_optional() => {

@@ -32,8 +32,8 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use tokens::{
-    field_trait, generated_name, on_type, private_at, replace_self, self_and_staged, staged_local,
-    value_trait,
+    field_trait, generated_name, loads_in_place, on_type, private_at, replace_self,
+    self_and_staged, staged_local, value_trait,
 };
 
 /// The runtime crate's items that generated code uses, `<crate>::__private`, under the name
@@ -186,11 +186,13 @@ pub fn expand(input: &Input) -> TokenStream {
 
     let save_stmts = input.fields.iter().map(|f| save_field(input, f, &p));
     let load_stmts = input.fields.iter().map(|f| load_field(input, f, &p));
-    let staged_values: Vec<_> = wire
+    // The fields not read in place move to their places once all are read.
+    let staged_moves: Vec<_> = wire
         .iter()
+        .filter(|f| !loads_in_place(f))
         .map(|f| {
             let (name, local) = (on_type(f), staged_local(f));
-            quote!(#name: #local)
+            quote!(__vmstate_out.#name = #local;)
         })
         .collect();
     // (An immutable nested struct compares what the input carried, optional parts too.)
@@ -264,7 +266,7 @@ pub fn expand(input: &Input) -> TokenStream {
     let (loaded_at_value, loaded_at_none) = match loaded_at.is_empty() {
         true => (quote!(), quote!()),
         false => (
-            quote!(__vmstate_loaded_at: #p::Some(__vmstate_version),),
+            quote!(__vmstate_out.__vmstate_loaded_at = #p::Some(__vmstate_version);),
             quote!(__vmstate_loaded_at: #p::None,),
         ),
     };
@@ -391,15 +393,30 @@ pub fn expand(input: &Input) -> TokenStream {
                     __vmstate_d: &mut __VmStateDecoder,
                     __vmstate_version: ::core::primitive::u32,
                 ) -> #p::Result<<Self as #p::Field>::Staged, #p::Error> {
+                    let mut __vmstate_out = <Self as #p::Field>::placeholder();
+                    <Self as #p::VmState>::load_version_into(
+                        self,
+                        __vmstate_d,
+                        __vmstate_version,
+                        &mut __vmstate_out,
+                    )?;
+                    #p::Ok(__vmstate_out)
+                }
+
+                #[inline]
+                fn load_version_into<__VmStateDecoder: #p::Decoder>(
+                    &self,
+                    __vmstate_d: &mut __VmStateDecoder,
+                    __vmstate_version: ::core::primitive::u32,
+                    __vmstate_out: &mut <Self as #p::Field>::Staged,
+                ) -> #p::Result<(), #p::Error> {
                     #run_checks
                     let _ = __vmstate_version;
                     #(#load_stmts)*
                     #subsections_load
-                    #p::Ok(#staged_ident {
-                        #(#staged_values,)*
-                        #loaded_at_value
-                        __vmstate_marker: ::core::marker::PhantomData,
-                    })
+                    #(#staged_moves)*
+                    #loaded_at_value
+                    #p::Ok(())
                 }
             }
 
@@ -451,6 +468,20 @@ pub fn expand(input: &Input) -> TokenStream {
                         self,
                         __vmstate_d,
                         <Self as #p::VmState>::DESCRIPTION.version,
+                    )
+                }
+
+                #[inline]
+                fn load_into<__VmStateDecoder: #p::Decoder>(
+                    &self,
+                    __vmstate_d: &mut __VmStateDecoder,
+                    __vmstate_out: &mut <Self as #p::Field>::Staged,
+                ) -> #p::Result<(), #p::Error> {
+                    <Self as #p::VmState>::load_version_into(
+                        self,
+                        __vmstate_d,
+                        <Self as #p::VmState>::DESCRIPTION.version,
+                        __vmstate_out,
                     )
                 }
 

@@ -1,9 +1,9 @@
 //! Token helpers the generators share: trait paths and names spanned on a field's type or an
 //! attribute string, and rewriting of spans and of `Self`.
 
-use crate::ast::Field;
+use crate::ast::{Field, Role};
 use proc_macro2::{Span, TokenStream};
-use quote::{quote_spanned, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
@@ -33,6 +33,24 @@ pub(super) fn on_type(f: &Field) -> syn::Ident {
     let mut name = f.ident.clone();
     name.set_span(Span::mixed_site().located_at(f.ty.span()));
     name
+}
+
+/// Whether a load reads the field straight into its place in the staged value
+/// (`__vmstate_out`, see `Field::load_into`): a migrated field that is always on the wire.
+/// A large inline array is then not copied on the stack at each level of the load; the
+/// others are read into a local and moved there at the end.
+pub(super) fn loads_in_place(f: &Field) -> bool {
+    f.role() == Role::Migrated && !f.is_optional() && f.max_len().is_none()
+}
+
+/// A field's staged value while a load decodes: its place in `__vmstate_out`, or its local.
+pub(super) fn staged_value(f: &Field) -> TokenStream {
+    if loads_in_place(f) {
+        let name = on_type(f);
+        quote!(__vmstate_out.#name)
+    } else {
+        staged_local(f).to_token_stream()
+    }
 }
 
 /// The local that holds a field's staged value while a load decodes, located like
