@@ -13,7 +13,9 @@ use crate::wire::{Decoder, Encoder, Scalar};
 /// commit restores it; no `Clone` is needed.
 ///
 /// `#[derive(VmState)]` implements this for structs and fieldless enums; the crate implements
-/// it for `bool`, the integers, `f32`, `f64` and arrays `[T; N]`. `Vec<T>`, `Box<[T]>` and
+/// it for `bool`, the integers, `f32`, `f64`, arrays `[T; N]`, `Box<T>`, `Cell<T>`, and
+/// `Wrapping<T>`, `Saturating<T>`, the atomic integers and `AtomicBool` (each as the value it
+/// holds, on both wires and in its description). `Vec<T>`, `Box<[T]>` and
 /// `String` need a bound and implement [`Bounded`] instead (use `#[vmstate(max_len = N)]`).
 ///
 /// # Implementing it by hand
@@ -309,7 +311,7 @@ pub trait Field: Sized {
 /// A type whose wire form is all of it (no skipped or immutable parts): what `Vec<T>` holds.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a plain value (a primitive, a fieldless enum that derives `VmState`, or an array of them)",
-    label = "a `validate`/`range` field must be a plain value, and so must a `Vec` element that is not a struct deriving `VmState`, and the `T` of `Removed<T>`",
+    label = "a `validate`/`range` field must be a plain value, and so must a `Vec` element that is not a struct deriving `VmState`, and the `T` of `Removed<T>` and of `Cell<T>`",
     note = "a fieldless enum with an integer `repr` is one once it derives `VmState`; a struct is not (its load is staged apart from the struct itself): an element struct derives `VmState`, and a nested struct is validated by its own container `validate`"
 )]
 pub trait Plain: Field<Staged = Self> {

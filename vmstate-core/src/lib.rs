@@ -65,6 +65,7 @@ mod native;
 pub mod qemu;
 mod simd;
 mod wire;
+mod wrappers;
 
 pub use count::{Count, WireCount};
 pub use describe::{Description, FieldDesc, FieldKind, Hooks, Primitive, Shape};

@@ -1,0 +1,167 @@
+//! std's wrappers of plain values as field types: `Wrapping`, `Saturating`, the atomic
+//! integers and `AtomicBool` travel exactly as the value they wrap, on both wires and in the
+//! description, scalars, arrays and vectors alike; a load of them stays atomic.
+
+use std::num::{Saturating, Wrapping};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU16, AtomicU32, AtomicU8, Ordering};
+use vmstate_core::schema::{check, Schema};
+use vmstate_core::{qemu, ErrorKind, VmState};
+
+/// A virtio queue and an interrupt block as Firecracker-style code writes them.
+#[derive(VmState, Debug)]
+#[vmstate(name = "queue")]
+struct Wrapped {
+    next_avail: Wrapping<u16>,
+    next_used: Wrapping<u16>,
+    credit: Saturating<u8>,
+    interrupt_status: AtomicU32,
+    activated: AtomicBool,
+    offset: AtomicI64,
+    vectors: [AtomicU16; 3],
+    ring: [Wrapping<u32>; 4],
+    #[vmstate(max_len = 8)]
+    pending: Vec<Wrapping<u8>>,
+    #[vmstate(range = "..8")]
+    last: u8,
+}
+
+/// The same state as plain values.
+#[derive(VmState, Debug, PartialEq)]
+#[vmstate(name = "queue")]
+struct Plain {
+    next_avail: u16,
+    next_used: u16,
+    credit: u8,
+    interrupt_status: u32,
+    activated: bool,
+    offset: i64,
+    vectors: [u16; 3],
+    ring: [u32; 4],
+    #[vmstate(max_len = 8)]
+    pending: Vec<u8>,
+    #[vmstate(range = "..8")]
+    last: u8,
+}
+
+fn plain(seed: u8) -> Plain {
+    let s = u32::from(seed);
+    Plain {
+        next_avail: 0xfff0 + u16::from(seed),
+        next_used: 300 * u16::from(seed),
+        credit: 250 - seed,
+        interrupt_status: 0x8000_0001_u32.wrapping_mul(s),
+        activated: seed % 2 == 1,
+        offset: -1_000_000_007 * i64::from(seed),
+        vectors: [1, 2, 3].map(|v| v * u16::from(seed)),
+        ring: [0x1234_5678, 0, u32::MAX, 7].map(|v| v ^ s),
+        pending: vec![seed; usize::from(seed % 8)],
+        last: seed % 8,
+    }
+}
+
+fn wrapped(p: &Plain) -> Wrapped {
+    Wrapped {
+        next_avail: Wrapping(p.next_avail),
+        next_used: Wrapping(p.next_used),
+        credit: Saturating(p.credit),
+        interrupt_status: AtomicU32::new(p.interrupt_status),
+        activated: AtomicBool::new(p.activated),
+        offset: AtomicI64::new(p.offset),
+        vectors: p.vectors.map(AtomicU16::new),
+        ring: p.ring.map(Wrapping),
+        pending: p.pending.iter().copied().map(Wrapping).collect(),
+        last: p.last,
+    }
+}
+
+fn unwrapped(w: &Wrapped) -> Plain {
+    Plain {
+        next_avail: w.next_avail.0,
+        next_used: w.next_used.0,
+        credit: w.credit.0,
+        interrupt_status: w.interrupt_status.load(Ordering::SeqCst),
+        activated: w.activated.load(Ordering::SeqCst),
+        offset: w.offset.load(Ordering::SeqCst),
+        vectors: [0, 1, 2].map(|i| w.vectors[i].load(Ordering::SeqCst)),
+        ring: w.ring.map(|r| r.0),
+        pending: w.pending.iter().map(|p| p.0).collect(),
+        last: w.last,
+    }
+}
+
+#[test]
+fn wrappers_travel_as_the_values_they_wrap_in_both_formats() {
+    for seed in [1, 6, 7] {
+        let values = plain(seed);
+        let device = wrapped(&values);
+        // The same bytes as the plain struct's: natively (varint scalars, blocks for the
+        // arrays and vectors) and on QEMU's wire.
+        let native = vmstate_core::to_bytes(&device).unwrap();
+        assert_eq!(native, vmstate_core::to_bytes(&values).unwrap());
+        let qemu_bytes = qemu::to_bytes(&device).unwrap();
+        assert_eq!(qemu_bytes, qemu::to_bytes(&values).unwrap());
+        // And back, into a destination holding other values.
+        let mut back = wrapped(&plain(2));
+        vmstate_core::from_bytes(&mut back, &native).unwrap();
+        assert_eq!(unwrapped(&back), values);
+        let mut back = wrapped(&plain(2));
+        qemu::from_bytes(&mut back, &qemu_bytes, 1, 0).unwrap();
+        assert_eq!(unwrapped(&back), values);
+    }
+}
+
+#[test]
+fn a_field_may_switch_between_a_value_and_its_wrapper_without_a_break() {
+    let schema = |d| {
+        let mut s = Schema::new(None);
+        s.add("queue", d);
+        s
+    };
+    let (plain, wrapped) = (schema(Plain::DESCRIPTION), schema(Wrapped::DESCRIPTION));
+    for report in [check(&plain, &wrapped), check(&wrapped, &plain)] {
+        assert!(report.findings.is_empty(), "{report}");
+    }
+}
+
+#[test]
+fn a_refused_load_leaves_the_wrappers_and_atomics_unchanged() {
+    let before = plain(3);
+    let mut device = wrapped(&before);
+    // The last field out of its range: the load fails after every other field was read.
+    let mut bad = plain(5);
+    bad.last = 9;
+    let bytes = qemu::to_bytes(&bad).unwrap();
+    let err = qemu::from_bytes(&mut device, &bytes, 1, 0).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::OutOfRange { .. }), "{err}");
+    assert_eq!(unwrapped(&device), before);
+    let bytes = vmstate_core::to_bytes(&bad).unwrap();
+    assert!(vmstate_core::from_bytes(&mut device, &bytes).is_err());
+    assert_eq!(unwrapped(&device), before);
+}
+
+#[test]
+fn an_atomic_field_may_be_immutable_configuration() {
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Dev {
+        #[vmstate(immutable)]
+        queues: AtomicU8,
+        head: Wrapping<u16>,
+    }
+    let bytes = vmstate_core::to_bytes(&Dev {
+        queues: AtomicU8::new(2),
+        head: Wrapping(9),
+    })
+    .unwrap();
+    let mut other = Dev {
+        queues: AtomicU8::new(4),
+        head: Wrapping(0),
+    };
+    let err = vmstate_core::from_bytes(&mut other, &bytes).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("dev.queues: immutable field differs: stream has 2, destination has 4"),
+        "{err}"
+    );
+    assert_eq!(other.head, Wrapping(0));
+}
