@@ -1969,6 +1969,90 @@ fn a_value_that_became_a_nested_struct_of_as_many_bytes_is_a_native_break() {
     );
 }
 
+/// The rule above, at its edges: values kept through one-field structs at any depth or
+/// array level (an error natively, no warning), a sequence of values into one of structs
+/// (the type change alone), and structs with nothing on QEMU's wire, whose native end
+/// markers change when they turn into a value or change their count.
+#[test]
+fn values_into_structs_at_the_edges() {
+    #[derive(VmState, Default, PartialEq)]
+    #[vmstate(name = "one")]
+    struct One {
+        x: u8,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "deep")]
+    struct Deep {
+        i: One,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "empty")]
+    struct Empty {}
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Old {
+        regs: [u8; 4],
+        level: u8,
+        #[vmstate(max_len = 4)]
+        fifo: Vec<u8>,
+        gap: [u8; 0],
+        marks: Empty,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct New {
+        regs: [One; 4],
+        level: Deep,
+        #[vmstate(max_len = 4)]
+        fifo: Vec<One>,
+        gap: Empty,
+        marks: [Empty; 2],
+    }
+    for (old, new) in [
+        (Old::DESCRIPTION, New::DESCRIPTION),
+        (New::DESCRIPTION, Old::DESCRIPTION),
+    ] {
+        let found = one_device_findings(old, new);
+        let mut errors = errors(&found);
+        errors.sort();
+        let (regs, level) = if std::ptr::eq(old, Old::DESCRIPTION) {
+            (Rule::FieldsRestructured, Rule::FieldsRestructured)
+        } else {
+            (
+                Rule::NestedDescriptionMissing,
+                Rule::NestedDescriptionMissing,
+            )
+        };
+        let mut expected = vec![
+            (regs, "dev/Fields/regs"),
+            (level, "dev/Fields/level"),
+            (Rule::FieldTypeChanged, "dev/Fields/fifo"),
+            (Rule::FieldsRestructured, "dev/NotOnWire/gap"),
+            (Rule::FieldsRestructured, "dev/NotOnWire/marks"),
+        ];
+        expected.sort();
+        assert_eq!(errors, expected, "{found:?}");
+        // The values keep their meaning on QEMU's wire: no warning says otherwise.
+        assert!(found.iter().all(|f| f.1 != Severity::Warning), "{found:?}");
+    }
+    // Each error is a load that fails natively.
+    let old = Old {
+        regs: [1, 2, 3, 4],
+        level: 5,
+        fifo: vec![6],
+        gap: [],
+        marks: Empty {},
+    };
+    let mut new = New {
+        regs: Default::default(),
+        level: Deep::default(),
+        fifo: vec![],
+        gap: Empty {},
+        marks: [Empty {}, Empty {}],
+    };
+    assert!(vmstate_core::from_bytes(&mut new, &vmstate_core::to_bytes(&old).unwrap()).is_err());
+}
+
 #[test]
 fn a_removed_nested_struct_is_told_to_stay() {
     // No padding stands for a struct in the native format, and `Removed<T>` takes plain

@@ -165,3 +165,18 @@ fn an_atomic_field_may_be_immutable_configuration() {
     );
     assert_eq!(other.head, Wrapping(0));
 }
+
+#[test]
+fn a_wrapper_takes_a_range_written_in_its_type() {
+    #[derive(VmState)]
+    #[vmstate(name = "ring")]
+    struct Ring {
+        #[vmstate(range = "Wrapping(0)..Wrapping(8)")]
+        head: Wrapping<u8>,
+    }
+    let bytes = qemu::to_bytes(&Ring { head: Wrapping(9) }).unwrap();
+    let mut ring = Ring { head: Wrapping(1) };
+    let err = qemu::from_bytes(&mut ring, &bytes, 1, 0).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::OutOfRange { .. }), "{err}");
+    assert_eq!(ring.head, Wrapping(1));
+}

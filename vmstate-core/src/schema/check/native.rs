@@ -146,6 +146,9 @@ impl Checker {
                         what(o)
                     ),
                 ),
+                (Some(n), _) if native_carries(n.kind()) && carried_otherwise(o, n) => {
+                    self.struct_carried_otherwise(p, o, n)
+                }
                 (Some(n), _) if native_carries(n.kind()) && n.version_id > read_limit => self
                     .error(
                         Rule::FieldVersionChanged,
@@ -163,6 +166,12 @@ impl Checker {
             }
         }
         for n in new_list {
+            // A value of the old release that is such a struct now (the way back is above).
+            if let Some(o) = old_fields.get(n.field.as_str()) {
+                if native_carries(o.kind()) && !native_only(o) && carried_otherwise(o, n) {
+                    self.struct_carried_otherwise(format!("{path}/NotOnWire/{}", n.field), o, n);
+                }
+            }
             let added =
                 !old_fields.contains_key(n.field.as_str()) && !renames.contains(n.field.as_str());
             if added && n.version_id <= read_limit {
@@ -185,6 +194,24 @@ impl Checker {
                 );
             }
         }
+    }
+
+    /// A struct with nothing on QEMU's wire whose native bytes (an end marker per struct)
+    /// changed under its name: it turned into a value or back, or its array length changed.
+    fn struct_carried_otherwise(&mut self, path: String, o: &FieldEntry, n: &FieldEntry) {
+        self.error(
+            Rule::FieldsRestructured,
+            path,
+            format!(
+                "field `{}` was {} and is {} in the new release: neither puts anything on \
+                 QEMU's wire, but the native format writes an end marker for each struct, so \
+                 native streams of the old release would be misread from there on; keep its \
+                 type",
+                n.field,
+                native_shape(o),
+                native_shape(n)
+            ),
+        );
     }
 
     /// The native format carries migrated and immutable fields interleaved in field order:
@@ -281,5 +308,28 @@ impl NativeOffsets {
         let (at, (starts, total)) = (f.pos?, self.0.as_ref()?);
         let i = starts.partition_point(|&(pos, _)| pos < at);
         Some(starts.get(i).map_or(*total, |&(_, before)| before))
+    }
+}
+
+/// Whether two fields of one name, neither with bytes on QEMU's wire, are written otherwise
+/// natively where one of them is a struct: a struct against a value, or another array length.
+fn carried_otherwise(o: &FieldEntry, n: &FieldEntry) -> bool {
+    // (A value with bytes on QEMU's wire is reported by the walk of that wire.)
+    !o.is_padding()
+        && !n.is_padding()
+        && (native_only(o) || native_only(n))
+        && o.total_size() == 0
+        && n.total_size() == 0
+        && (o.description.is_some() != n.description.is_some()
+            || o.array_len.unwrap_or(1) != n.array_len.unwrap_or(1))
+}
+
+/// A field's type as the native format sees it: `struct `empty``, `struct `empty`[2]`,
+/// `uint8[0]`.
+fn native_shape(f: &FieldEntry) -> String {
+    match (&f.description, f.array_len) {
+        (Some(d), Some(len)) => format!("struct `{}`[{len}]", d.name),
+        (Some(d), None) => format!("struct `{}`", d.name),
+        (None, _) => format!("`{}`", super::fields::shown_type(f)),
     }
 }

@@ -265,8 +265,11 @@ impl Checker {
             self.max_len(dp, s, d);
             self.checks(dp, s, d);
         }
+        // Sequences of ours, of structs against values: their type change is reported above.
+        let sequences = field_extended(s) && field_extended(d) && variable(s) && variable(d);
         if let Some(od) = &s.description {
             match &d.description {
+                None if sequences => {}
                 None => self.error(
                     Rule::NestedDescriptionMissing,
                     dp.to_owned(),
@@ -281,7 +284,8 @@ impl Checker {
                 Some(nd) => self.desc(cx.sec, dp.to_owned(), od, nd, Scope::Nested, true, None),
             }
         } else if let Some(nd) = d.description.as_deref() {
-            if size_ok && !s.is_padding() {
+            // (A sequence of values against one of structs is a type change, reported above.)
+            if size_ok && !s.is_padding() && !variable(s) && !variable(d) {
                 self.value_into_struct(dp, s, d, nd);
             }
         }
@@ -307,16 +311,26 @@ impl Checker {
                 ),
             );
         }
-        // On QEMU's wire the same bytes: the same value when the struct holds one field of
-        // the old type, else bytes read as other values (integers travel big-endian).
-        let same_value = match nd.fields.as_slice() {
-            [only] => {
-                only.description.is_none()
-                    && only.wire_type == s.wire_type
-                    && only.array_len == s.array_len
-            }
-            _ => false,
+        // On QEMU's wire the same bytes: the same values when the struct holds one field of
+        // the old type (through more such structs; as many elements in all, an array of
+        // such structs or such a struct holding the array), else bytes read as other values
+        // (integers travel big-endian).
+        let mut elements = d.array_len.unwrap_or(1);
+        let mut only = match nd.fields.as_slice() {
+            [only] => Some(only),
+            _ => None,
         };
+        while let Some(inner) = only.and_then(|f| f.description.as_deref()) {
+            elements = elements.saturating_mul(only.and_then(|f| f.array_len).unwrap_or(1));
+            only = match inner.fields.as_slice() {
+                [next] => Some(next),
+                _ => None,
+            };
+        }
+        let same_value = only.is_some_and(|leaf| {
+            leaf.wire_type == s.wire_type
+                && elements.saturating_mul(leaf.array_len.unwrap_or(1)) == s.array_len.unwrap_or(1)
+        });
         if s.wire_type.is_some() && !same_value {
             let now: Vec<String> = (nd.fields.iter())
                 .map(|f| match &f.description {
