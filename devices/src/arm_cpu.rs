@@ -32,6 +32,15 @@ const _: () = assert!(MAX_CPREGS == 1024);
 
 /// The `cpu` section. Field names are QEMU's (`env.regs`, `gt_timer[0]`), so schemas line
 /// up with its vmdesc and dumps.
+///
+/// ```
+/// use devices::ArmCpuState;
+/// let mut cpu = ArmCpuState::default();
+/// let without_vfp = vmstate_core::qemu::to_bytes(&cpu).unwrap().len();
+/// cpu.has_vfp = true; // QEMU 10.0's ARM926: the `cpu/vfp` subsection is sent
+/// let with_vfp = vmstate_core::qemu::to_bytes(&cpu).unwrap().len();
+/// assert_eq!(with_vfp - without_vfp, 1 + 1 + "cpu/vfp".len() + 4 + 576);
+/// ```
 #[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
 #[vmstate(name = "cpu", version = 22, minimum_version = 22)]
 pub struct ArmCpuState {
@@ -126,6 +135,14 @@ pub struct ArmCpuState {
 /// sent as the low two 64-bit words of QEMU's SVE-sized `zregs[i].d`, and the VFP system
 /// registers but FPSCR, which follows through its own accessor (`vmstate_fpscr`: a
 /// big-endian 32-bit value).
+///
+/// ```
+/// use devices::arm_cpu::VfpState;
+/// use vmstate_core::VmState;
+/// let d = VfpState::DESCRIPTION;
+/// assert_eq!((d.name, d.version), ("cpu/vfp", 3));
+/// assert_eq!(d.qemu_size(), Some(32 * 16 + 4 + 14 * 4 + 4));
+/// ```
 #[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
 #[vmstate(name = "cpu/vfp", version = 3, minimum_version = 3)]
 pub struct VfpState {
@@ -237,6 +254,14 @@ pub struct VfpState {
 }
 
 /// The `cpu/irq-line-state` subsection.
+///
+/// ```
+/// use devices::{arm_cpu::IrqLineState, ArmCpuState};
+/// let cpu = ArmCpuState { irq_line_state: IrqLineState { irq_line_state: 1 }, ..Default::default() };
+/// let bytes = vmstate_core::qemu::to_bytes(&cpu).unwrap();
+/// // Always sent, at the end: tag, name, version, then the line bits.
+/// assert!(bytes.ends_with(b"cpu/irq-line-state\0\0\0\x01\0\0\0\x01"));
+/// ```
 #[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
 #[vmstate(name = "cpu/irq-line-state")]
 pub struct IrqLineState {

@@ -1,5 +1,21 @@
 //! The Integrator/CP board: the devices this crate ports, at their physical addresses, with
 //! their interrupt lines wired as in QEMU's `integratorcp_init`.
+//!
+//! ```
+//! use devices::{board::map, icp_pic::reg, IntegratorCp};
+//!
+//! let mut src = IntegratorCp::new(32);
+//! src.write(map::PIC + reg::IRQ_ENABLESET, 1 << 8).unwrap();
+//!
+//! // Every device's QEMU section, loaded into a second board.
+//! let mut dst = IntegratorCp::new(32);
+//! for (idstr, instance, dev) in src.devices() {
+//!     let data = dev.save_qemu().unwrap();
+//!     let target = dst.section_mut(idstr, instance).unwrap();
+//!     target.load_qemu(&data, dev.description().version, 0).unwrap();
+//! }
+//! assert_eq!(dst.read(map::PIC + reg::IRQ_ENABLESET).unwrap(), 1 << 8);
+//! ```
 
 use crate::clock::{Clock, HostClock, WallClock};
 use crate::device::Device;
@@ -35,6 +51,13 @@ pub const PIC_INPUT_SIC: u32 = 26;
 pub const SIC_INPUT_MMC: u32 = 3;
 
 /// A board-level access error.
+///
+/// ```
+/// use devices::{BoardError, IntegratorCp};
+/// let err = IntegratorCp::new(32).read(0x2000_0000).unwrap_err();
+/// assert_eq!(err, BoardError::Unmapped(0x2000_0000));
+/// assert_eq!(err.to_string(), "no ported device at address 0x20000000");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BoardError {
     /// No ported device at this address.
@@ -52,6 +75,12 @@ impl fmt::Display for BoardError {
 impl std::error::Error for BoardError {}
 
 /// Which device a physical address falls in.
+///
+/// ```
+/// use devices::board::{map, Target};
+/// use devices::IntegratorCp;
+/// assert_eq!(IntegratorCp::decode(map::RTC + 0x8), Ok((Target::Rtc, 0x8)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     /// The core module.
@@ -125,11 +154,30 @@ impl IntegratorCp {
 
     /// A board whose core module counts `clock` (the virtual clock) and whose RTC reads the
     /// host's wall clock.
+    ///
+    /// ```
+    /// use devices::{board::map, integratorcm::reg, FakeClock, IntegratorCp};
+    /// use std::sync::Arc;
+    /// let vm_clock = FakeClock::new(0);
+    /// let board = IntegratorCp::with_clock(32, Arc::new(vm_clock.clone()));
+    /// vm_clock.advance(1_000); // 1 µs
+    /// assert_eq!(board.read(map::CORE_MODULE + reg::REFCNT).unwrap(), 24);
+    /// ```
     pub fn with_clock(memsz_mib: u32, clock: Arc<dyn Clock>) -> Self {
         Self::with_clocks(memsz_mib, clock.clone(), Arc::new(WallClock))
     }
 
     /// A board on a virtual clock `vm_clock` and an RTC clock `rtc_clock`.
+    ///
+    /// ```
+    /// use devices::{board::map, pl031::reg, FakeClock, IntegratorCp};
+    /// use std::sync::Arc;
+    /// let rtc_clock = FakeClock::new(1_000 * 1_000_000_000);
+    /// let board = IntegratorCp::with_clocks(32, Arc::new(FakeClock::new(0)), Arc::new(rtc_clock.clone()));
+    /// assert_eq!(board.read(map::RTC + reg::DR).unwrap(), 1_000);
+    /// rtc_clock.advance(3 * 1_000_000_000);
+    /// assert_eq!(board.read(map::RTC + reg::DR).unwrap(), 1_003);
+    /// ```
     pub fn with_clocks(
         memsz_mib: u32,
         vm_clock: Arc<dyn Clock>,
@@ -145,6 +193,14 @@ impl IntegratorCp {
     }
 
     /// The device behind QEMU section (`idstr`, `instance`).
+    ///
+    /// ```
+    /// use devices::IntegratorCp;
+    /// let board = IntegratorCp::new(32);
+    /// let sic = board.section("icp_pic", 1).unwrap(); // the secondary controller
+    /// assert_eq!(sic.description().name, "icp_pic");
+    /// assert!(board.section("pl011", 0).is_none()); // not ported
+    /// ```
     pub fn section(&self, idstr: &str, instance: u32) -> Option<&dyn Device> {
         Some(match (idstr, instance) {
             ("integratorcm", 0) => &self.core,
@@ -192,6 +248,12 @@ impl IntegratorCp {
     }
 
     /// The device and offset behind a physical address.
+    ///
+    /// ```
+    /// use devices::{board::Target, IntegratorCp};
+    /// assert_eq!(IntegratorCp::decode(0xca00_0010), Ok((Target::Sic, 0x10)));
+    /// assert!(IntegratorCp::decode(0).is_err()); // RAM: not a ported device
+    /// ```
     pub fn decode(addr: u64) -> Result<(Target, u64), BoardError> {
         WINDOWS
             .iter()
@@ -206,6 +268,13 @@ impl IntegratorCp {
     }
 
     /// Reads, telling apart an unimplemented register (inner `Err`) from an unmapped address.
+    ///
+    /// ```
+    /// use devices::{board::map, integratorcm::reg, IntegratorCp};
+    /// let board = IntegratorCp::new(32);
+    /// assert!(board.read_checked(map::CORE_MODULE + reg::LMBUSCNT).unwrap().is_err());
+    /// assert!(board.read_checked(0x2000_0000).is_err()); // unmapped
+    /// ```
     pub fn read_checked(&self, addr: u64) -> Result<Result<u32, Unimplemented>, BoardError> {
         let (target, offset) = Self::decode(addr)?;
         Ok(match target {
@@ -233,6 +302,20 @@ impl IntegratorCp {
     }
 
     /// Drives each device's interrupt output into the controller it is wired to.
+    ///
+    /// ```
+    /// use devices::{board::{map, PIC_INPUT_RTC}, icp_pic, pl031, FakeClock, IntegratorCp};
+    /// use std::sync::Arc;
+    /// let rtc_clock = FakeClock::new(0);
+    /// let mut board = IntegratorCp::with_clocks(32, Arc::new(FakeClock::new(0)), Arc::new(rtc_clock.clone()));
+    /// board.write(map::PIC + icp_pic::reg::IRQ_ENABLESET, 1 << PIC_INPUT_RTC).unwrap();
+    /// board.write(map::RTC + pl031::reg::IMSC, 1).unwrap();
+    /// board.write(map::RTC + pl031::reg::MR, 5).unwrap(); // alarm at 5 s
+    /// rtc_clock.advance(5_000_000_000);
+    /// assert!(!board.cpu_irq());
+    /// board.update_interrupts(); // the RTC fires, and the PIC passes it on
+    /// assert!(board.cpu_irq());
+    /// ```
     pub fn update_interrupts(&mut self) {
         self.rtc.poll();
         self.pic.set_input(PIC_INPUT_RTC, self.rtc.irq_output());
@@ -241,11 +324,27 @@ impl IntegratorCp {
     }
 
     /// The CPU's IRQ line.
+    ///
+    /// ```
+    /// use devices::{board::map, icp_pic::reg, IntegratorCp};
+    /// let mut board = IntegratorCp::new(32);
+    /// board.write(map::PIC + reg::IRQ_ENABLESET, 1).unwrap();
+    /// board.write(map::PIC + reg::INT_SOFTSET, 1).unwrap(); // software interrupt
+    /// assert!(board.cpu_irq());
+    /// ```
     pub fn cpu_irq(&self) -> bool {
         self.pic.irq_output()
     }
 
     /// The CPU's FIQ line.
+    ///
+    /// ```
+    /// use devices::{board::map, icp_pic::reg, IntegratorCp};
+    /// let mut board = IntegratorCp::new(32);
+    /// board.write(map::PIC + reg::FRQ_ENABLESET, 1).unwrap();
+    /// board.write(map::PIC + reg::INT_SOFTSET, 1).unwrap();
+    /// assert!(board.cpu_fiq() && !board.cpu_irq());
+    /// ```
     pub fn cpu_fiq(&self) -> bool {
         self.pic.fiq_output()
     }
@@ -266,6 +365,14 @@ impl IntegratorCp {
     /// Every implemented register's physical address and value, device by device, as a
     /// guest would read them. `skip_time` leaves out the registers that count time
     /// (CM_REFCNT, RTCDR), which differ between any two reads.
+    ///
+    /// ```
+    /// use devices::{board::map, IntegratorCp};
+    /// let board = IntegratorCp::new(32);
+    /// let dump = board.register_dump(true);
+    /// assert!(dump.contains(&("icp_control:0", map::CONTROL, 0x4103_4003))); // CP_IDFIELD
+    /// assert!(dump.iter().all(|&(_, addr, _)| addr != map::RTC)); // RTCDR: time, skipped
+    /// ```
     pub fn register_dump(&self, skip_time: bool) -> Vec<(&'static str, u64, u32)> {
         let mut out = Vec::new();
         for (target, base, first, end) in REGISTER_SPANS {

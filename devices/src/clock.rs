@@ -1,16 +1,53 @@
 //! Injectable clocks: devices that read time take one, so tests can control it.
+//!
+//! ```
+//! use devices::{Clock, FakeClock, HostClock, WallClock};
+//!
+//! let host = HostClock::new(); // monotonic, 0 at its creation: a running VM's virtual clock
+//! let wall = WallClock; // since the Unix epoch: the RTC's default
+//! assert!(host.now_ns() < wall.now_ns());
+//!
+//! let fake = FakeClock::new(5); // moved by hand: tests
+//! fake.advance(10);
+//! assert_eq!(fake.now_ns(), 15);
+//! ```
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 /// A source of time in nanoseconds (QEMU's virtual clock for the core module's REFCNT).
+///
+/// ```
+/// use devices::{integratorcm::reg, Clock, IntegratorCm};
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use std::sync::Arc;
+///
+/// // A virtual clock that a CPU loop advances by 1 ns per instruction.
+/// #[derive(Debug, Default)]
+/// struct InsnClock(AtomicU64);
+/// impl Clock for InsnClock {
+///     fn now_ns(&self) -> u64 { self.0.load(Ordering::Relaxed) }
+/// }
+///
+/// let clock = Arc::new(InsnClock::default());
+/// let cm = IntegratorCm::with_clock(32, clock.clone());
+/// clock.0.store(1_000, Ordering::Relaxed);
+/// assert_eq!(cm.read(reg::REFCNT), 24); // 1 µs at 24 MHz
+/// ```
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// Nanoseconds since an arbitrary, fixed origin.
     fn now_ns(&self) -> u64;
 }
 
 /// The host's monotonic clock, counted from the clock's creation.
+///
+/// ```
+/// use devices::{Clock, HostClock};
+/// let clock = HostClock::default();
+/// let earlier = clock.now_ns();
+/// assert!(clock.now_ns() >= earlier); // never goes back
+/// ```
 #[derive(Debug)]
 pub struct HostClock {
     origin: Instant,
@@ -65,6 +102,13 @@ impl FakeClock {
         }
     }
     /// Sets the time.
+    ///
+    /// ```
+    /// use devices::{Clock, FakeClock};
+    /// let clock = FakeClock::new(1_000);
+    /// clock.set(0); // any time, also an earlier one
+    /// assert_eq!(clock.now_ns(), 0);
+    /// ```
     pub fn set(&self, ns: u64) {
         self.ns.store(ns, Ordering::SeqCst)
     }

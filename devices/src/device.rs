@@ -1,10 +1,39 @@
 //! A device as tools see it: its description, its two encodings and its registers, behind
 //! one object-safe trait so a board can be saved, loaded and poked generically.
+//!
+//! ```
+//! use devices::{icp_pic::reg, Device, IcpPic, Pl031};
+//!
+//! let mut devs: Vec<Box<dyn Device>> = vec![Box::new(IcpPic::default()), Box::new(Pl031::new())];
+//! devs[0].write(reg::IRQ_ENABLESET, 0x100);
+//! assert_eq!(devs[0].read(reg::IRQ_ENABLESET), Ok(0x100));
+//!
+//! let data = devs[0].save_qemu().unwrap(); // QEMU's section data
+//! let mut pic = IcpPic::default();
+//! pic.load_qemu(&data, devs[0].description().version, 0).unwrap();
+//! assert_eq!(pic.irq_enabled, 0x100);
+//! ```
 
 use crate::mmio::{Unimplemented, WriteEffects};
 use vmstate_core::{Description, Error};
 
 /// A migratable device with MMIO registers.
+///
+/// ```
+/// use devices::{Device, IcpPic};
+///
+/// let mut src = IcpPic::default();
+/// src.set_input(3, true);
+/// let dev: &dyn Device = &src;
+/// let mut section = Vec::new();
+/// dev.save_native(&mut section).unwrap();
+///
+/// let mut dst = IcpPic::default();
+/// dst.check_native(&section, 0).unwrap(); // would load; `dst` is unchanged
+/// dst.load_native(&section, 0).unwrap();
+/// assert_eq!(dst, src);
+/// assert_eq!(dev.description().name, "icp_pic");
+/// ```
 pub trait Device {
     /// The migration description.
     fn description(&self) -> &'static Description;

@@ -1,6 +1,17 @@
 //! The Integrator/CP control registers ("icp_control", QOM type `icp-ctrl-regs`) at
 //! 0xcb000000, ported from QEMU 7.2: identification, and the MMC card status latch whose
 //! interrupt drives secondary PIC input 3.
+//!
+//! ```
+//! use devices::{board::map, icp_control::{reg, CP_IDFIELD}, IntegratorCp};
+//!
+//! let mut board = IntegratorCp::new(32);
+//! assert_eq!(board.read(map::CONTROL + reg::IDFIELD).unwrap(), CP_IDFIELD);
+//! board.write(map::SIC + 0x08, 1 << 3).unwrap(); // secondary PIC: enable the MMC input
+//! board.control.set_card_inserted(true);
+//! board.update_interrupts();
+//! assert!(board.sic.irq_output());
+//! ```
 
 use crate::mmio::{Unimplemented, WriteEffects};
 use vmstate_core::VmState;
@@ -45,6 +56,14 @@ pub struct IcpControl {
 
 impl IcpControl {
     /// The MMC controller's write-protect line.
+    ///
+    /// ```
+    /// use devices::{icp_control::{reg, INTREG_WPROT}, IcpControl};
+    /// let mut c = IcpControl::default();
+    /// c.set_card_readonly(true);
+    /// assert_eq!(c.read(reg::INTREG) & INTREG_WPROT, INTREG_WPROT);
+    /// assert!(!c.mmc_irq()); // write protection raises no interrupt
+    /// ```
     pub fn set_card_readonly(&mut self, high: bool) {
         self.intreg_state &= !INTREG_WPROT;
         if high {
@@ -66,11 +85,25 @@ impl IcpControl {
     }
 
     /// Reads the register at `offset`; others read 0.
+    ///
+    /// ```
+    /// use devices::{icp_control::{reg, CP_DECODE}, IcpControl};
+    /// let c = IcpControl::default();
+    /// assert_eq!(c.read(reg::DECODE), CP_DECODE);
+    /// assert_eq!(c.read(0x40), 0); // unmapped
+    /// ```
     pub fn read(&self, offset: u64) -> u32 {
         self.read_checked(offset).unwrap_or(0)
     }
 
     /// Reads the register at `offset`, or says it is unmapped.
+    ///
+    /// ```
+    /// use devices::{icp_control::reg, IcpControl};
+    /// let c = IcpControl::default();
+    /// assert_eq!(c.read_checked(reg::FLASHPROG), Ok(0));
+    /// assert_eq!(c.read_checked(0x40).unwrap_err().device, "icp_control");
+    /// ```
     pub fn read_checked(&self, offset: u64) -> Result<u32, Unimplemented> {
         Ok(match offset & !3 {
             reg::IDFIELD => CP_IDFIELD,

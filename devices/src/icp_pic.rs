@@ -1,6 +1,16 @@
 //! The Integrator/CP interrupt controller ("icp_pic", QOM type `integrator_pic`), ported
 //! from QEMU 7.2. The board has two: the primary at 0x14000000 (instance 0) and the
 //! secondary at 0xca000000 (instance 1), whose IRQ output drives primary input 26.
+//!
+//! ```
+//! use devices::{board::{map, PIC_INPUT_SIC}, icp_pic::reg, IntegratorCp};
+//!
+//! let mut board = IntegratorCp::new(32);
+//! board.write(map::PIC + reg::IRQ_ENABLESET, 1 << PIC_INPUT_SIC).unwrap();
+//! board.write(map::SIC + reg::IRQ_ENABLESET, 1).unwrap();
+//! board.write(map::SIC + reg::INT_SOFTSET, 1).unwrap(); // secondary input 0, by software
+//! assert!(board.cpu_irq()); // through primary input 26
+//! ```
 
 use crate::mmio::{Unimplemented, WriteEffects};
 use vmstate_core::VmState;
@@ -70,6 +80,14 @@ impl IcpPic {
     }
 
     /// The FIQ output.
+    ///
+    /// ```
+    /// use devices::{icp_pic::reg, IcpPic};
+    /// let mut pic = IcpPic::default();
+    /// pic.write(reg::FRQ_ENABLESET, 1 << 8);
+    /// pic.set_input(8, true);
+    /// assert!(pic.fiq_output() && !pic.irq_output());
+    /// ```
     pub fn fiq_output(&self) -> bool {
         self.level & self.fiq_enabled != 0
     }
@@ -80,6 +98,13 @@ impl IcpPic {
     }
 
     /// Reads the register at `offset`, or says it is write-only or unmapped.
+    ///
+    /// ```
+    /// use devices::{icp_pic::reg, IcpPic};
+    /// let pic = IcpPic::default();
+    /// assert_eq!(pic.read_checked(reg::FRQ_STATUS), Ok(0));
+    /// assert!(pic.read_checked(reg::FRQ_ENABLECLR).is_err()); // write-only
+    /// ```
     pub fn read_checked(&self, offset: u64) -> Result<u32, Unimplemented> {
         Ok(match offset & !3 {
             reg::IRQ_STATUS => self.level & self.irq_enabled,

@@ -6,6 +6,19 @@
 //! the flash region's identity are immutable, `flash_mapped` and `flash.enabled` are derived
 //! from CM_CTRL by [`IntegratorCm::update_mappings`] after every load (QEMU 7.2 forgets this),
 //! and the REFCNT clock offset is skipped (it is host bookkeeping).
+//!
+//! ```
+//! use devices::integratorcm::{reg, IntegratorCm};
+//!
+//! let mut src = IntegratorCm::new(32);
+//! src.write(reg::CTRL, 0x4); // remap: the flash leaves low memory
+//! let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+//! assert_eq!(bytes.len(), 44); // as QEMU's section
+//!
+//! let mut dst = IntegratorCm::new(32);
+//! vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap();
+//! assert!(!dst.flash_mapped && !dst.flash.enabled); // recomputed after the load
+//! ```
 
 use crate::clock::{Clock, HostClock};
 use crate::memory::MemoryRegion;
@@ -244,6 +257,14 @@ impl IntegratorCm {
 
     /// The remap rule: the flash is mapped exactly while CTRL.REMAP is clear. Runs after every
     /// CTRL write and, as the derived fields' function, after every load.
+    ///
+    /// ```
+    /// use devices::integratorcm::{IntegratorCm, CTRL_REMAP};
+    /// let mut cm = IntegratorCm::new(32);
+    /// cm.cm_ctrl |= CTRL_REMAP; // set directly, not through a register write
+    /// cm.update_mappings();
+    /// assert!(!cm.flash_mapped && !cm.flash.enabled);
+    /// ```
     pub fn update_mappings(&mut self) {
         self.flash_mapped = self.cm_ctrl & CTRL_REMAP == 0;
         self.flash.enabled = self.flash_mapped;
@@ -260,6 +281,15 @@ impl IntegratorCm {
 
     /// The core module's interrupt line: an enabled pending interrupt. QEMU aborts the
     /// emulator when this goes high (the line is not wired on the board); the port reports it.
+    ///
+    /// ```
+    /// use devices::integratorcm::{reg, IntegratorCm, SOFT_INT};
+    /// let mut cm = IntegratorCm::new(32);
+    /// cm.write(reg::SOFT_INTSET, SOFT_INT);
+    /// assert!(!cm.interrupt_pending()); // raised, not enabled
+    /// cm.write(reg::IRQ_ENSET, SOFT_INT);
+    /// assert!(cm.interrupt_pending()); // where QEMU would abort
+    /// ```
     pub fn interrupt_pending(&self) -> bool {
         self.int_level & (self.irq_enabled | self.fiq_enabled) != 0
     }
@@ -412,6 +442,16 @@ impl PartialEq for IntegratorCm {
 
 impl IntegratorCm {
     /// The 11 migrated registers in QEMU's order.
+    ///
+    /// ```
+    /// use devices::integratorcm::{initial, IntegratorCm};
+    /// let cm = IntegratorCm::new(32);
+    /// let regs = cm.registers();
+    /// assert_eq!(regs[0], initial::OSC); // cm_osc comes first
+    /// // QEMU's section data is these registers, big-endian.
+    /// let be: Vec<u8> = regs.iter().flat_map(|r| r.to_be_bytes()).collect();
+    /// assert_eq!(vmstate_core::qemu::to_bytes(&cm).unwrap(), be);
+    /// ```
     pub fn registers(&self) -> [u32; 11] {
         [
             self.cm_osc,

@@ -11,6 +11,18 @@
 //!            of the JSON (u32 LE): enough to decode the stream without the program that
 //!            wrote it, like QEMU's vmdesc
 //! ```
+//!
+//! ```
+//! use devices::{board::map, icp_pic::reg, IntegratorCp};
+//!
+//! let mut src = IntegratorCp::new(32);
+//! src.write(map::SIC + reg::IRQ_ENABLESET, 0x3).unwrap();
+//! let bytes = devices::machine::save(&src).unwrap();
+//!
+//! let mut dst = IntegratorCp::new(32);
+//! devices::machine::load(&mut dst, &bytes).unwrap();
+//! assert_eq!(dst.sic.irq_enabled, 0x3);
+//! ```
 
 use crate::board::IntegratorCp;
 use std::ops::Range;
@@ -28,6 +40,15 @@ const TAG_SECTION: u8 = 0x01;
 const TAG_END: u8 = 0x00;
 
 /// One section of a machine stream, located.
+///
+/// ```
+/// let bytes = devices::machine::save(&devices::IntegratorCp::new(32)).unwrap();
+/// let sic = &devices::machine::parse(&bytes).unwrap().sections[2];
+/// assert_eq!((sic.name.as_str(), sic.instance_id, sic.version), ("icp_pic", 1, 1));
+/// // `range` is a whole native section.
+/// let frame = vmstate_core::read_frame(&bytes[sic.range.clone()], sic.range.start).unwrap();
+/// assert_eq!(frame.name, "icp_pic");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MachineSection {
     /// The description's name.
@@ -41,6 +62,15 @@ pub struct MachineSection {
 }
 
 /// A parsed machine stream.
+///
+/// ```
+/// let bytes = devices::machine::save(&devices::IntegratorCp::new(32)).unwrap();
+/// let stream = devices::machine::parse(&bytes).unwrap();
+/// assert_eq!(stream.sections[0].name, "integratorcm");
+/// // The embedded schema describes every section without the program that wrote it.
+/// assert_eq!(stream.schema.machine.as_deref(), Some("integratorcp"));
+/// assert!(stream.schema.devices.contains_key("pl031"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct MachineStream {
     /// The sections, in order.
@@ -81,6 +111,13 @@ pub fn save(board: &IntegratorCp) -> Result<Vec<u8>, Error> {
 
 /// The schema JSON of the board's devices. The descriptions are static, so it is built
 /// once per process (call it early to keep it out of a timed save).
+///
+/// ```
+/// use vmstate_core::schema::Schema;
+/// let schema = Schema::from_json(devices::machine::schema_trailer()).unwrap();
+/// let keys: Vec<&str> = schema.devices.keys().map(String::as_str).collect();
+/// assert_eq!(keys, ["icp_control", "icp_pic", "integratorcm", "pl031"]);
+/// ```
 pub fn schema_trailer() -> &'static str {
     static TRAILER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TRAILER.get_or_init(|| {
@@ -100,6 +137,14 @@ fn crc32(bytes: &[u8]) -> u32 {
 }
 
 /// Reads a machine stream's structure and its schema; every section's checksum is verified.
+///
+/// ```
+/// let mut bytes = devices::machine::save(&devices::IntegratorCp::new(32)).unwrap();
+/// assert_eq!(devices::machine::parse(&bytes).unwrap().sections.len(), 5);
+/// bytes[40] ^= 0xff; // inside the first section
+/// let err = devices::machine::parse(&bytes).unwrap_err();
+/// assert!(err.to_string().contains("checksum"), "{err}");
+/// ```
 pub fn parse(bytes: &[u8]) -> Result<MachineStream, Error> {
     let (sections, json) = layout(bytes)?;
     let at = json.start;
@@ -217,6 +262,21 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
 /// name and instance (an unknown section, or a device with no section, is refused by name),
 /// every section is checked before any device changes, and if a device's load still fails
 /// (a hook or validation), every device is restored to its state before the load.
+///
+/// ```
+/// use devices::{board::map, icp_pic::reg, machine, IntegratorCp};
+///
+/// let mut src = IntegratorCp::new(32);
+/// src.write(map::PIC + reg::IRQ_ENABLESET, 0x100).unwrap();
+/// src.write(map::SIC + reg::IRQ_ENABLESET, 0x3).unwrap();
+/// let mut bytes = machine::save(&src).unwrap();
+/// let pl031 = machine::parse(&bytes).unwrap().sections[3].clone();
+/// bytes[pl031.range.end - 1] ^= 0xff; // corrupt the RTC section's checksum
+///
+/// let mut dst = IntegratorCp::new(32);
+/// assert!(machine::load(&mut dst, &bytes).is_err());
+/// assert_eq!(dst.pic.irq_enabled, 0); // all or nothing: no device changed
+/// ```
 pub fn load(board: &mut IntegratorCp, bytes: &[u8]) -> Result<(), Error> {
     let (sections, _) = layout(bytes)?;
     for s in &sections {

@@ -10,10 +10,34 @@
 //! every RAM block and device sections carry registers only. The contents are `skip` here; the
 //! owner of a RAM region sends them as a section of their own when it needs to. This keeps a
 //! device's section small and its QEMU encoding equal to QEMU's.
+//!
+//! ```
+//! use devices::MemoryRegion;
+//!
+//! let src = MemoryRegion::ram("integrator.flash", 0, 0x1000);
+//! let bytes = vmstate_core::to_bytes(&src).unwrap();
+//! assert!(bytes.len() < 64); // identity only: the contents migrate separately
+//!
+//! let mut dst = MemoryRegion::ram("integrator.flash", 0, 0x1000);
+//! vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
+//! // A destination configured differently is refused.
+//! let mut bigger = MemoryRegion::ram("integrator.flash", 0, 0x2000);
+//! assert!(vmstate_core::from_bytes(&mut bigger, &bytes).is_err());
+//! ```
 
 use vmstate_core::{Decoder, Encoder, Error, ErrorKind, Field, Shape, VmState};
 
 /// What a region maps.
+///
+/// ```
+/// use devices::{MemoryRegion, RegionKind};
+/// use vmstate_core::{Field, QemuEncoder};
+///
+/// assert_eq!(MemoryRegion::ram("r", 0, 16).kind, RegionKind::Ram);
+/// let mut out = Vec::new();
+/// RegionKind::Io.save(&mut QemuEncoder::new(&mut out)).unwrap();
+/// assert_eq!(out, [2]); // one byte on the wire
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionKind {
     /// Guest RAM.

@@ -1,9 +1,27 @@
 //! What an MMIO access can report besides its value.
+//!
+//! ```
+//! use devices::{icp_pic::reg, IcpPic};
+//! let mut pic = IcpPic::default();
+//!
+//! // Reading a write-only register: QEMU logs it; the model says so.
+//! let err = pic.read_checked(reg::IRQ_ENABLECLR).unwrap_err();
+//! assert_eq!(err.to_string(), "icp_pic: offset 0xc: read of a write-only or unmapped register");
+//! // A write to no register is ignored, and reported.
+//! assert!(pic.write(0x40, 1).unimplemented.is_some());
+//! ```
 
 use std::fmt;
 
 /// An access that the model does not implement. QEMU logs these (or, for a few registers,
 /// aborts the emulator); the models return them so the caller decides.
+///
+/// ```
+/// use devices::integratorcm::{reg, IntegratorCm};
+/// let err = IntegratorCm::new(32).read_checked(reg::LMBUSCNT).unwrap_err();
+/// assert_eq!((err.device, err.offset), ("integratorcm", reg::LMBUSCNT));
+/// assert!(err.what.contains("QEMU aborts"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unimplemented {
     /// The device's name.
@@ -58,6 +76,12 @@ impl WriteEffects {
     }
 
     /// The effects of an ignored write at `offset`.
+    ///
+    /// ```
+    /// let fx = devices::WriteEffects::ignored("pl031", 0x40);
+    /// assert_eq!(fx.unimplemented.unwrap().offset, 0x40);
+    /// assert!(fx.dropped.is_none() && !fx.reset_requested);
+    /// ```
     pub fn ignored(device: &'static str, offset: u64) -> Self {
         WriteEffects {
             unimplemented: Some(Unimplemented {

@@ -7,6 +7,18 @@
 //!
 //! The SSI bus is modelled as loopback only: a transfer with CR1.LBM clear sends nothing and
 //! receives zeros (a bus with no device answering).
+//!
+//! ```
+//! use devices::pl022::Pl022;
+//!
+//! let ssp = Pl022::new();
+//! let mut bytes = vmstate_core::qemu::to_bytes(&ssp).unwrap();
+//! bytes[28..32].copy_from_slice(&9i32.to_be_bytes()); // tx_fifo_head: past the FIFO
+//! let mut dst = Pl022::new();
+//! let err = vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap_err();
+//! assert_eq!(err.path(), "pl022_ssp.tx_fifo_head");
+//! assert_eq!(dst, ssp); // nothing changed
+//! ```
 
 use crate::mmio::{Unimplemented, WriteEffects};
 use vmstate_core::VmState;
@@ -68,6 +80,12 @@ pub const FIFO_DEPTH: usize = 8;
 const FIFO_MASK: i32 = FIFO_DEPTH as i32 - 1;
 
 /// One slot of each FIFO: QEMU's wire interleaves them (`tx_fifo[i]`, `rx_fifo[i]`).
+///
+/// ```
+/// use devices::pl022::FifoSlot;
+/// let slot = FifoSlot { tx: 0x1234, rx: 0x56 };
+/// assert_eq!(vmstate_core::qemu::to_bytes(&slot).unwrap(), [0x12, 0x34, 0, 0x56]);
+/// ```
 #[derive(VmState, Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[vmstate(name = "pl022_fifo_slot")]
 pub struct FifoSlot {
@@ -148,6 +166,16 @@ impl Pl022 {
     }
 
     /// QEMU's reset: empties the FIFOs (heads and contents are kept), clears the mask.
+    ///
+    /// ```
+    /// use devices::pl022::{reg, Pl022, SR_TFE};
+    /// let mut ssp = Pl022::new();
+    /// ssp.write(reg::DR, 0x55); // queued: the port is not enabled
+    /// assert_eq!(ssp.tx_fifo_len, 1);
+    /// ssp.reset();
+    /// assert_eq!(ssp.tx_fifo_len, 0);
+    /// assert_eq!(ssp.read(reg::SR) & SR_TFE, SR_TFE); // TX FIFO empty
+    /// ```
     pub fn reset(&mut self) {
         self.rx_fifo_len = 0;
         self.tx_fifo_len = 0;
@@ -157,6 +185,14 @@ impl Pl022 {
     }
 
     /// The interrupt output.
+    ///
+    /// ```
+    /// use devices::pl022::{reg, Pl022, INT_TX};
+    /// let mut ssp = Pl022::new();
+    /// assert!(!ssp.irq_output()); // reset masks everything
+    /// ssp.write(reg::IMSC, INT_TX); // TX FIFO at most half full
+    /// assert!(ssp.irq_output());
+    /// ```
     pub fn irq_output(&self) -> bool {
         self.is & self.im != 0
     }
@@ -221,6 +257,13 @@ impl Pl022 {
     }
 
     /// Reads the register at `offset`, or says it is unmapped.
+    ///
+    /// ```
+    /// use devices::pl022::{reg, Pl022};
+    /// let mut ssp = Pl022::new();
+    /// assert_eq!(ssp.read_checked(reg::ID_START), Ok(0x22));
+    /// assert!(ssp.read_checked(0x30).is_err());
+    /// ```
     pub fn read_checked(&mut self, offset: u64) -> Result<u32, Unimplemented> {
         Ok(match offset {
             reg::ID_START..=reg::ID_END => {

@@ -8,6 +8,21 @@
 //! `pre_load` marks the subsection as not yet seen, the subsection's `post_load` marks it
 //! seen, and `post_load` falls back to `tick_offset_vmstate` when it was not, then re-arms
 //! the alarm.
+//!
+//! ```
+//! use devices::{pl031::{reg, Pl031}, FakeClock};
+//! use std::sync::Arc;
+//!
+//! let rtc_clock = FakeClock::new(1_000 * 1_000_000_000);
+//! let vm_clock = Arc::new(FakeClock::new(0));
+//! let mut src = Pl031::with_clocks(Arc::new(rtc_clock.clone()), vm_clock.clone());
+//! src.write(reg::LR, 5_000);
+//! let bytes = vmstate_core::qemu::to_bytes(&src).unwrap(); // with `pl031/tick-offset`
+//!
+//! let mut dst = Pl031::with_clocks(Arc::new(rtc_clock.clone()), vm_clock);
+//! vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap();
+//! assert_eq!(dst.read(reg::DR), 5_000);
+//! ```
 
 use crate::clock::{Clock, HostClock, WallClock};
 use crate::mmio::{Unimplemented, WriteEffects};
@@ -46,6 +61,15 @@ pub const CR_ENABLED: u32 = 1;
 const NS_PER_SEC: u64 = 1_000_000_000;
 
 /// The `pl031/tick-offset` subsection: the real offset from the RTC clock.
+///
+/// ```
+/// use devices::Pl031;
+/// let mut rtc = Pl031::new();
+/// let with = vmstate_core::qemu::to_bytes(&rtc).unwrap().len();
+/// rtc.migrate_tick_offset = false; // QEMU's `migrate-tick-offset=off`
+/// let without = vmstate_core::qemu::to_bytes(&rtc).unwrap().len();
+/// assert_eq!(with - without, 1 + 1 + "pl031/tick-offset".len() + 4 + 4);
+/// ```
 #[derive(VmState, Debug, Clone, PartialEq, Eq, Default)]
 #[vmstate(
     name = "pl031/tick-offset",
@@ -118,6 +142,12 @@ pub struct Pl031 {
 
 impl Pl031 {
     /// An RTC on the host's wall clock, reading the current date.
+    ///
+    /// ```
+    /// use devices::Pl031;
+    /// let rtc = Pl031::new();
+    /// assert!(rtc.count() > 1_600_000_000); // today's date, in seconds since 1970
+    /// ```
     pub fn new() -> Self {
         Self::with_clocks(Arc::new(WallClock), Arc::new(HostClock::new()))
     }
@@ -152,16 +182,49 @@ impl Pl031 {
     }
 
     /// The current count.
+    ///
+    /// ```
+    /// use devices::{pl031::{reg, Pl031}, FakeClock};
+    /// use std::sync::Arc;
+    /// let clock = FakeClock::new(0);
+    /// let mut rtc = Pl031::with_clocks(Arc::new(clock.clone()), Arc::new(FakeClock::new(0)));
+    /// rtc.write(reg::LR, 100);
+    /// clock.advance(1_500_000_000);
+    /// assert_eq!(rtc.count(), 101); // whole seconds
+    /// ```
     pub fn count(&self) -> u32 {
         self.tick.tick_offset.wrapping_add(self.rtc_seconds())
     }
 
     /// The interrupt output.
+    ///
+    /// ```
+    /// use devices::{pl031::{reg, Pl031}, FakeClock};
+    /// use std::sync::Arc;
+    /// let clock = Arc::new(FakeClock::new(0));
+    /// let mut rtc = Pl031::with_clocks(clock.clone(), clock);
+    /// rtc.write(reg::MR, 0); // matches the count now: the alarm fires at once
+    /// assert!(!rtc.irq_output()); // masked
+    /// rtc.write(reg::IMSC, 1);
+    /// assert!(rtc.irq_output());
+    /// ```
     pub fn irq_output(&self) -> bool {
         self.is & self.im != 0
     }
 
     /// Fires the alarm if its time has come (QEMU's timer callback).
+    ///
+    /// ```
+    /// use devices::{pl031::{reg, Pl031}, FakeClock};
+    /// use std::sync::Arc;
+    /// let clock = FakeClock::new(0);
+    /// let mut rtc = Pl031::with_clocks(Arc::new(clock.clone()), Arc::new(FakeClock::new(0)));
+    /// rtc.write(reg::MR, 10); // alarm in 10 s
+    /// clock.advance(10_000_000_000);
+    /// assert_eq!(rtc.read(reg::RIS), 0); // nothing fires until polled
+    /// rtc.poll();
+    /// assert_eq!(rtc.read(reg::RIS), 1);
+    /// ```
     pub fn poll(&mut self) {
         if self
             .alarm_at_ns
@@ -214,6 +277,13 @@ impl Pl031 {
     }
 
     /// Reads the register at `offset`, or says it is write-only or unmapped.
+    ///
+    /// ```
+    /// use devices::pl031::{reg, Pl031, CR_ENABLED};
+    /// let rtc = Pl031::new();
+    /// assert_eq!(rtc.read_checked(reg::CR), Ok(CR_ENABLED));
+    /// assert!(rtc.read_checked(reg::ICR).is_err()); // write-only
+    /// ```
     pub fn read_checked(&self, offset: u64) -> Result<u32, Unimplemented> {
         Ok(match offset {
             reg::DR => self.count(),

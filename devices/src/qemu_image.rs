@@ -1,5 +1,18 @@
 //! The board and a QEMU migration stream: inspect a stream's sections, load the ported ones
 //! into the Rust devices, and rewrite a stream through the device models.
+//!
+//! ```
+//! use devices::{qemu_image, IntegratorCp};
+//! use vmstate_core::qemu::Stream;
+//!
+//! let stream = qemu_image::save_board(&IntegratorCp::new(32)).unwrap();
+//! // Enable two inputs of the secondary PIC, through its register model.
+//! let writes = ["icp_pic:1@0x8=0x3".parse().unwrap()];
+//! let patched = qemu_image::rewrite(stream, &writes).unwrap();
+//!
+//! let board = qemu_image::load_board(&Stream::parse(patched).unwrap()).unwrap();
+//! assert_eq!(board.sic.irq_enabled, 0x3);
+//! ```
 
 use crate::board::{IntegratorCp, SECTIONS};
 use crate::clock::FakeClock;
@@ -17,6 +30,12 @@ use vmstate_core::{Error, VmState};
 pub const DEFAULT_MEMSZ_MIB: u32 = 32;
 
 /// A 32-bit register write aimed at a device section: `IDSTR[:INSTANCE]@OFFSET=VALUE`.
+///
+/// ```
+/// use devices::qemu_image::MmioWrite;
+/// let unlock = MmioWrite { idstr: "integratorcm".into(), instance: 0, offset: 0x14, value: 0xa05f };
+/// assert_eq!("integratorcm@0x14=0xa05f".parse::<MmioWrite>(), Ok(unlock));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MmioWrite {
     /// The section's idstr.
@@ -89,6 +108,13 @@ pub fn parse_number(s: &str) -> Result<u64, String> {
 }
 
 /// Why a stream could not be inspected or rewritten.
+///
+/// ```
+/// use devices::{qemu_image::{self, ImageError}, IntegratorCp};
+/// let stream = qemu_image::save_board(&IntegratorCp::new(32)).unwrap();
+/// let err = qemu_image::rewrite(stream, &["pl011@0x0=0x41".parse().unwrap()]).unwrap_err();
+/// assert!(matches!(err, ImageError::UnknownTarget(_)), "{err}");
+/// ```
 #[derive(Debug)]
 pub enum ImageError {
     /// The stream itself, or a ported section in it, is invalid.
@@ -314,6 +340,14 @@ pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageErr
 }
 
 /// [`rewrite`] of a stream already parsed.
+///
+/// ```
+/// use devices::{qemu_image, IntegratorCp};
+/// use vmstate_core::qemu::Stream;
+/// let stream = Stream::parse(qemu_image::save_board(&IntegratorCp::new(32)).unwrap()).unwrap();
+/// let same = qemu_image::rewrite_stream(&stream, &[]).unwrap();
+/// assert_eq!(same, stream.bytes()); // no writes: the input, byte for byte
+/// ```
 pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageError> {
     if !stream.has_vmdesc() {
         return Err(not_rewritten(
@@ -582,6 +616,16 @@ pub const MAX_LISTED: usize = 10_000;
 /// At most [`MAX_LISTED`] device sections, as many parts of iterative sections and as many
 /// commands are listed (a listed item takes a hundred times the bytes it has in the stream);
 /// the rest are counted in `"unlisted_sections"` and `"unlisted_commands"`, and not decoded.
+///
+/// ```
+/// use devices::{qemu_image, IntegratorCp};
+/// use vmstate_core::qemu::Stream;
+/// let stream = Stream::parse(qemu_image::save_board(&IntegratorCp::new(32)).unwrap()).unwrap();
+/// let listing = qemu_image::inspect(&stream).unwrap();
+/// let core = &listing["sections"][0];
+/// assert_eq!(core["idstr"], "integratorcm");
+/// assert_eq!(core["fields"]["cm_osc"], 0x0100_0048);
+/// ```
 pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
     let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
     let vmdesc = stream.vmdesc();

@@ -44,12 +44,38 @@ use crate::wire::{Decoder, Encoder};
 )]
 pub trait Count: sealed::Sealed {
     /// The value.
+    ///
+    /// ```
+    /// use vmstate_core::Count;
+    /// use std::cell::Cell;
+    /// assert_eq!((-2i8).count(), -2);
+    /// assert_eq!(Cell::new(300u16).count(), 300);
+    /// ```
     fn count(&self) -> i128;
 }
 
 /// A [`Count`] that a wire carries (a migrated field): the generated code reads it from the
 /// value a load staged. Implemented for `u8`..`u64`, `i8`..`i64` and a `Cell` of one; a
 /// skipped count may also be a `usize` (a `Count` only), which no wire carries.
+///
+/// ```
+/// use std::cell::Cell;
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "fifo", pre_save = "Self::sync_count")]
+/// struct Fifo {
+///     count: Cell<u8>, // migrated: a `WireCount`
+///     #[vmstate(len = "count", max_len = 16)]
+///     data: Vec<u8>,
+/// }
+/// impl Fifo {
+///     fn sync_count(&self) { self.count.set(self.data.len() as u8) }
+/// }
+///
+/// let fifo = Fifo { count: Cell::new(0), data: vec![7, 8, 9] };
+/// assert_eq!(vmstate_core::qemu::to_bytes(&fifo).unwrap(), [3, 7, 8, 9]);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold the length of another field",
     label = "a migrated field named by `len` must be an integer: `u8`..`u64`, `i8`..`i64` or a `Cell` of one"

@@ -150,6 +150,18 @@ impl Description {
 }
 
 /// Hook functions named by a description's container attributes (their path as written).
+///
+/// ```
+/// use vmstate_core::VmState;
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart", post_load = "Self::after_load")]
+/// struct Uart { lcr: u8 }
+/// impl Uart { fn after_load(&mut self) {} }
+///
+/// let hooks = Uart::DESCRIPTION.hooks;
+/// assert_eq!(hooks.post_load, Some("Self::after_load"));
+/// assert_eq!(hooks.pre_save, None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Hooks {
     /// `pre_save = "..."`: runs before the fields are written.
@@ -163,6 +175,22 @@ pub struct Hooks {
 }
 
 /// One field of a [`Description`].
+///
+/// ```
+/// use vmstate_core::VmState;
+/// #[derive(VmState)]
+/// #[vmstate(name = "fifo", version = 2, minimum_version = 1)]
+/// struct Fifo {
+///     #[vmstate(max_len = 16)]
+///     data: Vec<u8>,
+///     #[vmstate(since = 2)]
+///     threshold: u8,
+/// }
+///
+/// let f = Fifo::DESCRIPTION.field("threshold").unwrap();
+/// assert_eq!((f.rust_type, f.since), ("u8", 2));
+/// assert_eq!(Fifo::DESCRIPTION.fields[0].max_len, Some(16));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldDesc {
     /// The field's name.
@@ -202,6 +230,25 @@ pub struct FieldDesc {
 }
 
 /// Whether and how a field migrates.
+///
+/// ```
+/// use vmstate_core::{FieldKind, VmState};
+/// #[derive(VmState)]
+/// #[vmstate(name = "cm")]
+/// struct Cm {
+///     #[vmstate(immutable)]
+///     memsz: u32,
+///     ctrl: u32,
+///     #[vmstate(derived = "Self::remap")]
+///     remapped: bool,
+/// }
+/// impl Cm { fn remap(&mut self) { self.remapped = self.ctrl & 4 != 0 } }
+///
+/// let kind = |name| Cm::DESCRIPTION.field(name).unwrap().kind;
+/// assert_eq!(kind("memsz"), FieldKind::Immutable);
+/// assert_eq!(kind("ctrl"), FieldKind::Migrated);
+/// assert_eq!(kind("remapped"), FieldKind::Derived { hook: Some("Self::remap") });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
     /// Sent and loaded (the default).
@@ -323,6 +370,17 @@ impl Primitive {
 }
 
 /// How a type looks on the wire.
+///
+/// ```
+/// use vmstate_core::{Field, Primitive, Shape, VmState};
+/// #[derive(VmState)]
+/// struct Fifo { regs: [u16; 4], #[vmstate(max_len = 16)] data: Vec<u8> }
+///
+/// let fields = Fifo::DESCRIPTION.fields;
+/// assert_eq!(*fields[0].shape, Shape::Array { elem: &Shape::Primitive(Primitive::U16), len: 4 });
+/// assert!(matches!(fields[1].shape, Shape::Seq { max_len: 16, .. }));
+/// assert_eq!(<Fifo as Field>::SHAPE, Shape::Struct(Fifo::DESCRIPTION));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
     /// A single primitive value.

@@ -38,6 +38,16 @@ enum Segment {
 }
 
 /// What went wrong.
+///
+/// ```
+/// use vmstate_core::{ErrorKind, VmState};
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "uart", version = 2)]
+/// struct Uart { lcr: u8 }
+///
+/// let err = vmstate_core::qemu::from_bytes(&mut Uart::default(), &[3], 3, 0).unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::TooNew { version: 3, max: 2 }));
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ErrorKind {

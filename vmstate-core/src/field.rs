@@ -309,6 +309,27 @@ pub trait Field: Sized {
 }
 
 /// A type whose wire form is all of it (no skipped or immutable parts): what `Vec<T>` holds.
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Debug, Clone, Copy, PartialEq)]
+/// #[repr(u8)]
+/// enum Slot { Free = 0, Busy = 1 }
+///
+/// fn is_plain<T: vmstate_core::Plain>() {}
+/// is_plain::<[u32; 4]>();
+/// is_plain::<Slot>(); // so a `Vec<Slot>` can migrate
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "slots")]
+/// struct Slots { #[vmstate(max_len = 8)] slots: Vec<Slot> }
+///
+/// let bytes = vmstate_core::to_bytes(&Slots { slots: vec![Slot::Busy, Slot::Free] }).unwrap();
+/// let mut back = Slots { slots: Vec::new() };
+/// vmstate_core::from_bytes(&mut back, &bytes).unwrap();
+/// assert_eq!(back.slots, [Slot::Busy, Slot::Free]);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a plain value (a primitive, a fieldless enum that derives `VmState`, or an array of them)",
     label = "a `validate`/`range` field must be a plain value, and so must a `Vec` element that is not a struct deriving `VmState`, and the `T` of `Removed<T>` and of `Cell<T>`",
@@ -567,6 +588,14 @@ pub trait Bounded: Sized + sealed::Sealed {
     #[doc(hidden)]
     fn load_items<D: Decoder>(len: usize, d: &mut D) -> Result<Self, Error>;
     /// Writes the length and the elements; refuses a value longer than `max_len`.
+    ///
+    /// ```
+    /// use vmstate_core::{Bounded, QemuEncoder};
+    /// let mut out = Vec::new();
+    /// vec![1u16, 2].save_bounded(4, &mut QemuEncoder::new(&mut out)).unwrap();
+    /// assert_eq!(out, [0, 0, 0, 2, 0, 1, 0, 2]); // be32 length, then the elements
+    /// assert!(vec![0u16; 5].save_bounded(4, &mut QemuEncoder::new(&mut out)).is_err());
+    /// ```
     #[inline]
     fn save_bounded<E: Encoder>(&self, max_len: usize, e: &mut E) -> Result<(), Error> {
         check_save_len(self.items_len(), max_len)?;
@@ -574,6 +603,15 @@ pub trait Bounded: Sized + sealed::Sealed {
         self.save_items(e)
     }
     /// Reads a new value of at most `max_len` elements.
+    ///
+    /// ```
+    /// use vmstate_core::{Bounded, QemuDecoder};
+    /// let bytes = [0, 0, 0, 2, 0, 1, 0, 2];
+    /// let v = Vec::<u16>::load_bounded(4, &mut QemuDecoder::new(&bytes, 0)).unwrap();
+    /// assert_eq!(v, [1, 2]);
+    /// // A length above the bound is refused before anything is allocated.
+    /// assert!(Vec::<u16>::load_bounded(1, &mut QemuDecoder::new(&bytes, 0)).is_err());
+    /// ```
     #[inline]
     fn load_bounded<D: Decoder>(max_len: usize, d: &mut D) -> Result<Self, Error> {
         let len = d.len(max_len, min_item_bytes::<Self, D>())?;
@@ -584,6 +622,16 @@ pub trait Bounded: Sized + sealed::Sealed {
     fn undo_copy(&self) -> Option<Self>;
     /// Reads a value and compares it with `self` (an immutable field): `None` when equal,
     /// else the value read.
+    ///
+    /// ```
+    /// use vmstate_core::{Bounded, QemuDecoder};
+    /// let name = String::from("flash");
+    /// let same = [0, 0, 0, 5, b'f', b'l', b'a', b's', b'h'];
+    /// assert_eq!(name.load_if_different(16, &mut QemuDecoder::new(&same, 0)).unwrap(), None);
+    /// let other = [0, 0, 0, 3, b'r', b'o', b'm'];
+    /// let found = name.load_if_different(16, &mut QemuDecoder::new(&other, 0)).unwrap();
+    /// assert_eq!(found.as_deref(), Some("rom"));
+    /// ```
     fn load_if_different<D: Decoder>(
         &self,
         max_len: usize,

@@ -195,6 +195,24 @@ pub use vmstate_derive::VmState;
 
 /// A struct with a [`Description`]: what `#[derive(VmState)]` implements, and what the
 /// codecs save and load as a section.
+///
+/// ```
+/// use vmstate_core::{Error, VmState};
+///
+/// // Copies a device's migrated state into another instance through the native format.
+/// fn migrate<T: VmState>(src: &T, dst: &mut T) -> Result<(), Error> {
+///     vmstate_core::from_bytes(dst, &vmstate_core::to_bytes(src)?)
+/// }
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "rtc")]
+/// struct Rtc { lr: u32, #[vmstate(skip)] host_fd: i32 }
+///
+/// let mut dst = Rtc { lr: 0, host_fd: 4 };
+/// migrate(&Rtc { lr: 50, host_fd: 3 }, &mut dst).unwrap();
+/// assert_eq!((dst.lr, dst.host_fd), (50, 4));
+/// assert_eq!(Rtc::DESCRIPTION.name, "rtc");
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `VmState` struct",
     label = "needs `#[derive(VmState)]`",

@@ -141,6 +141,15 @@ fn commit<T: VmState>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error
 }
 
 /// A native section's framing, read and checked but not yet decoded.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] #[vmstate(name = "uart")] struct Uart { lcr: u8 }
+/// let section = vmstate_core::to_bytes(&Uart { lcr: 3 }).unwrap();
+/// let frame = vmstate_core::read_frame(&section, 0).unwrap();
+/// assert_eq!(frame.fields, [3, 0]); // `lcr`, then the end of the subsections
+/// assert_eq!(&section[frame.fields_offset..][..2], frame.fields);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SectionFrame<'a> {
     /// The section's name.

@@ -28,6 +28,20 @@ mod sealed {
 
 /// A primitive value with a native and a QEMU encoding. Implemented for `bool`, the integers
 /// up to 128 bits, `f32` and `f64`; sealed.
+///
+/// ```
+/// use vmstate_core::{Primitive, Scalar};
+/// let mut native = Vec::new();
+/// 300u16.put_native(&mut native);
+/// assert_eq!(native, [0xac, 0x02]); // postcard varint
+/// assert_eq!(u16::get_native(&native).unwrap(), (300, 2));
+///
+/// let mut be = Vec::new();
+/// 300u16.put_be(&mut be);
+/// assert_eq!(be, [0x01, 0x2c]);
+/// assert_eq!(u16::get_be(&be).unwrap(), 300);
+/// assert_eq!(u16::PRIMITIVE, Primitive::U16);
+/// ```
 pub trait Scalar: Copy + Default + PartialEq + std::fmt::Debug + 'static + sealed::Sealed {
     /// Which primitive this is.
     const PRIMITIVE: Primitive;
@@ -41,6 +55,19 @@ pub trait Scalar: Copy + Default + PartialEq + std::fmt::Debug + 'static + seale
     fn get_be(bytes: &[u8]) -> Result<Self, ErrorKind>;
     /// Appends the fixed-width encoding of every element: big-endian when `BE`, else
     /// little-endian.
+    ///
+    /// ```
+    /// use vmstate_core::Scalar;
+    /// let mut out = Vec::new();
+    /// u16::put_block::<true>(&[1, 0x203], &mut out);
+    /// assert_eq!(out, [0, 1, 2, 3]);
+    /// let mut back = [0u16; 2];
+    /// u16::get_block::<true>(&out, &mut back).unwrap();
+    /// assert_eq!(back, [1, 0x203]);
+    /// let mut more = vec![7u16];
+    /// u16::extend_block::<true>(&out, &mut more).unwrap();
+    /// assert_eq!(more, [7, 1, 0x203]);
+    /// ```
     fn put_block<const BE: bool>(items: &[Self], out: &mut Vec<u8>);
     /// The native (little-endian) block encoding of `items` when it is their bytes in memory
     /// (the integers and floats on a little-endian host), so it can be read without a copy.
@@ -322,6 +349,24 @@ fn block_error(kind: ErrorKind, bytes: &[u8], at: usize) -> Error {
 }
 
 /// Where field code writes; one implementation per wire format.
+///
+/// ```
+/// use vmstate_core::{Encoder, NativeEncoder, QemuEncoder};
+///
+/// // Field code is written once, against the trait.
+/// fn write_regs<E: Encoder>(e: &mut E) {
+///     e.scalar(1u32);
+///     e.block(&[2u8, 3]);
+///     e.len(2);
+///     e.raw(b"ok");
+/// }
+///
+/// let (mut native, mut qemu) = (Vec::new(), Vec::new());
+/// write_regs(&mut NativeEncoder::new(&mut native));
+/// write_regs(&mut QemuEncoder::new(&mut qemu));
+/// assert_eq!(native, [1, 2, 3, 2, b'o', b'k']);
+/// assert_eq!(qemu, [0, 0, 0, 1, 2, 3, 0, 0, 0, 2, b'o', b'k']);
+/// ```
 pub trait Encoder {
     /// Whether immutable fields travel in this format (native: yes, QEMU: no).
     const CARRIES_IMMUTABLE: bool;
@@ -342,6 +387,23 @@ pub trait Encoder {
 
 /// Where field code reads from; one implementation per wire format. Every read is bounds
 /// checked and reports the offset of what it could not read.
+///
+/// ```
+/// use vmstate_core::{Decoder, QemuDecoder};
+///
+/// let input = [0, 0, 0, 1, 0, 0, 0, 2, b'o', b'k'];
+/// let mut d = QemuDecoder::new(&input, 100);
+/// assert_eq!(d.scalar::<u32>().unwrap(), 1);
+/// let mark = d.mark();
+/// let len = d.len(16, 1).unwrap();
+/// let mut text = vec![0; len];
+/// d.raw(&mut text).unwrap();
+/// assert_eq!((text.as_slice(), d.remaining()), (&b"ok"[..], 0));
+/// d.reset(mark);
+/// assert_eq!((d.offset(), d.peek_u8()), (104, Some(0)));
+/// // Reads past the end fail with the absolute offset.
+/// assert!(d.bytes(7).unwrap_err().offset().is_some());
+/// ```
 pub trait Decoder {
     /// Whether immutable fields travel in this format (native: yes, QEMU: no).
     const CARRIES_IMMUTABLE: bool;
@@ -376,6 +438,16 @@ pub trait Decoder {
 }
 
 /// The native format's encoder, appending to a `Vec<u8>`.
+///
+/// ```
+/// use vmstate_core::{Field, NativeEncoder, VmState};
+/// #[derive(VmState)]
+/// struct Uart { lcr: u8, #[vmstate(immutable)] base: u16 }
+///
+/// let mut out = Vec::new();
+/// Uart { lcr: 3, base: 0x1000 }.save(&mut NativeEncoder::new(&mut out)).unwrap();
+/// assert_eq!(out, [3, 0x80, 0x20, 0]); // immutable fields travel; 0 ends the subsections
+/// ```
 pub struct NativeEncoder<'a> {
     out: &'a mut Vec<u8>,
     /// The CRC-32 of what is written, from a position on, when saving a whole section.
@@ -464,6 +536,16 @@ impl Encoder for NativeEncoder<'_> {
 }
 
 /// QEMU's format's encoder (fixed-width big-endian), appending to a `Vec<u8>`.
+///
+/// ```
+/// use vmstate_core::{Field, QemuEncoder, VmState};
+/// #[derive(VmState)]
+/// struct Uart { lcr: u8, #[vmstate(immutable)] base: u16 }
+///
+/// let mut out = Vec::new();
+/// Uart { lcr: 3, base: 0x1000 }.save(&mut QemuEncoder::new(&mut out)).unwrap();
+/// assert_eq!(out, [3]); // QEMU's wire carries no immutable field
+/// ```
 pub struct QemuEncoder<'a> {
     out: &'a mut Vec<u8>,
 }
@@ -629,6 +711,17 @@ macro_rules! cursor_methods {
 }
 
 /// The native format's decoder over a byte slice.
+///
+/// ```
+/// use vmstate_core::{NativeDecoder, VmState};
+/// #[derive(VmState, Default)]
+/// struct Uart { lcr: u8, dll: u16 }
+///
+/// // The fields of a native section: varints, then the end of the subsections.
+/// let mut d = NativeDecoder::new(&[3, 0xac, 0x02, 0], 0);
+/// let uart: Uart = vmstate_core::load_new(&mut d).unwrap();
+/// assert_eq!((uart.lcr, uart.dll), (3, 300));
+/// ```
 pub struct NativeDecoder<'a> {
     cur: Cursor<'a>,
     /// The section checksum, computed on the way when decoding a whole section.
@@ -750,6 +843,16 @@ impl Decoder for NativeDecoder<'_> {
 }
 
 /// QEMU's format's decoder over a byte slice.
+///
+/// ```
+/// use vmstate_core::{QemuDecoder, VmState};
+/// #[derive(VmState, Default, Debug)]
+/// struct Uart { lcr: u8, dll: u16 }
+///
+/// let mut d = QemuDecoder::new(&[3, 0x01], 40);
+/// let err = vmstate_core::load_new::<Uart, _>(&mut d).unwrap_err();
+/// assert_eq!(err.offset(), Some(41)); // `dll` needs two bytes
+/// ```
 pub struct QemuDecoder<'a> {
     cur: Cursor<'a>,
 }

@@ -58,6 +58,15 @@ pub enum IcountMode {
 
 /// The `timer` section: `TimersState` as QEMU's `vmstate_timers` sends it. QEMU runs no
 /// hook on it, and refuses nothing beyond the version.
+///
+/// ```
+/// use devices::qemu_sections::machine::{IcountMode, TimersState};
+/// let mut timers = TimersState { cpu_clock_offset: 5_000_000_000, ..Default::default() };
+/// assert_eq!(vmstate_core::qemu::to_bytes(&timers).unwrap().len(), 3 * 8);
+/// timers.icount.mode = IcountMode::Precise; // `-icount shift=N,sleep=off`
+/// let with_icount = vmstate_core::qemu::to_bytes(&timers).unwrap().len();
+/// assert_eq!(with_icount, 3 * 8 + 1 + 1 + "timer/icount".len() + 4 + 2 * 8);
+/// ```
 #[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
 #[vmstate(name = "timer", version = 2, minimum_version = 1)]
 pub struct TimersState {
@@ -164,6 +173,18 @@ pub struct IcountShift {
 /// work, not refusals, so this port (state only) leaves the loaded value as it is. Its
 /// `pre_load` (no exception pending unless the stream says so) is the `exception_index`
 /// subsection's `default`.
+///
+/// ```
+/// use devices::qemu_sections::machine::{CpuCommonState, NO_EXCEPTION};
+/// let idle = CpuCommonState { halted: 1, ..Default::default() };
+/// let bytes = vmstate_core::qemu::to_bytes(&idle).unwrap();
+/// assert_eq!(bytes.len(), 8); // no exception pending, no crash: no subsection
+///
+/// let mut cpu = CpuCommonState::default();
+/// cpu.exception_index.exception_index = 5;
+/// vmstate_core::qemu::from_bytes(&mut cpu, &bytes, 1, 0).unwrap();
+/// assert_eq!(cpu.exception_index.exception_index, NO_EXCEPTION); // its `default`
+/// ```
 #[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
 #[vmstate(name = "cpu_common", version = 1)]
 pub struct CpuCommonState {
@@ -210,6 +231,12 @@ pub struct CpuCommonExceptionIndex {
 impl CpuCommonExceptionIndex {
     /// No exception pending: what QEMU's `cpu_common_pre_load` sets before a load, so a
     /// stream without the subsection leaves it so.
+    ///
+    /// ```
+    /// use devices::qemu_sections::machine::{CpuCommonExceptionIndex, NO_EXCEPTION};
+    /// assert_eq!(CpuCommonExceptionIndex::none().exception_index, NO_EXCEPTION);
+    /// assert_eq!(CpuCommonExceptionIndex::default(), CpuCommonExceptionIndex::none());
+    /// ```
     pub fn none() -> Self {
         CpuCommonExceptionIndex {
             exception_index: NO_EXCEPTION,
@@ -306,6 +333,18 @@ impl GlobalState {
 /// zeroes. QEMU's `post_load` refuses an unknown name as 7.2's does (forcing a NUL into the
 /// name's last byte first), then resumes suspended if `vm_was_suspended` is set or the state
 /// is `suspended`; it checks neither flag byte.
+///
+/// ```
+/// use devices::qemu_sections::machine::{GlobalState, GlobalStateWithSuspendFlag};
+///
+/// // QEMU 7.2's bytes load into the later layout, and back.
+/// let old = vmstate_core::qemu::to_bytes(&GlobalState::with_runstate("running")).unwrap();
+/// let mut new = GlobalStateWithSuspendFlag::with_runstate("paused", true);
+/// vmstate_core::qemu::from_bytes(&mut new, &old, 1, 0).unwrap();
+/// assert_eq!(new.runstate_name(), Some("running"));
+/// assert_eq!(new.has_vm_was_suspended, 0); // a 7.2 source sends no flag
+/// assert_eq!(vmstate_core::qemu::to_bytes(&new).unwrap(), old);
+/// ```
 #[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
 #[vmstate(name = "globalstate", version = 1)]
 pub struct GlobalStateWithSuspendFlag {

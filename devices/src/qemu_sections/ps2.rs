@@ -174,6 +174,16 @@ impl Default for Ps2KbdCommandReplyQueue {
 }
 
 /// The `ps2mouse` section. Field names are QEMU's.
+///
+/// ```
+/// use devices::qemu_sections::ps2::Ps2MouseState;
+/// let mouse = Ps2MouseState { mouse_type: 3, mouse_dx: -5, mouse_buttons: 1, ..Default::default() };
+/// let bytes = vmstate_core::qemu::to_bytes(&mouse).unwrap();
+/// assert_eq!(bytes.len(), 4 * 4 + 256 + 6 + 3 * 4 + 1); // no subsection
+/// let mut back = Ps2MouseState::default();
+/// vmstate_core::qemu::from_bytes(&mut back, &bytes, 2, 0).unwrap();
+/// assert_eq!(back, mouse);
+/// ```
 #[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
 #[vmstate(name = "ps2mouse", version = 2, minimum_version = 2)]
 pub struct Ps2MouseState {

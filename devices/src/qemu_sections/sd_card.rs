@@ -152,6 +152,17 @@ impl SdCardOcrState {
     /// sent. This is the OCR of a card of at most 2 GiB, as on this board (`sd_set_ocr`'s
     /// voltage window); a larger card also has the capacity bit, which the section's load
     /// sets from the CSD. The power-up timer is not armed.
+    ///
+    /// ```
+    /// use devices::qemu_sections::sd_card::{SdCardOcrState, SdCardState};
+    /// // A powered-up card sends no `sd-card/ocr-state` subsection ...
+    /// let card = SdCardState { ocr_state: SdCardOcrState::powered_up(), ..Default::default() };
+    /// let bytes = vmstate_core::qemu::to_bytes(&card).unwrap();
+    /// // ... and a load without one powers the destination's card up.
+    /// let mut dst = SdCardState::default();
+    /// vmstate_core::qemu::from_bytes(&mut dst, &bytes, 2, 0).unwrap();
+    /// assert_eq!(dst.ocr_state, SdCardOcrState::powered_up());
+    /// ```
     pub fn powered_up() -> Self {
         SdCardOcrState {
             ocr: OCR_CARD_POWER_UP | 0x00ff_ff00,
@@ -161,6 +172,13 @@ impl SdCardOcrState {
 
     /// The OCR QEMU powers up a card with this CSD to: with the capacity bit for a card above
     /// 2 GiB, told by the CSD's structure version, which QEMU's `sd_set_csd` makes 2 for one.
+    ///
+    /// ```
+    /// use devices::qemu_sections::sd_card::{SdCardOcrState, OCR_CARD_CAPACITY};
+    /// let sdhc_csd = [0x40; 16]; // CSD structure version 2: a card above 2 GiB
+    /// assert_ne!(SdCardOcrState::powered_up_with(&sdhc_csd).ocr & OCR_CARD_CAPACITY, 0);
+    /// assert_eq!(SdCardOcrState::powered_up_with(&[0; 16]), SdCardOcrState::powered_up());
+    /// ```
     pub fn powered_up_with(csd: &[u8; 16]) -> Self {
         let mut state = Self::powered_up();
         if csd[0] >> 6 == 1 {

@@ -3,6 +3,30 @@
 //! The data of a QEMU `SECTION_FULL` is the migrated fields in order, fixed-width big-endian,
 //! with no names, tags or lengths; immutable, derived and skipped fields are not on this wire.
 //! So the 11-register `integratorcm` encodes to exactly QEMU's 44 bytes.
+//!
+//! ```
+//! use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+//! use vmstate_core::VmState;
+//!
+//! #[derive(VmState, Default)]
+//! #[vmstate(name = "pl031")]
+//! struct Rtc { lr: u32 }
+//!
+//! // A stream holding one device's section ...
+//! let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+//! bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+//! let header = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+//!     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+//! qemu::write_section(&mut bytes, &header, &qemu::to_bytes(&Rtc { lr: 50 }).unwrap());
+//! bytes.push(qemu::tag::EOF);
+//!
+//! // ... read back: the device loads from its section's data.
+//! let stream = Stream::parse(bytes).unwrap();
+//! let s = stream.device("pl031", 0).unwrap();
+//! let mut rtc = Rtc::default();
+//! qemu::from_bytes(&mut rtc, stream.data(s), s.version_id, s.data.start).unwrap();
+//! assert_eq!(rtc.lr, 50);
+//! ```
 
 mod stream;
 

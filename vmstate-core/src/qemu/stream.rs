@@ -74,6 +74,19 @@ mod ram_flag {
 }
 
 /// The kind of a section.
+///
+/// ```
+/// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+/// # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+/// # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+/// # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+/// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+/// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
+/// # bytes.push(qemu::tag::EOF);
+/// let stream = Stream::parse(bytes).unwrap();
+/// let kinds: Vec<SectionKind> = stream.sections().map(|s| s.kind).collect();
+/// assert_eq!(kinds, [SectionKind::Full]); // a device's whole state; no RAM here
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SectionKind {
     /// `0x01`.
@@ -88,6 +101,12 @@ pub enum SectionKind {
 
 impl SectionKind {
     /// The type byte.
+    ///
+    /// ```
+    /// use vmstate_core::qemu::{tag, SectionKind};
+    /// assert_eq!(SectionKind::Full.tag(), tag::SECTION_FULL);
+    /// assert_eq!(SectionKind::Start.tag(), 0x01);
+    /// ```
     pub fn tag(self) -> u8 {
         match self {
             SectionKind::Start => tag::SECTION_START,
@@ -99,6 +118,21 @@ impl SectionKind {
 }
 
 /// One section of the stream.
+///
+/// ```
+/// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+/// # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+/// # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+/// # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+/// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+/// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
+/// # bytes.push(qemu::tag::EOF);
+/// let stream = Stream::parse(bytes).unwrap();
+/// let s = stream.device("pl031", 0).unwrap();
+/// assert_eq!(stream.bytes()[s.range.start], qemu::tag::SECTION_FULL);
+/// assert_eq!(&stream.bytes()[s.data.clone()], [0, 0, 0, 5]);
+/// assert!(s.footer);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     /// START, PART, END or FULL.
@@ -120,6 +154,24 @@ pub struct Section {
 }
 
 /// One top-level item of the stream, in order.
+///
+/// ```
+/// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+/// # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+/// # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+/// # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+/// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+/// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
+/// # bytes.push(qemu::tag::EOF);
+/// use vmstate_core::qemu::Item;
+/// let stream = Stream::parse(bytes).unwrap();
+/// let listed: Vec<&str> = stream.items().iter().map(|item| match item {
+///     Item::Section(s) => s.idstr.as_str(),
+///     Item::Eof => "EOF",
+///     _ => "other",
+/// }).collect();
+/// assert_eq!(listed, ["pl031", "EOF"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Item {
@@ -280,6 +332,22 @@ fn discard_data(data: &[u8]) -> Result<(), String> {
 
 /// A parsed QEMU migration stream. It borrows nothing: the bytes are kept, and items refer
 /// to them by range.
+///
+/// ```
+/// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+/// # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+/// # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+/// # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+/// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+/// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
+/// # bytes.push(qemu::tag::EOF);
+/// let stream = Stream::parse(bytes.clone()).unwrap();
+/// assert_eq!(stream.encode(&[]), bytes); // written back byte for byte
+///
+/// // Replace the data of section 0 (in `sections()` order).
+/// let patched = Stream::parse(stream.encode(&[(0, vec![0, 0, 0, 9])])).unwrap();
+/// assert_eq!(patched.data(patched.sections().next().unwrap()), [0, 0, 0, 9]);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Stream {
     bytes: Vec<u8>,
@@ -831,23 +899,80 @@ impl Stream {
     }
 
     /// The stream's bytes.
+    ///
+    /// ```
+    /// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+    /// # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    /// # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    /// # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+    /// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+    /// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
+    /// # bytes.push(qemu::tag::EOF);
+    /// let stream = Stream::parse(bytes).unwrap();
+    /// assert_eq!(&stream.bytes()[..4], b"QEVM");
+    /// ```
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
 
     /// The items, in stream order.
+    ///
+    /// ```
+    /// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+    /// # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    /// # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    /// # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+    /// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+    /// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
+    /// # bytes.push(qemu::tag::EOF);
+    /// use vmstate_core::qemu::Item;
+    /// let stream = Stream::parse(bytes).unwrap();
+    /// assert_eq!(stream.items().len(), 2);
+    /// assert_eq!(stream.items()[1], Item::Eof);
+    /// ```
     pub fn items(&self) -> &[Item] {
         &self.items
     }
 
     /// The target page size: the vmdesc's; without a vmdesc, the configuration's or the size
     /// with which the stream reads (0 when a vmdesc gives none).
+    ///
+    /// ```
+    /// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+    /// # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    /// # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    /// # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+    /// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+    /// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
+    /// # bytes.push(qemu::tag::EOF);
+    /// # let json = br#"{"page_size": 4096, "devices": [{"name": "pl031", "instance_id": 0,
+    /// #     "fields": [{"name": "lr", "size": 4}]}]}"#;
+    /// # let with_vmdesc = |mut bytes: Vec<u8>| {
+    /// #     bytes.push(qemu::tag::VMDESCRIPTION);
+    /// #     bytes.extend_from_slice(&(json.len() as u32).to_be_bytes());
+    /// #     bytes.extend_from_slice(json);
+    /// #     bytes
+    /// # };
+    /// let stream = Stream::parse(with_vmdesc(bytes)).unwrap();
+    /// assert_eq!(stream.page_size(), 4096); // the vmdesc's `page_size`
+    /// ```
     pub fn page_size(&self) -> u64 {
         self.page_size
     }
 
     /// The machine type the configuration section names (`integratorcp`), if the stream has
     /// one (QEMU's `send-configuration`, on by default).
+    ///
+    /// ```
+    /// use vmstate_core::qemu::{self, Stream};
+    /// let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    /// bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    /// bytes.push(qemu::tag::CONFIGURATION);
+    /// bytes.extend_from_slice(&12u32.to_be_bytes());
+    /// bytes.extend_from_slice(b"integratorcp");
+    /// bytes.push(qemu::tag::EOF);
+    /// assert_eq!(Stream::parse(bytes).unwrap().machine(), Some("integratorcp"));
+    /// ```
     pub fn machine(&self) -> Option<&str> {
         self.items.iter().find_map(|i| match i {
             Item::Configuration { machine, .. } => Some(machine.as_str()),
@@ -877,6 +1002,29 @@ impl Stream {
     }
 
     /// How many bytes follow the vmdesc trailer (QEMU never reads them), if any do.
+    ///
+    /// ```
+    /// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+    /// # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    /// # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    /// # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+    /// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+    /// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
+    /// # bytes.push(qemu::tag::EOF);
+    /// # let json = br#"{"page_size": 4096, "devices": [{"name": "pl031", "instance_id": 0,
+    /// #     "fields": [{"name": "lr", "size": 4}]}]}"#;
+    /// # let with_vmdesc = |mut bytes: Vec<u8>| {
+    /// #     bytes.push(qemu::tag::VMDESCRIPTION);
+    /// #     bytes.extend_from_slice(&(json.len() as u32).to_be_bytes());
+    /// #     bytes.extend_from_slice(json);
+    /// #     bytes
+    /// # };
+    /// let mut bytes = with_vmdesc(bytes);
+    /// bytes.extend_from_slice(b"junk");
+    /// let stream = Stream::parse(bytes.clone()).unwrap();
+    /// assert_eq!(stream.trailing_bytes(), Some(4));
+    /// assert_eq!(stream.encode(&[]), bytes); // kept on a rewrite
+    /// ```
     pub fn trailing_bytes(&self) -> Option<usize> {
         self.items.iter().find_map(|i| match i {
             Item::Trailing(r) => Some(r.len()),
@@ -886,11 +1034,53 @@ impl Stream {
 
     /// Whether the stream has a vmdesc trailer: without one, device sections were delimited
     /// by their footers, which guest data inside a section can imitate.
+    ///
+    /// ```
+    /// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+    /// # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    /// # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    /// # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+    /// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+    /// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
+    /// # bytes.push(qemu::tag::EOF);
+    /// # let json = br#"{"page_size": 4096, "devices": [{"name": "pl031", "instance_id": 0,
+    /// #     "fields": [{"name": "lr", "size": 4}]}]}"#;
+    /// # let with_vmdesc = |mut bytes: Vec<u8>| {
+    /// #     bytes.push(qemu::tag::VMDESCRIPTION);
+    /// #     bytes.extend_from_slice(&(json.len() as u32).to_be_bytes());
+    /// #     bytes.extend_from_slice(json);
+    /// #     bytes
+    /// # };
+    /// // Without a vmdesc, the sections were delimited by their footers: fit to inspect only.
+    /// assert!(!Stream::parse(bytes.clone()).unwrap().has_vmdesc());
+    /// assert!(Stream::parse(with_vmdesc(bytes)).unwrap().has_vmdesc());
+    /// ```
     pub fn has_vmdesc(&self) -> bool {
         self.items.iter().any(|i| matches!(i, Item::Vmdesc(_)))
     }
 
     /// The vmdesc JSON, if the stream has one.
+    ///
+    /// ```
+    /// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+    /// # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    /// # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    /// # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+    /// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+    /// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
+    /// # bytes.push(qemu::tag::EOF);
+    /// # let json = br#"{"page_size": 4096, "devices": [{"name": "pl031", "instance_id": 0,
+    /// #     "fields": [{"name": "lr", "size": 4}]}]}"#;
+    /// # let with_vmdesc = |mut bytes: Vec<u8>| {
+    /// #     bytes.push(qemu::tag::VMDESCRIPTION);
+    /// #     bytes.extend_from_slice(&(json.len() as u32).to_be_bytes());
+    /// #     bytes.extend_from_slice(json);
+    /// #     bytes
+    /// # };
+    /// let stream = Stream::parse(with_vmdesc(bytes)).unwrap();
+    /// let vmdesc = stream.vmdesc().unwrap();
+    /// assert_eq!(vmdesc["devices"][0]["fields"][0]["size"], 4);
+    /// ```
     pub fn vmdesc(&self) -> Option<serde_json::Value> {
         self.items.iter().find_map(|i| match i {
             Item::Vmdesc(r) => serde_json::from_slice(&self.bytes[r.clone()]).ok(),
@@ -940,6 +1130,16 @@ impl Stream {
 }
 
 /// Appends a section: header, `data`, and its footer if it has one.
+///
+/// ```
+/// use vmstate_core::qemu::{self, Section, SectionKind};
+/// let s = Section { kind: SectionKind::Full, section_id: 3, idstr: "pl031".into(),
+///     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+/// let mut out = Vec::new();
+/// qemu::write_section(&mut out, &s, &[0, 0, 0, 5]);
+/// assert_eq!(out[..6], [qemu::tag::SECTION_FULL, 0, 0, 0, 3, 5]); // type, id, idstr length
+/// assert_eq!(out[out.len() - 5..], [qemu::tag::SECTION_FOOTER, 0, 0, 0, 3]);
+/// ```
 pub fn write_section(out: &mut Vec<u8>, s: &Section, data: &[u8]) {
     out.push(s.kind.tag());
     out.extend_from_slice(&s.section_id.to_be_bytes());

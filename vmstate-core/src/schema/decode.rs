@@ -7,6 +7,26 @@ use crate::wire::{Decoder, NativeDecoder, QemuDecoder, Scalar};
 use serde_json::{json, Map, Value};
 
 /// Which wire format the bytes are in.
+///
+/// ```
+/// use vmstate_core::schema::{decode, Desc, Format};
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart")]
+/// struct Uart { #[vmstate(immutable)] base: u32, lcr: u8 }
+///
+/// let uart = Uart { base: 0x1000, lcr: 3 };
+/// let desc = Desc::from_description(Uart::DESCRIPTION);
+/// let native = vmstate_core::to_bytes(&uart).unwrap();
+/// let fields = vmstate_core::read_frame(&native, 0).unwrap().fields;
+/// let (value, _) = decode(&desc, Format::Native, fields, 1, 0).unwrap();
+/// assert_eq!(value["base"], 0x1000);
+/// assert_eq!(value["lcr"], 3);
+///
+/// let (value, _) = decode(&desc, Format::Qemu, &[3], 1, 0).unwrap();
+/// assert!(value.get("base").is_none()); // not on QEMU's wire
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// This crate's native format (immutable fields travel).

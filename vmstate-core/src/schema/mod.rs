@@ -22,6 +22,23 @@
 //! [`Schema::qemu_only`]'s shape. Arrays of arrays are described as one flat array
 //! (`array_len` = n1 × n2), as QEMU describes its 2-D arrays; schemas written before that
 //! called them `array`, and the checker compares only their total size.
+//!
+//! ```
+//! use vmstate_core::schema::{self, Schema};
+//! use vmstate_core::VmState;
+//!
+//! #[derive(VmState)]
+//! #[vmstate(name = "icp_control")]
+//! struct IcpControl { intreg_state: u32 }
+//!
+//! let mut current = Schema::new(Some("integratorcp"));
+//! current.add("icp-ctrl-regs", IcpControl::DESCRIPTION);
+//! let json = current.to_json(); // what a golden file holds
+//!
+//! let golden = Schema::from_json(&json).unwrap();
+//! assert_eq!(golden.devices["icp-ctrl-regs"].description.fields[0].field, "intreg_state");
+//! assert!(schema::check(&golden, &current).is_compatible());
+//! ```
 
 pub mod check;
 mod decode;
@@ -42,6 +59,14 @@ use std::collections::BTreeMap;
 pub const MACHINE_KEY: &str = "vmschkmachine";
 
 /// A set of device descriptions, keyed by device (QOM type) name.
+///
+/// ```
+/// use vmstate_core::schema::Schema;
+/// let s = Schema::from_json(r#"{"vmschkmachine": {"Name": "integratorcp"}}"#).unwrap();
+/// assert_eq!(s.machine.as_deref(), Some("integratorcp"));
+/// assert!(s.devices.is_empty());
+/// assert_eq!(s, Schema::new(Some("integratorcp")));
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Schema {
     /// The machine type, if the file names one (`vmschkmachine`).
@@ -51,6 +76,19 @@ pub struct Schema {
 }
 
 /// One device: QEMU's top-level entry.
+///
+/// ```
+/// use vmstate_core::{schema::Schema, VmState};
+/// #[derive(VmState)]
+/// #[vmstate(name = "icp_control", version = 2, minimum_version = 1)]
+/// struct IcpControl { intreg_state: u32 }
+///
+/// let mut s = Schema::new(None);
+/// s.add("icp-ctrl-regs", IcpControl::DESCRIPTION);
+/// let entry = &s.devices["icp-ctrl-regs"];
+/// assert_eq!((entry.name.as_str(), entry.version_id, entry.minimum_version_id), ("icp-ctrl-regs", 2, 1));
+/// assert_eq!(entry.description.name, "icp_control"); // the section name
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceEntry {
     /// The device key (repeated from the map key).
@@ -66,6 +104,18 @@ pub struct DeviceEntry {
 }
 
 /// A description (QEMU's `VMStateDescription`), also used for subsections and nested structs.
+///
+/// ```
+/// use vmstate_core::{schema::Desc, VmState};
+/// #[derive(VmState)]
+/// #[vmstate(name = "cm", version = 2)]
+/// struct Cm { #[vmstate(immutable)] memsz: u32, ctrl: u32 }
+///
+/// let d = Desc::from_description(Cm::DESCRIPTION);
+/// assert_eq!((d.name.as_str(), d.version_id), ("cm", 2));
+/// assert_eq!(d.fields[0].field, "ctrl"); // on QEMU's wire
+/// assert_eq!(d.not_on_wire[0].field, "memsz"); // immutable: native streams only
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Desc {
     /// The section (or subsection) name.
@@ -93,6 +143,17 @@ pub struct Desc {
 }
 
 /// One field.
+///
+/// ```
+/// use vmstate_core::{schema::Desc, VmState};
+/// #[derive(VmState)]
+/// struct Fifo { data: [u16; 8] }
+///
+/// let f = &Desc::from_description(Fifo::DESCRIPTION).fields[0];
+/// assert_eq!((f.field.as_str(), f.size, f.array_len), ("data", 2, Some(8)));
+/// assert_eq!(f.wire_type.as_deref(), Some("uint16"));
+/// assert_eq!(f.rust_type.as_deref(), Some("[u16; 8]"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldEntry {
     /// The field's name (`unused` for padding, as in QEMU).
@@ -157,6 +218,15 @@ pub struct FieldEntry {
 
 impl FieldEntry {
     /// The field's kind; QEMU's dumps hold migrated fields only.
+    ///
+    /// ```
+    /// use vmstate_core::schema::FieldEntry;
+    /// // A field of QEMU's own dump: no `kind`, so migrated.
+    /// let f: FieldEntry = serde_json::from_str(
+    ///     r#"{"field": "cm_osc", "version_id": 0, "field_exists": false, "size": 4}"#,
+    /// ).unwrap();
+    /// assert_eq!(f.kind(), "migrated");
+    /// ```
     pub fn kind(&self) -> &str {
         self.kind.as_deref().unwrap_or("migrated")
     }
@@ -164,6 +234,16 @@ impl FieldEntry {
     /// Whether this is padding for a removed field: by its wire type where the schema
     /// says one (a real field may be called `unused`, as QEMU's pl041 register is), else
     /// by QEMU's name for padding, `unused`.
+    ///
+    /// ```
+    /// use vmstate_core::{schema::Desc, Unused, VmState};
+    /// #[derive(VmState)]
+    /// struct Timer { count: u32, unused: Unused<8>, #[vmstate(name = "unused")] reg: u32 }
+    ///
+    /// let fields = Desc::from_description(Timer::DESCRIPTION).fields;
+    /// let padding: Vec<bool> = fields.iter().map(|f| f.is_padding()).collect();
+    /// assert_eq!(padding, [false, true, false]); // told by type, not by name
+    /// ```
     pub fn is_padding(&self) -> bool {
         match self.wire_type.as_deref() {
             Some(t) => t == "unused" || t.starts_with("removed:"),
@@ -172,6 +252,16 @@ impl FieldEntry {
     }
 
     /// Total bytes on QEMU's wire (size × array_len).
+    ///
+    /// ```
+    /// use vmstate_core::{schema::Desc, VmState};
+    /// #[derive(VmState)]
+    /// struct Fifo { data: [u16; 8], head: u8 }
+    ///
+    /// let fields = Desc::from_description(Fifo::DESCRIPTION).fields;
+    /// assert_eq!(fields[0].total_size(), 16);
+    /// assert_eq!(fields[1].total_size(), 1);
+    /// ```
     pub fn total_size(&self) -> u64 {
         self.size.saturating_mul(self.array_len.unwrap_or(1))
     }
@@ -269,6 +359,18 @@ impl Schema {
     }
 
     /// The schema as JSON on one line.
+    ///
+    /// ```
+    /// use vmstate_core::{schema::Schema, VmState};
+    /// #[derive(VmState)]
+    /// struct Uart { lcr: u8 }
+    ///
+    /// let mut s = Schema::new(None);
+    /// s.add("uart", Uart::DESCRIPTION);
+    /// let line = s.to_json_compact();
+    /// assert!(!line.contains('\n'));
+    /// assert_eq!(Schema::from_json(&line).unwrap(), s);
+    /// ```
     pub fn to_json_compact(&self) -> String {
         self.to_value().to_string()
     }
@@ -386,6 +488,13 @@ fn shown_json(v: &serde_json::Value) -> String {
 }
 
 /// A schema file that cannot be read.
+///
+/// ```
+/// use vmstate_core::schema::{Schema, SchemaError};
+/// let err = Schema::from_json("[1, 2]").unwrap_err();
+/// assert_eq!(err, SchemaError("a schema is a JSON object of devices".into()));
+/// assert_eq!(err.to_string(), err.0);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaError(pub String);
 

@@ -1,8 +1,24 @@
 //! What the checker reports: findings with a severity, a rule, a path and a sentence.
+//!
+//! ```
+//! use vmstate_core::schema::{check, Rule, Schema, Severity};
+//!
+//! let report = check(&Schema::new(Some("integratorcp")), &Schema::new(Some("versatilepb")));
+//! assert!(report.is_compatible()); // a warning only
+//! let f = &report.findings[0];
+//! assert_eq!((f.severity, f.rule), (Severity::Warning, Rule::MachineChanged));
+//! assert!(report.to_string().starts_with("warning[machine-changed] vmschkmachine: "));
+//! ```
 
 use std::fmt;
 
 /// How bad a finding is.
+///
+/// ```
+/// use vmstate_core::schema::Severity;
+/// assert!(Severity::Warning < Severity::Error); // the worst of several is their `max`
+/// assert_eq!(Severity::Error.to_string(), "error");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// Worth a look; migration may still work (QEMU's checker does not count it either).
@@ -32,6 +48,14 @@ impl fmt::Display for Severity {
 }
 
 /// Which rule found a problem. See [the checker's docs](mod@crate::schema::check) for what each one means.
+///
+/// ```
+/// use vmstate_core::schema::Rule;
+/// // A rule named on a command line.
+/// let rule = Rule::ALL.into_iter().find(|r| r.as_str() == "field-removed");
+/// assert_eq!(rule, Some(Rule::FieldRemoved));
+/// assert_eq!(Rule::FieldRemoved.to_string(), "field-removed");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Rule {
