@@ -713,6 +713,18 @@ fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                          (or a narrower fixed-width integer)"
                     ))
                 }
+                "AtomicUsize" | "AtomicIsize" if last.arguments.is_empty() && std_path => {
+                    let fixed = if name == "AtomicUsize" {
+                        "AtomicU64"
+                    } else {
+                        "AtomicI64"
+                    };
+                    Some(format!(
+                        "`{name}` cannot migrate: its width depends on the host, and both wire \
+                         formats have fixed-width integers only; store the value in an \
+                         `{fixed}` (or a narrower fixed-width atomic)"
+                    ))
+                }
                 "char" if last.arguments.is_empty() && std_path => Some(
                     "`char` cannot migrate: neither wire format has characters; store it as \
                      a `u32` and convert it with `char::from_u32` after the load"
@@ -738,7 +750,11 @@ fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                 Some(message) => cx.error_spanned_by(ty, message),
                 // Into the containers this crate implements `Field` for; a user's own
                 // generic type may implement it for any argument.
-                None if matches!(name.as_str(), "Vec" | "Box" | "Cell") => {
+                None if matches!(
+                    name.as_str(),
+                    "Vec" | "Box" | "Cell" | "Wrapping" | "Saturating"
+                ) =>
+                {
                     if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
                         for arg in &args.args {
                             if let syn::GenericArgument::Type(inner) = arg {
