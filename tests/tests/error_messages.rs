@@ -256,6 +256,65 @@ fn invalid_varint_in_the_native_format() {
     );
 }
 
+/// A varint cut short after a continuation byte: the byte it needs is the one after the
+/// input's end, not its first byte (which is there).
+#[test]
+fn a_varint_cut_short_is_truncated_where_the_input_ends() {
+    use vmstate_core::{Decoder, NativeDecoder};
+    let e = NativeDecoder::new(&[0xc8], 40).scalar::<u32>().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "input truncated: 1 byte needed here, 0 left (at byte 41)"
+    );
+    // A sequence's length too (200 is `c8 01`).
+    let mut d = NativeDecoder::new(&[7, 0xc8], 0);
+    assert_eq!(d.scalar::<u8>().unwrap(), 7);
+    assert_eq!(d.len(300, 1).unwrap_err().offset(), Some(2));
+    // A whole section whose last field is such a varint: `count` cut after `0x85`.
+    let fields = [1u8, 0, 0x85];
+    let mut b = vec![3, b'd', b'e', b'v', 1];
+    b.extend_from_slice(&(fields.len() as u32).to_le_bytes());
+    b.extend_from_slice(&fields);
+    let crc = crc32fast::hash(&b);
+    b.extend_from_slice(&crc.to_le_bytes());
+    let e = vmstate_core::from_bytes(&mut Dev::default(), &b).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "dev.count: input truncated: 1 byte needed here, 0 left (at byte 12)"
+    );
+}
+
+/// A native section of another name or a version this build does not load: the offset is
+/// that of the name or the version in the header, not the section's start.
+#[test]
+fn a_native_header_error_points_at_the_name_or_the_version() {
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev", version = 2)]
+    struct Newer {
+        x: u8,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "other")]
+    struct Other {
+        x: u8,
+    }
+    let bytes = vmstate_core::to_bytes(&Newer { x: 1 }).unwrap();
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Older {
+        x: u8,
+    }
+    // The section at byte 100: a one-byte name length, `dev`, then the version.
+    let e = vmstate_core::from_bytes_at(&mut Older::default(), &bytes, 100).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "dev: version 2 is too new: this build loads versions up to 1 (at byte 104)"
+    );
+    let e = vmstate_core::from_bytes_at(&mut Other::default(), &bytes, 100).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::WrongSection { .. }), "{e}");
+    assert_eq!(e.offset(), Some(101), "{e}");
+}
+
 #[test]
 fn invalid_value_from_a_hand_written_field() {
     let mut region = devices::MemoryRegion::ram("r", 0, 16);

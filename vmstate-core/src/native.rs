@@ -339,10 +339,13 @@ fn decode_fields<T: VmState>(
                 expected: d.name.to_owned(),
                 found: String::from_utf8_lossy(section.name).into_owned(),
             },
-            base,
+            base + section.name_at,
         ));
     }
-    crate::check_version(d, section.version).map_err(|e| e.or_offset(base).in_field(d.name))?;
+    // At the version itself, which follows the name.
+    let version_at = base + section.name_at + section.name.len();
+    crate::check_version(d, section.version)
+        .map_err(|e| e.or_offset(version_at).in_field(d.name))?;
     let mut dec = NativeDecoder::checksummed(section.covered, section.fields_at, base);
     let loaded = value.load_version_into(&mut dec, section.version, staged);
     if loaded.is_ok() {

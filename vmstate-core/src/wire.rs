@@ -799,8 +799,12 @@ impl Decoder for NativeDecoder<'_> {
     #[inline(always)]
     fn scalar<S: Scalar>(&mut self) -> Result<S, Error> {
         let at = self.cur.offset();
-        let (v, used) =
-            S::get_native(&self.cur.input[self.cur.pos..]).map_err(|k| Error::at(k, at))?;
+        let rest = &self.cur.input[self.cur.pos..];
+        let (v, used) = S::get_native(rest).map_err(|k| match k {
+            // A varint cut short ran to the end of the input: the byte it needs is there.
+            ErrorKind::Truncated { .. } => Error::at(k, at + rest.len()),
+            _ => Error::at(k, at),
+        })?;
         self.cur.pos += used;
         Ok(v)
     }
