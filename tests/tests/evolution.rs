@@ -406,3 +406,41 @@ fn a_removed_enum_takes_any_value_the_old_release_sent() {
     ok(migrate(&dst, &mut back));
     assert_eq!((back.mode, back.modes), (OldMode::Off, [OldMode::Off; 2]));
 }
+
+/// A bare `default`, as serde's `#[serde(default)]`: a stream that lacks the field gives it
+/// the type's `Default` value, not the destination's.
+#[test]
+fn a_bare_default_is_the_types_default() {
+    #[derive(VmState)]
+    #[vmstate(name = "uart")]
+    struct Old {
+        lcr: u8,
+    }
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "uart", version = 2, minimum_version = 1)]
+    struct New {
+        lcr: u8,
+        #[vmstate(since = 2, default)]
+        fifo: [u8; 4],
+        #[vmstate(since = 2, default, max_len = 8)]
+        label: String,
+    }
+    let destination = || New {
+        lcr: 0,
+        fifo: [9; 4],
+        label: "kept?".into(),
+    };
+    let loaded = New {
+        lcr: 3,
+        fifo: [0; 4],
+        label: String::new(),
+    };
+    let old = Old { lcr: 3 };
+    let mut new = destination();
+    vmstate_core::from_bytes(&mut new, &vmstate_core::to_bytes(&old).unwrap()).unwrap();
+    assert_eq!(new, loaded);
+    let mut new = destination();
+    let bytes = vmstate_core::qemu::to_bytes(&old).unwrap();
+    vmstate_core::qemu::from_bytes(&mut new, &bytes, 1, 0).unwrap();
+    assert_eq!(new, loaded);
+}

@@ -369,6 +369,12 @@ impl FieldAttrs {
                 "subsection" => flag(cx, meta, &key, span, &mut f.subsection)?,
                 "equal" => flag(cx, meta, &key, span, &mut f.equal)?,
                 "buffer" => flag(cx, meta, &key, span, &mut f.buffer)?,
+                // A bare `default`, as serde's: the type's `Default::default`.
+                "default" if !meta.input.peek(Token![=]) => {
+                    let path = syn::parse_quote_spanned!(span=> ::core::default::Default::default);
+                    let text = "Default::default".to_owned();
+                    f.default.set(cx, span, span, Hook { path, text, span });
+                }
                 "default" | "needed" | "exists" | "validate" => {
                     let slot = match key.as_str() {
                         "default" => &mut f.default,
