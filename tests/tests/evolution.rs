@@ -443,4 +443,18 @@ fn a_bare_default_is_the_types_default() {
     let bytes = vmstate_core::qemu::to_bytes(&old).unwrap();
     vmstate_core::qemu::from_bytes(&mut new, &bytes, 1, 0).unwrap();
     assert_eq!(new, loaded);
+    // On a type parameter the derive bounds it `Default`, as serde does.
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "uart", version = 2, minimum_version = 1)]
+    struct Generic<T> {
+        lcr: u8,
+        #[vmstate(since = 2, default)]
+        fifo: std::num::Wrapping<T>,
+    }
+    let mut generic = Generic {
+        lcr: 0,
+        fifo: std::num::Wrapping(7u16),
+    };
+    vmstate_core::from_bytes(&mut generic, &vmstate_core::to_bytes(&old).unwrap()).unwrap();
+    assert_eq!(generic.fifo, std::num::Wrapping(0));
 }

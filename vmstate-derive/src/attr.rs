@@ -750,9 +750,11 @@ fn hook_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Optio
             }
         },
         other => {
+            // (A bare `default`, without a value, is the type's `Default::default`.)
+            let bare = if key == "default" { ", or a bare `default` for the type's `Default::default`" } else { "" };
             cx.error_spanned_by(
                 &other,
-                format!("`{key}` expects a function path in a string, e.g. `{key} = \"Self::update\"`"),
+                format!("`{key}` expects a function path in a string, e.g. `{key} = \"Self::update\"`{bare}"),
             );
             None
         }

@@ -289,6 +289,19 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
                 "`default` gives the value when the input lacks the field: it needs `since`, \
                  `exists` or `subsection`",
             );
+        } else if let Some(count) = a.len.get().filter(|_| d.value.text == "Default::default") {
+            // The default must have the count's length (checked on load): an empty one
+            // would refuse every old stream whose count is not 0.
+            cx.error_at(
+                d.key,
+                format!(
+                    "`Default::default` gives an empty sequence, and this one's length is held \
+                     by `{}`: a stream that lacks the field would load only with a count of 0; \
+                     give `default = \"Self::function\"`, a function returning a sequence of \
+                     the count's length",
+                    count.value.value()
+                ),
+            );
         }
     }
 }
@@ -1020,8 +1033,26 @@ fn below_zero(expr: &syn::Expr, ty: &syn::Type) -> Option<&'static str> {
         return None;
     }
     let mut ty = crate::ast::ungroup(ty);
-    while let syn::Type::Array(a) = ty {
-        ty = crate::ast::ungroup(&a.elem);
+    loop {
+        match ty {
+            syn::Type::Array(a) => ty = crate::ast::ungroup(&a.elem),
+            // `Wrapping<u8>`, `Saturating<u16>`: the integer inside.
+            syn::Type::Path(p) if p.qself.is_none() && names_std(&p.path) => {
+                let last = p.path.segments.last()?;
+                let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                    break;
+                };
+                match args.args.first() {
+                    Some(syn::GenericArgument::Type(inner))
+                        if last.ident == "Wrapping" || last.ident == "Saturating" =>
+                    {
+                        ty = crate::ast::ungroup(inner)
+                    }
+                    _ => break,
+                }
+            }
+            _ => break,
+        }
     }
     let syn::Type::Path(p) = ty else {
         return None;
@@ -1076,6 +1107,23 @@ fn signed_literal(expr: &syn::Expr) -> Option<(bool, &syn::Lit)> {
             ..
         }) => signed_literal(expr).map(|(neg, lit)| (!neg, lit)),
         syn::Expr::Paren(p) => signed_literal(&p.expr),
+        // `Wrapping(8)`, `Saturating(-1)`: the bounds of a range on such a field.
+        syn::Expr::Call(c) if c.args.len() == 1 && names_wrapper(&c.func) => {
+            signed_literal(&c.args[0])
+        }
         _ => None,
     }
+}
+
+/// Whether `func` is std's `Wrapping` or `Saturating` (a bare name or a path through `std` or
+/// `core`), whose values a range on such a field is written in.
+fn names_wrapper(func: &syn::Expr) -> bool {
+    let syn::Expr::Path(p) = func else {
+        return false;
+    };
+    names_std(&p.path)
+        && p.path
+            .segments
+            .last()
+            .is_some_and(|l| l.ident == "Wrapping" || l.ident == "Saturating")
 }

@@ -40,6 +40,7 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics 
     for f in &input.fields {
         predicates.extend(field_bounds(f, p));
         predicates.extend(count_bound(input, f, p));
+        predicates.extend(default_bound(input, f));
     }
     let params: Vec<String> = (generics.type_params().map(|t| t.ident.to_string())).collect();
     let where_clause = generics.make_where_clause();
@@ -81,6 +82,20 @@ fn merge_predicate(
             old.bounds.push(bound);
         }
     }
+}
+
+/// For a field whose `default` is `Default::default` (a bare `default`) and whose type
+/// names a type parameter: `Ty: Default`, as serde's `#[serde(default)]` bounds it, spanned
+/// on the key. (A concrete type without `Default` is reported where the function is named.)
+fn default_bound(input: &Input, f: &Field) -> Option<syn::WherePredicate> {
+    let d = f
+        .attrs
+        .default
+        .get()
+        .filter(|d| d.value.text == "Default::default")?;
+    let generic = (input.generics.type_params()).any(|t| mentions(f.ty, &t.ident, false));
+    let ty = f.ty;
+    generic.then(|| syn::parse_quote_spanned!(d.key=> #ty: ::core::default::Default))
 }
 
 /// For a sequence whose length another field holds (`len = "..."`): that field's type is a

@@ -1,5 +1,6 @@
 // `..0` holds no unsigned value: every load would be refused. Signed and float fields may
 // be below 0, and `..=0` holds 0.
+use std::num::Wrapping;
 use vmstate_core::VmState;
 
 #[derive(VmState)]
@@ -14,6 +15,8 @@ struct Dac {
     gain: f32,
     #[vmstate(range = "..=0")]
     zero: u32,
+    #[vmstate(range = "..Wrapping(0)")]
+    ring: [Wrapping<u16>; 2],
 }
 
 fn main() {}
