@@ -801,7 +801,7 @@ impl Decoder for NativeDecoder<'_> {
         let at = self.cur.offset();
         let rest = &self.cur.input[self.cur.pos..];
         let (v, used) = S::get_native(rest).map_err(|k| match k {
-            // A varint cut short ran to the end of the input: the byte it needs is there.
+            // A varint cut short ran to the end of the input: the byte it needs is the next.
             ErrorKind::Truncated { .. } => Error::at(k, at + rest.len()),
             _ => Error::at(k, at),
         })?;
