@@ -267,6 +267,12 @@ fn a_varint_cut_short_is_truncated_where_the_input_ends() {
         "input truncated: 1 byte needed here, 0 left (at byte 41)"
     );
     // A sequence's length too (200 is `c8 01`).
+    // A fixed-width value cut short is reported where it starts, with what is left.
+    let e = NativeDecoder::new(&[0, 0], 40).scalar::<f32>().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "input truncated: 4 bytes needed here, 2 left (at byte 40)"
+    );
     let mut d = NativeDecoder::new(&[7, 0xc8], 0);
     assert_eq!(d.scalar::<u8>().unwrap(), 7);
     assert_eq!(d.len(300, 1).unwrap_err().offset(), Some(2));

@@ -457,4 +457,22 @@ fn a_bare_default_is_the_types_default() {
     };
     vmstate_core::from_bytes(&mut generic, &vmstate_core::to_bytes(&old).unwrap()).unwrap();
     assert_eq!(generic.fifo, std::num::Wrapping(0));
+    // A sequence whose count arrives with it (both `since = 2`): an old stream gives a count
+    // of 0 and an empty sequence, so a bare `default` is allowed there.
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "uart", version = 2, minimum_version = 1)]
+    struct Counted {
+        lcr: u8,
+        #[vmstate(since = 2, default)]
+        queued: u8,
+        #[vmstate(since = 2, default, max_len = 8, len = "queued")]
+        queue: Vec<u8>,
+    }
+    let mut counted = Counted {
+        lcr: 0,
+        queued: 2,
+        queue: vec![5, 6],
+    };
+    vmstate_core::from_bytes(&mut counted, &vmstate_core::to_bytes(&old).unwrap()).unwrap();
+    assert_eq!((counted.queued, counted.queue.len()), (0, 0));
 }

@@ -2035,7 +2035,7 @@ fn values_into_structs_at_the_edges() {
         // The values keep their meaning on QEMU's wire: no warning says otherwise.
         assert!(found.iter().all(|f| f.1 != Severity::Warning), "{found:?}");
     }
-    // Each error is a load that fails natively.
+    // The old stream does not load natively.
     let old = Old {
         regs: [1, 2, 3, 4],
         level: 5,

@@ -179,4 +179,23 @@ fn a_wrapper_takes_a_range_written_in_its_type() {
     let err = qemu::from_bytes(&mut ring, &bytes, 1, 0).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::OutOfRange { .. }), "{err}");
     assert_eq!(ring.head, Wrapping(1));
+    // `-Wrapping(1u8)` wraps to 255: not taken for a range below 0 (which the derive refuses).
+    #[derive(VmState)]
+    #[vmstate(name = "window")]
+    struct Window {
+        #[vmstate(range = "..-Wrapping(1u8)")]
+        tail: Wrapping<u8>,
+    }
+    let mut window = Window { tail: Wrapping(0) };
+    let bytes = qemu::to_bytes(&Window {
+        tail: Wrapping(254),
+    })
+    .unwrap();
+    qemu::from_bytes(&mut window, &bytes, 1, 0).unwrap();
+    assert_eq!(window.tail, Wrapping(254));
+    let bytes = qemu::to_bytes(&Window {
+        tail: Wrapping(255),
+    })
+    .unwrap();
+    assert!(qemu::from_bytes(&mut window, &bytes, 1, 0).is_err());
 }

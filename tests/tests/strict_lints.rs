@@ -42,14 +42,20 @@ enum Magic {
 const DEPTH: usize = 16;
 
 /// `max_len = DEPTH` checked the constant against `u32::MAX as usize`, spanned on `DEPTH`
-/// (`as_conversions`). Two fields of one type and a bounded parameter as a field type gave
-/// one where predicate each (`type_repetition_in_bounds`).
+/// (`as_conversions`). Two fields of one type, and a type parameter bounded by the user and
+/// by the fields (a bare `default` too), gave one where predicate each
+/// (`type_repetition_in_bounds`). (A concrete type that fields bound differently, such as a
+/// `u32` beside an `immutable` one, still gets a predicate per bound set: merged, an error
+/// in one would span both fields.)
 #[derive(VmState, Debug, Default, PartialEq, Eq)]
+#[vmstate(version = 2, minimum_version = 1)]
 struct Queue<T: Copy> {
     ctrl: u32,
     status: u32,
     value: T,
     payload: [T; 2],
+    #[vmstate(since = 2, default)]
+    credit: T,
     #[vmstate(max_len = DEPTH)]
     data: Vec<u8>,
 }
@@ -71,6 +77,7 @@ fn structs_clippy_has_nothing_to_say_about_migrate_in_both_formats() {
             status: 2,
             value: 3,
             payload: [4, 5],
+            credit: 8,
             data: vec![6; DEPTH],
         },
     };

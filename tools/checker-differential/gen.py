@@ -354,7 +354,6 @@ def m_unnest(rng, top, log):
     log.append('flatten nested %s into %s' % (f.name, top.name))
 
 
-
 def m_wrap(rng, top, log):
     """A value wrapped in a struct under its own name (`lcr: u8` into `lcr: Lcr { lcr: u8 }`)."""
     cands = [(i, f) for i, f in enumerate(top.fields)
@@ -383,6 +382,7 @@ def m_unwrap(rng, top, log):
     inner.name, inner.since, inner.default, inner.exists = f.name, f.since, False, f.exists
     top.fields[i] = inner
     log.append('unwrap nested %s into its value' % f.name)
+
 
 def m_subsection(rng, top, log):
     ss = all_structs(top)

@@ -19,14 +19,16 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// A path for a test's file, in a directory of this test binary's own under Cargo's
-/// `CARGO_TARGET_TMPDIR`: emptied once per run, so runs leave nothing in the system's
-/// temporary directory and the last run's files stay for a look after a failure.
+/// A path for a test's file, in a directory of this test process's own under Cargo's
+/// `CARGO_TARGET_TMPDIR` (`cargo clean` removes it): runs leave nothing in the system's
+/// temporary directory, and the files stay for a look after a failure. Per process, so that
+/// runs side by side (or a runner that starts a process per test) keep their files apart.
 fn temp(name: &str) -> PathBuf {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("vmstate-cli");
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("vmstate-cli-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir); // a reused process id's leftovers
         std::fs::create_dir_all(&dir).unwrap();
         dir
     })

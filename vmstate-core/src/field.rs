@@ -257,7 +257,7 @@ pub trait Field: Sized {
     fn boxed_placeholder() -> Box<Self::Staged> {
         Box::new(Self::placeholder())
     }
-    /// [`Field::load`] into a box (for a `Box<Self>` field); arrays load in place there.
+    /// [`Field::load`] into a box (for a `Box<Self>` field), read in place there.
     #[doc(hidden)]
     fn load_boxed<D: Decoder>(&self, d: &mut D) -> Result<Box<Self::Staged>, Error> {
         let mut out = Self::boxed_placeholder();
@@ -456,7 +456,7 @@ impl<T: Field, const N: usize> Field for [T; N] {
     #[inline]
     fn load<D: Decoder>(&self, d: &mut D) -> Result<Self::Staged, Error> {
         let mut out = Self::placeholder();
-        T::load_slice(self, &mut out, d)?;
+        self.load_into(d, &mut out)?;
         Ok(out)
     }
     #[inline]
@@ -469,11 +469,6 @@ impl<T: Field, const N: usize> Field for [T; N] {
             Ok(array) => array,
             Err(_) => unreachable!("{N} elements were collected"),
         }
-    }
-    fn load_boxed<D: Decoder>(&self, d: &mut D) -> Result<Box<Self::Staged>, Error> {
-        let mut out = Self::boxed_placeholder();
-        T::load_slice(self, &mut out[..], d)?;
-        Ok(out)
     }
     fn undo_copy(&self) -> Option<Self> {
         let items: Vec<T> = self.iter().map(T::undo_copy).collect::<Option<_>>()?;

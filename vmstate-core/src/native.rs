@@ -347,16 +347,15 @@ fn decode_fields<T: VmState>(
     crate::check_version(d, section.version)
         .map_err(|e| e.or_offset(version_at).in_field(d.name))?;
     let mut dec = NativeDecoder::checksummed(section.covered, section.fields_at, base);
-    let loaded = value.load_version_into(&mut dec, section.version, staged);
-    if loaded.is_ok() {
-        if dec.remaining() != 0 {
-            let count = dec.remaining();
-            let at = dec.offset();
-            return Err(Error::at(ErrorKind::TrailingBytes { count }, at).in_field(d.name));
-        }
-        section.check_crc(dec.finish_crc(), base)?;
+    value
+        .load_version_into(&mut dec, section.version, staged)
+        .map_err(|e| e.in_field(d.name))?;
+    if dec.remaining() != 0 {
+        let count = dec.remaining();
+        let at = dec.offset();
+        return Err(Error::at(ErrorKind::TrailingBytes { count }, at).in_field(d.name));
     }
-    loaded.map_err(|e| e.in_field(d.name))
+    section.check_crc(dec.finish_crc(), base)
 }
 
 /// Loads `value` from the native section at the front of `bytes` and returns the number of

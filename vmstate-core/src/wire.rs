@@ -801,8 +801,9 @@ impl Decoder for NativeDecoder<'_> {
         let at = self.cur.offset();
         let rest = &self.cur.input[self.cur.pos..];
         let (v, used) = S::get_native(rest).map_err(|k| match k {
-            // A varint cut short ran to the end of the input: the byte it needs is the next.
-            ErrorKind::Truncated { .. } => Error::at(k, at + rest.len()),
+            // A varint cut short read to the end of the input: the byte it needs is the next.
+            // (A fixed-width value, `f32`, says what was left where it starts.)
+            ErrorKind::Truncated { available: 0, .. } => Error::at(k, at + rest.len()),
             _ => Error::at(k, at),
         })?;
         self.cur.pos += used;

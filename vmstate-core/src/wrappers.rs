@@ -26,6 +26,10 @@ macro_rules! transparent_wrapper {
                 $wrapper(T::placeholder())
             }
             #[inline]
+            fn placeholder_array<const N: usize>() -> [Self; N] {
+                [$wrapper(T::placeholder()); N]
+            }
+            #[inline]
             fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
                 self.0.save(e)
             }
@@ -90,6 +94,11 @@ macro_rules! atomic_field {
             fn placeholder() -> $t {
                 <$t as Field>::placeholder()
             }
+            #[inline]
+            fn placeholder_array<const N: usize>() -> [$t; N] {
+                [<$t as Field>::placeholder(); N]
+            }
+            // `self.load(SeqCst)` below is the atomic's own method, not `Field::load`.
             #[inline]
             fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
                 e.scalar(self.load(SeqCst));

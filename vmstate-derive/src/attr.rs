@@ -70,6 +70,10 @@ impl MaxLen {
 }
 
 /// A function named in an attribute string: `post_load = "Self::after_load"`.
+/// The text of a bare `default`'s function (and of `default = "Default::default"`, which
+/// means the same): the field type's `Default::default`.
+pub const TYPE_DEFAULT: &str = "Default::default";
+
 pub struct Hook {
     /// The path, parsed from the literal; its tokens carry the literal's span.
     pub path: syn::ExprPath,
@@ -371,8 +375,11 @@ impl FieldAttrs {
                 "buffer" => flag(cx, meta, &key, span, &mut f.buffer)?,
                 // A bare `default`, as serde's: the type's `Default::default`.
                 "default" if !meta.input.peek(Token![=]) => {
-                    let path = syn::parse_quote_spanned!(span=> ::core::default::Default::default);
-                    let text = "Default::default".to_owned();
+                    // Located on the key, resolved as the derive's code (clippy would take a
+                    // path spanned on the user's token for the user's: `absolute_paths`).
+                    let at = code_span(span);
+                    let path = syn::parse_quote_spanned!(at=> ::core::default::Default::default);
+                    let text = TYPE_DEFAULT.to_owned();
                     f.default.set(cx, span, span, Hook { path, text, span });
                 }
                 "default" | "needed" | "exists" | "validate" => {

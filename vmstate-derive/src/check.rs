@@ -289,9 +289,13 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
                 "`default` gives the value when the input lacks the field: it needs `since`, \
                  `exists` or `subsection`",
             );
-        } else if let Some(count) = a.len.get().filter(|_| d.value.text == "Default::default") {
-            // The default must have the count's length (checked on load): an empty one
-            // would refuse every old stream whose count is not 0.
+        } else if let Some(count) = (a.len.get())
+            .filter(|_| d.value.text == crate::attr::TYPE_DEFAULT)
+            .filter(|_| input.count_field(field).is_some_and(|c| !c.is_optional()))
+        {
+            // The default must have the count's length (checked on load): an empty one would
+            // refuse every old stream whose count is not 0. (A count that an old stream lacks
+            // too loads as 0, or as its own default.)
             cx.error_at(
                 d.key,
                 format!(
@@ -763,10 +767,8 @@ fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                 Some(message) => cx.error_spanned_by(ty, message),
                 // Into the containers this crate implements `Field` for; a user's own
                 // generic type may implement it for any argument.
-                None if matches!(
-                    name.as_str(),
-                    "Vec" | "Box" | "Cell" | "Wrapping" | "Saturating"
-                ) =>
+                None if matches!(name.as_str(), "Vec" | "Box" | "Cell")
+                    || is_std_wrapper(&p.path) =>
                 {
                     if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
                         for arg in &args.args {
@@ -1026,7 +1028,7 @@ fn below_zero(expr: &syn::Expr, ty: &syn::Type) -> Option<&'static str> {
     else {
         return None;
     };
-    let (false, syn::Lit::Int(end)) = signed_literal(end)? else {
+    let (false, syn::Lit::Int(end)) = bound_literal(end)? else {
         return None;
     };
     if end.base10_parse::<u128>().ok()? != 0 {
@@ -1037,17 +1039,13 @@ fn below_zero(expr: &syn::Expr, ty: &syn::Type) -> Option<&'static str> {
         match ty {
             syn::Type::Array(a) => ty = crate::ast::ungroup(&a.elem),
             // `Wrapping<u8>`, `Saturating<u16>`: the integer inside.
-            syn::Type::Path(p) if p.qself.is_none() && names_std(&p.path) => {
+            syn::Type::Path(p) if p.qself.is_none() && is_std_wrapper(&p.path) => {
                 let last = p.path.segments.last()?;
                 let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
                     break;
                 };
                 match args.args.first() {
-                    Some(syn::GenericArgument::Type(inner))
-                        if last.ident == "Wrapping" || last.ident == "Saturating" =>
-                    {
-                        ty = crate::ast::ungroup(inner)
-                    }
+                    Some(syn::GenericArgument::Type(inner)) => ty = crate::ast::ungroup(inner),
                     _ => break,
                 }
             }
@@ -1067,7 +1065,7 @@ fn below_zero(expr: &syn::Expr, ty: &syn::Type) -> Option<&'static str> {
 /// How two numeric literals (possibly negated) compare: integers exactly (any up to `u128`),
 /// and as `f64` when either is a float (a mix is a type error rustc reports anyway).
 fn compare(a: &syn::Expr, b: &syn::Expr) -> Option<std::cmp::Ordering> {
-    let ((a_neg, a), (b_neg, b)) = (signed_literal(a)?, signed_literal(b)?);
+    let ((a_neg, a), (b_neg, b)) = (bound_literal(a)?, bound_literal(b)?);
     if let (syn::Lit::Int(a), syn::Lit::Int(b)) = (a, b) {
         // Sign and magnitude as one ordered key: negatives (larger magnitude first), zero,
         // positives.
@@ -1107,23 +1105,30 @@ fn signed_literal(expr: &syn::Expr) -> Option<(bool, &syn::Lit)> {
             ..
         }) => signed_literal(expr).map(|(neg, lit)| (!neg, lit)),
         syn::Expr::Paren(p) => signed_literal(&p.expr),
-        // `Wrapping(8)`, `Saturating(-1)`: the bounds of a range on such a field.
-        syn::Expr::Call(c) if c.args.len() == 1 && names_wrapper(&c.func) => {
-            signed_literal(&c.args[0])
-        }
         _ => None,
     }
 }
 
-/// Whether `func` is std's `Wrapping` or `Saturating` (a bare name or a path through `std` or
-/// `core`), whose values a range on such a field is written in.
-fn names_wrapper(func: &syn::Expr) -> bool {
-    let syn::Expr::Path(p) = func else {
-        return false;
-    };
-    names_std(&p.path)
-        && p.path
-            .segments
-            .last()
-            .is_some_and(|l| l.ident == "Wrapping" || l.ident == "Saturating")
+/// A range bound's literal, possibly negated, also written as a wrapper's value
+/// (`Wrapping(8)`, `Saturating(-1)`, for a field of that type). Not under a minus sign:
+/// `-Wrapping(1)` wraps.
+fn bound_literal(expr: &syn::Expr) -> Option<(bool, &syn::Lit)> {
+    match expr {
+        syn::Expr::Call(c) if c.args.len() == 1 => match &*c.func {
+            syn::Expr::Path(p) if is_std_wrapper(&p.path) => signed_literal(&c.args[0]),
+            _ => None,
+        },
+        syn::Expr::Paren(p) => bound_literal(&p.expr),
+        _ => signed_literal(expr),
+    }
+}
+
+/// std's wrappers of a plain value, which travel as the value: `Wrapping`, `Saturating`.
+const STD_WRAPPERS: &[&str] = &["Wrapping", "Saturating"];
+
+/// Whether `path` names one of [`STD_WRAPPERS`] (a bare name or a path through `std` or
+/// `core`).
+fn is_std_wrapper(path: &syn::Path) -> bool {
+    names_std(path)
+        && (path.segments.last()).is_some_and(|l| STD_WRAPPERS.iter().any(|w| l.ident == w))
 }

@@ -92,10 +92,11 @@ fn default_bound(input: &Input, f: &Field) -> Option<syn::WherePredicate> {
         .attrs
         .default
         .get()
-        .filter(|d| d.value.text == "Default::default")?;
+        .filter(|d| d.value.text == crate::attr::TYPE_DEFAULT)?;
     let generic = (input.generics.type_params()).any(|t| mentions(f.ty, &t.ident, false));
     let ty = f.ty;
-    generic.then(|| syn::parse_quote_spanned!(d.key=> #ty: ::core::default::Default))
+    let at = crate::attr::code_span(d.key);
+    generic.then(|| syn::parse_quote_spanned!(at=> #ty: ::core::default::Default))
 }
 
 /// For a sequence whose length another field holds (`len = "..."`): that field's type is a

@@ -62,6 +62,7 @@
 //! | [`Rule::FieldsRestructured`]: fields regrouped, or moved into or out of a nested struct, so that QEMU's wire lines up but the native format does not | error |
 //! | [`Rule::FieldsRestructured`]: a value that became a nested struct of as many bytes under its name (`lcr: u8` into `lcr: Lcr { bits: u8 }`; the way back is QEMU's [`Rule::NestedDescriptionMissing`]) | error |
 //! | [`Rule::FieldTypeChanged`]: the same, where the struct's fields are not one field of the value's type (a `u16` split into two bytes): QEMU's wire reads its bytes as other values | warning |
+//! | [`Rule::FieldsRestructured`]: a struct with nothing on QEMU's wire turned into a value of no bytes or back, or its array length changed (`[u8; 0]` into `Empty`, `Empty` into `[Empty; 2]`): the native format writes an end marker per struct | error |
 //! | [`Rule::FieldsRestructured`]: an immutable field moved among the migrated ones, or padding moved across it (the native format interleaves them in field order) | error |
 //! | [`Rule::CheckAdded`]: a field's `validate`/`range` or a struct's `validate` is new or different, or an integer field became an enum (old streams may hold values it refuses; checks cannot be run here) | warning |
 //! | [`Rule::VariantRemoved`]: an enum field lost the discriminant of a variant of the old release | error |

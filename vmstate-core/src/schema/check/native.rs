@@ -166,9 +166,11 @@ impl Checker {
             }
         }
         for n in new_list {
-            // A value of the old release that is such a struct now (the way back is above).
+            // A value of the old release that is such a struct now (the way back is above),
+            // read from the old stream.
             if let Some(o) = old_fields.get(n.field.as_str()) {
-                if native_carries(o.kind()) && !native_only(o) && carried_otherwise(o, n) {
+                let read = n.version_id <= read_limit;
+                if read && native_carries(o.kind()) && !native_only(o) && carried_otherwise(o, n) {
                     self.struct_carried_otherwise(format!("{path}/NotOnWire/{}", n.field), o, n);
                 }
             }
