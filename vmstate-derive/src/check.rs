@@ -935,6 +935,14 @@ fn check_bounds(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
                     r.value.text
                 ),
             );
+        } else if let Some(wrapper) = wrapper_of_bare_literals(&r.value.expr, field.ty) {
+            cx.error_at(
+                r.span,
+                format!(
+                    "a range on a `{wrapper}` field is written in its values, \
+                     `{wrapper}(0)..{wrapper}(8)`: a bare number is not a `{wrapper}`"
+                ),
+            );
         }
     }
     let travels = matches!(field.role(), Role::Migrated | Role::Immutable);
@@ -1105,6 +1113,28 @@ fn signed_literal(expr: &syn::Expr) -> Option<(bool, &syn::Lit)> {
             ..
         }) => signed_literal(expr).map(|(neg, lit)| (!neg, lit)),
         syn::Expr::Paren(p) => signed_literal(&p.expr),
+        _ => None,
+    }
+}
+
+/// The wrapper (`Wrapping`, `Saturating`) of a field, or of its array's elements, whose range
+/// bounds are bare number literals (`0..8`), which rustc would refuse as another type.
+fn wrapper_of_bare_literals(expr: &syn::Expr, ty: &syn::Type) -> Option<String> {
+    let syn::Expr::Range(r) = expr else {
+        return None;
+    };
+    let bounds = [r.start.as_deref(), r.end.as_deref()];
+    if !bounds.iter().flatten().any(|b| signed_literal(b).is_some()) {
+        return None;
+    }
+    let mut ty = crate::ast::ungroup(ty);
+    while let syn::Type::Array(a) = ty {
+        ty = crate::ast::ungroup(&a.elem);
+    }
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() && is_std_wrapper(&p.path) => {
+            p.path.segments.last().map(|l| l.ident.to_string())
+        }
         _ => None,
     }
 }
