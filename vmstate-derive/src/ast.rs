@@ -312,6 +312,20 @@ pub fn ungroup(ty: &syn::Type) -> &syn::Type {
     }
 }
 
+/// The element type of a (possibly nested) array type and how many array levels wrap it:
+/// `[[u8; 2]; 3]` is `(u8, 2)`, `u32` is `(u32, 0)`.
+pub fn array_element(ty: &syn::Type) -> (&syn::Type, usize) {
+    match ty {
+        syn::Type::Array(a) => {
+            let (elem, depth) = array_element(&a.elem);
+            (elem, depth + 1)
+        }
+        syn::Type::Group(g) => array_element(&g.elem),
+        syn::Type::Paren(p) => array_element(&p.elem),
+        _ => (ty, 0),
+    }
+}
+
 /// The type inside the invisible groups of `macro_rules!` fragments only (parentheses, which
 /// the user wrote, stay).
 fn invisible_ungroup(ty: &syn::Type) -> &syn::Type {

@@ -778,18 +778,17 @@ pub fn function_key(path: &syn::ExprPath, own: &str) -> String {
     let names_own = |ident: &syn::Ident| ident == "Self" || ident.unraw() == own;
     let segments: Vec<&syn::PathSegment> = path.path.segments.iter().collect();
     let method = segments.last().filter(|s| s.arguments.is_none());
-    let owner = match (&path.qself, segments.as_slice()) {
+    let owner = match &path.qself {
         // `<Ty>::f`, without `as Trait`.
-        (Some(q), [_]) if q.position == 0 => match &*q.ty {
-            syn::Type::Path(ty) if ty.qself.is_none() => own_type(&ty.path, &names_own),
+        Some(q) if q.position == 0 && segments.len() == 1 => match &*q.ty {
+            syn::Type::Path(ty) if ty.qself.is_none() => {
+                own_type(&ty.path.segments.iter().collect::<Vec<_>>(), &names_own)
+            }
             _ => false,
         },
-        (Some(_), _) => false,
-        (None, [first, owner, _]) if first.ident == "self" && first.arguments.is_none() => {
-            names_own(&owner.ident)
-        }
-        (None, [owner, _]) => names_own(&owner.ident),
-        (None, _) => false,
+        Some(_) => false,
+        // `Dev::f`, `self::Dev::f`: the segments before the method's.
+        None => own_type(&segments[..segments.len() - 1], &names_own),
     };
     match method {
         Some(method) if owner => format!("Self::{}", method.ident.unraw()),
@@ -803,11 +802,10 @@ pub fn function_key(path: &syn::ExprPath, own: &str) -> String {
     }
 }
 
-/// Whether `path` (the `Ty` of `<Ty>::f`) names the struct: `Self`, `Dev`, `Gen<T>`,
-/// `self::Dev`.
-fn own_type(path: &syn::Path, names_own: &dyn Fn(&syn::Ident) -> bool) -> bool {
-    let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
-    match segments.as_slice() {
+/// Whether a path's segments (`Ty` of `<Ty>::f` or of `Ty::f`) name the struct: `Self`,
+/// `Dev`, `Gen<T>`, `self::Dev`.
+fn own_type(segments: &[&syn::PathSegment], names_own: &dyn Fn(&syn::Ident) -> bool) -> bool {
+    match segments {
         [first, ty] if first.ident == "self" => names_own(&ty.ident),
         [ty] => names_own(&ty.ident),
         _ => false,

@@ -1042,23 +1042,10 @@ fn below_zero(expr: &syn::Expr, ty: &syn::Type) -> Option<&'static str> {
     if end.base10_parse::<u128>().ok()? != 0 {
         return None;
     }
-    let mut ty = crate::ast::ungroup(ty);
-    loop {
-        match ty {
-            syn::Type::Array(a) => ty = crate::ast::ungroup(&a.elem),
-            // `Wrapping<u8>`, `Saturating<u16>`: the integer inside.
-            syn::Type::Path(p) if p.qself.is_none() && is_std_wrapper(&p.path) => {
-                let last = p.path.segments.last()?;
-                let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                    break;
-                };
-                match args.args.first() {
-                    Some(syn::GenericArgument::Type(inner)) => ty = crate::ast::ungroup(inner),
-                    _ => break,
-                }
-            }
-            _ => break,
-        }
+    // The integer inside arrays and wrappers (`[Wrapping<u8>; 4]`).
+    let (mut ty, _) = crate::ast::array_element(ty);
+    while let Some((_, inner)) = std_wrapped(ty) {
+        (ty, _) = crate::ast::array_element(inner);
     }
     let syn::Type::Path(p) = ty else {
         return None;
@@ -1127,13 +1114,24 @@ fn wrapper_of_bare_literals(expr: &syn::Expr, ty: &syn::Type) -> Option<String> 
     if !bounds.iter().flatten().any(|b| signed_literal(b).is_some()) {
         return None;
     }
-    let mut ty = crate::ast::ungroup(ty);
-    while let syn::Type::Array(a) = ty {
-        ty = crate::ast::ungroup(&a.elem);
-    }
-    match ty {
-        syn::Type::Path(p) if p.qself.is_none() && is_std_wrapper(&p.path) => {
-            p.path.segments.last().map(|l| l.ident.to_string())
+    let (elem, _) = crate::ast::array_element(ty);
+    std_wrapped(elem).map(|(wrapper, _)| wrapper.to_string())
+}
+
+/// A `Wrapping<T>` or `Saturating<T>` type: the wrapper's name and `T`.
+fn std_wrapped(ty: &syn::Type) -> Option<(&syn::Ident, &syn::Type)> {
+    let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
+        return None;
+    };
+    let last = p.path.segments.last()?;
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args)
+            if p.qself.is_none() && is_std_wrapper(&p.path) =>
+        {
+            match args.args.first() {
+                Some(syn::GenericArgument::Type(inner)) => Some((&last.ident, inner)),
+                _ => None,
+            }
         }
         _ => None,
     }

@@ -3,7 +3,7 @@
 //! `validate`, `range`), each coerced to its expected type on the attribute string.
 
 use super::tokens::{field_trait, generated_name, private_at, respan};
-use crate::ast::{Field, Input};
+use crate::ast::{array_element, Field, Input};
 use crate::attr::Hook;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -264,20 +264,6 @@ fn bounds_are_arrays(range: &syn::Expr) -> bool {
         syn::Expr::Paren(p) => bounds_are_arrays(&p.expr),
         syn::Expr::Group(g) => bounds_are_arrays(&g.expr),
         _ => false,
-    }
-}
-
-/// The element type of a (possibly nested) array type and how many array levels wrap it:
-/// `[[u8; 2]; 3]` is `(u8, 2)`, `u32` is `(u32, 0)`.
-fn array_element(ty: &syn::Type) -> (&syn::Type, usize) {
-    match ty {
-        syn::Type::Array(a) => {
-            let (elem, depth) = array_element(&a.elem);
-            (elem, depth + 1)
-        }
-        syn::Type::Group(g) => array_element(&g.elem),
-        syn::Type::Paren(p) => array_element(&p.elem),
-        _ => (ty, 0),
     }
 }
 
