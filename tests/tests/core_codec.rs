@@ -897,6 +897,19 @@ fn large_blocks_are_checksummed_as_they_are_read() {
         assert_eq!(dst, empty, "byte {i}");
         assert!(vmstate_core::check_section(&empty, &bad, 0).is_err());
     }
+
+    // Cut short anywhere, in or between the blocks: truncated input, nothing changed.
+    let mut lengths: Vec<usize> = (0..bytes.len()).step_by(3001).collect();
+    lengths.extend([bytes.len() - 1, bytes.len() - 4, bytes.len() - 5]);
+    for len in lengths {
+        let mut dst = empty.clone();
+        let err = vmstate_core::from_bytes(&mut dst, &bytes[..len]).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::Truncated { .. }),
+            "cut at {len}: {err}"
+        );
+        assert_eq!(dst, empty, "cut at {len}");
+    }
 }
 
 #[test]

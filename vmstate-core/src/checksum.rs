@@ -1,12 +1,12 @@
 //! The native section's CRC-32, computed while the section is encoded or decoded.
 //!
-//! Large blocks are hashed a chunk at a time just before the chunk is copied, so the copy
-//! reads what the hash brought into L1 (on save, a block whose wire form is not its bytes in
-//! memory is hashed right after it is written instead). A separate pass over a 1 MiB block
-//! cost a sixth of a load: the CRC runs at about twice memory-copy speed and had to read the
-//! block back from L2. The bytes between large blocks are hashed, in order, at the next large
-//! block or at the end. The header's name and version, fixed by the type, are hashed at
-//! compile time ([`header_crc`]).
+//! Large blocks whose wire form is their bytes in memory are copied and hashed in one pass
+//! ([`crate::crc_copy`]). Other large blocks are hashed a chunk at a time just before the
+//! chunk is converted, so the conversion reads what the hash brought into L1 (on save, right
+//! after the chunk is written instead). A separate pass over a 1 MiB block cost a sixth of a
+//! load: the block had to be read back from L2. The bytes between large blocks are hashed, in
+//! order, at the next large block or at the end. The header's name and version, fixed by the
+//! type, are hashed at compile time ([`header_crc`]).
 
 /// Bytes hashed and then copied per round: small enough to stay in L1 between the two, large
 /// enough for the CRC's vector path (measured best of 1-64 KiB, `benches/bulk.rs`).
@@ -60,6 +60,8 @@ pub(crate) struct RunningCrc {
     /// Created at the first large block: a section without one is hashed in one call at the
     /// end, which for a small section costs less than setting up a hasher.
     hasher: Option<crc32fast::Hasher>,
+    /// Where hashing started.
+    from: usize,
     /// Every byte of the input before this position is hashed, none after it.
     upto: usize,
 }
@@ -70,6 +72,7 @@ impl RunningCrc {
     pub(crate) fn starting_at(start: usize) -> Self {
         RunningCrc {
             hasher: None,
+            from: start,
             upto: start,
         }
     }
@@ -84,11 +87,28 @@ impl RunningCrc {
         hasher
     }
 
-    /// Hashes `bytes`, which will be appended to `input` next: first whatever of `input` is
-    /// not hashed yet.
-    pub(crate) fn hash_next(&mut self, input: &[u8], bytes: &[u8]) {
-        self.catch_up(input, input.len()).update(bytes);
-        self.upto += bytes.len();
+    /// The CRC of the input from where hashing started up to `at`, which must not be behind
+    /// what is hashed already: for a caller that hashes the next bytes itself and then says
+    /// so with [`Self::hashed_by_caller`].
+    pub(crate) fn crc_at(&mut self, input: &[u8], at: usize) -> u32 {
+        debug_assert!(at >= self.upto);
+        self.catch_up(input, at).clone().finalize()
+    }
+
+    /// The caller hashed the next `len` bytes itself, continuing from [`Self::crc_at`]; `crc`
+    /// is the CRC up to their end.
+    pub(crate) fn hashed_by_caller(&mut self, crc: u32, len: usize) {
+        self.upto += len;
+        // The byte count too: a save combines this CRC behind the header's, which needs it.
+        let hashed = (self.upto - self.from) as u64;
+        self.hasher = Some(crc32fast::Hasher::new_with_initial_len(crc, hashed));
+    }
+
+    /// Whether the byte at `at` of the input is hashed already (the decoder went back to
+    /// re-read it).
+    #[inline]
+    pub(crate) fn hashed(&self, at: usize) -> bool {
+        at < self.upto
     }
 
     /// Passes `input[start..start + len]` to `read` in [`CHUNK`]-sized pieces (with the
@@ -102,7 +122,7 @@ impl RunningCrc {
         mut read: impl FnMut(usize, &[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
         let block = &input[start..start + len];
-        if start < self.upto {
+        if self.hashed(start) {
             return read(0, block);
         }
         for (i, chunk) in block.chunks(CHUNK).enumerate() {
@@ -179,5 +199,22 @@ mod tests {
             crc.finish(&input).unwrap().finalize(),
             crc32fast::hash(&input)
         );
+    }
+
+    /// Bytes the caller hashed count in the hasher's length, which a save needs to combine the
+    /// fields' CRC behind the header's.
+    #[test]
+    fn bytes_hashed_by_the_caller_combine_behind_what_came_before() {
+        let input: Vec<u8> = (0..50_000u32).map(|i| (i * 7 % 253) as u8).collect();
+        let (header, fields) = input.split_at(100);
+        let mut crc = RunningCrc::starting_at(0);
+        let so_far = crc.crc_at(fields, 10);
+        let mut copy = vec![0; 30_000];
+        let after = crate::crc_copy::copy_hashed(so_far, &fields[10..30_010], &mut copy);
+        crc.hashed_by_caller(after, 30_000);
+        let mut whole = crc32fast::Hasher::new();
+        whole.update(header);
+        whole.combine(&crc.finish(fields).unwrap());
+        assert_eq!(whole.finalize(), crc32fast::hash(&input));
     }
 }

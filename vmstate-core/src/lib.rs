@@ -52,12 +52,14 @@
 //! first); `pre_load` (the outer struct first, on the old state); the commit; then derived
 //! functions (each once, in field order) and `post_load`, nested structs first. A save runs
 //! `pre_save` before writing the fields, the outer struct first.
-// `unsafe` only in `simd`, to run conversion loops with AVX2 (see there).
+// `unsafe` only in `simd`, to run conversion loops with AVX2, and in `crc_copy`, to copy and
+// checksum a block in one pass with AVX-512 (see there).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 mod checksum;
 mod count;
+mod crc_copy;
 mod describe;
 mod error;
 mod field;

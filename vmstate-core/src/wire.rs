@@ -18,6 +18,7 @@
 //! than the rest of a small device's save.
 
 use crate::checksum::{RunningCrc, CHUNK, FUSE_MIN};
+use crate::crc_copy;
 use crate::describe::Primitive;
 use crate::error::{Error, ErrorKind};
 use crate::simd::wide_for;
@@ -75,6 +76,22 @@ pub trait Scalar: Copy + Default + PartialEq + std::fmt::Debug + 'static + seale
     #[inline]
     fn native_block_in_memory(items: &[Self]) -> Option<&[u8]> {
         let _ = items;
+        None
+    }
+    /// When the native block encoding is the bytes in memory: copies the block `bytes` into
+    /// `out` (as many elements) in one pass with its CRC-32, continued from `crc`, and
+    /// returns the CRC. `None` (and `out` untouched) when the elements need converting.
+    #[doc(hidden)]
+    #[inline]
+    fn load_native_hashed(crc: u32, bytes: &[u8], out: &mut [Self]) -> Option<u32> {
+        let _ = (crc, bytes, out);
+        None
+    }
+    /// [`Self::load_native_hashed`] appending to a vector.
+    #[doc(hidden)]
+    #[inline]
+    fn extend_native_hashed(crc: u32, bytes: &[u8], out: &mut Vec<Self>) -> Option<u32> {
+        let _ = (crc, bytes, out);
         None
     }
     /// Reads `out.len()` fixed-width elements from exactly that many bytes.
@@ -191,6 +208,15 @@ macro_rules! word_blocks {
             cfg!(target_endian = "little").then(|| bytemuck::cast_slice(items))
         }
         #[inline]
+        fn load_native_hashed(crc: u32, bytes: &[u8], out: &mut [Self]) -> Option<u32> {
+            cfg!(target_endian = "little")
+                .then(|| crc_copy::copy_hashed(crc, bytes, bytemuck::cast_slice_mut(out)))
+        }
+        #[inline]
+        fn extend_native_hashed(crc: u32, bytes: &[u8], out: &mut Vec<Self>) -> Option<u32> {
+            cfg!(target_endian = "little").then(|| crc_copy::extend_hashed(crc, bytes, out))
+        }
+        #[inline]
         fn put_block<const BE: bool>(items: &[Self], out: &mut Vec<u8>) {
             const W: usize = core::mem::size_of::<$t>();
             if !BE && cfg!(target_endian = "little") {
@@ -235,6 +261,14 @@ macro_rules! byte_blocks {
         #[inline]
         fn native_block_in_memory(items: &[Self]) -> Option<&[u8]> {
             Some(items)
+        }
+        #[inline]
+        fn load_native_hashed(crc: u32, bytes: &[u8], out: &mut [Self]) -> Option<u32> {
+            Some(crc_copy::copy_hashed(crc, bytes, out))
+        }
+        #[inline]
+        fn extend_native_hashed(crc: u32, bytes: &[u8], out: &mut Vec<Self>) -> Option<u32> {
+            Some(crc_copy::extend_hashed(crc, bytes, out))
         }
         #[inline]
         fn put_block<const BE: bool>(items: &[Self], out: &mut Vec<u8>) {
@@ -500,26 +534,22 @@ impl Encoder for NativeEncoder<'_> {
     fn scalar<S: Scalar>(&mut self, v: S) {
         v.put_native(self.out)
     }
-    /// A large block under a running checksum is written 4 KiB at a time, each piece
-    /// hashed while it is in L1: from memory just before it is copied when its wire form is
-    /// its bytes in memory (the copy then reads what the hash brought in), else right after
-    /// it is written.
+    /// A large block under a running checksum is copied and hashed in one pass when its
+    /// wire form is its bytes in memory; else written 4 KiB at a time, each piece hashed
+    /// right after it is written, while it is in L1.
     #[inline]
     fn block<S: Scalar>(&mut self, items: &[S]) {
         match &mut self.crc {
             Some(crc) if std::mem::size_of_val(items) >= FUSE_MIN => {
+                if let Some(bytes) = S::native_block_in_memory(items) {
+                    let so_far = crc.crc_at(self.out, self.out.len());
+                    let crc_after = crc_copy::extend_hashed(so_far, bytes, self.out);
+                    return crc.hashed_by_caller(crc_after, bytes.len());
+                }
                 self.out.reserve(std::mem::size_of_val(items));
                 for chunk in items.chunks(CHUNK / S::PRIMITIVE.size()) {
-                    match S::native_block_in_memory(chunk) {
-                        Some(bytes) => {
-                            crc.hash_next(self.out, bytes);
-                            self.out.extend_from_slice(bytes);
-                        }
-                        None => {
-                            S::put_block::<false>(chunk, self.out);
-                            crc.catch_up(self.out, self.out.len());
-                        }
-                    }
+                    S::put_block::<false>(chunk, self.out);
+                    crc.catch_up(self.out, self.out.len());
                 }
             }
             _ => S::put_block::<false>(items, self.out),
@@ -786,6 +816,33 @@ impl<'a> NativeDecoder<'a> {
         };
         result.map_err(|k| block_error(k, &self.cur.input[start..start + n], at))
     }
+
+    /// Reads the next `n` bytes with `copy`, which copies them where they go in one pass with
+    /// their CRC, continued from the CRC so far, and returns the CRC after them: when a
+    /// section checksum is running, the block is large and not read before, and `copy` can
+    /// (it returns `None` for elements that need converting). `false` when nothing was read:
+    /// the caller reads the block through [`Self::read_block`], which also reports a
+    /// truncated input.
+    #[inline]
+    fn read_copied(&mut self, n: usize, copy: impl FnOnce(u32, &[u8]) -> Option<u32>) -> bool {
+        if n < FUSE_MIN {
+            return false;
+        }
+        let (start, input) = (self.cur.pos, self.cur.input);
+        let Some(crc) = self.crc.as_mut().filter(|crc| !crc.hashed(start)) else {
+            return false;
+        };
+        let Some(bytes) = input[start..].get(..n) else {
+            return false;
+        };
+        let so_far = crc.crc_at(input, start);
+        let Some(crc_after) = copy(so_far, bytes) else {
+            return false;
+        };
+        crc.hashed_by_caller(crc_after, n);
+        self.cur.pos += n;
+        true
+    }
 }
 
 impl Decoder for NativeDecoder<'_> {
@@ -811,6 +868,10 @@ impl Decoder for NativeDecoder<'_> {
     }
     #[inline]
     fn block<S: Scalar>(&mut self, out: &mut [S]) -> Result<(), Error> {
+        let n = std::mem::size_of_val(out);
+        if self.read_copied(n, |crc, bytes| S::load_native_hashed(crc, bytes, out)) {
+            return Ok(());
+        }
         let per_chunk = CHUNK / S::PRIMITIVE.size();
         self.read_block(std::mem::size_of_val(out), |i, bytes| {
             let from = i * per_chunk;
@@ -823,7 +884,14 @@ impl Decoder for NativeDecoder<'_> {
     #[inline]
     fn block_vec<S: Scalar>(&mut self, len: usize) -> Result<Vec<S>, Error> {
         let mut out = Vec::new();
-        self.read_block(len.saturating_mul(S::PRIMITIVE.size()), |i, bytes| {
+        let n = len.saturating_mul(S::PRIMITIVE.size());
+        // Either way the vector is allocated once the input is known to hold all of it.
+        if self.read_copied(n, |crc, bytes| {
+            S::extend_native_hashed(crc, bytes, &mut out)
+        }) {
+            return Ok(out);
+        }
+        self.read_block(n, |i, bytes| {
             if i == 0 {
                 // Allocated once the input is known to hold all of it.
                 out.reserve_exact(len);
@@ -834,6 +902,11 @@ impl Decoder for NativeDecoder<'_> {
     }
     #[inline]
     fn raw(&mut self, out: &mut [u8]) -> Result<(), Error> {
+        if self.read_copied(out.len(), |crc, bytes| {
+            Some(crc_copy::copy_hashed(crc, bytes, out))
+        }) {
+            return Ok(());
+        }
         self.read_block(out.len(), |i, bytes| {
             out[i * CHUNK..i * CHUNK + bytes.len()].copy_from_slice(bytes);
             Ok(())
