@@ -837,6 +837,66 @@ fn every_bit_flip_reports_the_checksum() {
     }
 }
 
+/// Blocks of every element width at lengths around the sizes where the codec changes how it
+/// copies and hashes them (16 KiB: hashed as they are copied; multiples of 256 bytes: the
+/// one-pass loop, when the CPU has it, and its tail): each round-trips, the stored checksum
+/// is the CRC-32 of the section, and a flipped byte in the block is refused.
+#[test]
+fn blocks_of_every_width_round_trip_at_the_copy_paths_edges() {
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "widths")]
+    struct Widths {
+        odd: u8,
+        #[vmstate(max_len = 70000)]
+        bytes: Vec<u8>,
+        #[vmstate(max_len = 70000)]
+        halves: Vec<u16>,
+        #[vmstate(max_len = 70000)]
+        words: Vec<i32>,
+        #[vmstate(max_len = 70000)]
+        doubles: Vec<f64>,
+        #[vmstate(max_len = 70000)]
+        wide: Vec<u128>,
+    }
+    for bytes in [16_383, 16_384, 16_385, 16_384 + 255, 16_640, 16_641, 65_537] {
+        let src = Widths {
+            odd: 7,
+            bytes: (0..bytes).map(|i| (i * 13 % 251) as u8).collect(),
+            halves: (0..bytes / 2).map(|i| (i * 31) as u16).collect(),
+            words: (0..bytes / 4)
+                .map(|i| (i as i32).wrapping_mul(-7919))
+                .collect(),
+            doubles: (0..bytes / 8).map(|i| i as f64 / 3.0).collect(),
+            wide: (0..bytes / 16)
+                .map(|i| (i as u128) << 70 | i as u128)
+                .collect(),
+        };
+        let section = vmstate_core::to_bytes(&src).unwrap();
+        let (covered, stored) = section.split_at(section.len() - 4);
+        assert_eq!(stored, crc(covered).to_le_bytes(), "{bytes} bytes");
+        let mut dst = Widths::default();
+        vmstate_core::from_bytes(&mut dst, &section).unwrap();
+        assert_eq!(dst, src, "{bytes} bytes");
+        for at in [
+            20,
+            bytes / 2,
+            bytes + 40,
+            section.len() / 2,
+            section.len() - 50,
+        ] {
+            let mut bad = section.clone();
+            bad[at] ^= 0x01;
+            let mut dst = Widths::default();
+            let err = vmstate_core::from_bytes(&mut dst, &bad).unwrap_err();
+            assert!(
+                matches!(err.kind(), ErrorKind::BadChecksum { .. }),
+                "{bytes} bytes, flip at {at}: {err}"
+            );
+            assert_eq!(dst, Widths::default());
+        }
+    }
+}
+
 /// Large blocks are checksummed chunk by chunk while they are copied out: a flip anywhere in
 /// or between them is still refused, with nothing changed.
 #[test]
