@@ -14,6 +14,7 @@ shift $(( $# >= 2 ? 2 : 1 ))
 case "$target" in
     native_devices | qemu_devices | arm_cpu) max_len=4096 ;;
     qemu_sections) max_len=16384 ;;    # the PL041's section is 10,794 bytes
+    native_blocks) max_len=160000 ;;   # the largest seed is ~149 KB
     machine_stream) max_len=16384 ;;   # the seeds are ~6.5 KB (the schema trailer)
     qemu_stream) max_len=400000 ;;     # the QEMU fixture is 351,049 bytes
     schema_check) max_len=512 ;;       # edits of a built-in schema, then section bytes

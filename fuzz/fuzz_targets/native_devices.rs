@@ -13,19 +13,13 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
-    let mut owned;
-    let section = if selector & 0x80 != 0 {
-        owned = rest.to_vec();
-        fix_native_crc(&mut owned);
-        &owned[..]
-    } else {
-        rest
-    };
-    match (selector & 0x7f) % DEVICE_COUNT {
-        0 => check_native(integratorcm, section),
-        1 => check_native(icp_pic, section),
-        2 => check_native(icp_control, section),
-        3 => check_native(pl031, section),
-        _ => check_native(pl022, section),
-    }
+    with_crc_flag(selector, rest, |section| {
+        match (selector & 0x7f) % DEVICE_COUNT {
+            0 => check_native(integratorcm, section),
+            1 => check_native(icp_pic, section),
+            2 => check_native(icp_control, section),
+            3 => check_native(pl031, section),
+            _ => check_native(pl022, section),
+        }
+    });
 });

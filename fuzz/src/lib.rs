@@ -58,6 +58,60 @@ pub trait Normalize {
 }
 
 impl Normalize for IntegratorCm {}
+impl Normalize for Blocks {}
+
+/// A state whose native section holds large blocks (16 KiB and more) of every element
+/// width, between small fields: the blocks the native codec copies and checksums in one
+/// pass (`vmstate-core/src/crc_copy.rs`), and `bool`s, which it converts.
+#[derive(VmState, Debug, Clone, PartialEq)]
+#[vmstate(name = "blocks")]
+pub struct Blocks {
+    /// A small field before the first block.
+    pub head: u8,
+    /// A byte block of any length up to 40,000.
+    #[vmstate(max_len = 40000)]
+    pub bytes: Vec<u8>,
+    /// An inline array of words: 16,800 bytes.
+    pub table: [u32; 4200],
+    /// Blocks of 8- and 16-byte elements.
+    #[vmstate(max_len = 5000)]
+    pub words: Vec<i64>,
+    #[vmstate(max_len = 2500)]
+    pub wide: Vec<u128>,
+    /// Booleans: checked element by element.
+    #[vmstate(max_len = 40000)]
+    pub flags: Vec<bool>,
+    /// A small field after the blocks.
+    pub tail: u16,
+}
+
+/// A fresh, empty [`Blocks`].
+pub fn blocks() -> Blocks {
+    Blocks {
+        head: 0,
+        bytes: Vec::new(),
+        table: [0; 4200],
+        words: Vec::new(),
+        wide: Vec::new(),
+        flags: Vec::new(),
+        tail: 0,
+    }
+}
+
+/// A [`Blocks`] whose sequences hold `len` bytes each (rounded down to whole elements).
+pub fn blocks_of(len: usize) -> Blocks {
+    Blocks {
+        head: len as u8,
+        bytes: (0..len).map(|i| (i * 7 % 251) as u8).collect(),
+        table: std::array::from_fn(|i| (i as u32).wrapping_mul(2_654_435_761)),
+        words: (0..len / 8).map(|i| (i as i64) * -3).collect(),
+        wide: (0..len / 16)
+            .map(|i| (i as u128) << 64 | i as u128)
+            .collect(),
+        flags: (0..len).map(|i| i % 3 == 0).collect(),
+        tail: len as u16,
+    }
+}
 impl Normalize for IcpPic {}
 impl Normalize for IcpControl {}
 impl Normalize for Pl022 {}
@@ -238,12 +292,18 @@ pub fn by_codec(codec: u8, section: &[u8], qemu: impl FnOnce(&[u8]), native: imp
     if codec & 1 != 0 {
         return qemu(section);
     }
-    if codec & 0x80 != 0 {
+    with_crc_flag(codec, section, native)
+}
+
+/// Passes a native section to `load`, its last 4 bytes first rewritten as the CRC-32 of the
+/// rest when bit 7 of `flag` is set (so mutated fields get past the checksum).
+pub fn with_crc_flag(flag: u8, section: &[u8], load: impl FnOnce(&[u8])) {
+    if flag & 0x80 != 0 {
         let mut owned = section.to_vec();
         fix_native_crc(&mut owned);
-        return native(&owned);
+        return load(&owned);
     }
-    native(section)
+    load(section)
 }
 
 /// Overwrites the last 4 bytes of a native section with the CRC-32 of the bytes before

@@ -357,8 +357,21 @@ fn main() {
         }
     }
 
+    // Large blocks: sequences of 0 bytes, around 16 KiB and the one-pass loop's 256-byte
+    // rounds; as is and in checksum-fixing mode.
+    let blocks_dir = dir("native_blocks");
+    let block_lengths = [0, 16_383, 16_384, 16_641, 33_000];
+    for len in block_lengths {
+        let section = vmstate_core::to_bytes(&blocks_of(len)).expect("blocks save");
+        for (flag, tag) in [(0u8, "raw"), (0x80, "crcfix")] {
+            let mut input = vec![flag];
+            input.extend_from_slice(&section);
+            write(&blocks_dir, &format!("blocks-{len}-{tag}"), &input);
+        }
+    }
+
     println!(
-        "seeds: native_devices {}, qemu_devices {}, qemu_stream {} (+ fixture from seed.sh), machine_stream {}, arm_cpu 4, qemu_sections {port_seeds}",
-        counts[0], counts[1], counts[2], counts[3]
+        "seeds: native_devices {}, qemu_devices {}, qemu_stream {} (+ fixture from seed.sh), machine_stream {}, arm_cpu 4, qemu_sections {port_seeds}, native_blocks {}",
+        counts[0], counts[1], counts[2], counts[3], 2 * block_lengths.len()
     );
 }
