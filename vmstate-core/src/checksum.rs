@@ -12,8 +12,9 @@
 /// enough for the CRC's vector path (measured best of 1-64 KiB, `benches/bulk.rs`).
 pub(crate) const CHUNK: usize = 4096;
 
-/// Blocks at least this long are hashed chunk by chunk as they are read; shorter ones are
-/// hashed together with the bytes around them.
+/// Blocks at least this long are hashed as they are copied (in one pass, or chunk by chunk
+/// when the elements are converted); shorter ones are hashed together with the bytes around
+/// them.
 pub(crate) const FUSE_MIN: usize = 4 * CHUNK;
 
 /// CRC-32 (IEEE) of `bytes` continued from `crc` (the CRC of what came before, 0 for

@@ -12,7 +12,8 @@
 //! loads and stores through pointers (within the slices' bounds), and a `Vec`'s length set
 //! after its spare capacity was written (every byte of it, and the element type is
 //! [`bytemuck::Pod`], valid for any bytes). A byte-by-byte copy into spare capacity would
-//! need the same `set_len`; zero-filling the new buffer first cost a third of the load.
+//! need the same `set_len`; zero-filling the new buffer first cost a quarter of the speed
+//! (0.73x of memcpy against 0.97x).
 #![allow(unsafe_code)]
 
 use crate::checksum::CHUNK;
@@ -23,6 +24,7 @@ const ROUND: usize = 256;
 
 /// Blocks shorter than this are taken in two passes: the vector path's set-up and final
 /// reduction would cost more than it saves.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 const WIDE_MIN: usize = 4 * ROUND;
 
 /// Copies `src` into `dst` (of the same length) and returns the CRC-32 (IEEE) continued

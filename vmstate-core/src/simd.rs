@@ -6,8 +6,9 @@
 //! big-endian loop (`vmstate-core/benches/bulk.rs`). The same loops compiled for AVX2 run at
 //! 1.2-1.5x of it.
 //!
-//! This module is the crate's only `unsafe`: calling a `#[target_feature]` function, whose
-//! one requirement is that the CPU has the feature, checked at run time just before.
+//! Its only `unsafe` is calling a `#[target_feature]` function, whose one requirement is that
+//! the CPU has the feature, checked at run time just before. (The crate's other `unsafe` is
+//! in `crc_copy`.)
 #![allow(unsafe_code)]
 
 /// Blocks with at least this many elements are converted with AVX2; below, the run-time
