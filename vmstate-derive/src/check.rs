@@ -38,6 +38,57 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     check_len(cx, input, field);
     check_equal(cx, field);
     check_padding(cx, input, field);
+    check_checks_of_atomics(cx, field);
+}
+
+/// std's atomics that migrate (`AtomicUsize`/`AtomicIsize` cannot: `check_wire_type`).
+const STD_ATOMICS: &[&str] = &[
+    "AtomicBool",
+    "AtomicU8",
+    "AtomicI8",
+    "AtomicU16",
+    "AtomicI16",
+    "AtomicU32",
+    "AtomicI32",
+    "AtomicU64",
+    "AtomicI64",
+];
+
+/// A `range` or a field's `validate` on an atomic (or an array of them): an atomic is not a
+/// plain value the load can compare before the commit, and rustc's errors (up to three per
+/// field) name the derive's traits. One error on the key, saying where the check goes.
+fn check_checks_of_atomics(cx: &Ctxt, field: &crate::ast::Field) {
+    let (elem, _) = crate::ast::array_element(field.ty);
+    let syn::Type::Path(p) = crate::ast::ungroup(elem) else {
+        return;
+    };
+    let Some(last) = p.path.segments.last() else {
+        return;
+    };
+    if p.qself.is_some()
+        || !last.arguments.is_empty()
+        || !names_std(&p.path)
+        || !STD_ATOMICS.iter().any(|a| last.ident == a)
+    {
+        return;
+    }
+    let keys = [
+        ("range", field.attrs.range.get().map(|r| r.key)),
+        ("validate", field.attrs.validate.get().map(|v| v.key)),
+    ];
+    for (key, span) in keys {
+        if let Some(span) = span {
+            cx.error_at(
+                span,
+                format!(
+                    "`{key}` cannot check an `{atomic}`: it is not a plain value the load \
+                     compares before its commit; check it in the container's \
+                     `validate = \"...\"`, a `fn(&Self)` that reads it with `load`",
+                    atomic = last.ident
+                ),
+            );
+        }
+    }
 }
 
 /// The keys padding takes: its described name and when it is on the wire.
