@@ -86,16 +86,21 @@ fn two_passes(crc: u32, src: &[u8], dst: &mut [u8]) -> u32 {
 
 /// [`extend_hashed`] in two passes, a [`CHUNK`] at a time.
 fn extend_two_passes<T: bytemuck::Pod>(crc: u32, src: &[u8], out: &mut Vec<T>) -> u32 {
+    let size = std::mem::size_of::<T>();
     let mut hasher = crc32fast::Hasher::new_with_initial(crc);
     for piece in src.chunks(CHUNK) {
         hasher.update(piece);
-        crate::simd::wide_for(piece.len(), || {
-            out.extend(
-                piece
-                    .chunks_exact(std::mem::size_of::<T>())
-                    .map(bytemuck::pod_read_unaligned::<T>),
-            )
-        });
+        match bytemuck::try_cast_slice::<u8, T>(piece) {
+            // Bytes, or elements that happen to be aligned in the input: one copy.
+            Ok(items) => out.extend_from_slice(items),
+            Err(_) => crate::simd::wide_for(piece.len() / size, || {
+                out.extend(
+                    piece
+                        .chunks_exact(size)
+                        .map(bytemuck::pod_read_unaligned::<T>),
+                )
+            }),
+        }
     }
     hasher.finalize()
 }

@@ -873,7 +873,7 @@ impl Decoder for NativeDecoder<'_> {
             return Ok(());
         }
         let per_chunk = CHUNK / S::PRIMITIVE.size();
-        self.read_block(std::mem::size_of_val(out), |i, bytes| {
+        self.read_block(n, |i, bytes| {
             let from = i * per_chunk;
             S::get_block::<false>(
                 bytes,
