@@ -3586,8 +3586,9 @@ fn newer_qemu_dumps_num_is_the_array_length() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// (e) the golden-file helper. One test only: it sets VMSTATE_BLESS, which the other tests'
-// threads would see, and no other test of this binary calls `assert_compatible`.
+// (e) the golden-file helpers. One test only: it sets VMSTATE_BLESS, which the other tests'
+// threads would see, and no other test of this binary calls `assert_compatible` or
+// `assert_compatible_both_ways`.
 
 mod golden_dev {
     use vmstate_core::VmState;
@@ -3605,11 +3606,22 @@ mod golden_dev {
         pub ctrl: u32,
         pub state: u32,
     }
+
+    /// The next release: a field added from version 2. Version 1's streams load; version 1
+    /// cannot load this one's.
+    #[derive(VmState)]
+    #[vmstate(name = "golden_dev", version = 2, minimum_version = 1)]
+    pub struct V2 {
+        pub ctrl: u32,
+        pub status: u32,
+        #[vmstate(since = 2)]
+        pub mask: u32,
+    }
 }
 
 #[test]
 fn golden_file_helper() {
-    use vmstate_core::schema::{assert_compatible, BLESS_VAR};
+    use vmstate_core::schema::{assert_compatible, assert_compatible_both_ways, BLESS_VAR};
     let dir = std::env::temp_dir().join(format!("vmstate-golden-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let path = dir.join("schemas").join("golden_dev.json");
@@ -3622,12 +3634,27 @@ fn golden_file_helper() {
     expected.add("golden_dev", golden_dev::V1::DESCRIPTION);
     assert_eq!(written, expected.to_json());
 
-    // Unchanged: passes (both forms of the macro too).
+    // Unchanged: passes (both forms of the macros too).
     assert_compatible(&path, "golden_dev", golden_dev::V1::DESCRIPTION);
+    assert_compatible_both_ways(&path, "golden_dev", golden_dev::V1::DESCRIPTION);
     vmstate_core::assert_compatible!(&path, golden_dev::V1);
     vmstate_core::assert_compatible!(&path, golden_dev::V1, "golden_dev");
+    vmstate_core::assert_compatible_both_ways!(&path, golden_dev::V1);
+    vmstate_core::assert_compatible_both_ways!(&path, golden_dev::V1, "golden_dev");
 
-    // Breaking: panics with the finding and the way out.
+    // A field added from a new version: the recorded release's streams load, so the
+    // default check passes; migration back would not, so the both-ways one panics.
+    vmstate_core::assert_compatible!(&path, golden_dev::V2);
+    let err = std::panic::catch_unwind(|| {
+        vmstate_core::assert_compatible_both_ways!(&path, golden_dev::V2);
+    })
+    .expect_err("version 1 cannot load version 2's streams");
+    let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(msg.contains("current -> golden"), "{msg}");
+    assert!(msg.contains("version-too-high"), "{msg}");
+    assert!(!msg.contains("golden -> current"), "{msg}");
+
+    // Breaking: panics with the finding and the way out, in the directions that break.
     let err = std::panic::catch_unwind(|| {
         vmstate_core::assert_compatible!(&path, golden_dev::Renamed);
     })
@@ -3636,6 +3663,13 @@ fn golden_file_helper() {
     assert!(msg.contains("golden_dev/Fields/status"), "{msg}");
     assert!(msg.contains("field-renamed"), "{msg}");
     assert!(msg.contains("VMSTATE_BLESS=1"), "{msg}");
+    assert!(msg.contains("golden -> current"), "{msg}");
+    assert!(!msg.contains("current -> golden"), "{msg}");
+    let err = std::panic::catch_unwind(|| {
+        vmstate_core::assert_compatible_both_ways!(&path, golden_dev::Renamed);
+    })
+    .expect_err("a renamed field must fail both ways");
+    let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(msg.contains("golden -> current"), "{msg}");
     assert!(msg.contains("current -> golden"), "{msg}");
     // The file is left alone.

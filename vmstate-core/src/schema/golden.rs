@@ -7,17 +7,20 @@ use std::path::Path;
 /// The environment variable that makes [`assert_compatible`] overwrite golden files.
 pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 
-/// Asserts that `description` is migration-compatible, both ways, with the golden schema file
-/// at `golden_path` (device `key`).
+/// Asserts that a stream of the release recorded in the golden schema file at `golden_path`
+/// (device `key`) loads into this build's `description`: QEMU's rule, a new release reads
+/// the old one's streams.
 ///
 /// - If the file does not exist it is written (the schema of this one description, as pretty
 ///   JSON: [`Schema::to_json`]) and the assertion passes: commit it.
 /// - If the environment variable `VMSTATE_BLESS` is `1`, the file is overwritten and the
-///   assertion passes: rerun like this once a change is meant to break compatibility.
-/// - Otherwise the golden schema is loaded and [`check`](super::check())ed against the current one in both
-///   directions: golden → current (a stream of the recorded release loads into this build)
-///   and current → golden (migration back to the recorded release). Any error panics with
-///   both reports. Warnings are printed to stderr.
+///   assertion passes: rerun like this once a change is meant to break compatibility, or to
+///   record a new release.
+/// - Otherwise the golden schema is loaded and [`check`](super::check())ed against the current
+///   one: golden → current. An error panics with the report. Warnings, and what would keep
+///   migration back to the recorded release from working (current → golden: a version
+///   raised to add a field, say), are printed to stderr;
+///   [`assert_compatible_both_ways`] fails on those too.
 ///
 /// Only the device `key` of the golden file is compared, so one file may hold several devices.
 /// Use it from a `#[test]`, or through [`assert_compatible!`](crate::assert_compatible), which
@@ -57,7 +60,50 @@ pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub fn assert_compatible(golden_path: impl AsRef<Path>, key: &str, description: &Description) {
-    let path = golden_path.as_ref();
+    check_golden(golden_path.as_ref(), key, description, false)
+}
+
+/// [`assert_compatible`] in both directions: a stream of the recorded release loads into this
+/// build, and one of this build into the recorded release (migration back, a rollback). For
+/// devices whose streams must stay readable by an older release, as a QEMU device's are
+/// across machine types.
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart", version = 1)]
+/// struct V1 { lcr: u8 }
+///
+/// // The next release adds a field from version 2.
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart", version = 2, minimum_version = 1)]
+/// struct V2 { lcr: u8, #[vmstate(since = 2)] fcr: u8 }
+///
+/// let dir = std::env::temp_dir().join(format!("vmstate-golden-both-{}", std::process::id()));
+/// let golden = dir.join("uart.json");
+/// let _ = std::fs::remove_file(&golden);
+/// vmstate_core::assert_compatible!(&golden, V1); // records version 1
+/// vmstate_core::assert_compatible!(&golden, V2); // version 1 streams load: passes
+/// // Version 1 cannot load version 2's streams: required both ways, that fails.
+/// let back = std::panic::catch_unwind(|| vmstate_core::assert_compatible_both_ways!(&golden, V2));
+/// assert!(back.is_err());
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+///
+/// # Panics
+///
+/// As [`assert_compatible`], and when migration back to the recorded release would fail.
+pub fn assert_compatible_both_ways(
+    golden_path: impl AsRef<Path>,
+    key: &str,
+    description: &Description,
+) {
+    check_golden(golden_path.as_ref(), key, description, true)
+}
+
+/// [`assert_compatible`], failing on the findings of migration back too when `both_ways`.
+fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bool) {
     let mut current = Schema::new(None);
     current.add(key, description);
     let bless = std::env::var(BLESS_VAR).is_ok_and(|v| v == "1");
@@ -94,7 +140,15 @@ pub fn assert_compatible(golden_path: impl AsRef<Path>, key: &str, description: 
             eprint!("{}: {dir} migration warnings:\n{report}", path.display());
         }
     }
-    if forward.errors() + backward.errors() == 0 {
+    if !both_ways && backward.errors() > 0 {
+        eprint!(
+            "{}: migration back to the recorded release would fail (not required; \
+             assert_compatible_both_ways requires it):\n{backward}",
+            path.display()
+        );
+    }
+    let backward_errors = if both_ways { backward.errors() } else { 0 };
+    if forward.errors() + backward_errors == 0 {
         return;
     }
     let mut msg = format!(
@@ -109,7 +163,7 @@ pub fn assert_compatible(golden_path: impl AsRef<Path>, key: &str, description: 
             forward.errors()
         ));
     }
-    if backward.errors() > 0 {
+    if backward_errors > 0 {
         msg.push_str(&format!(
             "current -> golden (migration back to the recorded release), {} error(s):\n\
              {backward}",
@@ -123,8 +177,8 @@ pub fn assert_compatible(golden_path: impl AsRef<Path>, key: &str, description: 
     panic!("{msg}");
 }
 
-/// Asserts that a `VmState` type is migration-compatible with a golden schema file: see
-/// [`schema::assert_compatible`](crate::schema::assert_compatible).
+/// Asserts that a stream of the release recorded in a golden schema file loads into a
+/// `VmState` type: see [`schema::assert_compatible`](crate::schema::assert_compatible).
 ///
 /// `assert_compatible!("schemas/uart.json", Uart)` uses the description's name as the device
 /// key; `assert_compatible!("schemas/uart.json", Uart, "pl011")` names the key. A relative path
@@ -148,15 +202,55 @@ pub fn assert_compatible(golden_path: impl AsRef<Path>, key: &str, description: 
 #[macro_export]
 macro_rules! assert_compatible {
     ($path:expr, $ty:ty $(,)?) => {
-        $crate::schema::assert_compatible(
-            ::std::path::Path::new(::core::option_env!("CARGO_MANIFEST_DIR").unwrap_or(""))
-                .join($path),
-            <$ty as $crate::VmState>::DESCRIPTION.name,
-            <$ty as $crate::VmState>::DESCRIPTION,
-        )
+        $crate::__vmstate_golden!(assert_compatible, $path, $ty)
     };
     ($path:expr, $ty:ty, $key:expr $(,)?) => {
-        $crate::schema::assert_compatible(
+        $crate::__vmstate_golden!(assert_compatible, $path, $ty, $key)
+    };
+}
+
+/// [`assert_compatible!`](crate::assert_compatible!) in both directions: see
+/// [`schema::assert_compatible_both_ways`](crate::schema::assert_compatible_both_ways).
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "timer")]
+/// struct Timer { count: u32 }
+///
+/// let golden = std::env::temp_dir()
+///     .join(format!("vmstate-golden-both-macro-{}", std::process::id()))
+///     .join("timer.json");
+/// vmstate_core::assert_compatible_both_ways!(&golden, Timer); // writes it
+/// vmstate_core::assert_compatible_both_ways!(&golden, Timer, "timer"); // unchanged: passes
+/// # std::fs::remove_dir_all(golden.parent().unwrap()).unwrap();
+/// ```
+#[macro_export]
+macro_rules! assert_compatible_both_ways {
+    ($path:expr, $ty:ty $(,)?) => {
+        $crate::__vmstate_golden!(assert_compatible_both_ways, $path, $ty)
+    };
+    ($path:expr, $ty:ty, $key:expr $(,)?) => {
+        $crate::__vmstate_golden!(assert_compatible_both_ways, $path, $ty, $key)
+    };
+}
+
+/// The golden-file macros' call: the path resolved against the calling crate's directory, the
+/// key the description's name unless given.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __vmstate_golden {
+    ($check:ident, $path:expr, $ty:ty) => {
+        $crate::__vmstate_golden!(
+            $check,
+            $path,
+            $ty,
+            <$ty as $crate::VmState>::DESCRIPTION.name
+        )
+    };
+    ($check:ident, $path:expr, $ty:ty, $key:expr) => {
+        $crate::schema::$check(
             ::std::path::Path::new(::core::option_env!("CARGO_MANIFEST_DIR").unwrap_or(""))
                 .join($path),
             $key,

@@ -48,7 +48,7 @@ pub mod report;
 
 pub use check::check;
 pub use decode::{decode, decode_with_budget, Format, MAX_VALUES};
-pub use golden::{assert_compatible, BLESS_VAR};
+pub use golden::{assert_compatible, assert_compatible_both_ways, BLESS_VAR};
 pub use report::{Finding, Report, Rule, Severity};
 
 use crate::describe::{Description, FieldDesc, FieldKind, Primitive, Shape};
