@@ -4657,3 +4657,64 @@ mod exists_added_to_a_field {
         assert!(vmstate_core::from_bytes(&mut Always::default(), &old).is_err());
     }
 }
+
+/// A fixed array turned into a sequence that carries its own length, or back: one size
+/// finding that says so (the count on the wire is what misreads), not a byte count that
+/// makes the sequence look empty.
+#[test]
+fn an_array_that_became_a_sequence_says_so() {
+    mod v1 {
+        #[derive(vmstate_core::VmState)]
+        #[vmstate(name = "dev")]
+        pub struct Dev {
+            pub fifo: [u8; 16],
+            pub words: [u32; 4],
+        }
+    }
+    mod v2 {
+        #[derive(vmstate_core::VmState)]
+        #[vmstate(name = "dev")]
+        pub struct Dev {
+            #[vmstate(max_len = 16)]
+            pub fifo: Vec<u8>,
+            #[vmstate(max_len = 4)]
+            pub words: Vec<u32>,
+        }
+    }
+    for (old, new, from, to) in [
+        (
+            v1::Dev::DESCRIPTION,
+            v2::Dev::DESCRIPTION,
+            "a fixed array of 16",
+            "a sequence",
+        ),
+        (
+            v2::Dev::DESCRIPTION,
+            v1::Dev::DESCRIPTION,
+            "a sequence",
+            "a fixed array of 16",
+        ),
+    ] {
+        let report = one_device_check(old, new);
+        let found: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.path == "dev/Fields/fifo")
+            .collect();
+        assert_eq!(found.len(), 1, "{report}");
+        let f = found[0];
+        assert_eq!(
+            (f.rule, f.severity),
+            (Rule::FieldSizeChanged, Severity::Error)
+        );
+        assert!(
+            f.message.contains(from) && f.message.contains(to),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains("its own length"), "{}", f.message);
+        assert!(!f.message.contains("= 0"), "{}", f.message);
+        assert!(f.message.contains("; keep"), "{}", f.message);
+        assert_eq!(report.errors(), 2, "fifo and words:\n{report}");
+    }
+}

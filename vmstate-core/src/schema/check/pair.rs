@@ -200,7 +200,33 @@ impl Checker {
                     Some((a, b)) => (show(s, Some(a)), show(d, Some(b))),
                     None => (show(s, s.array_len), show(d, d.array_len)),
                 };
-                if let Some(ours) = own_length_against_qemu(s, d) {
+                // A fixed array against a sequence that carries its own length (both this
+                // project's): the count is what misreads, whatever the sizes.
+                let counts_itself = |f: &FieldEntry| f.max_len.is_some() && f.len.is_none();
+                let shape = |f: &FieldEntry, len: Option<u64>| {
+                    if counts_itself(f) {
+                        "a sequence that carries its own length (a count before its \
+                         elements on both wires)"
+                            .to_owned()
+                    } else {
+                        format!("a fixed array of {}", len.or(f.array_len).unwrap_or(1))
+                    }
+                };
+                if field_extended(s) && field_extended(d) && counts_itself(s) != counts_itself(d) {
+                    self.error(
+                        Rule::FieldSizeChanged,
+                        dp.to_owned(),
+                        format!(
+                            "field `{}` changed from {} to {}: the new release would read the \
+                             old release's stream misaligned from here on; keep the old type, \
+                             and add the new one as a new field (with `since` and a version \
+                             bump, or in a subsection)",
+                            d.field,
+                            shape(s, lens.map(|(a, _)| a)),
+                            shape(d, lens.map(|(_, b)| b)),
+                        ),
+                    );
+                } else if let Some(ours) = own_length_against_qemu(s, d) {
                     self.error(
                         Rule::FieldSizeChanged,
                         dp.to_owned(),
