@@ -229,6 +229,43 @@ pub struct FieldDesc {
     pub buffer: bool,
 }
 
+impl FieldDesc {
+    /// A migrated field of `rust_type` on the wire as `shape` (`<T as Field>::SHAPE`), with
+    /// every other entry at its default: for a description written by hand, with struct
+    /// update syntax for the rest.
+    ///
+    /// ```
+    /// use vmstate_core::{Field, FieldDesc, FieldKind};
+    /// static FIELDS: [FieldDesc; 2] = [
+    ///     FieldDesc::migrated("ctrl", "u32", &<u32 as Field>::SHAPE),
+    ///     FieldDesc { since: 2, ..FieldDesc::migrated("mask", "u32", &<u32 as Field>::SHAPE) },
+    /// ];
+    /// assert_eq!(FIELDS[1].kind, FieldKind::Migrated);
+    /// assert_eq!((FIELDS[1].name, FIELDS[1].since, FIELDS[0].max_len), ("mask", 2, None));
+    /// ```
+    pub const fn migrated(
+        name: &'static str,
+        rust_type: &'static str,
+        shape: &'static Shape,
+    ) -> Self {
+        FieldDesc {
+            name,
+            rust_type,
+            kind: FieldKind::Migrated,
+            shape,
+            derives: None,
+            since: 0,
+            default: None,
+            exists: None,
+            validate: None,
+            max_len: None,
+            equal: false,
+            len: None,
+            buffer: false,
+        }
+    }
+}
+
 /// Whether and how a field migrates.
 ///
 /// ```

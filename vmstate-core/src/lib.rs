@@ -215,6 +215,22 @@ pub use vmstate_derive::VmState;
 /// assert_eq!((dst.lr, dst.host_fd), (50, 4));
 /// assert_eq!(Rtc::DESCRIPTION.name, "rtc");
 /// ```
+///
+/// # Implementing it by hand
+///
+/// Rarely needed: a type with an encoding of its own is better a field with a hand-written
+/// [`Field`] inside a derived struct (see [`Field`]'s docs), which keeps the section's framing,
+/// hooks and checks. A hand-written section must write what the derive would, or schemas and
+/// `vmstate inspect` misread it:
+/// - [`Field::save`] writes the fields in the order [`VmState::DESCRIPTION`] lists them, then
+///   calls [`Encoder::end_subsections`] (the native format marks the end of a struct's
+///   subsections with a 0 byte);
+/// - [`VmState::load_version`] reads them as written at `version`, then, when
+///   [`Decoder::MARKS_SUBSECTION_END`] is true, that 0 byte;
+/// - `DESCRIPTION` lists every field ([`FieldDesc::migrated`] builds an entry).
+///
+/// A test can hold the two together with [`schema::decode`] of a
+/// saved section in each format: it fails where the bytes and the description disagree.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `VmState` struct",
     label = "needs `#[derive(VmState)]`",
