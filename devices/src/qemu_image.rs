@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use vmstate_core::qemu::{SectionKind, Stream};
-use vmstate_core::schema::{decode, Desc, FieldEntry, Format};
+use vmstate_core::schema::{decode, decode_with_budget, Desc, FieldEntry, Format, MAX_VALUES};
 use vmstate_core::{Error, VmState};
 
 /// The RAM size the board is created with when a stream does not say (QEMU's default for
@@ -627,7 +627,52 @@ pub const MAX_LISTED: usize = 10_000;
 /// assert_eq!(core["fields"]["cm_osc"], 0x0100_0048);
 /// ```
 pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
+    inspect_with(stream, None)
+}
+
+/// [`inspect`], decoding also the device sections that neither the board nor
+/// [`qemu_sections`] describes with `schema`'s description of the same name (the section's
+/// idstr): a schema of one's own devices (`Schema::add`), or QEMU's `-dump-vmstate`. Such a
+/// section that does not decode shows its error, as a state-only section's does.
+///
+/// ```
+/// use devices::qemu_image;
+/// use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+/// use vmstate_core::{schema::Schema, VmState};
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart16550")]
+/// struct Uart { lcr: u8, dll: u8 }
+///
+/// let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+/// bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+/// let uart = Section { kind: SectionKind::Full, section_id: 1, idstr: "uart16550".into(),
+///     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+/// qemu::write_section(&mut bytes, &uart, &[3, 12]);
+/// bytes.push(qemu::tag::EOF);
+/// let stream = Stream::parse(bytes).unwrap();
+///
+/// let mut schema = Schema::new(None);
+/// schema.add("uart", Uart::DESCRIPTION);
+/// let listing = qemu_image::inspect_with(&stream, Some(&schema)).unwrap();
+/// assert_eq!(listing["sections"][0]["fields"]["dll"], 12);
+/// assert!(qemu_image::inspect(&stream).unwrap()["sections"][0]["fields"].is_null());
+/// ```
+pub fn inspect_with(
+    stream: &Stream,
+    schema: Option<&vmstate_core::schema::Schema>,
+) -> Result<serde_json::Value, Error> {
     let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
+    // The schema's descriptions by name (a dump keys them by QEMU type name, which the
+    // stream does not carry).
+    let by_name: HashMap<&str, &Desc> = schema
+        .into_iter()
+        .flat_map(|s| s.devices.values())
+        .map(|e| (e.description.name.as_str(), &e.description))
+        .collect();
+    // A schema is input: what its sections may visit is bounded as a whole, as the native
+    // `inspect`'s is (a description of empty elements costs no bytes).
+    let mut schema_budget = MAX_VALUES;
     let vmdesc = stream.vmdesc();
     // Each section's vmdesc entry, found once (a search per section would take a time
     // growing with the square of their number): the entries of one idstr and instance in
@@ -656,33 +701,53 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
         }
         *listed += 1;
         let mut entry = section_json(sec, serde_json::Value::Null, serde_json::Value::Null);
-        // The board's devices first; then the sections ported as state only, whose errors
-        // are shown with the section rather than failing the whole listing (`rewrite`
-        // leaves those sections as they are).
+        if sec.kind != SectionKind::Full {
+            sections.push(entry);
+            continue;
+        }
+        // The board's devices first; then the sections ported as state only, and those the
+        // schema describes, whose errors are shown with the section rather than failing the
+        // whole listing (`rewrite` leaves those sections as they are).
         let described = match board.section(&sec.idstr, sec.instance_id) {
             Some(dev) => Some((dev.description(), true)),
             None => qemu_sections::description(&sec.idstr).map(|d| (d, false)),
         };
-        if let Some((d, on_board)) = described.filter(|_| sec.kind == SectionKind::Full) {
+        let decoded = if let Some((d, on_board)) = described {
             let key = (sec.idstr.as_str(), u64::from(sec.instance_id));
             let nth = sections_seen.entry(key).or_default();
             let sent = sent_by_section.get(&key).and_then(|e| e.get(*nth)).copied();
             *nth += 1;
             // A version this build cannot load is shown, not decoded with a layout that is
             // not its own (`rewrite` refuses it the same way).
-            if let Err(e) = vmstate_core::check_version(d, sec.version_id) {
-                entry["error"] = e.to_string().into();
-                sections.push(entry);
-                continue;
+            match vmstate_core::check_version(d, sec.version_id) {
+                Err(e) => Some((Err(e), false)),
+                Ok(()) => Some((
+                    decode_section(
+                        stream,
+                        sent,
+                        sec,
+                        Desc::from_description(d),
+                        &mut MAX_VALUES.clone(),
+                    ),
+                    on_board,
+                )),
             }
-            match decode_section(stream, sent, sec, d) {
-                Ok((fields, subsections)) => {
-                    entry["fields"] = fields;
-                    entry["subsections"] = subsections;
-                }
-                Err(e) if on_board => return Err(e),
-                Err(e) => entry["error"] = e.to_string().into(),
+        } else {
+            // (The schema's own version range refuses a version it cannot decode.)
+            (by_name.get(sec.idstr.as_str())).map(|desc| {
+                let decoded =
+                    decode_section(stream, None, sec, (*desc).clone(), &mut schema_budget);
+                (decoded, false)
+            })
+        };
+        match decoded {
+            Some((Ok((fields, subsections)), _)) => {
+                entry["fields"] = fields;
+                entry["subsections"] = subsections;
             }
+            Some((Err(e), true)) => return Err(e),
+            Some((Err(e), false)) => entry["error"] = e.to_string().into(),
+            None => {}
         }
         sections.push(entry);
     }
@@ -730,18 +795,19 @@ fn decode_section(
     stream: &Stream,
     sent: Option<&serde_json::Value>,
     sec: &vmstate_core::qemu::Section,
-    d: &vmstate_core::Description,
+    mut desc: Desc,
+    budget: &mut usize,
 ) -> Result<(serde_json::Value, serde_json::Value), Error> {
-    let mut desc = Desc::from_description(d);
     if let Some(sent) = sent {
         lengths_from_vmdesc(&mut desc, sent);
     }
-    let (mut fields, used) = decode(
+    let (mut fields, used) = decode_with_budget(
         &desc,
         Format::Qemu,
         stream.data(sec),
         sec.version_id,
         sec.data.start,
+        budget,
     )
     .map_err(|e| e.in_named(format!("section {} ({})", sec.section_id, sec.idstr)))?;
     if used != sec.data.len() {

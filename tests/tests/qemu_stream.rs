@@ -1085,3 +1085,49 @@ fn configuration_subsections_are_checked_as_qemu_checks_them() {
         "{e}"
     );
 }
+
+/// A schema given to `inspect_with` is input: the values its sections may visit are bounded
+/// for the whole listing, as each decode's are, so that a listing of many sections just
+/// within one decode's bound cannot grow without end. The first two decode, the third is
+/// refused with the reason.
+#[test]
+fn a_schemas_sections_share_one_bound() {
+    use vmstate_core::qemu::{self, Section};
+    use vmstate_core::schema::{Schema, MAX_VALUES};
+    use vmstate_core::VmState;
+
+    const N: usize = MAX_VALUES / 3 + 1;
+    #[derive(VmState)]
+    #[vmstate(name = "bytes")]
+    struct Bytes {
+        data: Box<[u16; N]>,
+    }
+    let mut schema = Schema::new(None);
+    schema.add("bytes", Bytes::DESCRIPTION);
+
+    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    for id in 0..3 {
+        let s = Section {
+            kind: SectionKind::Full,
+            section_id: id,
+            idstr: "bytes".into(),
+            instance_id: id,
+            version_id: 1,
+            range: 0..0,
+            data: 0..0,
+            footer: true,
+        };
+        qemu::write_section(&mut bytes, &s, &vec![7; 2 * N]);
+    }
+    bytes.push(qemu::tag::EOF);
+    let stream = Stream::parse(bytes).unwrap();
+    let listing = devices::qemu_image::inspect_with(&stream, Some(&schema)).unwrap();
+    let sections = listing["sections"].as_array().unwrap();
+    for decoded in &sections[..2] {
+        assert!(decoded["error"].is_null(), "{}", decoded["error"]);
+        assert_eq!(decoded["fields"]["data"].as_array().map_or(0, Vec::len), N);
+    }
+    let refused = sections[2]["error"].as_str().unwrap_or_default();
+    assert!(refused.contains("too many"), "{refused}");
+}

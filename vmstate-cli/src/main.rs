@@ -84,6 +84,10 @@ enum QemuCommand {
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
+        /// Also decode the sections this schema describes (by section name): a schema of
+        /// your own devices, or QEMU's -dump-vmstate.
+        #[arg(long, value_name = "FILE")]
+        schema: Option<PathBuf>,
     },
     /// Load the ported sections into the Rust devices, apply MMIO writes, save again the
     /// sections they changed and copy every other byte (with no --mmio, the input). Only
@@ -118,7 +122,9 @@ fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Demo(args) => demo::run(args),
         Command::Inspect { file, json } => inspect_native(&file, json),
-        Command::Qemu(QemuCommand::Inspect { file, json }) => qemu_inspect(&file, json),
+        Command::Qemu(QemuCommand::Inspect { file, json, schema }) => {
+            qemu_inspect(&file, json, schema.as_deref())
+        }
         Command::Qemu(QemuCommand::Rewrite {
             input,
             output,
@@ -433,10 +439,12 @@ fn check(old: &Path, new: &Path, reverse: bool, json: bool) -> Result<ExitCode> 
     Ok(ExitCode::from(report.errors().min(255) as u8))
 }
 
-fn qemu_inspect(path: &Path, json: bool) -> Result<ExitCode> {
+fn qemu_inspect(path: &Path, json: bool, schema: Option<&Path>) -> Result<ExitCode> {
+    let schema = schema.map(load_schema).transpose()?;
     let stream =
         Stream::parse(read_qemu_stream(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
-    let value = qemu_image::inspect(&stream).map_err(|e| format!("{}: {e}", path.display()))?;
+    let value = qemu_image::inspect_with(&stream, schema.as_ref())
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     if json {
         emit(&format!("{value}\n"))?;
         return Ok(ExitCode::SUCCESS);

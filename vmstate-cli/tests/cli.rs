@@ -237,6 +237,74 @@ fn qemu_inspect_lists_every_section() {
     assert!(stdout(&out).contains("pl031/tick-offset"));
 }
 
+/// `qemu inspect --schema FILE` decodes the sections of one's own devices that the schema
+/// describes (by section name), and shows the error of one it cannot decode.
+#[test]
+fn qemu_inspect_decodes_sections_a_schema_describes() {
+    use vmstate_core::qemu::{self, Section, SectionKind};
+    use vmstate_core::VmState;
+
+    #[derive(VmState)]
+    #[vmstate(name = "uart16550", version = 2, minimum_version = 1)]
+    struct Uart {
+        lcr: u8,
+        #[vmstate(since = 2)]
+        dll: u16,
+    }
+    let mut schema = vmstate_core::schema::Schema::new(None);
+    schema.add("my-uart", Uart::DESCRIPTION);
+    let schema_path = temp("uart-schema.json");
+    std::fs::write(&schema_path, schema.to_json()).unwrap();
+
+    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    let section = |id: u32, version: u32| Section {
+        kind: SectionKind::Full,
+        section_id: id,
+        idstr: "uart16550".into(),
+        instance_id: id,
+        version_id: version,
+        range: 0..0,
+        data: 0..0,
+        footer: true,
+    };
+    qemu::write_section(&mut bytes, &section(0, 2), &[3, 0x01, 0x80]);
+    qemu::write_section(&mut bytes, &section(1, 1), &[7]);
+    qemu::write_section(&mut bytes, &section(2, 3), &[7]); // newer than the schema
+    bytes.push(qemu::tag::EOF);
+    let stream = temp("uart.stream");
+    std::fs::write(&stream, bytes).unwrap();
+
+    let args = ["qemu", "inspect", stream.to_str().unwrap(), "--json"];
+    let out = vmstate(&[&args[..], &["--schema", schema_path.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sections = json["sections"].as_array().unwrap();
+    assert_eq!(sections[0]["fields"]["lcr"], 3);
+    assert_eq!(sections[0]["fields"]["dll"], 0x180);
+    assert_eq!(sections[1]["fields"]["lcr"], 7);
+    assert!(sections[1]["fields"].get("dll").is_none());
+    let error = sections[2]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("version 3"), "{error}");
+    assert!(sections[2]["fields"].is_null());
+
+    // Without the schema the sections are listed, not decoded.
+    let out = vmstate(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["sections"][0]["fields"].is_null());
+
+    // A schema that cannot be read is an error naming it, before the stream is read.
+    let missing = temp("no-such-schema.json");
+    let out = vmstate(&[&args[..], &["--schema", missing.to_str().unwrap()]].concat());
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no-such-schema.json"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn qemu_rewrite_writes_nothing_on_failure() {
     let out_path = temp("never-written.stream");
