@@ -232,6 +232,31 @@ impl IntegratorCp {
             .collect()
     }
 
+    /// Every device, mutably, with its instance, in [`SECTIONS`] order: what a machine
+    /// stream loads into ([`vmstate_core::machine::load`]).
+    ///
+    /// ```
+    /// let mut board = devices::IntegratorCp::new(32);
+    /// let names: Vec<&str> = board.devices_mut().iter().map(|(_, d)| d.description().name).collect();
+    /// assert_eq!(names, ["integratorcm", "icp_pic", "icp_pic", "pl031", "icp_control"]);
+    /// ```
+    pub fn devices_mut(&mut self) -> Vec<(u32, &mut dyn Device)> {
+        let IntegratorCp {
+            core,
+            pic,
+            sic,
+            rtc,
+            control,
+        } = self;
+        vec![
+            (0, core as &mut dyn Device),
+            (0, pic),
+            (1, sic),
+            (0, rtc),
+            (0, control),
+        ]
+    }
+
     /// The physical window (base, size) of the device behind QEMU section (`idstr`,
     /// `instance`).
     ///

@@ -15,12 +15,15 @@
 //! ```
 
 use crate::mmio::{Unimplemented, WriteEffects};
-use vmstate_core::{Description, Error};
+use vmstate_core::machine::Section;
+use vmstate_core::Error;
 
-/// A migratable device with MMIO registers.
+/// A migratable device with MMIO registers: a [`Section`] of a machine stream (its
+/// description and native section) with its QEMU encoding and its registers.
 ///
 /// ```
 /// use devices::{Device, IcpPic};
+/// use vmstate_core::machine::Section;
 ///
 /// let mut src = IcpPic::default();
 /// src.set_input(3, true);
@@ -34,16 +37,7 @@ use vmstate_core::{Description, Error};
 /// assert_eq!(dst, src);
 /// assert_eq!(dev.description().name, "icp_pic");
 /// ```
-pub trait Device {
-    /// The migration description.
-    fn description(&self) -> &'static Description;
-    /// Appends the device's native section.
-    fn save_native(&self, out: &mut Vec<u8>) -> Result<(), Error>;
-    /// Checks that `bytes` holds exactly one native section this device would load, without
-    /// changing the device. `base` is the offset of `bytes[0]`, for messages.
-    fn check_native(&self, bytes: &[u8], base: usize) -> Result<(), Error>;
-    /// Loads the native section that fills `bytes` (atomic).
-    fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), Error>;
+pub trait Device: Section {
     /// The device's QEMU section data.
     fn save_qemu(&self) -> Result<Vec<u8>, Error>;
     /// Loads QEMU section data written with `version` (atomic).
@@ -57,18 +51,6 @@ pub trait Device {
 macro_rules! device {
     ($($t:ty),*) => {$(
         impl Device for $t {
-            fn description(&self) -> &'static Description {
-                <$t as vmstate_core::VmState>::DESCRIPTION
-            }
-            fn save_native(&self, out: &mut Vec<u8>) -> Result<(), Error> {
-                vmstate_core::save_section(self, out)
-            }
-            fn check_native(&self, bytes: &[u8], base: usize) -> Result<(), Error> {
-                vmstate_core::check_section(self, bytes, base)
-            }
-            fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), Error> {
-                vmstate_core::from_bytes_at(self, bytes, base)
-            }
             fn save_qemu(&self) -> Result<Vec<u8>, Error> {
                 vmstate_core::qemu::to_bytes(self)
             }

@@ -209,3 +209,149 @@ fn a_stream_of_very_many_sections_is_refused_before_they_are_listed() {
     assert!(e.contains("more than 65536 sections"), "{e}");
     assert_eq!(format!("{board:?}"), before);
 }
+
+/// The generic machine API (`vmstate_core::machine`) with devices of one's own: several
+/// instances of one type, all or nothing when a section is corrupt, missing or refused by a
+/// device's `validate` after the others loaded.
+mod own_devices {
+    use vmstate_core::machine::{self, Section};
+    use vmstate_core::VmState;
+
+    #[derive(VmState, Default, Debug, Clone, PartialEq)]
+    #[vmstate(name = "uart", validate = "Self::check", post_load = "Self::reopen")]
+    struct Uart {
+        lcr: u8,
+        #[vmstate(max_len = 16)]
+        fifo: Vec<u8>,
+    }
+
+    impl Uart {
+        fn check(&self) -> Result<(), std::io::Error> {
+            match self.lcr {
+                0xff => Err(std::io::Error::other("lcr 0xff is not a line setting")),
+                _ => Ok(()),
+            }
+        }
+
+        /// Fails after the commit for one line setting: the devices loaded before are put
+        /// back from their snapshot.
+        fn reopen(&mut self) -> Result<(), std::io::Error> {
+            match self.lcr {
+                0xfe => Err(std::io::Error::other("cannot reopen the host line")),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    #[derive(VmState, Default, Debug, Clone, PartialEq)]
+    #[vmstate(name = "timer")]
+    struct Timer {
+        count: u64,
+    }
+
+    fn source() -> (Uart, Uart, Timer) {
+        (
+            Uart {
+                lcr: 3,
+                fifo: vec![1, 2],
+            },
+            Uart {
+                lcr: 0x1b,
+                fifo: vec![],
+            },
+            Timer { count: 1 << 40 },
+        )
+    }
+
+    fn save(u0: &Uart, u1: &Uart, t: &Timer) -> Vec<u8> {
+        machine::save(Some("board"), &[(0, u0), (1, u1), (0, t)]).unwrap()
+    }
+
+    #[test]
+    fn several_instances_round_trip_in_any_order() {
+        let (u0, u1, t) = source();
+        let bytes = save(&u0, &u1, &t);
+        let (mut d0, mut d1, mut dt) = (Uart::default(), Uart::default(), Timer::default());
+        // The destination lists its devices in another order: matched by name and instance.
+        machine::load(&mut [(0, &mut dt), (1, &mut d1), (0, &mut d0)], &bytes).unwrap();
+        assert_eq!((d0, d1, dt), (u0, u1, t));
+        let stream = machine::parse(&bytes).unwrap();
+        let names: Vec<_> = stream
+            .sections
+            .iter()
+            .map(|s| (s.name.as_str(), s.instance_id))
+            .collect();
+        assert_eq!(names, [("uart", 0), ("uart", 1), ("timer", 0)]);
+        assert_eq!(stream.schema.machine.as_deref(), Some("board"));
+    }
+
+    #[test]
+    fn a_refused_stream_changes_no_device() {
+        let (u0, u1, t) = source();
+        let bytes = save(&u0, &u1, &t);
+        let before = (
+            Uart {
+                lcr: 9,
+                fifo: vec![9],
+            },
+            Uart {
+                lcr: 8,
+                fifo: vec![],
+            },
+            Timer { count: 7 },
+        );
+        let try_load = |bytes: &[u8], with_timer: bool| {
+            let (mut d0, mut d1, mut dt) = before.clone();
+            let result = if with_timer {
+                let devices: &mut [(u32, &mut dyn Section)] =
+                    &mut [(0, &mut d0), (1, &mut d1), (0, &mut dt)];
+                machine::load(devices, bytes)
+            } else {
+                machine::load(&mut [(0, &mut d0), (1, &mut d1)], bytes)
+            };
+            assert_eq!((d0, d1, dt), before, "a refused load changed a device");
+            result.unwrap_err().to_string()
+        };
+
+        // Every byte of the timer's section flipped: refused, nothing changed.
+        let timer = machine::parse(&bytes).unwrap().sections[2].range.clone();
+        for at in timer {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x20;
+            try_load(&bad, true);
+        }
+        // A section the destination has no device for.
+        let err = try_load(&bytes, false);
+        assert!(err.contains("unknown section `timer` instance 0"), "{err}");
+        // A device the stream has no section for.
+        let short = machine::save(None, &[(0, &u0), (0, &t)]).unwrap();
+        let err = try_load(&short, true);
+        assert!(
+            err.contains("missing section for device `uart` instance 1"),
+            "{err}"
+        );
+        // The second UART's `validate` refuses its state after the first one loaded: both
+        // are put back.
+        let bytes = save(
+            &u0,
+            &Uart {
+                lcr: 0xff,
+                fifo: vec![],
+            },
+            &t,
+        );
+        let err = try_load(&bytes, true);
+        assert!(err.contains("lcr 0xff"), "{err}");
+        // Its `post_load` fails after the first UART was loaded: that one is restored.
+        let bytes = save(
+            &u0,
+            &Uart {
+                lcr: 0xfe,
+                fifo: vec![],
+            },
+            &t,
+        );
+        let err = try_load(&bytes, true);
+        assert!(err.contains("cannot reopen"), "{err}");
+    }
+}

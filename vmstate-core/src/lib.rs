@@ -63,6 +63,7 @@ mod crc_copy;
 mod describe;
 mod error;
 mod field;
+pub mod machine;
 mod native;
 pub mod qemu;
 mod simd;

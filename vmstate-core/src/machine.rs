@@ -1,0 +1,413 @@
+//! Machine streams: several devices' native sections in one stream, loaded all or nothing.
+//!
+//! ```text
+//! magic      8 bytes "VMSTMACH"
+//! version    u32 little-endian: the format version (2: native sections end each struct's
+//!            subsections with a marker; version 1 did not)
+//! sections   per device instance: 0x01, instance id (postcard varint), then the device's
+//!            native section (name, version, length, fields, CRC-32)
+//! end        0x00
+//! trailer    u32 LE length, the schema JSON of every section (keyed by section name), CRC-32
+//!            of the JSON (u32 LE): enough to decode the stream without the program that
+//!            wrote it, like QEMU's vmdesc
+//! ```
+//!
+//! A device is a [`Section`], which every [`VmState`] type is; each is named by its
+//! description's name and an instance id, so two UARTs are `uart` 0 and `uart` 1.
+//!
+//! ```
+//! use vmstate_core::machine::{self, Section};
+//! use vmstate_core::VmState;
+//!
+//! #[derive(VmState, Default, Debug, PartialEq)]
+//! #[vmstate(name = "uart")]
+//! struct Uart { lcr: u8 }
+//! #[derive(VmState, Default, Debug, PartialEq)]
+//! #[vmstate(name = "rtc")]
+//! struct Rtc { load: u32 }
+//!
+//! let (uart0, uart1, rtc) = (Uart { lcr: 3 }, Uart { lcr: 7 }, Rtc { load: 99 });
+//! let bytes = machine::save(Some("my-vm"), &[(0, &uart0), (1, &uart1), (0, &rtc)]).unwrap();
+//!
+//! let (mut u0, mut u1, mut r) = (Uart::default(), Uart::default(), Rtc::default());
+//! machine::load(&mut [(0, &mut u0), (1, &mut u1), (0, &mut r)], &bytes).unwrap();
+//! assert_eq!((u0.lcr, u1.lcr, r.load), (3, 7, 99));
+//!
+//! // A destination without `uart` 1 refuses the stream, and nothing changes.
+//! let mut other = Uart::default();
+//! let err = machine::load(&mut [(0, &mut other), (0, &mut r)], &bytes).unwrap_err();
+//! assert!(err.to_string().contains("unknown section `uart` instance 1"), "{err}");
+//! assert_eq!(other, Uart::default());
+//! ```
+
+use crate::schema::Schema;
+use crate::{Description, Error, ErrorKind, Scalar, VmState};
+use std::ops::Range;
+
+/// The stream's first bytes.
+pub const MAGIC: &[u8; 8] = b"VMSTMACH";
+/// The most sections a machine stream may hold (each costs memory to list before any is
+/// loaded).
+pub const MAX_SECTIONS: usize = 65_536;
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 2;
+const TAG_SECTION: u8 = 0x01;
+const TAG_END: u8 = 0x00;
+
+/// A device as a machine stream sees it: its description and its native section. Object
+/// safe, so that devices of different types go in one list; implemented for every
+/// [`VmState`] type.
+///
+/// ```
+/// use vmstate_core::machine::Section;
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Debug, PartialEq)]
+/// #[vmstate(name = "pic")]
+/// struct Pic { enabled: u32 }
+///
+/// let src: &dyn Section = &Pic { enabled: 0x100 };
+/// let mut section = Vec::new();
+/// src.save_native(&mut section).unwrap();
+/// let mut dst = Pic { enabled: 0 };
+/// dst.check_native(&section, 0).unwrap(); // would load; `dst` is unchanged
+/// assert_eq!(dst.enabled, 0);
+/// dst.load_native(&section, 0).unwrap();
+/// assert_eq!((dst.enabled, src.description().name), (0x100, "pic"));
+/// ```
+pub trait Section {
+    /// The migration description.
+    fn description(&self) -> &'static Description;
+    /// Appends the native section.
+    fn save_native(&self, out: &mut Vec<u8>) -> Result<(), Error>;
+    /// Checks that `bytes` holds exactly one native section this device would load, without
+    /// changing the device. `base` is the offset of `bytes[0]`, for messages.
+    fn check_native(&self, bytes: &[u8], base: usize) -> Result<(), Error>;
+    /// Loads the native section that fills `bytes` (atomic).
+    fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), Error>;
+}
+
+impl<T: VmState> Section for T {
+    fn description(&self) -> &'static Description {
+        T::DESCRIPTION
+    }
+    fn save_native(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        crate::save_section(self, out)
+    }
+    fn check_native(&self, bytes: &[u8], base: usize) -> Result<(), Error> {
+        crate::check_section(self, bytes, base)
+    }
+    fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), Error> {
+        crate::from_bytes_at(self, bytes, base)
+    }
+}
+
+/// One section of a machine stream, located.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] #[vmstate(name = "pic")] struct Pic { enabled: u32 }
+/// let bytes = vmstate_core::machine::save(None, &[(1, &Pic { enabled: 1 })]).unwrap();
+/// let pic = &vmstate_core::machine::parse(&bytes).unwrap().sections[0];
+/// assert_eq!((pic.name.as_str(), pic.instance_id, pic.version), ("pic", 1, 1));
+/// // `range` is a whole native section.
+/// let frame = vmstate_core::read_frame(&bytes[pic.range.clone()], pic.range.start).unwrap();
+/// assert_eq!(frame.name, "pic");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineSection {
+    /// The description's name.
+    pub name: String,
+    /// The instance id.
+    pub instance_id: u32,
+    /// The section's version.
+    pub version: u32,
+    /// Bytes of the native section (from its name through its checksum).
+    pub range: Range<usize>,
+}
+
+/// A parsed machine stream.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] #[vmstate(name = "pic")] struct Pic { enabled: u32 }
+/// let bytes = vmstate_core::machine::save(Some("my-vm"), &[(0, &Pic { enabled: 1 })]).unwrap();
+/// let stream = vmstate_core::machine::parse(&bytes).unwrap();
+/// assert_eq!(stream.sections[0].name, "pic");
+/// // The embedded schema describes every section without the program that wrote it.
+/// assert_eq!(stream.schema.machine.as_deref(), Some("my-vm"));
+/// assert!(stream.schema.devices.contains_key("pic"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct MachineStream {
+    /// The sections, in order.
+    pub sections: Vec<MachineSection>,
+    /// The embedded schema.
+    pub schema: Schema,
+}
+
+fn format_error(msg: String, at: usize) -> Error {
+    Error::at(ErrorKind::Format(msg), at)
+}
+
+/// Saves `devices`, each with its instance id, into one machine stream whose trailer
+/// describes them (machine type `machine`, if any).
+///
+/// # Errors
+///
+/// A device's save error, naming it (`uart:1`).
+pub fn save(machine: Option<&str>, devices: &[(u32, &dyn Section)]) -> Result<Vec<u8>, Error> {
+    save_with_schema(devices, &schema_json(machine, devices))
+}
+
+/// [`save`] with the trailer's schema JSON given ([`schema_json`]): the descriptions are
+/// static, so a caller that saves often builds it once.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] #[vmstate(name = "pic")] struct Pic { enabled: u32 }
+/// use vmstate_core::machine;
+/// let pic = Pic { enabled: 1 };
+/// let json = machine::schema_json(Some("my-vm"), &[(0, &pic)]);
+/// let bytes = machine::save_with_schema(&[(0, &pic)], &json).unwrap();
+/// assert_eq!(bytes, machine::save(Some("my-vm"), &[(0, &pic)]).unwrap());
+/// ```
+///
+/// # Errors
+///
+/// A device's save error, naming it.
+pub fn save_with_schema(devices: &[(u32, &dyn Section)], json: &str) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    for &(instance, dev) in devices {
+        out.push(TAG_SECTION);
+        instance.put_native(&mut out);
+        dev.save_native(&mut out)
+            .map_err(|e| e.in_named(format!("{}:{instance}", dev.description().name)))?;
+    }
+    out.push(TAG_END);
+    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    out.extend_from_slice(json.as_bytes());
+    out.extend_from_slice(&crc32fast::hash(json.as_bytes()).to_le_bytes());
+    Ok(out)
+}
+
+/// The schema JSON of a machine stream's trailer: every device's description, keyed by its
+/// name (once for several instances).
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] #[vmstate(name = "pic")] struct Pic { enabled: u32 }
+/// let (a, b) = (Pic { enabled: 1 }, Pic { enabled: 2 });
+/// let json = vmstate_core::machine::schema_json(None, &[(0, &a), (1, &b)]);
+/// let schema = vmstate_core::schema::Schema::from_json(&json).unwrap();
+/// assert_eq!(schema.devices.len(), 1);
+/// ```
+pub fn schema_json(machine: Option<&str>, devices: &[(u32, &dyn Section)]) -> String {
+    let mut schema = Schema::new(machine);
+    for (_, dev) in devices {
+        let d = dev.description();
+        schema.add(d.name, d);
+    }
+    schema.to_json_compact()
+}
+
+/// Reads a machine stream's structure and its schema; every section's checksum is verified.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] #[vmstate(name = "pic")] struct Pic { enabled: u32 }
+/// let mut bytes = vmstate_core::machine::save(None, &[(0, &Pic { enabled: 1 })]).unwrap();
+/// assert_eq!(vmstate_core::machine::parse(&bytes).unwrap().sections.len(), 1);
+/// bytes[23] ^= 0x01; // the field's byte, inside the section
+/// let err = vmstate_core::machine::parse(&bytes).unwrap_err();
+/// assert!(err.to_string().contains("checksum"), "{err}");
+/// ```
+///
+/// # Errors
+///
+/// What is wrong with the stream, and where.
+pub fn parse(bytes: &[u8]) -> Result<MachineStream, Error> {
+    let (sections, json) = layout(bytes)?;
+    let at = json.start;
+    let text = std::str::from_utf8(&bytes[json])
+        .map_err(|_| format_error("schema trailer is not UTF-8".into(), at))?;
+    let schema =
+        Schema::from_json(text).map_err(|e| format_error(format!("schema trailer: {e}"), at))?;
+    Ok(MachineStream { sections, schema })
+}
+
+/// The sections and the range of the schema JSON; checksums verified, the JSON not parsed
+/// (a load does not need it).
+fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
+    if bytes.len() < 12 || &bytes[..8] != MAGIC {
+        return Err(format_error(
+            "not a vmstate machine stream (bad magic)".into(),
+            0,
+        ));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version != FORMAT_VERSION {
+        return Err(format_error(format!("machine stream format version {version} is not supported (this build reads {FORMAT_VERSION})"), 8));
+    }
+    let mut pos = 12;
+    let mut sections: Vec<MachineSection> = Vec::new();
+    // (name, instance) to the offset of its section.
+    let mut seen = std::collections::HashMap::new();
+    loop {
+        let tag = *bytes
+            .get(pos)
+            .ok_or_else(|| format_error("stream ends before its end marker".into(), pos))?;
+        pos += 1;
+        match tag {
+            TAG_END => break,
+            TAG_SECTION => {
+                if sections.len() == MAX_SECTIONS {
+                    return Err(format_error(
+                        format!("more than {MAX_SECTIONS} sections: not a machine's stream"),
+                        pos - 1,
+                    ));
+                }
+                let (instance_id, used) = u32::get_native(&bytes[pos..]).map_err(|k| {
+                    Error::at(k, pos).in_named(format!("section #{}: instance id", sections.len()))
+                })?;
+                pos += used;
+                let frame = crate::read_frame(&bytes[pos..], pos)
+                    .map_err(|e| e.in_named(format!("section #{}", sections.len())))?;
+                // The instance id lies outside the section's checksum: a corrupted one
+                // shows as a second section for a device (or as a device with none).
+                if let Some(first) = seen.insert((frame.name, instance_id), pos) {
+                    return Err(format_error(
+                        format!(
+                            "duplicate section `{}` instance {instance_id} (the first is at byte {first})",
+                            frame.name
+                        ),
+                        pos,
+                    ));
+                }
+                sections.push(MachineSection {
+                    name: frame.name.to_owned(),
+                    instance_id,
+                    version: frame.version,
+                    range: pos..pos + frame.len,
+                });
+                pos += frame.len;
+            }
+            other => {
+                return Err(format_error(
+                    format!("unknown section tag {other:#04x}"),
+                    pos - 1,
+                ))
+            }
+        }
+    }
+    let len_at = pos;
+    let len = bytes
+        .get(pos..pos + 4)
+        .ok_or_else(|| format_error("schema trailer missing".into(), pos))?;
+    let len = u32::from_le_bytes(len.try_into().expect("4 bytes")) as usize;
+    pos += 4;
+    let json = bytes.get(pos..pos.saturating_add(len)).ok_or_else(|| {
+        format_error(
+            format!("schema trailer truncated: {len} bytes announced"),
+            len_at,
+        )
+    })?;
+    pos += len;
+    let crc = bytes
+        .get(pos..pos + 4)
+        .ok_or_else(|| format_error("schema trailer checksum missing".into(), pos))?;
+    let stored = u32::from_le_bytes(crc.try_into().expect("4 bytes"));
+    if stored != crc32fast::hash(json) {
+        return Err(Error::at(
+            ErrorKind::BadChecksum {
+                stored,
+                computed: crc32fast::hash(json),
+            },
+            pos,
+        )
+        .in_named("schema trailer".into()));
+    }
+    pos += 4;
+    if pos != bytes.len() {
+        return Err(Error::at(
+            ErrorKind::TrailingBytes {
+                count: bytes.len() - pos,
+            },
+            pos,
+        ));
+    }
+    Ok((sections, len_at + 4..len_at + 4 + len))
+}
+
+/// Loads a machine stream into `devices`, all or nothing: sections are matched to devices by
+/// name and instance (an unknown section, or a device with no section, is refused by name),
+/// every section is checked before any device changes, and if a device's load still fails
+/// (a hook or validation), every device is restored to its state before the load.
+///
+/// # Errors
+///
+/// The first problem found, naming the section; no device has changed then.
+pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(), Error> {
+    let (sections, _) = layout(bytes)?;
+    // Each device by (name, instance), found once (a search per section would take a time
+    // growing with the square of their number).
+    let mut index = std::collections::HashMap::with_capacity(devices.len());
+    for (at, (instance, dev)) in devices.iter().enumerate() {
+        index
+            .entry((dev.description().name, *instance))
+            .or_insert(at);
+    }
+    let mut order = Vec::with_capacity(sections.len());
+    let mut carried = vec![false; devices.len()];
+    for s in &sections {
+        let Some(&at) = index.get(&(s.name.as_str(), s.instance_id)) else {
+            return Err(format_error(
+                format!(
+                    "unknown section `{}` instance {}: the destination has no such device",
+                    s.name, s.instance_id
+                ),
+                s.range.start,
+            ));
+        };
+        devices[at]
+            .1
+            .check_native(&bytes[s.range.clone()], s.range.start)
+            .map_err(|e| e.in_named(format!("section `{}` instance {}", s.name, s.instance_id)))?;
+        order.push(at);
+        carried[at] = true;
+    }
+    for ((instance, dev), carried) in devices.iter().zip(carried) {
+        if !carried {
+            return Err(format_error(
+                format!(
+                    "missing section for device `{}` instance {instance}: the stream does not \
+                     carry it",
+                    dev.description().name
+                ),
+                bytes.len(),
+            ));
+        }
+    }
+    // Everything decodes; only a hook, a validation or an `exists` test asked again of the
+    // loaded state can still fail. Keep each device's state to put it back if one does.
+    let mut snapshot = Vec::with_capacity(devices.len());
+    for (_, dev) in devices.iter() {
+        let mut section = Vec::new();
+        dev.save_native(&mut section)?;
+        snapshot.push(section);
+    }
+    for (s, &at) in sections.iter().zip(&order) {
+        if let Err(e) = devices[at]
+            .1
+            .load_native(&bytes[s.range.clone()], s.range.start)
+        {
+            for ((_, dev), section) in devices.iter_mut().zip(&snapshot) {
+                let _ = dev.load_native(section, 0);
+            }
+            return Err(e.in_named(format!("section `{}` instance {}", s.name, s.instance_id)));
+        }
+    }
+    Ok(())
+}
