@@ -34,7 +34,8 @@ enum Command {
     /// Migrate a running Integrator/CP board to a destination process over loopback TCP
     /// and check that every register reads the same there.
     Demo(demo::DemoArgs),
-    /// Decode a native machine stream (written by `demo --save`) with its embedded schema.
+    /// Decode a native machine stream (written by `demo --save`, or by
+    /// `vmstate_core::machine::save` for any devices) with its embedded schema.
     Inspect {
         /// The stream file.
         file: PathBuf,

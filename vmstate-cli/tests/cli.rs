@@ -305,6 +305,47 @@ fn qemu_inspect_decodes_sections_a_schema_describes() {
     );
 }
 
+/// `inspect` decodes a machine stream of one's own devices (`vmstate_core::machine::save`)
+/// with the schema it carries: the program that wrote it is not needed.
+#[test]
+fn inspect_decodes_a_machine_stream_of_ones_own_devices() {
+    use vmstate_core::VmState;
+    #[derive(VmState)]
+    #[vmstate(name = "uart16550")]
+    struct Uart {
+        lcr: u8,
+        #[vmstate(max_len = 16)]
+        fifo: Vec<u8>,
+    }
+    let (uart0, uart1) = (
+        Uart {
+            lcr: 3,
+            fifo: vec![0xab],
+        },
+        Uart {
+            lcr: 0x1b,
+            fifo: vec![],
+        },
+    );
+    let bytes = vmstate_core::machine::save(Some("my-vm"), &[(0, &uart0), (1, &uart1)]).unwrap();
+    let path = temp("my-vm.machine");
+    std::fs::write(&path, bytes).unwrap();
+    let out = vmstate(&["inspect", path.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sections = json["sections"].as_array().unwrap();
+    assert_eq!(sections.len(), 2);
+    assert_eq!(
+        (
+            sections[1]["name"].as_str(),
+            sections[1]["instance_id"].as_u64()
+        ),
+        (Some("uart16550"), Some(1))
+    );
+    assert_eq!(sections[0]["fields"]["lcr"], 3);
+    assert_eq!(sections[1]["fields"]["lcr"], 0x1b);
+}
+
 #[test]
 fn qemu_rewrite_writes_nothing_on_failure() {
     let out_path = temp("never-written.stream");
