@@ -237,10 +237,10 @@ impl IntegratorCp {
     ///
     /// ```
     /// let mut board = devices::IntegratorCp::new(32);
-    /// let names: Vec<&str> = board.devices_mut().iter().map(|(_, d)| d.description().name).collect();
-    /// assert_eq!(names, ["integratorcm", "icp_pic", "icp_pic", "pl031", "icp_control"]);
+    /// let sections: Vec<(&str, u32)> = board.devices_mut().iter().map(|(n, i, _)| (*n, *i)).collect();
+    /// assert_eq!(sections, devices::board::SECTIONS);
     /// ```
-    pub fn devices_mut(&mut self) -> Vec<(u32, &mut dyn Device)> {
+    pub fn devices_mut(&mut self) -> Vec<(&'static str, u32, &mut dyn Device)> {
         let IntegratorCp {
             core,
             pic,
@@ -248,12 +248,13 @@ impl IntegratorCp {
             rtc,
             control,
         } = self;
+        let [a, b, c, d, e] = SECTIONS;
         vec![
-            (0, core as &mut dyn Device),
-            (0, pic),
-            (1, sic),
-            (0, rtc),
-            (0, control),
+            (a.0, a.1, core as &mut dyn Device),
+            (b.0, b.1, pic),
+            (c.0, c.1, sic),
+            (d.0, d.1, rtc),
+            (e.0, e.1, control),
         ]
     }
 

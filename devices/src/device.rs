@@ -22,8 +22,7 @@ use vmstate_core::Error;
 /// description and native section) with its QEMU encoding and its registers.
 ///
 /// ```
-/// use devices::{Device, IcpPic};
-/// use vmstate_core::machine::Section;
+/// use devices::{Device, IcpPic, Section};
 ///
 /// let mut src = IcpPic::default();
 /// src.set_input(3, true);

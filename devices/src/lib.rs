@@ -42,6 +42,9 @@ pub use memory::{MemoryRegion, RegionKind};
 pub use mmio::{Unimplemented, WriteEffects};
 pub use pl022::Pl022;
 pub use pl031::Pl031;
+/// What a machine stream saves and loads of a device (`Device`'s supertrait): in scope, its
+/// methods (`save_native`, `description`, ...) are callable on a device's concrete type.
+pub use vmstate_core::machine::Section;
 
 /// The ported devices' descriptions, keyed by QEMU's type names, so a schema of them
 /// (`vmstate schema`) lines up with QEMU's `-dump-vmstate`: the device models, then the

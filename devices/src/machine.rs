@@ -78,7 +78,7 @@ pub fn schema_trailer() -> &'static str {
 /// ```
 pub fn load(board: &mut IntegratorCp, bytes: &[u8]) -> Result<(), Error> {
     let mut devices: Vec<(u32, &mut dyn Section)> = (board.devices_mut().into_iter())
-        .map(|(instance, dev): (u32, &mut dyn Device)| (instance, dev as &mut dyn Section))
+        .map(|(_, instance, dev): (_, u32, &mut dyn Device)| (instance, dev as &mut dyn Section))
         .collect();
     generic::load(&mut devices, bytes)
 }

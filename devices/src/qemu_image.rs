@@ -632,8 +632,9 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
 
 /// [`inspect`], decoding also the device sections that neither the board nor
 /// [`qemu_sections`] describes with `schema`'s description of the same name (the section's
-/// idstr): a schema of one's own devices (`Schema::add`), or QEMU's `-dump-vmstate`. Such a
-/// section that does not decode shows its error, as a state-only section's does.
+/// idstr, or what follows its last `/`: QEMU puts a device's bus path in front): a schema of
+/// one's own devices (`Schema::add`), or QEMU's `-dump-vmstate`. Such a section that does not
+/// decode shows its error, as a state-only section's does.
 ///
 /// ```
 /// use devices::qemu_image;
@@ -721,24 +722,22 @@ pub fn inspect_with(
             // not its own (`rewrite` refuses it the same way).
             match vmstate_core::check_version(d, sec.version_id) {
                 Err(e) => Some((Err(e), false)),
-                Ok(()) => Some((
-                    decode_section(
-                        stream,
-                        sent,
-                        sec,
-                        Desc::from_description(d),
-                        &mut MAX_VALUES.clone(),
-                    ),
-                    on_board,
-                )),
+                Ok(()) => {
+                    let mut desc = Desc::from_description(d);
+                    if let Some(sent) = sent {
+                        lengths_from_vmdesc(&mut desc, sent);
+                    }
+                    let decoded = decode_section(stream, sec, &desc, &mut MAX_VALUES.clone());
+                    Some((decoded, on_board))
+                }
             }
         } else {
-            // (The schema's own version range refuses a version it cannot decode.)
-            (by_name.get(sec.idstr.as_str())).map(|desc| {
-                let decoded =
-                    decode_section(stream, None, sec, (*desc).clone(), &mut schema_budget);
-                (decoded, false)
-            })
+            // (The schema's own version range refuses a version it cannot decode.) QEMU
+            // names a device on a bus with its path in front, `0000:00:02.0/e1000`.
+            let named = |idstr: &str| by_name.get(idstr).copied();
+            (named(&sec.idstr))
+                .or_else(|| sec.idstr.rsplit_once('/').and_then(|(_, name)| named(name)))
+                .map(|desc| (decode_section(stream, sec, desc, &mut schema_budget), false))
         };
         match decoded {
             Some((Ok((fields, subsections)), _)) => {
@@ -789,20 +788,15 @@ pub fn inspect_with(
     Ok(out)
 }
 
-/// Decodes a FULL section with description `d`: its fields, and its subsections apart.
-/// `sent` is the section's vmdesc entry ([`sent_description`]).
+/// Decodes a FULL section with description `desc`: its fields, and its subsections apart.
 fn decode_section(
     stream: &Stream,
-    sent: Option<&serde_json::Value>,
     sec: &vmstate_core::qemu::Section,
-    mut desc: Desc,
+    desc: &Desc,
     budget: &mut usize,
 ) -> Result<(serde_json::Value, serde_json::Value), Error> {
-    if let Some(sent) = sent {
-        lengths_from_vmdesc(&mut desc, sent);
-    }
     let (mut fields, used) = decode_with_budget(
-        &desc,
+        desc,
         Format::Qemu,
         stream.data(sec),
         sec.version_id,

@@ -353,5 +353,66 @@ mod own_devices {
         );
         let err = try_load(&bytes, true);
         assert!(err.contains("cannot reopen"), "{err}");
+        assert!(!err.contains("keeps the loaded state"), "{err}");
+    }
+
+    /// A device put back after another's `post_load` failed, whose own `validate` refuses
+    /// its state from before the load, keeps the loaded state: the error says so.
+    #[test]
+    fn a_device_that_cannot_be_put_back_is_named() {
+        let (u0, _, t) = source();
+        let failing = Uart {
+            lcr: 0xfe,
+            fifo: vec![],
+        };
+        let bytes = save(&u0, &failing, &t);
+        let mut d0 = Uart {
+            lcr: 0xff,
+            fifo: vec![],
+        };
+        let (mut d1, mut dt) = (Uart::default(), Timer::default());
+        let devices: &mut [(u32, &mut dyn Section)] =
+            &mut [(0, &mut d0), (1, &mut d1), (0, &mut dt)];
+        let err = machine::load(devices, &bytes).unwrap_err().to_string();
+        assert!(err.contains("cannot reopen"), "{err}");
+        assert!(
+            err.contains("`uart` instance 0 keeps the loaded state"),
+            "{err}"
+        );
+        assert_eq!(d0, u0);
+        // The devices the load had not reached are untouched, and so is the one that failed.
+        assert_eq!((d1, dt), (Uart::default(), Timer::default()));
+    }
+
+    /// A device listed twice, or two types giving one section name, are refused before
+    /// anything is written or changed.
+    #[test]
+    fn a_device_list_that_names_a_section_twice_is_refused() {
+        let (u0, u1, t) = source();
+        let err = machine::save(None, &[(0, &u0), (0, &u1)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`uart` instance 0 is listed twice"), "{err}");
+        let bytes = save(&u0, &u1, &t);
+        let (mut a, mut b) = (Uart::default(), Uart::default());
+        let err = machine::load(&mut [(0, &mut a), (0, &mut b)], &bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("listed twice"), "{err}");
+        assert_eq!((a, b), (Uart::default(), Uart::default()));
+
+        #[derive(VmState, Default)]
+        #[vmstate(name = "uart")]
+        struct OtherUart {
+            divisor: u16,
+        }
+        let other = OtherUart::default();
+        let err = machine::save(None, &[(0, &u0), (1, &other)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("two device types give the section name `uart`"),
+            "{err}"
+        );
     }
 }

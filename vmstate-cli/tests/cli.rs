@@ -271,6 +271,12 @@ fn qemu_inspect_decodes_sections_a_schema_describes() {
     qemu::write_section(&mut bytes, &section(0, 2), &[3, 0x01, 0x80]);
     qemu::write_section(&mut bytes, &section(1, 1), &[7]);
     qemu::write_section(&mut bytes, &section(2, 3), &[7]); // newer than the schema
+                                                           // On a bus, QEMU puts the device's path in front of the name.
+    let on_a_bus = Section {
+        idstr: "0000:00:02.0/uart16550".into(),
+        ..section(3, 2)
+    };
+    qemu::write_section(&mut bytes, &on_a_bus, &[5, 0, 9]);
     bytes.push(qemu::tag::EOF);
     let stream = temp("uart.stream");
     std::fs::write(&stream, bytes).unwrap();
@@ -287,6 +293,7 @@ fn qemu_inspect_decodes_sections_a_schema_describes() {
     let error = sections[2]["error"].as_str().unwrap_or_default();
     assert!(error.contains("version 3"), "{error}");
     assert!(sections[2]["fields"].is_null());
+    assert_eq!(sections[3]["fields"]["dll"], 9);
 
     // Without the schema the sections are listed, not decoded.
     let out = vmstate(&args);

@@ -42,6 +42,7 @@
 
 use crate::schema::Schema;
 use crate::{Description, Error, ErrorKind, Scalar, VmState};
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// The stream's first bytes.
@@ -177,6 +178,7 @@ pub fn save(machine: Option<&str>, devices: &[(u32, &dyn Section)]) -> Result<Ve
 ///
 /// A device's save error, naming it.
 pub fn save_with_schema(devices: &[(u32, &dyn Section)], json: &str) -> Result<Vec<u8>, Error> {
+    device_index(devices.iter().map(|(i, d)| (*i, d.description())))?;
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -343,22 +345,20 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
 
 /// Loads a machine stream into `devices`, all or nothing: sections are matched to devices by
 /// name and instance (an unknown section, or a device with no section, is refused by name),
-/// every section is checked before any device changes, and if a device's load still fails
-/// (a hook or validation), every device is restored to its state before the load.
+/// and every section is checked before any device changes. If a device's load still fails
+/// (its `post_load`), the device itself is left as it was (each load is atomic), and the
+/// devices loaded before it are put back by loading their state from before: their hooks
+/// run again on it, and the devices the load had not reached are not touched.
 ///
 /// # Errors
 ///
-/// The first problem found, naming the section; no device has changed then.
+/// The first problem found, naming the section; no device has changed then. The one
+/// exception is said in the error: a device put back whose own checks refuse its state from
+/// before the load (`validate`, a `Default` it would not load) keeps the loaded state, and
+/// the error names it.
 pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(), Error> {
+    let index = device_index(devices.iter().map(|(i, d)| (*i, d.description())))?;
     let (sections, _) = layout(bytes)?;
-    // Each device by (name, instance), found once (a search per section would take a time
-    // growing with the square of their number).
-    let mut index = std::collections::HashMap::with_capacity(devices.len());
-    for (at, (instance, dev)) in devices.iter().enumerate() {
-        index
-            .entry((dev.description().name, *instance))
-            .or_insert(at);
-    }
     let mut order = Vec::with_capacity(sections.len());
     let mut carried = vec![false; devices.len()];
     for s in &sections {
@@ -390,24 +390,56 @@ pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(),
             ));
         }
     }
-    // Everything decodes; only a hook, a validation or an `exists` test asked again of the
-    // loaded state can still fail. Keep each device's state to put it back if one does.
+    // Everything decodes and passes its checks; only a `post_load` can still fail. Keep
+    // each device's state to put it back if one does.
     let mut snapshot = Vec::with_capacity(devices.len());
     for (_, dev) in devices.iter() {
         let mut section = Vec::new();
         dev.save_native(&mut section)?;
         snapshot.push(section);
     }
-    for (s, &at) in sections.iter().zip(&order) {
-        if let Err(e) = devices[at]
+    for (n, (s, &at)) in sections.iter().zip(&order).enumerate() {
+        let loaded = devices[at]
             .1
-            .load_native(&bytes[s.range.clone()], s.range.start)
-        {
-            for ((_, dev), section) in devices.iter_mut().zip(&snapshot) {
-                let _ = dev.load_native(section, 0);
+            .load_native(&bytes[s.range.clone()], s.range.start);
+        let Err(e) = loaded else { continue };
+        let mut e = e.in_named(format!("section `{}` instance {}", s.name, s.instance_id));
+        for (put_back, &before) in sections[..n].iter().zip(&order[..n]) {
+            if let Err(why) = devices[before].1.load_native(&snapshot[before], 0) {
+                e = e.in_named(format!(
+                    "(and `{}` instance {} keeps the loaded state: its state from before \
+                     could not be put back: {why})",
+                    put_back.name, put_back.instance_id
+                ));
             }
-            return Err(e.in_named(format!("section `{}` instance {}", s.name, s.instance_id)));
         }
+        return Err(e);
     }
     Ok(())
+}
+
+/// The devices of a [`save`] or [`load`] by (name, instance). A device listed twice, or two
+/// types that give one section name, are the caller's mistake: refused, naming them.
+fn device_index(
+    devices: impl Iterator<Item = (u32, &'static Description)>,
+) -> Result<HashMap<(&'static str, u32), usize>, Error> {
+    let mut index = HashMap::new();
+    let mut types: HashMap<&'static str, &'static Description> = HashMap::new();
+    for (at, (instance, d)) in devices.enumerate() {
+        let same_type = *types.entry(d.name).or_insert(d);
+        if !std::ptr::eq(same_type, d) && same_type.rust_type != d.rust_type {
+            return Err(Error::new(ErrorKind::Format(format!(
+                "two device types give the section name `{}` ({} and {}): a stream could not \
+                 tell their sections apart; rename one (`#[vmstate(name = \"...\")]`)",
+                d.name, same_type.rust_type, d.rust_type
+            ))));
+        }
+        if index.insert((d.name, instance), at).is_some() {
+            return Err(Error::new(ErrorKind::Format(format!(
+                "device `{}` instance {instance} is listed twice",
+                d.name
+            ))));
+        }
+    }
+    Ok(index)
 }

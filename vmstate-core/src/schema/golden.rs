@@ -19,8 +19,8 @@ pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 /// - Otherwise the golden schema is loaded and [`check`](super::check())ed against the current
 ///   one: golden → current. An error panics with the report. Warnings, and what would keep
 ///   migration back to the recorded release from working (current → golden: a version
-///   raised to add a field, say), are printed to stderr;
-///   [`assert_compatible_both_ways`] fails on those too.
+///   raised to add a field, say), are printed to stderr (`cargo test -- --nocapture` shows
+///   them for a passing test); [`assert_compatible_both_ways`] fails on those too.
 ///
 /// Only the device `key` of the golden file is compared, so one file may hold several devices.
 /// Use it from a `#[test]`, or through [`assert_compatible!`](crate::assert_compatible), which
