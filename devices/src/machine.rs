@@ -57,10 +57,10 @@ pub fn schema_trailer() -> &'static str {
     })
 }
 
-/// Loads a machine stream into `board`, all or nothing: sections are matched to devices by
-/// name and instance (an unknown section, or a device with no section, is refused by name),
-/// every section is checked before any device changes, and if a device's load still fails
-/// (a hook or validation), every device is restored to its state before the load.
+/// Loads a machine stream into `board`, all or nothing, as [`vmstate_core::machine::load`]
+/// does: sections are matched to devices by name and instance (an unknown section, or a
+/// device with no section, is refused by name), and every section is checked before any
+/// device changes.
 ///
 /// ```
 /// use devices::{board::map, icp_pic::reg, machine, IntegratorCp};

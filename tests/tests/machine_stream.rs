@@ -379,6 +379,7 @@ mod own_devices {
             err.contains("`uart` instance 0 keeps the loaded state"),
             "{err}"
         );
+        assert!(err.starts_with("section `uart` instance 1"), "{err}");
         assert_eq!(d0, u0);
         // The devices the load had not reached are untouched, and so is the one that failed.
         assert_eq!((d1, dt), (Uart::default(), Timer::default()));

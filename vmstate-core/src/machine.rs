@@ -403,17 +403,21 @@ pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(),
             .1
             .load_native(&bytes[s.range.clone()], s.range.start);
         let Err(e) = loaded else { continue };
-        let mut e = e.in_named(format!("section `{}` instance {}", s.name, s.instance_id));
+        let e = e.in_named(format!("section `{}` instance {}", s.name, s.instance_id));
+        let mut kept = String::new();
         for (put_back, &before) in sections[..n].iter().zip(&order[..n]) {
             if let Err(why) = devices[before].1.load_native(&snapshot[before], 0) {
-                e = e.in_named(format!(
-                    "(and `{}` instance {} keeps the loaded state: its state from before \
-                     could not be put back: {why})",
+                kept.push_str(&format!(
+                    "; and `{}` instance {} keeps the loaded state: its state from before \
+                     could not be put back: {why}",
                     put_back.name, put_back.instance_id
                 ));
             }
         }
-        return Err(e);
+        if kept.is_empty() {
+            return Err(e);
+        }
+        return Err(Error::new(ErrorKind::Format(format!("{e}{kept}"))));
     }
     Ok(())
 }
