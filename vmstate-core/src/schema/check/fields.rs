@@ -232,7 +232,13 @@ pub(super) fn own_length_against_qemu<'a>(
     s: &'a FieldEntry,
     d: &'a FieldEntry,
 ) -> Option<&'a FieldEntry> {
-    ours_against_qemu(s, d, |f| f.max_len.is_some() && f.len.is_none(), |_| true)
+    ours_against_qemu(s, d, carries_own_length, |_| true)
+}
+
+/// Whether a field of this project's is a sequence that carries its own length (a count
+/// before its elements on both wires): bounded, and not sized by another field.
+pub(super) fn carries_own_length(f: &FieldEntry) -> bool {
+    f.max_len.is_some() && f.len.is_none()
 }
 
 /// Of two fields compared, the one of this project's that `ours` accepts, when the other is

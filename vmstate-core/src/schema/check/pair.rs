@@ -1,8 +1,8 @@
 //! A field both releases have at the same place: its version gate, kind, size and type.
 
 use super::fields::{
-    byte_sequence, bytes_alike, classify, field_extended, native, ours_against_qemu,
-    own_length_against_qemu, rust_name, shown_type, variable, Native, TypeClass,
+    byte_sequence, bytes_alike, carries_own_length, classify, field_extended, native,
+    ours_against_qemu, own_length_against_qemu, rust_name, shown_type, variable, Native, TypeClass,
 };
 use super::walk::WalkCx;
 use super::{Checker, Scope};
@@ -202,9 +202,8 @@ impl Checker {
                 };
                 // A fixed array against a sequence that carries its own length (both this
                 // project's): the count is what misreads, whatever the sizes.
-                let counts_itself = |f: &FieldEntry| f.max_len.is_some() && f.len.is_none();
                 let shape = |f: &FieldEntry, len: Option<u64>| {
-                    if counts_itself(f) {
+                    if carries_own_length(f) {
                         "a sequence that carries its own length (a count before its \
                          elements on both wires)"
                             .to_owned()
@@ -212,7 +211,10 @@ impl Checker {
                         format!("a fixed array of {}", len.or(f.array_len).unwrap_or(1))
                     }
                 };
-                if field_extended(s) && field_extended(d) && counts_itself(s) != counts_itself(d) {
+                if field_extended(s)
+                    && field_extended(d)
+                    && carries_own_length(s) != carries_own_length(d)
+                {
                     self.error(
                         Rule::FieldSizeChanged,
                         dp.to_owned(),
