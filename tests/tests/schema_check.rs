@@ -1558,15 +1558,28 @@ fn rule_field_size_changed_struct_array_length() {
 
 #[test]
 fn rule_field_version_changed() {
-    // QEMU's rule: the old release sends `mr` from version 1, the new reads it from 0.
+    // QEMU's rule: the old release sends `mr` from version 2, the new reads it from 0 and
+    // loads version 1 streams, which lack it.
     let mut old = ours();
-    field(desc(&mut old, "pl031"), "mr").version_id = 1;
+    set_version(&mut old, "pl031", 2, 1);
+    field(desc(&mut old, "pl031"), "mr").version_id = 2;
+    let mut new = ours();
+    set_version(&mut new, "pl031", 2, 1);
     only_finding(
-        &check(&old, &ours()),
+        &check(&old, &new),
         Rule::FieldVersionChanged,
         Severity::Error,
         "pl031/Fields/mr",
     );
+    // Not where the versions in between are below the new release's minimum: no stream it
+    // loads lacks the field (QEMU's dump marks `arm_gic`'s `irq_state` version 1, its
+    // minimum is 12; a port without `since` reads the same streams).
+    set_version(&mut new, "pl031", 2, 2);
+    assert_clean(&check(&old, &new));
+    let mut old = ours();
+    field(desc(&mut old, "pl031"), "mr").version_id = 1;
+    assert_eq!(desc(&mut old, "pl031").minimum_version_id, 1);
+    assert_clean(&check(&old, &ours()));
     // Beyond QEMU's: the new release reads `mr` only from version 2, the old sends it in v1.
     let mut new = ours();
     set_version(&mut new, "pl031", 2, 1);

@@ -90,7 +90,8 @@
 //! `NotOnWire`); one in the place of a field of the same kind and type under another name is a
 //! [`Rule::FieldRenamed`] error, as on QEMU's wire. A nested struct is sent at its sender's
 //! version and read at its reader's, so QEMU's "a stream of a version in between" rule does not
-//! apply inside one; but its `exists` tests are asked with the sender's version on save and
+//! apply inside one (nor where every version in between is below the new release's
+//! `minimum_version`, which refuses such streams whatever their fields); but its `exists` tests are asked with the sender's version on save and
 //! the reader's on load, so a field behind one in a nested struct whose version changed is a
 //! [`Rule::FieldVersionChanged`] warning. A `String` loads as a `Vec<u8>` of the same bound (not back: UTF-8 is
 //! checked). An immutable field's type change is judged as a migrated field's is (so an error
@@ -394,6 +395,7 @@ impl Checker {
             sent_limit: old.version_id,
             read_limit: stream.unwrap_or(new.version_id),
             new_version: new.version_id,
+            new_minimum: new.minimum_version_id,
             scope_kind: scope,
             extended: ext,
         };

@@ -165,6 +165,9 @@ pub(super) struct WalkCx<'a> {
     pub(super) read_limit: u32,
     /// The newer release's version of the description (for the suggested `since`).
     pub(super) new_version: u32,
+    /// The oldest stream version the newer release loads: a stream older than that is
+    /// refused whatever its fields.
+    pub(super) new_minimum: u32,
     pub(super) scope_kind: Scope,
     pub(super) extended: bool,
 }
