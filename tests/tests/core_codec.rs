@@ -1430,6 +1430,86 @@ fn a_subsection_belongs_to_the_struct_whose_name_ends_at_the_slash() {
 }
 
 #[test]
+fn subsections_named_without_a_slash_load_as_in_qemu() {
+    // QEMU's loader takes a subsection for a struct's when its name starts with the struct's
+    // (`arm_gic_virt_state` under `arm_gic`). Here the nested `gic.irq` loads last before
+    // `gic`'s subsection `gic.virt`: it takes its own `gic.irq.extra`, and leaves `gic.virt`,
+    // which does not start with its name, to `gic`.
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "gic.irq.extra")]
+    struct Extra {
+        e: u8,
+    }
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "gic.irq")]
+    struct Irq {
+        line: u8,
+        #[vmstate(subsection, needed = "Self::extra_needed")]
+        extra: Extra,
+    }
+    impl Irq {
+        fn extra_needed(&self) -> bool {
+            self.extra.e != 0
+        }
+    }
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "gic_virt_state")]
+    struct Virt {
+        v: u8,
+    }
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(name = "gic")]
+    struct Gic {
+        irq: Irq,
+        #[vmstate(subsection, needed = "Self::virt_needed")]
+        virt: Virt,
+    }
+    impl Gic {
+        fn virt_needed(&self) -> bool {
+            self.virt.v != 0
+        }
+    }
+    for (e, v) in [(0, 0), (1, 0), (0, 2), (1, 2)] {
+        let gic = Gic {
+            irq: Irq {
+                line: 7,
+                extra: Extra { e },
+            },
+            virt: Virt { v },
+        };
+        let qemu = vmstate_core::qemu::to_bytes(&gic).unwrap();
+        let virt_at = qemu.windows(14).position(|w| w == b"gic_virt_state");
+        assert_eq!(virt_at.is_some(), v != 0, "{qemu:02x?}");
+        let mut got = Gic::default();
+        vmstate_core::qemu::from_bytes(&mut got, &qemu, 1, 0).unwrap();
+        assert_eq!(got, gic);
+        let mut got = Gic::default();
+        vmstate_core::from_bytes(&mut got, &vmstate_core::to_bytes(&gic).unwrap()).unwrap();
+        assert_eq!(got, gic);
+    }
+    // A newer release's subsection of either struct is refused by name, on QEMU's wire too
+    // (there `gic` leaves it over when it does not know it).
+    let gic = Gic {
+        irq: Irq::default(),
+        virt: Virt { v: 2 },
+    };
+    let mut newer = vmstate_core::qemu::to_bytes(&gic).unwrap();
+    let at = newer
+        .windows(14)
+        .position(|w| w == b"gic_virt_state")
+        .unwrap();
+    newer[at + 4] = b'V';
+    let mut got = Gic::default();
+    let err = vmstate_core::qemu::from_bytes(&mut got, &newer, 1, 0).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::UnknownSubsection(name) if name == "gic_Virt_state"),
+        "{err}"
+    );
+    assert_eq!(err.offset(), Some(at - 2), "{err}");
+    assert_eq!(got, Gic::default());
+}
+
+#[test]
 fn a_vector_of_zero_sized_elements_round_trips_in_last_place() {
     #[derive(VmState, Debug, Clone, PartialEq, Default)]
     #[vmstate(name = "marks")]

@@ -545,7 +545,7 @@ impl Shape {
 }
 
 /// `a == b`, usable in a `const fn`.
-const fn same_str(a: &str, b: &str) -> bool {
+pub(crate) const fn same_str(a: &str, b: &str) -> bool {
     a.len() == b.len() && starts_with(a.as_bytes(), b.as_bytes())
 }
 

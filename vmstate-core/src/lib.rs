@@ -115,7 +115,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `len = "field"` | with `max_len`: the sequence's length is the value of `field`, an integer field of the struct ([`WireCount`] when migrated, [`Count`] when skipped: also `usize`) declared before it (migrated: the loaded value; immutable: the destination's) or skipped (the destination's; not in a `Vec` element), and it travels with no length of its own: QEMU's `VMSTATE_VARRAY_*`/`VBUFFER_*`; a save refuses a sequence of another length, a load a negative count or one above `max_len`; several sequences may share a count |
 /// | `since = N` | on the wire from section version N; older input keeps the destination's value |
 /// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`); a bare `default`, as serde's, is the type's `Default::default` (a type naming a type parameter is then bounded `Default`; refused on a sequence whose length another field holds); its value is held to the field's `max_len`, `len`, `validate` and `range` (a value they refuse fails the load as the function's error); a nested struct from it has its derived functions and `post_load` run, and those of the structs always sent inside it (not of its optional or `Vec`-element ones); refused on a type holding `immutable`/`equal` fields or a length held by a skipped field |
-/// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with `parent/` and differ from the other subsections' |
+/// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with its parent's and be longer, QEMU's rule (`parent/...` as most of QEMU's, or `parent_virt_state`), and differ from the other subsections' |
 /// | `needed = "path"` | with `subsection`: `fn(&Self) -> bool`, whether it is sent |
 /// | `exists = "path"` | `fn(&Self, u32) -> bool`, QEMU's `field_exists`: the fragile last resort. On load it sees the destination before the load (not the fields read so far, as QEMU's does): base it on the version or shared configuration, never on a migrated field |
 /// | `validate = "path"` | `fn(&T) -> Result<(), E>` on the value as it is decoded |
@@ -304,10 +304,28 @@ pub(crate) fn load_atomic<T: VmState, D: Decoder>(
         .load_version_into(d, version, &mut staged)
         .map_err(|e| e.in_field(name))?;
     if d.remaining() != 0 {
-        let count = d.remaining();
-        return Err(Error::at(ErrorKind::TrailingBytes { count }, d.offset()).in_field(name));
+        return Err(left_over(d).in_field(name));
     }
     commit_staged(value, &mut staged).map_err(|e| e.in_field(name))
+}
+
+/// The error for bytes left after a whole struct. On QEMU's wire a struct takes a subsection
+/// header only by its name, so one of a name no struct here knows is left over: that is an
+/// unknown subsection (a newer release's, say), not just trailing bytes.
+#[cold]
+fn left_over<D: Decoder>(d: &mut D) -> Error {
+    let (at, count) = (d.offset(), d.remaining());
+    if !D::MARKS_SUBSECTION_END && d.peek_u8() == Some(qemu::tag::SUBSECTION) {
+        let mark = d.mark();
+        let name = d.scalar::<u8>().and_then(|_| d.name());
+        d.reset(mark);
+        if let Ok(name) = name {
+            if !name.is_empty() {
+                return Error::at(ErrorKind::UnknownSubsection(name), at);
+            }
+        }
+    }
+    Error::at(ErrorKind::TrailingBytes { count }, at)
 }
 
 /// Commits a fully decoded value: container validation of the would-be state (undone on
@@ -450,24 +468,29 @@ pub mod __private {
         Error::at(ErrorKind::InvalidValue(why), offset)
     }
 
-    /// Reads a subsection header if the next bytes are one whose name is `parent/...` (the
-    /// tag, then such a name); otherwise reads nothing and returns `None`.
+    /// Reads a subsection header if the next bytes are one of `parent`'s: the tag, then a
+    /// name that `known` says is one of its subsections' or that continues `parent` with `/`
+    /// (an unknown one, the error); otherwise reads nothing and returns `None`.
     ///
-    /// QEMU's test is the bare prefix, so a struct `timer` would claim the subsection
-    /// `timer_block/irq` of an enclosing `timer_block` (and `dev/b` the sibling `dev/bc`), and
-    /// the load fail; with the `/` it does not. Every subsection name starts with
-    /// `parent/` (the derive checks it), so QEMU's streams read the same.
+    /// QEMU's test is the bare prefix (a name that starts with the parent's and is longer),
+    /// and a name it takes but does not know fails the load. So a struct `timer` would claim
+    /// the subsection `timer_block/irq` of an enclosing `timer_block` (and `dev/b` the sibling
+    /// `dev/bc`), and the load fail; this test leaves those to the struct they belong to. On
+    /// every stream QEMU loads the two tests agree: there, a name QEMU takes is one the struct
+    /// knows. So QEMU's names without a `/` (`arm_gic_virt_state`,
+    /// `arm.cortex-a9-global-timer.control`) read as in QEMU.
     ///
     /// Inlined up to the first byte: most structs are followed by no subsection, and the
     /// check then costs a compare instead of a call.
     ///
     /// In the native format a struct's subsections end with a marker, which this reads (and
-    /// returns `None`); a subsection there that is not `parent/...` is unknown, not the next
-    /// field of an enclosing struct.
+    /// returns `None`); a subsection there that is not `parent`'s by QEMU's test is unknown,
+    /// not the next field of an enclosing struct.
     #[inline(always)]
     pub fn subsection_header<D: Decoder>(
         d: &mut D,
         parent: &str,
+        known: impl Fn(&str) -> bool,
     ) -> Result<Option<(String, u32, usize)>, Error> {
         if D::MARKS_SUBSECTION_END {
             if d.peek_u8() == Some(crate::native::SUBSECTIONS_END) {
@@ -479,7 +502,29 @@ pub mod __private {
         if d.peek_u8() != Some(crate::qemu::tag::SUBSECTION) {
             return Ok(None);
         }
-        tagged_subsection_header(d, parent)
+        tagged_subsection_header(d, parent, &known)
+    }
+
+    /// [`subsection_header`] for a struct described by `desc`: its subsections are the ones
+    /// it knows.
+    #[inline(always)]
+    pub fn subsection_header_of<D: Decoder>(
+        d: &mut D,
+        desc: &Description,
+    ) -> Result<Option<(String, u32, usize)>, Error> {
+        subsection_header(d, desc.name, |name| has_subsection(desc, name))
+    }
+
+    /// Whether `desc` has a subsection named `name`.
+    const fn has_subsection(desc: &Description, name: &str) -> bool {
+        let mut i = 0;
+        while i < desc.subsections.len() {
+            if crate::describe::same_str(desc.subsections[i].name, name) {
+                return true;
+            }
+            i += 1;
+        }
+        false
     }
 
     /// A native subsection header: the next bytes must be one, of a subsection of `parent`.
@@ -523,6 +568,7 @@ pub mod __private {
     fn tagged_subsection_header<D: Decoder>(
         d: &mut D,
         parent: &str,
+        known: &dyn Fn(&str) -> bool,
     ) -> Result<Option<(String, u32, usize)>, Error> {
         let at = d.offset();
         // Like QEMU, only peek: bytes that do not spell a name with this prefix are not a
@@ -530,7 +576,7 @@ pub mod __private {
         let mark = d.mark();
         d.scalar::<u8>()?;
         let name = match d.name() {
-            Ok(name) if subsection_name_ok(&name, parent) => name,
+            Ok(name) if continues_with_slash(&name, parent) || known(&name) => name,
             _ => {
                 d.reset(mark);
                 return Ok(None);
@@ -641,8 +687,16 @@ pub mod __private {
         })
     }
 
-    /// Whether a subsection's name starts with its parent's name and a `/`.
+    /// Whether `child` may be a subsection of `parent`, by QEMU's test
+    /// (`vmstate_subsection_load`): it starts with the parent's name and is longer.
     pub const fn subsection_name_ok(child: &str, parent: &str) -> bool {
+        let (c, p) = (child.as_bytes(), parent.as_bytes());
+        c.len() > p.len() && crate::describe::starts_with(c, p)
+    }
+
+    /// Whether `child` is `parent`, `/` and more: a name a struct takes for one of its
+    /// subsections, known or not.
+    const fn continues_with_slash(child: &str, parent: &str) -> bool {
         subsection_name_ok_bytes(child.as_bytes(), parent.as_bytes())
     }
 
@@ -669,11 +723,12 @@ pub mod __private {
     /// in, or `None`; whether a stream may lack it; whether it writes a count of its own),
     /// `subsections` its subsections (shape and name). The loader peeks for a struct's
     /// subsections after each struct, so a nested struct loaded last, at any depth, whose name
-    /// a subsection's continues with `/`, would take that subsection's header for one of its
-    /// own. Returns the index of the first field that may hold one, or `fields.len()` plus
+    /// a subsection's continues with `/`, or that has a subsection of that name, would take
+    /// that subsection's header for one of its own. Returns the index of the first field that may hold one, or `fields.len()` plus
     /// that of a subsection that holds one before a later sibling; `usize::MAX` when none.
-    /// (QEMU's loader takes any name that starts with the struct's, `/` or not; this crate's
-    /// wants the `/`, and only what it could not load itself is refused.)
+    /// (QEMU's loader takes any name that starts with the struct's; this crate's the names
+    /// that continue it with `/` and those of its subsections, and only what it could not
+    /// load itself is refused.)
     pub const fn subsection_claim(
         fields: &[(Option<&Shape>, bool, bool)],
         subsections: &[(Option<&Shape>, Option<&str>)],
@@ -738,7 +793,7 @@ pub mod __private {
         by_name: bool,
         as_subsection: bool,
     ) -> bool {
-        if by_name && subsection_name_ok(sub, d.name) {
+        if by_name && (continues_with_slash(sub, d.name) || has_subsection(d, sub)) {
             return true;
         }
         // Each of its own subsections may be the last thing it loads.

@@ -177,7 +177,10 @@ fn walk<D: Decoder>(
         }
     }
     let mut subs = Map::new();
-    while let Some((name, sub_version, at)) = crate::__private::subsection_header(d, &desc.name)? {
+    let known = |name: &str| desc.subsections.iter().any(|s| s.name == name);
+    while let Some((name, sub_version, at)) =
+        crate::__private::subsection_header(d, &desc.name, known)?
+    {
         spend(budget, d)?;
         let Some(sub) = desc.subsections.iter().find(|s| s.name == name) else {
             return Err(Error::at(ErrorKind::UnknownSubsection(name), at));

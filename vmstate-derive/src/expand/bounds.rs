@@ -226,11 +226,11 @@ fn mentions(ty: &syn::Type, param: &syn::Ident, lifetime: bool) -> bool {
 /// One check for the struct: a nested struct that may load last on QEMU's wire before the
 /// subsections (every field after it may write nothing: one a stream may lack, one counted
 /// by another field, a zero-length array, a fieldless struct), or last inside a subsection
-/// before a later sibling, must not have a name that a subsection's continues with `/`: its
-/// load would take that subsection's header for one of its own. One call over the fields
-/// and the subsections (`__private::subsection_claim`), so that its cost grows with their
-/// number, not with their product. Returns whether the check names a parameter, and the
-/// check.
+/// before a later sibling, must not have a name that a subsection's continues with `/`, nor a
+/// subsection of that name: its load would take that subsection's header for one of its own.
+/// One call over the fields and the subsections (`__private::subsection_claim`), so that its
+/// cost grows with their number, not with their product. Returns whether the check names a
+/// parameter, and the check.
 fn subsection_claims(
     input: &Input,
     subsections: &[&Field],
@@ -255,7 +255,8 @@ fn subsection_claims(
         };
         messages.push(format!(
             "field `{}`: a struct in it, which may load last before the subsections, has a \
-             name that a subsection's continues with `/`: on QEMU's wire its load would take \
+             name that a subsection's continues with `/` (or a subsection of that name): on \
+             QEMU's wire its load would take \
              that subsection's header for one of its own and fail; give one of the structs \
              another #[vmstate(name = \"...\")]",
             f.ident.unraw()
@@ -266,7 +267,8 @@ fn subsection_claims(
     let subs = subsections.iter().map(|sub| {
         messages.push(format!(
             "subsection `{}`: a struct in it, which may load last, has a name that a later \
-             subsection's continues with `/`: on QEMU's wire its load would take that \
+             subsection's continues with `/` (or a subsection of that name): on QEMU's wire \
+             its load would take that \
              subsection's header for one of its own and fail; give one of the structs another \
              #[vmstate(name = \"...\")]",
             sub.ident.unraw()
@@ -376,7 +378,7 @@ fn push_check(
 /// - a nested struct (or subsection, or `Vec` of structs) with `derived_by_owner` fields needs
 ///   an owner function (`derives`) or a `post_load` here;
 /// - a `Vec`'s elements must not hold nested structs with `immutable` fields;
-/// - a subsection's name must start with this struct's name and `/`;
+/// - a subsection's name must start with this struct's name and be longer (QEMU's test);
 /// - two subsections must not have the same name.
 ///
 /// A field type that names a parameter is known only once the struct is instantiated: its
@@ -527,9 +529,9 @@ pub(super) fn type_checks(input: &Input, p: &TokenStream) -> TypeChecks {
         }
         if f.role() == Role::Subsection {
             let msg = format!(
-                "subsection `{}`: its struct's name must be `{parent}/` followed by a name of \
-                 its own (QEMU requires a subsection's name to start with its parent's): give \
-                 it #[vmstate(name = \"{parent}/...\")]",
+                "subsection `{}`: its struct's name must start with `{parent}` and go on \
+                 (QEMU's loader takes only such names for a struct's subsections): give it \
+                 #[vmstate(name = \"{parent}/...\")], as most of QEMU's are",
                 f.ident
             );
             let name = subsection_name(ty, generic, p);

@@ -445,7 +445,7 @@ pub(super) fn subsections_load(input: &Input, p: &TokenStream) -> TokenStream {
         });
     quote! {
         while let #p::Some((__vmstate_name, __vmstate_sub_version, __vmstate_at)) =
-            #p::subsection_header(__vmstate_d, <Self as #p::VmState>::DESCRIPTION.name)?
+            #p::subsection_header_of(__vmstate_d, <Self as #p::VmState>::DESCRIPTION)?
         {
             let _ = __vmstate_sub_version;
             #(#branches)* {

@@ -1,9 +1,9 @@
-// An explicit name that does not start with the parent's name and `/` (`uart_fifo`, not
-// `uart/fifo`).
+// An explicit name that does not start with the parent's (`serial/fifo` under `uart`;
+// `uart/fifo` or QEMU's other spelling, `uart_fifo`, would do).
 use vmstate_core::VmState;
 
 #[derive(VmState)]
-#[vmstate(name = "uart_fifo")]
+#[vmstate(name = "serial/fifo")]
 struct Fifo {
     level: u8,
 }

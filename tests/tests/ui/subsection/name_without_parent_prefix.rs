@@ -1,5 +1,4 @@
-// A subsection's name must start with its parent's name and `/`; `Fifo`'s default name is
-// `fifo`.
+// A subsection's name must start with its parent's name; `Fifo`'s default name is `fifo`.
 use vmstate_core::VmState;
 
 #[derive(VmState)]
