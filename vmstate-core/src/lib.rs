@@ -349,12 +349,20 @@ pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> 
     }
     value.commit(staged);
     if let Err(e) = value.post_commit(staged) {
-        value.commit(staged);
-        value.restore_kept(staged);
-        let _ = value.post_commit(staged);
+        undo_commit(value, staged);
         return Err(e);
     }
     Ok(())
+}
+
+/// Undoes a commit of [`commit_staged`], whose `staged` now holds the values from before:
+/// swaps them back, puts back the copies kept for parts the input lacked, and runs the derived
+/// functions and `post_load` again over the restored state (all of them, whatever fails: there
+/// is nothing left to undo), so that derived state matches the restored registers.
+pub(crate) fn undo_commit<T: Field>(value: &mut T, staged: &mut T::Staged) {
+    value.commit(staged);
+    value.restore_kept(staged);
+    let _ = value.post_commit(staged);
 }
 
 /// What a hook may return: `()` or `Result<(), E>` with a `std::error::Error` `E`.

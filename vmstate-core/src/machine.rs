@@ -40,7 +40,7 @@
 //! assert_eq!(other, Uart::default());
 //! ```
 
-use crate::schema::Schema;
+use crate::schema::{Desc, Schema};
 use crate::{Description, Error, ErrorKind, Scalar, VmState};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -86,6 +86,56 @@ pub trait Section {
     fn check_native(&self, bytes: &[u8], base: usize) -> Result<(), Error>;
     /// Loads the native section that fills `bytes` (atomic).
     fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), Error>;
+    /// [`Self::load_native`], returning what undoes the load: a [`load`] of several devices
+    /// undoes the ones loaded before a device whose load fails. A `VmState` device keeps the
+    /// values the load replaced, and its undo is exact. This default, for a `Section`
+    /// written by hand, saves the device first and undoes by loading that section again.
+    #[doc(hidden)]
+    fn load_native_undoable<'s>(
+        &'s mut self,
+        bytes: &[u8],
+        base: usize,
+    ) -> Result<Box<dyn UndoLoad + 's>, Error> {
+        let mut before = Vec::new();
+        self.save_native(&mut before)?;
+        self.load_native(bytes, base)?;
+        Ok(Box::new(Reload {
+            device: self,
+            before,
+        }))
+    }
+}
+
+/// Undoes one device's load in a [`load`] of several.
+#[doc(hidden)]
+pub trait UndoLoad {
+    /// Puts the device back as it was before the load; its hooks run again on that state.
+    fn undo(self: Box<Self>);
+}
+
+/// The undo of a `VmState` device: the device and the values its load replaced.
+struct Replaced<'s, T: VmState> {
+    device: &'s mut T,
+    before: T::Staged,
+}
+
+impl<T: VmState> UndoLoad for Replaced<'_, T> {
+    fn undo(self: Box<Self>) {
+        let Replaced { device, mut before } = *self;
+        crate::undo_commit(device, &mut before);
+    }
+}
+
+/// The undo of a hand-written [`Section`]: its section from before the load, loaded again.
+struct Reload<'s, S: Section + ?Sized> {
+    device: &'s mut S,
+    before: Vec<u8>,
+}
+
+impl<S: Section + ?Sized> UndoLoad for Reload<'_, S> {
+    fn undo(self: Box<Self>) {
+        let _ = self.device.load_native(&self.before, 0);
+    }
 }
 
 impl<T: VmState> Section for T {
@@ -100,6 +150,17 @@ impl<T: VmState> Section for T {
     }
     fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), Error> {
         crate::from_bytes_at(self, bytes, base)
+    }
+    fn load_native_undoable<'s>(
+        &'s mut self,
+        bytes: &[u8],
+        base: usize,
+    ) -> Result<Box<dyn UndoLoad + 's>, Error> {
+        let before = crate::native::from_bytes_keeping(self, bytes, base)?;
+        Ok(Box::new(Replaced {
+            device: self,
+            before,
+        }))
     }
 }
 
@@ -346,16 +407,15 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
 /// Loads a machine stream into `devices`, all or nothing: sections are matched to devices by
 /// name and instance (an unknown section, or a device with no section, is refused by name),
 /// and every section is checked before any device changes. If a device's load still fails
-/// (its `post_load`), the device itself is left as it was (each load is atomic), and the
-/// devices loaded before it are put back by loading their state from before: their hooks
-/// run again on it, and the devices the load had not reached are not touched.
+/// (its container `validate` or a hook: `pre_load`, a derived function, `post_load`), the
+/// device itself is left as it was (each load is atomic), and the devices loaded before it
+/// are put back: each gets back the very values its load replaced, and its derived functions
+/// and `post_load` run again on them, as when a device's own `post_load` fails. The devices
+/// the load had not reached are not touched.
 ///
 /// # Errors
 ///
-/// The first problem found, naming the section; no device has changed then. The one
-/// exception is said in the error: a device put back whose own checks refuse its state from
-/// before the load (`validate`, a `Default` it would not load) keeps the loaded state, and
-/// the error names it.
+/// The first problem found, naming the section; no device has changed then.
 pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(), Error> {
     let index = device_index(devices.iter().map(|(i, d)| (*i, d.description())))?;
     let (sections, _) = layout(bytes)?;
@@ -390,52 +450,59 @@ pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(),
             ));
         }
     }
-    // Everything decodes and passes its checks; only a `post_load` can still fail. Keep
-    // each device's state to put it back if one does.
-    let mut snapshot = Vec::with_capacity(devices.len());
-    for (_, dev) in devices.iter() {
-        let mut section = Vec::new();
-        dev.save_native(&mut section)?;
-        snapshot.push(section);
-    }
-    for (n, (s, &at)) in sections.iter().zip(&order).enumerate() {
-        let loaded = devices[at]
-            .1
-            .load_native(&bytes[s.range.clone()], s.range.start);
-        let Err(e) = loaded else { continue };
-        let e = e.in_named(format!("section `{}` instance {}", s.name, s.instance_id));
-        let mut kept = String::new();
-        for (put_back, &before) in sections[..n].iter().zip(&order[..n]) {
-            if let Err(why) = devices[before].1.load_native(&snapshot[before], 0) {
-                kept.push_str(&format!(
-                    "; and `{}` instance {} keeps the loaded state: its state from before \
-                     could not be put back: {why}",
-                    put_back.name, put_back.instance_id
-                ));
+    // Everything decodes and passes its field checks; a container `validate` or a hook can
+    // still fail. Each load keeps the values it replaced, to undo it if a later one fails.
+    let mut waiting: Vec<Option<&mut dyn Section>> =
+        devices.iter_mut().map(|(_, d)| Some(&mut **d)).collect();
+    let mut loaded: Vec<Box<dyn UndoLoad + '_>> = Vec::with_capacity(sections.len());
+    for (s, &at) in sections.iter().zip(&order) {
+        // Each device has one section (`layout` refuses a second): it is still waiting.
+        let result = match waiting[at].take() {
+            Some(dev) => dev.load_native_undoable(&bytes[s.range.clone()], s.range.start),
+            None => Err(format_error(
+                "a second section for one device".into(),
+                s.range.start,
+            )),
+        };
+        match result {
+            Ok(undo) => loaded.push(undo),
+            Err(e) => {
+                for undo in loaded.into_iter().rev() {
+                    undo.undo();
+                }
+                return Err(e.in_named(format!("section `{}` instance {}", s.name, s.instance_id)));
             }
         }
-        if kept.is_empty() {
-            return Err(e);
-        }
-        return Err(Error::new(ErrorKind::Format(format!("{e}{kept}"))));
     }
     Ok(())
 }
 
 /// The devices of a [`save`] or [`load`] by (name, instance). A device listed twice, or two
-/// types that give one section name, are the caller's mistake: refused, naming them.
+/// types that give one section name, are the caller's mistake: refused, naming them. Types
+/// are told apart by their descriptions too: two of one Rust name (`a::Uart` and `b::Uart`,
+/// `Fifo<4>` and `Fifo<8>`) whose descriptions differ could not share the trailer's one
+/// schema of the name.
 fn device_index(
     devices: impl Iterator<Item = (u32, &'static Description)>,
 ) -> Result<HashMap<(&'static str, u32), usize>, Error> {
     let mut index = HashMap::new();
     let mut types: HashMap<&'static str, &'static Description> = HashMap::new();
     for (at, (instance, d)) in devices.enumerate() {
-        let same_type = *types.entry(d.name).or_insert(d);
-        if !std::ptr::eq(same_type, d) && same_type.rust_type != d.rust_type {
+        let first = *types.entry(d.name).or_insert(d);
+        let clash = if std::ptr::eq(first, d) {
+            None
+        } else if first.rust_type != d.rust_type {
+            Some(format!("{} and {}", first.rust_type, d.rust_type))
+        } else if Desc::from_description(first) != Desc::from_description(d) {
+            Some(format!("two `{}` described differently", d.rust_type))
+        } else {
+            None
+        };
+        if let Some(clash) = clash {
             return Err(Error::new(ErrorKind::Format(format!(
-                "two device types give the section name `{}` ({} and {}): a stream could not \
+                "two device types give the section name `{}` ({clash}): a stream could not \
                  tell their sections apart; rename one (`#[vmstate(name = \"...\")]`)",
-                d.name, same_type.rust_type, d.rust_type
+                d.name
             ))));
         }
         if index.insert((d.name, instance), at).is_some() {

@@ -134,6 +134,21 @@ pub fn from_bytes_at<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Re
     decode(value, bytes, base, Exact::Whole, commit).map(drop)
 }
 
+/// [`from_bytes_at`] that returns, once the load succeeded, the values it replaced: what
+/// [`crate::undo_commit`] needs to undo the load exactly (a machine load whose later device
+/// fails).
+pub(crate) fn from_bytes_keeping<T: VmState>(
+    value: &mut T,
+    bytes: &[u8],
+    base: usize,
+) -> Result<T::Staged, Error> {
+    let keep = |value: &mut T, staged: &mut T::Staged| {
+        commit(value, staged)?;
+        Ok(core::mem::replace(staged, T::placeholder()))
+    };
+    decode(value, bytes, base, Exact::Whole, keep).map(|(before, _)| before)
+}
+
 /// What a load does with a section's staged values once they all check out.
 #[inline(always)]
 fn commit<T: VmState>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
