@@ -3630,6 +3630,13 @@ mod golden_dev {
         #[vmstate(since = 2)]
         pub mask: u32,
     }
+
+    /// Another device recorded in the same file.
+    #[derive(VmState)]
+    #[vmstate(name = "golden_other")]
+    pub struct Other {
+        pub level: u8,
+    }
 }
 
 #[test]
@@ -3688,12 +3695,27 @@ fn golden_file_helper() {
     // The file is left alone.
     assert_eq!(std::fs::read_to_string(&path).expect("kept"), written);
 
+    // A device the file lacks is added to it, the others kept, and checked from then on.
+    assert_compatible(&path, "golden_other", golden_dev::Other::DESCRIPTION);
+    let shared = Schema::from_json(&std::fs::read_to_string(&path).expect("shared")).unwrap();
+    let keys: Vec<&str> = shared.devices.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["golden_dev", "golden_other"]);
+    assert_compatible(&path, "golden_dev", golden_dev::V1::DESCRIPTION);
+    assert!(std::panic::catch_unwind(|| {
+        assert_compatible(&path, "golden_other", golden_dev::V1::DESCRIPTION)
+    })
+    .is_err());
+
     // Blessed: overwritten, passes, and the new schema is the golden one from then on.
     std::env::set_var(BLESS_VAR, "1");
     vmstate_core::assert_compatible!(&path, golden_dev::Renamed);
     std::env::remove_var(BLESS_VAR);
     let blessed = std::fs::read_to_string(&path).expect("blessed");
     assert!(blessed.contains("\"state\"") && !blessed.contains("\"status\""));
+    // The file's other device is kept.
+    assert_compatible(&path, "golden_other", golden_dev::Other::DESCRIPTION);
+    let kept = Schema::from_json(&blessed).unwrap();
+    assert!(kept.devices.contains_key("golden_other"), "{blessed}");
     vmstate_core::assert_compatible!(&path, golden_dev::Renamed);
     assert!(std::panic::catch_unwind(|| {
         assert_compatible(&path, "golden_dev", golden_dev::V1::DESCRIPTION)

@@ -12,17 +12,19 @@ pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 /// the old one's streams.
 ///
 /// - If the file does not exist it is written (the schema of this one description, as pretty
-///   JSON: [`Schema::to_json`]) and the assertion passes: commit it.
-/// - If the environment variable `VMSTATE_BLESS` is `1`, the file is overwritten and the
-///   assertion passes: rerun like this once a change is meant to break compatibility, or to
-///   record a new release.
+///   JSON: [`Schema::to_json`]) and the assertion passes: commit it. If it exists without
+///   device `key`, the device is added to it, the others kept, and the assertion passes.
+/// - If the environment variable `VMSTATE_BLESS` is `1`, device `key` is recorded anew (the
+///   file's other devices are kept) and the assertion passes: rerun like this once a change
+///   is meant to break compatibility, or to record a new release.
 /// - Otherwise the golden schema is loaded and [`check`](super::check())ed against the current
 ///   one: golden → current. An error panics with the report. Warnings, and what would keep
 ///   migration back to the recorded release from working (current → golden: a version
 ///   raised to add a field, say), are printed to stderr (`cargo test -- --nocapture` shows
 ///   them for a passing test); [`assert_compatible_both_ways`] fails on those too.
 ///
-/// Only the device `key` of the golden file is compared, so one file may hold several devices.
+/// Only the device `key` of the golden file is compared, so one file may hold several devices
+/// (the tests of one binary that write one file take turns).
 /// Use it from a `#[test]`, or through [`assert_compatible!`](crate::assert_compatible), which
 /// takes the key from the description and resolves a relative path against the calling
 /// crate's directory.
@@ -107,32 +109,41 @@ fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bo
     let mut current = Schema::new(None);
     current.add(key, description);
     let bless = std::env::var(BLESS_VAR).is_ok_and(|v| v == "1");
-    if bless || !path.exists() {
+    // Tests run on threads: one file's devices are read, and written back, in turn.
+    static FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let turn = FILES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let recorded = match std::fs::read_to_string(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => panic!("cannot read the golden schema {}: {e}", path.display()),
+        // A file blessed anew need not read.
+        Ok(text) => match Schema::from_json(&text) {
+            Ok(s) => Some(s),
+            Err(_) if bless => None,
+            Err(e) => panic!(
+                "{} is not a schema ({e}); rerun with {BLESS_VAR}=1 to rewrite it",
+                path.display()
+            ),
+        },
+    };
+    let entry = recorded.as_ref().and_then(|r| r.devices.get(key)).cloned();
+    let Some(entry) = entry.filter(|_| !bless) else {
+        let mut file = recorded.unwrap_or_else(|| Schema::new(None));
+        file.devices.extend(current.devices);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             if let Err(e) = std::fs::create_dir_all(dir) {
                 panic!("cannot create {}: {e}", dir.display());
             }
         }
-        if let Err(e) = std::fs::write(path, current.to_json()) {
+        if let Err(e) = std::fs::write(path, file.to_json()) {
             panic!("cannot write the golden schema {}: {e}", path.display());
         }
         return;
-    }
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) => panic!("cannot read the golden schema {}: {e}", path.display()),
     };
-    let recorded = match Schema::from_json(&text) {
-        Ok(s) => s,
-        Err(e) => panic!(
-            "{} is not a schema ({e}); rerun with {BLESS_VAR}=1 to rewrite it",
-            path.display()
-        ),
-    };
+    drop(turn);
     let mut golden = Schema::new(None);
-    if let Some(entry) = recorded.devices.get(key) {
-        golden.devices.insert(key.to_owned(), entry.clone());
-    }
+    golden.devices.insert(key.to_owned(), entry);
     let forward = check(&golden, &current);
     let backward = check(&current, &golden);
     for (dir, report) in [("forward", &forward), ("backward", &backward)] {
