@@ -735,9 +735,26 @@ pub fn inspect_with(
             // (The schema's own version range refuses a version it cannot decode.) QEMU
             // names a device on a bus with its path in front, `0000:00:02.0/e1000`.
             let named = |idstr: &str| by_name.get(idstr).copied();
+            let key = (sec.idstr.as_str(), u64::from(sec.instance_id));
+            let nth = sections_seen.entry(key).or_default();
+            let sent = sent_by_section.get(&key).and_then(|e| e.get(*nth)).copied();
+            *nth += 1;
             (named(&sec.idstr))
                 .or_else(|| sec.idstr.rsplit_once('/').and_then(|(_, name)| named(name)))
-                .map(|desc| (decode_section(stream, sec, desc, &mut schema_budget), false))
+                .map(|desc| {
+                    // QEMU's dumps give no array lengths, and a length held by the
+                    // destination's configuration is not in a description: the stream's
+                    // vmdesc says what was sent. A copy only where one is missing.
+                    let filled = sent.and_then(|sent| {
+                        sent_lengths_missing(desc, sent, &mut schema_budget).then(|| {
+                            let mut desc = desc.clone();
+                            fill_sent_lengths(&mut desc, sent);
+                            desc
+                        })
+                    });
+                    let desc = filled.as_ref().unwrap_or(desc);
+                    (decode_section(stream, sec, desc, &mut schema_budget), false)
+                })
         };
         match decoded {
             Some((Ok((fields, subsections)), _)) => {
@@ -805,13 +822,14 @@ fn decode_section(
     )
     .map_err(|e| e.in_named(format!("section {} ({})", sec.section_id, sec.idstr)))?;
     if used != sec.data.len() {
-        return Err(Error::at(
-            vmstate_core::ErrorKind::TrailingBytes {
-                count: sec.data.len() - used,
-            },
-            sec.data.start + used,
-        )
-        .in_named(sec.idstr.clone()));
+        // A subsection the description does not know is left over (QEMU's loader takes
+        // only the names it knows): say which.
+        let rest = &stream.data(sec)[used..];
+        let kind = match subsection_at(rest) {
+            Some(name) => vmstate_core::ErrorKind::UnknownSubsection(name.to_owned()),
+            None => vmstate_core::ErrorKind::TrailingBytes { count: rest.len() },
+        };
+        return Err(Error::at(kind, sec.data.start + used).in_named(sec.idstr.clone()));
     }
     let subsections = match fields.as_object_mut() {
         Some(obj) => obj
@@ -852,16 +870,13 @@ fn vmdesc_key(entry: &serde_json::Value) -> Option<(&str, u64)> {
 /// A sequence whose length is the destination's configuration (held by a skipped field,
 /// such as the SD card's bitmap, sized by the card) cannot be decoded from its description
 /// alone; QEMU's vmdesc says how long the source's was (`array_len`, or for a bitmap or a
-/// byte buffer its bytes). Such a top-level field of `desc` becomes an array of that many
-/// elements, if no more than its `max_len`. The vmdesc is input too: the decoder still checks
+/// byte buffer its bytes). Such a top-level field of `desc` (of values or structs) becomes an
+/// array of that many elements, if no more than its `max_len`. The vmdesc is input too: the decoder still checks
 /// every length against the data.
 fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
     let configured: Vec<String> = desc.not_on_wire.iter().map(|f| f.field.clone()).collect();
     let sent_fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
-    let by_configuration = |f: &FieldEntry| {
-        let count = f.len.as_ref();
-        f.description.is_none() && count.is_some_and(|c| configured.contains(c))
-    };
+    let by_configuration = |f: &FieldEntry| f.len.as_ref().is_some_and(|c| configured.contains(c));
     for f in desc.fields.iter_mut().filter(|f| by_configuration(f)) {
         let elem = f
             .wire_type
@@ -887,6 +902,89 @@ fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
         f.array_len = Some(len);
         f.len = None;
         f.max_len = None;
+    }
+}
+
+/// The name of the subsection whose header `bytes` start with, if they do.
+fn subsection_at(bytes: &[u8]) -> Option<&str> {
+    let (&[vmstate_core::qemu::tag::SUBSECTION, len], rest) = bytes.split_first_chunk::<2>()?
+    else {
+        return None;
+    };
+    let name = std::str::from_utf8(rest.get(..usize::from(len))?).ok()?;
+    (!name.is_empty()).then_some(name)
+}
+
+/// The vmdesc's fields of one description, by name (QEMU repeats none within one).
+fn sent_fields(sent: &serde_json::Value) -> HashMap<&str, &serde_json::Value> {
+    let fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
+    (fields.iter())
+        .filter_map(|f| Some((f["name"].as_str()?, f)))
+        .collect()
+}
+
+/// The vmdesc's subsection of a description named `name`.
+fn sent_subsection<'v>(sent: &'v serde_json::Value, name: &str) -> Option<&'v serde_json::Value> {
+    let subsections = sent["subsections"].as_array()?;
+    subsections.iter().find(|s| s["vmsd_name"] == name)
+}
+
+/// An array of fixed length whose length `desc` does not give (a QEMU dump's field), and the
+/// vmdesc entry `sent` does: `array_len`, on an entry of the field's name.
+fn sent_array_len(f: &FieldEntry, sent: Option<&&serde_json::Value>) -> Option<u64> {
+    let fixed = f.array_len.is_none() && f.max_len.is_none() && f.len.is_none();
+    fixed.then(|| sent?["array_len"].as_u64()).flatten()
+}
+
+/// Whether the vmdesc entry `sent` gives a length that `desc` lacks ([`fill_sent_lengths`]).
+/// Each field looked at costs one of `budget` (a schema and a vmdesc are input).
+fn sent_lengths_missing(desc: &Desc, sent: &serde_json::Value, budget: &mut usize) -> bool {
+    let by_name = sent_fields(sent);
+    for f in &desc.fields {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        let theirs = by_name.get(f.field.as_str());
+        if sent_array_len(f, theirs).is_some() {
+            return true;
+        }
+        let nested = f.description.as_deref().zip(theirs.map(|t| &t["struct"]));
+        if nested.is_some_and(|(d, t)| sent_lengths_missing(d, t, budget)) {
+            return true;
+        }
+    }
+    let configured = desc.not_on_wire.iter().map(|f| f.field.as_str());
+    let configured: Vec<&str> = configured.collect();
+    let counted = |f: &FieldEntry| f.len.as_deref().is_some_and(|c| configured.contains(&c));
+    if desc.fields.iter().any(counted) {
+        return true;
+    }
+    desc.subsections
+        .iter()
+        .any(|s| sent_subsection(sent, &s.name).is_some_and(|t| sent_lengths_missing(s, t, budget)))
+}
+
+/// Fills in `desc` the array lengths that the vmdesc entry `sent` gives and `desc` lacks:
+/// arrays of a QEMU dump, whose fields carry no length, in nested structs and subsections
+/// too, and the sequences whose length is the destination's configuration
+/// ([`lengths_from_vmdesc`]). The decoder still checks every length against the data.
+fn fill_sent_lengths(desc: &mut Desc, sent: &serde_json::Value) {
+    lengths_from_vmdesc(desc, sent);
+    let by_name = sent_fields(sent);
+    for f in &mut desc.fields {
+        let theirs = by_name.get(f.field.as_str());
+        if let Some(len) = sent_array_len(f, theirs) {
+            f.array_len = Some(len);
+        }
+        if let (Some(d), Some(t)) = (f.description.as_deref_mut(), theirs) {
+            fill_sent_lengths(d, &t["struct"]);
+        }
+    }
+    for s in &mut desc.subsections {
+        if let Some(t) = sent_subsection(sent, &s.name) {
+            fill_sent_lengths(s, t);
+        }
     }
 }
 

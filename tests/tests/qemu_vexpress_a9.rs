@@ -158,3 +158,107 @@ fn a_subsection_of_another_name_is_refused_and_nothing_changes() {
         assert_eq!(timer, before, "{len} bytes");
     }
 }
+
+/// What QEMU's vmdesc said of the two sections below in the guest stream.
+const VMDESC: &str = r#"{"page_size": 1024, "devices": [
+    {"name": "arm.cortex-a9-global-timer", "instance_id": 0,
+     "vmsd_name": "arm.cortex-a9-global-timer", "version": 1, "fields": [
+        {"name": "timer", "type": "timer", "size": 8},
+        {"name": "counter", "type": "uint64", "size": 8},
+        {"name": "ref_counter", "type": "uint64", "size": 8},
+        {"name": "cpu_ref_time", "type": "uint64", "size": 8},
+        {"name": "per_cpu", "type": "struct", "struct": {
+            "vmsd_name": "arm.cortex-a9-global-timer.percpu", "version": 1, "fields": [
+                {"name": "control", "type": "uint32", "size": 4},
+                {"name": "compare", "type": "uint64", "size": 8},
+                {"name": "status", "type": "uint32", "size": 4},
+                {"name": "inc", "type": "uint32", "size": 4}]}, "size": 20}],
+     "subsections": [{"vmsd_name": "arm.cortex-a9-global-timer.control", "version": 1,
+        "fields": [{"name": "control", "type": "uint32", "size": 4}]}]},
+    {"name": "sp804", "instance_id": 1, "vmsd_name": "sp804", "version": 1,
+     "fields": [{"name": "level", "array_len": 2, "type": "int32", "size": 4}]}]}"#;
+
+/// A stream of the global timer's section and an SP804's (whose `level` QEMU sent as
+/// `[1, 0]`), with the vmdesc or without.
+fn stream_of_unported_sections(vmdesc: bool) -> vmstate_core::qemu::Stream {
+    use vmstate_core::qemu::{self, Section, SectionKind};
+    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    let section = |id: u32, idstr: &str, instance_id| Section {
+        kind: SectionKind::Full,
+        section_id: id,
+        idstr: idstr.into(),
+        instance_id,
+        version_id: 1,
+        range: 0..0,
+        data: 0..0,
+        footer: true,
+    };
+    let timer = section(8, "arm.cortex-a9-global-timer", 0);
+    qemu::write_section(&mut bytes, &timer, GUEST);
+    qemu::write_section(
+        &mut bytes,
+        &section(30, "sp804", 1),
+        &[0, 0, 0, 1, 0, 0, 0, 0],
+    );
+    bytes.push(qemu::tag::EOF);
+    if vmdesc {
+        bytes.push(qemu::tag::VMDESCRIPTION);
+        bytes.extend_from_slice(&(VMDESC.len() as u32).to_be_bytes());
+        bytes.extend_from_slice(VMDESC.as_bytes());
+    }
+    vmstate_core::qemu::Stream::parse(bytes).unwrap()
+}
+
+#[test]
+fn inspect_takes_the_array_lengths_a_dump_lacks_from_the_vmdesc() {
+    // QEMU 7.2's dump gives no array lengths: `sp804.level` is two `int32`s only by the
+    // stream's vmdesc.
+    let dump = vmstate_tests::qemu_7_2_dump();
+    let listing =
+        devices::qemu_image::inspect_with(&stream_of_unported_sections(true), Some(&dump)).unwrap();
+    let [timer, sp804] = &listing["sections"].as_array().unwrap()[..] else {
+        panic!("{listing}");
+    };
+    assert_eq!(
+        sp804["fields"]["level"],
+        serde_json::json!([1, 0]),
+        "{sp804}"
+    );
+    assert_eq!(
+        timer["fields"]["per_cpu"]["compare"], 0x1234_5678,
+        "{timer}"
+    );
+    let control = &timer["subsections"]["arm.cortex-a9-global-timer.control"];
+    assert_eq!(control["control"], 0x301, "{timer}");
+
+    // Without the vmdesc, the dump's `level` is one value, and what follows is said.
+    let listing =
+        devices::qemu_image::inspect_with(&stream_of_unported_sections(false), Some(&dump))
+            .unwrap();
+    let error = listing["sections"][1]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("4 unexpected trailing bytes"), "{listing}");
+
+    // A schema of one's own whose `per_cpu` is counted by a skipped field (QEMU's
+    // `num-cpu` property): the vmdesc says how many were sent. Without its subsection, the
+    // error names the subsection left over.
+    let mut ours = vmstate_core::schema::Schema::new(None);
+    ours.add("a9-global-timer", A9GTimer::DESCRIPTION);
+    let listing =
+        devices::qemu_image::inspect_with(&stream_of_unported_sections(true), Some(&ours)).unwrap();
+    let timer = &listing["sections"][0];
+    assert_eq!(timer["fields"]["per_cpu"][0]["inc"], 0x100, "{timer}");
+    ours.devices
+        .get_mut("a9-global-timer")
+        .unwrap()
+        .description
+        .subsections
+        .clear();
+    let listing =
+        devices::qemu_image::inspect_with(&stream_of_unported_sections(true), Some(&ours)).unwrap();
+    let error = listing["sections"][0]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("unknown subsection `arm.cortex-a9-global-timer.control`"),
+        "{listing}"
+    );
+}
