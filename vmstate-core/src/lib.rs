@@ -769,9 +769,10 @@ pub mod __private {
             if let (Some(Shape::Struct(d)), _) = subsections[a] {
                 let mut b = a + 1;
                 while b < subsections.len() {
-                    // Their own names are compared apart ([`names_differ`]).
+                    // Their own names are compared apart ([`names_differ`]); the first's
+                    // subsections of the second's name are not.
                     if let Some(sub) = subsections[b].1 {
-                        if description_claims(d, sub, false, true) {
+                        if has_subsection(d, sub) || description_claims(d, sub, false, true) {
                             return fields.len() + a;
                         }
                     }

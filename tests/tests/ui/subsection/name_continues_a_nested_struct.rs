@@ -127,4 +127,42 @@ impl Sib {
     }
 }
 
+
+// A subsection with a subsection of a later sibling's name (no `/` anywhere, QEMU's rule
+// allows all three names): its load would take the sibling's header for its own.
+#[derive(VmState, Default, PartialEq)]
+#[vmstate(name = "p_s_u")]
+struct PsU {
+    u: u32,
+}
+
+#[derive(VmState, Default, PartialEq)]
+#[vmstate(name = "p_s")]
+struct Ps {
+    s: u32,
+    #[vmstate(subsection, needed = "Self::never")]
+    u: PsU,
+}
+
+impl Ps {
+    fn never(&self) -> bool {
+        false
+    }
+}
+
+#[derive(VmState, Default)]
+#[vmstate(name = "p")]
+struct P {
+    #[vmstate(subsection, needed = "Self::always")]
+    s: Ps,
+    #[vmstate(subsection, needed = "Self::always")]
+    u: PsU,
+}
+
+impl P {
+    fn always(&self) -> bool {
+        true
+    }
+}
+
 fn main() {}
