@@ -383,6 +383,61 @@ mod own_devices {
         assert_eq!((d1, dt), (Uart::default(), Timer::default()));
     }
 
+    /// A `Section` written by hand, around a UART: put back by loading its section from
+    /// before, which its `validate` may refuse.
+    struct HandWritten(Uart);
+
+    impl Section for HandWritten {
+        fn description(&self) -> &'static vmstate_core::Description {
+            Uart::DESCRIPTION
+        }
+        fn save_native(&self, out: &mut Vec<u8>) -> Result<(), vmstate_core::Error> {
+            vmstate_core::save_section(&self.0, out)
+        }
+        fn check_native(&self, bytes: &[u8], base: usize) -> Result<(), vmstate_core::Error> {
+            vmstate_core::check_section(&self.0, bytes, base)
+        }
+        fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), vmstate_core::Error> {
+            vmstate_core::from_bytes_at(&mut self.0, bytes, base)
+        }
+    }
+
+    #[test]
+    fn a_hand_written_section_that_cannot_be_put_back_is_named() {
+        let (u0, _, t) = source();
+        let failing = Uart {
+            lcr: 0xfe,
+            fifo: vec![],
+        };
+        let bytes = save(&u0, &failing, &t);
+        // In a state its own `validate` refuses: its section from before does not load.
+        let mut hand = HandWritten(Uart {
+            lcr: 0xff,
+            fifo: vec![],
+        });
+        let (mut d1, mut dt) = (Uart::default(), Timer::default());
+        let devices: &mut [(u32, &mut dyn Section)] =
+            &mut [(0, &mut hand), (1, &mut d1), (0, &mut dt)];
+        let err = machine::load(devices, &bytes).unwrap_err().to_string();
+        assert!(err.starts_with("section `uart` instance 1"), "{err}");
+        assert!(
+            err.contains("`uart` instance 0 keeps the loaded state"),
+            "{err}"
+        );
+        assert_eq!(hand.0, u0);
+        // Put back when it can be.
+        let mut hand = HandWritten(Uart {
+            lcr: 0x03,
+            fifo: vec![7],
+        });
+        let (mut d1, mut dt) = (Uart::default(), Timer::default());
+        let devices: &mut [(u32, &mut dyn Section)] =
+            &mut [(0, &mut hand), (1, &mut d1), (0, &mut dt)];
+        let err = machine::load(devices, &bytes).unwrap_err().to_string();
+        assert!(!err.contains("keeps the loaded state"), "{err}");
+        assert_eq!(hand.0.fifo, [7]);
+    }
+
     #[derive(VmState, Default, Debug, Clone, PartialEq)]
     #[vmstate(name = "dma/burst")]
     struct Burst {

@@ -110,7 +110,8 @@ pub trait Section {
 #[doc(hidden)]
 pub trait UndoLoad {
     /// Puts the device back as it was before the load; its hooks run again on that state.
-    fn undo(self: Box<Self>);
+    /// An error says that the device keeps the loaded state.
+    fn undo(self: Box<Self>) -> Result<(), Error>;
 }
 
 /// The undo of a `VmState` device: the device and the values its load replaced.
@@ -120,21 +121,23 @@ struct Replaced<'s, T: VmState> {
 }
 
 impl<T: VmState> UndoLoad for Replaced<'_, T> {
-    fn undo(self: Box<Self>) {
+    fn undo(self: Box<Self>) -> Result<(), Error> {
         let Replaced { device, mut before } = *self;
         crate::undo_commit(device, &mut before);
+        Ok(())
     }
 }
 
-/// The undo of a hand-written [`Section`]: its section from before the load, loaded again.
+/// The undo of a hand-written [`Section`]: its section from before the load, loaded again
+/// (which the device's own checks may refuse).
 struct Reload<'s, S: Section + ?Sized> {
     device: &'s mut S,
     before: Vec<u8>,
 }
 
 impl<S: Section + ?Sized> UndoLoad for Reload<'_, S> {
-    fn undo(self: Box<Self>) {
-        let _ = self.device.load_native(&self.before, 0);
+    fn undo(self: Box<Self>) -> Result<(), Error> {
+        self.device.load_native(&self.before, 0)
     }
 }
 
@@ -415,7 +418,10 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
 ///
 /// # Errors
 ///
-/// The first problem found, naming the section; no device has changed then.
+/// The first problem found, naming the section; no device has changed then. The one
+/// exception is a hand-written [`Section`] (not a `VmState` type), put back by loading its
+/// section from before, which its own checks may refuse: it then keeps the loaded state,
+/// and the error names it.
 pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(), Error> {
     let index = device_index(devices.iter().map(|(i, d)| (*i, d.description())))?;
     let (sections, _) = layout(bytes)?;
@@ -454,7 +460,8 @@ pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(),
     // still fail. Each load keeps the values it replaced, to undo it if a later one fails.
     let mut waiting: Vec<Option<&mut dyn Section>> =
         devices.iter_mut().map(|(_, d)| Some(&mut **d)).collect();
-    let mut loaded: Vec<Box<dyn UndoLoad + '_>> = Vec::with_capacity(sections.len());
+    let mut loaded: Vec<(Box<dyn UndoLoad + '_>, &MachineSection)> =
+        Vec::with_capacity(sections.len());
     for (s, &at) in sections.iter().zip(&order) {
         // Each device has one section (`layout` refuses a second): it is still waiting.
         let result = match waiting[at].take() {
@@ -465,16 +472,33 @@ pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(),
             )),
         };
         match result {
-            Ok(undo) => loaded.push(undo),
+            Ok(undo) => loaded.push((undo, s)),
             Err(e) => {
-                for undo in loaded.into_iter().rev() {
-                    undo.undo();
-                }
-                return Err(e.in_named(format!("section `{}` instance {}", s.name, s.instance_id)));
+                let e = e.in_named(format!("section `{}` instance {}", s.name, s.instance_id));
+                return Err(undo_loads(loaded, e));
             }
         }
     }
     Ok(())
+}
+
+/// Undoes the loads of a [`load`] that failed with `error`, last first; returns the error,
+/// naming any device that keeps the loaded state.
+fn undo_loads(loaded: Vec<(Box<dyn UndoLoad + '_>, &MachineSection)>, error: Error) -> Error {
+    let mut kept = String::new();
+    for (undo, put_back) in loaded.into_iter().rev() {
+        if let Err(why) = undo.undo() {
+            kept.push_str(&format!(
+                "; and `{}` instance {} keeps the loaded state: its section from before does \
+                 not load again: {why}",
+                put_back.name, put_back.instance_id
+            ));
+        }
+    }
+    match kept.is_empty() {
+        true => error,
+        false => Error::new(ErrorKind::Format(format!("{error}{kept}"))),
+    }
 }
 
 /// The devices of a [`save`] or [`load`] by (name, instance). A device listed twice, or two
