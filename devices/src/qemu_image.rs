@@ -18,7 +18,7 @@ use crate::board::{IntegratorCp, SECTIONS};
 use crate::clock::FakeClock;
 use crate::pl031::Pl031;
 use crate::qemu_sections;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 use vmstate_core::qemu::{SectionKind, Stream};
@@ -745,8 +745,10 @@ pub fn inspect_with(
                     // QEMU's dumps give no array lengths, and a length held by the
                     // destination's configuration is not in a description: the stream's
                     // vmdesc says what was sent. A copy only where one is missing.
+                    let budget = &mut schema_budget;
                     let filled = sent.and_then(|sent| {
-                        sent_lengths_missing(desc, sent, &mut schema_budget).then(|| {
+                        let missing = sent_lengths_missing(desc, sent, budget);
+                        (missing && charge_copy(desc, budget)).then(|| {
                             let mut desc = desc.clone();
                             fill_sent_lengths(&mut desc, sent);
                             desc
@@ -874,7 +876,7 @@ fn vmdesc_key(entry: &serde_json::Value) -> Option<(&str, u64)> {
 /// array of that many elements, if no more than its `max_len`. The vmdesc is input too: the decoder still checks
 /// every length against the data.
 fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
-    let configured: Vec<String> = desc.not_on_wire.iter().map(|f| f.field.clone()).collect();
+    let configured: HashSet<String> = desc.not_on_wire.iter().map(|f| f.field.clone()).collect();
     let sent_fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
     let by_configuration = |f: &FieldEntry| f.len.as_ref().is_some_and(|c| configured.contains(c));
     for f in desc.fields.iter_mut().filter(|f| by_configuration(f)) {
@@ -941,10 +943,9 @@ fn sent_array_len(f: &FieldEntry, sent: Option<&&serde_json::Value>) -> Option<u
 fn sent_lengths_missing(desc: &Desc, sent: &serde_json::Value, budget: &mut usize) -> bool {
     let by_name = sent_fields(sent);
     for f in &desc.fields {
-        if *budget == 0 {
+        if !spend(budget, 1) {
             return false;
         }
-        *budget -= 1;
         let theirs = by_name.get(f.field.as_str());
         if sent_array_len(f, theirs).is_some() {
             return true;
@@ -954,15 +955,36 @@ fn sent_lengths_missing(desc: &Desc, sent: &serde_json::Value, budget: &mut usiz
             return true;
         }
     }
-    let configured = desc.not_on_wire.iter().map(|f| f.field.as_str());
-    let configured: Vec<&str> = configured.collect();
-    let counted = |f: &FieldEntry| f.len.as_deref().is_some_and(|c| configured.contains(&c));
+    if !spend(budget, desc.not_on_wire.len()) {
+        return false;
+    }
+    let configured: HashSet<&str> = desc.not_on_wire.iter().map(|f| f.field.as_str()).collect();
+    let counted = |f: &FieldEntry| f.len.as_deref().is_some_and(|c| configured.contains(c));
     if desc.fields.iter().any(counted) {
         return true;
     }
     desc.subsections
         .iter()
         .any(|s| sent_subsection(sent, &s.name).is_some_and(|t| sent_lengths_missing(s, t, budget)))
+}
+
+/// Takes `n` from `budget`; false (and the budget spent) when it holds fewer.
+fn spend(budget: &mut usize, n: usize) -> bool {
+    let left = budget.checked_sub(n);
+    *budget = left.unwrap_or(0);
+    left.is_some()
+}
+
+/// Charges `budget` the cost of copying `desc`: one per field entry, nested ones and
+/// subsections included. False when the budget runs out first (then it is spent).
+fn charge_copy(desc: &Desc, budget: &mut usize) -> bool {
+    let entries = 1 + desc.fields.len() + desc.not_on_wire.len() + desc.subsections.len();
+    let nested =
+        (desc.fields.iter().chain(&desc.not_on_wire)).filter_map(|f| f.description.as_deref());
+    spend(budget, entries)
+        && nested
+            .chain(&desc.subsections)
+            .all(|d| charge_copy(d, budget))
 }
 
 /// Fills in `desc` the array lengths that the vmdesc entry `sent` gives and `desc` lacks:

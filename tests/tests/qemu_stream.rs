@@ -1131,3 +1131,70 @@ fn a_schemas_sections_share_one_bound() {
     let refused = sections[2]["error"].as_str().unwrap_or_default();
     assert!(refused.contains("too many"), "{refused}");
 }
+
+/// A schema's description copied to take the lengths the vmdesc gives counts against the
+/// listing's one bound, as decoding does: a large description and many sections whose
+/// vmdesc entries give a length cannot make the listing copy it for every section (a
+/// review measured 16 s for 2,000 sections of a 14 MB schema).
+#[test]
+fn copies_of_a_schemas_description_share_the_bound() {
+    use vmstate_core::qemu::{self, Section};
+    use vmstate_core::schema::{Desc, FieldEntry, Schema};
+    use vmstate_core::VmState;
+
+    #[derive(VmState)]
+    #[vmstate(name = "leaves")]
+    struct Leaves {
+        a: u8,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "big")]
+    struct Big {
+        s: Leaves,
+    }
+    // 200 structs of 250 fields: about 50,000 entries, a twentieth of the bound.
+    let mut desc = Desc::from_description(Big::DESCRIPTION);
+    let mut s = desc.fields[0].clone();
+    let nested = s.description.as_mut().unwrap();
+    let leaf = nested.fields[0].clone();
+    let named = |f: &FieldEntry, name: String| FieldEntry {
+        field: name,
+        ..f.clone()
+    };
+    nested.fields = (0..250).map(|i| named(&leaf, format!("a{i}"))).collect();
+    desc.fields = (0..200).map(|i| named(&s, format!("s{i}"))).collect();
+    let mut schema = Schema::new(None);
+    schema.add("big", Big::DESCRIPTION);
+    schema.devices.get_mut("big").unwrap().description = desc;
+
+    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    let mut entries = Vec::new();
+    for id in 0..60 {
+        let s = Section {
+            kind: SectionKind::Full,
+            section_id: id,
+            idstr: "big".into(),
+            instance_id: id,
+            version_id: 1,
+            range: 0..0,
+            data: 0..0,
+            footer: true,
+        };
+        qemu::write_section(&mut bytes, &s, &[]);
+        // A length the description lacks: the listing copies it to fill it in.
+        entries.push(serde_json::json!({"name": "big", "instance_id": id,
+            "fields": [{"name": "s0", "size": 0, "array_len": 1}]}));
+    }
+    bytes.push(qemu::tag::EOF);
+    let vmdesc = serde_json::json!({ "devices": entries }).to_string();
+    bytes.push(qemu::tag::VMDESCRIPTION);
+    bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(vmdesc.as_bytes());
+    let stream = Stream::parse(bytes).unwrap();
+    let listing = devices::qemu_image::inspect_with(&stream, Some(&schema)).unwrap();
+    let sections = listing["sections"].as_array().unwrap();
+    let error = |i: usize| sections[i]["error"].as_str().unwrap_or_default().to_owned();
+    assert!(error(0).contains("truncated"), "{}", error(0));
+    assert!(error(59).contains("too many"), "{}", error(59));
+}
