@@ -2,6 +2,7 @@
 //! `tests/ui/<topic>/`. This library only compiles the README's example as a doctest.
 #![doc = include_str!("../../README.md")]
 
+use std::collections::HashMap;
 use vmstate_core::qemu::Stream;
 use vmstate_core::{schema::Schema, Description};
 
@@ -92,12 +93,20 @@ fn same_as_vmdesc(ours: &vmstate_core::schema::Desc, sent: &serde_json::Value, p
         assert_eq!(u64::from(ours.version_id), version, "{path}: version");
     }
     let fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
-    let our_names: Vec<&str> = ours.fields.iter().map(|f| f.field.as_str()).collect();
     let their_names: Vec<&str> = (fields.iter())
         .map(|f| f["name"].as_str().unwrap_or(""))
         .collect();
+    // The vmdesc lists the fields sent: those of the stream's version, and those whose
+    // `exists` test passed.
+    let version = sent["version"].as_u64();
+    let sent_ours: Vec<(&vmstate_core::schema::FieldEntry, String)> = (ours.fields.iter())
+        .zip(vmdesc_names(&ours.fields))
+        .filter(|(f, _)| version.is_none_or(|v| u64::from(f.version_id) <= v))
+        .filter(|(f, name)| !f.field_exists || their_names.contains(&name.as_str()))
+        .collect();
+    let our_names: Vec<&str> = sent_ours.iter().map(|(_, n)| n.as_str()).collect();
     assert_eq!(our_names, their_names, "{path}: field names");
-    for (field, theirs) in ours.fields.iter().zip(fields) {
+    for ((field, _), theirs) in sent_ours.iter().zip(fields) {
         let at = format!("{path}.{}", field.field);
         let (their_type, their_size) = (theirs["type"].as_str(), theirs["size"].as_u64());
         let their_len = theirs["array_len"].as_u64();
@@ -139,6 +148,24 @@ fn same_as_vmdesc(ours: &vmstate_core::schema::Desc, sent: &serde_json::Value, p
             .unwrap_or_else(|| panic!("{path}: no subsection {name} in the port"));
         same_as_vmdesc(ours, sub, &format!("{path}/{name}"));
     }
+}
+
+/// The names QEMU's vmdesc gives `fields`: a name that several fields of the description
+/// share gets the field's place among them, `unused[0]`, `unused[1]` (QEMU's
+/// `vmfield_name_num`).
+fn vmdesc_names(fields: &[vmstate_core::schema::FieldEntry]) -> Vec<String> {
+    let count = |name: &str| fields.iter().filter(|f| f.field == name).count();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    (fields.iter())
+        .map(|f| {
+            let nth = seen.entry(&f.field).or_default();
+            *nth += 1;
+            match count(&f.field) {
+                1 => f.field.clone(),
+                _ => format!("{}[{}]", f.field, *nth - 1),
+            }
+        })
+        .collect()
 }
 
 /// Whether a schema's wire type is what QEMU's vmdesc calls it: a counted sequence by its
@@ -277,4 +304,26 @@ pub fn qemu_7_2_dump_of(key: &str) -> Schema {
     qemu.devices.retain(|k, _| k == key);
     assert_eq!(qemu.devices.len(), 1, "QEMU 7.2's dump has no {key}");
     qemu
+}
+
+#[cfg(test)]
+mod tests {
+    use vmstate_core::{Unused, VmState};
+
+    #[test]
+    fn vmdesc_names_number_the_names_fields_share_as_qemu_does() {
+        #[derive(VmState)]
+        struct Dev {
+            a: u8,
+            pad: Unused<2>,
+            b: u8,
+            #[vmstate(name = "unused")]
+            pad2: Unused<4>,
+        }
+        let desc = vmstate_core::schema::Desc::from_description(Dev::DESCRIPTION);
+        assert_eq!(
+            super::vmdesc_names(&desc.fields),
+            ["a", "unused[0]", "b", "unused[1]"]
+        );
+    }
 }
