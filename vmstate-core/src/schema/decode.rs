@@ -5,6 +5,7 @@ use super::{Desc, FieldEntry};
 use crate::error::{Error, ErrorKind};
 use crate::wire::{Decoder, NativeDecoder, QemuDecoder, Scalar};
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 /// Which wire format the bytes are in.
 ///
@@ -155,10 +156,19 @@ fn walk<D: Decoder>(
         // `wire_fields` looks through them all, at each element of an array of structs.
         spend_n(budget, desc.not_on_wire.len(), d)?;
     }
-    for f in wire_fields(desc, native) {
+    let fields = wire_fields(desc, native);
+    let mut shared = shared_names(&fields);
+    for f in fields {
         // Every field visited counts, sent or not: the schema sets how many there are. A long
         // name counts for more: the output repeats it at each element of an array of structs.
         spend_n(budget, 1 + f.field.len() / NAME_BYTES_PER_VALUE, d)?;
+        let key = match shared.get_mut(f.field.as_str()).filter(|_| !f.is_padding()) {
+            Some(nth) => {
+                *nth += 1;
+                format!("{}[{}]", f.field, *nth - 1)
+            }
+            None => f.field.clone(),
+        };
         if f.version_id > version {
             continue;
         }
@@ -173,7 +183,7 @@ fn walk<D: Decoder>(
             .and_then(|count| field(f, d, native, count, budget))
             .map_err(|e| e.in_named(f.field.clone()))?;
         if !f.is_padding() {
-            out.insert(f.field.clone(), value);
+            out.insert(key, value);
         }
     }
     let mut subs = Map::new();
@@ -200,6 +210,20 @@ fn walk<D: Decoder>(
         out.insert("subsections".to_owned(), Value::Object(subs));
     }
     Ok(Value::Object(out))
+}
+
+/// The names that several fields with values share (QEMU repeats some: PCI's two `config`,
+/// e1000's three `mac_reg` parts), each with a count of 0: the decoded state lists those
+/// fields as QEMU's vmdesc does, `mac_reg[0]`, `mac_reg[1]`, ... Padding has no value, and
+/// is not counted.
+fn shared_names<'a>(fields: &[&'a FieldEntry]) -> HashMap<&'a str, usize> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for f in fields.iter().filter(|f| !f.is_padding()) {
+        *seen.entry(f.field.as_str()).or_default() += 1;
+    }
+    seen.retain(|_, n| *n > 1);
+    seen.values_mut().for_each(|n| *n = 0);
+    seen
 }
 
 /// The length of a sequence that another field holds (`len`), from that field's decoded

@@ -1,5 +1,6 @@
-// A field's `name` must be a non-empty string that prints on one line, is not a word the
-// schema tools read otherwise, and is no other field's.
+// A field's `name` must be a non-empty string that prints on one line and is not a word the
+// schema tools read otherwise. Fields may share a name, as QEMU's do (`a` and `b`, `e` and
+// `f`, `k` and `unused` here), but not one that holds a sequence's length (`n`).
 use vmstate_core::{Unused, VmState};
 
 #[derive(VmState)]
@@ -28,6 +29,11 @@ struct Dev {
     unused: u8,
     #[vmstate(name = "subsections")]
     l: u32,
+    n: u8,
+    #[vmstate(max_len = 4, len = "n")]
+    items: Vec<u8>,
+    #[vmstate(name = "n")]
+    also_n: u8,
 }
 
 type Pad = Unused<4>;
@@ -49,7 +55,7 @@ struct Padded {
     o: u8,
 }
 
-// A real field called `unused` beside padding; a second real one clashes.
+// Real fields called `unused` beside padding, as in QEMU's pl041 and e1000.
 #[derive(VmState)]
 struct Reserved {
     #[vmstate(name = "unused")]

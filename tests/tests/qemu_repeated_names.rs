@@ -1,0 +1,147 @@
+//! Field names that QEMU repeats within one description: the PL080 DMA controller of a QEMU
+//! 7.2 versatilepb stream (`tests/fixtures/qemu-7.2-versatilepb/`) sends `tc_int` four
+//! times. A port gives its four fields QEMU's one name, so that its description agrees with
+//! QEMU's `-dump-vmstate` and with the stream's vmdesc (which numbers them `tc_int[0]` to
+//! `tc_int[3]`), and decoded states list them as the vmdesc does.
+
+use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+use vmstate_core::schema::{self, Schema};
+use vmstate_core::VmState;
+
+/// QEMU's `vmstate_pl080_channel` (`hw/dma/pl080.c`).
+#[derive(VmState, Debug, Clone, Copy, Default, PartialEq)]
+#[vmstate(name = "pl080_channel")]
+struct Pl080Channel {
+    src: u32,
+    dest: u32,
+    lli: u32,
+    ctrl: u32,
+    conf: u32,
+}
+
+/// QEMU's `vmstate_pl080`: `tc_int` is sent again where `err_int`, `err_mask` and
+/// `tc_mask` were meant; QEMU loads all four into one register, the last one winning.
+#[derive(VmState, Debug, Clone, Default, PartialEq)]
+#[vmstate(
+    name = "pl080",
+    pre_save = "Self::copy_tc_int",
+    post_load = "Self::last_tc_int"
+)]
+struct Pl080State {
+    tc_int: u8,
+    tc_mask: u8,
+    err_int: u8,
+    err_mask: u8,
+    conf: u32,
+    sync: u32,
+    req_single: u32,
+    req_burst: u32,
+    #[vmstate(name = "tc_int")]
+    tc_int_1: core::cell::Cell<u8>,
+    #[vmstate(name = "tc_int")]
+    tc_int_2: core::cell::Cell<u8>,
+    #[vmstate(name = "tc_int")]
+    tc_int_3: core::cell::Cell<u8>,
+    chan: [Pl080Channel; 8],
+    running: i32,
+}
+
+impl Pl080State {
+    fn copy_tc_int(&self) {
+        for copy in [&self.tc_int_1, &self.tc_int_2, &self.tc_int_3] {
+            copy.set(self.tc_int);
+        }
+    }
+
+    fn last_tc_int(&mut self) {
+        self.tc_int = self.tc_int_3.get();
+    }
+}
+
+const RESET: &[u8] = include_bytes!("../fixtures/qemu-7.2-versatilepb/pl080-reset.bin");
+const VMDESC_ENTRY: &str = include_str!("../fixtures/qemu-7.2-versatilepb/pl080-vmdesc.json");
+
+/// A stream of the PL080's section and its vmdesc entry.
+fn stream(data: &[u8]) -> Stream {
+    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    let pl080 = Section {
+        kind: SectionKind::Full,
+        section_id: 19,
+        idstr: "pl080".into(),
+        instance_id: 0,
+        version_id: 1,
+        range: 0..0,
+        data: 0..0,
+        footer: true,
+    };
+    qemu::write_section(&mut bytes, &pl080, data);
+    bytes.push(qemu::tag::EOF);
+    let vmdesc = format!(r#"{{"page_size": 1024, "devices": [{VMDESC_ENTRY}]}}"#);
+    bytes.push(qemu::tag::VMDESCRIPTION);
+    bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(vmdesc.as_bytes());
+    Stream::parse(bytes).unwrap()
+}
+
+#[test]
+fn a_port_with_qemus_repeated_names_matches_the_stream_and_the_dump() {
+    // QEMU's bytes load and save back, and the description is what the vmdesc says was
+    // sent, `tc_int[0]` to `tc_int[3]` included.
+    let state: Pl080State = vmstate_tests::port_matches_qemu_section(&stream(RESET), "pl080", 0);
+    assert_eq!(state, Pl080State::default());
+    assert!(VMDESC_ENTRY.contains(r#""tc_int[3]""#));
+
+    // QEMU's dump lists four fields named `tc_int`: no finding either way.
+    let qemu = vmstate_tests::qemu_7_2_dump_of("pl080");
+    let ours = vmstate_tests::one_device("pl080", Pl080State::DESCRIPTION);
+    for (old, new) in [(&qemu, &ours), (&ours, &qemu), (&ours.qemu_only(), &qemu)] {
+        let report = schema::check(old, new);
+        assert!(report.findings.is_empty(), "{report}");
+    }
+    // A port that named them otherwise would be a rename against QEMU's dump.
+    let mut renamed = ours.clone();
+    let desc = &mut renamed.devices.get_mut("pl080").unwrap().description;
+    desc.fields[8].field = "tc_int_1".into();
+    assert!(schema::check(&qemu, &renamed).errors() > 0);
+}
+
+#[test]
+fn repeated_names_travel_and_decode_as_qemus_vmdesc_lists_them() {
+    let mut src = Pl080State {
+        tc_int: 0x81,
+        err_mask: 2,
+        running: 1,
+        ..Pl080State::default()
+    };
+    src.chan[7].src = 0x1000;
+    let bytes = vmstate_core::qemu::to_bytes(&src).unwrap();
+    // `tc_int` at bytes 0, 20, 21 and 22 (after 4 bytes and four words).
+    assert_eq!([bytes[0], bytes[20], bytes[21], bytes[22]], [0x81; 4]);
+    let mut dst = Pl080State::default();
+    vmstate_core::qemu::from_bytes(&mut dst, &bytes, 1, 0).unwrap();
+    assert_eq!(
+        (dst.tc_int, dst.err_mask, dst.chan[7].src),
+        (0x81, 2, 0x1000)
+    );
+
+    // Decoded by the port's schema and by QEMU's dump: every value, under the vmdesc's
+    // names.
+    let mut ours = Schema::new(None);
+    ours.add("pl080", Pl080State::DESCRIPTION);
+    for schema in [ours, vmstate_tests::qemu_7_2_dump()] {
+        let listing = devices::qemu_image::inspect_with(&stream(&bytes), Some(&schema)).unwrap();
+        let fields = &listing["sections"][0]["fields"];
+        for name in ["tc_int[0]", "tc_int[1]", "tc_int[2]", "tc_int[3]"] {
+            assert_eq!(fields[name], 0x81, "{name}: {fields}");
+        }
+        assert!(fields.get("tc_int").is_none(), "{fields}");
+        assert_eq!(fields["err_mask"], 2, "{fields}");
+        assert_eq!(fields["running"], 1, "{fields}");
+    }
+
+    // A load error names the field by its name.
+    let err = vmstate_core::qemu::from_bytes(&mut dst, &bytes[..21], 1, 0).unwrap_err();
+    assert!(err.to_string().starts_with("pl080.tc_int: "), "{err}");
+    assert_eq!(err.offset(), Some(21), "{err}");
+}
