@@ -18,12 +18,15 @@ use crate::board::{IntegratorCp, SECTIONS};
 use crate::clock::FakeClock;
 use crate::pl031::Pl031;
 use crate::qemu_sections;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use vmstate_core::qemu::{SectionKind, Stream};
-use vmstate_core::schema::{decode, decode_with_budget, Desc, FieldEntry, Format, MAX_VALUES};
+use vmstate_core::schema::{decode, decode_with_budget, Desc, Format, MAX_VALUES};
 use vmstate_core::{Error, VmState};
+
+mod vmdesc;
+pub use vmdesc::vmdesc_names;
 
 /// The RAM size the board is created with when a stream does not say (QEMU's default for
 /// the fixtures: `-m 32`). Only creation values that QEMU's sections do not carry depend on it.
@@ -725,7 +728,7 @@ pub fn inspect_with(
                 Ok(()) => {
                     let mut desc = Desc::from_description(d);
                     if let Some(sent) = sent {
-                        lengths_from_vmdesc(&mut desc, sent);
+                        vmdesc::lengths_from_vmdesc(&mut desc, sent);
                     }
                     let decoded = decode_section(stream, sec, &desc, &mut MAX_VALUES.clone());
                     Some((decoded, on_board))
@@ -742,15 +745,15 @@ pub fn inspect_with(
             (named(&sec.idstr))
                 .or_else(|| sec.idstr.rsplit_once('/').and_then(|(_, name)| named(name)))
                 .map(|desc| {
-                    // QEMU's dumps give no array lengths, and a length held by the
-                    // destination's configuration is not in a description: the stream's
-                    // vmdesc says what was sent. A copy only where one is missing.
+                    // The stream's vmdesc says what a description cannot: the lengths
+                    // sent, and which fields behind a test were. A copy only where it
+                    // tells something, charged to the listing's bound.
                     let budget = &mut schema_budget;
                     let filled = sent.and_then(|sent| {
-                        let missing = sent_lengths_missing(desc, sent, budget);
-                        (missing && charge_copy(desc, budget)).then(|| {
+                        let tells = vmdesc::needs_fitting(desc, sent, budget);
+                        (tells && vmdesc::charge_copy(desc, budget)).then(|| {
                             let mut desc = desc.clone();
-                            fill_sent_lengths(&mut desc, sent);
+                            vmdesc::fit(&mut desc, sent);
                             desc
                         })
                     });
@@ -869,44 +872,6 @@ fn vmdesc_key(entry: &serde_json::Value) -> Option<(&str, u64)> {
     Some((entry["name"].as_str()?, entry["instance_id"].as_u64()?))
 }
 
-/// A sequence whose length is the destination's configuration (held by a skipped field,
-/// such as the SD card's bitmap, sized by the card) cannot be decoded from its description
-/// alone; QEMU's vmdesc says how long the source's was (`array_len`, or for a bitmap or a
-/// byte buffer its bytes). Such a top-level field of `desc` (of values or structs) becomes an
-/// array of that many elements, if no more than its `max_len`. The vmdesc is input too: the decoder still checks
-/// every length against the data.
-fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
-    let configured: HashSet<String> = desc.not_on_wire.iter().map(|f| f.field.clone()).collect();
-    let sent_fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
-    let by_configuration = |f: &FieldEntry| f.len.as_ref().is_some_and(|c| configured.contains(c));
-    for f in desc.fields.iter_mut().filter(|f| by_configuration(f)) {
-        let elem = f
-            .wire_type
-            .as_deref()
-            .and_then(|t| t.strip_prefix("varray:"));
-        let theirs = sent_fields.iter().find(|s| s["name"] == f.field.as_str());
-        let (Some(elem), Some(theirs)) = (elem, theirs) else {
-            continue;
-        };
-        // A byte buffer's size is 0 in the description (QEMU's VBUFFER): its elements are bytes.
-        let elem_size = if elem == "uint8" { 1 } else { f.size };
-        let len = match theirs.get("array_len") {
-            Some(n) => n.as_u64(),
-            None => (theirs["size"].as_u64())
-                .filter(|bytes| elem_size > 0 && bytes % elem_size == 0)
-                .map(|bytes| bytes / elem_size),
-        };
-        let Some(len) = len.filter(|&n| f.max_len.is_none_or(|max| n <= max)) else {
-            continue;
-        };
-        f.wire_type = Some(elem.to_owned());
-        f.size = elem_size;
-        f.array_len = Some(len);
-        f.len = None;
-        f.max_len = None;
-    }
-}
-
 /// The name of the subsection whose header `bytes` start with, if they do.
 fn subsection_at(bytes: &[u8]) -> Option<&str> {
     let (&[vmstate_core::qemu::tag::SUBSECTION, len], rest) = bytes.split_first_chunk::<2>()?
@@ -915,99 +880,6 @@ fn subsection_at(bytes: &[u8]) -> Option<&str> {
     };
     let name = std::str::from_utf8(rest.get(..usize::from(len))?).ok()?;
     (!name.is_empty()).then_some(name)
-}
-
-/// The vmdesc's fields of one description, by name (QEMU repeats none within one).
-fn sent_fields(sent: &serde_json::Value) -> HashMap<&str, &serde_json::Value> {
-    let fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
-    (fields.iter())
-        .filter_map(|f| Some((f["name"].as_str()?, f)))
-        .collect()
-}
-
-/// The vmdesc's subsection of a description named `name`.
-fn sent_subsection<'v>(sent: &'v serde_json::Value, name: &str) -> Option<&'v serde_json::Value> {
-    let subsections = sent["subsections"].as_array()?;
-    subsections.iter().find(|s| s["vmsd_name"] == name)
-}
-
-/// An array of fixed length whose length `desc` does not give (a QEMU dump's field), and the
-/// vmdesc entry `sent` does: `array_len`, on an entry of the field's name.
-fn sent_array_len(f: &FieldEntry, sent: Option<&&serde_json::Value>) -> Option<u64> {
-    let fixed = f.array_len.is_none() && f.max_len.is_none() && f.len.is_none();
-    fixed.then(|| sent?["array_len"].as_u64()).flatten()
-}
-
-/// Whether the vmdesc entry `sent` gives a length that `desc` lacks ([`fill_sent_lengths`]).
-/// Each field looked at costs one of `budget` (a schema and a vmdesc are input).
-fn sent_lengths_missing(desc: &Desc, sent: &serde_json::Value, budget: &mut usize) -> bool {
-    let by_name = sent_fields(sent);
-    for f in &desc.fields {
-        if !spend(budget, 1) {
-            return false;
-        }
-        let theirs = by_name.get(f.field.as_str());
-        if sent_array_len(f, theirs).is_some() {
-            return true;
-        }
-        let nested = f.description.as_deref().zip(theirs.map(|t| &t["struct"]));
-        if nested.is_some_and(|(d, t)| sent_lengths_missing(d, t, budget)) {
-            return true;
-        }
-    }
-    if !spend(budget, desc.not_on_wire.len()) {
-        return false;
-    }
-    let configured: HashSet<&str> = desc.not_on_wire.iter().map(|f| f.field.as_str()).collect();
-    let counted = |f: &FieldEntry| f.len.as_deref().is_some_and(|c| configured.contains(c));
-    if desc.fields.iter().any(counted) {
-        return true;
-    }
-    desc.subsections
-        .iter()
-        .any(|s| sent_subsection(sent, &s.name).is_some_and(|t| sent_lengths_missing(s, t, budget)))
-}
-
-/// Takes `n` from `budget`; false (and the budget spent) when it holds fewer.
-fn spend(budget: &mut usize, n: usize) -> bool {
-    let left = budget.checked_sub(n);
-    *budget = left.unwrap_or(0);
-    left.is_some()
-}
-
-/// Charges `budget` the cost of copying `desc`: one per field entry, nested ones and
-/// subsections included. False when the budget runs out first (then it is spent).
-fn charge_copy(desc: &Desc, budget: &mut usize) -> bool {
-    let entries = 1 + desc.fields.len() + desc.not_on_wire.len() + desc.subsections.len();
-    let nested =
-        (desc.fields.iter().chain(&desc.not_on_wire)).filter_map(|f| f.description.as_deref());
-    spend(budget, entries)
-        && nested
-            .chain(&desc.subsections)
-            .all(|d| charge_copy(d, budget))
-}
-
-/// Fills in `desc` the array lengths that the vmdesc entry `sent` gives and `desc` lacks:
-/// arrays of a QEMU dump, whose fields carry no length, in nested structs and subsections
-/// too, and the sequences whose length is the destination's configuration
-/// ([`lengths_from_vmdesc`]). The decoder still checks every length against the data.
-fn fill_sent_lengths(desc: &mut Desc, sent: &serde_json::Value) {
-    lengths_from_vmdesc(desc, sent);
-    let by_name = sent_fields(sent);
-    for f in &mut desc.fields {
-        let theirs = by_name.get(f.field.as_str());
-        if let Some(len) = sent_array_len(f, theirs) {
-            f.array_len = Some(len);
-        }
-        if let (Some(d), Some(t)) = (f.description.as_deref_mut(), theirs) {
-            fill_sent_lengths(d, &t["struct"]);
-        }
-    }
-    for s in &mut desc.subsections {
-        if let Some(t) = sent_subsection(sent, &s.name) {
-            fill_sent_lengths(s, t);
-        }
-    }
 }
 
 /// One section of [`inspect`]'s output.

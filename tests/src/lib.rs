@@ -2,7 +2,6 @@
 //! `tests/ui/<topic>/`. This library only compiles the README's example as a doctest.
 #![doc = include_str!("../../README.md")]
 
-use std::collections::HashMap;
 use vmstate_core::qemu::Stream;
 use vmstate_core::{schema::Schema, Description};
 
@@ -100,7 +99,7 @@ fn same_as_vmdesc(ours: &vmstate_core::schema::Desc, sent: &serde_json::Value, p
     // `exists` test passed.
     let version = sent["version"].as_u64();
     let sent_ours: Vec<(&vmstate_core::schema::FieldEntry, String)> = (ours.fields.iter())
-        .zip(vmdesc_names(&ours.fields))
+        .zip(devices::qemu_image::vmdesc_names(&ours.fields))
         .filter(|(f, _)| version.is_none_or(|v| u64::from(f.version_id) <= v))
         .filter(|(f, name)| !f.field_exists || their_names.contains(&name.as_str()))
         .collect();
@@ -148,24 +147,6 @@ fn same_as_vmdesc(ours: &vmstate_core::schema::Desc, sent: &serde_json::Value, p
             .unwrap_or_else(|| panic!("{path}: no subsection {name} in the port"));
         same_as_vmdesc(ours, sub, &format!("{path}/{name}"));
     }
-}
-
-/// The names QEMU's vmdesc gives `fields`: a name that several fields of the description
-/// share gets the field's place among them, `unused[0]`, `unused[1]` (QEMU's
-/// `vmfield_name_num`).
-fn vmdesc_names(fields: &[vmstate_core::schema::FieldEntry]) -> Vec<String> {
-    let count = |name: &str| fields.iter().filter(|f| f.field == name).count();
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    (fields.iter())
-        .map(|f| {
-            let nth = seen.entry(&f.field).or_default();
-            *nth += 1;
-            match count(&f.field) {
-                1 => f.field.clone(),
-                _ => format!("{}[{}]", f.field, *nth - 1),
-            }
-        })
-        .collect()
 }
 
 /// Whether a schema's wire type is what QEMU's vmdesc calls it: a counted sequence by its
@@ -304,26 +285,4 @@ pub fn qemu_7_2_dump_of(key: &str) -> Schema {
     qemu.devices.retain(|k, _| k == key);
     assert_eq!(qemu.devices.len(), 1, "QEMU 7.2's dump has no {key}");
     qemu
-}
-
-#[cfg(test)]
-mod tests {
-    use vmstate_core::{Unused, VmState};
-
-    #[test]
-    fn vmdesc_names_number_the_names_fields_share_as_qemu_does() {
-        #[derive(VmState)]
-        struct Dev {
-            a: u8,
-            pad: Unused<2>,
-            b: u8,
-            #[vmstate(name = "unused")]
-            pad2: Unused<4>,
-        }
-        let desc = vmstate_core::schema::Desc::from_description(Dev::DESCRIPTION);
-        assert_eq!(
-            super::vmdesc_names(&desc.fields),
-            ["a", "unused[0]", "b", "unused[1]"]
-        );
-    }
 }

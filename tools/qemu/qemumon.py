@@ -210,6 +210,18 @@ class Qemu:
         _, _, reply = text.partition("\n")
         return reply.strip("\n")
 
+    def migrate_to_file(self, path, poll=0.05):
+        """Migrate the VM into the file `path` (`exec:cat`) and wait until QEMU says the
+        migration completed; a failed or cancelled one raises."""
+        self.cmd('migrate "exec:cat > %s"' % path, timeout=max(1.0, self.remaining()))
+        while True:
+            status = status_of(self.cmd("info migrate"), "Migration status")
+            if status == "completed":
+                return
+            if status in ("failed", "cancelled"):
+                raise self.failure("migration %s" % status)
+            time.sleep(poll)
+
     def quit(self, timeout=5.0):
         """Send `quit` and wait for QEMU to exit; returns its exit status."""
         if self.proc.poll() is None:

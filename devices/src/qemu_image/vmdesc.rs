@@ -1,0 +1,206 @@
+//! What a QEMU stream's vmdesc (its JSON trailer) tells about a section that a description
+//! alone cannot: how long the arrays sent were (QEMU 7.2's dumps give no counts, and a
+//! length held by the destination's configuration is in no description), and which fields
+//! behind a test function were sent. A description is fitted to one section's vmdesc entry
+//! before that section is decoded; the vmdesc is input too, so the decoder still checks
+//! every length against the data.
+
+use std::collections::{HashMap, HashSet};
+use vmstate_core::schema::{Desc, FieldEntry};
+
+/// The names QEMU's vmdesc gives `fields` (all of a description's fields on QEMU's wire, in
+/// order, sent or not): a name that several fields share gets the field's place among them,
+/// `unused[0]`, `unused[1]` (QEMU's `vmfield_name_num`).
+///
+/// ```
+/// use vmstate_core::{schema::Desc, Unused, VmState};
+/// #[derive(VmState)]
+/// struct Dev { a: u8, pad: Unused<2>, b: u8, #[vmstate(name = "unused")] pad2: Unused<4> }
+/// let desc = Desc::from_description(Dev::DESCRIPTION);
+/// let names = devices::qemu_image::vmdesc_names(&desc.fields);
+/// assert_eq!(names, ["a", "unused[0]", "b", "unused[1]"]);
+/// ```
+pub fn vmdesc_names(fields: &[FieldEntry]) -> Vec<String> {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for f in fields {
+        *count.entry(&f.field).or_default() += 1;
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    (fields.iter())
+        .map(|f| match count[f.field.as_str()] {
+            1 => f.field.clone(),
+            _ => {
+                let nth = seen.entry(&f.field).or_default();
+                *nth += 1;
+                format!("{}[{}]", f.field, *nth - 1)
+            }
+        })
+        .collect()
+}
+
+/// The vmdesc's fields of one description, by their vmdesc names.
+fn sent_fields(sent: &serde_json::Value) -> HashMap<&str, &serde_json::Value> {
+    let fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
+    (fields.iter())
+        .filter_map(|f| Some((f["name"].as_str()?, f)))
+        .collect()
+}
+
+/// The vmdesc's subsection of a description named `name`.
+fn sent_subsection<'v>(sent: &'v serde_json::Value, name: &str) -> Option<&'v serde_json::Value> {
+    let subsections = sent["subsections"].as_array()?;
+    subsections.iter().find(|s| s["vmsd_name"] == name)
+}
+
+/// An array of fixed length whose length the description does not give (a QEMU dump's
+/// field), and the vmdesc entry `theirs` does: `array_len`.
+fn sent_array_len(f: &FieldEntry, theirs: Option<&&serde_json::Value>) -> Option<u64> {
+    let fixed = f.array_len.is_none() && f.max_len.is_none() && f.len.is_none();
+    fixed.then(|| theirs?["array_len"].as_u64()).flatten()
+}
+
+/// The size the vmdesc entry `theirs` gives a field of a schema without types that QEMU
+/// sizes at run time with an encoding of its own (size 0 in a dump: `VMSTATE_VIRTIO_DEVICE`),
+/// so that its bytes can be shown.
+fn sent_size(f: &FieldEntry, theirs: Option<&&serde_json::Value>) -> Option<u64> {
+    let run_time_sized = f.size == 0 && f.wire_type.is_none() && f.description.is_none();
+    let sent = theirs.and_then(|t| t["size"].as_u64()).filter(|&n| n > 0);
+    sent.filter(|_| run_time_sized && f.array_len.is_none() && !f.is_padding())
+}
+
+/// Whether `f` is a sequence whose length a field on no wire holds (the destination's
+/// configuration: the SD card's bitmap, sized by the card; a `num-cpu` property).
+fn counted_by_configuration(f: &FieldEntry, configured: &HashSet<&str>) -> bool {
+    f.len.as_deref().is_some_and(|c| configured.contains(c))
+}
+
+/// The names of `desc`'s fields on no wire.
+fn configured(desc: &Desc) -> HashSet<&str> {
+    desc.not_on_wire.iter().map(|f| f.field.as_str()).collect()
+}
+
+/// Takes `n` from `budget`; false (and the budget spent) when it holds fewer.
+pub(super) fn spend(budget: &mut usize, n: usize) -> bool {
+    let left = budget.checked_sub(n);
+    *budget = left.unwrap_or(0);
+    left.is_some()
+}
+
+/// Whether the vmdesc entry `sent` tells `desc` something ([`fit`]): a length it lacks, or
+/// whether a field behind a test was sent. Each field looked at costs one of `budget` (a
+/// schema and a vmdesc are input); false when the budget runs out.
+pub(super) fn needs_fitting(desc: &Desc, sent: &serde_json::Value, budget: &mut usize) -> bool {
+    if !spend(budget, desc.fields.len() + desc.not_on_wire.len()) {
+        return false;
+    }
+    let configured = configured(desc);
+    let by_name = sent_fields(sent);
+    let names = vmdesc_names(&desc.fields);
+    for (f, name) in desc.fields.iter().zip(&names) {
+        let theirs = by_name.get(name.as_str());
+        if f.field_exists
+            || sent_array_len(f, theirs).is_some()
+            || sent_size(f, theirs).is_some()
+            || counted_by_configuration(f, &configured)
+        {
+            return true;
+        }
+        let nested = f.description.as_deref().zip(theirs.map(|t| &t["struct"]));
+        if nested.is_some_and(|(d, t)| needs_fitting(d, t, budget)) {
+            return true;
+        }
+    }
+    (desc.subsections.iter())
+        .any(|s| sent_subsection(sent, &s.name).is_some_and(|t| needs_fitting(s, t, budget)))
+}
+
+/// Charges `budget` the cost of copying `desc`: one per field entry, nested ones and
+/// subsections included. False when the budget runs out first (then it is spent).
+pub(super) fn charge_copy(desc: &Desc, budget: &mut usize) -> bool {
+    let entries = 1 + desc.fields.len() + desc.not_on_wire.len() + desc.subsections.len();
+    let nested =
+        (desc.fields.iter().chain(&desc.not_on_wire)).filter_map(|f| f.description.as_deref());
+    spend(budget, entries)
+        && nested
+            .chain(&desc.subsections)
+            .all(|d| charge_copy(d, budget))
+}
+
+/// Fits `desc` to what the vmdesc entry `sent` says was sent, in nested structs and
+/// subsections too:
+/// - a field behind a test function is kept, as always sent, when the vmdesc lists it, and
+///   dropped when it does not (QEMU's PCI devices send one of two `config` fields);
+/// - a fixed array without a length (a dump's) takes the vmdesc's `array_len`;
+/// - a field a dump gives size 0 (sized at run time, its encoding QEMU's own: a virtio
+///   device's state) takes the vmdesc's size, and shows as its bytes;
+/// - a sequence whose length the destination's configuration holds becomes an array of the
+///   sent length ([`lengths_from_vmdesc`]).
+pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value) {
+    lengths_from_vmdesc(desc, sent);
+    let by_name = sent_fields(sent);
+    let names = vmdesc_names(&desc.fields);
+    let fields = std::mem::take(&mut desc.fields);
+    for (mut f, name) in fields.into_iter().zip(&names) {
+        let theirs = by_name.get(name.as_str());
+        if f.field_exists {
+            if theirs.is_none() {
+                continue;
+            }
+            f.field_exists = false;
+        }
+        if let Some(len) = sent_array_len(&f, theirs) {
+            f.array_len = Some(len);
+        }
+        if let Some(size) = sent_size(&f, theirs) {
+            f.size = size;
+        }
+        if let (Some(d), Some(t)) = (f.description.as_deref_mut(), theirs) {
+            fit(d, &t["struct"]);
+        }
+        desc.fields.push(f);
+    }
+    for s in &mut desc.subsections {
+        if let Some(t) = sent_subsection(sent, &s.name) {
+            fit(s, t);
+        }
+    }
+}
+
+/// A sequence whose length is the destination's configuration cannot be decoded from its
+/// description alone; QEMU's vmdesc says how long the source's was (`array_len`, or for a
+/// bitmap or a byte buffer its bytes). Such a top-level field of `desc` (of values or
+/// structs) becomes an array of that many elements, if no more than its `max_len`.
+pub(super) fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
+    let by_name = sent_fields(sent);
+    let names = vmdesc_names(&desc.fields);
+    // (Borrowed apart from the fields, which change.)
+    let configured: HashSet<&str> = desc.not_on_wire.iter().map(|f| f.field.as_str()).collect();
+    for (f, name) in desc.fields.iter_mut().zip(&names) {
+        if !counted_by_configuration(f, &configured) {
+            continue;
+        }
+        let elem = f
+            .wire_type
+            .as_deref()
+            .and_then(|t| t.strip_prefix("varray:"));
+        let (Some(elem), Some(theirs)) = (elem, by_name.get(name.as_str())) else {
+            continue;
+        };
+        // A byte buffer's size is 0 in the description (QEMU's VBUFFER): its elements are bytes.
+        let elem_size = if elem == "uint8" { 1 } else { f.size };
+        let len = match theirs.get("array_len") {
+            Some(n) => n.as_u64(),
+            None => (theirs["size"].as_u64())
+                .filter(|bytes| elem_size > 0 && bytes % elem_size == 0)
+                .map(|bytes| bytes / elem_size),
+        };
+        let Some(len) = len.filter(|&n| f.max_len.is_none_or(|max| n <= max)) else {
+            continue;
+        };
+        f.wire_type = Some(elem.to_owned());
+        f.size = elem_size;
+        f.array_len = Some(len);
+        f.len = None;
+        f.max_len = None;
+    }
+}

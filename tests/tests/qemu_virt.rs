@@ -1,0 +1,90 @@
+//! Sections of QEMU's `virt` machine decoded with QEMU's own `-dump-vmstate` and the stream's
+//! vmdesc (`vmstate qemu inspect --schema`): a PCI device's state has two `config` fields
+//! behind test functions, which only the vmdesc tells apart, and a virtio device's state has
+//! an encoding of QEMU's own, whose size only the vmdesc gives.
+
+use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+use vmstate_core::schema::Schema;
+
+const WDT: &[u8] = include_bytes!("../fixtures/qemu-7.2-virt/i6300esb-wdt.bin");
+const WDT_VMDESC: &str = include_str!("../fixtures/qemu-7.2-virt/i6300esb-wdt-vmdesc.json");
+
+/// A stream of one section, with a vmdesc of `entries` (none: no vmdesc).
+fn stream(idstr: &str, version: u32, data: &[u8], entries: Option<&str>) -> Stream {
+    Stream::parse(stream_bytes(idstr, version, data, entries)).unwrap()
+}
+
+fn stream_bytes(idstr: &str, version: u32, data: &[u8], entries: Option<&str>) -> Vec<u8> {
+    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    let section = Section {
+        kind: SectionKind::Full,
+        section_id: 20,
+        idstr: idstr.into(),
+        instance_id: 0,
+        version_id: version,
+        range: 0..0,
+        data: 0..0,
+        footer: true,
+    };
+    qemu::write_section(&mut bytes, &section, data);
+    bytes.push(qemu::tag::EOF);
+    if let Some(entries) = entries {
+        let vmdesc = format!(r#"{{"page_size": 4096, "devices": [{entries}]}}"#);
+        bytes.push(qemu::tag::VMDESCRIPTION);
+        bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
+        bytes.extend_from_slice(vmdesc.as_bytes());
+    }
+    bytes
+}
+
+fn listing(stream: &Stream, schema: &Schema) -> serde_json::Value {
+    let listing = devices::qemu_image::inspect_with(stream, Some(schema)).unwrap();
+    listing["sections"][0].clone()
+}
+
+#[test]
+fn a_pci_devices_config_behind_a_test_is_the_one_the_vmdesc_lists() {
+    let dump = vmstate_tests::qemu_7_2_dump();
+    let idstr = "0000:00:03.0/i6300esb_wdt";
+    let wdt = listing(&stream(idstr, 10000, WDT, Some(WDT_VMDESC)), &dump);
+    let fields = &wdt["fields"];
+    assert!(wdt["error"].is_null(), "{wdt}");
+    // The PCI configuration space: the vendor and device ids of the 6300ESB first.
+    let config = fields["dev"]["config"].as_str().unwrap_or_default();
+    assert!(config.starts_with("8680ab25"), "{fields}");
+    assert_eq!(config.len(), 2 * 256, "{fields}");
+    assert_eq!(fields["dev"]["version_id"], 2, "{fields}");
+    // The watchdog's own registers after it, at their reset values.
+    assert_eq!(fields["timer1_preload"], 0xfffff, "{fields}");
+    assert_eq!(fields["timer"], serde_json::json!(u64::MAX), "{fields}");
+
+    // Without the vmdesc the dump cannot say which `config` was sent.
+    let wdt = listing(&stream(idstr, 10000, WDT, None), &dump);
+    let error = wdt["error"].as_str().unwrap_or_default();
+    assert!(error.contains("depends on a test function"), "{wdt}");
+}
+
+#[test]
+fn a_virtio_devices_state_shows_as_the_bytes_the_vmdesc_counts() {
+    // QEMU's dump gives `virtio` (VMSTATE_VIRTIO_DEVICE) size 0: its encoding is QEMU's own
+    // and its length known when it is sent. The vmdesc says how many bytes were.
+    let dump = vmstate_tests::qemu_7_2_dump();
+    let idstr = "virtio-mmio@000000000a003e00/virtio-rng";
+    let entry = format!(
+        r#"{{"name": "{idstr}", "instance_id": 0, "vmsd_name": "virtio-rng", "version": 1,
+            "fields": [{{"name": "virtio", "type": "virtio", "size": 5}}]}}"#
+    );
+    let data = [1, 2, 3, 4, 5];
+    let rng = listing(&stream(idstr, 1, &data, Some(&entry)), &dump);
+    assert_eq!(rng["fields"]["virtio"], "0102030405", "{rng}");
+    // A vmdesc that claims more bytes than the section has: the stream reader, which sizes
+    // sections by it, refuses it.
+    let entry = entry.replace(r#""size": 5"#, r#""size": 18446744073709551615"#);
+    let err = Stream::parse(stream_bytes(idstr, 1, &data, Some(&entry))).unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+    // Without the vmdesc: said, not guessed.
+    let rng = listing(&stream(idstr, 1, &data, None), &dump);
+    let error = rng["error"].as_str().unwrap_or_default();
+    assert!(error.contains("size 0"), "{rng}");
+}
