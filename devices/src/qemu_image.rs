@@ -709,6 +709,10 @@ pub fn inspect_with(
             sections.push(entry);
             continue;
         }
+        let key = (sec.idstr.as_str(), u64::from(sec.instance_id));
+        let nth = sections_seen.entry(key).or_default();
+        let sent = sent_by_section.get(&key).and_then(|e| e.get(*nth)).copied();
+        *nth += 1;
         // The board's devices first; then the sections ported as state only, and those the
         // schema describes, whose errors are shown with the section rather than failing the
         // whole listing (`rewrite` leaves those sections as they are).
@@ -716,50 +720,29 @@ pub fn inspect_with(
             Some(dev) => Some((dev.description(), true)),
             None => qemu_sections::description(&sec.idstr).map(|d| (d, false)),
         };
-        let decoded = if let Some((d, on_board)) = described {
-            let key = (sec.idstr.as_str(), u64::from(sec.instance_id));
-            let nth = sections_seen.entry(key).or_default();
-            let sent = sent_by_section.get(&key).and_then(|e| e.get(*nth)).copied();
-            *nth += 1;
+        let ported = described.map(|(d, on_board)| {
             // A version this build cannot load is shown, not decoded with a layout that is
-            // not its own (`rewrite` refuses it the same way).
-            match vmstate_core::check_version(d, sec.version_id) {
-                Err(e) => Some((Err(e), false)),
-                Ok(()) => {
-                    let mut desc = Desc::from_description(d);
-                    if let Some(sent) = sent {
-                        vmdesc::lengths_from_vmdesc(&mut desc, sent);
-                    }
-                    let decoded = decode_section(stream, sec, &desc, &mut MAX_VALUES.clone());
-                    Some((decoded, on_board))
-                }
+            // not its own (`rewrite` refuses it the same way), for a board device too.
+            if let Err(e) = vmstate_core::check_version(d, sec.version_id) {
+                return (Err(e), false);
             }
-        } else {
-            // (The schema's own version range refuses a version it cannot decode.) QEMU
-            // names a device on a bus with its path in front, `0000:00:02.0/e1000`.
-            let named = |idstr: &str| by_name.get(idstr).copied();
-            let key = (sec.idstr.as_str(), u64::from(sec.instance_id));
-            let nth = sections_seen.entry(key).or_default();
-            let sent = sent_by_section.get(&key).and_then(|e| e.get(*nth)).copied();
-            *nth += 1;
-            (named(&sec.idstr))
-                .or_else(|| sec.idstr.rsplit_once('/').and_then(|(_, name)| named(name)))
-                .map(|desc| {
-                    // The stream's vmdesc says what a description cannot: the lengths
-                    // sent, and which fields behind a test were. A copy only where it
-                    // tells something, charged to the listing's bound.
-                    let budget = &mut schema_budget;
-                    let filled = sent.and_then(|sent| {
-                        let tells = vmdesc::needs_fitting(desc, sent, budget);
-                        (tells && vmdesc::charge_copy(desc, budget)).then(|| {
-                            let mut desc = desc.clone();
-                            vmdesc::fit(&mut desc, sent);
-                            desc
-                        })
-                    });
-                    let desc = filled.as_ref().unwrap_or(desc);
-                    (decode_section(stream, sec, desc, &mut schema_budget), false)
-                })
+            let mut desc = Desc::from_description(d);
+            if let Some(sent) = sent {
+                vmdesc::lengths_from_vmdesc(&mut desc, sent);
+            }
+            let decoded = decode_section(stream, sec, &desc, &mut MAX_VALUES.clone());
+            (decoded, on_board)
+        });
+        let mut by_schema = || decode_by_schema(stream, sec, &by_name, sent, &mut schema_budget);
+        let decoded = match ported {
+            // A state-only port that cannot read this section (another CPU model's `cpu`,
+            // a newer version): the schema's description may.
+            Some((Err(e), false)) => match by_schema() {
+                Some(Ok(decoded)) => Some((Ok(decoded), false)),
+                _ => Some((Err(e), false)),
+            },
+            None => by_schema().map(|decoded| (decoded, false)),
+            ported => ported,
         };
         match decoded {
             Some((Ok((fields, subsections)), _)) => {
@@ -870,6 +853,34 @@ pub fn sent_description<'v>(
 /// The section a vmdesc entry describes: its name and instance.
 fn vmdesc_key(entry: &serde_json::Value) -> Option<(&str, u64)> {
     Some((entry["name"].as_str()?, entry["instance_id"].as_u64()?))
+}
+
+/// Decodes section `sec` with the description of its name in a schema (`by_name`), fitted
+/// to its vmdesc entry `sent`; `None` when the schema has none. QEMU names a device on a bus
+/// with its path in front, `0000:00:02.0/e1000`; the schema's own version range refuses a
+/// version it cannot decode.
+fn decode_by_schema(
+    stream: &Stream,
+    sec: &vmstate_core::qemu::Section,
+    by_name: &HashMap<&str, &Desc>,
+    sent: Option<&serde_json::Value>,
+    budget: &mut usize,
+) -> Option<Result<(serde_json::Value, serde_json::Value), Error>> {
+    let named = |idstr: &str| by_name.get(idstr).copied();
+    let desc = (named(&sec.idstr))
+        .or_else(|| sec.idstr.rsplit_once('/').and_then(|(_, name)| named(name)))?;
+    // The stream's vmdesc says what a description cannot: the lengths sent, which fields
+    // behind a test were. A copy only where it tells something, charged to the bound.
+    let filled = sent.and_then(|sent| {
+        let tells = vmdesc::needs_fitting(desc, sent, budget);
+        (tells && vmdesc::charge_copy(desc, budget)).then(|| {
+            let mut desc = desc.clone();
+            vmdesc::fit(&mut desc, sent);
+            desc
+        })
+    });
+    let desc = filled.as_ref().unwrap_or(desc);
+    Some(decode_section(stream, sec, desc, budget))
 }
 
 /// The name of the subsection whose header `bytes` start with, if they do.

@@ -88,3 +88,24 @@ fn a_virtio_devices_state_shows_as_the_bytes_the_vmdesc_counts() {
     let error = rng["error"].as_str().unwrap_or_default();
     assert!(error.contains("size 0"), "{rng}");
 }
+
+#[test]
+fn a_section_a_state_only_port_cannot_read_is_read_by_the_schema() {
+    // QEMU's PL011 at a version after the port's: the port shows why it cannot read it, a
+    // schema that describes that version decodes it.
+    use vmstate_core::VmState;
+    #[derive(VmState)]
+    #[vmstate(name = "pl011", version = 9, minimum_version = 9)]
+    struct FuturePl011 {
+        cr: u32,
+    }
+    let data = 0x301_u32.to_be_bytes();
+    let stream = stream("pl011", 9, &data, None);
+    let listing = devices::qemu_image::inspect(&stream).unwrap();
+    let error = listing["sections"][0]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("too new"), "{listing}");
+    let mut schema = Schema::new(None);
+    schema.add("pl011-next", FuturePl011::DESCRIPTION);
+    let pl011 = self::listing(&stream, &schema);
+    assert_eq!(pl011["fields"]["cr"], 0x301, "{pl011}");
+}
