@@ -95,13 +95,15 @@ fn same_as_vmdesc(ours: &vmstate_core::schema::Desc, sent: &serde_json::Value, p
     let their_names: Vec<&str> = (fields.iter())
         .map(|f| f["name"].as_str().unwrap_or(""))
         .collect();
-    // The vmdesc lists the fields sent: those of the stream's version, and those whose
-    // `exists` test passed.
+    // The vmdesc lists the fields sent: those whose `exists` test passed (QEMU asks the test,
+    // not the version), and the others of the stream's version.
     let version = sent["version"].as_u64();
     let sent_ours: Vec<(&vmstate_core::schema::FieldEntry, String)> = (ours.fields.iter())
         .zip(devices::qemu_image::vmdesc_names(&ours.fields))
-        .filter(|(f, _)| version.is_none_or(|v| u64::from(f.version_id) <= v))
-        .filter(|(f, name)| !f.field_exists || their_names.contains(&name.as_str()))
+        .filter(|(f, name)| match f.field_exists {
+            true => their_names.contains(&name.as_str()),
+            false => version.is_none_or(|v| u64::from(f.version_id) <= v),
+        })
         .collect();
     let our_names: Vec<&str> = sent_ours.iter().map(|(_, n)| n.as_str()).collect();
     assert_eq!(our_names, their_names, "{path}: field names");
@@ -285,4 +287,43 @@ pub fn qemu_7_2_dump_of(key: &str) -> Schema {
     qemu.devices.retain(|k, _| k == key);
     assert_eq!(qemu.devices.len(), 1, "QEMU 7.2's dump has no {key}");
     qemu
+}
+
+/// A QEMU stream of device sections, each (`idstr`, instance, version, data), and a vmdesc
+/// trailer listing `vmdesc_entries` (a JSON list's items; none: no vmdesc): what QEMU writes,
+/// without the configuration and RAM sections.
+///
+/// ```
+/// let bytes = vmstate_tests::qemu_stream_of(&[("pl031", 0, 1, &[0; 24])], None);
+/// let stream = vmstate_core::qemu::Stream::parse(bytes).unwrap();
+/// assert_eq!(stream.device("pl031", 0).unwrap().version_id, 1);
+/// ```
+pub fn qemu_stream_of(
+    sections: &[(&str, u32, u32, &[u8])],
+    vmdesc_entries: Option<&str>,
+) -> Vec<u8> {
+    use vmstate_core::qemu::{self, Section, SectionKind};
+    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    for (id, &(idstr, instance_id, version_id, data)) in (1..).zip(sections) {
+        let section = Section {
+            kind: SectionKind::Full,
+            section_id: id,
+            idstr: idstr.into(),
+            instance_id,
+            version_id,
+            range: 0..0,
+            data: 0..0,
+            footer: true,
+        };
+        qemu::write_section(&mut bytes, &section, data);
+    }
+    bytes.push(qemu::tag::EOF);
+    if let Some(entries) = vmdesc_entries {
+        let vmdesc = format!(r#"{{"page_size": 4096, "devices": [{entries}]}}"#);
+        bytes.push(qemu::tag::VMDESCRIPTION);
+        bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
+        bytes.extend_from_slice(vmdesc.as_bytes());
+    }
+    bytes
 }

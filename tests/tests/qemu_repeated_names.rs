@@ -4,7 +4,7 @@
 //! QEMU's `-dump-vmstate` and with the stream's vmdesc (which numbers them `tc_int[0]` to
 //! `tc_int[3]`), and decoded states list them as the vmdesc does.
 
-use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+use vmstate_core::qemu::Stream;
 use vmstate_core::schema::{self, Schema};
 use vmstate_core::VmState;
 
@@ -63,24 +63,7 @@ const VMDESC_ENTRY: &str = include_str!("../fixtures/qemu-7.2-versatilepb/pl080-
 
 /// A stream of the PL080's section and its vmdesc entry.
 fn stream(data: &[u8]) -> Stream {
-    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
-    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
-    let pl080 = Section {
-        kind: SectionKind::Full,
-        section_id: 19,
-        idstr: "pl080".into(),
-        instance_id: 0,
-        version_id: 1,
-        range: 0..0,
-        data: 0..0,
-        footer: true,
-    };
-    qemu::write_section(&mut bytes, &pl080, data);
-    bytes.push(qemu::tag::EOF);
-    let vmdesc = format!(r#"{{"page_size": 1024, "devices": [{VMDESC_ENTRY}]}}"#);
-    bytes.push(qemu::tag::VMDESCRIPTION);
-    bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
-    bytes.extend_from_slice(vmdesc.as_bytes());
+    let bytes = vmstate_tests::qemu_stream_of(&[("pl080", 0, 1, data)], Some(VMDESC_ENTRY));
     Stream::parse(bytes).unwrap()
 }
 

@@ -159,54 +159,24 @@ fn a_subsection_of_another_name_is_refused_and_nothing_changes() {
     }
 }
 
-/// What QEMU's vmdesc said of the two sections below in the guest stream.
-const VMDESC: &str = r#"{"page_size": 1024, "devices": [
-    {"name": "arm.cortex-a9-global-timer", "instance_id": 0,
-     "vmsd_name": "arm.cortex-a9-global-timer", "version": 1, "fields": [
-        {"name": "timer", "type": "timer", "size": 8},
-        {"name": "counter", "type": "uint64", "size": 8},
-        {"name": "ref_counter", "type": "uint64", "size": 8},
-        {"name": "cpu_ref_time", "type": "uint64", "size": 8},
-        {"name": "per_cpu", "type": "struct", "struct": {
-            "vmsd_name": "arm.cortex-a9-global-timer.percpu", "version": 1, "fields": [
-                {"name": "control", "type": "uint32", "size": 4},
-                {"name": "compare", "type": "uint64", "size": 8},
-                {"name": "status", "type": "uint32", "size": 4},
-                {"name": "inc", "type": "uint32", "size": 4}]}, "size": 20}],
-     "subsections": [{"vmsd_name": "arm.cortex-a9-global-timer.control", "version": 1,
-        "fields": [{"name": "control", "type": "uint32", "size": 4}]}]},
-    {"name": "sp804", "instance_id": 1, "vmsd_name": "sp804", "version": 1,
-     "fields": [{"name": "level", "array_len": 2, "type": "int32", "size": 4}]}]}"#;
+/// What QEMU's vmdesc said of the global timer's section in the guest stream, and of an
+/// SP804's (QEMU's `devices` list, without its brackets).
+fn vmdesc_entries() -> String {
+    let timer = include_str!("../fixtures/qemu-7.2-vexpress-a9/a9-global-timer-guest-vmdesc.json");
+    let sp804 = r#"{"name": "sp804", "instance_id": 1, "vmsd_name": "sp804", "version": 1,
+        "fields": [{"name": "level", "array_len": 2, "type": "int32", "size": 4}]}"#;
+    format!("{timer}, {sp804}")
+}
 
 /// A stream of the global timer's section and an SP804's (whose `level` QEMU sent as
 /// `[1, 0]`), with the vmdesc or without.
 fn stream_of_unported_sections(vmdesc: bool) -> vmstate_core::qemu::Stream {
-    use vmstate_core::qemu::{self, Section, SectionKind};
-    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
-    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
-    let section = |id: u32, idstr: &str, instance_id| Section {
-        kind: SectionKind::Full,
-        section_id: id,
-        idstr: idstr.into(),
-        instance_id,
-        version_id: 1,
-        range: 0..0,
-        data: 0..0,
-        footer: true,
-    };
-    let timer = section(8, "arm.cortex-a9-global-timer", 0);
-    qemu::write_section(&mut bytes, &timer, GUEST);
-    qemu::write_section(
-        &mut bytes,
-        &section(30, "sp804", 1),
-        &[0, 0, 0, 1, 0, 0, 0, 0],
-    );
-    bytes.push(qemu::tag::EOF);
-    if vmdesc {
-        bytes.push(qemu::tag::VMDESCRIPTION);
-        bytes.extend_from_slice(&(VMDESC.len() as u32).to_be_bytes());
-        bytes.extend_from_slice(VMDESC.as_bytes());
-    }
+    let sections: [(&str, u32, u32, &[u8]); 2] = [
+        ("arm.cortex-a9-global-timer", 0, 1, GUEST),
+        ("sp804", 1, 1, &[0, 0, 0, 1, 0, 0, 0, 0]),
+    ];
+    let bytes =
+        vmstate_tests::qemu_stream_of(&sections, vmdesc.then_some(vmdesc_entries().as_str()));
     vmstate_core::qemu::Stream::parse(bytes).unwrap()
 }
 

@@ -3,7 +3,7 @@
 //! behind test functions, which only the vmdesc tells apart, and a virtio device's state has
 //! an encoding of QEMU's own, whose size only the vmdesc gives.
 
-use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+use vmstate_core::qemu::Stream;
 use vmstate_core::schema::Schema;
 
 const WDT: &[u8] = include_bytes!("../fixtures/qemu-7.2-virt/i6300esb-wdt.bin");
@@ -15,27 +15,7 @@ fn stream(idstr: &str, version: u32, data: &[u8], entries: Option<&str>) -> Stre
 }
 
 fn stream_bytes(idstr: &str, version: u32, data: &[u8], entries: Option<&str>) -> Vec<u8> {
-    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
-    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
-    let section = Section {
-        kind: SectionKind::Full,
-        section_id: 20,
-        idstr: idstr.into(),
-        instance_id: 0,
-        version_id: version,
-        range: 0..0,
-        data: 0..0,
-        footer: true,
-    };
-    qemu::write_section(&mut bytes, &section, data);
-    bytes.push(qemu::tag::EOF);
-    if let Some(entries) = entries {
-        let vmdesc = format!(r#"{{"page_size": 4096, "devices": [{entries}]}}"#);
-        bytes.push(qemu::tag::VMDESCRIPTION);
-        bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
-        bytes.extend_from_slice(vmdesc.as_bytes());
-    }
-    bytes
+    vmstate_tests::qemu_stream_of(&[(idstr, 0, version, data)], entries)
 }
 
 fn listing(stream: &Stream, schema: &Schema) -> serde_json::Value {
@@ -108,4 +88,61 @@ fn a_section_a_state_only_port_cannot_read_is_read_by_the_schema() {
     schema.add("pl011-next", FuturePl011::DESCRIPTION);
     let pl011 = self::listing(&stream, &schema);
     assert_eq!(pl011["fields"]["cr"], 0x301, "{pl011}");
+}
+
+/// A schema in the shape of QEMU's dumps: one device `dev`, version 1, with `fields`.
+fn dump_of(fields: &str) -> Schema {
+    Schema::from_json(&format!(
+        r#"{{"dev": {{"Name": "dev", "version_id": 1, "minimum_version_id": 1,
+            "Description": {{"name": "dev", "version_id": 1, "minimum_version_id": 1,
+            "Fields": [{fields}]}}}}}}"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn fields_behind_tests_follow_the_vmdesc_and_only_where_it_is_unambiguous() {
+    // A test field QEMU sent, marked from a version after the stream's: QEMU asks the test,
+    // not the version, so it is decoded.
+    let schema = dump_of(
+        r#"{"field": "a", "version_id": 0, "field_exists": false, "size": 4},
+           {"field": "t", "version_id": 5, "field_exists": true, "size": 4}"#,
+    );
+    let entry = r#"{"name": "dev", "instance_id": 0, "vmsd_name": "dev", "version": 1,
+        "fields": [{"name": "a", "type": "uint32", "size": 4},
+                   {"name": "t", "type": "uint32", "size": 4}]}"#;
+    let data = [0, 0, 0, 1, 0, 0, 0, 2];
+    let dev = listing(&stream("dev", 1, &data, Some(entry)), &schema);
+    assert_eq!(
+        (&dev["fields"]["a"], &dev["fields"]["t"]),
+        (&1.into(), &2.into()),
+        "{dev}"
+    );
+
+    // An array of two structs with a field behind a test, which QEMU lists element by
+    // element (`index`): here the first sent `p`, the second `q`. One description cannot
+    // say both, so it is not fitted to either: an error, not the second's layout for both.
+    let schema = dump_of(
+        r#"{"field": "e", "version_id": 0, "field_exists": false, "size": 4, "num": 2,
+            "Description": {"name": "elem", "version_id": 1, "minimum_version_id": 1,
+            "Fields": [{"field": "p", "version_id": 0, "field_exists": true, "size": 4},
+                       {"field": "q", "version_id": 0, "field_exists": true, "size": 4}]}}"#,
+    );
+    let element = |i: u32, name: &str| {
+        format!(
+            r#"{{"name": "e", "index": {i}, "type": "struct", "size": 4, "struct": {{
+                "vmsd_name": "elem", "version": 1,
+                "fields": [{{"name": "{name}", "type": "uint32", "size": 4}}]}}}}"#
+        )
+    };
+    let entry = format!(
+        r#"{{"name": "dev", "instance_id": 0, "vmsd_name": "dev", "version": 1,
+            "fields": [{}, {}]}}"#,
+        element(0, "p"),
+        element(1, "q")
+    );
+    let data = [0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x22, 0x22];
+    let dev = listing(&stream("dev", 1, &data, Some(&entry)), &schema);
+    let error = dev["error"].as_str().unwrap_or_default();
+    assert!(error.contains("depends on a test function"), "{dev}");
 }

@@ -102,7 +102,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | key | meaning |
 /// |---|---|
 /// | (none) | migrated |
-/// | `name = "..."` | the field's name in the description, schemas and error paths, never on a wire (default: the identifier without `r#`): keeps a renamed Rust field's name, or takes QEMU's (`reg.compare`); fields may share one, as QEMU's do (PCI's two `config`, e1000's three `mac_reg` parts: decoded states list them `mac_reg[0]`, `mac_reg[1]`, ... as QEMU's vmdesc does), but not a field that holds a sequence's length (`len`); names print on one line, and a field on a wire is not `subsections` |
+/// | `name = "..."` | the field's name in the description, schemas and error paths, never on a wire (default: the identifier without `r#`): keeps a renamed Rust field's name, or takes QEMU's (`reg.compare`); fields migrated on QEMU's wire may share one, as QEMU's do (PCI's two `config`, e1000's three `mac_reg` parts: decoded states list them `mac_reg[0]`, `mac_reg[1]`, ..., as QEMU's vmdesc does, padding apart), but not a field that holds a sequence's length (`len`), nor one on no wire or on the native one only; names print on one line, and a field on a wire is not `subsections` |
 /// | `derived = "path"` | not sent; `fn(&mut Self)` recomputes it after a load |
 /// | `derived` | not sent; the container's `post_load` recomputes it (required) |
 /// | `derived_by_owner` | not sent; the struct holding this one recomputes it (`derives`); a struct loaded on its own keeps the destination's value |

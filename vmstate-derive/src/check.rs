@@ -527,9 +527,9 @@ fn check_hook_names(cx: &Ctxt, input: &Input) {
 
 /// A field's described name (`name = "..."`) names it in descriptions, schemas and error
 /// paths, so it must be there, print on one line, and not be a word the schema tools read
-/// otherwise. Fields may share a name, as QEMU's do (PCI's two `config`, e1000's three
-/// `mac_reg` parts: decoded states list them as `mac_reg[0]`, ... as QEMU's vmdesc does),
-/// but not a length that `len` names, which schemas find by its name.
+/// otherwise. Fields migrated on QEMU's wire may share a name, as QEMU's do (PCI's two
+/// `config`, e1000's three `mac_reg` parts: decoded states list them as `mac_reg[0]`, ...,
+/// as QEMU's vmdesc does); the others, and a length that `len` names, schemas find by name.
 fn check_field_names(cx: &Ctxt, input: &Input) {
     let named_span = |f: &crate::ast::Field| f.attrs.name.get().map(|n| n.span);
     let span = |f: &crate::ast::Field| named_span(f).unwrap_or_else(|| f.ident.span());
@@ -537,11 +537,13 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
     let described =
         |f: &&crate::ast::Field| !(f.attrs.name.given() && f.attrs.name.get().is_none());
     let fields: Vec<&crate::ast::Field> = input.fields.iter().filter(described).collect();
-    // The fields that `len` names, by identifier.
+    // The fields that `len` names, by identifier (`r#type` is `type`).
     let counts: Vec<String> = (input.fields.iter())
         .filter_map(|f| f.attrs.len.get().map(|len| len.value.value()))
+        .map(|count| count.trim_start_matches("r#").to_owned())
         .collect();
     let counts_a_sequence = |f: &crate::ast::Field| counts.contains(&f.ident.unraw().to_string());
+    let may_share = |f: &crate::ast::Field| f.role() == Role::Migrated && !counts_a_sequence(f);
     for (i, field) in fields.iter().enumerate() {
         let name = field.name();
         let problem = if let Some(problem) = unprintable(&name) {
@@ -566,9 +568,14 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
             cx.error_at(span(field), format!("{which} {problem}"));
             continue;
         }
-        let clash = fields[..i]
-            .iter()
-            .filter(|f| counts_a_sequence(f) || counts_a_sequence(field));
+        // QEMU calls all its padding `unused`, and has real fields so named too (pl041's
+        // reserved register): padding may share that name with any field.
+        let padding_among = |f: &&&crate::ast::Field| {
+            name == "unused" && (is_padding_type(field.ty) || is_padding_type(f.ty))
+        };
+        let shares =
+            |f: &&&crate::ast::Field| padding_among(f) || (may_share(f) && may_share(field));
+        let clash = fields[..i].iter().filter(|f| !shares(f));
         let Some(earlier) = clash.into_iter().find(|f| f.name() == name) else {
             continue;
         };
@@ -580,9 +587,10 @@ fn check_field_names(cx: &Ctxt, input: &Input) {
         cx.error_at(
             span(blamed),
             format!(
-                "field `{}` is described as `{name}`, as field `{}` is, and one of them holds a \
-                 sequence's length (`len`), which schemas find by its name; give each field \
-                 its own name",
+                "field `{}` is described as `{name}`, as field `{}` is: only fields migrated on \
+                 QEMU's wire that hold no sequence's length (`len`) may share a name, as QEMU's \
+                 do; schemas find the others (immutable, skipped, derived, subsections, \
+                 lengths) by their names; give each field its own name",
                 blamed.ident.unraw(),
                 other.ident.unraw()
             ),

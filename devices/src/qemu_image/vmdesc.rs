@@ -38,12 +38,22 @@ pub fn vmdesc_names(fields: &[FieldEntry]) -> Vec<String> {
         .collect()
 }
 
-/// The vmdesc's fields of one description, by their vmdesc names.
-fn sent_fields(sent: &serde_json::Value) -> HashMap<&str, &serde_json::Value> {
+/// The vmdesc's fields of one description, by their vmdesc names: one entry per field, or
+/// `None` where the vmdesc lists a field several times. QEMU lists each element of an array
+/// it cannot describe as one (`index`: elements whose structs hold fields behind tests, which
+/// may differ from element to element), and one description cannot be fitted to them all.
+fn sent_fields(sent: &serde_json::Value) -> HashMap<&str, Option<&serde_json::Value>> {
     let fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
-    (fields.iter())
-        .filter_map(|f| Some((f["name"].as_str()?, f)))
-        .collect()
+    let mut by_name: HashMap<&str, Option<&serde_json::Value>> = HashMap::new();
+    for f in fields {
+        if let Some(name) = f["name"].as_str() {
+            by_name
+                .entry(name)
+                .and_modify(|e| *e = None)
+                .or_insert(Some(f));
+        }
+    }
+    by_name
 }
 
 /// The vmdesc's subsection of a description named `name`.
@@ -61,7 +71,8 @@ fn sent_array_len(f: &FieldEntry, theirs: Option<&&serde_json::Value>) -> Option
 
 /// The size the vmdesc entry `theirs` gives a field of a schema without types that QEMU
 /// sizes at run time with an encoding of its own (size 0 in a dump: `VMSTATE_VIRTIO_DEVICE`),
-/// so that its bytes can be shown.
+/// so that its bytes can be shown. Trusted as the vmdesc is: only the section's total is
+/// checked against it.
 fn sent_size(f: &FieldEntry, theirs: Option<&&serde_json::Value>) -> Option<u64> {
     let run_time_sized = f.size == 0 && f.wire_type.is_none() && f.description.is_none();
     let sent = theirs.and_then(|t| t["size"].as_u64()).filter(|&n| n > 0);
@@ -97,7 +108,8 @@ pub(super) fn needs_fitting(desc: &Desc, sent: &serde_json::Value, budget: &mut 
     let by_name = sent_fields(sent);
     let names = vmdesc_names(&desc.fields);
     for (f, name) in desc.fields.iter().zip(&names) {
-        let theirs = by_name.get(name.as_str());
+        let theirs = by_name.get(name.as_str()).copied().flatten();
+        let theirs = theirs.as_ref();
         if f.field_exists
             || sent_array_len(f, theirs).is_some()
             || sent_size(f, theirs).is_some()
@@ -132,7 +144,8 @@ pub(super) fn charge_copy(desc: &Desc, budget: &mut usize) -> bool {
 ///   dropped when it does not (QEMU's PCI devices send one of two `config` fields);
 /// - a fixed array without a length (a dump's) takes the vmdesc's `array_len`;
 /// - a field a dump gives size 0 (sized at run time, its encoding QEMU's own: a virtio
-///   device's state) takes the vmdesc's size, and shows as its bytes;
+///   device's state) takes the vmdesc's size, and shows as its bytes (as an integer when
+///   they are 1, 2, 4 or 8, as a dump's other fields of those sizes);
 /// - a sequence whose length the destination's configuration holds becomes an array of the
 ///   sent length ([`lengths_from_vmdesc`]).
 pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value) {
@@ -141,13 +154,17 @@ pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value) {
     let names = vmdesc_names(&desc.fields);
     let fields = std::mem::take(&mut desc.fields);
     for (mut f, name) in fields.into_iter().zip(&names) {
-        let theirs = by_name.get(name.as_str());
+        let listed = by_name.get(name.as_str());
         if f.field_exists {
-            if theirs.is_none() {
+            if listed.is_none() {
                 continue;
             }
+            // Sent whatever the stream's version: QEMU asks the test, not the version.
             f.field_exists = false;
+            f.version_id = 0;
         }
+        let theirs = listed.copied().flatten();
+        let theirs = theirs.as_ref();
         if let Some(len) = sent_array_len(&f, theirs) {
             f.array_len = Some(len);
         }
@@ -183,7 +200,8 @@ pub(super) fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
             .wire_type
             .as_deref()
             .and_then(|t| t.strip_prefix("varray:"));
-        let (Some(elem), Some(theirs)) = (elem, by_name.get(name.as_str())) else {
+        let theirs = by_name.get(name.as_str()).copied().flatten();
+        let (Some(elem), Some(theirs)) = (elem, theirs) else {
             continue;
         };
         // A byte buffer's size is 0 in the description (QEMU's VBUFFER): its elements are bytes.

@@ -549,8 +549,9 @@ fn within_limits(d: &Desc) -> Result<(), String> {
                 .map_err(|why| format!("field `{}`: {why}", f.field))?;
         }
     }
-    // The derive gives every field but padding its own name (padding may share `unused`, and
-    // padding that puts no bytes on QEMU's wire is listed here).
+    // The derive gives every field on no wire or the native one only its own name (fields on
+    // QEMU's wire may share one, as QEMU's do; padding that puts no bytes on QEMU's wire is
+    // listed here).
     for f in d.not_on_wire.iter().filter(|f| !f.is_padding()) {
         if !off_wire.insert(f.field.as_str()) {
             return Err(format!(

@@ -1,6 +1,7 @@
 // A field's `name` must be a non-empty string that prints on one line and is not a word the
-// schema tools read otherwise. Fields may share a name, as QEMU's do (`a` and `b`, `e` and
-// `f`, `k` and `unused` here), but not one that holds a sequence's length (`n`).
+// schema tools read otherwise. Fields migrated on QEMU's wire may share a name, as QEMU's do
+// (`a` and `b`, `e` and `f`, `k` and `unused` here), but not one that holds a sequence's
+// length (`n`, `r#type`) nor one on no wire or on the native one only (`conf`).
 use vmstate_core::{Unused, VmState};
 
 #[derive(VmState)]
@@ -34,6 +35,15 @@ struct Dev {
     items: Vec<u8>,
     #[vmstate(name = "n")]
     also_n: u8,
+    r#type: u8,
+    #[vmstate(max_len = 4, len = "r#type")]
+    typed: Vec<u8>,
+    #[vmstate(name = "type")]
+    also_type: u8,
+    #[vmstate(immutable)]
+    conf: u32,
+    #[vmstate(name = "conf")]
+    conf_again: u32,
 }
 
 type Pad = Unused<4>;
