@@ -1,5 +1,6 @@
 //! Whole QEMU migration streams: `Stream::parse`, then the board loader and the inspector
-//! on what parsed, and the writer must give back the input byte for byte.
+//! (also with QEMU's dump as the schema) on what parsed, and the writer must give back the
+//! input byte for byte.
 //!
 //! `VMSTATE_FUZZ_SKIP_KNOWN=1` lets through the inputs that hit an already reported bug (see
 //! README.md, regressions/qemu_stream-*.bin), so a run can go on looking for others.
@@ -22,12 +23,24 @@ fn hits_known_bug(stream: &Stream) -> bool {
         .any(|i| matches!(i, Item::Configuration { machine, .. } if machine.contains('\u{fffd}')))
 }
 
+/// QEMU 7.2's `-dump-vmstate` (1.8 MB of JSON), read once.
+fn qemu_dump() -> &'static vmstate_core::schema::Schema {
+    static DUMP: std::sync::OnceLock<vmstate_core::schema::Schema> = std::sync::OnceLock::new();
+    DUMP.get_or_init(|| {
+        let json = include_str!("../../tests/fixtures/qemu-7.2-integratorcp/dump-vmstate.json");
+        vmstate_core::schema::Schema::from_json(json).expect("QEMU's dump reads")
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some(Ok(stream)) = run_tolerating(KNOWN_PANICS, || Stream::parse(data.to_vec())) else {
         return;
     };
     let _ = devices::qemu_image::load_board(&stream);
     let _ = devices::qemu_image::inspect(&stream);
+    // With QEMU's dump as the schema (`qemu inspect --schema`): the sections no port
+    // describes are decoded by it, fitted to the stream's vmdesc (input too).
+    let _ = devices::qemu_image::inspect_with(&stream, Some(qemu_dump()));
     let _ = stream.vmdesc();
     if skip_known() && hits_known_bug(&stream) {
         return;

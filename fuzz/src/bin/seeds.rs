@@ -221,6 +221,63 @@ fn native_save<T: VmState + Default>(qemu: &[u8], version: u32) -> Vec<u8> {
     vmstate_core::to_bytes(&port).expect("a port saves")
 }
 
+/// Streams of one section of another machine each, from the test fixtures, with the vmdesc
+/// entry QEMU wrote for it: the Cortex-A9 global timer (a subsection named with a `.`), the
+/// PL080 (four fields named `tc_int`), a PCI watchdog (two `config` fields behind tests).
+fn other_machines_sections() -> Vec<(&'static str, Vec<u8>)> {
+    let sections: [(&str, &str, u32, &[u8], &str); 3] = [
+        (
+            "vexpress-a9-global-timer",
+            "arm.cortex-a9-global-timer",
+            1,
+            include_bytes!(
+                "../../../tests/fixtures/qemu-7.2-vexpress-a9/a9-global-timer-guest.bin"
+            ),
+            include_str!(
+                "../../../tests/fixtures/qemu-7.2-vexpress-a9/a9-global-timer-guest-vmdesc.json"
+            ),
+        ),
+        (
+            "versatilepb-pl080",
+            "pl080",
+            1,
+            include_bytes!("../../../tests/fixtures/qemu-7.2-versatilepb/pl080-reset.bin"),
+            include_str!("../../../tests/fixtures/qemu-7.2-versatilepb/pl080-vmdesc.json"),
+        ),
+        (
+            "virt-i6300esb",
+            "0000:00:03.0/i6300esb_wdt",
+            10000,
+            include_bytes!("../../../tests/fixtures/qemu-7.2-virt/i6300esb-wdt.bin"),
+            include_str!("../../../tests/fixtures/qemu-7.2-virt/i6300esb-wdt-vmdesc.json"),
+        ),
+    ];
+    (sections.into_iter())
+        .map(|(name, idstr, version, data, entry)| {
+            use vmstate_core::qemu::{self, Section, SectionKind};
+            let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+            bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+            let section = Section {
+                kind: SectionKind::Full,
+                section_id: 1,
+                idstr: idstr.into(),
+                instance_id: 0,
+                version_id: version,
+                range: 0..0,
+                data: 0..0,
+                footer: true,
+            };
+            qemu::write_section(&mut bytes, &section, data);
+            bytes.push(qemu::tag::EOF);
+            let vmdesc = format!(r#"{{"page_size": 4096, "devices": [{entry}]}}"#);
+            bytes.push(qemu::tag::VMDESCRIPTION);
+            bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
+            bytes.extend_from_slice(vmdesc.as_bytes());
+            (name, bytes)
+        })
+        .collect()
+}
+
 fn main() {
     let root: PathBuf = std::env::args_os()
         .nth(1)
@@ -290,6 +347,13 @@ fn main() {
     // The smallest valid QEMU stream: header, EOF.
     write(&qstream, "empty", b"QEVM\0\0\0\x03\0");
     counts[2] += 1;
+    // Sections of other machines that no port describes, with their vmdesc entries: what
+    // `inspect --schema` with QEMU's dump decodes, fitting the dump to the vmdesc.
+    for (name, stream) in other_machines_sections() {
+        vmstate_core::qemu::Stream::parse(stream.clone()).expect("the seed parses");
+        write(&qstream, name, &stream);
+        counts[2] += 1;
+    }
 
     // The ARM926's `cpu` section from the QEMU 7.2 fixture (its two register lists share one
     // count), and a fresh CPU's, in both codecs: codec byte 1 = QEMU, 0x80 = native with the
