@@ -732,8 +732,9 @@ pub mod __private {
     /// `subsections` its subsections (shape and name). The loader peeks for a struct's
     /// subsections after each struct, so a nested struct loaded last, at any depth, whose name
     /// a subsection's continues with `/`, or that has a subsection of that name, would take
-    /// that subsection's header for one of its own. Returns the index of the first field that may hold one, or `fields.len()` plus
-    /// that of a subsection that holds one before a later sibling; `usize::MAX` when none.
+    /// that subsection's header for one of its own. Returns the index of the first field that
+    /// may hold one, or `fields.len()` plus that of a subsection that holds one before a later
+    /// sibling; `usize::MAX` when none.
     /// (QEMU's loader takes any name that starts with the struct's; this crate's the names
     /// that continue it with `/` and those of its subsections, and only what it could not
     /// load itself is refused.)
