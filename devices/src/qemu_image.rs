@@ -733,11 +733,13 @@ pub fn inspect_with(
             let decoded = decode_section(stream, sec, &desc, &mut MAX_VALUES.clone());
             (decoded, on_board)
         });
+        let state_only = matches!(described, Some((_, false)));
         let mut by_schema = || decode_by_schema(stream, sec, &by_name, sent, &mut schema_budget);
         let decoded = match ported {
             // A state-only port that cannot read this section (another CPU model's `cpu`,
-            // a newer version): the schema's description may.
-            Some((Err(e), false)) => match by_schema() {
+            // a newer version): the schema's description may. (A board device's is shown,
+            // as `rewrite` refuses it.)
+            Some((Err(e), false)) if state_only => match by_schema() {
                 Some(Ok(decoded)) => Some((Ok(decoded), false)),
                 _ => Some((Err(e), false)),
             },

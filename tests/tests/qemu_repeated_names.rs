@@ -128,3 +128,50 @@ fn repeated_names_travel_and_decode_as_qemus_vmdesc_lists_them() {
     assert!(err.to_string().starts_with("pl080.tc_int: "), "{err}");
     assert_eq!(err.offset(), Some(21), "{err}");
 }
+
+#[test]
+fn shared_names_of_fields_with_no_bytes_on_qemus_wire_read_back() {
+    // Migrated fields that put nothing on QEMU's wire (an empty array, an empty struct) are
+    // listed with the fields on no wire; sharing a name there too, the schema still reads
+    // back, and a machine stream of the device (whose trailer is that schema) parses.
+    #[derive(VmState, Debug, Default, PartialEq)]
+    #[vmstate(name = "empty")]
+    struct Empty {}
+    #[derive(VmState, Debug, Default, PartialEq)]
+    #[vmstate(name = "dev")]
+    struct Dev {
+        a: u8,
+        x: [u32; 0],
+        #[vmstate(name = "x")]
+        x_again: [u32; 0],
+        y: Empty,
+        #[vmstate(name = "y")]
+        y_again: Empty,
+    }
+    let mut schema = Schema::new(None);
+    schema.add("dev", Dev::DESCRIPTION);
+    let back = Schema::from_json(&schema.to_json()).unwrap();
+    assert_eq!(back, schema);
+    assert!(schema::check(&schema, &back).findings.is_empty());
+    let dev = Dev {
+        a: 7,
+        ..Dev::default()
+    };
+    let bytes = vmstate_core::machine::save(None, &[(0, &dev)]).unwrap();
+    vmstate_core::machine::parse(&bytes).unwrap();
+    let mut back = Dev::default();
+    vmstate_core::machine::load(&mut [(0, &mut back)], &bytes).unwrap();
+    assert_eq!(back, dev);
+}
+
+#[test]
+fn a_schema_with_two_subsections_of_one_name_is_refused() {
+    // No load could tell them apart (QEMU's takes the first); the derive refuses them too.
+    let json = r#"{"dev": {"Name": "dev", "version_id": 1, "minimum_version_id": 1,
+        "Description": {"name": "dev", "version_id": 1, "minimum_version_id": 1,
+        "Fields": [], "Subsections": [
+            {"name": "dev/a", "version_id": 1, "minimum_version_id": 1, "Fields": []},
+            {"name": "dev/a", "version_id": 1, "minimum_version_id": 1, "Fields": []}]}}}"#;
+    let err = Schema::from_json(json).unwrap_err().to_string();
+    assert!(err.contains("two subsections named `dev/a`"), "{err}");
+}

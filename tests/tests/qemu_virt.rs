@@ -88,6 +88,21 @@ fn a_section_a_state_only_port_cannot_read_is_read_by_the_schema() {
     schema.add("pl011-next", FuturePl011::DESCRIPTION);
     let pl011 = self::listing(&stream, &schema);
     assert_eq!(pl011["fields"]["cr"], 0x301, "{pl011}");
+
+    // Not a board device's: `rewrite` refuses its unloadable version, and the listing shows
+    // it so.
+    #[derive(VmState)]
+    #[vmstate(name = "pl031", version = 9, minimum_version = 9)]
+    struct FuturePl031 {
+        lr: u32,
+    }
+    let stream = self::stream("pl031", 9, &data, None);
+    let mut schema = Schema::new(None);
+    schema.add("pl031-next", FuturePl031::DESCRIPTION);
+    let pl031 = self::listing(&stream, &schema);
+    let error = pl031["error"].as_str().unwrap_or_default();
+    assert!(error.contains("too new"), "{pl031}");
+    assert!(pl031["fields"].is_null(), "{pl031}");
 }
 
 /// A schema in the shape of QEMU's dumps: one device `dev`, version 1, with `fields`.

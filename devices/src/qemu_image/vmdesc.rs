@@ -56,10 +56,19 @@ fn sent_fields(sent: &serde_json::Value) -> HashMap<&str, Option<&serde_json::Va
     by_name
 }
 
-/// The vmdesc's subsection of a description named `name`.
-fn sent_subsection<'v>(sent: &'v serde_json::Value, name: &str) -> Option<&'v serde_json::Value> {
-    let subsections = sent["subsections"].as_array()?;
-    subsections.iter().find(|s| s["vmsd_name"] == name)
+/// The vmdesc's subsections of a description, by name (the first of a name, as QEMU's loader
+/// takes it), looked up once for all of the description's.
+fn sent_subsections(sent: &serde_json::Value) -> HashMap<&str, &serde_json::Value> {
+    let subsections = sent["subsections"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    let mut by_name = HashMap::new();
+    for s in subsections {
+        if let Some(name) = s["vmsd_name"].as_str() {
+            by_name.entry(name).or_insert(s);
+        }
+    }
+    by_name
 }
 
 /// An array of fixed length whose length the description does not give (a QEMU dump's
@@ -101,7 +110,10 @@ pub(super) fn spend(budget: &mut usize, n: usize) -> bool {
 /// whether a field behind a test was sent. Each field looked at costs one of `budget` (a
 /// schema and a vmdesc are input); false when the budget runs out.
 pub(super) fn needs_fitting(desc: &Desc, sent: &serde_json::Value, budget: &mut usize) -> bool {
-    if !spend(budget, desc.fields.len() + desc.not_on_wire.len()) {
+    if !spend(
+        budget,
+        desc.fields.len() + desc.not_on_wire.len() + desc.subsections.len(),
+    ) {
         return false;
     }
     let configured = configured(desc);
@@ -122,8 +134,9 @@ pub(super) fn needs_fitting(desc: &Desc, sent: &serde_json::Value, budget: &mut 
             return true;
         }
     }
+    let subsections = sent_subsections(sent);
     (desc.subsections.iter())
-        .any(|s| sent_subsection(sent, &s.name).is_some_and(|t| needs_fitting(s, t, budget)))
+        .any(|s| (subsections.get(s.name.as_str())).is_some_and(|t| needs_fitting(s, t, budget)))
 }
 
 /// Charges `budget` the cost of copying `desc`: one per field entry, nested ones and
@@ -176,8 +189,9 @@ pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value) {
         }
         desc.fields.push(f);
     }
+    let subsections = sent_subsections(sent);
     for s in &mut desc.subsections {
-        if let Some(t) = sent_subsection(sent, &s.name) {
+        if let Some(t) = subsections.get(s.name.as_str()) {
             fit(s, t);
         }
     }

@@ -549,10 +549,11 @@ fn within_limits(d: &Desc) -> Result<(), String> {
                 .map_err(|why| format!("field `{}`: {why}", f.field))?;
         }
     }
-    // The derive gives every field on no wire or the native one only its own name (fields on
-    // QEMU's wire may share one, as QEMU's do; padding that puts no bytes on QEMU's wire is
-    // listed here).
-    for f in d.not_on_wire.iter().filter(|f| !f.is_padding()) {
+    // The derive gives every field on no wire or the native one only its own name. Migrated
+    // fields may share one, as QEMU's do, and those that put no bytes on QEMU's wire (an
+    // empty array or struct) are listed here, as is such padding.
+    let own_name = |f: &&FieldEntry| !f.is_padding() && f.kind() != "migrated";
+    for f in d.not_on_wire.iter().filter(own_name) {
         if !off_wire.insert(f.field.as_str()) {
             return Err(format!(
                 "description `{}` lists field `{}` twice in NotOnWire",
@@ -565,6 +566,18 @@ fn within_limits(d: &Desc) -> Result<(), String> {
             "description `{}` has {} subsections (at most {MAX_SUBSECTIONS})",
             d.name,
             d.subsections.len()
+        ));
+    }
+    // A load takes a subsection by its name: neither QEMU nor the derive gives two one name.
+    let mut subsections = std::collections::HashSet::new();
+    if let Some(twice) = d
+        .subsections
+        .iter()
+        .find(|s| !subsections.insert(s.name.as_str()))
+    {
+        return Err(format!(
+            "description `{}` has two subsections named `{}`",
+            d.name, twice.name
         ));
     }
     d.inner().try_for_each(within_limits)
