@@ -1092,7 +1092,6 @@ fn configuration_subsections_are_checked_as_qemu_checks_them() {
 /// refused with the reason.
 #[test]
 fn a_schemas_sections_share_one_bound() {
-    use vmstate_core::qemu::{self, Section};
     use vmstate_core::schema::{Schema, MAX_VALUES};
     use vmstate_core::VmState;
 
@@ -1105,23 +1104,10 @@ fn a_schemas_sections_share_one_bound() {
     let mut schema = Schema::new(None);
     schema.add("bytes", Bytes::DESCRIPTION);
 
-    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
-    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
-    for id in 0..3 {
-        let s = Section {
-            kind: SectionKind::Full,
-            section_id: id,
-            idstr: "bytes".into(),
-            instance_id: id,
-            version_id: 1,
-            range: 0..0,
-            data: 0..0,
-            footer: true,
-        };
-        qemu::write_section(&mut bytes, &s, &vec![7; 2 * N]);
-    }
-    bytes.push(qemu::tag::EOF);
-    let stream = Stream::parse(bytes).unwrap();
+    let data = vec![7; 2 * N];
+    let sections: Vec<(&str, u32, u32, &[u8])> =
+        (0..3).map(|i| ("bytes", i, 1, &data[..])).collect();
+    let stream = Stream::parse(vmstate_tests::qemu_stream_of(&sections, None)).unwrap();
     let listing = devices::qemu_image::inspect_with(&stream, Some(&schema)).unwrap();
     let sections = listing["sections"].as_array().unwrap();
     for decoded in &sections[..2] {
@@ -1138,7 +1124,6 @@ fn a_schemas_sections_share_one_bound() {
 /// review measured 16 s for 2,000 sections of a 14 MB schema).
 #[test]
 fn copies_of_a_schemas_description_share_the_bound() {
-    use vmstate_core::qemu::{self, Section};
     use vmstate_core::schema::{Desc, FieldEntry, Schema};
     use vmstate_core::VmState;
 
@@ -1167,30 +1152,17 @@ fn copies_of_a_schemas_description_share_the_bound() {
     schema.add("big", Big::DESCRIPTION);
     schema.devices.get_mut("big").unwrap().description = desc;
 
-    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
-    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
-    let mut entries = Vec::new();
-    for id in 0..60 {
-        let s = Section {
-            kind: SectionKind::Full,
-            section_id: id,
-            idstr: "big".into(),
-            instance_id: id,
-            version_id: 1,
-            range: 0..0,
-            data: 0..0,
-            footer: true,
-        };
-        qemu::write_section(&mut bytes, &s, &[]);
-        // A length the description lacks: the listing copies it to fill it in.
-        entries.push(serde_json::json!({"name": "big", "instance_id": id,
-            "fields": [{"name": "s0", "size": 0, "array_len": 1}]}));
-    }
-    bytes.push(qemu::tag::EOF);
-    let vmdesc = serde_json::json!({ "devices": entries }).to_string();
-    bytes.push(qemu::tag::VMDESCRIPTION);
-    bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
-    bytes.extend_from_slice(vmdesc.as_bytes());
+    // Each section's vmdesc entry gives a length the description lacks: the listing copies
+    // the description to fill it in.
+    let sections: Vec<(&str, u32, u32, &[u8])> = (0..60).map(|i| ("big", i, 1, &[][..])).collect();
+    let entries: Vec<String> = (0..60)
+        .map(|id| {
+            serde_json::json!({"name": "big", "instance_id": id,
+                "fields": [{"name": "s0", "size": 0, "array_len": 1}]})
+            .to_string()
+        })
+        .collect();
+    let bytes = vmstate_tests::qemu_stream_of(&sections, Some(&entries.join(",")));
     let stream = Stream::parse(bytes).unwrap();
     let listing = devices::qemu_image::inspect_with(&stream, Some(&schema)).unwrap();
     let sections = listing["sections"].as_array().unwrap();
