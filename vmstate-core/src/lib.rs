@@ -93,7 +93,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `minimum_version = N` | oldest version loaded (<= version) | `version` |
 /// | `pre_save = "path"` | `fn(&Self)` run before saving (fills `Cell` fields) | none |
 /// | `pre_load = "path"` | `fn(&mut Self)` once the input is decoded, before the commit (what it changes stays if a later step fails) | none |
-/// | `post_load = "path"` | `fn(&mut Self)` run after a load, after the derived functions | none |
+/// | `post_load = "path"` | `fn(&mut Self)`, or `fn(&mut Self, u32)` to receive the loaded version ([`PostLoadFn`]), run after a load, after the derived functions | none |
 /// | `validate = "path"` | `fn(&Self) -> Result<(), E>` on the loaded state, derived fields not yet recomputed; a failure undoes the load | none |
 /// | `crate = "path"` | path of this crate if renamed (without it, a renamed crate is one `unresolved import vmstate_core` at the derive) | `::vmstate_core` |
 ///
@@ -405,6 +405,77 @@ impl<E: std::error::Error + Send + Sync + 'static> HookOutput for Result<(), E> 
     }
 }
 
+/// What a `post_load` hook may be: `fn(&mut T)`, or `fn(&mut T, u32)` to receive the version
+/// of the state just loaded, as QEMU's `post_load(opaque, version_id)` does. Either returns
+/// `()` or `Result<(), E>` ([`HookOutput`]). Implemented for every such function; the `Args`
+/// parameter only tells the two forms apart.
+///
+/// The version is the section's for the struct a stream's section holds, the subsection's for
+/// a subsection, and the description's own `version` for a nested struct (as QEMU's
+/// `VMSTATE_STRUCT` passes it) and for a value a field's `default` supplied. When a load is
+/// undone and the hooks run again over the device's previous state, they receive the
+/// description's own `version` too: that state is this build's.
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "timer", version = 2, minimum_version = 1, post_load = "Self::after_load")]
+/// struct Timer {
+///     /// Ticks of 1 MHz; version 1 sent ticks of 1 kHz.
+///     count: u32,
+/// }
+///
+/// impl Timer {
+///     fn after_load(&mut self, version: u32) {
+///         if version < 2 {
+///             self.count = self.count.saturating_mul(1000);
+///         }
+///     }
+/// }
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "timer", version = 1)]
+/// struct TimerV1 { count: u32 }
+///
+/// let old = vmstate_core::to_bytes(&TimerV1 { count: 3 })?;
+/// let mut timer = Timer::default();
+/// vmstate_core::from_bytes(&mut timer, &old)?;
+/// assert_eq!(timer.count, 3000);
+///
+/// let new = vmstate_core::to_bytes(&Timer { count: 5 })?;
+/// vmstate_core::from_bytes(&mut timer, &new)?;
+/// assert_eq!(timer.count, 5);
+/// # Ok::<(), vmstate_core::Error>(())
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `post_load` hook of `{T}`",
+    label = "expected `fn(&mut {T})`, or `fn(&mut {T}, u32)` to receive the loaded version",
+    note = "a `post_load` hook takes `&mut {T}`, and may take the version of the loaded state as a `u32` (QEMU's `version_id`)"
+)]
+pub trait PostLoadFn<T: ?Sized, Args> {
+    /// What the hook returns.
+    type Output;
+    /// Calls the hook, with `version` when it takes one.
+    fn call(self, target: &mut T, version: u32) -> Self::Output;
+}
+
+impl<T: ?Sized, R, F: FnOnce(&mut T) -> R> PostLoadFn<T, fn(&mut T) -> R> for F {
+    type Output = R;
+    #[inline(always)]
+    fn call(self, target: &mut T, _version: u32) -> R {
+        self(target)
+    }
+}
+
+impl<T: ?Sized, R, F: FnOnce(&mut T, u32) -> R> PostLoadFn<T, fn(&mut T, u32) -> R> for F {
+    type Output = R;
+    #[inline(always)]
+    fn call(self, target: &mut T, version: u32) -> R {
+        self(target, version)
+    }
+}
+
 #[doc(hidden)]
 pub mod __private {
     //! Used by the generated code; not a public API.
@@ -454,6 +525,16 @@ pub mod __private {
             e.or_offset(at)
                 .in_named(format!("{field} (subsection `{}`)", d.name))
         })
+    }
+
+    /// Calls a `post_load` hook of either form ([`PostLoadFn`](crate::PostLoadFn)).
+    #[inline(always)]
+    pub fn post_load<T: ?Sized, Args, H: crate::PostLoadFn<T, Args>>(
+        hook: H,
+        target: &mut T,
+        version: u32,
+    ) -> H::Output {
+        hook.call(target, version)
     }
 
     /// Runs a hook's output through [`HookOutput`] and names the hook in the error.

@@ -63,6 +63,21 @@ fn hook_call(
     }
 }
 
+/// The call of a `post_load` hook, `fn(&mut Self)` or `fn(&mut Self, u32)` (the loaded
+/// version, in `__vmstate_version`): told apart by `PostLoadFn`, whose error lands on the
+/// string. Its error is kept as [`call_hook_keeping_first_error`] keeps one.
+fn call_post_load(hook: &Hook, p: &TokenStream) -> TokenStream {
+    let path = &hook.path;
+    let text = &hook.text;
+    let span: Span = hook.span;
+    let p = private_at(p, span);
+    let [this, result, version] =
+        ["self", "__vmstate_result", "__vmstate_version"].map(|n| generated_name(span, n));
+    quote_spanned! {span=>
+        #p::keep_first(&mut #result, #p::hook(#text, #p::post_load::<Self, _, _>(#path, #this, #version)));
+    }
+}
+
 /// `Field::VALIDATES`: a container `validate`, or an `exists` test checked again on the
 /// committed state (`rechecks_exists`), here or in any nested struct.
 pub(super) fn validates_const(
@@ -295,7 +310,7 @@ pub(super) fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
         .attrs
         .post_load
         .get()
-        .map(|h| call_hook_keeping_first_error(&h.value, ("post_load", h.key), p));
+        .map(|h| call_post_load(&h.value, p));
     quote! {
         #(#derived)*
         #post_load

@@ -262,14 +262,15 @@ pub fn expand(input: &Input) -> TokenStream {
     let nested_pre_commit = nested_each(&wire, &p, quote!(pre_commit), NestedCall::StopAtError);
     let nested_check_committed =
         nested_each(&wire, &p, quote!(check_committed), NestedCall::Validating);
-    let (loaded_at, exists_rechecks) = exists_rechecks(&wire, &p);
-    let (loaded_at_value, loaded_at_none) = match loaded_at.is_empty() {
-        true => (quote!(), quote!()),
-        false => (
-            quote!(__vmstate_out.__vmstate_loaded_at = #p::Some(__vmstate_version);),
-            quote!(__vmstate_loaded_at: #p::None,),
-        ),
-    };
+    let exists_rechecks = exists_rechecks(&wire, &p);
+    let has_post_load = input.attrs.post_load.get().is_some();
+    let LoadedVersion {
+        fields: loaded_at,
+        record: loaded_at_value,
+        placeholder: loaded_at_none,
+        toggle: committed_toggle,
+        for_hooks: hooks_version,
+    } = loaded_version(!exists_rechecks.is_empty(), has_post_load, &p);
     let validates = validates_const(input, !exists_rechecks.is_empty(), &wire, &p);
     let undo_copy = undo_copy_fn(input, &p);
     let (stage_kept_copies, restore_kept) = kept_copies_fns(&wire, &p);
@@ -360,7 +361,11 @@ pub fn expand(input: &Input) -> TokenStream {
 
                 #[doc(hidden)]
                 #[inline]
-                fn __vmstate_load_hooks(&mut self) -> #p::Result<(), #p::Error> {
+                fn __vmstate_load_hooks(
+                    &mut self,
+                    __vmstate_version: ::core::primitive::u32,
+                ) -> #p::Result<(), #p::Error> {
+                    let _ = __vmstate_version;
                     let mut __vmstate_result: #p::Result<(), #p::Error> = #p::Ok(());
                     #load_hooks
                     __vmstate_result
@@ -500,6 +505,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 fn commit(&mut self, __vmstate_staged: &mut <Self as #p::Field>::Staged) {
                     let _ = __vmstate_staged;
                     #(#commits)*
+                    #committed_toggle
                 }
 
                 #[inline]
@@ -525,7 +531,7 @@ pub fn expand(input: &Input) -> TokenStream {
                     // Every step runs, the first error is returned: see `call_hook_keeping_first_error`.
                     let mut __vmstate_result: #p::Result<(), #p::Error> = #p::Ok(());
                     #nested_post_commit
-                    #p::keep_first(&mut __vmstate_result, Self::__vmstate_load_hooks(self));
+                    #p::keep_first(&mut __vmstate_result, Self::__vmstate_load_hooks(self, #hooks_version));
                     __vmstate_result
                 }
 
@@ -555,16 +561,9 @@ pub fn expand(input: &Input) -> TokenStream {
 /// destination before the load; QEMU's `field_exists` sees the fields read so far. A test
 /// that reads migrated fields can answer otherwise on the loaded state, and the fields
 /// behind it were then read wrongly: the load fails rather than keep them.
-fn exists_rechecks(wire: &[&Field], p: &TokenStream) -> (TokenStream, Vec<TokenStream>) {
-    let tested: Vec<&&Field> = wire
-        .iter()
+fn exists_rechecks(wire: &[&Field], p: &TokenStream) -> Vec<TokenStream> {
+    wire.iter()
         .filter(|f| f.role() == Role::Migrated && f.attrs.exists.get().is_some())
-        .collect();
-    if tested.is_empty() {
-        return (quote!(), Vec::new());
-    }
-    let checks = tested
-        .iter()
         .map(|f| {
             let (name, name_str) = (on_type(f), f.name());
             let test = f.attrs.exists.get().map(|h| h.value.text.clone());
@@ -578,11 +577,69 @@ fn exists_rechecks(wire: &[&Field], p: &TokenStream) -> (TokenStream, Vec<TokenS
                 }
             }
         })
-        .collect();
-    (
-        quote!(__vmstate_loaded_at: #p::Option<::core::primitive::u32>,),
-        checks,
-    )
+        .collect()
+}
+
+/// What a staged struct keeps of the version it was loaded at, and the code around it.
+struct LoadedVersion {
+    /// The staged struct's fields: `__vmstate_loaded_at`, the version a decode read (for
+    /// the `exists` rechecks and `post_load`); `__vmstate_input_committed`, whether the
+    /// value holds the input rather than its previous state (for `post_load`).
+    fields: TokenStream,
+    /// At the end of a decode: records the version.
+    record: TokenStream,
+    /// The fields' values in a placeholder.
+    placeholder: TokenStream,
+    /// In `commit`: each commit swaps the input in or out.
+    toggle: TokenStream,
+    /// In `post_commit`: the version the hooks receive.
+    for_hooks: TokenStream,
+}
+
+/// [`LoadedVersion`]: the version is kept where the `exists` tests are asked again
+/// (`rechecks`) or a `post_load` hook may take it. The hooks receive the loaded version when
+/// the value holds the input, and the description's own otherwise: a value a `default`
+/// supplied (its staged struct is a placeholder), or the previous state put back by an undone
+/// commit (the second swap).
+fn loaded_version(rechecks: bool, post_load: bool, p: &TokenStream) -> LoadedVersion {
+    let own = quote!(<Self as #p::VmState>::DESCRIPTION.version);
+    if !rechecks && !post_load {
+        return LoadedVersion {
+            fields: quote!(),
+            record: quote!(),
+            placeholder: quote!(),
+            toggle: quote!(),
+            for_hooks: own,
+        };
+    }
+    let mut fields = quote!(__vmstate_loaded_at: #p::Option<::core::primitive::u32>,);
+    let record = quote!(__vmstate_out.__vmstate_loaded_at = #p::Some(__vmstate_version););
+    let mut placeholder = quote!(__vmstate_loaded_at: #p::None,);
+    if !post_load {
+        return LoadedVersion {
+            fields,
+            record,
+            placeholder,
+            toggle: quote!(),
+            for_hooks: own,
+        };
+    }
+    fields.extend(quote!(__vmstate_input_committed: ::core::primitive::bool,));
+    placeholder.extend(quote!(__vmstate_input_committed: false,));
+    LoadedVersion {
+        fields,
+        record: quote!(#record __vmstate_out.__vmstate_input_committed = false;),
+        placeholder,
+        toggle: quote! {
+            __vmstate_staged.__vmstate_input_committed = !__vmstate_staged.__vmstate_input_committed;
+        },
+        for_hooks: quote! {
+            match (__vmstate_staged.__vmstate_input_committed, __vmstate_staged.__vmstate_loaded_at) {
+                (true, #p::Some(__vmstate_loaded)) => __vmstate_loaded,
+                _ => #own,
+            }
+        },
+    }
 }
 
 /// `Field::undo_copy` of a struct whose fields all travel and that needs no drop: a copy

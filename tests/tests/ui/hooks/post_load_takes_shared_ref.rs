@@ -1,4 +1,4 @@
-// `post_load` must be `fn(&mut Self)`.
+// `post_load` must be `fn(&mut Self)` or `fn(&mut Self, u32)`.
 use vmstate_core::VmState;
 
 #[derive(VmState)]
