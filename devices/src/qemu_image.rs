@@ -637,7 +637,9 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
 /// [`qemu_sections`] describes with `schema`'s description of the same name (the section's
 /// idstr, or what follows its last `/`: QEMU puts a device's bus path in front): a schema of
 /// one's own devices (`Schema::add`), or QEMU's `-dump-vmstate`. Such a section that does not
-/// decode shows its error, as a state-only section's does.
+/// decode shows its error, as a state-only section's does. A section the schema decoded says
+/// so (`"decoded_by": "schema"`); where a state-only port could not read it (a newer version),
+/// `"port_error"` says why.
 ///
 /// ```
 /// use devices::qemu_image;
@@ -660,6 +662,7 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
 /// schema.add("uart", Uart::DESCRIPTION);
 /// let listing = qemu_image::inspect_with(&stream, Some(&schema)).unwrap();
 /// assert_eq!(listing["sections"][0]["fields"]["dll"], 12);
+/// assert_eq!(listing["sections"][0]["decoded_by"], "schema");
 /// assert!(qemu_image::inspect(&stream).unwrap()["sections"][0]["fields"].is_null());
 /// ```
 pub fn inspect_with(
@@ -737,13 +740,22 @@ pub fn inspect_with(
         let mut by_schema = || decode_by_schema(stream, sec, &by_name, sent, &mut schema_budget);
         let decoded = match ported {
             // A state-only port that cannot read this section (another CPU model's `cpu`,
-            // a newer version): the schema's description may. (A board device's is shown,
-            // as `rewrite` refuses it.)
+            // a newer version): the schema's description may, and the entry says so, with
+            // the port's reason. (A board device's is shown, as `rewrite` refuses it.)
             Some((Err(e), false)) if state_only => match by_schema() {
-                Some(Ok(decoded)) => Some((Ok(decoded), false)),
+                Some(Ok(decoded)) => {
+                    entry["decoded_by"] = "schema".into();
+                    entry["port_error"] = e.to_string().into();
+                    Some((Ok(decoded), false))
+                }
                 _ => Some((Err(e), false)),
             },
-            None => by_schema().map(|decoded| (decoded, false)),
+            None => by_schema().map(|decoded| {
+                if decoded.is_ok() {
+                    entry["decoded_by"] = "schema".into();
+                }
+                (decoded, false)
+            }),
             ported => ported,
         };
         match decoded {

@@ -88,6 +88,10 @@ fn a_section_a_state_only_port_cannot_read_is_read_by_the_schema() {
     schema.add("pl011-next", FuturePl011::DESCRIPTION);
     let pl011 = self::listing(&stream, &schema);
     assert_eq!(pl011["fields"]["cr"], 0x301, "{pl011}");
+    // It says which decoded it, and why the port could not.
+    assert_eq!(pl011["decoded_by"], "schema", "{pl011}");
+    let why = pl011["port_error"].as_str().unwrap_or_default();
+    assert!(why.contains("too new"), "{pl011}");
 
     // Not a board device's: `rewrite` refuses its unloadable version, and the listing shows
     // it so.

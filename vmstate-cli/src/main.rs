@@ -486,6 +486,15 @@ fn qemu_inspect(path: &Path, json: bool, schema: Option<&Path>) -> Result<ExitCo
         if let Some(error) = s["error"].as_str() {
             outln!(out, "        (not decoded: {})", one_line(error));
         }
+        match (s["decoded_by"].as_str(), s["port_error"].as_str()) {
+            (Some(by), Some(why)) => outln!(
+                out,
+                "        (decoded by the {by}; the port cannot read it: {})",
+                one_line(why)
+            ),
+            (Some(by), None) => outln!(out, "        (decoded by the {by})"),
+            _ => {}
+        }
         print_fields(&mut out, &s["fields"], "        ");
         if let Some(subs) = s["subsections"].as_object() {
             for (name, v) in subs {

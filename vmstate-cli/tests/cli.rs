@@ -293,7 +293,18 @@ fn qemu_inspect_decodes_sections_a_schema_describes() {
     let error = sections[2]["error"].as_str().unwrap_or_default();
     assert!(error.contains("version 3"), "{error}");
     assert!(sections[2]["fields"].is_null());
+    assert!(sections[2]["decoded_by"].is_null());
     assert_eq!(sections[3]["fields"]["dll"], 9);
+    assert_eq!(sections[3]["decoded_by"], "schema");
+    // The listing for people says it too.
+    let out = vmstate(&[&args[..3], &["--schema", schema_path.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).matches("(decoded by the schema)").count(),
+        3,
+        "{}",
+        stdout(&out)
+    );
 
     // Without the schema the sections are listed, not decoded.
     let out = vmstate(&args);
