@@ -4757,3 +4757,52 @@ fn an_array_that_became_a_sequence_says_so() {
         assert_eq!(report.errors(), 2, "fifo and words:\n{report}");
     }
 }
+
+mod shared_name_behind_since {
+    use vmstate_core::VmState;
+
+    #[derive(VmState)]
+    #[vmstate(name = "dma", version = 1)]
+    pub struct V1 {
+        pub a: u32,
+        pub tc_int: u32,
+        pub b: u32,
+    }
+
+    /// Version 2 sends another `tc_int` in front of the first, as QEMU's pl080 repeats it.
+    #[derive(VmState)]
+    #[vmstate(name = "dma", version = 2, minimum_version = 1)]
+    pub struct V2 {
+        pub a: u32,
+        #[vmstate(since = 2, name = "tc_int")]
+        pub tc_int_2: u32,
+        pub tc_int: u32,
+        pub b: u32,
+    }
+
+    /// The same, but the one field of that name is now behind `since`: a break.
+    #[derive(VmState)]
+    #[vmstate(name = "dma", version = 2, minimum_version = 1)]
+    pub struct Gated {
+        pub a: u32,
+        #[vmstate(since = 2)]
+        pub tc_int: u32,
+        pub b: u32,
+    }
+}
+
+#[test]
+fn a_field_added_behind_since_in_front_of_one_of_its_name_is_no_break() {
+    use shared_name_behind_since::{Gated, V1, V2};
+    // The version 1 streams the new release reads lack the new `tc_int`: the old one pairs
+    // with the `tc_int` after it, not with the gated one.
+    assert_clean(&one_device_check(V1::DESCRIPTION, V2::DESCRIPTION));
+    // A field of that name behind `since` with no other to pair with is still the break.
+    let findings = one_device_findings(V1::DESCRIPTION, Gated::DESCRIPTION);
+    assert!(
+        findings
+            .iter()
+            .any(|(rule, sev, _)| *rule == Rule::FieldVersionChanged && *sev == Severity::Error),
+        "{findings:?}"
+    );
+}
