@@ -3603,9 +3603,9 @@ fn newer_qemu_dumps_num_is_the_array_length() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// (e) the golden-file helpers. One test only: it sets VMSTATE_BLESS, which the other tests'
-// threads would see, and no other test of this binary calls `assert_compatible` or
-// `assert_compatible_both_ways`.
+// (e) the golden-file helpers. One test in this process: it sets VMSTATE_BLESS, which the other
+// tests' threads would see, and no other test of this binary calls `assert_compatible` or
+// `assert_compatible_both_ways` but in child processes of its own.
 
 mod golden_dev {
     use vmstate_core::VmState;
@@ -3727,6 +3727,105 @@ fn golden_file_helper() {
     .is_err());
 
     std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// The variables that make [`golden_file_writer_child`] record devices: the golden file, and
+/// the device keys (comma-separated).
+const WRITER_FILE_VAR: &str = "VMSTATE_TEST_GOLDEN_WRITER_FILE";
+const WRITER_KEYS_VAR: &str = "VMSTATE_TEST_GOLDEN_WRITER_KEYS";
+
+/// Processes that add devices to one golden file at once (cargo-nextest runs each test in a
+/// process of its own) take turns: no device is lost, and no process reads half a file, not
+/// even one that reads without taking a turn (this test's, meanwhile).
+#[test]
+fn golden_file_writers_in_separate_processes_take_turns() {
+    use std::process::{Command, Stdio};
+    const WRITERS: usize = 8;
+    const KEYS_EACH: usize = 16;
+    let dir = std::env::temp_dir().join(format!("vmstate-golden-writers-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("schemas").join("shared.json");
+    let keys = |writer: usize| (0..KEYS_EACH).map(move |k| format!("dev_{writer}_{k}"));
+    let exe = std::env::current_exe().expect("the test binary");
+    let mut writers: Vec<_> = (0..WRITERS)
+        .map(|writer| {
+            Command::new(&exe)
+                .args(["--exact", "golden_file_writer_child", "--nocapture"])
+                .env(WRITER_FILE_VAR, &path)
+                .env(WRITER_KEYS_VAR, keys(writer).collect::<Vec<_>>().join(","))
+                // golden_file_helper sets it for a while: a blessed unreadable file is
+                // rewritten, which would hide a half-written one.
+                .env_remove(vmstate_core::schema::BLESS_VAR)
+                .env("RUST_BACKTRACE", "0")
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("a writer starts")
+        })
+        .collect();
+    // A reader that takes no turn, as an editor or `git` would, sees whole files only.
+    let mut half_read = None;
+    while writers
+        .iter_mut()
+        .any(|w| w.try_wait().expect("a writer").is_none())
+    {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            if let Err(e) = Schema::from_json(&text) {
+                half_read.get_or_insert(format!("{} bytes: {e}", text.len()));
+            }
+        }
+        // Reading on and on would keep a core from the writers.
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let failed: Vec<String> = writers
+        .into_iter()
+        .map(|writer| writer.wait_with_output().expect("a writer ends"))
+        .filter(|out| !out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stderr).into_owned())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {WRITERS} writers failed:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+    assert_eq!(half_read, None, "a reader saw half a golden file");
+    let text = std::fs::read_to_string(&path).expect("the golden file is written");
+    let recorded = Schema::from_json(&text).expect("the golden file is a schema");
+    let lost: Vec<String> = (0..WRITERS)
+        .flat_map(keys)
+        .filter(|key| !recorded.devices.contains_key(key))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} devices lost: {lost:?}",
+        lost.len(),
+        WRITERS * KEYS_EACH
+    );
+    // Nothing is left beside the golden file: no lock file, no temporary file.
+    let beside: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, ["shared.json"]);
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// A writer of [`golden_file_writers_in_separate_processes_take_turns`], run in a process of its
+/// own: adds the devices named by `VMSTATE_TEST_GOLDEN_WRITER_KEYS` to the golden file
+/// `VMSTATE_TEST_GOLDEN_WRITER_FILE`, one by one. Without those variables, as in an ordinary
+/// run of the tests, it does nothing and passes.
+#[test]
+fn golden_file_writer_child() {
+    let (Ok(path), Ok(keys)) = (
+        std::env::var(WRITER_FILE_VAR),
+        std::env::var(WRITER_KEYS_VAR),
+    ) else {
+        return;
+    };
+    for key in keys.split(',') {
+        vmstate_core::schema::assert_compatible(&path, key, golden_dev::V1::DESCRIPTION);
+    }
 }
 
 /// QEMU-shaped fields, each `name:size` (`name:size*num` for an array with `num`).

@@ -2,7 +2,9 @@
 //! with the one recorded in the repository.
 
 use super::{check, Description, Schema};
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The environment variable that makes [`assert_compatible`] overwrite golden files.
 pub const BLESS_VAR: &str = "VMSTATE_BLESS";
@@ -23,8 +25,10 @@ pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 ///   raised to add a field, say), are printed to stderr (`cargo test -- --nocapture` shows
 ///   them for a passing test); [`assert_compatible_both_ways`] fails on those too.
 ///
-/// Only the device `key` of the golden file is compared, so one file may hold several devices
-/// (the tests of one binary that write one file take turns).
+/// Only the device `key` of the golden file is compared, so one file may hold several devices.
+/// Tests that write one file take turns, also from separate processes (cargo-nextest's, or two
+/// test binaries of a crate), through a lock file in the temporary directory (nothing is left
+/// beside the golden file), and the file is replaced at once, so no test reads half of it.
 /// Use it from a `#[test]`, or through [`assert_compatible!`](crate::assert_compatible), which
 /// takes the key from the description and resolves a relative path against the calling
 /// crate's directory.
@@ -109,11 +113,9 @@ fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bo
     let mut current = Schema::new(None);
     current.add(key, description);
     let bless = std::env::var(BLESS_VAR).is_ok_and(|v| v == "1");
-    // Tests run on threads: one file's devices are read, and written back, in turn.
-    static FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let turn = FILES
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // One file's devices are read, and written back, in turn: tests run on threads, and in
+    // separate processes.
+    let turn = Turn::take(path);
     let recorded = match std::fs::read_to_string(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => panic!("cannot read the golden schema {}: {e}", path.display()),
@@ -131,14 +133,7 @@ fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bo
     let Some(entry) = entry.filter(|_| !bless) else {
         let mut file = recorded.unwrap_or_else(|| Schema::new(None));
         file.devices.extend(current.devices);
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                panic!("cannot create {}: {e}", dir.display());
-            }
-        }
-        if let Err(e) = std::fs::write(path, file.to_json()) {
-            panic!("cannot write the golden schema {}: {e}", path.display());
-        }
+        replace_at_once(path, &file.to_json());
         return;
     };
     drop(turn);
@@ -186,6 +181,101 @@ fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bo
          commit it."
     ));
     panic!("{msg}");
+}
+
+/// A test's turn at a golden file, from reading it to writing it back: the other threads of
+/// this process, and other processes, wait for it.
+struct Turn {
+    /// The lock file, locked; `None` where the platform has no file locks.
+    _other_processes: Option<File>,
+    /// This process's turn, among its threads.
+    _other_threads: MutexGuard<'static, ()>,
+}
+
+impl Turn {
+    /// Waits for the turn at the golden file at `path`, creating the file's directory.
+    fn take(path: &Path) -> Turn {
+        // File locks exclude separately opened files within one process too, but the mutex
+        // keeps threads taking turns where `File::lock` is unsupported.
+        static THREADS: Mutex<()> = Mutex::new(());
+        let other_threads = THREADS.lock().unwrap_or_else(PoisonError::into_inner);
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            panic!("cannot create {}: {e}", dir.display());
+        }
+        let lock_path = lock_path(path, dir);
+        let lock_file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot open {}, the lock of the golden schema {}: {e}",
+                    lock_path.display(),
+                    path.display()
+                )
+            });
+        let other_processes = match lock_file.lock() {
+            Ok(()) => Some(lock_file),
+            Err(e) if e.kind() == std::io::ErrorKind::Unsupported => None,
+            Err(e) => panic!(
+                "cannot lock {}, the lock of the golden schema {}: {e}",
+                lock_path.display(),
+                path.display()
+            ),
+        };
+        Turn {
+            _other_processes: other_processes,
+            _other_threads: other_threads,
+        }
+    }
+}
+
+/// The lock file of the golden file at `path` in the existing directory `dir`: in the temporary
+/// directory, so that nothing a user might commit lands beside the golden file, named by a hash
+/// of the file's canonical path, so that every process, however it spells the path, locks the
+/// same one. The lock file stays (deleting it would let a waiting process lock a file that is
+/// gone while a third creates and locks a new one).
+fn lock_path(path: &Path, dir: &Path) -> PathBuf {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    // The golden file may not exist yet: its directory is made canonical, its name appended.
+    let canonical = std::fs::canonicalize(dir)
+        .ok()
+        .zip(path.file_name())
+        .map(|(dir, name)| dir.join(name))
+        .or_else(|| std::path::absolute(path).ok())
+        .unwrap_or_else(|| path.to_owned());
+    // `DefaultHasher::new` hashes alike in every program built by one Rust release: test
+    // binaries built together agree.
+    let mut hasher = DefaultHasher::new();
+    canonical.hash(&mut hasher);
+    std::env::temp_dir().join(format!("vmstate-golden-{:016x}.lock", hasher.finish()))
+}
+
+/// Replaces the golden file at `path` with `text` at once: written to a temporary file beside
+/// it, then renamed over it, so that a reader sees the old file or the new one, never part of
+/// it.
+fn replace_at_once(path: &Path, text: &str) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    // Unique to this process and write; hidden, and removed if the rename fails.
+    let temporary = path.with_file_name(format!(
+        ".{name}.{}-{}.tmp",
+        std::process::id(),
+        WRITES.fetch_add(1, Ordering::Relaxed)
+    ));
+    if let Err(e) =
+        std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, path))
+    {
+        let _ = std::fs::remove_file(&temporary);
+        panic!("cannot write the golden schema {}: {e}", path.display());
+    }
 }
 
 /// Asserts that a stream of the release recorded in a golden schema file loads into a
