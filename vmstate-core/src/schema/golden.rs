@@ -3,7 +3,7 @@
 
 use super::{check, Description, Schema};
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The environment variable that makes [`assert_compatible`] overwrite golden files.
@@ -27,8 +27,9 @@ pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 ///
 /// Only the device `key` of the golden file is compared, so one file may hold several devices.
 /// Tests that write one file take turns, also from separate processes (cargo-nextest's, or two
-/// test binaries of a crate), through a lock file in the temporary directory (nothing is left
-/// beside the golden file), and the file is replaced at once, so no test reads half of it.
+/// test binaries of a crate), by locking the file's directory (on Unix; on other systems the
+/// threads of one process take turns), and the file is replaced at once, so no test reads half
+/// of it.
 /// Use it from a `#[test]`, or through [`assert_compatible!`](crate::assert_compatible), which
 /// takes the key from the description and resolves a relative path against the calling
 /// crate's directory.
@@ -186,7 +187,7 @@ fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bo
 /// A test's turn at a golden file, from reading it to writing it back: the other threads of
 /// this process, and other processes, wait for it.
 struct Turn {
-    /// The lock file, locked; `None` where the platform has no file locks.
+    /// The golden file's directory, locked; `None` where it cannot be.
     _other_processes: Option<File>,
     /// This process's turn, among its threads.
     _other_threads: MutexGuard<'static, ()>,
@@ -206,55 +207,26 @@ impl Turn {
         if let Err(e) = std::fs::create_dir_all(dir) {
             panic!("cannot create {}: {e}", dir.display());
         }
-        let lock_path = lock_path(path, dir);
-        let lock_file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&lock_path)
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot open {}, the lock of the golden schema {}: {e}",
-                    lock_path.display(),
+        // The directory itself is the lock (an open directory takes `flock` on Unix):
+        // nothing is left behind, beside the golden file or elsewhere. Where a directory
+        // cannot be opened as a file (Windows) or locked, the mutex alone orders the threads.
+        let other_processes = match File::open(dir) {
+            Err(_) => None,
+            Ok(lock) => match lock.lock() {
+                Ok(()) => Some(lock),
+                Err(e) if e.kind() == std::io::ErrorKind::Unsupported => None,
+                Err(e) => panic!(
+                    "cannot lock {}, the directory of the golden schema {}: {e}",
+                    dir.display(),
                     path.display()
-                )
-            });
-        let other_processes = match lock_file.lock() {
-            Ok(()) => Some(lock_file),
-            Err(e) if e.kind() == std::io::ErrorKind::Unsupported => None,
-            Err(e) => panic!(
-                "cannot lock {}, the lock of the golden schema {}: {e}",
-                lock_path.display(),
-                path.display()
-            ),
+                ),
+            },
         };
         Turn {
             _other_processes: other_processes,
             _other_threads: other_threads,
         }
     }
-}
-
-/// The lock file of the golden file at `path` in the existing directory `dir`: in the temporary
-/// directory, so that nothing a user might commit lands beside the golden file, named by a hash
-/// of the file's canonical path, so that every process, however it spells the path, locks the
-/// same one. The lock file stays (deleting it would let a waiting process lock a file that is
-/// gone while a third creates and locks a new one).
-fn lock_path(path: &Path, dir: &Path) -> PathBuf {
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    // The golden file may not exist yet: its directory is made canonical, its name appended.
-    let canonical = std::fs::canonicalize(dir)
-        .ok()
-        .zip(path.file_name())
-        .map(|(dir, name)| dir.join(name))
-        .or_else(|| std::path::absolute(path).ok())
-        .unwrap_or_else(|| path.to_owned());
-    // `DefaultHasher::new` hashes alike in every program built by one Rust release: test
-    // binaries built together agree.
-    let mut hasher = DefaultHasher::new();
-    canonical.hash(&mut hasher);
-    std::env::temp_dir().join(format!("vmstate-golden-{:016x}.lock", hasher.finish()))
 }
 
 /// Replaces the golden file at `path` with `text` at once: written to a temporary file beside
