@@ -407,8 +407,8 @@ impl<E: std::error::Error + Send + Sync + 'static> HookOutput for Result<(), E> 
 
 /// What a `post_load` hook may be: `fn(&mut T)`, or `fn(&mut T, u32)` to receive the version
 /// of the state just loaded, as QEMU's `post_load(opaque, version_id)` does. Either returns
-/// `()` or `Result<(), E>` ([`HookOutput`]). Implemented for every such function; the `Args`
-/// parameter only tells the two forms apart.
+/// `()` or `Result<(), E>` ([`HookOutput`]). Implemented for every such function, and sealed:
+/// the `Args` parameter only tells the two forms apart.
 ///
 /// The version is the section's for the struct a stream's section holds, the subsection's for
 /// a subsection, and the description's own `version` for a nested struct (as QEMU's
@@ -451,13 +451,21 @@ impl<E: std::error::Error + Send + Sync + 'static> HookOutput for Result<(), E> 
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `post_load` hook of `{T}`",
     label = "expected `fn(&mut {T})`, or `fn(&mut {T}, u32)` to receive the loaded version",
-    note = "a `post_load` hook takes `&mut {T}`, and may take the version of the loaded state as a `u32` (QEMU's `version_id`)"
+    note = "a `post_load` hook takes `&mut {T}`, and may take the version of the loaded state as a `u32` (QEMU's `version_id`)",
+    note = "a function whose lifetime parameters appear in bounds or where clauses is not general enough to be one: write it without them"
 )]
-pub trait PostLoadFn<T: ?Sized, Args> {
+pub trait PostLoadFn<T: ?Sized, Args>: post_load_fn::Sealed<T, Args> {
     /// What the hook returns.
     type Output;
     /// Calls the hook, with `version` when it takes one.
     fn call(self, target: &mut T, version: u32) -> Self::Output;
+}
+
+/// Only the two forms of hook are `PostLoadFn`s: the trait is not for other types to implement.
+mod post_load_fn {
+    pub trait Sealed<T: ?Sized, Args> {}
+    impl<T: ?Sized, R, F: FnOnce(&mut T) -> R> Sealed<T, fn(&mut T) -> R> for F {}
+    impl<T: ?Sized, R, F: FnOnce(&mut T, u32) -> R> Sealed<T, fn(&mut T, u32) -> R> for F {}
 }
 
 impl<T: ?Sized, R, F: FnOnce(&mut T) -> R> PostLoadFn<T, fn(&mut T) -> R> for F {
