@@ -3,8 +3,10 @@
 //! only, no emulation. It shows two of QEMU's forms a port needs: the coprocessor register
 //! lists are `VMSTATE_VARRAY_INT32`s that share one count (`#[vmstate(len = "...")]`), and
 //! subsections carry the IRQ line state and, for a CPU with a VFP (QEMU 10.0's ARM926, not
-//! 7.2's: configuration, [`ArmCpuState::has_vfp`]), the VFP registers. Other CPU models add
-//! subsections (M-profile, SVE, ...) that this port does not know, and refuses by name.
+//! 7.2's: configuration, [`ArmCpuState::has_vfp`]), the VFP registers. The other CPU models
+//! the Integrator/CP runs (`-cpu`) add subsections this port knows too: iwMMXt (PXA2xx),
+//! ThumbEE (Cortex-A7/A8/A9/A15), the PMSAv7 MPU (Cortex-R5), and a pending SError. Those of
+//! CPUs the board cannot run (M-profile, SVE, ...) it does not know, and refuses by name.
 //!
 //! ```
 //! use devices::ArmCpuState;
@@ -126,6 +128,26 @@ pub struct ArmCpuState {
     /// The VFP registers, sent when the CPU has a VFP.
     #[vmstate(subsection, needed = "Self::vfp_needed")]
     pub vfp: VfpState,
+    /// Whether the CPU model has iwMMXt (the PXA2xx): configuration, never migrated.
+    #[vmstate(skip)]
+    pub has_iwmmxt: bool,
+    /// The iwMMXt registers, sent when the CPU has them.
+    #[vmstate(subsection, needed = "Self::iwmmxt_needed")]
+    pub iwmmxt: IwmmxtState,
+    /// Whether the CPU model has ThumbEE (Cortex-A7, A8, A9, A15): configuration, never
+    /// migrated.
+    #[vmstate(skip)]
+    pub has_thumb2ee: bool,
+    /// The ThumbEE registers, sent when the CPU has them.
+    #[vmstate(subsection, needed = "Self::thumb2ee_needed")]
+    pub thumb2ee: Thumb2eeState,
+    /// The PMSAv7 MPU regions (Cortex-R5), sent when its region count is configured
+    /// ([`Pmsav7State::dregion`], QEMU's `pmsav7-dregion`).
+    #[vmstate(subsection, needed = "Self::pmsav7_needed")]
+    pub pmsav7: Pmsav7State,
+    /// A pending SError, sent while one is.
+    #[vmstate(subsection, needed = "Self::serror_needed")]
+    pub serror: SerrorState,
     /// The IRQ line state, which QEMU 7.2 always sends.
     #[vmstate(subsection, needed = "Self::irq_line_state_needed")]
     pub irq_line_state: IrqLineState,
@@ -253,6 +275,96 @@ pub struct VfpState {
     pub fpscr: u32,
 }
 
+/// The `cpu/iwmmxt` subsection (QEMU's `vmstate_iwmmxt`): the PXA2xx's iwMMXt data and
+/// control registers.
+///
+/// ```
+/// use devices::arm_cpu::IwmmxtState;
+/// use vmstate_core::VmState;
+/// assert_eq!(IwmmxtState::DESCRIPTION.qemu_size(), Some(16 * 8 + 16 * 4));
+/// ```
+#[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
+#[vmstate(name = "cpu/iwmmxt")]
+pub struct IwmmxtState {
+    /// wR0..wR15.
+    #[vmstate(name = "env.iwmmxt.regs")]
+    pub regs: [u64; 16],
+    /// The control registers (wCID, wCon, ...).
+    #[vmstate(name = "env.iwmmxt.cregs")]
+    pub cregs: [u32; 16],
+}
+
+/// The `cpu/thumb2ee` subsection (QEMU's `vmstate_thumb2ee`).
+///
+/// ```
+/// use devices::arm_cpu::Thumb2eeState;
+/// use vmstate_core::VmState;
+/// assert_eq!(Thumb2eeState::DESCRIPTION.qemu_size(), Some(8));
+/// ```
+#[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
+#[vmstate(name = "cpu/thumb2ee")]
+pub struct Thumb2eeState {
+    /// TEECR.
+    #[vmstate(name = "env.teecr")]
+    pub teecr: u32,
+    /// TEEHBR.
+    #[vmstate(name = "env.teehbr")]
+    pub teehbr: u32,
+}
+
+/// The most PMSAv7 MPU regions QEMU allows (`pmsav7-dregion`); also the lists' `max_len`.
+pub const MAX_PMSAV7_REGIONS: u32 = 255;
+
+// `max_len` takes a literal: the lists' bound below must stay `MAX_PMSAV7_REGIONS`.
+const _: () = assert!(MAX_PMSAV7_REGIONS == 255);
+
+/// The `cpu/pmsav7` subsection (QEMU's `vmstate_pmsav7`): each MPU region's base, size and
+/// access control, as many as the CPU model has regions (`VMSTATE_VARRAY_UINT32` counted by
+/// the `pmsav7-dregion` property, which is not sent).
+///
+/// ```
+/// use devices::arm_cpu::Pmsav7State;
+/// let mpu = Pmsav7State { dregion: 2, drbar: vec![0, 0x2000_0000], drsr: vec![0x3f, 0x1b],
+///     dracr: vec![0x300, 0x30c] };
+/// let bytes = vmstate_core::qemu::to_bytes(&mpu).unwrap();
+/// assert_eq!(bytes.len(), 3 * 2 * 4); // no count on the wire
+/// let mut back = Pmsav7State { dregion: 2, ..Pmsav7State::default() };
+/// vmstate_core::qemu::from_bytes(&mut back, &bytes, 1, 0).unwrap();
+/// assert_eq!(back, mpu);
+/// ```
+#[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
+#[vmstate(name = "cpu/pmsav7")]
+pub struct Pmsav7State {
+    /// The number of MPU regions (QEMU's `pmsav7-dregion` property: 16 on the Cortex-R5):
+    /// configuration, never migrated; 0 for a CPU without a PMSAv7 MPU.
+    #[vmstate(skip)]
+    pub dregion: u32,
+    /// The regions' base addresses (DRBAR).
+    #[vmstate(name = "env.pmsav7.drbar", len = "dregion", max_len = 255)]
+    pub drbar: Vec<u32>,
+    /// The regions' sizes and enables (DRSR).
+    #[vmstate(name = "env.pmsav7.drsr", len = "dregion", max_len = 255)]
+    pub drsr: Vec<u32>,
+    /// The regions' access controls (DRACR).
+    #[vmstate(name = "env.pmsav7.dracr", len = "dregion", max_len = 255)]
+    pub dracr: Vec<u32>,
+}
+
+/// The `cpu/serror` subsection (QEMU's `vmstate_serror`): a pending SError.
+#[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
+#[vmstate(name = "cpu/serror")]
+pub struct SerrorState {
+    /// Whether an SError is pending.
+    #[vmstate(name = "env.serror.pending")]
+    pub pending: u8,
+    /// Whether it has a syndrome.
+    #[vmstate(name = "env.serror.has_esr")]
+    pub has_esr: u8,
+    /// Its syndrome.
+    #[vmstate(name = "env.serror.esr")]
+    pub esr: u64,
+}
+
 /// The `cpu/irq-line-state` subsection.
 ///
 /// ```
@@ -273,6 +385,24 @@ pub struct IrqLineState {
 impl ArmCpuState {
     fn vfp_needed(&self) -> bool {
         self.has_vfp
+    }
+
+    fn iwmmxt_needed(&self) -> bool {
+        self.has_iwmmxt
+    }
+
+    fn thumb2ee_needed(&self) -> bool {
+        self.has_thumb2ee
+    }
+
+    // QEMU asks the CPU's features (PMSA, v7 and not v8); a CPU without an MPU has no
+    // regions configured.
+    fn pmsav7_needed(&self) -> bool {
+        self.pmsav7.dregion > 0
+    }
+
+    fn serror_needed(&self) -> bool {
+        self.serror.pending != 0
     }
 
     fn irq_line_state_needed(&self) -> bool {

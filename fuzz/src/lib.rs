@@ -116,11 +116,21 @@ impl Normalize for IcpPic {}
 impl Normalize for IcpControl {}
 impl Normalize for Pl022 {}
 impl Normalize for ArmCpuState {
-    /// A CPU without a VFP loads a `cpu/vfp` subsection (a subsection sent is read) but
-    /// does not send it: the reloaded CPU keeps its own.
+    /// A CPU without a VFP (iwMMXt, ThumbEE) loads a `cpu/vfp` subsection (a subsection sent
+    /// is read) but does not send it, nor a `cpu/serror` whose `pending` is 0: the reloaded
+    /// CPU keeps its own.
     fn normalize(loaded: &Self, reloaded: &mut Self) {
         if !loaded.has_vfp {
             reloaded.vfp = loaded.vfp.clone();
+        }
+        if !loaded.has_iwmmxt {
+            reloaded.iwmmxt = loaded.iwmmxt.clone();
+        }
+        if !loaded.has_thumb2ee {
+            reloaded.thumb2ee = loaded.thumb2ee.clone();
+        }
+        if loaded.serror.pending == 0 {
+            reloaded.serror = loaded.serror.clone();
         }
     }
 }

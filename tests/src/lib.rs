@@ -154,7 +154,9 @@ fn same_as_vmdesc(ours: &vmstate_core::schema::Desc, sent: &serde_json::Value, p
 /// Whether a schema's wire type is what QEMU's vmdesc calls it: a counted sequence by its
 /// element, padding as `unused_buffer` (or a `buffer`: QEMU 10's `globalstate` has a
 /// buffer field named `unused` that it ignores), a `VMSTATE_TIMER_PTR` (an expiry time) as
-/// an `int64`, a `VMSTATE_BITMAP` (big-endian 64-bit words) as `uint64`s. A QEMU `buffer`
+/// an `int64`, a `VMSTATE_BITMAP` (big-endian 64-bit words) as `uint64`s, the ARM CPU's
+/// `cpsr`, `fpscr` and `powered_off` (accessors of a plain value) as what they put, and an
+/// `int32 le` as an `int32`. A QEMU `buffer`
 /// must be a `#[vmstate(buffer)]` one, not a `uint8` array. A hand-written field's own type
 /// name is not compared.
 fn same_wire_type(ours: &str, theirs: &str) -> bool {
@@ -167,6 +169,9 @@ fn same_wire_type(ours: &str, theirs: &str) -> bool {
     };
     match (ours, theirs) {
         ("unused", "unused_buffer" | "buffer") | ("int64", "timer") | ("uint64", "bitmap") => true,
+        // The ARM CPU's accessors, which put a plain big-endian value (or a byte), and
+        // `VMSTATE_INT32_POSITIVE_LE`'s, an int32 checked against the destination's.
+        ("uint32", "cpsr" | "fpscr") | ("uint8", "powered_off") | ("int32", "int32 le") => true,
         (ours, theirs) if ours == theirs => true,
         (ours, _) => ![
             "bool", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64",

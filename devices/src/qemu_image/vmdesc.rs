@@ -162,7 +162,7 @@ pub(super) fn charge_copy(desc: &Desc, budget: &mut usize) -> bool {
 /// - a sequence whose length the destination's configuration holds becomes an array of the
 ///   sent length ([`lengths_from_vmdesc`]).
 pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value) {
-    lengths_from_vmdesc(desc, sent);
+    lengths_here(desc, sent);
     let by_name = sent_fields(sent);
     let names = vmdesc_names(&desc.fields);
     let fields = std::mem::take(&mut desc.fields);
@@ -199,9 +199,31 @@ pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value) {
 
 /// A sequence whose length is the destination's configuration cannot be decoded from its
 /// description alone; QEMU's vmdesc says how long the source's was (`array_len`, or for a
-/// bitmap or a byte buffer its bytes). Such a top-level field of `desc` (of values or
-/// structs) becomes an array of that many elements, if no more than its `max_len`.
+/// bitmap or a byte buffer its bytes). Such a field of `desc` (of values or structs), of
+/// its nested structs or of its subsections (the ARM Cortex-R5's MPU regions), becomes an
+/// array of that many elements, if no more than its `max_len`.
 pub(super) fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
+    lengths_here(desc, sent);
+    let by_name = sent_fields(sent);
+    let names = vmdesc_names(&desc.fields);
+    for (f, name) in desc.fields.iter_mut().zip(&names) {
+        if let (Some(d), Some(theirs)) = (
+            f.description.as_deref_mut(),
+            by_name.get(name.as_str()).copied().flatten(),
+        ) {
+            lengths_from_vmdesc(d, &theirs["struct"]);
+        }
+    }
+    let subsections = sent_subsections(sent);
+    for s in &mut desc.subsections {
+        if let Some(t) = subsections.get(s.name.as_str()) {
+            lengths_from_vmdesc(s, t);
+        }
+    }
+}
+
+/// [`lengths_from_vmdesc`] for the fields of `desc` itself.
+fn lengths_here(desc: &mut Desc, sent: &serde_json::Value) {
     let by_name = sent_fields(sent);
     let names = vmdesc_names(&desc.fields);
     // (Borrowed apart from the fields, which change.)
