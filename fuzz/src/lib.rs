@@ -44,6 +44,38 @@ pub fn arm_cpu() -> ArmCpuState {
     ArmCpuState::default()
 }
 
+/// A fresh Cortex-A9's (a VFP and ThumbEE).
+pub fn arm_cpu_cortex_a9() -> ArmCpuState {
+    ArmCpuState {
+        has_vfp: true,
+        has_thumb2ee: true,
+        ..ArmCpuState::default()
+    }
+}
+
+/// A fresh Cortex-R5's (16 PMSAv7 MPU regions).
+pub fn arm_cpu_cortex_r5() -> ArmCpuState {
+    let mut cpu = ArmCpuState::default();
+    cpu.pmsav7.dregion = 16;
+    cpu
+}
+
+/// A fresh PXA270's (iwMMXt).
+pub fn arm_cpu_pxa270() -> ArmCpuState {
+    ArmCpuState {
+        has_iwmmxt: true,
+        ..ArmCpuState::default()
+    }
+}
+
+/// The CPU models of the `arm_cpu` target, chosen by bits 1 and 2 of its codec byte.
+pub const ARM_CPU_MODELS: [fn() -> ArmCpuState; 4] = [
+    arm_cpu,
+    arm_cpu_cortex_a9,
+    arm_cpu_cortex_r5,
+    arm_cpu_pxa270,
+];
+
 /// A PL022 after reset.
 pub fn pl022() -> Pl022 {
     Pl022::new()

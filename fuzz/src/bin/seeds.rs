@@ -375,6 +375,35 @@ fn main() {
         n.extend(vmstate_core::to_bytes(&cpu).expect("native save"));
         write(&cpu_dir, &format!("cpu-{name}-native"), &n);
     }
+    // The other CPU models' sections (QEMU 7.2 at reset): model in bits 1 and 2.
+    for (model, bits, bytes) in [
+        (
+            "cortex-a9",
+            1,
+            &include_bytes!("../../../tests/fixtures/qemu-7.2-integratorcp-cpus/cpu-cortex-a9.bin")
+                [..],
+        ),
+        (
+            "cortex-r5",
+            2,
+            &include_bytes!("../../../tests/fixtures/qemu-7.2-integratorcp-cpus/cpu-cortex-r5.bin")
+                [..],
+        ),
+        (
+            "pxa270",
+            3,
+            &include_bytes!("../../../tests/fixtures/qemu-7.2-integratorcp-cpus/cpu-pxa270.bin")[..],
+        ),
+    ] {
+        let mut cpu = ARM_CPU_MODELS[bits]();
+        vmstate_core::qemu::from_bytes(&mut cpu, bytes, 22, 0).expect("cpu loads");
+        let mut q = vec![1 | (bits as u8) << 1];
+        q.extend_from_slice(bytes);
+        write(&cpu_dir, &format!("cpu-{model}-qemu"), &q);
+        let mut n = vec![0x80 | (bits as u8) << 1];
+        n.extend(vmstate_core::to_bytes(&cpu).expect("native save"));
+        write(&cpu_dir, &format!("cpu-{model}-native"), &n);
+    }
 
     // Every section of both fixtures that a state-only port describes, QEMU's bytes and the
     // port's native save: selector byte (`qemu_sections`' order), codec byte (1: QEMU at the
@@ -435,7 +464,7 @@ fn main() {
     }
 
     println!(
-        "seeds: native_devices {}, qemu_devices {}, qemu_stream {} (+ fixture from seed.sh), machine_stream {}, arm_cpu 4, qemu_sections {port_seeds}, native_blocks {}",
+        "seeds: native_devices {}, qemu_devices {}, qemu_stream {} (+ fixture from seed.sh), machine_stream {}, arm_cpu 10, qemu_sections {port_seeds}, native_blocks {}",
         counts[0], counts[1], counts[2], counts[3], 2 * block_lengths.len()
     );
 }
