@@ -638,8 +638,10 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
 /// idstr, or what follows its last `/`: QEMU puts a device's bus path in front): a schema of
 /// one's own devices (`Schema::add`), or QEMU's `-dump-vmstate`. Such a section that does not
 /// decode shows its error, as a state-only section's does. A section the schema decoded says
-/// so (`"decoded_by": "schema"`); where a state-only port could not read it (a newer version),
-/// `"port_error"` says why.
+/// so (`"decoded_by": "schema"`) and with which of its devices (`"schema_device"`: several may
+/// share a description's name, as QEMU's `isa-serial` and `serial-mm` share `serial`; the one
+/// whose fields the vmdesc lists is tried first, the next if it does not decode); where a
+/// state-only port could not read it (a newer version), `"port_error"` says why.
 ///
 /// ```
 /// use devices::qemu_image;
@@ -663,6 +665,7 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
 /// let listing = qemu_image::inspect_with(&stream, Some(&schema)).unwrap();
 /// assert_eq!(listing["sections"][0]["fields"]["dll"], 12);
 /// assert_eq!(listing["sections"][0]["decoded_by"], "schema");
+/// assert_eq!(listing["sections"][0]["schema_device"], "uart");
 /// assert!(qemu_image::inspect(&stream).unwrap()["sections"][0]["fields"].is_null());
 /// ```
 pub fn inspect_with(
@@ -670,13 +673,16 @@ pub fn inspect_with(
     schema: Option<&vmstate_core::schema::Schema>,
 ) -> Result<serde_json::Value, Error> {
     let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
-    // The schema's descriptions by name (a dump keys them by QEMU type name, which the
-    // stream does not carry).
-    let by_name: HashMap<&str, &Desc> = schema
-        .into_iter()
-        .flat_map(|s| s.devices.values())
-        .map(|e| (e.description.name.as_str(), &e.description))
-        .collect();
+    // The schema's descriptions by name, with their device keys (a dump keys them by QEMU
+    // type name, which the stream does not carry; several types may share a description's
+    // name, as QEMU's `isa-serial` and `serial-mm` share `serial`).
+    let mut by_name: HashMap<&str, Vec<(&str, &Desc)>> = HashMap::new();
+    for (key, e) in schema.into_iter().flat_map(|s| &s.devices) {
+        by_name
+            .entry(e.description.name.as_str())
+            .or_default()
+            .push((key.as_str(), &e.description));
+    }
     // A schema is input: what its sections may visit is bounded as a whole, as the native
     // `inspect`'s is (a description of empty elements costs no bytes).
     let mut schema_budget = MAX_VALUES;
@@ -737,22 +743,27 @@ pub fn inspect_with(
             (decoded, on_board)
         });
         let state_only = matches!(described, Some((_, false)));
-        let mut by_schema = || decode_by_schema(stream, sec, &by_name, sent, &mut schema_budget);
+        let mut by_schema = || {
+            let (key, decoded) = decode_by_schema(stream, sec, &by_name, sent, &mut schema_budget)?;
+            Some((key.to_owned(), decoded))
+        };
         let decoded = match ported {
             // A state-only port that cannot read this section (another CPU model's `cpu`,
             // a newer version): the schema's description may, and the entry says so, with
             // the port's reason. (A board device's is shown, as `rewrite` refuses it.)
             Some((Err(e), false)) if state_only => match by_schema() {
-                Some(Ok(decoded)) => {
+                Some((key, Ok(decoded))) => {
                     entry["decoded_by"] = "schema".into();
+                    entry["schema_device"] = key.into();
                     entry["port_error"] = e.to_string().into();
                     Some((Ok(decoded), false))
                 }
                 _ => Some((Err(e), false)),
             },
-            None => by_schema().map(|decoded| {
+            None => by_schema().map(|(key, decoded)| {
                 if decoded.is_ok() {
                     entry["decoded_by"] = "schema".into();
+                    entry["schema_device"] = key.into();
                 }
                 (decoded, false)
             }),
@@ -869,33 +880,49 @@ fn vmdesc_key(entry: &serde_json::Value) -> Option<(&str, u64)> {
     Some((entry["name"].as_str()?, entry["instance_id"].as_u64()?))
 }
 
-/// Decodes section `sec` with the description of its name in a schema (`by_name`), fitted
-/// to its vmdesc entry `sent`; `None` when the schema has none. QEMU names a device on a bus
-/// with its path in front, `0000:00:02.0/e1000`; the schema's own version range refuses a
-/// version it cannot decode.
-fn decode_by_schema(
+/// Decodes section `sec` with a description of its name in a schema (`by_name`), fitted to
+/// its vmdesc entry `sent`, and names the schema's device that decoded it; `None` when the
+/// schema has none. QEMU names a device on a bus with its path in front,
+/// `0000:00:02.0/e1000`; the schema's own version range refuses a version it cannot decode.
+fn decode_by_schema<'s>(
     stream: &Stream,
     sec: &vmstate_core::qemu::Section,
-    by_name: &HashMap<&str, &Desc>,
+    by_name: &HashMap<&str, Vec<(&'s str, &Desc)>>,
     sent: Option<&serde_json::Value>,
     budget: &mut usize,
-) -> Option<Result<(serde_json::Value, serde_json::Value), Error>> {
-    let named = |idstr: &str| by_name.get(idstr).copied();
-    let desc = (named(&sec.idstr))
+) -> Option<(&'s str, Decoded)> {
+    let named = |idstr: &str| by_name.get(idstr);
+    let candidates = (named(&sec.idstr))
         .or_else(|| sec.idstr.rsplit_once('/').and_then(|(_, name)| named(name)))?;
-    // The stream's vmdesc says what a description cannot: the lengths sent, which fields
-    // behind a test were. A copy only where it tells something, charged to the bound.
-    let filled = sent.and_then(|sent| {
-        let tells = vmdesc::needs_fitting(desc, sent, budget);
-        (tells && vmdesc::charge_copy(desc, budget)).then(|| {
-            let mut desc = desc.clone();
-            vmdesc::fit(&mut desc, sent);
-            desc
-        })
-    });
-    let desc = filled.as_ref().unwrap_or(desc);
-    Some(decode_section(stream, sec, desc, budget))
+    // Of several descriptions of the name, the one whose fields the vmdesc lists first; the
+    // next if it does not decode (its error is the first's).
+    let mut ranked: Vec<&(&str, &Desc)> = candidates.iter().collect();
+    if let (Some(sent), true) = (sent, ranked.len() > 1) {
+        ranked.sort_by_key(|(_, d)| std::cmp::Reverse(vmdesc::names_in_common(d, sent)));
+    }
+    let mut first = None;
+    for &(key, desc) in ranked {
+        // The stream's vmdesc says what a description cannot: the lengths sent, which fields
+        // behind a test were. A copy only where it tells something, charged to the bound.
+        let filled = sent.and_then(|sent| {
+            let tells = vmdesc::needs_fitting(desc, sent, budget);
+            (tells && vmdesc::charge_copy(desc, budget)).then(|| {
+                let mut desc = desc.clone();
+                vmdesc::fit(&mut desc, sent);
+                desc
+            })
+        });
+        let decoded = decode_section(stream, sec, filled.as_ref().unwrap_or(desc), budget);
+        if decoded.is_ok() {
+            return Some((key, decoded));
+        }
+        first.get_or_insert((key, decoded));
+    }
+    first
 }
+
+/// A section's decoded fields and subsections.
+type Decoded = Result<(serde_json::Value, serde_json::Value), Error>;
 
 /// The name of the subsection whose header `bytes` start with, if they do.
 fn subsection_at(bytes: &[u8]) -> Option<&str> {

@@ -165,3 +165,49 @@ fn fields_behind_tests_follow_the_vmdesc_and_only_where_it_is_unambiguous() {
     let error = dev["error"].as_str().unwrap_or_default();
     assert!(error.contains("depends on a test function"), "{dev}");
 }
+
+#[test]
+fn of_descriptions_sharing_a_name_the_one_the_vmdesc_lists_decodes() {
+    // QEMU's `isa-serial` and `serial-mm` both describe `serial`, with other fields: the
+    // schema's device for a section is the one whose fields the vmdesc lists, else the
+    // first that decodes.
+    let dump = Schema::from_json(
+        r#"{"a-uart": {"Name": "a-uart", "version_id": 1, "minimum_version_id": 1,
+              "Description": {"name": "uart", "version_id": 1, "minimum_version_id": 1,
+              "Fields": [{"field": "x", "version_id": 0, "field_exists": false, "size": 4}]}},
+            "b-uart": {"Name": "b-uart", "version_id": 1, "minimum_version_id": 1,
+              "Description": {"name": "uart", "version_id": 1, "minimum_version_id": 1,
+              "Fields": [{"field": "y", "version_id": 0, "field_exists": false, "size": 2},
+                         {"field": "z", "version_id": 0, "field_exists": false, "size": 2}]}},
+            "c-uart": {"Name": "c-uart", "version_id": 1, "minimum_version_id": 1,
+              "Description": {"name": "uart", "version_id": 1, "minimum_version_id": 1,
+              "Fields": [{"field": "w", "version_id": 0, "field_exists": false, "size": 2}]}}}"#,
+    )
+    .unwrap();
+    let data = [0x12, 0x34, 0x56, 0x78];
+    let entry = r#"{"name": "uart", "instance_id": 0, "vmsd_name": "uart", "version": 1,
+        "fields": [{"name": "y", "type": "uint16", "size": 2},
+                   {"name": "z", "type": "uint16", "size": 2}]}"#;
+    let uart = listing(&stream("uart", 1, &data, Some(entry)), &dump);
+    assert_eq!(uart["schema_device"], "b-uart", "{uart}");
+    assert_eq!(
+        (&uart["fields"]["y"], &uart["fields"]["z"]),
+        (&0x1234.into(), &0x5678.into())
+    );
+    // Without a vmdesc, the first in the schema that decodes: `a-uart` takes 4 bytes...
+    let uart = listing(&stream("uart", 1, &data, None), &dump);
+    assert_eq!(uart["schema_device"], "a-uart", "{uart}");
+    assert_eq!(uart["fields"]["x"], 0x1234_5678, "{uart}");
+    // ... not 2, nor does `b-uart`: the next, `c-uart`, does.
+    let uart = listing(&stream("uart", 1, &data[..2], None), &dump);
+    assert_eq!(uart["schema_device"], "c-uart", "{uart}");
+    assert_eq!(uart["fields"]["w"], 0x1234, "{uart}");
+    // None decodes 1 byte: the error is the first one's, `a-uart`'s 4-byte `x`.
+    let uart = listing(&stream("uart", 1, &data[..1], None), &dump);
+    assert!(uart["fields"].is_null(), "{uart}");
+    let error = uart["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("(uart).x: input truncated: 4 bytes"),
+        "{uart}"
+    );
+}

@@ -486,14 +486,16 @@ fn qemu_inspect(path: &Path, json: bool, schema: Option<&Path>) -> Result<ExitCo
         if let Some(error) = s["error"].as_str() {
             outln!(out, "        (not decoded: {})", one_line(error));
         }
-        match (s["decoded_by"].as_str(), s["port_error"].as_str()) {
-            (Some(by), Some(why)) => outln!(
+        if let Some(by) = s["decoded_by"].as_str() {
+            let device = s["schema_device"].as_str().unwrap_or_default();
+            let why = (s["port_error"].as_str())
+                .map(|e| format!("; the port cannot read it: {}", one_line(e)))
+                .unwrap_or_default();
+            outln!(
                 out,
-                "        (decoded by the {by}; the port cannot read it: {})",
-                one_line(why)
-            ),
-            (Some(by), None) => outln!(out, "        (decoded by the {by})"),
-            _ => {}
+                "        (decoded by the {by}'s `{}`{why})",
+                one_line(device)
+            );
         }
         print_fields(&mut out, &s["fields"], "        ");
         if let Some(subs) = s["subsections"].as_object() {

@@ -296,15 +296,12 @@ fn qemu_inspect_decodes_sections_a_schema_describes() {
     assert!(sections[2]["decoded_by"].is_null());
     assert_eq!(sections[3]["fields"]["dll"], 9);
     assert_eq!(sections[3]["decoded_by"], "schema");
+    assert_eq!(sections[3]["schema_device"], "my-uart");
     // The listing for people says it too.
     let out = vmstate(&[&args[..3], &["--schema", schema_path.to_str().unwrap()]].concat());
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        stdout(&out).matches("(decoded by the schema)").count(),
-        3,
-        "{}",
-        stdout(&out)
-    );
+    let decoded = "(decoded by the schema's `my-uart`)";
+    assert_eq!(stdout(&out).matches(decoded).count(), 3, "{}", stdout(&out));
 
     // Without the schema the sections are listed, not decoded.
     let out = vmstate(&args);

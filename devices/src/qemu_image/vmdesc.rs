@@ -197,6 +197,17 @@ pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value) {
     }
 }
 
+/// How many of the field names a vmdesc entry lists `desc` has: which of several
+/// descriptions of one name (QEMU's `isa-serial` and `serial-mm` both describe `serial`) the
+/// source sent.
+pub(super) fn names_in_common(desc: &Desc, sent: &serde_json::Value) -> usize {
+    let ours: HashSet<&str> = desc.fields.iter().map(|f| f.field.as_str()).collect();
+    let listed = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
+    (listed.iter())
+        .filter(|f| f["name"].as_str().is_some_and(|n| ours.contains(n)))
+        .count()
+}
+
 /// A sequence whose length is the destination's configuration cannot be decoded from its
 /// description alone; QEMU's vmdesc says how long the source's was (`array_len`, or for a
 /// bitmap or a byte buffer its bytes). Such a field of `desc` (of values or structs), of
