@@ -758,7 +758,14 @@ pub fn inspect_with(
                     entry["port_error"] = e.to_string().into();
                     Some((Ok(decoded), false))
                 }
-                _ => Some((Err(e), false)),
+                _ => {
+                    // Which port could not: the `cpu` port is QEMU's ARM CPU's, and an x86
+                    // stream's `cpu` is another.
+                    if let Some((d, _)) = described {
+                        entry["port"] = d.rust_type.into();
+                    }
+                    Some((Err(e), false))
+                }
             },
             None => by_schema().map(|(key, decoded)| {
                 if decoded.is_ok() {
@@ -908,7 +915,7 @@ fn decode_by_schema<'s>(
             let tells = vmdesc::needs_fitting(desc, sent, budget);
             (tells && vmdesc::charge_copy(desc, budget)).then(|| {
                 let mut desc = desc.clone();
-                vmdesc::fit(&mut desc, sent);
+                vmdesc::fit(&mut desc, sent, budget);
                 desc
             })
         });

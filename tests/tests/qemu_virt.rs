@@ -140,13 +140,12 @@ fn fields_behind_tests_follow_the_vmdesc_and_only_where_it_is_unambiguous() {
 
     // An array of two structs with a field behind a test, which QEMU lists element by
     // element (`index`): here the first sent `p`, the second `q`. One description cannot
-    // say both, so it is not fitted to either: an error, not the second's layout for both.
-    let schema = dump_of(
-        r#"{"field": "e", "version_id": 0, "field_exists": false, "size": 4, "num": 2,
+    // say both: each element is fitted to its own entry (not the second's layout for both).
+    let schema_text = r#"{"field": "e", "version_id": 0, "field_exists": false, "size": 4, "num": 2,
             "Description": {"name": "elem", "version_id": 1, "minimum_version_id": 1,
             "Fields": [{"field": "p", "version_id": 0, "field_exists": true, "size": 4},
-                       {"field": "q", "version_id": 0, "field_exists": true, "size": 4}]}}"#,
-    );
+                       {"field": "q", "version_id": 0, "field_exists": true, "size": 4}]}}"#;
+    let schema = dump_of(schema_text);
     let element = |i: u32, name: &str| {
         format!(
             r#"{{"name": "e", "index": {i}, "type": "struct", "size": 4, "struct": {{
@@ -162,6 +161,21 @@ fn fields_behind_tests_follow_the_vmdesc_and_only_where_it_is_unambiguous() {
     );
     let data = [0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x22, 0x22];
     let dev = listing(&stream("dev", 1, &data, Some(&entry)), &schema);
+    assert!(dev["error"].is_null(), "{dev}");
+    assert_eq!(
+        dev["fields"]["e[0]"],
+        serde_json::json!({"p": 0x1111_1111}),
+        "{dev}"
+    );
+    assert_eq!(
+        dev["fields"]["e[1]"],
+        serde_json::json!({"q": 0x2222_2222}),
+        "{dev}"
+    );
+    // Listed element by element as many times as the description's length says, or not at
+    // all: with three in the description, it is not fitted, and the test says so.
+    let three = schema_text.replace(r#""num": 2"#, r#""num": 3"#);
+    let dev = listing(&stream("dev", 1, &data, Some(&entry)), &dump_of(&three));
     let error = dev["error"].as_str().unwrap_or_default();
     assert!(error.contains("depends on a test function"), "{dev}");
 }

@@ -483,8 +483,15 @@ fn qemu_inspect(path: &Path, json: bool, schema: Option<&Path>) -> Result<ExitCo
             n("length"),
             s["kind"].as_str().unwrap_or("")
         );
-        if let Some(error) = s["error"].as_str() {
-            outln!(out, "        (not decoded: {})", one_line(error));
+        match (s["error"].as_str(), s["port"].as_str()) {
+            (Some(error), Some(port)) => outln!(
+                out,
+                "        (not decoded: the state-only port `{}` cannot read it: {})",
+                one_line(port),
+                one_line(error)
+            ),
+            (Some(error), None) => outln!(out, "        (not decoded: {})", one_line(error)),
+            _ => {}
         }
         if let Some(by) = s["decoded_by"].as_str() {
             let device = s["schema_device"].as_str().unwrap_or_default();

@@ -40,8 +40,9 @@ pub fn vmdesc_names(fields: &[FieldEntry]) -> Vec<String> {
 
 /// The vmdesc's fields of one description, by their vmdesc names: one entry per field, or
 /// `None` where the vmdesc lists a field several times. QEMU lists each element of an array
-/// it cannot describe as one (`index`: elements whose structs hold fields behind tests, which
-/// may differ from element to element), and one description cannot be fitted to them all.
+/// it cannot describe as one (`index`: elements whose structs hold subsections or fields
+/// behind tests, which may differ from element to element): one description cannot be
+/// fitted to them all, but each element can be ([`sent_elements`]).
 fn sent_fields(sent: &serde_json::Value) -> HashMap<&str, Option<&serde_json::Value>> {
     let fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
     let mut by_name: HashMap<&str, Option<&serde_json::Value>> = HashMap::new();
@@ -54,6 +55,29 @@ fn sent_fields(sent: &serde_json::Value) -> HashMap<&str, Option<&serde_json::Va
         }
     }
     by_name
+}
+
+/// The arrays of structs the vmdesc lists element by element (QEMU does so where it cannot
+/// describe the elements as one: structs with subsections or fields behind tests), by name:
+/// each element's entry, where the entries of the name are exactly those of `index` 0, 1, ...
+/// in order.
+fn sent_elements(sent: &serde_json::Value) -> HashMap<&str, Vec<&serde_json::Value>> {
+    let fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
+    let mut by_name: HashMap<&str, Option<Vec<&serde_json::Value>>> = HashMap::new();
+    for f in fields {
+        let Some(name) = f["name"].as_str() else {
+            continue;
+        };
+        let elements = by_name.entry(name).or_insert_with(|| Some(Vec::new()));
+        let next = elements.as_ref().map_or(0, Vec::len) as u64;
+        match (elements.as_mut(), f["index"].as_u64()) {
+            (Some(list), Some(i)) if i == next && f.get("struct").is_some() => list.push(f),
+            _ => *elements = None,
+        }
+    }
+    (by_name.into_iter())
+        .filter_map(|(name, e)| Some((name, e.filter(|e| e.len() > 1)?)))
+        .collect()
 }
 
 /// The vmdesc's subsections of a description, by name (the first of a name, as QEMU's loader
@@ -76,6 +100,25 @@ fn sent_subsections(sent: &serde_json::Value) -> HashMap<&str, &serde_json::Valu
 fn sent_array_len(f: &FieldEntry, theirs: Option<&&serde_json::Value>) -> Option<u64> {
     let fixed = f.array_len.is_none() && f.max_len.is_none() && f.len.is_none();
     fixed.then(|| theirs?["array_len"].as_u64()).flatten()
+}
+
+/// Whether `f`, an array of a length the description does not give (a dump's), was sent
+/// with no element: QEMU's vmdesc lists every field it saves, one entry per element or one
+/// for them all, and none for an empty one (a `VMSTATE_STRUCT_VARRAY_*` counted by a
+/// property of 0: the PIIX4 PM's memory hotplug `devs` without hotpluggable memory). A field
+/// behind a version above the stream's, or behind a test, was not sent at all.
+fn sent_empty(f: &FieldEntry, listed: bool, sent: &serde_json::Value) -> bool {
+    let lists_fields = sent["fields"].is_array();
+    let of_this_version = sent["version"]
+        .as_u64()
+        .is_some_and(|v| u64::from(f.version_id) <= v);
+    let of_unknown_length = f.array_len.is_none() && f.len.is_none() && f.max_len.is_none();
+    !listed
+        && lists_fields
+        && of_this_version
+        && of_unknown_length
+        && !f.field_exists
+        && !f.is_padding()
 }
 
 /// The size the vmdesc entry `theirs` gives a field of a schema without types that QEMU
@@ -118,11 +161,14 @@ pub(super) fn needs_fitting(desc: &Desc, sent: &serde_json::Value, budget: &mut 
     }
     let configured = configured(desc);
     let by_name = sent_fields(sent);
+    let elements = sent_elements(sent);
     let names = vmdesc_names(&desc.fields);
     for (f, name) in desc.fields.iter().zip(&names) {
         let theirs = by_name.get(name.as_str()).copied().flatten();
         let theirs = theirs.as_ref();
-        if f.field_exists
+        if (f.description.is_some() && elements.contains_key(name.as_str()))
+            || sent_empty(f, by_name.contains_key(name.as_str()), sent)
+            || f.field_exists
             || sent_array_len(f, theirs).is_some()
             || sent_size(f, theirs).is_some()
             || counted_by_configuration(f, &configured)
@@ -160,13 +206,23 @@ pub(super) fn charge_copy(desc: &Desc, budget: &mut usize) -> bool {
 ///   device's state) takes the vmdesc's size, and shows as its bytes (as an integer when
 ///   they are 1, 2, 4 or 8, as a dump's other fields of those sizes);
 /// - a sequence whose length the destination's configuration holds becomes an array of the
-///   sent length ([`lengths_from_vmdesc`]).
-pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value) {
+///   sent length ([`lengths_from_vmdesc`]);
+/// - an array of structs listed element by element becomes that many structs, each fitted
+///   to its element ([`element_by_element`]; copies charged to `budget`);
+/// - an array of unknown length that the vmdesc does not list was sent empty ([`sent_empty`]).
+pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value, budget: &mut usize) {
     lengths_here(desc, sent);
     let by_name = sent_fields(sent);
+    let elements = sent_elements(sent);
     let names = vmdesc_names(&desc.fields);
     let fields = std::mem::take(&mut desc.fields);
     for (mut f, name) in fields.into_iter().zip(&names) {
+        if let Some(listed) = elements.get(name.as_str()) {
+            if let Some(each) = element_by_element(&f, listed, budget) {
+                desc.fields.extend(each);
+                continue;
+            }
+        }
         let listed = by_name.get(name.as_str());
         if f.field_exists {
             if listed.is_none() {
@@ -181,20 +237,57 @@ pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value) {
         if let Some(len) = sent_array_len(&f, theirs) {
             f.array_len = Some(len);
         }
+        if sent_empty(&f, listed.is_some(), sent) {
+            f.array_len = Some(0);
+        }
         if let Some(size) = sent_size(&f, theirs) {
             f.size = size;
         }
         if let (Some(d), Some(t)) = (f.description.as_deref_mut(), theirs) {
-            fit(d, &t["struct"]);
+            fit(d, &t["struct"], budget);
         }
         desc.fields.push(f);
     }
     let subsections = sent_subsections(sent);
     for s in &mut desc.subsections {
         if let Some(t) = subsections.get(s.name.as_str()) {
-            fit(s, t);
+            fit(s, t, budget);
         }
     }
+}
+
+/// An array of structs `f` that the vmdesc lists element by element (`listed`), as that many
+/// structs of one name, each fitted to its own element's entry (which subsections it sent,
+/// which fields behind tests); they decode as `name[0]`, `name[1]`, ... `None` where `f` is
+/// not such an array (of the listed length, or of a length the description does not give),
+/// or where the copies would exceed `budget`.
+fn element_by_element(
+    f: &FieldEntry,
+    listed: &[&serde_json::Value],
+    budget: &mut usize,
+) -> Option<Vec<FieldEntry>> {
+    let d = f.description.as_deref()?;
+    let fixed = f.len.is_none() && f.max_len.is_none();
+    let length_fits = f.array_len.is_none_or(|n| n == listed.len() as u64);
+    if !(fixed && length_fits) {
+        return None;
+    }
+    let mut each = Vec::with_capacity(listed.len());
+    for element in listed {
+        if !charge_copy(d, budget) {
+            return None;
+        }
+        let mut one = f.clone();
+        one.array_len = None;
+        // Listed, so sent whatever the stream's version: QEMU asks the test, not the version.
+        one.field_exists = false;
+        one.version_id = 0;
+        if let Some(d) = one.description.as_deref_mut() {
+            fit(d, &element["struct"], budget);
+        }
+        each.push(one);
+    }
+    Some(each)
 }
 
 /// How many of the field names a vmdesc entry lists `desc` has: which of several
