@@ -350,6 +350,27 @@ pub struct Pmsav7State {
     pub dracr: Vec<u32>,
 }
 
+impl Pmsav7State {
+    /// An MPU of `dregion` regions, all zero (as at reset): the count is configuration,
+    /// and each list must be as long as it says.
+    ///
+    /// ```
+    /// use devices::arm_cpu::Pmsav7State;
+    /// let r5 = Pmsav7State::with_regions(16); // the Cortex-R5's
+    /// assert_eq!((r5.dregion, r5.drbar.len(), r5.dracr.len()), (16, 16, 16));
+    /// assert!(vmstate_core::qemu::to_bytes(&r5).is_ok());
+    /// ```
+    pub fn with_regions(dregion: u32) -> Self {
+        let zeros = vec![0; dregion as usize];
+        Pmsav7State {
+            dregion,
+            drbar: zeros.clone(),
+            drsr: zeros.clone(),
+            dracr: zeros,
+        }
+    }
+}
+
 /// The `cpu/serror` subsection (QEMU's `vmstate_serror`): a pending SError.
 #[derive(VmState, Debug, Clone, Default, PartialEq, Eq)]
 #[vmstate(name = "cpu/serror")]

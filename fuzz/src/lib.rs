@@ -55,9 +55,10 @@ pub fn arm_cpu_cortex_a9() -> ArmCpuState {
 
 /// A fresh Cortex-R5's (16 PMSAv7 MPU regions).
 pub fn arm_cpu_cortex_r5() -> ArmCpuState {
-    let mut cpu = ArmCpuState::default();
-    cpu.pmsav7.dregion = 16;
-    cpu
+    ArmCpuState {
+        pmsav7: devices::arm_cpu::Pmsav7State::with_regions(16),
+        ..ArmCpuState::default()
+    }
 }
 
 /// A fresh PXA270's (iwMMXt).
