@@ -155,11 +155,15 @@ fn same_as_vmdesc(ours: &vmstate_core::schema::Desc, sent: &serde_json::Value, p
 /// element, padding as `unused_buffer` (or a `buffer`: QEMU 10's `globalstate` has a
 /// buffer field named `unused` that it ignores), a `VMSTATE_TIMER_PTR` (an expiry time) as
 /// an `int64`, a `VMSTATE_BITMAP` (big-endian 64-bit words) as `uint64`s, the ARM CPU's
-/// `cpsr`, `fpscr` and `powered_off` (accessors of a plain value) as what they put, and an
-/// `int32 le` as an `int32`. A QEMU `buffer`
+/// `cpsr`, `fpscr` and `powered_off` (accessors of a plain value) as what they put, an
+/// `int32 le` as an `int32`, and a counted `u8` sequence as a `VMSTATE_VBUFFER`'s `buffer`. A QEMU `buffer`
 /// must be a `#[vmstate(buffer)]` one, not a `uint8` array. A hand-written field's own type
 /// name is not compared.
 fn same_wire_type(ours: &str, theirs: &str) -> bool {
+    // A byte sequence counted by another field is QEMU's `VMSTATE_VBUFFER*` (a Fifo8's data).
+    if (ours, theirs) == ("varray:uint8", "buffer") {
+        return true;
+    }
     let ours = ours.strip_prefix("varray:").unwrap_or(ours);
     // `Removed<T>` padding is QEMU's unused bytes.
     let ours = if ours.starts_with("removed:") {

@@ -99,3 +99,286 @@ fn an_x86_cpu_is_not_decoded_and_the_listing_says_by_which_port() {
     let error = cpu["error"].as_str().unwrap_or_default();
     assert!(error.contains("version 12 is too old"), "{cpu}");
 }
+
+/// A port of QEMU's 16550 (`hw/char/serial.c`, `serial-isa.c`) as this README's "Porting a
+/// QEMU device's hooks" says: its `post_load` checks in `validate`, its `pre_load` sentinel
+/// as a subsection's `default`, its `pre_save` shadow in a `Cell`.
+mod uart16550 {
+    use std::cell::Cell;
+    use vmstate_core::VmState;
+
+    /// QEMU's `Fifo8`: `VMSTATE_VBUFFER_UINT32(data, Fifo8, 1, NULL, capacity)`, head, num.
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "Fifo8")]
+    pub struct Fifo8 {
+        #[vmstate(skip)]
+        pub capacity: u32,
+        #[vmstate(max_len = 16, len = "capacity")]
+        pub data: Vec<u8>,
+        pub head: u32,
+        pub num: u32,
+    }
+
+    impl Default for Fifo8 {
+        fn default() -> Self {
+            Fifo8 {
+                capacity: 16,
+                data: vec![0; 16],
+                head: 0,
+                num: 0,
+            }
+        }
+    }
+
+    #[derive(VmState, Debug, Clone, Default, PartialEq)]
+    #[vmstate(name = "serial/thr_ipending")]
+    pub struct ThrIpending {
+        pub thr_ipending: i32,
+    }
+
+    impl ThrIpending {
+        /// What QEMU's `pre_load` writes: "not received", for `post_load` to compute.
+        fn absent() -> Self {
+            ThrIpending { thr_ipending: -1 }
+        }
+    }
+
+    #[derive(VmState, Debug, Clone, Default, PartialEq)]
+    #[vmstate(name = "serial/tsr")]
+    pub struct Tsr {
+        pub tsr_retry: u32,
+        pub thr: u8,
+        pub tsr: u8,
+    }
+
+    #[derive(VmState, Debug, Clone, Default, PartialEq)]
+    #[vmstate(name = "serial/recv_fifo")]
+    pub struct RecvFifo {
+        pub recv_fifo: Fifo8,
+    }
+
+    #[derive(VmState, Debug, Clone, Default, PartialEq)]
+    #[vmstate(name = "serial/xmit_fifo")]
+    pub struct XmitFifo {
+        pub xmit_fifo: Fifo8,
+    }
+
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "serial/fifo_timeout_timer")]
+    pub struct FifoTimeoutTimer {
+        /// `VMSTATE_TIMER_PTR`: the expiry, -1 when not armed.
+        pub fifo_timeout_timer: i64,
+    }
+
+    #[derive(VmState, Debug, Clone, Default, PartialEq)]
+    #[vmstate(name = "serial/timeout_ipending")]
+    pub struct TimeoutIpending {
+        pub timeout_ipending: i32,
+    }
+
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(name = "serial/poll")]
+    pub struct Poll {
+        pub poll_msl: i32,
+        pub modem_status_poll: i64,
+    }
+
+    #[derive(Debug)]
+    pub struct Inconsistent(&'static str);
+
+    impl std::fmt::Display for Inconsistent {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Inconsistent {}
+
+    const LSR_TEMT: u8 = 0x40;
+
+    /// `vmstate_serial`.
+    #[derive(VmState, Debug, Clone, PartialEq)]
+    #[vmstate(
+        name = "serial",
+        version = 3,
+        minimum_version = 2,
+        pre_save = "Self::pre_save",
+        validate = "Self::validate",
+        post_load = "Self::post_load"
+    )]
+    pub struct Serial {
+        #[vmstate(since = 2)]
+        pub divider: u16,
+        pub rbr: u8,
+        pub ier: u8,
+        pub iir: u8,
+        pub lcr: u8,
+        pub mcr: u8,
+        pub lsr: u8,
+        pub msr: u8,
+        pub scr: u8,
+        #[vmstate(since = 3)]
+        pub fcr_vmstate: Cell<u8>,
+        #[vmstate(
+            subsection,
+            needed = "Self::thr_ipending_needed",
+            default = "ThrIpending::absent"
+        )]
+        pub thr_ipending: ThrIpending,
+        #[vmstate(subsection, needed = "Self::tsr_needed")]
+        pub tsr: Tsr,
+        #[vmstate(subsection, needed = "Self::recv_fifo_needed")]
+        pub recv_fifo: RecvFifo,
+        #[vmstate(subsection, needed = "Self::xmit_fifo_needed")]
+        pub xmit_fifo: XmitFifo,
+        #[vmstate(subsection, needed = "Self::fifo_timeout_timer_needed")]
+        pub fifo_timeout_timer: FifoTimeoutTimer,
+        #[vmstate(subsection, needed = "Self::timeout_ipending_needed")]
+        pub timeout_ipending: TimeoutIpending,
+        #[vmstate(subsection, needed = "Self::poll_needed")]
+        pub poll: Poll,
+        /// The FIFO control register the device runs with (QEMU's `fcr`).
+        #[vmstate(skip)]
+        pub fcr: u8,
+    }
+
+    impl Default for Serial {
+        /// QEMU's `serial_reset_hold`, on a character device without modem lines.
+        fn default() -> Self {
+            Serial {
+                divider: 0x0c,
+                rbr: 0,
+                ier: 0,
+                iir: 1,
+                lcr: 0,
+                mcr: 0x08,
+                lsr: 0x60,
+                msr: 0xb0,
+                scr: 0,
+                fcr_vmstate: Cell::new(0),
+                thr_ipending: ThrIpending::default(),
+                tsr: Tsr::default(),
+                recv_fifo: RecvFifo::default(),
+                xmit_fifo: XmitFifo::default(),
+                fifo_timeout_timer: FifoTimeoutTimer {
+                    fifo_timeout_timer: -1,
+                },
+                timeout_ipending: TimeoutIpending::default(),
+                poll: Poll {
+                    poll_msl: -1,
+                    modem_status_poll: -1,
+                },
+                fcr: 0,
+            }
+        }
+    }
+
+    impl Serial {
+        fn pre_save(&self) {
+            self.fcr_vmstate.set(self.fcr);
+        }
+
+        /// QEMU's `serial_post_load` checks, before anything changes.
+        fn validate(&self) -> Result<(), Inconsistent> {
+            match (self.tsr.tsr_retry > 0, self.lsr & LSR_TEMT != 0) {
+                (true, true) => Err(Inconsistent("tsr empty, tsr_retry > 0")),
+                (false, false) => Err(Inconsistent("tsr not empty, tsr_retry=0")),
+                _ => Ok(()),
+            }
+        }
+
+        /// The rest of QEMU's `serial_post_load(opaque, version_id)`.
+        fn post_load(&mut self, version: u32) {
+            if version < 3 {
+                self.fcr_vmstate.set(0);
+            }
+            if self.thr_ipending.thr_ipending == -1 {
+                self.thr_ipending.thr_ipending = i32::from(self.iir & 0x06 == 0x02);
+            }
+            self.tsr.tsr_retry = self.tsr.tsr_retry.min(4);
+            self.fcr = self.fcr_vmstate.get();
+        }
+
+        fn thr_ipending_needed(&self) -> bool {
+            let expected = self.iir & 0x06 == 0x02;
+            self.ier & 0x02 != 0 && self.thr_ipending.thr_ipending != i32::from(expected)
+        }
+        fn tsr_needed(&self) -> bool {
+            self.tsr.tsr_retry != 0
+        }
+        fn recv_fifo_needed(&self) -> bool {
+            self.recv_fifo.recv_fifo.num != 0
+        }
+        fn xmit_fifo_needed(&self) -> bool {
+            self.xmit_fifo.xmit_fifo.num != 0
+        }
+        fn fifo_timeout_timer_needed(&self) -> bool {
+            self.fifo_timeout_timer.fifo_timeout_timer != -1
+        }
+        fn timeout_ipending_needed(&self) -> bool {
+            self.timeout_ipending.timeout_ipending != 0
+        }
+        fn poll_needed(&self) -> bool {
+            self.poll.poll_msl >= 0
+        }
+    }
+
+    /// `vmstate_isa_serial`: `VMSTATE_STRUCT(state, ISASerialState, 0, vmstate_serial, ...)`,
+    /// a struct of the section's own name.
+    #[derive(VmState, Debug, Clone, Default, PartialEq)]
+    #[vmstate(name = "serial", version = 3, minimum_version = 2)]
+    pub struct IsaSerial {
+        pub state: Serial,
+    }
+}
+
+/// The fixture's COM2 section alone, with its vmdesc entry.
+fn com2_stream() -> Stream {
+    let data = std::fs::read(format!("{DIR}/serial-1.bin")).expect("fixture");
+    let vmdesc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{DIR}/vmdesc.json")).unwrap())
+            .unwrap();
+    let entry = (vmdesc.as_array().into_iter().flatten())
+        .find(|e| e["name"] == "serial" && e["instance_id"] == 1)
+        .expect("COM2's entry")
+        .to_string();
+    Stream::parse(vmstate_tests::qemu_stream_of(
+        &[("serial", 1, 3, &data)],
+        Some(&entry),
+    ))
+    .expect("the stream parses")
+}
+
+#[test]
+fn a_16550_port_loads_qemus_com2_and_saves_it_back_byte_for_byte() {
+    use uart16550::IsaSerial;
+    let stream = com2_stream();
+    let com2 = vmstate_tests::port_loads_qemu_section(&stream, "serial", 1, IsaSerial::default());
+    let uart = &com2.state;
+    assert_eq!((uart.divider, uart.ier, uart.mcr), (0x0c, 0x01, 0x10));
+    assert_eq!(&uart.recv_fifo.recv_fifo.data[..3], b"ABC");
+    assert_eq!(uart.recv_fifo.recv_fifo.num, 3);
+    assert_eq!(uart.timeout_ipending.timeout_ipending, 1);
+    // The subsection was absent: its default told `post_load` to compute it.
+    assert_eq!(uart.thr_ipending.thr_ipending, 0);
+    assert_eq!(uart.fcr, 0x01);
+}
+
+#[test]
+fn a_refused_16550_state_leaves_the_port_as_it_was() {
+    use uart16550::IsaSerial;
+    let stream = com2_stream();
+    let sec = stream.device("serial", 1).expect("COM2");
+    let mut data = stream.data(sec).to_vec();
+    // LSR without TEMT, and no tsr subsection: QEMU's post_load refuses it.
+    assert_eq!(data[7], 0x61, "COM2's LSR");
+    data[7] = 0x21;
+    let mut uart = IsaSerial::default();
+    uart.state.ier = 0x03;
+    uart.state.iir = 0xc4;
+    uart.state.thr_ipending.thr_ipending = 1;
+    let before = uart.clone();
+    let err = vmstate_core::qemu::from_bytes(&mut uart, &data, 3, 0).unwrap_err();
+    assert!(err.to_string().contains("tsr not empty"), "{err}");
+    assert_eq!(uart, before);
+}
