@@ -4905,3 +4905,51 @@ fn a_field_added_behind_since_in_front_of_one_of_its_name_is_no_break() {
         "{findings:?}"
     );
 }
+
+mod fixed_fifo {
+    use vmstate_core::VmState;
+
+    /// A Fifo8 whose capacity is always 16, its data as a fixed buffer.
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    pub struct Buffer {
+        #[vmstate(buffer)]
+        pub data: [u8; 16],
+        pub head: u32,
+    }
+
+    /// The same as sixteen `uint8`s.
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    pub struct Bytes {
+        pub data: [u8; 16],
+        pub head: u32,
+    }
+}
+
+#[test]
+fn fixed_bytes_against_a_buffer_qemu_sizes_at_run_time_are_a_warning() {
+    // QEMU's dump of a Fifo8's data (`VMSTATE_VBUFFER_UINT32`): size 0.
+    let qemu = qemu_fields("data:0 head:4");
+    let schema = |d| vmstate_tests::one_device("dev", d);
+    for ours in [
+        fixed_fifo::Buffer::DESCRIPTION,
+        fixed_fifo::Bytes::DESCRIPTION,
+    ] {
+        let ours = schema(ours);
+        for report in [check(&qemu, &ours), check(&ours, &qemu)] {
+            only_finding(
+                &report,
+                Rule::FieldSizeChanged,
+                Severity::Warning,
+                "dev/Fields/data",
+            );
+        }
+    }
+    // Fixed bytes against a QEMU field of another size are still an error.
+    let report = check(
+        &qemu_fields("data:8 head:4"),
+        &schema(fixed_fifo::Buffer::DESCRIPTION),
+    );
+    assert_eq!(report.errors(), 1, "{report}");
+}

@@ -20,6 +20,7 @@
 //! | [`Rule::PaddingMismatch`]: `unused` padding that does not line up with what it replaces | error |
 //! | [`Rule::FieldSizeChanged`]: a field's size (or array length) changed (a byte array and a buffer of as many bytes, `VMSTATE_UINT8_ARRAY` and `VMSTATE_BUFFER`, are the same bytes: not against a 2-, 4- or 8-byte field of a dump that gives no array lengths, which may be an array of words) | error |
 //! | [`Rule::FieldSizeChanged`]: a sequence sized by another field against a QEMU field of size 0 (a `VMSTATE_BITMAP` or `VBUFFER`, sized at run time): the dump cannot give its bytes | warning |
+//! | [`Rule::FieldSizeChanged`]: fixed bytes (`[u8; N]`, a `buffer`) against a QEMU field of size 0 (a `VBUFFER` such as a `Fifo8`'s data): they match only while QEMU's count is always N | warning |
 //! | [`Rule::FieldVersionChanged`]: a field's `version_id` (`since`) no longer matches the stream | error |
 //! | [`Rule::NestedDescriptionMissing`]: a nested struct lost its description | error |
 //! | [`Rule::SubsectionRemoved`]: a subsection of `old` is missing in `new` | error |

@@ -183,6 +183,21 @@ impl Checker {
                         ours.len.as_deref().unwrap_or("")
                     ),
                 );
+            } else if let Some(ours) = fixed_bytes_against_run_time(s, d) {
+                self.push(
+                    Severity::Warning,
+                    Rule::FieldSizeChanged,
+                    dp.to_owned(),
+                    format!(
+                        "field `{}` is {} bytes, and QEMU's description gives it size 0, as it \
+                         does a byte buffer sized at run time (a `VMSTATE_VBUFFER`, such as a \
+                         `Fifo8`'s data): the bytes match only while QEMU's count is always {}; \
+                         compare with QEMU's source, or count it with `len` as QEMU does",
+                        ours.field,
+                        ours.total_size(),
+                        ours.total_size()
+                    ),
+                );
             } else if (s.size != d.size && !counted_bytes_as_vbuffer(s, d) || lens_differ)
                 && !byte_array_as_buffer(s, d)
             {
@@ -637,6 +652,20 @@ fn byte_array_as_buffer(s: &FieldEntry, d: &FieldEntry) -> bool {
 fn sized_at_run_time_by_qemu<'a>(s: &'a FieldEntry, d: &'a FieldEntry) -> Option<&'a FieldEntry> {
     let counted = |f: &FieldEntry| f.len.is_some() && !byte_sequence(f);
     ours_against_qemu(s, d, counted, |f| f.size == 0)
+}
+
+/// Of two fields compared, this project's fixed bytes (`[u8; N]`, a `buffer`), when the other
+/// is a QEMU description's field of size 0: a buffer QEMU sizes at run time.
+fn fixed_bytes_against_run_time<'a>(
+    s: &'a FieldEntry,
+    d: &'a FieldEntry,
+) -> Option<&'a FieldEntry> {
+    let fixed_bytes = |f: &FieldEntry| match f.wire_type.as_deref() {
+        Some("buffer") => f.size > 0,
+        Some("uint8") => f.array_len.is_some_and(|n| n > 0),
+        _ => false,
+    };
+    ours_against_qemu(s, d, fixed_bytes, |f| f.size == 0)
 }
 
 /// Bytes sized by another field on one side (`len`), and sizes 0 and 1: QEMU describes a
