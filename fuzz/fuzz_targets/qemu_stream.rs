@@ -32,6 +32,16 @@ fn qemu_dump() -> &'static vmstate_core::schema::Schema {
     })
 }
 
+/// QEMU 7.2's x86 `pc` dump of four devices (the fixture's: `isa-fdc`, `PIIX4_PM`,
+/// `isa-serial`, `serial-mm`), whose arrays the vmdesc lists element by element.
+fn pc_dump() -> &'static vmstate_core::schema::Schema {
+    static DUMP: std::sync::OnceLock<vmstate_core::schema::Schema> = std::sync::OnceLock::new();
+    DUMP.get_or_init(|| {
+        let json = include_str!("../../tests/fixtures/qemu-7.2-pc/dump.json");
+        vmstate_core::schema::Schema::from_json(json).expect("QEMU's dump reads")
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some(Ok(stream)) = run_tolerating(KNOWN_PANICS, || Stream::parse(data.to_vec())) else {
         return;
@@ -41,6 +51,7 @@ fuzz_target!(|data: &[u8]| {
     // With QEMU's dump as the schema (`qemu inspect --schema`): the sections no port
     // describes are decoded by it, fitted to the stream's vmdesc (input too).
     let _ = devices::qemu_image::inspect_with(&stream, Some(qemu_dump()));
+    let _ = devices::qemu_image::inspect_with(&stream, Some(pc_dump()));
     let _ = stream.vmdesc();
     if skip_known() && hits_known_bug(&stream) {
         return;
