@@ -1170,3 +1170,47 @@ fn copies_of_a_schemas_description_share_the_bound() {
     assert!(error(0).contains("truncated"), "{}", error(0));
     assert!(error(59).contains("too many"), "{}", error(59));
 }
+
+#[test]
+fn descriptions_sharing_a_name_share_the_bound() {
+    // 100 descriptions named `dev` and 60 sections that none decodes, each with a vmdesc
+    // entry of 100 fields: ranking the candidates and trying each costs the listing's
+    // bound, so the last sections say it ran out rather than trying them all again.
+    use vmstate_core::schema::Schema;
+    let devices: Vec<String> = (0..100)
+        .map(|i| {
+            format!(
+                r#""d{i:03}": {{"Name": "d{i:03}", "version_id": 1, "minimum_version_id": 1,
+                "Description": {{"name": "dev", "version_id": 1, "minimum_version_id": 1,
+                "Fields": [{{"field": "q{i}", "version_id": 0, "field_exists": false, "size": 4}}]}}}}"#
+            )
+        })
+        .collect();
+    let schema = Schema::from_json(&format!("{{{}}}", devices.join(","))).unwrap();
+    let sections: Vec<(&str, u32, u32, &[u8])> = (0..60).map(|i| ("dev", i, 1, &[0][..])).collect();
+    let entries: Vec<String> = (0..60)
+        .map(|id| {
+            let fields: Vec<serde_json::Value> = (0..100)
+                .map(|f| {
+                    serde_json::json!({"name": format!("x{f}"), "type": "uint8",
+                    "size": u32::from(f == 0)})
+                })
+                .collect();
+            serde_json::json!({"name": "dev", "instance_id": id, "vmsd_name": "dev",
+                "version": 1, "fields": fields})
+            .to_string()
+        })
+        .collect();
+    let bytes = vmstate_tests::qemu_stream_of(&sections, Some(&entries.join(",")));
+    let stream = Stream::parse(bytes).unwrap();
+    let listing = devices::qemu_image::inspect_with(&stream, Some(&schema)).unwrap();
+    let sections = listing["sections"].as_array().unwrap();
+    let error = |i: usize| sections[i]["error"].as_str().unwrap_or_default().to_owned();
+    // The first section is tried with every description (none fits its byte).
+    assert!(
+        !error(0).is_empty() && !error(0).contains("too many"),
+        "{}",
+        error(0)
+    );
+    assert!(error(59).contains("too many"), "{}", error(59));
+}

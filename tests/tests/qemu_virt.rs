@@ -225,3 +225,79 @@ fn of_descriptions_sharing_a_name_the_one_the_vmdesc_lists_decodes() {
         "{uart}"
     );
 }
+
+#[test]
+fn a_typed_field_the_vmdesc_does_not_list_is_not_taken_for_an_empty_array() {
+    // One's own description whose fields QEMU's vmdesc names otherwise: decoded as written.
+    use vmstate_core::VmState;
+    #[derive(VmState)]
+    #[vmstate(name = "uart")]
+    struct Uart {
+        line_control: u8,
+        divisor: u16,
+    }
+    let mut schema = Schema::new(None);
+    schema.add("uart", Uart::DESCRIPTION);
+    let entry = r#"{"name": "uart", "instance_id": 0, "vmsd_name": "uart", "version": 1,
+        "fields": [{"name": "lcr", "type": "uint8", "size": 1},
+                   {"name": "divider", "type": "uint16", "size": 2}]}"#;
+    let uart = listing(&stream("uart", 1, &[3, 0, 12], Some(entry)), &schema);
+    assert!(uart["error"].is_null(), "{uart}");
+    assert_eq!(
+        (&uart["fields"]["line_control"], &uart["fields"]["divisor"]),
+        (&3.into(), &12.into())
+    );
+}
+
+#[test]
+fn of_descriptions_sharing_a_name_one_with_fields_the_vmdesc_lacks_comes_after() {
+    // `a-dev` has a `z` the vmdesc does not list, `b-dev` has only what it lists.
+    let dump = Schema::from_json(
+        r#"{"a-dev": {"Name": "a-dev", "version_id": 1, "minimum_version_id": 1,
+              "Description": {"name": "dev", "version_id": 1, "minimum_version_id": 1,
+              "Fields": [{"field": "x", "version_id": 0, "field_exists": false, "size": 1},
+                         {"field": "y", "version_id": 0, "field_exists": false, "size": 1},
+                         {"field": "z", "version_id": 0, "field_exists": false, "size": 1}]}},
+            "b-dev": {"Name": "b-dev", "version_id": 1, "minimum_version_id": 1,
+              "Description": {"name": "dev", "version_id": 1, "minimum_version_id": 1,
+              "Fields": [{"field": "x", "version_id": 0, "field_exists": false, "size": 1},
+                         {"field": "y", "version_id": 0, "field_exists": false, "size": 1}]}}}"#,
+    )
+    .unwrap();
+    let entry = r#"{"name": "dev", "instance_id": 0, "vmsd_name": "dev", "version": 1,
+        "fields": [{"name": "x", "type": "uint8", "size": 1},
+                   {"name": "y", "type": "uint8", "size": 1}]}"#;
+    let dev = listing(&stream("dev", 1, &[1, 2], Some(entry)), &dump);
+    assert_eq!(dev["schema_device"], "b-dev", "{dev}");
+    assert!(dev["fields"].get("z").is_none(), "{dev}");
+}
+
+#[test]
+fn an_array_of_known_length_listed_element_by_element_stays_one_array() {
+    // Elements with a subsection (no field behind a test) and a length the dump states:
+    // one description reads them all, and the listing keeps the array.
+    let schema = dump_of(
+        r#"{"field": "e", "version_id": 0, "field_exists": false, "size": 1, "num": 2,
+            "Description": {"name": "elem", "version_id": 1, "minimum_version_id": 1,
+            "Fields": [{"field": "p", "version_id": 0, "field_exists": false, "size": 1}],
+            "Subsections": [{"name": "elem/s", "version_id": 1, "minimum_version_id": 1,
+              "Fields": [{"field": "q", "version_id": 0, "field_exists": false, "size": 1}]}]}}"#,
+    );
+    let element = |i: u32| {
+        format!(
+            r#"{{"name": "e", "index": {i}, "type": "struct", "size": 1, "struct": {{
+                "vmsd_name": "elem", "version": 1,
+                "fields": [{{"name": "p", "type": "uint8", "size": 1}}]}}}}"#
+        )
+    };
+    let entry = format!(
+        r#"{{"name": "dev", "instance_id": 0, "vmsd_name": "dev", "version": 1,
+            "fields": [{}, {}]}}"#,
+        element(0),
+        element(1)
+    );
+    let dev = listing(&stream("dev", 1, &[7, 8], Some(&entry)), &schema);
+    assert!(dev["error"].is_null(), "{dev}");
+    let e = &dev["fields"]["e"];
+    assert_eq!((&e[0]["p"], &e[1]["p"]), (&7.into(), &8.into()), "{dev}");
+}

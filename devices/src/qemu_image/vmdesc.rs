@@ -102,8 +102,8 @@ fn sent_array_len(f: &FieldEntry, theirs: Option<&&serde_json::Value>) -> Option
     fixed.then(|| theirs?["array_len"].as_u64()).flatten()
 }
 
-/// Whether `f`, an array of a length the description does not give (a dump's), was sent
-/// with no element: QEMU's vmdesc lists every field it saves, one entry per element or one
+/// Whether `f`, a dump's field (no type), an array of a length the dump does not give, was
+/// sent with no element: QEMU's vmdesc lists every field it saves, one entry per element or one
 /// for them all, and none for an empty one (a `VMSTATE_STRUCT_VARRAY_*` counted by a
 /// property of 0: the PIIX4 PM's memory hotplug `devs` without hotpluggable memory). A field
 /// behind a version above the stream's, or behind a test, was not sent at all.
@@ -112,7 +112,9 @@ fn sent_empty(f: &FieldEntry, listed: bool, sent: &serde_json::Value) -> bool {
     let of_this_version = sent["version"]
         .as_u64()
         .is_some_and(|v| u64::from(f.version_id) <= v);
-    let of_unknown_length = f.array_len.is_none() && f.len.is_none() && f.max_len.is_none();
+    // A dump's field (no type): a typed scalar, struct or array of one's own is never empty.
+    let of_unknown_length =
+        f.wire_type.is_none() && f.array_len.is_none() && f.len.is_none() && f.max_len.is_none();
     !listed
         && lists_fields
         && of_this_version
@@ -166,7 +168,7 @@ pub(super) fn needs_fitting(desc: &Desc, sent: &serde_json::Value, budget: &mut 
     for (f, name) in desc.fields.iter().zip(&names) {
         let theirs = by_name.get(name.as_str()).copied().flatten();
         let theirs = theirs.as_ref();
-        if (f.description.is_some() && elements.contains_key(name.as_str()))
+        if (elements.get(name.as_str())).is_some_and(|e| expands_element_by_element(f, e.len()))
             || sent_empty(f, by_name.contains_key(name.as_str()), sent)
             || f.field_exists
             || sent_array_len(f, theirs).is_some()
@@ -256,6 +258,33 @@ pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value, budget: &mut usize)
     }
 }
 
+/// The most field entries the element-by-element copies of one array may hold (each entry is
+/// some hundred bytes: a vmdesc listing many elements of a large struct must not make them
+/// hundreds of megabytes before the decoder's bound is reached).
+const MAX_ELEMENT_COPY_ENTRIES: usize = 1 << 16;
+
+/// Whether `f`, listed element by element `n` times, is decoded as that many structs: where
+/// one description cannot do (a dump's array, whose length it does not give; elements with
+/// fields behind tests, which may differ from element to element). An array of known length
+/// and of elements alike stays one array: their subsections are read element by element.
+fn expands_element_by_element(f: &FieldEntry, n: usize) -> bool {
+    let Some(d) = f.description.as_deref() else {
+        return false;
+    };
+    let fixed = f.len.is_none() && f.max_len.is_none();
+    let tested = d.fields.iter().any(|e| e.field_exists);
+    fixed && (f.array_len.is_none() || (tested && f.array_len == Some(n as u64)))
+}
+
+/// The field entries of `desc`, nested ones and subsections included (saturating).
+fn entries(desc: &Desc) -> usize {
+    let nested = (desc.fields.iter().chain(&desc.not_on_wire))
+        .filter_map(|f| f.description.as_deref())
+        .chain(&desc.subsections)
+        .fold(0_usize, |n, d| n.saturating_add(entries(d)));
+    (1 + desc.fields.len() + desc.not_on_wire.len()).saturating_add(nested)
+}
+
 /// An array of structs `f` that the vmdesc lists element by element (`listed`), as that many
 /// structs of one name, each fitted to its own element's entry (which subsections it sent,
 /// which fields behind tests); they decode as `name[0]`, `name[1]`, ... `None` where `f` is
@@ -267,9 +296,9 @@ fn element_by_element(
     budget: &mut usize,
 ) -> Option<Vec<FieldEntry>> {
     let d = f.description.as_deref()?;
-    let fixed = f.len.is_none() && f.max_len.is_none();
-    let length_fits = f.array_len.is_none_or(|n| n == listed.len() as u64);
-    if !(fixed && length_fits) {
+    if !expands_element_by_element(f, listed.len())
+        || entries(d).saturating_mul(listed.len()) > MAX_ELEMENT_COPY_ENTRIES
+    {
         return None;
     }
     let mut each = Vec::with_capacity(listed.len());
@@ -290,15 +319,28 @@ fn element_by_element(
     Some(each)
 }
 
-/// How many of the field names a vmdesc entry lists `desc` has: which of several
-/// descriptions of one name (QEMU's `isa-serial` and `serial-mm` both describe `serial`) the
-/// source sent.
-pub(super) fn names_in_common(desc: &Desc, sent: &serde_json::Value) -> usize {
-    let ours: HashSet<&str> = desc.fields.iter().map(|f| f.field.as_str()).collect();
-    let listed = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
-    (listed.iter())
-        .filter(|f| f["name"].as_str().is_some_and(|n| ours.contains(n)))
-        .count()
+/// How well `desc` matches what a vmdesc entry lists: one for each of its fields the entry
+/// lists, less one for each it does not that the stream would carry (of the stream's version,
+/// not behind a test). Tells which of several descriptions of one name (QEMU's `isa-serial`
+/// and `serial-mm` both describe `serial`) the source sent.
+pub(super) fn sent_score(desc: &Desc, sent: &serde_json::Value) -> i64 {
+    let listed = sent_fields(sent);
+    let version = sent["version"].as_u64();
+    let names = vmdesc_names(&desc.fields);
+    let mut score = 0_i64;
+    for (f, name) in desc.fields.iter().zip(&names) {
+        if listed.contains_key(name.as_str()) {
+            score += 1;
+        } else if !f.field_exists && version.is_none_or(|v| u64::from(f.version_id) <= v) {
+            score -= 1;
+        }
+    }
+    score
+}
+
+/// How many fields a vmdesc entry lists (what looking through it costs).
+pub(super) fn listed_fields(sent: &serde_json::Value) -> usize {
+    sent["fields"].as_array().map_or(0, Vec::len)
 }
 
 /// A sequence whose length is the destination's configuration cannot be decoded from its
