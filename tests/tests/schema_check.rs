@@ -4953,3 +4953,41 @@ fn fixed_bytes_against_a_buffer_qemu_sizes_at_run_time_are_a_warning() {
     );
     assert_eq!(report.errors(), 1, "{report}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_golden_file_keeps_its_link_and_permissions_and_a_read_only_one_is_not_replaced() {
+    use std::os::unix::fs::PermissionsExt;
+    use vmstate_core::schema::assert_compatible;
+    let dir = std::env::temp_dir().join(format!("vmstate-golden-kept-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("real")).unwrap();
+    let real = dir.join("real/g.json");
+    let link = dir.join("g.json");
+    assert_compatible(&real, "golden_dev", golden_dev::V1::DESCRIPTION);
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+
+    // A device added through the link lands in the file it points to, which keeps its mode.
+    assert_compatible(&link, "golden_other", golden_dev::Other::DESCRIPTION);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let text = std::fs::read_to_string(&real).unwrap();
+    assert!(text.contains("golden_other"), "{text}");
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+
+    // A read-only golden file is not replaced, also where the directory is writable.
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let refused = std::panic::catch_unwind(|| {
+        assert_compatible(&real, "golden_third", golden_dev::V1::DESCRIPTION)
+    });
+    let message = *refused.unwrap_err().downcast::<String>().unwrap();
+    assert!(message.contains("read-only"), "{message}");
+    assert!(!std::fs::read_to_string(&real)
+        .unwrap()
+        .contains("golden_third"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -29,7 +29,8 @@ pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 /// Tests that write one file take turns, also from separate processes (cargo-nextest's, or two
 /// test binaries of a crate), by locking the file's directory (on Unix; on other systems the
 /// threads of one process take turns), and the file is replaced at once, so no test reads half
-/// of it.
+/// of it (where a symbolic link points, keeping its permissions; a read-only file is not
+/// rewritten: that panics).
 /// Use it from a `#[test]`, or through [`assert_compatible!`](crate::assert_compatible), which
 /// takes the key from the description and resolves a relative path against the calling
 /// crate's directory.
@@ -114,10 +115,12 @@ fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bo
     let mut current = Schema::new(None);
     current.add(key, description);
     let bless = std::env::var(BLESS_VAR).is_ok_and(|v| v == "1");
+    // A golden file that is a symbolic link is updated where it points.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
     // One file's devices are read, and written back, in turn: tests run on threads, and in
     // separate processes.
-    let turn = Turn::take(path);
-    let recorded = match std::fs::read_to_string(path) {
+    let turn = Turn::take(&target);
+    let recorded = match std::fs::read_to_string(&target) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => panic!("cannot read the golden schema {}: {e}", path.display()),
         // A file blessed anew need not read.
@@ -134,7 +137,7 @@ fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bo
     let Some(entry) = entry.filter(|_| !bless) else {
         let mut file = recorded.unwrap_or_else(|| Schema::new(None));
         file.devices.extend(current.devices);
-        replace_at_once(path, &file.to_json());
+        replace_at_once(&target, &file.to_json(), path);
         return;
     };
     drop(turn);
@@ -210,18 +213,8 @@ impl Turn {
         // The directory itself is the lock (an open directory takes `flock` on Unix):
         // nothing is left behind, beside the golden file or elsewhere. Where a directory
         // cannot be opened as a file (Windows) or locked, the mutex alone orders the threads.
-        let other_processes = match File::open(dir) {
-            Err(_) => None,
-            Ok(lock) => match lock.lock() {
-                Ok(()) => Some(lock),
-                Err(e) if e.kind() == std::io::ErrorKind::Unsupported => None,
-                Err(e) => panic!(
-                    "cannot lock {}, the directory of the golden schema {}: {e}",
-                    dir.display(),
-                    path.display()
-                ),
-            },
-        };
+        // A file system without locks (NFS without a lock daemon) leaves the mutex alone too.
+        let other_processes = File::open(dir).ok().filter(|lock| lock.lock().is_ok());
         Turn {
             _other_processes: other_processes,
             _other_threads: other_threads,
@@ -229,12 +222,24 @@ impl Turn {
     }
 }
 
-/// Replaces the golden file at `path` with `text` at once: written to a temporary file beside
-/// it, then renamed over it, so that a reader sees the old file or the new one, never part of
-/// it.
-fn replace_at_once(path: &Path, text: &str) {
+/// Replaces the golden file at `path` (`shown` in messages, as the caller named it) with
+/// `text` at once: written to a temporary file beside it, with its permissions, then renamed
+/// over it, so that a reader sees the old file or the new one, never part of it.
+fn replace_at_once(path: &Path, text: &str, shown: &Path) {
     use std::sync::atomic::{AtomicU64, Ordering};
     static WRITES: AtomicU64 = AtomicU64::new(0);
+    // The file keeps its permissions; a read-only one is not replaced (as writing it in
+    // place would have failed).
+    let permissions = std::fs::metadata(path).ok().map(|m| m.permissions());
+    if permissions
+        .as_ref()
+        .is_some_and(std::fs::Permissions::readonly)
+    {
+        panic!(
+            "cannot write the golden schema {}: it is read-only",
+            shown.display()
+        );
+    }
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     // Unique to this process and write; hidden, and removed if the rename fails.
     let temporary = path.with_file_name(format!(
@@ -242,11 +247,13 @@ fn replace_at_once(path: &Path, text: &str) {
         std::process::id(),
         WRITES.fetch_add(1, Ordering::Relaxed)
     ));
-    if let Err(e) =
-        std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, path))
-    {
+    let written = std::fs::write(&temporary, text).and_then(|()| match permissions {
+        Some(p) => std::fs::set_permissions(&temporary, p),
+        None => Ok(()),
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&temporary, path)) {
         let _ = std::fs::remove_file(&temporary);
-        panic!("cannot write the golden schema {}: {e}", path.display());
+        panic!("cannot write the golden schema {}: {e}", shown.display());
     }
 }
 
