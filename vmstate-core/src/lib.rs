@@ -234,8 +234,8 @@ pub use vmstate_derive::VmState;
 /// saved section in each format: it fails where the bytes and the description disagree.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `VmState` struct",
-    label = "needs `#[derive(VmState)]`",
-    note = "a section, a subsection or a nested description is a struct with `#[derive(VmState)]`"
+    label = "needs to be a struct with `#[derive(VmState)]`",
+    note = "a section, a subsection or a nested description is a struct with `#[derive(VmState)]`; a fieldless enum that derives it is a field's type, not one of these"
 )]
 pub trait VmState: Field {
     /// The static description of every field.

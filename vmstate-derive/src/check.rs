@@ -37,6 +37,7 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     check_evolution(cx, input, field);
     check_len(cx, input, field);
     check_equal(cx, field);
+    check_buffer(cx, field);
     check_padding(cx, input, field);
     check_checks_of_atomics(cx, field);
 }
@@ -54,8 +55,8 @@ const STD_ATOMICS: &[&str] = &[
     "AtomicI64",
 ];
 
-/// A `range` or a field's `validate` on an atomic (or an array of them): an atomic is not a
-/// plain value the load can compare before the commit, and rustc's errors (up to three per
+/// A `range` or a field's `validate` on an atomic or a `Cell` (or an array of them): neither
+/// is a plain value the load can compare before the commit, and rustc's errors (up to three per
 /// field) name the derive's traits. One error on the key, saying where the check goes.
 fn check_checks_of_atomics(cx: &Ctxt, field: &crate::ast::Field) {
     let (elem, _) = crate::ast::array_element(field.ty);
@@ -65,13 +66,16 @@ fn check_checks_of_atomics(cx: &Ctxt, field: &crate::ast::Field) {
     let Some(last) = p.path.segments.last() else {
         return;
     };
-    if p.qself.is_some()
-        || !last.arguments.is_empty()
-        || !names_std(&p.path)
-        || !STD_ATOMICS.iter().any(|a| last.ident == a)
-    {
+    if p.qself.is_some() || !names_std(&p.path) {
         return;
     }
+    let atomic = last.arguments.is_empty() && STD_ATOMICS.iter().any(|a| last.ident == a);
+    let cell = last.ident == "Cell" && !last.arguments.is_empty();
+    let (what, read) = match (atomic, cell) {
+        (true, _) => (format!("an `{}`", last.ident), "`load`"),
+        (_, true) => ("a `Cell`".to_owned(), "`get`"),
+        _ => return,
+    };
     let keys = [
         ("range", field.attrs.range.get().map(|r| r.key)),
         ("validate", field.attrs.validate.get().map(|v| v.key)),
@@ -81,10 +85,9 @@ fn check_checks_of_atomics(cx: &Ctxt, field: &crate::ast::Field) {
             cx.error_at(
                 span,
                 format!(
-                    "`{key}` cannot check an `{atomic}`: it is not a plain value the load \
-                     compares before its commit; check it in the container's \
-                     `validate = \"...\"`, a `fn(&Self)` that reads it with `load`",
-                    atomic = last.ident
+                    "`{key}` cannot check {what}: it is not a plain value the load compares \
+                     before its commit; check it in the container's `validate = \"...\"`, a \
+                     `fn(&Self)` that reads it with {read}"
                 ),
             );
         }
@@ -142,6 +145,22 @@ fn check_equal(cx: &Ctxt, field: &crate::ast::Field) {
              which a stream that lacks the field keeps",
         );
         err.combine(syn::Error::new(e.key, "`equal` given here"));
+        cx.syn_error(err);
+    }
+}
+
+/// `buffer` describes a fixed byte array; a sequence with `max_len` travels as bytes already.
+fn check_buffer(cx: &Ctxt, field: &crate::ast::Field) {
+    let a = &field.attrs;
+    if let (Some(b), Some(m)) = (a.buffer.get(), a.max_len.get()) {
+        let mut err = syn::Error::new(
+            m.key,
+            "`max_len` conflicts with `buffer`: `buffer` describes a fixed byte array \
+             (`[u8; N]`, QEMU's `VMSTATE_BUFFER`), and a `Vec<u8>` or `Box<[u8]>` with \
+             `max_len` travels as bytes already (with `len`, as QEMU's `VMSTATE_VBUFFER`): \
+             drop `buffer`",
+        );
+        err.combine(syn::Error::new(b.key, "`buffer` given here"));
         cx.syn_error(err);
     }
 }
@@ -777,6 +796,53 @@ fn check_not_recursive(cx: &Ctxt, input: &Input, ty: &syn::Type) {
 /// Types that can never implement `Field` (std's, with no fixed wire form) get a message that
 /// says what to store instead, on the type itself, rather than the trait error's generic
 /// "cannot migrate". Array lengths are not types and are not looked into.
+/// The element of `Vec<T>` or `Box<[T]>` (`name` and `args`: the path's last segment).
+fn sequence_element<'a>(name: &str, args: &'a syn::PathArguments) -> Option<&'a syn::Type> {
+    let syn::PathArguments::AngleBracketed(args) = args else {
+        return None;
+    };
+    let Some(syn::GenericArgument::Type(arg)) = args.args.first() else {
+        return None;
+    };
+    match (name, crate::ast::ungroup(arg)) {
+        ("Vec", _) => Some(arg),
+        ("Box", syn::Type::Slice(s)) => Some(&s.elem),
+        _ => None,
+    }
+}
+
+/// A sequence's elements are plain values or structs built fresh from `Default`: not atomics
+/// (compared as values before the commit) nor boxes (the sequence holds them on the heap).
+fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
+    let syn::Type::Path(p) = crate::ast::ungroup(elem) else {
+        return;
+    };
+    let Some(last) = p.path.segments.last() else {
+        return;
+    };
+    if p.qself.is_some() || !names_std(&p.path) {
+        return;
+    }
+    let name = last.ident.to_string();
+    if last.arguments.is_empty() && STD_ATOMICS.contains(&name.as_str()) {
+        let plain = name.trim_start_matches("Atomic").to_lowercase();
+        cx.error_spanned_by(
+            elem,
+            format!(
+                "an `{name}` cannot be a `Vec` or `Box<[T]>` element: elements are plain values \
+                 or structs, loaded fresh and compared before the commit; store `{plain}`s and \
+                 set the atomics from them in `post_load`"
+            ),
+        );
+    } else if name == "Box" && !last.arguments.is_empty() {
+        cx.error_spanned_by(
+            elem,
+            "a `Vec` or `Box<[T]>` element is the value itself: write `Vec<T>`, not \
+             `Vec<Box<T>>` (the sequence holds its elements on the heap already)",
+        );
+    }
+}
+
 fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
     match crate::ast::ungroup(ty) {
         syn::Type::Path(p) if p.qself.is_none() => {
@@ -834,6 +900,11 @@ fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                 None if matches!(name.as_str(), "Vec" | "Box" | "Cell")
                     || is_std_wrapper(&p.path) =>
                 {
+                    if std_path {
+                        if let Some(elem) = sequence_element(&name, &last.arguments) {
+                            check_sequence_element(cx, elem);
+                        }
+                    }
                     if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
                         for arg in &args.args {
                             if let syn::GenericArgument::Type(inner) = arg {
