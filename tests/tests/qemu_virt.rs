@@ -301,3 +301,45 @@ fn an_array_of_known_length_listed_element_by_element_stays_one_array() {
     let e = &dev["fields"]["e"];
     assert_eq!((&e[0]["p"], &e[1]["p"]), (&7.into(), &8.into()), "{dev}");
 }
+
+#[test]
+fn elements_with_a_test_one_struct_down_are_fitted_each() {
+    // QEMU looks through nested structs for fields behind tests: here the first element
+    // sent `inner.t`, the second did not.
+    let schema = dump_of(
+        r#"{"field": "e", "version_id": 0, "field_exists": false, "size": 2, "num": 2,
+            "Description": {"name": "elem", "version_id": 1, "minimum_version_id": 1,
+            "Fields": [{"field": "inner", "version_id": 0, "field_exists": false, "size": 2,
+              "Description": {"name": "inner", "version_id": 1, "minimum_version_id": 1,
+              "Fields": [{"field": "a", "version_id": 0, "field_exists": false, "size": 1},
+                         {"field": "t", "version_id": 0, "field_exists": true, "size": 1}]}}]}}"#,
+    );
+    let element = |i: u32, inner: &str, size: u32| {
+        format!(
+            r#"{{"name": "e", "index": {i}, "type": "struct", "size": {size}, "struct": {{
+                "vmsd_name": "elem", "version": 1, "fields": [{{"name": "inner",
+                "type": "struct", "size": {size}, "struct": {{"vmsd_name": "inner",
+                "version": 1, "fields": [{inner}]}}}}]}}}}"#
+        )
+    };
+    let a = r#"{"name": "a", "type": "uint8", "size": 1}"#;
+    let t = r#"{"name": "t", "type": "uint8", "size": 1}"#;
+    let entry = format!(
+        r#"{{"name": "dev", "instance_id": 0, "vmsd_name": "dev", "version": 1,
+            "fields": [{}, {}]}}"#,
+        element(0, &format!("{a}, {t}"), 2),
+        element(1, a, 1)
+    );
+    let dev = listing(&stream("dev", 1, &[7, 9, 8], Some(&entry)), &schema);
+    assert!(dev["error"].is_null(), "{dev}");
+    assert_eq!(
+        dev["fields"]["e[0]"]["inner"],
+        serde_json::json!({"a": 7, "t": 9}),
+        "{dev}"
+    );
+    assert_eq!(
+        dev["fields"]["e[1]"]["inner"],
+        serde_json::json!({"a": 8}),
+        "{dev}"
+    );
+}

@@ -258,22 +258,33 @@ pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value, budget: &mut usize)
     }
 }
 
-/// The most field entries the element-by-element copies of one array may hold (each entry is
-/// some hundred bytes: a vmdesc listing many elements of a large struct must not make them
-/// hundreds of megabytes before the decoder's bound is reached).
+/// The most field entries the element-by-element copies of one array (of elements with fields
+/// behind tests) may hold: each entry is some hundred bytes, and a vmdesc listing many
+/// elements of a large struct must not make them hundreds of megabytes before the decoder's
+/// bound is reached.
 const MAX_ELEMENT_COPY_ENTRIES: usize = 1 << 16;
 
-/// Whether `f`, listed element by element `n` times, is decoded as that many structs: where
-/// one description cannot do (a dump's array, whose length it does not give; elements with
-/// fields behind tests, which may differ from element to element). An array of known length
-/// and of elements alike stays one array: their subsections are read element by element.
+/// Whether `f`, an array of structs listed element by element `n` times, is fitted to those
+/// entries ([`element_by_element`]): a dump's array, whose length the dump does not give
+/// (untyped, no `array_len`), or one of `n` elements with fields behind tests at any depth,
+/// which may differ from element to element. An array of known length and of elements alike
+/// is read as it is: their subsections are read element by element from the wire.
 fn expands_element_by_element(f: &FieldEntry, n: usize) -> bool {
     let Some(d) = f.description.as_deref() else {
         return false;
     };
     let fixed = f.len.is_none() && f.max_len.is_none();
-    let tested = d.fields.iter().any(|e| e.field_exists);
-    fixed && (f.array_len.is_none() || (tested && f.array_len == Some(n as u64)))
+    let dumps = f.wire_type.is_none() && f.array_len.is_none();
+    fixed && (dumps || (has_tests(d) && f.array_len == Some(n as u64)))
+}
+
+/// Whether `desc` has a field behind a test, in a nested struct or a subsection too (QEMU's
+/// `vmsd_can_compress` looks as deep).
+fn has_tests(desc: &Desc) -> bool {
+    desc.fields
+        .iter()
+        .any(|f| f.field_exists || f.description.as_deref().is_some_and(has_tests))
+        || desc.subsections.iter().any(has_tests)
 }
 
 /// The field entries of `desc`, nested ones and subsections included (saturating).
@@ -285,20 +296,40 @@ fn entries(desc: &Desc) -> usize {
     (1 + desc.fields.len() + desc.not_on_wire.len()).saturating_add(nested)
 }
 
-/// An array of structs `f` that the vmdesc lists element by element (`listed`), as that many
-/// structs of one name, each fitted to its own element's entry (which subsections it sent,
-/// which fields behind tests); they decode as `name[0]`, `name[1]`, ... `None` where `f` is
-/// not such an array (of the listed length, or of a length the description does not give),
-/// or where the copies would exceed `budget`.
+/// An array of structs `f` that the vmdesc lists element by element (`listed`), fitted to
+/// what it lists. Elements with fields behind tests (at any depth) may differ: that many
+/// structs of one name, each fitted to its own element's entry, decoded as `name[0]`,
+/// `name[1]`, ... (copies bounded by [`MAX_ELEMENT_COPY_ENTRIES`] and charged to `budget`).
+/// Elements alike: one array of that length, fitted to the first element's entry (their
+/// subsections are read element by element). `None` where `f` is not such an array, or the
+/// copies would exceed a bound.
 fn element_by_element(
     f: &FieldEntry,
     listed: &[&serde_json::Value],
     budget: &mut usize,
 ) -> Option<Vec<FieldEntry>> {
     let d = f.description.as_deref()?;
-    if !expands_element_by_element(f, listed.len())
-        || entries(d).saturating_mul(listed.len()) > MAX_ELEMENT_COPY_ENTRIES
-    {
+    if !expands_element_by_element(f, listed.len()) {
+        return None;
+    }
+    // Listed, so sent whatever the stream's version: QEMU asks the test, not the version.
+    let sent = |mut one: FieldEntry| {
+        one.field_exists = false;
+        one.version_id = 0;
+        one
+    };
+    if !has_tests(d) {
+        if !charge_copy(d, budget) {
+            return None;
+        }
+        let mut all = sent(f.clone());
+        all.array_len = Some(listed.len() as u64);
+        if let (Some(d), Some(first)) = (all.description.as_deref_mut(), listed.first()) {
+            fit(d, &first["struct"], budget);
+        }
+        return Some(vec![all]);
+    }
+    if entries(d).saturating_mul(listed.len()) > MAX_ELEMENT_COPY_ENTRIES {
         return None;
     }
     let mut each = Vec::with_capacity(listed.len());
@@ -306,11 +337,8 @@ fn element_by_element(
         if !charge_copy(d, budget) {
             return None;
         }
-        let mut one = f.clone();
+        let mut one = sent(f.clone());
         one.array_len = None;
-        // Listed, so sent whatever the stream's version: QEMU asks the test, not the version.
-        one.field_exists = false;
-        one.version_id = 0;
         if let Some(d) = one.description.as_deref_mut() {
             fit(d, &element["struct"], budget);
         }
@@ -338,9 +366,18 @@ pub(super) fn sent_score(desc: &Desc, sent: &serde_json::Value) -> i64 {
     score
 }
 
-/// How many fields a vmdesc entry lists (what looking through it costs).
+/// How many fields a vmdesc entry lists, in its nested structs and subsections too (what
+/// looking through it costs).
 pub(super) fn listed_fields(sent: &serde_json::Value) -> usize {
-    sent["fields"].as_array().map_or(0, Vec::len)
+    let fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
+    let subsections = sent["subsections"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    let nested = (fields.iter().map(|f| &f["struct"]))
+        .chain(subsections)
+        .filter(|d| d.is_object())
+        .fold(0_usize, |n, d| n.saturating_add(listed_fields(d)));
+    fields.len().saturating_add(nested)
 }
 
 /// A sequence whose length is the destination's configuration cannot be decoded from its
