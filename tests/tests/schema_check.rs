@@ -4979,6 +4979,18 @@ fn a_golden_file_keeps_its_link_and_permissions_and_a_read_only_one_is_not_repla
     let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
 
+    // A link to a file not written yet: the file is written where it points.
+    let dangling = dir.join("new.json");
+    std::os::unix::fs::symlink("real/new.json", &dangling).unwrap();
+    assert_compatible(&dangling, "golden_dev", golden_dev::V1::DESCRIPTION);
+    assert!(std::fs::symlink_metadata(&dangling)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(dir.join("real/new.json"))
+        .unwrap()
+        .contains("golden_dev"));
+
     // A read-only golden file is not replaced, also where the directory is writable.
     std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o444)).unwrap();
     let refused = std::panic::catch_unwind(|| {

@@ -87,7 +87,8 @@ fn check_checks_of_atomics(cx: &Ctxt, field: &crate::ast::Field) {
                 format!(
                     "`{key}` cannot check {what}: it is not a plain value the load compares \
                      before its commit; check it in the container's `validate = \"...\"`, a \
-                     `fn(&Self)` that reads it with {read}"
+                     `fn(&Self)` that reads it with {read} (a type of your own so named is \
+                     named by its path)"
                 ),
             );
         }
@@ -831,14 +832,16 @@ fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
             format!(
                 "an `{name}` cannot be a `Vec` or `Box<[T]>` element: elements are plain values \
                  or structs, loaded fresh and compared before the commit; store `{plain}`s and \
-                 set the atomics from them in `post_load`"
+                 set the atomics from them in `post_load` (a type of your own so named is named \
+                 by its path)"
             ),
         );
     } else if name == "Box" && !last.arguments.is_empty() {
         cx.error_spanned_by(
             elem,
             "a `Vec` or `Box<[T]>` element is the value itself: write `Vec<T>`, not \
-             `Vec<Box<T>>` (the sequence holds its elements on the heap already)",
+             `Vec<Box<T>>` (the sequence holds its elements on the heap already; a type of \
+             your own named `Box` is named by its path)",
         );
     }
 }
@@ -1111,7 +1114,7 @@ fn names_std(path: &syn::Path) -> bool {
         || path
             .segments
             .first()
-            .is_some_and(|f| f.ident == "core" || f.ident == "std")
+            .is_some_and(|f| f.ident == "core" || f.ident == "std" || f.ident == "alloc")
 }
 
 /// Whether `ty` is std's `Option<T>`.

@@ -116,7 +116,7 @@ fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bo
     current.add(key, description);
     let bless = std::env::var(BLESS_VAR).is_ok_and(|v| v == "1");
     // A golden file that is a symbolic link is updated where it points.
-    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let target = link_target(path);
     // One file's devices are read, and written back, in turn: tests run on threads, and in
     // separate processes.
     let turn = Turn::take(&target);
@@ -185,6 +185,25 @@ fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bo
          commit it."
     ));
     panic!("{msg}");
+}
+
+/// Where the golden file at `path` is: the file a symbolic link points to, also one not
+/// written yet (a dangling link is followed hop by hop, at most 40, as the system would).
+fn link_target(path: &Path) -> std::path::PathBuf {
+    if let Ok(resolved) = std::fs::canonicalize(path) {
+        return resolved;
+    }
+    let mut at = path.to_owned();
+    for _ in 0..40 {
+        let Ok(next) = std::fs::read_link(&at) else {
+            break;
+        };
+        at = match at.parent() {
+            Some(dir) if next.is_relative() => dir.join(next),
+            _ => next,
+        };
+    }
+    at
 }
 
 /// A test's turn at a golden file, from reading it to writing it back: the other threads of
