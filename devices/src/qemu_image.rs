@@ -902,11 +902,13 @@ fn decode_by_schema<'s>(
     let candidates = (named(&sec.idstr))
         .or_else(|| sec.idstr.rsplit_once('/').and_then(|(_, name)| named(name)))?;
     // Of several descriptions of the name, the one whose fields the vmdesc lists best first;
-    // the next if it does not decode (its error is the first's). Each look through the
-    // vmdesc entry and each attempt cost their fields, at least one, of the listing's bound.
+    // the next if it does not decode (its error is the first's). Where there are several,
+    // each look through the vmdesc entry and each attempt cost their fields, at least one,
+    // of the listing's bound (one description alone is charged as any section is).
     let listed = sent.map_or(0, vmdesc::listed_fields);
     let mut ranked: Vec<&(&str, &Desc)> = candidates.iter().collect();
-    if let (Some(sent), true) = (sent, ranked.len() > 1) {
+    let several = ranked.len() > 1;
+    if let (Some(sent), true) = (sent, several) {
         let looks = ranked.len().saturating_mul(1 + listed);
         if !vmdesc::spend(budget, looks) {
             ranked.truncate(1);
@@ -915,7 +917,9 @@ fn decode_by_schema<'s>(
     }
     let mut first = None;
     for &(key, desc) in ranked {
-        vmdesc::spend(budget, 1 + listed + desc.fields.len());
+        if several {
+            vmdesc::spend(budget, 1 + listed + desc.fields.len());
+        }
         // The stream's vmdesc says what a description cannot: the lengths sent, which fields
         // behind a test were. A copy only where it tells something, charged to the bound.
         let filled = sent.and_then(|sent| {
