@@ -209,8 +209,9 @@ pub(super) fn charge_copy(desc: &Desc, budget: &mut usize) -> bool {
 ///   they are 1, 2, 4 or 8, as a dump's other fields of those sizes);
 /// - a sequence whose length the destination's configuration holds becomes an array of the
 ///   sent length ([`lengths_from_vmdesc`]);
-/// - an array of structs listed element by element becomes that many structs, each fitted
-///   to its element ([`element_by_element`]; copies charged to `budget`);
+/// - an array of structs listed element by element takes the listed length, or, where its
+///   elements have fields behind tests, becomes that many structs, each fitted to its
+///   element ([`element_by_element`]; copies charged to `budget`);
 /// - an array of unknown length that the vmdesc does not list was sent empty ([`sent_empty`]).
 pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value, budget: &mut usize) {
     lengths_here(desc, sent);
