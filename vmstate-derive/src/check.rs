@@ -55,23 +55,32 @@ const STD_ATOMICS: &[&str] = &[
     "AtomicI64",
 ];
 
+/// The last segment of `ty`'s path where it names a type of std by name (a bare name, or a
+/// path through `std`, `core` or `alloc`), for the checks that know std's types.
+fn std_type(ty: &syn::Type) -> Option<&syn::PathSegment> {
+    let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
+        return None;
+    };
+    (p.qself.is_none() && names_std(&p.path))
+        .then(|| p.path.segments.last())
+        .flatten()
+}
+
+/// Whether `segment` names one of std's atomics that migrate.
+fn is_std_atomic(segment: &syn::PathSegment) -> bool {
+    segment.arguments.is_empty() && STD_ATOMICS.iter().any(|a| segment.ident == a)
+}
+
 /// A `range` or a field's `validate` on an atomic or a `Cell` (or an array of them): neither
 /// is a plain value the load can compare before the commit, and rustc's errors (up to three per
 /// field) name the derive's traits. One error on the key, saying where the check goes.
 fn check_checks_of_atomics(cx: &Ctxt, field: &crate::ast::Field) {
     let (elem, _) = crate::ast::array_element(field.ty);
-    let syn::Type::Path(p) = crate::ast::ungroup(elem) else {
+    let Some(last) = std_type(elem) else {
         return;
     };
-    let Some(last) = p.path.segments.last() else {
-        return;
-    };
-    if p.qself.is_some() || !names_std(&p.path) {
-        return;
-    }
-    let atomic = last.arguments.is_empty() && STD_ATOMICS.iter().any(|a| last.ident == a);
     let cell = last.ident == "Cell" && !last.arguments.is_empty();
-    let (what, read) = match (atomic, cell) {
+    let (what, read) = match (is_std_atomic(last), cell) {
         (true, _) => (format!("an `{}`", last.ident), "`load`"),
         (_, true) => ("a `Cell`".to_owned(), "`get`"),
         _ => return,
@@ -815,17 +824,11 @@ fn sequence_element<'a>(name: &str, args: &'a syn::PathArguments) -> Option<&'a 
 /// A sequence's elements are plain values or structs built fresh from `Default`: not atomics
 /// (compared as values before the commit) nor boxes (the sequence holds them on the heap).
 fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
-    let syn::Type::Path(p) = crate::ast::ungroup(elem) else {
+    let Some(last) = std_type(elem) else {
         return;
     };
-    let Some(last) = p.path.segments.last() else {
-        return;
-    };
-    if p.qself.is_some() || !names_std(&p.path) {
-        return;
-    }
     let name = last.ident.to_string();
-    if last.arguments.is_empty() && STD_ATOMICS.contains(&name.as_str()) {
+    if is_std_atomic(last) {
         let plain = name.trim_start_matches("Atomic").to_lowercase();
         cx.error_spanned_by(
             elem,
