@@ -336,3 +336,18 @@ pub fn qemu_stream_of(
     }
     bytes
 }
+
+/// This process's peak resident memory in KiB (`VmHWM`, Linux; `None` elsewhere), for the
+/// tests that prove a load or a listing does not allocate what its input claims. Each such
+/// test has a binary of its own, so that no other test inflates the peak.
+///
+/// ```
+/// if let Some(peak) = vmstate_tests::peak_kib() {
+///     assert!(peak > 0);
+/// }
+/// ```
+pub fn peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

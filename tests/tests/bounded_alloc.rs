@@ -21,13 +21,6 @@ struct Frames {
     frames: Vec<[u64; 512]>,
 }
 
-/// Peak resident memory of this process, in KiB (Linux).
-fn peak_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 #[test]
 fn huge_length_claims_fail_fast_without_allocating() {
     let mut ring = Ring::default();
@@ -78,7 +71,7 @@ fn huge_length_claims_fail_fast_without_allocating() {
         let _ = vmstate_core::qemu::from_bytes(&mut ring, &claim_2_32, 1, 0);
     }
     assert!(ring.entries.is_empty() && ring.head == 0);
-    if let Some(peak) = peak_kib() {
+    if let Some(peak) = vmstate_tests::peak_kib() {
         assert!(
             peak < 16 * 1024,
             "peak memory {peak} KiB: something allocated the claimed length"

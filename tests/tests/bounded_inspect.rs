@@ -5,13 +5,6 @@
 use vmstate_core::qemu::Stream;
 use vmstate_core::schema::Schema;
 
-/// Peak resident memory of this process, in KiB (Linux).
-fn peak_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 #[test]
 fn many_listed_elements_of_a_large_struct_are_not_copied_past_a_bound() {
     // A dump's array `e` of structs of 4,000 one-byte fields, the first behind a test, no
@@ -53,7 +46,7 @@ fn many_listed_elements_of_a_large_struct_are_not_copied_past_a_bound() {
     let listing = devices::qemu_image::inspect_with(&stream, Some(&schema)).expect("inspect");
     let dev = &listing["sections"][0];
     assert!(dev["fields"].is_null(), "{dev}");
-    if let Some(peak) = peak_kib() {
+    if let Some(peak) = vmstate_tests::peak_kib() {
         assert!(
             peak < 64 * 1024,
             "peak memory {peak} KiB: the copies were not bounded"
