@@ -1118,6 +1118,21 @@ fn a_schemas_sections_share_one_bound() {
     assert!(refused.contains("too many"), "{refused}");
 }
 
+/// The error of each section of `inspect --schema`'s listing of a stream of `sections` with
+/// `vmdesc_entries` (empty where a section decoded).
+fn listing_errors(
+    sections: &[(&str, u32, u32, &[u8])],
+    vmdesc_entries: &[String],
+    schema: &vmstate_core::schema::Schema,
+) -> Vec<String> {
+    let bytes = vmstate_tests::qemu_stream_of(sections, Some(&vmdesc_entries.join(",")));
+    let stream = Stream::parse(bytes).unwrap();
+    let listing = devices::qemu_image::inspect_with(&stream, Some(schema)).unwrap();
+    (listing["sections"].as_array().into_iter().flatten())
+        .map(|s| s["error"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 /// A schema's description copied to take the lengths the vmdesc gives counts against the
 /// listing's one bound, as decoding does: a large description and many sections whose
 /// vmdesc entries give a length cannot make the listing copy it for every section (a
@@ -1162,11 +1177,8 @@ fn copies_of_a_schemas_description_share_the_bound() {
             .to_string()
         })
         .collect();
-    let bytes = vmstate_tests::qemu_stream_of(&sections, Some(&entries.join(",")));
-    let stream = Stream::parse(bytes).unwrap();
-    let listing = devices::qemu_image::inspect_with(&stream, Some(&schema)).unwrap();
-    let sections = listing["sections"].as_array().unwrap();
-    let error = |i: usize| sections[i]["error"].as_str().unwrap_or_default().to_owned();
+    let errors = listing_errors(&sections, &entries, &schema);
+    let error = |i: usize| errors[i].clone();
     assert!(error(0).contains("truncated"), "{}", error(0));
     assert!(error(59).contains("too many"), "{}", error(59));
 }
@@ -1201,11 +1213,8 @@ fn descriptions_sharing_a_name_share_the_bound() {
             .to_string()
         })
         .collect();
-    let bytes = vmstate_tests::qemu_stream_of(&sections, Some(&entries.join(",")));
-    let stream = Stream::parse(bytes).unwrap();
-    let listing = devices::qemu_image::inspect_with(&stream, Some(&schema)).unwrap();
-    let sections = listing["sections"].as_array().unwrap();
-    let error = |i: usize| sections[i]["error"].as_str().unwrap_or_default().to_owned();
+    let errors = listing_errors(&sections, &entries, &schema);
+    let error = |i: usize| errors[i].clone();
     // The first section is tried with every description (none fits its byte).
     assert!(
         !error(0).is_empty() && !error(0).contains("too many"),
