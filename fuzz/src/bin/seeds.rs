@@ -221,6 +221,34 @@ fn native_save<T: VmState + Default>(qemu: &[u8], version: u32) -> Vec<u8> {
     vmstate_core::to_bytes(&port).expect("a port saves")
 }
 
+/// A QEMU stream of device sections, each (`idstr`, instance, version, data), and a vmdesc
+/// trailer listing `vmdesc_entries` (a JSON list's items): `vmstate_tests::qemu_stream_of`,
+/// which this separate crate does not depend on.
+fn stream_of(sections: &[(&str, u32, u32, &[u8])], vmdesc_entries: &str) -> Vec<u8> {
+    use vmstate_core::qemu::{self, Section, SectionKind};
+    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    for (id, &(idstr, instance_id, version_id, data)) in (1..).zip(sections) {
+        let section = Section {
+            kind: SectionKind::Full,
+            section_id: id,
+            idstr: idstr.into(),
+            instance_id,
+            version_id,
+            range: 0..0,
+            data: 0..0,
+            footer: true,
+        };
+        qemu::write_section(&mut bytes, &section, data);
+    }
+    bytes.push(qemu::tag::EOF);
+    let vmdesc = format!(r#"{{"page_size": 4096, "devices": [{vmdesc_entries}]}}"#);
+    bytes.push(qemu::tag::VMDESCRIPTION);
+    bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(vmdesc.as_bytes());
+    bytes
+}
+
 /// The x86 `pc` fixture's four sections (a floppy controller and a PIIX4 whose arrays the
 /// vmdesc lists element by element, a 16550, an x86 CPU) with their vmdesc entries.
 fn pc_sections() -> (&'static str, Vec<u8>) {
@@ -250,29 +278,9 @@ fn pc_sections() -> (&'static str, Vec<u8>) {
             include_bytes!("../../../tests/fixtures/qemu-7.2-pc/cpu-0.bin"),
         ),
     ];
-    use vmstate_core::qemu::{self, Section, SectionKind};
-    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
-    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
-    for (id, (idstr, instance_id, version_id, data)) in (1..).zip(sections) {
-        let section = Section {
-            kind: SectionKind::Full,
-            section_id: id,
-            idstr: idstr.into(),
-            instance_id,
-            version_id,
-            range: 0..0,
-            data: 0..0,
-            footer: true,
-        };
-        qemu::write_section(&mut bytes, &section, data);
-    }
-    bytes.push(qemu::tag::EOF);
     let entries = include_str!("../../../tests/fixtures/qemu-7.2-pc/vmdesc.json");
     let entries = entries.trim().trim_start_matches('[').trim_end_matches(']');
-    let vmdesc = format!(r#"{{"page_size": 4096, "devices": [{entries}]}}"#);
-    bytes.push(qemu::tag::VMDESCRIPTION);
-    bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
-    bytes.extend_from_slice(vmdesc.as_bytes());
+    let bytes = stream_of(&sections, entries);
     ("pc-sections", bytes)
 }
 
@@ -309,26 +317,7 @@ fn other_machines_sections() -> Vec<(&'static str, Vec<u8>)> {
     ];
     (sections.into_iter())
         .map(|(name, idstr, version, data, entry)| {
-            use vmstate_core::qemu::{self, Section, SectionKind};
-            let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
-            bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
-            let section = Section {
-                kind: SectionKind::Full,
-                section_id: 1,
-                idstr: idstr.into(),
-                instance_id: 0,
-                version_id: version,
-                range: 0..0,
-                data: 0..0,
-                footer: true,
-            };
-            qemu::write_section(&mut bytes, &section, data);
-            bytes.push(qemu::tag::EOF);
-            let vmdesc = format!(r#"{{"page_size": 4096, "devices": [{entry}]}}"#);
-            bytes.push(qemu::tag::VMDESCRIPTION);
-            bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
-            bytes.extend_from_slice(vmdesc.as_bytes());
-            (name, bytes)
+            (name, stream_of(&[(idstr, 0, version, data)], entry))
         })
         .collect()
 }
