@@ -214,10 +214,10 @@ pub(super) fn charge_copy(desc: &Desc, budget: &mut usize) -> bool {
 ///   element ([`element_by_element`]; copies charged to `budget`);
 /// - an array of unknown length that the vmdesc does not list was sent empty ([`sent_empty`]).
 pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value, budget: &mut usize) {
-    lengths_here(desc, sent);
     let by_name = sent_fields(sent);
-    let elements = sent_elements(sent);
     let names = vmdesc_names(&desc.fields);
+    lengths_here(desc, &by_name, &names);
+    let elements = sent_elements(sent);
     let fields = std::mem::take(&mut desc.fields);
     for (mut f, name) in fields.into_iter().zip(&names) {
         if let Some(listed) = elements.get(name.as_str()) {
@@ -387,9 +387,9 @@ pub(super) fn listed_fields(sent: &serde_json::Value) -> usize {
 /// its nested structs or of its subsections (the ARM Cortex-R5's MPU regions), becomes an
 /// array of that many elements, if no more than its `max_len`.
 pub(super) fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
-    lengths_here(desc, sent);
     let by_name = sent_fields(sent);
     let names = vmdesc_names(&desc.fields);
+    lengths_here(desc, &by_name, &names);
     for (f, name) in desc.fields.iter_mut().zip(&names) {
         if let (Some(d), Some(theirs)) = (
             f.description.as_deref_mut(),
@@ -406,13 +406,16 @@ pub(super) fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
     }
 }
 
-/// [`lengths_from_vmdesc`] for the fields of `desc` itself.
-fn lengths_here(desc: &mut Desc, sent: &serde_json::Value) {
-    let by_name = sent_fields(sent);
-    let names = vmdesc_names(&desc.fields);
+/// [`lengths_from_vmdesc`] for the fields of `desc` itself, with the entry's fields by their
+/// vmdesc names (`by_name`) and those of `desc`'s fields (`names`).
+fn lengths_here(
+    desc: &mut Desc,
+    by_name: &HashMap<&str, Option<&serde_json::Value>>,
+    names: &[String],
+) {
     // (Borrowed apart from the fields, which change.)
     let configured: HashSet<&str> = desc.not_on_wire.iter().map(|f| f.field.as_str()).collect();
-    for (f, name) in desc.fields.iter_mut().zip(&names) {
+    for (f, name) in desc.fields.iter_mut().zip(names) {
         if !counted_by_configuration(f, &configured) {
             continue;
         }
