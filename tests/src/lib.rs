@@ -351,3 +351,32 @@ pub fn peak_kib() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
+
+/// Whether every one of `tools` is on the PATH, for a test named `test` that runs real
+/// programs (QEMU, an assembler). When one is missing the test is skipped, saying why,
+/// unless `VMSTATE_REQUIRE_QEMU=1` (as `.ci/run` sets), where a missing tool is a failure.
+///
+/// ```
+/// assert!(vmstate_tests::have_tools(&["sh"], "doctest"));
+/// ```
+pub fn have_tools(tools: &[&str], test: &str) -> bool {
+    let missing: Vec<_> = tools
+        .iter()
+        .filter(|t| {
+            !std::process::Command::new("sh")
+                .args(["-c", &format!("command -v {t}")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let msg = format!("{test}: skipped: {missing:?} not on the PATH (apt-get install qemu-system-arm binutils-arm-none-eabi)");
+    assert!(
+        std::env::var("VMSTATE_REQUIRE_QEMU").as_deref() != Ok("1"),
+        "{msg}"
+    );
+    println!("{msg}");
+    false
+}

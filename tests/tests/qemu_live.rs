@@ -7,34 +7,12 @@ use devices::qemu_image::{load_board, rewrite, MmioWrite};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use vmstate_core::qemu::{SectionKind, Stream};
+use vmstate_tests::have_tools as have;
 
 const FIXTURE: &[u8] = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
 
 fn tools() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tools/qemu")
-}
-
-/// Whether every tool is on the PATH; prints why not.
-fn have(tools: &[&str], test: &str) -> bool {
-    let missing: Vec<_> = tools
-        .iter()
-        .filter(|t| {
-            !Command::new("sh")
-                .args(["-c", &format!("command -v {t}")])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    let msg = format!("{test}: skipped: {missing:?} not on the PATH (apt-get install qemu-system-arm binutils-arm-none-eabi)");
-    assert!(
-        std::env::var("VMSTATE_REQUIRE_QEMU").as_deref() != Ok("1"),
-        "{msg}"
-    );
-    println!("{msg}");
-    false
 }
 
 /// A path for a test's file, in a directory of this test process's own under Cargo's
