@@ -7,10 +7,12 @@
     clippy::absolute_paths,
     clippy::as_conversions,
     clippy::type_repetition_in_bounds,
+    clippy::trait_duplication_in_bounds,
     clippy::unreadable_literal,
     clippy::cast_possible_truncation
 )]
 
+use std::fmt;
 use vmstate_core::qemu;
 use vmstate_core::{from_bytes, to_bytes, VmState};
 
@@ -60,11 +62,38 @@ struct Queue<T: Copy> {
     data: Vec<u8>,
 }
 
+/// A field's own bounds came as one predicate each (`[u8; 4]: Field`, `[u8; 4]: ByteBuffer`;
+/// `u16: Field`, `u16: Plain` for a validated field): `type_repetition_in_bounds`. A type
+/// parameter that the user bounds by `vmstate_core::Field` got the derive's `Field` too:
+/// `trait_duplication_in_bounds` (the derive keeps both, as the user's could be another
+/// trait of that name, and allows the lint then).
+#[derive(VmState, Debug, Default, PartialEq, Eq)]
+struct Fifo<T: vmstate_core::Field + Copy> {
+    head: T,
+    #[vmstate(validate = "Fifo::<T>::level_fits")]
+    level: u16,
+    #[vmstate(buffer)]
+    bytes: [u8; 4],
+    #[vmstate(range = "1..=8")]
+    depth: u8,
+}
+
+impl<T: vmstate_core::Field + Copy> Fifo<T> {
+    fn level_fits(level: &u16) -> Result<(), fmt::Error> {
+        if *level <= 4 {
+            Ok(())
+        } else {
+            Err(fmt::Error)
+        }
+    }
+}
+
 #[derive(VmState, Debug, PartialEq)]
 struct Board {
     power: Power,
     magic: Magic,
     queue: Queue<u16>,
+    fifo: Fifo<u8>,
 }
 
 #[test]
@@ -80,11 +109,21 @@ fn structs_clippy_has_nothing_to_say_about_migrate_in_both_formats() {
             credit: 8,
             data: vec![6; DEPTH],
         },
+        fifo: Fifo {
+            head: 9,
+            level: 3,
+            bytes: *b"fifo",
+            depth: 8,
+        },
     };
     let fresh = || Board {
         power: Power::Off,
         magic: Magic::Base,
         queue: Queue::default(),
+        fifo: Fifo {
+            depth: 1,
+            ..Fifo::default()
+        },
     };
     let mut native = fresh();
     from_bytes(&mut native, &to_bytes(&board).unwrap()).unwrap();

@@ -22,17 +22,26 @@ pub fn staged_ident(ident: &Ident) -> Ident {
     format_ident!("__VmStateStaged{}", name.trim_start_matches('_'))
 }
 
+/// What the generated code trips besides names: `deprecated` items, a trait named twice in
+/// a where predicate.
+pub struct Trips {
+    /// The struct [`mentions_deprecated`].
+    pub deprecated: bool,
+    /// The impls' where clause names a trait twice (clippy's `trait_duplication_in_bounds`).
+    pub trait_twice: bool,
+}
+
 /// `#[allow(...)]` for the naming lints that the staged struct `staged` with the fields
-/// `wire` and the struct's `generics` (copied onto the generated items) trips, and for
-/// `deprecated` when the struct [`mentions_deprecated`]; then the user's own [`user_allows`].
+/// `wire` and the struct's `generics` (copied onto the generated items) trips, and for what
+/// else it [`Trips`]; then the user's own [`user_allows`].
 pub fn lint_allows(
     staged: &Ident,
     wire: &[&Field],
     generics: &syn::Generics,
-    deprecated: bool,
+    trips: &Trips,
     user: &[TokenStream],
 ) -> TokenStream {
-    let ours = our_allows(staged, wire, generics, deprecated);
+    let ours = our_allows(staged, wire, generics, trips);
     quote!(#ours #(#user)*)
 }
 
@@ -40,11 +49,14 @@ fn our_allows(
     staged: &Ident,
     wire: &[&Field],
     generics: &syn::Generics,
-    deprecated: bool,
+    trips: &Trips,
 ) -> TokenStream {
     let mut lints = Vec::new();
-    if deprecated {
+    if trips.deprecated {
         lints.push(quote!(deprecated));
+    }
+    if trips.trait_twice {
+        lints.push(quote!(clippy::trait_duplication_in_bounds));
     }
     let type_params = generics.type_params().map(|p| p.ident.unraw().to_string());
     if !is_upper_camel_case(&staged.to_string())

@@ -50,6 +50,29 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics 
     generics
 }
 
+/// Whether a predicate of `generics`' where clause names a trait twice, by the last segment
+/// of its path: a type parameter's own bound `vmstate_core::Field` beside the derive's. The
+/// two may be one trait, which clippy's `trait_duplication_in_bounds` reports on the user's
+/// tokens; the derive keeps both (the user's may be another trait of that name) and allows
+/// the lint then.
+pub(super) fn names_a_trait_twice(generics: &syn::Generics) -> bool {
+    let Some(where_clause) = &generics.where_clause else {
+        return false;
+    };
+    where_clause.predicates.iter().any(|predicate| {
+        let syn::WherePredicate::Type(t) = predicate else {
+            return false;
+        };
+        let names: Vec<&syn::Ident> = (t.bounds.iter())
+            .filter_map(|b| match b {
+                syn::TypeParamBound::Trait(t) => t.path.segments.last().map(|s| &s.ident),
+                _ => None,
+            })
+            .collect();
+        (names.iter().enumerate()).any(|(i, a)| names[..i].contains(a))
+    })
+}
+
 /// Adds `predicate` to `predicates`, merged into an earlier predicate on the same type (the
 /// same tokens) when that loses no error's place: when the bounds are there already (two
 /// fields of one type: rustc reports a type that cannot migrate once anyway), or when the
@@ -156,35 +179,52 @@ pub(super) fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicat
     let start = tokens.next().map_or_else(|| ty.span(), |tt| tt.span());
     let end = tokens.last().map_or(start, |tt| tt.span());
     let p = private_at(p, end);
-    let partial_eq = quote_spanned!(end=> ::core::cmp::PartialEq);
-    let mut bounds = Vec::new();
-    match (f.max_len(), compared) {
-        (Some(_), false) => bounds.push(quote_spanned!(end=> #ty: #p::Bounded + #partial_eq)),
-        (Some(_), true) => {
-            bounds.push(quote_spanned!(end=> #ty: #p::Bounded + #partial_eq + #p::Debug))
-        }
-        (None, false) if f.role() == Role::Subsection => {
-            bounds.push(quote_spanned!(end=> #ty: #p::VmState))
-        }
-        (None, false) => bounds.push(quote_spanned!(end=> #ty: #p::Field)),
-        (None, true) => {
-            bounds.push(quote_spanned!(end=> #ty: #p::Field + #p::Debug));
-            let lt = quote_spanned!(start=> <);
-            bounds.push(quote_spanned!(end=> #lt #ty as #p::Field>::Staged: #p::Debug));
-        }
+    // What the type itself must be, in one predicate (a second on the same type would trip
+    // clippy's `type_repetition_in_bounds`; an unmet bound is reported on the type either way).
+    let mut traits = match (f.max_len(), compared) {
+        (Some(_), _) => vec![
+            quote_spanned!(end=> #p::Bounded),
+            quote_spanned!(end=> ::core::cmp::PartialEq),
+        ],
+        (None, false) if f.role() == Role::Subsection => vec![quote_spanned!(end=> #p::VmState)],
+        (None, _) => vec![quote_spanned!(end=> #p::Field)],
+    };
+    if compared {
+        traits.push(quote_spanned!(end=> #p::Debug));
     }
     if f.attrs.buffer.get().is_some() {
-        bounds.push(quote_spanned!(end=> #ty: #p::ByteBuffer));
+        traits.push(quote_spanned!(end=> #p::ByteBuffer));
     }
     if f.attrs.validate.get().is_some() || f.attrs.range.get().is_some() {
         // Validators see the loaded value itself, so its staged form must be the type.
-        bounds.push(quote_spanned!(end=> #ty: #p::Plain));
+        traits.push(quote_spanned!(end=> #p::Plain));
     }
+    // What a range compares: the elements of an array (a predicate of their own) unless the
+    // bounds are arrays (the value itself, whose predicate takes these).
+    let mut element_bound = None;
     if let Some(r) = f.attrs.range.get() {
-        // What the range compares: the elements of an array unless the bounds are arrays.
-        let (compared, _) = range_compares(&r.value.expr, f.ty);
-        bounds.push(quote_spanned!(end=> #compared: ::core::cmp::PartialOrd + #p::Debug));
+        let ordered = [
+            quote_spanned!(end=> ::core::cmp::PartialOrd),
+            quote_spanned!(end=> #p::Debug),
+        ];
+        match range_compares(&r.value.expr, f.ty) {
+            (_, 0) => {
+                let known: Vec<String> = traits.iter().map(ToString::to_string).collect();
+                traits.extend(
+                    ordered
+                        .into_iter()
+                        .filter(|t| !known.contains(&t.to_string())),
+                );
+            }
+            (element, _) => element_bound = Some(quote_spanned!(end=> #element: #(#ordered)+*)),
+        }
     }
+    let mut bounds = vec![quote_spanned!(end=> #ty: #(#traits)+*)];
+    if compared && f.max_len().is_none() {
+        let lt = quote_spanned!(start=> <);
+        bounds.push(quote_spanned!(end=> #lt #ty as #p::Field>::Staged: #p::Debug));
+    }
+    bounds.extend(element_bound);
     bounds
         .into_iter()
         .map(|b| syn::parse2(b).expect("a type and its bounds make a where predicate"))

@@ -19,8 +19,11 @@ mod tokens;
 
 use crate::ast::{Field, Input, Role};
 use crate::attr::Container;
-use crate::naming::{lint_allows, staged_ident};
-use bounds::{bounded_generics, element_where_clause, field_bounds, type_checks, TypeChecks};
+use crate::naming::{lint_allows, staged_ident, Trips};
+use bounds::{
+    bounded_generics, element_where_clause, field_bounds, names_a_trait_twice, type_checks,
+    TypeChecks,
+};
 use codec::{
     compare_field, load_field, nested_each, save_field, staged_type, subsections_load,
     subsections_save, NestedCall,
@@ -314,13 +317,11 @@ pub fn expand(input: &Input) -> TokenStream {
         )
     };
 
-    let allows = lint_allows(
-        &staged_ident,
-        &wire,
-        input.generics,
-        input.deprecated,
-        &input.allows,
-    );
+    let trips = Trips {
+        deprecated: input.deprecated,
+        trait_twice: names_a_trait_twice(&generics),
+    };
+    let allows = lint_allows(&staged_ident, &wire, input.generics, &trips, &input.allows);
     let max_len_consts = input.fields.iter().filter_map(Field::max_len_const);
 
     quote! {
