@@ -62,6 +62,21 @@ struct Queue<T: Copy> {
     data: Vec<u8>,
 }
 
+/// A concrete type that two fields bound differently (`u8: Field` for `count`, `u8: Field +
+/// Debug` for the immutable `id`, `u8: PartialOrd + Debug` for the elements `range` compares)
+/// keeps a predicate per field, so that an unmet bound is reported on its own field; the
+/// derive allows `type_repetition_in_bounds` for such a struct (which clippy checks in
+/// generic items only).
+#[derive(VmState, Debug, Default, PartialEq, Eq)]
+struct Counters<T> {
+    tag: T,
+    count: u8,
+    #[vmstate(immutable)]
+    id: u8,
+    #[vmstate(range = "0..=100")]
+    levels: [u8; 2],
+}
+
 /// A field's own bounds came as one predicate each (`[u8; 4]: Field`, `[u8; 4]: ByteBuffer`;
 /// `u16: Field`, `u16: Plain` for a validated field): `type_repetition_in_bounds`. A type
 /// parameter that the user bounds by `vmstate_core::Field` got the derive's `Field` too:
@@ -94,6 +109,7 @@ struct Board {
     magic: Magic,
     queue: Queue<u16>,
     fifo: Fifo<u8>,
+    counters: Counters<u16>,
 }
 
 #[test]
@@ -115,6 +131,12 @@ fn structs_clippy_has_nothing_to_say_about_migrate_in_both_formats() {
             bytes: *b"fifo",
             depth: 8,
         },
+        counters: Counters {
+            tag: 7,
+            count: 2,
+            id: 0,
+            levels: [50, 100],
+        },
     };
     let fresh = || Board {
         power: Power::Off,
@@ -124,6 +146,7 @@ fn structs_clippy_has_nothing_to_say_about_migrate_in_both_formats() {
             depth: 1,
             ..Fifo::default()
         },
+        counters: Counters::default(),
     };
     let mut native = fresh();
     from_bytes(&mut native, &to_bytes(&board).unwrap()).unwrap();

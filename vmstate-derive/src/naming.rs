@@ -23,12 +23,14 @@ pub fn staged_ident(ident: &Ident) -> Ident {
 }
 
 /// What the generated code trips besides names: `deprecated` items, a trait named twice in
-/// a where predicate.
+/// a where predicate, a type bounded by two predicates.
 pub struct Trips {
     /// The struct [`mentions_deprecated`].
     pub deprecated: bool,
     /// The impls' where clause names a trait twice (clippy's `trait_duplication_in_bounds`).
     pub trait_twice: bool,
+    /// The impls' where clause bounds a type twice (clippy's `type_repetition_in_bounds`).
+    pub type_twice: bool,
 }
 
 /// `#[allow(...)]` for the naming lints that the staged struct `staged` with the fields
@@ -57,6 +59,9 @@ fn our_allows(
     }
     if trips.trait_twice {
         lints.push(quote!(clippy::trait_duplication_in_bounds));
+    }
+    if trips.type_twice {
+        lints.push(quote!(clippy::type_repetition_in_bounds));
     }
     let type_params = generics.type_params().map(|p| p.ident.unraw().to_string());
     if !is_upper_camel_case(&staged.to_string())

@@ -73,6 +73,28 @@ pub(super) fn names_a_trait_twice(generics: &syn::Generics) -> bool {
     })
 }
 
+/// Whether two predicates of `generics`' where clause bound one type (the same tokens): a
+/// concrete type that fields bound differently keeps a predicate per field, so that an unmet
+/// bound is reported on its own field ([`merge_predicate`]); clippy's
+/// `type_repetition_in_bounds` reports the second on the user's tokens, so the generated
+/// code allows the lint then.
+pub(super) fn names_a_type_twice(generics: &syn::Generics) -> bool {
+    let Some(where_clause) = &generics.where_clause else {
+        return false;
+    };
+    let mut seen = Vec::new();
+    where_clause.predicates.iter().any(|predicate| {
+        let syn::WherePredicate::Type(t) = predicate else {
+            return false;
+        };
+        let key = (t.lifetimes.to_token_stream().to_string())
+            + &t.bounded_ty.to_token_stream().to_string();
+        let repeated = seen.contains(&key);
+        seen.push(key);
+        repeated
+    })
+}
+
 /// Adds `predicate` to `predicates`, merged into an earlier predicate on the same type (the
 /// same tokens) when that loses no error's place: when the bounds are there already (two
 /// fields of one type: rustc reports a type that cannot migrate once anyway), or when the

@@ -21,8 +21,8 @@ use crate::ast::{Field, Input, Role};
 use crate::attr::Container;
 use crate::naming::{lint_allows, staged_ident, Trips};
 use bounds::{
-    bounded_generics, element_where_clause, field_bounds, names_a_trait_twice, type_checks,
-    TypeChecks,
+    bounded_generics, element_where_clause, field_bounds, names_a_trait_twice, names_a_type_twice,
+    type_checks, TypeChecks,
 };
 use codec::{
     compare_field, load_field, nested_each, save_field, staged_type, subsections_load,
@@ -320,6 +320,7 @@ pub fn expand(input: &Input) -> TokenStream {
     let trips = Trips {
         deprecated: input.deprecated,
         trait_twice: names_a_trait_twice(&generics),
+        type_twice: names_a_type_twice(&generics),
     };
     let allows = lint_allows(&staged_ident, &wire, input.generics, &trips, &input.allows);
     let max_len_consts = input.fields.iter().filter_map(Field::max_len_const);
