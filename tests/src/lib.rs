@@ -380,3 +380,18 @@ pub fn have_tools(tools: &[&str], test: &str) -> bool {
     println!("{msg}");
     false
 }
+
+/// A fresh directory `name` under `base` (leftovers of an earlier run with that name removed),
+/// for a test's files.
+///
+/// ```
+/// let dir = vmstate_tests::fresh_dir(&std::env::temp_dir(), "vmstate-fresh-dir-doctest");
+/// assert!(dir.is_dir() && dir.read_dir().unwrap().next().is_none());
+/// std::fs::remove_dir_all(dir).unwrap();
+/// ```
+pub fn fresh_dir(base: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let dir = base.join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -22,11 +22,9 @@ fn tools() -> PathBuf {
 fn temp(name: &str) -> PathBuf {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("vmstate-live-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir); // a reused process id's leftovers
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+        // Leftovers of a reused process id are removed.
+        let name = format!("vmstate-live-{}", std::process::id());
+        vmstate_tests::fresh_dir(Path::new(env!("CARGO_TARGET_TMPDIR")), &name)
     })
     .join(name)
 }

@@ -18,7 +18,9 @@
 //! sends must load into its port and save back byte for byte, match what the stream's
 //! vmdesc lists, and decode in `qemu inspect`.
 //!
-//! `VMSTATE_QTEST_SEED=n` replays one sequence.
+//! `VMSTATE_QTEST_SEED=n` replays one sequence (the board's exactly; the second test lets the
+//! machine run for a few milliseconds of host time now and then, so its states differ a
+//! little from run to run).
 
 use devices::board::{map, RTC_WINDOW, SECTIONS};
 use devices::qemu_image::load_board;
@@ -27,7 +29,8 @@ use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use vmstate_core::qemu::Stream;
@@ -85,25 +88,37 @@ impl Rng {
     }
 }
 
-/// A directory of this process's own under Cargo's `CARGO_TARGET_TMPDIR` for the sockets,
-/// streams and QEMU's messages (kept for a look after a failure).
-fn temp(name: &str) -> PathBuf {
-    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("vmstate-qtest-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    })
-    .join(name)
+/// How long QEMU may take to answer a qtest command or to finish a migration.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A test's own directory under Cargo's `CARGO_TARGET_TMPDIR` for the sockets, streams and
+/// QEMU's messages: removed when the test passes, kept for a look when it fails.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let name = format!("vmstate-qtest-{test}-{}", std::process::id());
+        Scratch(vmstate_tests::fresh_dir(
+            Path::new(env!("CARGO_TARGET_TMPDIR")),
+            &name,
+        ))
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn passed(self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A stopped Integrator/CP in QEMU, driven over qtest, migrated over QMP.
 struct Qemu {
     child: Child,
     qtest_in: ChildStdin,
-    qtest_out: BufReader<ChildStdout>,
+    /// QEMU's qtest lines, read by a thread of their own so that a wait can time out.
+    qtest_out: Receiver<String>,
     qmp_path: PathBuf,
     stderr_path: PathBuf,
     /// The CPU's IRQ and FIQ inputs, as qtest last reported them.
@@ -112,14 +127,14 @@ struct Qemu {
 
 impl Qemu {
     /// A machine with `ram_mib` MiB of RAM at reset.
-    fn start(name: &str, ram_mib: u32) -> Qemu {
-        Qemu::spawn(name, ram_mib, &[])
+    fn start(dir: &Scratch, name: &str, ram_mib: u32) -> Qemu {
+        Qemu::spawn(dir, name, ram_mib, &[])
     }
 
     /// A machine with `ram_mib` MiB of RAM that has loaded `stream` (QEMU's `-incoming`,
     /// still stopped).
-    fn load(name: &str, ram_mib: u32, stream: &Path) -> Qemu {
-        let qemu = Qemu::spawn(name, ram_mib, &["-incoming".into(), "defer".into()]);
+    fn load(dir: &Scratch, name: &str, ram_mib: u32, stream: &Path) -> Qemu {
+        let qemu = Qemu::spawn(dir, name, ram_mib, &["-incoming".into(), "defer".into()]);
         let uri = format!("exec:cat '{}'", stream.display());
         let mut qmp = qemu.qmp();
         qmp.execute(json!({"execute": "migrate-incoming", "arguments": {"uri": uri}}));
@@ -127,10 +142,11 @@ impl Qemu {
         qemu
     }
 
-    /// QEMU with `ram_mib` MiB of RAM and the extra `args`, stopped, under qtest.
-    fn spawn(name: &str, ram_mib: u32, args: &[String]) -> Qemu {
-        let qmp_path = temp(&format!("{name}.qmp"));
-        let stderr_path = temp(&format!("{name}.stderr"));
+    /// QEMU with `ram_mib` MiB of RAM and the extra `args`, stopped, under qtest; its files
+    /// in `dir`, named after `name`.
+    fn spawn(dir: &Scratch, name: &str, ram_mib: u32, args: &[String]) -> Qemu {
+        let qmp_path = dir.path(&format!("{name}.qmp"));
+        let stderr_path = dir.path(&format!("{name}.stderr"));
         let mut child = Command::new("qemu-system-arm")
             .args(["-M", "integratorcp", "-S", "-display", "none"])
             .args(["-m", &ram_mib.to_string()])
@@ -153,7 +169,15 @@ impl Qemu {
             .spawn()
             .expect("qemu-system-arm starts");
         let qtest_in = child.stdin.take().unwrap();
-        let qtest_out = BufReader::new(child.stdout.take().unwrap());
+        let (lines, qtest_out) = mpsc::channel();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
         let mut qemu = Qemu {
             child,
             qtest_in,
@@ -170,9 +194,15 @@ impl Qemu {
     fn command(&mut self, line: &str) -> String {
         writeln!(self.qtest_in, "{line}").unwrap();
         loop {
-            let mut reply = String::new();
-            let read = self.qtest_out.read_line(&mut reply).unwrap();
-            assert!(read > 0, "QEMU exited at `{line}`: {}", self.messages());
+            let reply = match self.qtest_out.recv_timeout(PATIENCE) {
+                Ok(reply) => reply,
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("QEMU did not answer `{line}`: {}", self.messages())
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!("QEMU exited at `{line}`: {}", self.messages())
+                }
+            };
             let reply = reply.trim_end();
             if let Some(irq) = reply.strip_prefix("IRQ ") {
                 let (level, n) = irq.split_once(' ').unwrap();
@@ -205,13 +235,28 @@ impl Qemu {
         lines[lines.len().saturating_sub(20)..].join("\n")
     }
 
-    /// Migrates the stopped machine into `path` and returns the stream.
-    fn migrate(&mut self, path: &Path) -> Vec<u8> {
+    /// Migrates the stopped machine into `path` and returns the stream, once the file holds
+    /// all of it (QEMU reports the migration completed while `cat` may still be copying its
+    /// last bytes).
+    fn migrate(&mut self, path: &Path) -> Stream {
         let mut qmp = self.qmp();
         let uri = format!("exec:cat > '{}'", path.display());
         qmp.execute(json!({"execute": "migrate", "arguments": {"uri": uri}}));
         qmp.wait_for_migration();
-        std::fs::read(path).unwrap()
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let bytes = std::fs::read(path).unwrap();
+            match Stream::parse(bytes) {
+                Ok(stream) if stream.has_vmdesc() => return stream,
+                unfinished => assert!(
+                    Instant::now() < deadline,
+                    "{}: {:?}",
+                    path.display(),
+                    unfinished.map(|_| "no vmdesc")
+                ),
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Lets the machine run for `ms` milliseconds of host time (the CPU spins at the reset
@@ -231,7 +276,7 @@ impl Qemu {
 
     /// A QMP connection, its capabilities negotiated.
     fn qmp(&self) -> Qmp {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + PATIENCE;
         let socket = loop {
             match UnixStream::connect(&self.qmp_path) {
                 Ok(s) => break s,
@@ -241,9 +286,7 @@ impl Qemu {
                 }
             }
         };
-        socket
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
+        socket.set_read_timeout(Some(PATIENCE)).unwrap();
         let mut qmp = Qmp {
             out: socket.try_clone().unwrap(),
             replies: BufReader::new(socket),
@@ -288,7 +331,7 @@ impl Qmp {
 
     /// Waits until the migration, out or in, has completed.
     fn wait_for_migration(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + PATIENCE;
         loop {
             let status = self.execute(json!({"execute": "query-migrate"}));
             match status["status"].as_str() {
@@ -407,11 +450,10 @@ impl Run {
         }
     }
 
-    /// Migrates QEMU into the file `name`: each ported device's section must hold what the
+    /// Migrates QEMU into the file `path`: each ported device's section must hold what the
     /// board saves.
-    fn migrate(&self, qemu: &mut Qemu, board: &IntegratorCp, name: &str) -> (PathBuf, Stream) {
-        let path = temp(name);
-        let stream = Stream::parse(qemu.migrate(&path)).unwrap();
+    fn migrate(&self, qemu: &mut Qemu, board: &IntegratorCp, path: &Path) -> Stream {
+        let stream = qemu.migrate(path);
         for (idstr, instance) in SECTIONS {
             let section = stream
                 .device(idstr, instance)
@@ -421,19 +463,20 @@ impl Run {
             assert_eq!(
                 stream.data(section),
                 ours.save_qemu().unwrap(),
-                "seed {}: {idstr}:{instance}: QEMU's section in {name} differs from the \
+                "seed {}: {idstr}:{instance}: QEMU's section in {} differs from the \
                  board's save after:\n  {}",
                 self.seed,
+                path.display(),
                 tail(&self.log)
             );
         }
-        (path, stream)
+        stream
     }
 }
 
 /// Runs sequence `seed`: accesses to a machine at reset, a migration, accesses to the
 /// machine that loaded it, and a second migration.
-fn run_sequence(seed: u64) -> Coverage {
+fn run_sequence(seed: u64, dir: &Scratch) -> Coverage {
     let mut run = Run {
         seed,
         rng: Rng(seed),
@@ -441,15 +484,16 @@ fn run_sequence(seed: u64) -> Coverage {
         seen: Coverage::default(),
     };
     let ram_mib = RAM_SIZES[(seed % 5) as usize];
-    let mut source = Qemu::start(&format!("seed{seed}"), ram_mib);
+    let mut source = Qemu::start(dir, &format!("seed{seed}"), ram_mib);
     let mut board = stopped_board(ram_mib);
     run.drive(&mut source, &mut board, true);
-    let (path, stream) = run.migrate(&mut source, &board, &format!("seed{seed}.stream"));
+    let path = dir.path(&format!("seed{seed}.stream"));
+    let stream = run.migrate(&mut source, &board, &path);
 
     // QEMU loads its stream, and so does a fresh board: every register reads the same (not
     // always what the source read: QEMU's RTC raises an alarm due at the load, as the
     // board's does), and goes on to behave the same.
-    let mut destination = Qemu::load(&format!("seed{seed}-destination"), ram_mib, &path);
+    let mut destination = Qemu::load(dir, &format!("seed{seed}-destination"), ram_mib, &path);
     let mut loaded = load_board(&stream).unwrap();
     for (device, addr, ours) in loaded.register_dump(false) {
         assert_eq!(
@@ -460,11 +504,8 @@ fn run_sequence(seed: u64) -> Coverage {
     }
     run.log.push("(loaded)".into());
     run.drive(&mut destination, &mut loaded, false);
-    run.migrate(
-        &mut destination,
-        &loaded,
-        &format!("seed{seed}-again.stream"),
-    );
+    let again = dir.path(&format!("seed{seed}-again.stream"));
+    run.migrate(&mut destination, &loaded, &again);
     run.seen
 }
 
@@ -474,9 +515,10 @@ fn random_accesses_read_and_migrate_as_in_qemu() {
         return;
     }
     let seeds = seeds();
+    let dir = Scratch::new("board");
     let mut total = Coverage::default();
     for &seed in &seeds {
-        let seen = run_sequence(seed);
+        let seen = run_sequence(seed, &dir);
         total.spared += seen.spared;
         total.irq_high += seen.irq_high;
         total.fiq_high += seen.fiq_high;
@@ -496,6 +538,7 @@ fn random_accesses_read_and_migrate_as_in_qemu() {
         total.fiq_high,
         total.unlocked_writes
     );
+    dir.passed();
 }
 
 /// The state-only ports' windows: (base, end offset, what their data registers take). Not
@@ -566,7 +609,7 @@ fn select_sd_card(qemu: &mut Qemu) {
 
 /// Sequence `seed` of accesses to the state-only ports' devices in QEMU, then a migration:
 /// every section loads and saves back, matches the vmdesc, and decodes.
-fn run_ported_sequence(seed: u64) {
+fn run_ported_sequence(seed: u64, dir: &Scratch) {
     use devices::qemu_image::{inspect, rewrite_stream};
     use devices::qemu_sections::{
         arm_timer::ArmTimerState, pl011::Pl011State, pl041::Pl041State, pl050::Pl050State,
@@ -579,12 +622,12 @@ fn run_ported_sequence(seed: u64) {
     let mut args = vec!["-nic".to_owned(), "user,model=smc91c111".to_owned()];
     if seed % 2 == 1 {
         // A card with a medium, so that its commands read, write and protect.
-        let image = temp(&format!("{name}.sd"));
+        let image = dir.path(&format!("{name}.sd"));
         std::fs::write(&image, vec![0x5a; 1 << 20]).unwrap();
         args.push("-drive".to_owned());
         args.push(format!("if=sd,format=raw,file={}", image.display()));
     }
-    let mut qemu = Qemu::spawn(&name, RAM_SIZES[(seed % 5) as usize], &args);
+    let mut qemu = Qemu::spawn(dir, &name, RAM_SIZES[(seed % 5) as usize], &args);
     qemu.park_cpu();
     if seed % 2 == 1 {
         select_sd_card(&mut qemu);
@@ -613,11 +656,12 @@ fn run_ported_sequence(seed: u64) {
         qemu.write(base + offset, value);
     }
 
-    let stream = Stream::parse(qemu.migrate(&temp(&format!("{name}.stream")))).unwrap();
+    let stream = qemu.migrate(&dir.path(&format!("{name}.stream")));
+    // The board's sections saved back, the rest copied: the stream as QEMU sent it.
     assert_eq!(
         rewrite_stream(&stream, &[]).unwrap(),
         stream.bytes(),
-        "seed {seed}: a section did not save back as QEMU sent it"
+        "seed {seed}: rewrite changed the stream"
     );
     for instance in 0..3 {
         port::<ArmTimerState>(&stream, "arm_timer", instance);
@@ -650,7 +694,9 @@ fn random_states_of_the_other_devices_load_and_save_back_in_their_ports() {
     if !vmstate_tests::have_tools(&["qemu-system-arm"], "qemu_qtest") {
         return;
     }
+    let dir = Scratch::new("ports");
     for seed in seeds() {
-        run_ported_sequence(seed);
+        run_ported_sequence(seed, &dir);
     }
+    dir.passed();
 }
