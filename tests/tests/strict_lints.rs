@@ -14,6 +14,7 @@
 
 use std::fmt;
 use vmstate_core::qemu;
+use vmstate_core::Field as Migrate;
 use vmstate_core::{from_bytes, to_bytes, VmState};
 
 /// `absolute_paths` fired on the `repr` (the derive spelt it `::core::primitive::u8` with
@@ -103,6 +104,13 @@ impl<T: vmstate_core::Field + Copy> Fifo<T> {
     }
 }
 
+/// The same with the trait imported under another name (the derive's first test compared
+/// the bounds' names, and missed this).
+#[derive(VmState, Debug, Default, PartialEq, Eq)]
+struct Aliased<T: Migrate + Copy> {
+    head: T,
+}
+
 #[derive(VmState, Debug, PartialEq)]
 struct Board {
     power: Power,
@@ -110,6 +118,7 @@ struct Board {
     queue: Queue<u16>,
     fifo: Fifo<u8>,
     counters: Counters<u16>,
+    aliased: Aliased<u32>,
 }
 
 #[test]
@@ -137,6 +146,7 @@ fn structs_clippy_has_nothing_to_say_about_migrate_in_both_formats() {
             id: 0,
             levels: [50, 100],
         },
+        aliased: Aliased { head: 11 },
     };
     let fresh = || Board {
         power: Power::Off,
@@ -147,6 +157,7 @@ fn structs_clippy_has_nothing_to_say_about_migrate_in_both_formats() {
             ..Fifo::default()
         },
         counters: Counters::default(),
+        aliased: Aliased::default(),
     };
     let mut native = fresh();
     from_bytes(&mut native, &to_bytes(&board).unwrap()).unwrap();

@@ -27,7 +27,8 @@ pub fn staged_ident(ident: &Ident) -> Ident {
 pub struct Trips {
     /// The struct [`mentions_deprecated`].
     pub deprecated: bool,
-    /// The impls' where clause names a trait twice (clippy's `trait_duplication_in_bounds`).
+    /// A bound of the derive joined a type parameter's bounds that the user wrote, which may
+    /// name the trait a second time (clippy's `trait_duplication_in_bounds`).
     pub trait_twice: bool,
     /// The impls' where clause bounds a type twice (clippy's `type_repetition_in_bounds`).
     pub type_twice: bool,

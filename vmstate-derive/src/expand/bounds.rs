@@ -13,7 +13,12 @@ use syn::spanned::Spanned;
 /// that travels ([`field_bounds`]). Not `T: Field` for a type parameter `T`: a field of type
 /// `T` gets that from its own bound, and one of type `H::Reg` or `Handle<T>` (whose `T` is
 /// only a marker) needs none.
-pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics {
+///
+/// Also whether a bound of the derive joined a type parameter's bounds that the user wrote:
+/// the user's `T: vmstate_core::Field` (under any name) beside the derive's `T: Field` is one
+/// trait twice, which clippy's `trait_duplication_in_bounds` reports on the user's tokens. The
+/// derive keeps both (the user's may be another trait) and allows the lint then.
+pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> (syn::Generics, bool) {
     let mut generics = input.generics.clone();
     // A parameter's own bounds (`T: Copy`) join the where clause, so that each type is
     // bounded by one predicate: clippy takes the predicates, spanned on the user's tokens,
@@ -34,43 +39,26 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> syn::Generics 
             .into_iter()
             .flatten(),
     );
-    // Every field type that travels, bounded by the trait the code uses, and spanned on
-    // the type: a type that cannot migrate fails this bound, there, once, while the
-    // items below (which assume the bound) report nothing more.
-    for f in &input.fields {
-        predicates.extend(field_bounds(f, p));
-        predicates.extend(count_bound(input, f, p));
-        predicates.extend(default_bound(input, f));
-    }
     let params: Vec<String> = (generics.type_params().map(|t| t.ident.to_string())).collect();
     let where_clause = generics.make_where_clause();
     for predicate in predicates {
         merge_predicate(&mut where_clause.predicates, predicate, &params);
     }
-    generics
-}
-
-/// Whether a predicate of `generics`' where clause names a trait twice, by the last segment
-/// of its path: a type parameter's own bound `vmstate_core::Field` beside the derive's. The
-/// two may be one trait, which clippy's `trait_duplication_in_bounds` reports on the user's
-/// tokens; the derive keeps both (the user's may be another trait of that name) and allows
-/// the lint then.
-pub(super) fn names_a_trait_twice(generics: &syn::Generics) -> bool {
-    let Some(where_clause) = &generics.where_clause else {
-        return false;
-    };
-    where_clause.predicates.iter().any(|predicate| {
-        let syn::WherePredicate::Type(t) = predicate else {
-            return false;
-        };
-        let names: Vec<&syn::Ident> = (t.bounds.iter())
-            .filter_map(|b| match b {
-                syn::TypeParamBound::Trait(t) => t.path.segments.last().map(|s| &s.ident),
-                _ => None,
-            })
-            .collect();
-        (names.iter().enumerate()).any(|(i, a)| names[..i].contains(a))
-    })
+    let users = where_clause.predicates.len();
+    // Every field type that travels, bounded by the trait the code uses, and spanned on
+    // the type: a type that cannot migrate fails this bound, there, once, while the
+    // items below (which assume the bound) report nothing more.
+    let mut joined_users = false;
+    for f in &input.fields {
+        let derived = (field_bounds(f, p).into_iter())
+            .chain(count_bound(input, f, p))
+            .chain(default_bound(input, f));
+        for predicate in derived {
+            let joined = merge_predicate(&mut where_clause.predicates, predicate, &params);
+            joined_users |= joined.is_some_and(|i| i < users);
+        }
+    }
+    (generics, joined_users)
 }
 
 /// Whether two predicates of `generics`' where clause bound one type (the same tokens): a
@@ -98,35 +86,45 @@ pub(super) fn names_a_type_twice(generics: &syn::Generics) -> bool {
 /// Adds `predicate` to `predicates`, merged into an earlier predicate on the same type (the
 /// same tokens) when that loses no error's place: when the bounds are there already (two
 /// fields of one type: rustc reports a type that cannot migrate once anyway), or when the
-/// type is a type parameter, whose bounds are assumed, never checked, at the impl.
+/// type is a type parameter, whose bounds are assumed, never checked, at the impl. Returns
+/// the index of the earlier predicate when it took a bound it did not have.
 fn merge_predicate(
     predicates: &mut syn::punctuated::Punctuated<syn::WherePredicate, syn::Token![,]>,
     predicate: syn::WherePredicate,
     params: &[String],
-) {
+) -> Option<usize> {
     let syn::WherePredicate::Type(new) = predicate else {
-        return predicates.push(predicate);
+        predicates.push(predicate);
+        return None;
     };
     let text = |t: &dyn ToTokens| t.to_token_stream().to_string();
     let key = |p: &syn::PredicateType| (text(&p.lifetimes), text(&p.bounded_ty));
     let parameter = new.lifetimes.is_none() && params.contains(&text(&new.bounded_ty));
-    let same_type = predicates.iter_mut().find_map(|p| match p {
-        syn::WherePredicate::Type(old) if key(old) == key(&new) => Some(old),
-        _ => None,
-    });
-    let Some(old) = same_type else {
-        return predicates.push(syn::WherePredicate::Type(new));
+    let same_type = predicates
+        .iter_mut()
+        .enumerate()
+        .find_map(|(i, p)| match p {
+            syn::WherePredicate::Type(old) if key(old) == key(&new) => Some((i, old)),
+            _ => None,
+        });
+    let Some((index, old)) = same_type else {
+        predicates.push(syn::WherePredicate::Type(new));
+        return None;
     };
     let mut known: Vec<String> = old.bounds.iter().map(|b| text(b)).collect();
     if !parameter && !new.bounds.iter().all(|b| known.contains(&text(b))) {
-        return predicates.push(syn::WherePredicate::Type(new));
+        predicates.push(syn::WherePredicate::Type(new));
+        return None;
     }
+    let mut took = None;
     for bound in new.bounds {
         if !known.contains(&text(&bound)) {
             known.push(text(&bound));
             old.bounds.push(bound);
+            took = Some(index);
         }
     }
+    took
 }
 
 /// For a field whose `default` is `Default::default` (a bare `default`) and whose type

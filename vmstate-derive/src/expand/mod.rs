@@ -21,8 +21,8 @@ use crate::ast::{Field, Input, Role};
 use crate::attr::Container;
 use crate::naming::{lint_allows, staged_ident, Trips};
 use bounds::{
-    bounded_generics, element_where_clause, field_bounds, names_a_trait_twice, names_a_type_twice,
-    type_checks, TypeChecks,
+    bounded_generics, element_where_clause, field_bounds, names_a_type_twice, type_checks,
+    TypeChecks,
 };
 use codec::{
     compare_field, load_field, nested_each, save_field, staged_type, subsections_load,
@@ -152,7 +152,7 @@ pub fn expand(input: &Input) -> TokenStream {
     let staged_ident = staged_ident(ident);
     let staged_label = format!("{} {{ .. }}", ident.unraw());
 
-    let generics = bounded_generics(input, &p);
+    let (generics, joined_user_bounds) = bounded_generics(input, &p);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     // The struct's own `where Self: ...` is about the struct, not the staged one.
     let staged_where = replace_self(where_clause.to_token_stream(), &quote!(#ident #ty_generics));
@@ -319,7 +319,7 @@ pub fn expand(input: &Input) -> TokenStream {
 
     let trips = Trips {
         deprecated: input.deprecated,
-        trait_twice: names_a_trait_twice(&generics),
+        trait_twice: joined_user_bounds,
         type_twice: names_a_type_twice(&generics),
     };
     let allows = lint_allows(&staged_ident, &wire, input.generics, &trips, &input.allows);
