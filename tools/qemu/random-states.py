@@ -73,7 +73,11 @@ class Qemu:
                 s.connect(self.qmp_path)
                 break
             except OSError:
+                if self.p.poll() is not None:
+                    raise Crash("QEMU exited (%s) before its QMP socket" % self.p.returncode)
                 time.sleep(0.01)
+        else:
+            raise Crash("no QMP socket at %s" % self.qmp_path)
         f = s.makefile("rw")
         result = None
         try:
@@ -186,8 +190,17 @@ def run(args, seed, dump_path, names):
             time.sleep(0.01)
         if status != "completed":
             raise RuntimeError("migration %s" % status)
+    except BaseException:
+        print("  files of %s seed %d kept in %s" % (args.machine, seed, work))
+        raise
     finally:
         qemu.close()
+    # QEMU reports "completed" while `cat` may still be copying the last bytes: wait until
+    # the file stops growing.
+    size = -1
+    while size != os.path.getsize(stream):
+        size = os.path.getsize(stream)
+        time.sleep(0.1)
     listing = subprocess.run([VMSTATE, "qemu", "inspect", "--json", "--schema", dump_path,
                               stream], capture_output=True, text=True)
     if listing.returncode != 0:
