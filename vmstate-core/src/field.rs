@@ -153,7 +153,7 @@ use crate::wire::{Decoder, Encoder, Scalar};
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot migrate: it does not implement `vmstate_core::Field`",
-    label = "this field's type cannot migrate",
+    label = "`{Self}` cannot migrate",
     note = "derive `VmState` for it, implement `Field` by hand (for another crate's type, on a newtype of your own), mark the field `#[vmstate(skip)]`, or, for `Vec`/`Box<[T]>`/`String`, add `#[vmstate(max_len = N)]`"
 )]
 pub trait Field: Sized {
