@@ -14,9 +14,9 @@
 //!   a second random sequence the same way, and migrate the same bytes again.
 //!
 //! The devices the crate ports as state only (UARTs, keyboard and mouse, timers, MMC and SD
-//! card, audio, LCD, network) get random accesses in QEMU alone: every section QEMU then
-//! sends must load into its port and save back byte for byte, match what the stream's
-//! vmdesc lists, and decode in `qemu inspect`.
+//! card, audio, LCD; not the network controller, see [`PORTED_SPANS`]) get random accesses
+//! in QEMU alone: every section QEMU then sends must load into its port and save back byte
+//! for byte, match what the stream's vmdesc lists, and decode in `qemu inspect`.
 //!
 //! `VMSTATE_QTEST_SEED=n` replays one sequence (the board's exactly; the second test lets the
 //! machine run for a few milliseconds of host time now and then, so its states differ a
