@@ -18,6 +18,9 @@
 //! in QEMU alone: every section QEMU then sends must load into its port and save back byte
 //! for byte, match what the stream's vmdesc lists, and decode in `qemu inspect`.
 //!
+//! The PL022 port, which is not on the board, is checked the same way against the PL022 of
+//! QEMU's Stellaris LM3S811 board (`-M lm3s811evb`): reads, the migrated section, the loads.
+//!
 //! `VMSTATE_QTEST_SEED=n` replays one sequence (the board's exactly; the second test lets the
 //! machine run for a few milliseconds of host time now and then, so its states differ a
 //! little from run to run).
@@ -125,16 +128,24 @@ struct Qemu {
     cpu_lines: [bool; 2],
 }
 
+/// QEMU's arguments for the Integrator/CP with `ram_mib` MiB of RAM, its RTC counting the
+/// virtual clock from 1970.
+fn integratorcp(ram_mib: u32) -> Vec<String> {
+    let args = ["-M", "integratorcp", "-m", &ram_mib.to_string(), "-rtc"];
+    let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    args.push("base=1970-01-01T00:00:00,clock=vm".into());
+    args
+}
+
 impl Qemu {
-    /// A machine with `ram_mib` MiB of RAM at reset.
-    fn start(dir: &Scratch, name: &str, ram_mib: u32) -> Qemu {
-        Qemu::spawn(dir, name, ram_mib, &[])
+    /// The machine `machine` (QEMU's arguments) at reset.
+    fn start(dir: &Scratch, name: &str, machine: &[String]) -> Qemu {
+        Qemu::spawn(dir, name, machine, &[])
     }
 
-    /// A machine with `ram_mib` MiB of RAM that has loaded `stream` (QEMU's `-incoming`,
-    /// still stopped).
-    fn load(dir: &Scratch, name: &str, ram_mib: u32, stream: &Path) -> Qemu {
-        let qemu = Qemu::spawn(dir, name, ram_mib, &["-incoming".into(), "defer".into()]);
+    /// The machine `machine` that has loaded `stream` (QEMU's `-incoming`, still stopped).
+    fn load(dir: &Scratch, name: &str, machine: &[String], stream: &Path) -> Qemu {
+        let qemu = Qemu::spawn(dir, name, machine, &["-incoming".into(), "defer".into()]);
         let uri = format!("exec:cat '{}'", stream.display());
         let mut qmp = qemu.qmp();
         qmp.execute(json!({"execute": "migrate-incoming", "arguments": {"uri": uri}}));
@@ -142,14 +153,14 @@ impl Qemu {
         qemu
     }
 
-    /// QEMU with `ram_mib` MiB of RAM and the extra `args`, stopped, under qtest; its files
-    /// in `dir`, named after `name`.
-    fn spawn(dir: &Scratch, name: &str, ram_mib: u32, args: &[String]) -> Qemu {
+    /// QEMU running `machine` with the extra `args`, stopped, under qtest; its files in
+    /// `dir`, named after `name`.
+    fn spawn(dir: &Scratch, name: &str, machine: &[String], args: &[String]) -> Qemu {
         let qmp_path = dir.path(&format!("{name}.qmp"));
         let stderr_path = dir.path(&format!("{name}.stderr"));
         let mut child = Command::new("qemu-system-arm")
-            .args(["-M", "integratorcp", "-S", "-display", "none"])
-            .args(["-m", &ram_mib.to_string()])
+            .args(machine)
+            .args(["-S", "-display", "none"])
             .args([
                 "-audiodev",
                 "none,id=silent",
@@ -158,7 +169,6 @@ impl Qemu {
                 "-monitor",
                 "none",
             ])
-            .args(["-rtc", "base=1970-01-01T00:00:00,clock=vm"])
             .args(["-qtest", "stdio"])
             .args(args)
             .arg("-qmp")
@@ -178,16 +188,19 @@ impl Qemu {
                 }
             }
         });
-        let mut qemu = Qemu {
+        Qemu {
             child,
             qtest_in,
             qtest_out,
             qmp_path,
             stderr_path,
             cpu_lines: [false; 2],
-        };
-        qemu.command("irq_intercept_in /machine/unattached/device[0]");
-        qemu
+        }
+    }
+
+    /// Has qtest report the Integrator/CP's CPU's IRQ and FIQ lines ([`Qemu::cpu_lines`]).
+    fn intercept_cpu_lines(&mut self) {
+        self.command("irq_intercept_in /machine/unattached/device[0]");
     }
 
     /// Sends one qtest command; returns what follows its `OK`, noting IRQ reports on the way.
@@ -484,7 +497,9 @@ fn run_sequence(seed: u64, dir: &Scratch) -> Coverage {
         seen: Coverage::default(),
     };
     let ram_mib = RAM_SIZES[(seed % 5) as usize];
-    let mut source = Qemu::start(dir, &format!("seed{seed}"), ram_mib);
+    let machine = integratorcp(ram_mib);
+    let mut source = Qemu::start(dir, &format!("seed{seed}"), &machine);
+    source.intercept_cpu_lines();
     let mut board = stopped_board(ram_mib);
     run.drive(&mut source, &mut board, true);
     let path = dir.path(&format!("seed{seed}.stream"));
@@ -493,7 +508,8 @@ fn run_sequence(seed: u64, dir: &Scratch) -> Coverage {
     // QEMU loads its stream, and so does a fresh board: every register reads the same (not
     // always what the source read: QEMU's RTC raises an alarm due at the load, as the
     // board's does), and goes on to behave the same.
-    let mut destination = Qemu::load(dir, &format!("seed{seed}-destination"), ram_mib, &path);
+    let mut destination = Qemu::load(dir, &format!("seed{seed}-destination"), &machine, &path);
+    destination.intercept_cpu_lines();
     let mut loaded = load_board(&stream).unwrap();
     for (device, addr, ours) in loaded.register_dump(false) {
         assert_eq!(
@@ -627,7 +643,8 @@ fn run_ported_sequence(seed: u64, dir: &Scratch) {
         args.push("-drive".to_owned());
         args.push(format!("if=sd,format=raw,file={}", image.display()));
     }
-    let mut qemu = Qemu::spawn(dir, &name, RAM_SIZES[(seed % 5) as usize], &args);
+    let machine = integratorcp(RAM_SIZES[(seed % 5) as usize]);
+    let mut qemu = Qemu::spawn(dir, &name, &machine, &args);
     qemu.park_cpu();
     if seed % 2 == 1 {
         select_sd_card(&mut qemu);
@@ -697,6 +714,97 @@ fn random_states_of_the_other_devices_load_and_save_back_in_their_ports() {
     let dir = Scratch::new("ports");
     for seed in seeds() {
         run_ported_sequence(seed, &dir);
+    }
+    dir.passed();
+}
+
+/// Where the Stellaris LM3S811 evaluation board (`-M lm3s811evb`) has its PL022, whose SSI bus
+/// has no device: a transfer without loopback receives zeros, as in the port.
+const LM3S811_SSI: u64 = 0x4000_8000;
+
+/// Sequence `seed` against the PL022 of QEMU's `lm3s811evb`: reads agree, the migrated
+/// section is the port's save, and both load it and go on alike.
+fn run_pl022_sequence(seed: u64, dir: &Scratch) {
+    use devices::pl022::Pl022;
+
+    /// Random accesses to QEMU's PL022 and the port; every read must agree.
+    fn drive(seed: u64, rng: &mut Rng, qemu: &mut Qemu, ssp: &mut Pl022, log: &mut Vec<String>) {
+        for i in 0..ACCESSES {
+            // The registers (and a little past them) half the time, else the ID registers.
+            let offset = match rng.below(4) {
+                0 => 0xfe0 + rng.below(8) * 4,
+                _ => rng.below(0x30 / 4) * 4,
+            };
+            if rng.below(2) == 0 {
+                let theirs = qemu.read(LM3S811_SSI + offset);
+                log.push(format!("#{i} read {offset:#x} = {theirs:#x}"));
+                assert_eq!(
+                    ssp.read(offset),
+                    theirs,
+                    "seed {seed}: PL022 read {offset:#x} differs from QEMU's after:\n  {}",
+                    tail(log)
+                );
+            } else {
+                // Control values with loopback and the port enabled (CR1 bits 0 and 1) often.
+                let value = match rng.below(4) {
+                    0 => 0x3 | (rng.next() as u32 & 0xc),
+                    _ => rng.value(),
+                };
+                ssp.write(offset, value);
+                qemu.write(LM3S811_SSI + offset, value);
+                log.push(format!("#{i} write {offset:#x} {value:#x}"));
+            }
+        }
+    }
+
+    /// QEMU's PL022 section in the stream it migrates into `path`, checked against `ssp`'s save.
+    fn migrate(seed: u64, qemu: &mut Qemu, ssp: &Pl022, path: &Path, log: &[String]) -> Stream {
+        let stream = qemu.migrate(path);
+        let section = stream.device("pl022_ssp", 0).expect("a pl022_ssp section");
+        assert_eq!(
+            stream.data(section),
+            vmstate_core::qemu::to_bytes(ssp).unwrap(),
+            "seed {seed}: QEMU's pl022_ssp section differs from the port's save after:\n  {}",
+            tail(log)
+        );
+        stream
+    }
+
+    let machine = ["-M".to_owned(), "lm3s811evb".to_owned()];
+    let mut rng = Rng(seed);
+    let mut log = Vec::new();
+    let mut source = Qemu::start(dir, &format!("pl022-{seed}"), &machine);
+    let mut ssp = Pl022::new();
+    drive(seed, &mut rng, &mut source, &mut ssp, &mut log);
+    let path = dir.path(&format!("pl022-{seed}.stream"));
+    let stream = migrate(seed, &mut source, &ssp, &path, &log);
+
+    let destination_name = format!("pl022-{seed}-destination");
+    let mut destination = Qemu::load(dir, &destination_name, &machine, &path);
+    let section = stream.device("pl022_ssp", 0).unwrap();
+    let mut loaded = Pl022::new();
+    vmstate_core::qemu::from_bytes(
+        &mut loaded,
+        stream.data(section),
+        section.version_id,
+        section.data.start,
+    )
+    .unwrap();
+    assert_eq!(loaded, ssp, "seed {seed}: the port loads what it saved");
+    log.push("(loaded)".into());
+    drive(seed, &mut rng, &mut destination, &mut loaded, &mut log);
+    let again = dir.path(&format!("pl022-{seed}-again.stream"));
+    migrate(seed, &mut destination, &loaded, &again, &log);
+}
+
+#[test]
+fn the_pl022_port_reads_and_migrates_as_qemus() {
+    if !vmstate_tests::have_tools(&["qemu-system-arm"], "qemu_qtest") {
+        return;
+    }
+    let dir = Scratch::new("pl022");
+    for seed in seeds() {
+        run_pl022_sequence(seed, &dir);
     }
     dir.passed();
 }
