@@ -10,7 +10,8 @@ is parked on a branch to itself and the machine runs 2 ms every 1,000 accesses, 
 timers move); then migrates to a file and runs `vmstate qemu inspect --json --schema DUMP`
 on it, where DUMP is that QEMU's own `-dump-vmstate`. Prints a line per seed, and a line per
 section named like a description of the dump (its idstr, or the idstr's last `/` part) that
-did not decode (`FAILED`); exits 1 if there was one, 2 if QEMU crashed.
+did not decode (`FAILED`); exits 1 if there was one, 2 if QEMU crashed or a seed took more
+than two minutes (QEMU is stopped then, and on SIGTERM).
 
 Regions whose names match the exclusion pattern are left alone: RAM, ROM and flash, and
 device models of QEMU 7.2 that crash the emulator on random register values (smc91c111,
@@ -24,6 +25,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -35,6 +37,7 @@ EXCLUDE = {
     "x86": r"vmport|reset|port92|i8042-cmd|apm|acpi|pm|fwcfg|kvmvapic|ioport80|pci-conf|"
     r"^@|pcspk|\.ram|rom|bios|pc\.|smram|vga\.vram|pam",
 }
+SEED_SECONDS = 120
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VMSTATE = os.path.join(ROOT, "target", "release", "vmstate")
 
@@ -166,6 +169,7 @@ def run(args, seed, dump_path, names):
     binary = "qemu-system-%s" % ("arm" if args.arch == "arm" else "x86_64")
     work = tempfile.mkdtemp(prefix="random-states-%s-%d-" % (args.machine, seed))
     qemu = Qemu(binary, args.machine, work)
+    signal.alarm(SEED_SECONDS)  # a wedged QEMU is a crash, and is killed
     try:
         mtree = qemu.qmp(("human-monitor-command", {"command-line": "info mtree -f"}))
         targets = regions(mtree, args.arch, args.exclude or EXCLUDE[args.arch])
@@ -194,6 +198,7 @@ def run(args, seed, dump_path, names):
         print("  files of %s seed %d kept in %s" % (args.machine, seed, work))
         raise
     finally:
+        signal.alarm(0)
         qemu.close()
     # QEMU reports "completed" while `cat` may still be copying the last bytes: wait until
     # the file stops growing.
@@ -223,7 +228,14 @@ def run(args, seed, dump_path, names):
     return not failed
 
 
+def on_alarm(signum, frame):
+    raise Crash("no progress for %d s" % SEED_SECONDS)
+
+
 def main():
+    signal.signal(signal.SIGALRM, on_alarm)
+    # Killed by `timeout` or ^C: still stop QEMU (the `finally` in `run`).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(3))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--arch", choices=["arm", "x86"], default="arm")
     ap.add_argument("--accesses", type=int, default=3000)
@@ -246,7 +258,7 @@ def main():
         for seed in args.seeds:
             ok &= run(args, seed, dump_path, names)
     except Crash as e:
-        print("QEMU crashed: %s" % e)
+        print("QEMU crashed or hung: %s" % e)
         sys.exit(2)
     finally:
         shutil.rmtree(dump_dir)
