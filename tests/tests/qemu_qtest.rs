@@ -706,16 +706,22 @@ fn run_ported_sequence(seed: u64, dir: &Scratch) {
     }
 }
 
-#[test]
-fn random_states_of_the_other_devices_load_and_save_back_in_their_ports() {
+/// Runs `sequence` for each seed, with files in a directory named after `test`, when QEMU
+/// is there.
+fn for_each_seed(test: &str, sequence: fn(u64, &Scratch)) {
     if !vmstate_tests::have_tools(&["qemu-system-arm"], "qemu_qtest") {
         return;
     }
-    let dir = Scratch::new("ports");
+    let dir = Scratch::new(test);
     for seed in seeds() {
-        run_ported_sequence(seed, &dir);
+        sequence(seed, &dir);
     }
     dir.passed();
+}
+
+#[test]
+fn random_states_of_the_other_devices_load_and_save_back_in_their_ports() {
+    for_each_seed("ports", run_ported_sequence);
 }
 
 /// Where the Stellaris LM3S811 evaluation board (`-M lm3s811evb`) has its PL022, whose SSI bus
@@ -799,12 +805,5 @@ fn run_pl022_sequence(seed: u64, dir: &Scratch) {
 
 #[test]
 fn the_pl022_port_reads_and_migrates_as_qemus() {
-    if !vmstate_tests::have_tools(&["qemu-system-arm"], "qemu_qtest") {
-        return;
-    }
-    let dir = Scratch::new("pl022");
-    for seed in seeds() {
-        run_pl022_sequence(seed, &dir);
-    }
-    dir.passed();
+    for_each_seed("pl022", run_pl022_sequence);
 }
