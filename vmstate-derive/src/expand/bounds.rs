@@ -14,11 +14,8 @@ use syn::spanned::Spanned;
 /// `T` gets that from its own bound, and one of type `H::Reg` or `Handle<T>` (whose `T` is
 /// only a marker) needs none.
 ///
-/// Also whether a bound of the derive joined a type parameter's bounds that the user wrote:
-/// the user's `T: vmstate_core::Field` (under any name) beside the derive's `T: Field` is one
-/// trait twice, which clippy's `trait_duplication_in_bounds` reports on the user's tokens. The
-/// derive keeps both (the user's may be another trait) and allows the lint then.
-pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> (syn::Generics, bool) {
+/// Also what clippy would report of that where clause on the user's tokens ([`Repeats`]).
+pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> (syn::Generics, Repeats) {
     let mut generics = input.generics.clone();
     // A parameter's own bounds (`T: Copy`) join the where clause, so that each type is
     // bounded by one predicate: clippy takes the predicates, spanned on the user's tokens,
@@ -41,61 +38,69 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> (syn::Generics
     );
     let params: Vec<String> = (generics.type_params().map(|t| t.ident.to_string())).collect();
     let where_clause = generics.make_where_clause();
+    let mut repeats = Repeats::default();
     for predicate in predicates {
-        merge_predicate(&mut where_clause.predicates, predicate, &params);
+        let merged = merge_predicate(&mut where_clause.predicates, predicate, &params);
+        repeats.type_twice |= merged == Merge::Beside;
     }
     let users = where_clause.predicates.len();
     // Every field type that travels, bounded by the trait the code uses, and spanned on
     // the type: a type that cannot migrate fails this bound, there, once, while the
     // items below (which assume the bound) report nothing more.
-    let mut joined_users = false;
     for f in &input.fields {
         let derived = (field_bounds(f, p).into_iter())
             .chain(count_bound(input, f, p))
             .chain(default_bound(input, f));
         for predicate in derived {
-            let joined = merge_predicate(&mut where_clause.predicates, predicate, &params);
-            joined_users |= joined.is_some_and(|i| i < users);
+            match merge_predicate(&mut where_clause.predicates, predicate, &params) {
+                Merge::Joined(i) => repeats.trait_twice |= i < users,
+                Merge::Beside => repeats.type_twice = true,
+                Merge::Alone | Merge::Known => {}
+            }
         }
     }
-    (generics, joined_users)
+    (generics, repeats)
 }
 
-/// Whether two predicates of `generics`' where clause bound one type (the same tokens): a
-/// concrete type that fields bound differently keeps a predicate per field, so that an unmet
-/// bound is reported on its own field ([`merge_predicate`]); clippy's
-/// `type_repetition_in_bounds` reports the second on the user's tokens, so the generated
-/// code allows the lint then.
-pub(super) fn names_a_type_twice(generics: &syn::Generics) -> bool {
-    let Some(where_clause) = &generics.where_clause else {
-        return false;
-    };
-    let mut seen = Vec::new();
-    where_clause.predicates.iter().any(|predicate| {
-        let syn::WherePredicate::Type(t) = predicate else {
-            return false;
-        };
-        let key = (t.lifetimes.to_token_stream().to_string())
-            + &t.bounded_ty.to_token_stream().to_string();
-        let repeated = seen.contains(&key);
-        seen.push(key);
-        repeated
-    })
+/// What clippy would report of the impls' where clause on the user's tokens; the generated
+/// code allows those lints then.
+#[derive(Default)]
+pub(super) struct Repeats {
+    /// A bound of the derive joined a type parameter's bounds that the user wrote: the user's
+    /// `T: vmstate_core::Field` (under any name) beside the derive's `T: Field` is one trait
+    /// twice (`trait_duplication_in_bounds`). Both are kept: the user's may be another trait.
+    pub trait_twice: bool,
+    /// A type has two predicates: a concrete type that fields bound differently keeps one
+    /// per field, so that an unmet bound is reported on its own field
+    /// (`type_repetition_in_bounds`).
+    pub type_twice: bool,
+}
+
+/// What [`merge_predicate`] did with a predicate.
+#[derive(PartialEq)]
+enum Merge {
+    /// The first on its type.
+    Alone,
+    /// Merged into the predicate at this index, which took a bound it did not have.
+    Joined(usize),
+    /// Merged into an earlier predicate that had all its bounds.
+    Known,
+    /// Kept beside an earlier predicate on its type.
+    Beside,
 }
 
 /// Adds `predicate` to `predicates`, merged into an earlier predicate on the same type (the
 /// same tokens) when that loses no error's place: when the bounds are there already (two
 /// fields of one type: rustc reports a type that cannot migrate once anyway), or when the
-/// type is a type parameter, whose bounds are assumed, never checked, at the impl. Returns
-/// the index of the earlier predicate when it took a bound it did not have.
+/// type is a type parameter, whose bounds are assumed, never checked, at the impl.
 fn merge_predicate(
     predicates: &mut syn::punctuated::Punctuated<syn::WherePredicate, syn::Token![,]>,
     predicate: syn::WherePredicate,
     params: &[String],
-) -> Option<usize> {
+) -> Merge {
     let syn::WherePredicate::Type(new) = predicate else {
         predicates.push(predicate);
-        return None;
+        return Merge::Alone;
     };
     let text = |t: &dyn ToTokens| t.to_token_stream().to_string();
     let key = |p: &syn::PredicateType| (text(&p.lifetimes), text(&p.bounded_ty));
@@ -109,22 +114,22 @@ fn merge_predicate(
         });
     let Some((index, old)) = same_type else {
         predicates.push(syn::WherePredicate::Type(new));
-        return None;
+        return Merge::Alone;
     };
     let mut known: Vec<String> = old.bounds.iter().map(|b| text(b)).collect();
     if !parameter && !new.bounds.iter().all(|b| known.contains(&text(b))) {
         predicates.push(syn::WherePredicate::Type(new));
-        return None;
+        return Merge::Beside;
     }
-    let mut took = None;
+    let mut merged = Merge::Known;
     for bound in new.bounds {
         if !known.contains(&text(&bound)) {
             known.push(text(&bound));
             old.bounds.push(bound);
-            took = Some(index);
+            merged = Merge::Joined(index);
         }
     }
-    took
+    merged
 }
 
 /// For a field whose `default` is `Default::default` (a bare `default`) and whose type

@@ -20,10 +20,7 @@ mod tokens;
 use crate::ast::{Field, Input, Role};
 use crate::attr::Container;
 use crate::naming::{lint_allows, staged_ident, Trips};
-use bounds::{
-    bounded_generics, element_where_clause, field_bounds, names_a_type_twice, type_checks,
-    TypeChecks,
-};
+use bounds::{bounded_generics, element_where_clause, field_bounds, type_checks, TypeChecks};
 use codec::{
     compare_field, load_field, nested_each, save_field, staged_type, subsections_load,
     subsections_save, NestedCall,
@@ -152,7 +149,7 @@ pub fn expand(input: &Input) -> TokenStream {
     let staged_ident = staged_ident(ident);
     let staged_label = format!("{} {{ .. }}", ident.unraw());
 
-    let (generics, joined_user_bounds) = bounded_generics(input, &p);
+    let (generics, repeats) = bounded_generics(input, &p);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     // The struct's own `where Self: ...` is about the struct, not the staged one.
     let staged_where = replace_self(where_clause.to_token_stream(), &quote!(#ident #ty_generics));
@@ -319,8 +316,8 @@ pub fn expand(input: &Input) -> TokenStream {
 
     let trips = Trips {
         deprecated: input.deprecated,
-        trait_twice: joined_user_bounds,
-        type_twice: names_a_type_twice(&generics),
+        trait_twice: repeats.trait_twice,
+        type_twice: repeats.type_twice,
     };
     let allows = lint_allows(&staged_ident, &wire, input.generics, &trips, &input.allows);
     let max_len_consts = input.fields.iter().filter_map(Field::max_len_const);
