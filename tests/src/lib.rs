@@ -395,3 +395,30 @@ pub fn fresh_dir(base: &std::path::Path, name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// A small deterministic generator (xorshift64*), so that a failure reproduces from its seed
+/// (which must not be 0: the generator would stay there).
+///
+/// ```
+/// let mut rng = vmstate_tests::Rng(7);
+/// let (a, b) = (rng.next(), rng.next());
+/// assert_ne!(a, b);
+/// assert!(rng.below(10) < 10);
+/// ```
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number.
+    #[allow(clippy::should_implement_trait)] // not an iterator: it never ends
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}

@@ -6,20 +6,7 @@ use devices::pl022::{reg as ssp, Pl022, CR1_LBM, CR1_SSE};
 use devices::{FakeClock, IcpControl, IcpPic, IntegratorCm, Pl031};
 use std::sync::Arc;
 use vmstate_core::{ErrorKind, VmState};
-
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use vmstate_tests::Rng;
 
 /// Every corruption of `good` the suite tries: truncations, 8 bit flips and 0x00/0xff per
 /// byte, and `random` seeded multi-byte corruptions.

@@ -37,6 +37,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use vmstate_core::qemu::Stream;
+use vmstate_tests::Rng;
 
 /// Accesses per sequence.
 const ACCESSES: usize = 5_000;
@@ -61,34 +62,22 @@ const SPANS: [(u64, u64, u64); 9] = [
     (map::RTC, 0xfe0, RTC_WINDOW),
 ];
 
-/// splitmix64: reproducible without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+/// A register value: the edges, single bits and the core module's unlock key as often as
+/// arbitrary words, so that locks open and bit-set/clear registers see their cases.
+fn value(rng: &mut Rng) -> u32 {
+    match rng.below(8) {
+        0 => 0,
+        1 => u32::MAX,
+        2 => 1 << rng.below(32),
+        3 => integratorcm::LOCK_KEY,
+        4 => rng.next() as u32 & 0xff,
+        _ => rng.next() as u32,
     }
+}
 
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// A register value: the edges, single bits and the core module's unlock key as often
-    /// as arbitrary words, so that locks open and bit-set/clear registers see their cases.
-    fn value(&mut self) -> u32 {
-        match self.below(8) {
-            0 => 0,
-            1 => u32::MAX,
-            2 => 1 << self.below(32),
-            3 => integratorcm::LOCK_KEY,
-            4 => self.next() as u32 & 0xff,
-            _ => self.next() as u32,
-        }
-    }
+/// A word-aligned offset below `end`.
+fn word_below(rng: &mut Rng, end: u64) -> u64 {
+    rng.below((end / 4) as usize) as u64 * 4
 }
 
 /// How long QEMU may take to answer a qtest command or to finish a migration.
@@ -362,7 +351,10 @@ impl Qmp {
 /// The seeds to run: `VMSTATE_QTEST_SEED`'s, or [`SEEDS`].
 fn seeds() -> Vec<u64> {
     match std::env::var("VMSTATE_QTEST_SEED") {
-        Ok(seed) => vec![seed.parse().expect("VMSTATE_QTEST_SEED is a number")],
+        Ok(seed) => match seed.parse() {
+            Ok(0) | Err(_) => panic!("VMSTATE_QTEST_SEED is a number above 0, not {seed:?}"),
+            Ok(seed) => vec![seed],
+        },
         Err(_) => SEEDS.to_vec(),
     }
 }
@@ -406,8 +398,8 @@ impl Run {
     fn drive(&mut self, qemu: &mut Qemu, board: &mut IntegratorCp, mut lines_known: bool) {
         let seed = self.seed;
         for i in 0..ACCESSES {
-            let (base, first, end) = SPANS[self.rng.below(SPANS.len() as u64) as usize];
-            let addr = base + first + self.rng.below((end - first) / 4) * 4;
+            let (base, first, end) = SPANS[self.rng.below(SPANS.len())];
+            let addr = base + first + word_below(&mut self.rng, end - first);
             if self.rng.below(2) == 0 {
                 let ours = board.read_checked(addr).unwrap();
                 if ours.is_err_and(|e| e.what.contains("QEMU aborts")) {
@@ -423,7 +415,7 @@ impl Run {
                     tail(&self.log)
                 );
             } else {
-                let mut value = self.rng.value();
+                let mut value = value(&mut self.rng);
                 if addr == map::CORE_MODULE + integratorcm::reg::CTRL {
                     value &= !integratorcm::CTRL_RESET; // QEMU would reset the machine
                 }
@@ -654,21 +646,21 @@ fn run_ported_sequence(seed: u64, dir: &Scratch) {
         if i % 1000 == 999 {
             qemu.run_for(2); // timers move, interrupts rise
         }
-        let (base, end, values) = PORTED_SPANS[rng.below(PORTED_SPANS.len() as u64) as usize];
-        let offset = rng.below(end / 4) * 4;
+        let (base, end, values) = PORTED_SPANS[rng.below(PORTED_SPANS.len())];
+        let offset = word_below(&mut rng, end);
         if rng.below(3) == 0 {
             qemu.read(base + offset);
             continue;
         }
         let value = match values {
             Values::Ps2 if offset == 0x8 && rng.below(2) == 0 => {
-                PS2_COMMANDS[rng.below(16) as usize]
+                PS2_COMMANDS[rng.below(PS2_COMMANDS.len())]
             }
             // MMCICommand: enable, wait for a response, command index.
             Values::MmcCommand if offset == 0xc && rng.below(2) == 0 => {
                 0x440 | rng.below(64) as u32
             }
-            _ => rng.value(),
+            _ => value(&mut rng),
         };
         qemu.write(base + offset, value);
     }
@@ -738,8 +730,8 @@ fn run_pl022_sequence(seed: u64, dir: &Scratch) {
         for i in 0..ACCESSES {
             // The registers (and a little past them) half the time, else the ID registers.
             let offset = match rng.below(4) {
-                0 => 0xfe0 + rng.below(8) * 4,
-                _ => rng.below(0x30 / 4) * 4,
+                0 => 0xfe0 + word_below(rng, 0x20),
+                _ => word_below(rng, 0x30),
             };
             if rng.below(2) == 0 {
                 let theirs = qemu.read(LM3S811_SSI + offset);
@@ -754,7 +746,7 @@ fn run_pl022_sequence(seed: u64, dir: &Scratch) {
                 // Control values with loopback and the port enabled (CR1 bits 0 and 1) often.
                 let value = match rng.below(4) {
                     0 => 0x3 | (rng.next() as u32 & 0xc),
-                    _ => rng.value(),
+                    _ => value(rng),
                 };
                 ssp.write(offset, value);
                 qemu.write(LM3S811_SSI + offset, value);
