@@ -4,14 +4,15 @@
 //! moved, a subtree grafted elsewhere, a number nudged), then read with
 //! `Schema::from_json`, checked against the original both ways and against itself, its
 //! report rendered, and every description used to decode the input's bytes in both formats.
-//! Nothing may panic; a schema that reads must be compatible with itself. Our schema includes
+//! Nothing may panic; a schema that reads must be compatible with itself (but for subsections
+//! sharing a name, which are reported as such). Our schema includes
 //! a device with enum fields and a `range`, so that `variants` and `validate` are edited too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
-use vmstate_core::schema::{check, decode_with_budget, Format, Schema};
+use vmstate_core::schema::{check, decode_with_budget, Format, Rule, Schema, Severity};
 use vmstate_core::VmState;
 
 /// A device with enum fields and checks, so that the schema holds `variants` and `validate`.
@@ -249,9 +250,13 @@ fuzz_target!(|data: &[u8]| {
         let _ = report.to_string();
         let _ = (report.errors(), report.warnings());
     }
+    // But for two subsections of one name, which no release can load (QEMU 11.1's
+    // `sd-card` has them; a duplicated element makes them here).
     let itself = check(&new, &new);
+    let broken = (itself.findings.iter())
+        .filter(|f| f.severity == Severity::Error && f.rule != Rule::SubsectionNameShared);
     assert!(
-        itself.is_compatible(),
+        broken.count() == 0,
         "a schema is not compatible with itself:\n{itself}\n{edited}"
     );
     let _ = new.to_json();

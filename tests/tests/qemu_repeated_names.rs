@@ -165,13 +165,78 @@ fn shared_names_of_fields_with_no_bytes_on_qemus_wire_read_back() {
 }
 
 #[test]
-fn a_schema_with_two_subsections_of_one_name_is_refused() {
-    // No load could tell them apart (QEMU's takes the first); the derive refuses them too.
+fn two_subsections_of_one_name_are_read_decoded_by_the_first_and_reported() {
+    // QEMU 11.1's `sd-card` has two (tests/tests/qemu_releases.rs); the derive refuses them.
     let json = r#"{"dev": {"Name": "dev", "version_id": 1, "minimum_version_id": 1,
         "Description": {"name": "dev", "version_id": 1, "minimum_version_id": 1,
         "Fields": [], "Subsections": [
-            {"name": "dev/a", "version_id": 1, "minimum_version_id": 1, "Fields": []},
-            {"name": "dev/a", "version_id": 1, "minimum_version_id": 1, "Fields": []}]}}}"#;
-    let err = Schema::from_json(json).unwrap_err().to_string();
-    assert!(err.contains("two subsections named `dev/a`"), "{err}");
+            {"name": "dev/a", "version_id": 1, "minimum_version_id": 1,
+             "Fields": [{"field": "x", "version_id": 0, "field_exists": false, "size": 1}]},
+            {"name": "dev/a", "version_id": 1, "minimum_version_id": 1,
+             "Fields": [{"field": "y", "version_id": 0, "field_exists": false, "size": 4}]}]}}}"#;
+    let schema = Schema::from_json(json).unwrap();
+
+    // A load looks a subsection up by its name and takes the first description, as QEMU's
+    // `vmstate_get_subsection` does; so does a decode: one byte is `x`, four are too many.
+    let sub = |data: &[u8]| [&[0x05, 5][..], b"dev/a", &[0, 0, 0, 1], data].concat();
+    let listing = |data: &[u8]| {
+        let bytes = vmstate_tests::qemu_stream_of(&[("dev", 0, 1, &sub(data))], None);
+        let stream = Stream::parse(bytes).unwrap();
+        devices::qemu_image::inspect_with(&stream, Some(&schema)).unwrap()["sections"][0].clone()
+    };
+    let one = listing(&[0x2a]);
+    assert_eq!(
+        one["subsections"]["dev/a"],
+        serde_json::json!({"x": 0x2a}),
+        "{one}"
+    );
+    let four = listing(&[1, 2, 3, 4]);
+    assert!(
+        four["fields"].is_null() && four["error"].is_string(),
+        "{four}"
+    );
+
+    // The checker reports it, also against the schema itself: the second's state never loads.
+    for old in [&schema, &Schema::new(None)] {
+        let report = schema::check(old, &schema);
+        let shared: Vec<&schema::Finding> = (report.findings.iter())
+            .filter(|f| f.rule == schema::Rule::SubsectionNameShared)
+            .collect();
+        if old.devices.is_empty() {
+            assert!(
+                shared.is_empty(),
+                "only what both releases have is walked: {report}"
+            );
+            continue;
+        }
+        assert_eq!(report.findings.len(), 1, "{report}");
+        let f = shared[0];
+        assert_eq!(f.severity, schema::Severity::Error);
+        assert_eq!(f.path, "dev/Subsections/dev/a");
+        assert!(
+            f.message.contains("(fields `x`)") && f.message.contains("(fields `y`)"),
+            "{f}"
+        );
+    }
+    // Fixed by a rename (as QEMU did: `sd-card/rpmb-state`): the old release's streams still
+    // carry the second under the first's name.
+    let mut fixed = schema.clone();
+    let dev = fixed.devices.get_mut("dev").unwrap();
+    dev.description.subsections[1].name = "dev/b".to_owned();
+    assert!(schema::check(&fixed, &fixed).findings.is_empty());
+    let report = schema::check(&schema, &fixed);
+    assert_eq!(report.findings.len(), 1, "{report}");
+    let f = &report.findings[0];
+    assert_eq!(
+        (f.rule, f.path.as_str()),
+        (schema::Rule::SubsectionNameShared, "dev/Subsections/dev/a")
+    );
+    assert!(
+        f.message.contains("the old release's description `dev`"),
+        "{f}"
+    );
+    assert!(
+        f.message.contains("second (fields `y`)") && f.message.contains("(fields `x`)"),
+        "{f}"
+    );
 }

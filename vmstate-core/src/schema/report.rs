@@ -126,11 +126,16 @@ pub enum Rule {
     /// discriminant now names another variant: a stream of the older release holding it
     /// loads, as that other variant.
     VariantRenumbered,
+    /// A description of the newer release has two subsections of one name: a load looks a
+    /// subsection up by its name and takes the first, so a stream carrying the second fails
+    /// to load, or loads its bytes as the first's fields (QEMU 11.1's `sd-card`, whose RPMB
+    /// state is named `sd-card/ext_csd_modes-state` like its EXT_CSD state).
+    SubsectionNameShared,
 }
 
 impl Rule {
     /// Every rule, in the order of the module docs.
-    pub const ALL: [Rule; 21] = [
+    pub const ALL: [Rule; 22] = [
         Rule::SectionRemoved,
         Rule::VersionTooHigh,
         Rule::BelowMinimumVersion,
@@ -152,6 +157,7 @@ impl Rule {
         Rule::CheckAdded,
         Rule::VariantRemoved,
         Rule::VariantRenumbered,
+        Rule::SubsectionNameShared,
     ];
 
     /// A short kebab-case name, e.g. `field-renamed`.
@@ -183,6 +189,7 @@ impl Rule {
             Rule::CheckAdded => "check-added",
             Rule::VariantRemoved => "variant-removed",
             Rule::VariantRenumbered => "variant-renumbered",
+            Rule::SubsectionNameShared => "subsection-name-shared",
         }
     }
 }
