@@ -222,6 +222,33 @@ pub fn with_vmdesc_patched(
         .expect("the patched stream parses")
 }
 
+/// The entry of device `idstr` in a vmdesc.
+pub fn device_entry<'v>(
+    vmdesc: &'v mut serde_json::Value,
+    idstr: &str,
+) -> &'v mut serde_json::Value {
+    (vmdesc["devices"].as_array_mut().into_iter().flatten())
+        .find(|d| d["name"] == idstr)
+        .unwrap_or_else(|| panic!("the vmdesc lists no {idstr}"))
+}
+
+/// Sets field `index` of a vmdesc entry's `fields` to the name and type `now`, after
+/// checking that they were `was`: a field QEMU renamed, or padding it names otherwise.
+pub fn patch_field(
+    entry: &mut serde_json::Value,
+    index: usize,
+    was: (&str, &str),
+    now: (&str, &str),
+) {
+    let field = &mut entry["fields"][index];
+    assert_eq!(
+        (field["name"].as_str(), field["type"].as_str()),
+        (Some(was.0), Some(was.1))
+    );
+    field["name"] = serde_json::Value::from(now.0);
+    field["type"] = serde_json::Value::from(now.1);
+}
+
 /// The bytes of [`with_vmdesc_patched`], for a patch the stream reader may refuse (it sizes
 /// sections by the vmdesc).
 pub fn vmdesc_patched_bytes(
@@ -268,9 +295,29 @@ pub fn qemu_10_0_stream() -> Stream {
     Stream::parse(bytes.to_vec()).expect("the QEMU 10.0 fixture parses")
 }
 
-/// Both Integrator/CP fixtures, named by their QEMU release for messages.
-pub fn integratorcp_streams() -> [(&'static str, Stream); 2] {
-    [("7.2", qemu_7_2_stream()), ("10.0", qemu_10_0_stream())]
+/// QEMU 5.2's Integrator/CP stream (1 MiB of RAM, the same guest), the test fixture of
+/// `tests/fixtures/qemu-5.2-integratorcp/`.
+pub fn qemu_5_2_stream() -> Stream {
+    let bytes = include_bytes!("../fixtures/qemu-5.2-integratorcp/integratorcp-1m.stream");
+    Stream::parse(bytes.to_vec()).expect("the QEMU 5.2 fixture parses")
+}
+
+/// QEMU 11.1's Integrator/CP stream (1 MiB of RAM, the same guest), the test fixture of
+/// `tests/fixtures/qemu-11.1-integratorcp/`.
+pub fn qemu_11_1_stream() -> Stream {
+    let bytes = include_bytes!("../fixtures/qemu-11.1-integratorcp/integratorcp-1m.stream");
+    Stream::parse(bytes.to_vec()).expect("the QEMU 11.1 fixture parses")
+}
+
+/// The Integrator/CP fixtures of the same guest from four QEMU releases, oldest first, named
+/// by their release for messages.
+pub fn integratorcp_streams() -> [(&'static str, Stream); 4] {
+    [
+        ("5.2", qemu_5_2_stream()),
+        ("7.2", qemu_7_2_stream()),
+        ("10.0", qemu_10_0_stream()),
+        ("11.1", qemu_11_1_stream()),
+    ]
 }
 
 /// The data and version of section (`idstr`, `instance`) in `stream`.

@@ -1,13 +1,14 @@
-//! QEMU's machine-wide sections (`timer`, `cpu_common`, `globalstate`), ported state only in
-//! `devices::qemu_sections::machine`, against the real QEMU 7.2 and 10.0 streams: each loads
-//! QEMU's bytes and writes them back byte for byte, its description says what the stream's
-//! vmdesc says was sent, and hostile input is refused without touching the state. These are
-//! not qdev devices, so QEMU's `-dump-vmstate` has no entry to check them against.
+//! QEMU's machine-wide sections (`timer`, `cpu_common`, `globalstate`, and `audio` of QEMU
+//! 5.2), ported state only in `devices::qemu_sections::machine`, against real streams of
+//! QEMU 5.2, 7.2, 10.0 and 11.1: each loads QEMU's bytes and writes them back byte for byte,
+//! its description says what the stream's vmdesc says was sent, and hostile input is refused
+//! without touching the state. These are not qdev devices, so QEMU's `-dump-vmstate` has no
+//! entry to check them against.
 
 use std::fmt::Debug;
 
 use devices::qemu_sections::machine::{
-    CpuCommonCrashOccurred, CpuCommonExceptionIndex, CpuCommonState, GlobalState,
+    AudioState, CpuCommonCrashOccurred, CpuCommonExceptionIndex, CpuCommonState, GlobalState,
     GlobalStateWithSuspendFlag, IcountAdjustTimers, IcountMode, IcountShift, IcountState,
     IcountWarpTimer, TimersState, NO_EXCEPTION, RUN_STATES,
 };
@@ -400,5 +401,33 @@ fn a_run_state_name_filling_the_32_byte_buffer_is_refused_there_only() {
     assert_refused_naming_runstate(
         &GlobalStateWithSuspendFlag::with_runstate("paused", false),
         &bad,
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// audio
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn qemu_5_2s_audio_section_is_empty_and_later_releases_send_none() {
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
+        let sent = stream.device("audio", 0).is_some();
+        assert_eq!(sent, release == "5.2", "{release}");
+        if sent {
+            let (data, version) = vmstate_tests::section_data(&stream, "audio", 0);
+            assert_eq!((data.len(), version), (0, 1), "{release}");
+            let _: AudioState = port_matches_qemu_section(&stream, "audio", 0);
+        }
+    }
+    let mut audio = AudioState;
+    let err = vmstate_core::qemu::from_bytes(&mut audio, &[0], 1, 0).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::TrailingBytes { count: 1 }),
+        "{err}"
+    );
+    let err = vmstate_core::qemu::from_bytes(&mut audio, &[], 2, 0).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::TooNew { version: 2, max: 1 }),
+        "{err}"
     );
 }

@@ -1,6 +1,6 @@
 //! The state-only ports of QEMU's UART, PS/2, KMI, timer and MMC sections
 //! (`devices::qemu_sections::{pl011, ps2, pl050, arm_timer, pl181}`) against the real
-//! Integrator/CP streams of QEMU 7.2 and 10.0: every instance loads and saves back byte for
+//! Integrator/CP streams of QEMU 5.2, 7.2, 10.0 and 11.1: every instance loads and saves back byte for
 //! byte, its description is what the stream's vmdesc says was sent (and, for qdev devices,
 //! what QEMU 7.2's `-dump-vmstate` says), and hostile input is refused with the device left as
 //! it was.
@@ -19,7 +19,7 @@ use devices::qemu_sections::pl181::Pl181State;
 use devices::qemu_sections::ps2::{Ps2KbdCommandReplyQueue, Ps2KbdState, Ps2MouseState};
 use vmstate_core::schema::{self, Schema};
 use vmstate_core::{Description, ErrorKind, Unused, VmState};
-use vmstate_tests::port_matches_qemu_section;
+use vmstate_tests::{patch_field, port_matches_qemu_section};
 
 /// The port's description agrees with QEMU 7.2's own dump of the device type `key`, checked
 /// both ways (and with our schema cut down to what QEMU's dumps hold).
@@ -122,7 +122,7 @@ fn assert_pl011_untouched(uart: &Pl011State, what: &str) {
 }
 
 #[test]
-fn pl011_matches_qemu_7_2_and_10_0() {
+fn pl011_matches_qemu_5_2_to_11_1() {
     let qemu_7_2 = vmstate_tests::qemu_7_2_stream();
     for instance in 0..2 {
         let uart: Pl011State = port_matches_qemu_section(&qemu_7_2, "pl011", instance);
@@ -232,8 +232,18 @@ fn pl011_clock_scaling_travels_in_a_subsection_of_the_version_0_clock() {
 // ---- ps2kbd, ps2mouse ----
 
 #[test]
-fn ps2_keyboard_and_mouse_match_qemu_7_2_and_10_0() {
+fn ps2_keyboard_and_mouse_match_qemu_5_2_to_11_1() {
     for (release, stream) in vmstate_tests::integratorcp_streams() {
+        // QEMU 7.1 made the PS/2 devices QOM objects: `common` became `parent_obj`, the same
+        // bytes.
+        let stream = vmstate_tests::with_vmdesc_patched(&stream, |vmdesc| {
+            for idstr in ["ps2kbd", "ps2mouse"] {
+                if release == "5.2" {
+                    let entry = vmstate_tests::device_entry(vmdesc, idstr);
+                    patch_field(entry, 0, ("common", "struct"), ("parent_obj", "struct"));
+                }
+            }
+        });
         let kbd: Ps2KbdState = port_matches_qemu_section(&stream, "ps2kbd", 0);
         let mouse: Ps2MouseState = port_matches_qemu_section(&stream, "ps2mouse", 0);
         for (common, what) in [(&kbd.parent_obj, "ps2kbd"), (&mouse.parent_obj, "ps2mouse")] {
@@ -349,7 +359,7 @@ fn ps2_keyboard_subsections_travel_only_when_needed_and_the_reply_queue_at_versi
 // ---- pl050 ----
 
 #[test]
-fn pl050_matches_qemu_7_2_and_10_0() {
+fn pl050_matches_qemu_5_2_to_11_1() {
     for (release, stream) in vmstate_tests::integratorcp_streams() {
         for (instance, ps2) in [(0, "ps2kbd"), (1, "ps2mouse")] {
             let kmi: Pl050State = port_matches_qemu_section(&stream, "pl050", instance);
@@ -402,7 +412,7 @@ fn pl050_refuses_truncated_input() {
 // ---- arm_timer ----
 
 #[test]
-fn arm_timers_match_qemu_7_2_and_10_0() {
+fn arm_timers_match_qemu_5_2_to_11_1() {
     for (release, stream) in vmstate_tests::integratorcp_streams() {
         for instance in 0..3 {
             let timer: ArmTimerState = port_matches_qemu_section(&stream, "arm_timer", instance);
@@ -463,7 +473,7 @@ fn arm_timers_refuse_truncated_input() {
 // ---- pl181 ----
 
 #[test]
-fn pl181_matches_qemu_7_2_and_10_0() {
+fn pl181_matches_qemu_5_2_to_11_1() {
     for (release, stream) in vmstate_tests::integratorcp_streams() {
         let mmc: Pl181State = port_matches_qemu_section(&stream, "pl181", 0);
         // No transfer ever ran: the FIFO is empty at slot 0, nothing is held back, and no

@@ -1,7 +1,7 @@
 //! The state-only ports of four sections QEMU sends for the Integrator/CP — the SD card
 //! (`sd-card`), the PL110 LCD controller (`pl110`), the SMC91C111 Ethernet controller
 //! (`smc91c111`) and the PL041 AACI with its LM4549 codec (`pl041`) — against real streams
-//! of QEMU 7.2 and 10.0: each loads QEMU's bytes and writes them back byte for byte, its
+//! of QEMU 5.2, 7.2, 10.0 and 11.1: each loads QEMU's bytes and writes them back byte for byte, its
 //! description says what the stream's vmdesc says was sent, its schema lines up with QEMU
 //! 7.2's `-dump-vmstate`, and hostile input is refused with the device left as it was.
 
@@ -11,28 +11,9 @@ use devices::qemu_sections::sd_card::{
     SdCardOcrState, SdCardState, OCR_CARD_CAPACITY, OCR_CARD_POWER_UP,
 };
 use devices::qemu_sections::smc91c111::Smc91c111State;
-use serde_json::Value;
 use vmstate_core::schema;
 use vmstate_core::{ErrorKind, VmState};
-
-/// The vmdesc entry of device `idstr`.
-fn device_entry<'v>(vmdesc: &'v mut Value, idstr: &str) -> &'v mut Value {
-    (vmdesc["devices"].as_array_mut().into_iter().flatten())
-        .find(|d| d["name"] == idstr)
-        .unwrap_or_else(|| panic!("the vmdesc lists no {idstr}"))
-}
-
-/// Sets field `index` of a vmdesc `fields` list to `name` and `type`, after checking that
-/// it was `was_name` of type `was_type`.
-fn patch_field(entry: &mut Value, index: usize, was: (&str, &str), now: (&str, &str)) {
-    let field = &mut entry["fields"][index];
-    assert_eq!(
-        (field["name"].as_str(), field["type"].as_str()),
-        (Some(was.0), Some(was.1))
-    );
-    field["name"] = Value::from(now.0);
-    field["type"] = Value::from(now.1);
-}
+use vmstate_tests::{device_entry, patch_field};
 
 /// The port's schema and QEMU 7.2's dump of the device under `key` agree, both ways: no
 /// error, and warnings at `warned` only (paths below `key`), which each direction must
@@ -59,20 +40,37 @@ const SD_CARD_FIELDS: usize =
     4 + 4 + 16 + 16 + 2 + 4 + 1 + 4 + 8 + 4 * 4 + 16 + 4 + 6 + 1 + 1 + 4 + 8 + 4 + 512 + 512 + 1;
 
 #[test]
-fn sd_card_matches_qemu_7_2_and_10_0() {
+fn sd_card_matches_qemu_5_2_to_11_1() {
     for (release, stream) in vmstate_tests::integratorcp_streams() {
         let patched = vmstate_tests::with_vmdesc_patched(&stream, |vmdesc| {
             let card = device_entry(vmdesc, "sd-card");
+            // QEMU 7.0 renamed the write-protect bitmap: the same bytes.
+            if release == "5.2" {
+                patch_field(
+                    card,
+                    8,
+                    ("wp_groups", "bitmap"),
+                    ("wp_group_bmap", "bitmap"),
+                );
+            }
             // QEMU 10.0 sends a padding byte where 7.2 sends `enable`, and names both
-            // paddings by position: the same bytes.
-            if release == "10.0" {
+            // paddings by position (11.1 its first field `mode` too, which it no longer
+            // uses): the same bytes.
+            if release == "11.1" {
+                patch_field(card, 0, ("unused[0]", "unused_buffer"), ("mode", "uint32"));
+            }
+            if release == "10.0" || release == "11.1" {
+                let [first, second] = match release {
+                    "10.0" => ["unused[0]", "unused[1]"],
+                    _ => ["unused[1]", "unused[2]"],
+                };
                 patch_field(
                     card,
                     22,
-                    ("unused[0]", "unused_buffer"),
+                    (first, "unused_buffer"),
                     ("unused", "unused_buffer"),
                 );
-                patch_field(card, 23, ("unused[1]", "unused_buffer"), ("enable", "bool"));
+                patch_field(card, 23, (second, "unused_buffer"), ("enable", "bool"));
             }
         });
         let card: SdCardState = vmstate_tests::port_matches_qemu_section(&patched, "sd-card", 0);
@@ -100,8 +98,13 @@ fn sd_card_matches_qemu_7_2_and_10_0() {
         assert_eq!(card.ocr_state.ocr & OCR_CARD_POWER_UP, 0, "{release}");
         assert_eq!(card.ocr_state.ocr, 0x00ff_ff00, "{release}");
         assert_eq!(card.ocr_state.ocr_power_timer, -1, "{release}");
-        // 7.2's sd_instance_init enables the card; 10.0 sends padding (0) in its place.
-        assert_eq!(card.enable, release == "7.2");
+        // 5.2's and 7.2's sd_instance_init enable the card; 10.0 and 11.1 send padding (0)
+        // in its place.
+        assert_eq!(
+            card.enable,
+            release == "5.2" || release == "7.2",
+            "{release}"
+        );
     }
 }
 
@@ -204,7 +207,7 @@ fn sd_card_refuses_an_unknown_subsection() {
 // ---- pl110 ----
 
 #[test]
-fn pl110_matches_qemu_7_2_and_10_0() {
+fn pl110_matches_qemu_5_2_to_11_1() {
     for (release, stream) in vmstate_tests::integratorcp_streams() {
         let lcd: Pl110State = vmstate_tests::port_matches_qemu_section(&stream, "pl110", 0);
         assert_eq!(
@@ -253,7 +256,7 @@ fn pl110_refuses_every_truncation_and_loads_version_1() {
 // ---- smc91c111 ----
 
 #[test]
-fn smc91c111_matches_qemu_7_2_and_10_0() {
+fn smc91c111_matches_qemu_5_2_to_11_1() {
     for (release, stream) in vmstate_tests::integratorcp_streams() {
         let nic: Smc91c111State = vmstate_tests::port_matches_qemu_section(&stream, "smc91c111", 0);
         assert_eq!(
@@ -302,7 +305,7 @@ fn smc91c111_refuses_every_truncation() {
 // ---- pl041 ----
 
 #[test]
-fn pl041_matches_qemu_7_2_and_10_0() {
+fn pl041_matches_qemu_5_2_to_11_1() {
     for (release, stream) in vmstate_tests::integratorcp_streams() {
         let aaci: Pl041State = vmstate_tests::port_matches_qemu_section(&stream, "pl041", 0);
         assert_eq!(

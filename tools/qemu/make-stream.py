@@ -22,7 +22,7 @@ import time
 sys.dont_write_bytecode = True  # keep tools/qemu free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemumon import (Qemu, ToolError, die, install_signal_handlers, parse_u32,  # noqa: E402
-                     require_tool, status_of)
+                     require_tool, migration_status)
 
 PROG = "make-stream.py"
 LINK_ADDR = 0x10000
@@ -227,7 +227,7 @@ def main(argv):
                 raise q.failure("migrate failed: %s" % reply.strip())
             while True:
                 info = q.cmd("info migrate", what="polling the migration status")
-                status = status_of(info, "Migration status")
+                status = migration_status(info)
                 if status == "completed":
                     break
                 if status in ("failed", "cancelled"):

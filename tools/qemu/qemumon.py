@@ -215,7 +215,7 @@ class Qemu:
         migration completed; a failed or cancelled one raises."""
         self.cmd('migrate "exec:cat > %s"' % path, timeout=max(1.0, self.remaining()))
         while True:
-            status = status_of(self.cmd("info migrate"), "Migration status")
+            status = migration_status(self.cmd("info migrate"))
             if status == "completed":
                 return
             if status in ("failed", "cancelled"):
@@ -244,3 +244,9 @@ def status_of(reply, key):
         if l.startswith(key + ":"):
             return l.split(":", 1)[1].strip()
     return None
+
+
+def migration_status(reply):
+    """The status in an `info migrate` reply: `Migration status: X` up to QEMU 10,
+    `Status: X` in QEMU 11 (or None)."""
+    return status_of(reply, "Migration status") or status_of(reply, "Status")

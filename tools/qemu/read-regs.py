@@ -19,7 +19,7 @@ import time
 sys.dont_write_bytecode = True  # keep tools/qemu free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemumon import (Qemu, ToolError, die, install_signal_handlers, parse_u32,  # noqa: E402
-                     require_tool, status_of)
+                     require_tool, migration_status)
 
 PROG = "read-regs.py"
 XP_RE = re.compile(r"^([0-9a-fA-F]+):\s+0x([0-9a-fA-F]{8})\s*$")
@@ -31,8 +31,7 @@ def wait_incoming(q):
     # "inmigrate"); a refused stream makes QEMU print an error and exit(1).
     while True:
         st = q.cmd("info status", what="waiting for the incoming migration")
-        mig = status_of(q.cmd("info migrate", what="waiting for the incoming migration"),
-                        "Migration status")
+        mig = migration_status(q.cmd("info migrate", what="waiting for the incoming migration"))
         if "inmigrate" not in st and mig == "completed":
             return
         if mig in ("failed", "cancelled"):

@@ -5,6 +5,9 @@ at their reset state (tests/fixtures/qemu-7.2-versatilepb, qemu-7.2-virt).
 
 usage: stream-at-reset.py MACHINE OUT [QEMU args...]
 e.g.   stream-at-reset.py virt virt.stream -device i6300esb
+
+QEMU 11 refuses `-nodefaults` on a board with sound and no audio backend ("no default audio
+driver available"): pass `-audio none` then (QEMU 7.2 has no such form of `-audio`).
 """
 import os
 import sys

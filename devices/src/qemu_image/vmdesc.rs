@@ -216,7 +216,7 @@ pub(super) fn charge_copy(desc: &Desc, budget: &mut usize) -> bool {
 pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value, budget: &mut usize) {
     let by_name = sent_fields(sent);
     let names = vmdesc_names(&desc.fields);
-    lengths_here(desc, &by_name, &names);
+    lengths_here(desc, sent, &by_name, &names);
     let elements = sent_elements(sent);
     let fields = std::mem::take(&mut desc.fields);
     for (mut f, name) in fields.into_iter().zip(&names) {
@@ -389,7 +389,7 @@ pub(super) fn listed_fields(sent: &serde_json::Value) -> usize {
 pub(super) fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
     let by_name = sent_fields(sent);
     let names = vmdesc_names(&desc.fields);
-    lengths_here(desc, &by_name, &names);
+    lengths_here(desc, sent, &by_name, &names);
     for (f, name) in desc.fields.iter_mut().zip(&names) {
         if let (Some(d), Some(theirs)) = (
             f.description.as_deref_mut(),
@@ -406,16 +406,46 @@ pub(super) fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
     }
 }
 
-/// [`lengths_from_vmdesc`] for the fields of `desc` itself, with the entry's fields by their
-/// vmdesc names (`by_name`) and those of `desc`'s fields (`names`).
+/// The vmdesc entry of the field at `at` of a description whose fields' vmdesc names are
+/// `names`, where the vmdesc does not list that name: QEMU renames fields without changing
+/// the wire (the SD card's write-protect bitmap was `wp_groups` before QEMU 7.0,
+/// `wp_group_bmap` since). It is the one entry between those of the fields on either side (or
+/// between the list's start or end and the first or last field's neighbour), if no field of
+/// the description bears its name.
+fn renamed_entry<'a>(
+    sent: &'a serde_json::Value,
+    names: &[String],
+    at: usize,
+) -> Option<&'a serde_json::Value> {
+    let listed = sent["fields"].as_array()?;
+    let index_of = |name: &String| (listed.iter()).position(|f| f["name"].as_str() == Some(name));
+    let start = match at.checked_sub(1) {
+        None => 0,
+        Some(previous) => index_of(&names[previous])? + 1,
+    };
+    let end = match names.get(at + 1) {
+        None => listed.len(),
+        Some(next) => index_of(next)?,
+    };
+    if end != start + 1 {
+        return None;
+    }
+    let entry = &listed[start];
+    let name = entry["name"].as_str()?;
+    (!names.iter().any(|n| n == name)).then_some(entry)
+}
+
+/// [`lengths_from_vmdesc`] for the fields of `desc` itself, with the entry `sent`'s fields by
+/// their vmdesc names (`by_name`) and those of `desc`'s fields (`names`).
 fn lengths_here(
     desc: &mut Desc,
+    sent: &serde_json::Value,
     by_name: &HashMap<&str, Option<&serde_json::Value>>,
     names: &[String],
 ) {
     // (Borrowed apart from the fields, which change.)
     let configured: HashSet<&str> = desc.not_on_wire.iter().map(|f| f.field.as_str()).collect();
-    for (f, name) in desc.fields.iter_mut().zip(names) {
+    for (at, (f, name)) in desc.fields.iter_mut().zip(names).enumerate() {
         if !counted_by_configuration(f, &configured) {
             continue;
         }
@@ -423,7 +453,10 @@ fn lengths_here(
             .wire_type
             .as_deref()
             .and_then(|t| t.strip_prefix("varray:"));
-        let theirs = by_name.get(name.as_str()).copied().flatten();
+        let theirs = match by_name.get(name.as_str()) {
+            Some(listed) => *listed,
+            None => renamed_entry(sent, names, at),
+        };
         let (Some(elem), Some(theirs)) = (elem, theirs) else {
             continue;
         };

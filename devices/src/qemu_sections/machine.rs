@@ -1,5 +1,6 @@
 //! QEMU's machine-wide sections, which every stream carries whatever the board: `timer`,
-//! `cpu_common` and `globalstate`, state only, laid out as QEMU 7.2 sends them.
+//! `cpu_common` and `globalstate`, state only, laid out as QEMU 7.2 sends them, and the
+//! `audio` section of earlier releases.
 //!
 //! - [`TimersState`]: `vmstate_timers` of `softmmu/cpu-timers.c` (section `timer`, version 2),
 //!   the virtual clock's offsets, with an 8-byte hole where QEMU once sent a third value
@@ -15,6 +16,9 @@
 //!   bytes it zeroes, keeping the version and the 104 bytes: [`GlobalStateWithSuspendFlag`]
 //!   is that layout. Either struct loads either release's bytes; each describes its own
 //!   release's fields.
+//! - [`AudioState`]: `vmstate_audio` of `audio/audio.c` (section `audio`, version 1), which
+//!   has no fields: QEMU up to 6.1 sends it (5.2's fixture), later releases never do (its
+//!   `needed` returns false).
 //!
 //! ```
 //! use devices::qemu_sections::machine::GlobalState;
@@ -257,6 +261,23 @@ pub struct CpuCommonCrashOccurred {
     /// Whether the guest reported a crash (`VMSTATE_BOOL`).
     pub crash_occurred: bool,
 }
+
+// ---------------------------------------------------------------------------------------
+// audio
+// ---------------------------------------------------------------------------------------
+
+/// The `audio` section of QEMU up to 6.1: a version and no fields.
+///
+/// ```
+/// use devices::qemu_sections::machine::AudioState;
+///
+/// assert!(vmstate_core::qemu::to_bytes(&AudioState).unwrap().is_empty());
+/// vmstate_core::qemu::from_bytes(&mut AudioState, &[], 1, 0).unwrap();
+/// assert!(vmstate_core::qemu::from_bytes(&mut AudioState, &[0], 1, 0).is_err());
+/// ```
+#[derive(VmState, Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[vmstate(name = "audio", version = 1)]
+pub struct AudioState;
 
 // ---------------------------------------------------------------------------------------
 // globalstate

@@ -1,9 +1,9 @@
 //! State-only ports of the other sections QEMU sends for the Integrator/CP: what each device
 //! (and QEMU itself) migrates, laid out as QEMU 7.2 lays it out, with no device behaviour.
 //!
-//! Each loads QEMU 7.2's and QEMU 10.0's bytes from real streams and writes them back byte
-//! for byte, and its description matches the stream's vmdesc and, for qdev devices, QEMU
-//! 7.2's `-dump-vmstate` (`tests/tests/qemu_sections_*.rs`). `vmstate qemu inspect` decodes
+//! Each loads the bytes of real streams of QEMU 5.2, 7.2, 10.0 and 11.1 and writes them back
+//! byte for byte, and its description matches the stream's vmdesc (but for names QEMU changed
+//! between releases) and, for qdev devices, QEMU 7.2's `-dump-vmstate` (`tests/tests/qemu_sections_*.rs`). `vmstate qemu inspect` decodes
 //! these sections with them ([`description`]). Together with the board's devices and the
 //! ARM926's [`ArmCpuState`](crate::ArmCpuState), that is every section of an Integrator/CP
 //! stream but `slirp` (the user-mode network stack's, which libslirp describes).
@@ -56,6 +56,7 @@ pub fn description(idstr: &str) -> Option<&'static Description> {
         "smc91c111" => smc91c111::Smc91c111State::DESCRIPTION,
         "pl110" => pl110::Pl110State::DESCRIPTION,
         "globalstate" => machine::GlobalState::DESCRIPTION,
+        "audio" => machine::AudioState::DESCRIPTION,
         _ => return None,
     })
 }

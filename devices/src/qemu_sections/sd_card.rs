@@ -23,7 +23,8 @@
 //! 64-entry command tables, and `state` names a card state (-1 to 8). QEMU 7.2 ends the
 //! section with a 512-byte `VMSTATE_UNUSED_V(1, 512)` and the `enable` flag; later releases
 //! (10.0's stream here) send a padding byte in `enable`'s place, the same bytes under other
-//! names (`unused[0]`, `unused[1]` in their vmdesc).
+//! names (`unused[0]`, `unused[1]` in their vmdesc), and 11.1 four bytes of padding in
+//! `mode`'s. Before 7.0 the bitmap was named `wp_groups` (5.2's stream).
 //!
 //! ```
 //! use devices::qemu_sections::sd_card::{SdCardOcrState, SdCardState};
