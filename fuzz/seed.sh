@@ -16,6 +16,12 @@ chmod u+w corpus/qemu_stream/qemu-7.2-integratorcp.stream
 # A real QEMU 10.0 stream (69,047 bytes; 1 MiB of RAM, the SWITCHOVER_START command).
 cp ../tests/fixtures/qemu-10.0-integratorcp/integratorcp-1m.stream corpus/qemu_stream/qemu-10.0-integratorcp-1m.stream
 chmod u+w corpus/qemu_stream/qemu-10.0-integratorcp-1m.stream
+# QEMU 5.2's and 11.1's (67,498 and 69,056 bytes: the vmdesc's renamed SD card bitmap, an
+# empty audio section, the 11.1 vmdesc's padding names).
+for v in 5.2 11.1; do
+    cp "../tests/fixtures/qemu-$v-integratorcp/integratorcp-1m.stream" "corpus/qemu_stream/qemu-$v-integratorcp-1m.stream"
+    chmod u+w "corpus/qemu_stream/qemu-$v-integratorcp-1m.stream"
+done
 for t in corpus/*/; do
     echo "$(basename "$t"): $(ls "$t" | wc -l) files"
 done

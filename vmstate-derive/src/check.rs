@@ -363,12 +363,30 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
         }
     }
     if let Some(d) = a.default.get() {
+        let since_loaded_always =
+            (a.since.get()).filter(|s| s.value <= input.minimum_version() && !a.exists.given());
         if !field.is_optional() {
             cx.error_at(
                 d.key,
                 "`default` gives the value when the input lacks the field: it needs `since`, \
                  `exists` or `subsection`",
             );
+        } else if let Some(s) = since_loaded_always {
+            // A port keeps QEMU's `since` when the minimum version rises (the description then
+            // matches QEMU's dump); a `default` there is code that never runs.
+            let mut err = syn::Error::new(
+                d.key,
+                format!(
+                    "`default` never applies: `since = {}` is not above the struct's \
+                     `minimum_version` ({}), so every stream this struct loads carries the \
+                     field; lower `minimum_version` to load the older streams, or remove \
+                     `default`",
+                    s.value,
+                    input.minimum_version()
+                ),
+            );
+            err.combine(syn::Error::new(s.span, "`since` given here"));
+            cx.syn_error(err);
         } else if let Some(count) = (a.len.get())
             .filter(|_| d.value.text == crate::attr::TYPE_DEFAULT)
             .filter(|_| input.count_field(field).is_some_and(|c| !c.is_optional()))

@@ -11,7 +11,7 @@ struct Sub {
 }
 
 #[derive(VmState)]
-#[vmstate(name = "dev", version = 2, post_load = "Self::refresh")]
+#[vmstate(name = "dev", version = 2, minimum_version = 1, post_load = "Self::refresh")]
 struct Dev {
     #[vmstate(immutable, equal)]
     a: u32,

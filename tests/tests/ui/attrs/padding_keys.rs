@@ -3,7 +3,7 @@
 use vmstate_core::{Removed, Unused, VmState};
 
 #[derive(VmState, Default)]
-#[vmstate(version = 2, post_load = "Self::after")]
+#[vmstate(version = 2, minimum_version = 1, post_load = "Self::after")]
 struct Dev {
     a: u8,
     #[vmstate(skip)]

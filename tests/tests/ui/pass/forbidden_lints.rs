@@ -22,6 +22,7 @@ use vmstate_core::VmState;
 #[vmstate(
     name = "dev",
     version = 2,
+    minimum_version = 1,
     pre_save = "Self::before_save",
     pre_load = "Self::before_load",
     post_load = "Self::after_load",

@@ -11,7 +11,7 @@ macro_rules! pair_of {
 }
 
 #[derive(VmState, Default, Debug, PartialEq)]
-#[vmstate(name = "dev", version = 2)]
+#[vmstate(name = "dev", version = 2, minimum_version = 1)]
 struct Dev {
     regs: [u32; Self::N],
     word: <Self as Regs>::Word,

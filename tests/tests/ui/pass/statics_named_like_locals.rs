@@ -45,7 +45,13 @@ mod device {
     }
 
     #[derive(VmState, Debug, Default, PartialEq)]
-    #[vmstate(name = "dev", version = 2, post_load = "Self::after", validate = "Self::ok")]
+    #[vmstate(
+        name = "dev",
+        version = 2,
+        minimum_version = 1,
+        post_load = "Self::after",
+        validate = "Self::ok"
+    )]
     pub struct Dev {
         #[vmstate(immutable)]
         pub id: u32,
