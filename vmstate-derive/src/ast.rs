@@ -43,23 +43,25 @@ pub enum Role {
 }
 
 impl<'a> Input<'a> {
-    /// Reads the input; `None` (with errors recorded) when it is not a struct with named fields.
-    pub fn from_syn(cx: &Ctxt, input: &'a syn::DeriveInput) -> Option<Self> {
+    /// Reads a struct (not an enum: `enums` derives those). A tuple struct or a union is
+    /// refused (errors recorded) and read as a struct of no fields, so that the stand-in impls
+    /// of a refused struct keep its uses quiet.
+    pub fn from_syn(cx: &Ctxt, input: &'a syn::DeriveInput) -> Self {
         let attrs = Container::parse(cx, &input.attrs);
         reject_packed(cx, &input.attrs);
         let named = match &input.data {
             syn::Data::Struct(s) => match &s.fields {
-                syn::Fields::Named(named) => Some(named.named.iter().collect::<Vec<_>>()),
-                syn::Fields::Unit => Some(Vec::new()),
+                syn::Fields::Named(named) => named.named.iter().collect::<Vec<_>>(),
+                syn::Fields::Unit => Vec::new(),
                 // `struct Dev();` is `struct Dev;` spelt with parentheses: nothing to name.
-                syn::Fields::Unnamed(fields) if fields.unnamed.is_empty() => Some(Vec::new()),
+                syn::Fields::Unnamed(fields) if fields.unnamed.is_empty() => Vec::new(),
                 syn::Fields::Unnamed(fields) => {
                     cx.error_spanned_by(
                         fields,
                         "`VmState` cannot be derived for a tuple struct: every field needs a name \
                          (its name is part of the migration description); use named fields",
                     );
-                    None
+                    Vec::new()
                 }
             },
             syn::Data::Enum(_) => unreachable!("an enum is derived by `enums`"),
@@ -69,9 +71,9 @@ impl<'a> Input<'a> {
                     "`VmState` cannot be derived for a union: which member is live is not known, \
                      so it cannot be described; use a struct",
                 );
-                None
+                Vec::new()
             }
-        }?;
+        };
         let deprecated = mentions_deprecated(&input.attrs)
             || named.iter().any(|f| mentions_deprecated(&f.attrs));
         let every_attr = input
@@ -97,14 +99,14 @@ impl<'a> Input<'a> {
                 }
             })
             .collect();
-        Some(Input {
+        Input {
             ident: &input.ident,
             generics: &input.generics,
             attrs,
             fields,
             deprecated,
             allows,
-        })
+        }
     }
 
     /// The section name: `name = "..."` or the type's name in snake_case.

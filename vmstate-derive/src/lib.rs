@@ -33,20 +33,17 @@ fn derive(input: &syn::DeriveInput) -> Result<proc_macro2::TokenStream, proc_mac
     }
     let cx = ctxt::Ctxt::default();
     let parsed = ast::Input::from_syn(&cx, input);
-    if let Some(parsed) = &parsed {
-        check::check(&cx, parsed);
-    }
-    match (cx.check(), parsed) {
-        (Ok(()), Some(parsed)) => Ok(expand::expand(&parsed)),
+    check::check(&cx, &parsed);
+    match cx.check() {
+        Ok(()) => Ok(expand::expand(&parsed)),
         // With the errors, impls that keep every use of the struct from reporting that it
         // does not derive `VmState` (as thiserror does).
         // (Not when a generic parameter takes a name the impls use: they would clash.)
-        (Err(errors), Some(parsed)) if !check::reserved_generics(&parsed) => {
+        Err(errors) if !check::reserved_generics(&parsed) => {
             let mut out = errors.into_compile_error();
             out.extend(expand::fallback(&parsed));
             Err(out)
         }
-        (Err(errors), _) => Err(errors.into_compile_error()),
-        (Ok(()), None) => unreachable!("an input that did not parse has reported why"),
+        Err(errors) => Err(errors.into_compile_error()),
     }
 }
