@@ -71,18 +71,21 @@ fn is_std_atomic(segment: &syn::PathSegment) -> bool {
     segment.arguments.is_empty() && STD_ATOMICS.iter().any(|a| segment.ident == a)
 }
 
-/// A `range` or a field's `validate` on an atomic or a `Cell` (or an array of them): neither
-/// is a plain value the load can compare before the commit, and rustc's errors (up to three per
-/// field) name the derive's traits. One error on the key, saying where the check goes.
+/// A `range` or a field's `validate` on an atomic, a `Cell`, a `Vec`, a `Box` or a `String`
+/// (or an array of them): none is a plain value the load can compare before the commit, and
+/// rustc's errors (up to three per field, and again at each use of the struct) name the
+/// derive's traits. One error on the key, saying where the check goes.
 fn check_checks_of_atomics(cx: &Ctxt, field: &crate::ast::Field) {
     let (elem, _) = crate::ast::array_element(field.ty);
     let Some(last) = std_type(elem) else {
         return;
     };
-    let cell = last.ident == "Cell" && !last.arguments.is_empty();
-    let (what, read) = match (is_std_atomic(last), cell) {
-        (true, _) => (format!("an `{}`", last.ident), "`load`"),
-        (_, true) => ("a `Cell`".to_owned(), "`get`"),
+    let generic = !last.arguments.is_empty();
+    let (what, read) = match last.ident.to_string().as_str() {
+        _ if is_std_atomic(last) => (format!("an `{}`", last.ident), " with `load`"),
+        "Cell" if generic => ("a `Cell`".to_owned(), " with `get`"),
+        "Vec" | "Box" if generic => (format!("a `{}`", last.ident), ""),
+        "String" if !generic => ("a `String`".to_owned(), ""),
         _ => return,
     };
     let keys = [
@@ -96,8 +99,8 @@ fn check_checks_of_atomics(cx: &Ctxt, field: &crate::ast::Field) {
                 format!(
                     "`{key}` cannot check {what}: it is not a plain value the load compares \
                      before its commit; check it in the container's `validate = \"...\"`, a \
-                     `fn(&Self)` that reads it with {read} (a type of your own so named is \
-                     named by its path)"
+                     `fn(&Self)` that reads it{read} (a type of your own so named is named by \
+                     its path)"
                 ),
             );
         }
