@@ -553,8 +553,19 @@ fn unknown_key(
 
 /// The valid key a misspelt one most likely meant: within a third of its length in edits
 /// (at least 1), or one that starts the other (`max_length`, `sub`); none when two are as
-/// close.
+/// close. Case is not a misspelling: `VERSION`, `postLoad` and `MaxLen` are compared as
+/// `version`, `post_load` and `max_len`.
 fn closest(key: &str, valid: &[&'static str]) -> Option<&'static str> {
+    let mut snake = String::with_capacity(key.len() + 2);
+    let mut after_lower = false;
+    for c in key.chars() {
+        if c.is_uppercase() && after_lower {
+            snake.push('_');
+        }
+        after_lower = c.is_lowercase() || c.is_ascii_digit();
+        snake.extend(c.to_lowercase());
+    }
+    let key = snake.as_str();
     let distance = |a: &str, b: &str| {
         let b: Vec<char> = b.chars().collect();
         let mut row: Vec<usize> = (0..=b.len()).collect();
@@ -829,6 +840,9 @@ mod tests {
             ("lenght", "len"),
             // serde's key for it
             ("rename", "name"),
+            ("Skip", "skip"),
+            ("maxLen", "max_len"),
+            ("MAX_LEN", "max_len"),
         ] {
             assert_eq!(closest(typo, &field), Some(meant), "{typo}");
         }
@@ -837,6 +851,10 @@ mod tests {
             ("postload", "post_load"),
             ("versoin", "version"),
             ("min_version", "minimum_version"),
+            ("VERSION", "version"),
+            ("Name", "name"),
+            ("postLoad", "post_load"),
+            ("MinimumVersion", "minimum_version"),
         ] {
             assert_eq!(closest(typo, CONTAINER_KEYS), Some(meant), "{typo}");
         }
