@@ -512,9 +512,26 @@ fn for_each_key(
             f(key, &meta)
         });
         if let Err(e) = result {
-            cx.syn_error(e);
+            cx.syn_error(doc_comment_inside(attr).unwrap_or(e));
         }
     }
+}
+
+/// The error for a doc comment written inside `#[vmstate(...)]`, where it arrives as
+/// `#[doc = "..."]` and syn's own error says only that a token was unexpected.
+fn doc_comment_inside(attr: &syn::Attribute) -> Option<syn::Error> {
+    let syn::Meta::List(list) = &attr.meta else {
+        return None;
+    };
+    let hash = list.tokens.clone().into_iter().find_map(|tt| match tt {
+        proc_macro2::TokenTree::Punct(p) if p.as_char() == '#' => Some(p.span()),
+        _ => None,
+    })?;
+    Some(syn::Error::new(
+        hash,
+        "a doc comment cannot go inside `#[vmstate(...)]`: write it with `//` there, or as `///` \
+         above the attribute",
+    ))
 }
 
 fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
