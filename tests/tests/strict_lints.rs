@@ -9,9 +9,11 @@
     clippy::type_repetition_in_bounds,
     clippy::trait_duplication_in_bounds,
     clippy::unreadable_literal,
-    clippy::cast_possible_truncation
+    clippy::cast_possible_truncation,
+    clippy::trivially_copy_pass_by_ref
 )]
 
+use std::error::Error;
 use std::fmt;
 use vmstate_core::qemu;
 use vmstate_core::Field as Migrate;
@@ -95,8 +97,8 @@ struct Fifo<T: vmstate_core::Field + Copy> {
 }
 
 impl<T: vmstate_core::Field + Copy> Fifo<T> {
-    fn level_fits(level: &u16) -> Result<(), fmt::Error> {
-        if *level <= 4 {
+    fn level_fits(level: u16) -> Result<(), fmt::Error> {
+        if level <= 4 {
             Ok(())
         } else {
             Err(fmt::Error)
@@ -166,4 +168,79 @@ fn structs_clippy_has_nothing_to_say_about_migrate_in_both_formats() {
     let bytes = qemu::to_bytes(&board).unwrap();
     qemu::from_bytes(&mut qemu, &bytes, 1, 0).unwrap();
     assert_eq!(qemu, board);
+}
+
+/// What a register's value may be.
+#[derive(Debug)]
+struct Refused(&'static str);
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Error for Refused {}
+
+/// `trivially_copy_pass_by_ref` (pedantic) asks a validator of a small `Copy` value to take it
+/// by value, which a field's `validate` accepts (`ValidateFn`) besides `fn(&T)`.
+fn divisor_ok(divisor: u16) -> Result<(), Refused> {
+    if divisor == 0 {
+        Err(Refused("a divisor of 0"))
+    } else {
+        Ok(())
+    }
+}
+
+fn powered(power: Power) -> Result<(), Refused> {
+    match power {
+        Power::On => Ok(()),
+        Power::Off => Err(Refused("off")),
+    }
+}
+
+#[derive(VmState, Debug, PartialEq, Eq)]
+#[vmstate(name = "uart")]
+struct Uart {
+    #[vmstate(validate = "divisor_ok")]
+    divisor: u16,
+    #[vmstate(validate = "powered")]
+    power: Power,
+}
+
+#[test]
+fn validators_by_value_run_in_both_formats() {
+    let good = Uart {
+        divisor: 3,
+        power: Power::On,
+    };
+    for (bad, why) in [
+        (
+            Uart {
+                divisor: 0,
+                power: Power::On,
+            },
+            "a divisor of 0",
+        ),
+        (
+            Uart {
+                divisor: 1,
+                power: Power::Off,
+            },
+            "off",
+        ),
+    ] {
+        let mut native = Uart {
+            divisor: 9,
+            power: Power::On,
+        };
+        from_bytes(&mut native, &to_bytes(&good).unwrap()).unwrap();
+        assert_eq!(native, good);
+        let err = from_bytes(&mut native, &to_bytes(&bad).unwrap()).unwrap_err();
+        assert!(err.to_string().contains(why), "{err}");
+        assert_eq!(native, good, "a refused load changes nothing");
+        let err = qemu::from_bytes(&mut native, &qemu::to_bytes(&bad).unwrap(), 1, 0).unwrap_err();
+        assert!(err.to_string().contains(why), "{err}");
+        assert_eq!(native, good);
+    }
 }

@@ -118,7 +118,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with its parent's and be longer, QEMU's rule (`parent/...` as most of QEMU's, or `parent_virt_state`), and differ from the other subsections' |
 /// | `needed = "path"` | with `subsection`: `fn(&Self) -> bool`, whether it is sent |
 /// | `exists = "path"` | `fn(&Self, u32) -> bool`, QEMU's `field_exists`: the fragile last resort. On load it sees the destination before the load (not the fields read so far, as QEMU's does): base it on the version or shared configuration, never on a migrated field |
-/// | `validate = "path"` | `fn(&T) -> Result<(), E>` on the value as it is decoded |
+/// | `validate = "path"` | `fn(&T) -> Result<(), E>`, or `fn(T)` for a `Copy` value ([`ValidateFn`]), on the value as it is decoded |
 /// | `range = "a..=b"` | the value as it is decoded must lie in the range; on an array, a range of elements bounds every element, one written with array bounds (`..[0x80, 0, 0, 0]`) compares whole arrays; `..` and bounds reading `self` are compile errors |
 ///
 /// Padding ([`Unused`], [`Removed`]) is on both wires and loads nothing: it takes only `name`,
@@ -484,6 +484,83 @@ impl<T: ?Sized, R, F: FnOnce(&mut T, u32) -> R> PostLoadFn<T, fn(&mut T, u32) ->
     }
 }
 
+/// What a field's `validate` function may be: `fn(&T)`, or `fn(T)` for a value that is
+/// `Copy` (a register, an enum: clippy's `trivially_copy_pass_by_ref` asks small ones be taken
+/// by value). Either returns `()` or `Result<(), E>` ([`HookOutput`]). Implemented for every
+/// such function, and sealed: the `Args` parameter only tells the two forms apart.
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// #[derive(Debug)]
+/// struct BadDivisor;
+/// impl std::fmt::Display for BadDivisor {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         f.write_str("a divisor of 0")
+///     }
+/// }
+/// impl std::error::Error for BadDivisor {}
+///
+/// fn divisor_ok(divisor: u16) -> Result<(), BadDivisor> {
+///     if divisor == 0 { Err(BadDivisor) } else { Ok(()) }
+/// }
+///
+/// fn fifo_ok(fifo: &[u8; 4]) -> Result<(), BadDivisor> {
+///     if fifo[0] == 0xff { Err(BadDivisor) } else { Ok(()) }
+/// }
+///
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "uart")]
+/// struct Uart {
+///     #[vmstate(validate = "divisor_ok")]
+///     divisor: u16,
+///     #[vmstate(validate = "fifo_ok")]
+///     fifo: [u8; 4],
+/// }
+///
+/// let mut uart = Uart { divisor: 1, fifo: [0; 4] };
+/// let zero = vmstate_core::to_bytes(&Uart::default())?;
+/// let err = vmstate_core::from_bytes(&mut uart, &zero).unwrap_err();
+/// assert!(err.to_string().contains("a divisor of 0"), "{err}");
+/// assert_eq!(uart.divisor, 1);
+/// # Ok::<(), vmstate_core::Error>(())
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `validate` function of a `{T}` field",
+    label = "expected `fn(&{T})`, or `fn({T})` when `{T}` is `Copy`",
+    note = "a field's `validate` function takes the decoded value, by reference or (for a `Copy` value) by value, and returns `()` or `Result<(), E>`; a check of the whole struct is the container's `validate = \"...\"`, `fn(&Self)`"
+)]
+pub trait ValidateFn<T, Args>: validate_fn::Sealed<T, Args> {
+    /// What the function returns.
+    type Output;
+    /// Calls the function on `value`.
+    fn call(self, value: &T) -> Self::Output;
+}
+
+/// Only the two forms of function are `ValidateFn`s: the trait is not for other types to
+/// implement.
+mod validate_fn {
+    pub trait Sealed<T, Args> {}
+    impl<T, R, F: FnOnce(&T) -> R> Sealed<T, fn(&T) -> R> for F {}
+    impl<T: Copy, R, F: FnOnce(T) -> R> Sealed<T, fn(T) -> R> for F {}
+}
+
+impl<T, R, F: FnOnce(&T) -> R> ValidateFn<T, fn(&T) -> R> for F {
+    type Output = R;
+    #[inline(always)]
+    fn call(self, value: &T) -> R {
+        self(value)
+    }
+}
+
+impl<T: Copy, R, F: FnOnce(T) -> R> ValidateFn<T, fn(T) -> R> for F {
+    type Output = R;
+    #[inline(always)]
+    fn call(self, value: &T) -> R {
+        self(*value)
+    }
+}
+
 #[doc(hidden)]
 pub mod __private {
     //! Used by the generated code; not a public API.
@@ -543,6 +620,12 @@ pub mod __private {
         version: u32,
     ) -> H::Output {
         hook.call(target, version)
+    }
+
+    /// Calls a field's `validate` function of either form ([`ValidateFn`](crate::ValidateFn)).
+    #[inline(always)]
+    pub fn validate_field<T, Args, H: crate::ValidateFn<T, Args>>(hook: H, value: &T) -> H::Output {
+        hook.call(value)
     }
 
     /// Runs a hook's output through [`HookOutput`] and names the hook in the error.

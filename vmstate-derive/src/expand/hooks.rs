@@ -184,14 +184,15 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             let name = hook_fn(f, "validate");
             let validate = a.validate.get().map(|h| {
                 let (path, text) = (&h.value.path, &h.value.text);
+                // By reference or, for a `Copy` value, by value (`ValidateFn`, whose error
+                // lands on the string).
                 let arg = respan(&ty.to_token_stream(), h.key);
-                let fn_ty = quote_spanned!(h.key=> fn(&#arg) -> _);
                 let p = private_at(p, h.value.span);
                 let [value, at] =
                     ["__vmstate_value", "__vmstate_at"].map(|n| generated_name(h.value.span, n));
                 quote_spanned! {h.value.span=>
-                    let __vmstate_check: #fn_ty = #path;
-                    #p::validation(#text, __vmstate_check(#value), #p::Some(#at))?;
+                    let __vmstate_checked = #p::validate_field::<#arg, _, _>(#path, #value);
+                    #p::validation(#text, __vmstate_checked, #p::Some(#at))?;
                 }
             });
             let range = a.range.get().map(|r| {
