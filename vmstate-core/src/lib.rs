@@ -117,7 +117,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `default = "path"` | `fn() -> T` for when the input lacks the field (with `since`, `subsection`, `exists`); a bare `default`, as serde's, is the type's `Default::default` (a type naming a type parameter is then bounded `Default`; refused on a sequence whose length another field holds); its value is held to the field's `max_len`, `len`, `validate` and `range` (a value they refuse fails the load as the function's error); a nested struct from it has its derived functions and `post_load` run, and those of the structs always sent inside it (not of its optional or `Vec`-element ones); refused on a type holding `immutable`/`equal` fields or a length held by a skipped field |
 /// | `subsection` | a nested struct sent as a QEMU subsection; its name must start with its parent's and be longer, QEMU's rule (`parent/...` as most of QEMU's, or `parent_virt_state`), and differ from the other subsections' |
 /// | `needed = "path"` | with `subsection`: `fn(&Self) -> bool`, whether it is sent |
-/// | `exists = "path"` | `fn(&Self, u32) -> bool`, QEMU's `field_exists`: the fragile last resort. On load it sees the destination before the load (not the fields read so far, as QEMU's does): base it on the version or shared configuration, never on a migrated field |
+/// | `exists = "path"` | `fn(&Self, u32) -> bool`, QEMU's `field_exists`, or `fn(u32) -> bool` on the version alone ([`ExistsFn`]): the fragile last resort. On load it sees the destination before the load (not the fields read so far, as QEMU's does): base it on the version or shared configuration, never on a migrated field |
 /// | `validate = "path"` | `fn(&T) -> Result<(), E>`, or `fn(T)` for a `Copy` value ([`ValidateFn`]), on the value as it is decoded |
 /// | `range = "a..=b"` | the value as it is decoded must lie in the range; on an array, a range of elements bounds every element, one written with array bounds (`..[0x80, 0, 0, 0]`) compares whole arrays; `..` and bounds reading `self` are compile errors |
 ///
@@ -561,6 +561,69 @@ impl<T: Copy, R, F: FnOnce(T) -> R> ValidateFn<T, fn(T) -> R> for F {
     }
 }
 
+/// What a field's `exists` function may be: `fn(&T, u32) -> bool`, QEMU's `field_exists(opaque,
+/// version_id)`, or `fn(u32) -> bool` for a test of the version alone (which clippy's pedantic
+/// `unused_self` would flag as a method). Implemented for every such function, and sealed: the
+/// `Args` parameter only tells the two forms apart.
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// fn from_version_3(version: u32) -> bool {
+///     version >= 3
+/// }
+///
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "timer", version = 3, minimum_version = 1)]
+/// struct Timer {
+///     count: u32,
+///     #[vmstate(exists = "from_version_3", default)]
+///     limit: u32,
+/// }
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "timer", version = 2, minimum_version = 1)]
+/// struct TimerV2 { count: u32 }
+///
+/// let mut timer = Timer { count: 0, limit: 9 };
+/// vmstate_core::from_bytes(&mut timer, &vmstate_core::to_bytes(&TimerV2 { count: 4 })?)?;
+/// assert_eq!((timer.count, timer.limit), (4, 0));
+/// vmstate_core::from_bytes(&mut timer, &vmstate_core::to_bytes(&Timer { count: 5, limit: 6 })?)?;
+/// assert_eq!((timer.count, timer.limit), (5, 6));
+/// # Ok::<(), vmstate_core::Error>(())
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an `exists` function of `{T}`",
+    label = "expected `fn(&{T}, u32) -> bool`, or `fn(u32) -> bool` to test the version alone",
+    note = "an `exists` function says whether the stream of a version carries the field (QEMU's `field_exists(opaque, version_id)`); it returns `bool`"
+)]
+pub trait ExistsFn<T: ?Sized, Args>: exists_fn::Sealed<T, Args> {
+    /// Calls the function.
+    fn call(self, target: &T, version: u32) -> bool;
+}
+
+/// Only the two forms of function are `ExistsFn`s: the trait is not for other types to
+/// implement.
+mod exists_fn {
+    pub trait Sealed<T: ?Sized, Args> {}
+    impl<T: ?Sized, F: FnOnce(&T, u32) -> bool> Sealed<T, fn(&T, u32) -> bool> for F {}
+    impl<T: ?Sized, F: FnOnce(u32) -> bool> Sealed<T, fn(u32) -> bool> for F {}
+}
+
+impl<T: ?Sized, F: FnOnce(&T, u32) -> bool> ExistsFn<T, fn(&T, u32) -> bool> for F {
+    #[inline(always)]
+    fn call(self, target: &T, version: u32) -> bool {
+        self(target, version)
+    }
+}
+
+impl<T: ?Sized, F: FnOnce(u32) -> bool> ExistsFn<T, fn(u32) -> bool> for F {
+    #[inline(always)]
+    fn call(self, _target: &T, version: u32) -> bool {
+        self(version)
+    }
+}
+
 #[doc(hidden)]
 pub mod __private {
     //! Used by the generated code; not a public API.
@@ -619,6 +682,16 @@ pub mod __private {
         target: &mut T,
         version: u32,
     ) -> H::Output {
+        hook.call(target, version)
+    }
+
+    /// Calls a field's `exists` function of either form ([`ExistsFn`](crate::ExistsFn)).
+    #[inline(always)]
+    pub fn field_exists<T: ?Sized, Args, H: crate::ExistsFn<T, Args>>(
+        hook: H,
+        target: &T,
+        version: u32,
+    ) -> bool {
         hook.call(target, version)
     }
 

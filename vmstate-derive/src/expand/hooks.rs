@@ -140,16 +140,14 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
         let ty = f.ty;
         let a = &f.attrs;
         if let Some(h) = a.exists.get() {
+            // `fn(&Self, u32)` or `fn(u32)` (`ExistsFn`, whose error lands on the string).
             let name = hook_fn(f, "exists");
-            let (path, fn_ty) = (
-                &h.value.path,
-                quote_spanned!(h.key=> fn(&Self, ::core::primitive::u32) -> ::core::primitive::bool),
-            );
+            let path = &h.value.path;
+            let p = private_at(p, h.value.span);
             out.push(quote_spanned! {h.value.span=>
                 #[doc(hidden)]
                 fn #name(&self, __vmstate_version: ::core::primitive::u32) -> ::core::primitive::bool {
-                    let __vmstate_hook: #fn_ty = #path;
-                    __vmstate_hook(self, __vmstate_version)
+                    #p::field_exists::<Self, _, _>(#path, self, __vmstate_version)
                 }
             });
         }
