@@ -183,7 +183,9 @@ pub(super) fn needs_fitting(desc: &Desc, sent: &serde_json::Value, budget: &mut 
         }
     }
     let subsections = sent_subsections(sent);
+    let mut seen = HashSet::new();
     (desc.subsections.iter())
+        .filter(|s| seen.insert(s.name.as_str()))
         .any(|s| (subsections.get(s.name.as_str())).is_some_and(|t| needs_fitting(s, t, budget)))
 }
 
@@ -252,11 +254,19 @@ pub(super) fn fit(desc: &mut Desc, sent: &serde_json::Value, budget: &mut usize)
         desc.fields.push(f);
     }
     let subsections = sent_subsections(sent);
-    for s in &mut desc.subsections {
+    for s in loadable_subsections(desc) {
         if let Some(t) = subsections.get(s.name.as_str()) {
             fit(s, t, budget);
         }
     }
+}
+
+/// The subsections a load can take: the first of each name (a load looks a subsection up by
+/// its name, as QEMU's does). A schema may give several one name (QEMU 11.1's `sd-card`);
+/// fitting each to the same vmdesc entry would only repeat the work.
+fn loadable_subsections(desc: &mut Desc) -> impl Iterator<Item = &mut Desc> {
+    let mut seen = HashSet::new();
+    (desc.subsections.iter_mut()).filter(move |s| seen.insert(s.name.clone()))
 }
 
 /// The most field entries the element-by-element copies of one array (of elements with fields
@@ -399,40 +409,61 @@ pub(super) fn lengths_from_vmdesc(desc: &mut Desc, sent: &serde_json::Value) {
         }
     }
     let subsections = sent_subsections(sent);
-    for s in &mut desc.subsections {
+    for s in loadable_subsections(desc) {
         if let Some(t) = subsections.get(s.name.as_str()) {
             lengths_from_vmdesc(s, t);
         }
     }
 }
 
+/// Where a vmdesc entry lists its fields, by name (the first of each), for
+/// [`renamed_entry`]; built once per entry, and only when a field needs it.
+struct Positions<'a> {
+    listed: &'a [serde_json::Value],
+    first_at: HashMap<&'a str, usize>,
+}
+
+impl<'a> Positions<'a> {
+    fn of(sent: &'a serde_json::Value) -> Self {
+        let listed = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
+        let mut first_at = HashMap::new();
+        for (i, f) in listed.iter().enumerate() {
+            if let Some(name) = f["name"].as_str() {
+                first_at.entry(name).or_insert(i);
+            }
+        }
+        Positions { listed, first_at }
+    }
+}
+
 /// The vmdesc entry of the field at `at` of a description whose fields' vmdesc names are
-/// `names`, where the vmdesc does not list that name: QEMU renames fields without changing
-/// the wire (the SD card's write-protect bitmap was `wp_groups` before QEMU 7.0,
-/// `wp_group_bmap` since). It is the one entry between those of the fields on either side (or
-/// between the list's start or end and the first or last field's neighbour), if no field of
-/// the description bears its name.
+/// `names` (`ours`, as a set), where the vmdesc does not list that name: QEMU renames fields
+/// without changing the wire (the SD card's write-protect bitmap was `wp_groups` before QEMU
+/// 7.0, `wp_group_bmap` since). It is the one entry between those of the fields on either
+/// side (or between the list's start or end and the first or last field's neighbour), if no
+/// field of the description bears its name and it is not padding.
 fn renamed_entry<'a>(
-    sent: &'a serde_json::Value,
+    positions: &Positions<'a>,
     names: &[String],
+    ours: &HashSet<&str>,
     at: usize,
 ) -> Option<&'a serde_json::Value> {
-    let listed = sent["fields"].as_array()?;
-    let index_of = |name: &String| (listed.iter()).position(|f| f["name"].as_str() == Some(name));
+    let index_of = |name: &String| positions.first_at.get(name.as_str()).copied();
     let start = match at.checked_sub(1) {
         None => 0,
         Some(previous) => index_of(&names[previous])? + 1,
     };
     let end = match names.get(at + 1) {
-        None => listed.len(),
+        None => positions.listed.len(),
         Some(next) => index_of(next)?,
     };
     if end != start + 1 {
         return None;
     }
-    let entry = &listed[start];
+    let entry = positions.listed.get(start)?;
     let name = entry["name"].as_str()?;
-    (!names.iter().any(|n| n == name)).then_some(entry)
+    let padding = entry["type"] == "unused_buffer";
+    (!padding && !ours.contains(name)).then_some(entry)
 }
 
 /// [`lengths_from_vmdesc`] for the fields of `desc` itself, with the entry `sent`'s fields by
@@ -445,6 +476,8 @@ fn lengths_here(
 ) {
     // (Borrowed apart from the fields, which change.)
     let configured: HashSet<&str> = desc.not_on_wire.iter().map(|f| f.field.as_str()).collect();
+    let mut positions = None;
+    let ours: HashSet<&str> = names.iter().map(String::as_str).collect();
     for (at, (f, name)) in desc.fields.iter_mut().zip(names).enumerate() {
         if !counted_by_configuration(f, &configured) {
             continue;
@@ -455,7 +488,10 @@ fn lengths_here(
             .and_then(|t| t.strip_prefix("varray:"));
         let theirs = match by_name.get(name.as_str()) {
             Some(listed) => *listed,
-            None => renamed_entry(sent, names, at),
+            None => {
+                let positions = positions.get_or_insert_with(|| Positions::of(sent));
+                renamed_entry(positions, names, &ours, at)
+            }
         };
         let (Some(elem), Some(theirs)) = (elem, theirs) else {
             continue;
@@ -476,5 +512,76 @@ fn lengths_here(
         f.array_len = Some(len);
         f.len = None;
         f.max_len = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The name of the entry `renamed_entry` finds for field `at` of fields `ours` in the
+    /// vmdesc entry `sent`.
+    fn renamed<'a>(sent: &'a serde_json::Value, ours: &[&str], at: usize) -> Option<&'a str> {
+        let names: Vec<String> = ours.iter().map(|n| (*n).to_owned()).collect();
+        let set: HashSet<&str> = ours.iter().copied().collect();
+        let positions = Positions::of(sent);
+        renamed_entry(&positions, &names, &set, at).map(|e| e["name"].as_str().unwrap())
+    }
+
+    fn vmdesc(listed: &[(&str, &str)]) -> serde_json::Value {
+        let fields: Vec<_> = (listed.iter())
+            .map(|(name, ty)| json!({"name": name, "type": ty, "size": 8}))
+            .collect();
+        json!({ "fields": fields })
+    }
+
+    #[test]
+    fn a_renamed_field_is_the_one_entry_between_its_neighbours() {
+        let ours = ["vhs", "wp_group_bmap", "blk_len"];
+        let qemu_5_2 = vmdesc(&[
+            ("vhs", "uint32"),
+            ("wp_groups", "bitmap"),
+            ("blk_len", "uint32"),
+        ]);
+        assert_eq!(renamed(&qemu_5_2, &ours, 1), Some("wp_groups"));
+        // First and last fields: between the list's start or end and their one neighbour.
+        let first = vmdesc(&[("bitmap", "bitmap"), ("blk_len", "uint32")]);
+        assert_eq!(renamed(&first, &["wp", "blk_len"], 0), Some("bitmap"));
+        let last = vmdesc(&[("vhs", "uint32"), ("bitmap", "bitmap")]);
+        assert_eq!(renamed(&last, &["vhs", "wp"], 1), Some("bitmap"));
+    }
+
+    #[test]
+    fn anything_else_between_the_neighbours_is_not_taken() {
+        let ours = ["vhs", "wp_group_bmap", "blk_len"];
+        // Not sent: nothing between.
+        let none = vmdesc(&[("vhs", "uint32"), ("blk_len", "uint32")]);
+        assert_eq!(renamed(&none, &ours, 1), None);
+        // Two entries between: which one is not known.
+        let two = vmdesc(&[
+            ("vhs", "uint32"),
+            ("a", "bitmap"),
+            ("b", "bitmap"),
+            ("blk_len", "uint32"),
+        ]);
+        assert_eq!(renamed(&two, &ours, 1), None);
+        // A neighbour the vmdesc does not list.
+        let no_neighbour = vmdesc(&[("wp_groups", "bitmap"), ("blk_len", "uint32")]);
+        assert_eq!(renamed(&no_neighbour, &ours, 1), None);
+        // An entry bearing one of the description's own names is that field's.
+        let own = vmdesc(&[
+            ("vhs", "uint32"),
+            ("blk_len", "bitmap"),
+            ("blk_len", "uint32"),
+        ]);
+        assert_eq!(renamed(&own, &ours, 1), None);
+        // Padding (QEMU names it by position: `unused[1]`) is no renamed field.
+        let padding = vmdesc(&[
+            ("vhs", "uint32"),
+            ("unused[1]", "unused_buffer"),
+            ("blk_len", "uint32"),
+        ]);
+        assert_eq!(renamed(&padding, &ours, 1), None);
     }
 }
