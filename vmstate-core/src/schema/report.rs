@@ -126,10 +126,11 @@ pub enum Rule {
     /// discriminant now names another variant: a stream of the older release holding it
     /// loads, as that other variant.
     VariantRenumbered,
-    /// A description of the newer release has two subsections of one name: a load looks a
-    /// subsection up by its name and takes the first, so a stream carrying the second fails
-    /// to load, or loads its bytes as the first's fields (QEMU 11.1's `sd-card`, whose RPMB
-    /// state is named `sd-card/ext_csd_modes-state` like its EXT_CSD state).
+    /// A description has several subsections of one name: a load looks a subsection up by
+    /// its name and takes the first, so a stream carrying another fails to load, or loads its
+    /// bytes as the first's fields (QEMU 11.1's `sd-card`, whose RPMB state is named
+    /// `sd-card/ext_csd_modes-state` like its EXT_CSD state). In the newer release; or in the
+    /// older one only, whose streams carry the others under the name the newer one loads.
     SubsectionNameShared,
 }
 

@@ -24,7 +24,6 @@
 //! | [`Rule::FieldVersionChanged`]: a field's `version_id` (`since`) no longer matches the stream | error |
 //! | [`Rule::NestedDescriptionMissing`]: a nested struct lost its description | error |
 //! | [`Rule::SubsectionRemoved`]: a subsection of `old` is missing in `new` | error |
-//! | [`Rule::SubsectionNameShared`]: a description of `new` has two subsections of one name (QEMU's checker is silent; its loader takes the first for both) | error |
 //! | [`Rule::MachineChanged`]: the machine types differ | warning |
 //! | [`Rule::FieldsRestructured`]: fields regrouped with the same values on the wire (QEMU: a rename) | warning |
 //!
@@ -105,6 +104,15 @@
 //! here): a field added behind one, or an existing field that gains or loses one, is a
 //! warning saying what the test must return.
 //!
+//! # Subsections that share a name
+//!
+//! A load looks a subsection up by its name and takes the first of it (QEMU's
+//! `vmstate_get_subsection`), so a description with several subsections of one name cannot
+//! load the others' state ([`Rule::SubsectionNameShared`], an error; QEMU's checker is silent,
+//! QEMU 11.1's `sd-card` has two). Reported once per name in any description of `new`, at any
+//! depth, whether or not `old` has it; and in a description of `old` that `new` has with one
+//! subsection of that name (the old release's streams carry the others under it).
+//!
 //! ```
 //! use vmstate_core::schema::{check, Rule, Schema, Severity};
 //! use vmstate_core::VmState;
@@ -137,6 +145,7 @@ mod native;
 mod padding;
 mod pair;
 mod restructure;
+mod shared_names;
 mod walk;
 
 use super::report::{Finding, Report, Rule, Severity};
@@ -207,6 +216,9 @@ pub fn check(old: &Schema, new: &Schema) -> Report {
                 ),
             ),
         }
+    }
+    for (key, n) in &new.devices {
+        cx.shared_names_in_new(key, &n.description);
     }
     Report {
         findings: cx.findings,
@@ -412,8 +424,7 @@ impl Checker {
         for o in &old.subsections {
             let sub_path = format!("{path}/Subsections/{}", o.name);
             if !old_seen.insert(o.name.as_str()) {
-                // A second of the name: loaded by the first of the name (compared above).
-                self.old_shared_subsection_name(&sub_path, old, o, new);
+                // Another of the name: loaded by the new release's of the name, as the first.
                 continue;
             }
             match new_subsections.get(o.name.as_str()).copied() {
@@ -439,77 +450,9 @@ impl Checker {
                 ),
             }
         }
-        self.shared_subsection_names(&path, new);
+        self.shared_names_in_old(&path, old, new);
         if ext {
             self.extras(sec, &path, old, new, stream, first_finding);
-        }
-    }
-
-    /// A second subsection of one name in `old` (`second`): the old release sends it under the
-    /// first's name, and the new release loads it with its first description of that name.
-    /// Reported here unless `new` shares the name too ([`Self::shared_subsection_names`]
-    /// reports that).
-    fn old_shared_subsection_name(&mut self, path: &str, old: &Desc, second: &Desc, new: &Desc) {
-        let mut in_new = new.subsections.iter().filter(|s| s.name == second.name);
-        let (Some(loaded_by), None) = (in_new.next(), in_new.next()) else {
-            // None: the first of the name is reported removed; two: reported on `new`.
-            return;
-        };
-        self.error(
-            Rule::SubsectionNameShared,
-            path.to_owned(),
-            format!(
-                "the old release's description `{}` has two subsections named `{}`: its \
-                 streams carry the second ({}) under that name, and the new release loads it \
-                 as its subsection of the name ({}), which fails or reads its bytes as other \
-                 fields",
-                old.name,
-                second.name,
-                field_list(second),
-                field_list(loaded_by)
-            ),
-        );
-    }
-
-    /// Subsections of one name in `new`: QEMU's `vmstate_get_subsection` (and this project's
-    /// loader) takes the first of a name, so the second's state never loads. Reported once per
-    /// name, on the second.
-    fn shared_subsection_names(&mut self, path: &str, new: &Desc) {
-        let mut first: HashMap<&str, &Desc> = HashMap::new();
-        let mut reported = std::collections::HashSet::new();
-        for s in &new.subsections {
-            let Some(earlier) = first.get(s.name.as_str()).copied() else {
-                first.insert(&s.name, s);
-                continue;
-            };
-            if !reported.insert(s.name.as_str()) {
-                continue;
-            }
-            self.error(
-                Rule::SubsectionNameShared,
-                format!("{path}/Subsections/{}", s.name),
-                format!(
-                    "description `{}` has two subsections named `{}`: a load looks a subsection \
-                     up by its name and takes the first ({}), so a stream carrying the second \
-                     ({}) fails to load or loads its bytes as the first's fields; \
-                     give the second its own name",
-                    new.name,
-                    s.name,
-                    field_list(earlier),
-                    field_list(s)
-                ),
-            );
-        }
-    }
-}
-
-/// A subsection's fields for a message: "fields `a`, `b`", or "no fields".
-fn field_list(d: &Desc) -> String {
-    match d.fields.len() {
-        0 => "no fields".to_owned(),
-        _ => {
-            let names = d.fields.iter().map(|f| format!("`{}`", f.field));
-            format!("fields {}", crate::error::first_few(names))
         }
     }
 }
