@@ -123,27 +123,30 @@ fn assert_pl011_untouched(uart: &Pl011State, what: &str) {
 
 #[test]
 fn pl011_matches_qemu_5_2_to_11_1() {
-    let qemu_7_2 = vmstate_tests::qemu_7_2_stream();
-    for instance in 0..2 {
-        let uart: Pl011State = port_matches_qemu_section(&qemu_7_2, "pl011", instance);
-        assert_pl011_untouched(&uart, &format!("7.2 pl011 {instance}"));
-        assert_eq!(uart.readbuff, 0);
-    }
-    let qemu_10_0 = vmstate_tests::qemu_10_0_stream();
-    for instance in 0..2 {
-        // The 10.0 layout matches its vmdesc byte for byte ...
-        let v10: Pl011StateQemu10 = port_matches_qemu_section(&qemu_10_0, "pl011", instance);
-        // ... and the port loads the same bytes (the unused word is zero, as `readbuff`
-        // always was) and writes them back unchanged.
-        let (data, version) = vmstate_tests::section_data(&qemu_10_0, "pl011", instance);
-        let mut uart = Pl011State::default();
-        vmstate_core::qemu::from_bytes(&mut uart, data, version, 0).unwrap();
-        assert_eq!(vmstate_core::qemu::to_bytes(&uart).unwrap(), data);
-        assert_pl011_untouched(&uart, &format!("10.0 pl011 {instance}"));
-        assert_eq!(
-            (uart.flags, uart.read_fifo, uart.clock.clone()),
-            (v10.flags, v10.read_fifo, v10.clock)
-        );
+    for (release, stream) in vmstate_tests::integratorcp_streams() {
+        for instance in 0..2 {
+            let what = format!("{release} pl011 {instance}");
+            if let "5.2" | "7.2" = release {
+                let uart: Pl011State = port_matches_qemu_section(&stream, "pl011", instance);
+                assert_pl011_untouched(&uart, &what);
+                assert_eq!(uart.readbuff, 0, "{what}");
+                continue;
+            }
+            // The later layout matches its vmdesc byte for byte ...
+            let v10: Pl011StateQemu10 = port_matches_qemu_section(&stream, "pl011", instance);
+            // ... and the port loads the same bytes (the unused word is zero, as `readbuff`
+            // always was) and writes them back unchanged.
+            let (data, version) = vmstate_tests::section_data(&stream, "pl011", instance);
+            let mut uart = Pl011State::default();
+            vmstate_core::qemu::from_bytes(&mut uart, data, version, 0).unwrap();
+            assert_eq!(vmstate_core::qemu::to_bytes(&uart).unwrap(), data, "{what}");
+            assert_pl011_untouched(&uart, &what);
+            assert_eq!(
+                (uart.flags, uart.read_fifo, uart.clock.clone()),
+                (v10.flags, v10.read_fifo, v10.clock),
+                "{what}"
+            );
+        }
     }
 }
 

@@ -366,8 +366,10 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
         }
     }
     if let Some(d) = a.default.get() {
-        let since_loaded_always =
-            (a.since.get()).filter(|s| s.value <= input.minimum_version() && !a.exists.given());
+        // (With `exists` the function decides; `since` on a subsection is refused apart.)
+        let since_loaded_always = (a.since.get()).filter(|s| {
+            s.value <= input.minimum_version() && !a.exists.given() && !a.subsection.given()
+        });
         if !field.is_optional() {
             cx.error_at(
                 d.key,

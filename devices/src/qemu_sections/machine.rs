@@ -17,7 +17,7 @@
 //!   is that layout. Either struct loads either release's bytes; each describes its own
 //!   release's fields.
 //! - [`AudioState`]: `vmstate_audio` of `audio/audio.c` (section `audio`, version 1), which
-//!   has no fields: QEMU up to 6.1 sends it (5.2's fixture), later releases never do (its
+//!   has no fields: QEMU 5.2 sends it (the fixture), releases since 6.1 never do (its
 //!   `needed` returns false).
 //!
 //! ```
@@ -266,7 +266,7 @@ pub struct CpuCommonCrashOccurred {
 // audio
 // ---------------------------------------------------------------------------------------
 
-/// The `audio` section of QEMU up to 6.1: a version and no fields.
+/// The `audio` section of QEMU before 6.1 (5.2's fixture): a version and no fields.
 ///
 /// ```
 /// use devices::qemu_sections::machine::AudioState;

@@ -7,12 +7,21 @@ struct Fifo {
     level: u8,
 }
 
+#[derive(VmState, Default)]
+#[vmstate(name = "uart/rx")]
+struct Rx {
+    level: u8,
+}
+
 #[derive(VmState)]
 #[vmstate(name = "uart", version = 2, minimum_version = 1)]
 struct Uart {
     lcr: u8,
     #[vmstate(subsection, needed = "Self::fifo_needed", since = 2)]
     fifo: Fifo,
+    // The conflict alone: a subsection's `default` applies whenever it is not sent.
+    #[vmstate(subsection, needed = "Self::fifo_needed", since = 1, default)]
+    rx: Rx,
 }
 
 impl Uart {
