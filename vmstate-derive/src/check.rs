@@ -39,7 +39,7 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     check_equal(cx, field);
     check_buffer(cx, field);
     check_padding(cx, input, field);
-    check_checks_of_atomics(cx, field);
+    check_checks_of_non_plain_values(cx, field);
 }
 
 /// std's atomics that migrate (`AtomicUsize`/`AtomicIsize` cannot: `check_wire_type`).
@@ -75,7 +75,7 @@ fn is_std_atomic(segment: &syn::PathSegment) -> bool {
 /// (or an array of them): none is a plain value the load can compare before the commit, and
 /// rustc's errors (up to three per field, and again at each use of the struct) name the
 /// derive's traits. One error on the key, saying where the check goes.
-fn check_checks_of_atomics(cx: &Ctxt, field: &crate::ast::Field) {
+fn check_checks_of_non_plain_values(cx: &Ctxt, field: &crate::ast::Field) {
     let (elem, _) = crate::ast::array_element(field.ty);
     let Some(last) = std_type(elem) else {
         return;
