@@ -5,8 +5,9 @@
 //! subsections carry the IRQ line state and, for a CPU with a VFP (QEMU 10.0's ARM926, not
 //! 7.2's: configuration, [`ArmCpuState::has_vfp`]), the VFP registers. The other CPU models
 //! the Integrator/CP runs (`-cpu`) add subsections this port knows too: iwMMXt (PXA2xx),
-//! ThumbEE (Cortex-A7/A8/A9/A15), the PMSAv7 MPU (Cortex-R5), and a pending SError. Those of
-//! CPUs the board cannot run (M-profile, SVE, ...) it does not know, and refuses by name.
+//! ThumbEE (Cortex-A7/A8/A9/A15), the PMSAv7 MPU (Cortex-R5), a pending SError, and QEMU
+//! 11.1's WFxT timer. Those of CPUs the board cannot run (M-profile, SVE, ...) it does not
+//! know, and refuses by name.
 //!
 //! ```
 //! use devices::ArmCpuState;
@@ -151,6 +152,14 @@ pub struct ArmCpuState {
     /// The IRQ line state, which QEMU 7.2 always sends.
     #[vmstate(subsection, needed = "Self::irq_line_state_needed")]
     pub irq_line_state: IrqLineState,
+    /// Whether the CPU has QEMU's FEAT_WFxT timer object (QEMU 11.1 makes one for every model
+    /// the board runs but the ARM926, ARM1026, SA-1110 and TI925T; QEMU 7.2 for none):
+    /// configuration, never migrated.
+    #[vmstate(skip)]
+    pub has_wfxt_timer: bool,
+    /// The WFxT timer's expiry, sent when the CPU has the timer.
+    #[vmstate(subsection, needed = "Self::wfxt_timer_needed")]
+    pub wfxt_timer: WfxtTimerState,
 }
 
 /// The `cpu/vfp` subsection (QEMU's `vmstate_vfp`, version 3): the 32 double registers, each
@@ -386,6 +395,21 @@ pub struct SerrorState {
     pub esr: u64,
 }
 
+/// The `cpu/wfxt-timer` subsection (QEMU's `vmstate_wfxt_timer`, QEMU 11.1's): the timer
+/// that ends a WFIT/WFET wait.
+#[derive(VmState, Debug, Clone, PartialEq, Eq)]
+#[vmstate(name = "cpu/wfxt-timer")]
+pub struct WfxtTimerState {
+    /// Its expiry (`VMSTATE_TIMER_PTR`; -1 when not armed).
+    pub wfxt_timer: i64,
+}
+
+impl Default for WfxtTimerState {
+    fn default() -> Self {
+        WfxtTimerState { wfxt_timer: -1 }
+    }
+}
+
 /// The `cpu/irq-line-state` subsection.
 ///
 /// ```
@@ -424,6 +448,10 @@ impl ArmCpuState {
 
     fn serror_needed(&self) -> bool {
         self.serror.pending != 0
+    }
+
+    fn wfxt_timer_needed(&self) -> bool {
+        self.has_wfxt_timer
     }
 
     fn irq_line_state_needed(&self) -> bool {

@@ -1,17 +1,22 @@
 //! The `cpu` section of the Integrator/CP with other CPU models (`-cpu`), from real QEMU 7.2
-//! streams (`tests/fixtures/qemu-7.2-integratorcp-cpus/`): the state-only ARM CPU port
-//! knows their subsections (ThumbEE, the PMSAv7 MPU, iwMMXt), loads them and saves them
-//! back byte for byte, and `qemu inspect` decodes them.
+//! and 11.1 streams (`tests/fixtures/qemu-{7.2,11.1}-integratorcp-cpus/`): the state-only ARM
+//! CPU port knows their subsections (ThumbEE, the PMSAv7 MPU, iwMMXt, 11.1's WFxT timer),
+//! loads them and saves them back byte for byte, and `qemu inspect` decodes them.
 
 use devices::arm_cpu::Pmsav7State;
 use devices::ArmCpuState;
 use vmstate_core::qemu::Stream;
 
-/// A stream of the fixture's `cpu` section of `model`, with its vmdesc entry.
+/// A stream of QEMU 7.2's `cpu` section of `model`, with its vmdesc entry.
 fn cpu_stream(model: &str) -> Stream {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/qemu-7.2-integratorcp-cpus"
+    cpu_stream_of("7.2", model)
+}
+
+/// A stream of QEMU `release`'s `cpu` section of `model` (a fixture), with its vmdesc entry.
+fn cpu_stream_of(release: &str, model: &str) -> Stream {
+    let dir = format!(
+        "{}/fixtures/qemu-{release}-integratorcp-cpus",
+        env!("CARGO_MANIFEST_DIR")
     );
     let section = std::fs::read(format!("{dir}/cpu-{model}.bin")).expect("fixture");
     let vmdesc = std::fs::read_to_string(format!("{dir}/cpu-{model}-vmdesc.json")).expect("vmdesc");
@@ -92,4 +97,44 @@ fn a_pxa270_sends_its_iwmmxt_registers() {
         inspected_subsections(&stream),
         ["cpu/iwmmxt", "cpu/irq-line-state"]
     );
+}
+
+#[test]
+fn qemu_11_1s_cpus_send_a_wfxt_timer() {
+    for (model, thumb2ee) in [("cortex-a9", true), ("arm1136", false)] {
+        // QEMU 11.1's vmdesc names the generic timers by their index's constant: the same
+        // bytes.
+        let stream = vmstate_tests::with_vmdesc_patched(&cpu_stream_of("11.1", model), |vmdesc| {
+            let cpu = vmstate_tests::device_entry(vmdesc, "cpu");
+            for (at, constant) in [(22, "PHYS"), (23, "VIRT")] {
+                let was = format!("gt_timer[GTIMER_{constant}]");
+                let now = format!("gt_timer[{}]", at - 22);
+                vmstate_tests::patch_field(cpu, at, (&was, "timer"), (&now, "timer"));
+            }
+        });
+        let configured = ArmCpuState {
+            has_vfp: true,
+            has_thumb2ee: thumb2ee,
+            has_wfxt_timer: true,
+            ..ArmCpuState::default()
+        };
+        let cpu = vmstate_tests::port_loads_qemu_section(&stream, "cpu", 0, configured);
+        assert_eq!(cpu.wfxt_timer.wfxt_timer, -1, "{model}: not armed at reset");
+        let mut expected = vec!["cpu/vfp", "cpu/irq-line-state", "cpu/wfxt-timer"];
+        if thumb2ee {
+            expected.insert(1, "cpu/thumb2ee");
+        }
+        assert_eq!(inspected_subsections(&stream), expected, "{model}");
+        // A CPU configured without the timer loads the subsection but would not send it.
+        let (data, _) = vmstate_tests::section_data(&stream, "cpu", 0);
+        let mut without = ArmCpuState {
+            has_vfp: true,
+            has_thumb2ee: thumb2ee,
+            ..ArmCpuState::default()
+        };
+        vmstate_core::qemu::from_bytes(&mut without, data, 22, 0).unwrap();
+        let saved = vmstate_core::qemu::to_bytes(&without).unwrap();
+        let subsection = 1 + 1 + "cpu/wfxt-timer".len() + 4 + 8;
+        assert_eq!(saved.len() + subsection, data.len(), "{model}");
+    }
 }
