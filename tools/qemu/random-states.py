@@ -46,11 +46,10 @@ class Crash(Exception):
     pass
 
 
-def qemu_version(binary):
-    """QEMU's (major, minor) version from `--version` ((0, 0) if it does not say)."""
-    out = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout
-    m = re.search(r"version (\d+)\.(\d+)", out)
-    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+def has_machine_property(binary, machine, name):
+    """Whether `-M MACHINE,help` lists the machine property `name`."""
+    out = subprocess.run([binary, "-M", machine + ",help"], capture_output=True, text=True).stdout
+    return re.search(r"^\s*%s=" % re.escape(name), out, re.M) is not None
 
 
 class Qemu:
@@ -61,9 +60,10 @@ class Qemu:
         args = [binary, "-M", machine, "-S", "-display", "none", "-audiodev", "none,id=s",
                 "-serial", "none", "-monitor", "none", "-qtest", "stdio",
                 "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
-        # QEMU 9 and later give a board's own sound device no backend by default (QEMU 11:
-        # "no default audio driver available"); QEMU 7.2 has no such machine property.
-        if qemu_version(binary) >= (9, 0):
+        # Later QEMU gives a board's own sound device no backend by default (QEMU 11's
+        # integratorcp: "no default audio driver available") and takes one as a machine
+        # property, which QEMU 7.2's machines and QEMU 11's pc and q35 do not have.
+        if has_machine_property(binary, machine, "audiodev"):
             args += ["-machine", "audiodev=s"]
         self.stderr = open(os.path.join(work, "stderr"), "w")
         self.p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

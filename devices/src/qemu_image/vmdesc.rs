@@ -60,7 +60,7 @@ fn sent_fields(sent: &serde_json::Value) -> HashMap<&str, Option<&serde_json::Va
 /// The arrays of structs the vmdesc lists element by element (QEMU does so where it cannot
 /// describe the elements as one: structs with subsections or fields behind tests), by name:
 /// each element's entry, where the entries of the name are exactly those of `index` 0, 1, ...
-/// in order.
+/// in order, or (QEMU 11, which writes no `index`) all without one, in order.
 fn sent_elements(sent: &serde_json::Value) -> HashMap<&str, Vec<&serde_json::Value>> {
     let fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
     let mut by_name: HashMap<&str, Option<Vec<&serde_json::Value>>> = HashMap::new();
@@ -69,10 +69,18 @@ fn sent_elements(sent: &serde_json::Value) -> HashMap<&str, Vec<&serde_json::Val
             continue;
         };
         let elements = by_name.entry(name).or_insert_with(|| Some(Vec::new()));
-        let next = elements.as_ref().map_or(0, Vec::len) as u64;
-        match (elements.as_mut(), f["index"].as_u64()) {
-            (Some(list), Some(i)) if i == next && f.get("struct").is_some() => list.push(f),
-            _ => *elements = None,
+        let Some(list) = elements.as_mut() else {
+            continue;
+        };
+        let indexed = f.get("index").is_some();
+        let same_form = list
+            .first()
+            .is_none_or(|e| e.get("index").is_some() == indexed);
+        let in_order = !indexed || f["index"].as_u64() == Some(list.len() as u64);
+        if same_form && in_order && f.get("struct").is_some() {
+            list.push(f);
+        } else {
+            *elements = None;
         }
     }
     (by_name.into_iter())
@@ -583,5 +591,27 @@ mod tests {
             ("blk_len", "uint32"),
         ]);
         assert_eq!(renamed(&padding, &ours, 1), None);
+    }
+
+    #[test]
+    fn elements_are_listed_with_an_index_in_order_or_all_without_one() {
+        let element = |index: Option<u64>| match index {
+            Some(i) => json!({"name": "e", "index": i, "type": "struct", "struct": {}}),
+            None => json!({"name": "e", "type": "struct", "struct": {}}),
+        };
+        let lengths = |listed: &[Option<u64>]| {
+            let fields: Vec<_> = listed.iter().map(|&i| element(i)).collect();
+            let sent = json!({ "fields": fields });
+            sent_elements(&sent).get("e").map(Vec::len)
+        };
+        assert_eq!(lengths(&[Some(0), Some(1), Some(2)]), Some(3));
+        // QEMU 11 writes no `index`: its entries in order.
+        assert_eq!(lengths(&[None, None, None]), Some(3));
+        // One entry is no element-by-element listing; mixed forms or another order are not
+        // taken.
+        assert_eq!(lengths(&[None]), None);
+        assert_eq!(lengths(&[Some(0), None]), None);
+        assert_eq!(lengths(&[None, Some(1)]), None);
+        assert_eq!(lengths(&[Some(1), Some(0)]), None);
     }
 }
