@@ -44,11 +44,12 @@ pub fn arm_cpu() -> ArmCpuState {
     ArmCpuState::default()
 }
 
-/// A fresh Cortex-A9's (a VFP and ThumbEE).
+/// A fresh Cortex-A9's (a VFP and ThumbEE), with QEMU 11.1's WFxT timer.
 pub fn arm_cpu_cortex_a9() -> ArmCpuState {
     ArmCpuState {
         has_vfp: true,
         has_thumb2ee: true,
+        has_wfxt_timer: true,
         ..ArmCpuState::default()
     }
 }
@@ -149,9 +150,9 @@ impl Normalize for IcpPic {}
 impl Normalize for IcpControl {}
 impl Normalize for Pl022 {}
 impl Normalize for ArmCpuState {
-    /// A CPU without a VFP (iwMMXt, ThumbEE) loads a `cpu/vfp` subsection (a subsection sent
-    /// is read) but does not send it, nor a `cpu/serror` whose `pending` is 0: the reloaded
-    /// CPU keeps its own.
+    /// A CPU without a VFP (iwMMXt, ThumbEE, WFxT timer) loads a `cpu/vfp` subsection (a
+    /// subsection sent is read) but does not send it, nor a `cpu/serror` whose `pending` is 0:
+    /// the reloaded CPU keeps its own.
     fn normalize(loaded: &Self, reloaded: &mut Self) {
         if !loaded.has_vfp {
             reloaded.vfp = loaded.vfp.clone();
@@ -161,6 +162,9 @@ impl Normalize for ArmCpuState {
         }
         if !loaded.has_thumb2ee {
             reloaded.thumb2ee = loaded.thumb2ee.clone();
+        }
+        if !loaded.has_wfxt_timer {
+            reloaded.wfxt_timer = loaded.wfxt_timer.clone();
         }
         if loaded.serror.pending == 0 {
             reloaded.serror = loaded.serror.clone();

@@ -102,9 +102,16 @@ fn a_pxa270_sends_its_iwmmxt_registers() {
 #[test]
 fn qemu_11_1s_cpus_send_a_wfxt_timer() {
     for (model, thumb2ee) in [("cortex-a9", true), ("arm1136", false)] {
-        // QEMU 11.1's vmdesc names the generic timers by their index's constant: the same
-        // bytes.
-        let stream = vmstate_tests::with_vmdesc_patched(&cpu_stream_of("11.1", model), |vmdesc| {
+        // QEMU 11.1's vmdesc names the generic timers by their index's constant (the same
+        // bytes); and the timer, last in the section, is armed here (at reset it is -1).
+        let reset = cpu_stream_of("11.1", model);
+        let (data, _) = vmstate_tests::section_data(&reset, "cpu", 0);
+        let mut armed = data.to_vec();
+        let at = armed.len() - 8;
+        armed[at..].copy_from_slice(&1_234_567_i64.to_be_bytes());
+        let vmdesc = vmstate_tests::vmdesc_entry(&reset, "cpu", 0).to_string();
+        let bytes = vmstate_tests::qemu_stream_of(&[("cpu", 0, 22, &armed)], Some(&vmdesc));
+        let stream = vmstate_tests::with_vmdesc_patched(&Stream::parse(bytes).unwrap(), |vmdesc| {
             let cpu = vmstate_tests::device_entry(vmdesc, "cpu");
             for (at, constant) in [(22, "PHYS"), (23, "VIRT")] {
                 let was = format!("gt_timer[GTIMER_{constant}]");
@@ -119,22 +126,22 @@ fn qemu_11_1s_cpus_send_a_wfxt_timer() {
             ..ArmCpuState::default()
         };
         let cpu = vmstate_tests::port_loads_qemu_section(&stream, "cpu", 0, configured);
-        assert_eq!(cpu.wfxt_timer.wfxt_timer, -1, "{model}: not armed at reset");
+        assert_eq!(cpu.wfxt_timer.wfxt_timer, 1_234_567, "{model}");
         let mut expected = vec!["cpu/vfp", "cpu/irq-line-state", "cpu/wfxt-timer"];
         if thumb2ee {
             expected.insert(1, "cpu/thumb2ee");
         }
         assert_eq!(inspected_subsections(&stream), expected, "{model}");
-        // A CPU configured without the timer loads the subsection but would not send it.
-        let (data, _) = vmstate_tests::section_data(&stream, "cpu", 0);
+        // A CPU configured without the timer loads the subsection but does not send it.
         let mut without = ArmCpuState {
             has_vfp: true,
             has_thumb2ee: thumb2ee,
             ..ArmCpuState::default()
         };
-        vmstate_core::qemu::from_bytes(&mut without, data, 22, 0).unwrap();
+        vmstate_core::qemu::from_bytes(&mut without, &armed, 22, 0).unwrap();
+        assert_eq!(without.wfxt_timer.wfxt_timer, 1_234_567, "{model}");
         let saved = vmstate_core::qemu::to_bytes(&without).unwrap();
         let subsection = 1 + 1 + "cpu/wfxt-timer".len() + 4 + 8;
-        assert_eq!(saved.len() + subsection, data.len(), "{model}");
+        assert_eq!(saved[..], armed[..armed.len() - subsection], "{model}");
     }
 }

@@ -172,21 +172,26 @@ fn fields_behind_tests_follow_the_vmdesc_and_only_where_it_is_unambiguous() {
         serde_json::json!({"q": 0x2222_2222}),
         "{dev}"
     );
-    // QEMU 11 lists the elements without `index`: the same, in order.
-    let bare = entry
-        .replace(r#""index": 0, "#, "")
-        .replace(r#""index": 1, "#, "");
-    assert!(!bare.contains("index"), "{bare}");
-    let dev = listing(&stream("dev", 1, &data, Some(&bare)), &schema);
-    assert!(dev["error"].is_null(), "{dev}");
-    assert_eq!(
-        (&dev["fields"]["e[0]"], &dev["fields"]["e[1]"]),
-        (
-            &serde_json::json!({"p": 0x1111_1111}),
-            &serde_json::json!({"q": 0x2222_2222})
-        ),
-        "{dev}"
+    // QEMU 11.1 gives the elements no `index`, and a release before it (its JSON writer's fix
+    // for arrays of pointers) only the last none: the same, in order.
+    let last_bare = entry.replace(r#""index": 1, "#, "");
+    let bare = last_bare.replace(r#""index": 0, "#, "");
+    assert!(
+        last_bare.contains("index") && !bare.contains("index"),
+        "{bare}"
     );
+    for listed in [last_bare, bare] {
+        let dev = listing(&stream("dev", 1, &data, Some(&listed)), &schema);
+        assert!(dev["error"].is_null(), "{dev}");
+        assert_eq!(
+            (&dev["fields"]["e[0]"], &dev["fields"]["e[1]"]),
+            (
+                &serde_json::json!({"p": 0x1111_1111}),
+                &serde_json::json!({"q": 0x2222_2222})
+            ),
+            "{dev}"
+        );
+    }
     // Listed element by element as many times as the description's length says, or not at
     // all: with three in the description, it is not fitted, and the test says so.
     let three = schema_text.replace(r#""num": 2"#, r#""num": 3"#);

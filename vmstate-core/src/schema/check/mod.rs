@@ -109,9 +109,10 @@
 //! A load looks a subsection up by its name and takes the first of it (QEMU's
 //! `vmstate_get_subsection`), so a description with several subsections of one name cannot
 //! load the others' state ([`Rule::SubsectionNameShared`], an error; QEMU's checker is silent,
-//! QEMU 11.1's `sd-card` has two). Reported once per name in any description of `new`, at any
-//! depth, whether or not `old` has it; and in a description of `old` that `new` has with one
-//! subsection of that name (the old release's streams carry the others under it).
+//! QEMU 11.1's `sd-card` has two). Reported once per name in any description of `new` that
+//! travels, at any depth, whether or not `old` has it; and in a description of `old` that the
+//! checker pairs with one of `new` (sections, nested structs, subsections, immutable structs)
+//! having one subsection of that name (the old release's streams carry the others under it).
 //!
 //! ```
 //! use vmstate_core::schema::{check, Rule, Schema, Severity};

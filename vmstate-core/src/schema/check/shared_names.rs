@@ -34,10 +34,14 @@ fn field_list(d: &Desc) -> String {
     }
 }
 
-/// The field lists of `others` for a message, and how to name them ("the second", "the
-/// others").
+/// The field lists of `others` for a message (the first few), and how to name them ("the
+/// second", "the others").
 fn others(others: &[&Desc]) -> (String, &'static str) {
-    let lists: Vec<String> = others.iter().map(|d| field_list(d)).collect();
+    const SHOWN: usize = 4;
+    let mut lists: Vec<String> = others.iter().take(SHOWN).map(|d| field_list(d)).collect();
+    if others.len() > SHOWN {
+        lists.push(format!("and {} more", others.len() - SHOWN));
+    }
     let which = if others.len() == 1 {
         "the second"
     } else {
@@ -47,10 +51,11 @@ fn others(others: &[&Desc]) -> (String, &'static str) {
 }
 
 impl Checker {
-    /// Every description of the newer release, at any depth (nested structs, and the first
-    /// subsection of each name, which is the one loaded): a name its subsections share is
-    /// reported once, at `{path}/Subsections/{name}`. Whether or not the older release has
-    /// the description: the newer release cannot load such a subsection of its own streams.
+    /// Every description of the newer release that travels, at any depth (nested structs,
+    /// migrated or immutable, and the first subsection of each name, which is the one loaded):
+    /// a name its subsections share is reported once, at `{path}/Subsections/{name}`. Whether
+    /// or not the older release has the description: the newer release cannot load such a
+    /// subsection of its own streams.
     pub(super) fn shared_names_in_new(&mut self, path: &str, new: &Desc) {
         for (name, all) in by_name(new) {
             let sub_path = format!("{path}/Subsections/{name}");
@@ -75,7 +80,11 @@ impl Checker {
             }
         }
         for (list, fields) in [("Fields", &new.fields), ("NotOnWire", &new.not_on_wire)] {
-            for f in fields {
+            // (A skipped or derived struct is on no wire.)
+            for f in fields
+                .iter()
+                .filter(|f| matches!(f.kind(), "migrated" | "immutable"))
+            {
                 if let Some(d) = f.description.as_deref() {
                     self.shared_names_in_new(&format!("{path}/{list}/{}", f.field), d);
                 }
@@ -83,7 +92,8 @@ impl Checker {
         }
     }
 
-    /// Subsections of one name in the older release's description `old`, paired with `new`:
+    /// Subsections of one name in the older release's description `old`, paired with `new` by
+    /// the checker's walk (sections, nested structs, subsections, immutable structs):
     /// the old release's streams carry the others under the first's name, and the new release
     /// loads them with its subsection of that name. Reported once per name, at
     /// `{path}/Subsections/{name}`, unless `new` lacks the name (the first is reported
