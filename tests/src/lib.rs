@@ -282,42 +282,71 @@ pub fn with_vmdesc_json(stream: &vmstate_core::qemu::Stream, json: &[u8]) -> Vec
     out
 }
 
+/// The Integrator/CP streams of one guest (the 17 register writes of
+/// `tests/fixtures/qemu-7.2-integratorcp/README.md`) from four QEMU releases, oldest first:
+/// the release and the stream's bytes (7.2's with 32 MiB of RAM, the others' with 1 MiB).
+pub const INTEGRATORCP_FIXTURES: [(&str, &[u8]); 4] = [
+    (
+        "5.2",
+        include_bytes!("../fixtures/qemu-5.2-integratorcp/integratorcp-1m.stream"),
+    ),
+    (
+        "7.2",
+        include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream"),
+    ),
+    (
+        "10.0",
+        include_bytes!("../fixtures/qemu-10.0-integratorcp/integratorcp-1m.stream"),
+    ),
+    (
+        "11.1",
+        include_bytes!("../fixtures/qemu-11.1-integratorcp/integratorcp-1m.stream"),
+    ),
+];
+
+/// What the fixture guest's writes leave in the board's registers, as `IntegratorCp::read`
+/// reads them back after a load: (address, value).
+pub const GUEST_REGISTERS: [(u64, u32); 15] = [
+    (0x1000_0008, 0x777),
+    (0x1000_000c, 0x4),
+    (0x1000_0014, 0x0001_a05f),
+    (0x1000_001c, 0x55555),
+    (0x1000_0020, 0x11132),
+    (0x1000_0030, 0x101),
+    (0x1000_0038, 0x2),
+    (0x1000_0048, 0x10),
+    (0x1000_0068, 0x20),
+    (0x1400_0008, 0x300),
+    (0x1400_0028, 0x40),
+    (0xca00_0008, 0x3),
+    (0x1500_0004, 0x1234),
+    (0x1500_0010, 0x0),
+    (0xcb00_0008, 0x0),
+];
+
+/// The stream of `release` among [`INTEGRATORCP_FIXTURES`].
+fn integratorcp_stream(release: &str) -> Stream {
+    let (_, bytes) = (INTEGRATORCP_FIXTURES.iter())
+        .find(|(r, _)| *r == release)
+        .expect("a fixture release");
+    Stream::parse(bytes.to_vec())
+        .unwrap_or_else(|e| panic!("the QEMU {release} fixture does not parse: {e}"))
+}
+
 /// QEMU 7.2's Integrator/CP stream, the test fixture of `tests/fixtures/qemu-7.2-integratorcp/`.
 pub fn qemu_7_2_stream() -> Stream {
-    let bytes = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
-    Stream::parse(bytes.to_vec()).expect("the QEMU 7.2 fixture parses")
+    integratorcp_stream("7.2")
 }
 
 /// QEMU 10.0's Integrator/CP stream (1 MiB of RAM), the test fixture of
 /// `tests/fixtures/qemu-10.0-integratorcp/`.
 pub fn qemu_10_0_stream() -> Stream {
-    let bytes = include_bytes!("../fixtures/qemu-10.0-integratorcp/integratorcp-1m.stream");
-    Stream::parse(bytes.to_vec()).expect("the QEMU 10.0 fixture parses")
+    integratorcp_stream("10.0")
 }
 
-/// QEMU 5.2's Integrator/CP stream (1 MiB of RAM, the same guest), the test fixture of
-/// `tests/fixtures/qemu-5.2-integratorcp/`.
-pub fn qemu_5_2_stream() -> Stream {
-    let bytes = include_bytes!("../fixtures/qemu-5.2-integratorcp/integratorcp-1m.stream");
-    Stream::parse(bytes.to_vec()).expect("the QEMU 5.2 fixture parses")
-}
-
-/// QEMU 11.1's Integrator/CP stream (1 MiB of RAM, the same guest), the test fixture of
-/// `tests/fixtures/qemu-11.1-integratorcp/`.
-pub fn qemu_11_1_stream() -> Stream {
-    let bytes = include_bytes!("../fixtures/qemu-11.1-integratorcp/integratorcp-1m.stream");
-    Stream::parse(bytes.to_vec()).expect("the QEMU 11.1 fixture parses")
-}
-
-/// The Integrator/CP fixtures of the same guest from four QEMU releases, oldest first, named
-/// by their release for messages.
+/// [`INTEGRATORCP_FIXTURES`] parsed, named by their release for messages.
 pub fn integratorcp_streams() -> [(&'static str, Stream); 4] {
-    [
-        ("5.2", qemu_5_2_stream()),
-        ("7.2", qemu_7_2_stream()),
-        ("10.0", qemu_10_0_stream()),
-        ("11.1", qemu_11_1_stream()),
-    ]
+    INTEGRATORCP_FIXTURES.map(|(release, _)| (release, integratorcp_stream(release)))
 }
 
 /// The data and version of section (`idstr`, `instance`) in `stream`.

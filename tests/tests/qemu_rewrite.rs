@@ -276,23 +276,7 @@ fn rewrite_refuses_unknown_targets_and_bad_streams() {
 #[test]
 fn a_loaded_board_reads_what_the_guest_wrote() {
     let board = load_board(&Stream::parse(FIXTURE.to_vec()).unwrap()).unwrap();
-    for (addr, value) in [
-        (0x1000_0008, 0x777),
-        (0x1000_000c, 0x4),
-        (0x1000_0014, 0x0001_a05f),
-        (0x1000_001c, 0x55555),
-        (0x1000_0020, 0x11132),
-        (0x1000_0030, 0x101),
-        (0x1000_0038, 0x2),
-        (0x1000_0048, 0x10),
-        (0x1000_0068, 0x20),
-        (0x1400_0008, 0x300),
-        (0x1400_0028, 0x40),
-        (0xca00_0008, 0x3),
-        (0x1500_0004, 0x1234),
-        (0x1500_0010, 0x0),
-        (0xcb00_0008, 0x0),
-    ] {
+    for (addr, value) in vmstate_tests::GUEST_REGISTERS {
         assert_eq!(board.read(addr).unwrap(), value, "{addr:#x}");
     }
     assert!(!board.core.flash.enabled, "remap applied on load");
