@@ -457,6 +457,31 @@ pub fn have_tools(tools: &[&str], test: &str) -> bool {
     false
 }
 
+/// A command that runs `program` (QEMU, a script of `tools/qemu/`) and that the kernel kills
+/// with SIGKILL when the test dies: a test process killed outright (a CI timeout's SIGKILL)
+/// runs no `Drop` and would leave its QEMUs running. On Linux `program` runs under
+/// util-linux's `setpriv --pdeathsig KILL` (PR_SET_PDEATHSIG; the project has no `unsafe`
+/// for a `prctl` of its own), which then execs it: the child's pid is `program`'s, for
+/// `kill` and `wait`. Elsewhere it is a plain command.
+///
+/// The signal follows the *thread* that spawns the child, not the process: spawn from the
+/// test's own thread (or one that outlives the child), never from a short-lived helper
+/// thread, whose exit would kill the child early.
+///
+/// ```
+/// let out = vmstate_tests::killed_with_test("true").output().unwrap();
+/// assert!(out.status.success());
+/// ```
+pub fn killed_with_test(program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+    if cfg!(target_os = "linux") {
+        let mut command = std::process::Command::new("setpriv");
+        command.args(["--pdeathsig", "KILL", "--"]).arg(program);
+        command
+    } else {
+        std::process::Command::new(program)
+    }
+}
+
 /// A fresh directory `name` under `base` (leftovers of an earlier run with that name removed),
 /// for a test's files.
 ///

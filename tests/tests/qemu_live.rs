@@ -5,9 +5,8 @@
 
 use devices::qemu_image::{load_board, rewrite, MmioWrite};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use vmstate_core::qemu::{SectionKind, Stream};
-use vmstate_tests::have_tools as have;
+use vmstate_tests::{have_tools as have, killed_with_test};
 
 const FIXTURE: &[u8] = include_bytes!("../fixtures/qemu-7.2-integratorcp/integratorcp.stream");
 
@@ -92,7 +91,7 @@ fn qemu_reads(stream: &PathBuf, addrs: &[u64]) -> Vec<(u64, u32)> {
 
 /// [`qemu_reads`] with `qemu_args` given to QEMU.
 fn qemu_reads_with(stream: &PathBuf, addrs: &[u64], qemu_args: &[&str]) -> Vec<(u64, u32)> {
-    let out = Command::new("python3")
+    let out = killed_with_test("python3")
         .arg(tools().join("read-regs.py"))
         .arg(stream)
         .args(addrs.iter().map(|a| format!("{a:#x}")))
@@ -136,7 +135,7 @@ fn make_stream_after(
 
 /// A stream from make-stream.py with `args` (its own options) after the writes.
 fn make_stream_with(path: &PathBuf, writes: &[(u64, u32)], args: &[String]) -> Vec<u8> {
-    let mut cmd = Command::new("python3");
+    let mut cmd = killed_with_test("python3");
     cmd.arg(tools().join("make-stream.py")).arg(path);
     for (a, v) in writes {
         cmd.arg("--write").arg(format!("{a:#x}={v:#x}"));
@@ -214,7 +213,7 @@ fn qemu_refuses_what_the_rust_reader_refuses() {
     assert!(Stream::parse(bad.clone()).is_err());
     let path = temp("bad-footer.stream");
     std::fs::write(&path, &bad).unwrap();
-    let out = Command::new("python3")
+    let out = killed_with_test("python3")
         .arg(tools().join("read-regs.py"))
         .arg(&path)
         .arg("0x10000008")

@@ -32,7 +32,7 @@ use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -147,7 +147,9 @@ impl Qemu {
     fn spawn(dir: &Scratch, name: &str, machine: &[String], args: &[String]) -> Qemu {
         let qmp_path = dir.path(&format!("{name}.qmp"));
         let stderr_path = dir.path(&format!("{name}.stderr"));
-        let mut child = Command::new("qemu-system-arm")
+        // Killed with the test, even by SIGKILL; spawned from the test's thread, which owns
+        // and kills it (`Drop`).
+        let mut child = vmstate_tests::killed_with_test("qemu-system-arm")
             .args(machine)
             .args(["-S", "-display", "none"])
             .args([

@@ -10,6 +10,7 @@ echo line and returns just the reply text.
 """
 
 import ctypes
+import functools
 import os
 import re
 import select
@@ -59,13 +60,20 @@ def require_tool(name):
     )
 
 
-def _pdeathsig():
-    # Kill QEMU if this Python process dies unexpectedly (Linux only).
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
+def die_with_parent(parent):
+    """A child's `preexec_fn`, given its parent's pid (`functools.partial(die_with_parent,
+    os.getpid())`): Linux kills the child (SIGKILL) when the parent dies, even by SIGKILL
+    (a test's timeout), where no cleanup of ours runs. Elsewhere it does nothing. The signal
+    follows the thread that started the child: the scripts start QEMU from their main one."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before the prctl
+            os._exit(1)
+
+
+def _pdeathsig(parent):
+    # Kill QEMU if this Python process dies unexpectedly.
+    die_with_parent(parent)
     os.setpgid(0, 0)  # own process group, so the `cat` helper can be killed with it
 
 
@@ -94,7 +102,7 @@ class Qemu:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self.errf,
-                preexec_fn=_pdeathsig,
+                preexec_fn=functools.partial(_pdeathsig, os.getpid()),
                 env=dict(os.environ, LC_ALL="C"),
             )
         except OSError as e:

@@ -20,6 +20,7 @@ the machine). Needs `vmstate` built (`cargo build --release --bin vmstate`).
 """
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -31,6 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.dont_write_bytecode = True  # keep tools/qemu free of __pycache__
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemumon import die_with_parent  # noqa: E402
 
 EXCLUDE = {
     "arm": r"smc91c111|flash|\.ram|rom|a9gtimer|gic",
@@ -66,8 +71,10 @@ class Qemu:
         if has_machine_property(binary, machine, "audiodev"):
             args += ["-machine", "audiodev=s"]
         self.stderr = open(os.path.join(work, "stderr"), "w")
+        # QEMU dies with this script, even when it is killed outright.
         self.p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=self.stderr, text=True)
+                                  stderr=self.stderr, text=True,
+                                  preexec_fn=functools.partial(die_with_parent, os.getpid()))
 
     def qtest(self, line):
         self.p.stdin.write(line + "\n")
