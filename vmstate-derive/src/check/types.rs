@@ -1,0 +1,244 @@
+//! Field types: what can travel on a wire, sequences' elements, and a struct that holds itself.
+
+use super::limits::is_std_wrapper;
+use crate::ast::Input;
+use crate::ctxt::Ctxt;
+
+/// std's atomics that migrate (`AtomicUsize`/`AtomicIsize` cannot: `check_wire_type`).
+const STD_ATOMICS: &[&str] = &[
+    "AtomicBool",
+    "AtomicU8",
+    "AtomicI8",
+    "AtomicU16",
+    "AtomicI16",
+    "AtomicU32",
+    "AtomicI32",
+    "AtomicU64",
+    "AtomicI64",
+];
+
+/// The last segment of `ty`'s path where it names a type of std by name (a bare name, or a
+/// path through `std`, `core` or `alloc`), for the checks that know std's types.
+pub(super) fn std_type(ty: &syn::Type) -> Option<&syn::PathSegment> {
+    let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
+        return None;
+    };
+    (p.qself.is_none() && names_std(&p.path))
+        .then(|| p.path.segments.last())
+        .flatten()
+}
+
+/// Whether `segment` names one of std's atomics that migrate.
+pub(super) fn is_std_atomic(segment: &syn::PathSegment) -> bool {
+    segment.arguments.is_empty() && STD_ATOMICS.iter().any(|a| segment.ident == a)
+}
+
+/// A migrated type that holds the struct itself (`Vec<Self>`, `Box<[Bus]>` in `Bus`) has a
+/// description without end; rustc would report it as an overflow in generated items.
+pub(super) fn check_not_recursive(cx: &Ctxt, input: &Input, ty: &syn::Type) {
+    // Only through the containers that hold their argument's state (a user's `Id<Bus>`
+    // may be a number that names a `Bus`).
+    fn holds(ty: &syn::Type, name: &syn::Ident) -> bool {
+        match crate::ast::ungroup(ty) {
+            syn::Type::Path(p) if p.qself.is_none() => {
+                let Some(last) = p.path.segments.last() else {
+                    return false;
+                };
+                if p.path.segments.len() == 1 && (last.ident == "Self" || last.ident == *name) {
+                    return true;
+                }
+                let container = ["Vec", "Box", "Cell", "Removed"]
+                    .iter()
+                    .any(|c| last.ident == c);
+                let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                    return false;
+                };
+                container
+                    && args
+                        .args
+                        .iter()
+                        .any(|a| matches!(a, syn::GenericArgument::Type(t) if holds(t, name)))
+            }
+            syn::Type::Array(a) => holds(&a.elem, name),
+            syn::Type::Slice(s) => holds(&s.elem, name),
+            syn::Type::Paren(p) => holds(&p.elem, name),
+            _ => false,
+        }
+    }
+    if holds(ty, input.ident) {
+        cx.error_spanned_by(
+            ty,
+            format!(
+                "`{}` cannot hold itself: a migrated field's type must not contain the struct \
+                 (its description would have no end); keep the nested state in another struct, \
+                 or mark the field `#[vmstate(skip)]`",
+                input.ident
+            ),
+        );
+    }
+}
+
+/// Types that can never implement `Field` (std's, with no fixed wire form) get a message that
+/// says what to store instead, on the type itself, rather than the trait error's generic
+/// "cannot migrate". Array lengths are not types and are not looked into.
+/// The element of `Vec<T>` or `Box<[T]>` (`name` and `args`: the path's last segment).
+fn sequence_element<'a>(name: &str, args: &'a syn::PathArguments) -> Option<&'a syn::Type> {
+    let syn::PathArguments::AngleBracketed(args) = args else {
+        return None;
+    };
+    let Some(syn::GenericArgument::Type(arg)) = args.args.first() else {
+        return None;
+    };
+    match (name, crate::ast::ungroup(arg)) {
+        ("Vec", _) => Some(arg),
+        ("Box", syn::Type::Slice(s)) => Some(&s.elem),
+        _ => None,
+    }
+}
+
+/// A sequence's elements are plain values or structs built fresh from `Default`: not atomics
+/// (compared as values before the commit) nor boxes (the sequence holds them on the heap).
+fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
+    let Some(last) = std_type(elem) else {
+        return;
+    };
+    let name = last.ident.to_string();
+    if is_std_atomic(last) {
+        let plain = name.trim_start_matches("Atomic").to_lowercase();
+        cx.error_spanned_by(
+            elem,
+            format!(
+                "an `{name}` cannot be a `Vec` or `Box<[T]>` element: elements are plain values \
+                 or structs, loaded fresh and compared before the commit; store `{plain}`s and \
+                 set the atomics from them in `post_load` (a type of your own so named is named \
+                 by its path)"
+            ),
+        );
+    } else if name == "Box" && !last.arguments.is_empty() {
+        cx.error_spanned_by(
+            elem,
+            "a `Vec` or `Box<[T]>` element is the value itself: write `Vec<T>`, not \
+             `Vec<Box<T>>` (the sequence holds its elements on the heap already; a type of \
+             your own named `Box` is named by its path)",
+        );
+    }
+}
+
+pub(super) fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
+    match crate::ast::ungroup(ty) {
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return;
+            };
+            let std_path = names_std(&p.path);
+            let name = last.ident.to_string();
+            let problem = match name.as_str() {
+                "usize" | "isize" if last.arguments.is_empty() && std_path => {
+                    let fixed = if name == "usize" { "u64" } else { "i64" };
+                    Some(format!(
+                        "`{name}` cannot migrate: its width depends on the host, and both wire \
+                         formats have fixed-width integers only; store the value as `{fixed}` \
+                         (or a narrower fixed-width integer)"
+                    ))
+                }
+                "AtomicUsize" | "AtomicIsize" if last.arguments.is_empty() && std_path => {
+                    let fixed = if name == "AtomicUsize" {
+                        "AtomicU64"
+                    } else {
+                        "AtomicI64"
+                    };
+                    Some(format!(
+                        "`{name}` cannot migrate: its width depends on the host, and both wire \
+                         formats have fixed-width integers only; store the value in an \
+                         `{fixed}` (or a narrower fixed-width atomic)"
+                    ))
+                }
+                "char" if last.arguments.is_empty() && std_path => Some(
+                    "`char` cannot migrate: neither wire format has characters; store it as \
+                     a `u32` and convert it with `char::from_u32` after the load"
+                        .to_owned(),
+                ),
+                "PhantomData" if std_path => Some(
+                    "`PhantomData` carries no state: mark it `#[vmstate(skip)]` (it is \
+                     described as skipped, and nothing is sent; a type of your own so named is \
+                     named by its path)"
+                        .to_owned(),
+                ),
+                // Without its argument, the name of another type.
+                "Option" if std_path && !last.arguments.is_empty() => Some(
+                    "`Option` cannot migrate: QEMU's wire has no optional values; send a flag \
+                     field and the value, or put the value in a nested struct sent as a \
+                     `subsection` whose `needed` function says whether it is there (a type of \
+                     your own so named is named by its path)"
+                        .to_owned(),
+                ),
+                _ => None,
+            };
+            match problem {
+                Some(message) => cx.error_spanned_by(ty, message),
+                // Into the containers this crate implements `Field` for; a user's own
+                // generic type may implement it for any argument.
+                None if matches!(name.as_str(), "Vec" | "Box" | "Cell")
+                    || is_std_wrapper(&p.path) =>
+                {
+                    if std_path {
+                        if let Some(elem) = sequence_element(&name, &last.arguments) {
+                            check_sequence_element(cx, elem);
+                        }
+                    }
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                        for arg in &args.args {
+                            if let syn::GenericArgument::Type(inner) = arg {
+                                check_wire_type(cx, inner);
+                            }
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+        syn::Type::Array(a) => check_wire_type(cx, &a.elem),
+        syn::Type::Slice(s) => check_wire_type(cx, &s.elem),
+        syn::Type::Paren(p) => check_wire_type(cx, &p.elem),
+        syn::Type::Group(g) => check_wire_type(cx, &g.elem),
+        syn::Type::Tuple(t) => cx.error_spanned_by(
+            ty,
+            if t.elems.is_empty() {
+                "`()` cannot migrate: it carries nothing; remove the field or mark it \
+                 `#[vmstate(skip)]`"
+            } else {
+                "a tuple cannot migrate: QEMU's descriptions name every value; use a struct \
+                 that derives `VmState`"
+            },
+        ),
+        syn::Type::Reference(_) | syn::Type::Ptr(_) => cx.error_spanned_by(
+            ty,
+            "a reference or pointer cannot migrate: a load must write the value; own it, or \
+             mark the field `#[vmstate(skip)]`",
+        ),
+        _ => {}
+    }
+}
+
+/// Whether `path` may name a std type: a bare name (`usize`, `Option`), or a path through
+/// `core` or `std` (a user's own `foo::Option` is another type).
+pub(super) fn names_std(path: &syn::Path) -> bool {
+    path.segments.len() == 1
+        || path
+            .segments
+            .first()
+            .is_some_and(|f| f.ident == "core" || f.ident == "std" || f.ident == "alloc")
+}
+
+/// Whether `ty` is std's `Option<T>`.
+pub(super) fn is_option(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
+        return false;
+    };
+    p.qself.is_none()
+        && names_std(&p.path)
+        && p.path
+            .segments
+            .last()
+            .is_some_and(|l| l.ident == "Option" && !l.arguments.is_empty())
+}
