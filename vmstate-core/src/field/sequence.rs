@@ -269,6 +269,8 @@ pub fn save_struct_elements<T: Field, E: Encoder>(items: &[T], e: &mut E) -> Res
     Ok(())
 }
 
+// `Vec<T>` and `Box<[T]>` are written out rather than made by a macro: rustc lists these
+// impls in a misplaced `max_len`'s error, and a macro's would show there as its invocations.
 impl<T: Element> Bounded for Vec<T> {
     const ELEM: Shape = T::SHAPE;
     const IS_STR: bool = false;
