@@ -12,7 +12,7 @@ use vmstate_fuzz::{run_tolerating, skip_known, KnownPanic};
 
 /// regressions/qemu_stream-2.bin: `parse_items` computes `v.start - 5 - r.pos` for its
 /// message when the sections end past the vmdesc trailer's start.
-const KNOWN_PANICS: &[KnownPanic] = &[("qemu/stream.rs", "attempt to subtract with overflow")];
+const KNOWN_PANICS: &[KnownPanic] = &[("qemu/stream/mod.rs", "attempt to subtract with overflow")];
 
 /// regressions/qemu_stream-1.bin: a configuration section's machine name that is not UTF-8
 /// is read lossily (U+FFFD), so `encode` cannot write the original bytes back.
