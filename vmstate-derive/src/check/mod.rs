@@ -42,7 +42,9 @@ pub fn check(cx: &Ctxt, input: &Input) {
 
 fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     check_reserved(cx, field);
-    if matches!(field.role(), Role::Migrated | Role::Immutable) {
+    // With an attribute in error its role is not known (`skp` may mean `skip`): its type is
+    // checked once the attribute is mended, as the fallback impls leave it out too.
+    if matches!(field.role(), Role::Migrated | Role::Immutable) && !field.faulty.get() {
         check_wire_type(cx, field.ty);
     }
     if field.travels() {

@@ -172,6 +172,7 @@ pub(super) fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                      your own so named is named by its path)"
                         .to_owned(),
                 ),
+                _ if std_path => std_type_problem(&name),
                 _ => None,
             };
             match problem {
@@ -211,6 +212,11 @@ pub(super) fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                  that derives `VmState`"
             },
         ),
+        syn::Type::FnPtr(_) => cx.error_spanned_by(
+            ty,
+            "a function pointer cannot migrate: it is an address in this process; mark the \
+             field `#[vmstate(skip)]` and set it again after the load (in `post_load`)",
+        ),
         syn::Type::Reference(_) | syn::Type::Ptr(_) => cx.error_spanned_by(
             ty,
             "a reference or pointer cannot migrate: a load must write the value; own it, or \
@@ -218,6 +224,46 @@ pub(super) fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
         ),
         _ => {}
     }
+}
+
+/// Why a type of std named `name` cannot migrate, with what to store instead, for the std
+/// types a device struct is likely to hold. Another crate cannot implement `Field` for them,
+/// so rustc would report the missing impl at the struct and again at every use of it, and
+/// not at all where the type names a parameter of the struct (`HashMap<u32, T>`) until one
+/// is used.
+fn std_type_problem(name: &str) -> Option<String> {
+    let own = "a type of your own so named is named by its path";
+    let why = match name {
+        "Rc" | "Arc" | "Weak" | "RefCell" | "Mutex" | "RwLock" | "OnceCell" | "OnceLock"
+        | "LazyCell" | "LazyLock" => format!(
+            "a load stages the new state and swaps it in, which shared or locked state cannot \
+             take; migrate what it holds where that is owned, and mark this field \
+             `#[vmstate(skip)]` (a `Cell` of a plain value migrates; {own})"
+        ),
+        "HashMap" | "HashSet" | "BTreeMap" | "BTreeSet" | "VecDeque" | "LinkedList"
+        | "BinaryHeap" => format!(
+            "neither wire format has maps, sets or queues; send a `Vec` with `max_len` (of a \
+             struct that derives `VmState`, for a key and its value), or an array with a head \
+             and a count as QEMU's FIFOs do ({own})"
+        ),
+        "Cow" => format!(
+            "a load must own what it writes; use a `Vec` or `String` with `max_len` ({own})"
+        ),
+        "Instant" | "SystemTime" => format!(
+            "a point in this host's time means nothing on another; migrate the time left as \
+             an integer (QEMU migrates its timers as `i64` nanoseconds), mark this field \
+             `#[vmstate(skip)]` and rebuild it in `post_load` ({own})"
+        ),
+        "Duration" => {
+            format!("neither wire format has one; store its nanoseconds in a `u64` ({own})")
+        }
+        _ if name.starts_with("NonZero") => format!(
+            "a load stages every value before it checks any, and a `{name}` has no value to \
+             stage; store the integer and refuse zero with `range = \"1..\"` ({own})"
+        ),
+        _ => return None,
+    };
+    Some(format!("`{name}` cannot migrate: {why}"))
 }
 
 /// Whether `path` may name a std type: a bare name (`usize`, `Option`), or a path through

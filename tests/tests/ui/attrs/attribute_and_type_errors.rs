@@ -1,4 +1,6 @@
-// Errors of the attributes and of the field types are reported in one compile.
+// Errors of the attributes and of the field types (the derive's and rustc's) are reported in
+// one compile; a field whose attribute is in error is not checked further (`skp` may mean
+// `skip`).
 use std::rc::Rc;
 use vmstate_core::VmState;
 
@@ -7,6 +9,7 @@ struct Dev {
     #[vmstate(max_len = 0)]
     fifo: Vec<u8>,
     shared: Rc<u32>,
+    log: std::fs::File,
     #[vmstate(derived)]
     cached: u32,
     #[vmstate(skp)]
