@@ -722,6 +722,10 @@ where
     Ok(value_expr(cx, meta, key, "1")?.and_then(|expr| int_from_expr(cx, &expr, key)))
 }
 
+/// What a `max_len` above QEMU's 32-bit count is told.
+pub const MAX_LEN_TOO_LARGE: &str =
+    "`max_len` must be at most 4294967295: QEMU's wire counts a sequence in 32 bits";
+
 /// An integer attribute value from its expression; every other form reported.
 fn int_from_expr<T: std::str::FromStr>(cx: &Ctxt, expr: &Expr, key: &str) -> Option<(T, Span)>
 where
@@ -745,8 +749,22 @@ where
             lit: Lit::Int(i), ..
         }) => match i.base10_parse::<T>() {
             Ok(v) => Some((v, i.span())),
+            // The digits are a number (the lexer saw to that), so it is too large.
+            Err(_) if key == "max_len" => {
+                cx.error_spanned_by(i, MAX_LEN_TOO_LARGE);
+                None
+            }
             Err(e) => {
-                cx.error_spanned_by(i, format!("`{key} = {i}`: {e}"));
+                let ty = std::any::type_name::<T>();
+                let largest = match ty {
+                    "u32" => u32::MAX.to_string(),
+                    "u64" => u64::MAX.to_string(),
+                    _ => e.to_string(),
+                };
+                cx.error_spanned_by(
+                    i,
+                    format!("`{key} = {i}` is too large: `{key}` is a `{ty}`, at most {largest}"),
+                );
                 None
             }
         },

@@ -53,13 +53,7 @@ pub(super) fn check_limits(cx: &Ctxt, input: &Input, field: &crate::ast::Field) 
                 "`max_len` must be at least 1: with 0 no value but an empty one could be saved",
             );
         } else if u32::try_from(value).is_err() {
-            cx.error_at(
-                m.span,
-                format!(
-                    "`max_len` must be at most {}: QEMU's wire counts a sequence in 32 bits",
-                    u32::MAX
-                ),
-            );
+            cx.error_at(m.span, crate::attr::MAX_LEN_TOO_LARGE);
         }
     }
     if let Some(r) = field.attrs.range.get() {
