@@ -88,7 +88,7 @@ impl<E: std::error::Error + Send + Sync + 'static> HookOutput for Result<(), E> 
     message = "`{Self}` is not a `post_load` hook of `{T}`",
     label = "expected `fn(&mut {T})`, or `fn(&mut {T}, u32)` to receive the loaded version",
     note = "a `post_load` hook takes `&mut {T}`, and may take the version of the loaded state as a `u32` (QEMU's `version_id`)",
-    note = "a function whose lifetime parameters appear in bounds or where clauses is not general enough to be one: write it without them"
+    note = "an `unsafe`, `async` or `extern` fn is not one, nor is a function whose lifetime parameters appear in bounds or where clauses (not general enough): call it from a plain `fn(&mut {T})`"
 )]
 pub trait PostLoadFn<T: ?Sized, Args>: post_load_fn::Sealed<T, Args> {
     /// What the hook returns.
