@@ -6,6 +6,7 @@
 use crate::ast::{is_simple, Input, Role};
 use crate::attr::WIRE_KEYS;
 use crate::ctxt::Ctxt;
+use syn::ext::IdentExt;
 
 mod limits;
 mod names;
@@ -52,6 +53,7 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     }
     check_conflicts(cx, field);
     check_derived_has_function(cx, input, field);
+    check_derived_is_not_post_load(cx, input, field);
     check_limits(cx, input, field);
     check_evolution(cx, input, field);
     check_len(cx, input, field);
@@ -394,6 +396,34 @@ fn check_conflicts(cx: &Ctxt, field: &crate::ast::Field) {
 }
 
 /// The point of the design: a derived field that nothing recomputes does not compile.
+/// A derived function that is also the container's `post_load` would run twice per load
+/// (the derived functions run, then `post_load`), so a hook that re-arms a timer or counts
+/// would do it twice; and running it once would have to break the order of one of the two.
+fn check_derived_is_not_post_load(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
+    let Some(post_load) = input.attrs.post_load.get() else {
+        return;
+    };
+    let own = input.ident.unraw().to_string();
+    let post_load_fn = crate::attr::function_key(&post_load.value.path, &own);
+    let same =
+        |hook: &crate::attr::Hook| crate::attr::function_key(&hook.path, &own) == post_load_fn;
+    let fix = match ((field.attrs.derived.get()).and_then(|d| d.value.as_ref()), field.attrs.derives.get()) {
+        (Some(hook), _) if same(hook) => Some((hook, "write `#[vmstate(derived)]`: `post_load` then recomputes the field, after the derived functions")),
+        (_, Some(d)) if same(&d.value) => Some((&d.value, "remove `derives`: `post_load` then recomputes what the field's type leaves to its owner, after the derived functions")),
+        _ => None,
+    };
+    if let Some((hook, fix)) = fix {
+        cx.error_at(
+            hook.span,
+            format!(
+                "`{}` is also the container's `post_load`, which runs after the derived \
+                 functions: it would run twice per load; {fix}",
+                hook.text
+            ),
+        );
+    }
+}
+
 fn check_derived_has_function(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     let Some(derived) = field.attrs.derived.get() else {
         return;

@@ -281,15 +281,9 @@ fn bounds_are_arrays(range: &syn::Expr) -> bool {
     }
 }
 
-/// After a commit, then: each distinct derived function (field order), then `post_load`. A
-/// derived function that is also `post_load` runs once, as `post_load` (after the others).
+/// After a commit, then: each distinct derived function (field order), then `post_load`.
 pub(super) fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
-    let own = input.ident.unraw().to_string();
-    let post_load = input.attrs.post_load.get();
-    let mut seen: Vec<String> = post_load
-        .map(|h| crate::attr::function_key(&h.value.path, &own))
-        .into_iter()
-        .collect();
+    let mut seen = Vec::new();
     let mut derived = Vec::new();
     for f in &input.fields {
         let hook = f
@@ -304,14 +298,18 @@ pub(super) fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                     .map(|d| (&d.value, ("derives", d.key)))
             });
         if let Some((hook, key)) = hook {
-            let function = crate::attr::function_key(&hook.path, &own);
+            let function = crate::attr::function_key(&hook.path, &input.ident.unraw().to_string());
             if !seen.contains(&function) {
                 seen.push(function);
                 derived.push(call_hook_keeping_first_error(hook, key, p));
             }
         }
     }
-    let post_load = post_load.map(|h| call_post_load(&h.value, p));
+    let post_load = input
+        .attrs
+        .post_load
+        .get()
+        .map(|h| call_post_load(&h.value, p));
     quote! {
         #(#derived)*
         #post_load
