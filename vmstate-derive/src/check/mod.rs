@@ -46,7 +46,7 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     // With an attribute in error its role is not known (`skp` may mean `skip`): its type is
     // checked once the attribute is mended, as the fallback impls leave it out too.
     if matches!(field.role(), Role::Migrated | Role::Immutable) && !field.faulty.get() {
-        check_wire_type(cx, field.ty);
+        check_wire_type(cx, input, field.ty);
     }
     if field.travels() {
         check_not_recursive(cx, input, field.ty);

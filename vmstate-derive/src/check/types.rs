@@ -78,9 +78,6 @@ pub(super) fn check_not_recursive(cx: &Ctxt, input: &Input, ty: &syn::Type) {
     }
 }
 
-/// Types that can never implement `Field` (std's, with no fixed wire form) get a message that
-/// says what to store instead, on the type itself, rather than the trait error's generic
-/// "cannot migrate". Array lengths are not types and are not looked into.
 /// The element of `Vec<T>` or `Box<[T]>` (`name` and `args`: the path's last segment).
 fn sequence_element<'a>(name: &str, args: &'a syn::PathArguments) -> Option<&'a syn::Type> {
     let syn::PathArguments::AngleBracketed(args) = args else {
@@ -124,7 +121,10 @@ fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
     }
 }
 
-pub(super) fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
+/// Types that can never implement `Field` (std's, with no fixed wire form) get a message that
+/// says what to store instead, on the type itself, rather than the trait error's generic
+/// "cannot migrate". Array lengths are not types and are not looked into.
+pub(super) fn check_wire_type(cx: &Ctxt, input: &Input, ty: &syn::Type) {
     match crate::ast::ungroup(ty) {
         syn::Type::Path(p) if p.qself.is_none() => {
             let Some(last) = p.path.segments.last() else {
@@ -172,7 +172,8 @@ pub(super) fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                      your own so named is named by its path)"
                         .to_owned(),
                 ),
-                _ if std_path => std_type_problem(&name),
+                // A type parameter so named is the parameter (the std type is not in scope).
+                _ if std_path && !is_type_param(input, &p.path) => std_type_problem(&name),
                 _ => None,
             };
             match problem {
@@ -190,7 +191,7 @@ pub(super) fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                     if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
                         for arg in &args.args {
                             if let syn::GenericArgument::Type(inner) = arg {
-                                check_wire_type(cx, inner);
+                                check_wire_type(cx, input, inner);
                             }
                         }
                     }
@@ -198,10 +199,10 @@ pub(super) fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
                 None => {}
             }
         }
-        syn::Type::Array(a) => check_wire_type(cx, &a.elem),
-        syn::Type::Slice(s) => check_wire_type(cx, &s.elem),
-        syn::Type::Paren(p) => check_wire_type(cx, &p.elem),
-        syn::Type::Group(g) => check_wire_type(cx, &g.elem),
+        syn::Type::Array(a) => check_wire_type(cx, input, &a.elem),
+        syn::Type::Slice(s) => check_wire_type(cx, input, &s.elem),
+        syn::Type::Paren(p) => check_wire_type(cx, input, &p.elem),
+        syn::Type::Group(g) => check_wire_type(cx, input, &g.elem),
         syn::Type::Tuple(t) => cx.error_spanned_by(
             ty,
             if t.elems.is_empty() {
@@ -215,7 +216,7 @@ pub(super) fn check_wire_type(cx: &Ctxt, ty: &syn::Type) {
         syn::Type::FnPtr(_) => cx.error_spanned_by(
             ty,
             "a function pointer cannot migrate: it is an address in this process; mark the \
-             field `#[vmstate(skip)]` and set it again after the load (in `post_load`)",
+             field `#[vmstate(skip)]` (the destination keeps its own)",
         ),
         syn::Type::Reference(_) | syn::Type::Ptr(_) => cx.error_spanned_by(
             ty,
@@ -257,13 +258,20 @@ fn std_type_problem(name: &str) -> Option<String> {
         "Duration" => {
             format!("neither wire format has one; store its nanoseconds in a `u64` ({own})")
         }
-        _ if name.starts_with("NonZero") => format!(
+        "NonZero" | "NonZeroU8" | "NonZeroU16" | "NonZeroU32" | "NonZeroU64" | "NonZeroU128"
+        | "NonZeroUsize" | "NonZeroI8" | "NonZeroI16" | "NonZeroI32" | "NonZeroI64"
+        | "NonZeroI128" | "NonZeroIsize" => format!(
             "a load stages every value before it checks any, and a `{name}` has no value to \
              stage; store the integer and refuse zero with `range = \"1..\"` ({own})"
         ),
         _ => return None,
     };
     Some(format!("`{name}` cannot migrate: {why}"))
+}
+
+/// Whether `path` is one of the struct's type parameters.
+fn is_type_param(input: &Input, path: &syn::Path) -> bool {
+    (path.get_ident()).is_some_and(|i| input.generics.type_params().any(|t| t.ident == *i))
 }
 
 /// Whether `path` may name a std type: a bare name (`usize`, `Option`), or a path through
