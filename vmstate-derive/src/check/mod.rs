@@ -43,9 +43,9 @@ pub fn check(cx: &Ctxt, input: &Input) {
 
 fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     check_reserved(cx, field);
-    // With an attribute in error its role is not known (`skp` may mean `skip`): its type is
-    // checked once the attribute is mended, as the fallback impls leave it out too.
-    if matches!(field.role(), Role::Migrated | Role::Immutable) && !field.faulty.get() {
+    // A role key in error (`skp`, taken for `skip`; `derived = 3`) leaves the role unknown:
+    // the type is checked once the key is mended, as the fallback impls leave it out too.
+    if matches!(field.role(), Role::Migrated | Role::Immutable) && !role_in_error(field) {
         check_wire_type(cx, input, field.ty);
     }
     if field.travels() {
@@ -422,6 +422,21 @@ fn check_derived_is_not_post_load(cx: &Ctxt, input: &Input, field: &crate::ast::
             ),
         );
     }
+}
+
+/// Whether a key that gives the field its role was written but is in error (misspelt, or of
+/// a malformed value).
+fn role_in_error(field: &crate::ast::Field) -> bool {
+    let a = &field.attrs;
+    let in_error = |given: bool, set: bool| given && !set;
+    in_error(a.skip.given(), a.skip.get().is_some())
+        || in_error(a.derived.given(), a.derived.get().is_some())
+        || in_error(
+            a.derived_by_owner.given(),
+            a.derived_by_owner.get().is_some(),
+        )
+        || in_error(a.immutable.given(), a.immutable.get().is_some())
+        || in_error(a.subsection.given(), a.subsection.get().is_some())
 }
 
 fn check_derived_has_function(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
