@@ -464,6 +464,9 @@ pub fn have_tools(tools: &[&str], test: &str) -> bool {
 /// for a `prctl` of its own), which then execs it: the child's pid is `program`'s, for
 /// `kill` and `wait`. Elsewhere it is a plain command.
 ///
+/// Where `setpriv` is missing or too old for `--pdeathsig` (util-linux before 2.33), a plain
+/// command, as elsewhere.
+///
 /// The signal follows the *thread* that spawns the child, not the process: spawn from the
 /// test's own thread (or one that outlives the child), never from a short-lived helper
 /// thread, whose exit would kill the child early.
@@ -473,7 +476,15 @@ pub fn have_tools(tools: &[&str], test: &str) -> bool {
 /// assert!(out.status.success());
 /// ```
 pub fn killed_with_test(program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
-    if cfg!(target_os = "linux") {
+    static HAS_PDEATHSIG: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let has_pdeathsig = *HAS_PDEATHSIG.get_or_init(|| {
+        cfg!(target_os = "linux")
+            && std::process::Command::new("setpriv")
+                .args(["--pdeathsig", "KILL", "--", "true"])
+                .status()
+                .is_ok_and(|s| s.success())
+    });
+    if has_pdeathsig {
         let mut command = std::process::Command::new("setpriv");
         command.args(["--pdeathsig", "KILL", "--"]).arg(program);
         command
