@@ -74,7 +74,8 @@ fn goes_on(bytes: &[u8], at: usize, starts: &HashMap<u32, (String, u32, u32)>) -
 const MAX_VMDESC_CANDIDATES: usize = 4;
 
 /// Whether `json` is an object whose `devices` is an array, as QEMU's vmdesc is: read without
-/// building it (a candidate may be forged and large; [`Stream::parse`] bounds the one taken).
+/// building it (a candidate may be forged and large; [`Stream::parse`](super::Stream::parse)
+/// bounds the one taken).
 fn looks_like_vmdesc(json: &[u8]) -> bool {
     use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
     struct AnArray;
