@@ -119,6 +119,11 @@ impl<T> Slot<T> {
         self.value.is_some() || self.invalid
     }
 
+    /// Whether the key was given, but with a bad value or misspelt (and so has none).
+    pub fn in_error(&self) -> bool {
+        self.invalid && self.value.is_none()
+    }
+
     fn set(&mut self, cx: &Ctxt, key: Span, span: Span, value: T) {
         if let Some(first) = &self.value {
             let mut err =

@@ -407,10 +407,19 @@ fn check_derived_is_not_post_load(cx: &Ctxt, input: &Input, field: &crate::ast::
     let post_load_fn = crate::attr::function_key(&post_load.value.path, &own);
     let same =
         |hook: &crate::attr::Hook| crate::attr::function_key(&hook.path, &own) == post_load_fn;
-    let fix = match ((field.attrs.derived.get()).and_then(|d| d.value.as_ref()), field.attrs.derives.get()) {
-        (Some(hook), _) if same(hook) => Some((hook, "write `#[vmstate(derived)]`: `post_load` then recomputes the field, after the derived functions")),
-        (_, Some(d)) if same(&d.value) => Some((&d.value, "remove `derives`: `post_load` then recomputes what the field's type leaves to its owner, after the derived functions")),
-        _ => None,
+    let derived = (field.attrs.derived.get()).and_then(|d| d.value.as_ref());
+    let derives = field.attrs.derives.get().map(|d| &d.value);
+    let fix = if let Some(hook) = derived.filter(|h| same(h)) {
+        Some((
+            hook,
+            "write `#[vmstate(derived)]`: `post_load` then recomputes the field",
+        ))
+    } else {
+        derives.filter(|h| same(h)).map(|hook| {
+            let fix = "remove `derives`: `post_load` then recomputes what the field's type \
+                       leaves to its owner";
+            (hook, fix)
+        })
     };
     if let Some((hook, fix)) = fix {
         cx.error_at(
@@ -428,15 +437,11 @@ fn check_derived_is_not_post_load(cx: &Ctxt, input: &Input, field: &crate::ast::
 /// a malformed value).
 fn role_in_error(field: &crate::ast::Field) -> bool {
     let a = &field.attrs;
-    let in_error = |given: bool, set: bool| given && !set;
-    in_error(a.skip.given(), a.skip.get().is_some())
-        || in_error(a.derived.given(), a.derived.get().is_some())
-        || in_error(
-            a.derived_by_owner.given(),
-            a.derived_by_owner.get().is_some(),
-        )
-        || in_error(a.immutable.given(), a.immutable.get().is_some())
-        || in_error(a.subsection.given(), a.subsection.get().is_some())
+    a.skip.in_error()
+        || a.derived.in_error()
+        || a.derived_by_owner.in_error()
+        || a.immutable.in_error()
+        || a.subsection.in_error()
 }
 
 fn check_derived_has_function(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
