@@ -548,6 +548,11 @@ def normalize(top):
             if f.default and ((not f.since and not f.exists) or value_of(f.ty, 0) is None):
                 f.default = False
         s.minver = max(1, min(s.minver, s.version))
+        # The derive refuses a `default` that never applies: `since` at or below
+        # `minimum_version` (every stream it loads carries the field), unless `exists` decides.
+        for f in s.fields:
+            if f.default and not f.sub and not f.exists and f.since and f.since <= s.minver:
+                f.default = False
 
 
 def tystr(ty):
