@@ -840,7 +840,7 @@ fn decode_section(
         sec.data.start,
         budget,
     )
-    .map_err(|e| e.in_named(format!("section {} ({})", sec.section_id, sec.idstr)))?;
+    .map_err(|e| e.in_context(format!("section {} ({})", sec.section_id, sec.idstr)))?;
     if used != sec.data.len() {
         // A subsection the description does not know is left over (QEMU's loader takes
         // only the names it knows): say which.

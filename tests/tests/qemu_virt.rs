@@ -241,7 +241,7 @@ fn of_descriptions_sharing_a_name_the_one_the_vmdesc_lists_decodes() {
     assert!(uart["fields"].is_null(), "{uart}");
     let error = uart["error"].as_str().unwrap_or_default();
     assert!(
-        error.contains("(uart).x: input truncated: 4 bytes"),
+        error.contains("section 1 (uart): x: input truncated: 4 bytes"),
         "{uart}"
     );
 }

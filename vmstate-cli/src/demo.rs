@@ -629,7 +629,7 @@ pub fn inspect_machine(bytes: &[u8]) -> Result<Value> {
             s.range.start + frame.fields_offset,
             &mut budget,
         )
-        .map_err(|e| e.in_named(format!("section `{}` instance {}", s.name, s.instance_id)))?;
+        .map_err(|e| e.in_context(format!("section `{}` instance {}", s.name, s.instance_id)))?;
         if used != frame.fields.len() {
             return Err(format!(
                 "section `{}` instance {}: {} bytes left undecoded (at byte {})",

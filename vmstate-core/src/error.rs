@@ -35,6 +35,8 @@ enum Segment {
     Name(&'static str),
     Owned(String),
     Index(usize),
+    /// Where the value is rather than a field (a machine stream's section), followed by `: `.
+    Context(String),
 }
 
 /// What went wrong.
@@ -250,7 +252,15 @@ impl Error {
                 Segment::Index(i) => out.push_str(&format!("[{i}]")),
                 Segment::Name(n) => push_name(&mut out, n),
                 Segment::Owned(n) => push_name(&mut out, n),
+                Segment::Context(c) => {
+                    push_name(&mut out, c);
+                    out.push_str(": ");
+                }
             }
+        }
+        // A context with no field after it ends the path.
+        if let Some(path) = out.strip_suffix(": ") {
+            out.truncate(path.len());
         }
         out
     }
@@ -277,6 +287,20 @@ impl Error {
     /// Prefixes the path with a name built at run time (a section's idstr, say).
     pub fn in_named(mut self, name: String) -> Self {
         self.inner.path.push(Segment::Owned(name));
+        self
+    }
+
+    /// Prefixes the path with where the value is rather than a field, printed before the
+    /// field path with a colon: a machine stream's section.
+    ///
+    /// ```
+    /// use vmstate_core::{Error, ErrorKind};
+    /// let e = Error::new(ErrorKind::InvalidBool(7)).in_field("enabled").in_field("uart");
+    /// let e = e.in_context("section `uart` instance 1".to_owned());
+    /// assert_eq!(e.to_string(), "section `uart` instance 1: uart.enabled: invalid bool byte 0x07");
+    /// ```
+    pub fn in_context(mut self, context: String) -> Self {
+        self.inner.path.push(Segment::Context(context));
         self
     }
 
@@ -328,7 +352,7 @@ pub(crate) fn first_few(items: impl ExactSizeIterator<Item = String>) -> String 
 }
 
 fn push_name(out: &mut String, name: &str) {
-    if !out.is_empty() {
+    if !out.is_empty() && !out.ends_with(": ") {
         out.push('.');
     }
     out.push_str(name);

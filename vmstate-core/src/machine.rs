@@ -336,11 +336,12 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
                     ));
                 }
                 let (instance_id, used) = u32::get_native(&bytes[pos..]).map_err(|k| {
-                    Error::at(k, pos).in_named(format!("section #{}: instance id", sections.len()))
+                    Error::at(k, pos)
+                        .in_context(format!("section #{}: instance id", sections.len()))
                 })?;
                 pos += used;
                 let frame = crate::read_frame(&bytes[pos..], pos)
-                    .map_err(|e| e.in_named(format!("section #{}", sections.len())))?;
+                    .map_err(|e| e.in_context(format!("section #{}", sections.len())))?;
                 // The instance id lies outside the section's checksum: a corrupted one
                 // shows as a second section for a device (or as a device with none).
                 if let Some(first) = seen.insert((frame.name, instance_id), pos) {
@@ -440,7 +441,9 @@ pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(),
         devices[at]
             .1
             .check_native(&bytes[s.range.clone()], s.range.start)
-            .map_err(|e| e.in_named(format!("section `{}` instance {}", s.name, s.instance_id)))?;
+            .map_err(|e| {
+                e.in_context(format!("section `{}` instance {}", s.name, s.instance_id))
+            })?;
         order.push(at);
         carried[at] = true;
     }
@@ -474,7 +477,7 @@ pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(),
         match result {
             Ok(undo) => loaded.push((undo, s)),
             Err(e) => {
-                let e = e.in_named(format!("section `{}` instance {}", s.name, s.instance_id));
+                let e = e.in_context(format!("section `{}` instance {}", s.name, s.instance_id));
                 return Err(undo_loads(loaded, e));
             }
         }
