@@ -247,20 +247,23 @@ impl Error {
     /// ```
     pub fn path(&self) -> String {
         let mut out = String::new();
+        // After a context, the next segment follows a colon (none at the end).
+        let mut after_context = false;
         for seg in self.inner.path.iter().rev() {
+            if std::mem::take(&mut after_context) {
+                out.push_str(": ");
+            } else if !out.is_empty() && !matches!(seg, Segment::Index(_)) {
+                out.push('.');
+            }
             match seg {
                 Segment::Index(i) => out.push_str(&format!("[{i}]")),
-                Segment::Name(n) => push_name(&mut out, n),
-                Segment::Owned(n) => push_name(&mut out, n),
+                Segment::Name(n) => out.push_str(n),
+                Segment::Owned(n) => out.push_str(n),
                 Segment::Context(c) => {
-                    push_name(&mut out, c);
-                    out.push_str(": ");
+                    out.push_str(c);
+                    after_context = true;
                 }
             }
-        }
-        // A context with no field after it ends the path.
-        if let Some(path) = out.strip_suffix(": ") {
-            out.truncate(path.len());
         }
         out
     }
@@ -349,13 +352,6 @@ pub(crate) fn first_few(items: impl ExactSizeIterator<Item = String>) -> String 
         shown.push(format!("and {more} more"));
     }
     shown.join(", ")
-}
-
-fn push_name(out: &mut String, name: &str) {
-    if !out.is_empty() && !out.ends_with(": ") {
-        out.push('.');
-    }
-    out.push_str(name);
 }
 
 impl fmt::Display for ErrorKind {
