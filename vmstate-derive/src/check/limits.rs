@@ -3,7 +3,7 @@
 use crate::ast::{Input, Role};
 use crate::ctxt::Ctxt;
 
-use super::types::{is_std_atomic, names_std, std_type};
+use super::types::{is_std_atomic, is_type_param, names_std, std_type};
 
 /// A `range` or a field's `validate` on an atomic, a `Cell`, a `Vec`, a `Box` or a `String`
 /// (or an array of them): none is a plain value the load can compare before the commit, and
@@ -102,8 +102,7 @@ pub(super) fn check_limits(cx: &Ctxt, input: &Input, field: &crate::ast::Field) 
     // A `max_len` with a bad value has been reported already; a parameter named `String` is
     // (`check_generic_names`).
     let parameter = |ty: &syn::Type| match crate::ast::ungroup(ty) {
-        syn::Type::Path(p) => (p.path.get_ident())
-            .is_some_and(|i| input.generics.type_params().any(|t| t.ident == *i)),
+        syn::Type::Path(p) => is_type_param(input, &p.path),
         _ => false,
     };
     // A misspelt `max_length` counts as given (`Slot::given`): it was reported once.

@@ -270,7 +270,7 @@ fn std_type_problem(name: &str) -> Option<String> {
 }
 
 /// Whether `path` is one of the struct's type parameters.
-fn is_type_param(input: &Input, path: &syn::Path) -> bool {
+pub(super) fn is_type_param(input: &Input, path: &syn::Path) -> bool {
     (path.get_ident()).is_some_and(|i| input.generics.type_params().any(|t| t.ident == *i))
 }
 
