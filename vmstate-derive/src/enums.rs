@@ -42,6 +42,17 @@ pub fn derive(input: &syn::DeriveInput, data: &syn::DataEnum) -> Result<TokenStr
     let import = private_import(&attrs);
     let parsed = parse(&cx, input, data, &attrs);
     match (cx.check(), parsed) {
+        // rustc reports the literal on the enum, and would again on a copy in the impls.
+        (Ok(()), Some(e))
+            if (e.discriminants.iter()).any(|d| {
+                matches!(
+                    LiteralDiscriminant::of(*d, &e.repr),
+                    Some(LiteralDiscriminant::Refused)
+                )
+            }) =>
+        {
+            Err(fallback(&input.ident, &p, &import))
+        }
         (Ok(()), Some(e)) => Ok(expand(&e, &p, &import)),
         (Err(errors), _) => {
             let mut out = errors.into_compile_error();
@@ -125,6 +136,55 @@ fn parse<'a>(
             (input.attrs.iter()).chain(data.variants.iter().flat_map(|v| &v.attrs)),
         ),
     })
+}
+
+/// An explicit discriminant that is an integer literal (`300`, `-1`, `0x41u8`), as rustc
+/// takes it for the `repr`.
+enum LiteralDiscriminant {
+    /// An error whatever the lints: a negative unsigned value, another suffix, a literal too
+    /// large for any integer.
+    Refused,
+    /// Out of the `repr`'s range: `overflowing_literals` (an error unless allowed), and the
+    /// value rustc then wraps it to, as the bits of a `u128`.
+    Overflowing(u128),
+}
+
+impl LiteralDiscriminant {
+    /// What rustc makes of the discriminant where it is a literal it does not take as is.
+    fn of(discriminant: Option<&syn::Expr>, repr: &syn::Ident) -> Option<Self> {
+        let (negative, expr) = match discriminant? {
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => (true, &*u.expr),
+            expr => (false, expr),
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(lit),
+            ..
+        }) = expr
+        else {
+            return None;
+        };
+        let repr = repr.to_string();
+        let unsigned = repr.starts_with('u');
+        let Ok(magnitude) = lit.base10_parse::<u128>() else {
+            return Some(Self::Refused);
+        };
+        if (!lit.suffix().is_empty() && lit.suffix() != repr) || (negative && unsigned) {
+            return Some(Self::Refused);
+        }
+        let bits: u32 = repr[1..].parse().unwrap_or(128);
+        let mask = u128::MAX >> (128 - bits);
+        let fits = match (negative, unsigned) {
+            (false, true) => magnitude <= mask,
+            (false, false) => magnitude <= mask >> 1,
+            (true, _) => magnitude <= (mask >> 1) + 1,
+        };
+        let value = if negative {
+            magnitude.wrapping_neg()
+        } else {
+            magnitude
+        };
+        (!fits).then_some(Self::Overflowing(value & mask))
+    }
 }
 
 /// For an enum with errors (reported apart): a `Field` impl that never runs.
@@ -262,9 +322,15 @@ fn expand(e: &Enum, p: &TokenStream, import: &TokenStream) -> TokenStream {
     let value_items = discriminants.iter().enumerate().map(|(i, explicit)| {
         let name = &values[i];
         let value = match (explicit, i) {
-            (Some(expr), _) => {
-                outside_lints(crate::self_type::replace(quote!(#expr), &quote!(#ident)))
-            }
+            (Some(expr), _) => match LiteralDiscriminant::of(Some(expr), &e.repr) {
+                // The value rustc wraps it to where `overflowing_literals` is allowed; a copy
+                // of the literal would be reported a second time where it is not.
+                Some(LiteralDiscriminant::Overflowing(bits)) => {
+                    let bits = proc_macro2::Literal::u128_suffixed(bits);
+                    quote!((#bits as #repr))
+                }
+                _ => outside_lints(crate::self_type::replace(quote!(#expr), &quote!(#ident))),
+            },
             (None, 0) => quote!(0),
             (None, _) => {
                 let previous = &values[i - 1];

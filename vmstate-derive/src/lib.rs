@@ -34,16 +34,19 @@ fn derive(input: &syn::DeriveInput) -> Result<proc_macro2::TokenStream, proc_mac
     let cx = ctxt::Ctxt::default();
     let parsed = ast::Input::from_syn(&cx, input);
     check::check(&cx, &parsed);
-    match cx.check() {
-        Ok(()) => Ok(expand::expand(&parsed)),
-        // With the errors, impls that keep every use of the struct from reporting that it
-        // does not derive `VmState` (as thiserror does).
-        // (Not when a generic parameter takes a name the impls use: they would clash.)
-        Err(errors) if !check::reserved_generics(&parsed) => {
-            let mut out = errors.into_compile_error();
-            out.extend(expand::fallback(&parsed));
-            Err(out)
-        }
-        Err(errors) => Err(errors.into_compile_error()),
+    // A field type that rustc refuses in any struct (`_`) is reported by rustc alone.
+    let refused_by_rustc = parsed.fields.iter().any(check::has_placeholder_type);
+    let errors = match cx.check() {
+        Ok(()) if !refused_by_rustc => return Ok(expand::expand(&parsed)),
+        Ok(()) => proc_macro2::TokenStream::new(),
+        Err(errors) => errors.into_compile_error(),
+    };
+    // With the errors, impls that keep every use of the struct from reporting that it
+    // does not derive `VmState` (as thiserror does).
+    // (Not when a generic parameter takes a name the impls use: they would clash.)
+    let mut out = errors;
+    if !check::reserved_generics(&parsed) {
+        out.extend(expand::fallback(&parsed));
     }
+    Err(out)
 }

@@ -17,6 +17,18 @@ const STD_ATOMICS: &[&str] = &[
     "AtomicI64",
 ];
 
+/// Whether `tokens` (a field's type) hold the placeholder `_` (`_`, `Vec<_>`, `[u8; _]`),
+/// which rustc refuses in any struct. Const blocks (`{ ... }`) are not types.
+pub(super) fn has_placeholder(tokens: proc_macro2::TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) => ident == "_",
+        proc_macro2::TokenTree::Group(g) => {
+            g.delimiter() != proc_macro2::Delimiter::Brace && has_placeholder(g.stream())
+        }
+        _ => false,
+    })
+}
+
 /// The last segment of `ty`'s path where it names a type of std by name (a bare name, or a
 /// path through `std`, `core` or `alloc`), for the checks that know std's types.
 pub(super) fn std_type(ty: &syn::Type) -> Option<&syn::PathSegment> {
