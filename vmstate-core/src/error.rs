@@ -164,6 +164,8 @@ pub enum ErrorKind {
         value: String,
         /// The range, as written.
         range: &'static str,
+        /// The range's value (`0..8` for `0..(N as u16)`).
+        bounds: String,
     },
     /// A `validate` function refused the loaded state.
     Validation {
@@ -427,8 +429,22 @@ impl fmt::Display for ErrorKind {
                     "unknown subsection `{name}`: this build does not know it"
                 )
             }
-            ErrorKind::OutOfRange { value, range } => {
-                write!(f, "value {value} is outside the valid range {range}")
+            ErrorKind::OutOfRange {
+                value,
+                range,
+                bounds,
+            } => {
+                write!(f, "value {value} is outside the valid range {bounds}")?;
+                // The text too where it is not the value (`0..N`, `..=LIMIT`).
+                let spaced = |text: &str| {
+                    text.chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect::<String>()
+                };
+                if spaced(range) != spaced(bounds) {
+                    write!(f, " (`{range}`)")?;
+                }
+                Ok(())
             }
             ErrorKind::Validation { check, source } => {
                 write!(f, "refused by `{check}`: {source}")

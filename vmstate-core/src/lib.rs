@@ -172,7 +172,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// such state as a plain integer, and a field can turn from the integer into the enum without
 /// a format change), and a value that names no variant fails the load with the variants
 /// listed. It goes wherever a primitive does: arrays, `Vec`s, `immutable`, `range` (with
-/// `PartialOrd`). It is not a section, so it takes no container key but `crate`. Its
+/// `PartialOrd` and `Debug`, which an error prints). It is not a section, so it takes no container key but `crate`. Its
 /// description ([`Shape::Enum`]) lists the variants, so the schema checker reports a removed
 /// variant. An enum with data implements [`Field`] by hand.
 ///

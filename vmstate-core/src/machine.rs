@@ -340,8 +340,13 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
                         .in_context(format!("section #{}: instance id", sections.len()))
                 })?;
                 pos += used;
-                let frame = crate::read_frame(&bytes[pos..], pos)
-                    .map_err(|e| e.in_context(format!("section #{}", sections.len())))?;
+                let frame = crate::read_frame(&bytes[pos..], pos).map_err(|e| {
+                    let n = sections.len();
+                    e.in_context(match crate::native::unchecked_section_name(&bytes[pos..]) {
+                        Some(name) => format!("section #{n} (`{name}` instance {instance_id})"),
+                        None => format!("section #{n}"),
+                    })
+                })?;
                 // The instance id lies outside the section's checksum: a corrupted one
                 // shows as a second section for a device (or as a device with none).
                 if let Some(first) = seen.insert((frame.name, instance_id), pos) {

@@ -204,6 +204,16 @@ pub fn read_frame(bytes: &[u8], base: usize) -> Result<SectionFrame<'_>, Error> 
     })
 }
 
+/// The name a section at the front of `bytes` gives itself, unchecked: for the context of
+/// an error in its frame (a length or checksum that fails), when it is printable text.
+pub(crate) fn unchecked_section_name(bytes: &[u8]) -> Option<&str> {
+    let mut d = NativeDecoder::new(bytes, 0);
+    let len = d.len(MAX_NAME_LEN, 1).ok()?;
+    let at = d.offset();
+    let name = std::str::from_utf8(bytes.get(at..at + len)?).ok()?;
+    (!name.is_empty() && !name.chars().any(char::is_control)).then_some(name)
+}
+
 /// A section's header read from the front of the input, its checksum not yet verified.
 struct OpenSection<'a> {
     /// The section up to its checksum: what the checksum covers.

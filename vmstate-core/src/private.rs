@@ -273,13 +273,35 @@ pub fn unknown_subsection(name: String, offset: usize) -> Error {
     Error::at(ErrorKind::UnknownSubsection(name), offset)
 }
 
-/// The error for a field that failed its `range`.
+/// A field's `range`: one of std's ranges of the field's type (a trait of its own, so that a
+/// range of another type is told what to write).
+#[diagnostic::on_unimplemented(
+    message = "`range` must be a range of the field's type `{T}`, not a `{Self}`",
+    label = "not a range of `{T}`",
+    note = "a bound of another type takes a conversion to `{T}`: `range = \"0..(N as {T})\"` for a `const N: usize`"
+)]
+pub trait RangeOf<T>: core::ops::RangeBounds<T> {}
+
+impl<T> RangeOf<T> for core::ops::Range<T> {}
+impl<T> RangeOf<T> for core::ops::RangeInclusive<T> {}
+impl<T> RangeOf<T> for core::ops::RangeFrom<T> {}
+impl<T> RangeOf<T> for core::ops::RangeTo<T> {}
+impl<T> RangeOf<T> for core::ops::RangeToInclusive<T> {}
+impl<T> RangeOf<T> for (core::ops::Bound<T>, core::ops::Bound<T>) {}
+
+/// The error for a field that failed its `range` (`bounds`, written as `range`).
 #[cold]
-pub fn out_of_range(value: &dyn Debug, range: &'static str, offset: usize) -> Error {
+pub fn out_of_range(
+    value: &dyn Debug,
+    bounds: &dyn Debug,
+    range: &'static str,
+    offset: usize,
+) -> Error {
     Error::at(
         ErrorKind::OutOfRange {
             value: format!("{value:?}"),
             range,
+            bounds: format!("{bounds:?}"),
         },
         offset,
     )

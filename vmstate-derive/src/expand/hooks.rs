@@ -206,12 +206,14 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 // Innermost index first: each level adds its segment as the error bubbles out.
                 let indices = (0..depth).rev().map(index);
                 // Through a function that takes a range of the field's type: a range of
-                // another type is then one error (`RangeBounds<Ty>` not implemented), where
-                // `contains` would report both directions of `PartialOrd`.
+                // another type is then one error (`RangeOf<Ty>` not implemented, saying what
+                // to write), where `contains` would report both directions of `PartialOrd`.
+                let bounds = generated_name(r.value.span, "__vmstate_bounds");
                 let mut check = quote_spanned! {r.value.span=>
-                    if !__vmstate_in_range::<#elem, _>(&(#expr), #inner) {
+                    let #bounds = &(#expr);
+                    if !__vmstate_in_range::<#elem, _>(#bounds, #inner) {
                         return #p::Err(
-                            #p::out_of_range(#inner, #text, #at)#(.in_index(#indices))*
+                            #p::out_of_range(#inner, #bounds, #text, #at)#(.in_index(#indices))*
                         );
                     }
                 };
@@ -227,11 +229,12 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                     };
                 }
                 let outermost = element(0);
+                let p = private_at(p, r.value.span);
                 quote_spanned! {r.value.span=>
                     fn __vmstate_in_range<T, R>(__vmstate_range: &R, __vmstate_value: &T) -> ::core::primitive::bool
                     where
                         T: ::core::cmp::PartialOrd,
-                        R: ::core::ops::RangeBounds<T>,
+                        R: #p::RangeOf<T>,
                     {
                         ::core::ops::RangeBounds::contains(__vmstate_range, __vmstate_value)
                     }

@@ -34,7 +34,7 @@ struct Named<__D, __E> {
 fn main() {
     let bytes = vmstate_core::to_bytes(&Fifo { head: 8 }).unwrap();
     let err = vmstate_core::from_bytes(&mut Fifo { head: 0 }, &bytes).unwrap_err();
-    assert!(err.to_string().contains("value 8 is outside the valid range 0..self::MAX"), "{err}");
+    assert!(err.to_string().contains("value 8 is outside the valid range 0..8 (`0..self::MAX`)"), "{err}");
 
     let bytes = vmstate_core::to_bytes(&Limits { pair: [1u16, 100] }).unwrap();
     let mut dst = Limits { pair: [0u16, 0] };

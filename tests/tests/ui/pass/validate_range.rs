@@ -146,7 +146,7 @@ fn main() {
             alarm: [0x80, 0, 0, 0],
             ..GOOD
         },
-        &["rtc.alarm: ", "outside the valid range ..[0x80, 0, 0, 0]"],
+        &["rtc.alarm: ", "outside the valid range ..[128, 0, 0, 0] (`..[0x80, 0, 0, 0]`)"],
     );
     refused(
         Rtc { step: 0, ..GOOD },
