@@ -60,8 +60,8 @@ enum Command {
         #[arg(long)]
         qemu: bool,
     },
-    /// Compare two schemas (this project's or QEMU's -dump-vmstate output); the exit status
-    /// is the number of errors.
+    /// Compare two schemas (this project's or QEMU's -dump-vmstate output, or the schema a
+    /// native machine stream carries); the exit status is the number of errors.
     Check {
         /// The schema of the source (older) release.
         old: PathBuf,
@@ -193,7 +193,14 @@ fn read_stream(path: &Path, magic: &[u8]) -> Result<Vec<u8>> {
     if bytes != magic {
         return Ok(bytes);
     }
-    file.take(MAX_STREAM_BYTES + 1 - magic.len() as u64)
+    read_rest_of_stream(file, bytes, path)
+}
+
+/// The rest of a stream whose start is `bytes`, up to the most a stream may have.
+fn read_rest_of_stream(file: std::fs::File, mut bytes: Vec<u8>, path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let fail = |e: &dyn std::fmt::Display| format!("cannot read {}: {e}", path.display());
+    file.take((MAX_STREAM_BYTES + 1).saturating_sub(bytes.len() as u64))
         .read_to_end(&mut bytes)
         .map_err(|e| fail(&e))?;
     if bytes.len() as u64 > MAX_STREAM_BYTES {
@@ -378,14 +385,33 @@ fn schema_json(device: Option<&str>, qemu_only: bool) -> Result<String> {
 
 fn load_schema(path: &Path) -> Result<Schema> {
     use std::io::Read;
-    // Read no more than the limit (and a byte to tell), so a huge file is not loaded whole.
+    let fail = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let mut file = std::fs::File::open(path).map_err(fail)?;
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| {
-            f.take(vmstate_core::schema::MAX_SCHEMA_BYTES as u64 + 1)
-                .read_to_end(&mut bytes)
-        })
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let magic = devices::machine::MAGIC;
+    (&mut file)
+        .take(magic.len() as u64)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    // A machine stream carries the schema of its devices.
+    if bytes == magic {
+        let bytes = read_rest_of_stream(file, bytes, path)?;
+        return devices::machine::parse(&bytes)
+            .map(|stream| stream.schema)
+            .map_err(|e| format!("{}: {e}", path.display()).into());
+    }
+    if bytes == QEMU_MAGIC {
+        return Err(format!(
+            "{} is a QEMU migration stream, not a schema: compare the QEMU release's \
+             `-dump-vmstate` output",
+            path.display()
+        )
+        .into());
+    }
+    // Read no more than the limit (and a byte to tell), so a huge file is not loaded whole.
+    file.take(vmstate_core::schema::MAX_SCHEMA_BYTES as u64 + 1 - bytes.len() as u64)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
     if bytes.len() > vmstate_core::schema::MAX_SCHEMA_BYTES {
         // A pipe or device has no length of its own: what was read is a lower bound.
         let why = match std::fs::metadata(path).ok().filter(|m| m.is_file()) {

@@ -772,6 +772,51 @@ fn outputs_never_write_through_a_planted_link_and_drop_special_bits() {
 }
 
 #[test]
+fn check_reads_the_schema_a_machine_stream_carries_and_names_a_qemu_stream() {
+    let path = temp("check.native");
+    demo("native", &path);
+    let stream = path.to_str().unwrap();
+    let out = vmstate(&["check", stream, stream]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("0 error(s), 0 warning(s)"),
+        "{}",
+        stdout(&out)
+    );
+    // The stream's schema, against one without the PL031: the section is reported.
+    let mut schema = vmstate_core::machine::parse(&std::fs::read(&path).unwrap())
+        .unwrap()
+        .schema;
+    assert!(schema.devices.remove("pl031").is_some());
+    let reduced = temp("check-without-pl031.json");
+    std::fs::write(&reduced, schema.to_json()).unwrap();
+    let out = vmstate(&["check", stream, reduced.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("error[section-removed] pl031"),
+        "{}",
+        stdout(&out)
+    );
+    // A truncated stream is refused as a stream, with the section it breaks off in.
+    let bytes = std::fs::read(&path).unwrap();
+    let truncated = temp("check-truncated.native");
+    std::fs::write(&truncated, &bytes[..100]).unwrap();
+    let out = vmstate(&["check", truncated.to_str().unwrap(), stream]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("input truncated"), "{}", stderr(&out));
+    // A QEMU stream carries no schema of its own: the error says what to compare instead.
+    let qemu = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/qemu-7.2-integratorcp/integratorcp.stream");
+    let out = vmstate(&["check", qemu.to_str().unwrap(), stream]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is a QEMU migration stream, not a schema"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn inputs_of_the_wrong_kind_are_refused_before_they_are_read_whole() {
     // An endless device: refused at its first bytes (it used to be read until memory ran out).
     for args in [
