@@ -325,21 +325,44 @@ fn qemu_inspect_decodes_sections_a_schema_describes() {
 #[test]
 fn inspect_decodes_a_machine_stream_of_ones_own_devices() {
     use vmstate_core::VmState;
+    #[derive(VmState, Clone, Copy, PartialEq)]
+    #[repr(u8)]
+    enum Parity {
+        None = 0,
+        Odd = 1,
+        Even = 3,
+    }
+    #[derive(VmState, Clone, Copy, PartialEq)]
+    #[repr(i32)]
+    enum Level {
+        Low = -1,
+        High = 70000,
+    }
     #[derive(VmState)]
     #[vmstate(name = "uart16550")]
     struct Uart {
         lcr: u8,
         #[vmstate(max_len = 16)]
         fifo: Vec<u8>,
+        parity: Parity,
+        parities: [Parity; 2],
+        #[vmstate(max_len = 4)]
+        levels: Vec<Level>,
     }
     let (uart0, uart1) = (
         Uart {
             lcr: 3,
             fifo: vec![0xab],
+            parity: Parity::Even,
+            parities: [Parity::Odd, Parity::None],
+            levels: vec![Level::High, Level::Low],
         },
         Uart {
             lcr: 0x1b,
             fifo: vec![],
+            parity: Parity::None,
+            parities: [Parity::None; 2],
+            levels: vec![],
         },
     );
     let bytes = vmstate_core::machine::save(Some("my-vm"), &[(0, &uart0), (1, &uart1)]).unwrap();
@@ -359,6 +382,14 @@ fn inspect_decodes_a_machine_stream_of_ones_own_devices() {
     );
     assert_eq!(sections[0]["fields"]["lcr"], 3);
     assert_eq!(sections[1]["fields"]["lcr"], 0x1b);
+    // Bytes as hex; an enum's values by their variants' names, which the schema lists.
+    let uart0 = &sections[0]["fields"];
+    assert_eq!(uart0["fifo"], "ab");
+    assert_eq!(uart0["parity"], "Even");
+    assert_eq!(uart0["parities"], serde_json::json!(["Odd", "None"]));
+    assert_eq!(uart0["levels"], serde_json::json!(["High", "Low"]));
+    let text = stdout(&vmstate(&["inspect", path.to_str().unwrap()]));
+    assert!(text.contains("[\"High\", \"Low\"]"), "{text}");
 }
 
 #[test]

@@ -1,11 +1,11 @@
 //! Decoding a section with nothing but its schema: how `vmstate inspect` reads a stream
 //! whose device types it does not have (like QEMU's `analyze-migration.py` with the vmdesc).
 
-use super::{Desc, FieldEntry};
+use super::{Desc, Discriminant, FieldEntry};
 use crate::error::{Error, ErrorKind};
 use crate::wire::{Decoder, NativeDecoder, QemuDecoder, Scalar};
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Which wire format the bytes are in.
 ///
@@ -38,8 +38,8 @@ pub enum Format {
 
 /// Decodes section data written with `version` into a JSON object of fields by name (nested
 /// structs as objects; arrays as lists, arrays of arrays flat as QEMU describes them; bytes,
-/// `[u8; N]` and `Vec<u8>` as hex strings; 128-bit integers, NaN and infinities as strings;
-/// padding left out), with the subsections that arrived under `"subsections"`. `base` is the
+/// `[u8; N]` and `Vec<u8>` as hex strings; a fieldless enum's values as the names of their
+/// variants; 128-bit integers, NaN and infinities as strings; padding left out), with the subsections that arrived under `"subsections"`. `base` is the
 /// data's offset, for error messages. Returns the object and the number of bytes used.
 ///
 /// The schema is input too: a version outside the description's range is refused, sizes are
@@ -182,6 +182,10 @@ fn walk<D: Decoder>(
         let value = counted_len(f, &out, d)
             .and_then(|count| field(f, d, native, count, budget))
             .map_err(|e| e.in_named(f.field.clone()))?;
+        let value = match &f.variants {
+            Some(variants) => variant_names(value, variants),
+            None => value,
+        };
         if !f.is_padding() {
             out.insert(key, value);
         }
@@ -210,6 +214,26 @@ fn walk<D: Decoder>(
         out.insert("subsections".to_owned(), Value::Object(subs));
     }
     Ok(Value::Object(out))
+}
+
+/// An enum's values (and its arrays' and vectors') by the names of the variants they are,
+/// as the schema lists them; a value that names no variant stays a number.
+fn variant_names(value: Value, variants: &BTreeMap<String, Discriminant>) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(
+            (items.into_iter())
+                .map(|item| variant_names(item, variants))
+                .collect(),
+        ),
+        Value::Number(n) => {
+            let text = n.to_string();
+            match variants.iter().find(|(_, d)| d.to_string() == text) {
+                Some((name, _)) => Value::String(name.clone()),
+                None => Value::Number(n),
+            }
+        }
+        other => other,
+    }
 }
 
 /// The names that several fields with values share (QEMU repeats some: PCI's two `config`,
@@ -363,12 +387,14 @@ fn field<D: Decoder>(
         }
         return Ok(Value::Null);
     }
-    // Bytes are shown as hex, like buffers: one value, not one per byte.
-    if ty == "varray:uint8" {
+    // Bytes are shown as hex, like buffers: one value, not one per byte (an enum's by their
+    // variants' names).
+    let bytes_as_hex = f.variants.is_none();
+    if ty == "varray:uint8" && bytes_as_hex {
         let len = seq_len(f, count, 1, d)?;
         return Ok(Value::String(hex(d.bytes(len)?)));
     }
-    if let (Some(n), "uint8") = (f.array_len, ty.as_str()) {
+    if let (Some(n), "uint8", true) = (f.array_len, ty.as_str(), bytes_as_hex) {
         return Ok(Value::String(hex(d.bytes(input_size(n, d)?)?)));
     }
     // `#[vmstate(buffer)]`: `size` bytes, a block in both formats.
