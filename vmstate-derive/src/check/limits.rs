@@ -3,14 +3,15 @@
 use crate::ast::{Input, Role};
 use crate::ctxt::Ctxt;
 
-use super::types::{is_std_atomic, is_type_param, names_std, std_type};
+use super::types::{is_std_atomic, is_type_param, names_std, sequence_elem, std_type};
 
 /// A `range` or a field's `validate` on an atomic, a `Cell`, a `Vec`, a `Box` or a `String`
-/// (or an array of them): none is a plain value the load can compare before the commit, and
+/// (or an array of them; but a `range` on a `Vec<T>` or `Box<[T]>` field, which bounds its
+/// elements): none is a plain value the load can compare before the commit, and
 /// rustc's errors (up to three per field, and again at each use of the struct) name the
 /// derive's traits. One error on the key, saying where the check goes.
 pub(super) fn check_checks_of_non_plain_values(cx: &Ctxt, field: &crate::ast::Field) {
-    let (elem, _) = crate::ast::array_element(field.ty);
+    let (elem, depth) = crate::ast::array_element(field.ty);
     let Some(last) = std_type(elem) else {
         return;
     };
@@ -22,8 +23,15 @@ pub(super) fn check_checks_of_non_plain_values(cx: &Ctxt, field: &crate::ast::Fi
         "String" if !generic => ("a `String`".to_owned(), ""),
         _ => return,
     };
+    // A `range` on a `Vec<T>` or `Box<[T]>` field bounds each element, as on an array.
+    let range_bounds_elements = depth == 0 && sequence_elem(field.ty).is_some();
     let keys = [
-        ("range", field.attrs.range.get().map(|r| r.key)),
+        (
+            "range",
+            (field.attrs.range.get())
+                .filter(|_| !range_bounds_elements)
+                .map(|r| r.key),
+        ),
         ("validate", field.attrs.validate.get().map(|v| v.key)),
     ];
     for (key, span) in keys {
@@ -78,8 +86,9 @@ pub(super) fn check_limits(cx: &Ctxt, input: &Input, field: &crate::ast::Field) 
                  another in a container `validate`",
             );
         }
-        if let Some(why) =
-            empty_range(&r.value.expr).or_else(|| below_zero(&r.value.expr, field.ty))
+        // A sequence's range bounds its elements.
+        let ranged = sequence_elem(field.ty).unwrap_or(field.ty);
+        if let Some(why) = empty_range(&r.value.expr).or_else(|| below_zero(&r.value.expr, ranged))
         {
             cx.error_at(
                 r.span,
@@ -88,7 +97,7 @@ pub(super) fn check_limits(cx: &Ctxt, input: &Input, field: &crate::ast::Field) 
                     r.value.text
                 ),
             );
-        } else if let Some(wrapper) = wrapper_of_bare_literals(&r.value.expr, field.ty) {
+        } else if let Some(wrapper) = wrapper_of_bare_literals(&r.value.expr, ranged) {
             cx.error_at(
                 r.span,
                 format!(

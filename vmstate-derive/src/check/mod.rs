@@ -23,6 +23,7 @@ use types::{check_not_recursive, check_wire_type, has_placeholder, is_option};
 
 pub use names::reserved_generics;
 pub(crate) use padding::{is_padding_path, is_padding_type, PADDING_KEYS};
+pub(crate) use types::sequence_elem;
 
 /// Records every problem with the combination of attributes in `input`.
 pub fn check(cx: &Ctxt, input: &Input) {

@@ -90,6 +90,13 @@ pub(super) fn check_not_recursive(cx: &Ctxt, input: &Input, ty: &syn::Type) {
     }
 }
 
+/// The element of a `Vec<T>` or `Box<[T]>` field (std's, by name): what a `range` on the
+/// sequence bounds.
+pub(crate) fn sequence_elem(ty: &syn::Type) -> Option<&syn::Type> {
+    let last = std_type(ty)?;
+    sequence_element(&last.ident.to_string(), &last.arguments)
+}
+
 /// The element of `Vec<T>` or `Box<[T]>` (`name` and `args`: the path's last segment).
 fn sequence_element<'a>(name: &str, args: &'a syn::PathArguments) -> Option<&'a syn::Type> {
     let syn::PathArguments::AngleBracketed(args) = args else {

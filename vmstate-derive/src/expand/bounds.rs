@@ -220,8 +220,10 @@ pub(super) fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicat
     if f.attrs.buffer.get().is_some() {
         traits.push(quote_spanned!(end=> #p::ByteBuffer));
     }
-    if f.attrs.validate.get().is_some() || f.attrs.range.get().is_some() {
-        // Validators see the loaded value itself, so its staged form must be the type.
+    // Validators see the loaded value itself, so its staged form must be the type (a
+    // sequence's is: `Bounded` loads the sequence itself).
+    if f.attrs.validate.get().is_some() || (f.attrs.range.get().is_some() && f.max_len().is_none())
+    {
         traits.push(quote_spanned!(end=> #p::Plain));
     }
     // What a range compares: the elements of an array (a predicate of their own) unless the

@@ -258,7 +258,12 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
 /// What a field's `range` compares, and how many array levels are iterated to reach it: the
 /// innermost elements of an array field, unless the bounds are written as arrays (then the
 /// whole value). A bound that is an array constant (`..LIMIT`) is taken for an element.
-pub(super) fn range_compares<'t>(range: &syn::Expr, ty: &'t syn::Type) -> (&'t syn::Type, usize) {
+pub(crate) fn range_compares<'t>(range: &syn::Expr, ty: &'t syn::Type) -> (&'t syn::Type, usize) {
+    // A `Vec`'s or `Box<[T]>`'s elements, as an array's.
+    if let Some(elem) = crate::check::sequence_elem(ty) {
+        let (compared, depth) = range_compares(range, elem);
+        return (compared, depth + 1);
+    }
     if bounds_are_arrays(range) {
         (ty, 0)
     } else {

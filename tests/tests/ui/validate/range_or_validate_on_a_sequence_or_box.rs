@@ -1,16 +1,14 @@
-// `range` and a field's `validate` check plain values (and an array's elements); a `Vec`, a
-// `Box` or a `String` is checked in the container's `validate`. One error on each key, and
-// none at the struct's uses.
+// `range` and a field's `validate` check plain values (and the elements of an array, a `Vec`
+// or a `Box<[T]>`, for `range`); a `Vec`, a `Box` or a `String` is checked in the
+// container's `validate`. One error on each key, and none at the struct's uses.
 use vmstate_core::VmState;
 
 #[derive(VmState, Default)]
 struct Fifo {
     #[vmstate(max_len = 16, validate = "check_fifo")]
     data: Vec<u8>,
-    #[vmstate(max_len = 16, range = "0..8")]
-    queue: Vec<u8>,
-    #[vmstate(max_len = 4, range = "0..8")]
-    boxed: Box<[u8]>,
+    #[vmstate(max_len = 8, range = "0..8")]
+    label: String,
     #[vmstate(range = "0..8")]
     mode: Box<u8>,
     #[vmstate(range = "0..4")]
