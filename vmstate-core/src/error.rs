@@ -174,6 +174,9 @@ pub enum ErrorKind {
         /// Its error.
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
+    /// Reading or writing a stream failed ([`to_writer`](crate::to_writer),
+    /// [`from_reader`](crate::from_reader)).
+    Io(std::io::Error),
 }
 
 impl Error {
@@ -423,6 +426,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidValue(why) => write!(f, "invalid value: {why}"),
             ErrorKind::Hook { hook, source } => write!(f, "hook `{hook}` failed: {source}"),
             ErrorKind::Format(why) => f.write_str(why),
+            ErrorKind::Io(e) => write!(f, "I/O error: {e}"),
             ErrorKind::UnknownSubsection(name) => {
                 write!(
                     f,
@@ -519,6 +523,7 @@ impl std::error::Error for Error {
             ErrorKind::Hook { source, .. } | ErrorKind::Validation { source, .. } => {
                 source.source()
             }
+            ErrorKind::Io(e) => Some(e),
             _ => None,
         }
     }

@@ -78,8 +78,8 @@ pub use field::{load_new, Bounded, ByteBuffer, Element, Field, Optional, Plain, 
 pub use hooks::{ExistsFn, HookOutput, PostLoadFn, ValidateFn};
 pub mod schema;
 pub use native::{
-    check_section, from_bytes, from_bytes_at, load_section, read_frame, save_section, to_bytes,
-    SectionFrame,
+    check_section, from_bytes, from_bytes_at, from_reader, load_section, read_frame, read_section,
+    save_section, to_bytes, to_writer, SectionFrame,
 };
 pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, QemuEncoder, Scalar};
 

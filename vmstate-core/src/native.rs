@@ -43,6 +43,118 @@ pub fn to_bytes<T: VmState>(value: &T) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+/// Writes one native section holding `value` to `writer`, as [`to_bytes`] builds it: nothing
+/// is written when the save fails. A write that fails is [`ErrorKind::Io`].
+///
+/// ```
+/// use vmstate_core::VmState;
+/// #[derive(VmState, Debug, PartialEq)]
+/// #[vmstate(name = "uart")]
+/// struct Uart { lcr: u8 }
+///
+/// let mut file = Vec::new(); // or a `File`, a `TcpStream`, ...
+/// vmstate_core::to_writer(&Uart { lcr: 3 }, &mut file).unwrap();
+/// vmstate_core::to_writer(&Uart { lcr: 7 }, &mut file).unwrap();
+/// let mut reader = &file[..];
+/// let mut dst = Uart { lcr: 0 };
+/// vmstate_core::from_reader(&mut dst, &mut reader).unwrap();
+/// assert_eq!(dst, Uart { lcr: 3 });
+/// vmstate_core::from_reader(&mut dst, &mut reader).unwrap();
+/// assert_eq!(dst, Uart { lcr: 7 });
+/// ```
+pub fn to_writer<T: VmState, W: std::io::Write>(value: &T, mut writer: W) -> Result<(), Error> {
+    let bytes = to_bytes(value)?;
+    writer
+        .write_all(&bytes)
+        .and_then(|()| writer.flush())
+        .map_err(|e| Error::new(ErrorKind::Io(e)))
+}
+
+/// Loads `value` from the native section at the front of `reader`, as [`from_bytes`]:
+/// reads the section's bytes and no more ([`read_section`]), so sections written one after
+/// another read back one by one. A read that fails is [`ErrorKind::Io`]; a stream that ends
+/// early is refused as truncated, and `value` is then unchanged.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] #[vmstate(name = "uart")] struct Uart { lcr: u8 }
+/// let bytes = vmstate_core::to_bytes(&Uart { lcr: 3 }).unwrap();
+/// let mut dst = Uart { lcr: 0 };
+/// let err = vmstate_core::from_reader(&mut dst, &bytes[..bytes.len() - 1]).unwrap_err();
+/// assert!(err.to_string().contains("truncated"), "{err}");
+/// assert_eq!(dst.lcr, 0);
+/// ```
+pub fn from_reader<T: VmState, R: std::io::Read>(value: &mut T, reader: R) -> Result<(), Error> {
+    from_bytes(value, &read_section(reader)?)
+}
+
+/// The bytes of the native section at the front of `reader`, and no more: its header a byte
+/// at a time (wrap a socket in a `BufReader` for many sections), then the length the header
+/// gives. A hostile length costs no more memory than the bytes that really arrive. Where
+/// the stream ends early or the header is malformed, what was read is returned, and
+/// [`from_bytes`] then says what is wrong and where.
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState)] #[vmstate(name = "uart")] struct Uart { lcr: u8 }
+/// let one = vmstate_core::to_bytes(&Uart { lcr: 3 }).unwrap();
+/// let two = [one.clone(), one.clone()].concat();
+/// assert_eq!(vmstate_core::read_section(&two[..]).unwrap(), one);
+/// ```
+pub fn read_section<R: std::io::Read>(mut reader: R) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    let io = |e| Error::new(ErrorKind::Io(e));
+    // The name's length and the version are LEB128 varints: 10 bytes at most for a u64.
+    let Some(name_len) = read_varint(&mut reader, &mut bytes).map_err(io)? else {
+        return Ok(bytes);
+    };
+    if name_len > MAX_NAME_LEN as u64
+        || !read_up_to(&mut reader, &mut bytes, name_len).map_err(io)?
+    {
+        return Ok(bytes);
+    }
+    if read_varint(&mut reader, &mut bytes).map_err(io)?.is_none()
+        || !read_up_to(&mut reader, &mut bytes, 4).map_err(io)?
+    {
+        return Ok(bytes);
+    }
+    let len = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().expect("4 bytes"));
+    // The fields and the checksum.
+    read_up_to(&mut reader, &mut bytes, u64::from(len) + 4).map_err(io)?;
+    Ok(bytes)
+}
+
+/// Appends up to `n` bytes of `reader` to `bytes`, as many as arrive; whether all did.
+fn read_up_to<R: std::io::Read>(
+    reader: &mut R,
+    bytes: &mut Vec<u8>,
+    n: u64,
+) -> std::io::Result<bool> {
+    use std::io::Read;
+    let read = reader.take(n).read_to_end(bytes)?;
+    Ok(read as u64 == n)
+}
+
+/// Appends a LEB128 varint of `reader` to `bytes`: its value, or `None` where the stream ends
+/// first or it runs past ten bytes (for the decoder to report).
+fn read_varint<R: std::io::Read>(
+    reader: &mut R,
+    bytes: &mut Vec<u8>,
+) -> std::io::Result<Option<u64>> {
+    let mut value = 0u64;
+    for i in 0..10 {
+        if !read_up_to(reader, bytes, 1)? {
+            return Ok(None);
+        }
+        let byte = bytes[bytes.len() - 1];
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Ok(Some(value));
+        }
+    }
+    Ok(None)
+}
+
 /// Appends one native section holding `value` to `out`; on error `out` is left as it was.
 ///
 /// ```
