@@ -209,3 +209,49 @@ fn failing_readers_and_writers_are_io_errors() {
     assert!(vmstate_core::to_writer(&too_long, &mut out).is_err());
     assert!(out.is_empty());
 }
+
+#[test]
+fn machine_streams_read_back_one_by_one_from_a_socket() {
+    use vmstate_core::machine;
+    let first = machine::save(Some("vm"), &[(0, &uart(3)), (1, &uart(40)), (0, &timer())]).unwrap();
+    let second = machine::save(None, &[(0, &uart(7))]).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (a, b) = (first.clone(), second.clone());
+    let sender = std::thread::spawn(move || {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.write_all(&a).unwrap();
+        stream.write_all(&b).unwrap();
+        stream.write_all(b"end").unwrap();
+    });
+    let (mut stream, _) = listener.accept().unwrap();
+    assert_eq!(machine::read_stream(&mut stream).unwrap(), first);
+    let (mut u0, mut u1, mut t) = (Uart::default(), Uart::default(), Timer::default());
+    machine::load(&mut [(0, &mut u0), (1, &mut u1), (0, &mut t)], &first).unwrap();
+    assert_eq!((u0, u1, t), (uart(3), uart(40), timer()));
+    assert_eq!(machine::read_stream(&mut stream).unwrap(), second);
+    sender.join().unwrap();
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).unwrap();
+    assert_eq!(rest, b"end");
+}
+
+#[test]
+fn a_machine_stream_cut_anywhere_is_refused_and_changes_nothing() {
+    use vmstate_core::machine;
+    let full = machine::save(None, &[(0, &uart(3)), (0, &timer())]).unwrap();
+    for len in 0..full.len() {
+        let read = machine::read_stream(&full[..len]).unwrap();
+        assert_eq!(read, &full[..len], "cut at {len}");
+        let (mut u, mut t) = (uart(1), Timer::default());
+        let err = machine::load(&mut [(0, &mut u), (0, &mut t)], &read).unwrap_err();
+        assert!(!err.to_string().is_empty());
+        assert_eq!((u, t), (uart(1), Timer::default()), "cut at {len}");
+    }
+    // Not a machine stream: its first bytes only.
+    let section = vmstate_core::to_bytes(&uart(3)).unwrap();
+    assert_eq!(
+        machine::read_stream(&section[..]).unwrap().len(),
+        12.min(section.len())
+    );
+}

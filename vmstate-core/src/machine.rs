@@ -413,6 +413,61 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
     Ok((sections, len_at + 4..len_at + 4 + len))
 }
 
+/// The bytes of the machine stream at the front of `reader`, and no more (a file, or a
+/// socket the stream came over, as [`crate::read_section`] reads a section): then
+/// [`load`] or [`parse`] them. Where the stream ends early or is malformed, what was read
+/// is returned, and they say what is wrong and where; a failing read is
+/// [`ErrorKind::Io`].
+///
+/// ```
+/// # use vmstate_core::machine;
+/// # use vmstate_core::VmState;
+/// # #[derive(VmState, Default)] #[vmstate(name = "uart")] struct Uart { lcr: u8 }
+/// let stream = machine::save(None, &[(0, &Uart { lcr: 3 })]).unwrap();
+/// let two = [stream.clone(), stream.clone()].concat();
+/// let mut reader = &two[..];
+/// assert_eq!(machine::read_stream(&mut reader).unwrap(), stream);
+/// let mut uart = Uart::default();
+/// machine::load(&mut [(0, &mut uart)], &machine::read_stream(&mut reader).unwrap()).unwrap();
+/// assert_eq!(uart.lcr, 3);
+/// ```
+pub fn read_stream<R: std::io::Read>(mut reader: R) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    append_stream(&mut reader, &mut bytes).map_err(|e| Error::new(ErrorKind::Io(e)))?;
+    Ok(bytes)
+}
+
+/// [`read_stream`]'s reading: stops where the stream ends or stops making sense.
+fn append_stream<R: std::io::Read>(reader: &mut R, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+    use crate::native::{append_section, read_up_to, read_varint};
+    if !read_up_to(reader, bytes, 12)? || &bytes[..8] != MAGIC {
+        return Ok(());
+    }
+    for _ in 0..=MAX_SECTIONS {
+        if !read_up_to(reader, bytes, 1)? {
+            return Ok(());
+        }
+        match bytes[bytes.len() - 1] {
+            TAG_SECTION => {
+                if read_varint(reader, bytes)?.is_none() || !append_section(reader, bytes)? {
+                    return Ok(());
+                }
+            }
+            TAG_END => {
+                // The schema trailer: its length, the JSON and its checksum.
+                if read_up_to(reader, bytes, 4)? {
+                    let len =
+                        u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().expect("4 bytes"));
+                    read_up_to(reader, bytes, u64::from(len) + 4)?;
+                }
+                return Ok(());
+            }
+            _ => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
 /// Loads a machine stream into `devices`, all or nothing: sections are matched to devices by
 /// name and instance (an unknown section, or a device with no section, is refused by name),
 /// and every section is checked before any device changes. If a device's load still fails

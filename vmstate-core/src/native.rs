@@ -103,29 +103,33 @@ pub fn from_reader<T: VmState, R: std::io::Read>(value: &mut T, reader: R) -> Re
 /// ```
 pub fn read_section<R: std::io::Read>(mut reader: R) -> Result<Vec<u8>, Error> {
     let mut bytes = Vec::new();
-    let io = |e| Error::new(ErrorKind::Io(e));
-    // The name's length and the version are LEB128 varints: 10 bytes at most for a u64.
-    let Some(name_len) = read_varint(&mut reader, &mut bytes).map_err(io)? else {
-        return Ok(bytes);
-    };
-    if name_len > MAX_NAME_LEN as u64
-        || !read_up_to(&mut reader, &mut bytes, name_len).map_err(io)?
-    {
-        return Ok(bytes);
-    }
-    if read_varint(&mut reader, &mut bytes).map_err(io)?.is_none()
-        || !read_up_to(&mut reader, &mut bytes, 4).map_err(io)?
-    {
-        return Ok(bytes);
-    }
-    let len = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().expect("4 bytes"));
-    // The fields and the checksum.
-    read_up_to(&mut reader, &mut bytes, u64::from(len) + 4).map_err(io)?;
+    append_section(&mut reader, &mut bytes).map_err(|e| Error::new(ErrorKind::Io(e)))?;
     Ok(bytes)
 }
 
+/// [`read_section`] appending to `bytes`: whether the whole section arrived.
+pub(crate) fn append_section<R: std::io::Read>(
+    reader: &mut R,
+    bytes: &mut Vec<u8>,
+) -> std::io::Result<bool> {
+    // The name's length and the version are LEB128 varints: 10 bytes at most for a u64.
+    let Some(name_len) = read_varint(reader, bytes)? else {
+        return Ok(false);
+    };
+    if name_len > MAX_NAME_LEN as u64
+        || !read_up_to(reader, bytes, name_len)?
+        || read_varint(reader, bytes)?.is_none()
+        || !read_up_to(reader, bytes, 4)?
+    {
+        return Ok(false);
+    }
+    let len = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().expect("4 bytes"));
+    // The fields and the checksum.
+    read_up_to(reader, bytes, u64::from(len) + 4)
+}
+
 /// Appends up to `n` bytes of `reader` to `bytes`, as many as arrive; whether all did.
-fn read_up_to<R: std::io::Read>(
+pub(crate) fn read_up_to<R: std::io::Read>(
     reader: &mut R,
     bytes: &mut Vec<u8>,
     n: u64,
@@ -137,7 +141,7 @@ fn read_up_to<R: std::io::Read>(
 
 /// Appends a LEB128 varint of `reader` to `bytes`: its value, or `None` where the stream ends
 /// first or it runs past ten bytes (for the decoder to report).
-fn read_varint<R: std::io::Read>(
+pub(crate) fn read_varint<R: std::io::Read>(
     reader: &mut R,
     bytes: &mut Vec<u8>,
 ) -> std::io::Result<Option<u64>> {
