@@ -147,6 +147,19 @@ fn assert_clean(report: &Report) {
     assert!(report.findings.is_empty(), "expected no finding:\n{report}");
 }
 
+/// Asserts that `report` holds only `field-from-padding` warnings, at `paths`: fields of the
+/// destination read from the source's padding, as on migration back over a removed field.
+#[track_caller]
+fn assert_reads_padding(report: &Report, paths: &[&str]) {
+    let found: Vec<(Rule, Severity, &str)> = (report.findings.iter())
+        .map(|f| (f.rule, f.severity, f.path.as_str()))
+        .collect();
+    let expected: Vec<(Rule, Severity, &str)> = (paths.iter())
+        .map(|p| (Rule::FieldFromPadding, Severity::Warning, *p))
+        .collect();
+    assert_eq!(found, expected, "{report}");
+}
+
 /// The findings between two releases of one derived device: (rule, severity, path).
 fn one_device_findings(
     old: &'static vmstate_core::Description,
@@ -410,9 +423,14 @@ fn padding_moved_across_an_immutable_field_is_a_native_break() {
         one_device_findings(Word::DESCRIPTION, WordDerived::DESCRIPTION),
         []
     );
+    // Back, the field loads the padding's zeros.
     assert_eq!(
         one_device_findings(WordDerived::DESCRIPTION, Word::DESCRIPTION),
-        []
+        [(
+            Rule::FieldFromPadding,
+            Severity::Warning,
+            "dev/Fields/a".to_owned()
+        )]
     );
     assert_eq!(
         one_device_findings(HostUnused::DESCRIPTION, Word::DESCRIPTION),
@@ -424,8 +442,14 @@ fn padding_moved_across_an_immutable_field_is_a_native_break() {
     );
     let forward = one_device_findings(V1::DESCRIPTION, InFront::DESCRIPTION);
     assert_eq!(forward, [moved]);
+    // Back, also `level` loads the padding's zeros.
     let backward = one_device_findings(InFront::DESCRIPTION, V1::DESCRIPTION);
-    assert_eq!(backward, forward);
+    let from_padding = (
+        Rule::FieldFromPadding,
+        Severity::Warning,
+        "dev/Fields/level".to_owned(),
+    );
+    assert_eq!(backward, [from_padding, forward[0].clone()]);
     assert_eq!(
         one_device_findings(V1::DESCRIPTION, InPlace::DESCRIPTION),
         []
@@ -1163,7 +1187,7 @@ fn rule_padding_mismatch_native_format() {
     let i = index(d, "cm_ctrl");
     d.fields[i] = padding(&d.fields[i], 4);
     assert_clean(&check(&old, &new));
-    assert_clean(&check(&new, &old));
+    assert_reads_padding(&check(&new, &old), &["integrator_core/Fields/cm_ctrl"]);
 }
 
 /// A real field called `unused` (QEMU's pl041 has one) is not padding: in the place of
@@ -2577,6 +2601,69 @@ fn rule_check_added_when_an_integer_becomes_an_enum() {
     );
 }
 
+/// A field replaced by padding (`Removed<T>`, or kept derived with padding in its place) is
+/// fine forward, but migrating back to a release that still reads it loads the padding's
+/// zeros into it: real loads do, and the checker warns on that direction only.
+#[test]
+fn rule_field_from_padding() {
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "dev")]
+    struct Old {
+        level: u8,
+        mask: u8,
+        #[vmstate(derived = "Self::update")]
+        irq: bool,
+    }
+    impl Old {
+        fn update(&mut self) {
+            self.irq = self.level & self.mask != 0;
+        }
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct New {
+        level: u8,
+        #[vmstate(name = "mask")]
+        gone: vmstate_core::Removed<u8>,
+    }
+    let new = New {
+        level: 1,
+        gone: vmstate_core::Removed::default(),
+    };
+    for qemu in [false, true] {
+        let mut old = Old {
+            level: 0,
+            mask: 0xff,
+            irq: false,
+        };
+        if qemu {
+            let bytes = vmstate_core::qemu::to_bytes(&new).unwrap();
+            vmstate_core::qemu::from_bytes(&mut old, &bytes, 1, 0).unwrap();
+        } else {
+            vmstate_core::from_bytes(&mut old, &vmstate_core::to_bytes(&new).unwrap()).unwrap();
+        }
+        // The load succeeds, with the mask the padding's zero and the interrupt lost.
+        assert_eq!(
+            (old.level, old.mask, old.irq),
+            (1, 0, false),
+            "qemu: {qemu}"
+        );
+    }
+    let f = only_finding(
+        &one_device_check(New::DESCRIPTION, Old::DESCRIPTION),
+        Rule::FieldFromPadding,
+        Severity::Warning,
+        "dev/Fields/mask",
+    );
+    assert!(
+        f.message.contains("padding (`vmstate_core::Removed<u8>`)"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("loads as zero"), "{}", f.message);
+    assert_clean(&one_device_check(Old::DESCRIPTION, New::DESCRIPTION));
+}
+
 #[test]
 fn rule_variant_removed() {
     use enum_releases::*;
@@ -2911,7 +2998,8 @@ fn padding_replacing_a_removed_field_is_fine() {
     let i = index(d, "cm_ctrl");
     d.fields[i] = removed(&d.fields[i]);
     assert_clean(&check(&old, &new));
-    assert_clean(&check(&new, &old));
+    // Back, the old release loads the padding's zeros into the field.
+    assert_reads_padding(&check(&new, &old), &["integrator_core/Fields/cm_ctrl"]);
     // A field that turned derived, with its bytes kept as padding.
     let mut derived = ours();
     let d = desc(&mut derived, "integrator_core");
@@ -2922,7 +3010,10 @@ fn padding_replacing_a_removed_field_is_fine() {
     f.hook = Some("Self::update_mappings".into());
     d.not_on_wire.push(f);
     assert_clean(&check(&old, &derived));
-    assert_clean(&check(&derived, &old));
+    assert_reads_padding(
+        &check(&derived, &old),
+        &["integrator_core/Fields/cm_nvflags"],
+    );
 }
 
 #[test]
@@ -2936,14 +3027,20 @@ fn padding_split_and_merged_is_fine() {
     d.fields[i] = padding(&d.fields[i], 2);
     d.fields.insert(i, padding(&d.fields[i], 2));
     assert_clean(&check(&old, &split));
-    assert_clean(&check(&split, &old));
+    assert_reads_padding(&check(&split, &old), &["integrator_core/Fields/cm_ctrl"]);
     let mut merged = old.clone();
     let d = desc(&mut merged, "integrator_core");
     let i = index(d, "cm_ctrl");
     d.fields.remove(i + 1);
     d.fields[i] = padding(&d.fields[i], 8);
     assert_clean(&check(&old, &merged));
-    assert_clean(&check(&merged, &old));
+    assert_reads_padding(
+        &check(&merged, &old),
+        &[
+            "integrator_core/Fields/cm_ctrl",
+            "integrator_core/Fields/cm_lock",
+        ],
+    );
     assert_clean(&check(&split, &merged));
     // stellaris-gptm's 8 bytes of padding, split.
     let old = only(&qemu(), "stellaris-gptm");
@@ -2969,7 +3066,13 @@ fn padding_at_the_end_standing_for_the_last_fields_is_fine() {
     d.fields.truncate(last + 1);
     d.fields[last] = padding(&d.fields[last], 8);
     assert_clean(&check(&old, &new));
-    assert_clean(&check(&new, &old));
+    assert_reads_padding(
+        &check(&new, &old),
+        &[
+            "integrator_core/Fields/irq_enabled",
+            "integrator_core/Fields/fiq_enabled",
+        ],
+    );
     // One byte too many is still named, at the end, both ways.
     set_last_field_size(&mut new, 9);
     let forward = check(&old, &new);
@@ -3006,7 +3109,7 @@ fn padding_on_qemu_dump_is_fine() {
     d.fields.remove(i);
     d.fields[i].size = 12;
     assert_clean(&check(&old, &new));
-    assert_clean(&check(&new, &old));
+    assert_reads_padding(&check(&new, &old), &["stellaris-gptm/Fields/mask"]);
 }
 
 #[test]
@@ -3849,14 +3952,17 @@ fn padding_stands_for_one_of_fields_that_share_a_name() {
     // QEMU's descriptions repeat names (PCI's `config`, pl080's `tc_int`): padding in place
     // of the first `x` is not taken for padding inserted before the second.
     let old = qemu_fields("a:4 x:4 x:4 b:4");
-    for new in [
-        "a:4 unused:4 x:4 b:4",
-        "a:4 x:4 unused:4 b:4",
-        "a:4 unused:4 unused:4 b:4",
+    for (new, back) in [
+        ("a:4 unused:4 x:4 b:4", &["dev/Fields/x"][..]),
+        ("a:4 x:4 unused:4 b:4", &["dev/Fields/x"]),
+        (
+            "a:4 unused:4 unused:4 b:4",
+            &["dev/Fields/x", "dev/Fields/x"],
+        ),
     ] {
         let new = qemu_fields(new);
         assert_clean(&check(&old, &new));
-        assert_clean(&check(&new, &old));
+        assert_reads_padding(&check(&new, &old), back);
     }
     // Padding inserted before fields that all stay is still an insertion.
     let inserted = qemu_fields("a:4 unused:4 x:4 x:4 b:4");

@@ -132,11 +132,16 @@ pub enum Rule {
     /// `sd-card/ext_csd_modes-state` like its EXT_CSD state). In the newer release; or in the
     /// older one only, whose streams carry the others under the name the newer one loads.
     SubsectionNameShared,
+    /// A field of the newer release is read from the older release's padding (`unused`,
+    /// `Removed<T>`): streams of the older release carry zeros there, so it loads as zero (a
+    /// warning: fine for state that may start from zero). Typically migration back to a
+    /// release that still has a field this one replaced with padding.
+    FieldFromPadding,
 }
 
 impl Rule {
     /// Every rule, in the order of the module docs.
-    pub const ALL: [Rule; 22] = [
+    pub const ALL: [Rule; 23] = [
         Rule::SectionRemoved,
         Rule::VersionTooHigh,
         Rule::BelowMinimumVersion,
@@ -159,6 +164,7 @@ impl Rule {
         Rule::VariantRemoved,
         Rule::VariantRenumbered,
         Rule::SubsectionNameShared,
+        Rule::FieldFromPadding,
     ];
 
     /// A short kebab-case name, e.g. `field-renamed`.
@@ -191,6 +197,7 @@ impl Rule {
             Rule::VariantRemoved => "variant-removed",
             Rule::VariantRenumbered => "variant-renumbered",
             Rule::SubsectionNameShared => "subsection-name-shared",
+            Rule::FieldFromPadding => "field-from-padding",
         }
     }
 }

@@ -68,6 +68,7 @@
 //! | [`Rule::CheckAdded`]: a field's `validate`/`range` or a struct's `validate` is new or different, or an integer field became an enum (old streams may hold values it refuses; checks cannot be run here) | warning |
 //! | [`Rule::VariantRemoved`]: an enum field lost the discriminant of a variant of the old release | error |
 //! | [`Rule::VariantRenumbered`]: a variant of the old release has another discriminant, and its old one names another variant (a value of the old release loads as that one) | error |
+//! | [`Rule::FieldFromPadding`]: a field of `new` read from `old`'s padding (`Removed<T>`, `Unused<N>`, a typed `unused`): it loads as zero, as on migration back over a field replaced by padding | warning |
 //!
 //! A signedness-only change is a warning where the bits load unchanged (bytes, and arrays and
 //! vectors, which both formats carry as fixed-width blocks): every value that fits both types

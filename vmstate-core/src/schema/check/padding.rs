@@ -4,7 +4,7 @@
 use super::fields::{field_extended, native, rust_name, variable, Native};
 use super::walk::{Side, Walk, WalkCx};
 use super::Checker;
-use crate::schema::report::Rule;
+use crate::schema::report::{Rule, Severity};
 use crate::schema::FieldEntry;
 
 /// The last entry taken on one side of a padding run.
@@ -91,8 +91,45 @@ impl Checker {
     /// A padding run that lines up on QEMU's wire, in bytes: is it sent alike, and does it
     /// line up in the native format too?
     pub(super) fn run_done(&mut self, r: &Run) {
-        if !self.run_conditional(r) {
-            self.run_native(r);
+        if !self.run_conditional(r) && !self.run_native(r) {
+            self.run_reads_padding(r);
+        }
+    }
+
+    /// A run that lines up, in which real fields of the new release face padding of the old:
+    /// they load the zeros the old release writes there.
+    fn run_reads_padding(&mut self, r: &Run) {
+        if r.old_items.iter().all(|i| !i.padding) {
+            return;
+        }
+        let pads: Vec<&str> = (r.old_items.iter())
+            .filter(|i| i.padding)
+            .map(|i| i.rust_type.as_str())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let padding = if pads.is_empty() {
+            "`unused` padding".to_owned()
+        } else {
+            format!("padding (`{}`)", pads.join("`, `"))
+        };
+        // A schema without types takes padding by its name: a real field called `unused`
+        // (QEMU's pl041 has one) may be the same field.
+        let untyped = (r.old_items.iter()).any(|i| i.padding && i.rust_type.is_empty());
+        let real = |i: &&Item| !(i.padding || untyped && i.name == "unused");
+        for f in r.new_items.iter().filter(real) {
+            self.push(
+                Severity::Warning,
+                Rule::FieldFromPadding,
+                f.path.clone(),
+                format!(
+                    "field `{}` of the new release is read from the old release's {padding}: \
+                     a stream of the old release carries zeros there, so `{}` loads as zero \
+                     (a bool as false, an enum as its first variant); keep sending its value \
+                     while that migration is supported (a migrated field that `pre_save` \
+                     fills in, or a subsection), unless the state may start from zero",
+                    f.name, f.name
+                ),
+            );
         }
     }
 
@@ -123,18 +160,19 @@ impl Checker {
         true
     }
 
-    /// A padding run that lines up on QEMU's wire: does it in the native format too?
-    fn run_native(&mut self, r: &Run) {
+    /// A padding run that lines up on QEMU's wire: does it in the native format too? Whether
+    /// it reported that it does not.
+    fn run_native(&mut self, r: &Run) -> bool {
         let items = || r.old_items.iter().chain(&r.new_items);
         if !items().all(|i| i.extended) || items().any(|i| i.native == Native::Unknown) {
-            return;
+            return false;
         }
         if items().all(|i| i.native == Native::Raw) {
-            return;
+            return false;
         }
         if let ([a], [b]) = (&r.old_items[..], &r.new_items[..]) {
             if a.native == Native::Var && b.native == Native::Var {
-                return;
+                return false;
             }
         }
         // The first real field stood for by padding, and that padding.
@@ -202,6 +240,7 @@ impl Checker {
             |f| f.path.clone(),
         );
         self.error(Rule::PaddingMismatch, path, message);
+        true
     }
 
     /// Takes `f`, the next field of the side that is behind in a padding run.
