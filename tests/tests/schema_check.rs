@@ -1056,6 +1056,75 @@ fn rule_description_renamed() {
     assert!(f.message.contains("`integratorcm`"), "{}", f.message);
 }
 
+/// A nested struct's description renamed: no wire carries its name, so loads work (in both
+/// codecs) and it is a warning, as its version is; its fields are still compared.
+#[test]
+fn rule_description_renamed_nested_is_a_warning() {
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "rtc_alarm")]
+    struct AlarmV1 {
+        at: u32,
+    }
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "alarm")]
+    struct AlarmV2 {
+        at: u32,
+    }
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "alarm")]
+    struct AlarmWide {
+        at: u64,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct V1 {
+        alarm: AlarmV1,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct V2 {
+        alarm: AlarmV2,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Wide {
+        alarm: AlarmWide,
+    }
+    let src = V1 {
+        alarm: AlarmV1 { at: 300 },
+    };
+    let mut dst = V2::default();
+    vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+    assert_eq!(dst.alarm.at, 300);
+    let mut dst = V2::default();
+    let qemu = vmstate_core::qemu::to_bytes(&src).unwrap();
+    vmstate_core::qemu::from_bytes(&mut dst, &qemu, 1, 0).unwrap();
+    assert_eq!(dst.alarm.at, 300);
+    let f = only_finding(
+        &one_device_check(V1::DESCRIPTION, V2::DESCRIPTION),
+        Rule::DescriptionRenamed,
+        Severity::Warning,
+        "dev/Fields/alarm",
+    );
+    assert!(f.message.contains("loads are unaffected"), "{}", f.message);
+    // The renamed struct's fields are compared all the same.
+    assert_eq!(
+        one_device_findings(V1::DESCRIPTION, Wide::DESCRIPTION),
+        [
+            (
+                Rule::DescriptionRenamed,
+                Severity::Warning,
+                "dev/Fields/alarm".to_owned()
+            ),
+            (
+                Rule::FieldSizeChanged,
+                Severity::Error,
+                "dev/Fields/alarm/Fields/at".to_owned()
+            ),
+        ]
+    );
+}
+
 #[test]
 fn rule_field_renamed() {
     let old = ours();

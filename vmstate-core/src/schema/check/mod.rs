@@ -14,7 +14,8 @@
 //! | [`Rule::VersionTooHigh`]: `old`'s version is above `new`'s (section, description, subsection) | error |
 //! | [`Rule::BelowMinimumVersion`]: `old`'s version is below `new`'s minimum | error |
 //! | the same two for a nested struct, whose version is not on the wire (QEMU's checker: errors) | warning |
-//! | [`Rule::DescriptionRenamed`]: a description (or nested struct's description) renamed | error |
+//! | [`Rule::DescriptionRenamed`]: a section's or subsection's description renamed | error |
+//! | the same for a nested struct, whose name is on no wire (QEMU's checker: an error; its fields are still compared) | warning |
 //! | [`Rule::FieldRenamed`]: a field renamed, or the fields reordered | error |
 //! | [`Rule::FieldRemoved`]: a field missing in `new`, without padding in its place | error |
 //! | [`Rule::PaddingMismatch`]: `unused` padding that does not line up with what it replaces | error |
@@ -382,26 +383,36 @@ impl Checker {
             );
         }
         if !names_match(sec, &old.name, &new.name) {
-            let why = match scope {
-                Scope::Nested => {
-                    "QEMU's checker rejects it, and the name is how tools match the struct \
-                     across releases"
-                }
-                _ => {
-                    "the name is on the wire, so the new release does not recognize the old \
-                     release's section and the load fails"
-                }
-            };
-            self.error(
-                Rule::DescriptionRenamed,
-                path,
-                format!(
-                    "description `{}` was renamed to `{}`: {why}; keep the name `{}` \
-                     (`#[vmstate(name = \"{}\")]`)",
-                    old.name, new.name, old.name, old.name
-                ),
+            let keep = format!(
+                "keep the name `{}` (`#[vmstate(name = \"{}\")]`)",
+                old.name, old.name
             );
-            return;
+            if scope == Scope::Nested {
+                // A nested struct's name is on no wire: its fields are still compared.
+                self.push(
+                    Severity::Warning,
+                    Rule::DescriptionRenamed,
+                    path.clone(),
+                    format!(
+                        "nested description `{}` was renamed to `{}`: no wire carries the \
+                         name, so loads are unaffected, but QEMU's checker reports it as an \
+                         error and tools match the struct across releases by it; {keep}",
+                        old.name, new.name
+                    ),
+                );
+            } else {
+                self.error(
+                    Rule::DescriptionRenamed,
+                    path,
+                    format!(
+                        "description `{}` was renamed to `{}`: the name is on the wire, so the \
+                         new release does not recognize the old release's section and the \
+                         load fails; {keep}",
+                        old.name, new.name
+                    ),
+                );
+                return;
+            }
         }
         let ext = extended(old) && extended(new);
         let cx = WalkCx {
