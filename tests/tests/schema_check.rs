@@ -1186,13 +1186,14 @@ fn rule_field_removed() {
     );
     assert!(
         f.message.contains(
-            "a removed field must keep padding: replace it with `vmstate_core::Unused<4>`"
+            "a removed field must keep padding: replace it with `vmstate_core::Removed<u32>`"
         ),
         "{}",
         f.message
     );
     assert!(
-        f.message.contains("`vmstate_core::Removed<u32>`"),
+        f.message
+            .contains("`vmstate_core::Unused<4>` is for bytes only QEMU's wire carried"),
         "{}",
         f.message
     );

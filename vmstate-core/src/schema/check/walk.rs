@@ -387,6 +387,12 @@ impl Checker {
             (false, false) => {
                 let keep = if variable(sf) {
                     "keep the old field".to_owned()
+                } else if field_extended(sf) && sf.description.is_none() {
+                    // The native format carries it as its type: `Removed<T>` skips that.
+                    format!(
+                        "keep the old field (or `vmstate_core::Removed<{}>` padding in its place)",
+                        rust_name(sf)
+                    )
                 } else {
                     format!(
                         "keep the old field (or `vmstate_core::Unused<{}>` padding in its place)",
@@ -549,10 +555,11 @@ impl Checker {
             format!("keep the field (a nested struct has no padding form in the native format{qemu_only})")
         } else if field_extended(s) {
             format!(
-                "a removed field must keep padding: replace it with `vmstate_core::Unused<{}>`, \
-                 or with `vmstate_core::Removed<{}>` if native streams carried it",
-                s.total_size(),
-                rust_name(s)
+                "a removed field must keep padding: replace it with \
+                 `vmstate_core::Removed<{}>`, which both formats skip as that type \
+                 (`vmstate_core::Unused<{}>` is for bytes only QEMU's wire carried)",
+                rust_name(s),
+                s.total_size()
             )
         } else {
             format!(
