@@ -2734,6 +2734,164 @@ fn rule_field_from_padding() {
     assert_clean(&one_device_check(Old::DESCRIPTION, New::DESCRIPTION));
 }
 
+/// `check_back` finds what `check` finds for the same pair, worded for migration back: the
+/// newer release sends, the older loads, and each fix is one for the newer release. A
+/// subsection the older release lacks is a warning there (it breaks only when sent).
+#[test]
+fn check_back_words_the_findings_for_migration_back() {
+    use vmstate_core::schema::check_back;
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct Older {
+        a: u8,
+        b: u16,
+        c: u32,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev", version = 2, minimum_version = 1)]
+    #[allow(dead_code)]
+    struct Raised {
+        a: u8,
+        b: u16,
+        c: u32,
+        #[vmstate(since = 2)]
+        d: u8,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct Inserted {
+        a: u8,
+        x: u8,
+        b: u16,
+        c: u32,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct Dropped {
+        a: u8,
+        b: u16,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct Widened {
+        a: u8,
+        b: u32,
+        c: u32,
+    }
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "dev/extra")]
+    struct Extra {
+        e: u8,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct WithSubsection {
+        a: u8,
+        b: u16,
+        c: u32,
+        #[vmstate(subsection, needed = "Self::extra_needed")]
+        extra: Extra,
+    }
+    impl WithSubsection {
+        fn extra_needed(&self) -> bool {
+            self.extra.e != 0
+        }
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev_inner")]
+    #[allow(dead_code)]
+    struct Inner {
+        i: u8,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct WithNested {
+        a: u8,
+        inner: Inner,
+        b: u16,
+        c: u32,
+    }
+    let schema = |d| vmstate_tests::one_device("dev", d);
+    let cases = [
+        (WithNested::DESCRIPTION, "keep it out of the fields"),
+        (
+            Raised::DESCRIPTION,
+            "keep `version` at what the older release loads",
+        ),
+        (
+            Inserted::DESCRIPTION,
+            "keep it out of the fields while migration back is supported",
+        ),
+        (
+            Dropped::DESCRIPTION,
+            "keep sending it while migration back is supported",
+        ),
+        (
+            Widened::DESCRIPTION,
+            "keep the field as the older release reads it",
+        ),
+        (
+            WithSubsection::DESCRIPTION,
+            "keep its `needed` false unless the state is in use",
+        ),
+    ];
+    for (newer, fix) in cases {
+        let (newer, older) = (schema(newer), schema(Older::DESCRIPTION));
+        let forward_words = check(&newer, &older);
+        let back = check_back(&newer, &older);
+        let rules = |r: &Report| -> Vec<(Rule, String)> {
+            (r.findings.iter())
+                .map(|f| (f.rule, f.path.clone()))
+                .collect()
+        };
+        assert_eq!(rules(&back), rules(&forward_words), "{back}");
+        assert!(!back.findings.is_empty());
+        for f in &back.findings {
+            assert!(
+                !f.message.contains("old release") && !f.message.contains("new release"),
+                "{f}"
+            );
+            assert!(f.message.contains("older release"), "{f}");
+            let depth = |c| f.message.matches(c).count();
+            assert_eq!(depth('('), depth(')'), "{f}");
+        }
+        assert!(
+            back.findings.iter().any(|f| f.message.contains(fix)),
+            "{fix}:\n{back}"
+        );
+    }
+    // The subsection: a warning back (loads work while `needed` is false), an error forward.
+    let (newer, older) = (
+        schema(WithSubsection::DESCRIPTION),
+        schema(Older::DESCRIPTION),
+    );
+    only_finding(
+        &check_back(&newer, &older),
+        Rule::SubsectionRemoved,
+        Severity::Warning,
+        "dev/Subsections/dev/extra",
+    );
+    assert_eq!(check(&newer, &older).errors(), 1);
+    let mut dst = Older::default();
+    let quiet = WithSubsection {
+        a: 1,
+        ..WithSubsection::default()
+    };
+    vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&quiet).unwrap()).unwrap();
+    assert_eq!(dst.a, 1);
+    let sent = WithSubsection {
+        extra: Extra { e: 1 },
+        ..WithSubsection::default()
+    };
+    assert!(vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&sent).unwrap()).is_err());
+}
+
 #[test]
 fn rule_variant_removed() {
     use enum_releases::*;

@@ -67,7 +67,8 @@ enum Command {
         old: PathBuf,
         /// The schema of the destination (newer) release.
         new: PathBuf,
-        /// Check migration from NEW back to OLD instead.
+        /// Check migration from NEW back to OLD instead, with each fix one for NEW (OLD is
+        /// out: keep `version`, send new state in a subsection, keep OLD's names and types).
         #[arg(long)]
         reverse: bool,
         /// Print the findings as JSON.
@@ -429,11 +430,12 @@ fn load_schema(path: &Path) -> Result<Schema> {
 }
 
 fn check(old: &Path, new: &Path, reverse: bool, json: bool) -> Result<ExitCode> {
-    let (mut a, mut b) = (load_schema(old)?, load_schema(new)?);
-    if reverse {
-        std::mem::swap(&mut a, &mut b);
-    }
-    let report = schema::check(&a, &b);
+    let (old, new) = (load_schema(old)?, load_schema(new)?);
+    let report = if reverse {
+        schema::check_back(&new, &old)
+    } else {
+        schema::check(&old, &new)
+    };
     let mut out = String::new();
     if json {
         let findings: Vec<_> = report

@@ -619,6 +619,19 @@ fn check_compares_our_schema_with_qemus_dump_both_ways() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["errors"], 1);
     assert_eq!(json["findings"][0]["path"], "integrator_core/Fields/cm_osc");
+    // Back, the report is worded for it: the fix is one for NEW, the file given second.
+    let out = vmstate(&[
+        "check",
+        qemu_path.to_str().unwrap(),
+        broken_path.to_str().unwrap(),
+        "--reverse",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("keep the older release's names and order"),
+        "{}",
+        stdout(&out)
+    );
     // Not a schema: one line, non-zero.
     let out = vmstate(&[
         "check",

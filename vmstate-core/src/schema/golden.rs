@@ -1,7 +1,7 @@
 //! Golden schema files: a test that fails when a description stops being migration-compatible
 //! with the one recorded in the repository.
 
-use super::{check, Description, Schema};
+use super::{check, check_back, Description, Schema};
 use std::fs::File;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -21,8 +21,9 @@ pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 ///   is meant to break compatibility, or to record a new release.
 /// - Otherwise the golden schema is loaded and [`check`](super::check())ed against the current
 ///   one: golden → current. An error panics with the report. Warnings, and what would keep
-///   migration back to the recorded release from working (current → golden: a version
-///   raised to add a field, say), are printed to stderr (`cargo test -- --nocapture` shows
+///   migration back to the recorded release from working (current → golden, with
+///   [`check_back`](super::check_back()): a version raised to add a field, say; its findings
+///   call this build "the newer release" and say what to change in it), are printed to stderr (`cargo test -- --nocapture` shows
 ///   them for a passing test); [`assert_compatible_both_ways`] fails on those too.
 ///
 /// Only the device `key` of the golden file is compared, so one file may hold several devices.
@@ -144,7 +145,7 @@ fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bo
     let mut golden = Schema::new(None);
     golden.devices.insert(key.to_owned(), entry);
     let forward = check(&golden, &current);
-    let backward = check(&current, &golden);
+    let backward = check_back(&current, &golden);
     for (dir, report) in [("forward", &forward), ("backward", &backward)] {
         if report.warnings() > 0 && report.errors() == 0 {
             eprint!("{}: {dir} migration warnings:\n{report}", path.display());

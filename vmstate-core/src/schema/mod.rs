@@ -46,7 +46,7 @@ mod golden;
 mod json;
 pub mod report;
 
-pub use check::check;
+pub use check::{check, check_back};
 pub use decode::{decode, decode_with_budget, Format, MAX_VALUES};
 pub use golden::{assert_compatible, assert_compatible_both_ways, BLESS_VAR};
 pub use report::{Finding, Report, Rule, Severity};

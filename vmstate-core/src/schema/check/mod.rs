@@ -4,7 +4,8 @@
 //! [`check`] compares the schema of an older release (`old`, the migration source) with the
 //! schema of a newer one (`new`, the destination) and lists every way in which a stream saved by
 //! `old` would not load correctly into `new`. For migration back from the newer release to the
-//! older one, swap the arguments.
+//! older one, [`check_back`] runs the same rules with the arguments swapped and words each
+//! finding for that direction, its fix one for the newer release (the older one is out).
 //!
 //! # Rules taken from QEMU's checker
 //!
@@ -141,6 +142,7 @@
 //! assert_eq!(f.path, "timer/Fields/limit");
 //! ```
 
+mod back;
 mod extras;
 mod fields;
 mod names;
@@ -186,7 +188,49 @@ use walk::WalkCx;
 /// assert_eq!(report.by_rule(Rule::FieldRemoved).next().unwrap().path, "uart/Fields/dll");
 /// ```
 pub fn check(old: &Schema, new: &Schema) -> Report {
-    let mut cx = Checker::default();
+    compare(Checker::default(), old, new)
+}
+
+/// Compares for migration back, from `newer` (the release being built, which sends) to
+/// `older` (a release already out, which loads): the rules of [`check`], with the findings
+/// worded for that direction ("the newer release" sends, "the older release" loads) and each
+/// fix one for the newer release, the only one that can still change (keep `version`, send
+/// new state in a subsection, keep the older release's names and types). A subsection the
+/// older release lacks is a warning there: it breaks migration back only when its `needed`
+/// says to send it, which is how QEMU adds state.
+///
+/// ```
+/// use vmstate_core::schema::{check_back, Rule, Schema, Severity};
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart")]
+/// struct V1 { lcr: u8 }
+/// #[derive(VmState)]
+/// #[vmstate(name = "uart", version = 2, minimum_version = 1)]
+/// struct V2 { lcr: u8, #[vmstate(since = 2)] scr: u8 }
+///
+/// let schema = |d| {
+///     let mut s = Schema::new(None);
+///     s.add("uart", d);
+///     s
+/// };
+/// let back = check_back(&schema(V2::DESCRIPTION), &schema(V1::DESCRIPTION));
+/// let f = back.by_rule(Rule::VersionTooHigh).next().unwrap();
+/// assert_eq!(f.severity, Severity::Error);
+/// assert!(f.message.contains("the older release refuses every stream of the newer one"));
+/// assert!(f.message.contains("keep `version` at what the older release loads"));
+/// ```
+pub fn check_back(newer: &Schema, older: &Schema) -> Report {
+    let cx = Checker {
+        back: true,
+        ..Checker::default()
+    };
+    compare(cx, newer, older)
+}
+
+/// The findings of migration from `old` to `new`.
+fn compare(mut cx: Checker, old: &Schema, new: &Schema) -> Report {
     if let (Some(a), Some(b)) = (&old.machine, &new.machine) {
         if a != b {
             cx.push(
@@ -241,6 +285,8 @@ enum Scope {
 
 struct Checker {
     findings: Vec<Finding>,
+    /// Migration back ([`check_back`]): the findings are worded for it.
+    back: bool,
     /// Field entries and struct elements the search for regrouped fields may still visit,
     /// over the whole check: schemas are input, and a search that finds nothing would
     /// otherwise run again at each mismatched field.
@@ -251,6 +297,7 @@ impl Default for Checker {
     fn default() -> Self {
         Checker {
             findings: Vec::new(),
+            back: false,
             restructure_budget: restructure::TOTAL_VISITS,
         }
     }
@@ -258,6 +305,11 @@ impl Default for Checker {
 
 impl Checker {
     fn push(&mut self, severity: Severity, rule: Rule, path: String, message: String) {
+        let (severity, message) = if self.back {
+            (back::severity(rule, severity), back::reword(rule, &message))
+        } else {
+            (severity, message)
+        };
         self.findings.push(Finding {
             severity,
             rule,
