@@ -2817,8 +2817,24 @@ fn check_back_words_the_findings_for_migration_back() {
         b: u16,
         c: u32,
     }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    #[allow(dead_code)]
+    struct Derived {
+        a: u8,
+        #[vmstate(derived = "Self::recompute")]
+        b: u16,
+        c: u32,
+    }
+    impl Derived {
+        fn recompute(&mut self) {}
+    }
     let schema = |d| vmstate_tests::one_device("dev", d);
     let cases = [
+        (
+            Derived::DESCRIPTION,
+            "keep the field as the older release reads it",
+        ),
         (WithNested::DESCRIPTION, "keep it out of the fields"),
         (
             Raised::DESCRIPTION,
@@ -2830,7 +2846,7 @@ fn check_back_words_the_findings_for_migration_back() {
         ),
         (
             Dropped::DESCRIPTION,
-            "keep sending it while migration back is supported",
+            "keep the field while migration back is supported",
         ),
         (
             Widened::DESCRIPTION,
@@ -2858,6 +2874,13 @@ fn check_back_words_the_findings_for_migration_back() {
                 "{f}"
             );
             assert!(f.message.contains("older release"), "{f}");
+            // No forward role left: "in the new" (the loader), "the old `version`".
+            for forward in ["in the new", "in the old", "the new `", "the old `"] {
+                let whole = f.message.match_indices(forward).any(|(at, _)| {
+                    !f.message[at + forward.len()..].starts_with(|c: char| c.is_alphanumeric())
+                });
+                assert!(!whole, "{forward:?} in {f}");
+            }
             let depth = |c| f.message.matches(c).count();
             assert_eq!(depth('('), depth(')'), "{f}");
         }

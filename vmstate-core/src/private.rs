@@ -288,6 +288,13 @@ impl<T> RangeOf<T> for core::ops::RangeFrom<T> {}
 impl<T> RangeOf<T> for core::ops::RangeTo<T> {}
 impl<T> RangeOf<T> for core::ops::RangeToInclusive<T> {}
 impl<T> RangeOf<T> for (core::ops::Bound<T>, core::ops::Bound<T>) {}
+// Bounds by reference (`&LOW..&HIGH`), as std's `RangeBounds<T>` takes them.
+impl<T> RangeOf<T> for core::ops::Range<&T> {}
+impl<T> RangeOf<T> for core::ops::RangeInclusive<&T> {}
+impl<T> RangeOf<T> for core::ops::RangeFrom<&T> {}
+impl<T> RangeOf<T> for core::ops::RangeTo<&T> {}
+impl<T> RangeOf<T> for core::ops::RangeToInclusive<&T> {}
+impl<'a, T> RangeOf<T> for (core::ops::Bound<&'a T>, core::ops::Bound<&'a T>) {}
 
 /// The error for a field that failed its `range` (`bounds`, written as `range`).
 #[cold]

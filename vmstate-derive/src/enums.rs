@@ -152,8 +152,16 @@ enum LiteralDiscriminant {
 impl LiteralDiscriminant {
     /// What rustc makes of the discriminant where it is a literal it does not take as is.
     fn of(discriminant: Option<&syn::Expr>, repr: &syn::Ident) -> Option<Self> {
-        let (negative, expr) = match discriminant? {
-            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => (true, &*u.expr),
+        // Through parentheses (`(300)`, `-(1)`, `(-1)`), which rustc looks through too.
+        fn inner(expr: &syn::Expr) -> &syn::Expr {
+            match expr {
+                syn::Expr::Paren(p) => inner(&p.expr),
+                syn::Expr::Group(g) => inner(&g.expr),
+                _ => expr,
+            }
+        }
+        let (negative, expr) = match inner(discriminant?) {
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => (true, inner(&u.expr)),
             expr => (false, expr),
         };
         let syn::Expr::Lit(syn::ExprLit {

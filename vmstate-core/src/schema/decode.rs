@@ -225,11 +225,15 @@ fn variant_names(value: Value, variants: &BTreeMap<String, Discriminant>) -> Val
                 .map(|item| variant_names(item, variants))
                 .collect(),
         ),
-        Value::Number(n) => {
-            let text = n.to_string();
+        // 128-bit values are decimal strings.
+        Value::Number(_) | Value::String(_) => {
+            let text = match &value {
+                Value::String(s) => s.clone(),
+                _ => value.to_string(),
+            };
             match variants.iter().find(|(_, d)| d.to_string() == text) {
                 Some((name, _)) => Value::String(name.clone()),
-                None => Value::Number(n),
+                None => value,
             }
         }
         other => other,

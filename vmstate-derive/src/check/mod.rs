@@ -50,7 +50,7 @@ pub fn check(cx: &Ctxt, input: &Input) {
 /// Whether a field's type holds `_`: rustc reports it on the struct, and once only if the
 /// derive writes no code that names the type (`expand::fallback` leaves it out).
 pub fn has_placeholder_type(field: &crate::ast::Field) -> bool {
-    has_placeholder(quote::ToTokens::to_token_stream(field.ty))
+    has_placeholder(field.ty)
 }
 
 fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {

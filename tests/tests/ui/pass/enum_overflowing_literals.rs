@@ -8,6 +8,7 @@ use vmstate_core::VmState;
 enum Mode {
     Off = 0,
     Wrapped = 300,
+    Parenthesized = (301),
 }
 
 #[derive(VmState, Clone, Copy, Debug, PartialEq)]
@@ -28,6 +29,9 @@ struct Panel {
 
 fn main() {
     assert_eq!((Mode::Wrapped as u8, Level::Up as i8, Level::Down as i8), (44, -56, 56));
+    assert_eq!(Mode::Parenthesized as u8, 45);
+    let parenthesized = vmstate_core::qemu::to_bytes(&Panel { mode: Mode::Parenthesized, levels: [Level::Low; 4] });
+    assert_eq!(parenthesized.unwrap()[0], 45);
     let src = Panel {
         mode: Mode::Wrapped,
         levels: [Level::Low, Level::High, Level::Up, Level::Down],

@@ -11,6 +11,13 @@ struct Fifo {
     head: u8,
 }
 
+// Bounds by reference, as std's `RangeBounds<T>` takes them.
+#[derive(VmState, Debug, PartialEq)]
+struct ByReference {
+    #[vmstate(range = "&1..&self::MAX")]
+    level: u8,
+}
+
 trait Top {
     const TOP: Self;
 }
@@ -35,6 +42,11 @@ fn main() {
     let bytes = vmstate_core::to_bytes(&Fifo { head: 8 }).unwrap();
     let err = vmstate_core::from_bytes(&mut Fifo { head: 0 }, &bytes).unwrap_err();
     assert!(err.to_string().contains("value 8 is outside the valid range 0..8 (`0..self::MAX`)"), "{err}");
+    let bytes = vmstate_core::to_bytes(&ByReference { level: 0 }).unwrap();
+    let err = vmstate_core::from_bytes(&mut ByReference { level: 3 }, &bytes).unwrap_err();
+    assert!(err.to_string().contains("value 0 is outside the valid range 1..8 (`&1..&self::MAX`)"), "{err}");
+    let bytes = vmstate_core::to_bytes(&ByReference { level: 7 }).unwrap();
+    vmstate_core::from_bytes(&mut ByReference { level: 3 }, &bytes).unwrap();
 
     let bytes = vmstate_core::to_bytes(&Limits { pair: [1u16, 100] }).unwrap();
     let mut dst = Limits { pair: [0u16, 0] };

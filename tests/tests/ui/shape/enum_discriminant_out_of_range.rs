@@ -7,6 +7,7 @@ use vmstate_core::VmState;
 enum Mode {
     Off = 0,
     Wrapped = 300,
+    Parenthesized = (400),
 }
 
 #[derive(VmState)]

@@ -24,11 +24,36 @@ pub(super) fn reword(rule: Rule, message: &str) -> String {
         ),
         _ => message,
     };
-    match (fix_in_newer_release(rule), fix_start(&message)) {
+    // A change is named as the migration meets it, from the sender's value to the loader's
+    // ("changed size from 4 to 2 bytes" where the newer release widened the field).
+    let message = if CHANGES.iter().any(|c| message.contains(c)) {
+        format!("going back from the newer release to the older, {message}")
+    } else {
+        message
+    };
+    // Padding that only the newer release has: nothing to keep.
+    let fix = match rule {
+        Rule::FieldRemoved if message.starts_with("padding ") => {
+            Some("drop the padding: the older release has no field there")
+        }
+        _ => fix_in_newer_release(rule),
+    };
+    match (fix, fix_start(&message)) {
         (Some(fix), Some(at)) => format!("{}; {fix}", &message[..at]),
         _ => message,
     }
 }
+
+/// Words of a forward finding that name a change from the sender's side to the loader's.
+const CHANGES: [&str; 7] = [
+    " changed ",
+    " was lowered",
+    " went down",
+    " became ",
+    " no longer ",
+    " is now ",
+    " (was ",
+];
 
 /// Where a finding's fix starts: it reads "what breaks; how to fix it", with the first "; "
 /// outside parentheses and code (a fix may hold more in parentheses).
@@ -77,15 +102,21 @@ fn swap_names_of_rename(message: &str) -> String {
 /// "old release" (the sender) becomes "newer release", "new release" (the loader) "older
 /// release", and so their "one"s.
 fn swap_roles(message: &str) -> String {
-    const ROLES: [(&str, &str, &str); 4] = [
+    const ROLES: [(&str, &str, &str); 8] = [
         ("old release", "\u{1}", "newer release"),
         ("new release", "\u{2}", "older release"),
         ("the old one", "\u{3}", "the newer one"),
         ("the new one", "\u{4}", "the older one"),
+        ("the old `", "\u{5}", "the newer release's `"),
+        ("the new `", "\u{6}", "the older release's `"),
+        ("in the old", "\u{7}", "in the newer release"),
+        ("in the new", "\u{8}", "in the older release"),
     ];
-    let mut out = message.replace("the old stream", "the newer release's stream");
+    let mut out = message
+        .replace("the old stream", "the newer release's stream")
+        .replace("an old stream", "a stream of the newer release");
     for (forward, placeholder, _) in ROLES {
-        out = out.replace(forward, placeholder);
+        out = replace_words(&out, forward, placeholder);
     }
     for (_, placeholder, back) in ROLES {
         out = out.replace(placeholder, back);
@@ -117,8 +148,9 @@ fn fix_in_newer_release(rule: Rule) -> Option<&'static str> {
              subsection whose `needed` is false unless it is in use"
         }
         Rule::FieldAdded => {
-            "keep sending it while migration back is supported (`vmstate_core::Removed<T>` in \
-             its place keeps the stream aligned; the older release then loads zero)"
+            "keep the field while migration back is supported (for a plain value, \
+             `vmstate_core::Removed<T>` in its place keeps the stream aligned, and the older \
+             release loads zero)"
         }
         Rule::FieldSizeChanged
         | Rule::FieldTypeChanged
@@ -131,7 +163,15 @@ fn fix_in_newer_release(rule: Rule) -> Option<&'static str> {
         }
         Rule::SubsectionRemoved => {
             "keep its `needed` false unless the state is in use: migration back fails whenever \
-             the newer release sends it"
+             the newer release sends it (a subsection without `needed` is always sent)"
+        }
+        Rule::PaddingMismatch => {
+            "make the newer release's padding stand for exactly the older release's fields, \
+             with their types (`vmstate_core::Removed<T>` for each)"
+        }
+        Rule::FieldFromPadding => {
+            "keep sending its value while migration back is supported (a migrated field that \
+             `pre_save` fills in), unless zero is a state the older release may start from"
         }
         Rule::MaxLenLowered => {
             "keep the sequence within the older release's bound while migration back is \
@@ -147,9 +187,22 @@ fn fix_in_newer_release(rule: Rule) -> Option<&'static str> {
              does not recompute it"
         }
         Rule::CheckAdded => "keep values within the older release's checks",
-        Rule::PaddingMismatch
-        | Rule::MachineChanged
-        | Rule::SubsectionNameShared
-        | Rule::FieldFromPadding => return None,
+        Rule::MachineChanged | Rule::SubsectionNameShared => return None,
     })
+}
+
+/// `text` with `from` replaced where it does not run on into a longer word ("in the new"
+/// but not "in the newer").
+fn replace_words(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(from) {
+        let after = &rest[at + from.len()..];
+        let whole = !after.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { to } else { from });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }

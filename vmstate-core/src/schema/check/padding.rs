@@ -124,9 +124,8 @@ impl Checker {
                 format!(
                     "field `{}` of the new release is read from the old release's {padding}: \
                      a stream of the old release carries zeros there, so `{}` loads as zero \
-                     (a bool as false, an enum as its first variant); keep sending its value \
-                     while that migration is supported (a migrated field that `pre_save` \
-                     fills in, or a subsection), unless the state may start from zero",
+                     (a bool as false, an enum as its first variant); make sure zero is a \
+                     state it may start from: every stream of the old release gives it",
                     f.name, f.name
                 ),
             );
