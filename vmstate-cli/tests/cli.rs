@@ -338,6 +338,12 @@ fn inspect_decodes_a_machine_stream_of_ones_own_devices() {
         Low = -1,
         High = 70000,
     }
+    #[derive(VmState, Clone, Copy, PartialEq)]
+    #[repr(u128)]
+    enum Wide {
+        Small = 1,
+        Huge = 1 << 100,
+    }
     #[derive(VmState)]
     #[vmstate(name = "uart16550")]
     struct Uart {
@@ -348,6 +354,7 @@ fn inspect_decodes_a_machine_stream_of_ones_own_devices() {
         parities: [Parity; 2],
         #[vmstate(max_len = 4)]
         levels: Vec<Level>,
+        wide: [Wide; 2],
     }
     let (uart0, uart1) = (
         Uart {
@@ -356,6 +363,7 @@ fn inspect_decodes_a_machine_stream_of_ones_own_devices() {
             parity: Parity::Even,
             parities: [Parity::Odd, Parity::None],
             levels: vec![Level::High, Level::Low],
+            wide: [Wide::Huge, Wide::Small],
         },
         Uart {
             lcr: 0x1b,
@@ -363,6 +371,7 @@ fn inspect_decodes_a_machine_stream_of_ones_own_devices() {
             parity: Parity::None,
             parities: [Parity::None; 2],
             levels: vec![],
+            wide: [Wide::Small; 2],
         },
     );
     let bytes = vmstate_core::machine::save(Some("my-vm"), &[(0, &uart0), (1, &uart1)]).unwrap();
@@ -388,6 +397,7 @@ fn inspect_decodes_a_machine_stream_of_ones_own_devices() {
     assert_eq!(uart0["parity"], "Even");
     assert_eq!(uart0["parities"], serde_json::json!(["Odd", "None"]));
     assert_eq!(uart0["levels"], serde_json::json!(["High", "Low"]));
+    assert_eq!(uart0["wide"], serde_json::json!(["Huge", "Small"]));
     let text = stdout(&vmstate(&["inspect", path.to_str().unwrap()]));
     assert!(text.contains("[\"High\", \"Low\"]"), "{text}");
 }
