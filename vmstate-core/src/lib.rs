@@ -40,6 +40,10 @@
 //! assert_eq!(dst.refcnt_offset, 9); // skipped: the destination keeps its own
 //! ```
 //!
+//! [`to_writer`] and [`from_reader`] do the same through `std::io`, a section at a time;
+//! [`qemu`] holds QEMU's format, [`machine`] streams of several devices, [`schema`] the
+//! descriptions as JSON and the checker ([`schema::check()`], [`schema::check_back`]).
+//!
 //! Loads are atomic: a load decodes the whole section into staged values, checks it, and only
 //! then swaps the staged values in. If anything fails the destination's migrated state is
 //! left as it was (see [`Field`] for how this works without `Clone`); what hooks do beyond it
