@@ -2915,6 +2915,72 @@ fn check_back_words_the_findings_for_migration_back() {
     assert!(vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&sent).unwrap()).is_err());
 }
 
+/// A field moved into a subsection, with padding named after it where it was: a stream of
+/// the old release carries the value among the fields, where the new release skips it, and
+/// lacks the subsection, so the load succeeds and the value is lost.
+#[test]
+fn rule_moved_into_subsection() {
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "dev")]
+    struct Old {
+        level: u8,
+        mask: u8,
+    }
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "dev/irq")]
+    struct Irq {
+        level: u8,
+    }
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "dev")]
+    struct New {
+        #[vmstate(name = "level")]
+        gone: vmstate_core::Removed<u8>,
+        mask: u8,
+        #[vmstate(subsection, needed = "Self::always")]
+        irq: Irq,
+    }
+    impl New {
+        fn always(&self) -> bool {
+            true
+        }
+    }
+    let old = Old { level: 1, mask: 3 };
+    let mut new = New::default();
+    vmstate_core::from_bytes(&mut new, &vmstate_core::to_bytes(&old).unwrap()).unwrap();
+    assert_eq!((new.irq.level, new.mask), (0, 3), "the level is lost");
+    let f = only_finding(
+        &one_device_check(Old::DESCRIPTION, New::DESCRIPTION),
+        Rule::MovedIntoSubsection,
+        Severity::Warning,
+        "dev/Subsections/dev/irq/Fields/level",
+    );
+    assert!(
+        f.message.contains("`exists` test on the version"),
+        "{}",
+        f.message
+    );
+    // Padding named otherwise, or a subsection the old release had too: no finding.
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "dev")]
+    struct Removed {
+        gone: vmstate_core::Removed<u8>,
+        mask: u8,
+        #[vmstate(subsection, needed = "Self::always")]
+        irq: Irq,
+    }
+    impl Removed {
+        fn always(&self) -> bool {
+            true
+        }
+    }
+    let found = one_device_findings(Old::DESCRIPTION, Removed::DESCRIPTION);
+    assert!(
+        found.iter().all(|f| f.0 != Rule::MovedIntoSubsection),
+        "{found:?}"
+    );
+}
+
 #[test]
 fn rule_variant_removed() {
     use enum_releases::*;

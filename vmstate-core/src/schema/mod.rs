@@ -214,6 +214,10 @@ pub struct FieldEntry {
     /// them; the native format interleaves immutable ones in this order). Not in QEMU's dumps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pos: Option<u32>,
+    /// Padding's own name (`name = "..."`, else the Rust field's), which `field` (QEMU's
+    /// `unused`) does not keep: typically the field it stands for. Not in QEMU's dumps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
 }
 
 impl FieldEntry {
@@ -345,6 +349,7 @@ impl Schema {
                 f.variants = None;
                 f.wire_type = None;
                 f.pos = None;
+                f.replaces = None;
                 if let Some(nested) = &mut f.description {
                     strip(nested);
                 }
@@ -729,6 +734,7 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         array_len,
         wire_type: Some(wire_type),
         pos: Some(pos),
+        replaces: is_padding.then(|| f.name.to_owned()),
     }
 }
 

@@ -137,11 +137,16 @@ pub enum Rule {
     /// warning: fine for state that may start from zero). Typically migration back to a
     /// release that still has a field this one replaced with padding.
     FieldFromPadding,
+    /// A field of the older release moved into a subsection of the newer one, with padding
+    /// where it was: a stream of the older release carries it among the fields, which the
+    /// newer release skips, and lacks the subsection, so the value is lost (a warning: the
+    /// checker cannot tell a move from a removal and an addition).
+    MovedIntoSubsection,
 }
 
 impl Rule {
     /// Every rule, in the order of the module docs.
-    pub const ALL: [Rule; 23] = [
+    pub const ALL: [Rule; 24] = [
         Rule::SectionRemoved,
         Rule::VersionTooHigh,
         Rule::BelowMinimumVersion,
@@ -165,6 +170,7 @@ impl Rule {
         Rule::VariantRenumbered,
         Rule::SubsectionNameShared,
         Rule::FieldFromPadding,
+        Rule::MovedIntoSubsection,
     ];
 
     /// A short kebab-case name, e.g. `field-renamed`.
@@ -198,6 +204,7 @@ impl Rule {
             Rule::VariantRenumbered => "variant-renumbered",
             Rule::SubsectionNameShared => "subsection-name-shared",
             Rule::FieldFromPadding => "field-from-padding",
+            Rule::MovedIntoSubsection => "moved-into-subsection",
         }
     }
 }

@@ -187,6 +187,9 @@ fn fix_in_newer_release(rule: Rule) -> Option<&'static str> {
              does not recompute it"
         }
         Rule::CheckAdded => "keep values within the older release's checks",
+        Rule::MovedIntoSubsection => {
+            "keep the field among the fields while migration back is supported"
+        }
         Rule::MachineChanged | Rule::SubsectionNameShared => return None,
     })
 }

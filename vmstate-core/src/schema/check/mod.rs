@@ -70,6 +70,7 @@
 //! | [`Rule::CheckAdded`]: a field's `validate`/`range` or a struct's `validate` is new or different, or an integer field became an enum (old streams may hold values it refuses; checks cannot be run here) | warning |
 //! | [`Rule::VariantRemoved`]: an enum field lost the discriminant of a variant of the old release | error |
 //! | [`Rule::VariantRenumbered`]: a variant of the old release has another discriminant, and its old one names another variant (a value of the old release loads as that one) | error |
+//! | [`Rule::MovedIntoSubsection`]: a field of `old` read from a subsection new in `new`, with padding named after it where it was (`old`'s streams carry it there) | warning |
 //! | [`Rule::FieldFromPadding`]: a field of `new` read from `old`'s padding (`Removed<T>`, `Unused<N>`, a typed `unused`): it loads as zero, as on migration back over a field replaced by padding | warning |
 //!
 //! A signedness-only change is a warning where the bits load unchanged (bytes, and arrays and
@@ -269,6 +270,43 @@ fn compare(mut cx: Checker, old: &Schema, new: &Schema) -> Report {
     }
     Report {
         findings: cx.findings,
+    }
+}
+
+impl Checker {
+    /// A field of `old` that `new` keeps as padding (named after it) and reads from a
+    /// subsection of its own: `old`'s streams carry the value where `new` skips it.
+    fn moved_into_subsection(&mut self, path: &str, old: &Desc, new: &Desc) {
+        let real =
+            |d: &Desc, name: &str| (d.fields.iter()).any(|f| !f.is_padding() && f.field == name);
+        for padding in new.fields.iter().filter(|f| f.is_padding()) {
+            let Some(name) = padding.replaces.as_deref() else {
+                continue;
+            };
+            if !real(old, name) || real(new, name) {
+                continue;
+            }
+            let moved_to = (new.subsections.iter())
+                .find(|s| real(s, name) && !old.subsections.iter().any(|o| o.name == s.name));
+            let Some(sub) = moved_to else {
+                continue;
+            };
+            self.push(
+                Severity::Warning,
+                Rule::MovedIntoSubsection,
+                format!("{path}/Subsections/{}/Fields/{name}", sub.name),
+                format!(
+                    "field `{name}` moved into subsection `{}`, with padding where it was: a \
+                     stream of the old release carries it among the fields, which the new \
+                     release skips, and lacks the subsection, so `{name}` keeps the \
+                     destination's value (or the subsection's `default`); keep reading it \
+                     from its old place for the old release's streams (the field among the \
+                     fields behind an `exists` test on the version, as QEMU does), or accept \
+                     that it is lost",
+                    sub.name
+                ),
+            );
+        }
     }
 }
 
@@ -516,6 +554,7 @@ impl Checker {
             }
         }
         self.shared_names_in_old(&path, old, new);
+        self.moved_into_subsection(&path, old, new);
         if ext {
             self.extras(sec, &path, old, new, stream, first_finding);
         }
