@@ -16,8 +16,8 @@
 //!
 //! `Fields` and `Subsections` hold exactly what QEMU's wire carries, so QEMU's
 //! `vmstate-static-checker.py` reads these files; the keys it does not know (`rust_type`,
-//! `kind`, `hook`, `max_len`, `len`, `validate`, `variants`, `array_len`, `type`, `hooks`,
-//! `NotOnWire`) carry what only this project knows. That checker reports a description key
+//! `kind`, `hook`, `max_len`, `len`, `validate`, `variants`, `array_len`, `type`, `pos`,
+//! `replaces`, `hooks`, `NotOnWire`) carry what only this project knows. That checker reports a description key
 //! the other file lacks as a missing entry, so as its source it needs
 //! [`Schema::qemu_only`]'s shape. Arrays of arrays are described as one flat array
 //! (`array_len` = n1 × n2), as QEMU describes its 2-D arrays; schemas written before that
