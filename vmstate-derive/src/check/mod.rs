@@ -47,8 +47,9 @@ pub fn check(cx: &Ctxt, input: &Input) {
     }
 }
 
-/// Whether a field's type holds `_`: rustc reports it on the struct, and once only if the
-/// derive writes no code that names the type (`expand::fallback` leaves it out).
+/// Whether a field's type holds `_` where a type goes: rustc reports it on the struct, and
+/// once only if the derive writes no code that names the type (`expand::fallback` leaves
+/// it out).
 pub fn has_placeholder_type(field: &crate::ast::Field) -> bool {
     has_placeholder(field.ty)
 }
