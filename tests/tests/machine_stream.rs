@@ -555,3 +555,65 @@ mod own_devices {
         machine::load(&mut [(0, &mut x), (1, &mut z)], &stream).unwrap();
     }
 }
+
+/// `load_present`: a device the stream does not carry keeps its state (QEMU's way, for a
+/// device on the destination only), the others load all or nothing as with `load`, and a
+/// section the destination lacks is still refused.
+#[test]
+fn load_present_keeps_a_device_the_stream_does_not_carry() {
+    use vmstate_core::machine as generic;
+    use vmstate_core::VmState;
+    #[derive(VmState, Debug, Default, Clone, PartialEq)]
+    #[vmstate(name = "uart", validate = "Self::sane")]
+    struct Uart {
+        lcr: u8,
+    }
+    impl Uart {
+        fn sane(&self) -> Result<(), std::io::Error> {
+            match self.lcr {
+                0xff => Err(std::io::Error::other("lcr 0xff")),
+                _ => Ok(()),
+            }
+        }
+    }
+    #[derive(VmState, Debug, Default, Clone, PartialEq)]
+    #[vmstate(name = "nic")]
+    struct Nic {
+        mac: [u8; 6],
+    }
+    let bytes = generic::save(None, &[(0, &Uart { lcr: 3 }), (1, &Uart { lcr: 7 })]).unwrap();
+    let (mut u0, mut u1) = (Uart::default(), Uart::default());
+    let mut nic = Nic {
+        mac: [2, 0, 0, 0, 0, 9],
+    };
+    let loaded =
+        generic::load_present(&mut [(0, &mut u0), (0, &mut nic), (1, &mut u1)], &bytes).unwrap();
+    assert_eq!(loaded, [true, false, true]);
+    assert_eq!((u0.lcr, u1.lcr, nic.mac), (3, 7, [2, 0, 0, 0, 0, 9]));
+    // `load` refuses the same, naming the device, and changes nothing.
+    let (mut v0, mut v1) = (Uart::default(), Uart::default());
+    let err = generic::load(&mut [(0, &mut v0), (0, &mut nic), (1, &mut v1)], &bytes).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("missing section for device `nic` instance 0"),
+        "{err}"
+    );
+    assert_eq!((v0.lcr, v1.lcr), (0, 0));
+    // A section the destination lacks is still refused.
+    let mut only = Uart::default();
+    let err = generic::load_present(&mut [(0, &mut only)], &bytes).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unknown section `uart` instance 1"),
+        "{err}"
+    );
+    assert_eq!(only.lcr, 0);
+    // All or nothing among the carried devices: the second fails its check, the first is
+    // put back.
+    let bad = generic::save(None, &[(0, &Uart { lcr: 3 }), (1, &Uart { lcr: 0xff })]).unwrap();
+    let (mut w0, mut w1) = (Uart { lcr: 1 }, Uart { lcr: 2 });
+    let err =
+        generic::load_present(&mut [(0, &mut w0), (0, &mut nic), (1, &mut w1)], &bad).unwrap_err();
+    assert!(err.to_string().contains("lcr 0xff"), "{err}");
+    assert_eq!((w0.lcr, w1.lcr), (1, 2));
+}

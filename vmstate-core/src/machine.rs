@@ -484,6 +484,47 @@ fn append_stream<R: std::io::Read>(reader: &mut R, bytes: &mut Vec<u8>) -> std::
 /// section from before, which its own checks may refuse: it then keeps the loaded state,
 /// and the error names it.
 pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(), Error> {
+    load_devices(devices, bytes, true).map(drop)
+}
+
+/// [`load`], where a device that the stream does not carry keeps its state instead of
+/// failing the load, as in QEMU (a device loads from its section when the stream has one):
+/// for optional devices, such as one plugged in on the destination only. The devices the
+/// stream carries load all or nothing, as with [`load`]; a section for a device the
+/// destination lacks is still refused. Returns whether each device (in `devices`' order)
+/// was loaded.
+///
+/// ```
+/// use vmstate_core::machine;
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Default, Debug, PartialEq)]
+/// #[vmstate(name = "uart")]
+/// struct Uart { lcr: u8 }
+/// #[derive(VmState, Default, Debug, PartialEq)]
+/// #[vmstate(name = "hotplug_nic")]
+/// struct Nic { mac: [u8; 6] }
+///
+/// let bytes = machine::save(None, &[(0, &Uart { lcr: 3 })]).unwrap();
+/// let (mut uart, mut nic) = (Uart::default(), Nic { mac: [2, 0, 0, 0, 0, 1] });
+/// assert!(machine::load(&mut [(0, &mut uart), (0, &mut nic)], &bytes).is_err());
+/// let loaded = machine::load_present(&mut [(0, &mut uart), (0, &mut nic)], &bytes).unwrap();
+/// assert_eq!(loaded, [true, false]);
+/// assert_eq!((uart.lcr, nic.mac), (3, [2, 0, 0, 0, 0, 1]));
+/// ```
+pub fn load_present(
+    devices: &mut [(u32, &mut dyn Section)],
+    bytes: &[u8],
+) -> Result<Vec<bool>, Error> {
+    load_devices(devices, bytes, false)
+}
+
+/// [`load`] and [`load_present`]: whether each device was loaded.
+fn load_devices(
+    devices: &mut [(u32, &mut dyn Section)],
+    bytes: &[u8],
+    every_device: bool,
+) -> Result<Vec<bool>, Error> {
     let index = device_index(devices.iter().map(|(i, d)| (*i, d.description())))?;
     let (sections, _) = layout(bytes)?;
     let mut order = Vec::with_capacity(sections.len());
@@ -507,8 +548,8 @@ pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(),
         order.push(at);
         carried[at] = true;
     }
-    for ((instance, dev), carried) in devices.iter().zip(carried) {
-        if !carried {
+    for ((instance, dev), &carried) in devices.iter().zip(&carried) {
+        if every_device && !carried {
             return Err(format_error(
                 format!(
                     "missing section for device `{}` instance {instance}: the stream does not \
@@ -542,7 +583,7 @@ pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(),
             }
         }
     }
-    Ok(())
+    Ok(carried)
 }
 
 /// Undoes the loads of a [`load`] that failed with `error`, last first; returns the error,
