@@ -535,6 +535,20 @@ pub fn load_section<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Res
 /// assert!(vmstate_core::check_section(&u, &bytes[1..], 1).is_err());
 /// assert_eq!(u.lcr, 0);
 /// ```
+///
+/// A save does not run a field's checks (a load does, as in QEMU); a test or a debug
+/// assertion can hold a device's own state to them by checking what it saves:
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// #[derive(VmState)]
+/// struct Fifo { #[vmstate(range = "0..16")] head: u8 }
+///
+/// let fifo = Fifo { head: 16 };
+/// let saved = vmstate_core::to_bytes(&fifo).unwrap(); // saves
+/// let err = vmstate_core::check_section(&fifo, &saved, 0).unwrap_err();
+/// assert!(err.to_string().contains("value 16 is outside the valid range 0..16"));
+/// ```
 pub fn check_section<T: VmState>(value: &T, bytes: &[u8], base: usize) -> Result<(), Error> {
     decode(value, bytes, base, Exact::Whole, |_, _| Ok(())).map(drop)
 }
