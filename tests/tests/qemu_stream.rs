@@ -49,6 +49,37 @@ fn rebuilds_the_fixture_byte_for_byte() {
     assert_eq!(stream().encode(&[]), FIXTURE);
 }
 
+/// `replace_devices`: a device's section replaced by idstr and instance changes those bytes
+/// only; a device the stream lacks, one named twice or data of another length is refused.
+#[test]
+fn replace_devices_changes_that_section_only_and_refuses_what_would_not_read_back() {
+    let s = stream();
+    let pic1 = s.device("icp_pic", 1).unwrap().clone();
+    let mut data = s.data(&pic1).to_vec();
+    data[3] ^= 0x40;
+    let out = s.replace_devices(&[("icp_pic", 1, data.clone())]).unwrap();
+    assert_eq!(out.len(), FIXTURE.len());
+    let changed: Vec<usize> = (0..out.len()).filter(|&i| out[i] != FIXTURE[i]).collect();
+    assert_eq!(changed, [pic1.data.start + 3]);
+    let again = Stream::parse(out).unwrap();
+    assert_eq!(again.data(again.device("icp_pic", 1).unwrap()), data);
+    for (replace, why) in [
+        (vec![("icp_pic", 2, data.clone())], "no section for it"),
+        (vec![("uart", 0, data.clone())], "no section for it"),
+        (
+            vec![("icp_pic", 1, data[..8].to_vec())],
+            "holds 12 bytes, not 8",
+        ),
+        (
+            vec![("icp_pic", 1, data.clone()), ("icp_pic", 1, data.clone())],
+            "replaced twice",
+        ),
+    ] {
+        let err = s.replace_devices(&replace).unwrap_err();
+        assert!(err.to_string().contains(why), "{err}");
+    }
+}
+
 #[test]
 fn decodes_the_ported_sections_with_the_readmes_values() {
     let s = stream();

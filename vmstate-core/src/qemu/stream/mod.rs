@@ -823,9 +823,68 @@ impl Stream {
         })
     }
 
+    /// The stream with the data of device sections replaced, each named by its idstr and
+    /// instance id as [`Stream::device`] finds it: [`Stream::encode`], checked. Refused, with
+    /// nothing written: a device the stream has no section for, one named twice, and data
+    /// of another length than the section's (the vmdesc gives each section's size, and the
+    /// stream would no longer read back).
+    ///
+    /// ```
+    /// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+    /// # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    /// # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    /// # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+    /// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+    /// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
+    /// # bytes.push(qemu::tag::EOF);
+    /// let stream = Stream::parse(bytes).unwrap();
+    /// let patched = stream.replace_devices(&[("pl031", 0, vec![0, 0, 0, 9])]).unwrap();
+    /// let patched = Stream::parse(patched).unwrap();
+    /// assert_eq!(patched.data(patched.device("pl031", 0).unwrap()), [0, 0, 0, 9]);
+    ///
+    /// let err = stream.replace_devices(&[("pl031", 0, vec![9])]).unwrap_err();
+    /// assert!(err.to_string().contains("4 bytes, not 1"), "{err}");
+    /// assert!(stream.replace_devices(&[("pl031", 1, vec![0; 4])]).is_err());
+    /// ```
+    pub fn replace_devices(&self, replace: &[(&str, u32, Vec<u8>)]) -> Result<Vec<u8>, Error> {
+        let mut by_index: Vec<(usize, Vec<u8>)> = Vec::with_capacity(replace.len());
+        for (idstr, instance_id, data) in replace {
+            let found = (self.sections().enumerate()).find(|(_, s)| {
+                s.kind == SectionKind::Full && s.idstr == *idstr && s.instance_id == *instance_id
+            });
+            let what = || format!("device `{}` instance {instance_id}", shown(idstr));
+            let Some((index, section)) = found else {
+                return Err(Error::new(ErrorKind::Format(format!(
+                    "{}: the stream has no section for it",
+                    what()
+                ))));
+            };
+            if by_index.iter().any(|(i, _)| *i == index) {
+                return Err(Error::new(ErrorKind::Format(format!(
+                    "{}: replaced twice",
+                    what()
+                ))));
+            }
+            if data.len() != section.data.len() {
+                return Err(Error::new(ErrorKind::Format(format!(
+                    "{}: its section holds {} bytes, not {} (the vmdesc gives each section's \
+                     size)",
+                    what(),
+                    section.data.len(),
+                    data.len()
+                ))));
+            }
+            by_index.push((index, data.clone()));
+        }
+        Ok(self.encode(&by_index))
+    }
+
     /// Writes the stream again from its items, replacing the data of the sections named in
-    /// `replace` (by index into [`Stream::sections`]). With nothing replaced the output is
-    /// the input, byte for byte.
+    /// `replace` (by index into [`Stream::sections`], which counts every section, RAM's
+    /// included: not the section id). With nothing replaced the output is the input, byte
+    /// for byte. Unchecked: an index past the last section is ignored, and data of another
+    /// length is written as given, which the vmdesc then contradicts;
+    /// [`Stream::replace_devices`] refuses both.
     pub fn encode(&self, replace: &[(usize, Vec<u8>)]) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.bytes.len());
         out.extend_from_slice(&MAGIC.to_be_bytes());
