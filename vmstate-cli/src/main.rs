@@ -71,6 +71,10 @@ enum Command {
         /// out: keep `version`, send new state in a subsection, keep OLD's names and types).
         #[arg(long)]
         reverse: bool,
+        /// Only this device (its key, e.g. `pl061`): from QEMU's whole dump against a schema
+        /// of one port, the other devices are not reported as removed.
+        #[arg(long)]
+        device: Option<String>,
         /// Print the findings as JSON.
         #[arg(long)]
         json: bool,
@@ -166,8 +170,9 @@ fn run(command: Command) -> Result<ExitCode> {
             old,
             new,
             reverse,
+            device,
             json,
-        } => check(&old, &new, reverse, json),
+        } => check(&old, &new, reverse, device.as_deref(), json),
     }
 }
 
@@ -429,8 +434,22 @@ fn load_schema(path: &Path) -> Result<Schema> {
     Schema::from_json(&text).map_err(|e| format!("{}: {e}", path.display()).into())
 }
 
-fn check(old: &Path, new: &Path, reverse: bool, json: bool) -> Result<ExitCode> {
-    let (old, new) = (load_schema(old)?, load_schema(new)?);
+fn check(
+    old_path: &Path,
+    new_path: &Path,
+    reverse: bool,
+    device: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
+    let (mut old, mut new) = (load_schema(old_path)?, load_schema(new_path)?);
+    if let Some(key) = device {
+        for (schema, path) in [(&mut old, old_path), (&mut new, new_path)] {
+            if !schema.devices.contains_key(key) {
+                return Err(format!("{}: no device `{}`", path.display(), one_line(key)).into());
+            }
+            schema.devices.retain(|k, _| k == key);
+        }
+    }
     let report = if reverse {
         schema::check_back(&new, &old)
     } else {

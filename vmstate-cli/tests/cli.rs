@@ -629,6 +629,29 @@ fn check_compares_our_schema_with_qemus_dump_both_ways() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["errors"], 1);
     assert_eq!(json["findings"][0]["path"], "integrator_core/Fields/cm_osc");
+    // `--device`: QEMU's whole dump against one port's schema, that device only.
+    let dump = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/qemu-7.2-integratorcp/dump-vmstate.json");
+    let one = temp("one-port.json");
+    let out = vmstate(&["schema", "--device", "pl031", "-o", one.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (dump, one) = (dump.to_str().unwrap(), one.to_str().unwrap());
+    let whole = vmstate(&["check", dump, one]);
+    assert!(whole.status.code().unwrap() > 100, "{}", stdout(&whole));
+    let out = vmstate(&["check", dump, one, "--device", "pl031"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("0 error(s), 0 warning(s)"),
+        "{}",
+        stdout(&out)
+    );
+    let out = vmstate(&["check", dump, one, "--device", "pl061"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no device `pl061`"),
+        "{}",
+        stderr(&out)
+    );
     // Back, the report is worded for it: the fix is one for NEW, the file given second.
     let out = vmstate(&[
         "check",
