@@ -617,3 +617,42 @@ fn load_present_keeps_a_device_the_stream_does_not_carry() {
     assert!(err.to_string().contains("lcr 0xff"), "{err}");
     assert_eq!((w0.lcr, w1.lcr), (1, 2));
 }
+
+/// Two types of one section name whose padding has other Rust names describe the same
+/// stream: a machine stream takes both (padding's name, `replaces`, is on no wire).
+#[test]
+fn types_that_differ_in_padding_names_only_share_a_section_name() {
+    use vmstate_core::machine as generic;
+    mod one {
+        use vmstate_core::{Unused, VmState};
+        #[derive(VmState, Default)]
+        #[vmstate(name = "uart")]
+        pub struct Uart {
+            pub pad: Unused<2>,
+            pub lcr: u8,
+        }
+    }
+    mod two {
+        use vmstate_core::{Unused, VmState};
+        #[derive(VmState, Default)]
+        #[vmstate(name = "uart")]
+        pub struct Uart {
+            pub reserved: Unused<2>,
+            pub lcr: u8,
+        }
+    }
+    let (a, b) = (
+        one::Uart {
+            lcr: 3,
+            ..Default::default()
+        },
+        two::Uart {
+            lcr: 7,
+            ..Default::default()
+        },
+    );
+    let bytes = generic::save(None, &[(0, &a), (1, &b)]).unwrap();
+    let (mut c, mut d) = (two::Uart::default(), one::Uart::default());
+    generic::load(&mut [(0, &mut c), (1, &mut d)], &bytes).unwrap();
+    assert_eq!((c.lcr, d.lcr), (3, 7));
+}

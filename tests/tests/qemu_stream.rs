@@ -63,9 +63,50 @@ fn replace_devices_changes_that_section_only_and_refuses_what_would_not_read_bac
     assert_eq!(changed, [pic1.data.start + 3]);
     let again = Stream::parse(out).unwrap();
     assert_eq!(again.data(again.device("icp_pic", 1).unwrap()), data);
+    // A stream without a vmdesc (found by footers), or two FULL sections for the device.
+    let handmade = |sections: &[&[u8]], vmdesc: bool| {
+        let mut bytes = vmstate_core::qemu::MAGIC.to_be_bytes().to_vec();
+        bytes.extend_from_slice(&vmstate_core::qemu::FILE_VERSION.to_be_bytes());
+        for (id, data) in sections.iter().enumerate() {
+            let rtc = vmstate_core::qemu::Section {
+                kind: SectionKind::Full,
+                section_id: id as u32,
+                idstr: "pl031".into(),
+                instance_id: 0,
+                version_id: 1,
+                range: 0..0,
+                data: 0..0,
+                footer: true,
+            };
+            vmstate_core::qemu::write_section(&mut bytes, &rtc, data);
+        }
+        bytes.push(vmstate_core::qemu::tag::EOF);
+        if vmdesc {
+            let entry =
+                r#"{"name": "pl031", "instance_id": 0, "fields": [{"name": "lr", "size": 4}]}"#;
+            let entries = vec![entry; sections.len()].join(",");
+            let json = format!(r#"{{"page_size": 4096, "devices": [{entries}]}}"#);
+            bytes.push(vmstate_core::qemu::tag::VMDESCRIPTION);
+            bytes.extend_from_slice(&(json.len() as u32).to_be_bytes());
+            bytes.extend_from_slice(json.as_bytes());
+        }
+        Stream::parse(bytes).unwrap()
+    };
+    let nine = [("pl031", 0, vec![0, 0, 0, 9])];
+    assert!(handmade(&[&[0, 0, 0, 5]], true)
+        .replace_devices(&nine)
+        .is_ok());
+    let err = handmade(&[&[0, 0, 0, 5]], false)
+        .replace_devices(&nine)
+        .unwrap_err();
+    assert!(err.to_string().contains("no vmdesc"), "{err}");
+    let two = handmade(&[&[0, 0, 0, 5], &[0, 0, 0, 6]], true);
+    let err = two.replace_devices(&nine).unwrap_err();
+    assert!(err.to_string().contains("several FULL sections"), "{err}");
     for (replace, why) in [
-        (vec![("icp_pic", 2, data.clone())], "no section for it"),
-        (vec![("uart", 0, data.clone())], "no section for it"),
+        (vec![("icp_pic", 2, data.clone())], "no FULL section for it"),
+        (vec![("uart", 0, data.clone())], "no FULL section for it"),
+        (vec![("ram", 0, data.clone())], "no FULL section for it"),
         (
             vec![("icp_pic", 1, data[..8].to_vec())],
             "holds 12 bytes, not 8",

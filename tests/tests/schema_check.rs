@@ -2960,7 +2960,8 @@ fn rule_moved_into_subsection() {
         "{}",
         f.message
     );
-    // Padding named otherwise, or a subsection the old release had too: no finding.
+    // Padding named otherwise, or a field of that name and another size in the new
+    // subsection (a removal and an unrelated addition): no finding.
     #[derive(VmState, Debug, PartialEq, Default)]
     #[vmstate(name = "dev")]
     struct Removed {
@@ -2975,6 +2976,29 @@ fn rule_moved_into_subsection() {
         }
     }
     let found = one_device_findings(Old::DESCRIPTION, Removed::DESCRIPTION);
+    assert!(
+        found.iter().all(|f| f.0 != Rule::MovedIntoSubsection),
+        "{found:?}"
+    );
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "dev/dma")]
+    struct Dma {
+        level: [u32; 4],
+    }
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "dev")]
+    struct Unrelated {
+        level: vmstate_core::Removed<u8>,
+        mask: u8,
+        #[vmstate(subsection, needed = "Self::always")]
+        dma: Dma,
+    }
+    impl Unrelated {
+        fn always(&self) -> bool {
+            true
+        }
+    }
+    let found = one_device_findings(Old::DESCRIPTION, Unrelated::DESCRIPTION);
     assert!(
         found.iter().all(|f| f.0 != Rule::MovedIntoSubsection),
         "{found:?}"

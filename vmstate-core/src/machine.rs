@@ -610,6 +610,23 @@ fn undo_loads(loaded: Vec<(Box<dyn UndoLoad + '_>, &MachineSection)>, error: Err
 /// are told apart by their descriptions too: two of one Rust name (`a::Uart` and `b::Uart`,
 /// `Fifo<4>` and `Fifo<8>`) whose descriptions differ could not share the trailer's one
 /// schema of the name.
+/// What two types of one section name must have alike: the description, but for the names
+/// of their padding (`replaces`), which no stream carries.
+fn same_stream(d: &Description) -> Desc {
+    fn forget_padding_names(d: &mut Desc) {
+        for f in d.fields.iter_mut().chain(&mut d.not_on_wire) {
+            f.replaces = None;
+            if let Some(nested) = &mut f.description {
+                forget_padding_names(nested);
+            }
+        }
+        d.subsections.iter_mut().for_each(forget_padding_names);
+    }
+    let mut desc = Desc::from_description(d);
+    forget_padding_names(&mut desc);
+    desc
+}
+
 fn device_index(
     devices: impl Iterator<Item = (u32, &'static Description)>,
 ) -> Result<HashMap<(&'static str, u32), usize>, Error> {
@@ -621,7 +638,7 @@ fn device_index(
             None
         } else if first.rust_type != d.rust_type {
             Some(format!("{} and {}", first.rust_type, d.rust_type))
-        } else if Desc::from_description(first) != Desc::from_description(d) {
+        } else if same_stream(first) != same_stream(d) {
             Some(format!("two `{}` described differently", d.rust_type))
         } else {
             None

@@ -825,9 +825,11 @@ impl Stream {
 
     /// The stream with the data of device sections replaced, each named by its idstr and
     /// instance id as [`Stream::device`] finds it: [`Stream::encode`], checked. Refused, with
-    /// nothing written: a device the stream has no section for, one named twice, and data
-    /// of another length than the section's (the vmdesc gives each section's size, and the
-    /// stream would no longer read back).
+    /// nothing written: a stream without a vmdesc (its sections are found by their footers,
+    /// which new data could imitate; as `vmstate qemu rewrite` refuses it), a device the
+    /// stream has no FULL section for or has several (QEMU loads each, the last winning), one
+    /// named twice, data of another length than the section's (the vmdesc gives each
+    /// section's size), and a result that does not read back as the same sections.
     ///
     /// ```
     /// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
@@ -837,7 +839,12 @@ impl Stream {
     /// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
     /// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
     /// # bytes.push(qemu::tag::EOF);
-    /// let stream = Stream::parse(bytes).unwrap();
+    /// # let json = br#"{"page_size": 4096, "devices": [{"name": "pl031", "instance_id": 0,
+    /// #     "fields": [{"name": "lr", "size": 4}]}]}"#;
+    /// # bytes.push(qemu::tag::VMDESCRIPTION);
+    /// # bytes.extend_from_slice(&(json.len() as u32).to_be_bytes());
+    /// # bytes.extend_from_slice(json);
+    /// let stream = Stream::parse(bytes).unwrap(); // a stream with a vmdesc, as QEMU's
     /// let patched = stream.replace_devices(&[("pl031", 0, vec![0, 0, 0, 9])]).unwrap();
     /// let patched = Stream::parse(patched).unwrap();
     /// assert_eq!(patched.data(patched.device("pl031", 0).unwrap()), [0, 0, 0, 9]);
@@ -847,17 +854,26 @@ impl Stream {
     /// assert!(stream.replace_devices(&[("pl031", 1, vec![0; 4])]).is_err());
     /// ```
     pub fn replace_devices(&self, replace: &[(&str, u32, Vec<u8>)]) -> Result<Vec<u8>, Error> {
+        let refuse = |why: String| Err(Error::new(ErrorKind::Format(why)));
+        if !self.has_vmdesc() {
+            return refuse(
+                "the stream has no vmdesc: its sections are found by their footers, which new \
+                 data could imitate, so it is not rewritten"
+                    .to_owned(),
+            );
+        }
         let mut by_index: Vec<(usize, Vec<u8>)> = Vec::with_capacity(replace.len());
         for (idstr, instance_id, data) in replace {
-            let found = (self.sections().enumerate()).find(|(_, s)| {
+            let mut found = (self.sections().enumerate()).filter(|(_, s)| {
                 s.kind == SectionKind::Full && s.idstr == *idstr && s.instance_id == *instance_id
             });
             let what = || format!("device `{}` instance {instance_id}", shown(idstr));
-            let Some((index, section)) = found else {
-                return Err(Error::new(ErrorKind::Format(format!(
-                    "{}: the stream has no section for it",
-                    what()
-                ))));
+            let (Some((index, section)), None) = (found.next(), found.next()) else {
+                let why = match self.device(idstr, *instance_id) {
+                    Some(_) => "the stream has several FULL sections for it (QEMU loads each)",
+                    None => "the stream has no FULL section for it (a device's)",
+                };
+                return refuse(format!("{}: {why}", what()));
             };
             if by_index.iter().any(|(i, _)| *i == index) {
                 return Err(Error::new(ErrorKind::Format(format!(
@@ -876,7 +892,24 @@ impl Stream {
             }
             by_index.push((index, data.clone()));
         }
-        Ok(self.encode(&by_index))
+        // What the parser makes of the result must be these sections with the new data (a
+        // RAM section's data is walked as RAM, for one).
+        let out = self.encode(&by_index);
+        let again = Stream::parse(out.clone()).map_err(|e| {
+            Error::new(ErrorKind::Format(format!(
+                "the rewritten stream would not read back: {e}"
+            )))
+        })?;
+        let data =
+            |s: &Stream| -> Vec<Vec<u8>> { s.sections().map(|x| s.data(x).to_vec()).collect() };
+        let mut expected = data(self);
+        for (index, new) in &by_index {
+            expected[*index].clone_from(new);
+        }
+        if data(&again) != expected {
+            return refuse("the rewritten stream would read back as other sections".to_owned());
+        }
+        Ok(out)
     }
 
     /// Writes the stream again from its items, replacing the data of the sections named in

@@ -188,7 +188,8 @@ fn fix_in_newer_release(rule: Rule) -> Option<&'static str> {
         }
         Rule::CheckAdded => "keep values within the older release's checks",
         Rule::MovedIntoSubsection => {
-            "keep the field among the fields while migration back is supported"
+            "send the value in the subsection the older release reads it from, while migration \
+             back is supported"
         }
         Rule::MachineChanged | Rule::SubsectionNameShared => return None,
     })

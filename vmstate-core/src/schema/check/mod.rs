@@ -70,8 +70,8 @@
 //! | [`Rule::CheckAdded`]: a field's `validate`/`range` or a struct's `validate` is new or different, or an integer field became an enum (old streams may hold values it refuses; checks cannot be run here) | warning |
 //! | [`Rule::VariantRemoved`]: an enum field lost the discriminant of a variant of the old release | error |
 //! | [`Rule::VariantRenumbered`]: a variant of the old release has another discriminant, and its old one names another variant (a value of the old release loads as that one) | error |
-//! | [`Rule::MovedIntoSubsection`]: a field of `old` read from a subsection new in `new`, with padding named after it where it was (`old`'s streams carry it there) | warning |
 //! | [`Rule::FieldFromPadding`]: a field of `new` read from `old`'s padding (`Removed<T>`, `Unused<N>`, a typed `unused`): it loads as zero, as on migration back over a field replaced by padding | warning |
+//! | [`Rule::MovedIntoSubsection`]: a field of `old` read from a subsection new in `new`, with padding of its size named after it where it was (`old`'s streams carry it there) | warning |
 //!
 //! A signedness-only change is a warning where the bits load unchanged (bytes, and arrays and
 //! vectors, which both formats carry as fixed-width blocks): every value that fits both types
@@ -277,17 +277,22 @@ impl Checker {
     /// A field of `old` that `new` keeps as padding (named after it) and reads from a
     /// subsection of its own: `old`'s streams carry the value where `new` skips it.
     fn moved_into_subsection(&mut self, path: &str, old: &Desc, new: &Desc) {
-        let real =
-            |d: &Desc, name: &str| (d.fields.iter()).any(|f| !f.is_padding() && f.field == name);
+        // A field of that name with the padding's size: what was removed and what was added
+        // look alike (a name alone is a removal and an unrelated addition as often).
+        let real = |d: &Desc, name: &str, size: u64| {
+            (d.fields.iter()).any(|f| !f.is_padding() && f.field == name && f.total_size() == size)
+        };
         for padding in new.fields.iter().filter(|f| f.is_padding()) {
             let Some(name) = padding.replaces.as_deref() else {
                 continue;
             };
-            if !real(old, name) || real(new, name) {
+            let size = padding.total_size();
+            let still_there = (new.fields.iter()).any(|f| !f.is_padding() && f.field == name);
+            if !real(old, name, size) || still_there {
                 continue;
             }
             let moved_to = (new.subsections.iter())
-                .find(|s| real(s, name) && !old.subsections.iter().any(|o| o.name == s.name));
+                .find(|s| real(s, name, size) && !old.subsections.iter().any(|o| o.name == s.name));
             let Some(sub) = moved_to else {
                 continue;
             };
