@@ -65,4 +65,12 @@ fuzz_target!(|data: &[u8]| {
         encoded.len(),
         data.iter().zip(&encoded).position(|(a, b)| a != b)
     );
+    // A device's section replaced by its own data, checked: the input again, or refused.
+    let first = stream.sections().find(|s| s.kind == vmstate_core::qemu::SectionKind::Full);
+    if let Some(s) = first {
+        let same = [(s.idstr.as_str(), s.instance_id, stream.data(s).to_vec())];
+        if let Ok(out) = stream.replace_devices(&same) {
+            assert!(out == data, "replace_devices with a section's own data changed the stream");
+        }
+    }
 });
