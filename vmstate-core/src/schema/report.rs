@@ -69,7 +69,8 @@ pub enum Rule {
     /// The older release's version is below the newer one's minimum version (QEMU: `minimum
     /// version error`; a warning for a nested struct).
     BelowMinimumVersion,
-    /// A description has another name (QEMU: `Description "N" missing, got "M" instead`).
+    /// A description has another name (QEMU: `Description "N" missing, got "M" instead`; a
+    /// warning for a nested struct, whose name is on no wire).
     DescriptionRenamed,
     /// A field has another name, or the fields were reordered (QEMU: `expected field "F", got
     /// "G"`).

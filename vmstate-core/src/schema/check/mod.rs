@@ -274,8 +274,8 @@ fn compare(mut cx: Checker, old: &Schema, new: &Schema) -> Report {
 }
 
 impl Checker {
-    /// A field of `old` that `new` keeps as padding (named after it) and reads from a
-    /// subsection of its own: `old`'s streams carry the value where `new` skips it.
+    /// A field of `old` that `new` keeps as padding (named after it, of its size) and reads
+    /// from a subsection of its own: `old`'s streams carry the value where `new` skips it.
     fn moved_into_subsection(&mut self, path: &str, old: &Desc, new: &Desc) {
         // A field of that name with the padding's size: what was removed and what was added
         // look alike (a name alone is a removal and an unrelated addition as often).
