@@ -726,7 +726,19 @@ impl Stream {
     /// The first FULL section with this idstr and instance (QEMU loads every one, in order,
     /// into the one device, so where two differ the later wins).
     pub fn device(&self, idstr: &str, instance_id: u32) -> Option<&Section> {
-        self.sections().find(|s| {
+        self.device_sections(idstr, instance_id)
+            .next()
+            .map(|(_, s)| s)
+    }
+
+    /// The FULL sections with this idstr and instance, with their index into
+    /// [`Stream::sections`].
+    fn device_sections<'s, 'n>(
+        &'s self,
+        idstr: &'n str,
+        instance_id: u32,
+    ) -> impl Iterator<Item = (usize, &'s Section)> + use<'s, 'n> {
+        (self.sections().enumerate()).filter(move |(_, s)| {
             s.kind == SectionKind::Full && s.idstr == idstr && s.instance_id == instance_id
         })
     }
@@ -864,16 +876,22 @@ impl Stream {
         }
         let mut by_index: Vec<(usize, Vec<u8>)> = Vec::with_capacity(replace.len());
         for (idstr, instance_id, data) in replace {
-            let mut found = (self.sections().enumerate()).filter(|(_, s)| {
-                s.kind == SectionKind::Full && s.idstr == *idstr && s.instance_id == *instance_id
-            });
             let what = || format!("device `{}` instance {instance_id}", shown(idstr));
-            let (Some((index, section)), None) = (found.next(), found.next()) else {
-                let why = match self.device(idstr, *instance_id) {
-                    Some(_) => "the stream has several FULL sections for it (QEMU loads each)",
-                    None => "the stream has no FULL section for it (a device's)",
-                };
-                return refuse(format!("{}: {why}", what()));
+            let mut found = self.device_sections(idstr, *instance_id);
+            let (index, section) = match (found.next(), found.next()) {
+                (Some(only), None) => only,
+                (Some(_), Some(_)) => {
+                    return refuse(format!(
+                        "{}: the stream has several FULL sections for it (QEMU loads each)",
+                        what()
+                    ))
+                }
+                (None, _) => {
+                    return refuse(format!(
+                        "{}: the stream has no FULL section for it (a device's)",
+                        what()
+                    ))
+                }
             };
             if by_index.iter().any(|(i, _)| *i == index) {
                 return Err(Error::new(ErrorKind::Format(format!(
