@@ -15,9 +15,15 @@ fn check(data: &[u8]) {
     // Read from a reader, a stream is taken up to where it ends or stops making sense: a
     // prefix of the input, the whole of a stream that parses.
     let read = vmstate_core::machine::read_stream(data).expect("a slice never fails to read");
-    assert!(data.starts_with(&read), "read_stream took bytes the input lacks");
+    assert!(
+        data.starts_with(&read),
+        "read_stream took bytes the input lacks"
+    );
     if machine::parse(data).is_ok() {
-        assert_eq!(read, data, "read_stream stopped inside a stream that parses");
+        assert_eq!(
+            read, data,
+            "read_stream stopped inside a stream that parses"
+        );
     }
     // What `vmstate inspect` does: every section decoded with the stream's own schema
     // (input too): an error is fine, a panic or an unbounded allocation is not.

@@ -12,9 +12,7 @@
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
-use vmstate_core::schema::{
-    check, check_back, decode_with_budget, Format, Rule, Schema, Severity,
-};
+use vmstate_core::schema::{check, check_back, decode_with_budget, Format, Rule, Schema, Severity};
 use vmstate_core::VmState;
 
 /// A device with enum fields and checks, so that the schema holds `variants` and `validate`.
@@ -254,9 +252,15 @@ fuzz_target!(|data: &[u8]| {
         // Migration back: the same findings, worded for it (names are input too).
         let back = check_back(a, b);
         let paths = |r: &vmstate_core::schema::Report| -> Vec<(Rule, String)> {
-            (r.findings.iter()).map(|f| (f.rule, f.path.clone())).collect()
+            (r.findings.iter())
+                .map(|f| (f.rule, f.path.clone()))
+                .collect()
         };
-        assert_eq!(paths(&back), paths(&report), "check_back differs from check");
+        assert_eq!(
+            paths(&back),
+            paths(&report),
+            "check_back differs from check"
+        );
         let _ = back.to_string();
     }
     // But for two subsections of one name, which no release can load (QEMU 11.1's
