@@ -10,7 +10,8 @@
 //! // Every device's QEMU section, loaded into a second board.
 //! let mut dst = IntegratorCp::new(32);
 //! for (idstr, instance, dev) in src.devices() {
-//!     let data = dev.save_qemu().unwrap();
+//!     let mut data = Vec::new();
+//!     dev.save_qemu(&mut data).unwrap();
 //!     let target = dst.section_mut(idstr, instance).unwrap();
 //!     target.load_qemu(&data, dev.description().version, 0).unwrap();
 //! }

@@ -2,24 +2,24 @@
 //! one object-safe trait so a board can be saved, loaded and poked generically.
 //!
 //! ```
-//! use devices::{icp_pic::reg, Device, IcpPic, Pl031};
+//! use devices::{icp_pic::reg, Device, IcpPic, Pl031, QemuDevice};
 //!
 //! let mut devs: Vec<Box<dyn Device>> = vec![Box::new(IcpPic::default()), Box::new(Pl031::new())];
 //! devs[0].write(reg::IRQ_ENABLESET, 0x100);
 //! assert_eq!(devs[0].read(reg::IRQ_ENABLESET), Ok(0x100));
 //!
-//! let data = devs[0].save_qemu().unwrap(); // QEMU's section data
+//! let mut data = Vec::new();
+//! devs[0].save_qemu(&mut data).unwrap(); // QEMU's section data
 //! let mut pic = IcpPic::default();
 //! pic.load_qemu(&data, devs[0].description().version, 0).unwrap();
 //! assert_eq!(pic.irq_enabled, 0x100);
 //! ```
 
 use crate::mmio::{Unimplemented, WriteEffects};
-use vmstate_core::machine::Section;
-use vmstate_core::Error;
 
-/// A migratable device with MMIO registers: a [`Section`] of a machine stream (its
-/// description and native section) with its QEMU encoding and its registers.
+/// A migratable device with MMIO registers: a [`vmstate_core::qemu::Device`] (its
+/// description, its native section for machine streams and its QEMU section data) with its
+/// registers.
 ///
 /// ```
 /// use devices::{Device, IcpPic, Section};
@@ -36,11 +36,7 @@ use vmstate_core::Error;
 /// assert_eq!(dst, src);
 /// assert_eq!(dev.description().name, "icp_pic");
 /// ```
-pub trait Device: Section {
-    /// The device's QEMU section data.
-    fn save_qemu(&self) -> Result<Vec<u8>, Error>;
-    /// Loads QEMU section data written with `version` (atomic).
-    fn load_qemu(&mut self, bytes: &[u8], version: u32, base: usize) -> Result<(), Error>;
+pub trait Device: vmstate_core::qemu::Device {
     /// Reads a 32-bit register.
     fn read(&self, offset: u64) -> Result<u32, Unimplemented>;
     /// Writes a 32-bit register.
@@ -50,12 +46,6 @@ pub trait Device: Section {
 macro_rules! device {
     ($($t:ty),*) => {$(
         impl Device for $t {
-            fn save_qemu(&self) -> Result<Vec<u8>, Error> {
-                vmstate_core::qemu::to_bytes(self)
-            }
-            fn load_qemu(&mut self, bytes: &[u8], version: u32, base: usize) -> Result<(), Error> {
-                vmstate_core::qemu::from_bytes(self, bytes, version, base)
-            }
             fn read(&self, offset: u64) -> Result<u32, Unimplemented> {
                 self.read_checked(offset)
             }

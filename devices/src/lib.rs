@@ -45,6 +45,10 @@ pub use pl031::Pl031;
 /// What a machine stream saves and loads of a device (`Device`'s supertrait): in scope, its
 /// methods (`save_native`, `description`, ...) are callable on a device's concrete type.
 pub use vmstate_core::machine::Section;
+/// What a QEMU stream saves and loads of a device (`Device`'s supertrait, a [`Section`]):
+/// in scope, its methods (`save_qemu`, `load_qemu`, ...) are callable on a device's
+/// concrete type.
+pub use vmstate_core::qemu::Device as QemuDevice;
 
 /// The ported devices' descriptions, keyed by QEMU's type names, so a schema of them
 /// (`vmstate schema`) lines up with QEMU's `-dump-vmstate`: the device models, then the

@@ -520,7 +520,9 @@ fn save_ported(stream: &Stream, board: &IntegratorCp) -> Result<Vec<(usize, Vec<
             continue;
         }
         if let Some(dev) = board.section(&sec.idstr, sec.instance_id) {
-            saved.push((index, dev.save_qemu()?));
+            let mut data = Vec::new();
+            dev.save_qemu(&mut data)?;
+            saved.push((index, data));
         }
     }
     Ok(saved)
@@ -982,7 +984,8 @@ pub fn save_board(board: &IntegratorCp) -> Result<Vec<u8>, Error> {
     out.extend_from_slice(&FILE_VERSION.to_be_bytes());
     let mut vmdesc = Vec::new();
     for (id, (name, instance, dev)) in board.devices().into_iter().enumerate() {
-        let data = dev.save_qemu()?;
+        let mut data = Vec::new();
+        dev.save_qemu(&mut data)?;
         let d = dev.description();
         let section = Section {
             kind: SectionKind::Full,

@@ -1,6 +1,7 @@
-//! Whole QEMU migration streams: `Stream::parse`, then the board loader and the inspector
-//! (also with QEMU's dump as the schema) on what parsed, and the writer must give back the
-//! input byte for byte.
+//! Whole QEMU migration streams: `Stream::parse`, then the board loader, the generic
+//! `qemu::load_present_devices` (a failed load must leave the board as it was) and the
+//! inspector (also with QEMU's dump as the schema) on what parsed, and the writer must give
+//! back the input byte for byte.
 //!
 //! `VMSTATE_FUZZ_SKIP_KNOWN=1` lets through the inputs that hit an already reported bug (see
 //! README.md, regressions/qemu_stream-*.bin), so a run can go on looking for others.
@@ -47,6 +48,20 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = devices::qemu_image::load_board(&stream);
+    // The board's devices through the generic loader: all or nothing.
+    let mut board = devices::IntegratorCp::new(32);
+    let before = board.register_dump(true);
+    let mut list: Vec<(&str, u32, &mut dyn vmstate_core::qemu::Device)> = (board.devices_mut())
+        .into_iter()
+        .map(|(idstr, instance, dev)| (idstr, instance, dev as &mut dyn vmstate_core::qemu::Device))
+        .collect();
+    if vmstate_core::qemu::load_present_devices(&stream, &mut list).is_err() {
+        drop(list);
+        assert!(
+            board.register_dump(true) == before,
+            "a failed load_present_devices changed the board"
+        );
+    }
     let _ = devices::qemu_image::inspect(&stream);
     // With QEMU's dump as the schema (`qemu inspect --schema`): the sections no port
     // describes are decoded by it, fitted to the stream's vmdesc (input too).
@@ -66,11 +81,16 @@ fuzz_target!(|data: &[u8]| {
         data.iter().zip(&encoded).position(|(a, b)| a != b)
     );
     // A device's section replaced by its own data, checked: the input again, or refused.
-    let first = stream.sections().find(|s| s.kind == vmstate_core::qemu::SectionKind::Full);
+    let first = stream
+        .sections()
+        .find(|s| s.kind == vmstate_core::qemu::SectionKind::Full);
     if let Some(s) = first {
         let same = [(s.idstr.as_str(), s.instance_id, stream.data(s).to_vec())];
         if let Ok(out) = stream.replace_devices(&same) {
-            assert!(out == data, "replace_devices with a section's own data changed the stream");
+            assert!(
+                out == data,
+                "replace_devices with a section's own data changed the stream"
+            );
         }
     }
 });

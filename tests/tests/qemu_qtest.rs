@@ -27,7 +27,7 @@
 
 use devices::board::{map, RTC_WINDOW, SECTIONS};
 use devices::qemu_image::load_board;
-use devices::{integratorcm, Device, FakeClock, IntegratorCp};
+use devices::{integratorcm, FakeClock, IntegratorCp};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -424,11 +424,11 @@ impl Run {
                 if addr == map::CORE_MODULE + integratorcm::reg::LOCK && self.rng.below(2) == 0 {
                     value = integratorcm::LOCK_KEY; // often enough to see both states
                 }
-                let before = board.core.save_qemu().unwrap();
+                let before = vmstate_core::qemu::to_bytes(&board.core).unwrap();
                 let effects = board.write(addr, value).unwrap();
                 if board.core.interrupt_pending() {
                     // QEMU aborts ("Core module interrupt"): take the write back, spare QEMU.
-                    board.core.load_qemu(&before, 1, 0).unwrap();
+                    vmstate_core::qemu::from_bytes(&mut board.core, &before, 1, 0).unwrap();
                     self.seen.spared += 1;
                     continue;
                 }
@@ -469,7 +469,11 @@ impl Run {
             assert_eq!(section.version_id, ours.description().version, "{idstr}");
             assert_eq!(
                 stream.data(section),
-                ours.save_qemu().unwrap(),
+                {
+                    let mut data = Vec::new();
+                    ours.save_qemu(&mut data).unwrap();
+                    data
+                },
                 "seed {}: {idstr}:{instance}: QEMU's section in {} differs from the \
                  board's save after:\n  {}",
                 self.seed,

@@ -295,31 +295,11 @@ pub(crate) fn check_version_range(version: u32, min: u32, max: u32) -> Result<()
     Ok(())
 }
 
-/// Decodes a whole struct from `d`, then commits it; on any error `value` is unchanged.
-///
-/// See [`commit_staged`] for what happens after the decode.
-pub(crate) fn load_atomic<T: VmState, D: Decoder>(
-    value: &mut T,
-    d: &mut D,
-    version: u32,
-) -> Result<(), Error> {
-    let name = T::DESCRIPTION.name;
-    // Read in place: a large staged value is not moved (copied) on the way out.
-    let mut staged = T::placeholder();
-    value
-        .load_version_into(d, version, &mut staged)
-        .map_err(|e| e.in_field(name))?;
-    if d.remaining() != 0 {
-        return Err(left_over(d).in_field(name));
-    }
-    commit_staged(value, &mut staged).map_err(|e| e.in_field(name))
-}
-
 /// The error for bytes left after a whole struct. On QEMU's wire a struct takes a subsection
 /// header only by its name, so one of a name no struct here knows is left over: that is an
 /// unknown subsection (a newer release's, say), not just trailing bytes.
 #[cold]
-fn left_over<D: Decoder>(d: &mut D) -> Error {
+pub(crate) fn left_over<D: Decoder>(d: &mut D) -> Error {
     let (at, count) = (d.offset(), d.remaining());
     if !D::MARKS_SUBSECTION_END && d.peek_u8() == Some(qemu::tag::SUBSECTION) {
         let mark = d.mark();

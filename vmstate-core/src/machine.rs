@@ -114,10 +114,11 @@ pub trait UndoLoad {
     fn undo(self: Box<Self>) -> Result<(), Error>;
 }
 
-/// The undo of a `VmState` device: the device and the values its load replaced.
-struct Replaced<'s, T: VmState> {
-    device: &'s mut T,
-    before: T::Staged,
+/// The undo of a `VmState` device: the device and the values its load replaced (by either
+/// codec).
+pub(crate) struct Replaced<'s, T: VmState> {
+    pub(crate) device: &'s mut T,
+    pub(crate) before: T::Staged,
 }
 
 impl<T: VmState> UndoLoad for Replaced<'_, T> {
@@ -564,8 +565,7 @@ fn load_devices(
     // still fail. Each load keeps the values it replaced, to undo it if a later one fails.
     let mut waiting: Vec<Option<&mut dyn Section>> =
         devices.iter_mut().map(|(_, d)| Some(&mut **d)).collect();
-    let mut loaded: Vec<(Box<dyn UndoLoad + '_>, &MachineSection)> =
-        Vec::with_capacity(sections.len());
+    let mut loaded: Vec<(Box<dyn UndoLoad + '_>, String)> = Vec::with_capacity(sections.len());
     for (s, &at) in sections.iter().zip(&order) {
         // Each device has one section (`layout` refuses a second): it is still waiting.
         let result = match waiting[at].take() {
@@ -576,7 +576,7 @@ fn load_devices(
             )),
         };
         match result {
-            Ok(undo) => loaded.push((undo, s)),
+            Ok(undo) => loaded.push((undo, format!("`{}` instance {}", s.name, s.instance_id))),
             Err(e) => {
                 let e = e.in_context(format!("section `{}` instance {}", s.name, s.instance_id));
                 return Err(undo_loads(loaded, e));
@@ -586,16 +586,17 @@ fn load_devices(
     Ok(carried)
 }
 
-/// Undoes the loads of a [`load`] that failed with `error`, last first; returns the error,
-/// naming any device that keeps the loaded state.
-fn undo_loads(loaded: Vec<(Box<dyn UndoLoad + '_>, &MachineSection)>, error: Error) -> Error {
+/// Undoes the loads of a [`load`] (or a QEMU stream's
+/// [`load_devices`](crate::qemu::load_devices)) that failed with `error`, last first; each
+/// load comes with the device's name for messages. Returns the error, naming any device that
+/// keeps the loaded state.
+pub(crate) fn undo_loads(loaded: Vec<(Box<dyn UndoLoad + '_>, String)>, error: Error) -> Error {
     let mut kept = String::new();
-    for (undo, put_back) in loaded.into_iter().rev() {
+    for (undo, device) in loaded.into_iter().rev() {
         if let Err(why) = undo.undo() {
             kept.push_str(&format!(
-                "; and `{}` instance {} keeps the loaded state: its section from before does \
-                 not load again: {why}",
-                put_back.name, put_back.instance_id
+                "; and {device} keeps the loaded state: its section from before does not load \
+                 again: {why}"
             ));
         }
     }

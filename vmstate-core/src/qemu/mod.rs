@@ -28,14 +28,16 @@
 //! assert_eq!(rtc.lr, 50);
 //! ```
 
+mod devices;
 mod stream;
 
+pub use devices::{load_devices, load_present_devices, Device};
 pub use stream::{
     tag, write_section, Item, Section, SectionKind, Stream, FILE_VERSION, MAGIC, MAX_ITEMS,
 };
 
 use crate::error::Error;
-use crate::wire::{QemuDecoder, QemuEncoder};
+use crate::wire::{Decoder, QemuDecoder, QemuEncoder};
 use crate::VmState;
 
 /// Encodes `value`'s section data in QEMU's format.
@@ -89,7 +91,76 @@ pub fn from_bytes<T: VmState>(
     version: u32,
     base: usize,
 ) -> Result<(), Error> {
-    let d = T::DESCRIPTION;
-    crate::check_version(d, version).map_err(|e| e.or_offset(base).in_field(d.name))?;
-    crate::load_atomic(value, &mut QemuDecoder::new(bytes, base), version)
+    decode(value, bytes, version, base, commit)
+}
+
+/// Checks that `bytes` is section data of `version` that `value` would load, without
+/// changing `value`: the QEMU codec's [`check_section`](crate::check_section), with its
+/// limits (the struct's hooks do not run; field `validate` and `range` checks do).
+///
+/// ```
+/// # use vmstate_core::VmState;
+/// #[derive(VmState)]
+/// struct Fifo { #[vmstate(range = "0..16")] head: u8 }
+///
+/// let fifo = Fifo { head: 0 };
+/// vmstate_core::qemu::check_bytes(&fifo, &[15], 1, 0).unwrap();
+/// let err = vmstate_core::qemu::check_bytes(&fifo, &[16], 1, 0).unwrap_err();
+/// assert!(err.to_string().contains("value 16 is outside the valid range 0..16"), "{err}");
+/// assert!(vmstate_core::qemu::check_bytes(&fifo, &[1, 2], 1, 0).is_err()); // trailing bytes
+/// ```
+pub fn check_bytes<T: VmState>(
+    value: &T,
+    bytes: &[u8],
+    version: u32,
+    base: usize,
+) -> Result<(), Error> {
+    decode(value, bytes, version, base, |_, _| Ok(()))
+}
+
+/// [`from_bytes`] that returns, once the load succeeded, the values it replaced: what undoes
+/// the load exactly (a load of several devices whose later device fails).
+pub(crate) fn from_bytes_keeping<T: VmState>(
+    value: &mut T,
+    bytes: &[u8],
+    version: u32,
+    base: usize,
+) -> Result<T::Staged, Error> {
+    decode(value, bytes, version, base, |value, staged| {
+        commit(value, staged)?;
+        Ok(core::mem::replace(staged, T::placeholder()))
+    })
+}
+
+/// Checks the version and decodes the whole of `bytes` into staged values, then hands them
+/// to `then` with `value`; on any error before `then`, `value` is unchanged.
+fn decode<V, T, R>(
+    value: V,
+    bytes: &[u8],
+    version: u32,
+    base: usize,
+    then: impl FnOnce(V, &mut T::Staged) -> Result<R, Error>,
+) -> Result<R, Error>
+where
+    V: core::ops::Deref<Target = T>,
+    T: VmState,
+{
+    let name = T::DESCRIPTION.name;
+    crate::check_version(T::DESCRIPTION, version).map_err(|e| e.or_offset(base).in_field(name))?;
+    let mut d = QemuDecoder::new(bytes, base);
+    // Read in place: a large staged value is not moved (copied) on the way out.
+    let mut staged = T::placeholder();
+    value
+        .load_version_into(&mut d, version, &mut staged)
+        .map_err(|e| e.in_field(name))?;
+    if d.remaining() != 0 {
+        return Err(crate::left_over(&mut d).in_field(name));
+    }
+    then(value, &mut staged)
+}
+
+/// What a load does with the staged values once they all check out.
+#[inline(always)]
+fn commit<T: VmState>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
+    crate::commit_staged(value, staged).map_err(|e| e.in_field(T::DESCRIPTION.name))
 }

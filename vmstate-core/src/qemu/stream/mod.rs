@@ -228,7 +228,7 @@ fn fmt_err(msg: String, offset: usize) -> Error {
 
 /// A name read from the stream, as an error message shows it: control characters escaped
 /// and cut to 64 characters (a corrupt length makes a "name" of whatever bytes follow).
-fn shown(name: &str) -> String {
+pub(super) fn shown(name: &str) -> String {
     let escaped: String = name.escape_debug().collect();
     match escaped.char_indices().nth(64) {
         Some((cut, _)) => format!("{}...", &escaped[..cut]),
@@ -733,7 +733,7 @@ impl Stream {
 
     /// The FULL sections with this idstr and instance, with their index into
     /// [`Stream::sections`].
-    fn device_sections<'s, 'n>(
+    pub(crate) fn device_sections<'s, 'n>(
         &'s self,
         idstr: &'n str,
         instance_id: u32,

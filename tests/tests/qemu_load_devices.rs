@@ -1,0 +1,316 @@
+//! One's own devices loaded from a QEMU stream all or nothing, and saved back into it
+//! (`qemu::load_devices`, `qemu::load_present_devices`, `Stream::save_devices`).
+
+use devices::{IntegratorCp, QemuDevice};
+use std::cell::RefCell;
+use vmstate_core::machine::Section;
+use vmstate_core::qemu::{self, Device, Stream};
+use vmstate_core::{Error, VmState};
+use vmstate_tests::{qemu_7_2_stream, qemu_stream_of};
+
+/// The board's devices as a QEMU stream's devices, by idstr and instance.
+fn board_devices(board: &mut IntegratorCp) -> Vec<(&'static str, u32, &mut dyn Device)> {
+    (board.devices_mut().into_iter())
+        .map(|(idstr, instance, dev)| (idstr, instance, dev as &mut dyn Device))
+        .collect()
+}
+
+#[test]
+fn the_board_loads_from_a_real_qemu_stream() {
+    let stream = qemu_7_2_stream();
+    let mut board = IntegratorCp::new(32);
+    qemu::load_devices(&stream, &mut board_devices(&mut board)).unwrap();
+    // The fixture README's values.
+    assert_eq!(
+        (board.core.cm_osc, board.core.cm_lock, board.core.cm_sdram),
+        (0x777, 0xa05f, 0x11132)
+    );
+    assert_eq!(
+        (board.pic.irq_enabled, board.pic.fiq_enabled),
+        (0x300, 0x40)
+    );
+    assert_eq!(board.sic.irq_enabled, 0x3);
+    // What the board's own QEMU loader makes of it, register for register.
+    let loaded = devices::qemu_image::load_board(&stream).unwrap();
+    assert_eq!(board.register_dump(true), loaded.register_dump(true));
+}
+
+#[test]
+fn saved_unchanged_the_stream_is_the_same_bytes_and_a_change_touches_its_section_only() {
+    let stream = qemu_7_2_stream();
+    let mut board = IntegratorCp::new(32);
+    qemu::load_devices(&stream, &mut board_devices(&mut board)).unwrap();
+    // Every device but the RTC, whose saved offset counts from the host's clock now.
+    let everything: Vec<(&str, u32, &dyn Device)> = (board.devices().into_iter())
+        .filter(|(idstr, _, _)| *idstr != "pl031")
+        .map(|(idstr, instance, dev)| (idstr, instance, dev as &dyn Device))
+        .collect();
+    assert_eq!(everything.len(), 4);
+    let saved = stream.save_devices(&everything).unwrap();
+    let first_difference = (0..saved.len()).find(|&i| saved.get(i) != stream.bytes().get(i));
+    assert_eq!(
+        (saved.len(), first_difference),
+        (stream.bytes().len(), None)
+    );
+
+    board.sic.irq_enabled = 0x5;
+    let saved = stream.save_devices(&[("icp_pic", 1, &board.sic)]).unwrap();
+    let sic = stream.device("icp_pic", 1).unwrap();
+    let differ: Vec<usize> = (0..saved.len())
+        .filter(|&i| saved[i] != stream.bytes()[i])
+        .collect();
+    assert!(!differ.is_empty());
+    assert!(differ.iter().all(|i| sic.data.contains(i)), "{differ:?}");
+    let mut again = IntegratorCp::new(32);
+    let saved = Stream::parse(saved).unwrap();
+    qemu::load_devices(&saved, &mut board_devices(&mut again)).unwrap();
+    assert_eq!(again.sic.irq_enabled, 0x5);
+}
+
+#[test]
+fn a_save_of_another_size_is_refused() {
+    #[derive(VmState)]
+    #[vmstate(name = "icp_control")]
+    struct Wider {
+        intreg_state: u64,
+    }
+    let stream = qemu_7_2_stream();
+    let err = stream
+        .save_devices(&[("icp_control", 0, &Wider { intreg_state: 1 })])
+        .unwrap_err();
+    assert!(err.to_string().contains("holds 4 bytes, not 8"), "{err}");
+}
+
+#[derive(VmState, Default, Debug, PartialEq, Clone)]
+#[vmstate(name = "uart", post_load = "Self::reopen")]
+struct Uart {
+    lcr: u8,
+    #[vmstate(range = "0..16")]
+    head: u8,
+}
+
+thread_local! {
+    /// The `post_load`s run on this thread, in order: (lcr, head) of each.
+    static LOADS: RefCell<Vec<(u8, u8)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Uart {
+    /// Fails for an `lcr` of 0xff, as a backend that cannot reopen would.
+    fn reopen(&mut self) -> Result<(), std::io::Error> {
+        LOADS.with(|l| l.borrow_mut().push((self.lcr, self.head)));
+        match self.lcr {
+            0xff => Err(std::io::Error::other("cannot reopen the backend")),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn loads() -> Vec<(u8, u8)> {
+    LOADS.with(|l| l.take())
+}
+
+/// A stream of UART sections, each (instance, lcr, head).
+fn uarts(sections: &[(u32, u8, u8)]) -> Stream {
+    let data: Vec<[u8; 2]> = sections.iter().map(|&(_, lcr, head)| [lcr, head]).collect();
+    let list: Vec<(&str, u32, u32, &[u8])> = (sections.iter().zip(&data))
+        .map(|(&(instance, _, _), d)| ("uart", instance, 1, &d[..]))
+        .collect();
+    Stream::parse(qemu_stream_of(&list, None)).unwrap()
+}
+
+#[test]
+fn devices_load_in_the_streams_order_whatever_the_lists() {
+    let stream = uarts(&[(1, 0x11, 1), (0, 0x10, 0), (2, 0x12, 2)]);
+    let [mut u0, mut u1, mut u2] = [Uart::default(), Uart::default(), Uart::default()];
+    loads();
+    qemu::load_devices(
+        &stream,
+        &mut [
+            ("uart", 0, &mut u0),
+            ("uart", 2, &mut u2),
+            ("uart", 1, &mut u1),
+        ],
+    )
+    .unwrap();
+    assert_eq!([u0.lcr, u1.lcr, u2.lcr], [0x10, 0x11, 0x12]);
+    assert_eq!(loads(), [(0x11, 1), (0x10, 0), (0x12, 2)]);
+}
+
+#[test]
+fn a_failing_hook_puts_back_the_devices_loaded_before_it() {
+    let stream = uarts(&[(0, 0x10, 3), (1, 0xff, 4)]);
+    let (mut u0, mut u1) = (Uart { lcr: 1, head: 5 }, Uart { lcr: 2, head: 6 });
+    loads();
+    let err = qemu::load_devices(&stream, &mut [("uart", 0, &mut u0), ("uart", 1, &mut u1)])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("section 2 (`uart` instance 1): uart: ") && err.contains("cannot reopen"),
+        "{err}"
+    );
+    assert_eq!(
+        (u0, u1),
+        (Uart { lcr: 1, head: 5 }, Uart { lcr: 2, head: 6 })
+    );
+    // The first loaded, the second failed and was put back, then the first was put back:
+    // each put-back runs the hook again on the restored values.
+    assert_eq!(loads(), [(0x10, 3), (0xff, 4), (2, 6), (1, 5)]);
+}
+
+#[test]
+fn a_section_that_does_not_load_changes_no_device() {
+    let before = [Uart { lcr: 1, head: 5 }, Uart { lcr: 2, head: 6 }];
+    for (stream, says) in [
+        // Out of its range: found by the check, before any device changes.
+        (
+            uarts(&[(0, 0x10, 3), (1, 0x11, 16)]),
+            "section 2 (`uart` instance 1): uart.head: value 16 is outside the valid range 0..16",
+        ),
+        (
+            Stream::parse(qemu_stream_of(
+                &[("uart", 0, 1, &[0x10, 3]), ("uart", 1, 2, &[0x11, 4])],
+                None,
+            ))
+            .unwrap(),
+            "section 2 (`uart` instance 1): uart: version 2 is too new",
+        ),
+        (
+            Stream::parse(qemu_stream_of(
+                &[("uart", 0, 1, &[0x10, 3]), ("uart", 1, 1, &[0x11, 4, 0])],
+                None,
+            ))
+            .unwrap(),
+            "section 2 (`uart` instance 1): uart: 1 unexpected trailing byte",
+        ),
+        (
+            Stream::parse(qemu_stream_of(
+                &[("uart", 0, 1, &[0x10, 3]), ("uart", 1, 1, &[0x11])],
+                None,
+            ))
+            .unwrap(),
+            "section 2 (`uart` instance 1): uart.head: ",
+        ),
+        (
+            uarts(&[(0, 0x10, 3), (1, 0x11, 4), (1, 0x11, 5)]),
+            "a second FULL section for device `uart` instance 1",
+        ),
+        (
+            uarts(&[(0, 0x10, 3)]),
+            "the stream has no FULL section for device `uart` instance 1",
+        ),
+    ] {
+        let [mut u0, mut u1] = before.clone();
+        loads();
+        let err = qemu::load_devices(&stream, &mut [("uart", 0, &mut u0), ("uart", 1, &mut u1)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(says), "{err}\n  should say: {says}");
+        assert_eq!([u0, u1], before, "{says}");
+        assert_eq!(loads(), [], "{says}: no hook ran");
+    }
+}
+
+#[test]
+fn a_device_listed_twice_is_refused() {
+    let stream = uarts(&[(0, 0x10, 3)]);
+    let (mut a, mut b) = (Uart::default(), Uart::default());
+    let err =
+        qemu::load_devices(&stream, &mut [("uart", 0, &mut a), ("uart", 0, &mut b)]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("device `uart` instance 0 is listed twice"),
+        "{err}"
+    );
+    assert_eq!((a, b), (Uart::default(), Uart::default()));
+}
+
+#[test]
+fn load_present_devices_leaves_a_device_the_stream_lacks() {
+    let stream = uarts(&[(1, 0x11, 1)]);
+    let (mut u0, mut u1) = (Uart { lcr: 7, head: 7 }, Uart::default());
+    let loaded =
+        qemu::load_present_devices(&stream, &mut [("uart", 0, &mut u0), ("uart", 1, &mut u1)])
+            .unwrap();
+    assert_eq!(loaded, [false, true]);
+    assert_eq!((u0.lcr, u1.lcr), (7, 0x11));
+    // A section the stream carries still loads all or nothing.
+    let stream = uarts(&[(1, 0xff, 1)]);
+    let err =
+        qemu::load_present_devices(&stream, &mut [("uart", 0, &mut u0), ("uart", 1, &mut u1)]);
+    assert!(err.is_err());
+    assert_eq!((u0.lcr, u1.lcr), (7, 0x11));
+}
+
+/// A `Device` written by hand around a UART: undone by loading its data from before, which
+/// its `range` refuses when the device was out of range before the load.
+struct HandWritten(Uart);
+
+impl Section for HandWritten {
+    fn description(&self) -> &'static vmstate_core::Description {
+        Uart::DESCRIPTION
+    }
+    fn save_native(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        vmstate_core::save_section(&self.0, out)
+    }
+    fn check_native(&self, bytes: &[u8], base: usize) -> Result<(), Error> {
+        vmstate_core::check_section(&self.0, bytes, base)
+    }
+    fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), Error> {
+        vmstate_core::from_bytes_at(&mut self.0, bytes, base)
+    }
+}
+
+impl Device for HandWritten {
+    fn save_qemu(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        qemu::save(&self.0, out)
+    }
+    fn check_qemu(&self, data: &[u8], version: u32, base: usize) -> Result<(), Error> {
+        qemu::check_bytes(&self.0, data, version, base)
+    }
+    fn load_qemu(&mut self, data: &[u8], version: u32, base: usize) -> Result<(), Error> {
+        qemu::from_bytes(&mut self.0, data, version, base)
+    }
+}
+
+#[test]
+fn a_hand_written_device_is_put_back_by_loading_its_data_from_before() {
+    let stream = uarts(&[(0, 0x10, 3), (1, 0xff, 4)]);
+    let mut hand = HandWritten(Uart { lcr: 1, head: 5 });
+    let mut failing = Uart { lcr: 2, head: 6 };
+    let err = qemu::load_devices(
+        &stream,
+        &mut [("uart", 0, &mut hand), ("uart", 1, &mut failing)],
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("cannot reopen"), "{err}");
+    assert_eq!(hand.0, Uart { lcr: 1, head: 5 });
+
+    // Out of its own range before the load: its data from before does not load again, and
+    // the error says it keeps the loaded state.
+    let mut hand = HandWritten(Uart { lcr: 1, head: 20 });
+    let err = qemu::load_devices(
+        &stream,
+        &mut [("uart", 0, &mut hand), ("uart", 1, &mut failing)],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("; and `uart` instance 0 keeps the loaded state") && err.contains("value 20"),
+        "{err}"
+    );
+    assert_eq!(hand.0, Uart { lcr: 0x10, head: 3 });
+}
+
+#[test]
+fn check_qemu_changes_nothing_and_predicts_field_checks() {
+    let dev: &dyn Device = &Uart { lcr: 1, head: 2 };
+    let mut data = Vec::new();
+    dev.save_qemu(&mut data).unwrap();
+    assert_eq!(data, [1, 2]);
+    let dst = Uart::default();
+    dst.check_qemu(&[3, 15], 1, 0).unwrap();
+    let err = dst.check_qemu(&[3, 16], 1, 100).unwrap_err();
+    assert_eq!(err.offset(), Some(101));
+    assert!(dst.check_qemu(&[3, 1], 2, 0).is_err());
+    assert_eq!(dst, Uart::default());
+}

@@ -1,0 +1,351 @@
+//! One's own devices in a QEMU stream: loaded from their FULL sections all or nothing, and
+//! saved back into the stream in place of the sections they came from.
+//!
+//! A device is named by its section's idstr, which is its description's name for most
+//! devices and `<bus path>/<name>` for devices on a bus (`0000:00:02.0/e1000`), with an
+//! instance id, as QEMU names it. Every other section of the stream (RAM, the CPU, devices
+//! one does not have) is left alone.
+//!
+//! ```
+//! use vmstate_core::qemu::{self, Device, Stream};
+//! use vmstate_core::VmState;
+//!
+//! #[derive(VmState, Default, Debug, PartialEq)]
+//! #[vmstate(name = "pl031")]
+//! struct Rtc { lr: u32 }
+//! #[derive(VmState, Default, Debug, PartialEq)]
+//! #[vmstate(name = "uart")]
+//! struct Uart { cr: u32 }
+//!
+//! # use vmstate_core::qemu::{Section, SectionKind};
+//! # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+//! # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+//! # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+//! #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+//! # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 7]);
+//! # bytes.push(qemu::tag::EOF);
+//! # let json = br#"{"page_size": 4096, "devices": [{"name": "pl031", "instance_id": 0,
+//! #     "fields": [{"name": "lr", "size": 4}]}]}"#;
+//! # bytes.push(qemu::tag::VMDESCRIPTION);
+//! # bytes.extend_from_slice(&(json.len() as u32).to_be_bytes());
+//! # bytes.extend_from_slice(json);
+//! let stream = Stream::parse(bytes).unwrap(); // a stream with `pl031` 0 and a vmdesc
+//! let (mut rtc, mut uart) = (Rtc::default(), Uart::default());
+//! let devices: &mut [(&str, u32, &mut dyn Device)] = &mut [("pl031", 0, &mut rtc)];
+//! qemu::load_devices(&stream, devices).unwrap();
+//! assert_eq!(rtc.lr, 7);
+//!
+//! // A device the stream lacks fails the load, and nothing changes; `load_present_devices`
+//! // leaves such a device as it is, as QEMU does.
+//! rtc.lr = 0;
+//! let err = qemu::load_devices(&stream, &mut [("pl031", 0, &mut rtc), ("uart", 0, &mut uart)]);
+//! assert!(err.unwrap_err().to_string().contains("no FULL section for device `uart` instance 0"));
+//! assert_eq!(rtc.lr, 0);
+//!
+//! // Saved back: the stream with the device's new section data, every other byte as it was.
+//! let saved = stream.save_devices(&[("pl031", 0, &Rtc { lr: 9 })]).unwrap();
+//! let saved = Stream::parse(saved).unwrap();
+//! assert_eq!(saved.data(saved.device("pl031", 0).unwrap()), [0, 0, 0, 9]);
+//! ```
+
+use super::stream::{shown, Section, Stream};
+use crate::machine::{self, Replaced, UndoLoad};
+use crate::{Error, ErrorKind, VmState};
+
+/// A device as a QEMU stream sees it: a machine stream's [`Section`](machine::Section) that
+/// also has QEMU's encoding of its section data. Object safe, so that devices of different
+/// types go in one list; implemented for every [`VmState`] type.
+///
+/// ```
+/// use vmstate_core::qemu::Device;
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Debug, PartialEq)]
+/// #[vmstate(name = "icp_control")]
+/// struct IcpControl { intreg_state: u32 }
+///
+/// let src: &dyn Device = &IcpControl { intreg_state: 8 };
+/// let mut data = Vec::new();
+/// src.save_qemu(&mut data).unwrap();
+/// assert_eq!(data, [0, 0, 0, 8]);
+/// let mut dst = IcpControl { intreg_state: 0 };
+/// dst.check_qemu(&data, 1, 0).unwrap(); // would load; `dst` is unchanged
+/// assert_eq!(dst.intreg_state, 0);
+/// dst.load_qemu(&data, 1, 0).unwrap();
+/// assert_eq!(dst.intreg_state, 8);
+/// ```
+pub trait Device: machine::Section {
+    /// Appends the device's QEMU section data.
+    fn save_qemu(&self, out: &mut Vec<u8>) -> Result<(), Error>;
+    /// Checks that `data` is section data written with `version` that this device would
+    /// load, without changing the device. `base` is the offset of `data[0]` in the stream,
+    /// for messages.
+    fn check_qemu(&self, data: &[u8], version: u32, base: usize) -> Result<(), Error>;
+    /// Loads section data written with `version` (atomic).
+    fn load_qemu(&mut self, data: &[u8], version: u32, base: usize) -> Result<(), Error>;
+    /// [`Self::load_qemu`], returning what undoes the load. A `VmState` device keeps the
+    /// values the load replaced, and its undo is exact. This default, for a `Device` written
+    /// by hand, saves the device first and undoes by loading that data again.
+    #[doc(hidden)]
+    fn load_qemu_undoable<'s>(
+        &'s mut self,
+        data: &[u8],
+        version: u32,
+        base: usize,
+    ) -> Result<Box<dyn UndoLoad + 's>, Error> {
+        let mut before = Vec::new();
+        self.save_qemu(&mut before)?;
+        self.load_qemu(data, version, base)?;
+        Ok(Box::new(Reload {
+            device: self,
+            before,
+        }))
+    }
+}
+
+/// The undo of a hand-written [`Device`]: its data from before the load, loaded again at its
+/// own version (which the device's own checks may refuse).
+struct Reload<'s, D: Device + ?Sized> {
+    device: &'s mut D,
+    before: Vec<u8>,
+}
+
+impl<D: Device + ?Sized> UndoLoad for Reload<'_, D> {
+    fn undo(self: Box<Self>) -> Result<(), Error> {
+        let version = self.device.description().version;
+        self.device.load_qemu(&self.before, version, 0)
+    }
+}
+
+impl<T: VmState> Device for T {
+    fn save_qemu(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        super::save(self, out)
+    }
+    fn check_qemu(&self, data: &[u8], version: u32, base: usize) -> Result<(), Error> {
+        super::check_bytes(self, data, version, base)
+    }
+    fn load_qemu(&mut self, data: &[u8], version: u32, base: usize) -> Result<(), Error> {
+        super::from_bytes(self, data, version, base)
+    }
+    fn load_qemu_undoable<'s>(
+        &'s mut self,
+        data: &[u8],
+        version: u32,
+        base: usize,
+    ) -> Result<Box<dyn UndoLoad + 's>, Error> {
+        let before = super::from_bytes_keeping(self, data, version, base)?;
+        Ok(Box::new(Replaced {
+            device: self,
+            before,
+        }))
+    }
+}
+
+/// Loads each device from its FULL section in `stream` (by idstr and instance id), all or
+/// nothing: every section is decoded and checked before any device changes, and if a
+/// device's container `validate` or hook then fails, the devices loaded before it are put
+/// back. The devices load in the stream's order, as QEMU loads them. Sections of devices not
+/// listed are ignored.
+///
+/// ```
+/// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+/// # use vmstate_core::VmState;
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "icp_pic")]
+/// struct Pic { level: u32, #[vmstate(range = "0..=1")] enabled: u32 }
+///
+/// // A stream with two PICs; the second one's `enabled` is out of its range.
+/// let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+/// bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+/// for (instance, data) in [(0, [0, 0, 0, 5, 0, 0, 0, 1]), (1, [0, 0, 0, 6, 0, 0, 0, 2])] {
+///     let s = Section { kind: SectionKind::Full, section_id: instance + 1, idstr: "icp_pic".into(),
+///         instance_id: instance, version_id: 1, range: 0..0, data: 0..0, footer: true };
+///     qemu::write_section(&mut bytes, &s, &data);
+/// }
+/// bytes.push(qemu::tag::EOF);
+/// let stream = Stream::parse(bytes).unwrap();
+///
+/// let (mut pic0, mut pic1) = (Pic::default(), Pic::default());
+/// let err = qemu::load_devices(&stream, &mut [("icp_pic", 0, &mut pic0), ("icp_pic", 1, &mut pic1)])
+///     .unwrap_err();
+/// assert!(err.to_string().starts_with("section 2 (`icp_pic` instance 1): icp_pic.enabled: value 2"), "{err}");
+/// assert_eq!(pic0.level, 0); // all or nothing
+/// qemu::load_devices(&stream, &mut [("icp_pic", 0, &mut pic0)]).unwrap();
+/// assert_eq!(pic0.level, 5);
+/// ```
+///
+/// # Errors
+///
+/// The first problem found, naming the section; no device has changed then. A device listed
+/// twice, a device the stream has no FULL section for, or one it has several for (QEMU would
+/// load each in turn) is refused by name. As with [`machine::load`], a hand-written
+/// [`Device`] that fails to load its data from before keeps the loaded state, and the error
+/// names it.
+pub fn load_devices(
+    stream: &Stream,
+    devices: &mut [(&str, u32, &mut dyn Device)],
+) -> Result<(), Error> {
+    load(stream, devices, true).map(drop)
+}
+
+/// [`load_devices`], where a device the stream has no section for keeps its state, as in
+/// QEMU: for optional devices, such as one plugged in on the destination only. The devices
+/// the stream carries load all or nothing. Returns whether each device (in `devices`' order)
+/// was loaded.
+///
+/// ```
+/// # use vmstate_core::qemu::{self, Stream};
+/// # use vmstate_core::VmState;
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "hotplug_nic")]
+/// struct Nic { mac: [u8; 6] }
+///
+/// let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+/// bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+/// bytes.push(qemu::tag::EOF);
+/// let stream = Stream::parse(bytes).unwrap(); // no device sections at all
+/// let mut nic = Nic { mac: [2, 0, 0, 0, 0, 1] };
+/// let loaded = qemu::load_present_devices(&stream, &mut [("hotplug_nic", 0, &mut nic)]).unwrap();
+/// assert_eq!((loaded, nic.mac), (vec![false], [2, 0, 0, 0, 0, 1]));
+/// ```
+pub fn load_present_devices(
+    stream: &Stream,
+    devices: &mut [(&str, u32, &mut dyn Device)],
+) -> Result<Vec<bool>, Error> {
+    load(stream, devices, false)
+}
+
+/// A device of a [`load_devices`] list, as messages name it.
+fn named(idstr: &str, instance_id: u32) -> String {
+    format!("device `{}` instance {instance_id}", shown(idstr))
+}
+
+/// A section of the stream, as messages name it.
+fn section_named(s: &Section) -> String {
+    format!(
+        "section {} (`{}` instance {})",
+        s.section_id,
+        shown(&s.idstr),
+        s.instance_id
+    )
+}
+
+fn refused(why: String) -> Error {
+    Error::new(ErrorKind::Format(why))
+}
+
+/// [`load_devices`] and [`load_present_devices`]: whether each device was loaded.
+fn load(
+    stream: &Stream,
+    devices: &mut [(&str, u32, &mut dyn Device)],
+    every_device: bool,
+) -> Result<Vec<bool>, Error> {
+    // Each device's one FULL section, checked before any device changes.
+    let mut found: Vec<Option<&Section>> = Vec::with_capacity(devices.len());
+    for (at, (idstr, instance, dev)) in devices.iter().enumerate() {
+        if devices[..at]
+            .iter()
+            .any(|(i, n, _)| i == idstr && n == instance)
+        {
+            return Err(refused(format!(
+                "{} is listed twice",
+                named(idstr, *instance)
+            )));
+        }
+        let mut sections = stream.device_sections(idstr, *instance);
+        let section = match (sections.next(), sections.next()) {
+            (Some((_, only)), None) => only,
+            (Some(_), Some((_, second))) => {
+                return Err(Error::at(
+                    ErrorKind::Format(format!(
+                        "a second FULL section for {} (QEMU would load each into the device \
+                         in turn): the stream is not loaded",
+                        named(idstr, *instance)
+                    )),
+                    second.range.start,
+                ))
+            }
+            (None, _) if every_device => {
+                return Err(Error::at(
+                    ErrorKind::Format(format!(
+                        "the stream has no FULL section for {}",
+                        named(idstr, *instance)
+                    )),
+                    stream.bytes().len(),
+                ))
+            }
+            (None, _) => {
+                found.push(None);
+                continue;
+            }
+        };
+        dev.check_qemu(stream.data(section), section.version_id, section.data.start)
+            .map_err(|e| e.in_context(section_named(section)))?;
+        found.push(Some(section));
+    }
+    // Everything decodes and passes its field checks; a container `validate` or a hook can
+    // still fail. Each load keeps the values it replaced, to undo it if a later one fails.
+    let mut order: Vec<(usize, &Section)> = (found.iter().enumerate())
+        .filter_map(|(at, s)| s.map(|s| (at, s)))
+        .collect();
+    order.sort_by_key(|(_, s)| s.range.start);
+    let mut waiting: Vec<Option<&mut dyn Device>> =
+        devices.iter_mut().map(|(_, _, d)| Some(&mut **d)).collect();
+    let mut loaded: Vec<(Box<dyn UndoLoad + '_>, String)> = Vec::with_capacity(order.len());
+    for &(at, s) in &order {
+        // Each device is listed once (refused above): it is still waiting.
+        let Some(dev) = waiting[at].take() else {
+            continue;
+        };
+        match dev.load_qemu_undoable(stream.data(s), s.version_id, s.data.start) {
+            Ok(undo) => loaded.push((
+                undo,
+                format!("`{}` instance {}", shown(&s.idstr), s.instance_id),
+            )),
+            Err(e) => return Err(machine::undo_loads(loaded, e.in_context(section_named(s)))),
+        }
+    }
+    Ok(found.iter().map(Option::is_some).collect())
+}
+
+impl Stream {
+    /// Writes the stream again with each device's section data saved from the device (by
+    /// idstr and instance id, as [`load_devices`] finds them), every other byte as it was:
+    /// [`Stream::replace_devices`] with the devices' QEMU encoding, refused where it is
+    /// refused (no vmdesc, a device without one FULL section, data of another size than
+    /// the section's, which the vmdesc gives).
+    ///
+    /// ```
+    /// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
+    /// # let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    /// # bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    /// # let rtc = Section { kind: SectionKind::Full, section_id: 1, idstr: "pl031".into(),
+    /// #     instance_id: 0, version_id: 1, range: 0..0, data: 0..0, footer: true };
+    /// # qemu::write_section(&mut bytes, &rtc, &[0, 0, 0, 5]);
+    /// # bytes.push(qemu::tag::EOF);
+    /// # let json = br#"{"page_size": 4096, "devices": [{"name": "pl031", "instance_id": 0,
+    /// #     "fields": [{"name": "lr", "size": 4}]}]}"#;
+    /// # bytes.push(qemu::tag::VMDESCRIPTION);
+    /// # bytes.extend_from_slice(&(json.len() as u32).to_be_bytes());
+    /// # bytes.extend_from_slice(json);
+    /// # use vmstate_core::VmState;
+    /// #[derive(VmState)]
+    /// #[vmstate(name = "pl031")]
+    /// struct Rtc { lr: u32 }
+    ///
+    /// let stream = Stream::parse(bytes).unwrap(); // a stream with a vmdesc, as QEMU's
+    /// let out = stream.save_devices(&[("pl031", 0, &Rtc { lr: 9 })]).unwrap();
+    /// let out = Stream::parse(out).unwrap();
+    /// assert_eq!(out.data(out.device("pl031", 0).unwrap()), [0, 0, 0, 9]);
+    /// ```
+    pub fn save_devices(&self, devices: &[(&str, u32, &dyn Device)]) -> Result<Vec<u8>, Error> {
+        let mut replace = Vec::with_capacity(devices.len());
+        for &(idstr, instance, dev) in devices {
+            let mut data = Vec::new();
+            dev.save_qemu(&mut data)
+                .map_err(|e| e.in_context(named(idstr, instance)))?;
+            replace.push((idstr, instance, data));
+        }
+        self.replace_devices(&replace)
+    }
+}
