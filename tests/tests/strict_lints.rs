@@ -244,3 +244,30 @@ fn validators_by_value_run_in_both_formats() {
         assert_eq!(native, good);
     }
 }
+
+/// A `transparent` newtype, generic with a bound of the user's: the derive's `T: Plain`
+/// joins it.
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Eq)]
+#[vmstate(transparent)]
+struct Reg<T: Copy>(T);
+
+#[derive(VmState, Debug, PartialEq, Eq)]
+struct Regs {
+    lcr: Reg<u8>,
+    magic: Reg<Magic>,
+}
+
+#[test]
+fn transparent_newtypes_migrate() {
+    let src = Regs {
+        lcr: Reg(3),
+        magic: Reg(Magic::Id),
+    };
+    let mut dst = Regs {
+        lcr: Reg(0),
+        magic: Reg(Magic::Base),
+    };
+    from_bytes(&mut dst, &to_bytes(&src).unwrap()).unwrap();
+    assert_eq!(dst, src);
+    assert_eq!(qemu::to_bytes(&src).unwrap(), [3, 0x41, 0x01, 0x12, 0x34]);
+}

@@ -13,6 +13,7 @@ fn ui() {
     t.compile_fail("tests/ui/shape/*.rs");
     t.compile_fail("tests/ui/subsection/*.rs");
     t.compile_fail("tests/ui/types/*.rs");
+    t.compile_fail("tests/ui/transparent/*.rs");
     t.compile_fail("tests/ui/validate/*.rs");
     t.compile_fail("tests/ui/versions/*.rs");
     t.pass("tests/ui/pass/*.rs");

@@ -102,6 +102,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `post_load = "path"` | `fn(&mut Self)`, or `fn(&mut Self, u32)` to receive the loaded version ([`PostLoadFn`]), run after a load, after the derived functions | none |
 /// | `validate = "path"` | `fn(&Self) -> Result<(), E>` on the loaded state, derived fields not yet recomputed; a failure undoes the load | none |
 /// | `crate = "path"` | path of this crate if renamed (without it, a renamed crate is one `unresolved import vmstate_core` at the derive) | `::vmstate_core` |
+/// | `transparent` | a struct of exactly one field is a field type (not a section) that travels as that field, with its description; it takes no other key but `crate`, its field none, and the field's type must be [`Plain`] | off |
 ///
 /// Field attributes:
 ///
@@ -179,6 +180,28 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// `PartialOrd` and `Debug`, which an error prints). It is not a section, so it takes no container key but `crate`. Its
 /// description ([`Shape::Enum`]) lists the variants, so the schema checker reports a removed
 /// variant. An enum with data implements [`Field`] by hand.
+///
+/// A newtype with `#[vmstate(transparent)]` is a field type that travels as the value it
+/// wraps, as serde's `transparent`: the same bytes and description, in arrays and `Vec`s
+/// too.
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Debug, Clone, Copy, PartialEq, PartialOrd)]
+/// #[vmstate(transparent)]
+/// struct Lcr(u8);
+///
+/// #[derive(VmState, Debug, PartialEq)]
+/// #[vmstate(name = "uart")]
+/// struct Uart { #[vmstate(range = "Lcr(0)..Lcr(0x80)")] lcr: Lcr, scratch: [Lcr; 2] }
+///
+/// let uart = Uart { lcr: Lcr(3), scratch: [Lcr(1), Lcr(2)] };
+/// assert_eq!(vmstate_core::qemu::to_bytes(&uart).unwrap(), [3, 1, 2]);
+/// let mut dst = Uart { lcr: Lcr(0), scratch: [Lcr(0); 2] };
+/// let err = vmstate_core::qemu::from_bytes(&mut dst, &[0x80, 1, 2], 1, 0).unwrap_err();
+/// assert!(err.to_string().contains("uart.lcr: value Lcr(128) is outside the valid range"));
+/// ```
 ///
 /// ```
 /// use vmstate_core::VmState;

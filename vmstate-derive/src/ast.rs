@@ -55,6 +55,15 @@ impl<'a> Input<'a> {
                 syn::Fields::Unit => Vec::new(),
                 // `struct Dev();` is `struct Dev;` spelt with parentheses: nothing to name.
                 syn::Fields::Unnamed(fields) if fields.unnamed.is_empty() => Vec::new(),
+                syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                    cx.error_spanned_by(
+                        fields,
+                        "`VmState` cannot be derived for a tuple struct as a section: every \
+                         field needs a name (its name is part of the migration description); \
+                         for a newtype that travels as its field, add `#[vmstate(transparent)]`",
+                    );
+                    Vec::new()
+                }
                 syn::Fields::Unnamed(fields) => {
                     cx.error_spanned_by(
                         fields,
@@ -282,7 +291,7 @@ impl Field<'_> {
 }
 
 /// `#[repr(packed)]` fields cannot be borrowed, and the generated code borrows every field.
-fn reject_packed(cx: &Ctxt, attrs: &[syn::Attribute]) {
+pub(crate) fn reject_packed(cx: &Ctxt, attrs: &[syn::Attribute]) {
     for attr in attrs.iter().filter(|a| a.path().is_ident("repr")) {
         // Other `repr` contents are not ours to judge: parse errors are left to rustc.
         let _ = attr.parse_nested_meta(|meta| {

@@ -17,7 +17,10 @@ pub const CONTAINER_KEYS: &[&str] = &[
     "post_load",
     "validate",
     "crate",
+    "transparent",
 ];
+/// The container keys a `transparent` struct accepts (it travels as its one field).
+pub const TRANSPARENT_KEYS: &[&str] = &["transparent", "crate"];
 /// The container keys an enum accepts (it is a field's type, not a section).
 pub const ENUM_KEYS: &[&str] = &["crate"];
 /// The keys a field attribute accepts besides [`WIRE_KEYS`]: its described name, its role and
@@ -153,6 +156,9 @@ pub struct Container {
     pub post_load: Slot<Hook>,
     pub validate: Slot<Hook>,
     pub krate: Slot<syn::Path>,
+    /// `transparent`: a struct of one field that travels as that field (serde's
+    /// `transparent`).
+    pub transparent: Slot<()>,
 }
 
 /// Field attributes.
@@ -219,6 +225,19 @@ impl Container {
         Self::parse_for(cx, attrs, "container", CONTAINER_KEYS)
     }
 
+    /// A `transparent` struct's attributes: the other struct keys are read too (for a
+    /// message that says why they do not apply), but an unknown key is listed against
+    /// `TRANSPARENT_KEYS`.
+    pub fn parse_transparent(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        Self::parse_for(cx, attrs, "container", TRANSPARENT_KEYS)
+    }
+
+    /// Whether the attributes ask for `transparent` (read without reporting anything: the
+    /// derive then parses them for good on the path this chooses).
+    pub fn asks_transparent(attrs: &[syn::Attribute]) -> bool {
+        Self::parse(&Ctxt::default(), attrs).transparent.given()
+    }
+
     /// An enum's attributes: the struct keys are read too (for a message that says where
     /// they belong), but an unknown key is listed against `ENUM_KEYS`.
     pub fn parse_enum(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
@@ -235,6 +254,7 @@ impl Container {
             post_load: Slot::new("post_load"),
             validate: Slot::new("validate"),
             krate: Slot::new("crate"),
+            transparent: Slot::new("transparent"),
         };
         for_each_key(cx, attrs, |key, meta| {
             let span = meta
@@ -277,6 +297,7 @@ impl Container {
                         c.validate.set(cx, span, h.span, h);
                     }
                 }
+                "transparent" => flag(cx, meta, &key, span, &mut c.transparent)?,
                 "crate" => {
                     if let Some(s) = string_value(cx, meta, &key)? {
                         // A module path: generic arguments would make no item path.
@@ -314,6 +335,7 @@ impl Container {
             "post_load" => self.post_load.set_invalid(),
             "validate" => self.validate.set_invalid(),
             "crate" => self.krate.set_invalid(),
+            "transparent" => self.transparent.set_invalid(),
             _ => {}
         }
     }

@@ -72,6 +72,13 @@ fn parse<'a>(
     data: &'a syn::DataEnum,
     attrs: &Container,
 ) -> Option<Enum<'a>> {
+    if let Some(key) = attrs.transparent.get() {
+        cx.error_at(
+            key.key,
+            "`transparent` applies to a struct of one field; an enum travels as its \
+             discriminant",
+        );
+    }
     for (key, span) in attrs.struct_only_keys() {
         cx.error_at(
             span,
@@ -195,8 +202,9 @@ impl LiteralDiscriminant {
     }
 }
 
-/// For an enum with errors (reported apart): a `Field` impl that never runs.
-fn fallback(ident: &syn::Ident, p: &TokenStream, import: &TokenStream) -> TokenStream {
+/// For an enum (or a `transparent` struct) with errors (reported apart): a `Field` impl
+/// that never runs.
+pub(crate) fn fallback(ident: &syn::Ident, p: &TokenStream, import: &TokenStream) -> TokenStream {
     let name = ident.unraw().to_string();
     quote! {
         #[doc(hidden)]

@@ -5,7 +5,8 @@
 //! `ast` reads the struct and its `#[vmstate(...)]` attributes into a typed model (with
 //! `attr`), `check` validates the model, `expand` writes the code. Every step records
 //! its errors in a `ctxt::Ctxt` and carries on, so one compile reports every problem.
-//! A fieldless enum (a field type, not a section) takes the short path of `enums`.
+//! A fieldless enum (a field type, not a section) takes the short path of `enums`, and a
+//! `transparent` struct (a field type that travels as its one field) that of `newtype`.
 //! Before all that, `self_type` spells `Self` in field types as the struct.
 
 mod ast;
@@ -15,6 +16,7 @@ mod ctxt;
 mod enums;
 mod expand;
 mod naming;
+mod newtype;
 mod self_type;
 
 use proc_macro::TokenStream;
@@ -28,8 +30,12 @@ pub fn derive_vmstate(input: TokenStream) -> TokenStream {
 }
 
 fn derive(input: &syn::DeriveInput) -> Result<proc_macro2::TokenStream, proc_macro2::TokenStream> {
-    if let syn::Data::Enum(data) = &input.data {
-        return enums::derive(input, data);
+    match &input.data {
+        syn::Data::Enum(data) => return enums::derive(input, data),
+        syn::Data::Struct(data) if attr::Container::asks_transparent(&input.attrs) => {
+            return newtype::derive(input, data)
+        }
+        _ => {}
     }
     let cx = ctxt::Ctxt::default();
     let parsed = ast::Input::from_syn(&cx, input);

@@ -16,7 +16,25 @@ use syn::spanned::Spanned;
 ///
 /// Also what clippy would report of that where clause on the user's tokens ([`Repeats`]).
 pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> (syn::Generics, Repeats) {
-    let mut generics = input.generics.clone();
+    // Every field type that travels, bounded by the trait the code uses, and spanned on
+    // the type: a type that cannot migrate fails this bound, there, once, while the
+    // items below (which assume the bound) report nothing more.
+    let derived = input.fields.iter().flat_map(|f| {
+        (field_bounds(f, p).into_iter())
+            .chain(count_bound(input, f, p))
+            .chain(default_bound(input, f))
+    });
+    with_bounds(input.generics, derived)
+}
+
+/// `generics` with the `derived` predicates in its where clause, each merged into one the
+/// user wrote on its type where [`merge_predicate`] can (a type parameter's own bounds join
+/// the where clause first).
+pub(crate) fn with_bounds(
+    generics: &syn::Generics,
+    derived: impl IntoIterator<Item = syn::WherePredicate>,
+) -> (syn::Generics, Repeats) {
+    let mut generics = generics.clone();
     // A parameter's own bounds (`T: Copy`) join the where clause, so that each type is
     // bounded by one predicate: clippy takes the predicates, spanned on the user's tokens,
     // for the user's, and `type_repetition_in_bounds` would fire on a second one.
@@ -44,19 +62,11 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> (syn::Generics
         repeats.type_twice |= merged == Merge::Beside;
     }
     let users = where_clause.predicates.len();
-    // Every field type that travels, bounded by the trait the code uses, and spanned on
-    // the type: a type that cannot migrate fails this bound, there, once, while the
-    // items below (which assume the bound) report nothing more.
-    for f in &input.fields {
-        let derived = (field_bounds(f, p).into_iter())
-            .chain(count_bound(input, f, p))
-            .chain(default_bound(input, f));
-        for predicate in derived {
-            match merge_predicate(&mut where_clause.predicates, predicate, &params) {
-                Merge::Joined(i) => repeats.trait_twice |= i < users,
-                Merge::Beside => repeats.type_twice = true,
-                Merge::Alone | Merge::Known => {}
-            }
+    for predicate in derived {
+        match merge_predicate(&mut where_clause.predicates, predicate, &params) {
+            Merge::Joined(i) => repeats.trait_twice |= i < users,
+            Merge::Beside => repeats.type_twice = true,
+            Merge::Alone | Merge::Known => {}
         }
     }
     (generics, repeats)
@@ -65,15 +75,15 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> (syn::Generics
 /// What clippy would report of the impls' where clause on the user's tokens; the generated
 /// code allows those lints then.
 #[derive(Default)]
-pub(super) struct Repeats {
+pub(crate) struct Repeats {
     /// A bound of the derive joined a type parameter's bounds that the user wrote: the user's
     /// `T: vmstate_core::Field` (under any name) beside the derive's `T: Field` is one trait
     /// twice (`trait_duplication_in_bounds`). Both are kept: the user's may be another trait.
-    pub trait_twice: bool,
+    pub(crate) trait_twice: bool,
     /// A type has two predicates: a concrete type that fields bound differently keeps one
     /// per field, so that an unmet bound is reported on its own field
     /// (`type_repetition_in_bounds`).
-    pub type_twice: bool,
+    pub(crate) type_twice: bool,
 }
 
 /// What [`merge_predicate`] did with a predicate.

@@ -17,6 +17,9 @@ mod describe;
 mod hooks;
 mod tokens;
 
+pub(crate) use bounds::with_bounds;
+pub(crate) use tokens::private_at;
+
 use crate::ast::{Field, Input, Role};
 use crate::attr::Container;
 use crate::naming::{lint_allows, staged_ident, Trips};
@@ -32,8 +35,8 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use tokens::{
-    field_trait, generated_name, loads_in_place, on_type, private_at, replace_self,
-    self_and_staged, staged_local, value_trait,
+    field_trait, generated_name, loads_in_place, on_type, replace_self, self_and_staged,
+    staged_local, value_trait,
 };
 
 /// The runtime crate's items that generated code uses, `<crate>::__private`, under the name

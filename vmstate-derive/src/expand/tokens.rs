@@ -108,7 +108,7 @@ pub(super) fn replace_self(tokens: TokenStream, with: &TokenStream) -> TokenStre
 /// The runtime crate's path (`p`), located at `span` for errors but resolved, and linted, as
 /// the rest of the generated code: a path of the user's tokens alone would trip the user's
 /// `unused_qualifications` where a re-export (`Some`, `Field`) is in scope unqualified.
-pub(super) fn private_at(p: &TokenStream, span: Span) -> TokenStream {
+pub(crate) fn private_at(p: &TokenStream, span: Span) -> TokenStream {
     respan(p, crate::attr::code_span(span))
 }
 

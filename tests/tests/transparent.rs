@@ -1,0 +1,216 @@
+//! `#[vmstate(transparent)]`: a struct of one field travels as that field, with its
+//! description, in both codecs.
+
+use core::num::Wrapping;
+use vmstate_core::schema::{self, Rule, Schema};
+use vmstate_core::{qemu, Field, Shape, VmState};
+
+/// A register as a newtype, as `bitflags` 2 defines its types.
+#[derive(VmState, Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
+#[vmstate(transparent)]
+struct Lcr(u8);
+
+/// One named field.
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+#[vmstate(transparent)]
+struct Divisor {
+    value: u16,
+}
+
+/// Generic, over a value that wraps.
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+#[vmstate(transparent)]
+struct Counter<T>(T);
+
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+#[repr(u8)]
+enum Parity {
+    #[default]
+    None = 0,
+    Odd = 1,
+    Even = 2,
+}
+
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+#[vmstate(transparent)]
+struct ParityReg(Parity);
+
+/// A newtype of a newtype.
+#[derive(VmState, Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
+#[vmstate(transparent)]
+struct ShadowLcr(Lcr);
+
+#[derive(VmState, Debug, PartialEq, Default)]
+#[vmstate(name = "uart", version = 2)]
+struct Uart {
+    #[vmstate(range = "Lcr(0)..Lcr(0x80)")]
+    lcr: Lcr,
+    divisor: Divisor,
+    rx_count: Counter<Wrapping<u32>>,
+    parity: ParityReg,
+    shadow: ShadowLcr,
+    scratch: [Lcr; 3],
+    #[vmstate(max_len = 16)]
+    fifo: Vec<Lcr>,
+    #[vmstate(immutable)]
+    id: Counter<u64>,
+}
+
+/// The same state with the plain values the newtypes wrap.
+#[derive(VmState, Debug, PartialEq, Default)]
+#[vmstate(name = "uart", version = 2)]
+struct PlainUart {
+    #[vmstate(range = "0..0x80")]
+    lcr: u8,
+    divisor: u16,
+    rx_count: Wrapping<u32>,
+    parity: Parity,
+    shadow: u8,
+    scratch: [u8; 3],
+    #[vmstate(max_len = 16)]
+    fifo: Vec<u8>,
+    #[vmstate(immutable)]
+    id: u64,
+}
+
+fn uart() -> Uart {
+    Uart {
+        lcr: Lcr(0x03),
+        divisor: Divisor { value: 0x1234 },
+        rx_count: Counter(Wrapping(70_000)),
+        parity: ParityReg(Parity::Even),
+        shadow: ShadowLcr(Lcr(0x1b)),
+        scratch: [Lcr(1), Lcr(2), Lcr(3)],
+        fifo: vec![Lcr(b'h'), Lcr(b'i')],
+        id: Counter(7),
+    }
+}
+
+fn plain_uart() -> PlainUart {
+    PlainUart {
+        lcr: 0x03,
+        divisor: 0x1234,
+        rx_count: Wrapping(70_000),
+        parity: Parity::Even,
+        shadow: 0x1b,
+        scratch: [1, 2, 3],
+        fifo: b"hi".to_vec(),
+        id: 7,
+    }
+}
+
+#[test]
+fn a_newtype_travels_as_the_value_it_wraps_in_both_codecs() {
+    assert_eq!(
+        vmstate_core::to_bytes(&uart()).unwrap(),
+        vmstate_core::to_bytes(&plain_uart()).unwrap()
+    );
+    assert_eq!(
+        qemu::to_bytes(&uart()).unwrap(),
+        qemu::to_bytes(&plain_uart()).unwrap()
+    );
+    let native = vmstate_core::to_bytes(&plain_uart()).unwrap();
+    let mut dst = Uart {
+        id: Counter(7),
+        ..Uart::default()
+    };
+    vmstate_core::from_bytes(&mut dst, &native).unwrap();
+    assert_eq!(dst, uart());
+    let mut dst = Uart {
+        id: Counter(7),
+        ..Uart::default()
+    };
+    qemu::from_bytes(&mut dst, &qemu::to_bytes(&plain_uart()).unwrap(), 2, 0).unwrap();
+    assert_eq!(dst, uart());
+}
+
+#[test]
+fn a_newtype_is_described_as_the_value_it_wraps() {
+    assert_eq!(Lcr::SHAPE, u8::SHAPE);
+    assert_eq!(Counter::<Wrapping<u32>>::SHAPE, u32::SHAPE);
+    assert!(matches!(ParityReg::SHAPE, Shape::Enum { .. }));
+    // Switching a field between the value and its newtype is no migration break, either way.
+    let schema = |d| {
+        let mut s = Schema::default();
+        s.add("uart", d);
+        s
+    };
+    let (newtypes, plain) = (schema(Uart::DESCRIPTION), schema(PlainUart::DESCRIPTION));
+    for (old, new) in [(&plain, &newtypes), (&newtypes, &plain)] {
+        let report = schema::check(old, new);
+        // Only the range's text differs (`0..0x80`, `Lcr(0)..Lcr(0x80)`), which is judged as
+        // written.
+        let range_text = report.by_rule(Rule::CheckAdded).count();
+        assert_eq!(
+            (report.errors(), report.warnings(), range_text),
+            (0, 1, 1),
+            "{report}"
+        );
+    }
+}
+
+#[test]
+fn a_wrapped_values_checks_hold_with_their_paths() {
+    let mut bad = plain_uart();
+    bad.lcr = 0x80; // out of the range, given in newtypes
+    let bytes = vmstate_core::to_bytes(&bad).unwrap();
+    let mut dst = Uart {
+        id: Counter(7),
+        ..Uart::default()
+    };
+    let err = vmstate_core::from_bytes(&mut dst, &bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("uart.lcr: value Lcr(128) is outside the valid range"),
+        "{err}"
+    );
+
+    // A wrapped enum refuses a value that names no variant.
+    let mut data = qemu::to_bytes(&plain_uart()).unwrap();
+    let at = 1 + 2 + 4; // lcr, divisor, rx_count
+    data[at] = 9;
+    let err = qemu::from_bytes(&mut dst, &data, 2, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("uart.parity") && err.contains('9'), "{err}");
+
+    // An immutable newtype field compares the wrapped values.
+    let mut other = plain_uart();
+    other.id = 8;
+    let err = vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&other).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("uart.id") && err.contains('8') && err.contains('7'),
+        "{err}"
+    );
+    assert_eq!(dst.id, Counter(7));
+    assert_eq!(dst.lcr, Lcr(0));
+}
+
+#[test]
+fn a_newtype_can_be_removed_padding() {
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "uart", version = 2)]
+    struct Dropped {
+        lcr: vmstate_core::Removed<Lcr>,
+        divisor: Divisor,
+    }
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "uart", version = 2)]
+    struct Old {
+        lcr: Lcr,
+        divisor: Divisor,
+    }
+    let old = Old {
+        lcr: Lcr(0x7f),
+        divisor: Divisor { value: 9 },
+    };
+    let mut dst = Dropped::default();
+    vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&old).unwrap()).unwrap();
+    assert_eq!(dst.divisor, Divisor { value: 9 });
+    let mut dst = Dropped::default();
+    qemu::from_bytes(&mut dst, &qemu::to_bytes(&old).unwrap(), 2, 0).unwrap();
+    assert_eq!(dst.divisor, Divisor { value: 9 });
+}

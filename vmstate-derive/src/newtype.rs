@@ -1,0 +1,193 @@
+//! `#[derive(VmState)]` with `#[vmstate(transparent)]`: a struct of one field that travels
+//! as that field and is described as it (serde's `transparent`), so a register newtype
+//! (`struct Lcr(u8)`, a `bitflags` type) is a field type like the value it wraps, and a
+//! field may switch between the two without a migration break.
+//!
+//! Read, checked and expanded here in one small step each, as `enums` does for an enum.
+
+use crate::attr::Container;
+use crate::ctxt::Ctxt;
+use crate::expand::{private_at, private_import, private_path, with_bounds};
+use crate::naming::{mentions_deprecated, user_allows};
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+
+/// The derive's output for a `transparent` struct: the impls, or every error in the input.
+pub fn derive(
+    input: &syn::DeriveInput,
+    data: &syn::DataStruct,
+) -> Result<TokenStream, TokenStream> {
+    let cx = Ctxt::default();
+    let attrs = Container::parse_transparent(&cx, &input.attrs);
+    for (key, span) in attrs.struct_only_keys() {
+        cx.error_at(
+            span,
+            format!(
+                "`{key}` applies to a section; a `transparent` struct travels as its field and \
+                 takes only `crate`"
+            ),
+        );
+    }
+    crate::ast::reject_packed(&cx, &input.attrs);
+    let field = one_field(&cx, data);
+    if let Some(attr) = (field.iter().flat_map(|f| &f.attrs)).find(|a| a.path().is_ident("vmstate"))
+    {
+        cx.error_spanned_by(
+            attr,
+            "the field of a `transparent` struct takes no `vmstate` attribute: it travels as the \
+             struct itself; put the keys on the fields of this struct's type",
+        );
+    }
+    let p = private_path();
+    let import = private_import(&attrs);
+    match (cx.check(), field) {
+        (Ok(()), Some(field)) => Ok(expand(input, field, &p, &import)),
+        (Err(errors), _) => {
+            let mut out = errors.into_compile_error();
+            // So that the fields of this type report nothing more.
+            if input.generics.params.is_empty() {
+                out.extend(crate::enums::fallback(&input.ident, &p, &import));
+            }
+            Err(out)
+        }
+        (Ok(()), None) => unreachable!("a struct without one field has reported why"),
+    }
+}
+
+/// The struct's one field; an error when it has none or several.
+fn one_field<'a>(cx: &Ctxt, data: &'a syn::DataStruct) -> Option<&'a syn::Field> {
+    let mut fields = data.fields.iter();
+    match (fields.next(), fields.next()) {
+        (Some(only), None) => Some(only),
+        (first, _) => {
+            let count = data.fields.len();
+            let message = format!(
+                "a `transparent` struct has exactly one field, the value that travels; this one \
+                 has {count}"
+            );
+            match first {
+                Some(_) => cx.error_spanned_by(&data.fields, message),
+                None => cx.error_at(data.struct_token.span(), message),
+            }
+            None
+        }
+    }
+}
+
+fn expand(
+    input: &syn::DeriveInput,
+    field: &syn::Field,
+    p: &TokenStream,
+    import: &TokenStream,
+) -> TokenStream {
+    let ident = &input.ident;
+    let inner = &field.ty;
+    let member = match &field.ident {
+        Some(name) => syn::Member::Named(name.clone()),
+        None => syn::Member::Unnamed(syn::Index::from(0)),
+    };
+    // The wrapped type must be a plain value (what a `Vec` can hold): the newtype is one
+    // too, staged as itself. The bound is spanned on the field type, so an error lands on
+    // it (as the structs' field bounds are).
+    let end =
+        (inner.to_token_stream().into_iter().last()).map_or_else(|| inner.span(), |t| t.span());
+    let plain = private_at(p, end);
+    let bound = syn::parse2(quote_spanned!(end=> #inner: #plain::Plain))
+        .expect("a type and its bound make a where predicate");
+    let (generics, repeats) = with_bounds(&input.generics, [bound]);
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    // Only what is needed: an `allow` of a lint the crate forbids is an error.
+    let mut lints = Vec::new();
+    if mentions_deprecated(&input.attrs) || mentions_deprecated(&field.attrs) {
+        lints.push(quote!(deprecated));
+    }
+    if repeats.trait_twice {
+        lints.push(quote!(clippy::trait_duplication_in_bounds));
+    }
+    if repeats.type_twice {
+        lints.push(quote!(clippy::type_repetition_in_bounds));
+    }
+    let allow = (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]));
+    let user_allows = user_allows(&input.attrs);
+    quote! {
+        #[doc(hidden)]
+        #allow
+        #(#user_allows)*
+        const _: () = {
+            #import
+
+            #[automatically_derived]
+            impl #impl_generics #p::Field for #ident #ty_generics #where_clause {
+                const SHAPE: #p::Shape = <#inner as #p::Field>::SHAPE;
+                type Staged = Self;
+
+                #[inline]
+                fn placeholder() -> Self {
+                    Self { #member: <#inner as #p::Field>::placeholder() }
+                }
+
+                #[inline]
+                fn save<__VmStateEncoder: #p::Encoder>(
+                    &self,
+                    __vmstate_e: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    #p::Field::save(&self.#member, __vmstate_e)
+                }
+
+                #[inline]
+                fn load<__VmStateDecoder: #p::Decoder>(
+                    &self,
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<Self, #p::Error> {
+                    #p::Result::map(#p::Field::load(&self.#member, __vmstate_d), |__vmstate_value| {
+                        Self { #member: __vmstate_value }
+                    })
+                }
+
+                #[inline]
+                fn matches(&self, __vmstate_staged: &Self) -> ::core::primitive::bool {
+                    #p::Field::matches(&self.#member, &__vmstate_staged.#member)
+                }
+
+                fn difference(&self, __vmstate_staged: &Self) -> #p::Difference {
+                    #p::Field::difference(&self.#member, &__vmstate_staged.#member)
+                }
+
+                #[inline]
+                fn commit(&mut self, __vmstate_staged: &mut Self) {
+                    ::core::mem::swap(self, __vmstate_staged)
+                }
+
+                fn undo_copy(&self) -> #p::Option<Self> {
+                    // No copy of a struct with a `Drop` of its own (its drop may act).
+                    if ::core::mem::needs_drop::<Self>() {
+                        return #p::None;
+                    }
+                    #p::Option::map(#p::Field::undo_copy(&self.#member), |__vmstate_value| {
+                        Self { #member: __vmstate_value }
+                    })
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #p::Plain for #ident #ty_generics #where_clause {
+                const MIN_WIRE_BYTES: ::core::primitive::usize = <#inner as #p::Plain>::MIN_WIRE_BYTES;
+
+                // As the wrapped value: a fieldless enum's is its integer, unchecked.
+                fn skip<__VmStateDecoder: #p::Decoder>(
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<(), #p::Error> {
+                    <#inner as #p::Plain>::skip(__vmstate_d)
+                }
+
+                fn skip_slice<__VmStateDecoder: #p::Decoder>(
+                    __vmstate_len: ::core::primitive::usize,
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<(), #p::Error> {
+                    <#inner as #p::Plain>::skip_slice(__vmstate_len, __vmstate_d)
+                }
+            }
+        };
+    }
+}
