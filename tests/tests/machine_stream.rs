@@ -270,6 +270,40 @@ mod own_devices {
     }
 
     #[test]
+    fn a_device_whose_hooks_fail_on_its_restored_state_is_named() {
+        let (u0, _, t) = source();
+        let failing = Uart {
+            lcr: 0xfe,
+            fifo: vec![],
+        };
+        let bytes = save(&u0, &failing, &t);
+        // `uart` 0 holds a line setting its own `post_load` refuses: put back, it fails again.
+        let mut d0 = Uart {
+            lcr: 0xfe,
+            fifo: vec![9],
+        };
+        let (mut d1, mut dt) = (Uart::default(), Timer::default());
+        let err = machine::load(&mut [(0, &mut d0), (1, &mut d1), (0, &mut dt)], &bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("section `uart` instance 1"), "{err}");
+        assert!(
+            err.contains(
+                "; and `uart` instance 0 has its values from before again, but its hooks \
+                 failed on them: uart: hook `Self::reopen` failed: cannot reopen the host line"
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            d0,
+            Uart {
+                lcr: 0xfe,
+                fifo: vec![9]
+            }
+        );
+    }
+
+    #[test]
     fn several_instances_round_trip_in_any_order() {
         let (u0, u1, t) = source();
         let bytes = save(&u0, &u1, &t);

@@ -314,3 +314,124 @@ fn check_qemu_changes_nothing_and_predicts_field_checks() {
     assert!(dst.check_qemu(&[3, 1], 2, 0).is_err());
     assert_eq!(dst, Uart::default());
 }
+
+#[test]
+fn a_device_described_otherwise_than_its_section_is_refused() {
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "pl031")]
+    struct Rtc {
+        lr: [u8; 2],
+    }
+    let stream = uarts(&[(0, 0x10, 3)]);
+    let mut rtc = Rtc::default();
+    let err = qemu::load_devices(&stream, &mut [("uart", 0, &mut rtc)]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("device `uart` instance 0 is described as `pl031`"),
+        "{err}"
+    );
+    assert_eq!(rtc, Rtc::default());
+    let stream = qemu_7_2_stream();
+    let err = stream
+        .save_devices(&[("icp_control", 0, &Rtc::default())])
+        .unwrap_err();
+    assert!(err.to_string().contains("described as `pl031`"), "{err}");
+
+    // A device on a bus: QEMU's idstr is its bus path, then the description's name.
+    let bytes = qemu_stream_of(&[("0000:00:03.0/uart", 0, 1, &[0x10, 3])], None);
+    let stream = Stream::parse(bytes).unwrap();
+    let mut uart = Uart::default();
+    qemu::load_devices(&stream, &mut [("0000:00:03.0/uart", 0, &mut uart)]).unwrap();
+    assert_eq!(uart.lcr, 0x10);
+    let err = qemu::load_devices(&stream, &mut [("0000:00:03.0uart", 0, &mut uart)]);
+    assert!(err.is_err());
+}
+
+#[test]
+fn a_save_at_another_version_than_the_sections_is_refused() {
+    #[derive(VmState, Default)]
+    #[vmstate(name = "icp_control", version = 2, minimum_version = 1)]
+    struct Newer {
+        intreg_state: u32,
+    }
+    let stream = qemu_7_2_stream();
+    let mut dev = Newer::default();
+    // It loads the stream's version 1 ...
+    qemu::load_devices(&stream, &mut [("icp_control", 0, &mut dev)]).unwrap();
+    // ... but its save is version 2's, which the kept header would call version 1's.
+    let err = stream
+        .save_devices(&[("icp_control", 0, &dev)])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`icp_control` instance 0): this build saves version 2 and the stream's section is at version 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_checks_go_in_the_streams_order_after_the_refusals_by_name() {
+    // Both sections are out of range: the stream's first is named.
+    let stream = uarts(&[(1, 0x11, 16), (0, 0x10, 17)]);
+    let (mut u0, mut u1) = (Uart::default(), Uart::default());
+    let err =
+        qemu::load_devices(&stream, &mut [("uart", 0, &mut u0), ("uart", 1, &mut u1)]).unwrap_err();
+    assert!(
+        err.to_string().starts_with("section 1 (`uart` instance 1)"),
+        "{err}"
+    );
+    // A device listed twice is refused before any data is read.
+    let (mut a, mut b) = (Uart::default(), Uart::default());
+    let err =
+        qemu::load_devices(&stream, &mut [("uart", 1, &mut a), ("uart", 1, &mut b)]).unwrap_err();
+    assert!(err.to_string().contains("listed twice"), "{err}");
+}
+
+/// A device whose `post_load` fails on its own state before the load: put back after a later
+/// device fails, its hook fails again, and the error says so.
+#[derive(VmState, Default, Debug, PartialEq)]
+#[vmstate(name = "divider", post_load = "Self::recalc")]
+struct Divider {
+    divisor: u32,
+    #[vmstate(skip)]
+    rate: u32,
+}
+
+impl Divider {
+    fn recalc(&mut self) -> Result<(), std::io::Error> {
+        if self.divisor == 0 {
+            return Err(std::io::Error::other("a divisor of 0"));
+        }
+        self.rate = 115_200 / self.divisor;
+        Ok(())
+    }
+}
+
+#[test]
+fn a_device_whose_hooks_fail_on_its_restored_state_is_named() {
+    let bytes = qemu_stream_of(
+        &[("divider", 0, 1, &[0, 0, 0, 3]), ("uart", 0, 1, &[0xff, 0])],
+        None,
+    );
+    let stream = Stream::parse(bytes).unwrap();
+    let mut divider = Divider {
+        divisor: 0,
+        rate: 1234,
+    };
+    let mut uart = Uart::default();
+    let err = qemu::load_devices(
+        &stream,
+        &mut [("divider", 0, &mut divider), ("uart", 0, &mut uart)],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("cannot reopen"), "{err}");
+    assert!(
+        err.contains(
+            "; and `divider` instance 0 has its values from before again, but its hooks failed \
+             on them: "
+        ) && err.contains("a divisor of 0"),
+        "{err}"
+    );
+    assert_eq!(divider.divisor, 0);
+}

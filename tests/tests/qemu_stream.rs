@@ -104,9 +104,9 @@ fn replace_devices_changes_that_section_only_and_refuses_what_would_not_read_bac
     let err = two.replace_devices(&nine).unwrap_err();
     assert!(err.to_string().contains("several FULL sections"), "{err}");
     for (replace, why) in [
-        (vec![("icp_pic", 2, data.clone())], "no FULL section for it"),
-        (vec![("uart", 0, data.clone())], "no FULL section for it"),
-        (vec![("ram", 0, data.clone())], "no FULL section for it"),
+        (vec![("icp_pic", 2, data.clone())], "has no FULL section"),
+        (vec![("uart", 0, data.clone())], "has no FULL section"),
+        (vec![("ram", 0, data.clone())], "has no FULL section"),
         (
             vec![("icp_pic", 1, data[..8].to_vec())],
             "holds 12 bytes, not 8",

@@ -358,7 +358,9 @@ pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> 
     }
     value.commit(staged);
     if let Err(e) = value.post_commit(staged) {
-        undo_commit(value, staged);
+        // The load's error is the one to report; the hooks' over the restored state are
+        // what the device's own state gives them (documented).
+        let _ = undo_commit(value, staged);
         return Err(e);
     }
     Ok(())
@@ -367,11 +369,13 @@ pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> 
 /// Undoes a commit of [`commit_staged`], whose `staged` now holds the values from before:
 /// swaps them back, puts back the copies kept for parts the input lacked, and runs the derived
 /// functions and `post_load` again over the restored state (all of them, whatever fails: there
-/// is nothing left to undo), so that derived state matches the restored registers.
-pub(crate) fn undo_commit<T: Field>(value: &mut T, staged: &mut T::Staged) {
+/// is nothing left to undo), so that derived state matches the restored registers. Returns
+/// the first of those that failed: the values are back, what the hooks derive from them may
+/// not be.
+pub(crate) fn undo_commit<T: Field>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
     value.commit(staged);
     value.restore_kept(staged);
-    let _ = value.post_commit(staged);
+    value.post_commit(staged)
 }
 
 // What the generated code calls, as `::vmstate_core::__private::...`: not a public API.

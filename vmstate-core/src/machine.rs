@@ -110,8 +110,9 @@ pub trait Section {
 #[doc(hidden)]
 pub trait UndoLoad {
     /// Puts the device back as it was before the load; its hooks run again on that state.
-    /// An error says that the device keeps the loaded state.
-    fn undo(self: Box<Self>) -> Result<(), Error>;
+    /// An error says, after the device's name, what state the device is left in and why
+    /// ("keeps the loaded state: ...").
+    fn undo(self: Box<Self>) -> Result<(), String>;
 }
 
 /// The undo of a `VmState` device: the device and the values its load replaced (by either
@@ -122,10 +123,12 @@ pub(crate) struct Replaced<'s, T: VmState> {
 }
 
 impl<T: VmState> UndoLoad for Replaced<'_, T> {
-    fn undo(self: Box<Self>) -> Result<(), Error> {
+    fn undo(self: Box<Self>) -> Result<(), String> {
         let Replaced { device, mut before } = *self;
-        crate::undo_commit(device, &mut before);
-        Ok(())
+        crate::undo_commit(device, &mut before).map_err(|why| {
+            let why = why.in_field(T::DESCRIPTION.name);
+            format!("has its values from before again, but its hooks failed on them: {why}")
+        })
     }
 }
 
@@ -137,9 +140,14 @@ struct Reload<'s, S: Section + ?Sized> {
 }
 
 impl<S: Section + ?Sized> UndoLoad for Reload<'_, S> {
-    fn undo(self: Box<Self>) -> Result<(), Error> {
-        self.device.load_native(&self.before, 0)
+    fn undo(self: Box<Self>) -> Result<(), String> {
+        (self.device.load_native(&self.before, 0)).map_err(kept_the_loaded_state)
     }
+}
+
+/// What an undo that reloads the state from before says when that state does not load.
+pub(crate) fn kept_the_loaded_state(why: Error) -> String {
+    format!("keeps the loaded state: its section from before does not load again: {why}")
 }
 
 impl<T: VmState> Section for T {
@@ -480,10 +488,11 @@ fn append_stream<R: std::io::Read>(reader: &mut R, bytes: &mut Vec<u8>) -> std::
 ///
 /// # Errors
 ///
-/// The first problem found, naming the section; no device has changed then. The one
-/// exception is a hand-written [`Section`] (not a `VmState` type), put back by loading its
-/// section from before, which its own checks may refuse: it then keeps the loaded state,
-/// and the error names it.
+/// The first problem found, naming the section; no device has changed then. The
+/// exceptions, each named by the error: a hand-written [`Section`] (not a `VmState` type),
+/// put back by loading its section from before, which its own checks may refuse (it then
+/// keeps the loaded state); and a device whose derived functions or `post_load` fail on its
+/// restored values (they are back; what the hooks derive from them may not be).
 pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(), Error> {
     load_devices(devices, bytes, true).map(drop)
 }
@@ -589,15 +598,13 @@ fn load_devices(
 /// Undoes the loads of a [`load`] (or a QEMU stream's
 /// [`load_devices`](crate::qemu::load_devices)) that failed with `error`, last first; each
 /// load comes with the device's name for messages. Returns the error, naming any device that
-/// keeps the loaded state.
+/// is not back as it was (a hand-written one that keeps the loaded state, one whose hooks
+/// failed on the restored state).
 pub(crate) fn undo_loads(loaded: Vec<(Box<dyn UndoLoad + '_>, String)>, error: Error) -> Error {
     let mut kept = String::new();
     for (undo, device) in loaded.into_iter().rev() {
-        if let Err(why) = undo.undo() {
-            kept.push_str(&format!(
-                "; and {device} keeps the loaded state: its section from before does not load \
-                 again: {why}"
-            ));
+        if let Err(left) = undo.undo() {
+            kept.push_str(&format!("; and {device} {left}"));
         }
     }
     match kept.is_empty() {

@@ -51,6 +51,7 @@
 use super::stream::{shown, Section, Stream};
 use crate::machine::{self, Replaced, UndoLoad};
 use crate::{Error, ErrorKind, VmState};
+use std::collections::HashSet;
 
 /// A device as a QEMU stream sees it: a machine stream's [`Section`](machine::Section) that
 /// also has QEMU's encoding of its section data. Object safe, so that devices of different
@@ -111,9 +112,9 @@ struct Reload<'s, D: Device + ?Sized> {
 }
 
 impl<D: Device + ?Sized> UndoLoad for Reload<'_, D> {
-    fn undo(self: Box<Self>) -> Result<(), Error> {
+    fn undo(self: Box<Self>) -> Result<(), String> {
         let version = self.device.description().version;
-        self.device.load_qemu(&self.before, version, 0)
+        (self.device.load_qemu(&self.before, version, 0)).map_err(machine::kept_the_loaded_state)
     }
 }
 
@@ -176,11 +177,14 @@ impl<T: VmState> Device for T {
 ///
 /// # Errors
 ///
-/// The first problem found, naming the section; no device has changed then. A device listed
-/// twice, a device the stream has no FULL section for, or one it has several for (QEMU would
-/// load each in turn) is refused by name. As with [`machine::load`], a hand-written
-/// [`Device`] that fails to load its data from before keeps the loaded state, and the error
-/// names it.
+/// The first problem found, naming the section; no device has changed then. Refused by
+/// name before any data is read: a device listed twice, a device whose description is not
+/// the section's (a section's idstr is the description's name, or `<bus path>/<name>`), a
+/// device the stream has no FULL section for, or one it has several for (QEMU would load
+/// each in turn). The data are then checked in the stream's order. As with
+/// [`machine::load`], a device not back as it was after a later device failed is named: a
+/// hand-written [`Device`] that fails to load its data from before, or one whose hooks fail
+/// on its restored values.
 pub fn load_devices(
     stream: &Stream,
     devices: &mut [(&str, u32, &mut dyn Device)],
@@ -234,61 +238,96 @@ fn refused(why: String) -> Error {
     Error::new(ErrorKind::Format(why))
 }
 
+/// Refuses a device whose description is not the one QEMU names its section after: the
+/// idstr is the description's name, or `<bus path>/<name>` for a device on a bus.
+fn check_named_by_description(idstr: &str, instance: u32, dev: &dyn Device) -> Result<(), Error> {
+    let name = dev.description().name;
+    let under_bus = (idstr.strip_suffix(name)).is_some_and(|path| path.ends_with('/'));
+    if idstr == name || under_bus {
+        return Ok(());
+    }
+    Err(refused(format!(
+        "{} is described as `{}`: its section would be `{}` or `<bus path>/{}` (QEMU names a \
+         device's section after its description), so that section is another device's",
+        named(idstr, instance),
+        shown(name),
+        shown(name),
+        shown(name)
+    )))
+}
+
+/// Each listed device's one FULL section (`None`: the stream has none), by the list's order;
+/// a device listed twice or described otherwise, a missing one (if `every_device`) or one
+/// with several sections is refused.
+fn find_sections<'s, 'd>(
+    stream: &'s Stream,
+    devices: impl Iterator<Item = (&'d str, u32, &'d dyn Device)>,
+    every_device: bool,
+) -> Result<Vec<Option<&'s Section>>, Error> {
+    let devices: Vec<(&str, u32, &dyn Device)> = devices.collect();
+    let mut listed = HashSet::new();
+    for &(idstr, instance, dev) in &devices {
+        if !listed.insert((idstr, instance)) {
+            return Err(refused(format!(
+                "{} is listed twice",
+                named(idstr, instance)
+            )));
+        }
+        check_named_by_description(idstr, instance, dev)?;
+    }
+    let wanted: Vec<(&str, u32)> = devices.iter().map(|(i, n, _)| (*i, *n)).collect();
+    let mut found = Vec::with_capacity(devices.len());
+    for (&(idstr, instance), sections) in wanted.iter().zip(stream.full_sections_of(&wanted)) {
+        match sections.as_slice() {
+            [(_, only)] => found.push(Some(*only)),
+            [_, (_, second), ..] => {
+                return Err(Error::at(
+                    ErrorKind::Format(format!(
+                        "a second FULL section for {} (QEMU would load each into the device in \
+                         turn): the stream is not loaded",
+                        named(idstr, instance)
+                    )),
+                    second.range.start,
+                ))
+            }
+            [] if every_device => {
+                return Err(Error::at(
+                    ErrorKind::Format(format!(
+                        "the stream has no FULL section for {}",
+                        named(idstr, instance)
+                    )),
+                    stream.bytes().len(),
+                ))
+            }
+            [] => found.push(None),
+        }
+    }
+    Ok(found)
+}
+
 /// [`load_devices`] and [`load_present_devices`]: whether each device was loaded.
 fn load(
     stream: &Stream,
     devices: &mut [(&str, u32, &mut dyn Device)],
     every_device: bool,
 ) -> Result<Vec<bool>, Error> {
-    // Each device's one FULL section, checked before any device changes.
-    let mut found: Vec<Option<&Section>> = Vec::with_capacity(devices.len());
-    for (at, (idstr, instance, dev)) in devices.iter().enumerate() {
-        if devices[..at]
-            .iter()
-            .any(|(i, n, _)| i == idstr && n == instance)
-        {
-            return Err(refused(format!(
-                "{} is listed twice",
-                named(idstr, *instance)
-            )));
-        }
-        let mut sections = stream.device_sections(idstr, *instance);
-        let section = match (sections.next(), sections.next()) {
-            (Some((_, only)), None) => only,
-            (Some(_), Some((_, second))) => {
-                return Err(Error::at(
-                    ErrorKind::Format(format!(
-                        "a second FULL section for {} (QEMU would load each into the device \
-                         in turn): the stream is not loaded",
-                        named(idstr, *instance)
-                    )),
-                    second.range.start,
-                ))
-            }
-            (None, _) if every_device => {
-                return Err(Error::at(
-                    ErrorKind::Format(format!(
-                        "the stream has no FULL section for {}",
-                        named(idstr, *instance)
-                    )),
-                    stream.bytes().len(),
-                ))
-            }
-            (None, _) => {
-                found.push(None);
-                continue;
-            }
-        };
-        dev.check_qemu(stream.data(section), section.version_id, section.data.start)
-            .map_err(|e| e.in_context(section_named(section)))?;
-        found.push(Some(section));
-    }
-    // Everything decodes and passes its field checks; a container `validate` or a hook can
-    // still fail. Each load keeps the values it replaced, to undo it if a later one fails.
+    let listed = devices
+        .iter()
+        .map(|(i, n, d)| (*i, *n, &**d as &dyn Device));
+    let found = find_sections(stream, listed, every_device)?;
+    // In the stream's order, as QEMU meets them: each checked before any device changes.
     let mut order: Vec<(usize, &Section)> = (found.iter().enumerate())
         .filter_map(|(at, s)| s.map(|s| (at, s)))
         .collect();
     order.sort_by_key(|(_, s)| s.range.start);
+    for &(at, s) in &order {
+        (devices[at]
+            .2
+            .check_qemu(stream.data(s), s.version_id, s.data.start))
+        .map_err(|e| e.in_context(section_named(s)))?;
+    }
+    // Everything decodes and passes its field checks; a container `validate` or a hook can
+    // still fail. Each load keeps the values it replaced, to undo it if a later one fails.
     let mut waiting: Vec<Option<&mut dyn Device>> =
         devices.iter_mut().map(|(_, _, d)| Some(&mut **d)).collect();
     let mut loaded: Vec<(Box<dyn UndoLoad + '_>, String)> = Vec::with_capacity(order.len());
@@ -310,10 +349,13 @@ fn load(
 
 impl Stream {
     /// Writes the stream again with each device's section data saved from the device (by
-    /// idstr and instance id, as [`load_devices`] finds them), every other byte as it was:
-    /// [`Stream::replace_devices`] with the devices' QEMU encoding, refused where it is
-    /// refused (no vmdesc, a device without one FULL section, data of another size than
-    /// the section's, which the vmdesc gives).
+    /// idstr and instance id, as [`load_devices`] finds them, refusing what it refuses by
+    /// name), every other byte as it was: [`Stream::replace_devices`] with the devices' QEMU
+    /// encoding, refused where it is refused (no vmdesc, data of another size than the
+    /// section's, which the vmdesc gives). Each section's header and the vmdesc are kept, so
+    /// a device at another version than its section's is refused; data of the same size but
+    /// another layout (one subsection in place of another) would leave the vmdesc describing
+    /// the old layout, which QEMU does not read on load, but tools do.
     ///
     /// ```
     /// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
@@ -339,8 +381,25 @@ impl Stream {
     /// assert_eq!(out.data(out.device("pl031", 0).unwrap()), [0, 0, 0, 9]);
     /// ```
     pub fn save_devices(&self, devices: &[(&str, u32, &dyn Device)]) -> Result<Vec<u8>, Error> {
+        let found = find_sections(self, devices.iter().copied(), true)?;
         let mut replace = Vec::with_capacity(devices.len());
-        for &(idstr, instance, dev) in devices {
+        for (&(idstr, instance, dev), section) in devices.iter().zip(found) {
+            let section = section.expect("every device has its section");
+            // The header (and the vmdesc) keep the section's version: data of another would
+            // be read as the stream's version says.
+            let version = dev.description().version;
+            if section.version_id != version {
+                return Err(Error::at(
+                    ErrorKind::Format(format!(
+                        "{}: this build saves version {version} and the stream's section is at \
+                         version {} (its header is kept, so the data would be read as that \
+                         version's)",
+                        section_named(section),
+                        section.version_id
+                    )),
+                    section.range.start,
+                ));
+            }
             let mut data = Vec::new();
             dev.save_qemu(&mut data)
                 .map_err(|e| e.in_context(named(idstr, instance)))?;

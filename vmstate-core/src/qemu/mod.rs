@@ -4,6 +4,9 @@
 //! with no names, tags or lengths; immutable, derived and skipped fields are not on this wire.
 //! So the 11-register `integratorcm` encodes to exactly QEMU's 44 bytes.
 //!
+//! [`Stream`] reads a whole migration stream; [`load_devices`] loads several of one's own
+//! devices from it all or nothing, and [`Stream::save_devices`] writes them back into it.
+//!
 //! ```
 //! use vmstate_core::qemu::{self, Section, SectionKind, Stream};
 //! use vmstate_core::VmState;
@@ -96,7 +99,9 @@ pub fn from_bytes<T: VmState>(
 
 /// Checks that `bytes` is section data of `version` that `value` would load, without
 /// changing `value`: the QEMU codec's [`check_section`](crate::check_section), with its
-/// limits (the struct's hooks do not run; field `validate` and `range` checks do).
+/// limits (the struct's hooks do not run; field `validate` and `range` checks do, and the
+/// elements of a `Vec` of structs are built as a load builds them, on fresh values, their
+/// hooks included).
 ///
 /// ```
 /// # use vmstate_core::VmState;

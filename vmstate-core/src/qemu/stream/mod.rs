@@ -726,21 +726,29 @@ impl Stream {
     /// The first FULL section with this idstr and instance (QEMU loads every one, in order,
     /// into the one device, so where two differ the later wins).
     pub fn device(&self, idstr: &str, instance_id: u32) -> Option<&Section> {
-        self.device_sections(idstr, instance_id)
-            .next()
-            .map(|(_, s)| s)
-    }
-
-    /// The FULL sections with this idstr and instance, with their index into
-    /// [`Stream::sections`].
-    pub(crate) fn device_sections<'s, 'n>(
-        &'s self,
-        idstr: &'n str,
-        instance_id: u32,
-    ) -> impl Iterator<Item = (usize, &'s Section)> + use<'s, 'n> {
-        (self.sections().enumerate()).filter(move |(_, s)| {
+        self.sections().find(|s| {
             s.kind == SectionKind::Full && s.idstr == idstr && s.instance_id == instance_id
         })
+    }
+
+    /// The FULL sections of each `wanted` device (idstr and instance), each with its index
+    /// into [`Stream::sections`], in stream order: one pass over the stream for any number
+    /// of devices. A device wanted twice gets its sections at its first place only.
+    pub(crate) fn full_sections_of(&self, wanted: &[(&str, u32)]) -> Vec<Vec<(usize, &Section)>> {
+        let mut place: HashMap<(&str, u32), usize> = HashMap::with_capacity(wanted.len());
+        for (at, key) in wanted.iter().enumerate() {
+            place.entry(*key).or_insert(at);
+        }
+        let mut found = vec![Vec::new(); wanted.len()];
+        for (at, s) in self.sections().enumerate() {
+            if s.kind != SectionKind::Full {
+                continue;
+            }
+            if let Some(&i) = place.get(&(s.idstr.as_str(), s.instance_id)) {
+                found[i].push((at, s));
+            }
+        }
+        found
     }
 
     /// The data bytes of a section.
@@ -874,31 +882,31 @@ impl Stream {
                     .to_owned(),
             );
         }
+        let wanted: Vec<(&str, u32)> = replace.iter().map(|(i, n, _)| (*i, *n)).collect();
+        let sections = self.full_sections_of(&wanted);
         let mut by_index: Vec<(usize, Vec<u8>)> = Vec::with_capacity(replace.len());
-        for (idstr, instance_id, data) in replace {
+        let mut replaced = std::collections::HashSet::new();
+        for ((idstr, instance_id, data), found) in replace.iter().zip(&sections) {
             let what = || format!("device `{}` instance {instance_id}", shown(idstr));
-            let mut found = self.device_sections(idstr, *instance_id);
-            let (index, section) = match (found.next(), found.next()) {
-                (Some(only), None) => only,
-                (Some(_), Some(_)) => {
+            // Before the lookup: a device named twice has its sections at its first place.
+            if !replaced.insert((*idstr, *instance_id)) {
+                return refuse(format!("{}: replaced twice", what()));
+            }
+            let (index, section) = match found.as_slice() {
+                [only] => *only,
+                [_, _, ..] => {
                     return refuse(format!(
                         "{}: the stream has several FULL sections for it (QEMU loads each)",
                         what()
                     ))
                 }
-                (None, _) => {
+                [] => {
                     return refuse(format!(
-                        "{}: the stream has no FULL section for it (a device's)",
+                        "{}: the stream has no FULL section (a device's section) for it",
                         what()
                     ))
                 }
             };
-            if by_index.iter().any(|(i, _)| *i == index) {
-                return Err(Error::new(ErrorKind::Format(format!(
-                    "{}: replaced twice",
-                    what()
-                ))));
-            }
             if data.len() != section.data.len() {
                 return Err(Error::new(ErrorKind::Format(format!(
                     "{}: its section holds {} bytes, not {} (the vmdesc gives each section's \
@@ -937,6 +945,10 @@ impl Stream {
     /// length is written as given, which the vmdesc then contradicts;
     /// [`Stream::replace_devices`] refuses both.
     pub fn encode(&self, replace: &[(usize, Vec<u8>)]) -> Vec<u8> {
+        let replace: HashMap<usize, &[u8]> = (replace.iter())
+            .rev() // where two entries name one index, the first wins
+            .map(|(i, d)| (*i, d.as_slice()))
+            .collect();
         let mut out = Vec::with_capacity(self.bytes.len());
         out.extend_from_slice(&MAGIC.to_be_bytes());
         out.extend_from_slice(&FILE_VERSION.to_be_bytes());
@@ -952,10 +964,8 @@ impl Stream {
                     out.extend_from_slice(&self.bytes[subsections.clone()]);
                 }
                 Item::Section(s) => {
-                    let data = replace
-                        .iter()
-                        .find(|(i, _)| *i == section_index)
-                        .map_or(&self.bytes[s.data.clone()], |(_, d)| d.as_slice());
+                    let data = (replace.get(&section_index).copied())
+                        .unwrap_or(&self.bytes[s.data.clone()]);
                     write_section(&mut out, s, data);
                     section_index += 1;
                 }
