@@ -214,3 +214,143 @@ fn a_newtype_can_be_removed_padding() {
     qemu::from_bytes(&mut dst, &qemu::to_bytes(&old).unwrap(), 2, 0).unwrap();
     assert_eq!(dst.divisor, Divisor { value: 9 });
 }
+
+/// Wider than a byte: sequences of these travel as blocks of fixed-width values in the
+/// native format, where a single value is a varint.
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+#[vmstate(transparent)]
+struct Reg16(u16);
+
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+#[repr(u16)]
+enum Mode {
+    #[default]
+    Idle = 0,
+    Busy = 0x180,
+}
+
+#[derive(VmState, Debug, PartialEq, Default)]
+#[vmstate(name = "regs")]
+struct Regs {
+    one: Reg16,
+    three: [Reg16; 3],
+    grid: [[Reg16; 2]; 2],
+    #[vmstate(max_len = 8)]
+    words: Vec<Counter<u32>>,
+    #[vmstate(max_len = 8)]
+    longs: Box<[Counter<i64>]>,
+    modes: [Counter<Mode>; 2],
+    wraps: [Counter<Wrapping<u16>>; 2],
+    nested: [Counter<Reg16>; 2],
+    tail: u8,
+}
+
+#[derive(VmState, Debug, PartialEq, Default)]
+#[vmstate(name = "regs")]
+struct PlainRegs {
+    one: u16,
+    three: [u16; 3],
+    grid: [[u16; 2]; 2],
+    #[vmstate(max_len = 8)]
+    words: Vec<u32>,
+    #[vmstate(max_len = 8)]
+    longs: Box<[i64]>,
+    modes: [Mode; 2],
+    wraps: [Wrapping<u16>; 2],
+    nested: [u16; 2],
+    tail: u8,
+}
+
+fn plain_regs() -> PlainRegs {
+    PlainRegs {
+        one: 0x180,
+        three: [0x180, 1, 0xffff],
+        grid: [[0x101, 2], [3, 0x8000]],
+        words: vec![0x8000_0001, 7],
+        longs: vec![-1, i64::MIN, 300].into_boxed_slice(),
+        modes: [Mode::Busy, Mode::Idle],
+        wraps: [Wrapping(0x180), Wrapping(9)],
+        nested: [0x4000, 0x81],
+        tail: 0xee,
+    }
+}
+
+fn regs() -> Regs {
+    let p = plain_regs();
+    Regs {
+        one: Reg16(p.one),
+        three: p.three.map(Reg16),
+        grid: p.grid.map(|row| row.map(Reg16)),
+        words: p.words.iter().copied().map(Counter).collect(),
+        longs: p.longs.iter().copied().map(Counter).collect(),
+        modes: p.modes.map(Counter),
+        wraps: p.wraps.map(Counter),
+        nested: p.nested.map(|v| Counter(Reg16(v))),
+        tail: p.tail,
+    }
+}
+
+#[test]
+fn sequences_of_newtypes_travel_as_sequences_of_the_value() {
+    let native = vmstate_core::to_bytes(&plain_regs()).unwrap();
+    assert_eq!(vmstate_core::to_bytes(&regs()).unwrap(), native);
+    let qemu = qemu::to_bytes(&plain_regs()).unwrap();
+    assert_eq!(qemu::to_bytes(&regs()).unwrap(), qemu);
+    let fresh = || Regs {
+        longs: vec![Counter(0); 3].into_boxed_slice(),
+        ..Regs::default()
+    };
+    let mut dst = fresh();
+    vmstate_core::from_bytes(&mut dst, &native).unwrap();
+    assert_eq!(dst, regs());
+    let mut dst = fresh();
+    qemu::from_bytes(&mut dst, &qemu, 1, 0).unwrap();
+    assert_eq!(dst, regs());
+    // Read back from the description alone, as `inspect` does.
+    let desc = schema::Desc::from_description(Regs::DESCRIPTION);
+    let frame = vmstate_core::read_frame(&native, 0).unwrap();
+    let (native_value, _) =
+        schema::decode(&desc, schema::Format::Native, frame.fields, 1, 0).unwrap();
+    let (qemu_value, _) = schema::decode(&desc, schema::Format::Qemu, &qemu, 1, 0).unwrap();
+    assert_eq!(native_value, qemu_value);
+    // A wrapped enum refuses a value that names no variant, named by its index.
+    let mut bad = qemu.clone();
+    let modes_at = 2 + 6 + 8 + 4 + 8 + 4 + 24; // one, three, grid, words, longs
+    bad[modes_at + 2..modes_at + 4].copy_from_slice(&7u16.to_be_bytes());
+    let err = qemu::from_bytes(&mut fresh(), &bad, 1, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("regs.modes[1]") && err.contains("7 is not a `Mode`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn removed_sequences_of_newtypes_skip_what_was_sent() {
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "regs")]
+    struct Old {
+        three: [Reg16; 3],
+        tail: u8,
+    }
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "regs")]
+    struct New {
+        three: vmstate_core::Removed<[Reg16; 3]>,
+        tail: u8,
+    }
+    let old = Old {
+        three: [Reg16(0x180), Reg16(1), Reg16(0xffff)],
+        tail: 0xee,
+    };
+    let mut new = New::default();
+    vmstate_core::from_bytes(&mut new, &vmstate_core::to_bytes(&old).unwrap()).unwrap();
+    assert_eq!(new.tail, 0xee);
+    let mut new = New::default();
+    qemu::from_bytes(&mut new, &qemu::to_bytes(&old).unwrap(), 1, 0).unwrap();
+    assert_eq!(new.tail, 0xee);
+    let mut again = New::default();
+    vmstate_core::from_bytes(&mut again, &vmstate_core::to_bytes(&new).unwrap()).unwrap();
+    assert_eq!(again.tail, 0xee);
+}

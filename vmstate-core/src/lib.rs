@@ -264,7 +264,7 @@ pub use vmstate_derive::VmState;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `VmState` struct",
     label = "needs to be a struct with `#[derive(VmState)]`",
-    note = "a section, a subsection or a nested description is a struct with `#[derive(VmState)]`; a fieldless enum that derives it is a field's type, not one of these"
+    note = "a section, a subsection or a nested description is a struct with `#[derive(VmState)]`; a fieldless enum that derives it, or a `#[vmstate(transparent)]` struct, is a field's type, not one of these"
 )]
 pub trait VmState: Field {
     /// The static description of every field.

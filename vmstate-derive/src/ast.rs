@@ -56,12 +56,17 @@ impl<'a> Input<'a> {
                 // `struct Dev();` is `struct Dev;` spelt with parentheses: nothing to name.
                 syn::Fields::Unnamed(fields) if fields.unnamed.is_empty() => Vec::new(),
                 syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
-                    cx.error_spanned_by(
-                        fields,
-                        "`VmState` cannot be derived for a tuple struct as a section: every \
-                         field needs a name (its name is part of the migration description); \
-                         for a newtype that travels as its field, add `#[vmstate(transparent)]`",
-                    );
+                    // A `transparent` with a value has its own error, which says how to
+                    // write it.
+                    if !attrs.transparent.given() {
+                        cx.error_spanned_by(
+                            fields,
+                            "`VmState` cannot be derived for a tuple struct as a section: every \
+                             field needs a name (its name is part of the migration \
+                             description); for a newtype that travels as its field, add \
+                             `#[vmstate(transparent)]`",
+                        );
+                    }
                     Vec::new()
                 }
                 syn::Fields::Unnamed(fields) => {

@@ -232,10 +232,34 @@ impl Container {
         Self::parse_for(cx, attrs, "container", TRANSPARENT_KEYS)
     }
 
-    /// Whether the attributes ask for `transparent` (read without reporting anything: the
-    /// derive then parses them for good on the path this chooses).
+    /// Whether the attributes ask for `transparent`: the word as a key of its own in a
+    /// `#[vmstate(...)]`, read from the tokens, so that a syntax error elsewhere in the
+    /// attribute does not hide it, and a misspelt key or `transparent = ...` does not take
+    /// a section struct for a newtype (the derive then parses the attributes for good, and
+    /// reports those, on the path this chooses).
     pub fn asks_transparent(attrs: &[syn::Attribute]) -> bool {
-        Self::parse(&Ctxt::default(), attrs).transparent.given()
+        attrs.iter().any(|attr| {
+            let syn::Meta::List(list) = &attr.meta else {
+                return false;
+            };
+            if !attr.path().is_ident("vmstate") {
+                return false;
+            }
+            let tokens: Vec<proc_macro2::TokenTree> = list.tokens.clone().into_iter().collect();
+            let key_start = |i: usize| {
+                i == 0 || matches!(&tokens[i - 1], proc_macro2::TokenTree::Punct(p) if p.as_char() == ',')
+            };
+            let key_end = |i: usize| match tokens.get(i + 1) {
+                None => true,
+                Some(proc_macro2::TokenTree::Punct(p)) => p.as_char() == ',',
+                Some(_) => false,
+            };
+            (0..tokens.len()).any(|i| {
+                matches!(&tokens[i], proc_macro2::TokenTree::Ident(word) if word == "transparent")
+                    && key_start(i)
+                    && key_end(i)
+            })
+        })
     }
 
     /// An enum's attributes: the struct keys are read too (for a message that says where

@@ -6,7 +6,7 @@
 
 use crate::attr::Container;
 use crate::ctxt::Ctxt;
-use crate::expand::{private_import, private_path};
+use crate::expand::{field_fallback, private_import, private_path};
 use crate::naming::{mentions_deprecated, user_allows};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -51,14 +51,14 @@ pub fn derive(input: &syn::DeriveInput, data: &syn::DataEnum) -> Result<TokenStr
                 )
             }) =>
         {
-            Err(fallback(&input.ident, &p, &import))
+            Err(field_fallback(&input.ident, &input.generics, &p, &import))
         }
         (Ok(()), Some(e)) => Ok(expand(&e, &p, &import)),
         (Err(errors), _) => {
             let mut out = errors.into_compile_error();
             // So that the fields of this type report nothing more.
             if input.generics.params.is_empty() {
-                out.extend(fallback(&input.ident, &p, &import));
+                out.extend(field_fallback(&input.ident, &input.generics, &p, &import));
             }
             Err(out)
         }
@@ -199,47 +199,6 @@ impl LiteralDiscriminant {
             magnitude
         };
         (!fits).then_some(Self::Overflowing(value & mask))
-    }
-}
-
-/// For an enum (or a `transparent` struct) with errors (reported apart): a `Field` impl
-/// that never runs.
-pub(crate) fn fallback(ident: &syn::Ident, p: &TokenStream, import: &TokenStream) -> TokenStream {
-    let name = ident.unraw().to_string();
-    quote! {
-        #[doc(hidden)]
-        const _: () = {
-            #import
-            #[automatically_derived]
-            impl #p::Field for #ident {
-                const SHAPE: #p::Shape = #p::Shape::Custom { name: #name, qemu_size: #p::None };
-                type Staged = Self;
-                fn placeholder() -> Self {
-                    ::core::unreachable!()
-                }
-                fn save<__VmStateEncoder: #p::Encoder>(
-                    &self,
-                    _: &mut __VmStateEncoder,
-                ) -> #p::Result<(), #p::Error> {
-                    ::core::unreachable!()
-                }
-                fn load<__VmStateDecoder: #p::Decoder>(
-                    &self,
-                    _: &mut __VmStateDecoder,
-                ) -> #p::Result<Self, #p::Error> {
-                    ::core::unreachable!()
-                }
-                fn matches(&self, _: &Self) -> ::core::primitive::bool {
-                    ::core::unreachable!()
-                }
-                fn commit(&mut self, _: &mut Self) {
-                    ::core::unreachable!()
-                }
-            }
-
-            #[automatically_derived]
-            impl #p::Plain for #ident {}
-        };
     }
 }
 

@@ -7,7 +7,7 @@
 
 use crate::attr::Container;
 use crate::ctxt::Ctxt;
-use crate::expand::{private_at, private_import, private_path, with_bounds};
+use crate::expand::{field_fallback, private_at, private_import, private_path, with_bounds};
 use crate::naming::{mentions_deprecated, user_allows};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
@@ -31,6 +31,9 @@ pub fn derive(
     }
     crate::ast::reject_packed(&cx, &input.attrs);
     let field = one_field(&cx, data);
+    if let Some(field) = field {
+        check_wrapped_type(&cx, &input.generics, &field.ty);
+    }
     if let Some(attr) = (field.iter().flat_map(|f| &f.attrs)).find(|a| a.path().is_ident("vmstate"))
     {
         cx.error_spanned_by(
@@ -45,13 +48,43 @@ pub fn derive(
         (Ok(()), Some(field)) => Ok(expand(input, field, &p, &import)),
         (Err(errors), _) => {
             let mut out = errors.into_compile_error();
-            // So that the fields of this type report nothing more.
-            if input.generics.params.is_empty() {
-                out.extend(crate::enums::fallback(&input.ident, &p, &import));
+            // (None where a type parameter takes a name the impls use.)
+            let reserved = (input.generics.type_params())
+                .any(|t| t.ident.to_string().starts_with("__VmState"));
+            if !reserved {
+                out.extend(field_fallback(&input.ident, &input.generics, &p, &import));
             }
             Err(out)
         }
         (Ok(()), None) => unreachable!("a struct without one field has reported why"),
+    }
+}
+
+/// The derive's own errors for a wrapped type that cannot be a plain value, with what to
+/// store instead, on the type: std's types that cannot migrate at all (as in any struct),
+/// and the sequences, which migrate in a struct but are not plain values. (Another type
+/// that is not `Plain` fails the impls' bound, on the type.)
+fn check_wrapped_type(cx: &Ctxt, generics: &syn::Generics, ty: &syn::Type) {
+    let errors = cx.len();
+    crate::check::types::check_wire_type(cx, generics, ty);
+    if cx.len() > errors {
+        return;
+    }
+    if let syn::Type::Path(p) = crate::ast::ungroup(ty) {
+        let sequence = (p.path.segments.last()).map(|s| s.ident.to_string());
+        if let Some(name @ ("Vec" | "Box" | "String")) = sequence.as_deref() {
+            if p.qself.is_none() && crate::check::types::names_std(&p.path) {
+                cx.error_spanned_by(
+                    ty,
+                    format!(
+                        "a `transparent` struct wraps a plain value, which a `{name}` is not (it \
+                         has a length, bounded by `max_len` in a struct that derives `VmState`): \
+                         make this a struct with a named field and the bound, or wrap the \
+                         value itself (a type of your own so named is named by its path)"
+                    ),
+                );
+            }
+        }
     }
 }
 
@@ -159,6 +192,31 @@ fn expand(
                     ::core::mem::swap(self, __vmstate_staged)
                 }
 
+                // Sequences of the newtype travel as sequences of the wrapped value (blocks of
+                // fixed-width integers in the native format, where single values are
+                // varints): one element at a time on the way out, which writes the same
+                // bytes (a block is its values one after the other), and one block in.
+                fn save_slice<__VmStateEncoder: #p::Encoder>(
+                    __vmstate_items: &[Self],
+                    __vmstate_e: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    for __vmstate_item in __vmstate_items {
+                        <#inner as #p::Field>::save_slice(
+                            ::core::slice::from_ref(&__vmstate_item.#member),
+                            __vmstate_e,
+                        )?;
+                    }
+                    #p::Ok(())
+                }
+
+                fn load_slice<__VmStateDecoder: #p::Decoder>(
+                    _: &[Self],
+                    __vmstate_out: &mut [Self],
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<(), #p::Error> {
+                    <Self as #p::Plain>::load_fresh_slice(__vmstate_out, __vmstate_d)
+                }
+
                 fn undo_copy(&self) -> #p::Option<Self> {
                     // No copy of a struct with a `Drop` of its own (its drop may act).
                     if ::core::mem::needs_drop::<Self>() {
@@ -173,6 +231,34 @@ fn expand(
             #[automatically_derived]
             impl #impl_generics #p::Plain for #ident #ty_generics #where_clause {
                 const MIN_WIRE_BYTES: ::core::primitive::usize = <#inner as #p::Plain>::MIN_WIRE_BYTES;
+
+                fn load_fresh_slice<__VmStateDecoder: #p::Decoder>(
+                    __vmstate_out: &mut [Self],
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<(), #p::Error> {
+                    let __vmstate_values = <#inner as #p::Plain>::load_vec(
+                        <[Self]>::len(__vmstate_out),
+                        __vmstate_d,
+                    )?;
+                    for (__vmstate_slot, __vmstate_value) in ::core::iter::Iterator::zip(
+                        <[Self]>::iter_mut(__vmstate_out),
+                        __vmstate_values,
+                    ) {
+                        __vmstate_slot.#member = __vmstate_value;
+                    }
+                    #p::Ok(())
+                }
+
+                fn load_vec<__VmStateDecoder: #p::Decoder>(
+                    __vmstate_len: ::core::primitive::usize,
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<#p::Vec<Self>, #p::Error> {
+                    let __vmstate_values = <#inner as #p::Plain>::load_vec(__vmstate_len, __vmstate_d)?;
+                    #p::Ok(::core::iter::Iterator::collect(::core::iter::Iterator::map(
+                        ::core::iter::IntoIterator::into_iter(__vmstate_values),
+                        |__vmstate_value| Self { #member: __vmstate_value },
+                    )))
+                }
 
                 // As the wrapped value: a fieldless enum's is its integer, unchecked.
                 fn skip<__VmStateDecoder: #p::Decoder>(

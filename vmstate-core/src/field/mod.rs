@@ -340,7 +340,7 @@ pub trait Field: Sized {
 /// assert_eq!(back.slots, [Slot::Busy, Slot::Free]);
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a plain value (a primitive, a fieldless enum that derives `VmState`, or an array of them)",
+    message = "`{Self}` is not a plain value (a primitive, a fieldless enum that derives `VmState`, a `transparent` struct of a plain value, or an array of them)",
     label = "must be a plain value here: a `Vec`/`Box<[T]>` element that is not a struct deriving `VmState`, a `validate`/`range` field, and the `T` of `Removed<T>`, `Cell<T>`, `Wrapping<T>` and `Saturating<T>` are, and so is a `transparent` struct's field",
     note = "a fieldless enum with an integer `repr` is one once it derives `VmState`; a struct is not (its load is staged apart from the struct itself): an element struct derives `VmState`, and a nested struct is validated by its own container `validate`; a sequence of sequences (`Vec<Vec<u8>>`) is not either: put the inner one in a struct that derives `VmState`, with its own `max_len`; an atomic is not one either: check it in the container's `validate`; a type with a hand-written `Field` whose `Staged` is itself becomes one with `impl vmstate_core::Plain for T {{}}`"
 )]

@@ -111,7 +111,7 @@ pub(super) fn check_limits(cx: &Ctxt, input: &Input, field: &crate::ast::Field) 
     // A `max_len` with a bad value has been reported already; a parameter named `String` is
     // (`check_generic_names`).
     let parameter = |ty: &syn::Type| match crate::ast::ungroup(ty) {
-        syn::Type::Path(p) => is_type_param(input, &p.path),
+        syn::Type::Path(p) => is_type_param(input.generics, &p.path),
         _ => false,
     };
     // A misspelt `max_length` counts as given (`Slot::given`): it was reported once.

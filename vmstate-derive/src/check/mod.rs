@@ -11,7 +11,7 @@ use syn::ext::IdentExt;
 mod limits;
 mod names;
 mod padding;
-mod types;
+pub(crate) mod types;
 
 use limits::{check_checks_of_non_plain_values, check_limits};
 use names::{
@@ -59,7 +59,7 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     // A role key in error (`skp`, taken for `skip`; `derived = 3`) leaves the role unknown:
     // the type is checked once the key is mended, as the fallback impls leave it out too.
     if matches!(field.role(), Role::Migrated | Role::Immutable) && !role_in_error(field) {
-        check_wire_type(cx, input, field.ty);
+        check_wire_type(cx, input.generics, field.ty);
     }
     if field.travels() {
         check_not_recursive(cx, input, field.ty);

@@ -175,7 +175,7 @@ fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
 /// Types that can never implement `Field` (std's, with no fixed wire form) get a message that
 /// says what to store instead, on the type itself, rather than the trait error's generic
 /// "cannot migrate". Array lengths are not types and are not looked into.
-pub(super) fn check_wire_type(cx: &Ctxt, input: &Input, ty: &syn::Type) {
+pub(crate) fn check_wire_type(cx: &Ctxt, generics: &syn::Generics, ty: &syn::Type) {
     match crate::ast::ungroup(ty) {
         syn::Type::Path(p) if p.qself.is_none() => {
             let Some(last) = p.path.segments.last() else {
@@ -224,7 +224,7 @@ pub(super) fn check_wire_type(cx: &Ctxt, input: &Input, ty: &syn::Type) {
                         .to_owned(),
                 ),
                 // A type parameter so named is the parameter (the std type is not in scope).
-                _ if std_path && !is_type_param(input, &p.path) => std_type_problem(&name),
+                _ if std_path && !is_type_param(generics, &p.path) => std_type_problem(&name),
                 _ => None,
             };
             match problem {
@@ -242,7 +242,7 @@ pub(super) fn check_wire_type(cx: &Ctxt, input: &Input, ty: &syn::Type) {
                     if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
                         for arg in &args.args {
                             if let syn::GenericArgument::Type(inner) = arg {
-                                check_wire_type(cx, input, inner);
+                                check_wire_type(cx, generics, inner);
                             }
                         }
                     }
@@ -250,10 +250,10 @@ pub(super) fn check_wire_type(cx: &Ctxt, input: &Input, ty: &syn::Type) {
                 None => {}
             }
         }
-        syn::Type::Array(a) => check_wire_type(cx, input, &a.elem),
-        syn::Type::Slice(s) => check_wire_type(cx, input, &s.elem),
-        syn::Type::Paren(p) => check_wire_type(cx, input, &p.elem),
-        syn::Type::Group(g) => check_wire_type(cx, input, &g.elem),
+        syn::Type::Array(a) => check_wire_type(cx, generics, &a.elem),
+        syn::Type::Slice(s) => check_wire_type(cx, generics, &s.elem),
+        syn::Type::Paren(p) => check_wire_type(cx, generics, &p.elem),
+        syn::Type::Group(g) => check_wire_type(cx, generics, &g.elem),
         syn::Type::Tuple(t) => cx.error_spanned_by(
             ty,
             if t.elems.is_empty() {
@@ -321,13 +321,13 @@ fn std_type_problem(name: &str) -> Option<String> {
 }
 
 /// Whether `path` is one of the struct's type parameters.
-pub(super) fn is_type_param(input: &Input, path: &syn::Path) -> bool {
-    (path.get_ident()).is_some_and(|i| input.generics.type_params().any(|t| t.ident == *i))
+pub(super) fn is_type_param(generics: &syn::Generics, path: &syn::Path) -> bool {
+    (path.get_ident()).is_some_and(|i| generics.type_params().any(|t| t.ident == *i))
 }
 
 /// Whether `path` may name a std type: a bare name (`usize`, `Option`), or a path through
 /// `core` or `std` (a user's own `foo::Option` is another type).
-pub(super) fn names_std(path: &syn::Path) -> bool {
+pub(crate) fn names_std(path: &syn::Path) -> bool {
     path.segments.len() == 1
         || path
             .segments

@@ -56,6 +56,54 @@ pub fn private_import(attrs: &Container) -> TokenStream {
     quote!(use #krate::__private as __vmstate_private;)
 }
 
+/// For a field type with errors (reported apart), a fieldless enum or a `transparent`
+/// struct: `Field` and `Plain` impls that never run, so that its uses add no errors of their
+/// own.
+pub fn field_fallback(
+    ident: &syn::Ident,
+    generics: &syn::Generics,
+    p: &TokenStream,
+    import: &TokenStream,
+) -> TokenStream {
+    let name = ident.unraw().to_string();
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            #import
+            #[automatically_derived]
+            impl #impl_generics #p::Field for #ident #ty_generics #where_clause {
+                const SHAPE: #p::Shape = #p::Shape::Custom { name: #name, qemu_size: #p::None };
+                type Staged = Self;
+                fn placeholder() -> Self {
+                    ::core::unreachable!()
+                }
+                fn save<__VmStateEncoder: #p::Encoder>(
+                    &self,
+                    _: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    ::core::unreachable!()
+                }
+                fn load<__VmStateDecoder: #p::Decoder>(
+                    &self,
+                    _: &mut __VmStateDecoder,
+                ) -> #p::Result<Self, #p::Error> {
+                    ::core::unreachable!()
+                }
+                fn matches(&self, _: &Self) -> ::core::primitive::bool {
+                    ::core::unreachable!()
+                }
+                fn commit(&mut self, _: &mut Self) {
+                    ::core::unreachable!()
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #p::Plain for #ident #ty_generics #where_clause {}
+        };
+    }
+}
+
 /// For a struct whose attributes have errors (reported apart): `VmState` and `Field` impls
 /// that are never run, so that the struct's uses add no errors of their own.
 pub fn fallback(input: &Input) -> TokenStream {

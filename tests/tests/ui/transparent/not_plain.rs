@@ -10,12 +10,6 @@ struct Fifo {
 #[vmstate(transparent)]
 struct Wrapped(Fifo);
 
-#[derive(VmState)]
-#[vmstate(transparent)]
-struct Name {
-    text: String,
-}
-
 // A use of one: rustc's errors, as for any type that cannot migrate.
 #[derive(VmState)]
 struct Dev {
