@@ -119,6 +119,97 @@ pub struct Blocks {
     pub tail: u16,
 }
 
+/// A `u32` register as a `transparent` newtype.
+#[derive(VmState, Debug, Clone, Copy, PartialEq)]
+#[vmstate(transparent)]
+pub struct Word(pub u32);
+/// An `i64` as a `transparent` newtype.
+#[derive(VmState, Debug, Clone, Copy, PartialEq)]
+#[vmstate(transparent)]
+pub struct Long(pub i64);
+/// A `u128` as a `transparent` newtype of a newtype.
+#[derive(VmState, Debug, Clone, Copy, PartialEq)]
+#[vmstate(transparent)]
+pub struct Wide(pub Wider);
+/// A `u128` as a `transparent` newtype.
+#[derive(VmState, Debug, Clone, Copy, PartialEq)]
+#[vmstate(transparent)]
+pub struct Wider(pub u128);
+/// A `bool` as a `transparent` newtype.
+#[derive(VmState, Debug, Clone, Copy, PartialEq)]
+#[vmstate(transparent)]
+pub struct Flag(pub bool);
+
+/// [`Blocks`] with its elements in `transparent` newtypes: the same section, byte for byte,
+/// so every input must load into both alike.
+#[derive(VmState, Debug, Clone, PartialEq)]
+#[vmstate(name = "blocks")]
+pub struct NewtypeBlocks {
+    pub head: u8,
+    #[vmstate(max_len = 40000)]
+    pub bytes: Vec<u8>,
+    pub table: [Word; 4200],
+    #[vmstate(max_len = 5000)]
+    pub words: Vec<Long>,
+    #[vmstate(max_len = 2500)]
+    pub wide: Vec<Wide>,
+    #[vmstate(max_len = 40000)]
+    pub flags: Vec<Flag>,
+    pub tail: u16,
+}
+
+impl NewtypeBlocks {
+    /// The same state as plain values.
+    pub fn unwrapped(&self) -> Blocks {
+        Blocks {
+            head: self.head,
+            bytes: self.bytes.clone(),
+            table: self.table.map(|w| w.0),
+            words: self.words.iter().map(|l| l.0).collect(),
+            wide: self.wide.iter().map(|w| w.0 .0).collect(),
+            flags: self.flags.iter().map(|f| f.0).collect(),
+            tail: self.tail,
+        }
+    }
+}
+
+/// A fresh, empty [`NewtypeBlocks`].
+pub fn newtype_blocks() -> NewtypeBlocks {
+    NewtypeBlocks {
+        head: 0,
+        bytes: Vec::new(),
+        table: [Word(0); 4200],
+        words: Vec::new(),
+        wide: Vec::new(),
+        flags: Vec::new(),
+        tail: 0,
+    }
+}
+
+/// A native section loaded into [`Blocks`] and [`NewtypeBlocks`]: both refuse it or both
+/// load the same values, and save the same bytes again.
+pub fn check_newtypes_alike(section: &[u8]) {
+    let (mut plain, mut wrapped) = (blocks(), newtype_blocks());
+    let results = (
+        vmstate_core::from_bytes(&mut plain, section),
+        vmstate_core::from_bytes(&mut wrapped, section),
+    );
+    match results {
+        (Ok(()), Ok(())) => {
+            assert!(
+                wrapped.unwrapped() == plain,
+                "the newtypes loaded other values"
+            );
+            assert!(
+                vmstate_core::to_bytes(&wrapped).ok() == vmstate_core::to_bytes(&plain).ok(),
+                "the newtypes save other bytes"
+            );
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "other errors"),
+        (a, b) => panic!("the plain struct gives {a:?}, the newtypes {b:?}"),
+    }
+}
+
 /// A fresh, empty [`Blocks`].
 pub fn blocks() -> Blocks {
     Blocks {
