@@ -5,7 +5,8 @@ use core::num::Wrapping;
 use vmstate_core::schema::{self, Rule, Schema};
 use vmstate_core::{qemu, Field, Shape, VmState};
 
-/// A register as a newtype, as `bitflags` 2 defines its types.
+/// A register as a newtype, as `bitflags` 2 takes a type declared by hand
+/// (`bitflags! { impl Lcr: u8 { .. } }`).
 #[derive(VmState, Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
 #[vmstate(transparent)]
 struct Lcr(u8);
@@ -353,4 +354,76 @@ fn removed_sequences_of_newtypes_skip_what_was_sent() {
     let mut again = New::default();
     vmstate_core::from_bytes(&mut again, &vmstate_core::to_bytes(&new).unwrap()).unwrap();
     assert_eq!(again.tail, 0xee);
+}
+
+/// A plain value whose save fails for odd values (a hand-written `Field`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Even(u8);
+
+impl Field for Even {
+    const SHAPE: Shape = u8::SHAPE;
+    type Staged = Self;
+    fn placeholder() -> Self {
+        Even(0)
+    }
+    fn save<E: vmstate_core::Encoder>(&self, e: &mut E) -> Result<(), vmstate_core::Error> {
+        match self.0 % 2 {
+            0 => self.0.save(e),
+            _ => Err(vmstate_core::Error::new(vmstate_core::ErrorKind::Format(
+                format!("odd {}", self.0),
+            ))),
+        }
+    }
+    fn load<D: vmstate_core::Decoder>(&self, d: &mut D) -> Result<Self, vmstate_core::Error> {
+        self.0.load(d).map(Even)
+    }
+    fn matches(&self, staged: &Self) -> bool {
+        self == staged
+    }
+    fn commit(&mut self, staged: &mut Self) {
+        core::mem::swap(self, staged)
+    }
+}
+
+impl vmstate_core::Plain for Even {}
+
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+#[vmstate(transparent)]
+struct EvenReg(Even);
+
+#[test]
+fn a_failing_save_of_an_element_names_its_index() {
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "e")]
+    struct Plain {
+        a: [Even; 3],
+    }
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "e")]
+    struct Wrapped {
+        a: [EvenReg; 3],
+        #[vmstate(max_len = 4)]
+        v: Vec<EvenReg>,
+    }
+    let plain = Plain {
+        a: [Even(2), Even(4), Even(5)],
+    };
+    let err = vmstate_core::to_bytes(&plain).unwrap_err().to_string();
+    assert!(err.starts_with("e.a[2]: odd 5"), "{err}");
+    let wrapped = Wrapped {
+        a: [EvenReg(Even(2)), EvenReg(Even(4)), EvenReg(Even(5))],
+        v: vec![],
+    };
+    for err in [
+        vmstate_core::to_bytes(&wrapped).unwrap_err().to_string(),
+        qemu::to_bytes(&wrapped).unwrap_err().to_string(),
+    ] {
+        assert!(err.starts_with("e.a[2]: odd 5"), "{err}");
+    }
+    let wrapped = Wrapped {
+        a: [EvenReg(Even(2)); 3],
+        v: vec![EvenReg(Even(0)), EvenReg(Even(3))],
+    };
+    let err = vmstate_core::to_bytes(&wrapped).unwrap_err().to_string();
+    assert!(err.starts_with("e.v[1]: odd 3"), "{err}");
 }

@@ -318,6 +318,15 @@ impl Error {
         self
     }
 
+    /// The error of element `index` of a sequence, from a save or load of that element
+    /// alone as a one-element slice: the slice's `[0]`, if it gave one, becomes `[index]`.
+    pub(crate) fn of_element(mut self, index: usize) -> Self {
+        if matches!(self.inner.path.last(), Some(Segment::Index(0))) {
+            self.inner.path.pop();
+        }
+        self.in_index(index)
+    }
+
     /// Sets the offset if none is known yet.
     pub fn or_offset(mut self, offset: usize) -> Self {
         self.inner.offset.get_or_insert(offset);

@@ -489,10 +489,13 @@ fn append_stream<R: std::io::Read>(reader: &mut R, bytes: &mut Vec<u8>) -> std::
 /// # Errors
 ///
 /// The first problem found, naming the section; no device has changed then. The
-/// exceptions, each named by the error: a hand-written [`Section`] (not a `VmState` type),
-/// put back by loading its section from before, which its own checks may refuse (it then
-/// keeps the loaded state); and a device whose derived functions or `post_load` fail on its
-/// restored values (they are back; what the hooks derive from them may not be).
+/// exceptions, each named by the error, are devices put back after a later device failed: a
+/// hand-written [`Section`] (not a `VmState` type), put back by loading its section from
+/// before, which its own checks may refuse (it then keeps the loaded state); and a device
+/// whose derived functions or `post_load` fail on its restored values (they are back; what
+/// the hooks derive from them may not be). The device whose own load failed is put back as a
+/// single load is, its hooks run again on the restored values (their failure is not
+/// reported: the load's error is).
 pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(), Error> {
     load_devices(devices, bytes, true).map(drop)
 }

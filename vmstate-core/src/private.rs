@@ -25,6 +25,13 @@ pub fn in_field<T>(r: Result<T, Error>, name: &'static str) -> Result<T, Error> 
     }
 }
 
+/// The error of element `index` of a sequence that a `transparent` struct saves one element
+/// at a time (see [`Error::of_element`]).
+#[cold]
+pub fn element_error(e: Error, index: usize) -> Error {
+    e.of_element(index)
+}
+
 /// Checks a section (or subsection) version against a description.
 pub fn check_version(d: &Description, version: u32) -> Result<(), Error> {
     crate::check_version(d, version)

@@ -49,6 +49,16 @@ impl<'a> Input<'a> {
     pub fn from_syn(cx: &Ctxt, input: &'a syn::DeriveInput) -> Self {
         let attrs = Container::parse(cx, &input.attrs);
         reject_packed(cx, &input.attrs);
+        // The derive takes a struct with `transparent` down the newtype path
+        // (`Container::asks_transparent`); one that reached this one must not lose the key
+        // silently.
+        if let Some(key) = attrs.transparent.get() {
+            cx.error_at(
+                key.key,
+                "`transparent` was not recognized as this struct's key: write it as a key of \
+                 its own, `#[vmstate(transparent)]`",
+            );
+        }
         let named = match &input.data {
             syn::Data::Struct(s) => match &s.fields {
                 syn::Fields::Named(named) => named.named.iter().collect::<Vec<_>>(),
@@ -58,7 +68,7 @@ impl<'a> Input<'a> {
                 syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
                     // A `transparent` with a value has its own error, which says how to
                     // write it.
-                    if !attrs.transparent.given() {
+                    if !attrs.transparent.in_error() {
                         cx.error_spanned_by(
                             fields,
                             "`VmState` cannot be derived for a tuple struct as a section: every \

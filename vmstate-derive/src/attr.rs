@@ -245,7 +245,7 @@ impl Container {
             if !attr.path().is_ident("vmstate") {
                 return false;
             }
-            let tokens: Vec<proc_macro2::TokenTree> = list.tokens.clone().into_iter().collect();
+            let tokens = ungrouped(list.tokens.clone());
             let key_start = |i: usize| {
                 i == 0 || matches!(&tokens[i - 1], proc_macro2::TokenTree::Punct(p) if p.as_char() == ',')
             };
@@ -541,6 +541,21 @@ impl FieldAttrs {
         push("buffer", self.buffer.get().map(|s| s.key));
         out
     }
+}
+
+/// The tokens of a stream with the invisible groups a `macro_rules!` fragment arrives in
+/// (`#[vmstate($m)]` with `$m:meta`) opened, as syn's attribute parser looks through them.
+fn ungrouped(tokens: proc_macro2::TokenStream) -> Vec<proc_macro2::TokenTree> {
+    let mut out = Vec::new();
+    for token in tokens {
+        match token {
+            proc_macro2::TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::None => {
+                out.extend(ungrouped(g.stream()))
+            }
+            token => out.push(token),
+        }
+    }
+    out
 }
 
 /// Calls `f` with each key of each `#[vmstate(...)]` attribute; syntax errors are recorded

@@ -51,7 +51,7 @@ fn derive(input: &syn::DeriveInput) -> Result<proc_macro2::TokenStream, proc_mac
     // does not derive `VmState` (as thiserror does).
     // (Not when a generic parameter takes a name the impls use: they would clash.)
     let mut out = errors;
-    if !check::reserved_generics(&parsed) {
+    if !check::reserved_generics(parsed.generics) {
         out.extend(expand::fallback(&parsed));
     }
     Err(out)

@@ -1,7 +1,7 @@
 //! `#[derive(VmState)]` with `#[vmstate(transparent)]`: a struct of one field that travels
 //! as that field and is described as it (serde's `transparent`), so a register newtype
-//! (`struct Lcr(u8)`, a `bitflags` type) is a field type like the value it wraps, and a
-//! field may switch between the two without a migration break.
+//! (`struct Lcr(u8)`, a `bitflags` 2 type declared `struct F(u8)`) is a field type like the
+//! value it wraps, and a field may switch between the two without a migration break.
 //!
 //! Read, checked and expanded here in one small step each, as `enums` does for an enum.
 
@@ -30,6 +30,7 @@ pub fn derive(
         );
     }
     crate::ast::reject_packed(&cx, &input.attrs);
+    crate::check::check_generic_names(&cx, &input.generics);
     let field = one_field(&cx, data);
     if let Some(field) = field {
         check_wrapped_type(&cx, &input.generics, &field.ty);
@@ -49,9 +50,7 @@ pub fn derive(
         (Err(errors), _) => {
             let mut out = errors.into_compile_error();
             // (None where a type parameter takes a name the impls use.)
-            let reserved = (input.generics.type_params())
-                .any(|t| t.ident.to_string().starts_with("__VmState"));
-            if !reserved {
+            if !crate::check::reserved_generics(&input.generics) {
                 out.extend(field_fallback(&input.ident, &input.generics, &p, &import));
             }
             Err(out)
@@ -200,11 +199,14 @@ fn expand(
                     __vmstate_items: &[Self],
                     __vmstate_e: &mut __VmStateEncoder,
                 ) -> #p::Result<(), #p::Error> {
-                    for __vmstate_item in __vmstate_items {
+                    for (__vmstate_i, __vmstate_item) in ::core::iter::Iterator::enumerate(
+                        <[Self]>::iter(__vmstate_items),
+                    ) {
                         <#inner as #p::Field>::save_slice(
                             ::core::slice::from_ref(&__vmstate_item.#member),
                             __vmstate_e,
-                        )?;
+                        )
+                        .map_err(|__vmstate_err| #p::element_error(__vmstate_err, __vmstate_i))?;
                     }
                     #p::Ok(())
                 }

@@ -15,12 +15,12 @@ pub(crate) mod types;
 
 use limits::{check_checks_of_non_plain_values, check_limits};
 use names::{
-    check_field_names, check_generic_names, check_hook_names, check_name, check_reserved,
-    check_reserved_paths,
+    check_field_names, check_hook_names, check_name, check_reserved, check_reserved_paths,
 };
 use padding::check_padding;
 use types::{check_not_recursive, check_wire_type, has_placeholder, is_option};
 
+pub(crate) use names::check_generic_names;
 pub use names::reserved_generics;
 pub(crate) use padding::{is_padding_path, is_padding_type, PADDING_KEYS};
 pub(crate) use types::sequence_elem;
@@ -29,7 +29,7 @@ pub(crate) use types::sequence_elem;
 pub fn check(cx: &Ctxt, input: &Input) {
     check_versions(cx, input);
     check_name(cx, input);
-    check_generic_names(cx, input);
+    check_generic_names(cx, input.generics);
     check_hook_names(cx, input);
     check_field_names(cx, input);
     check_reserved_paths(cx, input);

@@ -52,10 +52,10 @@ pub(super) fn check_name(cx: &Ctxt, input: &Input) {
 
 /// The generic parameters whose names the generated impls use for their own
 /// (`__VmStateDecoder`, `'__vmstate`): name and span.
-fn reserved_generic_names<'a>(
-    input: &'a Input<'a>,
-) -> impl Iterator<Item = (String, proc_macro2::Span)> + 'a {
-    input.generics.params.iter().filter_map(|param| {
+fn reserved_generic_names(
+    generics: &syn::Generics,
+) -> impl Iterator<Item = (String, proc_macro2::Span)> + '_ {
+    generics.params.iter().filter_map(|param| {
         let (name, span) = match param {
             syn::GenericParam::Type(t) => (t.ident.to_string(), t.ident.span()),
             syn::GenericParam::Const(c) => (c.ident.to_string(), c.ident.span()),
@@ -73,12 +73,12 @@ fn reserved_name(name: &str) -> bool {
 }
 
 /// Whether a generic parameter has a name the generated impls use.
-pub fn reserved_generics(input: &Input) -> bool {
-    reserved_generic_names(input).next().is_some()
+pub fn reserved_generics(generics: &syn::Generics) -> bool {
+    reserved_generic_names(generics).next().is_some()
 }
 
-pub(super) fn check_generic_names(cx: &Ctxt, input: &Input) {
-    for (name, span) in reserved_generic_names(input) {
+pub(crate) fn check_generic_names(cx: &Ctxt, generics: &syn::Generics) {
+    for (name, span) in reserved_generic_names(generics) {
         cx.error_at(
             span,
             format!(
@@ -91,7 +91,7 @@ pub(super) fn check_generic_names(cx: &Ctxt, input: &Input) {
     // field of a parameter so named would be taken for a primitive (whose hooks and checks
     // are none) or refused as the std type.
     let known = ["String", "PhantomData", "usize", "isize", "char"];
-    for param in input.generics.type_params() {
+    for param in generics.type_params() {
         let name = param.ident.unraw().to_string();
         let consequence = if crate::ast::PRIMITIVES.contains(&name.as_str()) {
             "and run none of the hooks or checks of the type the parameter stands for"
@@ -275,7 +275,7 @@ pub(super) fn check_reserved_paths(cx: &Ctxt, input: &Input) {
         }
         None
     }
-    let params: Vec<String> = reserved_generic_names(input).map(|(n, _)| n).collect();
+    let params: Vec<String> = reserved_generic_names(input.generics).map(|(n, _)| n).collect();
     let hook_paths = hooks(input).map(|h| h.path.to_token_stream());
     // Only the types of fields on a wire are named by the generated code.
     let used = input.fields.iter().filter(|f| f.travels());

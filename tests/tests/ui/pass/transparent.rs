@@ -20,6 +20,17 @@ mod facade {
     pub use vmstate_core::*;
 }
 
+// `transparent` as a `macro_rules!` fragment (`$m:meta`), which arrives in an invisible
+// group.
+macro_rules! newtype {
+    ($m:meta, $name:ident) => {
+        #[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+        #[vmstate($m)]
+        struct $name(u16);
+    };
+}
+newtype!(transparent, ViaMacro);
+
 #[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
 #[vmstate(transparent, crate = "crate::facade")]
 struct Renamed(i64);
@@ -34,6 +45,7 @@ struct Dev {
     #[vmstate(max_len = 4)]
     d: Box<[Reg<u32>]>,
     e: Renamed,
+    f: ViaMacro,
 }
 
 fn main() {
@@ -43,7 +55,12 @@ fn main() {
         c: vec![Outer(Reg(4))],
         d: vec![Reg(5)].into_boxed_slice(),
         e: Renamed(-6),
+        f: ViaMacro(7),
     };
+    assert_eq!(
+        <ViaMacro as vmstate_core::Field>::SHAPE,
+        <u16 as vmstate_core::Field>::SHAPE
+    );
     let mut dst = Dev {
         d: vec![Reg(0)].into_boxed_slice(),
         ..Dev::default()

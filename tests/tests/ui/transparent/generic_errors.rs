@@ -10,6 +10,11 @@ struct Reg<T>(T);
 #[vmstate(transparent)]
 struct Tagged<T>(u8, PhantomData<T>);
 
+// A type parameter named like the generated code's.
+#[derive(VmState)]
+#[vmstate(transparent)]
+struct Reserved<__VmStateEncoder>(__VmStateEncoder);
+
 #[derive(VmState)]
 struct Dev {
     reg: Reg<u8>,
