@@ -275,7 +275,9 @@ pub(super) fn check_reserved_paths(cx: &Ctxt, input: &Input) {
         }
         None
     }
-    let params: Vec<String> = reserved_generic_names(input.generics).map(|(n, _)| n).collect();
+    let params: Vec<String> = reserved_generic_names(input.generics)
+        .map(|(n, _)| n)
+        .collect();
     let hook_paths = hooks(input).map(|h| h.path.to_token_stream());
     // Only the types of fields on a wire are named by the generated code.
     let used = input.fields.iter().filter(|f| f.travels());
