@@ -26,7 +26,7 @@ pub fn in_field<T>(r: Result<T, Error>, name: &'static str) -> Result<T, Error> 
 }
 
 /// The error of element `index` of a sequence that a `transparent` struct saves one element
-/// at a time (see [`Error::of_element`]).
+/// at a time: the one-element slice's `[0]`, if it gave one, becomes `[index]`.
 #[cold]
 pub fn element_error(e: Error, index: usize) -> Error {
     e.of_element(index)
