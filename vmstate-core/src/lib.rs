@@ -102,7 +102,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `post_load = "path"` | `fn(&mut Self)`, or `fn(&mut Self, u32)` to receive the loaded version ([`PostLoadFn`]), run after a load, after the derived functions | none |
 /// | `validate = "path"` | `fn(&Self) -> Result<(), E>` on the loaded state, derived fields not yet recomputed; a failure undoes the load | none |
 /// | `crate = "path"` | path of this crate if renamed (without it, a renamed crate is one `unresolved import vmstate_core` at the derive) | `::vmstate_core` |
-/// | `transparent` | a struct of exactly one field is a field type (not a section) that travels as that field, with its description; it takes no other key but `crate`, its field none, and the field's type must be [`Plain`] | off |
+/// | `transparent` | a struct of exactly one field (besides `PhantomData` markers) is a field type (not a section) that travels as that field, with its description; it takes no other key but `crate`, its field none, and the field's type must be [`Plain`] | off |
 ///
 /// Field attributes:
 ///

@@ -31,22 +31,22 @@ pub fn derive(
     }
     crate::ast::reject_packed(&cx, &input.attrs);
     crate::check::check_generic_names(&cx, &input.generics);
-    let field = one_field(&cx, data);
-    if let Some(field) = field {
-        check_wrapped_type(&cx, &input.generics, &field.ty);
+    let field = wrapped_field(&cx, data);
+    if let Some(field) = &field {
+        check_wrapped_type(&cx, &input.generics, &field.value.ty);
     }
-    if let Some(attr) = (field.iter().flat_map(|f| &f.attrs)).find(|a| a.path().is_ident("vmstate"))
-    {
+    let mut attrs_on_fields = data.fields.iter().flat_map(|f| &f.attrs);
+    if let Some(attr) = attrs_on_fields.find(|a| a.path().is_ident("vmstate")) {
         cx.error_spanned_by(
             attr,
-            "the field of a `transparent` struct takes no `vmstate` attribute: it travels as the \
-             struct itself; put the keys on the fields of this struct's type",
+            "the fields of a `transparent` struct take no `vmstate` attribute: its value travels \
+             as the struct itself; put the keys on the fields of this struct's type",
         );
     }
     let p = private_path();
     let import = private_import(&attrs);
     match (cx.check(), field) {
-        (Ok(()), Some(field)) => Ok(expand(input, field, &p, &import)),
+        (Ok(()), Some(field)) => Ok(expand(input, &field, &p, &import)),
         (Err(errors), _) => {
             let mut out = errors.into_compile_error();
             // (None where a type parameter takes a name the impls use.)
@@ -87,38 +87,76 @@ fn check_wrapped_type(cx: &Ctxt, generics: &syn::Generics, ty: &syn::Type) {
     }
 }
 
-/// The struct's one field; an error when it has none or several.
-fn one_field<'a>(cx: &Ctxt, data: &'a syn::DataStruct) -> Option<&'a syn::Field> {
-    let mut fields = data.fields.iter();
-    match (fields.next(), fields.next()) {
-        (Some(only), None) => Some(only),
-        (first, _) => {
-            let count = data.fields.len();
+/// The field that travels, and the `PhantomData` markers beside it.
+struct Wrapped<'a> {
+    value: &'a syn::Field,
+    member: syn::Member,
+    markers: Vec<syn::Member>,
+}
+
+/// The struct's one field that is not a `PhantomData` marker (a typed register's
+/// `struct Reg<T>(u32, PhantomData<T>)`); an error when it has none or several.
+fn wrapped_field<'a>(cx: &Ctxt, data: &'a syn::DataStruct) -> Option<Wrapped<'a>> {
+    let member = |i: usize, f: &syn::Field| match &f.ident {
+        Some(name) => syn::Member::Named(name.clone()),
+        None => syn::Member::Unnamed(syn::Index::from(i)),
+    };
+    let (markers, values): (Vec<_>, Vec<_>) = data
+        .fields
+        .iter()
+        .enumerate()
+        .partition(|(_, f)| is_marker(&f.ty));
+    match values.as_slice() {
+        [(i, value)] => Some(Wrapped {
+            value,
+            member: member(*i, value),
+            markers: markers.iter().map(|(i, f)| member(*i, f)).collect(),
+        }),
+        _ => {
             let message = format!(
-                "a `transparent` struct has exactly one field, the value that travels; this one \
-                 has {count}"
+                "a `transparent` struct has exactly one field besides `PhantomData` markers, the \
+                 value that travels; this one has {}",
+                values.len()
             );
-            match first {
-                Some(_) => cx.error_spanned_by(&data.fields, message),
-                None => cx.error_at(data.struct_token.span(), message),
+            match data.fields.is_empty() {
+                false => cx.error_spanned_by(&data.fields, message),
+                true => cx.error_at(data.struct_token.span(), message),
             }
             None
         }
     }
 }
 
+/// Whether a field is std's `PhantomData` (a type of one's own so named is named by its
+/// path).
+fn is_marker(ty: &syn::Type) -> bool {
+    match crate::ast::ungroup(ty) {
+        syn::Type::Path(p) => {
+            p.qself.is_none()
+                && crate::check::types::names_std(&p.path)
+                && p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "PhantomData")
+        }
+        _ => false,
+    }
+}
+
 fn expand(
     input: &syn::DeriveInput,
-    field: &syn::Field,
+    field: &Wrapped,
     p: &TokenStream,
     import: &TokenStream,
 ) -> TokenStream {
     let ident = &input.ident;
-    let inner = &field.ty;
-    let member = match &field.ident {
-        Some(name) => syn::Member::Named(name.clone()),
-        None => syn::Member::Unnamed(syn::Index::from(0)),
-    };
+    let inner = &field.value.ty;
+    let member = &field.member;
+    let markers = &field.markers;
+    // The struct built around a value of the wrapped type.
+    let build = |value: TokenStream| quote!(Self { #member: #value, #(#markers: ::core::marker::PhantomData),* });
+    let built_placeholder = build(quote!(<#inner as #p::Field>::placeholder()));
+    let built_value = build(quote!(__vmstate_value));
     // The wrapped type must be a plain value (what a `Vec` can hold): the newtype is one
     // too, staged as itself. The bound is spanned on the field type, so an error lands on
     // it (as the structs' field bounds are).
@@ -131,7 +169,7 @@ fn expand(
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     // Only what is needed: an `allow` of a lint the crate forbids is an error.
     let mut lints = Vec::new();
-    if mentions_deprecated(&input.attrs) || mentions_deprecated(&field.attrs) {
+    if mentions_deprecated(&input.attrs) || mentions_deprecated(&field.value.attrs) {
         lints.push(quote!(deprecated));
     }
     if repeats.trait_twice {
@@ -156,7 +194,7 @@ fn expand(
 
                 #[inline]
                 fn placeholder() -> Self {
-                    Self { #member: <#inner as #p::Field>::placeholder() }
+                    #built_placeholder
                 }
 
                 #[inline]
@@ -173,7 +211,7 @@ fn expand(
                     __vmstate_d: &mut __VmStateDecoder,
                 ) -> #p::Result<Self, #p::Error> {
                     #p::Result::map(#p::Field::load(&self.#member, __vmstate_d), |__vmstate_value| {
-                        Self { #member: __vmstate_value }
+                        #built_value
                     })
                 }
 
@@ -225,7 +263,7 @@ fn expand(
                         return #p::None;
                     }
                     #p::Option::map(#p::Field::undo_copy(&self.#member), |__vmstate_value| {
-                        Self { #member: __vmstate_value }
+                        #built_value
                     })
                 }
             }
@@ -258,7 +296,7 @@ fn expand(
                     let __vmstate_values = <#inner as #p::Plain>::load_vec(__vmstate_len, __vmstate_d)?;
                     #p::Ok(::core::iter::Iterator::collect(::core::iter::Iterator::map(
                         ::core::iter::IntoIterator::into_iter(__vmstate_values),
-                        |__vmstate_value| Self { #member: __vmstate_value },
+                        |__vmstate_value| #built_value,
                     )))
                 }
 

@@ -31,6 +31,22 @@ macro_rules! newtype {
 }
 newtype!(transparent, ViaMacro);
 
+// Typed registers: `PhantomData` markers beside the value, before or after it.
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+#[vmstate(transparent)]
+struct Typed<R>(std::marker::PhantomData<R>, u32);
+
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+#[vmstate(transparent)]
+struct NamedTyped<R, S> {
+    kind: core::marker::PhantomData<R>,
+    value: u16,
+    other: std::marker::PhantomData<S>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Uart;
+
 #[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
 #[vmstate(transparent, crate = "crate::facade")]
 struct Renamed(i64);
@@ -46,6 +62,9 @@ struct Dev {
     d: Box<[Reg<u32>]>,
     e: Renamed,
     f: ViaMacro,
+    #[vmstate(max_len = 4)]
+    g: Vec<Typed<Uart>>,
+    h: [NamedTyped<Uart, u8>; 2],
 }
 
 fn main() {
@@ -56,7 +75,35 @@ fn main() {
         d: vec![Reg(5)].into_boxed_slice(),
         e: Renamed(-6),
         f: ViaMacro(7),
+        g: vec![Typed(std::marker::PhantomData, 0x1234_5678)],
+        h: [NamedTyped {
+            kind: std::marker::PhantomData,
+            value: 0x180,
+            other: std::marker::PhantomData,
+        }; 2],
     };
+    // The same bytes as the values alone, in both formats.
+    #[derive(VmState)]
+    #[vmstate(name = "values")]
+    struct Values {
+        #[vmstate(max_len = 4)]
+        g: Vec<u32>,
+        h: [u16; 2],
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "values")]
+    struct Typeds {
+        #[vmstate(max_len = 4)]
+        g: Vec<Typed<Uart>>,
+        h: [NamedTyped<Uart, u8>; 2],
+    }
+    let typed = Typeds { g: src.g.clone(), h: src.h };
+    let values = Values { g: vec![0x1234_5678], h: [0x180; 2] };
+    assert_eq!(vmstate_core::to_bytes(&typed).unwrap(), vmstate_core::to_bytes(&values).unwrap());
+    assert_eq!(
+        vmstate_core::qemu::to_bytes(&typed).unwrap(),
+        vmstate_core::qemu::to_bytes(&values).unwrap()
+    );
     assert_eq!(
         <ViaMacro as vmstate_core::Field>::SHAPE,
         <u16 as vmstate_core::Field>::SHAPE

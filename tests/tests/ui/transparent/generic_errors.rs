@@ -8,7 +8,7 @@ struct Reg<T>(T);
 
 #[derive(VmState)]
 #[vmstate(transparent)]
-struct Tagged<T>(u8, PhantomData<T>);
+struct Tagged<T>(u8, u16, PhantomData<T>);
 
 // A type parameter named like the generated code's.
 #[derive(VmState)]
