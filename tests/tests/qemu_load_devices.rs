@@ -288,14 +288,23 @@ fn a_hand_written_device_is_put_back_by_loading_its_data_from_before() {
     // Out of its own range before the load: its data from before does not load again, and
     // the error says it keeps the loaded state.
     let mut hand = HandWritten(Uart { lcr: 1, head: 20 });
-    let err = qemu::load_devices(
+    let error = qemu::load_devices(
         &stream,
         &mut [("uart", 0, &mut hand), ("uart", 1, &mut failing)],
     )
-    .unwrap_err()
-    .to_string();
+    .unwrap_err();
+    let err = error.to_string();
     assert!(
         err.contains("; and `uart` instance 0 keeps the loaded state") && err.contains("value 20"),
+        "{err}"
+    );
+    // The error is still the failing hook's, with what else went wrong after it.
+    assert!(
+        matches!(error.kind(), vmstate_core::ErrorKind::Hook { .. }),
+        "{error:?}"
+    );
+    assert!(
+        err.starts_with("section 2 (`uart` instance 1): uart: hook"),
         "{err}"
     );
     assert_eq!(hand.0, Uart { lcr: 0x10, head: 3 });

@@ -29,6 +29,9 @@ struct Inner {
     /// Innermost segment first; `Display` reverses it.
     path: Vec<Segment>,
     offset: Option<usize>,
+    /// What else went wrong on the way out (a device of a load of several that could not be
+    /// put back), each shown after the error as "; and ...".
+    also: Vec<String>,
 }
 
 enum Segment {
@@ -192,6 +195,7 @@ impl Error {
                 kind,
                 path: Vec::new(),
                 offset: None,
+                also: Vec::new(),
             }),
         }
     }
@@ -315,6 +319,14 @@ impl Error {
     /// Prefixes the path with an element index.
     pub fn in_index(mut self, index: usize) -> Self {
         self.inner.path.push(Segment::Index(index));
+        self
+    }
+
+    /// Adds what else went wrong after this error, shown after it as "; and {note}" (a
+    /// device of a load of several that could not be put back); the error keeps its kind,
+    /// path and offset.
+    pub(crate) fn also(mut self, note: String) -> Self {
+        self.inner.also.push(note);
         self
     }
 
@@ -476,6 +488,9 @@ impl fmt::Display for Error {
         if let Some(offset) = self.inner.offset {
             write!(f, " (at byte {offset})")?;
         }
+        for note in &self.inner.also {
+            write!(f, "; and {note}")?;
+        }
         Ok(())
     }
 }
@@ -486,6 +501,7 @@ impl fmt::Debug for Error {
             .field("kind", &self.inner.kind)
             .field("path", &self.path())
             .field("offset", &self.inner.offset)
+            .field("also", &self.inner.also)
             .finish()
     }
 }

@@ -604,16 +604,13 @@ fn load_devices(
 /// is not back as it was (a hand-written one that keeps the loaded state, one whose hooks
 /// failed on the restored state).
 pub(crate) fn undo_loads(loaded: Vec<(Box<dyn UndoLoad + '_>, String)>, error: Error) -> Error {
-    let mut kept = String::new();
+    let mut error = error;
     for (undo, device) in loaded.into_iter().rev() {
         if let Err(left) = undo.undo() {
-            kept.push_str(&format!("; and {device} {left}"));
+            error = error.also(format!("{device} {left}"));
         }
     }
-    match kept.is_empty() {
-        true => error,
-        false => Error::new(ErrorKind::Format(format!("{error}{kept}"))),
-    }
+    error
 }
 
 /// The devices of a [`save`] or [`load`] by (name, instance). A device listed twice, or two
