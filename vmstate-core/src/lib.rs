@@ -366,6 +366,24 @@ pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> 
     Ok(())
 }
 
+/// [`commit_staged`] for a load of a whole struct (of either codec): its errors name the
+/// struct.
+#[inline(always)]
+pub(crate) fn commit<T: VmState>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
+    commit_staged(value, staged).map_err(|e| e.in_field(T::DESCRIPTION.name))
+}
+
+/// [`commit`], returning the values the load replaced (`staged` after the swap): what
+/// [`undo_commit`] needs to undo the load exactly (a load of several devices whose later
+/// device fails).
+pub(crate) fn commit_keeping<T: VmState>(
+    value: &mut T,
+    staged: &mut T::Staged,
+) -> Result<T::Staged, Error> {
+    commit(value, staged)?;
+    Ok(core::mem::replace(staged, T::placeholder()))
+}
+
 /// Undoes a commit of [`commit_staged`], whose `staged` now holds the values from before:
 /// swaps them back, puts back the copies kept for parts the input lacked, and runs the derived
 /// functions and `post_load` again over the restored state (all of them, whatever fails: there

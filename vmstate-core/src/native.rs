@@ -247,7 +247,7 @@ pub fn from_bytes<T: VmState>(value: &mut T, bytes: &[u8]) -> Result<(), Error> 
 /// assert!(err.offset().unwrap() >= 100);
 /// ```
 pub fn from_bytes_at<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Result<(), Error> {
-    decode(value, bytes, base, Exact::Whole, commit).map(drop)
+    decode(value, bytes, base, Exact::Whole, crate::commit).map(drop)
 }
 
 /// [`from_bytes_at`] that returns, once the load succeeded, the values it replaced: what
@@ -258,17 +258,7 @@ pub(crate) fn from_bytes_keeping<T: VmState>(
     bytes: &[u8],
     base: usize,
 ) -> Result<T::Staged, Error> {
-    let keep = |value: &mut T, staged: &mut T::Staged| {
-        commit(value, staged)?;
-        Ok(core::mem::replace(staged, T::placeholder()))
-    };
-    decode(value, bytes, base, Exact::Whole, keep).map(|(before, _)| before)
-}
-
-/// What a load does with a section's staged values once they all check out.
-#[inline(always)]
-fn commit<T: VmState>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
-    crate::commit_staged(value, staged).map_err(|e| e.in_field(T::DESCRIPTION.name))
+    decode(value, bytes, base, Exact::Whole, crate::commit_keeping).map(|(before, _)| before)
 }
 
 /// A native section's framing, read and checked but not yet decoded.
@@ -515,7 +505,7 @@ fn decode_fields<T: VmState>(
 /// assert_eq!(u.lcr, 4);
 /// ```
 pub fn load_section<T: VmState>(value: &mut T, bytes: &[u8], base: usize) -> Result<usize, Error> {
-    decode(value, bytes, base, Exact::Prefix, commit).map(|((), len)| len)
+    decode(value, bytes, base, Exact::Prefix, crate::commit).map(|((), len)| len)
 }
 
 /// Checks that `bytes` is exactly one native section that `value` would load (framing,

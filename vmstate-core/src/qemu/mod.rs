@@ -94,7 +94,7 @@ pub fn from_bytes<T: VmState>(
     version: u32,
     base: usize,
 ) -> Result<(), Error> {
-    decode(value, bytes, version, base, commit)
+    decode(value, bytes, version, base, crate::commit)
 }
 
 /// Checks that `bytes` is section data of `version` that `value` would load, without
@@ -131,10 +131,7 @@ pub(crate) fn from_bytes_keeping<T: VmState>(
     version: u32,
     base: usize,
 ) -> Result<T::Staged, Error> {
-    decode(value, bytes, version, base, |value, staged| {
-        commit(value, staged)?;
-        Ok(core::mem::replace(staged, T::placeholder()))
-    })
+    decode(value, bytes, version, base, crate::commit_keeping)
 }
 
 /// Checks the version and decodes the whole of `bytes` into staged values, then hands them
@@ -162,10 +159,4 @@ where
         return Err(crate::left_over(&mut d).in_field(name));
     }
     then(value, &mut staged)
-}
-
-/// What a load does with the staged values once they all check out.
-#[inline(always)]
-fn commit<T: VmState>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
-    crate::commit_staged(value, staged).map_err(|e| e.in_field(T::DESCRIPTION.name))
 }
