@@ -102,6 +102,7 @@ pub trait Section {
         Ok(Box::new(Reload {
             device: self,
             before,
+            reload: |device, before| device.load_native(before, 0),
         }))
     }
 }
@@ -132,22 +133,21 @@ impl<T: VmState> UndoLoad for Replaced<'_, T> {
     }
 }
 
-/// The undo of a hand-written [`Section`]: its section from before the load, loaded again
+/// The undo of a device written by hand (a [`Section`], or a QEMU stream's
+/// [`Device`](crate::qemu::Device)): what it saved before the load, loaded again by `reload`
 /// (which the device's own checks may refuse).
-struct Reload<'s, S: Section + ?Sized> {
-    device: &'s mut S,
-    before: Vec<u8>,
+pub(crate) struct Reload<'s, D: ?Sized> {
+    pub(crate) device: &'s mut D,
+    pub(crate) before: Vec<u8>,
+    pub(crate) reload: fn(&mut D, &[u8]) -> Result<(), Error>,
 }
 
-impl<S: Section + ?Sized> UndoLoad for Reload<'_, S> {
+impl<D: ?Sized> UndoLoad for Reload<'_, D> {
     fn undo(self: Box<Self>) -> Result<(), String> {
-        (self.device.load_native(&self.before, 0)).map_err(kept_the_loaded_state)
+        (self.reload)(self.device, &self.before).map_err(|why| {
+            format!("keeps the loaded state: its section from before does not load again: {why}")
+        })
     }
-}
-
-/// What an undo that reloads the state from before says when that state does not load.
-pub(crate) fn kept_the_loaded_state(why: Error) -> String {
-    format!("keeps the loaded state: its section from before does not load again: {why}")
 }
 
 impl<T: VmState> Section for T {

@@ -49,7 +49,7 @@
 //! ```
 
 use super::stream::{shown, Section, Stream};
-use crate::machine::{self, Replaced, UndoLoad};
+use crate::machine::{self, Reload, Replaced, UndoLoad};
 use crate::{Error, ErrorKind, VmState};
 use std::collections::HashSet;
 
@@ -97,24 +97,15 @@ pub trait Device: machine::Section {
         let mut before = Vec::new();
         self.save_qemu(&mut before)?;
         self.load_qemu(data, version, base)?;
+        // Its data from before, at its own version.
         Ok(Box::new(Reload {
             device: self,
             before,
+            reload: |device, before| {
+                let version = device.description().version;
+                device.load_qemu(before, version, 0)
+            },
         }))
-    }
-}
-
-/// The undo of a hand-written [`Device`]: its data from before the load, loaded again at its
-/// own version (which the device's own checks may refuse).
-struct Reload<'s, D: Device + ?Sized> {
-    device: &'s mut D,
-    before: Vec<u8>,
-}
-
-impl<D: Device + ?Sized> UndoLoad for Reload<'_, D> {
-    fn undo(self: Box<Self>) -> Result<(), String> {
-        let version = self.device.description().version;
-        (self.device.load_qemu(&self.before, version, 0)).map_err(machine::kept_the_loaded_state)
     }
 }
 
