@@ -69,21 +69,17 @@ fn check_wrapped_type(cx: &Ctxt, generics: &syn::Generics, ty: &syn::Type) {
     if cx.len() > errors {
         return;
     }
-    if let syn::Type::Path(p) = crate::ast::ungroup(ty) {
-        let sequence = (p.path.segments.last()).map(|s| s.ident.to_string());
-        if let Some(name @ ("Vec" | "Box" | "String")) = sequence.as_deref() {
-            if p.qself.is_none() && crate::check::types::names_std(&p.path) {
-                cx.error_spanned_by(
-                    ty,
-                    format!(
-                        "a `transparent` struct wraps a plain value, which a `{name}` is not (it \
-                         has a length, bounded by `max_len` in a struct that derives `VmState`): \
-                         make this a struct with a named field and the bound, or wrap the \
-                         value itself (a type of your own so named is named by its path)"
-                    ),
-                );
-            }
-        }
+    let sequence = crate::check::types::std_type(ty).map(|last| last.ident.to_string());
+    if let Some(name @ ("Vec" | "Box" | "String")) = sequence.as_deref() {
+        cx.error_spanned_by(
+            ty,
+            format!(
+                "a `transparent` struct wraps a plain value, which a `{name}` is not (it has a \
+                 length, bounded by `max_len` in a struct that derives `VmState`): make this a \
+                 struct with a named field and the bound, or wrap the value itself (a type of \
+                 your own so named is named by its path)"
+            ),
+        );
     }
 }
 
@@ -130,17 +126,7 @@ fn wrapped_field<'a>(cx: &Ctxt, data: &'a syn::DataStruct) -> Option<Wrapped<'a>
 /// Whether a field is std's `PhantomData` (a type of one's own so named is named by its
 /// path).
 fn is_marker(ty: &syn::Type) -> bool {
-    match crate::ast::ungroup(ty) {
-        syn::Type::Path(p) => {
-            p.qself.is_none()
-                && crate::check::types::names_std(&p.path)
-                && p.path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.ident == "PhantomData")
-        }
-        _ => false,
-    }
+    crate::check::types::std_type(ty).is_some_and(|last| last.ident == "PhantomData")
 }
 
 fn expand(

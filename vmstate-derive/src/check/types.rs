@@ -63,7 +63,7 @@ fn returns_placeholder(output: &syn::ReturnType) -> bool {
 
 /// The last segment of `ty`'s path where it names a type of std by name (a bare name, or a
 /// path through `std`, `core` or `alloc`), for the checks that know std's types.
-pub(super) fn std_type(ty: &syn::Type) -> Option<&syn::PathSegment> {
+pub(crate) fn std_type(ty: &syn::Type) -> Option<&syn::PathSegment> {
     let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
         return None;
     };
@@ -327,7 +327,7 @@ pub(super) fn is_type_param(generics: &syn::Generics, path: &syn::Path) -> bool 
 
 /// Whether `path` may name a std type: a bare name (`usize`, `Option`), or a path through
 /// `core` or `std` (a user's own `foo::Option` is another type).
-pub(crate) fn names_std(path: &syn::Path) -> bool {
+pub(super) fn names_std(path: &syn::Path) -> bool {
     path.segments.len() == 1
         || path
             .segments
