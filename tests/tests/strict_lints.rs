@@ -15,6 +15,7 @@
 
 use std::error::Error;
 use std::fmt;
+use std::marker::PhantomData;
 use vmstate_core::qemu;
 use vmstate_core::Field as Migrate;
 use vmstate_core::{from_bytes, to_bytes, VmState};
@@ -270,4 +271,84 @@ fn transparent_newtypes_migrate() {
     from_bytes(&mut dst, &to_bytes(&src).unwrap()).unwrap();
     assert_eq!(dst, src);
     assert_eq!(qemu::to_bytes(&src).unwrap(), [3, 0x41, 0x01, 0x12, 0x34]);
+}
+
+/// Types that travel through conversions, one generic with a bound of the user's: the
+/// derive's `Clone + Into<u32>` and `From<u32>`/`TryFrom<u32>` bounds on the type (spanned
+/// on the two strings, so one predicate each) join it.
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[vmstate(from = "u32", into = "u32")]
+struct Packed<T: Copy + Default> {
+    low: u16,
+    high: u16,
+    marker: PhantomData<T>,
+}
+
+impl<T: Copy + Default> From<u32> for Packed<T> {
+    fn from(word: u32) -> Self {
+        let [a, b, c, d] = word.to_be_bytes();
+        Packed {
+            high: u16::from_be_bytes([a, b]),
+            low: u16::from_be_bytes([c, d]),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<T: Copy + Default> From<Packed<T>> for u32 {
+    fn from(p: Packed<T>) -> u32 {
+        (u32::from(p.high) << 16) | u32::from(p.low)
+    }
+}
+
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[vmstate(try_from = "u8", into = "u8")]
+enum Level {
+    #[default]
+    Low,
+    High,
+}
+
+impl TryFrom<u8> for Level {
+    type Error = String;
+    fn try_from(v: u8) -> Result<Self, String> {
+        match v {
+            0 => Ok(Level::Low),
+            1 => Ok(Level::High),
+            _ => Err(format!("{v} is no level")),
+        }
+    }
+}
+
+impl From<Level> for u8 {
+    fn from(l: Level) -> u8 {
+        match l {
+            Level::Low => 0,
+            Level::High => 1,
+        }
+    }
+}
+
+#[derive(VmState, Debug, PartialEq, Eq)]
+struct Converted {
+    packed: Packed<u8>,
+    levels: [Level; 2],
+}
+
+#[test]
+fn converted_types_migrate() {
+    let src = Converted {
+        packed: Packed::from(0x1234_5678),
+        levels: [Level::High, Level::Low],
+    };
+    let mut dst = Converted {
+        packed: Packed::default(),
+        levels: [Level::Low; 2],
+    };
+    from_bytes(&mut dst, &to_bytes(&src).unwrap()).unwrap();
+    assert_eq!(dst, src);
+    assert_eq!(
+        qemu::to_bytes(&src).unwrap(),
+        [0x12, 0x34, 0x56, 0x78, 1, 0]
+    );
 }

@@ -7,6 +7,7 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/attrs/*.rs");
+    t.compile_fail("tests/ui/convert/*.rs");
     t.compile_fail("tests/ui/derived/*.rs");
     t.compile_fail("tests/ui/evolution/*.rs");
     t.compile_fail("tests/ui/hooks/*.rs");

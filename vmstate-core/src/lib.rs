@@ -88,7 +88,8 @@ pub use native::{
 pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, QemuEncoder, Scalar};
 
 /// Derives [`VmState`] and [`Field`] for a struct with named fields, and [`Field`] (with
-/// [`Plain`]) for a fieldless enum (see [Enums](#enums)).
+/// [`Plain`]) for a fieldless enum (see [Enums](#enums)), a `transparent` newtype, and a
+/// type that travels as another through conversions (see [Conversions](#conversions)).
 ///
 /// Container attributes (`#[vmstate(...)]` on the struct):
 ///
@@ -103,6 +104,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `validate = "path"` | `fn(&Self) -> Result<(), E>` on the loaded state, derived fields not yet recomputed; a failure undoes the load | none |
 /// | `crate = "path"` | path of this crate if renamed (without it, a renamed crate is one `unresolved import vmstate_core` at the derive) | `::vmstate_core` |
 /// | `transparent` | a struct of exactly one field (besides `PhantomData` markers) is a field type (not a section) that travels as that field, with its description; it takes no other key but `crate`, its field none, and the field's type must be [`Plain`] | off |
+/// | `into = "T"` with `from = "T"` or `try_from = "T"` | serde's conversions: the type (a struct of any shape, or an enum) is a field type that travels as `T`, a [`Plain`] type, with its description; a save converts a clone (`Clone + Into<T>`), a load converts the `T` read (`From<T>`; or `TryFrom<T>` with a `Display` error, which fails the load, and `Default`); it takes no other key but `crate`, its fields and variants none | none |
 ///
 /// Field attributes:
 ///
@@ -223,6 +225,73 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 ///     "irq.trigger: invalid value: 2 is not a `Trigger` (Level = 0, Edge = 1) (at byte 0)"
 /// );
 /// ```
+///
+/// # Conversions
+///
+/// `#[vmstate(into = "T", from = "T")]` (or `try_from = "T"`), as serde's container keys:
+/// the type travels as `T`, a [`Plain`] type, through the conversions the user writes, and
+/// is described as `T`, so a field may switch between `T` and the type with no migration
+/// break. It fits a register whose fields pack into a word, an enum with data that a word
+/// encodes, and a type that `bitflags!` declares (the derive passes through the macro; its
+/// field, the crate's own type, is not looked at). Sequences of it travel as sequences of
+/// `T` (blocks in the native format); `range`, `validate`, `immutable` and `Removed<T>` apply.
+/// With `try_from`, a value the conversion refuses fails the load, with the conversion's
+/// error, the field's path and the value's offset, and the type needs `Default` (the value a
+/// load overwrites).
+///
+/// ```
+/// use vmstate_core::VmState;
+///
+/// /// Divisor latch: two byte registers that migrate as one 16-bit word.
+/// #[derive(VmState, Debug, Clone, Copy, PartialEq)]
+/// #[vmstate(from = "u16", into = "u16")]
+/// struct Divisor { low: u8, high: u8 }
+///
+/// impl From<u16> for Divisor {
+///     fn from(word: u16) -> Self {
+///         let [high, low] = word.to_be_bytes();
+///         Divisor { low, high }
+///     }
+/// }
+/// impl From<Divisor> for u16 {
+///     fn from(d: Divisor) -> u16 { u16::from_be_bytes([d.high, d.low]) }
+/// }
+///
+/// /// A line's state, of which a word holds the level and the number.
+/// #[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+/// #[vmstate(try_from = "u16", into = "u16")]
+/// enum Line { #[default] Idle, Raised(u8) }
+///
+/// impl TryFrom<u16> for Line {
+///     type Error = String;
+///     fn try_from(word: u16) -> Result<Self, String> {
+///         match word {
+///             0 => Ok(Line::Idle),
+///             0x100..=0x1ff => Ok(Line::Raised(word as u8)),
+///             _ => Err(format!("{word:#x} encodes no line")),
+///         }
+///     }
+/// }
+/// impl From<Line> for u16 {
+///     fn from(line: Line) -> u16 {
+///         match line { Line::Idle => 0, Line::Raised(n) => 0x100 | u16::from(n) }
+///     }
+/// }
+///
+/// #[derive(VmState, Debug, PartialEq)]
+/// #[vmstate(name = "uart")]
+/// struct Uart { divisor: Divisor, line: Line }
+///
+/// let uart = Uart { divisor: Divisor { low: 0x34, high: 0x12 }, line: Line::Raised(4) };
+/// assert_eq!(vmstate_core::qemu::to_bytes(&uart).unwrap(), [0x12, 0x34, 0x01, 0x04]);
+/// let mut dst = Uart { divisor: Divisor { low: 0, high: 0 }, line: Line::Idle };
+/// let err = vmstate_core::qemu::from_bytes(&mut dst, &[0, 1, 2, 0], 1, 0).unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "uart.line: invalid value: the `u16` read is not a `Line`: 0x200 encodes no line (at byte 2)"
+/// );
+/// assert_eq!(dst.divisor, Divisor { low: 0, high: 0 }); // nothing changed
+/// ```
 pub use vmstate_derive::VmState;
 
 /// A struct with a [`Description`]: what `#[derive(VmState)]` implements, and what the
@@ -264,7 +333,7 @@ pub use vmstate_derive::VmState;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `VmState` struct",
     label = "needs to be a struct with `#[derive(VmState)]`",
-    note = "a section, a subsection or a nested description is a struct with `#[derive(VmState)]`; a fieldless enum that derives it, or a `#[vmstate(transparent)]` struct, is a field's type, not one of these"
+    note = "a section, a subsection or a nested description is a struct with `#[derive(VmState)]`; a fieldless enum that derives it, a `#[vmstate(transparent)]` struct, or a type with `#[vmstate(from = ..., into = ...)]`, is a field's type, not one of these"
 )]
 pub trait VmState: Field {
     /// The static description of every field.

@@ -97,6 +97,19 @@ pub fn unknown_variant(
     Error::at(ErrorKind::InvalidValue(why), offset)
 }
 
+/// The error of a value read as `wire` that `TryFrom` refused to turn into a `type_name`
+/// (`#[vmstate(try_from = "...")]`), at the value's offset.
+#[cold]
+pub fn conversion_refused(
+    type_name: &'static str,
+    wire: &'static str,
+    why: &dyn core::fmt::Display,
+    offset: usize,
+) -> Error {
+    let why = format!("the `{wire}` read is not a `{type_name}`: {why}");
+    Error::at(ErrorKind::InvalidValue(why), offset)
+}
+
 /// Reads a subsection header if the next bytes are one of `parent`'s: the tag, then a
 /// name that `known` says is one of its subsections' or that continues `parent` with `/`
 /// (an unknown one, the error); otherwise reads nothing and returns `None`.

@@ -48,6 +48,7 @@ impl<'a> Input<'a> {
     /// of a refused struct keep its uses quiet.
     pub fn from_syn(cx: &Ctxt, input: &'a syn::DeriveInput) -> Self {
         let attrs = Container::parse(cx, &input.attrs);
+        attrs.reject_conversion_keys(cx);
         reject_packed(cx, &input.attrs);
         // The derive takes a struct with `transparent` down the newtype path
         // (`Container::asks_transparent`); one that reached this one must not lose the key

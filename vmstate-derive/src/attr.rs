@@ -18,11 +18,17 @@ pub const CONTAINER_KEYS: &[&str] = &[
     "validate",
     "crate",
     "transparent",
+    "from",
+    "try_from",
+    "into",
 ];
 /// The container keys a `transparent` struct accepts (it travels as its one field).
 pub const TRANSPARENT_KEYS: &[&str] = &["transparent", "crate"];
 /// The container keys an enum accepts (it is a field's type, not a section).
-pub const ENUM_KEYS: &[&str] = &["crate"];
+pub const ENUM_KEYS: &[&str] = &["crate", "from", "try_from", "into"];
+/// The container keys of a type that travels as another through conversions (serde's
+/// `from`/`try_from`/`into`).
+pub const CONVERSION_KEYS: &[&str] = &["from", "try_from", "into", "crate"];
 /// The keys a field attribute accepts besides [`WIRE_KEYS`]: its described name, its role and
 /// its bound.
 pub const FIELD_KEYS: &[&str] = &[
@@ -70,6 +76,14 @@ impl MaxLen {
             MaxLen::Const(_) => None,
         }
     }
+}
+
+/// A type named in an attribute string: `from = "u32"`.
+pub struct TypeName {
+    /// The type, parsed from the literal; its tokens carry the literal's span.
+    pub ty: syn::Type,
+    /// The literal's text, as written (for error messages).
+    pub text: String,
 }
 
 /// A function named in an attribute string: `post_load = "Self::after_load"`.
@@ -159,6 +173,13 @@ pub struct Container {
     /// `transparent`: a struct of one field that travels as that field (serde's
     /// `transparent`).
     pub transparent: Slot<()>,
+    /// `from = "T"`: loaded as a `T`, then converted with `From<T>` (serde's `from`).
+    pub from: Slot<TypeName>,
+    /// `try_from = "T"`: loaded as a `T`, then converted with `TryFrom<T>`, whose error
+    /// fails the load.
+    pub try_from: Slot<TypeName>,
+    /// `into = "T"`: saved as a `T`, converted with `Into<T>` from a clone.
+    pub into: Slot<TypeName>,
 }
 
 /// Field attributes.
@@ -238,28 +259,46 @@ impl Container {
     /// a section struct for a newtype (the derive then parses the attributes for good, and
     /// reports those, on the path this chooses).
     pub fn asks_transparent(attrs: &[syn::Attribute]) -> bool {
-        attrs.iter().any(|attr| {
-            let syn::Meta::List(list) = &attr.meta else {
-                return false;
-            };
-            if !attr.path().is_ident("vmstate") {
-                return false;
-            }
-            let tokens = ungrouped(list.tokens.clone());
-            let key_start = |i: usize| {
-                i == 0 || matches!(&tokens[i - 1], proc_macro2::TokenTree::Punct(p) if p.as_char() == ',')
-            };
-            let key_end = |i: usize| match tokens.get(i + 1) {
-                None => true,
-                Some(proc_macro2::TokenTree::Punct(p)) => p.as_char() == ',',
-                Some(_) => false,
-            };
-            (0..tokens.len()).any(|i| {
-                matches!(&tokens[i], proc_macro2::TokenTree::Ident(word) if word == "transparent")
-                    && key_start(i)
-                    && key_end(i)
-            })
+        written_keys(attrs).any(|(key, next)| key == "transparent" && next == After::End)
+    }
+
+    /// Whether the attributes ask for conversions: `from = `, `try_from = ` or `into = `
+    /// written as keys, read from the tokens as for [`Container::asks_transparent`]. Such a
+    /// type (struct or enum, of any shape) travels as the type named, whatever it holds.
+    pub fn asks_conversion(attrs: &[syn::Attribute]) -> bool {
+        written_keys(attrs).any(|(key, next)| {
+            matches!(key.as_str(), "from" | "try_from" | "into") && next == After::Equals
         })
+    }
+
+    /// The attributes of a type that travels as another through conversions: the other keys
+    /// are read too (for a message that says why they do not apply), but an unknown key is
+    /// listed against `CONVERSION_KEYS`.
+    pub fn parse_conversion(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        Self::parse_for(cx, attrs, "container", CONVERSION_KEYS)
+    }
+
+    /// The conversion keys given (`from`, `try_from`, `into`), with their spans.
+    pub fn conversion_keys(&self) -> Vec<(&'static str, Span)> {
+        [&self.from, &self.try_from, &self.into]
+            .into_iter()
+            .filter_map(|slot| slot.get().map(|s| (slot.name, s.key)))
+            .collect()
+    }
+
+    /// Reports conversion keys that reached a path other than the conversions' (the derive
+    /// takes a type with any of them down that path, `Container::asks_conversion`): they
+    /// must not be lost silently.
+    pub fn reject_conversion_keys(&self, cx: &Ctxt) {
+        for (key, span) in self.conversion_keys() {
+            cx.error_at(
+                span,
+                format!(
+                    "`{key}` was not recognized as this type's key: write it as \
+                     `#[vmstate({key} = \"Type\")]`"
+                ),
+            );
+        }
     }
 
     /// An enum's attributes: the struct keys are read too (for a message that says where
@@ -279,6 +318,9 @@ impl Container {
             validate: Slot::new("validate"),
             krate: Slot::new("crate"),
             transparent: Slot::new("transparent"),
+            from: Slot::new("from"),
+            try_from: Slot::new("try_from"),
+            into: Slot::new("into"),
         };
         for_each_key(cx, attrs, |key, meta| {
             let span = meta
@@ -322,6 +364,17 @@ impl Container {
                     }
                 }
                 "transparent" => flag(cx, meta, &key, span, &mut c.transparent)?,
+                "from" | "try_from" | "into" => {
+                    let slot = match key.as_str() {
+                        "from" => &mut c.from,
+                        "try_from" => &mut c.try_from,
+                        _ => &mut c.into,
+                    };
+                    match type_value(cx, meta, &key)? {
+                        Some((t, s)) => slot.set(cx, span, s, t),
+                        None => slot.set_invalid(),
+                    }
+                }
                 "crate" => {
                     if let Some(s) = string_value(cx, meta, &key)? {
                         // A module path: generic arguments would make no item path.
@@ -360,6 +413,9 @@ impl Container {
             "validate" => self.validate.set_invalid(),
             "crate" => self.krate.set_invalid(),
             "transparent" => self.transparent.set_invalid(),
+            "from" => self.from.set_invalid(),
+            "try_from" => self.try_from.set_invalid(),
+            "into" => self.into.set_invalid(),
             _ => {}
         }
     }
@@ -541,6 +597,47 @@ impl FieldAttrs {
         push("buffer", self.buffer.get().map(|s| s.key));
         out
     }
+}
+
+/// What follows a key written in an attribute.
+#[derive(PartialEq)]
+enum After {
+    /// Nothing, or the `,` before the next key.
+    End,
+    /// `=`: a value.
+    Equals,
+    Other,
+}
+
+/// The words written as keys in the `#[vmstate(...)]` attributes (at the start of the
+/// attribute or after a `,`), with what follows each, read from the tokens alone.
+fn written_keys(attrs: &[syn::Attribute]) -> impl Iterator<Item = (String, After)> + '_ {
+    let lists = attrs.iter().filter_map(|attr| match &attr.meta {
+        syn::Meta::List(list) if attr.path().is_ident("vmstate") => Some(list),
+        _ => None,
+    });
+    lists.flat_map(|list| {
+        let tokens = ungrouped(list.tokens.clone());
+        let is_comma =
+            |t: &proc_macro2::TokenTree| matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',');
+        let mut keys = Vec::new();
+        for (i, token) in tokens.iter().enumerate() {
+            let proc_macro2::TokenTree::Ident(word) = token else {
+                continue;
+            };
+            if i > 0 && !is_comma(&tokens[i - 1]) {
+                continue;
+            }
+            let after = match tokens.get(i + 1) {
+                None => After::End,
+                Some(t) if is_comma(t) => After::End,
+                Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '=' => After::Equals,
+                Some(_) => After::Other,
+            };
+            keys.push((word.to_string(), after));
+        }
+        keys
+    })
 }
 
 /// The tokens of a stream with the invisible groups a `macro_rules!` fragment arrives in
@@ -738,6 +835,33 @@ fn string_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Opt
             }
         }),
     )
+}
+
+/// A type in a string, `from = "u32"`, parsed with the literal's span.
+fn type_value(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    key: &str,
+) -> syn::Result<Option<(TypeName, Span)>> {
+    let Some(s) = string_value(cx, meta, key)? else {
+        return Ok(None);
+    };
+    Ok(match s.parse::<syn::Type>() {
+        Ok(ty) => Some((
+            TypeName {
+                ty,
+                text: s.value(),
+            },
+            s.span(),
+        )),
+        Err(_) => {
+            cx.error_spanned_by(
+                &s,
+                format!("`{key}` names a type in a string, e.g. `{key} = \"u32\"`"),
+            );
+            None
+        }
+    })
 }
 
 /// `max_len`'s value: an integer literal or a constant's path.

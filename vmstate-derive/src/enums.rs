@@ -38,6 +38,7 @@ struct Enum<'a> {
 pub fn derive(input: &syn::DeriveInput, data: &syn::DataEnum) -> Result<TokenStream, TokenStream> {
     let cx = Ctxt::default();
     let attrs = Container::parse_enum(&cx, &input.attrs);
+    attrs.reject_conversion_keys(&cx);
     let p = private_path();
     let import = private_import(&attrs);
     let parsed = parse(&cx, input, data, &attrs);

@@ -6,12 +6,15 @@
 //! `attr`), `check` validates the model, `expand` writes the code. Every step records
 //! its errors in a `ctxt::Ctxt` and carries on, so one compile reports every problem.
 //! A fieldless enum (a field type, not a section) takes the short path of `enums`, and a
-//! `transparent` struct (a field type that travels as its one field) that of `newtype`.
+//! `transparent` struct (a field type that travels as its one field) that of `newtype`, and
+//! a type with `from`/`try_from`/`into` (one that travels as another through conversions)
+//! that of `convert`.
 //! Before all that, `self_type` spells `Self` in field types as the struct.
 
 mod ast;
 mod attr;
 mod check;
+mod convert;
 mod ctxt;
 mod enums;
 mod expand;
@@ -30,6 +33,9 @@ pub fn derive_vmstate(input: TokenStream) -> TokenStream {
 }
 
 fn derive(input: &syn::DeriveInput) -> Result<proc_macro2::TokenStream, proc_macro2::TokenStream> {
+    if attr::Container::asks_conversion(&input.attrs) {
+        return convert::derive(input);
+    }
     match &input.data {
         syn::Data::Enum(data) => return enums::derive(input, data),
         syn::Data::Struct(data) if attr::Container::asks_transparent(&input.attrs) => {

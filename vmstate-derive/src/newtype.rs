@@ -20,6 +20,7 @@ pub fn derive(
 ) -> Result<TokenStream, TokenStream> {
     let cx = Ctxt::default();
     let attrs = Container::parse_transparent(&cx, &input.attrs);
+    attrs.reject_conversion_keys(&cx);
     for (key, span) in attrs.struct_only_keys() {
         cx.error_at(
             span,
@@ -33,7 +34,14 @@ pub fn derive(
     crate::check::check_generic_names(&cx, &input.generics);
     let field = wrapped_field(&cx, data);
     if let Some(field) = &field {
-        check_wrapped_type(&cx, &input.generics, &field.value.ty);
+        crate::check::types::check_plain_type(&cx, &input.generics, &field.value.ty, |name| {
+            format!(
+                "a `transparent` struct wraps a plain value, which a `{name}` is not (it has a \
+                 length, bounded by `max_len` in a struct that derives `VmState`): make this a \
+                 struct with a named field and the bound, or wrap the value itself (a type of \
+                 your own so named is named by its path)"
+            )
+        });
     }
     let mut attrs_on_fields = data.fields.iter().flat_map(|f| &f.attrs);
     if let Some(attr) = attrs_on_fields.find(|a| a.path().is_ident("vmstate")) {
@@ -56,30 +64,6 @@ pub fn derive(
             Err(out)
         }
         (Ok(()), None) => unreachable!("a struct without one field has reported why"),
-    }
-}
-
-/// The derive's own errors for a wrapped type that cannot be a plain value, with what to
-/// store instead, on the type: std's types that cannot migrate at all (as in any struct),
-/// and the sequences, which migrate in a struct but are not plain values. (Another type
-/// that is not `Plain` fails the impls' bound, on the type.)
-fn check_wrapped_type(cx: &Ctxt, generics: &syn::Generics, ty: &syn::Type) {
-    let errors = cx.len();
-    crate::check::types::check_wire_type(cx, generics, ty);
-    if cx.len() > errors {
-        return;
-    }
-    let sequence = crate::check::types::std_type(ty).map(|last| last.ident.to_string());
-    if let Some(name @ ("Vec" | "Box" | "String")) = sequence.as_deref() {
-        cx.error_spanned_by(
-            ty,
-            format!(
-                "a `transparent` struct wraps a plain value, which a `{name}` is not (it has a \
-                 length, bounded by `max_len` in a struct that derives `VmState`): make this a \
-                 struct with a named field and the bound, or wrap the value itself (a type of \
-                 your own so named is named by its path)"
-            ),
-        );
     }
 }
 

@@ -163,7 +163,7 @@ pub use sequence::{
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot migrate: it does not implement `vmstate_core::Field`",
     label = "`{Self}` cannot migrate",
-    note = "derive `VmState` for it, implement `Field` by hand (for another crate's type, on a newtype of your own), mark the field `#[vmstate(skip)]`, or, for `Vec`/`Box<[T]>`/`String`, add `#[vmstate(max_len = N)]`"
+    note = "derive `VmState` for it (with `#[vmstate(from = \"T\", into = \"T\")]` to travel as a plain `T` through conversions of yours), implement `Field` by hand (for another crate's type, on a newtype of your own), mark the field `#[vmstate(skip)]`, or, for `Vec`/`Box<[T]>`/`String`, add `#[vmstate(max_len = N)]`"
 )]
 pub trait Field: Sized {
     /// How the type looks on the wire.
@@ -340,8 +340,8 @@ pub trait Field: Sized {
 /// assert_eq!(back.slots, [Slot::Busy, Slot::Free]);
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a plain value (a primitive, a fieldless enum that derives `VmState`, a `transparent` struct of a plain value, or an array of them)",
-    label = "must be a plain value here: a `Vec`/`Box<[T]>` element that is not a struct deriving `VmState`, a `validate`/`range` field, and the `T` of `Removed<T>`, `Cell<T>`, `Wrapping<T>` and `Saturating<T>` are, and so is a `transparent` struct's field",
+    message = "`{Self}` is not a plain value (a primitive, a fieldless enum that derives `VmState`, a `transparent` struct of a plain value, a type that travels as one through `from`/`into`, or an array of them)",
+    label = "must be a plain value here: a `Vec`/`Box<[T]>` element that is not a struct deriving `VmState`, a `validate`/`range` field, and the `T` of `Removed<T>`, `Cell<T>`, `Wrapping<T>` and `Saturating<T>` are, and so are a `transparent` struct's field and the type `from`/`into` name",
     note = "a fieldless enum with an integer `repr` is one once it derives `VmState`; a struct is not (its load is staged apart from the struct itself): an element struct derives `VmState`, and a nested struct is validated by its own container `validate`; a sequence of sequences (`Vec<Vec<u8>>`) is not either: put the inner one in a struct that derives `VmState`, with its own `max_len`; an atomic is not one either: check it in the container's `validate`; a type with a hand-written `Field` whose `Staged` is itself becomes one with `impl vmstate_core::Plain for T {{}}`"
 )]
 pub trait Plain: Field<Staged = Self> {

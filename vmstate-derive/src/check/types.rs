@@ -172,6 +172,29 @@ fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
     }
 }
 
+/// The derive's own errors for a type that must be a plain value (what a `transparent`
+/// struct wraps, what a type travels as through `from`/`into`), with what to store instead,
+/// on the type: std's types that cannot migrate at all (as in any struct), and the sequences
+/// (`Vec`, `Box`, `String`), which migrate in a struct but are not plain values,
+/// `sequence_message` saying why for the sequence named. (Another type that is not `Plain`
+/// fails the impls' bound, on the type.)
+pub(crate) fn check_plain_type(
+    cx: &Ctxt,
+    generics: &syn::Generics,
+    ty: &syn::Type,
+    sequence_message: impl Fn(&str) -> String,
+) {
+    let errors = cx.len();
+    check_wire_type(cx, generics, ty);
+    if cx.len() > errors {
+        return;
+    }
+    let sequence = std_type(ty).map(|last| last.ident.to_string());
+    if let Some(name @ ("Vec" | "Box" | "String")) = sequence.as_deref() {
+        cx.error_spanned_by(ty, sequence_message(name));
+    }
+}
+
 /// Types that can never implement `Field` (std's, with no fixed wire form) get a message that
 /// says what to store instead, on the type itself, rather than the trait error's generic
 /// "cannot migrate". Array lengths are not types and are not looked into.

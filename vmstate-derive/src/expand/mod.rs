@@ -18,7 +18,7 @@ mod hooks;
 mod tokens;
 
 pub(crate) use bounds::with_bounds;
-pub(crate) use tokens::private_at;
+pub(crate) use tokens::{private_at, respan};
 
 use crate::ast::{Field, Input, Role};
 use crate::attr::Container;

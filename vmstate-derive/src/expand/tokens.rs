@@ -113,7 +113,7 @@ pub(crate) fn private_at(p: &TokenStream, span: Span) -> TokenStream {
 }
 
 /// `tokens` with every span replaced by `span`.
-pub(super) fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
+pub(crate) fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
     tokens
         .clone()
         .into_iter()

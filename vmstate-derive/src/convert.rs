@@ -1,0 +1,436 @@
+//! `#[derive(VmState)]` with `#[vmstate(from = "T", into = "T")]` (or `try_from = "T"`): a
+//! type of any shape, struct or enum, that travels as another, plain type through
+//! conversions, as serde's `from`/`try_from`/`into` do: a `bitflags!` type as its bits, a
+//! register whose fields pack into a word, an enum with data that a word encodes. It is a
+//! field type that travels as `T` and is described as `T`, so a field may switch between
+//! the two without a migration break.
+//!
+//! Read, checked and expanded here in one small step each, as `newtype` does for a
+//! `transparent` struct.
+
+use crate::attr::{code_span, Container, Spanned, TypeName};
+use crate::ctxt::Ctxt;
+use crate::expand::{
+    field_fallback, private_at, private_import, private_path, respan, with_bounds,
+};
+use crate::naming::{mentions_deprecated, user_allows};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
+
+/// The derive's output for a type with conversions: the impls, or every error in the input.
+pub fn derive(input: &syn::DeriveInput) -> Result<TokenStream, TokenStream> {
+    let cx = Ctxt::default();
+    let attrs = Container::parse_conversion(&cx, &input.attrs);
+    for (key, span) in attrs.struct_only_keys() {
+        cx.error_at(
+            span,
+            format!(
+                "`{key}` applies to a section; a type that travels as another through \
+                 `from`/`into` is a field's type and takes only those keys and `crate`"
+            ),
+        );
+    }
+    if let Some(key) = attrs.transparent.get() {
+        cx.error_at(
+            key.key,
+            "`transparent` and `from`/`into` both say what the type travels as: keep one",
+        );
+    }
+    crate::check::check_generic_names(&cx, &input.generics);
+    reject_inner_attributes(&cx, &input.data);
+    let conversion = Conversion::of(&cx, &attrs);
+    if let Some(c) = &conversion {
+        crate::check::types::check_plain_type(&cx, &input.generics, &c.into.value.ty, |name| {
+            format!(
+                "a type travels through `from`/`into` as a plain value, which a `{name}` is not \
+                 (it has a length): convert to an array, or keep the sequence in a struct that \
+                 derives `VmState`, bounded by `max_len` (a type of your own so named is named \
+                 by its path)"
+            )
+        });
+    }
+    let p = private_path();
+    let import = private_import(&attrs);
+    match (cx.check(), conversion) {
+        (Ok(()), Some(c)) => Ok(expand(input, &c, &p, &import)),
+        (Err(errors), _) => {
+            let mut out = errors.into_compile_error();
+            // (None where a type parameter takes a name the impls use.)
+            if !crate::check::reserved_generics(&input.generics) {
+                out.extend(field_fallback(&input.ident, &input.generics, &p, &import));
+            }
+            Err(out)
+        }
+        (Ok(()), None) => unreachable!("keys that make no conversion have reported why"),
+    }
+}
+
+/// How a load turns the value read into the type.
+enum Load {
+    /// `From<T>`: any value read is one.
+    From,
+    /// `TryFrom<T>`: its error fails the load.
+    TryFrom,
+}
+
+/// The conversions asked for: `into` for a save, `from` or `try_from` for a load, both
+/// naming the type the value travels as.
+struct Conversion<'a> {
+    into: &'a Spanned<TypeName>,
+    load: Load,
+    /// The `from` or `try_from` value.
+    from: &'a Spanned<TypeName>,
+}
+
+impl<'a> Conversion<'a> {
+    /// The conversions, or an error for each key missing, doubled or naming another type.
+    fn of(cx: &Ctxt, attrs: &'a Container) -> Option<Self> {
+        let from = match (attrs.from.get(), attrs.try_from.get()) {
+            (Some(from), Some(try_from)) => {
+                cx.error_at(
+                    try_from.key,
+                    "`from` and `try_from` both say how a load converts the value read: keep \
+                     one (`try_from` where a value read can be refused)",
+                );
+                let _ = from;
+                None
+            }
+            (Some(from), None) => Some((from, Load::From)),
+            (None, Some(try_from)) => Some((try_from, Load::TryFrom)),
+            (None, None) => None,
+        };
+        let load_given = attrs.from.given() || attrs.try_from.given();
+        match (attrs.into.get(), from) {
+            (Some(into), Some((from, load))) => {
+                let (a, b) = (type_text(&into.value.ty), type_text(&from.value.ty));
+                if a != b {
+                    cx.error_at(
+                        into.span,
+                        format!(
+                            "`into` names `{}` and `{}` names `{}`: a type travels as one type, \
+                             which both name",
+                            into.value.text,
+                            key_of(&load),
+                            from.value.text
+                        ),
+                    );
+                    return None;
+                }
+                Some(Conversion { into, load, from })
+            }
+            (Some(into), None) => {
+                if !load_given {
+                    cx.error_at(
+                        into.key,
+                        format!(
+                            "`into` says how a save converts the type; a load needs \
+                             `from = \"{0}\"` too (or `try_from = \"{0}\"`, where a value read \
+                             can be refused)",
+                            into.value.text
+                        ),
+                    );
+                }
+                None
+            }
+            (None, Some((from, load))) => {
+                if !attrs.into.given() {
+                    cx.error_at(
+                        from.key,
+                        format!(
+                            "`{}` says how a load converts the value read; a save needs \
+                             `into = \"{}\"` too (from a clone: the type must be `Clone`)",
+                            key_of(&load),
+                            from.value.text
+                        ),
+                    );
+                }
+                None
+            }
+            (None, None) => None,
+        }
+    }
+}
+
+fn key_of(load: &Load) -> &'static str {
+    match load {
+        Load::From => "from",
+        Load::TryFrom => "try_from",
+    }
+}
+
+/// A type's tokens as text, to compare two types written apart (spacing aside).
+fn type_text(ty: &syn::Type) -> String {
+    ty.to_token_stream().to_string()
+}
+
+/// `#[vmstate]` on a field or a variant: the type's contents do not travel, the value it
+/// converts to does.
+fn reject_inner_attributes(cx: &Ctxt, data: &syn::Data) {
+    // In the order written: a variant's own attributes, then its fields'.
+    let attrs: Vec<&syn::Attribute> = match data {
+        syn::Data::Struct(s) => s.fields.iter().flat_map(|f| &f.attrs).collect(),
+        syn::Data::Enum(e) => (e.variants.iter())
+            .flat_map(|v| v.attrs.iter().chain(v.fields.iter().flat_map(|f| &f.attrs)))
+            .collect(),
+        syn::Data::Union(u) => u.fields.named.iter().flat_map(|f| &f.attrs).collect(),
+    };
+    for attr in attrs.into_iter().filter(|a| a.path().is_ident("vmstate")) {
+        cx.error_spanned_by(
+            attr,
+            "a type that travels through `from`/`into` takes no `vmstate` attribute on its \
+             fields or variants: the value it converts to travels, not what it holds",
+        );
+    }
+}
+
+fn expand(
+    input: &syn::DeriveInput,
+    conversion: &Conversion,
+    p: &TokenStream,
+    import: &TokenStream,
+) -> TokenStream {
+    let ident = &input.ident;
+    let name = ident.unraw().to_string();
+    let (_, ty_generics, _) = input.generics.split_for_impl();
+    let into_span = code_span(conversion.into.span);
+    let from_span = code_span(conversion.from.span);
+    // The type as the conversions name it, located at the string whose trait it needs, so
+    // that a missing `From`/`Into` impl (or a wire type that is not plain) is reported there.
+    let self_at = |span: Span| respan(&quote!(#ident #ty_generics), span);
+    let (self_into, self_from) = (self_at(into_span), self_at(from_span));
+    let wire = &conversion.into.value.ty;
+    let from_wire = &conversion.from.value.ty;
+    let wire_text = &conversion.into.value.text;
+    let plain = private_at(p, conversion.into.span);
+    let mut bounds = vec![
+        quote_spanned!(into_span=> #wire: #plain::Plain),
+        quote_spanned!(into_span=> #self_into: ::core::clone::Clone + ::core::convert::Into<#wire>),
+    ];
+    match conversion.load {
+        Load::From => bounds.push(quote_spanned!(from_span=>
+            #self_from: ::core::convert::From<#from_wire>
+        )),
+        Load::TryFrom => {
+            bounds.push(quote_spanned!(from_span=>
+                #self_from: ::core::convert::TryFrom<#from_wire> + ::core::default::Default
+            ));
+            bounds.push(quote_spanned!(from_span=>
+                <#self_from as ::core::convert::TryFrom<#from_wire>>::Error: ::core::fmt::Display
+            ));
+        }
+    }
+    let bounds = bounds.into_iter().map(|b| {
+        syn::parse2::<syn::WherePredicate>(b).expect("a type and its bound make a where predicate")
+    });
+    let (generics, repeats) = with_bounds(&input.generics, bounds);
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let self_ty = quote!(#ident #ty_generics);
+
+    // A saved value: converted from a clone, as serde's `into` does.
+    let to_wire = |value: TokenStream| quote!(<#self_ty as ::core::convert::Into<#wire>>::into(::core::clone::Clone::clone(#value)));
+    let (save_value, save_item) = (to_wire(quote!(self)), to_wire(quote!(__vmstate_item)));
+    let (wire_of_self, wire_of_staged) = (save_value.clone(), to_wire(quote!(__vmstate_staged)));
+    // The value read, `__vmstate_value` at offset `__vmstate_at`, as a result of the type.
+    let convert_read = match conversion.load {
+        Load::From => quote! {{
+            let _ = __vmstate_at;
+            #p::Ok(<#self_ty as ::core::convert::From<#wire>>::from(__vmstate_value))
+        }},
+        Load::TryFrom => quote! {
+            match <#self_ty as ::core::convert::TryFrom<#wire>>::try_from(__vmstate_value) {
+                #p::Ok(__vmstate_converted) => #p::Ok(__vmstate_converted),
+                #p::Err(__vmstate_why) => #p::Err(#p::conversion_refused(
+                    #name,
+                    #wire_text,
+                    &__vmstate_why,
+                    __vmstate_at,
+                )),
+            }
+        },
+    };
+    let placeholder = match conversion.load {
+        Load::From => quote! {
+            <#self_ty as ::core::convert::From<#wire>>::from(<#wire as #p::Field>::placeholder())
+        },
+        // A value that a failed `TryFrom` cannot stand for: the type's own default.
+        Load::TryFrom => quote!(<#self_ty as ::core::default::Default>::default()),
+    };
+    // Sequences travel as sequences of the wire type (blocks of fixed-width integers in the
+    // native format): in one block where nothing can be refused, one value at a time where
+    // a value can, so that its error gives its own offset.
+    let load_fresh_slice = match conversion.load {
+        Load::From => quote! {
+            let __vmstate_values = <#wire as #p::Plain>::load_vec(
+                <[Self]>::len(__vmstate_out),
+                __vmstate_d,
+            )?;
+            for (__vmstate_slot, __vmstate_value) in ::core::iter::Iterator::zip(
+                <[Self]>::iter_mut(__vmstate_out),
+                __vmstate_values,
+            ) {
+                *__vmstate_slot = <#self_ty as ::core::convert::From<#wire>>::from(__vmstate_value);
+            }
+            #p::Ok(())
+        },
+        Load::TryFrom => quote! {
+            for (__vmstate_i, __vmstate_slot) in ::core::iter::Iterator::enumerate(
+                <[Self]>::iter_mut(__vmstate_out),
+            ) {
+                let __vmstate_at = #p::Decoder::offset(__vmstate_d);
+                let mut __vmstate_one = [<#wire as #p::Field>::placeholder()];
+                <#wire as #p::Plain>::load_fresh_slice(&mut __vmstate_one, __vmstate_d)
+                    .map_err(|__vmstate_e| __vmstate_e.in_index(__vmstate_i))?;
+                let [__vmstate_value] = __vmstate_one;
+                let __vmstate_converted: #p::Result<Self, #p::Error> = #convert_read;
+                *__vmstate_slot =
+                    __vmstate_converted.map_err(|__vmstate_e| __vmstate_e.in_index(__vmstate_i))?;
+            }
+            #p::Ok(())
+        },
+    };
+    let load_vec = match conversion.load {
+        Load::From => Some(quote! {
+            fn load_vec<__VmStateDecoder: #p::Decoder>(
+                __vmstate_len: ::core::primitive::usize,
+                __vmstate_d: &mut __VmStateDecoder,
+            ) -> #p::Result<#p::Vec<Self>, #p::Error> {
+                let __vmstate_values = <#wire as #p::Plain>::load_vec(__vmstate_len, __vmstate_d)?;
+                #p::Ok(::core::iter::Iterator::collect(::core::iter::Iterator::map(
+                    ::core::iter::IntoIterator::into_iter(__vmstate_values),
+                    <#self_ty as ::core::convert::From<#wire>>::from,
+                )))
+            }
+        }),
+        Load::TryFrom => None,
+    };
+    // Only what is needed: an `allow` of a lint the crate forbids is an error.
+    let mut lints = Vec::new();
+    if mentions_deprecated(&input.attrs) {
+        lints.push(quote!(deprecated));
+    }
+    if repeats.trait_twice {
+        lints.push(quote!(clippy::trait_duplication_in_bounds));
+    }
+    if repeats.type_twice {
+        lints.push(quote!(clippy::type_repetition_in_bounds));
+    }
+    let allow = (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]));
+    let user_allows = user_allows(&input.attrs);
+    quote! {
+        #[doc(hidden)]
+        #allow
+        #(#user_allows)*
+        const _: () = {
+            #import
+
+            #[automatically_derived]
+            impl #impl_generics #p::Field for #self_ty #where_clause {
+                const SHAPE: #p::Shape = <#wire as #p::Field>::SHAPE;
+                type Staged = Self;
+
+                #[inline]
+                fn placeholder() -> Self {
+                    #placeholder
+                }
+
+                #[inline]
+                fn save<__VmStateEncoder: #p::Encoder>(
+                    &self,
+                    __vmstate_e: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    #p::Field::save(&#save_value, __vmstate_e)
+                }
+
+                #[inline]
+                fn load<__VmStateDecoder: #p::Decoder>(
+                    &self,
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<Self, #p::Error> {
+                    let __vmstate_at = #p::Decoder::offset(__vmstate_d);
+                    let __vmstate_value = <#wire as #p::Field>::load(
+                        &<#wire as #p::Field>::placeholder(),
+                        __vmstate_d,
+                    )?;
+                    #convert_read
+                }
+
+                #[inline]
+                fn matches(&self, __vmstate_staged: &Self) -> ::core::primitive::bool {
+                    #p::Field::matches(&#wire_of_self, &#wire_of_staged)
+                }
+
+                fn difference(&self, __vmstate_staged: &Self) -> #p::Difference {
+                    #p::Field::difference(&#wire_of_self, &#wire_of_staged)
+                }
+
+                #[inline]
+                fn commit(&mut self, __vmstate_staged: &mut Self) {
+                    ::core::mem::swap(self, __vmstate_staged)
+                }
+
+                // One element at a time, as a sequence of the wire type: a block is its
+                // values one after the other.
+                fn save_slice<__VmStateEncoder: #p::Encoder>(
+                    __vmstate_items: &[Self],
+                    __vmstate_e: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    for (__vmstate_i, __vmstate_item) in ::core::iter::Iterator::enumerate(
+                        <[Self]>::iter(__vmstate_items),
+                    ) {
+                        <#wire as #p::Field>::save_slice(
+                            ::core::slice::from_ref(&#save_item),
+                            __vmstate_e,
+                        )
+                        .map_err(|__vmstate_err| #p::element_error(__vmstate_err, __vmstate_i))?;
+                    }
+                    #p::Ok(())
+                }
+
+                fn load_slice<__VmStateDecoder: #p::Decoder>(
+                    _: &[Self],
+                    __vmstate_out: &mut [Self],
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<(), #p::Error> {
+                    <Self as #p::Plain>::load_fresh_slice(__vmstate_out, __vmstate_d)
+                }
+
+                fn undo_copy(&self) -> #p::Option<Self> {
+                    // No copy of a type with a `Drop` of its own (its drop may act).
+                    if ::core::mem::needs_drop::<Self>() {
+                        return #p::None;
+                    }
+                    #p::Some(::core::clone::Clone::clone(self))
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #p::Plain for #self_ty #where_clause {
+                const MIN_WIRE_BYTES: ::core::primitive::usize = <#wire as #p::Plain>::MIN_WIRE_BYTES;
+
+                fn load_fresh_slice<__VmStateDecoder: #p::Decoder>(
+                    __vmstate_out: &mut [Self],
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<(), #p::Error> {
+                    #load_fresh_slice
+                }
+
+                #load_vec
+
+                // As the wire type: whatever bytes are there, unconverted.
+                fn skip<__VmStateDecoder: #p::Decoder>(
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<(), #p::Error> {
+                    <#wire as #p::Plain>::skip(__vmstate_d)
+                }
+
+                fn skip_slice<__VmStateDecoder: #p::Decoder>(
+                    __vmstate_len: ::core::primitive::usize,
+                    __vmstate_d: &mut __VmStateDecoder,
+                ) -> #p::Result<(), #p::Error> {
+                    <#wire as #p::Plain>::skip_slice(__vmstate_len, __vmstate_d)
+                }
+            }
+        };
+    }
+}
