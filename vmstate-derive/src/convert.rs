@@ -11,9 +11,10 @@
 use crate::attr::{code_span, Container, Spanned, TypeName};
 use crate::ctxt::Ctxt;
 use crate::expand::{
-    field_fallback, private_at, private_import, private_path, respan, with_bounds,
+    field_fallback, private_at, private_import, private_path, respan, travels_as, with_bounds,
+    SliceLoad, TravelsAs,
 };
-use crate::naming::{mentions_deprecated, user_allows};
+use crate::naming::mentions_deprecated;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
@@ -224,13 +225,9 @@ fn expand(
         syn::parse2::<syn::WherePredicate>(b).expect("a type and its bound make a where predicate")
     });
     let (generics, repeats) = with_bounds(&input.generics, bounds);
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let (_, ty_generics, _) = generics.split_for_impl();
     let self_ty = quote!(#ident #ty_generics);
 
-    // A saved value: converted from a clone, as serde's `into` does.
-    let to_wire = |value: TokenStream| quote!(<#self_ty as ::core::convert::Into<#wire>>::into(::core::clone::Clone::clone(#value)));
-    let (save_value, save_item) = (to_wire(quote!(self)), to_wire(quote!(__vmstate_item)));
-    let (wire_of_self, wire_of_staged) = (save_value.clone(), to_wire(quote!(__vmstate_staged)));
     // The value read, `__vmstate_value` at offset `__vmstate_at`, as a result of the type.
     let convert_read = match conversion.load {
         Load::From => quote! {{
@@ -256,24 +253,12 @@ fn expand(
         // A value that a failed `TryFrom` cannot stand for: the type's own default.
         Load::TryFrom => quote!(<#self_ty as ::core::default::Default>::default()),
     };
-    // Sequences travel as sequences of the wire type (blocks of fixed-width integers in the
-    // native format): in one block where nothing can be refused, one value at a time where
-    // a value can, so that its error gives its own offset.
-    let load_fresh_slice = match conversion.load {
-        Load::From => quote! {
-            let __vmstate_values = <#wire as #p::Plain>::load_vec(
-                <[Self]>::len(__vmstate_out),
-                __vmstate_d,
-            )?;
-            for (__vmstate_slot, __vmstate_value) in ::core::iter::Iterator::zip(
-                <[Self]>::iter_mut(__vmstate_out),
-                __vmstate_values,
-            ) {
-                *__vmstate_slot = <#self_ty as ::core::convert::From<#wire>>::from(__vmstate_value);
-            }
-            #p::Ok(())
-        },
-        Load::TryFrom => quote! {
+    // Sequences travel as sequences of the wire type: in one block where nothing can be
+    // refused, one value at a time where a value can, so that its error gives its own
+    // offset.
+    let slices = match conversion.load {
+        Load::From => SliceLoad::Block(quote!(<#self_ty as ::core::convert::From<#wire>>::from)),
+        Load::TryFrom => SliceLoad::Each(quote! {
             for (__vmstate_i, __vmstate_slot) in ::core::iter::Iterator::enumerate(
                 <[Self]>::iter_mut(__vmstate_out),
             ) {
@@ -287,150 +272,40 @@ fn expand(
                     __vmstate_converted.map_err(|__vmstate_e| __vmstate_e.in_index(__vmstate_i))?;
             }
             #p::Ok(())
-        },
-    };
-    let load_vec = match conversion.load {
-        Load::From => Some(quote! {
-            fn load_vec<__VmStateDecoder: #p::Decoder>(
-                __vmstate_len: ::core::primitive::usize,
-                __vmstate_d: &mut __VmStateDecoder,
-            ) -> #p::Result<#p::Vec<Self>, #p::Error> {
-                let __vmstate_values = <#wire as #p::Plain>::load_vec(__vmstate_len, __vmstate_d)?;
-                #p::Ok(::core::iter::Iterator::collect(::core::iter::Iterator::map(
-                    ::core::iter::IntoIterator::into_iter(__vmstate_values),
-                    <#self_ty as ::core::convert::From<#wire>>::from,
-                )))
-            }
         }),
-        Load::TryFrom => None,
     };
     // Only what is needed: an `allow` of a lint the crate forbids is an error.
     let mut lints = Vec::new();
     if mentions_deprecated(&input.attrs) {
         lints.push(quote!(deprecated));
     }
-    if repeats.trait_twice {
-        lints.push(quote!(clippy::trait_duplication_in_bounds));
-    }
-    if repeats.type_twice {
-        lints.push(quote!(clippy::type_repetition_in_bounds));
-    }
-    let allow = (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]));
-    let user_allows = user_allows(&input.attrs);
-    quote! {
-        #[doc(hidden)]
-        #allow
-        #(#user_allows)*
-        const _: () = {
-            #import
-
-            #[automatically_derived]
-            impl #impl_generics #p::Field for #self_ty #where_clause {
-                const SHAPE: #p::Shape = <#wire as #p::Field>::SHAPE;
-                type Staged = Self;
-
-                #[inline]
-                fn placeholder() -> Self {
-                    #placeholder
+    lints.extend(repeats.lints());
+    travels_as(
+        &TravelsAs {
+            ident,
+            generics: &generics,
+            attrs: &input.attrs,
+            lints,
+            wire,
+            // A saved or compared value: converted from a clone, as serde's `into` does.
+            as_wire: &|value| {
+                quote! {
+                    <#self_ty as ::core::convert::Into<#wire>>::into(::core::clone::Clone::clone(#value))
                 }
-
-                #[inline]
-                fn save<__VmStateEncoder: #p::Encoder>(
-                    &self,
-                    __vmstate_e: &mut __VmStateEncoder,
-                ) -> #p::Result<(), #p::Error> {
-                    #p::Field::save(&#save_value, __vmstate_e)
-                }
-
-                #[inline]
-                fn load<__VmStateDecoder: #p::Decoder>(
-                    &self,
-                    __vmstate_d: &mut __VmStateDecoder,
-                ) -> #p::Result<Self, #p::Error> {
-                    let __vmstate_at = #p::Decoder::offset(__vmstate_d);
-                    let __vmstate_value = <#wire as #p::Field>::load(
-                        &<#wire as #p::Field>::placeholder(),
-                        __vmstate_d,
-                    )?;
-                    #convert_read
-                }
-
-                #[inline]
-                fn matches(&self, __vmstate_staged: &Self) -> ::core::primitive::bool {
-                    #p::Field::matches(&#wire_of_self, &#wire_of_staged)
-                }
-
-                fn difference(&self, __vmstate_staged: &Self) -> #p::Difference {
-                    #p::Field::difference(&#wire_of_self, &#wire_of_staged)
-                }
-
-                #[inline]
-                fn commit(&mut self, __vmstate_staged: &mut Self) {
-                    ::core::mem::swap(self, __vmstate_staged)
-                }
-
-                // One element at a time, as a sequence of the wire type: a block is its
-                // values one after the other.
-                fn save_slice<__VmStateEncoder: #p::Encoder>(
-                    __vmstate_items: &[Self],
-                    __vmstate_e: &mut __VmStateEncoder,
-                ) -> #p::Result<(), #p::Error> {
-                    for (__vmstate_i, __vmstate_item) in ::core::iter::Iterator::enumerate(
-                        <[Self]>::iter(__vmstate_items),
-                    ) {
-                        <#wire as #p::Field>::save_slice(
-                            ::core::slice::from_ref(&#save_item),
-                            __vmstate_e,
-                        )
-                        .map_err(|__vmstate_err| #p::element_error(__vmstate_err, __vmstate_i))?;
-                    }
-                    #p::Ok(())
-                }
-
-                fn load_slice<__VmStateDecoder: #p::Decoder>(
-                    _: &[Self],
-                    __vmstate_out: &mut [Self],
-                    __vmstate_d: &mut __VmStateDecoder,
-                ) -> #p::Result<(), #p::Error> {
-                    <Self as #p::Plain>::load_fresh_slice(__vmstate_out, __vmstate_d)
-                }
-
-                fn undo_copy(&self) -> #p::Option<Self> {
-                    // No copy of a type with a `Drop` of its own (its drop may act).
-                    if ::core::mem::needs_drop::<Self>() {
-                        return #p::None;
-                    }
-                    #p::Some(::core::clone::Clone::clone(self))
-                }
-            }
-
-            #[automatically_derived]
-            impl #impl_generics #p::Plain for #self_ty #where_clause {
-                const MIN_WIRE_BYTES: ::core::primitive::usize = <#wire as #p::Plain>::MIN_WIRE_BYTES;
-
-                fn load_fresh_slice<__VmStateDecoder: #p::Decoder>(
-                    __vmstate_out: &mut [Self],
-                    __vmstate_d: &mut __VmStateDecoder,
-                ) -> #p::Result<(), #p::Error> {
-                    #load_fresh_slice
-                }
-
-                #load_vec
-
-                // As the wire type: whatever bytes are there, unconverted.
-                fn skip<__VmStateDecoder: #p::Decoder>(
-                    __vmstate_d: &mut __VmStateDecoder,
-                ) -> #p::Result<(), #p::Error> {
-                    <#wire as #p::Plain>::skip(__vmstate_d)
-                }
-
-                fn skip_slice<__VmStateDecoder: #p::Decoder>(
-                    __vmstate_len: ::core::primitive::usize,
-                    __vmstate_d: &mut __VmStateDecoder,
-                ) -> #p::Result<(), #p::Error> {
-                    <#wire as #p::Plain>::skip_slice(__vmstate_len, __vmstate_d)
-                }
-            }
-        };
-    }
+            },
+            placeholder,
+            load: quote! {
+                let __vmstate_at = #p::Decoder::offset(__vmstate_d);
+                let __vmstate_value = <#wire as #p::Field>::load(
+                    &<#wire as #p::Field>::placeholder(),
+                    __vmstate_d,
+                )?;
+                #convert_read
+            },
+            undo_copy: quote!(#p::Some(::core::clone::Clone::clone(self))),
+            slices,
+        },
+        p,
+        import,
+    )
 }

@@ -7,8 +7,11 @@
 
 use crate::attr::Container;
 use crate::ctxt::Ctxt;
-use crate::expand::{field_fallback, private_at, private_import, private_path, with_bounds};
-use crate::naming::{mentions_deprecated, user_allows};
+use crate::expand::{
+    field_fallback, private_at, private_import, private_path, travels_as, with_bounds, SliceLoad,
+    TravelsAs,
+};
+use crate::naming::mentions_deprecated;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
@@ -119,13 +122,11 @@ fn expand(
     p: &TokenStream,
     import: &TokenStream,
 ) -> TokenStream {
-    let ident = &input.ident;
     let inner = &field.value.ty;
     let member = &field.member;
     let markers = &field.markers;
     // The struct built around a value of the wrapped type.
     let build = |value: TokenStream| quote!(Self { #member: #value, #(#markers: ::core::marker::PhantomData),* });
-    let built_placeholder = build(quote!(<#inner as #p::Field>::placeholder()));
     let built_value = build(quote!(__vmstate_value));
     // The wrapped type must be a plain value (what a `Vec` can hold): the newtype is one
     // too, staged as itself. The bound is spanned on the field type, so an error lands on
@@ -136,154 +137,34 @@ fn expand(
     let bound = syn::parse2(quote_spanned!(end=> #inner: #plain::Plain))
         .expect("a type and its bound make a where predicate");
     let (generics, repeats) = with_bounds(&input.generics, [bound]);
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     // Only what is needed: an `allow` of a lint the crate forbids is an error.
     let mut lints = Vec::new();
     if mentions_deprecated(&input.attrs) || mentions_deprecated(&field.value.attrs) {
         lints.push(quote!(deprecated));
     }
-    if repeats.trait_twice {
-        lints.push(quote!(clippy::trait_duplication_in_bounds));
-    }
-    if repeats.type_twice {
-        lints.push(quote!(clippy::type_repetition_in_bounds));
-    }
-    let allow = (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]));
-    let user_allows = user_allows(&input.attrs);
-    quote! {
-        #[doc(hidden)]
-        #allow
-        #(#user_allows)*
-        const _: () = {
-            #import
-
-            #[automatically_derived]
-            impl #impl_generics #p::Field for #ident #ty_generics #where_clause {
-                const SHAPE: #p::Shape = <#inner as #p::Field>::SHAPE;
-                type Staged = Self;
-
-                #[inline]
-                fn placeholder() -> Self {
-                    #built_placeholder
-                }
-
-                #[inline]
-                fn save<__VmStateEncoder: #p::Encoder>(
-                    &self,
-                    __vmstate_e: &mut __VmStateEncoder,
-                ) -> #p::Result<(), #p::Error> {
-                    #p::Field::save(&self.#member, __vmstate_e)
-                }
-
-                #[inline]
-                fn load<__VmStateDecoder: #p::Decoder>(
-                    &self,
-                    __vmstate_d: &mut __VmStateDecoder,
-                ) -> #p::Result<Self, #p::Error> {
-                    #p::Result::map(#p::Field::load(&self.#member, __vmstate_d), |__vmstate_value| {
-                        #built_value
-                    })
-                }
-
-                #[inline]
-                fn matches(&self, __vmstate_staged: &Self) -> ::core::primitive::bool {
-                    #p::Field::matches(&self.#member, &__vmstate_staged.#member)
-                }
-
-                fn difference(&self, __vmstate_staged: &Self) -> #p::Difference {
-                    #p::Field::difference(&self.#member, &__vmstate_staged.#member)
-                }
-
-                #[inline]
-                fn commit(&mut self, __vmstate_staged: &mut Self) {
-                    ::core::mem::swap(self, __vmstate_staged)
-                }
-
-                // Sequences of the newtype travel as sequences of the wrapped value (blocks of
-                // fixed-width integers in the native format, where single values are
-                // varints): one element at a time on the way out, which writes the same
-                // bytes (a block is its values one after the other), and one block in.
-                fn save_slice<__VmStateEncoder: #p::Encoder>(
-                    __vmstate_items: &[Self],
-                    __vmstate_e: &mut __VmStateEncoder,
-                ) -> #p::Result<(), #p::Error> {
-                    for (__vmstate_i, __vmstate_item) in ::core::iter::Iterator::enumerate(
-                        <[Self]>::iter(__vmstate_items),
-                    ) {
-                        <#inner as #p::Field>::save_slice(
-                            ::core::slice::from_ref(&__vmstate_item.#member),
-                            __vmstate_e,
-                        )
-                        .map_err(|__vmstate_err| #p::element_error(__vmstate_err, __vmstate_i))?;
-                    }
-                    #p::Ok(())
-                }
-
-                fn load_slice<__VmStateDecoder: #p::Decoder>(
-                    _: &[Self],
-                    __vmstate_out: &mut [Self],
-                    __vmstate_d: &mut __VmStateDecoder,
-                ) -> #p::Result<(), #p::Error> {
-                    <Self as #p::Plain>::load_fresh_slice(__vmstate_out, __vmstate_d)
-                }
-
-                fn undo_copy(&self) -> #p::Option<Self> {
-                    // No copy of a struct with a `Drop` of its own (its drop may act).
-                    if ::core::mem::needs_drop::<Self>() {
-                        return #p::None;
-                    }
-                    #p::Option::map(#p::Field::undo_copy(&self.#member), |__vmstate_value| {
-                        #built_value
-                    })
-                }
-            }
-
-            #[automatically_derived]
-            impl #impl_generics #p::Plain for #ident #ty_generics #where_clause {
-                const MIN_WIRE_BYTES: ::core::primitive::usize = <#inner as #p::Plain>::MIN_WIRE_BYTES;
-
-                fn load_fresh_slice<__VmStateDecoder: #p::Decoder>(
-                    __vmstate_out: &mut [Self],
-                    __vmstate_d: &mut __VmStateDecoder,
-                ) -> #p::Result<(), #p::Error> {
-                    let __vmstate_values = <#inner as #p::Plain>::load_vec(
-                        <[Self]>::len(__vmstate_out),
-                        __vmstate_d,
-                    )?;
-                    for (__vmstate_slot, __vmstate_value) in ::core::iter::Iterator::zip(
-                        <[Self]>::iter_mut(__vmstate_out),
-                        __vmstate_values,
-                    ) {
-                        __vmstate_slot.#member = __vmstate_value;
-                    }
-                    #p::Ok(())
-                }
-
-                fn load_vec<__VmStateDecoder: #p::Decoder>(
-                    __vmstate_len: ::core::primitive::usize,
-                    __vmstate_d: &mut __VmStateDecoder,
-                ) -> #p::Result<#p::Vec<Self>, #p::Error> {
-                    let __vmstate_values = <#inner as #p::Plain>::load_vec(__vmstate_len, __vmstate_d)?;
-                    #p::Ok(::core::iter::Iterator::collect(::core::iter::Iterator::map(
-                        ::core::iter::IntoIterator::into_iter(__vmstate_values),
-                        |__vmstate_value| #built_value,
-                    )))
-                }
-
-                // As the wrapped value: a fieldless enum's is its integer, unchecked.
-                fn skip<__VmStateDecoder: #p::Decoder>(
-                    __vmstate_d: &mut __VmStateDecoder,
-                ) -> #p::Result<(), #p::Error> {
-                    <#inner as #p::Plain>::skip(__vmstate_d)
-                }
-
-                fn skip_slice<__VmStateDecoder: #p::Decoder>(
-                    __vmstate_len: ::core::primitive::usize,
-                    __vmstate_d: &mut __VmStateDecoder,
-                ) -> #p::Result<(), #p::Error> {
-                    <#inner as #p::Plain>::skip_slice(__vmstate_len, __vmstate_d)
-                }
-            }
-        };
-    }
+    lints.extend(repeats.lints());
+    travels_as(
+        &TravelsAs {
+            ident: &input.ident,
+            generics: &generics,
+            attrs: &input.attrs,
+            lints,
+            wire: inner,
+            as_wire: &|value| quote!(#value.#member),
+            placeholder: build(quote!(<#inner as #p::Field>::placeholder())),
+            load: quote! {
+                #p::Result::map(#p::Field::load(&self.#member, __vmstate_d), |__vmstate_value| {
+                    #built_value
+                })
+            },
+            undo_copy: quote! {
+                #p::Option::map(#p::Field::undo_copy(&self.#member), |__vmstate_value| {
+                    #built_value
+                })
+            },
+            slices: SliceLoad::Block(quote!(|__vmstate_value| #built_value)),
+        },
+        p,
+        import,
+    )
 }

@@ -86,6 +86,20 @@ pub(crate) struct Repeats {
     pub(crate) type_twice: bool,
 }
 
+impl Repeats {
+    /// The clippy lints that the repeats trip, to allow in the generated code.
+    pub(crate) fn lints(&self) -> Vec<proc_macro2::TokenStream> {
+        let mut lints = Vec::new();
+        if self.trait_twice {
+            lints.push(quote::quote!(clippy::trait_duplication_in_bounds));
+        }
+        if self.type_twice {
+            lints.push(quote::quote!(clippy::type_repetition_in_bounds));
+        }
+        lints
+    }
+}
+
 /// What [`merge_predicate`] did with a predicate.
 #[derive(PartialEq)]
 enum Merge {

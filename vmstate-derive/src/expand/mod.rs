@@ -9,16 +9,19 @@
 //! `expand` assembles the impls from the parts its submodules write: `describe` the static
 //! description, `codec` the per-field save, load, compare and commit code, `hooks` the calls
 //! of the user's hooks, `bounds` the where clauses and compile-time type checks; `tokens`
-//! holds the token helpers they share.
+//! holds the token helpers they share. `travels_as` writes the impls of a field type that
+//! travels as another (`transparent` newtypes, conversions).
 
 mod bounds;
 mod codec;
 mod describe;
 mod hooks;
 mod tokens;
+mod travels_as;
 
 pub(crate) use bounds::with_bounds;
 pub(crate) use tokens::{private_at, respan};
+pub(crate) use travels_as::{travels_as, SliceLoad, TravelsAs};
 
 use crate::ast::{Field, Input, Role};
 use crate::attr::Container;
