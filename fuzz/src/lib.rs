@@ -210,6 +210,151 @@ pub fn check_newtypes_alike(section: &[u8]) {
     }
 }
 
+/// A byte that travels through `from`/`into` conversions.
+#[derive(VmState, Debug, Clone, Copy, PartialEq)]
+#[vmstate(from = "u8", into = "u8")]
+pub struct Byte {
+    pub value: u8,
+}
+/// A word that travels through `from`/`into`.
+#[derive(VmState, Debug, Clone, Copy, PartialEq)]
+#[vmstate(from = "u32", into = "u32")]
+pub struct Bits {
+    pub value: u32,
+}
+/// An `i64` through `try_from` (std's, from `From`, which never refuses): read one value at
+/// a time where the others are read in blocks.
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+#[vmstate(try_from = "i64", into = "i64")]
+pub struct Signed {
+    pub value: i64,
+}
+/// A `u128` converted to a `transparent` newtype's.
+#[derive(VmState, Debug, Clone, Copy, PartialEq)]
+#[vmstate(from = "Wider", into = "Wider")]
+pub struct Huge {
+    pub value: u128,
+}
+/// A `bool` through `try_from`, one value at a time.
+#[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+#[vmstate(try_from = "bool", into = "bool")]
+pub struct Bit {
+    pub value: bool,
+}
+
+macro_rules! converts_as {
+    ($($ty:ident: $wire:ty, $to_wire:expr, $from_wire:expr;)*) => {$(
+        impl From<$wire> for $ty {
+            fn from(value: $wire) -> Self {
+                $ty { value: $from_wire(value) }
+            }
+        }
+        impl From<$ty> for $wire {
+            fn from(v: $ty) -> $wire {
+                $to_wire(v.value)
+            }
+        }
+    )*};
+}
+converts_as! {
+    Byte: u8, |v| v, |v| v;
+    Bits: u32, |v| v, |v| v;
+    Signed: i64, |v| v, |v| v;
+    Huge: Wider, Wider, |w: Wider| w.0;
+    Bit: bool, |v| v, |v| v;
+}
+
+/// [`Blocks`] with its elements in types that travel through conversions: the same
+/// section, byte for byte.
+#[derive(VmState, Debug, Clone, PartialEq)]
+#[vmstate(name = "blocks")]
+pub struct ConvertedBlocks {
+    pub head: u8,
+    #[vmstate(max_len = 40000)]
+    pub bytes: Vec<Byte>,
+    pub table: [Bits; 4200],
+    #[vmstate(max_len = 5000)]
+    pub words: Vec<Signed>,
+    #[vmstate(max_len = 2500)]
+    pub wide: Vec<Huge>,
+    #[vmstate(max_len = 40000)]
+    pub flags: Vec<Bit>,
+    pub tail: u16,
+}
+
+impl ConvertedBlocks {
+    /// A fresh, empty one.
+    pub fn new() -> Self {
+        ConvertedBlocks {
+            head: 0,
+            bytes: Vec::new(),
+            table: [Bits { value: 0 }; 4200],
+            words: Vec::new(),
+            wide: Vec::new(),
+            flags: Vec::new(),
+            tail: 0,
+        }
+    }
+
+    /// The same state as plain values.
+    pub fn unconverted(&self) -> Blocks {
+        Blocks {
+            head: self.head,
+            bytes: self.bytes.iter().map(|b| b.value).collect(),
+            table: self.table.map(|w| w.value),
+            words: self.words.iter().map(|l| l.value).collect(),
+            wide: self.wide.iter().map(|w| w.value).collect(),
+            flags: self.flags.iter().map(|f| f.value).collect(),
+            tail: self.tail,
+        }
+    }
+}
+
+impl Default for ConvertedBlocks {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A native section loaded into [`Blocks`] and [`ConvertedBlocks`]: both refuse it or both
+/// load the same values, and save the same bytes again. A refusal is of the same kind, and
+/// says the same but where the converted struct reads one value at a time (`try_from`'s
+/// `words` and `flags`), which names the element and its offset where the block is
+/// refused as a whole.
+pub fn check_conversions_alike(section: &[u8]) {
+    let (mut plain, mut converted) = (blocks(), ConvertedBlocks::new());
+    let results = (
+        vmstate_core::from_bytes(&mut plain, section),
+        vmstate_core::from_bytes(&mut converted, section),
+    );
+    match results {
+        (Ok(()), Ok(())) => {
+            assert!(
+                converted.unconverted() == plain,
+                "the conversions loaded other values"
+            );
+            assert!(
+                vmstate_core::to_bytes(&converted).ok() == vmstate_core::to_bytes(&plain).ok(),
+                "the conversions save other bytes"
+            );
+        }
+        (Err(a), Err(b)) => {
+            assert_eq!(
+                std::mem::discriminant(a.kind()),
+                std::mem::discriminant(b.kind()),
+                "other errors: {a} / {b}"
+            );
+            let (a, b) = (a.to_string(), b.to_string());
+            let one_at_a_time = ["blocks.words", "blocks.flags"];
+            if !one_at_a_time.iter().any(|field| b.starts_with(field)) {
+                assert_eq!(a, b, "other errors");
+            }
+            assert!(converted == ConvertedBlocks::new(), "a refused load changed the struct");
+        }
+        (a, b) => panic!("the plain struct gives {a:?}, the conversions {b:?}"),
+    }
+}
+
 /// A fresh, empty [`Blocks`].
 pub fn blocks() -> Blocks {
     Blocks {

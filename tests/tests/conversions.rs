@@ -467,3 +467,217 @@ fn an_undone_load_puts_the_converted_values_back() {
         }
     );
 }
+
+/// A value read one at a time for `try_from` names its element once, as the plain
+/// sequence's error does (it read `a[2][0]`: the index within the slice of one).
+#[test]
+fn a_sequences_refusal_names_its_element_once() {
+    #[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+    #[vmstate(try_from = "bool", into = "bool")]
+    struct Bit(bool);
+    impl TryFrom<bool> for Bit {
+        type Error = String;
+        fn try_from(b: bool) -> Result<Self, String> {
+            Ok(Bit(b))
+        }
+    }
+    impl From<Bit> for bool {
+        fn from(b: Bit) -> bool {
+            b.0
+        }
+    }
+    #[derive(VmState, Debug, Clone, Copy, PartialEq, Default)]
+    #[vmstate(try_from = "[u8; 2]", into = "[u8; 2]")]
+    struct Pair([u8; 2]);
+    impl TryFrom<[u8; 2]> for Pair {
+        type Error = String;
+        fn try_from(v: [u8; 2]) -> Result<Self, String> {
+            Ok(Pair(v))
+        }
+    }
+    impl From<Pair> for [u8; 2] {
+        fn from(p: Pair) -> [u8; 2] {
+            p.0
+        }
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Converted {
+        bits: [Bit; 3],
+        #[vmstate(max_len = 4)]
+        pairs: Vec<Pair>,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Plain {
+        bits: [bool; 3],
+        #[vmstate(max_len = 4)]
+        pairs: Vec<[u8; 2]>,
+    }
+    let plain = Plain {
+        bits: [true, false, true],
+        pairs: vec![[1, 2], [3, 4]],
+    };
+    let good = qemu::to_bytes(&plain).unwrap();
+    // A bad bool byte: the same error, word for word.
+    let mut bad = good.clone();
+    bad[2] = 7;
+    let want = qemu::from_bytes(&mut Plain::default(), &bad, 1, 0).unwrap_err();
+    let got = qemu::from_bytes(&mut Converted::default(), &bad, 1, 0).unwrap_err();
+    assert_eq!(
+        got.to_string(),
+        "dev.bits[2]: invalid bool byte 0x07 (at byte 2)"
+    );
+    assert_eq!(got.to_string(), want.to_string());
+    // Every truncation: an element read alone names its index once (a block, as a whole).
+    for n in 0..good.len() {
+        let err = qemu::from_bytes(&mut Converted::default(), &good[..n], 1, 0).unwrap_err();
+        let text = err.to_string();
+        let path = text.split(':').next().unwrap();
+        let indexes = path.matches('[').count();
+        assert!(indexes <= 1, "{text}");
+    }
+    let err = qemu::from_bytes(&mut Converted::default(), &good[..1], 1, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("dev.bits[1]: input truncated"), "{err}");
+}
+
+/// `Removed` of a converted type writes the zeros of the type it travels as, whatever the
+/// type's own default or conversion makes of them.
+#[test]
+fn removed_converted_values_are_written_as_zeros_of_the_wire_type() {
+    #[derive(VmState, Debug, Clone, Copy, PartialEq)]
+    #[vmstate(try_from = "u16", into = "u16")]
+    struct Ctrl(u16);
+    impl Default for Ctrl {
+        fn default() -> Self {
+            Ctrl(0x0c) // the reset value
+        }
+    }
+    impl TryFrom<u16> for Ctrl {
+        type Error = String;
+        fn try_from(v: u16) -> Result<Self, String> {
+            Ok(Ctrl(v))
+        }
+    }
+    impl From<Ctrl> for u16 {
+        fn from(c: Ctrl) -> u16 {
+            c.0
+        }
+    }
+    /// Stored biased by one.
+    #[derive(VmState, Debug, Clone, Copy, PartialEq)]
+    #[vmstate(from = "u32", into = "u32")]
+    struct Biased(u32);
+    impl From<u32> for Biased {
+        fn from(v: u32) -> Self {
+            Biased(v.wrapping_add(1))
+        }
+    }
+    impl From<Biased> for u32 {
+        fn from(b: Biased) -> u32 {
+            b.0
+        }
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Converted {
+        ctrl: Removed<Ctrl>,
+        pair: Removed<[Biased; 2]>,
+        each: [Removed<Biased>; 2],
+        #[vmstate(max_len = 4)]
+        queue: Vec<Removed<Ctrl>>,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Plain {
+        ctrl: Removed<u16>,
+        pair: Removed<[u32; 2]>,
+        each: [Removed<u32>; 2],
+        #[vmstate(max_len = 4)]
+        queue: Vec<Removed<u16>>,
+    }
+    let converted = Converted {
+        queue: vec![Removed::default(); 3],
+        ..Converted::default()
+    };
+    let plain = Plain {
+        queue: vec![Removed::default(); 3],
+        ..Plain::default()
+    };
+    let zeros = qemu::to_bytes(&plain).unwrap();
+    assert_eq!(&zeros[..4 + 8 + 8], &[0; 20]);
+    assert_eq!(qemu::to_bytes(&converted).unwrap(), zeros);
+    assert_eq!(
+        vmstate_core::to_bytes(&converted).unwrap(),
+        vmstate_core::to_bytes(&plain).unwrap()
+    );
+}
+
+/// An undone load puts back a converted field the stream lacked, also one whose type needs
+/// dropping (a conversion clones at every save anyway).
+#[test]
+fn an_undone_load_restores_a_kept_converted_value_that_needs_dropping() {
+    #[derive(VmState, Debug, Clone, PartialEq, Default)]
+    #[vmstate(try_from = "u32", into = "u32")]
+    struct Named {
+        value: u32,
+        label: String,
+    }
+    impl TryFrom<u32> for Named {
+        type Error = String;
+        fn try_from(value: u32) -> Result<Self, String> {
+            Ok(Named {
+                value,
+                label: format!("#{value}"),
+            })
+        }
+    }
+    impl From<Named> for u32 {
+        fn from(n: Named) -> u32 {
+            n.value
+        }
+    }
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(
+        name = "dev",
+        version = 2,
+        minimum_version = 1,
+        post_load = "Self::refuse"
+    )]
+    struct Dev {
+        count: u32,
+        #[vmstate(since = 2)]
+        named: Named,
+    }
+    impl Dev {
+        // Refuses a loaded count of 2 after writing over the kept field (and, run again
+        // over the restored state as an undo does, accepts it).
+        fn refuse(&mut self) -> Result<(), std::io::Error> {
+            if self.count != 2 {
+                return Ok(());
+            }
+            self.named = Named {
+                value: 99,
+                label: "overwritten".into(),
+            };
+            Err(std::io::Error::other("refused"))
+        }
+    }
+    let before = Dev {
+        count: 1,
+        named: Named {
+            value: 5,
+            label: "kept".into(),
+        },
+    };
+    let mut dst = Dev {
+        count: 1,
+        named: before.named.clone(),
+    };
+    // A version-1 stream: `count` only, `named` kept.
+    let err = qemu::from_bytes(&mut dst, &[0, 0, 0, 2], 1, 0).unwrap_err();
+    assert!(err.to_string().contains("refused"), "{err}");
+    assert_eq!(dst, before);
+}

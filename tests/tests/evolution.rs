@@ -476,3 +476,84 @@ fn a_bare_default_is_the_types_default() {
     vmstate_core::from_bytes(&mut counted, &vmstate_core::to_bytes(&old).unwrap()).unwrap();
     assert_eq!((counted.queued, counted.queue.len()), (0, 0));
 }
+
+/// A sequence of removed values takes the bytes of the sequence it replaces, in both
+/// formats: in the native one an array or `Vec` of integers is a fixed-width block where
+/// one integer is a varint, so `[Removed<u32>; 3]` and `Vec<Removed<u32>>` read and write
+/// blocks (they read and wrote one varint per element, and refused or misread the block).
+#[test]
+fn sequences_of_removed_values_take_the_bytes_of_the_sequences_they_replace() {
+    use vmstate_core::schema::{decode, Desc, Format};
+    use vmstate_core::{qemu, Removed};
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "dma")]
+    struct Kept {
+        each: [u32; 3],
+        #[vmstate(max_len = 4)]
+        queue: Vec<u64>,
+        block: [i16; 2],
+        tail: u8,
+    }
+    #[derive(VmState, Debug, PartialEq, Default)]
+    #[vmstate(name = "dma")]
+    struct Dropped {
+        each: [Removed<u32>; 3],
+        #[vmstate(max_len = 4)]
+        queue: Vec<Removed<u64>>,
+        block: Removed<[i16; 2]>,
+        tail: u8,
+    }
+    let kept = Kept {
+        each: [0x1234_5678, 0, 7],
+        queue: vec![u64::MAX, 1],
+        block: [-1, 2],
+        tail: 0xee,
+    };
+    let zeros = Kept {
+        each: [0; 3],
+        queue: vec![0, 0],
+        tail: 0xee,
+        ..Kept::default()
+    };
+    let mut dropped = Dropped::default();
+    vmstate_core::from_bytes(&mut dropped, &vmstate_core::to_bytes(&kept).unwrap()).unwrap();
+    assert_eq!((dropped.tail, dropped.queue.len()), (0xee, 2));
+    let mut dropped = Dropped::default();
+    qemu::from_bytes(&mut dropped, &qemu::to_bytes(&kept).unwrap(), 1, 0).unwrap();
+    assert_eq!((dropped.tail, dropped.queue.len()), (0xee, 2));
+    // Saved, they are the zeros of what they replace.
+    assert_eq!(
+        vmstate_core::to_bytes(&dropped).unwrap(),
+        vmstate_core::to_bytes(&zeros).unwrap()
+    );
+    assert_eq!(
+        qemu::to_bytes(&dropped).unwrap(),
+        qemu::to_bytes(&zeros).unwrap()
+    );
+    // The schema alone skips arrays of them as the codec does (a `Vec` of removed values
+    // is not described to it).
+    #[derive(VmState)]
+    #[vmstate(name = "dma")]
+    struct ArraysKept {
+        each: [u32; 3],
+        tail: u8,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dma")]
+    struct ArraysDropped {
+        each: [Removed<u32>; 3],
+        tail: u8,
+    }
+    let desc = Desc::from_description(ArraysDropped::DESCRIPTION);
+    let kept = ArraysKept {
+        each: [0x1234_5678, 0, 7],
+        tail: 0xee,
+    };
+    let native = vmstate_core::to_bytes(&kept).unwrap();
+    let frame = vmstate_core::read_frame(&native, 0).unwrap();
+    let (decoded, used) = decode(&desc, Format::Native, frame.fields, 1, 0).unwrap();
+    assert_eq!(
+        (decoded["tail"].as_u64(), used),
+        (Some(0xee), frame.fields.len())
+    );
+}

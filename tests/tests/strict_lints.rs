@@ -301,38 +301,65 @@ impl<T: Copy + Default> From<Packed<T>> for u32 {
     }
 }
 
-#[derive(VmState, Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[vmstate(try_from = "u8", into = "u8")]
-enum Level {
-    #[default]
-    Low,
-    High,
-}
+/// A crate may forbid the lints that a conversion's bounds could trip: the derive puts
+/// `Clone + Into<u8>` and `TryFrom<u8> + Default` in one predicate, and allows nothing.
+#[forbid(clippy::type_repetition_in_bounds)]
+mod forbidding {
+    use super::VmState;
 
-impl TryFrom<u8> for Level {
-    type Error = String;
-    fn try_from(v: u8) -> Result<Self, String> {
-        match v {
-            0 => Ok(Level::Low),
-            1 => Ok(Level::High),
-            _ => Err(format!("{v} is no level")),
+    #[derive(VmState, Debug, Clone, Copy, PartialEq, Eq, Default)]
+    #[vmstate(try_from = "u8", into = "u8")]
+    pub enum Level {
+        #[default]
+        Low,
+        High,
+    }
+
+    impl TryFrom<u8> for Level {
+        type Error = String;
+        fn try_from(v: u8) -> Result<Self, String> {
+            match v {
+                0 => Ok(Level::Low),
+                1 => Ok(Level::High),
+                _ => Err(format!("{v} is no level")),
+            }
+        }
+    }
+
+    impl From<Level> for u8 {
+        fn from(l: Level) -> u8 {
+            match l {
+                Level::Low => 0,
+                Level::High => 1,
+            }
+        }
+    }
+
+    /// Through `From`.
+    #[derive(VmState, Debug, Clone, Copy, PartialEq, Eq)]
+    #[vmstate(from = "u16", into = "u16")]
+    pub struct Latch(pub u16);
+
+    impl From<u16> for Latch {
+        fn from(v: u16) -> Self {
+            Latch(v)
+        }
+    }
+
+    impl From<Latch> for u16 {
+        fn from(l: Latch) -> u16 {
+            l.0
         }
     }
 }
 
-impl From<Level> for u8 {
-    fn from(l: Level) -> u8 {
-        match l {
-            Level::Low => 0,
-            Level::High => 1,
-        }
-    }
-}
+use forbidding::{Latch, Level};
 
 #[derive(VmState, Debug, PartialEq, Eq)]
 struct Converted {
     packed: Packed<u8>,
     levels: [Level; 2],
+    latch: Latch,
 }
 
 #[test]
@@ -340,15 +367,17 @@ fn converted_types_migrate() {
     let src = Converted {
         packed: Packed::from(0x1234_5678),
         levels: [Level::High, Level::Low],
+        latch: Latch(0xbeef),
     };
     let mut dst = Converted {
         packed: Packed::default(),
         levels: [Level::Low; 2],
+        latch: Latch(0),
     };
     from_bytes(&mut dst, &to_bytes(&src).unwrap()).unwrap();
     assert_eq!(dst, src);
     assert_eq!(
         qemu::to_bytes(&src).unwrap(),
-        [0x12, 0x34, 0x56, 0x78, 1, 0]
+        [0x12, 0x34, 0x56, 0x78, 1, 0, 0xbe, 0xef]
     );
 }

@@ -237,7 +237,11 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// `T` (blocks in the native format); `range`, `validate`, `immutable` and `Removed<T>` apply.
 /// With `try_from`, a value the conversion refuses fails the load, with the conversion's
 /// error, the field's path and the value's offset, and the type needs `Default` (the value a
-/// load overwrites).
+/// load overwrites). The checker cannot see what a `try_from` refuses: turning a `T` field
+/// into a type that refuses values the older release sends is a break it does not report
+/// (write such a check as a field `range` or `validate`, which it does). The value converts
+/// by value, on the stack: `T` is a register or a few, not a large buffer (a large array is
+/// better a field of its own).
 ///
 /// ```
 /// use vmstate_core::VmState;

@@ -25,8 +25,9 @@ pub fn in_field<T>(r: Result<T, Error>, name: &'static str) -> Result<T, Error> 
     }
 }
 
-/// The error of element `index` of a sequence that a `transparent` struct saves one element
-/// at a time: the one-element slice's `[0]`, if it gave one, becomes `[index]`.
+/// The error of element `index` of a sequence saved or loaded one element at a time, as a
+/// slice of one (`transparent` structs and conversions do): the slice's `[0]`, if it gave
+/// one, becomes `[index]`.
 #[cold]
 pub fn element_error(e: Error, index: usize) -> Error {
     e.of_element(index)

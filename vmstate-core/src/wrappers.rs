@@ -78,6 +78,12 @@ macro_rules! transparent_wrapper {
             fn skip_slice<D: Decoder>(len: usize, d: &mut D) -> Result<(), Error> {
                 T::skip_slice(len, d)
             }
+            fn save_padding<E: Encoder>(e: &mut E) -> Result<(), Error> {
+                T::save_padding(e)
+            }
+            fn save_padding_slice<E: Encoder>(len: usize, e: &mut E) -> Result<(), Error> {
+                T::save_padding_slice(len, e)
+            }
         }
     )*};
 }

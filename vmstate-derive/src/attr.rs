@@ -746,19 +746,29 @@ fn closest(key: &str, valid: &[&'static str]) -> Option<&'static str> {
         snake.extend(c.to_lowercase());
     }
     let key = snake.as_str();
+    // Edits between two keys, a swap of two neighbours counting as one (`form`, `from`).
     let distance = |a: &str, b: &str| {
-        let b: Vec<char> = b.chars().collect();
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut diagonal = row[0];
-            row[0] = i + 1;
-            for (j, cb) in b.iter().enumerate() {
-                let substitution = diagonal + usize::from(ca != *cb);
-                diagonal = row[j + 1];
-                row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut best = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = best;
             }
         }
-        row[b.len()]
+        d[a.len()][b.len()]
     };
     let near = |k: &&&'static str| {
         let k: &str = k;
@@ -1080,6 +1090,11 @@ mod tests {
             ("Name", "name"),
             ("postLoad", "post_load"),
             ("MinimumVersion", "minimum_version"),
+            // two neighbours swapped: one edit
+            ("form", "from"),
+            ("try_form", "try_from"),
+            ("itno", "into"),
+            ("vesrion", "version"),
         ] {
             assert_eq!(closest(typo, CONTAINER_KEYS), Some(meant), "{typo}");
         }

@@ -42,6 +42,15 @@ pub fn derive(input: &syn::DeriveInput) -> Result<TokenStream, TokenStream> {
     reject_inner_attributes(&cx, &input.data);
     let conversion = Conversion::of(&cx, &attrs);
     if let Some(c) = &conversion {
+        if names_itself(&c.into.value.ty, &input.ident) {
+            cx.error_at(
+                c.into.span,
+                "a type cannot travel as itself: name the plain type (a primitive, a fieldless \
+                 enum, an array of them) that its value converts to",
+            );
+        }
+    }
+    if let Some(c) = &conversion {
         crate::check::types::check_plain_type(&cx, &input.generics, &c.into.value.ty, |name| {
             format!(
                 "a type travels through `from`/`into` as a plain value, which a `{name}` is not \
@@ -110,7 +119,8 @@ impl<'a> Conversion<'a> {
                         into.span,
                         format!(
                             "`into` names `{}` and `{}` names `{}`: a type travels as one type, \
-                             which both name",
+                             which both name, written the same way (the derive compares them as \
+                             written)",
                             into.value.text,
                             key_of(&load),
                             from.value.text
@@ -151,6 +161,27 @@ impl<'a> Conversion<'a> {
             (None, None) => None,
         }
     }
+}
+
+/// Whether a type names the type itself: `Self`, or its name as a path of its own (not the
+/// last segment of another path, `regs::Named`), anywhere in it (`[Self; 2]`).
+fn names_itself(ty: &syn::Type, ident: &syn::Ident) -> bool {
+    fn mentions(tokens: TokenStream, ident: &syn::Ident) -> bool {
+        let mut after_path_separator = false;
+        tokens.into_iter().any(|token| {
+            let found = match &token {
+                proc_macro2::TokenTree::Ident(word) => {
+                    word == "Self" || (word == ident && !after_path_separator)
+                }
+                proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
+                proc_macro2::TokenTree::Punct(_) | proc_macro2::TokenTree::Literal(_) => false,
+            };
+            after_path_separator =
+                matches!(&token, proc_macro2::TokenTree::Punct(p) if p.as_char() == ':');
+            found
+        })
+    }
+    mentions(ty.to_token_stream(), ident)
 }
 
 fn key_of(load: &Load) -> &'static str {
@@ -199,27 +230,32 @@ fn expand(
     // The type as the conversions name it, located at the string whose trait it needs, so
     // that a missing `From`/`Into` impl (or a wire type that is not plain) is reported there.
     let self_at = |span: Span| respan(&quote!(#ident #ty_generics), span);
-    let (self_into, self_from) = (self_at(into_span), self_at(from_span));
+    let self_into = self_at(into_span);
     let wire = &conversion.into.value.ty;
     let from_wire = &conversion.from.value.ty;
     let wire_text = &conversion.into.value.text;
     let plain = private_at(p, conversion.into.span);
+    // Each bound spanned on the string that asks for it, so that a missing impl is reported
+    // there; the load's on `Self`, which clippy does not take for a second predicate on the
+    // type (`type_repetition_in_bounds`, which the derive would otherwise have to allow).
+    let self_from = respan(&quote!(Self), from_span);
+    let load_bounds = match conversion.load {
+        Load::From => quote_spanned!(from_span=> ::core::convert::From<#from_wire>),
+        Load::TryFrom => quote_spanned!(from_span=>
+            ::core::convert::TryFrom<#from_wire> + ::core::default::Default
+        ),
+    };
     let mut bounds = vec![
         quote_spanned!(into_span=> #wire: #plain::Plain),
-        quote_spanned!(into_span=> #self_into: ::core::clone::Clone + ::core::convert::Into<#wire>),
+        quote_spanned!(into_span=>
+            #self_into: ::core::clone::Clone + ::core::convert::Into<#wire>
+        ),
+        quote_spanned!(from_span=> #self_from: #load_bounds),
     ];
-    match conversion.load {
-        Load::From => bounds.push(quote_spanned!(from_span=>
-            #self_from: ::core::convert::From<#from_wire>
-        )),
-        Load::TryFrom => {
-            bounds.push(quote_spanned!(from_span=>
-                #self_from: ::core::convert::TryFrom<#from_wire> + ::core::default::Default
-            ));
-            bounds.push(quote_spanned!(from_span=>
-                <#self_from as ::core::convert::TryFrom<#from_wire>>::Error: ::core::fmt::Display
-            ));
-        }
+    if let Load::TryFrom = conversion.load {
+        bounds.push(quote_spanned!(from_span=>
+            <#self_from as ::core::convert::TryFrom<#from_wire>>::Error: ::core::fmt::Display
+        ));
     }
     let bounds = bounds.into_iter().map(|b| {
         syn::parse2::<syn::WherePredicate>(b).expect("a type and its bound make a where predicate")
@@ -264,8 +300,9 @@ fn expand(
             ) {
                 let __vmstate_at = #p::Decoder::offset(__vmstate_d);
                 let mut __vmstate_one = [<#wire as #p::Field>::placeholder()];
+                // (Read as a slice of one: its error's `[0]` becomes this element's index.)
                 <#wire as #p::Plain>::load_fresh_slice(&mut __vmstate_one, __vmstate_d)
-                    .map_err(|__vmstate_e| __vmstate_e.in_index(__vmstate_i))?;
+                    .map_err(|__vmstate_e| #p::element_error(__vmstate_e, __vmstate_i))?;
                 let [__vmstate_value] = __vmstate_one;
                 let __vmstate_converted: #p::Result<Self, #p::Error> = #convert_read;
                 *__vmstate_slot =
@@ -302,6 +339,8 @@ fn expand(
                 )?;
                 #convert_read
             },
+            // A clone, as a save makes one (the type may need dropping: its clones are
+            // dropped after every save anyway).
             undo_copy: quote!(#p::Some(::core::clone::Clone::clone(self))),
             slices,
         },

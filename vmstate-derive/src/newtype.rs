@@ -158,6 +158,10 @@ fn expand(
                 })
             },
             undo_copy: quote! {
+                // No copy of a struct with a `Drop` of its own (its drop may act).
+                if ::core::mem::needs_drop::<Self>() {
+                    return #p::None;
+                }
                 #p::Option::map(#p::Field::undo_copy(&self.#member), |__vmstate_value| {
                     #built_value
                 })

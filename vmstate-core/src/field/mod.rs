@@ -382,6 +382,20 @@ pub trait Plain: Field<Staged = Self> {
     fn skip_slice<D: Decoder>(len: usize, d: &mut D) -> Result<(), Error> {
         Self::load_vec(len, d).map(drop)
     }
+    /// Writes what [`Removed`] writes in place of one value: its zero value (a fieldless
+    /// enum's first variant). A type that travels as another writes that type's, whatever
+    /// its own placeholder converts to.
+    #[doc(hidden)]
+    fn save_padding<E: Encoder>(e: &mut E) -> Result<(), Error> {
+        Self::placeholder().save(e)
+    }
+    /// [`Plain::save_padding`] for `len` values, as a slice of them travels (a block of
+    /// fixed-width integers in the native format, where one value is a varint).
+    #[doc(hidden)]
+    fn save_padding_slice<E: Encoder>(len: usize, e: &mut E) -> Result<(), Error> {
+        let items: Vec<Self> = (0..len).map(|_| Self::placeholder()).collect();
+        Self::save_slice(&items, e)
+    }
 }
 
 /// `Field` and `Plain` for scalars; `$same` says when two values are the same (an
@@ -546,6 +560,13 @@ where
     }
     fn skip_slice<D: Decoder>(len: usize, d: &mut D) -> Result<(), Error> {
         (0..len).try_for_each(|i| T::skip_slice(N, d).map_err(|e| e.in_index(i)))
+    }
+    // As the array's values travel: one slice of `N` elements.
+    fn save_padding<E: Encoder>(e: &mut E) -> Result<(), Error> {
+        T::save_padding_slice(N, e)
+    }
+    fn save_padding_slice<E: Encoder>(len: usize, e: &mut E) -> Result<(), Error> {
+        (0..len).try_for_each(|_| T::save_padding_slice(N, e))
     }
 }
 

@@ -60,8 +60,10 @@ impl<const N: usize> Plain for Unused<N> {
     const MIN_WIRE_BYTES: usize = N;
 }
 
-/// A removed field of type `T`: a zero value (an enum's first variant) is written where it
-/// was, and a load reads a `T` there and drops it (a derived enum as its integer, whatever
+/// A removed field of type `T`: a zero value (an enum's first variant; for a type that
+/// travels as another through conversions, that type's zero) is written where it was, an
+/// array or `Vec` of them as the array or `Vec` of `T` travels, and a load reads a `T` there
+/// and drops it (a derived enum as its integer, whatever
 /// variant it names, as QEMU's `VMSTATE_UNUSED` takes any bytes; a bool byte other than 0
 /// or 1 is still refused). On QEMU's wire it
 /// takes the bytes of `Unused<size of T>`; in the native format, where a scalar is a varint,
@@ -118,7 +120,7 @@ impl<T: Plain> Field for Removed<T> {
         Self::default()
     }
     fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
-        T::placeholder().save(e)
+        T::save_padding(e)
     }
     fn load<D: Decoder>(&self, d: &mut D) -> Result<Self, Error> {
         T::skip(d)?;
@@ -131,8 +133,35 @@ impl<T: Plain> Field for Removed<T> {
     fn undo_copy(&self) -> Option<Self> {
         Some(Self::default())
     }
+    // A sequence of removed values travels as a sequence of `T` (a block of fixed-width
+    // integers in the native format, where one value is a varint).
+    fn save_slice<E: Encoder>(items: &[Self], e: &mut E) -> Result<(), Error> {
+        T::save_padding_slice(items.len(), e)
+    }
+    fn load_slice<D: Decoder>(_: &[Self], out: &mut [Self], d: &mut D) -> Result<(), Error> {
+        T::skip_slice(out.len(), d)
+    }
 }
 
 impl<T: Plain> Plain for Removed<T> {
     const MIN_WIRE_BYTES: usize = T::MIN_WIRE_BYTES;
+    fn load_fresh_slice<D: Decoder>(out: &mut [Self], d: &mut D) -> Result<(), Error> {
+        T::skip_slice(out.len(), d)
+    }
+    fn load_vec<D: Decoder>(len: usize, d: &mut D) -> Result<Vec<Self>, Error> {
+        T::skip_slice(len, d)?;
+        Ok(vec![Self::default(); len])
+    }
+    fn skip<D: Decoder>(d: &mut D) -> Result<(), Error> {
+        T::skip(d)
+    }
+    fn skip_slice<D: Decoder>(len: usize, d: &mut D) -> Result<(), Error> {
+        T::skip_slice(len, d)
+    }
+    fn save_padding<E: Encoder>(e: &mut E) -> Result<(), Error> {
+        T::save_padding(e)
+    }
+    fn save_padding_slice<E: Encoder>(len: usize, e: &mut E) -> Result<(), Error> {
+        T::save_padding_slice(len, e)
+    }
 }

@@ -361,7 +361,8 @@ fn field<D: Decoder>(
     }
     if let Some(inner) = ty.strip_prefix("removed:") {
         // Padding for a removed field, skipped as the type it had: a native integer is a
-        // varint, an array a block.
+        // varint, an array a block (also an array of removed integers, as the array of
+        // integers it replaces).
         let malformed = || unsupported(format!("malformed type `{ty}`"), d.offset());
         let (prim, count) = match inner.strip_suffix(']').and_then(|t| t.split_once('[')) {
             Some((p, n)) => (p, Some(n.parse::<u64>().map_err(|_| malformed())?)),
@@ -377,12 +378,10 @@ fn field<D: Decoder>(
         };
         // `[Removed<T>; n]` repeats the removed value.
         let repeat = f.array_len.unwrap_or(1);
-        match (native, count) {
-            (true, None) => {
-                for _ in 0..repeat {
-                    spend(budget, d)?;
-                    scalar(prim, d, true)?;
-                }
+        match (native, count, f.array_len) {
+            (true, None, None) => {
+                spend(budget, d)?;
+                scalar(prim, d, true)?;
             }
             _ => {
                 let each = (size as u64).saturating_mul(count.unwrap_or(1));

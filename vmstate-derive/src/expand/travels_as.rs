@@ -26,7 +26,7 @@ pub(crate) struct TravelsAs<'a> {
     pub placeholder: TokenStream,
     /// `Field::load`'s body (`self`, `__vmstate_d` in scope).
     pub load: TokenStream,
-    /// `Field::undo_copy`'s body for a type that needs no dropping.
+    /// `Field::undo_copy`'s body.
     pub undo_copy: TokenStream,
     /// How sequences of the type are read.
     pub slices: SliceLoad,
@@ -165,10 +165,6 @@ pub(crate) fn travels_as(t: &TravelsAs, p: &TokenStream, import: &TokenStream) -
                 }
 
                 fn undo_copy(&self) -> #p::Option<Self> {
-                    // No copy of a type with a `Drop` of its own (its drop may act).
-                    if ::core::mem::needs_drop::<Self>() {
-                        return #p::None;
-                    }
                     #undo_copy
                 }
             }
@@ -199,6 +195,21 @@ pub(crate) fn travels_as(t: &TravelsAs, p: &TokenStream, import: &TokenStream) -
                     __vmstate_d: &mut __VmStateDecoder,
                 ) -> #p::Result<(), #p::Error> {
                     <#wire as #p::Plain>::skip_slice(__vmstate_len, __vmstate_d)
+                }
+
+                // `Removed` of the type writes the wire type's zero value, not whatever the
+                // type's own placeholder converts to.
+                fn save_padding<__VmStateEncoder: #p::Encoder>(
+                    __vmstate_e: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    <#wire as #p::Plain>::save_padding(__vmstate_e)
+                }
+
+                fn save_padding_slice<__VmStateEncoder: #p::Encoder>(
+                    __vmstate_len: ::core::primitive::usize,
+                    __vmstate_e: &mut __VmStateEncoder,
+                ) -> #p::Result<(), #p::Error> {
+                    <#wire as #p::Plain>::save_padding_slice(__vmstate_len, __vmstate_e)
                 }
             }
         };

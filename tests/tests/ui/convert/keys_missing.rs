@@ -22,4 +22,9 @@ enum OnlyTryFrom {
 #[vmstate(from = "u8", try_from = "u8", into = "u8")]
 struct BothLoads(u8);
 
+// A misspelt `from` is one error, which names it.
+#[derive(VmState, Clone)]
+#[vmstate(form = "u8", into = "u8")]
+struct Misspelt(u8);
+
 fn main() {}

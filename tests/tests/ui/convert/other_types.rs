@@ -20,4 +20,22 @@ struct NotAString(u32);
 #[vmstate(from = "u32", into = "u32", into = "u32")]
 struct Twice(u32);
 
+// The type itself, as `Self` or by its name.
+#[derive(VmState, Clone)]
+#[vmstate(from = "Self", into = "Self")]
+struct Itself(u32);
+
+#[derive(VmState, Clone)]
+#[vmstate(from = "[Named; 2]", into = "[Named; 2]")]
+struct Named(u32);
+
+#[derive(VmState, Clone)]
+#[vmstate(from = "Me", into = "Me")]
+struct Me(u32);
+
+// Named two ways: compared as written.
+#[derive(VmState, Clone)]
+#[vmstate(from = "u32", into = "::core::primitive::u32")]
+struct TwoSpellings(u32);
+
 fn main() {}
