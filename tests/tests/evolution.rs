@@ -556,4 +556,16 @@ fn sequences_of_removed_values_take_the_bytes_of_the_sequences_they_replace() {
         (decoded["tail"].as_u64(), used),
         (Some(0xee), frame.fields.len())
     );
+    // And the checker takes the array's removal for what it is, no misread of native
+    // streams. (A `Vec<Removed<T>>` it does not know: a type change, an error.)
+    let schema = |d| {
+        let mut s = vmstate_core::schema::Schema::default();
+        s.add("dma", d);
+        s
+    };
+    let report = vmstate_core::schema::check(
+        &schema(ArraysKept::DESCRIPTION),
+        &schema(ArraysDropped::DESCRIPTION),
+    );
+    assert_eq!(report.errors(), 0, "{report}");
 }

@@ -186,8 +186,9 @@ pub(super) fn native(f: &FieldEntry) -> Native {
             .as_deref()
             .and_then(|t| t.strip_prefix("removed:"))
         {
+            // An array of removed integers is a block, as the array it replaces.
             return match classify(inner) {
-                _ if inner.ends_with(']') => Native::Raw,
+                _ if inner.ends_with(']') || f.array_len.is_some() => Native::Raw,
                 TypeClass::Bool | TypeClass::Float => Native::Raw,
                 TypeClass::Unsigned("8") | TypeClass::Signed("8") => Native::Raw,
                 TypeClass::Unsigned(_) | TypeClass::Signed(_) => Native::Var,
