@@ -1,5 +1,5 @@
-//! std's wrappers of plain values as field types: `Wrapping`, `Saturating`, the atomic
-//! integers and `AtomicBool` travel exactly as the value they wrap, on both wires and in the
+//! std's wrappers of plain values as field types: `Wrapping`, `Saturating`, `Cell`, the
+//! atomic integers and `AtomicBool` travel exactly as the value they wrap, on both wires and in the
 //! description, scalars, arrays and vectors alike; a load of them stays atomic.
 
 use std::num::{Saturating, Wrapping};
@@ -19,6 +19,8 @@ struct Wrapped {
     offset: AtomicI64,
     vectors: [AtomicU16; 3],
     ring: [Wrapping<u32>; 4],
+    /// Filled by a `pre_save` hook, as `Cell`s are.
+    snapshot: [std::cell::Cell<u32>; 3],
     #[vmstate(max_len = 8)]
     pending: Vec<Wrapping<u8>>,
     #[vmstate(range = "..8")]
@@ -37,6 +39,7 @@ struct Plain {
     offset: i64,
     vectors: [u16; 3],
     ring: [u32; 4],
+    snapshot: [u32; 3],
     #[vmstate(max_len = 8)]
     pending: Vec<u8>,
     #[vmstate(range = "..8")]
@@ -54,6 +57,7 @@ fn plain(seed: u8) -> Plain {
         offset: -1_000_000_007 * i64::from(seed),
         vectors: [1, 2, 3].map(|v| v * u16::from(seed)),
         ring: [0x1234_5678, 0, u32::MAX, 7].map(|v| v ^ s),
+        snapshot: [0x8000_0000, 1, 0x10_0000].map(|v| v + s),
         pending: vec![seed; usize::from(seed % 8)],
         last: seed % 8,
     }
@@ -69,6 +73,7 @@ fn wrapped(p: &Plain) -> Wrapped {
         offset: AtomicI64::new(p.offset),
         vectors: p.vectors.map(AtomicU16::new),
         ring: p.ring.map(Wrapping),
+        snapshot: p.snapshot.map(std::cell::Cell::new),
         pending: p.pending.iter().copied().map(Wrapping).collect(),
         last: p.last,
     }
@@ -84,6 +89,7 @@ fn unwrapped(w: &Wrapped) -> Plain {
         offset: w.offset.load(Ordering::SeqCst),
         vectors: [0, 1, 2].map(|i| w.vectors[i].load(Ordering::SeqCst)),
         ring: w.ring.map(|r| r.0),
+        snapshot: [0, 1, 2].map(|i| w.snapshot[i].get()),
         pending: w.pending.iter().map(|p| p.0).collect(),
         last: w.last,
     }

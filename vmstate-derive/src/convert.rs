@@ -293,7 +293,12 @@ fn expand(
     // refused, one value at a time where a value can, so that its error gives its own
     // offset.
     let slices = match conversion.load {
-        Load::From => SliceLoad::Block(quote!(<#self_ty as ::core::convert::From<#wire>>::from)),
+        Load::From => SliceLoad::Block {
+            assign: quote! {
+                *__vmstate_slot = <#self_ty as ::core::convert::From<#wire>>::from(__vmstate_value);
+            },
+            build: quote!(<#self_ty as ::core::convert::From<#wire>>::from),
+        },
         Load::TryFrom => SliceLoad::Each(quote! {
             for (__vmstate_i, __vmstate_slot) in ::core::iter::Iterator::enumerate(
                 <[Self]>::iter_mut(__vmstate_out),

@@ -166,7 +166,11 @@ fn expand(
                     #built_value
                 })
             },
-            slices: SliceLoad::Block(quote!(|__vmstate_value| #built_value)),
+            // Only the field is set: the slot's placeholder is not dropped as a whole.
+            slices: SliceLoad::Block {
+                assign: quote!(__vmstate_slot.#member = __vmstate_value;),
+                build: quote!(|__vmstate_value| #built_value),
+            },
         },
         p,
         import,

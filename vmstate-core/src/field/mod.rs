@@ -789,6 +789,15 @@ impl<T: Plain + Copy> Field for core::cell::Cell<T> {
     fn undo_copy(&self) -> Option<Self> {
         Some(core::cell::Cell::new(self.get()))
     }
+    // An array of cells travels as the array of values (a block of fixed-width integers in
+    // the native format, as the description says; it was one varint per element).
+    fn save_slice<E: Encoder>(items: &[Self], e: &mut E) -> Result<(), Error> {
+        let values: Vec<T> = items.iter().map(core::cell::Cell::get).collect();
+        T::save_slice(&values, e)
+    }
+    fn load_slice<D: Decoder>(_: &[Self], out: &mut [T], d: &mut D) -> Result<(), Error> {
+        T::load_fresh_slice(out, d)
+    }
 }
 
 /// A boxed value travels as the value itself, as serde treats it: a `Box<[u8; 4096]>` is a

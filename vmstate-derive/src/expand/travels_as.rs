@@ -34,9 +34,14 @@ pub(crate) struct TravelsAs<'a> {
 
 /// How a sequence of a type that travels as another is read.
 pub(crate) enum SliceLoad {
-    /// Every value read is one of the type: one block of the wire type, each value turned
-    /// into the type by this function (an expression of `fn(wire) -> Self`).
-    Block(TokenStream),
+    /// Every value read is one of the type: one block of the wire type, each value
+    /// (`__vmstate_value`) put into its slot (`__vmstate_slot: &mut Self`) by `assign`, or
+    /// turned into the type by `build` (an expression of `fn(wire) -> Self`) for a new
+    /// vector.
+    Block {
+        assign: TokenStream,
+        build: TokenStream,
+    },
     /// `Plain::load_fresh_slice`'s body (`__vmstate_out`, `__vmstate_d` in scope), for a
     /// type that can refuse a value read.
     Each(TokenStream),
@@ -52,7 +57,7 @@ pub(crate) fn travels_as(t: &TravelsAs, p: &TokenStream, import: &TokenStream) -
         ..
     } = t;
     let (load_fresh_slice, load_vec) = match &t.slices {
-        SliceLoad::Block(from_wire) => (
+        SliceLoad::Block { assign, build } => (
             quote! {
                 let __vmstate_values = <#wire as #p::Plain>::load_vec(
                     <[Self]>::len(__vmstate_out),
@@ -62,7 +67,7 @@ pub(crate) fn travels_as(t: &TravelsAs, p: &TokenStream, import: &TokenStream) -
                     <[Self]>::iter_mut(__vmstate_out),
                     __vmstate_values,
                 ) {
-                    *__vmstate_slot = (#from_wire)(__vmstate_value);
+                    #assign
                 }
                 #p::Ok(())
             },
@@ -74,7 +79,7 @@ pub(crate) fn travels_as(t: &TravelsAs, p: &TokenStream, import: &TokenStream) -
                     let __vmstate_values = <#wire as #p::Plain>::load_vec(__vmstate_len, __vmstate_d)?;
                     #p::Ok(::core::iter::Iterator::collect(::core::iter::Iterator::map(
                         ::core::iter::IntoIterator::into_iter(__vmstate_values),
-                        #from_wire,
+                        #build,
                     )))
                 }
             }),
