@@ -62,8 +62,8 @@ impl<const N: usize> Plain for Unused<N> {
 
 /// A removed field of type `T`: a zero value (an enum's first variant; for a type that
 /// travels as another through conversions, that type's zero) is written where it was, an
-/// array or `Vec` of them as the array or `Vec` of `T` travels (the schema checker and
-/// decoder know the array, not the `Vec`), and a load reads a `T` there and drops it (a derived enum as its integer, whatever
+/// array or `Vec` of them as the array or `Vec` of `T` travels, and a load reads a `T` there
+/// and drops it (a derived enum as its integer, whatever
 /// variant it names, as QEMU's `VMSTATE_UNUSED` takes any bytes; a bool byte other than 0
 /// or 1 is still refused). On QEMU's wire it
 /// takes the bytes of `Unused<size of T>`; in the native format, where a scalar is a varint,

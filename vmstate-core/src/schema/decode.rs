@@ -406,6 +406,21 @@ fn field<D: Decoder>(
     }
     if let Some(elem) = ty.strip_prefix("varray:") {
         let len = seq_len(f, count, 1, d)?;
+        if let Some(inner) = elem.strip_prefix("removed:") {
+            // A vector of removed values: skipped as the vector it replaces (a block
+            // natively, as on QEMU's wire).
+            let malformed = || unsupported(format!("malformed type `{ty}`"), d.offset());
+            let (prim, n) = match inner.strip_suffix(']').and_then(|t| t.split_once('[')) {
+                Some((p, n)) => (p, n.parse::<u64>().map_err(|_| malformed())?),
+                None => (inner, 1),
+            };
+            let Some(size) = primitive_size(prim) else {
+                return Err(hand_written(&ty, d.offset()));
+            };
+            let each = (size as u64).saturating_mul(n);
+            d.bytes(input_size(each.saturating_mul(len as u64), d)?)?;
+            return Ok(Value::Null);
+        }
         let mut items = Vec::with_capacity(len.min(*budget));
         // An element that is an array (`uint16[2]`) is a block of its own.
         let (elem, per_item) = match elem.strip_suffix(']').and_then(|t| t.split_once('[')) {

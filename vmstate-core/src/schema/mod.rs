@@ -205,8 +205,8 @@ pub struct FieldEntry {
     pub array_len: Option<u64>,
     /// The wire type (`uint32`, `bool`, `struct`, `unused`, `varray:uint32`, `string`,
     /// `buffer` for `#[vmstate(buffer)]` bytes (one element of `size` bytes), a hand-written
-    /// type's name, or `removed:uint32` / `removed:uint32[4]` for
-    /// `Removed<T>` padding). Arrays of arrays are one flat array of the innermost type,
+    /// type's name, `removed:uint32` / `removed:uint32[4]` for `Removed<T>` padding, or
+    /// `varray:removed:uint32` for a `Vec<Removed<T>>`). Arrays of arrays are one flat array of the innermost type,
     /// as QEMU describes its 2-D arrays. Not in QEMU's dumps.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub wire_type: Option<String>,
@@ -867,6 +867,8 @@ fn elem_name(shape: &Shape) -> String {
     match shape {
         Shape::Primitive(p) | Shape::Enum { repr: p, .. } => p.qemu_name().to_owned(),
         Shape::Custom { name, .. } => (*name).to_owned(),
+        // A vector of removed values (`varray:removed:uint32`).
+        Shape::Removed { of } => format!("removed:{}", flat_type(of)),
         _ => "unknown".to_owned(),
     }
 }

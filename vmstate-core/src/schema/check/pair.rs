@@ -474,6 +474,29 @@ impl Checker {
         if a == b || (a == "string" && b == "varray:uint8") {
             return;
         }
+        // A vector replaced by removed values of its type (`Vec<Removed<T>>`) takes its
+        // bytes; the other way, it loads zeros, as any field read from padding.
+        let removed = |t: &str| {
+            t.strip_prefix("varray:removed:")
+                .map(|e| format!("varray:{e}"))
+        };
+        if removed(b).as_deref() == Some(a) {
+            return;
+        }
+        if removed(a).as_deref() == Some(b) {
+            self.push(
+                Severity::Warning,
+                Rule::FieldFromPadding,
+                path.to_owned(),
+                format!(
+                    "field `{}` of the new release is read from the old release's removed \
+                     values (`{a}`): a stream of the old release carries zeros there, so its \
+                     elements load as zero; make sure zero is a state it may start from",
+                    d.field
+                ),
+            );
+            return;
+        }
         let split = |t: &str| match t.strip_prefix("varray:") {
             Some(elem) => (true, elem.to_owned()),
             None => (false, t.to_owned()),
