@@ -581,9 +581,23 @@ fn sequences_of_removed_values_take_the_bytes_of_the_sequences_they_replace() {
         s.add("dma", d);
         s
     };
+    // (Removed integers of another signedness take the same bytes.)
+    #[derive(VmState)]
+    #[vmstate(name = "dma")]
+    struct Words {
+        #[vmstate(max_len = 4)]
+        queue: Vec<u32>,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dma")]
+    struct SignedDropped {
+        #[vmstate(max_len = 4)]
+        queue: Vec<Removed<i32>>,
+    }
     for (old, new) in [
         (ArraysKept::DESCRIPTION, ArraysDropped::DESCRIPTION),
         (Kept::DESCRIPTION, Dropped::DESCRIPTION),
+        (Words::DESCRIPTION, SignedDropped::DESCRIPTION),
     ] {
         let report = vmstate_core::schema::check(&schema(old), &schema(new));
         assert_eq!((report.errors(), report.warnings()), (0, 0), "{report}");
@@ -592,4 +606,26 @@ fn sequences_of_removed_values_take_the_bytes_of_the_sequences_they_replace() {
         let from_padding = back.by_rule(vmstate_core::schema::Rule::FieldFromPadding);
         assert!(from_padding.count() >= 1, "{back}");
     }
+    // Counted bytes removed, in schemas without types (QEMU's `VMSTATE_VBUFFER`, size 0):
+    // the same field.
+    #[derive(VmState)]
+    #[vmstate(name = "dma")]
+    struct Counted {
+        n: u8,
+        #[vmstate(max_len = 8, len = "n")]
+        data: Vec<u8>,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dma")]
+    struct CountedDropped {
+        n: u8,
+        #[vmstate(max_len = 8, len = "n")]
+        data: Vec<Removed<u8>>,
+    }
+    let (old, new) = (
+        schema(Counted::DESCRIPTION).qemu_only(),
+        schema(CountedDropped::DESCRIPTION).qemu_only(),
+    );
+    let report = vmstate_core::schema::check(&old, &new);
+    assert_eq!(report.errors(), 0, "{report}");
 }

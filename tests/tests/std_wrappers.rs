@@ -1,6 +1,7 @@
-//! std's wrappers of plain values as field types: `Wrapping`, `Saturating`, `Cell`, the
-//! atomic integers and `AtomicBool` travel exactly as the value they wrap, on both wires and in the
-//! description, scalars, arrays and vectors alike; a load of them stays atomic.
+//! std's wrappers of plain values as field types: `Wrapping`, `Saturating`, `Cell` (not
+//! in a `Vec`), the atomic integers and `AtomicBool` travel exactly as the value they wrap,
+//! on both wires and in the description, scalars, arrays and vectors alike; a load of them
+//! stays atomic.
 
 use std::num::{Saturating, Wrapping};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU16, AtomicU32, AtomicU8, Ordering};

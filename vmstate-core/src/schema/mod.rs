@@ -698,10 +698,13 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
     // A sequence sized by another field is QEMU's `VMSTATE_VARRAY_*`, whose size is its
     // element's, or for bytes its `VMSTATE_VBUFFER_*`, which has none (a sequence with a
     // length of its own has no counterpart there).
+    // (Removed bytes are bytes: a `Vec<Removed<u8>>` stands where a `Vec<u8>` was.)
+    let bytes = |e: &Shape| match e {
+        Shape::Removed { of } => **of == Shape::Primitive(Primitive::U8),
+        _ => *e == Shape::Primitive(Primitive::U8),
+    };
     let size = match (elem, f.len) {
-        (Shape::Seq { elem, .. }, Some(_)) if **elem != Shape::Primitive(Primitive::U8) => {
-            elem.qemu_size()
-        }
+        (Shape::Seq { elem, .. }, Some(_)) if !bytes(elem) => elem.qemu_size(),
         _ => elem.qemu_size(),
     };
     let is_padding = matches!(f.shape, Shape::Unused { .. } | Shape::Removed { .. });

@@ -474,16 +474,29 @@ impl Checker {
         if a == b || (a == "string" && b == "varray:uint8") {
             return;
         }
-        // A vector replaced by removed values of its type (`Vec<Removed<T>>`) takes its
-        // bytes; the other way, it loads zeros, as any field read from padding.
-        let removed = |t: &str| {
-            t.strip_prefix("varray:removed:")
-                .map(|e| format!("varray:{e}"))
+        // A vector replaced by removed values of its type, or of another integer of its
+        // width (`Vec<Removed<T>>`), takes its bytes; the other way, it loads zeros, as any
+        // field read from padding.
+        let lines_up = |real: &str, removed: &str| {
+            let (Some(real), Some(removed)) = (
+                real.strip_prefix("varray:"),
+                removed.strip_prefix("varray:removed:"),
+            ) else {
+                return false;
+            };
+            real == removed
+                || matches!(
+                    (classify(real), classify(removed)),
+                    (
+                        TypeClass::Unsigned(x) | TypeClass::Signed(x),
+                        TypeClass::Unsigned(y) | TypeClass::Signed(y),
+                    ) if x == y
+                )
         };
-        if removed(b).as_deref() == Some(a) {
+        if lines_up(a, b) {
             return;
         }
-        if removed(a).as_deref() == Some(b) {
+        if lines_up(b, a) {
             self.push(
                 Severity::Warning,
                 Rule::FieldFromPadding,
@@ -491,7 +504,8 @@ impl Checker {
                 format!(
                     "field `{}` of the new release is read from the old release's removed \
                      values (`{a}`): a stream of the old release carries zeros there, so its \
-                     elements load as zero; make sure zero is a state it may start from",
+                     elements load as zero (a bool as false, an enum as its first variant); \
+                     make sure zero is a state it may start from",
                     d.field
                 ),
             );
