@@ -15,7 +15,7 @@ use crate::expand::{
     SliceLoad, TravelsAs,
 };
 use crate::naming::mentions_deprecated;
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 
@@ -49,8 +49,6 @@ pub fn derive(input: &syn::DeriveInput) -> Result<TokenStream, TokenStream> {
                  enum, an array of them) that its value converts to",
             );
         }
-    }
-    if let Some(c) = &conversion {
         crate::check::types::check_plain_type(&cx, &input.generics, &c.into.value.ty, |name| {
             format!(
                 "a type travels through `from`/`into` as a plain value, which a `{name}` is not \
@@ -97,13 +95,12 @@ impl<'a> Conversion<'a> {
     /// The conversions, or an error for each key missing, doubled or naming another type.
     fn of(cx: &Ctxt, attrs: &'a Container) -> Option<Self> {
         let from = match (attrs.from.get(), attrs.try_from.get()) {
-            (Some(from), Some(try_from)) => {
+            (Some(_), Some(try_from)) => {
                 cx.error_at(
                     try_from.key,
                     "`from` and `try_from` both say how a load converts the value read: keep \
                      one (`try_from` where a value read can be refused)",
                 );
-                let _ = from;
                 None
             }
             (Some(from), None) => Some((from, Load::From)),
@@ -227,18 +224,16 @@ fn expand(
     let (_, ty_generics, _) = input.generics.split_for_impl();
     let into_span = code_span(conversion.into.span);
     let from_span = code_span(conversion.from.span);
-    // The type as the conversions name it, located at the string whose trait it needs, so
-    // that a missing `From`/`Into` impl (or a wire type that is not plain) is reported there.
-    let self_at = |span: Span| respan(&quote!(#ident #ty_generics), span);
-    let self_into = self_at(into_span);
+    // The type located at the string whose traits it needs, so that a missing impl (or a
+    // wire type that is not plain) is reported there: `into`'s for the save, `from`'s for
+    // the load (on `Self`, which clippy does not take for a second predicate on the type,
+    // `type_repetition_in_bounds`, which the derive would otherwise have to allow).
+    let self_into = respan(&quote!(#ident #ty_generics), into_span);
+    let self_from = respan(&quote!(Self), from_span);
     let wire = &conversion.into.value.ty;
     let from_wire = &conversion.from.value.ty;
     let wire_text = &conversion.into.value.text;
     let plain = private_at(p, conversion.into.span);
-    // Each bound spanned on the string that asks for it, so that a missing impl is reported
-    // there; the load's on `Self`, which clippy does not take for a second predicate on the
-    // type (`type_repetition_in_bounds`, which the derive would otherwise have to allow).
-    let self_from = respan(&quote!(Self), from_span);
     let load_bounds = match conversion.load {
         Load::From => quote_spanned!(from_span=> ::core::convert::From<#from_wire>),
         Load::TryFrom => quote_spanned!(from_span=>
