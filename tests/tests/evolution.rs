@@ -629,3 +629,62 @@ fn sequences_of_removed_values_take_the_bytes_of_the_sequences_they_replace() {
     let report = vmstate_core::schema::check(&old, &new);
     assert_eq!(report.errors(), 0, "{report}");
 }
+
+/// The schema alone refuses removed bool bytes other than 0 or 1 where a load refuses them
+/// (`inspect` would have shown such a stream as fine), in both formats.
+#[test]
+fn the_schema_refuses_removed_bools_as_a_load_does() {
+    use vmstate_core::schema::{decode, Desc, Format};
+    use vmstate_core::{qemu, ErrorKind, Removed};
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Kept {
+        one: u8,
+        flags: [u8; 3],
+        #[vmstate(max_len = 4)]
+        more: Vec<u8>,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Dropped {
+        one: Removed<bool>,
+        flags: [Removed<bool>; 3],
+        #[vmstate(max_len = 4)]
+        more: Vec<Removed<bool>>,
+    }
+    let desc = Desc::from_description(Dropped::DESCRIPTION);
+    let good = Kept {
+        one: 1,
+        flags: [0, 1, 0],
+        more: vec![1, 0],
+    };
+    let bads = [
+        Kept {
+            one: 2,
+            ..Default::default()
+        },
+        Kept {
+            flags: [0, 0, 7],
+            ..Default::default()
+        },
+        Kept {
+            more: vec![0, 9],
+            ..Default::default()
+        },
+    ];
+    for (kept, refused) in std::iter::once((&good, false)).chain(bads.iter().map(|b| (b, true))) {
+        let wire = qemu::to_bytes(kept).unwrap();
+        let loaded = qemu::from_bytes(&mut Dropped::default(), &wire, 1, 0);
+        let decoded = decode(&desc, Format::Qemu, &wire, 1, 0);
+        assert_eq!((loaded.is_err(), decoded.is_err()), (refused, refused));
+        if let (Err(l), Err(d)) = (loaded, decoded) {
+            assert!(matches!(d.kind(), ErrorKind::InvalidBool(_)), "{d}");
+            assert_eq!(l.offset(), d.offset(), "{l} / {d}");
+        }
+        let native = vmstate_core::to_bytes(kept).unwrap();
+        let frame = vmstate_core::read_frame(&native, 0).unwrap();
+        let loaded = vmstate_core::from_bytes(&mut Dropped::default(), &native);
+        let decoded = decode(&desc, Format::Native, frame.fields, 1, 0);
+        assert_eq!((loaded.is_err(), decoded.is_err()), (refused, refused));
+    }
+}

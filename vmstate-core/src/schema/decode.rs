@@ -385,7 +385,8 @@ fn field<D: Decoder>(
             }
             _ => {
                 let each = (size as u64).saturating_mul(count.unwrap_or(1));
-                d.bytes(input_size(each.saturating_mul(repeat), d)?)?;
+                let sequence = count.is_some() || f.array_len.is_some();
+                skip_removed(prim, each.saturating_mul(repeat), sequence, d)?;
             }
         }
         return Ok(Value::Null);
@@ -418,7 +419,7 @@ fn field<D: Decoder>(
                 return Err(hand_written(&ty, d.offset()));
             };
             let each = (size as u64).saturating_mul(n);
-            d.bytes(input_size(each.saturating_mul(len as u64), d)?)?;
+            skip_removed(prim, each.saturating_mul(len as u64), true, d)?;
             return Ok(Value::Null);
         }
         let mut items = Vec::with_capacity(len.min(*budget));
@@ -584,6 +585,26 @@ fn scalar<D: Decoder>(ty: &str, d: &mut D, native: bool) -> Result<Value, Error>
             ))
         }
     })
+}
+
+/// Skips `total` bytes of removed values of primitive type `prim` (a `sequence` of them or
+/// one), as a load does: bool bytes other than 0 or 1 are refused there too (a value that
+/// names no variant of an enum is not: the loader takes any integer).
+fn skip_removed<D: Decoder>(
+    prim: &str,
+    total: u64,
+    sequence: bool,
+    d: &mut D,
+) -> Result<(), Error> {
+    let at = d.offset();
+    let bytes = d.bytes(input_size(total, d)?)?;
+    if prim == "bool" {
+        if let Some((i, &b)) = bytes.iter().enumerate().find(|(_, &b)| b > 1) {
+            let e = Error::at(crate::ErrorKind::InvalidBool(b), at + i);
+            return Err(if sequence { e.in_index(i) } else { e });
+        }
+    }
+    Ok(())
 }
 
 /// A big-endian value that was at absolute offset `at`.
