@@ -530,6 +530,16 @@ fn sequences_of_removed_values_take_the_bytes_of_the_sequences_they_replace() {
         qemu::to_bytes(&dropped).unwrap(),
         qemu::to_bytes(&zeros).unwrap()
     );
+    // Decodes a section of `v` with nothing but `desc`: every byte, `tail` read right.
+    fn decodes_natively<T: VmState>(desc: &Desc, v: &T) {
+        let native = vmstate_core::to_bytes(v).unwrap();
+        let frame = vmstate_core::read_frame(&native, 0).unwrap();
+        let (decoded, used) = decode(desc, Format::Native, frame.fields, 1, 0).unwrap();
+        assert_eq!(
+            (decoded["tail"].as_u64(), used),
+            (Some(0xee), frame.fields.len())
+        );
+    }
     // The schema alone skips arrays of them as the codec does (a `Vec` of removed values
     // is not described to it).
     #[derive(VmState)]
@@ -549,13 +559,7 @@ fn sequences_of_removed_values_take_the_bytes_of_the_sequences_they_replace() {
         each: [0x1234_5678, 0, 7],
         tail: 0xee,
     };
-    let native = vmstate_core::to_bytes(&kept).unwrap();
-    let frame = vmstate_core::read_frame(&native, 0).unwrap();
-    let (decoded, used) = decode(&desc, Format::Native, frame.fields, 1, 0).unwrap();
-    assert_eq!(
-        (decoded["tail"].as_u64(), used),
-        (Some(0xee), frame.fields.len())
-    );
+    decodes_natively(&desc, &kept);
     // The same for the whole struct, its `Vec` of removed values too, in both formats.
     let desc = Desc::from_description(Dropped::DESCRIPTION);
     let kept = Kept {
@@ -564,13 +568,7 @@ fn sequences_of_removed_values_take_the_bytes_of_the_sequences_they_replace() {
         block: [-1, 2],
         tail: 0xee,
     };
-    let native = vmstate_core::to_bytes(&kept).unwrap();
-    let frame = vmstate_core::read_frame(&native, 0).unwrap();
-    let (decoded, used) = decode(&desc, Format::Native, frame.fields, 1, 0).unwrap();
-    assert_eq!(
-        (decoded["tail"].as_u64(), used),
-        (Some(0xee), frame.fields.len())
-    );
+    decodes_natively(&desc, &kept);
     let wire = qemu::to_bytes(&kept).unwrap();
     let (decoded, used) = decode(&desc, Format::Qemu, &wire, 1, 0).unwrap();
     assert_eq!((decoded["tail"].as_u64(), used), (Some(0xee), wire.len()));

@@ -363,11 +363,7 @@ fn field<D: Decoder>(
         // Padding for a removed field, skipped as the type it had: a native integer is a
         // varint, an array a block (also an array of removed integers, as the array of
         // integers it replaces).
-        let malformed = || unsupported(format!("malformed type `{ty}`"), d.offset());
-        let (prim, count) = match inner.strip_suffix(']').and_then(|t| t.split_once('[')) {
-            Some((p, n)) => (p, Some(n.parse::<u64>().map_err(|_| malformed())?)),
-            None => (inner, None),
-        };
+        let (prim, count) = array_type(inner, &ty, d.offset())?;
         let Some(size) = primitive_size(prim) else {
             // A removed value of a hand-written type: QEMU's wire gives its size.
             if native {
@@ -410,27 +406,17 @@ fn field<D: Decoder>(
         if let Some(inner) = elem.strip_prefix("removed:") {
             // A vector of removed values: skipped as the vector it replaces (a block
             // natively, as on QEMU's wire).
-            let malformed = || unsupported(format!("malformed type `{ty}`"), d.offset());
-            let (prim, n) = match inner.strip_suffix(']').and_then(|t| t.split_once('[')) {
-                Some((p, n)) => (p, n.parse::<u64>().map_err(|_| malformed())?),
-                None => (inner, 1),
-            };
+            let (prim, n) = array_type(inner, &ty, d.offset())?;
             let Some(size) = primitive_size(prim) else {
                 return Err(hand_written(&ty, d.offset()));
             };
-            let each = (size as u64).saturating_mul(n);
+            let each = (size as u64).saturating_mul(n.unwrap_or(1));
             skip_removed(prim, each.saturating_mul(len as u64), true, d)?;
             return Ok(Value::Null);
         }
         let mut items = Vec::with_capacity(len.min(*budget));
         // An element that is an array (`uint16[2]`) is a block of its own.
-        let (elem, per_item) = match elem.strip_suffix(']').and_then(|t| t.split_once('[')) {
-            Some((prim, n)) => match n.parse::<u64>() {
-                Ok(n) => (prim, Some(n)),
-                Err(_) => return Err(unsupported(format!("malformed type `{ty}`"), d.offset())),
-            },
-            None => (elem, None),
-        };
+        let (elem, per_item) = array_type(elem, &ty, d.offset())?;
         // Elements of a vector travel like those of an array: a block in the native format.
         let size = primitive_size(elem).unwrap_or(0) as u64;
         for i in 0..len {
@@ -585,6 +571,18 @@ fn scalar<D: Decoder>(ty: &str, d: &mut D, native: bool) -> Result<Value, Error>
             ))
         }
     })
+}
+
+/// An element type and its array length, if it is one (`uint16[2]`: `uint16`, 2); `ty`, the
+/// field's whole type, names a malformed one in the error.
+fn array_type<'t>(t: &'t str, ty: &str, at: usize) -> Result<(&'t str, Option<u64>), Error> {
+    match t.strip_suffix(']').and_then(|t| t.split_once('[')) {
+        Some((prim, n)) => match n.parse::<u64>() {
+            Ok(n) => Ok((prim, Some(n))),
+            Err(_) => Err(unsupported(format!("malformed type `{ty}`"), at)),
+        },
+        None => Ok((t, None)),
+    }
 }
 
 /// Skips `total` bytes of removed values of primitive type `prim` (a `sequence` of them or
