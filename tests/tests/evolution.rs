@@ -628,6 +628,72 @@ fn sequences_of_removed_values_take_the_bytes_of_the_sequences_they_replace() {
     assert_eq!(report.errors(), 0, "{report}");
 }
 
+/// A removed value of a removed value (`Removed<Removed<u32>>`, also inside arrays) takes
+/// the bytes of the value it replaces, as `Removed<u32>` does, and is described alike: the
+/// schema alone decodes it (its type was `removed:removed:uint32`, which no decoder read).
+#[test]
+fn removed_values_of_removed_values_are_the_values_they_replace() {
+    use vmstate_core::schema::{decode, Desc, Format};
+    use vmstate_core::{qemu, Removed};
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Kept {
+        one: u32,
+        pair: [u16; 2],
+        tail: u8,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Twice {
+        one: Removed<Removed<u32>>,
+        pair: Removed<[Removed<u16>; 2]>,
+        tail: u8,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    struct Once {
+        one: Removed<u32>,
+        pair: Removed<[u16; 2]>,
+        tail: u8,
+    }
+    let twice = Desc::from_description(Twice::DESCRIPTION);
+    let once = Desc::from_description(Once::DESCRIPTION);
+    let types = |d: &Desc| -> Vec<_> {
+        (d.fields.iter())
+            .map(|f| (f.wire_type.clone(), f.size, f.array_len))
+            .collect()
+    };
+    assert_eq!(types(&twice), types(&once));
+    assert_eq!(twice.fields[0].wire_type.as_deref(), Some("removed:uint32"));
+    let kept = Kept {
+        one: 0x1234_5678,
+        pair: [0xffff, 1],
+        tail: 0xee,
+    };
+    let native = vmstate_core::to_bytes(&kept).unwrap();
+    let mut loaded = Twice::default();
+    vmstate_core::from_bytes(&mut loaded, &native).unwrap();
+    assert_eq!(loaded.tail, 0xee);
+    let frame = vmstate_core::read_frame(&native, 0).unwrap();
+    let (decoded, used) = decode(&twice, Format::Native, frame.fields, 1, 0).unwrap();
+    assert_eq!(
+        (decoded["tail"].as_u64(), used),
+        (Some(0xee), frame.fields.len())
+    );
+    let wire = qemu::to_bytes(&kept).unwrap();
+    let (decoded, used) = decode(&twice, Format::Qemu, &wire, 1, 0).unwrap();
+    assert_eq!((decoded["tail"].as_u64(), used), (Some(0xee), wire.len()));
+    // Saved, the zeros of what they replace.
+    let zeros = Kept {
+        tail: 0xee,
+        ..Kept::default()
+    };
+    assert_eq!(
+        vmstate_core::to_bytes(&loaded).unwrap(),
+        vmstate_core::to_bytes(&zeros).unwrap()
+    );
+}
+
 /// The schema alone refuses removed bool bytes other than 0 or 1 where a load refuses them
 /// (`inspect` would have shown such a stream as fine), in both formats.
 #[test]

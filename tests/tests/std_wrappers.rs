@@ -206,3 +206,41 @@ fn a_wrapper_takes_a_range_written_in_its_type() {
     .unwrap();
     assert!(qemu::from_bytes(&mut window, &bytes, 1, 0).is_err());
 }
+
+/// Long arrays of cells (saved in pieces through the stack) and cells of wide values (one at
+/// a time) are the arrays of their values on both wires, and load back.
+#[test]
+fn long_arrays_of_cells_and_cells_of_arrays_travel_as_their_values() {
+    use std::cell::Cell;
+    #[derive(VmState)]
+    #[vmstate(name = "fifo")]
+    struct Cells {
+        words: [Cell<u16>; 150],
+        rows: [Cell<[u32; 6]>; 5],
+    }
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "fifo")]
+    struct Values {
+        words: [u16; 150],
+        rows: [[u32; 6]; 5],
+    }
+    let values = Values {
+        words: std::array::from_fn(|i| (i as u16).wrapping_mul(0x0101) ^ 0x8000),
+        rows: std::array::from_fn(|i| std::array::from_fn(|j| (i * 6 + j) as u32 * 0x0100_0001)),
+    };
+    let cells = Cells {
+        words: values.words.map(Cell::new),
+        rows: values.rows.map(Cell::new),
+    };
+    let native = vmstate_core::to_bytes(&cells).unwrap();
+    assert_eq!(native, vmstate_core::to_bytes(&values).unwrap());
+    let wire = qemu::to_bytes(&cells).unwrap();
+    assert_eq!(wire, qemu::to_bytes(&values).unwrap());
+    let mut back = Cells {
+        words: std::array::from_fn(|_| Cell::new(0)),
+        rows: std::array::from_fn(|_| Cell::new([0; 6])),
+    };
+    vmstate_core::from_bytes(&mut back, &native).unwrap();
+    assert_eq!(back.words.map(|c| c.get()), values.words);
+    assert_eq!(back.rows.map(|c| c.get()), values.rows);
+}

@@ -791,9 +791,25 @@ impl<T: Plain + Copy> Field for core::cell::Cell<T> {
     }
     // An array of cells travels as the array of values (a block of fixed-width integers in
     // the native format, as the description says; it was one varint per element).
+    // The values are copied out in pieces on the stack, not into a `Vec` at each save; a
+    // slice's wire form is its pieces' one after the other.
     fn save_slice<E: Encoder>(items: &[Self], e: &mut E) -> Result<(), Error> {
-        let values: Vec<T> = items.iter().map(core::cell::Cell::get).collect();
-        T::save_slice(&values, e)
+        const PIECE: usize = 64;
+        let Some(first) = items.first() else {
+            return T::save_slice(&[], e);
+        };
+        if core::mem::size_of::<T>() > 16 {
+            // A wide value: 64 of them would take too much stack; one at a time.
+            return (items.iter()).try_for_each(|c| T::save_slice(&[c.get()], e));
+        }
+        let mut piece = [first.get(); PIECE];
+        for cells in items.chunks(PIECE) {
+            for (value, cell) in piece.iter_mut().zip(cells) {
+                *value = cell.get();
+            }
+            T::save_slice(&piece[..cells.len()], e)?;
+        }
+        Ok(())
     }
     fn load_slice<D: Decoder>(_: &[Self], out: &mut [T], d: &mut D) -> Result<(), Error> {
         T::load_fresh_slice(out, d)

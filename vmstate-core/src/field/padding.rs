@@ -114,7 +114,12 @@ impl<T> core::fmt::Debug for Removed<T> {
 }
 
 impl<T: Plain> Field for Removed<T> {
-    const SHAPE: Shape = Shape::Removed { of: &T::SHAPE };
+    // `Removed<Removed<T>>` takes a `T`'s bytes, as `Removed<T>` does: described alike, so a
+    // decoder with only the schema skips it.
+    const SHAPE: Shape = match T::SHAPE {
+        Shape::Removed { of } => Shape::Removed { of },
+        _ => Shape::Removed { of: &T::SHAPE },
+    };
     type Staged = Removed<T>;
     fn placeholder() -> Self {
         Self::default()

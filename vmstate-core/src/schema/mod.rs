@@ -687,7 +687,7 @@ fn field_entry(f: &FieldDesc, pos: u32) -> FieldEntry {
         Shape::Str { .. } => ("string".to_owned(), None),
         Shape::Unused { .. } => ("unused".to_owned(), None),
         // Its type, so a decoder can skip it in the native format (varints).
-        Shape::Removed { of } => (format!("removed:{}", flat_type(of)), None),
+        Shape::Removed { of } => (format!("removed:{}", removed_type(of)), None),
         Shape::Custom { name, .. } => ((*name).to_owned(), None),
         Shape::Array { .. } => unreachable!("arrays of arrays are flattened above"),
     };
@@ -848,17 +848,32 @@ impl<'de> Deserialize<'de> for Discriminant {
     }
 }
 
-/// The type of a removed field (`removed:`) or of a vector's elements (`varray:`): `uint32`,
-/// or `uint32[4]` for an array (arrays of arrays flattened).
+/// The type of a vector's elements (`varray:`): `uint32`, or `uint32[4]` for an array
+/// (arrays of arrays flattened).
 fn flat_type(shape: &Shape) -> String {
+    flattened(shape, false)
+}
+
+/// The type a removed value of `shape` skips: [`flat_type`], with removed values inside it
+/// (`Removed<[Removed<u32>; 2]>`) taken as the values they replace, which have their bytes.
+fn removed_type(shape: &Shape) -> String {
+    flattened(shape, true)
+}
+
+fn flattened(shape: &Shape, unwrap_removed: bool) -> String {
     let (mut elem, mut len) = (shape, None::<usize>);
-    while let Shape::Array {
-        elem: inner,
-        len: n,
-    } = elem
-    {
-        len = Some(len.unwrap_or(1).saturating_mul(*n));
-        elem = inner;
+    loop {
+        match elem {
+            Shape::Array {
+                elem: inner,
+                len: n,
+            } => {
+                len = Some(len.unwrap_or(1).saturating_mul(*n));
+                elem = inner;
+            }
+            Shape::Removed { of } if unwrap_removed => elem = of,
+            _ => break,
+        }
     }
     match len {
         Some(n) => format!("{}[{n}]", elem_name(elem)),
@@ -871,7 +886,7 @@ fn elem_name(shape: &Shape) -> String {
         Shape::Primitive(p) | Shape::Enum { repr: p, .. } => p.qemu_name().to_owned(),
         Shape::Custom { name, .. } => (*name).to_owned(),
         // A vector of removed values (`varray:removed:uint32`).
-        Shape::Removed { of } => format!("removed:{}", flat_type(of)),
+        Shape::Removed { of } => format!("removed:{}", removed_type(of)),
         _ => "unknown".to_owned(),
     }
 }
