@@ -574,11 +574,11 @@ fn load_devices(
         }
     }
     // Everything decodes and passes its field checks; a container `validate` or a hook can
-    // still fail. Each load keeps the values it replaced, to undo it if a later one fails.
+    // still fail.
     let mut waiting: Vec<Option<&mut dyn Section>> =
         devices.iter_mut().map(|(_, d)| Some(&mut **d)).collect();
-    let mut loaded: Vec<(Box<dyn UndoLoad + '_>, String)> = Vec::with_capacity(sections.len());
-    for (s, &at) in sections.iter().zip(&order) {
+    load_in_turn(sections.iter().zip(&order), |(s, &at)| {
+        let name = format!("`{}` instance {}", s.name, s.instance_id);
         // Each device has one section (`layout` refuses a second): it is still waiting.
         let result = match waiting[at].take() {
             Some(dev) => dev.load_native_undoable(&bytes[s.range.clone()], s.range.start),
@@ -587,23 +587,36 @@ fn load_devices(
                 s.range.start,
             )),
         };
-        match result {
-            Ok(undo) => loaded.push((undo, format!("`{}` instance {}", s.name, s.instance_id))),
-            Err(e) => {
-                let e = e.in_context(format!("section `{}` instance {}", s.name, s.instance_id));
-                return Err(undo_loads(loaded, e));
-            }
-        }
-    }
+        result
+            .map(|undo| (undo, name))
+            .map_err(|e| e.in_context(format!("section `{}` instance {}", s.name, s.instance_id)))
+    })?;
     Ok(carried)
 }
 
-/// Undoes the loads of a [`load`] (or a QEMU stream's
-/// [`load_devices`](crate::qemu::load_devices)) that failed with `error`, last first; each
-/// load comes with the device's name for messages. Returns the error, naming any device that
+/// Runs `load` on each of `steps` in turn, all or nothing: each load returns what undoes it
+/// and the device's name for messages; when one fails, those before it are undone, last
+/// first ([`undo_loads`]), and its error returned. [`load`]'s and a QEMU stream's
+/// [`load_devices`](crate::qemu::load_devices)' last stage.
+pub(crate) fn load_in_turn<'d, S>(
+    steps: impl IntoIterator<Item = S>,
+    mut load: impl FnMut(S) -> Result<(Box<dyn UndoLoad + 'd>, String), Error>,
+) -> Result<(), Error> {
+    let mut loaded = Vec::new();
+    for step in steps {
+        match load(step) {
+            Ok(done) => loaded.push(done),
+            Err(e) => return Err(undo_loads(loaded, e)),
+        }
+    }
+    Ok(())
+}
+
+/// Undoes the loads of a [`load_in_turn`] that failed with `error`, last first; each load
+/// comes with the device's name for messages. Returns the error, naming any device that
 /// is not back as it was (a hand-written one that keeps the loaded state, one whose hooks
 /// failed on the restored state).
-pub(crate) fn undo_loads(loaded: Vec<(Box<dyn UndoLoad + '_>, String)>, error: Error) -> Error {
+fn undo_loads(loaded: Vec<(Box<dyn UndoLoad + '_>, String)>, error: Error) -> Error {
     let mut error = error;
     for (undo, device) in loaded.into_iter().rev() {
         if let Err(left) = undo.undo() {
@@ -613,11 +626,6 @@ pub(crate) fn undo_loads(loaded: Vec<(Box<dyn UndoLoad + '_>, String)>, error: E
     error
 }
 
-/// The devices of a [`save`] or [`load`] by (name, instance). A device listed twice, or two
-/// types that give one section name, are the caller's mistake: refused, naming them. Types
-/// are told apart by their descriptions too: two of one Rust name (`a::Uart` and `b::Uart`,
-/// `Fifo<4>` and `Fifo<8>`) whose descriptions differ could not share the trailer's one
-/// schema of the name.
 /// What two types of one section name must have alike: the description, but for the names
 /// of their padding (`replaces`), which no stream carries.
 fn same_stream(d: &Description) -> Desc {
@@ -635,6 +643,11 @@ fn same_stream(d: &Description) -> Desc {
     desc
 }
 
+/// The devices of a [`save`] or [`load`] by (name, instance). A device listed twice, or two
+/// types that give one section name, are the caller's mistake: refused, naming them. Types
+/// are told apart by their descriptions too: two of one Rust name (`a::Uart` and `b::Uart`,
+/// `Fifo<4>` and `Fifo<8>`) whose descriptions differ could not share the trailer's one
+/// schema of the name.
 fn device_index(
     devices: impl Iterator<Item = (u32, &'static Description)>,
 ) -> Result<HashMap<(&'static str, u32), usize>, Error> {

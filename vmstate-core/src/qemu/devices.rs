@@ -318,23 +318,19 @@ fn load(
         .map_err(|e| e.in_context(section_named(s)))?;
     }
     // Everything decodes and passes its field checks; a container `validate` or a hook can
-    // still fail. Each load keeps the values it replaced, to undo it if a later one fails.
+    // still fail.
     let mut waiting: Vec<Option<&mut dyn Device>> =
         devices.iter_mut().map(|(_, _, d)| Some(&mut **d)).collect();
-    let mut loaded: Vec<(Box<dyn UndoLoad + '_>, String)> = Vec::with_capacity(order.len());
-    for &(at, s) in &order {
+    machine::load_in_turn(&order, |&(at, s)| {
+        let name = format!("`{}` instance {}", shown(&s.idstr), s.instance_id);
         // Each device is listed once (refused above): it is still waiting.
-        let Some(dev) = waiting[at].take() else {
-            continue;
-        };
-        match dev.load_qemu_undoable(stream.data(s), s.version_id, s.data.start) {
-            Ok(undo) => loaded.push((
-                undo,
-                format!("`{}` instance {}", shown(&s.idstr), s.instance_id),
-            )),
-            Err(e) => return Err(machine::undo_loads(loaded, e.in_context(section_named(s)))),
-        }
-    }
+        let dev = waiting[at]
+            .take()
+            .ok_or_else(|| refused(format!("{name} twice")))?;
+        (dev.load_qemu_undoable(stream.data(s), s.version_id, s.data.start))
+            .map(|undo| (undo, name))
+            .map_err(|e| e.in_context(section_named(s)))
+    })?;
     Ok(found.iter().map(Option::is_some).collect())
 }
 
