@@ -538,6 +538,19 @@ fn qemu_inspect(path: &Path, json: bool, schema: Option<&Path>) -> Result<ExitCo
                 one_line(error)
             ),
             (Some(error), None) => outln!(out, "        (not decoded: {})", one_line(error)),
+            // A device section nothing here describes (QEMU's dump lacks the state QEMU
+            // registers itself: `slirp`, `apic`, `PCIBUS`, ...): said, not left blank.
+            (None, _) if s["kind"] == "full" && s["fields"].is_null() => {
+                let idstr = one_line(s["idstr"].as_str().unwrap_or(""));
+                let why = match schema {
+                    Some(_) => format!("neither this build nor the schema describes `{idstr}`"),
+                    None => format!(
+                        "this build does not describe `{idstr}` (`--schema` with QEMU's \
+                         `-dump-vmstate` may)"
+                    ),
+                };
+                outln!(out, "        (not decoded: {why})");
+            }
             _ => {}
         }
         if let Some(by) = s["decoded_by"].as_str() {

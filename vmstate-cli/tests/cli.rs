@@ -277,6 +277,12 @@ fn qemu_inspect_decodes_sections_a_schema_describes() {
         ..section(3, 2)
     };
     qemu::write_section(&mut bytes, &on_a_bus, &[5, 0, 9]);
+    // A section nothing describes.
+    let mystery = Section {
+        idstr: "mystery".into(),
+        ..section(4, 1)
+    };
+    qemu::write_section(&mut bytes, &mystery, &[1]);
     bytes.push(qemu::tag::EOF);
     let stream = temp("uart.stream");
     std::fs::write(&stream, bytes).unwrap();
@@ -302,12 +308,22 @@ fn qemu_inspect_decodes_sections_a_schema_describes() {
     assert!(out.status.success(), "{}", stderr(&out));
     let decoded = "(decoded by the schema's `my-uart`)";
     assert_eq!(stdout(&out).matches(decoded).count(), 3, "{}", stdout(&out));
+    let undescribed = "(not decoded: neither this build nor the schema describes `mystery`)";
+    assert!(stdout(&out).contains(undescribed), "{}", stdout(&out));
 
     // Without the schema the sections are listed, not decoded.
     let out = vmstate(&args);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["sections"][0]["fields"].is_null());
+    let out = vmstate(&args[..3]);
+    let undescribed = "(not decoded: this build does not describe `uart16550` (`--schema` with";
+    assert_eq!(
+        stdout(&out).matches(undescribed).count(),
+        3,
+        "{}",
+        stdout(&out)
+    );
 
     // A schema that cannot be read is an error naming it, before the stream is read.
     let missing = temp("no-such-schema.json");

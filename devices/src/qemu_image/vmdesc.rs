@@ -129,14 +129,20 @@ fn sent_empty(f: &FieldEntry, listed: bool, sent: &serde_json::Value) -> bool {
         && !f.is_padding()
 }
 
-/// The size the vmdesc entry `theirs` gives a field of a schema without types that QEMU
-/// sizes at run time with an encoding of its own (size 0 in a dump: `VMSTATE_VIRTIO_DEVICE`),
-/// so that its bytes can be shown. Trusted as the vmdesc is: only the section's total is
+/// The size the vmdesc entry `theirs` gives a field of a schema without types where that
+/// differs from the schema's, so that its bytes can be read: QEMU writes the field its own
+/// way. Either QEMU sizes it at run time (size 0 in a dump: `VMSTATE_VIRTIO_DEVICE`), or
+/// the dump gives the C field's size and QEMU writes fewer bytes (an inline
+/// `VMSTATE_TIMER`, a 48-byte `QEMUTimer` of which its 8-byte expiry time is written;
+/// `VMSTATE_UINT16_HACK`, an `int32_t` written as 2 bytes); the vmdesc gives what was
+/// written, an array's per element. Trusted as the vmdesc is: only the section's total is
 /// checked against it.
 fn sent_size(f: &FieldEntry, theirs: Option<&&serde_json::Value>) -> Option<u64> {
-    let run_time_sized = f.size == 0 && f.wire_type.is_none() && f.description.is_none();
+    let untyped = f.wire_type.is_none() && f.description.is_none() && !f.is_padding();
     let sent = theirs.and_then(|t| t["size"].as_u64()).filter(|&n| n > 0);
-    sent.filter(|_| run_time_sized && f.array_len.is_none() && !f.is_padding())
+    let sent = sent.filter(|&n| untyped && n != f.size)?;
+    // A run-time sized field's vmdesc size is its whole (one element is written).
+    (f.size != 0 || f.array_len.is_none()).then_some(sent)
 }
 
 /// Whether `f` is a sequence whose length a field on no wire holds (the destination's
@@ -212,9 +218,10 @@ pub(super) fn charge_copy(desc: &Desc, budget: &mut usize) -> bool {
 /// - a field behind a test function is kept, as always sent, when the vmdesc lists it, and
 ///   dropped when it does not (QEMU's PCI devices send one of two `config` fields);
 /// - a fixed array without a length (a dump's) takes the vmdesc's `array_len`;
-/// - a field a dump gives size 0 (sized at run time, its encoding QEMU's own: a virtio
-///   device's state) takes the vmdesc's size, and shows as its bytes (as an integer when
-///   they are 1, 2, 4 or 8, as a dump's other fields of those sizes);
+/// - a field of a dump that QEMU writes its own way takes the vmdesc's size ([`sent_size`]:
+///   a dump's size 0, sized at run time, as a virtio device's state; an inline timer, of which
+///   8 of the dump's 48 bytes travel), and shows as its bytes (as an integer when they are 1,
+///   2, 4 or 8, as a dump's other fields of those sizes);
 /// - a sequence whose length the destination's configuration holds becomes an array of the
 ///   sent length ([`lengths_from_vmdesc`]);
 /// - an array of structs listed element by element takes the listed length, or, where its

@@ -321,17 +321,19 @@ fn field<D: Decoder>(
         return Ok(Value::Array(items));
     }
     if let Some(nested) = &f.description {
-        let count = f.array_len.unwrap_or(1);
-        let mut items = Vec::new();
-        for _ in 0..count {
+        let Some(count) = f.array_len else {
             spend(budget, d)?;
-            items.push(walk(nested, d, nested.version_id, native, budget)?);
+            return walk(nested, d, nested.version_id, native, budget);
+        };
+        let mut items = Vec::new();
+        for i in 0..count {
+            spend(budget, d)?;
+            // An error names the element (`timers[3].reload`), as in a `Vec` of structs.
+            let item = walk(nested, d, nested.version_id, native, budget)
+                .map_err(|e| e.in_index(usize::try_from(i).unwrap_or(usize::MAX)))?;
+            items.push(item);
         }
-        return Ok(if f.array_len.is_some() {
-            Value::Array(items)
-        } else {
-            items.remove(0)
-        });
+        return Ok(Value::Array(items));
     }
     // A schema without types (QEMU's dumps, `schema --qemu`) gives size 0 to what is sized
     // at run time (QEMU's `VMSTATE_VBUFFER` and `VMSTATE_BITMAP`, a `Vec` or `String`) and
