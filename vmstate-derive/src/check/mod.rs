@@ -171,6 +171,72 @@ fn check_len(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     };
     if let Some(why) = why {
         cx.error_at(len.span, why);
+        return;
+    }
+    if source.role() == Role::Migrated {
+        check_count_versions(cx, input, field, source, &name, len.span);
+    }
+}
+
+/// A migrated count and its sequence must be absent from the same streams: a sequence that
+/// an older stream carries while its count is not on the wire yet would be read with the
+/// destination's count (a silent misread of the sequence as that stream wrote it), and a
+/// count that takes a `default` where its sequence keeps the destination's value would
+/// contradict it (every such stream refused).
+fn check_count_versions(
+    cx: &Ctxt,
+    input: &Input,
+    field: &crate::ast::Field,
+    count: &crate::ast::Field,
+    name: &str,
+    len_span: proc_macro2::Span,
+) {
+    let this = &field.ident;
+    // The oldest version each is on the wire in, of those this struct loads.
+    let minimum = input.minimum_version();
+    let from = |f: &crate::ast::Field| f.attrs.since.get().map_or(0, |s| s.value).max(minimum);
+    if let Some(s) = count
+        .attrs
+        .since
+        .get()
+        .filter(|_| from(count) > from(field))
+    {
+        let mut err = syn::Error::new(
+            len_span,
+            format!(
+                "`{this}` is on the wire from an earlier version than its length `{name}` \
+                 (`since = {}`): a stream of the versions between has no count for `{this}`, \
+                 and would be read with the destination's count; give `{this}` `since = {}` \
+                 too, or `{name}` no `since`",
+                s.value, s.value
+            ),
+        );
+        err.combine(syn::Error::new(
+            s.span,
+            format!("`{name}`'s `since` given here"),
+        ));
+        cx.syn_error(err);
+        return;
+    }
+    if let (Some(d), false) = (count.attrs.default.get(), field.attrs.default.given()) {
+        let absent_sometimes =
+            field.attrs.exists.given() || field.attrs.subsection.given() || from(field) > minimum;
+        if absent_sometimes {
+            let mut err = syn::Error::new(
+                d.key,
+                format!(
+                    "`{name}` holds the length of `{this}`, which keeps the destination's value \
+                     when a stream lacks it: a `default` for `{name}` alone would contradict it \
+                     and refuse every such stream; remove this `default`, or give `{this}` one \
+                     too (of the count's length)"
+                ),
+            );
+            err.combine(syn::Error::new(
+                field.ident.span(),
+                format!("`{this}` has no `default`"),
+            ));
+            cx.syn_error(err);
+        }
     }
 }
 
