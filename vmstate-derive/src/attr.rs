@@ -998,7 +998,12 @@ fn hook_value(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) -> syn::Result<Optio
         Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => match s.parse::<syn::ExprPath>() {
             Ok(path) => Some(Hook { path, text: s.value(), span: s.span() }),
             Err(_) => {
-                cx.error_spanned_by(&s, format!("`{key}` must name a function, e.g. \"Self::update\""));
+                // A value written in the string (`default = "0"`) is the likely slip.
+                let what = match key {
+                    "default" => "a function `fn() -> T` giving the value, e.g. \"Self::reset_value\", or be a bare `default` for the type's `Default::default`",
+                    _ => "a function, e.g. \"Self::update\"",
+                };
+                cx.error_spanned_by(&s, format!("`{key}` must name {what}"));
                 None
             }
         },

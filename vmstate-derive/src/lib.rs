@@ -57,7 +57,8 @@ fn derive(input: &syn::DeriveInput) -> Result<proc_macro2::TokenStream, proc_mac
     // does not derive `VmState` (as thiserror does).
     // (Not when a generic parameter takes a name the impls use: they would clash.)
     let mut out = errors;
-    if !check::reserved_generics(parsed.generics) {
+    let has_unsized = parsed.fields.iter().any(check::has_unsized_type);
+    if !check::reserved_generics(parsed.generics) && !has_unsized {
         out.extend(expand::fallback(&parsed));
     }
     Err(out)

@@ -46,12 +46,19 @@ pub fn derive(
             )
         });
     }
-    let mut attrs_on_fields = data.fields.iter().flat_map(|f| &f.attrs);
-    if let Some(attr) = attrs_on_fields.find(|a| a.path().is_ident("vmstate")) {
+    let mut attrs_on_fields =
+        (data.fields.iter()).flat_map(|f| f.attrs.iter().map(move |a| (f, a)));
+    if let Some((f, attr)) = attrs_on_fields.find(|(_, a)| a.path().is_ident("vmstate")) {
         cx.error_spanned_by(
             attr,
-            "the fields of a `transparent` struct take no `vmstate` attribute: its value travels \
-             as the struct itself; put the keys on the fields of this struct's type",
+            if is_marker(&f.ty) {
+                // `skip`, as a section struct's markers need.
+                "a `PhantomData` marker of a `transparent` struct takes no `vmstate` \
+                 attribute: it is left out by itself (only the value travels); remove this"
+            } else {
+                "the fields of a `transparent` struct take no `vmstate` attribute: its value \
+                 travels as the struct itself; put the keys on the fields of this struct's type"
+            },
         );
     }
     let p = private_path();

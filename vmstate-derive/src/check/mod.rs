@@ -47,6 +47,12 @@ pub fn check(cx: &Ctxt, input: &Input) {
     }
 }
 
+/// Whether a field's type has no size known at compile time: no impl can be written for
+/// the struct then, so the derive writes none (rustc would report each).
+pub fn has_unsized_type(field: &crate::ast::Field) -> bool {
+    types::unsized_problem(field.ty).is_some()
+}
+
 /// Whether a field's type holds `_` where a type goes: rustc reports it on the struct, and
 /// once only if the derive writes no code that names the type (`expand::fallback` leaves
 /// it out).
@@ -56,6 +62,11 @@ pub fn has_placeholder_type(field: &crate::ast::Field) -> bool {
 
 fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     check_reserved(cx, field);
+    // One error for an unsized type, not others about keys that assume a value.
+    if let Some(problem) = types::unsized_problem(field.ty) {
+        cx.error_spanned_by(field.ty, problem);
+        return;
+    }
     // A role key in error (`skp`, taken for `skip`; `derived = 3`) leaves the role unknown:
     // the type is checked once the key is mended, as the fallback impls leave it out too.
     if matches!(field.role(), Role::Migrated | Role::Immutable) && !role_in_error(field) {

@@ -195,6 +195,34 @@ pub(crate) fn check_plain_type(
     }
 }
 
+/// Why a field's type has no size known at compile time (a slice, `str`, a trait object),
+/// with what to write instead; `None` for a sized one. Such a field ends a struct that no
+/// generated code can stage, copy or implement a trait for, skipped or not.
+pub(crate) fn unsized_problem(ty: &syn::Type) -> Option<String> {
+    let what = match crate::ast::ungroup(ty) {
+        syn::Type::Slice(s) => {
+            let elem = crate::expand::type_string(&s.elem);
+            format!(
+                "a slice; for a sequence, use `Vec<{elem}>` or `Box<[{elem}]>` with `max_len` \
+                 (and `len` for a count held by another field)"
+            )
+        }
+        syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("str") => {
+            "`str`; for text, use `String` with `max_len`".to_owned()
+        }
+        syn::Type::TraitObject(_) => {
+            "a trait object; migrate a concrete type, or keep host state as a \
+             `Box<dyn ...>` field marked `#[vmstate(skip)]`"
+                .to_owned()
+        }
+        _ => return None,
+    };
+    Some(format!(
+        "this type has no size known at compile time, so a struct that ends with it cannot \
+         migrate (its load stages and copies whole values): it is {what}"
+    ))
+}
+
 /// Types that can never implement `Field` (std's, with no fixed wire form) get a message that
 /// says what to store instead, on the type itself, rather than the trait error's generic
 /// "cannot migrate". Array lengths are not types and are not looked into.
@@ -252,9 +280,9 @@ pub(crate) fn check_wire_type(cx: &Ctxt, generics: &syn::Generics, ty: &syn::Typ
             };
             match problem {
                 Some(message) => cx.error_spanned_by(ty, message),
-                // Into the containers this crate implements `Field` for; a user's own
-                // generic type may implement it for any argument.
-                None if matches!(name.as_str(), "Vec" | "Box" | "Cell")
+                // Into the containers this crate implements `Field` for (and its own
+                // `Removed`); a user's own generic type may implement it for any argument.
+                None if matches!(name.as_str(), "Vec" | "Box" | "Cell" | "Removed")
                     || is_std_wrapper(&p.path) =>
                 {
                     if std_path {

@@ -153,7 +153,7 @@ fn without_raw_prefixes(text: &str) -> String {
 }
 
 /// The type as written, without the token spacing of `to_string`.
-fn type_string(ty: &syn::Type) -> String {
+pub(crate) fn type_string(ty: &syn::Type) -> String {
     let raw = without_raw_prefixes(&quote!(#ty).to_string());
     let mut out = String::with_capacity(raw.len());
     let chars: Vec<char> = raw.chars().collect();

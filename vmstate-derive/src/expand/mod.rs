@@ -20,6 +20,7 @@ mod tokens;
 mod travels_as;
 
 pub(crate) use bounds::with_bounds;
+pub(crate) use describe::type_string;
 pub(crate) use tokens::{private_at, respan};
 pub(crate) use travels_as::{travels_as, SliceLoad, TravelsAs};
 
@@ -52,11 +53,18 @@ pub fn private_path() -> TokenStream {
 /// renamed in Cargo.toml without `crate = "..."` is then one unresolved import, not an
 /// error per field.
 pub fn private_import(attrs: &Container) -> TokenStream {
-    let krate = match attrs.krate.get() {
-        Some(p) => p.value.to_token_stream(),
-        None => quote!(::vmstate_core),
-    };
-    quote!(use #krate::__private as __vmstate_private;)
+    match attrs.krate.get() {
+        // `__private` on the string too: a path that names another item (`crate =
+        // "vmstate_core::VmState"`, a crate that only re-exports the derive) is reported there.
+        Some(p) => {
+            let krate = &p.value;
+            let private = syn::Ident::new("__private", p.span);
+            quote_spanned!(p.span=> use #krate::#private as __vmstate_private;)
+        }
+        None => quote!(
+            use ::vmstate_core::__private as __vmstate_private;
+        ),
+    }
 }
 
 /// For a field type with errors (reported apart), a fieldless enum or a `transparent`

@@ -18,4 +18,13 @@ struct Divisor(u16);
 #[vmstate(transparent, tranparent)]
 struct Scratch(u8);
 
+// A marker beside the value needs no `skip` (a section struct's does): said so.
+#[derive(VmState)]
+#[vmstate(transparent)]
+struct Reg<R> {
+    value: u32,
+    #[vmstate(skip)]
+    _kind: std::marker::PhantomData<R>,
+}
+
 fn main() {}
