@@ -105,6 +105,8 @@ pub(super) fn check_limits(cx: &Ctxt, input: &Input, field: &crate::ast::Field) 
                      `{wrapper}(0)..{wrapper}(8)`: a bare number is not a `{wrapper}`"
                 ),
             );
+        } else if let Some(why) = out_of_type(&r.value.expr, ranged) {
+            cx.error_at(r.span, why);
         }
     }
     let travels = matches!(field.role(), Role::Migrated | Role::Immutable);
@@ -180,19 +182,71 @@ fn below_zero(expr: &syn::Expr, ty: &syn::Type) -> Option<&'static str> {
     if end.base10_parse::<u128>().ok()? != 0 {
         return None;
     }
-    // The integer inside arrays and wrappers (`[Wrapping<u8>; 4]`).
+    let unsigned = ["u8", "u16", "u32", "u64", "u128", "usize"];
+    integer_name(ty)
+        .filter(|i| unsigned.iter().any(|u| *i == u))
+        .map(|_| "no unsigned value is below 0")
+}
+
+/// The name of the primitive inside arrays and wrappers (`[Wrapping<u8>; 4]`: `u8`), which a
+/// range bounds.
+fn integer_name(ty: &syn::Type) -> Option<&syn::Ident> {
     let (mut ty, _) = crate::ast::array_element(ty);
     while let Some((_, inner)) = std_wrapped(ty) {
         (ty, _) = crate::ast::array_element(inner);
     }
-    let syn::Type::Path(p) = ty else {
+    let syn::Type::Path(p) = crate::ast::ungroup(ty) else {
         return None;
     };
-    let unsigned = ["u8", "u16", "u32", "u64", "u128", "usize"];
-    p.path
-        .get_ident()
-        .filter(|i| unsigned.iter().any(|u| *i == u))
-        .map(|_| "no unsigned value is below 0")
+    p.path.get_ident()
+}
+
+/// A bound of a range, an integer literal without a suffix, that the field's integer type
+/// cannot hold (`0..256` on a `u8`, `-1..` on a `u32`), with what to write instead: rustc
+/// would report the literal taking the whole string for its token, and garble its advice.
+fn out_of_type(expr: &syn::Expr, ty: &syn::Type) -> Option<String> {
+    let syn::Expr::Range(r) = expr else {
+        return None;
+    };
+    let name = integer_name(ty)?.to_string();
+    let bits: u32 = name.get(1..)?.parse().ok()?;
+    let signed = name.starts_with('i');
+    if !(name.starts_with('u') || signed) || !matches!(bits, 8 | 16 | 32 | 64 | 128) {
+        return None;
+    }
+    // The largest magnitude below 0 and above it.
+    let (below, above) = match signed {
+        true => (1u128 << (bits - 1), (1u128 << (bits - 1)) - 1),
+        false => (0, u128::MAX >> (128 - bits)),
+    };
+    let min = if signed {
+        format!("-{below}")
+    } else {
+        "0".into()
+    };
+    for (bound, is_end) in [(r.start.as_deref(), false), (r.end.as_deref(), true)] {
+        let Some((neg, syn::Lit::Int(lit))) = bound.and_then(bound_literal) else {
+            continue;
+        };
+        let Ok(m) = lit.base10_parse::<u128>() else {
+            continue;
+        };
+        if !lit.suffix().is_empty() || if neg { m <= below } else { m <= above } {
+            continue;
+        }
+        let written = format!("{}{m}", if neg { "-" } else { "" });
+        let exclusive_end = is_end && matches!(r.limits, syn::RangeLimits::HalfOpen(_));
+        let hint = if exclusive_end && !neg && m - 1 == above {
+            format!("to hold every value up to the largest, write `..={above}` or no end")
+        } else {
+            "a bound beyond the type's values checks nothing on its side: leave it out".into()
+        };
+        let article = if signed { "an" } else { "a" };
+        return Some(format!(
+            "`{written}` is not {article} `{name}` (whose values are {min}..={above}): {hint}"
+        ));
+    }
+    None
 }
 
 /// How two numeric literals (possibly negated) compare: integers exactly (any up to `u128`),
