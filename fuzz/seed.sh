@@ -22,6 +22,9 @@ for v in 5.2 11.1; do
     cp "../tests/fixtures/qemu-$v-integratorcp/integratorcp-1m.stream" "corpus/qemu_stream/qemu-$v-integratorcp-1m.stream"
     chmod u+w "corpus/qemu_stream/qemu-$v-integratorcp-1m.stream"
 done
+# A QEMU 7.2 microbit stream (27,386 bytes: inline timers, which only the vmdesc sizes).
+cp ../tests/fixtures/qemu-7.2-arm-timers/microbit.stream corpus/qemu_stream/qemu-7.2-microbit.stream
+chmod u+w corpus/qemu_stream/qemu-7.2-microbit.stream
 for t in corpus/*/; do
     echo "$(basename "$t"): $(ls "$t" | wc -l) files"
 done
