@@ -29,7 +29,7 @@ struct Ring<T: Default> {
     b: Box<[u8]>,
     #[vmstate(since = 2)]
     n64: i64,
-    #[vmstate(since = 2, len = "n64", max_len = 8)]
+    #[vmstate(len = "n64", max_len = 8)]
     name: String,
     #[vmstate(immutable)]
     slots: u32,
