@@ -240,6 +240,57 @@ fn a_count_the_input_lacks_is_the_destinations() {
     assert_eq!(dst.data, [4, 5, 6]);
 }
 
+/// A sequence that version 1 sent with a length of its own, counted by a field from version 2:
+/// two fields behind `exists` tests of the version, the old one moved into the new one after
+/// the load (a count behind `since` alone would read the old stream with the destination's
+/// count).
+#[derive(VmState, Debug, Default, PartialEq)]
+#[vmstate(
+    name = "regs",
+    version = 2,
+    minimum_version = 1,
+    post_load = "Self::from_v1"
+)]
+struct Regs {
+    #[vmstate(exists = "Self::v1", name = "regs", max_len = 8)]
+    v1_regs: Vec<u32>,
+    #[vmstate(since = 2)]
+    n: u32,
+    #[vmstate(exists = "Self::v2", len = "n", max_len = 8)]
+    regs: Vec<u32>,
+}
+
+impl Regs {
+    fn v1(version: u32) -> bool {
+        version < 2
+    }
+    fn v2(version: u32) -> bool {
+        version >= 2
+    }
+    fn from_v1(&mut self) {
+        if !self.v1_regs.is_empty() {
+            self.regs = std::mem::take(&mut self.v1_regs);
+            self.n = self.regs.len() as u32;
+        }
+    }
+}
+
+#[test]
+fn a_sequence_counted_from_a_later_version_reads_older_streams_with_their_own_length() {
+    // Version 1: a be32 length, then the words.
+    let v1 = [0, 0, 0, 2, 0, 0, 0, 7, 0, 0, 0, 8];
+    let mut dst = Regs::default();
+    vmstate_core::qemu::from_bytes(&mut dst, &v1, 1, 0).unwrap();
+    assert_eq!((dst.n, &dst.regs[..]), (2, &[7, 8][..]));
+    assert!(dst.v1_regs.is_empty());
+    // Version 2: the count, then the words.
+    let v2 = vmstate_core::qemu::to_bytes(&dst).unwrap();
+    assert_eq!(v2, [0, 0, 0, 2, 0, 0, 0, 7, 0, 0, 0, 8]);
+    let mut back = Regs::default();
+    vmstate_core::qemu::from_bytes(&mut back, &v2, 2, 0).unwrap();
+    assert_eq!(back, dst);
+}
+
 /// A sequence added with its count: a version 1 stream takes both defaults, which must agree.
 #[derive(VmState, Debug, Default, PartialEq)]
 #[vmstate(name = "taps", version = 2, minimum_version = 1)]
