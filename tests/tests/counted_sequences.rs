@@ -249,7 +249,7 @@ fn a_count_the_input_lacks_is_the_destinations() {
     name = "regs",
     version = 2,
     minimum_version = 1,
-    post_load = "Self::from_v1"
+    post_load = "Self::take_v1_regs"
 )]
 struct Regs {
     #[vmstate(exists = "Self::v1", name = "regs", max_len = 8)]
@@ -267,7 +267,7 @@ impl Regs {
     fn v2(version: u32) -> bool {
         version >= 2
     }
-    fn from_v1(&mut self) {
+    fn take_v1_regs(&mut self) {
         if !self.v1_regs.is_empty() {
             self.regs = std::mem::take(&mut self.v1_regs);
             self.n = self.regs.len() as u32;
