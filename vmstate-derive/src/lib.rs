@@ -46,8 +46,9 @@ fn derive(input: &syn::DeriveInput) -> Result<proc_macro2::TokenStream, proc_mac
     let cx = ctxt::Ctxt::default();
     let parsed = ast::Input::from_syn(&cx, input);
     check::check(&cx, &parsed);
-    // A field type that rustc refuses in any struct (`_`) is reported by rustc alone.
-    let refused_by_rustc = parsed.fields.iter().any(check::has_placeholder_type);
+    // A field type that rustc refuses in any struct (`_`, `impl Trait`) is reported by rustc
+    // alone.
+    let refused_by_rustc = parsed.fields.iter().any(check::has_type_rustc_refuses);
     let errors = match cx.check() {
         Ok(()) if !refused_by_rustc => return Ok(expand::expand(&parsed)),
         Ok(()) => proc_macro2::TokenStream::new(),

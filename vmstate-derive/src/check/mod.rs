@@ -18,7 +18,7 @@ use names::{
     check_field_names, check_hook_names, check_name, check_reserved, check_reserved_paths,
 };
 use padding::check_padding;
-use types::{check_not_recursive, check_wire_type, has_placeholder, is_option};
+use types::{check_not_recursive, check_wire_type, is_option, rustc_refuses};
 
 pub(crate) use names::check_generic_names;
 pub use names::reserved_generics;
@@ -34,8 +34,9 @@ pub fn check(cx: &Ctxt, input: &Input) {
     check_field_names(cx, input);
     check_reserved_paths(cx, input);
     for field in &input.fields {
-        // rustc refuses `_` in the struct itself; the stand-in impls leave the field out.
-        if has_placeholder_type(field) {
+        // rustc refuses `_` and `impl Trait` in the struct itself; the stand-in impls leave
+        // the field out.
+        if has_type_rustc_refuses(field) {
             field.faulty.set(true);
             continue;
         }
@@ -53,11 +54,12 @@ pub fn has_unsized_type(field: &crate::ast::Field) -> bool {
     types::unsized_problem(field.ty).is_some()
 }
 
-/// Whether a field's type holds `_` where a type goes: rustc reports it on the struct, and
+/// Whether a field's type holds `_` where a type goes, or `impl Trait`: rustc reports it on
+/// the struct, and
 /// once only if the derive writes no code that names the type (`expand::fallback` leaves
 /// it out).
-pub fn has_placeholder_type(field: &crate::ast::Field) -> bool {
-    has_placeholder(field.ty)
+pub fn has_type_rustc_refuses(field: &crate::ast::Field) -> bool {
+    rustc_refuses(field.ty)
 }
 
 fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {

@@ -17,48 +17,49 @@ const STD_ATOMICS: &[&str] = &[
     "AtomicI64",
 ];
 
-/// Whether `ty` holds the placeholder `_` where a type or an array length goes (`_`,
-/// `Vec<_>`, `[u8; _]`), which rustc refuses in any struct; not a parameter's name in a fn
-/// pointer (`fn(_: u32)`), nor anything inside a macro (its expansion is not known here).
-pub(super) fn has_placeholder(ty: &syn::Type) -> bool {
+/// Whether `ty` holds what rustc refuses in any struct's field type: the placeholder `_`
+/// where a type or an array length goes (`_`, `Vec<_>`, `[u8; _]`), or `impl Trait`; not a
+/// parameter's name in a fn pointer (`fn(_: u32)`), nor anything inside a macro (its
+/// expansion is not known here).
+pub(super) fn rustc_refuses(ty: &syn::Type) -> bool {
     use syn::Type as T;
     match ty {
-        T::Infer(_) => true,
-        T::Array(a) => has_placeholder(&a.elem) || matches!(a.len, syn::Expr::Infer(_)),
-        T::Group(g) => has_placeholder(&g.elem),
-        T::Paren(p) => has_placeholder(&p.elem),
-        T::Ptr(p) => has_placeholder(&p.elem),
-        T::Reference(r) => has_placeholder(&r.elem),
-        T::Slice(s) => has_placeholder(&s.elem),
-        T::Tuple(t) => t.elems.iter().any(has_placeholder),
+        T::Infer(_) | T::ImplTrait(_) => true,
+        T::Array(a) => rustc_refuses(&a.elem) || matches!(a.len, syn::Expr::Infer(_)),
+        T::Group(g) => rustc_refuses(&g.elem),
+        T::Paren(p) => rustc_refuses(&p.elem),
+        T::Ptr(p) => rustc_refuses(&p.elem),
+        T::Reference(r) => rustc_refuses(&r.elem),
+        T::Slice(s) => rustc_refuses(&s.elem),
+        T::Tuple(t) => t.elems.iter().any(rustc_refuses),
         T::FnPtr(f) => {
-            f.inputs.iter().any(|arg| has_placeholder(&arg.ty)) || returns_placeholder(&f.output)
+            f.inputs.iter().any(|arg| rustc_refuses(&arg.ty)) || returns_refused(&f.output)
         }
         T::Path(p) => {
-            p.qself.as_ref().is_some_and(|q| has_placeholder(&q.ty))
-                || (p.path.segments.iter()).any(|s| arguments_have_placeholder(&s.arguments))
+            p.qself.as_ref().is_some_and(|q| rustc_refuses(&q.ty))
+                || (p.path.segments.iter()).any(|s| arguments_refused(&s.arguments))
         }
         _ => false,
     }
 }
 
-fn arguments_have_placeholder(arguments: &syn::PathArguments) -> bool {
+fn arguments_refused(arguments: &syn::PathArguments) -> bool {
     match arguments {
         syn::PathArguments::AngleBracketed(a) => a.args.iter().any(|arg| match arg {
-            syn::GenericArgument::Type(t) => has_placeholder(t),
+            syn::GenericArgument::Type(t) => rustc_refuses(t),
             syn::GenericArgument::Const(c) => matches!(c, syn::Expr::Infer(_)),
-            syn::GenericArgument::AssocType(a) => has_placeholder(&a.ty),
+            syn::GenericArgument::AssocType(a) => rustc_refuses(&a.ty),
             _ => false,
         }),
         syn::PathArguments::Parenthesized(p) => {
-            p.inputs.iter().any(|arg| has_placeholder(&arg.ty)) || returns_placeholder(&p.output)
+            p.inputs.iter().any(|arg| rustc_refuses(&arg.ty)) || returns_refused(&p.output)
         }
         syn::PathArguments::None => false,
     }
 }
 
-fn returns_placeholder(output: &syn::ReturnType) -> bool {
-    matches!(output, syn::ReturnType::Type(_, t) if has_placeholder(t))
+fn returns_refused(output: &syn::ReturnType) -> bool {
+    matches!(output, syn::ReturnType::Type(_, t) if rustc_refuses(t))
 }
 
 /// The last segment of `ty`'s path where it names a type of std by name (a bare name, or a
