@@ -78,3 +78,51 @@ fn a_qemu_load_of_a_large_inline_array_fits_a_small_stack() {
     });
     assert_loaded(&loaded);
 }
+
+/// Large padding (`Unused<N>`, QEMU's `VMSTATE_UNUSED` of a removed buffer) takes no stack
+/// of its size: it was an `[0u8; N]` at each save and load, so 16 MiB of it aborted the
+/// process before a byte of a 3-byte input was read.
+#[derive(VmState, Default)]
+#[vmstate(name = "fb")]
+struct Framebuffer {
+    mode: u8,
+    _old_vram: vmstate_core::Unused<{ 16 << 20 }>,
+    tail: u8,
+}
+
+#[test]
+fn large_padding_saves_and_loads_on_a_small_stack() {
+    let result = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let mut fb = Framebuffer::default();
+            let err = vmstate_core::qemu::from_bytes(&mut fb, &[1, 2, 3], 1, 0).unwrap_err();
+            assert!(
+                matches!(err.kind(), vmstate_core::ErrorKind::Truncated { .. }),
+                "{err}"
+            );
+            let src = Framebuffer {
+                mode: 3,
+                tail: 9,
+                ..Framebuffer::default()
+            };
+            for native in [false, true] {
+                let bytes = match native {
+                    true => vmstate_core::to_bytes(&src).unwrap(),
+                    false => vmstate_core::qemu::to_bytes(&src).unwrap(),
+                };
+                let mut back = Framebuffer::default();
+                match native {
+                    true => vmstate_core::from_bytes(&mut back, &bytes).unwrap(),
+                    false => vmstate_core::qemu::from_bytes(&mut back, &bytes, 1, 0).unwrap(),
+                }
+                assert_eq!((back.mode, back.tail), (3, 9));
+            }
+            let wire = vmstate_core::qemu::to_bytes(&src).unwrap();
+            assert_eq!(wire.len(), 2 + (16 << 20));
+            assert!(wire[1..wire.len() - 1].iter().all(|&b| b == 0));
+        })
+        .unwrap()
+        .join();
+    assert!(result.is_ok());
+}

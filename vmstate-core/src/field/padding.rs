@@ -39,12 +39,21 @@ impl<const N: usize> Field for Unused<N> {
     fn placeholder() -> Self {
         Unused
     }
+    // Zeros from one small constant, and bytes skipped in place: an `[0u8; N]` would put N
+    // bytes on the stack at each save and load (a large `N` overflowed it before reading a
+    // byte) and N zeros in the binary.
     fn save<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
-        e.raw(&[0u8; N]);
+        const ZEROS: [u8; 256] = [0; 256];
+        let mut left = N;
+        while left > 0 {
+            let n = left.min(ZEROS.len());
+            e.raw(&ZEROS[..n]);
+            left -= n;
+        }
         Ok(())
     }
     fn load<D: Decoder>(&self, d: &mut D) -> Result<Self, Error> {
-        d.raw(&mut [0u8; N])?;
+        d.bytes(N)?;
         Ok(Unused)
     }
     fn matches(&self, _: &Self) -> bool {
