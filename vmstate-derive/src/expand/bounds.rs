@@ -19,12 +19,57 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> (syn::Generics
     // Every field type that travels, bounded by the trait the code uses, and spanned on
     // the type: a type that cannot migrate fails this bound, there, once, while the
     // items below (which assume the bound) report nothing more.
-    let derived = input.fields.iter().flat_map(|f| {
-        (field_bounds(f, p).into_iter())
+    let twins = lifetime_twins(input);
+    let derived = input.fields.iter().zip(twins).flat_map(|(f, twin)| {
+        let own = if twin { Vec::new() } else { field_bounds(f, p) };
+        (own.into_iter())
             .chain(count_bound(input, f, p))
             .chain(default_bound(input, f))
     });
     with_bounds(input.generics, derived)
+}
+
+/// For each field, whether its type differs from another field's only in lifetimes
+/// (`Inner<'a>` beside `Inner<'b>`). Where clauses bounding both would each be a candidate
+/// for the other (rustc selects impls with lifetimes erased) and leave every use of either
+/// ambiguous, so such types get none: the derive's impl of a type holds for any lifetime.
+pub(super) fn lifetime_twins(input: &Input) -> Vec<bool> {
+    /// The type's tokens with every lifetime written `'_`.
+    fn erased(tokens: TokenStream) -> String {
+        let mut out = String::new();
+        let mut after_quote = false;
+        for tt in tokens {
+            match &tt {
+                proc_macro2::TokenTree::Ident(_) if after_quote => out.push('_'),
+                proc_macro2::TokenTree::Group(g) => {
+                    let (open, close) = match g.delimiter() {
+                        proc_macro2::Delimiter::Parenthesis => ("(", ")"),
+                        proc_macro2::Delimiter::Bracket => ("[", "]"),
+                        proc_macro2::Delimiter::Brace => ("{", "}"),
+                        proc_macro2::Delimiter::None => ("", ""),
+                    };
+                    out.push_str(open);
+                    out.push_str(&erased(g.stream()));
+                    out.push_str(close);
+                }
+                other => out.push_str(&other.to_string()),
+            }
+            after_quote = matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == '\'');
+            out.push(' ');
+        }
+        out
+    }
+    let types: Vec<(String, String)> = (input.fields.iter())
+        .map(|f| {
+            (
+                erased(f.ty.to_token_stream()),
+                f.ty.to_token_stream().to_string(),
+            )
+        })
+        .collect();
+    (types.iter())
+        .map(|(key, exact)| (types.iter()).any(|(k, e)| k == key && e != exact))
+        .collect()
 }
 
 /// `generics` with the `derived` predicates in its where clause, each merged into one the

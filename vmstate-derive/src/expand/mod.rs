@@ -129,7 +129,8 @@ pub fn fallback(input: &Input) -> TokenStream {
     // are left out (what they meant is not known).
     let mut checked = input.generics.clone();
     let predicates = &mut checked.make_where_clause().predicates;
-    for f in input.fields.iter().filter(|f| !f.faulty.get()) {
+    let twins = bounds::lifetime_twins(input);
+    for (f, _) in (input.fields.iter().zip(twins)).filter(|(f, twin)| !f.faulty.get() && !twin) {
         predicates.extend(field_bounds(f, &p));
     }
     let (checked_generics, checked_types, checked_where) = checked.split_for_impl();
