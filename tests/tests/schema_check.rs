@@ -970,6 +970,59 @@ fn regrouping_between_our_schemas_is_an_error_because_native_streams_differ() {
     assert!(vmstate_core::from_bytes(&mut dst, &native).is_err());
 }
 
+/// A QEMU field of one multi-byte element (`VMSTATE_INFO_V(irq_state, PCIDevice, 2,
+/// vmstate_info_pci_irq_state, 4 * sizeof(int32_t))`: one 16-byte element in the dump) against
+/// its faithful port `[i32; 4]`: the same 16 bytes on QEMU's wire, which is all a dump
+/// describes, so a warning to check the elements, not the error between two of this crate's
+/// schemas (whose native formats encode the two differently).
+#[test]
+fn a_dumps_multi_byte_element_against_an_array_of_its_bytes_is_a_warning() {
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Port {
+        irq_state: [i32; 4],
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Bytes {
+        irq_state: [u8; 16],
+    }
+    let dump = serde_json::json!({
+        "dev": {
+            "Name": "dev", "version_id": 1, "minimum_version_id": 1,
+            "Description": {
+                "name": "dev", "version_id": 1, "minimum_version_id": 1,
+                "Fields": [{ "field": "irq_state", "version_id": 0, "field_exists": false, "size": 16 }]
+            }
+        }
+    });
+    let dump = Schema::from_json(&dump.to_string()).unwrap();
+    let schema = |d: &'static vmstate_core::Description| {
+        let mut s = Schema::new(None);
+        s.add("dev", d);
+        s
+    };
+    let port = schema(Port::DESCRIPTION);
+    for report in [check(&dump, &port), check(&port, &dump)] {
+        let f = only_finding(
+            &report,
+            Rule::FieldSizeChanged,
+            Severity::Warning,
+            "dev/Fields/irq_state",
+        );
+        assert!(f.message.contains("QEMU's wire lines up"), "{}", f.message);
+    }
+    // Between two typed schemas the native formats differ: still an error.
+    let bytes = schema(Bytes::DESCRIPTION);
+    let report = check(&port, &bytes);
+    only_finding(
+        &report,
+        Rule::FieldSizeChanged,
+        Severity::Error,
+        "dev/Fields/irq_state",
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // (b) one test per rule
 

@@ -261,6 +261,24 @@ impl Checker {
                     );
                 } else if total(s, lens.map(|(a, _)| a)) == total(d, lens.map(|(_, b)| b))
                     && total(s, None).is_some()
+                    && [s, d].iter().any(|f| untyped_whole(f))
+                {
+                    // The same bytes as elements of another size, where one side describes
+                    // QEMU's wire alone (a dump: one 16-byte `pci irq state` element, four
+                    // `i32` in a port): no native format to differ.
+                    self.push(
+                        Severity::Warning,
+                        Rule::FieldSizeChanged,
+                        dp.to_owned(),
+                        format!(
+                            "field `{}` changed from {a} to {b} bytes an element, the same bytes in all: \
+                             QEMU's wire lines up (a schema without types describes \
+                             nothing else); compare what the elements mean on both sides",
+                            d.field
+                        ),
+                    );
+                } else if total(s, lens.map(|(a, _)| a)) == total(d, lens.map(|(_, b)| b))
+                    && total(s, None).is_some()
                 {
                     // Elements of another size, the same bytes in all: QEMU's wire lines up.
                     self.error(
@@ -711,4 +729,14 @@ fn fixed_bytes_against_run_time<'a>(
 fn counted_bytes_as_vbuffer(s: &FieldEntry, d: &FieldEntry) -> bool {
     let counted_bytes = |f: &FieldEntry| f.len.is_some() && byte_sequence(f);
     (counted_bytes(s) || counted_bytes(d)) && s.size.max(d.size) <= 1
+}
+
+/// Whether `f` is a field of a schema without types (QEMU's wire alone) whose bytes in all
+/// are known: a count given (a newer dump's `num`), or an element no primitive is as wide as
+/// (a QEMU 7.2 dump gives no counts, so a field of 1, 2, 4 or 8 bytes may be an array of such
+/// words: pl181's `fifo` of 16 words shows as size 4).
+fn untyped_whole(f: &FieldEntry) -> bool {
+    f.wire_type.is_none()
+        && f.description.is_none()
+        && (f.array_len.is_some() || !matches!(f.size, 1 | 2 | 4 | 8))
 }
