@@ -299,7 +299,7 @@ pub fn unknown_subsection(name: String, offset: usize) -> Error {
 #[diagnostic::on_unimplemented(
     message = "`range` must be a range of the field's type `{T}`, not a `{Self}`",
     label = "not a range of `{T}`",
-    note = "a bound of another type takes a conversion to `{T}`: `range = \"0..(N as {T})\"` for a `const N: usize`"
+    note = "write each bound as a value of `{T}`: a type of your own by its constructor (`Reg(0)..Reg(8)`), a const parameter bounding an integer field by a cast (`0..(N as u16)` for a `const N: usize`)"
 )]
 pub trait RangeOf<T>: core::ops::RangeBounds<T> {}
 
