@@ -339,6 +339,15 @@ impl Error {
         self.in_index(index)
     }
 
+    /// The error of a sequence saved or loaded in pieces, from the piece that starts at
+    /// element `start`: the piece's `[k]`, if it gave one, becomes `[start + k]`.
+    pub(crate) fn of_piece(mut self, start: usize) -> Self {
+        if let Some(Segment::Index(k)) = self.inner.path.last_mut() {
+            *k = k.saturating_add(start);
+        }
+        self
+    }
+
     /// Sets the offset if none is known yet.
     pub fn or_offset(mut self, offset: usize) -> Self {
         self.inner.offset.get_or_insert(offset);

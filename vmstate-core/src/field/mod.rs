@@ -798,16 +798,18 @@ impl<T: Plain + Copy> Field for core::cell::Cell<T> {
         let Some(first) = items.first() else {
             return T::save_slice(&[], e);
         };
+        // An error names the element of the whole array, not of its piece.
         if core::mem::size_of::<T>() > 16 {
             // A wide value: 64 of them would take too much stack; one at a time.
-            return (items.iter()).try_for_each(|c| T::save_slice(&[c.get()], e));
+            return (items.iter().enumerate())
+                .try_for_each(|(i, c)| T::save_slice(&[c.get()], e).map_err(|x| x.of_element(i)));
         }
         let mut piece = [first.get(); PIECE];
-        for cells in items.chunks(PIECE) {
+        for (n, cells) in items.chunks(PIECE).enumerate() {
             for (value, cell) in piece.iter_mut().zip(cells) {
                 *value = cell.get();
             }
-            T::save_slice(&piece[..cells.len()], e)?;
+            T::save_slice(&piece[..cells.len()], e).map_err(|x| x.of_piece(n * PIECE))?;
         }
         Ok(())
     }
