@@ -281,10 +281,11 @@ pub(crate) fn check_wire_type(cx: &Ctxt, generics: &syn::Generics, ty: &syn::Typ
             };
             match problem {
                 Some(message) => cx.error_spanned_by(ty, message),
-                // Into the containers this crate implements `Field` for (and its own
+                // Into the containers this crate implements `Field` for (and its
                 // `Removed`); a user's own generic type may implement it for any argument.
-                None if matches!(name.as_str(), "Vec" | "Box" | "Cell" | "Removed")
-                    || is_std_wrapper(&p.path) =>
+                None if matches!(name.as_str(), "Vec" | "Box" | "Cell")
+                    || is_std_wrapper(&p.path)
+                    || names_own_removed(&p.path) =>
                 {
                     if std_path {
                         if let Some(elem) = sequence_element(&name, &last.arguments) {
@@ -327,6 +328,17 @@ pub(crate) fn check_wire_type(cx: &Ctxt, generics: &syn::Generics, ty: &syn::Typ
              mark the field `#[vmstate(skip)]`",
         ),
         _ => {}
+    }
+}
+
+/// Whether `path` names the runtime crate's `Removed`: bare, or as `vmstate_core::Removed`
+/// (a type of one's own so named is named by another path).
+fn names_own_removed(path: &syn::Path) -> bool {
+    let idents: Vec<&syn::Ident> = path.segments.iter().map(|s| &s.ident).collect();
+    match idents.as_slice() {
+        [last] => *last == "Removed",
+        [krate, last] => *krate == "vmstate_core" && *last == "Removed",
+        _ => false,
     }
 }
 
