@@ -86,6 +86,28 @@ fn check_schema<T: VmState>(key: &str) {
     }
 }
 
+/// Check 2 where the checker cannot pair a field of QEMU 7.2's dump with the port's and says
+/// so: the errors, both ways, are the size errors at the fields named in `paths`, and no
+/// other.
+fn check_schema_but<T: VmState>(key: &str, paths: &[&str]) {
+    let qemu = dump_of(key);
+    let mut ours = Schema::new(qemu.machine.as_deref());
+    ours.add(key, T::DESCRIPTION);
+    for report in [schema::check(&qemu, &ours), schema::check(&ours, &qemu)] {
+        let errors: Vec<_> = (report.findings.iter())
+            .filter(|f| f.severity == schema::Severity::Error)
+            .collect();
+        assert_eq!(errors.len(), paths.len(), "[{key}]:\n{report}");
+        for f in errors {
+            assert_eq!(f.rule, schema::Rule::FieldSizeChanged, "[{key}]:\n{report}");
+            assert!(
+                paths.iter().any(|p| f.path.ends_with(p)),
+                "[{key}]:\n{report}"
+            );
+        }
+    }
+}
+
 /// Check 3: the native format round-trips `loaded` into `fresh`.
 fn check_native<T: VmState + PartialEq + Debug>(loaded: &T, mut fresh: T) {
     let bytes = vmstate_core::to_bytes(loaded).expect("native save");
@@ -1379,9 +1401,11 @@ fn designware_pcie_ports_match_their_qemu_sections() {
     let host = check_load(&DESIGNWARE_HOST, Host { root: Root::new() });
     // The host bridge sends its root port's state again.
     assert_eq!(host.root, root);
-    // QEMU's dump gives `irq_state` as one 16-byte element: against `[i32; 4]`, a warning.
-    check_schema::<Root>("designware-pcie-root");
-    check_schema::<Host>("designware-pcie-host");
+    // QEMU 7.2's dump gives `irq_state` as one 16-byte element and no count, which may be an
+    // array of them: the checker cannot pair it with `[i32; 4]` (the section, loaded and
+    // saved back byte for byte above, shows that they line up).
+    check_schema_but::<Root>("designware-pcie-root", &["irq_state"]);
+    check_schema_but::<Host>("designware-pcie-host", &["irq_state"]);
     check_native(&root, Root::new());
     check_native(&host, Host { root: Root::new() });
     let data = sec.data();

@@ -264,16 +264,17 @@ impl Checker {
                     && [s, d].iter().any(|f| untyped_whole(f))
                 {
                     // The same bytes as elements of another size, where one side describes
-                    // QEMU's wire alone (a dump: one 16-byte `pci irq state` element, four
-                    // `i32` in a port): no native format to differ.
+                    // QEMU's wire alone (a dump's four `uint32`, sixteen `u8` in a port): no
+                    // native format to differ.
                     self.push(
                         Severity::Warning,
                         Rule::FieldSizeChanged,
                         dp.to_owned(),
                         format!(
-                            "field `{}` changed from {a} to {b} bytes an element, the same bytes in all: \
-                             QEMU's wire lines up (a schema without types describes \
-                             nothing else); compare what the elements mean on both sides",
+                            "field `{}` changed from {a} to {b} bytes, as elements of another \
+                             size: QEMU's wire carries as many bytes, which is all a schema \
+                             without types describes; compare what the elements mean on both \
+                             sides",
                             d.field
                         ),
                     );
@@ -732,11 +733,10 @@ fn counted_bytes_as_vbuffer(s: &FieldEntry, d: &FieldEntry) -> bool {
 }
 
 /// Whether `f` is a field of a schema without types (QEMU's wire alone) whose bytes in all
-/// are known: a count given (a newer dump's `num`), or an element no primitive is as wide as
-/// (a QEMU 7.2 dump gives no counts, so a field of 1, 2, 4 or 8 bytes may be an array of such
-/// words: pl181's `fifo` of 16 words shows as size 4).
+/// are known: one that gives its count (a newer dump's `num`). A QEMU 7.2 dump gives none,
+/// and its size is an element's, of an array of any length (PPC's `VMSTATE_AVR_ARRAY`: 16
+/// bytes shown, 512 sent), or the C field's rather than what QEMU writes (an inline
+/// `QEMUTimer`: 48 shown, 8 sent): nothing to line up with.
 fn untyped_whole(f: &FieldEntry) -> bool {
-    f.wire_type.is_none()
-        && f.description.is_none()
-        && (f.array_len.is_some() || !matches!(f.size, 1 | 2 | 4 | 8))
+    f.wire_type.is_none() && f.description.is_none() && f.array_len.is_some()
 }
