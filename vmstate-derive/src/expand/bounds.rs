@@ -19,21 +19,88 @@ pub(super) fn bounded_generics(input: &Input, p: &TokenStream) -> (syn::Generics
     // Every field type that travels, bounded by the trait the code uses, and spanned on
     // the type: a type that cannot migrate fails this bound, there, once, while the
     // items below (which assume the bound) report nothing more.
-    let twins = lifetime_twins(input);
-    let derived = input.fields.iter().zip(twins).flat_map(|(f, twin)| {
-        let own = if twin { Vec::new() } else { field_bounds(f, p) };
-        (own.into_iter())
-            .chain(count_bound(input, f, p))
-            .chain(default_bound(input, f))
-    });
+    let derived =
+        fields_bounds(input, p, |_| true)
+            .into_iter()
+            .chain((input.fields.iter()).flat_map(|f| {
+                count_bound(input, f, p)
+                    .into_iter()
+                    .chain(default_bound(input, f))
+            }));
     with_bounds(input.generics, derived)
 }
 
+/// The [`field_bounds`] of the fields `include` takes. Types that differ from another
+/// field's only in lifetimes (`Inner<'a>` beside `Inner<'b>`) are bounded for every lifetime
+/// instead, once (`for<'__vmstate_l0> Inner<'__vmstate_l0>: Field`): two bounds would each
+/// be a candidate for the other (rustc selects with lifetimes erased) and leave every use of
+/// either ambiguous.
+pub(super) fn fields_bounds(
+    input: &Input,
+    p: &TokenStream,
+    include: impl Fn(&Field) -> bool,
+) -> Vec<syn::WherePredicate> {
+    let twins = lifetime_twins(input);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (f, twin) in input.fields.iter().zip(twins).filter(|(f, _)| include(f)) {
+        for predicate in field_bounds(f, p) {
+            if !twin {
+                out.push(predicate);
+                continue;
+            }
+            let general = for_every_lifetime(&predicate);
+            if seen.insert(general.to_token_stream().to_string()) {
+                out.push(general);
+            }
+        }
+    }
+    out
+}
+
+/// `predicate` for every lifetime in it: each one written becomes a lifetime of its own,
+/// bound by `for<...>` (tokens keep their spans, so an unmet bound is still reported on the
+/// type).
+fn for_every_lifetime(predicate: &syn::WherePredicate) -> syn::WherePredicate {
+    fn rename(tokens: TokenStream, names: &mut Vec<String>) -> TokenStream {
+        let mut out = Vec::new();
+        let mut after_quote = false;
+        for tt in tokens {
+            let tt = match tt {
+                proc_macro2::TokenTree::Ident(i) if after_quote => {
+                    let name = i.to_string();
+                    let n = match names.iter().position(|x| *x == name) {
+                        Some(n) => n,
+                        None => {
+                            names.push(name);
+                            names.len() - 1
+                        }
+                    };
+                    proc_macro2::Ident::new(&format!("__vmstate_l{n}"), i.span()).into()
+                }
+                proc_macro2::TokenTree::Group(g) => {
+                    let mut group =
+                        proc_macro2::Group::new(g.delimiter(), rename(g.stream(), names));
+                    group.set_span(g.span());
+                    group.into()
+                }
+                other => other,
+            };
+            after_quote = matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == '\'');
+            out.push(tt);
+        }
+        out.into_iter().collect()
+    }
+    let mut names = Vec::new();
+    let tokens = rename(predicate.to_token_stream(), &mut names);
+    let lifetimes = (0..names.len())
+        .map(|n| syn::Lifetime::new(&format!("'__vmstate_l{n}"), Span::call_site()));
+    syn::parse2(quote!(for<#(#lifetimes),*> #tokens)).unwrap_or_else(|_| predicate.clone())
+}
+
 /// For each field, whether its type differs from another field's only in lifetimes
-/// (`Inner<'a>` beside `Inner<'b>`). Where clauses bounding both would each be a candidate
-/// for the other (rustc selects impls with lifetimes erased) and leave every use of either
-/// ambiguous, so such types get none: the derive's impl of a type holds for any lifetime.
-pub(super) fn lifetime_twins(input: &Input) -> Vec<bool> {
+/// (`Inner<'a>` beside `Inner<'b>`).
+fn lifetime_twins(input: &Input) -> Vec<bool> {
     /// The type's tokens with every lifetime written `'_`.
     fn erased(tokens: TokenStream) -> String {
         let mut out = String::new();
@@ -260,7 +327,7 @@ pub(super) fn element_where_clause(
 /// carry the type's spans: `Ty: Field` (with `max_len`: `Ty: Bounded + PartialEq`), and for a
 /// field compared with the destination's (`immutable`, `equal`) `Debug` too (for the
 /// mismatch error).
-pub(super) fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicate> {
+fn field_bounds(f: &Field, p: &TokenStream) -> Vec<syn::WherePredicate> {
     if !matches!(
         f.role(),
         Role::Migrated | Role::Subsection | Role::Immutable

@@ -27,7 +27,7 @@ pub(crate) use travels_as::{travels_as, SliceLoad, TravelsAs};
 use crate::ast::{Field, Input, Role};
 use crate::attr::Container;
 use crate::naming::{lint_allows, staged_ident, Trips};
-use bounds::{bounded_generics, element_where_clause, field_bounds, type_checks, TypeChecks};
+use bounds::{bounded_generics, element_where_clause, type_checks, TypeChecks};
 use codec::{
     compare_field, load_field, nested_each, save_field, staged_type, subsections_load,
     subsections_save, NestedCall,
@@ -129,10 +129,7 @@ pub fn fallback(input: &Input) -> TokenStream {
     // are left out (what they meant is not known).
     let mut checked = input.generics.clone();
     let predicates = &mut checked.make_where_clause().predicates;
-    let twins = bounds::lifetime_twins(input);
-    for (f, _) in (input.fields.iter().zip(twins)).filter(|(f, twin)| !f.faulty.get() && !twin) {
-        predicates.extend(field_bounds(f, &p));
-    }
+    predicates.extend(bounds::fields_bounds(input, &p, |f| !f.faulty.get()));
     let (checked_generics, checked_types, checked_where) = checked.split_for_impl();
     // A function's where clause has no `Self`: the struct's own `where Self: ...` names it.
     let checked_where = replace_self(
