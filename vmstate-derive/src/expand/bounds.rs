@@ -62,76 +62,51 @@ pub(super) fn fields_bounds(
 /// bound by `for<...>` (tokens keep their spans, so an unmet bound is still reported on the
 /// type).
 fn for_every_lifetime(predicate: &syn::WherePredicate) -> syn::WherePredicate {
-    fn rename(tokens: TokenStream, names: &mut Vec<String>) -> TokenStream {
-        let mut out = Vec::new();
-        let mut after_quote = false;
-        for tt in tokens {
+    let mut names: Vec<String> = Vec::new();
+    let tokens = map_lifetimes(predicate.to_token_stream(), &mut |name| {
+        let n = (names.iter().position(|x| x == name)).unwrap_or_else(|| {
+            names.push(name.to_owned());
+            names.len() - 1
+        });
+        format!("__vmstate_l{n}")
+    });
+    let lifetimes = (0..names.len())
+        .map(|n| syn::Lifetime::new(&format!("'__vmstate_l{n}"), Span::call_site()));
+    syn::parse2(quote!(for<#(#lifetimes),*> #tokens)).unwrap_or_else(|_| predicate.clone())
+}
+
+/// `tokens` with the name of every lifetime in them (`a` of `'a`) replaced by `rename`'s,
+/// spans kept.
+fn map_lifetimes(tokens: TokenStream, rename: &mut impl FnMut(&str) -> String) -> TokenStream {
+    let mut after_quote = false;
+    (tokens.into_iter())
+        .map(|tt| {
             let tt = match tt {
                 proc_macro2::TokenTree::Ident(i) if after_quote => {
-                    let name = i.to_string();
-                    let n = match names.iter().position(|x| *x == name) {
-                        Some(n) => n,
-                        None => {
-                            names.push(name);
-                            names.len() - 1
-                        }
-                    };
-                    proc_macro2::Ident::new(&format!("__vmstate_l{n}"), i.span()).into()
+                    proc_macro2::Ident::new(&rename(&i.to_string()), i.span()).into()
                 }
                 proc_macro2::TokenTree::Group(g) => {
-                    let mut group =
-                        proc_macro2::Group::new(g.delimiter(), rename(g.stream(), names));
+                    let stream = map_lifetimes(g.stream(), rename);
+                    let mut group = proc_macro2::Group::new(g.delimiter(), stream);
                     group.set_span(g.span());
                     group.into()
                 }
                 other => other,
             };
             after_quote = matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == '\'');
-            out.push(tt);
-        }
-        out.into_iter().collect()
-    }
-    let mut names = Vec::new();
-    let tokens = rename(predicate.to_token_stream(), &mut names);
-    let lifetimes = (0..names.len())
-        .map(|n| syn::Lifetime::new(&format!("'__vmstate_l{n}"), Span::call_site()));
-    syn::parse2(quote!(for<#(#lifetimes),*> #tokens)).unwrap_or_else(|_| predicate.clone())
+            tt
+        })
+        .collect()
 }
 
 /// For each field, whether its type differs from another field's only in lifetimes
 /// (`Inner<'a>` beside `Inner<'b>`).
 fn lifetime_twins(input: &Input) -> Vec<bool> {
-    /// The type's tokens with every lifetime written `'_`.
-    fn erased(tokens: TokenStream) -> String {
-        let mut out = String::new();
-        let mut after_quote = false;
-        for tt in tokens {
-            match &tt {
-                proc_macro2::TokenTree::Ident(_) if after_quote => out.push('_'),
-                proc_macro2::TokenTree::Group(g) => {
-                    let (open, close) = match g.delimiter() {
-                        proc_macro2::Delimiter::Parenthesis => ("(", ")"),
-                        proc_macro2::Delimiter::Bracket => ("[", "]"),
-                        proc_macro2::Delimiter::Brace => ("{", "}"),
-                        proc_macro2::Delimiter::None => ("", ""),
-                    };
-                    out.push_str(open);
-                    out.push_str(&erased(g.stream()));
-                    out.push_str(close);
-                }
-                other => out.push_str(&other.to_string()),
-            }
-            after_quote = matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == '\'');
-            out.push(' ');
-        }
-        out
-    }
     let types: Vec<(String, String)> = (input.fields.iter())
         .map(|f| {
-            (
-                erased(f.ty.to_token_stream()),
-                f.ty.to_token_stream().to_string(),
-            )
+            let tokens = f.ty.to_token_stream();
+            let erased = map_lifetimes(tokens.clone(), &mut |_| "_".to_owned());
+            (erased.to_string(), tokens.to_string())
         })
         .collect();
     (types.iter())
