@@ -643,7 +643,9 @@ pub fn inspect(stream: &Stream) -> Result<serde_json::Value, Error> {
 /// so (`"decoded_by": "schema"`) and with which of its devices (`"schema_device"`: several may
 /// share a description's name, as QEMU's `isa-serial` and `serial-mm` share `serial`; the one
 /// whose fields the vmdesc lists is tried first, the next if it does not decode); where a
-/// state-only port could not read it (a newer version), `"port_error"` says why.
+/// state-only port could not read it (a newer version), `"port_error"` says why. Where neither
+/// could, the port's reason is `"error"`, and the schema's `"schema_error"`, with the
+/// `"schema_device"` that gave it.
 ///
 /// ```
 /// use devices::qemu_image;
@@ -760,11 +762,15 @@ pub fn inspect_with(
                     entry["port_error"] = e.to_string().into();
                     Some((Ok(decoded), false))
                 }
-                _ => {
+                by_schema => {
                     // Which port could not: the `cpu` port is QEMU's ARM CPU's, and an x86
-                    // stream's `cpu` is another.
+                    // stream's `cpu` is another. The schema's attempt is shown too.
                     if let Some((d, _)) = described {
                         entry["port"] = d.rust_type.into();
+                    }
+                    if let Some((key, Err(schema_error))) = by_schema {
+                        entry["schema_device"] = key.into();
+                        entry["schema_error"] = schema_error.to_string().into();
                     }
                     Some((Err(e), false))
                 }

@@ -93,6 +93,22 @@ fn a_section_a_state_only_port_cannot_read_is_read_by_the_schema() {
     let why = pl011["port_error"].as_str().unwrap_or_default();
     assert!(why.contains("too new"), "{pl011}");
 
+    // A schema that describes the section but cannot read it either: both reasons.
+    #[derive(VmState)]
+    #[vmstate(name = "pl011", version = 9, minimum_version = 9)]
+    struct WiderPl011 {
+        cr: u64,
+    }
+    let mut schema = Schema::new(None);
+    schema.add("pl011-wider", WiderPl011::DESCRIPTION);
+    let pl011 = self::listing(&stream, &schema);
+    assert!(pl011["fields"].is_null(), "{pl011}");
+    let error = pl011["error"].as_str().unwrap_or_default();
+    assert!(error.contains("too new"), "{pl011}");
+    assert_eq!(pl011["schema_device"], "pl011-wider", "{pl011}");
+    let schema_error = pl011["schema_error"].as_str().unwrap_or_default();
+    assert!(schema_error.contains("cr: input truncated"), "{pl011}");
+
     // Not a board device's: `rewrite` refuses its unloadable version, and the listing shows
     // it so.
     #[derive(VmState)]

@@ -531,12 +531,23 @@ fn qemu_inspect(path: &Path, json: bool, schema: Option<&Path>) -> Result<ExitCo
             s["kind"].as_str().unwrap_or("")
         );
         match (s["error"].as_str(), s["port"].as_str()) {
-            (Some(error), Some(port)) => outln!(
-                out,
-                "        (not decoded: the state-only port `{}` cannot read it: {})",
-                one_line(port),
-                one_line(error)
-            ),
+            (Some(error), Some(port)) => {
+                let schema = match (s["schema_device"].as_str(), s["schema_error"].as_str()) {
+                    (Some(device), Some(e)) => format!(
+                        "; nor can the schema's `{}`: {}",
+                        one_line(device),
+                        one_line(e)
+                    ),
+                    _ if schema.is_some() => "; nor does the schema describe it".to_owned(),
+                    _ => String::new(),
+                };
+                outln!(
+                    out,
+                    "        (not decoded: the state-only port `{}` cannot read it: {}{schema})",
+                    one_line(port),
+                    one_line(error)
+                )
+            }
             (Some(error), None) => outln!(out, "        (not decoded: {})", one_line(error)),
             // A device section nothing here describes (QEMU's dump lacks the state QEMU
             // registers itself: `slirp`, `apic`, `PCIBUS`, ...): said, not left blank.

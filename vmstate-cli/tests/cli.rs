@@ -237,6 +237,69 @@ fn qemu_inspect_lists_every_section() {
     assert!(stdout(&out).contains("pl031/tick-offset"));
 }
 
+/// A section that the state-only port of its name cannot read (a newer PL011) and the schema
+/// cannot either: the listing gives both reasons; with a schema that does not describe it,
+/// it says so.
+#[test]
+fn qemu_inspect_says_why_neither_the_port_nor_the_schema_reads_a_section() {
+    use vmstate_core::qemu::{self, Section, SectionKind};
+    use vmstate_core::VmState;
+
+    #[derive(VmState)]
+    #[vmstate(name = "pl011", version = 9, minimum_version = 9)]
+    struct WiderPl011 {
+        cr: u64,
+    }
+    let mut schema = vmstate_core::schema::Schema::new(None);
+    schema.add("pl011-wider", WiderPl011::DESCRIPTION);
+    let describes = temp("pl011-wider-schema.json");
+    std::fs::write(&describes, schema.to_json()).unwrap();
+    let other = temp("no-pl011-schema.json");
+    std::fs::write(&other, vmstate_core::schema::Schema::new(None).to_json()).unwrap();
+
+    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    let pl011 = Section {
+        kind: SectionKind::Full,
+        section_id: 0,
+        idstr: "pl011".into(),
+        instance_id: 0,
+        version_id: 9,
+        range: 0..0,
+        data: 0..0,
+        footer: true,
+    };
+    qemu::write_section(&mut bytes, &pl011, &0x301_u32.to_be_bytes());
+    bytes.push(qemu::tag::EOF);
+    let stream = temp("pl011-v9.stream");
+    std::fs::write(&stream, bytes).unwrap();
+
+    let listing = |schema: &Path| {
+        let out = vmstate(&[
+            "qemu",
+            "inspect",
+            stream.to_str().unwrap(),
+            "--schema",
+            schema.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let port = "(not decoded: the state-only port `Pl011State` cannot read it: version 9 is \
+                too new: this build loads versions up to 2";
+    let both = listing(&describes);
+    assert!(both.contains(port), "{both}");
+    let schema_too = "; nor can the schema's `pl011-wider`: section 0 (pl011): cr: input \
+                      truncated: 8 bytes needed here, 4 left";
+    assert!(both.contains(schema_too), "{both}");
+    let undescribed = listing(&other);
+    assert!(undescribed.contains(port), "{undescribed}");
+    assert!(
+        undescribed.contains("2; nor does the schema describe it)"),
+        "{undescribed}"
+    );
+}
+
 /// `qemu inspect --schema FILE` decodes the sections of one's own devices that the schema
 /// describes (by section name), and shows the error of one it cannot decode.
 #[test]
