@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Random device states of any QEMU machine, migrated, then decoded by `vmstate qemu inspect`.
 
-    ./random-states.py [--arch arm|x86] [--accesses N] [--exclude REGEX] [--keep] MACHINE SEED...
+    ./random-states.py [--arch arm|x86] [--accesses N] [--exclude REGEX] [--keep]
+                       [--qemu-arg ARG ...] MACHINE SEED...
 
 For each seed: starts `qemu-system-ARCH -M MACHINE` stopped (`-S`) under QEMU's qtest
 protocol, lists the machine's MMIO (and, for x86, port I/O) regions from `info mtree -f`, and
 makes N seeded random reads and writes across them (on ARM machines with RAM at 0 the CPU
-is parked on a branch to itself and the machine runs 2 ms every 1,000 accesses, so that
-timers move); then migrates to a file and runs `vmstate qemu inspect --json --schema DUMP`
+is parked on a branch to itself, behind a vector table on M-profile ones, and the machine
+runs 2 ms every 1,000 accesses, so that timers move); then migrates to a file and runs `vmstate qemu inspect --json --schema DUMP`
 on it, where DUMP is that QEMU's own `-dump-vmstate`. Prints a line per seed, and a line per
 section named like a description of the dump (its idstr, or the idstr's last `/` part) that
 did not decode (`FAILED`); exits 1 if there was one, 2 if QEMU crashed or a seed took more
@@ -15,8 +16,10 @@ than two minutes (QEMU is stopped then, and on SIGTERM).
 
 Regions whose names match the exclusion pattern are left alone: RAM, ROM and flash, and
 device models of QEMU 7.2 that crash the emulator on random register values (smc91c111,
-the Cortex-A9 global timer, the GIC, VMware's I/O port; x86 ports that reset or power off
-the machine). Needs `vmstate` built (`cargo build --release --bin vmstate`).
+the Cortex-A9 global timer, the GIC, fw_cfg's DMA, VMware's I/O port; x86 ports that reset
+or power off the machine); a crash names the region of the access in flight, the next
+candidate for `--exclude`. Boards that need an image take it with `--qemu-arg` (repeated:
+`--qemu-arg=-bios --qemu-arg=FILE`). Needs `vmstate` built (`cargo build --release --bin vmstate`).
 """
 
 import argparse
@@ -38,7 +41,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemumon import die_with_parent  # noqa: E402
 
 EXCLUDE = {
-    "arm": r"smc91c111|flash|\.ram|rom|a9gtimer|gic",
+    # `(?<!di)gic`: the GIC, not the Canon DIGIC's regions; fw_cfg's DMA takes guest
+    # addresses (random ones grew a `virt` QEMU to 21 GB).
+    "arm": r"smc91c111|flash|\.ram|rom|a9gtimer|(?<!di)gic|fwcfg",
     "x86": r"vmport|reset|port92|i8042-cmd|apm|acpi|pm|fwcfg|kvmvapic|ioport80|pci-conf|"
     r"^@|pcspk|\.ram|rom|bios|pc\.|smram|vga\.vram|pam",
 }
@@ -60,11 +65,11 @@ def has_machine_property(binary, machine, name):
 class Qemu:
     """A stopped machine under qtest (stdio) with a QMP socket."""
 
-    def __init__(self, binary, machine, work):
+    def __init__(self, binary, machine, work, extra=()):
         self.qmp_path = os.path.join(work, "qmp")
         args = [binary, "-M", machine, "-S", "-display", "none", "-audiodev", "none,id=s",
                 "-serial", "none", "-monitor", "none", "-qtest", "stdio",
-                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path] + list(extra)
         # Later QEMU gives a board's own sound device no backend by default (QEMU 11's
         # integratorcp: "no default audio driver available") and takes one as a machine
         # property, which QEMU 7.2's machines and QEMU 11's pc and q35 do not have.
@@ -134,6 +139,8 @@ def regions(mtree, arch, exclude):
     out = []
     for space, marker in spaces:
         view = next(v for v in views if marker in v)
+        if space == "mem" and "No rendered FlatView" in view:  # fby35: the CPU's view
+            view = next(v for v in views if 'AS "cpu-memory-0"' in v)
         for line in view.splitlines():
             m = re.match(r"\s*([0-9a-f]+)-([0-9a-f]+) \(prio \d+, i/o\): (\S+)", line)
             if m and not re.search(exclude, m.group(3), re.I):
@@ -142,8 +149,12 @@ def regions(mtree, arch, exclude):
     return out
 
 
+LAST_REGION = [None]  # the region of the access in flight, named when QEMU crashes
+
+
 def access(qemu, rng, region):
     space, base, size, _ = region
+    LAST_REGION[0] = region
     value = rng.choice([0, 0xFFFFFFFF, 1 << rng.randrange(32), rng.randrange(256),
                         rng.getrandbits(32), rng.getrandbits(32)])
     read = rng.random() < 0.4
@@ -186,7 +197,7 @@ def described(dump):
 def run(args, seed, dump_path, names):
     binary = "qemu-system-%s" % ("arm" if args.arch == "arm" else "x86_64")
     work = tempfile.mkdtemp(prefix="random-states-%s-%d-" % (args.machine, seed))
-    qemu = Qemu(binary, args.machine, work)
+    qemu = Qemu(binary, args.machine, work, args.qemu_arg)
     signal.alarm(SEED_SECONDS)  # a wedged QEMU is a crash, and is killed
     try:
         mtree = qemu.qmp(("human-monitor-command", {"command-line": "info mtree -f"}))
@@ -195,7 +206,16 @@ def run(args, seed, dump_path, names):
         park = args.arch == "arm" and re.search(
             r"^\s*0+-[0-9a-f]+ \(prio \d+, ram\)", memory, re.M)
         if park:
-            qemu.qtest("writel 0x0 0xeafffffe")  # b .
+            regs = qemu.qmp(("human-monitor-command", {"command-line": "info registers"}))
+            if "XPSR" in regs:
+                # M profile reads a vector table at 0: SP, then a reset vector (Thumb) to
+                # `b .`; the reset loads them.
+                qemu.qtest("writel 0x0 0x400")
+                qemu.qtest("writel 0x4 0x101")
+                qemu.qtest("writel 0x100 0xe7fee7fe")
+                qemu.qmp(("system_reset", {}))
+            else:
+                qemu.qtest("writel 0x0 0xeafffffe")  # b .
         rng = random.Random(seed)
         for i in range(args.accesses):
             if park and i % 1000 == 999:
@@ -214,6 +234,7 @@ def run(args, seed, dump_path, names):
             raise RuntimeError("migration %s" % status)
     except BaseException:
         print("  files of %s seed %d kept in %s" % (args.machine, seed, work))
+        print("  last region accessed: %s" % (LAST_REGION[0],))
         raise
     finally:
         signal.alarm(0)
@@ -259,6 +280,8 @@ def main():
     ap.add_argument("--accesses", type=int, default=3000)
     ap.add_argument("--exclude", help="regex of region names to leave alone")
     ap.add_argument("--keep", action="store_true", help="keep each seed's files")
+    ap.add_argument("--qemu-arg", action="append", default=[],
+                    help="one more QEMU argument (boards that need -kernel, -bios, a drive)")
     ap.add_argument("machine")
     ap.add_argument("seeds", type=int, nargs="+")
     args = ap.parse_args()
@@ -268,7 +291,7 @@ def main():
     dump_dir = tempfile.mkdtemp(prefix="random-states-dump-")
     dump_path = os.path.join(dump_dir, "dump.json")
     subprocess.run([binary, "-M", args.machine, "-dump-vmstate", dump_path, "-display", "none",
-                    "-audiodev", "none,id=s"], check=True, capture_output=True)
+                    "-audiodev", "none,id=s"] + args.qemu_arg, check=True, capture_output=True)
     with open(dump_path) as f:
         names = described(json.load(f))
     ok = True
