@@ -417,11 +417,19 @@ pub(crate) fn left_over<D: Decoder>(d: &mut D) -> Error {
 /// `post_load`, nested structs first. These last steps all run even when one fails (the first error is
 /// returned); if one failed, the old values are swapped back and the steps run again over
 /// them, all of them whatever fails, so derived state matches the restored registers.
+///
+/// A `validate` or hook that panics after the commit gets the same undo before the panic
+/// goes on (the hooks' panics during the undo are dropped): the value is as it was.
 #[inline(always)]
 pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
     if T::VALIDATES {
         value.commit(staged);
-        let verdict = value.check_committed(staged);
+        let verdict = undone_on_panic(
+            value,
+            staged,
+            |v, s| v.check_committed(s),
+            |v, s| v.commit(s),
+        );
         value.commit(staged);
         verdict?;
     }
@@ -430,13 +438,46 @@ pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> 
         value.stage_kept_copies(staged);
     }
     value.commit(staged);
-    if let Err(e) = value.post_commit(staged) {
+    let hooks = if T::AFTER_COMMIT {
+        undone_on_panic(
+            value,
+            staged,
+            |v, s| v.post_commit(s),
+            |v, s| {
+                let _ =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| undo_commit(v, s)));
+            },
+        )
+    } else {
+        value.post_commit(staged)
+    };
+    if let Err(e) = hooks {
         // The load's error is the one to report; the hooks' over the restored state are
         // what the device's own state gives them (documented).
         let _ = undo_commit(value, staged);
         return Err(e);
     }
     Ok(())
+}
+
+/// Runs `step` on a value and its staged input; if it panics, `undo` puts the value back and
+/// the panic goes on. (`AssertUnwindSafe`: what the panic may have left half-done is what
+/// `undo` replaces.)
+#[inline(always)]
+fn undone_on_panic<T, S, R>(
+    value: &mut T,
+    staged: &mut S,
+    step: impl FnOnce(&mut T, &mut S) -> R,
+    undo: impl FnOnce(&mut T, &mut S),
+) -> R {
+    let run = std::panic::AssertUnwindSafe(|| step(&mut *value, &mut *staged));
+    match std::panic::catch_unwind(run) {
+        Ok(result) => result,
+        Err(panic) => {
+            undo(value, staged);
+            std::panic::resume_unwind(panic)
+        }
+    }
 }
 
 /// [`commit_staged`] for a load of a whole struct (of either codec): its errors name the

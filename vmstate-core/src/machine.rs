@@ -596,7 +596,8 @@ fn load_devices(
 
 /// Runs `load` on each of `steps` in turn, all or nothing: each load returns what undoes it
 /// and the device's name for messages; when one fails, those before it are undone, last
-/// first ([`undo_loads`]), and its error returned. [`load`]'s and a QEMU stream's
+/// first ([`undo_loads`]), and its error returned; when one panics (a hook's bug), they are
+/// undone too before the panic goes on. [`load`]'s and a QEMU stream's
 /// [`load_devices`](crate::qemu::load_devices)' last stage.
 pub(crate) fn load_in_turn<'d, S>(
     steps: impl IntoIterator<Item = S>,
@@ -604,9 +605,21 @@ pub(crate) fn load_in_turn<'d, S>(
 ) -> Result<(), Error> {
     let mut loaded = Vec::new();
     for step in steps {
-        match load(step) {
-            Ok(done) => loaded.push(done),
-            Err(e) => return Err(undo_loads(loaded, e)),
+        // `AssertUnwindSafe`: the devices a panic could leave half-loaded are put back below
+        // (a derived one that panicked has put itself back: `commit_staged`).
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(step))) {
+            Ok(Ok(done)) => loaded.push(done),
+            Ok(Err(e)) => return Err(undo_loads(loaded, e)),
+            Err(panic) => {
+                // Put back as after an error, last first; a panic of the hooks the undo runs
+                // again is dropped: the first panic is the one that goes on.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    for (undo, _) in loaded.into_iter().rev() {
+                        let _ = undo.undo();
+                    }
+                }));
+                std::panic::resume_unwind(panic)
+            }
         }
     }
     Ok(())
