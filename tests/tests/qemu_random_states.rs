@@ -547,17 +547,22 @@ fn without_the_vmdesc_a_section_decodes_the_same_or_names_what_the_dump_cannot_s
     }
 }
 
-/// One byte short: with the vmdesc, which sizes every section, the stream itself is refused;
-/// framed by its footer instead, the section's decoding stops at the field it cut (one in a
-/// subsection here) and says so. No panic either way.
+/// One byte short: with the vmdesc, which sizes every section, the stream itself is refused,
+/// naming the section and both sizes; framed by its footer instead, the section's decoding
+/// stops at the field it cut (one in a subsection here) and says so. No panic either way.
 #[test]
 fn a_section_one_byte_short_is_refused_naming_the_field() {
     for c in &CUTS {
-        assert!(
-            Stream::parse(stream(c, true, 1)).is_err(),
-            "{}: a section shorter than its vmdesc entry",
-            c.name
+        let size = fixture(&format!("{}.bin", c.name)).len();
+        let error = Stream::parse(stream(c, true, 1)).unwrap_err().to_string();
+        let why = format!(
+            "section `{}` instance {}: its vmdesc entry's fields take {size} bytes, but its \
+             footer comes after {}",
+            c.idstr,
+            c.instance,
+            size - 1
         );
+        assert!(error.contains(&why), "{}: {error}", c.name);
         let s = listed(c, false, 1);
         assert!(
             s["fields"].is_null() && s["error"].is_string(),

@@ -1295,3 +1295,68 @@ fn descriptions_sharing_a_name_share_the_bound() {
     );
     assert!(error(59).contains("too many"), "{}", error(59));
 }
+
+/// A section whose vmdesc entry adds up to another size than the bytes before its footer
+/// (cut short or padded): the stream is refused naming the section and both sizes, where
+/// read on it gave "unexpected bytes after the EOF marker" (a footer's byte taken for the
+/// EOF marker). A stream without footers is still read by its vmdesc.
+#[test]
+fn a_section_that_disagrees_with_its_vmdesc_entry_is_named_with_both_sizes() {
+    use vmstate_core::qemu::{self, Section};
+    let entry = |name: &str, instance: u32| {
+        serde_json::json!({"name": name, "instance_id": instance, "vmsd_name": name,
+            "version": 1, "fields": [{"name": "x", "type": "uint32", "size": 4}]})
+        .to_string()
+    };
+    let entries = [entry("a", 0), entry("b", 0)].join(",");
+    let good = vmstate_tests::qemu_stream_of(
+        &[("a", 0, 1, &[1; 4]), ("b", 0, 1, &[2; 4])],
+        Some(&entries),
+    );
+    assert_eq!(
+        Stream::parse(good)
+            .unwrap()
+            .device("b", 0)
+            .unwrap()
+            .data
+            .len(),
+        4
+    );
+    for (data, found) in [(&[2u8; 5][..], 5), (&[2; 3][..], 3)] {
+        let bytes = vmstate_tests::qemu_stream_of(
+            &[("a", 0, 1, &[1; 4]), ("b", 0, 1, data)],
+            Some(&entries),
+        );
+        let error = Stream::parse(bytes).unwrap_err().to_string();
+        let why = format!(
+            "section `b` instance 0: its vmdesc entry's fields take 4 bytes, but its footer \
+             comes after {found}: the section and its vmdesc entry disagree"
+        );
+        assert!(error.contains(&why), "{error}");
+    }
+
+    // QEMU's `send-section-footer=off`: no footer to compare with.
+    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    for (id, name) in [(1, "a"), (2, "b")] {
+        let section = Section {
+            kind: SectionKind::Full,
+            section_id: id,
+            idstr: name.into(),
+            instance_id: 0,
+            version_id: 1,
+            range: 0..0,
+            data: 0..0,
+            footer: false,
+        };
+        qemu::write_section(&mut bytes, &section, &[id as u8; 4]);
+    }
+    bytes.push(qemu::tag::EOF);
+    let vmdesc = format!(r#"{{"page_size": 4096, "devices": [{entries}]}}"#);
+    bytes.push(qemu::tag::VMDESCRIPTION);
+    bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(vmdesc.as_bytes());
+    let stream = Stream::parse(bytes).unwrap();
+    assert_eq!(stream.device("b", 0).unwrap().data.len(), 4);
+    assert!(!stream.device("b", 0).unwrap().footer);
+}

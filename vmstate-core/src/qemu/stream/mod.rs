@@ -554,6 +554,26 @@ impl Stream {
                         let size = size.map_err(|why| {
                             fmt_err(format!("section `{}` instance {instance_id}: its size is unknown: {why}", shown(&idstr)), at)
                         })?;
+                        if let (Some(v), false) = (&vmdesc, footers == Some(false)) {
+                            // The stream before its trailer, where the EOF marker ends it.
+                            let before_trailer = &bytes[..v.start.saturating_sub(5)];
+                            sized_as_its_footer_says(
+                                before_trailer,
+                                data_start,
+                                size,
+                                section_id,
+                                &starts,
+                            )
+                            .map_err(|why| {
+                                fmt_err(
+                                    format!(
+                                        "section `{}` instance {instance_id}: {why}",
+                                        shown(&idstr)
+                                    ),
+                                    at,
+                                )
+                            })?;
+                        }
                         r.take(size, &idstr)?;
                     } else {
                         return Err(fmt_err(
@@ -1034,6 +1054,39 @@ fn footer(r: &mut Reader, section_id: u32, idstr: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// With a vmdesc, a section's size is what its fields there add up to; where the stream has
+/// footers (or may: the first section tells), this section's footer follows that many bytes
+/// of `bytes` (the stream up to its vmdesc trailer).
+/// When it does not but is found elsewhere, the section and its vmdesc entry disagree, which
+/// is said here: read on, the bytes would be misread from there (a footer's byte taken for
+/// the EOF marker, "unexpected bytes after the EOF marker").
+fn sized_as_its_footer_says(
+    bytes: &[u8],
+    data_start: usize,
+    size: usize,
+    section_id: u32,
+    starts: &HashMap<u32, (String, u32, u32)>,
+) -> Result<(), String> {
+    let mut footer = [tag::SECTION_FOOTER; 5];
+    footer[1..].copy_from_slice(&section_id.to_be_bytes());
+    let end = data_start.saturating_add(size);
+    if bytes.get(end..end.saturating_add(5)) == Some(&footer[..]) {
+        return Ok(());
+    }
+    if data_start > bytes.len() {
+        return Ok(()); // past the trailer: said when the stream is read on
+    }
+    match size_by_footer(bytes, data_start, section_id, starts) {
+        Ok(found) if found != size => Err(format!(
+            "its vmdesc entry's fields take {size} bytes, but its footer comes after {found}: \
+             the section and its vmdesc entry disagree (a section cut or padded, or another \
+             stream's vmdesc)"
+        )),
+        // No footer elsewhere: a stream without footers, read on as such.
+        _ => Ok(()),
+    }
 }
 
 /// What the configuration section's subsections say that reading the stream needs.
