@@ -15,7 +15,8 @@
 //!
 //! Device sections carry no lengths, so the reader takes each FULL section's size from the
 //! vmdesc JSON at the end of the stream (as QEMU's `analyze-migration.py` does) and checks
-//! that the footer is where the size says. A stream written with `suppress-vmdesc=on` has no
+//! that the footer is where the size says (a section whose footer is elsewhere disagrees
+//! with its vmdesc entry: refused with both sizes). A stream written with `suppress-vmdesc=on` has no
 //! vmdesc: each FULL device section then ends at the first footer with its id that is
 //! followed by more of a stream. That is a guess: guest data inside a section (CPU registers,
 //! device buffers) can imitate a footer and a section header, so such a stream is fit to be
