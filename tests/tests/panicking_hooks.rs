@@ -140,3 +140,46 @@ fn a_device_that_panics_in_a_qemu_stream_load_puts_back_the_devices_loaded_befor
         "{a:?} {b:?}"
     );
 }
+
+/// A register whose `validate` refuses 0xee with an error.
+#[derive(VmState, Debug, Default, Clone, PartialEq)]
+#[vmstate(name = "gate", validate = "Self::check")]
+struct Gate {
+    value: u8,
+}
+
+impl Gate {
+    fn check(&self) -> Result<(), std::io::Error> {
+        if self.value == 0xee {
+            return Err(std::io::Error::other("0xee refused"));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_hook_that_panics_again_while_a_device_is_put_back_stops_no_other_undo() {
+    // `b` starts at PANIC: its hooks, run again over its restored state, panic too. `a`
+    // before it is put back all the same, whether the load failed by a panic or an error.
+    let (first, second) = (Timer::new(5), Timer::new(6));
+    for third_panics in [true, false] {
+        let (timer, gate) = (Timer::new(PANIC), Gate { value: 0xee });
+        let third: &dyn machine::Section = if third_panics { &timer } else { &gate };
+        let bytes = machine::save(None, &[(0, &first), (1, &second), (2, third)]).unwrap();
+        let (mut a, mut b) = (Timer::new(1), Timer::new(PANIC));
+        let (mut c, mut g) = (Timer::new(3), Gate { value: 3 });
+        let dst: &mut dyn machine::Section = if third_panics { &mut c } else { &mut g };
+        let panic = catch_unwind(AssertUnwindSafe(|| {
+            machine::load(&mut [(0, &mut a), (1, &mut b), (2, dst)], &bytes)
+        }))
+        .unwrap_err();
+        assert!(message(panic).contains("post_load met count 0xdead"));
+        assert_eq!(
+            (a.count, a.ticks),
+            (1, 10),
+            "third panics: {third_panics}: {a:?}"
+        );
+        assert_eq!(b.count, PANIC, "{b:?}");
+        assert_eq!((c.count, g.value), (3, 3));
+    }
+}

@@ -611,13 +611,9 @@ pub(crate) fn load_in_turn<'d, S>(
             Ok(Ok(done)) => loaded.push(done),
             Ok(Err(e)) => return Err(undo_loads(loaded, e)),
             Err(panic) => {
-                // Put back as after an error, last first; a panic of the hooks the undo runs
-                // again is dropped: the first panic is the one that goes on.
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    for (undo, _) in loaded.into_iter().rev() {
-                        let _ = undo.undo();
-                    }
-                }));
+                // Put back as after an error; a panic of the hooks the undo runs again is
+                // dropped: the first panic is the one that goes on.
+                let _ = undo_each(loaded);
                 std::panic::resume_unwind(panic)
             }
         }
@@ -628,15 +624,39 @@ pub(crate) fn load_in_turn<'d, S>(
 /// Undoes the loads of a [`load_in_turn`] that failed with `error`, last first; each load
 /// comes with the device's name for messages. Returns the error, naming any device that
 /// is not back as it was (a hand-written one that keeps the loaded state, one whose hooks
-/// failed on the restored state).
+/// failed on the restored state). A hook that panics over its restored state does not stop
+/// the others' undo; its panic goes on once they are done.
 fn undo_loads(loaded: Vec<(Box<dyn UndoLoad + '_>, String)>, error: Error) -> Error {
-    let mut error = error;
+    let (left, panic) = undo_each(loaded);
+    if let Some(panic) = panic {
+        std::panic::resume_unwind(panic);
+    }
+    left.into_iter().fold(error, |error, (device, left)| {
+        error.also(format!("{device} {left}"))
+    })
+}
+
+/// A caught panic's payload.
+type Panic = Box<dyn std::any::Any + Send>;
+
+/// Undoes each of `loaded`, last first, whatever the others' undo does: the devices not back
+/// as they were (name, why), and the first panic of an undo (its hooks run again).
+fn undo_each(
+    loaded: Vec<(Box<dyn UndoLoad + '_>, String)>,
+) -> (Vec<(String, String)>, Option<Panic>) {
+    let (mut left, mut panic) = (Vec::new(), None);
     for (undo, device) in loaded.into_iter().rev() {
-        if let Err(left) = undo.undo() {
-            error = error.also(format!("{device} {left}"));
+        // `AssertUnwindSafe`: a device whose undo panicked is left as the panic left it, and
+        // said so by the panic going on.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| undo.undo())) {
+            Ok(Ok(())) => {}
+            Ok(Err(why)) => left.push((device, why)),
+            Err(payload) => {
+                panic.get_or_insert(payload);
+            }
         }
     }
-    error
+    (left, panic)
 }
 
 /// What two types of one section name must have alike: the description, but for the names
