@@ -17,7 +17,7 @@ than two minutes (QEMU is stopped then, and on SIGTERM).
 Regions whose names match the exclusion pattern are left alone: RAM, ROM and flash, and
 device models of QEMU 7.2 that crash the emulator on random register values (smc91c111,
 the Cortex-A9 global timer, the GIC, fw_cfg's DMA, VMware's I/O port; x86 ports that reset
-or power off the machine); a crash names the region of the access in flight, the next
+or power off the machine); a crash during an access names its region, the next
 candidate for `--exclude`. Boards that need an image take it with `--qemu-arg` (repeated:
 `--qemu-arg=-bios --qemu-arg=FILE`). Needs `vmstate` built (`cargo build --release --bin vmstate`).
 """
@@ -149,12 +149,8 @@ def regions(mtree, arch, exclude):
     return out
 
 
-LAST_REGION = [None]  # the region of the access in flight, named when QEMU crashes
-
-
 def access(qemu, rng, region):
     space, base, size, _ = region
-    LAST_REGION[0] = region
     value = rng.choice([0, 0xFFFFFFFF, 1 << rng.randrange(32), rng.randrange(256),
                         rng.getrandbits(32), rng.getrandbits(32)])
     read = rng.random() < 0.4
@@ -199,6 +195,7 @@ def run(args, seed, dump_path, names):
     work = tempfile.mkdtemp(prefix="random-states-%s-%d-" % (args.machine, seed))
     qemu = Qemu(binary, args.machine, work, args.qemu_arg)
     signal.alarm(SEED_SECONDS)  # a wedged QEMU is a crash, and is killed
+    in_flight = None  # the region of the access under way, named if QEMU dies in it
     try:
         mtree = qemu.qmp(("human-monitor-command", {"command-line": "info mtree -f"}))
         targets = regions(mtree, args.arch, args.exclude or EXCLUDE[args.arch])
@@ -222,7 +219,9 @@ def run(args, seed, dump_path, names):
                 qemu.qmp(("cont", {}))
                 time.sleep(0.002)
                 qemu.qmp(("stop", {}))
-            access(qemu, rng, rng.choice(targets))
+            in_flight = rng.choice(targets)
+            access(qemu, rng, in_flight)
+            in_flight = None
         stream = os.path.join(work, "stream")
         qemu.qmp(("migrate", {"uri": "exec:cat > '%s'" % stream}))
         for _ in range(3000):
@@ -234,7 +233,8 @@ def run(args, seed, dump_path, names):
             raise RuntimeError("migration %s" % status)
     except BaseException:
         print("  files of %s seed %d kept in %s" % (args.machine, seed, work))
-        print("  last region accessed: %s" % (LAST_REGION[0],))
+        if in_flight is not None:
+            print("  region of the access under way: %s" % (in_flight,))
         raise
     finally:
         signal.alarm(0)

@@ -36,7 +36,7 @@ mod vmdesc;
 
 use commands::{command, Postcopy};
 use ram::{walk_dirty_bitmap, RamBlocks};
-use vmdesc::{device_size, find_vmdesc, json_values, size_by_footer, MAX_VMDESC_VALUES};
+use vmdesc::{device_size, find_vmdesc, goes_on, json_values, size_by_footer, MAX_VMDESC_VALUES};
 
 /// `QEVM`.
 pub const MAGIC: u32 = 0x5145_564d;
@@ -564,6 +564,7 @@ impl Stream {
                                 size,
                                 section_id,
                                 &starts,
+                                footers == Some(true),
                             )
                             .map_err(|why| {
                                 fmt_err(
@@ -1058,17 +1059,20 @@ fn footer(r: &mut Reader, section_id: u32, idstr: &str) -> Result<(), Error> {
 }
 
 /// With a vmdesc, a section's size is what its fields there add up to; where the stream has
-/// footers (or may: the first section tells), this section's footer follows that many bytes
-/// of `bytes` (the stream up to its vmdesc trailer).
-/// When it does not but is found elsewhere, the section and its vmdesc entry disagree, which
-/// is said here: read on, the bytes would be misread from there (a footer's byte taken for
-/// the EOF marker, "unexpected bytes after the EOF marker").
+/// footers (`footers_on`, or may: the first section tells), this section's footer follows
+/// that many bytes of `bytes` (the stream up to its vmdesc trailer). When it does not but is
+/// found elsewhere, the section and its vmdesc entry disagree, which is said here: read on,
+/// the bytes would be misread from there (a footer's byte taken for the EOF marker,
+/// "unexpected bytes after the EOF marker"). A first section followed by what may follow a
+/// section (the EOF marker, a section header) is a stream without footers, read on as such
+/// (its data may hold bytes like its footer).
 fn sized_as_its_footer_says(
     bytes: &[u8],
     data_start: usize,
     size: usize,
     section_id: u32,
     starts: &HashMap<u32, (String, u32, u32)>,
+    footers_on: bool,
 ) -> Result<(), String> {
     let mut footer = [tag::SECTION_FOOTER; 5];
     footer[1..].copy_from_slice(&section_id.to_be_bytes());
@@ -1076,8 +1080,9 @@ fn sized_as_its_footer_says(
     if bytes.get(end..end.saturating_add(5)) == Some(&footer[..]) {
         return Ok(());
     }
-    if data_start > bytes.len() {
-        return Ok(()); // past the trailer: said when the stream is read on
+    if data_start > bytes.len() || !footers_on && goes_on(bytes, end, starts) {
+        // Past the trailer (said when the stream is read on), or no footers.
+        return Ok(());
     }
     match size_by_footer(bytes, data_start, section_id, starts) {
         Ok(found) if found != size => Err(format!(

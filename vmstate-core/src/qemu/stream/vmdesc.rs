@@ -46,7 +46,7 @@ pub(super) fn size_by_footer(
 
 /// Whether `bytes[at..]` starts like what follows a section: the EOF marker ending the
 /// stream, a section header with a printable idstr, or a part of a started section.
-fn goes_on(bytes: &[u8], at: usize, starts: &HashMap<u32, (String, u32, u32)>) -> bool {
+pub(super) fn goes_on(bytes: &[u8], at: usize, starts: &HashMap<u32, (String, u32, u32)>) -> bool {
     let be32 = |p: usize| {
         bytes
             .get(p..p + 4)
