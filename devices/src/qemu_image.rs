@@ -762,13 +762,13 @@ pub fn inspect_with(
                     entry["port_error"] = e.to_string().into();
                     Some((Ok(decoded), false))
                 }
-                by_schema => {
+                schema_attempt => {
                     // Which port could not: the `cpu` port is QEMU's ARM CPU's, and an x86
                     // stream's `cpu` is another. The schema's attempt is shown too.
                     if let Some((d, _)) = described {
                         entry["port"] = d.rust_type.into();
                     }
-                    if let Some((key, Err(schema_error))) = by_schema {
+                    if let Some((key, Err(schema_error))) = schema_attempt {
                         entry["schema_device"] = key.into();
                         entry["schema_error"] = schema_error.to_string().into();
                     }

@@ -418,8 +418,9 @@ pub(crate) fn left_over<D: Decoder>(d: &mut D) -> Error {
 /// returned); if one failed, the old values are swapped back and the steps run again over
 /// them, all of them whatever fails, so derived state matches the restored registers.
 ///
-/// A `validate` or hook that panics after the commit gets the same undo before the panic
-/// goes on (the hooks' panics during the undo are dropped): the value is as it was.
+/// A panic leaves the value as it was too, then goes on: in `validate`, the would-be state is
+/// swapped out again; in a derived function or `post_load`, the commit gets the undo an error
+/// gets (the hooks' panics during the undo are dropped).
 #[inline(always)]
 pub(crate) fn commit_staged<T: Field>(value: &mut T, staged: &mut T::Staged) -> Result<(), Error> {
     if T::VALIDATES {

@@ -16,11 +16,11 @@
 //! Device sections carry no lengths, so the reader takes each FULL section's size from the
 //! vmdesc JSON at the end of the stream (as QEMU's `analyze-migration.py` does) and checks
 //! that the footer is where the size says (a section whose footer is elsewhere disagrees
-//! with its vmdesc entry: refused with both sizes). A stream written with `suppress-vmdesc=on` has no
-//! vmdesc: each FULL device section then ends at the first footer with its id that is
-//! followed by more of a stream. That is a guess: guest data inside a section (CPU registers,
-//! device buffers) can imitate a footer and a section header, so such a stream is fit to be
-//! looked at, not to be edited ([`Stream::has_vmdesc`]). Its page size is the configuration's
+//! with its vmdesc entry: refused with both sizes). A stream written with
+//! `suppress-vmdesc=on` has no vmdesc: each FULL device section then ends at the first
+//! footer with its id that is followed by more of a stream. That is a guess: guest data
+//! inside a section (CPU registers, device buffers) can imitate a footer and a section
+//! header, so such a stream is fit to be looked at, not to be edited ([`Stream::has_vmdesc`]). Its page size is the configuration's
 //! `target-page-bits`, or the size with which the stream reads (refused if two sizes read it
 //! differently); without footers either, it cannot be read. RAM sections are walked record
 //! by record: their content is kept, not interpreted.
