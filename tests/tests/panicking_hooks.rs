@@ -1,7 +1,8 @@
 //! A `post_load`, derived function or `validate` that panics (a bug in the device's code)
 //! leaves no device half-loaded: the values from before are put back, the hooks run again
 //! over them, and the panic goes on to the caller, as an error would have been returned.
-//! One device alone (both codecs), and the devices of a machine load before it.
+//! One device alone (both codecs), the devices of a machine or QEMU-stream load before it,
+//! and those still when a hook panics again as a device is put back.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use vmstate_core::{machine, qemu, VmState};
