@@ -394,6 +394,23 @@ pub fn qemu_stream_of(
     sections: &[(&str, u32, u32, &[u8])],
     vmdesc_entries: Option<&str>,
 ) -> Vec<u8> {
+    qemu_stream_framed(sections, vmdesc_entries, true)
+}
+
+/// [`qemu_stream_of`] with section footers or without (QEMU's `send-section-footer=off`).
+///
+/// ```
+/// let bytes = vmstate_tests::qemu_stream_framed(&[("pl031", 0, 1, &[0; 24])], Some(
+///     r#"{"name": "pl031", "instance_id": 0, "vmsd_name": "pl031", "version": 1,
+///         "fields": [{"name": "regs", "type": "buffer", "size": 24}]}"#), false);
+/// let stream = vmstate_core::qemu::Stream::parse(bytes).unwrap();
+/// assert!(!stream.device("pl031", 0).unwrap().footer);
+/// ```
+pub fn qemu_stream_framed(
+    sections: &[(&str, u32, u32, &[u8])],
+    vmdesc_entries: Option<&str>,
+    footers: bool,
+) -> Vec<u8> {
     use vmstate_core::qemu::{self, Section, SectionKind};
     let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
     bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
@@ -406,7 +423,7 @@ pub fn qemu_stream_of(
             version_id,
             range: 0..0,
             data: 0..0,
-            footer: true,
+            footer: footers,
         };
         qemu::write_section(&mut bytes, &section, data);
     }

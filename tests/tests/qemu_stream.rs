@@ -1302,7 +1302,6 @@ fn descriptions_sharing_a_name_share_the_bound() {
 /// EOF marker). A stream without footers is still read by its vmdesc.
 #[test]
 fn a_section_that_disagrees_with_its_vmdesc_entry_is_named_with_both_sizes() {
-    use vmstate_core::qemu::{self, Section};
     let entry = |name: &str, instance: u32| {
         serde_json::json!({"name": name, "instance_id": instance, "vmsd_name": name,
             "version": 1, "fields": [{"name": "x", "type": "uint32", "size": 4}]})
@@ -1343,26 +1342,8 @@ fn a_section_that_disagrees_with_its_vmdesc_entry_is_named_with_both_sizes() {
     ]
     .join(",");
     assert!(entries.contains(r#""size":5"#), "{entries}");
-    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
-    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
-    for (id, name, data) in [(1, "a", &[1u8; 4][..]), (2, "b", &[0x7e, 0, 0, 0, 1])] {
-        let section = Section {
-            kind: SectionKind::Full,
-            section_id: id,
-            idstr: name.into(),
-            instance_id: 0,
-            version_id: 1,
-            range: 0..0,
-            data: 0..0,
-            footer: false,
-        };
-        qemu::write_section(&mut bytes, &section, data);
-    }
-    bytes.push(qemu::tag::EOF);
-    let vmdesc = format!(r#"{{"page_size": 4096, "devices": [{entries}]}}"#);
-    bytes.push(qemu::tag::VMDESCRIPTION);
-    bytes.extend_from_slice(&(vmdesc.len() as u32).to_be_bytes());
-    bytes.extend_from_slice(vmdesc.as_bytes());
+    let sections = [("a", 0, 1, &[1u8; 4][..]), ("b", 0, 1, &[0x7e, 0, 0, 0, 1])];
+    let bytes = vmstate_tests::qemu_stream_framed(&sections, Some(&entries), false);
     let stream = Stream::parse(bytes).unwrap();
     assert_eq!(stream.device("b", 0).unwrap().data.len(), 5);
     assert!(!stream.device("b", 0).unwrap().footer);

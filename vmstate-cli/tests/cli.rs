@@ -237,12 +237,31 @@ fn qemu_inspect_lists_every_section() {
     assert!(stdout(&out).contains("pl031/tick-offset"));
 }
 
+/// A FULL device section's header, with a footer, for a stream written by hand.
+fn full_section(
+    section_id: u32,
+    idstr: &str,
+    instance_id: u32,
+    version_id: u32,
+) -> vmstate_core::qemu::Section {
+    vmstate_core::qemu::Section {
+        kind: vmstate_core::qemu::SectionKind::Full,
+        section_id,
+        idstr: idstr.into(),
+        instance_id,
+        version_id,
+        range: 0..0,
+        data: 0..0,
+        footer: true,
+    }
+}
+
 /// A section that the state-only port of its name cannot read (a newer PL011) and the schema
 /// cannot either: the listing gives both reasons; with a schema that does not describe it,
 /// it says so.
 #[test]
 fn qemu_inspect_says_why_neither_the_port_nor_the_schema_reads_a_section() {
-    use vmstate_core::qemu::{self, Section, SectionKind};
+    use vmstate_core::qemu;
     use vmstate_core::VmState;
 
     #[derive(VmState)]
@@ -259,16 +278,7 @@ fn qemu_inspect_says_why_neither_the_port_nor_the_schema_reads_a_section() {
 
     let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
     bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
-    let pl011 = Section {
-        kind: SectionKind::Full,
-        section_id: 0,
-        idstr: "pl011".into(),
-        instance_id: 0,
-        version_id: 9,
-        range: 0..0,
-        data: 0..0,
-        footer: true,
-    };
+    let pl011 = full_section(0, "pl011", 0, 9);
     qemu::write_section(&mut bytes, &pl011, &0x301_u32.to_be_bytes());
     bytes.push(qemu::tag::EOF);
     let stream = temp("pl011-v9.stream");
@@ -304,7 +314,7 @@ fn qemu_inspect_says_why_neither_the_port_nor_the_schema_reads_a_section() {
 /// describes (by section name), and shows the error of one it cannot decode.
 #[test]
 fn qemu_inspect_decodes_sections_a_schema_describes() {
-    use vmstate_core::qemu::{self, Section, SectionKind};
+    use vmstate_core::qemu::{self, Section};
     use vmstate_core::VmState;
 
     #[derive(VmState)]
@@ -321,16 +331,7 @@ fn qemu_inspect_decodes_sections_a_schema_describes() {
 
     let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
     bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
-    let section = |id: u32, version: u32| Section {
-        kind: SectionKind::Full,
-        section_id: id,
-        idstr: "uart16550".into(),
-        instance_id: id,
-        version_id: version,
-        range: 0..0,
-        data: 0..0,
-        footer: true,
-    };
+    let section = |id: u32, version: u32| full_section(id, "uart16550", id, version);
     qemu::write_section(&mut bytes, &section(0, 2), &[3, 0x01, 0x80]);
     qemu::write_section(&mut bytes, &section(1, 1), &[7]);
     qemu::write_section(&mut bytes, &section(2, 3), &[7]); // newer than the schema
