@@ -36,7 +36,9 @@ mod vmdesc;
 
 use commands::{command, Postcopy};
 use ram::{walk_dirty_bitmap, RamBlocks};
-use vmdesc::{device_size, find_vmdesc, goes_on, json_values, size_by_footer, MAX_VMDESC_VALUES};
+use vmdesc::{
+    device_size, find_vmdesc, footer_bytes, goes_on, json_values, size_by_footer, MAX_VMDESC_VALUES,
+};
 
 /// `QEVM`.
 pub const MAGIC: u32 = 0x5145_564d;
@@ -1074,10 +1076,8 @@ fn sized_as_its_footer_says(
     starts: &HashMap<u32, (String, u32, u32)>,
     footers_on: bool,
 ) -> Result<(), String> {
-    let mut footer = [tag::SECTION_FOOTER; 5];
-    footer[1..].copy_from_slice(&section_id.to_be_bytes());
     let end = data_start.saturating_add(size);
-    if bytes.get(end..end.saturating_add(5)) == Some(&footer[..]) {
+    if bytes.get(end..end.saturating_add(5)) == Some(&footer_bytes(section_id)[..]) {
         return Ok(());
     }
     if data_start > bytes.len() || !footers_on && goes_on(bytes, end, starts) {

@@ -15,8 +15,7 @@ pub(super) fn size_by_footer(
     section_id: u32,
     starts: &HashMap<u32, (String, u32, u32)>,
 ) -> Result<usize, String> {
-    let mut footer = [tag::SECTION_FOOTER; 5];
-    footer[1..].copy_from_slice(&section_id.to_be_bytes());
+    let footer = footer_bytes(section_id);
     let mut from = start;
     // A footer followed by the EOF marker and bytes that are not a vmdesc: where the
     // trailer was damaged or cut.
@@ -42,6 +41,13 @@ pub(super) fn size_by_footer(
                  or truncated) and no footer of this section is followed by more of a stream"
             .into(),
     })
+}
+
+/// The footer of section `section_id`: 0x7e, then the id big-endian.
+pub(super) fn footer_bytes(section_id: u32) -> [u8; 5] {
+    let mut footer = [tag::SECTION_FOOTER; 5];
+    footer[1..].copy_from_slice(&section_id.to_be_bytes());
+    footer
 }
 
 /// Whether `bytes[at..]` starts like what follows a section: the EOF marker ending the
