@@ -1408,6 +1408,103 @@ fn rule_padding_mismatch_on_qemu_dump() {
 }
 
 #[test]
+fn padding_for_an_array_lines_up_with_a_dump_that_gives_no_array_lengths() {
+    // QEMU 7.2's dumps give an array's element size but not its length: `periph_busy`, 32
+    // bytes on the wire, shows as `size: 1`. Padding of its 32 bytes lines up if it is an
+    // array of 32, which the dump cannot tell: a warning naming the count, not an error.
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Padded<const N: usize> {
+        a: u32,
+        periph_busy: vmstate_core::Unused<N>,
+        x: u32,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct PaddedAtTheEnd {
+        a: u32,
+        periph_busy: vmstate_core::Unused<32>,
+    }
+    let dump = |fields: &[(&str, u64)]| {
+        let fields: Vec<_> = (fields.iter())
+            .map(|(name, size)| {
+                serde_json::json!({
+                    "field": name, "version_id": 0, "field_exists": false, "size": size
+                })
+            })
+            .collect();
+        let json = serde_json::json!({
+            "dev": {
+                "Name": "dev", "version_id": 1, "minimum_version_id": 1,
+                "Description": {
+                    "name": "dev", "version_id": 1, "minimum_version_id": 1,
+                    "Fields": fields
+                }
+            }
+        });
+        Schema::from_json(&json.to_string()).unwrap()
+    };
+    let schema = |d: &'static vmstate_core::Description| {
+        let mut s = Schema::new(None);
+        s.add("dev", d);
+        s
+    };
+    let path = "dev/Fields/periph_busy";
+    let qemu = dump(&[("a", 4), ("periph_busy", 1), ("x", 4)]);
+    for (ours, count) in [
+        (
+            schema(Padded::<32>::DESCRIPTION),
+            "an array of 32 elements of 1 byte:",
+        ),
+        // The dump cannot tell 31 from 32 either: the count shown is QEMU's to check.
+        (
+            schema(Padded::<31>::DESCRIPTION),
+            "an array of 31 elements of 1 byte:",
+        ),
+    ] {
+        let f = only_finding(
+            &check(&qemu, &ours),
+            Rule::PaddingMismatch,
+            Severity::Warning,
+            path,
+        );
+        assert!(f.message.contains(count), "{}", f.message);
+        // The other way the new release's `periph_busy` also reads the old one's zeros.
+        let back = check(&ours, &qemu);
+        assert_no_errors(&back);
+        assert!(
+            (back.findings.iter()).any(|f| f.path == path && f.message.contains(count)),
+            "{back}"
+        );
+    }
+    // Padding at the end of the fields.
+    let qemu_at_the_end = dump(&[("a", 4), ("periph_busy", 1)]);
+    let ours = schema(PaddedAtTheEnd::DESCRIPTION);
+    let f = only_finding(
+        &check(&qemu_at_the_end, &ours),
+        Rule::PaddingMismatch,
+        Severity::Warning,
+        path,
+    );
+    assert!(
+        f.message.contains("an array of 32 elements"),
+        "{}",
+        f.message
+    );
+    // An element size that does not divide the padding cannot line up: an error as before.
+    let words = dump(&[("a", 4), ("periph_busy", 4), ("x", 4)]);
+    only_finding(
+        &check(&words, &schema(Padded::<30>::DESCRIPTION)),
+        Rule::PaddingMismatch,
+        Severity::Error,
+        "dev/Fields/unused",
+    );
+    // Fields that line up as they are need no array: no finding.
+    let scalars = dump(&[("a", 4), ("b", 1), ("c", 31), ("x", 4)]);
+    assert_clean(&check(&scalars, &schema(Padded::<32>::DESCRIPTION)));
+}
+
+#[test]
 fn rule_padding_mismatch_left_over_at_the_end() {
     let old = ours();
     let mut new = ours();

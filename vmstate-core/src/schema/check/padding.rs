@@ -25,6 +25,32 @@ pub(super) struct Run {
     /// Every entry taken on each side, for the native-format check.
     old_items: Vec<Item>,
     new_items: Vec<Item>,
+    /// The last field taken on each side whose array length its description does not give.
+    old_stretch: Option<Stretch>,
+    new_stretch: Option<Stretch>,
+}
+
+/// A field of a QEMU dump that gives its element's size but not how many it sends (dumps
+/// before QEMU 8.2 give no array lengths at all): a padding run may line up if it is an array.
+pub(super) struct Stretch {
+    name: String,
+    path: String,
+    size: u64,
+}
+
+impl Stretch {
+    fn of(f: &FieldEntry, path: &str) -> Option<Stretch> {
+        let unknown = !field_extended(f)
+            && !f.is_padding()
+            && f.array_len.is_none()
+            && f.description.is_none()
+            && f.size > 0;
+        unknown.then(|| Stretch {
+            name: f.field.clone(),
+            path: path.to_owned(),
+            size: f.size,
+        })
+    }
 }
 
 /// An entry taken in a padding run.
@@ -85,6 +111,8 @@ impl Checker {
             new_padding: pad(df),
             old_items: vec![Item::new(sf, s.path(sf))],
             new_items: vec![Item::new(df, d.path(df))],
+            old_stretch: Stretch::of(sf, &s.path(sf)),
+            new_stretch: Stretch::of(df, &d.path(df)),
         })
     }
 
@@ -266,13 +294,22 @@ impl Checker {
         } else {
             r.old_padding
         };
+        let (start, other_is_padding) = if old_behind {
+            (r.old.end, r.new.padding)
+        } else {
+            (r.new.end, r.old.padding)
+        };
+        let clash = !f.is_padding() && (!other_is_padding || displaced);
+        if clash && other_is_padding && self.run_stretch(r) {
+            // `f` starts after the run: the walk goes on from it.
+            return Walk::Done;
+        }
         let (me, other, my_padding) = if old_behind {
             (&mut r.old, &r.new, &mut r.old_padding)
         } else {
             (&mut r.new, &r.old, &mut r.new_padding)
         };
-        let start = me.end;
-        if !f.is_padding() && (!other.padding || displaced) {
+        if clash {
             // A real field of one release would be read from bytes of the other. Either the
             // padding on this side should have reached the end of `other`, or the other
             // side's padding runs past where this field starts and should have ended there.
@@ -330,16 +367,21 @@ impl Checker {
             return Walk::Stopped;
         }
         let item = Item::new(f, path.clone());
+        let stretch = Stretch::of(f, &path);
         *me = Taken {
             padding: f.is_padding(),
             name: f.field.clone(),
             end: start.saturating_add(f.total_size()),
             path,
         };
-        if old_behind {
-            r.old_items.push(item);
+        let (items, last_stretch) = if old_behind {
+            (&mut r.old_items, &mut r.old_stretch)
         } else {
-            r.new_items.push(item);
+            (&mut r.new_items, &mut r.new_stretch)
+        };
+        items.push(item);
+        if stretch.is_some() {
+            *last_stretch = stretch;
         }
         if f.is_padding() {
             *my_padding = my_padding.saturating_add(f.total_size());
@@ -350,6 +392,38 @@ impl Checker {
             d.bump();
         }
         Walk::Done
+    }
+
+    /// Ends a run whose side that is behind lines up with the other's padding if a field of
+    /// unknown array length on it is an array (its element size dividing the bytes missing),
+    /// which it warns of: a dump without lengths cannot tell. Whether it did.
+    pub(super) fn run_stretch(&mut self, r: &mut Run) -> bool {
+        let old_behind = r.old.end < r.new.end;
+        let (me, other, stretch) = if old_behind {
+            (&mut r.old, &r.new, &r.old_stretch)
+        } else {
+            (&mut r.new, &r.old, &r.new_stretch)
+        };
+        let missing = other.end.saturating_sub(me.end);
+        let Some(stretch) = stretch.as_ref().filter(|s| missing % s.size == 0) else {
+            return false;
+        };
+        if !other.padding || missing == 0 {
+            return false;
+        }
+        let count = 1 + missing / stretch.size;
+        me.end = other.end;
+        let message = format!(
+            "the `unused` padding lines up with the fields it replaces only if field `{}` is \
+             an array of {count} elements of {} byte{}: QEMU's description gives the size of \
+             its elements but not how many it sends; compare the count with QEMU's source",
+            stretch.name,
+            stretch.size,
+            if stretch.size == 1 { "" } else { "s" },
+        );
+        let path = stretch.path.clone();
+        self.push(Severity::Warning, Rule::PaddingMismatch, path, message);
+        true
     }
 
     /// One side ran out of fields in the middle of a padding run.

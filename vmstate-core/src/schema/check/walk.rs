@@ -207,6 +207,11 @@ impl Checker {
                     // run (padding at the end standing for the last fields).
                     let old_behind = r.old.end < r.new.end;
                     let Some(f) = (if old_behind { sf } else { df }) else {
+                        if self.run_stretch(r) {
+                            self.run_done(r);
+                            run = None;
+                            continue;
+                        }
                         self.run_left_over(r);
                         return;
                     };
