@@ -608,46 +608,51 @@ fn accept_within(
 }
 
 /// Decodes a native machine stream with its embedded schema: `{"sections": [{"name",
-/// "instance_id", "version", "offset", "length", "fields"}]}`.
+/// "instance_id", "version", "offset", "length", "fields"}]}`. A section that its schema
+/// cannot decode (a sequence counted by configuration the stream does not carry, bytes the
+/// schema leaves over) has an `"error"` in place of `"fields"`, and the others are still
+/// decoded; a stream that does not parse, or a section whose checksum fails, is an error.
 pub fn inspect_machine(bytes: &[u8]) -> Result<Value> {
     let stream = devices::machine::parse(bytes)?;
     let mut out = Vec::new();
     // One bound for the whole stream: every section's values are kept.
     let mut budget = vmstate_core::schema::MAX_VALUES;
     for s in &stream.sections {
-        let entry = stream
-            .schema
-            .devices
-            .get(&s.name)
-            .ok_or_else(|| format!("section `{}` has no schema in the trailer", s.name))?;
         let frame = vmstate_core::read_frame(&bytes[s.range.clone()], s.range.start)?;
-        let (fields, used) = decode_with_budget(
-            &entry.description,
-            Format::Native,
-            frame.fields,
-            s.version,
-            s.range.start + frame.fields_offset,
-            &mut budget,
-        )
-        .map_err(|e| e.in_context(format!("section `{}` instance {}", s.name, s.instance_id)))?;
-        if used != frame.fields.len() {
-            return Err(format!(
-                "section `{}` instance {}: {} bytes left undecoded (at byte {})",
-                s.name,
-                s.instance_id,
-                frame.fields.len() - used,
-                s.range.start + frame.fields_offset + used
-            )
-            .into());
-        }
-        out.push(json!({
+        let decoded = match stream.schema.devices.get(&s.name) {
+            None => Err("it has no schema in the trailer".to_owned()),
+            Some(entry) => {
+                let at = s.range.start + frame.fields_offset;
+                match decode_with_budget(
+                    &entry.description,
+                    Format::Native,
+                    frame.fields,
+                    s.version,
+                    at,
+                    &mut budget,
+                ) {
+                    Ok((fields, used)) if used == frame.fields.len() => Ok(fields),
+                    Ok((_, used)) => Err(format!(
+                        "{} bytes left undecoded (at byte {})",
+                        frame.fields.len() - used,
+                        at + used
+                    )),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        };
+        let mut entry = json!({
             "name": s.name,
             "instance_id": s.instance_id,
             "version": s.version,
             "offset": s.range.start,
             "length": s.range.len(),
-            "fields": fields,
-        }));
+        });
+        match decoded {
+            Ok(fields) => entry["fields"] = fields,
+            Err(why) => entry["error"] = why.into(),
+        }
+        out.push(entry);
     }
     Ok(json!({ "sections": out }))
 }

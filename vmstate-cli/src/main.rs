@@ -661,12 +661,33 @@ fn inspect_native(path: &Path, json: bool) -> Result<ExitCode> {
         .into());
     }
     let value = demo::inspect_machine(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let sections = value["sections"].as_array().map_or(&[][..], Vec::as_slice);
+    // Each section its schema cannot decode is listed with why, and said once more on
+    // standard error; the listing then fails, as it did not show everything.
+    let failed: Vec<String> = (sections.iter())
+        .filter_map(|s| {
+            let why = s["error"].as_str()?;
+            let name = one_line(s["name"].as_str().unwrap_or(""));
+            let at = format!("section `{name}` instance {}", s["instance_id"]);
+            Some(format!("{}: {at}: {}", path.display(), one_line(why)))
+        })
+        .collect();
+    let done = || {
+        for line in &failed {
+            eprintln!("{line}");
+        }
+        Ok(if failed.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    };
     if json {
         emit(&format!("{value}\n"))?;
-        return Ok(ExitCode::SUCCESS);
+        return done();
     }
     let mut out = String::new();
-    for s in value["sections"].as_array().into_iter().flatten() {
+    for s in sections {
         outln!(
             out,
             "{}:{}  version {}  {} bytes  offset {}",
@@ -676,6 +697,10 @@ fn inspect_native(path: &Path, json: bool) -> Result<ExitCode> {
             s["length"],
             s["offset"]
         );
+        if let Some(why) = s["error"].as_str() {
+            outln!(out, "    not decoded: {}", one_line(why));
+            continue;
+        }
         print_fields(&mut out, &s["fields"], "    ");
         if let Some(subs) = s["fields"]["subsections"].as_object() {
             for (name, v) in subs {
@@ -685,7 +710,7 @@ fn inspect_native(path: &Path, json: bool) -> Result<ExitCode> {
         }
     }
     emit(&out)?;
-    Ok(ExitCode::SUCCESS)
+    done()
 }
 
 /// A board for the demo and the tools: 32 MiB, like QEMU's `-m 32` fixtures.

@@ -482,6 +482,64 @@ fn inspect_decodes_a_machine_stream_of_ones_own_devices() {
     assert!(text.contains("[\"High\", \"Low\"]"), "{text}");
 }
 
+/// A section whose schema cannot decode it (a sequence counted by a skipped field: its length
+/// is the destination's configuration, which the stream does not carry) is listed with why,
+/// the other sections are still decoded, and the listing fails naming it.
+#[test]
+fn inspect_lists_the_sections_it_can_decode_beside_one_it_cannot() {
+    use vmstate_core::VmState;
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dma")]
+    struct Dma {
+        #[vmstate(skip)]
+        channels: u32,
+        #[vmstate(len = "channels", max_len = 8)]
+        busy: Vec<u8>,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "uart")]
+    struct Uart {
+        lcr: u8,
+    }
+    let dma = Dma {
+        channels: 2,
+        busy: vec![1, 0],
+    };
+    let uart = Uart { lcr: 0x1b };
+    let bytes = vmstate_core::machine::save(None, &[(0, &dma), (0, &uart)]).unwrap();
+    let path = temp("skipped-count.machine");
+    std::fs::write(&path, bytes).unwrap();
+    for json in [true, false] {
+        let mut args = vec!["inspect", path.to_str().unwrap()];
+        if json {
+            args.push("--json");
+        }
+        let out = vmstate(&args);
+        assert!(!out.status.success());
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("section `dma` instance 0: ") && err.contains("field `channels`"),
+            "{err}"
+        );
+        if json {
+            let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let sections = listing["sections"].as_array().unwrap();
+            assert_eq!(sections.len(), 2, "{listing}");
+            assert!(sections[0]["fields"].is_null(), "{listing}");
+            assert!(
+                (sections[0]["error"].as_str()).is_some_and(|e| e.contains("`channels`")),
+                "{listing}"
+            );
+            assert_eq!(sections[1]["fields"]["lcr"], 0x1b, "{listing}");
+        } else {
+            let text = stdout(&out);
+            assert!(text.contains("    not decoded: "), "{text}");
+            assert!(text.contains("uart:0") && text.contains("0x1b"), "{text}");
+        }
+    }
+}
+
 #[test]
 fn qemu_rewrite_writes_nothing_on_failure() {
     let out_path = temp("never-written.stream");
