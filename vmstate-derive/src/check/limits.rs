@@ -88,7 +88,9 @@ pub(super) fn check_limits(cx: &Ctxt, input: &Input, field: &crate::ast::Field) 
         }
         // A sequence's range bounds its elements.
         let ranged = sequence_elem(field.ty).unwrap_or(field.ty);
-        if let Some(why) = empty_range(&r.value.expr).or_else(|| below_zero(&r.value.expr, ranged))
+        if let Some(why) = (empty_range(&r.value.expr))
+            .or_else(|| below_zero(&r.value.expr, ranged))
+            .or_else(|| nan_bound(&r.value.expr))
         {
             cx.error_at(
                 r.span,
@@ -163,6 +165,32 @@ fn empty_range(expr: &syn::Expr) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// Why a range with a NaN bound (`0.0..f32::NAN`) holds no value: nothing compares with NaN.
+fn nan_bound(expr: &syn::Expr) -> Option<&'static str> {
+    let syn::Expr::Range(r) = expr else {
+        return None;
+    };
+    fn is_nan(bound: &syn::Expr) -> bool {
+        match bound {
+            syn::Expr::Paren(p) => is_nan(&p.expr),
+            syn::Expr::Group(g) => is_nan(&g.expr),
+            syn::Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && is_nan(&u.expr),
+            syn::Expr::Path(p) => {
+                let names: Vec<String> = (p.path.segments.iter())
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                matches!(&names[..], [.., float, nan] if nan == "NAN" && (float == "f32" || float == "f64"))
+            }
+            _ => false,
+        }
+    }
+    [&r.start, &r.end]
+        .into_iter()
+        .flatten()
+        .any(|bound| is_nan(bound))
+        .then_some("a bound is NaN, which no value compares with")
 }
 
 /// Why `..0` holds no value of an unsigned type (or of arrays of one, bounded element-wise).

@@ -171,7 +171,9 @@ fn check_len(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
         _ if source.index == field.index => Some(format!("`{this}` cannot hold its own length")),
         Role::Migrated | Role::Immutable if source.index > field.index => Some(format!(
             "`{name}` comes after `{this}`: a load reads the length first, so declare `{name}` \
-             before `{this}` (as QEMU puts the count before the array)"
+             before `{this}`; where QEMU sends the count after the sequence (a `Fifo32`'s \
+             `buf_size`), name a skipped field declared before it that holds the count, and \
+             keep the sent one where it is"
         )),
         Role::Derived | Role::DerivedByOwner => Some(format!(
             "`{name}` is derived: it is recomputed after the load, so it cannot give the length \
