@@ -18,7 +18,8 @@ pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 ///   device `key`, the device is added to it, the others kept, and the assertion passes.
 /// - If the environment variable `VMSTATE_BLESS` is `1`, device `key` is recorded anew (the
 ///   file's other devices are kept) and the assertion passes: rerun like this once a change
-///   is meant to break compatibility, or to record a new release.
+///   is meant to break compatibility, or to record a new release. Every assertion of the run
+///   does so, compatible or not: run only the tests whose files are to change.
 /// - Otherwise the golden schema is loaded and [`check`](super::check())ed against the current
 ///   one: golden → current. An error panics with the report. Warnings, and what would keep
 ///   migration back to the recorded release from working (current → golden, with
@@ -182,8 +183,8 @@ fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bo
         ));
     }
     msg.push_str(&format!(
-        "If this break is intended, rerun with {BLESS_VAR}=1 to overwrite the golden file, and \
-         commit it."
+        "If this break is intended, rerun this test alone with {BLESS_VAR}=1 to overwrite the \
+         golden file (every assertion a run makes records its device anew), and commit it."
     ));
     panic!("{msg}");
 }

@@ -523,12 +523,20 @@ impl Checker {
             );
             return;
         }
+        // In a nested struct `since` gates nothing: its version is on no wire.
+        let gate = match (cx.scope_kind, d.version_id) {
+            (Scope::Nested, v) if v > 0 => format!(
+                "with `since = {v}`, which gates nothing in a nested struct (its version is on \
+                 no wire)"
+            ),
+            _ => "without a version gate".to_owned(),
+        };
         self.error(
             Rule::FieldAdded,
             path,
             format!(
-                "field `{}` was added{place} without a version gate: {stream} lacks it, so the \
-                 new release would read the following bytes into it; {}",
+                "field `{}` was added{place} {gate}: {stream} lacks it, so the new release \
+                 would read the following bytes into it; {}",
                 d.field,
                 self.gate_fix(cx)
             ),
