@@ -1348,3 +1348,34 @@ fn a_section_that_disagrees_with_its_vmdesc_entry_is_named_with_both_sizes() {
     assert_eq!(stream.device("b", 0).unwrap().data.len(), 5);
     assert!(!stream.device("b", 0).unwrap().footer);
 }
+
+/// An idstr QEMU's one length byte cannot carry is refused before anything is written: it
+/// was cut to its length modulo 256, a stream that parsed and named another section.
+#[test]
+fn write_section_refuses_an_idstr_longer_than_255_bytes() {
+    use vmstate_core::qemu::{write_section, Section, SectionKind};
+    let section = |idstr: String| Section {
+        kind: SectionKind::Full,
+        section_id: 1,
+        idstr,
+        instance_id: 0,
+        version_id: 1,
+        range: 0..0,
+        data: 0..0,
+        footer: true,
+    };
+    let mut out = vec![0xaa];
+    write_section(&mut out, &section("d".repeat(255)), &[]);
+    assert_eq!(out[6], 255);
+    let mut out = vec![0xaa];
+    let long = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        write_section(&mut out, &section("d".repeat(296)), &[])
+    }));
+    let message = long.unwrap_err();
+    let message = message.downcast_ref::<String>().unwrap();
+    assert!(
+        message.contains("296 bytes") && message.contains("at most 255"),
+        "{message}"
+    );
+    assert_eq!(out, [0xaa], "nothing written");
+}

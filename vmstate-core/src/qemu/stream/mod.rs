@@ -1019,11 +1019,27 @@ impl Stream {
 /// assert_eq!(out[..6], [qemu::tag::SECTION_FULL, 0, 0, 0, 3, 5]); // type, id, idstr length
 /// assert_eq!(out[out.len() - 5..], [qemu::tag::SECTION_FOOTER, 0, 0, 0, 3]);
 /// ```
+///
+/// # Panics
+///
+/// If a section with a header (`Start`, `Full`) has an idstr longer than 255 bytes, which
+/// QEMU's wire cannot carry (one length byte; QEMU's own idstrs are at most 255 bytes), and
+/// which a stream written anyway would misread. A parsed stream's idstrs always fit.
+#[track_caller]
 pub fn write_section(out: &mut Vec<u8>, s: &Section, data: &[u8]) {
+    let header = matches!(s.kind, SectionKind::Start | SectionKind::Full);
+    let idstr_len = u8::try_from(s.idstr.len());
+    if header && idstr_len.is_err() {
+        panic!(
+            "qemu::write_section: idstr `{}` is {} bytes, and QEMU's wire carries at most 255",
+            shown(&s.idstr),
+            s.idstr.len()
+        );
+    }
     out.push(s.kind.tag());
     out.extend_from_slice(&s.section_id.to_be_bytes());
-    if matches!(s.kind, SectionKind::Start | SectionKind::Full) {
-        out.push(s.idstr.len() as u8);
+    if let (true, Ok(len)) = (header, idstr_len) {
+        out.push(len);
         out.extend_from_slice(s.idstr.as_bytes());
         out.extend_from_slice(&s.instance_id.to_be_bytes());
         out.extend_from_slice(&s.version_id.to_be_bytes());
