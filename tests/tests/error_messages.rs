@@ -239,6 +239,30 @@ fn container_validation() {
 }
 
 #[test]
+fn an_io_errors_message_is_shown_once_in_the_chain() {
+    struct Reset;
+    impl std::io::Read for Reset {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "connection reset",
+            ))
+        }
+    }
+    let e = vmstate_core::from_reader(&mut Dev::default(), &mut Reset).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Io(_)), "{e:?}");
+    // Display, then each source in turn, as a printer of the chain shows them.
+    let mut chain = vec![e.to_string()];
+    let mut next = std::error::Error::source(&e);
+    while let Some(s) = next {
+        chain.push(s.to_string());
+        next = s.source();
+    }
+    let shown = chain.join(": ");
+    assert_eq!(shown.matches("connection reset").count(), 1, "{shown}");
+}
+
+#[test]
 fn invalid_varint_in_the_native_format() {
     // A native section whose `count` is a varint with too many continuation bytes.
     let mut fields = vec![1u8, 0];

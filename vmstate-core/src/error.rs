@@ -515,10 +515,10 @@ impl fmt::Debug for Error {
     }
 }
 
-/// The message of a hook's (or a `validate` function's) error is part of this error's
-/// `Display`; `source()` goes on with that error's own source, as [`std::io::Error`] does for
-/// an error it wraps, so that a printer of the chain (`anyhow`'s `{:#}`) shows each message
-/// once. The hook's error itself is in [`Error::kind`], for downcasting.
+/// The message of a hook's (or a `validate` function's, or an I/O) error is part of this
+/// error's `Display`; `source()` goes on with that error's own source, as [`std::io::Error`]
+/// does for an error it wraps, so that a printer of the chain (`anyhow`'s `{:#}`) shows each
+/// message once. The hook's error itself is in [`Error::kind`], for downcasting.
 ///
 /// ```
 /// use std::error::Error as _;
@@ -557,7 +557,7 @@ impl std::error::Error for Error {
             ErrorKind::Hook { source, .. } | ErrorKind::Validation { source, .. } => {
                 source.source()
             }
-            ErrorKind::Io(e) => Some(e),
+            ErrorKind::Io(e) => e.source(),
             _ => None,
         }
     }
