@@ -137,6 +137,16 @@ fn truncations_and_garbage_are_refused() {
         assert!(machine::load(&mut dst, &bytes[..len]).is_err(), "len {len}");
         assert!(machine::parse(&bytes[..len]).is_err(), "len {len}");
     }
+    // A stream cut anywhere after its header is `Truncated`, whatever part the cut falls in
+    // (a section, an instance id, the end marker, the trailer's length, JSON or checksum):
+    // a receiver tells a transfer cut short by the kind.
+    for len in 12..bytes.len() {
+        let err = machine::parse(&bytes[..len]).unwrap_err();
+        assert!(
+            matches!(err.kind(), vmstate_core::ErrorKind::Truncated { .. }),
+            "cut at {len}: {err}"
+        );
+    }
     let mut extra = bytes.clone();
     extra.push(0);
     assert!(machine::parse(&extra)

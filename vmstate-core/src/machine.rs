@@ -224,6 +224,13 @@ fn format_error(msg: String, at: usize) -> Error {
     Error::at(ErrorKind::Format(msg), at)
 }
 
+/// The stream ends at `at`, where `part` needs `needed` bytes: [`ErrorKind::Truncated`], as
+/// a section cut short is, so that a caller tells a transfer cut short by the kind.
+fn truncated(part: &str, needed: usize, bytes: &[u8], at: usize) -> Error {
+    let available = bytes.len().saturating_sub(at);
+    Error::at(ErrorKind::Truncated { needed, available }, at).in_named(part.to_owned())
+}
+
 /// Saves `devices`, each with its instance id, into one machine stream whose trailer
 /// describes them (machine type `machine`, if any).
 ///
@@ -333,7 +340,7 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
     loop {
         let tag = *bytes
             .get(pos)
-            .ok_or_else(|| format_error("stream ends before its end marker".into(), pos))?;
+            .ok_or_else(|| truncated("end marker", 1, bytes, pos))?;
         pos += 1;
         match tag {
             TAG_END => break,
@@ -386,19 +393,16 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
     let len_at = pos;
     let len = bytes
         .get(pos..pos + 4)
-        .ok_or_else(|| format_error("schema trailer missing".into(), pos))?;
+        .ok_or_else(|| truncated("schema trailer length", 4, bytes, pos))?;
     let len = u32::from_le_bytes(len.try_into().expect("4 bytes")) as usize;
     pos += 4;
-    let json = bytes.get(pos..pos.saturating_add(len)).ok_or_else(|| {
-        format_error(
-            format!("schema trailer truncated: {len} bytes announced"),
-            len_at,
-        )
-    })?;
+    let json = bytes
+        .get(pos..pos.saturating_add(len))
+        .ok_or_else(|| truncated("schema trailer", len, bytes, pos))?;
     pos += len;
     let crc = bytes
         .get(pos..pos + 4)
-        .ok_or_else(|| format_error("schema trailer checksum missing".into(), pos))?;
+        .ok_or_else(|| truncated("schema trailer checksum", 4, bytes, pos))?;
     let stored = u32::from_le_bytes(crc.try_into().expect("4 bytes"));
     if stored != crc32fast::hash(json) {
         return Err(Error::at(
@@ -505,7 +509,9 @@ pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(),
 /// for optional devices, such as one plugged in on the destination only. The devices the
 /// stream carries load all or nothing, as with [`load`]; a section for a device the
 /// destination lacks is still refused. Returns whether each device (in `devices`' order)
-/// was loaded.
+/// was loaded. The instance ids lie outside the sections' checksums: where the destination
+/// has several instances of a device, a corrupted id may load a section into another of
+/// them, which [`load`] refuses (the renumbered device has no section, or two).
 ///
 /// ```
 /// use vmstate_core::machine;
