@@ -980,72 +980,13 @@ fn section_json(
 }
 
 /// Saves the board's devices as a QEMU migration stream: header, one FULL section per
-/// device (with footers), EOF, and a vmdesc trailer describing them. No RAM or CPU: the
-/// stream carries the ported devices only, so QEMU itself would refuse it, but this
-/// crate's tools read it as they read QEMU's own.
+/// device (with footers), EOF, and a vmdesc trailer describing them
+/// ([`vmstate_core::qemu::write_stream`]). No RAM or CPU: the stream carries the ported
+/// devices only, so QEMU itself would refuse it, but this crate's tools read it as they
+/// read QEMU's own.
 pub fn save_board(board: &IntegratorCp) -> Result<Vec<u8>, Error> {
-    use vmstate_core::qemu::{tag, write_section, Section, FILE_VERSION, MAGIC};
-    let mut out = Vec::new();
-    out.extend_from_slice(&MAGIC.to_be_bytes());
-    out.extend_from_slice(&FILE_VERSION.to_be_bytes());
-    let mut vmdesc = Vec::new();
-    for (id, (name, instance, dev)) in board.devices().into_iter().enumerate() {
-        let mut data = Vec::new();
-        dev.save_qemu(&mut data)?;
-        let d = dev.description();
-        let section = Section {
-            kind: SectionKind::Full,
-            section_id: id as u32,
-            idstr: name.to_owned(),
-            instance_id: instance,
-            version_id: d.version,
-            range: 0..0,
-            data: 0..0,
-            footer: true,
-        };
-        write_section(&mut out, &section, &data);
-        let desc = Desc::from_description(d);
-        let (decoded, _) = decode(&desc, Format::Qemu, &data, d.version, 0)?;
-        let mut entry = vmdesc_entry(&desc, &decoded);
-        entry["name"] = serde_json::json!(name);
-        entry["instance_id"] = serde_json::json!(instance);
-        vmdesc.push(entry);
-    }
-    out.push(tag::EOF);
-    let json = serde_json::json!({ "page_size": 1024, "devices": vmdesc }).to_string();
-    out.push(tag::VMDESCRIPTION);
-    out.extend_from_slice(&(json.len() as u32).to_be_bytes());
-    out.extend_from_slice(json.as_bytes());
-    Ok(out)
-}
-
-/// QEMU's vmdesc entry for a description: its fields and the subsections that were sent.
-fn vmdesc_entry(desc: &Desc, decoded: &serde_json::Value) -> serde_json::Value {
-    let fields: Vec<_> = desc
-        .fields
-        .iter()
-        .map(|f| {
-            let mut e = serde_json::json!({
-                "name": f.field,
-                "type": f.wire_type.clone().unwrap_or_else(|| "buffer".into()),
-                "size": f.size,
-            });
-            if let Some(n) = f.array_len {
-                e["array_len"] = serde_json::json!(n);
-            }
-            e
-        })
+    let devices: Vec<(&str, u32, &dyn vmstate_core::qemu::Device)> = (board.devices().into_iter())
+        .map(|(name, instance, dev)| (name, instance, dev as &dyn vmstate_core::qemu::Device))
         .collect();
-    let subsections: Vec<_> = desc
-        .subsections
-        .iter()
-        .filter(|s| decoded["subsections"].get(&s.name).is_some())
-        .map(|s| vmdesc_entry(s, &decoded["subsections"][&s.name]))
-        .collect();
-    let mut entry =
-        serde_json::json!({ "vmsd_name": desc.name, "version": desc.version_id, "fields": fields });
-    if !subsections.is_empty() {
-        entry["subsections"] = serde_json::json!(subsections);
-    }
-    entry
+    vmstate_core::qemu::write_stream(&devices)
 }

@@ -444,3 +444,161 @@ fn a_device_whose_hooks_fail_on_its_restored_state_is_named() {
     );
     assert_eq!(divider.divisor, 0);
 }
+
+/// `qemu::write_stream`: one's own devices as a QEMU stream with a vmdesc trailer, which
+/// gives each section's size whatever the devices' bytes hold.
+mod written_streams {
+    use super::*;
+
+    #[derive(VmState, Default, Debug, Clone, PartialEq)]
+    #[vmstate(name = "uart")]
+    struct Uart {
+        lcr: u8,
+        #[vmstate(max_len = 32)]
+        fifo: Vec<u8>,
+    }
+
+    #[derive(VmState, Default, Debug, Clone, PartialEq)]
+    #[vmstate(name = "timer", version = 2)]
+    struct Timer {
+        count: u32,
+        #[vmstate(subsection, needed = "Timer::armed")]
+        armed: TimerArmed,
+    }
+    #[derive(VmState, Default, Debug, Clone, PartialEq)]
+    #[vmstate(name = "timer/armed")]
+    struct TimerArmed {
+        expiry: i64,
+    }
+    impl Timer {
+        fn armed(&self) -> bool {
+            self.armed.expiry >= 0
+        }
+    }
+
+    /// Guest bytes that read as the end of section 0 followed by another section's header.
+    fn footer_lookalike() -> Vec<u8> {
+        vec![
+            0x7e, 0, 0, 0, 0, 0x04, 0, 0, 0, 9, 1, b'x', 0, 0, 0, 0, 0, 0, 0, 1,
+        ]
+    }
+
+    fn vmdesc_of(stream: &Stream) -> serde_json::Value {
+        let qemu::Item::Vmdesc(range) = (stream.items().iter())
+            .find(|i| matches!(i, qemu::Item::Vmdesc(_)))
+            .expect("a vmdesc")
+        else {
+            unreachable!()
+        };
+        serde_json::from_slice(&stream.bytes()[range.clone()]).unwrap()
+    }
+
+    #[test]
+    fn guest_bytes_like_a_footer_do_not_end_a_section_the_vmdesc_sizes() {
+        let uart = Uart {
+            lcr: 3,
+            fifo: footer_lookalike(),
+        };
+        let timer = Timer {
+            count: 7,
+            armed: TimerArmed { expiry: 1_000 },
+        };
+        let devices: [(&str, u32, &dyn Device); 2] = [("uart", 0, &uart), ("timer", 0, &timer)];
+        let stream = Stream::parse(qemu::write_stream(&devices).unwrap()).unwrap();
+        let (mut uart_back, mut timer_back) = (Uart::default(), Timer::default());
+        qemu::load_devices(
+            &stream,
+            &mut [("uart", 0, &mut uart_back), ("timer", 0, &mut timer_back)],
+        )
+        .unwrap();
+        assert_eq!((uart_back, timer_back), (uart.clone(), timer.clone()));
+        // Saved back into the stream, as a stream of QEMU's is.
+        let saved = stream.save_devices(&devices).unwrap();
+        assert_eq!(saved, stream.bytes());
+
+        // The same sections without the vmdesc: the footer is guessed, and the guest's
+        // bytes mislead the guess.
+        let mut bare = qemu::MAGIC.to_be_bytes().to_vec();
+        bare.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+        for (i, s) in stream.sections().enumerate() {
+            assert_eq!(s.section_id as usize, i);
+            qemu::write_section(&mut bare, s, stream.data(s));
+        }
+        bare.push(qemu::tag::EOF);
+        assert!(Stream::parse(bare).is_err());
+    }
+
+    #[test]
+    fn the_vmdesc_lists_fields_where_their_sizes_give_the_sections() {
+        let timer = Timer {
+            count: 7,
+            armed: TimerArmed { expiry: 5 },
+        };
+        let idle = Timer {
+            count: 1,
+            armed: TimerArmed { expiry: -1 },
+        };
+        let uart = Uart {
+            lcr: 3,
+            fifo: vec![1, 2],
+        };
+        let devices: [(&str, u32, &dyn Device); 3] = [
+            ("timer", 0, &timer),
+            ("timer", 1, &idle),
+            ("uart", 0, &uart),
+        ];
+        let stream = Stream::parse(qemu::write_stream(&devices).unwrap()).unwrap();
+        let vmdesc = vmdesc_of(&stream);
+        let entries = vmdesc["devices"].as_array().unwrap();
+        let names = |e: &serde_json::Value| -> Vec<String> {
+            (e["fields"].as_array().unwrap().iter())
+                .map(|f| f["name"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        // The armed timer sends its subsection, and its entry lists it; the idle one not.
+        assert_eq!(
+            (names(&entries[0]), entries[0]["instance_id"].as_u64()),
+            (vec!["count".to_owned()], Some(0))
+        );
+        assert_eq!(
+            names(&entries[0]["subsections"][0]),
+            vec!["expiry".to_owned()]
+        );
+        assert!(entries[1]["subsections"].is_null(), "{vmdesc}");
+        // A `Vec` sends its own length: one buffer of the section's size.
+        assert_eq!(names(&entries[2]), vec!["data".to_owned()]);
+        assert_eq!(entries[2]["fields"][0]["size"], 1 + 4 + 2);
+        // The board's devices are all described field by field.
+        let board = IntegratorCp::new(32);
+        let stream = Stream::parse(devices::qemu_image::save_board(&board).unwrap()).unwrap();
+        let vmdesc = vmdesc_of(&stream);
+        let entries = vmdesc["devices"].as_array().unwrap();
+        assert_eq!(entries.len(), board.devices().len());
+        for (entry, (_, _, dev)) in entries.iter().zip(board.devices()) {
+            let description = dev.description();
+            let described: Vec<_> = (description.qemu_fields())
+                .map(|f| f.name.to_owned())
+                .collect();
+            assert_eq!(names(entry), described, "{entry}");
+        }
+    }
+
+    #[test]
+    fn what_load_devices_refuses_by_name_is_not_written() {
+        let uart = Uart::default();
+        let twice: [(&str, u32, &dyn Device); 2] = [("uart", 0, &uart), ("uart", 0, &uart)];
+        let err = qemu::write_stream(&twice).unwrap_err().to_string();
+        assert!(err.contains("listed twice"), "{err}");
+        let other = [("timer", 0, &uart as &dyn Device)];
+        let err = qemu::write_stream(&other).unwrap_err().to_string();
+        assert!(err.contains("is described as `uart`"), "{err}");
+        let path = format!("{}/uart", "p".repeat(300));
+        let long = [(path.as_str(), 0, &uart as &dyn Device)];
+        let err = qemu::write_stream(&long).unwrap_err().to_string();
+        assert!(err.contains("at most 255"), "{err}");
+        // On a bus: `<bus path>/<name>`.
+        let on_a_bus = [("0000:00:02.0/uart", 0, &uart as &dyn Device)];
+        let stream = Stream::parse(qemu::write_stream(&on_a_bus).unwrap()).unwrap();
+        assert!(stream.device("0000:00:02.0/uart", 0).is_some());
+    }
+}

@@ -48,9 +48,10 @@
 //! assert_eq!(saved.data(saved.device("pl031", 0).unwrap()), [0, 0, 0, 9]);
 //! ```
 
-use super::stream::{shown, Section, Stream};
+use super::stream::{shown, tag, vmdesc::vmdesc_size, Section, SectionKind, Stream};
 use crate::machine::{self, Reload, Replaced, UndoLoad};
-use crate::{Error, ErrorKind, VmState};
+use crate::schema::{Desc, Format};
+use crate::{Description, Error, ErrorKind, VmState};
 use std::collections::HashSet;
 
 /// A device as a QEMU stream sees it: a machine stream's [`Section`](machine::Section) that
@@ -247,6 +248,149 @@ fn check_named_by_description(idstr: &str, instance: u32, dev: &dyn Device) -> R
     )))
 }
 
+/// Refuses a device listed twice or described otherwise than its idstr says.
+fn check_listed(devices: &[(&str, u32, &dyn Device)]) -> Result<(), Error> {
+    let mut listed = HashSet::new();
+    for &(idstr, instance, dev) in devices {
+        if !listed.insert((idstr, instance)) {
+            return Err(refused(format!(
+                "{} is listed twice",
+                named(idstr, instance)
+            )));
+        }
+        check_named_by_description(idstr, instance, dev)?;
+    }
+    Ok(())
+}
+
+/// Writes `devices` as a QEMU migration stream of their own, the stream that
+/// [`load_devices`] loads them from: QEMU's header, a FULL section for each device (section
+/// ids in the list's order, each with its footer, as QEMU writes them), the EOF marker and
+/// a vmdesc trailer. The vmdesc gives each section's size, so that [`Stream::parse`] finds
+/// where each ends whatever its bytes hold (without it, a section's end is guessed from its
+/// footer, which guest data inside the section, a FIFO's bytes, can imitate). It lists the
+/// device's fields as QEMU's does (name, type, size, array length, the subsections sent)
+/// where the description gives their sizes; otherwise (a `Vec`, a field behind `exists`, a
+/// type with a hand-written encoding) one `buffer` of the section's size. The stream has no
+/// RAM, CPU or configuration section: QEMU itself would not load it, this crate's readers
+/// and `vmstate qemu inspect` do.
+///
+/// ```
+/// use vmstate_core::qemu::{self, Device, Stream};
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Default, Debug, PartialEq)]
+/// #[vmstate(name = "uart")]
+/// struct Uart { lcr: u8, #[vmstate(max_len = 16)] fifo: Vec<u8> }
+///
+/// // Guest data that looks like the section's footer and another section's header.
+/// let fifo = vec![0x7e, 0, 0, 0, 0, 0x04, 0, 0, 0, 9, 1, b'x', 0, 0, 0, 0];
+/// let src = Uart { lcr: 3, fifo };
+/// let bytes = qemu::write_stream(&[("uart", 0, &src)]).unwrap();
+///
+/// let stream = Stream::parse(bytes).unwrap();
+/// let mut dst = Uart::default();
+/// qemu::load_devices(&stream, &mut [("uart", 0, &mut dst)]).unwrap();
+/// assert_eq!(dst, src);
+/// ```
+///
+/// # Errors
+///
+/// A device listed twice or described otherwise than its idstr says (as [`load_devices`]
+/// refuses them), an idstr longer than QEMU's 255 bytes, and a device's save error, naming
+/// the device.
+pub fn write_stream(devices: &[(&str, u32, &dyn Device)]) -> Result<Vec<u8>, Error> {
+    check_listed(devices)?;
+    let mut out = Vec::new();
+    out.extend_from_slice(&super::MAGIC.to_be_bytes());
+    out.extend_from_slice(&super::FILE_VERSION.to_be_bytes());
+    let mut vmdesc = Vec::with_capacity(devices.len());
+    for (section_id, &(idstr, instance, dev)) in (0u32..).zip(devices) {
+        if idstr.len() > 255 {
+            return Err(refused(format!(
+                "{}: its idstr is {} bytes, and QEMU's wire carries at most 255",
+                named(idstr, instance),
+                idstr.len()
+            )));
+        }
+        let mut data = Vec::new();
+        dev.save_qemu(&mut data)
+            .map_err(|e| e.in_context(named(idstr, instance)))?;
+        let description = dev.description();
+        let section = Section {
+            kind: SectionKind::Full,
+            section_id,
+            idstr: idstr.to_owned(),
+            instance_id: instance,
+            version_id: description.version,
+            range: 0..0,
+            data: 0..0,
+            footer: true,
+        };
+        super::write_section(&mut out, &section, &data);
+        let mut entry = vmdesc_entry(description, &data);
+        entry["name"] = idstr.into();
+        entry["instance_id"] = instance.into();
+        vmdesc.push(entry);
+    }
+    out.push(tag::EOF);
+    let json = serde_json::json!({ "page_size": 4096, "devices": vmdesc }).to_string();
+    let len = u32::try_from(json.len())
+        .map_err(|_| refused("the vmdesc trailer would exceed 4 GiB".to_owned()))?;
+    out.push(tag::VMDESCRIPTION);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(json.as_bytes());
+    Ok(out)
+}
+
+/// A device's vmdesc entry (but its `name` and `instance_id`) for its section `data`: its
+/// fields and the subsections sent, when those give the data's size, else one buffer.
+fn vmdesc_entry(description: &Description, data: &[u8]) -> serde_json::Value {
+    let desc = Desc::from_description(description);
+    let decoded = crate::schema::decode(&desc, Format::Qemu, data, description.version, 0);
+    (decoded.ok())
+        .filter(|(_, used)| *used == data.len())
+        .map(|(decoded, _)| fields_entry(&desc, &decoded))
+        .filter(|entry| vmdesc_size(entry) == Some(data.len()))
+        .unwrap_or_else(|| {
+            serde_json::json!({
+                "vmsd_name": description.name,
+                "version": description.version,
+                "fields": [{ "name": "data", "type": "buffer", "size": data.len() }],
+            })
+        })
+}
+
+/// QEMU's vmdesc entry for a description: its fields, and the subsections `decoded` has.
+fn fields_entry(desc: &Desc, decoded: &serde_json::Value) -> serde_json::Value {
+    let fields: Vec<_> = (desc.fields.iter())
+        .map(|f| {
+            let mut e = serde_json::json!({
+                "name": f.field,
+                "type": f.wire_type.clone().unwrap_or_else(|| "buffer".into()),
+                "size": f.size,
+            });
+            if let Some(n) = f.array_len {
+                e["array_len"] = n.into();
+            }
+            e
+        })
+        .collect();
+    let subsections: Vec<_> = (desc.subsections.iter())
+        .filter(|s| decoded["subsections"].get(&s.name).is_some())
+        .map(|s| fields_entry(s, &decoded["subsections"][&s.name]))
+        .collect();
+    let mut entry = serde_json::json!({
+        "vmsd_name": desc.name,
+        "version": desc.version_id,
+        "fields": fields,
+    });
+    if !subsections.is_empty() {
+        entry["subsections"] = subsections.into();
+    }
+    entry
+}
+
 /// Each listed device's one FULL section (`None`: the stream has none), by the list's order;
 /// a device listed twice or described otherwise, a missing one (if `every_device`) or one
 /// with several sections is refused.
@@ -256,16 +400,7 @@ fn find_sections<'s, 'd>(
     every_device: bool,
 ) -> Result<Vec<Option<&'s Section>>, Error> {
     let devices: Vec<(&str, u32, &dyn Device)> = devices.collect();
-    let mut listed = HashSet::new();
-    for &(idstr, instance, dev) in &devices {
-        if !listed.insert((idstr, instance)) {
-            return Err(refused(format!(
-                "{} is listed twice",
-                named(idstr, instance)
-            )));
-        }
-        check_named_by_description(idstr, instance, dev)?;
-    }
+    check_listed(&devices)?;
     let wanted: Vec<(&str, u32)> = devices.iter().map(|(i, n, _)| (*i, *n)).collect();
     let mut found = Vec::with_capacity(devices.len());
     for (&(idstr, instance), sections) in wanted.iter().zip(stream.full_sections_of(&wanted)) {

@@ -34,7 +34,7 @@
 mod devices;
 mod stream;
 
-pub use devices::{load_devices, load_present_devices, Device};
+pub use devices::{load_devices, load_present_devices, write_stream, Device};
 pub use stream::{
     tag, write_section, Item, Section, SectionKind, Stream, FILE_VERSION, MAGIC, MAX_ITEMS,
 };

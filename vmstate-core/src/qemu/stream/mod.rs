@@ -32,7 +32,7 @@ use std::ops::Range;
 
 mod commands;
 mod ram;
-mod vmdesc;
+pub(crate) mod vmdesc;
 
 use commands::{command, Postcopy};
 use ram::{walk_dirty_bitmap, RamBlocks};

@@ -193,7 +193,7 @@ pub(super) fn device_size(
 
 /// Bytes a vmdesc entry describes: its fields (size × array_len) and subsections (with
 /// their 0x05 + name + version headers).
-fn vmdesc_size(d: &serde_json::Value) -> Option<usize> {
+pub(crate) fn vmdesc_size(d: &serde_json::Value) -> Option<usize> {
     let mut total = 0usize;
     for f in d["fields"]
         .as_array()
