@@ -310,6 +310,73 @@ fn qemu_inspect_says_why_neither_the_port_nor_the_schema_reads_a_section() {
     );
 }
 
+/// A stream of one's own devices written by `qemu::write_stream` (its vmdesc lists fields
+/// where their sizes give the section's, else one buffer) is decoded by `qemu inspect
+/// --schema` as QEMU's streams are, guest bytes like a footer included.
+#[test]
+fn qemu_inspect_decodes_a_stream_of_ones_own_devices_written_with_its_vmdesc() {
+    use vmstate_core::qemu;
+    use vmstate_core::VmState;
+
+    #[derive(VmState)]
+    #[vmstate(name = "uart")]
+    struct Uart {
+        lcr: u8,
+        #[vmstate(max_len = 32)]
+        fifo: Vec<u8>,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "timer")]
+    struct Timer {
+        count: u32,
+        #[vmstate(subsection, needed = "Timer::armed")]
+        armed: TimerArmed,
+    }
+    #[derive(VmState)]
+    #[vmstate(name = "timer/armed")]
+    struct TimerArmed {
+        expiry: i64,
+    }
+    impl Timer {
+        fn armed(&self) -> bool {
+            self.armed.expiry >= 0
+        }
+    }
+    let mut schema = vmstate_core::schema::Schema::new(None);
+    schema
+        .add("my-uart", Uart::DESCRIPTION)
+        .add("my-timer", Timer::DESCRIPTION);
+    let schema_path = temp("own-devices-schema.json");
+    std::fs::write(&schema_path, schema.to_json()).unwrap();
+    let uart = Uart {
+        lcr: 3,
+        fifo: vec![
+            0x7e, 0, 0, 0, 0, 0x04, 0, 0, 0, 9, 1, b'x', 0, 0, 0, 0, 0, 0, 0, 1,
+        ],
+    };
+    let timer = Timer {
+        count: 9,
+        armed: TimerArmed { expiry: 77 },
+    };
+    let bytes = qemu::write_stream(&[("uart", 0, &uart), ("timer", 0, &timer)]).unwrap();
+    let stream = temp("own-devices.stream");
+    std::fs::write(&stream, bytes).unwrap();
+    let args = ["qemu", "inspect", stream.to_str().unwrap(), "--json"];
+    let out = vmstate(&[&args[..], &["--schema", schema_path.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sections = json["sections"].as_array().unwrap();
+    assert_eq!(sections.len(), 2, "{json}");
+    assert_eq!(sections[0]["fields"]["lcr"], 3, "{json}");
+    let fifo: String = uart.fifo.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(sections[0]["fields"]["fifo"], fifo, "{json}");
+    assert_eq!(sections[1]["fields"]["count"], 9, "{json}");
+    assert_eq!(
+        sections[1]["subsections"]["timer/armed"]["expiry"], 77,
+        "{json}"
+    );
+}
+
 /// `qemu inspect --schema FILE` decodes the sections of one's own devices that the schema
 /// describes (by section name), and shows the error of one it cannot decode.
 #[test]
