@@ -172,7 +172,16 @@ fn every_corrupted_instance_id_is_refused_and_nothing_changes() {
             bad[id_at] = other;
             let mut dst = IntegratorCp::new(32);
             let before = machine::save(&dst).unwrap();
-            let err = machine::load(&mut dst, &bad).unwrap_err().to_string();
+            let err = machine::load(&mut dst, &bad).unwrap_err();
+            assert!(
+                matches!(
+                    err.kind(),
+                    vmstate_core::ErrorKind::DuplicateSection { .. }
+                        | vmstate_core::ErrorKind::UnknownSection { .. }
+                ),
+                "{err:?}"
+            );
+            let err = err.to_string();
             assert!(
                 err.contains("duplicate section") || err.contains("unknown section"),
                 "{} instance {} renumbered {other}: {err}",

@@ -1,5 +1,6 @@
 //! The one error type of saving and loading.
 
+use crate::schema::report::one_line;
 use std::fmt;
 
 /// The error from a save or a load: what went wrong ([`ErrorKind`]), where in the state
@@ -180,6 +181,49 @@ pub enum ErrorKind {
     /// Reading or writing a stream failed ([`to_writer`](crate::to_writer),
     /// [`from_reader`](crate::from_reader)).
     Io(std::io::Error),
+    /// A device of the destination that the stream has no section for
+    /// ([`machine::load`](crate::machine::load), [`qemu::load_devices`](crate::qemu::load_devices);
+    /// their `load_present` forms leave such a device as it is). The offset is the stream's end.
+    ///
+    /// ```
+    /// use vmstate_core::{machine, ErrorKind, VmState};
+    ///
+    /// #[derive(VmState, Default)]
+    /// #[vmstate(name = "uart")]
+    /// struct Uart { lcr: u8 }
+    ///
+    /// let bytes = machine::save(None, &[(0, &Uart::default())]).unwrap();
+    /// let (mut uart0, mut uart1) = (Uart::default(), Uart::default());
+    /// let err = machine::load(&mut [(0, &mut uart0), (1, &mut uart1)], &bytes).unwrap_err();
+    /// match err.kind() {
+    ///     ErrorKind::MissingSection { name, instance } => assert_eq!((name.as_str(), *instance), ("uart", 1)),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// // The devices the stream carries load, the others stay as they are.
+    /// assert_eq!(machine::load_present(&mut [(0, &mut uart0), (1, &mut uart1)], &bytes).unwrap(), [true, false]);
+    /// ```
+    MissingSection {
+        /// The device's section name (in a QEMU stream, its idstr).
+        name: String,
+        /// The device's instance id.
+        instance: u32,
+    },
+    /// A section of a machine stream that no device of the destination takes.
+    UnknownSection {
+        /// The section's name.
+        name: String,
+        /// Its instance id.
+        instance: u32,
+    },
+    /// A second section for one device in a stream (QEMU's loader would load each in turn).
+    DuplicateSection {
+        /// The sections' name (in a QEMU stream, their idstr).
+        name: String,
+        /// Their instance id.
+        instance: u32,
+        /// Where the first of them starts (the error's offset is the second's).
+        first: usize,
+    },
 }
 
 impl Error {
@@ -457,6 +501,26 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Hook { hook, source } => write!(f, "hook `{hook}` failed: {source}"),
             ErrorKind::Format(why) => f.write_str(why),
             ErrorKind::Io(e) => write!(f, "I/O error: {e}"),
+            ErrorKind::MissingSection { name, instance } => write!(
+                f,
+                "missing section for device `{}` instance {instance}: the stream does not \
+                 carry it",
+                one_line(name)
+            ),
+            ErrorKind::UnknownSection { name, instance } => write!(
+                f,
+                "unknown section `{}` instance {instance}: the destination has no such device",
+                one_line(name)
+            ),
+            ErrorKind::DuplicateSection {
+                name,
+                instance,
+                first,
+            } => write!(
+                f,
+                "duplicate section `{}` instance {instance} (the first is at byte {first})",
+                one_line(name)
+            ),
             ErrorKind::UnknownSubsection(name) => {
                 write!(
                     f,

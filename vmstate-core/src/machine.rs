@@ -366,13 +366,12 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
                 // The instance id lies outside the section's checksum: a corrupted one
                 // shows as a second section for a device (or as a device with none).
                 if let Some(first) = seen.insert((frame.name, instance_id), pos) {
-                    return Err(format_error(
-                        format!(
-                            "duplicate section `{}` instance {instance_id} (the first is at byte {first})",
-                            frame.name
-                        ),
-                        pos,
-                    ));
+                    let duplicate = ErrorKind::DuplicateSection {
+                        name: frame.name.to_owned(),
+                        instance: instance_id,
+                        first,
+                    };
+                    return Err(Error::at(duplicate, pos));
                 }
                 sections.push(MachineSection {
                     name: frame.name.to_owned(),
@@ -482,7 +481,8 @@ fn append_stream<R: std::io::Read>(reader: &mut R, bytes: &mut Vec<u8>) -> std::
 }
 
 /// Loads a machine stream into `devices`, all or nothing: sections are matched to devices by
-/// name and instance (an unknown section, or a device with no section, is refused by name),
+/// name and instance (an unknown section, [`ErrorKind::UnknownSection`], or a device with no
+/// section, [`ErrorKind::MissingSection`], is refused by name),
 /// and every section is checked before any device changes. If a device's load still fails
 /// (its container `validate` or a hook: `pre_load`, a derived function, `post_load`), the
 /// device itself is left as it was (each load is atomic), and the devices loaded before it
@@ -550,13 +550,11 @@ fn load_devices(
     let mut carried = vec![false; devices.len()];
     for s in &sections {
         let Some(&at) = index.get(&(s.name.as_str(), s.instance_id)) else {
-            return Err(format_error(
-                format!(
-                    "unknown section `{}` instance {}: the destination has no such device",
-                    s.name, s.instance_id
-                ),
-                s.range.start,
-            ));
+            let unknown = ErrorKind::UnknownSection {
+                name: s.name.clone(),
+                instance: s.instance_id,
+            };
+            return Err(Error::at(unknown, s.range.start));
         };
         devices[at]
             .1
@@ -569,14 +567,11 @@ fn load_devices(
     }
     for ((instance, dev), &carried) in devices.iter().zip(&carried) {
         if every_device && !carried {
-            return Err(format_error(
-                format!(
-                    "missing section for device `{}` instance {instance}: the stream does not \
-                     carry it",
-                    dev.description().name
-                ),
-                bytes.len(),
-            ));
+            let missing = ErrorKind::MissingSection {
+                name: dev.description().name.to_owned(),
+                instance: *instance,
+            };
+            return Err(Error::at(missing, bytes.len()));
         }
     }
     // Everything decodes and passes its field checks; a container `validate` or a hook can

@@ -39,7 +39,7 @@
 //! // leaves such a device as it is, as QEMU does.
 //! rtc.lr = 0;
 //! let err = qemu::load_devices(&stream, &mut [("pl031", 0, &mut rtc), ("uart", 0, &mut uart)]);
-//! assert!(err.unwrap_err().to_string().contains("no FULL section for device `uart` instance 0"));
+//! assert!(err.unwrap_err().to_string().contains("missing section for device `uart` instance 0"));
 //! assert_eq!(rtc.lr, 0);
 //!
 //! // Saved back: the stream with the device's new section data, every other byte as it was.
@@ -172,8 +172,9 @@ impl<T: VmState> Device for T {
 /// The first problem found, naming the section; no device has changed then. Refused by
 /// name before any data is read: a device listed twice, a device whose description is not
 /// the section's (a section's idstr is the description's name, or `<bus path>/<name>`), a
-/// device the stream has no FULL section for, or one it has several for (QEMU would load
-/// each in turn). The data are then checked in the stream's order. As with
+/// device the stream has no FULL section for ([`ErrorKind::MissingSection`]), or one it has
+/// several for (QEMU would load each in turn: [`ErrorKind::DuplicateSection`]). The data
+/// are then checked in the stream's order. As with
 /// [`machine::load`], a device not back as it was after a later device failed is named: a
 /// hand-written [`Device`] that fails to load its data from before, or one whose hooks fail
 /// on its restored values.
@@ -406,24 +407,20 @@ fn find_sections<'s, 'd>(
     for (&(idstr, instance), sections) in wanted.iter().zip(stream.full_sections_of(&wanted)) {
         match sections.as_slice() {
             [(_, only)] => found.push(Some(*only)),
-            [_, (_, second), ..] => {
-                return Err(Error::at(
-                    ErrorKind::Format(format!(
-                        "a second FULL section for {} (QEMU would load each into the device in \
-                         turn): the stream is not loaded",
-                        named(idstr, instance)
-                    )),
-                    second.range.start,
-                ))
+            [(_, first), (_, second), ..] => {
+                let duplicate = ErrorKind::DuplicateSection {
+                    name: idstr.to_owned(),
+                    instance,
+                    first: first.range.start,
+                };
+                return Err(Error::at(duplicate, second.range.start));
             }
             [] if every_device => {
-                return Err(Error::at(
-                    ErrorKind::Format(format!(
-                        "the stream has no FULL section for {}",
-                        named(idstr, instance)
-                    )),
-                    stream.bytes().len(),
-                ))
+                let missing = ErrorKind::MissingSection {
+                    name: idstr.to_owned(),
+                    instance,
+                };
+                return Err(Error::at(missing, stream.bytes().len()));
             }
             [] => found.push(None),
         }
