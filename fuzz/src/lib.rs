@@ -636,11 +636,14 @@ pub fn fix_machine_crcs(data: &[u8]) -> Option<Vec<u8>> {
     let mut b = data.to_vec();
     let mut pos = 12;
     b.get(..pos)?;
+    let mut ids = Vec::new();
     loop {
         match *b.get(pos)? {
             0x01 => {
                 pos += 1;
+                let id_at = pos;
                 varint(&b, &mut pos)?;
+                ids.extend_from_slice(&b[id_at..pos]);
                 fix_section_at(&mut b, &mut pos)?;
             }
             0x00 => {
@@ -656,7 +659,13 @@ pub fn fix_machine_crcs(data: &[u8]) -> Option<Vec<u8>> {
     let len = u32::from_le_bytes(len.try_into().ok()?) as usize;
     let json = pos + 4..(pos + 4).checked_add(len)?;
     if b.get(json.end..json.end.checked_add(4)?).is_some() {
-        let crc = crc32fast::hash(&b[json.clone()]);
+        // Format version 3's trailer checksum covers the instance ids, then the JSON.
+        let mut hasher = crc32fast::Hasher::new();
+        if b.get(8..12) == Some(&3u32.to_le_bytes()[..]) {
+            hasher.update(&ids);
+        }
+        hasher.update(&b[json.clone()]);
+        let crc = hasher.finalize();
         b[json.end..json.end + 4].copy_from_slice(&crc.to_le_bytes());
     }
     Some(b)

@@ -558,3 +558,38 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 }
+
+/// Machine stream `bytes` (format version 3) with its trailer's checksum computed again, as
+/// a writer would after the hand edits a test makes to its sections or instance ids: the
+/// checksum covers every section's instance id, in order, and then the schema JSON.
+///
+/// ```
+/// use vmstate_core::{machine, VmState};
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "uart")]
+/// struct Uart { lcr: u8 }
+///
+/// let mut bytes = machine::save(None, &[(0, &Uart::default())]).unwrap();
+/// bytes[13] = 5; // uart 0 renumbered 5
+/// assert!(machine::load(&mut [(5, &mut Uart::default())], &bytes).is_err());
+/// let bytes = vmstate_tests::resealed_machine_stream(&bytes);
+/// machine::load(&mut [(5, &mut Uart::default())], &bytes).unwrap();
+/// ```
+pub fn resealed_machine_stream(bytes: &[u8]) -> Vec<u8> {
+    use vmstate_core::Scalar;
+    let mut out = bytes.to_vec();
+    let mut crc = crc32fast::Hasher::new();
+    let mut pos = 12;
+    while out[pos] == 0x01 {
+        let (_, used) = u32::get_native(&out[pos + 1..]).expect("an instance id");
+        crc.update(&out[pos + 1..pos + 1 + used]);
+        pos += 1 + used;
+        pos += vmstate_core::read_frame(&out[pos..], pos)
+            .expect("a section")
+            .len;
+    }
+    let json = pos + 5..out.len() - 4;
+    crc.update(&out[json.clone()]);
+    out[json.end..].copy_from_slice(&crc.finalize().to_le_bytes());
+    out
+}

@@ -16,7 +16,7 @@ fn source() -> IntegratorCp {
     b
 }
 
-/// A stream like `machine::save`'s, with only the sections `keep` accepts, renamed by `rename`.
+/// A stream like `machine::save`'s, with only the sections `keep` accepts.
 fn stream_with(board: &IntegratorCp, keep: impl Fn(&str, u32) -> bool) -> Vec<u8> {
     let full = machine::save(board).unwrap();
     let parsed = machine::parse(&full).unwrap();
@@ -30,7 +30,7 @@ fn stream_with(board: &IntegratorCp, keep: impl Fn(&str, u32) -> bool) -> Vec<u8
     }
     let end = parsed.sections.last().unwrap().range.end;
     out.extend_from_slice(&full[end..]);
-    out
+    vmstate_tests::resealed_machine_stream(&out)
 }
 
 #[test]
@@ -71,6 +71,7 @@ fn a_section_the_destination_lacks_is_refused_and_nothing_changes() {
         .find(|s| s.name == "icp_control")
         .unwrap();
     bytes[ctl.range.start - 1] = 7; // its instance id
+    let bytes = vmstate_tests::resealed_machine_stream(&bytes);
     let mut dst = IntegratorCp::new(32);
     let before = dst.register_dump(true);
     let err = machine::load(&mut dst, &bytes).unwrap_err();
@@ -157,9 +158,10 @@ fn truncations_and_garbage_are_refused() {
 
 #[test]
 fn every_corrupted_instance_id_is_refused_and_nothing_changes() {
-    // The instance id sits outside the section checksums: renumbering a section must still
-    // be refused (as a duplicate, or as a section the destination lacks), never loaded into
-    // another device.
+    // The instance id sits outside the section checksums: the trailer's covers it, so a
+    // renumbered section is refused (as a duplicate, found first, or by that checksum),
+    // never loaded into another device, also by `load_present`, which would take a stream
+    // lacking the renumbered device.
     let bytes = machine::save(&source()).unwrap();
     let parsed = machine::parse(&bytes).unwrap();
     for s in &parsed.sections {
@@ -173,20 +175,29 @@ fn every_corrupted_instance_id_is_refused_and_nothing_changes() {
             let mut dst = IntegratorCp::new(32);
             let before = machine::save(&dst).unwrap();
             let err = machine::load(&mut dst, &bad).unwrap_err();
-            assert!(
-                matches!(
-                    err.kind(),
-                    vmstate_core::ErrorKind::DuplicateSection { .. }
-                        | vmstate_core::ErrorKind::UnknownSection { .. }
-                ),
-                "{err:?}"
-            );
-            let err = err.to_string();
-            assert!(
-                err.contains("duplicate section") || err.contains("unknown section"),
+            let says = format!(
                 "{} instance {} renumbered {other}: {err}",
-                s.name,
-                s.instance_id
+                s.name, s.instance_id
+            );
+            match err.kind() {
+                vmstate_core::ErrorKind::DuplicateSection { .. } => {
+                    assert!(err.to_string().contains("duplicate section"), "{says}")
+                }
+                vmstate_core::ErrorKind::BadChecksum { .. } => assert!(
+                    (err.to_string())
+                        .starts_with("schema trailer (with the instance ids): bad checksum"),
+                    "{says}"
+                ),
+                _ => panic!("{says}"),
+            }
+            let mut devices: Vec<(u32, &mut dyn vmstate_core::machine::Section)> = (dst
+                .devices_mut()
+                .into_iter())
+            .map(|(_, instance, dev)| (instance, dev as &mut dyn vmstate_core::machine::Section))
+            .collect();
+            assert!(
+                vmstate_core::machine::load_present(&mut devices, &bad).is_err(),
+                "{says}"
             );
             assert_eq!(machine::save(&dst).unwrap(), before, "nothing changed");
         }
@@ -708,4 +719,49 @@ fn types_that_differ_in_padding_names_only_share_a_section_name() {
     let (mut c, mut d) = (two::Uart::default(), one::Uart::default());
     generic::load(&mut [(0, &mut c), (1, &mut d)], &bytes).unwrap();
     assert_eq!((c.lcr, d.lcr), (3, 7));
+}
+
+/// Format version 3 (this build's) has the trailer's checksum cover the instance ids;
+/// streams of version 2, whose trailer's covers the JSON only, still load; others are
+/// refused by their version.
+#[test]
+fn streams_of_format_version_2_still_load() {
+    use vmstate_core::machine as core_machine;
+    #[derive(vmstate_core::VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "uart")]
+    struct Uart {
+        lcr: u8,
+    }
+    let (uart0, uart1) = (Uart { lcr: 3 }, Uart { lcr: 7 });
+    let v3 = core_machine::save(None, &[(0, &uart0), (1, &uart1)]).unwrap();
+    assert_eq!(v3[8..12], core_machine::FORMAT_VERSION.to_le_bytes());
+    assert_eq!(core_machine::FORMAT_VERSION, 3);
+    // Version 2: the same bytes, the trailer's checksum of its JSON only.
+    let mut v2 = v3.clone();
+    v2[8..12].copy_from_slice(&2u32.to_le_bytes());
+    let n = v2.len();
+    // After the last section: the end marker, the JSON's length, the JSON, the checksum.
+    let parsed = core_machine::parse(&v3).unwrap();
+    let json = parsed.sections.last().unwrap().range.end + 1 + 4..n - 4;
+    let crc = crc32fast::hash(&v2[json]);
+    v2[n - 4..].copy_from_slice(&crc.to_le_bytes());
+    let (mut a, mut b) = (Uart::default(), Uart::default());
+    core_machine::load(&mut [(0, &mut a), (1, &mut b)], &v2).unwrap();
+    assert_eq!((a.lcr, b.lcr), (3, 7));
+    // The version 3 stream's checksum is another: a version 3 header on it is refused.
+    let mut mislabeled = v2.clone();
+    mislabeled[8..12].copy_from_slice(&3u32.to_le_bytes());
+    let err = core_machine::parse(&mislabeled).unwrap_err().to_string();
+    assert!(err.contains("bad checksum"), "{err}");
+    for version in [1u32, 4] {
+        let mut other = v3.clone();
+        other[8..12].copy_from_slice(&version.to_le_bytes());
+        let err = core_machine::parse(&other).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "format version {version} is not supported (this build reads 2 to 3)"
+            )),
+            "{err}"
+        );
+    }
 }

@@ -2,14 +2,17 @@
 //!
 //! ```text
 //! magic      8 bytes "VMSTMACH"
-//! version    u32 little-endian: the format version (2: native sections end each struct's
-//!            subsections with a marker; version 1 did not)
+//! version    u32 little-endian: the format version (3; 2 is read too: its trailer's CRC-32
+//!            covers the JSON only; 1 is refused, its native sections had no end marker
+//!            after each struct's subsections)
 //! sections   per device instance: 0x01, instance id (postcard varint), then the device's
 //!            native section (name, version, length, fields, CRC-32)
 //! end        0x00
 //! trailer    u32 LE length, the schema JSON of every section (keyed by section name), CRC-32
-//!            of the JSON (u32 LE): enough to decode the stream without the program that
-//!            wrote it, like QEMU's vmdesc
+//!            (u32 LE) of every section's instance id bytes, in order, and then of the JSON:
+//!            the schema is enough to decode the stream without the program that wrote it,
+//!            like QEMU's vmdesc, and no instance id (outside its section's checksum) can
+//!            change unnoticed
 //! ```
 //!
 //! A device is a [`Section`], which every [`VmState`] type is; each is named by its
@@ -50,8 +53,11 @@ pub const MAGIC: &[u8; 8] = b"VMSTMACH";
 /// The most sections a machine stream may hold (each costs memory to list before any is
 /// loaded).
 pub const MAX_SECTIONS: usize = 65_536;
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+/// The format version this build writes (and the newest it reads).
+pub const FORMAT_VERSION: u32 = 3;
+/// The oldest format version this build reads: version 2, whose trailer's checksum does not
+/// cover the instance ids.
+const OLDEST_FORMAT_VERSION: u32 = 2;
 const TAG_SECTION: u8 = 0x01;
 const TAG_END: u8 = 0x00;
 
@@ -262,16 +268,21 @@ pub fn save_with_schema(devices: &[(u32, &dyn Section)], json: &str) -> Result<V
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    // The trailer's checksum covers the instance ids, which no section's checksum does.
+    let mut trailer_crc = crc32fast::Hasher::new();
     for &(instance, dev) in devices {
         out.push(TAG_SECTION);
+        let id_at = out.len();
         instance.put_native(&mut out);
+        trailer_crc.update(&out[id_at..]);
         dev.save_native(&mut out)
             .map_err(|e| e.in_named(format!("{}:{instance}", dev.description().name)))?;
     }
     out.push(TAG_END);
     out.extend_from_slice(&(json.len() as u32).to_le_bytes());
     out.extend_from_slice(json.as_bytes());
-    out.extend_from_slice(&crc32fast::hash(json.as_bytes()).to_le_bytes());
+    trailer_crc.update(json.as_bytes());
+    out.extend_from_slice(&trailer_crc.finalize().to_le_bytes());
     Ok(out)
 }
 
@@ -330,9 +341,11 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
         ));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != FORMAT_VERSION {
-        return Err(format_error(format!("machine stream format version {version} is not supported (this build reads {FORMAT_VERSION})"), 8));
+    if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
+        return Err(format_error(format!("machine stream format version {version} is not supported (this build reads {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION})"), 8));
     }
+    // Version 3's trailer checksum covers the instance ids first.
+    let mut trailer_crc = crc32fast::Hasher::new();
     let mut pos = 12;
     let mut sections: Vec<MachineSection> = Vec::new();
     // (name, instance) to the offset of its section.
@@ -355,6 +368,9 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
                     Error::at(k, pos)
                         .in_context(format!("section #{}: instance id", sections.len()))
                 })?;
+                if version >= 3 {
+                    trailer_crc.update(&bytes[pos..pos + used]);
+                }
                 pos += used;
                 let frame = crate::read_frame(&bytes[pos..], pos).map_err(|e| {
                     let n = sections.len();
@@ -363,8 +379,9 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
                         None => format!("section #{n}"),
                     })
                 })?;
-                // The instance id lies outside the section's checksum: a corrupted one
-                // shows as a second section for a device (or as a device with none).
+                // The instance id lies outside the section's checksum (the trailer's covers
+                // it, checked last): a corrupted one may show here as a second section for
+                // a device.
                 if let Some(first) = seen.insert((frame.name, instance_id), pos) {
                     let duplicate = ErrorKind::DuplicateSection {
                         name: frame.name.to_owned(),
@@ -403,15 +420,17 @@ fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
         .get(pos..pos + 4)
         .ok_or_else(|| truncated("schema trailer checksum", 4, bytes, pos))?;
     let stored = u32::from_le_bytes(crc.try_into().expect("4 bytes"));
-    if stored != crc32fast::hash(json) {
-        return Err(Error::at(
-            ErrorKind::BadChecksum {
-                stored,
-                computed: crc32fast::hash(json),
-            },
-            pos,
-        )
-        .in_named("schema trailer".into()));
+    trailer_crc.update(json);
+    let computed = trailer_crc.finalize();
+    if stored != computed {
+        let covers = if version >= 3 {
+            "schema trailer (with the instance ids)"
+        } else {
+            "schema trailer"
+        };
+        return Err(
+            Error::at(ErrorKind::BadChecksum { stored, computed }, pos).in_named(covers.into())
+        );
     }
     pos += 4;
     if pos != bytes.len() {
@@ -509,9 +528,9 @@ pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(),
 /// for optional devices, such as one plugged in on the destination only. The devices the
 /// stream carries load all or nothing, as with [`load`]; a section for a device the
 /// destination lacks is still refused. Returns whether each device (in `devices`' order)
-/// was loaded. The instance ids lie outside the sections' checksums: where the destination
-/// has several instances of a device, a corrupted id may load a section into another of
-/// them, which [`load`] refuses (the renumbered device has no section, or two).
+/// was loaded. A corrupted instance id is refused as by [`load`]: the trailer's checksum
+/// covers the ids (in streams of format version 3; version 2's does not, and there a
+/// corrupted id may load a section into another instance of its device).
 ///
 /// ```
 /// use vmstate_core::machine;
