@@ -1502,6 +1502,37 @@ fn padding_for_an_array_lines_up_with_a_dump_that_gives_no_array_lengths() {
     // Fields that line up as they are need no array: no finding.
     let scalars = dump(&[("a", 4), ("b", 1), ("c", 31), ("x", 4)]);
     assert_clean(&check(&scalars, &schema(Padded::<32>::DESCRIPTION)));
+
+    // A dump that gives a fixed array's length (`num`, QEMU 8.2 and later) gives every one:
+    // a field without one is no array, and the padding is an error as before.
+    let mut with_lengths = dump(&[("a", 4), ("periph_busy", 1), ("x", 4)]);
+    desc(&mut with_lengths, "dev").fields[0].array_len = Some(1);
+    for report in [
+        check(&with_lengths, &schema(Padded::<32>::DESCRIPTION)),
+        check(&schema(Padded::<32>::DESCRIPTION), &with_lengths),
+    ] {
+        assert!(report.errors() > 0, "{report}");
+        assert!(!report.to_string().contains("an array of"), "{report}");
+    }
+
+    // Only the last field before the padding may grow: growing an earlier one would move
+    // the fields after it onto the other release's, unchecked. Here `s` as an array of 3
+    // would put `r` where the new release reads `k`.
+    #[derive(VmState)]
+    #[vmstate(name = "dev")]
+    struct Shifted {
+        u: vmstate_core::Unused<3>,
+        k: u8,
+        u2: vmstate_core::Unused<3>,
+        z: u32,
+    }
+    let qemu = dump(&[("s", 1), ("r", 1), ("unused", 3), ("z", 4)]);
+    for report in [
+        check(&qemu, &schema(Shifted::DESCRIPTION)),
+        check(&schema(Shifted::DESCRIPTION), &qemu),
+    ] {
+        assert!(report.errors() > 0, "{report}");
+    }
 }
 
 #[test]

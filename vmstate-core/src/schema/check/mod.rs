@@ -20,6 +20,7 @@
 //! | [`Rule::FieldRenamed`]: a field renamed, or the fields reordered | error |
 //! | [`Rule::FieldRemoved`]: a field missing in `new`, without padding in its place | error |
 //! | [`Rule::PaddingMismatch`]: `unused` padding that does not line up with what it replaces | error |
+//! | [`Rule::PaddingMismatch`]: padding that lines up only if the last field before it, of a QEMU dump that gives no array lengths (before QEMU 8.2), is an array of as many elements as the warning says | warning |
 //! | [`Rule::FieldSizeChanged`]: a field's size (or array length) changed (a byte array and a buffer of as many bytes, `VMSTATE_UINT8_ARRAY` and `VMSTATE_BUFFER`, are the same bytes: not against a 2-, 4- or 8-byte field of a dump that gives no array lengths, which may be an array of words) | error |
 //! | [`Rule::FieldSizeChanged`]: a sequence sized by another field against a QEMU field of size 0 (a `VMSTATE_BITMAP` or `VBUFFER`, sized at run time): the dump cannot give its bytes | warning |
 //! | [`Rule::FieldSizeChanged`]: fixed bytes (`[u8; N]`, a `buffer`) against a QEMU field of size 0 (a `VBUFFER` such as a `Fifo8`'s data): they match only while QEMU's count is always N | warning |
@@ -43,7 +44,8 @@
 //! a field that `new` reads but an `old` stream lacks ([`Rule::FieldAdded`]) is an error unless
 //! its `version_id` (`since`) is above the version of `old`'s stream (then the loader skips it,
 //! wherever it sits); a field that `new` only reads from a version above `old`'s stream while
-//! `old` sends it is an error; trailing padding that is left over is an error.
+//! `old` sends it is an error; trailing padding that is left over is an error (a warning when
+//! the field before it may be an array, as above).
 //!
 //! # Rules that need this project's extra keys
 //!
@@ -192,6 +194,23 @@ pub fn check(old: &Schema, new: &Schema) -> Report {
     compare(Checker::default(), old, new)
 }
 
+/// Whether `schema` gives no field an array length: a QEMU dump of a release before 8.2, whose
+/// arrays show only their element's size (a later dump gives a fixed array's `num`, so a
+/// field without one is no such array; this project's schemas give every length).
+fn gives_no_lengths(schema: &Schema) -> bool {
+    let mut todo: Vec<&super::Desc> = schema.devices.values().map(|e| &e.description).collect();
+    while let Some(d) = todo.pop() {
+        for f in d.fields.iter().chain(&d.not_on_wire) {
+            if f.array_len.is_some() || f.kind.is_some() {
+                return false;
+            }
+            todo.extend(f.description.as_deref());
+        }
+        todo.extend(&d.subsections);
+    }
+    true
+}
+
 /// Compares for migration back, from `newer` (the release being built, which sends) to
 /// `older` (a release already out, which loads): the rules of [`check`], with the findings
 /// worded for that direction ("the newer release" sends, "the older release" loads) and each
@@ -232,6 +251,7 @@ pub fn check_back(newer: &Schema, older: &Schema) -> Report {
 
 /// The findings of migration from `old` to `new`.
 fn compare(mut cx: Checker, old: &Schema, new: &Schema) -> Report {
+    (cx.old_lengthless, cx.new_lengthless) = (gives_no_lengths(old), gives_no_lengths(new));
     if let (Some(a), Some(b)) = (&old.machine, &new.machine) {
         if a != b {
             cx.push(
@@ -334,6 +354,10 @@ struct Checker {
     /// over the whole check: schemas are input, and a search that finds nothing would
     /// otherwise run again at each mismatched field.
     restructure_budget: usize,
+    /// Whether each side is a QEMU dump that gives no array lengths at all (QEMU before 8.2
+    /// writes no `num`): a field of it may then be an array of any length.
+    old_lengthless: bool,
+    new_lengthless: bool,
 }
 
 impl Default for Checker {
@@ -342,6 +366,8 @@ impl Default for Checker {
             findings: Vec::new(),
             back: false,
             restructure_budget: restructure::TOTAL_VISITS,
+            old_lengthless: false,
+            new_lengthless: false,
         }
     }
 }

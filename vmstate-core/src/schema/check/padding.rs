@@ -25,7 +25,7 @@ pub(super) struct Run {
     /// Every entry taken on each side, for the native-format check.
     old_items: Vec<Item>,
     new_items: Vec<Item>,
-    /// The last field taken on each side whose array length its description does not give.
+    /// The last field taken on each side, when its array length is not known.
     old_stretch: Option<Stretch>,
     new_stretch: Option<Stretch>,
 }
@@ -39,8 +39,11 @@ pub(super) struct Stretch {
 }
 
 impl Stretch {
-    fn of(f: &FieldEntry, path: &str) -> Option<Stretch> {
-        let unknown = !field_extended(f)
+    /// `f` as a field that may be an array of any length, when its schema gives no array
+    /// lengths (`lengthless`).
+    fn of(f: &FieldEntry, path: &str, lengthless: bool) -> Option<Stretch> {
+        let unknown = lengthless
+            && !field_extended(f)
             && !f.is_padding()
             && f.array_len.is_none()
             && f.description.is_none()
@@ -111,8 +114,8 @@ impl Checker {
             new_padding: pad(df),
             old_items: vec![Item::new(sf, s.path(sf))],
             new_items: vec![Item::new(df, d.path(df))],
-            old_stretch: Stretch::of(sf, &s.path(sf)),
-            new_stretch: Stretch::of(df, &d.path(df)),
+            old_stretch: Stretch::of(sf, &s.path(sf), self.old_lengthless),
+            new_stretch: Stretch::of(df, &d.path(df), self.new_lengthless),
         })
     }
 
@@ -367,7 +370,12 @@ impl Checker {
             return Walk::Stopped;
         }
         let item = Item::new(f, path.clone());
-        let stretch = Stretch::of(f, &path);
+        let lengthless = if old_behind {
+            self.old_lengthless
+        } else {
+            self.new_lengthless
+        };
+        let stretch = Stretch::of(f, &path, lengthless);
         *me = Taken {
             padding: f.is_padding(),
             name: f.field.clone(),
@@ -380,9 +388,9 @@ impl Checker {
             (&mut r.new_items, &mut r.new_stretch)
         };
         items.push(item);
-        if stretch.is_some() {
-            *last_stretch = stretch;
-        }
+        // Only the last field taken can grow: an earlier one would move those after it
+        // onto the other release's fields, unchecked.
+        *last_stretch = stretch;
         if f.is_padding() {
             *my_padding = my_padding.saturating_add(f.total_size());
         }
@@ -394,9 +402,10 @@ impl Checker {
         Walk::Done
     }
 
-    /// Ends a run whose side that is behind lines up with the other's padding if a field of
-    /// unknown array length on it is an array (its element size dividing the bytes missing),
-    /// which it warns of: a dump without lengths cannot tell. Whether it did.
+    /// Ends a run whose side that is behind lines up with the other's padding if the last
+    /// field taken on it, of unknown array length, is an array (its element size dividing
+    /// the bytes missing), which it warns of: a dump without lengths cannot tell. Whether it
+    /// did.
     pub(super) fn run_stretch(&mut self, r: &mut Run) -> bool {
         let old_behind = r.old.end < r.new.end;
         let (me, other, stretch) = if old_behind {
