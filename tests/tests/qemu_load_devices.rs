@@ -578,6 +578,28 @@ mod written_streams {
         // A `Vec` sends its own length: one buffer of the section's size.
         assert_eq!(names(&entries[2]), vec!["data".to_owned()]);
         assert_eq!(entries[2]["fields"][0]["size"], 1 + 4 + 2);
+        // A nested struct's fields are listed in it, as QEMU's vmdesc lists them.
+        #[derive(VmState, Default, Debug, Clone, PartialEq)]
+        #[vmstate(name = "dma")]
+        struct Dma {
+            addr: u32,
+            burst: Burst,
+        }
+        #[derive(VmState, Default, Debug, Clone, PartialEq)]
+        #[vmstate(name = "burst")]
+        struct Burst {
+            len: u8,
+        }
+        let dma = Dma::default();
+        let stream = Stream::parse(qemu::write_stream(&[("dma", 0, &dma)]).unwrap()).unwrap();
+        let vmdesc = vmdesc_of(&stream);
+        let burst = &vmdesc["devices"][0]["fields"][1];
+        assert_eq!(
+            (&burst["name"], &burst["size"]),
+            (&"burst".into(), &1.into()),
+            "{vmdesc}"
+        );
+        assert_eq!(names(&burst["struct"]), vec!["len".to_owned()], "{vmdesc}");
         // The board's devices are all described field by field.
         let board = IntegratorCp::new(32);
         let stream = Stream::parse(devices::qemu_image::save_board(&board).unwrap()).unwrap();

@@ -623,6 +623,8 @@ pub fn inspect_machine(bytes: &[u8]) -> Result<Value> {
             None => Err("it has no schema in the trailer".to_owned()),
             Some(entry) => {
                 let at = s.range.start + frame.fields_offset;
+                // A section that fails part-way keeps what it spent: given back, a stream of
+                // many sections could have each decode up to the whole budget.
                 match decode_with_budget(
                     &entry.description,
                     Format::Native,

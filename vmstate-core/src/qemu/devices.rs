@@ -270,11 +270,14 @@ fn check_listed(devices: &[(&str, u32, &dyn Device)]) -> Result<(), Error> {
 /// a vmdesc trailer. The vmdesc gives each section's size, so that [`Stream::parse`] finds
 /// where each ends whatever its bytes hold (without it, a section's end is guessed from its
 /// footer, which guest data inside the section, a FIFO's bytes, can imitate). It lists the
-/// device's fields as QEMU's does (name, type, size, array length, the subsections sent)
-/// where the description gives their sizes; otherwise (a `Vec`, a field behind `exists`, a
-/// type with a hand-written encoding) one `buffer` of the section's size. The stream has no
-/// RAM, CPU or configuration section: QEMU itself would not load it, this crate's readers
-/// and `vmstate qemu inspect` do.
+/// device's fields as QEMU's does (name, type, size, array length, a nested struct's fields,
+/// the subsections sent) where the description gives their sizes; otherwise (a `Vec`, a
+/// field behind `exists`, a nested struct that sent a subsection, a type with a hand-written
+/// encoding) one `buffer` of the section's size, which gives `vmstate qemu inspect
+/// --schema` neither which fields behind `exists` were sent nor the length of a sequence
+/// counted by a skipped field (such a section may then not decode there; it loads as any).
+/// The stream has no RAM, CPU or configuration section: QEMU itself would not load it, this
+/// crate's readers and `vmstate qemu inspect` do.
 ///
 /// ```
 /// use vmstate_core::qemu::{self, Device, Stream};
@@ -373,6 +376,11 @@ fn fields_entry(desc: &Desc, decoded: &serde_json::Value) -> serde_json::Value {
             });
             if let Some(n) = f.array_len {
                 e["array_len"] = n.into();
+            }
+            // A nested struct's fields, as QEMU lists them (its subsections are not: a
+            // struct that sent one takes more bytes than its size, and the entry is not used).
+            if let Some(nested) = &f.description {
+                e["struct"] = fields_entry(nested, &serde_json::Value::Null);
             }
             e
         })
