@@ -988,5 +988,6 @@ pub fn save_board(board: &IntegratorCp) -> Result<Vec<u8>, Error> {
     let devices: Vec<(&str, u32, &dyn vmstate_core::qemu::Device)> = (board.devices().into_iter())
         .map(|(name, instance, dev)| (name, instance, dev as &dyn vmstate_core::qemu::Device))
         .collect();
-    vmstate_core::qemu::write_stream(&devices)
+    // The ARM926's 1 KiB pages (QEMU's `target-page-bits` 10 for the Integrator/CP).
+    vmstate_core::qemu::write_stream(1024, &devices)
 }

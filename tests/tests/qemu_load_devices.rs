@@ -514,7 +514,7 @@ mod written_streams {
             armed: TimerArmed { expiry: 1_000 },
         };
         let devices: [(&str, u32, &dyn Device); 2] = [("uart", 0, &uart), ("timer", 0, &timer)];
-        let stream = Stream::parse(qemu::write_stream(&devices).unwrap()).unwrap();
+        let stream = Stream::parse(qemu::write_stream(4096, &devices).unwrap()).unwrap();
         let (mut uart_back, mut timer_back) = (Uart::default(), Timer::default());
         qemu::load_devices(
             &stream,
@@ -557,7 +557,7 @@ mod written_streams {
             ("timer", 1, &idle),
             ("uart", 0, &uart),
         ];
-        let stream = Stream::parse(qemu::write_stream(&devices).unwrap()).unwrap();
+        let stream = Stream::parse(qemu::write_stream(4096, &devices).unwrap()).unwrap();
         let vmdesc = vmdesc_of(&stream);
         let entries = vmdesc["devices"].as_array().unwrap();
         let names = |e: &serde_json::Value| -> Vec<String> {
@@ -591,7 +591,7 @@ mod written_streams {
             len: u8,
         }
         let dma = Dma::default();
-        let stream = Stream::parse(qemu::write_stream(&[("dma", 0, &dma)]).unwrap()).unwrap();
+        let stream = Stream::parse(qemu::write_stream(4096, &[("dma", 0, &dma)]).unwrap()).unwrap();
         let vmdesc = vmdesc_of(&stream);
         let burst = &vmdesc["devices"][0]["fields"][1];
         assert_eq!(
@@ -600,6 +600,14 @@ mod written_streams {
             "{vmdesc}"
         );
         assert_eq!(names(&burst["struct"]), vec!["len".to_owned()], "{vmdesc}");
+        // The board's stream gives the ARM926's 1 KiB pages.
+        assert_eq!(
+            vmdesc_of(
+                &Stream::parse(devices::qemu_image::save_board(&IntegratorCp::new(32)).unwrap())
+                    .unwrap()
+            )["page_size"],
+            1024
+        );
         // The board's devices are all described field by field.
         let board = IntegratorCp::new(32);
         let stream = Stream::parse(devices::qemu_image::save_board(&board).unwrap()).unwrap();
@@ -619,18 +627,18 @@ mod written_streams {
     fn what_load_devices_refuses_by_name_is_not_written() {
         let uart = Uart::default();
         let twice: [(&str, u32, &dyn Device); 2] = [("uart", 0, &uart), ("uart", 0, &uart)];
-        let err = qemu::write_stream(&twice).unwrap_err().to_string();
+        let err = qemu::write_stream(4096, &twice).unwrap_err().to_string();
         assert!(err.contains("listed twice"), "{err}");
         let other = [("timer", 0, &uart as &dyn Device)];
-        let err = qemu::write_stream(&other).unwrap_err().to_string();
+        let err = qemu::write_stream(4096, &other).unwrap_err().to_string();
         assert!(err.contains("is described as `uart`"), "{err}");
         let path = format!("{}/uart", "p".repeat(300));
         let long = [(path.as_str(), 0, &uart as &dyn Device)];
-        let err = qemu::write_stream(&long).unwrap_err().to_string();
+        let err = qemu::write_stream(4096, &long).unwrap_err().to_string();
         assert!(err.contains("at most 255"), "{err}");
         // On a bus: `<bus path>/<name>`.
         let on_a_bus = [("0000:00:02.0/uart", 0, &uart as &dyn Device)];
-        let stream = Stream::parse(qemu::write_stream(&on_a_bus).unwrap()).unwrap();
+        let stream = Stream::parse(qemu::write_stream(4096, &on_a_bus).unwrap()).unwrap();
         assert!(stream.device("0000:00:02.0/uart", 0).is_some());
     }
 }

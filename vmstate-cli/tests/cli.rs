@@ -367,7 +367,7 @@ fn qemu_inspect_decodes_a_stream_of_ones_own_devices_written_with_its_vmdesc() {
         count: 9,
         armed: TimerArmed { expiry: 77 },
     };
-    let bytes = qemu::write_stream(&[("uart", 0, &uart), ("timer", 0, &timer)]).unwrap();
+    let bytes = qemu::write_stream(4096, &[("uart", 0, &uart), ("timer", 0, &timer)]).unwrap();
     let stream = temp("own-devices.stream");
     std::fs::write(&stream, bytes).unwrap();
     let args = ["qemu", "inspect", stream.to_str().unwrap(), "--json"];

@@ -277,7 +277,10 @@ fn check_listed(devices: &[(&str, u32, &dyn Device)]) -> Result<(), Error> {
 /// --schema` neither which fields behind `exists` were sent nor the length of a sequence
 /// counted by a skipped field (such a section may then not decode there; it loads as any).
 /// The stream has no RAM, CPU or configuration section: QEMU itself would not load it, this
-/// crate's readers and `vmstate qemu inspect` do.
+/// crate's readers and `vmstate qemu inspect` do. `page_size` is the target's page size,
+/// which QEMU's vmdesc gives (`TARGET_PAGE_SIZE`: 4096 on x86 and most ARM machines, 1024
+/// on the Integrator/CP's): with no RAM sent, only a reader that compares it with a
+/// configuration section spliced in front (`target-page-bits`) looks at it.
 ///
 /// ```
 /// use vmstate_core::qemu::{self, Device, Stream};
@@ -290,7 +293,7 @@ fn check_listed(devices: &[(&str, u32, &dyn Device)]) -> Result<(), Error> {
 /// // Guest data that looks like the section's footer and another section's header.
 /// let fifo = vec![0x7e, 0, 0, 0, 0, 0x04, 0, 0, 0, 9, 1, b'x', 0, 0, 0, 0];
 /// let src = Uart { lcr: 3, fifo };
-/// let bytes = qemu::write_stream(&[("uart", 0, &src)]).unwrap();
+/// let bytes = qemu::write_stream(4096, &[("uart", 0, &src)]).unwrap();
 ///
 /// let stream = Stream::parse(bytes).unwrap();
 /// let mut dst = Uart::default();
@@ -303,7 +306,10 @@ fn check_listed(devices: &[(&str, u32, &dyn Device)]) -> Result<(), Error> {
 /// A device listed twice or described otherwise than its idstr says (as [`load_devices`]
 /// refuses them), an idstr longer than QEMU's 255 bytes, and a device's save error, naming
 /// the device.
-pub fn write_stream(devices: &[(&str, u32, &dyn Device)]) -> Result<Vec<u8>, Error> {
+pub fn write_stream(
+    page_size: u32,
+    devices: &[(&str, u32, &dyn Device)],
+) -> Result<Vec<u8>, Error> {
     check_listed(devices)?;
     let mut out = Vec::new();
     out.extend_from_slice(&super::MAGIC.to_be_bytes());
@@ -338,7 +344,7 @@ pub fn write_stream(devices: &[(&str, u32, &dyn Device)]) -> Result<Vec<u8>, Err
         vmdesc.push(entry);
     }
     out.push(tag::EOF);
-    let json = serde_json::json!({ "page_size": 4096, "devices": vmdesc }).to_string();
+    let json = serde_json::json!({ "page_size": page_size, "devices": vmdesc }).to_string();
     let len = u32::try_from(json.len())
         .map_err(|_| refused("the vmdesc trailer would exceed 4 GiB".to_owned()))?;
     out.push(tag::VMDESCRIPTION);
