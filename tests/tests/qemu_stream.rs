@@ -175,7 +175,10 @@ fn refuses_what_is_not_a_stream() {
         (&b"QEVM"[..], "stream header: input truncated"),
         (&b"XEVM\0\0\0\x03"[..], "not a QEMU migration stream"),
         (&b"QEVM\0\0\0\x02"[..], "unsupported QEMU stream version 2"),
-        (&b"QEVM\0\0\0\x03"[..], "ends before its EOF"),
+        (
+            &b"QEVM\0\0\0\x03"[..],
+            "the section type or EOF marker: input truncated",
+        ),
     ] {
         let err = Stream::parse(bytes.to_vec()).unwrap_err();
         assert!(err.to_string().contains(needle), "{err}");
@@ -202,6 +205,39 @@ fn every_truncation_is_refused_cleanly() {
             Stream::parse(FIXTURE[..cut].to_vec()).is_err(),
             "cut at {cut}"
         );
+    }
+}
+
+/// A stream cut short after its header is `ErrorKind::Truncated` wherever the cut falls
+/// (RAM, a device section, whose size the lost vmdesc would give, the vmdesc itself), so
+/// that a receiver tells a transfer cut short by the kind; but where it ends as a whole
+/// stream without a vmdesc does (a section footer, then the EOF marker), which it may be.
+#[test]
+fn a_stream_cut_anywhere_is_truncated() {
+    for (name, bytes, step) in [
+        ("7.2", FIXTURE.to_vec(), 997),
+        (
+            "10.0",
+            vmstate_tests::qemu_10_0_stream().bytes().to_vec(),
+            97,
+        ),
+    ] {
+        for cut in (8..bytes.len())
+            .step_by(step)
+            .chain(bytes.len() - 20..bytes.len())
+        {
+            let cut_short = &bytes[..cut];
+            match Stream::parse(cut_short.to_vec()) {
+                Err(e) => assert!(
+                    matches!(e.kind(), vmstate_core::ErrorKind::Truncated { .. }),
+                    "QEMU {name} cut at {cut}: {e}"
+                ),
+                Ok(_) => assert!(
+                    matches!(cut_short, [.., 0x7e, _, _, _, _, 0]),
+                    "QEMU {name} cut at {cut}"
+                ),
+            }
+        }
     }
 }
 

@@ -37,7 +37,8 @@ pub(crate) mod vmdesc;
 use commands::{command, Postcopy};
 use ram::{walk_dirty_bitmap, RamBlocks};
 use vmdesc::{
-    device_size, find_vmdesc, footer_bytes, goes_on, json_values, size_by_footer, MAX_VMDESC_VALUES,
+    device_size, find_vmdesc, footer_bytes, goes_on, json_values, size_by_footer, SizeUnknown,
+    MAX_VMDESC_VALUES,
 };
 
 /// `QEVM`.
@@ -448,9 +449,13 @@ impl Stream {
         let mut kept = 0usize;
         loop {
             let at = r.cur.pos;
-            let t = r
-                .u8("section type")
-                .map_err(|_| fmt_err("stream ends before its EOF marker".into(), at))?;
+            let t = r.u8("section type").map_err(|_| {
+                let cut = ErrorKind::Truncated {
+                    needed: 1,
+                    available: 0,
+                };
+                Error::at(cut, at).in_named("the section type or EOF marker".into())
+            })?;
             match t {
                 // QEMU reads the configuration before the sections, and knows no such
                 // section type after it.
@@ -546,16 +551,30 @@ impl Stream {
                     } else if kind == SectionKind::Full {
                         let size = if vmdesc.is_some() {
                             device_size(devices, &mut next_device, &idstr, instance_id, version_id)
+                                .map_err(SizeUnknown::from)
                         } else if footers == Some(false) {
                             Err(
                                 "the stream has neither a vmdesc trailer nor section footers"
+                                    .to_owned()
                                     .into(),
                             )
                         } else {
                             size_by_footer(bytes, data_start, section_id, &starts)
                         };
-                        let size = size.map_err(|why| {
-                            fmt_err(format!("section `{}` instance {instance_id}: its size is unknown: {why}", shown(&idstr)), at)
+                        let size = size.map_err(|unknown| {
+                            let at_section = format!(
+                                "section `{}` instance {instance_id}: its size is unknown: {}",
+                                shown(&idstr),
+                                unknown.why
+                            );
+                            match unknown.cut {
+                                // Cut short: a receiver tells it by the kind.
+                                Some((needed, available, end)) => {
+                                    Error::at(ErrorKind::Truncated { needed, available }, end)
+                                        .in_context(at_section)
+                                }
+                                None => fmt_err(at_section, at),
+                            }
                         })?;
                         if let (Some(v), false) = (&vmdesc, footers == Some(false)) {
                             // The stream before its trailer, where the EOF marker ends it.

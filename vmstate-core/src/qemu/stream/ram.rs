@@ -2,7 +2,7 @@
 //! `dirty-bitmap` section's chunks, walked to their ends as QEMU's loaders read them.
 
 use super::{fmt_err, shown, Reader, Stream};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use std::collections::HashMap;
 
 /// RAM section record flags (the low bits of each be64 address word).
@@ -235,6 +235,10 @@ fn block_list(r: &mut Reader, total: u64, addresses: bool) -> Result<Vec<(String
             0 => e,
             // What follows the real blocks, read as one more, is no block: the total is the
             // likelier fault, so say it first.
+            // Cut short: a receiver tells it by the kind.
+            n if matches!(e.kind(), ErrorKind::Truncated { .. }) => e.in_context(format!(
+                "the ram block list ends before its total {total:#x} ({n} read)"
+            )),
             n => {
                 let path = e.path();
                 let (sep, kind) = (if path.is_empty() { "" } else { ": " }, e.kind());

@@ -5,6 +5,19 @@ use super::tag;
 use std::collections::HashMap;
 use std::ops::Range;
 
+/// Why a device section's size is unknown, and, when that is because the stream was cut
+/// short, the bytes its end needs: (needed, available, where).
+pub(super) struct SizeUnknown {
+    pub(super) why: String,
+    pub(super) cut: Option<(usize, usize, usize)>,
+}
+
+impl From<String> for SizeUnknown {
+    fn from(why: String) -> Self {
+        SizeUnknown { why, cut: None }
+    }
+}
+
 /// The size of a device section's data in a stream without a vmdesc: up to the first footer
 /// with its id after which the stream goes on as a stream does (another section, or the EOF
 /// marker at the end). A guess that guest data can mislead (see the module docs); QEMU's own
@@ -14,7 +27,7 @@ pub(super) fn size_by_footer(
     start: usize,
     section_id: u32,
     starts: &HashMap<u32, (String, u32, u32)>,
-) -> Result<usize, String> {
+) -> Result<usize, SizeUnknown> {
     let footer = footer_bytes(section_id);
     let mut from = start;
     // A footer followed by the EOF marker and bytes that are not a vmdesc: where the
@@ -31,16 +44,49 @@ pub(super) fn size_by_footer(
         from = at + 1;
     }
     Err(match damaged_trailer {
-        Some(trailer) => format!(
-            "the footer of this section is followed by the EOF marker and {} bytes at byte \
-             {trailer} that are not a vmdesc trailer (0x06, a be32 length, that many bytes of \
-             JSON): the trailer is damaged or cut short",
-            bytes.len() - trailer
-        ),
-        None => "the stream has no vmdesc trailer (written with `-machine suppress-vmdesc=on`, \
-                 or truncated) and no footer of this section is followed by more of a stream"
+        Some(trailer) => SizeUnknown {
+            why: format!(
+                "the footer of this section is followed by the EOF marker and {} bytes at byte \
+                 {trailer} that are not a vmdesc trailer (0x06, a be32 length, that many bytes \
+                 of JSON): the trailer is damaged or cut short",
+                bytes.len() - trailer
+            ),
+            cut: vmdesc_cut_short(bytes, trailer),
+        },
+        // A whole stream without a vmdesc ends with its last section's footer and the EOF
+        // marker.
+        None if !ends_as_a_stream_does(bytes) => SizeUnknown {
+            why: "the stream has no vmdesc trailer and no footer of this section is followed by \
+                  more of a stream, and it does not end as a stream does (a section footer and \
+                  the EOF marker): it was cut short"
+                .into(),
+            cut: Some((1, 0, bytes.len())),
+        },
+        None => "the stream has no vmdesc trailer (written with `-machine suppress-vmdesc=on`) \
+                 and no footer of this section is followed by more of a stream"
+            .to_owned()
             .into(),
     })
+}
+
+/// Whether `bytes` end as a stream without a vmdesc does: a section footer (0x7e, its id),
+/// then the EOF marker.
+fn ends_as_a_stream_does(bytes: &[u8]) -> bool {
+    matches!(bytes, [.., tag::SECTION_FOOTER, _, _, _, _, tag::EOF])
+}
+
+/// The bytes a vmdesc trailer at `at` (0x06, a be32 length, the JSON) lacks, when the stream
+/// ends before that trailer does: (needed, available, `at`).
+fn vmdesc_cut_short(bytes: &[u8], at: usize) -> Option<(usize, usize, usize)> {
+    let rest = bytes.get(at..)?;
+    if rest.first() != Some(&tag::VMDESCRIPTION) {
+        return None;
+    }
+    let needed = match rest.get(1..5) {
+        Some(len) => 5usize.saturating_add(u32::from_be_bytes(len.try_into().ok()?) as usize),
+        None => 5,
+    };
+    (needed > rest.len()).then_some((needed, rest.len(), at))
 }
 
 /// The footer of section `section_id`: 0x7e, then the id big-endian.
