@@ -494,13 +494,7 @@ mod written_streams {
     }
 
     fn vmdesc_of(stream: &Stream) -> serde_json::Value {
-        let qemu::Item::Vmdesc(range) = (stream.items().iter())
-            .find(|i| matches!(i, qemu::Item::Vmdesc(_)))
-            .expect("a vmdesc")
-        else {
-            unreachable!()
-        };
-        serde_json::from_slice(&stream.bytes()[range.clone()]).unwrap()
+        serde_json::from_slice(&stream.bytes()[vmstate_tests::vmdesc_range(stream)]).unwrap()
     }
 
     #[test]

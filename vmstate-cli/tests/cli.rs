@@ -35,6 +35,20 @@ fn temp(name: &str) -> PathBuf {
     .join(name)
 }
 
+/// `vmstate qemu inspect STREAM --json --schema SCHEMA`, which must succeed: its listing.
+fn qemu_inspect_json(stream: &Path, schema: &Path) -> serde_json::Value {
+    let out = vmstate(&[
+        "qemu",
+        "inspect",
+        stream.to_str().unwrap(),
+        "--json",
+        "--schema",
+        schema.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/fixtures/qemu-7.2-integratorcp/integratorcp.stream")
@@ -370,10 +384,7 @@ fn qemu_inspect_decodes_a_stream_of_ones_own_devices_written_with_its_vmdesc() {
     let bytes = qemu::write_stream(4096, &[("uart", 0, &uart), ("timer", 0, &timer)]).unwrap();
     let stream = temp("own-devices.stream");
     std::fs::write(&stream, bytes).unwrap();
-    let args = ["qemu", "inspect", stream.to_str().unwrap(), "--json"];
-    let out = vmstate(&[&args[..], &["--schema", schema_path.to_str().unwrap()]].concat());
-    assert!(out.status.success(), "{}", stderr(&out));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = qemu_inspect_json(&stream, &schema_path);
     let sections = json["sections"].as_array().unwrap();
     assert_eq!(sections.len(), 2, "{json}");
     assert_eq!(sections[0]["fields"]["lcr"], 3, "{json}");
@@ -428,9 +439,7 @@ fn qemu_inspect_decodes_sections_a_schema_describes() {
     std::fs::write(&stream, bytes).unwrap();
 
     let args = ["qemu", "inspect", stream.to_str().unwrap(), "--json"];
-    let out = vmstate(&[&args[..], &["--schema", schema_path.to_str().unwrap()]].concat());
-    assert!(out.status.success(), "{}", stderr(&out));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = qemu_inspect_json(&stream, &schema_path);
     let sections = json["sections"].as_array().unwrap();
     assert_eq!(sections[0]["fields"]["lcr"], 3);
     assert_eq!(sections[0]["fields"]["dll"], 0x180);
