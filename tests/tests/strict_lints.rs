@@ -114,6 +114,25 @@ struct Aliased<T: Migrate + Copy> {
     head: T,
 }
 
+const LEVEL_MAX: u16 = 1000;
+const GAIN_MAX: f32 = 2.5;
+
+/// Ranges bounded by constants, which the derive has the compiler check for a value
+/// (casts, comparisons and absolute paths on the user's range string).
+#[derive(VmState, Debug, PartialEq)]
+struct Limits {
+    #[vmstate(range = "..=LEVEL_MAX")]
+    level: u16,
+    #[vmstate(range = "0.0..GAIN_MAX")]
+    gain: f32,
+    #[vmstate(range = "&1..&Self::DEPTH")]
+    depth: u8,
+}
+
+impl Limits {
+    const DEPTH: u8 = 4;
+}
+
 #[derive(VmState, Debug, PartialEq)]
 struct Board {
     power: Power,
@@ -122,6 +141,7 @@ struct Board {
     fifo: Fifo<u8>,
     counters: Counters<u16>,
     aliased: Aliased<u32>,
+    limits: Limits,
 }
 
 #[test]
@@ -150,6 +170,11 @@ fn structs_clippy_has_nothing_to_say_about_migrate_in_both_formats() {
             levels: [50, 100],
         },
         aliased: Aliased { head: 11 },
+        limits: Limits {
+            level: LEVEL_MAX,
+            gain: 1.5,
+            depth: 3,
+        },
     };
     let fresh = || Board {
         power: Power::Off,
@@ -161,6 +186,11 @@ fn structs_clippy_has_nothing_to_say_about_migrate_in_both_formats() {
         },
         counters: Counters::default(),
         aliased: Aliased::default(),
+        limits: Limits {
+            level: 0,
+            gain: 0.0,
+            depth: 1,
+        },
     };
     let mut native = fresh();
     from_bytes(&mut native, &to_bytes(&board).unwrap()).unwrap();

@@ -128,7 +128,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `needed = "path"` | with `subsection`: `fn(&Self) -> bool`, whether it is sent |
 /// | `exists = "path"` | `fn(&Self, u32) -> bool`, QEMU's `field_exists`, or `fn(u32) -> bool` on the version alone ([`ExistsFn`]): the fragile last resort. On load it sees the destination before the load (not the fields read so far, as QEMU's does): base it on the version or shared configuration, never on a migrated field |
 /// | `validate = "path"` | `fn(&T) -> Result<(), E>`, or `fn(T)` for a `Copy` value ([`ValidateFn`]), on the value as it is decoded |
-/// | `range = "a..=b"` | the value as it is decoded must lie in the range; on an array, a `Vec<T>` or a `Box<[T]>`, a range of elements bounds every element, one written with array bounds (`..[0x80, 0, 0, 0]`) compares whole arrays; `..` and bounds reading `self` are compile errors |
+/// | `range = "a..=b"` | the value as it is decoded must lie in the range; on an array, a `Vec<T>` or a `Box<[T]>`, a range of elements bounds every element, one written with array bounds (`..[0x80, 0, 0, 0]`) compares whole arrays; `..`, bounds reading `self` and a range that holds no value (of literals, or of a primitive number between constants, which rustc evaluates) are compile errors |
 ///
 /// Padding ([`Unused`], [`Removed`]) is on both wires and loads nothing: it takes only `name`,
 /// `since` and `exists`.

@@ -200,6 +200,7 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 // holding four registers, `range = "0..8"`); a range whose bounds are arrays
                 // compares whole arrays, in Rust's lexicographic order (`..[0x80, 0, 0, 0]`).
                 let (elem, depth) = range_compares(expr, ty);
+                let nonempty = super::nonempty_range::nonempty_check(input, f, &r.value, elem);
                 let index = |k: usize| generated_name(r.value.span, &format!("__vmstate_i{k}"));
                 let element = |k: usize| generated_name(r.value.span, &format!("__vmstate_e{k}"));
                 let inner = element(depth);
@@ -231,6 +232,7 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                 let outermost = element(0);
                 let p = private_at(p, r.value.span);
                 quote_spanned! {r.value.span=>
+                    #nonempty
                     fn __vmstate_in_range<T, R>(__vmstate_range: &R, __vmstate_value: &T) -> ::core::primitive::bool
                     where
                         T: ::core::cmp::PartialOrd,

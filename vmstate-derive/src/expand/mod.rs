@@ -9,13 +9,15 @@
 //! `expand` assembles the impls from the parts its submodules write: `describe` the static
 //! description, `codec` the per-field save, load, compare and commit code, `hooks` the calls
 //! of the user's hooks, `bounds` the where clauses and compile-time type checks; `tokens`
-//! holds the token helpers they share. `travels_as` writes the impls of a field type that
+//! holds the token helpers they share; `nonempty_range` has rustc refuse a `range` whose
+//! constant bounds hold no value. `travels_as` writes the impls of a field type that
 //! travels as another (`transparent` newtypes, conversions).
 
 mod bounds;
 mod codec;
 mod describe;
 mod hooks;
+mod nonempty_range;
 mod tokens;
 mod travels_as;
 
