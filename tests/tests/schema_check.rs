@@ -1994,6 +1994,79 @@ fn rule_field_added_behind_an_exists_test_is_a_warning() {
     );
 }
 
+/// A field gated by an `exists` test on the version that becomes `since = 2` (or back), at
+/// version 2 on both sides: the test decides what its release reads, so the checker warns
+/// what the test must do and does not compare the versions (the field's `version_id` 0 beside
+/// a test is no claim that version 1 streams carry it). Both directions load.
+#[test]
+fn an_exists_test_that_becomes_since_is_a_warning_both_ways() {
+    mod tested {
+        use vmstate_core::VmState;
+        #[derive(VmState, Default, Debug, PartialEq)]
+        #[vmstate(name = "dev", version = 2, minimum_version = 1)]
+        pub struct Dev {
+            pub a: u32,
+            #[vmstate(exists = "Self::sent_from_two", default)]
+            pub c: u32,
+            pub z: u8,
+        }
+        impl Dev {
+            fn sent_from_two(&self, version: u32) -> bool {
+                version >= 2
+            }
+        }
+    }
+    mod since {
+        use vmstate_core::VmState;
+        #[derive(VmState, Default, Debug, PartialEq)]
+        #[vmstate(name = "dev", version = 2, minimum_version = 1)]
+        pub struct Dev {
+            pub a: u32,
+            #[vmstate(since = 2, default)]
+            pub c: u32,
+            pub z: u8,
+        }
+    }
+    let schema = |d| {
+        let mut s = vmstate_core::schema::Schema::default();
+        s.add("dev", d);
+        s
+    };
+    let (t, s) = (
+        schema(tested::Dev::DESCRIPTION),
+        schema(since::Dev::DESCRIPTION),
+    );
+    for (old, new, says) in [
+        (&t, &s, "read in the new from version 2 on"),
+        (&s, &t, "must return true for them"),
+    ] {
+        let report = check(old, new);
+        assert_eq!((report.errors(), report.warnings()), (0, 1), "{report}");
+        let f = only_finding(
+            &report,
+            Rule::FieldVersionChanged,
+            Severity::Warning,
+            "dev/Fields/c",
+        );
+        assert!(f.message.contains(says), "{}", f.message);
+    }
+    // What the loads do: the field travels both ways.
+    let src = tested::Dev { a: 1, c: 2, z: 3 };
+    let mut dst = since::Dev::default();
+    vmstate_core::qemu::from_bytes(&mut dst, &vmstate_core::qemu::to_bytes(&src).unwrap(), 2, 0)
+        .unwrap();
+    assert_eq!((dst.a, dst.c, dst.z), (1, 2, 3));
+    let mut back = tested::Dev::default();
+    vmstate_core::qemu::from_bytes(
+        &mut back,
+        &vmstate_core::qemu::to_bytes(&dst).unwrap(),
+        2,
+        0,
+    )
+    .unwrap();
+    assert_eq!(back, src);
+}
+
 #[test]
 fn rule_field_kind_changed_migrated_to_derived() {
     let old = ours();
@@ -4699,12 +4772,14 @@ mod native_only_changes {
             findings(base::Dev::DESCRIPTION, widened::Dev::DESCRIPTION),
             []
         );
+        // Narrowed too: a value the narrower varint holds reads alike, and one beyond it is
+        // refused, as it could not equal the loader's own value.
         assert_eq!(
             findings(widened::Dev::DESCRIPTION, base::Dev::DESCRIPTION),
-            [(Rule::FieldSizeChanged, Severity::Error, path("memsz"))]
+            []
         );
 
-        // What the native loads do: the errors fail, the widening works.
+        // What the native loads do: the errors fail, the widening and narrowing work.
         let old = vmstate_core::to_bytes(&base::Dev { memsz: 64, ctrl: 3 }).unwrap();
         assert!(vmstate_core::from_bytes(&mut added::Dev::default(), &old).is_err());
         assert!(vmstate_core::from_bytes(&mut removed::Dev::default(), &old).is_err());
@@ -4716,6 +4791,40 @@ mod native_only_changes {
         let mut widened = widened::Dev { memsz: 64, ctrl: 0 };
         vmstate_core::from_bytes(&mut widened, &old).unwrap();
         assert_eq!(widened.ctrl, 3);
+        let wide = |memsz| vmstate_core::to_bytes(&widened::Dev { memsz, ctrl: 5 }).unwrap();
+        let mut narrow = base::Dev { memsz: 64, ctrl: 0 };
+        vmstate_core::from_bytes(&mut narrow, &wide(64)).unwrap();
+        assert_eq!(narrow.ctrl, 5);
+        for memsz in [65, 1 << 32] {
+            let mut narrow = base::Dev { memsz: 64, ctrl: 0 };
+            assert!(vmstate_core::from_bytes(&mut narrow, &wide(memsz)).is_err());
+            assert_eq!(narrow.ctrl, 0);
+        }
+
+        // Back, the fix keeps the immutable field (or the configuration out of the struct):
+        // no padding or subsection stands for a field on no QEMU wire.
+        let back = |older: &'static vmstate_core::Description, newer| {
+            let mut o = vmstate_core::schema::Schema::default();
+            o.add("dev", older);
+            let mut n = vmstate_core::schema::Schema::default();
+            n.add("dev", newer);
+            vmstate_core::schema::check_back(&n, &o).to_string()
+        };
+        let removed_back = back(base::Dev::DESCRIPTION, removed::Dev::DESCRIPTION);
+        assert!(
+            removed_back.contains("keep the immutable field, with the older release's type"),
+            "{removed_back}"
+        );
+        assert!(!removed_back.contains("Removed<T>"), "{removed_back}");
+        let added_back = back(base::Dev::DESCRIPTION, added::Dev::DESCRIPTION);
+        assert!(
+            added_back.contains("keep the configuration outside the migrated struct"),
+            "{added_back}"
+        );
+        assert!(
+            !added_back.contains("subsection whose `needed`"),
+            "{added_back}"
+        );
     }
 
     mod nested_v1 {

@@ -443,6 +443,20 @@ macro_rules! scalar_field {
             fn load_vec<D: Decoder>(len: usize, d: &mut D) -> Result<Vec<$t>, Error> {
                 d.block_vec(len)
             }
+            // What `Removed<$t>` reads: a removed bool's byte means nothing, so any byte is
+            // taken (as QEMU's `VMSTATE_UNUSED` takes it and a removed enum takes any integer).
+            fn skip<D: Decoder>(d: &mut D) -> Result<(), Error> {
+                match <$t as Scalar>::PRIMITIVE {
+                    crate::Primitive::Bool => d.scalar::<u8>().map(drop),
+                    _ => d.scalar::<$t>().map(drop),
+                }
+            }
+            fn skip_slice<D: Decoder>(len: usize, d: &mut D) -> Result<(), Error> {
+                match <$t as Scalar>::PRIMITIVE {
+                    crate::Primitive::Bool => d.block_vec::<u8>(len).map(drop),
+                    _ => d.block_vec::<$t>(len).map(drop),
+                }
+            }
             fn same_slices(a: &[$t], b: &[$t]) -> bool {
                 match <$t as Scalar>::PRIMITIVE {
                     // By their bits, as `matches` compares them.

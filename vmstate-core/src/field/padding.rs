@@ -73,8 +73,8 @@ impl<const N: usize> Plain for Unused<N> {
 /// travels as another through conversions, that type's zero) is written where it was, an
 /// array or `Vec` of them as the array or `Vec` of `T` travels, and a load reads a `T` there
 /// and drops it (a derived enum as its integer, whatever
-/// variant it names, as QEMU's `VMSTATE_UNUSED` takes any bytes; a bool byte other than 0
-/// or 1 is still refused). On QEMU's wire it
+/// variant it names, a bool as its byte, whatever it holds, as QEMU's `VMSTATE_UNUSED` takes
+/// any bytes). On QEMU's wire it
 /// takes the bytes of `Unused<size of T>`; in the native format, where a scalar is a varint,
 /// only the type tells how many bytes to skip, so use this rather than [`Unused`] for a
 /// field that native streams carried.

@@ -31,11 +31,23 @@ pub(super) fn reword(rule: Rule, message: &str) -> String {
     } else {
         message
     };
-    // Padding that only the newer release has: nothing to keep.
+    // Padding that only the newer release has: nothing to keep. An immutable field travels
+    // natively only, and is compared there: no subsection or padding stands for it.
+    let immutable = message.starts_with("immutable field ");
     let fix = match rule {
         Rule::FieldRemoved if message.starts_with("padding ") => {
             Some("drop the padding: the older release has no field there")
         }
+        Rule::FieldRemoved if immutable => Some(
+            "keep the configuration outside the migrated struct while migration back is \
+             supported, or in a new struct with its own name (an immutable field is on no \
+             QEMU wire, so no subsection carries it)",
+        ),
+        Rule::FieldAdded if immutable => Some(
+            "keep the immutable field, with the older release's type, while migration back is \
+             supported: padding in its place would add bytes to QEMU's wire, where the field \
+             never travels, and the older release compares the value it reads with its own",
+        ),
         _ => fix_in_newer_release(rule),
     };
     match (fix, fix_start(&message)) {

@@ -37,19 +37,24 @@ impl Checker {
                 format!(
                     "field `{}` is read behind an `exists` test in the new release, but \
                      {stream} always carry it: the test must return true for them, or the new \
-                     release would read every later field from the wrong place",
+                     release would read every later field from the wrong place; keep the test \
+                     true whenever the old release sends the field",
                     d.field
                 ),
             );
         }
         if s.field_exists && !d.field_exists && sent && read {
+            let read_when = match d.version_id {
+                0 | 1 => "always read in the new".to_owned(),
+                v => format!("read in the new from version {v} on"),
+            };
             self.push(
                 Severity::Warning,
                 Rule::FieldVersionChanged,
                 dp.to_owned(),
                 format!(
                     "field `{}` was sent behind an `exists` test in the old release and is \
-                     always read in the new: a stream of the old release whose test failed \
+                     {read_when}: a stream of the old release whose test failed \
                      lacks it, and the new release would read every later field from the wrong \
                      place; keep a test that is true whenever the old one was",
                     d.field
@@ -107,7 +112,10 @@ impl Checker {
                     keep_since(s.version_id)
                 ),
             );
-        } else if s.version_id > d.version_id.max(cx.new_minimum) && cx.scope_kind != Scope::Nested
+        } else if s.version_id > d.version_id.max(cx.new_minimum)
+            && cx.scope_kind != Scope::Nested
+            // A test decides what the new release reads, whatever its version (said above).
+            && !d.field_exists
         {
             // (A nested struct is sent at its sender's version and read at its reader's:
             // there is no stream of a version in between. Nor is there one the new release
@@ -434,15 +442,17 @@ impl Checker {
             return self.type_change(o, n, path);
         }
         let (a, b) = (shown_type(o), shown_type(n));
-        // A varint reads any narrower unsigned (or signed) varint's value alike.
-        let widened = match (classify(&a), classify(&b)) {
+        // A varint reads any narrower unsigned (or signed) varint's value alike; a narrower
+        // one refuses a value beyond it, which could not equal the loader's own value anyway
+        // (an immutable value is compared, not taken).
+        let varints = match (classify(&a), classify(&b)) {
             (TypeClass::Unsigned(_), TypeClass::Unsigned(_))
             | (TypeClass::Signed(_), TypeClass::Signed(_)) => {
-                native(o) == Native::Var && native(n) == Native::Var && n.size >= o.size
+                native(o) == Native::Var && native(n) == Native::Var
             }
             _ => false,
         };
-        if !widened {
+        if !varints {
             self.error(
                 Rule::FieldSizeChanged,
                 path.to_owned(),
@@ -493,9 +503,14 @@ impl Checker {
         if a == b || (a == "string" && b == "varray:uint8") {
             return;
         }
-        // A vector replaced by removed values of its type, or of another integer of its
-        // width (`Vec<Removed<T>>`), takes its bytes; the other way, it loads zeros, as any
-        // field read from padding.
+        // A vector replaced by removed values of its type, or of another integer (or bool) of
+        // its width (`Vec<Removed<T>>`, which takes any bytes), takes its bytes; the other
+        // way, it loads zeros, as any field read from padding.
+        let width = |t: &str| match classify(t) {
+            TypeClass::Unsigned(bits) | TypeClass::Signed(bits) => Some(bits.to_owned()),
+            TypeClass::Bool => Some("8".to_owned()),
+            TypeClass::Float | TypeClass::Other => None,
+        };
         let lines_up = |real: &str, removed: &str| {
             let (Some(real), Some(removed)) = (
                 real.strip_prefix("varray:"),
@@ -503,14 +518,7 @@ impl Checker {
             ) else {
                 return false;
             };
-            real == removed
-                || matches!(
-                    (classify(real), classify(removed)),
-                    (
-                        TypeClass::Unsigned(x) | TypeClass::Signed(x),
-                        TypeClass::Unsigned(y) | TypeClass::Signed(y),
-                    ) if x == y
-                )
+            real == removed || width(real).is_some() && width(real) == width(removed)
         };
         if lines_up(a, b) {
             return;
