@@ -484,8 +484,9 @@ impl Stream {
     /// Writes the stream again with each device's section data saved from the device (by
     /// idstr and instance id, as [`load_devices`] finds them, refusing what it refuses by
     /// name), every other byte as it was: [`Stream::replace_devices`] with the devices' QEMU
-    /// encoding, refused where it is refused (no vmdesc, data of another size than the
-    /// section's, which the vmdesc gives). Each section's header and the vmdesc are kept, so
+    /// encoding, refused where it is refused (no vmdesc). A section whose data changes size
+    /// (a subsection sent that was not) gets a vmdesc entry from the device's description, as
+    /// [`write_stream`] writes one; the others keep QEMU's. Each section's header is kept, so
     /// a device at another version than its section's is refused; data of the same size but
     /// another layout (one subsection in place of another) would leave the vmdesc describing
     /// the old layout, which QEMU does not read on load, but tools do.
@@ -516,6 +517,7 @@ impl Stream {
     pub fn save_devices(&self, devices: &[(&str, u32, &dyn Device)]) -> Result<Vec<u8>, Error> {
         let found = find_sections(self, devices.iter().copied(), true)?;
         let mut replace = Vec::with_capacity(devices.len());
+        let mut described = Vec::with_capacity(devices.len());
         for (&(idstr, instance, dev), section) in devices.iter().zip(found) {
             let section = section.expect("every device has its section");
             // The header (and the vmdesc) keep the section's version: data of another would
@@ -536,8 +538,10 @@ impl Stream {
             let mut data = Vec::new();
             dev.save_qemu(&mut data)
                 .map_err(|e| e.in_context(named(idstr, instance)))?;
+            let resized = data.len() != section.data.len();
+            described.push(resized.then(|| vmdesc_entry(dev.description(), &data)));
             replace.push((idstr, instance, data));
         }
-        self.replace_devices(&replace)
+        self.replace_devices_described(&replace, &described)
     }
 }

@@ -32,6 +32,7 @@ use std::ops::Range;
 
 mod commands;
 mod ram;
+mod resize;
 pub(crate) mod vmdesc;
 
 use commands::{command, Postcopy};
@@ -887,12 +888,13 @@ impl Stream {
     }
 
     /// The stream with the data of device sections replaced, each named by its idstr and
-    /// instance id as [`Stream::device`] finds it: [`Stream::encode`], checked. Refused, with
-    /// nothing written: a stream without a vmdesc (its sections are found by their footers,
-    /// which new data could imitate; as `vmstate qemu rewrite` refuses it), a device the
-    /// stream has no FULL section for or has several (QEMU loads each, the last winning), one
-    /// named twice, data of another length than the section's (the vmdesc gives each
-    /// section's size), and a result that does not read back as the same sections.
+    /// instance id as [`Stream::device`] finds it: [`Stream::encode`], checked. Data of
+    /// another size than the section's (a subsection sent that was not, a request queued)
+    /// rewrites the section's vmdesc entry, which gives readers its size, as `encode` says.
+    /// Refused, with nothing written: a stream without a vmdesc (its sections are found by
+    /// their footers, which new data could imitate; as `vmstate qemu rewrite` refuses it), a
+    /// device the stream has no FULL section for or has several (QEMU loads each, the last
+    /// winning), one named twice, and a result that does not read back as the same sections.
     ///
     /// ```
     /// # use vmstate_core::qemu::{self, Section, SectionKind, Stream};
@@ -912,11 +914,26 @@ impl Stream {
     /// let patched = Stream::parse(patched).unwrap();
     /// assert_eq!(patched.data(patched.device("pl031", 0).unwrap()), [0, 0, 0, 9]);
     ///
-    /// let err = stream.replace_devices(&[("pl031", 0, vec![9])]).unwrap_err();
-    /// assert!(err.to_string().contains("4 bytes, not 1"), "{err}");
+    /// // Data of another size: the vmdesc entry gives the new size.
+    /// let longer = stream.replace_devices(&[("pl031", 0, vec![0, 0, 0, 9, 1])]).unwrap();
+    /// let longer = Stream::parse(longer).unwrap();
+    /// assert_eq!(longer.data(longer.device("pl031", 0).unwrap()), [0, 0, 0, 9, 1]);
+    /// assert_eq!(longer.vmdesc().unwrap()["devices"][0]["fields"][0]["size"], 5);
+    ///
     /// assert!(stream.replace_devices(&[("pl031", 1, vec![0; 4])]).is_err());
     /// ```
     pub fn replace_devices(&self, replace: &[(&str, u32, Vec<u8>)]) -> Result<Vec<u8>, Error> {
+        self.replace_devices_described(replace, &[])
+    }
+
+    /// [`Stream::replace_devices`], with the vmdesc entry of the `i`th device's section, if
+    /// its size changes, `described[i]` where that is `Some` (a device's own description of
+    /// its data).
+    pub(crate) fn replace_devices_described(
+        &self,
+        replace: &[(&str, u32, Vec<u8>)],
+        described: &[Option<serde_json::Value>],
+    ) -> Result<Vec<u8>, Error> {
         let refuse = |why: String| Err(Error::new(ErrorKind::Format(why)));
         if !self.has_vmdesc() {
             return refuse(
@@ -935,7 +952,7 @@ impl Stream {
             if !replaced.insert((*idstr, *instance_id)) {
                 return refuse(format!("{}: replaced twice", what()));
             }
-            let (index, section) = match found.as_slice() {
+            let (index, _) = match found.as_slice() {
                 [only] => *only,
                 [_, _, ..] => {
                     return refuse(format!(
@@ -950,20 +967,15 @@ impl Stream {
                     ))
                 }
             };
-            if data.len() != section.data.len() {
-                return Err(Error::new(ErrorKind::Format(format!(
-                    "{}: its section holds {} bytes, not {} (the vmdesc gives each section's \
-                     size)",
-                    what(),
-                    section.data.len(),
-                    data.len()
-                ))));
-            }
             by_index.push((index, data.clone()));
         }
+        let entries: HashMap<usize, serde_json::Value> = (by_index.iter().map(|(i, _)| *i))
+            .zip(described)
+            .filter_map(|(index, entry)| Some((index, entry.clone()?)))
+            .collect();
         // What the parser makes of the result must be these sections with the new data (a
         // RAM section's data is walked as RAM, for one).
-        let out = self.encode(&by_index);
+        let out = self.encode_described(&by_index, &entries);
         let again = Stream::parse(out.clone()).map_err(|e| {
             Error::new(ErrorKind::Format(format!(
                 "the rewritten stream would not read back: {e}"
@@ -984,14 +996,28 @@ impl Stream {
     /// Writes the stream again from its items, replacing the data of the sections named in
     /// `replace` (by index into [`Stream::sections`], which counts every section, RAM's
     /// included: not the section id). With nothing replaced the output is the input, byte
-    /// for byte. Unchecked: an index past the last section is ignored, and data of another
-    /// length is written as given, which the vmdesc then contradicts;
-    /// [`Stream::replace_devices`] refuses both.
+    /// for byte. A FULL section given data of another size has its vmdesc entry rewritten
+    /// to give that size (readers take each section's size from it; QEMU does not read it):
+    /// an entry of one field (virtio's opaque `virtio`) keeps that field at the new size, any
+    /// other becomes one buffer of the data (the rest of the vmdesc is written again, the
+    /// same values). Unchecked: an index past the last section is ignored, and data is
+    /// written as given; [`Stream::replace_devices`] checks that the result reads back.
     pub fn encode(&self, replace: &[(usize, Vec<u8>)]) -> Vec<u8> {
+        self.encode_described(replace, &HashMap::new())
+    }
+
+    /// [`Stream::encode`], with the vmdesc entries of resized sections given by `entries`
+    /// (by section index) where it has them.
+    fn encode_described(
+        &self,
+        replace: &[(usize, Vec<u8>)],
+        entries: &HashMap<usize, serde_json::Value>,
+    ) -> Vec<u8> {
         let replace: HashMap<usize, &[u8]> = (replace.iter())
             .rev() // where two entries name one index, the first wins
             .map(|(i, d)| (*i, d.as_slice()))
             .collect();
+        let vmdesc = self.resized_vmdesc(&replace, entries);
         let mut out = Vec::with_capacity(self.bytes.len());
         out.extend_from_slice(&MAGIC.to_be_bytes());
         out.extend_from_slice(&FILE_VERSION.to_be_bytes());
@@ -1014,9 +1040,12 @@ impl Stream {
                 }
                 Item::Eof => out.push(tag::EOF),
                 Item::Vmdesc(r) => {
+                    let json = vmdesc
+                        .as_deref()
+                        .map_or(&self.bytes[r.clone()], str::as_bytes);
                     out.push(tag::VMDESCRIPTION);
-                    out.extend_from_slice(&(r.len() as u32).to_be_bytes());
-                    out.extend_from_slice(&self.bytes[r.clone()]);
+                    out.extend_from_slice(&(json.len() as u32).to_be_bytes());
+                    out.extend_from_slice(json);
                 }
                 Item::Trailing(r) | Item::Command { range: r, .. } => {
                     out.extend_from_slice(&self.bytes[r.clone()])
