@@ -206,6 +206,9 @@ impl Checker {
                         ours.total_size()
                     ),
                 );
+            } else if let Some(ours) = written_by_qemu_code(s, d) {
+                size_ok = false;
+                self.written_by_qemu_code(dp, ours);
             } else if (s.size != d.size && !counted_bytes_as_vbuffer(s, d) || lens_differ)
                 && !byte_array_as_buffer(s, d)
             {
@@ -343,6 +346,10 @@ impl Checker {
         if let Some(od) = &s.description {
             match &d.description {
                 None if sequences => {}
+                // Said above: QEMU writes the field by code of its own.
+                None if written_by_qemu_code(s, d).is_some() => {
+                    self.written_by_qemu_code(dp, s);
+                }
                 None => self.error(
                     Rule::NestedDescriptionMissing,
                     dp.to_owned(),
@@ -362,6 +369,22 @@ impl Checker {
                 self.value_into_struct(dp, s, d, nd);
             }
         }
+    }
+
+    /// `ours` against a field that QEMU writes by code of its own: nothing to compare.
+    fn written_by_qemu_code(&mut self, path: &str, ours: &FieldEntry) {
+        self.push(
+            Severity::Warning,
+            Rule::FieldSizeChanged,
+            path.to_owned(),
+            format!(
+                "field `{}` has size 0 and no fields in QEMU's description, as a field that QEMU \
+                 writes by code of its own (a `VMStateInfo` such as virtio's `virtio`, or a \
+                 buffer sized at run time): its bytes cannot be compared here; compare with \
+                 QEMU's source and with its streams (`vmstate qemu inspect --schema`)",
+                ours.field
+            ),
+        );
     }
 
     /// A field that is a value in the old release and a nested struct of as many bytes in the
@@ -716,6 +739,18 @@ fn byte_array_as_buffer(s: &FieldEntry, d: &FieldEntry) -> bool {
 fn sized_at_run_time_by_qemu<'a>(s: &'a FieldEntry, d: &'a FieldEntry) -> Option<&'a FieldEntry> {
     let counted = |f: &FieldEntry| f.len.is_some() && !byte_sequence(f);
     ours_against_qemu(s, d, counted, |f| f.size == 0)
+}
+
+/// Of two fields compared, this project's, when the other is a QEMU description's field of
+/// size 0 that gives no fields, element type or count: what QEMU writes by code of its own
+/// (a `VMStateInfo` such as virtio's `virtio`, a buffer sized at run time). Sequences of
+/// ours are not (a sequence with its own length is size 0 in `schema --qemu` too), and
+/// fixed bytes have a finding of their own.
+fn written_by_qemu_code<'a>(s: &'a FieldEntry, d: &'a FieldEntry) -> Option<&'a FieldEntry> {
+    let theirs = |f: &FieldEntry| f.size == 0 && f.array_len.is_none() && f.wire_type.is_none();
+    ours_against_qemu(s, d, |f| f.max_len.is_none(), theirs)
+        .filter(|_| sized_at_run_time_by_qemu(s, d).is_none())
+        .filter(|_| fixed_bytes_against_run_time(s, d).is_none())
 }
 
 /// Of two fields compared, this project's fixed bytes (`[u8; N]`, a `buffer`), when the other
