@@ -127,6 +127,9 @@ struct Limits {
     gain: f32,
     #[vmstate(range = "&1..&Self::DEPTH")]
     depth: u8,
+    // A test over a field read before it, bound by the derive.
+    #[vmstate(exists_if = "*level > 10 && *depth != 0")]
+    boost: u8,
 }
 
 impl Limits {
@@ -174,6 +177,7 @@ fn structs_clippy_has_nothing_to_say_about_migrate_in_both_formats() {
             level: LEVEL_MAX,
             gain: 1.5,
             depth: 3,
+            boost: 7,
         },
     };
     let fresh = || Board {
@@ -190,6 +194,7 @@ fn structs_clippy_has_nothing_to_say_about_migrate_in_both_formats() {
             level: 0,
             gain: 0.0,
             depth: 1,
+            boost: 0,
         },
     };
     let mut native = fresh();

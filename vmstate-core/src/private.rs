@@ -25,6 +25,16 @@ pub fn in_field<T>(r: Result<T, Error>, name: &'static str) -> Result<T, Error> 
     }
 }
 
+/// A field's value as a load has read it so far, for an `exists_if` test of a later field:
+/// the value read, the field's `default`, or the destination's (the input lacked it).
+#[inline(always)]
+pub fn read_so_far<'a, T>(staged: &'a Optional<T, T>, destination: &'a T) -> &'a T {
+    match staged {
+        Optional::Loaded(v) | Optional::Replace(v) | Optional::KeptCopy(v) => v,
+        Optional::Keep => destination,
+    }
+}
+
 /// The error of element `index` of a sequence saved or loaded one element at a time, as a
 /// slice of one (`transparent` structs and conversions do): the slice's `[0]`, if it gave
 /// one, becomes `[index]`.

@@ -220,12 +220,12 @@ impl Field<'_> {
         }
     }
 
-    /// Whether the input may lack the field (`since`, `exists`, or a subsection), so its
-    /// staged value is optional. A key given with a bad value (already reported) counts, so
-    /// that `default` is not reported a second time.
+    /// Whether the input may lack the field (`since`, `exists`, `exists_if`, or a
+    /// subsection), so its staged value is optional. A key given with a bad value (already
+    /// reported) counts, so that `default` is not reported a second time.
     pub fn is_optional(&self) -> bool {
         let a = &self.attrs;
-        a.since.given() || a.exists.given() || a.subsection.given()
+        a.since.given() || a.has_test() || a.subsection.given()
     }
 
     /// Whether the field may be a nested struct (with hooks and optional parts of its own):

@@ -48,6 +48,7 @@ pub const WIRE_KEYS: &[&str] = &[
     "subsection",
     "needed",
     "exists",
+    "exists_if",
     "validate",
     "range",
     "len",
@@ -203,10 +204,13 @@ pub struct FieldAttrs {
     pub needed: Slot<Hook>,
     /// `exists = "path"`: `fn(&Self, u32) -> bool`, QEMU's `field_exists`.
     pub exists: Slot<Hook>,
+    /// `exists_if = "expr"`: a `bool` over the fields before this one, as they were read
+    /// (QEMU's `field_exists` on the fields loaded so far).
+    pub exists_if: Slot<Expression>,
     /// `validate = "path"`: `fn(&T) -> Result<(), E>` on the loaded value.
     pub validate: Slot<Hook>,
     /// `range = "a..=b"`: the loaded value must lie in it.
-    pub range: Slot<Range>,
+    pub range: Slot<Expression>,
     /// `len = "field"`: the field of the same struct that holds this one's length.
     pub len: Slot<LitStr>,
     /// `equal`: a loaded value must equal the destination's (QEMU's `VMSTATE_*_EQUAL`).
@@ -215,11 +219,23 @@ pub struct FieldAttrs {
     pub buffer: Slot<()>,
 }
 
-/// A `range = "..."` value: the expression parsed from the string, and the text.
-pub struct Range {
+/// An expression given as a string (`range = "0..8"`, `exists_if = "..."`): the expression
+/// parsed from it (its tokens located on the string), and the text.
+pub struct Expression {
     pub expr: syn::Expr,
     pub text: String,
     pub span: Span,
+}
+
+impl Expression {
+    /// `expr`, parsed from the string `lit`.
+    fn of(lit: &LitStr, expr: syn::Expr) -> Self {
+        Expression {
+            expr,
+            text: lit.value(),
+            span: lit.span(),
+        }
+    }
 }
 
 impl Container {
@@ -436,6 +452,7 @@ impl FieldAttrs {
             subsection: Slot::new("subsection"),
             needed: Slot::new("needed"),
             exists: Slot::new("exists"),
+            exists_if: Slot::new("exists_if"),
             validate: Slot::new("validate"),
             range: Slot::new("range"),
             len: Slot::new("len"),
@@ -505,19 +522,30 @@ impl FieldAttrs {
                     Some(s) => f.len.set(cx, span, s.span(), s),
                     None => f.len.set_invalid(),
                 },
+                "exists_if" => match string_value(cx, meta, &key)? {
+                    Some(s) => match s.parse::<syn::Expr>() {
+                        Ok(expr) => f
+                            .exists_if
+                            .set(cx, span, s.span(), Expression::of(&s, expr)),
+                        Err(e) => {
+                            cx.error_spanned_by(
+                                &s,
+                                format!(
+                                    "`exists_if` must be a Rust expression, e.g. \
+                                     \"features & FEATURE_X != 0\": {e}"
+                                ),
+                            );
+                            f.exists_if.set_invalid();
+                        }
+                    },
+                    None => f.exists_if.set_invalid(),
+                },
                 "range" => {
                     if let Some(s) = string_value(cx, meta, &key)? {
                         match s.parse::<syn::Expr>() {
-                            Ok(expr @ syn::Expr::Range(_)) => f.range.set(
-                                cx,
-                                span,
-                                s.span(),
-                                Range {
-                                    expr,
-                                    text: s.value(),
-                                    span: s.span(),
-                                },
-                            ),
+                            Ok(expr @ syn::Expr::Range(_)) => {
+                                f.range.set(cx, span, s.span(), Expression::of(&s, expr))
+                            }
                             _ => {
                                 cx.error_spanned_by(
                                     &s,
@@ -559,12 +587,19 @@ impl FieldAttrs {
             "subsection" => self.subsection.set_invalid(),
             "needed" => self.needed.set_invalid(),
             "exists" => self.exists.set_invalid(),
+            "exists_if" => self.exists_if.set_invalid(),
             "validate" => self.validate.set_invalid(),
             "range" => self.range.set_invalid(),
             "len" => self.len.set_invalid(),
             "equal" => self.equal.set_invalid(),
             _ => {}
         }
+    }
+
+    /// Whether a test decides the field's presence (`exists` or `exists_if`, given even with
+    /// a bad value).
+    pub fn has_test(&self) -> bool {
+        self.exists.given() || self.exists_if.given()
     }
 
     /// The keys given, with their spans, in a fixed order (for conflict messages). Not `name`,
@@ -590,6 +625,7 @@ impl FieldAttrs {
         push("subsection", self.subsection.get().map(|s| s.key));
         push("needed", self.needed.get().map(|s| s.key));
         push("exists", self.exists.get().map(|s| s.key));
+        push("exists_if", self.exists_if.get().map(|s| s.key));
         push("validate", self.validate.get().map(|s| s.key));
         push("range", self.range.get().map(|s| s.key));
         push("len", self.len.get().map(|s| s.key));

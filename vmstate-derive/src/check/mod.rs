@@ -8,6 +8,7 @@ use crate::attr::WIRE_KEYS;
 use crate::ctxt::Ctxt;
 use syn::ext::IdentExt;
 
+mod exists_if;
 mod limits;
 mod names;
 mod padding;
@@ -20,6 +21,7 @@ use names::{
 use padding::check_padding;
 use types::{check_not_recursive, check_wire_type, is_option, rustc_refuses};
 
+pub(crate) use exists_if::fields_read;
 pub(crate) use names::check_generic_names;
 pub use names::reserved_generics;
 pub(crate) use padding::{is_padding_path, is_padding_type, PADDING_KEYS};
@@ -83,6 +85,7 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     check_limits(cx, input, field);
     check_evolution(cx, input, field);
     check_len(cx, input, field);
+    exists_if::check_exists_if(cx, input, field);
     check_equal(cx, field);
     check_buffer(cx, field);
     check_padding(cx, input, field);
@@ -91,7 +94,14 @@ fn check_field(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
 
 /// Field keys that a subsection, versioned and sent on its own terms, does not take.
 const NOT_ON_SUBSECTIONS: &[&str] = &[
-    "since", "exists", "max_len", "validate", "range", "len", "equal",
+    "since",
+    "exists",
+    "exists_if",
+    "max_len",
+    "validate",
+    "range",
+    "len",
+    "equal",
 ];
 
 /// `equal` compares a loaded value with the destination's: a `default` would replace it.
@@ -245,7 +255,7 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     // A key given with a bad value has been reported already: no second error about it.
     match (a.subsection.get(), a.needed.get()) {
         // `exists` in its place is reported once, on `exists`, below.
-        (Some(sub), None) if !a.needed.given() && !a.exists.given() => cx.error_at(
+        (Some(sub), None) if !a.needed.given() && !a.has_test() => cx.error_at(
             sub.key,
             format!(
                 "subsection `{}` needs `needed = \"Self::function\"`, the `fn(&Self) -> bool` \
@@ -296,13 +306,13 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
             );
         }
         for &(key, span) in given.iter().filter(|(k, _)| NOT_ON_SUBSECTIONS.contains(k)) {
-            if key == "exists" && !a.needed.given() {
+            if (key == "exists" || key == "exists_if") && !a.needed.given() {
                 // Taken for the way to say when it is sent: one error saying which key does.
                 cx.error_at(
                     span,
                     format!(
                         "subsection `{}` says when it is sent with `needed = \"Self::function\"`, \
-                         a `fn(&Self) -> bool` (QEMU's `.needed`), not with `exists`",
+                         a `fn(&Self) -> bool` (QEMU's `.needed`), not with `{key}`",
                         field.ident
                     ),
                 );
@@ -319,13 +329,13 @@ fn check_evolution(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
     if let Some(d) = a.default.get() {
         // (With `exists` the function decides; `since` on a subsection is refused apart.)
         let since_loaded_always = (a.since.get()).filter(|s| {
-            s.value <= input.minimum_version() && !a.exists.given() && !a.subsection.given()
+            s.value <= input.minimum_version() && !a.has_test() && !a.subsection.given()
         });
         if !field.is_optional() {
             cx.error_at(
                 d.key,
                 "`default` gives the value when the input lacks the field: it needs `since`, \
-                 `exists` or `subsection`",
+                 `exists`, `exists_if` or `subsection`",
             );
         } else if let Some(s) = since_loaded_always {
             // A port keeps QEMU's `since` when the minimum version rises (the description then

@@ -4,7 +4,7 @@ use crate::ast::Input;
 use crate::ctxt::Ctxt;
 
 /// The keys padding takes: its described name and when it is on the wire.
-pub(crate) const PADDING_KEYS: &[&str] = &["name", "since", "exists"];
+pub(crate) const PADDING_KEYS: &[&str] = &["name", "since", "exists", "exists_if"];
 
 /// Padding (`Unused<N>`, `Removed<T>`) only keeps bytes on the wire, migrated, and loads no
 /// value: a role would take its bytes off a wire (`skip`, `derived`, `immutable`, which
@@ -27,8 +27,8 @@ pub(super) fn check_padding(cx: &Ctxt, input: &Input, field: &crate::ast::Field)
                 span,
                 format!(
                     "`{key}` on padding: `Unused`/`Removed` fields keep their bytes on both \
-                     wires and are skipped on load, so they take only `name`, `since` and \
-                     `exists`; remove `{key}` (a type of one's own so named is taken for \
+                     wires and are skipped on load, so they take only `name`, `since`, \
+                     `exists` and `exists_if`; remove `{key}` (a type of one's own so named is taken for \
                      padding too: rename it, or name it by its path)"
                 ),
             );

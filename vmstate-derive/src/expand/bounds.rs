@@ -423,7 +423,7 @@ fn subsection_claims(
         // A `since` at or below the oldest version loaded is in every stream.
         let since = f.attrs.since.get().map(|s| s.value);
         let absent = since.is_some_and(|v| v > input.minimum_version())
-            || f.attrs.exists.given()
+            || f.attrs.has_test()
             || f.attrs.len.given();
         // A sequence with a count of its own writes the count; its elements may claim.
         let counted = f.max_len().is_some() && !f.attrs.len.given();

@@ -92,6 +92,10 @@ pub(super) fn save_field(input: &Input, f: &Field, p: &TokenStream) -> TokenStre
             let exists = hook_fn(f, "exists");
             quote!(if Self::#exists(self, <Self as #p::VmState>::DESCRIPTION.version) { #stmt })
         }
+        Role::Migrated if f.attrs.exists_if.get().is_some() => {
+            let present = super::exists_if::on_save(input, f);
+            quote!(if #present { #stmt })
+        }
         Role::Migrated => stmt,
         Role::Immutable => {
             quote!(if <__VmStateEncoder as #p::Encoder>::CARRIES_IMMUTABLE { #stmt })
@@ -146,7 +150,7 @@ pub(super) fn load_field(input: &Input, f: &Field, p: &TokenStream) -> TokenStre
             if !f.is_optional() {
                 return quote!(let #local = #load;);
             }
-            let present = presence(f);
+            let present = presence(input, f, p);
             let absent = absent_value(input, f, p);
             quote! {
                 let #local = if #present {
@@ -391,9 +395,10 @@ pub(super) fn subsections_save(input: &Input, p: &TokenStream) -> TokenStream {
     }
 }
 
-/// Whether a migrated field behind `since` or `exists` is in the input, as an expression over
-/// `self` (the destination) and `__vmstate_version` (the stream's version).
-pub(super) fn presence(f: &Field) -> TokenStream {
+/// Whether a migrated field behind `since`, `exists` or `exists_if` is in the input, as an
+/// expression over `self` (the destination), `__vmstate_version` (the stream's version) and
+/// the fields read so far (`exists_if`).
+pub(super) fn presence(input: &Input, f: &Field, p: &TokenStream) -> TokenStream {
     let mut present = Vec::new();
     if let Some(since) = f.attrs.since.get() {
         let since = since.value;
@@ -403,6 +408,7 @@ pub(super) fn presence(f: &Field) -> TokenStream {
         let exists = hook_fn(f, "exists");
         present.push(quote!(Self::#exists(self, __vmstate_version)));
     }
+    present.extend(super::exists_if::on_load(input, f, p));
     quote!(true #(&& #present)*)
 }
 

@@ -94,7 +94,12 @@ pub(super) fn description(input: &Input, p: &TokenStream) -> TokenStream {
         let derives = opt_str(f.attrs.derives.get().map(|h| h.value.text.as_str()), p);
         let since = f.attrs.since.get().map_or(0, |s| s.value);
         let default = opt_str(f.attrs.default.get().map(|h| h.value.text.as_str()), p);
-        let exists = opt_str(f.attrs.exists.get().map(|h| h.value.text.as_str()), p);
+        let test = (f.attrs.exists.get().map(|h| &h.value.text)).or(f
+            .attrs
+            .exists_if
+            .get()
+            .map(|e| &e.value.text));
+        let exists = opt_str(test.map(String::as_str), p);
         let equal = f.attrs.equal.get().is_some();
         let buffer = f.attrs.buffer.get().is_some();
         let checks: Vec<&str> = [

@@ -16,6 +16,7 @@
 mod bounds;
 mod codec;
 mod describe;
+mod exists_if;
 mod hooks;
 mod nonempty_range;
 mod tokens;
@@ -324,7 +325,7 @@ pub fn expand(input: &Input) -> TokenStream {
     let nested_pre_commit = nested_each(&wire, &p, quote!(pre_commit), NestedCall::StopAtError);
     let nested_check_committed =
         nested_each(&wire, &p, quote!(check_committed), NestedCall::Validating);
-    let exists_rechecks = exists_rechecks(&wire, &p);
+    let exists_rechecks = exists_rechecks(input, &wire, &p);
     let has_post_load = input.attrs.post_load.get().is_some();
     let LoadedVersion {
         fields: loaded_at,
@@ -622,13 +623,13 @@ pub fn expand(input: &Input) -> TokenStream {
 /// destination before the load; QEMU's `field_exists` sees the fields read so far. A test
 /// that reads migrated fields can answer otherwise on the loaded state, and the fields
 /// behind it were then read wrongly: the load fails rather than keep them.
-fn exists_rechecks(wire: &[&Field], p: &TokenStream) -> Vec<TokenStream> {
+fn exists_rechecks(input: &Input, wire: &[&Field], p: &TokenStream) -> Vec<TokenStream> {
     wire.iter()
         .filter(|f| f.role() == Role::Migrated && f.attrs.exists.get().is_some())
         .map(|f| {
             let (name, name_str) = (on_type(f), f.name());
             let test = f.attrs.exists.get().map(|h| h.value.text.clone());
-            let present = codec::presence(f);
+            let present = codec::presence(input, f, p);
             quote! {
                 if let #p::Some(__vmstate_version) = __vmstate_staged.__vmstate_loaded_at {
                     let __vmstate_read = #p::Optional::is_loaded(&__vmstate_staged.#name);

@@ -8,7 +8,7 @@
 //! (its parameters are known when the struct is used with them).
 
 use crate::ast::{Field, Input};
-use crate::attr::Range;
+use crate::attr::Expression;
 use proc_macro2::TokenStream;
 use quote::{quote_spanned, ToTokens};
 
@@ -17,7 +17,7 @@ use quote::{quote_spanned, ToTokens};
 pub(super) fn nonempty_check(
     input: &Input,
     f: &Field,
-    range: &Range,
+    range: &Expression,
     elem: &syn::Type,
 ) -> TokenStream {
     let Some(number) = primitive_number(elem) else {
