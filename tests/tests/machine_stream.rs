@@ -138,10 +138,10 @@ fn truncations_and_garbage_are_refused() {
         assert!(machine::load(&mut dst, &bytes[..len]).is_err(), "len {len}");
         assert!(machine::parse(&bytes[..len]).is_err(), "len {len}");
     }
-    // A stream cut anywhere after its header is `Truncated`, whatever part the cut falls in
-    // (a section, an instance id, the end marker, the trailer's length, JSON or checksum):
-    // a receiver tells a transfer cut short by the kind.
-    for len in 12..bytes.len() {
+    // A stream cut anywhere is `Truncated`, whatever part the cut falls in (the magic, the
+    // format version, a section, an instance id, the end marker, the trailer's length, JSON
+    // or checksum; an empty file): a receiver tells a transfer cut short by the kind.
+    for len in 0..bytes.len() {
         let err = machine::parse(&bytes[..len]).unwrap_err();
         assert!(
             matches!(err.kind(), vmstate_core::ErrorKind::Truncated { .. }),
@@ -154,6 +154,29 @@ fn truncations_and_garbage_are_refused() {
         .unwrap_err()
         .to_string()
         .contains("trailing"));
+    // Other bytes than a stream's header, however short, are not one cut short.
+    for other in [&b"VMSTMACX"[..], b"QEVM", b"\0"] {
+        let err = machine::parse(other).unwrap_err();
+        assert!(
+            matches!(err.kind(), vmstate_core::ErrorKind::Format(_)),
+            "{other:?}: {err}"
+        );
+    }
+    // A section name's length beyond any name (a corrupted header) is a format error, not a
+    // value refused by its bound (`TooLong`, a device's `max_len`).
+    let parsed = machine::parse(&bytes).unwrap();
+    let first = &parsed.sections[0];
+    let mut bad = bytes.clone();
+    bad[first.range.start..first.range.start + 2].copy_from_slice(&[0xf9, 0x73]);
+    let err = machine::parse(&bad).unwrap_err();
+    assert!(
+        matches!(err.kind(), vmstate_core::ErrorKind::Format(_)),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("names are 1 to 255 bytes"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -554,9 +577,13 @@ mod own_devices {
     #[test]
     fn a_device_list_that_names_a_section_twice_is_refused() {
         let (u0, u1, t) = source();
-        let err = machine::save(None, &[(0, &u0), (0, &u1)])
-            .unwrap_err()
-            .to_string();
+        let err = machine::save(None, &[(0, &u0), (0, &u1)]).unwrap_err();
+        // The caller's mistake, told apart from a corrupted stream by its kind.
+        assert!(
+            matches!(err.kind(), vmstate_core::ErrorKind::Misuse(_)),
+            "{err}"
+        );
+        let err = err.to_string();
         assert!(err.contains("`uart` instance 0 is listed twice"), "{err}");
         let bytes = save(&u0, &u1, &t);
         let (mut a, mut b) = (Uart::default(), Uart::default());
@@ -602,8 +629,17 @@ mod own_devices {
         let clashes: [&[(u32, &dyn Section)]; 2] =
             [&[(0, &four), (1, &eight)], &[(0, &four), (1, &other)]];
         for devices in clashes {
-            let err = machine::save(None, devices).unwrap_err().to_string();
+            let err = machine::save(None, devices).unwrap_err();
+            assert!(
+                matches!(err.kind(), vmstate_core::ErrorKind::Misuse(_)),
+                "{err}"
+            );
+            let err = err.to_string();
             assert!(err.contains("(two `Fifo` described differently)"), "{err}");
+            assert!(
+                err.contains("wrap each in a struct of its own name"),
+                "{err}"
+            );
         }
         // A load is refused the same way, before any device changes.
         let stream = machine::save(None, &[(0, &four), (1, &a::Fifo::<4>::default())]).unwrap();

@@ -434,6 +434,10 @@ fn the_checks_go_in_the_streams_order_after_the_refusals_by_name() {
     let err =
         qemu::load_devices(&stream, &mut [("uart", 1, &mut a), ("uart", 1, &mut b)]).unwrap_err();
     assert!(err.to_string().contains("listed twice"), "{err}");
+    assert!(
+        matches!(err.kind(), vmstate_core::ErrorKind::Misuse(_)),
+        "{err}"
+    );
 }
 
 /// A device whose `post_load` fails on its own state before the load: put back after a later
@@ -651,15 +655,33 @@ mod written_streams {
     fn what_load_devices_refuses_by_name_is_not_written() {
         let uart = Uart::default();
         let twice: [(&str, u32, &dyn Device); 2] = [("uart", 0, &uart), ("uart", 0, &uart)];
-        let err = qemu::write_stream(4096, &twice).unwrap_err().to_string();
+        let misuse = |page_size, devices: &[(&str, u32, &dyn Device)]| {
+            let err = qemu::write_stream(page_size, devices).unwrap_err();
+            // The caller's mistake, not a stream's: its own kind.
+            assert!(
+                matches!(err.kind(), vmstate_core::ErrorKind::Misuse(_)),
+                "{err}"
+            );
+            err.to_string()
+        };
+        let err = misuse(4096, &twice);
         assert!(err.contains("listed twice"), "{err}");
         let other = [("timer", 0, &uart as &dyn Device)];
-        let err = qemu::write_stream(4096, &other).unwrap_err().to_string();
+        let err = misuse(4096, &other);
         assert!(err.contains("is described as `uart`"), "{err}");
         let path = format!("{}/uart", "p".repeat(300));
         let long = [(path.as_str(), 0, &uart as &dyn Device)];
-        let err = qemu::write_stream(4096, &long).unwrap_err().to_string();
+        let err = misuse(4096, &long);
         assert!(err.contains("at most 255"), "{err}");
+        // A page size no target has, which the stream's readers refuse.
+        let one = [("uart", 0, &uart as &dyn Device)];
+        for page_size in [0, 3, 512, 4097, 1 << 21, u32::MAX] {
+            let err = misuse(page_size, &one);
+            assert!(err.contains("from 1024 to 1 MiB"), "{err}");
+        }
+        for page_size in [1024, 4096, 1 << 16, 1 << 20] {
+            Stream::parse(qemu::write_stream(page_size, &one).unwrap()).unwrap();
+        }
         // On a bus: `<bus path>/<name>`.
         let on_a_bus = [("0000:00:02.0/uart", 0, &uart as &dyn Device)];
         let stream = Stream::parse(qemu::write_stream(4096, &on_a_bus).unwrap()).unwrap();

@@ -224,6 +224,21 @@ pub enum ErrorKind {
         /// Where the first of them starts (the error's offset is the second's).
         first: usize,
     },
+    /// The call itself is wrong, whatever a stream holds: a device listed twice, two device
+    /// types that give one section name, an argument out of range. The caller's mistake,
+    /// where [`ErrorKind::Format`] is the input's.
+    ///
+    /// ```
+    /// use vmstate_core::{machine, ErrorKind, VmState};
+    /// #[derive(VmState, Default)]
+    /// struct Uart { lcr: u8 }
+    ///
+    /// let uart = Uart::default();
+    /// let err = machine::save(None, &[(0, &uart), (0, &uart)]).unwrap_err();
+    /// assert!(matches!(err.kind(), ErrorKind::Misuse(_)), "{err}");
+    /// assert!(err.to_string().contains("listed twice"), "{err}");
+    /// ```
+    Misuse(String),
 }
 
 impl Error {
@@ -527,6 +542,7 @@ impl fmt::Display for ErrorKind {
                     "unknown subsection `{name}`: this build does not know it"
                 )
             }
+            ErrorKind::Misuse(why) => f.write_str(why),
             ErrorKind::OutOfRange {
                 value,
                 range,

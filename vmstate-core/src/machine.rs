@@ -95,8 +95,66 @@ pub trait Section {
     /// [`Self::load_native`], returning what undoes the load: a [`load`] of several devices
     /// undoes the ones loaded before a device whose load fails. A `VmState` device keeps the
     /// values the load replaced, and its undo is exact. This default, for a `Section`
-    /// written by hand, saves the device first and undoes by loading that section again.
-    #[doc(hidden)]
+    /// written by hand, saves the device first and undoes by loading that section again,
+    /// which is not exact for what a load builds afresh (the skipped fields of a `Vec`'s
+    /// struct elements, a file descriptor in each, come back as their defaults). So a type
+    /// that hands the other methods to `VmState` devices (an enum of a VMM's devices) hands
+    /// this one on too:
+    ///
+    /// ```
+    /// use vmstate_core::machine::{self, Section, UndoLoad};
+    /// use vmstate_core::{Description, Error, VmState};
+    ///
+    /// #[derive(VmState, Default, PartialEq)]
+    /// struct Queue { ready: bool, #[vmstate(skip)] eventfd: i32 }
+    /// #[derive(VmState, Default)]
+    /// struct Blk { #[vmstate(max_len = 8)] queues: Vec<Queue> }
+    /// #[derive(VmState, Default)]
+    /// struct Rtc { time: u64, #[vmstate(range = "0..60")] alarm: u8 }
+    ///
+    /// enum Dev { Blk(Blk), Rtc(Rtc) }
+    ///
+    /// impl Dev {
+    ///     fn inner(&self) -> &dyn Section {
+    ///         match self { Dev::Blk(d) => d, Dev::Rtc(d) => d }
+    ///     }
+    ///     fn inner_mut(&mut self) -> &mut dyn Section {
+    ///         match self { Dev::Blk(d) => d, Dev::Rtc(d) => d }
+    ///     }
+    /// }
+    ///
+    /// impl Section for Dev {
+    ///     fn description(&self) -> &'static Description { self.inner().description() }
+    ///     fn save_native(&self, out: &mut Vec<u8>) -> Result<(), Error> { self.inner().save_native(out) }
+    ///     fn check_native(&self, bytes: &[u8], base: usize) -> Result<(), Error> {
+    ///         self.inner().check_native(bytes, base)
+    ///     }
+    ///     fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), Error> {
+    ///         self.inner_mut().load_native(bytes, base)
+    ///     }
+    ///     fn load_native_undoable<'s>(&'s mut self, bytes: &[u8], base: usize)
+    ///         -> Result<Box<dyn UndoLoad + 's>, Error> {
+    ///         self.inner_mut().load_native_undoable(bytes, base)
+    ///     }
+    /// }
+    ///
+    /// let blk = Blk { queues: vec![Queue { ready: true, eventfd: 0 }] };
+    /// let bytes = machine::save(None, &[(0, &blk), (0, &Rtc { time: 5, alarm: 0 })]).unwrap();
+    /// // The RTC's section is refused after the block device loaded: it is put back exactly,
+    /// // its queue's host eventfd included.
+    /// let mut bad = bytes.clone();
+    /// let mut rtc = Vec::new();
+    /// Rtc { time: 5, alarm: 0 }.save_native(&mut rtc).unwrap();
+    /// let mut wrong = Vec::new();
+    /// Rtc { time: 5, alarm: 61 }.save_native(&mut wrong).unwrap();
+    /// let at = bad.windows(rtc.len()).position(|w| w == &rtc[..]).unwrap();
+    /// bad.splice(at..at + rtc.len(), wrong);
+    /// let mut dst = [Dev::Blk(Blk { queues: vec![Queue { ready: false, eventfd: 17 }] }), Dev::Rtc(Rtc::default())];
+    /// let [a, b] = &mut dst;
+    /// assert!(machine::load(&mut [(0, a as &mut dyn Section), (0, b)], &bad).is_err());
+    /// let Dev::Blk(blk) = &dst[0] else { unreachable!() };
+    /// assert_eq!((blk.queues[0].ready, blk.queues[0].eventfd), (false, 17));
+    /// ```
     fn load_native_undoable<'s>(
         &'s mut self,
         bytes: &[u8],
@@ -113,8 +171,9 @@ pub trait Section {
     }
 }
 
-/// Undoes one device's load in a [`load`] of several.
-#[doc(hidden)]
+/// Undoes one device's load in a [`load`] of several: what
+/// [`Section::load_native_undoable`] returns (and a QEMU stream's
+/// [`Device::load_qemu_undoable`](crate::qemu::Device::load_qemu_undoable)).
 pub trait UndoLoad {
     /// Puts the device back as it was before the load; its hooks run again on that state.
     /// An error says, after the device's name, what state the device is left in and why
@@ -334,6 +393,11 @@ pub fn parse(bytes: &[u8]) -> Result<MachineStream, Error> {
 /// The sections and the range of the schema JSON; checksums verified, the JSON not parsed
 /// (a load does not need it).
 fn layout(bytes: &[u8]) -> Result<(Vec<MachineSection>, Range<usize>), Error> {
+    // Cut inside the magic or the format version: a stream cut short, as anywhere else.
+    let magic_so_far = &bytes[..bytes.len().min(MAGIC.len())];
+    if bytes.len() < 12 && MAGIC.starts_with(magic_so_far) {
+        return Err(truncated("stream header", 12, bytes, 0));
+    }
     if bytes.len() < 12 || &bytes[..8] != MAGIC {
         return Err(format_error(
             "not a vmstate machine stream (bad magic)".into(),
@@ -718,14 +782,23 @@ fn device_index(
             None
         };
         if let Some(clash) = clash {
-            return Err(Error::new(ErrorKind::Format(format!(
+            // Two instantiations of one generic type (`Gpio<8>`, `Gpio<32>`) cannot be named
+            // apart by an attribute: each needs a type of its own.
+            let fix = if first.rust_type == d.rust_type {
+                "rename one (`#[vmstate(name = \"...\")]`), or, for two instantiations of \
+                 one generic type, wrap each in a struct of its own name (`#[derive(VmState)] \
+                 #[vmstate(name = \"gpio8\")] struct Gpio8 { gpio: Gpio<8> }`)"
+            } else {
+                "rename one (`#[vmstate(name = \"...\")]`)"
+            };
+            return Err(Error::new(ErrorKind::Misuse(format!(
                 "two device types give the section name `{}` ({clash}): a stream could not \
-                 tell their sections apart; rename one (`#[vmstate(name = \"...\")]`)",
+                 tell their sections apart; {fix}",
                 d.name
             ))));
         }
         if index.insert((d.name, instance), at).is_some() {
-            return Err(Error::new(ErrorKind::Format(format!(
+            return Err(Error::new(ErrorKind::Misuse(format!(
                 "device `{}` instance {instance} is listed twice",
                 d.name
             ))));

@@ -364,8 +364,20 @@ impl OpenSection<'_> {
 #[inline(always)]
 fn open(bytes: &[u8], base: usize) -> Result<OpenSection<'_>, Error> {
     let mut d = NativeDecoder::new(bytes, base);
+    // A length beyond any name is a header that is not one (corrupt), not a value refused by
+    // its bound (`TooLong`, which a device's `max_len` gives).
     let name_len = d
         .len(MAX_NAME_LEN, 1)
+        .map_err(|e| match *e.kind() {
+            ErrorKind::TooLong { len, .. } => Error::at(
+                ErrorKind::Format(format!(
+                    "a section name of {len} bytes (names are 1 to 255 bytes): not a section \
+                     header"
+                )),
+                base,
+            ),
+            _ => e,
+        })
         .map_err(|e| e.in_field("section name"))?;
     let name_at = d.offset() - base;
     if name_len == 0 {

@@ -87,8 +87,10 @@ pub trait Device: machine::Section {
     fn load_qemu(&mut self, data: &[u8], version: u32, base: usize) -> Result<(), Error>;
     /// [`Self::load_qemu`], returning what undoes the load. A `VmState` device keeps the
     /// values the load replaced, and its undo is exact. This default, for a `Device` written
-    /// by hand, saves the device first and undoes by loading that data again.
-    #[doc(hidden)]
+    /// by hand, saves the device first and undoes by loading that data again, which is not
+    /// exact for what a load builds afresh: a type that hands the other methods to `VmState`
+    /// devices hands this one on too, as
+    /// [`Section::load_native_undoable`](crate::machine::Section::load_native_undoable) shows.
     fn load_qemu_undoable<'s>(
         &'s mut self,
         data: &[u8],
@@ -227,8 +229,9 @@ fn section_named(s: &Section) -> String {
     )
 }
 
-fn refused(why: String) -> Error {
-    Error::new(ErrorKind::Format(why))
+/// The caller's mistake (a device listed twice or misnamed, an argument out of range).
+fn misuse(why: String) -> Error {
+    Error::new(ErrorKind::Misuse(why))
 }
 
 /// Refuses a device whose description is not the one QEMU names its section after: the
@@ -239,7 +242,7 @@ fn check_named_by_description(idstr: &str, instance: u32, dev: &dyn Device) -> R
     if idstr == name || under_bus {
         return Ok(());
     }
-    Err(refused(format!(
+    Err(misuse(format!(
         "{} is described as `{}`: its section would be `{}` or `<bus path>/{}` (QEMU names a \
          device's section after its description), so that section is another device's",
         named(idstr, instance),
@@ -254,7 +257,7 @@ fn check_listed(devices: &[(&str, u32, &dyn Device)]) -> Result<(), Error> {
     let mut listed = HashSet::new();
     for &(idstr, instance, dev) in devices {
         if !listed.insert((idstr, instance)) {
-            return Err(refused(format!(
+            return Err(misuse(format!(
                 "{} is listed twice",
                 named(idstr, instance)
             )));
@@ -303,21 +306,27 @@ fn check_listed(devices: &[(&str, u32, &dyn Device)]) -> Result<(), Error> {
 ///
 /// # Errors
 ///
-/// A device listed twice or described otherwise than its idstr says (as [`load_devices`]
-/// refuses them), an idstr longer than QEMU's 255 bytes, and a device's save error, naming
-/// the device.
+/// [`ErrorKind::Misuse`]: a device listed twice or described otherwise than its idstr says
+/// (as [`load_devices`] refuses them), an idstr longer than QEMU's 255 bytes, a page size that
+/// is not a power of two from 1024 to 1 MiB. A device's save error, naming the device.
 pub fn write_stream(
     page_size: u32,
     devices: &[(&str, u32, &dyn Device)],
 ) -> Result<Vec<u8>, Error> {
     check_listed(devices)?;
+    // What QEMU's targets have (`TARGET_PAGE_BITS` 10 to 16) and readers take (up to 20).
+    if !page_size.is_power_of_two() || !(1 << 10..=1 << 20).contains(&page_size) {
+        return Err(misuse(format!(
+            "page size {page_size}: a target's page size is a power of two from 1024 to 1 MiB"
+        )));
+    }
     let mut out = Vec::new();
     out.extend_from_slice(&super::MAGIC.to_be_bytes());
     out.extend_from_slice(&super::FILE_VERSION.to_be_bytes());
     let mut vmdesc = Vec::with_capacity(devices.len());
     for (section_id, &(idstr, instance, dev)) in (0u32..).zip(devices) {
         if idstr.len() > 255 {
-            return Err(refused(format!(
+            return Err(misuse(format!(
                 "{}: its idstr is {} bytes, and QEMU's wire carries at most 255",
                 named(idstr, instance),
                 idstr.len()
@@ -346,7 +355,7 @@ pub fn write_stream(
     out.push(tag::EOF);
     let json = serde_json::json!({ "page_size": page_size, "devices": vmdesc }).to_string();
     let len = u32::try_from(json.len())
-        .map_err(|_| refused("the vmdesc trailer would exceed 4 GiB".to_owned()))?;
+        .map_err(|_| misuse("the vmdesc trailer would exceed 4 GiB".to_owned()))?;
     out.push(tag::VMDESCRIPTION);
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(json.as_bytes());
@@ -472,7 +481,7 @@ fn load(
         // Each device is listed once (refused above): it is still waiting.
         let dev = waiting[at]
             .take()
-            .ok_or_else(|| refused(format!("{name} twice")))?;
+            .ok_or_else(|| misuse(format!("{name} twice")))?;
         (dev.load_qemu_undoable(stream.data(s), s.version_id, s.data.start))
             .map(|undo| (undo, name))
             .map_err(|e| e.in_context(section_named(s)))
