@@ -584,7 +584,7 @@ fn append_stream<R: std::io::Read>(reader: &mut R, bytes: &mut Vec<u8>) -> std::
 /// single load is, its hooks run again on the restored values (their failure is not
 /// reported: the load's error is).
 pub fn load(devices: &mut [(u32, &mut dyn Section)], bytes: &[u8]) -> Result<(), Error> {
-    load_devices(devices, bytes, true).map(drop)
+    load_devices(devices, bytes, true, &[]).map(drop)
 }
 
 /// [`load`], where a device that the stream does not carry keeps its state instead of
@@ -618,19 +618,63 @@ pub fn load_present(
     devices: &mut [(u32, &mut dyn Section)],
     bytes: &[u8],
 ) -> Result<Vec<bool>, Error> {
-    load_devices(devices, bytes, false)
+    load_devices(devices, bytes, false, &[])
 }
 
-/// [`load`] and [`load_present`]: whether each device was loaded.
+/// [`load_present`], dropping the sections named in `dropped`: the devices a newer release
+/// of a VMM no longer has, whose state in an older release's stream it leaves behind (every
+/// section's checksum is still verified, and the trailer's). Any other section the
+/// destination lacks a device for is still refused ([`ErrorKind::UnknownSection`]): a
+/// device is dropped by name, on purpose, not because a stream happens to carry it. A device
+/// of `devices` named in `dropped` is the caller's mistake ([`ErrorKind::Misuse`]).
+///
+/// ```
+/// use vmstate_core::machine;
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "uart")]
+/// struct Uart { lcr: u8 }
+/// #[derive(VmState, Default)]
+/// #[vmstate(name = "i8042")]
+/// struct Kbd { status: u8 }
+///
+/// // Release 1 had a keyboard controller; release 2 removed it.
+/// let old = machine::save(None, &[(0, &Uart { lcr: 3 }), (0, &Kbd { status: 1 })]).unwrap();
+/// let mut uart = Uart::default();
+/// assert!(machine::load_present(&mut [(0, &mut uart)], &old).is_err());
+/// let loaded = machine::load_present_dropping(&mut [(0, &mut uart)], &old, &["i8042"]).unwrap();
+/// assert_eq!((loaded, uart.lcr), (vec![true], 3));
+/// ```
+pub fn load_present_dropping(
+    devices: &mut [(u32, &mut dyn Section)],
+    bytes: &[u8],
+    dropped: &[&str],
+) -> Result<Vec<bool>, Error> {
+    load_devices(devices, bytes, false, dropped)
+}
+
+/// [`load`], [`load_present`] and [`load_present_dropping`]: whether each device was loaded.
 fn load_devices(
     devices: &mut [(u32, &mut dyn Section)],
     bytes: &[u8],
     every_device: bool,
+    dropped: &[&str],
 ) -> Result<Vec<bool>, Error> {
     let index = device_index(devices.iter().map(|(i, d)| (*i, d.description())))?;
+    if let Some((_, dev)) = (devices.iter()).find(|(_, d)| dropped.contains(&d.description().name))
+    {
+        return Err(Error::new(ErrorKind::Misuse(format!(
+            "device `{}` is listed among the devices and among the sections dropped",
+            dev.description().name
+        ))));
+    }
     let (sections, _) = layout(bytes)?;
     let mut order = Vec::with_capacity(sections.len());
     let mut carried = vec![false; devices.len()];
+    let sections: Vec<&MachineSection> = (sections.iter())
+        .filter(|s| !dropped.contains(&s.name.as_str()))
+        .collect();
     for s in &sections {
         let Some(&at) = index.get(&(s.name.as_str(), s.instance_id)) else {
             let unknown = ErrorKind::UnknownSection {
