@@ -1,26 +1,35 @@
 //! The hooks' types: what a hook returns, and the forms `post_load`, a field's `validate` and
 //! `exists` may take, told apart by sealed traits.
 
-/// What a hook may return: `()` or `Result<(), E>` with a `std::error::Error` `E`.
-///
-/// `Box<dyn Error + Send + Sync>` is not such an `E` (std does not implement `Error` for it;
-/// rustc then says that `dyn Error` has no known size): wrap it, for instance with
-/// `std::io::Error::other`.
+/// What a hook may return: `()` or `Result<(), E>` with an `E` that converts into a
+/// `Box<dyn std::error::Error + Send + Sync>`, as `?` converts: a `std::error::Error + Send +
+/// Sync + 'static` type, that box itself, `anyhow::Error`, a `String` or a `&str`. The load's
+/// error holds it ([`ErrorKind::Hook`](crate::ErrorKind::Hook) or `Validation`'s `source`),
+/// its message in the load error's.
 ///
 /// ```
 /// use vmstate_core::VmState;
 /// #[derive(VmState)]
-/// #[vmstate(post_load = "Self::after_load")]
+/// #[vmstate(post_load = "Self::after_load", validate = "Self::sane")]
 /// struct Uart { lcr: u8 }
 /// impl Uart {
-///     fn after_load(&mut self) -> Result<(), std::io::Error> {
-///         let checked: Result<(), Box<dyn std::error::Error + Send + Sync>> = Ok(());
-///         checked.map_err(std::io::Error::other)
+///     fn after_load(&mut self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+///         Ok(())
+///     }
+///     fn sane(&self) -> Result<(), String> {
+///         match self.lcr {
+///             0xff => Err(format!("lcr {:#x} is no line setting", self.lcr)),
+///             _ => Ok(()),
+///         }
 ///     }
 /// }
+///
+/// let bytes = vmstate_core::to_bytes(&Uart { lcr: 0xff }).unwrap();
+/// let err = vmstate_core::from_bytes(&mut Uart { lcr: 3 }, &bytes).unwrap_err();
+/// assert!(err.to_string().contains("lcr 0xff is no line setting"), "{err}");
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "a vmstate hook must return `()` or `Result<(), E>` where `E: std::error::Error + Send + Sync + 'static`, not `{Self}`"
+    message = "a vmstate hook must return `()` or `Result<(), E>` where `E` converts into `Box<dyn std::error::Error + Send + Sync>` (an error type, `anyhow::Error`, a `String`), not `{Self}`"
 )]
 pub trait HookOutput {
     /// Converts the hook's return value.
@@ -34,10 +43,10 @@ impl HookOutput for () {
     }
 }
 
-impl<E: std::error::Error + Send + Sync + 'static> HookOutput for Result<(), E> {
+impl<E: Into<Box<dyn std::error::Error + Send + Sync + 'static>>> HookOutput for Result<(), E> {
     #[inline]
     fn into_hook_result(self) -> Result<(), Box<dyn std::error::Error + Send + Sync + 'static>> {
-        self.map_err(|e| Box::new(e) as _)
+        self.map_err(Into::into)
     }
 }
 

@@ -171,7 +171,9 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// assert_eq!(ssp.head, 3);
 /// ```
 ///
-/// Hooks return `()` or `Result<(), E>` with `E: std::error::Error + Send + Sync + 'static`.
+/// Hooks return `()` or `Result<(), E>` with an `E` that converts into `Box<dyn
+/// std::error::Error + Send + Sync>` ([`HookOutput`]): an error type, that box, `anyhow::Error`,
+/// a `String`.
 ///
 /// # Enums
 ///
