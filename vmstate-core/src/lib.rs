@@ -184,7 +184,8 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// listed. It goes wherever a primitive does: arrays, `Vec`s, `immutable`, `range` (with
 /// `PartialOrd` and `Debug`, which an error prints). It is not a section, so it takes no container key but `crate`. Its
 /// description ([`Shape::Enum`]) lists the variants, so the schema checker reports a removed
-/// variant. An enum with data implements [`Field`] by hand.
+/// variant. An enum with data travels as a type it converts to and from (`#[vmstate(try_from
+/// = "Wire", into = "Wire")]`, see [Conversions](#conversions)), or implements [`Field`] by hand.
 ///
 /// A newtype with `#[vmstate(transparent)]` is a field type that travels as the value it
 /// wraps, as serde's `transparent`: the same bytes and description, in arrays and `Vec`s

@@ -116,9 +116,11 @@ fn parse<'a>(
             cx.error_spanned_by(
                 &v.fields,
                 format!(
-                    "variant `{}` has fields: only a fieldless enum derives `VmState` (it \
-                     travels as its discriminant); implement `vmstate_core::Field` by hand \
-                     for an enum with data (see its documentation)",
+                    "variant `{}` has fields: only a fieldless enum travels as its \
+                     discriminant; an enum with data travels as a type it converts to and from \
+                     (`#[vmstate(try_from = \"Wire\", into = \"Wire\")]`, `Wire` a struct \
+                     deriving `VmState` or an integer), or implements `vmstate_core::Field` by \
+                     hand",
                     v.ident.unraw()
                 ),
             );
