@@ -322,6 +322,22 @@ mod own_devices {
         machine::save(Some("board"), &[(0, u0), (1, u1), (0, t)]).unwrap()
     }
 
+    /// A device that cannot be saved is named as a load names a section.
+    #[test]
+    fn a_save_error_names_the_section_as_a_load_error_does() {
+        let (u0, _, t) = source();
+        let long = Uart {
+            lcr: 3,
+            fifo: vec![0; 17],
+        };
+        let err = machine::save(None, &[(0, &u0), (1, &long), (0, &t)]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("section `uart` instance 1: uart.fifo: "),
+            "{err}"
+        );
+    }
+
     /// A newer release without the timer loads an older release's stream by dropping the
     /// timer's sections by name; any other section it lacks a device for is still refused,
     /// a dropped section's corruption too, and a device listed as dropped is a misuse.

@@ -301,7 +301,8 @@ fn truncated(part: &str, needed: usize, bytes: &[u8], at: usize) -> Error {
 ///
 /// # Errors
 ///
-/// A device's save error, naming it (`uart:1`).
+/// A device's save error, naming its section as a load's error does (``section `uart`
+/// instance 1: uart.fifo: ...``).
 pub fn save(machine: Option<&str>, devices: &[(u32, &dyn Section)]) -> Result<Vec<u8>, Error> {
     save_with_schema(devices, &schema_json(machine, devices))
 }
@@ -334,8 +335,10 @@ pub fn save_with_schema(devices: &[(u32, &dyn Section)], json: &str) -> Result<V
         let id_at = out.len();
         instance.put_native(&mut out);
         trailer_crc.update(&out[id_at..]);
+        // Named as a load's errors name a section (the error's path names the device again).
+        let name = dev.description().name;
         dev.save_native(&mut out)
-            .map_err(|e| e.in_named(format!("{}:{instance}", dev.description().name)))?;
+            .map_err(|e| e.in_context(format!("section `{name}` instance {instance}")))?;
     }
     out.push(TAG_END);
     out.extend_from_slice(&(json.len() as u32).to_le_bytes());

@@ -260,7 +260,8 @@ fn compare(mut cx: Checker, old: &Schema, new: &Schema) -> Report {
                 super::MACHINE_KEY.to_owned(),
                 format!(
                     "the machine type changed from `{a}` to `{b}`: migration is only supported \
-                     between the same machine type; compare dumps made with the same `-M` machine"
+                     between the same machine type; compare schemas of one machine type (the \
+                     `machine` a stream was saved with; QEMU's dumps made with the same `-M`)"
                 ),
             );
         }
