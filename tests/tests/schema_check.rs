@@ -2746,9 +2746,35 @@ fn rule_check_added_to_a_field() {
         path,
     );
     assert!(f.message.contains("was `0..16`"), "{}", f.message);
-    // Spacing is not a change.
-    field(desc(&mut old, "pl022"), "tx_fifo_head").validate = Some("0 .. 8".into());
-    assert_clean(&check(&old, &new));
+    // Spacing is not a change, nor is another spelling of the same values, nor a range that
+    // holds every value of the old one.
+    for same in [
+        "0 .. 8",
+        "0..=7",
+        "0x0..0x8",
+        "0u8..8_u8",
+        "1..8",
+        "2..=3",
+        "0b10..0o7",
+    ] {
+        field(desc(&mut old, "pl022"), "tx_fifo_head").validate = Some(same.into());
+        assert_clean(&check(&old, &new));
+    }
+    // Narrower somewhere, unbounded before, or not of literals: refuses what it did not.
+    for other in ["0..9", "-1..8", "..8", "0..", "0..N", "Self::ok"] {
+        field(desc(&mut old, "pl022"), "tx_fifo_head").validate = Some(other.into());
+        let f = only_finding(
+            &check(&old, &new),
+            Rule::CheckAdded,
+            Severity::Warning,
+            path,
+        );
+        assert!(
+            f.message.contains(&format!("was `{other}`")),
+            "{}",
+            f.message
+        );
+    }
     // Dropping a check refuses nothing.
     field(desc(&mut old, "pl022"), "tx_fifo_head").validate = None;
     assert_clean(&check(&new, &old));
@@ -5825,4 +5851,72 @@ fn a_golden_file_keeps_its_link_and_permissions_and_a_read_only_one_is_not_repla
         .unwrap()
         .contains("golden_third"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+mod bool_as_enum {
+    use vmstate_core::VmState;
+    #[derive(VmState, Default, Debug, Clone, Copy, PartialEq)]
+    #[repr(u8)]
+    pub enum Power {
+        #[default]
+        Off = 0,
+        On = 1,
+    }
+    #[derive(VmState, Default, Debug, Clone, Copy, PartialEq)]
+    #[repr(u8)]
+    pub enum Speed {
+        #[default]
+        Slow = 1,
+        Fast = 2,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    pub struct Bool {
+        pub power: bool,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    pub struct TwoValues {
+        pub power: Power,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "dev")]
+    pub struct OtherValues {
+        pub power: Speed,
+    }
+}
+
+/// A bool that becomes an enum of 0 and 1, and back, takes every value either side sends:
+/// no finding; an enum of other values is a check added one way and a type change the other.
+#[test]
+fn a_bool_and_an_enum_of_zero_and_one_migrate_both_ways() {
+    use bool_as_enum::*;
+    let schema = |d| vmstate_tests::one_device("dev", d);
+    let (b, two, other) = (
+        schema(Bool::DESCRIPTION),
+        schema(TwoValues::DESCRIPTION),
+        schema(OtherValues::DESCRIPTION),
+    );
+    assert_clean(&check(&b, &two));
+    assert_clean(&check(&two, &b));
+    let f = only_finding(
+        &check(&b, &other),
+        Rule::CheckAdded,
+        Severity::Warning,
+        "dev/Fields/power",
+    );
+    assert!(f.message.contains("took 0 and 1 (a bool)"), "{}", f.message);
+    let report = check(&other, &b);
+    assert_eq!(report.errors(), 1, "{report}");
+    // What the loads do.
+    for power in [false, true] {
+        let bytes = vmstate_core::to_bytes(&Bool { power }).unwrap();
+        let mut dst = TwoValues::default();
+        vmstate_core::from_bytes(&mut dst, &bytes).unwrap();
+        assert_eq!(dst.power == Power::On, power);
+        let back = vmstate_core::to_bytes(&dst).unwrap();
+        let mut again = Bool::default();
+        vmstate_core::from_bytes(&mut again, &back).unwrap();
+        assert_eq!(again.power, power);
+    }
 }

@@ -222,13 +222,25 @@ impl Checker {
             crate::error::first_few(pairs.iter().map(|(name, v)| format!("{name} = {v}")))
         };
         let Some(old) = &o.variants else {
+            // A bool sent 0 or 1 only: an enum with both takes every value it sent.
+            let was_bool = o.wire_type.as_deref().is_some_and(|t| {
+                t.strip_prefix("varray:").unwrap_or(t).split('[').next() == Some("bool")
+            });
+            let has = |v: &str| new.values().any(|d| d.to_string() == v);
+            if was_bool && has("0") && has("1") {
+                return;
+            }
+            let took = match was_bool {
+                true => "0 and 1 (a bool)",
+                false => "any integer",
+            };
             self.push(
                 Severity::Warning,
                 Rule::CheckAdded,
                 path.to_owned(),
                 format!(
                     "field `{}` became an enum: a load accepts only its variants ({}), where \
-                     the old release took any integer; a stream of the old release holding \
+                     the old release took {took}; a stream of the old release holding \
                      another value fails to load; make sure the old release cannot send one",
                     n.field,
                     listed(new.iter().collect())
@@ -302,10 +314,22 @@ impl Checker {
 
     /// `subject` is checked on load by `check`, where the old release checked it by `before`.
     fn check_added(&mut self, path: &str, subject: &str, check: &str, before: Option<&str>) {
-        // As written, but spaces do not count (`0..8` is `0 .. 8`).
+        // Each check (`validate` path, `range`, `equal`) as written, but spaces do not count
+        // (`0..8` is `0 .. 8`); a range of integers that holds every value of one the old
+        // release had (`0..=7` for `0..8`, `0..32` for `0..16`) refuses nothing new.
         let words = |s: &str| s.split_whitespace().collect::<String>();
+        let parts = |s: &str| s.split("; ").map(words).collect::<Vec<_>>();
+        let old = before.map(parts).unwrap_or_default();
+        let covered = |new: &String| {
+            old.contains(new)
+                || IntRange::parse(new).is_some_and(|n| {
+                    (old.iter()).any(|o| IntRange::parse(o).is_some_and(|o| n.holds(&o)))
+                })
+        };
+        if parts(check).iter().all(covered) {
+            return;
+        }
         let before = match before {
-            Some(before) if words(before) == words(check) => return,
             Some(before) => format!("was `{before}`"),
             None => "the old release had none".to_owned(),
         };
@@ -387,4 +411,72 @@ impl Checker {
             }
         }
     }
+}
+
+/// A `range` of integer literals (`0..8`, `..=0x7f`, `-4..`), as the values it holds: from
+/// `lo` to `hi`, both included (`None`: no bound).
+#[derive(Debug, PartialEq)]
+struct IntRange {
+    lo: Option<i128>,
+    hi: Option<i128>,
+}
+
+impl IntRange {
+    /// The range `text` (spaces removed) writes, if its bounds are integer literals.
+    fn parse(text: &str) -> Option<IntRange> {
+        let (lo, hi, inclusive) = match text.split_once("..=") {
+            Some((lo, hi)) => (lo, hi, true),
+            None => {
+                let (lo, hi) = text.split_once("..")?;
+                (lo, hi, false)
+            }
+        };
+        let bound = |b: &str| -> Option<Option<i128>> {
+            if b.is_empty() {
+                return Some(None);
+            }
+            int_literal(b).map(Some)
+        };
+        let (lo, hi) = (bound(lo)?, bound(hi)?);
+        let hi = match (hi, inclusive) {
+            (Some(h), false) => Some(h.checked_sub(1)?),
+            (h, _) => h,
+        };
+        Some(IntRange { lo, hi })
+    }
+
+    /// Whether every value of `other` lies in `self`.
+    fn holds(&self, other: &IntRange) -> bool {
+        let lo_ok = match (self.lo, other.lo) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => a <= b,
+        };
+        let hi_ok = match (self.hi, other.hi) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => a >= b,
+        };
+        lo_ok && hi_ok
+    }
+}
+
+/// An integer literal as Rust writes one (`-8`, `0x7f`, `0b1010`, `1_000`, `16u8`).
+fn int_literal(text: &str) -> Option<i128> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (radix, digits) = match digits.get(..2) {
+        Some("0x") => (16, &digits[2..]),
+        Some("0o") => (8, &digits[2..]),
+        Some("0b") => (2, &digits[2..]),
+        _ => (10, digits),
+    };
+    // A type suffix (`16u8`, `0x10_i32`) is no digit of the value (`u` and `i` are no digit in
+    // any radix).
+    let digits = digits.find(['u', 'i']).map_or(digits, |at| &digits[..at]);
+    let digits: String = digits.chars().filter(|&c| c != '_').collect();
+    let magnitude = i128::from_str_radix(&digits, radix).ok()?;
+    Some(if negative { -magnitude } else { magnitude })
 }

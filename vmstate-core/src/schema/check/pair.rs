@@ -629,6 +629,15 @@ impl Checker {
         ) {
             return;
         }
+        // An enum of a byte whose only values are 0 and 1 sends what a bool takes.
+        let zero_or_one = s.variants.as_ref().is_some_and(|v| {
+            !v.is_empty()
+                && v.values()
+                    .all(|d| matches!(d.to_string().as_str(), "0" | "1"))
+        });
+        if matches!(cb, TypeClass::Bool) && zero_or_one && s.size == 1 {
+            return;
+        }
         let why = match (&ca, &cb) {
             (TypeClass::Float, _) | (_, TypeClass::Float) => {
                 "the new release would take the old release's bits for a different number"
