@@ -290,6 +290,27 @@ impl Error {
         &self.inner.kind
     }
 
+    /// What went wrong, owned (a hook's error to downcast, an I/O error to hand on); the path
+    /// and offset are dropped.
+    ///
+    /// ```
+    /// use vmstate_core::{ErrorKind, VmState};
+    /// #[derive(VmState, Default)]
+    /// struct Uart { lcr: u8 }
+    /// struct Unplugged;
+    /// impl std::io::Read for Unplugged {
+    ///     fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+    ///         Err(std::io::ErrorKind::BrokenPipe.into())
+    ///     }
+    /// }
+    /// let e = vmstate_core::from_reader(&mut Uart::default(), Unplugged).unwrap_err();
+    /// let ErrorKind::Io(io) = e.into_kind() else { unreachable!() };
+    /// assert_eq!(io.kind(), std::io::ErrorKind::BrokenPipe);
+    /// ```
+    pub fn into_kind(self) -> ErrorKind {
+        self.inner.kind
+    }
+
     /// The byte offset in the input where it went wrong (loads only).
     ///
     /// ```
