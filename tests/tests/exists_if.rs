@@ -20,6 +20,9 @@ struct Net {
     #[vmstate(exists_if = "*queue_pairs > 1 && *max_queue_pairs > 1")]
     #[vmstate(range = "0..64")]
     curr_queue_pairs: u16,
+    // A closure's parameter named like a later field is the parameter, not that field.
+    #[vmstate(exists_if = "(1..4).step_by(2).any(|tail| tail == *queue_pairs)")]
+    few_queues: u8,
     // Configuration both sides share: the destination's.
     #[vmstate(skip)]
     max_queue_pairs: u16,
@@ -49,6 +52,7 @@ fn source(guest_features: u32, queue_pairs: u16) -> Net {
         queue_pairs,
         curr_queue_pairs: if queue_pairs > 1 { queue_pairs } else { 0 },
         max_queue_pairs: 8,
+        few_queues: 5,
         tail: 0xee,
     }
 }
@@ -66,6 +70,7 @@ fn a_field_is_read_when_the_fields_read_before_it_say_so_in_both_formats() {
             let src = source(sent, queue_pairs);
             let destination = || Net {
                 guest_features: had,
+                few_queues: 5,
                 curr_guest_offloads: 9,
                 queue_pairs: 3,
                 ..Net::fresh()
@@ -78,7 +83,8 @@ fn a_field_is_read_when_the_fields_read_before_it_say_so_in_both_formats() {
                 0
             };
             let queues = if queue_pairs > 1 { 2 } else { 0 };
-            assert_eq!(wire.len(), fields + offloads + queues);
+            let few = if queue_pairs == 1 { 1 } else { 0 };
+            assert_eq!(wire.len(), fields + offloads + queues + few);
             let mut dst = destination();
             qemu::from_bytes(&mut dst, &wire, 2, 0).unwrap();
             let expected = Net {
@@ -151,4 +157,34 @@ fn the_schema_shows_the_test_and_cannot_decode_past_it() {
     let wire = qemu::to_bytes(&source(0, 1)).unwrap();
     let err = decode(&desc, Format::Qemu, &wire, 2, 0).unwrap_err();
     assert!(err.to_string().contains("curr_guest_offloads"), "{err}");
+}
+
+/// A glob import of lowercase statics named like fields (bindgen's FFI declarations): a `let`
+/// of those names would be refused (E0530); the derive binds the fields under its own names.
+mod glob_imported_statics {
+    #[allow(non_upper_case_globals, dead_code)]
+    mod ffi {
+        pub static queue_pairs: u16 = 99;
+    }
+    #[allow(unused_imports)]
+    use ffi::*;
+    use vmstate_core::VmState;
+
+    #[derive(VmState, Default, Debug, PartialEq)]
+    struct Mq {
+        queue_pairs: u16,
+        #[vmstate(exists_if = "*queue_pairs > 1")]
+        curr: u16,
+    }
+
+    #[test]
+    fn a_field_named_like_a_static_in_scope_is_read() {
+        let src = Mq {
+            queue_pairs: 2,
+            curr: 7,
+        };
+        let mut dst = Mq::default();
+        vmstate_core::from_bytes(&mut dst, &vmstate_core::to_bytes(&src).unwrap()).unwrap();
+        assert_eq!(dst, src);
+    }
 }

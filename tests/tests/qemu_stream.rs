@@ -148,6 +148,56 @@ fn replace_devices_changes_that_section_only_and_refuses_what_would_not_read_bac
     }
 }
 
+/// A resized section's vmdesc entry is the one the parser took for it: the next of its name
+/// after the previous section's (with entries `x, y, x` for sections `y, x`, the third), and
+/// an entry of one value (`uint32`) becomes a buffer, its type having a size of its own.
+#[test]
+fn a_resized_section_rewrites_the_entry_the_parser_reads_it_by() {
+    use vmstate_core::qemu::{self, Section};
+    let mut bytes = qemu::MAGIC.to_be_bytes().to_vec();
+    bytes.extend_from_slice(&qemu::FILE_VERSION.to_be_bytes());
+    for (id, idstr) in [(0, "y"), (1, "x")] {
+        let s = Section {
+            kind: SectionKind::Full,
+            section_id: id,
+            idstr: idstr.into(),
+            instance_id: 0,
+            version_id: 1,
+            range: 0..0,
+            data: 0..0,
+            footer: true,
+        };
+        qemu::write_section(&mut bytes, &s, &[0, 0, 0, 5]);
+    }
+    bytes.push(qemu::tag::EOF);
+    let entry = |name: &str| {
+        format!(
+            r#"{{"name": "{name}", "instance_id": 0, "fields": [{{"name": "v", "type": "uint32", "size": 4}}]}}"#
+        )
+    };
+    let json = format!(
+        r#"{{"page_size": 4096, "devices": [{}, {}, {}]}}"#,
+        entry("x"),
+        entry("y"),
+        entry("x")
+    );
+    bytes.push(qemu::tag::VMDESCRIPTION);
+    bytes.extend_from_slice(&(json.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(json.as_bytes());
+    let stream = Stream::parse(bytes).unwrap();
+    let out = stream
+        .replace_devices(&[("x", 0, vec![0, 0, 0, 5, 6])])
+        .unwrap();
+    let again = Stream::parse(out).unwrap();
+    assert_eq!(again.data(again.device("x", 0).unwrap()), [0, 0, 0, 5, 6]);
+    let devices = again.vmdesc().unwrap()["devices"].clone();
+    assert_eq!(devices[0], stream.vmdesc().unwrap()["devices"][0]);
+    assert_eq!(
+        devices[2]["fields"],
+        serde_json::json!([{ "name": "data", "type": "buffer", "size": 5 }])
+    );
+}
+
 #[test]
 fn decodes_the_ported_sections_with_the_readmes_values() {
     let s = stream();

@@ -10,7 +10,9 @@
     clippy::trait_duplication_in_bounds,
     clippy::unreadable_literal,
     clippy::cast_possible_truncation,
-    clippy::trivially_copy_pass_by_ref
+    clippy::trivially_copy_pass_by_ref,
+    clippy::default_numeric_fallback,
+    trivial_numeric_casts
 )]
 
 use std::error::Error;
@@ -123,7 +125,8 @@ const GAIN_MAX: f32 = 2.5;
 struct Limits {
     #[vmstate(range = "..=LEVEL_MAX")]
     level: u16,
-    #[vmstate(range = "0.0..GAIN_MAX")]
+    // Braces in a name are text in the compile-time check's message.
+    #[vmstate(name = "gain{0}", range = "0.0..GAIN_MAX")]
     gain: f32,
     #[vmstate(range = "&1..&Self::DEPTH")]
     depth: u8,

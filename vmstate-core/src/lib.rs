@@ -132,7 +132,7 @@ pub use wire::{Decoder, Encoder, NativeDecoder, NativeEncoder, QemuDecoder, Qemu
 /// | `range = "a..=b"` | the value as it is decoded must lie in the range; on an array, a `Vec<T>` or a `Box<[T]>`, a range of elements bounds every element, one written with array bounds (`..[0x80, 0, 0, 0]`) compares whole arrays; `..`, bounds reading `self` and a range that holds no value (of literals, or of a primitive number between constants, which rustc evaluates) are compile errors |
 ///
 /// Padding ([`Unused`], [`Removed`]) is on both wires and loads nothing: it takes only `name`,
-/// `since` and `exists`.
+/// `since`, `exists` and `exists_if`.
 ///
 /// Names starting with `__vmstate` are the generated code's: field identifiers so named,
 /// and (in any case) generic parameters, first segments of paths in migrated fields' types,

@@ -628,8 +628,10 @@ pub fn load_present(
 /// of a VMM no longer has, whose state in an older release's stream it leaves behind (every
 /// section's checksum is still verified, and the trailer's). Any other section the
 /// destination lacks a device for is still refused ([`ErrorKind::UnknownSection`]): a
-/// device is dropped by name, on purpose, not because a stream happens to carry it. A device
-/// of `devices` named in `dropped` is the caller's mistake ([`ErrorKind::Misuse`]).
+/// device is dropped by name, on purpose, not because a stream happens to carry it; every
+/// instance of it (one instance of a device that the destination still has is not dropped:
+/// that is the caller's mistake, [`ErrorKind::Misuse`], as is any device of `devices` named
+/// in `dropped`).
 ///
 /// ```
 /// use vmstate_core::machine;

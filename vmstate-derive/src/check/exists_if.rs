@@ -1,15 +1,18 @@
 //! `exists_if = "expr"`: a field's presence decided by the fields read before it. The
 //! expression names fields by their Rust names; a load has read only the migrated fields
-//! before this one, so it may read those and the fields that keep the destination's value
-//! (immutable and skipped ones), not a later field or a derived one (recomputed after).
+//! before this one, so it may read those that are always sent and the fields that keep the
+//! destination's value (immutable and skipped ones), not a later field, a derived one
+//! (recomputed after), or one that is itself sent only at times (the save would test the
+//! value it left out, the load another).
 
 use crate::ast::{Field, Input, Role};
 use crate::ctxt::Ctxt;
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Spacing, Span, TokenStream, TokenTree};
+use std::collections::HashSet;
 use syn::ext::IdentExt;
 
-/// Records the problems of `field`'s `exists_if`: given with `exists`, or reading a field a
-/// load has not read yet.
+/// Records the problems of `field`'s `exists_if`: given with `exists`, naming `self`, or
+/// reading a field that a load has not read yet or may not have read.
 pub(super) fn check_exists_if(cx: &Ctxt, input: &Input, field: &Field) {
     let Some(e) = field.attrs.exists_if.get() else {
         return;
@@ -23,16 +26,8 @@ pub(super) fn check_exists_if(cx: &Ctxt, input: &Input, field: &Field) {
         err.combine(syn::Error::new(test.key, "`exists` given here"));
         cx.syn_error(err);
     }
-    let mut reads_self = None;
-    visit(
-        quote::ToTokens::to_token_stream(&e.value.expr),
-        &mut |ident, span| {
-            if ident == "self" {
-                reads_self.get_or_insert(span);
-            }
-        },
-    );
-    if let Some(span) = reads_self {
+    let tokens = quote::ToTokens::to_token_stream(&e.value.expr);
+    if let Some(span) = names_self(tokens) {
         cx.error_at(
             span,
             "`exists_if` names the fields it reads by their names (`features & 4 != 0`, not \
@@ -40,7 +35,7 @@ pub(super) fn check_exists_if(cx: &Ctxt, input: &Input, field: &Field) {
              fields read so far; a test of the destination is `exists = \"Self::function\"`",
         );
     }
-    for (read, span) in fields_read(input, &e.value.expr) {
+    for (read, span) in reads(input, &e.value.expr).fields {
         let why = if read.index == field.index {
             Some("itself, which it decides whether to read".to_owned())
         } else if read.index > field.index && read.role() == Role::Migrated {
@@ -58,6 +53,12 @@ pub(super) fn check_exists_if(cx: &Ctxt, input: &Input, field: &Field) {
                 "field `{}`, a subsection: a load reads it after the fields",
                 read.ident
             ))
+        } else if read.role() == Role::Migrated && read.attrs.has_test() {
+            Some(format!(
+                "field `{}`, which is sent only when its own test passes: when it is not, the \
+                 save tests the value it left out and the load another",
+                read.ident
+            ))
         } else {
             None
         };
@@ -65,8 +66,9 @@ pub(super) fn check_exists_if(cx: &Ctxt, input: &Input, field: &Field) {
             cx.error_at(
                 span,
                 format!(
-                    "`exists_if` on field `{}` reads {why}; it may read the migrated fields \
-                     before it (as read so far on load) and immutable or skipped fields",
+                    "`exists_if` on field `{}` reads {why}; it may read the fields before it \
+                     that are always sent (as read so far on load) and immutable or skipped \
+                     fields (configuration both sides share)",
                     field.ident
                 ),
             );
@@ -74,30 +76,60 @@ pub(super) fn check_exists_if(cx: &Ctxt, input: &Input, field: &Field) {
     }
 }
 
-/// The fields of `input` that `expr` names as values (an identifier alone: not a path's
-/// later segment, a field of another value, a method or a macro), each once, with where.
-pub(crate) fn fields_read<'i, 'a>(
-    input: &'i Input<'a>,
-    expr: &syn::Expr,
-) -> Vec<(&'i Field<'a>, proc_macro2::Span)> {
-    let mut found: Vec<(&Field, proc_macro2::Span)> = Vec::new();
+/// What an `exists_if` expression reads: the fields, each once, with where it names them,
+/// and its tokens with each such name replaced by [`read_local`], the local the derive binds
+/// (so that a static or constant named like a field does not stand in the way).
+pub(crate) struct Reads<'i, 'a> {
+    pub fields: Vec<(&'i Field<'a>, Span)>,
+    pub tokens: TokenStream,
+}
+
+/// [`Reads`] of `expr`: an identifier alone (not a path's later segment, a field of another
+/// value, a method, a function or a macro called) that names a field of `input`, unless the
+/// expression binds that name itself (a closure's parameter, a `let`).
+pub(crate) fn reads<'i, 'a>(input: &'i Input<'a>, expr: &syn::Expr) -> Reads<'i, 'a> {
     let tokens = quote::ToTokens::to_token_stream(expr);
-    visit(tokens, &mut |ident, span| {
-        let named = |f: &&Field| f.ident.unraw() == ident.unraw();
-        if let Some(f) = input.fields.iter().find(named) {
-            if !found.iter().any(|(g, _)| g.index == f.index) {
-                found.push((f, span));
-            }
+    let mut bound = HashSet::new();
+    bound_names(tokens.clone(), &mut bound);
+    let mut fields: Vec<(&Field, Span)> = Vec::new();
+    let tokens = rewrite(tokens, &mut |ident| {
+        let name = ident.unraw().to_string();
+        if bound.contains(&name) {
+            return None;
         }
+        let f = input.fields.iter().find(|f| f.ident.unraw() == name)?;
+        if !fields.iter().any(|(g, _)| g.index == f.index) {
+            fields.push((f, ident.span()));
+        }
+        Some(read_local(f, ident.span()))
+    });
+    Reads { fields, tokens }
+}
+
+/// The local that holds field `f`'s value for an `exists_if` expression, located at `span`.
+pub(crate) fn read_local(f: &Field, span: Span) -> Ident {
+    Ident::new(&format!("__vmstate_read_{}", f.ident.unraw()), span)
+}
+
+/// The first `self` that stands alone as a value.
+fn names_self(tokens: TokenStream) -> Option<Span> {
+    let mut found = None;
+    rewrite(tokens, &mut |ident| {
+        if ident == "self" {
+            found.get_or_insert(ident.span());
+        }
+        None
     });
     found
 }
 
-/// Calls `each` with every identifier of `tokens` that stands alone as a value.
-fn visit(tokens: TokenStream, each: &mut impl FnMut(&syn::Ident, proc_macro2::Span)) {
+/// `tokens` with every identifier that stands alone as a value replaced by what `each`
+/// gives for it (when it gives one).
+fn rewrite(tokens: TokenStream, each: &mut impl FnMut(&Ident) -> Option<Ident>) -> TokenStream {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let punct =
         |i: usize, c: char| matches!(tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c);
+    let mut out = Vec::with_capacity(tokens.len());
     for (i, t) in tokens.iter().enumerate() {
         match t {
             TokenTree::Ident(ident) => {
@@ -106,14 +138,91 @@ fn visit(tokens: TokenStream, each: &mut impl FnMut(&syn::Ident, proc_macro2::Sp
                 let path_head = punct(i + 1, ':') && punct(i + 2, ':');
                 // `f(..)`, `m!(..)`; not `x != y`, whose `!` is joined to its `=`.
                 let macro_bang = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p))
-                    if p.as_char() == '!' && p.spacing() == proc_macro2::Spacing::Alone);
-                let call_or_macro = macro_bang
-                    || matches!(tokens.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis);
-                if !(after_path || member || path_head || call_or_macro) {
-                    each(ident, ident.span());
+                    if p.as_char() == '!' && p.spacing() == Spacing::Alone);
+                let call = matches!(tokens.get(i + 1),
+                    Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+                let alone = !(after_path || member || path_head || macro_bang || call);
+                match alone.then(|| each(ident)).flatten() {
+                    Some(local) => out.push(TokenTree::Ident(local)),
+                    None => out.push(t.clone()),
                 }
             }
-            TokenTree::Group(g) => visit(g.stream(), each),
+            TokenTree::Group(g) => {
+                let mut group = Group::new(g.delimiter(), rewrite(g.stream(), each));
+                group.set_span(g.span());
+                out.push(TokenTree::Group(group));
+            }
+            _ => out.push(t.clone()),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The names the expression binds itself: a closure's parameters (between the `|`s that open
+/// an expression) and the names after a `let`, at any depth.
+fn bound_names(tokens: TokenStream, bound: &mut HashSet<String>) {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            TokenTree::Group(g) => bound_names(g.stream(), bound),
+            TokenTree::Ident(id) if id == "let" => {
+                // The pattern, up to `=` (or `;`): its names.
+                let mut j = i + 1;
+                while let Some(t) = tokens.get(j) {
+                    match t {
+                        TokenTree::Punct(p) if matches!(p.as_char(), '=' | ';') => break,
+                        TokenTree::Ident(id) => {
+                            bound.insert(id.unraw().to_string());
+                        }
+                        TokenTree::Group(g) => idents_in(g.stream(), bound),
+                        _ => {}
+                    }
+                    j += 1;
+                }
+            }
+            // A closure opens where an operand goes: first, or after an operator or `move`
+            // (`a | b` has an operand before its `|`; `||` is an `or`, or a closure without
+            // parameters).
+            TokenTree::Punct(p) if p.as_char() == '|' && p.spacing() == Spacing::Alone => {
+                let opens = match i.checked_sub(1).map(|k| &tokens[k]) {
+                    None => true,
+                    Some(TokenTree::Punct(q)) => {
+                        !(q.as_char() == '|' && q.spacing() == Spacing::Joint)
+                    }
+                    Some(TokenTree::Ident(id)) => id == "move",
+                    _ => false,
+                };
+                if opens {
+                    let mut j = i + 1;
+                    while let Some(t) = tokens.get(j) {
+                        match t {
+                            TokenTree::Punct(p) if p.as_char() == '|' => break,
+                            TokenTree::Ident(id) => {
+                                bound.insert(id.unraw().to_string());
+                            }
+                            TokenTree::Group(g) => idents_in(g.stream(), bound),
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    i = j;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+/// Every identifier in `tokens` (a pattern's names), at any depth.
+fn idents_in(tokens: TokenStream, bound: &mut HashSet<String>) {
+    for t in tokens {
+        match t {
+            TokenTree::Ident(id) => {
+                bound.insert(id.unraw().to_string());
+            }
+            TokenTree::Group(g) => idents_in(g.stream(), bound),
             _ => {}
         }
     }

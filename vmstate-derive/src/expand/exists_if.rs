@@ -47,16 +47,13 @@ fn test(
     value: impl Fn(&Field, proc_macro2::Span) -> TokenStream,
 ) -> Option<TokenStream> {
     let e = f.attrs.exists_if.get()?;
-    let expr = &e.value.expr;
-    let bindings = crate::check::fields_read(input, expr)
-        .into_iter()
-        .map(|(read, span)| {
-            let mut name = read.ident.clone();
-            name.set_span(span);
-            let value = value(read, span);
-            // A name the expression uses otherwise (a closure's parameter) leaves it unused.
-            quote_spanned!(span=> #[allow(unused_variables)] let #name = #value;)
-        });
+    let reads = crate::check::reads(input, &e.value.expr);
+    let expr = &reads.tokens;
+    let bindings = reads.fields.into_iter().map(|(read, span)| {
+        let name = crate::check::read_local(read, span);
+        let value = value(read, span);
+        quote_spanned!(span=> let #name = #value;)
+    });
     let bool_ty = quote_spanned!(e.value.span=> ::core::primitive::bool);
     Some(quote! {{
         #(#bindings)*

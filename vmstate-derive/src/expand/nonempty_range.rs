@@ -27,7 +27,10 @@ pub(super) fn nonempty_check(
         return TokenStream::new();
     };
     let bounds = [&r.start, &r.end].map(|b| b.as_deref().map(unreferenced));
-    if !bounds.into_iter().flatten().all(is_constant) {
+    // Literals alone are checked before expansion (`check::limits`); a bound that is no
+    // constant expression cannot be evaluated here.
+    let names_a_constant = bounds.into_iter().flatten().any(|b| !is_literal(b));
+    if !bounds.into_iter().flatten().all(is_constant) || !names_a_constant {
         return TokenStream::new();
     }
     let span = range.span;
@@ -53,11 +56,14 @@ pub(super) fn nonempty_check(
         }
         _ => return TokenStream::new(),
     };
+    // A format string: braces in the range or the name are text.
     let message = format!(
         "range `{}` on field `{}` holds no `{number}`: every load would be refused",
         range.text,
         f.name()
-    );
+    )
+    .replace('{', "{{")
+    .replace('}', "}}");
     let allows = quote_spanned! {span=>
         #[allow(
             clippy::as_conversions,
@@ -69,6 +75,8 @@ pub(super) fn nonempty_check(
             clippy::neg_cmp_op_on_partial_ord,
             clippy::eq_op,
             clippy::absurd_extreme_comparisons,
+            clippy::default_numeric_fallback,
+            trivial_numeric_casts,
             unused_comparisons
         )]
     };
@@ -110,6 +118,17 @@ fn unreferenced(bound: &syn::Expr) -> &syn::Expr {
             _ => bound,
         },
         _ => bound,
+    }
+}
+
+/// Whether a bound is a number as written (`8`, `-1.5`, `(4)`).
+fn is_literal(bound: &syn::Expr) -> bool {
+    match bound {
+        syn::Expr::Lit(_) => true,
+        syn::Expr::Paren(p) => is_literal(&p.expr),
+        syn::Expr::Group(g) => is_literal(&g.expr),
+        syn::Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && is_literal(&u.expr),
+        _ => false,
     }
 }
 

@@ -1,6 +1,6 @@
 // `exists_if` reads the fields before it, as a load has read them: not a later field, itself,
-// a derived field or a subsection (read after the fields), nor `self` (the destination
-// before the load); and not with `exists`.
+// a derived field, a subsection (read after the fields) or a field sent only when its own
+// test passes, nor `self` (the destination before the load); and not with `exists`.
 use vmstate_core::VmState;
 
 #[derive(VmState, Default)]
@@ -28,6 +28,11 @@ struct Net {
     hash: u32,
     #[vmstate(exists = "Self::tested", exists_if = "features != 0")]
     both: u8,
+    #[vmstate(exists_if = "*offloads != 0")]
+    after_a_tested_one: u8,
+    // A name the expression binds itself is no field read: `queues` here is the parameter.
+    #[vmstate(exists_if = "[1u32, 2].iter().any(|queues| *queues == *features)")]
+    by_closure: u8,
     #[vmstate(subsection, needed = "Self::tested_now")]
     rss: Rss,
 }

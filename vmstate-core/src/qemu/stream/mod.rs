@@ -950,7 +950,8 @@ impl Stream {
             let what = || format!("device `{}` instance {instance_id}", shown(idstr));
             // Before the lookup: a device named twice has its sections at its first place.
             if !replaced.insert((*idstr, *instance_id)) {
-                return refuse(format!("{}: replaced twice", what()));
+                let twice = format!("{}: replaced twice", what());
+                return Err(Error::new(ErrorKind::Misuse(twice)));
             }
             let (index, _) = match found.as_slice() {
                 [only] => *only,

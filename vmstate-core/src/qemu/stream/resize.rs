@@ -17,32 +17,20 @@ impl Stream {
         replace: &HashMap<usize, &[u8]>,
         entries: &HashMap<usize, serde_json::Value>,
     ) -> Option<String> {
-        // Each resized section as its vmdesc entry is found: the how-manieth FULL section of
-        // its idstr and instance it is (QEMU lists one entry per FULL section, in order).
-        let mut seen: HashMap<(&str, u32), usize> = HashMap::new();
-        let mut resized = Vec::new();
-        for (index, s) in self.sections().enumerate() {
-            if s.kind != SectionKind::Full {
-                continue;
-            }
-            let nth = seen.entry((s.idstr.as_str(), s.instance_id)).or_default();
-            let this = *nth;
-            *nth += 1;
-            if let Some(data) = replace.get(&index).filter(|d| d.len() != s.data.len()) {
-                resized.push((index, s, this, data.len()));
-            }
-        }
+        let resized: Vec<(usize, usize)> = (self.sections().enumerate())
+            .filter_map(|(index, s)| {
+                let data = replace.get(&index).filter(|d| d.len() != s.data.len())?;
+                Some((index, data.len()))
+            })
+            .collect();
         if resized.is_empty() {
             return None;
         }
         let mut json = self.vmdesc()?;
         let devices = json.get_mut("devices")?.as_array_mut()?;
-        for (index, s, nth, len) in resized {
-            let of_device = |d: &&mut serde_json::Value| {
-                d["name"].as_str() == Some(s.idstr.as_str())
-                    && d["instance_id"].as_u64() == Some(u64::from(s.instance_id))
-            };
-            let Some(entry) = devices.iter_mut().filter(of_device).nth(nth) else {
+        let entry_of = self.entries(devices);
+        for (index, len) in resized {
+            let Some(entry) = entry_of.get(&index).and_then(|&at| devices.get_mut(at)) else {
                 continue;
             };
             match entries.get(&index) {
@@ -57,17 +45,50 @@ impl Stream {
         }
         Some(json.to_string())
     }
+
+    /// Each FULL device section's vmdesc entry (by section index), found as the parser finds
+    /// it: the next entry of its idstr and instance after the previous section's.
+    fn entries(&self, devices: &[serde_json::Value]) -> HashMap<usize, usize> {
+        let mut next = 0;
+        let mut found = HashMap::new();
+        for (index, s) in self.sections().enumerate() {
+            if s.kind != SectionKind::Full || s.idstr == "ram" {
+                continue;
+            }
+            let at = devices.get(next..).and_then(|rest| {
+                rest.iter().position(|d| {
+                    d["name"].as_str() == Some(s.idstr.as_str())
+                        && d["instance_id"].as_u64() == Some(u64::from(s.instance_id))
+                })
+            });
+            if let Some(at) = at {
+                found.insert(index, next + at);
+                next += at + 1;
+            }
+        }
+        found
+    }
 }
 
 /// A vmdesc entry made to describe `len` bytes: an entry of one field (a device whose data
-/// QEMU writes by its own code, virtio's `virtio`) keeps it at the new size; any other
+/// QEMU writes by its own code, virtio's `virtio`; not a value, whose type has its size)
+/// keeps it at the new size; any other
 /// becomes one buffer of the data, as [`write_stream`](crate::qemu::write_stream) describes a
 /// device whose fields do not give its size.
 pub(super) fn resized_entry(entry: &mut serde_json::Value, len: usize) {
+    // A value's type has its own size: one of another size is described as bytes.
+    let scalar = |t: &str| {
+        t == "bool"
+            || ["uint", "int", "float"].iter().any(|p| {
+                t.strip_prefix(p)
+                    .is_some_and(|bits| bits.parse::<u8>().is_ok())
+            })
+    };
     let opaque = entry.get("subsections").is_none()
         && matches!(entry["fields"].as_array(), Some(fields) if fields.len() == 1
             && fields[0].get("array_len").is_none()
-            && fields[0].get("struct").is_none());
+            && fields[0].get("struct").is_none()
+            && !fields[0]["type"].as_str().is_some_and(scalar));
     if opaque {
         entry["fields"][0]["size"] = len.into();
         return;
