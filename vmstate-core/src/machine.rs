@@ -667,19 +667,23 @@ fn load_devices(
     dropped: &[&str],
 ) -> Result<Vec<bool>, Error> {
     let index = device_index(devices.iter().map(|(i, d)| (*i, d.description())))?;
-    if let Some((_, dev)) = (devices.iter()).find(|(_, d)| dropped.contains(&d.description().name))
-    {
+    // (Nothing to look for in the common case: no device dropped.)
+    let listed_and_dropped = match dropped {
+        [] => None,
+        _ => (devices.iter()).find(|(_, d)| dropped.contains(&d.description().name)),
+    };
+    if let Some((_, dev)) = listed_and_dropped {
         return Err(Error::new(ErrorKind::Misuse(format!(
             "device `{}` is listed among the devices and among the sections dropped",
             dev.description().name
         ))));
     }
-    let (sections, _) = layout(bytes)?;
+    let (mut sections, _) = layout(bytes)?;
+    if !dropped.is_empty() {
+        sections.retain(|s| !dropped.contains(&s.name.as_str()));
+    }
     let mut order = Vec::with_capacity(sections.len());
     let mut carried = vec![false; devices.len()];
-    let sections: Vec<&MachineSection> = (sections.iter())
-        .filter(|s| !dropped.contains(&s.name.as_str()))
-        .collect();
     for s in &sections {
         let Some(&at) = index.get(&(s.name.as_str(), s.instance_id)) else {
             let unknown = ErrorKind::UnknownSection {
