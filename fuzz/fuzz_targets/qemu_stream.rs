@@ -1,7 +1,8 @@
 //! Whole QEMU migration streams: `Stream::parse`, then the board loader, the generic
 //! `qemu::load_present_devices` (a failed load must leave the board as it was) and the
 //! inspector (also with QEMU's dump as the schema) on what parsed, and the writer must give
-//! back the input byte for byte.
+//! back the input byte for byte, and a device's section replaced by data of another size
+//! must read back (its vmdesc entry rewritten).
 //!
 //! `VMSTATE_FUZZ_SKIP_KNOWN=1` lets through the inputs that hit an already reported bug (see
 //! README.md, regressions/qemu_stream-*.bin), so a run can go on looking for others.
@@ -91,6 +92,20 @@ fuzz_target!(|data: &[u8]| {
                 out == data,
                 "replace_devices with a section's own data changed the stream"
             );
+        }
+        // Data of another size rewrites the section's vmdesc entry: what is written reads
+        // back with the new data (replace_devices checks it), and `encode` never panics.
+        let mut longer = stream.data(s).to_vec();
+        longer.push(0x7e);
+        let shorter = stream.data(s).split_last().map(|(_, rest)| rest.to_vec());
+        for resized in std::iter::once(longer).chain(shorter) {
+            let index = stream.sections().position(|x| std::ptr::eq(x, s)).expect("listed");
+            let _ = stream.encode(&[(index, resized.clone())]);
+            if let Ok(out) = stream.replace_devices(&[(s.idstr.as_str(), s.instance_id, resized.clone())]) {
+                let again = Stream::parse(out).expect("replace_devices checked the result");
+                let found = again.device(&s.idstr, s.instance_id).expect("the section");
+                assert_eq!(again.data(found), &resized[..]);
+            }
         }
     }
 });
