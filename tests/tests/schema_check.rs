@@ -5729,29 +5729,43 @@ mod fixed_fifo {
     }
 }
 
-#[test]
-fn fixed_bytes_against_a_buffer_qemu_sizes_at_run_time_are_a_warning() {
-    // QEMU's dump of a Fifo8's data (`VMSTATE_VBUFFER_UINT32`): size 0.
-    let qemu = qemu_fields("data:0 head:4");
-    let schema = |d| vmstate_tests::one_device("dev", d);
-    for ours in [
-        fixed_fifo::Buffer::DESCRIPTION,
-        fixed_fifo::Bytes::DESCRIPTION,
-    ] {
-        let ours = schema(ours);
-        for report in [check(&qemu, &ours), check(&ours, &qemu)] {
-            only_finding(
+/// The one finding of each of `ours` (a device `dev`) against `qemu`, in both directions: a
+/// `field-size-changed` warning at `path`.
+fn one_size_warning_both_ways(
+    qemu: &Schema,
+    ours: &[&'static vmstate_core::Description],
+    path: &str,
+) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for &ours in ours {
+        let ours = vmstate_tests::one_device("dev", ours);
+        for report in [check(qemu, &ours), check(&ours, qemu)] {
+            found.push(only_finding(
                 &report,
                 Rule::FieldSizeChanged,
                 Severity::Warning,
-                "dev/Fields/data",
-            );
+                path,
+            ));
         }
     }
+    found
+}
+
+#[test]
+fn fixed_bytes_against_a_buffer_qemu_sizes_at_run_time_are_a_warning() {
+    // QEMU's dump of a Fifo8's data (`VMSTATE_VBUFFER_UINT32`): size 0.
+    one_size_warning_both_ways(
+        &qemu_fields("data:0 head:4"),
+        &[
+            fixed_fifo::Buffer::DESCRIPTION,
+            fixed_fifo::Bytes::DESCRIPTION,
+        ],
+        "dev/Fields/data",
+    );
     // Fixed bytes against a QEMU field of another size are still an error.
     let report = check(
         &qemu_fields("data:8 head:4"),
-        &schema(fixed_fifo::Buffer::DESCRIPTION),
+        &vmstate_tests::one_device("dev", fixed_fifo::Buffer::DESCRIPTION),
     );
     assert_eq!(report.errors(), 1, "{report}");
 }
@@ -5784,22 +5798,16 @@ mod virtio_port {
 /// a size error, and a struct against it the other way a missing description).
 #[test]
 fn a_field_qemu_writes_by_code_of_its_own_is_a_warning_whatever_stands_for_it() {
-    let qemu = qemu_fields("virtio:0 head:4");
-    let schema = |d| vmstate_tests::one_device("dev", d);
-    for ours in [
-        virtio_port::Nested::DESCRIPTION,
-        virtio_port::Word::DESCRIPTION,
-    ] {
-        let ours = schema(ours);
-        for report in [check(&qemu, &ours), check(&ours, &qemu)] {
-            let f = only_finding(
-                &report,
-                Rule::FieldSizeChanged,
-                Severity::Warning,
-                "dev/Fields/virtio",
-            );
-            assert!(f.message.contains("code of its own"), "{}", f.message);
-        }
+    let found = one_size_warning_both_ways(
+        &qemu_fields("virtio:0 head:4"),
+        &[
+            virtio_port::Nested::DESCRIPTION,
+            virtio_port::Word::DESCRIPTION,
+        ],
+        "dev/Fields/virtio",
+    );
+    for f in found {
+        assert!(f.message.contains("code of its own"), "{}", f.message);
     }
 }
 

@@ -11,7 +11,7 @@ use quote::{quote, quote_spanned};
 
 /// Whether the field is on the wire, on save: `None` without `exists_if`.
 pub(super) fn on_save(input: &Input, f: &Field) -> Option<TokenStream> {
-    test(input, f, |read, _| {
+    test(input, f, |read| {
         let name = read.ident;
         quote!(&self.#name)
     })
@@ -20,7 +20,7 @@ pub(super) fn on_save(input: &Input, f: &Field) -> Option<TokenStream> {
 /// Whether the field is in the input, on load (with the values read so far): `None` without
 /// `exists_if`.
 pub(super) fn on_load(input: &Input, f: &Field, p: &TokenStream) -> Option<TokenStream> {
-    test(input, f, |read, _| {
+    test(input, f, |read| {
         let name = read.ident;
         match read.role() {
             Role::Migrated if loads_in_place(read) => {
@@ -41,17 +41,13 @@ pub(super) fn on_load(input: &Input, f: &Field, p: &TokenStream) -> Option<Token
 }
 
 /// The expression in a block that binds each field it reads (`value` gives the reference).
-fn test(
-    input: &Input,
-    f: &Field,
-    value: impl Fn(&Field, proc_macro2::Span) -> TokenStream,
-) -> Option<TokenStream> {
+fn test(input: &Input, f: &Field, value: impl Fn(&Field) -> TokenStream) -> Option<TokenStream> {
     let e = f.attrs.exists_if.get()?;
     let reads = crate::check::reads(input, &e.value.expr);
     let expr = &reads.tokens;
     let bindings = reads.fields.into_iter().map(|(read, span)| {
         let name = crate::check::read_local(read, span);
-        let value = value(read, span);
+        let value = value(read);
         quote_spanned!(span=> let #name = #value;)
     });
     let bool_ty = quote_spanned!(e.value.span=> ::core::primitive::bool);

@@ -72,9 +72,9 @@ impl Stream {
 
 /// A vmdesc entry made to describe `len` bytes: an entry of one field (a device whose data
 /// QEMU writes by its own code, virtio's `virtio`; not a value, whose type has its size)
-/// keeps it at the new size; any other
-/// becomes one buffer of the data, as [`write_stream`](crate::qemu::write_stream) describes a
-/// device whose fields do not give its size.
+/// keeps it at the new size; any other becomes one buffer of the data, as
+/// [`write_stream`](crate::qemu::write_stream) describes a device whose fields do not give
+/// its size.
 pub(super) fn resized_entry(entry: &mut serde_json::Value, len: usize) {
     // A value's type has its own size: one of another size is described as bytes.
     let scalar = |t: &str| {
