@@ -314,7 +314,7 @@ impl Checker {
             }
             if !both_padding && sf.is_padding() && s.has_all_later(&d, cx.scope, &df.field) {
                 let p = s.path(sf);
-                self.removed(sf, p);
+                self.removed(sf, p, false);
                 s.bump();
                 continue;
             }
@@ -385,7 +385,7 @@ impl Checker {
             }
             (false, true) => {
                 let p = s.path(sf);
-                self.removed(sf, p);
+                self.removed(sf, p, false);
                 s.bump();
                 Walk::Done
             }
@@ -543,7 +543,9 @@ impl Checker {
         );
     }
 
-    fn removed(&mut self, s: &FieldEntry, path: String) {
+    /// A field of the old release that the new one lacks; `at_end`: no field of the new
+    /// release follows it.
+    fn removed(&mut self, s: &FieldEntry, path: String, at_end: bool) {
         let what = if s.is_padding() {
             format!("padding `unused` ({} bytes)", s.total_size())
         } else {
@@ -585,7 +587,13 @@ impl Checker {
             path,
             format!(
                 "{what} was removed: the old release's stream still carries it, so the new \
-                 release would read every later field from the wrong bytes; {fix}"
+                 release would {}; {fix}",
+                match at_end {
+                    true =>
+                        "take its bytes for what follows the fields (its subsections) and \
+                             refuse the stream",
+                    false => "read every later field from the wrong bytes",
+                }
             ),
         );
     }
@@ -619,7 +627,7 @@ impl Checker {
                     continue;
                 }
             }
-            self.removed(f, path);
+            self.removed(f, path, true);
         }
     }
 }
