@@ -1274,6 +1274,42 @@ fn rule_field_removed_at_the_end() {
     // No later field to misread: the bytes left over fail the load.
     assert!(f.message.contains("refuse the stream"), "{}", f.message);
     assert!(!f.message.contains("every later field"), "{}", f.message);
+
+    // At the end of a nested struct, the enclosing struct's next field follows.
+    mod v1 {
+        #[derive(vmstate_core::VmState)]
+        #[vmstate(name = "inner")]
+        pub struct Inner {
+            pub a: u32,
+            pub b: u32,
+        }
+        #[derive(vmstate_core::VmState)]
+        #[vmstate(name = "dev")]
+        pub struct Dev {
+            pub inner: Inner,
+            pub z: u32,
+        }
+    }
+    mod v2 {
+        #[derive(vmstate_core::VmState)]
+        #[vmstate(name = "inner")]
+        pub struct Inner {
+            pub a: u32,
+        }
+        #[derive(vmstate_core::VmState)]
+        #[vmstate(name = "dev")]
+        pub struct Dev {
+            pub inner: Inner,
+            pub z: u32,
+        }
+    }
+    let report = check(
+        &vmstate_tests::one_device("dev", v1::Dev::DESCRIPTION),
+        &vmstate_tests::one_device("dev", v2::Dev::DESCRIPTION),
+    );
+    let removed: Vec<_> = report.by_rule(Rule::FieldRemoved).collect();
+    assert_eq!(removed.len(), 1, "{report}");
+    assert!(removed[0].message.contains("every later field"), "{report}");
 }
 
 #[test]

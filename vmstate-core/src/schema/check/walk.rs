@@ -543,8 +543,8 @@ impl Checker {
         );
     }
 
-    /// A field of the old release that the new one lacks; `at_end`: no field of the new
-    /// release follows it.
+    /// A field of the old release that the new one lacks; `at_end`: no field follows it on
+    /// the wire.
     fn removed(&mut self, s: &FieldEntry, path: String, at_end: bool) {
         let what = if s.is_padding() {
             format!("padding `unused` ({} bytes)", s.total_size())
@@ -627,7 +627,9 @@ impl Checker {
                     continue;
                 }
             }
-            self.removed(f, path, true);
+            // At the end of a section or subsection; a nested struct's are followed by the
+            // enclosing struct's fields.
+            self.removed(f, path, cx.scope_kind != Scope::Nested);
         }
     }
 }
