@@ -631,13 +631,27 @@ fn print_fields(out: &mut String, fields: &serde_json::Value, indent: &str) {
     }
 }
 
+/// A run of this many equal elements of an array, or more, is shown once with its count.
+const SHOWN_AS_RUN: usize = 4;
+
 fn show(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Number(n) if n.is_u64() => format!("{:#x}", n.as_u64().unwrap_or(0)),
-        serde_json::Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(show).collect::<Vec<_>>().join(", ")
-        ),
+        // A queue's 1,024 states, mostly zeros, would fill a line of 100 KB: each run of equal
+        // elements once, with its count (`--json` gives every element).
+        serde_json::Value::Array(items) => {
+            let mut shown = Vec::new();
+            let mut rest = items.as_slice();
+            while let Some(first) = rest.first() {
+                let run = rest.iter().take_while(|item| *item == first).count();
+                match run >= SHOWN_AS_RUN {
+                    true => shown.push(format!("{} × {run}", show(first))),
+                    false => shown.extend(rest[..run].iter().map(show)),
+                }
+                rest = &rest[run..];
+            }
+            format!("[{}]", shown.join(", "))
+        }
         serde_json::Value::Object(o) => {
             format!(
                 "{{{}}}",
@@ -721,6 +735,16 @@ pub fn new_board() -> IntegratorCp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_of_equal_array_elements_are_shown_once_with_their_count() {
+        let v = serde_json::json!([0, 0, 0, 0, 0, 5, 0, 0, 0, [1, 1, 1, 1], "ab", "ab"]);
+        assert_eq!(
+            show(&v),
+            "[0x0 × 5, 0x5, 0x0, 0x0, 0x0, [0x1 × 4], \"ab\", \"ab\"]"
+        );
+        assert_eq!(show(&serde_json::json!([])), "[]");
+    }
 
     #[test]
     #[cfg(unix)]
