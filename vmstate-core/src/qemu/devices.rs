@@ -48,7 +48,8 @@
 //! assert_eq!(saved.data(saved.device("pl031", 0).unwrap()), [0, 0, 0, 9]);
 //! ```
 
-use super::stream::{shown, tag, vmdesc::vmdesc_size, Section, SectionKind, Stream};
+use super::stream::vmdesc::{one_buffer, vmdesc_size};
+use super::stream::{shown, tag, Section, SectionKind, Stream};
 use crate::machine::{self, Reload, Replaced, UndoLoad};
 use crate::schema::{Desc, Format};
 use crate::{Description, Error, ErrorKind, VmState};
@@ -375,7 +376,7 @@ fn vmdesc_entry(description: &Description, data: &[u8]) -> serde_json::Value {
             serde_json::json!({
                 "vmsd_name": description.name,
                 "version": description.version,
-                "fields": [{ "name": "data", "type": "buffer", "size": data.len() }],
+                "fields": one_buffer(data.len()),
             })
         })
 }

@@ -26,10 +26,9 @@ pub(super) fn check_exists_if(cx: &Ctxt, input: &Input, field: &Field) {
         err.combine(syn::Error::new(test.key, "`exists` given here"));
         cx.syn_error(err);
     }
-    let tokens = quote::ToTokens::to_token_stream(&e.value.expr);
-    if let Some(span) = names_self(tokens) {
+    if super::limits::mentions_self(quote::ToTokens::to_token_stream(&e.value.expr)) {
         cx.error_at(
-            span,
+            e.value.span,
             "`exists_if` names the fields it reads by their names (`features & 4 != 0`, not \
              `self.features`): on load `self` is the destination before the load, not the \
              fields read so far; a test of the destination is `exists = \"Self::function\"`",
@@ -111,18 +110,6 @@ pub(crate) fn read_local(f: &Field, span: Span) -> Ident {
     Ident::new(&format!("__vmstate_read_{}", f.ident.unraw()), span)
 }
 
-/// The first `self` that stands alone as a value.
-fn names_self(tokens: TokenStream) -> Option<Span> {
-    let mut found = None;
-    rewrite(tokens, &mut |ident| {
-        if ident == "self" {
-            found.get_or_insert(ident.span());
-        }
-        None
-    });
-    found
-}
-
 /// `tokens` with every identifier that stands alone as a value replaced by what `each`
 /// gives for it (when it gives one).
 fn rewrite(tokens: TokenStream, each: &mut impl FnMut(&Ident) -> Option<Ident>) -> TokenStream {
@@ -166,20 +153,9 @@ fn bound_names(tokens: TokenStream, bound: &mut HashSet<String>) {
     while i < tokens.len() {
         match &tokens[i] {
             TokenTree::Group(g) => bound_names(g.stream(), bound),
+            // The pattern, up to `=` (or `;`).
             TokenTree::Ident(id) if id == "let" => {
-                // The pattern, up to `=` (or `;`): its names.
-                let mut j = i + 1;
-                while let Some(t) = tokens.get(j) {
-                    match t {
-                        TokenTree::Punct(p) if matches!(p.as_char(), '=' | ';') => break,
-                        TokenTree::Ident(id) => {
-                            bound.insert(id.unraw().to_string());
-                        }
-                        TokenTree::Group(g) => idents_in(g.stream(), bound),
-                        _ => {}
-                    }
-                    j += 1;
-                }
+                pattern_names(&tokens, i + 1, &['=', ';'], bound);
             }
             // A closure opens where an operand goes: first, or after an operator or `move`
             // (`a | b` has an operand before its `|`; `||` is an `or`, or a closure without
@@ -194,25 +170,33 @@ fn bound_names(tokens: TokenStream, bound: &mut HashSet<String>) {
                     _ => false,
                 };
                 if opens {
-                    let mut j = i + 1;
-                    while let Some(t) = tokens.get(j) {
-                        match t {
-                            TokenTree::Punct(p) if p.as_char() == '|' => break,
-                            TokenTree::Ident(id) => {
-                                bound.insert(id.unraw().to_string());
-                            }
-                            TokenTree::Group(g) => idents_in(g.stream(), bound),
-                            _ => {}
-                        }
-                        j += 1;
-                    }
-                    i = j;
+                    i = pattern_names(&tokens, i + 1, &['|'], bound);
                 }
             }
             _ => {}
         }
         i += 1;
     }
+}
+
+/// The names of the pattern at `tokens[from..]`, up to the first of the `stop` punctuation
+/// marks; returns where it stopped.
+fn pattern_names(
+    tokens: &[TokenTree],
+    from: usize,
+    stop: &[char],
+    bound: &mut HashSet<String>,
+) -> usize {
+    let mut at = from;
+    while let Some(t) = tokens.get(at) {
+        match t {
+            TokenTree::Punct(p) if stop.contains(&p.as_char()) => break,
+            TokenTree::Ident(_) | TokenTree::Group(_) => idents_in(t.clone().into(), bound),
+            _ => {}
+        }
+        at += 1;
+    }
+    at
 }
 
 /// Every identifier in `tokens` (a pattern's names), at any depth.

@@ -135,7 +135,7 @@ pub(super) fn check_limits(cx: &Ctxt, input: &Input, field: &crate::ast::Field) 
 }
 
 /// Whether `tokens` use the value `self` (not the module path `self::`).
-fn mentions_self(tokens: proc_macro2::TokenStream) -> bool {
+pub(super) fn mentions_self(tokens: proc_macro2::TokenStream) -> bool {
     let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
     tokens.iter().enumerate().any(|(i, t)| match t {
         proc_macro2::TokenTree::Ident(id) => {
@@ -308,7 +308,7 @@ fn compare(a: &syn::Expr, b: &syn::Expr) -> Option<std::cmp::Ordering> {
 
 /// A numeric literal, possibly negated (`-3`, `-(0.5)`): whether it is negated, and the
 /// literal.
-fn signed_literal(expr: &syn::Expr) -> Option<(bool, &syn::Lit)> {
+pub(crate) fn signed_literal(expr: &syn::Expr) -> Option<(bool, &syn::Lit)> {
     match expr {
         syn::Expr::Lit(syn::ExprLit {
             lit: lit @ (syn::Lit::Int(_) | syn::Lit::Float(_)),

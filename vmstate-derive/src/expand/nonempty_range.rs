@@ -29,7 +29,8 @@ pub(super) fn nonempty_check(
     let bounds = [&r.start, &r.end].map(|b| b.as_deref().map(unreferenced));
     // Literals alone are checked before expansion (`check::limits`); a bound that is no
     // constant expression cannot be evaluated here.
-    let names_a_constant = bounds.into_iter().flatten().any(|b| !is_literal(b));
+    let names_a_constant =
+        (bounds.into_iter().flatten()).any(|b| crate::check::signed_literal(b).is_none());
     if !bounds.into_iter().flatten().all(is_constant) || !names_a_constant {
         return TokenStream::new();
     }
@@ -118,17 +119,6 @@ fn unreferenced(bound: &syn::Expr) -> &syn::Expr {
             _ => bound,
         },
         _ => bound,
-    }
-}
-
-/// Whether a bound is a number as written (`8`, `-1.5`, `(4)`).
-fn is_literal(bound: &syn::Expr) -> bool {
-    match bound {
-        syn::Expr::Lit(_) => true,
-        syn::Expr::Paren(p) => is_literal(&p.expr),
-        syn::Expr::Group(g) => is_literal(&g.expr),
-        syn::Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && is_literal(&u.expr),
-        _ => false,
     }
 }
 

@@ -93,7 +93,7 @@ pub(super) fn resized_entry(entry: &mut serde_json::Value, len: usize) {
         entry["fields"][0]["size"] = len.into();
         return;
     }
-    entry["fields"] = serde_json::json!([{ "name": "data", "type": "buffer", "size": len }]);
+    entry["fields"] = super::vmdesc::one_buffer(len);
     if let Some(fields) = entry.as_object_mut() {
         fields.remove("subsections");
     }

@@ -237,6 +237,12 @@ pub(super) fn device_size(
     })
 }
 
+/// The `fields` of a vmdesc entry that describes a section's `len` bytes as one buffer (what
+/// its own fields do not give: a size that varies, a layout QEMU's code writes).
+pub(crate) fn one_buffer(len: usize) -> serde_json::Value {
+    serde_json::json!([{ "name": "data", "type": "buffer", "size": len }])
+}
+
 /// Bytes a vmdesc entry describes: its fields (size × array_len) and subsections (with
 /// their 0x05 + name + version headers).
 pub(crate) fn vmdesc_size(d: &serde_json::Value) -> Option<usize> {

@@ -221,11 +221,15 @@ impl Checker {
         let listed = |pairs: Vec<(&String, &Discriminant)>| {
             crate::error::first_few(pairs.iter().map(|(name, v)| format!("{name} = {v}")))
         };
+        /// The type of each value (of an array's or a `Vec`'s elements).
+        fn value_type(f: &FieldEntry) -> Option<&str> {
+            let t = f.wire_type.as_deref()?;
+            let t = t.strip_prefix("varray:").unwrap_or(t);
+            t.split('[').next()
+        }
         let Some(old) = &o.variants else {
             // A bool sent 0 or 1 only: an enum with both takes every value it sent.
-            let was_bool = o.wire_type.as_deref().is_some_and(|t| {
-                t.strip_prefix("varray:").unwrap_or(t).split('[').next() == Some("bool")
-            });
+            let was_bool = value_type(o) == Some("bool");
             let has = |v: &str| new.values().any(|d| d.to_string() == v);
             if was_bool && has("0") && has("1") {
                 return;
@@ -250,14 +254,9 @@ impl Checker {
         };
         // The bits on the wire: a `repr` that changed signedness only (`i8` -1 and `u8` 255)
         // keeps them (the type change itself is reported apart).
-        let width = |f: &FieldEntry| {
-            let t = f.wire_type.as_deref()?;
-            let t = t.strip_prefix("varray:").unwrap_or(t);
-            let t = t.split('[').next().unwrap_or(t);
-            match classify(t) {
-                TypeClass::Unsigned(bits) | TypeClass::Signed(bits) => bits.parse::<u32>().ok(),
-                _ => None,
-            }
+        let width = |f: &FieldEntry| match classify(value_type(f)?) {
+            TypeClass::Unsigned(bits) | TypeClass::Signed(bits) => bits.parse::<u32>().ok(),
+            _ => None,
         };
         let bits = match (width(o), width(n)) {
             (Some(a), Some(b)) if a == b => Some(a),
