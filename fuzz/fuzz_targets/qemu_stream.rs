@@ -99,9 +99,14 @@ fuzz_target!(|data: &[u8]| {
         longer.push(0x7e);
         let shorter = stream.data(s).split_last().map(|(_, rest)| rest.to_vec());
         for resized in std::iter::once(longer).chain(shorter) {
-            let index = stream.sections().position(|x| std::ptr::eq(x, s)).expect("listed");
+            let index = stream
+                .sections()
+                .position(|x| std::ptr::eq(x, s))
+                .expect("listed");
             let _ = stream.encode(&[(index, resized.clone())]);
-            if let Ok(out) = stream.replace_devices(&[(s.idstr.as_str(), s.instance_id, resized.clone())]) {
+            if let Ok(out) =
+                stream.replace_devices(&[(s.idstr.as_str(), s.instance_id, resized.clone())])
+            {
                 let again = Stream::parse(out).expect("replace_devices checked the result");
                 let found = again.device(&s.idstr, s.instance_id).expect("the section");
                 assert_eq!(again.data(found), &resized[..]);

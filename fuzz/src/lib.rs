@@ -349,7 +349,10 @@ pub fn check_conversions_alike(section: &[u8]) {
             if !one_at_a_time.iter().any(|field| b.starts_with(field)) {
                 assert_eq!(a, b, "other errors");
             }
-            assert!(converted == ConvertedBlocks::new(), "a refused load changed the struct");
+            assert!(
+                converted == ConvertedBlocks::new(),
+                "a refused load changed the struct"
+            );
         }
         (a, b) => panic!("the plain struct gives {a:?}, the conversions {b:?}"),
     }
