@@ -19,7 +19,7 @@ use vmstate_core::machine::{self as generic, Section};
 use vmstate_core::Error;
 
 pub use vmstate_core::machine::{
-    parse, MachineSection, MachineStream, FORMAT_VERSION, MAGIC, MAX_SECTIONS,
+    parse, LoadOptions, MachineSection, MachineStream, FORMAT_VERSION, MAGIC, MAX_SECTIONS,
 };
 
 /// The board's devices as machine-stream sections, with their instances.
@@ -77,8 +77,29 @@ pub fn schema_trailer() -> &'static str {
 /// assert_eq!(dst.pic.irq_enabled, 0); // all or nothing: no device changed
 /// ```
 pub fn load(board: &mut IntegratorCp, bytes: &[u8]) -> Result<(), Error> {
+    load_with(board, bytes, LoadOptions::new()).map(drop)
+}
+
+/// [`load`] with the [`LoadOptions`] given ([`vmstate_core::machine::load_with`]): with
+/// `check_schema()`, the stream's schema trailer is compared with the board's descriptions
+/// first. Returns whether each device (in [`IntegratorCp::devices`]' order) was loaded.
+///
+/// ```
+/// use devices::machine::{self, LoadOptions};
+/// use devices::IntegratorCp;
+///
+/// let bytes = machine::save(&IntegratorCp::new(32)).unwrap();
+/// let mut dst = IntegratorCp::new(32);
+/// let loaded = machine::load_with(&mut dst, &bytes, LoadOptions::new().check_schema()).unwrap();
+/// assert!(loaded.iter().all(|&l| l));
+/// ```
+pub fn load_with(
+    board: &mut IntegratorCp,
+    bytes: &[u8],
+    options: LoadOptions<'_>,
+) -> Result<Vec<bool>, Error> {
     let mut devices: Vec<(u32, &mut dyn Section)> = (board.devices_mut().into_iter())
         .map(|(_, instance, dev): (_, u32, &mut dyn Device)| (instance, dev as &mut dyn Section))
         .collect();
-    generic::load(&mut devices, bytes)
+    generic::load_with(&mut devices, bytes, options)
 }

@@ -1,13 +1,15 @@
 //! Machine streams (a whole board, native sections): `devices::machine::parse`, each
 //! section decoded by its embedded schema (`vmstate inspect`), and `devices::machine::load`. A failed load must leave the board as it was (every register a
 //! guest can read, time registers aside); a successful one must save again and load into
-//! another fresh board with the same registers.
+//! another fresh board with the same registers. A load with the schema check
+//! (`LoadOptions::check_schema`) only adds refusals: where it succeeds the plain load did
+//! too, with the same registers, and where it fails the board is as it was.
 //!
 //! Each input is tried as is and, when that changes it, with every checksum recomputed
 //! (`fix_machine_crcs`), so mutations inside sections get past the CRC-32s.
 #![no_main]
 
-use devices::machine;
+use devices::machine::{self, LoadOptions};
 use devices::IntegratorCp;
 use libfuzzer_sys::fuzz_target;
 
@@ -45,7 +47,31 @@ fn check(data: &[u8]) {
         }
     }
     let mut board = IntegratorCp::new(32);
-    match machine::load(&mut board, data) {
+    let plain = machine::load(&mut board, data);
+    let mut checked_board = IntegratorCp::new(32);
+    let checked = machine::load_with(&mut checked_board, data, LoadOptions::new().check_schema());
+    match &checked {
+        Ok(_) => {
+            assert!(
+                plain.is_ok(),
+                "the checked load passed what the plain one refused"
+            );
+            assert_eq!(
+                checked_board.register_dump(true),
+                board.register_dump(true),
+                "the checked load loaded other registers"
+            );
+        }
+        Err(e) => {
+            let _ = e.to_string();
+            assert_eq!(
+                checked_board.register_dump(true),
+                IntegratorCp::new(32).register_dump(true),
+                "a failed checked load changed the board: {e}"
+            );
+        }
+    }
+    match plain {
         Err(e) => {
             let _ = e.to_string();
             assert_eq!(

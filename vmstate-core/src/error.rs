@@ -239,6 +239,17 @@ pub enum ErrorKind {
     /// assert!(err.to_string().contains("listed twice"), "{err}");
     /// ```
     Misuse(String),
+    /// The schema a machine stream carries for a section is not the destination's, and the
+    /// compatibility checker finds that its bytes would load wrongly: fields reordered,
+    /// renamed or retyped without a version bump. Only
+    /// [`LoadOptions::check_schema`](crate::machine::LoadOptions::check_schema) looks; see
+    /// there for an example. The offset is the section's.
+    SchemaMismatch {
+        /// The section's name.
+        name: String,
+        /// The checker's errors, the stream's schema as the older release.
+        findings: Vec<crate::schema::Finding>,
+    },
 }
 
 impl Error {
@@ -564,6 +575,23 @@ impl fmt::Display for ErrorKind {
                 )
             }
             ErrorKind::Misuse(why) => f.write_str(why),
+            ErrorKind::SchemaMismatch { name, findings } => {
+                write!(
+                    f,
+                    "the stream's schema of section `{}` does not match the destination's",
+                    one_line(name)
+                )?;
+                // A crafted trailer may give many: the first few say what is wrong.
+                const SHOWN: usize = 3;
+                for (i, finding) in findings.iter().take(SHOWN).enumerate() {
+                    let lead = if i == 0 { ": " } else { "; " };
+                    write!(f, "{lead}{finding}")?;
+                }
+                if findings.len() > SHOWN {
+                    write!(f, "; and {} more", findings.len() - SHOWN)?;
+                }
+                Ok(())
+            }
             ErrorKind::OutOfRange {
                 value,
                 range,

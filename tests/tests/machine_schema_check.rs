@@ -1,0 +1,375 @@
+//! `LoadOptions::check_schema`: a machine stream's schema trailer compared with the
+//! destination's descriptions before anything loads.
+
+use devices::IntegratorCp;
+use vmstate_core::machine::{self, LoadOptions, Section};
+use vmstate_core::schema::{Rule, Severity};
+use vmstate_core::{ErrorKind, VmState};
+
+#[derive(VmState, Default, Debug, PartialEq)]
+#[vmstate(name = "uart")]
+struct Uart {
+    lcr: u8,
+}
+
+/// Release A's timer.
+#[derive(VmState, Default, Debug, PartialEq)]
+#[vmstate(name = "timer")]
+struct TimerA {
+    count: u64,
+    limit: u64,
+}
+
+/// Another build's timer at the same version, its fields reordered.
+#[derive(VmState, Default, Debug, PartialEq)]
+#[vmstate(name = "timer")]
+struct TimerSwapped {
+    limit: u64,
+    count: u64,
+}
+
+/// Another build's timer at the same version, `limit` a float.
+#[derive(VmState, Default, Debug, PartialEq)]
+#[vmstate(name = "timer")]
+struct TimerFloat {
+    count: u64,
+    limit: f64,
+}
+
+/// Another build's timer at the same version: a check added and the Rust type and a hook
+/// renamed, which the checker warns about or passes.
+#[derive(VmState, Default, Debug, PartialEq)]
+#[vmstate(name = "timer", post_load = "Self::settle")]
+struct TimerChecked {
+    count: u64,
+    #[vmstate(range = "..=1000")]
+    limit: u64,
+}
+
+impl TimerChecked {
+    fn settle(&mut self) {}
+}
+
+fn checked() -> LoadOptions<'static> {
+    LoadOptions::new().check_schema()
+}
+
+fn stream(timer: &TimerA) -> Vec<u8> {
+    machine::save(Some("vm"), &[(0, &Uart { lcr: 3 }), (0, timer)]).unwrap()
+}
+
+#[test]
+fn fields_reordered_at_one_version_are_refused_and_nothing_loads() {
+    let bytes = stream(&TimerA {
+        count: 5,
+        limit: 100,
+    });
+    let (mut uart, mut timer) = (Uart::default(), TimerSwapped::default());
+    let err =
+        machine::load_with(&mut [(0, &mut uart), (0, &mut timer)], &bytes, checked()).unwrap_err();
+    let ErrorKind::SchemaMismatch { name, findings } = err.kind() else {
+        panic!("{err}");
+    };
+    assert_eq!(name, "timer");
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert_eq!(f.severity, Severity::Error, "{f}");
+    }
+    assert_eq!(findings[0].rule, Rule::FieldRenamed, "{}", findings[0]);
+    assert_eq!(findings[0].path, "timer/Fields/count");
+    let text = err.to_string();
+    assert!(
+        text.contains("the stream's schema of section `timer` does not match the destination's")
+            && text.contains("error[field-renamed] timer/Fields/count"),
+        "{text}"
+    );
+    // The offset is the timer's section, after the uart's.
+    let sections = machine::parse(&bytes).unwrap().sections;
+    assert_eq!(err.offset(), Some(sections[1].range.start));
+    // Nothing loaded, not even the uart, whose schema matches.
+    assert_eq!((uart, timer), Default::default());
+
+    // Without the check the sections' bytes load, swapped: what the check is for.
+    let (mut uart, mut timer) = (Uart::default(), TimerSwapped::default());
+    machine::load(&mut [(0, &mut uart), (0, &mut timer)], &bytes).unwrap();
+    assert_eq!((timer.count, timer.limit), (100, 5));
+}
+
+#[test]
+fn a_field_retyped_at_one_version_is_refused() {
+    let bytes = stream(&TimerA { count: 1, limit: 2 });
+    let (mut uart, mut timer) = (Uart::default(), TimerFloat::default());
+    let err =
+        machine::load_with(&mut [(0, &mut uart), (0, &mut timer)], &bytes, checked()).unwrap_err();
+    let ErrorKind::SchemaMismatch { findings, .. } = err.kind() else {
+        panic!("{err}");
+    };
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.rule == Rule::FieldTypeChanged && f.path == "timer/Fields/limit"),
+        "{err}"
+    );
+    assert_eq!((uart, timer), Default::default());
+}
+
+#[test]
+fn changes_the_checker_passes_or_warns_about_load() {
+    let bytes = stream(&TimerA { count: 7, limit: 9 });
+    let (mut uart, mut timer) = (Uart::default(), TimerChecked::default());
+    let loaded =
+        machine::load_with(&mut [(0, &mut uart), (0, &mut timer)], &bytes, checked()).unwrap();
+    assert_eq!(loaded, [true, true]);
+    assert_eq!((uart.lcr, timer.count, timer.limit), (3, 7, 9));
+    // The field's check still runs on the value.
+    let bytes = stream(&TimerA {
+        count: 7,
+        limit: 1001,
+    });
+    let err =
+        machine::load_with(&mut [(0, &mut uart), (0, &mut timer)], &bytes, checked()).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::OutOfRange { .. }), "{err}");
+}
+
+#[test]
+fn a_version_bump_with_a_gated_field_loads() {
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "timer", version = 2, minimum_version = 1)]
+    struct TimerV2 {
+        count: u64,
+        limit: u64,
+        #[vmstate(since = 2)]
+        prescale: u8,
+    }
+    let bytes = stream(&TimerA { count: 7, limit: 9 });
+    let (mut uart, mut timer) = (Uart::default(), TimerV2::default());
+    machine::load_with(&mut [(0, &mut uart), (0, &mut timer)], &bytes, checked()).unwrap();
+    assert_eq!((timer.count, timer.limit, timer.prescale), (7, 9, 0));
+
+    // Back: version 2 is above what release A loads, which the load itself refuses too.
+    let bytes = machine::save(None, &[(0, &timer)]).unwrap();
+    let mut old = TimerA::default();
+    let err = machine::load_with(&mut [(0, &mut old)], &bytes, checked()).unwrap_err();
+    let ErrorKind::SchemaMismatch { findings, .. } = err.kind() else {
+        panic!("{err}");
+    };
+    assert!(
+        findings.iter().any(|f| f.rule == Rule::VersionTooHigh),
+        "{err}"
+    );
+    assert!(matches!(
+        machine::load(&mut [(0, &mut old)], &bytes)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::TooNew { .. }
+    ));
+}
+
+#[test]
+fn a_whole_board_of_the_same_build_loads_checked() {
+    let mut src = IntegratorCp::new(32);
+    src.write(0x1000_0014, 0xa05f).unwrap();
+    src.write(0x1400_0008, 0x300).unwrap();
+    let bytes = devices::machine::save(&src).unwrap();
+    let mut dst = IntegratorCp::new(32);
+    let loaded = devices::machine::load_with(&mut dst, &bytes, checked()).unwrap();
+    assert!(loaded.iter().all(|&l| l), "{loaded:?}");
+    assert_eq!(devices::machine::save(&dst).unwrap(), bytes);
+}
+
+#[test]
+fn a_trailer_is_read_only_when_checked() {
+    let timer = TimerA { count: 1, limit: 2 };
+    let devices: [(u32, &dyn Section); 1] = [(0, &timer)];
+    // A trailer that is not JSON, and one that does not describe the timer.
+    let other = machine::schema_json(None, &[(0, &Uart::default())]);
+    for (json, says) in [
+        ("not json", "schema trailer"),
+        (
+            other.as_str(),
+            "the schema trailer does not describe section `timer`",
+        ),
+    ] {
+        let bytes = machine::save_with_schema(&devices, json).unwrap();
+        let mut dst = TimerA::default();
+        machine::load(&mut [(0, &mut dst)], &bytes).unwrap();
+        assert_eq!(dst, timer);
+
+        let mut dst = TimerA::default();
+        let err = machine::load_with(&mut [(0, &mut dst)], &bytes, checked()).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Format(_)), "{err}");
+        assert!(err.to_string().contains(says), "{err}");
+        assert_eq!(dst, TimerA::default());
+    }
+}
+
+#[test]
+fn dropped_sections_and_absent_devices_are_not_compared() {
+    // The stream's `uart` is dropped, and its schema (another build's) is not compared.
+    #[derive(VmState, Default)]
+    #[vmstate(name = "uart")]
+    struct OtherUart {
+        scr: u16,
+    }
+    let timer = TimerA { count: 4, limit: 8 };
+    let bytes = machine::save(None, &[(0, &Uart { lcr: 1 }), (0, &timer)]).unwrap();
+    let mut dst = TimerA::default();
+    let options = checked().dropping(&["uart"]);
+    machine::load_with(&mut [(0, &mut dst)], &bytes, options).unwrap();
+    assert_eq!(dst, timer);
+
+    // A destination device the stream lacks keeps its state with `present_only`, whatever
+    // its description.
+    let bytes = machine::save(None, &[(0, &timer)]).unwrap();
+    let (mut dst, mut uart) = (TimerA::default(), OtherUart { scr: 9 });
+    let options = checked().present_only();
+    let loaded = machine::load_with(&mut [(0, &mut dst), (0, &mut uart)], &bytes, options);
+    assert_eq!(loaded.unwrap(), [true, false]);
+    assert_eq!((dst.count, uart.scr), (4, 9));
+}
+
+#[test]
+fn many_findings_are_shown_by_the_first_three() {
+    #[derive(VmState, Default)]
+    #[vmstate(name = "timer")]
+    struct Wide {
+        a: u8,
+        b: u8,
+        c: u8,
+        d: u8,
+        e: u8,
+    }
+    #[derive(VmState, Default)]
+    #[vmstate(name = "timer")]
+    struct WideFloats {
+        a: f32,
+        b: f32,
+        c: f32,
+        d: f32,
+        e: f32,
+    }
+    let bytes = machine::save(None, &[(0, &WideFloats::default())]).unwrap();
+    let err = machine::load_with(&mut [(0, &mut Wide::default())], &bytes, checked()).unwrap_err();
+    let ErrorKind::SchemaMismatch { findings, .. } = err.kind() else {
+        panic!("{err}");
+    };
+    assert!(findings.len() > 3, "{findings:?}");
+    let text = err.to_string();
+    assert_eq!(text.matches("error[").count(), 3, "{text}");
+    assert!(
+        text.contains(&format!("; and {} more (at byte", findings.len() - 3)),
+        "{text}"
+    );
+}
+
+/// Each device's trailer entry reads back as its own description, so a stream of the same
+/// build is accepted without running the checker.
+#[test]
+fn the_trailer_gives_each_device_its_own_description_back() {
+    let src = IntegratorCp::new(32);
+    let bytes = devices::machine::save(&src).unwrap();
+    let parsed = machine::parse(&bytes).unwrap();
+    let mut dst = IntegratorCp::new(32);
+    for (_, _, d) in dst.devices_mut() {
+        let desc = d.description();
+        let mut s = vmstate_core::schema::Schema::new(None);
+        s.add(desc.name, desc);
+        assert_eq!(
+            parsed.schema.devices[desc.name], s.devices[desc.name],
+            "{}",
+            desc.name
+        );
+    }
+}
+
+/// A device of many kinds of fields, for the comparison of its trailer text.
+mod rich {
+    use vmstate_core::VmState;
+
+    #[derive(VmState, Default, Debug, Clone, Copy, PartialEq)]
+    #[repr(u8)]
+    pub enum Mode {
+        #[default]
+        Off = 0,
+        On = 1,
+    }
+
+    #[derive(VmState, Default, Debug, Clone, PartialEq)]
+    pub struct Channel {
+        pub src: u32,
+        pub dst: u32,
+    }
+
+    #[derive(VmState, Default, Debug, Clone, PartialEq)]
+    #[vmstate(name = "dma/burst")]
+    pub struct Burst {
+        pub len: u8,
+    }
+
+    #[derive(VmState, Default, Debug, Clone, PartialEq)]
+    #[vmstate(
+        name = "dma",
+        version = 3,
+        minimum_version = 2,
+        post_load = "Self::settle"
+    )]
+    pub struct Dma {
+        #[vmstate(immutable)]
+        pub channels_count: u16,
+        pub mode: Mode,
+        #[vmstate(range = "0..=15")]
+        pub prio: u8,
+        pub channels: [Channel; 2],
+        #[vmstate(max_len = 64)]
+        pub queue: Vec<u32>,
+        #[vmstate(since = 3)]
+        pub tag: i64,
+        #[vmstate(skip)]
+        pub host_fd: i32,
+        #[vmstate(subsection, needed = "Self::burst_needed")]
+        pub burst: Burst,
+    }
+
+    impl Dma {
+        fn settle(&mut self) {}
+        fn burst_needed(&self) -> bool {
+            self.burst.len != 0
+        }
+    }
+}
+
+/// A stream of the same build describes the device in the very text the destination's
+/// description serializes to, so the trailer is not parsed: an entry for no section, which
+/// a parse refuses, is not read.
+#[test]
+fn a_device_of_the_same_build_is_compared_as_text() {
+    let src = rich::Dma {
+        channels_count: 2,
+        mode: rich::Mode::On,
+        prio: 7,
+        queue: vec![1, 2, 3],
+        tag: -4,
+        burst: rich::Burst { len: 9 },
+        ..Default::default()
+    };
+    let json = machine::schema_json(None, &[(0, &src)]);
+    let with_ghost = format!("{{\"ghost\":5,{}", &json[1..]);
+    let bytes = machine::save_with_schema(&[(0, &src)], &with_ghost).unwrap();
+    assert!(machine::parse(&bytes).is_err());
+
+    let mut dst = rich::Dma {
+        channels_count: 2,
+        ..Default::default()
+    };
+    machine::load_with(&mut [(0, &mut dst)], &bytes, checked()).unwrap();
+    assert_eq!(dst, src);
+
+    // Where the text differs (here only in its spacing), the trailer is parsed, and the
+    // ghost refused.
+    let spaced = with_ghost
+        .replacen("{\"ghost\":5,", "{\"ghost\":5, ", 1)
+        .replace(",\"", ", \"");
+    let bytes = machine::save_with_schema(&[(0, &src)], &spaced).unwrap();
+    let err = machine::load_with(&mut [(0, &mut dst)], &bytes, checked()).unwrap_err();
+    assert!(err.to_string().contains("ghost"), "{err}");
+}
