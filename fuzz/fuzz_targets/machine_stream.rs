@@ -4,6 +4,7 @@
 //! another fresh board with the same registers. A load with the schema check
 //! (`LoadOptions::check_schema`) only adds refusals: where it succeeds the plain load did
 //! too, with the same registers, and where it fails the board is as it was.
+//! `machine::compare_schemas` against the board's descriptions is run on every input.
 //!
 //! Each input is tried as is and, when that changes it, with every checksum recomputed
 //! (`fix_machine_crcs`), so mutations inside sections get past the CRC-32s.
@@ -47,6 +48,13 @@ fn check(data: &[u8]) {
         }
     }
     let mut board = IntegratorCp::new(32);
+    // The trailer against the board's descriptions, as a VMM's preflight: any verdict.
+    let descriptions: Vec<_> = board
+        .devices()
+        .iter()
+        .map(|(_, _, d)| d.description())
+        .collect();
+    let _ = vmstate_core::machine::compare_schemas(data, &descriptions);
     let plain = machine::load(&mut board, data);
     let mut checked_board = IntegratorCp::new(32);
     let checked = machine::load_with(&mut checked_board, data, LoadOptions::new().check_schema());

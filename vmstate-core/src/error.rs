@@ -240,10 +240,10 @@ pub enum ErrorKind {
     /// ```
     Misuse(String),
     /// The schema a machine stream carries for a section is not the destination's, and the
-    /// compatibility checker finds that its bytes would load wrongly: fields reordered,
-    /// renamed or retyped without a version bump. Only
+    /// compatibility checker finds an error in it that the load would not refuse by itself:
+    /// fields reordered, retyped or renamed without a version bump. Only
     /// [`LoadOptions::check_schema`](crate::machine::LoadOptions::check_schema) looks; see
-    /// there for an example. The offset is the section's.
+    /// there for what it refuses and an example. The offset is the section's.
     SchemaMismatch {
         /// The section's name.
         name: String,
@@ -578,7 +578,8 @@ impl fmt::Display for ErrorKind {
             ErrorKind::SchemaMismatch { name, findings } => {
                 write!(
                     f,
-                    "the stream's schema of section `{}` does not match the destination's",
+                    "the stream's schema of section `{}` does not match the destination's \
+                     (the checker's findings, the stream's build as the old release)",
                     one_line(name)
                 )?;
                 // A crafted trailer may give many: the first few say what is wrong.

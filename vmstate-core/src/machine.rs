@@ -43,7 +43,7 @@
 //! assert_eq!(other, Uart::default());
 //! ```
 
-use crate::schema::{Desc, Schema};
+use crate::schema::{Desc, Report, Schema};
 use crate::{Description, Error, ErrorKind, Scalar, VmState};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -714,6 +714,7 @@ impl<'a> LoadOptions<'a> {
     /// let loaded = machine::load_with(&mut [(0, &mut uart)], &bytes, LoadOptions::new()).unwrap();
     /// assert_eq!((loaded, uart.lcr), (vec![true], 3));
     /// ```
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
@@ -730,6 +731,7 @@ impl<'a> LoadOptions<'a> {
     /// let loaded = machine::load_with(&mut [(0, &mut uart), (0, &mut nic)], &bytes, options);
     /// assert_eq!(loaded.unwrap(), [true, false]);
     /// ```
+    #[must_use]
     pub fn present_only(self) -> Self {
         LoadOptions {
             present_only: true,
@@ -750,28 +752,39 @@ impl<'a> LoadOptions<'a> {
     /// machine::load_with(&mut [(0, &mut uart)], &old, options).unwrap();
     /// assert_eq!(uart.lcr, 3);
     /// ```
+    #[must_use]
     pub fn dropping(self, dropped: &'a [&'a str]) -> Self {
         LoadOptions { dropped, ..self }
     }
 
     /// Before any section is checked or loaded, compares the schema the stream carries for
-    /// each section that a device takes with that device's description, and refuses the
-    /// load ([`ErrorKind::SchemaMismatch`], listing the findings) when the compatibility
-    /// checker ([`schema::check`](crate::schema::check), the stream's schema as the older
-    /// release) finds an error. The sections' bytes cannot tell two builds apart that
-    /// both send a version: fields reordered, renamed or retyped without a version bump
-    /// load misread. Descriptions alike are accepted as they are, and the checker's
-    /// warnings do not refuse (`vmstate check` shows them).
+    /// each section that a device takes with that device's description, as
+    /// [`compare_schemas`] does, and refuses the load ([`ErrorKind::SchemaMismatch`], listing
+    /// the findings) where the compatibility checker finds an error that the load would not
+    /// refuse by itself. The sections' bytes cannot tell apart two builds that send one
+    /// version: fields reordered or retyped without a version bump load misread. A field
+    /// renamed is refused too, as the checker reports it: a rename cannot be told from one
+    /// field replaced by another (keep the stream's name with the field's
+    /// `#[vmstate(name = "...")]`).
+    ///
+    /// Left to the load, which refuses them exactly when a stream holds them: a version out
+    /// of range, a subsection the destination lacks (a newer release's optional
+    /// subsection, which its streams carry only when needed), a length above `max_len`, an
+    /// enum value that names no variant. The checker's warnings do not refuse; some say
+    /// that a value is not carried (a field moved into a subsection that the older
+    /// release's streams lack, a field read from the other release's padding loads as
+    /// zero): [`compare_schemas`] gives them, for a policy of one's own.
     ///
     /// Each device type is compared once. A stream of the same build describes each in the
     /// very JSON text the destination's description gives, so the trailer is only split into
-    /// its devices' entries, and those compared as text; it is parsed, and the checker run,
-    /// only when one differs. Entries for sections that no device takes are not read. Even
-    /// so it costs more than loading small devices, the reason it is not the default: the
-    /// Integrator/CP board's five devices load in about 1.9 µs, 23 µs with the check
-    /// (`cargo bench -p devices --bench board`). It guards against a build's mistakes, not
-    /// a hostile stream, which can carry any schema. Streams of format version 2 carry the
-    /// same trailer and are checked alike.
+    /// its devices' entries, and those compared as text; an entry is parsed, and the checker
+    /// run, only where it differs, and entries for sections that no device takes are not
+    /// read (a trailer over [`MAX_SCHEMA_BYTES`](crate::schema::MAX_SCHEMA_BYTES) is
+    /// refused). Even so it costs more than loading small devices, the reason it is not the
+    /// default: the Integrator/CP board's five devices load in about 1.9 µs, 23 µs with the
+    /// check (`cargo bench -p devices --bench board`). It guards against a build's
+    /// mistakes, not a hostile stream, which can carry any schema. Streams of format
+    /// version 2 carry the same trailer and are checked alike.
     ///
     /// ```
     /// # use vmstate_core::{machine::{self, LoadOptions}, VmState};
@@ -789,12 +802,54 @@ impl<'a> LoadOptions<'a> {
     /// machine::load_with(&mut [(0, &mut uart)], &bytes, options).unwrap();
     /// assert_eq!(uart.lcr, 3);
     /// ```
+    #[must_use]
     pub fn check_schema(self) -> Self {
         LoadOptions {
             check_schema: true,
             ..self
         }
     }
+}
+
+/// The checker's findings, errors and warnings, between the schema trailer of the machine
+/// stream `bytes` and `descriptions` (the destination's device types), for each section
+/// name that one of them takes, each once: what [`LoadOptions::check_schema`] looks at, for
+/// a VMM that logs the warnings or refuses some of them too. The stream is the older
+/// release, and only its native format is compared (a `u32` that became a `u64` is no
+/// finding). Every checksum is verified; nothing is loaded.
+///
+/// ```
+/// use vmstate_core::machine;
+/// use vmstate_core::schema::Rule;
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "timer")]
+/// struct Timer { limit: u64 }
+/// #[derive(VmState)]
+/// #[vmstate(name = "timer")]
+/// struct TimerChecked { #[vmstate(range = "..=1000")] limit: u64 }
+///
+/// let bytes = machine::save(None, &[(0, &Timer { limit: 5 })]).unwrap();
+/// let report = machine::compare_schemas(&bytes, &[TimerChecked::DESCRIPTION]).unwrap();
+/// assert_eq!((report.errors(), report.warnings()), (0, 1));
+/// assert_eq!(report.findings[0].rule, Rule::CheckAdded);
+/// // The same build: nothing to report.
+/// assert!(machine::compare_schemas(&bytes, &[Timer::DESCRIPTION]).unwrap().findings.is_empty());
+/// ```
+///
+/// # Errors
+///
+/// A stream that does not parse ([`parse`]'s errors), or whose trailer does not describe a
+/// section that one of `descriptions` takes, or describes it malformed
+/// ([`ErrorKind::Format`]).
+pub fn compare_schemas(bytes: &[u8], descriptions: &[&Description]) -> Result<Report, Error> {
+    let (sections, json) = layout(bytes)?;
+    let compared = stream_schema::compare(descriptions.iter().copied(), &sections, bytes, json)?;
+    let findings = compared.into_iter().flat_map(|c| c.report.findings);
+    Ok(Report {
+        findings: findings.collect(),
+    })
 }
 
 /// [`load`] with the [`LoadOptions`] given: returns whether each device (in `devices`'
@@ -832,7 +887,9 @@ pub fn load_with(
         sections.retain(|s| !dropped.contains(&s.name.as_str()));
     }
     if check_schema {
-        stream_schema::check_sections(devices, &sections, bytes, json)?;
+        let descriptions = devices.iter().map(|(_, d)| d.description());
+        let compared = stream_schema::compare(descriptions, &sections, bytes, json)?;
+        stream_schema::refuse_mismatches(compared)?;
     }
     let mut order = Vec::with_capacity(sections.len());
     let mut carried = vec![false; devices.len()];
@@ -976,6 +1033,13 @@ fn device_index(
     let mut index = HashMap::new();
     let mut types: HashMap<&'static str, &'static Description> = HashMap::new();
     for (at, (instance, d)) in devices.enumerate() {
+        if d.name == crate::schema::MACHINE_KEY {
+            return Err(Error::new(ErrorKind::Misuse(format!(
+                "device `{}` is named `{}`, which a machine stream's schema trailer keeps \
+                 for the machine type; rename it (`#[vmstate(name = \"...\")]`)",
+                d.rust_type, d.name
+            ))));
+        }
         let first = *types.entry(d.name).or_insert(d);
         let clash = if std::ptr::eq(first, d) {
             None

@@ -438,23 +438,40 @@ impl Schema {
                 schema.machine = Some(name.to_owned());
                 continue;
             }
-            name_within_limits("a device", key).map_err(SchemaError)?;
-            let dev: DeviceEntry = serde_path_to_error::deserialize(entry).map_err(|e| {
-                let at = e.path().to_string();
-                let at = if at == "." {
-                    String::new()
-                } else {
-                    format!(" at `{at}`")
-                };
-                SchemaError(format!("device `{key}`{at}: {}", e.inner()))
-            })?;
-            within_limits(&dev.description)
-                .and_then(|()| versions_in_order(&dev))
-                .map_err(|why| SchemaError(format!("device `{key}`: {why}")))?;
-            schema.devices.insert(key.clone(), dev);
+            schema
+                .devices
+                .insert(key.clone(), device_entry(key, entry)?);
         }
         Ok(schema)
     }
+
+    /// One device's entry of a schema's JSON text, read and checked as [`from_json`]
+    /// reads each (for a machine stream's trailer, of which a load needs a few entries).
+    ///
+    /// [`from_json`]: Schema::from_json
+    pub(crate) fn entry_from_json(key: &str, text: &str) -> Result<DeviceEntry, SchemaError> {
+        let value = json::parse_unique_keys(text)
+            .map_err(|e| SchemaError(format!("device `{key}`: {e}")))?;
+        device_entry(key, &value)
+    }
+}
+
+/// The device entry `entry` under `key`, within the limits a schema keeps to.
+fn device_entry(key: &str, entry: &serde_json::Value) -> Result<DeviceEntry, SchemaError> {
+    name_within_limits("a device", key).map_err(SchemaError)?;
+    let dev: DeviceEntry = serde_path_to_error::deserialize(entry).map_err(|e| {
+        let at = e.path().to_string();
+        let at = if at == "." {
+            String::new()
+        } else {
+            format!(" at `{at}`")
+        };
+        SchemaError(format!("device `{key}`{at}: {}", e.inner()))
+    })?;
+    within_limits(&dev.description)
+        .and_then(|()| versions_in_order(&dev))
+        .map_err(|why| SchemaError(format!("device `{key}`: {why}")))?;
+    Ok(dev)
 }
 
 /// The largest schema file read: eight times QEMU's largest dumps (a 600-device x86 machine

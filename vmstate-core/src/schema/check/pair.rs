@@ -304,6 +304,8 @@ impl Checker {
                             d.field
                         ),
                     );
+                } else if self.native_only && varints_alike(s, d) {
+                    // Natively both are varints (`u32` and `u64`): read alike.
                 } else {
                     self.error(
                         Rule::FieldSizeChanged,
@@ -465,17 +467,9 @@ impl Checker {
             return self.type_change(o, n, path);
         }
         let (a, b) = (shown_type(o), shown_type(n));
-        // A varint reads any narrower unsigned (or signed) varint's value alike; a narrower
-        // one refuses a value beyond it, which could not equal the loader's own value anyway
-        // (an immutable value is compared, not taken).
-        let varints = match (classify(&a), classify(&b)) {
-            (TypeClass::Unsigned(_), TypeClass::Unsigned(_))
-            | (TypeClass::Signed(_), TypeClass::Signed(_)) => {
-                native(o) == Native::Var && native(n) == Native::Var
-            }
-            _ => false,
-        };
-        if !varints {
+        // A narrower varint refuses a value beyond it, which could not equal the loader's own
+        // value anyway (an immutable value is compared, not taken).
+        if !varints_alike(o, n) {
             self.error(
                 Rule::FieldSizeChanged,
                 path.to_owned(),
@@ -791,4 +785,17 @@ fn counted_bytes_as_vbuffer(s: &FieldEntry, d: &FieldEntry) -> bool {
 /// `QEMUTimer`: 48 shown, 8 sent): nothing to line up with.
 fn untyped_whole(f: &FieldEntry) -> bool {
     f.wire_type.is_none() && f.description.is_none() && f.array_len.is_some()
+}
+
+/// Whether the native format writes both fields as integer varints of one signedness
+/// (`u32` and `u64`): a varint reads the other's values alike, and refuses a value beyond
+/// its own type.
+fn varints_alike(o: &FieldEntry, n: &FieldEntry) -> bool {
+    match (classify(&shown_type(o)), classify(&shown_type(n))) {
+        (TypeClass::Unsigned(_), TypeClass::Unsigned(_))
+        | (TypeClass::Signed(_), TypeClass::Signed(_)) => {
+            native(o) == Native::Var && native(n) == Native::Var
+        }
+        _ => false,
+    }
 }
