@@ -556,21 +556,113 @@ fn a_field_moved_into_a_subsection_loads_with_a_warning_to_see() {
 }
 
 #[test]
-fn a_device_named_as_the_machine_key_is_refused() {
+fn a_device_named_as_the_machine_key_or_two_of_one_name_cannot_be_compared() {
     #[derive(VmState, Default)]
     #[vmstate(name = "vmschkmachine")]
     struct Odd {
         x: u8,
     }
+    // Its entry would be the machine's: no stream is saved with it.
     let err = machine::save(Some("vm"), &[(0, &Odd::default())]).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Misuse(_)), "{err}");
     assert!(
         err.to_string().contains("keeps for the machine type"),
         "{err}"
     );
-    let bytes = machine::save(None, &[(0, &Uart::default())]).unwrap();
-    let err = machine::load(&mut [(0, &mut Odd::default())], &bytes).unwrap_err();
+    // A plain load does not read the trailer, and takes it as before; a comparison cannot.
+    let bytes = machine::save(Some("vm"), &[(0, &Uart::default())]).unwrap();
+    let (mut uart, mut odd) = (Uart::default(), Odd::default());
+    let present = LoadOptions::new().present_only();
+    machine::load_with(&mut [(0, &mut uart), (0, &mut odd)], &bytes, present).unwrap();
+    let err = machine::load_with(
+        &mut [(0, &mut uart), (0, &mut odd)],
+        &bytes,
+        present.check_schema(),
+    )
+    .unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Misuse(_)), "{err}");
+    let err = machine::compare_schemas(&bytes, &[Odd::DESCRIPTION]).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Misuse(_)), "{err}");
+
+    // Two descriptions of one name that differ: which is the destination's?
+    let bytes = stream(&TimerA::default());
+    for pair in [
+        [TimerA::DESCRIPTION, TimerSwapped::DESCRIPTION],
+        [TimerSwapped::DESCRIPTION, TimerA::DESCRIPTION],
+    ] {
+        let err = machine::compare_schemas(&bytes, &pair).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Misuse(_)), "{err}");
+    }
+    let same = [TimerA::DESCRIPTION, TimerA::DESCRIPTION];
+    assert!(machine::compare_schemas(&bytes, &same)
+        .unwrap()
+        .findings
+        .is_empty());
+}
+
+/// An optional subsection whose version went up (a field added to it with `since`): the
+/// older release refuses it whenever a stream carries it, which the load does by itself,
+/// and loads a stream without it.
+#[test]
+fn migration_back_over_an_optional_subsection_of_a_newer_version_loads_checked() {
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "nic/offload")]
+    struct OffloadV1 {
+        features: u32,
+    }
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "nic")]
+    struct NicV1 {
+        mac_lo: u32,
+        #[vmstate(subsection, needed = "Self::offload_used")]
+        offload: OffloadV1,
+    }
+    impl NicV1 {
+        fn offload_used(&self) -> bool {
+            self.offload.features != 0
+        }
+    }
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "nic/offload", version = 2, minimum_version = 1)]
+    struct OffloadV2 {
+        features: u32,
+        #[vmstate(since = 2)]
+        mtu: u16,
+    }
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "nic")]
+    struct NicV2 {
+        mac_lo: u32,
+        #[vmstate(subsection, needed = "Self::offload_used")]
+        offload: OffloadV2,
+    }
+    impl NicV2 {
+        fn offload_used(&self) -> bool {
+            self.offload.features != 0
+        }
+    }
+    let unused = NicV2 {
+        mac_lo: 7,
+        offload: OffloadV2::default(),
+    };
+    assert_eq!(checked_both_ways::<NicV1>(&unused).unwrap().mac_lo, 7);
+    let used = NicV2 {
+        mac_lo: 7,
+        offload: OffloadV2 {
+            features: 1,
+            mtu: 1500,
+        },
+    };
+    let err = checked_both_ways::<NicV1>(&used).unwrap_err();
+    assert!(!err.contains("does not match"), "{err}");
+    assert!(err.contains("version 2 is too new"), "{err}");
+    // Forward, the newer release reads the older one's subsection.
+    let old = NicV1 {
+        mac_lo: 7,
+        offload: OffloadV1 { features: 3 },
+    };
+    let new = checked_both_ways::<NicV2>(&old).unwrap();
+    assert_eq!((new.offload.features, new.offload.mtu), (3, 0));
 }
 
 #[test]

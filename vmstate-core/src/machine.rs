@@ -43,7 +43,7 @@
 //! assert_eq!(other, Uart::default());
 //! ```
 
-use crate::schema::{Desc, Report, Schema};
+use crate::schema::{Desc, Report, Schema, MACHINE_KEY};
 use crate::{Description, Error, ErrorKind, Scalar, VmState};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -327,6 +327,15 @@ pub fn save(machine: Option<&str>, devices: &[(u32, &dyn Section)]) -> Result<Ve
 /// A device's save error, naming it.
 pub fn save_with_schema(devices: &[(u32, &dyn Section)], json: &str) -> Result<Vec<u8>, Error> {
     device_index(devices.iter().map(|(i, d)| (*i, d.description())))?;
+    // (A load does not read the trailer, so it still takes such a device from older streams.)
+    let descriptions = devices.iter().map(|(_, d)| d.description());
+    if let Some(d) = descriptions.into_iter().find(|d| d.name == MACHINE_KEY) {
+        return Err(Error::new(ErrorKind::Misuse(format!(
+            "device `{}` is named `{}`, which a machine stream's schema trailer keeps for the \
+             machine type; rename it (`#[vmstate(name = \"...\")]`)",
+            d.rust_type, d.name
+        ))));
+    }
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -1033,13 +1042,6 @@ fn device_index(
     let mut index = HashMap::new();
     let mut types: HashMap<&'static str, &'static Description> = HashMap::new();
     for (at, (instance, d)) in devices.enumerate() {
-        if d.name == crate::schema::MACHINE_KEY {
-            return Err(Error::new(ErrorKind::Misuse(format!(
-                "device `{}` is named `{}`, which a machine stream's schema trailer keeps \
-                 for the machine type; rename it (`#[vmstate(name = \"...\")]`)",
-                d.rust_type, d.name
-            ))));
-        }
         let first = *types.entry(d.name).or_insert(d);
         let clash = if std::ptr::eq(first, d) {
             None

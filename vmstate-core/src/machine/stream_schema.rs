@@ -4,7 +4,7 @@
 
 use super::{format_error, MachineSection};
 use crate::schema::check::check_native;
-use crate::schema::{Report, Rule, Schema, Severity, MAX_SCHEMA_BYTES};
+use crate::schema::{Desc, Report, Rule, Schema, Severity, MACHINE_KEY, MAX_SCHEMA_BYTES};
 use crate::{Description, Error, ErrorKind};
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -55,8 +55,26 @@ pub(super) fn compare<'d>(
         return Err(trailer_error(crate::schema::too_large(text.len())));
     }
     let sent = raw_entries(text).map_err(trailer_error)?;
-    let taken: BTreeMap<&str, &'d Description> =
-        descriptions.into_iter().map(|d| (d.name, d)).collect();
+    let mut taken: BTreeMap<&str, &'d Description> = BTreeMap::new();
+    for d in descriptions {
+        if d.name == MACHINE_KEY {
+            return Err(misuse(format!(
+                "`{}` is named `{}`, which a machine stream's schema trailer keeps for the \
+                 machine type: its entry cannot be told from the machine's",
+                d.rust_type, d.name
+            )));
+        }
+        if let Some(other) = taken.insert(d.name, d) {
+            if !std::ptr::eq(other, d) && Desc::from_description(other) != Desc::from_description(d)
+            {
+                return Err(misuse(format!(
+                    "`{}` and `{}` both give the section name `{}` and differ: which is the \
+                     destination's?",
+                    other.rust_type, d.rust_type, d.name
+                )));
+            }
+        }
+    }
     let mut first_section: BTreeMap<&'d str, (usize, &'d Description)> = BTreeMap::new();
     for s in sections {
         if let Some((&name, &d)) = taken.get_key_value(s.name.as_str()) {
@@ -105,16 +123,22 @@ pub(super) fn refuse_mismatches(compared: Vec<Compared<'_>>) -> Result<(), Error
         report,
     } in compared
     {
-        // A section of a version the destination does not load is refused by the load,
-        // whatever else the checker finds in it.
-        let version_refused = (report.findings.iter()).any(|f| {
-            f.path == name && matches!(f.rule, Rule::VersionTooHigh | Rule::BelowMinimumVersion)
-        });
-        if version_refused {
-            continue;
-        }
+        // A section or subsection of a version the destination does not load is refused by
+        // the load whenever a stream carries it, whatever else the checker finds in it.
+        let version_refused: Vec<String> = (report.findings.iter())
+            .filter(|f| f.severity == Severity::Error)
+            .filter(|f| matches!(f.rule, Rule::VersionTooHigh | Rule::BelowMinimumVersion))
+            .map(|f| f.path.clone())
+            .collect();
+        let inside_refused = |path: &str| {
+            (version_refused.iter()).any(|r| {
+                path.strip_prefix(r.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+        };
         let findings: Vec<_> = (report.findings.into_iter())
             .filter(|f| f.severity == Severity::Error && !LEFT_TO_THE_LOAD.contains(&f.rule))
+            .filter(|f| !inside_refused(&f.path))
             .collect();
         if !findings.is_empty() {
             let name = name.to_owned();
@@ -125,6 +149,11 @@ pub(super) fn refuse_mismatches(compared: Vec<Compared<'_>>) -> Result<(), Error
         }
     }
     Ok(())
+}
+
+/// The caller's mistake ([`ErrorKind::Misuse`]).
+fn misuse(why: String) -> Error {
+    Error::new(ErrorKind::Misuse(why))
 }
 
 /// The trailer's top-level entries as raw JSON text by key (a key given twice, also

@@ -127,6 +127,11 @@ pub enum Rule {
     /// discriminant now names another variant: a stream of the older release holding it
     /// loads, as that other variant.
     VariantRenumbered,
+    /// A variant of an enum field is gone by name while its discriminant names a variant of
+    /// the newer release that the older one lacked: a rename, or another state that a
+    /// stream of the older release holding that value loads as. A warning: only the
+    /// meaning can tell.
+    VariantRenamed,
     /// A description has several subsections of one name: a load looks a subsection up by
     /// its name and takes the first, so a stream carrying another fails to load, or loads its
     /// bytes as the first's fields (QEMU 11.1's `sd-card`, whose RPMB state is named
@@ -147,7 +152,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order of the module docs.
-    pub const ALL: [Rule; 24] = [
+    pub const ALL: [Rule; 25] = [
         Rule::SectionRemoved,
         Rule::VersionTooHigh,
         Rule::BelowMinimumVersion,
@@ -169,6 +174,7 @@ impl Rule {
         Rule::CheckAdded,
         Rule::VariantRemoved,
         Rule::VariantRenumbered,
+        Rule::VariantRenamed,
         Rule::SubsectionNameShared,
         Rule::FieldFromPadding,
         Rule::MovedIntoSubsection,
@@ -203,6 +209,7 @@ impl Rule {
             Rule::CheckAdded => "check-added",
             Rule::VariantRemoved => "variant-removed",
             Rule::VariantRenumbered => "variant-renumbered",
+            Rule::VariantRenamed => "variant-renamed",
             Rule::SubsectionNameShared => "subsection-name-shared",
             Rule::FieldFromPadding => "field-from-padding",
             Rule::MovedIntoSubsection => "moved-into-subsection",

@@ -194,6 +194,9 @@ fn fix_in_newer_release(rule: Rule) -> Option<&'static str> {
              supported"
         }
         Rule::VariantRenumbered => "keep the older release's discriminants",
+        Rule::VariantRenamed => {
+            "keep the older release's names, unless the variant is the same state renamed"
+        }
         Rule::HookRemoved => {
             "keep sending the field while migration back is supported: the older release \
              does not recompute it"

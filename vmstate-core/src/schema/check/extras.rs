@@ -293,6 +293,31 @@ impl Checker {
                 ),
             );
         }
+        // A name gone whose value names a variant the old release lacked: renamed, or
+        // another state in the same place.
+        let renamed: Vec<String> = (old.iter())
+            .filter(|(name, _)| !new.contains_key(*name))
+            .filter_map(|(name, v)| {
+                let other = by_value
+                    .get(&key(v))
+                    .filter(|other| !old.contains_key(**other))?;
+                Some(format!("{name} = {v} (now {other})"))
+            })
+            .collect();
+        if !renamed.is_empty() {
+            self.push(
+                Severity::Warning,
+                Rule::VariantRenamed,
+                path.to_owned(),
+                format!(
+                    "field `{}` names the old release's values otherwise: {}; a stream of the \
+                     old release loads them as those variants, which is right if only the \
+                     names changed; if a variant is another state, give it a value of its own",
+                    n.field,
+                    crate::error::first_few(renamed.into_iter())
+                ),
+            );
+        }
         let gone: Vec<_> = (old.iter())
             .filter(|(_, v)| !by_value.contains_key(&key(v)))
             .collect();

@@ -72,8 +72,9 @@
 //! | [`Rule::CheckAdded`]: a field's `validate`/`range` or a struct's `validate` is new or different, or an integer field became an enum (old streams may hold values it refuses; checks cannot be run here) | warning |
 //! | [`Rule::VariantRemoved`]: an enum field lost the discriminant of a variant of the old release | error |
 //! | [`Rule::VariantRenumbered`]: a variant of the old release has another discriminant, and its old one names another variant (a value of the old release loads as that one) | error |
+//! | [`Rule::VariantRenamed`]: a variant of the old release is gone by name, and its discriminant names a variant new in `new` (renamed, or another state in its place) | warning |
 //! | [`Rule::FieldFromPadding`]: a field of `new` read from `old`'s padding (`Removed<T>`, `Unused<N>`, a typed `unused`): it loads as zero, as on migration back over a field replaced by padding | warning |
-//! | [`Rule::MovedIntoSubsection`]: a field of `old` read from a subsection new in `new`, with padding of its size named after it where it was (`old`'s streams carry it there) | warning |
+//! | [`Rule::MovedIntoSubsection`]: a field of `old` read from a subsection new in `new` (there of the same size, or an integer of another width), with padding of its size named after it where it was (`old`'s streams carry it there) | warning |
 //!
 //! A signedness-only change is a warning where the bits load unchanged (bytes, and arrays and
 //! vectors, which both formats carry as fixed-width blocks): every value that fits both types
@@ -157,7 +158,7 @@ mod shared_names;
 mod walk;
 
 use super::report::{Finding, Report, Rule, Severity};
-use super::{Desc, DeviceEntry, Schema};
+use super::{Desc, DeviceEntry, FieldEntry, Schema};
 use fields::extended;
 use names::{names_match, renamed_section};
 use std::collections::HashMap;
@@ -310,8 +311,9 @@ impl Checker {
     /// A field of `old` that `new` keeps as padding (named after it, of its size) and reads
     /// from a subsection of its own: `old`'s streams carry the value where `new` skips it.
     fn moved_into_subsection(&mut self, path: &str, old: &Desc, new: &Desc) {
-        // A field of that name with the padding's size: what was removed and what was added
-        // look alike (a name alone is a removal and an unrelated addition as often).
+        // A field of the old release of that name with the padding's size: what was removed
+        // and what was added look alike (a name alone is a removal and an unrelated
+        // addition as often).
         let real = |d: &Desc, name: &str, size: u64| {
             (d.fields.iter()).any(|f| !f.is_padding() && f.field == name && f.total_size() == size)
         };
@@ -324,8 +326,28 @@ impl Checker {
             if !real(old, name, size) || still_there {
                 continue;
             }
+            // There of the same size, or an integer of another width (a value widened as it
+            // moved is not carried either).
+            let was = (old.fields.iter()).find(|f| !f.is_padding() && f.field == name);
+            let integer = |f: &FieldEntry| {
+                f.array_len.is_none()
+                    && f.description.is_none()
+                    && (f.wire_type.as_deref()).is_some_and(|t| {
+                        matches!(
+                            fields::classify(t),
+                            fields::TypeClass::Unsigned(_) | fields::TypeClass::Signed(_)
+                        )
+                    })
+            };
+            let in_sub = |s: &Desc| {
+                (s.fields.iter()).any(|f| {
+                    !f.is_padding()
+                        && f.field == name
+                        && (f.total_size() == size || integer(f) && was.is_some_and(integer))
+                })
+            };
             let moved_to = (new.subsections.iter())
-                .find(|s| real(s, name, size) && !old.subsections.iter().any(|o| o.name == s.name));
+                .find(|s| in_sub(s) && !old.subsections.iter().any(|o| o.name == s.name));
             let Some(sub) = moved_to else {
                 continue;
             };
