@@ -694,3 +694,82 @@ fn entries_no_device_takes_are_not_read_and_keys_are_unique() {
         "{err}"
     );
 }
+
+/// A field that stops or starts being `immutable`: the native format carries it in its place
+/// either way, so the check passes it (a migrated value that differs from the destination's
+/// immutable one is refused by the load); QEMU's wire lacks an immutable field, which the
+/// release-time checker still reports.
+#[test]
+fn a_field_turned_immutable_or_back_loads_checked() {
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "uart")]
+    struct Fixed {
+        lcr: u8,
+        #[vmstate(immutable)]
+        base: u32,
+        dll: u8,
+    }
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "uart")]
+    struct Migrated {
+        lcr: u8,
+        base: u32,
+        dll: u8,
+    }
+    let fixed = Fixed {
+        lcr: 3,
+        base: 0x1234,
+        dll: 9,
+    };
+    let migrated = checked_both_ways::<Migrated>(&fixed).unwrap();
+    assert_eq!((migrated.lcr, migrated.base, migrated.dll), (3, 0x1234, 9));
+    // Back, the destination's immutable `base` (0 by default) differs: the load refuses.
+    let err = checked_both_ways::<Fixed>(&migrated).unwrap_err();
+    assert!(err.contains("immutable field differs"), "{err}");
+    let bytes = machine::save(None, &[(0, &fixed)]).unwrap();
+    assert!(machine::compare_schemas(&bytes, &[Migrated::DESCRIPTION])
+        .unwrap()
+        .findings
+        .is_empty());
+    let (mut old, mut new) = (Schema::new(None), Schema::new(None));
+    old.add("uart", Fixed::DESCRIPTION);
+    new.add("uart", Migrated::DESCRIPTION);
+    let report = schema::check(&old, &new);
+    assert_eq!(
+        report.by_rule(Rule::FieldKindChanged).count(),
+        1,
+        "{report}"
+    );
+
+    // Its type is still compared: an immutable `u32` read as an `f32` is refused.
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "uart")]
+    struct Float {
+        lcr: u8,
+        base: f32,
+        dll: u8,
+    }
+    let err = checked_both_ways::<Float>(&fixed).unwrap_err();
+    assert!(err.contains("does not match"), "{err}");
+}
+
+#[test]
+fn a_sequence_whose_elements_changed_size_is_not_said_to_keep_it() {
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "uart")]
+    struct Bytes {
+        #[vmstate(max_len = 16)]
+        fifo: Vec<u8>,
+    }
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "uart")]
+    struct Words {
+        #[vmstate(max_len = 16)]
+        fifo: Vec<u16>,
+    }
+    let err = checked_both_ways::<Words>(&Bytes { fifo: vec![1, 2] }).unwrap_err();
+    assert!(
+        err.contains("changed type from `varray:uint8` to `varray:uint16`:"),
+        "{err}"
+    );
+}

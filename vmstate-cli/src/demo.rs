@@ -656,5 +656,11 @@ pub fn inspect_machine(bytes: &[u8]) -> Result<Value> {
         }
         out.push(entry);
     }
-    Ok(json!({ "sections": out }))
+    // `parse` read the magic and the format version before it.
+    let format_version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    Ok(json!({
+        "format_version": format_version,
+        "machine": stream.schema.machine,
+        "sections": out,
+    }))
 }

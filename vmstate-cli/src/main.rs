@@ -390,6 +390,12 @@ fn schema_json(device: Option<&str>, qemu_only: bool) -> Result<String> {
 }
 
 fn load_schema(path: &Path) -> Result<Schema> {
+    load_schema_or_trailer(path).map(|(schema, _)| schema)
+}
+
+/// [`load_schema`], and whether the file was a machine stream, whose trailer keys its
+/// devices by section name where a schema file keys them by device (QEMU type) name.
+fn load_schema_or_trailer(path: &Path) -> Result<(Schema, bool)> {
     use std::io::Read;
     let fail = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
     let mut file = std::fs::File::open(path).map_err(fail)?;
@@ -403,7 +409,7 @@ fn load_schema(path: &Path) -> Result<Schema> {
     if bytes == magic {
         let bytes = read_rest_of_stream(file, bytes, path)?;
         return devices::machine::parse(&bytes)
-            .map(|stream| stream.schema)
+            .map(|stream| (stream.schema, true))
             .map_err(|e| format!("{}: {e}", path.display()).into());
     }
     if bytes == QEMU_MAGIC {
@@ -431,7 +437,34 @@ fn load_schema(path: &Path) -> Result<Schema> {
         return Err(format!("{}: {why}", path.display()).into());
     }
     let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8", path.display()))?;
-    Schema::from_json(&text).map_err(|e| format!("{}: {e}", path.display()).into())
+    (Schema::from_json(&text).map(|schema| (schema, false)))
+        .map_err(|e| format!("{}: {e}", path.display()).into())
+}
+
+/// `schema` keyed by section name (its descriptions' names), as a machine stream's trailer
+/// keys it; a key stays where another device gives the same section name. Returns the keys
+/// changed, old to new.
+fn keyed_by_section(schema: &mut Schema) -> Vec<(String, String)> {
+    let mut by_section: std::collections::HashMap<String, usize> = Default::default();
+    for entry in schema.devices.values() {
+        *by_section
+            .entry(entry.description.name.clone())
+            .or_default() += 1;
+    }
+    let mut changed = Vec::new();
+    let devices = std::mem::take(&mut schema.devices);
+    for (key, mut entry) in devices {
+        let section = entry.description.name.clone();
+        let new_key = if by_section[&section] == 1 && section != key {
+            changed.push((key, section.clone()));
+            entry.name = section.clone();
+            section
+        } else {
+            key
+        };
+        schema.devices.insert(new_key, entry);
+    }
+    changed
 }
 
 fn check(
@@ -441,8 +474,21 @@ fn check(
     device: Option<&str>,
     json: bool,
 ) -> Result<ExitCode> {
-    let (mut old, mut new) = (load_schema(old_path)?, load_schema(new_path)?);
-    if let Some(key) = device {
+    let ((mut old, old_stream), (mut new, new_stream)) = (
+        load_schema_or_trailer(old_path)?,
+        load_schema_or_trailer(new_path)?,
+    );
+    // A machine stream against a schema file: the file is keyed as the stream is.
+    let mut device = device.map(str::to_owned);
+    if old_stream != new_stream {
+        let file = if old_stream { &mut new } else { &mut old };
+        for (key, section) in keyed_by_section(file) {
+            if device.as_deref() == Some(key.as_str()) {
+                device = Some(section);
+            }
+        }
+    }
+    if let Some(key) = device.as_deref() {
         for (schema, path) in [(&mut old, old_path), (&mut new, new_path)] {
             if !schema.devices.contains_key(key) {
                 return Err(format!("{}: no device `{}`", path.display(), one_line(key)).into());
@@ -701,6 +747,15 @@ fn inspect_native(path: &Path, json: bool) -> Result<ExitCode> {
         return done();
     }
     let mut out = String::new();
+    let machine = match value["machine"].as_str() {
+        Some(name) => format!("machine type `{}`", one_line(name)),
+        None => "no machine type".to_owned(),
+    };
+    outln!(
+        out,
+        "machine stream, format version {}, {machine}",
+        value["format_version"]
+    );
     for s in sections {
         outln!(
             out,

@@ -565,6 +565,18 @@ fn inspect_decodes_a_machine_stream_of_ones_own_devices() {
     assert_eq!(uart0["wide"], serde_json::json!(["Huge", "Small"]));
     let text = stdout(&vmstate(&["inspect", path.to_str().unwrap()]));
     assert!(text.contains("[\"High\", \"Low\"]"), "{text}");
+    // The machine type the stream was saved with, and its format version.
+    assert_eq!(
+        (json["machine"].as_str(), json["format_version"].as_u64()),
+        (
+            Some("my-vm"),
+            Some(u64::from(vmstate_core::machine::FORMAT_VERSION))
+        )
+    );
+    assert!(
+        text.starts_with("machine stream, format version 3, machine type `my-vm`\n"),
+        "{text}"
+    );
 }
 
 /// A section whose schema cannot decode it (a sequence counted by a skipped field: its length
@@ -1097,6 +1109,39 @@ fn check_reads_the_schema_a_machine_stream_carries_and_names_a_qemu_stream() {
         "{}",
         stdout(&out)
     );
+    // Against `vmstate schema` of the same build, which keys the devices by QEMU type name
+    // (`integrator_core`) where the stream keys them by section name (`integratorcm`): the
+    // file is keyed as the stream is, and `--device` takes either name. (The other way, the
+    // file's state-only ports are sections the stream's board does not have.)
+    let out = vmstate(&["schema"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = temp("check-schema-of-this-build.json");
+    std::fs::write(&file, &out.stdout).unwrap();
+    for args in [
+        &["check", stream, file.to_str().unwrap()][..],
+        &[
+            "check",
+            stream,
+            file.to_str().unwrap(),
+            "--device",
+            "integrator_core",
+        ],
+        &[
+            "check",
+            stream,
+            file.to_str().unwrap(),
+            "--device",
+            "integratorcm",
+        ],
+    ] {
+        let out = vmstate(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stdout(&out));
+        assert!(
+            stdout(&out).ends_with("0 error(s), 0 warning(s)\n"),
+            "{args:?}: {}",
+            stdout(&out)
+        );
+    }
     // A truncated stream is refused as a stream, with the section it breaks off in.
     let bytes = std::fs::read(&path).unwrap();
     let truncated = temp("check-truncated.native");

@@ -642,11 +642,16 @@ impl Checker {
             }
             _ => "the bytes of the old release's stream would be decoded as another type",
         };
+        // (Sequences reach here whatever their elements' sizes.)
+        let same_size = match av || bv {
+            false => " (same size)",
+            true => "",
+        };
         self.error(
             Rule::FieldTypeChanged,
             path.to_owned(),
             format!(
-                "field `{}` changed type from `{a}` to `{b}` (same size): {why}; keep `{a}`, or \
+                "field `{}` changed type from `{a}` to `{b}`{same_size}: {why}; keep `{a}`, or \
                  add a new field (with `since` and a version bump, or in a subsection) and \
                  convert in `post_load`",
                 d.field
@@ -664,6 +669,11 @@ impl Checker {
     ) {
         if self.same_struct_elsewhere(cx, s, n, &path) {
             return;
+        }
+        // The native format carries an immutable field where a migrated one goes, in field
+        // order (a value that differs from the destination's is refused by the load).
+        if self.native_only && n.kind() == "immutable" {
+            return self.immutable_type(s, n, &path);
         }
         let fix = match variable(s) {
             true => "keep it migrated".to_owned(),
@@ -696,6 +706,10 @@ impl Checker {
     ) {
         if self.same_struct_elsewhere(cx, o, d, &path) {
             return;
+        }
+        // The native format carries an immutable field where a migrated one goes.
+        if self.native_only && o.kind() == "immutable" {
+            return self.immutable_type(o, d, &path);
         }
         self.error(
             Rule::FieldKindChanged,
