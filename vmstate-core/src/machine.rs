@@ -790,7 +790,7 @@ impl<'a> LoadOptions<'a> {
     /// run, only where it differs, and entries for sections that no device takes are not
     /// read (a trailer over [`MAX_SCHEMA_BYTES`](crate::schema::MAX_SCHEMA_BYTES) is
     /// refused). Even so it costs more than loading small devices, the reason it is not the
-    /// default: the Integrator/CP board's five devices load in about 1.9 µs, 23 µs with the
+    /// default: the Integrator/CP board's five devices load in about 2 µs, 23 µs with the
     /// check (`cargo bench -p devices --bench board`). It guards against a build's
     /// mistakes, not a hostile stream, which can carry any schema. Streams of format
     /// version 2 carry the same trailer and are checked alike.
