@@ -773,3 +773,93 @@ fn a_sequence_whose_elements_changed_size_is_not_said_to_keep_it() {
         "{err}"
     );
 }
+
+/// Padding for a removed integer whose width differs from the field's (`u32` and
+/// `Removed<u64>`): natively one varint is skipped for another, so the check passes it, where
+/// QEMU's wire would misalign (the release-time checker says so). A byte's padding for a
+/// `u32` does not line up natively either, and stays refused.
+#[test]
+fn padding_of_another_integer_width_lines_up_natively() {
+    use vmstate_core::Removed;
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "dev")]
+    struct Live {
+        a: u8,
+        b: u32,
+        c: u32,
+    }
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "dev")]
+    struct Wide {
+        a: u8,
+        b: Removed<u64>,
+        c: u32,
+    }
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "dev")]
+    struct Narrow {
+        a: u8,
+        b: Removed<u32>,
+        c: u32,
+    }
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "dev")]
+    struct Back {
+        a: u8,
+        b: u64,
+        c: u32,
+    }
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "dev")]
+    struct Byte {
+        a: u8,
+        b: Removed<u8>,
+        c: u32,
+    }
+    let live = Live { a: 1, b: 300, c: 7 };
+    assert_eq!(checked_both_ways::<Wide>(&live).unwrap().c, 7);
+    assert_eq!(
+        checked_both_ways::<Live>(&Wide {
+            a: 1,
+            c: 7,
+            ..Default::default()
+        })
+        .unwrap()
+        .c,
+        7
+    );
+    assert_eq!(
+        checked_both_ways::<Wide>(&Narrow {
+            a: 1,
+            c: 7,
+            ..Default::default()
+        })
+        .unwrap()
+        .c,
+        7
+    );
+    // A field back in the padding's place loads as zero: a warning to see.
+    let back = checked_both_ways::<Back>(&Narrow {
+        a: 1,
+        c: 7,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!((back.b, back.c), (0, 7));
+    let bytes = machine::save(None, &[(0, &Narrow::default())]).unwrap();
+    let report = machine::compare_schemas(&bytes, &[Back::DESCRIPTION]).unwrap();
+    assert_eq!(report.errors(), 0, "{report}");
+    assert_eq!(
+        report.by_rule(Rule::FieldFromPadding).count(),
+        1,
+        "{report}"
+    );
+    // QEMU's wire: 4 bytes against 8.
+    let (mut old, mut new) = (Schema::new(None), Schema::new(None));
+    old.add("dev", Live::DESCRIPTION);
+    new.add("dev", Wide::DESCRIPTION);
+    assert!(schema::check(&old, &new).errors() > 0);
+    // A raw byte against a varint.
+    let err = checked_both_ways::<Byte>(&live).unwrap_err();
+    assert!(err.contains("padding-mismatch"), "{err}");
+}

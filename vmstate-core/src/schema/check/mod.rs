@@ -252,8 +252,9 @@ pub fn check_back(newer: &Schema, older: &Schema) -> Report {
 
 /// [`check`] for a stream of this project's native format only, as a machine stream's load
 /// reads it, where QEMU's wire would be read misaligned: an integer scalar whose width
-/// changed (`u32` to `u64` and back) is no finding, since both are varints there (a value
-/// beyond a narrower type is refused by the load); nor is a field that turned immutable or
+/// changed (`u32` to `u64` and back, padding too: `Removed<u64>` for a `u32`) is no finding,
+/// since both are varints there (a value beyond a narrower type is refused by the load); nor
+/// is a field that turned immutable or
 /// back, which the native format carries in its place either way (its type is compared as
 /// an immutable field's; a value that differs from an immutable one is refused by the load).
 pub(crate) fn check_native(old: &Schema, new: &Schema) -> Report {

@@ -804,12 +804,16 @@ fn untyped_whole(f: &FieldEntry) -> bool {
 /// Whether the native format writes both fields as integer varints of one signedness
 /// (`u32` and `u64`): a varint reads the other's values alike, and refuses a value beyond
 /// its own type.
-fn varints_alike(o: &FieldEntry, n: &FieldEntry) -> bool {
-    match (classify(&shown_type(o)), classify(&shown_type(n))) {
-        (TypeClass::Unsigned(_), TypeClass::Unsigned(_))
-        | (TypeClass::Signed(_), TypeClass::Signed(_)) => {
-            native(o) == Native::Var && native(n) == Native::Var
+/// (Padding too: a `Removed<u32>` skips a `u32`'s varint.)
+pub(super) fn varints_alike(o: &FieldEntry, n: &FieldEntry) -> bool {
+    let signed = |f: &FieldEntry| {
+        let t = shown_type(f);
+        match classify(t.strip_prefix("removed:").unwrap_or(&t)) {
+            TypeClass::Unsigned(_) => Some(false),
+            TypeClass::Signed(_) => Some(true),
+            _ => None,
         }
-        _ => false,
-    }
+    };
+    let var = |f: &FieldEntry| native(f) == Native::Var;
+    var(o) && var(n) && signed(o).is_some() && signed(o) == signed(n)
 }

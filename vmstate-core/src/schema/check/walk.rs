@@ -4,6 +4,7 @@
 use super::fields::{field_extended, rust_name, variable};
 use super::names::{exists_in_substruct, matching_names, names_match, positions};
 use super::padding::Run;
+use super::pair::varints_alike;
 use super::restructure::restructured;
 use super::{Checker, Scope};
 use crate::schema::report::{Rule, Severity};
@@ -324,7 +325,9 @@ impl Checker {
                 };
                 s.bump();
                 d.bump();
-                if r.old.end == r.new.end {
+                // Natively one integer varint stands for another of its signedness whatever
+                // their widths (`u32` and `Removed<u64>`), where QEMU's wire would misalign.
+                if r.old.end == r.new.end || self.native_only && varints_alike(sf, df) {
                     self.run_done(&r);
                 } else {
                     run = Some(r);
