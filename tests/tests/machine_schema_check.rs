@@ -262,10 +262,9 @@ fn the_trailer_gives_each_device_its_own_description_back() {
     let src = IntegratorCp::new(32);
     let bytes = devices::machine::save(&src).unwrap();
     let parsed = machine::parse(&bytes).unwrap();
-    let mut dst = IntegratorCp::new(32);
-    for (_, _, d) in dst.devices_mut() {
+    for (_, _, d) in src.devices() {
         let desc = d.description();
-        let mut s = vmstate_core::schema::Schema::new(None);
+        let mut s = Schema::new(None);
         s.add(desc.name, desc);
         assert_eq!(
             parsed.schema.devices[desc.name], s.devices[desc.name],

@@ -802,9 +802,8 @@ fn untyped_whole(f: &FieldEntry) -> bool {
 }
 
 /// Whether the native format writes both fields as integer varints of one signedness
-/// (`u32` and `u64`): a varint reads the other's values alike, and refuses a value beyond
-/// its own type.
-/// (Padding too: a `Removed<u32>` skips a `u32`'s varint.)
+/// (`u32` and `u64`, or padding for one, `Removed<u32>`): a varint reads the other's values
+/// alike, and refuses a value beyond its own type.
 pub(super) fn varints_alike(o: &FieldEntry, n: &FieldEntry) -> bool {
     let signed = |f: &FieldEntry| {
         let t = shown_type(f);
