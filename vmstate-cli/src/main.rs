@@ -533,13 +533,37 @@ fn check(
     Ok(ExitCode::from(report.errors().min(255) as u8))
 }
 
+/// Why `qemu inspect` lists a device section without fields when no port or schema failed
+/// on it: nothing here describes it (QEMU's dump lacks the state QEMU registers itself:
+/// `slirp`, `apic`, `PCIBUS`, ...). Said, not left blank.
+fn undescribed(section: &serde_json::Value, schema_given: bool) -> Option<String> {
+    let described = section["kind"] != "full" || !section["fields"].is_null();
+    if described || section["error"].is_string() {
+        return None;
+    }
+    let idstr = one_line(section["idstr"].as_str().unwrap_or(""));
+    Some(match schema_given {
+        true => format!("neither this build nor the schema describes `{idstr}`"),
+        false => format!(
+            "this build does not describe `{idstr}` (`--schema` with a schema that does may: \
+             QEMU's `-dump-vmstate` output, or one written with `vmstate_core::schema`)"
+        ),
+    })
+}
+
 fn qemu_inspect(path: &Path, json: bool, schema: Option<&Path>) -> Result<ExitCode> {
     let schema = schema.map(load_schema).transpose()?;
     let stream =
         Stream::parse(read_qemu_stream(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
-    let value = qemu_image::inspect_with(&stream, schema.as_ref())
+    let mut value = qemu_image::inspect_with(&stream, schema.as_ref())
         .map_err(|e| format!("{}: {e}", path.display()))?;
     if json {
+        // Why a device section has no fields, as the text view says it.
+        for s in value["sections"].as_array_mut().into_iter().flatten() {
+            if let Some(why) = undescribed(s, schema.is_some()) {
+                s["not_decoded"] = why.into();
+            }
+        }
         emit(&format!("{value}\n"))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -595,20 +619,11 @@ fn qemu_inspect(path: &Path, json: bool, schema: Option<&Path>) -> Result<ExitCo
                 )
             }
             (Some(error), None) => outln!(out, "        (not decoded: {})", one_line(error)),
-            // A device section nothing here describes (QEMU's dump lacks the state QEMU
-            // registers itself: `slirp`, `apic`, `PCIBUS`, ...): said, not left blank.
-            (None, _) if s["kind"] == "full" && s["fields"].is_null() => {
-                let idstr = one_line(s["idstr"].as_str().unwrap_or(""));
-                let why = match schema {
-                    Some(_) => format!("neither this build nor the schema describes `{idstr}`"),
-                    None => format!(
-                        "this build does not describe `{idstr}` (`--schema` with QEMU's \
-                         `-dump-vmstate` may)"
-                    ),
-                };
-                outln!(out, "        (not decoded: {why})");
+            (None, _) => {
+                if let Some(why) = undescribed(s, schema.is_some()) {
+                    outln!(out, "        (not decoded: {why})");
+                }
             }
-            _ => {}
         }
         if let Some(by) = s["decoded_by"].as_str() {
             let device = s["schema_device"].as_str().unwrap_or_default();

@@ -452,6 +452,11 @@ fn qemu_inspect_decodes_sections_a_schema_describes() {
     assert_eq!(sections[3]["fields"]["dll"], 9);
     assert_eq!(sections[3]["decoded_by"], "schema");
     assert_eq!(sections[3]["schema_device"], "my-uart");
+    assert!(sections[2]["not_decoded"].is_null(), "its `error` says why");
+    assert_eq!(
+        sections[4]["not_decoded"],
+        "neither this build nor the schema describes `mystery`"
+    );
     // The listing for people says it too.
     let out = vmstate(&[&args[..3], &["--schema", schema_path.to_str().unwrap()]].concat());
     assert!(out.status.success(), "{}", stderr(&out));
@@ -465,6 +470,14 @@ fn qemu_inspect_decodes_sections_a_schema_describes() {
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["sections"][0]["fields"].is_null());
+    // The JSON says why, as the text does.
+    let why = json["sections"][0]["not_decoded"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        why.starts_with("this build does not describe `uart16550`"),
+        "{why}"
+    );
     let out = vmstate(&args[..3]);
     let undescribed = "(not decoded: this build does not describe `uart16550` (`--schema` with";
     assert_eq!(
