@@ -597,6 +597,40 @@ fn a_device_named_as_the_machine_key_or_two_of_one_name_cannot_be_compared() {
         .unwrap()
         .findings
         .is_empty());
+    // Two of one Rust name that differ only in what their padding is named (on no wire) are
+    // one, as for a load (`a::Dev` and `b::Dev`).
+    mod a {
+        #[derive(vmstate_core::VmState, Default)]
+        #[vmstate(name = "dev")]
+        pub struct Dev {
+            x: u8,
+            #[vmstate(name = "old_mode")]
+            gone: vmstate_core::Removed<u8>,
+        }
+    }
+    mod b {
+        #[derive(vmstate_core::VmState, Default)]
+        #[vmstate(name = "dev")]
+        pub struct Dev {
+            x: u8,
+            #[vmstate(name = "mode")]
+            gone: vmstate_core::Removed<u8>,
+        }
+    }
+    let bytes = machine::save(None, &[(0, &a::Dev::default())]).unwrap();
+    let both = [a::Dev::DESCRIPTION, b::Dev::DESCRIPTION];
+    assert!(machine::compare_schemas(&bytes, &both)
+        .unwrap()
+        .findings
+        .is_empty());
+    let (mut dev_a, mut dev_b) = (a::Dev::default(), b::Dev::default());
+    // (Not `Misuse`: only instance 1 is missing.)
+    let mut both: [(u32, &mut dyn Section); 2] = [(0, &mut dev_a), (1, &mut dev_b)];
+    let err = machine::load_with(&mut both, &bytes, checked()).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::MissingSection { .. }),
+        "{err}"
+    );
 }
 
 /// An optional subsection whose version went up (a field added to it with `since`): the
