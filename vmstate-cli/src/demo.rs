@@ -315,14 +315,11 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
         say(&format!("  {name:<16} {len:>6} bytes"))?;
     }
     say(&format!("stream: {} bytes", bytes.len()))?;
-    say(&format!(
-        "downtime: {:.0} µs = save {save_us:.0} µs + transfer {transfer_us:.0} µs + load {load_us:.0} µs",
-        save_us + transfer_us + load_us
-    ))?;
     let devices = match verdict.outcome {
         Err(err) => {
             // The run's error, on standard error; returned as a failure rather than an error,
-            // so that the combined run lets its destination finish and say why too.
+            // so that the combined run lets its destination finish and say why too. (No
+            // downtime: the guest would not run on the destination.)
             crate::output::warn(&format!(
                 "vmstate: error: destination refused the stream: {}",
                 printable(&err)
@@ -331,6 +328,10 @@ fn source(addr: &str, format: WireFormat, save_to: Option<&std::path::Path>) -> 
         }
         Ok(devices) => devices,
     };
+    say(&format!(
+        "downtime: {:.0} µs = save {save_us:.0} µs + transfer {transfer_us:.0} µs + load {load_us:.0} µs",
+        save_us + transfer_us + load_us
+    ))?;
     // A destination that compared other registers than the source read (another version's
     // board, or a peer that answers without loading) has not shown that they match.
     for dev in devices.iter().filter(|d| d.mismatches.is_empty()) {

@@ -1354,6 +1354,23 @@ fn source_against(answer: Vec<u8>) -> std::process::Output {
     out
 }
 
+/// A destination that refuses the stream (here: of the other format) fails the source,
+/// which gives no downtime: the guest would not run there.
+#[test]
+fn a_refused_migration_reports_no_downtime() {
+    let (child, addr) = listening_destination_in("native");
+    let out = vmstate(&["demo", "--connect", &addr, "--format", "qemu"]);
+    assert!(!child.wait_with_output().unwrap().status.success());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("destination refused the stream"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stdout(&out).contains("downtime"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("sections sent:"), "{}", stdout(&out));
+}
+
 #[test]
 fn the_source_fails_on_a_verdict_it_cannot_read() {
     for (answer, expected) in [
