@@ -328,14 +328,7 @@ pub fn save(machine: Option<&str>, devices: &[(u32, &dyn Section)]) -> Result<Ve
 pub fn save_with_schema(devices: &[(u32, &dyn Section)], json: &str) -> Result<Vec<u8>, Error> {
     device_index(devices.iter().map(|(i, d)| (*i, d.description())))?;
     // (A load does not read the trailer, so it still takes such a device from older streams.)
-    let descriptions = devices.iter().map(|(_, d)| d.description());
-    if let Some(d) = descriptions.into_iter().find(|d| d.name == MACHINE_KEY) {
-        return Err(Error::new(ErrorKind::Misuse(format!(
-            "device `{}` is named `{}`, which a machine stream's schema trailer keeps for the \
-             machine type; rename it (`#[vmstate(name = \"...\")]`)",
-            d.rust_type, d.name
-        ))));
-    }
+    refuse_machine_key(devices.iter().map(|(_, d)| d.description()))?;
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -853,6 +846,9 @@ impl<'a> LoadOptions<'a> {
 /// section that one of `descriptions` takes, or describes it malformed
 /// ([`ErrorKind::Format`]).
 pub fn compare_schemas(bytes: &[u8], descriptions: &[&Description]) -> Result<Report, Error> {
+    // Types of one name told apart as a load tells them (each an instance of its own here).
+    device_index((0..).zip(descriptions.iter().copied()))?;
+    refuse_machine_key(descriptions.iter().copied())?;
     let (sections, json) = layout(bytes)?;
     let compared = stream_schema::compare(descriptions.iter().copied(), &sections, bytes, json)?;
     let findings = compared.into_iter().flat_map(|c| c.report.findings);
@@ -896,6 +892,8 @@ pub fn load_with(
         sections.retain(|s| !dropped.contains(&s.name.as_str()));
     }
     if check_schema {
+        // (`device_index` above told the types apart.)
+        refuse_machine_key(devices.iter().map(|(_, d)| d.description()))?;
         let descriptions = devices.iter().map(|(_, d)| d.description());
         let compared = stream_schema::compare(descriptions, &sections, bytes, json)?;
         stream_schema::refuse_mismatches(compared)?;
@@ -1031,16 +1029,31 @@ fn same_stream(d: &Description) -> Desc {
     desc
 }
 
+/// Refuses a device named as the key a schema trailer keeps for the machine type: its entry
+/// could not be told from the machine's ([`save`], and a comparison of a trailer).
+fn refuse_machine_key<'d>(
+    descriptions: impl IntoIterator<Item = &'d Description>,
+) -> Result<(), Error> {
+    match descriptions.into_iter().find(|d| d.name == MACHINE_KEY) {
+        None => Ok(()),
+        Some(d) => Err(Error::new(ErrorKind::Misuse(format!(
+            "device `{}` is named `{}`, which a machine stream's schema trailer keeps for the \
+             machine type; rename it (`#[vmstate(name = \"...\")]`)",
+            d.rust_type, d.name
+        )))),
+    }
+}
+
 /// The devices of a [`save`] or [`load`] by (name, instance). A device listed twice, or two
 /// types that give one section name, are the caller's mistake: refused, naming them. Types
 /// are told apart by their descriptions too: two of one Rust name (`a::Uart` and `b::Uart`,
 /// `Fifo<4>` and `Fifo<8>`) whose descriptions differ could not share the trailer's one
 /// schema of the name.
-fn device_index(
-    devices: impl Iterator<Item = (u32, &'static Description)>,
-) -> Result<HashMap<(&'static str, u32), usize>, Error> {
+fn device_index<'d>(
+    devices: impl Iterator<Item = (u32, &'d Description)>,
+) -> Result<HashMap<(&'d str, u32), usize>, Error> {
     let mut index = HashMap::new();
-    let mut types: HashMap<&'static str, &'static Description> = HashMap::new();
+    let mut types: HashMap<&'d str, &'d Description> = HashMap::new();
     for (at, (instance, d)) in devices.enumerate() {
         let first = *types.entry(d.name).or_insert(d);
         let clash = if std::ptr::eq(first, d) {

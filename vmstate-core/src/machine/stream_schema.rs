@@ -2,9 +2,9 @@
 //! [`LoadOptions::check_schema`](super::LoadOptions::check_schema) before a load, and
 //! [`compare_schemas`](super::compare_schemas) on its own.
 
-use super::{format_error, same_stream, MachineSection};
+use super::{format_error, MachineSection};
 use crate::schema::check::check_native;
-use crate::schema::{Report, Rule, Schema, Severity, MACHINE_KEY, MAX_SCHEMA_BYTES};
+use crate::schema::{Report, Rule, Schema, Severity, MAX_SCHEMA_BYTES};
 use crate::{Description, Error, ErrorKind};
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -35,7 +35,8 @@ pub(super) struct Compared<'d> {
 }
 
 /// Compares the trailer's entry of each section name that one of `descriptions` takes with
-/// that description, each name once, in name order.
+/// that description, each name once, in name order. The caller has refused descriptions a
+/// trailer cannot hold apart (`device_index`, `refuse_machine_key`).
 ///
 /// A stream of the same build describes each device in the very text the destination's
 /// description serializes to, so the trailer is only split into its entries, and those
@@ -55,26 +56,8 @@ pub(super) fn compare<'d>(
         return Err(trailer_error(crate::schema::too_large(text.len())));
     }
     let sent = raw_entries(text).map_err(trailer_error)?;
-    let mut taken: BTreeMap<&str, &'d Description> = BTreeMap::new();
-    for d in descriptions {
-        if d.name == MACHINE_KEY {
-            return Err(misuse(format!(
-                "`{}` is named `{}`, which a machine stream's schema trailer keeps for the \
-                 machine type: its entry cannot be told from the machine's",
-                d.rust_type, d.name
-            )));
-        }
-        if let Some(other) = taken.insert(d.name, d) {
-            // (As `load` tells types of one name apart: padding names are on no wire.)
-            if !std::ptr::eq(other, d) && same_stream(other) != same_stream(d) {
-                return Err(misuse(format!(
-                    "`{}` and `{}` both give the section name `{}` and differ: which is the \
-                     destination's?",
-                    other.rust_type, d.rust_type, d.name
-                )));
-            }
-        }
-    }
+    let taken: BTreeMap<&str, &'d Description> =
+        descriptions.into_iter().map(|d| (d.name, d)).collect();
     let mut first_section: BTreeMap<&'d str, (usize, &'d Description)> = BTreeMap::new();
     for s in sections {
         if let Some((&name, &d)) = taken.get_key_value(s.name.as_str()) {
@@ -149,11 +132,6 @@ pub(super) fn refuse_mismatches(compared: Vec<Compared<'_>>) -> Result<(), Error
         }
     }
     Ok(())
-}
-
-/// The caller's mistake ([`ErrorKind::Misuse`]).
-fn misuse(why: String) -> Error {
-    Error::new(ErrorKind::Misuse(why))
 }
 
 /// The trailer's top-level entries as raw JSON text by key (a key given twice, also
