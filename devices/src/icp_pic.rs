@@ -123,16 +123,35 @@ impl IcpPic {
         })
     }
 
-    /// Writes the register at `offset`.
+    /// Writes the register at `offset`. A write that changes nothing says why: to a
+    /// read-only register, or to INT_SOFTSET/INT_SOFTCLR without bit 0.
+    ///
+    /// ```
+    /// use devices::{icp_pic::reg, IcpPic};
+    /// let mut pic = IcpPic::default();
+    /// assert!(pic.write(reg::INT_SOFTSET, 0x100).dropped.is_some()); // bit 0 only
+    /// assert!(pic.write(reg::IRQ_STATUS, 1).dropped.is_some()); // read-only
+    /// assert!(pic.write(reg::INT_SOFTSET, 1).dropped.is_none());
+    /// assert_eq!(pic.level, 1);
+    /// ```
     pub fn write(&mut self, offset: u64, value: u32) -> WriteEffects {
         match offset & !3 {
             reg::IRQ_ENABLESET => self.irq_enabled |= value,
             reg::IRQ_ENABLECLR => self.irq_enabled &= !value,
             reg::INT_SOFTSET if value & 1 != 0 => self.set_input(SOFT_INPUT, true),
             reg::INT_SOFTCLR if value & 1 != 0 => self.set_input(SOFT_INPUT, false),
-            reg::INT_SOFTSET | reg::INT_SOFTCLR => {}
+            reg::INT_SOFTSET | reg::INT_SOFTCLR => {
+                return WriteEffects::dropped(
+                    "INT_SOFTSET and INT_SOFTCLR act on bit 0 only, which this value leaves clear",
+                )
+            }
             reg::FRQ_ENABLESET => self.fiq_enabled |= value,
             reg::FRQ_ENABLECLR => self.fiq_enabled &= !value,
+            reg::IRQ_STATUS | reg::IRQ_RAWSTAT | reg::FRQ_STATUS | reg::FRQ_RAWSTAT => {
+                return WriteEffects::dropped(
+                    "a read-only register (QEMU logs the write as a bad offset and ignores it)",
+                )
+            }
             _ => return WriteEffects::ignored("icp_pic", offset),
         }
         WriteEffects::default()

@@ -56,8 +56,8 @@ pub struct WriteEffects {
     pub reset_requested: bool,
     /// The write hit no implemented register and was ignored.
     pub unimplemented: Option<Unimplemented>,
-    /// The write hit a register that changes nothing whatever the value (QEMU implements it
-    /// as ignored, or it is locked): why.
+    /// The write changed nothing, for a reason of the register's: QEMU implements it as
+    /// ignored, it is locked or read-only, or it acts on bits this value leaves clear.
     pub dropped: Option<&'static str>,
 }
 

@@ -367,6 +367,10 @@ fn rewrite_refuses_writes_that_would_not_do_what_they_say() {
             "icp_control@0xc=0x5",
             "CP_FLASHPROG and CP_DECODE are not modelled",
         ),
+        ("icp_pic@0x10=0x100", "act on bit 0 only"),
+        ("icp_pic:1@0x14=0x2", "act on bit 0 only"),
+        ("icp_pic@0x0=0x1", "a read-only register"),
+        ("icp_pic:1@0x24=0x1", "a read-only register"),
     ] {
         let e = rewrite(FIXTURE.to_vec(), &writes(&[spec]))
             .unwrap_err()
