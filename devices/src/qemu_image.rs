@@ -26,7 +26,7 @@ use vmstate_core::schema::{decode, decode_with_budget, Desc, Format, MAX_VALUES}
 use vmstate_core::{Error, VmState};
 
 mod vmdesc;
-pub use vmdesc::vmdesc_names;
+pub use vmstate_core::qemu::{sent_description, vmdesc_names};
 
 /// The RAM size the board is created with when a stream does not say (QEMU's default for
 /// the fixtures: `-m 32`). Only creation values that QEMU's sections do not carry depend on it.
@@ -866,28 +866,6 @@ fn decode_section(
         None => serde_json::Value::Null,
     };
     Ok((fields, subsections))
-}
-
-/// The entry of section (`idstr`, `instance`) in a stream's vmdesc ([`Stream::vmdesc`]):
-/// what QEMU says it sent, its `fields` and `subsections`.
-///
-/// ```
-/// # let fixture = include_bytes!("../../tests/fixtures/qemu-7.2-integratorcp/integratorcp.stream");
-/// let stream = vmstate_core::qemu::Stream::parse(fixture.to_vec()).unwrap();
-/// let vmdesc = stream.vmdesc().unwrap();
-/// let uart = devices::qemu_image::sent_description(&vmdesc, "pl011", 1).unwrap();
-/// assert_eq!(uart["vmsd_name"], "pl011");
-/// assert!(devices::qemu_image::sent_description(&vmdesc, "pl011", 2).is_none());
-/// ```
-pub fn sent_description<'v>(
-    vmdesc: &'v serde_json::Value,
-    idstr: &str,
-    instance: u32,
-) -> Option<&'v serde_json::Value> {
-    vmdesc["devices"]
-        .as_array()?
-        .iter()
-        .find(|d| vmdesc_key(d) == Some((idstr, u64::from(instance))))
 }
 
 /// The section a vmdesc entry describes: its name and instance.

@@ -1,5 +1,6 @@
 //! Whole QEMU migration streams: `Stream::parse`, then the board loader, the generic
-//! `qemu::load_present_devices` (a failed load must leave the board as it was) and the
+//! `qemu::load_present_devices` (a failed load must leave the board as it was; with the
+//! vmdesc checked it may only refuse more, loading the same where it loads) and the
 //! inspector (also with QEMU's dump as the schema) on what parsed, and the writer must give
 //! back the input byte for byte, and a device's section replaced by data of another size
 //! must read back (its vmdesc entry rewritten).
@@ -56,12 +57,35 @@ fuzz_target!(|data: &[u8]| {
         .into_iter()
         .map(|(idstr, instance, dev)| (idstr, instance, dev as &mut dyn vmstate_core::qemu::Device))
         .collect();
-    if vmstate_core::qemu::load_present_devices(&stream, &mut list).is_err() {
-        drop(list);
+    let unchecked = vmstate_core::qemu::load_present_devices(&stream, &mut list).is_ok();
+    drop(list);
+    if !unchecked {
         assert!(
             board.register_dump(true) == before,
             "a failed load_present_devices changed the board"
         );
+    }
+    // The same load with the vmdesc compared first: only refusals may be added, with the
+    // same registers where it loads.
+    let mut checked = devices::IntegratorCp::new(32);
+    let mut list: Vec<(&str, u32, &mut dyn vmstate_core::qemu::Device)> = (checked.devices_mut())
+        .into_iter()
+        .map(|(idstr, instance, dev)| (idstr, instance, dev as &mut dyn vmstate_core::qemu::Device))
+        .collect();
+    let options = vmstate_core::qemu::LoadOptions::new()
+        .present_only()
+        .check_vmdesc();
+    let loaded = vmstate_core::qemu::load_devices_with(&stream, &mut list, options).is_ok();
+    drop(list);
+    match loaded {
+        true => assert!(
+            unchecked && checked.register_dump(true) == board.register_dump(true),
+            "a checked load took what the unchecked one did not, or loaded otherwise"
+        ),
+        false => assert!(
+            checked.register_dump(true) == before,
+            "a failed checked load changed the board"
+        ),
     }
     let _ = devices::qemu_image::inspect(&stream);
     // With QEMU's dump as the schema (`qemu inspect --schema`): the sections no port

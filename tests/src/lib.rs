@@ -76,119 +76,20 @@ pub fn vmdesc_entry(
     instance: u32,
 ) -> serde_json::Value {
     let vmdesc = stream.vmdesc().expect("the stream has a vmdesc");
-    devices::qemu_image::sent_description(&vmdesc, idstr, instance)
+    vmstate_core::qemu::sent_description(&vmdesc, idstr, instance)
         .unwrap_or_else(|| panic!("the vmdesc lists no {idstr} {instance}"))
         .clone()
 }
 
-/// Compares a description with a vmdesc entry (a device, a nested struct or a subsection).
+/// Compares a section's description with its vmdesc entry
+/// ([`vmstate_core::qemu::check_sent`]), and their versions: a port is of QEMU's version.
 fn same_as_vmdesc(ours: &vmstate_core::schema::Desc, sent: &serde_json::Value, path: &str) {
-    assert_eq!(
-        Some(ours.name.as_str()),
-        sent["vmsd_name"].as_str(),
-        "{path}: description name"
-    );
-    if let Some(version) = sent["version"].as_u64() {
-        assert_eq!(u64::from(ours.version_id), version, "{path}: version");
-    }
-    let fields = sent["fields"].as_array().map_or(&[][..], Vec::as_slice);
-    let their_names: Vec<&str> = (fields.iter())
-        .map(|f| f["name"].as_str().unwrap_or(""))
-        .collect();
-    // The vmdesc lists the fields sent: those whose `exists` test passed (QEMU asks the test,
-    // not the version), and the others of the stream's version.
-    let version = sent["version"].as_u64();
-    let sent_ours: Vec<(&vmstate_core::schema::FieldEntry, String)> = (ours.fields.iter())
-        .zip(devices::qemu_image::vmdesc_names(&ours.fields))
-        .filter(|(f, name)| match f.field_exists {
-            true => their_names.contains(&name.as_str()),
-            false => version.is_none_or(|v| u64::from(f.version_id) <= v),
-        })
-        .collect();
-    let our_names: Vec<&str> = sent_ours.iter().map(|(_, n)| n.as_str()).collect();
-    assert_eq!(our_names, their_names, "{path}: field names");
-    for ((field, _), theirs) in sent_ours.iter().zip(fields) {
-        let at = format!("{path}.{}", field.field);
-        let (their_type, their_size) = (theirs["type"].as_str(), theirs["size"].as_u64());
-        let their_len = theirs["array_len"].as_u64();
-        if let (Some(ours), Some(theirs)) = (field.wire_type.as_deref(), their_type) {
-            assert!(
-                same_wire_type(ours, theirs),
-                "{at}: type {ours} against QEMU's {theirs}"
-            );
-        }
-        match (&field.description, theirs.get("struct")) {
-            (Some(nested), Some(s)) => {
-                same_as_vmdesc(nested, s, &at);
-                // QEMU's vmdesc gives an array of one struct no `array_len`.
-                if field.len.is_none() {
-                    let ours = field.array_len.filter(|&len| len != 1);
-                    assert_eq!(ours, their_len, "{at}: array length");
-                }
-            }
-            (None, None) if field.len.is_some() => {
-                // A counted sequence's vmdesc length is what this stream held; ours has
-                // none, a counted byte buffer's size is 0 as in QEMU's dumps, and a
-                // bitmap's is its bytes in this stream.
-                if field.size != 0 && their_type != Some("bitmap") {
-                    assert_eq!(Some(field.size), their_size, "{at}: element size");
-                }
-            }
-            (None, None) => assert_eq!(
-                Some(field.total_size()),
-                their_size.map(|size| size * their_len.unwrap_or(1)),
-                "{at}: bytes"
-            ),
-            _ => panic!("{at}: a nested struct on one side only"),
-        }
-    }
-    for sub in sent["subsections"].as_array().into_iter().flatten() {
-        let name = sub["vmsd_name"].as_str().unwrap_or("");
-        let ours = ours
-            .subsections
-            .iter()
-            .find(|s| s.name == name)
-            .unwrap_or_else(|| panic!("{path}: no subsection {name} in the port"));
-        same_as_vmdesc(ours, sub, &format!("{path}/{name}"));
-    }
-}
-
-/// Whether a schema's wire type is what QEMU's vmdesc calls it: a counted sequence by its
-/// element, padding as `unused_buffer` (or a `buffer`: QEMU 10's `globalstate` has a buffer
-/// field named `unused` that it ignores), a `VMSTATE_TIMER_PTR` (an expiry time) as an
-/// `int64`, a `VMSTATE_BITMAP` (big-endian 64-bit words) as `uint64`s, the ARM CPU's `cpsr`,
-/// `fpscr` and `powered_off` (accessors of a plain value) as what they put, an `int32 le` as
-/// an `int32`, an `int32 equal` or `uint8 equal` as its type, PCI's `pci config` as a `buffer`
-/// and `pci irq state` as `int32`s, and a counted `u8` sequence as a `VMSTATE_VBUFFER`'s
-/// `buffer`. A QEMU `buffer` must be a `#[vmstate(buffer)]` one, not a `uint8` array. A
-/// hand-written field's own type name is not compared.
-fn same_wire_type(ours: &str, theirs: &str) -> bool {
-    // A byte sequence counted by another field is QEMU's `VMSTATE_VBUFFER*` (a Fifo8's data).
-    if (ours, theirs) == ("varray:uint8", "buffer") {
-        return true;
-    }
-    let ours = ours.strip_prefix("varray:").unwrap_or(ours);
-    // `Removed<T>` padding is QEMU's unused bytes.
-    let ours = if ours.starts_with("removed:") {
-        "unused"
-    } else {
-        ours
-    };
-    match (ours, theirs) {
-        ("unused", "unused_buffer" | "buffer") | ("int64", "timer") | ("uint64", "bitmap") => true,
-        // The ARM CPU's accessors, which put a plain big-endian value (or a byte), and
-        // `VMSTATE_INT32_POSITIVE_LE`'s, an int32 checked against the destination's.
-        ("uint32", "cpsr" | "fpscr") | ("uint8", "powered_off") | ("int32", "int32 le") => true,
-        // `VMSTATE_INT32_EQUAL` and `VMSTATE_UINT8_EQUAL` (an `equal` field), and PCI's own
-        // infos: the config space as a buffer, `irq_state` as four be32s.
-        ("int32", "int32 equal") | ("uint8", "uint8 equal") => true,
-        ("buffer", "pci config") | ("int32", "pci irq state") => true,
-        (ours, theirs) if ours == theirs => true,
-        (ours, _) => ![
-            "bool", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64",
-            "unused", "struct", "buffer", "float32", "float64", "string",
-        ]
-        .contains(&ours),
+    let version = sent["version"]
+        .as_u64()
+        .expect("the vmdesc gives the section's version");
+    assert_eq!(u64::from(ours.version_id), version, "{path}: version");
+    if let Err(e) = vmstate_core::qemu::check_sent(ours, sent, ours.version_id) {
+        panic!("{path}: {e}");
     }
 }
 

@@ -250,6 +250,12 @@ pub enum ErrorKind {
         /// The checker's errors, the stream's schema as the older release.
         findings: Vec<crate::schema::Finding>,
     },
+    /// A QEMU stream's vmdesc (what QEMU says it sent) differs from the description of the
+    /// device that is to load the section: another field, type, size or subsection where the
+    /// path says. Only
+    /// [`qemu::LoadOptions::check_vmdesc`](crate::qemu::LoadOptions::check_vmdesc) looks; see
+    /// there for an example. The offset is the section's data.
+    VmdescMismatch(String),
 }
 
 impl Error {
@@ -575,6 +581,11 @@ impl fmt::Display for ErrorKind {
                 )
             }
             ErrorKind::Misuse(why) => f.write_str(why),
+            ErrorKind::VmdescMismatch(why) => write!(
+                f,
+                "the stream's vmdesc does not describe the destination's state: {}",
+                one_line(why)
+            ),
             ErrorKind::SchemaMismatch { name, findings } => {
                 write!(
                     f,

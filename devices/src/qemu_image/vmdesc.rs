@@ -6,37 +6,8 @@
 //! every length against the data.
 
 use std::collections::{HashMap, HashSet};
+use vmstate_core::qemu::vmdesc_names;
 use vmstate_core::schema::{Desc, FieldEntry};
-
-/// The names QEMU's vmdesc gives `fields` (all of a description's fields on QEMU's wire, in
-/// order, sent or not): a name that several fields share gets the field's place among them,
-/// `unused[0]`, `unused[1]` (QEMU's `vmfield_name_num`).
-///
-/// ```
-/// use vmstate_core::{schema::Desc, Unused, VmState};
-/// #[derive(VmState)]
-/// struct Dev { a: u8, pad: Unused<2>, b: u8, #[vmstate(name = "unused")] pad2: Unused<4> }
-/// let desc = Desc::from_description(Dev::DESCRIPTION);
-/// let names = devices::qemu_image::vmdesc_names(&desc.fields);
-/// assert_eq!(names, ["a", "unused[0]", "b", "unused[1]"]);
-/// ```
-pub fn vmdesc_names(fields: &[FieldEntry]) -> Vec<String> {
-    let mut count: HashMap<&str, usize> = HashMap::new();
-    for f in fields {
-        *count.entry(&f.field).or_default() += 1;
-    }
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    (fields.iter())
-        .map(|f| match count[f.field.as_str()] {
-            1 => f.field.clone(),
-            _ => {
-                let nth = seen.entry(&f.field).or_default();
-                *nth += 1;
-                format!("{}[{}]", f.field, *nth - 1)
-            }
-        })
-        .collect()
-}
 
 /// The vmdesc's fields of one description, by their vmdesc names: one entry per field, or
 /// `None` where the vmdesc lists a field several times. QEMU lists each element of an array

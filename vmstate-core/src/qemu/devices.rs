@@ -185,7 +185,7 @@ pub fn load_devices(
     stream: &Stream,
     devices: &mut [(&str, u32, &mut dyn Device)],
 ) -> Result<(), Error> {
-    load(stream, devices, true).map(drop)
+    load_devices_with(stream, devices, LoadOptions::new()).map(drop)
 }
 
 /// [`load_devices`], where a device the stream has no section for keeps its state, as in
@@ -212,7 +212,172 @@ pub fn load_present_devices(
     stream: &Stream,
     devices: &mut [(&str, u32, &mut dyn Device)],
 ) -> Result<Vec<bool>, Error> {
-    load(stream, devices, false)
+    load_devices_with(stream, devices, LoadOptions::new().present_only())
+}
+
+/// How [`load_devices_with`] loads: by default as [`load_devices`] does.
+///
+/// ```
+/// use vmstate_core::qemu::LoadOptions;
+/// let options = LoadOptions::new().present_only().check_vmdesc();
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub struct LoadOptions {
+    every_device: bool,
+    check_vmdesc: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LoadOptions {
+    /// Every device listed must have its section; the vmdesc is not read.
+    pub fn new() -> Self {
+        LoadOptions {
+            every_device: true,
+            check_vmdesc: false,
+        }
+    }
+
+    /// A device the stream has no section for keeps its state, as
+    /// [`load_present_devices`] does.
+    pub fn present_only(self) -> Self {
+        LoadOptions {
+            every_device: false,
+            ..self
+        }
+    }
+
+    /// Before any data is checked, compares what the stream's vmdesc says each device's
+    /// section sent with the device's description ([`check_sent`](super::check_sent)), and
+    /// refuses the load at the first difference ([`ErrorKind::VmdescMismatch`], nothing
+    /// loaded), or where the stream has no vmdesc or it lists no entry for a device's
+    /// section. QEMU's loader never reads the vmdesc: a source whose device has another
+    /// layout at the same version, fields added without a version bump or two fields
+    /// swapped, loads there whenever the sizes add up. A field QEMU renamed between releases
+    /// is refused too (a rename cannot be told from a replacement); a port that loads
+    /// several releases' streams names its fields as the release it checks against does.
+    /// QEMU leaves the vmdesc out of a postcopy migration's stream.
+    ///
+    /// ```
+    /// use vmstate_core::qemu::{self, LoadOptions, Stream};
+    /// use vmstate_core::{ErrorKind, VmState};
+    ///
+    /// #[derive(VmState, Default)]
+    /// #[vmstate(name = "timer")]
+    /// struct Timer { load: u32, control: u32 }
+    /// #[derive(VmState, Default)]
+    /// #[vmstate(name = "timer")]
+    /// struct OtherBuild { control: u32, load: u32 } // the same size, the same version
+    ///
+    /// let bytes = qemu::write_stream(4096, &[("timer", 0, &OtherBuild { control: 1, load: 500 })]);
+    /// let stream = Stream::parse(bytes.unwrap()).unwrap();
+    /// let mut timer = Timer::default();
+    ///
+    /// let checked = LoadOptions::new().check_vmdesc();
+    /// let err = qemu::load_devices_with(&stream, &mut [("timer", 0, &mut timer)], checked)
+    ///     .unwrap_err();
+    /// assert!(matches!(err.kind(), ErrorKind::VmdescMismatch(_)));
+    /// assert!(err.to_string().contains("timer: the stream's vmdesc does not describe"), "{err}");
+    /// assert_eq!(timer.load, 0); // nothing was loaded
+    ///
+    /// // Unchecked, the swapped fields load as QEMU would load them.
+    /// qemu::load_devices(&stream, &mut [("timer", 0, &mut timer)]).unwrap();
+    /// assert_eq!((timer.load, timer.control), (1, 500));
+    /// ```
+    pub fn check_vmdesc(self) -> Self {
+        LoadOptions {
+            check_vmdesc: true,
+            ..self
+        }
+    }
+}
+
+/// [`load_devices`] with `options`: [`LoadOptions::present_only`] as
+/// [`load_present_devices`], [`LoadOptions::check_vmdesc`] to compare the stream's vmdesc
+/// with each device's description first. Returns whether each device (in `devices`' order)
+/// was loaded.
+///
+/// # Errors
+///
+/// As [`load_devices`]', and [`ErrorKind::VmdescMismatch`] where the vmdesc is checked.
+pub fn load_devices_with(
+    stream: &Stream,
+    devices: &mut [(&str, u32, &mut dyn Device)],
+    options: LoadOptions,
+) -> Result<Vec<bool>, Error> {
+    let listed = devices
+        .iter()
+        .map(|(i, n, d)| (*i, *n, &**d as &dyn Device));
+    let found = find_sections(stream, listed, options.every_device)?;
+    // In the stream's order, as QEMU meets them: each checked before any device changes.
+    let mut order: Vec<(usize, &Section)> = (found.iter().enumerate())
+        .filter_map(|(at, s)| s.map(|s| (at, s)))
+        .collect();
+    order.sort_by_key(|(_, s)| s.range.start);
+    if options.check_vmdesc {
+        check_vmdesc(stream, &order, devices)?;
+    }
+    for &(at, s) in &order {
+        (devices[at]
+            .2
+            .check_qemu(stream.data(s), s.version_id, s.data.start))
+        .map_err(|e| e.in_context(section_named(s)))?;
+    }
+    // Everything decodes and passes its field checks; a container `validate` or a hook can
+    // still fail.
+    let mut waiting: Vec<Option<&mut dyn Device>> =
+        devices.iter_mut().map(|(_, _, d)| Some(&mut **d)).collect();
+    machine::load_in_turn(&order, |&(at, s)| {
+        let name = format!("`{}` instance {}", shown(&s.idstr), s.instance_id);
+        // Each device is listed once (refused above): it is still waiting.
+        let dev = waiting[at]
+            .take()
+            .ok_or_else(|| misuse(format!("{name} twice")))?;
+        (dev.load_qemu_undoable(stream.data(s), s.version_id, s.data.start))
+            .map(|undo| (undo, name))
+            .map_err(|e| e.in_context(section_named(s)))
+    })?;
+    Ok(found.iter().map(Option::is_some).collect())
+}
+
+/// [`LoadOptions::check_vmdesc`]: each section in `order` against its device's description.
+fn check_vmdesc(
+    stream: &Stream,
+    order: &[(usize, &Section)],
+    devices: &[(&str, u32, &mut dyn Device)],
+) -> Result<(), Error> {
+    let refuse = |why: &str, s: &Section| {
+        Error::at(ErrorKind::VmdescMismatch(why.to_owned()), s.data.start)
+            .in_context(section_named(s))
+    };
+    let Some(&(_, first)) = order.first() else {
+        return Ok(());
+    };
+    let Some(vmdesc) = stream.vmdesc() else {
+        let why = match stream.has_vmdesc() {
+            true => "the stream's vmdesc is not JSON",
+            false => "the stream has no vmdesc to compare with",
+        };
+        return Err(refuse(why, first));
+    };
+    for &(at, s) in order {
+        let Some(sent) = super::sent_description(&vmdesc, &s.idstr, s.instance_id) else {
+            return Err(refuse(
+                "the stream's vmdesc lists no entry for the section",
+                s,
+            ));
+        };
+        let ours = Desc::from_description(devices[at].2.description());
+        (super::check_sent(&ours, sent, s.version_id))
+            .map_err(|e| e.or_offset(s.data.start).in_context(section_named(s)))?;
+    }
+    Ok(())
 }
 
 /// A device of a [`load_devices`] list, as messages name it.
@@ -450,44 +615,6 @@ fn find_sections<'s, 'd>(
         }
     }
     Ok(found)
-}
-
-/// [`load_devices`] and [`load_present_devices`]: whether each device was loaded.
-fn load(
-    stream: &Stream,
-    devices: &mut [(&str, u32, &mut dyn Device)],
-    every_device: bool,
-) -> Result<Vec<bool>, Error> {
-    let listed = devices
-        .iter()
-        .map(|(i, n, d)| (*i, *n, &**d as &dyn Device));
-    let found = find_sections(stream, listed, every_device)?;
-    // In the stream's order, as QEMU meets them: each checked before any device changes.
-    let mut order: Vec<(usize, &Section)> = (found.iter().enumerate())
-        .filter_map(|(at, s)| s.map(|s| (at, s)))
-        .collect();
-    order.sort_by_key(|(_, s)| s.range.start);
-    for &(at, s) in &order {
-        (devices[at]
-            .2
-            .check_qemu(stream.data(s), s.version_id, s.data.start))
-        .map_err(|e| e.in_context(section_named(s)))?;
-    }
-    // Everything decodes and passes its field checks; a container `validate` or a hook can
-    // still fail.
-    let mut waiting: Vec<Option<&mut dyn Device>> =
-        devices.iter_mut().map(|(_, _, d)| Some(&mut **d)).collect();
-    machine::load_in_turn(&order, |&(at, s)| {
-        let name = format!("`{}` instance {}", shown(&s.idstr), s.instance_id);
-        // Each device is listed once (refused above): it is still waiting.
-        let dev = waiting[at]
-            .take()
-            .ok_or_else(|| misuse(format!("{name} twice")))?;
-        (dev.load_qemu_undoable(stream.data(s), s.version_id, s.data.start))
-            .map(|undo| (undo, name))
-            .map_err(|e| e.in_context(section_named(s)))
-    })?;
-    Ok(found.iter().map(Option::is_some).collect())
 }
 
 impl Stream {

@@ -32,9 +32,13 @@
 //! ```
 
 mod devices;
+mod sent;
 mod stream;
 
-pub use devices::{load_devices, load_present_devices, write_stream, Device};
+pub use devices::{
+    load_devices, load_devices_with, load_present_devices, write_stream, Device, LoadOptions,
+};
+pub use sent::{check_sent, same_wire_type, sent_description, vmdesc_names};
 pub use stream::{
     tag, write_section, Item, Section, SectionKind, Stream, FILE_VERSION, MAGIC, MAX_ITEMS,
 };

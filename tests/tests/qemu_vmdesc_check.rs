@@ -1,0 +1,373 @@
+//! A QEMU stream's vmdesc compared with the destination's descriptions before a load
+//! (`qemu::LoadOptions::check_vmdesc`, `qemu::check_sent`): real QEMU streams pass, a vmdesc
+//! of another layout is refused with nothing loaded, a hostile vmdesc is an error.
+
+use devices::IntegratorCp;
+use serde_json::{json, Value};
+use vmstate_core::qemu::{self, Device, LoadOptions, Stream};
+use vmstate_core::schema::Desc;
+use vmstate_core::{ErrorKind, VmState};
+use vmstate_tests::{device_entry, integratorcp_streams, qemu_7_2_stream, with_vmdesc_patched};
+
+/// The board's devices as a QEMU stream's devices, by idstr and instance.
+fn board_devices(board: &mut IntegratorCp) -> Vec<(&'static str, u32, &mut dyn Device)> {
+    (board.devices_mut().into_iter())
+        .map(|(idstr, instance, dev)| (idstr, instance, dev as &mut dyn Device))
+        .collect()
+}
+
+/// Loads the board from `stream` with the vmdesc checked.
+fn load_checked(stream: &Stream, board: &mut IntegratorCp) -> Result<(), vmstate_core::Error> {
+    let checked = LoadOptions::new().check_vmdesc();
+    qemu::load_devices_with(stream, &mut board_devices(board), checked).map(drop)
+}
+
+#[test]
+fn every_releases_board_stream_passes_and_loads_as_unchecked() {
+    for (release, stream) in integratorcp_streams() {
+        let (mut checked, mut unchecked) = (IntegratorCp::new(32), IntegratorCp::new(32));
+        load_checked(&stream, &mut checked).unwrap_or_else(|e| panic!("QEMU {release}: {e}"));
+        qemu::load_devices(&stream, &mut board_devices(&mut unchecked)).unwrap();
+        assert_eq!(
+            checked.register_dump(true),
+            unchecked.register_dump(true),
+            "QEMU {release}"
+        );
+        assert_eq!(checked.core.cm_osc, 0x777, "QEMU {release}");
+    }
+}
+
+#[test]
+fn another_layout_in_the_vmdesc_is_refused_and_nothing_loads() {
+    type Patch = fn(&mut Value);
+    let cases: [(&str, Patch, &str, &str); 5] = [
+        (
+            "a field renamed",
+            |e| e["fields"][2]["name"] = json!("cm_lock2"),
+            "integratorcm",
+            "field 2 is `cm_lock2`, where the destination reads `cm_lock`",
+        ),
+        (
+            "two fields swapped",
+            |e| e["fields"].as_array_mut().unwrap().swap(0, 1),
+            "integratorcm",
+            "field 0 is `cm_ctrl`, where the destination reads `cm_osc`",
+        ),
+        (
+            "a field of another type",
+            |e| e["fields"][1]["type"] = json!("uint16"),
+            "integratorcm.cm_ctrl",
+            "type `uint32` against QEMU's `uint16`",
+        ),
+        (
+            "a field of another size, the next one gone",
+            |e| {
+                e["fields"][1]["size"] = json!(8);
+                e["fields"].as_array_mut().unwrap().remove(2);
+            },
+            "integratorcm.cm_ctrl",
+            "4 bytes, QEMU's 8",
+        ),
+        (
+            "another description's name",
+            |e| e["vmsd_name"] = json!("integratorcm2"),
+            "integratorcm",
+            "QEMU's vmdesc describes \"integratorcm2\", the destination `integratorcm`",
+        ),
+    ];
+    let stream = qemu_7_2_stream();
+    for (case, patch, path, why) in cases {
+        let patched = with_vmdesc_patched(&stream, |v| patch(device_entry(v, "integratorcm")));
+        let mut board = IntegratorCp::new(32);
+        let before = board.register_dump(true);
+        let err = load_checked(&patched, &mut board).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::VmdescMismatch(_)),
+            "{case}: {err}"
+        );
+        let section = patched.device("integratorcm", 0).unwrap();
+        let context = format!(
+            "section {} (`integratorcm` instance 0): ",
+            section.section_id
+        );
+        assert_eq!(err.path(), format!("{context}{path}"), "{case}");
+        assert!(err.to_string().contains(why), "{case}: {err}");
+        assert_eq!(err.offset(), Some(section.data.start), "{case}");
+        assert_eq!(
+            board.register_dump(true),
+            before,
+            "{case}: something loaded"
+        );
+        // Unchecked, QEMU's way, the same stream loads: the vmdesc is not read.
+        qemu::load_devices(&patched, &mut board_devices(&mut board)).unwrap();
+    }
+}
+
+#[test]
+fn a_vmdesc_of_another_size_is_refused_by_check_sent() {
+    // The stream reader sizes sections by the vmdesc and refuses a version other than the
+    // header's, so these are compared directly.
+    type Patch = fn(&mut Value);
+    let cases: [(&str, Patch, &str, &str); 5] = [
+        (
+            "another version than the section's",
+            |e| e["version"] = json!(2),
+            "integratorcm",
+            "QEMU's vmdesc gives version 2, the stream 1",
+        ),
+        (
+            "a field of another size",
+            |e| e["fields"][1]["size"] = json!(8),
+            "integratorcm.cm_ctrl",
+            "4 bytes, QEMU's 8",
+        ),
+        (
+            "a field added at the end",
+            |e| {
+                let new = json!({"name": "cm_new", "type": "uint32", "size": 4});
+                e["fields"].as_array_mut().unwrap().push(new);
+            },
+            "integratorcm",
+            "lists field 11, `cm_new`, after the destination's last",
+        ),
+        (
+            "the last field missing",
+            |e| drop(e["fields"].as_array_mut().unwrap().pop()),
+            "integratorcm",
+            "lists 10 fields, the destination reads `fiq_enabled` after them",
+        ),
+        (
+            "a subsection the destination lacks",
+            |e| e["subsections"] = json!([{"vmsd_name": "integratorcm/x", "fields": []}]),
+            "integratorcm",
+            "QEMU sent subsection `integratorcm/x`, which the destination does not have",
+        ),
+    ];
+    let stream = qemu_7_2_stream();
+    let vmdesc = stream.vmdesc().unwrap();
+    let ours = Desc::from_description(devices::IntegratorCm::DESCRIPTION);
+    for (case, patch, path, why) in cases {
+        let mut entry = qemu::sent_description(&vmdesc, "integratorcm", 0)
+            .unwrap()
+            .clone();
+        qemu::check_sent(&ours, &entry, 1).unwrap();
+        patch(&mut entry);
+        let err = qemu::check_sent(&ours, &entry, 1).unwrap_err();
+        assert_eq!(err.path(), path, "{case}");
+        assert!(err.to_string().contains(why), "{case}: {err}");
+    }
+}
+
+#[test]
+fn a_subsections_fields_are_compared_at_the_version_it_was_sent() {
+    let stream = qemu_7_2_stream();
+    let patched = with_vmdesc_patched(&stream, |v| {
+        let sub = &mut device_entry(v, "pl031")["subsections"][0];
+        sub["fields"][0]["name"] = json!("offset");
+    });
+    let err = load_checked(&patched, &mut IntegratorCp::new(32)).unwrap_err();
+    assert!(
+        err.path().ends_with(": pl031.pl031/tick-offset"),
+        "{}",
+        err.path()
+    );
+    assert!(err
+        .to_string()
+        .contains("field 0 is `offset`, where the destination reads `tick_offset`"));
+}
+
+#[test]
+fn without_a_vmdesc_the_check_refuses() {
+    #[derive(VmState, Default)]
+    #[vmstate(name = "pl031")]
+    struct Rtc {
+        lr: u32,
+    }
+    let bare = vmstate_tests::qemu_stream_of(&[("pl031", 0, 1, &[0, 0, 0, 7])], None);
+    let stream = Stream::parse(bare).unwrap();
+    let mut rtc = Rtc::default();
+    let checked = LoadOptions::new().check_vmdesc();
+    let err = qemu::load_devices_with(&stream, &mut [("pl031", 0, &mut rtc)], checked).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the stream has no vmdesc to compare with"),
+        "{err}"
+    );
+    assert_eq!(rtc.lr, 0);
+
+    // A stream whose vmdesc lists no entry for a section does not parse (its size is
+    // unknown). Nothing to compare with matters not to a device the stream lacks, loaded
+    // with `present_only`.
+    let present = checked.present_only();
+    let loaded = qemu::load_devices_with(&stream, &mut [("pl031", 1, &mut rtc)], present).unwrap();
+    assert_eq!(loaded, [false]);
+}
+
+#[test]
+fn state_of_varying_size_written_here_is_said_to_be_one_buffer() {
+    #[derive(VmState, Default, Debug, PartialEq)]
+    #[vmstate(name = "uart")]
+    struct Uart {
+        lcr: u8,
+        #[vmstate(max_len = 16)]
+        fifo: Vec<u8>,
+    }
+    let src = Uart {
+        lcr: 3,
+        fifo: vec![1, 2, 3],
+    };
+    let stream = Stream::parse(qemu::write_stream(4096, &[("uart", 0, &src)]).unwrap()).unwrap();
+    let mut dst = Uart::default();
+    let checked = LoadOptions::new().check_vmdesc();
+    let err = qemu::load_devices_with(&stream, &mut [("uart", 0, &mut dst)], checked).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("one buffer of 8 bytes, not its fields"),
+        "{err}"
+    );
+    qemu::load_devices(&stream, &mut [("uart", 0, &mut dst)]).unwrap();
+    assert_eq!(dst, src);
+}
+
+#[derive(VmState)]
+#[vmstate(name = "cell")]
+struct Cell {
+    a: u16,
+    b: u8,
+}
+
+#[derive(VmState)]
+#[vmstate(name = "dev", version = 2)]
+struct Dev {
+    cells: [Cell; 3],
+    flags: u32,
+    #[vmstate(exists_if = "*flags != 0")]
+    extra: u8,
+    #[vmstate(since = 2)]
+    added: u64,
+}
+
+fn cell() -> Value {
+    json!({"vmsd_name": "cell", "version": 1, "fields": [
+        {"name": "a", "type": "uint16", "size": 2}, {"name": "b", "type": "uint8", "size": 1}]})
+}
+
+/// `dev`'s vmdesc entry at `version`, with `extra` or without, its cells listed as one
+/// array or element by element.
+fn dev_entry(version: u32, extra: bool, by_element: bool) -> Value {
+    let mut fields = match by_element {
+        true => (0..3)
+            .map(|i| json!({"name": "cells", "index": i, "type": "struct", "size": 3, "struct": cell()}))
+            .collect(),
+        false => {
+            vec![json!({"name": "cells", "type": "struct", "size": 3, "array_len": 3, "struct": cell()})]
+        }
+    };
+    fields.push(json!({"name": "flags", "type": "uint32", "size": 4}));
+    if extra {
+        fields.push(json!({"name": "extra", "type": "uint8", "size": 1}));
+    }
+    if version >= 2 {
+        fields.push(json!({"name": "added", "type": "uint64", "size": 8}));
+    }
+    json!({"vmsd_name": "dev", "version": version, "fields": fields})
+}
+
+#[test]
+fn what_a_load_reads_is_what_the_vmdesc_must_list() {
+    let ours = Desc::from_description(Dev::DESCRIPTION);
+    for version in [1, 2] {
+        for extra in [false, true] {
+            for by_element in [false, true] {
+                let sent = dev_entry(version, extra, by_element);
+                let result = qemu::check_sent(&ours, &sent, version);
+                assert!(result.is_ok(), "{version} {extra} {by_element}: {result:?}");
+            }
+        }
+    }
+    // A version-2 field sent at version 1, or missing at version 2.
+    let err = qemu::check_sent(&ours, &dev_entry(2, false, false), 1).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("QEMU's vmdesc gives version 2, the stream 1"),
+        "{err}"
+    );
+    let mut sent = dev_entry(1, false, false);
+    sent["version"] = json!(2);
+    let err = qemu::check_sent(&ours, &sent, 2).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the destination reads `added` after them"),
+        "{err}"
+    );
+}
+
+#[test]
+fn nested_structs_are_compared_element_by_element() {
+    let ours = Desc::from_description(Dev::DESCRIPTION);
+    let mut sent = dev_entry(1, false, true);
+    sent["fields"][1]["struct"]["fields"][0]["size"] = json!(4);
+    let err = qemu::check_sent(&ours, &sent, 1).unwrap_err();
+    assert_eq!(err.path(), "dev.cells[1].a");
+    assert!(err.to_string().contains("2 bytes, QEMU's 4"), "{err}");
+
+    let mut two = dev_entry(1, false, true);
+    two["fields"].as_array_mut().unwrap().remove(2);
+    let err = qemu::check_sent(&ours, &two, 1).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("an array of 3 structs, QEMU's vmdesc lists 2"),
+        "{err}"
+    );
+
+    let mut one = dev_entry(1, false, false);
+    one["fields"][0]["array_len"] = json!(4);
+    let err = qemu::check_sent(&ours, &one, 1).unwrap_err();
+    assert!(
+        err.to_string().contains("3 structs, QEMU's vmdesc 4"),
+        "{err}"
+    );
+
+    let mut flat = dev_entry(1, false, false);
+    flat["fields"][0] = json!({"name": "cells", "type": "buffer", "size": 9});
+    let err = qemu::check_sent(&ours, &flat, 1).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("type `struct` against QEMU's `buffer`"),
+        "{err}"
+    );
+    flat["fields"][0]["type"] = json!("struct");
+    let err = qemu::check_sent(&ours, &flat, 1).unwrap_err();
+    assert!(
+        err.to_string().contains("a nested struct, a plain field"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_hostile_vmdesc_entry_is_an_error_not_a_panic() {
+    let ours = Desc::from_description(Dev::DESCRIPTION);
+    let hostile = [
+        json!({"fields": 5}),
+        json!({"fields": [], "subsections": "x"}),
+        json!({"version": "1", "fields": []}),
+        json!({"version": -1, "fields": []}),
+        json!({"fields": [{"name": 7}]}),
+        json!({"fields": [{"name": "cells", "size": 3, "array_len": "3", "struct": cell()}]}),
+        json!({"fields": [{"name": "cells", "size": u64::MAX, "array_len": u64::MAX}]}),
+        json!({"fields": [{"name": "cells", "struct": cell()}, {"name": "flags", "size": u64::MAX, "array_len": 2}]}),
+        json!({"fields": [{"name": "cells", "struct": {"fields": {"a": 1}}}]}),
+        json!({"subsections": [{"vmsd_name": null}]}),
+        json!({"subsections": [{"vmsd_name": "x", "version": u64::MAX}]}),
+        json!([]),
+        json!(null),
+    ];
+    for sent in hostile {
+        let err = qemu::check_sent(&ours, &sent, 1).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::VmdescMismatch(_)),
+            "{sent}: {err}"
+        );
+        assert!(err.path().starts_with("dev"), "{sent}: {err}");
+    }
+}

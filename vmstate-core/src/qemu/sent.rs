@@ -1,0 +1,332 @@
+//! What a QEMU stream's vmdesc (its JSON trailer) says a section sent, compared with the
+//! description of the device that is to load it. QEMU's own loader never reads the vmdesc, so
+//! a source whose device has another layout at the same version (a downstream build that
+//! added a field without a version bump, two fields swapped) loads garbage there; here, with
+//! [`LoadOptions::check_vmdesc`](super::LoadOptions::check_vmdesc), such a section is refused
+//! before any device changes. The vmdesc is input too: every value in it is checked as read.
+
+use crate::schema::{Desc, FieldEntry};
+use crate::{Error, ErrorKind};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+/// The entry of section (`idstr`, `instance`) in a stream's vmdesc
+/// ([`Stream::vmdesc`](super::Stream::vmdesc)): what QEMU says it sent, its `fields` and
+/// `subsections`.
+///
+/// ```
+/// let vmdesc = serde_json::json!({"devices": [
+///     {"name": "pl011", "instance_id": 0, "vmsd_name": "pl011", "fields": []},
+///     {"name": "pl011", "instance_id": 1, "vmsd_name": "pl011", "fields": []},
+/// ]});
+/// let second = vmstate_core::qemu::sent_description(&vmdesc, "pl011", 1).unwrap();
+/// assert_eq!(second["instance_id"], 1);
+/// assert!(vmstate_core::qemu::sent_description(&vmdesc, "pl011", 2).is_none());
+/// ```
+pub fn sent_description<'v>(vmdesc: &'v Value, idstr: &str, instance: u32) -> Option<&'v Value> {
+    let key = |entry: &'v Value| Some((entry["name"].as_str()?, entry["instance_id"].as_u64()?));
+    (vmdesc["devices"].as_array()?.iter()).find(|d| key(d) == Some((idstr, u64::from(instance))))
+}
+
+/// The names QEMU's vmdesc gives `fields` (all of a description's fields on QEMU's wire, in
+/// order, sent or not): a name that several fields share gets the field's place among them,
+/// `unused[0]`, `unused[1]` (QEMU's `vmfield_name_num`).
+///
+/// ```
+/// use vmstate_core::{schema::Desc, Unused, VmState};
+/// #[derive(VmState)]
+/// struct Dev { a: u8, pad: Unused<2>, b: u8, #[vmstate(name = "unused")] pad2: Unused<4> }
+/// let desc = Desc::from_description(Dev::DESCRIPTION);
+/// let names = vmstate_core::qemu::vmdesc_names(&desc.fields);
+/// assert_eq!(names, ["a", "unused[0]", "b", "unused[1]"]);
+/// ```
+pub fn vmdesc_names(fields: &[FieldEntry]) -> Vec<String> {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for f in fields {
+        *count.entry(&f.field).or_default() += 1;
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    (fields.iter())
+        .map(|f| match count[f.field.as_str()] {
+            1 => f.field.clone(),
+            _ => {
+                let nth = seen.entry(&f.field).or_default();
+                *nth += 1;
+                format!("{}[{}]", f.field, *nth - 1)
+            }
+        })
+        .collect()
+}
+
+/// Whether a vmdesc entry `sent` (a section's, from [`sent_description`]) says that the
+/// section sent at `version` what `ours` loads at that version: the same field names in
+/// the same order (a field behind a version above `version` is not sent; one behind a test
+/// is, where the vmdesc lists it), the same wire types and sizes, array lengths, nested
+/// structs alike (each element of an array QEMU lists element by element), and only
+/// subsections `ours` has, alike in turn. A renamed field is a difference: a rename cannot be
+/// told from a replacement. QEMU's own names for what a port encodes alike are taken (see
+/// [`same_wire_type`]); a hand-written field's type name is not compared, its size is.
+///
+/// ```
+/// use vmstate_core::{qemu, schema::Desc, VmState};
+/// #[derive(VmState)]
+/// #[vmstate(name = "timer")]
+/// struct Timer { load: u32, control: u8 }
+///
+/// let ours = Desc::from_description(Timer::DESCRIPTION);
+/// let sent = serde_json::json!({"vmsd_name": "timer", "version": 1, "fields": [
+///     {"name": "load", "type": "uint32", "size": 4},
+///     {"name": "control", "type": "uint8", "size": 1}]});
+/// qemu::check_sent(&ours, &sent, 1).unwrap();
+///
+/// // A build that sends the fields the other way round, at the same version.
+/// let swapped = serde_json::json!({"vmsd_name": "timer", "version": 1, "fields": [
+///     {"name": "control", "type": "uint8", "size": 1},
+///     {"name": "load", "type": "uint32", "size": 4}]});
+/// let err = qemu::check_sent(&ours, &swapped, 1).unwrap_err();
+/// assert_eq!(err.path(), "timer");
+/// assert!(err.to_string().contains("field 0 is `control`, where the destination reads `load`"), "{err}");
+/// ```
+///
+/// # Errors
+///
+/// [`ErrorKind::VmdescMismatch`], its path where the first difference is.
+pub fn check_sent(ours: &Desc, sent: &Value, version: u32) -> Result<(), Error> {
+    let opaque = match list(sent, "fields") {
+        Ok([only]) => only["name"] == "data" && only["type"] == "buffer",
+        _ => false,
+    };
+    let alike = compare(ours, sent, Some(version));
+    match alike {
+        Err(_) if opaque => {
+            let size = shown_number(sent["fields"][0]["size"].as_u64());
+            Err(mismatch(format!(
+                "the vmdesc gives the section as one buffer of {size} bytes, not its fields \
+                 (as `write_stream` does for state whose size varies): nothing to compare"
+            )))
+        }
+        alike => alike,
+    }
+    .map_err(|e| e.in_named(ours.name.clone()))
+}
+
+fn mismatch(why: String) -> Error {
+    Error::new(ErrorKind::VmdescMismatch(why))
+}
+
+/// A member of a vmdesc entry that must be a list, if there.
+fn list<'v>(entry: &'v Value, key: &str) -> Result<&'v [Value], Error> {
+    match entry.get(key) {
+        None => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(mismatch(format!("the vmdesc's `{key}` is not a list"))),
+    }
+}
+
+/// A member of a vmdesc entry that must be a number, if there.
+fn number(entry: &Value, key: &str) -> Result<Option<u64>, Error> {
+    match entry.get(key) {
+        None => Ok(None),
+        Some(v) => (v.as_u64().map(Some))
+            .ok_or_else(|| mismatch(format!("the vmdesc's `{key}` is not a number: {v}"))),
+    }
+}
+
+/// [`check_sent`] of a description (the section's, a nested struct's or a subsection's);
+/// `version` is the one its fields load at: the section's, a subsection's as sent, or, for
+/// a nested struct, `None`: QEMU loads it at the destination's own version.
+fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error> {
+    if let Some(name) = sent.get("vmsd_name") {
+        if name.as_str() != Some(ours.name.as_str()) {
+            return Err(mismatch(format!(
+                "QEMU's vmdesc describes {name}, the destination `{}`",
+                ours.name
+            )));
+        }
+    }
+    let sent_version = number(sent, "version")?;
+    if let (Some(theirs), Some(version)) = (sent_version, version) {
+        if theirs != u64::from(version) {
+            return Err(mismatch(format!(
+                "QEMU's vmdesc gives version {theirs}, the stream {version}"
+            )));
+        }
+    }
+    let version = version.unwrap_or(ours.version_id);
+    let fields = list(sent, "fields")?;
+    let names: HashSet<&str> = fields.iter().filter_map(|f| f["name"].as_str()).collect();
+    let ours_sent =
+        (ours.fields.iter())
+            .zip(vmdesc_names(&ours.fields))
+            .filter(|(f, name)| match f.field_exists {
+                // QEMU asks the test, not the version: the vmdesc says what it answered.
+                true => names.contains(name.as_str()),
+                false => f.version_id <= version,
+            });
+    let mut theirs = fields.iter().enumerate().peekable();
+    for (field, name) in ours_sent {
+        let Some((at, first)) = theirs.next() else {
+            return Err(mismatch(format!(
+                "QEMU's vmdesc lists {} fields, the destination reads `{name}` after them",
+                fields.len()
+            )));
+        };
+        let their_name = first["name"].as_str().unwrap_or("");
+        if their_name != name {
+            return Err(mismatch(format!(
+                "field {at} is `{their_name}`, where the destination reads `{name}`"
+            )));
+        }
+        // An array of structs QEMU lists element by element, each under the array's name.
+        let mut elements = vec![first];
+        while field.description.is_some() {
+            match theirs.next_if(|(_, f)| f["name"] == *name && f.get("struct").is_some()) {
+                Some((_, next)) => elements.push(next),
+                None => break,
+            }
+        }
+        compare_field(field, &elements).map_err(|e| e.in_named(field.field.clone()))?;
+    }
+    if let Some((at, extra)) = theirs.next() {
+        let name = extra["name"].as_str().unwrap_or("");
+        return Err(mismatch(format!(
+            "QEMU's vmdesc lists field {at}, `{name}`, after the destination's last"
+        )));
+    }
+    for sub in list(sent, "subsections")? {
+        let name = sub["vmsd_name"].as_str().unwrap_or("");
+        let Some(ours) = ours.subsections.iter().find(|s| s.name == name) else {
+            return Err(mismatch(format!(
+                "QEMU sent subsection `{name}`, which the destination does not have"
+            )));
+        };
+        let sub_version = number(sub, "version")?.map_or(Ok(ours.version_id), u32::try_from);
+        let sub_version = sub_version
+            .map_err(|_| mismatch(format!("subsection `{name}`'s version is out of range")))?;
+        compare(ours, sub, Some(sub_version)).map_err(|e| e.in_named(name.to_owned()))?;
+    }
+    Ok(())
+}
+
+/// Compares one field with its vmdesc entry, or the entries of its elements.
+fn compare_field(field: &FieldEntry, elements: &[&Value]) -> Result<(), Error> {
+    let theirs = elements[0];
+    let their_type = theirs["type"].as_str();
+    if let (Some(ours), Some(theirs)) = (field.wire_type.as_deref(), their_type) {
+        if !same_wire_type(ours, theirs) {
+            return Err(mismatch(format!("type `{ours}` against QEMU's `{theirs}`")));
+        }
+    }
+    let their_size = number(theirs, "size")?;
+    let their_len = number(theirs, "array_len")?;
+    let counted = field.len.is_some();
+    match (&field.description, theirs.get("struct")) {
+        (Some(nested), Some(_)) if elements.len() > 1 => {
+            let ours = field.array_len.unwrap_or(1);
+            if !counted && ours != elements.len() as u64 {
+                return Err(mismatch(format!(
+                    "an array of {ours} structs, QEMU's vmdesc lists {}",
+                    elements.len()
+                )));
+            }
+            for (i, element) in elements.iter().enumerate() {
+                compare(nested, &element["struct"], None).map_err(|e| e.in_index(i))?;
+            }
+            Ok(())
+        }
+        (Some(nested), Some(s)) => {
+            compare(nested, s, None)?;
+            // QEMU's vmdesc gives an array of one struct no `array_len`.
+            let ours = field.array_len.filter(|&len| len != 1);
+            match counted || ours == their_len {
+                true => Ok(()),
+                false => Err(mismatch(format!(
+                    "{} structs, QEMU's vmdesc {}",
+                    ours.unwrap_or(1),
+                    their_len.unwrap_or(1)
+                ))),
+            }
+        }
+        // A counted sequence's vmdesc length is what this stream held; ours has none. A
+        // counted byte buffer's size is 0 as in QEMU's dumps, a bitmap's is its bytes here.
+        (None, None) if counted => {
+            match field.size == 0 || their_type == Some("bitmap") || Some(field.size) == their_size
+            {
+                true => Ok(()),
+                false => Err(mismatch(format!(
+                    "elements of {} bytes, QEMU's of {}",
+                    field.size,
+                    shown_number(their_size)
+                ))),
+            }
+        }
+        (None, None) => {
+            let their_bytes = their_size.and_then(|s| s.checked_mul(their_len.unwrap_or(1)));
+            match Some(field.total_size()) == their_bytes {
+                true => Ok(()),
+                false => Err(mismatch(format!(
+                    "{} bytes, QEMU's {}",
+                    field.total_size(),
+                    shown_number(their_bytes)
+                ))),
+            }
+        }
+        (Some(_), None) => Err(mismatch(
+            "a nested struct, a plain field in QEMU's vmdesc".to_owned(),
+        )),
+        (None, Some(_)) => Err(mismatch(
+            "a plain field, a nested struct in QEMU's vmdesc".to_owned(),
+        )),
+    }
+}
+
+fn shown_number(n: Option<u64>) -> String {
+    n.map_or_else(|| "not given".to_owned(), |n| n.to_string())
+}
+
+/// Whether a schema's wire type is what QEMU's vmdesc calls it: a counted sequence by its
+/// element, padding as `unused_buffer` (or a `buffer`: QEMU 10's `globalstate` has a buffer
+/// field named `unused` that it ignores), a `VMSTATE_TIMER_PTR` (an expiry time) as an
+/// `int64`, a `VMSTATE_BITMAP` (big-endian 64-bit words) as `uint64`s, the ARM CPU's `cpsr`,
+/// `fpscr` and `powered_off` (accessors of a plain value) as what they put, an `int32 le` as
+/// an `int32`, an `int32 equal` or `uint8 equal` as its type, PCI's `pci config` as a `buffer`
+/// and `pci irq state` as `int32`s, and a counted `u8` sequence as a `VMSTATE_VBUFFER`'s
+/// `buffer`. A QEMU `buffer` must be a `#[vmstate(buffer)]` one, not a `uint8` array. A
+/// hand-written field's own type name is not compared.
+///
+/// ```
+/// use vmstate_core::qemu::same_wire_type;
+/// assert!(same_wire_type("removed:uint32", "unused_buffer"));
+/// assert!(same_wire_type("int64", "timer"));
+/// assert!(!same_wire_type("uint32", "uint16"));
+/// assert!(same_wire_type("fifo8", "uint8")); // a hand-written field's own name
+/// ```
+pub fn same_wire_type(ours: &str, theirs: &str) -> bool {
+    // A byte sequence counted by another field is QEMU's `VMSTATE_VBUFFER*` (a Fifo8's data).
+    if (ours, theirs) == ("varray:uint8", "buffer") {
+        return true;
+    }
+    let ours = ours.strip_prefix("varray:").unwrap_or(ours);
+    // `Removed<T>` padding is QEMU's unused bytes.
+    let ours = if ours.starts_with("removed:") {
+        "unused"
+    } else {
+        ours
+    };
+    match (ours, theirs) {
+        ("unused", "unused_buffer" | "buffer") | ("int64", "timer") | ("uint64", "bitmap") => true,
+        // The ARM CPU's accessors, which put a plain big-endian value (or a byte), and
+        // `VMSTATE_INT32_POSITIVE_LE`'s, an int32 checked against the destination's.
+        ("uint32", "cpsr" | "fpscr") | ("uint8", "powered_off") | ("int32", "int32 le") => true,
+        // `VMSTATE_INT32_EQUAL` and `VMSTATE_UINT8_EQUAL` (an `equal` field), and PCI's own
+        // infos: the config space as a buffer, `irq_state` as four be32s.
+        ("int32", "int32 equal") | ("uint8", "uint8 equal") => true,
+        ("buffer", "pci config") | ("int32", "pci irq state") => true,
+        (ours, theirs) if ours == theirs => true,
+        (ours, _) => ![
+            "bool", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64",
+            "unused", "struct", "buffer", "float32", "float64", "string",
+        ]
+        .contains(&ours),
+    }
+}
