@@ -359,22 +359,27 @@ fn check_vmdesc(
     let Some(&(_, first)) = order.first() else {
         return Ok(());
     };
-    let Some(vmdesc) = stream.vmdesc() else {
-        let why = match stream.has_vmdesc() {
-            true => "the stream's vmdesc is not JSON",
-            false => "the stream has no vmdesc to compare with",
-        };
-        return Err(refuse(why, first));
+    let json = stream.items().iter().find_map(|item| match item {
+        super::Item::Vmdesc(range) => Some(&stream.bytes()[range.clone()]),
+        _ => None,
+    });
+    let Some(json) = json else {
+        return Err(refuse("the stream has no vmdesc to compare with", first));
     };
-    for &(at, s) in order {
-        let Some(sent) = super::sent_description(&vmdesc, &s.idstr, s.instance_id) else {
+    let keys: Vec<(&str, u32)> = (order.iter())
+        .map(|(_, s)| (s.idstr.as_str(), s.instance_id))
+        .collect();
+    let entries = super::sent::sent_entries(json, &keys)
+        .map_err(|e| refuse(&format!("the stream's vmdesc does not read: {e}"), first))?;
+    for (&(at, s), sent) in order.iter().zip(entries) {
+        let Some(sent) = sent else {
             return Err(refuse(
                 "the stream's vmdesc lists no entry for the section",
                 s,
             ));
         };
         let ours = Desc::from_description(devices[at].2.description());
-        (super::check_sent(&ours, sent, s.version_id))
+        (super::check_sent(&ours, &sent, s.version_id))
             .map_err(|e| e.or_offset(s.data.start).in_context(section_named(s)))?;
     }
     Ok(())

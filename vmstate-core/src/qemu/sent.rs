@@ -7,7 +7,9 @@
 
 use crate::schema::{Desc, FieldEntry};
 use crate::{Error, ErrorKind};
+use serde_json::value::RawValue;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// The entry of section (`idstr`, `instance`) in a stream's vmdesc
@@ -26,6 +28,42 @@ use std::collections::{HashMap, HashSet};
 pub fn sent_description<'v>(vmdesc: &'v Value, idstr: &str, instance: u32) -> Option<&'v Value> {
     let key = |entry: &'v Value| Some((entry["name"].as_str()?, entry["instance_id"].as_u64()?));
     (vmdesc["devices"].as_array()?.iter()).find(|d| key(d) == Some((idstr, u64::from(instance))))
+}
+
+/// The vmdesc entries of `sections` (each an idstr and instance), parsed, the first of each
+/// key as [`sent_description`] finds it; the other entries are only scanned, as a whole
+/// vmdesc (a machine's devices) is large and a load wants a few. `Err` where the JSON does
+/// not read as a vmdesc (an object whose `devices`, if there, is a list).
+pub(crate) fn sent_entries(
+    json: &[u8],
+    sections: &[(&str, u32)],
+) -> Result<Vec<Option<Value>>, serde_json::Error> {
+    #[derive(serde::Deserialize)]
+    struct Vmdesc<'a> {
+        #[serde(borrow, default)]
+        devices: Vec<&'a RawValue>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Key<'a> {
+        #[serde(borrow)]
+        name: Cow<'a, str>,
+        instance_id: u64,
+    }
+    let vmdesc: Vmdesc = serde_json::from_slice(json)?;
+    let mut found: Vec<Option<Value>> = vec![None; sections.len()];
+    for entry in vmdesc.devices {
+        // An entry without a name or instance is no section's, as `sent_description` has it.
+        let Ok(key) = serde_json::from_str::<Key>(entry.get()) else {
+            continue;
+        };
+        let wanted = (sections.iter().zip(&found)).position(|(&(idstr, instance), f)| {
+            f.is_none() && key.name == idstr && key.instance_id == u64::from(instance)
+        });
+        if let Some(at) = wanted {
+            found[at] = Some(serde_json::from_str(entry.get())?);
+        }
+    }
+    Ok(found)
 }
 
 /// The names QEMU's vmdesc gives `fields` (all of a description's fields on QEMU's wire, in
