@@ -371,3 +371,37 @@ fn a_hostile_vmdesc_entry_is_an_error_not_a_panic() {
         assert!(err.path().starts_with("dev"), "{sent}: {err}");
     }
 }
+
+#[test]
+fn a_counted_sequence_is_listed_by_what_was_sent() {
+    #[derive(VmState)]
+    #[vmstate(name = "queue")]
+    struct Queue {
+        count: u32,
+        #[vmstate(len = "count", max_len = 8)]
+        entries: Vec<u16>,
+        tail: u8,
+    }
+    let ours = Desc::from_description(Queue::DESCRIPTION);
+    let entry = |entries: Option<Value>| {
+        let mut fields = vec![json!({"name": "count", "type": "uint32", "size": 4})];
+        fields.extend(entries);
+        fields.push(json!({"name": "tail", "type": "uint8", "size": 1}));
+        json!({"vmsd_name": "queue", "version": 1, "fields": fields})
+    };
+    // QEMU lists no entry for an empty one, and one for all the elements of another.
+    qemu::check_sent(&ours, &entry(None), 1).unwrap();
+    let three = json!({"name": "entries", "type": "uint16", "size": 2, "array_len": 3});
+    qemu::check_sent(&ours, &entry(Some(three)), 1).unwrap();
+    let wide = json!({"name": "entries", "type": "uint32", "size": 4, "array_len": 3});
+    let err = qemu::check_sent(&ours, &entry(Some(wide)), 1).unwrap_err();
+    assert_eq!(err.path(), "queue.entries");
+    // Another field in its place is still a difference.
+    let other = json!({"name": "head", "type": "uint16", "size": 2});
+    let err = qemu::check_sent(&ours, &entry(Some(other)), 1).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("field 1 is `head`, where the destination reads `tail`"),
+        "{err}"
+    );
+}

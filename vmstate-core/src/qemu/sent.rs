@@ -99,7 +99,8 @@ pub fn vmdesc_names(fields: &[FieldEntry]) -> Vec<String> {
 /// Whether a vmdesc entry `sent` (a section's, from [`sent_description`]) says that the
 /// section sent at `version` what `ours` loads at that version: the same field names in
 /// the same order (a field behind a version above `version` is not sent; one behind a test
-/// is, where the vmdesc lists it), the same wire types and sizes, array lengths, nested
+/// is, where the vmdesc lists it; a sequence counted by another field is not listed when
+/// empty), the same wire types and sizes, array lengths, nested
 /// structs alike (each element of an array QEMU lists element by element), and only
 /// subsections `ours` has, alike in turn. A renamed field is a difference: a rename cannot be
 /// told from a replacement. QEMU's own names for what a port encodes alike are taken (see
@@ -203,6 +204,12 @@ fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error>
             });
     let mut theirs = fields.iter().enumerate().peekable();
     for (field, name) in ours_sent {
+        // QEMU lists a sequence counted by another field once per element sent, or once for
+        // them all: not at all when the count was 0.
+        let listed_next = theirs.peek().is_some_and(|(_, f)| f["name"] == *name);
+        if field.len.is_some() && !listed_next {
+            continue;
+        }
         let Some((at, first)) = theirs.next() else {
             return Err(mismatch(format!(
                 "QEMU's vmdesc lists {} fields, the destination reads `{name}` after them",
