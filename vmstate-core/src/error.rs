@@ -252,9 +252,10 @@ pub enum ErrorKind {
     },
     /// A QEMU stream's vmdesc (what QEMU says it sent) differs from the description of the
     /// device that is to load the section: another field, type, size or subsection where the
-    /// path says. Only
+    /// path says; or the stream has no vmdesc to compare with. Only
     /// [`qemu::LoadOptions::check_vmdesc`](crate::qemu::LoadOptions::check_vmdesc) looks; see
-    /// there for an example. The offset is the section's data.
+    /// there for an example. No offset: the difference is between the stream's JSON trailer
+    /// and the destination's description, not in the section's bytes.
     VmdescMismatch(String),
 }
 
@@ -581,11 +582,7 @@ impl fmt::Display for ErrorKind {
                 )
             }
             ErrorKind::Misuse(why) => f.write_str(why),
-            ErrorKind::VmdescMismatch(why) => write!(
-                f,
-                "the stream's vmdesc does not describe the destination's state: {}",
-                one_line(why)
-            ),
+            ErrorKind::VmdescMismatch(why) => write!(f, "vmdesc check failed: {}", one_line(why)),
             ErrorKind::SchemaMismatch { name, findings } => {
                 write!(
                     f,

@@ -30,14 +30,15 @@ pub fn sent_description<'v>(vmdesc: &'v Value, idstr: &str, instance: u32) -> Op
     (vmdesc["devices"].as_array()?.iter()).find(|d| key(d) == Some((idstr, u64::from(instance))))
 }
 
-/// The vmdesc entries of `sections` (each an idstr and instance), parsed, the first of each
-/// key as [`sent_description`] finds it; the other entries are only scanned, as a whole
-/// vmdesc (a machine's devices) is large and a load wants a few. `Err` where the JSON does
-/// not read as a vmdesc (an object whose `devices`, if there, is a list).
+/// The vmdesc entries of `sections` (each an idstr and instance), parsed; the other entries
+/// are only scanned, as a whole vmdesc (a machine's devices) is large and a load wants a
+/// few. `Err` where the JSON does not read as a vmdesc (an object whose `devices`, if there,
+/// is a list), or lists one of `sections` twice (the stream's reader sized the section by
+/// one of them, this would compare the other).
 pub(crate) fn sent_entries(
     json: &[u8],
     sections: &[(&str, u32)],
-) -> Result<Vec<Option<Value>>, serde_json::Error> {
+) -> Result<Vec<Option<Value>>, String> {
     #[derive(serde::Deserialize)]
     struct Vmdesc<'a> {
         #[serde(borrow, default)]
@@ -49,19 +50,27 @@ pub(crate) fn sent_entries(
         name: Cow<'a, str>,
         instance_id: u64,
     }
-    let vmdesc: Vmdesc = serde_json::from_slice(json)?;
+    let vmdesc: Vmdesc = serde_json::from_slice(json).map_err(|e| e.to_string())?;
     let mut found: Vec<Option<Value>> = vec![None; sections.len()];
     for entry in vmdesc.devices {
         // An entry without a name or instance is no section's, as `sent_description` has it.
         let Ok(key) = serde_json::from_str::<Key>(entry.get()) else {
             continue;
         };
-        let wanted = (sections.iter().zip(&found)).position(|(&(idstr, instance), f)| {
-            f.is_none() && key.name == idstr && key.instance_id == u64::from(instance)
+        let wanted = (sections.iter()).position(|&(idstr, instance)| {
+            key.name == idstr && key.instance_id == u64::from(instance)
         });
-        if let Some(at) = wanted {
-            found[at] = Some(serde_json::from_str(entry.get())?);
+        let Some(at) = wanted else {
+            continue;
+        };
+        if found[at].is_some() {
+            return Err(format!(
+                "it lists `{}` instance {} twice",
+                key.name.escape_debug(),
+                key.instance_id
+            ));
         }
+        found[at] = Some(serde_json::from_str(entry.get()).map_err(|e| e.to_string())?);
     }
     Ok(found)
 }
@@ -100,11 +109,15 @@ pub fn vmdesc_names(fields: &[FieldEntry]) -> Vec<String> {
 /// section sent at `version` what `ours` loads at that version: the same field names in
 /// the same order (a field behind a version above `version` is not sent; one behind a test
 /// is, where the vmdesc lists it; a sequence counted by another field is not listed when
-/// empty), the same wire types and sizes, array lengths, nested
-/// structs alike (each element of an array QEMU lists element by element), and only
-/// subsections `ours` has, alike in turn. A renamed field is a difference: a rename cannot be
-/// told from a replacement. QEMU's own names for what a port encodes alike are taken (see
-/// [`same_wire_type`]); a hand-written field's type name is not compared, its size is.
+/// empty), the same wire types, element sizes and array lengths (a buffer's or padding's
+/// bytes as a whole), nested structs alike (each element of an array QEMU lists element by
+/// element), and only subsections `ours` has, at a version it loads, alike in turn. A
+/// renamed field is a difference: a rename cannot be told from a replacement. QEMU's own
+/// names for what a port encodes alike are taken (see [`same_wire_type`]); a hand-written
+/// field's type name is not compared, its size is. What the entry leaves out (a type, a
+/// description's name or version) is not compared; what it gives of the wrong JSON type is
+/// a difference. The entry says what was sent, not the data: which subsections the data
+/// holds is left to the load.
 ///
 /// ```
 /// use vmstate_core::{qemu, schema::Desc, VmState};
@@ -124,7 +137,7 @@ pub fn vmdesc_names(fields: &[FieldEntry]) -> Vec<String> {
 ///     {"name": "load", "type": "uint32", "size": 4}]});
 /// let err = qemu::check_sent(&ours, &swapped, 1).unwrap_err();
 /// assert_eq!(err.path(), "timer");
-/// assert!(err.to_string().contains("field 0 is `control`, where the destination reads `load`"), "{err}");
+/// assert!(err.to_string().contains("QEMU's vmdesc lists `control` as field 0 (counting from 0), where the destination reads `load`"), "{err}");
 /// ```
 ///
 /// # Errors
@@ -158,7 +171,9 @@ fn list<'v>(entry: &'v Value, key: &str) -> Result<&'v [Value], Error> {
     match entry.get(key) {
         None => Ok(&[]),
         Some(Value::Array(items)) => Ok(items),
-        Some(_) => Err(mismatch(format!("the vmdesc's `{key}` is not a list"))),
+        Some(_) => Err(mismatch(format!(
+            "QEMU's vmdesc gives `{key}` that is not a list"
+        ))),
     }
 }
 
@@ -167,18 +182,32 @@ fn number(entry: &Value, key: &str) -> Result<Option<u64>, Error> {
     match entry.get(key) {
         None => Ok(None),
         Some(v) => (v.as_u64().map(Some))
-            .ok_or_else(|| mismatch(format!("the vmdesc's `{key}` is not a number: {v}"))),
+            .ok_or_else(|| mismatch(format!("QEMU's vmdesc gives `{key}` {v}, not a count"))),
     }
+}
+
+/// A member of a vmdesc entry that must be a string, if there.
+fn string<'v>(entry: &'v Value, key: &str) -> Result<Option<&'v str>, Error> {
+    match entry.get(key) {
+        None => Ok(None),
+        Some(v) => (v.as_str().map(Some))
+            .ok_or_else(|| mismatch(format!("QEMU's vmdesc gives `{key}` {v}, not a string"))),
+    }
+}
+
+/// A field's name as a message shows it: in backticks, or that it has none.
+fn shown_name(name: Option<&str>) -> String {
+    name.map_or_else(|| "a field with no name".to_owned(), |n| format!("`{n}`"))
 }
 
 /// [`check_sent`] of a description (the section's, a nested struct's or a subsection's);
 /// `version` is the one its fields load at: the section's, a subsection's as sent, or, for
 /// a nested struct, `None`: QEMU loads it at the destination's own version.
 fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error> {
-    if let Some(name) = sent.get("vmsd_name") {
-        if name.as_str() != Some(ours.name.as_str()) {
+    if let Some(name) = string(sent, "vmsd_name")? {
+        if name != ours.name {
             return Err(mismatch(format!(
-                "QEMU's vmdesc describes {name}, the destination `{}`",
+                "QEMU's vmdesc describes `{name}` here, the destination `{}`",
                 ours.name
             )));
         }
@@ -187,7 +216,7 @@ fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error>
     if let (Some(theirs), Some(version)) = (sent_version, version) {
         if theirs != u64::from(version) {
             return Err(mismatch(format!(
-                "QEMU's vmdesc gives version {theirs}, the stream {version}"
+                "QEMU's vmdesc gives version {theirs}, the stream's data {version}"
             )));
         }
     }
@@ -216,10 +245,12 @@ fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error>
                 fields.len()
             )));
         };
-        let their_name = first["name"].as_str().unwrap_or("");
-        if their_name != name {
+        let their_name = first["name"].as_str();
+        if their_name != Some(name.as_str()) {
             return Err(mismatch(format!(
-                "field {at} is `{their_name}`, where the destination reads `{name}`"
+                "QEMU's vmdesc lists {} as field {at} (counting from 0), where the \
+                 destination reads `{name}`",
+                shown_name(their_name)
             )));
         }
         // An array of structs QEMU lists element by element, each under the array's name.
@@ -233,33 +264,64 @@ fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error>
         compare_field(field, &elements).map_err(|e| e.in_named(field.field.clone()))?;
     }
     if let Some((at, extra)) = theirs.next() {
-        let name = extra["name"].as_str().unwrap_or("");
         return Err(mismatch(format!(
-            "QEMU's vmdesc lists field {at}, `{name}`, after the destination's last"
+            "QEMU's vmdesc lists {} as field {at} (counting from 0), after the \
+             destination's last",
+            shown_name(extra["name"].as_str())
         )));
     }
     for sub in list(sent, "subsections")? {
-        let name = sub["vmsd_name"].as_str().unwrap_or("");
+        let Some(name) = string(sub, "vmsd_name")? else {
+            return Err(mismatch(
+                "QEMU's vmdesc lists a subsection with no name".into(),
+            ));
+        };
         let Some(ours) = ours.subsections.iter().find(|s| s.name == name) else {
             return Err(mismatch(format!(
                 "QEMU sent subsection `{name}`, which the destination does not have"
             )));
         };
-        let sub_version = number(sub, "version")?.map_or(Ok(ours.version_id), u32::try_from);
-        let sub_version = sub_version
-            .map_err(|_| mismatch(format!("subsection `{name}`'s version is out of range")))?;
+        let sub_version = number(sub, "version")?.unwrap_or(u64::from(ours.version_id));
+        let loads = u64::from(ours.minimum_version_id)..=u64::from(ours.version_id);
+        let Some(sub_version) = (loads.contains(&sub_version))
+            .then(|| u32::try_from(sub_version).ok())
+            .flatten()
+        else {
+            return Err(mismatch(format!(
+                "QEMU sent subsection `{name}` at version {sub_version}, the destination \
+                 loads versions {} to {}",
+                ours.minimum_version_id, ours.version_id
+            )));
+        };
         compare(ours, sub, Some(sub_version)).map_err(|e| e.in_named(name.to_owned()))?;
     }
     Ok(())
 }
 
+/// Whether a field is bytes whose vmdesc entry QEMU sizes as a whole (a buffer, padding):
+/// its elements' size and count are not QEMU's.
+fn sized_as_a_whole(ours: Option<&str>, theirs: Option<&str>) -> bool {
+    let ours = ours.unwrap_or("");
+    matches!(ours, "buffer" | "unused")
+        || ours.starts_with("removed:")
+        || matches!(
+            theirs,
+            Some("buffer" | "unused_buffer" | "pci config" | "pci irq state" | "bitmap")
+        )
+}
+
 /// Compares one field with its vmdesc entry, or the entries of its elements.
 fn compare_field(field: &FieldEntry, elements: &[&Value]) -> Result<(), Error> {
     let theirs = elements[0];
-    let their_type = theirs["type"].as_str();
-    if let (Some(ours), Some(theirs)) = (field.wire_type.as_deref(), their_type) {
+    let their_type = string(theirs, "type")?;
+    let ours_type = field.wire_type.as_deref();
+    if let (Some(ours), Some(theirs)) = (ours_type, their_type) {
         if !same_wire_type(ours, theirs) {
-            return Err(mismatch(format!("type `{ours}` against QEMU's `{theirs}`")));
+            // A counted sequence by its element type, as QEMU names it.
+            let ours = ours.strip_prefix("varray:").unwrap_or(ours);
+            return Err(mismatch(format!(
+                "the destination's type is `{ours}`, QEMU's vmdesc gives `{theirs}`"
+            )));
         }
     }
     let their_size = number(theirs, "size")?;
@@ -270,7 +332,7 @@ fn compare_field(field: &FieldEntry, elements: &[&Value]) -> Result<(), Error> {
             let ours = field.array_len.unwrap_or(1);
             if !counted && ours != elements.len() as u64 {
                 return Err(mismatch(format!(
-                    "an array of {ours} structs, QEMU's vmdesc lists {}",
+                    "the destination's array has {ours} structs, QEMU's vmdesc lists {}",
                     elements.len()
                 )));
             }
@@ -282,12 +344,11 @@ fn compare_field(field: &FieldEntry, elements: &[&Value]) -> Result<(), Error> {
         (Some(nested), Some(s)) => {
             compare(nested, s, None)?;
             // QEMU's vmdesc gives an array of one struct no `array_len`.
-            let ours = field.array_len.filter(|&len| len != 1);
-            match counted || ours == their_len {
+            let ours = field.array_len.unwrap_or(1);
+            match counted || ours == their_len.unwrap_or(1) {
                 true => Ok(()),
                 false => Err(mismatch(format!(
-                    "{} structs, QEMU's vmdesc {}",
-                    ours.unwrap_or(1),
+                    "the destination's array has {ours} structs, QEMU's vmdesc {}",
                     their_len.unwrap_or(1)
                 ))),
             }
@@ -299,34 +360,57 @@ fn compare_field(field: &FieldEntry, elements: &[&Value]) -> Result<(), Error> {
             {
                 true => Ok(()),
                 false => Err(mismatch(format!(
-                    "elements of {} bytes, QEMU's of {}",
+                    "the destination's elements have {} bytes, QEMU's vmdesc gives {}",
                     field.size,
                     shown_number(their_size)
                 ))),
             }
         }
-        (None, None) => {
+        (None, None) if sized_as_a_whole(ours_type, their_type) => {
             let their_bytes = their_size.and_then(|s| s.checked_mul(their_len.unwrap_or(1)));
             match Some(field.total_size()) == their_bytes {
                 true => Ok(()),
                 false => Err(mismatch(format!(
-                    "{} bytes, QEMU's {}",
+                    "the destination's field has {} bytes, QEMU's vmdesc gives {}",
                     field.total_size(),
                     shown_number(their_bytes)
                 ))),
             }
         }
+        (None, None) => {
+            let ours = (field.size, field.array_len.unwrap_or(1));
+            match (Some(ours.0), ours.1) == (their_size, their_len.unwrap_or(1)) {
+                true => Ok(()),
+                false => Err(mismatch(format!(
+                    "the destination's field is {} of {} bytes, QEMU's vmdesc gives {} of {}",
+                    elements_of(ours.1),
+                    ours.0,
+                    elements_of(their_len.unwrap_or(1)),
+                    shown_number(their_size)
+                ))),
+            }
+        }
         (Some(_), None) => Err(mismatch(
-            "a nested struct, a plain field in QEMU's vmdesc".to_owned(),
+            "the destination's field is a nested struct, QEMU's vmdesc gives a plain field"
+                .to_owned(),
         )),
         (None, Some(_)) => Err(mismatch(
-            "a plain field, a nested struct in QEMU's vmdesc".to_owned(),
+            "the destination's field is a plain field, QEMU's vmdesc gives a nested struct"
+                .to_owned(),
         )),
     }
 }
 
+/// "1 element" or "n elements".
+fn elements_of(n: u64) -> String {
+    match n {
+        1 => "1 element".to_owned(),
+        n => format!("{n} elements"),
+    }
+}
+
 fn shown_number(n: Option<u64>) -> String {
-    n.map_or_else(|| "not given".to_owned(), |n| n.to_string())
+    n.map_or_else(|| "no size".to_owned(), |n| n.to_string())
 }
 
 /// Whether a schema's wire type is what QEMU's vmdesc calls it: a counted sequence by its
