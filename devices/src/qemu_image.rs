@@ -616,7 +616,9 @@ pub const MAX_LISTED: usize = 10_000;
 /// the destination, such as `POSTCOPY_ADVISE`: number, name, offset, length) when the stream
 /// has any, `"trailing_bytes"` when bytes
 /// follow the vmdesc trailer (QEMU never reads them), and `"vmdesc": false` for a stream
-/// without one (its section boundaries were guessed from footers).
+/// without one (its section boundaries were guessed from footers). A section a port decoded
+/// whose vmdesc entry says another layout was sent has `"vmdesc_differs"`: where and how
+/// ([`check_sent`](vmstate_core::qemu::check_sent)), as its values may then be misread.
 ///
 /// At most [`MAX_LISTED`] device sections, as many parts of iterative sections and as many
 /// commands are listed (a listed item takes a hundred times the bytes it has in the stream);
@@ -784,10 +786,19 @@ pub fn inspect_with(
             }),
             ported => ported,
         };
+        let by_port = entry.get("decoded_by").is_none();
         match decoded {
             Some((Ok((fields, subsections)), _)) => {
                 entry["fields"] = fields;
                 entry["subsections"] = subsections;
+                // A port's layout against what the vmdesc says was sent: where they differ
+                // (another build's layout at the same version), the values may be misread.
+                if let (Some((d, _)), Some(sent), true) = (described, sent, by_port) {
+                    let ours = Desc::from_description(d);
+                    if let Err(e) = vmstate_core::qemu::check_sent(&ours, sent, sec.version_id) {
+                        entry["vmdesc_differs"] = vmdesc_difference(&e).into();
+                    }
+                }
             }
             Some((Err(e), true)) => return Err(e),
             Some((Err(e), false)) => entry["error"] = e.to_string().into(),
@@ -866,6 +877,15 @@ fn decode_section(
         None => serde_json::Value::Null,
     };
     Ok((fields, subsections))
+}
+
+/// Where and how a port differs from a section's vmdesc entry, from
+/// [`check_sent`](vmstate_core::qemu::check_sent)'s error.
+fn vmdesc_difference(e: &Error) -> String {
+    match e.kind() {
+        vmstate_core::ErrorKind::VmdescMismatch(why) => format!("{}: {why}", e.path()),
+        _ => e.to_string(),
+    }
 }
 
 /// The section a vmdesc entry describes: its name and instance.

@@ -230,7 +230,7 @@ fn state_of_varying_size_written_here_is_said_to_be_one_buffer() {
     assert_eq!(dst, src);
 }
 
-#[derive(VmState)]
+#[derive(VmState, Default, PartialEq)]
 #[vmstate(name = "cell")]
 struct Cell {
     a: u16,
@@ -409,7 +409,7 @@ fn a_counted_sequence_is_listed_by_what_was_sent() {
     let err = qemu::check_sent(&ours, &entry(Some(other)), 1).unwrap_err();
     assert!(
         err.to_string().contains(
-            "lists `head` as field 1 (counting from 0), where the destination reads `tail`"
+            "lists `head` as field 1 (counting from 0), where the destination reads `entries` (or `tail`, were that sent empty)"
         ),
         "{err}"
     );
@@ -488,6 +488,34 @@ fn a_section_of_a_version_the_device_does_not_load_is_refused_by_its_version() {
     let err = qemu::load_devices_with(&stream, &mut [("pl031", 0, &mut rtc)], checked).unwrap_err();
     assert!(
         matches!(err.kind(), ErrorKind::TooOld { version: 1, min: 2 }),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_counted_array_of_structs_is_compared_up_to_what_the_destination_takes() {
+    #[derive(VmState)]
+    #[vmstate(name = "ring")]
+    struct Ring {
+        n: u32,
+        #[vmstate(len = "n", max_len = 2)]
+        cells: Vec<Cell>,
+    }
+    let ours = Desc::from_description(Ring::DESCRIPTION);
+    let ring = |elements: usize| {
+        let mut fields = vec![json!({"name": "n", "type": "uint32", "size": 4})];
+        fields.extend((0..elements).map(
+            |i| json!({"name": "cells", "index": i, "type": "struct", "size": 3, "struct": cell()}),
+        ));
+        json!({"vmsd_name": "ring", "version": 1, "fields": fields})
+    };
+    for n in 0..=2 {
+        qemu::check_sent(&ours, &ring(n), 1).unwrap_or_else(|e| panic!("{n}: {e}"));
+    }
+    let err = qemu::check_sent(&ours, &ring(3), 1).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the destination takes at most 2 structs, QEMU's vmdesc lists 3"),
         "{err}"
     );
 }

@@ -636,6 +636,14 @@ fn qemu_inspect(path: &Path, json: bool, schema: Option<&Path>) -> Result<ExitCo
                 one_line(device)
             );
         }
+        if let Some(why) = s["vmdesc_differs"].as_str() {
+            outln!(
+                out,
+                "        (the stream's vmdesc says another layout was sent, so these values may \
+                 be misread: {})",
+                one_line(why)
+            );
+        }
         print_fields(&mut out, &s["fields"], "        ");
         if let Some(subs) = s["subsections"].as_object() {
             for (name, v) in subs {

@@ -260,6 +260,21 @@ fn qemu_inspect_lists_every_section() {
     assert!(stdout(&out).contains("pl031/tick-offset"));
 }
 
+#[test]
+fn qemu_inspect_says_where_the_vmdesc_gives_another_layout_than_a_port() {
+    let release_10 = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/qemu-10.0-integratorcp/integratorcp-1m.stream");
+    let out = vmstate(&["qemu", "inspect", release_10.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let note = "(the stream's vmdesc says another layout was sent, so these values may be \
+                misread: pl011: QEMU's vmdesc lists `unused` as field 0 (counting from 0), \
+                where the destination reads `readbuff`)";
+    assert_eq!(text.matches(note).count(), 2, "{text}");
+    let out = vmstate(&["qemu", "inspect", fixture().to_str().unwrap()]);
+    assert!(!stdout(&out).contains("another layout"));
+}
+
 /// A FULL device section's header, with a footer, for a stream written by hand.
 fn full_section(
     section_id: u32,

@@ -51,16 +51,16 @@ pub(crate) fn sent_entries(
         instance_id: u64,
     }
     let vmdesc: Vmdesc = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+    let wanted: HashMap<(&str, u64), usize> = (sections.iter().enumerate())
+        .map(|(at, &(idstr, instance))| ((idstr, u64::from(instance)), at))
+        .collect();
     let mut found: Vec<Option<Value>> = vec![None; sections.len()];
     for entry in vmdesc.devices {
         // An entry without a name or instance is no section's, as `sent_description` has it.
         let Ok(key) = serde_json::from_str::<Key>(entry.get()) else {
             continue;
         };
-        let wanted = (sections.iter()).position(|&(idstr, instance)| {
-            key.name == idstr && key.instance_id == u64::from(instance)
-        });
-        let Some(at) = wanted else {
+        let Some(&at) = wanted.get(&(key.name.as_ref(), key.instance_id)) else {
             continue;
         };
         if found[at].is_some() {
@@ -232,16 +232,24 @@ fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error>
                 false => f.version_id <= version,
             });
     let mut theirs = fields.iter().enumerate().peekable();
+    // A counted sequence just passed over as sent empty, which a difference may be about.
+    let mut passed_over: Option<String> = None;
     for (field, name) in ours_sent {
         // QEMU lists a sequence counted by another field once per element sent, or once for
         // them all: not at all when the count was 0.
         let listed_next = theirs.peek().is_some_and(|(_, f)| f["name"] == *name);
         if field.len.is_some() && !listed_next {
+            passed_over = Some(name);
             continue;
         }
+        // What the destination reads here: this field, or the counted one before it.
+        let reads = match passed_over.take() {
+            Some(counted) => format!("`{counted}` (or `{name}`, were that sent empty)"),
+            None => format!("`{name}`"),
+        };
         let Some((at, first)) = theirs.next() else {
             return Err(mismatch(format!(
-                "QEMU's vmdesc lists {} fields, the destination reads `{name}` after them",
+                "QEMU's vmdesc lists {} fields, the destination reads {reads} after them",
                 fields.len()
             )));
         };
@@ -249,7 +257,7 @@ fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error>
         if their_name != Some(name.as_str()) {
             return Err(mismatch(format!(
                 "QEMU's vmdesc lists {} as field {at} (counting from 0), where the \
-                 destination reads `{name}`",
+                 destination reads {reads}",
                 shown_name(their_name)
             )));
         }
@@ -333,6 +341,13 @@ fn compare_field(field: &FieldEntry, elements: &[&Value]) -> Result<(), Error> {
             if !counted && ours != elements.len() as u64 {
                 return Err(mismatch(format!(
                     "the destination's array has {ours} structs, QEMU's vmdesc lists {}",
+                    elements.len()
+                )));
+            }
+            // Each element is compared in turn: no more than the destination takes.
+            if let Some(max) = field.max_len.filter(|&max| elements.len() as u64 > max) {
+                return Err(mismatch(format!(
+                    "the destination takes at most {max} structs, QEMU's vmdesc lists {}",
                     elements.len()
                 )));
             }
