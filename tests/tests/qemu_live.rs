@@ -278,6 +278,18 @@ fn a_stream_from_our_own_guest_loads_into_the_rust_board() {
     );
     // And QEMU itself agrees with the Rust board on every register.
     assert_eq!(qemu_reads(&path, ADDRESSES), rust_reads(&bytes, ADDRESSES));
+    // The stream's vmdesc says QEMU sent what the board's devices load.
+    let stream = Stream::parse(bytes.clone()).unwrap();
+    let mut checked = devices::IntegratorCp::new(32);
+    let mut list: Vec<(&str, u32, &mut dyn vmstate_core::qemu::Device)> = (checked
+        .devices_mut()
+        .into_iter())
+    .map(|(idstr, instance, dev)| (idstr, instance, dev as &mut dyn vmstate_core::qemu::Device))
+    .collect();
+    let options = vmstate_core::qemu::LoadOptions::new().check_vmdesc();
+    vmstate_core::qemu::load_devices_with(&stream, &mut list, options).unwrap();
+    drop(list);
+    assert_eq!(checked.register_dump(true), board.register_dump(true));
     // Rewriting QEMU's own stream without edits gives it back byte for byte.
     assert!(rewrite(bytes.clone(), &[]).unwrap() == bytes);
 }
@@ -677,6 +689,7 @@ fn the_state_only_ports_read_what_our_guest_wrote() {
         let idstr = s["idstr"].as_str().unwrap();
         if s["kind"] == "full" && idstr != "slirp" {
             assert!(s["fields"].is_object(), "{idstr}: {s}");
+            assert!(s.get("vmdesc_differs").is_none(), "{idstr}: {s}");
         }
     }
 }
