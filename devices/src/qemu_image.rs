@@ -333,8 +333,9 @@ fn load_board_at(
 ///
 /// Refused, with nothing written: a stream without a vmdesc trailer, a stream from another
 /// machine than the Integrator/CP (its devices are wired differently) or with a board
-/// device at an instance the board lacks, a section that would change size (the vmdesc is
-/// copied as it is), writes that would not do what they say (outside a window, unaligned,
+/// device at an instance the board lacks or whose vmdesc entry says another layout was sent
+/// than its port reads ([`check_sent`](vmstate_core::qemu::check_sent)), a section that would
+/// change size (the vmdesc is copied as it is), writes that would not do what they say (outside a window, unaligned,
 /// ignored by the model, a reset, the core module's interrupt, a change of the CPU's
 /// lines), and RTC writes whose effect depends on a count the stream does not give (under
 /// `-icount`, or within a second on the host clock).
@@ -363,6 +364,7 @@ pub fn rewrite_stream(stream: &Stream, writes: &[MmioWrite]) -> Result<Vec<u8>, 
     }
     check_machine(stream)?;
     check_instances(stream)?;
+    check_layouts(stream)?;
     for w in writes {
         let ported = SECTIONS.contains(&(w.idstr.as_str(), w.instance));
         if !ported || stream.device(&w.idstr, w.instance).is_none() {
@@ -577,6 +579,43 @@ fn check_instances(stream: &Stream) -> Result<(), ImageError> {
             ),
             Some(sec.range.start),
         ));
+    }
+    Ok(())
+}
+
+/// Refuses a stream whose vmdesc says a board device's section was sent in another layout
+/// than its port reads (another QEMU build's, at the same version): the registers would be
+/// misread, and saved back over the section. A version the port cannot load is refused by
+/// the load, naming it.
+fn check_layouts(stream: &Stream) -> Result<(), ImageError> {
+    let board = IntegratorCp::new(DEFAULT_MEMSZ_MIB);
+    let vmdesc = stream.vmdesc();
+    for sec in stream.sections().filter(|s| s.kind == SectionKind::Full) {
+        let Some(dev) = board.section(&sec.idstr, sec.instance_id) else {
+            continue;
+        };
+        let description = dev.description();
+        let sent = (vmdesc.as_ref())
+            .and_then(|v| vmstate_core::qemu::sent_description(v, &sec.idstr, sec.instance_id));
+        let Some(sent) =
+            sent.filter(|_| vmstate_core::check_version(description, sec.version_id).is_ok())
+        else {
+            continue;
+        };
+        let ours = Desc::from_description(description);
+        if let Err(e) = vmstate_core::qemu::check_sent(&ours, sent, sec.version_id) {
+            return Err(not_rewritten(
+                format!(
+                    "section {} ({}:{}): the stream's vmdesc says another layout was sent than \
+                     the board's port reads, so its registers would be misread: {}",
+                    sec.section_id,
+                    sec.idstr,
+                    sec.instance_id,
+                    vmdesc_difference(&e)
+                ),
+                Some(sec.range.start),
+            ));
+        }
     }
     Ok(())
 }

@@ -450,6 +450,34 @@ fn rewrite_carries_interrupt_lines_between_devices_and_keeps_the_cpus() {
 }
 
 #[test]
+fn a_board_section_whose_vmdesc_says_another_layout_is_not_rewritten() {
+    // Another build's core module, sending `cm_lock` before `cm_ctrl` at the same version.
+    let stream = Stream::parse(FIXTURE.to_vec()).unwrap();
+    let swapped = vmstate_tests::vmdesc_patched_bytes(&stream, |v| {
+        let fields = vmstate_tests::device_entry(v, "integratorcm")["fields"]
+            .as_array_mut()
+            .unwrap();
+        fields.swap(1, 2);
+    });
+    let e = rewrite(swapped.clone(), &[]).unwrap_err().to_string();
+    assert!(
+        e.contains(
+            "section 7 (integratorcm:0): the stream's vmdesc says another layout was sent than \
+             the board's port reads, so its registers would be misread: integratorcm: QEMU's \
+             vmdesc lists `cm_lock` as field 1 (counting from 0), where the destination reads \
+             `cm_ctrl`"
+        ),
+        "{e}"
+    );
+    // `inspect` shows it, with a note.
+    let listing = inspect(&Stream::parse(swapped).unwrap()).unwrap();
+    let cm = (listing["sections"].as_array().unwrap().iter())
+        .find(|s| s["idstr"] == "integratorcm")
+        .unwrap();
+    assert!(cm["vmdesc_differs"].is_string(), "{cm}");
+}
+
+#[test]
 fn bytes_after_the_vmdesc_survive_a_rewrite_and_show_in_inspect() {
     let mut bytes = FIXTURE.to_vec();
     bytes.extend_from_slice(b"appended by a tool");
