@@ -109,7 +109,7 @@ fn inspect_says_where_a_release_sent_another_layout_than_the_ports() {
     assert_eq!(
         sd["vmdesc_differs"],
         "sd-card: QEMU's vmdesc lists `wp_groups` as field 8 (counting from 0), where the \
-         destination reads `wp_group_bmap` (or `blk_len`, were that sent empty)"
+         destination reads `wp_group_bmap`, or `blk_len` if `wp_group_bmap` was sent empty"
     );
 }
 

@@ -66,7 +66,7 @@ fn another_layout_in_the_vmdesc_is_refused_and_nothing_loads() {
                 e["fields"].as_array_mut().unwrap().remove(2);
             },
             "integratorcm.cm_ctrl",
-            "the destination's field is 1 element of 4 bytes, QEMU's vmdesc gives 1 element of 8",
+            "the destination's elements have 4 bytes, QEMU's vmdesc gives 8",
         ),
         (
             "another description's name",
@@ -119,7 +119,7 @@ fn a_vmdesc_of_another_size_is_refused_by_check_sent() {
             "a field of another size",
             |e| e["fields"][1]["size"] = json!(8),
             "integratorcm.cm_ctrl",
-            "the destination's field is 1 element of 4 bytes, QEMU's vmdesc gives 1 element of 8",
+            "the destination's elements have 4 bytes, QEMU's vmdesc gives 8",
         ),
         (
             "a field added at the end",
@@ -222,8 +222,10 @@ fn state_of_varying_size_written_here_is_said_to_be_one_buffer() {
     let checked = LoadOptions::new().check_vmdesc();
     let err = qemu::load_devices_with(&stream, &mut [("uart", 0, &mut dst)], checked).unwrap_err();
     assert!(
-        err.to_string()
-            .contains("one buffer of 8 bytes, not its fields"),
+        err.to_string().contains(
+            "one buffer of 8 bytes, not its fields (as `write_stream` does for state whose size \
+             varies), so they cannot be compared: QEMU's vmdesc lists `data` as field 0"
+        ),
         "{err}"
     );
     qemu::load_devices(&stream, &mut [("uart", 0, &mut dst)]).unwrap();
@@ -311,9 +313,8 @@ fn nested_structs_are_compared_element_by_element() {
     let err = qemu::check_sent(&ours, &sent, 1).unwrap_err();
     assert_eq!(err.path(), "dev.cells[1].a");
     assert!(
-        err.to_string().contains(
-            "the destination's field is 1 element of 2 bytes, QEMU's vmdesc gives 1 element of 4"
-        ),
+        err.to_string()
+            .contains("the destination's elements have 2 bytes, QEMU's vmdesc gives 4"),
         "{err}"
     );
 
@@ -322,7 +323,7 @@ fn nested_structs_are_compared_element_by_element() {
     let err = qemu::check_sent(&ours, &two, 1).unwrap_err();
     assert!(
         err.to_string()
-            .contains("the destination's array has 3 structs, QEMU's vmdesc lists 2"),
+            .contains("the destination's array has 3 elements, QEMU's vmdesc lists 2"),
         "{err}"
     );
 
@@ -331,7 +332,7 @@ fn nested_structs_are_compared_element_by_element() {
     let err = qemu::check_sent(&ours, &one, 1).unwrap_err();
     assert!(
         err.to_string()
-            .contains("the destination's array has 3 structs, QEMU's vmdesc 4"),
+            .contains("the destination's array has 3 elements, QEMU's vmdesc 4"),
         "{err}"
     );
 
@@ -409,7 +410,7 @@ fn a_counted_sequence_is_listed_by_what_was_sent() {
     let err = qemu::check_sent(&ours, &entry(Some(other)), 1).unwrap_err();
     assert!(
         err.to_string().contains(
-            "lists `head` as field 1 (counting from 0), where the destination reads `entries` (or `tail`, were that sent empty)"
+            "lists `head` as field 1 (counting from 0), where the destination reads `entries`, or `tail` if `entries` was sent empty"
         ),
         "{err}"
     );
@@ -441,9 +442,16 @@ fn element_size_and_count_are_compared_each() {
     halves["fields"][1]["array_len"] = json!(2);
     let err = qemu::check_sent(&ours, &halves, 1).unwrap_err();
     assert!(
-        err.to_string().contains(
-            "the destination's field is 1 element of 4 bytes, QEMU's vmdesc gives 2 elements of 2"
-        ),
+        err.to_string()
+            .contains("the destination's elements have 4 bytes, QEMU's vmdesc gives 2"),
+        "{err}"
+    );
+    let mut doubled = real.clone();
+    doubled["fields"][1]["array_len"] = json!(2);
+    let err = qemu::check_sent(&ours, &doubled, 1).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the destination's array has 1 element, QEMU's vmdesc 2"),
         "{err}"
     );
     let mut untyped = real.clone();
@@ -515,7 +523,142 @@ fn a_counted_array_of_structs_is_compared_up_to_what_the_destination_takes() {
     let err = qemu::check_sent(&ours, &ring(3), 1).unwrap_err();
     assert!(
         err.to_string()
-            .contains("the destination takes at most 2 structs, QEMU's vmdesc lists 3"),
+            .contains("the destination takes at most 2 elements, QEMU's vmdesc lists 3"),
         "{err}"
     );
+}
+
+#[test]
+fn qemus_names_for_what_a_port_encodes_alike_are_taken() {
+    for (ours, theirs) in [
+        ("int32", "int32 equal"),
+        ("uint8", "uint8 equal"),
+        ("uint16", "uint16 equal"),
+        ("uint32", "uint32 equal"),
+        ("uint64", "int64 equal"), // QEMU's own name for VMSTATE_UINT64_EQUAL
+        ("struct", "vstruct"),
+        ("int32", "int32 le"),
+        ("int64", "timer"),
+        ("uint64", "bitmap"),
+        ("uint32", "cpsr"),
+        ("buffer", "pci config"),
+        ("removed:uint32", "unused_buffer"),
+        ("varray:uint8", "buffer"),
+        ("varray:uint16", "uint16"),
+    ] {
+        assert!(qemu::same_wire_type(ours, theirs), "{ours} {theirs}");
+    }
+    for (ours, theirs) in [
+        ("uint32", "int32"),
+        ("uint32", "uint16 equal"),
+        ("uint8", "buffer"),
+        ("struct", "uint32"),
+    ] {
+        assert!(!qemu::same_wire_type(ours, theirs), "{ours} {theirs}");
+    }
+}
+
+#[test]
+fn an_array_behind_a_test_is_listed_element_by_element() {
+    #[derive(VmState)]
+    #[vmstate(name = "regs")]
+    struct Regs {
+        on: u8,
+        #[vmstate(exists_if = "*on != 0")]
+        regs: [u32; 3],
+    }
+    let ours = Desc::from_description(Regs::DESCRIPTION);
+    // QEMU cannot list fields behind a test as one (`vmsd_can_compress`): one per element.
+    let regs = |indexes: &[u64]| {
+        let mut fields = vec![json!({"name": "on", "type": "uint8", "size": 1})];
+        fields.extend(
+            indexes
+                .iter()
+                .map(|i| json!({"name": "regs", "index": i, "type": "uint32", "size": 4})),
+        );
+        json!({"vmsd_name": "regs", "version": 1, "fields": fields})
+    };
+    qemu::check_sent(&ours, &regs(&[0, 1, 2]), 1).unwrap();
+    qemu::check_sent(&ours, &regs(&[]), 1).unwrap(); // not sent
+    let err = qemu::check_sent(&ours, &regs(&[0, 1]), 1).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the destination's array has 3 elements, QEMU's vmdesc lists 2"),
+        "{err}"
+    );
+    let err = qemu::check_sent(&ours, &regs(&[1, 0, 2]), 1).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("QEMU's vmdesc lists element 1 where element 0 belongs"),
+        "{err}"
+    );
+    let mut wide = regs(&[0, 1, 2]);
+    wide["fields"][2]["size"] = json!(8);
+    let err = qemu::check_sent(&ours, &wide, 1).unwrap_err();
+    assert_eq!(err.path(), "regs.regs[1]");
+}
+
+#[test]
+fn a_counted_sequence_listed_once_is_compared_with_its_max_len() {
+    #[derive(VmState)]
+    #[vmstate(name = "fifo")]
+    struct Fifo {
+        n: u32,
+        #[vmstate(len = "n", max_len = 16)]
+        data: Vec<u32>,
+    }
+    let ours = Desc::from_description(Fifo::DESCRIPTION);
+    let fifo = |len: u64| {
+        json!({"vmsd_name": "fifo", "version": 1, "fields": [
+            {"name": "n", "type": "uint32", "size": 4},
+            {"name": "data", "type": "uint32", "size": 4, "array_len": len}]})
+    };
+    qemu::check_sent(&ours, &fifo(16), 1).unwrap();
+    let err = qemu::check_sent(&ours, &fifo(1000), 1).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the destination takes at most 16 elements, QEMU's vmdesc lists 1000"),
+        "{err}"
+    );
+}
+
+#[test]
+fn what_the_vmdesc_says_is_quoted_briefly() {
+    let ours = Desc::from_description(Dev::DESCRIPTION);
+    let long = "x".repeat(100_000);
+    for sent in [
+        json!({"version": vec![0; 20_000], "fields": []}),
+        json!({"vmsd_name": long, "fields": []}),
+        json!({"fields": [{"name": long}]}),
+        json!({"fields": [], "subsections": [{"vmsd_name": long}]}),
+    ] {
+        let err = qemu::check_sent(&ours, &sent, 1).unwrap_err().to_string();
+        assert!(err.len() < 400, "{} bytes: {}", err.len(), &err[..400]);
+    }
+}
+
+#[test]
+fn a_port_of_one_data_buffer_is_compared_as_any() {
+    #[derive(VmState)]
+    #[vmstate(name = "blob")]
+    struct Blob {
+        #[vmstate(buffer)]
+        data: [u8; 4],
+    }
+    let ours = Desc::from_description(Blob::DESCRIPTION);
+    let blob = |name: &str, size: u64| json!({"vmsd_name": name, "fields": [{"name": "data", "type": "buffer", "size": size}]});
+    qemu::check_sent(&ours, &blob("blob", 4), 1).unwrap();
+    for (sent, why) in [
+        (
+            blob("blob", 8),
+            "the destination's field has 4 bytes, QEMU's vmdesc gives 8",
+        ),
+        (
+            blob("other", 4),
+            "QEMU's vmdesc describes `other` here, the destination `blob`",
+        ),
+    ] {
+        let err = qemu::check_sent(&ours, &sent, 1).unwrap_err().to_string();
+        assert!(err.contains(why) && !err.contains("one buffer"), "{err}");
+    }
 }

@@ -222,33 +222,25 @@ pub fn load_present_devices(
 /// let options = LoadOptions::new().present_only().check_vmdesc();
 /// # let _ = options;
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[must_use]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
-    every_device: bool,
+    present_only: bool,
     check_vmdesc: bool,
-}
-
-impl Default for LoadOptions {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl LoadOptions {
     /// Every device listed must have its section; the vmdesc is not read.
+    #[must_use]
     pub fn new() -> Self {
-        LoadOptions {
-            every_device: true,
-            check_vmdesc: false,
-        }
+        Self::default()
     }
 
     /// A device the stream has no section for keeps its state, as
     /// [`load_present_devices`] does.
+    #[must_use]
     pub fn present_only(self) -> Self {
         LoadOptions {
-            every_device: false,
+            present_only: true,
             ..self
         }
     }
@@ -293,6 +285,7 @@ impl LoadOptions {
     /// qemu::load_devices(&stream, &mut [("timer", 0, &mut timer)]).unwrap();
     /// assert_eq!((timer.load, timer.control), (1, 500));
     /// ```
+    #[must_use]
     pub fn check_vmdesc(self) -> Self {
         LoadOptions {
             check_vmdesc: true,
@@ -317,7 +310,7 @@ pub fn load_devices_with(
     let listed = devices
         .iter()
         .map(|(i, n, d)| (*i, *n, &**d as &dyn Device));
-    let found = find_sections(stream, listed, options.every_device)?;
+    let found = find_sections(stream, listed, !options.present_only)?;
     // In the stream's order, as QEMU meets them: each checked before any device changes.
     let mut order: Vec<(usize, &Section)> = (found.iter().enumerate())
         .filter_map(|(at, s)| s.map(|s| (at, s)))
@@ -357,7 +350,7 @@ fn check_vmdesc(
     order: &[(usize, &Section)],
     devices: &[(&str, u32, &mut dyn Device)],
 ) -> Result<(), Error> {
-    let refuse = |why: String| Error::new(ErrorKind::VmdescMismatch(why));
+    let refuse = super::sent::mismatch;
     if order.is_empty() {
         return Ok(());
     }

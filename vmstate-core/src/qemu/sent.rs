@@ -115,9 +115,11 @@ pub fn vmdesc_names(fields: &[FieldEntry]) -> Vec<String> {
 /// renamed field is a difference: a rename cannot be told from a replacement. QEMU's own
 /// names for what a port encodes alike are taken (see [`same_wire_type`]); a hand-written
 /// field's type name is not compared, its size is. What the entry leaves out (a type, a
-/// description's name or version) is not compared; what it gives of the wrong JSON type is
-/// a difference. The entry says what was sent, not the data: which subsections the data
-/// holds is left to the load.
+/// description's name or version) is not compared, nor a nested struct's version (QEMU
+/// loads it at the destination's); what it gives of the wrong JSON type is a difference.
+/// The entry says what was sent, not the data: which subsections the data holds is left to
+/// the load, as is whether `ours` loads `version` at all
+/// ([`check_version`](crate::check_version)).
 ///
 /// ```
 /// use vmstate_core::{qemu, schema::Desc, VmState};
@@ -144,25 +146,30 @@ pub fn vmdesc_names(fields: &[FieldEntry]) -> Vec<String> {
 ///
 /// [`ErrorKind::VmdescMismatch`], its path where the first difference is.
 pub fn check_sent(ours: &Desc, sent: &Value, version: u32) -> Result<(), Error> {
-    let opaque = match list(sent, "fields") {
+    // `write_stream`'s entry for state whose size varies: one buffer, where the description
+    // has fields of its own.
+    let one_buffer = match list(sent, "fields") {
         Ok([only]) => only["name"] == "data" && only["type"] == "buffer",
         _ => false,
     };
-    let alike = compare(ours, sent, Some(version));
-    match alike {
-        Err(_) if opaque => {
-            let size = shown_number(sent["fields"][0]["size"].as_u64());
-            Err(mismatch(format!(
-                "the vmdesc gives the section as one buffer of {size} bytes, not its fields \
-                 (as `write_stream` does for state whose size varies): nothing to compare"
-            )))
-        }
-        alike => alike,
-    }
-    .map_err(|e| e.in_named(ours.name.clone()))
+    let opaque = one_buffer && !matches!(ours.fields.as_slice(), [only] if only.field == "data");
+    compare(ours, sent, Some(version))
+        .map_err(|e| match (opaque, e.kind()) {
+            (true, ErrorKind::VmdescMismatch(why)) => {
+                let size = shown_number(sent["fields"][0]["size"].as_u64());
+                mismatch(format!(
+                    "the vmdesc gives the section as one buffer of {size} bytes, not its \
+                     fields (as `write_stream` does for state whose size varies), so they \
+                     cannot be compared: {why}"
+                ))
+            }
+            _ => e,
+        })
+        .map_err(|e| e.in_named(ours.name.clone()))
 }
 
-fn mismatch(why: String) -> Error {
+/// A difference between a vmdesc and a description (or no vmdesc to compare with).
+pub(crate) fn mismatch(why: String) -> Error {
     Error::new(ErrorKind::VmdescMismatch(why))
 }
 
@@ -171,8 +178,9 @@ fn list<'v>(entry: &'v Value, key: &str) -> Result<&'v [Value], Error> {
     match entry.get(key) {
         None => Ok(&[]),
         Some(Value::Array(items)) => Ok(items),
-        Some(_) => Err(mismatch(format!(
-            "QEMU's vmdesc gives `{key}` that is not a list"
+        Some(v) => Err(mismatch(format!(
+            "QEMU's vmdesc gives `{key}` {}, not a list",
+            shown_json(v)
         ))),
     }
 }
@@ -181,8 +189,12 @@ fn list<'v>(entry: &'v Value, key: &str) -> Result<&'v [Value], Error> {
 fn number(entry: &Value, key: &str) -> Result<Option<u64>, Error> {
     match entry.get(key) {
         None => Ok(None),
-        Some(v) => (v.as_u64().map(Some))
-            .ok_or_else(|| mismatch(format!("QEMU's vmdesc gives `{key}` {v}, not a count"))),
+        Some(v) => (v.as_u64().map(Some)).ok_or_else(|| {
+            mismatch(format!(
+                "QEMU's vmdesc gives `{key}` {}, not a count",
+                shown_json(v)
+            ))
+        }),
     }
 }
 
@@ -190,24 +202,48 @@ fn number(entry: &Value, key: &str) -> Result<Option<u64>, Error> {
 fn string<'v>(entry: &'v Value, key: &str) -> Result<Option<&'v str>, Error> {
     match entry.get(key) {
         None => Ok(None),
-        Some(v) => (v.as_str().map(Some))
-            .ok_or_else(|| mismatch(format!("QEMU's vmdesc gives `{key}` {v}, not a string"))),
+        Some(v) => (v.as_str().map(Some)).ok_or_else(|| {
+            mismatch(format!(
+                "QEMU's vmdesc gives `{key}` {}, not a string",
+                shown_json(v)
+            ))
+        }),
     }
 }
 
-/// A field's name as a message shows it: in backticks, or that it has none.
+/// A JSON value of the vmdesc as a message quotes it: its first 60 characters (the vmdesc
+/// is input, and may hold anything).
+fn shown_json(v: &Value) -> String {
+    shown_text(&v.to_string())
+}
+
+/// A name from the vmdesc as a message quotes it: escaped, its first 60 characters.
+fn shown_text(text: &str) -> String {
+    let text = text.escape_debug().to_string();
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text,
+    }
+}
+
+/// A field's name from the vmdesc as a message shows it: in backticks, or that it has none.
 fn shown_name(name: Option<&str>) -> String {
-    name.map_or_else(|| "a field with no name".to_owned(), |n| format!("`{n}`"))
+    name.map_or_else(
+        || "a field with no name".to_owned(),
+        |n| format!("`{}`", shown_text(n)),
+    )
 }
 
 /// [`check_sent`] of a description (the section's, a nested struct's or a subsection's);
 /// `version` is the one its fields load at: the section's, a subsection's as sent, or, for
-/// a nested struct, `None`: QEMU loads it at the destination's own version.
+/// a nested struct, `None`: QEMU loads it at the destination's own version, so its version
+/// in the vmdesc is not compared (a difference there shows in its fields).
 fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error> {
     if let Some(name) = string(sent, "vmsd_name")? {
         if name != ours.name {
             return Err(mismatch(format!(
-                "QEMU's vmdesc describes `{name}` here, the destination `{}`",
+                "QEMU's vmdesc describes `{}` here, the destination `{}`",
+                shown_text(name),
                 ours.name
             )));
         }
@@ -244,7 +280,7 @@ fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error>
         }
         // What the destination reads here: this field, or the counted one before it.
         let reads = match passed_over.take() {
-            Some(counted) => format!("`{counted}` (or `{name}`, were that sent empty)"),
+            Some(counted) => format!("`{counted}`, or `{name}` if `{counted}` was sent empty"),
             None => format!("`{name}`"),
         };
         let Some((at, first)) = theirs.next() else {
@@ -261,13 +297,11 @@ fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error>
                 shown_name(their_name)
             )));
         }
-        // An array of structs QEMU lists element by element, each under the array's name.
+        // An array QEMU lists element by element, each under the array's name: one whose
+        // elements may differ (behind a test, or structs with such fields or subsections).
         let mut elements = vec![first];
-        while field.description.is_some() {
-            match theirs.next_if(|(_, f)| f["name"] == *name && f.get("struct").is_some()) {
-                Some((_, next)) => elements.push(next),
-                None => break,
-            }
+        while let Some((_, next)) = theirs.next_if(|(_, f)| f["name"] == *name) {
+            elements.push(next);
         }
         compare_field(field, &elements).map_err(|e| e.in_named(field.field.clone()))?;
     }
@@ -286,7 +320,8 @@ fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error>
         };
         let Some(ours) = ours.subsections.iter().find(|s| s.name == name) else {
             return Err(mismatch(format!(
-                "QEMU sent subsection `{name}`, which the destination does not have"
+                "QEMU sent subsection `{}`, which the destination does not have",
+                shown_text(name)
             )));
         };
         let sub_version = number(sub, "version")?.unwrap_or(u64::from(ours.version_id));
@@ -318,9 +353,66 @@ fn sized_as_a_whole(ours: Option<&str>, theirs: Option<&str>) -> bool {
         )
 }
 
-/// Compares one field with its vmdesc entry, or the entries of its elements.
+/// Compares one field with its vmdesc entry, or with the entries of its elements where
+/// QEMU lists them one by one (each with its `index`, where given).
 fn compare_field(field: &FieldEntry, elements: &[&Value]) -> Result<(), Error> {
+    let counted = field.len.is_some();
+    if let [_, _, ..] = elements {
+        let ours = field.array_len.unwrap_or(1);
+        if !counted && ours != elements.len() as u64 {
+            return Err(mismatch(format!(
+                "the destination's array has {}, QEMU's vmdesc lists {}",
+                elements_of(ours),
+                elements.len()
+            )));
+        }
+        // Each element is compared in turn: no more than the destination takes.
+        check_max_len(field, elements.len() as u64)?;
+        for (i, element) in elements.iter().enumerate() {
+            if let Some(index) = number(element, "index")? {
+                if index != i as u64 {
+                    return Err(mismatch(format!(
+                        "QEMU's vmdesc lists element {index} where element {i} belongs"
+                    )));
+                }
+            }
+            compare_element(field, element).map_err(|e| e.in_index(i))?;
+        }
+        return Ok(());
+    }
     let theirs = elements[0];
+    compare_element(field, theirs)?;
+    // An array listed once: its length (none for one element, and what this stream held
+    // for a counted sequence, which the destination takes up to its `max_len`).
+    let their_len = number(theirs, "array_len")?.unwrap_or(1);
+    let whole = sized_as_a_whole(field.wire_type.as_deref(), string(theirs, "type")?);
+    if counted {
+        return check_max_len(field, their_len);
+    }
+    let ours = field.array_len.unwrap_or(1);
+    match whole || ours == their_len {
+        true => Ok(()),
+        false => Err(mismatch(format!(
+            "the destination's array has {}, QEMU's vmdesc {their_len}",
+            elements_of(ours)
+        ))),
+    }
+}
+
+/// Refuses more elements than a counted sequence takes.
+fn check_max_len(field: &FieldEntry, listed: u64) -> Result<(), Error> {
+    match field.max_len.filter(|&max| listed > max) {
+        Some(max) => Err(mismatch(format!(
+            "the destination takes at most {}, QEMU's vmdesc lists {listed}",
+            elements_of(max)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Compares one element's vmdesc entry (or the whole array's, listed once) with the
+/// field's: its type, its nested struct, its size.
+fn compare_element(field: &FieldEntry, theirs: &Value) -> Result<(), Error> {
     let their_type = string(theirs, "type")?;
     let ours_type = field.wire_type.as_deref();
     if let (Some(ours), Some(theirs)) = (ours_type, their_type) {
@@ -328,61 +420,24 @@ fn compare_field(field: &FieldEntry, elements: &[&Value]) -> Result<(), Error> {
             // A counted sequence by its element type, as QEMU names it.
             let ours = ours.strip_prefix("varray:").unwrap_or(ours);
             return Err(mismatch(format!(
-                "the destination's type is `{ours}`, QEMU's vmdesc gives `{theirs}`"
+                "the destination's type is `{ours}`, QEMU's vmdesc gives `{}`",
+                shown_text(theirs)
             )));
         }
     }
     let their_size = number(theirs, "size")?;
-    let their_len = number(theirs, "array_len")?;
-    let counted = field.len.is_some();
     match (&field.description, theirs.get("struct")) {
-        (Some(nested), Some(_)) if elements.len() > 1 => {
-            let ours = field.array_len.unwrap_or(1);
-            if !counted && ours != elements.len() as u64 {
-                return Err(mismatch(format!(
-                    "the destination's array has {ours} structs, QEMU's vmdesc lists {}",
-                    elements.len()
-                )));
-            }
-            // Each element is compared in turn: no more than the destination takes.
-            if let Some(max) = field.max_len.filter(|&max| elements.len() as u64 > max) {
-                return Err(mismatch(format!(
-                    "the destination takes at most {max} structs, QEMU's vmdesc lists {}",
-                    elements.len()
-                )));
-            }
-            for (i, element) in elements.iter().enumerate() {
-                compare(nested, &element["struct"], None).map_err(|e| e.in_index(i))?;
-            }
+        (Some(nested), Some(s)) => compare(nested, s, None),
+        // A counted byte buffer's size is 0 as in QEMU's dumps, a bitmap's is its bytes in
+        // this stream.
+        (None, None)
+            if field.len.is_some() && (field.size == 0 || their_type == Some("bitmap")) =>
+        {
             Ok(())
         }
-        (Some(nested), Some(s)) => {
-            compare(nested, s, None)?;
-            // QEMU's vmdesc gives an array of one struct no `array_len`.
-            let ours = field.array_len.unwrap_or(1);
-            match counted || ours == their_len.unwrap_or(1) {
-                true => Ok(()),
-                false => Err(mismatch(format!(
-                    "the destination's array has {ours} structs, QEMU's vmdesc {}",
-                    their_len.unwrap_or(1)
-                ))),
-            }
-        }
-        // A counted sequence's vmdesc length is what this stream held; ours has none. A
-        // counted byte buffer's size is 0 as in QEMU's dumps, a bitmap's is its bytes here.
-        (None, None) if counted => {
-            match field.size == 0 || their_type == Some("bitmap") || Some(field.size) == their_size
-            {
-                true => Ok(()),
-                false => Err(mismatch(format!(
-                    "the destination's elements have {} bytes, QEMU's vmdesc gives {}",
-                    field.size,
-                    shown_number(their_size)
-                ))),
-            }
-        }
         (None, None) if sized_as_a_whole(ours_type, their_type) => {
-            let their_bytes = their_size.and_then(|s| s.checked_mul(their_len.unwrap_or(1)));
+            let their_len = number(theirs, "array_len")?.unwrap_or(1);
+            let their_bytes = their_size.and_then(|s| s.checked_mul(their_len));
             match Some(field.total_size()) == their_bytes {
                 true => Ok(()),
                 false => Err(mismatch(format!(
@@ -392,19 +447,14 @@ fn compare_field(field: &FieldEntry, elements: &[&Value]) -> Result<(), Error> {
                 ))),
             }
         }
-        (None, None) => {
-            let ours = (field.size, field.array_len.unwrap_or(1));
-            match (Some(ours.0), ours.1) == (their_size, their_len.unwrap_or(1)) {
-                true => Ok(()),
-                false => Err(mismatch(format!(
-                    "the destination's field is {} of {} bytes, QEMU's vmdesc gives {} of {}",
-                    elements_of(ours.1),
-                    ours.0,
-                    elements_of(their_len.unwrap_or(1)),
-                    shown_number(their_size)
-                ))),
-            }
-        }
+        (None, None) => match Some(field.size) == their_size {
+            true => Ok(()),
+            false => Err(mismatch(format!(
+                "the destination's elements have {} bytes, QEMU's vmdesc gives {}",
+                field.size,
+                shown_number(their_size)
+            ))),
+        },
         (Some(_), None) => Err(mismatch(
             "the destination's field is a nested struct, QEMU's vmdesc gives a plain field"
                 .to_owned(),
@@ -433,7 +483,7 @@ fn shown_number(n: Option<u64>) -> String {
 /// field named `unused` that it ignores), a `VMSTATE_TIMER_PTR` (an expiry time) as an
 /// `int64`, a `VMSTATE_BITMAP` (big-endian 64-bit words) as `uint64`s, the ARM CPU's `cpsr`,
 /// `fpscr` and `powered_off` (accessors of a plain value) as what they put, an `int32 le` as
-/// an `int32`, an `int32 equal` or `uint8 equal` as its type, PCI's `pci config` as a `buffer`
+/// an `int32`, an `... equal` as its type, a `vstruct` as a `struct`, PCI's `pci config` as a `buffer`
 /// and `pci irq state` as `int32`s, and a counted `u8` sequence as a `VMSTATE_VBUFFER`'s
 /// `buffer`. A QEMU `buffer` must be a `#[vmstate(buffer)]` one, not a `uint8` array. A
 /// hand-written field's own type name is not compared.
@@ -462,9 +512,11 @@ pub fn same_wire_type(ours: &str, theirs: &str) -> bool {
         // The ARM CPU's accessors, which put a plain big-endian value (or a byte), and
         // `VMSTATE_INT32_POSITIVE_LE`'s, an int32 checked against the destination's.
         ("uint32", "cpsr" | "fpscr") | ("uint8", "powered_off") | ("int32", "int32 le") => true,
-        // `VMSTATE_INT32_EQUAL` and `VMSTATE_UINT8_EQUAL` (an `equal` field), and PCI's own
-        // infos: the config space as a buffer, `irq_state` as four be32s.
-        ("int32", "int32 equal") | ("uint8", "uint8 equal") => true,
+        // `VMSTATE_*_EQUAL` (an `equal` field; QEMU names the 64-bit one `int64 equal`), a
+        // `VMSTATE_VSTRUCT` (a struct of the version its field gives), and PCI's own infos:
+        // the config space as a buffer, `irq_state` as four be32s.
+        ("int32", "int32 equal") | ("uint8", "uint8 equal") | ("uint16", "uint16 equal") => true,
+        ("uint32", "uint32 equal") | ("uint64", "int64 equal") | ("struct", "vstruct") => true,
         ("buffer", "pci config") | ("int32", "pci irq state") => true,
         (ours, theirs) if ours == theirs => true,
         (ours, _) => ![
