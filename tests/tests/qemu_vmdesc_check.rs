@@ -134,7 +134,7 @@ fn a_vmdesc_of_another_size_is_refused_by_check_sent() {
             "the last field missing",
             |e| drop(e["fields"].as_array_mut().unwrap().pop()),
             "integratorcm",
-            "lists 10 fields, the destination reads `fiq_enabled` after them",
+            "ends after 10 fields, where the destination reads `fiq_enabled`",
         ),
         (
             "a subsection the destination lacks",
@@ -300,7 +300,7 @@ fn what_a_load_reads_is_what_the_vmdesc_must_list() {
     let err = qemu::check_sent(&ours, &sent, 2).unwrap_err();
     assert!(
         err.to_string()
-            .contains("the destination reads `added` after them"),
+            .contains("ends after 2 fields, where the destination reads `added`"),
         "{err}"
     );
 }
@@ -323,7 +323,7 @@ fn nested_structs_are_compared_element_by_element() {
     let err = qemu::check_sent(&ours, &two, 1).unwrap_err();
     assert!(
         err.to_string()
-            .contains("the destination's array has 3 elements, QEMU's vmdesc lists 2"),
+            .contains("the destination's field has 3 elements, QEMU's vmdesc lists 2"),
         "{err}"
     );
 
@@ -332,7 +332,7 @@ fn nested_structs_are_compared_element_by_element() {
     let err = qemu::check_sent(&ours, &one, 1).unwrap_err();
     assert!(
         err.to_string()
-            .contains("the destination's array has 3 elements, QEMU's vmdesc 4"),
+            .contains("the destination's field has 3 elements, QEMU's vmdesc gives 4"),
         "{err}"
     );
 
@@ -451,7 +451,7 @@ fn element_size_and_count_are_compared_each() {
     let err = qemu::check_sent(&ours, &doubled, 1).unwrap_err();
     assert!(
         err.to_string()
-            .contains("the destination's array has 1 element, QEMU's vmdesc 2"),
+            .contains("the destination's field has 1 element, QEMU's vmdesc gives 2"),
         "{err}"
     );
     let mut untyped = real.clone();
@@ -583,7 +583,7 @@ fn an_array_behind_a_test_is_listed_element_by_element() {
     let err = qemu::check_sent(&ours, &regs(&[0, 1]), 1).unwrap_err();
     assert!(
         err.to_string()
-            .contains("the destination's array has 3 elements, QEMU's vmdesc lists 2"),
+            .contains("the destination's field has 3 elements, QEMU's vmdesc lists 2"),
         "{err}"
     );
     let err = qemu::check_sent(&ours, &regs(&[1, 0, 2]), 1).unwrap_err();

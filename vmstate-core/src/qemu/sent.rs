@@ -285,7 +285,7 @@ fn compare(ours: &Desc, sent: &Value, version: Option<u32>) -> Result<(), Error>
         };
         let Some((at, first)) = theirs.next() else {
             return Err(mismatch(format!(
-                "QEMU's vmdesc lists {} fields, the destination reads {reads} after them",
+                "QEMU's vmdesc ends after {} fields, where the destination reads {reads}",
                 fields.len()
             )));
         };
@@ -361,7 +361,7 @@ fn compare_field(field: &FieldEntry, elements: &[&Value]) -> Result<(), Error> {
         let ours = field.array_len.unwrap_or(1);
         if !counted && ours != elements.len() as u64 {
             return Err(mismatch(format!(
-                "the destination's array has {}, QEMU's vmdesc lists {}",
+                "the destination's field has {}, QEMU's vmdesc lists {}",
                 elements_of(ours),
                 elements.len()
             )));
@@ -393,7 +393,7 @@ fn compare_field(field: &FieldEntry, elements: &[&Value]) -> Result<(), Error> {
     match whole || ours == their_len {
         true => Ok(()),
         false => Err(mismatch(format!(
-            "the destination's array has {}, QEMU's vmdesc {their_len}",
+            "the destination's field has {}, QEMU's vmdesc gives {their_len}",
             elements_of(ours)
         ))),
     }
