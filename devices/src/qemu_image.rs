@@ -334,10 +334,10 @@ fn load_board_at(
 /// Refused, with nothing written: a stream without a vmdesc trailer, a stream from another
 /// machine than the Integrator/CP (its devices are wired differently) or with a board
 /// device at an instance the board lacks or whose vmdesc entry says another layout was sent
-/// than its port reads ([`check_sent`](vmstate_core::qemu::check_sent)), a section that would
-/// change size (the vmdesc is copied as it is), writes that would not do what they say (outside a window, unaligned,
-/// ignored by the model, a reset, the core module's interrupt, a change of the CPU's
-/// lines), and RTC writes whose effect depends on a count the stream does not give (under
+/// than its port reads ([`check_sent`](vmstate_core::qemu::check_sent)), a section that
+/// would change size (the vmdesc is copied as it is), writes that would not do what they
+/// say (outside a window, unaligned, ignored by the model, a reset, the core module's
+/// interrupt, a change of the CPU's lines), and RTC writes whose effect depends on a count the stream does not give (under
 /// `-icount`, or within a second on the host clock).
 pub fn rewrite(input: Vec<u8>, writes: &[MmioWrite]) -> Result<Vec<u8>, ImageError> {
     rewrite_stream(&Stream::parse(input)?, writes)
@@ -602,16 +602,12 @@ fn check_layouts(stream: &Stream) -> Result<(), ImageError> {
         else {
             continue;
         };
-        let ours = Desc::from_description(description);
-        if let Err(e) = vmstate_core::qemu::check_sent(&ours, sent, sec.version_id) {
+        if let Some(difference) = layout_difference(description, sent, sec.version_id) {
             return Err(not_rewritten(
                 format!(
                     "section {} ({}:{}): the stream's vmdesc says another layout was sent than \
-                     the board's port reads, so its registers would be misread: {}",
-                    sec.section_id,
-                    sec.idstr,
-                    sec.instance_id,
-                    vmdesc_difference(&e)
+                     the board's port reads, so its registers would be misread: {difference}",
+                    sec.section_id, sec.idstr, sec.instance_id,
                 ),
                 Some(sec.range.start),
             ));
@@ -833,9 +829,8 @@ pub fn inspect_with(
                 // A port's layout against what the vmdesc says was sent: where they differ
                 // (another build's layout at the same version), the values may be misread.
                 if let (Some((d, _)), Some(sent), true) = (described, sent, by_port) {
-                    let ours = Desc::from_description(d);
-                    if let Err(e) = vmstate_core::qemu::check_sent(&ours, sent, sec.version_id) {
-                        entry["vmdesc_differs"] = vmdesc_difference(&e).into();
+                    if let Some(difference) = layout_difference(d, sent, sec.version_id) {
+                        entry["vmdesc_differs"] = difference.into();
                     }
                 }
             }
@@ -918,13 +913,18 @@ fn decode_section(
     Ok((fields, subsections))
 }
 
-/// Where and how a port differs from a section's vmdesc entry, from
-/// [`check_sent`](vmstate_core::qemu::check_sent)'s error.
-fn vmdesc_difference(e: &Error) -> String {
-    match e.kind() {
+/// Where and how a section's vmdesc entry `sent` says another layout was sent at `version`
+/// than a port (`d`) reads ([`check_sent`](vmstate_core::qemu::check_sent)), if it does.
+fn layout_difference(
+    d: &vmstate_core::Description,
+    sent: &serde_json::Value,
+    version: u32,
+) -> Option<String> {
+    let e = vmstate_core::qemu::check_sent(&Desc::from_description(d), sent, version).err()?;
+    Some(match e.kind() {
         vmstate_core::ErrorKind::VmdescMismatch(why) => format!("{}: {why}", e.path()),
         _ => e.to_string(),
-    }
+    })
 }
 
 /// The section a vmdesc entry describes: its name and instance.
