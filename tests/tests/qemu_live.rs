@@ -725,3 +725,41 @@ fn the_keyboard_port_reads_qemus_led_subsections() {
     assert_eq!(names, ["ps2kbd/ledstate", "ps2kbd/command_reply_queue"]);
     assert_ne!(kbd.command_reply_queue.cwptr, -1);
 }
+
+/// Streams of other ARM machines at reset (`tools/qemu/stream-at-reset.py`): every section
+/// a port decodes is what the stream's vmdesc says was sent, so a load with
+/// `LoadOptions::check_vmdesc` takes them as an unchecked one does (the ports are QEMU
+/// 7.2's, as is the QEMU these tests run).
+#[test]
+fn other_machines_ported_sections_match_their_vmdesc() {
+    if !have(
+        &["qemu-system-arm", "python3"],
+        "other_machines_ported_sections_match_their_vmdesc",
+    ) {
+        return;
+    }
+    for machine in ["versatilepb", "vexpress-a9", "realview-pbx-a9", "virt"] {
+        let path = temp(&format!("{machine}-at-reset.stream"));
+        let mut cmd = killed_with_test("python3");
+        cmd.arg(tools().join("stream-at-reset.py"))
+            .arg(machine)
+            .arg(&path);
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{machine}: stream-at-reset.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stream = Stream::parse(std::fs::read(&path).unwrap()).unwrap();
+        assert!(stream.has_vmdesc(), "{machine}");
+        let listing = devices::qemu_image::inspect(&stream).unwrap();
+        let mut decoded = 0;
+        for s in listing["sections"].as_array().unwrap() {
+            if s["fields"].is_object() {
+                decoded += 1;
+                assert!(s.get("vmdesc_differs").is_none(), "{machine}: {s}");
+            }
+        }
+        assert!(decoded >= 5, "{machine}: {decoded} sections decoded");
+    }
+}
