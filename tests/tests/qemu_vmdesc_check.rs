@@ -662,3 +662,31 @@ fn a_port_of_one_data_buffer_is_compared_as_any() {
         assert!(err.contains(why) && !err.contains("one buffer"), "{err}");
     }
 }
+
+#[test]
+fn a_counted_byte_buffer_is_qemus_vbuffer() {
+    #[derive(VmState)]
+    #[vmstate(name = "fifo8")]
+    struct Fifo8 {
+        num: u32,
+        #[vmstate(len = "num", max_len = 16)]
+        data: Vec<u8>,
+    }
+    let ours = Desc::from_description(Fifo8::DESCRIPTION);
+    // `VMSTATE_VBUFFER_UINT32`: one `buffer` entry of the bytes sent, empty or not.
+    for size in [0, 5, 16, 17] {
+        let sent = json!({"vmsd_name": "fifo8", "version": 1, "fields": [
+            {"name": "num", "type": "uint32", "size": 4},
+            {"name": "data", "type": "buffer", "size": size}]});
+        let result = qemu::check_sent(&ours, &sent, 1);
+        match size {
+            17 => assert!(
+                result.as_ref().is_err_and(|e| e
+                    .to_string()
+                    .contains("the destination takes at most 16 elements, QEMU's vmdesc lists 17")),
+                "{result:?}"
+            ),
+            _ => result.unwrap_or_else(|e| panic!("{size}: {e}")),
+        }
+    }
+}

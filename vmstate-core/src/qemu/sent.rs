@@ -387,7 +387,13 @@ fn compare_field(field: &FieldEntry, elements: &[&Value]) -> Result<(), Error> {
     let their_len = number(theirs, "array_len")?.unwrap_or(1);
     let whole = sized_as_a_whole(field.wire_type.as_deref(), string(theirs, "type")?);
     if counted {
-        return check_max_len(field, their_len);
+        // A counted byte buffer (QEMU's `VMSTATE_VBUFFER`) is listed as one buffer of the
+        // bytes sent.
+        let listed = match (field.size, string(theirs, "type")?) {
+            (0, Some("buffer")) => number(theirs, "size")?.unwrap_or(0),
+            _ => their_len,
+        };
+        return check_max_len(field, listed);
     }
     let ours = field.array_len.unwrap_or(1);
     match whole || ours == their_len {
