@@ -690,3 +690,38 @@ fn a_counted_byte_buffer_is_qemus_vbuffer() {
         }
     }
 }
+
+#[test]
+fn compare_vmdesc_gives_every_section_that_differs() {
+    let stream = qemu_7_2_stream();
+    let board = [
+        ("integratorcm", 0, devices::IntegratorCm::DESCRIPTION),
+        ("icp_pic", 0, devices::IcpPic::DESCRIPTION),
+        ("icp_pic", 1, devices::IcpPic::DESCRIPTION),
+        ("pl011", 7, devices::IcpPic::DESCRIPTION), // not in the stream: not compared
+    ];
+    assert!(qemu::compare_vmdesc(&stream, &board).unwrap().is_empty());
+    let patched = with_vmdesc_patched(&stream, |v| {
+        device_entry(v, "integratorcm")["fields"][0]["name"] = json!("osc");
+        for pic in v["devices"].as_array_mut().unwrap() {
+            if pic["name"] == "icp_pic" && pic["instance_id"] == 1 {
+                pic["fields"][2]["type"] = json!("int32");
+            }
+        }
+    });
+    let differences = qemu::compare_vmdesc(&patched, &board).unwrap();
+    let shown: Vec<String> = differences.iter().map(|e| e.path()).collect();
+    assert_eq!(
+        shown,
+        [
+            "section 7 (`integratorcm` instance 0): integratorcm",
+            "section 9 (`icp_pic` instance 1): icp_pic.fiq_enabled"
+        ]
+    );
+    // The checked load refuses at the first.
+    let err = load_checked(&patched, &mut IntegratorCp::new(32)).unwrap_err();
+    assert_eq!(err.path(), shown[0]);
+    let twice = [board[0], board[0]];
+    let err = qemu::compare_vmdesc(&stream, &twice).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Misuse(_)), "{err}");
+}

@@ -342,17 +342,37 @@ pub fn load_devices_with(
     Ok(found.iter().map(Option::is_some).collect())
 }
 
-/// [`LoadOptions::check_vmdesc`]: each section in `order` against its device's description.
-/// A section at a version the device does not load is left to the load, which refuses it
-/// by its version, the clearer reason.
+/// [`LoadOptions::check_vmdesc`]: each section in `order` against its device's description,
+/// refused at the first difference.
 fn check_vmdesc(
     stream: &Stream,
     order: &[(usize, &Section)],
     devices: &[(&str, u32, &mut dyn Device)],
 ) -> Result<(), Error> {
+    let described: Vec<(&Section, &Description)> = (order.iter())
+        .map(|&(at, s)| (s, devices[at].2.description()))
+        .collect();
+    match vmdesc_differences(stream, &described, true)?
+        .into_iter()
+        .next()
+    {
+        Some(difference) => Err(difference),
+        None => Ok(()),
+    }
+}
+
+/// Every difference between what the stream's vmdesc says `sections` sent and their
+/// descriptions, one error per section in the order given (after the first, with `first`).
+/// A section at a version its description does not load is not compared: the load refuses
+/// it by its version, the clearer reason.
+fn vmdesc_differences(
+    stream: &Stream,
+    sections: &[(&Section, &Description)],
+    first: bool,
+) -> Result<Vec<Error>, Error> {
     let refuse = super::sent::mismatch;
-    if order.is_empty() {
-        return Ok(());
+    if sections.is_empty() {
+        return Ok(Vec::new());
     }
     let json = stream.items().iter().find_map(|item| match item {
         super::Item::Vmdesc(range) => Some(&stream.bytes()[range.clone()]),
@@ -365,26 +385,81 @@ fn check_vmdesc(
                 .into(),
         ));
     };
-    let keys: Vec<(&str, u32)> = (order.iter())
-        .map(|(_, s)| (s.idstr.as_str(), s.instance_id))
+    let keys: Vec<(&str, u32)> = (sections.iter())
+        .map(|(s, _)| (s.idstr.as_str(), s.instance_id))
         .collect();
     let entries = super::sent::sent_entries(json, &keys)
         .map_err(|e| refuse(format!("the stream's vmdesc does not read: {e}")))?;
-    for (&(at, s), sent) in order.iter().zip(entries) {
-        let description = devices[at].2.description();
-        let loads = description.minimum_version..=description.version;
-        if !loads.contains(&s.version_id) {
+    let mut differences = Vec::new();
+    for (&(s, description), sent) in sections.iter().zip(entries) {
+        if crate::check_version(description, s.version_id).is_err() {
             continue;
         }
-        let Some(sent) = sent else {
-            let why = "the stream's vmdesc lists no entry for the section".to_owned();
-            return Err(refuse(why).in_context(section_named(s)));
+        let compared = match sent {
+            Some(sent) => {
+                super::check_sent(&Desc::from_description(description), &sent, s.version_id)
+            }
+            None => Err(refuse(
+                "the stream's vmdesc lists no entry for the section".into(),
+            )),
         };
-        let ours = Desc::from_description(description);
-        (super::check_sent(&ours, &sent, s.version_id))
-            .map_err(|e| e.in_context(section_named(s)))?;
+        if let Err(e) = compared {
+            differences.push(e.in_context(section_named(s)));
+            if first {
+                break;
+            }
+        }
     }
-    Ok(())
+    Ok(differences)
+}
+
+/// Every section of `devices` (each a section's idstr and instance, and the description of
+/// the device that would load it) whose vmdesc entry says another layout was sent: one
+/// [`ErrorKind::VmdescMismatch`] each, in `devices`' order, as
+/// [`LoadOptions::check_vmdesc`] would refuse the first. For a VMM's own policy (log them
+/// all, refuse some); a device the stream has no FULL section for, or whose section is at a
+/// version its description does not load, is not compared.
+///
+/// ```
+/// use vmstate_core::qemu::{self, Stream};
+/// use vmstate_core::VmState;
+///
+/// #[derive(VmState)]
+/// #[vmstate(name = "timer")]
+/// struct Timer { load: u32, control: u32 }
+/// #[derive(VmState)]
+/// #[vmstate(name = "timer")]
+/// struct OtherBuild { control: u32, load: u32 }
+///
+/// let other = OtherBuild { control: 1, load: 500 };
+/// let bytes = qemu::write_stream(4096, &[("timer", 0, &other), ("timer", 1, &other)]);
+/// let stream = Stream::parse(bytes.unwrap()).unwrap();
+/// let devices = [("timer", 0, Timer::DESCRIPTION), ("timer", 1, Timer::DESCRIPTION)];
+/// let differences = qemu::compare_vmdesc(&stream, &devices).unwrap();
+/// assert_eq!(differences.len(), 2);
+/// assert!(differences[1].to_string().starts_with("section 1 (`timer` instance 1): timer: "));
+/// ```
+///
+/// # Errors
+///
+/// [`ErrorKind::VmdescMismatch`] for the whole stream: it has no vmdesc, or one that does not
+/// read or lists a section twice; [`ErrorKind::Misuse`]: a device listed twice.
+pub fn compare_vmdesc(
+    stream: &Stream,
+    devices: &[(&str, u32, &Description)],
+) -> Result<Vec<Error>, Error> {
+    let mut listed = HashSet::new();
+    if let Some(&(idstr, instance, _)) = (devices.iter()).find(|(i, n, _)| !listed.insert((*i, *n)))
+    {
+        return Err(misuse(format!(
+            "{} is listed twice",
+            named(idstr, instance)
+        )));
+    }
+    let sections: Vec<(&Section, &Description)> = (devices.iter())
+        .filter_map(|&(idstr, instance, d)| Some((stream.device(idstr, instance)?, d)))
+        .collect();
+    vmdesc_differences(stream, &sections, false)
 }
 
 /// A device of a [`load_devices`] list, as messages name it.

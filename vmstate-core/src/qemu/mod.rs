@@ -36,7 +36,8 @@ mod sent;
 mod stream;
 
 pub use devices::{
-    load_devices, load_devices_with, load_present_devices, write_stream, Device, LoadOptions,
+    compare_vmdesc, load_devices, load_devices_with, load_present_devices, write_stream, Device,
+    LoadOptions,
 };
 pub use sent::{check_sent, same_wire_type, sent_description, vmdesc_names};
 pub use stream::{
