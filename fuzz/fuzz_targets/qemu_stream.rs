@@ -77,6 +77,16 @@ fuzz_target!(|data: &[u8]| {
         .check_vmdesc();
     let loaded = vmstate_core::qemu::load_devices_with(&stream, &mut list, options).is_ok();
     drop(list);
+    // Every difference, as a list: none where the checked load took the stream.
+    let described: Vec<(&str, u32, &vmstate_core::Description)> = (checked.devices())
+        .into_iter()
+        .map(|(idstr, instance, dev)| (idstr, instance, dev.description()))
+        .collect();
+    let differences = vmstate_core::qemu::compare_vmdesc(&stream, &described);
+    assert!(
+        !loaded || differences.is_ok_and(|d| d.is_empty()),
+        "compare_vmdesc found a difference in a stream the checked load took"
+    );
     match loaded {
         true => assert!(
             unchecked && checked.register_dump(true) == board.register_dump(true),
