@@ -734,7 +734,7 @@ pub fn inspect_with(
     let mut sent_by_section: HashMap<(&str, u64), Vec<&serde_json::Value>> = HashMap::new();
     let entries = vmdesc.as_ref().and_then(|v| v["devices"].as_array());
     for d in entries.into_iter().flatten() {
-        if let Some(key) = vmdesc_key(d) {
+        if let Some(key) = vmstate_core::qemu::sent_key(d) {
             sent_by_section.entry(key).or_default().push(d);
         }
     }
@@ -925,11 +925,6 @@ fn layout_difference(
         vmstate_core::ErrorKind::VmdescMismatch(why) => format!("{}: {why}", e.path()),
         _ => e.to_string(),
     })
-}
-
-/// The section a vmdesc entry describes: its name and instance.
-fn vmdesc_key(entry: &serde_json::Value) -> Option<(&str, u64)> {
-    Some((entry["name"].as_str()?, entry["instance_id"].as_u64()?))
 }
 
 /// Decodes section `sec` with a description of its name in a schema (`by_name`), fitted to

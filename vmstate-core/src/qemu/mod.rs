@@ -39,7 +39,7 @@ pub use devices::{
     compare_vmdesc, load_devices, load_devices_with, load_present_devices, write_stream, Device,
     LoadOptions,
 };
-pub use sent::{check_sent, same_wire_type, sent_description, vmdesc_names};
+pub use sent::{check_sent, same_wire_type, sent_description, sent_key, vmdesc_names};
 pub use stream::{
     tag, write_section, Item, Section, SectionKind, Stream, FILE_VERSION, MAGIC, MAX_ITEMS,
 };

@@ -26,8 +26,20 @@ use std::collections::{HashMap, HashSet};
 /// assert!(vmstate_core::qemu::sent_description(&vmdesc, "pl011", 2).is_none());
 /// ```
 pub fn sent_description<'v>(vmdesc: &'v Value, idstr: &str, instance: u32) -> Option<&'v Value> {
-    let key = |entry: &'v Value| Some((entry["name"].as_str()?, entry["instance_id"].as_u64()?));
-    (vmdesc["devices"].as_array()?.iter()).find(|d| key(d) == Some((idstr, u64::from(instance))))
+    (vmdesc["devices"].as_array()?.iter())
+        .find(|d| sent_key(d) == Some((idstr, u64::from(instance))))
+}
+
+/// The section a vmdesc entry describes: its idstr and instance (`None` for an entry that
+/// gives neither as it should, which describes no section).
+///
+/// ```
+/// let entry = serde_json::json!({"name": "pl011", "instance_id": 1, "fields": []});
+/// assert_eq!(vmstate_core::qemu::sent_key(&entry), Some(("pl011", 1)));
+/// assert_eq!(vmstate_core::qemu::sent_key(&serde_json::json!({"name": "pl011"})), None);
+/// ```
+pub fn sent_key(entry: &Value) -> Option<(&str, u64)> {
+    Some((entry["name"].as_str()?, entry["instance_id"].as_u64()?))
 }
 
 /// The vmdesc entries of `sections` (each an idstr and instance), parsed; the other entries
