@@ -420,6 +420,15 @@ impl Error {
         self
     }
 
+    /// Adds `by` to the outermost index of the path, if it ends with one: the error was found
+    /// in a part of a sequence that starts at element `by` (a `VecDeque`'s second part).
+    pub(crate) fn shift_index(mut self, by: usize) -> Self {
+        if let Some(Segment::Index(i)) = self.inner.path.last_mut() {
+            *i += by;
+        }
+        self
+    }
+
     /// Adds what else went wrong after this error, shown after it as "; and {note}" (a
     /// device of a load of several that could not be put back); the error keeps its kind,
     /// path and offset.

@@ -609,7 +609,7 @@ pub const fn no_nested_configuration(elements: &Shape) -> bool {
 /// the destination's configuration (`immutable` or `equal` fields, a length held by a
 /// skipped field), so a `Vec` of one does not compile.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` depends on the destination's configuration, so it cannot be an element of a `Vec` or `Box<[T]>` field",
+    message = "`{Self}` depends on the destination's configuration, so it cannot be an element of a `Vec`, `VecDeque` or `Box<[T]>` field",
     label = "a struct with `immutable` or `equal` fields, or a length held by a skipped field",
     note = "an element is built from `Default` on every load, so there is no configured value to check the stream's against or to size a sequence with; migrate the field (without the check) instead, or keep the configuration outside the element"
 )]

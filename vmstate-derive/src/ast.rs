@@ -279,7 +279,8 @@ impl Field<'_> {
         quote::format_ident!("__VMSTATE_MAX_LEN_{}", self.index)
     }
 
-    /// Whether the type is written as `Vec<..>`, `Box<[..]>` or `String` (which need `max_len`):
+    /// Whether the type is written as `Vec<..>`, `VecDeque<..>`, `Box<[..]>` or `String` (which
+    /// need `max_len`):
     /// by itself or through `std`/`alloc` (a user's own `fixed::Vec` is another type).
     pub fn is_variable_length(&self) -> bool {
         let syn::Type::Path(p) = ungroup(self.ty) else {
@@ -294,7 +295,7 @@ impl Field<'_> {
         }
         let generic = matches!(last.arguments, syn::PathArguments::AngleBracketed(_));
         match last.ident.to_string().as_str() {
-            "Vec" => generic,
+            "Vec" | "VecDeque" => generic,
             "String" => true,
             "Box" => matches!(
                 &last.arguments,

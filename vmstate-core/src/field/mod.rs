@@ -24,8 +24,8 @@ pub use sequence::{
 /// `#[derive(VmState)]` implements this for structs and fieldless enums; the crate implements
 /// it for `bool`, the integers, `f32`, `f64`, arrays `[T; N]`, `Box<T>`, `Cell<T>`, and
 /// `Wrapping<T>`, `Saturating<T>`, the atomic integers and `AtomicBool` (each as the value it
-/// holds, on both wires and in its description). `Vec<T>`, `Box<[T]>` and
-/// `String` need a bound and implement [`Bounded`] instead (use `#[vmstate(max_len = N)]`).
+/// holds, on both wires and in its description). `Vec<T>`, `VecDeque<T>`, `Box<[T]>`
+/// and `String` need a bound and implement [`Bounded`] instead (use `#[vmstate(max_len = N)]`).
 ///
 /// # Implementing it by hand
 /// A type the derive cannot handle (an enum with data, a type with its own encoding)
@@ -163,7 +163,7 @@ pub use sequence::{
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot migrate: it does not implement `vmstate_core::Field`",
     label = "`{Self}` cannot migrate",
-    note = "derive `VmState` for it (with `#[vmstate(from = \"T\", into = \"T\")]` to travel as a plain `T` through conversions of yours), implement `Field` by hand (for another crate's type, on a newtype of your own), mark the field `#[vmstate(skip)]`, or, for `Vec`/`Box<[T]>`/`String`, add `#[vmstate(max_len = N)]`"
+    note = "derive `VmState` for it (with `#[vmstate(from = \"T\", into = \"T\")]` to travel as a plain `T` through conversions of yours), implement `Field` by hand (for another crate's type, on a newtype of your own), mark the field `#[vmstate(skip)]`, or, for `Vec`/`VecDeque`/`Box<[T]>`/`String`, add `#[vmstate(max_len = N)]`"
 )]
 pub trait Field: Sized {
     /// How the type looks on the wire.
@@ -341,7 +341,7 @@ pub trait Field: Sized {
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a plain value (a primitive, a fieldless enum that derives `VmState`, a `transparent` struct of a plain value, a type that travels as one through `from`/`into`, or an array of them)",
-    label = "must be a plain value here: a `Vec`/`Box<[T]>` element that is not a struct deriving `VmState`, a `validate`/`range` field, and the `T` of `Removed<T>`, `Cell<T>`, `Wrapping<T>` and `Saturating<T>` are, and so are a `transparent` struct's field and the type `from`/`into` name",
+    label = "must be a plain value here: a `Vec`/`VecDeque`/`Box<[T]>` element that is not a struct deriving `VmState`, a `validate`/`range` field, and the `T` of `Removed<T>`, `Cell<T>`, `Wrapping<T>` and `Saturating<T>` are, and so are a `transparent` struct's field and the type `from`/`into` name",
     note = "a fieldless enum with an integer `repr` is one once it derives `VmState`; a struct is not (its load is staged apart from the struct itself): an element struct derives `VmState`, and a nested struct is validated by its own container `validate`; a sequence of sequences (`Vec<Vec<u8>>`) is not either: put the inner one in a struct that derives `VmState`, with its own `max_len`; an atomic is not one either: check it in the container's `validate`; a type with a hand-written `Field` whose `Staged` is itself becomes one with `impl vmstate_core::Plain for T {{}}`"
 )]
 pub trait Plain: Field<Staged = Self> {
@@ -629,6 +629,15 @@ impl Difference {
         self
     }
 
+    /// Adds `by` to the outermost index: the difference was found in a part of a sequence
+    /// that starts at element `by`.
+    pub(crate) fn shift_index(mut self, by: usize) -> Self {
+        if let Some(Step::Index(i)) = self.path.last_mut() {
+            *i += by;
+        }
+        self
+    }
+
     /// The load error at byte `offset` (where the whole value starts). A part that does not
     /// print is described by the whole values (`stream`, `destination`), and the path stops
     /// at them.
@@ -701,6 +710,7 @@ pub(crate) mod sealed {
     impl<const N: usize> Sealed for Box<[u8; N]> {}
     impl<T> Sealed for Vec<T> {}
     impl<T> Sealed for Box<[T]> {}
+    impl<T> Sealed for std::collections::VecDeque<T> {}
     impl Sealed for String {}
     impl<T> Sealed for core::cell::Cell<T> {}
     impl Sealed for usize {}

@@ -1,5 +1,7 @@
-//! Sequences that migrate with a bound: `Vec<T>`, `Box<[T]>` and `String` (`Bounded`), and
-//! what they may hold (`Element`).
+//! Sequences that migrate with a bound: `Vec<T>`, `VecDeque<T>`, `Box<[T]>` and `String`
+//! (`Bounded`), and what they may hold (`Element`).
+
+use std::collections::VecDeque;
 
 use super::{first_difference, sealed, Difference, Field, Plain};
 use crate::describe::Shape;
@@ -8,9 +10,12 @@ use crate::wire::{Decoder, Encoder};
 
 /// A variable-length type that migrates only with a bound: `#[vmstate(max_len = N)]`.
 ///
-/// Implemented for `Vec<T>` and `Box<[T]>` of [`Element`]s and for `String` (sealed: by this
-/// crate only). A load reads the length first and refuses one above the bound, or one that
-/// the remaining input cannot hold, before allocating anything.
+/// Implemented for `Vec<T>`, `VecDeque<T>` and `Box<[T]>` of [`Element`]s and for `String`
+/// (sealed: by this crate only). A load reads the length first and refuses one above the
+/// bound, or one that the remaining input cannot hold, before allocating anything. A
+/// `VecDeque` travels as a `Vec` of its elements from front to back (the same bytes, so
+/// a field may turn from one into the other): where its ring buffer wraps is host memory,
+/// not state.
 ///
 /// ```
 /// use vmstate_core::{ErrorKind, VmState};
@@ -26,10 +31,21 @@ use crate::wire::{Decoder, Encoder};
 /// // Saving more than max_len is refused too.
 /// let err = vmstate_core::to_bytes(&Fifo { data: vec![0; 5] }).unwrap_err();
 /// assert!(matches!(err.kind(), ErrorKind::TooLong { len: 5, max_len: 4 }));
+///
+/// // A queue travels as its elements from front to back: the same bytes as the `Vec`.
+/// #[derive(VmState)]
+/// #[vmstate(name = "fifo")]
+/// struct Rx { #[vmstate(max_len = 4)] data: std::collections::VecDeque<u8> }
+///
+/// let mut rx = Rx { data: [9, 1, 2].into() };
+/// rx.data.pop_front();
+/// rx.data.push_back(3);
+/// let bytes = vmstate_core::to_bytes(&rx).unwrap();
+/// assert_eq!(bytes, vmstate_core::to_bytes(&Fifo { data: vec![1, 2, 3] }).unwrap());
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot carry `max_len`",
-    label = "`max_len` applies to `Vec<T>`, `Box<[T]>` and `String` only"
+    label = "`max_len` applies to `Vec<T>`, `VecDeque<T>`, `Box<[T]>` and `String` only"
 )]
 pub trait Bounded: Sized + sealed::Sealed {
     /// The element's shape (`u8` for a string).
@@ -136,7 +152,7 @@ pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// What `Vec<T>` and `Box<[T]>` (with `max_len`) can hold: the plain types (primitives and
+/// What `Vec<T>`, `VecDeque<T>` and `Box<[T]>` (with `max_len`) can hold: the plain types (primitives and
 /// arrays of them, as one block) and, through `#[derive(VmState)]`, structs that are
 /// `Default` and `PartialEq` (a bounded field is compared as a whole). Each element is built
 /// from `Default` and loaded in full, hooks included, as it is decoded: on the new element,
@@ -160,7 +176,7 @@ pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
 /// assert_eq!(back, ring);
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be an element of a `Vec` or `Box<[T]>` field",
+    message = "`{Self}` cannot be an element of a `Vec`, `VecDeque` or `Box<[T]>` field",
     label = "elements must be primitives, arrays of them, or structs that derive `VmState`, implement `Default` and `PartialEq` and do not depend on the destination's configuration (no `immutable` or `equal` field, no length held by a skipped field)"
 )]
 pub trait Element: Field {
@@ -269,7 +285,7 @@ pub fn save_struct_elements<T: Field, E: Encoder>(items: &[T], e: &mut E) -> Res
     Ok(())
 }
 
-// `Vec<T>` and `Box<[T]>` are written out rather than made by a macro: rustc lists these
+// `Vec<T>`, `VecDeque<T>` and `Box<[T]>` are written out rather than made by a macro: rustc lists these
 // impls in a misplaced `max_len`'s error, and a macro's would show there as its invocations.
 impl<T: Element> Bounded for Vec<T> {
     const ELEM: Shape = T::SHAPE;
@@ -331,6 +347,86 @@ impl<T: Element> Bounded for Box<[T]> {
     }
 }
 
+impl<T: Element> Bounded for VecDeque<T> {
+    const ELEM: Shape = T::SHAPE;
+    const IS_STR: bool = false;
+    const MIN_ITEM_BYTES: usize = T::MIN_WIRE_BYTES;
+    #[inline]
+    fn items_len(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn save_items<E: Encoder>(&self, e: &mut E) -> Result<(), Error> {
+        // Front to back, as one sequence: the second part's indexes follow the first's.
+        let (front, back) = self.as_slices();
+        T::save_elements(front, e)?;
+        T::save_elements(back, e).map_err(|err| err.shift_index(front.len()))
+    }
+    #[inline]
+    fn load_items<D: Decoder>(len: usize, d: &mut D) -> Result<Self, Error> {
+        T::load_elements(len, d).map(VecDeque::from)
+    }
+    fn undo_copy(&self) -> Option<Self> {
+        let (front, back) = self.as_slices();
+        let mut copy = T::undo_copy_elements(front)?;
+        copy.extend(T::undo_copy_elements(back)?);
+        Some(copy.into())
+    }
+    fn same(&self, other: &Self) -> bool
+    where
+        Self: PartialEq,
+    {
+        if self.len() != other.len() {
+            return false;
+        }
+        let same = aligned_parts(self.as_slices(), other.as_slices())
+            .map(|(_, a, b)| T::same_elements(a, b))
+            .try_fold(true, |all, part| Some(all && part?));
+        same.unwrap_or_else(|| self == other)
+    }
+    fn difference(&self, other: &Self) -> Difference {
+        if self.len() != other.len() {
+            return lengths_difference(self.len(), other.len());
+        }
+        for (at, a, b) in aligned_parts(self.as_slices(), other.as_slices()) {
+            match T::same_elements(a, b) {
+                Some(true) => continue,
+                Some(false) => return T::elements_difference(a, b).shift_index(at),
+                None => break,
+            }
+        }
+        Difference::unprintable()
+    }
+}
+
+/// Two sequences of one length, each held in two parts (a `VecDeque`'s), cut into pairs of
+/// parts of equal length: `(index of the first element, part of a, part of b)`.
+fn aligned_parts<'a, T>(
+    a: (&'a [T], &'a [T]),
+    b: (&'a [T], &'a [T]),
+) -> impl Iterator<Item = (usize, &'a [T], &'a [T])> {
+    let mut a_parts = [a.0, a.1].into_iter().filter(|p| !p.is_empty());
+    let mut b_parts = [b.0, b.1].into_iter().filter(|p| !p.is_empty());
+    let (mut x, mut y, mut at) = (a_parts.next(), b_parts.next(), 0);
+    core::iter::from_fn(move || {
+        let (xs, ys) = (x?, y?);
+        let n = xs.len().min(ys.len());
+        let part = (at, &xs[..n], &ys[..n]);
+        at += n;
+        x = if n < xs.len() {
+            Some(&xs[n..])
+        } else {
+            a_parts.next()
+        };
+        y = if n < ys.len() {
+            Some(&ys[n..])
+        } else {
+            b_parts.next()
+        };
+        Some(part)
+    })
+}
+
 /// The fewest bytes an element of `B` takes in the format `D` reads: on QEMU's wire, where
 /// plain values have a fixed size, that size (so a length the input cannot hold is refused
 /// with the bytes it needs); else the fewest in either format.
@@ -358,7 +454,11 @@ fn sequence_difference<T: Element>(destination: &[T], stream: &[T]) -> Differenc
     if stream.len() == destination.len() {
         return T::elements_difference(destination, stream);
     }
-    let (stream, destination) = (stream.len(), destination.len());
+    lengths_difference(destination.len(), stream.len())
+}
+
+/// Sequences of different lengths print their lengths.
+fn lengths_difference(destination: usize, stream: usize) -> Difference {
     let elements = |n: usize| format!("{n} element{}", if n == 1 { "" } else { "s" });
     Difference::values(
         &format_args!("{}", elements(stream)),

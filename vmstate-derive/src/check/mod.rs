@@ -153,7 +153,8 @@ fn check_len(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
         }
         cx.error_at(
             len.key,
-            "`len` names the field that holds the length of a `Vec`, `Box<[T]>` or `String`: \
+            "`len` names the field that holds the length of a `Vec`, `VecDeque`, `Box<[T]>` or \
+             `String`: \
              it goes with `max_len` on that sequence",
         );
         return;

@@ -92,7 +92,7 @@ pub(super) fn check_not_recursive(cx: &Ctxt, input: &Input, ty: &syn::Type) {
                 if p.path.segments.len() == 1 && (last.ident == "Self" || last.ident == *name) {
                     return true;
                 }
-                let container = ["Vec", "Box", "Cell", "Removed"]
+                let container = ["Vec", "VecDeque", "Box", "Cell", "Removed"]
                     .iter()
                     .any(|c| last.ident == c);
                 let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
@@ -123,14 +123,16 @@ pub(super) fn check_not_recursive(cx: &Ctxt, input: &Input, ty: &syn::Type) {
     }
 }
 
-/// The element of a `Vec<T>` or `Box<[T]>` field (std's, by name): what a `range` on the
+/// The element of a `Vec<T>`, `VecDeque<T>` or `Box<[T]>` field (std's, by name): what a
+/// `range` on the
 /// sequence bounds.
 pub(crate) fn sequence_elem(ty: &syn::Type) -> Option<&syn::Type> {
     let last = std_type(ty)?;
     sequence_element(&last.ident.to_string(), &last.arguments)
 }
 
-/// The element of `Vec<T>` or `Box<[T]>` (`name` and `args`: the path's last segment).
+/// The element of `Vec<T>`, `VecDeque<T>` or `Box<[T]>` (`name` and `args`: the path's last
+/// segment).
 fn sequence_element<'a>(name: &str, args: &'a syn::PathArguments) -> Option<&'a syn::Type> {
     let syn::PathArguments::AngleBracketed(args) = args else {
         return None;
@@ -139,7 +141,7 @@ fn sequence_element<'a>(name: &str, args: &'a syn::PathArguments) -> Option<&'a 
         return None;
     };
     match (name, crate::ast::ungroup(arg)) {
-        ("Vec", _) => Some(arg),
+        ("Vec" | "VecDeque", _) => Some(arg),
         ("Box", syn::Type::Slice(s)) => Some(&s.elem),
         _ => None,
     }
@@ -157,7 +159,8 @@ fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
         cx.error_spanned_by(
             elem,
             format!(
-                "an `{name}` cannot be a `Vec` or `Box<[T]>` element: elements are plain values \
+                "an `{name}` cannot be a sequence's element (of a `Vec`, `VecDeque` or `Box<[T]>`): \
+                 elements are plain values \
                  or structs, loaded fresh and compared before the commit; store `{plain}`s and \
                  set the atomics from them in `post_load` (a type of your own so named is named \
                  by its path)"
@@ -166,7 +169,8 @@ fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
     } else if name == "Box" && !last.arguments.is_empty() {
         cx.error_spanned_by(
             elem,
-            "a `Vec` or `Box<[T]>` element is the value itself: write `Vec<T>`, not \
+            "a sequence's element (of a `Vec`, `VecDeque` or `Box<[T]>`) is the value itself: \
+             write `Vec<T>`, not \
              `Vec<Box<T>>` (the sequence holds its elements on the heap already; a type of \
              your own named `Box` is named by its path)",
         );
@@ -176,7 +180,7 @@ fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
 /// The derive's own errors for a type that must be a plain value (what a `transparent`
 /// struct wraps, what a type travels as through `from`/`into`), with what to store instead,
 /// on the type: std's types that cannot migrate at all (as in any struct), and the sequences
-/// (`Vec`, `Box`, `String`), which migrate in a struct but are not plain values,
+/// (`Vec`, `VecDeque`, `Box`, `String`), which migrate in a struct but are not plain values,
 /// `sequence_message` saying why for the sequence named. (Another type that is not `Plain`
 /// fails the impls' bound, on the type.)
 pub(crate) fn check_plain_type(
@@ -191,7 +195,7 @@ pub(crate) fn check_plain_type(
         return;
     }
     let sequence = std_type(ty).map(|last| last.ident.to_string());
-    if let Some(name @ ("Vec" | "Box" | "String")) = sequence.as_deref() {
+    if let Some(name @ ("Vec" | "VecDeque" | "Box" | "String")) = sequence.as_deref() {
         cx.error_spanned_by(ty, sequence_message(name));
     }
 }
@@ -283,7 +287,7 @@ pub(crate) fn check_wire_type(cx: &Ctxt, generics: &syn::Generics, ty: &syn::Typ
                 Some(message) => cx.error_spanned_by(ty, message),
                 // Into the containers this crate implements `Field` for (and its
                 // `Removed`); a user's own generic type may implement it for any argument.
-                None if matches!(name.as_str(), "Vec" | "Box" | "Cell")
+                None if matches!(name.as_str(), "Vec" | "VecDeque" | "Box" | "Cell")
                     || is_std_wrapper(&p.path)
                     || names_own_removed(&p.path) =>
                 {
@@ -356,12 +360,14 @@ fn std_type_problem(name: &str) -> Option<String> {
              take; migrate what it holds where that is owned, and mark this field \
              `#[vmstate(skip)]` (a `Cell` of a plain value migrates; {own})"
         ),
-        "HashMap" | "HashSet" | "BTreeMap" | "BTreeSet" | "VecDeque" | "LinkedList"
-        | "BinaryHeap" => format!(
-            "neither wire format has maps, sets or queues; send a `Vec` with `max_len` (of a \
-             struct that derives `VmState`, for a key and its value), or an array with a head \
-             and a count as QEMU's FIFOs do ({own})"
-        ),
+        "HashMap" | "HashSet" | "BTreeMap" | "BTreeSet" | "LinkedList" | "BinaryHeap" => {
+            format!(
+                "neither wire format has maps, sets, heaps or linked lists; send a `Vec` with \
+                 `max_len` (of a struct that derives `VmState`, for a key and its value), or \
+                 for a queue a `VecDeque` with `max_len` or an array with a head and a count \
+                 as QEMU's FIFOs do ({own})"
+            )
+        }
         "Cow" => format!(
             "a load must own what it writes; use a `Vec` or `String` with `max_len` ({own})"
         ),

@@ -223,8 +223,9 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                     check = quote_spanned! {r.value.span=>
                         // By the paths: a `#[no_implicit_prelude]` module has no
                         // `Iterator` in scope, and a method call would find a trait of the
-                        // user's first (arrays have no `iter` of their own).
-                        for (#i, #item) in ::core::iter::Iterator::enumerate(<[_]>::iter(&#outer[..])) {
+                        // user's first (arrays have no `iter` of their own). By reference:
+                        // an array's, a `Vec`'s, a `VecDeque`'s, a `Box<[T]>`'s elements.
+                        for (#i, #item) in ::core::iter::Iterator::enumerate(::core::iter::IntoIterator::into_iter(#outer)) {
                             #check
                         }
                     };
@@ -261,7 +262,7 @@ pub(super) fn field_hooks(input: &Input, p: &TokenStream) -> TokenStream {
 /// innermost elements of an array field, unless the bounds are written as arrays (then the
 /// whole value). A bound that is an array constant (`..LIMIT`) is taken for an element.
 pub(crate) fn range_compares<'t>(range: &syn::Expr, ty: &'t syn::Type) -> (&'t syn::Type, usize) {
-    // A `Vec`'s or `Box<[T]>`'s elements, as an array's.
+    // A `Vec`'s, `VecDeque`'s or `Box<[T]>`'s elements, as an array's.
     if let Some(elem) = crate::check::sequence_elem(ty) {
         let (compared, depth) = range_compares(range, elem);
         return (compared, depth + 1);

@@ -17,6 +17,7 @@ struct Virtio<'a, T> {
     name: Cow<'a, str>,
     #[vmstate(max_len = 8)]
     pending: Vec<Arc<u8>>,
+    // A queue migrates with `max_len` (as a `Vec`); without it, its bound is what is missing.
     fifo: VecDeque<u8>,
     period: std::time::Duration,
     count: std::num::NonZeroU32,
