@@ -256,6 +256,43 @@ fn an_immutable_queue_is_compared_by_its_elements_not_by_where_they_lie() {
 }
 
 #[test]
+fn an_equal_queue_is_compared_by_its_elements_on_qemus_wire_too() {
+    #[derive(VmState, Debug, PartialEq)]
+    #[vmstate(name = "cfg")]
+    struct Cfg {
+        #[vmstate(equal, max_len = 4)]
+        lines: VecDeque<u8>,
+        level: u8,
+    }
+    let dest = || Cfg {
+        lines: wrapped(&[1, 2, 3]),
+        level: 0,
+    };
+    let same = qemu::to_bytes(&Cfg {
+        lines: [1, 2, 3].into(),
+        level: 9,
+    })
+    .unwrap();
+    let mut device = dest();
+    qemu::from_bytes(&mut device, &same, 1, 0).unwrap();
+    assert_eq!(device.level, 9);
+
+    let other = qemu::to_bytes(&Cfg {
+        lines: [1, 2, 4].into(),
+        level: 9,
+    })
+    .unwrap();
+    let mut device = dest();
+    let err = qemu::from_bytes(&mut device, &other, 1, 0).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::EqualMismatch { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("lines[2]"), "{err}");
+    assert_eq!(device, dest());
+}
+
+#[test]
 fn an_elements_save_error_names_its_place_in_the_queue() {
     // Element 3 lies in the ring buffer's second part and holds too many bytes.
     let mut ring: Vec<Descriptor> = (0..5).map(descriptor).collect();
