@@ -1,8 +1,8 @@
 //! A native section with large blocks of every element width (`vmstate_fuzz::Blocks`):
 //! `vmstate_core::from_bytes` on arbitrary bytes, for the codec's one-pass copy and checksum;
 //! and the same section into the same struct with its elements in `transparent` newtypes,
-//! and in types that travel through `from`/`into`/`try_from` conversions, which must load
-//! (or refuse) it alike.
+//! in types that travel through `from`/`into`/`try_from` conversions, and in `VecDeque`s,
+//! which must load (or refuse) it alike.
 //!
 //! Input: flag byte, then the section. With bit 7 of the flag set the harness first rewrites
 //! the section's last 4 bytes as the CRC-32 of the rest, so mutations reach the decoders.
@@ -19,5 +19,6 @@ fuzz_target!(|data: &[u8]| {
         check_native(blocks, section);
         check_newtypes_alike(section);
         check_conversions_alike(section);
+        check_queues_alike(section);
     });
 });

@@ -3,6 +3,7 @@
 
 use devices::pl022::Pl022;
 use devices::{qemu_sections, ArmCpuState, FakeClock, IcpControl, IcpPic, IntegratorCm, Pl031};
+use std::collections::VecDeque;
 use std::fmt::Debug;
 use std::sync::Arc;
 use vmstate_core::VmState;
@@ -207,6 +208,90 @@ pub fn check_newtypes_alike(section: &[u8]) {
         }
         (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "other errors"),
         (a, b) => panic!("the plain struct gives {a:?}, the newtypes {b:?}"),
+    }
+}
+
+/// [`Blocks`] with its sequences in `VecDeque`s: the same section, byte for byte (a queue
+/// travels as the `Vec` of its elements front to back), so every input must load into both
+/// alike, whatever the destination's queues held and wherever their ring buffers wrapped.
+#[derive(VmState, Debug, Clone, PartialEq)]
+#[vmstate(name = "blocks")]
+pub struct QueueBlocks {
+    pub head: u8,
+    #[vmstate(max_len = 40000)]
+    pub bytes: VecDeque<u8>,
+    pub table: [u32; 4200],
+    #[vmstate(max_len = 5000)]
+    pub words: VecDeque<i64>,
+    #[vmstate(max_len = 2500)]
+    pub wide: VecDeque<u128>,
+    #[vmstate(max_len = 40000)]
+    pub flags: VecDeque<bool>,
+    pub tail: u16,
+}
+
+impl QueueBlocks {
+    /// The same state in `Vec`s.
+    pub fn as_vecs(&self) -> Blocks {
+        Blocks {
+            head: self.head,
+            bytes: self.bytes.iter().copied().collect(),
+            table: self.table,
+            words: self.words.iter().copied().collect(),
+            wide: self.wide.iter().copied().collect(),
+            flags: self.flags.iter().copied().collect(),
+            tail: self.tail,
+        }
+    }
+}
+
+/// A [`QueueBlocks`] holding a few elements in queues that wrap.
+pub fn queue_blocks() -> QueueBlocks {
+    fn wrapped<T: Copy>(items: &[T]) -> VecDeque<T> {
+        let mut q = VecDeque::with_capacity(items.len());
+        for _ in 0..q.capacity().saturating_sub(1) {
+            q.push_back(items[0]);
+            q.pop_front();
+        }
+        q.extend(items);
+        q
+    }
+    QueueBlocks {
+        head: 1,
+        bytes: wrapped(&[1, 2, 3]),
+        table: [0; 4200],
+        words: wrapped(&[-1, 2]),
+        wide: wrapped(&[3, 4, 5]),
+        flags: wrapped(&[true, false]),
+        tail: 2,
+    }
+}
+
+/// A native section loaded into [`Blocks`] and [`QueueBlocks`]: both refuse it with the same
+/// error or both load the same values and save the same bytes again; a refused load leaves
+/// the queues as they were.
+pub fn check_queues_alike(section: &[u8]) {
+    let (mut plain, mut queues) = (blocks(), queue_blocks());
+    let results = (
+        vmstate_core::from_bytes(&mut plain, section),
+        vmstate_core::from_bytes(&mut queues, section),
+    );
+    match results {
+        (Ok(()), Ok(())) => {
+            assert!(queues.as_vecs() == plain, "the queues loaded other values");
+            assert!(
+                vmstate_core::to_bytes(&queues).ok() == vmstate_core::to_bytes(&plain).ok(),
+                "the queues save other bytes"
+            );
+        }
+        (Err(a), Err(b)) => {
+            assert_eq!(a.to_string(), b.to_string(), "other errors");
+            assert!(
+                queues == queue_blocks(),
+                "a refused load changed the queues"
+            );
+        }
+        (a, b) => panic!("the plain struct gives {a:?}, the queues {b:?}"),
     }
 }
 
