@@ -271,6 +271,13 @@ pub(crate) fn check_wire_type(cx: &Ctxt, generics: &syn::Generics, ty: &syn::Typ
                      named by its path)"
                         .to_owned(),
                 ),
+                "Box" if std_path => boxed_sequence(last).map(|inner| {
+                    format!(
+                        "`Box<{inner}>` cannot migrate: a sequence migrates unboxed (it holds its \
+                         elements on the heap already); write `{inner}` with `max_len` (a \
+                         type of your own named `Box` is named by its path)"
+                    )
+                }),
                 // Without its argument, the name of another type.
                 "Option" if std_path && !last.arguments.is_empty() => Some(
                     "`Option` cannot migrate: QEMU's wire has no optional values; send a flag \
@@ -344,6 +351,24 @@ fn names_own_removed(path: &syn::Path) -> bool {
         [krate, last] => *krate == "vmstate_core" && *last == "Removed",
         _ => false,
     }
+}
+
+/// The sequence a `Box` holds (`Vec<u8>` of `Box<Vec<u8>>`), written out: std's `Vec`,
+/// `VecDeque` or `String`, which migrate with `max_len` unboxed.
+fn boxed_sequence(boxed: &syn::PathSegment) -> Option<String> {
+    let syn::PathArguments::AngleBracketed(args) = &boxed.arguments else {
+        return None;
+    };
+    let [syn::GenericArgument::Type(inner)] = args.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let last = std_type(inner)?;
+    let sequence = match last.ident.to_string().as_str() {
+        "Vec" | "VecDeque" => !last.arguments.is_empty(),
+        "String" => last.arguments.is_empty(),
+        _ => false,
+    };
+    sequence.then(|| crate::expand::type_string(inner))
 }
 
 /// Why a type of std named `name` cannot migrate, with what to store instead, for the std
