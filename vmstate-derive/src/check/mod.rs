@@ -23,8 +23,8 @@ use types::{check_not_recursive, check_wire_type, is_option, rustc_refuses};
 
 pub(crate) use exists_if::{read_local, reads};
 pub(crate) use limits::signed_literal;
-pub(crate) use names::check_generic_names;
 pub use names::reserved_generics;
+pub(crate) use names::{check_generic_names, refused_hook_name};
 pub(crate) use padding::{is_padding_path, is_padding_type, PADDING_KEYS};
 pub(crate) use types::sequence_elem;
 

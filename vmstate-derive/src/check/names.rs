@@ -138,37 +138,34 @@ fn hooks<'a>(input: &'a Input) -> impl Iterator<Item = &'a crate::attr::Hook> {
 pub(super) fn check_hook_names(cx: &Ctxt, input: &Input) {
     let own = input.ident.unraw().to_string();
     for hook in hooks(input) {
-        let key = crate::attr::function_key(&hook.path, &own);
-        let method = key.strip_prefix("Self::");
-        // The function's own name, however the path reaches the type (`Self::`, an alias,
-        // `crate::Dev::`, `r#`).
-        let last = hook
-            .path
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.unraw().to_string());
-        let reserved = last.filter(|n| reserved_name(n));
-        if let Some(name) = reserved {
-            cx.error_at(
-                hook.span,
-                format!(
-                    "`{name}` is reserved: the derive gives the struct methods whose names start \
-                     with `__vmstate` (in any case), which a path to the struct would find; give \
-                     the function another name"
-                ),
-            );
-        } else if let Some(name) = method.filter(|m| HOOK_RUNNERS.contains(m)) {
-            cx.error_at(
-                hook.span,
-                format!(
-                    "`{name}` is the name of a method of vmstate's `Field` trait, which runs \
-                     the hooks: with the trait in scope `Self::{name}` could call it instead of \
-                     a function of yours; give the function another name"
-                ),
-            );
+        if let Some(message) = refused_hook_name(hook, &own) {
+            cx.error_at(hook.span, message);
         }
     }
+}
+
+/// Why a hook's function name is refused, if it is (`own`: the struct's name): one the
+/// derive's own methods may take, or one of `Field`'s methods that run the hooks.
+pub(crate) fn refused_hook_name(hook: &crate::attr::Hook, own: &str) -> Option<String> {
+    let key = crate::attr::function_key(&hook.path, own);
+    let method = key.strip_prefix("Self::");
+    // The function's own name, however the path reaches the type (`Self::`, an alias,
+    // `crate::Dev::`, `r#`).
+    let last = (hook.path.path.segments.last()).map(|s| s.ident.unraw().to_string());
+    if let Some(name) = last.filter(|n| reserved_name(n)) {
+        return Some(format!(
+            "`{name}` is reserved: the derive gives the struct methods whose names start with \
+             `__vmstate` (in any case), which a path to the struct would find; give the \
+             function another name"
+        ));
+    }
+    method.filter(|m| HOOK_RUNNERS.contains(m)).map(|name| {
+        format!(
+            "`{name}` is the name of a method of vmstate's `Field` trait, which runs the \
+             hooks: with the trait in scope `Self::{name}` could call it instead of a \
+             function of yours; give the function another name"
+        )
+    })
 }
 
 /// A field's described name (`name = "..."`) names it in descriptions, schemas and error

@@ -63,6 +63,127 @@ fn hook_call(
     }
 }
 
+/// The inherent functions that call the container's hooks and the derived functions, each
+/// hook coerced to its type on its string: `__vmstate_pre_save`, `__vmstate_load_hooks` (the
+/// derived functions, then `post_load`), `__vmstate_pre_load`, `__vmstate_validate`. Only the
+/// hooks `keep` takes are called (all but where the derive reported an error).
+pub(super) fn container_hook_fns(
+    input: &Input,
+    p: &TokenStream,
+    keep: &dyn Fn(&Hook) -> bool,
+) -> TokenStream {
+    let attrs = &input.attrs;
+    let kept = |slot| kept(slot, &keep);
+    let pre_save =
+        kept(&attrs.pre_save).map(|h| call_hook(&h.value, ("pre_save", h.key), false, p));
+    let pre_load = kept(&attrs.pre_load).map(|h| call_hook(&h.value, ("pre_load", h.key), true, p));
+    let load_hooks = load_hooks(input, p, keep);
+    let validate = kept(&attrs.validate).map(|h| {
+        let fn_ty = quote_spanned!(h.key=> fn(&Self) -> _);
+        let path = &h.value.path;
+        let text = &h.value.text;
+        // On the string, so a return type that is not `HookOutput` is reported there only.
+        let p = private_at(p, h.value.span);
+        // The local keeps the literal's span, so the call's span is the literal's.
+        let this = generated_name(h.value.span, "self");
+        quote_spanned! {h.value.span=> {
+            let __vmstate_check: #fn_ty = #path;
+            #p::validation(#text, __vmstate_check(#this), #p::None)?;
+        }}
+    });
+    quote! {
+        #[doc(hidden)]
+        #[inline]
+        fn __vmstate_pre_save(&self) -> #p::Result<(), #p::Error> {
+            #pre_save
+            #p::Ok(())
+        }
+
+        #[doc(hidden)]
+        #[inline]
+        fn __vmstate_load_hooks(
+            &mut self,
+            __vmstate_version: ::core::primitive::u32,
+        ) -> #p::Result<(), #p::Error> {
+            let _ = __vmstate_version;
+            let mut __vmstate_result: #p::Result<(), #p::Error> = #p::Ok(());
+            #load_hooks
+            __vmstate_result
+        }
+
+        #[doc(hidden)]
+        #[inline]
+        fn __vmstate_pre_load(&mut self) -> #p::Result<(), #p::Error> {
+            #pre_load
+            #p::Ok(())
+        }
+
+        #[doc(hidden)]
+        #[inline]
+        fn __vmstate_validate(&self) -> #p::Result<(), #p::Error> {
+            #validate
+            #p::Ok(())
+        }
+    }
+}
+
+/// The hook `slot` holds, if `keep` takes it.
+fn kept<'a>(
+    slot: &'a crate::attr::Slot<Hook>,
+    keep: &dyn Fn(&Hook) -> bool,
+) -> Option<&'a crate::attr::Spanned<Hook>> {
+    slot.get().filter(|h| keep(&h.value))
+}
+
+/// For a struct whose attributes have errors ([`super::fallback`]): the hooks' paths, each
+/// coerced on its string as far as it can be without the field types (which may be in
+/// error), so that a missing function or a wrong signature is reported with the attribute
+/// errors rather than after they are fixed. Never called.
+pub(super) fn hook_paths(input: &Input, p: &TokenStream) -> TokenStream {
+    // Not a name the derive refused (reported on the string already), nor a bare `default`,
+    // whose type only the field's gives.
+    let own = input.ident.unraw().to_string();
+    let keep = |h: &Hook| {
+        crate::check::refused_hook_name(h, &own).is_none() && h.text != crate::attr::TYPE_DEFAULT
+    };
+    let container = container_hook_fns(input, p, &keep);
+    let kept = |slot| kept(slot, &keep);
+    let mut fields = Vec::new();
+    for f in input.fields.iter().filter(|f| !f.faulty.get()) {
+        let a = &f.attrs;
+        if let Some(h) = kept(&a.exists) {
+            let (path, span) = (&h.value.path, h.value.span);
+            let p = private_at(p, span);
+            let this = generated_name(span, "self");
+            fields.push(quote_spanned! {span=>
+                let _ = #p::field_exists::<Self, _, _>(#path, #this, 0);
+            });
+        }
+        if let Some(h) = kept(&a.needed) {
+            let path = &h.value.path;
+            let fn_ty = quote_spanned!(h.key=> fn(&Self) -> ::core::primitive::bool);
+            fields.push(quote_spanned!(h.value.span=> let _: #fn_ty = #path;));
+        }
+        if let Some(h) = kept(&a.default) {
+            let path = &h.value.path;
+            let fn_ty = quote_spanned!(h.key=> fn() -> _);
+            fields.push(quote_spanned!(h.value.span=> let _: #fn_ty = #path;));
+        }
+        if let Some(h) = kept(&a.validate) {
+            let path = &h.value.path;
+            fields.push(quote_spanned!(h.value.span=> let _ = #path;));
+        }
+    }
+    quote! {
+        #container
+
+        #[doc(hidden)]
+        fn __vmstate_field_hook_paths(&self) {
+            #(#fields)*
+        }
+    }
+}
+
 /// The call of a `post_load` hook, `fn(&mut Self)` or `fn(&mut Self, u32)` (the loaded
 /// version, in `__vmstate_version`): told apart by `PostLoadFn`, whose error lands on the
 /// string. Its error is kept as [`call_hook_keeping_first_error`] keeps one.
@@ -293,7 +414,11 @@ fn bounds_are_arrays(range: &syn::Expr) -> bool {
 }
 
 /// After a commit, then: each distinct derived function (field order), then `post_load`.
-pub(super) fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
+pub(super) fn load_hooks(
+    input: &Input,
+    p: &TokenStream,
+    keep: &dyn Fn(&Hook) -> bool,
+) -> TokenStream {
     let mut seen = Vec::new();
     let mut derived = Vec::new();
     for f in &input.fields {
@@ -308,7 +433,7 @@ pub(super) fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
                     .get()
                     .map(|d| (&d.value, ("derives", d.key)))
             });
-        if let Some((hook, key)) = hook {
+        if let Some((hook, key)) = hook.filter(|(h, _)| keep(h)) {
             let function = crate::attr::function_key(&hook.path, &input.ident.unraw().to_string());
             if !seen.contains(&function) {
                 seen.push(function);
@@ -316,10 +441,8 @@ pub(super) fn load_hooks(input: &Input, p: &TokenStream) -> TokenStream {
             }
         }
     }
-    let post_load = input
-        .attrs
-        .post_load
-        .get()
+    let post_load = (input.attrs.post_load.get())
+        .filter(|h| keep(&h.value))
         .map(|h| call_post_load(&h.value, p));
     quote! {
         #(#derived)*

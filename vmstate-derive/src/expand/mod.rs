@@ -36,14 +36,13 @@ use codec::{
     subsections_save, NestedCall,
 };
 use describe::description;
-use hooks::{after_commit_const, call_hook, field_hooks, load_hooks, validates_const};
+use hooks::{after_commit_const, container_hook_fns, field_hooks, hook_paths, validates_const};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use tokens::{
-    field_trait, generated_name, loads_in_place, on_type, replace_self, self_and_staged,
-    staged_local, value_trait,
+    field_trait, loads_in_place, on_type, replace_self, self_and_staged, staged_local, value_trait,
 };
 
 /// The runtime crate's items that generated code uses, `<crate>::__private`, under the name
@@ -139,11 +138,22 @@ pub fn fallback(input: &Input) -> TokenStream {
         checked_where.to_token_stream(),
         &quote!(#ident #checked_types),
     );
+    // The hooks' paths too, but not of a generic struct: its hooks may live in an impl whose
+    // bounds only the full expansion's (the field types') satisfy.
+    let hook_paths = (input.generics.params.is_empty()).then(|| {
+        let paths = hook_paths(input, &p);
+        quote! {
+            #[automatically_derived]
+            #[allow(dead_code)]
+            impl #ident { #paths }
+        }
+    });
     quote! {
         #[doc(hidden)]
         const _: () = {
             #import
             fn __vmstate_field_types #checked_generics () #checked_where {}
+            #hook_paths
 
             #[automatically_derived]
             impl #impl_generics #p::VmState for #ident #ty_generics #where_clause {
@@ -316,11 +326,6 @@ pub fn expand(input: &Input) -> TokenStream {
             }
         }
     });
-    let pre_save = input
-        .attrs
-        .pre_save
-        .get()
-        .map(|h| call_hook(&h.value, ("pre_save", h.key), false, &p));
     let nested_post_commit = nested_each(&wire, &p, quote!(post_commit), NestedCall::KeepGoing);
     let nested_pre_commit = nested_each(&wire, &p, quote!(pre_commit), NestedCall::StopAtError);
     let nested_check_committed =
@@ -338,25 +343,7 @@ pub fn expand(input: &Input) -> TokenStream {
     let undo_copy = undo_copy_fn(input, &p);
     let (stage_kept_copies, restore_kept) = kept_copies_fns(&wire, &p);
     let after_commit = after_commit_const(input, &wire, &p);
-    let load_hooks = load_hooks(input, &p);
-    let pre_load = input
-        .attrs
-        .pre_load
-        .get()
-        .map(|h| call_hook(&h.value, ("pre_load", h.key), true, &p));
-    let validate = input.attrs.validate.get().map(|h| {
-        let fn_ty = quote_spanned!(h.key=> fn(&Self) -> _);
-        let path = &h.value.path;
-        let text = &h.value.text;
-        // On the string, so a return type that is not `HookOutput` is reported there only.
-        let p = private_at(&p, h.value.span);
-        // The local keeps the literal's span, so the call's span is the literal's.
-        let this = generated_name(h.value.span, "self");
-        quote_spanned! {h.value.span=> {
-            let __vmstate_check: #fn_ty = #path;
-            #p::validation(#text, __vmstate_check(#this), #p::None)?;
-        }}
-    });
+    let container_hooks = container_hook_fns(input, &p, &|_| true);
     let field_hooks = field_hooks(input, &p);
     let subsections_load = subsections_load(input, &p);
     let subsections_save = subsections_save(input, &p);
@@ -414,39 +401,7 @@ pub fn expand(input: &Input) -> TokenStream {
                 #checks_const
                 #(#max_len_consts)*
 
-                #[doc(hidden)]
-                #[inline]
-                fn __vmstate_pre_save(&self) -> #p::Result<(), #p::Error> {
-                    #pre_save
-                    #p::Ok(())
-                }
-
-                #[doc(hidden)]
-                #[inline]
-                fn __vmstate_load_hooks(
-                    &mut self,
-                    __vmstate_version: ::core::primitive::u32,
-                ) -> #p::Result<(), #p::Error> {
-                    let _ = __vmstate_version;
-                    let mut __vmstate_result: #p::Result<(), #p::Error> = #p::Ok(());
-                    #load_hooks
-                    __vmstate_result
-                }
-
-                #[doc(hidden)]
-                #[inline]
-                fn __vmstate_pre_load(&mut self) -> #p::Result<(), #p::Error> {
-                    #pre_load
-                    #p::Ok(())
-                }
-
-                #[doc(hidden)]
-                #[inline]
-                fn __vmstate_validate(&self) -> #p::Result<(), #p::Error> {
-                    #validate
-                    #p::Ok(())
-                }
-
+                #container_hooks
                 #field_hooks
             }
 
