@@ -280,8 +280,8 @@ impl Field<'_> {
     }
 
     /// Whether the type is written as `Vec<..>`, `VecDeque<..>`, `Box<[..]>` or `String` (which
-    /// need `max_len`):
-    /// by itself or through `std`/`alloc` (a user's own `fixed::Vec` is another type).
+    /// need `max_len`): by itself or through `std`/`alloc` (a user's own `fixed::Vec` is
+    /// another type).
     pub fn is_variable_length(&self) -> bool {
         let syn::Type::Path(p) = ungroup(self.ty) else {
             return false;

@@ -152,8 +152,8 @@ pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// What `Vec<T>`, `VecDeque<T>` and `Box<[T]>` (with `max_len`) can hold: the plain types (primitives and
-/// arrays of them, as one block) and, through `#[derive(VmState)]`, structs that are
+/// What `Vec<T>`, `VecDeque<T>` and `Box<[T]>` (with `max_len`) can hold: the plain types
+/// (primitives and arrays of them, as one block) and, through `#[derive(VmState)]`, structs that are
 /// `Default` and `PartialEq` (a bounded field is compared as a whole). Each element is built
 /// from `Default` and loaded in full, hooks included, as it is decoded: on the new element,
 /// before the owner's load is accepted; a skipped field of an element starts from its
@@ -285,8 +285,9 @@ pub fn save_struct_elements<T: Field, E: Encoder>(items: &[T], e: &mut E) -> Res
     Ok(())
 }
 
-// `Vec<T>`, `VecDeque<T>` and `Box<[T]>` are written out rather than made by a macro: rustc lists these
-// impls in a misplaced `max_len`'s error, and a macro's would show there as its invocations.
+// `Vec<T>`, `VecDeque<T>` and `Box<[T]>` are written out rather than made by a macro: rustc
+// lists these impls in a misplaced `max_len`'s error, and a macro's would show there as its
+// invocations.
 impl<T: Element> Bounded for Vec<T> {
     const ELEM: Shape = T::SHAPE;
     const IS_STR: bool = false;

@@ -6,8 +6,8 @@ use crate::ctxt::Ctxt;
 use super::types::{is_std_atomic, is_type_param, names_std, sequence_elem, std_type};
 
 /// A `range` or a field's `validate` on an atomic, a `Cell`, a `Vec`, a `VecDeque`, a `Box` or a
-/// `String` (or an array of them; but a `range` on a sequence of `T` field, which bounds its
-/// elements): none is a plain value the load can compare before the commit, and
+/// `String` (or an array of them; but a `range` on a `Vec<T>`, `VecDeque<T>` or `Box<[T]>`,
+/// which bounds its elements): none is a plain value the load can compare before the commit, and
 /// rustc's errors (up to three per field, and again at each use of the struct) name the
 /// derive's traits. One error on the key, saying where the check goes.
 pub(super) fn check_checks_of_non_plain_values(cx: &Ctxt, field: &crate::ast::Field) {
@@ -127,8 +127,8 @@ pub(super) fn check_limits(cx: &Ctxt, input: &Input, field: &crate::ast::Field) 
             format!(
                 "field `{}` has a variable length and needs a bound: add \
                  `#[vmstate(max_len = N)]` so a load refuses longer input before allocating \
-                 (the derive knows `Vec`, `VecDeque`, `Box<[T]>` and `String` by name: a type of your own \
-                 so named is named by its path, e.g. `regs::String`)",
+                 (the derive knows `Vec`, `VecDeque`, `Box<[T]>` and `String` by name: a type \
+                 of your own so named is named by its path, e.g. `regs::String`)",
                 field.ident
             ),
         );

@@ -154,8 +154,7 @@ fn check_len(cx: &Ctxt, input: &Input, field: &crate::ast::Field) {
         cx.error_at(
             len.key,
             "`len` names the field that holds the length of a `Vec`, `VecDeque`, `Box<[T]>` or \
-             `String`: \
-             it goes with `max_len` on that sequence",
+             `String`: it goes with `max_len` on that sequence",
         );
         return;
     }

@@ -124,8 +124,7 @@ pub(super) fn check_not_recursive(cx: &Ctxt, input: &Input, ty: &syn::Type) {
 }
 
 /// The element of a `Vec<T>`, `VecDeque<T>` or `Box<[T]>` field (std's, by name): what a
-/// `range` on the
-/// sequence bounds.
+/// `range` on the sequence bounds.
 pub(crate) fn sequence_elem(ty: &syn::Type) -> Option<&syn::Type> {
     let last = std_type(ty)?;
     sequence_element(&last.ident.to_string(), &last.arguments)
@@ -159,20 +158,18 @@ fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
         cx.error_spanned_by(
             elem,
             format!(
-                "an `{name}` cannot be a sequence's element (of a `Vec`, `VecDeque` or `Box<[T]>`): \
-                 elements are plain values \
-                 or structs, loaded fresh and compared before the commit; store `{plain}`s and \
-                 set the atomics from them in `post_load` (a type of your own so named is named \
-                 by its path)"
+                "an `{name}` cannot be a sequence's element (of a `Vec`, `VecDeque` or \
+                 `Box<[T]>`): elements are plain values or structs, loaded fresh and compared \
+                 before the commit; store `{plain}`s and set the atomics from them in \
+                 `post_load` (a type of your own so named is named by its path)"
             ),
         );
     } else if name == "Box" && !last.arguments.is_empty() {
         cx.error_spanned_by(
             elem,
             "a sequence's element (of a `Vec`, `VecDeque` or `Box<[T]>`) is the value itself: \
-             write `Vec<T>`, not \
-             `Vec<Box<T>>` (the sequence holds its elements on the heap already; a type of \
-             your own named `Box` is named by its path)",
+             write `Vec<T>`, not `Vec<Box<T>>` (the sequence holds its elements on the heap \
+             already; a type of your own named `Box` is named by its path)",
         );
     }
 }

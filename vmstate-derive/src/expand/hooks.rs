@@ -136,9 +136,10 @@ fn kept<'a>(
 }
 
 /// For a struct whose attributes have errors ([`super::fallback`]): the hooks' paths, each
-/// coerced on its string as far as it can be without the field types (which may be in
-/// error), so that a missing function or a wrong signature is reported with the attribute
-/// errors rather than after they are fixed. Never called.
+/// coerced on its string as in the full expansion (the field-level ones of the fields
+/// without errors, whose types the derive took), so that a missing function or a wrong
+/// signature is reported with the attribute errors rather than after they are fixed. Never
+/// called.
 pub(super) fn hook_paths(input: &Input, p: &TokenStream) -> TokenStream {
     // Not a name the derive refused (reported on the string already), nor a bare `default`,
     // whose type only the field's gives.
@@ -164,14 +165,21 @@ pub(super) fn hook_paths(input: &Input, p: &TokenStream) -> TokenStream {
             let fn_ty = quote_spanned!(h.key=> fn(&Self) -> ::core::primitive::bool);
             fields.push(quote_spanned!(h.value.span=> let _: #fn_ty = #path;));
         }
+        // Typed as the field, which a generic function's type parameters are inferred from.
+        let ty = f.ty;
         if let Some(h) = kept(&a.default) {
             let path = &h.value.path;
-            let fn_ty = quote_spanned!(h.key=> fn() -> _);
+            let ret = respan(&ty.to_token_stream(), h.key);
+            let fn_ty = quote_spanned!(h.key=> fn() -> #ret);
             fields.push(quote_spanned!(h.value.span=> let _: #fn_ty = #path;));
         }
         if let Some(h) = kept(&a.validate) {
             let path = &h.value.path;
-            fields.push(quote_spanned!(h.value.span=> let _ = #path;));
+            let arg = respan(&ty.to_token_stream(), h.key);
+            let p = private_at(p, h.value.span);
+            fields.push(quote_spanned! {h.value.span=>
+                let _ = |__vmstate_value: &#ty| #p::validate_field::<#arg, _, _>(#path, __vmstate_value);
+            });
         }
     }
     quote! {

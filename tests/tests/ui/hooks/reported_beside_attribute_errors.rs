@@ -16,7 +16,18 @@ struct Dev {
     d: u8,
     #[vmstate(colour = 1)]
     e: u8,
+    // Generic functions are typed by the field, as in the full expansion: no error.
+    #[vmstate(default = "zero", since = 2)]
+    f: u16,
+    #[vmstate(validate = "any_value")]
+    g: u32,
 }
+
+fn zero<T: Default>() -> T {
+    T::default()
+}
+
+fn any_value<T: std::fmt::Debug>(_: &T) {}
 
 impl Dev {
     fn takes_mut(&mut self) {}
