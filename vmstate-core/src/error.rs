@@ -308,6 +308,45 @@ impl Error {
         &self.inner.kind
     }
 
+    /// The error a hook or a `validate` function returned ([`ErrorKind::Hook`],
+    /// [`ErrorKind::Validation`]), to downcast to the type it was: `source()` goes on with
+    /// that error's own source instead (see the `Error` impl).
+    ///
+    /// ```
+    /// use vmstate_core::VmState;
+    ///
+    /// #[derive(Debug)]
+    /// struct BadSize(u16);
+    /// impl std::fmt::Display for BadSize {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         write!(f, "queue size {} is not a power of two", self.0)
+    ///     }
+    /// }
+    /// impl std::error::Error for BadSize {}
+    ///
+    /// #[derive(VmState, Default)]
+    /// #[vmstate(name = "queue", validate = "Self::check")]
+    /// struct Queue { size: u16 }
+    /// impl Queue {
+    ///     fn check(&self) -> Result<(), BadSize> {
+    ///         if self.size.is_power_of_two() { Ok(()) } else { Err(BadSize(self.size)) }
+    ///     }
+    /// }
+    ///
+    /// let bytes = vmstate_core::to_bytes(&Queue { size: 3 }).unwrap();
+    /// let err = vmstate_core::from_bytes(&mut Queue::default(), &bytes).unwrap_err();
+    /// let bad = err.hook_error().and_then(|e| e.downcast_ref::<BadSize>());
+    /// assert_eq!(bad.map(|b| b.0), Some(3));
+    /// ```
+    pub fn hook_error(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        match &self.inner.kind {
+            ErrorKind::Hook { source, .. } | ErrorKind::Validation { source, .. } => {
+                Some(source.as_ref())
+            }
+            _ => None,
+        }
+    }
+
     /// What went wrong, owned (a hook's error to downcast, an I/O error to hand on); the path
     /// and offset are dropped.
     ///
@@ -665,7 +704,8 @@ impl fmt::Debug for Error {
 /// The message of a hook's (or a `validate` function's, or an I/O) error is part of this
 /// error's `Display`; `source()` goes on with that error's own source, as [`std::io::Error`]
 /// does for an error it wraps, so that a printer of the chain (`anyhow`'s `{:#}`) shows each
-/// message once. The hook's error itself is in [`Error::kind`], for downcasting.
+/// message once. The hook's error itself is [`Error::hook_error`] (and in [`Error::kind`]),
+/// for downcasting.
 ///
 /// ```
 /// use std::error::Error as _;
