@@ -4553,6 +4553,53 @@ fn golden_file_helper() {
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
+/// With `VMSTATE_BLESS=0` (for CI) nothing is recorded: a golden file never written, or a
+/// device it lacks, fails the assertion and the file is left as it was; recorded devices are
+/// checked as ever. In child processes, as the variable would reach this process's other
+/// tests.
+#[test]
+fn with_bless_0_a_golden_file_or_device_never_recorded_fails() {
+    use std::process::Command;
+    let dir = std::env::temp_dir().join(format!("vmstate-golden-bless0-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("schemas").join("golden.json");
+    let exe = std::env::current_exe().expect("the test binary");
+    let child = |keys: &str| {
+        let out = Command::new(&exe)
+            .args(["--exact", "golden_file_writer_child", "--nocapture"])
+            .env(WRITER_FILE_VAR, &path)
+            .env(WRITER_KEYS_VAR, keys)
+            .env(vmstate_core::schema::BLESS_VAR, "0")
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .expect("the child runs");
+        let text = [out.stdout, out.stderr].concat();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&text).into_owned(),
+        )
+    };
+    let (passed, out) = child("golden_dev");
+    assert!(!passed, "{out}");
+    assert!(
+        out.contains("does not exist") && out.contains("VMSTATE_BLESS=0"),
+        "{out}"
+    );
+    assert!(!path.exists());
+
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut recorded = Schema::new(None);
+    recorded.add("golden_dev", golden_dev::V1::DESCRIPTION);
+    std::fs::write(&path, recorded.to_json()).unwrap();
+    let (passed, out) = child("golden_dev");
+    assert!(passed, "{out}");
+    let (passed, out) = child("golden_dev,golden_other");
+    assert!(!passed, "{out}");
+    assert!(out.contains("has no device `golden_other`"), "{out}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), recorded.to_json());
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
 /// The variables that make [`golden_file_writer_child`] record devices: the golden file, and
 /// the device keys (comma-separated).
 const WRITER_FILE_VAR: &str = "VMSTATE_TEST_GOLDEN_WRITER_FILE";

@@ -16,6 +16,8 @@ pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 /// - If the file does not exist it is written (the schema of this one description, as pretty
 ///   JSON: [`Schema::to_json`]) and the assertion passes: commit it. If it exists without
 ///   device `key`, the device is added to it, the others kept, and the assertion passes.
+///   With `VMSTATE_BLESS=0` nothing is recorded and a missing file or device panics: set it
+///   in CI, where a golden file that was never committed would otherwise pass unnoticed.
 /// - If the environment variable `VMSTATE_BLESS` is `1`, device `key` is recorded anew (the
 ///   file's other devices are kept) and the assertion passes: rerun like this once a change
 ///   is meant to break compatibility, or to record a new release. Every assertion of the run
@@ -116,7 +118,9 @@ pub fn assert_compatible_both_ways(
 fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bool) {
     let mut current = Schema::new(None);
     current.add(key, description);
-    let bless = std::env::var(BLESS_VAR).is_ok_and(|v| v == "1");
+    let bless_var = std::env::var(BLESS_VAR);
+    let bless = bless_var.as_deref() == Ok("1");
+    let record_missing = bless_var.as_deref() != Ok("0");
     // A golden file that is a symbolic link is updated where it points.
     let target = link_target(path);
     // One file's devices are read, and written back, in turn: tests run on threads, and in
@@ -137,6 +141,18 @@ fn check_golden(path: &Path, key: &str, description: &Description, both_ways: bo
     };
     let entry = recorded.as_ref().and_then(|r| r.devices.get(key)).cloned();
     let Some(entry) = entry.filter(|_| !bless) else {
+        if !record_missing {
+            let what = match &recorded {
+                None => "does not exist".to_owned(),
+                Some(_) => format!("has no device `{key}`"),
+            };
+            panic!(
+                "the golden schema {} {what}, and {BLESS_VAR}=0 records nothing: run the test \
+                 without it to record `{key}` ({}), and commit the file",
+                path.display(),
+                description.rust_type
+            );
+        }
         let mut file = recorded.unwrap_or_else(|| Schema::new(None));
         file.devices.extend(current.devices);
         replace_at_once(&target, &file.to_json(), path);
