@@ -89,8 +89,12 @@ pub trait Section {
     fn description(&self) -> &'static Description;
     /// Appends the native section.
     fn save_native(&self, out: &mut Vec<u8>) -> Result<(), Error>;
-    /// Checks that `bytes` holds exactly one native section this device would load, without
-    /// changing the device. `base` is the offset of `bytes[0]`, for messages.
+    /// Checks that `bytes` holds exactly one native section this device would decode, without
+    /// changing the device: as the load decodes it, with the checks of decoded values (field
+    /// `validate` and `range`, immutable and `equal` fields, lengths, a `Vec`'s struct
+    /// elements, built and loaded whole). What needs the loaded device itself, a container
+    /// `validate` (the device's own or a nested struct's) and the hooks, runs in the load
+    /// only. `base` is the offset of `bytes[0]`, for messages.
     fn check_native(&self, bytes: &[u8], base: usize) -> Result<(), Error>;
     /// Loads the native section that fills `bytes` (atomic).
     fn load_native(&mut self, bytes: &[u8], base: usize) -> Result<(), Error>;
