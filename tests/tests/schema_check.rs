@@ -4427,9 +4427,10 @@ fn newer_qemu_dumps_num_is_the_array_length() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// (e) the golden-file helpers. One test in this process: it sets VMSTATE_BLESS, which the other
-// tests' threads would see, and no other test of this binary calls `assert_compatible` or
-// `assert_compatible_both_ways` but in child processes of its own.
+// (e) the golden-file helpers. One test in this process sets VMSTATE_BLESS=1, which the other
+// tests' threads would see: the others that call `assert_compatible` here only record
+// devices missing from files of their own, which a blessed run records alike, and
+// `VMSTATE_BLESS=0` is tested in child processes.
 
 mod golden_dev {
     use vmstate_core::VmState;
