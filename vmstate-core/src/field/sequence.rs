@@ -177,7 +177,8 @@ pub fn check_save_len(len: usize, max_len: usize) -> Result<(), Error> {
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an element of a `Vec`, `VecDeque` or `Box<[T]>` field",
-    label = "elements must be primitives, arrays of them, or structs that derive `VmState`, implement `Default` and `PartialEq` and do not depend on the destination's configuration (no `immutable` or `equal` field, no length held by a skipped field)"
+    label = "elements must be primitives, arrays of them, or structs that derive `VmState`, implement `Default` and `PartialEq` and do not depend on the destination's configuration (no `immutable` or `equal` field, no length held by a skipped field)",
+    note = "a sequence's elements are built anew from `Default` on every load; a fixed array (`[{Self}; N]`) loads its elements in place, into the destination's, so it may hold structs with `immutable` or `equal` fields"
 )]
 pub trait Element: Field {
     /// The fewest bytes one element takes in either format: a length is refused, before
