@@ -4429,8 +4429,9 @@ fn newer_qemu_dumps_num_is_the_array_length() {
 // ---------------------------------------------------------------------------------------------
 // (e) the golden-file helpers. One test in this process sets VMSTATE_BLESS=1, which the other
 // tests' threads would see: the others that call `assert_compatible` here only record
-// devices missing from files of their own, which a blessed run records alike, and
-// `VMSTATE_BLESS=0` is tested in child processes.
+// devices missing from files of their own, which a blessed run records alike. They clear a
+// `VMSTATE_BLESS` the run was started with (`=0` would refuse to record), and `=0` is tested
+// in child processes.
 
 mod golden_dev {
     use vmstate_core::VmState;
@@ -5959,6 +5960,7 @@ fn a_golden_file_keeps_its_link_and_permissions_and_a_read_only_one_is_not_repla
     use vmstate_core::schema::assert_compatible;
     let dir = std::env::temp_dir().join(format!("vmstate-golden-kept-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
+    std::env::remove_var(vmstate_core::schema::BLESS_VAR);
     std::fs::create_dir_all(dir.join("real")).unwrap();
     let real = dir.join("real/g.json");
     let link = dir.join("g.json");

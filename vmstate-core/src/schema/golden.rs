@@ -17,7 +17,8 @@ pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 ///   JSON: [`Schema::to_json`]) and the assertion passes: commit it. If it exists without
 ///   device `key`, the device is added to it, the others kept, and the assertion passes.
 ///   With `VMSTATE_BLESS=0` nothing is recorded and a missing file or device panics: set it
-///   in CI, where a golden file that was never committed would otherwise pass unnoticed.
+///   for a CI job's golden-file tests, where a file that was never committed would otherwise
+///   pass unnoticed (not for tests that record files of their own, as these examples do).
 /// - If the environment variable `VMSTATE_BLESS` is `1`, device `key` is recorded anew (the
 ///   file's other devices are kept) and the assertion passes: rerun like this once a change
 ///   is meant to break compatibility, or to record a new release. Every assertion of the run
@@ -45,6 +46,7 @@ pub const BLESS_VAR: &str = "VMSTATE_BLESS";
 /// read, parsed or written.
 ///
 /// ```
+/// # std::env::remove_var(vmstate_core::schema::BLESS_VAR); // this example records a file
 /// use vmstate_core::VmState;
 ///
 /// #[derive(VmState)]
@@ -81,6 +83,7 @@ pub fn assert_compatible(golden_path: impl AsRef<Path>, key: &str, description: 
 /// across machine types.
 ///
 /// ```
+/// # std::env::remove_var(vmstate_core::schema::BLESS_VAR); // this example records a file
 /// use vmstate_core::VmState;
 ///
 /// #[derive(VmState)]
@@ -303,6 +306,7 @@ fn replace_at_once(path: &Path, text: &str, shown: &Path) {
 /// the file wherever it runs from.
 ///
 /// ```
+/// # std::env::remove_var(vmstate_core::schema::BLESS_VAR); // this example records a file
 /// use vmstate_core::VmState;
 ///
 /// #[derive(VmState)]
@@ -330,6 +334,7 @@ macro_rules! assert_compatible {
 /// [`schema::assert_compatible_both_ways`](crate::schema::assert_compatible_both_ways).
 ///
 /// ```
+/// # std::env::remove_var(vmstate_core::schema::BLESS_VAR); // this example records a file
 /// use vmstate_core::VmState;
 ///
 /// #[derive(VmState)]
