@@ -137,9 +137,10 @@ fn kept<'a>(
 
 /// For a struct whose attributes have errors ([`super::fallback`]): the hooks' paths, each
 /// coerced on its string as in the full expansion (the field-level ones of the fields
-/// without errors, whose types the derive took), so that a missing function or a wrong
-/// signature is reported with the attribute errors rather than after they are fixed. Never
-/// called.
+/// without errors, whose types the derive took), so that a wrong signature, or a method the
+/// type lacks (`Self::f`), is reported with the attribute errors rather than after they are
+/// fixed. (A free function that does not exist is not: rustc reports no unresolved names in
+/// a crate where a macro expanded to `compile_error!`.) Never called.
 pub(super) fn hook_paths(input: &Input, p: &TokenStream) -> TokenStream {
     // Not a name the derive refused (reported on the string already), nor a bare `default`,
     // whose type only the field's gives.

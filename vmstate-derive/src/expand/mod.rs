@@ -142,9 +142,10 @@ pub fn fallback(input: &Input) -> TokenStream {
     // bounds only the full expansion's (the field types') satisfy.
     let hook_paths = (input.generics.params.is_empty()).then(|| {
         let paths = hook_paths(input, &p);
+        // A deprecated hook the user allows (or not) is the full expansion's to warn about.
         quote! {
             #[automatically_derived]
-            #[allow(dead_code)]
+            #[allow(dead_code, deprecated)]
             impl #ident { #paths }
         }
     });

@@ -1,7 +1,8 @@
 // Beside an attribute error (a misspelt key), hooks that are right add no error of their own
 // in whatever form they take: a trait's method, a generic function typed by its use, a
 // turbofish, a version-only `exists`, a free `needed`, a `validate` taking a `Copy` value, a
-// bare `default`, a `post_load` with the version.
+// bare `default`, a `post_load` with the version, a deprecated function the struct allows.
+#![deny(deprecated)]
 use vmstate_core::VmState;
 
 trait Recalc {
@@ -9,6 +10,7 @@ trait Recalc {
 }
 
 #[derive(VmState, Default)]
+#[allow(deprecated)]
 #[vmstate(
     name = "dev",
     version = 3,
@@ -62,6 +64,7 @@ impl AsMut<Dev> for Dev {
     }
 }
 
+#[deprecated]
 fn sane(_: &Dev) -> Result<(), String> {
     Ok(())
 }
