@@ -148,9 +148,10 @@ fn sequence_element<'a>(name: &str, args: &'a syn::PathArguments) -> Option<&'a 
 
 /// A sequence's elements are plain values or structs built fresh from `Default`: not atomics
 /// (compared as values before the commit) nor boxes (the sequence holds them on the heap).
-fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
+/// Whether it reported the element (then nothing more is said of it).
+fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) -> bool {
     let Some(last) = std_type(elem) else {
-        return;
+        return false;
     };
     let name = last.ident.to_string();
     if is_std_atomic(last) {
@@ -164,6 +165,7 @@ fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
                  `post_load` (a type of your own so named is named by its path)"
             ),
         );
+        true
     } else if name == "Box" && !last.arguments.is_empty() {
         cx.error_spanned_by(
             elem,
@@ -171,6 +173,9 @@ fn check_sequence_element(cx: &Ctxt, elem: &syn::Type) {
              write `Vec<T>`, not `Vec<Box<T>>` (the sequence holds its elements on the heap \
              already; a type of your own named `Box` is named by its path)",
         );
+        true
+    } else {
+        false
     }
 }
 
@@ -268,7 +273,7 @@ pub(crate) fn check_wire_type(cx: &Ctxt, generics: &syn::Generics, ty: &syn::Typ
                      named by its path)"
                         .to_owned(),
                 ),
-                "Box" if std_path => boxed_sequence(last).map(|inner| {
+                "Box" if std_path => boxed_sequence(ty).map(|inner| {
                     format!(
                         "`Box<{inner}>` cannot migrate: a sequence migrates unboxed (it holds its \
                          elements on the heap already); write `{inner}` with `max_len` (a \
@@ -297,7 +302,14 @@ pub(crate) fn check_wire_type(cx: &Ctxt, generics: &syn::Generics, ty: &syn::Typ
                 {
                     if std_path {
                         if let Some(elem) = sequence_element(&name, &last.arguments) {
-                            check_sequence_element(cx, elem);
+                            if check_sequence_element(cx, elem) {
+                                // Said of the element: only what a box holds is looked into
+                                // (`Vec<Box<usize>>`), not the box again (`Box<Vec<u8>>`).
+                                if let Some(inner) = type_argument(elem) {
+                                    check_wire_type(cx, generics, inner);
+                                }
+                                return;
+                            }
                         }
                     }
                     if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
@@ -350,15 +362,21 @@ fn names_own_removed(path: &syn::Path) -> bool {
     }
 }
 
+/// The one type argument of a path type (`T` of `Box<T>`).
+fn type_argument(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::PathArguments::AngleBracketed(args) = &std_type(ty)?.arguments else {
+        return None;
+    };
+    match args.args.iter().collect::<Vec<_>>()[..] {
+        [syn::GenericArgument::Type(inner)] => Some(inner),
+        _ => None,
+    }
+}
+
 /// The sequence a `Box` holds (`Vec<u8>` of `Box<Vec<u8>>`), written out: std's `Vec`,
 /// `VecDeque` or `String`, which migrate with `max_len` unboxed.
-fn boxed_sequence(boxed: &syn::PathSegment) -> Option<String> {
-    let syn::PathArguments::AngleBracketed(args) = &boxed.arguments else {
-        return None;
-    };
-    let [syn::GenericArgument::Type(inner)] = args.args.iter().collect::<Vec<_>>()[..] else {
-        return None;
-    };
+fn boxed_sequence(boxed: &syn::Type) -> Option<String> {
+    let inner = type_argument(boxed)?;
     let last = std_type(inner)?;
     let sequence = match last.ident.to_string().as_str() {
         "Vec" | "VecDeque" => !last.arguments.is_empty(),

@@ -11,6 +11,11 @@ struct Uart {
     #[vmstate(max_len = 8)]
     name: std::boxed::Box<String>,
     regs: Box<[u32; 4]>,
+    // As a sequence's element, a box is said to be one once; what it holds is looked into.
+    #[vmstate(max_len = 4)]
+    rings: Vec<Box<Vec<u8>>>,
+    #[vmstate(max_len = 4)]
+    sizes: Vec<Box<usize>>,
 }
 
 fn main() {}
