@@ -245,31 +245,49 @@ impl QueueBlocks {
     }
 }
 
-/// A [`QueueBlocks`] holding a few elements in queues that wrap.
-pub fn queue_blocks() -> QueueBlocks {
-    fn wrapped<T: Copy>(items: &[T]) -> VecDeque<T> {
-        let mut q = VecDeque::with_capacity(items.len());
+/// `items` in a queue whose ring buffer wraps (its front at the buffer's last slot) when
+/// they are two or more.
+fn wrapped<T: Copy>(items: impl ExactSizeIterator<Item = T> + Clone) -> VecDeque<T> {
+    let mut q = VecDeque::with_capacity(items.len());
+    if let Some(first) = items.clone().next() {
         for _ in 0..q.capacity().saturating_sub(1) {
-            q.push_back(items[0]);
+            q.push_back(first);
             q.pop_front();
         }
-        q.extend(items);
-        q
     }
+    q.extend(items);
+    q
+}
+
+impl QueueBlocks {
+    /// The same queues with their ring buffers wrapped.
+    fn rewrapped(&self) -> QueueBlocks {
+        QueueBlocks {
+            bytes: wrapped(self.bytes.iter().copied()),
+            words: wrapped(self.words.iter().copied()),
+            wide: wrapped(self.wide.iter().copied()),
+            flags: wrapped(self.flags.iter().copied()),
+            ..self.clone()
+        }
+    }
+}
+
+/// A [`QueueBlocks`] holding a few elements in queues that wrap.
+pub fn queue_blocks() -> QueueBlocks {
     QueueBlocks {
         head: 1,
-        bytes: wrapped(&[1, 2, 3]),
+        bytes: wrapped([1, 2, 3].into_iter()),
         table: [0; 4200],
-        words: wrapped(&[-1, 2]),
-        wide: wrapped(&[3, 4, 5]),
-        flags: wrapped(&[true, false]),
+        words: wrapped([-1, 2].into_iter()),
+        wide: wrapped([3, 4, 5].into_iter()),
+        flags: wrapped([true, false].into_iter()),
         tail: 2,
     }
 }
 
 /// A native section loaded into [`Blocks`] and [`QueueBlocks`]: both refuse it with the same
-/// error or both load the same values and save the same bytes again; a refused load leaves
-/// the queues as they were.
+/// error or both load the same values and save the same bytes again, the queues also once
+/// their ring buffers wrap; a refused load leaves the queues as they were.
 pub fn check_queues_alike(section: &[u8]) {
     let (mut plain, mut queues) = (blocks(), queue_blocks());
     let results = (
@@ -279,9 +297,14 @@ pub fn check_queues_alike(section: &[u8]) {
     match results {
         (Ok(()), Ok(())) => {
             assert!(queues.as_vecs() == plain, "the queues loaded other values");
+            let saved = vmstate_core::to_bytes(&plain).ok();
             assert!(
-                vmstate_core::to_bytes(&queues).ok() == vmstate_core::to_bytes(&plain).ok(),
+                vmstate_core::to_bytes(&queues).ok() == saved,
                 "the queues save other bytes"
+            );
+            assert!(
+                vmstate_core::to_bytes(&queues.rewrapped()).ok() == saved,
+                "the wrapped queues save other bytes"
             );
         }
         (Err(a), Err(b)) => {
