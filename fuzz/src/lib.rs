@@ -243,6 +243,17 @@ impl QueueBlocks {
             tail: self.tail,
         }
     }
+
+    /// The same queues with their ring buffers wrapped.
+    fn rewrapped(&self) -> QueueBlocks {
+        QueueBlocks {
+            bytes: wrapped(self.bytes.iter().copied()),
+            words: wrapped(self.words.iter().copied()),
+            wide: wrapped(self.wide.iter().copied()),
+            flags: wrapped(self.flags.iter().copied()),
+            ..self.clone()
+        }
+    }
 }
 
 /// `items` in a queue whose ring buffer wraps (its front at the buffer's last slot) when
@@ -257,19 +268,6 @@ fn wrapped<T: Copy>(items: impl ExactSizeIterator<Item = T> + Clone) -> VecDeque
     }
     q.extend(items);
     q
-}
-
-impl QueueBlocks {
-    /// The same queues with their ring buffers wrapped.
-    fn rewrapped(&self) -> QueueBlocks {
-        QueueBlocks {
-            bytes: wrapped(self.bytes.iter().copied()),
-            words: wrapped(self.words.iter().copied()),
-            wide: wrapped(self.wide.iter().copied()),
-            flags: wrapped(self.flags.iter().copied()),
-            ..self.clone()
-        }
-    }
 }
 
 /// A [`QueueBlocks`] holding a few elements in queues that wrap.

@@ -73,7 +73,7 @@ pub(super) fn container_hook_fns(
     keep: &dyn Fn(&Hook) -> bool,
 ) -> TokenStream {
     let attrs = &input.attrs;
-    let kept = |slot| kept(slot, &keep);
+    let kept = |slot| kept(slot, keep);
     let pre_save =
         kept(&attrs.pre_save).map(|h| call_hook(&h.value, ("pre_save", h.key), false, p));
     let pre_load = kept(&attrs.pre_load).map(|h| call_hook(&h.value, ("pre_load", h.key), true, p));
