@@ -56,12 +56,6 @@ pub(crate) fn sent_entries(
         #[serde(borrow, default)]
         devices: Vec<&'a RawValue>,
     }
-    #[derive(serde::Deserialize)]
-    struct Key<'a> {
-        #[serde(borrow)]
-        name: Cow<'a, str>,
-        instance_id: u64,
-    }
     let vmdesc: Vmdesc = serde_json::from_slice(json).map_err(|e| e.to_string())?;
     let wanted: HashMap<(&str, u64), usize> = (sections.iter().enumerate())
         .map(|(at, &(idstr, instance))| ((idstr, u64::from(instance)), at))
@@ -69,22 +63,83 @@ pub(crate) fn sent_entries(
     let mut found: Vec<Option<Value>> = vec![None; sections.len()];
     for entry in vmdesc.devices {
         // An entry without a name or instance is no section's, as `sent_description` has it.
-        let Ok(key) = serde_json::from_str::<Key>(entry.get()) else {
+        let Some((name, instance)) = entry_key(entry.get()) else {
             continue;
         };
-        let Some(&at) = wanted.get(&(key.name.as_ref(), key.instance_id)) else {
+        let Some(&at) = wanted.get(&(name.as_ref(), instance)) else {
             continue;
         };
         if found[at].is_some() {
             return Err(format!(
-                "it lists `{}` instance {} twice",
-                key.name.escape_debug(),
-                key.instance_id
+                "it lists `{}` instance {instance} twice",
+                name.escape_debug()
             ));
         }
         found[at] = Some(serde_json::from_str(entry.get()).map_err(|e| e.to_string())?);
     }
     Ok(found)
+}
+
+/// A vmdesc entry's `name` and `instance_id`, read from the front of its text no further than
+/// both: QEMU writes them first, before the entry's long `fields`, so the entries no device
+/// wants are lexed once (by the split into entries), not twice. `None` for an entry that is
+/// not an object with both, of a string and an unsigned integer, or that gives either twice
+/// before it gives both.
+fn entry_key(entry: &str) -> Option<(Cow<'_, str>, u64)> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    use std::fmt;
+
+    /// A string, borrowed from the text where it has no escapes.
+    struct Text<'de>(Cow<'de, str>);
+    impl<'de> serde::Deserialize<'de> for Text<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Text<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                    Ok(Text(Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                    Ok(Text(Cow::Owned(v.to_owned())))
+                }
+            }
+            d.deserialize_str(V)
+        }
+    }
+
+    /// Fills its slot once both are read, and stops there (the map's end is not reached,
+    /// which the caller's error then says: the slot is what counts).
+    struct KeyOf<'s, 'de>(&'s mut Option<(Cow<'de, str>, u64)>);
+    impl<'de> Visitor<'de> for KeyOf<'_, 'de> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a vmdesc entry")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let (mut name, mut instance) = (None, None);
+            while let Some(Text(key)) = map.next_key::<Text>()? {
+                match key.as_ref() {
+                    "name" if name.is_none() => name = Some(map.next_value::<Text>()?.0),
+                    "instance_id" if instance.is_none() => instance = Some(map.next_value()?),
+                    "name" | "instance_id" => return Ok(()),
+                    _ => map.next_value::<IgnoredAny>().map(drop)?,
+                }
+                if let (Some(_), Some(_)) = (&name, &instance) {
+                    *self.0 = name.zip(instance);
+                    return Ok(());
+                }
+            }
+            Ok(())
+        }
+    }
+
+    let mut key = None;
+    let mut d = serde_json::Deserializer::from_str(entry);
+    let _ = d.deserialize_map(KeyOf(&mut key));
+    key
 }
 
 /// The names QEMU's vmdesc gives `fields` (all of a description's fields on QEMU's wire, in
@@ -542,5 +597,57 @@ pub fn same_wire_type(ours: &str, theirs: &str) -> bool {
             "unused", "struct", "buffer", "float32", "float64", "string",
         ]
         .contains(&ours),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{entry_key, sent_entries};
+
+    #[test]
+    fn an_entry_key_is_read_from_the_front_as_the_full_parse_reads_it() {
+        let key = |text: &str| entry_key(text).map(|(name, n)| (name.into_owned(), n));
+        let pl011 = Some(("pl011".to_owned(), 1));
+        assert_eq!(
+            key(r#"{"name": "pl011", "instance_id": 1, "fields": []}"#),
+            pl011
+        );
+        // In any order, with what comes before them skipped whole.
+        let after =
+            r#"{"fields": [{"name": "x", "instance_id": 9}], "instance_id": 1, "name": "pl011"}"#;
+        assert_eq!(key(after), pl011);
+        // An escaped name is unescaped.
+        assert_eq!(
+            key(r#"{"name": "a\"b", "instance_id": 0}"#),
+            Some(("a\"b".to_owned(), 0))
+        );
+        // No section's: not an object, a key missing or of another type, one given twice
+        // before both are.
+        for text in [
+            r#"[1, 2]"#,
+            r#""pl011""#,
+            r#"{"name": "pl011"}"#,
+            r#"{"name": "pl011", "instance_id": -1}"#,
+            r#"{"name": "pl011", "instance_id": 1.5}"#,
+            r#"{"name": 3, "instance_id": 1}"#,
+            r#"{"name": "a", "name": "b", "instance_id": 1}"#,
+            r#"{"instance_id": 1, "instance_id": 2, "name": "a"}"#,
+        ] {
+            assert_eq!(key(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn wanted_entries_are_parsed_whole_and_a_section_listed_twice_is_refused() {
+        let json = br#"{"devices": [
+            {"vmsd_name": "timer", "name": "timer", "instance_id": 0, "fields": [{"field": "a"}]},
+            {"name": "uart", "instance_id": 0, "fields": []}
+        ]}"#;
+        let found = sent_entries(json, &[("timer", 0), ("rtc", 0)]).unwrap();
+        assert_eq!(found[0].as_ref().unwrap()["fields"][0]["field"], "a");
+        assert!(found[1].is_none());
+        let twice = br#"{"devices": [{"name": "uart", "instance_id": 0}, {"instance_id": 0, "name": "uart"}]}"#;
+        let err = sent_entries(twice, &[("uart", 0)]).unwrap_err();
+        assert!(err.contains("lists `uart` instance 0 twice"), "{err}");
     }
 }
