@@ -3,7 +3,7 @@
 //! ring buffer wraps; a field may switch between the two without a break.
 
 use std::collections::VecDeque;
-use vmstate_core::schema::{check, Schema};
+use vmstate_core::schema::check;
 use vmstate_core::{qemu, ErrorKind, VmState};
 
 #[derive(VmState, Debug, Default, Clone, PartialEq)]
@@ -152,11 +152,7 @@ fn a_queue_travels_as_the_vec_of_its_elements_front_to_back() {
 
 #[test]
 fn a_field_may_switch_between_a_vec_and_a_queue_without_a_break() {
-    let schema = |d| {
-        let mut s = Schema::new(None);
-        s.add("uart", d);
-        s
-    };
+    let schema = |d| vmstate_tests::one_device("uart", d);
     let (vecs, queues) = (schema(UartVec::DESCRIPTION), schema(Uart::DESCRIPTION));
     for report in [check(&vecs, &queues), check(&queues, &vecs)] {
         assert!(report.findings.is_empty(), "{report}");

@@ -5,7 +5,7 @@
 
 use std::num::{Saturating, Wrapping};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU16, AtomicU32, AtomicU8, Ordering};
-use vmstate_core::schema::{check, Schema};
+use vmstate_core::schema::check;
 use vmstate_core::{qemu, ErrorKind, VmState};
 
 /// A virtio queue and an interrupt block as Firecracker-style code writes them.
@@ -119,11 +119,7 @@ fn wrappers_travel_as_the_values_they_wrap_in_both_formats() {
 
 #[test]
 fn a_field_may_switch_between_a_value_and_its_wrapper_without_a_break() {
-    let schema = |d| {
-        let mut s = Schema::new(None);
-        s.add("queue", d);
-        s
-    };
+    let schema = |d| vmstate_tests::one_device("queue", d);
     let (plain, wrapped) = (schema(Plain::DESCRIPTION), schema(Wrapped::DESCRIPTION));
     for report in [check(&plain, &wrapped), check(&wrapped, &plain)] {
         assert!(report.findings.is_empty(), "{report}");
